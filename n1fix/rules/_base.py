@@ -1,0 +1,104 @@
+"""What every rule shares: the finding it yields, its severity and fix safety."""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+if TYPE_CHECKING:
+    from n1fix.engine.context import FileContext
+
+
+class Severity(str, enum.Enum):
+    """How the cost grows: `high` once per item, `medium` a constant extra, `low` advice."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class FixAvailability(str, enum.Enum):
+    """Whether a rule can offer fixes at all (per rule, as in ruff)."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NONE = "none"
+
+
+class Applicability(str, enum.Enum):
+    """How safe one finding's fix is (per finding, as in ruff).
+
+    `safe` fixes are applied by `n1fix apply`; `unsafe` ones only with `--unsafe-fixes`
+    (or when accepted in the interactive prompt); `none` means no fix is offered.
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    NONE = "none"
+
+
+@dataclass
+class Finding:
+    rule: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    severity: Severity
+    applicability: Applicability = Applicability.NONE
+    # Why the fix is unsafe or absent, in words a user learns from.
+    fix_note: str | None = None
+    # The codemod's plan: opaque to the engine, never serialised.
+    plan: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def fixable(self) -> bool:
+        return self.applicability is not Applicability.NONE
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.rule)
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "message": self.message,
+            "severity": self.severity.value,
+            "fixable": self.fixable,
+            "applicability": self.applicability.value,
+        }
+
+
+class Rule:
+    """Base class of every rule.
+
+    A subclass sets `NAME` (kebab-case, names the pattern), `MESSAGE`, `SEVERITY` and
+    `FIX`, documents itself in its docstring (What it does / Why is this bad? / Example /
+    Use instead / Fix safety), and implements `gate` (cheap, on the `ast` tree) and
+    `check` (precise, on the LibCST tree). Its codemod lives in
+    `n1fix.codemods.<name with underscores>` and is found by that name.
+    """
+
+    NAME: ClassVar[str]
+    MESSAGE: ClassVar[str]
+    SEVERITY: ClassVar[Severity]
+    FIX: ClassVar[FixAvailability] = FixAvailability.NONE
+
+    def gate(self, tree: ast.Module) -> bool:
+        """May this file hold a finding? May say yes too often, never too rarely."""
+        return True
+
+    def check(self, ctx: "FileContext") -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def module_name(cls) -> str:
+        return cls.NAME.replace("-", "_")
