@@ -1,0 +1,397 @@
+"""Recognise SQLAlchemy query expressions in a LibCST tree and describe their shape.
+
+A *shape* says what a query expression means, independent of how it is spelled:
+which session runs it, which model it selects, its predicates, ordering and limit, and
+the cardinality of its terminal call. Rules decide on shapes; codemods rebuild queries
+from them. Covered spellings:
+
+- 2.0 style: `session.scalars(stmt)[.all()|.first()|.one()|.one_or_none()]`,
+  `session.execute(stmt)[.scalars()...|.scalar_one()|.scalar_one_or_none()|.scalar()|.all()|.first()]`,
+  `session.scalar(stmt)`, `session.get(Model, key)`, each optionally awaited
+  (`AsyncSession`), with `stmt` a `select(...)` chain of `.where/.filter/.filter_by/
+  .join/.outerjoin/.order_by/.limit/.offset/.options/...`.
+- 1.x Query API: `session.query(Model).filter(...)...[.all()|.first()|.one()|
+  .one_or_none()|.scalar()|.count()|.get(key)]`, and Flask-SQLAlchemy's `Model.query...`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+class Cardinality(str, enum.Enum):
+    LIST = "list"  # every row: .all(), iteration
+    FIRST = "first"  # the first row or None: .first(), session.scalar() of an entity
+    OPTIONAL = "optional"  # one row or None, raises on many: .one_or_none(), get()
+    ONE = "one"  # exactly one row, raises otherwise: .one(), .scalar_one()
+    COUNT = "count"  # a number: .count(), select(func.count(...))
+    SCALAR = "scalar"  # some other single value
+
+
+class Style(str, enum.Enum):
+    V2 = "2.0"
+    V1 = "1.x"
+
+
+@dataclass
+class Predicate:
+    """One top-level conjunct of a WHERE: `Model.attr == value` or `filter_by(attr=value)`."""
+
+    node: cst.CSTNode  # the Comparison, or the keyword Arg of filter_by
+    container: cst.Call  # the .where/.filter/.filter_by/and_ call holding it
+    model: str | None  # the model as written (`Render`), None for filter_by
+    attr: str
+    value: cst.BaseExpression
+    via_filter_by: bool = False
+
+
+@dataclass
+class MethodCall:
+    name: str
+    call: cst.Call
+
+
+@dataclass
+class QueryShape:
+    node: cst.BaseExpression  # the whole expression, terminal and await included
+    style: Style
+    is_async: bool
+    session: cst.BaseExpression
+    cardinality: Cardinality
+    terminal: MethodCall | None  # the call that fixes cardinality, dropped when batching
+    source: cst.BaseExpression  # what to iterate to get entities once the terminal is gone
+    entity: cst.BaseExpression | None  # the one selected model (`Render`), if any
+    statement_calls: list[MethodCall] = field(default_factory=list)  # select/query chain
+    predicates: list[Predicate] = field(default_factory=list)
+    order_by: list[cst.BaseExpression] = field(default_factory=list)
+    limit: MethodCall | None = None
+    opaque: list[str] = field(default_factory=list)  # parts we cannot reason about
+    count_call: cst.Call | None = None  # func.count(...) of a 2.0 count select
+    select_call: cst.Call | None = None  # the select(...) / session.query(...) call
+    get_key: cst.BaseExpression | None = None  # session.get(Model, key)
+
+
+# Methods that filter, order or shape a select()/Query without changing what it returns.
+_CHAIN_METHODS = {
+    "where", "filter", "filter_by", "order_by", "limit", "offset", "join", "outerjoin",
+    "join_from", "outerjoin_from", "options", "execution_options", "select_from",
+    "distinct", "group_by", "having", "correlate", "with_for_update", "params",
+    "enable_assertions", "populate_existing", "autoflush", "yield_per", "slice",
+}
+_FILTERS = {"where", "filter", "filter_by"}
+_SAFE_EXTRAS = {"options", "execution_options", "join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
+
+_RESULT_TERMINALS = {
+    "all": Cardinality.LIST,
+    "first": Cardinality.FIRST,
+    "one": Cardinality.ONE,
+    "one_or_none": Cardinality.OPTIONAL,
+    "scalar_one": Cardinality.ONE,
+    "scalar_one_or_none": Cardinality.OPTIONAL,
+    "scalar": Cardinality.FIRST,
+}
+
+
+def dotted_name(node: cst.CSTNode) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def strip_parens(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
+
+
+def unwind(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[MethodCall], bool]:
+    """Split `base.m1(..).m2(..)` into (base, [m1, m2], saw_await), looking through await."""
+    calls: list[MethodCall] = []
+    is_async = False
+    current = node
+    while True:
+        if isinstance(current, cst.Await):
+            is_async = True
+            current = current.expression
+            continue
+        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+            calls.append(MethodCall(current.func.attr.value, current))
+            current = current.func.value
+            continue
+        break
+    calls.reverse()
+    return current, calls, is_async
+
+
+def _is_model_like(node: cst.BaseExpression) -> bool:
+    """A class reference: `Render`, `models.Render` (CapWords last part)."""
+    name = dotted_name(node)
+    if not name:
+        return False
+    last = name.rsplit(".", 1)[-1]
+    return last[:1].isupper() and not last.isupper()
+
+
+def _is_count(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and dotted_name(node.func) in {"func.count", "sa.func.count", "sqlalchemy.func.count"}
+
+
+def _conjuncts(call: cst.Call) -> list[cst.BaseExpression]:
+    out: list[cst.BaseExpression] = []
+    for arg in call.args:
+        _flatten_and(arg.value, out)
+    return out
+
+
+def _flatten_and(expr: cst.BaseExpression, out: list[cst.BaseExpression]) -> None:
+    if isinstance(expr, cst.Call) and dotted_name(expr.func) in {"and_", "sa.and_", "sqlalchemy.and_"}:
+        for arg in expr.args:
+            _flatten_and(arg.value, out)
+    else:
+        out.append(expr)
+
+
+def _predicates(calls: list[MethodCall], opaque: list[str]) -> list[Predicate]:
+    preds: list[Predicate] = []
+    for mc in calls:
+        if mc.name not in _FILTERS:
+            continue
+        if mc.name == "filter_by":
+            for arg in mc.call.args:
+                if arg.keyword is None:
+                    opaque.append("filter_by(**...)")
+                    continue
+                preds.append(Predicate(arg, mc.call, None, arg.keyword.value, arg.value, via_filter_by=True))
+            continue
+        for expr in _conjuncts(mc.call):
+            pred = _equality(expr, mc.call)
+            if pred is not None:
+                preds.append(pred)
+            else:
+                opaque.append("where")
+                preds.append(Predicate(expr, mc.call, None, "", expr))
+    return preds
+
+
+def _equality(expr: cst.BaseExpression, container: cst.Call) -> Predicate | None:
+    if not (isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1):
+        return None
+    comp = expr.comparisons[0]
+    if not isinstance(comp.operator, cst.Equal):
+        return None
+    for column, value in ((expr.left, comp.comparator), (comp.comparator, expr.left)):
+        if isinstance(column, cst.Attribute) and _is_model_like(column.value):
+            return Predicate(expr, container, dotted_name(column.value), column.attr.value, value)
+    return None
+
+
+def _order_terms(calls: list[MethodCall]) -> list[cst.BaseExpression]:
+    terms: list[cst.BaseExpression] = []
+    for mc in calls:
+        if mc.name == "order_by":
+            terms.extend(arg.value for arg in mc.call.args)
+    return terms
+
+
+def _parse_select(stmt: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] | None:
+    """`select(X).where(...)...` -> (the select() call, [chain calls])."""
+    base, calls, is_async = unwind(stmt)
+    if is_async:
+        return None
+    # `select(X)` itself is a plain call, not a method call: it is the innermost element.
+    head: cst.Call | None = None
+    if calls and isinstance(calls[0].call.func, cst.Attribute) and dotted_name(calls[0].call.func) in {"sa.select", "sqlalchemy.select"}:
+        head = calls.pop(0).call
+    elif isinstance(base, cst.Call) and dotted_name(base.func) == "select":
+        head = base
+    if head is None or any(mc.name not in _CHAIN_METHODS for mc in calls):
+        return None
+    return head, calls
+
+
+def recognize(node: cst.BaseExpression) -> QueryShape | None:
+    """The query shape of `node`, or None when it is not a recognisable query."""
+    base, calls, is_async = unwind(node)
+    if not calls:
+        return None
+    shape = _recognize_v2(node, base, calls, is_async)
+    if shape is None:
+        shape = _recognize_v1(node, base, calls, is_async)
+    return shape
+
+
+def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryShape | None:
+    first = calls[0]
+    rest = calls[1:]
+    if first.name == "get" and len(first.call.args) == 2 and _is_model_like(first.call.args[0].value) and not rest:
+        entity = first.call.args[0].value
+        return QueryShape(
+            node=node, style=Style.V2, is_async=is_async, session=base,
+            cardinality=Cardinality.OPTIONAL, terminal=first, source=node, entity=entity,
+            get_key=first.call.args[1].value,
+        )
+    if first.name not in {"scalars", "execute", "scalar"} or not first.call.args:
+        return None
+    parsed = _parse_select(first.call.args[0].value)
+    if parsed is None:
+        return None
+    select_call, stmt_calls = parsed
+    columns = [a.value for a in select_call.args]
+    entity = columns[0] if len(columns) == 1 and _is_model_like(columns[0]) else None
+    count_call = columns[0] if len(columns) == 1 and _is_count(columns[0]) else None
+
+    cardinality: Cardinality | None
+    terminal: MethodCall | None = None
+    scalars_needed = False
+    if first.name == "scalar":
+        if rest:
+            return None
+        cardinality, terminal = Cardinality.FIRST, first
+    elif first.name == "scalars":
+        if not rest:
+            cardinality = Cardinality.LIST
+        elif len(rest) == 1 and rest[0].name in {"all", "first", "one", "one_or_none"}:
+            cardinality, terminal = _RESULT_TERMINALS[rest[0].name], rest[0]
+        else:
+            return None
+    else:  # execute
+        tail = rest
+        if tail and tail[0].name == "scalars":
+            tail = tail[1:]
+            if not tail:
+                cardinality = Cardinality.LIST
+            elif len(tail) == 1 and tail[0].name in {"all", "first", "one", "one_or_none"}:
+                cardinality, terminal = _RESULT_TERMINALS[tail[0].name], tail[0]
+            else:
+                return None
+        elif len(tail) == 1 and tail[0].name in {"scalar_one", "scalar_one_or_none", "scalar"}:
+            cardinality, terminal = _RESULT_TERMINALS[tail[0].name], tail[0]
+            scalars_needed = True
+        else:
+            return None  # rows, not entities: not batched yet
+    if count_call is not None:
+        if cardinality not in {Cardinality.FIRST, Cardinality.ONE}:
+            return None
+        cardinality = Cardinality.COUNT
+    elif entity is None:
+        cardinality = Cardinality.SCALAR if cardinality is not Cardinality.LIST else cardinality
+
+    if first.name == "scalar":
+        source = _rename_call(node, first.call, "scalars")
+    else:
+        source = _strip_terminal(node, terminal)
+    if scalars_needed and entity is not None:
+        source = cst.Call(func=cst.Attribute(value=_parenthesize_await(source), attr=cst.Name("scalars")))
+    opaque: list[str] = []
+    preds = _predicates(stmt_calls, opaque)
+    limit = next((mc for mc in stmt_calls if mc.name == "limit"), None)
+    for mc in stmt_calls:
+        if mc.name not in _FILTERS | _SAFE_EXTRAS | {"order_by", "limit"}:
+            opaque.append(mc.name)
+    return QueryShape(
+        node=node, style=Style.V2, is_async=is_async, session=base, cardinality=cardinality,
+        terminal=terminal, source=source, entity=entity, statement_calls=stmt_calls,
+        predicates=preds, order_by=_order_terms(stmt_calls), limit=limit, opaque=opaque,
+        count_call=count_call, select_call=select_call,
+    )
+
+
+def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryShape | None:
+    if is_async:
+        return None
+    if calls[0].name == "query":
+        head = calls[0].call
+        session = base
+        chain = calls[1:]
+        columns = [a.value for a in head.args]
+        if not columns:
+            return None
+        entity = columns[0] if len(columns) == 1 and _is_model_like(columns[0]) else None
+        if entity is None and not any(_is_model_like(c) or isinstance(c, cst.Attribute) for c in columns):
+            return None
+    elif isinstance(base, cst.Attribute) and base.attr.value == "query" and _is_model_like(base.value):
+        head = None
+        session = base
+        entity = base.value
+        chain = calls
+    else:
+        return None
+    if not chain and head is not None and entity is None:
+        return None
+    terminal: MethodCall | None = None
+    cardinality = Cardinality.LIST
+    get_key = None
+    if chain and chain[-1].name not in _CHAIN_METHODS:
+        terminal = chain[-1]
+        chain = chain[:-1]
+        name = terminal.name
+        if name == "count":
+            cardinality = Cardinality.COUNT
+        elif name == "get" and len(terminal.call.args) == 1:
+            cardinality = Cardinality.OPTIONAL
+            get_key = terminal.call.args[0].value
+        elif name in {"all", "first", "one", "one_or_none", "scalar"}:
+            cardinality = _RESULT_TERMINALS[name]
+        else:
+            return None
+    if any(mc.name not in _CHAIN_METHODS for mc in chain):
+        return None
+    if head is None and not chain and terminal is None:
+        return None  # a bare `Model.query` is not a query run
+    if entity is None and cardinality not in {Cardinality.LIST}:
+        cardinality = Cardinality.SCALAR
+    opaque: list[str] = []
+    preds = _predicates(chain, opaque)
+    for mc in chain:
+        if mc.name not in _FILTERS | _SAFE_EXTRAS | {"order_by", "limit"}:
+            opaque.append(mc.name)
+    return QueryShape(
+        node=node, style=Style.V1, is_async=False, session=session, cardinality=cardinality,
+        terminal=terminal, source=_strip_terminal(node, terminal), entity=entity,
+        statement_calls=chain, predicates=preds, order_by=_order_terms(chain),
+        limit=next((mc for mc in chain if mc.name == "limit"), None), opaque=opaque,
+        select_call=head, get_key=get_key,
+    )
+
+
+def _strip_terminal(node: cst.BaseExpression, terminal: MethodCall | None) -> cst.BaseExpression:
+    """The expression without its terminal call: `x.scalars(s).all()` -> `x.scalars(s)`."""
+    if terminal is None:
+        return node
+
+    class _Strip(cst.CSTTransformer):
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            if original is terminal.call and isinstance(updated.func, cst.Attribute):
+                inner = updated.func.value
+                # `(await s.scalars(q)).all()` -> `await s.scalars(q)`
+                if isinstance(inner, cst.Await) and inner.lpar:
+                    return inner.with_changes(lpar=[], rpar=[])
+                return inner
+            return updated
+
+    if isinstance(node, cst.Await):
+        return node.with_changes(expression=node.expression.visit(_Strip()))
+    return node.visit(_Strip())
+
+
+def _parenthesize_await(node: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(node, cst.Await) and not node.lpar:
+        return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return node
+
+
+def _rename_call(node: cst.BaseExpression, call: cst.Call, new_name: str) -> cst.BaseExpression:
+    """`session.scalar(q)` -> `session.scalars(q)` (the same call under another method name)."""
+
+    class _Rename(cst.CSTTransformer):
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            if original is call and isinstance(updated.func, cst.Attribute):
+                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(new_name)))
+            return updated
+
+    return node.visit(_Rename())
