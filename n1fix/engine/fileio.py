@@ -1,0 +1,271 @@
+"""Read and write user source files without ever damaging them.
+
+A file is read as bytes once, decoded with the encoding Python itself would use (PEP 263
+cookie or UTF-8 BOM) and kept with its original line endings. Writing encodes with the same
+encoding and BOM and replaces the file atomically, keeping its permission bits, so a file is
+either the old version or the new one, never half written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import io
+import os
+import re
+import secrets
+import stat
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "SourceError",
+    "SourceFile",
+    "encode",
+    "normalize_newlines",
+    "os_error_reason",
+    "read_source",
+    "write_atomic",
+]
+
+_NEWLINES = ("\n", "\r\n", "\r")
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+
+_ERRNO_REASONS = {
+    errno.ENOENT: "no such file or directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ELOOP: "symlink loop",
+    errno.EISDIR: "is a directory",
+    errno.ENOTDIR: "not a directory",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.ENAMETOOLONG: "file name too long",
+    errno.EIO: "input/output error",
+}
+
+
+class SourceError(Exception):
+    """A file could not be read or written; `str()` is one line: ``"<path>: <reason>"``."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        # args stay (path, reason) so the error pickles across worker processes.
+        super().__init__(os.fspath(path), reason)
+        self.path: str = os.fspath(path)
+        self.reason: str = " ".join(reason.split())
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A decoded source file.
+
+    `text` keeps the original line endings; `encoding` is the codec for the text without
+    the BOM (a UTF-8 BOM gives ``encoding="utf-8"`` and ``bom=True``); `newline` is the
+    most common line ending ("\\n" when the file has none).
+    """
+
+    path: Path
+    text: str
+    encoding: str
+    bom: bool
+    newline: str
+
+
+def os_error_reason(exc: OSError) -> str:
+    """A short lower-case reason for an OS error, without the path."""
+    if exc.errno in _ERRNO_REASONS:
+        return _ERRNO_REASONS[exc.errno]
+    if exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
+
+
+def read_source(path: Path) -> SourceFile:
+    """Read and decode `path`, or raise `SourceError` saying why it cannot be used."""
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise SourceError(path, "is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            # Checked before opening: opening a FIFO for reading would block.
+            raise SourceError(path, "not a regular file")
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise SourceError(path, os_error_reason(exc)) from exc
+
+    if b"\0" in data:
+        raise SourceError(path, "binary file (contains NUL bytes)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(path, _cookie_problem(str(exc.msg), data)) from exc
+
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        encoding, data = "utf-8", data[len(codecs.BOM_UTF8) :]
+    try:
+        # bytes.decode never translates newlines, so "\r\n" and "\r" survive as they are.
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, _not_valid(data, encoding, exc)) from exc
+    return SourceFile(path, text, encoding, bom, _dominant_newline(text))
+
+
+def encode(source: SourceFile, new_text: str) -> bytes:
+    """Encode `new_text` as `source` was encoded: same codec, BOM kept or left out."""
+    try:
+        data = new_text.encode(source.encoding)
+    except UnicodeEncodeError as exc:
+        char = exc.object[exc.start]
+        reason = f"cannot encode {char!r} (U+{ord(char):04X}) as {source.encoding}"
+        raise SourceError(source.path, reason) from exc
+    return codecs.BOM_UTF8 + data if source.bom else data
+
+
+def normalize_newlines(text: str, newline: str) -> str:
+    """Return `text` with every line ending ("\\r\\n", "\\r" or "\\n") turned into `newline`."""
+    if newline not in _NEWLINES:
+        raise ValueError(f"newline must be one of {_NEWLINES!r}, got {newline!r}")
+    return _NEWLINE_RE.sub(newline, text)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the contents of `path` with `data` atomically, or raise `SourceError`.
+
+    The bytes go to a temporary file in the same directory, are fsynced, get the original
+    file's permission bits (and owner, where allowed), then `os.replace` the original. A
+    symlink is written through: its target is replaced and the link stays a link. A file
+    without the owner's write bit is refused as read-only, even for root.
+    """
+    target = _write_target(path)
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise SourceError(path, os_error_reason(exc)) from exc
+
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            raise SourceError(path, "not a regular file")
+        # Root passes os.access for any file, so the mode bits are checked on their own.
+        if not st.st_mode & stat.S_IWUSR:
+            raise SourceError(path, "read-only file")
+        if not os.access(target, os.W_OK):
+            raise SourceError(path, "permission denied")
+
+    tmp, fd = _create_temp(path, target, st)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if st is not None:
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))
+                _keep_owner(fd, st)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        _unlink_quietly(tmp)
+        if isinstance(exc, OSError):
+            raise SourceError(path, os_error_reason(exc)) from exc
+        raise
+    _fsync_directory(target.parent)
+
+
+def _dominant_newline(text: str) -> str:
+    crlf = text.count("\r\n")
+    counts = {"\n": text.count("\n") - crlf, "\r\n": crlf, "\r": text.count("\r") - crlf}
+    best = max(counts.values())
+    if best == 0:
+        return "\n"
+    # On a tie, the ending seen first wins.
+    first = _NEWLINE_RE.search(text)
+    if first is not None and counts[first.group()] == best:
+        return first.group()
+    return max(_NEWLINES, key=lambda nl: counts[nl])
+
+
+def _cookie_problem(message: str, data: bytes) -> str:
+    if message.startswith("unknown encoding"):
+        return f"unknown encoding in coding cookie: {message.partition(': ')[2]}"
+    if message.startswith("encoding problem"):
+        return "coding cookie does not match the UTF-8 BOM"
+    # The first two lines are not UTF-8 and carry no cookie; say where the bad byte is.
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _not_valid(data, "utf-8", exc)
+    return message
+
+
+def _not_valid(data: bytes, encoding: str, exc: UnicodeDecodeError) -> str:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return f"not valid {encoding} (byte 0x{data[exc.start]:02x} on line {line})"
+
+
+def _write_target(path: Path) -> Path:
+    """The file that will actually be replaced: `path`, or where its symlink points."""
+    if not path.is_symlink():
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except OSError as exc:
+        raise SourceError(path, os_error_reason(exc)) from exc
+
+
+def _create_temp(path: Path, target: Path, st: os.stat_result | None) -> tuple[Path, int]:
+    # A new file gets 0o666 minus the umask, like any file the user's editor would create.
+    mode = 0o600 if st is not None else 0o666
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.n1fix-tmp")
+        try:
+            return tmp, os.open(tmp, flags, mode)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            reason = os_error_reason(exc)
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                reason = "permission denied (cannot create a file in its directory)"
+            raise SourceError(path, reason) from exc
+
+
+def _keep_owner(fd: int, st: os.stat_result) -> None:
+    current = os.fstat(fd)
+    if (current.st_uid, current.st_gid) == (st.st_uid, st.st_gid):
+        return
+    try:
+        os.fchown(fd, st.st_uid, st.st_gid)
+    except PermissionError:
+        # Only root may give a file away; everyone else keeps the file as its new owner.
+        pass
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not possible everywhere, so best effort.
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
