@@ -259,3 +259,16 @@ def test_full_round_trip_preserves_bytes(tmp_path: Path) -> None:
     new_text = normalize_newlines(src.text.replace("b = 2", "b = 3\nc = 4"), src.newline)
     write_atomic(path, encode(src, new_text))
     assert path.read_bytes() == codecs.BOM_UTF8 + "a = 'ü'\r\nb = 3\r\nc = 4\r\n".encode()
+
+
+def test_write_atomic_unwritable_directory(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write into any directory")
+    path = _write(tmp_path / "a.py", b"old\n")
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(SourceError, match="permission denied"):
+            write_atomic(path, b"new\n")
+    finally:
+        tmp_path.chmod(0o755)
+    assert path.read_bytes() == b"old\n"

@@ -1,0 +1,245 @@
+"""Which files to look at: walk the given paths, skipping excluded and git-ignored ones.
+
+Semantics follow ruff: `exclude` replaces `DEFAULT_EXCLUDES`, `extend_exclude` adds to it,
+patterns are gitignore-style and relative to the project root, and a file named on the
+command line is always taken even when a pattern excludes it. Directories are pruned
+before they are entered, and directory symlinks met while walking are not followed, so
+symlink loops cannot hang the walk.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from n1fix.engine.fileio import SourceError, os_error_reason
+
+__all__ = [
+    "DEFAULT_EXCLUDES",
+    "PROJECT_MARKERS",
+    "DiscoveryResult",
+    "discover",
+    "find_project_root",
+]
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "venv",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    ".n1fix_cache",
+    "migrations",
+    # "alembic/versions" alone would be anchored at the root; Alembic dirs live anywhere.
+    "**/alembic/versions",
+)
+
+
+@dataclass
+class DiscoveryResult:
+    """The files to check (sorted, unique, absolute) and the paths that could not be used."""
+
+    files: list[Path] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+
+
+def find_project_root(paths: Sequence[Path], cwd: Path | None = None) -> Path:
+    """The nearest directory, from the paths' common parent upwards, holding a project marker.
+
+    Relative paths are taken relative to `cwd` (default: the current directory); when no
+    ancestor has a marker, `cwd` itself is the root.
+    """
+    # os.path.realpath, unlike Path.resolve on 3.11, does not raise on a symlink loop.
+    base = Path(os.path.realpath(cwd or Path.cwd()))
+    starts = [Path(os.path.realpath(base / p)) for p in paths] or [base]
+    dirs = [p if p.is_dir() else p.parent for p in starts]
+    common = Path(os.path.commonpath(dirs))
+    for candidate in (common, *common.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return base
+
+
+def discover(
+    paths: Sequence[Path],
+    *,
+    root: Path,
+    exclude: Sequence[str] | None = None,
+    extend_exclude: Sequence[str] = (),
+    respect_gitignore: bool = True,
+) -> DiscoveryResult:
+    """Find the Python files under `paths`.
+
+    A path that is a file is taken as is; a directory is walked for ``*.py`` files that no
+    exclude pattern and (with `respect_gitignore`) no ``.gitignore`` or
+    ``.git/info/exclude`` rule matches. A path that cannot be used becomes an error entry
+    and the others are still walked.
+    """
+    root = Path(os.path.abspath(root))
+    patterns = [*(DEFAULT_EXCLUDES if exclude is None else exclude), *extend_exclude]
+    excludes = _Rules.from_lines(root, patterns)
+    result = DiscoveryResult()
+    found: set[Path] = set()
+
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError as exc:
+            result.errors.append(SourceError(given, os_error_reason(exc)))
+            continue
+        if not is_dir:
+            found.add(path)
+            continue
+        ignores = _inherited_gitignores(path, root) if respect_gitignore else []
+        base = root if path.is_relative_to(root) else path
+        walker = _Walker(_Rules(base, excludes.patterns), respect_gitignore, found, result)
+        walker.walk(path, ignores)
+
+    result.files = sorted(found)
+    return result
+
+
+def _pattern_factory() -> type[pathspec.Pattern]:
+    # pathspec 1.x calls gitignore patterns "gitignore" and deprecates "gitwildmatch".
+    try:
+        return pathspec.lookup_pattern("gitignore")
+    except LookupError:
+        return pathspec.lookup_pattern("gitwildmatch")
+
+
+_PATTERN = _pattern_factory()
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """Gitignore-style patterns anchored at `base`, last match wins."""
+
+    base: Path
+    patterns: tuple[pathspec.Pattern, ...]
+
+    @classmethod
+    def from_lines(cls, base: Path, lines: Iterable[str]) -> _Rules:
+        compiled = (_PATTERN(line) for line in lines)
+        return cls(base, tuple(p for p in compiled if p.include is not None))
+
+    def verdict(self, path: Path, is_dir: bool) -> bool | None:
+        """True if ignored, False if re-included by a ``!`` pattern, None if no rule applies."""
+        try:
+            rel = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return None
+        parent = rel.rpartition("/")[0]
+        rel += "/" if is_dir else ""
+        for pattern in reversed(self.patterns):
+            # pathspec matches a directory's descendants too. A match the parent already
+            # has is inherited, not the path's own: it only matters for a directory the
+            # user named explicitly, which is walked even when excluded (as in ruff).
+            if pattern.match_file(rel) and not (parent and pattern.match_file(parent + "/")):
+                return pattern.include
+        return None
+
+
+def _read_gitignore(directory: Path, *names: str) -> _Rules | None:
+    try:
+        text = directory.joinpath(*names).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    rules = _Rules.from_lines(directory, text.splitlines())
+    return rules if rules.patterns else None
+
+
+def _inherited_gitignores(start: Path, root: Path) -> list[_Rules]:
+    """Ignore rules from above `start`: ``.git/info/exclude`` and parent ``.gitignore`` files.
+
+    They are read from the enclosing git checkout's top (or the project root, outside git)
+    down to `start`'s parent; `start`'s own ``.gitignore`` is read when it is walked.
+    """
+    top = next((d for d in (start, *start.parents) if (d / ".git").exists()), None)
+    if top is None:
+        top = root if start.is_relative_to(root) else start
+    rules = [_read_gitignore(top, ".git", "info", "exclude")]
+    chain = [d for d in (start, *start.parents) if d.is_relative_to(top) and d != start]
+    rules += [_read_gitignore(d, ".gitignore") for d in reversed(chain)]
+    return [r for r in rules if r is not None]
+
+
+@dataclass
+class _Walker:
+    excludes: _Rules
+    respect_gitignore: bool
+    found: set[Path]
+    result: DiscoveryResult
+
+    def walk(self, start: Path, inherited: list[_Rules]) -> None:
+        stack: list[tuple[Path, list[_Rules]]] = [(start, inherited)]
+        while stack:
+            directory, ignores = stack.pop()
+            try:
+                with os.scandir(directory) as it:
+                    entries = list(it)
+            except OSError as exc:
+                self.result.errors.append(SourceError(directory, os_error_reason(exc)))
+                continue
+            if self.respect_gitignore and any(e.name == ".gitignore" for e in entries):
+                own = _read_gitignore(directory, ".gitignore")
+                ignores = [*ignores, own] if own else ignores
+            for entry in entries:
+                self._visit(entry, ignores, stack)
+
+    def _visit(
+        self, entry: os.DirEntry[str], ignores: list[_Rules], stack: list[tuple[Path, list[_Rules]]]
+    ) -> None:
+        is_link = entry.is_symlink()
+        is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+        if not is_dir and not entry.name.endswith(".py"):
+            return
+        path = Path(entry.path)
+        if self._skipped(path, is_dir, ignores):
+            return
+        if is_dir:
+            stack.append((path, ignores))
+        elif not is_link:
+            if entry.is_file(follow_symlinks=False):
+                self.found.add(path)
+        else:
+            # A link to a file is taken; a dangling or looping *.py link is worth a word,
+            # as the user meant it to be source.
+            try:
+                if stat.S_ISREG(os.stat(path).st_mode):
+                    self.found.add(path)
+            except OSError as exc:
+                self.result.errors.append(SourceError(path, os_error_reason(exc)))
+
+    def _skipped(self, path: Path, is_dir: bool, ignores: list[_Rules]) -> bool:
+        if self.excludes.verdict(path, is_dir):
+            return True
+        # The deepest .gitignore with an opinion decides, as in git.
+        for rules in reversed(ignores):
+            verdict = rules.verdict(path, is_dir)
+            if verdict is not None:
+                return verdict
+        return False
