@@ -179,11 +179,24 @@ def test_gitignore_honoured(tmp_path: Path) -> None:
 
 
 def test_nested_gitignore_and_negation(tmp_path: Path) -> None:
-    make(tmp_path, ".git/", "a.py", "pkg/local.py", "pkg/keep_local.py", "pkg/sub/local.py", "other/local.py")
+    make(
+        tmp_path,
+        ".git/",
+        "a.py",
+        "pkg/local.py",
+        "pkg/keep_local.py",
+        "pkg/sub/local.py",
+        "other/local.py",
+    )
     (tmp_path / ".gitignore").write_text("*_local.py\n")
     # Patterns in a nested .gitignore are relative to its directory and override the parent.
     (tmp_path / "pkg" / ".gitignore").write_text("/local.py\n!keep_local.py\n")
-    assert rel(scan(tmp_path), tmp_path) == ["a.py", "other/local.py", "pkg/keep_local.py", "pkg/sub/local.py"]
+    assert rel(scan(tmp_path), tmp_path) == [
+        "a.py",
+        "other/local.py",
+        "pkg/keep_local.py",
+        "pkg/sub/local.py",
+    ]
 
 
 def test_git_info_exclude_honoured(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from n1fix.engine import fileio
 from n1fix.engine.fileio import (
     SourceError,
     encode,
@@ -39,7 +38,12 @@ def _reason(path: Path) -> str:
 
 def test_plain_utf8(tmp_path: Path) -> None:
     src = read_source(_write(tmp_path / "a.py", "name = 'café'\n".encode()))
-    assert (src.text, src.encoding, src.bom, src.newline) == ("name = 'café'\n", "utf-8", False, "\n")
+    assert (src.text, src.encoding, src.bom, src.newline) == (
+        "name = 'café'\n",
+        "utf-8",
+        False,
+        "\n",
+    )
 
 
 def test_bom_round_trip(tmp_path: Path) -> None:
@@ -229,7 +233,7 @@ def test_write_atomic_failure_leaves_original_and_no_temp(
     def broken_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fileio.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(SourceError) as info:
         write_atomic(path, b"new\n" * 1000)
     assert info.value.reason == "no space left on device"
@@ -245,7 +249,7 @@ def test_write_atomic_interrupted_leaves_no_temp(
     def interrupted(src: object, dst: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fileio.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(path, b"new\n")
     assert path.read_bytes() == b"old\n"

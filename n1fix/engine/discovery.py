@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +123,7 @@ def discover(
     return result
 
 
-def _pattern_factory() -> type[pathspec.Pattern]:
+def _pattern_factory() -> Callable[[str], pathspec.Pattern]:
     # pathspec 1.x calls gitignore patterns "gitignore" and deprecates "gitwildmatch".
     try:
         return pathspec.lookup_pattern("gitignore")

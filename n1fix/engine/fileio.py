@@ -9,6 +9,7 @@ either the old version or the new one, never half written.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import io
 import os
@@ -251,10 +252,8 @@ def _keep_owner(fd: int, st: os.stat_result) -> None:
 
 
 def _unlink_quietly(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -48,11 +49,7 @@ def working_tree_dirty(root: Path, timeout: float = 10.0) -> bool | None:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired, OSError):
         proc.communicate(timeout=5)
-    except (subprocess.TimeoutExpired, OSError):
-        pass
