@@ -1,0 +1,269 @@
+"""Module names, import maps and the import closure of a project, with the stdlib `ast`.
+
+These are the cheap, definition-level facts the project-wide indexes are built on:
+
+- `module_name_for` names a file the way the project imports it (`src/` layouts included);
+- `import_map` says what each imported local name of a module stands for;
+- `resolve_module_path` finds the file of a module inside the project;
+- `project_closure` grows a set of files by every project module they import, so that
+  scanning one service file still indexes the models it uses.
+
+Everything here looks at statements only (never at expressions), so it costs a small
+fraction of `ast.parse` itself.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+__all__ = [
+    "STAR_PREFIX",
+    "import_map",
+    "imported_modules",
+    "module_name_for",
+    "parse_file",
+    "project_closure",
+    "resolve_module_path",
+    "resolve_relative",
+]
+
+# `from m import *` cannot name what it binds without m's contents; `import_map` records it
+# under the key `STAR_PREFIX + m` (never a valid identifier) so that index look-ups can
+# search m's names later.
+STAR_PREFIX = "*"
+
+_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def module_name_for(path: Path, root: Path) -> str:
+    """The dotted module name of `path` relative to the project `root`.
+
+    `root/src/pkg/mod.py` -> `pkg.mod` (a `src/` layout), `root/pkg/__init__.py` -> `pkg`.
+    A file outside `root` is named by its stem alone.
+    """
+    path = Path(path).resolve()
+    root = Path(root).resolve()
+    try:
+        parts = list(path.relative_to(root).parts)
+    except ValueError:
+        parts = [path.name]
+    if len(parts) > 1 and parts[0] == "src":
+        parts = parts[1:]
+    last = parts[-1]
+    for suffix in (".pyi", ".py"):
+        if last.endswith(suffix):
+            last = last[: -len(suffix)]
+            break
+    parts[-1] = last
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def resolve_relative(module: str | None, level: int, module_name: str, is_package: bool) -> str | None:
+    """The absolute module of `from <level dots><module> import ...` inside `module_name`.
+
+    None when the dots climb above the top-level package.
+    """
+    if level == 0:
+        return module
+    package = module_name.split(".") if module_name else []
+    if not is_package:
+        package = package[:-1]
+    climb = level - 1
+    if climb > len(package) or (climb == len(package) and not module):
+        return None
+    base = package[: len(package) - climb] if climb else package
+    if module:
+        base = [*base, *module.split(".")]
+    return ".".join(base) if base else None
+
+
+def _import_nodes(body: list[ast.stmt], top: bool) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Every import statement under `body`, with whether it runs at module level.
+
+    Descends through statement bodies only; expressions are never visited.
+    """
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            yield stmt, top
+            continue
+        inner_top = top and not isinstance(stmt, _SCOPE_NODES)
+        for field in ("body", "orelse", "finalbody"):
+            sub = getattr(stmt, field, None)
+            if sub:
+                yield from _import_nodes(sub, inner_top)
+        for handler in getattr(stmt, "handlers", ()) or ():
+            yield from _import_nodes(handler.body, inner_top)
+        for case in getattr(stmt, "cases", ()) or ():
+            yield from _import_nodes(case.body, inner_top)
+
+
+def import_map(tree: ast.Module, module_name: str, is_package: bool = False) -> dict[str, str]:
+    """Local name -> fully qualified name for every import in `tree`.
+
+    `import a.b` binds `a` -> `a`; `import a.b as z` binds `z` -> `a.b`;
+    `from a.b import C as D` binds `D` -> `a.b.C`; relative imports are resolved against
+    `module_name` (`is_package` says whether the module is a package's `__init__`).
+    Module-level imports (including those under `if TYPE_CHECKING:` or `try:`) win over
+    imports made inside functions or classes, which only fill in names not bound at module
+    level. `from m import *` is recorded as `STAR_PREFIX + m` -> `m`; unresolvable relative
+    imports are skipped.
+    """
+    top_level: dict[str, str] = {}
+    nested: dict[str, str] = {}
+    for node, top in _import_nodes(tree.body, True):
+        target = top_level if top else nested
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    target[alias.asname] = alias.name
+                else:
+                    first = alias.name.split(".", 1)[0]
+                    target[first] = first
+            continue
+        base = resolve_relative(node.module, node.level, module_name, is_package)
+        if base is None:
+            continue
+        for alias in node.names:
+            if alias.name == "*":
+                target[STAR_PREFIX + base] = base
+            else:
+                target[alias.asname or alias.name] = f"{base}.{alias.name}"
+    for name, qualified in nested.items():
+        top_level.setdefault(name, qualified)
+    return top_level
+
+
+def imported_modules(tree: ast.Module, module_name: str, is_package: bool = False) -> list[str]:
+    """Every module `tree` may import, in order: `import a.b` -> `a.b`;
+    `from a import b` -> `a.b` (b may be a submodule) and `a`. Parent packages are not
+    listed (see `project_closure`)."""
+    seen: dict[str, None] = {}
+    for node, _top in _import_nodes(tree.body, True):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                seen.setdefault(alias.name)
+            continue
+        base = resolve_relative(node.module, node.level, module_name, is_package)
+        if base is None:
+            continue
+        for alias in node.names:
+            if alias.name != "*":
+                seen.setdefault(f"{base}.{alias.name}")
+        seen.setdefault(base)
+    return list(seen)
+
+
+def _module_file(directory: Path, parts: list[str]) -> Path | None:
+    stem = directory.joinpath(*parts)
+    for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py",
+                      stem.with_name(stem.name + ".pyi"), stem / "__init__.pyi"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def resolve_module_path(qualified_module: str, root: Path, near: Path | None = None) -> Path | None:
+    """The file of `qualified_module` inside the project, or None.
+
+    Looks in `root`, then `root/src`, then in every directory from `near`'s (a file or a
+    directory) up to `root`, nearest first, the way a script's own directory is on
+    `sys.path`: `renderapp.models` imported from `root/golden/q/case1/before.py` is found at
+    `root/golden/renderapp/models.py`. Tries `a/b.py`, then `a/b/__init__.py` (and `.pyi`).
+    Only files inside `root` are returned.
+    """
+    if not qualified_module:
+        return None
+    parts = qualified_module.split(".")
+    if any(not part.isidentifier() for part in parts):
+        return None
+    root = Path(root).resolve()
+    directories: list[Path] = [root, root / "src"]
+    if near is not None:
+        here = Path(near).resolve()
+        if not here.is_dir():
+            here = here.parent
+        if _is_within(here, root):
+            while here != root:
+                directories.append(here)
+                here = here.parent
+    for directory in directories:
+        found = _module_file(directory, parts)
+        if found is not None and _is_within(found.resolve(), root):
+            return found
+    return None
+
+
+def parse_file(path: Path) -> ast.Module | None:
+    """`ast.parse` of a file, or None when it cannot be read or parsed."""
+    try:
+        source = Path(path).read_bytes()
+        return ast.parse(source, filename=str(path))
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _parent_packages(module: str) -> Iterator[str]:
+    parts = module.split(".")
+    for end in range(1, len(parts)):
+        yield ".".join(parts[:end])
+
+
+def project_closure(files: Sequence[Path], root: Path) -> list[Path]:
+    """`files` plus every project module they import, transitively.
+
+    Importing `a.b.c` also runs `a/__init__.py` and `a/b/__init__.py`, so those packages
+    are included too (that is where projects usually import all their models, which
+    string relationship targets such as `relationship("Render")` rely on). Imports that do
+    not resolve to a file inside `root` (stdlib, third-party) are ignored, as are files
+    that cannot be read or parsed. The given files come first, in their order; the rest
+    follow in discovery order, each once.
+    """
+    root = Path(root).resolve()
+    result: list[Path] = []
+    seen: set[Path] = set()
+    queue: deque[Path] = deque()
+    lookups: dict[tuple[str, Path], Path | None] = {}
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            result.append(path)
+            queue.append(path)
+
+    for path in files:
+        add(Path(path))
+    while queue:
+        path = queue.popleft()
+        tree = parse_file(path)
+        if tree is None:
+            continue
+        resolved = path.resolve()
+        module = module_name_for(resolved, root)
+        is_package = resolved.name in ("__init__.py", "__init__.pyi")
+        wanted: dict[str, None] = {}
+        for name in imported_modules(tree, module, is_package):
+            for parent in _parent_packages(name):
+                wanted.setdefault(parent)
+            wanted.setdefault(name)
+        for name in wanted:
+            key = (name, resolved.parent)
+            if key not in lookups:
+                lookups[key] = resolve_module_path(name, root, near=resolved.parent)
+            found = lookups[key]
+            if found is not None:
+                add(found)
+    return result
