@@ -268,3 +268,13 @@ def test_fast_on_a_large_tree(tmp_path: Path) -> None:
 
 def test_default_excludes_shape() -> None:
     assert ".venv" in DEFAULT_EXCLUDES and "migrations" in DEFAULT_EXCLUDES
+
+
+def test_root_and_paths_spelled_through_different_symlinks(tmp_path: Path) -> None:
+    make(tmp_path, "real/proj/pyproject.toml", "real/proj/legacy/a.py", "real/proj/src/b.py")
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    root = find_project_root([tmp_path / "alias" / "proj" / "src"])
+    assert root == (tmp_path / "real" / "proj").resolve()
+    via_alias = tmp_path / "alias" / "proj"
+    result = discover([via_alias], root=root, exclude=["/legacy"])
+    assert [p.relative_to(via_alias).as_posix() for p in result.files] == ["src/b.py"]

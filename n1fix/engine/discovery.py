@@ -114,13 +114,25 @@ def discover(
         if not is_dir:
             found.add(path)
             continue
-        ignores = _inherited_gitignores(path, root) if respect_gitignore else []
-        base = root if path.is_relative_to(root) else path
+        base = _anchor(path, root)
+        ignores = _inherited_gitignores(path, base) if respect_gitignore else []
         walker = _Walker(_Rules(base, excludes.patterns), respect_gitignore, found, result)
         walker.walk(path, ignores)
 
     result.files = sorted(found)
     return result
+
+
+def _anchor(start: Path, root: Path) -> Path:
+    """`root` spelled the way `start` is (they may differ by symlinks), or `start` itself
+    when it lies outside `root`: the directory exclude patterns are relative to."""
+    if start.is_relative_to(root):
+        return root
+    real_start, real_root = Path(os.path.realpath(start)), Path(os.path.realpath(root))
+    if not real_start.is_relative_to(real_root):
+        return start
+    depth = len(real_start.relative_to(real_root).parts)
+    return start.parents[depth - 1] if depth else start
 
 
 def _pattern_factory() -> Callable[[str], pathspec.Pattern]:
@@ -172,15 +184,15 @@ def _read_gitignore(directory: Path, *names: str) -> _Rules | None:
     return rules if rules.patterns else None
 
 
-def _inherited_gitignores(start: Path, root: Path) -> list[_Rules]:
+def _inherited_gitignores(start: Path, base: Path) -> list[_Rules]:
     """Ignore rules from above `start`: ``.git/info/exclude`` and parent ``.gitignore`` files.
 
-    They are read from the enclosing git checkout's top (or the project root, outside git)
+    They are read from the enclosing git checkout's top (or `base`, outside git)
     down to `start`'s parent; `start`'s own ``.gitignore`` is read when it is walked.
     """
     top = next((d for d in (start, *start.parents) if (d / ".git").exists()), None)
     if top is None:
-        top = root if start.is_relative_to(root) else start
+        top = base
     rules = [_read_gitignore(top, ".git", "info", "exclude")]
     chain = [d for d in (start, *start.parents) if d.is_relative_to(top) and d != start]
     rules += [_read_gitignore(d, ".gitignore") for d in reversed(chain)]
