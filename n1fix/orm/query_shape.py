@@ -62,7 +62,10 @@ class QueryShape:
     session: cst.BaseExpression
     cardinality: Cardinality
     terminal: MethodCall | None  # the call that fixes cardinality, dropped when batching
-    source: cst.BaseExpression  # what to iterate to get entities once the terminal is gone
+    # How to turn the expression into an iterable of entities: drop the terminal call,
+    # rename it (`session.scalar(q)` -> `session.scalars(q)`), or drop it and add
+    # `.scalars()` (`session.execute(q).scalar_one()` -> `session.execute(q).scalars()`).
+    terminal_action: str  # "strip" | "rename" | "strip+scalars" | "none"
     entity: cst.BaseExpression | None  # the one selected model (`Render`), if any
     statement_calls: list[MethodCall] = field(default_factory=list)  # select/query chain
     predicates: list[Predicate] = field(default_factory=list)
@@ -232,7 +235,7 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         entity = first.call.args[0].value
         return QueryShape(
             node=node, style=Style.V2, is_async=is_async, session=base,
-            cardinality=Cardinality.OPTIONAL, terminal=first, source=node, entity=entity,
+            cardinality=Cardinality.OPTIONAL, terminal=first, terminal_action="none", entity=entity,
             get_key=first.call.args[1].value,
         )
     if first.name not in {"scalars", "execute", "scalar"} or not first.call.args:
@@ -282,11 +285,11 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         cardinality = Cardinality.SCALAR if cardinality is not Cardinality.LIST else cardinality
 
     if first.name == "scalar":
-        source = _rename_call(node, first.call, "scalars")
+        action = "rename"
+    elif terminal is None:
+        action = "none"
     else:
-        source = _strip_terminal(node, terminal)
-    if scalars_needed and entity is not None:
-        source = cst.Call(func=cst.Attribute(value=_parenthesize_await(source), attr=cst.Name("scalars")))
+        action = "strip+scalars" if scalars_needed else "strip"
     opaque: list[str] = []
     preds = _predicates(stmt_calls, opaque)
     limit = next((mc for mc in stmt_calls if mc.name == "limit"), None)
@@ -295,7 +298,7 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
             opaque.append(mc.name)
     return QueryShape(
         node=node, style=Style.V2, is_async=is_async, session=base, cardinality=cardinality,
-        terminal=terminal, source=source, entity=entity, statement_calls=stmt_calls,
+        terminal=terminal, terminal_action=action, entity=entity, statement_calls=stmt_calls,
         predicates=preds, order_by=_order_terms(stmt_calls), limit=limit, opaque=opaque,
         count_call=count_call, select_call=select_call,
     )
@@ -352,46 +355,8 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
             opaque.append(mc.name)
     return QueryShape(
         node=node, style=Style.V1, is_async=False, session=session, cardinality=cardinality,
-        terminal=terminal, source=_strip_terminal(node, terminal), entity=entity,
+        terminal=terminal, terminal_action="strip" if terminal is not None else "none", entity=entity,
         statement_calls=chain, predicates=preds, order_by=_order_terms(chain),
         limit=next((mc for mc in chain if mc.name == "limit"), None), opaque=opaque,
         select_call=head, get_key=get_key,
     )
-
-
-def _strip_terminal(node: cst.BaseExpression, terminal: MethodCall | None) -> cst.BaseExpression:
-    """The expression without its terminal call: `x.scalars(s).all()` -> `x.scalars(s)`."""
-    if terminal is None:
-        return node
-
-    class _Strip(cst.CSTTransformer):
-        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-            if original is terminal.call and isinstance(updated.func, cst.Attribute):
-                inner = updated.func.value
-                # `(await s.scalars(q)).all()` -> `await s.scalars(q)`
-                if isinstance(inner, cst.Await) and inner.lpar:
-                    return inner.with_changes(lpar=[], rpar=[])
-                return inner
-            return updated
-
-    if isinstance(node, cst.Await):
-        return node.with_changes(expression=node.expression.visit(_Strip()))
-    return node.visit(_Strip())
-
-
-def _parenthesize_await(node: cst.BaseExpression) -> cst.BaseExpression:
-    if isinstance(node, cst.Await) and not node.lpar:
-        return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return node
-
-
-def _rename_call(node: cst.BaseExpression, call: cst.Call, new_name: str) -> cst.BaseExpression:
-    """`session.scalar(q)` -> `session.scalars(q)` (the same call under another method name)."""
-
-    class _Rename(cst.CSTTransformer):
-        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-            if original is call and isinstance(updated.func, cst.Attribute):
-                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(new_name)))
-            return updated
-
-    return node.visit(_Rename())

@@ -1,0 +1,202 @@
+"""The `n1fix` command: thin; it parses flags and hands the work to the engine.
+
+Exit codes: 0 clean (or fixes written), 1 findings (scan) or changes pending
+(`apply --dry-run`), 2 usage errors, unreadable or unparsable files, internal errors.
+2 wins over 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Find database round-trip waste (N+1 queries) in Python code and rewrite it.",
+)
+
+EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, jobs=None):
+    from n1fix.config import load_config
+    from n1fix.engine.discovery import find_project_root
+
+    root = find_project_root(paths)
+    config = load_config(root).merged(
+        select=_split(select),
+        ignore=_split(ignore),
+        exclude=_split(exclude),
+        extend_exclude=_split(extend_exclude),
+        unsafe_fixes=unsafe_fixes or None,
+        jobs=jobs,
+    )
+    return root, config
+
+
+def _split(values: Optional[List[str]]) -> Optional[list[str]]:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+PathsArg = typer.Argument(..., help="Files or directories to check.", show_default=False)
+SelectOpt = typer.Option(None, "--select", help="Only these rules (comma-separated or repeated).")
+IgnoreOpt = typer.Option(None, "--ignore", help="Skip these rules.")
+ExcludeOpt = typer.Option(None, "--exclude", help="Replace the default excludes with these patterns.")
+ExtendExcludeOpt = typer.Option(None, "--extend-exclude", help="Add these patterns to the excludes.")
+JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
+VerboseOpt = typer.Option(False, "--verbose", "-v", help="Show tracebacks of internal errors.")
+
+
+@app.command()
+def scan(
+    paths: List[Path] = PathsArg,
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+    select: Optional[List[str]] = SelectOpt,
+    ignore: Optional[List[str]] = IgnoreOpt,
+    exclude: Optional[List[str]] = ExcludeOpt,
+    extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    jobs: Optional[int] = JobsOpt,
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Report round-trip waste; exit 1 when something was found."""
+    from n1fix.engine.runner import run
+    from n1fix.report import json_report, text_report
+
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs)
+    result = run(list(paths), root, config, jobs=jobs)
+    if output_format is OutputFormat.json:
+        json_report.write(result, sys.stdout)
+    else:
+        text_report.write(result, sys.stdout, unsafe_fixes=config.unsafe_fixes)
+    _errors(result.errors)
+    raise typer.Exit(_exit_code(result.errors, bool(result.findings)))
+
+
+@app.command()
+def apply(
+    paths: List[Path] = PathsArg,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; write nothing (exit 1 when there are changes)."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
+    select: Optional[List[str]] = SelectOpt,
+    ignore: Optional[List[str]] = IgnoreOpt,
+    exclude: Optional[List[str]] = ExcludeOpt,
+    extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    jobs: Optional[int] = JobsOpt,
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Rewrite the code: safe fixes by default, unsafe ones with --unsafe-fixes."""
+    from n1fix.engine.fileio import SourceError, encode, write_atomic
+    from n1fix.engine.gitstate import working_tree_dirty
+    from n1fix.engine.runner import run
+    from n1fix.report import diff_report
+
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs)
+    if not dry_run and working_tree_dirty(root):
+        _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
+    result = run(list(paths), root, config, fix=True, jobs=jobs)
+    errors = list(result.errors)
+    for failure in result.failures:
+        _stderr(f"warning: {failure}")
+    if dry_run:
+        diff_report.write(result.changes, sys.stdout)
+    else:
+        for change in result.changes:
+            try:
+                write_atomic(change.path, encode(change.source, change.new_text))
+            except SourceError as error:
+                errors.append(f"{change.display}: {error.reason}")
+    _summary_after_apply(result, dry_run, config.unsafe_fixes)
+    _errors(errors)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FOUND if dry_run and result.changes else EXIT_CLEAN)
+
+
+@app.command()
+def rules(name: Optional[str] = typer.Argument(None, help="Show one rule's documentation.")) -> None:
+    """List every rule, or show one rule's documentation."""
+    from n1fix.report import rule_docs
+
+    if name is None:
+        rule_docs.write_index(sys.stdout)
+        return
+    if not rule_docs.write_rule(name, sys.stdout):
+        _stderr(f"n1fix: error: unknown rule `{name}` (run `n1fix rules` for the list)")
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _summary_after_apply(result, dry_run: bool, unsafe_fixes: bool) -> None:
+    from n1fix.engine.fixer import applicable
+
+    fixed = sum(len(change.applied) for change in result.changes)
+    verb = "Would fix" if dry_run else "Fixed"
+    remaining = [f for f in result.findings if not applicable(f, unsafe_fixes)]
+    files = len(result.changes)
+    line = f"{verb} {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}"
+    unsafe = sum(1 for f in remaining if f.applicability.value == "unsafe")
+    if remaining:
+        line += f"; {len(remaining)} left"
+        if unsafe:
+            line += f" ({unsafe} with unsafe fixes: --unsafe-fixes)"
+    _stderr(line + ".")
+
+
+def _exit_code(errors: list[str], found: bool) -> int:
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FOUND if found else EXIT_CLEAN
+
+
+def _errors(errors: list[str]) -> None:
+    for error in errors:
+        _stderr(f"n1fix: error: {error}")
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def main() -> None:
+    """Console entry point: one handler turns every failure into a message and exit 2."""
+    import click
+
+    verbose = "--verbose" in sys.argv or "-v" in sys.argv
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.Exit as exit_:
+        code = exit_.exit_code
+    except click.ClickException as error:
+        error.show()
+        code = EXIT_ERROR
+    except click.exceptions.Abort:
+        _stderr("n1fix: aborted")
+        code = EXIT_ERROR
+    except KeyboardInterrupt:
+        _stderr("n1fix: interrupted; files already written are complete, the rest untouched")
+        code = EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - the one top-level handler
+        from n1fix.config import ConfigError
+
+        if isinstance(error, (ConfigError, ValueError)) and not verbose:
+            _stderr(f"n1fix: error: {error}")
+        else:
+            if verbose:
+                import traceback
+
+                traceback.print_exc()
+            _stderr(f"n1fix: internal error: {type(error).__name__}: {error} (run with --verbose for the traceback)")
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)

@@ -1,0 +1,325 @@
+"""Rewrite a query-in-loop finding: one batched query in front of the loop, a lookup inside.
+
+The layout of the generated code is fixed in docs/query-in-loop-rewrites.md; the golden
+`after.py` files hold it to that.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.codemods._imports import add_from_import, spelling
+from n1fix.codemods._names import NamePicker, plural, singular_snake
+from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
+from n1fix.rules._base import Finding
+from n1fix.rules.query_in_loop import LoopQueryPlan
+
+
+class FixFailed(Exception):
+    """The codemod could not build a rewrite it trusts; the finding stays unfixed."""
+
+
+def fix(ctx, finding: Finding) -> cst.Module:
+    plan: LoopQueryPlan = finding.plan
+    code = ctx.code
+    shape = plan.shape
+    names = NamePicker(plan.scope, ctx.module)
+    needed_imports: list[tuple[str, str]] = []
+
+    def symbol(qualified: str) -> str:
+        known = spelling(ctx.imports, qualified)
+        if known is not None:
+            return known
+        module, _, name = qualified.rpartition(".")
+        needed_imports.append((module, name))
+        return name
+
+    entity_name = plan.entity_code.rsplit(".", 1)[-1] if shape.entity is not None else _count_entity(plan)
+    row = names.pick(singular_snake(entity_name))
+    frame = plan.frame
+    target = frame.node.target if frame.is_for else frame.clauses[0].target
+    target_name = target.value if isinstance(target, cst.Name) else None
+
+    statements: list[str] = []
+    replace_iter: str | None = None
+    iter_code = code(frame.first_iter)
+    if not plan.iter_reiterable:
+        if isinstance(frame.first_iter, cst.Name):
+            statements.append(f"{iter_code} = list({iter_code})")
+        else:
+            replace_iter = names.pick(plural(target_name) if target_name else "items")
+            statements.append(f"{replace_iter} = list({iter_code})")
+            iter_code = replace_iter
+
+    key_code = code(plan.key)
+    key_is_target = isinstance(plan.key, cst.Name) and target_name == plan.key.value and frame.is_for
+    if key_is_target and not plan.keys_filter and isinstance(frame.first_iter, cst.Name) and replace_iter is None:
+        keys_ref = iter_code
+    else:
+        keys_ref = names.pick(_keys_name(plan, target_name))
+        clauses = _clauses_code(plan, code, iter_code)
+        statements.append(f"{keys_ref} = [{key_code} {clauses}]")
+
+    suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
+    entity_plural = plural(singular_snake(entity_name))
+    card = plan.cardinality
+    if card is Cardinality.COUNT:
+        group = names.pick(f"{singular_snake(entity_name)}_counts_by_{suffix}")
+    elif card is Cardinality.FIRST:
+        group = names.pick(f"first_{singular_snake(entity_name)}_by_{suffix}")
+    else:
+        group = names.pick(f"{entity_plural}_by_{suffix}")
+
+    attr = plan.key_column
+    if card is Cardinality.COUNT:
+        statements.append(f"{group} = dict({_count_source(ctx, plan, keys_ref, symbol)})")
+        lookup = f"{group}.get({key_code}, 0)"
+    else:
+        source = _entity_source(ctx, plan, keys_ref, symbol)
+        if card is Cardinality.LIST:
+            defaultdict = symbol("collections.defaultdict")
+            statements.append(f"{group} = {defaultdict}(list)")
+            if plan.top_n is not None:
+                statements.append(
+                    f"for {row} in {source}:\n"
+                    f"    if len({group}[{row}.{attr}]) < {code(plan.top_n)}:\n"
+                    f"        {group}[{row}.{attr}].append({row})"
+                )
+            else:
+                statements.append(f"for {row} in {source}:\n    {group}[{row}.{attr}].append({row})")
+            lookup = f"{group}.get({key_code}, [])"
+        elif card is Cardinality.FIRST:
+            statements.append(f"{group} = {{}}")
+            statements.append(f"for {row} in {source}:\n    {group}.setdefault({row}.{attr}, {row})")
+            lookup = f"{group}.get({key_code})"
+        elif card in (Cardinality.OPTIONAL, Cardinality.ONE):
+            statements.append(f"{group} = {{{row}.{attr}: {row} for {row} in {source}}}")
+            lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
+        else:
+            raise FixFailed(f"no batched form for a {card.value} query")
+
+    config = ctx.module.config_for_parsing
+    try:
+        new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
+        lookup_node = cst.parse_expression(lookup, config=config)
+    except cst.ParserSyntaxError as error:  # pragma: no cover - a bug in the templates above
+        raise FixFailed(f"generated code does not parse: {error}") from error
+
+    module = ctx.module.visit(
+        _Rewriter(plan.anchor, new_statements, shape.node, lookup_node, frame.first_iter if replace_iter else None, replace_iter)
+    )
+    for source_module, name in dict.fromkeys(needed_imports):
+        module = add_from_import(module, source_module, name, ctx.first_party)
+    return module
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, anchor, new_statements, query, lookup, old_iter, new_iter_name) -> None:
+        self.anchor = anchor
+        self.new_statements = new_statements
+        self.query = query
+        self.lookup = lookup
+        self.old_iter = old_iter
+        self.new_iter_name = new_iter_name
+
+    def leave_IndentedBlock(self, original, updated):
+        return self._insert(original, updated)
+
+    def leave_Module(self, original, updated):
+        return self._insert(original, updated)
+
+    def _insert(self, original, updated):
+        for i, statement in enumerate(original.body):
+            if statement is self.anchor:
+                anchor = updated.body[i]
+                first = self.new_statements[0].with_changes(leading_lines=anchor.leading_lines)
+                body = [*updated.body[:i], first, *self.new_statements[1:], anchor.with_changes(leading_lines=[]), *updated.body[i + 1 :]]
+                return updated.with_changes(body=body)
+        return updated
+
+    def on_leave(self, original, updated):
+        if original is self.query:
+            return self.lookup
+        if self.old_iter is not None and original is self.old_iter:
+            return cst.Name(self.new_iter_name)
+        return super().on_leave(original, updated)
+
+
+def _keys_name(plan: LoopQueryPlan, target_name: str | None) -> str:
+    key = plan.key
+    if isinstance(key, cst.Attribute):
+        attr = key.attr.value
+        owner = key.value.value if isinstance(key.value, cst.Name) else None
+        if attr == "id" and owner:
+            return f"{owner}_ids"
+        if attr.endswith("_id"):
+            return f"{attr}s"
+        return f"{owner}_{plural(attr)}" if owner else plural(attr)
+    if isinstance(key, cst.Name):
+        return plural(key.value)
+    return f"{target_name}_keys" if target_name else "keys"
+
+
+def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
+    key = plan.key
+    return (
+        target_name is not None
+        and isinstance(key, cst.Attribute)
+        and isinstance(key.value, cst.Name)
+        and key.value.value == target_name
+        and key.attr.value == "id"
+    )
+
+
+def _clauses_code(plan: LoopQueryPlan, code, first_iter_code: str) -> str:
+    frame = plan.frame
+    filters = "".join(f" if {code(test)}" for test in plan.keys_filter) if frame.is_for else ""
+    if frame.is_for:
+        return f"for {code(frame.node.target)} in {first_iter_code}{filters}"
+    parts = []
+    for i, clause in enumerate(frame.clauses):
+        iterable = first_iter_code if i == 0 else code(clause.iter)
+        ifs = "".join(f" if {code(if_.test)}" for if_ in clause.ifs)
+        parts.append(f"for {code(clause.target)} in {iterable}{ifs}")
+    return " ".join(parts)
+
+
+def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpression:
+    column = code(plan.column_expr) if plan.column_expr is not None else f"{plan.entity_code}.{plan.key_column}"
+    return cst.parse_expression(f"{column}.in_({keys_ref})")
+
+
+def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+    """Code that iterates the entities of the batched query."""
+    shape = plan.shape
+    code = ctx.code
+    if shape.get_key is not None and shape.style.value == "2.0":  # `session.get(Model, key)`
+        return _get_source(ctx, plan, keys_ref, symbol)
+    in_expr = _in_predicate(plan, keys_ref, code)
+    transformer = _BatchQuery(plan, in_expr, add_group_by=None)
+    new = shape.node.visit(transformer)
+    return cst.Module([]).code_for_node(new)
+
+
+def _get_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+    shape = plan.shape
+    code = ctx.code
+    pk = f"{plan.entity_code}.{plan.key_column}"
+    session = code(shape.session)
+    if plan.uses_v1_query:
+        return f"{session}.query({plan.entity_code}).filter({pk}.in_({keys_ref}))"
+    select = symbol("sqlalchemy.select")
+    source = f"{session}.scalars({select}({plan.entity_code}).where({pk}.in_({keys_ref})))"
+    return f"await {source}" if shape.is_async else source
+
+
+def _count_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+    shape = plan.shape
+    code = ctx.code
+    in_expr = _in_predicate(plan, keys_ref, code)
+    column = cst.parse_expression(code(plan.column_expr) if plan.column_expr is not None else f"{plan.entity_code}.{plan.key_column}")
+    count_fn = None
+    if shape.count_call is None:
+        count_fn = cst.parse_expression(f"{symbol('sqlalchemy.func')}.count()")
+    new = shape.node.visit(_BatchQuery(plan, in_expr, add_group_by=column, count_fn=count_fn))
+    text = cst.Module([]).code_for_node(new)
+    if isinstance(new, cst.Await):
+        return f"({text}).all()"
+    return f"{text}.all()"
+
+
+def _count_entity(plan: LoopQueryPlan) -> str:
+    column = plan.column_expr
+    if isinstance(column, cst.Attribute):
+        return (dotted_name(column.value) or "row").rsplit(".", 1)[-1]
+    return "row"
+
+
+class _BatchQuery(cst.CSTTransformer):
+    """Turn the per-item query into the batched one, on the original nodes."""
+
+    def __init__(self, plan: LoopQueryPlan, in_expr, add_group_by=None, count_fn=None) -> None:
+        self.plan = plan
+        self.shape: QueryShape = plan.shape
+        self.in_expr = in_expr
+        self.group_by = add_group_by
+        self.count_fn = count_fn
+        pred = plan.key_predicate
+        self.pred_node = pred.node if pred is not None else None
+        self.filter_by_call = pred.container if pred is not None and pred.via_filter_by else None
+        self.limit_call = self.shape.limit.call if self.shape.limit is not None else None
+        self.terminal = self.shape.terminal.call if self.shape.terminal is not None else None
+        self.statement = None
+        if self.shape.select_call is not None and self.shape.style.value == "2.0":
+            runner = self._runner_call()
+            self.statement = runner.args[0].value if runner is not None else None
+
+    def _runner_call(self) -> cst.Call | None:
+        node = self.shape.node
+        while True:
+            if isinstance(node, cst.Await):
+                node = node.expression
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                if node.func.value is self.shape.session:
+                    return node
+                node = node.func.value
+            else:
+                return None
+
+    def on_leave(self, original, updated):
+        if self.pred_node is not None and original is self.pred_node and not isinstance(original, cst.Arg):
+            return self.in_expr.with_changes(lpar=updated.lpar, rpar=updated.rpar) if getattr(updated, "lpar", None) else self.in_expr
+        if isinstance(original, cst.Call):
+            return self._leave_call(original, updated)
+        if isinstance(original, cst.Attribute) and self.group_by is not None and self.shape.select_call is None and original is self.shape.session:
+            # Flask-SQLAlchemy `Model.query`: count with explicit columns.
+            return cst.parse_expression(
+                f"{cst.Module([]).code_for_node(updated)}.with_entities({cst.Module([]).code_for_node(self.group_by)}, {cst.Module([]).code_for_node(self.count_fn)})"
+            )
+        return updated
+
+    def _leave_call(self, original: cst.Call, updated: cst.Call):
+        if original is self.filter_by_call:
+            kept = [a for a in updated.args if not (a.keyword is not None and a.keyword.value == self.plan.key_predicate.attr)]
+            method = "filter" if self.shape.style.value == "1.x" else "where"
+            if not kept:
+                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(method)), args=[cst.Arg(self.in_expr)])
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return cst.Call(func=cst.Attribute(value=updated.with_changes(args=kept), attr=cst.Name(method)), args=[cst.Arg(self.in_expr)])
+        if original is self.limit_call and isinstance(updated.func, cst.Attribute):
+            return updated.func.value
+        if original is self.shape.select_call and self.group_by is not None:
+            args = list(updated.args)
+            if self.count_fn is not None:  # 1.x: query(Model) -> query(Model.key, func.count())
+                args = [cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(self.count_fn)]
+            else:
+                args = [cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *args]
+            updated = updated.with_changes(args=args)
+            if original is self.statement:
+                return cst.Call(func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+            return updated
+        if self.statement is not None and self.group_by is not None and original is self.statement:
+            return cst.Call(func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+        if original is self.terminal:
+            return self._terminal(updated)
+        return updated
+
+    def _terminal(self, updated: cst.Call):
+        action = self.shape.terminal_action
+        counting = self.group_by is not None
+        if action == "rename":
+            name = "execute" if counting else "scalars"
+            return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(name)))
+        inner = updated.func.value
+        if self.shape.get_key is not None:  # 1.x `query(M).get(k)` -> `query(M).filter(M.pk.in_(keys))`
+            return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("filter")), args=[cst.Arg(self.in_expr)])
+        if counting and self.shape.style.value == "1.x":
+            return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+        if isinstance(inner, cst.Await) and inner.lpar:
+            inner = inner.with_changes(lpar=[], rpar=[])
+        if action == "strip+scalars" and not counting:
+            value = inner
+            if isinstance(value, cst.Await):
+                value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            return cst.Call(func=cst.Attribute(value=value, attr=cst.Name("scalars")))
+        return inner

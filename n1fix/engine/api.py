@@ -1,0 +1,42 @@
+"""In-process entry points for one file's text: what tests and editors call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from n1fix.config import load_config
+from n1fix.engine.checker import file_context, run_rules
+from n1fix.engine.discovery import find_project_root
+from n1fix.engine.fixer import FixOutcome, fix_text
+from n1fix.engine.runner import _project, _survey_all, display_path
+from n1fix.engine.survey import survey_file
+from n1fix.rules import select_rules
+from n1fix.rules._base import Finding
+
+
+def _setup(path: Path, text: str):
+    path = Path(path).resolve()
+    root = find_project_root([path])
+    config = load_config(root)
+    rules = [rule() for rule in select_rules(config.select, config.ignore)]
+    surveys = _survey_all([path], root, rules, None)
+    # The text given wins over what is on disk (it may not be saved yet).
+    own = survey_file(path, root, {r.NAME: r for r in rules}, text=text)
+    surveys[path] = own
+    project = _project(root, surveys)
+    display = display_path(path)
+
+    def make(new_text: str):
+        return file_context(path, display, new_text, own.module_name, own.imports, project)
+
+    return rules, make
+
+
+def scan_source(path: Path, text: str) -> list[Finding]:
+    rules, make = _setup(path, text)
+    return run_rules(make(text), rules)
+
+
+def fix_source(path: Path, text: str, *, unsafe_fixes: bool = False) -> FixOutcome:
+    rules, make = _setup(path, text)
+    return fix_text(text, make, rules, unsafe_fixes=unsafe_fixes)

@@ -1,0 +1,53 @@
+"""What a rule sees: the file being checked and the project around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from n1fix.orm.query_shape import dotted_name
+
+if TYPE_CHECKING:
+    from n1fix.orm.models import ModelIndex, ModelInfo
+
+
+@dataclass
+class ProjectContext:
+    """Facts about the whole project, gathered once before any file is checked."""
+
+    root: Path
+    models: "ModelIndex"
+
+
+@dataclass
+class FileContext:
+    path: Path
+    display_path: str
+    module: cst.Module
+    module_name: str
+    imports: dict[str, str]
+    project: ProjectContext
+    _positions: dict | None = field(default=None, repr=False)
+
+    def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
+        """The model a class reference (`Render`, `models.Render`) names, if indexed."""
+        if expr is None:
+            return None
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        return self.project.models.resolve(name, self.imports, self.module_name)
+
+    def range_of(self, node: cst.CSTNode) -> CodeRange:
+        if self._positions is None:
+            # The module was parsed by us and is not shared: skip the defensive deep copy.
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions[node]
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)

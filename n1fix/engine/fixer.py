@@ -1,0 +1,117 @@
+"""Apply fixes to one file's text, one at a time, re-checking after each (ruff-style).
+
+Every accepted fix must give text that parses and compiles, and must make its own finding
+go away; the loop ends when no applicable fix is left, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from n1fix.engine.checker import ParseFailure, file_context, run_rules
+from n1fix.engine.context import FileContext
+from n1fix.rules import codemod_for, rule_by_name
+from n1fix.rules._base import Applicability, Finding, Rule
+
+MAX_PASSES = 50
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    findings: list[Finding]  # found in the original text
+    applied: list[Finding] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # one line each: a fix that was dropped
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+def applicable(finding: Finding, unsafe_fixes: bool) -> bool:
+    if finding.applicability is Applicability.SAFE:
+        return True
+    return unsafe_fixes and finding.applicability is Applicability.UNSAFE
+
+
+def fix_text(
+    text: str,
+    make_context: Callable[[str], FileContext],
+    rules: list[Rule],
+    *,
+    unsafe_fixes: bool,
+    accept: Callable[[Finding], bool] | None = None,
+) -> FixOutcome:
+    ctx = make_context(text)
+    findings = run_rules(ctx, rules)
+    outcome = FixOutcome(text=text, findings=[_without_plan(f) for f in findings])
+    refused: set[tuple[str, str]] = set()
+    current_ctx, current = ctx, findings
+    for _ in range(MAX_PASSES):
+        candidates = [
+            f for f in current
+            if applicable(f, unsafe_fixes) and _identity(current_ctx, f) not in refused
+        ]
+        if not candidates:
+            return outcome
+        finding = candidates[0]
+        identity = _identity(current_ctx, finding)
+        if accept is not None and not accept(finding):
+            refused.add(identity)
+            continue
+        new_text, problem = _apply_one(current_ctx, finding)
+        if problem is None:
+            try:
+                new_ctx = make_context(new_text)
+                new_findings = run_rules(new_ctx, rules)
+            except ParseFailure as error:
+                problem = f"the rewrite does not parse ({error})"
+            else:
+                if any(_identity(new_ctx, f) == identity and applicable(f, unsafe_fixes) for f in new_findings):
+                    problem = "the rewrite did not remove the finding"
+        if problem is not None:
+            refused.add(identity)
+            outcome.failures.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}")
+            continue
+        outcome.text = new_text
+        outcome.applied.append(_without_plan(finding))
+        current_ctx, current = new_ctx, new_findings
+    outcome.failures.append(f"{ctx.display_path}: fixes did not settle after {MAX_PASSES} passes; file left unchanged")
+    outcome.text = text
+    outcome.applied = []
+    return outcome
+
+
+def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None]:
+    rule = rule_by_name(finding.rule)
+    codemod = codemod_for(rule) if rule is not None else None
+    if codemod is None:
+        return ctx.module.code, "the rule has no codemod"
+    try:
+        module = codemod(ctx, finding)
+    except Exception as error:  # a codemod bug must cost one fix, never the run
+        return ctx.module.code, f"{type(error).__name__}: {error}"
+    new_text = module.code
+    try:
+        compile(new_text, ctx.display_path, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return ctx.module.code, f"the rewrite does not compile ({error.msg}, line {error.lineno})"
+    return new_text, None
+
+
+def _identity(ctx: FileContext, finding: Finding) -> tuple[str, str]:
+    """What a finding is about, stable while other fixes move lines around it."""
+    plan = finding.plan
+    node = getattr(getattr(plan, "shape", None), "node", None)
+    anchor = ctx.code(node) if node is not None else f"{finding.line}:{finding.column}"
+    return finding.rule, anchor
+
+
+def _without_plan(finding: Finding) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, plan=None)
+
+
+__all__ = ["FixOutcome", "applicable", "fix_text", "file_context"]

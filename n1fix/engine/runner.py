@@ -1,0 +1,173 @@
+"""Run n1fix over paths: survey with `ast`, build the project index, check and fix.
+
+Files are processed in worker processes when there are enough of them to pay for the
+start-up; a handful of files (a pre-commit run) stay in this process.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from n1fix.config import Config
+from n1fix.engine.checker import ParseFailure, file_context, run_rules
+from n1fix.engine.context import ProjectContext
+from n1fix.engine.discovery import discover
+from n1fix.engine.fileio import SourceError, SourceFile, read_source
+from n1fix.engine.fixer import FixOutcome, fix_text
+from n1fix.engine.survey import Survey, survey_file
+from n1fix.orm.imports import resolve_module_path
+from n1fix.orm.models import ModelIndex
+from n1fix.rules import select_rules
+from n1fix.rules._base import Finding, Rule
+
+# Below this many files a process pool costs more than it saves.
+POOL_THRESHOLD = 24
+
+
+@dataclass
+class FileChange:
+    path: Path
+    display: str
+    source: SourceFile
+    new_text: str
+    applied: list[Finding]
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line each, `path: reason`
+    failures: list[str] = field(default_factory=list)  # fixes dropped by verification
+    changes: list[FileChange] = field(default_factory=list)
+    files_checked: int = 0
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    cwd = cwd or Path.cwd()
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def run(paths: list[Path], root: Path, config: Config, *, fix: bool = False, jobs: int | None = None) -> RunResult:
+    rules = [rule() for rule in select_rules(config.select, config.ignore)]
+    result = RunResult()
+    found = discover(paths, root=root, exclude=config.exclude, extend_exclude=config.extend_exclude, respect_gitignore=config.respect_gitignore)
+    result.errors.extend(str(e) for e in found.errors)
+    jobs = jobs or config.jobs or os.cpu_count() or 1
+    use_pool = jobs > 1 and len(found.files) >= POOL_THRESHOLD
+
+    pool = ProcessPoolExecutor(max_workers=jobs) if use_pool else None
+    try:
+        surveys = _survey_all(found.files, root, rules, pool)
+        project = _project(root, surveys)
+        targets: list[Survey] = []
+        for path in found.files:
+            survey = surveys[path]
+            if survey.error:
+                result.errors.append(f"{display_path(path)}: {survey.error}")
+            elif survey.gated is None or survey.gated:
+                targets.append(survey)
+        result.files_checked = len(found.files)
+        tasks = [(s.path, s.module_name, s.imports, s.gated) for s in targets]
+        if pool is not None:
+            pool.shutdown()
+            pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(project, config, fix))
+            outcomes = pool.map(_work, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+        else:
+            _init_worker(project, config, fix)
+            outcomes = map(_work, tasks)
+        for outcome in outcomes:
+            _collect(result, outcome)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _survey_all(files: list[Path], root: Path, rules: list[Rule], pool) -> dict[Path, Survey]:
+    gates = {rule.NAME: rule for rule in rules}
+    surveys: dict[Path, Survey] = {}
+    pending = list(files)
+    while pending:
+        if pool is not None and len(pending) >= POOL_THRESHOLD:
+            batch = list(pool.map(survey_file, pending, [root] * len(pending), [gates] * len(pending), chunksize=16))
+        else:
+            batch = [survey_file(p, root, gates) for p in pending]
+        pending = []
+        for survey in batch:
+            surveys[survey.path] = survey
+        # Follow imports into the project so the model index covers what the files use.
+        for survey in batch:
+            for module in survey.imported:
+                target = resolve_module_path(module, root, near=survey.path)
+                if target is not None and target not in surveys and target not in pending:
+                    pending.append(target)
+    return surveys
+
+
+def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
+    facts = [fact for survey in surveys.values() for fact in survey.models]
+    return ProjectContext(root=root, models=ModelIndex.from_facts(facts))
+
+
+_STATE: dict = {}
+
+
+def _init_worker(project: ProjectContext, config: Config, fix: bool) -> None:
+    _STATE["project"] = project
+    _STATE["config"] = config
+    _STATE["fix"] = fix
+    _STATE["rules"] = {rule.NAME: rule() for rule in select_rules(config.select, config.ignore)}
+
+
+def _work(task):
+    path, module_name, imports, gated = task
+    project: ProjectContext = _STATE["project"]
+    config: Config = _STATE["config"]
+    rules = [rule for name, rule in _STATE["rules"].items() if gated is None or name in gated]
+    display = display_path(path)
+    try:
+        source = read_source(path)
+    except SourceError as error:
+        return ("error", f"{display}: {error.reason}")
+    try:
+        if _STATE["fix"]:
+            outcome = fix_text(
+                source.text,
+                lambda text: file_context(path, display, text, module_name, imports, project),
+                rules,
+                unsafe_fixes=config.unsafe_fixes,
+            )
+            return ("fixed", path, display, source, outcome)
+        ctx = file_context(path, display, source.text, module_name, imports, project)
+        findings = run_rules(ctx, rules)
+        for finding in findings:
+            finding.plan = None  # plans hold tree nodes: not for the trip back
+        return ("found", findings)
+    except ParseFailure as error:
+        return ("error", f"{display}: {error}")
+    except RecursionError:
+        return ("error", f"{display}: too deeply nested to parse")
+    except Exception as error:  # noqa: BLE001 - one file's internal error must not stop the run
+        return ("error", f"{display}: internal error: {type(error).__name__}: {error}")
+
+
+def _collect(result: RunResult, outcome) -> None:
+    kind = outcome[0]
+    if kind == "error":
+        result.errors.append(outcome[1])
+    elif kind == "found":
+        result.findings.extend(outcome[1])
+    else:
+        _, path, display, source, fixed = outcome
+        fixed: FixOutcome
+        result.findings.extend(fixed.findings)
+        result.failures.extend(fixed.failures)
+        if fixed.changed:
+            result.changes.append(FileChange(path, display, source, fixed.text, fixed.applied))

@@ -1,0 +1,48 @@
+"""The cheap first pass over every file, with `ast`: model facts, imports, and the gate.
+
+It runs in worker processes, so everything it returns is plain, picklable data.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from n1fix.engine.fileio import SourceError, read_source
+from n1fix.orm.imports import import_map, imported_modules, module_name_for
+from n1fix.orm.models import extract_models
+
+
+@dataclass
+class Survey:
+    path: Path
+    module_name: str
+    imports: dict[str, str] = field(default_factory=dict)
+    imported: list[str] = field(default_factory=list)
+    models: list = field(default_factory=list)
+    # Names of the rules whose gate let this file through; None: `ast` could not parse
+    # it (newer syntax, or broken), so every rule gets to look and LibCST decides.
+    gated: list[str] | None = None
+    error: str | None = None
+
+
+def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str | None = None) -> Survey:
+    module_name = module_name_for(path, root)
+    survey = Survey(path=path, module_name=module_name)
+    if text is None:
+        try:
+            text = read_source(path).text
+        except SourceError as error:
+            survey.error = error.reason
+            return survey
+    try:
+        tree = ast.parse(text, filename=str(path))
+    except (SyntaxError, ValueError):
+        return survey  # gated stays None: LibCST reads it or reports why it can't
+    is_package = path.name == "__init__.py"
+    survey.imports = import_map(tree, module_name, is_package)
+    survey.imported = imported_modules(tree, module_name, is_package)
+    survey.models = extract_models(tree, module_name)
+    survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree)]
+    return survey

@@ -1,0 +1,22 @@
+"""`n1fix rules`: every rule with its documentation (the rule's docstring)."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TextIO
+
+from n1fix.rules import all_rules, rule_by_name
+
+
+def write_index(out: TextIO) -> None:
+    for rule in all_rules():
+        out.write(f"{rule.NAME:<24} {rule.SEVERITY.value:<7} fix: {rule.FIX.value:<10} {rule.MESSAGE}\n")
+
+
+def write_rule(name: str, out: TextIO) -> bool:
+    rule = rule_by_name(name)
+    if rule is None:
+        return False
+    out.write(f"# {rule.NAME}\n\n{rule.MESSAGE}. Severity: {rule.SEVERITY.value}. Fix: {rule.FIX.value}.\n\n")
+    out.write(inspect.cleandoc(rule.__doc__ or "") + "\n")
+    return True

@@ -1,0 +1,135 @@
+"""What a loop body does that forbids, or weakens, hoisting a query out of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from n1fix.orm.query_shape import dotted_name, unwind
+from n1fix.rules._syntax import COMPREHENSIONS, walk
+
+# Called on anything, these end or change a transaction: no batching across them.
+_TRANSACTION_METHODS = {"commit", "rollback", "flush", "begin_nested", "expire_all", "expunge_all"}
+# Called on the session that runs the query, these write or change what it would read.
+_SESSION_WRITES = {
+    "add", "add_all", "delete", "merge", "refresh", "expire", "expunge", "begin",
+    "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings", "close",
+}
+_STATEMENT_RUNNERS = {"execute", "scalars", "scalar", "exec_driver_sql"}
+_WRITE_STATEMENTS = {"insert", "update", "delete"}
+_QUERY_WRITES = {"delete", "update"}  # 1.x Query.delete() / Query.update()
+_MUTATORS = {"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "add", "discard", "update"}
+
+
+@dataclass
+class BodyVerdict:
+    blocking: str | None = None  # no fix at all, and why
+    weakening: str | None = None  # only an unsafe fix, and why
+
+
+def inspect_body(
+    body: cst.CSTNode,
+    *,
+    session_code: str,
+    code_of,
+    iterable: cst.BaseExpression,
+    query_columns: set[str],
+) -> BodyVerdict:
+    """Judge a loop body (a `for` body, or a comprehension) for the hoisting contract."""
+    verdict = BodyVerdict()
+    iter_name = iterable.value if isinstance(iterable, cst.Name) else None
+    for node in walk(body):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            receiver = node.func.value
+            receiver_code = code_of(receiver)
+            if method in _TRANSACTION_METHODS:
+                return BodyVerdict(blocking=f"the loop calls `{receiver_code}.{method}()`")
+            if method in _SESSION_WRITES and receiver_code == session_code:
+                return BodyVerdict(blocking=f"the loop calls `{session_code}.{method}()`")
+            if method in _STATEMENT_RUNNERS and node.args:
+                statement = _statement_kind(node.args[0].value)
+                if statement in _WRITE_STATEMENTS:
+                    return BodyVerdict(blocking=f"the loop runs an {statement.upper()} statement")
+                if statement is None and verdict.weakening is None:
+                    verdict.weakening = f"the loop runs a statement n1fix cannot read (`{receiver_code}.{method}(...)`)"
+            if method in _QUERY_WRITES and _is_query_chain(receiver):
+                return BodyVerdict(blocking=f"the loop runs a bulk `Query.{method}()`")
+            if iter_name and method in _MUTATORS and isinstance(receiver, cst.Name) and receiver.value == iter_name:
+                return BodyVerdict(blocking=f"the loop changes `{iter_name}` while iterating it")
+        if isinstance(node, cst.Call) and verdict.weakening is None:
+            for arg in node.args:
+                if code_of(arg.value) == session_code:
+                    callee = code_of(node.func)
+                    verdict.weakening = f"the loop passes `{session_code}` to `{callee}()`, which may write"
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            target = node.target
+            if isinstance(target, cst.Attribute) and target.attr.value in query_columns:
+                return BodyVerdict(blocking=f"the loop assigns `.{target.attr.value}`, a column the query reads")
+            if iter_name and _targets_name(target, iter_name):
+                return BodyVerdict(blocking=f"the loop changes `{iter_name}` while iterating it")
+        if isinstance(node, cst.Del) and iter_name and _targets_name(node.target, iter_name):
+            return BodyVerdict(blocking=f"the loop changes `{iter_name}` while iterating it")
+    return verdict
+
+
+def early_exit(body: cst.CSTNode) -> str | None:
+    """A `break`, `return` or `yield` that can stop or suspend the loop part-way."""
+    for node, inner_loop in _walk_with_loop_depth(body):
+        if isinstance(node, cst.Break) and not inner_loop:
+            return "the loop may `break` before reaching every item"
+        if isinstance(node, cst.Return):
+            return "the loop may `return` before reaching every item"
+        if isinstance(node, (cst.Yield,)):
+            return "the loop yields; the batched query would run before the consumer resumes it"
+    return None
+
+
+def has_continue(body: cst.CSTNode) -> bool:
+    return any(isinstance(node, cst.Continue) and not inner for node, inner in _walk_with_loop_depth(body))
+
+
+def _walk_with_loop_depth(body: cst.CSTNode):
+    stack: list[tuple[cst.CSTNode, bool]] = [(child, False) for child in reversed(body.children)]
+    while stack:
+        node, inner = stack.pop()
+        yield node, inner
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        nested = inner or isinstance(node, (cst.For, cst.While, *COMPREHENSIONS))
+        stack.extend((child, nested) for child in reversed(node.children))
+
+
+def _statement_kind(expr: cst.BaseExpression) -> str | None:
+    """`select`, `insert`, `update`, `delete` or `text` for a statement expression; None if unknown."""
+    base, calls, _ = unwind(expr)
+    head = base
+    if isinstance(base, cst.Call):
+        head = base.func
+    name = dotted_name(head) if head is not None else None
+    if name is None and calls:
+        name = dotted_name(calls[0].call.func)
+    if name is None:
+        return None
+    last = name.rsplit(".", 1)[-1]
+    if last in {"select", "insert", "update", "delete", "text", "exists", "union", "union_all"}:
+        return last
+    return None
+
+
+def _is_query_chain(expr: cst.BaseExpression) -> bool:
+    base, calls, _ = unwind(expr)
+    return bool(calls) and calls[0].name == "query" or (
+        isinstance(base, cst.Attribute) and base.attr.value == "query"
+    )
+
+
+def _targets_name(target: cst.CSTNode, name: str) -> bool:
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, (cst.Subscript, cst.Attribute)):
+        return isinstance(target.value, cst.Name) and target.value.value == name and isinstance(target, cst.Subscript)
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_targets_name(e.value, name) for e in target.elements)
+    return False

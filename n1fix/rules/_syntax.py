@@ -1,0 +1,123 @@
+"""Small syntactic facts about LibCST trees that several rules need."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def target_names(target: cst.BaseExpression) -> set[str]:
+    """Names bound by an assignment or loop target (`a`, `a, b`, `(a, [b, *c])`)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names: set[str] = set()
+        for element in target.elements:
+            names |= target_names(element.value)
+        return names
+    if isinstance(target, cst.StarredElement):
+        return target_names(target.value)
+    return set()
+
+
+def walk(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNode]:
+    """Every node below `node` (pre-order), not entering nested functions or classes."""
+    stack = list(reversed(node.children))
+    while stack:
+        current = stack.pop()
+        yield current
+        if not into_scopes and isinstance(current, SCOPES):
+            continue
+        stack.extend(reversed(current.children))
+
+
+def names_read(node: cst.CSTNode) -> set[str]:
+    """Names an expression refers to (attribute names and keywords excluded)."""
+    found: set[str] = set()
+    _collect_names(node, found)
+    return found
+
+
+def _collect_names(node: cst.CSTNode, found: set[str]) -> None:
+    if isinstance(node, cst.Name):
+        found.add(node.value)
+        return
+    if isinstance(node, cst.Attribute):
+        _collect_names(node.value, found)
+        return
+    if isinstance(node, cst.Arg):
+        _collect_names(node.value, found)
+        return
+    for child in node.children:
+        _collect_names(child, found)
+
+
+def names_assigned(body: cst.CSTNode) -> set[str]:
+    """Names bound anywhere in `body` (assignments, loop targets, with-as, walrus, imports)."""
+    bound: set[str] = set()
+    for node in walk(body):
+        if isinstance(node, cst.AssignTarget):
+            bound |= target_names(node.target)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            bound |= target_names(node.target)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            bound |= target_names(node.target)
+        elif isinstance(node, cst.AsName):
+            bound |= target_names(node.name)
+        elif isinstance(node, cst.NamedExpr):
+            bound |= target_names(node.target)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            bound.add(node.name.value)
+    return bound
+
+
+def all_names(node: cst.CSTNode) -> set[str]:
+    """Every identifier used or bound as a variable in `node`, nested scopes included.
+
+    Attribute names (`x.renders`) and keyword names (`f(limit=4)`) are not variables.
+    """
+    return _bare_names(node)
+
+
+def _bare_names(node: cst.CSTNode) -> set[str]:
+    """Names that appear as variables somewhere (not only after a dot or as a keyword)."""
+    bare: set[str] = set()
+    stack: list[tuple[cst.CSTNode, bool]] = [(node, False)]
+    while stack:
+        current, is_attr = stack.pop()
+        if isinstance(current, cst.Name):
+            if not is_attr:
+                bare.add(current.value)
+            continue
+        if isinstance(current, cst.Attribute):
+            stack.append((current.value, False))
+            stack.append((current.attr, True))
+            continue
+        if isinstance(current, cst.Arg) and current.keyword is not None:
+            stack.append((current.keyword, True))
+            stack.append((current.value, False))
+            continue
+        stack.extend((child, False) for child in current.children)
+    return bare
+
+
+def is_pure_key(expr: cst.BaseExpression) -> bool:
+    """A key we may evaluate again in a comprehension: names, attributes, constant subscripts."""
+    if isinstance(expr, cst.Name):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return is_pure_key(expr.value)
+    if isinstance(expr, cst.Subscript):
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return False
+        index = expr.slice[0].slice.value
+        return is_pure_key(expr.value) and isinstance(index, (cst.SimpleString, cst.Integer))
+    return False
+
+
+def first_of(nodes: Iterable[cst.CSTNode], kind: type) -> cst.CSTNode | None:
+    return next((n for n in nodes if isinstance(n, kind)), None)
