@@ -1,0 +1,1 @@
+"""A small render service, the domain of the golden cases (see shared/SCENARIOS.md)."""
