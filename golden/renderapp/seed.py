@@ -4,11 +4,14 @@ What the scenarios lean on (ids are fixed):
 - users 1-3 own projects; user 4 (Dev) owns nothing and has no credits row;
 - projects 3 and 5 have no renders; project 1 has seven renders from two users (owner 1,
   collaborator 2), so per-user keys repeat and top-4 cuts a group;
-- created_at ties everywhere (users 1/2, projects 1/2, renders 2/3, 5/6/7, 8/9, 10/11,
+- created_at ties everywhere (users 1/2, projects 1/2, renders 2/3, 1/4, 5/6/7, 8/9, 10/11,
   13/14, 16/17): only an ORDER BY that ends in the primary key is deterministic;
+- id order is not time order (project 3 is Ana's oldest, render 1 is newer than 2 and 3),
+  so a rewrite that loses an ORDER BY shows up;
 - renders 1, 4, 6-9, 15-18 have chain_id NULL; project 4 has chains 1, 2 and 4, and chain 4
   has no renders;
-- parent links form chains (2 -> 3 -> 5, 10 -> 11 -> 12, 13 -> 14, 8 -> 9, 16 -> 17);
+- parent links form chains (2 -> 3 -> 5, 10 -> 11 -> 12, 8 -> 9, 16 -> 17); in chain 2 the
+  positions run against id order (render 14 is step 1, render 13 step 2);
 - gallery items: render 1 has three (one private), 10 has two, 5, 13 (private) and 16 one.
 """
 
@@ -38,7 +41,7 @@ def at(minutes: int) -> datetime:
 
 # id, project_id, user_id, chain_id, chain_position, parent, reference, status, minute
 RENDERS = [
-    (1, 1, 1, None, None, None, None, "done", 40),
+    (1, 1, 1, None, None, None, None, "done", 42),
     (2, 1, 1, 3, 1, None, None, "done", 41),
     (3, 1, 2, 3, 2, 2, None, "done", 41),
     (4, 1, 1, None, None, None, None, "failed", 42),
@@ -50,8 +53,8 @@ RENDERS = [
     (10, 4, 2, 1, 1, None, None, "done", 50),
     (11, 4, 2, 1, 2, 10, None, "done", 50),
     (12, 4, 3, 1, 3, 11, None, "failed", 51),
-    (13, 4, 2, 2, 1, None, 10, "done", 52),
-    (14, 4, 2, 2, 2, 13, None, "done", 52),
+    (13, 4, 2, 2, 2, None, 10, "done", 52),
+    (14, 4, 2, 2, 1, None, None, "done", 52),
     (15, 4, 2, None, None, None, None, "queued", 53),
     (16, 6, 3, None, None, None, None, "done", 60),
     (17, 6, 3, None, None, 16, None, "done", 60),
@@ -93,7 +96,7 @@ def seed(session: Session) -> None:
         [
             Project(id=1, user_id=1, name="Spring lookbook", created_at=at(10)),
             Project(id=2, user_id=1, name="Logo ideas", created_at=at(10)),
-            Project(id=3, user_id=1, name="Empty draft", created_at=at(12)),
+            Project(id=3, user_id=1, name="Empty draft", created_at=at(9)),
             Project(id=4, user_id=2, name="Storyboard", created_at=at(15)),
             Project(id=5, user_id=2, name="Archive", created_at=at(16)),
             Project(id=6, user_id=3, name="Portraits", created_at=at(20)),
