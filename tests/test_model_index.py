@@ -1,0 +1,673 @@
+"""The model index, read with `ast`, checked against hand-written facts and against
+SQLAlchemy's own mapper for the same temporary package."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pickle
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.orm.imports import import_map, project_closure
+from n1fix.orm.models import ModelIndex, extract_file, extract_models
+
+SHOP = {
+    "shop/__init__.py": "",
+    "shop/db.py": '''
+        from datetime import datetime
+        from typing import Annotated, Optional
+
+        from sqlalchemy import func
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+        intpk = Annotated[int, mapped_column(primary_key=True)]
+        timestamp = Annotated[datetime, mapped_column(nullable=False, server_default=func.now())]
+        maybe_text = Optional[str]
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class TimestampMixin:
+            created_at: Mapped[timestamp]
+            updated_at: Mapped[Optional[datetime]]
+    ''',
+    "shop/models/__init__.py": '''
+        from .user import User
+        from .render import Archive, Project, Render, RenderChain, Tag
+
+        __all__ = ["Archive", "Project", "Render", "RenderChain", "Tag", "User"]
+    ''',
+    "shop/models/user.py": '''
+        from __future__ import annotations
+
+        from typing import TYPE_CHECKING, Optional
+
+        from sqlalchemy import ForeignKey, String, UniqueConstraint
+        from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+        from ..db import Base, TimestampMixin, intpk, maybe_text
+
+        if TYPE_CHECKING:
+            from .render import Render
+
+
+        class User(TimestampMixin, Base):
+            __tablename__ = "users"
+            __table_args__ = (UniqueConstraint("handle"), UniqueConstraint("first", "last"))
+
+            id: Mapped[intpk]
+            email: Mapped[str] = mapped_column(String(255), unique=True, index=True)
+            handle: Mapped[str] = mapped_column(String(40))
+            first: Mapped[str]
+            last: Mapped[str]
+            nickname: Mapped[Optional[str]] = mapped_column("nick", String(50))
+            bio: Mapped[maybe_text]
+            karma: Mapped["int"] = mapped_column(default=0)
+            manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+            renders: Mapped[list["Render"]] = relationship(back_populates="user", lazy="selectin")
+            manager: Mapped[Optional["User"]] = relationship(remote_side="User.id", back_populates="reports")
+            reports: Mapped[list["User"]] = relationship(back_populates="manager")
+    ''',
+    "shop/models/render.py": '''
+        from datetime import datetime
+        from typing import List, Optional
+
+        import sqlalchemy as sa
+        from sqlalchemy import Column, ForeignKey, Index, Integer, Table
+        from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+        from shop.db import Base, TimestampMixin
+        from shop.models.user import User
+
+
+        class OwnedMixin:
+            @declared_attr
+            def owner_id(cls) -> Mapped[Optional[int]]:
+                return mapped_column(ForeignKey("users.id"))
+
+
+        class Project(OwnedMixin, Base):
+            __tablename__ = "projects"
+            __table_args__ = (Index("ix_projects_slug", "slug", unique=True),)
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            slug: Mapped[str] = mapped_column(sa.String(80))
+            renders: Mapped[List["Render"]] = relationship(back_populates="project", order_by="Render.id")
+
+
+        class RenderChain(Base):
+            __tablename__ = "render_chains"
+
+            id = Column(Integer, primary_key=True)
+            name = Column("label", sa.String(50), nullable=False, unique=True)
+            note = Column(sa.Text)
+
+
+        render_tags = Table(
+            "render_tags",
+            Base.metadata,
+            Column("render_id", ForeignKey("renders.id"), primary_key=True),
+            Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+        )
+
+
+        class Tag(Base):
+            __tablename__ = "tags"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(unique=True)
+
+
+        class Render(TimestampMixin, Base):
+            __tablename__ = "renders"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+            user_id: Mapped[int | None] = mapped_column(ForeignKey(User.id))
+            chain_id = mapped_column(sa.Integer, ForeignKey("render_chains.id"))
+            status: Mapped[str] = mapped_column(sa.String(20), default="queued")
+            parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("renders.id"))
+            finished_at: Mapped[Optional[datetime]] = mapped_column(nullable=False)
+
+            project: Mapped["Project"] = relationship(back_populates="renders")
+            user: Mapped[Optional[User]] = relationship(back_populates="renders")
+            chain = relationship("RenderChain", backref="renders")
+            parent: Mapped[Optional["Render"]] = relationship(remote_side=[id], back_populates="children")
+            children: Mapped[list["Render"]] = relationship(back_populates="parent")
+            tags = relationship(lambda: Tag, secondary=render_tags, lazy="dynamic")
+
+
+        class SoftDeleteBase(Base):
+            __abstract__ = True
+
+            deleted_at: Mapped[Optional[datetime]]
+
+
+        class Archive(SoftDeleteBase):
+            __tablename__ = "archives"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            render_id: Mapped[int] = mapped_column(ForeignKey("renders.id"), unique=True)
+            render: Mapped["Render"] = relationship()
+    ''',
+    "shop/legacy.py": '''
+        from sqlalchemy import Column, ForeignKey, Integer, String
+        from sqlalchemy.orm import backref, declarative_base, relationship
+
+
+        class IdMixin:
+            id = Column(Integer, primary_key=True)
+
+
+        LegacyBase = declarative_base(cls=IdMixin)
+
+
+        class Account(LegacyBase):
+            __tablename__ = "accounts"
+
+            name = Column(String(50), nullable=False)
+            parent_id = Column(Integer, ForeignKey("accounts.id"))
+            children = relationship("Account", backref=backref("parent", remote_side="Account.id"))
+
+
+        class Invoice(LegacyBase):
+            __tablename__ = "invoices"
+
+            account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False)
+            number = Column(String(20), unique=True)
+            kind = Column(String(20))
+            account = relationship(Account, backref=backref("invoices", lazy="dynamic"))
+            __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "invoice"}
+
+
+        class CreditNote(Invoice):
+            reason = Column(String(100))
+            __mapper_args__ = {"polymorphic_identity": "credit"}
+    ''',
+    "shop/services.py": '''
+        from shop import models
+        from shop.models import Render as R
+
+
+        def renders_for(session, projects):
+            from shop.legacy import Account
+
+            return [session.get(R, p.id) for p in projects]
+    ''',
+}
+
+FLASK = {
+    "blog/__init__.py": "",
+    "blog/extensions.py": '''
+        from flask_sqlalchemy import SQLAlchemy
+
+        db = SQLAlchemy()
+    ''',
+    "blog/models.py": '''
+        from datetime import datetime
+
+        from .extensions import db
+
+
+        class TimestampMixin:
+            created_at = db.Column(db.DateTime, nullable=False, default=datetime.utcnow)
+
+
+        class User(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            username = db.Column(db.String(80), unique=True, nullable=False)
+            email = db.Column(db.String(120), index=True)
+            posts = db.relationship("BlogPost", backref="author", lazy=True)
+
+
+        class BlogPost(TimestampMixin, db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            title = db.Column(db.String(80))
+            author_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+            editor_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+            editor = db.relationship("User", foreign_keys=[editor_id])
+            comments = db.relationship("Comment", backref=db.backref("post", lazy="joined"), lazy="dynamic")
+
+
+        class Comment(db.Model):
+            __tablename__ = "comments"
+            id = db.Column(db.Integer, primary_key=True)
+            post_id = db.Column(db.Integer, db.ForeignKey("blog_post.id"))
+            body = db.Column(db.Text, nullable=False)
+    ''',
+}
+
+SQLMODEL = {
+    "heroes/__init__.py": "",
+    "heroes/models.py": '''
+        from typing import Optional
+
+        from sqlmodel import Field, Relationship, SQLModel
+
+
+        class TeamBase(SQLModel):
+            name: str = Field(index=True)
+            headquarters: str
+
+
+        class Team(TeamBase, table=True):
+            id: Optional[int] = Field(default=None, primary_key=True)
+            heroes: list["Hero"] = Relationship(back_populates="team")
+
+
+        class Hero(SQLModel, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+            name: str = Field(unique=True)
+            secret_name: str
+            age: Optional[int] = Field(default=None, index=True)
+            team_id: Optional[int] = Field(default=None, foreign_key="team.id")
+            team: Optional[Team] = Relationship(back_populates="heroes")
+
+
+        class HeroRead(SQLModel):
+            id: int
+            name: str
+    ''',
+}
+
+MISC = {
+    "misc/__init__.py": "",
+    "misc/base.py": '''
+        import sqlalchemy as sa
+        from sqlalchemy.orm import as_declarative, declared_attr, registry
+
+        mapper_registry = registry()
+        RegBase = mapper_registry.generate_base()
+
+
+        @as_declarative()
+        class AutoBase:
+            id = sa.Column(sa.Integer, primary_key=True)
+
+            @declared_attr
+            def __tablename__(cls):
+                return cls.__name__.lower()
+    ''',
+    "misc/things.py": '''
+        from typing import Optional
+
+        import sqlalchemy as sa
+        from sqlalchemy.orm import Mapped, mapped_column
+
+        from misc.base import AutoBase, RegBase, mapper_registry
+        from misc.base import *  # noqa: F403
+
+
+        class Widget(AutoBase):
+            label = sa.Column(sa.String(30), **{"nullable": False})
+            size = sa.Column(sa.Integer, nullable=SIZE_NULLABLE)
+
+
+        class Gadget(RegBase):
+            __tablename__ = "gadgets"
+            id = sa.Column(sa.Integer, primary_key=True)
+            code = sa.Column(sa.String(10))
+
+
+        @mapper_registry.mapped
+        class Gizmo:
+            __tablename__ = "gizmos"
+            __table_args__ = (sa.PrimaryKeyConstraint("a", "b"),)
+            a: Mapped[int]
+            b: Mapped[str]
+            c: Mapped[Optional[int]]
+
+
+        class Wrapped(AutoBase):
+            __table__ = sa.Table(
+                "wrapped", AutoBase.metadata,
+                sa.Column("id", sa.Integer, primary_key=True),
+                sa.Column("kind", sa.String(5), nullable=False),
+            )
+
+
+        SIZE_NULLABLE = False
+    ''',
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> list[Path]:
+    paths = []
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def build(root: Path, files: dict[str, str]) -> ModelIndex:
+    return ModelIndex.build(write_tree(root, files), root)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> ModelIndex:
+    return build(tmp_path, SHOP)
+
+
+# -- facts of the 2.0-style package --------------------------------------------------------
+
+
+def test_models_found_and_not_bases_mixins_or_abstract(shop: ModelIndex) -> None:
+    assert set(shop.models) == {
+        "shop.models.user.User",
+        "shop.models.render.Project",
+        "shop.models.render.RenderChain",
+        "shop.models.render.Tag",
+        "shop.models.render.Render",
+        "shop.models.render.Archive",
+        "shop.legacy.Account",
+        "shop.legacy.Invoice",
+        "shop.legacy.CreditNote",
+    }
+    render = shop.get("shop.models.render.Render")
+    assert render is not None
+    assert render.name == "Render" and render.module == "shop.models.render"
+    assert render.table == "renders"
+    assert render.bases == ("shop.db.TimestampMixin", "shop.db.Base")
+
+
+def test_columns_and_nullability(shop: ModelIndex) -> None:
+    render = shop.get("shop.models.render.Render")
+    assert render is not None
+    assert render.primary_key == ("id",)
+    col = render.column
+    assert col("project_id").nullable is False and col("project_id").index is True
+    assert col("project_id").foreign_key == "projects.id"
+    assert col("user_id").nullable is True
+    assert col("user_id").foreign_key == "users.id"  # ForeignKey(User.id) resolved
+    assert col("chain_id").nullable is True  # mapped_column without annotation
+    assert col("chain_id").type == "Integer"
+    assert col("parent_id").nullable is True
+    assert col("finished_at").nullable is False  # nullable= beats Optional[...]
+    assert col("status").type == "String" and col("status").nullable is False
+    # from the mixin, through an Annotated column type declared in another module
+    assert col("created_at").nullable is False and col("created_at").type == "datetime"
+    assert col("updated_at").nullable is True
+    assert render.column("nope") is None
+
+
+def test_annotated_alias_primary_key_and_name_override(shop: ModelIndex) -> None:
+    user = shop.get("shop.models.user.User")
+    assert user is not None
+    assert user.primary_key == ("id",)
+    assert user.column("id").primary_key and user.column("id").nullable is False
+    assert user.column("nickname").name == "nick"
+    assert user.column_by_name("nick").attr == "nickname"
+    assert user.column("bio").nullable is True  # Mapped[maybe_text], maybe_text = Optional[str]
+    assert user.column("karma").nullable is False and user.column("karma").type == "int"
+    assert user.column("first").nullable is False
+
+
+def test_uniqueness(shop: ModelIndex) -> None:
+    user = shop.get("shop.models.user.User")
+    project = shop.get("shop.models.render.Project")
+    chain = shop.get("shop.models.render.RenderChain")
+    archive = shop.get("shop.models.render.Archive")
+    assert user and project and chain and archive
+    assert user.is_unique("id")
+    assert user.is_unique("email") and user.column("email").unique
+    assert user.is_unique("handle") and not user.column("handle").unique  # UniqueConstraint
+    assert not user.is_unique("first") and user.is_unique_together(["first", "last"])
+    assert not user.is_unique("nickname")
+    assert project.is_unique("slug")  # Index(..., unique=True)
+    assert chain.is_unique("name") and chain.column("name").name == "label"
+    assert archive.is_unique("render_id")
+    assert not shop.get("shop.models.render.Render").is_unique("project_id")
+    assert not user.is_unique("missing")
+
+
+def test_mixin_declared_attr_and_abstract(shop: ModelIndex) -> None:
+    project = shop.get("shop.models.render.Project")
+    archive = shop.get("shop.models.render.Archive")
+    assert project and archive
+    assert project.column("owner_id").foreign_key == "users.id"
+    assert project.column("owner_id").nullable is True
+    assert archive.column("deleted_at").nullable is True
+
+
+def test_relationships(shop: ModelIndex) -> None:
+    render = shop.get("shop.models.render.Render")
+    user = shop.get("shop.models.user.User")
+    project = shop.get("shop.models.render.Project")
+    assert render and user and project
+    rel = render.relationships
+    assert rel["project"].target == "shop.models.render.Project"
+    assert rel["project"].direction == "many_to_one" and rel["project"].uselist is False
+    assert rel["project"].foreign_key_attrs == ("project_id",)
+    assert rel["user"].target == "shop.models.user.User" and rel["user"].back_populates == "renders"
+    assert rel["chain"].target == "shop.models.render.RenderChain"
+    assert rel["chain"].back_populates == "renders"
+    assert rel["parent"].direction == "many_to_one" and rel["parent"].uselist is False
+    assert rel["parent"].foreign_key_attrs == ("parent_id",)
+    assert rel["children"].direction == "one_to_many" and rel["children"].uselist is True
+    assert rel["tags"].target == "shop.models.render.Tag" and rel["tags"].secondary
+    assert rel["tags"].lazy == "dynamic" and rel["tags"].direction == "many_to_many"
+    assert rel["project"].lazy == "select"
+    assert user.relationships["renders"].lazy == "selectin"
+    assert user.relationships["renders"].target == "shop.models.render.Render"
+    assert user.relationships["renders"].foreign_key_attrs == ("user_id",)
+    assert user.relationships["manager"].direction == "many_to_one"
+    assert user.relationships["reports"].direction == "one_to_many"
+    assert project.relationships["renders"].uselist is True
+    # backref= creates the reverse relationship on the target
+    chain = shop.get("shop.models.render.RenderChain")
+    assert chain is not None
+    back = chain.relationships["renders"]
+    assert back.from_backref and back.target == "shop.models.render.Render"
+    assert back.direction == "one_to_many" and back.uselist is True and back.back_populates == "chain"
+
+
+def test_classic_declarative_base_with_cls_mixin_and_single_table_inheritance(shop: ModelIndex) -> None:
+    account = shop.get("shop.legacy.Account")
+    invoice = shop.get("shop.legacy.Invoice")
+    credit = shop.get("shop.legacy.CreditNote")
+    assert account and invoice and credit
+    assert account.primary_key == ("id",)  # from declarative_base(cls=IdMixin)
+    assert account.column("name").nullable is False
+    assert account.column("parent_id").nullable is True  # classic Column default
+    assert invoice.column("number").unique and invoice.column("number").nullable is True
+    assert credit.table == "invoices" and credit.inherits == "shop.legacy.Invoice"
+    assert set(credit.columns) >= {"id", "account_id", "number", "reason"}
+    assert shop.by_table("invoices") is invoice
+    children = account.relationships["children"]
+    parent = account.relationships["parent"]
+    assert children.direction == "one_to_many" and children.uselist is True
+    assert parent.from_backref and parent.direction == "many_to_one" and parent.uselist is False
+    invoices = account.relationships["invoices"]
+    assert invoices.lazy == "dynamic" and invoices.target == "shop.legacy.Invoice"
+    assert invoice.relationships["account"].target == "shop.legacy.Account"
+
+
+def test_resolve_names_as_used_in_a_module(shop: ModelIndex, tmp_path: Path) -> None:
+    tree = ast.parse((tmp_path / "shop/services.py").read_text())
+    imports = import_map(tree, "shop.services")
+    assert shop.resolve("R", imports, "shop.services").qualname == "shop.models.render.Render"
+    assert shop.resolve("models.User", imports, "shop.services").qualname == "shop.models.user.User"
+    assert shop.resolve("Account", imports, "shop.services").qualname == "shop.legacy.Account"
+    assert shop.resolve("Render", imports, "shop.services") is None  # not bound there
+    assert shop.resolve("Render", {}, "shop.models.render").qualname == "shop.models.render.Render"
+    assert shop.get("shop.models.Render") is shop.get("shop.models.render.Render")  # re-export
+    assert shop.by_table("render_chains").name == "RenderChain"
+    assert shop.by_table("nope") is None
+
+
+def test_index_and_facts_pickle(shop: ModelIndex, tmp_path: Path) -> None:
+    facts = extract_file(tmp_path / "shop/models/render.py", tmp_path)
+    assert pickle.loads(pickle.dumps(facts)) == facts
+    again = pickle.loads(pickle.dumps(shop))
+    assert again.models == shop.models and again.fingerprint() == shop.fingerprint()
+    assert again.get("shop.models.Render") is not None
+
+
+def test_from_facts_is_order_independent(tmp_path: Path) -> None:
+    paths = write_tree(tmp_path, SHOP)
+    facts = [f for p in paths for f in extract_file(p, tmp_path)]
+    forward = ModelIndex.from_facts(facts)
+    backward = ModelIndex.from_facts(reversed(facts))
+    assert forward.fingerprint() == backward.fingerprint()
+
+
+def test_closure_of_a_service_file_indexes_its_models(tmp_path: Path) -> None:
+    write_tree(tmp_path, SHOP)
+    files = project_closure([tmp_path / "shop/services.py"], tmp_path)
+    index = ModelIndex.build(files, tmp_path)
+    assert "shop.models.render.Render" in index and "shop.legacy.Account" in index
+    assert index.get("shop.models.render.Render").column("created_at").nullable is False
+
+
+# -- other spellings ----------------------------------------------------------------------
+
+
+def test_flask_sqlalchemy(tmp_path: Path) -> None:
+    index = build(tmp_path, FLASK)
+    assert set(index.models) == {"blog.models.User", "blog.models.BlogPost", "blog.models.Comment"}
+    user, post, comment = (index.get(f"blog.models.{n}") for n in ("User", "BlogPost", "Comment"))
+    assert user and post and comment
+    assert user.table == "user" and post.table == "blog_post" and comment.table == "comments"
+    assert user.is_unique("username") and user.column("username").nullable is False
+    assert user.column("email").index and user.column("email").nullable is True
+    assert post.column("created_at").nullable is False  # from the mixin
+    assert post.column("author_id").foreign_key == "user.id"
+    assert user.relationships["posts"].target == "blog.models.BlogPost"
+    assert user.relationships["posts"].lazy == "select"  # lazy=True
+    assert user.relationships["posts"].direction == "one_to_many"
+    author = post.relationships["author"]
+    assert author.from_backref and author.direction == "many_to_one" and author.uselist is False
+    editor = post.relationships["editor"]
+    assert editor.foreign_key_attrs == ("editor_id",) and editor.direction == "many_to_one"
+    assert post.relationships["comments"].lazy == "dynamic"
+    assert comment.relationships["post"].lazy == "joined"
+    assert comment.relationships["post"].foreign_key_attrs == ("post_id",)
+
+
+def test_sqlmodel(tmp_path: Path) -> None:
+    index = build(tmp_path, SQLMODEL)
+    assert set(index.models) == {"heroes.models.Team", "heroes.models.Hero"}
+    hero, team = index.get("heroes.models.Hero"), index.get("heroes.models.Team")
+    assert hero and team
+    assert hero.table == "hero" and team.table == "team"
+    assert hero.primary_key == ("id",) and hero.column("id").nullable is False
+    assert hero.is_unique("name") and hero.column("secret_name").nullable is False
+    assert hero.column("age").nullable is True and hero.column("age").index
+    assert hero.column("team_id").foreign_key == "team.id"
+    assert team.column("name").index and team.column("headquarters").nullable is False
+    assert hero.relationships["team"].target == "heroes.models.Team"
+    assert hero.relationships["team"].direction == "many_to_one"
+    assert team.relationships["heroes"].uselist is True
+
+
+def test_registry_as_declarative_star_imports_and_uncertain_values(tmp_path: Path) -> None:
+    index = build(tmp_path, MISC)
+    assert set(index.models) == {
+        "misc.things.Widget", "misc.things.Gadget", "misc.things.Gizmo", "misc.things.Wrapped",
+    }
+    widget = index.get("misc.things.Widget")
+    assert widget and widget.table == "widget" and widget.primary_key == ("id",)
+    assert widget.column("label").nullable is True  # **kwargs: unknown -> nullable
+    assert widget.column("size").nullable is True  # not a literal -> nullable
+    gizmo = index.get("misc.things.Gizmo")
+    assert gizmo and gizmo.primary_key == ("a", "b") and not gizmo.is_unique("a")
+    assert gizmo.is_unique_together(["a", "b"]) and gizmo.column("c").nullable is True
+    wrapped = index.get("misc.things.Wrapped")
+    assert wrapped and wrapped.table == "wrapped" and wrapped.column("kind").nullable is False
+    assert index.get("misc.things.Gadget").table == "gadgets"
+    assert index.resolve("AutoBase", {"*misc.base": "misc.base"}, "x") is None  # a base, no model
+
+
+def test_extract_models_on_a_syntax_subset_is_cheap_and_plain(tmp_path: Path) -> None:
+    tree = ast.parse("x = 1\ndef f():\n    import os\n")
+    facts = extract_models(tree, "m")
+    assert all(type(f).__name__ == "ModuleFacts" for f in facts)
+    assert ModelIndex.from_facts(facts).models == {}
+
+
+# -- cross-check with SQLAlchemy itself -----------------------------------------------------
+
+
+DIRECTIONS = {"MANYTOONE": "many_to_one", "ONETOMANY": "one_to_many", "MANYTOMANY": "many_to_many"}
+
+
+@pytest.fixture
+def imported_shop(tmp_path: Path):
+    sa = pytest.importorskip("sqlalchemy")
+    write_tree(tmp_path, SHOP)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        modules = {
+            name: importlib.import_module(name)
+            for name in ("shop.db", "shop.models", "shop.models.user", "shop.models.render", "shop.legacy")
+        }
+        sa.orm.configure_mappers()
+        yield ModelIndex.build(sorted(tmp_path.rglob("*.py")), tmp_path), modules
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m == "shop" or m.startswith("shop.")]:
+            del sys.modules[name]
+
+
+def test_index_agrees_with_sqlalchemy_mapper(imported_shop) -> None:
+    from sqlalchemy import inspect
+
+    index, modules = imported_shop
+    checked = 0
+    for qualname, model in index.models.items():
+        module, _, name = qualname.rpartition(".")
+        mapper = inspect(getattr(modules[module], name))
+        assert mapper.local_table.name == model.table, qualname
+        assert set(mapper.columns.keys()) == set(model.columns), qualname
+        for attr, info in model.columns.items():
+            column = mapper.columns[attr]
+            assert column.name == info.name, (qualname, attr)
+            assert column.nullable == info.nullable, (qualname, attr)
+            assert column.primary_key == info.primary_key, (qualname, attr)
+            assert bool(column.unique) == info.unique, (qualname, attr)
+            assert bool(column.index) == info.index, (qualname, attr)
+            targets = {fk.target_fullname for fk in column.foreign_keys}
+            assert targets == ({info.foreign_key} if info.foreign_key else set()), (qualname, attr)
+            checked += 1
+        assert {mapper.get_property_by_column(c).key for c in mapper.primary_key} == set(model.primary_key)
+        assert set(mapper.relationships.keys()) == set(model.relationships), qualname
+        for attr, rel in model.relationships.items():
+            prop = mapper.relationships[attr]
+            assert prop.mapper.class_.__qualname__ == rel.target.rsplit(".", 1)[1], (qualname, attr)
+            assert DIRECTIONS[prop.direction.name] == rel.direction, (qualname, attr)
+            assert prop.uselist == rel.uselist, (qualname, attr)
+            assert prop.lazy == rel.lazy, (qualname, attr)
+            assert prop.secondary is not None if rel.secondary else prop.secondary is None
+            if rel.direction == "many_to_one":
+                local = {mapper.get_property_by_column(c).key for c, _ in prop.local_remote_pairs}
+                assert local == set(rel.foreign_key_attrs), (qualname, attr)
+            elif rel.direction == "one_to_many":
+                remote = {prop.mapper.get_property_by_column(r).key for _, r in prop.local_remote_pairs}
+                assert remote == set(rel.foreign_key_attrs), (qualname, attr)
+    assert checked >= 40
+
+
+def test_uniqueness_agrees_with_the_tables_constraints(imported_shop) -> None:
+    from sqlalchemy import Index, UniqueConstraint, inspect
+
+    index, modules = imported_shop
+    for qualname, model in index.models.items():
+        module, _, name = qualname.rpartition(".")
+        mapper = inspect(getattr(modules[module], name))
+        table = mapper.local_table
+        unique_names: set[tuple[str, ...]] = {tuple(c.name for c in table.primary_key.columns)}
+        unique_names |= {(c.name,) for c in table.columns if c.unique}
+        unique_names |= {tuple(c.name for c in k.columns) for k in table.constraints if isinstance(k, UniqueConstraint)}
+        unique_names |= {tuple(c.name for c in i.columns) for i in table.indexes if isinstance(i, Index) and i.unique}
+        for attr, column in model.columns.items():
+            if mapper.columns[attr].table is not table:
+                continue
+            assert model.is_unique(attr) == ((column.name,) in unique_names), (qualname, attr)
