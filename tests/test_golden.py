@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -63,13 +64,24 @@ def test_golden_rewrite(case):
     assert got == expected, "findings (rule, line, applicability) differ from case.toml"
 
     expected_text = case.expected_text()
-    assert outcome.text == expected_text, (
-        "output differs from after.py" if case.after_path else "a trap must come out unchanged"
-    )
+    if outcome.text != expected_text:
+        what = "after.py" if case.after_path else "before.py (a trap must come out unchanged)"
+        failures = getattr(outcome, "failures", None)  # fixes the engine tried and dropped
+        notes = "\n".join(["fix failures reported by the engine:", *map(str, failures)]) if failures else ""
+        pytest.fail(f"output differs from {what}:\n" + text_diff(expected_text, outcome.text) + notes)
     compile(outcome.text, str(case.after_path or case.before_path), "exec")
 
     again = fix_source(case.before_path, outcome.text, unsafe_fixes=case.unsafe_fixes)
-    assert again.text == outcome.text, "a second run changes the output again"
+    if again.text != outcome.text:
+        pytest.fail("a second run changes the output again:\n" + text_diff(outcome.text, again.text))
+
+
+def text_diff(expected: str, got: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True), got.splitlines(keepends=True), "expected", "got"
+        )
+    )
 
 
 def test_golden_corpus_is_well_formed():
