@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from n1fix.orm.imports import import_map, project_closure
+from n1fix.orm.imports import import_map, module_name_for, project_closure
 from n1fix.orm.models import ModelIndex, extract_file, extract_models
 
 SHOP = {
@@ -617,42 +617,51 @@ def imported_shop(tmp_path: Path):
             del sys.modules[name]
 
 
-def test_index_agrees_with_sqlalchemy_mapper(imported_shop) -> None:
+def assert_agrees_with_mapper(model, cls) -> int:
+    """Every column and relationship fact of `model` against SQLAlchemy's mapper of `cls`."""
     from sqlalchemy import inspect
 
+    qualname = model.qualname
+    mapper = inspect(cls)
+    assert mapper.local_table.name == model.table, qualname
+    assert set(mapper.columns.keys()) == set(model.columns), qualname
+    checked = 0
+    for attr, info in model.columns.items():
+        column = mapper.columns[attr]
+        assert column.name == info.name, (qualname, attr)
+        assert column.nullable == info.nullable, (qualname, attr)
+        assert column.primary_key == info.primary_key, (qualname, attr)
+        assert bool(column.unique) == info.unique, (qualname, attr)
+        assert bool(column.index) == info.index, (qualname, attr)
+        targets = {fk.target_fullname for fk in column.foreign_keys}
+        assert targets == ({info.foreign_key} if info.foreign_key else set()), (qualname, attr)
+        checked += 1
+    assert {mapper.get_property_by_column(c).key for c in mapper.primary_key} == set(model.primary_key)
+    assert set(mapper.relationships.keys()) == set(model.relationships), qualname
+    for attr, rel in model.relationships.items():
+        prop = mapper.relationships[attr]
+        assert prop.mapper.class_.__qualname__ == rel.target.rsplit(".", 1)[1], (qualname, attr)
+        assert DIRECTIONS[prop.direction.name] == rel.direction, (qualname, attr)
+        assert prop.uselist == rel.uselist, (qualname, attr)
+        assert prop.lazy == rel.lazy, (qualname, attr)
+        assert (prop.secondary is not None) == rel.secondary, (qualname, attr)
+        if rel.direction == "many_to_one":
+            local = {mapper.get_property_by_column(c).key for c, _ in prop.local_remote_pairs}
+            assert local == set(rel.foreign_key_attrs), (qualname, attr)
+        elif rel.direction == "one_to_many":
+            remote = {prop.mapper.get_property_by_column(r).key for _, r in prop.local_remote_pairs}
+            assert remote == set(rel.foreign_key_attrs), (qualname, attr)
+        checked += 1
+    return checked
+
+
+def test_index_agrees_with_sqlalchemy_mapper(imported_shop) -> None:
     index, modules = imported_shop
     checked = 0
     for qualname, model in index.models.items():
         module, _, name = qualname.rpartition(".")
-        mapper = inspect(getattr(modules[module], name))
-        assert mapper.local_table.name == model.table, qualname
-        assert set(mapper.columns.keys()) == set(model.columns), qualname
-        for attr, info in model.columns.items():
-            column = mapper.columns[attr]
-            assert column.name == info.name, (qualname, attr)
-            assert column.nullable == info.nullable, (qualname, attr)
-            assert column.primary_key == info.primary_key, (qualname, attr)
-            assert bool(column.unique) == info.unique, (qualname, attr)
-            assert bool(column.index) == info.index, (qualname, attr)
-            targets = {fk.target_fullname for fk in column.foreign_keys}
-            assert targets == ({info.foreign_key} if info.foreign_key else set()), (qualname, attr)
-            checked += 1
-        assert {mapper.get_property_by_column(c).key for c in mapper.primary_key} == set(model.primary_key)
-        assert set(mapper.relationships.keys()) == set(model.relationships), qualname
-        for attr, rel in model.relationships.items():
-            prop = mapper.relationships[attr]
-            assert prop.mapper.class_.__qualname__ == rel.target.rsplit(".", 1)[1], (qualname, attr)
-            assert DIRECTIONS[prop.direction.name] == rel.direction, (qualname, attr)
-            assert prop.uselist == rel.uselist, (qualname, attr)
-            assert prop.lazy == rel.lazy, (qualname, attr)
-            assert prop.secondary is not None if rel.secondary else prop.secondary is None
-            if rel.direction == "many_to_one":
-                local = {mapper.get_property_by_column(c).key for c, _ in prop.local_remote_pairs}
-                assert local == set(rel.foreign_key_attrs), (qualname, attr)
-            elif rel.direction == "one_to_many":
-                remote = {prop.mapper.get_property_by_column(r).key for _, r in prop.local_remote_pairs}
-                assert remote == set(rel.foreign_key_attrs), (qualname, attr)
-    assert checked >= 40
+        checked += assert_agrees_with_mapper(model, getattr(modules[module], name))
+    assert checked >= 60
 
 
 def test_uniqueness_agrees_with_the_tables_constraints(imported_shop) -> None:
@@ -671,3 +680,43 @@ def test_uniqueness_agrees_with_the_tables_constraints(imported_shop) -> None:
             if mapper.columns[attr].table is not table:
                 continue
             assert model.is_unique(attr) == ((column.name,) in unique_names), (qualname, attr)
+
+
+# -- the project's own golden apps ----------------------------------------------------------
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+
+@pytest.mark.skipif(not (GOLDEN / "query_in_loop").is_dir(), reason="no golden corpus")
+def test_golden_apps_indexed_from_the_cases_that_use_them() -> None:
+    """Scanning only the golden `before.py` files still indexes the apps they import
+    (`from renderapp.models import ...` resolves through the case's ancestors), and the
+    index agrees with SQLAlchemy's mapper of the same classes."""
+    root = GOLDEN.parent
+    cases = sorted(GOLDEN.glob("query_in_loop/*/before.py"))
+    index = ModelIndex.build(project_closure(cases, root), root)
+    apps = {m.module.split(".")[1] for m in index.models.values()}
+    assert "renderapp" in apps
+    resolved = 0
+    for case in cases:
+        module = module_name_for(case, root)
+        imports = import_map(ast.parse(case.read_text(encoding="utf-8")), module)
+        for local, qualified in imports.items():
+            if qualified.split(".")[0] in apps:
+                model = index.resolve(local, imports, module)
+                assert model is not None and model.name == qualified.rsplit(".", 1)[1], (case, local)
+                resolved += 1
+    assert resolved >= 10
+
+    added = str(GOLDEN) not in sys.path
+    if added:
+        sys.path.insert(0, str(GOLDEN))
+    try:
+        checked = 0
+        for model in index.models.values():
+            python_module = importlib.import_module(model.module.removeprefix("golden."))
+            checked += assert_agrees_with_mapper(model, getattr(python_module, model.name))
+        assert checked >= 50
+    finally:
+        if added:
+            sys.path.remove(str(GOLDEN))
