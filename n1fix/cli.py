@@ -171,17 +171,16 @@ def _stderr(line: str) -> None:
 
 def main() -> None:
     """Console entry point: one handler turns every failure into a message and exit 2."""
-    import click
-
     verbose = "--verbose" in sys.argv or "-v" in sys.argv
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.Exit as exit_:
+    except typer.Exit as exit_:
         code = exit_.exit_code
-    except click.ClickException as error:
-        error.show()
+    except typer.TyperException as error:  # usage errors: bad option, missing argument
+        show = getattr(error, "show", None)
+        show() if show else _stderr(f"n1fix: error: {error.format_message()}")
         code = EXIT_ERROR
-    except click.exceptions.Abort:
+    except typer.Abort:
         _stderr("n1fix: aborted")
         code = EXIT_ERROR
     except KeyboardInterrupt:

@@ -23,6 +23,8 @@ def plural(name: str) -> str:
     prefix = f"{head}_" if head else ""
     if last in _IRREGULAR:
         return prefix + _IRREGULAR[last]
+    if re.search(r"[^su]s$", last):
+        return name  # already plural: `credits`, `items`
     if re.search(r"[^aeiou]y$", last):
         return prefix + last[:-1] + "ies"
     if re.search(r"(s|x|z|ch|sh)$", last):

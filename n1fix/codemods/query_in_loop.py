@@ -56,9 +56,12 @@ def fix(ctx, finding: Finding) -> cst.Module:
     if key_is_target and not plan.keys_filter and isinstance(frame.first_iter, cst.Name) and replace_iter is None:
         keys_ref = iter_code
     else:
-        keys_ref = names.pick(_keys_name(plan, target_name))
         clauses = _clauses_code(plan, code, iter_code)
-        statements.append(f"{keys_ref} = [{key_code} {clauses}]")
+        comprehension = f"[{key_code} {clauses}]"
+        keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
+        if keys_ref is None:
+            keys_ref = names.pick(_keys_name(plan, target_name))
+            statements.append(f"{keys_ref} = {comprehension}")
 
     suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
     entity_plural = plural(singular_snake(entity_name))
@@ -102,8 +105,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
     try:
         new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
         lookup_node = cst.parse_expression(lookup, config=config)
-    except cst.ParserSyntaxError as error:  # pragma: no cover - a bug in the templates above
-        raise FixFailed(f"generated code does not parse: {error}") from error
+    except cst.ParserSyntaxError as error:  # a bug in the templates above
+        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
 
     module = ctx.module.visit(
         _Rewriter(plan.anchor, new_statements, shape.node, lookup_node, frame.first_iter if replace_iter else None, replace_iter)
@@ -143,6 +146,53 @@ class _Rewriter(cst.CSTTransformer):
         if self.old_iter is not None and original is self.old_iter:
             return cst.Name(self.new_iter_name)
         return super().on_leave(original, updated)
+
+
+def _hoisted_keys(ctx, plan: LoopQueryPlan, comprehension: str) -> str | None:
+    """A keys list an earlier fix already put in front of this loop, to share it."""
+    from n1fix.rules._syntax import names_assigned, walk
+
+    for block in walk(ctx.module, into_scopes=True):
+        if not isinstance(block, (cst.IndentedBlock, cst.Module)):
+            continue
+        body = list(block.body)
+        if not any(statement is plan.anchor for statement in body):
+            continue
+        position = next(i for i, statement in enumerate(body) if statement is plan.anchor)
+        changed: set[str] = set()
+        for statement in reversed(body[:position]):
+            simple = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+            if isinstance(simple, cst.Assign) and len(simple.targets) == 1 and isinstance(simple.targets[0].target, cst.Name):
+                name = simple.targets[0].target.value
+                if ctx.code(simple.value) == comprehension and name not in changed:
+                    reads = set(_names_in(comprehension))
+                    return name if not (reads & changed) else None
+            changed |= names_assigned(statement) | _assigned_here(statement)
+        return None
+    return None
+
+
+def _names_in(code: str) -> set[str]:
+    from n1fix.rules._syntax import all_names
+
+    return all_names(cst.parse_expression(code))
+
+
+def _assigned_here(statement: cst.CSTNode) -> set[str]:
+    from n1fix.rules._syntax import target_names
+
+    if isinstance(statement, cst.SimpleStatementLine):
+        names: set[str] = set()
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    names |= target_names(target.target)
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                names |= target_names(small.target)
+        return names
+    if isinstance(statement, cst.For):
+        return target_names(statement.target)
+    return set()
 
 
 def _keys_name(plan: LoopQueryPlan, target_name: str | None) -> str:
@@ -198,7 +248,30 @@ def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     in_expr = _in_predicate(plan, keys_ref, code)
     transformer = _BatchQuery(plan, in_expr, add_group_by=None)
     new = shape.node.visit(transformer)
-    return cst.Module([]).code_for_node(new)
+    return _dedented(ctx, plan, cst.Module([]).code_for_node(new))
+
+
+def _dedented(ctx, plan: LoopQueryPlan, text: str) -> str:
+    """Shift a moved multi-line query left so its closing bracket lines up with the statement.
+
+    LibCST keeps continuation lines relative to the enclosing block, so a query that
+    started at the statement's own indentation moves as is; one that started deeper (in a
+    comprehension, after an opening bracket) would keep that extra indentation.
+    """
+    if "\n" not in text or '"""' in text or "'''" in text:
+        return text
+    first, *rest = text.split("\n")
+    closing = rest[-1]
+    if not closing.lstrip().startswith((")", "]", "}")):
+        return text
+    extra = _indent(closing)
+    if extra <= 0:
+        return text
+    return "\n".join([first, *(line[min(extra, _indent(line)) :] for line in rest)])
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _get_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
@@ -222,10 +295,34 @@ def _count_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     if shape.count_call is None:
         count_fn = cst.parse_expression(f"{symbol('sqlalchemy.func')}.count()")
     new = shape.node.visit(_BatchQuery(plan, in_expr, add_group_by=column, count_fn=count_fn))
-    text = cst.Module([]).code_for_node(new)
-    if isinstance(new, cst.Await):
-        return f"({text}).all()"
+    if shape.style.value == "2.0":
+        return _count_layout_v2(new, shape)
+    text = _dedented(ctx, plan, cst.Module([]).code_for_node(new))
     return f"{text}.all()"
+
+
+def _count_layout_v2(new: cst.BaseExpression, shape: QueryShape) -> str:
+    """`\n    session.execute(\n        select(...)\n        .where(...)\n        .group_by(...)\n    ).all()\n`"""
+    render = cst.Module([]).code_for_node
+    runner = new.expression if isinstance(new, cst.Await) else new
+    while isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.func.attr.value != "execute":
+        runner = runner.func.value
+        if isinstance(runner, cst.Await):
+            runner = runner.expression
+    statement = runner.args[0].value
+    chain: list[str] = []
+    head = statement
+    while isinstance(head, cst.Call) and isinstance(head.func, cst.Attribute):
+        args = ", ".join(render(arg.value) if arg.keyword is None else f"{arg.keyword.value}={render(arg.value)}" for arg in head.args)
+        chain.append(f".{head.func.attr.value}({args})")
+        head = head.func.value
+    lines = [render(head.with_changes(lpar=[], rpar=[])), *reversed(chain)]
+    body = "\n        ".join(lines)
+    session = render(runner.func.value)
+    call = f"{session}.execute(\n        {body}\n    )"
+    if shape.is_async:
+        call = f"(await {call})"
+    return f"\n    {call}.all()\n"
 
 
 def _count_entity(plan: LoopQueryPlan) -> str:
@@ -317,6 +414,8 @@ class _BatchQuery(cst.CSTTransformer):
             return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
         if isinstance(inner, cst.Await) and inner.lpar:
             inner = inner.with_changes(lpar=[], rpar=[])
+        if updated.lpar and hasattr(inner, "lpar"):
+            inner = inner.with_changes(lpar=updated.lpar, rpar=updated.rpar)  # keep `(` ... `)` wrapping
         if action == "strip+scalars" and not counting:
             value = inner
             if isinstance(value, cst.Await):

@@ -51,3 +51,15 @@ class FileContext:
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
+
+    @property
+    def first_party(self) -> set[str]:
+        """Top-level packages this file imports from inside the project (for import groups)."""
+        from n1fix.orm.imports import resolve_module_path
+
+        tops = {self.module_name.split(".")[0]}
+        for qualified in self.imports.values():
+            top = qualified.split(".")[0]
+            if top and top not in tops and resolve_module_path(top, self.project.root, near=self.path):
+                tops.add(top)
+        return tops

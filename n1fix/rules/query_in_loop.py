@@ -63,7 +63,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize
 from n1fix.rules._base import Applicability, FixAvailability, Finding, Rule, Severity
-from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in
+from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, statement_index
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body
 from n1fix.rules._syntax import is_pure_key, names_read, target_names, walk
 
@@ -99,6 +99,7 @@ class LoopQueryPlan:
     iter_reiterable: bool = True
     top_n: cst.BaseExpression | None = None
     scope: cst.CSTNode | None = None  # function or module, for fresh names
+    query_statement: cst.CSTNode | None = None  # the statement the query sits in
     uses_v1_query: bool = False
 
 
@@ -161,7 +162,10 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return None  # loop-invariant query: another rule's business
 
     model = ctx.model_for(shape.entity) if shape.entity is not None else None
-    entity_code = code(shape.entity) if shape.entity is not None else "query"
+    if model is None and shape.entity is None and shape.cardinality is Cardinality.COUNT:
+        counted = _counted_model(shape)
+        model = ctx.model_for(cst.parse_expression(counted)) if counted != "the query" else None
+    entity_code = code(shape.entity) if shape.entity is not None else _counted_model(shape)
     if key_expr is None:
         frame = frames[-1]
         return _finding(ctx, shape, frame, entity_code, Applicability.NONE,
@@ -265,6 +269,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         iter_reiterable=_reiterable(frame.first_iter, ancestry, anchor_index),
         top_n=top_n,
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        query_statement=ancestry[statement_index(ancestry, query_index)],
         uses_v1_query=shape.style is Style.V1 or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
     )
     return _finding(ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
@@ -297,6 +302,11 @@ def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicab
     )
 
 
+def _counted_model(shape: QueryShape) -> str:
+    """For a column or count query, the model its predicates compare against."""
+    return next((p.model for p in shape.predicates if p.model), "the query")
+
+
 def _key_of(shape: QueryShape, varying: set[str]) -> tuple[cst.BaseExpression | None, Predicate | None]:
     if shape.get_key is not None:
         if names_read(shape.get_key) & varying:
@@ -321,7 +331,7 @@ def _dependent_parts(shape: QueryShape, varying: set[str], exclude: Predicate | 
             parts.append((f"`.{mc.name}()`", mc.call))
     if shape.select_call is not None:
         parts.append(("the selected columns", shape.select_call))
-    if shape.terminal is not None and shape.get_key is None:
+    if shape.terminal is not None and shape.get_key is None and shape.terminal_action != "rename":
         parts.append((f"`.{shape.terminal.name}()`", shape.terminal.call))
     out = []
     for label, node in parts:
@@ -379,7 +389,7 @@ def _contract_gaps(ctx, shape: QueryShape, model, key_column: str, key_expr, fra
     """Preconditions of the rewrite contract that the code does not show."""
     gaps: list[str] = []
     if model is None:
-        return [f"`{ctx.code(shape.entity) if shape.entity is not None else 'the model'}` is not in the model index, so nullability and uniqueness are unknown"]
+        return [f"`{ctx.code(shape.entity) if shape.entity is not None else _counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"]
     column = model.column(key_column)
     if column is None:
         return [f"`{model.name}.{key_column}` is not a known column"]
