@@ -586,6 +586,96 @@ def test_registry_as_declarative_star_imports_and_uncertain_values(tmp_path: Pat
     assert index.resolve("AutoBase", {"*misc.base": "misc.base"}, "x") is None  # a base, no model
 
 
+def test_class_body_variants(tmp_path: Path) -> None:
+    index = build(tmp_path, {
+        "lib/__init__.py": '''
+            from typing import TYPE_CHECKING, Generic, TypeVar
+
+            from sqlalchemy import ForeignKey, String
+            from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+            ID = TypeVar("ID")
+
+
+            class UserTable(Generic[ID]):
+                __tablename__ = "user"
+
+                if TYPE_CHECKING:
+                    id: ID
+                    email: str
+                else:
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    email: "Mapped[str]" = mapped_column(String(320), unique=True)
+
+                    @declared_attr
+                    def team_id(cls) -> Mapped["int | None"]:
+                        return mapped_column(ForeignKey("team.id"))
+        ''',
+        "app/__init__.py": "",
+        "app/models.py": '''
+            from typing import Optional
+
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+            from sqlmodel import Field, Relationship, SQLModel
+
+            from lib import UserTable
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(UserTable[int], Base):
+                nickname: Mapped[Optional[str]]
+                team = relationship("Team", back_populates="members")
+
+
+            class Team(Base):
+                __tablename__ = "team"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                members: Mapped[list[User]] = relationship(back_populates="team", viewonly=True)
+
+
+            class Link(SQLModel, table=True):
+                left_id: int = Field(foreign_key="left.id", primary_key=True)
+                right_id: int = Field(foreign_key="right.id", primary_key=True)
+
+
+            class Left(SQLModel, table=True):
+                id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+                note: str | None = None
+                rights: list["Right"] = Relationship(
+                    link_model=Link, sa_relationship_kwargs={"lazy": "selectin"}
+                )
+
+
+            class Right(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+        ''',
+    })
+    user = index.get("app.models.User")
+    assert user is not None and user.table == "user"
+    assert user.bases == ("lib.UserTable", "app.models.Base")
+    assert user.primary_key == ("id",) and user.is_unique("email")
+    assert user.column("email").nullable is False
+    assert user.column("team_id").nullable is True and user.column("team_id").foreign_key == "team.id"
+    assert user.relationships["team"].direction == "many_to_one"
+    assert user.relationships["team"].foreign_key_attrs == ("team_id",)
+    members = index.get("app.models.Team").relationships["members"]
+    assert members.viewonly and members.uselist and members.target == "app.models.User"
+    left = index.get("app.models.Left")
+    assert left is not None and left.column("id").primary_key and left.column("note").nullable
+    rights = left.relationships["rights"]
+    assert rights.secondary and rights.lazy == "selectin" and rights.target == "app.models.Right"
+    assert index.get("app.models.Link").primary_key == ("left_id", "right_id")
+
+
+def test_flask_bases_are_spelled_through_the_db_object(tmp_path: Path) -> None:
+    index = build(tmp_path, FLASK)
+    assert index.get("blog.models.BlogPost").bases == ("blog.models.TimestampMixin", "blog.extensions.db.Model")
+
+
 def test_extract_models_on_a_syntax_subset_is_cheap_and_plain(tmp_path: Path) -> None:
     tree = ast.parse("x = 1\ndef f():\n    import os\n")
     facts = extract_models(tree, "m")

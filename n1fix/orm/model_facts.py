@@ -551,10 +551,29 @@ def _table_args(node: ast.AST, columns: dict[str, ColumnFacts], out: dict[str, l
                     out["table_foreign_keys"].extend(zip(locals_, remotes))  # type: ignore[arg-type]
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return _last(test) == "TYPE_CHECKING" and isinstance(test, (ast.Name, ast.Attribute))
+
+
+def _class_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A class body's statements, through `if`/`try` blocks; of `if TYPE_CHECKING:` only
+    the runtime (`else`) branch, since the mapper never sees the other."""
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            if not _is_type_checking(stmt.test):
+                yield from _class_statements(stmt.body)
+            yield from _class_statements(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
+                yield from _class_statements(block)
+        else:
+            yield stmt
+
+
 def _class_members(cls: ast.ClassDef) -> Iterator[tuple[str, ast.AST | None, ast.AST | None]]:
     """(attribute, annotation, value) for each attribute the class body defines,
     `@declared_attr` functions included (their return value and return annotation)."""
-    for stmt in cls.body:
+    for stmt in _class_statements(cls.body):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             yield stmt.target.id, stmt.annotation, stmt.value
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):

@@ -417,7 +417,7 @@ class _Builder:
         sources: list[tuple[str, ...]] = []
         for base in facts.bases:
             kind, target = self._base_target(base, facts.module)
-            bases.append(target or base)
+            bases.append(self.symbols.canonical(base, facts.module))
             contributing: tuple[str, ...] = ()
             if kind == "class" and target is not None:
                 parent = self.lineage(target)
@@ -678,13 +678,24 @@ class _Builder:
 
     def _aliases(self) -> dict[str, str]:
         aliases: dict[str, str] = {}
-        for module, names in self.modules.items():
-            for local, qualified in names.items():
-                if local.startswith(STAR_PREFIX):
+        # Only names whose last part is a model's (or an alias's) name can lead to a model:
+        # skip the rest without following them (most imports are of other things).
+        wanted = {draft.facts.name for draft in self.drafts.values()}
+        pending = [(module, local, qualified) for module, names in self.modules.items()
+                   for local, qualified in names.items() if not local.startswith(STAR_PREFIX)]
+        while pending:
+            later = []
+            for module, local, qualified in pending:
+                if qualified.rsplit(".", 1)[-1] not in wanted:
+                    later.append((module, local, qualified))
                     continue
                 target = self.symbols.canonical(qualified, module)
                 if target in self.drafts and target != f"{module}.{local}":
                     aliases[f"{module}.{local}"] = target
+                    wanted.add(local)
+            if len(later) == len(pending):
+                break
+            pending = later
         for _ in range(8):  # star imports, possibly chained
             changed = False
             for module, names in self.modules.items():
