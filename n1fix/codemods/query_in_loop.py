@@ -12,7 +12,7 @@ from n1fix.codemods._imports import add_from_import, spelling
 from n1fix.codemods._names import NamePicker, plural, singular_snake
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
-from n1fix.rules.query_in_loop import LoopQueryPlan
+from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
 
 
 class FixFailed(Exception):

@@ -9,18 +9,11 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from n1fix.engine.project import ProjectContext
 from n1fix.orm.query_shape import dotted_name
 
 if TYPE_CHECKING:
     from n1fix.orm.models import ModelIndex, ModelInfo
-
-
-@dataclass
-class ProjectContext:
-    """Facts about the whole project, gathered once before any file is checked."""
-
-    root: Path
-    models: "ModelIndex"
 
 
 @dataclass

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from n1fix.config import Config
-from n1fix.engine.checker import ParseFailure, file_context, run_rules
-from n1fix.engine.context import ProjectContext
+from n1fix.engine.project import ProjectContext
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
-from n1fix.engine.fixer import FixOutcome, fix_text
 from n1fix.engine.survey import Survey, survey_file
 from n1fix.orm.imports import resolve_module_path
 from n1fix.orm.models import ModelIndex
@@ -136,6 +134,10 @@ def _init_worker(project: ProjectContext, config: Config, fix: bool) -> None:
 
 
 def _work(task):
+    # LibCST (a quarter of a second to import) loads only when some file needs it.
+    from n1fix.engine.checker import ParseFailure, file_context, run_rules
+    from n1fix.engine.fixer import fix_text
+
     path, module_name, imports, gated = task
     project: ProjectContext = _STATE["project"]
     config: Config = _STATE["config"]
@@ -175,7 +177,6 @@ def _collect(result: RunResult, outcome) -> None:
         result.findings.extend(outcome[1])
     else:
         _, path, display, source, fixed = outcome
-        fixed: FixOutcome
         result.findings.extend(fixed.findings)
         result.failures.extend(fixed.failures)
         if fixed.changed:

@@ -1,0 +1,513 @@
+"""The analysis behind `query-in-loop`: which loop, which key, and is the rewrite safe."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import libcst as cst
+
+from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize
+from n1fix.rules._base import Applicability, Finding
+from n1fix.rules.query_in_loop import QueryInLoop
+from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, statement_index
+from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body
+from n1fix.rules._syntax import is_pure_key, names_read, target_names, walk
+
+# Calls that consume a generator at once, so hoisting its query does not change timing.
+_CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max", "sorted"}
+_REITERABLE_CALLS = {"list", "sorted", "tuple", "set", "frozenset", "dict"}
+_REITERABLE_METHODS = {"all", "fetchall", "keys", "values", "items", "copy", "unique"}
+_REITERABLE_ANNOTATIONS = {
+    "list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset", "FrozenSet",
+    "Collection", "dict", "Dict", "Mapping", "MutableSequence", "AbstractSet",
+}
+
+
+@dataclass
+class LoopQueryPlan:
+    """Everything the codemod needs; it re-derives nothing."""
+
+    shape: QueryShape
+    frame: Frame
+    anchor: cst.CSTNode  # the statement the batch goes in front of
+    key: cst.BaseExpression  # the per-item key expression (as written in the loop)
+    key_predicate: Predicate | None  # None for get()
+    key_column: str  # the attribute of the entity the key is compared with
+    column_expr: cst.BaseExpression | None  # `Render.project_id` as written, when it is
+    entity_code: str
+    cardinality: Cardinality
+    keys_filter: list[cst.BaseExpression] = field(default_factory=list)  # `if` tests to keep
+    iter_reiterable: bool = True
+    top_n: cst.BaseExpression | None = None
+    scope: cst.CSTNode | None = None  # function or module, for fresh names
+    query_statement: cst.CSTNode | None = None  # the statement the query sits in
+    uses_v1_query: bool = False
+
+
+def find(ctx) -> Iterable[Finding]:
+    visitor = _QueryFinder(ctx)
+    ctx.module.visit(visitor)
+    for shape, ancestry in visitor.queries:
+        finding = _analyze(ctx, shape, ancestry)
+        if finding is not None:
+            yield finding
+
+
+class _QueryFinder(cst.CSTVisitor):
+    """Collects every outermost query expression with its ancestry."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.stack: list[cst.CSTNode] = []
+        self.queries: list[tuple[QueryShape, list[cst.CSTNode]]] = []
+        self.uses_v1 = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        if isinstance(node, (cst.Call, cst.Await)):
+            shape = recognize(node)
+            if shape is not None:
+                self.queries.append((shape, list(self.stack)))
+                return False
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
+    frames = frames_of(ancestry)
+    if not frames:
+        return None
+    code = ctx.code
+    varying_all = set().union(*(f.varying for f in frames))
+
+    key_expr, key_pred = _key_of(shape, varying_all)
+    depends = _dependent_parts(shape, varying_all, exclude=key_pred)
+    if key_expr is None and not depends:
+        return None  # loop-invariant query: another rule's business
+
+    model = ctx.model_for(shape.entity) if shape.entity is not None else None
+    if model is None and shape.entity is None and shape.cardinality is Cardinality.COUNT:
+        counted = _counted_model(shape)
+        model = ctx.model_for(cst.parse_expression(counted)) if counted != "the query" else None
+    entity_code = code(shape.entity) if shape.entity is not None else _counted_model(shape)
+    if key_expr is None:
+        frame = frames[-1]
+        return _finding(ctx, shape, frame, entity_code, Applicability.NONE,
+                        f"it depends on the item through {depends[0]}, not a plain `column == key` predicate")
+
+    key_names = names_read(key_expr) & varying_all
+    binding = [f for f in frames if f.varying & key_names]
+    frame = binding[-1]
+    inner_frames = frames[frames.index(frame):]
+    varying_here = set().union(*(f.varying for f in inner_frames))
+    outer_varying = set().union(*(f.varying for f in frames[: frames.index(frame)])) if frame is not frames[0] else set()
+
+    def no_fix(reason: str) -> Finding:
+        return _finding(ctx, shape, frame, entity_code, Applicability.NONE, reason)
+
+    if key_names & outer_varying:
+        return no_fix("the key combines items of nested loops")
+    depends = _dependent_parts(shape, varying_here, exclude=key_pred)
+    if depends:
+        return no_fix(f"{depends[0]} also changes per item")
+    if not key_names <= frame.targets:
+        return no_fix("the key is computed in the loop body; n1fix batches keys read from the loop variable")
+    if not is_pure_key(key_expr):
+        return no_fix(f"the key `{code(key_expr)}` is not a plain attribute of the item")
+    if frame.is_async:
+        return no_fix("`async for` loops are not batched yet")
+
+    # What the query returns, and whether we can rebuild it batched.
+    blocking = _shape_blocker(shape, key_pred)
+    if blocking:
+        return no_fix(blocking)
+    key_column, column_expr = _key_column(shape, key_pred, model)
+    if key_column is None:
+        return no_fix("the model's primary key is unknown or composite")
+    if key_pred is not None and key_pred.model is not None and key_pred.model != entity_code and shape.entity is not None:
+        return no_fix(f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`")
+
+    anchor_index, anchor_problem = hoist_anchor(ancestry, frame)
+    if anchor_index is None:
+        return no_fix(anchor_problem)
+    query_index = len(ancestry) - 1
+
+    if shape.cardinality is Cardinality.LIST and shape.terminal is None and not _iterated_directly(ancestry):
+        return no_fix("the result object is kept, not iterated at once; n1fix cannot tell how it is used")
+
+    body = frame.node.body if frame.is_for else frame.node
+    verdict = inspect_body(
+        body,
+        session_code=code(shape.session),
+        code_of=code,
+        iterable=frame.first_iter,
+        query_columns=_columns_read(shape, key_column),
+    )
+    if verdict.blocking:
+        return no_fix(verdict.blocking)
+
+    unsafe: list[str] = []
+    if verdict.weakening:
+        unsafe.append(verdict.weakening)
+    keys_filter: list[cst.BaseExpression] = []
+    if frame.is_for:
+        exit_reason = early_exit(frame.node.body)
+        if exit_reason:
+            unsafe.append(exit_reason)
+        guard, conditional = _guard(ancestry, frame, query_index, varying_here)
+        if guard is not None:
+            keys_filter.append(guard)
+        if conditional or has_continue(frame.node.body):
+            unsafe.append("the query runs only for some items; the batch loads rows for all of them")
+    else:
+        for clause in frame.clauses:
+            for if_ in clause.ifs:
+                if not _pure_test(if_.test):
+                    unsafe.append("a comprehension condition calls code that would run twice")
+                keys_filter.append(if_.test)
+        if is_conditional_in(ancestry, frame.index, query_index):
+            unsafe.append("the query runs only for some items; the batch loads rows for all of them")
+        if isinstance(frame.node, cst.GeneratorExp) and not _consumed_at_once(ancestry, frame.index):
+            unsafe.append("the generator runs its queries lazily, as it is consumed; batching runs them at once")
+    if is_conditional_in(ancestry, anchor_index, frame.index):
+        unsafe.append("the loop itself may not run; the batch would")
+
+    unsafe.extend(_contract_gaps(ctx, shape, model, key_column, key_expr, frame, ancestry))
+
+    top_n = None
+    if shape.limit is not None and shape.cardinality is Cardinality.LIST:
+        top_n = shape.limit.call.args[0].value if shape.limit.call.args else None
+
+    applicability = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    plan = LoopQueryPlan(
+        shape=shape,
+        frame=frame,
+        anchor=ancestry[anchor_index],
+        key=key_expr,
+        key_predicate=key_pred,
+        key_column=key_column,
+        column_expr=column_expr,
+        entity_code=entity_code,
+        cardinality=shape.cardinality,
+        keys_filter=keys_filter,
+        iter_reiterable=_reiterable(frame.first_iter, ancestry, anchor_index),
+        top_n=top_n,
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        query_statement=ancestry[statement_index(ancestry, query_index)],
+        uses_v1_query=shape.style is Style.V1 or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
+    )
+    return _finding(ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
+
+
+def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
+    span = ctx.range_of(shape.node)
+    iterable = ctx.code(frame.first_iter)
+    if len(iterable) > 40 or "\n" in iterable:
+        iterable = iterable.split("(")[0] + "(...)"
+    message = f"`{entity_code}` is queried once per item of `{iterable}` (1 + N round trips)"
+    if applicability is Applicability.SAFE:
+        message += "; fix: one `in_` query for all keys, grouped in Python"
+    elif applicability is Applicability.UNSAFE:
+        message += f"; unsafe fix: {note}"
+    else:
+        message += f"; no fix: {note}"
+    return Finding(
+        rule=QueryInLoop.NAME,
+        path=ctx.display_path,
+        line=span.start.line,
+        column=span.start.column + 1,
+        end_line=span.end.line,
+        end_column=span.end.column + 1,
+        message=message,
+        severity=QueryInLoop.SEVERITY,
+        applicability=applicability,
+        fix_note=note,
+        plan=plan,
+    )
+
+
+def _counted_model(shape: QueryShape) -> str:
+    """For a column or count query, the model its predicates compare against."""
+    return next((p.model for p in shape.predicates if p.model), "the query")
+
+
+def _key_of(shape: QueryShape, varying: set[str]) -> tuple[cst.BaseExpression | None, Predicate | None]:
+    if shape.get_key is not None:
+        if names_read(shape.get_key) & varying:
+            return shape.get_key, None
+        return None, None
+    tied = [p for p in shape.predicates if p.attr and names_read(p.value) & varying]
+    if len(tied) == 1:
+        return tied[0].value, tied[0]
+    return None, None
+
+
+def _dependent_parts(shape: QueryShape, varying: set[str], exclude: Predicate | None) -> list[str]:
+    """Parts of the query, other than the key predicate, that change per item."""
+    parts: list[tuple[str, cst.CSTNode]] = [("the session", shape.session)]
+    if shape.entity is not None:
+        parts.append(("the selected model", shape.entity))
+    for pred in shape.predicates:
+        if pred is not exclude:
+            parts.append(("a second predicate", pred.node))
+    for mc in shape.statement_calls:
+        if mc.name not in {"where", "filter", "filter_by"}:
+            parts.append((f"`.{mc.name}()`", mc.call))
+    if shape.select_call is not None:
+        parts.append(("the selected columns", shape.select_call))
+    if shape.terminal is not None and shape.get_key is None and shape.terminal_action != "rename":
+        parts.append((f"`.{shape.terminal.name}()`", shape.terminal.call))
+    out = []
+    for label, node in parts:
+        if isinstance(node, cst.Call) and node is not shape.select_call and not isinstance(node, cst.Arg):
+            names = set().union(*(names_read(a.value) for a in node.args)) if node.args else set()
+        else:
+            names = names_read(node)
+        if names & varying:
+            out.append(label)
+    return out
+
+
+def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
+    blocking = [o for o in shape.opaque if o in {"distinct", "group_by", "having", "offset", "slice", "with_for_update", "yield_per", "filter_by(**...)"}]
+    if blocking:
+        return f"the query uses `.{blocking[0]}()`, which batching would change"
+    if shape.cardinality is Cardinality.SCALAR:
+        return "the query selects columns, not a model; n1fix batches model and count queries"
+    if shape.cardinality is Cardinality.COUNT and shape.limit is not None:
+        return "a count with LIMIT is not batched"
+    if shape.cardinality is Cardinality.COUNT and key_pred is not None and key_pred.via_filter_by and shape.entity is None:
+        return "a count filtered with `filter_by` names no model to group by"
+    return None
+
+
+def _key_column(shape: QueryShape, pred: Predicate | None, model) -> tuple[str | None, cst.BaseExpression | None]:
+    if pred is not None:
+        column = pred.node.left if isinstance(pred.node, cst.Comparison) and isinstance(pred.node.left, cst.Attribute) and pred.node.left.attr.value == pred.attr else None
+        if isinstance(pred.node, cst.Comparison) and column is None:
+            column = pred.node.comparisons[0].comparator
+        return pred.attr, column
+    if model is None:
+        return "id", None  # session.get(): assume the conventional primary key; unsafe below
+    pk = model.primary_key
+    return (pk[0], None) if len(pk) == 1 else (None, None)
+
+
+def _columns_read(shape: QueryShape, key_column: str) -> set[str]:
+    cols = {key_column}
+    for pred in shape.predicates:
+        if pred.attr:
+            cols.add(pred.attr)
+    for term in shape.order_by:
+        base = term
+        while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
+            base = base.func.value
+        if isinstance(base, cst.Call) and base.args:
+            base = base.args[0].value
+        if isinstance(base, cst.Attribute):
+            cols.add(base.attr.value)
+    return cols
+
+
+def _contract_gaps(ctx, shape: QueryShape, model, key_column: str, key_expr, frame: Frame, ancestry) -> list[str]:
+    """Preconditions of the rewrite contract that the code does not show."""
+    gaps: list[str] = []
+    if model is None:
+        return [f"`{ctx.code(shape.entity) if shape.entity is not None else _counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"]
+    column = model.column(key_column)
+    if column is None:
+        return [f"`{model.name}.{key_column}` is not a known column"]
+    if column.nullable and _key_may_be_none(ctx, key_expr, frame, ancestry):
+        gaps.append(f"`{model.name}.{key_column}` is nullable and the key may be None (`== None` matches NULL rows, `in_` does not)")
+    card = shape.cardinality
+    if card is Cardinality.ONE:
+        gaps.append(f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error")
+    if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
+        gaps.append(f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one")
+    if card is Cardinality.FIRST or (card is Cardinality.LIST and shape.limit is not None):
+        if not _deterministic_order(shape, model):
+            what = "`.first()`" if card is Cardinality.FIRST else "the per-item LIMIT"
+            gaps.append(f"{what} needs an ORDER BY that includes a unique column to pick the same rows")
+    return gaps
+
+
+def _deterministic_order(shape: QueryShape, model) -> bool:
+    entity = dotted_name(shape.entity) if shape.entity is not None else None
+    for term in shape.order_by:
+        base = term
+        if isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute) and base.func.attr.value in {"desc", "asc", "nulls_first", "nulls_last"}:
+            base = base.func.value
+        elif isinstance(base, cst.Call) and dotted_name(base.func) in {"desc", "asc", "sa.desc", "sa.asc"} and base.args:
+            base = base.args[0].value
+        if isinstance(base, cst.Attribute) and dotted_name(base.value) == entity and model.is_unique(base.attr.value):
+            return True
+    return False
+
+
+def _key_may_be_none(ctx, key_expr, frame: Frame, ancestry) -> bool:
+    """True unless the key reads a NOT NULL column of a model the loop's items are known to be."""
+    if not (isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name)):
+        return True
+    if key_expr.value.value not in frame.targets:
+        return True
+    item_model = _item_model(ctx, frame, ancestry)
+    if item_model is None:
+        return True
+    column = item_model.column(key_expr.attr.value)
+    return column is None or column.nullable
+
+
+def _item_model(ctx, frame: Frame, ancestry):
+    """The model of the loop's items, when its iterable is a query result or an annotated name."""
+    iterable = frame.first_iter
+    if not (frame.is_for or len(frame.clauses) == 1):
+        return None
+    target = frame.node.target if frame.is_for else frame.clauses[0].target
+    if not isinstance(target, cst.Name):
+        return None
+    shape = recognize(iterable) if isinstance(iterable, (cst.Call, cst.Await)) else None
+    if shape is not None and shape.entity is not None and shape.cardinality is Cardinality.LIST:
+        return ctx.model_for(shape.entity)
+    if isinstance(iterable, cst.Name):
+        for value, annotation in _bindings(iterable.value, ancestry):
+            if value is not None:
+                bound = recognize(value) if isinstance(value, (cst.Call, cst.Await)) else None
+                if bound is not None and bound.entity is not None and bound.cardinality is Cardinality.LIST:
+                    return ctx.model_for(bound.entity)
+            if annotation is not None:
+                element = _annotation_element(annotation)
+                if element is not None:
+                    return ctx.model_for(element)
+    return None
+
+
+def _bindings(name: str, ancestry) -> list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]]:
+    """(value, annotation) pairs binding `name` in the enclosing function, parameters included."""
+    function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
+    scope = function if function is not None else ancestry[0]
+    found: list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]] = []
+    if function is not None:
+        params = function.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            if param.name.value == name:
+                found.append((None, param.annotation.annotation if param.annotation else None))
+    for node in walk(scope):
+        if isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+            found.append((node.value, None))
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+            found.append((node.value, node.annotation.annotation))
+        elif isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)) and name in target_names(node.target):
+            found.append((None, None))
+    return found
+
+
+def _annotation_element(annotation: cst.BaseExpression) -> cst.BaseExpression | None:
+    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+        inner = annotation.slice[0].slice
+        if isinstance(inner, cst.Index):
+            return inner.value
+    return None
+
+
+def _reiterable(iterable: cst.BaseExpression, ancestry, anchor_index: int) -> bool:
+    """Whether iterating `iterable` twice gives the same items (a list, not a generator)."""
+    if isinstance(iterable, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp)):
+        return False  # a literal: reusable, but it has no name to reuse; materialise into one
+    if not isinstance(iterable, cst.Name):
+        return False
+    bindings = _bindings(iterable.value, ancestry)
+    if not bindings:
+        return False
+    for value, annotation in bindings:
+        if annotation is not None:
+            head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+            name = dotted_name(head) or ""
+            if name.rsplit(".", 1)[-1] not in _REITERABLE_ANNOTATIONS:
+                return False
+            continue
+        if value is None or not _reiterable_value(value):
+            return False
+    return True
+
+
+def _reiterable_value(value: cst.BaseExpression) -> bool:
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp, cst.Dict, cst.DictComp)):
+        return True
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if isinstance(value, cst.Call):
+        name = dotted_name(value.func)
+        if name in _REITERABLE_CALLS:
+            return True
+        if isinstance(value.func, cst.Attribute) and value.func.attr.value in _REITERABLE_METHODS:
+            return True
+    return False
+
+
+def _iterated_directly(ancestry) -> bool:
+    query = ancestry[-1]
+    parent = ancestry[-2]
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is query:
+        return True
+    if isinstance(parent, cst.Arg) and len(ancestry) > 2:
+        call = ancestry[-3]
+        return isinstance(call, cst.Call) and dotted_name(call.func) in _CONSUMERS | {"enumerate"} and len(call.args) == 1
+    return False
+
+
+def _consumed_at_once(ancestry, index: int) -> bool:
+    if index < 1:
+        return False
+    parent = ancestry[index - 1]
+    if isinstance(parent, cst.Call):
+        # `sum(x for x in xs)`: LibCST puts the bare generator straight in an Arg
+        pass
+    if isinstance(parent, cst.Arg) and index >= 2:
+        call = ancestry[index - 2]
+        if isinstance(call, cst.Call) and len(call.args) == 1:
+            name = dotted_name(call.func)
+            if name in _CONSUMERS:
+                return True
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":
+                return True
+    return False
+
+
+def _guard(ancestry, frame: Frame, query_index: int, varying: set[str]) -> tuple[cst.BaseExpression | None, bool]:
+    """For a `for` body: (an `if` test to carry into the keys, whether the query is conditional)."""
+    body_index = frame.index + 1  # the IndentedBlock
+    statements = ancestry[body_index + 1 : query_index]
+    conditionals = [
+        n
+        for i, n in enumerate(statements)
+        if isinstance(n, (cst.If, cst.While, cst.Try, cst.TryStar, cst.Match, cst.IfExp, cst.BooleanOperation))
+        # an inner loop's iterable runs once per item; its body may not run at all
+        or (isinstance(n, cst.For) and i + 1 < len(statements) and statements[i + 1] is not n.iter)
+        or (isinstance(n, cst.For) and i + 1 == len(statements) and ancestry[query_index] is not n.iter)
+    ]
+    if not conditionals:
+        return None, False
+    if len(conditionals) == 1 and isinstance(conditionals[0], cst.If):
+        test = conditionals[0]
+        position = ancestry.index(test)
+        inside_body = ancestry[position + 1] is test.body
+        top_level = ancestry[body_index + 1] is test
+        reads = names_read(test.test)
+        if inside_body and top_level and _pure_test(test.test) and reads & varying <= frame.targets:
+            return test.test, False
+    return None, True
+
+
+def _pure_test(expr: cst.BaseExpression) -> bool:
+    return not any(isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield)) for n in [expr, *walk(expr)])
+
+
+def _module_uses_query_api(module: cst.Module) -> bool:
+    for node in walk(module, into_scopes=True):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "query":
+            return True
+    return False
