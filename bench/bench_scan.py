@@ -1,0 +1,470 @@
+#!/usr/bin/env python3
+"""Benchmark `n1fix scan` against ruff, a bare `ast.parse` pass and Semgrep.
+
+Prints numbers; it is not a test and asserts nothing. See bench/README.md.
+
+    .venv/bin/python bench/bench_scan.py                 # Django 5.1's `django/` package
+    .venv/bin/python bench/bench_scan.py --tree ~/src/app --skip-semgrep
+
+Everything downloaded or installed goes to bench/.work (git-ignored): the Django sdist
+(bench/.work/dl), its extracted tree (bench/.work/src), and a tools venv with ruff and
+semgrep (bench/.work/tools) when they are not on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tarfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+WORK = BENCH / ".work"
+DJANGO_SPEC = "django==5.1.*"
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+@dataclass
+class Row:
+    label: str
+    seconds: float | None
+    note: str = ""
+    # what the ratio column compares against: "ruff" (the whole-tree ruff run) or "ruff1"
+    # (ruff on the single file); None: no ratio
+    versus: str | None = "ruff"
+
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int | None  # None: timed out
+    stdout: str = ""
+    stderr: str = ""
+
+    def last_error_line(self) -> str:
+        lines = [line for line in self.stderr.splitlines() if line.strip()]
+        return lines[-1].strip() if lines else ""
+
+
+@dataclass
+class Context:
+    n1fix: list[str]
+    timeout: float
+    n1fix_flags: list[str] = field(default_factory=list)
+    n1fix_json: bool = False
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def timed(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> Run:
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        return Run(time.perf_counter() - start, None, _text(expired.stdout), _text(expired.stderr))
+    return Run(time.perf_counter() - start, proc.returncode, proc.stdout, proc.stderr)
+
+
+def _text(data: bytes | str | None) -> str:
+    if data is None:
+        return ""
+    return data if isinstance(data, str) else data.decode("utf-8", "replace")
+
+
+# --- the tree ---------------------------------------------------------------------------
+
+
+def django_tree() -> Path:
+    dl = WORK / "dl"
+    sdists = sorted(dl.glob("[Dd]jango-5.1*.tar.gz"))
+    if not sdists:
+        log(f"downloading the {DJANGO_SPEC} sdist into {dl}")
+        dl.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", DJANGO_SPEC, "-d", str(dl)],
+            check=True,
+        )
+        sdists = sorted(dl.glob("[Dd]jango-5.1*.tar.gz"))
+        if not sdists:
+            raise SystemExit(f"bench: pip download left no Django 5.1 sdist in {dl}")
+    sdist = sdists[-1]
+    src = WORK / "src"
+    top = src / sdist.name[: -len(".tar.gz")]
+    if not (top / "django").is_dir():
+        log(f"extracting {sdist.name} into {src}")
+        src.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(sdist) as archive:
+            archive.extractall(src, filter="data")
+        if not (top / "django").is_dir():
+            # an sdist whose top folder is spelled differently (django- vs Django-)
+            found = [p for p in src.iterdir() if p.is_dir() and (p / "django").is_dir()]
+            if not found:
+                raise SystemExit(f"bench: no django/ package inside {sdist}")
+            top = found[0]
+    return top / "django"
+
+
+def python_files(tree: Path) -> list[Path]:
+    files = []
+    for dirpath, dirnames, filenames in os.walk(tree):
+        dirnames[:] = sorted(d for d in dirnames if d not in {"__pycache__", ".git", ".n1fix_cache"})
+        files.extend(Path(dirpath) / name for name in sorted(filenames) if name.endswith(".py"))
+    return files
+
+
+def project_root(path: Path) -> Path | None:
+    for candidate in (path, *path.parents):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return None
+
+
+# --- tools --------------------------------------------------------------------------------
+
+
+def tools_venv() -> Path:
+    venv = WORK / "tools"
+    if not (venv / "bin" / "python").exists():
+        log(f"creating the tools venv {venv}")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    return venv
+
+
+def find_tool(name: str) -> str | None:
+    local = WORK / "tools" / "bin" / name
+    if local.exists():
+        return str(local)
+    return shutil.which(name)
+
+
+def ensure_tool(name: str, package: str) -> tuple[str | None, str]:
+    """The tool's executable (installed into the tools venv if needed), or None and why."""
+    found = find_tool(name)
+    if found:
+        return found, ""
+    venv = tools_venv()
+    log(f"installing {package} into {venv}")
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", package],
+        capture_output=True,
+        text=True,
+    )
+    found = find_tool(name)
+    if proc.returncode != 0 or not found:
+        lines = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
+        return None, f"pip install {package} failed: {lines[-1].strip() if lines else 'rc=' + str(proc.returncode)}"
+    return found, ""
+
+
+def version_of(cmd: list[str]) -> str:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"? ({error})"
+    text = (proc.stdout or proc.stderr).strip().splitlines()
+    return text[0] if text and proc.returncode == 0 else f"? (rc={proc.returncode})"
+
+
+# --- n1fix --------------------------------------------------------------------------------
+
+
+def n1fix_command(spec: str | None) -> list[str]:
+    if spec is None:
+        return [str(REPO / ".venv" / "bin" / "n1fix")]
+    if os.path.exists(spec):
+        return [spec]
+    return shlex.split(spec)  # e.g. "python -m n1fix" or any wrapper command
+
+
+def probe_n1fix(ctx: Context) -> str:
+    """Look at `n1fix scan --help` for --no-cache and --format; returns a note."""
+    run = timed([*ctx.n1fix, "scan", "--help"], timeout=ctx.timeout)
+    if run.returncode != 0:
+        return f"`n1fix scan --help` failed (rc={run.returncode}): {run.last_error_line()}"
+    if "--no-cache" in run.stdout:
+        ctx.n1fix_flags.append("--no-cache")
+    if "--format" in run.stdout and "json" in run.stdout:
+        ctx.n1fix_json = True
+    return ""
+
+
+def clear_n1fix_cache(tree: Path) -> list[Path]:
+    """Remove n1fix's cache folders next to the tree and at its project root."""
+    removed = []
+    places = {tree}
+    root = project_root(tree)
+    if root is not None:
+        places.add(root)
+    for place in places:
+        cache = place / ".n1fix_cache"
+        if cache.is_dir():
+            shutil.rmtree(cache)
+            removed.append(cache)
+    return removed
+
+
+def n1fix_scan(ctx: Context, target: Path) -> Run:
+    cmd = [*ctx.n1fix, "scan", *ctx.n1fix_flags]
+    if ctx.n1fix_json:
+        cmd += ["--format", "json"]
+    return timed([*cmd, str(target)], timeout=ctx.timeout)
+
+
+def describe_n1fix(run: Run) -> tuple[str, int | None, int | None]:
+    """(note, findings, files checked) of one `n1fix scan` run."""
+    if run.returncode is None:
+        return "timed out", None, None
+    findings = files = None
+    try:
+        data = json.loads(run.stdout)
+        findings = int(data["summary"]["findings"])
+        files = int(data["summary"]["files_checked"])
+    except (ValueError, KeyError, TypeError):
+        match = re.search(r"Found (\d+) findings? in (\d+) files?", run.stdout)
+        if match:
+            findings, files = int(match.group(1)), int(match.group(2))
+        else:
+            match = re.search(r"(\d+) files? checked, no findings", run.stdout)
+            if match:
+                findings, files = 0, int(match.group(1))
+    if run.returncode not in (0, 1):
+        error_lines = sum(1 for line in run.stderr.splitlines() if "error" in line)
+        return f"rc={run.returncode}, {error_lines} error lines; last: {run.last_error_line()[:150]}", findings, files
+    return "", findings, files
+
+
+# --- the steps ----------------------------------------------------------------------------
+
+
+def bench_ast(files: list[Path]) -> tuple[float, int]:
+    failures = 0
+    start = time.perf_counter()
+    for path in files:
+        try:
+            ast.parse(path.read_bytes(), filename=str(path))
+        except (SyntaxError, ValueError):
+            failures += 1
+    return time.perf_counter() - start, failures
+
+
+SEMGREP_RULE = textwrap.dedent(
+    """\
+    rules:
+      - id: query-in-loop
+        languages: [python]
+        severity: WARNING
+        message: a database query runs once per item of a loop (N+1)
+        patterns:
+          - pattern-either:
+              - pattern-inside: |
+                  for $X in $ITER:
+                    ...
+              - pattern-inside: |
+                  async for $X in $ITER:
+                    ...
+              - pattern-inside: "[$E for $X in $ITER]"
+              - pattern-inside: "{$K: $V for $X in $ITER}"
+          - pattern-either:
+              - pattern: $S.scalars(...)
+              - pattern: $S.scalar(...)
+              - pattern: $S.execute(...)
+              - pattern: $S.get($MODEL, $KEY)
+              - pattern: $S.query(...)
+          - metavariable-regex:
+              metavariable: $S
+              regex: (?i)(.*session.*|db|conn|connection)
+    """
+)
+
+
+def bench_semgrep(tree: Path, timeout: float) -> tuple[Row, str]:
+    semgrep, reason = ensure_tool("semgrep", "semgrep")
+    if semgrep is None:
+        return Row("(e) semgrep, comparable rule", None, "unavailable"), f"semgrep: unavailable ({reason})"
+    rule = WORK / "semgrep-query-in-loop.yaml"
+    rule.write_text(SEMGREP_RULE)
+    # Semgrep skips test/ and tests/ folders unless a .semgrepignore says otherwise;
+    # an empty one in the working directory makes it look at the same files as the others.
+    semgrep_cwd = WORK / "semgrep-cwd"
+    semgrep_cwd.mkdir(exist_ok=True)
+    (semgrep_cwd / ".semgrepignore").write_text("# empty: scan everything\n")
+    env_cmd = [
+        semgrep, "scan", "--config", str(rule), "--json", "--metrics=off", "--disable-version-check",
+        "--no-git-ignore", "--quiet", str(tree),
+    ]
+    run = timed(env_cmd, timeout=timeout, cwd=semgrep_cwd)
+    if run.returncode is None:
+        return Row("(e) semgrep, comparable rule", run.seconds, "timed out"), ""
+    try:
+        data = json.loads(run.stdout)
+    except ValueError:
+        return (
+            Row("(e) semgrep, comparable rule", None, "unavailable"),
+            f"semgrep: unavailable (rc={run.returncode}: {run.last_error_line()[:200]})",
+        )
+    scanned = len(data.get("paths", {}).get("scanned", []))
+    errors = len(data.get("errors", []))
+    note = f"{len(data.get('results', []))} matches, {scanned} files scanned"
+    if errors:
+        note += f", {errors} errors"
+    return Row("(e) semgrep, comparable rule", run.seconds, note), ""
+
+
+SMALL_FILE = textwrap.dedent(
+    '''\
+    """A small, clean data-access module: nothing for n1fix to report."""
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+
+    def users_by_id(session: Session, model, ids: list[int]) -> dict[int, object]:
+        rows = session.scalars(select(model).where(model.id.in_(ids)))
+        return {row.id: row for row in rows}
+
+
+    def total(values: list[int]) -> int:
+        result = 0
+        for value in values:
+            result += value
+        return result
+    '''
+)
+
+
+def single_file() -> Path:
+    folder = WORK / "single"
+    folder.mkdir(parents=True, exist_ok=True)
+    # its own project root, so neither n1fix nor ruff picks up this repository's config
+    (folder / "pyproject.toml").write_text('[project]\nname = "single"\nversion = "0"\n')
+    path = folder / "clean.py"
+    path.write_text(SMALL_FILE)
+    return path
+
+
+def best_of(n: int, cmd: list[str], timeout: float) -> tuple[float, Run]:
+    runs = [timed(cmd, timeout=timeout) for _ in range(n)]
+    return min(run.seconds for run in runs), runs[-1]
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark `n1fix scan` (prints numbers, asserts nothing).")
+    parser.add_argument("--tree", type=Path, help="bench this tree instead of Django 5.1's django/ package")
+    parser.add_argument("--n1fix", help="n1fix executable or command (default: the repo's .venv/bin/n1fix)")
+    parser.add_argument("--skip-semgrep", action="store_true", help="do not install or run Semgrep")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per timed command (default 1800)")
+    args = parser.parse_args(argv)
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    tree = args.tree.resolve() if args.tree else django_tree()
+    if not tree.is_dir():
+        parser.error(f"--tree {tree} is not a directory")
+    files = python_files(tree)
+    ctx = Context(n1fix=n1fix_command(args.n1fix), timeout=args.timeout)
+    notes: list[str] = []
+    rows: list[Row] = []
+
+    probe_note = probe_n1fix(ctx)
+    if probe_note:
+        notes.append(f"n1fix: {probe_note}")
+
+    # (a) cold, (b) warm
+    removed = clear_n1fix_cache(tree)
+    cache_note = "--no-cache" if "--no-cache" in ctx.n1fix_flags else (
+        f"cache cleared ({', '.join(str(p) for p in removed)})" if removed else "no --no-cache flag, no cache found"
+    )
+    log("n1fix scan, cold")
+    cold = n1fix_scan(ctx, tree)
+    cold_note, findings, checked = describe_n1fix(cold)
+    rows.append(Row("(a) n1fix scan, cold", cold.seconds, "; ".join(filter(None, [cache_note, cold_note]))))
+    log("n1fix scan, warm")
+    warm_ctx = Context(n1fix=ctx.n1fix, timeout=ctx.timeout, n1fix_json=ctx.n1fix_json,
+                       n1fix_flags=[f for f in ctx.n1fix_flags if f != "--no-cache"])
+    warm = n1fix_scan(warm_ctx, tree)
+    warm_note, warm_findings, _ = describe_n1fix(warm)
+    rows.append(Row("(b) n1fix scan, warm (2nd run)", warm.seconds, warm_note))
+
+    # (c) ruff
+    ruff, ruff_reason = ensure_tool("ruff", "ruff")
+    ruff_seconds = None
+    if ruff is None:
+        rows.append(Row("(c) ruff check --select E,F --no-cache", None, f"unavailable: {ruff_reason}"))
+    else:
+        log("ruff")
+        run = timed([ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(tree)], timeout=args.timeout)
+        ruff_seconds = run.seconds if run.returncode in (0, 1) else None
+        note = "" if run.returncode in (0, 1) else f"rc={run.returncode}: {run.last_error_line()[:150]}"
+        rows.append(Row("(c) ruff check --select E,F --no-cache", run.seconds, note))
+
+    # (d) ast.parse
+    log("ast.parse")
+    ast_seconds, ast_failures = bench_ast(files)
+    rows.append(Row("(d) ast.parse, every .py file", ast_seconds,
+                    "in-process, 1 core, no I/O startup" + (f"; {ast_failures} did not parse" if ast_failures else "")))
+
+    # (e) semgrep
+    if args.skip_semgrep:
+        rows.append(Row("(e) semgrep, comparable rule", None, "skipped (--skip-semgrep)"))
+    else:
+        log("semgrep")
+        row, unavailable = bench_semgrep(tree, args.timeout)
+        rows.append(row)
+        if unavailable:
+            print(unavailable)
+
+    # (f) one small clean file, best of 5
+    log("single file, best of 5")
+    small = single_file()
+    small_best, small_run = best_of(5, [*ctx.n1fix, "scan", *warm_ctx.n1fix_flags, str(small)], args.timeout)
+    small_note = describe_n1fix(small_run)[0]
+    rows.append(Row("(f) n1fix scan, 1 small clean file", small_best, "best of 5" + (f"; {small_note}" if small_note else ""), "ruff1"))
+    ruff1_seconds = None
+    if ruff is not None:
+        ruff1_seconds, _ = best_of(5, [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(small)], args.timeout)
+        rows.append(Row("    ruff check, same file", ruff1_seconds, "best of 5", None))
+
+    # --- report
+    print()
+    print(f"tree:      {tree}")
+    print(f".py files: {len(files)}" + (f" (n1fix checked {checked})" if checked is not None else ""))
+    print(f"findings:  n1fix {findings if findings is not None else '?'}"
+          + (f" (warm run: {warm_findings})" if warm_findings != findings else ""))
+    print(f"machine:   {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}")
+    print(f"n1fix:     {' '.join(ctx.n1fix)}")
+    if ruff:
+        print(f"ruff:      {ruff} ({version_of([ruff, '--version'])})")
+    print()
+    width = max(len(row.label) for row in rows)
+    print(f"{'step':<{width}}  {'seconds':>8}  {'x ruff':>7}  note")
+    print(f"{'-' * width}  {'-' * 8}  {'-' * 7}  ----")
+    for row in rows:
+        base = {"ruff": ruff_seconds, "ruff1": ruff1_seconds}.get(row.versus or "")
+        seconds = f"{row.seconds:8.3f}" if row.seconds is not None else f"{'-':>8}"
+        ratio = f"{row.seconds / base:7.1f}" if row.seconds is not None and base else f"{'':>7}"
+        print(f"{row.label:<{width}}  {seconds}  {ratio}  {row.note}")
+    print()
+    print("x ruff: seconds divided by ruff's on the same input (the whole tree; for (f), the same single file).")
+    for note in notes:
+        print(note)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
