@@ -189,6 +189,24 @@ SHOP = {
         class CreditNote(Invoice):
             reason = Column(String(100))
             __mapper_args__ = {"polymorphic_identity": "credit"}
+
+
+        class Person(LegacyBase):
+            __tablename__ = "people"
+
+            type = Column(String(20), nullable=False)
+            name = Column(String(50), unique=True)
+            __mapper_args__ = {"polymorphic_on": type, "polymorphic_identity": "person"}
+
+
+        class Engineer(Person):
+            __tablename__ = "engineers"
+
+            id = Column(Integer, ForeignKey("people.id"), primary_key=True)
+            language = Column(String(30), nullable=False)
+            account_id = Column(Integer, ForeignKey("accounts.id"))
+            account = relationship(Account)
+            __mapper_args__ = {"polymorphic_identity": "engineer"}
     ''',
     "shop/services.py": '''
         from shop import models
@@ -370,6 +388,8 @@ def test_models_found_and_not_bases_mixins_or_abstract(shop: ModelIndex) -> None
         "shop.legacy.Account",
         "shop.legacy.Invoice",
         "shop.legacy.CreditNote",
+        "shop.legacy.Person",
+        "shop.legacy.Engineer",
     }
     render = shop.get("shop.models.render.Render")
     assert render is not None
@@ -485,6 +505,13 @@ def test_classic_declarative_base_with_cls_mixin_and_single_table_inheritance(sh
     parent = account.relationships["parent"]
     assert children.direction == "one_to_many" and children.uselist is True
     assert parent.from_backref and parent.direction == "many_to_one" and parent.uselist is False
+    engineer = shop.get("shop.legacy.Engineer")
+    assert engineer and engineer.table == "engineers" and engineer.inherits == "shop.legacy.Person"
+    # SQLAlchemy maps Engineer.id to people.id first (and engineers.id second)
+    assert engineer.column("id").foreign_key is None and engineer.primary_key == ("id",)
+    assert engineer.is_unique("name") and engineer.column("name").nullable is True
+    assert engineer.relationships["account"].direction == "many_to_one"
+    assert shop.by_table("people").name == "Person"
     invoices = account.relationships["invoices"]
     assert invoices.lazy == "dynamic" and invoices.target == "shop.legacy.Invoice"
     assert invoice.relationships["account"].target == "shop.legacy.Account"

@@ -58,6 +58,7 @@ __all__ = [
 MANY_TO_ONE = "many_to_one"
 ONE_TO_MANY = "one_to_many"
 MANY_TO_MANY = "many_to_many"
+_LIBRARIES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
 _REVERSE = {MANY_TO_ONE: ONE_TO_MANY, ONE_TO_MANY: MANY_TO_ONE, MANY_TO_MANY: MANY_TO_MANY}
 
 
@@ -385,6 +386,13 @@ class _Builder:
 
     def _base_target(self, base: str, module: str) -> tuple[str, str | None]:
         target = self.symbols.canonical(base, module)
+        library = base.split(".", 1)[0] in _LIBRARIES or target.split(".", 1)[0] in _LIBRARIES
+        if library:  # even when the library's own source is part of the scanned tree
+            last = target.rsplit(".", 1)[-1]
+            if last in ("DeclarativeBase", "DeclarativeBaseNoMeta"):
+                return "sa_base", None
+            if last == "SQLModel":
+                return "sqlmodel", None
         if target in self.classes:
             return "class", target
         alias = self.aliases.get(target)
@@ -552,6 +560,22 @@ class _Builder:
             index=bool(pick("index")),
             foreign_key=pick("foreign_key") or table_fks.get(str(name)),  # type: ignore[arg-type]
         )
+
+    def _draft_columns_parent_first(self, qualname: str, done: set[str]) -> None:
+        if qualname in done:
+            return
+        done.add(qualname)
+        draft = self.drafts[qualname]
+        parent = draft.lineage.parent_model
+        if parent is not None and parent in self.drafts:
+            self._draft_columns_parent_first(parent, done)
+        self._draft_columns(qualname, draft)
+        if parent is not None and parent in self.drafts:
+            # Joined inheritance: an attribute the child re-declares (its `id` with a
+            # foreign key to the parent's) maps both columns, the parent's first.
+            for attr, column in self.drafts[parent].columns.items():
+                if attr in draft.columns:
+                    draft.columns[attr] = column
 
     def _draft_columns(self, qualname: str, draft: _Draft) -> None:
         facts = draft.facts
@@ -721,7 +745,9 @@ class _Builder:
         for qualname, draft in self.drafts.items():
             self._by_name[draft.facts.name].append(qualname)
             draft.table = self._table(qualname)
-            self._draft_columns(qualname, draft)
+        done: set[str] = set()
+        for qualname in self.drafts:
+            self._draft_columns_parent_first(qualname, done)
         for draft in self.drafts.values():
             for attr, column in draft.columns.items():
                 resolved = self._resolve_fk(column.foreign_key, draft.facts.module)
