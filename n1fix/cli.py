@@ -69,6 +69,7 @@ def scan(
     exclude: Optional[List[str]] = ExcludeOpt,
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
     jobs: Optional[int] = JobsOpt,
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not write the results cache."),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Report round-trip waste; exit 1 when something was found."""
@@ -76,6 +77,8 @@ def scan(
     from n1fix.report import json_report, text_report
 
     root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs)
+    if no_cache:
+        config = config.merged(cache=False)
     result = run(list(paths), root, config, jobs=jobs)
     if output_format is OutputFormat.json:
         json_report.write(result, sys.stdout)

@@ -66,10 +66,17 @@ def run(
     jobs = jobs or config.jobs or os.cpu_count() or 1
     use_pool = jobs > 1 and len(found.files) >= POOL_THRESHOLD
 
+    cache = None
+    if config.cache and not fix:
+        from n1fix.engine.cache import Cache
+
+        settings = repr((sorted(r.NAME for r in rules), use_gate))
+        cache = Cache.load(root, settings)
     pool = ProcessPoolExecutor(max_workers=jobs) if use_pool else None
     try:
-        surveys = _survey_all(found.files, root, rules, pool)
+        surveys = _survey_all(found.files, root, rules, pool, cache)
         project = _project(root, surveys)
+        fingerprint = project.models.fingerprint()
         targets: list[Survey] = []
         for path in found.files:
             survey = surveys[path]
@@ -80,6 +87,15 @@ def run(
         result.files_checked = len(found.files)
         if not use_gate:
             targets = [surveys[p] for p in found.files if not surveys[p].error]
+        if cache is not None:
+            pending = []
+            for survey in targets:
+                hit = cache.findings.get((str(survey.path), survey.digest, fingerprint))
+                if hit is None:
+                    pending.append(survey)
+                else:
+                    result.findings.extend(hit)
+            targets = pending
         tasks = [(s.path, s.module_name, s.imports, s.gated if use_gate else None) for s in targets]
         if pool is not None:
             pool.shutdown()
@@ -88,19 +104,26 @@ def run(
         else:
             _init_worker(project, config, fix)
             outcomes = map(_work, tasks)
-        for outcome in outcomes:
+        for survey, outcome in zip(targets, outcomes):
             _collect(result, outcome)
+            if cache is not None and outcome[0] == "found":
+                cache.findings[(str(survey.path), survey.digest, fingerprint)] = outcome[1]
+                cache.dirty = True
     finally:
         if pool is not None:
             pool.shutdown()
+        if cache is not None:
+            cache.save()
     result.findings.sort(key=Finding.sort_key)
     return result
 
 
-def _survey_all(files: list[Path], root: Path, rules: list[Rule], pool) -> dict[Path, Survey]:
+def _survey_all(files: list[Path], root: Path, rules: list[Rule], pool, cache=None) -> dict[Path, Survey]:
     gates = {rule.NAME: rule for rule in rules}
     surveys: dict[Path, Survey] = {}
     pending = list(files)
+    if cache is not None:
+        pending = _cached_surveys(pending, root, surveys, cache)
     while pending:
         if pool is not None and len(pending) >= POOL_THRESHOLD:
             batch = list(pool.map(survey_file, pending, [root] * len(pending), [gates] * len(pending), chunksize=16))
@@ -109,6 +132,9 @@ def _survey_all(files: list[Path], root: Path, rules: list[Rule], pool) -> dict[
         pending = []
         for survey in batch:
             surveys[survey.path] = survey
+            if cache is not None and survey.digest and not survey.error:
+                cache.surveys[(str(survey.path), survey.digest)] = survey
+                cache.dirty = True
         # Follow imports into the project so the model index covers what the files use.
         for survey in batch:
             for module in survey.imported:
@@ -116,6 +142,33 @@ def _survey_all(files: list[Path], root: Path, rules: list[Rule], pool) -> dict[
                 if target is not None and target not in surveys and target not in pending:
                     pending.append(target)
     return surveys
+
+
+def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], cache) -> list[Path]:
+    """Fill `surveys` from the cache; return the paths still to survey (and what they import)."""
+    from n1fix.engine.cache import content_hash
+
+    missing: list[Path] = []
+    queue = list(paths)
+    seen = set(queue)
+    while queue:
+        path = queue.pop()
+        try:
+            digest = content_hash(path.read_bytes())
+        except OSError:
+            missing.append(path)
+            continue
+        survey = cache.surveys.get((str(path), digest))
+        if survey is None:
+            missing.append(path)
+            continue
+        surveys[path] = survey
+        for module in survey.imported:
+            target = resolve_module_path(module, root, near=path)
+            if target is not None and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return missing
 
 
 def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:

@@ -18,6 +18,7 @@ from n1fix.orm.models import extract_models
 class Survey:
     path: Path
     module_name: str
+    digest: str = ""  # content hash, for the results cache
     imports: dict[str, str] = field(default_factory=dict)
     imported: list[str] = field(default_factory=list)
     models: list = field(default_factory=list)
@@ -28,14 +29,21 @@ class Survey:
 
 
 def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str | None = None) -> Survey:
+    from n1fix.engine.cache import content_hash
+
     module_name = module_name_for(path, root)
     survey = Survey(path=path, module_name=module_name)
     if text is None:
         try:
-            text = read_source(path).text
+            source = read_source(path)
         except SourceError as error:
             survey.error = error.reason
             return survey
+        text = source.text
+        try:
+            survey.digest = content_hash(path.read_bytes())
+        except OSError:
+            pass
     try:
         tree = ast.parse(text, filename=str(path))
     except (SyntaxError, ValueError):
