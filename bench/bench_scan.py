@@ -461,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{row.label:<{width}}  {seconds}  {ratio}  {row.note}")
     print()
     print("x ruff: seconds divided by ruff's on the same input (the whole tree; for (f), the same single file).")
+    print("targets (shared/DESIGN.md, Speed; measured there on Django's whole source, ~2,800 files, 2 cores):")
+    print("  cold scan under 7 s, warm scan near ruff, a few clean files well under 0.2 s.")
     for note in notes:
         print(note)
     return 0
