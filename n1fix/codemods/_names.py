@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from n1fix.rules._syntax import all_names
+from n1fix.rules._syntax import all_names, names_assigned
 
 _IRREGULAR = {"person": "people", "child": "children", "status": "statuses", "data": "data"}
 
@@ -38,8 +38,9 @@ class NamePicker:
     def __init__(self, scope: cst.CSTNode, module: cst.Module) -> None:
         self.taken = all_names(scope)
         if scope is not module:
-            # Module-level names the scope could read (globals, imports) must stay visible.
-            self.taken |= all_names(module)
+            # Globals and imports the scope could read must stay visible; names local to
+            # other functions do not matter.
+            self.taken |= names_assigned(module)
 
     def pick(self, wanted: str) -> str:
         name = wanted

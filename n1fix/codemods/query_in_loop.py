@@ -37,14 +37,14 @@ def fix(ctx, finding: Finding) -> cst.Module:
     entity_name = plan.entity_code.rsplit(".", 1)[-1] if shape.entity is not None else _count_entity(plan)
     row = names.pick(singular_snake(entity_name))
     frame = plan.frame
-    target = frame.node.target if frame.is_for else frame.clauses[0].target
+    target = plan.item_target
     target_name = target.value if isinstance(target, cst.Name) else None
 
     statements: list[str] = []
     replace_iter: str | None = None
-    iter_code = code(frame.first_iter)
+    iter_code = code(plan.items)
     if not plan.iter_reiterable:
-        if isinstance(frame.first_iter, cst.Name):
+        if isinstance(plan.items, cst.Name):
             statements.append(f"{iter_code} = list({iter_code})")
         else:
             replace_iter = names.pick(plural(target_name) if target_name else "items")
@@ -52,12 +52,13 @@ def fix(ctx, finding: Finding) -> cst.Module:
             iter_code = replace_iter
 
     key_code = code(plan.key)
-    key_is_target = isinstance(plan.key, cst.Name) and target_name == plan.key.value and frame.is_for
-    if key_is_target and not plan.keys_filter and isinstance(frame.first_iter, cst.Name) and replace_iter is None:
+    item_name = plan.item_target.value if isinstance(plan.item_target, cst.Name) else None
+    key_is_target = isinstance(plan.keys_key, cst.Name) and item_name == plan.keys_key.value and frame.is_for
+    if key_is_target and not plan.keys_filter and isinstance(plan.items, cst.Name) and replace_iter is None:
         keys_ref = iter_code
     else:
         clauses = _clauses_code(plan, code, iter_code)
-        comprehension = f"[{key_code} {clauses}]"
+        comprehension = f"[{code(plan.keys_key)} {clauses}]"
         keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
         if keys_ref is None:
             keys_ref = names.pick(_keys_name(plan, target_name))
@@ -109,7 +110,7 @@ def fix(ctx, finding: Finding) -> cst.Module:
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
 
     module = ctx.module.visit(
-        _Rewriter(plan.anchor, new_statements, shape.node, lookup_node, frame.first_iter if replace_iter else None, replace_iter)
+        _Rewriter(plan.anchor, new_statements, shape.node, lookup_node, plan.items if replace_iter else None, replace_iter)
     )
     for source_module, name in dict.fromkeys(needed_imports):
         module = add_from_import(module, source_module, name, ctx.first_party)
@@ -196,7 +197,7 @@ def _assigned_here(statement: cst.CSTNode) -> set[str]:
 
 
 def _keys_name(plan: LoopQueryPlan, target_name: str | None) -> str:
-    key = plan.key
+    key = plan.keys_key
     if isinstance(key, cst.Attribute):
         attr = key.attr.value
         owner = key.value.value if isinstance(key.value, cst.Name) else None
@@ -211,7 +212,7 @@ def _keys_name(plan: LoopQueryPlan, target_name: str | None) -> str:
 
 
 def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
-    key = plan.key
+    key = plan.keys_key
     return (
         target_name is not None
         and isinstance(key, cst.Attribute)
@@ -225,7 +226,7 @@ def _clauses_code(plan: LoopQueryPlan, code, first_iter_code: str) -> str:
     frame = plan.frame
     filters = "".join(f" if {code(test)}" for test in plan.keys_filter) if frame.is_for else ""
     if frame.is_for:
-        return f"for {code(frame.node.target)} in {first_iter_code}{filters}"
+        return f"for {code(plan.item_target)} in {first_iter_code}{filters}"
     parts = []
     for i, clause in enumerate(frame.clauses):
         iterable = first_iter_code if i == 0 else code(clause.iter)

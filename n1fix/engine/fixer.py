@@ -68,7 +68,9 @@ def fix_text(
             except ParseFailure as error:
                 problem = f"the rewrite does not parse ({error})"
             else:
-                if any(_identity(new_ctx, f) == identity and applicable(f, unsafe_fixes) for f in new_findings):
+                before = sum(1 for f in current if applicable(f, unsafe_fixes) and _identity(current_ctx, f) == identity)
+                after = sum(1 for f in new_findings if applicable(f, unsafe_fixes) and _identity(new_ctx, f) == identity)
+                if after >= before:
                     problem = "the rewrite did not remove the finding"
         if problem is not None:
             refused.add(identity)

@@ -33,6 +33,9 @@ class LoopQueryPlan:
     frame: Frame
     anchor: cst.CSTNode  # the statement the batch goes in front of
     key: cst.BaseExpression  # the per-item key expression (as written in the loop)
+    keys_key: cst.BaseExpression  # the same key written in terms of the loop target only
+    items: cst.BaseExpression  # the collection the keys are read from (`xs`, also for `enumerate(xs)`)
+    item_target: cst.BaseExpression  # the name each item is bound to when reading keys
     key_predicate: Predicate | None  # None for get()
     key_column: str  # the attribute of the entity the key is compared with
     column_expr: cst.BaseExpression | None  # `Render.project_id` as written, when it is
@@ -109,15 +112,19 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
     def no_fix(reason: str) -> Finding:
         return _finding(ctx, shape, frame, entity_code, Applicability.NONE, reason)
 
-    if key_names & outer_varying:
+    if (key_names - frame.varying) & outer_varying:
         return no_fix("the key combines items of nested loops")
     depends = _dependent_parts(shape, varying_here, exclude=key_pred)
     if depends:
         return no_fix(f"{depends[0]} also changes per item")
+    keys_key = key_expr
     if not key_names <= frame.targets:
-        return no_fix("the key is computed in the loop body; n1fix batches keys read from the loop variable")
-    if not is_pure_key(key_expr):
+        keys_key = _substitute_body_names(key_expr, key_names - frame.targets, frame, ancestry)
+        if keys_key is None:
+            return no_fix("the key is computed in the loop body in a way n1fix cannot repeat before the loop")
+    if not is_pure_key(keys_key):
         return no_fix(f"the key `{code(key_expr)}` is not a plain attribute of the item")
+    items, item_target = _items_of(frame, keys_key)
     if frame.is_async:
         return no_fix("`async for` loops are not batched yet")
 
@@ -176,7 +183,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
     if is_conditional_in(ancestry, anchor_index, frame.index):
         unsafe.append("the loop itself may not run; the batch would")
 
-    unsafe.extend(_contract_gaps(ctx, shape, model, key_column, key_expr, frame, ancestry))
+    unsafe.extend(_contract_gaps(ctx, shape, model, key_column, keys_key, frame, ancestry))
 
     top_n = None
     if shape.limit is not None and shape.cardinality is Cardinality.LIST:
@@ -188,13 +195,16 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         frame=frame,
         anchor=ancestry[anchor_index],
         key=key_expr,
+        keys_key=keys_key,
+        items=items,
+        item_target=item_target,
         key_predicate=key_pred,
         key_column=key_column,
         column_expr=column_expr,
         entity_code=entity_code,
         cardinality=shape.cardinality,
         keys_filter=keys_filter,
-        iter_reiterable=_reiterable(frame.first_iter, ancestry, anchor_index),
+        iter_reiterable=_reiterable(items, ancestry, anchor_index) or _loaded_collection(ctx, items, ancestry, frame),
         top_n=top_n,
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
         query_statement=ancestry[statement_index(ancestry, query_index)],
@@ -228,6 +238,65 @@ def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicab
         fix_note=note,
         plan=plan,
     )
+
+
+def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.BaseExpression | None:
+    """`pid` -> `project.id` when the loop body binds `pid = project.id` once, before the query.
+
+    Only a `for` body's top-level, single-target assignments of a plain attribute of the
+    loop target count; anything else (reassignment, a call) could differ per item.
+    """
+    if not frame.is_for:
+        return None
+    body = frame.node.body
+    query_statement = next((n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None)
+    bindings: dict[str, cst.BaseExpression] = {}
+    assigned_twice: set[str] = set()
+    for statement in body.body:
+        if statement is query_statement:
+            break
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            name = small.targets[0].target.value
+            if name in bindings:
+                assigned_twice.add(name)
+            bindings[name] = small.value
+    substitutions = {}
+    for name in names:
+        value = bindings.get(name)
+        if value is None or name in assigned_twice or not is_pure_key(value) or not names_read(value) <= frame.targets:
+            return None
+        # Bound once before the query, and nowhere else in the body.
+        if sum(1 for n in walk(body) if isinstance(n, cst.AssignTarget) and name in target_names(n.target)) != 1:
+            return None
+        substitutions[name] = value
+
+    class _Substitute(cst.CSTTransformer):
+        def leave_Name(self, original, updated):
+            return substitutions.get(original.value, updated)
+
+    if isinstance(key, cst.Name):
+        return substitutions.get(key.value)
+    return key.visit(_Substitute())
+
+
+def _items_of(frame: Frame, keys_key) -> tuple[cst.BaseExpression, cst.BaseExpression]:
+    """Where the keys come from: `for i, p in enumerate(ps)` reads them from `ps` as `p`."""
+    if frame.is_for:
+        iterable, target = frame.node.iter, frame.node.target
+        if (
+            isinstance(iterable, cst.Call)
+            and dotted_name(iterable.func) == "enumerate"
+            and len(iterable.args) == 1
+            and iterable.args[0].keyword is None
+            and isinstance(target, cst.Tuple)
+            and len(target.elements) == 2
+        ):
+            element = target.elements[1].value
+            if names_read(keys_key) <= target_names(element):
+                return iterable.args[0].value, element
+        return iterable, target
+    return frame.clauses[0].iter, frame.clauses[0].target
 
 
 def _counted_model(shape: QueryShape) -> str:
@@ -382,6 +451,44 @@ def _item_model(ctx, frame: Frame, ancestry):
                 element = _annotation_element(annotation)
                 if element is not None:
                     return ctx.model_for(element)
+    relationship = _relationship_of(ctx, iterable, ancestry, frame)
+    if relationship is not None and relationship.uselist is not False:
+        return ctx.project.models.get(relationship.target) if relationship.target else None
+    return None
+
+
+def _loaded_collection(ctx, expr, ancestry, frame: Frame) -> bool:
+    """A list-like relationship (`user.projects`): iterating it twice gives the same items."""
+    relationship = _relationship_of(ctx, expr, ancestry, frame)
+    return (
+        relationship is not None
+        and relationship.uselist is not False
+        and relationship.lazy not in {"dynamic", "write_only", "unknown"}
+    )
+
+
+def _relationship_of(ctx, expr, ancestry, inside: Frame | None = None):
+    """`user.projects` -> the relationship, when `user`'s model is known."""
+    if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+        return None
+    owner = _model_of_name(ctx, expr.value.value, ancestry, inside)
+    return owner.relationship(expr.attr.value) if owner is not None else None
+
+
+def _model_of_name(ctx, name: str, ancestry, inside: Frame | None = None):
+    """The model of the object a name holds: a loop item, an annotated parameter, a get()."""
+    frames = frames_of(ancestry)
+    if inside is not None and inside in frames:
+        frames = frames[: frames.index(inside)]
+    for frame in reversed(frames):
+        if name in frame.targets:
+            return _item_model(ctx, frame, ancestry)
+    for value, annotation in _bindings(name, ancestry):
+        if annotation is not None and dotted_name(annotation):
+            return ctx.model_for(annotation)
+        bound = recognize(value) if isinstance(value, (cst.Call, cst.Await)) else None
+        if bound is not None and bound.entity is not None and bound.cardinality in (Cardinality.OPTIONAL, Cardinality.ONE, Cardinality.FIRST):
+            return ctx.model_for(bound.entity)
     return None
 
 

@@ -66,6 +66,17 @@ def names_assigned(body: cst.CSTNode) -> set[str]:
             bound |= target_names(node.target)
         elif isinstance(node, (cst.For, cst.CompFor)):
             bound |= target_names(node.target)
+        elif isinstance(node, cst.ImportAlias):
+            if node.asname is not None:
+                bound |= target_names(node.asname.name)
+            elif isinstance(node.name, cst.Name):
+                bound.add(node.name.value)
+            else:  # `import a.b` binds `a`
+                root = node.name
+                while isinstance(root, cst.Attribute):
+                    root = root.value
+                if isinstance(root, cst.Name):
+                    bound.add(root.value)
         elif isinstance(node, cst.AsName):
             bound |= target_names(node.name)
         elif isinstance(node, cst.NamedExpr):
