@@ -7,6 +7,7 @@ Exit codes: 0 clean (or fixes written), 1 findings (scan) or changes pending
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from enum import Enum
 from pathlib import Path
@@ -34,8 +35,12 @@ def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, j
     from n1fix.engine.discovery import find_project_root
 
     root = find_project_root(paths)
-    config = load_config(root).merged(
-        select=_split(select),
+    file_config = load_config(root)
+    cli_select = _split(select)
+    # As in ruff: a rule selected on the command line is on, even if the file ignores it.
+    file_ignore = [name for name in file_config.ignore if name not in (cli_select or [])]
+    config = dataclasses.replace(file_config, ignore=file_ignore).merged(
+        select=cli_select,
         ignore=_split(ignore),
         exclude=_split(exclude),
         extend_exclude=_split(extend_exclude),
@@ -113,15 +118,19 @@ def apply(
     errors = list(result.errors)
     for failure in result.failures:
         _stderr(f"warning: {failure}")
+    written = result.changes
     if dry_run:
         diff_report.write(result.changes, sys.stdout)
     else:
+        written = []
         for change in result.changes:
             try:
                 write_atomic(change.path, encode(change.source, change.new_text))
             except SourceError as error:
                 errors.append(f"{change.display}: {error.reason}")
-    _summary_after_apply(result, dry_run, config.unsafe_fixes)
+            else:
+                written.append(change)
+    _summary_after_apply(result, written, dry_run, config.unsafe_fixes)
     _errors(errors)
     if errors:
         raise typer.Exit(EXIT_ERROR)
@@ -141,14 +150,17 @@ def rules(name: Optional[str] = typer.Argument(None, help="Show one rule's docum
         raise typer.Exit(EXIT_ERROR)
 
 
-def _summary_after_apply(result, dry_run: bool, unsafe_fixes: bool) -> None:
+def _summary_after_apply(result, written, dry_run: bool, unsafe_fixes: bool) -> None:
     from n1fix.engine.fixer import applicable
 
-    fixed = sum(len(change.applied) for change in result.changes)
+    fixed = sum(len(change.applied) for change in written)
     verb = "Would fix" if dry_run else "Fixed"
+    unwritten = sum(len(change.applied) for change in result.changes if change not in written)
     remaining = [f for f in result.findings if not applicable(f, unsafe_fixes)]
-    files = len(result.changes)
+    files = len(written)
     line = f"{verb} {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}"
+    if unwritten:
+        line += f"; {unwritten} not written (see the errors)"
     unsafe = sum(1 for f in remaining if f.applicability.value == "unsafe")
     if remaining:
         line += f"; {len(remaining)} left"

@@ -18,7 +18,7 @@ from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
 from n1fix.orm.imports import resolve_module_path
 from n1fix.orm.models import ModelIndex
-from n1fix.rules import select_rules
+from n1fix.rules import all_rules, select_rules
 from n1fix.rules._base import Finding, Rule
 
 # Below this many files a process pool costs more than it saves.
@@ -60,6 +60,7 @@ def run(
     saves time and never loses a finding.
     """
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
+    selected = {rule.NAME for rule in rules}
     result = RunResult()
     found = discover(paths, root=root, exclude=config.exclude, extend_exclude=config.extend_exclude, respect_gitignore=config.respect_gitignore)
     result.errors.extend(str(e) for e in found.errors)
@@ -74,7 +75,7 @@ def run(
         cache = Cache.load(root, settings)
     pool = ProcessPoolExecutor(max_workers=jobs) if use_pool else None
     try:
-        surveys = _survey_all(found.files, root, rules, pool, cache)
+        surveys = _survey_all(found.files, root, pool, cache)
         project = _project(root, surveys)
         fingerprint = project.models.fingerprint()
         targets: list[Survey] = []
@@ -82,7 +83,7 @@ def run(
             survey = surveys[path]
             if survey.error:
                 result.errors.append(f"{display_path(path)}: {survey.error}")
-            elif survey.gated is None or survey.gated:
+            elif survey.gated is None or set(survey.gated) & selected:
                 targets.append(survey)
         result.files_checked = len(found.files)
         if not use_gate:
@@ -118,8 +119,10 @@ def run(
     return result
 
 
-def _survey_all(files: list[Path], root: Path, rules: list[Rule], pool, cache=None) -> dict[Path, Survey]:
-    gates = {rule.NAME: rule for rule in rules}
+def _survey_all(files: list[Path], root: Path, pool, cache=None) -> dict[Path, Survey]:
+    # Every rule's gate, not only the selected ones: surveys are cached across runs
+    # whose selections differ.
+    gates = {rule.NAME: rule() for rule in all_rules()}
     surveys: dict[Path, Survey] = {}
     pending = list(files)
     if cache is not None:
