@@ -89,9 +89,57 @@ def names_assigned(body: cst.CSTNode) -> set[str]:
 def all_names(node: cst.CSTNode) -> set[str]:
     """Every identifier used or bound as a variable in `node`, nested scopes included.
 
-    Attribute names (`x.renders`) and keyword names (`f(limit=4)`) are not variables.
+    Attribute names (`x.renders`) and keyword names (`f(limit=4)`) are not variables, and
+    neither is a comprehension's own loop variable (`render` in
+    `[render.prompt for render in recent]`), which lives in the comprehension's scope.
     """
-    return _bare_names(node)
+    names = _bare_names(node)
+    private = set()
+    for comp in walk(node, into_scopes=True):
+        if isinstance(comp, COMPREHENSIONS):
+            clause = comp.for_in
+            while clause is not None:
+                private |= target_names(clause.target)
+                clause = clause.inner_for_in
+    if not private:
+        return names
+    return (names - private) | _names_outside_comprehension_targets(node, private)
+
+
+def _names_outside_comprehension_targets(node: cst.CSTNode, private: set[str]) -> set[str]:
+    """Those of `private` that are also used outside the comprehensions binding them."""
+    used: set[str] = set()
+    stack: list[tuple[cst.CSTNode, frozenset[str]]] = [(node, frozenset())]
+    while stack:
+        current, bound = stack.pop()
+        if isinstance(current, cst.Name):
+            if current.value in private and current.value not in bound:
+                used.add(current.value)
+            continue
+        if isinstance(current, cst.Attribute):
+            stack.append((current.value, bound))
+            continue
+        if isinstance(current, COMPREHENSIONS):
+            inner = set(bound)
+            clause = current.for_in
+            while clause is not None:
+                inner |= target_names(clause.target)
+                clause = clause.inner_for_in
+            frozen = frozenset(inner)
+            # The first iterable runs in the enclosing scope.
+            stack.append((current.for_in.iter, bound))
+            for child in current.children:
+                if child is not current.for_in:
+                    stack.append((child, frozen))
+            clause = current.for_in
+            stack.append((clause.target, frozen))
+            for if_ in clause.ifs:
+                stack.append((if_, frozen))
+            if clause.inner_for_in is not None:
+                stack.append((clause.inner_for_in, frozen))
+            continue
+        stack.extend((child, bound) for child in current.children)
+    return used
 
 
 def _bare_names(node: cst.CSTNode) -> set[str]:
