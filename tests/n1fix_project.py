@@ -1,0 +1,154 @@
+"""A tiny SQLAlchemy 2.0 project on disk, and a way to run the real `n1fix` command on it.
+
+Shared by the behaviour tests (test_cli, test_fixer_safety): `make_project(tmp_path)`
+writes `pyproject.toml`, `app/models.py` (User, Project with a NOT NULL foreign key) and
+`app/service.py` (one query per user in a loop).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# The console script installed next to the interpreter running the tests.
+N1FIX = Path(sys.executable).parent / "n1fix"
+
+PYPROJECT = """\
+[project]
+name = "demo"
+version = "0"
+"""
+
+MODELS = """\
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+"""
+
+# The query is on line 11, column 20 (1-based, as ruff counts).
+SERVICE = """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Project, User
+
+
+def projects_by_user(session: Session, users: list[User]) -> dict[int, list[Project]]:
+    result = {}
+    for user in users:
+        # one query per user
+        projects = session.scalars(select(Project).where(Project.user_id == user.id)).all()
+        result[user.id] = projects
+    return result
+"""
+SERVICE_LINE, SERVICE_COLUMN = 11, 20
+
+# No query in a loop.
+CLEAN = """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Project
+
+
+def all_projects(session: Session) -> list[Project]:
+    return list(session.scalars(select(Project).order_by(Project.id)))
+"""
+
+# `.first()` without ORDER BY: the batch may pick another row, so the fix is unsafe.
+UNSAFE_FIRST = """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Project, User
+
+
+def first_project(session: Session, users: list[User]) -> dict[int, Project | None]:
+    result = {}
+    for user in users:
+        result[user.id] = session.scalars(select(Project).where(Project.user_id == user.id)).first()
+    return result
+"""
+
+# Two independent N+1 loops with distinct queries, both with safe fixes.
+TWO_LOOPS = """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Project, User
+
+
+def projects_by_user(session: Session, users: list[User]) -> dict[int, list[Project]]:
+    result = {}
+    for user in users:
+        result[user.id] = session.scalars(select(Project).where(Project.user_id == user.id)).all()
+    return result
+
+
+def owners(session: Session, projects: list[Project]) -> dict[int, User | None]:
+    result = {}
+    for project in projects:
+        result[project.id] = session.get(User, project.user_id)
+    return result
+"""
+TWO_LOOPS_LINES = (10, 17)
+
+
+def make_project(root: Path, service: str | None = SERVICE, *, pyproject: str = PYPROJECT) -> Path:
+    """Write the project under `root` and return `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    app = root / "app"
+    app.mkdir(exist_ok=True)
+    (app / "__init__.py").write_text("", encoding="utf-8")
+    (app / "models.py").write_text(MODELS, encoding="utf-8")
+    if service is not None:
+        (app / "service.py").write_text(service, encoding="utf-8")
+    return root
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line.strip()]
+
+
+def n1fix(*args: str | os.PathLike[str], cwd: Path, timeout: float = 120) -> Run:
+    """Run the installed `n1fix` console script in `cwd`."""
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
+    proc = subprocess.run(
+        [str(N1FIX), *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)

@@ -1,0 +1,253 @@
+"""The `ast` gate only saves time: with and without it, the findings are the same.
+
+The corpus is real code: ~150 modules of the installed SQLAlchemy (ext/ and orm/ included,
+where queries in loops are common), every file under examples/ and golden/, and a few
+files written to sit at the edge of what the gate looks for. They are copied into a
+temporary project and checked twice with `run(..., use_gate=True/False)`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+
+from n1fix.config import Config
+from n1fix.engine.runner import run
+from n1fix.engine.survey import survey_file
+from n1fix.rules import all_rules
+
+REPO = Path(__file__).resolve().parent.parent
+SQLALCHEMY = Path(sqlalchemy.__file__).resolve().parent
+SAMPLE_SIZE = 150
+
+# Edge cases for the gate: queries in every kind of loop and comprehension, through every
+# spelling the rule knows, and near-misses (queries outside loops, loops without queries).
+EDGE_FILES = {
+    "edge/models.py": """\
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+""",
+    "edge/loops.py": """\
+from sqlalchemy import select
+
+from edge.models import Project, User
+
+
+async def in_async_for(session, users):
+    async for user in users:
+        yield (await session.scalars(select(Project).where(Project.user_id == user.id))).all()
+
+
+def in_dict_comprehension(session, users: list[User]):
+    return {u.id: session.get(User, u.id) for u in users}
+
+
+def in_set_comprehension(session, projects: list[Project]):
+    return {session.scalar(select(User).where(User.id == p.user_id)) for p in projects}
+
+
+def in_generator(session, users: list[User]):
+    return sum(session.scalars(select(Project).where(Project.user_id == u.id)).all().__len__() for u in users)
+
+
+def in_lambda_in_loop(session, users: list[User]):
+    for user in users:
+        fetch = lambda: session.get(User, user.id)  # noqa: E731
+        print(fetch())
+
+
+def nested_function_in_loop(session, users: list[User]):
+    for user in users:
+        def fetch():
+            return session.get(User, user.id)
+        print(fetch())
+
+
+def legacy(session, users: list[User]):
+    for user in users:
+        print(session.query(Project).filter_by(user_id=user.id).all())
+        print(session.query(Project).filter(Project.user_id == user.id).count())
+
+
+def flask_style(users: list[User]):
+    return [Project.query.filter_by(user_id=u.id).first() for u in users]
+
+
+def while_loop(session, ids: list[int]):
+    while ids:
+        print(session.get(User, ids.pop()))
+""",
+    "edge/near_misses.py": """\
+from sqlalchemy import select
+
+from edge.models import Project
+
+
+def query_outside_loop(session):
+    return session.scalars(select(Project)).all()
+
+
+def loop_without_query(items):
+    total = 0
+    for item in items:
+        total += item
+    return [x * 2 for x in items]
+
+
+def iterating_a_query(session):
+    for project in session.scalars(select(Project)):
+        print(project)
+""",
+    "edge/new_syntax.py": """\
+type Alias = list[int]
+
+
+def generic[T](items: list[T], session) -> list[T]:
+    for item in items:
+        session.get(T, item)
+    return items
+""",
+    "edge/broken.py": "def f(:\n    for x in y: session.get(A, x)\n",
+}
+
+
+def _sqlalchemy_sample() -> list[Path]:
+    """A fixed sample: every module of ext/, then an even spread over the rest."""
+    ext = sorted((SQLALCHEMY / "ext").rglob("*.py"))
+    rest = sorted(p for p in SQLALCHEMY.rglob("*.py") if p not in set(ext))
+    room = max(0, SAMPLE_SIZE - len(ext))
+    step = max(1, len(rest) // room) if room else len(rest) + 1
+    picked = ext + rest[::step][:room]
+    # orm/ holds the most loop-and-query code: make sure its big modules are in.
+    for name in ("session.py", "query.py", "strategies.py", "loading.py", "persistence.py"):
+        path = SQLALCHEMY / "orm" / name
+        if path.exists() and path not in picked:
+            picked.append(path)
+    return picked
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gate") / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "gate-corpus"\nversion = "0"\n', encoding="utf-8")
+    # Not under a directory the default excludes skip (site-packages, build, ...).
+    for path in _sqlalchemy_sample():
+        target = root / "lib" / "sqlalchemy" / path.relative_to(SQLALCHEMY)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    for name in ("examples", "golden"):
+        shutil.copytree(
+            REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".n1fix_cache")
+        )
+    for rel, text in EDGE_FILES.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (root / "edge" / "__init__.py").write_text("", encoding="utf-8")
+    return root
+
+
+def _python_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.py"))
+
+
+def _key(finding) -> tuple:
+    return (finding.rule, finding.path, finding.line, finding.column, finding.applicability.value)
+
+
+@pytest.fixture(scope="module")
+def both_runs(corpus: Path):
+    config = Config(cache=False)
+    gated = run([corpus], corpus, config, use_gate=True)
+    ungated = run([corpus], corpus, config, use_gate=False)
+    return gated, ungated
+
+
+def test_corpus_is_big_enough(corpus: Path) -> None:
+    files = _python_files(corpus)
+    sqlalchemy_files = [p for p in files if "lib" in p.relative_to(corpus).parts]
+    assert len(sqlalchemy_files) >= SAMPLE_SIZE
+    assert len(files) >= SAMPLE_SIZE + 50
+
+
+def test_every_file_is_checked(corpus: Path, both_runs) -> None:
+    gated, ungated = both_runs
+    assert gated.files_checked == ungated.files_checked == len(_python_files(corpus))
+
+
+def test_gate_loses_no_finding(both_runs) -> None:
+    gated, ungated = both_runs
+    with_gate = sorted(map(_key, gated.findings))
+    without_gate = sorted(map(_key, ungated.findings))
+    missing = sorted(set(without_gate) - set(with_gate))
+    extra = sorted(set(with_gate) - set(without_gate))
+    assert not missing, f"the gate lost {len(missing)} finding(s): {missing[:10]}"
+    assert not extra, f"findings only with the gate: {extra[:10]}"
+    assert with_gate == without_gate
+    # Not a vacuous comparison: the golden cases and examples have findings.
+    assert len(with_gate) >= 20, with_gate
+
+
+def test_gate_keeps_whole_findings(both_runs) -> None:
+    gated, ungated = both_runs
+    assert [f.to_json() for f in gated.findings] == [f.to_json() for f in ungated.findings]
+
+
+def test_gate_keeps_errors(both_runs) -> None:
+    gated, ungated = both_runs
+    assert sorted(gated.errors) == sorted(ungated.errors)
+    assert any("broken.py" in error for error in gated.errors), gated.errors
+
+
+def test_edge_cases_are_found(both_runs) -> None:
+    gated, _ = both_runs
+    paths = {f.path for f in gated.findings}
+    assert any(p.endswith("edge/loops.py") for p in paths), paths
+    assert not any(p.endswith("edge/near_misses.py") for p in paths)
+
+
+def test_gate_skips_files(corpus: Path, both_runs) -> None:
+    gates = {rule.NAME: rule() for rule in all_rules()}
+    files = _python_files(corpus)
+    surveys = [survey_file(path, corpus, gates) for path in files]
+    skipped = [s.path for s in surveys if s.gated == []]
+    unparsable = [s.path for s in surveys if s.gated is None]
+    passed = len(files) - len(skipped) - len(unparsable)
+    summary = f"gate skipped {len(skipped)} of {len(files)} files ({passed} passed, {len(unparsable)} not parsed by ast)"
+    assert skipped, summary
+    # Most of a library's modules hold no query in a loop.
+    assert len(skipped) >= len(files) // 3, summary
+    # No skipped file has a finding when every file goes to every rule.
+    _, ungated = both_runs
+    found_in = {f.path for f in ungated.findings}
+    skipped_with_findings = [str(p) for p in skipped if any(str(p).endswith(f) for f in found_in)]
+    assert not skipped_with_findings, f"{summary}; skipped but with findings: {skipped_with_findings}"
+    print(summary)
+
+
+def test_gate_gives_the_same_fixes(corpus: Path) -> None:
+    config = Config(cache=False)
+    paths = [corpus / "golden", corpus / "examples", corpus / "edge"]
+    gated = run(paths, corpus, config, fix=True, use_gate=True)
+    ungated = run(paths, corpus, config, fix=True, use_gate=False)
+    assert {c.display: c.new_text for c in gated.changes} == {c.display: c.new_text for c in ungated.changes}
+    assert gated.changes, "some fixes expected in golden/ and examples/"
