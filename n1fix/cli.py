@@ -205,12 +205,13 @@ def main() -> None:
         from n1fix.config import ConfigError
 
         if isinstance(error, (ConfigError, ValueError)) and not verbose:
-            _stderr(f"n1fix: error: {error}")
+            _stderr("n1fix: error: " + " ".join(str(error).split()))
         else:
             if verbose:
                 import traceback
 
                 traceback.print_exc()
-            _stderr(f"n1fix: internal error: {type(error).__name__}: {error} (run with --verbose for the traceback)")
+            message = " ".join(f"{type(error).__name__}: {error}".split())
+            _stderr(f"n1fix: internal error: {message} (run with --verbose for the traceback)")
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_CLEAN)

@@ -10,11 +10,13 @@ from n1fix.engine.discovery import find_project_root
 from n1fix.engine.fixer import FixOutcome, fix_text
 from n1fix.engine.runner import _project, _survey_all, display_path
 from n1fix.engine.survey import survey_file
+from n1fix.orm.imports import clear_resolution_cache
 from n1fix.rules import select_rules
 from n1fix.rules._base import Finding
 
 
 def _setup(path: Path, text: str):
+    clear_resolution_cache()
     path = Path(path).resolve()
     root = find_project_root([path])
     config = load_config(root)

@@ -18,7 +18,8 @@ def parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        raise ParseFailure(f"syntax error at line {error.raw_line}, column {error.raw_column}: {error.message}") from None
+        message = " ".join(error.message.split())
+        raise ParseFailure(f"syntax error at line {error.raw_line}, column {error.raw_column + 1}: {message}") from None
 
 
 def file_context(path: Path, display: str, text: str, module_name: str, imports: dict[str, str], project: ProjectContext) -> FileContext:

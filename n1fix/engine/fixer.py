@@ -17,6 +17,11 @@ from n1fix.rules._base import Applicability, Finding, Rule
 MAX_PASSES = 50
 
 
+def one_line(message: str) -> str:
+    """Messages are promised on one line; exception texts (LibCST's) span several."""
+    return " ".join(message.split())
+
+
 @dataclass
 class FixOutcome:
     text: str
@@ -93,7 +98,7 @@ def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None]:
     try:
         module = codemod(ctx, finding)
     except Exception as error:  # a codemod bug must cost one fix, never the run
-        return ctx.module.code, f"{type(error).__name__}: {error}"
+        return ctx.module.code, one_line(f"{type(error).__name__}: {error}")
     new_text = module.code
     try:
         compile(new_text, ctx.display_path, "exec", dont_inherit=True)

@@ -16,7 +16,7 @@ from n1fix.engine.project import ProjectContext
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.imports import resolve_module_path
+from n1fix.orm.imports import clear_resolution_cache, resolve_module_path
 from n1fix.orm.models import ModelIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules._base import Finding, Rule
@@ -59,6 +59,7 @@ def run(
     `use_gate=False` sends every file to every rule: for testing that the gate only
     saves time and never loses a finding.
     """
+    clear_resolution_cache()
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()
@@ -192,7 +193,7 @@ def _init_worker(project: ProjectContext, config: Config, fix: bool) -> None:
 def _work(task):
     # LibCST (a quarter of a second to import) loads only when some file needs it.
     from n1fix.engine.checker import ParseFailure, file_context, run_rules
-    from n1fix.engine.fixer import fix_text
+    from n1fix.engine.fixer import fix_text, one_line
 
     path, module_name, imports, gated = task
     project: ProjectContext = _STATE["project"]
@@ -222,7 +223,7 @@ def _work(task):
     except RecursionError:
         return ("error", f"{display}: too deeply nested to parse")
     except Exception as error:  # noqa: BLE001 - one file's internal error must not stop the run
-        return ("error", f"{display}: internal error: {type(error).__name__}: {error}")
+        return ("error", one_line(f"{display}: internal error: {type(error).__name__}: {error}"))
 
 
 def _collect(result: RunResult, outcome) -> None:

@@ -158,7 +158,22 @@ def imported_modules(tree: ast.Module, module_name: str, is_package: bool = Fals
     return list(seen)
 
 
+_RESOLVED: dict[tuple, Path | None] = {}
+
+
+def clear_resolution_cache() -> None:
+    """Forget file look-ups (the engine calls this at the start of every run)."""
+    _RESOLVED.clear()
+
+
 def _module_file(directory: Path, parts: list[str]) -> Path | None:
+    key = (directory, tuple(parts))
+    if key not in _RESOLVED:
+        _RESOLVED[key] = _find_module_file(directory, parts)
+    return _RESOLVED[key]
+
+
+def _find_module_file(directory: Path, parts: list[str]) -> Path | None:
     stem = directory.joinpath(*parts)
     for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py",
                       stem.with_name(stem.name + ".pyi"), stem / "__init__.pyi"):
@@ -189,21 +204,51 @@ def resolve_module_path(qualified_module: str, root: Path, near: Path | None = N
     parts = qualified_module.split(".")
     if any(not part.isidentifier() for part in parts):
         return None
-    root = Path(root).resolve()
+    key = ("resolve", qualified_module, root, near)
+    if key in _RESOLVED:
+        return _RESOLVED[key]
+    _RESOLVED[key] = found = _resolve_module_path(parts, Path(root), near)
+    return found
+
+
+def _resolve_module_path(parts: list[str], root: Path, near: Path | None) -> Path | None:
+    root = _resolved_dir(root)
     directories: list[Path] = [root, root / "src"]
     if near is not None:
-        here = Path(near).resolve()
-        if not here.is_dir():
+        here = Path(near)
+        if here.suffix in (".py", ".pyi") or not _is_dir(here):
             here = here.parent
+        here = _resolved_dir(here)
         if _is_within(here, root):
             while here != root:
                 directories.append(here)
                 here = here.parent
     for directory in directories:
         found = _module_file(directory, parts)
-        if found is not None and _is_within(found.resolve(), root):
+        if found is not None and _is_within(_resolved_file(found), root):
             return found
     return None
+
+
+def _resolved_dir(path: Path) -> Path:
+    key = ("dir", path)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = Path(path).resolve()
+    return _RESOLVED[key]
+
+
+def _resolved_file(path: Path) -> Path:
+    key = ("file", path)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = path.resolve()
+    return _RESOLVED[key]
+
+
+def _is_dir(path: Path) -> bool:
+    key = ("isdir", path)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = path.is_dir()
+    return _RESOLVED[key]
 
 
 def parse_file(path: Path) -> ast.Module | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name, unwind
-from n1fix.rules._syntax import COMPREHENSIONS, walk
+from n1fix.rules._syntax import COMPREHENSIONS, children, walk
 
 # Called on anything, these end or change a transaction: no batching across them.
 _TRANSACTION_METHODS = {"commit", "rollback", "flush", "begin_nested", "expire_all", "expunge_all"}
@@ -91,14 +91,14 @@ def has_continue(body: cst.CSTNode) -> bool:
 
 
 def _walk_with_loop_depth(body: cst.CSTNode):
-    stack: list[tuple[cst.CSTNode, bool]] = [(child, False) for child in reversed(body.children)]
+    stack: list[tuple[cst.CSTNode, bool]] = [(child, False) for child in reversed(list(children(body)))]
     while stack:
         node, inner = stack.pop()
         yield node, inner
         if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             continue
         nested = inner or isinstance(node, (cst.For, cst.While, *COMPREHENSIONS))
-        stack.extend((child, nested) for child in reversed(node.children))
+        stack.extend((child, nested) for child in reversed(list(children(node))))
 
 
 def _statement_kind(expr: cst.BaseExpression) -> str | None:

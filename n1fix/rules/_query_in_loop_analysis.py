@@ -13,7 +13,7 @@ from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, statement_index
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body
-from n1fix.rules._syntax import is_pure_key, names_read, target_names, walk
+from n1fix.rules._syntax import children, is_pure_key, names_read, target_names, walk
 
 # Calls that consume a generator at once, so hoisting its query does not change timing.
 _CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max", "sorted"}
@@ -50,34 +50,33 @@ class LoopQueryPlan:
 
 
 def find(ctx) -> Iterable[Finding]:
-    visitor = _QueryFinder(ctx)
-    ctx.module.visit(visitor)
-    for shape, ancestry in visitor.queries:
+    for shape, ancestry in _queries(ctx.module):
         finding = _analyze(ctx, shape, ancestry)
         if finding is not None:
             yield finding
 
 
-class _QueryFinder(cst.CSTVisitor):
-    """Collects every outermost query expression with its ancestry."""
-
-    def __init__(self, ctx) -> None:
-        self.ctx = ctx
-        self.stack: list[cst.CSTNode] = []
-        self.queries: list[tuple[QueryShape, list[cst.CSTNode]]] = []
-        self.uses_v1 = False
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.stack.append(node)
-        if isinstance(node, (cst.Call, cst.Await)):
-            shape = recognize(node)
-            if shape is not None:
-                self.queries.append((shape, list(self.stack)))
-                return False
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
+def _queries(module: cst.Module) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
+    """Every outermost query expression in the module, with its ancestry (module first)."""
+    found: list[tuple[QueryShape, list[cst.CSTNode]]] = []
+    ancestry: list[cst.CSTNode] = []
+    # Iterative, not recursive: generated code can nest deeper than Python's stack allows.
+    stack: list[cst.CSTNode | None] = [module]
+    while stack:
+        node = stack.pop()
+        if node is None:  # leaving the node on top of the ancestry
+            ancestry.pop()
+            continue
+        ancestry.append(node)
+        stack.append(None)
+        shape = recognize(node) if isinstance(node, (cst.Call, cst.Await)) else None
+        if shape is not None:
+            found.append((shape, list(ancestry)))
+            continue
+        below = list(children(node))
+        below.reverse()
+        stack.extend(below)
+    return found
 
 
 def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
