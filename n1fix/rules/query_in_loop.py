@@ -60,11 +60,33 @@ from typing import Iterable
 
 from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
 
-# Attribute calls that can start or end a query expression; used by the cheap gate.
-GATE_METHODS = {
-    "execute", "scalars", "scalar", "get", "query", "filter", "filter_by", "where",
-    "all", "first", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "count",
-}
+# Every query shape n1fix recognises runs through one of these calls (`session.execute`,
+# `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
+GATE_CALLS = {"execute", "scalars", "scalar", "query"}
+_LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _may_query(node: ast.AST) -> bool:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        attr = node.func.attr
+        return attr in GATE_CALLS or (attr == "get" and len(node.args) == 2)
+    return isinstance(node, ast.Attribute) and node.attr == "query"
+
+
+def gate(tree: ast.Module) -> bool:
+    """Is there a loop or comprehension with something query-like inside it?"""
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if in_loop and _may_query(node):
+            return True
+        if isinstance(node, _SCOPES):
+            in_loop = False  # a function defined in a loop does not run per item
+        elif isinstance(node, _LOOPS):
+            in_loop = True
+        stack.extend((child, in_loop) for child in ast.iter_child_nodes(node))
+    return False
 
 
 class QueryInLoop(Rule):
@@ -75,12 +97,7 @@ class QueryInLoop(Rule):
     FIX = FixAvailability.SOMETIMES
 
     def gate(self, tree: ast.Module) -> bool:
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-                for inner in ast.walk(node):
-                    if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and inner.func.attr in GATE_METHODS:
-                        return True
-        return False
+        return gate(tree)
 
     def check(self, ctx) -> Iterable[Finding]:
         # LibCST is imported only for files that pass the gate.
