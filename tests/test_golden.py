@@ -2,8 +2,10 @@
 
 - test_golden_rewrite: the engine's findings and output text match the case exactly, the
   output compiles, and a second pass changes nothing;
-- test_golden_runs: before and after give the same result on a real (SQLite) database and
-  after makes strictly fewer round trips; a trap's before simply runs;
+- test_golden_runs: before and after give the same result on a real database and after
+  makes strictly fewer round trips; a trap's before simply runs. Each case runs on SQLite
+  and, where the machine has the server binaries, on a throwaway PostgreSQL cluster
+  (see conftest.py); without them the PostgreSQL runs are skipped;
 - test_golden_corpus_is_well_formed: layout, case.toml, and enough runnable cases.
 """
 
@@ -17,6 +19,7 @@ import pytest
 from golden_support import (
     GOLDEN_ROOT,
     RoundTripCounter,
+    SQLiteBackend,
     case_dirs,
     discover_cases,
     ensure_golden_on_path,
@@ -30,24 +33,38 @@ from sqlalchemy import create_engine, event, text
 ensure_golden_on_path()
 CASES = discover_cases()
 MIN_RUNNABLE = 12
+GOLDEN_BACKENDS = ("sqlite", "postgresql")
 
 
 def case_id(case) -> str:
     return case.id
 
 
+def golden_backend(request: pytest.FixtureRequest, name: str):
+    """SQLite always; PostgreSQL from the session's cluster (conftest.py), which skips the
+    test when the machine has no server binaries. Asked for inside the test, after the
+    check that the case runs at all, so a case that never runs does not start a server."""
+    if name == "sqlite":
+        return SQLiteBackend()
+    if name == "postgresql":
+        return request.getfixturevalue("postgres_server")
+    raise ValueError(f"unknown golden backend {name!r}")
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_golden_runs(case):
+@pytest.mark.parametrize("backend_name", GOLDEN_BACKENDS)
+def test_golden_runs(case, backend_name, request):
     if not case.runs:
         pytest.skip(f"does not run: {case.reason}")
-    before, before_trips = run_scenario(case, "before")
+    backend = golden_backend(request, backend_name)
+    before, before_trips = run_scenario(case, "before", backend)
     if case.after_path is None:
         return  # a trap: the code stays as it is, and it must at least run
-    after_result, after_counter = run_scenario_detailed(case, "after")
-    assert after_result == before, "after.py changes the result"
+    after_result, after_counter = run_scenario_detailed(case, "after", backend)
+    assert after_result == before, f"after.py changes the result on {backend.name}"
     assert after_counter.count < before_trips, (
-        f"after.py makes {after_counter.count} round trips, before.py {before_trips}:\n"
-        + "\n".join(after_counter.statements)
+        f"after.py makes {after_counter.count} round trips on {backend.name}, "
+        f"before.py {before_trips}:\n" + "\n".join(after_counter.statements)
     )
 
 
@@ -134,6 +151,36 @@ def test_normalize_orm_instances_rows_and_dataclasses():
         assert normalize(row) == (2, "Logo ideas")
         assert normalize(Card(project, 3)) == ("Card", (("project", ("Project", 2)), ("count", 3)))
         assert normalize({"p": [project, None]}) == {"p": [("Project", 2), None]}
+
+
+def test_postgres_server_listens_on_its_unix_socket_only(postgres_server):
+    with postgres_server.admin().connect() as conn:
+        assert conn.execute(text("SHOW listen_addresses")).scalar_one() == ""
+        assert conn.execute(text("SELECT inet_server_addr()")).scalar_one() is None
+
+
+def test_postgres_runs_get_fresh_schemas_with_sequences_past_the_seed(postgres_server):
+    from renderapp.models import Base, GalleryItem
+    from renderapp.seed import at, seed
+    from sqlalchemy.orm import Session
+
+    seen = []
+    for _ in range(2):  # the second seed would hit duplicate keys in a reused schema
+        with postgres_server.database() as target:
+            engine = create_engine(target.sync_url, connect_args=dict(target.connect_args))
+            try:
+                Base.metadata.create_all(engine)
+                with Session(engine) as session:
+                    seed(session)
+                    target.after_seed(session.connection(), Base.metadata)
+                    # the seed's gallery items are 1-8: a new one must not collide with them
+                    item = GalleryItem(render_id=1, title="new", published_at=at(0))
+                    session.add(item)
+                    session.flush()
+                    seen.append(item.id)
+            finally:
+                engine.dispose()
+    assert seen == [9, 9]
 
 
 def test_round_trip_counter_counts_executemany_once():
