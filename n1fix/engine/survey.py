@@ -52,5 +52,5 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
     survey.imports = import_map(tree, module_name, is_package)
     survey.imported = imported_modules(tree, module_name, is_package)
     survey.models = extract_models(tree, module_name)
-    survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree)]
+    survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
     return survey

@@ -15,6 +15,7 @@ fraction of `ast.parse` itself.
 from __future__ import annotations
 
 import ast
+import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -213,21 +214,50 @@ def resolve_module_path(qualified_module: str, root: Path, near: Path | None = N
 
 def _resolve_module_path(parts: list[str], root: Path, near: Path | None) -> Path | None:
     root = _resolved_dir(root)
-    directories: list[Path] = [root, root / "src"]
-    if near is not None:
-        here = Path(near)
-        if here.suffix in (".py", ".pyi") or not _is_dir(here):
-            here = here.parent
-        here = _resolved_dir(here)
-        if _is_within(here, root):
-            while here != root:
-                directories.append(here)
-                here = here.parent
-    for directory in directories:
+    for directory in _search_dirs(root, near):
+        # Most imports are stdlib or third party: one cached look at the top-level name
+        # rules a directory out without building every candidate path.
+        if parts[0] not in _entries(directory):
+            continue
         found = _module_file(directory, parts)
         if found is not None and _is_within(_resolved_file(found), root):
             return found
     return None
+
+
+def _search_dirs(root: Path, near: Path | None) -> list[Path]:
+    near_dir = None
+    if near is not None:
+        near_dir = Path(near)
+        if near_dir.suffix in (".py", ".pyi") or not _is_dir(near_dir):
+            near_dir = near_dir.parent
+    key = ("dirs", root, near_dir)
+    if key not in _RESOLVED:
+        directories: list[Path] = [root, root / "src"]
+        if near_dir is not None:
+            here = _resolved_dir(near_dir)
+            if _is_within(here, root):
+                while here != root:
+                    directories.append(here)
+                    here = here.parent
+        _RESOLVED[key] = directories
+    return _RESOLVED[key]
+
+
+def _entries(directory: Path) -> frozenset[str]:
+    """Module and package names directly in `directory` (`x` for `x.py`, `x.pyi` or `x/`)."""
+    key = ("entries", directory)
+    if key not in _RESOLVED:
+        names: set[str] = set()
+        try:
+            with os.scandir(directory) as it:
+                for entry in it:
+                    stem, dot, suffix = entry.name.partition(".")
+                    names.add(stem if suffix in ("py", "pyi") else entry.name)
+        except OSError:
+            pass
+        _RESOLVED[key] = frozenset(names)
+    return _RESOLVED[key]
 
 
 def _resolved_dir(path: Path) -> Path:

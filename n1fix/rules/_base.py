@@ -92,8 +92,11 @@ class Rule:
     SEVERITY: ClassVar[Severity]
     FIX: ClassVar[FixAvailability] = FixAvailability.NONE
 
-    def gate(self, tree: ast.Module) -> bool:
-        """May this file hold a finding? May say yes too often, never too rarely."""
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        """May this file (its `ast` tree and source text) hold a finding?
+
+        It may say yes too often, never too rarely: a file it turns away is not checked.
+        """
         return True
 
     def check(self, ctx: "FileContext") -> Iterable[Finding]:
