@@ -69,10 +69,34 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def _may_query(node: ast.AST) -> bool:
+    """Could this node be the heart of a query the recognizer knows? (A superset of it.)"""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         attr = node.func.attr
-        return attr in GATE_CALLS or (attr == "get" and len(node.args) == 2)
-    return isinstance(node, ast.Attribute) and node.attr == "query"
+        if attr in GATE_CALLS - {"query"}:
+            return bool(node.args) and _builds_select(node.args[0])
+        if attr == "query":
+            return bool(node.args)
+        return attr == "get" and len(node.args) == 2 and _class_like(node.args[0])
+    return isinstance(node, ast.Attribute) and node.attr == "query" and _class_like(node.value)
+
+
+def _builds_select(expr: ast.AST) -> bool:
+    """`select(...)...`, `sa.select(...)...`: a statement the recognizer can read."""
+    while isinstance(expr, ast.Call):
+        func = expr.func
+        if isinstance(func, ast.Name):
+            return func.id == "select"
+        if not isinstance(func, ast.Attribute):
+            return False
+        if func.attr == "select" and isinstance(func.value, ast.Name):
+            return True
+        expr = func.value
+    return False
+
+
+def _class_like(expr: ast.AST) -> bool:
+    name = expr.id if isinstance(expr, ast.Name) else expr.attr if isinstance(expr, ast.Attribute) else ""
+    return name[:1].isupper() and not name.isupper()
 
 
 # Text every recognised query contains (`.execute`, `.scalars`, `.query`, `.get`...): a
