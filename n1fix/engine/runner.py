@@ -16,7 +16,7 @@ from n1fix.engine.project import ProjectContext
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.imports import clear_resolution_cache, resolve_module_path
+from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules._base import Finding, Rule
@@ -134,6 +134,7 @@ def _survey_all(files: list[Path], root: Path, pool, cache=None) -> dict[Path, S
         else:
             batch = [survey_file(p, root, gates) for p in pending]
         pending = []
+        queued: set[Path] = set()
         for survey in batch:
             surveys[survey.path] = survey
             if cache is not None and survey.digest and not survey.error:
@@ -141,9 +142,9 @@ def _survey_all(files: list[Path], root: Path, pool, cache=None) -> dict[Path, S
                 cache.dirty = True
         # Follow imports into the project so the model index covers what the files use.
         for survey in batch:
-            for module in survey.imported:
-                target = resolve_module_path(module, root, near=survey.path)
-                if target is not None and target not in surveys and target not in pending:
+            for target in survey.resolved:
+                if target not in surveys and target not in queued:
+                    queued.add(target)
                     pending.append(target)
     return surveys
 
@@ -167,9 +168,8 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
             missing.append(path)
             continue
         surveys[path] = survey
-        for module in survey.imported:
-            target = resolve_module_path(module, root, near=path)
-            if target is not None and target not in seen:
+        for target in survey.resolved:
+            if target not in seen:
                 seen.add(target)
                 queue.append(target)
     return missing

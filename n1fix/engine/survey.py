@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from n1fix.engine.fileio import SourceError, read_source
-from n1fix.orm.imports import import_map, imported_modules, module_name_for
+from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
 from n1fix.orm.models import extract_models
 
 
@@ -21,6 +21,7 @@ class Survey:
     digest: str = ""  # content hash, for the results cache
     imports: dict[str, str] = field(default_factory=dict)
     imported: list[str] = field(default_factory=list)
+    resolved: list[Path] = field(default_factory=list)  # project files it imports
     models: list = field(default_factory=list)
     # Names of the rules whose gate let this file through; None: `ast` could not parse
     # it (newer syntax, or broken), so every rule gets to look and LibCST decides.
@@ -51,6 +52,9 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
     is_package = path.name == "__init__.py"
     survey.imports = import_map(tree, module_name, is_package)
     survey.imported = imported_modules(tree, module_name, is_package)
+    survey.resolved = [
+        target for target in (resolve_module_path(m, root, near=path) for m in survey.imported) if target is not None
+    ]
     survey.models = extract_models(tree, module_name)
     survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
     return survey
