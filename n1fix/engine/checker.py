@@ -18,8 +18,21 @@ def parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        message = " ".join(error.message.split())
-        raise ParseFailure(f"syntax error at line {error.raw_line}, column {error.raw_column + 1}: {message}") from None
+        raise ParseFailure(_syntax_message(text, error)) from None
+
+
+def _syntax_message(text: str, error: cst.ParserSyntaxError) -> str:
+    """CPython's message and position, which users know from tracebacks; LibCST's otherwise."""
+    try:
+        compile(text, "<file>", "exec", dont_inherit=True)
+    except SyntaxError as py_error:
+        if py_error.lineno:
+            column = f", column {py_error.offset}" if py_error.offset else ""
+            return f"syntax error at line {py_error.lineno}{column}: {py_error.msg}"
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = " ".join(error.message.split())
+    return f"syntax error at line {error.raw_line}, column {error.raw_column + 1}: {message}"
 
 
 def file_context(path: Path, display: str, text: str, module_name: str, imports: dict[str, str], project: ProjectContext) -> FileContext:

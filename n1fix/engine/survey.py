@@ -55,6 +55,6 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
     survey.resolved = [
         target for target in (resolve_module_path(m, root, near=path) for m in survey.imported) if target is not None
     ]
-    survey.models = extract_models(tree, module_name)
+    survey.models = extract_models(tree, module_name, is_package)
     survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
     return survey

@@ -59,6 +59,10 @@ MANY_TO_ONE = "many_to_one"
 ONE_TO_MANY = "one_to_many"
 MANY_TO_MANY = "many_to_many"
 _LIBRARIES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
+# Declarative bases that third-party frameworks ship ready-made (their source is not in
+# the scanned tree): Flask-AppBuilder's `Model`, the base of Superset's and Airflow's
+# older models.
+_EXTERNAL_MODEL_BASES = {"flask_appbuilder.Model", "flask_appbuilder.models.sqla.Model"}
 _REVERSE = {MANY_TO_ONE: ONE_TO_MANY, ONE_TO_MANY: MANY_TO_ONE, MANY_TO_MANY: MANY_TO_MANY}
 
 
@@ -393,6 +397,8 @@ class _Builder:
                 return "sa_base", None
             if last == "SQLModel":
                 return "sqlmodel", None
+        if target in _EXTERNAL_MODEL_BASES:
+            return "flask", None
         if target in self.classes:
             return "class", target
         alias = self.aliases.get(target)

@@ -12,7 +12,12 @@ def write(result, out: TextIO, *, unsafe_fixes: bool = False) -> None:
         out.write(f"{f.path}:{f.line}:{f.column}: {f.rule} {f.message}\n")
     total = len(result.findings)
     if not total:
-        out.write(f"All clear: {result.files_checked} file{'s' * (result.files_checked != 1)} checked, no findings.\n")
+        checked = f"{result.files_checked} file{'s' * (result.files_checked != 1)} checked"
+        if result.errors:
+            failed = len(result.errors)
+            out.write(f"No findings ({checked}), but {failed} path{'s' * (failed != 1)} could not be checked.\n")
+        else:
+            out.write(f"All clear: {checked}, no findings.\n")
         return
     safe = sum(1 for f in result.findings if f.applicability is Applicability.SAFE)
     unsafe = sum(1 for f in result.findings if f.applicability is Applicability.UNSAFE)

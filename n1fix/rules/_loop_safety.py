@@ -86,8 +86,17 @@ def early_exit(body: cst.CSTNode) -> str | None:
     return None
 
 
-def has_continue(body: cst.CSTNode) -> bool:
-    return any(isinstance(node, cst.Continue) and not inner for node, inner in _walk_with_loop_depth(body))
+def has_continue(body: cst.IndentedBlock, before: cst.CSTNode | None = None) -> bool:
+    """A `continue` of this loop in the statements before `before` (or anywhere)."""
+    statements = list(body.body)
+    if before is not None and any(s is before for s in statements):
+        statements = statements[: next(i for i, s in enumerate(statements) if s is before)]
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine) and any(isinstance(n, cst.Continue) for n in statement.body):
+            return True
+        if any(isinstance(node, cst.Continue) and not inner for node, inner in _walk_with_loop_depth(statement)):
+            return True
+    return False
 
 
 def _walk_with_loop_depth(body: cst.CSTNode):
@@ -101,21 +110,23 @@ def _walk_with_loop_depth(body: cst.CSTNode):
         stack.extend((child, nested) for child in reversed(list(children(node))))
 
 
+_STATEMENT_KINDS = {"select", "insert", "update", "delete", "text", "exists", "union", "union_all"}
+
+
 def _statement_kind(expr: cst.BaseExpression) -> str | None:
-    """`select`, `insert`, `update`, `delete` or `text` for a statement expression; None if unknown."""
+    """`select`, `insert`, `update`, `delete` or `text` for a statement expression; None if unknown.
+
+    `update(M).where(...)`, `sa.update(M)...` and `sqlalchemy.update(M)...` all count: the
+    first name in the chain that names a statement wins.
+    """
     base, calls, _ = unwind(expr)
-    head = base
-    if isinstance(base, cst.Call):
-        head = base.func
-    name = dotted_name(head) if head is not None else None
-    if name is None and calls:
-        name = dotted_name(calls[0].call.func)
-    if name is None:
-        return None
-    last = name.rsplit(".", 1)[-1]
-    if last in {"select", "insert", "update", "delete", "text", "exists", "union", "union_all"}:
-        return last
-    return None
+    names: list[str] = []
+    head = base.func if isinstance(base, cst.Call) else base
+    dotted = dotted_name(head) if head is not None else None
+    if dotted:
+        names.append(dotted.rsplit(".", 1)[-1])
+    names.extend(mc.name for mc in calls)
+    return next((name for name in names if name in _STATEMENT_KINDS), None)
 
 
 def _is_query_chain(expr: cst.BaseExpression) -> bool:

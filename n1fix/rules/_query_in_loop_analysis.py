@@ -97,9 +97,10 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         model = ctx.model_for(cst.parse_expression(counted)) if counted != "the query" else None
     entity_code = code(shape.entity) if shape.entity is not None else _counted_model(shape)
     if key_expr is None:
-        frame = frames[-1]
-        return _finding(ctx, shape, frame, entity_code, Applicability.NONE,
-                        f"it depends on the item through {depends[0]}, not a plain `column == key` predicate")
+        # Loop-dependent in another way: already a batch (`in_(chunk)`), a model per
+        # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
+        # about, and reporting it would be noise.
+        return None
 
     key_names = names_read(key_expr) & varying_all
     binding = [f for f in frames if f.varying & key_names]
@@ -128,6 +129,9 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return no_fix("`async for` loops are not batched yet")
 
     # What the query returns, and whether we can rebuild it batched.
+    cardinality = _effective_cardinality(shape)
+    if cardinality is None:
+        return no_fix("a LIMIT other than 1 with `.one_or_none()`/`.one()` is not batched")
     blocking = _shape_blocker(shape, key_pred)
     if blocking:
         return no_fix(blocking)
@@ -143,7 +147,9 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
     query_index = len(ancestry) - 1
 
     if shape.cardinality is Cardinality.LIST and shape.terminal is None and not _iterated_directly(ancestry):
-        return no_fix("the result object is kept, not iterated at once; n1fix cannot tell how it is used")
+        # A Query or Result kept as an object: more often built up (`.subquery()`,
+        # `.exists()`) or written through (`.update()`, `.delete()`) than read.
+        return None
 
     body = frame.node.body if frame.is_for else frame.node
     verdict = inspect_body(
@@ -167,7 +173,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         guard, conditional = _guard(ancestry, frame, query_index, varying_here)
         if guard is not None:
             keys_filter.append(guard)
-        if conditional or has_continue(frame.node.body):
+        if conditional or has_continue(frame.node.body, before=ancestry[frame.index + 2]):
             unsafe.append("the query runs only for some items; the batch loads rows for all of them")
     else:
         for clause in frame.clauses:
@@ -182,7 +188,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
     if is_conditional_in(ancestry, anchor_index, frame.index):
         unsafe.append("the loop itself may not run; the batch would")
 
-    unsafe.extend(_contract_gaps(ctx, shape, model, key_column, keys_key, frame, ancestry))
+    unsafe.extend(_contract_gaps(ctx, shape, cardinality, model, key_column, keys_key, frame, ancestry))
 
     top_n = None
     if shape.limit is not None and shape.cardinality is Cardinality.LIST:
@@ -201,7 +207,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         key_column=key_column,
         column_expr=column_expr,
         entity_code=entity_code,
-        cardinality=shape.cardinality,
+        cardinality=cardinality,
         keys_filter=keys_filter,
         iter_reiterable=_reiterable(items, ancestry, anchor_index) or _loaded_collection(ctx, items, ancestry, frame),
         top_n=top_n,
@@ -215,9 +221,8 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
 def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
     span = ctx.range_of(shape.node)
     iterable = ctx.code(frame.first_iter)
-    if len(iterable) > 40 or "\n" in iterable:
-        iterable = iterable.split("(")[0] + "(...)"
-    message = f"`{entity_code}` is queried once per item of `{iterable}` (1 + N round trips)"
+    loop = f"`{iterable}`" if len(iterable) <= 40 and "\n" not in iterable else "its loop"
+    message = f"`{entity_code}` is queried once per item of {loop} (1 + N round trips)"
     if applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
     elif applicability is Applicability.UNSAFE:
@@ -381,7 +386,17 @@ def _columns_read(shape: QueryShape, key_column: str) -> set[str]:
     return cols
 
 
-def _contract_gaps(ctx, shape: QueryShape, model, key_column: str, key_expr, frame: Frame, ancestry) -> list[str]:
+def _effective_cardinality(shape: QueryShape) -> Cardinality | None:
+    """`.order_by(...).limit(1).one_or_none()` reads the first row, like `.first()`."""
+    if shape.limit is None or shape.cardinality not in (Cardinality.OPTIONAL, Cardinality.ONE):
+        return shape.cardinality
+    args = shape.limit.call.args
+    if shape.cardinality is Cardinality.OPTIONAL and len(args) == 1 and isinstance(args[0].value, cst.Integer) and args[0].value.value == "1":
+        return Cardinality.FIRST
+    return None
+
+
+def _contract_gaps(ctx, shape: QueryShape, card: Cardinality, model, key_column: str, key_expr, frame: Frame, ancestry) -> list[str]:
     """Preconditions of the rewrite contract that the code does not show."""
     gaps: list[str] = []
     if model is None:
@@ -391,7 +406,9 @@ def _contract_gaps(ctx, shape: QueryShape, model, key_column: str, key_expr, fra
         return [f"`{model.name}.{key_column}` is not a known column"]
     if column.nullable and _key_may_be_none(ctx, key_expr, frame, ancestry):
         gaps.append(f"`{model.name}.{key_column}` is nullable and the key may be None (`== None` matches NULL rows, `in_` does not)")
-    card = shape.cardinality
+    type_gap = _key_type_gap(ctx, model, column, key_expr, frame, ancestry)
+    if type_gap:
+        gaps.append(type_gap)
     if card is Cardinality.ONE:
         gaps.append(f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error")
     if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
@@ -401,6 +418,54 @@ def _contract_gaps(ctx, shape: QueryShape, model, key_column: str, key_expr, fra
             what = "`.first()`" if card is Cardinality.FIRST else "the per-item LIMIT"
             gaps.append(f"{what} needs an ORDER BY that includes a unique column to pick the same rows")
     return gaps
+
+
+_TYPE_FAMILIES = {
+    "int": "int", "integer": "int", "biginteger": "int", "smallinteger": "int", "bigint": "int",
+    "str": "str", "string": "str", "text": "str", "unicode": "str", "unicodetext": "str", "varchar": "str",
+    "uuid": "uuid", "uuid.uuid": "uuid",
+}
+
+
+def _type_family(name: str | None) -> str | None:
+    if not name:
+        return None
+    return _TYPE_FAMILIES.get(name.rsplit(".", 1)[-1].lower(), name.lower())
+
+
+def _key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | None:
+    """SQL compares `'1' = 1` as equal; a dict lookup does not. Keys must match the column.
+
+    A key read from an attribute of a loop item (an ORM row) is taken to have its column's
+    type unless the item's model says otherwise; a bare key (`for user_id in ids`) needs an
+    annotation (`ids: list[int]`) that shows its type.
+    """
+    column_type = _type_family(column.type)
+    if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
+        item_model = _item_model(ctx, frame, ancestry) if key_expr.value.value in frame.targets else None
+        item_column = item_model.column(key_expr.attr.value) if item_model is not None else None
+        key_type = _type_family(item_column.type) if item_column is not None else None
+        if key_type and column_type and key_type != column_type:
+            return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
+        return None
+    element = _element_annotation(frame, ancestry)
+    key_type = _type_family(dotted_name(element)) if element is not None else None
+    if key_type is None:
+        return f"the key's type is unknown; SQL matches '1' to 1, a dict lookup does not (annotate the list, e.g. `list[{column_type or 'int'}]`)"
+    if column_type and key_type != column_type:
+        return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
+    return None
+
+
+def _element_annotation(frame: Frame, ancestry):
+    """`int` for a loop over a name annotated `list[int]` (or `Sequence[int]`, ...)."""
+    iterable = frame.first_iter
+    if not isinstance(iterable, cst.Name):
+        return None
+    for _value, annotation in _bindings(iterable.value, ancestry):
+        if annotation is not None:
+            return _annotation_element(annotation)
+    return None
 
 
 def _deterministic_order(shape: QueryShape, model) -> bool:
