@@ -111,15 +111,37 @@ def fix(ctx, finding: Finding) -> cst.Module:
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
 
     module = ctx.module.visit(
-        _Rewriter(plan.anchor, new_statements, shape.node, lookup_node, plan.items if replace_iter else None, replace_iter)
+        _Rewriter(
+            plan.anchor,
+            new_statements,
+            shape.location,
+            lookup_node,
+            plan.items if replace_iter else None,
+            replace_iter,
+            _dead_binding(shape, plan),
+        )
     )
     for source_module, name in dict.fromkeys(needed_imports):
         module = add_from_import(module, source_module, name, ctx.first_party)
     return module
 
 
+def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
+    """The `stmt = select(...)` line, when nothing but the rewritten query reads `stmt`."""
+    binding = shape.statement_binding
+    if binding is None or not plan.frame.is_for:
+        return None
+    name = binding.body[0].targets[0].target.value
+    from n1fix.rules._syntax import walk
+
+    reads = [n for n in walk(plan.frame.node.body) if isinstance(n, cst.Name) and n.value == name]
+    # its own target, and the argument of the query
+    return binding if len(reads) == 2 else None
+
+
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, anchor, new_statements, query, lookup, old_iter, new_iter_name) -> None:
+    def __init__(self, anchor, new_statements, query, lookup, old_iter, new_iter_name, dead=None) -> None:
+        self.dead = dead
         self.anchor = anchor
         self.new_statements = new_statements
         self.query = query
@@ -143,6 +165,8 @@ class _Rewriter(cst.CSTTransformer):
         return updated
 
     def on_leave(self, original, updated):
+        if self.dead is not None and original is self.dead:
+            return cst.RemovalSentinel.REMOVE
         if original is self.query:
             return self.lookup
         if self.old_iter is not None and original is self.old_iter:

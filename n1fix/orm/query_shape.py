@@ -75,6 +75,14 @@ class QueryShape:
     count_call: cst.Call | None = None  # func.count(...) of a 2.0 count select
     select_call: cst.Call | None = None  # the select(...) / session.query(...) call
     get_key: cst.BaseExpression | None = None  # session.get(Model, key)
+    # Where the query runs in the module, when `node` was rebuilt around a statement
+    # held in a variable (`stmt = select(...)`, then `session.scalars(stmt)`).
+    site: cst.BaseExpression | None = None
+    statement_binding: cst.SimpleStatementLine | None = None  # the `stmt = ...` line
+
+    @property
+    def location(self) -> cst.BaseExpression:
+        return self.site if self.site is not None else self.node
 
 
 # Methods that filter, order or shape a select()/Query without changing what it returns.

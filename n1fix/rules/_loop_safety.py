@@ -35,11 +35,15 @@ def inspect_body(
     code_of,
     iterable: cst.BaseExpression,
     query_columns: set[str],
+    query: cst.CSTNode | None = None,
 ) -> BodyVerdict:
     """Judge a loop body (a `for` body, or a comprehension) for the hoisting contract."""
     verdict = BodyVerdict()
     iter_name = iterable.value if isinstance(iterable, cst.Name) else None
+    inside_query = {id(n) for n in walk(query)} | {id(query)} if query is not None else set()
     for node in walk(body):
+        if id(node) in inside_query:
+            continue
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             receiver = node.func.value

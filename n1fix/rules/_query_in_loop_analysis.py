@@ -69,7 +69,9 @@ def _queries(module: cst.Module) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
             continue
         ancestry.append(node)
         stack.append(None)
-        shape = recognize(node) if isinstance(node, (cst.Call, cst.Await)) else None
+        shape = None
+        if isinstance(node, (cst.Call, cst.Await)):
+            shape = recognize(node) or _recognize_through_variable(node, ancestry)
         if shape is not None:
             found.append((shape, list(ancestry)))
             continue
@@ -77,6 +79,80 @@ def _queries(module: cst.Module) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
         below.reverse()
         stack.extend(below)
     return found
+
+
+_RUNNERS = {"execute", "scalars", "scalar"}
+
+
+def _recognize_through_variable(node: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> QueryShape | None:
+    """`session.scalars(stmt)` where the loop body built `stmt = select(...)` just before.
+
+    The statement is read as if written in place; the shape remembers the real call (to
+    report and replace) and the assignment (which the rewrite removes).
+    """
+    call = node.expression if isinstance(node, cst.Await) else node
+    runner = call
+    while isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.func.attr.value not in _RUNNERS:
+        runner = runner.func.value
+        if isinstance(runner, cst.Await):
+            runner = runner.expression
+    if not (isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.args):
+        return None
+    name = runner.args[0].value
+    if not isinstance(name, cst.Name):
+        return None
+    binding = _loop_body_binding(name.value, ancestry)
+    if binding is None:
+        return None
+    value = binding.body[0].value
+
+    class _Inline(cst.CSTTransformer):
+        def leave_Call(self, original, updated):
+            if original is not runner:
+                return updated
+            arg = updated.args[0]
+            if not value.lpar:
+                return updated.with_changes(args=[arg.with_changes(value=value), *updated.args[1:]])
+            # `session.scalars(stmt)` with `stmt = (\n select(...)\n)`: the statement's
+            # own brackets become the call's, not a second pair inside it.
+            bare = value.with_changes(lpar=[], rpar=[])
+            return updated.with_changes(
+                whitespace_before_args=value.lpar[0].whitespace_after,
+                args=[arg.with_changes(value=bare, whitespace_after_arg=value.rpar[-1].whitespace_before), *updated.args[1:]],
+            )
+
+    shape = recognize(node.visit(_Inline()))
+    if shape is None:
+        return None
+    shape.site = node
+    shape.statement_binding = binding
+    return shape
+
+
+def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStatementLine | None:
+    """The one `name = ...` line of the innermost `for` body, before the query's statement."""
+    for i in range(len(ancestry) - 2, -1, -1):
+        node = ancestry[i]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return None
+        if isinstance(node, cst.For) and ancestry[i + 1] is node.body:
+            statement = ancestry[i + 2]
+            body = list(node.body.body)
+            position = next((k for k, s in enumerate(body) if s is statement), None)
+            if position is None:
+                return None
+            bindings = [
+                s for s in body
+                if isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 and isinstance(s.body[0], cst.Assign)
+                and any(name in target_names(t.target) for t in s.body[0].targets)
+            ]
+            if len(bindings) != 1 or len(bindings[0].body[0].targets) != 1:
+                return None
+            if sum(1 for n in walk(node.body) if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and name in target_names(n.target)) != 1:
+                return None
+            binding = bindings[0]
+            return binding if body.index(binding) < position else None
+    return None
 
 
 def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
@@ -158,6 +234,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         code_of=code,
         iterable=frame.first_iter,
         query_columns=_columns_read(shape, key_column),
+        query=shape.site,
     )
     if verdict.blocking:
         return no_fix(verdict.blocking)
@@ -219,7 +296,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
 
 
 def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
-    span = ctx.range_of(shape.node)
+    span = ctx.range_of(shape.location)
     iterable = ctx.code(frame.first_iter)
     loop = f"`{iterable}`" if len(iterable) <= 40 and "\n" not in iterable else "its loop"
     message = f"`{entity_code}` is queried once per item of {loop} (1 + N round trips)"

@@ -68,12 +68,15 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.Ge
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-def _may_query(node: ast.AST) -> bool:
+def _may_query(node: ast.AST, statements_in_names: bool) -> bool:
     """Could this node be the heart of a query the recognizer knows? (A superset of it.)"""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         attr = node.func.attr
         if attr in GATE_CALLS - {"query"}:
-            return bool(node.args) and _builds_select(node.args[0])
+            if not node.args:
+                return False
+            # `stmt = select(...)` then `session.scalars(stmt)`
+            return _builds_select(node.args[0]) or (statements_in_names and isinstance(node.args[0], ast.Name))
         if attr == "query":
             return bool(node.args)
         return attr == "get" and len(node.args) == 2 and _class_like(node.args[0])
@@ -102,16 +105,18 @@ def _class_like(expr: ast.AST) -> bool:
 # Text every recognised query contains (`.execute`, `.scalars`, `.query`, `.get`...): a
 # file without any is turned away before its tree is walked.
 _QUERY_TEXT = re.compile(r"\.\s*(?:execute|scalars?|query|get)\b")
+_SELECT_TEXT = re.compile(r"\bselect\s*\(")
 
 
 def gate(tree: ast.Module, text: str) -> bool:
     """Is there a loop or comprehension with something query-like inside it?"""
     if not _QUERY_TEXT.search(text):
         return False
+    statements_in_names = _SELECT_TEXT.search(text) is not None
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_loop = stack.pop()
-        if in_loop and _may_query(node):
+        if in_loop and _may_query(node, statements_in_names):
             return True
         if isinstance(node, _SCOPES):
             in_loop = False  # a function defined in a loop does not run per item
