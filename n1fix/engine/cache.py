@@ -19,6 +19,16 @@ from n1fix import __version__
 CACHE_DIR = ".n1fix_cache"
 
 
+def code_fingerprint() -> str:
+    """n1fix's own code: a cache written by other code (an upgrade, an edit) is not read."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -37,7 +47,7 @@ class Cache:
         try:
             with open(cache.path, "rb") as handle:
                 data = pickle.load(handle)
-            if data.get("version") == __version__:
+            if data.get("version") == __version__ and data.get("code") == code_fingerprint():
                 cache.surveys = data["surveys"]
                 cache.findings = data["findings"].get(settings, {})
         except Exception:  # noqa: BLE001 - a missing or stale cache is just a cold start
@@ -54,7 +64,16 @@ class Cache:
                 ignore.write_text("*\n")
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump({"version": __version__, "surveys": self.surveys, "findings": {self.settings: self.findings}}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(
+                    {
+                        "version": __version__,
+                        "code": code_fingerprint(),
+                        "surveys": self.surveys,
+                        "findings": {self.settings: self.findings},
+                    },
+                    handle,
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                )
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only tree still scans; it just stays cold

@@ -454,10 +454,19 @@ class _Builder:
             elif kind == "sqlmodel":
                 sqlmodel = True
             sources.append(contributing)
+        if not (is_base or mapped or sqlmodel) and self._looks_mapped(facts, bases):
+            mapped = True
         kind = "base" if is_base else "mapped" if mapped else "sqlmodel" if sqlmodel else "plain"
         result = _Lineage(kind, flask, parent_model, tuple(bases), tuple(sources))
         self._lineage[qualname] = result
         return result
+
+    def _looks_mapped(self, facts: ClassFacts, bases: list[str]) -> bool:
+        """A class on a base from outside the project (a framework's `Model`, another
+        package's mixin) that declares its own table name and primary key is mapped."""
+        external = any(base not in self.classes and base not in self.aliases for base in bases)
+        has_pk = any(column.primary_key for column in facts.columns) or bool(facts.primary_key_names)
+        return external and facts.tablename_rule == "literal" and has_pk
 
     def is_model(self, qualname: str) -> bool:
         facts = self.classes[qualname]

@@ -13,7 +13,7 @@ from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, statement_index
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body
-from n1fix.rules._syntax import children, is_pure_key, names_read, target_names, walk
+from n1fix.rules._syntax import children, is_pure_key, names_assigned, names_read, target_names, walk
 
 # Calls that consume a generator at once, so hoisting its query does not change timing.
 _CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max", "sorted"}
@@ -194,6 +194,10 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
     if depends:
         return no_fix(f"{depends[0]} also changes per item")
     keys_key = key_expr
+    # A loop variable the body rebinds (`item_id = int(item_id)`) is no longer the item.
+    rebound = key_names & frame.targets & names_assigned(frame.node.body) if frame.is_for else set()
+    if rebound:
+        return no_fix(f"the loop body rebinds `{sorted(rebound)[0]}` before the query; the key is not the item as iterated")
     if not key_names <= frame.targets:
         keys_key = _substitute_body_names(key_expr, key_names - frame.targets, frame, ancestry)
         if keys_key is None:
