@@ -40,8 +40,11 @@ runs for every item (not under an `if`, after a `continue`, or in a loop that ma
 `break` or `return`); a `None` key cannot meet a nullable column (`Col == None` means
 `IS NULL`, but `Col.in_([None])` matches nothing); `.first()` and per-item LIMIT have an
 ORDER BY that includes a unique column; `one_or_none()`/`get()` look up a unique column.
-When a precondition cannot be shown the fix is unsafe (applied with `--unsafe-fixes`):
-`.one()` and `.scalar_one()` raise `NoResultFound` where the batch gives a `KeyError`.
+A key must also have the column's Python type: SQL matches `'1'` to `1`, a dict lookup
+does not, so keys read from a list of unknown type (ids from a JSON payload) are not
+shown to match. When a precondition cannot be shown the fix is unsafe (applied with
+`--unsafe-fixes`): `.one()` and `.scalar_one()` raise `NoResultFound` where the batch
+gives a `KeyError`.
 When the loop writes or commits, changes its iterable, or the session or a second
 predicate depends on the item, no fix is offered.
 
@@ -49,8 +52,11 @@ predicate depends on the item, no fix is offered.
 The keys are sent as one `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL
 65,535 per statement; past that, chunk the keys. An outer iterable n1fix cannot prove to
 be a list is materialised with `list(...)` first. Items with equal keys share one list
-object in the result (equal contents, not distinct copies). A query built in an earlier
-statement of the loop body (`stmt = select(...)`) is reported without a fix.
+object in the result (equal contents, not distinct copies). An empty outer list still
+costs one round trip per batch (the original made none). Nested loops are batched per
+item of the outer loop (N x M round trips become N, not 1). A statement built in the loop
+body (`stmt = select(...)`, then `session.scalars(stmt)`) is read in place and its line
+removed when nothing else uses it.
 """
 
 from __future__ import annotations
