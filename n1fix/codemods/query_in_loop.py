@@ -9,6 +9,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.codemods._imports import add_from_import, spelling
+from n1fix.codemods._layout import broken_expression, chain_lines, fits
 from n1fix.codemods._names import NamePicker, plural, singular_snake
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
@@ -76,11 +77,15 @@ def fix(ctx, finding: Finding) -> cst.Module:
         group = names.pick(f"{entity_plural}_by_{suffix}")
 
     attr = plan.key_column
+    indent = ctx.range_of(plan.anchor).start.column
+    limit = ctx.project.line_length
     if card is Cardinality.COUNT:
-        statements.append(f"{group} = dict({_count_source(ctx, plan, keys_ref, symbol)})")
+        statements.append(_dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit))
         lookup = f"{group}.get({key_code}, 0)"
     else:
         source = _entity_source(ctx, plan, keys_ref, symbol)
+        if not fits(f"for {row} in {source}:", indent, limit):
+            source = broken_expression(cst.parse_expression(source)) or source
         if card is Cardinality.LIST:
             defaultdict = symbol("collections.defaultdict")
             statements.append(f"{group} = {defaultdict}(list)")
@@ -98,7 +103,7 @@ def fix(ctx, finding: Finding) -> cst.Module:
             statements.append(f"for {row} in {source}:\n    {group}.setdefault({row}.{attr}, {row})")
             lookup = f"{group}.get({key_code})"
         elif card in (Cardinality.OPTIONAL, Cardinality.ONE):
-            statements.append(f"{group} = {{{row}.{attr}: {row} for {row} in {source}}}")
+            statements.append(_dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", _entity_source(ctx, plan, keys_ref, symbol), indent, limit))
             lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
         else:
             raise FixFailed(f"no batched form for a {card.value} query")
@@ -137,6 +142,33 @@ def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
     reads = [n for n in walk(plan.frame.node.body) if isinstance(n, cst.Name) and n.value == name]
     # its own target, and the argument of the query
     return binding if len(reads) == 2 else None
+
+
+def _dict_comprehension(group: str, element: str, clause: str, source: str, indent: int, limit: int) -> str:
+    """`g = {k: v for v in source}`, broken black style when it does not fit."""
+    one_line = f"{group} = {{{element} {clause}{source}}}"
+    if fits(one_line, indent, limit):
+        return one_line
+    inner = f"{element} {clause}{source}"
+    if fits(inner, indent + 4, limit):
+        return f"{group} = {{\n    {inner}\n}}"
+    if not fits(f"{clause}{source}", indent + 4, limit):
+        broken = broken_expression(cst.parse_expression(source))
+        if broken is not None:
+            source = broken.replace("\n", "\n    ")
+    return f"{group} = {{\n    {element}\n    {clause}{source}\n}}"
+
+
+def _dict_call(group: str, source: str, indent: int, limit: int) -> str:
+    """`g = dict(source)`, the source one call a line when it does not fit."""
+    one_line = f"{group} = dict({source})"
+    if fits(one_line, indent, limit) or source.startswith("\n"):
+        return one_line
+    lines = chain_lines(cst.parse_expression(source))
+    if lines is None:
+        return one_line
+    body = "\n    ".join(lines)
+    return f"{group} = dict(\n    {body}\n)"
 
 
 class _Rewriter(cst.CSTTransformer):

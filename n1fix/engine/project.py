@@ -14,3 +14,20 @@ if TYPE_CHECKING:
 class ProjectContext:
     root: Path
     models: "ModelIndex"
+    line_length: int = 88  # where generated statements break, as the project's formatter
+
+
+def line_length_for(root: Path) -> int:
+    """The project's line length: ruff's, else black's, else black's default of 88."""
+    import tomllib
+
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 88
+    tool = data.get("tool", {})
+    for section in (tool.get("ruff", {}), tool.get("black", {})):
+        value = section.get("line-length", section.get("line_length"))
+        if isinstance(value, int) and value > 0:
+            return value
+    return 88

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from n1fix.config import Config
-from n1fix.engine.project import ProjectContext
+from n1fix.engine.project import ProjectContext, line_length_for
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
@@ -177,7 +177,7 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
 
 def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     facts = [fact for survey in surveys.values() for fact in survey.models]
-    return ProjectContext(root=root, models=ModelIndex.from_facts(facts))
+    return ProjectContext(root=root, models=ModelIndex.from_facts(facts), line_length=line_length_for(root))
 
 
 _STATE: dict = {}

@@ -1,0 +1,73 @@
+"""Line breaking for generated statements, the way black would break them.
+
+Generated code embeds the original query verbatim; when the original was one line, the
+batched statement around it can run far past the project's line length. These helpers
+break such a statement at its outermost brackets, black style, and leave anything that
+already spans lines alone (its author chose that layout).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.orm.query_shape import unwind
+
+INDENT = "    "
+_EMPTY = cst.Module([])
+
+
+def render(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def fits(text: str, indent: int, limit: int) -> bool:
+    return "\n" in text or indent + len(text) <= limit
+
+
+def broken_expression(expr: cst.BaseExpression) -> str | None:
+    """`recv.method(args)` -> "recv.method(\\n    args\\n)"; a chain of calls -> fluent lines.
+
+    None when the expression has no brackets worth breaking at.
+    """
+    lines = chain_lines(expr)
+    if lines is not None:
+        body = f"\n{INDENT}".join(lines)
+        return f"(\n{INDENT}{body}\n)"
+    text = render(expr)
+    if "\n" in text:
+        return None
+    prefix = ""
+    if isinstance(expr, cst.Await):
+        prefix, expr = "await ", expr.expression
+    if isinstance(expr, cst.Call) and expr.args:
+        return f"{prefix}{render(expr.func)}(\n{INDENT}{_args(expr)}\n)"
+    # `session.execute(stmt).scalars()`: break inside the call that has arguments.
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args:
+        inner = broken_expression(expr.func.value)
+        if inner is not None and not inner.startswith("("):
+            return f"{prefix}{inner}.{expr.func.attr.value}()"
+    return None
+
+
+def chain_lines(expr: cst.BaseExpression) -> list[str] | None:
+    """A fluent chain with two or more calls that take arguments, one call a line:
+    ["session.query(X)", ".filter(...)", ".order_by(...)", ".all()"]. None otherwise."""
+    text = render(expr)
+    if "\n" in text or "await " in text:
+        return None
+    base, calls, _ = unwind(expr)
+    if sum(1 for c in calls if c.call.args) < 2:
+        return None
+    head = render(base)
+    rest = calls
+    if not isinstance(base, cst.Call):
+        head += f".{calls[0].name}({_args(calls[0].call)})"
+        rest = calls[1:]
+    return [head, *(f".{c.name}({_args(c.call)})" for c in rest)]
+
+
+def _args(call: cst.Call) -> str:
+    return ", ".join(
+        (f"{arg.keyword.value}=" if arg.keyword is not None else "") + ("*" * len(arg.star) if arg.star else "") + render(arg.value)
+        for arg in call.args
+    )
