@@ -147,3 +147,34 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
+
+
+def remove_unused_import(module: cst.Module, name: str) -> cst.Module:
+    """Drop `name` from a top-level `from x import ...` when nothing else in the module uses it."""
+    from n1fix.rules._syntax import all_names
+
+    body = list(module.body)
+    imports = {i for i, s in enumerate(body) if _import_of(s) is not None}
+    rest = cst.Module(body=[s for i, s in enumerate(body) if i not in imports])
+    if name in all_names(rest) or _in_dunder_all(rest, name):
+        return module
+    for i in sorted(imports):
+        node = body[i].body[0]
+        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+            continue
+        kept = [a for a in node.names if not (a.asname is None and _alias_name(a) == name)]
+        if len(kept) == len(node.names):
+            continue
+        if not kept:
+            following = body[i + 1 :]
+            if following:
+                following[0] = following[0].with_changes(leading_lines=body[i].leading_lines) if body[i].leading_lines else following[0]
+            return module.with_changes(body=[*body[:i], *following])
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return module.with_changes(body=[*body[:i], body[i].with_changes(body=[node.with_changes(names=kept)]), *body[i + 1 :]])
+    return module
+
+
+def _in_dunder_all(module: cst.Module, name: str) -> bool:
+    code = module.code
+    return "__all__" in code and (f'"{name}"' in code or f"'{name}'" in code)

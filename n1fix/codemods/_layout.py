@@ -56,7 +56,7 @@ def chain_lines(expr: cst.BaseExpression) -> list[str] | None:
     if "\n" in text or "await " in text:
         return None
     base, calls, _ = unwind(expr)
-    if sum(1 for c in calls if c.call.args) < 2:
+    if sum(1 for c in calls if c.call.args) + isinstance(base, cst.Call) < 2:
         return None
     head = render(base)
     rest = calls

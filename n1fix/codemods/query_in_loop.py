@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import, spelling
-from n1fix.codemods._layout import broken_expression, chain_lines, fits
+from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
+from n1fix.rules._syntax import names_read
+from n1fix.codemods._layout import broken_expression, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker, plural, singular_snake
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
@@ -69,7 +70,9 @@ def fix(ctx, finding: Finding) -> cst.Module:
     suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
     entity_plural = plural(singular_snake(entity_name))
     card = plan.cardinality
-    if card is Cardinality.COUNT:
+    if card is Cardinality.EXISTS:
+        group = names.pick(f"{keys_ref}_with_{entity_plural}" if keys_ref.isidentifier() else f"keys_with_{entity_plural}")
+    elif card is Cardinality.COUNT:
         group = names.pick(f"{singular_snake(entity_name)}_counts_by_{suffix}")
     elif card is Cardinality.FIRST:
         group = names.pick(f"first_{singular_snake(entity_name)}_by_{suffix}")
@@ -79,7 +82,10 @@ def fix(ctx, finding: Finding) -> cst.Module:
     attr = plan.key_column
     indent = ctx.range_of(plan.anchor).start.column
     limit = ctx.project.line_length
-    if card is Cardinality.COUNT:
+    if card is Cardinality.EXISTS:
+        statements.append(_existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit))
+        lookup = f"{key_code} in {group}"
+    elif card is Cardinality.COUNT:
         statements.append(_dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit))
         lookup = f"{group}.get({key_code}, 0)"
     else:
@@ -128,6 +134,9 @@ def fix(ctx, finding: Finding) -> cst.Module:
     )
     for source_module, name in dict.fromkeys(needed_imports):
         module = add_from_import(module, source_module, name, ctx.first_party)
+    # Names only the per-item query used (`exists`, `desc`) must not stay imported unused.
+    for name in names_read(shape.node) & set(ctx.imports):
+        module = remove_unused_import(module, name)
     return module
 
 
@@ -142,6 +151,42 @@ def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
     reads = [n for n in walk(plan.frame.node.body) if isinstance(n, cst.Name) and n.value == name]
     # its own target, and the argument of the query
     return binding if len(reads) == 2 else None
+
+
+def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, indent: int, limit: int) -> str:
+    """The set of keys for which the per-item EXISTS would have been true."""
+    shape = plan.shape
+    in_expr = _in_predicate(plan, keys_ref, ctx.code)
+    pred = plan.key_predicate.node
+
+    class _Replace(cst.CSTTransformer):
+        def on_leave(self, original, updated):
+            return in_expr if original is pred else updated
+
+    method = {"where": "filter"} if shape.style.value == "1.x" else {}  # Query.where is 1.4+
+    filters = "".join(
+        f".{method.get(mc.name, mc.name)}(" + ", ".join(render(arg.value.visit(_Replace())) for arg in mc.call.args) + ")"
+        for mc in shape.exists_calls
+    )
+    column = ctx.code(plan.column_expr)
+    session = ctx.code(shape.session)
+    if shape.style.value == "1.x":
+        query = f"{session}.query({column}){filters}.distinct()"
+        one_line = f"{group} = {{row[0] for row in {query}}}"
+        if fits(one_line, indent, limit):
+            return one_line
+        lines = chain_lines(cst.parse_expression(query)) or [query]
+        body = "\n        ".join(lines)
+        return f"{group} = {{\n    row[0]\n    for row in (\n        {body}\n    )\n}}"
+    select = symbol("sqlalchemy.select")
+    statement = f"{select}({column}){filters}.distinct()"
+    awaited = "await " if shape.is_async else ""
+    one_line = f"{group} = set({awaited}{session}.scalars({statement}))"
+    if fits(one_line, indent, limit):
+        return one_line
+    if not fits(statement, indent + 8, limit):
+        statement = "\n        ".join(chain_lines(cst.parse_expression(statement)) or [statement])
+    return f"{group} = set(\n    {awaited}{session}.scalars(\n        {statement}\n    )\n)"
 
 
 def _dict_comprehension(group: str, element: str, clause: str, source: str, indent: int, limit: int) -> str:

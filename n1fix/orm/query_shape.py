@@ -28,6 +28,7 @@ class Cardinality(str, enum.Enum):
     OPTIONAL = "optional"  # one row or None, raises on many: .one_or_none(), get()
     ONE = "one"  # exactly one row, raises otherwise: .one(), .scalar_one()
     COUNT = "count"  # a number: .count(), select(func.count(...))
+    EXISTS = "exists"  # a boolean: select(exists().where(...))
     SCALAR = "scalar"  # some other single value
 
 
@@ -77,6 +78,7 @@ class QueryShape:
     get_key: cst.BaseExpression | None = None  # session.get(Model, key)
     # Where the query runs in the module, when `node` was rebuilt around a statement
     # held in a variable (`stmt = select(...)`, then `session.scalars(stmt)`).
+    exists_calls: list[MethodCall] = field(default_factory=list)  # exists().where(...) filters
     site: cst.BaseExpression | None = None
     statement_binding: cst.SimpleStatementLine | None = None  # the `stmt = ...` line
 
@@ -209,6 +211,22 @@ def _order_terms(calls: list[MethodCall]) -> list[cst.BaseExpression]:
     return terms
 
 
+def exists_chain(expr: cst.BaseExpression) -> list[MethodCall] | None:
+    """The `.where(...)` calls of `exists().where(...)` (or `sa.exists()...`), else None."""
+    base, calls, is_async = unwind(expr)
+    if is_async:
+        return None
+    if isinstance(base, cst.Call) and dotted_name(base.func) == "exists" and not base.args:
+        filters = calls
+    elif calls and calls[0].name == "exists" and not calls[0].call.args and isinstance(base, cst.Name):
+        filters = calls[1:]
+    else:
+        return None
+    if not filters or any(mc.name not in {"where", "filter"} for mc in filters):
+        return None
+    return filters
+
+
 def _parse_select(stmt: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] | None:
     """`select(X).where(...)...` -> (the select() call, [chain calls])."""
     base, calls, is_async = unwind(stmt)
@@ -285,7 +303,12 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
             scalars_needed = True
         else:
             return None  # rows, not entities: not batched yet
-    if count_call is not None:
+    exists = exists_chain(columns[0]) if len(columns) == 1 else None
+    if exists is not None:
+        if cardinality not in {Cardinality.FIRST, Cardinality.ONE} or stmt_calls:
+            return None
+        cardinality = Cardinality.EXISTS
+    elif count_call is not None:
         if cardinality not in {Cardinality.FIRST, Cardinality.ONE}:
             return None
         cardinality = Cardinality.COUNT
@@ -299,7 +322,7 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
     else:
         action = "strip+scalars" if scalars_needed else "strip"
     opaque: list[str] = []
-    preds = _predicates(stmt_calls, opaque)
+    preds = _predicates(stmt_calls + (exists or []), opaque)
     limit = next((mc for mc in stmt_calls if mc.name == "limit"), None)
     for mc in stmt_calls:
         if mc.name not in _FILTERS | _SAFE_EXTRAS | {"order_by", "limit"}:
@@ -308,7 +331,7 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         node=node, style=Style.V2, is_async=is_async, session=base, cardinality=cardinality,
         terminal=terminal, terminal_action=action, entity=entity, statement_calls=stmt_calls,
         predicates=preds, order_by=_order_terms(stmt_calls), limit=limit, opaque=opaque,
-        count_call=count_call, select_call=select_call,
+        count_call=count_call, select_call=select_call, exists_calls=exists or [],
     )
 
 
@@ -324,7 +347,8 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
             return None
         entity = columns[0] if len(columns) == 1 and _is_model_like(columns[0]) else None
         if entity is None and not any(_is_model_like(c) or isinstance(c, cst.Attribute) for c in columns):
-            return None
+            if not (len(columns) == 1 and exists_chain(columns[0]) is not None):
+                return None
     elif isinstance(base, cst.Attribute) and base.attr.value == "query" and _is_model_like(base.value):
         head = None
         session = base
@@ -354,10 +378,13 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         return None
     if head is None and not chain and terminal is None:
         return None  # a bare `Model.query` is not a query run
-    if entity is None and cardinality not in {Cardinality.LIST}:
+    exists = exists_chain(head.args[0].value) if head is not None and len(head.args) == 1 else None
+    if exists is not None and terminal is not None and terminal.name == "scalar" and not chain:
+        cardinality = Cardinality.EXISTS
+    elif entity is None and cardinality not in {Cardinality.LIST}:
         cardinality = Cardinality.SCALAR
     opaque: list[str] = []
-    preds = _predicates(chain, opaque)
+    preds = _predicates(chain + (exists or []), opaque)
     for mc in chain:
         if mc.name not in _FILTERS | _SAFE_EXTRAS | {"order_by", "limit"}:
             opaque.append(mc.name)
@@ -366,5 +393,5 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         terminal=terminal, terminal_action="strip" if terminal is not None else "none", entity=entity,
         statement_calls=chain, predicates=preds, order_by=_order_terms(chain),
         limit=next((mc for mc in chain if mc.name == "limit"), None), opaque=opaque,
-        select_call=head, get_key=get_key,
+        select_call=head, get_key=get_key, exists_calls=exists or [],
     )

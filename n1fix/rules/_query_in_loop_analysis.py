@@ -168,7 +168,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return None  # loop-invariant query: another rule's business
 
     model = ctx.model_for(shape.entity) if shape.entity is not None else None
-    if model is None and shape.entity is None and shape.cardinality is Cardinality.COUNT:
+    if model is None and shape.entity is None and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
         counted = _counted_model(shape)
         model = ctx.model_for(cst.parse_expression(counted)) if counted != "the query" else None
     entity_code = code(shape.entity) if shape.entity is not None else _counted_model(shape)
@@ -411,7 +411,7 @@ def _dependent_parts(shape: QueryShape, varying: set[str], exclude: Predicate | 
     for mc in shape.statement_calls:
         if mc.name not in {"where", "filter", "filter_by"}:
             parts.append((f"`.{mc.name}()`", mc.call))
-    if shape.select_call is not None:
+    if shape.select_call is not None and not shape.exists_calls:  # exists(): its filters are the predicates
         parts.append(("the selected columns", shape.select_call))
     if shape.terminal is not None and shape.get_key is None and shape.terminal_action != "rename":
         parts.append((f"`.{shape.terminal.name}()`", shape.terminal.call))
