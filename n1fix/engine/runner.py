@@ -7,7 +7,6 @@ start-up; a handful of files (a pre-commit run) stay in this process.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +73,8 @@ def run(
 
         settings = repr((sorted(r.NAME for r in rules), use_gate))
         cache = Cache.load(root, settings)
+    if use_pool:
+        from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports: only when used
     pool = ProcessPoolExecutor(max_workers=jobs) if use_pool else None
     try:
         surveys = _survey_all(found.files, root, pool, cache)
