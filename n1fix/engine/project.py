@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from n1fix.orm.functions import FunctionIndex
     from n1fix.orm.models import ModelIndex
 
 
@@ -15,6 +16,12 @@ class ProjectContext:
     root: Path
     models: "ModelIndex"
     line_length: int = 88  # where generated statements break, as the project's formatter
+    functions: "FunctionIndex | None" = None  # project functions whose body is a keyed query
+
+    def fingerprint(self) -> str:
+        """What findings depend on beyond the file itself (for the results cache)."""
+        functions = self.functions.fingerprint() if self.functions is not None else ""
+        return f"{self.models.fingerprint()}:{functions}:{self.line_length}"
 
 
 def line_length_for(root: Path) -> int:

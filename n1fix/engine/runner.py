@@ -16,6 +16,7 @@ from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
 from n1fix.orm.imports import clear_resolution_cache
+from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.models import ModelIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules._base import Finding, Rule
@@ -79,10 +80,11 @@ def run(
     try:
         surveys = _survey_all(found.files, root, pool, cache)
         project = _project(root, surveys)
-        fingerprint = project.models.fingerprint()
+        fingerprint = project.fingerprint()
         targets: list[Survey] = []
         for path in found.files:
             survey = surveys[path]
+            gate_on_project_calls(survey, project)
             if survey.error:
                 result.errors.append(f"{display_path(path)}: {survey.error}")
             elif survey.gated is None or set(survey.gated) & selected:
@@ -178,7 +180,24 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
 
 def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     facts = [fact for survey in surveys.values() for fact in survey.models]
-    return ProjectContext(root=root, models=ModelIndex.from_facts(facts), line_length=line_length_for(root))
+    functions = FunctionIndex.from_facts(
+        (f for survey in surveys.values() for f in survey.functions),
+        (name for survey in surveys.values() for name in survey.defined),
+    )
+    return ProjectContext(
+        root=root, models=ModelIndex.from_facts(facts), line_length=line_length_for(root), functions=functions
+    )
+
+
+def gate_on_project_calls(survey: Survey, project: ProjectContext) -> None:
+    """Let a file through when a loop in it calls a project function that runs a query.
+
+    The per-file gate cannot know this: it needs the whole project's function index.
+    """
+    if survey.gated is None or "query-in-loop" in survey.gated or project.functions is None:
+        return
+    if survey.loop_calls & project.functions.names:
+        survey.gated.append("query-in-loop")
 
 
 _STATE: dict = {}

@@ -13,7 +13,8 @@ from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, statement_index
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body
-from n1fix.rules._syntax import children, is_pure_key, names_assigned, names_read, target_names, walk
+from n1fix.rules._query_call_analysis import analyze_call, callee_of
+from n1fix.rules._syntax import COMPREHENSIONS, children, is_pure_key, names_assigned, names_read, target_names, walk
 
 # Calls that consume a generator at once, so hoisting its query does not change timing.
 _CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max", "sorted"}
@@ -50,14 +51,25 @@ class LoopQueryPlan:
 
 
 def find(ctx) -> Iterable[Finding]:
-    for shape, ancestry in _queries(ctx.module):
+    calls: list[tuple[cst.Call, cst.BaseExpression, list[cst.CSTNode]]] = []
+    for shape, ancestry in _queries(ctx.module, calls):
         finding = _analyze(ctx, shape, ancestry)
         if finding is not None:
             yield finding
+    for call, site, ancestry in calls:
+        callee = callee_of(ctx, call, ancestry)
+        if callee is not None:
+            finding = analyze_call(ctx, call, site, ancestry, callee)
+            if finding is not None:
+                yield finding
 
 
-def _queries(module: cst.Module) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
-    """Every outermost query expression in the module, with its ancestry (module first)."""
+def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
+    """Every outermost query expression in the module, with its ancestry (module first).
+
+    Other calls inside loops go to `calls`, (call, the awaited expression or the call,
+    ancestry), for matching against the project's query functions.
+    """
     found: list[tuple[QueryShape, list[cst.CSTNode]]] = []
     ancestry: list[cst.CSTNode] = []
     # Iterative, not recursive: generated code can nest deeper than Python's stack allows.
@@ -75,6 +87,9 @@ def _queries(module: cst.Module) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
         if shape is not None:
             found.append((shape, list(ancestry)))
             continue
+        if calls is not None and isinstance(node, cst.Call) and _inside_loop(ancestry):
+            site = ancestry[-2] if len(ancestry) > 1 and isinstance(ancestry[-2], cst.Await) else node
+            calls.append((node, site, list(ancestry)))
         below = list(children(node))
         below.reverse()
         stack.extend(below)
@@ -82,6 +97,10 @@ def _queries(module: cst.Module) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
 
 
 _RUNNERS = {"execute", "scalars", "scalar"}
+
+
+def _inside_loop(ancestry: list[cst.CSTNode]) -> bool:
+    return any(isinstance(n, (cst.For, *COMPREHENSIONS)) for n in ancestry)
 
 
 def _recognize_through_variable(node: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> QueryShape | None:

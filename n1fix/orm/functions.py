@@ -1,0 +1,254 @@
+"""The function index: project functions and methods whose body runs a keyed query.
+
+`RendersDAL.get_by_project_id(project_id)` is the most common N+1 of all when it is
+called once per item of a loop, and nothing in the loop body looks like a query. This
+index, gathered with `ast` in the same pass as the model index, records for each function
+which parameters feed a `column == parameter` predicate (or `session.get(Model, param)`),
+the model it queries, and whether it writes, so a rule can recognise the call as a query.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+_FILTER_METHODS = {"where", "filter"}
+_WRITE_METHODS = {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "bulk_save_objects"}
+_WRITE_STATEMENTS = {"insert", "update", "delete"}
+_RUNNERS = {"execute", "scalars", "scalar", "query", "get"}
+
+
+@dataclass(frozen=True)
+class QueryFunction:
+    qualname: str  # app.dal.renders.RendersDAL.get_by_project_id
+    name: str
+    owner: str | None  # the qualified class for methods
+    path: str
+    line: int
+    params: tuple[str, ...]  # in order, without self/cls
+    kind: str  # function | method | classmethod | staticmethod
+    is_async: bool
+    key_params: tuple[str, ...]  # parameters compared with a column of the queried model
+    model: str | None  # the queried model, as written
+    writes: bool
+
+
+def defined_functions(tree: ast.Module, module_name: str) -> list[str]:
+    """Qualified names of every module-level function and method (to find batch variants)."""
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.append(f"{module_name}.{node.name}")
+        elif isinstance(node, ast.ClassDef):
+            names.extend(
+                f"{module_name}.{node.name}.{item.name}"
+                for item in node.body
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
+    return names
+
+
+def extract_functions(tree: ast.Module, module_name: str, path: str) -> list[QueryFunction]:
+    found: list[QueryFunction] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _add(found, node, f"{module_name}.{node.name}", None, path, "function")
+        elif isinstance(node, ast.ClassDef):
+            owner = f"{module_name}.{node.name}"
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    _add(found, item, f"{owner}.{item.name}", owner, path, _method_kind(item))
+    return found
+
+
+def _method_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    names = {d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "" for d in node.decorator_list}
+    if "staticmethod" in names:
+        return "staticmethod"
+    if "classmethod" in names:
+        return "classmethod"
+    if "property" in names or "cached_property" in names:
+        return "property"
+    return "method"
+
+
+def _add(found: list[QueryFunction], node, qualname: str, owner: str | None, path: str, kind: str) -> None:
+    args = node.args
+    params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    if kind in ("method", "classmethod", "property") and params:
+        params = params[1:]
+    keys, model, runs = _keyed_query(node, set(params))
+    if not keys or not runs:
+        return
+    found.append(
+        QueryFunction(
+            qualname=qualname,
+            name=node.name,
+            owner=owner,
+            path=path,
+            line=node.lineno,
+            params=tuple(params),
+            kind=kind,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            key_params=tuple(p for p in params if p in keys),
+            model=model,
+            writes=_writes(node),
+        )
+    )
+
+
+def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool]:
+    """(parameters used as query keys, the model, whether a query runs at all)."""
+    keys: set[str] = set()
+    model: str | None = None
+    runs = False
+    for node in _walk_own(function):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        if method in _RUNNERS:
+            runs = True
+        if method in _FILTER_METHODS:
+            for arg in node.args:
+                for compare in _conjuncts(arg):
+                    hit = _column_equals_param(compare, params)
+                    if hit:
+                        keys.add(hit[1])
+                        model = model or hit[0]
+        elif method == "filter_by":
+            for keyword in node.keywords:
+                if isinstance(keyword.value, ast.Name) and keyword.value.id in params:
+                    keys.add(keyword.value.id)
+        elif method == "get" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id in params:
+            if _class_like(node.args[0]):
+                keys.add(node.args[1].id)
+                model = model or _dotted(node.args[0])
+    return keys, model, runs
+
+
+def _conjuncts(expr: ast.AST) -> list[ast.AST]:
+    if isinstance(expr, ast.Call) and _dotted(expr.func) in {"and_", "sa.and_", "sqlalchemy.and_"}:
+        return [c for arg in expr.args for c in _conjuncts(arg)]
+    return [expr]
+
+
+def _column_equals_param(expr: ast.AST, params: set[str]) -> tuple[str, str] | None:
+    if not (isinstance(expr, ast.Compare) and len(expr.ops) == 1 and isinstance(expr.ops[0], ast.Eq)):
+        return None
+    for column, value in ((expr.left, expr.comparators[0]), (expr.comparators[0], expr.left)):
+        if isinstance(column, ast.Attribute) and _class_like(column.value) and isinstance(value, ast.Name) and value.id in params:
+            return _dotted(column.value) or "", value.id
+    return None
+
+
+def _writes(function) -> bool:
+    for node in _walk_own(function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in _WRITE_METHODS:
+                return True
+            if node.func.attr in ("execute", "scalars", "scalar") and node.args:
+                head = node.args[0]
+                while isinstance(head, ast.Call) and isinstance(head.func, ast.Attribute):
+                    head = head.func.value
+                name = _dotted(head.func) if isinstance(head, ast.Call) else None
+                if name and name.rsplit(".", 1)[-1] in _WRITE_STATEMENTS:
+                    return True
+    return False
+
+
+def _walk_own(function) -> Iterable[ast.AST]:
+    """The function's own body, not nested functions or classes."""
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _class_like(node: ast.AST) -> bool:
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return name[:1].isupper() and not name.isupper()
+
+
+def loop_calls(tree: ast.Module) -> set[str]:
+    """Last names of everything called inside a loop or comprehension (for the gate)."""
+    names: set[str] = set()
+    loops = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.While)
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if in_loop and isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                names.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                names.add(func.attr)
+        if isinstance(node, loops):
+            in_loop = True
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            in_loop = False
+        stack.extend((child, in_loop) for child in ast.iter_child_nodes(node))
+    return names
+
+
+@dataclass
+class FunctionIndex:
+    functions: dict[str, QueryFunction] = field(default_factory=dict)
+    defined: frozenset[str] = frozenset()  # every function and method of the project
+
+    @classmethod
+    def from_facts(cls, facts: Iterable[QueryFunction], defined: Iterable[str] = ()) -> "FunctionIndex":
+        return cls({f.qualname: f for f in facts}, frozenset(defined))
+
+    def sibling(self, function: QueryFunction, name: str) -> str | None:
+        """`RendersDAL.latest_for_projects` when it exists next to `latest_for_project`."""
+        owner = function.qualname.rpartition(".")[0]
+        qualified = f"{owner}.{name}"
+        return qualified if qualified in self.defined else None
+
+    @property
+    def names(self) -> set[str]:
+        return {f.name for f in self.functions.values()}
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for qualname in sorted(self.functions):
+            digest.update(repr(self.functions[qualname]).encode())
+        return digest.hexdigest()
+
+    def resolve(self, qualified: str) -> QueryFunction | None:
+        """A function by qualified name; a dotted suffix match when the module path differs
+        (`renderapp.dal.RendersDAL.x` for `golden.renderapp.dal.RendersDAL.x`), if unique."""
+        if qualified in self.functions:
+            return self.functions[qualified]
+        suffix = "." + qualified
+        matches = [f for name, f in self.functions.items() if name.endswith(suffix)]
+        if len(matches) == 1:
+            return matches[0]
+        # A package re-export: `from app.dal import RendersDAL` names
+        # `app.dal.renders.RendersDAL`; the function lives below the package imported from.
+        package, _, tail = qualified.rpartition(".")
+        for depth in (2, 1):
+            parts = qualified.split(".")
+            if len(parts) <= depth:
+                continue
+            package, tail = ".".join(parts[:-depth]), ".".join(parts[-depth:])
+            matches = [
+                f for name, f in self.functions.items() if name.startswith(package + ".") and name.endswith("." + tail)
+            ]
+            if len(matches) == 1:
+                return matches[0]
+        return None
