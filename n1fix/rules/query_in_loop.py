@@ -1,7 +1,10 @@
 """## What it does
 Finds a database query that runs once per item of a loop or comprehension because one of
 its predicates compares a column with the item (`Render.project_id == project.id`,
-`session.get(User, render.user_id)`, `filter_by(project_id=project.id)`).
+`session.get(User, render.user_id)`, `filter_by(project_id=project.id)`, `select(exists()
+.where(...))`). A call in a loop to a project function whose body runs such a query keyed
+by one of its parameters (`RendersDAL.latest_for_project(session, project.id)`) is
+reported too, at the call, naming the function; it has no fix yet.
 
 ## Why is this bad?
 Each item costs a round trip to the database: 1 + N queries where one would do. With 200

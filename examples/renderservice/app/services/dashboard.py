@@ -51,8 +51,8 @@ def project_cards(session: Session, user_id: int) -> list[ProjectCard]:
 def dashboard_via_dal(session: Session, user_id: int) -> dict[int, tuple[list[Render], int]]:
     """The same page as the mobile API builds it, through the DAL: still 1 + 2N round trips.
 
-    The queries run inside RendersDAL, one call per project (n1fix does not follow calls
-    into other functions yet; RendersDAL.latest_for_projects/count_for_projects are the fix).
+    The queries run inside RendersDAL, one call per project (n1fix reports the calls but
+    does not rewrite them yet; RendersDAL.latest_for_projects/count_for_projects are the fix).
     """
     projects = ProjectsDAL.get_by_user_id(session, user_id)
     result: dict[int, tuple[list[Render], int]] = {}
