@@ -105,3 +105,29 @@ class Rule:
     @classmethod
     def module_name(cls) -> str:
         return cls.NAME.replace("-", "_")
+
+    @classmethod
+    def finding_at(
+        cls,
+        ctx: "FileContext",
+        node,
+        message: str,
+        applicability: Applicability = Applicability.NONE,
+        fix_note: str | None = None,
+        plan: Any = None,
+    ) -> Finding:
+        """A finding of this rule spanning `node` (1-based columns, as editors count)."""
+        span = ctx.range_of(node)
+        return Finding(
+            rule=cls.NAME,
+            path=ctx.display_path,
+            line=span.start.line,
+            column=span.start.column + 1,
+            end_line=span.end.line,
+            end_column=span.end.column + 1,
+            message=message,
+            severity=cls.SEVERITY,
+            applicability=applicability,
+            fix_note=fix_note,
+            plan=plan,
+        )

@@ -121,3 +121,9 @@ def is_conditional_in(ancestry: list[cst.CSTNode], start: int, end: int) -> bool
         if isinstance(node, (cst.IfExp, cst.BooleanOperation, cst.While, cst.Try, cst.TryStar, cst.Match)):
             return True
     return False
+
+
+def loop_words(ctx, frame: Frame) -> str:
+    """How a message names the loop: its iterable when short, else "its loop"."""
+    iterable = ctx.code(frame.first_iter)
+    return f"`{iterable}`" if len(iterable) <= 40 and "\n" not in iterable else "its loop"

@@ -17,7 +17,7 @@ from n1fix.codemods._names import plural
 from n1fix.orm.functions import QueryFunction
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._loop_frames import frames_of
+from n1fix.rules._loop_frames import frames_of, loop_words
 from n1fix.rules._syntax import names_read
 from n1fix.rules.query_in_loop import QueryInLoop
 
@@ -57,8 +57,7 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
         return None
     names = set().union(*(names_read(arg) for _, arg in keyed)) & varying
     frame = [f for f in frames if f.varying & names][-1]
-    iterable = ctx.code(frame.first_iter)
-    loop = f"`{iterable}`" if len(iterable) <= 40 and "\n" not in iterable else "its loop"
+    loop = loop_words(ctx, frame)
     where = f"{_display(callee.path)}:{callee.line}"
     what = f"`{callee.model}`" if callee.model else "the database"
     verb = "writes" if callee.writes else "queries"
@@ -72,19 +71,7 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
         note = f"not automated yet: a bulk variant (`{batch}`) taking every key would replace the per-item calls"
     else:
         note = f"not automated yet: add a batch variant (`{batch}`) that takes every key, call it once before the loop and group"
-    span = ctx.range_of(site)
-    return Finding(
-        rule=QueryInLoop.NAME,
-        path=ctx.display_path,
-        line=span.start.line,
-        column=span.start.column + 1,
-        end_line=span.end.line,
-        end_column=span.end.column + 1,
-        message=f"{message}; no fix: {note}",
-        severity=QueryInLoop.SEVERITY,
-        applicability=Applicability.NONE,
-        fix_note=note,
-    )
+    return QueryInLoop.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note)
 
 
 def _argument_for(call: cst.Call, callee: QueryFunction, param: str) -> cst.BaseExpression | None:

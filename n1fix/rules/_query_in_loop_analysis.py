@@ -11,7 +11,7 @@ import libcst as cst
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
-from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, statement_index
+from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, loop_words, statement_index
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body
 from n1fix.rules._query_call_analysis import analyze_call, callee_of
 from n1fix.rules._syntax import COMPREHENSIONS, children, is_pure_key, names_assigned, names_read, target_names, walk
@@ -319,29 +319,14 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
 
 
 def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
-    span = ctx.range_of(shape.location)
-    iterable = ctx.code(frame.first_iter)
-    loop = f"`{iterable}`" if len(iterable) <= 40 and "\n" not in iterable else "its loop"
-    message = f"`{entity_code}` is queried once per item of {loop} (1 + N round trips)"
+    message = f"`{entity_code}` is queried once per item of {loop_words(ctx, frame)} (1 + N round trips)"
     if applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
     elif applicability is Applicability.UNSAFE:
         message += f"; unsafe fix: {note}"
     else:
         message += f"; no fix: {note}"
-    return Finding(
-        rule=QueryInLoop.NAME,
-        path=ctx.display_path,
-        line=span.start.line,
-        column=span.start.column + 1,
-        end_line=span.end.line,
-        end_column=span.end.column + 1,
-        message=message,
-        severity=QueryInLoop.SEVERITY,
-        applicability=applicability,
-        fix_note=note,
-        plan=plan,
-    )
+    return QueryInLoop.finding_at(ctx, shape.location, message, applicability, note, plan)
 
 
 def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.BaseExpression | None:
