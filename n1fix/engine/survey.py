@@ -11,7 +11,7 @@ from pathlib import Path
 
 from n1fix.engine.fileio import SourceError, read_source
 from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
-from n1fix.orm.functions import defined_functions, extract_functions, loop_calls
+from n1fix.orm.functions import called_names, defined_functions, extract_functions
 from n1fix.orm.models import extract_models
 
 
@@ -26,7 +26,7 @@ class Survey:
     models: list = field(default_factory=list)
     functions: list = field(default_factory=list)  # QueryFunction facts
     defined: list[str] = field(default_factory=list)  # every function's qualified name
-    loop_calls: set[str] = field(default_factory=set)  # names called inside loops
+    loop_calls: set[str] = field(default_factory=set)  # names the file may call (a superset)
     # Names of the rules whose gate let this file through; None: `ast` could not parse
     # it (newer syntax, or broken), so every rule gets to look and LibCST decides.
     gated: list[str] | None = None
@@ -60,8 +60,8 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
         target for target in (resolve_module_path(m, root, near=path) for m in survey.imported) if target is not None
     ]
     survey.models = extract_models(tree, module_name, is_package)
-    survey.functions = extract_functions(tree, module_name, str(path))
+    survey.functions = extract_functions(tree, module_name, str(path), text)
     survey.defined = defined_functions(tree, module_name)
-    survey.loop_calls = loop_calls(tree)
+    survey.loop_calls = called_names(text)
     survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
     return survey

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
+
+from n1fix.orm.astwalk import child_nodes
 
 _FILTER_METHODS = {"where", "filter"}
 _WRITE_METHODS = {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "bulk_save_objects"}
@@ -50,7 +53,15 @@ def defined_functions(tree: ast.Module, module_name: str) -> list[str]:
     return names
 
 
-def extract_functions(tree: ast.Module, module_name: str, path: str) -> list[QueryFunction]:
+# A keyed query needs one of these in the source text: `Model.col == x` (either way
+# round), `filter_by(col=x)`, or `get(Model, x)`. Files without any are not walked.
+_KEYED_TEXT = re.compile(r"[A-Z]\w*\.\w+\s*==|==\s*[A-Z]\w*\.\w|filter_by\s*\(\s*\w+\s*=|\.get\s*\(\s*[\w.]*[A-Z]")
+_CALLED_NAME = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def extract_functions(tree: ast.Module, module_name: str, path: str, text: str | None = None) -> list[QueryFunction]:
+    if text is not None and not _KEYED_TEXT.search(text):
+        return []
     found: list[QueryFunction] = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -164,7 +175,7 @@ def _walk_own(function) -> Iterable[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 stack.append(child)
 
@@ -183,25 +194,11 @@ def _class_like(node: ast.AST) -> bool:
     return name[:1].isupper() and not name.isupper()
 
 
-def loop_calls(tree: ast.Module) -> set[str]:
-    """Last names of everything called inside a loop or comprehension (for the gate)."""
-    names: set[str] = set()
-    loops = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.While)
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:
-        node, in_loop = stack.pop()
-        if in_loop and isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Name):
-                names.add(func.id)
-            elif isinstance(func, ast.Attribute):
-                names.add(func.attr)
-        if isinstance(node, loops):
-            in_loop = True
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            in_loop = False
-        stack.extend((child, in_loop) for child in ast.iter_child_nodes(node))
-    return names
+def called_names(text: str) -> set[str]:
+    """Every name written just before a `(` in the source: a superset of the functions the
+    file calls, found with one regular expression instead of a walk of the tree (for the
+    gate's second stage, which only needs "may this file call f in a loop?")."""
+    return set(_CALLED_NAME.findall(text))
 
 
 @dataclass
