@@ -344,6 +344,15 @@ def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpressio
 
 def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     """Code that iterates the entities of the batched query."""
+    source = _entity_source_plain(ctx, plan, keys_ref, symbol)
+    if plan.needs_unique and plan.shape.style.value == "2.0" and ".unique()" not in source:
+        if source.startswith("await "):
+            source = f"({source})"
+        source += ".unique()"
+    return source
+
+
+def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     shape = plan.shape
     code = ctx.code
     if shape.get_key is not None and shape.style.value == "2.0":  # `session.get(Model, key)`

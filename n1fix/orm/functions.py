@@ -160,12 +160,14 @@ def _writes(function) -> bool:
             if node.func.attr in _WRITE_METHODS:
                 return True
             if node.func.attr in ("execute", "scalars", "scalar") and node.args:
+                # `update(M).where(...)`, `sa.update(M)...`: any name down the chain counts.
                 head = node.args[0]
-                while isinstance(head, ast.Call) and isinstance(head.func, ast.Attribute):
-                    head = head.func.value
-                name = _dotted(head.func) if isinstance(head, ast.Call) else None
-                if name and name.rsplit(".", 1)[-1] in _WRITE_STATEMENTS:
-                    return True
+                while isinstance(head, ast.Call):
+                    func = head.func
+                    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+                    if name in _WRITE_STATEMENTS:
+                        return True
+                    head = func.value if isinstance(func, ast.Attribute) else None
     return False
 
 

@@ -256,7 +256,9 @@ def recognize(node: cst.BaseExpression) -> QueryShape | None:
 
 def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryShape | None:
     first = calls[0]
-    rest = calls[1:]
+    # `.unique()` (needed with joined eager loads of collections) changes no cardinality
+    # and stays in the batched query.
+    rest = [mc for mc in calls[1:] if mc.name != "unique"]
     if first.name == "get" and len(first.call.args) == 2 and _is_model_like(first.call.args[0].value) and not rest:
         entity = first.call.args[0].value
         return QueryShape(

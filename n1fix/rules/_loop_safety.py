@@ -55,7 +55,8 @@ def inspect_body(
             if method in _STATEMENT_RUNNERS and node.args:
                 statement = _statement_kind(node.args[0].value)
                 if statement in _WRITE_STATEMENTS:
-                    return BodyVerdict(blocking=f"the loop runs an {statement.upper()} statement")
+                    article = "an" if statement == "insert" else "a"
+                    return BodyVerdict(blocking=f"the loop runs {article} {statement.upper()} statement")
                 if statement is None and verdict.weakening is None:
                     verdict.weakening = f"the loop runs a statement n1fix cannot read (`{receiver_code}.{method}(...)`)"
             if method in _QUERY_WRITES and _is_query_chain(receiver):
@@ -147,4 +148,18 @@ def _targets_name(target: cst.CSTNode, name: str) -> bool:
         return isinstance(target.value, cst.Name) and target.value.value == name and isinstance(target, cst.Subscript)
     if isinstance(target, (cst.Tuple, cst.List)):
         return any(_targets_name(e.value, name) for e in target.elements)
+    return False
+
+
+def runs_once(body: cst.IndentedBlock, statement: cst.CSTNode) -> bool:
+    """The loop body always ends with `break`/`return`/`raise` after `statement`: it runs once."""
+    statements = list(body.body)
+    position = next((i for i, s in enumerate(statements) if s is statement), None)
+    if position is None:
+        return False
+    for later in statements[position:]:
+        if isinstance(later, cst.SimpleStatementLine) and any(
+            isinstance(small, (cst.Break, cst.Return, cst.Raise)) for small in later.body
+        ):
+            return True
     return False

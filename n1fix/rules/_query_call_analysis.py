@@ -18,6 +18,7 @@ from n1fix.orm.functions import QueryFunction
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules._loop_frames import frames_of, loop_words
+from n1fix.rules._loop_safety import runs_once
 from n1fix.rules._syntax import names_read
 from n1fix.rules.query_in_loop import QueryInLoop
 
@@ -57,6 +58,8 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
         return None
     names = set().union(*(names_read(arg) for _, arg in keyed)) & varying
     frame = [f for f in frames if f.varying & names][-1]
+    if frame.is_for and runs_once(frame.node.body, ancestry[frame.index + 2]):
+        return None  # the body always leaves after its first item
     loop = loop_words(ctx, frame)
     where = f"{_display(callee.path)}:{callee.line}"
     what = f"`{callee.model}`" if callee.model else "the database"

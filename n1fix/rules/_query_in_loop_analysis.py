@@ -12,7 +12,7 @@ from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dot
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, loop_words, statement_index
-from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body
+from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.rules._query_call_analysis import analyze_call, callee_of
 from n1fix.rules._syntax import COMPREHENSIONS, children, is_pure_key, names_assigned, names_read, target_names, walk
 
@@ -48,6 +48,8 @@ class LoopQueryPlan:
     scope: cst.CSTNode | None = None  # function or module, for fresh names
     query_statement: cst.CSTNode | None = None  # the statement the query sits in
     uses_v1_query: bool = False
+    # 2.0 results with joined eager loads of collections must be `.unique()`d to iterate.
+    needs_unique: bool = False
 
 
 def find(ctx) -> Iterable[Finding]:
@@ -185,6 +187,11 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
     depends = _dependent_parts(shape, varying_all, exclude=key_pred)
     if key_expr is None and not depends:
         return None  # loop-invariant query: another rule's business
+    tied = [p for p in shape.predicates if p.attr and names_read(p.value) & varying_all]
+    if key_expr is None and len(tied) > 1 and shape.entity is not None:
+        entity = code(shape.entity)
+        return _finding(ctx, shape, frames[-1], entity, Applicability.NONE,
+                        "the query is keyed by several columns at once; n1fix batches one-column keys")
 
     model = ctx.model_for(shape.entity) if shape.entity is not None else None
     if model is None and shape.entity is None and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
@@ -239,6 +246,9 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return no_fix("the model's primary key is unknown or composite")
     if key_pred is not None and key_pred.model is not None and key_pred.model != entity_code and shape.entity is not None:
         return no_fix(f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`")
+
+    if frame.is_for and runs_once(frame.node.body, ancestry[frame.index + 2]):
+        return None  # the body always leaves after its first item: no N+1
 
     anchor_index, anchor_problem = hoist_anchor(ancestry, frame)
     if anchor_index is None:
@@ -314,6 +324,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
         query_statement=ancestry[statement_index(ancestry, query_index)],
         uses_v1_query=shape.style is Style.V1 or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
+        needs_unique=_joins_collections(ctx, shape, model),
     )
     return _finding(ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
 
@@ -327,6 +338,19 @@ def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicab
     else:
         message += f"; no fix: {note}"
     return QueryInLoop.finding_at(ctx, shape.location, message, applicability, note, plan)
+
+
+def _joins_collections(ctx, shape: QueryShape, model) -> bool:
+    """Does the batched result carry joined eager loads of collections (`lazy="joined"`
+    on a list relationship, or `joinedload(...)` among the options)? SQLAlchemy 2.x then
+    refuses to iterate it without `.unique()`."""
+    if shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
+        return False
+    if model is not None and any(
+        rel.lazy == "joined" and rel.uselist is not False for rel in model.relationships.values()
+    ):
+        return True
+    return any(mc.name == "options" and "joinedload" in ctx.code(mc.call) for mc in shape.statement_calls)
 
 
 def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.BaseExpression | None:
@@ -499,7 +523,8 @@ def _contract_gaps(ctx, shape: QueryShape, card: Cardinality, model, key_column:
     if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
         gaps.append(f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one")
     if card is Cardinality.FIRST or (card is Cardinality.LIST and shape.limit is not None):
-        if not _deterministic_order(shape, model):
+        one_row = card is Cardinality.FIRST and model.is_unique(key_column)  # at most one row a key
+        if not one_row and not _deterministic_order(shape, model):
             what = "`.first()`" if card is Cardinality.FIRST else "the per-item LIMIT"
             gaps.append(f"{what} needs an ORDER BY that includes a unique column to pick the same rows")
     return gaps
