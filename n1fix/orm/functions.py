@@ -20,7 +20,6 @@ from n1fix.orm.astwalk import child_nodes
 _FILTER_METHODS = {"where", "filter"}
 _WRITE_METHODS = {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "bulk_save_objects"}
 _WRITE_STATEMENTS = {"insert", "update", "delete"}
-_RUNNERS = {"execute", "scalars", "scalar", "query", "get"}
 
 
 @dataclass(frozen=True)
@@ -119,8 +118,10 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         method = node.func.attr
-        if method in _RUNNERS:
+        if method in ("execute", "scalars", "scalar", "query") and node.args:
             runs = True
+        elif method == "get" and len(node.args) == 2 and _class_like(node.args[0]):
+            runs = True  # session.get(Model, key), not dict.get(key, default)
         if method in _FILTER_METHODS:
             for arg in node.args:
                 for compare in _conjuncts(arg):

@@ -183,6 +183,10 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
     code = ctx.code
     varying_all = set().union(*(f.varying for f in frames))
 
+    if shape.cardinality is Cardinality.LIST and shape.terminal is None and not _iterated_directly(ancestry):
+        # A Query or Result kept as an object: more often built up (`.subquery()`,
+        # `.exists()`) or written through (`.update()`, `.delete()`) than read.
+        return None
     key_expr, key_pred = _key_of(shape, varying_all)
     depends = _dependent_parts(shape, varying_all, exclude=key_pred)
     if key_expr is None and not depends:
@@ -255,10 +259,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return no_fix(anchor_problem)
     query_index = len(ancestry) - 1
 
-    if shape.cardinality is Cardinality.LIST and shape.terminal is None and not _iterated_directly(ancestry):
-        # A Query or Result kept as an object: more often built up (`.subquery()`,
-        # `.exists()`) or written through (`.update()`, `.delete()`) than read.
-        return None
+
 
     body = frame.node.body if frame.is_for else frame.node
     verdict = inspect_body(
