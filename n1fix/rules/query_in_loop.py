@@ -52,7 +52,8 @@ When the loop writes or commits, changes its iterable, or the session or a secon
 predicate depends on the item, no fix is offered.
 
 ## Known problems
-The keys are sent as one `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL
+A key read from an attribute of an item whose model n1fix does not know (`row.user_id`)
+is taken to have the column's type. The keys are sent as one `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL
 65,535 per statement; past that, chunk the keys. An outer iterable n1fix cannot prove to
 be a list is materialised with `list(...)` first. Items with equal keys share one list
 object in the result (equal contents, not distinct copies). An empty outer list still
