@@ -21,7 +21,7 @@ def _setup(path: Path, text: str):
     root = find_project_root([path])
     config = load_config(root)
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
-    surveys = _survey_all([path], root, None)
+    surveys = _survey_all([path], root)
     # The text given wins over what is on disk (it may not be saved yet).
     own = survey_file(path, root, {r.NAME: r for r in rules}, text=text)
     surveys[path] = own

@@ -66,7 +66,6 @@ def run(
     found = discover(paths, root=root, exclude=config.exclude, extend_exclude=config.extend_exclude, respect_gitignore=config.respect_gitignore)
     result.errors.extend(str(e) for e in found.errors)
     jobs = jobs or config.jobs or os.cpu_count() or 1
-    use_pool = jobs > 1 and len(found.files) >= POOL_THRESHOLD
 
     cache = None
     if config.cache and not fix:
@@ -74,11 +73,9 @@ def run(
 
         settings = repr((sorted(r.NAME for r in rules), use_gate))
         cache = Cache.load(root, settings)
-    if use_pool:
-        from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports: only when used
-    pool = ProcessPoolExecutor(max_workers=jobs) if use_pool else None
+    pool = None
     try:
-        surveys = _survey_all(found.files, root, pool, cache)
+        surveys = _survey_all(found.files, root, jobs, cache)
         project = _project(root, surveys)
         fingerprint = project.fingerprint()
         targets: list[Survey] = []
@@ -102,8 +99,9 @@ def run(
                     result.findings.extend(hit)
             targets = pending
         tasks = [(s.path, s.module_name, s.imports, s.gated if use_gate else None) for s in targets]
-        if pool is not None:
-            pool.shutdown()
+        if jobs > 1 and len(tasks) >= POOL_THRESHOLD:
+            from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports: only when used
+
             pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(project, config, fix))
             outcomes = pool.map(_work, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
         else:
@@ -123,7 +121,9 @@ def run(
     return result
 
 
-def _survey_all(files: list[Path], root: Path, pool, cache=None) -> dict[Path, Survey]:
+def _survey_all(files: list[Path], root: Path, jobs: int = 1, cache=None) -> dict[Path, Survey]:
+    """Survey the files and every project module they import; a pool only for many files
+    still to read (a warm run with everything cached starts no process)."""
     # Every rule's gate, not only the selected ones: surveys are cached across runs
     # whose selections differ.
     gates = {rule.NAME: rule() for rule in all_rules()}
@@ -132,8 +132,11 @@ def _survey_all(files: list[Path], root: Path, pool, cache=None) -> dict[Path, S
     if cache is not None:
         pending = _cached_surveys(pending, root, surveys, cache)
     while pending:
-        if pool is not None and len(pending) >= POOL_THRESHOLD:
-            batch = list(pool.map(survey_file, pending, [root] * len(pending), [gates] * len(pending), chunksize=16))
+        if jobs > 1 and len(pending) >= POOL_THRESHOLD:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                batch = list(pool.map(survey_file, pending, [root] * len(pending), [gates] * len(pending), chunksize=16))
         else:
             batch = [survey_file(p, root, gates) for p in pending]
         pending = []
