@@ -13,7 +13,7 @@ from n1fix.engine.project import ProjectContext
 from n1fix.orm.query_shape import dotted_name
 
 if TYPE_CHECKING:
-    from n1fix.orm.models import ModelIndex, ModelInfo
+    from n1fix.orm.models import ModelInfo
 
 
 @dataclass

@@ -19,7 +19,7 @@ from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.models import ModelIndex
 from n1fix.rules import all_rules, select_rules
-from n1fix.rules._base import Finding, Rule
+from n1fix.rules._base import Finding
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
