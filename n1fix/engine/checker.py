@@ -7,6 +7,7 @@ from pathlib import Path
 import libcst as cst
 
 from n1fix.engine.context import FileContext, ProjectContext
+from n1fix.engine.suppressions import unsuppressed
 from n1fix.rules._base import Finding, Rule
 
 
@@ -50,5 +51,6 @@ def run_rules(ctx: FileContext, rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(ctx))
+    findings = unsuppressed(findings, ctx.module.code)
     findings.sort(key=Finding.sort_key)
     return findings

@@ -52,6 +52,8 @@ class Finding:
     applicability: Applicability = Applicability.NONE
     # Why the fix is unsafe or absent, in words a user learns from.
     fix_note: str | None = None
+    # The header line of the loop that makes it run per item (for suppressions).
+    loop_line: int | None = None
     # The codemod's plan: opaque to the engine, never serialised.
     plan: Any = field(default=None, repr=False, compare=False)
 
@@ -115,9 +117,11 @@ class Rule:
         applicability: Applicability = Applicability.NONE,
         fix_note: str | None = None,
         plan: Any = None,
+        loop: Any = None,
     ) -> Finding:
         """A finding of this rule spanning `node` (1-based columns, as editors count)."""
         span = ctx.range_of(node)
+        loop_line = ctx.range_of(loop).start.line if loop is not None else None
         return Finding(
             rule=cls.NAME,
             path=ctx.display_path,
@@ -130,4 +134,5 @@ class Rule:
             applicability=applicability,
             fix_note=fix_note,
             plan=plan,
+            loop_line=loop_line,
         )

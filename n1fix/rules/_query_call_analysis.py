@@ -74,7 +74,7 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
         note = f"not automated yet: a bulk variant (`{batch}`) taking every key would replace the per-item calls"
     else:
         note = f"not automated yet: add a batch variant (`{batch}`) that takes every key, call it once before the loop and group"
-    return QueryInLoop.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note)
+    return QueryInLoop.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note, loop=frame.node)
 
 
 def _argument_for(call: cst.Call, callee: QueryFunction, param: str) -> cst.BaseExpression | None:

@@ -337,7 +337,7 @@ def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicab
         message += f"; unsafe fix: {note}"
     else:
         message += f"; no fix: {note}"
-    return QueryInLoop.finding_at(ctx, shape.location, message, applicability, note, plan)
+    return QueryInLoop.finding_at(ctx, shape.location, message, applicability, note, plan, loop=frame.node)
 
 
 def _joins_collections(ctx, shape: QueryShape, model) -> bool:

@@ -1,0 +1,75 @@
+"""`# n1fix: ignore[...]` comments silence a finding and keep its fix from being applied."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from n1fix.engine.api import fix_source, scan_source
+
+MODELS = """
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Project(Base):
+        __tablename__ = "projects"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    class Render(Base):
+        __tablename__ = "renders"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+"""
+
+LOOP = """
+    from sqlalchemy import select
+
+    from app.models import Project, Render
+
+
+    def renders(session, projects: list[Project]):
+        out = {{}}
+        for project in projects:{header}
+            out[project.id] = session.scalars(
+                select(Render).where(Render.project_id == project.id){inline}
+            ).all()
+        return out
+"""
+
+
+def _service(tmp_path: Path, header: str = "", inline: str = "") -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(textwrap.dedent(MODELS))
+    service = tmp_path / "app" / "service.py"
+    service.write_text(textwrap.dedent(LOOP.format(header=header, inline=inline)))
+    return service
+
+
+def test_without_a_comment_the_loop_is_reported(tmp_path):
+    service = _service(tmp_path)
+    assert [f.rule for f in scan_source(service, service.read_text())] == ["query-in-loop"]
+
+
+def test_comment_on_the_loop_header_silences_and_keeps_the_code(tmp_path):
+    service = _service(tmp_path, header="  # n1fix: ignore[query-in-loop] admin page, 3 projects at most")
+    text = service.read_text()
+    assert scan_source(service, text) == []
+    assert fix_source(service, text).text == text
+
+
+def test_comment_inside_the_query_silences(tmp_path):
+    service = _service(tmp_path, inline="  # n1fix: ignore")
+    assert scan_source(service, service.read_text()) == []
+
+
+def test_comment_for_another_rule_does_not_silence(tmp_path):
+    service = _service(tmp_path, header="  # n1fix: ignore[sequential-awaits]")
+    assert [f.rule for f in scan_source(service, service.read_text())] == ["query-in-loop"]
