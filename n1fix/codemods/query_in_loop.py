@@ -57,7 +57,7 @@ def fix(ctx, finding: Finding) -> cst.Module:
     item_name = plan.item_target.value if isinstance(plan.item_target, cst.Name) else None
     single_clause = frame.is_for or len(frame.clauses) == 1
     key_is_target = isinstance(plan.keys_key, cst.Name) and item_name == plan.keys_key.value and single_clause
-    if key_is_target and not plan.keys_filter and isinstance(plan.items, cst.Name) and replace_iter is None:
+    if key_is_target and not plan.keys_filter and (isinstance(plan.items, cst.Name) or replace_iter is not None):
         keys_ref = iter_code
     else:
         clauses = _clauses_code(plan, code, iter_code)
