@@ -9,12 +9,12 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
-from n1fix.rules._syntax import names_read
 from n1fix.codemods._layout import broken_expression, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker, plural, singular_snake
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
 from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
+from n1fix.rules._syntax import all_names, names_assigned, names_read, target_names, walk
 
 
 class FixFailed(Exception):
@@ -23,12 +23,12 @@ class FixFailed(Exception):
 
 def fix(ctx, finding: Finding) -> cst.Module:
     plan: LoopQueryPlan = finding.plan
-    code = ctx.code
     shape = plan.shape
     names = NamePicker(plan.scope, ctx.module)
     needed_imports: list[tuple[str, str]] = []
 
     def symbol(qualified: str) -> str:
+        """How to spell `qualified` here; imported when the module does not have it yet."""
         known = spelling(ctx.imports, qualified)
         if known is not None:
             return known
@@ -36,89 +36,15 @@ def fix(ctx, finding: Finding) -> cst.Module:
         needed_imports.append((module, name))
         return name
 
-    entity_name = plan.entity_code.rsplit(".", 1)[-1] if shape.entity is not None else _count_entity(plan)
-    row = names.pick(singular_snake(entity_name))
-    frame = plan.frame
-    target = plan.item_target
-    target_name = target.value if isinstance(target, cst.Name) else None
-
-    statements: list[str] = []
-    replace_iter: str | None = None
-    iter_code = code(plan.items)
-    if not plan.iter_reiterable:
-        if isinstance(plan.items, cst.Name):
-            statements.append(f"{iter_code} = list({iter_code})")
-        else:
-            replace_iter = names.pick(plural(target_name) if target_name else "items")
-            statements.append(f"{replace_iter} = list({iter_code})")
-            iter_code = replace_iter
-
-    key_code = code(plan.key)
-    item_name = plan.item_target.value if isinstance(plan.item_target, cst.Name) else None
-    single_clause = frame.is_for or len(frame.clauses) == 1
-    key_is_target = isinstance(plan.keys_key, cst.Name) and item_name == plan.keys_key.value and single_clause
-    if key_is_target and not plan.keys_filter and (isinstance(plan.items, cst.Name) or replace_iter is not None):
-        keys_ref = iter_code
-    else:
-        clauses = _clauses_code(plan, code, iter_code)
-        comprehension = f"[{code(plan.keys_key)} {clauses}]"
-        keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
-        if keys_ref is None:
-            keys_ref = names.pick(_keys_name(plan, target_name))
-            statements.append(f"{keys_ref} = {comprehension}")
-
-    suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
-    entity_plural = plural(singular_snake(entity_name))
-    card = plan.cardinality
-    if card is Cardinality.EXISTS:
-        group = names.pick(f"{keys_ref}_with_{entity_plural}" if keys_ref.isidentifier() else f"keys_with_{entity_plural}")
-    elif card is Cardinality.COUNT:
-        group = names.pick(f"{singular_snake(entity_name)}_counts_by_{suffix}")
-    elif card is Cardinality.FIRST:
-        group = names.pick(f"first_{singular_snake(entity_name)}_by_{suffix}")
-    else:
-        group = names.pick(f"{entity_plural}_by_{suffix}")
-
-    attr = plan.key_column
-    indent = ctx.range_of(plan.anchor).start.column
-    limit = ctx.project.line_length
-    if card is Cardinality.EXISTS:
-        statements.append(_existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit))
-        lookup = f"{key_code} in {group}"
-    elif card is Cardinality.COUNT:
-        statements.append(_dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit))
-        lookup = f"{group}.get({key_code}, 0)"
-    else:
-        source = _entity_source(ctx, plan, keys_ref, symbol)
-        if not fits(f"for {row} in {source}:", indent, limit):
-            source = broken_expression(cst.parse_expression(source)) or source
-        if card is Cardinality.LIST:
-            defaultdict = symbol("collections.defaultdict")
-            statements.append(f"{group} = {defaultdict}(list)")
-            if plan.top_n is not None:
-                statements.append(
-                    f"for {row} in {source}:\n"
-                    f"    if len({group}[{row}.{attr}]) < {code(plan.top_n)}:\n"
-                    f"        {group}[{row}.{attr}].append({row})"
-                )
-            else:
-                statements.append(f"for {row} in {source}:\n    {group}[{row}.{attr}].append({row})")
-            lookup = f"{group}.get({key_code}, [])"
-        elif card is Cardinality.FIRST:
-            statements.append(f"{group} = {{}}")
-            statements.append(f"for {row} in {source}:\n    {group}.setdefault({row}.{attr}, {row})")
-            lookup = f"{group}.get({key_code})"
-        elif card in (Cardinality.OPTIONAL, Cardinality.ONE):
-            statements.append(_dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", _entity_source(ctx, plan, keys_ref, symbol), indent, limit))
-            lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
-        else:
-            raise FixFailed(f"no batched form for a {card.value} query")
+    statements, keys_ref, replace_iter = _keys(ctx, plan, names)
+    batch, lookup = _batch(ctx, plan, names, keys_ref, symbol)
+    statements.extend(batch)
 
     config = ctx.module.config_for_parsing
     try:
         new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
         lookup_node = cst.parse_expression(lookup, config=config)
-    except cst.ParserSyntaxError as error:  # a bug in the templates above
+    except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
 
     module = ctx.module.visit(
@@ -140,14 +66,89 @@ def fix(ctx, finding: Finding) -> cst.Module:
     return module
 
 
+def _target_name(plan: LoopQueryPlan) -> str | None:
+    return plan.item_target.value if isinstance(plan.item_target, cst.Name) else None
+
+
+def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, str | None]:
+    """Statements that make the keys available, the name of the key list, and the name
+    the loop's iterable was materialised into (when it had to be)."""
+    code = ctx.code
+    frame = plan.frame
+    target_name = _target_name(plan)
+    statements: list[str] = []
+    replace_iter: str | None = None
+    iter_code = code(plan.items)
+    if not plan.iter_reiterable:
+        if isinstance(plan.items, cst.Name):
+            statements.append(f"{iter_code} = list({iter_code})")
+        else:
+            replace_iter = names.pick(plural(target_name) if target_name else "items")
+            statements.append(f"{replace_iter} = list({iter_code})")
+            iter_code = replace_iter
+
+    single_clause = frame.is_for or len(frame.clauses) == 1
+    key_is_item = isinstance(plan.keys_key, cst.Name) and target_name == plan.keys_key.value and single_clause
+    if key_is_item and not plan.keys_filter and (isinstance(plan.items, cst.Name) or replace_iter is not None):
+        return statements, iter_code, replace_iter  # the items are the keys
+    comprehension = f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
+    keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
+    if keys_ref is None:
+        keys_ref = names.pick(_keys_name(plan, target_name))
+        statements.append(f"{keys_ref} = {comprehension}")
+    return statements, keys_ref, replace_iter
+
+
+def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -> tuple[list[str], str]:
+    """The batched query and its grouping, by cardinality, and the lookup that replaces
+    the per-item query."""
+    shape = plan.shape
+    entity_name = plan.entity_code.rsplit(".", 1)[-1] if shape.entity is not None else _count_entity(plan)
+    entity = singular_snake(entity_name)
+    target_name = _target_name(plan)
+    suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
+    key_code = ctx.code(plan.key)
+    attr = plan.key_column
+    indent = ctx.range_of(plan.anchor).start.column
+    limit = ctx.project.line_length
+    card = plan.cardinality
+
+    if card is Cardinality.EXISTS:
+        group = names.pick(f"{keys_ref}_with_{plural(entity)}" if keys_ref.isidentifier() else f"keys_with_{plural(entity)}")
+        return [_existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)], f"{key_code} in {group}"
+    if card is Cardinality.COUNT:
+        group = names.pick(f"{entity}_counts_by_{suffix}")
+        return [_dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit)], f"{group}.get({key_code}, 0)"
+
+    row = names.pick(entity)
+    source = _entity_source(ctx, plan, keys_ref, symbol)
+    if card in (Cardinality.OPTIONAL, Cardinality.ONE):
+        group = names.pick(f"{plural(entity)}_by_{suffix}")
+        statement = _dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit)
+        lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
+        return [statement], lookup
+    if not fits(f"for {row} in {source}:", indent, limit):
+        source = broken_expression(cst.parse_expression(source)) or source
+    if card is Cardinality.FIRST:
+        group = names.pick(f"first_{entity}_by_{suffix}")
+        loop = f"for {row} in {source}:\n    {group}.setdefault({row}.{attr}, {row})"
+        return [f"{group} = {{}}", loop], f"{group}.get({key_code})"
+    if card is Cardinality.LIST:
+        group = names.pick(f"{plural(entity)}_by_{suffix}")
+        append = f"{group}[{row}.{attr}].append({row})"
+        if plan.top_n is not None:
+            append = f"if len({group}[{row}.{attr}]) < {ctx.code(plan.top_n)}:\n        {append}"
+        loop = f"for {row} in {source}:\n    {append}"
+        return [f"{group} = {symbol('collections.defaultdict')}(list)", loop], f"{group}.get({key_code}, [])"
+    raise FixFailed(f"no batched form for a {card.value} query")
+
+
 def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
     """The `stmt = select(...)` line, when nothing but the rewritten query reads `stmt`."""
     binding = shape.statement_binding
     if binding is None or not plan.frame.is_for:
         return None
     name = binding.body[0].targets[0].target.value
-    from n1fix.rules._syntax import walk
-
     reads = [n for n in walk(plan.frame.node.body) if isinstance(n, cst.Name) and n.value == name]
     # its own target, and the argument of the query
     return binding if len(reads) == 2 else None
@@ -253,8 +254,6 @@ class _Rewriter(cst.CSTTransformer):
 
 def _hoisted_keys(ctx, plan: LoopQueryPlan, comprehension: str) -> str | None:
     """A keys list an earlier fix already put in front of this loop, to share it."""
-    from n1fix.rules._syntax import names_assigned, walk
-
     for block in walk(ctx.module, into_scopes=True):
         if not isinstance(block, (cst.IndentedBlock, cst.Module)):
             continue
@@ -276,14 +275,10 @@ def _hoisted_keys(ctx, plan: LoopQueryPlan, comprehension: str) -> str | None:
 
 
 def _names_in(code: str) -> set[str]:
-    from n1fix.rules._syntax import all_names
-
     return all_names(cst.parse_expression(code))
 
 
 def _assigned_here(statement: cst.CSTNode) -> set[str]:
-    from n1fix.rules._syntax import target_names
-
     if isinstance(statement, cst.SimpleStatementLine):
         names: set[str] = set()
         for small in statement.body:
