@@ -21,7 +21,6 @@ class Survey:
     module_name: str
     digest: str = ""  # content hash, for the results cache
     imports: dict[str, str] = field(default_factory=dict)
-    imported: list[str] = field(default_factory=list)
     resolved: list[Path] = field(default_factory=list)  # project files it imports
     models: list = field(default_factory=list)
     functions: list = field(default_factory=list)  # QueryFunction facts
@@ -55,13 +54,13 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
         return survey  # gated stays None: LibCST reads it or reports why it can't
     is_package = path.name == "__init__.py"
     survey.imports = import_map(tree, module_name, is_package)
-    survey.imported = imported_modules(tree, module_name, is_package)
-    survey.resolved = [
-        target for target in (resolve_module_path(m, root, near=path) for m in survey.imported) if target is not None
-    ]
+    imported = imported_modules(tree, module_name, is_package)
+    survey.resolved = [target for target in (resolve_module_path(m, root, near=path) for m in imported) if target]
     survey.models = extract_models(tree, module_name, is_package)
     survey.functions = extract_functions(tree, module_name, str(path), text)
-    survey.defined = defined_functions(tree, module_name)
+    # A batch variant lives next to its per-item twin: only modules with a keyed query
+    # function need their function names kept (the survey cache stays small).
+    survey.defined = defined_functions(tree, module_name) if survey.functions else []
     survey.loop_calls = called_names(text)
     survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
     return survey
