@@ -303,8 +303,11 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         elif len(tail) == 1 and tail[0].name in {"scalar_one", "scalar_one_or_none", "scalar"}:
             cardinality, terminal = _RESULT_TERMINALS[tail[0].name], tail[0]
             scalars_needed = True
+        elif not tail or (len(tail) == 1 and tail[0].name in {"all", "first", "one", "one_or_none"}):
+            # Rows, not entities: reported, not batched yet.
+            cardinality, terminal = Cardinality.SCALAR, (tail[0] if tail else None)
         else:
-            return None  # rows, not entities: not batched yet
+            return None
     exists = exists_chain(columns[0]) if len(columns) == 1 else None
     if exists is not None:
         if cardinality not in {Cardinality.FIRST, Cardinality.ONE} or stmt_calls:
@@ -315,7 +318,7 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
             return None
         cardinality = Cardinality.COUNT
     elif entity is None:
-        cardinality = Cardinality.SCALAR if cardinality is not Cardinality.LIST else cardinality
+        cardinality = Cardinality.SCALAR  # columns, not a model: rows have no key to group by
 
     if first.name == "scalar":
         action = "rename"
@@ -383,8 +386,8 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
     exists = exists_chain(head.args[0].value) if head is not None and len(head.args) == 1 else None
     if exists is not None and terminal is not None and terminal.name == "scalar" and not chain:
         cardinality = Cardinality.EXISTS
-    elif entity is None and cardinality not in {Cardinality.LIST}:
-        cardinality = Cardinality.SCALAR
+    elif entity is None:
+        cardinality = Cardinality.SCALAR  # columns, not a model: rows have no key to group by
     opaque: list[str] = []
     preds = _predicates(chain + (exists or []), opaque)
     for mc in chain:
