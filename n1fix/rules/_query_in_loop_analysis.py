@@ -464,6 +464,10 @@ def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
         return "a count with LIMIT is not batched"
     if shape.cardinality is Cardinality.COUNT and key_pred is not None and key_pred.via_filter_by and shape.entity is None:
         return "a count filtered with `filter_by` names no model to group by"
+    if key_pred is not None and key_pred.via_filter_by:
+        joins = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
+        if any(mc.name in joins for mc in shape.statement_calls):
+            return "`filter_by()` after a join filters the joined model; n1fix cannot tell which column it means"
     return None
 
 

@@ -1,0 +1,66 @@
+"""Shapes that look batchable but are not, and their neighbours that are."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import scan_source
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+SERVICE = """
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from renderapp.models import Project, Render, User
+
+
+    def run(session: Session, users: list[User], projects: list[Project]):
+        return {body}
+"""
+
+CASES = [
+    # a column, not a model: the rows carry no key to group by
+    ("[session.scalars(select(Render.status).where(Render.project_id == p.id)).all() for p in projects]", "none"),
+    ("[session.execute(select(Render.id, Render.status).where(Render.project_id == p.id)).all() for p in projects]", "none"),
+    ("[session.query(Render.status).filter(Render.project_id == p.id).all() for p in projects]", "none"),
+    # filter_by after a join filters the joined model (Project.user_id), not Render.user_id
+    ("[session.scalars(select(Render).join(Project).filter_by(user_id=u.id)).all() for u in users]", "none"),
+    # without the join it is Render.user_id: batchable
+    ("[session.scalars(select(Render).filter_by(user_id=u.id)).all() for u in users]", "safe"),
+    # two columns keyed by the item at once
+    ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == p.user_id)).all() for p in projects]", "none"),
+]
+
+
+@pytest.mark.parametrize("body,applicability", CASES)
+def test_applicability(tmp_path, body, applicability):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent(SERVICE).format(body=body))
+    findings = scan_source(service, service.read_text())
+    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+
+
+def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent("""
+        from sqlalchemy import select
+
+        from renderapp.models import Project, Render
+
+
+        def first_project_renders(session, projects: list[Project]):
+            for project in projects:
+                renders = session.scalars(select(Render).where(Render.project_id == project.id)).all()
+                return renders
+            return []
+    """))
+    assert scan_source(service, service.read_text()) == []
