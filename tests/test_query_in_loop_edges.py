@@ -32,6 +32,8 @@ CASES = [
     ("[session.scalars(select(Render).join(Project).filter_by(user_id=u.id)).all() for u in users]", "none"),
     # without the join it is Render.user_id: batchable
     ("[session.scalars(select(Render).filter_by(user_id=u.id)).all() for u in users]", "safe"),
+    # a relationship compared with the item: `in_()` is not defined on relationships
+    ("[session.scalars(select(Render).where(Render.project == p)).all() for p in projects]", "none"),
     # two columns keyed by the item at once
     ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == p.user_id)).all() for p in projects]", "none"),
 ]

@@ -249,6 +249,9 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return no_fix("the model's primary key is unknown or composite")
     if key_pred is not None and key_pred.model is not None and key_pred.model != entity_code and shape.entity is not None:
         return no_fix(f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`")
+    if model is not None and model.column(key_column) is None:
+        what = "a relationship" if model.relationship(key_column) is not None else "not a column n1fix knows"
+        return no_fix(f"`{model.name}.{key_column}` is {what}; `in_()` needs a column")
 
     if frame.is_for and runs_once(frame.node.body, ancestry[frame.index + 2]):
         return None  # the body always leaves after its first item: no N+1
