@@ -48,7 +48,7 @@ from typing import Iterable
 
 from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
 
-_ATTRIBUTE_IN_LOOP = re.compile(r"\bfor\b")
+_FOR_KEYWORD = re.compile(r"\bfor\b")
 
 
 class LazyLoadInLoop(Rule):
@@ -60,7 +60,7 @@ class LazyLoadInLoop(Rule):
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         # Rows come from a query in the same function: a query call and a loop.
-        if not _ATTRIBUTE_IN_LOOP.search(text):
+        if not _FOR_KEYWORD.search(text):
             return False
         from n1fix.rules.query_in_loop import _QUERY_TEXT
 
