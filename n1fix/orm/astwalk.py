@@ -1,6 +1,6 @@
-"""A faster `ast.iter_child_nodes`: the survey walks every file of a project with it.
+"""Small `ast` helpers for the survey, which reads every file of a project.
 
-Per node class, only the fields that can hold expressions or statements are read (not
+`child_nodes` is a faster `ast.iter_child_nodes`. Per node class, only the fields that can hold expressions or statements are read (not
 `ctx`, operators or constants), with plain `getattr`: about twice as fast as the
 standard library's generator, which dominates a cold scan otherwise.
 """
@@ -26,3 +26,9 @@ def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
                     yield item
         elif isinstance(value, ast.AST):
             yield value
+
+
+def class_like(node: ast.AST) -> bool:
+    """A class reference by its spelling: `Render`, `models.Render` (CapWords last part)."""
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return name[:1].isupper() and not name.isupper()

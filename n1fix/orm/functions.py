@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from n1fix.orm.astwalk import child_nodes
+from n1fix.orm.astwalk import child_nodes, class_like
 
 _FILTER_METHODS = {"where", "filter"}
 _WRITE_METHODS = {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "bulk_save_objects"}
@@ -120,7 +120,7 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
         method = node.func.attr
         if method in ("execute", "scalars", "scalar", "query") and node.args:
             runs = True
-        elif method == "get" and len(node.args) == 2 and _class_like(node.args[0]):
+        elif method == "get" and len(node.args) == 2 and class_like(node.args[0]):
             runs = True  # session.get(Model, key), not dict.get(key, default)
         if method in _FILTER_METHODS:
             for arg in node.args:
@@ -134,7 +134,7 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
                 if isinstance(keyword.value, ast.Name) and keyword.value.id in params:
                     keys.add(keyword.value.id)
         elif method == "get" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id in params:
-            if _class_like(node.args[0]):
+            if class_like(node.args[0]):
                 keys.add(node.args[1].id)
                 model = model or _dotted(node.args[0])
     return keys, model, runs
@@ -150,7 +150,7 @@ def _column_equals_param(expr: ast.AST, params: set[str]) -> tuple[str, str] | N
     if not (isinstance(expr, ast.Compare) and len(expr.ops) == 1 and isinstance(expr.ops[0], ast.Eq)):
         return None
     for column, value in ((expr.left, expr.comparators[0]), (expr.comparators[0], expr.left)):
-        if isinstance(column, ast.Attribute) and _class_like(column.value) and isinstance(value, ast.Name) and value.id in params:
+        if isinstance(column, ast.Attribute) and class_like(column.value) and isinstance(value, ast.Name) and value.id in params:
             return _dotted(column.value) or "", value.id
     return None
 
@@ -191,10 +191,6 @@ def _dotted(node: ast.AST) -> str | None:
         return f"{base}.{node.attr}" if base else None
     return None
 
-
-def _class_like(node: ast.AST) -> bool:
-    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
-    return name[:1].isupper() and not name.isupper()
 
 
 def called_names(text: str) -> set[str]:

@@ -62,9 +62,9 @@ class LazyLoadInLoop(Rule):
         # Rows come from a query in the same function: a query call and a loop.
         if not _FOR_KEYWORD.search(text):
             return False
-        from n1fix.rules.query_in_loop import _QUERY_TEXT
+        from n1fix.rules.query_in_loop import QUERY_TEXT
 
-        return _QUERY_TEXT.search(text) is not None
+        return QUERY_TEXT.search(text) is not None
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules._lazy_load_analysis import find

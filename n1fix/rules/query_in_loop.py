@@ -69,7 +69,7 @@ import ast
 import re
 from typing import Iterable
 
-from n1fix.orm.astwalk import child_nodes
+from n1fix.orm.astwalk import child_nodes, class_like
 from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
@@ -90,8 +90,8 @@ def _may_query(node: ast.AST, statements_in_names: bool) -> bool:
             return _builds_select(node.args[0]) or (statements_in_names and isinstance(node.args[0], ast.Name))
         if attr == "query":
             return bool(node.args)
-        return attr == "get" and len(node.args) == 2 and _class_like(node.args[0])
-    return isinstance(node, ast.Attribute) and node.attr == "query" and _class_like(node.value)
+        return attr == "get" and len(node.args) == 2 and class_like(node.args[0])
+    return isinstance(node, ast.Attribute) and node.attr == "query" and class_like(node.value)
 
 
 def _builds_select(expr: ast.AST) -> bool:
@@ -108,20 +108,15 @@ def _builds_select(expr: ast.AST) -> bool:
     return False
 
 
-def _class_like(expr: ast.AST) -> bool:
-    name = expr.id if isinstance(expr, ast.Name) else expr.attr if isinstance(expr, ast.Attribute) else ""
-    return name[:1].isupper() and not name.isupper()
-
-
 # Text every recognised query contains (`.execute`, `.scalars`, `.query`, `.get`...): a
 # file without any is turned away before its tree is walked.
-_QUERY_TEXT = re.compile(r"\.\s*(?:execute|scalars?|query|get)\b")
+QUERY_TEXT = re.compile(r"\.\s*(?:execute|scalars?|query|get)\b")
 _SELECT_TEXT = re.compile(r"\bselect\s*\(")
 
 
 def gate(tree: ast.Module, text: str) -> bool:
     """Is there a loop or comprehension with something query-like inside it?"""
-    if not _QUERY_TEXT.search(text):
+    if not QUERY_TEXT.search(text):
         return False
     statements_in_names = _SELECT_TEXT.search(text) is not None
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
