@@ -21,9 +21,10 @@ def _setup(path: Path, text: str):
     root = find_project_root([path])
     config = load_config(root)
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
-    surveys = _survey_all([path], root)
-    # The text given wins over what is on disk (it may not be saved yet).
+    # The text given wins over what is on disk (it may not be saved yet); the modules it
+    # imports are read from disk.
     own = survey_file(path, root, {r.NAME: r for r in rules}, text=text)
+    surveys = _survey_all(own.resolved, root)
     surveys[path] = own
     project = _project(root, surveys)
     gate_on_project_calls(own, project)

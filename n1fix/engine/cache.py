@@ -29,10 +29,6 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 class Cache:
     def __init__(self, root: Path, settings: str) -> None:
         self.path = root / CACHE_DIR / f"results-{__version__}.pickle"

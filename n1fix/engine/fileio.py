@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import hashlib
 import io
 import os
 import re
@@ -75,6 +76,7 @@ class SourceFile:
     encoding: str
     bom: bool
     newline: str
+    digest: str = ""  # content_hash of the bytes on disk (for the results cache)
 
 
 def os_error_reason(exc: OSError) -> str:
@@ -102,6 +104,7 @@ def read_source(path: Path) -> SourceFile:
 
     if b"\0" in data:
         raise SourceError(path, "binary file (contains NUL bytes)")
+    digest = content_hash(data)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
@@ -115,7 +118,12 @@ def read_source(path: Path) -> SourceFile:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise SourceError(path, _not_valid(data, encoding, exc)) from exc
-    return SourceFile(path, text, encoding, bom, _dominant_newline(text))
+    return SourceFile(path, text, encoding, bom, _dominant_newline(text), digest)
+
+
+def content_hash(data: bytes) -> str:
+    """A short hash of a file's bytes: what the results cache keys a file by."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def encode(source: SourceFile, new_text: str) -> bytes:

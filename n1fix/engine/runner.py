@@ -157,7 +157,7 @@ def _survey_all(files: list[Path], root: Path, jobs: int = 1, cache=None) -> dic
 
 def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], cache) -> list[Path]:
     """Fill `surveys` from the cache; return the paths still to survey (and what they import)."""
-    from n1fix.engine.cache import content_hash
+    from n1fix.engine.fileio import content_hash
 
     missing: list[Path] = []
     queue = list(paths)

@@ -33,8 +33,6 @@ class Survey:
 
 
 def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str | None = None) -> Survey:
-    from n1fix.engine.cache import content_hash
-
     module_name = module_name_for(path, root)
     survey = Survey(path=path, module_name=module_name)
     if text is None:
@@ -44,10 +42,7 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
             survey.error = error.reason
             return survey
         text = source.text
-        try:
-            survey.digest = content_hash(path.read_bytes())
-        except OSError:
-            pass
+        survey.digest = source.digest
     try:
         tree = ast.parse(text, filename=str(path))
     except (SyntaxError, ValueError):
