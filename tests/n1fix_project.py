@@ -13,6 +13,28 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+# Project and Render (Render.project_id a NOT NULL foreign key), indented for
+# textwrap.dedent: the models of the in-process tests of queries in loops.
+RENDER_MODELS = """
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Project(Base):
+        __tablename__ = "projects"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+
+    class Render(Base):
+        __tablename__ = "renders"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+"""
+
 # The console script installed next to the interpreter running the tests.
 N1FIX = Path(sys.executable).parent / "n1fix"
 

@@ -5,27 +5,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from n1fix_project import RENDER_MODELS
+
 from n1fix.engine.api import fix_source, scan_source
 
-MODELS = """
-    from sqlalchemy import ForeignKey
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-    class Base(DeclarativeBase):
-        pass
-
-
-    class Project(Base):
-        __tablename__ = "projects"
-        id: Mapped[int] = mapped_column(primary_key=True)
-
-
-    class Render(Base):
-        __tablename__ = "renders"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-"""
+MODELS = RENDER_MODELS
 
 LOOP = """
     from sqlalchemy import select
