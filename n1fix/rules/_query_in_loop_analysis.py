@@ -186,11 +186,11 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         # A Query or Result kept as an object: more often built up (`.subquery()`,
         # `.exists()`) or written through (`.update()`, `.delete()`) than read.
         return None
-    key_expr, key_pred = _key_of(shape, varying_all)
+    tied = _tied_predicates(shape, varying_all)
+    key_expr, key_pred = _key_of(shape, varying_all, tied)
     depends = _dependent_parts(shape, varying_all, exclude=key_pred)
     if key_expr is None and not depends:
         return None  # loop-invariant query: another rule's business
-    tied = [p for p in shape.predicates if p.attr and names_read(p.value) & varying_all]
     if key_expr is None and len(tied) > 1 and shape.entity is not None:
         entity = code(shape.entity)
         return _finding(ctx, shape, frames[-1], entity, Applicability.NONE,
@@ -420,12 +420,18 @@ def _counted_model(shape: QueryShape) -> str:
     return next((p.model for p in shape.predicates if p.model), "the query")
 
 
-def _key_of(shape: QueryShape, varying: set[str]) -> tuple[cst.BaseExpression | None, Predicate | None]:
+def _tied_predicates(shape: QueryShape, varying: set[str]) -> list[Predicate]:
+    """The `column == value` predicates whose value changes per item."""
+    return [p for p in shape.predicates if p.attr and names_read(p.value) & varying]
+
+
+def _key_of(
+    shape: QueryShape, varying: set[str], tied: list[Predicate]
+) -> tuple[cst.BaseExpression | None, Predicate | None]:
     if shape.get_key is not None:
         if names_read(shape.get_key) & varying:
             return shape.get_key, None
         return None, None
-    tied = [p for p in shape.predicates if p.attr and names_read(p.value) & varying]
     if len(tied) == 1:
         return tied[0].value, tied[0]
     return None, None
