@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,7 +46,7 @@ class FileContext:
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
-    @property
+    @functools.cached_property
     def first_party(self) -> set[str]:
         """Top-level packages this file imports from inside the project (for import groups)."""
         from n1fix.orm.imports import resolve_module_path
