@@ -11,21 +11,14 @@ import libcst as cst
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
-from n1fix.rules._item_facts import key_may_be_none, key_type_gap, loaded_collection, reiterable
-from n1fix.rules._loop_frames import Frame, frames_of, hoist_anchor, is_conditional_in, loop_words, statement_index
-from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body, runs_once
+from n1fix.rules._item_facts import key_may_be_none, key_type_gap
+from n1fix.rules._loop_frames import Frame, frames_of, loop_words, statement_index
+from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.rules._query_call_analysis import analyze_call, callee_of
-from n1fix.rules._syntax import COMPREHENSIONS, children, is_pure_key, names_assigned, names_read, target_names, walk
-
-# Calls that consume a generator at once, so hoisting its query does not change timing.
-
-
-_CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max", "sorted"}
+from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
 
 
 @dataclass
-
-
 class LoopQueryPlan:
     """Everything the codemod needs; it re-derives nothing."""
 
@@ -207,35 +200,18 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         # about, and reporting it would be noise.
         return None
 
-    key_names = names_read(key_expr) & varying_all
-    binding = [f for f in frames if f.varying & key_names]
-    frame = binding[-1]
-    inner_frames = frames[frames.index(frame):]
-    varying_here = set().union(*(f.varying for f in inner_frames))
-    outer_varying = set().union(*(f.varying for f in frames[: frames.index(frame)])) if frame is not frames[0] else set()
+    try:
+        placement = place_key(ctx, frames, key_expr, ancestry)
+    except NoFix as reason:
+        return _finding(ctx, shape, reason.frame or frames[-1], entity_code, Applicability.NONE, str(reason))
+    frame = placement.frame
 
     def no_fix(reason: str) -> Finding:
         return _finding(ctx, shape, frame, entity_code, Applicability.NONE, reason)
 
-    if (key_names - frame.varying) & outer_varying:
-        return no_fix("the key combines items of nested loops")
-    depends = _dependent_parts(shape, varying_here, exclude=key_pred)
+    depends = _dependent_parts(shape, placement.varying, exclude=key_pred)
     if depends:
         return no_fix(f"{depends[0]} also changes per item")
-    keys_key = key_expr
-    # A loop variable the body rebinds (`item_id = int(item_id)`) is no longer the item.
-    rebound = key_names & frame.targets & names_assigned(frame.node.body) if frame.is_for else set()
-    if rebound:
-        return no_fix(f"the loop body rebinds `{sorted(rebound)[0]}` before the query; the key is not the item as iterated")
-    if not key_names <= frame.targets:
-        keys_key = _substitute_body_names(key_expr, key_names - frame.targets, frame, ancestry)
-        if keys_key is None:
-            return no_fix("the key is computed in the loop body in a way n1fix cannot repeat before the loop")
-    if not is_pure_key(keys_key):
-        return no_fix(f"the key `{code(key_expr)}` is not a plain attribute of the item")
-    items, item_target = _items_of(frame, keys_key)
-    if frame.is_async:
-        return no_fix("`async for` loops are not batched yet")
 
     # What the query returns, and whether we can rebuild it batched.
     cardinality = _effective_cardinality(shape)
@@ -253,54 +229,16 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         what = "a relationship" if model.relationship(key_column) is not None else "not a column n1fix knows"
         return no_fix(f"`{model.name}.{key_column}` is {what}; `in_()` needs a column")
 
-    if frame.is_for and runs_once(frame.node.body, ancestry[frame.index + 2]):
+    if runs_once_per_loop(placement, ancestry):
         return None  # the body always leaves after its first item: no N+1
-
-    anchor_index, anchor_problem = hoist_anchor(ancestry, frame)
-    if anchor_index is None:
-        return no_fix(anchor_problem)
-    query_index = len(ancestry) - 1
-
-
-
-    body = frame.node.body if frame.is_for else frame.node
-    verdict = inspect_body(
-        body,
-        session_code=code(shape.session),
-        code_of=code,
-        iterable=frame.first_iter,
-        query_columns=_columns_read(shape, key_column),
-        query=shape.site,
-    )
-    if verdict.blocking:
-        return no_fix(verdict.blocking)
-
-    unsafe: list[str] = []
-    if verdict.weakening:
-        unsafe.append(verdict.weakening)
-    keys_filter: list[cst.BaseExpression] = []
-    if frame.is_for:
-        exit_reason = early_exit(frame.node.body)
-        if exit_reason:
-            unsafe.append(exit_reason)
-        guard, conditional = _guard(ancestry, frame, query_index, varying_here)
-        if guard is not None:
-            keys_filter.append(guard)
-        if conditional or has_continue(frame.node.body, before=ancestry[frame.index + 2]):
-            unsafe.append("the query runs only for some items; the batch loads rows for all of them")
-    else:
-        for clause in frame.clauses:
-            for if_ in clause.ifs:
-                if not _pure_test(if_.test):
-                    unsafe.append("a comprehension condition calls code that would run twice")
-                keys_filter.append(if_.test)
-        if is_conditional_in(ancestry, frame.index, query_index):
-            unsafe.append("the query runs only for some items; the batch loads rows for all of them")
-        if isinstance(frame.node, cst.GeneratorExp) and not _consumed_at_once(ancestry, frame.index):
-            unsafe.append("the generator runs its queries lazily, as it is consumed; batching runs them at once")
-    if is_conditional_in(ancestry, anchor_index, frame.index):
-        unsafe.append("the loop itself may not run; the batch would")
-
+    try:
+        place_body(
+            ctx, placement, ancestry, site=shape.site, session_code=code(shape.session), columns=_columns_read(shape, key_column)
+        )
+    except NoFix as reason:
+        return no_fix(str(reason))
+    unsafe = placement.unsafe
+    keys_key = placement.keys_key
     unsafe.extend(_contract_gaps(ctx, shape, cardinality, model, key_column, keys_key, frame, ancestry))
 
     top_n = None
@@ -311,21 +249,21 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
     plan = LoopQueryPlan(
         shape=shape,
         frame=frame,
-        anchor=ancestry[anchor_index],
+        anchor=ancestry[placement.anchor_index],
         key=key_expr,
         keys_key=keys_key,
-        items=items,
-        item_target=item_target,
+        items=placement.items,
+        item_target=placement.item_target,
         key_predicate=key_pred,
         key_column=key_column,
         column_expr=column_expr,
         entity_code=entity_code,
         cardinality=cardinality,
-        keys_filter=keys_filter,
-        iter_reiterable=reiterable(items, ancestry, anchor_index) or loaded_collection(ctx, items, ancestry, frame),
+        keys_filter=placement.keys_filter,
+        iter_reiterable=placement.iter_reiterable,
         top_n=top_n,
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
-        query_statement=ancestry[statement_index(ancestry, query_index)],
+        query_statement=ancestry[statement_index(ancestry, len(ancestry) - 1)],
         uses_v1_query=shape.style is Style.V1 or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
         needs_unique=_joins_collections(ctx, shape, model),
     )
@@ -356,63 +294,8 @@ def _joins_collections(ctx, shape: QueryShape, model) -> bool:
     return any(mc.name == "options" and "joinedload" in ctx.code(mc.call) for mc in shape.statement_calls)
 
 
-def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.BaseExpression | None:
-    """`pid` -> `project.id` when the loop body binds `pid = project.id` once, before the query.
-
-    Only a `for` body's top-level, single-target assignments of a plain attribute of the
-    loop target count; anything else (reassignment, a call) could differ per item.
-    """
-    if not frame.is_for:
-        return None
-    body = frame.node.body
-    query_statement = next((n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None)
-    bindings: dict[str, cst.BaseExpression] = {}
-    assigned_twice: set[str] = set()
-    for statement in body.body:
-        if statement is query_statement:
-            break
-        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-            name = small.targets[0].target.value
-            if name in bindings:
-                assigned_twice.add(name)
-            bindings[name] = small.value
-    substitutions = {}
-    for name in names:
-        value = bindings.get(name)
-        if value is None or name in assigned_twice or not is_pure_key(value) or not names_read(value) <= frame.targets:
-            return None
-        # Bound once before the query, and nowhere else in the body.
-        if sum(1 for n in walk(body) if isinstance(n, cst.AssignTarget) and name in target_names(n.target)) != 1:
-            return None
-        substitutions[name] = value
-
-    class _Substitute(cst.CSTTransformer):
-        def leave_Name(self, original, updated):
-            return substitutions.get(original.value, updated)
-
-    if isinstance(key, cst.Name):
-        return substitutions.get(key.value)
-    return key.visit(_Substitute())
 
 
-def _items_of(frame: Frame, keys_key) -> tuple[cst.BaseExpression, cst.BaseExpression]:
-    """Where the keys come from: `for i, p in enumerate(ps)` reads them from `ps` as `p`."""
-    if frame.is_for:
-        iterable, target = frame.node.iter, frame.node.target
-        if (
-            isinstance(iterable, cst.Call)
-            and dotted_name(iterable.func) == "enumerate"
-            and len(iterable.args) == 1
-            and iterable.args[0].keyword is None
-            and isinstance(target, cst.Tuple)
-            and len(target.elements) == 2
-        ):
-            element = target.elements[1].value
-            if names_read(keys_key) <= target_names(element):
-                return iterable.args[0].value, element
-        return iterable, target
-    return frame.clauses[0].iter, frame.clauses[0].target
 
 
 def _counted_model(shape: QueryShape) -> str:
@@ -563,53 +446,14 @@ def _iterated_directly(ancestry) -> bool:
         return True
     if isinstance(parent, cst.Arg) and len(ancestry) > 2:
         call = ancestry[-3]
-        return isinstance(call, cst.Call) and dotted_name(call.func) in _CONSUMERS | {"enumerate"} and len(call.args) == 1
+        return isinstance(call, cst.Call) and dotted_name(call.func) in CONSUMERS | {"enumerate"} and len(call.args) == 1
     return False
 
 
-def _consumed_at_once(ancestry, index: int) -> bool:
-    """`sum(x for x in xs)`, `list(...)`, `", ".join(...)`: the generator runs to the end at once."""
-    if index < 1:
-        return False
-    parent = ancestry[index - 1]  # LibCST puts the bare generator in an Arg of the call
-    if isinstance(parent, cst.Arg) and index >= 2:
-        call = ancestry[index - 2]
-        if isinstance(call, cst.Call) and len(call.args) == 1:
-            name = dotted_name(call.func)
-            if name in _CONSUMERS:
-                return True
-            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":
-                return True
-    return False
 
 
-def _guard(ancestry, frame: Frame, query_index: int, varying: set[str]) -> tuple[cst.BaseExpression | None, bool]:
-    """For a `for` body: (an `if` test to carry into the keys, whether the query is conditional)."""
-    body_index = frame.index + 1  # the IndentedBlock
-    statements = ancestry[body_index + 1 : query_index]
-    conditionals = [
-        n
-        for i, n in enumerate(statements)
-        if isinstance(n, (cst.If, cst.While, cst.Try, cst.TryStar, cst.Match, cst.IfExp, cst.BooleanOperation))
-        # an inner loop's iterable runs once per item; its body may not run at all
-        or (isinstance(n, cst.For) and i + 1 < len(statements) and statements[i + 1] is not n.iter)
-        or (isinstance(n, cst.For) and i + 1 == len(statements) and ancestry[query_index] is not n.iter)
-    ]
-    if not conditionals:
-        return None, False
-    if len(conditionals) == 1 and isinstance(conditionals[0], cst.If):
-        test = conditionals[0]
-        position = ancestry.index(test)
-        inside_body = ancestry[position + 1] is test.body
-        top_level = ancestry[body_index + 1] is test
-        reads = names_read(test.test)
-        if inside_body and top_level and _pure_test(test.test) and reads & varying <= frame.targets:
-            return test.test, False
-    return None, True
 
 
-def _pure_test(expr: cst.BaseExpression) -> bool:
-    return not any(isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield)) for n in [expr, *walk(expr)])
 
 
 def _module_uses_query_api(module: cst.Module) -> bool:
