@@ -28,6 +28,9 @@ EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
 
 
 def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, jobs=None):
@@ -75,22 +78,71 @@ def scan(
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
     jobs: Optional[int] = JobsOpt,
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not write the results cache."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file."),
+    write_baseline: bool = typer.Option(False, "--write-baseline", help="Record every current finding in the --baseline file; exit 0."),
+    statistics: bool = typer.Option(False, "--statistics", help="Show counts per rule instead of the findings."),
     verbose: bool = VerboseOpt,
 ) -> None:
-    """Report round-trip waste; exit 1 when something was found."""
+    """Report round-trip waste; exit 1 when something (new) was found."""
     from n1fix.engine.runner import run
-    from n1fix.report import json_report, text_report
+    from n1fix.report.progress import ScanProgress
 
+    if write_baseline and baseline is None:
+        raise typer.BadParameter("--write-baseline needs --baseline FILE", param_hint="--write-baseline")
     root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs)
     if no_cache:
         config = config.merged(cache=False)
-    result = run(list(paths), root, config, jobs=jobs)
-    if output_format is OutputFormat.json:
-        json_report.write(result, sys.stdout)
+    known = None
+    if baseline is not None and not write_baseline:
+        from n1fix.report.baseline import load_baseline
+
+        known = load_baseline(baseline)
+    with ScanProgress() as progress:
+        result = run(list(paths), root, config, jobs=jobs, progress=progress)
+    if write_baseline:
+        from n1fix.report.baseline import write_baseline as write_file
+
+        write_file(baseline, result.findings, root)
+        count = len(result.findings)
+        _stderr(f"Wrote {count} finding{'s' * (count != 1)} to the baseline {baseline}.")
+        _errors(result.errors)
+        raise typer.Exit(_exit_code(result.errors, False))
+    if known is not None:
+        from n1fix.report.baseline import new_findings
+
+        total = len(result.findings)
+        result.findings = new_findings(result.findings, known, root)
+        hidden = total - len(result.findings)
+        if hidden:
+            _stderr(f"{hidden} finding{'s' * (hidden != 1)} recorded in the baseline {baseline} not shown.")
+    if statistics:
+        from n1fix.report import statistics as statistics_report
+
+        statistics_report.write(result.findings, sys.stdout)
     else:
-        text_report.write(result, sys.stdout, unsafe_fixes=config.unsafe_fixes)
+        _write_report(output_format, result, root, config)
     _errors(result.errors)
     raise typer.Exit(_exit_code(result.errors, bool(result.findings)))
+
+
+def _write_report(output_format: OutputFormat, result, root: Path, config) -> None:
+    from n1fix.report import github_report, json_report, markdown_report, sarif_report, text_report
+
+    if output_format is OutputFormat.json:
+        json_report.write(result, sys.stdout)
+    elif output_format is OutputFormat.sarif:
+        from n1fix.engine.single_fix import single_fixes
+        from n1fix.rules import select_rules
+
+        rules = [rule.NAME for rule in select_rules(config.select, config.ignore)]
+        fixes = single_fixes(result.findings, root, config, result.project)
+        sarif_report.write(result, sys.stdout, root=root, rules=rules, fixes=fixes)
+    elif output_format is OutputFormat.github:
+        github_report.write(result, sys.stdout)
+    elif output_format is OutputFormat.markdown:
+        markdown_report.write(result, sys.stdout)
+    else:
+        text_report.write(result, sys.stdout, unsafe_fixes=config.unsafe_fixes)
 
 
 @app.command()

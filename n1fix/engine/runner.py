@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from n1fix.config import Config
 from n1fix.engine.project import ProjectContext, line_length_for
@@ -41,6 +42,8 @@ class RunResult:
     failures: list[str] = field(default_factory=list)  # fixes dropped by verification
     changes: list[FileChange] = field(default_factory=list)
     files_checked: int = 0
+    # The project-wide index the rules used (reports re-run one fix at a time with it).
+    project: ProjectContext | None = None
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -52,12 +55,20 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
 
 
 def run(
-    paths: list[Path], root: Path, config: Config, *, fix: bool = False, jobs: int | None = None, use_gate: bool = True
+    paths: list[Path],
+    root: Path,
+    config: Config,
+    *,
+    fix: bool = False,
+    jobs: int | None = None,
+    use_gate: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Check (and with `fix`, rewrite in memory) the Python files under `paths`.
 
     `use_gate=False` sends every file to every rule: for testing that the gate only
-    saves time and never loses a finding.
+    saves time and never loses a finding. `progress(done, total)` is told after each
+    file the precise pass checks.
     """
     clear_resolution_cache()
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
@@ -77,6 +88,7 @@ def run(
     try:
         surveys = _survey_all(found.files, root, jobs, cache)
         project = _project(root, surveys)
+        result.project = project
         fingerprint = project.fingerprint()
         targets: list[Survey] = []
         for path in found.files:
@@ -107,8 +119,10 @@ def run(
         else:
             _init_worker(project, config, fix)
             outcomes = map(_work, tasks)
-        for survey, outcome in zip(targets, outcomes):
+        for done, (survey, outcome) in enumerate(zip(targets, outcomes), start=1):
             _collect(result, outcome)
+            if progress is not None:
+                progress(done, len(targets))
             if cache is not None and outcome[0] == "found":
                 cache.findings[(str(survey.path), survey.digest, fingerprint)] = outcome[1]
                 cache.dirty = True

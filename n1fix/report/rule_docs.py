@@ -20,3 +20,17 @@ def write_rule(name: str, out: TextIO) -> bool:
     out.write(f"# {rule.NAME}\n\n{rule.MESSAGE}. Severity: {rule.SEVERITY.value}. Fix: {rule.FIX.value}.\n\n")
     out.write(inspect.cleandoc(rule.__doc__ or "") + "\n")
     return True
+
+
+def documentation(rule) -> str:
+    """The rule's documentation as Markdown (its docstring)."""
+    return inspect.cleandoc(rule.__doc__ or "")
+
+
+def section(rule, title: str) -> str:
+    """The body of one `## title` section of the rule's documentation, or ''."""
+    import re
+
+    doc = documentation(rule)
+    match = re.search(rf"^#+ {re.escape(title)}\s*$(?P<body>.*?)(?=^#+ |\Z)", doc, re.MULTILINE | re.DOTALL)
+    return match.group("body").strip() if match else ""

@@ -1,0 +1,149 @@
+"""`--format sarif`: SARIF 2.1.0 for code-scanning tools (GitHub's, editors, viewers).
+
+One run: the tool with every selected rule's metadata (from its documentation), one
+result per finding with its location, a stable fingerprint (`partialFingerprints`, see
+`fingerprints.py`) and, when the finding has a fix, a `fixes` entry replacing the changed
+lines (one replacement per hunk) with what `n1fix apply` would write for that finding
+alone. Paths are relative to
+the working directory (`%SRCROOT%`), as code scanning expects when n1fix runs from the
+repository root.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TextIO
+
+from n1fix import __version__
+from n1fix.report import rule_docs
+from n1fix.report.fingerprints import VERSION, SourceLines, fingerprints
+from n1fix.rules import all_rules
+from n1fix.rules._base import Finding, Severity
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
+SRCROOT = "%SRCROOT%"
+
+
+def write(result, out: TextIO, *, root: Path, rules: list[str] | None = None, fixes: dict | None = None) -> None:
+    json.dump(sarif_log(result, root=root, rules=rules, fixes=fixes or {}), out, indent=2)
+    out.write("\n")
+
+
+def sarif_log(result, *, root: Path, rules: list[str] | None, fixes: dict, cwd: Path | None = None) -> dict:
+    from n1fix.engine.single_fix import key
+
+    cwd = (cwd or Path.cwd()).resolve()
+    chosen = [rule for rule in all_rules() if rules is None or rule.NAME in rules]
+    index = {rule.NAME: i for i, rule in enumerate(chosen)}
+    lines = SourceLines()
+    prints = fingerprints(result.findings, root, lines)
+    results = []
+    for finding, fingerprint in zip(result.findings, prints):
+        entry = _result(finding, fingerprint, index, cwd)
+        fix = fixes.get(key(finding))
+        if fix is not None:
+            entry["fixes"] = [_fix(finding, fix, cwd)]
+        results.append(entry)
+    invocation = {"executionSuccessful": not result.errors}
+    if result.errors:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": error}} for error in result.errors
+        ]
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "n1fix",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [_descriptor(rule) for rule in chosen],
+                    }
+                },
+                "invocations": [invocation],
+                "originalUriBaseIds": {SRCROOT: {"uri": cwd.as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def _descriptor(rule) -> dict:
+    what = rule_docs.section(rule, "What it does") or rule.MESSAGE
+    return {
+        "id": rule.NAME,
+        "name": "".join(part.capitalize() for part in rule.NAME.split("-")),
+        "shortDescription": {"text": rule.MESSAGE},
+        "fullDescription": {"text": " ".join(what.split())},
+        "help": {"text": rule_docs.documentation(rule), "markdown": rule_docs.documentation(rule)},
+        "defaultConfiguration": {"level": LEVELS[rule.SEVERITY]},
+        "properties": {
+            "tags": ["performance", "database"],
+            "precision": "high",
+            "severity": rule.SEVERITY.value,
+            "fix": rule.FIX.value,
+        },
+    }
+
+
+def _artifact(path: str, cwd: Path) -> dict:
+    resolved = Path(path).resolve()
+    try:
+        return {"uri": resolved.relative_to(cwd).as_posix(), "uriBaseId": SRCROOT}
+    except ValueError:
+        return {"uri": resolved.as_uri()}
+
+
+def _result(finding: Finding, fingerprint: str, index: dict[str, int], cwd: Path) -> dict:
+    entry = {
+        "ruleId": finding.rule,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": _artifact(finding.path, cwd),
+                    "region": {
+                        "startLine": finding.line,
+                        "startColumn": finding.column,
+                        "endLine": finding.end_line,
+                        "endColumn": finding.end_column,
+                    },
+                }
+            }
+        ],
+        "partialFingerprints": {VERSION: fingerprint},
+        "properties": {"severity": finding.severity.value, "applicability": finding.applicability.value},
+    }
+    if finding.rule in index:
+        entry["ruleIndex"] = index[finding.rule]
+    if finding.fix_note:
+        entry["properties"]["fixNote"] = finding.fix_note
+    return entry
+
+
+def _fix(finding: Finding, fix, cwd: Path) -> dict:
+    # Whole lines: from column 1 of the first replaced line to column 1 of the line after
+    # the last (an empty region for a pure insertion), so line breaks are replaced too.
+    replacements = [
+        {
+            "deletedRegion": {"startLine": edit.start_line, "startColumn": 1, "endLine": edit.end_line + 1, "endColumn": 1},
+            "insertedContent": {"text": edit.text},
+        }
+        for edit in fix.line_edits()
+    ]
+    label = "Apply the safe fix" if finding.applicability.value == "safe" else "Apply the unsafe fix (review it)"
+    return {
+        "description": {"text": f"{label}: `n1fix apply{'' if finding.applicability.value == 'safe' else ' --unsafe-fixes'}`"},
+        "artifactChanges": [
+            {
+                "artifactLocation": _artifact(finding.path, cwd),
+                "replacements": replacements,
+            }
+        ],
+    }
