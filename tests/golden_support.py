@@ -76,6 +76,9 @@ class GoldenCase:
     findings: list[ExpectedFinding] = field(default_factory=list)
     runs: bool = False
     reason: str | None = None
+    # The rewrite runs the same statements, some at once (asyncio.gather): as many round
+    # trips, and tests check that statements overlap instead of counting fewer.
+    concurrent: bool = False
 
     @property
     def rule(self) -> str:
@@ -171,7 +174,7 @@ def load_case(case_dir: Path) -> GoldenCase:
     run = data.get("run")
     if not isinstance(run, dict) or not isinstance(run.get("runs"), bool):
         raise fail("`[run]` with `runs = true|false` is required")
-    if unknown := set(run) - {"runs", "reason"}:
+    if unknown := set(run) - {"runs", "reason", "concurrent"}:
         raise fail(f"[run]: unknown keys {sorted(unknown)}")
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
@@ -185,6 +188,7 @@ def load_case(case_dir: Path) -> GoldenCase:
         findings=findings,
         runs=run["runs"],
         reason=reason,
+        concurrent=bool(run.get("concurrent", False)),
     )
 
 

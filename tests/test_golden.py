@@ -3,7 +3,8 @@
 - test_golden_rewrite: the engine's findings and output text match the case exactly, the
   output compiles, and a second pass changes nothing;
 - test_golden_runs: before and after give the same result on a real database and after
-  makes strictly fewer round trips; a trap's before simply runs. Each case runs on SQLite
+  makes strictly fewer round trips (a `concurrent` case, a gather, as many: that they
+  overlap is test_gather_concurrency's job); a trap's before simply runs. Each case runs on SQLite
   and, where the machine has the server binaries, on a throwaway PostgreSQL cluster
   (see conftest.py); without them the PostgreSQL runs are skipped;
 - test_golden_corpus_is_well_formed: layout, case.toml, and enough runnable cases.
@@ -62,6 +63,9 @@ def test_golden_runs(case, backend_name, request):
         return  # a trap: the code stays as it is, and it must at least run
     after_result, after_counter = run_scenario_detailed(case, "after", backend)
     assert after_result == before, f"after.py changes the result on {backend.name}"
+    if case.concurrent:  # a gather: the same statements, run together (test_gather_concurrency)
+        assert after_counter.count == before_trips, f"after.py makes {after_counter.count} round trips, before.py {before_trips}"
+        return
     assert after_counter.count < before_trips, (
         f"after.py makes {after_counter.count} round trips on {backend.name}, "
         f"before.py {before_trips}:\n" + "\n".join(after_counter.statements)

@@ -71,6 +71,43 @@ def add_from_import(module: cst.Module, source: str, name: str, first_party: set
     return module.with_changes(body=[*body[:at], new_line, *body[at:]])
 
 
+def add_import(module: cst.Module, name: str, first_party: set[str]) -> cst.Module:
+    """`import name` (a plain import, e.g. `import asyncio`) in its group, unless present."""
+    body = list(module.body)
+    imports = [(i, s) for i, s in enumerate(body) if _import_of(s) is not None]
+    for _, statement in imports:
+        node = statement.body[0]
+        if isinstance(node, cst.Import) and any(_alias_name(a) == name and a.asname is None for a in node.names):
+            return module
+    new_line = cst.parse_statement(f"import {name}\n")
+    group = _group(name, first_party)
+    key = (0, name)
+    last_in_group: int | None = None
+    for i, statement in imports:
+        other = _import_of(statement)
+        other_group = _group(other[1], first_party)
+        if other_group == group:
+            if other > key:
+                moved = body[i]
+                new_line = new_line.with_changes(leading_lines=moved.leading_lines)
+                moved = moved.with_changes(leading_lines=[])
+                return module.with_changes(body=[*body[:i], new_line, moved, *body[i + 1 :]])
+            last_in_group = i
+        elif other_group > group and last_in_group is None:
+            new_line = new_line.with_changes(leading_lines=statement.leading_lines)
+            first = body[i].with_changes(leading_lines=[cst.EmptyLine()])
+            return module.with_changes(body=[*body[:i], new_line, first, *body[i + 1 :]])
+    if last_in_group is not None:
+        return module.with_changes(body=[*body[: last_in_group + 1], new_line, *body[last_in_group + 1 :]])
+    if imports:
+        i = imports[-1][0]
+        return module.with_changes(
+            body=[*body[: i + 1], new_line.with_changes(leading_lines=[cst.EmptyLine()]), *body[i + 1 :]]
+        )
+    at = 1 if body and _is_docstring(body[0]) else 0
+    return module.with_changes(body=[*body[:at], new_line, *body[at:]])
+
+
 def _merge(statement: cst.SimpleStatementLine, node: cst.ImportFrom, name: str) -> cst.SimpleStatementLine:
     aliases = list(node.names)
     names = [_alias_name(a) for a in aliases]

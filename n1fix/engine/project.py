@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from n1fix.orm.functions import FunctionIndex
     from n1fix.orm.models import ModelIndex
+    from n1fix.orm.session_use import SessionUseIndex
 
 
 @dataclass
@@ -17,11 +18,13 @@ class ProjectContext:
     models: "ModelIndex"
     line_length: int = 88  # where generated statements break, as the project's formatter
     functions: "FunctionIndex | None" = None  # project functions whose body is a keyed query
+    session_use: "SessionUseIndex | None" = None  # what project async functions do with sessions
 
     def fingerprint(self) -> str:
         """What findings depend on beyond the file itself (for the results cache)."""
         functions = self.functions.fingerprint() if self.functions is not None else ""
-        return f"{self.models.fingerprint()}:{functions}:{self.line_length}"
+        sessions = self.session_use.fingerprint() if self.session_use is not None else ""
+        return f"{self.models.fingerprint()}:{functions}:{sessions}:{self.line_length}"
 
 
 def line_length_for(root: Path) -> int:

@@ -19,6 +19,7 @@ from n1fix.engine.survey import Survey, survey_file
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.models import ModelIndex
+from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules._base import Finding
 
@@ -202,7 +203,11 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
         (name for survey in surveys.values() for name in survey.defined),
     )
     return ProjectContext(
-        root=root, models=ModelIndex.from_facts(facts), line_length=line_length_for(root), functions=functions
+        root=root,
+        models=ModelIndex.from_facts(facts),
+        line_length=line_length_for(root),
+        functions=functions,
+        session_use=SessionUseIndex.from_facts(f for survey in surveys.values() for f in survey.session_use),
     )
 
 

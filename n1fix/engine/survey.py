@@ -13,6 +13,7 @@ from n1fix.engine.fileio import SourceError, read_source
 from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
 from n1fix.orm.functions import called_names, defined_functions, extract_functions
 from n1fix.orm.models import extract_models
+from n1fix.orm.session_use import extract_session_use
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Survey:
     models: list = field(default_factory=list)
     functions: list = field(default_factory=list)  # QueryFunction facts
     defined: list[str] = field(default_factory=list)  # every function's qualified name
+    session_use: list = field(default_factory=list)  # SessionUse facts of its async functions
     loop_calls: set[str] = field(default_factory=set)  # names the file may call (a superset)
     # Names of the rules whose gate let this file through; None: `ast` could not parse
     # it (newer syntax, or broken), so every rule gets to look and LibCST decides.
@@ -57,5 +59,7 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
     # function need their function names kept (the survey cache stays small).
     survey.defined = defined_functions(tree, module_name) if survey.functions else []
     survey.loop_calls = called_names(text)
+    if "async def" in text:
+        survey.session_use = extract_session_use(tree, module_name, str(path), survey.imports)
     survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
     return survey

@@ -1,0 +1,20 @@
+from dataclasses import dataclass
+
+from renderapp.async_dal import AuthDAL, BillingDAL, ProjectsDAL, RendersDAL
+from renderapp.models import Render, User
+
+
+@dataclass
+class ProfileStats:
+    user: User | None
+    projects: list[tuple[str, int]]
+    credits: int
+    recent_prompts: list[str]
+
+
+async def profile_stats(user_id: int) -> ProfileStats:
+    user = await AuthDAL.get_user_by_id(user_id)
+    projects = await ProjectsDAL.with_render_counts(user_id)
+    credits = await BillingDAL.get_credits(user_id)
+    recent: list[Render] = await RendersDAL.recent_for_user(user_id, limit=100)
+    return ProfileStats(user, projects, credits, [render.prompt for render in recent])

@@ -1,0 +1,137 @@
+"""Rewrite a group of independent awaits as one `asyncio.gather`.
+
+    user = await AuthDAL.get_user_by_id(user_id)
+    credits: int = await BillingDAL.get_credits(user_id)
+becomes
+    credits: int
+    user, credits = await asyncio.gather(AuthDAL.get_user_by_id(user_id), BillingDAL.get_credits(user_id))
+
+Annotations stay as bare declarations above the gather; an awaited call whose result was
+not kept gets `_` in the tuple (a fresh name if the module uses `_`, e.g. for gettext).
+Comments of the replaced lines move above the new statement. The line is broken as black
+would: all on one line, else the calls on one indented line, else one call a line.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.codemods._imports import add_import, spelling
+from n1fix.codemods._layout import INDENT, fits
+from n1fix.codemods._names import NamePicker
+from n1fix.rules._syntax import all_names
+
+
+class FixFailed(Exception):
+    pass
+
+
+def fix(ctx, finding) -> cst.Module:
+    plan = finding.plan
+    gather = spelling(ctx.imports, "asyncio.gather")
+    needs_import = gather is None
+    if needs_import:
+        if "asyncio" in all_names(ctx.module):
+            raise FixFailed("`asyncio` names something else in this module")
+        gather = "asyncio.gather"
+    names = _targets(ctx, plan)
+    indent = ctx.range_of(plan.statements[0]).start.column
+    calls = [ctx.code(call) for call in plan.calls]
+    config = ctx.module.config_for_parsing
+    lines = [
+        f"{target}: {ctx.code(annotation.annotation)}"
+        for target, annotation in zip(plan.targets, plan.annotations)
+        if annotation is not None
+    ]
+    lines.append(_gather_statement(names, gather, calls, indent, ctx.project.line_length))
+    new = [cst.parse_statement(line + "\n", config=config) for line in lines]
+    new[0] = new[0].with_changes(leading_lines=plan.statements[0].leading_lines)
+    moved = _comments(plan.statements)
+    if moved:
+        last = new[-1]
+        new[-1] = last.with_changes(leading_lines=[*last.leading_lines, *moved])
+    module = ctx.module.visit(_Replace(plan.statements, new))
+    if needs_import:
+        module = add_import(module, "asyncio", ctx.first_party)
+    return module
+
+
+def _targets(ctx, plan) -> list[str] | None:
+    """The tuple's names; None when no result is kept (the gather is a bare statement)."""
+    if all(t is None for t in plan.targets):
+        return None
+    unused = "_"
+    if "_" in all_names(ctx.module):
+        function = _enclosing_function(ctx, plan.statements[0])
+        unused = NamePicker(function or ctx.module, ctx.module).pick("_unused")
+    return [t if t is not None else unused for t in plan.targets]
+
+
+def _enclosing_function(ctx, statement):
+    found = None
+    for node in _walk_functions(ctx.module):
+        if any(s is statement for s in _statements(node)):
+            found = node
+    return found
+
+
+def _walk_functions(node):
+    from n1fix.rules._syntax import walk
+
+    return [n for n in walk(node, into_scopes=True) if isinstance(n, cst.FunctionDef)]
+
+
+def _statements(function):
+    from n1fix.rules._syntax import walk
+
+    return walk(function.body)
+
+
+def _gather_statement(names: list[str] | None, gather: str, calls: list[str], indent: int, limit: int) -> str:
+    head = f"{', '.join(names)} = " if names else ""
+    one_line = f"{head}await {gather}({', '.join(calls)})"
+    if fits(one_line, indent, limit) and "\n" not in one_line:
+        return one_line
+    joined = ", ".join(calls)
+    if "\n" not in joined and fits(joined, indent + 4, limit):
+        return f"{head}await {gather}(\n{INDENT}{joined}\n)"
+    body = "".join(f"{INDENT}{_shifted(call)},\n" for call in calls)
+    return f"{head}await {gather}(\n{body})"
+
+
+def _shifted(call: str) -> str:
+    """A call that spans lines moves one level in, continuation lines with it."""
+    first, *rest = call.split("\n")
+    return "\n".join([first, *(INDENT + line if line.strip() else line for line in rest)])
+
+
+def _comments(statements) -> list[cst.EmptyLine]:
+    """Comments of the replaced lines after the first: their own lines and trailing ones."""
+    moved: list[cst.EmptyLine] = []
+    for index, statement in enumerate(statements):
+        if index > 0:
+            moved.extend(line for line in statement.leading_lines if line.comment is not None)
+        comment = statement.trailing_whitespace.comment
+        if comment is not None:
+            moved.append(cst.EmptyLine(comment=comment))
+    return moved
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, statements, new) -> None:
+        self.statements = statements
+        self.new = new
+        self.done = False
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = list(original.body)
+        first = self.statements[0]
+        for i, statement in enumerate(body):
+            if statement is first:
+                end = i + len(self.statements)
+                if any(a is not b for a, b in zip(body[i:end], self.statements)):
+                    raise FixFailed("the statements to gather are no longer consecutive")
+                self.done = True
+                kept = list(updated.body)
+                return updated.with_changes(body=[*kept[:i], *self.new, *kept[end:]])
+        return updated

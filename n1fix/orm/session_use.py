@@ -1,0 +1,372 @@
+"""The session-use index: what each project `async def` does with database sessions.
+
+Two awaits may run together (`asyncio.gather`) only when they do not share one
+AsyncSession or connection and neither writes. The call site cannot show that:
+`await AuthDAL.get_user_by_id(user_id)` may open a session of its own from a
+sessionmaker, use the session its object holds, one passed in, or a module-level one.
+This index, gathered with `ast` in the survey pass, records for each async function:
+
+- `opens_session`: the body opens a session or connection of its own
+  (`async with async_session() as s`, `async with engine.connect() as conn`,
+  `AsyncSession(engine)`) and runs statements on it;
+- `session_params`: parameters that carry a session in (used as one, annotated as one,
+  or named like one), so the caller's argument for them is shared;
+- `instance_session`: the attribute of `self` used as a session (`self.session`);
+- `global_sessions`: module-level session objects it uses (`db.session`);
+- `writes`: a write it makes itself (add, delete, merge, flush, commit, refresh,
+  `execute(insert/update/delete ...)`, DML text);
+- `delegates`: other awaited calls whose effects are only known through their own
+  facts (resolved at check time; what cannot be resolved is unknown, never a read).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from n1fix.orm.astwalk import child_nodes, class_like
+
+# Methods that make a receiver a session or connection (SQLAlchemy's AsyncSession,
+# AsyncConnection, and the `databases`/asyncpg spellings).
+READ_METHODS = frozenset(
+    {"execute", "scalars", "scalar", "get", "get_one", "stream", "stream_scalars",
+     "fetch", "fetch_all", "fetch_one", "fetchrow", "fetchval", "fetch_val", "query"}
+)
+WRITE_METHODS = frozenset(
+    {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "refresh",
+     "bulk_save_objects", "run_sync", "execute_many", "executemany"}
+)
+DML_CALLS = frozenset({"insert", "update", "delete", "upsert"})
+_DML_TEXT = re.compile(r"^\s*(insert|update|delete|create|drop|alter|truncate|merge|upsert|replace)\b", re.I)
+# Names a session or connection usually goes by; a parameter so named counts as one even
+# when the body only hands it on (a wrong guess blocks a gather, never allows one).
+SESSION_NAME = re.compile(
+    r"^_*(db|session|db_session|dbsession|conn|connection|db_conn|async_session|tx|uow)$"
+    r"|_session$|_conn$|_connection$|^session_"
+)
+SESSION_TYPE = re.compile(r"Session\b|Connection\b|AsyncEngine\b")
+# Awaited helpers that touch no shared state.
+HARMLESS = frozenset({"asyncio.sleep"})
+
+
+@dataclass(frozen=True)
+class SessionUse:
+    qualname: str  # app.dal.AuthDAL.get_user_by_id
+    name: str
+    owner: str | None  # the qualified class for methods
+    path: str
+    line: int
+    params: tuple[str, ...]  # in order, without self/cls
+    opens_session: bool
+    session_params: tuple[str, ...]
+    instance_session: str | None
+    global_sessions: tuple[str, ...]  # module-qualified
+    queries: bool  # runs a statement on some session itself
+    writes: bool
+    delegates: tuple[str, ...]  # qualified names of other awaited calls (best effort)
+
+
+def extract_session_use(tree: ast.Module, module_name: str, path: str, imports: dict[str, str]) -> list[SessionUse]:
+    found: list[SessionUse] = []
+    for node in tree.body:
+        if isinstance(node, ast.AsyncFunctionDef):
+            found.append(_facts(node, f"{module_name}.{node.name}", None, path, False, module_name, imports))
+        elif isinstance(node, ast.ClassDef):
+            owner = f"{module_name}.{node.name}"
+            for item in node.body:
+                if isinstance(item, ast.AsyncFunctionDef):
+                    is_method = not any(_decorator(d) == "staticmethod" for d in item.decorator_list)
+                    found.append(_facts(item, f"{owner}.{item.name}", owner, path, is_method, module_name, imports))
+    return found
+
+
+def _decorator(node: ast.AST) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+class _Walker:
+    """One function's sessions: where each local name used as a session comes from."""
+
+    def __init__(self, function: ast.AsyncFunctionDef, params: list[str], self_name: str | None) -> None:
+        self.function = function
+        self.params = params
+        self.self_name = self_name
+        self.origins: dict[str, tuple[str, str]] = {}  # local -> ("own"|"param"|"self"|"global", detail)
+        self.assigned: dict[str, list[ast.AST]] = {}
+        for node in _walk_own(function):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                self.assigned.setdefault(node.targets[0].id, []).append(node.value)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                self.assigned.setdefault(node.target.id, []).append(node.value)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if isinstance(item.optional_vars, ast.Name):
+                        self.origins[item.optional_vars.id] = self.origin_of_context(item.context_expr)
+        for name, values in self.assigned.items():
+            if name not in self.origins:
+                self.origins[name] = self.origin_of_value(values[-1])
+
+    def origin_of_context(self, expr: ast.AST) -> tuple[str, str]:
+        """`async with X as name`: a session of its own, or one derived from elsewhere."""
+        if isinstance(expr, ast.Call):
+            func = expr.func
+            method = func.attr if isinstance(func, ast.Attribute) else None
+            if method in ("begin", "begin_nested") and isinstance(func, ast.Attribute):
+                # engine.begin() opens a connection; session.begin() is the session's own.
+                receiver = _dotted(func.value) or ""
+                if "engine" in receiver.lower():
+                    return ("own", receiver)
+                return self.origin_of_value(func.value)
+            return ("own", _dotted(func) or "")  # a factory: async_session(), engine.connect()
+        return self.origin_of_value(expr)
+
+    def origin_of_value(self, expr: ast.AST) -> tuple[str, str]:
+        if isinstance(expr, ast.Await):
+            return ("result", "")  # `result = await session.execute(q)`: rows, not a session
+        if isinstance(expr, ast.Call):
+            func = expr.func
+            head = _root(func)
+            if isinstance(func, ast.Attribute) and func.attr in ("begin", "begin_nested"):
+                return self.origin_of_value(func.value)
+            if head in self.params and not (isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and func.attr == "connect")):
+                return ("param", head)
+            return ("own", _dotted(func) or "")
+        head = _root(expr)
+        if head is None:
+            return ("own", "")
+        if head == self.self_name and isinstance(expr, ast.Attribute):
+            return ("self", _self_attr(expr))
+        if head in self.params:
+            return ("param", head)
+        if head in self.origins:
+            return self.origins[head]
+        if head in self.assigned:
+            return self.origin_of_value(self.assigned[head][-1])
+        return ("global", _dotted(expr) or head)
+
+    def origin_of_receiver(self, expr: ast.AST) -> tuple[str, str]:
+        head = _root(expr)
+        if isinstance(expr, ast.Name) and head in self.origins:
+            return self.origins[head]
+        return self.origin_of_value(expr)
+
+
+def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, module_name, imports) -> SessionUse:
+    args = function.args
+    all_params = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    self_name = all_params[0].arg if is_method and all_params else None
+    params = [a.arg for a in all_params if a.arg != self_name]
+    walker = _Walker(function, params, self_name)
+    session_params = {
+        a.arg
+        for a in all_params
+        if a.arg != self_name
+        and (SESSION_NAME.search(a.arg) or (a.annotation is not None and SESSION_TYPE.search(ast.unparse(a.annotation))))
+    }
+    opens = queries = writes = False
+    instance: str | None = None
+    globals_: set[str] = set()
+    delegates: set[str] = set()
+    for node in _walk_own(function):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
+                delegates.add(_qualify(node.value.func.id, module_name, imports, owner))
+            continue
+        method = node.func.attr
+        if not _is_session_call(node, method):
+            continue
+        kind, detail = walker.origin_of_receiver(node.func.value)
+        if kind == "result":
+            continue
+        if kind == "own":
+            opens = True
+        elif kind == "param":
+            session_params.add(detail)
+        elif kind == "self":
+            instance = instance or detail
+        else:
+            globals_.add(_qualify(detail, module_name, imports, owner))
+        if method in READ_METHODS:
+            queries = True
+            if method in ("execute", "stream") and node.args and _is_dml(node.args[0], walker):
+                writes = True
+        else:
+            writes = True
+    for node in _walk_own(function):
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute):
+            call = node.value
+            if _is_session_call(call, call.func.attr):
+                continue
+            target = _call_target(call.func, module_name, imports, owner, self_name)
+            delegates.add(target or "?" + ast.unparse(call.func))
+    delegates.discard("")
+    return SessionUse(
+        qualname=qualname,
+        name=function.name,
+        owner=owner,
+        path=path,
+        line=function.lineno,
+        params=tuple(params),
+        opens_session=opens,
+        session_params=tuple(sorted(session_params)),
+        instance_session=instance,
+        global_sessions=tuple(sorted(globals_)),
+        queries=queries,
+        writes=writes,
+        delegates=tuple(sorted(delegates)),
+    )
+
+
+def _is_session_call(call: ast.Call, method: str) -> bool:
+    if method == "get":
+        # session.get(Model, key), not dict.get(key) or client.get(url)
+        return len(call.args) >= 2 and class_like(call.args[0])
+    if method in ("delete", "refresh", "merge", "add"):
+        return len(call.args) == 1 and not call.keywords
+    if method == "query":
+        return bool(call.args) and class_like(call.args[0])
+    return method in READ_METHODS or method in WRITE_METHODS
+
+
+def _is_dml(statement: ast.AST, walker: _Walker) -> bool:
+    if isinstance(statement, ast.Name) and statement.id in walker.assigned:
+        return any(_is_dml(value, walker) for value in walker.assigned[statement.id])
+    head = statement
+    while True:
+        if isinstance(head, ast.Constant) and isinstance(head.value, str):
+            return bool(_DML_TEXT.match(head.value))
+        if isinstance(head, ast.JoinedStr):
+            first = head.values[0] if head.values else None
+            return isinstance(first, ast.Constant) and bool(_DML_TEXT.match(str(first.value)))
+        if not isinstance(head, ast.Call):
+            return False
+        func = head.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in DML_CALLS:
+            return True
+        if name == "text" and head.args:
+            head = head.args[0]
+            continue
+        head = func.value if isinstance(func, ast.Attribute) else None
+
+
+def _call_target(func: ast.Attribute, module_name, imports, owner, self_name) -> str | None:
+    """`Repo.get`, `crud.get_user`, `self.helper`, `Repo(session).get` by qualified name."""
+    value = func.value
+    if isinstance(value, ast.Call):
+        value = value.func  # Repo(session).get -> Repo.get
+    dotted = _dotted(value)
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    if head == self_name and owner is not None and not rest:
+        return f"{owner}.{func.attr}"
+    if head == self_name:
+        return None  # self.repo.get: the repository's class is not known here
+    return _qualify(f"{dotted}.{func.attr}", module_name, imports, owner)
+
+
+def _qualify(dotted: str, module_name: str, imports: dict[str, str], owner: str | None) -> str:
+    head, _, rest = dotted.partition(".")
+    if head in imports:
+        return imports[head] + (f".{rest}" if rest else "")
+    if head in ("cls",) and owner:
+        return f"{owner}.{rest}"
+    return f"{module_name}.{dotted}"
+
+
+def _self_attr(expr: ast.Attribute) -> str:
+    while isinstance(expr.value, ast.Attribute):
+        expr = expr.value
+    return expr.attr
+
+
+def _root(expr: ast.AST) -> str | None:
+    while isinstance(expr, (ast.Attribute, ast.Call, ast.Subscript)):
+        expr = expr.func if isinstance(expr, ast.Call) else expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _walk_own(function) -> Iterable[ast.AST]:
+    """The function's own body, not nested functions or classes."""
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What a call does, as far as the index can tell (following delegates)."""
+
+    writes: bool
+    unknown: tuple[str, ...]  # calls whose effects are not known
+    shared: tuple[str, ...]  # module-level sessions it uses
+    uses_instance_session: str | None
+    opens_session: bool
+
+
+@dataclass
+class SessionUseIndex:
+    functions: dict[str, SessionUse] = field(default_factory=dict)
+
+    @classmethod
+    def from_facts(cls, facts: Iterable[SessionUse]) -> "SessionUseIndex":
+        return cls({f.qualname: f for f in facts})
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for qualname in sorted(self.functions):
+            digest.update(repr(self.functions[qualname]).encode())
+        return digest.hexdigest()
+
+    def resolve(self, qualified: str) -> SessionUse | None:
+        """By qualified name; else a unique dotted-suffix match (the module path differs)."""
+        if qualified in self.functions:
+            return self.functions[qualified]
+        parts = qualified.split(".")
+        for depth in (3, 2):
+            if len(parts) < depth:
+                continue
+            suffix = "." + ".".join(parts[-depth:])
+            matches = [f for name, f in self.functions.items() if name.endswith(suffix)]
+            if len(matches) == 1:
+                return matches[0]
+        return None
+
+    def effects(self, function: SessionUse, depth: int = 4) -> Effects:
+        writes = function.writes
+        unknown: list[str] = []
+        shared = list(function.global_sessions)
+        opens = function.opens_session
+        seen = {function.qualname}
+        pending = [(d, depth) for d in function.delegates]
+        while pending:
+            name, left = pending.pop()
+            if name in HARMLESS or name in seen:
+                continue
+            seen.add(name)
+            callee = None if name.startswith("?") else self.resolve(name)
+            if callee is None or left <= 0:
+                unknown.append(name.lstrip("?"))
+                continue
+            writes = writes or callee.writes
+            shared.extend(callee.global_sessions)
+            opens = opens or callee.opens_session
+            pending.extend((d, left - 1) for d in callee.delegates)
+        return Effects(writes, tuple(sorted(set(unknown))), tuple(sorted(set(shared))), function.instance_session, opens)

@@ -1,0 +1,185 @@
+"""## What it does
+Finds database reads awaited one after another in an `async def` although none needs
+the others: consecutive statements `x = await f(...)`, `x: T = await f(...)` or
+`await f(...)` in one block, at least two of which reach the database (a session method,
+or a project function or DAL method that runs statements).
+
+## Why is this bad?
+Each await waits for the previous one to finish: four independent reads cost four round
+trips end to end, where running them together costs about the slowest one. But running
+them together is only right when they are truly independent, and in real code most runs
+of awaits share one `AsyncSession` or connection, which must not be used concurrently:
+depending on its state SQLAlchemy raises (`IllegalStateChangeError`) or silently
+serialises the calls. So the rule reports a run either with a gather fix or, when
+something keeps the awaits apart, without one, naming what (the shared session, the
+name one call reads from another, the write, the enclosing `try`).
+
+## Example
+```python
+async def profile_stats(user_id: int) -> ProfileStats:
+    user = await AuthDAL.get_user_by_id(user_id)  # each DAL call opens its own session
+    projects = await ProjectsDAL.with_render_counts(user_id)
+    credits = await BillingDAL.get_credits(user_id)
+    return ProfileStats(user, projects, credits)
+```
+
+## Use instead
+```python
+async def profile_stats(user_id: int) -> ProfileStats:
+    user, projects, credits = await asyncio.gather(
+        AuthDAL.get_user_by_id(user_id),
+        ProjectsDAL.with_render_counts(user_id),
+        BillingDAL.get_credits(user_id),
+    )
+    return ProfileStats(user, projects, credits)
+```
+`import asyncio` is added when the module lacks it. Annotated statements
+(`user: User | None = await ...`) keep their annotations as bare declarations just above
+the gather (`user: User | None`), since a tuple target cannot carry annotations and a
+`tuple[...]`-typed helper variable would only add noise.
+
+## Fix safety
+The awaits of a group may run together only when all of these hold; a statement that
+breaks one ends the group, and a run where no two database awaits can go together is
+reported without a fix, naming the reason:
+- no data dependency: a later call (its arguments, receiver, anything it evaluates) does
+  not read a name an earlier statement of the group assigns (`user.id` reads `user`);
+- no shared session or connection: the calls do not pass, call methods of, or (for
+  methods of the same object, module-level sessions, local closures) use the same
+  session or connection. A project function that opens its own session
+  (`async with async_session() as s`, `engine.connect()`, `AsyncSession(engine)`) is fine;
+  one that takes the caller's session is not. Parameters and attributes named or
+  annotated like a session (`db`, `session`, `AsyncSession`) count as sessions;
+- no writes: neither the statements nor the project functions they call (followed
+  through the session-use index) add, delete, merge, flush, commit, refresh or execute
+  an INSERT/UPDATE/DELETE;
+- not inside the body of a `try` with `except` handlers: under gather the first error to
+  happen, not the first in the code, reaches the handler, and later calls still run;
+- the arguments have no effects of their own (calls other than plain value builtins,
+  awaits, walrus): gather evaluates every argument before any call starts;
+- no `asyncio.sleep()` between them (it waits on purpose).
+The fix is safe when every call of the group is a project function the index can see
+into (or a method of a session that no other call uses). It is **unsafe** when a call's
+effects are unknown (a callee n1fix has not indexed, such as a function passed in or from
+another package, or a function that calls one): it may write or share a session.
+
+## Known problems
+Awaits in a loop (`for x in xs: out.append(await fetch(x))`) are not reported yet; batch
+the query instead (query-in-loop), or gather with a bound on concurrency. When the calls
+share one session but a sessionmaker is in reach, the rewrite that gives each read its
+own session is not offered yet: such runs are reported without a fix. Names are matched
+by spelling: a session stored under an unusual name and passed to an unindexed function
+is not recognised (the call is then unknown, so the fix is at most unsafe).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterable
+
+from n1fix.rules._base import Applicability, FixAvailability, Finding, Rule, Severity
+
+
+@dataclass
+class GatherPlan:
+    statements: list  # the group's statement lines, in order (nodes of ctx.module)
+    targets: list  # per statement: the assigned name or None
+    annotations: list  # per statement: cst.Annotation or None
+    calls: list  # per statement: the awaited cst.Call
+
+
+class SequentialAwaits(Rule):
+    __doc__ = __doc__
+    NAME = "sequential-awaits"
+    MESSAGE = "Independent database reads awaited one after another"
+    SEVERITY = Severity.MEDIUM
+    FIX = FixAvailability.SOMETIMES
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        if "await" not in text or "async def" not in text:
+            return False
+        for function in ast.walk(tree):
+            if isinstance(function, ast.AsyncFunctionDef):
+                for node in ast.walk(function):
+                    for name in ("body", "orelse", "finalbody"):
+                        block = getattr(node, name, None)
+                        if isinstance(block, list) and _two_awaits_in_a_row(block):
+                            return True
+                    for handler in getattr(node, "handlers", ()) or ():
+                        if _two_awaits_in_a_row(handler.body):
+                            return True
+                    for case in getattr(node, "cases", ()) or ():
+                        if _two_awaits_in_a_row(case.body):
+                            return True
+        return False
+
+    def check(self, ctx) -> Iterable[Finding]:
+        from n1fix.rules._gather_groups import async_functions, runs_in, split
+
+        for function, owner in async_functions(ctx.module):
+            for run in runs_in(ctx, function, owner):
+                reads = [m for m in run.members if m.database and not m.writes]
+                if len(reads) < 2:
+                    continue
+                first = run.members[0].statement
+                if run.in_try is not None:
+                    yield self.finding_at(
+                        ctx,
+                        first,
+                        f"{_count(run.members)} awaits run one after another; no fix: they sit in a `try` with "
+                        "`except` handlers, and under `asyncio.gather` the first error to happen (not the first "
+                        "in the code) reaches the handler while the other calls still run",
+                    )
+                    continue
+                groups = split(run)
+                fixable = [g for g in groups if len(g.members) >= 2 and len(g.database) >= 2]
+                if not fixable:
+                    reason = next(g.blocked_by for g in groups if g.blocked_by)
+                    yield self.finding_at(
+                        ctx, first, f"{_count(run.members)} awaits run one after another but cannot run together: {reason}"
+                    )
+                    continue
+                for group in fixable:
+                    yield self._gather_finding(ctx, group)
+
+    def _gather_finding(self, ctx, group) -> Finding:
+        members = group.members
+        labels = ", ".join(m.label for m in members)
+        why = (
+            "each opens its own session"
+            if all(m.own_session for m in members)
+            else "they share no session and none writes"
+        )
+        message = f"{len(members)} independent awaits run one after another ({labels}); {why}, so `asyncio.gather` can run them together"
+        plan = GatherPlan(
+            statements=[m.statement for m in members],
+            targets=[m.target for m in members],
+            annotations=[m.annotation for m in members],
+            calls=[m.call for m in members],
+        )
+        if group.reasons_unsafe:
+            note = f"unsafe: {group.reasons_unsafe[0]}; it may write or share a session"
+            return self.finding_at(ctx, members[0].statement, f"{message}; {note}", Applicability.UNSAFE, note, plan)
+        return self.finding_at(ctx, members[0].statement, message, Applicability.SAFE, None, plan)
+
+
+def _count(members) -> str:
+    return str(len(members))
+
+
+def _two_awaits_in_a_row(block: list) -> bool:
+    previous = False
+    for statement in block:
+        current = _awaits_a_call(statement)
+        if current and previous:
+            return True
+        previous = current
+    return False
+
+
+def _awaits_a_call(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
+        value = statement.value
+        return isinstance(value, ast.Await) and isinstance(value.value, ast.Call)
+    return False
