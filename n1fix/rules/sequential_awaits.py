@@ -146,11 +146,12 @@ class SequentialAwaits(Rule):
     def _gather_finding(self, ctx, group) -> Finding:
         members = group.members
         labels = ", ".join(m.label for m in members)
-        why = (
-            "each opens its own session"
-            if all(m.own_session for m in members)
-            else "they share no session and none writes"
-        )
+        if group.reasons_unsafe:
+            why = "as far as n1fix can see they share no session and none writes"
+        elif all(m.own_session for m in members):
+            why = "each opens its own session"
+        else:
+            why = "they share no session and none writes"
         message = f"{len(members)} independent awaits run one after another ({labels}); {why}, so `asyncio.gather` can run them together"
         plan = GatherPlan(
             statements=[m.statement for m in members],

@@ -1,0 +1,2 @@
+async def run(module, session):
+    return await module.project_totals(session, 1)

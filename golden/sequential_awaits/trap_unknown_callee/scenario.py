@@ -1,0 +1,10 @@
+from renderapp import async_dal
+
+
+async def run(module, session):
+    async_dal.async_session.configure(bind=session.bind)
+
+    async def load_badges(user_id: int) -> list[str]:
+        return ["early-adopter"] if user_id == 1 else []
+
+    return await module.profile_card(1, load_badges)
