@@ -77,6 +77,7 @@ class CallerScope:
     owner: str | None  # qualified class of a method
     self_name: str | None
     sessions: set[str]  # dotted names used or declared as a session or connection
+    declared: set[str]  # of those, the ones named, annotated or opened as one
     local_functions: dict[str, cst.FunctionDef]
     assigned: dict[str, list[cst.BaseExpression]]
 
@@ -84,12 +85,13 @@ class CallerScope:
     def of(cls, ctx, function: cst.FunctionDef, owner: str | None) -> "CallerScope":
         params = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
         self_name = params[0].name.value if owner and params and not _is_static(function) else None
-        sessions: set[str] = set()
+        declared: set[str] = set()
         for param in params:
             name = param.name.value
             annotation = ctx.code(param.annotation.annotation) if param.annotation else ""
             if name != self_name and (SESSION_NAME.search(name) or SESSION_TYPE.search(annotation)):
-                sessions.add(name)
+                declared.add(name)
+        sessions: set[str] = set()
         local_functions: dict[str, cst.FunctionDef] = {}
         assigned: dict[str, list[cst.BaseExpression]] = {}
         for node in walk(function.body):
@@ -104,9 +106,9 @@ class CallerScope:
             elif isinstance(node, cst.WithItem) and node.asname is not None and isinstance(node.asname.name, cst.Name):
                 name = node.asname.name.value
                 if SESSION_NAME.search(name):
-                    sessions.add(name)
-        sessions = {s for s in sessions if not _is_result(s, assigned)}
-        return cls(ctx.module_name, ctx.imports, owner, self_name, sessions, local_functions, assigned)
+                    declared.add(name)
+        sessions = {s for s in sessions | declared if not _is_result(s, assigned)}
+        return cls(ctx.module_name, ctx.imports, owner, self_name, sessions, declared, local_functions, assigned)
 
     def is_session(self, expr: cst.BaseExpression) -> str | None:
         """The dotted name of `expr` when it is one of the caller's sessions."""
@@ -208,6 +210,8 @@ def _direct(ctx, scope, member: AwaitedCall, receiver: str) -> None:
     method = member.call.func.attr.value
     member.database = True
     member.sessions[receiver] = f"calls `{receiver}.{method}()`"
+    if receiver not in scope.declared and not SESSION_NAME.search(receiver.rpartition(".")[2]):
+        member.unknown = f"n1fix cannot tell what `{receiver}` is (it is not named or annotated as a session)"
     if method not in READ_METHODS:
         member.writes = f"`{receiver}.{method}()` writes"
     elif method in ("execute", "stream") and member.call.args:

@@ -1,0 +1,247 @@
+"""sequential-awaits beyond the golden cases: the session-use facts, each independence
+check on its own, and the shape of the rewrite."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import fix_source, scan_source
+from n1fix.orm.session_use import SessionUseIndex, extract_session_use
+
+DAL = '''
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from app.models import User
+from app import db
+
+engine = create_async_engine("sqlite+aiosqlite://")
+async_session = async_sessionmaker(engine)
+
+
+class AuthDAL:
+    @staticmethod
+    async def own(user_id: int):
+        async with async_session() as session:
+            return await session.get(User, user_id)
+
+    @staticmethod
+    async def own_connection(user_id: int):
+        async with engine.connect() as conn:
+            result = await conn.execute(select(User.email).where(User.id == user_id))
+            return result.scalar()
+
+    @staticmethod
+    async def own_explicit(user_id: int):
+        async with AsyncSession(engine) as session:
+            return await session.scalar(select(User).where(User.id == user_id))
+
+    @staticmethod
+    async def takes(session: AsyncSession, user_id: int):
+        return await session.get(User, user_id)
+
+    @staticmethod
+    async def hands_on(db, user_id: int):
+        return await helper(db, user_id)
+
+    @staticmethod
+    async def writes_text(user_id: int):
+        async with async_session() as session:
+            stmt = text("UPDATE users SET email = '' WHERE id = :id")
+            await session.execute(stmt, {"id": user_id})
+
+    @staticmethod
+    async def writes_update(user_id: int):
+        async with async_session() as session:
+            await session.execute(update(User).values(email=""))
+            await session.commit()
+
+    @staticmethod
+    async def calls_writer(user_id: int):
+        await AuthDAL.writes_update(user_id)
+
+    @staticmethod
+    async def uses_global(user_id: int):
+        return await db.session.get(User, user_id)
+
+
+class UsersRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int):
+        return await self.session.get(User, user_id)
+'''
+
+
+def facts(source: str = DAL) -> dict:
+    found = extract_session_use(ast.parse(source), "app.dal", "app/dal.py", {"User": "app.models.User", "db": "app.db"})
+    return {f.name: f for f in found}
+
+
+def test_facts_opening_taking_and_holding_sessions():
+    f = facts()
+    assert f["own"].opens_session and f["own"].session_params == () and not f["own"].writes
+    assert f["own_connection"].opens_session and f["own_connection"].queries  # `result` holds rows
+    assert f["own_explicit"].opens_session
+    assert f["takes"].session_params == ("session",) and not f["takes"].opens_session
+    assert f["hands_on"].session_params == ("db",) and f["hands_on"].delegates == ("app.dal.helper",)
+    assert f["get"].instance_session == "session"
+    assert f["uses_global"].global_sessions == ("app.db.session",)
+
+
+def test_facts_writes_directly_and_through_a_delegate():
+    f = facts()
+    assert f["writes_text"].writes  # text("UPDATE ...") through a variable
+    assert f["writes_update"].writes
+    index = SessionUseIndex.from_facts(f.values())
+    assert not f["calls_writer"].writes
+    assert index.effects(f["calls_writer"]).writes
+    assert index.effects(f["hands_on"]).unknown == ("app.dal.helper",)
+    assert index.effects(f["own"]) .unknown == ()
+
+
+def project(tmp_path: Path, service: str, dal: str = DAL) -> Path:
+    (tmp_path / "pyproject.toml").write_text("")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text("class User:\n    pass\n")
+    (app / "db.py").write_text("session = None\n")
+    (app / "dal.py").write_text(textwrap.dedent(dal))
+    path = app / "service.py"
+    path.write_text(textwrap.dedent(service))
+    return path
+
+
+def scan(tmp_path: Path, service: str):
+    path = project(tmp_path, service)
+    return [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
+
+
+HEAD = "from app.dal import AuthDAL, UsersRepo\n\n\n"
+
+
+def test_own_sessions_are_a_safe_gather(tmp_path):
+    found = scan(tmp_path, HEAD + "async def f(uid):\n    a = await AuthDAL.own(uid)\n    b = await AuthDAL.own_connection(uid)\n    return a, b\n")
+    assert [(f.line, f.applicability.value) for f in found] == [(5, "safe")]
+    assert "each opens its own session" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ("a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(a.id)", "reads `a`"),
+        ("a = await AuthDAL.takes(session, uid)\n    b = await AuthDAL.takes(session, 2)", "share the session `session`"),
+        ("a = await AuthDAL.hands_on(session, uid)\n    b = await session.scalar(q)", "share the session `session`"),
+        (
+            "a = await AuthDAL.own(uid)\n    await AuthDAL.calls_writer(uid)\n    b = await AuthDAL.own(uid)",
+            "`AuthDAL.calls_writer()` writes",
+        ),
+        ("a = await AuthDAL.uses_global(uid)\n    b = await AuthDAL.uses_global(2)", "share the session `app.db.session`"),
+        ("a = await AuthDAL.own(uid)\n    await asyncio.sleep(1)\n    b = await AuthDAL.own(2)", "waits on purpose"),
+        ("a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(await nxt())", "has effects of its own"),
+        ("a = await AuthDAL.own(uid)\n    a = await AuthDAL.own(2)", "assigned twice"),
+    ],
+)
+def test_what_keeps_awaits_apart_is_named(tmp_path, body, reason):
+    service = "import asyncio\n" + HEAD + f"async def f(session, uid, q, nxt):\n    {body}\n    return a\n"
+    found = scan(tmp_path, service)
+    assert len(found) == 1 and found[0].applicability.value == "none", found
+    assert reason in found[0].message
+
+
+def test_methods_of_one_repository_object_share_its_session(tmp_path):
+    service = HEAD + (
+        "class Service:\n"
+        "    def __init__(self, session):\n        self.session = session\n\n"
+        "    async def a(self, uid):\n        return await self.session.get(User, uid)\n\n"
+        "    async def f(self, uid):\n        x = await self.a(uid)\n        y = await self.a(2)\n        return x, y\n"
+    )
+    found = scan(tmp_path, service)
+    assert len(found) == 1 and "`self.session`" in found[0].message and found[0].applicability.value == "none"
+
+
+def test_a_local_function_closing_over_the_session_shares_it(tmp_path):
+    service = HEAD + (
+        "async def f(session, uid):\n"
+        "    async def load(i):\n        return await session.get(User, i)\n\n"
+        "    a = await load(uid)\n    b = await session.get(User, 2)\n    return a, b\n"
+    )
+    found = scan(tmp_path, service)
+    assert len(found) == 1 and "share the session `session`" in found[0].message
+
+
+def test_single_database_await_and_loops_are_not_reported(tmp_path):
+    service = HEAD + (
+        "async def f(uid, client):\n"
+        "    a = await AuthDAL.own(uid)\n    b = await client.post(uid)\n"
+        "    for i in range(3):\n        c = await AuthDAL.own(i)\n    return a, b\n"
+    )
+    assert scan(tmp_path, service) == []
+
+
+def test_a_receiver_only_used_like_a_session_makes_the_fix_unsafe(tmp_path):
+    service = HEAD + "async def f(uid, pool):\n    a = await AuthDAL.own(uid)\n    b = await pool.fetch(uid)\n    return a, b\n"
+    found = scan(tmp_path, service)
+    assert [f.applicability.value for f in found] == ["unsafe"]
+    assert "cannot tell what `pool` is" in found[0].message
+
+
+def test_a_write_and_commit_on_one_session_is_not_reported(tmp_path):
+    service = "async def f(session, stmt):\n    await session.execute(stmt.values(x=1))\n    await session.commit()\n"
+    assert scan(tmp_path, service) == []
+
+
+def fixed(tmp_path: Path, service: str) -> str:
+    path = project(tmp_path, service)
+    outcome = fix_source(path, path.read_text())
+    assert outcome.failures == []
+    return outcome.text
+
+
+def test_rewrite_keeps_annotations_comments_and_bare_awaits(tmp_path):
+    service = HEAD + textwrap.dedent(
+        """\
+        async def f(uid: int) -> None:
+            # the user first
+            a: object = await AuthDAL.own(uid)  # cached later
+            # then the e-mail
+            await AuthDAL.own_connection(uid)
+            return a
+        """
+    )
+    assert fixed(tmp_path, service) == "import asyncio\n\n" + HEAD + textwrap.dedent(
+        """\
+        async def f(uid: int) -> None:
+            # the user first
+            a: object
+            # cached later
+            # then the e-mail
+            a, _ = await asyncio.gather(AuthDAL.own(uid), AuthDAL.own_connection(uid))
+            return a
+        """
+    )
+
+
+def test_rewrite_uses_the_module_spelling_and_avoids_underscore(tmp_path):
+    service = "import asyncio as aio\nfrom gettext import gettext as _\n\n" + HEAD + textwrap.dedent(
+        """\
+        async def f(uid):
+            await AuthDAL.own(uid)
+            b = await AuthDAL.own_connection(uid)
+            return _(b)
+        """
+    )
+    text = fixed(tmp_path, service)
+    assert "_unused, b = await aio.gather(AuthDAL.own(uid), AuthDAL.own_connection(uid))" in text
+    assert text.count("import asyncio") == 1
+
+
+def test_only_bare_awaits_stay_a_bare_statement(tmp_path):
+    service = "import asyncio\n" + HEAD + "async def f(uid):\n    await AuthDAL.own(uid)\n    await AuthDAL.own(2)\n"
+    assert "\n    await asyncio.gather(AuthDAL.own(uid), AuthDAL.own(2))\n" in fixed(tmp_path, service)
