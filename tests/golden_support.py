@@ -13,6 +13,10 @@ unix socket only (no TCP at all) and each run gets a schema of its own in it.
 
 Round trips are counted with SQLAlchemy's `before_cursor_execute` event, which fires once
 per statement sent to the driver; an executemany is one call, so it counts once.
+
+What a run gives back for comparison is the scenario's (normalised) return value and the
+whole database state after it (`database_state`: every table, rows ordered by primary
+key), so a rewritten write must leave the same rows as the original.
 """
 
 from __future__ import annotations
@@ -218,9 +222,11 @@ def validate_case(case_dir: Path) -> list[str]:
                 compile(source.read_text(encoding="utf-8"), str(source), "exec")
             except SyntaxError as exc:
                 problems.append(f"{source}: does not compile: {exc}")
+    # Findings of other rules are listed too (the whole file is checked), but every
+    # corpus case is about its own rule: a trap may expect none of its rule's findings.
     for f in case.findings:
-        if f.rule != case.rule:
-            problems.append(f"{case_dir}: finding for {f.rule!r} in the {case.rule!r} corpus")
+        if not f.rule or f.rule != f.rule.lower() or "_" in f.rule:
+            problems.append(f"{case_dir}: finding rule {f.rule!r} is not a rule name (kebab-case)")
         if not 1 <= f.line <= len(before_lines):
             problems.append(f"{case_dir}: finding line {f.line} is outside before.py")
     applied = [
@@ -323,6 +329,26 @@ class SQLiteBackend:
             yield DatabaseTarget(f"sqlite:///{db_path}", f"sqlite+aiosqlite:///{db_path}")
 
 
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one scenario run leaves: the value `run` returned and every table's rows."""
+
+    returned: Any
+    database: dict[str, list[tuple]]
+
+
+def database_state(session: Session, metadata: MetaData) -> dict[str, list[tuple]]:
+    """Every table's rows, ordered by primary key, as plain data (read after a flush, in
+    the run's own transaction: what the code wrote counts even if it did not commit)."""
+    session.flush()
+    state = {}
+    for table in metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        rows = session.execute(select(table).order_by(*order)).all()
+        state[table.name] = [tuple(normalize(value) for value in row) for row in rows]
+    return state
+
+
 def _seed_session(session: Session, seed: Any, models: Any, target: DatabaseTarget) -> None:
     seed.seed(session)
     if target.after_seed is not None:
@@ -345,7 +371,7 @@ def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: 
                 result = scenario.run(module, session)
             finally:
                 counter.active = False
-            normalized = normalize_result(scenario, result)
+            normalized = RunOutcome(normalize_result(scenario, result), database_state(session, models.Base.metadata))
         return normalized, counter
     finally:
         engine.dispose()
@@ -370,7 +396,9 @@ async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, t
                 result = await scenario.run(module, session)
             finally:
                 counter.active = False
-            normalized = normalize_result(scenario, result)
+            returned = normalize_result(scenario, result)
+            state = await session.run_sync(database_state, models.Base.metadata)
+            normalized = RunOutcome(returned, state)
         return normalized, counter
     finally:
         await engine.dispose()
@@ -406,7 +434,8 @@ def run_scenario(
 ) -> tuple[Any, int]:
     """Run `which`.py of a case on a fresh seeded database (SQLite unless `backend` says).
 
-    Returns the normalised result and the number of round trips made during `run`.
+    Returns the run's outcome (its normalised return value and the database state after
+    it) and the number of round trips made during `run`.
     """
     normalized, counter = run_scenario_detailed(case_dir, which, backend)
     return normalized, counter.count

@@ -32,6 +32,7 @@ __all__ = [
     "ColumnFacts",
     "ModelFacts",
     "ModuleFacts",
+    "ListenerFacts",
     "RelationshipFacts",
     "extract_models",
 ]
@@ -101,6 +102,8 @@ class RelationshipFacts:
     remote_side: bool = False
     primaryjoin: bool = False
     viewonly: bool = False
+    cascade: str | None = None  # as written; "?" when not a literal
+    passive_deletes: bool | str = False  # True, "all", or False
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,21 @@ class ClassFacts:
     unique_sets: tuple[tuple[str, ...], ...] = ()  # column names, from __table_args__
     primary_key_names: tuple[str, ...] = ()  # PrimaryKeyConstraint column names
     table_foreign_keys: tuple[tuple[str, str], ...] = ()  # (column name, "table.col")
+    version_id: bool = False  # `__mapper_args__` names a `version_id_col`
+
+
+@dataclass(frozen=True)
+class ListenerFacts:
+    """`@event.listens_for(Target, "event")` or `event.listen(Target, "event", fn)`.
+
+    `target` is qualified through the module's imports (`app.models.Render`, or
+    `app.models.Render.status` for an attribute event); `event` is "?" when not a literal.
+    """
+
+    target: str
+    event: str
+    module: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -146,7 +164,7 @@ class ModuleFacts:
     names: tuple[tuple[str, str], ...]
 
 
-ModelFacts = Union[ClassFacts, AliasFacts, ModuleFacts]
+ModelFacts = Union[ClassFacts, AliasFacts, ModuleFacts, ListenerFacts]
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -430,6 +448,12 @@ def _relationship_keywords(keywords: list[tuple[str | None, ast.AST]], ctx: _Con
             values["primaryjoin"] = True
         elif key == "viewonly":
             values["viewonly"] = bool(_flag(value))
+        elif key == "cascade":
+            literal = _literal(value)
+            values["cascade"] = literal if isinstance(literal, str) else "?"
+        elif key == "passive_deletes":
+            literal = _literal(value)
+            values["passive_deletes"] = literal if literal in (True, False, "all") else True
         elif key == "sa_relationship_kwargs" and isinstance(value, ast.Dict):
             pairs = [(_literal(k) if k is not None else None, v) for k, v in zip(value.keys, value.values)]
             _relationship_keywords([(k if isinstance(k, str) else None, v) for k, v in pairs], ctx, values)
@@ -551,6 +575,39 @@ def _table_args(node: ast.AST, columns: dict[str, ColumnFacts], out: dict[str, l
                     out["table_foreign_keys"].extend(zip(locals_, remotes))  # type: ignore[arg-type]
 
 
+def _names_version_id(node: ast.AST | None) -> bool:
+    """`{"version_id_col": version}` (or a non-literal mapping, which might hold one)."""
+    if isinstance(node, ast.Dict):
+        return any(_literal(key) == "version_id_col" or key is None for key in node.keys)
+    return node is not None and not (isinstance(node, ast.Constant) and node.value is None)
+
+
+_LISTEN_CALLS = {"listens_for", "listen"}
+
+
+def _listeners(tree: ast.Module, ctx: _Context) -> list[ListenerFacts]:
+    """ORM event registrations anywhere in the module (also inside set-up functions).
+
+    Only walked when the module imports `sqlalchemy.event` (or one of its functions):
+    most modules do not, and the walk is then skipped.
+    """
+    if not any(q == "sqlalchemy.event" or q.startswith("sqlalchemy.event.") for q in ctx.names.values()):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _last(node) in _LISTEN_CALLS and len(node.args) >= 2):
+            continue
+        func = _dotted(node.func)
+        if func is None or not ctx.qualify(func).startswith("sqlalchemy.event"):
+            continue
+        target = _dotted(node.args[0])
+        if target is None:
+            continue
+        event = _literal(node.args[1])
+        found.append(ListenerFacts(ctx.qualify(target), event if isinstance(event, str) else "?", ctx.module, node.lineno))
+    return found
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     return _last(test) == "TYPE_CHECKING" and isinstance(test, (ast.Name, ast.Attribute))
 
@@ -612,6 +669,9 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         if attr == "__table_args__":
             info["defines_table_args"] = True
             table_args = value
+            continue
+        if attr == "__mapper_args__":
+            info["version_id"] = _names_version_id(value)
             continue
         if attr == "__table__":
             info["has_table"] = True
@@ -746,6 +806,7 @@ def extract_models(tree: ast.Module, module_name: str, is_package: bool = False)
             names[target] = result
         else:
             names.pop(target, None)
+    facts.extend(_listeners(tree, ctx))
     if names:
         facts.append(ModuleFacts(module_name, tuple(sorted(names.items()))))
     return facts

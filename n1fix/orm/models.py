@@ -39,6 +39,7 @@ from n1fix.orm.model_facts import (
     AliasFacts,
     ClassFacts,
     ColumnFacts,
+    ListenerFacts,
     ModelFacts,
     ModuleFacts,
     RelationshipFacts,
@@ -90,6 +91,8 @@ class RelationshipInfo:
     direction: str | None = None  # many_to_one / one_to_many / many_to_many / None
     viewonly: bool = False
     from_backref: bool = False  # created on the target by the partner's backref=
+    cascade: str | None = None  # as written ("all, delete-orphan"); "?" when not a literal
+    passive_deletes: bool | str = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,10 @@ class ModelInfo:
     bases: tuple[str, ...]
     unique_sets: tuple[tuple[str, ...], ...] = ()  # attr sets unique together (table args)
     inherits: str | None = None  # the mapped parent model (single/joined table inheritance)
+    version_id: bool = False  # a `version_id_col` in `__mapper_args__` (here or inherited)
+    # ORM event registrations that target the class (or an attribute, a base, every
+    # mapper): (event name, "module:line"); bulk statements skip per-row events.
+    listeners: tuple[tuple[str, str], ...] = ()
 
     def __hash__(self) -> int:
         return hash(self.qualname)
@@ -373,8 +380,11 @@ class _Builder:
         self.classes: dict[str, ClassFacts] = {}
         self.aliases: dict[str, AliasFacts] = {}
         self.modules: dict[str, dict[str, str]] = {}
+        self.listeners: list[ListenerFacts] = []
         for fact in facts:
-            if isinstance(fact, ClassFacts):
+            if isinstance(fact, ListenerFacts):
+                self.listeners.append(fact)
+            elif isinstance(fact, ClassFacts):
                 self.classes[fact.qualname] = fact
             elif isinstance(fact, AliasFacts):
                 self.aliases[fact.qualname] = fact
@@ -690,6 +700,8 @@ class _Builder:
             foreign_key_attrs=fk_attrs,
             direction=direction,
             viewonly=facts.viewonly,
+            cascade=facts.cascade,
+            passive_deletes=facts.passive_deletes,
         )
 
     def _backref(self, owner: _Draft, facts: RelationshipFacts, info: RelationshipInfo) -> None:
@@ -712,6 +724,46 @@ class _Builder:
             viewonly=facts.viewonly,
             from_backref=True,
         )
+
+    # -- per-row behaviour ---------------------------------------------------------------
+
+    def _ancestors(self, qualname: str) -> set[str]:
+        found: set[str] = set()
+        pending = [qualname]
+        while pending:
+            current = pending.pop()
+            for contributing in self.lineage(current).sources if current in self.classes else ():
+                for source in contributing:
+                    if source not in found:
+                        found.add(source)
+                        pending.append(source)
+        return found
+
+    def _listeners_by_model(self) -> dict[str, list[tuple[str, str]]]:
+        """Each model's event registrations: on the class, one of its attributes, a base
+        or mixin it inherits from, or every mapper (`Mapper`)."""
+        by_model: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        ancestry = {q: self._ancestors(q) for q in self.drafts}
+        for listener in self.listeners:
+            where = f"{listener.module}:{listener.line}"
+            target = self.symbols.canonical(listener.target, listener.module)
+            owner = self.symbols.canonical(listener.target.rpartition(".")[0], listener.module)
+            if target.rsplit(".", 1)[-1] in ("Mapper", "mapper") and target.startswith("sqlalchemy"):
+                hit = list(self.drafts)
+            elif target in self.drafts:
+                hit = [target] + [q for q, up in ancestry.items() if target in up]
+            elif owner in self.drafts:  # an attribute event: `Render.status`
+                hit = [owner]
+            elif target in self.classes:  # a base or mixin: its models
+                hit = [q for q, up in ancestry.items() if target in up]
+            else:
+                continue
+            for qualname in hit:
+                by_model[qualname].append((listener.event, where))
+        return by_model
+
+    def _version_id(self, qualname: str) -> bool:
+        return any(self.classes[q].version_id for q in {qualname, *self._ancestors(qualname)} if q in self.classes)
 
     # -- the whole index -----------------------------------------------------------------
 
@@ -780,6 +832,7 @@ class _Builder:
                     pending.append((draft, facts, info))
         for draft, facts, info in pending:
             self._backref(draft, facts, info)
+        listeners = self._listeners_by_model()
         models = {
             qualname: ModelInfo(
                 qualname=qualname,
@@ -791,6 +844,8 @@ class _Builder:
                 bases=draft.lineage.bases,
                 unique_sets=tuple(draft.unique_sets),
                 inherits=draft.lineage.parent_model,
+                version_id=self._version_id(qualname),
+                listeners=tuple(listeners.get(qualname, ())),
             )
             for qualname, draft in self.drafts.items()
         }

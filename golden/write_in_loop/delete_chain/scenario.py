@@ -1,0 +1,12 @@
+from sqlalchemy import select
+
+from renderapp.models import Render
+
+
+def run(module, session):
+    # chain 1 holds renders 10, 11 and 12; chain 4 holds none (an empty loop)
+    module.delete_chain(session, 1)
+    module.delete_chain(session, 4)
+    unlinked = session.scalars(select(Render).where(Render.id.in_([10, 11, 12])).order_by(Render.id)).all()
+    assert [(r.chain_id, r.chain_position) for r in unlinked] == [(None, None)] * 3
+    return [(r.id, r.chain_id, r.chain_position) for r in unlinked]

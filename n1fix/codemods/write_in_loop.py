@@ -1,0 +1,165 @@
+"""Rewrite a write-in-loop finding: one statement for all items instead of one per item.
+
+When the loop does nothing but the write, a comprehension of the keys (or rows) replaces
+the loop; otherwise the keys are collected where the write was and the statement runs
+once after the loop. Either way it is guarded by `if keys:`, so an empty loop still costs
+no round trip.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.codemods._layout import INDENT, chain_lines, fits, render
+from n1fix.codemods._names import NamePicker
+from n1fix.rules._base import Finding
+from n1fix.rules._write_in_loop_analysis import WritePlan
+
+
+class FixFailed(Exception):
+    """The codemod could not build a rewrite it trusts; the finding stays unfixed."""
+
+
+def fix(ctx, finding: Finding) -> cst.Module:
+    plan: WritePlan = finding.plan
+    names = NamePicker(plan.scope, ctx.module)
+    collection = names.pick(plan.collection_name)
+    indent = ctx.range_of(plan.loop).start.column
+    limit = ctx.project.line_length
+    item = _code(ctx, plan.item)
+    batched = _batched_call(ctx, plan, collection, indent + len(INDENT), limit)
+    guarded = f"if {collection}:\n{INDENT}" + batched.replace("\n", "\n" + INDENT)
+    config = ctx.module.config_for_parsing
+    try:
+        if plan.in_place:
+            before = [cst.parse_statement(f"{collection} = []\n", config=config)]
+            after = [cst.parse_statement(guarded + "\n", config=config)]
+            append = cst.parse_statement(f"{collection}.append({item})\n", config=config)
+            replacement = None
+        else:
+            comprehension = _comprehension(ctx, plan, collection, item, indent, limit)
+            before, after, append = [], [], None
+            replacement = [
+                cst.parse_statement(comprehension + "\n", config=config),
+                cst.parse_statement(guarded + "\n", config=config),
+            ]
+    except cst.ParserSyntaxError as error:  # a bug in the templates
+        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
+    return ctx.module.visit(_Rewriter(plan, before, after, append, replacement))
+
+
+def _code(ctx, node: cst.CSTNode) -> str:
+    """Code of a node of the module, or of one the analysis built (a row dict)."""
+    try:
+        return ctx.code(node)
+    except Exception:
+        return render(node)
+
+
+def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int) -> str:
+    """`session.execute(<the statement for every key>)`, broken black style when long."""
+    shape = plan.shape
+    session = ctx.code(shape.session)
+    awaited = "await " if shape.is_async else ""
+    if plan.form == "in":
+        in_expr = cst.parse_expression(f"{ctx.code(plan.column)}.in_({collection})")
+        statement = shape.statement.visit(_ReplaceNode(plan.predicate.node, in_expr))
+        args = [render(statement)]
+    else:
+        statement = shape.statement if shape.params is not None else shape.statement.visit(_DropValues(shape.values.call))
+        args = [render(statement), collection]
+    args[0] = _dedented(args[0])
+    one_line = f"{awaited}{session}.execute({', '.join(args)})"
+    if fits(one_line, indent, limit):
+        return one_line
+    if "\n" in args[0]:  # the author's own layout: keep it
+        return one_line
+    lines = chain_lines(cst.parse_expression(args[0]))
+    first = args[0] if lines is None or fits(args[0], indent + len(INDENT), limit) else f"\n{INDENT}".join(lines)
+    rest = "".join(f",\n{INDENT}{a}" for a in args[1:])
+    return f"{awaited}{session}.execute(\n{INDENT}{first}{rest}\n)"
+
+
+def _dedented(text: str) -> str:
+    """A statement moved out of its line keeps its continuation lines relative to it."""
+    if "\n" not in text:
+        return text
+    first, *rest = text.split("\n")
+    closing = rest[-1]
+    extra = len(closing) - len(closing.lstrip(" "))
+    if not closing.lstrip().startswith((")", "]", "}")) or extra <= 0:
+        return text
+    return "\n".join([first, *(line[min(extra, len(line) - len(line.lstrip(" "))) :] for line in rest)])
+
+
+def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int) -> str:
+    loop = plan.loop
+    clause = f"for {ctx.code(loop.target)} in {ctx.code(loop.iter)}"
+    one_line = f"{collection} = [{item} {clause}]"
+    if fits(one_line, indent, limit):
+        return one_line
+    if "\n" not in item and not fits(item, indent + len(INDENT), limit) and isinstance(plan.item, cst.Dict):
+        elements = [_code(ctx, e.key) + ": " + _code(ctx, e.value) for e in plan.item.elements]
+        item = "{\n" + "".join(f"{INDENT * 2}{e},\n" for e in elements) + INDENT + "}"
+    return f"{collection} = [\n{INDENT}{item}\n{INDENT}{clause}\n]"
+
+
+class _ReplaceNode(cst.CSTTransformer):
+    def __init__(self, old: cst.CSTNode, new: cst.BaseExpression) -> None:
+        self.old = old
+        self.new = new
+
+    def on_leave(self, original, updated):
+        if original is self.old:
+            if getattr(updated, "lpar", None):
+                return self.new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+            return self.new
+        return updated
+
+
+class _DropValues(cst.CSTTransformer):
+    """`insert(M).values(...)` -> `insert(M)` (the rows go to execute() instead)."""
+
+    def __init__(self, values_call: cst.Call) -> None:
+        self.values_call = values_call
+
+    def leave_Call(self, original, updated):
+        if original is self.values_call and isinstance(updated.func, cst.Attribute):
+            return updated.func.value
+        return updated
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, plan: WritePlan, before, after, append, replacement) -> None:
+        self.plan = plan
+        self.before = before
+        self.after = after
+        self.append = append
+        self.replacement = replacement
+
+    def leave_IndentedBlock(self, original, updated):
+        return self._around_loop(original, updated)
+
+    def leave_Module(self, original, updated):
+        return self._around_loop(original, updated)
+
+    def _around_loop(self, original, updated):
+        for i, statement in enumerate(original.body):
+            if statement is not self.plan.loop:
+                continue
+            loop = updated.body[i]
+            if self.replacement is not None:
+                comments = list(self.plan.statement.leading_lines)
+                first = self.replacement[0].with_changes(leading_lines=loop.leading_lines)
+                second = self.replacement[1].with_changes(leading_lines=comments)
+                new = [first, second]
+            else:
+                first = self.before[0].with_changes(leading_lines=loop.leading_lines)
+                new = [first, loop.with_changes(leading_lines=[]), *self.after]
+            return updated.with_changes(body=[*updated.body[:i], *new, *updated.body[i + 1 :]])
+        return updated
+
+    def on_leave(self, original, updated):
+        if self.append is not None and original is self.plan.statement:
+            return self.append.with_changes(leading_lines=updated.leading_lines)
+        return super().on_leave(original, updated)

@@ -1,0 +1,417 @@
+"""The analysis behind `write-in-loop`: which write, which key or row, and is batching safe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import libcst as cst
+
+from n1fix.orm.query_shape import Predicate, dotted_name, recognize
+from n1fix.orm.write_shape import WriteShape, recognize_write
+from n1fix.rules._base import Applicability, Finding
+from n1fix.rules._item_facts import item_model, key_may_be_none
+from n1fix.rules._loop_frames import Frame, loop_words
+from n1fix.rules._syntax import SCOPES, children, names_assigned, names_read, target_names, walk
+from n1fix.rules._write_loop_body import body_blocker, other_statements_may_raise, reads_attribute
+from n1fix.rules.write_in_loop import WriteInLoop
+
+
+@dataclass
+class WritePlan:
+    """Everything the codemod needs; it re-derives nothing."""
+
+    form: str  # "in": one statement with `Col.in_(keys)`; "rows": one executemany
+    shape: WriteShape
+    loop: cst.For
+    statement: cst.SimpleStatementLine  # the write's line in the loop body
+    in_place: bool  # collect keys/rows where the write was (else: a comprehension replaces the loop)
+    item: cst.BaseExpression  # the key (in) or the row dict (rows), as code in the loop
+    predicate: Predicate | None  # the `Col == key` predicate (in)
+    column: cst.BaseExpression | None  # `Render.id` as written (in)
+    collection_name: str  # what to call the list: `render_ids`, `gallery_item_rows`
+    scope: cst.CSTNode  # function or module, for fresh names
+
+
+def find(ctx) -> Iterable[Finding]:
+    for loop, ancestry in _for_loops(ctx.module):
+        for node, path in _writes_in(loop):
+            finding = _analyze(ctx, loop, ancestry, node, path)
+            if finding is not None:
+                yield finding
+
+
+def _for_loops(module: cst.Module) -> list[tuple[cst.For, list[cst.CSTNode]]]:
+    """Every `for` statement with its ancestry (module first, the loop last)."""
+    found = []
+    ancestry: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode | None] = [module]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            ancestry.pop()
+            continue
+        ancestry.append(node)
+        stack.append(None)
+        if isinstance(node, cst.For):
+            found.append((node, list(ancestry)))
+        below = list(children(node))
+        below.reverse()
+        stack.extend(below)
+    return found
+
+
+def _writes_in(loop: cst.For) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
+    """Calls in the loop body that may write, with the path from the body down to them.
+
+    Nested loops are left to their own analysis, nested functions are not run per item.
+    """
+    found = []
+    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(loop.body, [])]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, (*SCOPES, cst.For, cst.While)) and path:
+            continue
+        here = [*path, node]
+        if isinstance(node, cst.Await) and isinstance(node.expression, cst.Call):
+            found.append((node, path))
+            continue
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in ("execute", "delete", "merge"):
+                found.append((node, path))
+                continue
+        stack.extend((child, here) for child in reversed(list(children(node))))
+    found.reverse()
+    return found
+
+
+def _analyze(ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
+    shape = recognize_write(node, ctx.imports)
+    if shape is not None:
+        return _statement_write(ctx, loop, ancestry, shape, path)
+    call = node.expression if isinstance(node, cst.Await) else node
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in ("delete", "merge"):
+        return _session_call(ctx, loop, ancestry, node, call, path)
+    return None
+
+
+def _frame(loop: cst.For, ancestry) -> Frame:
+    targets = target_names(loop.target)
+    return Frame(loop, len(ancestry) - 1, targets, targets | names_assigned(loop.body))
+
+
+# --------------------------------------------------------------------- statements
+
+
+def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> Finding | None:
+    frame = _frame(loop, ancestry)
+    varying = frame.varying
+    entity = ctx.code(shape.target)
+    entity_name = entity.rsplit(".", 1)[-1]
+    if shape.kind == "insert":
+        row = _row(shape)
+        if row is None:
+            return None  # nothing per item to send: not the pattern
+        what = f"`{entity}` rows are inserted"
+        done = "one executemany INSERT with the rows in loop order"
+    else:
+        what = f"`{entity}` is updated" if shape.kind == "update" else f"`{entity}` rows are deleted"
+        done = f"one {shape.kind.upper()} with `in_()` on the key"
+        if shape.params is not None:
+            return None  # `execute(update(M), [...])`: already a bulk statement
+        tied = [p for p in shape.predicates if names_read(p.value) & varying]
+        if not tied:
+            return None  # not keyed per item (a chunk of keys, a constant statement)
+
+    def finding(applicability: Applicability, note: str | None, plan=None) -> Finding:
+        message = f"{what} once per item of {loop_words(ctx, frame)} (N round trips)"
+        if applicability is Applicability.SAFE:
+            message += f"; fix: {done}"
+        elif applicability is Applicability.UNSAFE:
+            message += f"; unsafe fix ({done}): {note}"
+        else:
+            message += f"; no fix: {note}"
+        return WriteInLoop.finding_at(ctx, shape.node, message, applicability, note, plan, loop=loop)
+
+    def no_fix(reason: str) -> Finding:
+        return finding(Applicability.NONE, reason)
+
+    statement = _own_statement(shape, path)
+    reason = _placement_blocker(loop, shape, path, statement)
+    if reason:
+        return no_fix(reason)
+    if shape.opaque:
+        return no_fix(f"the statement uses `.{shape.opaque[0]}()`, which n1fix does not batch")
+    if names_read(shape.session) & varying:
+        return no_fix("the session or connection changes per item")
+    reason = body_blocker(ctx, loop, shape.node, ctx.code(shape.session), ancestry)
+    if reason:
+        return no_fix(reason)
+
+    model = ctx.model_for(shape.target) if shape.mapped else None
+    unsafe: list[str] = []
+    if shape.mapped and model is None:
+        unsafe.append(f"`{entity}` is not in the model index, so its key's nullability and its event listeners are unknown")
+    if model is not None:
+        if model.listeners:
+            event, where = model.listeners[0]
+            return no_fix(f"`{model.name}` has ORM event listeners (`{event}` at {where}); bulk statements skip per-row hooks, so n1fix leaves its writes alone")
+        if model.version_id:
+            return no_fix(f"`{model.name}` has a version counter (`version_id_col`), which bulk statements neither check nor bump")
+
+    if shape.kind == "insert":
+        row = _row(shape)
+        problem = _row_problem(ctx, row, shape)
+        if problem:
+            return no_fix(problem)
+        item, predicate, column = row, None, None
+        collection = f"{_snake(entity_name)}_rows"
+    else:
+        tied = [p for p in shape.predicates if names_read(p.value) & varying]
+        if len(tied) > 1:
+            return no_fix("the statement is keyed by several columns at once; n1fix batches one-column keys")
+        predicate = tied[0]
+        if not predicate.attr:
+            return no_fix("a predicate other than `Col == key` changes per item")
+        if predicate.via_filter_by:
+            return no_fix("a `filter_by()` key is not batched yet; write it as `M.col == key`")
+        if predicate.model != entity:
+            return no_fix(f"the key column `{predicate.model}.{predicate.attr}` is not on `{entity}`")
+        for other in shape.predicates:
+            if other is not predicate and names_read(other.node) & varying:
+                return no_fix("a second predicate changes per item")
+        if shape.values is not None and any(names_read(arg.value) & varying for arg in shape.values.call.args):
+            return no_fix(
+                "the values change per item; a bulk UPDATE by primary key "
+                f"(`session.execute(update({entity}), [{{...}}, ...])`) would batch it, not automated yet"
+            )
+        left, right = predicate.node.left, predicate.node.comparisons[0].comparator
+        column = left if dotted_name(left) == f"{entity}.{predicate.attr}" else right
+        if model is not None:
+            info = model.column(predicate.attr)
+            if info is None:
+                what_it_is = "a relationship" if model.relationship(predicate.attr) is not None else "not a column n1fix knows"
+                return no_fix(f"`{model.name}.{predicate.attr}` is {what_it_is}; `in_()` needs a column")
+            if info.nullable and key_may_be_none(ctx, predicate.value, frame, ancestry):
+                return no_fix(
+                    f"`{model.name}.{predicate.attr}` is nullable and the key may be None "
+                    "(`== None` matches NULL rows, `in_()` never does)"
+                )
+        if shape.kind == "update":
+            written = _columns_written(shape)
+            if reads_attribute(loop.body, written, shape.node):
+                return no_fix(
+                    f"the loop reads `.{sorted(reads_attribute(loop.body, written, shape.node))[0]}`, which the UPDATE "
+                    "changes on loaded objects after each statement"
+                )
+            if _values_read_the_row(shape, entity):
+                unsafe.append("a value reads the row itself; a key repeated in the loop had it applied once per repeat, the batch applies it once")
+        item = predicate.value
+        collection = _keys_name(item)
+
+    in_place = not _only_statement(loop, statement)
+    if in_place:
+        risk = other_statements_may_raise(loop.body, statement)
+        if risk:
+            unsafe.append(risk)
+    plan = WritePlan(
+        form="rows" if shape.kind == "insert" else "in",
+        shape=shape,
+        loop=loop,
+        statement=statement,
+        in_place=in_place,
+        item=item,
+        predicate=predicate,
+        column=column,
+        collection_name=collection,
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+    )
+    if unsafe:
+        return finding(Applicability.UNSAFE, "; ".join(unsafe), plan)
+    return finding(Applicability.SAFE, None, plan)
+
+
+def _own_statement(shape: WriteShape, path) -> cst.SimpleStatementLine | None:
+    """The line the write is alone on (`session.execute(...)` as an expression statement)."""
+    if len(path) < 2 or not isinstance(path[-1], cst.Expr) or not isinstance(path[-2], cst.SimpleStatementLine):
+        return None
+    line = path[-2]
+    return line if len(line.body) == 1 else None
+
+
+def _placement_blocker(loop: cst.For, shape: WriteShape, path, statement) -> str | None:
+    if loop.orelse is not None:
+        return "the loop has an `else:` block"
+    for node in path:
+        if isinstance(node, (cst.Try, cst.TryStar)):
+            return "a `try` around each write isolates one item's failure from the others"
+        if isinstance(node, cst.With):
+            return "the write sits in a `with` block (a transaction or lock per item?)"
+        if isinstance(node, cst.Match):
+            return "the write sits in a `match` statement"
+    if statement is None:
+        parent = path[-1] if path else None
+        if isinstance(parent, cst.Attribute) or isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+            return "the loop uses each statement's result (its `rowcount` or rows)"
+        return "the statement's result is used per item"
+    return None
+
+
+def _only_statement(loop: cst.For, statement) -> bool:
+    """The loop body is just the write (so a comprehension can replace the whole loop)."""
+    body = loop.body
+    return (
+        loop.asynchronous is None
+        and isinstance(body, cst.IndentedBlock)
+        and len(body.body) == 1
+        and body.body[0] is statement
+    )
+
+
+def _columns_written(shape: WriteShape) -> set[str]:
+    if shape.values is None:
+        return set()
+    cols = set()
+    for arg in shape.values.call.args:
+        if arg.keyword is not None:
+            cols.add(arg.keyword.value)
+        elif isinstance(arg.value, cst.Dict):
+            for element in arg.value.elements:
+                if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                    cols.add(element.key.evaluated_value)
+                elif isinstance(element, cst.DictElement) and isinstance(element.key, cst.Attribute):
+                    cols.add(element.key.attr.value)
+    return cols
+
+
+def _values_read_the_row(shape: WriteShape, entity: str) -> bool:
+    """`values(n=Render.n + 1)`: the new value depends on the row's current one."""
+    if shape.values is None:
+        return False
+    for arg in shape.values.call.args:
+        for node in [arg.value, *walk(arg.value)]:
+            if isinstance(node, cst.Attribute) and dotted_name(node.value) == entity:
+                return True
+    return False
+
+
+_SQL_NAMES = {
+    "func", "text", "select", "literal", "literal_column", "bindparam", "case", "cast", "null",
+    "true", "false", "and_", "or_", "not_", "column", "exists", "tuple_", "type_coerce",
+}
+
+
+def _row(shape: WriteShape) -> cst.BaseExpression | None:
+    """The per-item row of an INSERT: `.values(a=..)` as a dict, a dict argument, or the
+    parameters given to execute()."""
+    if shape.values is not None and shape.params is not None:
+        return None
+    if shape.params is not None:
+        return shape.params
+    if shape.values is None:
+        return None
+    args = shape.values.call.args
+    if len(args) == 1 and args[0].keyword is None and not args[0].star:
+        return args[0].value
+    if all(arg.keyword is not None for arg in args) and args:
+        return cst.Dict(
+            [cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value) for arg in args]
+        )
+    return None
+
+
+def _row_problem(ctx, row: cst.BaseExpression, shape: WriteShape) -> str | None:
+    if not isinstance(row, cst.Dict):
+        return f"the row (`{ctx.code(row)}`) is not a dict written in the loop; n1fix cannot show each item gets its own"
+    for element in row.elements:
+        if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+            return "the row's keys are not all plain strings"
+        value = element.value
+        names = names_read(value)
+        if names & _SQL_NAMES or names & {dotted_name(shape.target) or ""}:
+            return f"a value is a SQL expression (`{_code(ctx, value)}`); an executemany takes plain values"
+    return None
+
+
+def _code(ctx, node) -> str:
+    try:
+        return ctx.code(node)
+    except Exception:  # a node built here, not in the module
+        return cst.Module([]).code_for_node(node)
+
+
+def _keys_name(key: cst.BaseExpression) -> str:
+    """`render.id` -> `render_ids`, `render.project_id` -> `project_ids`, `uid` -> `uids`."""
+    from n1fix.codemods._names import plural
+
+    if isinstance(key, cst.Attribute):
+        attr = key.attr.value
+        owner = key.value.value if isinstance(key.value, cst.Name) else None
+        if attr == "id" and owner:
+            return f"{owner}_ids"
+        if attr.endswith("_id"):
+            return f"{attr}s"
+        return f"{owner}_{plural(attr)}" if owner else plural(attr)
+    if isinstance(key, cst.Name):
+        return plural(key.value)
+    return "keys"
+
+
+def _snake(name: str) -> str:
+    from n1fix.codemods._names import singular_snake
+
+    return singular_snake(name)
+
+
+# --------------------------------------------------------------------- session.delete / merge
+
+
+def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
+    method = call.func.attr.value
+    receiver = dotted_name(call.func.value)
+    if receiver is None or "session" not in receiver.rsplit(".", 1)[-1].lower():
+        return None
+    if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    frame = _frame(loop, ancestry)
+    arg = call.args[0].value
+    if not names_read(arg) & frame.varying:
+        return None
+    where = loop_words(ctx, frame)
+    shown = f"`{receiver}.{method}({ctx.code(arg)})`"
+    if method == "merge":
+        note = (
+            "load the existing rows with one `in_` query before the loop (merge then finds them in the "
+            "session), or write them with one bulk statement"
+        )
+        message = (
+            f"{shown} runs once per item of {where}: each merge looks its object up by primary key first "
+            f"(a SELECT per item unless it is already in the session); no fix: {note}"
+        )
+        return WriteInLoop.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+    if not (isinstance(arg, cst.Name) and arg.value in frame.targets):
+        return None
+    model = item_model(ctx, frame, ancestry)
+    if model is None:
+        return None
+    loaded = [
+        rel for rel in model.relationships.values()
+        if rel.uselist is not False and not rel.viewonly and not rel.passive_deletes
+        and rel.direction in ("one_to_many", "many_to_many")
+    ]
+    if not loaded:
+        return None  # the unit of work sends the DELETEs together at flush: nothing per item
+    rel = loaded[0]
+    deletes = bool(rel.cascade) and "delete" in (rel.cascade or "") or (rel.cascade or "").startswith("all")
+    action = "delete" if deletes else "unlink"
+    note = (
+        "a bulk `delete(...).where(... in_(...))` would skip that ORM bookkeeping (cascades, unlinking "
+        f"children, events), so n1fix offers no rewrite; load `{model.name}.{rel.attr}` with `selectinload` "
+        "in the query that fetched the rows, or let the database do it (`ON DELETE` with `passive_deletes=True`)"
+    )
+    message = (
+        f"{shown} runs once per item of {where}: the DELETEs go out together at flush, but first the session "
+        f"loads `{model.name}.{rel.attr}` of each item to {action} its rows (a SELECT per item unless loaded); "
+        f"no fix: {note}"
+    )
+    return WriteInLoop.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)

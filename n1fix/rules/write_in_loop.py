@@ -1,0 +1,123 @@
+"""## What it does
+Finds a write statement that runs once per item of a `for` loop: an
+`update(M).where(M.key == item...)`, a `delete(M).where(M.key == item...)` or an
+`insert(M)` executed through `session.execute(...)` (or a connection, or
+`await session.execute(...)`) in the loop body. It also reports `session.delete(obj)` per
+item when the model makes the unit of work load each object's collections first, and
+`session.merge(obj)` per item, which looks each object up before writing it.
+`session.add(M(...))` per item is not reported: the unit of work already sends those
+INSERTs together at flush.
+
+## Why is this bad?
+Each item costs a round trip: unlinking 50 renders from a chain one UPDATE at a time is 50
+statements where one would do, each paying network latency, parsing and planning, and
+each holding its locks a little longer.
+
+## Example
+```python
+renders = session.scalars(select(Render).where(Render.chain_id == chain_id)).all()
+for render in renders:
+    session.execute(
+        update(Render).where(Render.id == render.id).values(chain_id=None, chain_position=None)
+    )
+session.execute(delete(RenderChain).where(RenderChain.id == chain_id))
+```
+
+## Use instead
+```python
+renders = session.scalars(select(Render).where(Render.chain_id == chain_id)).all()
+render_ids = [render.id for render in renders]
+if render_ids:
+    session.execute(
+        update(Render)
+        .where(Render.id.in_(render_ids))
+        .values(chain_id=None, chain_position=None)
+    )
+session.execute(delete(RenderChain).where(RenderChain.id == chain_id))
+```
+A per-item UPDATE or DELETE with loop-invariant values becomes one statement with
+`Col.in_(keys)`, the statement's other predicates kept; a per-item INSERT becomes one
+executemany, `session.execute(insert(M), rows)`, with the rows in loop order. When the
+loop does other things too, the keys (or rows) are collected where the write was
+(`render_ids.append(render.id)`) and the statement runs once after the loop. The
+statement is guarded by `if keys:`, so a loop over nothing still costs nothing.
+
+## Fix safety
+The fix is safe when n1fix can show the batched statement writes the same rows: the
+model is in the project's model index; the key changes per item and nothing else in the
+statement does; the key column is not nullable, or the key cannot be None
+(`Col == None` means `IS NULL`, but `Col.in_([None])` matches nothing); the loop does not
+read the database, commit, roll back, flush or use the session otherwise; the write is
+not inside a `try` (which isolates each item's failure) or a `with` block; the loop does
+not `return` or `yield` part-way; the statement's result (`rowcount`) is not used; an
+INSERT's rows are plain values (no SQL expressions). No fix is offered when the mapped
+class has ORM event listeners (`@event.listens_for(M, ...)` anywhere in the project) or
+a `version_id_col`: n1fix leaves writes to models with per-row hooks or version counters
+to a person. The fix is unsafe when the model is not in the index, when an UPDATE's
+values read the row (`M.n + 1`) and the keys may repeat (the original applied it once per
+repeat, the batch once), or when other statements of the loop may raise part-way (the
+original had written the items before; the rewrite writes none).
+
+## Known problems
+An UPDATE whose values change per item (a bulk UPDATE by primary key,
+`session.execute(update(M), [{...}, ...])`) is reported without a fix for now. A database
+trigger `FOR EACH STATEMENT` fires once instead of once per item. The keys are sent as one
+`IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL 65,535 per statement;
+past that, chunk the keys. Event listeners are found in the modules n1fix reads: the
+whole tree on a scan, the file and what it imports when given one file. Only `for` loops
+are checked (not comprehensions or `while` loops).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterable
+
+from n1fix.orm.astwalk import child_nodes
+from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
+
+_WRITE_TEXT = re.compile(r"\.\s*(?:execute|delete|merge)\s*\(")
+_WRITE_CALLS = {"execute", "delete", "merge"}
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def gate(tree: ast.Module, text: str) -> bool:
+    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)` or `.merge(...)`?"""
+    if not _WRITE_TEXT.search(text):
+        return False
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if (
+            in_loop
+            and isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _WRITE_CALLS
+            and node.args
+        ):
+            return True
+        if isinstance(node, _SCOPES):
+            in_loop = False
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            for child in child_nodes(node):
+                stack.append((child, in_loop or any(child is s for s in node.body)))
+            continue
+        stack.extend((child, in_loop) for child in child_nodes(node))
+    return False
+
+
+class WriteInLoop(Rule):
+    __doc__ = __doc__
+    NAME = "write-in-loop"
+    MESSAGE = "Write statement runs once per item of a loop"
+    SEVERITY = Severity.HIGH
+    FIX = FixAvailability.SOMETIMES
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        return gate(tree, text)
+
+    def check(self, ctx) -> Iterable[Finding]:
+        from n1fix.rules._write_in_loop_analysis import find
+
+        return find(ctx)
