@@ -190,6 +190,52 @@ def apply(
 
 
 @app.command()
+def bot(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files or directories to fix (default: the current directory).", show_default=False),
+    repo: Optional[str] = typer.Option(None, "--repo", help="OWNER/NAME on GitHub (default: $GITHUB_REPOSITORY)."),
+    base: str = typer.Option("main", "--base", help="The branch to fix and to open pull requests into."),
+    group: str = typer.Option("rule", "--group", help="One pull request per `rule`, per `file`, or `all` in one."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also propose fixes marked unsafe."),
+    test_cmd: Optional[str] = typer.Option(None, "--test-cmd", help="Run this on each branch; push only if it passes."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be pushed and opened; touch nothing."),
+    remote: str = typer.Option("origin", "--remote", help="The git remote to fetch from and push to."),
+    api_url: Optional[str] = typer.Option(None, "--api-url", help="GitHub API base URL (default: $GITHUB_API_URL or api.github.com)."),
+    author: Optional[str] = typer.Option(None, "--author", help="Commit author, `Name <email>`."),
+    label: Optional[List[str]] = typer.Option(None, "--label", help="Labels for new pull requests (default: n1fix)."),
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Open, and keep up to date, pull requests with the fixes (token from GITHUB_TOKEN)."""
+    import os
+
+    from n1fix.bot.grouping import GroupBy
+
+    try:
+        from n1fix.bot.orchestrate import DEFAULT_AUTHOR, BotOptions, run_bot
+    except ModuleNotFoundError as error:
+        raise ValueError(f"n1fix bot needs {error.name}: pip install 'n1fix[bot]'") from None
+
+    repo = repo or os.environ.get("GITHUB_REPOSITORY")
+    if not repo or repo.count("/") != 1:
+        raise ValueError("--repo OWNER/NAME is required (or set GITHUB_REPOSITORY)")
+    if group not in GroupBy.__members__:
+        raise ValueError(f"--group must be rule, file or all, not {group!r}")
+    options = BotOptions(
+        repo=repo,
+        paths=list(paths or [Path(".")]),
+        base=base,
+        group_by=GroupBy(group),
+        unsafe_fixes=unsafe_fixes,
+        test_cmd=test_cmd,
+        dry_run=dry_run,
+        remote=remote,
+        api_url=api_url,
+        author=author or DEFAULT_AUTHOR,
+        labels=_split(label) or (["n1fix"] if label is None else []),
+    )
+    raise typer.Exit(run_bot(options))
+
+
+@app.command()
 def rules(name: Optional[str] = typer.Argument(None, help="Show one rule's documentation.")) -> None:
     """List every rule, or show one rule's documentation."""
     from n1fix.report import rule_docs

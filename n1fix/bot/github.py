@@ -1,0 +1,152 @@
+"""The few GitHub REST endpoints the bot needs, over httpx, with small typed models.
+
+Why not a client library: the bot uses five endpoints. githubkit (typed, generated from
+GitHub's OpenAPI description) was the first choice, but its current release (0.16.1)
+fails on import with the hishel 2.0.0 its own pins allow, which is exactly what a clean
+CI install resolves to; PyGithub brings requests, PyNaCl and PyJWT[crypto] and fetches
+objects lazily (extra requests the bot cannot see); ghapi's methods are generated at run
+time, with no types. httpx is one well-kept dependency, and owning the requests keeps
+the token in exactly one place: the Authorization header.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import httpx
+
+DEFAULT_API_URL = "https://api.github.com"
+API_VERSION = "2022-11-28"
+
+
+class GitHubError(Exception):
+    """A request GitHub refused. The message names the method, path, status and GitHub's
+    message; never a header (the token is in one)."""
+
+
+class MissingToken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    title: str
+    body: str
+    state: str
+    head_ref: str
+    head_repo: str | None  # owner/name the head branch lives in (None: deleted fork)
+    base_ref: str
+    html_url: str
+
+    @classmethod
+    def from_json(cls, data: dict) -> PullRequest:
+        head_repo = data["head"].get("repo") or {}
+        return cls(
+            number=data["number"],
+            title=data["title"],
+            body=data.get("body") or "",
+            state=data["state"],
+            head_ref=data["head"]["ref"],
+            head_repo=head_repo.get("full_name"),
+            base_ref=data["base"]["ref"],
+            html_url=data["html_url"],
+        )
+
+
+def token_from_env() -> str:
+    token = os.environ.get("GITHUB_TOKEN", "").strip()
+    if not token:
+        raise MissingToken("GITHUB_TOKEN is not set: the bot needs a token to open pull requests")
+    return token
+
+
+def api_url_from(option: str | None) -> str:
+    return (option or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+
+
+class GitHub:
+    """One repository's pull requests, issues' labels and comments."""
+
+    def __init__(self, api_url: str, token: str, repo: str, timeout: float = 30.0) -> None:
+        owner, _, name = repo.partition("/")
+        self.repo = repo
+        self._prefix = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
+        self._http = httpx.Client(
+            base_url=api_url,
+            timeout=timeout,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": "n1fix-bot",
+                "Authorization": f"Bearer {token}",
+            },
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> GitHub:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def open_pulls(self) -> list[PullRequest]:
+        """Every open pull request of the repository (all pages)."""
+        pulls: list[PullRequest] = []
+        url: str | None = f"{self._prefix}/pulls"
+        params: dict | None = {"state": "open", "per_page": 100}
+        while url:
+            response = self._request("GET", url, params=params)
+            pulls.extend(PullRequest.from_json(item) for item in response.json())
+            url = response.links.get("next", {}).get("url")
+            params = None  # the next link carries them
+        return pulls
+
+    def create_pull(self, *, title: str, head: str, base: str, body: str) -> PullRequest:
+        data = {"title": title, "head": head, "base": base, "body": body, "maintainer_can_modify": True}
+        return PullRequest.from_json(self._request("POST", f"{self._prefix}/pulls", json=data).json())
+
+    def update_pull(self, number: int, **fields: str) -> PullRequest:
+        """Change `title`, `body` or `state` ("open"/"closed")."""
+        return PullRequest.from_json(self._request("PATCH", f"{self._prefix}/pulls/{number}", json=fields).json())
+
+    def add_labels(self, number: int, labels: list[str]) -> None:
+        # Pull requests are issues for labels; GitHub creates a label that does not exist yet.
+        self._request("POST", f"{self._prefix}/issues/{number}/labels", json={"labels": labels})
+
+    def comment(self, number: int, body: str) -> None:
+        self._request("POST", f"{self._prefix}/issues/{number}/comments", json={"body": body})
+
+    def _request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except httpx.HTTPError as error:
+            raise GitHubError(f"{method} {_path(url)}: {type(error).__name__}: {error}") from None
+        if response.is_success:
+            return response
+        raise GitHubError(f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}")
+
+
+def _path(url: str) -> str:
+    return httpx.URL(url).path
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.reason_phrase or "no reason given"
+    if not isinstance(data, dict):
+        return response.reason_phrase
+    parts = [str(data.get("message") or data.get("title") or response.reason_phrase)]
+    for error in data.get("validation") or []:  # Prism's answer to a request off GitHub's schema
+        if isinstance(error, dict):
+            parts.append(str(error.get("message")))
+    for error in data.get("errors") or []:
+        if isinstance(error, dict):
+            parts.append(str(error.get("message") or f"{error.get('field')} {error.get('code')}"))
+    return "; ".join(parts)
