@@ -57,22 +57,26 @@ def _code(ctx, node: cst.CSTNode) -> str:
 
 
 def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int) -> str:
-    """`session.execute(<the statement for every key>)`, broken black style when long."""
+    """`session.execute(<the statement for every key>)`, broken black style when long.
+
+    An UPDATE or DELETE the author laid out over several lines keeps that layout, with
+    `Col.in_(keys)` in place of `Col == key`, when it still fits the line length.
+    """
     shape = plan.shape
     session = ctx.code(shape.session)
     awaited = "await " if shape.is_async else ""
     if plan.form == "in":
         in_expr = cst.parse_expression(f"{ctx.code(plan.column)}.in_({collection})")
+        written = _dedented(render(shape.node.visit(_ReplaceNode(plan.predicate.node, in_expr))))
+        if "\n" in written and all(indent + len(line) <= limit for line in written.split("\n")):
+            return written
         statement = shape.statement.visit(_ReplaceNode(plan.predicate.node, in_expr))
         args = [render(statement)]
     else:
         statement = shape.statement if shape.params is not None else shape.statement.visit(_DropValues(shape.values.call))
-        args = [render(statement), collection]
-    args[0] = _dedented(args[0])
+        args = [" ".join(render(statement).split()), collection]
     one_line = f"{awaited}{session}.execute({', '.join(args)})"
     if fits(one_line, indent, limit):
-        return one_line
-    if "\n" in args[0]:  # the author's own layout: keep it
         return one_line
     lines = chain_lines(cst.parse_expression(args[0]))
     first = args[0] if lines is None or fits(args[0], indent + len(INDENT), limit) else f"\n{INDENT}".join(lines)

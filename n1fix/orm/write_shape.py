@@ -75,7 +75,7 @@ def recognize_write(node: cst.BaseExpression, imports: dict[str, str]) -> WriteS
         target=head.args[0].value,
         statement=statement,
         calls=calls,
-        predicates=_predicates(calls, opaque),
+        predicates=_predicates(calls, []),  # other conditions are kept as predicates without a column
         values=values[0] if values else None,
         params=call.args[1].value if len(call.args) == 2 else None,
         opaque=opaque,

@@ -1,0 +1,21 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from renderapp.models import GalleryItem, Render
+
+
+def feature_renders(session: Session, renders: list[Render], now: datetime) -> list[str]:
+    """Add a public gallery item for each finished render; return the titles used."""
+    titles = []
+    for render in renders:
+        if render.status != "done":
+            continue
+        title = f"Featured: {render.prompt}"
+        session.execute(
+            sa.insert(GalleryItem),
+            {"render_id": render.id, "title": title, "is_public": True, "published_at": now},
+        )
+        titles.append(title)
+    return titles
