@@ -213,3 +213,55 @@ def test_branch_edited_by_someone_else_is_left_alone(example_checkout, run_bot, 
     assert example_checkout.branches()[BRANCH] == edited
     assert "has commits by dev@example.com; leaving it alone" in run.stdout
     assert [e.method for e in run.exchanges] == ["GET"]
+
+
+def test_the_actions_script_runs_the_bot_with_its_inputs(example_checkout, github_api, tmp_path):
+    """action.yml's run step (inputs come in through env), with the installed n1fix."""
+    import os
+    import sys
+
+    import yaml
+
+    action = yaml.safe_load((Path(__file__).resolve().parents[2] / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    step = next(s for s in action["runs"]["steps"] if s["name"] == "Run n1fix bot")
+    assert "${{" not in step["run"]  # inputs only through the environment
+    venv_bin = tmp_path / "runner" / "n1fix-venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "n1fix").symlink_to(Path(sys.executable).parent / "n1fix")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GIT_"))}
+    env.update(
+        RUNNER_TEMP=str(tmp_path / "runner"),
+        GITHUB_REPOSITORY=example_checkout.name,
+        GITHUB_API_URL=github_api.url,
+        GITHUB_TOKEN=TOKEN,
+        N1FIX_PATHS="app/services app/dal",
+        N1FIX_BASE="main",
+        N1FIX_GROUP="rule",
+        N1FIX_UNSAFE="false",
+        N1FIX_TEST_CMD="test -f app/models.py",
+        N1FIX_LABELS="n1fix,performance",
+        N1FIX_AUTHOR=action["inputs"]["author"]["default"],
+        N1FIX_DRY_RUN="false",
+    )
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=example_checkout.work, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "tests passed" in proc.stdout and TOKEN not in proc.stdout + proc.stderr
+    pull = github_api.standin.repos[example_checkout.name].pulls[1]
+    assert pull.labels == ["n1fix", "performance"]
+    assert "n1fix apply --dry-run --select query-in-loop app/services app/dal" in pull.body
+    author = git(example_checkout.remote, "log", "-1", "--format=%an <%ae>", BRANCH).strip()
+    assert author == "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+
+
+def test_example_workflow_scans_to_sarif_and_runs_the_action():
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    workflow = yaml.safe_load((root / "docs" / "n1fix-workflow.yml").read_text())
+    assert workflow[True]["schedule"]  # YAML 1.1 reads the `on:` key as True
+    scan_steps = " ".join(str(s.get("run", "")) + str(s.get("uses", "")) for s in workflow["jobs"]["scan"]["steps"])
+    assert "n1fix scan --format sarif . > n1fix.sarif" in scan_steps and "upload-sarif" in scan_steps
+    bot = workflow["jobs"]["bot"]
+    assert bot["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "write"}
+    assert any(s.get("uses", "").startswith("OWNER/n1fix@") for s in bot["steps"])
