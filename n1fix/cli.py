@@ -81,6 +81,7 @@ def scan(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file."),
     write_baseline: bool = typer.Option(False, "--write-baseline", help="Record every current finding in the --baseline file; exit 0."),
     statistics: bool = typer.Option(False, "--statistics", help="Show counts per rule instead of the findings."),
+    require_reason: bool = typer.Option(False, "--require-reason", help="Report suppression comments that give no reason."),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Report round-trip waste; exit 1 when something (new) was found."""
@@ -92,6 +93,8 @@ def scan(
     root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs)
     if no_cache:
         config = config.merged(cache=False)
+    if require_reason:
+        config = config.merged(require_reason=True)
     known = None
     if baseline is not None and not write_baseline:
         from n1fix.report.baseline import load_baseline

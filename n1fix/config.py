@@ -36,6 +36,8 @@ class Config:
     jobs: int | None = None
     cache: bool = True
     sqlalchemy_version: str | None = None
+    # A suppression comment without a reason is a finding (rule suppression-without-reason).
+    require_reason: bool = False
 
     def merged(self, **cli_overrides: Any) -> Config:
         """A copy with every command-line value that is not None put over the file's.
@@ -50,7 +52,22 @@ class Config:
         changes = {k: v for k, v in cli_overrides.items() if v is not None}
         if "extend_exclude" in changes:
             changes["extend_exclude"] = [*self.extend_exclude, *changes["extend_exclude"]]
-        return dataclasses.replace(self, **changes)
+        return _with_required_reasons(dataclasses.replace(self, **changes))
+
+
+REASON_RULE = "suppression-without-reason"
+
+
+def _with_required_reasons(config: Config) -> Config:
+    """`require-reason` selects the rule that reports suppressions without a reason, on
+    top of the selection (the default rules when nothing is selected)."""
+    if not config.require_reason or (config.select is not None and REASON_RULE in config.select):
+        return config
+    if config.select is None:
+        from n1fix.rules import default_rule_names
+
+        return dataclasses.replace(config, select=[*default_rule_names(), REASON_RULE])
+    return dataclasses.replace(config, select=[*config.select, REASON_RULE])
 
 
 def load_config(root: Path) -> Config:
@@ -85,7 +102,7 @@ def load_config(root: Path) -> Config:
                 f"{path}: [tool.n1fix] '{key}' must be {expected}, got {_describe(value)}"
             )
         values[key.replace("-", "_")] = list(value) if isinstance(value, list) else value
-    return Config(**values)
+    return _with_required_reasons(Config(**values))
 
 
 def _is_str_list(value: object) -> bool:
@@ -115,6 +132,7 @@ _KEYS: dict[str, tuple[Callable[[object], bool], str]] = {
     "jobs": (_is_jobs, "a positive integer"),
     "cache": (_is_bool, "true or false"),
     "sqlalchemy-version": (_is_version, 'a version string such as "1.4" or "2.0"'),
+    "require-reason": (_is_bool, "true or false"),
 }
 
 

@@ -146,10 +146,14 @@ def test_own_sessions_are_a_safe_gather(tmp_path):
         ("a = await AuthDAL.own(uid)\n    await asyncio.sleep(1)\n    b = await AuthDAL.own(2)", "waits on purpose"),
         ("a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(await nxt())", "has effects of its own"),
         ("a = await AuthDAL.own(uid)\n    a = await AuthDAL.own(2)", "assigned twice"),
+        (
+            "a = await AuthDAL.own(uid)\n    await run_sql('DELETE FROM users WHERE id = $1', uid)\n    b = await AuthDAL.own(2)",
+            "is given a write statement",
+        ),
     ],
 )
 def test_what_keeps_awaits_apart_is_named(tmp_path, body, reason):
-    service = "import asyncio\n" + HEAD + f"async def f(session, uid, q, nxt):\n    {body}\n    return a\n"
+    service = "import asyncio\n" + HEAD + f"async def f(session, uid, q, nxt, run_sql):\n    {body}\n    return a\n"
     found = scan(tmp_path, service)
     assert len(found) == 1 and found[0].applicability.value == "none", found
     assert reason in found[0].message

@@ -7,7 +7,7 @@ from pathlib import Path
 import libcst as cst
 
 from n1fix.engine.context import FileContext, ProjectContext
-from n1fix.engine.suppressions import unsuppressed
+from n1fix.engine.suppressions import apply_suppressions
 from n1fix.rules._base import Finding, Rule
 
 
@@ -51,6 +51,11 @@ def run_rules(ctx: FileContext, rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(ctx))
-    findings = unsuppressed(findings, ctx.module.code)
+    findings, used = apply_suppressions(findings, ctx.module.code)
+    # Rules about the suppression comments themselves see what each comment silenced.
+    for rule in rules:
+        review = getattr(rule, "review_suppressions", None)
+        if review is not None:
+            findings.extend(review(ctx, used))
     findings.sort(key=Finding.sort_key)
     return findings

@@ -36,8 +36,13 @@ def select_rules(select: list[str] | None, ignore: list[str]) -> list[type[Rule]
     unknown = [name for name in [*(select or []), *ignore] if name not in known]
     if unknown:
         raise ValueError(f"unknown rule {', '.join(unknown)} (see `n1fix rules`)")
-    chosen = [rule for rule in all_rules() if select is None or rule.NAME in select]
+    chosen = [rule for rule in all_rules() if (rule.DEFAULT if select is None else rule.NAME in select)]
     return [rule for rule in chosen if rule.NAME not in ignore]
+
+
+def default_rule_names() -> list[str]:
+    """The rules that run when `select` is not set."""
+    return [rule.NAME for rule in all_rules() if rule.DEFAULT]
 
 
 def codemod_for(rule: type[Rule]):

@@ -166,6 +166,10 @@ def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.C
         if key is not None:
             member.sessions[key] = f"passes `{key}`"
             member.database = True
+        if _is_dml_text(ctx, scope, arg_expr):
+            # `execute_query('DELETE FROM ...')`: a generic helper told to write
+            member.writes = f"{member.label} is given a write statement"
+            member.database = True
     if isinstance(call.func, cst.Attribute) and _session_method(call):
         receiver = scope.is_session(call.func.value)
         if receiver is not None:
@@ -222,6 +226,16 @@ def _direct(ctx, scope, member: AwaitedCall, receiver: str) -> None:
             texts += [ctx.code(v) for v in scope.assigned[name]]
         if any(_DML.search(t) for t in texts):
             member.writes = f"`{receiver}.{method}()` runs a write statement"
+
+
+def _is_dml_text(ctx, scope: CallerScope, expr: cst.BaseExpression) -> bool:
+    values = [expr]
+    if isinstance(expr, cst.Name):
+        values = scope.assigned.get(expr.value, [])
+    return any(
+        isinstance(v, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) and _DML.search(ctx.code(v))
+        for v in values
+    )
 
 
 def _passed(call: cst.Call):

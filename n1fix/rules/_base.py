@@ -93,6 +93,9 @@ class Rule:
     MESSAGE: ClassVar[str]
     SEVERITY: ClassVar[Severity]
     FIX: ClassVar[FixAvailability] = FixAvailability.NONE
+    # Off unless selected by name (or by the option that asks for it), like ruff's
+    # rules outside the default set.
+    DEFAULT: ClassVar[bool] = True
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         """May this file (its `ast` tree and source text) hold a finding?
