@@ -178,10 +178,20 @@ def apply(
         diff_report.write(result.changes, sys.stdout)
     else:
         written = []
-        for change in result.changes:
+        failed: set[Path] = set()
+        # Files other fixes need (a DAL that gains a batch method) are written first; a
+        # caller is not written without them.
+        needed = set().union(*(change.requires for change in result.changes))
+        for change in sorted(result.changes, key=lambda c: c.path not in needed):
+            missing = change.requires & failed
+            if missing:
+                failed.add(change.path)
+                errors.append(f"{change.display}: not written, as {sorted(missing)[0].name} could not be")
+                continue
             try:
                 write_atomic(change.path, encode(change.source, change.new_text))
             except SourceError as error:
+                failed.add(change.path)
                 errors.append(f"{change.display}: {error.reason}")
             else:
                 written.append(change)

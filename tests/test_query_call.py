@@ -86,8 +86,8 @@ def test_self_method_call_in_a_loop(tmp_path):
     (finding,) = _findings(root)
     assert finding.line == 15  # the dedented text starts with an empty line
     assert "`self.renders_of()` queries `Render`" in finding.message
-    assert "`renders_of_projects`" in finding.message
-    assert finding.applicability.value == "none"
+    assert "add `Dashboard.renders_of_projects()` next to it" in finding.message
+    assert finding.applicability.value == "safe"
 
 
 def test_dal_method_imported_from_package_and_argument_from_the_item(tmp_path):
@@ -132,4 +132,5 @@ def test_module_function_called_per_item_names_the_callee_and_a_batch_name(tmp_p
     (finding,) = _findings(root)
     assert finding.line == 12
     assert "service.py:7" in finding.message
-    assert "`renders_for_projects`" in finding.message
+    assert "add `renders_for_projects()` next to it" in finding.message
+    assert finding.applicability.value == "safe"

@@ -21,7 +21,11 @@ class FixFailed(Exception):
     """The codemod could not build a rewrite it trusts; the finding stays unfixed."""
 
 
-def fix(ctx, finding: Finding) -> cst.Module:
+def fix(ctx, finding: Finding):
+    if not isinstance(finding.plan, LoopQueryPlan):  # a call of a project query function
+        from n1fix.codemods._call_batch import fix_call
+
+        return fix_call(ctx, finding)
     plan: LoopQueryPlan = finding.plan
     shape = plan.shape
     names = NamePicker(plan.scope, ctx.module)

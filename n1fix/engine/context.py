@@ -25,6 +25,9 @@ class FileContext:
     module_name: str
     imports: dict[str, str]
     project: ProjectContext
+    # Set for a synthetic batch loop: whether the keys can be None, or of another type
+    # than the column, is judged at the real call site, not on the loop's stand-in keys.
+    keys_checked_elsewhere: bool = False
     _positions: dict | None = field(default=None, repr=False)
 
     def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":

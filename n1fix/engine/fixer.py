@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from n1fix.engine.checker import ParseFailure, file_context, run_rules
+from n1fix.engine.companions import CompanionEdit
 from n1fix.engine.context import FileContext
 from n1fix.rules import codemod_for, rule_by_name
 from n1fix.rules._base import Applicability, Finding, Rule
@@ -28,6 +29,9 @@ class FixOutcome:
     findings: list[Finding]  # found in the original text
     applied: list[Finding] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # one line each: a fix that was dropped
+    # Edits the applied fixes need in other files (a batch method in the callee's module),
+    # with the finding each belongs to.
+    companions: list[tuple[CompanionEdit, Finding]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -65,7 +69,7 @@ def fix_text(
         if accept is not None and not accept(finding):
             refused.add(identity)
             continue
-        new_text, problem = _apply_one(current_ctx, finding)
+        new_text, problem, companions = _apply_one(current_ctx, finding)
         if problem is None:
             try:
                 new_ctx = make_context(new_text)
@@ -83,34 +87,42 @@ def fix_text(
             continue
         outcome.text = new_text
         outcome.applied.append(_without_plan(finding))
+        outcome.companions.extend((edit, outcome.applied[-1]) for edit in companions)
         current_ctx, current = new_ctx, new_findings
     outcome.failures.append(f"{ctx.display_path}: fixes did not settle after {MAX_PASSES} passes; file left unchanged")
     outcome.text = text
     outcome.applied = []
+    outcome.companions = []
     return outcome
 
 
-def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None]:
+def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, list[CompanionEdit]]:
+    """The text after one fix, or why there is none, and the edits it needs elsewhere.
+
+    A codemod returns the new module, or (module, companion edits) when the fix also needs
+    code in another file.
+    """
     rule = rule_by_name(finding.rule)
     codemod = codemod_for(rule) if rule is not None else None
     if codemod is None:
-        return ctx.module.code, "the rule has no codemod"
+        return ctx.module.code, "the rule has no codemod", []
     try:
-        module = codemod(ctx, finding)
+        result = codemod(ctx, finding)
+        module, companions = result if isinstance(result, tuple) else (result, [])
     except Exception as error:  # a codemod bug must cost one fix, never the run
-        return ctx.module.code, one_line(f"{type(error).__name__}: {error}")
+        return ctx.module.code, one_line(f"{type(error).__name__}: {error}"), []
     new_text = module.code
     try:
         compile(new_text, ctx.display_path, "exec", dont_inherit=True)
     except SyntaxError as error:
-        return ctx.module.code, f"the rewrite does not compile ({error.msg}, line {error.lineno})"
-    return new_text, None
+        return ctx.module.code, f"the rewrite does not compile ({error.msg}, line {error.lineno})", []
+    return new_text, None, companions
 
 
 def _identity(ctx: FileContext, finding: Finding) -> tuple[str, str]:
     """What a finding is about, stable while other fixes move lines around it."""
     plan = finding.plan
-    node = getattr(getattr(plan, "shape", None), "node", None)
+    node = getattr(plan, "site", None) or getattr(getattr(plan, "shape", None), "node", None)
     anchor = ctx.code(node) if node is not None else f"{finding.line}:{finding.column}"
     return finding.rule, anchor
 

@@ -34,6 +34,10 @@ class FileChange:
     source: SourceFile
     new_text: str
     applied: list[Finding]
+    # Fixes in other files whose code this change adds (a batch method for their calls).
+    companion_for: list[Finding] = field(default_factory=list)
+    # Files whose changes this one needs: written first, and this one not without them.
+    requires: set[Path] = field(default_factory=set)
 
 
 @dataclass
@@ -43,6 +47,7 @@ class RunResult:
     failures: list[str] = field(default_factory=list)  # fixes dropped by verification
     changes: list[FileChange] = field(default_factory=list)
     files_checked: int = 0
+    companions: list = field(default_factory=list)  # (CompanionEdit, Finding, caller path)
     # The project-wide index the rules used (reports re-run one fix at a time with it).
     project: ProjectContext | None = None
 
@@ -132,8 +137,48 @@ def run(
             pool.shutdown()
         if cache is not None:
             cache.save()
+    if result.companions:
+        _apply_companions(result)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _apply_companions(result: RunResult) -> None:
+    """Add the code fixes need in other files (batch methods) to those files' changes.
+
+    A caller's change depends on its companions: when one cannot be applied, the caller's
+    whole change is dropped (its calls would name a method that does not exist).
+    """
+    from n1fix.engine.companions import CompanionFailed, apply_companion
+
+    by_path = {change.path: change for change in result.changes}
+    dropped: set[Path] = set()
+    for edit, finding, caller in result.companions:
+        if caller in dropped:
+            continue
+        change = by_path.get(edit.path)
+        try:
+            if change is None:
+                source = read_source(edit.path)
+                change = FileChange(edit.path, edit.display, source, source.text, [])
+            new_text = apply_companion(change.new_text, edit)
+            compile(new_text, edit.display, "exec", dont_inherit=True)
+        except (SourceError, CompanionFailed, SyntaxError) as error:
+            reason = getattr(error, "reason", None) or str(error)
+            dropped.add(caller)
+            result.failures.append(
+                f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped with the other fixes in "
+                f"its file: {edit.display} cannot take `{edit.name}` ({reason})"
+            )
+            continue
+        change.new_text = new_text
+        change.companion_for.append(finding)
+        if edit.path not in by_path:
+            by_path[edit.path] = change
+            result.changes.append(change)
+        if caller != edit.path:
+            by_path[caller].requires.add(edit.path)
+    result.changes = [c for c in result.changes if c.path not in dropped]
 
 
 def _survey_all(files: list[Path], root: Path, jobs: int = 1, cache=None) -> dict[Path, Survey]:
@@ -280,3 +325,4 @@ def _collect(result: RunResult, outcome) -> None:
         result.failures.extend(fixed.failures)
         if fixed.changed:
             result.changes.append(FileChange(path, display, source, fixed.text, fixed.applied))
+        result.companions.extend((edit, finding, path) for edit, finding in fixed.companions)

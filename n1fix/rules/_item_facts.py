@@ -11,7 +11,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import Cardinality, dotted_name, recognize
 from n1fix.rules._loop_frames import Frame, frames_of
-from n1fix.rules._syntax import target_names, walk
+from n1fix.rules._syntax import names_assigned, target_names, walk
 
 
 _REITERABLE_CALLS = {"list", "sorted", "tuple", "set", "frozenset", "dict"}
@@ -183,6 +183,9 @@ def reiterable(iterable: cst.BaseExpression, ancestry, anchor_index: int) -> boo
         return False  # a literal: reusable, but it has no name to reuse; materialise into one
     if not isinstance(iterable, cst.Name):
         return False
+    latest = _latest_binding_before(iterable.value, ancestry, anchor_index)
+    if latest is not None:
+        return _reiterable_value(latest)
     found = bindings(iterable.value, ancestry)
     if not found:
         return False
@@ -198,6 +201,27 @@ def reiterable(iterable: cst.BaseExpression, ancestry, anchor_index: int) -> boo
     return True
 
 
+def _latest_binding_before(name: str, ancestry, anchor_index: int) -> cst.BaseExpression | None:
+    """The value of a plain `name = value` that is the last statement of the anchor's own
+    block to bind `name` before the anchor (`projects = list(projects)` put there by an
+    earlier fix); None when another kind of statement binds it last, or none does."""
+    if anchor_index < 1:
+        return None
+    block, anchor = ancestry[anchor_index - 1], ancestry[anchor_index]
+    body = list(getattr(block, "body", ()))
+    if not any(statement is anchor for statement in body):
+        return None
+    position = next(i for i, statement in enumerate(body) if statement is anchor)
+    for statement in reversed(body[:position]):
+        if name not in names_assigned(statement):
+            continue
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            return small.value
+        return None
+    return None
+
+
 def _reiterable_value(value: cst.BaseExpression) -> bool:
     if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp, cst.Dict, cst.DictComp)):
         return True
@@ -210,3 +234,14 @@ def _reiterable_value(value: cst.BaseExpression) -> bool:
         if isinstance(value.func, cst.Attribute) and value.func.attr.value in _REITERABLE_METHODS:
             return True
     return False
+
+
+def key_gaps(ctx, model, column, key_expr, frame: Frame, ancestry) -> list[str]:
+    """What the per-item keys themselves may do differently in `in_` than in `==`."""
+    gaps: list[str] = []
+    if column.nullable and key_may_be_none(ctx, key_expr, frame, ancestry):
+        gaps.append(f"`{model.name}.{column.attr}` is nullable and the key may be None (`== None` matches NULL rows, `in_` does not)")
+    type_gap = key_type_gap(ctx, model, column, key_expr, frame, ancestry)
+    if type_gap:
+        gaps.append(type_gap)
+    return gaps

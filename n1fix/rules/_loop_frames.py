@@ -117,10 +117,20 @@ def hoist_anchor(ancestry: list[cst.CSTNode], frame: Frame) -> tuple[int | None,
 
 def is_conditional_in(ancestry: list[cst.CSTNode], start: int, end: int) -> bool:
     """Whether a node between ancestry[start] and ancestry[end] makes running `end` conditional."""
-    for node in ancestry[start + 1 : end]:
-        if isinstance(node, (cst.IfExp, cst.BooleanOperation, cst.While, cst.Try, cst.TryStar, cst.Match)):
+    for i in range(start + 1, end):
+        if makes_conditional(ancestry[i], ancestry[i + 1]):
             return True
     return False
+
+
+def makes_conditional(node: cst.CSTNode, child: cst.CSTNode) -> bool:
+    """Does `node` run its part `child` only sometimes? The left operand of `or`/`and` and
+    the test of a conditional expression always run; what follows them may not."""
+    if isinstance(node, cst.BooleanOperation):
+        return child is not node.left
+    if isinstance(node, cst.IfExp):
+        return child is not node.test
+    return isinstance(node, (cst.While, cst.Try, cst.TryStar, cst.Match))
 
 
 def loop_words(ctx, frame: Frame) -> str:

@@ -14,7 +14,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._item_facts import loaded_collection, reiterable
-from n1fix.rules._loop_frames import Frame, hoist_anchor, is_conditional_in
+from n1fix.rules._loop_frames import Frame, hoist_anchor, is_conditional_in, makes_conditional
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.rules._syntax import is_pure_key, names_assigned, names_read, target_names, walk
 
@@ -80,7 +80,7 @@ def runs_once_per_loop(placement: Placement, ancestry) -> bool:
 
 
 def place_body(
-    ctx, placement: Placement, ancestry, *, site: cst.CSTNode, session_code: str, columns: set[str]
+    ctx, placement: Placement, ancestry, *, site: cst.CSTNode, session_code: str, columns: set[str], reads_only=None
 ) -> None:
     """Find where the batch goes, and judge the loop body for the hoisting contract.
 
@@ -94,7 +94,13 @@ def place_body(
     site_index = len(ancestry) - 1
     body = frame.node.body if frame.is_for else frame.node
     verdict = inspect_body(
-        body, session_code=session_code, code_of=ctx.code, iterable=frame.first_iter, query_columns=columns, query=site
+        body,
+        session_code=session_code,
+        code_of=ctx.code,
+        iterable=frame.first_iter,
+        query_columns=columns,
+        query=site,
+        reads_only=reads_only,
     )
     if verdict.blocking:
         raise NoFix(verdict.blocking)
@@ -207,10 +213,11 @@ def _guard(ancestry, frame: Frame, query_index: int, varying: set[str]) -> tuple
     """For a `for` body: (an `if` test to carry into the keys, whether the query is conditional)."""
     body_index = frame.index + 1  # the IndentedBlock
     statements = ancestry[body_index + 1 : query_index]
+    path = [*statements, ancestry[query_index]]
     conditionals = [
         n
         for i, n in enumerate(statements)
-        if isinstance(n, (cst.If, cst.While, cst.Try, cst.TryStar, cst.Match, cst.IfExp, cst.BooleanOperation))
+        if isinstance(n, cst.If) or makes_conditional(n, path[i + 1])
         # an inner loop's iterable runs once per item; its body may not run at all
         or (isinstance(n, cst.For) and i + 1 < len(statements) and statements[i + 1] is not n.iter)
         or (isinstance(n, cst.For) and i + 1 == len(statements) and ancestry[query_index] is not n.iter)

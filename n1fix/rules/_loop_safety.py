@@ -36,8 +36,13 @@ def inspect_body(
     iterable: cst.BaseExpression,
     query_columns: set[str],
     query: cst.CSTNode | None = None,
+    reads_only=None,
 ) -> BodyVerdict:
-    """Judge a loop body (a `for` body, or a comprehension) for the hoisting contract."""
+    """Judge a loop body (a `for` body, or a comprehension) for the hoisting contract.
+
+    `reads_only(call)` says whether a call is known to only read (a project query
+    function): passing it the session does not weaken the verdict.
+    """
     verdict = BodyVerdict()
     iter_name = iterable.value if isinstance(iterable, cst.Name) else None
     inside_query = {id(n) for n in walk(query)} | {id(query)} if query is not None else set()
@@ -63,7 +68,7 @@ def inspect_body(
                 return BodyVerdict(blocking=f"the loop runs a bulk `Query.{method}()`")
             if iter_name and method in _MUTATORS and isinstance(receiver, cst.Name) and receiver.value == iter_name:
                 return BodyVerdict(blocking=f"the loop changes `{iter_name}` while iterating it")
-        if isinstance(node, cst.Call) and verdict.weakening is None:
+        if isinstance(node, cst.Call) and verdict.weakening is None and not (reads_only and reads_only(node)):
             for arg in node.args:
                 if code_of(arg.value) == session_code:
                     callee = code_of(node.func)

@@ -3,23 +3,27 @@
 `for p in projects: RendersDAL.get_by_project_id(session, p.id)` shows no query in the
 loop, yet runs one per item. The function index says which project functions run a query
 keyed by which parameter; here a call in a loop is matched to one, and the argument given
-for that parameter is checked to change per item. These findings carry no fix yet: the
-rewrite (a batch variant next to the function, called once) is still to come.
+for that parameter is checked to change per item. The fix calls a batch variant of the
+function once, before the loop: the project's own, or one n1fix adds next to the original
+(see `_batch_variant`).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import libcst as cst
 
-from n1fix.codemods._names import plural
 from n1fix.orm.functions import QueryFunction
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._loop_frames import frames_of, loop_words
+from n1fix.rules._batch_variant import BatchVariant, batch_name, plan_variant
+from n1fix.rules._item_facts import key_gaps
+from n1fix.rules._loop_frames import Frame, frames_of, loop_words
+from n1fix.rules._loop_placement import NoFix, Placement, place_body, place_key
 from n1fix.rules._loop_safety import runs_once
-from n1fix.rules._syntax import names_read
+from n1fix.rules._syntax import names_read, walk
 from n1fix.rules.query_in_loop import QueryInLoop
 
 
@@ -44,6 +48,51 @@ def callee_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> QueryFunction
     return functions.resolve(qualified)
 
 
+@dataclass
+class CallPlan:
+    """Everything the codemod needs to call the batch variant once, before the loop."""
+
+    call: cst.Call
+    site: cst.BaseExpression  # the call, or the `await` of it: what the lookup replaces
+    placement: Placement
+    anchor: cst.CSTNode
+    key_param: str
+    variant: BatchVariant
+    scope: cst.CSTNode
+    result_name: str | None = None  # `latest` in `latest = RendersDAL.latest_for_project(...)`
+
+    # What the shared keys code (`codemods.query_in_loop._keys`) reads of a plan.
+    @property
+    def frame(self) -> Frame:
+        return self.placement.frame
+
+    @property
+    def items(self) -> cst.BaseExpression:
+        return self.placement.items
+
+    @property
+    def item_target(self) -> cst.BaseExpression:
+        return self.placement.item_target
+
+    @property
+    def keys_key(self) -> cst.BaseExpression:
+        return self.placement.keys_key
+
+    @property
+    def keys_filter(self) -> list[cst.BaseExpression]:
+        return self.placement.keys_filter
+
+    @property
+    def iter_reiterable(self) -> bool:
+        return self.placement.iter_reiterable
+
+
+def reads_only(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> bool:
+    """Is `call` a project query function that does not write?"""
+    callee = callee_of(ctx, call, ancestry)
+    return callee is not None and not callee.writes
+
+
 def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[cst.CSTNode], callee: QueryFunction) -> Finding | None:
     frames = frames_of(ancestry)
     if not frames:
@@ -60,21 +109,99 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
     frame = [f for f in frames if f.varying & names][-1]
     if frame.is_for and runs_once(frame.node.body, ancestry[frame.index + 2]):
         return None  # the body always leaves after its first item
-    loop = loop_words(ctx, frame)
     where = f"{_display(callee.path)}:{callee.line}"
     what = f"`{callee.model}`" if callee.model else "the database"
     verb = "writes" if callee.writes else "queries"
-    message = f"`{ctx.code(call.func)}()` {verb} {what} ({where}) once per item of {loop} (1 + N round trips)"
-    batch = _batch_name(callee.name, keyed[0][0])
-    existing = ctx.project.functions.sibling(callee, batch)
-    if existing is not None:
-        owner = callee.owner.rpartition(".")[2] + "." if callee.owner else ""
-        note = f"not automated yet: call the existing `{owner}{batch}` once with every key, before the loop"
-    elif callee.writes:
-        note = f"not automated yet: a bulk variant (`{batch}`) taking every key would replace the per-item calls"
-    else:
-        note = f"not automated yet: add a batch variant (`{batch}`) that takes every key, call it once before the loop and group"
-    return QueryInLoop.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note, loop=frame.node)
+    message = f"`{ctx.code(call.func)}()` {verb} {what} ({where}) once per item of {loop_words(ctx, frame)} (1 + N round trips)"
+    owner = callee.owner.rpartition(".")[2] + "." if callee.owner else ""
+
+    def no_fix(note: str, at: Frame = frame) -> Finding:
+        return QueryInLoop.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note, loop=at.node)
+
+    if callee.writes:
+        batch = batch_name(callee.name, keyed[0][0])
+        return no_fix(f"not automated yet: a bulk variant (`{batch}`) taking every key would replace the per-item calls")
+    if len(keyed) > 1:
+        return no_fix("the call is keyed by several arguments at once; n1fix batches one key")
+    param, key_arg = keyed[0]
+    try:
+        placement = place_key(ctx, frames, key_arg, ancestry)
+    except NoFix as reason:
+        return no_fix(str(reason), reason.frame or frame)
+    frame = placement.frame
+    blocker = _varying_part(ctx, call, key_arg, placement)
+    if blocker:
+        return no_fix(blocker)
+    try:
+        variant = plan_variant(ctx, callee, param)
+    except NoFix as reason:
+        return no_fix(f"`{owner}{callee.name}` cannot get a batch method: {reason}")
+    session_arg = _argument_for(call, callee, variant.session_param) if variant.session_param else None
+    try:
+        place_body(
+            ctx,
+            placement,
+            ancestry,
+            site=site,
+            session_code=ctx.code(session_arg) if session_arg is not None else "",
+            columns=variant.columns,
+            reads_only=lambda other: reads_only(ctx, other, ancestry),
+        )
+    except NoFix as reason:
+        return no_fix(str(reason))
+    unsafe = [*placement.unsafe, *variant.unsafe, *_evaluated_once(ctx, call, key_arg)]
+    column = variant.model.column(variant.key_column) if variant.model is not None else None
+    if column is not None:
+        unsafe.extend(key_gaps(ctx, variant.model, column, placement.keys_key, frame, ancestry))
+    elif variant.model is None:
+        unsafe.append(f"`{callee.model or 'its model'}` is not in the model index, so the key's nullability and type are unknown")
+    plan = CallPlan(
+        call=call,
+        site=site,
+        placement=placement,
+        anchor=ancestry[placement.anchor_index],
+        key_param=param,
+        variant=variant,
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        result_name=_result_name(site, ancestry),
+    )
+    target = f"`{owner}{variant.name}()`"
+    how = f"add {target} next to it and call it once for all keys" if variant.companion else f"call the existing {target} once for all keys"
+    if unsafe:
+        note = "; ".join(unsafe)
+        return QueryInLoop.finding_at(ctx, site, f"{message}; unsafe fix ({how}): {note}", Applicability.UNSAFE, note, plan, loop=frame.node)
+    return QueryInLoop.finding_at(ctx, site, f"{message}; fix: {how}", Applicability.SAFE, None, plan, loop=frame.node)
+
+
+def _result_name(site: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> str | None:
+    """The name the call's result is assigned to, when it is a plain `name = call(...)`."""
+    position = next((i for i in range(len(ancestry) - 1, -1, -1) if ancestry[i] is site), None)
+    parent = ancestry[position - 1] if position else None
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+        return parent.targets[0].target.value
+    if isinstance(parent, cst.AnnAssign) and isinstance(parent.target, cst.Name):
+        return parent.target.value
+    return None
+
+
+def _varying_part(ctx, call: cst.Call, key_arg: cst.BaseExpression, placement: Placement) -> str | None:
+    """An argument or receiver, besides the key, that changes per item."""
+    if names_read(call.func) & placement.varying:
+        return f"`{ctx.code(call.func)}` changes per item"
+    for arg in call.args:
+        if arg.value is not key_arg and names_read(arg.value) & placement.varying:
+            return f"the argument `{ctx.code(arg.value)}` also changes per item"
+    return None
+
+
+def _evaluated_once(ctx, call: cst.Call, key_arg: cst.BaseExpression) -> list[str]:
+    """Arguments that call code: evaluated once for the batch instead of once per item."""
+    for arg in call.args:
+        if arg.value is key_arg:
+            continue
+        if any(isinstance(n, (cst.Call, cst.Await, cst.Yield, cst.NamedExpr)) for n in [arg.value, *walk(arg.value)]):
+            return [f"the argument `{ctx.code(arg.value)}` would be evaluated once instead of once per item"]
+    return []
 
 
 def _argument_for(call: cst.Call, callee: QueryFunction, param: str) -> cst.BaseExpression | None:
@@ -86,18 +213,6 @@ def _argument_for(call: cst.Call, callee: QueryFunction, param: str) -> cst.Base
     positional = [arg.value for arg in call.args if arg.keyword is None]
     index = callee.params.index(param)
     return positional[index] if index < len(positional) else None
-
-
-def _batch_name(name: str, key: str) -> str:
-    """`get_by_project_id` -> `get_by_project_ids`, `latest_for_project` -> `latest_for_projects`."""
-    noun = key[:-3] if key.endswith("_id") else key
-    if name.endswith(key):
-        return name[: -len(key)] + plural(key)
-    if name.endswith(noun):
-        return name[: -len(noun)] + plural(noun)
-    if name.endswith(("_of", "_for", "_by", "_in")):
-        return f"{name}_{plural(noun)}"
-    return f"{name}_for_{plural(key)}"
 
 
 def _display(path: str) -> str:

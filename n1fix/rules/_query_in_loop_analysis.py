@@ -11,10 +11,11 @@ import libcst as cst
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
-from n1fix.rules._item_facts import key_may_be_none, key_type_gap
+from n1fix.rules._item_facts import key_gaps
 from n1fix.rules._loop_frames import Frame, frames_of, loop_words, statement_index
 from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
-from n1fix.rules._query_call_analysis import analyze_call, callee_of
+from n1fix.rules._batch_variant import planning
+from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only
 from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
 
 
@@ -50,6 +51,8 @@ def find(ctx) -> Iterable[Finding]:
         finding = _analyze(ctx, shape, ancestry)
         if finding is not None:
             yield finding
+    if planning():
+        return  # a synthetic batch loop: calls in it are the callee's own business
     for call, site, ancestry in calls:
         callee = callee_of(ctx, call, ancestry)
         if callee is not None:
@@ -233,7 +236,13 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return None  # the body always leaves after its first item: no N+1
     try:
         place_body(
-            ctx, placement, ancestry, site=shape.site, session_code=code(shape.session), columns=_columns_read(shape, key_column)
+            ctx,
+            placement,
+            ancestry,
+            site=shape.site,
+            session_code=code(shape.session),
+            columns=_columns_read(shape, key_column),
+            reads_only=lambda call: reads_only(ctx, call, ancestry),
         )
     except NoFix as reason:
         return no_fix(str(reason))
@@ -409,11 +418,8 @@ def _contract_gaps(ctx, shape: QueryShape, card: Cardinality, model, key_column:
     column = model.column(key_column)
     if column is None:
         return [f"`{model.name}.{key_column}` is not a known column"]
-    if column.nullable and key_may_be_none(ctx, key_expr, frame, ancestry):
-        gaps.append(f"`{model.name}.{key_column}` is nullable and the key may be None (`== None` matches NULL rows, `in_` does not)")
-    type_gap = key_type_gap(ctx, model, column, key_expr, frame, ancestry)
-    if type_gap:
-        gaps.append(type_gap)
+    if not ctx.keys_checked_elsewhere:
+        gaps.extend(key_gaps(ctx, model, column, key_expr, frame, ancestry))
     if card is Cardinality.ONE:
         gaps.append(f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error")
     if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
