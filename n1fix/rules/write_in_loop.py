@@ -5,8 +5,9 @@ Finds a write statement that runs once per item of a `for` loop: an
 `await session.execute(...)`) in the loop body. It also reports `session.delete(obj)` per
 item when the model makes the unit of work load each object's collections first, and
 `session.merge(obj)` per item, which looks each object up before writing it.
-`session.add(M(...))` per item is not reported: the unit of work already sends those
-INSERTs together at flush.
+`session.add(M(...))` per item is not reported: the unit of work sends those INSERTs
+together at flush where the backend can hand back a batch's new keys (PostgreSQL), and
+one `INSERT ... RETURNING` a row where it cannot (SQLite), because the objects need them.
 
 ## Why is this bad?
 Each item costs a round trip: unlinking 50 renders from a chain one UPDATE at a time is 50
@@ -113,6 +114,8 @@ class WriteInLoop(Rule):
     MESSAGE = "Write statement runs once per item of a loop"
     SEVERITY = Severity.HIGH
     FIX = FixAvailability.SOMETIMES
+    # One statement per item; bulk: one statement (one executemany).
+    ROUND_TRIPS = ("N", "1")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         return gate(tree, text)
