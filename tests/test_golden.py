@@ -22,6 +22,7 @@ from golden_support import (
     RoundTripCounter,
     SQLiteBackend,
     case_dirs,
+    database_state,
     discover_cases,
     ensure_golden_on_path,
     normalize,
@@ -198,3 +199,23 @@ def test_round_trip_counter_counts_executemany_once():
         conn.execute(text("SELECT count(*) FROM t")).scalar_one()
         counter.active = False
     assert counter.count == 2
+
+
+def test_database_state_sees_the_runs_own_writes_in_key_order():
+    from renderapp.models import Base, GalleryItem, Render
+    from renderapp.seed import at, seed
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        seed(session)
+        before = database_state(session, Base.metadata)
+        session.execute(update(Render).where(Render.id == 12).values(status="queued"))
+        session.add(GalleryItem(id=0, render_id=2, title="new", published_at=at(0)))  # pending: flushed first
+        after = database_state(session, Base.metadata)
+    assert set(after) == {table.name for table in Base.metadata.sorted_tables}
+    assert [row[0] for row in after["gallery_items"]] == [0, 1, 2, 3, 4, 5, 6, 7, 8]
+    changed = [row for row in after["renders"] if row not in before["renders"]]
+    assert [(row[0], row[8]) for row in changed] == [(12, "queued")]

@@ -1,0 +1,244 @@
+"""write-in-loop: shapes that look batchable but are not, their neighbours that are, and
+the model facts the rule leans on (event listeners, version counters, cascades)."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import fix_source, scan_source
+from n1fix.orm.models import ModelIndex, extract_models
+from n1fix.rules.write_in_loop import gate
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+SERVICE = """\
+import sqlalchemy as sa
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from renderapp.models import Project, Render, User
+from elsewhere import Unindexed, notify, renders_table
+
+
+def run(session: Session, users: list[User], renders: list[Render], ids: list[int]):
+    for render in renders:
+{body}
+"""
+
+
+def _findings(tmp_path: Path, body: str):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(SERVICE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 8)))
+    return service, [f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"]
+
+
+CASES = [
+    # the plain shapes
+    ("session.execute(delete(Render).where(Render.id == render.id))", "safe"),
+    ("session.execute(sa.update(Render).where(Render.id == render.id).values(status='done'))", "safe"),
+    ("session.execute(insert(Project).values(user_id=render.user_id, name=render.prompt))", "safe"),
+    # a Core table: no ORM events, no nullability to know for an INSERT
+    ("session.execute(renders_table.insert(), {'id': render.id})", None),
+    ("session.execute(insert(renders_table).values(id=render.id))", "safe"),
+    # a model n1fix has not indexed: nullability and listeners unknown
+    ("session.execute(delete(Unindexed).where(Unindexed.id == render.id))", "unsafe", "not in the model index"),
+    # values that read the row: a repeated key had it applied twice
+    ("session.execute(update(Project).where(Project.id == render.project_id).values(name=Project.name + '!'))", "unsafe", "reads the row"),
+    # another statement may raise part-way
+    ("notify(render.id)\nsession.execute(delete(Render).where(Render.id == render.id))", "unsafe", "`notify()`"),
+    # the loop returns part-way: the write after the loop would never run
+    ("if render.status == 'done':\n    return\nsession.execute(delete(Render).where(Render.id == render.id))", "none", "`return`"),
+    # the session is passed to another function that may read what was written
+    ("session.execute(delete(Render).where(Render.id == render.id))\nnotify(session)", "none", "passes `session`"),
+    # an INSERT whose value is a SQL expression
+    ("session.execute(insert(Project).values(user_id=render.user_id, name=func.lower(render.prompt)))", "none", "SQL expression"),
+    # two columns keyed by the item at once
+    ("session.execute(delete(Render).where(Render.id == render.id, Render.user_id == render.user_id))", "none", "several columns"),
+    # a second write in the same loop
+    ("session.execute(delete(Render).where(Render.id == render.id))\nsession.execute(delete(Project).where(Project.id == render.project_id))", "none", "another write"),
+    # the UPDATE changes a column the loop reads off loaded objects
+    ("print(render.status)\nsession.execute(update(Render).where(Render.id == render.id).values(status='done'))", "none", "reads `.status`"),
+    # inside a savepoint per item
+    ("with session.begin_nested():\n    session.execute(delete(Render).where(Render.id == render.id))", "none", "`with` block"),
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_applicability(tmp_path, case):
+    body, applicability, *reason = case
+    _, findings = _findings(tmp_path, body)
+    got = [f.applicability.value for f in findings]
+    if applicability is None:
+        assert got == [], [f.message for f in findings]
+        return
+    assert got[:1] == [applicability], [f.message for f in findings]
+    if reason:
+        assert reason[0] in findings[0].fix_note, findings[0].fix_note
+
+
+NOT_REPORTED = [
+    # already a batch per chunk
+    "session.execute(delete(Render).where(Render.id.in_(ids)))",
+    # the same statement each time, not keyed by the item
+    "session.execute(update(Render).where(Render.status == 'queued').values(status='failed'))",
+    # already a bulk UPDATE by primary key
+    "session.execute(update(Render), [{'id': render.id, 'status': 'done'}])",
+    # a read is query-in-loop's business
+    "session.execute(select(Render).where(Render.id == render.id)).all()",
+    # the unit of work batches adds
+    "session.add(Project(user_id=render.user_id, name=render.prompt))",
+    # not a session: a cache's delete
+    "cache.delete(render.id)",
+]
+
+
+@pytest.mark.parametrize("body", NOT_REPORTED)
+def test_not_reported(tmp_path, body):
+    _, findings = _findings(tmp_path, body)
+    assert findings == [], [f.message for f in findings]
+
+
+def test_keys_collected_in_place_when_the_write_sits_under_an_if(tmp_path):
+    service, findings = _findings(
+        tmp_path,
+        """
+        if render.status == "failed":
+            session.execute(delete(Render).where(Render.id == render.id))
+        """,
+    )
+    assert [f.applicability.value for f in findings] == ["safe"]
+    text = fix_source(service, service.read_text()).text
+    expected = textwrap.indent(
+        textwrap.dedent(
+            """\
+            render_ids = []
+            for render in renders:
+                if render.status == "failed":
+                    render_ids.append(render.id)
+            if render_ids:
+                session.execute(delete(Render).where(Render.id.in_(render_ids)))
+            """
+        ),
+        " " * 4,
+    )
+    assert expected in text, text
+
+
+def test_break_keeps_the_items_written_before_it(tmp_path):
+    # The keys are collected where the write was, so a `break` stops collecting exactly
+    # where the original stopped writing.
+    service, findings = _findings(
+        tmp_path,
+        """
+        session.execute(delete(Render).where(Render.id == render.id))
+        if render.status == "failed":
+            break
+        """,
+    )
+    assert [f.applicability.value for f in findings] == ["safe"]
+    text = fix_source(service, service.read_text()).text
+    assert "render_ids.append(render.id)\n        if render.status" in text, text
+    assert text.index("break") < text.index("if render_ids:"), text
+
+
+def test_gate_sees_writes_in_loops_only():
+    def gated(source: str) -> bool:
+        source = textwrap.dedent(source)
+        return gate(ast.parse(source), source)
+
+    assert gated("for r in rs:\n    s.execute(delete(R).where(R.id == r.id))\n")
+    assert gated("async def f():\n    for r in rs:\n        await s.execute(x)\n")
+    assert gated("for r in rs:\n    s.delete(r)\n")
+    assert not gated("s.execute(delete(R))\nfor r in rs:\n    print(r)\n")
+    # a function defined in a loop does not run per item
+    assert not gated("for r in rs:\n    def f():\n        s.execute(x)\n")
+    # the loop's iterable runs once
+    assert not gated("for r in s.execute(select(R)):\n    print(r)\n")
+
+
+def _index(*modules: tuple[str, str]) -> ModelIndex:
+    facts = []
+    for name, source in modules:
+        facts.extend(extract_models(ast.parse(textwrap.dedent(source)), name))
+    return ModelIndex.from_facts(facts)
+
+
+MODELS = """
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Doc(Base):
+        __tablename__ = "docs"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        version: Mapped[int]
+        __mapper_args__ = {"version_id_col": version}
+        pages: Mapped[list["Page"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+    class Page(Base):
+        __tablename__ = "pages"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        doc_id: Mapped[int] = mapped_column(ForeignKey("docs.id"))
+
+
+    class Draft(Doc):
+        pass
+"""
+
+
+def test_model_index_records_version_counters_and_cascades():
+    index = _index(("app.models", MODELS))
+    doc, page, draft = (index.get(f"app.models.{name}") for name in ("Doc", "Page", "Draft"))
+    assert doc.version_id and draft.version_id and not page.version_id
+    pages = doc.relationship("pages")
+    assert pages.cascade == "all, delete-orphan" and pages.passive_deletes is True
+
+
+def test_model_index_records_event_listeners_wherever_they_are_registered():
+    events = """
+        from sqlalchemy import event
+        from sqlalchemy.orm import Mapper
+
+        from app.models import Doc, Page
+
+
+        @event.listens_for(Page, "before_update")
+        def touch(mapper, connection, target):
+            pass
+
+
+        def install():
+            event.listen(Doc.version, "set", touch)  # an attribute event
+    """
+    index = _index(("app.models", MODELS), ("app.events", events))
+    assert [e for e, _ in index.get("app.models.Page").listeners] == ["before_update"]
+    assert index.get("app.models.Page").listeners[0][1] == "app.events:8"
+    assert [e for e, _ in index.get("app.models.Doc").listeners] == ["set"]
+    # an attribute event stays on its class
+    assert [e for e, _ in index.get("app.models.Draft").listeners] == []
+    everywhere = """
+        from sqlalchemy import event
+        from sqlalchemy.orm import Mapper
+
+        event.listen(Mapper, "after_update", print)
+    """
+    index = _index(("app.models", MODELS), ("app.audit", everywhere))
+    assert all(m.listeners for m in index.models.values())
+
+
+def test_modules_without_sqlalchemy_event_are_not_walked_for_listeners():
+    source = "from blinker import signal\n\ndef listen(a, b):\n    pass\n\nlisten(Page, 'x')\n"
+    facts = extract_models(ast.parse(source), "app.signals")
+    assert not [f for f in facts if type(f).__name__ == "ListenerFacts"]
