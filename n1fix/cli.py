@@ -249,6 +249,42 @@ def bot(
 
 
 @app.command()
+def audit(
+    paths: List[Path] = PathsArg,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here (e.g. DATABASE_PERFORMANCE_AUDIT.md) instead of stdout."),
+    select: Optional[List[str]] = SelectOpt,
+    ignore: Optional[List[str]] = IgnoreOpt,
+    exclude: Optional[List[str]] = ExcludeOpt,
+    extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    jobs: Optional[int] = JobsOpt,
+    verbose: bool = VerboseOpt,
+) -> None:
+    """Write a Markdown database performance audit: summary, worst offenders, per-file findings with their diffs."""
+    import datetime
+    import io
+
+    from n1fix.engine.runner import run
+    from n1fix.engine.single_fix import single_fixes
+    from n1fix.report import audit_report
+    from n1fix.report.progress import ScanProgress
+
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs)
+    with ScanProgress() as progress:
+        result = run(list(paths), root, config, jobs=jobs, progress=progress)
+    fixes = single_fixes(result.findings, root, config, result.project)
+    text = io.StringIO()
+    audit_report.write(result, text, paths=[str(p) for p in paths], fixes=fixes, date=datetime.date.today().isoformat())
+    if output is None:
+        sys.stdout.write(text.getvalue())
+    else:
+        output.write_text(text.getvalue(), encoding="utf-8")
+        count = len(result.findings)
+        _stderr(f"Wrote {output}: {count} finding{'s' * (count != 1)} in {result.files_checked} files audited.")
+    _errors(result.errors)
+    raise typer.Exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
+
+
+@app.command()
 def rules(name: Optional[str] = typer.Argument(None, help="Show one rule's documentation.")) -> None:
     """List every rule, or show one rule's documentation."""
     from n1fix.report import rule_docs

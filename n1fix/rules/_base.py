@@ -96,6 +96,9 @@ class Rule:
     # Off unless selected by name (or by the option that asks for it), like ruff's
     # rules outside the default set.
     DEFAULT: ClassVar[bool] = True
+    # Round trips before and after the fix, as formulas in N (the items of the loop), for
+    # the audit report; None when the rule is not about round trips.
+    ROUND_TRIPS: ClassVar[tuple[str, str] | None] = None
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         """May this file (its `ast` tree and source text) hold a finding?

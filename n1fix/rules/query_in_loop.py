@@ -138,6 +138,8 @@ class QueryInLoop(Rule):
     MESSAGE = "Query runs once per item of a loop"
     SEVERITY = Severity.HIGH
     FIX = FixAvailability.SOMETIMES
+    # The query that gives the items, then one per item; batched: that one and one `in_`.
+    ROUND_TRIPS = ("1 + N", "2")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         return gate(tree, text)
