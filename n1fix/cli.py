@@ -153,6 +153,9 @@ def apply(
     paths: List[Path] = PathsArg,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; write nothing (exit 1 when there are changes)."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
+    interactive: bool = typer.Option(
+        False, "--interactive", "-i", help="Show each change and ask whether to apply it (unsafe fixes included)."
+    ),
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
@@ -161,6 +164,19 @@ def apply(
     verbose: bool = VerboseOpt,
 ) -> None:
     """Rewrite the code: safe fixes by default, unsafe ones with --unsafe-fixes."""
+    reviewer = None
+    if interactive:
+        if dry_run:
+            raise ValueError("--interactive and --dry-run do not go together (--dry-run shows every change)")
+        if not sys.stdin.isatty():
+            raise ValueError(
+                "--interactive needs a terminal on stdin; in scripts use `n1fix apply` (safe fixes) or "
+                "`n1fix apply --dry-run` (a diff)"
+            )
+        from n1fix.report.interactive import Reviewer
+
+        reviewer = Reviewer(out=sys.stdout, ask=input, color=sys.stdout.isatty())
+        unsafe_fixes = True  # offered, labelled; nothing is applied without a yes
     from n1fix.engine.fileio import SourceError, encode, write_atomic
     from n1fix.engine.gitstate import working_tree_dirty
     from n1fix.engine.runner import run
@@ -169,7 +185,7 @@ def apply(
     root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs)
     if not dry_run and working_tree_dirty(root):
         _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
-    result = run(list(paths), root, config, fix=True, jobs=jobs)
+    result = run(list(paths), root, config, fix=True, jobs=jobs, review=reviewer)
     errors = list(result.errors)
     for failure in result.failures:
         _stderr(f"warning: {failure}")
@@ -195,7 +211,10 @@ def apply(
                 errors.append(f"{change.display}: {error.reason}")
             else:
                 written.append(change)
-    _summary_after_apply(result, written, dry_run, config.unsafe_fixes)
+    if reviewer is not None:
+        _stderr(reviewer.summary(len(written)))
+    else:
+        _summary_after_apply(result, written, dry_run, config.unsafe_fixes)
     _errors(errors)
     if errors:
         raise typer.Exit(EXIT_ERROR)

@@ -51,7 +51,14 @@ def fix_text(
     *,
     unsafe_fixes: bool,
     accept: Callable[[Finding], bool] | None = None,
+    review: Callable[[Finding, str, str, list[CompanionEdit]], bool] | None = None,
 ) -> FixOutcome:
+    """Apply the applicable fixes one at a time, re-checking after each.
+
+    `accept(finding)` may refuse a fix before it is built; `review(finding, old_text,
+    new_text, companions)` sees each verified fix and decides whether it is kept (the
+    interactive prompt). A refused fix is not offered again in this run.
+    """
     ctx = make_context(text)
     findings = run_rules(ctx, rules)
     outcome = FixOutcome(text=text, findings=[_without_plan(f) for f in findings])
@@ -84,6 +91,9 @@ def fix_text(
         if problem is not None:
             refused.add(identity)
             outcome.failures.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}")
+            continue
+        if review is not None and not review(finding, current_ctx.module.code, new_text, companions):
+            refused.add(identity)
             continue
         outcome.text = new_text
         outcome.applied.append(_without_plan(finding))

@@ -69,12 +69,14 @@ def run(
     jobs: int | None = None,
     use_gate: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    review=None,
 ) -> RunResult:
     """Check (and with `fix`, rewrite in memory) the Python files under `paths`.
 
     `use_gate=False` sends every file to every rule: for testing that the gate only
     saves time and never loses a finding. `progress(done, total)` is told after each
-    file the precise pass checks.
+    file the precise pass checks. `review` (with `fix`) is asked about each fix, file by
+    file in this process (the interactive prompt; see `fixer.fix_text`).
     """
     clear_resolution_cache()
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
@@ -117,13 +119,13 @@ def run(
                     result.findings.extend(hit)
             targets = pending
         tasks = [(s.path, s.module_name, s.imports, s.gated if use_gate else None) for s in targets]
-        if jobs > 1 and len(tasks) >= POOL_THRESHOLD:
+        if jobs > 1 and len(tasks) >= POOL_THRESHOLD and review is None:
             from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports: only when used
 
             pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(project, config, fix))
             outcomes = pool.map(_work, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
         else:
-            _init_worker(project, config, fix)
+            _init_worker(project, config, fix, review)
             outcomes = map(_work, tasks)
         for done, (survey, outcome) in enumerate(zip(targets, outcomes), start=1):
             _collect(result, outcome)
@@ -270,7 +272,8 @@ def gate_on_project_calls(survey: Survey, project: ProjectContext) -> None:
 _STATE: dict = {}
 
 
-def _init_worker(project: ProjectContext, config: Config, fix: bool) -> None:
+def _init_worker(project: ProjectContext, config: Config, fix: bool, review=None) -> None:
+    _STATE["review"] = review
     _STATE["project"] = project
     _STATE["config"] = config
     _STATE["fix"] = fix
@@ -298,6 +301,7 @@ def _work(task):
                 lambda text: file_context(path, display, text, module_name, imports, project),
                 rules,
                 unsafe_fixes=config.unsafe_fixes,
+                review=_STATE.get("review"),
             )
             return ("fixed", path, display, source, outcome)
         ctx = file_context(path, display, source.text, module_name, imports, project)
