@@ -225,7 +225,8 @@ def _is_session_call(call: ast.Call, method: str) -> bool:
         # session.get(Model, key), not dict.get(key) or client.get(url)
         return len(call.args) >= 2 and class_like(call.args[0])
     if method in ("delete", "refresh", "merge", "add"):
-        return len(call.args) == 1 and not call.keywords
+        # session.delete(obj), not sa.delete(Model) (a statement being built)
+        return len(call.args) == 1 and not call.keywords and not class_like(call.args[0])
     if method == "query":
         return bool(call.args) and class_like(call.args[0])
     return method in READ_METHODS or method in WRITE_METHODS

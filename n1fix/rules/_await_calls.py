@@ -17,7 +17,11 @@ from n1fix.orm.query_shape import dotted_name
 from n1fix.orm.session_use import HARMLESS, READ_METHODS, SESSION_NAME, SESSION_TYPE, WRITE_METHODS
 from n1fix.rules._syntax import all_names, walk
 
-_DML = re.compile(r"\b(insert|update|delete)\s*\(|^\s*[rbuf]*['\"]{1,3}\s*(insert|update|delete|create|drop|alter|truncate)\b", re.I)
+_DML = re.compile(
+    r"\b(insert|update|delete)\s*\("
+    r"|^\s*[rbuf]*['\"]{1,3}\s*(insert\s+into|update\s+\S+\s+set|delete\s+from|create\s+\w|drop\s+\w|alter\s+\w|truncate\s+\w)",
+    re.I,
+)
 # Calls that are safe to evaluate early: they read their arguments and nothing else.
 _PURE_BUILTINS = frozenset(
     {"len", "str", "int", "float", "bool", "tuple", "list", "set", "frozenset", "dict", "min", "max",
@@ -144,7 +148,8 @@ def _session_method(call: cst.Call) -> bool:
     if method == "get":
         return len(call.args) >= 2 and _class_like(call.args[0].value)
     if method in ("delete", "refresh", "merge", "add"):
-        return len(call.args) == 1 and call.args[0].keyword is None
+        # session.delete(obj), not sa.delete(Model) (a statement being built)
+        return len(call.args) == 1 and call.args[0].keyword is None and not _class_like(call.args[0].value)
     if method == "query":
         return bool(call.args) and _class_like(call.args[0].value)
     return method in READ_METHODS or method in WRITE_METHODS
