@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
 
@@ -13,6 +14,7 @@ from n1fix.rules._base import Finding
 # A pull request body may hold 65,536 characters; the table stops well before.
 MAX_ROWS = 150
 MARKER = "<!-- n1fix-bot -->"
+FIXES_MARK, STALE_MARK = "n1fix-bot fixes:", "n1fix-bot stale fixes:"
 _ROUND_TRIPS = re.compile(r"\(([^()]*?) round trips\)")
 
 
@@ -24,10 +26,21 @@ def title(group: Group) -> str:
     return f"n1fix: fix database round-trip waste in {where}"
 
 
+def fixes_marker(group: Group) -> str:
+    """A hidden line naming the exact rewrites, so that the same fixes closed without
+    merging are recognised and not proposed again."""
+    digest = hashlib.sha256()
+    files = {path: data for edit in group.edits for path, data in edit.files.items()}
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    return f"<!-- {FIXES_MARK}{digest.hexdigest()[:20]} -->"
+
+
 def pull_body(group: Group, *, base: str, paths: list[str], unsafe_fixes: bool) -> str:
     findings = group.findings
     lines = [
         MARKER,
+        fixes_marker(group),
         f"n1fix found {_count(len(findings), 'query pattern')} that cost a database round trip per item "
         f"and rewrote {'it' if len(findings) == 1 else 'them'} as a reviewer would: the same results, fewer round trips. "
         "Every rewrite was re-parsed and compiled, and n1fix checked that the finding is gone.",

@@ -40,6 +40,7 @@ class PullRequest:
     head_repo: str | None  # owner/name the head branch lives in (None: deleted fork)
     base_ref: str
     html_url: str
+    merged: bool
 
     @classmethod
     def from_json(cls, data: dict) -> PullRequest:
@@ -53,6 +54,7 @@ class PullRequest:
             head_repo=head_repo.get("full_name"),
             base_ref=data["base"]["ref"],
             html_url=data["html_url"],
+            merged=data.get("merged_at") is not None,
         )
 
 
@@ -105,6 +107,12 @@ class GitHub:
             url = response.links.get("next", {}).get("url")
             params = None  # the next link carries them
         return pulls
+
+    def closed_pulls(self, branch: str) -> list[PullRequest]:
+        """The most recent closed pull requests from `branch` of this repository."""
+        owner = self.repo.partition("/")[0]
+        params = {"state": "closed", "head": f"{owner}:{branch}", "per_page": 30}
+        return [PullRequest.from_json(item) for item in self._request("GET", f"{self._prefix}/pulls", params=params).json()]
 
     def create_pull(self, *, title: str, head: str, base: str, body: str) -> PullRequest:
         data = {"title": title, "head": head, "base": base, "body": body, "maintainer_can_modify": True}

@@ -140,6 +140,8 @@ class _Bot:
         state = _GroupState(group, commit, self.remote_branches.get(group.branch), pull)
         title = body.title(group)
         text = body.pull_body(group, base=opts.base, paths=self.shown_paths, unsafe_fixes=opts.unsafe_fixes)
+        if pull is None and self._closed_unmerged(group):
+            return
         if state.old is not None:
             old_commit = self.git.fetch(opts.remote, f"refs/heads/{group.branch}")
             if self.git.tree_of(old_commit) == self.git.tree_of(commit):
@@ -158,6 +160,18 @@ class _Bot:
         self.git.push(opts.remote, commit, group.branch, expected=state.old)
         self.say(f"{group.branch}: pushed {len(group.edits)} commit{'s' * (len(group.edits) != 1)} ({verb}d).")
         self._open_or_update(state, title, text)
+
+    def _closed_unmerged(self, group: Group) -> bool:
+        """Were these very fixes proposed before and closed without merging? Then a
+        reviewer said no: do not propose them again (new or changed fixes are proposed)."""
+        if self.github is None:
+            return False
+        marker = body.fixes_marker(group)
+        for pull in self.github.closed_pulls(group.branch):
+            if not pull.merged and marker in pull.body:
+                self.say(f"{group.branch}: the same fixes were closed without merging in #{pull.number}; not proposing them again.")
+                return True
+        return False
 
     def _build(self, group: Group) -> str:
         self.worktree.reset_to(self.base_sha)
@@ -247,7 +261,8 @@ class _Bot:
             self.say(f"{branch}: no fixes left; would close #{pull.number} and delete the branch.")
             return
         self.github.comment(pull.number, body.stale_comment(branch.removeprefix(BRANCH_PREFIX), self.options.base))
-        self.github.update_pull(pull.number, state="closed")
+        # Closed by the bot, not by a reviewer: these fixes may be proposed again later.
+        self.github.update_pull(pull.number, state="closed", body=pull.body.replace(body.FIXES_MARK, body.STALE_MARK))
         old = self.remote_branches.get(branch)
         deleted = ""
         if old is not None:

@@ -94,10 +94,16 @@ class BotRun:
 
 @pytest.fixture
 def example_checkout(tmp_path, github_api) -> Checkout:
+    work = tmp_path / "work"
+    shutil.copytree(EXAMPLE, work, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    return make_checkout(tmp_path, github_api)
+
+
+def make_checkout(tmp_path: Path, github_api: GitHubApi) -> Checkout:
+    """Commit `tmp_path/work` as it is, push it to a new bare remote, register the repository."""
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     work = tmp_path / "work"
-    shutil.copytree(EXAMPLE, work, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
     git(work, "init", "-q", "-b", "main")
     git(work, "add", "-A")
     git(work, "commit", "-qm", "The render service")

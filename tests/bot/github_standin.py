@@ -31,6 +31,7 @@ class Pull:
     head: str
     base: str
     state: str = "open"
+    merged: bool = False
     labels: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
 
@@ -177,7 +178,11 @@ class GitHubStandIn:
             labels=[self._label_json(repo, name) for name in pull.labels],
             # GitHub's own example lacks the team `type` its schema requires.
             requested_teams=[],
+            merged_at="2026-01-01T00:00:00Z" if pull.merged else None,
+            closed_at=None if pull.state == "open" else "2026-01-01T00:00:00Z",
         )
+        if "merged" in data:  # only the full pull request has these
+            data.update(merged=pull.merged, merge_commit_sha=None, merged_by=None)
         for side, ref in (("head", pull.head), ("base", pull.base)):
             part = data[side]
             part["ref"] = ref

@@ -112,6 +112,7 @@ def test_fixes_merged_by_hand_close_the_stale_pull_request(example_checkout, run
     pull = github_api.standin.repos[example_checkout.name].pulls[1]
     assert pull.state == "closed"
     assert len(pull.comments) == 1 and "nothing left to fix for `query-in-loop`" in pull.comments[0]
+    assert "n1fix-bot stale fixes:" in pull.body  # closed by the bot: may be proposed again
     assert BRANCH not in example_checkout.branches()
     assert "closed #1 and deleted its branch" in run.stdout
 
@@ -125,7 +126,7 @@ def test_failing_tests_open_nothing_and_leave_no_branch(example_checkout, run_bo
     run = run_bot(example_checkout, "--test-cmd", test_cmd)
     assert run.code == 1, run.output
     assert set(example_checkout.branches()) == {"main"}
-    assert [e.method for e in run.exchanges] == ["GET"]
+    assert [e.method for e in run.exchanges] == ["GET", "GET"]  # open pulls; closed ones of the branch
     assert github_api.standin.repos[example_checkout.name].pulls == {}
     assert "tests failed" in run.stdout and "exit code 3" in run.stdout
     assert "boom no token" in run.stdout  # the tests ran without the token
@@ -158,7 +159,7 @@ def test_dry_run_touches_nothing(example_checkout, run_bot, github_api):
     run = run_bot(example_checkout, "--dry-run")
     assert run.code == 0, run.output
     assert set(example_checkout.branches()) == {"main"}
-    assert [e.method for e in run.exchanges] == ["GET"]
+    assert [e.method for e in run.exchanges] == ["GET", "GET"]
     assert github_api.standin.repos[example_checkout.name].pulls == {}
     assert f"{BRANCH}: would create the branch" in run.stdout
     assert "would open a pull request into main (labels: n1fix): n1fix: fix query-in-loop in 4 files" in run.stdout
@@ -265,3 +266,78 @@ def test_example_workflow_scans_to_sarif_and_runs_the_action():
     bot = workflow["jobs"]["bot"]
     assert bot["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "write"}
     assert any(s.get("uses", "").startswith("OWNER/n1fix@") for s in bot["steps"])
+
+
+def test_fixes_a_reviewer_closed_are_not_proposed_again(example_checkout, run_bot, github_api):
+    assert run_bot(example_checkout).code == 0
+    pull = github_api.standin.repos[example_checkout.name].pulls[1]
+    pull.state = "closed"  # closed without merging, branch kept
+
+    run = run_bot(example_checkout)
+    assert run.code == 0, run.output
+    assert_clean_exchanges(run)
+    assert "the same fixes were closed without merging in #1" in run.stdout
+    assert [e.method for e in run.exchanges] == ["GET", "GET"]
+    assert len(github_api.standin.repos[example_checkout.name].pulls) == 1
+
+    # New fixes on the base are a new proposal.
+    gallery = example_checkout.work / "app" / "services" / "gallery.py"
+    gallery.write_text(gallery.read_text() + (
+        "\n\ndef authors_of(session, renders):\n"
+        "    return [session.get(User, render.user_id) for render in renders]\n"
+    ))
+    example_checkout.commit_on_main("app/services/gallery.py", gallery.read_text(), "Authors")
+    reopened = run_bot(example_checkout)
+    assert reopened.code == 0, reopened.output
+    assert_clean_exchanges(reopened)
+    assert "opened #2" in reopened.stdout
+
+
+DAL = '''\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from renderapp.models import Render
+
+
+def renders_for_project(session: Session, project_id: int) -> list[Render]:
+    return list(session.scalars(select(Render).where(Render.project_id == project_id).order_by(Render.id)))
+'''
+
+SERVICE = '''\
+from dal import renders_for_project
+
+
+def gallery(session, projects):
+    return {project.id: renders_for_project(session, project.id) for project in projects}
+'''
+
+
+def test_a_fix_across_two_files_stays_in_one_commit_and_one_branch(tmp_path, github_api, run_bot):
+    """The service's fix adds a batch method to the DAL: both files travel together."""
+    from conftest import make_checkout
+
+    golden = Path(__file__).resolve().parents[2] / "golden"
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    shutil.copytree(golden / "renderapp", work / "renderapp", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(golden / "query_in_loop" / "count_per_project" / "before.py", work / "a_counts.py")
+    (work / "dal.py").write_text(DAL)
+    (work / "service.py").write_text(SERVICE)
+    checkout = make_checkout(tmp_path, github_api)
+
+    run = run_bot(checkout, "--group", "file")
+    assert run.code == 0, run.output
+    assert set(checkout.branches()) == {"main", "n1fix/file/a_counts.py", "n1fix/file/dal.py"}
+    assert changed_files(checkout.remote, "n1fix/file/a_counts.py") == {"a_counts.py"}
+    assert changed_files(checkout.remote, "n1fix/file/dal.py") == {"dal.py", "service.py"}
+    assert "def renders_for_projects(" in git(checkout.remote, "show", "n1fix/file/dal.py:dal.py")
+    assert "renders_for_projects(session, project_ids)" in git(checkout.remote, "show", "n1fix/file/dal.py:service.py")
+    assert_clean_exchanges(run)
+
+    by_rule = run_bot(checkout, "--group", "rule")
+    assert by_rule.code == 0, by_rule.output
+    subjects = git(checkout.remote, "log", "--reverse", "--format=%s", f"main..{BRANCH}").splitlines()
+    assert subjects == ["n1fix: query-in-loop in a_counts.py", "n1fix: query-in-loop in 2 files"]
+    assert set(git(checkout.remote, "show", "--name-only", "--format=", BRANCH).split()) == {"dal.py", "service.py"}
