@@ -33,7 +33,7 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
     variant = plan.variant
     names = NamePicker(plan.scope, ctx.module)
     statements, keys_ref, replace_iter = _keys(ctx, plan, names)
-    lookup_name = names.pick(_lookup_name(plan))
+    lookup_name = names.pick(_lookup_name(plan)) if not variant.callee.writes else ""
     call_code = _batch_call(ctx, plan, keys_ref)
     statement = f"{lookup_name} = {call_code}"
     indent = ctx.range_of(plan.anchor).start.column
@@ -42,6 +42,8 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
         if broken is not None:
             statement = f"{lookup_name} = {'await ' if call_code.startswith('await ') else ''}{broken}"
     statements.append(statement)
+    if variant.callee.writes:
+        return _replace_loop(ctx, plan, statements, call_code)
     config = ctx.module.config_for_parsing
     try:
         new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
@@ -51,6 +53,12 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
     module = ctx.module.visit(
         _Rewriter(plan.anchor, new_statements, plan.site, lookup, plan.items if replace_iter else None, replace_iter)
     )
+    return _finish(ctx, plan, module)
+
+
+def _finish(ctx, plan: CallPlan, module: cst.Module) -> tuple[cst.Module, list[CompanionEdit]]:
+    """Import the batch function where needed; add it to its module, or hand it back."""
+    variant = plan.variant
     imported = _imported_function(ctx, plan)
     if imported is not None:
         module = add_from_import(module, imported, variant.name, ctx.first_party)
@@ -62,6 +70,26 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
         else:
             companions.append(edit)
     return module, companions
+
+
+def _replace_loop(ctx, plan: CallPlan, statements: list[str], call_code: str) -> tuple[cst.Module, list[CompanionEdit]]:
+    """A per-item write call: the keys and one bulk call take the loop's place."""
+    indent = ctx.range_of(plan.anchor).start.column
+    if not fits(call_code, indent, ctx.project.line_length):
+        awaited = call_code.startswith("await ")
+        broken = broken_expression(cst.parse_expression(call_code.removeprefix("await ")))
+        call_code = f"{'await ' if awaited else ''}{broken}" if broken else call_code
+    statements = [*statements[:-1], call_code]
+    config = ctx.module.config_for_parsing
+    new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
+    loop = plan.anchor
+    new_statements[0] = new_statements[0].with_changes(leading_lines=loop.leading_lines)
+
+    class _Swap(cst.CSTTransformer):
+        def on_leave(self, original, updated):
+            return cst.FlattenSentinel(new_statements) if original is loop else updated
+
+    return _finish(ctx, plan, ctx.module.visit(_Swap()))
 
 
 def _batch_call(ctx, plan: CallPlan, keys_ref: str) -> str:

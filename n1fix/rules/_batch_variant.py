@@ -118,8 +118,11 @@ def _plan(ctx, callee: QueryFunction, key_param: str, text: str, module_name: st
     name = batch_name(callee.name, key_param)
     existing = ctx.project.functions.sibling(callee, name) if ctx.project.functions else None
 
-    synthetic = _synthetic_module(module, owner_name, function, name, key_param, keys_param)
-    plan, fixed_text, first_party = _batch_synthetic(ctx, synthetic, module_name, imports, path, display)
+    if callee.writes:
+        synthetic = _synthetic_write_module(module, owner_name, function, name, key_param, keys_param)
+    else:
+        synthetic = _synthetic_module(module, owner_name, function, name, key_param, keys_param)
+    plan, fixed_text, first_party = _batch_synthetic(ctx, synthetic, module_name, imports, path, display, callee.writes)
     variant = BatchVariant(
         callee=callee,
         name=name,
@@ -135,7 +138,11 @@ def _plan(ctx, callee: QueryFunction, key_param: str, text: str, module_name: st
     if existing is not None:
         _check_existing(module, owner_name, name, callee, key_param, keys_param)
         return variant
-    new_function = _tidy(cst.parse_module(fixed_text), owner_name, function, name, key_param, keys_param, ctx.project.line_length)
+    fixed = cst.parse_module(fixed_text)
+    if callee.writes:
+        new_function = _tidy_write(fixed, owner_name, function, name, keys_param)
+    else:
+        new_function = _tidy(fixed, owner_name, function, name, key_param, keys_param, ctx.project.line_length)
     added = _added_imports(synthetic, fixed_text)
     edit = CompanionEdit(
         path=path,
@@ -263,10 +270,15 @@ def _synthetic_module(module: cst.Module, owner: str | None, function: cst.Funct
     new_function = new_function.with_changes(
         name=cst.Name(name), params=_batch_params(function.params, key, keys, annotate_for_analysis=True), returns=None
     )
+    return _module_with(module, owner, new_function)
+
+
+def _module_with(module: cst.Module, owner: str | None, function: cst.FunctionDef) -> str:
+    """The module's imports and `function` (in a class named `owner`, when a method)."""
     imports = [s for s in module.body if isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], (cst.Import, cst.ImportFrom))]
-    holder: cst.CSTNode = new_function
+    holder: cst.CSTNode = function
     if owner is not None:
-        holder = cst.ClassDef(name=cst.Name(owner), body=cst.IndentedBlock(body=[new_function]))
+        holder = cst.ClassDef(name=cst.Name(owner), body=cst.IndentedBlock(body=[function]))
     return module.with_changes(body=[*imports, holder.with_changes(leading_lines=[])]).code
 
 
@@ -308,29 +320,33 @@ def _batch_params(params: cst.Parameters, key: str, keys: str, *, annotate_for_a
     )
 
 
-def _batch_synthetic(ctx, text: str, module_name: str, imports, path: Path, display: str):
-    """Analyse and batch the synthetic loop with the query-in-loop rule."""
+def _batch_synthetic(ctx, text: str, module_name: str, imports, path: Path, display: str, writes: bool = False):
+    """Analyse and batch the synthetic loop with the query-in-loop (or write-in-loop) rule."""
     global _planning
     from n1fix.engine.checker import file_context, run_rules
     from n1fix.engine.fixer import fix_text
-    from n1fix.rules.query_in_loop import QueryInLoop
+
+    if writes:
+        from n1fix.rules.write_in_loop import WriteInLoop as LoopRule
+    else:
+        from n1fix.rules.query_in_loop import QueryInLoop as LoopRule
 
     def make(new_text: str):
         synthetic_ctx = file_context(path, display, new_text, module_name, imports, ctx.project)
         synthetic_ctx.keys_checked_elsewhere = True
         return synthetic_ctx
 
-    rules = [QueryInLoop()]
+    rules = [LoopRule()]
     _planning = True
     try:
         first = make(text)
-        findings = [f for f in run_rules(first, rules) if f.rule == QueryInLoop.NAME]
+        findings = [f for f in run_rules(first, rules) if f.rule == LoopRule.NAME]
         if len(findings) != 1:
             raise NoFix("its body is not one query n1fix can batch")
         finding = findings[0]
         if finding.plan is None:
             raise NoFix(f"its query cannot be batched: {finding.fix_note}")
-        facts = _plan_facts(first, finding)
+        facts = _write_facts(first, finding) if writes else _plan_facts(first, finding)
         outcome = fix_text(text, make, rules, unsafe_fixes=True)
     finally:
         _planning = False
@@ -353,6 +369,89 @@ def _plan_facts(ctx, finding) -> dict:
         "cardinality": plan.cardinality,
         "unsafe": [finding.fix_note] if finding.fix_note else [],
     }
+
+
+def _write_facts(ctx, finding) -> dict:
+    plan = finding.plan
+    shape = plan.shape
+    key_column = plan.predicate.attr if plan.predicate is not None else None
+    if plan.form != "in" or key_column is None:
+        raise NoFix("its write is not one keyed UPDATE or DELETE")
+    return {
+        "model": ctx.model_for(shape.target),
+        "key_column": key_column,
+        "columns": {p.attr for p in shape.predicates if p.attr},
+        "session": ctx.code(shape.session),
+        "cardinality": Cardinality.SCALAR,
+        "unsafe": [finding.fix_note] if finding.fix_note else [],
+    }
+
+
+def _synthetic_write_module(module: cst.Module, owner: str | None, function: cst.FunctionDef, name: str, key: str, keys: str) -> str:
+    """The callee module's imports and the per-key loop of the write method."""
+    statements, _ = _tail_block(function)
+    for statement in statements:
+        if not isinstance(statement, cst.SimpleStatementLine) or any(
+            not isinstance(small, (cst.Expr, cst.Assign)) for small in statement.body
+        ):
+            raise NoFix(f"`{function.name.value}` does more than run its statement; n1fix batches methods whose body is the write")
+    for node in walk(function.body):
+        if isinstance(node, (cst.Return, cst.Yield)):
+            raise NoFix(f"`{function.name.value}` returns a value per key")
+    loop = cst.For(target=cst.Name(key), iter=cst.Name(keys), body=cst.IndentedBlock(body=statements))
+    new_function = _with_tail(function, [loop]).with_changes(
+        name=cst.Name(name), params=_batch_params(function.params, key, keys, annotate_for_analysis=True)
+    )
+    return _module_with(module, owner, new_function)
+
+
+def _tidy_write(fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name: str, keys: str) -> cst.FunctionDef:
+    """The batched write, without the loop or a copy of the keys, with a docstring."""
+    function = _find_function(fixed, owner, name)
+    statements, _ = _tail_block(function)
+    if any(isinstance(n, (cst.For, cst.While)) for s in statements for n in [s, *walk(s)]):
+        raise NoFix("the batched write still loops; the callee does more than its statement")
+    statements = _without_key_copy(statements, keys)
+    tail = _with_tail(original, statements).with_changes(name=cst.Name(name))
+    new_function = tail.with_changes(params=_batch_params(original.params, _key_of(original, keys), keys, annotate_for_analysis=False))
+    noun = keys[:-4] + "s" if keys.endswith("_ids") else keys
+    docstring = cst.parse_statement(f'"""`{original.name.value}` for many {noun.replace("_", " ")} in one statement."""\n')
+    body = _without_docstring(list(new_function.body.body))
+    return new_function.with_changes(body=new_function.body.with_changes(body=[docstring, *body]))
+
+
+def _key_of(original: cst.FunctionDef, keys: str) -> str:
+    names = [p.name.value for p in (*original.params.posonly_params, *original.params.params, *original.params.kwonly_params)]
+    return next(n for n in names if plural(n) == keys)
+
+
+def _without_key_copy(statements: list, keys: str) -> list:
+    """`render_ids_2 = [render_id for render_id in render_ids]` is `render_ids`: use it."""
+    if not statements:
+        return statements
+    first = statements[0]
+    small = first.body[0] if isinstance(first, cst.SimpleStatementLine) and len(first.body) == 1 else None
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+        return statements
+    comp = small.value
+    if not (
+        isinstance(comp, cst.ListComp)
+        and isinstance(comp.elt, cst.Name)
+        and isinstance(comp.for_in.target, cst.Name)
+        and comp.elt.value == comp.for_in.target.value
+        and isinstance(comp.for_in.iter, cst.Name)
+        and comp.for_in.iter.value == keys
+        and not comp.for_in.ifs
+        and comp.for_in.inner_for_in is None
+    ):
+        return statements
+    copy = small.targets[0].target.value
+
+    class _Rename(cst.CSTTransformer):
+        def leave_Name(self, original, updated):
+            return updated.with_changes(value=keys) if original.value == copy else updated
+
+    return [s.visit(_Rename()) for s in statements[1:]]
 
 
 def _tidy(fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name: str, key: str, keys: str, line_length: int) -> cst.FunctionDef:
@@ -469,5 +568,14 @@ def _check_existing(module: cst.Module, owner: str | None, name: str, callee: Qu
     expected = [keys if p == key else p for p in callee.params]
     if params and params[0] in ("self", "cls"):
         params = params[1:]
+    if callee.writes:
+        in_keys = any(
+            isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "in_"
+            and len(n.args) == 1 and isinstance(n.args[0].value, cst.Name) and n.args[0].value.value == keys
+            for n in walk(function.body)
+        )
+        if params != expected or not in_keys:
+            raise NoFix(f"`{name}` exists next to it, but n1fix cannot tell that it writes every row of `{keys}`; call it by hand")
+        return
     if not (isinstance(last, cst.Return) and isinstance(last.value, cst.DictComp)) or params != expected:
         raise NoFix(f"`{name}` exists next to it, but n1fix cannot tell that it returns a dict by `{key}`; call it by hand")

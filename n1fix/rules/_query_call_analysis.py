@@ -18,7 +18,7 @@ import libcst as cst
 from n1fix.orm.functions import QueryFunction
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._batch_variant import BatchVariant, batch_name, plan_variant
+from n1fix.rules._batch_variant import BatchVariant, plan_variant
 from n1fix.rules._item_facts import key_gaps
 from n1fix.rules._loop_frames import Frame, frames_of, loop_words
 from n1fix.rules._loop_placement import NoFix, Placement, place_body, place_key
@@ -84,7 +84,8 @@ class CallPlan:
 
     @property
     def iter_reiterable(self) -> bool:
-        return self.placement.iter_reiterable
+        # A bulk write replaces the loop: the items are read once, for their keys.
+        return self.variant.callee.writes or self.placement.iter_reiterable
 
 
 def reads_only(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> bool:
@@ -112,15 +113,13 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
     where = f"{_display(callee.path)}:{callee.line}"
     what = f"`{callee.model}`" if callee.model else "the database"
     verb = "writes" if callee.writes else "queries"
-    message = f"`{ctx.code(call.func)}()` {verb} {what} ({where}) once per item of {loop_words(ctx, frame)} (1 + N round trips)"
+    trips = "N statements" if callee.writes else "1 + N round trips"
+    message = f"`{ctx.code(call.func)}()` {verb} {what} ({where}) once per item of {loop_words(ctx, frame)} ({trips})"
     owner = callee.owner.rpartition(".")[2] + "." if callee.owner else ""
 
     def no_fix(note: str, at: Frame = frame) -> Finding:
         return QueryInLoop.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note, loop=at.node)
 
-    if callee.writes:
-        batch = batch_name(callee.name, keyed[0][0])
-        return no_fix(f"not automated yet: a bulk variant (`{batch}`) taking every key would replace the per-item calls")
     if len(keyed) > 1:
         return no_fix("the call is keyed by several arguments at once; n1fix batches one key")
     param, key_arg = keyed[0]
@@ -129,6 +128,10 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
     except NoFix as reason:
         return no_fix(str(reason), reason.frame or frame)
     frame = placement.frame
+    if callee.writes:
+        alone = _sole_statement_of_loop(frame, site)
+        if alone:
+            return no_fix(alone)
     blocker = _varying_part(ctx, call, key_arg, placement)
     if blocker:
         return no_fix(blocker)
@@ -167,10 +170,25 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
     )
     target = f"`{owner}{variant.name}()`"
     how = f"add {target} next to it and call it once for all keys" if variant.companion else f"call the existing {target} once for all keys"
+    if callee.writes:
+        how += ", in place of the loop"
     if unsafe:
         note = "; ".join(unsafe)
         return QueryInLoop.finding_at(ctx, site, f"{message}; unsafe fix ({how}): {note}", Applicability.UNSAFE, note, plan, loop=frame.node)
     return QueryInLoop.finding_at(ctx, site, f"{message}; fix: {how}", Applicability.SAFE, None, plan, loop=frame.node)
+
+
+def _sole_statement_of_loop(frame: Frame, site: cst.BaseExpression) -> str | None:
+    """Why a per-item write call cannot replace its loop (None: it can): the loop must do
+    nothing else, or the writes would move relative to what else it does."""
+    if not frame.is_for:
+        return "the write runs in a comprehension"
+    body = frame.node.body.body
+    statement = body[0] if len(body) == 1 else None
+    small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+    if not (isinstance(small, cst.Expr) and small.value is site) or frame.node.orelse is not None:
+        return "the loop does more than this call; the bulk call would move the writes relative to the rest"
+    return None
 
 
 def _result_name(site: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> str | None:
