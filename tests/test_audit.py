@@ -145,3 +145,16 @@ def test_round_trips_come_from_the_rule(tmp_path: Path) -> None:
     audit_report.write(RunResult(findings=[finding], files_checked=1), out, paths=["."], fixes={}, date="2024-01-01")
     assert "- **Round trips:** `N` now; `1` after the fix" in out.getvalue()
     assert "| `write-in-loop` | high | 1 | 0 | 0 | 1 | `N` | `1` |" in out.getvalue()
+
+
+def test_a_fix_across_two_files_shows_both(tmp_path: Path) -> None:
+    from test_interactive import DAL, SERVICE as DAL_SERVICE, _project
+
+    root = _project(tmp_path)
+    (root / "dal.py").write_text(DAL, encoding="utf-8")
+    (root / "service.py").write_text(DAL_SERVICE, encoding="utf-8")
+    run = n1fix("audit", "service.py", cwd=root)
+    assert run.code == 0, run
+    [block] = diff_blocks(run.out)
+    assert "+++ b/service.py" in block and "+++ b/dal.py" in block
+    assert "+def renders_for_projects" in block

@@ -242,3 +242,23 @@ def test_piped_output_has_no_progress_bar(tmp_path: Path, fmt: str) -> None:
     project = make_project(tmp_path / "proj")
     run = n1fix("scan", "app", "--format", fmt, cwd=project)
     assert run.err == "", run.err
+
+
+def test_sarif_fix_across_two_files_is_what_apply_writes(tmp_path: Path) -> None:
+    # The loop calls a DAL function per item; the fix adds the batch variant to the DAL.
+    from test_interactive import DAL, SERVICE as DAL_SERVICE, _project
+
+    root = _project(tmp_path)
+    (root / "dal.py").write_text(DAL, encoding="utf-8")
+    (root / "service.py").write_text(DAL_SERVICE, encoding="utf-8")
+    run = n1fix("scan", "service.py", "--format", "sarif", cwd=root)
+    assert run.code == 1, run
+    log = json.loads(run.out)
+    validate(log)
+    [result] = log["runs"][0]["results"]
+    [fix] = result["fixes"]
+    changes = {change["artifactLocation"]["uri"]: change for change in fix["artifactChanges"]}
+    assert set(changes) == {"service.py", "dal.py"}
+    by_sarif = {uri: apply_fix(text, {"artifactChanges": [changes[uri]]}) for uri, text in (("service.py", DAL_SERVICE), ("dal.py", DAL))}
+    assert n1fix("apply", "service.py", cwd=root).code == 0
+    assert by_sarif == {uri: (root / uri).read_text(encoding="utf-8") for uri in by_sarif}

@@ -7,7 +7,7 @@ so the text shown is exactly what the fixer would write, verified the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from n1fix.config import Config
@@ -17,12 +17,28 @@ from n1fix.rules._base import Finding
 
 
 @dataclass
+class FileEdit:
+    """One file's part of a fix: its text before (`source`) and after."""
+
+    path: Path
+    display: str
+    source: SourceFile
+    new_text: str
+
+    def line_edits(self) -> list["LineEdit"]:
+        """The changed line ranges, top to bottom, each against the original lines."""
+        return LineEdit.hunks(self.source.text, self.new_text)
+
+
+@dataclass
 class SingleFix:
     finding: Finding
     path: Path
     display: str
     source: SourceFile
     new_text: str
+    # The other files the fix changes (a batch method added next to the per-item one).
+    others: list[FileEdit] = field(default_factory=list)
 
     def line_edits(self) -> list["LineEdit"]:
         """The changed line ranges, top to bottom, each against the original lines."""
@@ -104,8 +120,32 @@ def single_fixes(
             except (ParseFailure, RecursionError):
                 break
             if outcome.changed:
-                fixes[key(target)] = SingleFix(target, path, display, source, outcome.text)
+                others = _other_files(outcome.companions)
+                if others is not None:
+                    fixes[key(target)] = SingleFix(target, path, display, source, outcome.text, others)
     return fixes
+
+
+def _other_files(companions) -> list[FileEdit] | None:
+    """The other files' parts of a fix; None when one cannot be placed (apply would not
+    write the fix either)."""
+    if not companions:
+        return []
+    from n1fix.engine.companions import CompanionFailed, apply_companion
+
+    edits: dict[Path, FileEdit] = {}
+    for edit, _finding in companions:
+        if edit.path not in edits:
+            try:
+                source = read_source(edit.path)
+            except SourceError:
+                return None
+            edits[edit.path] = FileEdit(edit.path, edit.display, source, source.text)
+        try:
+            edits[edit.path].new_text = apply_companion(edits[edit.path].new_text, edit)
+        except CompanionFailed:
+            return None
+    return [e for e in edits.values() if e.new_text != e.source.text]
 
 
 def _only(target: Finding):

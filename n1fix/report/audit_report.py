@@ -186,7 +186,8 @@ def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: di
         out.write(f"- **Fix:** {fix_words}\n")
         fix = fixes.get(key(finding))
         if fix is not None:
-            out.write("\nProposed change (this finding's fix alone):\n\n```diff\n" + unified(fix).rstrip("\n") + "\n```\n")
+            diff = "".join(unified(part) for part in [fix, *fix.others])
+            out.write("\nProposed change (this finding's fix alone):\n\n```diff\n" + diff.rstrip("\n") + "\n```\n")
         out.write("\n")
 
 

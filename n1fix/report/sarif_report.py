@@ -128,22 +128,23 @@ def _result(finding: Finding, fingerprint: str, index: dict[str, int], cwd: Path
 
 
 def _fix(finding: Finding, fix, cwd: Path) -> dict:
+    label = "Apply the safe fix" if finding.applicability.value == "safe" else "Apply the unsafe fix (review it)"
+    files = [fix, *fix.others]  # a fix may add a batch method in another file
+    return {
+        "description": {"text": f"{label}: `n1fix apply{'' if finding.applicability.value == 'safe' else ' --unsafe-fixes'}`"},
+        "artifactChanges": [
+            {"artifactLocation": _artifact(str(part.path), cwd), "replacements": _replacements(part)} for part in files
+        ],
+    }
+
+
+def _replacements(part) -> list[dict]:
     # Whole lines: from column 1 of the first replaced line to column 1 of the line after
     # the last (an empty region for a pure insertion), so line breaks are replaced too.
-    replacements = [
+    return [
         {
             "deletedRegion": {"startLine": edit.start_line, "startColumn": 1, "endLine": edit.end_line + 1, "endColumn": 1},
             "insertedContent": {"text": edit.text},
         }
-        for edit in fix.line_edits()
+        for edit in part.line_edits()
     ]
-    label = "Apply the safe fix" if finding.applicability.value == "safe" else "Apply the unsafe fix (review it)"
-    return {
-        "description": {"text": f"{label}: `n1fix apply{'' if finding.applicability.value == 'safe' else ' --unsafe-fixes'}`"},
-        "artifactChanges": [
-            {
-                "artifactLocation": _artifact(finding.path, cwd),
-                "replacements": replacements,
-            }
-        ],
-    }
