@@ -17,6 +17,16 @@ per statement sent to the driver; an executemany is one call, so it counts once.
 What a run gives back for comparison is the scenario's (normalised) return value and the
 whole database state after it (`database_state`: every table, rows ordered by primary
 key), so a rewritten write must leave the same rows as the original.
+
+Cases across files (a fix that edits the caller and the DAL it calls) hold a `before/` tree
+instead of `before.py`, and `after/` with the files the fix changes instead of `after.py`
+(no `after/`: the tree must come out unchanged). Their `case.toml` names the file a user
+would give n1fix, relative to the tree, as a top-level `entry = "service.py"`, and each
+finding's file as `path = "service.py"`. Modules in a tree import each other relatively
+(`from .dal import RendersDAL`). The scenario's `run(module, session)` gets the entry
+module, imported from a package of its own; the other modules are reached through it
+(`importlib.import_module(".dal", module.__package__)`), for example to bind a DAL's
+module-level sessionmaker to the run's engine (`session.bind`). See `golden_trees.py`.
 """
 
 from __future__ import annotations
@@ -65,6 +75,7 @@ class ExpectedFinding:
     rule: str
     line: int
     applicability: str
+    path: str | None = None  # a tree case's file, relative to the tree
 
     def as_tuple(self) -> tuple[str, int, str]:
         return (self.rule, self.line, self.applicability)
@@ -83,6 +94,15 @@ class GoldenCase:
     # The rewrite runs the same statements, some at once (asyncio.gather): as many round
     # trips, and tests check that statements overlap instead of counting fewer.
     concurrent: bool = False
+    entry: str | None = None  # a tree case's file the fix is run on, relative to the tree
+    # What n1fix's output still gets wrong against the hand-written after (the rewrite
+    # test is then expected to fail, strictly: once n1fix writes the after, drop the key).
+    known_gap: str | None = None
+
+    @property
+    def is_tree(self) -> bool:
+        """A case across files: `before/` and `after/` trees (see `golden_trees`)."""
+        return (self.path / "before").is_dir()
 
     @property
     def rule(self) -> str:
@@ -99,7 +119,7 @@ class GoldenCase:
 
     @property
     def after_path(self) -> Path | None:
-        p = self.path / "after.py"
+        p = self.path / ("after" if self.is_tree else "after.py")
         return p if p.exists() else None
 
     @property
@@ -141,7 +161,11 @@ def case_dirs(root: Path = GOLDEN_ROOT) -> list[Path]:
 def load_case(case_dir: Path) -> GoldenCase:
     """Parse and validate `case.toml`; raise CaseError naming the problem."""
     case_dir = Path(case_dir)
-    missing = [name for name in ("before.py", "case.toml") if not (case_dir / name).exists()]
+    tree = (case_dir / "before").is_dir()
+    if tree and (case_dir / "before.py").exists():
+        raise CaseError(f"{case_dir}: has both before.py and before/")
+    required = ("before/", "case.toml") if tree else ("before.py", "case.toml")
+    missing = [name for name in required if not (case_dir / name).exists()]
     if missing:
         raise CaseError(f"{case_dir}: missing {', '.join(missing)}")
     try:
@@ -152,7 +176,7 @@ def load_case(case_dir: Path) -> GoldenCase:
     def fail(msg: str) -> CaseError:
         return CaseError(f"{case_dir / 'case.toml'}: {msg}")
 
-    known = {"description", "unsafe_fixes", "findings", "run"}
+    known = {"description", "unsafe_fixes", "findings", "run", "entry", "known_gap"}
     if unknown := set(data) - known:
         raise fail(f"unknown keys {sorted(unknown)}")
     description = data.get("description")
@@ -166,15 +190,25 @@ def load_case(case_dir: Path) -> GoldenCase:
     raw_findings = data["findings"]
     if not isinstance(raw_findings, list):
         raise fail("`findings` must be an array of tables")
+    entry = data.get("entry")
+    if tree and not (isinstance(entry, str) and entry.endswith(".py")):
+        raise fail("a case with a before/ tree needs `entry = \"<file>.py\"` (relative to the tree)")
+    if not tree and entry is not None:
+        raise fail("`entry` is for cases with a before/ tree")
+    if "known_gap" in data and not (isinstance(data["known_gap"], str) and data["known_gap"].strip()):
+        raise fail("`known_gap` must say what n1fix's output gets wrong")
+    keys = {"rule", "line", "applicability", "path"} if tree else {"rule", "line", "applicability"}
     findings = []
     for i, raw in enumerate(raw_findings):
-        if not isinstance(raw, dict) or set(raw) != {"rule", "line", "applicability"}:
-            raise fail(f"findings[{i}] needs exactly rule, line, applicability")
+        if not isinstance(raw, dict) or set(raw) != keys:
+            raise fail(f"findings[{i}] needs exactly {', '.join(sorted(keys))}")
+        if tree and not isinstance(raw["path"], str):
+            raise fail(f"findings[{i}]: path must be a string")
         if not isinstance(raw["rule"], str) or not isinstance(raw["line"], int):
             raise fail(f"findings[{i}]: rule must be a string and line an integer")
         if raw["applicability"] not in APPLICABILITIES:
             raise fail(f"findings[{i}]: applicability must be one of {APPLICABILITIES}")
-        findings.append(ExpectedFinding(raw["rule"], raw["line"], raw["applicability"]))
+        findings.append(ExpectedFinding(raw["rule"], raw["line"], raw["applicability"], raw.get("path")))
     run = data.get("run")
     if not isinstance(run, dict) or not isinstance(run.get("runs"), bool):
         raise fail("`[run]` with `runs = true|false` is required")
@@ -193,6 +227,8 @@ def load_case(case_dir: Path) -> GoldenCase:
         runs=run["runs"],
         reason=reason,
         concurrent=bool(run.get("concurrent", False)),
+        entry=entry,
+        known_gap=data.get("known_gap"),
     )
 
 
@@ -210,35 +246,43 @@ def discover_cases(root: Path = GOLDEN_ROOT) -> list[GoldenCase]:
 def validate_case(case_dir: Path) -> list[str]:
     """Problems with one case directory (empty when it is well formed)."""
     case_dir = Path(case_dir)
-    problems = [f"{case_dir}: missing {name}" for name in REQUIRED_FILES if not (case_dir / name).exists()]
+    required = ("before/", "case.toml", "scenario.py") if (case_dir / "before").is_dir() else REQUIRED_FILES
+    problems = [f"{case_dir}: missing {name}" for name in required if not (case_dir / name).exists()]
     try:
         case = load_case(case_dir)
     except CaseError as exc:
         return problems + [str(exc)]
-    before_lines = case.before_path.read_text(encoding="utf-8").splitlines()
-    for source in filter(None, (case.before_path, case.after_path, case.scenario_path)):
-        if source.exists():
-            try:
-                compile(source.read_text(encoding="utf-8"), str(source), "exec")
-            except SyntaxError as exc:
-                problems.append(f"{source}: does not compile: {exc}")
+    if case.is_tree:
+        from golden_trees import tree_problems
+
+        problems.extend(tree_problems(case))
+    else:
+        before_lines = case.before_path.read_text(encoding="utf-8").splitlines()
+        for source in filter(None, (case.before_path, case.after_path, case.scenario_path)):
+            if source.exists():
+                try:
+                    compile(source.read_text(encoding="utf-8"), str(source), "exec")
+                except SyntaxError as exc:
+                    problems.append(f"{source}: does not compile: {exc}")
+        for f in case.findings:
+            if not 1 <= f.line <= len(before_lines):
+                problems.append(f"{case_dir}: finding line {f.line} is outside before.py")
+        if case.after_path is not None and case.after_path.read_text() == case.before_path.read_text():
+            problems.append(f"{case_dir}: after.py is identical to before.py; delete it instead")
     # Findings of other rules are listed too (the whole file is checked), but every
     # corpus case is about its own rule: a trap may expect none of its rule's findings.
     for f in case.findings:
         if not f.rule or f.rule != f.rule.lower() or "_" in f.rule:
             problems.append(f"{case_dir}: finding rule {f.rule!r} is not a rule name (kebab-case)")
-        if not 1 <= f.line <= len(before_lines):
-            problems.append(f"{case_dir}: finding line {f.line} is outside before.py")
     applied = [
         f for f in case.findings
         if f.applicability == "safe" or (f.applicability == "unsafe" and case.unsafe_fixes)
     ]
+    after = "after/" if case.is_tree else "after.py"
     if case.after_path is not None and not applied:
-        problems.append(f"{case_dir}: has after.py but no finding whose fix would be applied")
+        problems.append(f"{case_dir}: has {after} but no finding whose fix would be applied")
     if case.after_path is None and applied:
-        problems.append(f"{case_dir}: a fix would be applied ({applied}) but there is no after.py")
-    if case.after_path is not None and case.after_path.read_text() == case.before_path.read_text():
-        problems.append(f"{case_dir}: after.py is identical to before.py; delete it instead")
+        problems.append(f"{case_dir}: a fix would be applied ({applied}) but there is no {after}")
     return problems
 
 
@@ -411,22 +455,38 @@ def run_scenario_detailed(
     path = case_dir.path if isinstance(case_dir, GoldenCase) else Path(case_dir)
     if which not in ("before", "after"):
         raise ValueError(f"which must be 'before' or 'after', not {which!r}")
-    source = path / f"{which}.py"
+    tree = (path / "before").is_dir()
+    source = path / (which if tree else f"{which}.py")
     if not source.exists():
         raise FileNotFoundError(source)
     backend = backend if backend is not None else SQLiteBackend()
     label = f"{path.parent.name}_{path.name}"
     scenario = load_module(path / "scenario.py", f"{label}_scenario")
+    try:
+        with _case_module(path, source, which, label) as module:
+            seed_name = getattr(scenario, "SEED", DEFAULT_SEED)
+            with backend.database() as target:
+                if pyinspect.iscoroutinefunction(scenario.run):
+                    return asyncio.run(_async_run(scenario, module, seed_name, target))
+                return _sync_run(scenario, module, seed_name, target)
+    finally:
+        forget_module(scenario)
+
+
+@contextlib.contextmanager
+def _case_module(path: Path, source: Path, which: str, label: str) -> Iterator[ModuleType]:
+    """The module a scenario runs: `before.py`/`after.py`, or a tree's entry module."""
+    if source.is_dir():
+        from golden_trees import imported_tree
+
+        with imported_tree(path, which, load_case(path).entry, label) as module:
+            yield module
+        return
     module = load_module(source, f"{label}_{which}")
     try:
-        seed_name = getattr(scenario, "SEED", DEFAULT_SEED)
-        with backend.database() as target:
-            if pyinspect.iscoroutinefunction(scenario.run):
-                return asyncio.run(_async_run(scenario, module, seed_name, target))
-            return _sync_run(scenario, module, seed_name, target)
+        yield module
     finally:
         forget_module(module)
-        forget_module(scenario)
 
 
 def run_scenario(

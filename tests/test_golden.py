@@ -8,6 +8,11 @@
   and, where the machine has the server binaries, on a throwaway PostgreSQL cluster
   (see conftest.py); without them the PostgreSQL runs are skipped;
 - test_golden_corpus_is_well_formed: layout, case.toml, and enough runnable cases.
+
+A case across files (`before/` and `after/` trees, see golden_trees.py) is fixed as a user
+would: n1fix named on its entry file only, the callee's file edited through the fix. A
+case whose `case.toml` has `known_gap` expects the output to differ from its hand-written
+after (an xfail saying why); once n1fix writes the after, the test fails until the key goes.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from golden_support import (
     run_scenario_detailed,
     validate_case,
 )
+from golden_trees import expected_tree, rewrite_tree, seed_package
 from sqlalchemy import create_engine, event, text
 
 ensure_golden_on_path()
@@ -78,6 +84,9 @@ def test_golden_rewrite(case):
     # Deliberately not importorskip: while the engine is missing, this must fail.
     from n1fix.engine.api import fix_source
 
+    if case.is_tree:
+        check_tree_rewrite(case)
+        return
     before_text = case.before_path.read_text(encoding="utf-8")
     outcome = fix_source(case.before_path, before_text, unsafe_fixes=case.unsafe_fixes)
 
@@ -90,12 +99,49 @@ def test_golden_rewrite(case):
         what = "after.py" if case.after_path else "before.py (a trap must come out unchanged)"
         failures = getattr(outcome, "failures", None)  # fixes the engine tried and dropped
         notes = "\n".join(["fix failures reported by the engine:", *map(str, failures)]) if failures else ""
-        pytest.fail(f"output differs from {what}:\n" + text_diff(expected_text, outcome.text) + notes)
+        differs(case, f"output differs from {what}:\n" + text_diff(expected_text, outcome.text) + notes)
+    known_gap_closed(case)
     compile(outcome.text, str(case.after_path or case.before_path), "exec")
 
     again = fix_source(case.before_path, outcome.text, unsafe_fixes=case.unsafe_fixes)
     if again.text != outcome.text:
         pytest.fail("a second run changes the output again:\n" + text_diff(outcome.text, again.text))
+
+
+def check_tree_rewrite(case):
+    """A case across files: n1fix run on the entry file edits the tree into after/."""
+    outcome = rewrite_tree(case.path, case.entry, seed_package(case), unsafe_fixes=case.unsafe_fixes)
+    expected = sorted((f.path, f.rule, f.line, f.applicability) for f in case.findings)
+    assert outcome.findings == expected, "findings (path, rule, line, applicability) differ from case.toml"
+    assert not outcome.errors, "\n".join(outcome.errors)
+    assert not outcome.outside, f"the fix changed files outside the tree: {outcome.outside}"
+    wrong = []
+    for rel, want in expected_tree(case.path).items():
+        got = outcome.texts[rel]
+        if got != want:
+            what = f"after/{rel}" if (case.path / "after" / rel).exists() else f"before/{rel} (unchanged)"
+            wrong.append(f"{rel} differs from {what}:\n" + text_diff(want, got))
+        elif rel.endswith(".py"):
+            compile(got, rel, "exec")
+    if wrong:
+        notes = "\n".join(["fix failures reported by the engine:", *outcome.failures]) if outcome.failures else ""
+        differs(case, "\n".join(wrong) + notes)
+    known_gap_closed(case)
+    # The caller's change names the batch method the other file's change adds: one change.
+    assert not outcome.unrequired, f"{case.entry}'s change does not require {outcome.unrequired}"
+    assert not outcome.again, f"a second run changes {outcome.again} again"
+
+
+def differs(case, report: str):
+    """The output is not the hand-written after: a failure, or the case's known gap."""
+    if case.known_gap:
+        pytest.xfail(f"known gap: {case.known_gap}")
+    pytest.fail(report)
+
+
+def known_gap_closed(case):
+    if case.known_gap:
+        pytest.fail(f"n1fix now writes the hand-written after: drop `known_gap` from {case.path / 'case.toml'}")
 
 
 def text_diff(expected: str, got: str) -> str:
