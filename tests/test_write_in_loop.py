@@ -65,6 +65,8 @@ CASES = [
     ("session.execute(delete(Render).where(Render.id == render.id))\nsession.execute(delete(Project).where(Project.id == render.project_id))", "none", "another write"),
     # the UPDATE changes a column the loop reads off loaded objects
     ("print(render.status)\nsession.execute(update(Render).where(Render.id == render.id).values(status='done'))", "none", "reads `.status`"),
+    # a Core table's column: the key's nullability is unknown
+    ("session.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(status='x'))", "unsafe", "Core table"),
     # inside a savepoint per item
     ("with session.begin_nested():\n    session.execute(delete(Render).where(Render.id == render.id))", "none", "`with` block"),
 ]
@@ -96,6 +98,8 @@ NOT_REPORTED = [
     "session.add(Project(user_id=render.user_id, name=render.prompt))",
     # not a session: a cache's delete
     "cache.delete(render.id)",
+    # a loop over tables: another statement per item, not another key
+    "for table in (Render, Project):\n    session.execute(delete(table).where(table.id == render.id))",
 ]
 
 

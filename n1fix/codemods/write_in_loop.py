@@ -23,7 +23,7 @@ class FixFailed(Exception):
 def fix(ctx, finding: Finding) -> cst.Module:
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
-    collection = names.pick(plan.collection_name)
+    collection = ctx.code(plan.loop.iter) if plan.reuse_iterable else names.pick(plan.collection_name)
     indent = ctx.range_of(plan.loop).start.column
     limit = ctx.project.line_length
     item = _code(ctx, plan.item)
@@ -37,12 +37,11 @@ def fix(ctx, finding: Finding) -> cst.Module:
             append = cst.parse_statement(f"{collection}.append({item})\n", config=config)
             replacement = None
         else:
-            comprehension = _comprehension(ctx, plan, collection, item, indent, limit)
             before, after, append = [], [], None
-            replacement = [
-                cst.parse_statement(comprehension + "\n", config=config),
-                cst.parse_statement(guarded + "\n", config=config),
-            ]
+            replacement = [cst.parse_statement(guarded + "\n", config=config)]
+            if not plan.reuse_iterable:  # else the loop's own list holds the keys already
+                comprehension = _comprehension(ctx, plan, collection, item, indent, limit)
+                replacement.insert(0, cst.parse_statement(comprehension + "\n", config=config))
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
     return ctx.module.visit(_Rewriter(plan, before, after, append, replacement))
@@ -153,10 +152,12 @@ class _Rewriter(cst.CSTTransformer):
                 continue
             loop = updated.body[i]
             if self.replacement is not None:
+                # The loop's blank lines and comments go first; the write's comments
+                # stay with the statement that now does the writing.
                 comments = list(self.plan.statement.leading_lines)
-                first = self.replacement[0].with_changes(leading_lines=loop.leading_lines)
-                second = self.replacement[1].with_changes(leading_lines=comments)
-                new = [first, second]
+                new = list(self.replacement)
+                new[-1] = new[-1].with_changes(leading_lines=comments)
+                new[0] = new[0].with_changes(leading_lines=[*loop.leading_lines, *new[0].leading_lines])
             else:
                 first = self.before[0].with_changes(leading_lines=loop.leading_lines)
                 new = [first, loop.with_changes(leading_lines=[]), *self.after]

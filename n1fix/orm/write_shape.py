@@ -75,7 +75,7 @@ def recognize_write(node: cst.BaseExpression, imports: dict[str, str]) -> WriteS
         target=head.args[0].value,
         statement=statement,
         calls=calls,
-        predicates=_predicates(calls, []),  # other conditions are kept as predicates without a column
+        predicates=[_core_equality(p) for p in _predicates(calls, [])],
         values=values[0] if values else None,
         params=call.args[1].value if len(call.args) == 2 else None,
         opaque=opaque,
@@ -102,3 +102,19 @@ def _statement(expr: cst.BaseExpression, imports: dict[str, str]) -> tuple[str, 
         if qualified.startswith("sqlalchemy"):
             return calls[0].name, calls[0].call, calls[1:]
     return None
+
+
+def _core_equality(pred: Predicate) -> Predicate:
+    """`table.c.id == key` as a column predicate (model: the table as written), not an
+    opaque condition; other predicates as they are."""
+    node = pred.node
+    if pred.attr or not (isinstance(node, cst.Comparison) and len(node.comparisons) == 1):
+        return pred
+    if not isinstance(node.comparisons[0].operator, cst.Equal):
+        return pred
+    for column, value in ((node.left, node.comparisons[0].comparator), (node.comparisons[0].comparator, node.left)):
+        if isinstance(column, cst.Attribute) and isinstance(column.value, cst.Attribute) and column.value.attr.value == "c":
+            table = dotted_name(column.value.value)
+            if table is not None:
+                return Predicate(node, pred.container, table, column.attr.value, value)
+    return pred

@@ -10,7 +10,7 @@ import libcst as cst
 from n1fix.orm.query_shape import Predicate, dotted_name, recognize
 from n1fix.orm.write_shape import WriteShape, recognize_write
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._item_facts import item_model, key_may_be_none
+from n1fix.rules._item_facts import item_model, key_may_be_none, reiterable
 from n1fix.rules._loop_frames import Frame, loop_words
 from n1fix.rules._syntax import SCOPES, children, names_assigned, names_read, target_names, walk
 from n1fix.rules._write_loop_body import body_blocker, other_statements_may_raise, reads_attribute
@@ -31,6 +31,8 @@ class WritePlan:
     column: cst.BaseExpression | None  # `Render.id` as written (in)
     collection_name: str  # what to call the list: `render_ids`, `gallery_item_rows`
     scope: cst.CSTNode  # function or module, for fresh names
+    # The loop's own list, when its items are the keys (`for render_id in render_ids:`)
+    reuse_iterable: bool = False
 
 
 def find(ctx) -> Iterable[Finding]:
@@ -106,6 +108,8 @@ def _frame(loop: cst.For, ancestry) -> Frame:
 def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> Finding | None:
     frame = _frame(loop, ancestry)
     varying = frame.varying
+    if names_read(shape.target) & varying:
+        return None  # a loop over tables or models: another statement per item, not another key
     entity = ctx.code(shape.target)
     entity_name = entity.rsplit(".", 1)[-1]
     if shape.kind == "insert":
@@ -120,8 +124,8 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
         if shape.params is not None:
             return None  # `execute(update(M), [...])`: already a bulk statement
         tied = [p for p in shape.predicates if names_read(p.value) & varying]
-        if not tied:
-            return None  # not keyed per item (a chunk of keys, a constant statement)
+        if not any(p.attr for p in tied):
+            return None  # not keyed per item by `Col == key` (a chunk of keys, a constant statement)
 
     def finding(applicability: Applicability, note: str | None, plan=None) -> Finding:
         message = f"{what} once per item of {loop_words(ctx, frame)} (N round trips)"
@@ -152,9 +156,12 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
     unsafe: list[str] = []
     if shape.mapped and model is None:
         unsafe.append(f"`{entity}` is not in the model index, so its key's nullability and its event listeners are unknown")
+    elif not shape.mapped and shape.kind != "insert":
+        unsafe.append(f"`{entity}` is a Core table n1fix has no model for, so whether the key column may be NULL is unknown")
     if model is not None:
-        if model.listeners:
-            event, where = model.listeners[0]
+        listeners = [(event, where) for event, where in model.listeners if event in _PER_ROW_EVENTS]
+        if listeners:
+            event, where = listeners[0]
             return no_fix(f"`{model.name}` has ORM event listeners (`{event}` at {where}); bulk statements skip per-row hooks, so n1fix leaves its writes alone")
         if model.version_id:
             return no_fix(f"`{model.name}` has a version counter (`version_id_col`), which bulk statements neither check nor bump")
@@ -186,7 +193,7 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
                 f"(`session.execute(update({entity}), [{{...}}, ...])`) would batch it, not automated yet"
             )
         left, right = predicate.node.left, predicate.node.comparisons[0].comparator
-        column = left if dotted_name(left) == f"{entity}.{predicate.attr}" else right
+        column = left if dotted_name(left) in (f"{entity}.{predicate.attr}", f"{entity}.c.{predicate.attr}") else right
         if model is not None:
             info = model.column(predicate.attr)
             if info is None:
@@ -211,6 +218,13 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
         collection = _keys_name(item)
 
     in_place = not _only_statement(loop, statement)
+    reuse = (
+        not in_place
+        and isinstance(item, cst.Name)
+        and isinstance(loop.target, cst.Name)
+        and item.value == loop.target.value
+        and reiterable(loop.iter, ancestry, frame.index)
+    )
     if in_place:
         risk = other_statements_may_raise(loop.body, statement)
         if risk:
@@ -226,6 +240,7 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
         column=column,
         collection_name=collection,
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        reuse_iterable=reuse,
     )
     if unsafe:
         return finding(Applicability.UNSAFE, "; ".join(unsafe), plan)
@@ -295,6 +310,13 @@ def _values_read_the_row(shape: WriteShape, entity: str) -> bool:
                 return True
     return False
 
+
+# Mapper and attribute events that fire per row or per object: configuration events
+# (`before_configured`, `mapper_configured`, `instrument_class`) say nothing about writes.
+_PER_ROW_EVENTS = {
+    "before_insert", "after_insert", "before_update", "after_update", "before_delete", "after_delete",
+    "set", "append", "remove", "init", "load", "refresh", "modified", "?",
+}
 
 _SQL_NAMES = {
     "func", "text", "select", "literal", "literal_column", "bindparam", "case", "cast", "null",
