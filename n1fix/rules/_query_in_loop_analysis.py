@@ -385,10 +385,16 @@ def _key_column(shape: QueryShape, pred: Predicate | None, model) -> tuple[str |
 
 
 def _columns_read(shape: QueryShape, key_column: str) -> set[str]:
+    """Every `Model.column` the statement names (filters of any form, ORDER BY): a loop that
+    assigns one of them on a loaded object changes what the query would find."""
     cols = {key_column}
     for pred in shape.predicates:
         if pred.attr:
             cols.add(pred.attr)
+    for mc in shape.statement_calls:
+        for node in walk(mc.call):
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value[:1].isupper():
+                cols.add(node.attr.value)
     for term in shape.order_by:
         base = term
         while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
