@@ -35,6 +35,7 @@ class QueryFunction:
     key_params: tuple[str, ...]  # parameters compared with a column of the queried model
     model: str | None  # the queried model, as written
     writes: bool
+    returns: str | None = None  # the head of the return annotation: `list` for `-> list[Render]`
 
 
 def defined_functions(tree: ast.Module, module_name: str) -> list[str]:
@@ -105,6 +106,9 @@ def _add(found: list[QueryFunction], node, qualname: str, owner: str | None, pat
             key_params=tuple(p for p in params if p in keys),
             model=model,
             writes=_writes(node),
+            returns=_dotted(node.returns.value if isinstance(node.returns, ast.Subscript) else node.returns)
+            if node.returns is not None
+            else None,
         )
     )
 

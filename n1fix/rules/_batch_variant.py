@@ -243,9 +243,11 @@ def _inline_single_use(statements: list[cst.SimpleStatementLine]) -> list[cst.Si
     if len(uses) != 1 or any(isinstance(n, cst.Name) and n.value == name for s in statements[:-2] for n in walk(s)):
         return statements
     value = assign.value
-    if not isinstance(value, (cst.Call, cst.Name, cst.Attribute)) and not value.lpar:
-        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     target = uses[0]
+    # `(await session.execute(q)).scalars()` needs the brackets; `list(await ...)` does not.
+    receiver = any(isinstance(n, (cst.Attribute, cst.Subscript)) and n.value is target for n in walk(ret))
+    if receiver and not isinstance(value, (cst.Call, cst.Name, cst.Attribute)) and not value.lpar:
+        value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
     class _Inline(cst.CSTTransformer):
         def on_leave(self, original, updated):

@@ -201,6 +201,27 @@ def reiterable(iterable: cst.BaseExpression, ancestry, anchor_index: int) -> boo
     return True
 
 
+def returned_collection(iterable: cst.BaseExpression, ancestry, returns_of) -> bool:
+    """`projects = await ProjectsDAL.get_by_user_id(user_id)` where the project function is
+    annotated `-> list[Project]`: a list, safe to iterate twice. `returns_of(call)` gives
+    the head of a project function's return annotation."""
+    if returns_of is None or not isinstance(iterable, cst.Name):
+        return False
+    found = bindings(iterable.value, ancestry)
+    if not found:
+        return False
+    for value, annotation in found:
+        if annotation is not None or value is None:
+            return False
+        call = value.expression if isinstance(value, cst.Await) else value
+        if not isinstance(call, cst.Call):
+            return False
+        head = returns_of(call) or ""
+        if head.rsplit(".", 1)[-1] not in _REITERABLE_ANNOTATIONS:
+            return False
+    return True
+
+
 def _latest_binding_before(name: str, ancestry, anchor_index: int) -> cst.BaseExpression | None:
     """The value of a plain `name = value` that is the last statement of the anchor's own
     block to bind `name` before the anchor (`projects = list(projects)` put there by an

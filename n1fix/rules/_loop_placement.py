@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name
-from n1fix.rules._item_facts import loaded_collection, reiterable
+from n1fix.rules._item_facts import loaded_collection, reiterable, returned_collection
 from n1fix.rules._loop_frames import Frame, hoist_anchor, is_conditional_in, makes_conditional
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.rules._syntax import is_pure_key, names_assigned, names_read, target_names, walk
@@ -80,7 +80,15 @@ def runs_once_per_loop(placement: Placement, ancestry) -> bool:
 
 
 def place_body(
-    ctx, placement: Placement, ancestry, *, site: cst.CSTNode, session_code: str, columns: set[str], reads_only=None
+    ctx,
+    placement: Placement,
+    ancestry,
+    *,
+    site: cst.CSTNode,
+    session_code: str,
+    columns: set[str],
+    reads_only=None,
+    returns_of=None,
 ) -> None:
     """Find where the batch goes, and judge the loop body for the hoisting contract.
 
@@ -129,8 +137,10 @@ def place_body(
     if is_conditional_in(ancestry, anchor_index, frame.index):
         unsafe.append("the loop itself may not run; the batch would")
     placement.anchor_index = anchor_index
-    placement.iter_reiterable = reiterable(placement.items, ancestry, anchor_index) or loaded_collection(
-        ctx, placement.items, ancestry, frame
+    placement.iter_reiterable = (
+        reiterable(placement.items, ancestry, anchor_index)
+        or loaded_collection(ctx, placement.items, ancestry, frame)
+        or returned_collection(placement.items, ancestry, returns_of)
     )
 
 

@@ -94,6 +94,12 @@ def reads_only(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> bool:
     return callee is not None and not callee.writes
 
 
+def returns_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> str | None:
+    """The head of the return annotation of the project query function `call` calls."""
+    callee = callee_of(ctx, call, ancestry)
+    return callee.returns if callee is not None else None
+
+
 def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[cst.CSTNode], callee: QueryFunction) -> Finding | None:
     frames = frames_of(ancestry)
     if not frames:
@@ -149,6 +155,7 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
             session_code=ctx.code(session_arg) if session_arg is not None else "",
             columns=variant.columns,
             reads_only=lambda other: reads_only(ctx, other, ancestry),
+            returns_of=lambda other: returns_of(ctx, other, ancestry),
         )
     except NoFix as reason:
         return no_fix(str(reason))

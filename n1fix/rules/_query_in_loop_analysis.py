@@ -15,7 +15,7 @@ from n1fix.rules._item_facts import key_gaps
 from n1fix.rules._loop_frames import Frame, frames_of, loop_words, statement_index
 from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.rules._batch_variant import planning
-from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only
+from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only, returns_of
 from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
 
 
@@ -243,6 +243,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
             session_code=code(shape.session),
             columns=_columns_read(shape, key_column),
             reads_only=lambda call: reads_only(ctx, call, ancestry),
+            returns_of=lambda call: returns_of(ctx, call, ancestry),
         )
     except NoFix as reason:
         return no_fix(str(reason))
