@@ -97,3 +97,10 @@ def test_require_reason_in_pyproject(tmp_path: Path) -> None:
         tmp_path / "p", with_header_comment("# n1fix: ignore"), pyproject=PYPROJECT + "\n[tool.n1fix]\nrequire-reason = true\n"
     )
     assert [(rule, line) for rule, line, _ in findings(project)] == [("suppression-without-reason", HEADER_LINE)]
+
+
+def test_rules_index_marks_the_opt_in_rule(tmp_path: Path) -> None:
+    run = n1fix("rules", cwd=tmp_path)
+    lines = {line.split()[0]: line for line in run.out.splitlines()}
+    assert lines["suppression-without-reason"].endswith("(opt-in: select it by name)")
+    assert "opt-in" not in lines["unused-suppression"]

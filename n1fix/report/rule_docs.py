@@ -9,8 +9,10 @@ from n1fix.rules import all_rules, rule_by_name
 
 
 def write_index(out: TextIO) -> None:
+    width = max(len(rule.NAME) for rule in all_rules())
     for rule in all_rules():
-        out.write(f"{rule.NAME:<24} {rule.SEVERITY.value:<7} fix: {rule.FIX.value:<10} {rule.MESSAGE}\n")
+        opt_in = "" if rule.DEFAULT else " (opt-in: select it by name)"
+        out.write(f"{rule.NAME:<{width}}  {rule.SEVERITY.value:<7} fix: {rule.FIX.value:<10} {rule.MESSAGE}{opt_in}\n")
 
 
 def write_rule(name: str, out: TextIO) -> bool:
