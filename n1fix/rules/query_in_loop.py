@@ -4,7 +4,9 @@ its predicates compares a column with the item (`Render.project_id == project.id
 `session.get(User, render.user_id)`, `filter_by(project_id=project.id)`, `select(exists()
 .where(...))`). A call in a loop to a project function whose body runs such a query keyed
 by one of its parameters (`RendersDAL.latest_for_project(session, project.id)`) is
-reported too, at the call, naming the function; it has no fix yet.
+reported too, at the call, naming the function; so is a per-item call of a project
+function that writes one row by key (`RenderChainsDAL.remove_render(session, chain_id,
+render.id)`).
 
 ## Why is this bad?
 Each item costs a round trip to the database: 1 + N queries where one would do. With 200
@@ -35,6 +37,23 @@ ordered group, `session.get()`/`one_or_none()` a dict lookup, counts one `GROUP 
 (missing key: 0), per-item `ORDER BY ... LIMIT n` an ordered batch cut to n per key.
 1.x `session.query(...)` code keeps the Query API; async code keeps its `await`s.
 
+A query one call away is fixed by calling a batch variant once, before the loop:
+```python
+project_ids = [project.id for project in projects]
+latest_by_project = RendersDAL.latest_for_projects(session, project_ids, limit=4)
+for project in projects:
+    latest = latest_by_project[project.id]
+```
+When the project has no `latest_for_projects` yet, n1fix adds it next to
+`latest_for_project`, in the DAL's module (the fix then spans two files, shown and applied
+together): same parameters with `project_ids` for `project_id`, same session handling
+(a session parameter, or the `with` block that opens one), the same query batched as
+above, a docstring, `if not project_ids: return {}`, and a dict that gives every id its
+entry (what the original returns for it). An existing variant is reused when it is of
+that dict-returning kind. A per-item write call whose loop does nothing else becomes one
+call of a bulk variant (`remove_renders(session, chain_id, render_ids)`) that runs one
+`UPDATE ... WHERE id IN (...)`, built the way `write-in-loop` builds it.
+
 ## Fix safety
 The fix is safe when n1fix can show the rewrite contract holds: the model is in the
 project's model index; nothing else in the query changes per item; the loop does not
@@ -50,6 +69,14 @@ shown to match. When a precondition cannot be shown the fix is unsafe (applied w
 gives a `KeyError`.
 When the loop writes or commits, changes its iterable, or the session or a second
 predicate depends on the item, no fix is offered.
+For a call, the same contract applies to the callee's query (n1fix batches the callee's
+body with this rule and takes its verdict) and to the loop around the call; in addition
+every other argument must be the same for each item (one that calls code makes the fix
+unsafe: it would run once instead of N times), and the callee must be nothing but its
+query: a body of `name = ...` lines and one `return`, inside `with` blocks at most, with
+no decorator but `@staticmethod`/`@classmethod` (a cache, a retry or a log line would run
+once instead of per item, or not at all). Callees that commit, or whose query n1fix
+cannot batch, get no fix; the message says why.
 
 ## Known problems
 A key read from an attribute of an item whose model n1fix does not know (`row.user_id`)
@@ -61,6 +88,11 @@ costs one round trip per batch (the original made none). Nested loops are batche
 item of the outer loop (N x M round trips become N, not 1). A statement built in the loop
 body (`stmt = select(...)`, then `session.scalars(stmt)`) is read in place and its line
 removed when nothing else uses it.
+Calls are resolved through imports (package re-exports included), class names, and
+`self`/`cls` inside the same class; a call through an instance of unknown type
+(`repo.get_user(user_id)` with `repo` a parameter) is not followed. The per-item LIMIT of
+a batch method is kept by cutting the ordered batch (all the keys' rows are read), not
+by a window function.
 """
 
 from __future__ import annotations
