@@ -34,7 +34,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
         if plan.in_place:
             before = [cst.parse_statement(f"{collection} = []\n", config=config)]
             after = [cst.parse_statement(guarded + "\n", config=config)]
-            append = cst.parse_statement(f"{collection}.append({item})\n", config=config)
+            append_indent = ctx.range_of(plan.statement).start.column
+            append = cst.parse_statement(_append(ctx, plan, collection, item, append_indent, limit) + "\n", config=config)
             replacement = None
         else:
             before, after, append = [], [], None
@@ -79,7 +80,10 @@ def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int
         return one_line
     lines = chain_lines(cst.parse_expression(args[0]))
     first = args[0] if lines is None or fits(args[0], indent + len(INDENT), limit) else f"\n{INDENT}".join(lines)
-    rest = "".join(f",\n{INDENT}{a}" for a in args[1:])
+    if len(args) > 1:  # one argument a line, with black's magic trailing comma
+        rest = "".join(f",\n{INDENT}{a}" for a in args[1:]) + ","
+    else:
+        rest = ""
     return f"{awaited}{session}.execute(\n{INDENT}{first}{rest}\n)"
 
 
@@ -95,6 +99,21 @@ def _dedented(text: str) -> str:
     return "\n".join([first, *(line[min(extra, len(line) - len(line.lstrip(" "))) :] for line in rest)])
 
 
+def _append(ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int) -> str:
+    """`keys.append(key)`, the argument on its own line (a long dict one entry a line) when long."""
+    one_line = f"{collection}.append({item})"
+    if fits(one_line, indent, limit):
+        return one_line
+    if "\n" not in item and not fits(item, indent + len(INDENT), limit) and isinstance(plan.item, cst.Dict):
+        item = _exploded_dict(ctx, plan.item)
+    return f"{collection}.append(\n{INDENT}{item}\n)"
+
+
+def _exploded_dict(ctx, node: cst.Dict) -> str:
+    elements = [_code(ctx, e.key) + ": " + _code(ctx, e.value) for e in node.elements]
+    return "{\n" + "".join(f"{INDENT * 2}{e},\n" for e in elements) + INDENT + "}"
+
+
 def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int) -> str:
     loop = plan.loop
     clause = f"for {ctx.code(loop.target)} in {ctx.code(loop.iter)}"
@@ -102,8 +121,7 @@ def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int
     if fits(one_line, indent, limit):
         return one_line
     if "\n" not in item and not fits(item, indent + len(INDENT), limit) and isinstance(plan.item, cst.Dict):
-        elements = [_code(ctx, e.key) + ": " + _code(ctx, e.value) for e in plan.item.elements]
-        item = "{\n" + "".join(f"{INDENT * 2}{e},\n" for e in elements) + INDENT + "}"
+        item = _exploded_dict(ctx, plan.item)
     return f"{collection} = [\n{INDENT}{item}\n{INDENT}{clause}\n]"
 
 

@@ -172,7 +172,7 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
         if problem:
             return no_fix(problem)
         item, predicate, column = row, None, None
-        collection = f"{_snake(entity_name)}_rows"
+        collection = f"{_snake(entity_name).removesuffix('_table')}_rows"
     else:
         tied = [p for p in shape.predicates if names_read(p.value) & varying]
         if len(tied) > 1:
@@ -215,7 +215,7 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
             if _values_read_the_row(shape, entity):
                 unsafe.append("a value reads the row itself; a key repeated in the loop had it applied once per repeat, the batch applies it once")
         item = predicate.value
-        collection = _keys_name(item)
+        collection = _keys_name(item, entity_name, predicate.attr)
 
     in_place = not _only_statement(loop, statement)
     reuse = (
@@ -363,8 +363,9 @@ def _code(ctx, node) -> str:
         return cst.Module([]).code_for_node(node)
 
 
-def _keys_name(key: cst.BaseExpression) -> str:
-    """`render.id` -> `render_ids`, `render.project_id` -> `project_ids`, `uid` -> `uids`."""
+def _keys_name(key: cst.BaseExpression, entity: str, column: str) -> str:
+    """`render.id` -> `render_ids`, `render.project_id` -> `project_ids`, `uid` -> `uids`;
+    other keys (`row[0]`) are named after the column: `block_document_ids`."""
     from n1fix.codemods._names import plural
 
     if isinstance(key, cst.Attribute):
@@ -377,7 +378,9 @@ def _keys_name(key: cst.BaseExpression) -> str:
         return f"{owner}_{plural(attr)}" if owner else plural(attr)
     if isinstance(key, cst.Name):
         return plural(key.value)
-    return "keys"
+    if column == "id":
+        return f"{_snake(entity).removesuffix('_table')}_ids"
+    return plural(column)
 
 
 def _snake(name: str) -> str:
