@@ -14,7 +14,14 @@ def feature_renders(session: Session, renders: list[Render], now: datetime) -> l
         if render.status != "done":
             continue
         title = f"Featured: {render.prompt}"
-        gallery_item_rows.append({"render_id": render.id, "title": title, "is_public": True, "published_at": now})
+        gallery_item_rows.append(
+            {
+                "render_id": render.id,
+                "title": title,
+                "is_public": True,
+                "published_at": now,
+            }
+        )
         titles.append(title)
     if gallery_item_rows:
         session.execute(sa.insert(GalleryItem), gallery_item_rows)
