@@ -10,7 +10,7 @@ import libcst as cst
 from n1fix.orm.query_shape import Predicate, dotted_name, recognize
 from n1fix.orm.write_shape import WriteShape, recognize_write
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._item_facts import item_model, key_may_be_none, reiterable
+from n1fix.rules._item_facts import bindings, item_model, key_may_be_none, reiterable
 from n1fix.rules._loop_frames import Frame, loop_words
 from n1fix.rules._syntax import SCOPES, children, names_assigned, names_read, target_names, walk
 from n1fix.rules._write_loop_body import body_blocker, other_statements_may_raise, reads_attribute
@@ -392,6 +392,18 @@ def _snake(name: str) -> str:
 # --------------------------------------------------------------------- session.delete / merge
 
 
+def _rows_of_a_query(iterable: cst.BaseExpression, ancestry) -> bool:
+    """The loop iterates rows a query in this function loaded (directly or through a name)."""
+    if isinstance(iterable, (cst.Call, cst.Await)):
+        return recognize(iterable) is not None
+    if isinstance(iterable, cst.Name):
+        values = [value for value, _ in bindings(iterable.value, ancestry)]
+        return bool(values) and all(
+            isinstance(value, (cst.Call, cst.Await)) and recognize(value) is not None for value in values
+        )
+    return False
+
+
 def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
     method = call.func.attr.value
     receiver = dotted_name(call.func.value)
@@ -406,6 +418,8 @@ def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> F
     where = loop_words(ctx, frame)
     shown = f"`{receiver}.{method}({ctx.code(arg)})`"
     if method == "merge":
+        if isinstance(arg, cst.Name) and arg.value in frame.targets and _rows_of_a_query(loop.iter, ancestry):
+            return None  # rows this function loaded: merge finds each in the session, no SELECT
         note = (
             "load the existing rows with one `in_` query before the loop (merge then finds them in the "
             "session), or write them with one bulk statement"
