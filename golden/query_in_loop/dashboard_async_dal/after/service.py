@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from renderapp.models import Project, Render
@@ -21,8 +22,10 @@ async def dashboard(user_id: int) -> list[ProjectCard]:
     latest = {}
     counts = {}
     project_ids = [project.id for project in projects]
-    renders_by_project = await RendersDAL.latest_for_projects(project_ids, limit=4)
-    render_counts_by_project = await RendersDAL.count_for_projects(project_ids)
+    renders_by_project, render_counts_by_project = await asyncio.gather(
+        RendersDAL.latest_for_projects(project_ids, limit=4),
+        RendersDAL.count_for_projects(project_ids),
+    )
     for project in projects:
         latest[project.id] = renders_by_project[project.id]
         counts[project.id] = render_counts_by_project[project.id]
