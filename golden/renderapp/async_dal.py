@@ -40,6 +40,14 @@ class ProjectsDAL:
             )
             return [(name, count) for name, count in rows]
 
+    @staticmethod
+    async def search_names(prefix: str) -> list[str]:
+        async with async_session() as session:
+            names = await session.scalars(
+                select(Project.name).where(Project.name.startswith(prefix)).order_by(Project.name, Project.id)
+            )
+            return list(names)
+
 
 class BillingDAL:
     @staticmethod

@@ -63,9 +63,14 @@ into (or a method of a session that no other call uses). It is **unsafe** when a
 effects are unknown (a callee n1fix has not indexed, such as a function passed in or from
 another package, or a function that calls one): it may write or share a session.
 
+An await in a `for` loop whose call varies per item (`for x in xs: out.append(await
+fetch(x))`) is reported without a fix when query-in-loop does not cover it (a session
+query or a keyed project query, which it batches): the better fix is a callee that takes
+every key; a gather would need a bound on concurrency (an unbounded one over many items
+can exhaust the connection pool), which is not automated yet.
+
 ## Known problems
-Awaits in a loop (`for x in xs: out.append(await fetch(x))`) are not reported yet; batch
-the query instead (query-in-loop), or gather with a bound on concurrency. When the calls
+When the calls
 share one session but a sessionmaker is in reach, the rewrite that gives each read its
 own session is not offered yet: such runs are reported without a fix. Names are matched
 by spelling: a session stored under an unusual name and passed to an unindexed function
@@ -104,6 +109,8 @@ class SequentialAwaits(Rule):
         for function in ast.walk(tree):
             if isinstance(function, ast.AsyncFunctionDef):
                 for node in ast.walk(function):
+                    if isinstance(node, ast.For) and any(_awaits_a_call(s, in_append=True) for s in node.body):
+                        return True
                     for name in ("body", "orelse", "finalbody"):
                         block = getattr(node, name, None)
                         if isinstance(block, list) and _two_awaits_in_a_row(block):
@@ -120,6 +127,7 @@ class SequentialAwaits(Rule):
         from n1fix.rules._gather_groups import async_functions, runs_in, split
 
         for function, owner in async_functions(ctx.module):
+            yield from self._awaits_in_loops(ctx, function, owner)
             for run in runs_in(ctx, function, owner):
                 reads = [m for m in run.members if m.database and not m.writes]
                 if len(reads) < 2:
@@ -144,6 +152,29 @@ class SequentialAwaits(Rule):
                     continue
                 for group in fixable:
                     yield self._gather_finding(ctx, group)
+
+    def _awaits_in_loops(self, ctx, function, owner) -> Iterable[Finding]:
+        from n1fix.rules._await_calls import CallerScope
+        from n1fix.rules._awaits_in_loop import awaits_in_loops
+
+        if "for" not in ctx.code(function.body):
+            return
+        scope = CallerScope.of(ctx, function, f"{ctx.module_name}.{owner}" if owner else None)
+        for loop, member in awaits_in_loops(ctx, function, scope):
+            shared = next(iter(member.sessions), None)
+            also = f"; every call uses `{shared}`, which must not run two statements at once" if shared else ""
+            note = (
+                "let the callee take every key and run one query, or gather with a bound on "
+                "concurrency (an asyncio.Semaphore or chunks no larger than the connection pool)"
+            )
+            yield self.finding_at(
+                ctx,
+                member.statement,
+                f"{member.label} is awaited once per item of the loop over `{ctx.code(loop.iter)}`, one round trip "
+                f"after another{also}; no fix yet: {note}",
+                fix_note=note,
+                loop=loop,
+            )
 
     def _gather_finding(self, ctx, group) -> Finding:
         members = group.members
@@ -181,8 +212,10 @@ def _two_awaits_in_a_row(block: list) -> bool:
     return False
 
 
-def _awaits_a_call(statement: ast.stmt) -> bool:
+def _awaits_a_call(statement: ast.stmt, in_append: bool = False) -> bool:
     if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
         value = statement.value
+        if in_append and isinstance(value, ast.Call) and len(value.args) == 1:
+            value = value.args[0]  # out.append(await fetch(x))
         return isinstance(value, ast.Await) and isinstance(value.value, ast.Call)
     return False
