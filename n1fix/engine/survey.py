@@ -26,7 +26,7 @@ class Survey:
     models: list = field(default_factory=list)
     functions: list = field(default_factory=list)  # QueryFunction facts
     defined: list[str] = field(default_factory=list)  # every function's qualified name
-    session_use: list = field(default_factory=list)  # SessionUse facts of its async functions
+    session_use: list = field(default_factory=list)  # SessionUse/SessionFactory facts (async code)
     loop_calls: set[str] = field(default_factory=set)  # names the file may call (a superset)
     # Names of the rules whose gate let this file through; None: `ast` could not parse
     # it (newer syntax, or broken), so every rule gets to look and LibCST decides.
@@ -49,6 +49,15 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
         tree = ast.parse(text, filename=str(path))
     except (SyntaxError, ValueError):
         return survey  # gated stays None: LibCST reads it or reports why it can't
+    try:
+        _gather_facts(survey, tree, text, root, rule_gates)
+    except RecursionError:
+        survey.error = "too deeply nested to analyse"
+    return survey
+
+
+def _gather_facts(survey: Survey, tree: ast.Module, text: str, root: Path, rule_gates: dict[str, object]) -> None:
+    path, module_name = survey.path, survey.module_name
     is_package = path.name == "__init__.py"
     survey.imports = import_map(tree, module_name, is_package)
     imported = imported_modules(tree, module_name, is_package)
@@ -59,7 +68,6 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
     # function need their function names kept (the survey cache stays small).
     survey.defined = defined_functions(tree, module_name) if survey.functions else []
     survey.loop_calls = called_names(text)
-    if "async def" in text:
+    if "async def" in text or "sessionmaker" in text:
         survey.session_use = extract_session_use(tree, module_name, str(path), survey.imports)
     survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
-    return survey

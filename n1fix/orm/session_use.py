@@ -143,8 +143,13 @@ class _Walker:
             return ("param", head)
         if head in self.origins:
             return self.origins[head]
-        if head in self.assigned:
-            return self.origin_of_value(self.assigned[head][-1])
+        resolving = self.__dict__.setdefault("_resolving", set())
+        if head in self.assigned and head not in resolving:  # `x = x.parent` must not loop
+            resolving.add(head)
+            try:
+                return self.origin_of_value(self.assigned[head][-1])
+            finally:
+                resolving.discard(head)
         return ("global", _dotted(expr) or head)
 
     def origin_of_receiver(self, expr: ast.AST) -> tuple[str, str]:
