@@ -131,7 +131,7 @@ class _Bot:
         return {
             p.head_ref: p
             for p in self.github.open_pulls()
-            if p.head_ref.startswith(BRANCH_PREFIX) and p.head_repo == self.options.repo
+            if p.head_ref.startswith(BRANCH_PREFIX) and (p.head_repo or "").lower() == self.options.repo.lower()
         }
 
     def _handle(self, group: Group, pull: PullRequest | None) -> None:

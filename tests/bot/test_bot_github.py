@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import EXAMPLE, TOKEN, git, n1fix_command
+from bot_support import EXAMPLE, TOKEN, git, make_checkout, n1fix_command
 
 BRANCH = "n1fix/query-in-loop"
 # The files the example's README lists with fixable query-in-loop findings.
@@ -315,7 +315,6 @@ def gallery(session, projects):
 
 def test_a_fix_across_two_files_stays_in_one_commit_and_one_branch(tmp_path, github_api, run_bot):
     """The service's fix adds a batch method to the DAL: both files travel together."""
-    from conftest import make_checkout
 
     golden = Path(__file__).resolve().parents[2] / "golden"
     work = tmp_path / "work"

@@ -9,14 +9,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import GIT_ID, TOKEN, git
+from bot_support import GIT_ID, TOKEN, git
 from github_standin import Pull
 
 from n1fix.bot.body import pull_body, reproduce_command, round_trips
 from n1fix.bot.edits import Edit
 from n1fix.bot.git import Author
 from n1fix.bot.github import GitHub, GitHubError, api_url_from
-from n1fix.bot.grouping import GroupBy, group_all, group_by_file, group_by_rule
+from n1fix.bot.grouping import group_all, group_by_file, group_by_rule
 from n1fix.bot.orchestrate import BotOptions, run_bot
 from n1fix.rules._base import Applicability, Finding, Severity
 
