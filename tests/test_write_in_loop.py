@@ -67,6 +67,8 @@ CASES = [
     ("print(render.status)\nsession.execute(update(Render).where(Render.id == render.id).values(status='done'))", "none", "reads `.status`"),
     # a Core table's column: the key's nullability is unknown
     ("session.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(status='x'))", "unsafe", "Core table"),
+    # merge of an object that carries its primary key: a SELECT per item
+    ("session.merge(Project(id=render.project_id, name=render.prompt))", "none", "in_` query before the loop"),
     # inside a savepoint per item
     ("with session.begin_nested():\n    session.execute(delete(Render).where(Render.id == render.id))", "none", "`with` block"),
 ]
@@ -100,6 +102,9 @@ NOT_REPORTED = [
     "cache.delete(render.id)",
     # rows this function loaded are in the session: merge looks nothing up
     "pass\nfor row in session.scalars(select(Render)).all():\n    session.merge(row)",
+    # no primary key to look up: merge adds the object without a SELECT
+    "session.merge(Project(user_id=render.user_id, name=render.prompt))",
+    "project = Project(name=render.prompt)\nproject.user_id = render.user_id\nsession.merge(project)",
     # a loop over tables: another statement per item, not another key
     "for table in (Render, Project):\n    session.execute(delete(table).where(table.id == render.id))",
 ]

@@ -392,6 +392,33 @@ def _snake(name: str) -> str:
 # --------------------------------------------------------------------- session.delete / merge
 
 
+def _built_without_primary_key(ctx, arg: cst.BaseExpression, loop: cst.For) -> bool:
+    """`merge(GdriveId(path=p))`, or `obj = TI(...)` then `merge(obj)`, where the primary
+    key is neither passed nor assigned in the loop (a database default fills it later)."""
+    constructor = arg
+    assigned: set[str] = set()
+    if isinstance(arg, cst.Name):
+        values = [
+            node.value for node in walk(loop.body)
+            if isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == arg.value for t in node.targets)
+        ]
+        if len(values) != 1:
+            return False
+        constructor = values[0]
+        assigned = {
+            t.target.attr.value for node in walk(loop.body) if isinstance(node, cst.Assign) for t in node.targets
+            if isinstance(t.target, cst.Attribute) and isinstance(t.target.value, cst.Name) and t.target.value.value == arg.value
+        }
+    if not isinstance(constructor, cst.Call):
+        return False
+    model = ctx.model_for(constructor.func)
+    # Positional arguments mean a custom __init__, which may set the key itself.
+    if model is None or not model.primary_key or any(a.star or a.keyword is None for a in constructor.args):
+        return False
+    given = assigned | {a.keyword.value for a in constructor.args}
+    return not set(model.primary_key) <= given
+
+
 def _rows_of_a_query(iterable: cst.BaseExpression, ancestry) -> bool:
     """The loop iterates rows a query in this function loaded (directly or through a name)."""
     if isinstance(iterable, (cst.Call, cst.Await)):
@@ -420,6 +447,8 @@ def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> F
     if method == "merge":
         if isinstance(arg, cst.Name) and arg.value in frame.targets and _rows_of_a_query(loop.iter, ancestry):
             return None  # rows this function loaded: merge finds each in the session, no SELECT
+        if _built_without_primary_key(ctx, arg, loop):
+            return None  # no identity to look up: merge adds the object without a SELECT
         note = (
             "load the existing rows with one `in_` query before the loop (merge then finds them in the "
             "session), or write them with one bulk statement"
