@@ -340,3 +340,13 @@ def test_a_fix_across_two_files_stays_in_one_commit_and_one_branch(tmp_path, git
     subjects = git(checkout.remote, "log", "--reverse", "--format=%s", f"main..{BRANCH}").splitlines()
     assert subjects == ["n1fix: query-in-loop in a_counts.py", "n1fix: query-in-loop in 2 files"]
     assert set(git(checkout.remote, "show", "--name-only", "--format=", BRANCH).split()) == {"dal.py", "service.py"}
+
+
+def test_group_all_from_another_base_in_a_dry_run(example_checkout, run_bot):
+    git(example_checkout.work, "push", "-q", "origin", "main:develop")
+    run = run_bot(example_checkout, "--group", "all", "--base", "develop", "--unsafe-fixes", "--dry-run", "app")
+    assert run.code == 0, run.output
+    assert "n1fix/all: would create the branch from develop" in run.stdout
+    assert "would open a pull request into develop (labels: n1fix): n1fix: fix database round-trip waste in 4 files" in run.stdout
+    assert "n1fix apply --dry-run --unsafe-fixes app" in run.stdout
+    assert set(example_checkout.branches()) == {"main", "develop"}
