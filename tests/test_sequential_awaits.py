@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from n1fix.engine.api import fix_source, scan_source
-from n1fix.orm.session_use import SessionUseIndex, extract_session_use
+from n1fix.orm.session_use import SessionFactory, SessionUse, SessionUseIndex, extract_session_use
 
 DAL = '''
 from sqlalchemy import select, text, update
@@ -80,7 +80,7 @@ class UsersRepo:
 
 def facts(source: str = DAL) -> dict:
     found = extract_session_use(ast.parse(source), "app.dal", "app/dal.py", {"User": "app.models.User", "db": "app.db"})
-    return {f.name: f for f in found}
+    return {f.name: f for f in found if isinstance(f, SessionUse)}
 
 
 def test_facts_opening_taking_and_holding_sessions():
@@ -92,6 +92,15 @@ def test_facts_opening_taking_and_holding_sessions():
     assert f["hands_on"].session_params == ("db",) and f["hands_on"].delegates == ("app.dal.helper",)
     assert f["get"].instance_session == "session"
     assert f["uses_global"].global_sessions == ("app.db.session",)
+
+
+def test_module_level_sessionmakers_are_facts():
+    found = extract_session_use(ast.parse(DAL + "\nother = sessionmaker(engine, class_=AsyncSession)\nsync = sessionmaker(engine)\n"), "app.dal", "app/dal.py", {})
+    factories = {f.qualname for f in found if isinstance(f, SessionFactory)}
+    assert factories == {"app.dal.async_session", "app.dal.other"}
+    index = SessionUseIndex.from_facts(found)
+    assert index.is_factory("app.dal.async_session") and index.is_factory("src.app.dal.other")
+    assert not index.is_factory("app.dal.sync")
 
 
 def test_facts_writes_directly_and_through_a_delegate():
@@ -281,3 +290,64 @@ def test_awaits_in_a_loop_are_reported_once_by_the_rule_that_can_fix_them(tmp_pa
     # the keyed `session.get` per item is query-in-loop's; a call that does not vary is not per item
     assert [(f.line, f.applicability.value, f.loop_line) for f in found] == [(7, "none", 6)]
     assert "bound on concurrency" in found[0].message
+
+
+OWN = "from app.dal import AuthDAL, async_session\n\n\n"
+
+
+@pytest.mark.parametrize(
+    "service, applicability",
+    [
+        # the sessionmaker in reach: a session each, as an unsafe fix
+        (OWN + "async def f(session, uid):\n    a = await AuthDAL.takes(session, uid)\n    b = await session.get(User, 2)\n    return a, b\n", "unsafe"),
+        # no sessionmaker imported or defined here: reported without a fix
+        (HEAD + "async def f(session, uid):\n    a = await AuthDAL.takes(session, uid)\n    b = await AuthDAL.takes(session, 2)\n    return a, b\n", "none"),
+        # the reads were meant to share one transaction
+        (
+            OWN + "async def f(session, uid):\n    async with session.begin():\n"
+            "        a = await AuthDAL.takes(session, uid)\n        b = await AuthDAL.takes(session, 2)\n    return a, b\n",
+            "none",
+        ),
+        # a callee whose effects are unknown would have its writes rolled back with the new session
+        (OWN + "async def f(session, uid):\n    a = await AuthDAL.hands_on(session, uid)\n    b = await AuthDAL.takes(session, 2)\n    return a, b\n", "none"),
+        # a connection is not replaced by a session
+        (OWN + "async def f(conn, uid):\n    a = await AuthDAL.takes(conn, uid)\n    b = await AuthDAL.takes(conn, 2)\n    return a, b\n", "none"),
+    ],
+)
+def test_a_session_each_only_when_a_sessionmaker_is_in_reach(tmp_path, service, applicability):
+    found = scan(tmp_path, service)
+    assert [f.applicability.value for f in found] == [applicability]
+    assert "`session`" in found[0].message or "`conn`" in found[0].message
+
+
+def test_a_session_each_is_laid_out_as_black_would(tmp_path):
+    service = OWN + textwrap.dedent(
+        """\
+        async def f(session, uid):
+            x = 1
+            a = await AuthDAL.takes(session, uid)
+            c = await session.get(User, 2)
+            return a, c
+        """
+    )
+    path = project(tmp_path, service)
+    outcome = fix_source(path, path.read_text(), unsafe_fixes=True)
+    assert outcome.text.endswith(
+        textwrap.dedent(
+            """\
+            async def f(session, uid):
+                x = 1
+
+                async def load_a():
+                    async with async_session() as session:
+                        return await AuthDAL.takes(session, uid)
+
+                async def load_c():
+                    async with async_session() as session:
+                        return await session.get(User, 2)
+
+                a, c = await asyncio.gather(load_a(), load_c())
+                return a, c
+            """
+        )
+    )

@@ -38,14 +38,23 @@ def fix(ctx, finding) -> cst.Module:
     indent = ctx.range_of(plan.statements[0]).start.column
     calls = [ctx.code(call) for call in plan.calls]
     config = ctx.module.config_for_parsing
+    helpers: list[str] = []
+    if plan.own_session is not None:
+        helpers, calls = _own_session_helpers(ctx, plan, calls)
     lines = [
         f"{target}: {ctx.code(annotation.annotation)}"
         for target, annotation in zip(plan.targets, plan.annotations)
         if annotation is not None
     ]
     lines.append(_gather_statement(names, gather, calls, indent, ctx.project.line_length))
-    new = [cst.parse_statement(line + "\n", config=config) for line in lines]
-    new[0] = new[0].with_changes(leading_lines=plan.statements[0].leading_lines)
+    new = [cst.parse_statement(line + "\n", config=config) for line in [*helpers, *lines]]
+    # A nested function gets a blank line before it and after the last one (black).
+    for i in range(1, len(helpers) + 1):
+        new[i] = new[i].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+    first_leading = list(plan.statements[0].leading_lines)
+    if helpers and not _opens_block(ctx, plan.statements[0]) and not any(l.comment is None for l in first_leading):
+        first_leading = [cst.EmptyLine(indent=False), *first_leading]
+    new[0] = new[0].with_changes(leading_lines=first_leading)
     moved = _comments(plan.statements)
     if moved:
         last = new[-1]
@@ -54,6 +63,50 @@ def fix(ctx, finding) -> cst.Module:
     if needs_import:
         module = add_import(module, "asyncio", ctx.first_party)
     return module
+
+
+def _own_session_helpers(ctx, plan, calls: list[str]) -> tuple[list[str], list[str]]:
+    """One nested `async def` per read that used the shared session, opening its own:
+
+        async def load_user():
+            async with async_session() as session:
+                return await UsersRepo.get(session, user_id)
+
+    The new session takes the shared one's name, so the call itself stays as written."""
+    factory, session = plan.own_session
+    picker = NamePicker(_enclosing_function(ctx, plan.statements[0]) or ctx.module, ctx.module)
+    helpers: list[str] = []
+    gathered: list[str] = []
+    for call, target, needs in zip(calls, plan.targets, plan.needs_session):
+        if not needs:
+            gathered.append(call)
+            continue
+        name = picker.pick(f"load_{target}" if target else f"run_{_callee_name(call)}")
+        body = call.replace("\n", "\n" + 2 * INDENT)
+        helpers.append(
+            f"async def {name}():\n{INDENT}async with {factory}() as {session}:\n{2 * INDENT}return await {body}"
+        )
+        gathered.append(f"{name}()")
+    return helpers, gathered
+
+
+def _callee_name(call: str) -> str:
+    head = call.split("(", 1)[0]
+    return head.rpartition(".")[2] or "read"
+
+
+def _opens_block(ctx, statement) -> bool:
+    """Whether `statement` is the first of its block (no blank line goes above it)."""
+    for node in _walk_blocks(ctx.module):
+        if node.body and node.body[0] is statement:
+            return True
+    return False
+
+
+def _walk_blocks(module):
+    from n1fix.rules._syntax import walk
+
+    return [n for n in walk(module, into_scopes=True) if isinstance(n, cst.IndentedBlock)]
 
 
 def _targets(ctx, plan) -> list[str] | None:

@@ -69,8 +69,17 @@ class SessionUse:
     delegates: tuple[str, ...]  # qualified names of other awaited calls (best effort)
 
 
-def extract_session_use(tree: ast.Module, module_name: str, path: str, imports: dict[str, str]) -> list[SessionUse]:
-    found: list[SessionUse] = []
+@dataclass(frozen=True)
+class SessionFactory:
+    """A module-level sessionmaker (`async_session = async_sessionmaker(engine)`)."""
+
+    qualname: str
+
+
+def extract_session_use(
+    tree: ast.Module, module_name: str, path: str, imports: dict[str, str]
+) -> list[SessionUse | SessionFactory]:
+    found: list[SessionUse | SessionFactory] = list(_session_factories(tree, module_name))
     for node in tree.body:
         if isinstance(node, ast.AsyncFunctionDef):
             found.append(_facts(node, f"{module_name}.{node.name}", None, path, False, module_name, imports))
@@ -81,6 +90,21 @@ def extract_session_use(tree: ast.Module, module_name: str, path: str, imports: 
                     is_method = not any(_decorator(d) == "staticmethod" for d in item.decorator_list)
                     found.append(_facts(item, f"{owner}.{item.name}", owner, path, is_method, module_name, imports))
     return found
+
+
+def _session_factories(tree: ast.Module, module_name: str) -> Iterable[SessionFactory]:
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
+        value = getattr(node, "value", None)
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
+            continue
+        called = _dotted(value.func) or ""
+        name = called.rpartition(".")[2]
+        is_async = name == "async_sessionmaker" or (
+            name == "sessionmaker" and any(k.arg == "class_" and "AsyncSession" in ast.unparse(k.value) for k in value.keywords)
+        )
+        if is_async:
+            yield SessionFactory(f"{module_name}.{target.id}")
 
 
 def _decorator(node: ast.AST) -> str:
@@ -330,16 +354,32 @@ class Effects:
 @dataclass
 class SessionUseIndex:
     functions: dict[str, SessionUse] = field(default_factory=dict)
+    factories: frozenset[str] = frozenset()  # qualified names of module-level sessionmakers
 
     @classmethod
-    def from_facts(cls, facts: Iterable[SessionUse]) -> "SessionUseIndex":
-        return cls({f.qualname: f for f in facts})
+    def from_facts(cls, facts: Iterable[SessionUse | SessionFactory]) -> "SessionUseIndex":
+        facts = list(facts)
+        return cls(
+            {f.qualname: f for f in facts if isinstance(f, SessionUse)},
+            frozenset(f.qualname for f in facts if isinstance(f, SessionFactory)),
+        )
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
         for qualname in sorted(self.functions):
             digest.update(repr(self.functions[qualname]).encode())
+        digest.update(repr(sorted(self.factories)).encode())
         return digest.hexdigest()
+
+    def is_factory(self, qualified: str) -> bool:
+        """A sessionmaker, by qualified name or a unique dotted suffix (`app.db.async_session`)."""
+        if qualified in self.factories:
+            return True
+        parts = qualified.split(".")
+        if len(parts) < 2:
+            return False
+        suffix = "." + ".".join(parts[-2:])
+        return sum(1 for name in self.factories if name.endswith(suffix)) == 1
 
     def resolve(self, qualified: str) -> SessionUse | None:
         """By qualified name; else a unique dotted-suffix match (the module path differs)."""

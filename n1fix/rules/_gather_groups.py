@@ -14,6 +14,7 @@ from typing import Iterator
 
 import libcst as cst
 
+from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._await_calls import AwaitedCall, CallerScope, awaited_statement, describe
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -24,12 +25,14 @@ class Run:
     members: list[AwaitedCall]
     in_try: cst.Try | cst.TryStar | None  # an enclosing try whose handlers would see a different error
     function: cst.FunctionDef
+    transactions: frozenset[str] = frozenset()  # sessions whose `begin()` block encloses the run
 
 
 @dataclass
 class Group:
     members: list[AwaitedCall]
     blocked_by: str | None = None  # why the next statement could not join
+    blocked_on_session: str | None = None  # the shared session, when that was why
     reasons_unsafe: list[str] = field(default_factory=list)
 
     @property
@@ -83,11 +86,11 @@ def _blocks(statement: cst.CSTNode) -> Iterator[cst.IndentedBlock]:
 
 def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
     scope: CallerScope | None = None
-    stack: list[tuple[cst.IndentedBlock, cst.Try | cst.TryStar | None]] = []
+    stack: list[tuple[cst.IndentedBlock, cst.Try | cst.TryStar | None, frozenset[str]]] = []
     if isinstance(function.body, cst.IndentedBlock):
-        stack.append((function.body, None))
+        stack.append((function.body, None, frozenset()))
     while stack:
-        block, in_try = stack.pop()
+        block, in_try, transactions = stack.pop()
         current: list[tuple] = []
         for statement in [*block.body, None]:
             found = awaited_statement(statement) if statement is not None else None
@@ -99,48 +102,69 @@ def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
                     qualified_owner = f"{ctx.module_name}.{owner}" if owner else None
                     scope = CallerScope.of(ctx, function, qualified_owner)
                 members = [describe(ctx, scope, *item) for item in current]
-                yield Run(members, in_try, function)
+                yield Run(members, in_try, function, transactions)
             current = []
             if statement is None or isinstance(statement, _SCOPES):
                 continue
+            inner_transactions = transactions | _begun(statement)
             for inner in _blocks(statement):
                 guarded = isinstance(statement, (cst.Try, cst.TryStar)) and inner is statement.body and statement.handlers
-                stack.append((inner, statement if guarded else in_try))
+                stack.append((inner, statement if guarded else in_try, inner_transactions))
 
 
-def split(run: Run) -> list[Group]:
+def _begun(statement: cst.CSTNode) -> frozenset[str]:
+    """`async with session.begin():` -> {"session"}."""
+    if not isinstance(statement, cst.With):
+        return frozenset()
+    found = set()
+    for item in statement.items:
+        call = item.item
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in ("begin", "begin_nested"):
+            name = dotted_name(call.func.value)
+            if name is not None:
+                found.add(name)
+    return frozenset(found)
+
+
+def split(run: Run, own_session: str | None = None) -> list[Group]:
+    """Groups in order; with `own_session`, as if each call got a session of its own in
+    place of that one (the shared-session rewrite)."""
     groups: list[Group] = [Group([run.members[0]])]
     for member in run.members[1:]:
         group = groups[-1]
-        reason = _conflict(group.members, member)
+        reason, session = _conflict(group.members, member, own_session)
         if reason is None:
             group.members.append(member)
         else:
             group.blocked_by = reason
+            group.blocked_on_session = session
             groups.append(Group([member]))
     for group in groups:
         group.reasons_unsafe = [m.unknown for m in group.members if m.unknown]
     return groups
 
 
-def _conflict(group: list[AwaitedCall], member: AwaitedCall) -> str | None:
+def _conflict(group: list[AwaitedCall], member: AwaitedCall, own_session: str | None) -> tuple[str | None, str | None]:
     for earlier in group:
         if earlier.target and earlier.target in member.reads:
-            return f"{member.label} reads `{earlier.target}`, which {earlier.label} assigns"
+            return f"{member.label} reads `{earlier.target}`, which {earlier.label} assigns", None
         if earlier.target and earlier.target == member.target:
-            return f"`{member.target}` is assigned twice"
+            return f"`{member.target}` is assigned twice", None
     for earlier in group:
-        shared = [key for key in member.sessions if key in earlier.sessions]
+        shared = [key for key in member.sessions if key in earlier.sessions and key != own_session]
         if shared:
             return (
                 f"{earlier.label} and {member.label} share the session `{shared[0]}` "
                 "(one AsyncSession or connection must not run two statements at once)"
-            )
+            ), shared[0]
     for m in (*group, member):
         if m.writes:
-            return f"{m.writes} (a write is not reordered with the reads around it)"
+            return f"{m.writes} (a write is not reordered with the reads around it)", None
     if member.pause or any(m.pause for m in group):
-        return "`asyncio.sleep()` waits on purpose between them"
+        return "`asyncio.sleep()` waits on purpose between them", None
     if member.effects is not None:
-        return f"the argument `{member.effects}` of {member.label} has effects of its own (gather evaluates every argument before any call starts)"
-    return None
+        return (
+            f"the argument `{member.effects}` of {member.label} has effects of its own "
+            "(gather evaluates every argument before any call starts)"
+        ), None
+    return None, None

@@ -69,10 +69,18 @@ query or a keyed project query, which it batches): the better fix is a callee th
 every key; a gather would need a bound on concurrency (an unbounded one over many items
 can exhaust the connection pool), which is not automated yet.
 
+When independent reads share one session and the module defines or imports an
+`async_sessionmaker`, an **unsafe** fix gives each read that used the session a
+short-lived session of its own (a nested `async def` per read, `async with
+async_session() as session:`, then the gather). It changes what the reads see: each runs
+in its own transaction, no longer seeing what the shared session flushed but did not
+commit, and the objects it returns belong to a closed session. It is not offered inside
+`async with session.begin()` (the reads were meant to share a transaction), for
+connections, or when a call's effects are unknown (its writes would be rolled back).
+
 ## Known problems
-When the calls
-share one session but a sessionmaker is in reach, the rewrite that gives each read its
-own session is not offered yet: such runs are reported without a fix. Names are matched
+Only a module-level sessionmaker counts as in reach (not one held by the enclosing
+class, e.g. `self.session_factory`). Names are matched
 by spelling: a session stored under an unusual name and passed to an unindexed function
 is not recognised (the call is then unknown, so the fix is at most unsafe).
 """
@@ -92,6 +100,10 @@ class GatherPlan:
     targets: list  # per statement: the assigned name or None
     annotations: list  # per statement: cst.Annotation or None
     calls: list  # per statement: the awaited cst.Call
+    # (sessionmaker, session name) when each call that used the shared session gets one
+    # of its own; `needs_session[i]`: statement i used it
+    own_session: tuple[str, str] | None = None
+    needs_session: list | None = None
 
 
 class SequentialAwaits(Rule):
@@ -125,6 +137,7 @@ class SequentialAwaits(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules._gather_groups import async_functions, runs_in, split
+        from n1fix.rules._own_sessions import own_session_groups
 
         for function, owner in async_functions(ctx.module):
             yield from self._awaits_in_loops(ctx, function, owner)
@@ -145,6 +158,12 @@ class SequentialAwaits(Rule):
                 groups = split(run)
                 fixable = [g for g in groups if len(g.members) >= 2 and len(g.database) >= 2]
                 if not fixable:
+                    shared = next((g.blocked_on_session for g in groups if g.blocked_on_session), None)
+                    own = own_session_groups(ctx, run, shared) if shared else None
+                    if own is not None:
+                        for group in own[1]:
+                            yield self._own_sessions_finding(ctx, group, own[0], shared)
+                        continue
                     reason = next(g.blocked_by for g in groups if g.blocked_by)
                     yield self.finding_at(
                         ctx, first, f"{_count(run.members)} awaits run one after another but cannot run together: {reason}"
@@ -175,6 +194,28 @@ class SequentialAwaits(Rule):
                 fix_note=note,
                 loop=loop,
             )
+
+    def _own_sessions_finding(self, ctx, group, factory: str, session: str) -> Finding:
+        members = group.members
+        labels = ", ".join(m.label for m in members)
+        note = (
+            f"unsafe: each read that used `{session}` gets its own session from `{factory}()`, so it runs in a "
+            f"transaction of its own (it no longer sees what `{session}` has flushed but not committed) and the "
+            "objects it returns belong to a session that is closed"
+        )
+        plan = GatherPlan(
+            statements=[m.statement for m in members],
+            targets=[m.target for m in members],
+            annotations=[m.annotation for m in members],
+            calls=[m.call for m in members],
+            own_session=(factory, session),
+            needs_session=[session in m.sessions for m in members],
+        )
+        message = (
+            f"{len(members)} independent reads run one after another ({labels}) on the one session `{session}`, "
+            f"which must not run two statements at once; {note}"
+        )
+        return self.finding_at(ctx, members[0].statement, message, Applicability.UNSAFE, note, plan)
 
     def _gather_finding(self, ctx, group) -> Finding:
         members = group.members

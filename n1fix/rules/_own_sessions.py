@@ -1,0 +1,71 @@
+"""Reads that share one session, when a sessionmaker is in reach: a session each.
+
+The rewrite real teams make when independent reads share a request's AsyncSession is to
+give each read a short-lived session of its own from the application's sessionmaker and
+gather them. It changes what the reads see, so it is only ever an unsafe fix: each runs
+in its own transaction (it no longer sees what the caller has flushed but not committed),
+and the objects it returns belong to a session that is closed (not in the caller's
+identity map; unloaded attributes cannot be loaded lazily).
+
+Offered only when every use of the shared session is as an argument or as the receiver
+of a session method (so binding the same name to the new session changes nothing else),
+the session is a plain local name, not a connection, not inside its own `begin()` block
+(the reads were meant to share a transaction), and every call is a known read.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from n1fix.orm.query_shape import dotted_name
+from n1fix.rules._gather_groups import Group, Run, split
+
+_CONNECTION = re.compile(r"conn|connection|cursor", re.I)
+
+
+def sessionmaker_in_reach(ctx) -> str | None:
+    """How this module spells a sessionmaker it defines or imports, if any."""
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else getattr(small, "target", None)
+            value = getattr(small, "value", None)
+            if isinstance(target, cst.Name) and isinstance(value, cst.Call):
+                called = (dotted_name(value.func) or "").rpartition(".")[2]
+                if called == "async_sessionmaker":
+                    return target.value
+    index = ctx.project.session_use
+    if index is None:
+        return None
+    for local, qualified in sorted(ctx.imports.items()):
+        if "." not in local and index.is_factory(qualified):
+            return local
+    return None
+
+
+def own_session_groups(ctx, run: Run, session: str) -> tuple[str, list[Group]] | None:
+    """(the sessionmaker, the groups to gather) when the rewrite applies, else None."""
+    if "." in session or _CONNECTION.search(session) or session in run.transactions:
+        return None
+    factory = sessionmaker_in_reach(ctx)
+    if factory is None or factory == session:
+        return None
+    groups = [
+        group
+        for group in split(run, own_session=session)
+        if len(group.members) >= 2 and len(group.database) >= 2 and all(_replaceable(m, session) for m in group.members)
+    ]
+    return (factory, groups) if groups else None
+
+
+def _replaceable(member, session: str) -> bool:
+    if member.writes or member.unknown or member.effects:
+        return False
+    for key, how in member.sessions.items():
+        if key != session or not how.startswith(("passes", "calls")):
+            return False
+    return True
+
