@@ -351,3 +351,9 @@ def test_a_session_each_is_laid_out_as_black_would(tmp_path):
             """
         )
     )
+
+
+def test_facts_follow_a_name_assigned_from_itself_without_looping():
+    source = "async def walk(node):\n    node = node.parent\n    await node.execute(q)\n"
+    (use,) = extract_session_use(ast.parse(source), "m", "m.py", {})
+    assert use.session_params == ("node",)

@@ -114,13 +114,13 @@ def _decorator(node: ast.AST) -> str:
 class _Walker:
     """One function's sessions: where each local name used as a session comes from."""
 
-    def __init__(self, function: ast.AsyncFunctionDef, params: list[str], self_name: str | None) -> None:
-        self.function = function
+    def __init__(self, nodes: list[ast.AST], params: list[str], self_name: str | None) -> None:
         self.params = params
         self.self_name = self_name
         self.origins: dict[str, tuple[str, str]] = {}  # local -> ("own"|"param"|"self"|"global", detail)
         self.assigned: dict[str, list[ast.AST]] = {}
-        for node in _walk_own(function):
+        self.resolving: set[str] = set()  # names being followed: `x = x.parent` must not loop
+        for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 self.assigned.setdefault(node.targets[0].id, []).append(node.value)
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
@@ -167,13 +167,12 @@ class _Walker:
             return ("param", head)
         if head in self.origins:
             return self.origins[head]
-        resolving = self.__dict__.setdefault("_resolving", set())
-        if head in self.assigned and head not in resolving:  # `x = x.parent` must not loop
-            resolving.add(head)
+        if head in self.assigned and head not in self.resolving:
+            self.resolving.add(head)
             try:
                 return self.origin_of_value(self.assigned[head][-1])
             finally:
-                resolving.discard(head)
+                self.resolving.discard(head)
         return ("global", _dotted(expr) or head)
 
     def origin_of_receiver(self, expr: ast.AST) -> tuple[str, str]:
@@ -188,18 +187,18 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
     all_params = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = all_params[0].arg if is_method and all_params else None
     params = [a.arg for a in all_params if a.arg != self_name]
-    walker = _Walker(function, params, self_name)
+    nodes = list(_walk_own(function))  # walked once, read three times
+    walker = _Walker(nodes, params, self_name)
     session_params = {
         a.arg
         for a in all_params
-        if a.arg != self_name
-        and (SESSION_NAME.search(a.arg) or (a.annotation is not None and SESSION_TYPE.search(ast.unparse(a.annotation))))
+        if a.arg != self_name and (SESSION_NAME.search(a.arg) or _annotated_as_session(a.annotation))
     }
     opens = queries = writes = False
     instance: str | None = None
     globals_: set[str] = set()
     delegates: set[str] = set()
-    for node in _walk_own(function):
+    for node in nodes:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
                 delegates.add(_qualify(node.value.func.id, module_name, imports, owner))
@@ -224,7 +223,7 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
                 writes = True
         else:
             writes = True
-    for node in _walk_own(function):
+    for node in nodes:
         if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute):
             call = node.value
             if _is_session_call(call, call.func.attr):
@@ -247,6 +246,25 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
         writes=writes,
         delegates=tuple(sorted(delegates)),
     )
+
+
+def _annotated_as_session(annotation: ast.AST | None) -> bool:
+    """`AsyncSession`, `Optional[AsyncSession]`, `"AsyncConnection"`, `Annotated[...]` ..."""
+    if annotation is None:
+        return False
+    stack = [annotation]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and SESSION_TYPE.search(node.id + " "):
+            return True
+        if isinstance(node, ast.Attribute):
+            if SESSION_TYPE.search(node.attr + " "):
+                return True
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SESSION_TYPE.search(node.value):
+            return True
+        stack.extend(child_nodes(node))
+    return False
 
 
 def _is_session_call(call: ast.Call, method: str) -> bool:
