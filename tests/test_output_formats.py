@@ -40,20 +40,28 @@ def sarif(project: Path, *args: str) -> dict:
     return json.loads(run.out)
 
 
-def apply_fix(text: str, fix: dict) -> str:
-    """Apply a SARIF fix whose deleted regions are whole lines (column 1 to column 1) of the
-    original text, in order and not overlapping (as SARIF requires)."""
-    [change] = fix["artifactChanges"]
+def char_span(text: str, region: dict) -> tuple[int, int]:
+    """A deleted region as [start, end) offsets in `text`: whole lines (column 1 to column
+    1) or characters (`charOffset`, `charLength`)."""
+    if "charOffset" in region:
+        assert "startLine" not in region
+        return region["charOffset"], region["charOffset"] + region["charLength"]
+    assert region["startColumn"] == 1 and region["endColumn"] == 1, region
     lines = text.splitlines(keepends=True)
-    regions = [r["deletedRegion"] for r in change["replacements"]]
-    starts = [r["startLine"] for r in regions]
-    assert starts == sorted(starts)
-    for replacement in reversed(change["replacements"]):
-        region = replacement["deletedRegion"]
-        assert region["startColumn"] == 1 and region["endColumn"] == 1, region
-        start, end = region["startLine"] - 1, region["endLine"] - 1
-        lines[start:end] = [replacement["insertedContent"]["text"]]
-    return "".join(lines)
+    assert region["endLine"] <= len(lines), "a line region past the end of the file"
+    start = sum(len(line) for line in lines[: region["startLine"] - 1])
+    return start, sum(len(line) for line in lines[: region["endLine"] - 1])
+
+
+def apply_fix(text: str, fix: dict) -> str:
+    """Apply a SARIF fix to the original text: its replacements in order and not
+    overlapping (as SARIF requires)."""
+    [change] = fix["artifactChanges"]
+    spans = [char_span(text, r["deletedRegion"]) for r in change["replacements"]]
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
+    for (start, end), replacement in reversed(list(zip(spans, change["replacements"]))):
+        text = text[:start] + replacement["insertedContent"]["text"] + text[end:]
+    return text
 
 
 # --- SARIF --------------------------------------------------------------------------------

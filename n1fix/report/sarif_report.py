@@ -139,12 +139,15 @@ def _fix(finding: Finding, fix, cwd: Path) -> dict:
 
 
 def _replacements(part) -> list[dict]:
-    # Whole lines: from column 1 of the first replaced line to column 1 of the line after
-    # the last (an empty region for a pure insertion), so line breaks are replaced too.
-    return [
-        {
-            "deletedRegion": {"startLine": edit.start_line, "startColumn": 1, "endLine": edit.end_line + 1, "endColumn": 1},
-            "insertedContent": {"text": edit.text},
-        }
-        for edit in part.line_edits()
-    ]
+    lines = part.source.text.splitlines(keepends=True)
+    return [{"deletedRegion": _deleted(lines, edit), "insertedContent": {"text": edit.text}} for edit in part.line_edits()]
+
+
+def _deleted(lines: list[str], edit) -> dict:
+    """Whole lines: from column 1 of the first replaced line to column 1 of the line after
+    the last (an empty region for a pure insertion), so line breaks are replaced too. An
+    edit that reaches the end of the file has no line after it: it is given in characters."""
+    if edit.end_line < len(lines):
+        return {"startLine": edit.start_line, "startColumn": 1, "endLine": edit.end_line + 1, "endColumn": 1}
+    offset = sum(len(line) for line in lines[: edit.start_line - 1])
+    return {"charOffset": offset, "charLength": sum(len(line) for line in lines[edit.start_line - 1 : edit.end_line])}
