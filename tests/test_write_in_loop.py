@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from renderapp.models import Project, Render, User
+from renderapp.models import Render as RENDER
 from elsewhere import Unindexed, notify, renders_table
 
 
@@ -65,6 +66,8 @@ CASES = [
     ("session.execute(delete(Render).where(Render.id == render.id))\nsession.execute(delete(Project).where(Project.id == render.project_id))", "none", "another write"),
     # the UPDATE changes a column the loop reads off loaded objects
     ("print(render.status)\nsession.execute(update(Render).where(Render.id == render.id).values(status='done'))", "none", "reads `.status`"),
+    # a model imported under a name in capitals (`TI = TaskInstance`) is still the model
+    ("session.execute(delete(RENDER).where(RENDER.id == render.id))", "safe"),
     # a Core table's column: the key's nullability is unknown
     ("session.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(status='x'))", "unsafe", "Core table"),
     # merge of an object that carries its primary key: a SELECT per item

@@ -75,7 +75,7 @@ def recognize_write(node: cst.BaseExpression, imports: dict[str, str]) -> WriteS
         target=head.args[0].value,
         statement=statement,
         calls=calls,
-        predicates=[_core_equality(p) for p in _predicates(calls, [])],
+        predicates=[_column_equality(p, dotted_name(head.args[0].value)) for p in _predicates(calls, [])],
         values=values[0] if values else None,
         params=call.args[1].value if len(call.args) == 2 else None,
         opaque=opaque,
@@ -104,9 +104,10 @@ def _statement(expr: cst.BaseExpression, imports: dict[str, str]) -> tuple[str, 
     return None
 
 
-def _core_equality(pred: Predicate) -> Predicate:
-    """`table.c.id == key` as a column predicate (model: the table as written), not an
-    opaque condition; other predicates as they are."""
+def _column_equality(pred: Predicate, target: str | None) -> Predicate:
+    """`table.c.id == key`, or `TI.dag_id == key` on a target spelled in capitals
+    (`TI = TaskInstance`), as a column predicate of the target, not an opaque condition;
+    other predicates as they are."""
     node = pred.node
     if pred.attr or not (isinstance(node, cst.Comparison) and len(node.comparisons) == 1):
         return pred
@@ -117,4 +118,6 @@ def _core_equality(pred: Predicate) -> Predicate:
             table = dotted_name(column.value.value)
             if table is not None:
                 return Predicate(node, pred.container, table, column.attr.value, value)
+        if isinstance(column, cst.Attribute) and target is not None and dotted_name(column.value) == target:
+            return Predicate(node, pred.container, target, column.attr.value, value)
     return pred

@@ -152,11 +152,12 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
     if reason:
         return no_fix(reason)
 
-    model = ctx.model_for(shape.target) if shape.mapped else None
+    model = ctx.model_for(shape.target)
+    mapped = shape.mapped or model is not None
     unsafe: list[str] = []
-    if shape.mapped and model is None:
+    if mapped and model is None:
         unsafe.append(f"`{entity}` is not in the model index, so its key's nullability and its event listeners are unknown")
-    elif not shape.mapped and shape.kind != "insert":
+    elif not mapped and shape.kind != "insert":
         unsafe.append(f"`{entity}` is a Core table n1fix has no model for, so whether the key column may be NULL is unknown")
     if model is not None:
         listeners = [(event, where) for event, where in model.listeners if event in _PER_ROW_EVENTS]
