@@ -72,6 +72,12 @@ CASES = [
     ("session.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(status='x'))", "unsafe", "Core table"),
     # merge of an object that carries its primary key: a SELECT per item
     ("session.merge(Project(id=render.project_id, name=render.prompt))", "none", "in_` query before the loop"),
+    # values that change per item, keyed by the primary key: a bulk UPDATE by primary key
+    ("session.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt + '!'))", "unsafe", "StaleDataError"),
+    # ... which needs an ORM Session, the primary key, and no other condition
+    ("conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "Connection"),
+    ("session.execute(update(Render).where(Render.project_id == render.id).values(prompt=render.prompt))", "none", "primary key"),
+    ("session.execute(update(Render).where(Render.id == render.id, Render.status == 'x').values(prompt=render.prompt))", "none", "other conditions"),
     # inside a savepoint per item
     ("with session.begin_nested():\n    session.execute(delete(Render).where(Render.id == render.id))", "none", "`with` block"),
 ]

@@ -72,6 +72,8 @@ def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int
             return written
         statement = shape.statement.visit(_ReplaceNode(plan.predicate.node, in_expr))
         args = [render(statement)]
+    elif plan.form == "by_pk":  # `session.execute(update(M), rows)`
+        args = [" ".join(render(shape.head).split()), collection]
     else:
         statement = shape.statement if shape.params is not None else shape.statement.visit(_DropValues(shape.values.call))
         args = [" ".join(render(statement).split()), collection]

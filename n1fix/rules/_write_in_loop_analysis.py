@@ -21,7 +21,7 @@ from n1fix.rules.write_in_loop import WriteInLoop
 class WritePlan:
     """Everything the codemod needs; it re-derives nothing."""
 
-    form: str  # "in": one statement with `Col.in_(keys)`; "rows": one executemany
+    form: str  # "in": one statement with `Col.in_(keys)`; "rows": an INSERT executemany; "by_pk": a bulk UPDATE by primary key
     shape: WriteShape
     loop: cst.For
     statement: cst.SimpleStatementLine  # the write's line in the loop body
@@ -127,12 +127,12 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
         if not any(p.attr for p in tied):
             return None  # not keyed per item by `Col == key` (a chunk of keys, a constant statement)
 
-    def finding(applicability: Applicability, note: str | None, plan=None) -> Finding:
+    def finding(applicability: Applicability, note: str | None, plan=None, fix_words: str | None = None) -> Finding:
         message = f"{what} once per item of {loop_words(ctx, frame)} (N round trips)"
         if applicability is Applicability.SAFE:
-            message += f"; fix: {done}"
+            message += f"; fix: {fix_words or done}"
         elif applicability is Applicability.UNSAFE:
-            message += f"; unsafe fix ({done}): {note}"
+            message += f"; unsafe fix ({fix_words or done}): {note}"
         else:
             message += f"; no fix: {note}"
         return WriteInLoop.finding_at(ctx, shape.node, message, applicability, note, plan, loop=loop)
@@ -189,10 +189,7 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
             if other is not predicate and names_read(other.node) & varying:
                 return no_fix("a second predicate changes per item")
         if shape.values is not None and any(names_read(arg.value) & varying for arg in shape.values.call.args):
-            return no_fix(
-                "the values change per item; a bulk UPDATE by primary key "
-                f"(`session.execute(update({entity}), [{{...}}, ...])`) would batch it, not automated yet"
-            )
+            return _by_primary_key(ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding)
         left, right = predicate.node.left, predicate.node.comparisons[0].comparator
         column = left if dotted_name(left) in (f"{entity}.{predicate.attr}", f"{entity}.c.{predicate.attr}") else right
         if model is not None:
@@ -246,6 +243,68 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
     if unsafe:
         return finding(Applicability.UNSAFE, "; ".join(unsafe), plan)
     return finding(Applicability.SAFE, None, plan)
+
+
+def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding) -> Finding:
+    """An UPDATE whose values change per item, keyed by the primary key: one ORM bulk
+    UPDATE by primary key, `session.execute(update(M), [{"id": ..., "col": ...}, ...])`.
+
+    Always unsafe: that form raises `StaleDataError` when a key matches no row, where the
+    per-item UPDATE updated nothing.
+    """
+    entity = ctx.code(shape.target)
+
+    def no_fix(reason: str) -> Finding:
+        return finding(Applicability.NONE, f"the values change per item and {reason}")
+
+    if model is None:
+        return no_fix(f"`{entity}` is not a model n1fix knows (a bulk UPDATE by primary key needs one)")
+    if model.primary_key != (predicate.attr,):
+        return no_fix(f"the key `{predicate.attr}` is not `{model.name}`'s primary key (a bulk UPDATE needs it)")
+    if len(shape.predicates) > 1:
+        return no_fix("the statement has other conditions, which a bulk UPDATE by primary key cannot keep")
+    if any(mc.name != "values" for mc in shape.calls if mc.name not in ("where", "filter")):
+        return no_fix("the statement has options a bulk UPDATE by primary key does not take")
+    session = dotted_name(shape.session) or ""
+    if "session" not in session.rsplit(".", 1)[-1].lower():
+        return no_fix(f"`{ctx.code(shape.session)}` may be a Connection; a bulk UPDATE by primary key needs an ORM Session")
+    args = shape.values.call.args
+    if not args or any(arg.keyword is None for arg in args):
+        return no_fix("the values are not given as keywords")
+    if predicate.attr in {arg.keyword.value for arg in args}:
+        return no_fix("the UPDATE changes the primary key itself")
+    row = cst.Dict(
+        [cst.DictElement(cst.SimpleString(f'"{predicate.attr}"'), predicate.value)]
+        + [cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value) for arg in args]
+    )
+    problem = _row_problem(ctx, row, shape)
+    if problem:
+        return no_fix(problem)
+    written = _columns_written(shape)
+    if reads_attribute(loop.body, written, shape.node):
+        return no_fix(f"the loop reads `.{sorted(reads_attribute(loop.body, written, shape.node))[0]}`, which each UPDATE changes")
+    in_place = not _only_statement(loop, statement)
+    reasons = [
+        *unsafe,
+        "a bulk UPDATE by primary key raises StaleDataError when a key matches no row, where the per-item UPDATE updated nothing",
+    ]
+    if in_place:
+        risk = other_statements_may_raise(loop.body, statement)
+        if risk:
+            reasons.append(risk)
+    plan = WritePlan(
+        form="by_pk",
+        shape=shape,
+        loop=loop,
+        statement=statement,
+        in_place=in_place,
+        item=row,
+        predicate=predicate,
+        column=None,
+        collection_name=f"{_snake(model.name)}_updates",
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+    )
+    return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
 
 
 def _own_statement(shape: WriteShape, path) -> cst.SimpleStatementLine | None:

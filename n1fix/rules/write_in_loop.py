@@ -38,7 +38,9 @@ session.execute(delete(RenderChain).where(RenderChain.id == chain_id))
 ```
 A per-item UPDATE or DELETE with loop-invariant values becomes one statement with
 `Col.in_(keys)`, the statement's other predicates kept; a per-item INSERT becomes one
-executemany, `session.execute(insert(M), rows)`, with the rows in loop order. When the
+executemany, `session.execute(insert(M), rows)`, with the rows in loop order; a per-item
+UPDATE by primary key whose values change per item becomes one ORM bulk UPDATE by primary
+key, `session.execute(update(M), [{"id": ..., "col": ...}, ...])` (an unsafe fix). When the
 loop does other things too, the keys (or rows) are collected where the write was
 (`render_ids.append(render.id)`) and the statement runs once after the loop. The
 statement is guarded by `if keys:`, so a loop over nothing still costs nothing.
@@ -54,15 +56,16 @@ not `return` or `yield` part-way; the statement's result (`rowcount`) is not use
 INSERT's rows are plain values (no SQL expressions). No fix is offered when the mapped
 class has ORM event listeners (`@event.listens_for(M, ...)` anywhere in the project) or
 a `version_id_col`: n1fix leaves writes to models with per-row hooks or version counters
-to a person. The fix is unsafe when the model is not in the index, when an UPDATE's
+to a person. The bulk UPDATE by primary key is always unsafe: it raises `StaleDataError` when a key
+matches no row, where the per-item UPDATE updated nothing; it needs an ORM Session (not a
+Connection), the model's primary key as the key and no other condition. The fix is also
+unsafe when the model is not in the index, when an UPDATE's
 values read the row (`M.n + 1`) and the keys may repeat (the original applied it once per
 repeat, the batch once), or when other statements of the loop may raise part-way (the
 original had written the items before; the rewrite writes none).
 
 ## Known problems
-An UPDATE whose values change per item (a bulk UPDATE by primary key,
-`session.execute(update(M), [{...}, ...])`) is reported without a fix for now. A database
-trigger `FOR EACH STATEMENT` fires once instead of once per item. The keys are sent as one
+A database trigger `FOR EACH STATEMENT` fires once instead of once per item. The keys are sent as one
 `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL 65,535 per statement;
 past that, chunk the keys. Event listeners are found in the modules n1fix reads: the
 whole tree on a scan, the file and what it imports when given one file. Only `for` loops
