@@ -271,6 +271,7 @@ def bot(
 def audit(
     paths: List[Path] = PathsArg,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here (e.g. DATABASE_PERFORMANCE_AUDIT.md) instead of stdout."),
+    trace: Optional[Path] = typer.Option(None, "--trace", help="Quote the statements each finding sent in this trace (n1fix.trace.record_round_trips)."),
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
@@ -288,11 +289,17 @@ def audit(
     from n1fix.report.progress import ScanProgress
 
     root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs)
+    measured = None
+    if trace is not None:
+        from n1fix.trace import load_trace
+
+        measured = audit_report.Measured(trace.name, load_trace(trace), root)
     with ScanProgress() as progress:
         result = run(list(paths), root, config, jobs=jobs, progress=progress)
     fixes = single_fixes(result.findings, root, config, result.project)
     text = io.StringIO()
-    audit_report.write(result, text, paths=[str(p) for p in paths], fixes=fixes, date=datetime.date.today().isoformat())
+    today = datetime.date.today().isoformat()
+    audit_report.write(result, text, paths=[str(p) for p in paths], fixes=fixes, date=today, measured=measured)
     if output is None:
         sys.stdout.write(text.getvalue())
     else:

@@ -12,6 +12,7 @@ SQLAlchemy's `before_cursor_execute` event on both engines. Run it before and af
 from __future__ import annotations
 
 import argparse
+import contextlib
 import asyncio
 import random
 import sys
@@ -226,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="SQLite file to (re)create and keep (default: a temporary file)")
     parser.add_argument("--echo", action="store_true", help="log every SQL statement")
     parser.add_argument("--quiet", action="store_true", help="print only the round-trip table")
+    parser.add_argument(
+        "--trace", type=Path, help="also record the statements each line sent, for `n1fix audit --trace` (needs n1fix)"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="renderservice-") as tmp:
@@ -241,8 +245,14 @@ def main(argv: list[str] | None = None) -> int:
         counter.attach(engine, async_engine.sync_engine)
         out = (lambda line: None) if args.quiet else print
         out(f"# renderservice demo (SQLite: {path if args.db else 'temporary file'})")
-        run_sync_steps(counter, out)
-        asyncio.run(run_async_steps(counter, out))
+        recording = contextlib.nullcontext()
+        if args.trace:
+            from n1fix.trace import record_round_trips
+
+            recording = record_round_trips(args.trace, root=HERE)
+        with recording:
+            run_sync_steps(counter, out)
+            asyncio.run(run_async_steps(counter, out))
         engine.dispose()
 
     width = max(len(label) for label, _ in counter.steps)

@@ -4,8 +4,9 @@ Executive summary (files audited, findings by rule and severity, fixes safe / un
 none), the worst offenders, one section per file (each finding: rule, severity, lines,
 the pattern in words, round trips before and after as formulas the rule supplies, the
 proposed diff of its fix alone), best practices drawn from the rules that fired, and how
-to reproduce and keep the result. Every number is counted from the code; no timing is
-given, because n1fix measures none.
+to reproduce and keep the result. Every number is counted from the code, or measured: with
+a trace (`n1fix.trace`), each finding quotes the statements its lines sent during the
+recorded run. No timing is given, because n1fix measures none.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from n1fix import __version__
 from n1fix.report import rule_docs
-from n1fix.report.fingerprints import SourceLines
+from n1fix.report.fingerprints import SourceLines, project_path
 from n1fix.rules import rule_by_name
 from n1fix.rules._base import Applicability, Finding, Severity
 
@@ -42,7 +44,20 @@ class FileFindings:
         return (-self.count(Severity.HIGH), -self.count(Severity.MEDIUM), -len(self.findings), self.path)
 
 
-def write(result, out: TextIO, *, paths: list[str], fixes: dict, date: str) -> None:
+@dataclass
+class Measured:
+    """Statements per project line from a trace (see `n1fix.trace`), and where it came from."""
+
+    name: str
+    lines: Counter
+    root: Path
+
+    def of(self, finding: Finding) -> int:
+        path = project_path(finding, self.root)
+        return sum(self.lines.get((path, n), 0) for n in range(finding.line, finding.end_line + 1))
+
+
+def write(result, out: TextIO, *, paths: list[str], fixes: dict, date: str, measured: Measured | None = None) -> None:
     from n1fix.engine.single_fix import key
 
     lines = SourceLines()
@@ -55,12 +70,12 @@ def write(result, out: TextIO, *, paths: list[str], fixes: dict, date: str) -> N
         "from the code (N: the items of the loop, k: the awaits in a row); n1fix times nothing, "
         "so this report gives no timings.\n\n"
     )
-    _summary(out, result, files)
+    _summary(out, result, files, measured)
     if findings:
         _worst_offenders(out, files, lines)
         out.write("## Findings by file\n\n")
         for file in sorted(files, key=lambda f: f.path):
-            _file_section(out, file, lines, {k: v for k, v in fixes.items() if k[0] == file.path}, key)
+            _file_section(out, file, lines, {k: v for k, v in fixes.items() if k[0] == file.path}, key, measured)
         _best_practices(out, findings)
     _reproduce(out, paths)
 
@@ -81,7 +96,7 @@ def _round_trips(finding: Finding) -> tuple[str, str] | None:
     return rule.ROUND_TRIPS if rule is not None else None
 
 
-def _summary(out: TextIO, result, files: list[FileFindings]) -> None:
+def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured | None) -> None:
     findings = result.findings
     severities = Counter(f.severity for f in findings)
     fixes = Counter(f.applicability for f in findings)
@@ -94,6 +109,12 @@ def _summary(out: TextIO, result, files: list[FileFindings]) -> None:
         f"{fixes[Applicability.UNSAFE]} unsafe (to review; `n1fix apply --unsafe-fixes`), "
         f"{fixes[Applicability.NONE]} without a fix (the reason is given with each)\n"
     )
+    if measured is not None:
+        reached = [f for f in findings if measured.of(f)]
+        out.write(
+            f"- **Measured:** the trace `{measured.name}` reached {len(reached)} of the {len(findings)} findings; "
+            f"their lines sent {sum(measured.of(f) for f in reached)} statements in the recorded run\n"
+        )
     if result.errors:
         out.write(f"- **Not audited:** {_plural(len(result.errors), 'path')} could not be read or parsed:\n")
         for error in result.errors:
@@ -162,7 +183,7 @@ def _functions(file: FileFindings, lines: SourceLines) -> dict[int, str | None]:
     return result
 
 
-def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: dict, key) -> None:
+def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: dict, key, measured: Measured | None) -> None:
     from n1fix.report.diff_report import unified
 
     functions = _functions(file, lines)
@@ -180,6 +201,12 @@ def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: di
         trips = _round_trips(finding)
         if trips is not None:
             out.write(f"- **Round trips:** `{trips[0]}` now; `{trips[1]}` after the fix\n")
+        if measured is not None:
+            sent = measured.of(finding)
+            out.write(
+                f"- **Measured:** these lines sent {_plural(sent, 'statement')} in the run recorded in `{measured.name}`\n"
+                if sent else f"- **Measured:** not reached in the run recorded in `{measured.name}`\n"
+            )
         fix_words = FIX_WORDS[finding.applicability]
         if finding.fix_note and finding.applicability is not Applicability.SAFE:
             fix_words += f" ({finding.fix_note})"
