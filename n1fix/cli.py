@@ -110,11 +110,14 @@ def scan(
         _stderr(f"Wrote {count} finding{'s' * (count != 1)} to the baseline {baseline}.")
         _errors(result.errors)
         raise typer.Exit(_exit_code(result.errors, False))
+    prints = None
     if known is not None:
         from n1fix.report.baseline import new_findings
+        from n1fix.report.fingerprints import fingerprint_map
 
         total = len(result.findings)
-        result.findings = new_findings(result.findings, known, root)
+        prints = fingerprint_map(result.findings, root)
+        result.findings = new_findings(result.findings, known, prints)
         hidden = total - len(result.findings)
         if hidden:
             _stderr(f"{hidden} finding{'s' * (hidden != 1)} recorded in the baseline {baseline} not shown.")
@@ -123,12 +126,12 @@ def scan(
 
         statistics_report.write(result.findings, sys.stdout)
     else:
-        _write_report(output_format, result, root, config)
+        _write_report(output_format, result, root, config, prints)
     _errors(result.errors)
     raise typer.Exit(_exit_code(result.errors, bool(result.findings)))
 
 
-def _write_report(output_format: OutputFormat, result, root: Path, config) -> None:
+def _write_report(output_format: OutputFormat, result, root: Path, config, prints: dict | None = None) -> None:
     from n1fix.report import github_report, json_report, markdown_report, sarif_report, text_report
 
     if output_format is OutputFormat.json:
@@ -139,7 +142,7 @@ def _write_report(output_format: OutputFormat, result, root: Path, config) -> No
 
         rules = [rule.NAME for rule in select_rules(config.select, config.ignore)]
         fixes = single_fixes(result.findings, root, config, result.project)
-        sarif_report.write(result, sys.stdout, root=root, rules=rules, fixes=fixes)
+        sarif_report.write(result, sys.stdout, root=root, rules=rules, fixes=fixes, prints=prints)
     elif output_format is OutputFormat.github:
         github_report.write(result, sys.stdout)
     elif output_format is OutputFormat.markdown:

@@ -108,3 +108,16 @@ def test_write_baseline_needs_a_file(project: Path) -> None:
     run = n1fix("scan", "app", "--write-baseline", cwd=project)
     assert run.code == 2, run
     assert "--baseline" in run.err
+
+
+def test_a_new_copy_keeps_its_own_fingerprint_in_sarif(project: Path) -> None:
+    # The baseline leaves out the first of two identical findings; the second, reported,
+    # must not take the first one's fingerprint (code scanning would match it to that alert).
+    service = project / "app" / "service.py"
+    copy = SERVICE[SERVICE.index("def projects_by_user") :].replace("def projects_by_user", "def projects_by_user_again")
+    service.write_text(SERVICE + "\n\n" + copy, encoding="utf-8")
+    run = scan(project, "--format", "sarif")
+    assert run.code == 1, run
+    [result] = json.loads(run.out)["runs"][0]["results"]
+    recorded = {e["fingerprint"] for e in json.loads((project / "n1fix-baseline.json").read_text())["findings"]}
+    assert result["partialFingerprints"]["n1fix/v1"] not in recorded

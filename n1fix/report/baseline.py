@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from n1fix.report.fingerprints import VERSION, SourceLines, fingerprints, project_path
+from n1fix.report.fingerprints import VERSION, SourceLines, finding_key, fingerprints, project_path
 from n1fix.rules._base import Finding
 
 
@@ -44,6 +44,6 @@ def load_baseline(path: Path) -> set[str]:
     return {entry["fingerprint"] for entry in document["findings"] if isinstance(entry, dict) and "fingerprint" in entry}
 
 
-def new_findings(findings: list[Finding], known: set[str], root: Path) -> list[Finding]:
-    prints = fingerprints(findings, root, SourceLines())
-    return [f for f, fp in zip(findings, prints) if fp not in known]
+def new_findings(findings: list[Finding], known: set[str], prints: dict[tuple, str]) -> list[Finding]:
+    """The findings whose fingerprint (from `fingerprint_map` over the whole run) is not known."""
+    return [f for f in findings if prints[finding_key(f)] not in known]

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from n1fix.engine.fileio import SourceError, read_source
+from n1fix.engine.single_fix import key as finding_key
 from n1fix.rules._base import Finding
 
 VERSION = "n1fix/v1"
@@ -60,3 +61,9 @@ def fingerprints(findings: list[Finding], root: Path, lines: SourceLines | None 
         seen[identity] += 1
         result.append(hashlib.sha256(f"{identity}\0{occurrence}".encode()).hexdigest()[:32])
     return result
+
+
+def fingerprint_map(findings: list[Finding], root: Path, lines: SourceLines | None = None) -> dict[tuple, str]:
+    """`finding_key(finding)` -> fingerprint. Computed over every finding of the run, so a
+    finding keeps its occurrence index when others are left out (by a baseline)."""
+    return {finding_key(f): fp for f, fp in zip(findings, fingerprints(findings, root, lines))}

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from n1fix import __version__
 from n1fix.report import rule_docs
-from n1fix.report.fingerprints import VERSION, SourceLines, fingerprints
+from n1fix.report.fingerprints import VERSION, SourceLines, fingerprint_map
 from n1fix.rules import all_rules
 from n1fix.rules._base import Finding, Severity
 
@@ -26,22 +26,24 @@ LEVELS = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "not
 SRCROOT = "%SRCROOT%"
 
 
-def write(result, out: TextIO, *, root: Path, rules: list[str] | None = None, fixes: dict | None = None) -> None:
-    json.dump(sarif_log(result, root=root, rules=rules, fixes=fixes or {}), out, indent=2)
+def write(
+    result, out: TextIO, *, root: Path, rules: list[str] | None = None, fixes: dict | None = None, prints: dict | None = None
+) -> None:
+    json.dump(sarif_log(result, root=root, rules=rules, fixes=fixes or {}, prints=prints), out, indent=2)
     out.write("\n")
 
 
-def sarif_log(result, *, root: Path, rules: list[str] | None, fixes: dict, cwd: Path | None = None) -> dict:
+def sarif_log(result, *, root: Path, rules: list[str] | None, fixes: dict, prints: dict | None = None, cwd: Path | None = None) -> dict:
+    """`prints`: fingerprints computed over the whole run (a baseline left some findings out)."""
     from n1fix.engine.single_fix import key
 
     cwd = (cwd or Path.cwd()).resolve()
     chosen = [rule for rule in all_rules() if rules is None or rule.NAME in rules]
     index = {rule.NAME: i for i, rule in enumerate(chosen)}
-    lines = SourceLines()
-    prints = fingerprints(result.findings, root, lines)
+    prints = prints or fingerprint_map(result.findings, root, SourceLines())
     results = []
-    for finding, fingerprint in zip(result.findings, prints):
-        entry = _result(finding, fingerprint, index, cwd)
+    for finding in result.findings:
+        entry = _result(finding, prints[key(finding)], index, cwd)
         fix = fixes.get(key(finding))
         if fix is not None:
             entry["fixes"] = [_fix(finding, fix, cwd)]
