@@ -41,7 +41,7 @@ def pull_body(group: Group, *, base: str, paths: list[str], unsafe_fixes: bool) 
     lines = [
         MARKER,
         fixes_marker(group),
-        f"n1fix found {_count(len(findings), 'query pattern')} that cost a database round trip per item "
+        f"n1fix found {_count(len(findings), 'place')} where the code goes to the database more often than it needs to, "
         f"and rewrote {'it' if len(findings) == 1 else 'them'} as a reviewer would: the same results, fewer round trips. "
         "Every rewrite was re-parsed and compiled, and n1fix checked that the finding is gone.",
         "",
