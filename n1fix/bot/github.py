@@ -25,6 +25,10 @@ class GitHubError(Exception):
     """A request GitHub refused. The message names the method, path, status and GitHub's
     message; never a header (the token is in one)."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 class MissingToken(Exception):
     pass
@@ -136,7 +140,7 @@ class GitHub:
             raise GitHubError(f"{method} {_path(url)}: {type(error).__name__}: {error}") from None
         if response.is_success:
             return response
-        raise GitHubError(f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}")
+        raise GitHubError(f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}", response.status_code)
 
 
 def _path(url: str) -> str:

@@ -24,6 +24,10 @@ DEFAULT_AUTHOR = "n1fix-bot <n1fix-bot@users.noreply.github.com>"
 OUTPUT_TAIL_LINES = 40
 
 EXIT_DONE, EXIT_HELD_BACK, EXIT_ERROR = 0, 1, 2
+FORBIDDEN_HINT = (
+    "with the workflow's GITHUB_TOKEN, the repository must allow it: Settings > Actions > General > "
+    "Workflow permissions > Allow GitHub Actions to create and approve pull requests"
+)
 
 
 @dataclass
@@ -247,7 +251,12 @@ class _Bot:
             self.github.update_pull(state.pull.number, title=title, body=text)
             self.say(f"{branch}: updated #{state.pull.number} {state.pull.html_url}")
             return
-        pull = self.github.create_pull(title=title, head=branch, base=self.options.base, body=text)
+        try:
+            pull = self.github.create_pull(title=title, head=branch, base=self.options.base, body=text)
+        except GitHubError as error:
+            if error.status == 403:
+                raise GitHubError(f"{error} (the branch is pushed; {FORBIDDEN_HINT})", error.status) from None
+            raise
         if self.options.labels:
             self.github.add_labels(pull.number, self.options.labels)
         self.say(f"{branch}: opened #{pull.number} {pull.html_url}")

@@ -43,6 +43,8 @@ class RepoState:
     remote: Path  # the bare repository the bot pushes to
     pulls: dict[int, Pull] = field(default_factory=dict)
     next_number: int = 1
+    # As when the repository does not let GitHub Actions create pull requests.
+    actions_may_create_pulls: bool = True
 
     def open_pull_for(self, head: str) -> Pull | None:
         return next((p for p in self.pulls.values() if p.head == head and p.state == "open"), None)
@@ -120,6 +122,9 @@ class GitHubStandIn:
         return 200, [self._render(repo, p, self._simple) for p in chunk], headers
 
     def _create(self, repo: RepoState, body: dict):
+        if not repo.actions_may_create_pulls:
+            message = "GitHub Actions is not permitted to create or approve pull requests."
+            return 403, {"message": message, "documentation_url": DOCS}, {}
         head, base = body["head"], body["base"]
         if not _branch_exists(repo.remote, head) or not _branch_exists(repo.remote, base):
             return 422, _invalid("PullRequest", "head" if not _branch_exists(repo.remote, head) else "base", "invalid"), {}

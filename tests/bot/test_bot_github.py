@@ -350,3 +350,21 @@ def test_group_all_from_another_base_in_a_dry_run(example_checkout, run_bot):
     assert "would open a pull request into develop (labels: n1fix): n1fix: fix database round-trip waste in 4 files" in run.stdout
     assert "n1fix apply --dry-run --unsafe-fixes app" in run.stdout
     assert set(example_checkout.branches()) == {"main", "develop"}
+
+
+def test_a_repository_that_forbids_actions_to_open_pull_requests_gets_a_hint(example_checkout, run_bot, github_api):
+    repo = github_api.standin.repos[example_checkout.name]
+    repo.actions_may_create_pulls = False
+    run = run_bot(example_checkout)
+    assert run.code == 2
+    assert "answered 403: GitHub Actions is not permitted to create or approve pull requests." in run.stdout
+    assert "Allow GitHub Actions to create and approve pull requests" in run.stdout
+    assert repo.pulls == {} and BRANCH in example_checkout.branches()
+
+    # Once allowed, the next run opens the pull request for the branch already pushed.
+    repo.actions_may_create_pulls = True
+    again = run_bot(example_checkout)
+    assert again.code == 0, again.output
+    assert_clean_exchanges(again)
+    assert [e.method for e in again.exchanges] == ["GET", "GET", "POST", "POST"]
+    assert "opened #1" in again.stdout and list(repo.pulls) == [1]
