@@ -3,6 +3,7 @@ like ruff's RUF100), and with `--require-reason` so are ones without a reason.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from n1fix_project import PYPROJECT, SERVICE, SERVICE_LINE, make_project, n1fix
@@ -104,3 +105,44 @@ def test_rules_index_marks_the_opt_in_rule(tmp_path: Path) -> None:
     lines = {line.split()[0]: line for line in run.out.splitlines()}
     assert lines["suppression-without-reason"].endswith("(opt-in: select it by name)")
     assert "opt-in" not in lines["unused-suppression"]
+
+
+# --- the fix ---------------------------------------------------------------------------------
+
+GOLDEN_CASE = Path(__file__).resolve().parent.parent / "golden" / "unused_suppression" / "fixed_loop_keeps_its_comment"
+
+
+def test_golden_fix_changes_comments_only() -> None:
+    import ast
+
+    before = (GOLDEN_CASE / "before.py").read_text(encoding="utf-8")
+    after = (GOLDEN_CASE / "after.py").read_text(encoding="utf-8")
+    assert before != after
+    assert ast.dump(ast.parse(before)) == ast.dump(ast.parse(after))
+
+
+def test_apply_deletes_a_stale_comment_and_keeps_the_code(tmp_path: Path) -> None:
+    stale = "VALUE = 1  # n1fix: ignore[query-in-loop] legacy\n# n1fix: ignore\nOTHER = 2\n"
+    project = make_project(tmp_path / "p", stale)
+    run = n1fix("apply", "app", cwd=project)
+    assert run.code == 0, run
+    assert (project / "app" / "service.py").read_text(encoding="utf-8") == "VALUE = 1\nOTHER = 2\n"
+    assert n1fix("scan", "app", cwd=project).code == 0
+
+
+def test_apply_removes_only_the_idle_names(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", with_header_comment("# n1fix: ignore[lazy-load-in-loop, query-in-loop, nope] 3 users at most"))
+    assert n1fix("apply", "app", "--select", "query-in-loop,lazy-load-in-loop,unused-suppression", cwd=project).code == 0
+    assert (project / "app" / "service.py").read_text(encoding="utf-8") == with_header_comment(
+        "# n1fix: ignore[query-in-loop] 3 users at most"
+    )
+
+
+def test_a_name_of_a_rule_left_out_of_the_run_is_only_an_unsafe_fix(tmp_path: Path) -> None:
+    # query-in-loop is ignored in this run: its suppression looks idle but may not be.
+    project = make_project(tmp_path / "p", with_header_comment("# n1fix: ignore[query-in-loop] 3 users at most"))
+    run = n1fix("scan", "app", "--ignore", "query-in-loop", "--format", "json", cwd=project)
+    [finding] = json.loads(run.out)["findings"]
+    assert (finding["rule"], finding["applicability"]) == ("unused-suppression", "unsafe")
+    assert n1fix("apply", "app", "--ignore", "query-in-loop", cwd=project).code == 0
+    assert (project / "app" / "service.py").read_text(encoding="utf-8") == with_header_comment("# n1fix: ignore[query-in-loop] 3 users at most")

@@ -52,10 +52,12 @@ def run_rules(ctx: FileContext, rules: list[Rule]) -> list[Finding]:
     for rule in rules:
         findings.extend(rule.check(ctx))
     findings, used = apply_suppressions(findings, ctx.module.code)
-    # Rules about the suppression comments themselves see what each comment silenced.
+    # Rules about the suppression comments themselves see what each comment silenced, and
+    # which rules ran on this file.
+    ran = frozenset(rule.NAME for rule in rules)
     for rule in rules:
         review = getattr(rule, "review_suppressions", None)
         if review is not None:
-            findings.extend(review(ctx, used))
+            findings.extend(review(ctx, used, ran))
     findings.sort(key=Finding.sort_key)
     return findings

@@ -51,7 +51,7 @@ class SuppressionWithoutReason(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         return []  # see review_suppressions
 
-    def review_suppressions(self, ctx, suppressions) -> list[Finding]:
+    def review_suppressions(self, ctx, suppressions, ran=frozenset()) -> list[Finding]:
         return [
             finding_at_comment(
                 self, ctx, suppression,

@@ -25,10 +25,13 @@ for user in users:
 ```
 
 ## Fix safety
-No fix is offered: delete the comment (or the rule names the message lists) by hand.
-A rule that was not selected in the run (`--select`, `--ignore`) cannot fire, so its
-names are reported as silencing nothing in that run, as ruff reports non-enabled codes;
-unknown rule names are reported as such.
+The fix deletes the comment, or only the names that silence nothing (the reason stays
+with the names that remain); a line holding nothing else goes too. It is safe when n1fix
+can show the comment is stale: every name it removes is unknown, or names a rule that ran
+on the file and found nothing there, or one whose cheap check shows it cannot fire in this
+file. A name of a rule left out of the run (`--select`, `--ignore`) is reported, as ruff
+reports non-enabled codes, but its removal is only an unsafe fix: that rule may fire when
+it runs.
 
 ## Known problems
 A comment listing `unused-suppression` itself silences this rule on that line.
@@ -37,10 +40,22 @@ A comment listing `unused-suppression` itself silences this rule on that line.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import Iterable
 
-from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules._base import Applicability, FixAvailability, Finding, Rule, Severity
 from n1fix.rules._suppression_review import finding_at_comment, has_suppression_comment, reviewing_rules, silenced_by_itself
+
+
+@dataclass(frozen=True)
+class CommentEdit:
+    """The codemod's plan: on `line`, the suppression spans columns [start, end) (0-based)
+    and becomes `replacement`, or goes (None)."""
+
+    line: int
+    start: int
+    end: int
+    replacement: str | None
 
 
 class UnusedSuppression(Rule):
@@ -48,7 +63,7 @@ class UnusedSuppression(Rule):
     NAME = "unused-suppression"
     MESSAGE = "Suppression comment that silences nothing"
     SEVERITY = Severity.LOW
-    FIX = FixAvailability.NONE
+    FIX = FixAvailability.ALWAYS
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         return has_suppression_comment(text)
@@ -56,28 +71,74 @@ class UnusedSuppression(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         return []  # see review_suppressions: it needs every other rule's findings first
 
-    def review_suppressions(self, ctx, suppressions) -> list[Finding]:
+    def review_suppressions(self, ctx, suppressions, ran=frozenset()) -> list[Finding]:
         from n1fix.rules import rule_by_name
 
         reviewers = reviewing_rules()
+        stale = _Staleness(ctx.module.code, ran)
         findings = []
         for suppression in suppressions:
             if silenced_by_itself(self, suppression):
                 continue
             if suppression.rules is None:
                 if not suppression.used:
-                    findings.append(finding_at_comment(self, ctx, suppression, "`# n1fix: ignore` silences nothing here; remove it"))
+                    findings.append(self._finding(ctx, suppression, "`# n1fix: ignore` silences nothing here; remove it", None, stale.all_known()))
                 continue
             idle = sorted(name for name in suppression.rules - suppression.used if name not in reviewers)
             if not idle:
                 continue
             unknown = [name for name in idle if rule_by_name(name) is None]
             names = ", ".join(f"`{name}`" for name in idle)
-            if len(idle) == len(suppression.rules):
+            keep = [name for name in suppression.rules if name not in idle]
+            if not keep:
                 message = f"`{suppression.comment}` silences nothing here; remove it"
             else:
                 message = f"{names} in `{suppression.comment}` silence{'s' * (len(idle) == 1)} nothing here; remove {'it' if len(idle) == 1 else 'them'}"
             if unknown:
                 message += f" (unknown rule{'s' * (len(unknown) != 1)}: {', '.join(unknown)}; see `n1fix rules`)"
-            findings.append(finding_at_comment(self, ctx, suppression, message))
+            findings.append(self._finding(ctx, suppression, message, keep or None, all(stale.of(n) for n in idle)))
         return findings
+
+    def _finding(self, ctx, suppression, message: str, keep: list[str] | None, provably_stale: bool) -> Finding:
+        line = ctx.module.code.splitlines()[suppression.line - 1]
+        start, end = suppression.column - 1, suppression.end_column - 1
+        replacement = None
+        if keep is not None:
+            comment = line[start:end]
+            opening, closing = comment.index("["), comment.index("]")
+            replacement = comment[: opening + 1] + ", ".join(sorted(keep, key=comment.index)) + comment[closing:]
+        finding = finding_at_comment(self, ctx, suppression, message)
+        finding.plan = CommentEdit(suppression.line, start, end, replacement)
+        if provably_stale:
+            finding.applicability = Applicability.SAFE
+        else:
+            finding.applicability = Applicability.UNSAFE
+            finding.fix_note = "a rule it names did not run (--select/--ignore) and may fire when it does"
+        return finding
+
+
+class _Staleness:
+    """Whether a rule provably cannot fire on a comment: it ran and found nothing there, or
+    its gate turns the file away (a gate never says no where the rule could fire)."""
+
+    def __init__(self, text: str, ran: frozenset[str]) -> None:
+        self.text, self.ran = text, ran
+        self._tree = None
+
+    def of(self, name: str) -> bool:
+        from n1fix.rules import rule_by_name
+
+        rule = rule_by_name(name)
+        if rule is None or name in self.ran:
+            return True
+        if self._tree is None:
+            try:
+                self._tree = ast.parse(self.text)
+            except (SyntaxError, ValueError):
+                return False
+        return not rule().gate(self._tree, self.text)
+
+    def all_known(self) -> bool:
+        from n1fix.rules import all_rules
+
+        return all(self.of(rule.NAME) for rule in all_rules() if not hasattr(rule, "review_suppressions"))
