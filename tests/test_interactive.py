@@ -120,7 +120,7 @@ def test_a_change_across_two_files_is_shown_and_applied_together(tmp_path):
     child.expect(r"Applied 1 change, skipped 0 changes; wrote 2 files\.")
     child.expect(pexpect.EOF)
     service = (root / "service.py").read_text()
-    assert "from dal import renders_for_project, renders_for_projects" in service
+    assert "from dal import renders_for_projects\n" in service
     assert "renders_for_projects(session, project_ids)" in service
     assert "def renders_for_projects(\n    session: Session, project_ids: list[int]\n) -> dict[int, list[Render]]:" in (
         root / "dal.py"

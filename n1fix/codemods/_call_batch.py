@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import
+from n1fix.codemods._imports import add_beside, add_from_import, remove_unused_import
 from n1fix.codemods._layout import broken_expression, fits
 from n1fix.codemods._names import NamePicker, plural, singular_snake
 from n1fix.codemods.query_in_loop import FixFailed, _keys, _Rewriter
@@ -61,7 +61,10 @@ def _finish(ctx, plan: CallPlan, module: cst.Module) -> tuple[cst.Module, list[C
     variant = plan.variant
     imported = _imported_function(ctx, plan)
     if imported is not None:
-        module = add_from_import(module, imported, variant.name, ctx.first_party)
+        # Next to the original name, in the statement the author wrote (`from .dal import`).
+        beside = add_beside(module, plan.call.func.value, variant.name)
+        module = beside if beside is not None else add_from_import(module, imported, variant.name, ctx.first_party)
+        module = remove_unused_import(module, plan.call.func.value)
     companions: list[CompanionEdit] = []
     edit = variant.companion
     if edit is not None:

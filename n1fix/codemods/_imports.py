@@ -71,6 +71,23 @@ def add_from_import(module: cst.Module, source: str, name: str, first_party: set
     return module.with_changes(body=[*body[:at], new_line, *body[at:]])
 
 
+def add_beside(module: cst.Module, existing: str, name: str) -> cst.Module | None:
+    """Add `name` to the top-level `from ... import` statement that imports `existing`
+    (relative or not, as the author wrote it); None when there is no such statement."""
+    body = list(module.body)
+    for i, statement in enumerate(body):
+        if _import_of(statement) is None:
+            continue
+        node = statement.body[0]
+        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+            continue
+        if any(_alias_name(a) == existing and a.asname is None for a in node.names):
+            if any(_alias_name(a) == name for a in node.names):
+                return module
+            return module.with_changes(body=[*body[:i], _merge(statement, node, name), *body[i + 1 :]])
+    return None
+
+
 def add_import(module: cst.Module, name: str, first_party: set[str]) -> cst.Module:
     """`import name` (a plain import, e.g. `import asyncio`) in its group, unless present."""
     body = list(module.body)
@@ -111,7 +128,7 @@ def add_import(module: cst.Module, name: str, first_party: set[str]) -> cst.Modu
 def _merge(statement: cst.SimpleStatementLine, node: cst.ImportFrom, name: str) -> cst.SimpleStatementLine:
     aliases = list(node.names)
     names = [_alias_name(a) for a in aliases]
-    position = len([n for n in names if n.lower() < name.lower()])
+    position = len([n for n in names if _isort_key(n) < _isort_key(name)])
     new_alias = cst.ImportAlias(name=cst.Name(name))
     if node.lpar is not None or any("\n" in _comma_ws(a) for a in aliases):
         # A parenthesised, wrapped list: copy a neighbour's comma so the layout stays.
@@ -128,6 +145,13 @@ def _merge(statement: cst.SimpleStatementLine, node: cst.ImportFrom, name: str) 
         plain.insert(position, new_alias)
         aliases = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in plain[:-1]] + [plain[-1]]
     return statement.with_changes(body=[node.with_changes(names=aliases)])
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort's order within one import (profile black, order_by_type): CONSTANTS, then
+    Classes, then functions, each case-insensitively (`Session, selectinload`)."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
 
 
 def _comma_ws(alias: cst.ImportAlias) -> str:

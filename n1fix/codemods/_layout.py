@@ -71,3 +71,36 @@ def _args(call: cst.Call) -> str:
         (f"{arg.keyword.value}=" if arg.keyword is not None else "") + ("*" * len(arg.star) if arg.star else "") + render(arg.value)
         for arg in call.args
     )
+
+
+def one_line(expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`expr` with its line breaks inside brackets taken out (`list(\n    x\n)` -> `list(x)`);
+    None when a comment sits in one of them (it would be lost)."""
+    import dataclasses
+
+    comments = [False]
+
+    class _Join(cst.CSTTransformer):
+        def on_leave(self, original, updated):
+            changes = {}
+            for item in dataclasses.fields(updated):
+                value = getattr(updated, item.name)
+                if isinstance(value, cst.ParenthesizedWhitespace):
+                    if value.first_line.comment is not None or any(line.comment for line in value.empty_lines):
+                        comments[0] = True
+                    space = " " if isinstance(updated, cst.Comma) and item.name == "whitespace_after" else ""
+                    changes[item.name] = cst.SimpleWhitespace(space)
+            return updated.with_changes(**changes) if changes else updated
+
+    joined = expr.visit(_Join())
+    if comments[0]:
+        return None
+    # A trailing comma left behind by a broken argument list: `f(a,)` -> `f(a)`.
+    class _NoTrailingComma(cst.CSTTransformer):
+        def leave_Call(self, original, updated):
+            if updated.args and isinstance(updated.args[-1].comma, cst.Comma):
+                last = updated.args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                return updated.with_changes(args=[*updated.args[:-1], last])
+            return updated
+
+    return joined.visit(_NoTrailingComma())

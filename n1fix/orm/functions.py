@@ -36,6 +36,7 @@ class QueryFunction:
     model: str | None  # the queried model, as written
     writes: bool
     returns: str | None = None  # the head of the return annotation: `list` for `-> list[Render]`
+    decorators: tuple[str, ...] = ()  # as written, without arguments: `functools.cache`
 
 
 def defined_functions(tree: ast.Module, module_name: str) -> list[str]:
@@ -109,6 +110,9 @@ def _add(found: list[QueryFunction], node, qualname: str, owner: str | None, pat
             returns=_dotted(node.returns.value if isinstance(node.returns, ast.Subscript) else node.returns)
             if node.returns is not None
             else None,
+            decorators=tuple(
+                _dotted(d.func if isinstance(d, ast.Call) else d) or "" for d in node.decorator_list
+            ),
         )
     )
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from n1fix.codemods._layout import fits
+from n1fix.codemods._layout import broken_expression, fits, one_line
 from n1fix.codemods._names import plural
 from n1fix.engine.companions import CompanionEdit, apply_companion
 from n1fix.orm.functions import QueryFunction
@@ -112,6 +112,7 @@ def _plan(ctx, callee: QueryFunction, key_param: str, text: str, module_name: st
     if function is None:
         raise NoFix(f"`{callee.name}` is not where the index saw it")
     _check_signature(function, key_param, callee)
+    _check_transaction(function)
     keys_param = plural(key_param)
     if keys_param == key_param or keys_param in callee.params:
         raise NoFix(f"no free parameter name for the list of `{key_param}` values")
@@ -244,9 +245,11 @@ def _inline_single_use(statements: list[cst.SimpleStatementLine]) -> list[cst.Si
         return statements
     value = assign.value
     target = uses[0]
+    if not isinstance(value, cst.Await):
+        return statements  # `stmt = select(...)`: the loop analysis reads statement variables itself
     # `(await session.execute(q)).scalars()` needs the brackets; `list(await ...)` does not.
     receiver = any(isinstance(n, (cst.Attribute, cst.Subscript)) and n.value is target for n in walk(ret))
-    if receiver and not isinstance(value, (cst.Call, cst.Name, cst.Attribute)) and not value.lpar:
+    if receiver and not value.lpar:
         value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
     class _Inline(cst.CSTTransformer):
@@ -254,6 +257,16 @@ def _inline_single_use(statements: list[cst.SimpleStatementLine]) -> list[cst.Si
             return value if original is target else updated
 
     return [*statements[:-2], statements[-1].visit(_Inline())]
+
+
+def _check_transaction(function: cst.FunctionDef) -> None:
+    """A callee that commits or rolls back runs one transaction per call; one bulk call
+    would make them one, so what a failure leaves behind would change."""
+    for node in walk(function.body):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("commit", "rollback"):
+            raise NoFix(
+                f"`{function.name.value}` calls `.{node.func.attr.value}()`: one transaction per call, which one batched call would merge"
+            )
 
 
 def _synthetic_module(module: cst.Module, owner: str | None, function: cst.FunctionDef, name: str, key: str, keys: str) -> str:
@@ -467,13 +480,19 @@ def _tidy(fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name:
     small = record.body[0] if isinstance(record, cst.SimpleStatementLine) and len(record.body) == 1 else None
     if not isinstance(small, cst.Assign) or cst.Module([]).code_for_node(start).strip() != f"{_BATCHED} = {{}}":
         raise NoFix("the batched loop keeps more than its lookup; the callee does more than its query")
-    value = cst.Module([]).code_for_node(small.value)
+    joined = one_line(small.value) if "\n" in cst.Module([]).code_for_node(small.value) else small.value
+    if joined is None:
+        raise NoFix("the lookup of the batched loop carries a comment n1fix cannot place")
+    value = cst.Module([]).code_for_node(joined)
     # The return statement's column inside the new function.
     indent = (8 if owner else 4) + 4 * len(_tail_block(function)[1])
-    one_line = f"return {{{key}: {value} for {key} in {keys}}}"
-    if fits(one_line, indent, line_length):
-        returned = one_line
+    returned_line = f"return {{{key}: {value} for {key} in {keys}}}"
+    if fits(returned_line, indent, line_length):
+        returned = returned_line
     else:
+        if not fits(f"{key}: {value}", indent + 4, line_length):
+            broken = broken_expression(joined)
+            value = broken.replace("\n", "\n    ") if broken else value
         returned = f"return {{\n    {key}: {value}\n    for {key} in {keys}\n}}"
     tail = [*middle, cst.parse_statement(returned + "\n")]
     new_function = _with_tail(original, tail).with_changes(name=cst.Name(name))

@@ -11,6 +11,7 @@ function once, before the loop: the project's own, or one n1fix adds next to the
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -46,6 +47,9 @@ def callee_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> QueryFunction
     else:
         qualified = f"{ctx.module_name}.{name}"
     return functions.resolve(qualified)
+
+
+_CACHE_WORDS = re.compile(r"cache|memo", re.IGNORECASE)
 
 
 @dataclass
@@ -120,6 +124,9 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
     what = f"`{callee.model}`" if callee.model else "the database"
     verb = "writes" if callee.writes else "queries"
     trips = "N statements" if callee.writes else "1 + N round trips"
+    cache = next((d for d in callee.decorators if _CACHE_WORDS.search(d)), None)
+    if cache:
+        trips = f"up to {trips}: `@{cache}` may answer repeated keys from its cache"
     message = f"`{ctx.code(call.func)}()` {verb} {what} ({where}) once per item of {loop_words(ctx, frame)} ({trips})"
     owner = callee.owner.rpartition(".")[2] + "." if callee.owner else ""
 
@@ -134,10 +141,6 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
     except NoFix as reason:
         return no_fix(str(reason), reason.frame or frame)
     frame = placement.frame
-    if callee.writes:
-        alone = _sole_statement_of_loop(frame, site)
-        if alone:
-            return no_fix(alone)
     blocker = _varying_part(ctx, call, key_arg, placement)
     if blocker:
         return no_fix(blocker)
@@ -145,6 +148,10 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
         variant = plan_variant(ctx, callee, param)
     except NoFix as reason:
         return no_fix(f"`{owner}{callee.name}` cannot get a batch method: {reason}")
+    if callee.writes:
+        alone = _sole_statement_of_loop(frame, site)
+        if alone:
+            return no_fix(alone)
     session_arg = _argument_for(call, callee, variant.session_param) if variant.session_param else None
     try:
         place_body(
