@@ -141,8 +141,50 @@ def run(
             cache.save()
     if result.companions:
         _apply_companions(result)
+        _settle(result, surveys, root, config, review)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+MAX_ROUNDS = 3
+
+
+def _settle(result: RunResult, surveys: dict[Path, Survey], root: Path, config: Config, review) -> None:
+    """Run the fixes again on callers whose fixes added code to other files.
+
+    The project index of the first round did not know the methods those fixes added, so a
+    fix that needs to know them (two new batch calls that each open their own session may
+    be gathered) only becomes possible now. Without this, a second `apply` would change
+    the code again.
+    """
+    from n1fix.engine.checker import file_context
+    from n1fix.engine.fixer import fix_text
+
+    gates = {rule.NAME: rule() for rule in all_rules()}
+    rules = [rule() for rule in select_rules(config.select, config.ignore)]
+    callers = {change.path for change in result.changes if change.requires}
+    for _ in range(MAX_ROUNDS):
+        for change in result.changes:
+            surveys[change.path] = survey_file(change.path, root, gates, text=change.new_text)
+        project = _project(root, surveys)
+        changed = False
+        for change in [c for c in result.changes if c.path in callers]:
+            survey = surveys[change.path]
+
+            def make(text: str, change=change, survey=survey):
+                return file_context(change.path, change.display, text, survey.module_name, survey.imports, project)
+
+            outcome = fix_text(change.new_text, make, rules, unsafe_fixes=config.unsafe_fixes, review=review)
+            result.failures.extend(outcome.failures)
+            if outcome.applied:
+                changed = True
+                change.new_text = outcome.text
+                change.applied.extend(outcome.applied)
+                result.companions.extend((edit, finding, change.path) for edit, finding in outcome.companions)
+        if result.companions:
+            _apply_companions(result)
+        if not changed:
+            return
 
 
 def _apply_companions(result: RunResult) -> None:
@@ -181,6 +223,7 @@ def _apply_companions(result: RunResult) -> None:
         if caller != edit.path:
             by_path[caller].requires.add(edit.path)
     result.changes = [c for c in result.changes if c.path not in dropped]
+    result.companions = []
 
 
 def _survey_all(files: list[Path], root: Path, jobs: int = 1, cache=None) -> dict[Path, Survey]:
@@ -258,12 +301,19 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     )
 
 
+from n1fix.rules._related_key_gate import gate_on_model_keys  # noqa: E402
+
+
 def gate_on_project_calls(survey: Survey, project: ProjectContext) -> None:
     """Let a file through when a loop in it calls a project function that runs a query.
 
     The per-file gate cannot know this: it needs the whole project's function index.
+    (Nor whether `x.rel.id` reads a relationship's key: `gate_on_model_keys`.)
     """
-    if survey.gated is None or "query-in-loop" in survey.gated or project.functions is None:
+    if survey.gated is None:
+        return
+    gate_on_model_keys(survey, project)
+    if "query-in-loop" in survey.gated or project.functions is None:
         return
     if survey.loop_calls & project.functions.names:
         survey.gated.append("query-in-loop")
