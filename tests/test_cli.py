@@ -726,3 +726,24 @@ def test_codemod_crash_costs_only_the_fix(
     assert (project / "app" / "service.py").read_text(encoding="utf-8") == SERVICE
     dropped = [line for line in captured.err.splitlines() if "fix dropped" in line]
     assert len(dropped) == 1 and "boom from a test" in dropped[0], captured.err
+
+
+def test_cache_sees_a_module_added_to_the_project(project: Path) -> None:
+    # An unchanged file whose import now finds a project module must be surveyed again.
+    (project / "app" / "service.py").write_text(
+        "from app.dal import projects_of\n\n\n"
+        "def owners(session, users):\n"
+        "    return {user.id: projects_of(session, user.id) for user in users}\n",
+        encoding="utf-8",
+    )
+    assert n1fix("scan", "app/service.py", cwd=project).code == 0
+    (project / "app" / "dal.py").write_text(
+        "from sqlalchemy import select\n\nfrom app.models import Project\n\n\n"
+        "def projects_of(session, user_id):\n"
+        "    return session.scalars(select(Project).where(Project.user_id == user_id)).all()\n",
+        encoding="utf-8",
+    )
+    # Only the unchanged file is named: the new module is reached through its import.
+    run = n1fix("scan", "app/service.py", cwd=project)
+    assert run.code == 1, run
+    assert "`projects_of()` queries `Project`" in run.out

@@ -260,6 +260,16 @@ def _survey_all(files: list[Path], root: Path, jobs: int = 1, cache=None) -> dic
     return surveys
 
 
+def _imports_still_resolve(survey: Survey, root: Path) -> bool:
+    """Do the file's imports find the same project files as when it was surveyed? (A module
+    added to the project, or one removed, changes what an unchanged file imports.)"""
+    from n1fix.orm.imports import resolve_module_path
+
+    if any(not target.is_file() for target in survey.resolved):
+        return False
+    return not any(resolve_module_path(m, root, near=survey.path) for m in getattr(survey, "unresolved", ()))
+
+
 def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], cache) -> list[Path]:
     """Fill `surveys` from the cache; return the paths still to survey (and what they import)."""
     from n1fix.engine.fileio import content_hash
@@ -275,7 +285,7 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
             missing.append(path)
             continue
         survey = cache.surveys.get((str(path), digest))
-        if survey is None:
+        if survey is None or not _imports_still_resolve(survey, root):
             missing.append(path)
             continue
         surveys[path] = survey

@@ -14,6 +14,7 @@ from n1fix.orm.imports import import_map, imported_modules, module_name_for, res
 from n1fix.orm.functions import called_names, defined_functions, extract_functions
 from n1fix.orm.models import extract_models
 from n1fix.orm.session_use import extract_session_use
+from n1fix.rules._related_key_gate import key_reads
 
 
 @dataclass
@@ -23,11 +24,15 @@ class Survey:
     digest: str = ""  # content hash, for the results cache
     imports: dict[str, str] = field(default_factory=dict)
     resolved: list[Path] = field(default_factory=list)  # project files it imports
+    # Imported modules not found in the project: a cached survey is stale once one appears.
+    unresolved: list[str] = field(default_factory=list)
     models: list = field(default_factory=list)
     functions: list = field(default_factory=list)  # QueryFunction facts
     defined: list[str] = field(default_factory=list)  # every function's qualified name
     session_use: list = field(default_factory=list)  # SessionUse/SessionFactory facts (async code)
     loop_calls: set[str] = field(default_factory=set)  # names the file may call (a superset)
+    # `.a.b` pairs the text reads (a superset), for related-key-via-relationship's project gate
+    key_reads: set[tuple[str, str]] = field(default_factory=set)
     # Names of the rules whose gate let this file through; None: `ast` could not parse
     # it (newer syntax, or broken), so every rule gets to look and LibCST decides.
     gated: list[str] | None = None
@@ -61,13 +66,16 @@ def _gather_facts(survey: Survey, tree: ast.Module, text: str, root: Path, rule_
     is_package = path.name == "__init__.py"
     survey.imports = import_map(tree, module_name, is_package)
     imported = imported_modules(tree, module_name, is_package)
-    survey.resolved = [target for target in (resolve_module_path(m, root, near=path) for m in imported) if target]
+    targets = {m: resolve_module_path(m, root, near=path) for m in imported}
+    survey.resolved = [target for target in targets.values() if target]
+    survey.unresolved = sorted(m for m, target in targets.items() if target is None)
     survey.models = extract_models(tree, module_name, is_package)
     survey.functions = extract_functions(tree, module_name, str(path), text)
     # A batch variant lives next to its per-item twin: only modules with a keyed query
     # function need their function names kept (the survey cache stays small).
     survey.defined = defined_functions(tree, module_name) if survey.functions else []
     survey.loop_calls = called_names(text)
+    survey.key_reads = key_reads(text)
     if "async def" in text or "sessionmaker" in text:
         survey.session_use = extract_session_use(tree, module_name, str(path), survey.imports)
     survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
