@@ -357,3 +357,24 @@ def test_facts_follow_a_name_assigned_from_itself_without_looping():
     source = "async def walk(node):\n    node = node.parent\n    await node.execute(q)\n"
     (use,) = extract_session_use(ast.parse(source), "m", "m.py", {})
     assert use.session_params == ("node",)
+
+
+def test_a_context_manager_that_is_not_a_database_session_is_unknown_not_a_read():
+    source = (
+        "async def flush(self, key):\n"
+        "    async with self.redis.pipeline() as pipe:\n"
+        "        pipe.xadd(key, {})\n"
+        "        await pipe.execute()\n"
+    )
+    (use,) = extract_session_use(ast.parse(source), "m", "m.py", {})
+    assert not use.opens_session and not use.queries and use.delegates == ("?pipe.execute",)
+    assert SessionUseIndex.from_facts([use]).effects(use).unknown == ("pipe.execute",)
+
+
+def test_inside_try_the_reason_that_keeps_awaits_apart_comes_first(tmp_path):
+    service = HEAD + (
+        "async def f(uid):\n    try:\n        a = await AuthDAL.own(uid)\n        b = await AuthDAL.own(a.id)\n"
+        "    except LookupError:\n        return None\n    return b\n"
+    )
+    (found,) = scan(tmp_path, service)
+    assert "reads `a`" in found.message and "`try`" not in found.message

@@ -48,6 +48,8 @@ SESSION_NAME = re.compile(
     r"|_session$|_conn$|_connection$|^session_"
 )
 SESSION_TYPE = re.compile(r"Session\b|Connection\b|AsyncEngine\b")
+# What a context manager that opens a database session or connection is called.
+_DATABASE_FACTORY = re.compile(r"session|engine|connect|begin|transaction|acquire|maker|db|database|pool|uow|unit_of_work", re.I)
 # Awaited helpers that touch no shared state.
 HARMLESS = frozenset({"asyncio.sleep"})
 
@@ -144,7 +146,10 @@ class _Walker:
                 if "engine" in receiver.lower():
                     return ("own", receiver)
                 return self.origin_of_value(func.value)
-            return ("own", _dotted(func) or "")  # a factory: async_session(), engine.connect()
+            factory = _dotted(func) or ""
+            if not _DATABASE_FACTORY.search(factory):
+                return ("other", factory)  # redis.pipeline(), httpx.AsyncClient(): not a database session
+            return ("own", factory)  # async_session(), engine.connect(), pool.acquire()
         return self.origin_of_value(expr)
 
     def origin_of_value(self, expr: ast.AST) -> tuple[str, str]:
@@ -207,7 +212,7 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
         if not _is_session_call(node, method):
             continue
         kind, detail = walker.origin_of_receiver(node.func.value)
-        if kind == "result":
+        if kind in ("result", "other"):
             continue
         if kind == "own":
             opens = True
@@ -226,9 +231,10 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
     for node in nodes:
         if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute):
             call = node.value
-            if _is_session_call(call, call.func.attr):
+            if _is_session_call(call, call.func.attr) and walker.origin_of_receiver(call.func.value)[0] != "other":
                 continue
-            target = _call_target(call.func, module_name, imports, owner, self_name)
+            local = set(walker.assigned) | set(walker.origins) | set(params)
+            target = _call_target(call.func, module_name, imports, owner, self_name, local)
             delegates.add(target or "?" + ast.unparse(call.func))
     delegates.discard("")
     return SessionUse(
@@ -301,7 +307,7 @@ def _is_dml(statement: ast.AST, walker: _Walker) -> bool:
         head = func.value if isinstance(func, ast.Attribute) else None
 
 
-def _call_target(func: ast.Attribute, module_name, imports, owner, self_name) -> str | None:
+def _call_target(func: ast.Attribute, module_name, imports, owner, self_name, local: set[str]) -> str | None:
     """`Repo.get`, `crud.get_user`, `self.helper`, `Repo(session).get` by qualified name."""
     value = func.value
     if isinstance(value, ast.Call):
@@ -312,8 +318,8 @@ def _call_target(func: ast.Attribute, module_name, imports, owner, self_name) ->
     head, _, rest = dotted.partition(".")
     if head == self_name and owner is not None and not rest:
         return f"{owner}.{func.attr}"
-    if head == self_name:
-        return None  # self.repo.get: the repository's class is not known here
+    if head == self_name or head in local:
+        return None  # self.repo.get, pipe.execute: the object's class is not known here
     return _qualify(f"{dotted}.{func.attr}", module_name, imports, owner)
 
 

@@ -136,41 +136,45 @@ class SequentialAwaits(Rule):
         return False
 
     def check(self, ctx) -> Iterable[Finding]:
-        from n1fix.rules._gather_groups import async_functions, runs_in, split
-        from n1fix.rules._own_sessions import own_session_groups
+        from n1fix.rules._gather_groups import async_functions, runs_in
 
         for function, owner in async_functions(ctx.module):
             yield from self._awaits_in_loops(ctx, function, owner)
             for run in runs_in(ctx, function, owner):
-                reads = [m for m in run.members if m.database and not m.writes]
-                if len(reads) < 2:
-                    continue
-                first = run.members[0].statement
-                if run.in_try is not None:
-                    yield self.finding_at(
-                        ctx,
-                        first,
-                        f"{_count(run.members)} awaits run one after another; no fix: they sit in a `try` with "
-                        "`except` handlers, and under `asyncio.gather` the first error to happen (not the first "
-                        "in the code) reaches the handler while the other calls still run",
-                    )
-                    continue
-                groups = split(run)
-                fixable = [g for g in groups if len(g.members) >= 2 and len(g.database) >= 2]
-                if not fixable:
-                    shared = next((g.blocked_on_session for g in groups if g.blocked_on_session), None)
-                    own = own_session_groups(ctx, run, shared) if shared else None
-                    if own is not None:
-                        for group in own[1]:
-                            yield self._own_sessions_finding(ctx, group, own[0], shared)
-                        continue
-                    reason = next(g.blocked_by for g in groups if g.blocked_by)
-                    yield self.finding_at(
-                        ctx, first, f"{_count(run.members)} awaits run one after another but cannot run together: {reason}"
-                    )
-                    continue
-                for group in fixable:
-                    yield self._gather_finding(ctx, group)
+                yield from self._check_run(ctx, run)
+
+    def _check_run(self, ctx, run) -> Iterable[Finding]:
+        from n1fix.rules._gather_groups import split
+        from n1fix.rules._own_sessions import own_session_groups
+
+        reads = [m for m in run.members if m.database and not m.writes]
+        if len(reads) < 2:
+            return
+        first = run.members[0].statement
+        groups = split(run)
+        fixable = [g for g in groups if len(g.members) >= 2 and len(g.database) >= 2]
+        shared = next((g.blocked_on_session for g in groups if g.blocked_on_session), None)
+        own = own_session_groups(ctx, run, shared) if shared and not fixable and run.in_try is None else None
+        if run.in_try is not None and (fixable or own):
+            # What keeps the awaits apart comes first; the try only matters for awaits that could be gathered.
+            yield self.finding_at(
+                ctx,
+                first,
+                f"{len(run.members)} awaits run one after another; no fix: they sit in a `try` with "
+                "`except` handlers, and under `asyncio.gather` the first error to happen (not the first "
+                "in the code) reaches the handler while the other calls still run",
+            )
+        elif own is not None:
+            for group in own[1]:
+                yield self._own_sessions_finding(ctx, group, own[0], shared)
+        elif not fixable:
+            reason = next(g.blocked_by for g in groups if g.blocked_by)
+            yield self.finding_at(
+                ctx, first, f"{len(run.members)} awaits run one after another but cannot run together: {reason}"
+            )
+        else:
+            for group in fixable:
+                yield self._gather_finding(ctx, group)
 
     def _awaits_in_loops(self, ctx, function, owner) -> Iterable[Finding]:
         from n1fix.rules._await_calls import CallerScope
@@ -237,10 +241,6 @@ class SequentialAwaits(Rule):
             note = f"unsafe: {group.reasons_unsafe[0]}; it may write or share a session"
             return self.finding_at(ctx, members[0].statement, f"{message}; {note}", Applicability.UNSAFE, note, plan)
         return self.finding_at(ctx, members[0].statement, message, Applicability.SAFE, None, plan)
-
-
-def _count(members) -> str:
-    return str(len(members))
 
 
 def _two_awaits_in_a_row(block: list) -> bool:
