@@ -214,6 +214,11 @@ def apply(
                 errors.append(f"{change.display}: {error.reason}")
             else:
                 written.append(change)
+    for change in result.changes:
+        if change.companion_for and not change.applied:  # edited only for fixes elsewhere
+            callers = [f"{path}:{line}" for path, line in sorted({(f.path, f.line) for f in change.companion_for})]
+            verb = "would gain" if dry_run else "gained"
+            _stderr(f"note: {change.display} {verb} the batch methods that the fixes at {', '.join(callers)} call")
     if reviewer is not None:
         _stderr(reviewer.summary(len(written)))
     else:

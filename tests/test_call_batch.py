@@ -147,7 +147,10 @@ def test_apply_writes_both_files_and_a_second_run_changes_nothing(tmp_path):
     """)
     first = n1fix("apply", "app/service.py", cwd=root)
     assert first.code == 0, first.err
-    assert first.err_lines[-1] == "Fixed 1 finding in 2 files."
+    assert first.err_lines[-2:] == [
+        "note: app/dal.py gained the batch methods that the fixes at app/service.py:6 call",
+        "Fixed 1 finding in 2 files.",
+    ]
     dal = (root / "app" / "dal.py").read_text()
     assert dal.count("def by_projects(") == 1
     second = n1fix("apply", "app/service.py", cwd=root)
