@@ -93,6 +93,7 @@ class RelationshipInfo:
     from_backref: bool = False  # created on the target by the partner's backref=
     cascade: str | None = None  # as written ("all, delete-orphan"); "?" when not a literal
     passive_deletes: bool | str = False
+    primaryjoin: bool = False  # a custom join condition (it may hold more than the foreign key)
 
 
 @dataclass(frozen=True)
@@ -702,6 +703,7 @@ class _Builder:
             viewonly=facts.viewonly,
             cascade=facts.cascade,
             passive_deletes=facts.passive_deletes,
+            primaryjoin=facts.primaryjoin,
         )
 
     def _backref(self, owner: _Draft, facts: RelationshipFacts, info: RelationshipInfo) -> None:
@@ -723,6 +725,7 @@ class _Builder:
             direction=direction,
             viewonly=facts.viewonly,
             from_backref=True,
+            primaryjoin=facts.primaryjoin,
         )
 
     # -- per-row behaviour ---------------------------------------------------------------

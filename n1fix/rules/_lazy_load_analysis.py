@@ -1,20 +1,65 @@
-"""The analysis behind `lazy-load-in-loop`: loops over query rows that touch lazy
-relationships the query did not load."""
+"""The analysis behind `lazy-load-in-loop`: loops (and comprehensions) over query rows that
+read relationships the query did not load, and the loader option that fixes each.
+
+A read is a *path* of relationship names from the rows' model: `project.renders` is
+`("renders",)`, `render.chain` inside `for render in project.renders` is
+`("renders", "chain")`. Each path is reported once per loop, at its first read, with the
+option that loads it (`selectinload(Project.renders).selectinload(Render.chain)`) and
+where it goes: merged into the query's `.options(...)`, or a new `.options(...)` right
+after `select(...)`/`session.query(...)`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import libcst as cst
 
+from n1fix.orm.query_shape import Cardinality, QueryShape, Style, _parse_select, dotted_name, recognize, unwind
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._item_facts import bindings, item_model
-from n1fix.rules._loop_frames import Frame, loop_words
-from n1fix.orm.query_shape import recognize
-from n1fix.rules._syntax import SCOPES, children, names_assigned, walk
+from n1fix.rules._item_facts import bindings
+from n1fix.rules._loader_options import EAGER, LAZY, RAISE, OptionChain, Options, read_options
+from n1fix.rules._loop_frames import frames_of
+from n1fix.rules._syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
 from n1fix.rules.lazy_load_in_loop import LazyLoadInLoop
 
-_EAGER_OPTIONS = ("selectinload", "joinedload", "subqueryload", "contains_eager", "raiseload", "immediateload", "defaultload")
+_MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
+_MAPPER_RAISE = {"raise", "raise_on_sql"}
+_RUNNERS = {"scalars", "execute", "scalar"}
+_STOPS = (cst.Break, cst.Return, cst.Raise)
+
+
+@dataclass
+class Source:
+    """The query the loop's rows come from, and where a loader option goes."""
+
+    shape: QueryShape
+    model: object  # ModelInfo of the rows
+    entity_code: str  # the model as the query spells it (`Project`, `models.Project`)
+    options: Options
+    head: cst.BaseExpression  # select(...) / session.query(...) / Model.query: `.options` goes after it
+    layout: cst.BaseExpression  # the expression to re-break when the line grows too long
+
+
+@dataclass
+class Read:
+    path: tuple[str, ...]
+    node: cst.Attribute  # the first attribute that reads the path's last step
+    models: tuple  # the model owning each step
+    relationships: tuple  # the relationship of each step
+    conditional: bool
+
+
+@dataclass
+class LazyLoadPlan:
+    site: cst.Attribute  # the read (what the fixer follows between passes)
+    source: Source
+    path: tuple[str, ...]
+    steps: list[tuple[str, str, str]]  # (class as spelled here, attribute, loader), from the root
+    extend: OptionChain | None  # an option naming a prefix of the path: the new steps go after it
+    extend_from: int = 0  # the steps `extend` already names
+    imports: list[tuple[str, str]] = field(default_factory=list)
 
 
 def find(ctx) -> Iterable[Finding]:
@@ -23,7 +68,7 @@ def find(ctx) -> Iterable[Finding]:
 
 
 def _loops(module: cst.Module):
-    """Every `for` statement with its ancestry (module first)."""
+    """Every `for` statement and comprehension, with its ancestry (module first)."""
     found = []
     ancestry: list[cst.CSTNode] = []
     stack: list[cst.CSTNode | None] = [module]
@@ -34,67 +79,401 @@ def _loops(module: cst.Module):
             continue
         ancestry.append(node)
         stack.append(None)
-        if isinstance(node, cst.For) and node.asynchronous is None:
-            found.append((node, list(ancestry)))
+        if (isinstance(node, cst.For) and node.asynchronous is None) or (
+            isinstance(node, COMPREHENSIONS) and node.for_in.asynchronous is None
+        ):
+            found.append((node, list(ancestry[:-1])))
         below = list(children(node))
         below.reverse()
         stack.extend(below)
     return found
 
 
-def _check_loop(ctx, loop: cst.For, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
-    if not isinstance(loop.target, cst.Name):
+def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
+    clause = loop if isinstance(loop, cst.For) else loop.for_in
+    if not isinstance(clause.target, cst.Name):
         return
-    name = loop.target.value
-    targets = {name}
-    frame = Frame(loop, len(ancestry) - 1, targets, targets | names_assigned(loop.body))
-    model = item_model(ctx, frame, ancestry + [loop.body])
-    if model is None:
-        return
-    source = _source_query(loop.iter, ancestry)
+    name = clause.target.value
+    iterable = clause.iter
+    if _iterates_outer_item(iterable, ancestry):
+        return  # `for render in project.renders` inside a loop over projects: the outer loop reports it
+    source = _source(ctx, iterable, ancestry)
     if source is None:
         return
-    options = " ".join(ctx.code(mc.call) for mc in source.statement_calls if mc.name == "options")
-    filtered = {p.attr for p in source.predicates if p.attr}
-    if name in names_assigned(loop.body):
+    if isinstance(loop, cst.For) and name in names_assigned(loop.body):
         return  # the loop variable is rebound: its reads are not the rows
-    reported: set[str] = set()
-    for node in walk(loop.body):
-        if isinstance(node, SCOPES):
-            continue
-        if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == name):
-            continue
-        attr = node.attr.value
-        relationship = model.relationship(attr)
-        if relationship is None or relationship.lazy != "select" or attr in reported:
-            continue
-        if _loaded_by(options, attr):
-            continue
-        if relationship.uselist is False and set(relationship.foreign_key_attrs) & filtered:
-            continue  # every row points at the one parent the query filtered on: loaded once
-        reported.add(attr)
-        target = (relationship.target or "").rsplit(".", 1)[-1] or "the related rows"
-        loader = "selectinload" if relationship.uselist is not False else "joinedload"
-        message = (
-            f"`{name}.{attr}` lazy-loads `{target}` once per item of {loop_words(ctx, frame)} (1 + N round trips); "
-            f"no fix yet: add `.options({loader}({model.name}.{attr}))` to the query that loads the rows"
-        )
-        yield LazyLoadInLoop.finding_at(ctx, node, message, Applicability.NONE, f"add {loader}({model.name}.{attr})", loop=loop)
+    collector = _Reads(ctx)
+    env = {name: _Bound((), source.model)}
+    if isinstance(loop, cst.For):
+        stops = any(isinstance(n, _STOPS) for n in walk(loop.body))
+        collector.visit(loop.body, env, stops)
+    else:
+        collector.visit_comprehension(loop, env, False, skip_first_iter=True)
+    filtered = {p.attr for p in source.shape.predicates if p.attr}
+    for read in collector.reads.values():
+        yield from _finding(ctx, loop, name, source, read, filtered)
 
 
-def _source_query(iterable: cst.BaseExpression, ancestry):
+def _iterates_outer_item(iterable, ancestry) -> bool:
+    base = iterable
+    while isinstance(base, cst.Attribute):
+        base = base.value
+    if base is iterable or not isinstance(base, cst.Name):
+        return False
+    return any(base.value in frame.targets for frame in frames_of(ancestry + [iterable]))
+
+
+# -- where the rows come from ------------------------------------------------------------
+
+
+def _source(ctx, iterable: cst.BaseExpression, ancestry) -> Source | None:
     """The query the rows come from, when n1fix can see it in the function (else None:
-    then nothing is reported)."""
-    shape = recognize(iterable) if isinstance(iterable, (cst.Call, cst.Await)) else None
-    if shape is None and isinstance(iterable, cst.Name):
+    the rows come from elsewhere, possibly loaded eagerly there, and nothing is reported)."""
+    value: cst.BaseExpression | None = iterable
+    if isinstance(iterable, cst.Name):
         found = bindings(iterable.value, ancestry)
-        values = [value for value, _ in found if value is not None]
-        if len(values) == 1 and isinstance(values[0], (cst.Call, cst.Await)):
-            shape = recognize(values[0])
-    if shape is None or shape.entity is None:
-        return None  # rows from elsewhere (a parameter, a helper): they may have been loaded eagerly
-    return shape
+        values = [v for v, _ in found]
+        value = values[0] if len(values) == 1 else None
+    if not isinstance(value, (cst.Call, cst.Await)):
+        return None
+    statement, shape = None, recognize(value)
+    if shape is None:
+        statement, shape = _through_statement_variable(value, ancestry)
+    if shape is None or shape.entity is None or shape.cardinality is not Cardinality.LIST:
+        return None
+    model = ctx.model_for(shape.entity)
+    if model is None:
+        return None
+    if shape.style is Style.V2:
+        runner = unwind(shape.node)[1][0].call
+        parsed = _parse_select(statement if statement is not None else runner.args[0].value)
+        if parsed is None:
+            return None
+        head, calls = parsed
+        layout = statement if statement is not None else runner
+    else:
+        calls = shape.statement_calls
+        head = shape.select_call if shape.select_call is not None else shape.session
+        layout = value.expression if isinstance(value, cst.Await) else value
+    return Source(shape, model, ctx.code(shape.entity), read_options(calls), head, layout)
 
 
-def _loaded_by(options: str, attr: str) -> bool:
-    return any(option in options for option in _EAGER_OPTIONS) and (f".{attr}" in options or f'"{attr}"' in options or "'*'" in options)
+def _through_statement_variable(value, ancestry):
+    """`session.scalars(stmt)` with `stmt = select(...)` bound once in the function."""
+    _, calls, _ = unwind(value)
+    if not calls or calls[0].name not in _RUNNERS or not calls[0].call.args:
+        return None, None
+    argument = calls[0].call.args[0].value
+    if not isinstance(argument, cst.Name):
+        return None, None
+    found = bindings(argument.value, ancestry)
+    if len(found) != 1 or found[0][0] is None or _parse_select(found[0][0]) is None:
+        return None, None
+    statement = found[0][0]
+    runner = calls[0].call
+
+    class _Inline(cst.CSTTransformer):
+        def leave_Call(self, original, updated):
+            if original is not runner:
+                return updated
+            return updated.with_changes(args=[updated.args[0].with_changes(value=statement), *updated.args[1:]])
+
+    return statement, recognize(value.visit(_Inline()))
+
+
+# -- what the loop reads ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """A name holding rows: the path from the loop's rows, their model, and the models and
+    relationships along the path."""
+
+    path: tuple[str, ...]
+    model: object
+    models: tuple = ()
+    rels: tuple = ()
+
+
+class _Reads:
+    """Walks a loop's per-item code, following names bound to rows (and to rows reached
+    through relationships), and records each relationship path read."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.reads: dict[tuple[str, ...], Read] = {}
+
+    def visit(self, node: cst.CSTNode, env: dict, conditional: bool) -> None:
+        if isinstance(node, SCOPES):
+            return
+        if isinstance(node, cst.Attribute):
+            self._attribute(node, env, conditional)
+            return
+        if isinstance(node, cst.For):
+            self.visit(node.iter, env, conditional)
+            inner = self._bind(node.target, node.iter, env)
+            stops = conditional or any(isinstance(n, _STOPS) for n in walk(node.body))
+            self.visit(node.body, inner, stops)
+            if node.orelse is not None:
+                self.visit(node.orelse, env, True)
+            return
+        if isinstance(node, COMPREHENSIONS):
+            self.visit_comprehension(node, env, conditional)
+            return
+        if isinstance(node, cst.If):
+            self.visit(node.test, env, conditional)
+            self.visit(node.body, env, True)
+            if node.orelse is not None:
+                self.visit(node.orelse, env, True)
+            return
+        if isinstance(node, cst.IfExp):
+            self.visit(node.test, env, conditional)
+            self.visit(node.body, env, True)
+            self.visit(node.orelse, env, True)
+            return
+        if isinstance(node, cst.BooleanOperation):
+            self.visit(node.left, env, conditional)
+            self.visit(node.right, env, True)
+            return
+        if isinstance(node, (cst.While, cst.Match, cst.ExceptHandler, cst.ExceptStarHandler)):
+            for child in children(node):
+                self.visit(child, env, True)
+            return
+        if isinstance(node, cst.Assign):
+            self.visit(node.value, env, conditional)
+            names = set().union(*(target_names(t.target) for t in node.targets))
+            for bound in names & set(env):
+                env.pop(bound)
+            if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                resolved = self._resolve(node.value, env)
+                if resolved is not None and resolved[1] is False:  # `user = order.user`: a row too
+                    env[node.targets[0].target.value] = resolved[0]
+            return
+        for bound in _bound_by(node):
+            env.pop(bound, None)
+        for child in children(node):
+            self.visit(child, env, conditional)
+
+    def visit_comprehension(self, comp, env: dict, conditional: bool, skip_first_iter: bool = False) -> None:
+        inner = dict(env)
+        clause = comp.for_in
+        first = True
+        while clause is not None:
+            if not (first and skip_first_iter):  # the loop's own rows: already bound
+                self.visit(clause.iter, inner, conditional)
+                inner = self._bind(clause.target, clause.iter, inner)
+            for test in clause.ifs:
+                self.visit(test, inner, conditional)
+            conditional = conditional or bool(clause.ifs)
+            clause = clause.inner_for_in
+            first = False
+        if isinstance(comp, cst.DictComp):
+            self.visit(comp.key, inner, conditional)
+            self.visit(comp.value, inner, conditional)
+        else:
+            self.visit(comp.elt, inner, conditional)
+
+    def _bind(self, target, iterable, env: dict) -> dict:
+        inner = {k: v for k, v in env.items() if k not in target_names(target)}
+        if isinstance(target, cst.Name):
+            resolved = self._resolve(iterable, env)
+            if resolved is not None and resolved[1] is not False:  # a collection's items
+                inner[target.value] = resolved[0]
+        return inner
+
+    def _resolve(self, expr, env) -> tuple[_Bound, bool | None] | None:
+        """What `row.rel1.rel2` holds (and the last relationship's uselist), or None."""
+        chain = []
+        base = expr
+        while isinstance(base, cst.Attribute):
+            chain.append(base.attr.value)
+            base = base.value
+        if not chain or not isinstance(base, cst.Name) or base.value not in env:
+            return None
+        bound = env[base.value]
+        uselist: bool | None = False
+        for i, attr in enumerate(reversed(chain)):
+            rel = bound.model.relationship(attr)
+            if rel is None or (i > 0 and uselist is not False):
+                return None
+            target = self.ctx.project.models.get(rel.target) if rel.target else None
+            if target is None:
+                return None
+            bound = _Bound(bound.path + (attr,), target, bound.models + (bound.model,), bound.rels + (rel,))
+            uselist = rel.uselist
+        return bound, uselist
+
+    def _attribute(self, node: cst.Attribute, env: dict, conditional: bool) -> None:
+        nodes = []
+        base: cst.BaseExpression = node
+        while isinstance(base, cst.Attribute):
+            nodes.append(base)
+            base = base.value
+        nodes.reverse()  # innermost first: row.a, row.a.b, ...
+        if not isinstance(base, cst.Name):
+            self.visit(base, env, conditional)
+            return
+        if base.value not in env:
+            return
+        bound = env[base.value]
+        for i, attr_node in enumerate(nodes):
+            attr = attr_node.attr.value
+            rel = bound.model.relationship(attr)
+            if rel is None:
+                return
+            target = self.ctx.project.models.get(rel.target) if rel.target else None
+            following = nodes[i + 1].attr.value if i + 1 < len(nodes) else None
+            if following is not None and i + 2 == len(nodes) and _key_via_relationship(bound.model, rel, target, following):
+                return  # `row.rel.id`: related-key-via-relationship reads the foreign key instead
+            self._record(bound.path + (attr,), attr_node, bound.models + (bound.model,), bound.rels + (rel,), conditional)
+            if rel.uselist is not False or target is None:
+                return
+            bound = _Bound(bound.path + (attr,), target, bound.models + (bound.model,), bound.rels + (rel,))
+
+    def _record(self, path, node, models, rels, conditional) -> None:
+        known = self.reads.get(path)
+        if known is None:
+            self.reads[path] = Read(path, node, models, rels, conditional)
+        elif known.conditional and not conditional:
+            known.conditional = False
+
+
+def _bound_by(node) -> set[str]:
+    if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+        return target_names(node.target)
+    if isinstance(node, cst.With):
+        return set().union(*(target_names(item.asname.name) for item in node.items if item.asname is not None))
+    return set()
+
+
+def _key_via_relationship(model, rel, target, attr: str) -> bool:
+    """`row.rel.<target's primary key>` where the row has the foreign key column."""
+    from n1fix.rules._related_key_analysis import foreign_key_for
+
+    return foreign_key_for(model, rel, target, attr) is not None
+
+
+# -- findings -----------------------------------------------------------------------------
+
+
+def _finding(ctx, loop, name: str, source: Source, read: Read, filtered: set[str]) -> Iterable[Finding]:
+    options = source.options
+    if options.opaque:
+        return  # an option n1fix cannot read may load it
+    strategies = []
+    for k, rel in enumerate(read.relationships, start=1):
+        strategies.append(_strategy(options.strategy(read.path[:k]), rel.lazy))
+    last = strategies[-1]
+    if last not in ("lazy", "raise"):
+        return
+    rel = read.relationships[-1]
+    if len(read.path) == 1 and rel.uselist is False and set(rel.foreign_key_attrs) & filtered:
+        return  # every row points at the one parent the query filtered on: loaded once
+    target = (rel.target or "").rsplit(".", 1)[-1] or "the related rows"
+    plan, missing = _plan(ctx, source, read, strategies)
+    option = _option_text(plan) if plan is not None else None
+    where = "its loop" if isinstance(loop, cst.For) else "a comprehension"
+    iterable = ctx.code(loop.iter if isinstance(loop, cst.For) else loop.for_in.iter)
+    if len(iterable) <= 40 and "\n" not in iterable:
+        where = f"`{iterable}`"
+    reading = ctx.code(read.node)
+    if last == "raise":
+        message = f"`{reading}` is declared to raise on lazy load and is read once per item of {where}: it raises today"
+    else:
+        message = f"`{reading}` lazy-loads `{target}` once per item of {where} (1 + N round trips)"
+        if source.shape.is_async:
+            message += "; under AsyncSession it raises MissingGreenlet"
+    if plan is None:
+        yield LazyLoadInLoop.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
+        return
+    message += f"; load it with the rows: `{option}`"
+    applicability, note = Applicability.SAFE, None
+    if read.conditional:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"`{reading}` is read only in some iterations (a branch, or a loop that may stop early): "
+            f"`{option}` loads it for every row, one more query even when no row needs it"
+        )
+    elif last == "raise":
+        applicability = Applicability.UNSAFE
+        note = "the relationship is set to raise on lazy load; the fix loads it up front, check that the loop is meant to read it"
+    yield LazyLoadInLoop.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
+
+
+def _strategy(option: str | None, mapper: str) -> str:
+    """"eager", "lazy", "raise" or "other" (noload, dynamic, unknown) for one step."""
+    if option is not None:
+        if option in EAGER:
+            return "eager"
+        if option in RAISE:
+            return "raise"
+        if option in LAZY:
+            return "lazy"
+        return "other"
+    if mapper == "select":
+        return "lazy"
+    if mapper in _MAPPER_RAISE:
+        return "raise"
+    if mapper in _MAPPER_EAGER:
+        return "eager"
+    return "other"
+
+
+def _plan(ctx, source: Source, read: Read, strategies: list[str]) -> tuple[LazyLoadPlan | None, str]:
+    """The option to add, or (None, why there is none)."""
+    extend_from = 0
+    extend = None
+    for k in range(len(read.path) - 1, 0, -1):
+        chain = source.options.chain_for(read.path[:k])
+        if chain is not None and strategies[k - 1] == "eager":
+            extend, extend_from = chain, k
+            break
+    steps: list[tuple[str, str, str]] = []
+    imports: list[tuple[str, str]] = []
+    for k, (model, attr) in enumerate(zip(read.models, read.path)):
+        if k < extend_from:
+            continue
+        if k == 0:
+            spelled = source.entity_code
+        else:
+            spelled, needed = _spell_model(ctx, model, source)
+            if spelled is None:
+                return None, f"no fix: `{model.name}` is not imported here, and n1fix cannot tell from where to import it"
+            if needed is not None:
+                imports.append(needed)
+        loader = "selectinload" if strategies[k] in ("lazy", "raise") else "defaultload"
+        steps.append((spelled, attr, loader))
+    return LazyLoadPlan(read.node, source, read.path, steps, extend, extend_from, imports), ""
+
+
+def option_calls(plan: LazyLoadPlan) -> list[str]:
+    """`selectinload(Project.renders)`, ... one per step the option adds."""
+    return [f"{loader}({spelled}.{attr})" for spelled, attr, loader in plan.steps]
+
+
+def _option_text(plan: LazyLoadPlan) -> str:
+    calls = option_calls(plan)
+    if plan.extend is not None:
+        calls.insert(0, cst.Module([]).code_for_node(plan.extend.arg.value))
+    return ".".join(calls)
+
+
+def _spell_model(ctx, model, source: Source) -> tuple[str | None, tuple[str, str] | None]:
+    """How this module names `model` (`Render`, `models.Render`), and the import it needs."""
+    index = ctx.project.models
+    candidates = [model.name]
+    if "." in source.entity_code:
+        candidates.append(source.entity_code.rsplit(".", 1)[0] + "." + model.name)
+    candidates.extend(local for local, target in ctx.imports.items() if target.rsplit(".", 1)[-1] == model.name)
+    for candidate in candidates:
+        found = index.resolve(candidate, ctx.imports, ctx.module_name)
+        if found is not None and found.qualname == model.qualname:
+            return candidate, None
+    root = source.model
+    root_import = ctx.imports.get(source.entity_code)
+    if root_import and model.module == root.module and model.name not in all_names(ctx.module):
+        return model.name, (root_import.rsplit(".", 1)[0], model.name)
+    return None, None
+
+
+__all__ = ["LazyLoadPlan", "Source", "find", "option_calls"]

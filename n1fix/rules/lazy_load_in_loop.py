@@ -1,12 +1,14 @@
 """## What it does
-Finds a loop over rows of a query that reads a relationship of each row which the model
-loads lazily (`lazy="select"`, SQLAlchemy's default) and the query did not load up front:
-`for project in projects: project.renders`.
+Finds a loop or comprehension over the rows of a query that reads a relationship of each
+row which the model loads lazily (`lazy="select"`, SQLAlchemy's default) and the query did
+not load up front: `for project in projects: project.renders`. Paths through the rows'
+relationships count too: `render.chain` for each `render in project.renders`.
 
 ## Why is this bad?
 Each read of a lazy relationship is a SELECT: 1 + N round trips with no query in sight.
 Under `AsyncSession` the same code does not even run: the lazy load raises
-`MissingGreenlet`.
+`MissingGreenlet`. A relationship declared `lazy="raise"` (or switched off with
+`raiseload`) raises `InvalidRequestError` instead: a bug either way.
 
 ## Example
 ```python
@@ -23,21 +25,47 @@ projects = session.scalars(
 for project in projects:
     print(project.name, len(project.renders))
 ```
-`selectinload` for collections (one more query for all rows), `joinedload` for
-many-to-one references (a join in the same query).
+The fix adds the loader option to the query the rows come from: to its `.options(...)`
+when it has one (`.options(a)` -> `.options(a, b)`; an option that names the first part
+of a nested path is extended: `selectinload(Project.renders).selectinload(Render.chain)`),
+else right after `select(...)`/`session.query(...)`; `selectinload` is imported from
+`sqlalchemy.orm`, and the model of a deeper step from where the rows' model comes from.
+2.0 `select()` and 1.x `Query`, sync and async, and a statement held in a variable
+(`stmt = select(...)`) are rewritten.
+
+`selectinload` for collections: one more query, `WHERE parent_id IN (...)`.
+`joinedload` of a collection would multiply the rows of the main query (and a 2.0
+result then needs `.unique()`), and cut them wrong under a LIMIT.
+
+`selectinload` for many-to-one references as well. `joinedload` would save that one
+query, but it rewrites the main statement with a LEFT OUTER JOIN: wrong or refused with
+`FOR UPDATE` (PostgreSQL will not lock the nullable side of an outer join), `DISTINCT`,
+`GROUP BY` or a textual statement, and it repeats the parent's columns on every row.
+`selectinload` leaves the main statement as it was, loads each distinct parent once, and
+skips parents the session already holds. Where the extra round trip matters and the query
+is a plain select, change it to `joinedload` by hand.
 
 ## Fix safety
-No fix is offered yet: the rule reports the relationship, the loop and the loader option
-to add. Relationships loaded eagerly by the mapper (`lazy="selectin"`, `"joined"`, ...)
-or by an option on the query (`selectinload`, `joinedload`, `subqueryload`,
-`contains_eager`, `raiseload`) are not reported.
+The fix is safe: loader options change how rows are loaded, never which. It is unsafe when
+the relationship is read only in some iterations (under an `if`, after `and`/`or`, in a
+loop that may `break` or `return`): the option loads it for every row, one more query
+even when the branch never runs, and more rows held in memory; n1fix cannot tell how
+often the branch runs. It is unsafe for a relationship set to raise on lazy load: the code
+fails today, and loading it is probably, but not certainly, what was meant. No fix is
+offered when the model of a deeper step is not imported and n1fix cannot tell from where
+to import it.
+
+Not reported: relationships loaded eagerly by the mapper (`lazy="selectin"`, `"joined"`,
+...) or by an option on the query (`selectinload`, `joinedload`, `subqueryload`,
+`immediateload`, `contains_eager`), queries whose options n1fix cannot read
+(`.options(*opts)`), `dynamic`/`write_only`/`noload` relationships, and `row.rel.id` where
+the row holds the key itself (`related-key-via-relationship` reports that).
 
 ## Known problems
-Only `for` loops whose rows come from a query in the same function are checked; rows
-passed in or returned by a helper are not traced (they may have been loaded eagerly
-there), and comprehensions are not checked yet. A many-to-one reference is not reported
-when the query filtered on its foreign key (every row points at the same parent, which
-the identity map loads once).
+Only rows from a query in the same function are checked; rows passed in or returned by a
+helper are not traced (they may have been loaded eagerly there). A many-to-one reference
+is not reported when the query filtered on its foreign key (every row points at the same
+parent, which the identity map loads once).
 """
 
 from __future__ import annotations
@@ -49,6 +77,8 @@ from typing import Iterable
 from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
 
 _FOR_KEYWORD = re.compile(r"\bfor\b")
+# `session.scalars/execute/scalar(select(...))`, `session.query(...)`, `Model.query`
+_QUERY_ATTRS = {"scalars", "execute", "scalar", "query"}
 
 
 class LazyLoadInLoop(Rule):
@@ -56,17 +86,37 @@ class LazyLoadInLoop(Rule):
     NAME = "lazy-load-in-loop"
     MESSAGE = "Lazy relationship loaded once per item of a loop"
     SEVERITY = Severity.HIGH
-    FIX = FixAvailability.NONE
+    FIX = FixAvailability.SOMETIMES
     # The rows' query, then a lazy load per row; with selectinload: one more query.
     ROUND_TRIPS = ("1 + N", "2")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        # Rows come from a query in the same function: a query call and a loop.
+        # Rows come from a query in the same function as the loop: one function (or the
+        # module) holds both a loop or comprehension and a query call.
         if not _FOR_KEYWORD.search(text):
             return False
         from n1fix.rules.query_in_loop import QUERY_TEXT
 
-        return QUERY_TEXT.search(text) is not None
+        if QUERY_TEXT.search(text) is None:
+            return False
+        scopes = [tree]
+        while scopes:
+            scope = scopes.pop()
+            has_loop = has_query = False
+            stack = list(ast.iter_child_nodes(scope))
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    scopes.append(node)
+                    continue
+                if isinstance(node, (ast.For, ast.comprehension)):
+                    has_loop = True
+                elif isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS:
+                    has_query = True
+                if has_loop and has_query:
+                    return True
+                stack.extend(ast.iter_child_nodes(node))
+        return False
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules._lazy_load_analysis import find

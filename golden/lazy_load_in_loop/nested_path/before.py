@@ -1,0 +1,13 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from renderapp.models import Project
+
+
+def chain_names(session: Session, user_id: int) -> dict[str, dict[int, str | None]]:
+    """For each project of a user, the chain each of its renders belongs to."""
+    projects = session.scalars(select(Project).where(Project.user_id == user_id).order_by(Project.id)).all()
+    names = {}
+    for project in projects:
+        names[project.name] = {render.id: render.chain.name if render.chain else None for render in project.renders}
+    return names

@@ -1,0 +1,137 @@
+"""Rewrite a lazy-load-in-loop finding: add the loader option to the query the rows come from.
+
+    select(Project).where(...)                    -> select(Project).options(selectinload(Project.renders)).where(...)
+    select(X).options(joinedload(X.user))         -> select(X).options(joinedload(X.user), selectinload(X.project))
+    .options(selectinload(Project.renders))       -> .options(selectinload(Project.renders).selectinload(Render.chain))
+    session.query(Project).filter(...)            -> session.query(Project).options(selectinload(...)).filter(...)
+
+A statement that was one line and no longer fits is broken the way black breaks it.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.codemods._imports import add_from_import, spelling
+from n1fix.codemods._layout import INDENT, chain_lines, render
+from n1fix.orm.query_shape import Style
+from n1fix.rules._base import Finding
+from n1fix.rules._lazy_load_analysis import LazyLoadPlan, option_calls
+
+
+def fix(ctx, finding: Finding) -> cst.Module:
+    plan: LazyLoadPlan = finding.plan
+    needed: list[tuple[str, str]] = list(plan.imports)
+    calls = []
+    for text in option_calls(plan):
+        loader, _, rest = text.partition("(")
+        spelled = spelling(ctx.imports, f"sqlalchemy.orm.{loader}")
+        if spelled is None:
+            spelled = loader
+            needed.append(("sqlalchemy.orm", loader))
+        calls.append(f"{spelled}({rest}")
+    config = ctx.module.config_for_parsing
+    source = plan.source
+
+    if plan.extend is not None:
+        arg = plan.extend.arg
+        new_value = cst.parse_expression(".".join([render(arg.value), *calls]), config=config)
+        edit = _ReplaceNode(arg.value, new_value)
+    elif source.options.calls:
+        options_call = source.options.calls[-1].call
+        option = cst.parse_expression(".".join(calls), config=config)
+        edit = _ReplaceNode(options_call, _with_argument(options_call, option))
+    else:
+        option = cst.parse_expression(".".join(calls), config=config)
+        edit = _InsertOptions(source.head, option)
+    layout = source.layout
+    new_layout = _rebroken(ctx, layout, layout.visit(edit), source.shape.style)
+    module = ctx.module.visit(_ReplaceNode(layout, new_layout))
+    for source_module, name in dict.fromkeys(needed):
+        module = add_from_import(module, source_module, name, ctx.first_party)
+    return module
+
+
+def _with_argument(call: cst.Call, option: cst.BaseExpression) -> cst.Call:
+    """`.options(a)` -> `.options(a, b)`, keeping a one-a-line layout and trailing comma."""
+    args = list(call.args)
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):  # `a,\n` one a line: the new one follows with the same comma
+        new = cst.Arg(option, comma=last.comma)
+        return call.with_changes(args=[*args, new])
+    args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return call.with_changes(args=[*args, cst.Arg(option)])
+
+
+class _ReplaceNode(cst.CSTTransformer):
+    def __init__(self, old: cst.CSTNode, new: cst.CSTNode) -> None:
+        self.old, self.new = old, new
+        self.statement: cst.CSTNode | None = None  # the rebuilt statement holding the edit
+
+    def on_leave(self, original, updated):
+        if original is self.old:
+            return self.new
+        return updated
+
+
+class _InsertOptions(cst.CSTTransformer):
+    """`head` -> `head.options(option)`; after `select(X)` in a chain broken one call a
+    line, `.options(...)` takes a line of its own, like the calls after it."""
+
+    def __init__(self, head: cst.BaseExpression, option: cst.BaseExpression) -> None:
+        self.head, self.option = head, option
+        self.done = False
+
+    def leave_Attribute(self, original, updated):
+        if original.value is self.head and not self.done:
+            self.done = True
+            call = cst.Call(cst.Attribute(updated.value, cst.Name("options"), dot=original.dot), [cst.Arg(self.option)])
+            return updated.with_changes(value=call)
+        return updated
+
+    def on_leave(self, original, updated):
+        updated = super().on_leave(original, updated)
+        if original is self.head and not self.done and isinstance(updated, cst.BaseExpression):
+            # the head is the whole statement (`session.scalars(select(Project))`)
+            self.done = True
+            return cst.Call(cst.Attribute(updated, cst.Name("options")), [cst.Arg(self.option)])
+        return updated
+
+
+def _rebroken(ctx, original: cst.BaseExpression, new: cst.BaseExpression, style: Style) -> cst.BaseExpression:
+    """`new`, broken the way black would break it when `original` was one line and the
+    line no longer fits: `session.scalars(\n    select(X).options(...)\n).all()`, then one
+    call a line if the statement still does not fit."""
+    old_code = ctx.code(original)
+    if "\n" in old_code:
+        return new
+    start = ctx.range_of(original).start
+    line = ctx.module.code.splitlines()[start.line - 1]
+    new_line = line[: start.column] + render(new) + line[start.column + len(old_code) :]
+    limit = ctx.project.line_length
+    if len(new_line) <= limit:
+        return new
+    indent = len(line) - len(line.lstrip())
+    broken = _broken(new, indent, limit)
+    if broken is None:
+        return new
+    return cst.parse_expression(broken, config=ctx.module.config_for_parsing)
+
+
+def _broken(expr: cst.BaseExpression, indent: int, limit: int) -> str | None:
+    if isinstance(expr, cst.Call) and len(expr.args) == 1 and chain_lines(expr) is None:
+        # `session.scalars(stmt)`: the statement goes on lines of its own inside the brackets
+        inner = render(expr.args[0].value)
+        head = render(expr.func)
+        if indent + len(INDENT) + len(inner) <= limit:
+            return f"{head}(\n{INDENT}{inner}\n)"
+        lines = chain_lines(expr.args[0].value)
+        if lines is None:
+            return None
+        body = f"\n{INDENT}".join(lines)
+        return f"{head}(\n{INDENT}{body}\n)"
+    lines = chain_lines(expr)
+    if lines is None:
+        return None
+    body = f"\n{INDENT}".join(lines)
+    return f"(\n{INDENT}{body}\n)"

@@ -1,0 +1,166 @@
+"""The analysis behind `related-key-via-relationship`: `obj.rel.id` where `obj` already holds
+the key in its foreign key column (`obj.rel_id`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import libcst as cst
+
+from n1fix.orm.models import MANY_TO_ONE
+from n1fix.rules._base import Applicability, Finding
+from n1fix.rules._item_facts import _model_of_name
+from n1fix.rules._syntax import children
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    attr: str  # the foreign key column's attribute on the owner (`project_id`)
+    exact: bool  # it references exactly the target's primary key column, with no custom join
+    nullable: bool
+
+
+@dataclass
+class RelatedKeyPlan:
+    site: cst.Attribute  # `obj.rel.id`
+    owner: cst.BaseExpression  # `obj`
+    column: str  # `rel_id`
+
+
+def foreign_key_for(model, rel, target, attr: str) -> ForeignKey | None:
+    """The owner's foreign key column that `model.rel.attr` reads through, when `attr` is
+    the target's (single-column) primary key; None otherwise."""
+    if rel is None or target is None or rel.direction != MANY_TO_ONE or rel.secondary or rel.uselist is not False:
+        return None
+    if target.primary_key != (attr,) or len(rel.foreign_key_attrs) != 1:
+        return None
+    column = model.column(rel.foreign_key_attrs[0])
+    if column is None:
+        return None
+    referenced = target.column(attr)
+    exact = False
+    if column.foreign_key and "." in column.foreign_key and not rel.primaryjoin:
+        table, _, name = column.foreign_key.rpartition(".")
+        same_table = target.table is not None and (table == target.table or table.endswith("." + target.table))
+        exact = same_table and name == referenced.name
+    return ForeignKey(column.attr, exact, column.nullable)
+
+
+def find(ctx) -> Iterable[Finding]:
+    from n1fix.rules.related_key_via_relationship import RelatedKeyViaRelationship
+
+    for node, ancestry in _reads(ctx.module):
+        owner = node.value.value
+        rel_name = node.value.attr.value
+        model = _owner_model(ctx, owner, ancestry)
+        if model is None:
+            continue
+        rel = model.relationship(rel_name)
+        target = ctx.project.models.get(rel.target) if rel is not None and rel.target else None
+        fk = foreign_key_for(model, rel, target, node.attr.value)
+        if fk is None:
+            continue
+        owner_code = ctx.code(owner)
+        replacement = f"{owner_code}.{fk.attr}"
+        reading = ctx.code(node)
+        message = (
+            f"`{reading}` loads the `{target.name}` row (a query unless it is already loaded) for a key "
+            f"`{owner_code}` already holds: read `{replacement}`"
+        )
+        reasons = []
+        if not fk.exact:
+            reasons.append(f"n1fix cannot show that `{model.name}.{fk.attr}` references exactly `{target.name}.{node.attr.value}` (a custom join condition, or a foreign key it cannot resolve)")
+        if fk.nullable:
+            reasons.append(f"`{model.name}.{fk.attr}` is nullable: for a row without a `{rel_name}`, `{reading}` raises AttributeError while `{replacement}` gives None")
+        assigned = _assigned_in_function(ctx, ancestry, model, rel_name, fk.attr)
+        if assigned:
+            reasons.append(assigned)
+        applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
+        plan = RelatedKeyPlan(node, owner, fk.attr)
+        yield RelatedKeyViaRelationship.finding_at(ctx, node, message, applicability, "; ".join(reasons) or None, plan=plan)
+
+
+def _reads(module: cst.Module):
+    """`name.attr.attr` expressions that are read (not assigned or deleted), with ancestry."""
+    found = []
+    ancestry: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode | None] = [module]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            ancestry.pop()
+            continue
+        if (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Attribute)
+            and isinstance(node.value.value, cst.Name)
+            and not _is_target(node, ancestry[-1] if ancestry else None)
+        ):
+            found.append((node, [*ancestry, node]))
+        ancestry.append(node)
+        stack.append(None)
+        below = list(children(node))
+        below.reverse()
+        stack.extend(below)
+    return found
+
+
+def _is_target(node, parent) -> bool:
+    if isinstance(parent, cst.AssignTarget) and parent.target is node:
+        return True
+    if isinstance(parent, (cst.AugAssign, cst.AnnAssign)) and parent.target is node:
+        return True
+    if isinstance(parent, cst.Del):
+        return True
+    # `obj.rel.id(...)`: a call, not a column read
+    return isinstance(parent, cst.Call) and parent.func is node
+
+
+def _owner_model(ctx, owner: cst.Name, ancestry):
+    """The model of the object a name holds; `self` inside a model class's method."""
+    if owner.value == "self":
+        function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
+        cls = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
+        if function is None or cls is None or any(isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod") for d in function.decorators):
+            return None
+        if ancestry.index(cls) > ancestry.index(function):
+            return None
+        return ctx.project.models.resolve(cls.name.value, ctx.imports, ctx.module_name)
+    if not any(isinstance(n, cst.FunctionDef) for n in ancestry):
+        return None
+    return _model_of_name(ctx, owner.value, ancestry)
+
+
+def _assigned_in_function(ctx, ancestry, model, rel_name: str, fk_attr: str) -> str | None:
+    """Why the relationship and its column may disagree here: an assignment to either in
+    the same function (until a flush, `obj.rel = other` changes `obj.rel.id`, not
+    `obj.rel_id`), or an object of the model built here with the relationship given."""
+    function = next((n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef,))), None)
+    if function is None:
+        return None
+    for node in _walk_all(function):
+        targets = []
+        if isinstance(node, cst.AssignTarget):
+            targets.append(node.target)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            targets.append(node.target)
+        for target in targets:
+            if isinstance(target, cst.Attribute) and target.attr.value in (rel_name, fk_attr):
+                return f"the function assigns `.{target.attr.value}` (before a flush `.{rel_name}` and `.{fk_attr}` can disagree)"
+        if isinstance(node, cst.Call) and any(a.keyword is not None and a.keyword.value == rel_name for a in node.args):
+            called = ctx.model_for(node.func)
+            if called is not None and called.qualname == model.qualname:
+                return f"the function builds a `{model.name}` with `{rel_name}=`: its `{fk_attr}` is None until a flush"
+    return None
+
+
+def _walk_all(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(children(current))
+
+
+__all__ = ["ForeignKey", "RelatedKeyPlan", "find", "foreign_key_for"]

@@ -1,0 +1,64 @@
+"""## What it does
+Finds `obj.rel.id` (the related row's primary key read through a many-to-one
+relationship) where `obj`'s model has the foreign key column that holds the same value:
+`render.project.id` when `Render` maps `project_id`.
+
+## Why is this bad?
+Unless the related row is already loaded, reading `obj.rel` runs a SELECT (one per item
+in a loop, and `MissingGreenlet` under `AsyncSession`) only to hand back a key the row
+already holds. `obj.rel_id` needs no query and no eager loading.
+
+## Example
+```python
+for render in renders:
+    by_project[render.project.id].append(render)
+```
+
+## Use instead
+```python
+for render in renders:
+    by_project[render.project_id].append(render)
+```
+
+## Fix safety
+The fix is safe when the foreign key references exactly that primary key column (no
+custom `primaryjoin`), the column is NOT NULL, and the function neither assigns the
+relationship or the column nor builds an object of the model with the relationship given.
+Otherwise it is unsafe: for a NULL key `obj.rel.id` raises AttributeError while
+`obj.rel_id` returns None, and before a flush `obj.rel = other` changes `obj.rel.id` but
+not `obj.rel_id`.
+
+## Known problems
+The object's model must be known: a loop over a query's rows, an annotated parameter or
+variable, a `session.get()`/`.first()`/`.one()` result, or `self` in a model's method. An
+object built elsewhere and passed in unflushed with only its relationship set would
+have a None foreign key; n1fix cannot see that from the function.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
+
+
+class RelatedKeyViaRelationship(Rule):
+    __doc__ = __doc__
+    NAME = "related-key-via-relationship"
+    MESSAGE = "Related row loaded only to read a key the row already holds"
+    SEVERITY = Severity.MEDIUM
+    FIX = FixAvailability.SOMETIMES
+    # In a loop: the rows' query, then one SELECT per row's parent; with the column: none.
+    ROUND_TRIPS = ("1 + N", "1")
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        # Whether `x.rel.key` reads a relationship's primary key depends on the model
+        # index, which this per-file gate does not have: the engine's project stage
+        # (`_related_key_gate.gate_on_model_keys`) lets those files through.
+        return False
+
+    def check(self, ctx) -> Iterable[Finding]:
+        from n1fix.rules._related_key_analysis import find
+
+        return find(ctx)
