@@ -56,6 +56,11 @@ class BatchVariant:
     companion: CompanionEdit | None = None  # None: the project already has the variant
 
 
+def forget_variants() -> None:
+    """Drop the verdicts of an earlier run (its project is gone)."""
+    _MEMO.clear()
+
+
 def planning() -> bool:
     """True while a synthetic batch loop is analysed (calls in it are not followed)."""
     return _planning
@@ -76,7 +81,8 @@ def batch_name(name: str, key: str) -> str:
 def plan_variant(ctx, callee: QueryFunction, key_param: str) -> BatchVariant:
     """The variant to call for `callee` keyed by `key_param`; raises NoFix with the reason."""
     source = _callee_source(ctx, callee)
-    memo_key = (callee.qualname, key_param, hashlib.sha256(source[0].encode()).hexdigest())
+    # The verdict depends on the callee's text and on the project's indexes.
+    memo_key = (id(ctx.project), callee.qualname, key_param, hashlib.sha256(source[0].encode()).hexdigest())
     hit = _MEMO.get(memo_key)
     if hit is None:
         try:
