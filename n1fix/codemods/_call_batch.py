@@ -33,8 +33,10 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
     variant = plan.variant
     names = NamePicker(plan.scope, ctx.module)
     statements, keys_ref, replace_iter = _keys(ctx, plan, names)
-    lookup_name = names.pick(_lookup_name(plan)) if not variant.callee.writes else ""
     call_code = _batch_call(ctx, plan, keys_ref)
+    if variant.callee.writes:
+        return _replace_loop(ctx, plan, statements, call_code)
+    lookup_name = names.pick(_lookup_name(plan))
     statement = f"{lookup_name} = {call_code}"
     indent = ctx.range_of(plan.anchor).start.column
     if not fits(statement, indent, ctx.project.line_length):
@@ -42,8 +44,6 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
         if broken is not None:
             statement = f"{lookup_name} = {'await ' if call_code.startswith('await ') else ''}{broken}"
     statements.append(statement)
-    if variant.callee.writes:
-        return _replace_loop(ctx, plan, statements, call_code)
     config = ctx.module.config_for_parsing
     try:
         new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
@@ -82,7 +82,7 @@ def _replace_loop(ctx, plan: CallPlan, statements: list[str], call_code: str) ->
         awaited = call_code.startswith("await ")
         broken = broken_expression(cst.parse_expression(call_code.removeprefix("await ")))
         call_code = f"{'await ' if awaited else ''}{broken}" if broken else call_code
-    statements = [*statements[:-1], call_code]
+    statements = [*statements, call_code]
     config = ctx.module.config_for_parsing
     new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
     loop = plan.anchor
