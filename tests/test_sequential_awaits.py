@@ -378,3 +378,9 @@ def test_inside_try_the_reason_that_keeps_awaits_apart_comes_first(tmp_path):
     )
     (found,) = scan(tmp_path, service)
     assert "reads `a`" in found.message and "`try`" not in found.message
+
+
+def test_sql_text_with_side_effects_is_a_write():
+    source = 'async def notify(session, key):\n    await session.execute(sa.text(f"NOTIFY changes, \'{key}\'"))\n'
+    (use,) = extract_session_use(ast.parse(source), "m", "m.py", {})
+    assert use.writes and use.session_params == ("session",)

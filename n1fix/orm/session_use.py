@@ -40,7 +40,11 @@ WRITE_METHODS = frozenset(
      "bulk_save_objects", "run_sync", "execute_many", "executemany"}
 )
 DML_CALLS = frozenset({"insert", "update", "delete", "upsert"})
-_DML_TEXT = re.compile(r"^\s*(insert|update|delete|create|drop|alter|truncate|merge|upsert|replace)\b", re.I)
+# SQL text that changes something: DML, DDL, and statements with side effects (NOTIFY, LOCK).
+_DML_TEXT = re.compile(
+    r"^\s*(insert|update|delete|create|drop|alter|truncate|merge|upsert|replace|notify|lock|call|vacuum|grant|revoke)\b",
+    re.I,
+)
 # Names a session or connection usually goes by; a parameter so named counts as one even
 # when the body only hands it on (a wrong guess blocks a gather, never allows one).
 SESSION_NAME = re.compile(

@@ -19,7 +19,8 @@ from n1fix.rules._syntax import all_names, walk
 
 _DML = re.compile(
     r"\b(insert|update|delete)\s*\("
-    r"|^\s*[rbuf]*['\"]{1,3}\s*(insert\s+into|update\s+\S+\s+set|delete\s+from|create\s+\w|drop\s+\w|alter\s+\w|truncate\s+\w)",
+    r"|^\s*[rbuf]*['\"]{1,3}\s*(insert\s+into|update\s+\S+\s+set|delete\s+from|create\s+\w|drop\s+\w|alter\s+\w"
+    r"|truncate\s+\w|notify\s+\w|lock\s+table)",
     re.I,
 )
 # Calls that are safe to evaluate early: they read their arguments and nothing else.
@@ -39,6 +40,8 @@ class AwaitedCall:
     call: cst.Call
     label: str  # `AuthDAL.get_user_by_id()`
     database: bool = False  # talks to the database (a session method or a project DAL call)
+    queries: bool = False  # runs a statement itself (a session method, or a callee that does)
+    seen: bool = False  # n1fix sees what it is: a session method, an indexed or a local function
     own_session: bool = False  # every statement it runs is on a session it opens
     writes: str | None = None  # why it counts as a write
     unknown: str | None = None  # why its effects are not known
@@ -188,12 +191,14 @@ def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.C
     callee = index.resolve(qualified) if index is not None and qualified else None
     if callee is None:
         local = scope.local_functions.get(func_text)
+        member.seen = local is not None
         if local is not None:
             for name in sorted(all_names(local.body) & scope.sessions):
                 member.sessions[name] = f"closes over `{name}`"
                 member.database = True
         member.unknown = f"{member.label} is not a project function n1fix has indexed"
         return member
+    member.seen = True
     effects = index.effects(callee)
     for param in callee.session_params:
         arg = _argument_for(call, callee.params, param)
@@ -211,13 +216,14 @@ def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.C
     if effects.unknown:
         member.unknown = f"{member.label} calls `{effects.unknown[0]}()`, which n1fix cannot see into"
     member.own_session = effects.opens_session and not member.sessions
+    member.queries = callee.queries
     member.database = bool(member.database or callee.queries or effects.opens_session or member.sessions or effects.writes)
     return member
 
 
 def _direct(ctx, scope, member: AwaitedCall, receiver: str) -> None:
     method = member.call.func.attr.value
-    member.database = True
+    member.database = member.queries = member.seen = True
     member.sessions[receiver] = f"calls `{receiver}.{method}()`"
     if receiver not in scope.declared and not SESSION_NAME.search(receiver.rpartition(".")[2]):
         member.unknown = f"n1fix cannot tell what `{receiver}` is (it is not named or annotated as a session)"

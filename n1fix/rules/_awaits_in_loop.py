@@ -20,7 +20,7 @@ from n1fix.rules._syntax import names_assigned, target_names, walk
 
 def awaits_in_loops(ctx, function: cst.FunctionDef, scope: CallerScope) -> Iterator[tuple[cst.For, AwaitedCall]]:
     for loop in walk(function.body):
-        if not isinstance(loop, cst.For) or not isinstance(loop.body, cst.IndentedBlock):
+        if not isinstance(loop, cst.For) or not isinstance(loop.body, cst.IndentedBlock) or _chunked(loop):
             continue
         varying = target_names(loop.target) | names_assigned(loop.body)
         for statement in loop.body.body:
@@ -31,9 +31,17 @@ def awaits_in_loops(ctx, function: cst.FunctionDef, scope: CallerScope) -> Itera
             if not (varying & _names(call)):
                 continue  # the same call every time: a different problem
             member = describe(ctx, scope, statement, target, None, call)
-            if not member.database or member.writes or _batchable(ctx, scope, call, member):
+            # Only calls known to run a query and not to write: anything else may be a
+            # write per item, a hook, or work that is not a round trip at all.
+            if not member.queries or member.writes or member.unknown or _batchable(ctx, scope, call, member):
                 continue
             yield loop, member
+
+
+def _chunked(loop: cst.For) -> bool:
+    """`for start in range(0, len(rows), size)`: the batching was done on purpose."""
+    it = loop.iter
+    return isinstance(it, cst.Call) and dotted_name(it.func) == "range" and len(it.args) == 3
 
 
 def _awaited_in(statement: cst.CSTNode) -> tuple[str | None, cst.Call] | None:

@@ -153,6 +153,8 @@ class SequentialAwaits(Rule):
         first = run.members[0].statement
         groups = split(run)
         fixable = [g for g in groups if len(g.members) >= 2 and len(g.database) >= 2]
+        if not fixable and sum(1 for m in reads if m.seen) < 2:
+            return  # nothing to offer, and a call n1fix knows nothing about (obj.delete_async()) may well write
         shared = next((g.blocked_on_session for g in groups if g.blocked_on_session), None)
         own = own_session_groups(ctx, run, shared) if shared and not fixable and run.in_try is None else None
         if run.in_try is not None and (fixable or own):
