@@ -14,9 +14,10 @@ import libcst as cst
 
 from n1fix.codemods._imports import add_from_import, spelling
 from n1fix.codemods._layout import INDENT, chain_lines, render
-from n1fix.orm.query_shape import Style
+from n1fix.orm.query_shape import Style, unwind
 from n1fix.rules._base import Finding
 from n1fix.rules._lazy_load_analysis import LazyLoadPlan, option_calls
+from n1fix.rules._syntax import children
 
 
 def fix(ctx, finding: Finding) -> cst.Module:
@@ -45,8 +46,14 @@ def fix(ctx, finding: Finding) -> cst.Module:
         option = cst.parse_expression(".".join(calls), config=config)
         edit = _InsertOptions(source.head, option)
     layout = source.layout
-    new_layout = _rebroken(ctx, layout, layout.visit(edit), source.shape.style)
-    module = ctx.module.visit(_ReplaceNode(layout, new_layout))
+    if "\n" in ctx.code(layout) and "\n" not in _bare_code(source.chain):
+        # `session.scalars(\n    select(X).where(...)\n)`, `x = (\n    session.query(X)...\n)`:
+        # the chain goes one call a line
+        chain = source.chain
+        module = ctx.module.visit(_ReplaceNode(chain, _chain_rebroken(ctx, source.head, chain, chain.visit(edit))))
+    else:
+        new_layout = _rebroken(ctx, layout, layout.visit(edit), source.shape.style)
+        module = ctx.module.visit(_ReplaceNode(layout, new_layout))
     for source_module, name in dict.fromkeys(needed):
         module = add_from_import(module, source_module, name, ctx.first_party)
     return module
@@ -116,6 +123,60 @@ def _rebroken(ctx, original: cst.BaseExpression, new: cst.BaseExpression, style:
     if broken is None:
         return new
     return cst.parse_expression(broken, config=ctx.module.config_for_parsing)
+
+
+def _bare_code(node: cst.BaseExpression) -> str:
+    return render(node.with_changes(lpar=[], rpar=[])) if getattr(node, "lpar", None) else render(node)
+
+
+def _chain_rebroken(ctx, head, original: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
+    """A one-line chain inside brackets that now runs past the line length, one call a
+    line at the column it starts at (black's fluent style)."""
+    start = ctx.range_of(head).start  # where the chain's text starts (inside any brackets of its own)
+    line = ctx.module.code.splitlines()[start.line - 1]
+    old_code = _bare_code(original)
+    if len(line[: start.column] + _bare_code(new) + line[start.column + len(old_code) :]) <= ctx.project.line_length:
+        return new
+    block = _block_indent(ctx.module, original)
+    if block is None or start.column < block:
+        return new
+    base, calls, _ = unwind(new)
+    rest = calls if isinstance(base, cst.Call) else calls[1:]
+    if len(rest) < 1:
+        return new
+    dot = cst.Dot(
+        whitespace_before=cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            empty_lines=[],
+            indent=True,
+            last_line=cst.SimpleWhitespace(" " * (start.column - block)),
+        )
+    )
+    funcs = {id(mc.call.func) for mc in rest}
+
+    class _Break(cst.CSTTransformer):
+        def leave_Attribute(self, original_node, updated_node):
+            if id(original_node) in funcs:
+                return updated_node.with_changes(dot=dot)
+            return updated_node
+
+    return new.visit(_Break())
+
+
+def _block_indent(module: cst.Module, node: cst.CSTNode) -> int | None:
+    """The indentation of the block whose statement holds `node`."""
+    stack: list[tuple[cst.CSTNode, int]] = [(module, 0)]
+    while stack:
+        current, indent = stack.pop()
+        if current is node:
+            return indent
+        for child in children(current):
+            if isinstance(child, cst.IndentedBlock):
+                step = len(child.indent if child.indent is not None else module.default_indent)
+                stack.append((child, indent + step))
+            else:
+                stack.append((child, indent))
+    return None
 
 
 def _broken(expr: cst.BaseExpression, indent: int, limit: int) -> str | None:

@@ -27,7 +27,6 @@ from n1fix.rules.lazy_load_in_loop import LazyLoadInLoop
 _MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
 _MAPPER_RAISE = {"raise", "raise_on_sql"}
 _RUNNERS = {"scalars", "execute", "scalar"}
-_STOPS = (cst.Break, cst.Return, cst.Raise)
 
 
 @dataclass
@@ -40,6 +39,7 @@ class Source:
     options: Options
     head: cst.BaseExpression  # select(...) / session.query(...) / Model.query: `.options` goes after it
     layout: cst.BaseExpression  # the expression to re-break when the line grows too long
+    chain: cst.BaseExpression  # the select(...)/query(...) chain itself (inside `layout`, or it)
 
 
 @dataclass
@@ -105,13 +105,30 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
     collector = _Reads(ctx)
     env = {name: _Bound((), source.model)}
     if isinstance(loop, cst.For):
-        stops = any(isinstance(n, _STOPS) for n in walk(loop.body))
-        collector.visit(loop.body, env, stops)
+        collector.visit(loop.body, env, may_stop_early(loop.body))
     else:
         collector.visit_comprehension(loop, env, False, skip_first_iter=True)
     filtered = {p.attr for p in source.shape.predicates if p.attr}
     for read in collector.reads.values():
         yield from _finding(ctx, loop, name, source, read, filtered)
+
+
+def may_stop_early(body: cst.CSTNode) -> bool:
+    """Whether some items may skip the rest of a loop body, or the loop end before the
+    last item: a `break` or `continue` of this loop, or a `return`. (A `raise` ends the
+    whole run with an error; loading up front does not change that.)"""
+    stack = list(children(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Break, cst.Continue, cst.Return)):
+            return True
+        if isinstance(node, SCOPES):
+            continue
+        if isinstance(node, (cst.For, cst.While)):
+            stack.extend(n for n in walk(node) if isinstance(n, cst.Return))
+            continue
+        stack.extend(children(node))
+    return False
 
 
 def _iterates_outer_item(iterable, ancestry) -> bool:
@@ -151,11 +168,12 @@ def _source(ctx, iterable: cst.BaseExpression, ancestry) -> Source | None:
             return None
         head, calls = parsed
         layout = statement if statement is not None else runner
+        chain = statement if statement is not None else runner.args[0].value
     else:
         calls = shape.statement_calls
         head = shape.select_call if shape.select_call is not None else shape.session
-        layout = value.expression if isinstance(value, cst.Await) else value
-    return Source(shape, model, ctx.code(shape.entity), read_options(calls), head, layout)
+        layout = chain = value.expression if isinstance(value, cst.Await) else value
+    return Source(shape, model, ctx.code(shape.entity), read_options(calls), head, layout, chain)
 
 
 def _through_statement_variable(value, ancestry):
@@ -212,8 +230,7 @@ class _Reads:
         if isinstance(node, cst.For):
             self.visit(node.iter, env, conditional)
             inner = self._bind(node.target, node.iter, env)
-            stops = conditional or any(isinstance(n, _STOPS) for n in walk(node.body))
-            self.visit(node.body, inner, stops)
+            self.visit(node.body, inner, conditional or may_stop_early(node.body))
             if node.orelse is not None:
                 self.visit(node.orelse, env, True)
             return
