@@ -19,7 +19,7 @@ import libcst as cst
 from n1fix.codemods._imports import add_import, spelling
 from n1fix.codemods._layout import INDENT, fits
 from n1fix.codemods._names import NamePicker
-from n1fix.rules._syntax import all_names
+from n1fix.rules._syntax import all_names, walk
 
 
 class FixFailed(Exception):
@@ -97,16 +97,10 @@ def _callee_name(call: str) -> str:
 
 def _opens_block(ctx, statement) -> bool:
     """Whether `statement` is the first of its block (no blank line goes above it)."""
-    for node in _walk_blocks(ctx.module):
-        if node.body and node.body[0] is statement:
-            return True
-    return False
-
-
-def _walk_blocks(module):
-    from n1fix.rules._syntax import walk
-
-    return [n for n in walk(module, into_scopes=True) if isinstance(n, cst.IndentedBlock)]
+    return any(
+        isinstance(node, cst.IndentedBlock) and node.body and node.body[0] is statement
+        for node in walk(ctx.module, into_scopes=True)
+    )
 
 
 def _targets(ctx, plan) -> list[str] | None:
@@ -121,23 +115,12 @@ def _targets(ctx, plan) -> list[str] | None:
 
 
 def _enclosing_function(ctx, statement):
+    """The innermost function whose body holds `statement`."""
     found = None
-    for node in _walk_functions(ctx.module):
-        if any(s is statement for s in _statements(node)):
+    for node in walk(ctx.module, into_scopes=True):
+        if isinstance(node, cst.FunctionDef) and any(s is statement for s in walk(node.body)):
             found = node
     return found
-
-
-def _walk_functions(node):
-    from n1fix.rules._syntax import walk
-
-    return [n for n in walk(node, into_scopes=True) if isinstance(n, cst.FunctionDef)]
-
-
-def _statements(function):
-    from n1fix.rules._syntax import walk
-
-    return walk(function.body)
 
 
 def _gather_statement(names: list[str] | None, gather: str, calls: list[str], indent: int, limit: int) -> str:

@@ -15,7 +15,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name
 from n1fix.orm.session_use import HARMLESS, READ_METHODS, SESSION_NAME, SESSION_TYPE, WRITE_METHODS
-from n1fix.rules._syntax import all_names, walk
+from n1fix.rules._syntax import all_names, children, walk
 
 _DML = re.compile(
     r"\b(insert|update|delete)\s*\("
@@ -317,7 +317,7 @@ def _impure(expr: cst.CSTNode) -> cst.CSTNode | None:
             if bad is not None:
                 return bad
         return None
-    for child in _expression_children(expr):
+    for child in children(expr):
         bad = _impure(child)
         if bad is not None:
             return bad
@@ -328,8 +328,3 @@ def _is_value_type(name: str) -> bool:
     """Constructors of plain values (`UUID(x)`, `Decimal(x)`, `datetime(...)`) are pure."""
     return name.rpartition(".")[2] in {"UUID", "Decimal", "datetime", "date", "timedelta", "Fraction"}
 
-
-def _expression_children(expr: cst.CSTNode):
-    from n1fix.rules._syntax import children
-
-    return children(expr)

@@ -15,7 +15,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._await_calls import AwaitedCall, CallerScope, describe
-from n1fix.rules._syntax import names_assigned, target_names, walk
+from n1fix.rules._syntax import all_names, names_assigned, target_names, walk
 
 
 def awaits_in_loops(ctx, function: cst.FunctionDef, scope: CallerScope) -> Iterator[tuple[cst.For, AwaitedCall]]:
@@ -28,7 +28,7 @@ def awaits_in_loops(ctx, function: cst.FunctionDef, scope: CallerScope) -> Itera
             if found is None:
                 continue
             target, call = found
-            if not (varying & _names(call)):
+            if not (varying & all_names(call)):
                 continue  # the same call every time: a different problem
             member = describe(ctx, scope, statement, target, None, call)
             # Only calls known to run a query and not to write: anything else may be a
@@ -61,12 +61,6 @@ def _awaited_in(statement: cst.CSTNode) -> tuple[str | None, cst.Call] | None:
     if isinstance(value, cst.Await) and isinstance(value.expression, cst.Call):
         return target, value.expression
     return None
-
-
-def _names(call: cst.Call) -> set[str]:
-    from n1fix.rules._syntax import all_names
-
-    return all_names(call)
 
 
 def _batchable(ctx, scope: CallerScope, call: cst.Call, member: AwaitedCall) -> bool:
