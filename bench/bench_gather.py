@@ -1,0 +1,78 @@
+"""How much does the sequential-awaits rewrite save? Wall time of profile-stats, before and after.
+
+Runs `golden/sequential_awaits/profile_stats` (four DAL reads, each opening its own
+session) before and after the gather rewrite on SQLite through aiosqlite, with a simulated
+network round trip added to every statement (an `asyncio.sleep` in SQLAlchemy's
+`before_cursor_execute`, as in tests/test_gather_concurrency.py), and prints the median
+wall time of each. A measuring script: it asserts nothing. Expect the before to cost about
+four round trips and the after about one.
+
+    .venv/bin/python bench/bench_gather.py [--latency-ms 20] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = ROOT / "golden" / "sequential_awaits" / "profile_stats"
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "golden")]
+
+
+async def measure(latency: float, repeat: int) -> dict[str, float]:
+    from golden_support import forget_module, load_module
+    from renderapp import async_dal
+    from renderapp.models import Base
+    from renderapp.seed import seed
+    from sqlalchemy import event
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+    from sqlalchemy.util.concurrency import await_only
+
+    def round_trip(*_args) -> None:
+        await_only(asyncio.sleep(latency))
+
+    medians = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp}/bench.sqlite3")
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        async with AsyncSession(engine) as session:
+            await session.run_sync(seed)
+            await session.commit()
+        async_dal.async_session.configure(bind=engine)
+        event.listen(engine.sync_engine, "before_cursor_execute", round_trip)
+        for which in ("before", "after"):
+            module = load_module(CASE / f"{which}.py", f"bench_{which}")
+            try:
+                await module.profile_stats(1)  # warm the pool and the statement cache
+                times = []
+                for _ in range(repeat):
+                    start = time.perf_counter()
+                    await module.profile_stats(1)
+                    times.append(time.perf_counter() - start)
+                medians[which] = statistics.median(times)
+            finally:
+                forget_module(module)
+        await engine.dispose()
+    return medians
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="simulated round trip per statement")
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    medians = asyncio.run(measure(args.latency_ms / 1000, args.repeat))
+    print(f"profile-stats, 4 reads, {args.latency_ms:g} ms per round trip, median of {args.repeat}:")
+    for which, seconds in medians.items():
+        print(f"  {which:6} {seconds * 1000:7.1f} ms  ({seconds / (args.latency_ms / 1000):.1f} round trips)")
+
+
+if __name__ == "__main__":
+    main()
