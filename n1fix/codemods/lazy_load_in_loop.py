@@ -63,9 +63,12 @@ def _with_argument(call: cst.Call, option: cst.BaseExpression) -> cst.Call:
     """`.options(a)` -> `.options(a, b)`, keeping a one-a-line layout and trailing comma."""
     args = list(call.args)
     last = args[-1]
-    if isinstance(last.comma, cst.Comma):  # `a,\n` one a line: the new one follows with the same comma
-        new = cst.Arg(option, comma=last.comma)
-        return call.with_changes(args=[*args, new])
+    if isinstance(last.comma, cst.Comma):  # `a,\n` one a line: the new one goes on a line of its own
+        between = args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else None
+        if between is None:
+            between = cst.Comma(whitespace_after=call.whitespace_before_args)
+        args[-1] = last.with_changes(comma=between)
+        return call.with_changes(args=[*args, cst.Arg(option, comma=last.comma)])
     args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
     return call.with_changes(args=[*args, cst.Arg(option)])
 

@@ -10,7 +10,7 @@ import libcst as cst
 
 from n1fix.orm.models import MANY_TO_ONE
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._item_facts import _model_of_name
+from n1fix.rules._item_facts import _model_of_name, bindings
 from n1fix.rules._syntax import children
 
 
@@ -129,7 +129,12 @@ def _owner_model(ctx, owner: cst.Name, ancestry):
         return ctx.project.models.resolve(cls.name.value, ctx.imports, ctx.module_name)
     if not any(isinstance(n, cst.FunctionDef) for n in ancestry):
         return None
-    return _model_of_name(ctx, owner.value, ancestry)
+    found = _model_of_name(ctx, owner.value, ancestry)
+    if found is None:  # `m = Member(...)`: an object built here
+        values = [value for value, _ in bindings(owner.value, ancestry)]
+        if len(values) == 1 and isinstance(values[0], cst.Call):
+            found = ctx.model_for(values[0].func)
+    return found
 
 
 def _assigned_in_function(ctx, ancestry, model, rel_name: str, fk_attr: str) -> str | None:

@@ -1,0 +1,189 @@
+"""lazy-load-in-loop and related-key-via-relationship beyond the golden cases: loader
+strategies declared on the mapper, options n1fix cannot read, wildcards, raise-on-load,
+Flask-SQLAlchemy's `Model.query`, existing options laid out one a line, and what
+related-key-via-relationship must leave alone."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import fix_source, scan_source
+
+MODELS = """
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Team(Base):
+        __tablename__ = "teams"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        members: Mapped[list["Member"]] = relationship(back_populates="team")
+        badges: Mapped[list["Badge"]] = relationship(lazy="selectin")
+        notes: Mapped[list["Note"]] = relationship(lazy="raise")
+
+
+    class Member(Base):
+        __tablename__ = "members"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+        mentor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+        team: Mapped[Team] = relationship(back_populates="members")
+        mentor: Mapped["Member | None"] = relationship(remote_side="Member.id")
+        active_team: Mapped[Team] = relationship(
+            primaryjoin="and_(Member.team_id == Team.id, Team.id > 0)", viewonly=True
+        )
+
+
+    class Badge(Base):
+        __tablename__ = "badges"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+
+
+    class Note(Base):
+        __tablename__ = "notes"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+"""
+
+HEADER = """
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
+
+    from app.models import Member, Team
+
+
+"""
+
+
+def project(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(textwrap.dedent(MODELS))
+    service = tmp_path / "app" / "service.py"
+    service.write_text(textwrap.dedent(HEADER) + textwrap.dedent(body))
+    return service
+
+
+def findings(service: Path, rule: str = "lazy-load-in-loop"):
+    return [f for f in scan_source(service, service.read_text()) if f.rule == rule]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the mapper loads badges eagerly
+        "def f(session: Session):\n    return [len(t.badges) for t in session.scalars(select(Team)).all()]\n",
+        # options n1fix cannot read may load anything
+        "def f(session: Session, opts):\n    return [len(t.members) for t in session.scalars(select(Team).options(*opts)).all()]\n",
+        # a wildcard loads every relationship of the rows
+        "def f(session: Session):\n    return [len(t.members) for t in session.scalars(select(Team).options(selectinload('*'))).all()]\n",
+        # the rows come from a parameter: they may have been loaded eagerly by the caller
+        "def f(teams: list[Team]):\n    return [len(t.members) for t in teams]\n",
+        # a nested path already loaded by one chained option
+        "def f(session: Session):\n"
+        "    teams = session.scalars(select(Team).options(selectinload(Team.members).joinedload(Member.mentor))).all()\n"
+        "    return [[m.mentor for m in t.members] for t in teams]\n",
+    ],
+)
+def test_not_reported(tmp_path, body):
+    assert findings(project(tmp_path, body)) == []
+
+
+def test_raise_on_lazy_load_is_reported_as_the_error_with_an_unsafe_fix(tmp_path):
+    service = project(tmp_path, "def f(session: Session):\n    return [len(t.notes) for t in session.scalars(select(Team)).all()]\n")
+    [finding] = findings(service)
+    assert finding.applicability.value == "unsafe"
+    assert "raise" in finding.message
+
+
+def test_raiseload_wildcard_on_the_query_is_reported_too(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n    return [len(t.members) for t in session.scalars(select(Team).options(raiseload('*'))).all()]\n",
+    )
+    [finding] = findings(service)
+    assert finding.applicability.value == "unsafe" and "raise" in finding.message
+
+
+def test_a_prefix_loaded_by_the_mapper_gets_defaultload(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    members = session.scalars(select(Member)).all()\n"
+        "    return [m.mentor.team for m in members]\n",
+    )
+    outcome = fix_source(service, service.read_text())
+    assert ".options(selectinload(Member.mentor).selectinload(Member.team))" in outcome.text
+
+
+def test_options_one_a_line_keep_their_layout(tmp_path):
+    service = project(
+        tmp_path,
+        """\
+        def f(session: Session):
+            teams = session.scalars(
+                select(Team)
+                .options(
+                    selectinload(Team.badges),
+                )
+                .order_by(Team.id)
+            ).all()
+            return [len(t.members) for t in teams]
+        """,
+    )
+    outcome = fix_source(service, service.read_text())
+    assert "        .options(\n            selectinload(Team.badges),\n            selectinload(Team.members),\n        )\n" in outcome.text
+
+
+def test_flask_sqlalchemy_model_query(tmp_path):
+    service = project(tmp_path, "def f():\n    teams = Team.query.filter(Team.id > 0).all()\n    return [len(t.members) for t in teams]\n")
+    outcome = fix_source(service, service.read_text())
+    assert "teams = Team.query.options(selectinload(Team.members)).filter(Team.id > 0).all()" in outcome.text
+
+
+def test_a_deeper_model_is_named_as_the_module_imports_it(tmp_path):
+    service = project(
+        tmp_path,
+        "from app import models\n\n\n"
+        "def f(session: Session, Team=models.Team):\n"
+        "    teams = session.scalars(select(models.Team)).all()\n"
+        "    return [[m.mentor for m in t.members] for t in teams]\n",
+    )
+    messages = {f.message.split("`")[1]: f for f in findings(service)}
+    assert messages["t.members"].applicability.value == "safe"
+    # the rows' model is spelled as the query spells it, the deeper one as the module imports it
+    assert "selectinload(models.Team.members).selectinload(Member.mentor)" in messages["m.mentor"].message
+
+
+@pytest.mark.parametrize(
+    "body,applicability",
+    [
+        ("def f(session: Session, member_id: int):\n    return session.get(Member, member_id).team.id\n", None),
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.id\n", "safe"),
+        # nullable foreign key
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.mentor.id\n", "unsafe"),
+        # a custom join condition
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.active_team.id\n", "unsafe"),
+        # the column assigned in the function
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    m.team_id = 3\n    return m.team.id\n", "unsafe"),
+        # an object built here with the relationship: its key is None until a flush
+        ("def f(session: Session, team: Team):\n    m = Member(team=team)\n    session.add(m)\n    return m.team.id\n", "unsafe"),
+        # not the primary key
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.members\n", None),
+        # written to, not read
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    m.team.id = 4\n", None),
+    ],
+)
+def test_related_key_applicability(tmp_path, body, applicability):
+    service = project(tmp_path, body)
+    got = [f.applicability.value for f in findings(service, "related-key-via-relationship")]
+    assert got == ([applicability] if applicability else [])
