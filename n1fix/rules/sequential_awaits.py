@@ -9,8 +9,9 @@ Each await waits for the previous one to finish: four independent reads cost fou
 trips end to end, where running them together costs about the slowest one. But running
 them together is only right when they are truly independent, and in real code most runs
 of awaits share one `AsyncSession` or connection, which must not be used concurrently:
-depending on its state SQLAlchemy raises (`IllegalStateChangeError`) or silently
-serialises the calls. So the rule reports a run either with a gather fix or, when
+depending on its state SQLAlchemy raises (`IllegalStateChangeError`), serialises the
+calls, or (seen with aiosqlite in n1fix's own tests) sends two statements down one
+connection at once. So the rule reports a run either with a gather fix or, when
 something keeps the awaits apart, without one, naming what (the shared session, the
 name one call reads from another, the write, the enclosing `try`).
 
