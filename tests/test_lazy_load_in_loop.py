@@ -187,3 +187,36 @@ def test_related_key_applicability(tmp_path, body, applicability):
     service = project(tmp_path, body)
     got = [f.applicability.value for f in findings(service, "related-key-via-relationship")]
     assert got == ([applicability] if applicability else [])
+
+
+def test_rows_returned_by_a_function_of_the_module_get_the_option_there_as_an_unsafe_fix(tmp_path):
+    service = project(
+        tmp_path,
+        """\
+        class TeamsService:
+            def __init__(self, session: Session):
+                self.session = session
+
+            def _teams(self):
+                return self.session.scalars(select(Team).order_by(Team.id)).all()
+
+            def sizes(self):
+                return {team.id: len(team.members) for team in self._teams()}
+        """,
+    )
+    [finding] = findings(service)
+    assert finding.applicability.value == "unsafe" and "_teams()" in finding.fix_note
+    outcome = fix_source(service, service.read_text(), unsafe_fixes=True)
+    assert (
+        "        return self.session.scalars(\n"
+        "            select(Team).options(selectinload(Team.members)).order_by(Team.id)\n"
+        "        ).all()\n"
+    ) in outcome.text
+
+
+def test_rows_from_a_function_n1fix_cannot_follow_are_not_reported(tmp_path):
+    service = project(
+        tmp_path,
+        "from app.repo import teams_of\n\n\ndef f(session: Session):\n    return [len(t.members) for t in teams_of(session)]\n",
+    )
+    assert findings(service) == []

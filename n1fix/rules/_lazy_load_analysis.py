@@ -40,6 +40,7 @@ class Source:
     head: cst.BaseExpression  # select(...) / session.query(...) / Model.query: `.options` goes after it
     layout: cst.BaseExpression  # the expression to re-break when the line grows too long
     chain: cst.BaseExpression  # the select(...)/query(...) chain itself (inside `layout`, or it)
+    helper: str | None = None  # the function of this module that runs the query and returns the rows
 
 
 @dataclass
@@ -143,9 +144,10 @@ def _iterates_outer_item(iterable, ancestry) -> bool:
 # -- where the rows come from ------------------------------------------------------------
 
 
-def _source(ctx, iterable: cst.BaseExpression, ancestry) -> Source | None:
-    """The query the rows come from, when n1fix can see it in the function (else None:
-    the rows come from elsewhere, possibly loaded eagerly there, and nothing is reported)."""
+def _source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True) -> Source | None:
+    """The query the rows come from, when n1fix can see it in the function or in a
+    function of the same module that returns it (else None: the rows come from
+    elsewhere, possibly loaded eagerly there, and nothing is reported)."""
     value: cst.BaseExpression | None = iterable
     if isinstance(iterable, cst.Name):
         found = bindings(iterable.value, ancestry)
@@ -156,6 +158,8 @@ def _source(ctx, iterable: cst.BaseExpression, ancestry) -> Source | None:
     statement, shape = None, recognize(value)
     if shape is None:
         statement, shape = _through_statement_variable(value, ancestry)
+    if shape is None and follow:
+        return _through_helper(ctx, value, ancestry)
     if shape is None or shape.entity is None or shape.cardinality is not Cardinality.LIST:
         return None
     model = ctx.model_for(shape.entity)
@@ -174,6 +178,35 @@ def _source(ctx, iterable: cst.BaseExpression, ancestry) -> Source | None:
         head = shape.select_call if shape.select_call is not None else shape.session
         layout = chain = value.expression if isinstance(value, cst.Await) else value
     return Source(shape, model, ctx.code(shape.entity), read_options(calls), head, layout, chain)
+
+
+def _through_helper(ctx, value, ancestry) -> Source | None:
+    """`projects = self._projects_of(user_id)` (or a module function) whose one `return`
+    is the query: the option goes there."""
+    call = value.expression if isinstance(value, cst.Await) else value
+    if not isinstance(call, cst.Call):
+        return None
+    helper = None
+    if isinstance(call.func, cst.Name):
+        helper = _defined_in(ctx.module.body, call.func.value)
+    elif isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) and call.func.value.value in ("self", "cls"):
+        owner = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
+        if owner is not None:
+            helper = _defined_in(owner.body.body, call.func.attr.value)
+    if helper is None or any(isinstance(n, (cst.Yield)) for n in walk(helper.body)):
+        return None
+    returns = [n for n in walk(helper.body) if isinstance(n, cst.Return)]
+    if len(returns) != 1 or returns[0].value is None:
+        return None
+    source = _source(ctx, returns[0].value, [ctx.module, helper, returns[0]], follow=False)
+    if source is not None:
+        source.helper = helper.name.value
+    return source
+
+
+def _defined_in(body, name: str) -> cst.FunctionDef | None:
+    found = [s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == name]
+    return found[0] if len(found) == 1 else None
 
 
 def _through_statement_variable(value, ancestry):
@@ -404,6 +437,8 @@ def _finding(ctx, loop, name: str, source: Source, read: Read, filtered: set[str
         yield LazyLoadInLoop.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
         return
     message += f"; load it with the rows: `{option}`"
+    if source.helper is not None:
+        message += f" in `{source.helper}()`"
     applicability, note = Applicability.SAFE, None
     if read.conditional:
         applicability = Applicability.UNSAFE
@@ -414,6 +449,9 @@ def _finding(ctx, loop, name: str, source: Source, read: Read, filtered: set[str
     elif last == "raise":
         applicability = Applicability.UNSAFE
         note = "the relationship is set to raise on lazy load; the fix loads it up front, check that the loop is meant to read it"
+    elif source.helper is not None:
+        applicability = Applicability.UNSAFE
+        note = f"the option goes into `{source.helper}()`, which returns the rows: every caller of it loads `{reading.split('.')[-1]}` from then on"
     yield LazyLoadInLoop.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
 
 

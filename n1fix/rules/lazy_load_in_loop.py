@@ -62,8 +62,11 @@ Not reported: relationships loaded eagerly by the mapper (`lazy="selectin"`, `"j
 the row holds the key itself (`related-key-via-relationship` reports that).
 
 ## Known problems
-Only rows from a query in the same function are checked; rows passed in or returned by a
-helper are not traced (they may have been loaded eagerly there). A many-to-one reference
+Rows must come from a query in the same function, or from a function of the same module
+(or a method of the same class) whose one `return` is the query; the option then goes
+there, as an unsafe fix, since every caller of that function loads the relationship from
+then on. Rows passed in, or returned by a function of another module, are not reported
+(they may have been loaded eagerly there). A many-to-one reference
 is not reported when the query filtered on its foreign key (every row points at the same
 parent, which the identity map loads once).
 """
