@@ -384,3 +384,33 @@ def test_sql_text_with_side_effects_is_a_write():
     source = 'async def notify(session, key):\n    await session.execute(sa.text(f"NOTIFY changes, \'{key}\'"))\n'
     (use,) = extract_session_use(ast.parse(source), "m", "m.py", {})
     assert use.writes and use.session_params == ("session",)
+
+
+def test_a_session_each_from_the_sessionmaker_the_class_holds(tmp_path):
+    service = HEAD + textwrap.dedent(
+        """\
+        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+
+        class AccountService:
+            def __init__(self, session: AsyncSession, session_factory: async_sessionmaker[AsyncSession]) -> None:
+                self.session = session
+                self.session_factory = session_factory
+
+            async def page(self, uid):
+                a = await AuthDAL.takes(self.session, uid)
+                b = await AuthDAL.takes(self.session, 2)
+                return a, b
+
+            async def other(self, session, uid):
+                a = await AuthDAL.takes(session, uid)
+                b = await AuthDAL.takes(session, 2)
+                return a, b
+        """
+    )
+    path = project(tmp_path, service)
+    found = [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
+    # `self.session` is an attribute, not a name the new session can take: no fix there
+    assert [(f.line, f.applicability.value) for f in found] == [(13, "none"), (18, "unsafe")]
+    text = fix_source(path, path.read_text(), unsafe_fixes=True).text
+    assert "            async with self.session_factory() as session:\n                return await AuthDAL.takes(session, uid)\n" in text

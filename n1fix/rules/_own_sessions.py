@@ -21,6 +21,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._gather_groups import Group, Run, split
+from n1fix.rules._syntax import walk
 
 _CONNECTION = re.compile(r"conn|connection|cursor", re.I)
 
@@ -46,11 +47,46 @@ def sessionmaker_in_reach(ctx) -> str | None:
     return None
 
 
+def sessionmaker_of_class(ctx, method: cst.FunctionDef) -> str | None:
+    """`self.session_factory` when the method's class holds a sessionmaker: a class-level
+    `session_factory: async_sessionmaker[...]`, or `self.x = ...` in a method from
+    `async_sessionmaker(...)` or a parameter annotated as one."""
+    owner = next(
+        (c for c in walk(ctx.module, into_scopes=True) if isinstance(c, cst.ClassDef) and any(s is method for s in c.body.body)),
+        None,
+    )
+    params = method.params.params
+    if owner is None or not params or any(dotted_name(d.decorator) == "staticmethod" for d in method.decorators):
+        return None
+    self_name = params[0].name.value
+    for statement in owner.body.body:
+        for small in getattr(statement, "body", []) if isinstance(statement, cst.SimpleStatementLine) else []:
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and _names_sessionmaker(ctx, small.annotation):
+                return f"{self_name}.{small.target.value}"
+        if isinstance(statement, cst.FunctionDef):
+            annotated = {p.name.value for p in statement.params.params if p.annotation and _names_sessionmaker(ctx, p.annotation)}
+            for node in walk(statement.body):
+                if not (isinstance(node, cst.Assign) and len(node.targets) == 1):
+                    continue
+                target = node.targets[0].target
+                if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)):
+                    continue
+                value = node.value
+                made = isinstance(value, cst.Call) and (dotted_name(value.func) or "").endswith("async_sessionmaker")
+                if made or (isinstance(value, cst.Name) and value.value in annotated):
+                    return f"{self_name}.{target.attr.value}"
+    return None
+
+
+def _names_sessionmaker(ctx, annotation: cst.Annotation) -> bool:
+    return "sessionmaker" in ctx.code(annotation.annotation)
+
+
 def own_session_groups(ctx, run: Run, session: str) -> tuple[str, list[Group]] | None:
     """(the sessionmaker, the groups to gather) when the rewrite applies, else None."""
     if "." in session or _CONNECTION.search(session) or session in run.transactions:
         return None
-    factory = sessionmaker_in_reach(ctx)
+    factory = sessionmaker_in_reach(ctx) or sessionmaker_of_class(ctx, run.function)
     if factory is None or factory == session:
         return None
     groups = [

@@ -71,7 +71,8 @@ every key; a gather would need a bound on concurrency (an unbounded one over man
 can exhaust the connection pool), which is not automated yet.
 
 When independent reads share one session and the module defines or imports an
-`async_sessionmaker`, an **unsafe** fix gives each read that used the session a
+`async_sessionmaker` (or the method's class holds one: `self.session_factory`, from
+`async_sessionmaker(...)` or a parameter annotated as one), an **unsafe** fix gives each read that used the session a
 short-lived session of its own (a nested `async def` per read, `async with
 async_session() as session:`, then the gather). It changes what the reads see: each runs
 in its own transaction, no longer seeing what the shared session flushed but did not
@@ -80,9 +81,8 @@ commit, and the objects it returns belong to a closed session. It is not offered
 connections, or when a call's effects are unknown (its writes would be rolled back).
 
 ## Known problems
-Only a module-level sessionmaker counts as in reach (not one held by the enclosing
-class, e.g. `self.session_factory`). Names are matched
-by spelling: a session stored under an unusual name and passed to an unindexed function
+A session held in an attribute (`self.session`) is not replaced by one of its own (the
+new session takes the shared one's local name). Names are matched by spelling: a session stored under an unusual name and passed to an unindexed function
 is not recognised (the call is then unknown, so the fix is at most unsafe).
 """
 
