@@ -410,7 +410,9 @@ def test_a_session_each_from_the_sessionmaker_the_class_holds(tmp_path):
     )
     path = project(tmp_path, service)
     found = [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
-    # `self.session` is an attribute, not a name the new session can take: no fix there
-    assert [(f.line, f.applicability.value) for f in found] == [(13, "none"), (18, "unsafe")]
+    assert [(f.line, f.applicability.value) for f in found] == [(13, "unsafe"), (18, "unsafe")]
     text = fix_source(path, path.read_text(), unsafe_fixes=True).text
-    assert "            async with self.session_factory() as session:\n                return await AuthDAL.takes(session, uid)\n" in text
+    # the attribute gives way to a local session of its own; a parameter keeps its name
+    assert "        async def load_a():\n            async with self.session_factory() as session:\n" in text
+    assert "                return await AuthDAL.takes(session, 2)\n" in text
+    assert "self.session," not in text

@@ -72,22 +72,46 @@ def _own_session_helpers(ctx, plan, calls: list[str]) -> tuple[list[str], list[s
             async with async_session() as session:
                 return await UsersRepo.get(session, user_id)
 
-    The new session takes the shared one's name, so the call itself stays as written."""
-    factory, session = plan.own_session
+    A local session takes the shared one's name, so the call stays as written; one held
+    in an attribute (`self.session`) is replaced in the call by a local of the same last
+    name (`session`, or a fresh one when the call already reads that name)."""
+    factory, shared = plan.own_session
     picker = NamePicker(_enclosing_function(ctx, plan.statements[0]) or ctx.module, ctx.module)
+    local = shared
+    if "." in shared:
+        wanted = shared.rpartition(".")[2].lstrip("_") or "session"
+        read = set().union(*(all_names(c) for c in plan.calls))
+        local = wanted if wanted not in read else picker.pick(f"own_{wanted}")
     helpers: list[str] = []
     gathered: list[str] = []
-    for call, target, needs in zip(calls, plan.targets, plan.needs_session):
+    for call_node, call, target, needs in zip(plan.calls, calls, plan.targets, plan.needs_session):
         if not needs:
             gathered.append(call)
             continue
+        if local != shared:
+            call = ctx.code(call_node.visit(_SessionInPlace(shared, local)))
         name = picker.pick(f"load_{target}" if target else f"run_{_callee_name(call)}")
         body = call.replace("\n", "\n" + 2 * INDENT)
         helpers.append(
-            f"async def {name}():\n{INDENT}async with {factory}() as {session}:\n{2 * INDENT}return await {body}"
+            f"async def {name}():\n{INDENT}async with {factory}() as {local}:\n{2 * INDENT}return await {body}"
         )
         gathered.append(f"{name}()")
     return helpers, gathered
+
+
+class _SessionInPlace(cst.CSTTransformer):
+    """`self.session` -> `session` inside one call."""
+
+    def __init__(self, shared: str, local: str) -> None:
+        self.shared = shared
+        self.local = local
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        from n1fix.orm.query_shape import dotted_name
+
+        if dotted_name(original) == self.shared:
+            return cst.Name(self.local)
+        return updated
 
 
 def _callee_name(call: str) -> str:

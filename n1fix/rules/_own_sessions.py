@@ -8,8 +8,8 @@ and the objects it returns belong to a session that is closed (not in the caller
 identity map; unloaded attributes cannot be loaded lazily).
 
 Offered only when every use of the shared session is as an argument or as the receiver
-of a session method (so binding the same name to the new session changes nothing else),
-the session is a plain local name, not a connection, not inside its own `begin()` block
+of a session method (so putting the new session in its place changes nothing else), the
+session is not a connection, not inside its own `begin()` block
 (the reads were meant to share a transaction), and every call is a known read.
 """
 
@@ -84,7 +84,7 @@ def _names_sessionmaker(ctx, annotation: cst.Annotation) -> bool:
 
 def own_session_groups(ctx, run: Run, session: str) -> tuple[str, list[Group]] | None:
     """(the sessionmaker, the groups to gather) when the rewrite applies, else None."""
-    if "." in session or _CONNECTION.search(session) or session in run.transactions:
+    if _CONNECTION.search(session.rpartition(".")[2]) or session in run.transactions:
         return None
     factory = sessionmaker_in_reach(ctx) or sessionmaker_of_class(ctx, run.function)
     if factory is None or factory == session:

@@ -80,9 +80,11 @@ commit, and the objects it returns belong to a closed session. It is not offered
 `async with session.begin()` (the reads were meant to share a transaction), for
 connections, or when a call's effects are unknown (its writes would be rolled back).
 
+The new session takes the shared one's name (`session`); a session held in an
+attribute (`self.session`) is replaced in each call by a local of its own.
+
 ## Known problems
-A session held in an attribute (`self.session`) is not replaced by one of its own (the
-new session takes the shared one's local name). Names are matched by spelling: a session stored under an unusual name and passed to an unindexed function
+Names are matched by spelling: a session stored under an unusual name and passed to an unindexed function
 is not recognised (the call is then unknown, so the fix is at most unsafe).
 """
 
