@@ -220,3 +220,30 @@ def test_rows_from_a_function_n1fix_cannot_follow_are_not_reported(tmp_path):
         "from app.repo import teams_of\n\n\ndef f(session: Session):\n    return [len(t.members) for t in teams_of(session)]\n",
     )
     assert findings(service) == []
+
+
+def test_related_key_through_self_is_unsafe_when_a_method_of_the_class_sets_the_relationship(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    models = textwrap.dedent(MODELS) + textwrap.dedent(
+        """
+
+        class Invite(Base):
+            __tablename__ = "invites"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+            team: Mapped[Team] = relationship()
+
+            def __init__(self, team):
+                self.team = team
+                self.code = self.make_code()
+
+            def make_code(self):
+                return f"{self.team.id}-invite"
+        """
+    )
+    (tmp_path / "app" / "models.py").write_text(models)
+    path = tmp_path / "app" / "models.py"
+    [finding] = [f for f in scan_source(path, models) if f.rule == "related-key-via-relationship"]
+    assert finding.applicability.value == "unsafe" and "the class assigns `.team`" in finding.fix_note

@@ -73,7 +73,7 @@ def find(ctx) -> Iterable[Finding]:
             reasons.append(f"n1fix cannot show that `{model.name}.{fk.attr}` references exactly `{target.name}.{node.attr.value}` (a custom join condition, or a foreign key it cannot resolve)")
         if fk.nullable:
             reasons.append(f"`{model.name}.{fk.attr}` is nullable: for a row without a `{rel_name}`, `{reading}` raises AttributeError while `{replacement}` gives None")
-        assigned = _assigned_in_function(ctx, ancestry, model, rel_name, fk.attr)
+        assigned = _assigned_in_function(ctx, ancestry, model, rel_name, fk.attr, owner.value == "self")
         if assigned:
             reasons.append(assigned)
         applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
@@ -137,11 +137,14 @@ def _owner_model(ctx, owner: cst.Name, ancestry):
     return found
 
 
-def _assigned_in_function(ctx, ancestry, model, rel_name: str, fk_attr: str) -> str | None:
+def _assigned_in_function(ctx, ancestry, model, rel_name: str, fk_attr: str, in_class: bool = False) -> str | None:
     """Why the relationship and its column may disagree here: an assignment to either in
     the same function (until a flush, `obj.rel = other` changes `obj.rel.id`, not
-    `obj.rel_id`), or an object of the model built here with the relationship given."""
-    function = next((n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef,))), None)
+    `obj.rel_id`), or an object of the model built here with the relationship given.
+    For `self` in a model's method, any method of the class counts: `__init__` may set
+    `self.rel` and call the method before the object is flushed."""
+    kind = cst.ClassDef if in_class else cst.FunctionDef
+    function = next((n for n in reversed(ancestry) if isinstance(n, kind)), None)
     if function is None:
         return None
     for node in _walk_all(function):
@@ -152,7 +155,8 @@ def _assigned_in_function(ctx, ancestry, model, rel_name: str, fk_attr: str) -> 
             targets.append(node.target)
         for target in targets:
             if isinstance(target, cst.Attribute) and target.attr.value in (rel_name, fk_attr):
-                return f"the function assigns `.{target.attr.value}` (before a flush `.{rel_name}` and `.{fk_attr}` can disagree)"
+                where = "the class" if in_class else "the function"
+                return f"{where} assigns `.{target.attr.value}` (before a flush `.{rel_name}` and `.{fk_attr}` can disagree)"
         if isinstance(node, cst.Call) and any(a.keyword is not None and a.keyword.value == rel_name for a in node.args):
             called = ctx.model_for(node.func)
             if called is not None and called.qualname == model.qualname:
