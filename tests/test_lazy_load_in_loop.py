@@ -247,3 +247,16 @@ def test_related_key_through_self_is_unsafe_when_a_method_of_the_class_sets_the_
     path = tmp_path / "app" / "models.py"
     [finding] = [f for f in scan_source(path, models) if f.rule == "related-key-via-relationship"]
     assert finding.applicability.value == "unsafe" and "the class assigns `.team`" in finding.fix_note
+
+
+def test_rows_through_enumerate_and_sorted(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    teams = session.scalars(select(Team)).all()\n"
+        "    ranked = [(i, len(t.members)) for i, t in enumerate(teams)]\n"
+        "    return ranked, [t.id for t in sorted(teams, key=lambda t: len(t.members))]\n",
+    )
+    got = findings(service)
+    # the lambda's read is not per item of a loop n1fix follows; enumerate's is
+    assert [f.line for f in got] == [10]

@@ -92,10 +92,10 @@ def _loops(module: cst.Module):
 
 def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
     clause = loop if isinstance(loop, cst.For) else loop.for_in
-    if not isinstance(clause.target, cst.Name):
+    rows = _rows_of(clause.target, clause.iter)
+    if rows is None:
         return
-    name = clause.target.value
-    iterable = clause.iter
+    name, iterable = rows
     if _iterates_outer_item(iterable, ancestry):
         return  # `for render in project.renders` inside a loop over projects: the outer loop reports it
     source = _source(ctx, iterable, ancestry)
@@ -112,6 +112,27 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
     filtered = {p.attr for p in source.shape.predicates if p.attr}
     for read in collector.reads.values():
         yield from _finding(ctx, loop, name, source, read, filtered)
+
+
+_SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
+
+
+def _rows_of(target, iterable) -> tuple[str, cst.BaseExpression] | None:
+    """The name bound to each row and the expression giving the rows: `for p in rows`,
+    `for i, p in enumerate(rows)`, `for p in sorted(rows, key=...)`."""
+    while isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.args:
+        func, first = iterable.func.value, iterable.args[0]
+        if first.keyword is not None or first.star:
+            return None
+        if func == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            target, iterable = target.elements[1].value, first.value
+        elif func in _SAME_ROWS:
+            iterable = first.value
+        else:
+            break
+    if not isinstance(target, cst.Name):
+        return None
+    return target.value, iterable
 
 
 def may_stop_early(body: cst.CSTNode) -> bool:
