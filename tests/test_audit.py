@@ -58,8 +58,12 @@ def test_example_lists_every_finding_with_formula_and_fix(example_report) -> Non
     report, scan = example_report
     headings = re.findall(r"^#### \d+\. `([a-z-]+)`(?: in `[\w.]+\(\)`)?, lines? (\d+)", report, re.MULTILINE)
     assert sorted((rule, int(line)) for rule, line in headings) == sorted((f["rule"], f["line"]) for f in scan["findings"])
+    formulas = {rule.NAME: rule.ROUND_TRIPS for rule in all_rules()}
     assert report.count("- **Round trips:** `1 + N` now; `2` after the fix") == sum(
-        1 for f in scan["findings"] if f["rule"] == "query-in-loop"
+        1 for f in scan["findings"] if formulas[f["rule"]] == ("1 + N", "2")
+    )
+    assert report.count("- **Round trips:** `N` now; `1` after the fix") == sum(
+        1 for f in scan["findings"] if f["rule"] == "write-in-loop"
     )
     fixable = [f for f in scan["findings"] if f["applicability"] != "none"]
     assert len(diff_blocks(report)) == len(fixable)

@@ -38,7 +38,7 @@ from app.models import (  # noqa: E402
     User,
     UserCredits,
 )
-from app.services import admin, chains, dashboard, gallery  # noqa: E402
+from app.services import admin, chains, dashboard, gallery, profile, reports  # noqa: E402
 
 T0 = datetime(2024, 5, 1, 9, 0)
 NOW = datetime(2024, 6, 1, 0, 0)
@@ -195,6 +195,8 @@ def run_sync_steps(counter: RoundTrips, out: Callable[[str], None]) -> None:
     step(f"chains.render_with_context({context_render})", lambda s: chains.render_with_context(s, context_render), lambda r: [repr(r)])
     step("admin.users_overview()", admin.users_overview, lambda r: [f"{row.email}: {row.project_names}" for row in r])
     step("admin.most_active_per_plan()", admin.most_active_per_plan, lambda r: [repr(r)])
+    step("reports.render_lines(ben-1)", lambda s: reports.render_lines(s, chained_project), lambda r: r)
+    step("reports.render_ids_by_author(ana-4)", lambda s: reports.render_ids_by_author(s, busiest_project), lambda r: [repr(r)])
     # writes: the round trips here are what they must be (n1fix leaves these loops alone)
     step("gallery.publish_renders(3 renders)", lambda s: gallery.publish_renders(s, to_publish, "staff pick"), lambda r: [repr(r)])
     step(
@@ -203,6 +205,8 @@ def run_sync_steps(counter: RoundTrips, out: Callable[[str], None]) -> None:
         lambda r: [repr(r)],
     )
     step(f"chains.delete_chain({first_chain})", lambda s: chains.delete_chain(s, first_chain), lambda r: [f"{r} renders detached"])
+    step("reports.unpublish_project(ana-4)", lambda s: reports.unpublish_project(s, busiest_project), lambda r: [repr(r)])
+    step("gallery.public_feed() after unpublishing", gallery.public_feed, lambda r: [f"{e.gallery_item_id} {e.title!r}" for e in r])
     step("admin.reset_due_credits()", lambda s: admin.reset_due_credits(s, NOW), lambda r: [repr(r)])
     step("chains.chain_heads(ben-1) after the delete", lambda s: chains.chain_heads(s, chained_project), lambda r: [repr(h) for h in r])
 
@@ -219,6 +223,12 @@ async def run_async_steps(counter: RoundTrips, out: Callable[[str], None]) -> No
         out(f"\n## {label}")
         for summary in summaries:
             out(f"  {summary.name}: {summary.statuses}")
+    for handle in ("ana", "dev"):
+        label = f"profile.profile_header({handle}) [async]"
+        with counter.measure(label):
+            header = await profile.profile_header(ids[handle])
+        out(f"\n## {label}")
+        out(f"  {header!r}")
     await db.async_engine.dispose()
 
 

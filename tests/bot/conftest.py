@@ -29,9 +29,21 @@ def github_api(tmp_path_factory):
 
 
 @pytest.fixture
-def example_checkout(tmp_path, github_api):
+def full_example_checkout(tmp_path, github_api):
+    """The example app as it is: every rule has fixes in it."""
     work = tmp_path / "work"
     shutil.copytree(EXAMPLE, work, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    return make_checkout(tmp_path, github_api)
+
+
+@pytest.fixture
+def example_checkout(tmp_path, github_api):
+    """The example app with `select = ["query-in-loop"]` in its pyproject.toml: one group
+    under `--group rule`, so the tests of the bot's steps count one branch and one pull request."""
+    work = tmp_path / "work"
+    shutil.copytree(EXAMPLE, work, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    with (work / "pyproject.toml").open("a") as pyproject:
+        pyproject.write('\n[tool.n1fix]\nselect = ["query-in-loop"]\n')
     return make_checkout(tmp_path, github_api)
 
 

@@ -35,7 +35,7 @@ def changed_files(remote: Path, branch: str) -> set[str]:
     return set(git(remote, "diff", "--name-only", f"main...{branch}").split())
 
 
-def test_example_gets_one_branch_per_rule_and_a_schema_valid_pull_request(example_checkout, run_bot, github_api, tmp_path):
+def test_example_gets_its_branch_and_a_schema_valid_pull_request(example_checkout, run_bot, github_api, tmp_path):
     main = example_checkout.branches()["main"]
     run = run_bot(example_checkout)
     assert run.code == 0, run.output
@@ -80,6 +80,46 @@ def test_example_gets_one_branch_per_rule_and_a_schema_valid_pull_request(exampl
     assert len(github_api.standin.repos[example_checkout.name].pulls) == 1
     assert "up to date (#1); nothing to do" in again.stdout
     assert_token_kept(again, example_checkout.work)
+
+
+# The example's fixable findings per rule (its README lists them).
+FILES_BY_RULE = {
+    "query-in-loop": FIXED_FILES,
+    "lazy-load-in-loop": {"app/services/reports.py"},
+    "related-key-via-relationship": {"app/services/reports.py"},
+    "sequential-awaits": {"app/services/profile.py"},
+    "write-in-loop": {"app/services/reports.py"},
+}
+
+
+def test_every_rule_of_the_example_gets_its_own_branch_and_pull_request(full_example_checkout, run_bot, github_api, tmp_path):
+    checkout = full_example_checkout
+    run = run_bot(checkout)
+    assert run.code == 0, run.output
+    assert set(checkout.branches()) == {"main"} | {f"n1fix/{rule}" for rule in FILES_BY_RULE}
+    assert_clean_exchanges(run)
+
+    pulls = github_api.standin.repos[checkout.name].pulls
+    assert sorted(pull.head for pull in pulls.values()) == sorted(f"n1fix/{rule}" for rule in FILES_BY_RULE)
+    for rule, files in FILES_BY_RULE.items():
+        branch = f"n1fix/{rule}"
+        assert changed_files(checkout.remote, branch) == files, rule
+        # Each branch holds what `n1fix apply --select RULE` writes on a copy, and nothing else.
+        copy = tmp_path / f"applied-{rule}"
+        shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run([*n1fix_command(), "apply", "--select", rule, "."], cwd=copy, capture_output=True)
+        for rel in files:
+            assert git(checkout.remote, "show", f"{branch}:{rel}") == (copy / rel).read_text(), (rule, rel)
+        (pull,) = [pull for pull in pulls.values() if pull.head == branch]
+        assert pull.state == "open" and pull.labels == ["n1fix"]
+        assert f"n1fix apply --dry-run --select {rule} ." in pull.body
+        assert all(f"`{rel}:" in pull.body for rel in files), rule
+
+    again = run_bot(checkout)
+    assert again.code == 0, again.output
+    assert [e.method for e in again.exchanges] == ["GET"]
+    assert len(github_api.standin.repos[checkout.name].pulls) == len(FILES_BY_RULE)
+    assert_token_kept(run, checkout.work, checkout.remote)
 
 
 def test_base_that_moves_rebuilds_the_branch_and_updates_the_same_pull_request(example_checkout, run_bot, github_api):
