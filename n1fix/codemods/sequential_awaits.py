@@ -27,7 +27,12 @@ class FixFailed(Exception):
 
 
 def fix(ctx, finding) -> cst.Module:
+    from n1fix.codemods._loop_gather import fix_loop
+    from n1fix.rules._awaits_in_loop import LoopGatherPlan
+
     plan = finding.plan
+    if isinstance(plan, LoopGatherPlan):
+        return fix_loop(ctx, plan)
     gather = spelling(ctx.imports, "asyncio.gather")
     needs_import = gather is None
     if needs_import:

@@ -183,26 +183,32 @@ class SequentialAwaits(Rule):
 
     def _awaits_in_loops(self, ctx, function, owner) -> Iterable[Finding]:
         from n1fix.rules._await_calls import CallerScope
-        from n1fix.rules._awaits_in_loop import awaits_in_loops
+        from n1fix.rules._awaits_in_loop import awaits_in_loops, loop_gather
 
         if "for" not in ctx.code(function.body):
             return
         scope = CallerScope.of(ctx, function, f"{ctx.module_name}.{owner}" if owner else None)
         for loop, member in awaits_in_loops(ctx, function, scope):
-            shared = next(iter(member.sessions), None)
-            also = f"; every call uses `{shared}`, which must not run two statements at once" if shared else ""
-            note = (
-                "let the callee take every key and run one query, or gather with a bound on "
-                "concurrency (an asyncio.Semaphore or chunks no larger than the connection pool)"
-            )
-            yield self.finding_at(
-                ctx,
-                member.statement,
+            head = (
                 f"{member.label} is awaited once per item of the loop over `{ctx.code(loop.iter)}`, one round trip "
-                f"after another{also}; no fix yet: {note}",
-                fix_note=note,
-                loop=loop,
+                "after another"
             )
+            plan, reason = loop_gather(ctx, function, loop, member)
+            if plan is None:
+                note = (
+                    "let the callee take every key and run one query, or gather with a bound on "
+                    "concurrency (an asyncio.Semaphore or chunks no larger than the connection pool)"
+                )
+                yield self.finding_at(
+                    ctx, member.statement, f"{head}; no bounded gather: {reason}; {note}", fix_note=note, loop=loop
+                )
+                continue
+            note = (
+                f"unsafe: each call opens its own session, so gathered at most {plan.bound} at once ({plan.bound_source}) "
+                "they run concurrently, each in a transaction of its own; when one raises, the others still run "
+                "(the loop stopped at the first error) and nothing of the loop's result is kept"
+            )
+            yield self.finding_at(ctx, member.statement, f"{head}; {note}", Applicability.UNSAFE, note, plan, loop=loop)
 
     def _own_sessions_finding(self, ctx, group, factory: str, session: str) -> Finding:
         members = group.members
