@@ -2,16 +2,10 @@
 
     for prefix in prefixes:
         suggestions[prefix] = await ProjectsDAL.search_names(prefix)
-becomes
-    semaphore = asyncio.Semaphore(5)  # at most 5 reads at once (SQLAlchemy's default pool_size)
-
-    async def search_names_bounded(prefix):
-        async with semaphore:
-            return await ProjectsDAL.search_names(prefix)
-
-    results = await asyncio.gather(*(search_names_bounded(prefix) for prefix in prefixes))
-    for prefix, names in zip(prefixes, results):
-        suggestions[prefix] = names
+becomes a semaphore at the bound, a nested `async def search_names_bounded(prefix)` that
+awaits the call inside `async with semaphore:`, one `results = await asyncio.gather(...)`
+over a generator of those, and `for prefix, names in zip(prefixes, results)` filling the
+dict (the full text is in the rule's docs: `n1fix rules sequential-awaits`).
 
 `out.append(await f(x))` becomes `out.extend(await asyncio.gather(...))` and a bare
 `await f(x)` a bare gather. The semaphore is made in the function, next to its only use
