@@ -125,6 +125,7 @@ def test_generated_names_do_not_collide(tmp_path):
         # gathered, every search would run: the loop stopped at the first hit
         ("found = {}\n    for p in ps:\n        found[p] = await search(p)\n        if found[p]:\n            break\n", "does more than the one await"),
         ("found = {}\n    for p in ps:\n        found[p] = await search(p)\n    else:\n        found = None\n", "`else` clause"),
+        ("found = {}\n    try:\n        for p in ps:\n            found[p] = await search(p)\n    except KeyError:\n        pass\n", "sits in a `try`"),
         ("found = {}\n    async for p in ps:\n        found[p] = await search(p)\n", "`async for`"),
         ("found = {}\n    for p in ps:\n        found[p] = await search(p.pop())\n", "has effects of its own"),
         ("found = {}\n    for p in ps:\n        found[next(it)] = await search(p)\n", "the key `next(it)` has effects"),

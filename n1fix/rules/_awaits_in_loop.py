@@ -105,6 +105,11 @@ def loop_gather(ctx, function: cst.FunctionDef, loop: cst.For, member: AwaitedCa
         return None, f"{member.label} is not known to open a session of its own"
     if loop.asynchronous is not None:
         return None, "it is an `async for` (its items arrive one at a time)"
+    if _in_guarded_try(function, loop):
+        return None, (
+            "the loop sits in a `try` with `except` handlers, and under `asyncio.gather` the first error to "
+            "happen (not the first item's) reaches the handler while the other reads still run"
+        )
     if loop.orelse is not None:
         return None, "the loop has an `else` clause"
     if len(loop.body.body) != 1:
@@ -138,6 +143,13 @@ def loop_gather(ctx, function: cst.FunctionDef, loop: cst.For, member: AwaitedCa
     iter_reiterable = kind != "setitem" or reiterable(loop.iter, [function, loop], 0)
     bound, source = DEFAULT_POOL_SIZE, "SQLAlchemy's default pool_size"
     return LoopGatherPlan(loop, member.call, kind, container, key, iter_reiterable, bound, source), ""
+
+
+def _in_guarded_try(function: cst.FunctionDef, loop: cst.For) -> bool:
+    return any(
+        isinstance(node, (cst.Try, cst.TryStar)) and node.handlers and any(n is loop for n in walk(node.body))
+        for node in walk(function.body)
+    )
 
 
 def _simple_target(target: cst.BaseExpression) -> bool:

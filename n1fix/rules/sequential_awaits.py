@@ -94,7 +94,8 @@ condition that failed:
 - the loop body is exactly `out.append(await f(x))` (`out` a list: every binding of it
   in the function is `[]`, `[...]`, `list(...)` or annotated `list[...]`),
   `out[key] = await f(x)` or `await f(x)`: no other statement, no `break`, `continue`,
-  `return` or `else`, not `async for`; the loop target is a name or a tuple of names;
+  `return` or `else`, not `async for`, not in the body of a `try` with `except`
+  handlers; the loop target is a name or a tuple of names;
 - the call's arguments and the key have no effects of their own, and neither reads `out`
   (everything else they read is the loop target or unchanged by the loop);
 - for the append and bare shapes the loop target is not read outside the loop (the loop
