@@ -1,11 +1,13 @@
-"""How much does the sequential-awaits rewrite save? Wall time of profile-stats, before and after.
+"""How much does the sequential-awaits rewrite save? Wall time of two golden cases, before and after.
 
 Runs `golden/sequential_awaits/profile_stats` (four DAL reads, each opening its own
-session) before and after the gather rewrite on SQLite through aiosqlite, with a simulated
-network round trip added to every statement (an `asyncio.sleep` in SQLAlchemy's
-`before_cursor_execute`, as in tests/test_gather_concurrency.py), and prints the median
-wall time of each. A measuring script: it asserts nothing. Expect the before to cost about
-four round trips and the after about one.
+session) and `golden/sequential_awaits/awaits_in_loop_bounded` (one DAL search per item
+of a loop of 20, gathered at most 5 at once) before and after the rewrite on SQLite
+through aiosqlite, with a simulated network round trip added to every statement (an
+`asyncio.sleep` in SQLAlchemy's `before_cursor_execute`, as in
+tests/test_gather_concurrency.py), and prints the median wall time of each. A measuring
+script: it asserts nothing. Expect profile-stats to go from about four round trips to
+one, and the loop from 20 to about 20 / 5 = 4.
 
     .venv/bin/python bench/bench_gather.py [--latency-ms 20] [--repeat 15]
 """
@@ -21,11 +23,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CASE = ROOT / "golden" / "sequential_awaits" / "profile_stats"
+CASES = ROOT / "golden" / "sequential_awaits"
+PREFIXES = ["Logo", "S", "E", "A", "P", "nothing", "St", "Sp", "Em", "Ar"] * 2
+# case -> (what to print, the call to time)
+WORKLOADS = {
+    "profile_stats": ("profile-stats, 4 reads", lambda module: module.profile_stats(1)),
+    "awaits_in_loop_bounded": (
+        f"name-suggestions, {len(PREFIXES)} reads in a loop, at most 5 at once",
+        lambda module: module.name_suggestions(PREFIXES),
+    ),
+}
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "golden")]
 
 
-async def measure(latency: float, repeat: int) -> dict[str, float]:
+async def measure(latency: float, repeat: int) -> dict[str, dict[str, float]]:
     from golden_support import forget_module, load_module
     from renderapp import async_dal
     from renderapp.models import Base
@@ -47,18 +58,20 @@ async def measure(latency: float, repeat: int) -> dict[str, float]:
             await session.commit()
         async_dal.async_session.configure(bind=engine)
         event.listen(engine.sync_engine, "before_cursor_execute", round_trip)
-        for which in ("before", "after"):
-            module = load_module(CASE / f"{which}.py", f"bench_{which}")
-            try:
-                await module.profile_stats(1)  # warm the pool and the statement cache
-                times = []
-                for _ in range(repeat):
-                    start = time.perf_counter()
-                    await module.profile_stats(1)
-                    times.append(time.perf_counter() - start)
-                medians[which] = statistics.median(times)
-            finally:
-                forget_module(module)
+        for case, (_, call) in WORKLOADS.items():
+            medians[case] = {}
+            for which in ("before", "after"):
+                module = load_module(CASES / case / f"{which}.py", f"bench_{which}")
+                try:
+                    await call(module)  # warm the pool and the statement cache
+                    times = []
+                    for _ in range(repeat):
+                        start = time.perf_counter()
+                        await call(module)
+                        times.append(time.perf_counter() - start)
+                    medians[case][which] = statistics.median(times)
+                finally:
+                    forget_module(module)
         await engine.dispose()
     return medians
 
@@ -69,9 +82,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     medians = asyncio.run(measure(args.latency_ms / 1000, args.repeat))
-    print(f"profile-stats, 4 reads, {args.latency_ms:g} ms per round trip, median of {args.repeat}:")
-    for which, seconds in medians.items():
-        print(f"  {which:6} {seconds * 1000:7.1f} ms  ({seconds / (args.latency_ms / 1000):.1f} round trips)")
+    for case, by_version in medians.items():
+        print(f"{WORKLOADS[case][0]}, {args.latency_ms:g} ms per round trip, median of {args.repeat}:")
+        for which, seconds in by_version.items():
+            print(f"  {which:6} {seconds * 1000:7.1f} ms  ({seconds / (args.latency_ms / 1000):.1f} round trips)")
 
 
 if __name__ == "__main__":

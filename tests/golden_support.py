@@ -94,6 +94,9 @@ class GoldenCase:
     # The rewrite runs the same statements, some at once (asyncio.gather): as many round
     # trips, and tests check that statements overlap instead of counting fewer.
     concurrent: bool = False
+    # A bounded gather: never more than this many statements in flight at once (a
+    # semaphore sized to the connection pool); test_gather_concurrency checks it.
+    max_in_flight: int | None = None
     # The before fails today with this exception (an async lazy load: `MissingGreenlet`);
     # its results are those of the same code run under a sync Session (golden_sync_twin).
     before_raises: str | None = None
@@ -215,7 +218,7 @@ def load_case(case_dir: Path) -> GoldenCase:
     run = data.get("run")
     if not isinstance(run, dict) or not isinstance(run.get("runs"), bool):
         raise fail("`[run]` with `runs = true|false` is required")
-    if unknown := set(run) - {"runs", "reason", "concurrent", "before_raises"}:
+    if unknown := set(run) - {"runs", "reason", "concurrent", "max_in_flight", "before_raises"}:
         raise fail(f"[run]: unknown keys {sorted(unknown)}")
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
@@ -223,6 +226,9 @@ def load_case(case_dir: Path) -> GoldenCase:
     raises = run.get("before_raises")
     if raises is not None and not (isinstance(raises, str) and raises.isidentifier()):
         raise fail("`before_raises` names the exception class before.py raises (`MissingGreenlet`)")
+    bound = run.get("max_in_flight")
+    if bound is not None and not (isinstance(bound, int) and bound >= 2 and run.get("concurrent")):
+        raise fail("`max_in_flight` is an integer of at least 2, for a `concurrent` case")
     return GoldenCase(
         rule_dir=case_dir.parent.name,
         name=case_dir.name,
@@ -233,6 +239,7 @@ def load_case(case_dir: Path) -> GoldenCase:
         runs=run["runs"],
         reason=reason,
         concurrent=bool(run.get("concurrent", False)),
+        max_in_flight=bound,
         before_raises=run.get("before_raises"),
         entry=entry,
         known_gap=data.get("known_gap"),

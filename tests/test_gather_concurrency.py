@@ -90,6 +90,12 @@ def test_after_overlaps_statements_before_never_did(case, backend_name, request)
     assert before.statements > 0 and before.statements == after.statements
     assert before.peak == 1, f"before.py already had {before.peak} statements in flight at once"
     assert after.peak >= 2, "after.py never had two statements in flight at once"
+    if case.max_in_flight is not None:
+        assert after.peak <= case.max_in_flight, f"after.py had {after.peak} statements in flight at once"
+
+
+def test_there_are_bounded_cases():
+    assert any(case.max_in_flight is not None for case in CONCURRENT)
 
 
 def test_the_shim_tells_apart_sequential_separate_and_shared_sessions():

@@ -288,8 +288,8 @@ def test_awaits_in_a_loop_are_reported_once_by_the_rule_that_can_fix_them(tmp_pa
     path = project(tmp_path, service, dal)
     found = [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
     # the keyed `session.get` per item is query-in-loop's; a call that does not vary is not per item
-    assert [(f.line, f.applicability.value, f.loop_line) for f in found] == [(7, "none", 6)]
-    assert "bound on concurrency" in found[0].message
+    assert [(f.line, f.applicability.value, f.loop_line) for f in found] == [(7, "unsafe", 6)]
+    assert "at most 5 at once" in found[0].message  # a bounded gather (tests/test_loop_gather.py)
 
 
 OWN = "from app.dal import AuthDAL, async_session\n\n\n"
