@@ -98,7 +98,7 @@ def test_items_that_may_be_a_generator_are_materialised_when_iterated_twice(tmp_
             return found
         """,
     )
-    assert "    prefixes = list((row.name for row in rows))\n" in text
+    assert "    prefixes = list(row.name for row in rows)\n" in text
     assert "    for prefix, result in zip(prefixes, results):\n" in text
 
 

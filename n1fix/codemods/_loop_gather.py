@@ -53,7 +53,9 @@ def fix_loop(ctx, plan) -> cst.Module:
             lines.append(f"{items} = list({items})")
         else:
             materialised = picker.pick(plural(params) if isinstance(loop.target, cst.Name) else "items")
-            lines.append(f"{materialised} = list({items})")
+            # A generator's own brackets serve as the call's: list(x for x in xs).
+            own_brackets = isinstance(loop.iter, cst.GeneratorExp) and len(loop.iter.lpar) == 1
+            lines.append(f"{materialised} = list{items}" if own_brackets else f"{materialised} = list({items})")
             items = materialised
     lines.append(
         f"{semaphore} = {semaphore_class}({plan.bound})  # at most {plan.bound} reads at once ({plan.bound_source})"
