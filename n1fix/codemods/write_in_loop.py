@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.codemods._imports import add_from_import, spelling
 from n1fix.codemods._layout import INDENT, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker
 from n1fix.rules._base import Finding
-from n1fix.rules._write_in_loop_analysis import WritePlan
+from n1fix.rules._syntax import names_assigned
+from n1fix.rules._write_in_loop_analysis import RefreshPlan, WritePlan
 
 
 class FixFailed(Exception):
@@ -21,6 +23,8 @@ class FixFailed(Exception):
 
 
 def fix(ctx, finding: Finding) -> cst.Module:
+    if isinstance(finding.plan, RefreshPlan):
+        return _fix_refresh(ctx, finding.plan)
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
     collection = ctx.code(plan.loop.iter) if plan.reuse_iterable else names.pick(plan.collection_name)
@@ -46,6 +50,54 @@ def fix(ctx, finding: Finding) -> cst.Module:
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
     return ctx.module.visit(_Rewriter(plan, before, after, append, replacement))
+
+
+def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
+    """`for obj in objs: session.refresh(obj)` ->
+    `keys = [inspect(obj).identity[0] for obj in objs]` and one SELECT of those rows with
+    `populate_existing`. The identity is read off each object's state: `obj.id` on an
+    expired object (after a commit) would load its row, a SELECT per object again."""
+    needed: list[tuple[str, str]] = []
+
+    def symbol(qualified: str) -> str:
+        known = spelling(ctx.imports, qualified)
+        if known is not None:
+            return known
+        module, _, name = qualified.rpartition(".")
+        if name in ctx.imports or name in names_assigned(ctx.module):
+            raise FixFailed(f"`{name}` names something else in this module")
+        needed.append((module, name))
+        return name
+
+    inspect, select = symbol("sqlalchemy.inspect"), symbol("sqlalchemy.select")
+    names = NamePicker(plan.scope, ctx.module)
+    keys = names.pick(plan.collection_name)
+    loop = plan.loop
+    indent = ctx.range_of(loop).start.column
+    limit = ctx.project.line_length
+    target = plan.target.value
+    comprehension = f"{keys} = [{inspect}({target}).identity[0] for {target} in {ctx.code(loop.iter)}]"
+    if not fits(comprehension, indent, limit):
+        comprehension = f"{keys} = [\n{INDENT}{inspect}({target}).identity[0]\n{INDENT}for {target} in {ctx.code(loop.iter)}\n]"
+    chain = [f"{select}({plan.model})", f".where({plan.model}.{plan.key}.in_({keys}))", ".execution_options(populate_existing=True)"]
+    session = ctx.code(plan.session)
+    scalars = f"{session}.scalars({''.join(chain)})"
+    call = f"(await {scalars}).all()" if plan.is_async else f"{scalars}.all()"
+    if not fits(call, indent + len(INDENT), limit):
+        inner = f"\n{INDENT}".join(chain)
+        opening = f"(await {session}.scalars(" if plan.is_async else f"{session}.scalars("
+        closing = ")).all()" if plan.is_async else ").all()"
+        call = f"{opening}\n{INDENT}{inner}\n{closing}"
+    guarded = f"if {keys}:\n{INDENT}" + call.replace("\n", "\n" + INDENT)
+    config = ctx.module.config_for_parsing
+    try:
+        replacement = [cst.parse_statement(text + "\n", config=config) for text in (comprehension, guarded)]
+    except cst.ParserSyntaxError as error:  # a bug in the templates
+        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
+    module = ctx.module.visit(_Rewriter(plan, [], [], None, replacement))
+    for source, name in needed:
+        module = add_from_import(module, source, name, ctx.first_party)
+    return module
 
 
 def _code(ctx, node: cst.CSTNode) -> str:

@@ -35,6 +35,22 @@ class WritePlan:
     reuse_iterable: bool = False
 
 
+@dataclass
+class RefreshPlan:
+    """`session.refresh(obj)` per item -> one SELECT of all the objects' rows with
+    `populate_existing`, the keys read from each object's identity (no load)."""
+
+    loop: cst.For
+    statement: cst.SimpleStatementLine  # the refresh's line, the whole loop body
+    session: cst.BaseExpression
+    is_async: bool
+    target: cst.Name  # the loop's item
+    model: str  # the mapped class as the module spells it (`Render`)
+    key: str  # its one primary key attribute (`id`)
+    collection_name: str  # `render_ids`
+    scope: cst.CSTNode
+
+
 def find(ctx) -> Iterable[Finding]:
     for loop, ancestry in _for_loops(ctx.module):
         for node, path in _writes_in(loop):
@@ -79,7 +95,7 @@ def _writes_in(loop: cst.For) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
             found.append((node, path))
             continue
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            if node.func.attr.value in ("execute", "delete", "merge"):
+            if node.func.attr.value in ("execute", "delete", "merge", "refresh"):
                 found.append((node, path))
                 continue
         stack.extend((child, here) for child in reversed(list(children(node))))
@@ -94,6 +110,8 @@ def _analyze(ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
     call = node.expression if isinstance(node, cst.Await) else node
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in ("delete", "merge"):
         return _session_call(ctx, loop, ancestry, node, call, path)
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "refresh":
+        return _session_refresh(ctx, loop, ancestry, node, call, path)
     return None
 
 
@@ -140,7 +158,7 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
     def no_fix(reason: str) -> Finding:
         return finding(Applicability.NONE, reason)
 
-    statement = _own_statement(shape, path)
+    statement = _own_statement(path)
     reason = _placement_blocker(loop, shape, path, statement)
     if reason:
         return no_fix(reason)
@@ -307,7 +325,7 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
     return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
 
 
-def _own_statement(shape: WriteShape, path) -> cst.SimpleStatementLine | None:
+def _own_statement(path) -> cst.SimpleStatementLine | None:
     """The line the write is alone on (`session.execute(...)` as an expression statement)."""
     if len(path) < 2 or not isinstance(path[-1], cst.Expr) or not isinstance(path[-2], cst.SimpleStatementLine):
         return None
@@ -544,3 +562,77 @@ def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> F
         f"no fix: {note}"
     )
     return WriteInLoop.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+
+
+# --------------------------------------------------------------------- session.refresh
+
+
+def _session_refresh(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
+    """`session.refresh(obj)` per item: a SELECT per object. One SELECT of all their keys
+    with `populate_existing` reloads them at once (an unsafe fix, see the rule's docs)."""
+    receiver = dotted_name(call.func.value)
+    if receiver is None or "session" not in receiver.rsplit(".", 1)[-1].lower():
+        return None
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    frame = _frame(loop, ancestry)
+    arg = call.args[0].value
+    if not names_read(arg) & frame.varying:
+        return None
+    shown = f"`{receiver}.refresh({ctx.code(arg)})`"
+    message = f"{shown} runs once per item of {loop_words(ctx, frame)}: a SELECT per object (N round trips)"
+
+    def no_fix(reason: str) -> Finding:
+        return WriteInLoop.finding_at(ctx, node, f"{message}; no fix: {reason}", Applicability.NONE, reason, loop=loop)
+
+    if len(call.args) > 1:
+        return no_fix("refresh() is given `attribute_names` or `with_for_update`, which one SELECT of whole rows does not keep")
+    if loop.asynchronous is not None:
+        return no_fix("an `async for` loop's items are produced as it runs")
+    if loop.orelse is not None:
+        return no_fix("the loop has an `else:` block")
+    statement = _own_statement(path)
+    if statement is None or not _only_statement(loop, statement):
+        return no_fix("the loop does more than refresh its objects; n1fix only replaces a loop that does nothing else")
+    if not (isinstance(arg, cst.Name) and isinstance(loop.target, cst.Name) and arg.value == loop.target.value):
+        return no_fix("the object refreshed is not the loop's item")
+    model = item_model(ctx, frame, ancestry)
+    if model is None:
+        return no_fix("the objects' model is unknown (load them with a query of one model, or annotate `list[Model]`)")
+    if len(model.primary_key) != 1:
+        return no_fix(f"`{model.name}` has a composite primary key; n1fix batches one-column keys")
+    listeners = [(event, where) for event, where in model.listeners if event in ("refresh", "load", "?")]
+    if listeners:
+        event, where = listeners[0]
+        return no_fix(f"`{model.name}` has ORM event listeners (`{event}` at {where}), which see one refresh per object")
+    spelled = _spelling_of(ctx, model)
+    if spelled is None:
+        return no_fix(f"`{model.name}` is not imported in this module, so the SELECT cannot name it")
+    key = model.primary_key[0]
+    plan = RefreshPlan(
+        loop=loop,
+        statement=statement,
+        session=call.func.value,
+        is_async=isinstance(node, cst.Await),
+        target=loop.target,
+        model=spelled,
+        key=key,
+        collection_name=_keys_name(cst.Attribute(loop.target, cst.Name(key)), model.name, key),
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+    )
+    note = (
+        "refresh() raises for an object that is not persistent or whose row is gone, where one SELECT "
+        "of the keys skips it and leaves it expired; and refresh() loads the object's eager "
+        "relationships and options per object, which the SELECT of the model loads as its mapping says"
+    )
+    fix_words = "one SELECT of all the keys with `populate_existing`"
+    return WriteInLoop.finding_at(
+        ctx, node, f"{message}; unsafe fix ({fix_words}): {note}", Applicability.UNSAFE, note, plan, loop=loop
+    )
+
+
+def _spelling_of(ctx, model) -> str | None:
+    """A name this module has for `model`: an import of it, or its own class."""
+    candidates = [local for local in ctx.imports if "." not in local]
+    candidates += [s.name.value for s in ctx.module.body if isinstance(s, cst.ClassDef)]
+    return next((name for name in candidates if ctx.model_for(cst.Name(name)) == model), None)

@@ -83,13 +83,13 @@ from typing import Iterable
 from n1fix.orm.astwalk import child_nodes
 from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
 
-_WRITE_TEXT = re.compile(r"\.\s*(?:execute|delete|merge)\s*\(")
-_WRITE_CALLS = {"execute", "delete", "merge"}
+_WRITE_TEXT = re.compile(r"\.\s*(?:execute|delete|merge|refresh)\s*\(")
+_WRITE_CALLS = {"execute", "delete", "merge", "refresh"}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def gate(tree: ast.Module, text: str) -> bool:
-    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)` or `.merge(...)`?"""
+    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)`, `.merge(...)` or `.refresh(...)`?"""
     if not _WRITE_TEXT.search(text):
         return False
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
