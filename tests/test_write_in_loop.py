@@ -80,6 +80,15 @@ CASES = [
     ("session.execute(update(Render).where(Render.id == render.id, Render.status == 'x').values(prompt=render.prompt))", "none", "other conditions"),
     # inside a savepoint per item
     ("with session.begin_nested():\n    session.execute(delete(Render).where(Render.id == render.id))", "none", "`with` block"),
+    # refresh per item: a SELECT per object; one SELECT with populate_existing is unsafe
+    ("session.refresh(render)", "unsafe", "whose row is gone"),
+    # ... and not offered for arguments one SELECT of whole rows does not keep
+    ("session.refresh(render, ['status'])", "none", "attribute_names"),
+    ("session.refresh(render, with_for_update=True)", "none", "with_for_update"),
+    # ... nor when the loop does more than refresh
+    ("session.refresh(render)\nprint(render.status)", "none", "does more than refresh"),
+    # ... nor when the object is not the loop's item
+    ("session.refresh(render.project)", "none", "not the loop's item"),
 ]
 
 
@@ -114,6 +123,8 @@ NOT_REPORTED = [
     # no primary key to look up: merge adds the object without a SELECT
     "session.merge(Project(user_id=render.user_id, name=render.prompt))",
     "project = Project(name=render.prompt)\nproject.user_id = render.user_id\nsession.merge(project)",
+    # the same object refreshed each time: not per item
+    "session.refresh(users[0])",
     # a loop over tables: another statement per item, not another key
     "for table in (Render, Project):\n    session.execute(delete(table).where(table.id == render.id))",
 ]
@@ -262,3 +273,85 @@ def test_modules_without_sqlalchemy_event_are_not_walked_for_listeners():
     source = "from blinker import signal\n\ndef listen(a, b):\n    pass\n\nlisten(Page, 'x')\n"
     facts = extract_models(ast.parse(source), "app.signals")
     assert not [f for f in facts if type(f).__name__ == "ListenerFacts"]
+
+
+REFRESH = """\
+{imports}
+from sqlalchemy.orm import Session
+
+from renderapp.models import Render
+from elsewhere import Unindexed
+
+
+{define}def reload(session: Session, renders: {annotation}):
+    for render in renders:
+        {call}
+"""
+
+
+def _refresh(tmp_path: Path, imports="", annotation="list[Render]", call="session.refresh(render)", define=""):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp", dirs_exist_ok=True)
+    service = tmp_path / "service.py"
+    text = REFRESH.format(imports=imports, annotation=annotation, call=call, define=define)
+    service.write_text(text)
+    findings = [f for f in scan_source(service, text) if f.rule == "write-in-loop"]
+    return findings, fix_source(service, text, unsafe_fixes=True).text
+
+
+def test_refresh_needs_the_objects_model(tmp_path):
+    findings, _ = _refresh(tmp_path, annotation="list[Unindexed]")
+    assert [f.applicability.value for f in findings] == ["none"]
+    assert "model is unknown" in findings[0].fix_note
+    findings, _ = _refresh(tmp_path, annotation="list")
+    assert [f.applicability.value for f in findings] == ["none"]
+
+
+def test_refresh_reads_keys_from_the_identity_not_the_expired_attribute(tmp_path):
+    # `render.id` on an object a commit expired loads its row: a SELECT per object again.
+    _, text = _refresh(tmp_path)
+    assert "render_ids = [inspect(render).identity[0] for render in renders]" in text, text
+    assert "from sqlalchemy import inspect, select\n" in text, text
+    assert ".execution_options(populate_existing=True)" in text and ").all()" in text, text
+
+
+def test_refresh_awaited_on_an_async_session(tmp_path):
+    text = REFRESH.replace("def reload", "async def reload")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(text.format(imports="", annotation="list[Render]", call="await session.refresh(render)", define=""))
+    fixed = fix_source(service, service.read_text(), unsafe_fixes=True).text
+    assert "    if render_ids:\n        (await session.scalars(\n" in fixed, fixed
+    assert "        )).all()\n" in fixed, fixed
+    compile(fixed, "service.py", "exec")
+
+
+def test_refresh_is_left_alone_when_inspect_names_something_else(tmp_path):
+    findings, text = _refresh(tmp_path, imports="import inspect")
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert "session.refresh(render)" in text and "identity" not in text, text
+    # the module's own spelling of sqlalchemy's inspect is used
+    _, text = _refresh(tmp_path, imports="import inspect\nimport sqlalchemy as sa")
+    assert "sa.inspect(render).identity[0]" in text and "sa.select(Render)" in text, text
+
+
+def test_refresh_of_a_model_with_a_composite_primary_key_has_no_fix(tmp_path):
+    define = textwrap.dedent(
+        """\
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Tag(Base):
+            __tablename__ = "tags"
+            render_id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(primary_key=True)
+
+
+        """
+    )
+    imports = "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column"
+    findings, _ = _refresh(tmp_path, imports=imports, annotation="list[Tag]", define=define)
+    assert [f.applicability.value for f in findings] == ["none"]
+    assert "composite primary key" in findings[0].fix_note

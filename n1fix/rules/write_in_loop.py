@@ -3,8 +3,9 @@ Finds a write statement that runs once per item of a `for` loop: an
 `update(M).where(M.key == item...)`, a `delete(M).where(M.key == item...)` or an
 `insert(M)` executed through `session.execute(...)` (or a connection, or
 `await session.execute(...)`) in the loop body. It also reports `session.delete(obj)` per
-item when the model makes the unit of work load each object's collections first, and
-`session.merge(obj)` per item, which looks each object up before writing it.
+item when the model makes the unit of work load each object's collections first,
+`session.merge(obj)` per item, which looks each object up before writing it, and
+`session.refresh(obj)` per item (sync or awaited), a SELECT per object.
 `session.add(M(...))` per item is not reported: the unit of work sends those INSERTs
 together at flush where the backend can hand back a batch's new keys (PostgreSQL), and
 one `INSERT ... RETURNING` a row where it cannot (SQLite), because the objects need them.
@@ -41,6 +42,20 @@ A per-item UPDATE or DELETE with loop-invariant values becomes one statement wit
 executemany, `session.execute(insert(M), rows)`, with the rows in loop order; a per-item
 UPDATE by primary key whose values change per item becomes one ORM bulk UPDATE by primary
 key, `session.execute(update(M), [{"id": ..., "col": ...}, ...])` (an unsafe fix). When the
+loop only refreshes its objects (`for render in renders: session.refresh(render)`), it
+becomes one SELECT of their rows that overwrites what the session holds (an unsafe fix):
+```python
+render_ids = [inspect(render).identity[0] for render in renders]
+if render_ids:
+    session.scalars(
+        select(Render)
+        .where(Render.id.in_(render_ids))
+        .execution_options(populate_existing=True)
+    ).all()
+```
+The keys come from each object's identity, not `render.id`: after a commit the objects
+are expired, and reading `render.id` would load each row, a SELECT per object again (on
+an AsyncSession, an implicit load that fails). When the
 loop does other things too, the keys (or rows) are collected where the write was
 (`render_ids.append(render.id)`) and the statement runs once after the loop. The
 statement is guarded by `if keys:`, so a loop over nothing still costs nothing.
@@ -64,8 +79,26 @@ values read the row (`M.n + 1`) and the keys may repeat (the original applied it
 repeat, the batch once), or when other statements of the loop may raise part-way (the
 original had written the items before; the rewrite writes none).
 
+The refresh fix is always unsafe. `refresh()` raises `InvalidRequestError` for an
+object that is not persistent (transient, pending, detached) or whose row is gone; the
+SELECT skips a missing row silently and leaves its object expired (the next attribute
+access raises `ObjectDeletedError`), and a transient or pending object has no identity
+(`TypeError` from `identity[0]`). `refresh()` also runs the object's eager loaders and
+`lazy="raise"` settings per object, which one SELECT of the model runs as the mapping
+says, but once for all. No fix is offered when refresh() is given `attribute_names` or
+`with_for_update` (one SELECT of whole rows keeps neither), when the loop does anything
+but refresh its item, when the objects' model is unknown (it must come from the query
+that loaded them or a `list[Model]` annotation; one model per loop), when the model has
+`refresh`/`load` event listeners (which see one refresh per object), or a composite
+primary key: a batch over several key columns needs `tuple_(...).in_(...)`, which not
+every backend takes (SQL Server does not; SQLite before 3.15 did not), and every other
+write-in-loop fix keeps to one-column keys too.
+
 ## Known problems
-A database trigger `FOR EACH STATEMENT` fires once instead of once per item. The keys are sent as one
+A database trigger `FOR EACH STATEMENT` fires once instead of once per item. The refresh
+fix needs `inspect` and `select` from sqlalchemy; when the module binds either name to
+something else (`import inspect`) and has no `sqlalchemy` module import to spell them
+through, the fix is dropped. The keys are sent as one
 `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL 65,535 per statement;
 past that, chunk the keys. Event listeners are found in the modules n1fix reads: the
 whole tree on a scan, the file and what it imports when given one file. Only `for` loops
