@@ -83,9 +83,9 @@ The refresh fix is always unsafe. `refresh()` raises `InvalidRequestError` for a
 object that is not persistent (transient, pending, detached) or whose row is gone; the
 SELECT skips a missing row silently and leaves its object expired (the next attribute
 access raises `ObjectDeletedError`), and a transient or pending object has no identity
-(`TypeError` from `identity[0]`). `refresh()` also runs the object's eager loaders and
-`lazy="raise"` settings per object, which one SELECT of the model runs as the mapping
-says, but once for all. No fix is offered when refresh() is given `attribute_names` or
+(`TypeError` from `identity[0]`). `refresh()` and a `populate_existing` SELECT also
+reach relationships through different code paths (eager loaders per object or once for
+all, collections already loaded), which n1fix has not shown to agree for every mapping. No fix is offered when refresh() is given `attribute_names` or
 `with_for_update` (one SELECT of whole rows keeps neither), when the loop does anything
 but refresh its item, when the objects' model is unknown (it must come from the query
 that loaded them or a `list[Model]` annotation; one model per loop), when the model has
