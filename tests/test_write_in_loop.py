@@ -355,3 +355,67 @@ def test_refresh_of_a_model_with_a_composite_primary_key_has_no_fix(tmp_path):
     findings, _ = _refresh(tmp_path, imports=imports, annotation="list[Tag]", define=define)
     assert [f.applicability.value for f in findings] == ["none"]
     assert "composite primary key" in findings[0].fix_note
+
+
+CORE = """\
+import sqlalchemy as sa
+from sqlalchemy import func, update
+from sqlalchemy.engine import Connection
+
+from renderapp.models import Render
+from elsewhere import engine, renders_table
+
+
+def run(conn: Connection, renders: list[Render]):
+{body}
+"""
+
+
+def _core(tmp_path: Path, body: str):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp", dirs_exist_ok=True)
+    service = tmp_path / "service.py"
+    service.write_text(CORE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 4)))
+    findings = [f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"]
+    return findings, fix_source(service, service.read_text(), unsafe_fixes=True).text
+
+
+CORE_CASES = [
+    # values per item on a Connection: one executemany with bindparam()s, safe
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    # ... keyed by any NOT NULL column, not only the primary key (each row still gets its own UPDATE)
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.project_id == render.project_id).values(prompt=render.prompt))", "safe", None),
+    # ... a connection from engine.begin() is one too
+    ("with engine.begin() as c:\n    for render in renders:\n        c.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    # a nullable key that may be None: `== None` is IS NULL, `== bindparam()` given None matches nothing
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.chain_id == render.parent_render_id).values(prompt=render.prompt))", "none", "nullable"),
+    # a Core table n1fix has no model for: the key's nullability is unknown
+    ("for render in renders:\n    conn.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(prompt=render.prompt))", "unsafe", "Core table"),
+    # a per-item value that is a SQL expression is not a plain parameter
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=func.lower(render.prompt)))", "none", "SQL expression"),
+    # the UPDATE changes its key column
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(id=render.id + 100))", "none", "key column"),
+    # a receiver not shown to be a Connection keeps the ORM path's answer
+    ("for render in renders:\n    db.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "may be a Connection"),
+]
+
+
+@pytest.mark.parametrize("case", CORE_CASES)
+def test_core_update_on_a_connection(tmp_path, case):
+    body, applicability, reason = case
+    findings, _ = _core(tmp_path, body)
+    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+    if reason:
+        assert reason in findings[0].fix_note, findings[0].fix_note
+
+
+def test_core_update_binds_only_what_changes_per_item(tmp_path):
+    findings, text = _core(
+        tmp_path,
+        "for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt, status=func.now()))",
+    )
+    assert [f.applicability.value for f in findings] == ["safe"]
+    assert '{"b_id": render.id, "b_prompt": render.prompt}' in text, text
+    # spelled through the module's own `import sqlalchemy as sa`: no new import
+    assert 'values(prompt=sa.bindparam("b_prompt"), status=func.now())' in text, text
+    assert "from sqlalchemy import func, update\n" in text, text

@@ -31,7 +31,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
     indent = ctx.range_of(plan.loop).start.column
     limit = ctx.project.line_length
     item = _code(ctx, plan.item)
-    batched = _batched_call(ctx, plan, collection, indent + len(INDENT), limit)
+    needed: list[tuple[str, str]] = []
+    batched = _batched_call(ctx, plan, collection, indent + len(INDENT), limit, needed)
     guarded = f"if {collection}:\n{INDENT}" + batched.replace("\n", "\n" + INDENT)
     config = ctx.module.config_for_parsing
     try:
@@ -49,7 +50,7 @@ def fix(ctx, finding: Finding) -> cst.Module:
                 replacement.insert(0, cst.parse_statement(comprehension + "\n", config=config))
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
-    return ctx.module.visit(_Rewriter(plan, before, after, append, replacement))
+    return _with_imports(ctx, ctx.module.visit(_Rewriter(plan, before, after, append, replacement)), needed)
 
 
 def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
@@ -58,18 +59,7 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
     `populate_existing`. The identity is read off each object's state: `obj.id` on an
     expired object (after a commit) would load its row, a SELECT per object again."""
     needed: list[tuple[str, str]] = []
-
-    def symbol(qualified: str) -> str:
-        known = spelling(ctx.imports, qualified)
-        if known is not None:
-            return known
-        module, _, name = qualified.rpartition(".")
-        if name in ctx.imports or name in names_assigned(ctx.module):
-            raise FixFailed(f"`{name}` names something else in this module")
-        needed.append((module, name))
-        return name
-
-    inspect, select = symbol("sqlalchemy.inspect"), symbol("sqlalchemy.select")
+    inspect, select = _symbol(ctx, "sqlalchemy.inspect", needed), _symbol(ctx, "sqlalchemy.select", needed)
     names = NamePicker(plan.scope, ctx.module)
     keys = names.pick(plan.collection_name)
     loop = plan.loop
@@ -94,8 +84,23 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
         replacement = [cst.parse_statement(text + "\n", config=config) for text in (comprehension, guarded)]
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
-    module = ctx.module.visit(_Rewriter(plan, [], [], None, replacement))
-    for source, name in needed:
+    return _with_imports(ctx, ctx.module.visit(_Rewriter(plan, [], [], None, replacement)), needed)
+
+
+def _symbol(ctx, qualified: str, needed: list[tuple[str, str]]) -> str:
+    """How to spell `qualified` here; noted in `needed` when it must be imported."""
+    known = spelling(ctx.imports, qualified)
+    if known is not None:
+        return known
+    module, _, name = qualified.rpartition(".")
+    if name in ctx.imports or name in names_assigned(ctx.module):
+        raise FixFailed(f"`{name}` names something else in this module")
+    needed.append((module, name))
+    return name
+
+
+def _with_imports(ctx, module: cst.Module, needed: list[tuple[str, str]]) -> cst.Module:
+    for source, name in dict.fromkeys(needed):
         module = add_from_import(module, source, name, ctx.first_party)
     return module
 
@@ -108,7 +113,7 @@ def _code(ctx, node: cst.CSTNode) -> str:
         return render(node)
 
 
-def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int) -> str:
+def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int, needed: list[tuple[str, str]]) -> str:
     """`session.execute(<the statement for every key>)`, broken black style when long.
 
     An UPDATE or DELETE the author laid out over several lines keeps that layout, with
@@ -126,6 +131,10 @@ def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int
         args = [render(statement)]
     elif plan.form == "by_pk":  # `session.execute(update(M), rows)`
         args = [" ".join(render(shape.head).split()), collection]
+    elif plan.form == "bound":  # `conn.execute(update(T).where(T.id == bindparam("b_id")).values(...), rows)`
+        bindparam = _symbol(ctx, "sqlalchemy.bindparam", needed)
+        replacements = {id(node): cst.parse_expression(f'{bindparam}("{name}")') for node, name in plan.bound}
+        args = [" ".join(render(shape.statement.visit(_ReplaceNodes(replacements))).split()), collection]
     else:
         statement = shape.statement if shape.params is not None else shape.statement.visit(_DropValues(shape.values.call))
         args = [" ".join(render(statement).split()), collection]
@@ -177,6 +186,16 @@ def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int
     if "\n" not in item and not fits(item, indent + len(INDENT), limit) and isinstance(plan.item, cst.Dict):
         item = _exploded_dict(ctx, plan.item)
     return f"{collection} = [\n{INDENT}{item}\n{INDENT}{clause}\n]"
+
+
+class _ReplaceNodes(cst.CSTTransformer):
+    """Each node whose id is a key -> its value."""
+
+    def __init__(self, new: dict[int, cst.BaseExpression]) -> None:
+        self.new = new
+
+    def on_leave(self, original, updated):
+        return self.new.get(id(original), updated)
 
 
 class _ReplaceNode(cst.CSTTransformer):

@@ -21,7 +21,9 @@ from n1fix.rules.write_in_loop import WriteInLoop
 class WritePlan:
     """Everything the codemod needs; it re-derives nothing."""
 
-    form: str  # "in": one statement with `Col.in_(keys)`; "rows": an INSERT executemany; "by_pk": a bulk UPDATE by primary key
+    # "in": one statement with `Col.in_(keys)`; "rows": an INSERT executemany; "by_pk": a
+    # bulk UPDATE by primary key; "bound": a Core UPDATE executemany with `bindparam()`s
+    form: str
     shape: WriteShape
     loop: cst.For
     statement: cst.SimpleStatementLine  # the write's line in the loop body
@@ -33,6 +35,8 @@ class WritePlan:
     scope: cst.CSTNode  # function or module, for fresh names
     # The loop's own list, when its items are the keys (`for render_id in render_ids:`)
     reuse_iterable: bool = False
+    # "bound": the statement's per-item expressions, each replaced by `bindparam(name)`
+    bound: tuple[tuple[cst.BaseExpression, str], ...] = ()
 
 
 @dataclass
@@ -207,6 +211,8 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
             if other is not predicate and names_read(other.node) & varying:
                 return no_fix("a second predicate changes per item")
         if shape.values is not None and any(names_read(arg.value) & varying for arg in shape.values.call.args):
+            if _is_connection(ctx, shape.session, ancestry):
+                return _core_executemany(ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding)
             return _by_primary_key(ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding)
         left, right = predicate.node.left, predicate.node.comparisons[0].comparator
         column = left if dotted_name(left) in (f"{entity}.{predicate.attr}", f"{entity}.c.{predicate.attr}") else right
@@ -323,6 +329,98 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
     )
     return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
+
+
+def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding) -> Finding:
+    """An UPDATE whose values change per item, run on a Connection: one Core executemany of
+    the same statement with `bindparam()`s, `conn.execute(update(T).where(T.id ==
+    bindparam("b_id")).values(x=bindparam("b_x")), rows)`. The database runs the statement
+    once per row as before, in loop order; only the round trips go."""
+    entity = ctx.code(shape.target)
+    frame = _frame(loop, ancestry)
+
+    def no_fix(reason: str) -> Finding:
+        return finding(Applicability.NONE, f"the values change per item and {reason}")
+
+    args = shape.values.call.args
+    if not args or any(arg.keyword is None or arg.star for arg in args):
+        return no_fix("the values are not given as keywords")
+    if predicate.attr in {arg.keyword.value for arg in args}:
+        return no_fix("the UPDATE changes its key column itself")
+    if model is not None:
+        info = model.column(predicate.attr)
+        if info is None:
+            return no_fix(f"`{model.name}.{predicate.attr}` is not a column n1fix knows")
+        if info.nullable and key_may_be_none(ctx, predicate.value, frame, ancestry):
+            return no_fix(
+                f"`{model.name}.{predicate.attr}` is nullable and the key may be None "
+                "(`== None` matches NULL rows, `== bindparam()` given None never does)"
+            )
+    varying = [arg for arg in args if names_read(arg.value) & frame.varying]
+    bound = [(predicate.value, f"b_{predicate.attr}"), *((arg.value, f"b_{arg.keyword.value}") for arg in varying)]
+    row = cst.Dict([cst.DictElement(cst.SimpleString(f'"{name}"'), value) for value, name in bound])
+    problem = _row_problem(ctx, row, shape)
+    if problem:
+        return no_fix(problem)
+    in_place = not _only_statement(loop, statement)
+    reasons = list(unsafe)
+    if in_place:
+        risk = other_statements_may_raise(loop.body, statement)
+        if risk:
+            reasons.append(risk)
+    name = model.name if model is not None else entity.rsplit(".", 1)[-1]
+    plan = WritePlan(
+        form="bound",
+        shape=shape,
+        loop=loop,
+        statement=statement,
+        in_place=in_place,
+        item=row,
+        predicate=predicate,
+        column=None,
+        collection_name=f"{_snake(name).removesuffix('_table')}_updates",
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        bound=tuple(bound),
+    )
+    words = "one executemany of the UPDATE with `bindparam()`s"
+    if reasons:
+        return finding(Applicability.UNSAFE, "; ".join(reasons), plan, words)
+    return finding(Applicability.SAFE, None, plan, words)
+
+
+_CONNECTION_TYPES = {"Connection", "AsyncConnection"}
+
+
+def _is_connection(ctx, receiver: cst.BaseExpression, ancestry) -> bool:
+    """`receiver` is shown to be a Core Connection: a parameter annotated `Connection`
+    (`AsyncConnection`) from sqlalchemy, or a name bound by `engine.connect()`,
+    `engine.begin()` (in a `with` too) or `session.connection()`, and by nothing else."""
+    if not isinstance(receiver, cst.Name):
+        return False
+    name = receiver.value
+    found = list(bindings(name, ancestry))
+    scope = next((n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef, cst.Module))), ancestry[0])
+    for node in walk(scope):
+        if isinstance(node, cst.WithItem) and node.asname is not None and name in target_names(node.asname.name):
+            found.append((node.item, None))
+    if not found:
+        return False
+    return all(_connection_binding(ctx, value, annotation) for value, annotation in found)
+
+
+def _connection_binding(ctx, value, annotation) -> bool:
+    if annotation is not None:
+        spelled = dotted_name(annotation) or ""
+        head, _, rest = spelled.partition(".")
+        qualified = ctx.imports.get(head, head) + ("." + rest if rest else "")
+        return qualified.startswith("sqlalchemy.") and qualified.rsplit(".", 1)[-1] in _CONNECTION_TYPES
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and not value.args):
+        return False
+    owner = (dotted_name(value.func.value) or "").rsplit(".", 1)[-1].lower()
+    method = value.func.attr.value
+    return method in ("connect", "begin") and "engine" in owner or method == "connection" and "session" in owner
 
 
 def _own_statement(path) -> cst.SimpleStatementLine | None:

@@ -41,7 +41,32 @@ A per-item UPDATE or DELETE with loop-invariant values becomes one statement wit
 `Col.in_(keys)`, the statement's other predicates kept; a per-item INSERT becomes one
 executemany, `session.execute(insert(M), rows)`, with the rows in loop order; a per-item
 UPDATE by primary key whose values change per item becomes one ORM bulk UPDATE by primary
-key, `session.execute(update(M), [{"id": ..., "col": ...}, ...])` (an unsafe fix). When the
+key, `session.execute(update(M), [{"id": ..., "col": ...}, ...])` (an unsafe fix). On a
+Connection (Core), such an UPDATE becomes one executemany of the same statement with
+`bindparam()`s for the key and the per-item values, the loop-invariant values kept as
+written:
+```python
+render_updates = [
+    {"b_id": render_id, "b_chain_position": position}
+    for render_id, position in positions.items()
+]
+if render_updates:
+    conn.execute(
+        update(Render)
+        .where(Render.id == bindparam("b_id"))
+        .values(chain_position=bindparam("b_chain_position"), status="queued"),
+        render_updates,
+    )
+```
+n1fix uses this documented Core executemany form rather than one `UPDATE ... SET col =
+CASE key WHEN ... END WHERE key IN (...)`: the database still runs the statement once per
+row, in loop order, so a repeated key, a key that matches no row and row triggers behave
+as before, and every row's values keep their column's type (PostgreSQL types a CASE of
+bare parameters as text and refuses it for other columns unless each is cast). It is
+also one statement text whatever the number of items (a CASE grows with them, and with
+it the parameter count). The cost is that the server executes N statements where CASE
+would execute one; the round trips, which dominate, go from N to 1 (the driver sends an
+executemany as one call; psycopg 3 pipelines it). When the
 loop only refreshes its objects (`for render in renders: session.refresh(render)`), it
 becomes one SELECT of their rows that overwrites what the session holds (an unsafe fix):
 ```python
@@ -72,12 +97,22 @@ INSERT's rows are plain values (no SQL expressions). No fix is offered when the 
 class has ORM event listeners (`@event.listens_for(M, ...)` anywhere in the project) or
 a `version_id_col`: n1fix leaves writes to models with per-row hooks or version counters
 to a person. The bulk UPDATE by primary key is always unsafe: it raises `StaleDataError` when a key
-matches no row, where the per-item UPDATE updated nothing; it needs an ORM Session (not a
-Connection), the model's primary key as the key and no other condition. The fix is also
+matches no row, where the per-item UPDATE updated nothing; it needs an ORM Session (a
+receiver shown to be a Connection gets the Core executemany below; one that may be
+either, no fix), the model's primary key as the key and no other condition. The fix is also
 unsafe when the model is not in the index, when an UPDATE's
 values read the row (`M.n + 1`) and the keys may repeat (the original applied it once per
 repeat, the batch once), or when other statements of the loop may raise part-way (the
 original had written the items before; the rewrite writes none).
+
+The Core executemany is safe under the same conditions as the `in_()` form, and it needs
+no primary key: the receiver must be shown to be a Connection (a parameter annotated
+`Connection`/`AsyncConnection`, or a name bound by `engine.connect()`, `engine.begin()` or
+`session.connection()`; a Session would take the list as an ORM bulk UPDATE by primary
+key instead), the values given as keywords, the per-item ones plain values (no SQL
+expressions), the key column not among them, and the key not None against a nullable
+column (`Col == None` is `IS NULL`, `Col == bindparam()` given None matches nothing).
+A Core table n1fix has no model for makes it unsafe (the key's nullability is unknown).
 
 The refresh fix is always unsafe. `refresh()` raises `InvalidRequestError` for an
 object that is not persistent (transient, pending, detached) or whose row is gone; the
