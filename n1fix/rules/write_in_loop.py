@@ -61,8 +61,9 @@ if render_updates:
 n1fix uses this documented Core executemany form rather than one `UPDATE ... SET col =
 CASE key WHEN ... END WHERE key IN (...)`: the database still runs the statement once per
 row, in loop order, so a repeated key, a key that matches no row and row triggers behave
-as before, and every row's values keep their column's type (PostgreSQL types a CASE of
-bare parameters as text and refuses it for other columns unless each is cast). It is
+as before, and each value is bound against its own column as before (in a CASE the
+parameters are typed by the CASE expression, which on PostgreSQL may need a cast per
+value). It is
 also one statement text whatever the number of items (a CASE grows with them, and with
 it the parameter count). The cost is that the server executes N statements where CASE
 would execute one; the round trips, which dominate, go from N to 1 (the driver sends an
