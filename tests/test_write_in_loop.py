@@ -419,3 +419,21 @@ def test_core_update_binds_only_what_changes_per_item(tmp_path):
     # spelled through the module's own `import sqlalchemy as sa`: no new import
     assert 'values(prompt=sa.bindparam("b_prompt"), status=func.now())' in text, text
     assert "from sqlalchemy import func, update\n" in text, text
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_session_delete_per_item_is_one_executemany_at_flush(backend_name, request):
+    # Why plain `session.delete(obj)` per item is not reported: the unit of work sends one
+    # executemany DELETE for all the objects at flush, so a bulk `delete().where(in_())`
+    # would save no round trip (and would skip the ORM's bookkeeping).
+    from golden_support import SQLiteBackend, ensure_golden_on_path, load_case, run_scenario_detailed
+
+    ensure_golden_on_path()
+    backend = SQLiteBackend() if backend_name == "sqlite" else request.getfixturevalue("postgres_server")
+    case = load_case(GOLDEN / "write_in_loop" / "delete_per_item_not_reported")
+    outcome, counter = run_scenario_detailed(case, "before", backend)
+    deletes = [s for s in counter.statements if s.lstrip().upper().startswith("DELETE")]
+    assert len(deletes) == 1, counter.statements
+    assert counter.count == 3, counter.statements  # the scenario's UPDATE, the SELECT, one DELETE
+    # ... and that one statement removed all three objects' rows
+    assert not [row for row in outcome.database["gallery_items"] if row[1] == 1], outcome.database["gallery_items"]

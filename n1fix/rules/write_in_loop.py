@@ -9,6 +9,11 @@ item when the model makes the unit of work load each object's collections first,
 `session.add(M(...))` per item is not reported: the unit of work sends those INSERTs
 together at flush where the backend can hand back a batch's new keys (PostgreSQL), and
 one `INSERT ... RETURNING` a row where it cannot (SQLite), because the objects need them.
+Nor is `session.delete(obj)` per item when the model has no collections to load first:
+the unit of work sends one executemany DELETE for all the objects at flush (counted on
+SQLite and PostgreSQL by golden `delete_per_item_not_reported`: the SELECT, then one
+DELETE for three objects), so one `delete(M).where(M.id.in_(keys))` would save no round
+trip and would skip the ORM's bookkeeping (cascades, unlinking, events).
 
 ## Why is this bad?
 Each item costs a round trip: unlinking 50 renders from a chain one UPDATE at a time is 50
@@ -134,7 +139,9 @@ write-in-loop fix keeps to one-column keys too.
 A database trigger `FOR EACH STATEMENT` fires once instead of once per item. The refresh
 fix needs `inspect` and `select` from sqlalchemy; when the module binds either name to
 something else (`import inspect`) and has no `sqlalchemy` module import to spell them
-through, the fix is dropped. The keys are sent as one
+through, the fix is dropped. A `session.delete(obj)` of a model with a `version_id_col`
+goes out row by row on a driver that cannot count an executemany's rows; that is not
+reported either. The keys are sent as one
 `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL 65,535 per statement;
 past that, chunk the keys. Event listeners are found in the modules n1fix reads: the
 whole tree on a scan, the file and what it imports when given one file. Only `for` loops
