@@ -289,14 +289,19 @@ from elsewhere import Unindexed
 """
 
 
-def _refresh(tmp_path: Path, imports="", annotation="list[Render]", call="session.refresh(render)", define=""):
+def _scan_and_fix(tmp_path: Path, text: str):
+    """The write-in-loop findings of `service.py` (next to renderapp) and its text fixed
+    with --unsafe-fixes."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp", dirs_exist_ok=True)
     service = tmp_path / "service.py"
-    text = REFRESH.format(imports=imports, annotation=annotation, call=call, define=define)
     service.write_text(text)
     findings = [f for f in scan_source(service, text) if f.rule == "write-in-loop"]
     return findings, fix_source(service, text, unsafe_fixes=True).text
+
+
+def _refresh(tmp_path: Path, imports="", annotation="list[Render]", call="session.refresh(render)", define=""):
+    return _scan_and_fix(tmp_path, REFRESH.format(imports=imports, annotation=annotation, call=call, define=define))
 
 
 def test_refresh_needs_the_objects_model(tmp_path):
@@ -317,11 +322,9 @@ def test_refresh_reads_keys_from_the_identity_not_the_expired_attribute(tmp_path
 
 def test_refresh_awaited_on_an_async_session(tmp_path):
     text = REFRESH.replace("def reload", "async def reload")
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
-    service = tmp_path / "service.py"
-    service.write_text(text.format(imports="", annotation="list[Render]", call="await session.refresh(render)", define=""))
-    fixed = fix_source(service, service.read_text(), unsafe_fixes=True).text
+    _, fixed = _scan_and_fix(
+        tmp_path, text.format(imports="", annotation="list[Render]", call="await session.refresh(render)", define="")
+    )
     assert "    if render_ids:\n        (await session.scalars(\n" in fixed, fixed
     assert "        )).all()\n" in fixed, fixed
     compile(fixed, "service.py", "exec")
@@ -372,12 +375,7 @@ def run(conn: Connection, renders: list[Render]):
 
 
 def _core(tmp_path: Path, body: str):
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp", dirs_exist_ok=True)
-    service = tmp_path / "service.py"
-    service.write_text(CORE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 4)))
-    findings = [f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"]
-    return findings, fix_source(service, service.read_text(), unsafe_fixes=True).text
+    return _scan_and_fix(tmp_path, CORE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 4)))
 
 
 CORE_CASES = [

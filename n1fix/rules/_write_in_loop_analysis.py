@@ -307,27 +307,11 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
     written = _columns_written(shape)
     if reads_attribute(loop.body, written, shape.node):
         return no_fix(f"the loop reads `.{sorted(reads_attribute(loop.body, written, shape.node))[0]}`, which each UPDATE changes")
-    in_place = not _only_statement(loop, statement)
     reasons = [
         *unsafe,
         "a bulk UPDATE by primary key raises StaleDataError when a key matches no row, where the per-item UPDATE updated nothing",
     ]
-    if in_place:
-        risk = other_statements_may_raise(loop.body, statement)
-        if risk:
-            reasons.append(risk)
-    plan = WritePlan(
-        form="by_pk",
-        shape=shape,
-        loop=loop,
-        statement=statement,
-        in_place=in_place,
-        item=row,
-        predicate=predicate,
-        column=None,
-        collection_name=f"{_snake(model.name)}_updates",
-        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
-    )
+    plan = _rows_plan("by_pk", shape, loop, ancestry, statement, row, predicate, f"{_snake(model.name)}_updates", reasons)
     return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
 
 
@@ -362,15 +346,26 @@ def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predica
     problem = _row_problem(ctx, row, shape)
     if problem:
         return no_fix(problem)
-    in_place = not _only_statement(loop, statement)
     reasons = list(unsafe)
+    name = model.name if model is not None else entity.rsplit(".", 1)[-1]
+    collection = f"{_snake(name).removesuffix('_table')}_updates"
+    plan = _rows_plan("bound", shape, loop, ancestry, statement, row, predicate, collection, reasons, tuple(bound))
+    words = "one executemany of the UPDATE with `bindparam()`s"
+    if reasons:
+        return finding(Applicability.UNSAFE, "; ".join(reasons), plan, words)
+    return finding(Applicability.SAFE, None, plan, words)
+
+
+def _rows_plan(form, shape, loop, ancestry, statement, row, predicate, collection, reasons: list[str], bound=()) -> WritePlan:
+    """The plan of an UPDATE executemany of one row per item (`by_pk`, `bound`); adds to
+    `reasons` what makes it unsafe when the rows are collected in a loop that does more."""
+    in_place = not _only_statement(loop, statement)
     if in_place:
         risk = other_statements_may_raise(loop.body, statement)
         if risk:
             reasons.append(risk)
-    name = model.name if model is not None else entity.rsplit(".", 1)[-1]
-    plan = WritePlan(
-        form="bound",
+    return WritePlan(
+        form=form,
         shape=shape,
         loop=loop,
         statement=statement,
@@ -378,14 +373,10 @@ def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predica
         item=row,
         predicate=predicate,
         column=None,
-        collection_name=f"{_snake(name).removesuffix('_table')}_updates",
-        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
-        bound=tuple(bound),
+        collection_name=collection,
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0]),  # the module
+        bound=bound,
     )
-    words = "one executemany of the UPDATE with `bindparam()`s"
-    if reasons:
-        return finding(Applicability.UNSAFE, "; ".join(reasons), plan, words)
-    return finding(Applicability.SAFE, None, plan, words)
 
 
 _CONNECTION_TYPES = {"Connection", "AsyncConnection"}
