@@ -363,10 +363,11 @@ def test_refresh_of_a_model_with_a_composite_primary_key_has_no_fix(tmp_path):
 CORE = """\
 import sqlalchemy as sa
 from sqlalchemy import func, update
+from alembic import op
 from sqlalchemy.engine import Connection
 
 from renderapp.models import Render
-from elsewhere import engine, renders_table
+from elsewhere import engine, renders_table, session
 
 
 def run(conn: Connection, renders: list[Render]):
@@ -391,8 +392,10 @@ CORE_CASES = [
     ("for render in renders:\n    conn.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(prompt=render.prompt))", "unsafe", "Core table"),
     # a per-item value that is a SQL expression is not a plain parameter
     ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=func.lower(render.prompt)))", "none", "SQL expression"),
-    # the UPDATE changes its key column
-    ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(id=render.id + 100))", "none", "key column"),
+    # ... an alembic migration's `op.get_bind()` is one too
+    ("connection = op.get_bind()\nfor render in renders:\n    connection.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    # ... but not a `get_bind()` of something else
+    ("connection = session.get_bind()\nfor render in renders:\n    connection.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "may be a Connection"),
     # a receiver not shown to be a Connection keeps the ORM path's answer
     ("for render in renders:\n    db.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "may be a Connection"),
 ]
@@ -435,3 +438,15 @@ def test_session_delete_per_item_is_one_executemany_at_flush(backend_name, reque
     assert counter.count == 3, counter.statements  # the scenario's UPDATE, the SELECT, one DELETE
     # ... and that one statement removed all three objects' rows
     assert not [row for row in outcome.database["gallery_items"] if row[1] == 1], outcome.database["gallery_items"]
+
+
+def test_core_update_that_renames_its_key_binds_the_old_value_apart(tmp_path):
+    # Each row still gets its own UPDATE, in loop order, so a rename keyed by the column it
+    # changes means the same; only the two parameters need names of their own.
+    findings, text = _core(
+        tmp_path,
+        "for render in renders:\n    conn.execute(update(Render).where(Render.prompt == render.prompt).values(prompt=render.status))",
+    )
+    assert [f.applicability.value for f in findings] == ["safe"], [f.message for f in findings]
+    assert '{"b_old_prompt": render.prompt, "b_prompt": render.status}' in text, text
+    assert 'where(Render.prompt == sa.bindparam("b_old_prompt"))' in text, text

@@ -329,8 +329,6 @@ def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predica
     args = shape.values.call.args
     if not args or any(arg.keyword is None or arg.star for arg in args):
         return no_fix("the values are not given as keywords")
-    if predicate.attr in {arg.keyword.value for arg in args}:
-        return no_fix("the UPDATE changes its key column itself")
     if model is not None:
         info = model.column(predicate.attr)
         if info is None:
@@ -341,7 +339,10 @@ def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predica
                 "(`== None` matches NULL rows, `== bindparam()` given None never does)"
             )
     varying = [arg for arg in args if names_read(arg.value) & frame.varying]
-    bound = [(predicate.value, f"b_{predicate.attr}"), *((arg.value, f"b_{arg.keyword.value}") for arg in varying)]
+    # A rename (`.where(T.c.name == old).values(name=new)`) binds the old value apart.
+    written = {arg.keyword.value for arg in args}
+    key_name = f"b_old_{predicate.attr}" if predicate.attr in written else f"b_{predicate.attr}"
+    bound = [(predicate.value, key_name), *((arg.value, f"b_{arg.keyword.value}") for arg in varying)]
     row = cst.Dict([cst.DictElement(cst.SimpleString(f'"{name}"'), value) for value, name in bound])
     problem = _row_problem(ctx, row, shape)
     if problem:
@@ -385,7 +386,8 @@ _CONNECTION_TYPES = {"Connection", "AsyncConnection"}
 def _is_connection(ctx, receiver: cst.BaseExpression, ancestry) -> bool:
     """`receiver` is shown to be a Core Connection: a parameter annotated `Connection`
     (`AsyncConnection`) from sqlalchemy, or a name bound by `engine.connect()`,
-    `engine.begin()` (in a `with` too) or `session.connection()`, and by nothing else."""
+    `engine.begin()` (in a `with` too), `session.connection()` or alembic's
+    `op.get_bind()`, and by nothing else."""
     if not isinstance(receiver, cst.Name):
         return False
     name = receiver.value
@@ -411,6 +413,8 @@ def _connection_binding(ctx, value, annotation) -> bool:
         return False
     owner = (dotted_name(value.func.value) or "").rsplit(".", 1)[-1].lower()
     method = value.func.attr.value
+    if method == "get_bind" and ctx.imports.get(dotted_name(value.func.value) or "") == "alembic.op":
+        return True
     return method in ("connect", "begin") and "engine" in owner or method == "connection" and "session" in owner
 
 
