@@ -116,10 +116,11 @@ no primary key: the receiver must be shown to be a Connection (a parameter annot
 `Connection`/`AsyncConnection`, or a name bound by `engine.connect()`, `engine.begin()`,
 `session.connection()` or alembic's `op.get_bind()`; a Session would take the list as an
 ORM bulk UPDATE by primary key instead), the values given as keywords, the per-item ones
-plain values (no SQL expressions), and the key not None against a nullable column. A
+plain values (no SQL expressions), and the key not None against a nullable column
+(`Col == None` is `IS NULL`, `Col == bindparam()` given None matches nothing). A
 statement that writes its own key column (a rename, `.where(T.c.name == old).values(name=new)`)
 binds the old value as `b_old_name`: each row still gets its own UPDATE in loop order, so
-it means the same (`Col == None` is `IS NULL`, `Col == bindparam()` given None matches nothing).
+it means the same.
 A Core table n1fix has no model for makes it unsafe (the key's nullability is unknown).
 
 The refresh fix is always unsafe. `refresh()` raises `InvalidRequestError` for an
