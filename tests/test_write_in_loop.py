@@ -80,6 +80,15 @@ CASES = [
     ("session.execute(update(Render).where(Render.id == render.id, Render.status == 'x').values(prompt=render.prompt))", "none", "other conditions"),
     # inside a savepoint per item
     ("with session.begin_nested():\n    session.execute(delete(Render).where(Render.id == render.id))", "none", "`with` block"),
+    # refresh per item: a SELECT per object; one SELECT with populate_existing is unsafe
+    ("session.refresh(render)", "unsafe", "whose row is gone"),
+    # ... and not offered for arguments one SELECT of whole rows does not keep
+    ("session.refresh(render, ['status'])", "none", "attribute_names"),
+    ("session.refresh(render, with_for_update=True)", "none", "with_for_update"),
+    # ... nor when the loop does more than refresh
+    ("session.refresh(render)\nprint(render.status)", "none", "does more than refresh"),
+    # ... nor when the object is not the loop's item
+    ("session.refresh(render.project)", "none", "not the loop's item"),
 ]
 
 
@@ -114,6 +123,8 @@ NOT_REPORTED = [
     # no primary key to look up: merge adds the object without a SELECT
     "session.merge(Project(user_id=render.user_id, name=render.prompt))",
     "project = Project(name=render.prompt)\nproject.user_id = render.user_id\nsession.merge(project)",
+    # the same object refreshed each time: not per item
+    "session.refresh(users[0])",
     # a loop over tables: another statement per item, not another key
     "for table in (Render, Project):\n    session.execute(delete(table).where(table.id == render.id))",
 ]
@@ -262,3 +273,180 @@ def test_modules_without_sqlalchemy_event_are_not_walked_for_listeners():
     source = "from blinker import signal\n\ndef listen(a, b):\n    pass\n\nlisten(Page, 'x')\n"
     facts = extract_models(ast.parse(source), "app.signals")
     assert not [f for f in facts if type(f).__name__ == "ListenerFacts"]
+
+
+REFRESH = """\
+{imports}
+from sqlalchemy.orm import Session
+
+from renderapp.models import Render
+from elsewhere import Unindexed
+
+
+{define}def reload(session: Session, renders: {annotation}):
+    for render in renders:
+        {call}
+"""
+
+
+def _scan_and_fix(tmp_path: Path, text: str):
+    """The write-in-loop findings of `service.py` (next to renderapp) and its text fixed
+    with --unsafe-fixes."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp", dirs_exist_ok=True)
+    service = tmp_path / "service.py"
+    service.write_text(text)
+    findings = [f for f in scan_source(service, text) if f.rule == "write-in-loop"]
+    return findings, fix_source(service, text, unsafe_fixes=True).text
+
+
+def _refresh(tmp_path: Path, imports="", annotation="list[Render]", call="session.refresh(render)", define=""):
+    return _scan_and_fix(tmp_path, REFRESH.format(imports=imports, annotation=annotation, call=call, define=define))
+
+
+def test_refresh_needs_the_objects_model(tmp_path):
+    findings, _ = _refresh(tmp_path, annotation="list[Unindexed]")
+    assert [f.applicability.value for f in findings] == ["none"]
+    assert "model is unknown" in findings[0].fix_note
+    findings, _ = _refresh(tmp_path, annotation="list")
+    assert [f.applicability.value for f in findings] == ["none"]
+
+
+def test_refresh_reads_keys_from_the_identity_not_the_expired_attribute(tmp_path):
+    # `render.id` on an object a commit expired loads its row: a SELECT per object again.
+    _, text = _refresh(tmp_path)
+    assert "render_ids = [inspect(render).identity[0] for render in renders]" in text, text
+    assert "from sqlalchemy import inspect, select\n" in text, text
+    assert ".execution_options(populate_existing=True)" in text and ").all()" in text, text
+
+
+def test_refresh_awaited_on_an_async_session(tmp_path):
+    text = REFRESH.replace("def reload", "async def reload")
+    _, fixed = _scan_and_fix(
+        tmp_path, text.format(imports="", annotation="list[Render]", call="await session.refresh(render)", define="")
+    )
+    assert "    if render_ids:\n        (await session.scalars(\n" in fixed, fixed
+    assert "        )).all()\n" in fixed, fixed
+    compile(fixed, "service.py", "exec")
+
+
+def test_refresh_is_left_alone_when_inspect_names_something_else(tmp_path):
+    findings, text = _refresh(tmp_path, imports="import inspect")
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert "session.refresh(render)" in text and "identity" not in text, text
+    # the module's own spelling of sqlalchemy's inspect is used
+    _, text = _refresh(tmp_path, imports="import inspect\nimport sqlalchemy as sa")
+    assert "sa.inspect(render).identity[0]" in text and "sa.select(Render)" in text, text
+
+
+def test_refresh_of_a_model_with_a_composite_primary_key_has_no_fix(tmp_path):
+    define = textwrap.dedent(
+        """\
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Tag(Base):
+            __tablename__ = "tags"
+            render_id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(primary_key=True)
+
+
+        """
+    )
+    imports = "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column"
+    findings, _ = _refresh(tmp_path, imports=imports, annotation="list[Tag]", define=define)
+    assert [f.applicability.value for f in findings] == ["none"]
+    assert "composite primary key" in findings[0].fix_note
+
+
+CORE = """\
+import sqlalchemy as sa
+from sqlalchemy import func, update
+from alembic import op
+from sqlalchemy.engine import Connection
+
+from renderapp.models import Render
+from elsewhere import engine, renders_table, session
+
+
+def run(conn: Connection, renders: list[Render]):
+{body}
+"""
+
+
+def _core(tmp_path: Path, body: str):
+    return _scan_and_fix(tmp_path, CORE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 4)))
+
+
+CORE_CASES = [
+    # values per item on a Connection: one executemany with bindparam()s, safe
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    # ... keyed by any NOT NULL column, not only the primary key (each row still gets its own UPDATE)
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.project_id == render.project_id).values(prompt=render.prompt))", "safe", None),
+    # ... a connection from engine.begin() is one too
+    ("with engine.begin() as c:\n    for render in renders:\n        c.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    # a nullable key that may be None: `== None` is IS NULL, `== bindparam()` given None matches nothing
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.chain_id == render.parent_render_id).values(prompt=render.prompt))", "none", "nullable"),
+    # a Core table n1fix has no model for: the key's nullability is unknown
+    ("for render in renders:\n    conn.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(prompt=render.prompt))", "unsafe", "Core table"),
+    # a per-item value that is a SQL expression is not a plain parameter
+    ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=func.lower(render.prompt)))", "none", "SQL expression"),
+    # ... an alembic migration's `op.get_bind()` is one too
+    ("connection = op.get_bind()\nfor render in renders:\n    connection.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    # ... but not a `get_bind()` of something else
+    ("connection = session.get_bind()\nfor render in renders:\n    connection.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "may be a Connection"),
+    # a receiver not shown to be a Connection keeps the ORM path's answer
+    ("for render in renders:\n    db.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "may be a Connection"),
+]
+
+
+@pytest.mark.parametrize("case", CORE_CASES)
+def test_core_update_on_a_connection(tmp_path, case):
+    body, applicability, reason = case
+    findings, _ = _core(tmp_path, body)
+    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+    if reason:
+        assert reason in findings[0].fix_note, findings[0].fix_note
+
+
+def test_core_update_binds_only_what_changes_per_item(tmp_path):
+    findings, text = _core(
+        tmp_path,
+        "for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt, status=func.now()))",
+    )
+    assert [f.applicability.value for f in findings] == ["safe"]
+    assert '{"b_id": render.id, "b_prompt": render.prompt}' in text, text
+    # spelled through the module's own `import sqlalchemy as sa`: no new import
+    assert 'values(prompt=sa.bindparam("b_prompt"), status=func.now())' in text, text
+    assert "from sqlalchemy import func, update\n" in text, text
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_session_delete_per_item_is_one_executemany_at_flush(backend_name, request):
+    # Why plain `session.delete(obj)` per item is not reported: the unit of work sends one
+    # executemany DELETE for all the objects at flush, so a bulk `delete().where(in_())`
+    # would save no round trip (and would skip the ORM's bookkeeping).
+    from golden_support import SQLiteBackend, ensure_golden_on_path, load_case, run_scenario_detailed
+
+    ensure_golden_on_path()
+    backend = SQLiteBackend() if backend_name == "sqlite" else request.getfixturevalue("postgres_server")
+    case = load_case(GOLDEN / "write_in_loop" / "delete_per_item_not_reported")
+    outcome, counter = run_scenario_detailed(case, "before", backend)
+    deletes = [s for s in counter.statements if s.lstrip().upper().startswith("DELETE")]
+    assert len(deletes) == 1, counter.statements
+    assert counter.count == 3, counter.statements  # the scenario's UPDATE, the SELECT, one DELETE
+    # ... and that one statement removed all three objects' rows
+    assert not [row for row in outcome.database["gallery_items"] if row[1] == 1], outcome.database["gallery_items"]
+
+
+def test_core_update_that_renames_its_key_binds_the_old_value_apart(tmp_path):
+    # Each row still gets its own UPDATE, in loop order, so a rename keyed by the column it
+    # changes means the same; only the two parameters need names of their own.
+    findings, text = _core(
+        tmp_path,
+        "for render in renders:\n    conn.execute(update(Render).where(Render.prompt == render.prompt).values(prompt=render.status))",
+    )
+    assert [f.applicability.value for f in findings] == ["safe"], [f.message for f in findings]
+    assert '{"b_old_prompt": render.prompt, "b_prompt": render.status}' in text, text
+    assert 'where(Render.prompt == sa.bindparam("b_old_prompt"))' in text, text

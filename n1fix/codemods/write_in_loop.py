@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.codemods._imports import add_from_import, spelling
 from n1fix.codemods._layout import INDENT, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker
 from n1fix.rules._base import Finding
-from n1fix.rules._write_in_loop_analysis import WritePlan
+from n1fix.rules._syntax import names_assigned
+from n1fix.rules._write_in_loop_analysis import RefreshPlan, WritePlan
 
 
 class FixFailed(Exception):
@@ -21,13 +23,16 @@ class FixFailed(Exception):
 
 
 def fix(ctx, finding: Finding) -> cst.Module:
+    if isinstance(finding.plan, RefreshPlan):
+        return _fix_refresh(ctx, finding.plan)
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
     collection = ctx.code(plan.loop.iter) if plan.reuse_iterable else names.pick(plan.collection_name)
     indent = ctx.range_of(plan.loop).start.column
     limit = ctx.project.line_length
     item = _code(ctx, plan.item)
-    batched = _batched_call(ctx, plan, collection, indent + len(INDENT), limit)
+    needed: list[tuple[str, str]] = []
+    batched = _batched_call(ctx, plan, collection, indent + len(INDENT), limit, needed)
     guarded = f"if {collection}:\n{INDENT}" + batched.replace("\n", "\n" + INDENT)
     config = ctx.module.config_for_parsing
     try:
@@ -45,7 +50,59 @@ def fix(ctx, finding: Finding) -> cst.Module:
                 replacement.insert(0, cst.parse_statement(comprehension + "\n", config=config))
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
-    return ctx.module.visit(_Rewriter(plan, before, after, append, replacement))
+    return _with_imports(ctx, ctx.module.visit(_Rewriter(plan, before, after, append, replacement)), needed)
+
+
+def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
+    """`for obj in objs: session.refresh(obj)` ->
+    `keys = [inspect(obj).identity[0] for obj in objs]` and one SELECT of those rows with
+    `populate_existing`. The identity is read off each object's state: `obj.id` on an
+    expired object (after a commit) would load its row, a SELECT per object again."""
+    needed: list[tuple[str, str]] = []
+    inspect, select = _symbol(ctx, "sqlalchemy.inspect", needed), _symbol(ctx, "sqlalchemy.select", needed)
+    names = NamePicker(plan.scope, ctx.module)
+    keys = names.pick(plan.collection_name)
+    loop = plan.loop
+    indent = ctx.range_of(loop).start.column
+    limit = ctx.project.line_length
+    target = plan.target.value
+    comprehension = f"{keys} = [{inspect}({target}).identity[0] for {target} in {ctx.code(loop.iter)}]"
+    if not fits(comprehension, indent, limit):
+        comprehension = f"{keys} = [\n{INDENT}{inspect}({target}).identity[0]\n{INDENT}for {target} in {ctx.code(loop.iter)}\n]"
+    chain = [f"{select}({plan.model})", f".where({plan.model}.{plan.key}.in_({keys}))", ".execution_options(populate_existing=True)"]
+    session = ctx.code(plan.session)
+    scalars = f"{session}.scalars({''.join(chain)})"
+    call = f"(await {scalars}).all()" if plan.is_async else f"{scalars}.all()"
+    if not fits(call, indent + len(INDENT), limit):
+        inner = f"\n{INDENT}".join(chain)
+        opening = f"(await {session}.scalars(" if plan.is_async else f"{session}.scalars("
+        closing = ")).all()" if plan.is_async else ").all()"
+        call = f"{opening}\n{INDENT}{inner}\n{closing}"
+    guarded = f"if {keys}:\n{INDENT}" + call.replace("\n", "\n" + INDENT)
+    config = ctx.module.config_for_parsing
+    try:
+        replacement = [cst.parse_statement(text + "\n", config=config) for text in (comprehension, guarded)]
+    except cst.ParserSyntaxError as error:  # a bug in the templates
+        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
+    return _with_imports(ctx, ctx.module.visit(_Rewriter(plan, [], [], None, replacement)), needed)
+
+
+def _symbol(ctx, qualified: str, needed: list[tuple[str, str]]) -> str:
+    """How to spell `qualified` here; noted in `needed` when it must be imported."""
+    known = spelling(ctx.imports, qualified)
+    if known is not None:
+        return known
+    module, _, name = qualified.rpartition(".")
+    if name in ctx.imports or name in names_assigned(ctx.module):
+        raise FixFailed(f"`{name}` names something else in this module")
+    needed.append((module, name))
+    return name
+
+
+def _with_imports(ctx, module: cst.Module, needed: list[tuple[str, str]]) -> cst.Module:
+    for source, name in dict.fromkeys(needed):
+        module = add_from_import(module, source, name, ctx.first_party)
+    return module
 
 
 def _code(ctx, node: cst.CSTNode) -> str:
@@ -56,7 +113,7 @@ def _code(ctx, node: cst.CSTNode) -> str:
         return render(node)
 
 
-def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int) -> str:
+def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int, needed: list[tuple[str, str]]) -> str:
     """`session.execute(<the statement for every key>)`, broken black style when long.
 
     An UPDATE or DELETE the author laid out over several lines keeps that layout, with
@@ -74,6 +131,10 @@ def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int
         args = [render(statement)]
     elif plan.form == "by_pk":  # `session.execute(update(M), rows)`
         args = [" ".join(render(shape.head).split()), collection]
+    elif plan.form == "bound":  # `conn.execute(update(T).where(T.id == bindparam("b_id")).values(...), rows)`
+        bindparam = _symbol(ctx, "sqlalchemy.bindparam", needed)
+        replacements = {id(node): cst.parse_expression(f'{bindparam}("{name}")') for node, name in plan.bound}
+        args = [" ".join(render(shape.statement.visit(_ReplaceNodes(replacements))).split()), collection]
     else:
         statement = shape.statement if shape.params is not None else shape.statement.visit(_DropValues(shape.values.call))
         args = [" ".join(render(statement).split()), collection]
@@ -125,6 +186,16 @@ def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int
     if "\n" not in item and not fits(item, indent + len(INDENT), limit) and isinstance(plan.item, cst.Dict):
         item = _exploded_dict(ctx, plan.item)
     return f"{collection} = [\n{INDENT}{item}\n{INDENT}{clause}\n]"
+
+
+class _ReplaceNodes(cst.CSTTransformer):
+    """Each node whose id is a key -> its value."""
+
+    def __init__(self, new: dict[int, cst.BaseExpression]) -> None:
+        self.new = new
+
+    def on_leave(self, original, updated):
+        return self.new.get(id(original), updated)
 
 
 class _ReplaceNode(cst.CSTTransformer):

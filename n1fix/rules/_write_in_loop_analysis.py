@@ -21,7 +21,9 @@ from n1fix.rules.write_in_loop import WriteInLoop
 class WritePlan:
     """Everything the codemod needs; it re-derives nothing."""
 
-    form: str  # "in": one statement with `Col.in_(keys)`; "rows": an INSERT executemany; "by_pk": a bulk UPDATE by primary key
+    # "in": one statement with `Col.in_(keys)`; "rows": an INSERT executemany; "by_pk": a
+    # bulk UPDATE by primary key; "bound": a Core UPDATE executemany with `bindparam()`s
+    form: str
     shape: WriteShape
     loop: cst.For
     statement: cst.SimpleStatementLine  # the write's line in the loop body
@@ -33,6 +35,24 @@ class WritePlan:
     scope: cst.CSTNode  # function or module, for fresh names
     # The loop's own list, when its items are the keys (`for render_id in render_ids:`)
     reuse_iterable: bool = False
+    # "bound": the statement's per-item expressions, each replaced by `bindparam(name)`
+    bound: tuple[tuple[cst.BaseExpression, str], ...] = ()
+
+
+@dataclass
+class RefreshPlan:
+    """`session.refresh(obj)` per item -> one SELECT of all the objects' rows with
+    `populate_existing`, the keys read from each object's identity (no load)."""
+
+    loop: cst.For
+    statement: cst.SimpleStatementLine  # the refresh's line, the whole loop body
+    session: cst.BaseExpression
+    is_async: bool
+    target: cst.Name  # the loop's item
+    model: str  # the mapped class as the module spells it (`Render`)
+    key: str  # its one primary key attribute (`id`)
+    collection_name: str  # `render_ids`
+    scope: cst.CSTNode
 
 
 def find(ctx) -> Iterable[Finding]:
@@ -79,7 +99,7 @@ def _writes_in(loop: cst.For) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
             found.append((node, path))
             continue
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            if node.func.attr.value in ("execute", "delete", "merge"):
+            if node.func.attr.value in ("execute", "delete", "merge", "refresh"):
                 found.append((node, path))
                 continue
         stack.extend((child, here) for child in reversed(list(children(node))))
@@ -94,6 +114,8 @@ def _analyze(ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
     call = node.expression if isinstance(node, cst.Await) else node
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in ("delete", "merge"):
         return _session_call(ctx, loop, ancestry, node, call, path)
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "refresh":
+        return _session_refresh(ctx, loop, ancestry, node, call, path)
     return None
 
 
@@ -140,7 +162,7 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
     def no_fix(reason: str) -> Finding:
         return finding(Applicability.NONE, reason)
 
-    statement = _own_statement(shape, path)
+    statement = _own_statement(path)
     reason = _placement_blocker(loop, shape, path, statement)
     if reason:
         return no_fix(reason)
@@ -189,6 +211,8 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
             if other is not predicate and names_read(other.node) & varying:
                 return no_fix("a second predicate changes per item")
         if shape.values is not None and any(names_read(arg.value) & varying for arg in shape.values.call.args):
+            if _is_connection(ctx, shape.session, ancestry):
+                return _core_executemany(ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding)
             return _by_primary_key(ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding)
         left, right = predicate.node.left, predicate.node.comparisons[0].comparator
         column = left if dotted_name(left) in (f"{entity}.{predicate.attr}", f"{entity}.c.{predicate.attr}") else right
@@ -283,17 +307,66 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
     written = _columns_written(shape)
     if reads_attribute(loop.body, written, shape.node):
         return no_fix(f"the loop reads `.{sorted(reads_attribute(loop.body, written, shape.node))[0]}`, which each UPDATE changes")
-    in_place = not _only_statement(loop, statement)
     reasons = [
         *unsafe,
         "a bulk UPDATE by primary key raises StaleDataError when a key matches no row, where the per-item UPDATE updated nothing",
     ]
+    plan = _rows_plan("by_pk", shape, loop, ancestry, statement, row, predicate, f"{_snake(model.name)}_updates", reasons)
+    return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
+
+
+def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding) -> Finding:
+    """An UPDATE whose values change per item, run on a Connection: one Core executemany of
+    the same statement with `bindparam()`s, `conn.execute(update(T).where(T.id ==
+    bindparam("b_id")).values(x=bindparam("b_x")), rows)`. The database runs the statement
+    once per row as before, in loop order; only the round trips go."""
+    entity = ctx.code(shape.target)
+    frame = _frame(loop, ancestry)
+
+    def no_fix(reason: str) -> Finding:
+        return finding(Applicability.NONE, f"the values change per item and {reason}")
+
+    args = shape.values.call.args
+    if not args or any(arg.keyword is None or arg.star for arg in args):
+        return no_fix("the values are not given as keywords")
+    if model is not None:
+        info = model.column(predicate.attr)
+        if info is None:
+            return no_fix(f"`{model.name}.{predicate.attr}` is not a column n1fix knows")
+        if info.nullable and key_may_be_none(ctx, predicate.value, frame, ancestry):
+            return no_fix(
+                f"`{model.name}.{predicate.attr}` is nullable and the key may be None "
+                "(`== None` matches NULL rows, `== bindparam()` given None never does)"
+            )
+    varying = [arg for arg in args if names_read(arg.value) & frame.varying]
+    # A rename (`.where(T.c.name == old).values(name=new)`) binds the old value apart.
+    written = {arg.keyword.value for arg in args}
+    key_name = f"b_old_{predicate.attr}" if predicate.attr in written else f"b_{predicate.attr}"
+    bound = [(predicate.value, key_name), *((arg.value, f"b_{arg.keyword.value}") for arg in varying)]
+    row = cst.Dict([cst.DictElement(cst.SimpleString(f'"{name}"'), value) for value, name in bound])
+    problem = _row_problem(ctx, row, shape)
+    if problem:
+        return no_fix(problem)
+    reasons = list(unsafe)
+    name = model.name if model is not None else entity.rsplit(".", 1)[-1]
+    collection = f"{_snake(name).removesuffix('_table')}_updates"
+    plan = _rows_plan("bound", shape, loop, ancestry, statement, row, predicate, collection, reasons, tuple(bound))
+    words = "one executemany of the UPDATE with `bindparam()`s"
+    if reasons:
+        return finding(Applicability.UNSAFE, "; ".join(reasons), plan, words)
+    return finding(Applicability.SAFE, None, plan, words)
+
+
+def _rows_plan(form, shape, loop, ancestry, statement, row, predicate, collection, reasons: list[str], bound=()) -> WritePlan:
+    """The plan of an UPDATE executemany of one row per item (`by_pk`, `bound`); adds to
+    `reasons` what makes it unsafe when the rows are collected in a loop that does more."""
+    in_place = not _only_statement(loop, statement)
     if in_place:
         risk = other_statements_may_raise(loop.body, statement)
         if risk:
             reasons.append(risk)
-    plan = WritePlan(
-        form="by_pk",
+    return WritePlan(
+        form=form,
         shape=shape,
         loop=loop,
         statement=statement,
@@ -301,13 +374,51 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
         item=row,
         predicate=predicate,
         column=None,
-        collection_name=f"{_snake(model.name)}_updates",
-        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        collection_name=collection,
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0]),  # the module
+        bound=bound,
     )
-    return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
 
 
-def _own_statement(shape: WriteShape, path) -> cst.SimpleStatementLine | None:
+_CONNECTION_TYPES = {"Connection", "AsyncConnection"}
+
+
+def _is_connection(ctx, receiver: cst.BaseExpression, ancestry) -> bool:
+    """`receiver` is shown to be a Core Connection: a parameter annotated `Connection`
+    (`AsyncConnection`) from sqlalchemy, or a name bound by `engine.connect()`,
+    `engine.begin()` (in a `with` too), `session.connection()` or alembic's
+    `op.get_bind()`, and by nothing else."""
+    if not isinstance(receiver, cst.Name):
+        return False
+    name = receiver.value
+    found = list(bindings(name, ancestry))
+    scope = next((n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef, cst.Module))), ancestry[0])
+    for node in walk(scope):
+        if isinstance(node, cst.WithItem) and node.asname is not None and name in target_names(node.asname.name):
+            found.append((node.item, None))
+    if not found:
+        return False
+    return all(_connection_binding(ctx, value, annotation) for value, annotation in found)
+
+
+def _connection_binding(ctx, value, annotation) -> bool:
+    if annotation is not None:
+        spelled = dotted_name(annotation) or ""
+        head, _, rest = spelled.partition(".")
+        qualified = ctx.imports.get(head, head) + ("." + rest if rest else "")
+        return qualified.startswith("sqlalchemy.") and qualified.rsplit(".", 1)[-1] in _CONNECTION_TYPES
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and not value.args):
+        return False
+    owner = (dotted_name(value.func.value) or "").rsplit(".", 1)[-1].lower()
+    method = value.func.attr.value
+    if method == "get_bind" and ctx.imports.get(dotted_name(value.func.value) or "") == "alembic.op":
+        return True
+    return method in ("connect", "begin") and "engine" in owner or method == "connection" and "session" in owner
+
+
+def _own_statement(path) -> cst.SimpleStatementLine | None:
     """The line the write is alone on (`session.execute(...)` as an expression statement)."""
     if len(path) < 2 or not isinstance(path[-1], cst.Expr) or not isinstance(path[-2], cst.SimpleStatementLine):
         return None
@@ -544,3 +655,77 @@ def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> F
         f"no fix: {note}"
     )
     return WriteInLoop.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+
+
+# --------------------------------------------------------------------- session.refresh
+
+
+def _session_refresh(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
+    """`session.refresh(obj)` per item: a SELECT per object. One SELECT of all their keys
+    with `populate_existing` reloads them at once (an unsafe fix, see the rule's docs)."""
+    receiver = dotted_name(call.func.value)
+    if receiver is None or "session" not in receiver.rsplit(".", 1)[-1].lower():
+        return None
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    frame = _frame(loop, ancestry)
+    arg = call.args[0].value
+    if not names_read(arg) & frame.varying:
+        return None
+    shown = f"`{receiver}.refresh({ctx.code(arg)})`"
+    message = f"{shown} runs once per item of {loop_words(ctx, frame)}: a SELECT per object (N round trips)"
+
+    def no_fix(reason: str) -> Finding:
+        return WriteInLoop.finding_at(ctx, node, f"{message}; no fix: {reason}", Applicability.NONE, reason, loop=loop)
+
+    if len(call.args) > 1:
+        return no_fix("refresh() is given `attribute_names` or `with_for_update`, which one SELECT of whole rows does not keep")
+    if loop.asynchronous is not None:
+        return no_fix("an `async for` loop's items are produced as it runs")
+    if loop.orelse is not None:
+        return no_fix("the loop has an `else:` block")
+    statement = _own_statement(path)
+    if statement is None or not _only_statement(loop, statement):
+        return no_fix("the loop does more than refresh its objects; n1fix only replaces a loop that does nothing else")
+    if not (isinstance(arg, cst.Name) and isinstance(loop.target, cst.Name) and arg.value == loop.target.value):
+        return no_fix("the object refreshed is not the loop's item")
+    model = item_model(ctx, frame, ancestry)
+    if model is None:
+        return no_fix("the objects' model is unknown (load them with a query of one model, or annotate `list[Model]`)")
+    if len(model.primary_key) != 1:
+        return no_fix(f"`{model.name}` has a composite primary key; n1fix batches one-column keys")
+    listeners = [(event, where) for event, where in model.listeners if event in ("refresh", "load", "?")]
+    if listeners:
+        event, where = listeners[0]
+        return no_fix(f"`{model.name}` has ORM event listeners (`{event}` at {where}), which see one refresh per object")
+    spelled = _spelling_of(ctx, model)
+    if spelled is None:
+        return no_fix(f"`{model.name}` is not imported in this module, so the SELECT cannot name it")
+    key = model.primary_key[0]
+    plan = RefreshPlan(
+        loop=loop,
+        statement=statement,
+        session=call.func.value,
+        is_async=isinstance(node, cst.Await),
+        target=loop.target,
+        model=spelled,
+        key=key,
+        collection_name=_keys_name(cst.Attribute(loop.target, cst.Name(key)), model.name, key),
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+    )
+    note = (
+        "refresh() raises for an object that is not persistent or whose row is gone, where one SELECT "
+        "of the keys skips it and leaves it expired; and refresh() loads the object's eager "
+        "relationships and options per object, which the SELECT of the model loads as its mapping says"
+    )
+    fix_words = "one SELECT of all the keys with `populate_existing`"
+    return WriteInLoop.finding_at(
+        ctx, node, f"{message}; unsafe fix ({fix_words}): {note}", Applicability.UNSAFE, note, plan, loop=loop
+    )
+
+
+def _spelling_of(ctx, model) -> str | None:
+    """A name this module has for `model`: an import of it, or its own class."""
+    candidates = [local for local in ctx.imports if "." not in local]
+    candidates += [s.name.value for s in ctx.module.body if isinstance(s, cst.ClassDef)]
+    return next((name for name in candidates if ctx.model_for(cst.Name(name)) == model), None)
