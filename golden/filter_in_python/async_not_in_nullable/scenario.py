@@ -1,3 +1,3 @@
 async def run(module, session):
-    # positions 3 (renders 5, 12) and the nine renders with chain_position NULL
+    # positions 3 (renders 5, 12) and the ten renders with chain_position NULL
     return await module.late_steps(session)
