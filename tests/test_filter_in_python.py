@@ -229,3 +229,15 @@ def test_rows_not_right_before_stay_named(tmp_path):
     text = fix_source(service, service.read_text()).text
     assert "members = session.scalars(select(Member).where(Member.is_admin.is_(True))).all()" in text
     assert "return members\n" in text
+
+
+def test_the_truth_of_a_datetime_is_not_none(tmp_path):
+    service = project(tmp_path, over_members("m.left_at"))
+    [finding] = findings(service)
+    assert finding.applicability.value == "safe"
+    assert "Member.left_at.is_not(None)" in fix_source(service, service.read_text()).text
+
+
+def test_a_method_call_in_any_test_makes_it_no_finding(tmp_path):
+    # the first test alone has no fix (an int's truth); the second is not about columns
+    assert findings(project(tmp_path, over_members("m.level and m.name.startswith('a')"))) == []

@@ -27,6 +27,10 @@ _TYPE_FAMILIES = {
     "int": "int", "integer": "int", "biginteger": "int", "smallinteger": "int", "bigint": "int",
     "bool": "bool", "boolean": "bool",
     "str": "str", "string": "str", "text": "str", "unicode": "str", "unicodetext": "str", "varchar": "str",
+    # no value of these is false in Python (a midnight `time` is true since 3.5): their
+    # truth is `is not None`
+    "datetime": "temporal", "date": "temporal", "time": "temporal",
+    "datetime.datetime": "temporal", "datetime.date": "temporal", "datetime.time": "temporal",
 }
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _OPERATORS = {
@@ -105,12 +109,18 @@ def _check(ctx, comp, ancestry) -> Finding | None:
     style = source.shape.style
     where = ctx.code(iterable)
     where = f"`{where}`" if len(where) <= 40 and "\n" not in where else "the query's rows"
-    try:
-        conditions = [_condition(ctx, test, name, source, style, ancestry) for test in tests]
-    except _NotAFilter:
-        return None
-    except _NoFix as why:
-        return _finding(ctx, comp, source, Applicability.NONE, f"no fix: {why}", where)
+    conditions, no_fix = [], None
+    for test in tests:
+        # every test first: one that is not about the row's columns makes this no finding,
+        # whichever test comes first
+        try:
+            conditions.append(_condition(ctx, test, name, source, style, ancestry))
+        except _NotAFilter:
+            return None
+        except _NoFix as why:
+            no_fix = no_fix or str(why)
+    if no_fix is not None:
+        return _finding(ctx, comp, source, Applicability.NONE, f"no fix: {no_fix}", where)
     blockers = _rows_blockers(ctx, comp, iterable, ancestry)
     if blockers is not None:
         return _finding(ctx, comp, source, Applicability.NONE, f"no fix: {blockers}", where)
@@ -154,7 +164,7 @@ def _column_of(ctx, expr, name: str, source: Source):
 def _family(column) -> str | None:
     if not column.type:
         return None
-    return _TYPE_FAMILIES.get(column.type.rsplit(".", 1)[-1].lower())
+    return _TYPE_FAMILIES.get(column.type.lower(), _TYPE_FAMILIES.get(column.type.rsplit(".", 1)[-1].lower()))
 
 
 def _literal(expr) -> tuple[str, object] | None:
@@ -190,11 +200,11 @@ def _invariant(ctx, expr, name: str, ancestry) -> bool:
 def _condition(ctx, test, name: str, source: Source, style: Style, ancestry) -> Condition:
     model = source.entity_code
     if _column_of(ctx, test, name, source) is not None:  # `if u.is_admin`
-        return _truth(test, _column_of(ctx, test, name, source), model, negated=False)
+        return _truth(test, _column_of(ctx, test, name, source), model, False, style)
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         column = _column_of(ctx, test.expression, name, source)
         if column is not None:
-            return _truth(test.expression, column, model, negated=True)
+            return _truth(test.expression, column, model, True, style)
         raise _NotAFilter
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         raise _NotAFilter
@@ -274,8 +284,12 @@ def _value_gap(column, literal, value: str, operator: str) -> str | None:
     return f"`{column.attr}` ({column.type}) compared with `{value}`: SQL may convert where Python does not"
 
 
-def _truth(expr, column, model: str, negated: bool) -> Condition:
+def _truth(expr, column, model: str, negated: bool, style: Style) -> Condition:
     attr = f"{model}.{column.attr}"
+    if _family(column) == "temporal":  # always true unless None
+        if negated:
+            return Condition(f"{attr}.is_(None)")
+        return Condition(f"{attr}.{'is_not' if style is Style.V2 else 'isnot'}(None)")
     if _family(column) != "bool":
         what = f"`{column.attr}` ({column.type or 'type unknown'})"
         raise _NoFix(f"the truth of {what} is not a SQL test: Python counts 0, '' and empty values as false")

@@ -36,7 +36,8 @@ How each test reads in SQL: `u.flag` on a Boolean column -> `User.flag.is_(True)
 about what it compares, the idiom this project's code already uses, and no E712 lint as
 `== True` gets); `not u.flag` -> `User.flag.is_(False)`; `is None` -> `.is_(None)`;
 `is not None` -> `.is_not(None)` (`.isnot(None)` in 1.x `Query` code, which may still run on
-SQLAlchemy 1.3); `in` -> `.in_([...])`, `not in` -> `.not_in([...])` (`.notin_` in 1.x).
+SQLAlchemy 1.3); the truth of a date, time or datetime column (`if u.deleted_at`: no such
+value is false in Python) -> `.is_not(None)`; `in` -> `.in_([...])`, `not in` -> `.not_in([...])` (`.notin_` in 1.x).
 
 ## Fix safety
 NULL is where Python and SQL part ways, and the model index says which columns are
