@@ -4,12 +4,12 @@ which queries and rows must keep loading everything."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from n1fix.engine.api import fix_source, scan_source
+from n1fix_project import write_service
 
 MODELS = """
     import enum
@@ -54,13 +54,7 @@ HEADER = """
 
 
 def project(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "models.py").write_text(textwrap.dedent(MODELS))
-    service = tmp_path / "app" / "service.py"
-    service.write_text(textwrap.dedent(HEADER) + textwrap.dedent(body))
-    return service
+    return write_service(tmp_path, MODELS, HEADER, body)
 
 
 def findings(service: Path):
@@ -168,29 +162,27 @@ def test_not_reported(tmp_path, body):
     assert findings(project(tmp_path, body)) == []
 
 
-def test_rows_used_elsewhere_have_no_fix(tmp_path):
-    service = project(
-        tmp_path,
-        "def f(session: Session):\n"
-        "    members = session.scalars(select(Member)).all()\n"
-        "    admins = [m for m in members if m.is_admin]\n"
-        "    return admins, members\n",
-    )
-    [finding] = findings(service)
-    assert finding.applicability.value == "none" and "used elsewhere" in finding.fix_note
-
-
-def test_a_statement_run_twice_is_not_edited(tmp_path):
-    service = project(
-        tmp_path,
-        "def f(session: Session):\n"
-        "    stmt = select(Member)\n"
-        "    members = session.scalars(stmt).all()\n"
-        "    total = len(session.scalars(stmt).all())\n"
-        "    return [m for m in members if m.is_admin], total\n",
-    )
-    [finding] = findings(service)
-    assert finding.applicability.value == "none" and "elsewhere" in finding.fix_note
+@pytest.mark.parametrize(
+    "body, why",
+    [
+        (
+            "    members = session.scalars(select(Member)).all()\n"
+            "    admins = [m for m in members if m.is_admin]\n"
+            "    return admins, members\n",
+            "`members` is used elsewhere",
+        ),
+        (  # the statement is run by another query too
+            "    stmt = select(Member)\n"
+            "    members = session.scalars(stmt).all()\n"
+            "    total = len(session.scalars(stmt).all())\n"
+            "    return [m for m in members if m.is_admin], total\n",
+            "`stmt` is run elsewhere",
+        ),
+    ],
+)
+def test_rows_or_statement_used_elsewhere_have_no_fix(tmp_path, body, why):
+    [finding] = findings(project(tmp_path, "def f(session: Session):\n" + body))
+    assert finding.applicability.value == "none" and why in finding.fix_note
 
 
 def test_an_existing_where_gets_the_conditions(tmp_path):

@@ -72,7 +72,9 @@ change which rows the LIMIT keeps).
 
 ## Known problems
 Only comprehensions are read; the same filter written as a `for` loop that appends to a
-list is not reported yet. Order and duplicates stay as the query gives them (the WHERE
+list is not reported yet. Values must be literals or names (`in` a literal tuple, list or
+set only): `x.state in State.finished`, `x.id not in ids` or `x.owner == obj["id"]` are not
+reported, though some are filters n1fix could offer as unsafe. Order and duplicates stay as the query gives them (the WHERE
 keeps the ORDER BY; an unordered query stays unordered). With `autoflush=False`, changes
 made to loaded objects and not flushed are seen by the Python test but not by the WHERE.
 """
