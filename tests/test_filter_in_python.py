@@ -233,3 +233,27 @@ def test_the_truth_of_a_datetime_is_not_none(tmp_path):
 def test_a_method_call_in_any_test_makes_it_no_finding(tmp_path):
     # the first test alone has no fix (an int's truth); the second is not about columns
     assert findings(project(tmp_path, over_members("m.level and m.name.startswith('a')"))) == []
+
+
+def test_awaited_rows_iterated_directly_become_a_list_of_the_awaited_result(tmp_path):
+    service = project(
+        tmp_path,
+        "async def f(session):\n"
+        "    return [m for m in await session.scalars(select(Member)) if m.is_admin]\n",
+    )
+    text = fix_source(service, service.read_text()).text
+    assert "return (await session.scalars(" in text and "select(Member).where(Member.is_admin.is_(True))" in text
+    assert text.rstrip().endswith(")).all()")
+
+
+@pytest.mark.parametrize("comp", ["{m.id for m in members if m.is_admin}", "(m for m in members if m.is_admin)"])
+def test_other_comprehensions_keep_their_kind(tmp_path, comp):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    members = session.scalars(select(Member)).all()\n"
+        f"    return {comp}\n",
+    )
+    text = fix_source(service, service.read_text()).text
+    assert "select(Member).where(Member.is_admin.is_(True))" in text
+    assert comp.replace(" if m.is_admin", "") in text

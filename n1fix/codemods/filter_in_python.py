@@ -89,7 +89,11 @@ class _ReplaceBoth(cst.CSTTransformer):
         if original is self.comp:
             if self.plan.mode == "query":
                 value = updated.for_in.iter
-                return cst.Call(cst.Attribute(value, cst.Name("all"))) if self.plan.add_all else value
+                if not self.plan.add_all:
+                    return value
+                if isinstance(value, cst.Await) and not value.lpar:  # `(await ...).all()`, not `await ....all()`
+                    value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+                return cst.Call(cst.Attribute(value, cst.Name("all")))
             if self.plan.mode == "name":
                 return updated.for_in.iter
             if self.plan.mode == "list":
