@@ -257,3 +257,15 @@ def test_other_comprehensions_keep_their_kind(tmp_path, comp):
     text = fix_source(service, service.read_text()).text
     assert "select(Member).where(Member.is_admin.is_(True))" in text
     assert comp.replace(" if m.is_admin", "") in text
+
+
+def test_a_comprehension_in_a_loop_still_builds_a_new_list_each_pass(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session, teams):\n"
+        "    members = session.scalars(select(Member)).all()\n"
+        "    for team in teams:\n"
+        "        team.admins = [m for m in members if m.is_admin]\n",
+    )
+    text = fix_source(service, service.read_text()).text
+    assert "team.admins = list(members)" in text

@@ -379,8 +379,19 @@ def _mode(comp, name: str, iterable, source: Source, ancestry):
     binding = _adjacent_binding(comp, iterable.value, ancestry)
     if binding is not None and not source.shape.is_async:
         return "fold", binding, add_all
-    # `(await ...).all()` folded would need four lines of brackets: the rows' statement stays
-    return ("name" if terminal is not None and terminal.name == "all" else "list"), None, False
+    # `(await ...).all()` folded would need four lines of brackets: the rows' statement stays.
+    # The rows' own list stands in for the comprehension's new one only when the
+    # comprehension runs once (in a loop, each pass would get the same list).
+    if terminal is not None and terminal.name == "all" and not _repeats(ancestry):
+        return "name", None, False
+    return "list", None, False
+
+
+def _repeats(ancestry) -> bool:
+    """Whether code at the end of `ancestry` may run more than once per call of its function."""
+    scope = _function_scope(ancestry)
+    inside = ancestry[ancestry.index(scope) + 1 :] if scope in ancestry else ancestry
+    return any(isinstance(n, (cst.For, cst.While, *COMPREHENSIONS)) for n in inside)
 
 
 def _adjacent_binding(comp, rows: str, ancestry) -> cst.SimpleStatementLine | None:
