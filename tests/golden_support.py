@@ -12,7 +12,10 @@ Two backends: SQLite in-process (always), and PostgreSQL on a throwaway local cl
 unix socket only (no TCP at all) and each run gets a schema of its own in it.
 
 Round trips are counted with SQLAlchemy's `before_cursor_execute` event, which fires once
-per statement sent to the driver; an executemany is one call, so it counts once.
+per statement sent to the driver; an executemany is one call, so it counts once. Rows
+loaded are counted too, as the ORM instances built from result rows (the mapper's `load`
+event): a case whose `[run]` says `measure = "rows"` (filter-in-python: one query either
+way) must load fewer rows after, in no more round trips.
 
 What a run gives back for comparison is the scenario's (normalised) return value and the
 whole database state after it (`database_state`: every table, rows ordered by primary
@@ -97,6 +100,9 @@ class GoldenCase:
     # A bounded gather: never more than this many statements in flight at once (a
     # semaphore sized to the connection pool); test_gather_concurrency checks it.
     max_in_flight: int | None = None
+    # What the after must lower: "round_trips" (default) or "rows" (rows loaded, in no
+    # more round trips: a filter moved into the WHERE).
+    measure: str = "round_trips"
     # The before fails today with this exception (an async lazy load: `MissingGreenlet`);
     # its results are those of the same code run under a sync Session (golden_sync_twin).
     before_raises: str | None = None
@@ -218,11 +224,13 @@ def load_case(case_dir: Path) -> GoldenCase:
     run = data.get("run")
     if not isinstance(run, dict) or not isinstance(run.get("runs"), bool):
         raise fail("`[run]` with `runs = true|false` is required")
-    if unknown := set(run) - {"runs", "reason", "concurrent", "max_in_flight", "before_raises"}:
+    if unknown := set(run) - {"runs", "reason", "concurrent", "max_in_flight", "before_raises", "measure"}:
         raise fail(f"[run]: unknown keys {sorted(unknown)}")
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
         raise fail("`runs = false` needs `reason = \"...\"`")
+    if run.get("measure", "round_trips") not in ("round_trips", "rows"):
+        raise fail("`measure` is \"round_trips\" or \"rows\"")
     raises = run.get("before_raises")
     if raises is not None and not (isinstance(raises, str) and raises.isidentifier()):
         raise fail("`before_raises` names the exception class before.py raises (`MissingGreenlet`)")
@@ -241,6 +249,7 @@ def load_case(case_dir: Path) -> GoldenCase:
         concurrent=bool(run.get("concurrent", False)),
         max_in_flight=bound,
         before_raises=run.get("before_raises"),
+        measure=run.get("measure", "round_trips"),
         entry=entry,
         known_gap=data.get("known_gap"),
     )
@@ -339,15 +348,30 @@ def forget_module(module: ModuleType) -> None:
 
 
 class RoundTripCounter:
-    """Counts statements sent to the database (an executemany counts once)."""
+    """Counts statements sent to the database (an executemany counts once), and the ORM
+    instances loaded from their rows (`rows`)."""
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.rows = 0
         self.active = False
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
         if self.active:
             self.statements.append(statement)
+
+    def loaded(self, target, context) -> None:
+        """The mapper's `load` event: one instance built from a row."""
+        if self.active:
+            self.rows += 1
+
+    @contextlib.contextmanager
+    def counting_rows(self, base: Any) -> Iterator[None]:
+        event.listen(base, "load", self.loaded, propagate=True)
+        try:
+            yield
+        finally:
+            event.remove(base, "load", self.loaded)
 
     @property
     def count(self) -> int:
@@ -423,7 +447,7 @@ def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: 
             _seed_session(session, seed, models, target)
             session.commit()
         event.listen(engine, "before_cursor_execute", counter)
-        with Session(engine) as session:
+        with Session(engine) as session, counter.counting_rows(models.Base):
             counter.active = True
             try:
                 result = scenario.run(module, session)
@@ -448,15 +472,16 @@ async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, t
             await session.run_sync(_seed_session, seed, models, target)
             await session.commit()
         event.listen(engine.sync_engine, "before_cursor_execute", counter)
-        async with AsyncSession(engine) as session:
-            counter.active = True
-            try:
-                result = await scenario.run(module, session)
-            finally:
-                counter.active = False
-            returned = normalize_result(scenario, result)
-            state = await session.run_sync(database_state, models.Base.metadata)
-            normalized = RunOutcome(returned, state)
+        with counter.counting_rows(models.Base):
+            async with AsyncSession(engine) as session:
+                counter.active = True
+                try:
+                    result = await scenario.run(module, session)
+                finally:
+                    counter.active = False
+                returned = normalize_result(scenario, result)
+                state = await session.run_sync(database_state, models.Base.metadata)
+                normalized = RunOutcome(returned, state)
         return normalized, counter
     finally:
         await engine.dispose()

@@ -35,6 +35,20 @@ RENDER_MODELS = """
         project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
 """
 
+def write_service(tmp_path: Path, models: str, header: str, body: str) -> Path:
+    """`pyproject.toml`, `app/models.py` and `app/service.py` (header then body), each
+    dedented: the project of an in-process rule test. Returns the service's path."""
+    import textwrap
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(textwrap.dedent(models))
+    service = tmp_path / "app" / "service.py"
+    service.write_text(textwrap.dedent(header) + textwrap.dedent(body))
+    return service
+
+
 # The console script installed next to the interpreter running the tests.
 N1FIX = Path(sys.executable).parent / "n1fix"
 

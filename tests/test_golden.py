@@ -3,7 +3,8 @@
 - test_golden_rewrite: the engine's findings and output text match the case exactly, the
   output compiles, and a second pass changes nothing;
 - test_golden_runs: before and after give the same result on a real database and after
-  makes strictly fewer round trips (a `concurrent` case, a gather, as many: that they
+  makes strictly fewer round trips (a `measure = "rows"` case, a filter moved into the
+  WHERE: as many or fewer, and strictly fewer rows loaded; a `concurrent` case, a gather, as many: that they
   overlap is test_gather_concurrency's job); a trap's before simply runs. Each case runs on SQLite
   and, where the machine has the server binaries, on a throwaway PostgreSQL cluster
   (see conftest.py); without them the PostgreSQL runs are skipped;
@@ -74,6 +75,13 @@ def test_golden_runs(case, backend_name, request):
         return  # a trap: the code stays as it is, and it must at least run
     after_result, after_counter = run_scenario_detailed(case, "after", backend)
     assert after_result == before, f"after.py changes the result on {backend.name}"
+    if case.measure == "rows":  # filter-in-python: one query either way, fewer rows loaded
+        _, before_counter = run_scenario_detailed(case, "before", backend)
+        assert after_counter.count <= before_counter.count, f"after.py makes {after_counter.count} round trips, before.py {before_counter.count}"
+        assert after_counter.rows < before_counter.rows, (
+            f"after.py loads {after_counter.rows} rows on {backend.name}, before.py {before_counter.rows}"
+        )
+        return
     if case.concurrent:  # a gather: the same statements, run together (test_gather_concurrency)
         assert after_counter.count == before_trips, f"after.py makes {after_counter.count} round trips, before.py {before_trips}"
         return

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from n1fix.engine.api import fix_source, scan_source
+from n1fix_project import write_service
 
 MODELS = """
     from sqlalchemy import ForeignKey
@@ -64,13 +65,7 @@ HEADER = """
 
 
 def project(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "models.py").write_text(textwrap.dedent(MODELS))
-    service = tmp_path / "app" / "service.py"
-    service.write_text(textwrap.dedent(HEADER) + textwrap.dedent(body))
-    return service
+    return write_service(tmp_path, MODELS, HEADER, body)
 
 
 def findings(service: Path, rule: str = "lazy-load-in-loop"):

@@ -45,18 +45,22 @@ def fix(ctx, finding: Finding) -> cst.Module:
     else:
         option = cst.parse_expression(".".join(calls), config=config)
         edit = _InsertOptions(source.head, option)
+    module = ctx.module.visit(_ReplaceNode(*edited_query(ctx, source, edit)))
+    for source_module, name in dict.fromkeys(needed):
+        module = add_from_import(module, source_module, name, ctx.first_party)
+    return module
+
+
+def edited_query(ctx, source, edit: cst.CSTTransformer) -> tuple[cst.CSTNode, cst.CSTNode]:
+    """(old, new): the query the rows come from with `edit` applied, broken into lines
+    the way the rest of it is (or black would) when it no longer fits."""
     layout = source.layout
     if "\n" in ctx.code(layout) and "\n" not in _bare_code(source.chain):
         # `session.scalars(\n    select(X).where(...)\n)`, `x = (\n    session.query(X)...\n)`:
         # the chain goes one call a line
         chain = source.chain
-        module = ctx.module.visit(_ReplaceNode(chain, _chain_rebroken(ctx, source.head, chain, chain.visit(edit))))
-    else:
-        new_layout = _rebroken(ctx, layout, layout.visit(edit), source.shape.style)
-        module = ctx.module.visit(_ReplaceNode(layout, new_layout))
-    for source_module, name in dict.fromkeys(needed):
-        module = add_from_import(module, source_module, name, ctx.first_party)
-    return module
+        return chain, _chain_rebroken(ctx, source.head, chain, chain.visit(edit))
+    return layout, _rebroken(ctx, layout, layout.visit(edit), source.shape.style)
 
 
 def _with_argument(call: cst.Call, option: cst.BaseExpression) -> cst.Call:
@@ -86,16 +90,18 @@ class _ReplaceNode(cst.CSTTransformer):
 
 class _InsertOptions(cst.CSTTransformer):
     """`head` -> `head.options(option)`; after `select(X)` in a chain broken one call a
-    line, `.options(...)` takes a line of its own, like the calls after it."""
+    line, `.options(...)` takes a line of its own, like the calls after it. (`method`
+    names another call to insert: `head.where(condition)`.)"""
 
-    def __init__(self, head: cst.BaseExpression, option: cst.BaseExpression) -> None:
+    def __init__(self, head: cst.BaseExpression, option: cst.BaseExpression, method: str = "options") -> None:
         self.head, self.option = head, option
+        self.method = method
         self.done = False
 
     def leave_Attribute(self, original, updated):
         if original.value is self.head and not self.done:
             self.done = True
-            call = cst.Call(cst.Attribute(updated.value, cst.Name("options"), dot=original.dot), [cst.Arg(self.option)])
+            call = cst.Call(cst.Attribute(updated.value, cst.Name(self.method), dot=original.dot), self._args())
             return updated.with_changes(value=call)
         return updated
 
@@ -104,8 +110,13 @@ class _InsertOptions(cst.CSTTransformer):
         if original is self.head and not self.done and isinstance(updated, cst.BaseExpression):
             # the head is the whole statement (`session.scalars(select(Project))`)
             self.done = True
-            return cst.Call(cst.Attribute(updated, cst.Name("options")), [cst.Arg(self.option)])
+            return cst.Call(cst.Attribute(updated, cst.Name(self.method)), self._args())
         return updated
+
+    def _args(self) -> list[cst.Arg]:
+        options = self.option if isinstance(self.option, (list, tuple)) else [self.option]
+        space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        return [cst.Arg(o, comma=space if i < len(options) - 1 else cst.MaybeSentinel.DEFAULT) for i, o in enumerate(options)]
 
 
 def _rebroken(ctx, original: cst.BaseExpression, new: cst.BaseExpression, style: Style) -> cst.BaseExpression:
