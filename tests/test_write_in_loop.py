@@ -89,6 +89,15 @@ CASES = [
     ("session.refresh(render)\nprint(render.status)", "none", "does more than refresh"),
     # ... nor when the object is not the loop's item
     ("session.refresh(render.project)", "none", "not the loop's item"),
+    # a statement built in a variable first: reported with its cost, not rewritten
+    ("stmt = delete(Render).where(Render.id == render.id)\nsession.execute(stmt)", "none", "built in `stmt` first"),
+    ("stmt = update(Render).where(Render.id == render.id).values(status='done')\nsession.execute(stmt)", "none", "built in `stmt`"),
+    # ... and a loop that had no fix anyway keeps its own reason
+    ("stmt = delete(Render).where(Render.id == render.id)\nsession.execute(stmt)\nsession.commit()", "none", "commits"),
+    # ... but not when the name is bound twice in the loop (which statement runs is unclear)
+    ("stmt = delete(Render).where(Render.id == render.id)\nif render.status:\n    stmt = delete(Project).where(Project.id == render.id)\nsession.execute(stmt)", None),
+    # ... nor a statement built once before the loop (the same every time)
+    ("session.execute(stmt_outside)", None),
 ]
 
 

@@ -37,6 +37,8 @@ class WriteShape:
     values: MethodCall | None = None
     params: cst.BaseExpression | None = None  # execute()'s second argument
     opaque: list[str] = field(default_factory=list)  # chain methods n1fix does not reason about
+    # The variable the statement was built in (`stmt = update(...)`, then `execute(stmt)`).
+    through: str | None = None
 
     @property
     def mapped(self) -> bool:
@@ -44,8 +46,14 @@ class WriteShape:
         return _is_model_like(self.target)
 
 
-def recognize_write(node: cst.BaseExpression, imports: dict[str, str]) -> WriteShape | None:
-    """The write shape of `session.execute(<insert|update|delete statement>[, params])`."""
+def recognize_write(
+    node: cst.BaseExpression, imports: dict[str, str], built: dict[str, cst.BaseExpression] | None = None
+) -> WriteShape | None:
+    """The write shape of `session.execute(<insert|update|delete statement>[, params])`.
+
+    `built` maps names to the statements they were assigned (`stmt = update(...)`), for
+    `execute(stmt)`; the shape's `through` is then that name.
+    """
     is_async = isinstance(node, cst.Await)
     call = node.expression if is_async else node
     if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "execute"):
@@ -53,6 +61,9 @@ def recognize_write(node: cst.BaseExpression, imports: dict[str, str]) -> WriteS
     if not call.args or len(call.args) > 2 or any(arg.star or arg.keyword for arg in call.args):
         return None
     statement = call.args[0].value
+    through = None
+    if isinstance(statement, cst.Name) and built and statement.value in built:
+        through, statement = statement.value, built[statement.value]
     parsed = _statement(statement, imports)
     if parsed is None:
         return None
@@ -79,6 +90,7 @@ def recognize_write(node: cst.BaseExpression, imports: dict[str, str]) -> WriteS
         values=values[0] if values else None,
         params=call.args[1].value if len(call.args) == 2 else None,
         opaque=opaque,
+        through=through,
     )
 
 

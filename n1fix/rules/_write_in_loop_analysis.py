@@ -108,7 +108,7 @@ def _writes_in(loop: cst.For) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
 
 
 def _analyze(ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
-    shape = recognize_write(node, ctx.imports)
+    shape = recognize_write(node, ctx.imports, _statements_built_in(loop))
     if shape is not None:
         return _statement_write(ctx, loop, ancestry, shape, path)
     call = node.expression if isinstance(node, cst.Await) else node
@@ -117,6 +117,33 @@ def _analyze(ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "refresh":
         return _session_refresh(ctx, loop, ancestry, node, call, path)
     return None
+
+
+def _statements_built_in(loop: cst.For) -> dict[str, cst.BaseExpression]:
+    """`stmt = <expression>` lines of the loop's own block, by name, for the names the
+    body binds nowhere else (so `execute(stmt)` can only mean that expression)."""
+    if not isinstance(loop.body, cst.IndentedBlock):
+        return {}
+    bindings_of: dict[str, int] = {}
+    for node in walk(loop.body):
+        if isinstance(node, cst.AssignTarget):
+            targets = target_names(node.target)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
+            targets = target_names(node.target)
+        else:
+            continue
+        for name in targets:
+            bindings_of[name] = bindings_of.get(name, 0) + 1
+    built = {}
+    for line in loop.body.body:
+        if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
+            continue
+        assign = line.body[0]
+        if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+            name = assign.targets[0].target.value
+            if bindings_of.get(name) == 1:
+                built[name] = assign.value
+    return built
 
 
 def _frame(loop: cst.For, ancestry) -> Frame:
@@ -150,6 +177,14 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
             return None  # not keyed per item by `Col == key` (a chunk of keys, a constant statement)
 
     def finding(applicability: Applicability, note: str | None, plan=None, fix_words: str | None = None) -> Finding:
+        if shape.through is not None and applicability is not Applicability.NONE:
+            # The rewrites rebuild the statement inside execute(); one built in a variable
+            # first is reported with what it costs, not rewritten.
+            applicability, plan = Applicability.NONE, None
+            note = (
+                f"the statement is built in `{shape.through}` first; n1fix rewrites a statement "
+                f"written inside `execute(...)`"
+            )
         message = f"{what} once per item of {loop_words(ctx, frame)} (N round trips)"
         if applicability is Applicability.SAFE:
             message += f"; fix: {fix_words or done}"

@@ -148,9 +148,11 @@ reported either. The keys are sent as one
 `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL 65,535 per statement;
 past that, chunk the keys. Event listeners are found in the modules n1fix reads: the
 whole tree on a scan, the file and what it imports when given one file. Only `for` loops
-are checked (not comprehensions or `while` loops), and only statements written in the
-`execute(...)` call: a statement built in a variable first (`stmt = update(...)`), raw SQL
-(`text("UPDATE ...")`) and `table.update()` methods are not read yet.
+are checked (not comprehensions or `while` loops). A statement built in a variable first
+(`stmt = update(...)` on a line of the loop's own block, then `session.execute(stmt)`) is
+reported, but without a fix: the rewrites rebuild a statement written inside
+`execute(...)`. Raw SQL (`text("UPDATE ...")`) and `table.update()` methods are not read
+yet.
 """
 
 from __future__ import annotations
