@@ -19,7 +19,7 @@ import re
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_import
+from n1fix.codemods._imports import add_import, spelling
 from n1fix.codemods._layout import INDENT, fits
 from n1fix.codemods._names import NamePicker, plural
 from n1fix.orm.query_shape import dotted_name
@@ -29,10 +29,10 @@ _VERB = re.compile(r"^(get|fetch|load|find|search|list|read|query|select|lookup|
 
 
 def fix_loop(ctx, plan) -> cst.Module:
-    from n1fix.codemods.sequential_awaits import FixFailed, _enclosing_function, _Replace, asyncio_spelling
+    from n1fix.codemods.sequential_awaits import FixFailed, _enclosing_function, _Replace
 
     loop = plan.loop
-    spellings = {name: asyncio_spelling(ctx, name) for name in ("gather", "Semaphore")}
+    spellings = {name: spelling(ctx.imports, f"asyncio.{name}") for name in ("gather", "Semaphore")}
     needs_import = any(s is None for s in spellings.values())
     if needs_import and "asyncio" in all_names(ctx.module):
         raise FixFailed("`asyncio` names something else in this module")

@@ -33,7 +33,7 @@ def fix(ctx, finding) -> cst.Module:
     plan = finding.plan
     if isinstance(plan, LoopGatherPlan):
         return fix_loop(ctx, plan)
-    gather = asyncio_spelling(ctx, "gather")
+    gather = spelling(ctx.imports, "asyncio.gather")
     needs_import = gather is None
     if needs_import:
         if "asyncio" in all_names(ctx.module):
@@ -68,20 +68,6 @@ def fix(ctx, finding) -> cst.Module:
     if needs_import:
         module = add_import(module, "asyncio", ctx.first_party)
     return module
-
-
-def asyncio_spelling(ctx, name: str) -> str | None:
-    """How the module spells `asyncio.<name>`. `ctx.imports` was read before this run's
-    fixes, so an `import asyncio` an earlier fix added is looked for in the tree."""
-    found = spelling(ctx.imports, f"asyncio.{name}")
-    if found is None and any(
-        isinstance(small, cst.Import) and any(a.asname is None and ctx.code(a.name) == "asyncio" for a in small.names)
-        for statement in ctx.module.body
-        if isinstance(statement, cst.SimpleStatementLine)
-        for small in statement.body
-    ):
-        found = f"asyncio.{name}"
-    return found
 
 
 def _own_session_helpers(ctx, plan, calls: list[str]) -> tuple[list[str], list[str]]:

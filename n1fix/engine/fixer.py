@@ -6,12 +6,14 @@ go away; the loop ends when no applicable fix is left, so a second run changes n
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Callable
 
 from n1fix.engine.checker import ParseFailure, file_context, run_rules
 from n1fix.engine.companions import CompanionEdit
 from n1fix.engine.context import FileContext
+from n1fix.orm.imports import import_map
 from n1fix.rules import codemod_for, rule_by_name
 from n1fix.rules._base import Applicability, Finding, Rule
 
@@ -79,7 +81,7 @@ def fix_text(
         new_text, problem, companions = _apply_one(current_ctx, finding)
         if problem is None:
             try:
-                new_ctx = make_context(new_text)
+                new_ctx = _with_current_imports(make_context(new_text), new_text)
                 new_findings = run_rules(new_ctx, rules)
             except ParseFailure as error:
                 problem = f"the rewrite does not parse ({error})"
@@ -104,6 +106,18 @@ def fix_text(
     outcome.applied = []
     outcome.companions = []
     return outcome
+
+
+def _with_current_imports(ctx: FileContext, text: str) -> FileContext:
+    """`ctx` with the imports of `text`: the surveyed ones are those of the text before
+    this run's fixes, and a fix may have added one (`import asyncio`, `from sqlalchemy
+    import or_`) that the next fix in the file must see."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:  # syntax newer than this Python's `ast` (LibCST parsed it)
+        return ctx
+    ctx.imports = import_map(tree, ctx.module_name, ctx.path.name == "__init__.py")
+    return ctx
 
 
 def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, list[CompanionEdit]]:
