@@ -9,7 +9,7 @@ the comprehension no finding at all: it is not (only) a filter on columns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 import libcst as cst
@@ -68,7 +68,6 @@ class FilterPlan:
     mode: str
     rows_binding: cst.SimpleStatementLine | None = None  # `users = ...`, folded away
     add_all: bool = False  # the query is iterated as is: `.all()` makes it a list
-    imports: list[tuple[str, str]] = field(default_factory=list)
 
 
 def find(ctx) -> Iterable[Finding]:
@@ -125,8 +124,7 @@ def _check(ctx, comp, ancestry) -> Finding | None:
     if blockers is not None:
         return _finding(ctx, comp, source, Applicability.NONE, f"no fix: {blockers}", where)
     mode, binding, add_all = _mode(comp, name, iterable, source, ancestry)
-    imports = [("sqlalchemy", "or_")] if any(c.needs_or for c in conditions) else []
-    plan = FilterPlan(comp, source, conditions, style, mode, binding, add_all, imports)
+    plan = FilterPlan(comp, source, conditions, style, mode, binding, add_all)
     unsafe = [c.unsafe for c in conditions if c.unsafe]
     if unsafe:
         return _finding(ctx, comp, source, Applicability.UNSAFE, "; ".join(dict.fromkeys(unsafe)), where, plan)
@@ -199,8 +197,9 @@ def _invariant(ctx, expr, name: str, ancestry) -> bool:
 
 def _condition(ctx, test, name: str, source: Source, style: Style, ancestry) -> Condition:
     model = source.entity_code
-    if _column_of(ctx, test, name, source) is not None:  # `if u.is_admin`
-        return _truth(test, _column_of(ctx, test, name, source), model, False, style)
+    column = _column_of(ctx, test, name, source)
+    if column is not None:  # `if u.is_admin`
+        return _truth(test, column, model, False, style)
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         column = _column_of(ctx, test.expression, name, source)
         if column is not None:
