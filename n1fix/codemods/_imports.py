@@ -27,6 +27,25 @@ def spelling(imports: dict[str, str], qualified: str) -> str | None:
     return None
 
 
+class NameTaken(Exception):
+    """The bare name a new import would bind already means something else in the module."""
+
+
+def spelled_or_needed(ctx, qualified: str, needed: list[tuple[str, str]]) -> str:
+    """How to spell `qualified` in `ctx`'s module: as it is imported already, or by its
+    bare name, noted in `needed` as `(module, name)` for `add_from_import`."""
+    from n1fix.rules._syntax import names_assigned
+
+    known = spelling(ctx.imports, qualified)
+    if known is not None:
+        return known
+    module, _, name = qualified.rpartition(".")
+    if name in ctx.imports or name in names_assigned(ctx.module):
+        raise NameTaken(f"`{name}` names something else in this module")
+    needed.append((module, name))
+    return name
+
+
 def add_from_import(module: cst.Module, source: str, name: str, first_party: set[str]) -> cst.Module:
     body = list(module.body)
     imports = [(i, s) for i, s in enumerate(body) if _import_of(s) is not None]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import, spelling
+from n1fix.codemods._imports import add_from_import, spelled_or_needed
 from n1fix.codemods._layout import render
 from n1fix.codemods.lazy_load_in_loop import _broken, _InsertOptions, _ReplaceNode, _with_argument, edited_query
 from n1fix.orm.query_shape import Style
@@ -32,12 +32,10 @@ def fix(ctx, finding: Finding) -> cst.Module:
     source = plan.source
     config = ctx.module.config_for_parsing
     codes = [c.code for c in plan.conditions]
-    needed = []
+    needed: list[tuple[str, str]] = []
     if any(c.needs_or for c in plan.conditions):
-        spelled = spelling(ctx.imports, "sqlalchemy.or_")
-        if spelled is None:
-            needed.append(("sqlalchemy", "or_"))
-        elif spelled != "or_":
+        spelled = spelled_or_needed(ctx, "sqlalchemy.or_", needed)
+        if spelled != "or_":
             codes = [code.replace("or_(", f"{spelled}(", 1) if code.startswith("or_(") else code for code in codes]
     conditions = [cst.parse_expression(code, config=config) for code in codes]
     edit = _where_edit(source, conditions, plan.style)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import, spelling
+from n1fix.codemods._imports import add_from_import, spelled_or_needed
 from n1fix.codemods._layout import INDENT, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker
 from n1fix.rules._base import Finding
-from n1fix.rules._syntax import names_assigned
 from n1fix.rules._write_in_loop_analysis import RefreshPlan, WritePlan
 
 
@@ -59,7 +58,7 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
     `populate_existing`. The identity is read off each object's state: `obj.id` on an
     expired object (after a commit) would load its row, a SELECT per object again."""
     needed: list[tuple[str, str]] = []
-    inspect, select = _symbol(ctx, "sqlalchemy.inspect", needed), _symbol(ctx, "sqlalchemy.select", needed)
+    inspect, select = spelled_or_needed(ctx, "sqlalchemy.inspect", needed), spelled_or_needed(ctx, "sqlalchemy.select", needed)
     names = NamePicker(plan.scope, ctx.module)
     keys = names.pick(plan.collection_name)
     loop = plan.loop
@@ -85,18 +84,6 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
     return _with_imports(ctx, ctx.module.visit(_Rewriter(plan, [], [], None, replacement)), needed)
-
-
-def _symbol(ctx, qualified: str, needed: list[tuple[str, str]]) -> str:
-    """How to spell `qualified` here; noted in `needed` when it must be imported."""
-    known = spelling(ctx.imports, qualified)
-    if known is not None:
-        return known
-    module, _, name = qualified.rpartition(".")
-    if name in ctx.imports or name in names_assigned(ctx.module):
-        raise FixFailed(f"`{name}` names something else in this module")
-    needed.append((module, name))
-    return name
 
 
 def _with_imports(ctx, module: cst.Module, needed: list[tuple[str, str]]) -> cst.Module:
@@ -132,7 +119,7 @@ def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int
     elif plan.form == "by_pk":  # `session.execute(update(M), rows)`
         args = [" ".join(render(shape.head).split()), collection]
     elif plan.form == "bound":  # `conn.execute(update(T).where(T.id == bindparam("b_id")).values(...), rows)`
-        bindparam = _symbol(ctx, "sqlalchemy.bindparam", needed)
+        bindparam = spelled_or_needed(ctx, "sqlalchemy.bindparam", needed)
         replacements = {id(node): cst.parse_expression(f'{bindparam}("{name}")') for node, name in plan.bound}
         args = [" ".join(render(shape.statement.visit(_ReplaceNodes(replacements))).split()), collection]
     else:
