@@ -67,16 +67,18 @@ def test_golden_runs(case, backend_name, request):
     if not case.runs:
         pytest.skip(f"does not run: {case.reason}")
     backend = golden_backend(request, backend_name)
+    before_counter = None
     if case.before_raises:
         before, before_trips = before_of_failing_case(case, backend)
     else:
-        before, before_trips = run_scenario(case, "before", backend)
+        before, before_counter = run_scenario_detailed(case, "before", backend)
+        before_trips = before_counter.count
     if case.after_path is None:
         return  # a trap: the code stays as it is, and it must at least run
     after_result, after_counter = run_scenario_detailed(case, "after", backend)
     assert after_result == before, f"after.py changes the result on {backend.name}"
     if case.measure == "rows":  # filter-in-python: one query either way, fewer rows loaded
-        _, before_counter = run_scenario_detailed(case, "before", backend)
+        assert before_counter is not None, "a rows case compares the before's own run"
         assert after_counter.count <= before_counter.count, f"after.py makes {after_counter.count} round trips, before.py {before_counter.count}"
         assert after_counter.rows < before_counter.rows, (
             f"after.py loads {after_counter.rows} rows on {backend.name}, before.py {before_counter.rows}"
