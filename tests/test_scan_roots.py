@@ -144,6 +144,12 @@ def test_each_app_of_a_monorepo_imports_from_its_own_root(monorepo: Path) -> Non
     assert import_root(web_dal, monorepo) == (monorepo / "apps/web").resolve()
     assert module_name_for(web_dal, monorepo) == "web_app.dal.renders"
     assert module_name_for(monorepo / "apps/api/api_app/dal/__init__.py", monorepo) == "api_app.dal"
+    # a module named setup.py inside a package does not make the package a project
+    (monorepo / "apps/api/api_app/setup.py").write_text("def configure():\n    pass\n")
+    clear_resolution_cache()
+    assert module_name_for(monorepo / "apps/api/api_app/setup.py", monorepo) == "api_app.setup"
+    (monorepo / "apps/api/api_app/setup.py").unlink()
+    clear_resolution_cache()
 
     from_top = findings(monorepo, ".")
     calls = sorted((f[0], f[1], f[4]) for f in from_top)

@@ -47,7 +47,8 @@ IMPORT_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 
 def import_root(path: Path, root: Path) -> Path:
     """The directory `path`'s project imports it from: the nearest one from the file's
-    folder up to `root` that holds a pyproject.toml, setup.cfg or setup.py; else `root`.
+    folder up to `root` that holds a pyproject.toml, setup.cfg or setup.py and is not a
+    package itself (open-webui's `utils/telemetry/setup.py` is a module); else `root`.
 
     Scanning a monorepo from its top, `apps/api/app/models.py` (beside `apps/api/pyproject.toml`)
     is `app.models`, as when `apps/api` itself is scanned.
@@ -61,7 +62,9 @@ def import_root(path: Path, root: Path) -> Path:
             for candidate in (directory, *directory.parents):
                 if candidate == root:
                     break
-                if any(marker in _entries_raw(candidate) for marker in IMPORT_ROOT_MARKERS):
+                names = _entries_raw(candidate)
+                # A package is imported from above it: its own `setup.py` is a module.
+                if "__init__.py" not in names and any(marker in names for marker in IMPORT_ROOT_MARKERS):
                     found = candidate
                     break
         _RESOLVED[key] = found
