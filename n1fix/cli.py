@@ -33,7 +33,7 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
-def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, jobs=None):
+def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, jobs=None, force_exclude=False):
     from n1fix.config import load_config
     from n1fix.engine.discovery import find_project_root
 
@@ -47,6 +47,7 @@ def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, j
         ignore=_split(ignore),
         exclude=_split(exclude),
         extend_exclude=_split(extend_exclude),
+        force_exclude=force_exclude or None,
         unsafe_fixes=unsafe_fixes or None,
         jobs=jobs,
     )
@@ -64,6 +65,9 @@ SelectOpt = typer.Option(None, "--select", help="Only these rules (comma-separat
 IgnoreOpt = typer.Option(None, "--ignore", help="Skip these rules.")
 ExcludeOpt = typer.Option(None, "--exclude", help="Replace the default excludes with these patterns.")
 ExtendExcludeOpt = typer.Option(None, "--extend-exclude", help="Add these patterns to the excludes.")
+ForceExcludeOpt = typer.Option(
+    False, "--force-exclude", help="Apply the excludes to files and directories named here too (for pre-commit)."
+)
 JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="Show tracebacks of internal errors.")
 
@@ -76,6 +80,7 @@ def scan(
     ignore: Optional[List[str]] = IgnoreOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    force_exclude: bool = ForceExcludeOpt,
     jobs: Optional[int] = JobsOpt,
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not write the results cache."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file."),
@@ -90,7 +95,7 @@ def scan(
 
     if write_baseline and baseline is None:
         raise typer.BadParameter("--write-baseline needs --baseline FILE", param_hint="--write-baseline")
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs)
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude)
     if no_cache:
         config = config.merged(cache=False)
     if require_reason:
@@ -163,6 +168,7 @@ def apply(
     ignore: Optional[List[str]] = IgnoreOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    force_exclude: bool = ForceExcludeOpt,
     jobs: Optional[int] = JobsOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
@@ -185,7 +191,7 @@ def apply(
     from n1fix.engine.runner import run
     from n1fix.report import diff_report
 
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs)
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs, force_exclude)
     if not dry_run and working_tree_dirty(root):
         _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
     result = run(list(paths), root, config, fix=True, jobs=jobs, review=reviewer)
@@ -284,6 +290,7 @@ def audit(
     ignore: Optional[List[str]] = IgnoreOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
+    force_exclude: bool = ForceExcludeOpt,
     jobs: Optional[int] = JobsOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
@@ -296,7 +303,7 @@ def audit(
     from n1fix.report import audit_report
     from n1fix.report.progress import ScanProgress
 
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs)
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude)
     measured = None
     if trace is not None:
         from n1fix.trace import load_trace

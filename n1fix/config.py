@@ -31,6 +31,8 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
+    # Apply the excludes to paths named on the command line too (pre-commit names every file).
+    force_exclude: bool = False
     unsafe_fixes: bool = False
     respect_gitignore: bool = True
     jobs: int | None = None
@@ -127,6 +129,7 @@ _KEYS: dict[str, tuple[Callable[[object], bool], str]] = {
     "ignore": (_is_str_list, "a list of strings"),
     "exclude": (_is_str_list, "a list of strings"),
     "extend-exclude": (_is_str_list, "a list of strings"),
+    "force-exclude": (_is_bool, "true or false"),
     "unsafe-fixes": (_is_bool, "true or false"),
     "respect-gitignore": (_is_bool, "true or false"),
     "jobs": (_is_jobs, "a positive integer"),

@@ -21,6 +21,10 @@ What a run gives back for comparison is the scenario's (normalised) return value
 whole database state after it (`database_state`: every table, rows ordered by primary
 key), so a rewritten write must leave the same rows as the original.
 
+A scenario may also define `run_empty(module, session)`: the same code called with nothing
+to batch (a user without projects, no renders). Both versions run it too; the after must
+give the same result in no more round trips (a batch for no keys must not cost a query).
+
 Cases across files (a fix that edits the caller and the DAL it calls) hold a `before/` tree
 instead of `before.py`, and `after/` with the files the fix changes instead of `after.py`
 (no `after/`: the tree must come out unchanged). Their `case.toml` names the file a user
@@ -34,6 +38,7 @@ module-level sessionmaker to the run's engine (`session.bind`). See `golden_tree
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import dataclasses
@@ -66,6 +71,7 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_ROOT = ROOT / "golden"
 DEFAULT_SEED = "renderapp"
+EMPTY_RUN = "run_empty"  # a scenario's call of the code with nothing to batch
 APPLICABILITIES = ("safe", "unsafe", "none")
 REQUIRED_FILES = ("before.py", "case.toml", "scenario.py")
 
@@ -137,6 +143,14 @@ class GoldenCase:
     @property
     def scenario_path(self) -> Path:
         return self.path / "scenario.py"
+
+    @property
+    def runs_empty(self) -> bool:
+        """The scenario also calls the code with nothing to batch (`run_empty`)."""
+        if not self.scenario_path.exists():
+            return False
+        tree = ast.parse(self.scenario_path.read_text(encoding="utf-8"))
+        return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == EMPTY_RUN for node in tree.body)
 
     @property
     def is_trap(self) -> bool:
@@ -437,7 +451,7 @@ def _seed_session(session: Session, seed: Any, models: Any, target: DatabaseTarg
         target.after_seed(session.connection(), models.Base.metadata)
 
 
-def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: DatabaseTarget):
+def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: DatabaseTarget, entry: str = "run"):
     models, seed = seed_modules(seed_name)
     engine = create_engine(target.sync_url, connect_args=dict(target.connect_args))
     counter = RoundTripCounter()
@@ -450,7 +464,7 @@ def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: 
         with Session(engine) as session, counter.counting_rows(models.Base):
             counter.active = True
             try:
-                result = scenario.run(module, session)
+                result = getattr(scenario, entry)(module, session)
             finally:
                 counter.active = False
             normalized = RunOutcome(normalize_result(scenario, result), database_state(session, models.Base.metadata))
@@ -459,7 +473,7 @@ def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: 
         engine.dispose()
 
 
-async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: DatabaseTarget):
+async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: DatabaseTarget, entry: str = "run"):
     from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
     models, seed = seed_modules(seed_name)
@@ -476,7 +490,7 @@ async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, t
             async with AsyncSession(engine) as session:
                 counter.active = True
                 try:
-                    result = await scenario.run(module, session)
+                    result = await getattr(scenario, entry)(module, session)
                 finally:
                     counter.active = False
                 returned = normalize_result(scenario, result)
@@ -488,9 +502,11 @@ async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, t
 
 
 def run_scenario_detailed(
-    case_dir: Path | GoldenCase, which: Literal["before", "after"], backend: Any = None
+    case_dir: Path | GoldenCase, which: Literal["before", "after"], backend: Any = None, entry: str = "run"
 ) -> tuple[Any, RoundTripCounter]:
-    """Like `run_scenario`, but returns the counter with the statements themselves."""
+    """Like `run_scenario`, but returns the counter with the statements themselves.
+
+    `entry` names the scenario's function to call: `run`, or `run_empty`."""
     path = case_dir.path if isinstance(case_dir, GoldenCase) else Path(case_dir)
     if which not in ("before", "after"):
         raise ValueError(f"which must be 'before' or 'after', not {which!r}")
@@ -505,9 +521,9 @@ def run_scenario_detailed(
         with _case_module(path, source, which, label) as module:
             seed_name = getattr(scenario, "SEED", DEFAULT_SEED)
             with backend.database() as target:
-                if pyinspect.iscoroutinefunction(scenario.run):
-                    return asyncio.run(_async_run(scenario, module, seed_name, target))
-                return _sync_run(scenario, module, seed_name, target)
+                if pyinspect.iscoroutinefunction(getattr(scenario, entry)):
+                    return asyncio.run(_async_run(scenario, module, seed_name, target, entry))
+                return _sync_run(scenario, module, seed_name, target, entry)
     finally:
         forget_module(scenario)
 

@@ -517,8 +517,11 @@ def test_config_unknown_key_is_an_error(tmp_path: Path) -> None:
 def test_config_extend_exclude(tmp_path: Path) -> None:
     table = 'extend-exclude = ["app/service.py"]\n'
     assert n1fix("scan", "app", cwd=_configured(tmp_path, "a", table)).code == 0
-    # A file named on the command line is always taken.
+    # A file named on the command line is taken, unless the excludes are forced on it.
     assert n1fix("scan", "app/service.py", cwd=_configured(tmp_path, "b", table)).code == 1
+    assert n1fix("scan", "--force-exclude", "app/service.py", cwd=_configured(tmp_path, "c", table)).code == 0
+    forced = table + "force-exclude = true\n"
+    assert n1fix("scan", "app/service.py", cwd=_configured(tmp_path, "d", forced)).code == 0
 
 
 # --- results cache ---------------------------------------------------------------------

@@ -95,6 +95,44 @@ def test_default_excludes(tmp_path: Path) -> None:
     assert rel(scan(tmp_path), tmp_path) == ["app/models.py", "db/alembic/env.py"]
 
 
+def test_migrations_are_excluded_by_default(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        "app/models.py",
+        "app/migrations_helpers.py",  # a file, not a migrations folder
+        "src/app/server/database/_migrations/versions/2024_01_01_abc.py",  # prefect
+        "app/store/db_migrations/versions/abc.py",  # mlflow
+        "app/migration/env.py",  # ckan: `migration`, an Alembic env with its versions
+        "app/migration/versions/001_add.py",
+        "plugin/alembic_env/script.py.mako",
+        "plugin/alembic_env/versions/002_add.py",
+        "api/execution_api/versions/v2024.py",  # API versions, no Alembic env beside them
+    )
+    assert rel(scan(tmp_path), tmp_path) == [
+        "api/execution_api/versions/v2024.py",
+        "app/migration/env.py",
+        "app/migrations_helpers.py",
+        "app/models.py",
+    ]
+    # The Alembic rule is one of the defaults: `exclude` replaces it with the rest.
+    assert "app/migration/versions/001_add.py" in rel(scan(tmp_path, exclude=[]), tmp_path)
+
+
+def test_migrations_named_on_the_command_line_are_scanned(tmp_path: Path) -> None:
+    make(tmp_path, "app/migrations/versions/abc.py", "app/migration/env.py", "app/migration/versions/001.py")
+    assert rel(scan(tmp_path, "app/migrations"), tmp_path) == ["app/migrations/versions/abc.py"]
+    assert rel(scan(tmp_path, "app/migration/versions"), tmp_path) == ["app/migration/versions/001.py"]
+    assert rel(scan(tmp_path, "app/migrations/versions/abc.py"), tmp_path) == ["app/migrations/versions/abc.py"]
+
+
+def test_force_exclude_applies_the_excludes_to_named_paths(tmp_path: Path) -> None:
+    make(tmp_path, "app/a.py", "app/migrations/versions/abc.py", "app/migration/env.py", "app/migration/versions/001.py", "build/b.py")
+    named = ["app/a.py", "app/migrations/versions/abc.py", "app/migration/versions/001.py", "build/b.py", "app/migrations", "app/migration/versions"]
+    assert rel(scan(tmp_path, *named, force_exclude=True), tmp_path) == ["app/a.py"]
+    # what the excludes do not match is still taken
+    assert rel(scan(tmp_path, "app/migration/env.py", force_exclude=True), tmp_path) == ["app/migration/env.py"]
+
+
 def test_extend_exclude_adds_to_defaults(tmp_path: Path) -> None:
     make(tmp_path, "app/a.py", "generated/g.py", "build/b.py", "app/x_pb2.py")
     result = scan(tmp_path, extend_exclude=["generated", "*_pb2.py"])
@@ -267,7 +305,7 @@ def test_fast_on_a_large_tree(tmp_path: Path) -> None:
 
 
 def test_default_excludes_shape() -> None:
-    assert ".venv" in DEFAULT_EXCLUDES and "migrations" in DEFAULT_EXCLUDES
+    assert ".venv" in DEFAULT_EXCLUDES and "*migrations*/" in DEFAULT_EXCLUDES
 
 
 def test_root_and_paths_spelled_through_different_symlinks(tmp_path: Path) -> None:

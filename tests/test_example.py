@@ -59,6 +59,14 @@ def test_round_trips_go_down_for_each_rule_and_in_total(applied) -> None:
     assert after["total"] < before["total"]
 
 
+def test_no_call_gains_round_trips(applied) -> None:
+    before, after = applied["before"][1], applied["after"][1]
+    # Dev has no projects: the batched queries for no keys are skipped, not sent.
+    assert after["dashboard.project_cards(dev)"] <= before["dashboard.project_cards(dev)"] == 1
+    gained = {step: (before[step], after[step]) for step in before if after[step] > before[step]}
+    assert not gained, f"(before, after) round trips: {gained}"
+
+
 def test_gathered_reads_send_the_same_statements(applied) -> None:
     # sequential-awaits saves waiting, not statements: the four reads still run, together.
     assert applied["after"][1]["profile.profile_header(ana) [async]"] == 4

@@ -8,6 +8,8 @@
   overlap is test_gather_concurrency's job); a trap's before simply runs. Each case runs on SQLite
   and, where the machine has the server binaries, on a throwaway PostgreSQL cluster
   (see conftest.py); without them the PostgreSQL runs are skipped;
+- test_golden_empty_input_costs_no_more: a scenario's `run_empty` (the code called with
+  nothing to batch) gives the same result after, in no more round trips;
 - test_golden_corpus_is_well_formed: layout, case.toml, and enough runnable cases.
 
 A case across files (`before/` and `after/` trees, see golden_trees.py) is fixed as a user
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 
 import pytest
 from golden_support import (
+    EMPTY_RUN,
     GOLDEN_ROOT,
     RoundTripCounter,
     SQLiteBackend,
@@ -90,6 +93,26 @@ def test_golden_runs(case, backend_name, request):
     assert after_counter.count < before_trips, (
         f"after.py makes {after_counter.count} round trips on {backend.name}, "
         f"before.py {before_trips}:\n" + "\n".join(after_counter.statements)
+    )
+
+
+EMPTY_CASES = [case for case in CASES if case.runs and case.runs_empty]
+
+
+@pytest.mark.parametrize("case", EMPTY_CASES, ids=case_id)
+@pytest.mark.parametrize("backend_name", GOLDEN_BACKENDS)
+def test_golden_empty_input_costs_no_more(case, backend_name, request):
+    """With nothing to batch, the after gives the same result in no more round trips:
+    a batched query for no keys is skipped, not sent."""
+    backend = golden_backend(request, backend_name)
+    before, before_counter = run_scenario_detailed(case, "before", backend, entry=EMPTY_RUN)
+    if case.after_path is None:
+        return
+    after, after_counter = run_scenario_detailed(case, "after", backend, entry=EMPTY_RUN)
+    assert after == before, f"after.py changes the result for empty input on {backend.name}"
+    assert after_counter.count <= before_counter.count, (
+        f"for empty input after.py makes {after_counter.count} round trips on {backend.name}, "
+        f"before.py {before_counter.count}:\n" + "\n".join(after_counter.statements)
     )
 
 

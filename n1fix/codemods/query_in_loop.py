@@ -1,15 +1,21 @@
 """Rewrite a query-in-loop finding: one batched query in front of the loop, a lookup inside.
 
+The batched query runs under `if keys:` (as write-in-loop's statements do), after the
+lookup is set to what no keys give (`defaultdict(list)`, `{}`, `set()`), so a loop over
+nothing still costs no round trip. Two batches of one loop share one `if keys:`.
+
 The layout of the generated code is fixed in docs/query-in-loop-rewrites.md; the golden
 `after.py` files hold it to that.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
-from n1fix.codemods._layout import broken_expression, chain_lines, fits, render
+from n1fix.codemods._layout import INDENT, broken_expression, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker, plural, singular_snake
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
@@ -41,13 +47,13 @@ def fix(ctx, finding: Finding):
         return name
 
     statements, keys_ref, replace_iter = _keys(ctx, plan, names)
-    batch, lookup = _batch(ctx, plan, names, keys_ref, symbol)
-    statements.extend(batch)
+    batch = _batch(ctx, plan, names, keys_ref, symbol)
 
     config = ctx.module.config_for_parsing
     try:
         new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
-        lookup_node = cst.parse_expression(lookup, config=config)
+        new_statements.extend(_batch_statements(ctx, batch, keys_ref))
+        lookup_node = cst.parse_expression(batch.lookup, config=config)
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
 
@@ -103,7 +109,27 @@ def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, 
     return statements, keys_ref, replace_iter
 
 
-def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -> tuple[list[str], str]:
+@dataclass
+class _Batch:
+    """The batched query, as the lookup for no keys and the statements that fill it."""
+
+    empty: str  # `renders_by_project = defaultdict(list)`: what no keys give
+    fill: list[str]  # the statements that run the query
+    in_place: bool  # `fill` adds to `empty` (else it binds the name anew)
+    lookup: str  # what replaces the per-item query: `renders_by_project.get(project.id, [])`
+
+
+def _batch_statements(ctx, batch: _Batch, keys_ref: str) -> list[cst.BaseStatement]:
+    """`empty`, then `fill` under `if keys:`: no keys, no query."""
+    config = ctx.module.config_for_parsing
+    fill = [cst.parse_statement(s + "\n", config=config) for s in batch.fill]
+    if ctx.keys_never_empty:
+        return [cst.parse_statement(batch.empty + "\n", config=config), *fill] if batch.in_place else fill
+    guard = cst.If(test=cst.parse_expression(keys_ref, config=config), body=cst.IndentedBlock(body=fill))
+    return [cst.parse_statement(batch.empty + "\n", config=config), guard]
+
+
+def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -> _Batch:
     """The batched query and its grouping, by cardinality, and the lookup that replaces
     the per-item query."""
     shape = plan.shape
@@ -114,36 +140,40 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
     key_code = ctx.code(plan.key)
     attr = plan.key_column
     indent = ctx.range_of(plan.anchor).start.column
+    if not ctx.keys_never_empty:
+        indent += len(INDENT)  # the query runs under `if keys:`
     limit = ctx.project.line_length
     card = plan.cardinality
 
     if card is Cardinality.EXISTS:
         group = names.pick(f"{keys_ref}_with_{plural(entity)}" if keys_ref.isidentifier() else f"keys_with_{plural(entity)}")
-        return [_existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)], f"{key_code} in {group}"
+        fill = _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
+        return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
     if card is Cardinality.COUNT:
         group = names.pick(f"{entity}_counts_by_{suffix}")
-        return [_dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit)], f"{group}.get({key_code}, 0)"
+        fill = _dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit)
+        return _Batch(f"{group} = {{}}", [fill], False, f"{group}.get({key_code}, 0)")
 
     row = names.pick(entity)
     source = _entity_source(ctx, plan, keys_ref, symbol)
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
         group = names.pick(f"{plural(entity)}_by_{suffix}")
-        statement = _dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit)
+        fill = _dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit)
         lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
-        return [statement], lookup
+        return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
         source = broken_expression(cst.parse_expression(source)) or source
     if card is Cardinality.FIRST:
         group = names.pick(f"first_{entity}_by_{suffix}")
         loop = f"for {row} in {source}:\n    {group}.setdefault({row}.{attr}, {row})"
-        return [f"{group} = {{}}", loop], f"{group}.get({key_code})"
+        return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
     if card is Cardinality.LIST:
         group = names.pick(f"{plural(entity)}_by_{suffix}")
         append = f"{group}[{row}.{attr}].append({row})"
         if plan.top_n is not None:
             append = f"if len({group}[{row}.{attr}]) < {ctx.code(plan.top_n)}:\n        {append}"
         loop = f"for {row} in {source}:\n    {append}"
-        return [f"{group} = {symbol('collections.defaultdict')}(list)", loop], f"{group}.get({key_code}, [])"
+        return _Batch(f"{group} = {symbol('collections.defaultdict')}(list)", [loop], True, f"{group}.get({key_code}, [])")
     raise FixFailed(f"no batched form for a {card.value} query")
 
 
@@ -241,8 +271,16 @@ class _Rewriter(cst.CSTTransformer):
         for i, statement in enumerate(original.body):
             if statement is self.anchor:
                 anchor = updated.body[i]
-                first = self.new_statements[0].with_changes(leading_lines=anchor.leading_lines)
-                body = [*updated.body[:i], first, *self.new_statements[1:], anchor.with_changes(leading_lines=[]), *updated.body[i + 1 :]]
+                before, new_statements = list(updated.body[:i]), self.new_statements
+                shared = _shared_guard(before[-1] if before else None, new_statements)
+                if shared is not None:  # `empty; if keys: fill` joins the `if keys:` just above
+                    before[-1:] = [*new_statements[:-1], shared]
+                    new_statements = []
+                else:
+                    anchor_lines = anchor.leading_lines
+                    new_statements = [new_statements[0].with_changes(leading_lines=anchor_lines), *new_statements[1:]]
+                    anchor = anchor.with_changes(leading_lines=[])
+                body = [*before, *new_statements, anchor, *updated.body[i + 1 :]]
                 return updated.with_changes(body=body)
         return updated
 
@@ -254,6 +292,30 @@ class _Rewriter(cst.CSTTransformer):
         if self.old_iter is not None and original is self.old_iter:
             return cst.Name(self.new_iter_name)
         return super().on_leave(original, updated)
+
+
+def _shared_guard(previous: cst.CSTNode | None, new_statements: list[cst.BaseStatement]) -> cst.If | None:
+    """The `if keys:` a batch of the same loop put just above, with this batch's query
+    added to it; None when there is no such guard.
+
+    Only a guard whose body reads the keys as the list of an `.in_(keys)` (no statement in
+    it can change them), and only when nothing but the empty lookup comes before this
+    batch's own guard (the keys list is the one above, shared)."""
+    if len(new_statements) != 2 or not isinstance(guard := new_statements[-1], cst.If):
+        return None
+    if not (isinstance(previous, cst.If) and previous.orelse is None and previous.test.deep_equals(guard.test)):
+        return None
+    if not isinstance(keys := guard.test, cst.Name) or not isinstance(previous.body, cst.IndentedBlock):
+        return None
+    listed = {
+        id(node.args[0].value)
+        for node in walk(previous.body, into_scopes=True)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "in_" and len(node.args) == 1
+    }
+    if any(isinstance(n, cst.Name) and n.value == keys.value and id(n) not in listed for n in walk(previous.body, into_scopes=True)):
+        return None
+    body = [*previous.body.body, *guard.body.body]
+    return previous.with_changes(body=previous.body.with_changes(body=body))
 
 
 def _hoisted_keys(ctx, plan: LoopQueryPlan, comprehension: str) -> str | None:

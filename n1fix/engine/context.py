@@ -28,6 +28,9 @@ class FileContext:
     # Set for a synthetic batch loop: whether the keys can be None, or of another type
     # than the column, is judged at the real call site, not on the loop's stand-in keys.
     keys_checked_elsewhere: bool = False
+    # Set for a synthetic batch loop of a query method: the batch method returns early for
+    # no keys, so its batched query needs no `if keys:` of its own.
+    keys_never_empty: bool = False
     _positions: dict | None = field(default=None, repr=False)
 
     def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":

@@ -1,10 +1,15 @@
 """Which files to look at: walk the given paths, skipping excluded and git-ignored ones.
 
 Semantics follow ruff: `exclude` replaces `DEFAULT_EXCLUDES`, `extend_exclude` adds to it,
-patterns are gitignore-style and relative to the project root, and a file named on the
-command line is always taken even when a pattern excludes it. Directories are pruned
+patterns are gitignore-style and relative to the project root, and a file or directory
+named on the command line is taken even when a pattern excludes it, unless
+`force_exclude` (ruff's `force-exclude`, for hooks that name every changed file). Directories are pruned
 before they are entered, and directory symlinks met while walking are not followed, so
 symlink loops cannot hang the walk.
+
+Migrations are excluded by default: rewriting one rewrites history that has already run
+on every database. Besides the patterns, the defaults skip an Alembic `versions/` folder
+wherever it sits, known by the `env.py` or `script.py.mako` beside it.
 """
 
 from __future__ import annotations
@@ -52,10 +57,13 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "node_modules",
     "site-packages",
     ".n1fix_cache",
-    "migrations",
+    # Any folder whose name says migrations (`migrations`, `_migrations`, `db_migrations`).
+    "*migrations*/",
     # "alembic/versions" alone would be anchored at the root; Alembic dirs live anywhere.
     "**/alembic/versions",
 )
+# Beside a folder named `versions`, these make it Alembic's (see `_is_alembic_versions`).
+ALEMBIC_MARKERS = ("env.py", "script.py.mako")
 
 
 @dataclass
@@ -90,17 +98,20 @@ def discover(
     exclude: Sequence[str] | None = None,
     extend_exclude: Sequence[str] = (),
     respect_gitignore: bool = True,
+    force_exclude: bool = False,
 ) -> DiscoveryResult:
     """Find the Python files under `paths`.
 
     A path that is a file is taken as is; a directory is walked for ``*.py`` files that no
     exclude pattern and (with `respect_gitignore`) no ``.gitignore`` or
-    ``.git/info/exclude`` rule matches. A path that cannot be used becomes an error entry
-    and the others are still walked.
+    ``.git/info/exclude`` rule matches. With `force_exclude`, a path the excludes match
+    (itself or a folder it is in) is skipped too. A path that cannot be used becomes an
+    error entry and the others are still walked.
     """
     root = Path(os.path.abspath(root))
     patterns = [*(DEFAULT_EXCLUDES if exclude is None else exclude), *extend_exclude]
     excludes = _Rules.from_lines(root, patterns)
+    alembic = exclude is None  # part of the defaults: `exclude` replaces it too
     result = DiscoveryResult()
     found: set[Path] = set()
 
@@ -111,12 +122,15 @@ def discover(
         except OSError as exc:
             result.errors.append(SourceError(given, os_error_reason(exc)))
             continue
+        base = _anchor(path, root)
+        rules = _Rules(base, excludes.patterns)
+        if force_exclude and _excluded_with_parents(path, is_dir, rules, alembic):
+            continue
         if not is_dir:
             found.add(path)
             continue
-        base = _anchor(path, root)
         ignores = _inherited_gitignores(path, base) if respect_gitignore else []
-        walker = _Walker(_Rules(base, excludes.patterns), respect_gitignore, found, result)
+        walker = _Walker(rules, respect_gitignore, found, result, alembic)
         walker.walk(path, ignores)
 
     result.files = sorted(found)
@@ -133,6 +147,23 @@ def _anchor(start: Path, root: Path) -> Path:
         return start
     depth = len(real_start.relative_to(real_root).parts)
     return start.parents[depth - 1] if depth else start
+
+
+def _is_alembic_versions(directory: Path) -> bool:
+    """`versions/` next to Alembic's `env.py` or `script.py.mako`: migration scripts."""
+    return directory.name == "versions" and any((directory.parent / marker).is_file() for marker in ALEMBIC_MARKERS)
+
+
+def _excluded_with_parents(path: Path, is_dir: bool, rules: _Rules, alembic: bool) -> bool:
+    """Whether the excludes match `path` or a folder it sits in, below the root."""
+    if rules.verdict(path, is_dir) or (alembic and is_dir and _is_alembic_versions(path)):
+        return True
+    for parent in path.parents:
+        if not parent.is_relative_to(rules.base) or parent == rules.base:
+            return False
+        if rules.verdict(parent, True) or (alembic and _is_alembic_versions(parent)):
+            return True
+    return False
 
 
 def _pattern_factory() -> Callable[[str], pathspec.Pattern]:
@@ -205,6 +236,7 @@ class _Walker:
     respect_gitignore: bool
     found: set[Path]
     result: DiscoveryResult
+    alembic_versions: bool = True  # skip Alembic `versions/` folders (a default exclude)
 
     def walk(self, start: Path, inherited: list[_Rules]) -> None:
         stack: list[tuple[Path, list[_Rules]]] = [(start, inherited)]
@@ -248,6 +280,8 @@ class _Walker:
 
     def _skipped(self, path: Path, is_dir: bool, ignores: list[_Rules]) -> bool:
         if self.excludes.verdict(path, is_dir):
+            return True
+        if is_dir and self.alembic_versions and _is_alembic_versions(path):
             return True
         # The deepest .gitignore with an opinion decides, as in git.
         for rules in reversed(ignores):

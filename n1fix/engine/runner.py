@@ -86,7 +86,14 @@ def run(
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()
-    found = discover(paths, root=root, exclude=config.exclude, extend_exclude=config.extend_exclude, respect_gitignore=config.respect_gitignore)
+    found = discover(
+        paths,
+        root=root,
+        exclude=config.exclude,
+        extend_exclude=config.extend_exclude,
+        respect_gitignore=config.respect_gitignore,
+        force_exclude=config.force_exclude,
+    )
     result.errors.extend(str(e) for e in found.errors)
     jobs = jobs or config.jobs or os.cpu_count() or 1
 

@@ -2,7 +2,9 @@
 
 These are the cheap, definition-level facts the project-wide indexes are built on:
 
-- `module_name_for` names a file the way the project imports it (`src/` layouts included);
+- `module_name_for` names a file the way the project imports it (`src/` layouts included),
+  from the file's own import root (`import_root`: a monorepo's apps each have theirs), so
+  a file gets the same name whatever directory the scan started from;
 - `import_map` says what each imported local name of a module stands for;
 - `resolve_module_path` finds the file of a module inside the project;
 - `project_closure` grows a set of files by every project module they import, so that
@@ -23,6 +25,7 @@ from pathlib import Path
 __all__ = [
     "STAR_PREFIX",
     "import_map",
+    "import_root",
     "imported_modules",
     "module_name_for",
     "parse_file",
@@ -38,9 +41,38 @@ STAR_PREFIX = "*"
 
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
+# The files that make a directory below the scan root the root of a project of its own.
+IMPORT_ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def import_root(path: Path, root: Path) -> Path:
+    """The directory `path`'s project imports it from: the nearest one from the file's
+    folder up to `root` that holds a pyproject.toml, setup.cfg or setup.py and is not a
+    package itself (open-webui's `utils/telemetry/setup.py` is a module); else `root`.
+
+    Scanning a monorepo from its top, `apps/api/app/models.py` (beside `apps/api/pyproject.toml`)
+    is `app.models`, as when `apps/api` itself is scanned.
+    """
+    path, root = _resolved_dir(Path(path)), _resolved_dir(Path(root))
+    directory = path if _is_dir(path) else path.parent
+    key = ("import_root", directory, root)
+    if key not in _RESOLVED:
+        found = root
+        if _is_within(directory, root):
+            for candidate in (directory, *directory.parents):
+                if candidate == root:
+                    break
+                names = _entries_raw(candidate)
+                # A package is imported from above it: its own `setup.py` is a module.
+                if "__init__.py" not in names and any(marker in names for marker in IMPORT_ROOT_MARKERS):
+                    found = candidate
+                    break
+        _RESOLVED[key] = found
+    return _RESOLVED[key]
+
 
 def module_name_for(path: Path, root: Path) -> str:
-    """The dotted module name of `path` relative to the project `root`.
+    """The dotted module name of `path` relative to its import root (`import_root`).
 
     `root/src/pkg/mod.py` -> `pkg.mod` (a `src/` layout), `root/pkg/__init__.py` -> `pkg`.
     A file outside `root` is named by its stem alone.
@@ -48,7 +80,7 @@ def module_name_for(path: Path, root: Path) -> str:
     path = Path(path).resolve()
     root = Path(root).resolve()
     try:
-        parts = list(path.relative_to(root).parts)
+        parts = list(path.relative_to(import_root(path, root)).parts)
     except ValueError:
         parts = [path.name]
     if len(parts) > 1 and parts[0] == "src":
@@ -237,10 +269,27 @@ def _search_dirs(root: Path, near: Path | None) -> list[Path]:
         if near_dir is not None:
             here = _resolved_dir(near_dir)
             if _is_within(here, root):
+                # The file's own project first: in a monorepo, its `app` is not another app's.
+                own = import_root(here, root)
+                if own != root:
+                    directories[:0] = [own, own / "src"]
                 while here != root:
-                    directories.append(here)
+                    if here not in directories:
+                        directories.append(here)
                     here = here.parent
         _RESOLVED[key] = directories
+    return _RESOLVED[key]
+
+
+def _entries_raw(directory: Path) -> frozenset[str]:
+    """The names of everything directly in `directory`."""
+    key = ("names", directory)
+    if key not in _RESOLVED:
+        try:
+            with os.scandir(directory) as it:
+                _RESOLVED[key] = frozenset(entry.name for entry in it)
+        except OSError:
+            _RESOLVED[key] = frozenset()
     return _RESOLVED[key]
 
 

@@ -355,6 +355,7 @@ def _batch_synthetic(ctx, text: str, module_name: str, imports, path: Path, disp
     def make(new_text: str):
         synthetic_ctx = file_context(path, display, new_text, module_name, imports, ctx.project)
         synthetic_ctx.keys_checked_elsewhere = True
+        synthetic_ctx.keys_never_empty = not writes  # see `_with_preamble`
         return synthetic_ctx
 
     rules = [LoopRule()]

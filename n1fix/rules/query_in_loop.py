@@ -25,16 +25,19 @@ for project in projects:
 ```python
 project_ids = [project.id for project in projects]
 renders_by_project = defaultdict(list)
-for render in session.scalars(
-    select(Render).where(Render.project_id.in_(project_ids)).order_by(Render.created_at)
-):
-    renders_by_project[render.project_id].append(render)
+if project_ids:
+    for render in session.scalars(
+        select(Render).where(Render.project_id.in_(project_ids)).order_by(Render.created_at)
+    ):
+        renders_by_project[render.project_id].append(render)
 for project in projects:
     renders = renders_by_project.get(project.id, [])
 ```
 Lists become a dict of lists (missing key: empty list), `.first()` the first row of each
 ordered group, `session.get()`/`one_or_none()` a dict lookup, counts one `GROUP BY` query
 (missing key: 0), per-item `ORDER BY ... LIMIT n` an ordered batch cut to n per key.
+The batched query runs only when there are keys: a loop over nothing sends no statement,
+as before.
 1.x `session.query(...)` code keeps the Query API; async code keeps its `await`s.
 
 A query one call away is fixed by calling a batch variant once, before the loop:

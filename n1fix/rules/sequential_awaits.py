@@ -11,9 +11,11 @@ them together is only right when they are truly independent, and in real code mo
 of awaits share one `AsyncSession` or connection, which must not be used concurrently:
 depending on its state SQLAlchemy raises (`IllegalStateChangeError`), serialises the
 calls, or (seen with aiosqlite in n1fix's own tests) sends two statements down one
-connection at once. So the rule reports a run either with a gather fix or, when
-something keeps the awaits apart, without one, naming what (the shared session, the
-name one call reads from another, the write, the enclosing `try`).
+connection at once. So the rule reports only runs that could run together: with a
+gather fix, or without one when the enclosing `try` stands in the way. Awaits that
+cannot run together (they share a session, one reads what another assigns, a write sits
+between them, an argument has effects of its own) are right as written, so they are not
+reported: a finding with nothing to change would only fail CI.
 
 ## Example
 ```python
@@ -42,7 +44,7 @@ the gather (`user: User | None`), since a tuple target cannot carry annotations 
 ## Fix safety
 The awaits of a group may run together only when all of these hold; a statement that
 breaks one ends the group, and a run where no two database awaits can go together is
-reported without a fix, naming the reason:
+not reported (unless each read can get a session of its own, below):
 - no data dependency: a later call (its arguments, receiver, anything it evaluates) does
   not read a name an earlier statement of the group assigns (`user.id` reads `user`);
 - no shared session or connection: the calls do not pass, call methods of, or (for
@@ -201,7 +203,9 @@ class SequentialAwaits(Rule):
             return  # nothing to offer, and a call n1fix knows nothing about (obj.delete_async()) may well write
         shared = next((g.blocked_on_session for g in groups if g.blocked_on_session), None)
         own = own_session_groups(ctx, run, shared) if shared and not fixable and run.in_try is None else None
-        if run.in_try is not None and (fixable or own):
+        if not fixable and own is None:
+            return  # they cannot run together: right as written, nothing to report
+        if run.in_try is not None:
             # What keeps the awaits apart comes first; the try only matters for awaits that could be gathered.
             yield self.finding_at(
                 ctx,
@@ -213,11 +217,6 @@ class SequentialAwaits(Rule):
         elif own is not None:
             for group in own[1]:
                 yield self._own_sessions_finding(ctx, group, own[0], shared)
-        elif not fixable:
-            reason = next(g.blocked_by for g in groups if g.blocked_by)
-            yield self.finding_at(
-                ctx, first, f"{len(run.members)} awaits run one after another but cannot run together: {reason}"
-            )
         else:
             for group in fixable:
                 yield self._gather_finding(ctx, group)

@@ -11,10 +11,11 @@ async def public_gallery_titles(session: AsyncSession, renders: Sequence[Render]
     gallery: dict[int, list[str]] = {}
     render_ids = [render.id for render in renders]
     gallery_items_by_render = defaultdict(list)
-    for gallery_item in await session.scalars(
-        select(GalleryItem).where(GalleryItem.render_id.in_(render_ids)).order_by(GalleryItem.id)
-    ):
-        gallery_items_by_render[gallery_item.render_id].append(gallery_item)
+    if render_ids:
+        for gallery_item in await session.scalars(
+            select(GalleryItem).where(GalleryItem.render_id.in_(render_ids)).order_by(GalleryItem.id)
+        ):
+            gallery_items_by_render[gallery_item.render_id].append(gallery_item)
     for render in renders:
         titles = []
         for item in gallery_items_by_render.get(render.id, []):

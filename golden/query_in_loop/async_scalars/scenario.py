@@ -8,3 +8,7 @@ async def run(module, session):
     # rest without any gallery item
     renders = (await session.scalars(select(Render).order_by(Render.id))).all()
     return await module.public_gallery_titles(session, renders)
+
+
+async def run_empty(module, session):
+    return await module.public_gallery_titles(session, [])

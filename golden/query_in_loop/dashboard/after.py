@@ -27,20 +27,22 @@ class DashboardService:
         cards = []
         project_ids = [project.id for project in projects]
         renders_by_project = defaultdict(list)
-        for render in self.session.scalars(
-            select(Render)
-            .where(Render.project_id.in_(project_ids))
-            .order_by(Render.created_at.desc(), Render.id.desc())
-        ):
-            if len(renders_by_project[render.project_id]) < LATEST_PER_PROJECT:
-                renders_by_project[render.project_id].append(render)
-        render_counts_by_project = dict(
-            self.session.execute(
-                select(Render.project_id, func.count(Render.id))
+        render_counts_by_project = {}
+        if project_ids:
+            for render in self.session.scalars(
+                select(Render)
                 .where(Render.project_id.in_(project_ids))
-                .group_by(Render.project_id)
-            ).all()
-        )
+                .order_by(Render.created_at.desc(), Render.id.desc())
+            ):
+                if len(renders_by_project[render.project_id]) < LATEST_PER_PROJECT:
+                    renders_by_project[render.project_id].append(render)
+            render_counts_by_project = dict(
+                self.session.execute(
+                    select(Render.project_id, func.count(Render.id))
+                    .where(Render.project_id.in_(project_ids))
+                    .group_by(Render.project_id)
+                ).all()
+            )
         for project in projects:
             latest = renders_by_project.get(project.id, [])
             render_count = render_counts_by_project.get(project.id, 0)

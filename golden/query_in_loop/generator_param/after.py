@@ -10,10 +10,12 @@ def credit_lines(session: Session, renders: Iterable[Render]) -> list[str]:
     lines = []
     renders = list(renders)
     user_ids = [render.user_id for render in renders]
-    users_by_id = {
-        user.id: user
-        for user in session.scalars(select(User).where(User.id.in_(user_ids)))
-    }
+    users_by_id = {}
+    if user_ids:
+        users_by_id = {
+            user.id: user
+            for user in session.scalars(select(User).where(User.id.in_(user_ids)))
+        }
     for render in renders:
         author = users_by_id.get(render.user_id)
         lines.append(f"#{render.id} {render.prompt} by {author.display_name}")

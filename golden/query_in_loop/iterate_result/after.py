@@ -21,10 +21,11 @@ def chain_timelines(session: Session, project_id: int) -> dict[str, list[ChainSt
     timelines: dict[str, list[ChainStep]] = {}
     chain_ids = [chain.id for chain in chains]
     renders_by_chain = defaultdict(list)
-    for render_2 in session.scalars(
-        select(Render).where(Render.chain_id.in_(chain_ids)).order_by(Render.chain_position)
-    ):
-        renders_by_chain[render_2.chain_id].append(render_2)
+    if chain_ids:
+        for render_2 in session.scalars(
+            select(Render).where(Render.chain_id.in_(chain_ids)).order_by(Render.chain_position)
+        ):
+            renders_by_chain[render_2.chain_id].append(render_2)
     for chain in chains:
         steps = []
         for render in renders_by_chain.get(chain.id, []):

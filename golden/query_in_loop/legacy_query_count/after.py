@@ -13,12 +13,14 @@ def post_index(session: Session, author_id: Optional[int] = None) -> list[dict]:
     posts = query.order_by(desc(Post.created_at), desc(Post.id)).all()
     entries = []
     post_ids = [post.id for post in posts]
-    comment_counts_by_post = dict(
-        session.query(Comment.post_id, func.count())
-        .filter(Comment.post_id.in_(post_ids))
-        .group_by(Comment.post_id)
-        .all()
-    )
+    comment_counts_by_post = {}
+    if post_ids:
+        comment_counts_by_post = dict(
+            session.query(Comment.post_id, func.count())
+            .filter(Comment.post_id.in_(post_ids))
+            .group_by(Comment.post_id)
+            .all()
+        )
     for post in posts:
         comment_count = comment_counts_by_post.get(post.id, 0)
         entries.append({"id": post.id, "title": post.title, "comments": comment_count})

@@ -9,3 +9,7 @@ def run(module, session):
         # an author without posts: the batch runs with an empty key list
         "ines": module.post_index(session, author_id=3),
     }
+
+
+def run_empty(module, session):
+    return module.post_index(session, author_id=3)  # Ines has no posts

@@ -9,14 +9,16 @@ class AuthorDirectory:
 
     def with_activity(self, authors: list[Author]) -> list[tuple[str, bool]]:
         author_ids = [author.id for author in authors]
-        author_ids_with_posts = {
-            row[0]
-            for row in (
-                self.session.query(Post.author_id)
-                .filter(Post.author_id.in_(author_ids))
-                .distinct()
-            )
-        }
+        author_ids_with_posts = set()
+        if author_ids:
+            author_ids_with_posts = {
+                row[0]
+                for row in (
+                    self.session.query(Post.author_id)
+                    .filter(Post.author_id.in_(author_ids))
+                    .distinct()
+                )
+            }
         return [
             (author.name, author.id in author_ids_with_posts)
             for author in authors

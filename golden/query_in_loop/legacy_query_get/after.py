@@ -14,13 +14,15 @@ class OrderReport:
         )
         rows = []
         customer_ids = [order.customer_id for order in orders]
-        customers_by_id = {
-            customer_2.id: customer_2
-            for customer_2 in (
-                self.session.query(Customer)
-                .filter(Customer.id.in_(customer_ids))
-            )
-        }
+        customers_by_id = {}
+        if customer_ids:
+            customers_by_id = {
+                customer_2.id: customer_2
+                for customer_2 in (
+                    self.session.query(Customer)
+                    .filter(Customer.id.in_(customer_ids))
+                )
+            }
         for order in orders:
             customer = customers_by_id.get(order.customer_id)
             rows.append(

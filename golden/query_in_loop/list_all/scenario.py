@@ -19,3 +19,7 @@ def normalize(result):
         assert stamps == sorted(stamps), f"project {project_id}: not ordered by created_at"
         canonical[project_id] = sorted(renders, key=lambda render: (render.created_at, render.id))
     return canonical
+
+
+def run_empty(module, session):
+    return module.renders_for_projects(session, [])

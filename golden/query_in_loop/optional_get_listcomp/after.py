@@ -15,10 +15,12 @@ class FeedEntry:
 
 def gallery_feed(session: Session, renders: list[Render]) -> list[FeedEntry]:
     user_ids = [render.user_id for render in renders]
-    users_by_id = {
-        user.id: user
-        for user in session.scalars(select(User).where(User.id.in_(user_ids)))
-    }
+    users_by_id = {}
+    if user_ids:
+        users_by_id = {
+            user.id: user
+            for user in session.scalars(select(User).where(User.id.in_(user_ids)))
+        }
     owners = [users_by_id.get(render.user_id) for render in renders]
     return [
         FeedEntry(

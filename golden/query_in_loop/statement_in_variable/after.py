@@ -8,12 +8,13 @@ def chain_heads(session: Session, chains: list[RenderChain]) -> dict[int, Render
     heads = {}
     chain_ids = [chain.id for chain in chains]
     first_render_by_chain = {}
-    for render in session.scalars(
-        select(Render)
-        .where(Render.chain_id.in_(chain_ids))
-        .order_by(Render.chain_position, Render.id)
-    ):
-        first_render_by_chain.setdefault(render.chain_id, render)
+    if chain_ids:
+        for render in session.scalars(
+            select(Render)
+            .where(Render.chain_id.in_(chain_ids))
+            .order_by(Render.chain_position, Render.id)
+        ):
+            first_render_by_chain.setdefault(render.chain_id, render)
     for chain in chains:
         heads[chain.id] = first_render_by_chain.get(chain.id)
     return heads

@@ -9,3 +9,7 @@ def run(module, session):
     # Projects 3 and 5 are empty.
     projects = session.scalars(select(Project).order_by(Project.id)).all()
     return module.project_previews(session, projects)
+
+
+def run_empty(module, session):
+    return module.project_previews(session, [])

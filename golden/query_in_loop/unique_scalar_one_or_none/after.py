@@ -17,12 +17,14 @@ class CreditBalance:
 def credit_balances(session: Session, users: Sequence[User]) -> list[CreditBalance]:
     balances = []
     user_ids = [user.id for user in users]
-    user_credits_by_user = {
-        user_credits.user_id: user_credits
-        for user_credits in session.execute(
-            select(UserCredits).where(UserCredits.user_id.in_(user_ids))
-        ).scalars()
-    }
+    user_credits_by_user = {}
+    if user_ids:
+        user_credits_by_user = {
+            user_credits.user_id: user_credits
+            for user_credits in session.execute(
+                select(UserCredits).where(UserCredits.user_id.in_(user_ids))
+            ).scalars()
+        }
     for user in users:
         credits = user_credits_by_user.get(user.id)
         balances.append(
