@@ -76,7 +76,7 @@ def changed_lines(written) -> list[str]:
     """One line per file written: `path: N fixes` (a file that only gained the batch
     methods that fixes elsewhere call says so)."""
     lines = []
-    for change in written:
+    for change in sorted(written, key=lambda change: change.display):
         if change.applied:
             lines.append(f"{change.display}: {fixes(len(change.applied))}")
         elif change.companion_for:
