@@ -213,7 +213,6 @@ def apply(
                 "`n1fix apply --dry-run` (a diff)"
             )
         from n1fix.report.interactive import Reviewer
-
         from n1fix.report.style import color_enabled
 
         reviewer = Reviewer(out=sys.stdout, ask=input, color=color_enabled(sys.stdout))

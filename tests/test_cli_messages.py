@@ -417,3 +417,27 @@ def test_force_color_colours_piped_output(project: Path) -> None:
 
 def test_no_color_wins(project: Path) -> None:
     assert "\x1b[" not in scan_with({"FORCE_COLOR": "1", "NO_COLOR": "1"}, project)
+
+
+def dry_run_with(env_changes: dict[str, str], cwd: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(env_changes, COLUMNS="40")
+    return subprocess.run([str(N1FIX), "apply", "--dry-run", "app"], cwd=cwd, env=env, capture_output=True, text=True).stdout
+
+
+def test_coloured_diff_keeps_every_character(project: Path) -> None:
+    # Lines longer than the terminal are not cropped: the diff is the plain one, painted.
+    plain = dry_run_with({"NO_COLOR": "1"}, project)
+    painted = dry_run_with({"FORCE_COLOR": "1"}, project)
+    assert "\x1b[" not in plain and "\x1b[" in painted
+    assert re.sub(r"\x1b\[[0-9;]*m", "", painted) == plain
+    assert f"{BOLD}+++ b/app/service.py{RESET}" in painted
+    assert any(line.startswith("\x1b[31m-") and "Project.user_id == user.id" in line for line in painted.splitlines())
+
+
+def test_diff_colours_a_removed_line_that_starts_with_dashes() -> None:
+    from n1fix.report.diff_report import coloured
+    from n1fix.report.style import Style
+
+    text = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n--- x\n+++ y\n"
+    assert coloured(text, Style(True)).splitlines()[3:] == ["\x1b[31m--- x\x1b[0m", "\x1b[32m+++ y\x1b[0m"]
