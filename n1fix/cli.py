@@ -15,14 +15,32 @@ from typing import List, Optional
 
 import typer
 
+from n1fix.report.wording import plural
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
     help="Find database round-trip waste (N+1 queries) in Python code and rewrite it.",
 )
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from n1fix import __version__
+
+        print(f"n1fix {__version__}")
+        raise typer.Exit(EXIT_CLEAN)
+
+
+@app.callback()
+def _app_options(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Find database round-trip waste (N+1 queries) in Python code and rewrite it."""
 
 
 class OutputFormat(str, Enum):
@@ -40,6 +58,7 @@ def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, j
     root = find_project_root(paths)
     file_config = load_config(root)
     cli_select = _split(select)
+    _check_rule_names(root, file_config, cli_select, _split(ignore))
     # As in ruff: a rule selected on the command line is on, even if the file ignores it.
     file_ignore = [name for name in file_config.ignore if name not in (cli_select or [])]
     config = dataclasses.replace(file_config, ignore=file_ignore).merged(
@@ -54,13 +73,29 @@ def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, j
     return root, config
 
 
+def _check_rule_names(root: Path, file_config, cli_select, cli_ignore) -> None:
+    """Every rule name is checked where it was written, so the error says where."""
+    from n1fix.rules import unknown_rules
+
+    where_file = f"{root / 'pyproject.toml'}: [tool.n1fix]"
+    for names, where in (
+        (cli_select, "--select"),
+        (cli_ignore, "--ignore"),
+        (file_config.select, f"{where_file} select"),
+        (file_config.ignore, f"{where_file} ignore"),
+    ):
+        error = unknown_rules(names or [], where)
+        if error:
+            raise ValueError(error)
+
+
 def _split(values: Optional[List[str]]) -> Optional[list[str]]:
     if not values:
         return None
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-PathsArg = typer.Argument(..., help="Files or directories to check.", show_default=False)
+PathsArg = typer.Argument(None, help="Files or directories to check (default: the current directory).", show_default=False)
 SelectOpt = typer.Option(None, "--select", help="Only these rules (comma-separated or repeated).")
 IgnoreOpt = typer.Option(None, "--ignore", help="Skip these rules.")
 ExcludeOpt = typer.Option(None, "--exclude", help="Replace the default excludes with these patterns.")
@@ -74,7 +109,7 @@ VerboseOpt = typer.Option(False, "--verbose", "-v", help="Show tracebacks of int
 
 @app.command()
 def scan(
-    paths: List[Path] = PathsArg,
+    paths: Optional[List[Path]] = PathsArg,
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
@@ -95,6 +130,7 @@ def scan(
 
     if write_baseline and baseline is None:
         raise typer.BadParameter("--write-baseline needs --baseline FILE", param_hint="--write-baseline")
+    paths = _paths(paths)
     root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude)
     if no_cache:
         config = config.merged(cache=False)
@@ -106,13 +142,12 @@ def scan(
 
         known = load_baseline(baseline)
     with ScanProgress() as progress:
-        result = run(list(paths), root, config, jobs=jobs, progress=progress)
+        result = run(paths, root, config, jobs=jobs, progress=progress)
     if write_baseline:
         from n1fix.report.baseline import write_baseline as write_file
 
         write_file(baseline, result.findings, root)
-        count = len(result.findings)
-        _stderr(f"Wrote {count} finding{'s' * (count != 1)} to the baseline {baseline}.")
+        _stderr(f"Wrote {plural(len(result.findings), 'finding')} to the baseline {baseline}.")
         _errors(result.errors)
         raise typer.Exit(_exit_code(result.errors, False))
     prints = None
@@ -125,11 +160,12 @@ def scan(
         result.findings = new_findings(result.findings, known, prints)
         hidden = total - len(result.findings)
         if hidden:
-            _stderr(f"{hidden} finding{'s' * (hidden != 1)} recorded in the baseline {baseline} not shown.")
+            _stderr(f"{plural(hidden, 'finding')} recorded in the baseline {baseline} not shown.")
+    _warn_if_no_files(result, paths)
     if statistics:
         from n1fix.report import statistics as statistics_report
 
-        statistics_report.write(result.findings, sys.stdout)
+        statistics_report.write(result, sys.stdout, unsafe_fixes=config.unsafe_fixes)
     else:
         _write_report(output_format, result, root, config, prints)
     _errors(result.errors)
@@ -158,7 +194,7 @@ def _write_report(output_format: OutputFormat, result, root: Path, config, print
 
 @app.command()
 def apply(
-    paths: List[Path] = PathsArg,
+    paths: Optional[List[Path]] = PathsArg,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; write nothing (exit 1 when there are changes)."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
     interactive: bool = typer.Option(
@@ -183,19 +219,22 @@ def apply(
                 "`n1fix apply --dry-run` (a diff)"
             )
         from n1fix.report.interactive import Reviewer
+        from n1fix.report.style import color_enabled
 
-        reviewer = Reviewer(out=sys.stdout, ask=input, color=sys.stdout.isatty())
+        reviewer = Reviewer(out=sys.stdout, ask=input, color=color_enabled(sys.stdout))
         unsafe_fixes = True  # offered, labelled; nothing is applied without a yes
     from n1fix.engine.fileio import SourceError, encode, write_atomic
     from n1fix.engine.gitstate import working_tree_dirty
     from n1fix.engine.runner import run
     from n1fix.report import diff_report
 
+    paths = _paths(paths)
     root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs, force_exclude)
     if not dry_run and working_tree_dirty(root):
         _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
-    result = run(list(paths), root, config, fix=True, jobs=jobs, review=reviewer)
+    result = run(paths, root, config, fix=True, jobs=jobs, review=reviewer)
     errors = list(result.errors)
+    _warn_if_no_files(result, paths)
     for failure in result.failures:
         _stderr(f"warning: {failure}")
     written = result.changes
@@ -225,10 +264,16 @@ def apply(
             callers = [f"{path}:{line}" for path, line in sorted({(f.path, f.line) for f in change.companion_for})]
             verb = "would gain" if dry_run else "gained"
             _stderr(f"note: {change.display} {verb} the batch methods that the fixes at {', '.join(callers)} call")
+    from n1fix.report import summary
+
+    if not dry_run:
+        for line in summary.changed_lines(written):
+            _stderr(line)
     if reviewer is not None:
         _stderr(reviewer.summary(len(written)))
     else:
-        _summary_after_apply(result, written, dry_run, config.unsafe_fixes)
+        for line in summary.apply_lines(result, written, dry_run=dry_run, unsafe_fixes=config.unsafe_fixes):
+            _stderr(line)
     _errors(errors)
     if errors:
         raise typer.Exit(EXIT_ERROR)
@@ -283,9 +328,9 @@ def bot(
 
 @app.command()
 def audit(
-    paths: List[Path] = PathsArg,
+    paths: Optional[List[Path]] = PathsArg,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here (e.g. DATABASE_PERFORMANCE_AUDIT.md) instead of stdout."),
-    trace: Optional[Path] = typer.Option(None, "--trace", help="Quote the statements each finding sent in this trace (n1fix.trace.record_round_trips)."),
+    trace: Optional[Path] = typer.Option(None, "--trace", help="Quote the statements each finding sent, from a trace file written by n1fix.trace's record_round_trips."),
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
@@ -303,6 +348,7 @@ def audit(
     from n1fix.report import audit_report
     from n1fix.report.progress import ScanProgress
 
+    paths = _paths(paths)
     root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude)
     measured = None
     if trace is not None:
@@ -310,7 +356,8 @@ def audit(
 
         measured = audit_report.Measured(trace.name, load_trace(trace), root)
     with ScanProgress() as progress:
-        result = run(list(paths), root, config, jobs=jobs, progress=progress)
+        result = run(paths, root, config, jobs=jobs, progress=progress)
+    _warn_if_no_files(result, paths)
     fixes = single_fixes(result.findings, root, config, result.project)
     text = io.StringIO()
     today = datetime.date.today().isoformat()
@@ -319,8 +366,8 @@ def audit(
         sys.stdout.write(text.getvalue())
     else:
         output.write_text(text.getvalue(), encoding="utf-8")
-        count = len(result.findings)
-        _stderr(f"Wrote {output}: {count} finding{'s' * (count != 1)} in {result.files_checked} files audited.")
+        audited = plural(result.files_checked, "file")
+        _stderr(f"Wrote {output}: {plural(len(result.findings), 'finding')} in the {audited} audited.")
     _errors(result.errors)
     raise typer.Exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
 
@@ -334,27 +381,24 @@ def rules(name: Optional[str] = typer.Argument(None, help="Show one rule's docum
         rule_docs.write_index(sys.stdout)
         return
     if not rule_docs.write_rule(name, sys.stdout):
-        _stderr(f"n1fix: error: unknown rule `{name}` (run `n1fix rules` for the list)")
+        from n1fix.rules import unknown_rules
+
+        _stderr(f"n1fix: error: {unknown_rules([name])}")
         raise typer.Exit(EXIT_ERROR)
 
 
-def _summary_after_apply(result, written, dry_run: bool, unsafe_fixes: bool) -> None:
-    from n1fix.engine.fixer import applicable
+def _paths(paths: Optional[List[Path]]) -> list[Path]:
+    """The paths given, or the current directory (as ruff, black and the bot do)."""
+    return list(paths) if paths else [Path(".")]
 
-    fixed = sum(len(change.applied) for change in written)
-    verb = "Would fix" if dry_run else "Fixed"
-    unwritten = sum(len(change.applied) for change in result.changes if change not in written)
-    remaining = [f for f in result.findings if not applicable(f, unsafe_fixes)]
-    files = len(written)
-    line = f"{verb} {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}"
-    if unwritten:
-        line += f"; {unwritten} not written (see the errors)"
-    unsafe = sum(1 for f in remaining if f.applicability.value == "unsafe")
-    if remaining:
-        line += f"; {len(remaining)} left"
-        if unsafe:
-            line += f" ({unsafe} with unsafe fixes: --unsafe-fixes)"
-    _stderr(line + ".")
+
+def _warn_if_no_files(result, paths: list[Path]) -> None:
+    """A mistyped path in CI must not pass as "all clear" in silence (ruff warns too)."""
+    if result.files_checked == 0 and not result.errors:
+        from n1fix.report.summary import no_python_files
+
+        _stderr(no_python_files(paths))
+
 
 
 def _exit_code(errors: list[str], found: bool) -> int:

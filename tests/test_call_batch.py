@@ -147,8 +147,10 @@ def test_apply_writes_both_files_and_a_second_run_changes_nothing(tmp_path):
     """)
     first = n1fix("apply", "app/service.py", cwd=root)
     assert first.code == 0, first.err
-    assert first.err_lines[-2:] == [
+    assert first.err_lines[-4:] == [
         "note: app/dal.py gained the batch methods that the fixes at app/service.py:6 call",
+        "app/dal.py: batch methods for 1 fix in other files",
+        "app/service.py: 1 fix",
         "Fixed 1 finding in 2 files.",
     ]
     dal = (root / "app" / "dal.py").read_text()

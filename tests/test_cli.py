@@ -31,7 +31,10 @@ from n1fix_project import (
     n1fix,
 )
 
-FINDING_LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>[a-z][a-z0-9-]*) (?P<msg>.+)$")
+# `[*]` marks a finding that `n1fix apply` fixes, as in ruff.
+FINDING_LINE = re.compile(
+    r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>[a-z][a-z0-9-]*) (?:(?P<fix>\[\*\]) )?(?P<msg>.+)$"
+)
 FINDING_KEYS = {
     "rule", "path", "line", "column", "end_line", "end_column",
     "message", "severity", "fixable", "applicability",
@@ -63,6 +66,7 @@ def test_scan_reports_query_in_loop_and_exits_1(project: Path) -> None:
     assert m["path"] == os.path.join("app", "service.py")
     assert (int(m["line"]), int(m["col"])) == (SERVICE_LINE, SERVICE_COLUMN)
     assert m["rule"] == "query-in-loop"
+    assert m["fix"] == "[*]"  # a safe fix: `n1fix apply` fixes it
     assert "Project" in m["msg"] and "users" in m["msg"]
     assert run.err == ""
 
@@ -141,9 +145,10 @@ def test_unknown_option_exits_2(project: Path, command: str) -> None:
     assert (project / "app" / "service.py").read_bytes() == before
 
 
-def test_missing_paths_argument_exits_2(project: Path) -> None:
+def test_no_paths_argument_scans_the_current_directory(project: Path) -> None:
     run = n1fix("scan", cwd=project)
-    assert run.code == 2, run
+    assert run.code == 1, run
+    assert len(finding_lines(run.out)) == 1, run.out
 
 
 def test_nonexistent_path_exits_2_and_other_paths_are_still_scanned(project: Path) -> None:

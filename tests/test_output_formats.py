@@ -241,8 +241,9 @@ def test_statistics_counts_per_rule(tmp_path: Path) -> None:
     (project / "app" / "unsafe.py").write_text(UNSAFE_FIRST, encoding="utf-8")
     run = n1fix("scan", "app", "--statistics", cwd=project)
     assert run.code == 1, run
-    [line] = run.out.splitlines()
+    line, *summary = run.out.splitlines()
     assert re.match(r"^\s+3  query-in-loop \[\*\] \S", line), line
+    assert summary[0] == "Found 3 findings in 2 files (4 files checked).", run.out
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "markdown", "sarif"])

@@ -47,7 +47,8 @@ class RunResult:
     errors: list[str] = field(default_factory=list)  # one line each, `path: reason`
     failures: list[str] = field(default_factory=list)  # fixes dropped by verification
     changes: list[FileChange] = field(default_factory=list)
-    files_checked: int = 0
+    files_checked: int = 0  # files read and checked (not those in `files_failed`)
+    files_failed: int = 0  # files found that could not be read, parsed or checked
     companions: list = field(default_factory=list)  # (CompanionEdit, Finding, caller path)
     # The project-wide index the rules used (reports re-run one fix at a time with it).
     project: ProjectContext | None = None
@@ -115,9 +116,10 @@ def run(
             gate_on_project_calls(survey, project)
             if survey.error:
                 result.errors.append(f"{display_path(path)}: {survey.error}")
+                result.files_failed += 1
             elif survey.gated is None or set(survey.gated) & selected:
                 targets.append(survey)
-        result.files_checked = len(found.files)
+        result.files_checked = len(found.files) - result.files_failed
         if not use_gate:
             targets = [surveys[p] for p in found.files if not surveys[p].error]
         if cache is not None:
@@ -392,6 +394,8 @@ def _collect(result: RunResult, outcome) -> None:
     kind = outcome[0]
     if kind == "error":
         result.errors.append(outcome[1])
+        result.files_checked -= 1
+        result.files_failed += 1
     elif kind == "found":
         result.findings.extend(outcome[1])
     else:

@@ -20,6 +20,7 @@ from typing import TextIO
 from n1fix import __version__
 from n1fix.report import rule_docs
 from n1fix.report.fingerprints import SourceLines, project_path
+from n1fix.report.wording import plural
 from n1fix.rules import rule_by_name
 from n1fix.rules._base import Applicability, Finding, Severity
 
@@ -87,10 +88,6 @@ def _by_file(findings: list[Finding]) -> list[FileFindings]:
     return [FileFindings(path, items) for path, items in grouped.items()]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' * (count != 1)}"
-
-
 def _round_trips(finding: Finding) -> tuple[str, str] | None:
     rule = rule_by_name(finding.rule)
     return rule.ROUND_TRIPS if rule is not None else None
@@ -112,11 +109,11 @@ def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured 
     if measured is not None:
         reached = [f for f in findings if measured.of(f)]
         out.write(
-            f"- **Measured:** the trace `{measured.name}` reached {len(reached)} of the {len(findings)} findings; "
-            f"their lines sent {sum(measured.of(f) for f in reached)} statements in the recorded run\n"
+            f"- **Measured:** the trace `{measured.name}` reached {len(reached)} of the {plural(len(findings), 'finding')}; "
+            f"their lines sent {plural(sum(measured.of(f) for f in reached), 'statement')} in the recorded run\n"
         )
     if result.errors:
-        out.write(f"- **Not audited:** {_plural(len(result.errors), 'path')} could not be read or parsed:\n")
+        out.write(f"- **Not audited:** {plural(len(result.errors), 'path')} could not be read or parsed:\n")
         for error in result.errors:
             out.write(f"  - {error}\n")
     out.write("\n")
@@ -152,7 +149,7 @@ def _worst_offenders(out: TextIO, files: list[FileFindings], lines: SourceLines)
             f"{file.count(Severity.MEDIUM)} | {file.count(Severity.LOW)} | {fixable} | {names} |\n"
         )
     if len(files) > WORST_OFFENDERS:
-        out.write(f"\n{_plural(len(files) - WORST_OFFENDERS, 'more file')} with findings below.\n")
+        out.write(f"\n{plural(len(files) - WORST_OFFENDERS, 'more file')} with findings below.\n")
     out.write("\n")
 
 
@@ -189,7 +186,7 @@ def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: di
     functions = _functions(file, lines)
     counts = Counter(f.severity for f in file.findings)
     words = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s])
-    out.write(f"### `{file.path}`\n\n{_plural(len(file.findings), 'finding')} ({words}).\n\n")
+    out.write(f"### `{file.path}`\n\n{plural(len(file.findings), 'finding')} ({words}).\n\n")
     for number, finding in enumerate(file.findings, start=1):
         rule = rule_by_name(finding.rule)
         span = f"line {finding.line}" if finding.end_line == finding.line else f"lines {finding.line}–{finding.end_line}"
@@ -204,7 +201,7 @@ def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: di
         if measured is not None:
             sent = measured.of(finding)
             out.write(
-                f"- **Measured:** these lines sent {_plural(sent, 'statement')} in the run recorded in `{measured.name}`\n"
+                f"- **Measured:** these lines sent {plural(sent, 'statement')} in the run recorded in `{measured.name}`\n"
                 if sent else f"- **Measured:** not reached in the run recorded in `{measured.name}`\n"
             )
         fix_words = FIX_WORDS[finding.applicability]

@@ -103,18 +103,16 @@ class Reviewer:
         Console(file=self.out, force_terminal=True, highlight=False).print(text, style=style)
 
     def _print_diff(self, text: str) -> None:
-        if not self.color:
-            self.out.write(text)
-            return
-        from rich.console import Console
-        from rich.syntax import Syntax
+        from n1fix.report.diff_report import coloured
+        from n1fix.report.style import Style
 
-        Console(file=self.out, force_terminal=True).print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))
+        self.out.write(coloured(text, Style(self.color)))  # uncropped, as `apply --dry-run` prints it
 
     def summary(self, files_written: int) -> str:
-        change = lambda n: f"{n} change{'s' * (n != 1)}"  # noqa: E731
-        files = f"{files_written} file{'s' * (files_written != 1)}"
-        return f"Applied {change(self.applied)}, skipped {change(self.skipped)}; wrote {files}."
+        from n1fix.report.wording import plural
+
+        applied, skipped = plural(self.applied, "change"), plural(self.skipped, "change")
+        return f"Applied {applied}, skipped {skipped}; wrote {plural(files_written, 'file')}."
 
 
 def _diff(display: str, old: str, new: str) -> str:

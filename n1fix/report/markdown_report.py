@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
+from n1fix.report.summary import not_checked_line
+from n1fix.report.wording import plural
+
 FIX_WORDS = {"safe": "safe fix", "unsafe": "unsafe fix", "none": "no fix"}
+# Counted in the summary line: `1 safe fix, 2 unsafe fixes, 3 with no fix`.
+FIX_COUNTS = {
+    "safe": lambda n: plural(n, "safe fix", "safe fixes"),
+    "unsafe": lambda n: plural(n, "unsafe fix", "unsafe fixes"),
+    "none": lambda n: f"{n} with no fix",
+}
 
 
 def cell(text: str) -> str:
@@ -19,12 +28,12 @@ def write(result, out: TextIO) -> None:
     files = len({f.path for f in findings})
     out.write("# n1fix findings\n\n")
     if not findings:
-        out.write(f"No findings in {result.files_checked} file{'s' * (result.files_checked != 1)} checked.\n")
+        out.write(f"No findings in the {plural(result.files_checked, 'file')} checked.\n")
     else:
         by_fix = Counter(f.applicability.value for f in findings)
-        fixes = ", ".join(f"{by_fix[k]} {FIX_WORDS[k]}" for k in ("safe", "unsafe", "none") if by_fix[k])
+        fixes = ", ".join(FIX_COUNTS[k](by_fix[k]) for k in ("safe", "unsafe", "none") if by_fix[k])
         out.write(
-            f"{len(findings)} finding{'s' * (len(findings) != 1)} in {files} file{'s' * (files != 1)} "
+            f"{plural(len(findings), 'finding')} in {plural(files, 'file')} "
             f"({result.files_checked} checked): {fixes}.\n\n"
         )
         out.write("| Location | Rule | Severity | Fix | Message |\n|---|---|---|---|---|\n")
@@ -34,6 +43,6 @@ def write(result, out: TextIO) -> None:
                 f"| {FIX_WORDS[f.applicability.value]} | {cell(f.message)} |\n"
             )
     if result.errors:
-        out.write("\n## Not checked\n\n")
+        out.write(f"\n## Not checked\n\n{not_checked_line(result)}\n\n")
         for error in result.errors:
             out.write(f"- {cell(error)}\n")

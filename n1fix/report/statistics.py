@@ -1,4 +1,5 @@
-"""`--statistics`: one line per rule with its count, most frequent first (as ruff does).
+"""`--statistics`: one line per rule with its count, most frequent first (as ruff does),
+then the summary lines.
 
     13  query-in-loop       [*] Query run once per item of a loop
 
@@ -10,11 +11,21 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
+from n1fix.report.summary import not_checked_line, scan_lines
+from n1fix.report.wording import plural
 from n1fix.rules import rule_by_name
 from n1fix.rules._base import Applicability
 
 
-def write(findings, out: TextIO) -> None:
+def write(result, out: TextIO, *, unsafe_fixes: bool = False) -> None:
+    findings = result.findings
+    if not findings:
+        if result.files_checked or result.errors:
+            out.write(f"No findings to count in the {plural(result.files_checked, 'file')} checked.\n")
+        unchecked = not_checked_line(result)
+        if unchecked:
+            out.write(unchecked + "\n")
+        return
     counts = Counter(f.rule for f in findings)
     fixable = {f.rule for f in findings if f.applicability is Applicability.SAFE}
     width = max((len(name) for name in counts), default=0)
@@ -23,3 +34,5 @@ def write(findings, out: TextIO) -> None:
         message = rule.MESSAGE if rule is not None else ""
         mark = "[*]" if name in fixable else "   "
         out.write(f"{count:>5}  {name:<{width}} {mark} {message}\n")
+    for line in scan_lines(result, unsafe_fixes=unsafe_fixes):
+        out.write(line + "\n")

@@ -1,29 +1,24 @@
-"""ruff-like text: `path:line:col: rule-name message`, then a summary line."""
+"""ruff-like text: `path:line:col: rule [*] message`, then the summary lines.
+
+`[*]` marks a finding that `n1fix apply` fixes (a safe fix, or an unsafe one when unsafe
+fixes are on), as ruff marks its fixable diagnostics. On a terminal the location, rule and
+marker are coloured as ruff colours them (see `style`).
+"""
 
 from __future__ import annotations
 
 from typing import TextIO
 
+from n1fix.report.style import Style, color_enabled
+from n1fix.report.summary import scan_lines
 from n1fix.rules._base import Applicability
 
 
-def write(result, out: TextIO, *, unsafe_fixes: bool = False) -> None:
+def write(result, out: TextIO, *, unsafe_fixes: bool = False, color: bool | None = None) -> None:
+    style = Style(color_enabled(out) if color is None else color)
+    marked = {Applicability.SAFE, Applicability.UNSAFE} if unsafe_fixes else {Applicability.SAFE}
     for f in result.findings:
-        out.write(f"{f.path}:{f.line}:{f.column}: {f.rule} {f.message}\n")
-    total = len(result.findings)
-    if not total:
-        checked = f"{result.files_checked} file{'s' * (result.files_checked != 1)} checked"
-        if result.errors:
-            failed = len(result.errors)
-            out.write(f"No findings ({checked}), but {failed} path{'s' * (failed != 1)} could not be checked.\n")
-        else:
-            out.write(f"All clear: {checked}, no findings.\n")
-        return
-    safe = sum(1 for f in result.findings if f.applicability is Applicability.SAFE)
-    unsafe = sum(1 for f in result.findings if f.applicability is Applicability.UNSAFE)
-    line = f"Found {total} finding{'s' * (total != 1)} in {result.files_checked} file{'s' * (result.files_checked != 1)}."
-    if safe:
-        line += f" {safe} fixable with `n1fix apply`."
-    if unsafe:
-        line += f" {unsafe} more with `n1fix apply --unsafe-fixes`." if not unsafe_fixes else f" {unsafe} fixable with unsafe fixes."
-    out.write(line + "\n")
+        marker = f"{style.fix_marker()} " if f.applicability in marked else ""
+        out.write(f"{style.location(f.path, f.line, f.column)} {style.rule(f.rule)} {marker}{f.message}\n")
+    for line in scan_lines(result, unsafe_fixes=unsafe_fixes, style=style):
+        out.write(line + "\n")

@@ -30,12 +30,42 @@ def rule_by_name(name: str) -> type[Rule] | None:
     return next((rule for rule in all_rules() if rule.NAME == name), None)
 
 
+def unknown_rules(names: list[str], where: str = "") -> str | None:
+    """The error for the names that are not rules, offering the closest rule names, or
+    None when every name is a rule. One wording for every place a rule is named:
+
+        --select: unknown rule `query-in-lop` (did you mean `query-in-loop`?); `n1fix rules` lists the rules
+    """
+    known = [rule.NAME for rule in all_rules()]
+    unknown = list(dict.fromkeys(name for name in names if name not in known))
+    if not unknown:
+        return None
+    described = []
+    for name in unknown:
+        close = [f"`{match}`" for match in _closest(name, known)]
+        hint = " or ".join([", ".join(close[:-1]), close[-1]] if len(close) > 1 else close)
+        described.append(f"`{name}`" + (f" (did you mean {hint}?)" if hint else ""))
+    head = "unknown rule" if len(unknown) == 1 else "unknown rules"
+    return f"{where + ': ' if where else ''}{head} {', '.join(described)}; `n1fix rules` lists the rules"
+
+
+def _closest(name: str, known: list[str]) -> list[str]:
+    """The rule names a typo most likely meant: the nearest by spelling (difflib), else
+    the names that contain it (`query` -> `query-in-loop`)."""
+    import difflib
+
+    scored = sorted(((difflib.SequenceMatcher(None, name, k).ratio(), k) for k in known), reverse=True)
+    best = scored[0][0] if scored else 0
+    if best >= 0.6:
+        return [k for ratio, k in scored if ratio >= best - 0.1][:3]
+    return [k for k in known if name and name.lower() in k][:3]
+
+
 def select_rules(select: list[str] | None, ignore: list[str]) -> list[type[Rule]]:
     """The rules to run; unknown names raise ValueError naming them."""
-    known = {rule.NAME for rule in all_rules()}
-    unknown = [name for name in [*(select or []), *ignore] if name not in known]
-    if unknown:
-        raise ValueError(f"unknown rule {', '.join(unknown)} (see `n1fix rules`)")
+    error = unknown_rules([*(select or []), *ignore])
+    if error:
+        raise ValueError(error)
     chosen = [rule for rule in all_rules() if (rule.DEFAULT if select is None else rule.NAME in select)]
     return [rule for rule in chosen if rule.NAME not in ignore]
 
