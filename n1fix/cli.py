@@ -108,6 +108,7 @@ def scan(
         write_file(baseline, result.findings, root)
         count = len(result.findings)
         _stderr(f"Wrote {count} finding{'s' * (count != 1)} to the baseline {baseline}.")
+        _warnings(result.warnings)
         _errors(result.errors)
         raise typer.Exit(_exit_code(result.errors, False))
     prints = None
@@ -127,6 +128,7 @@ def scan(
         statistics_report.write(result.findings, sys.stdout)
     else:
         _write_report(output_format, result, root, config, prints)
+    _warnings(result.warnings)
     _errors(result.errors)
     raise typer.Exit(_exit_code(result.errors, bool(result.findings)))
 
@@ -314,6 +316,7 @@ def audit(
         output.write_text(text.getvalue(), encoding="utf-8")
         count = len(result.findings)
         _stderr(f"Wrote {output}: {count} finding{'s' * (count != 1)} in {result.files_checked} files audited.")
+    _warnings(result.warnings)
     _errors(result.errors)
     raise typer.Exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
 
@@ -354,6 +357,11 @@ def _exit_code(errors: list[str], found: bool) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FOUND if found else EXIT_CLEAN
+
+
+def _warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        _stderr(f"n1fix: warning: {warning}")
 
 
 def _errors(errors: list[str]) -> None:

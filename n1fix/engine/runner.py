@@ -45,6 +45,7 @@ class FileChange:
 class RunResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each, `path: reason`
+    warnings: list[str] = field(default_factory=list)  # one line each: skipped, not an error
     failures: list[str] = field(default_factory=list)  # fixes dropped by verification
     changes: list[FileChange] = field(default_factory=list)
     files_checked: int = 0
@@ -96,6 +97,8 @@ def run(
 
         settings = repr((sorted(r.NAME for r in rules), use_gate))
         cache = Cache.load(root, settings)
+        if cache.unusable:
+            result.warnings.append(cache.unusable)
     pool = None
     try:
         surveys = _survey_all(found.files, root, jobs, cache)
@@ -116,7 +119,7 @@ def run(
         if cache is not None:
             pending = []
             for survey in targets:
-                hit = cache.findings.get((str(survey.path), survey.digest, fingerprint))
+                hit = cache.findings(survey.path, survey.digest, fingerprint)
                 if hit is None:
                     pending.append(survey)
                 else:
@@ -136,8 +139,7 @@ def run(
             if progress is not None:
                 progress(done, len(targets))
             if cache is not None and outcome[0] == "found":
-                cache.findings[(str(survey.path), survey.digest, fingerprint)] = outcome[1]
-                cache.dirty = True
+                cache.add_findings(survey.path, survey.digest, fingerprint, outcome[1])
     finally:
         if pool is not None:
             pool.shutdown()
@@ -253,8 +255,7 @@ def _survey_all(files: list[Path], root: Path, jobs: int = 1, cache=None) -> dic
         for survey in batch:
             surveys[survey.path] = survey
             if cache is not None and survey.digest and not survey.error:
-                cache.surveys[(str(survey.path), survey.digest)] = survey
-                cache.dirty = True
+                cache.add_survey(survey)
         # Follow imports into the project so the model index covers what the files use.
         for survey in batch:
             for target in survey.resolved:
@@ -288,7 +289,7 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
         except OSError:
             missing.append(path)
             continue
-        survey = cache.surveys.get((str(path), digest))
+        survey = cache.survey(path, digest)
         if survey is None or not _imports_still_resolve(survey, root):
             missing.append(path)
             continue
