@@ -23,6 +23,15 @@ app = typer.Typer(
 )
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+class Interrupted(Exception):
+    """A command stopped by a signal has said what it left behind; exit with `code`."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class OutputFormat(str, Enum):
@@ -102,6 +111,7 @@ def scan(
         known = load_baseline(baseline)
     with ScanProgress() as progress:
         result = run(list(paths), root, config, jobs=jobs, progress=progress)
+    _remove_stale_temps(result.temps)
     if write_baseline:
         from n1fix.report.baseline import write_baseline as write_file
 
@@ -166,6 +176,9 @@ def apply(
     exclude: Optional[List[str]] = ExcludeOpt,
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
     jobs: Optional[int] = JobsOpt,
+    follow_symlinks: bool = typer.Option(
+        False, "--follow-symlinks", help="Also write files that symlinks in the project point to outside it."
+    ),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Rewrite the code: safe fixes by default, unsafe ones with --unsafe-fixes."""
@@ -182,7 +195,6 @@ def apply(
 
         reviewer = Reviewer(out=sys.stdout, ask=input, color=sys.stdout.isatty())
         unsafe_fixes = True  # offered, labelled; nothing is applied without a yes
-    from n1fix.engine.fileio import SourceError, encode, write_atomic
     from n1fix.engine.gitstate import working_tree_dirty
     from n1fix.engine.runner import run
     from n1fix.report import diff_report
@@ -190,42 +202,43 @@ def apply(
     root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs)
     if not dry_run and working_tree_dirty(root):
         _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
-    result = run(list(paths), root, config, fix=True, jobs=jobs, review=reviewer)
+    try:
+        result = run(list(paths), root, config, fix=True, jobs=jobs, review=reviewer)
+    except KeyboardInterrupt:
+        _stderr("n1fix: interrupted before writing; no file was changed")
+        raise Interrupted(EXIT_INTERRUPTED) from None
     errors = list(result.errors)
+    _warnings(result.warnings)
+    if not dry_run:
+        _remove_stale_temps(result.temps)
     for failure in result.failures:
         _stderr(f"warning: {failure}")
     written = result.changes
+    report = None
     if dry_run:
         diff_report.write(result.changes, sys.stdout)
     else:
-        written = []
-        failed: set[Path] = set()
-        # Files other fixes need (a DAL that gains a batch method) are written first; a
-        # caller is not written without them.
-        needed = set().union(*(change.requires for change in result.changes))
-        for change in sorted(result.changes, key=lambda c: c.path not in needed):
-            missing = change.requires & failed
-            if missing:
-                failed.add(change.path)
-                errors.append(f"{change.display}: not written, as {sorted(missing)[0].name} could not be")
-                continue
-            try:
-                write_atomic(change.path, encode(change.source, change.new_text))
-            except SourceError as error:
-                failed.add(change.path)
-                errors.append(f"{change.display}: {error.reason}")
-            else:
-                written.append(change)
+        from n1fix.engine.writer import write_changes
+
+        report = write_changes(result.changes, root, follow_symlinks=follow_symlinks)
+        written = report.written
+        errors.extend(report.errors)
+        for note in report.notes:
+            _stderr(f"note: {note}")
     for change in result.changes:
         if change.companion_for and not change.applied:  # edited only for fixes elsewhere
             callers = [f"{path}:{line}" for path, line in sorted({(f.path, f.line) for f in change.companion_for})]
             verb = "would gain" if dry_run else "gained"
             _stderr(f"note: {change.display} {verb} the batch methods that the fixes at {', '.join(callers)} call")
+    if report is not None and report.interrupted_by:
+        _interrupted_while_writing(report)
     if reviewer is not None:
         _stderr(reviewer.summary(len(written)))
     else:
-        _summary_after_apply(result, written, dry_run, config.unsafe_fixes)
+        _summary_after_apply(result, written, dry_run, config.unsafe_fixes, report)
     _errors(errors)
+    if report is not None and report.signal_number is not None:
+        raise Interrupted(128 + report.signal_number)
     if errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FOUND if dry_run and result.changes else EXIT_CLEAN)
@@ -334,7 +347,19 @@ def rules(name: Optional[str] = typer.Argument(None, help="Show one rule's docum
         raise typer.Exit(EXIT_ERROR)
 
 
-def _summary_after_apply(result, written, dry_run: bool, unsafe_fixes: bool) -> None:
+def _interrupted_while_writing(report) -> None:
+    written, left = len(report.written), len(report.not_reached)
+    _stderr(
+        f"n1fix: interrupted by {report.interrupted_by} while writing: {written} file{'s' * (written != 1)} "
+        f"written, {left} left as {'they were' if left != 1 else 'it was'}"
+    )
+    for change in report.written:
+        _stderr(f"  written: {change.display}")
+    for change in report.not_reached:
+        _stderr(f"  not written: {change.display}")
+
+
+def _summary_after_apply(result, written, dry_run: bool, unsafe_fixes: bool, report=None) -> None:
     from n1fix.engine.fixer import applicable
 
     fixed = sum(len(change.applied) for change in written)
@@ -345,6 +370,9 @@ def _summary_after_apply(result, written, dry_run: bool, unsafe_fixes: bool) -> 
     line = f"{verb} {fixed} finding{'s' * (fixed != 1)} in {files} file{'s' * (files != 1)}"
     if unwritten:
         line += f"; {unwritten} not written (see the errors)"
+    changed = report.changed_on_disk if report is not None else 0
+    if changed:
+        line += f"; {changed} file{'s' * (changed != 1)} changed on disk while n1fix ran, left as edited (run n1fix again)"
     unsafe = sum(1 for f in remaining if f.applicability.value == "unsafe")
     if remaining:
         line += f"; {len(remaining)} left"
@@ -357,6 +385,16 @@ def _exit_code(errors: list[str], found: bool) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FOUND if found else EXIT_CLEAN
+
+
+def _remove_stale_temps(temps: list[Path]) -> None:
+    """Remove the temp files an n1fix run that was killed while writing left behind."""
+    from n1fix.engine.fileio import remove_stale_temp
+    from n1fix.engine.runner import display_path
+
+    for path in temps:
+        if remove_stale_temp(path):
+            _stderr(f"note: removed {display_path(path)}, a temp file left by an interrupted n1fix run")
 
 
 def _warnings(warnings: list[str]) -> None:
@@ -378,8 +416,12 @@ def main() -> None:
     verbose = "--verbose" in sys.argv or "-v" in sys.argv
     try:
         code = app(standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer's answer to a Ctrl-C that no command handled
+            _stderr("n1fix: interrupted")
     except typer.Exit as exit_:
         code = exit_.exit_code
+    except Interrupted as interrupted:
+        code = interrupted.code
     except typer.TyperException as error:  # usage errors: bad option, missing argument
         show = getattr(error, "show", None)
         show() if show else _stderr(f"n1fix: error: {error.format_message()}")
@@ -388,8 +430,8 @@ def main() -> None:
         _stderr("n1fix: aborted")
         code = EXIT_ERROR
     except KeyboardInterrupt:
-        _stderr("n1fix: interrupted; files already written are complete, the rest untouched")
-        code = EXIT_ERROR
+        _stderr("n1fix: interrupted")
+        code = EXIT_INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the one top-level handler
         from n1fix.config import ConfigError
 

@@ -46,6 +46,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each, `path: reason`
     warnings: list[str] = field(default_factory=list)  # one line each: skipped, not an error
+    temps: list[Path] = field(default_factory=list)  # temp files an interrupted run may have left
     failures: list[str] = field(default_factory=list)  # fixes dropped by verification
     changes: list[FileChange] = field(default_factory=list)
     files_checked: int = 0
@@ -89,6 +90,8 @@ def run(
     result = RunResult()
     found = discover(paths, root=root, exclude=config.exclude, extend_exclude=config.extend_exclude, respect_gitignore=config.respect_gitignore)
     result.errors.extend(str(e) for e in found.errors)
+    result.warnings.extend(f"{display_path(Path(e.path))}: {e.reason}" for e in found.skipped)
+    result.temps = found.temps
     jobs = jobs or config.jobs or os.cpu_count() or 1
 
     cache = None
