@@ -1,8 +1,8 @@
 """The `n1fix` command: thin; it parses flags and hands the work to the engine.
 
 Exit codes: 0 clean (or fixes written), 1 findings (scan) or changes pending
-(`apply --dry-run`), 2 usage errors, unreadable or unparsable files, internal errors.
-2 wins over 1.
+(`apply --dry-run`), 2 usage errors, unreadable or unparsable files, fixes not written,
+internal errors; 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM). 2 wins over 1.
 """
 
 from __future__ import annotations

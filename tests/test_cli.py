@@ -521,6 +521,13 @@ def test_config_extend_exclude(tmp_path: Path) -> None:
     assert n1fix("scan", "app/service.py", cwd=_configured(tmp_path, "b", table)).code == 1
 
 
+def test_a_fifo_named_py_is_skipped_with_a_warning(project: Path) -> None:
+    os.mkfifo(project / "app" / "pipe.py")
+    run = n1fix("scan", "app", cwd=project)
+    assert run.code == 1, run  # the other files' findings; a skipped FIFO is no error
+    assert run.err_lines == ["n1fix: warning: app/pipe.py: a FIFO, not a file; skipped"]
+
+
 # --- results cache ---------------------------------------------------------------------
 
 
