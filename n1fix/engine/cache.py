@@ -69,9 +69,10 @@ class Cache:
         if os.path.islink(cache.directory):
             cache.unusable = f"{CACHE_DIR} is a symlink; the results cache is not used (remove the link)"
             return cache
+        from n1fix.engine.fileio import read_regular
+
         try:
-            with open(cache.path, "rb") as handle:
-                data = json.loads(handle.read())
+            data = json.loads(read_regular(cache.path))
         except (OSError, ValueError, RecursionError):  # missing or not JSON: a cold start
             return cache
         if (

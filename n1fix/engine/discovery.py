@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pathspec
 
-from n1fix.engine.fileio import TEMP_NAME, SourceError, os_error_reason
+from n1fix.engine.fileio import TEMP_NAME, SourceError, os_error_reason, read_regular
 
 __all__ = [
     "DEFAULT_EXCLUDES",
@@ -203,7 +203,7 @@ class _Rules:
 
 def _read_gitignore(directory: Path, *names: str) -> _Rules | None:
     try:
-        text = directory.joinpath(*names).read_text(encoding="utf-8", errors="replace")
+        text = read_regular(directory.joinpath(*names)).decode("utf-8", errors="replace")
     except OSError:
         return None
     rules = _Rules.from_lines(directory, text.splitlines())

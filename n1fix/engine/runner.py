@@ -280,7 +280,7 @@ def _imports_still_resolve(survey: Survey, root: Path) -> bool:
 
 def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], cache) -> list[Path]:
     """Fill `surveys` from the cache; return the paths still to survey (and what they import)."""
-    from n1fix.engine.fileio import content_hash
+    from n1fix.engine.fileio import content_hash, read_regular
 
     missing: list[Path] = []
     queue = list(paths)
@@ -288,7 +288,7 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
     while queue:
         path = queue.pop()
         try:
-            digest = content_hash(path.read_bytes())
+            digest = content_hash(read_regular(path))
         except OSError:
             missing.append(path)
             continue
