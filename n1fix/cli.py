@@ -217,6 +217,17 @@ def apply(
     report = None
     if dry_run:
         diff_report.write(result.changes, sys.stdout)
+        if not follow_symlinks:
+            from n1fix.engine.runner import display_path
+            from n1fix.engine.writer import outside_root
+
+            for change in result.changes:
+                real = outside_root(change.path, root)
+                if real is not None:
+                    _stderr(
+                        f"note: {change.display} resolves to {display_path(Path(real))}, outside the project: "
+                        "apply will not write it without --follow-symlinks"
+                    )
     else:
         from n1fix.engine.writer import write_changes
 

@@ -130,6 +130,12 @@ def test_apply_does_not_write_through_a_symlink_out_of_the_project(project: Path
     target = outside / "shared_service.py"
     (project / "app" / "service.py").rename(target)
     (project / "app" / "service.py").symlink_to(target)
+    dry = n1fix("apply", "--dry-run", "app", cwd=project)
+    assert dry.code == 1 and "+++ " in dry.out, dry
+    assert (
+        f"note: app/service.py resolves to {target}, outside the project: apply will not write it without "
+        "--follow-symlinks"
+    ) in dry.err_lines
     run_ = n1fix("apply", "app", cwd=project)
     assert run_.code == 2, run_
     assert target.read_text() == SERVICE
