@@ -220,3 +220,13 @@ def test_findings_round_trip_without_their_plan() -> None:
 def test_wrongly_typed_records_are_refused(annotation, value) -> None:
     with pytest.raises(Malformed):
         decoder(annotation)(value)
+
+
+def test_a_cache_file_that_is_a_symlink_is_replaced_not_written_through(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "victim.txt"
+    target.write_text("keep me")
+    (project / CACHE_DIR).mkdir()
+    _cache_file(project).symlink_to(target)
+    assert n1fix("scan", "app", cwd=project).code == 1
+    assert target.read_text() == "keep me"
+    assert not _cache_file(project).is_symlink() and json.loads(_cache_file(project).read_text())["format"] == 1
