@@ -1,8 +1,8 @@
 """The `n1fix` command: thin; it parses flags and hands the work to the engine.
 
 Exit codes: 0 clean (or fixes written), 1 findings (scan) or changes pending
-(`apply --dry-run`), 2 usage errors, unreadable or unparsable files, internal errors.
-2 wins over 1.
+(`apply --dry-run`), 2 usage errors, unreadable or unparsable files, fixes not written,
+internal errors; 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM). 2 wins over 1.
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ app = typer.Typer(
 )
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+class Interrupted(Exception):
+    """A command stopped by a signal has said what it left behind; exit with `code`."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def _show_version(value: bool) -> None:
@@ -143,11 +152,13 @@ def scan(
         known = load_baseline(baseline)
     with ScanProgress() as progress:
         result = run(paths, root, config, jobs=jobs, progress=progress)
+    _remove_stale_temps(result.temps)
     if write_baseline:
         from n1fix.report.baseline import write_baseline as write_file
 
         write_file(baseline, result.findings, root)
         _stderr(f"Wrote {plural(len(result.findings), 'finding')} to the baseline {baseline}.")
+        _warnings(result.warnings)
         _errors(result.errors)
         raise typer.Exit(_exit_code(result.errors, False))
     prints = None
@@ -168,6 +179,7 @@ def scan(
         statistics_report.write(result, sys.stdout, unsafe_fixes=config.unsafe_fixes)
     else:
         _write_report(output_format, result, root, config, prints)
+    _warnings(result.warnings)
     _errors(result.errors)
     raise typer.Exit(_exit_code(result.errors, bool(result.findings)))
 
@@ -206,6 +218,9 @@ def apply(
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
     force_exclude: bool = ForceExcludeOpt,
     jobs: Optional[int] = JobsOpt,
+    follow_symlinks: bool = typer.Option(
+        False, "--follow-symlinks", help="Also write files that symlinks in the project point to outside it."
+    ),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Rewrite the code: safe fixes by default, unsafe ones with --unsafe-fixes."""
@@ -223,7 +238,6 @@ def apply(
 
         reviewer = Reviewer(out=sys.stdout, ask=input, color=color_enabled(sys.stdout))
         unsafe_fixes = True  # offered, labelled; nothing is applied without a yes
-    from n1fix.engine.fileio import SourceError, encode, write_atomic
     from n1fix.engine.gitstate import working_tree_dirty
     from n1fix.engine.runner import run
     from n1fix.report import diff_report
@@ -232,33 +246,41 @@ def apply(
     root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs, force_exclude)
     if not dry_run and working_tree_dirty(root):
         _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
-    result = run(paths, root, config, fix=True, jobs=jobs, review=reviewer)
+    try:
+        result = run(paths, root, config, fix=True, jobs=jobs, review=reviewer)
+    except KeyboardInterrupt:
+        _stderr("n1fix: interrupted before writing; no file was changed")
+        raise Interrupted(EXIT_INTERRUPTED) from None
     errors = list(result.errors)
     _warn_if_no_files(result, paths)
+    _warnings(result.warnings)
+    if not dry_run:
+        _remove_stale_temps(result.temps)
     for failure in result.failures:
         _stderr(f"warning: {failure}")
     written = result.changes
+    report = None
     if dry_run:
         diff_report.write(result.changes, sys.stdout)
+        if not follow_symlinks:
+            from n1fix.engine.runner import display_path
+            from n1fix.engine.writer import outside_root
+
+            for change in result.changes:
+                real = outside_root(change.path, root)
+                if real is not None:
+                    _stderr(
+                        f"note: {change.display} resolves to {display_path(Path(real))}, outside the project: "
+                        "apply will not write it without --follow-symlinks"
+                    )
     else:
-        written = []
-        failed: set[Path] = set()
-        # Files other fixes need (a DAL that gains a batch method) are written first; a
-        # caller is not written without them.
-        needed = set().union(*(change.requires for change in result.changes))
-        for change in sorted(result.changes, key=lambda c: c.path not in needed):
-            missing = change.requires & failed
-            if missing:
-                failed.add(change.path)
-                errors.append(f"{change.display}: not written, as {sorted(missing)[0].name} could not be")
-                continue
-            try:
-                write_atomic(change.path, encode(change.source, change.new_text))
-            except SourceError as error:
-                failed.add(change.path)
-                errors.append(f"{change.display}: {error.reason}")
-            else:
-                written.append(change)
+        from n1fix.engine.writer import write_changes
+
+        report = write_changes(result.changes, root, follow_symlinks=follow_symlinks)
+        written = report.written
+        errors.extend(report.errors)
+        for note in report.notes:
+            _stderr(f"note: {note}")
     for change in result.changes:
         if change.companion_for and not change.applied:  # edited only for fixes elsewhere
             callers = [f"{path}:{line}" for path, line in sorted({(f.path, f.line) for f in change.companion_for})]
@@ -266,15 +288,22 @@ def apply(
             _stderr(f"note: {change.display} {verb} the batch methods that the fixes at {', '.join(callers)} call")
     from n1fix.report import summary
 
+    if report is not None and report.interrupted_by:
+        _interrupted_while_writing(report)
     if not dry_run:
         for line in summary.changed_lines(written):
             _stderr(line)
     if reviewer is not None:
         _stderr(reviewer.summary(len(written)))
     else:
-        for line in summary.apply_lines(result, written, dry_run=dry_run, unsafe_fixes=config.unsafe_fixes):
+        changed_on_disk = report.changed_on_disk if report is not None else 0
+        for line in summary.apply_lines(
+            result, written, dry_run=dry_run, unsafe_fixes=config.unsafe_fixes, changed_on_disk=changed_on_disk
+        ):
             _stderr(line)
     _errors(errors)
+    if report is not None and report.signal_number is not None:
+        raise Interrupted(128 + report.signal_number)
     if errors:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FOUND if dry_run and result.changes else EXIT_CLEAN)
@@ -368,6 +397,7 @@ def audit(
         output.write_text(text.getvalue(), encoding="utf-8")
         audited = plural(result.files_checked, "file")
         _stderr(f"Wrote {output}: {plural(len(result.findings), 'finding')} in the {audited} audited.")
+    _warnings(result.warnings)
     _errors(result.errors)
     raise typer.Exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
 
@@ -400,11 +430,37 @@ def _warn_if_no_files(result, paths: list[Path]) -> None:
         _stderr(no_python_files(paths))
 
 
+def _interrupted_while_writing(report) -> None:
+    left = len(report.not_reached)
+    _stderr(
+        f"n1fix: interrupted by {report.interrupted_by} while writing: {plural(len(report.written), 'file')} "
+        f"written, {left} left as {'they were' if left != 1 else 'it was'}"
+    )
+    for change in report.written:
+        _stderr(f"  written: {change.display}")
+    for change in report.not_reached:
+        _stderr(f"  not written: {change.display}")
+
 
 def _exit_code(errors: list[str], found: bool) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FOUND if found else EXIT_CLEAN
+
+
+def _remove_stale_temps(temps: list[Path]) -> None:
+    """Remove the temp files an n1fix run that was killed while writing left behind."""
+    from n1fix.engine.fileio import remove_stale_temp
+    from n1fix.engine.runner import display_path
+
+    for path in temps:
+        if remove_stale_temp(path):
+            _stderr(f"note: removed {display_path(path)}, a temp file left by an interrupted n1fix run")
+
+
+def _warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        _stderr(f"n1fix: warning: {warning}")
 
 
 def _errors(errors: list[str]) -> None:
@@ -421,8 +477,12 @@ def main() -> None:
     verbose = "--verbose" in sys.argv or "-v" in sys.argv
     try:
         code = app(standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer's answer to a Ctrl-C that no command handled
+            _stderr("n1fix: interrupted")
     except typer.Exit as exit_:
         code = exit_.exit_code
+    except Interrupted as interrupted:
+        code = interrupted.code
     except typer.TyperException as error:  # usage errors: bad option, missing argument
         show = getattr(error, "show", None)
         show() if show else _stderr(f"n1fix: error: {error.format_message()}")
@@ -431,8 +491,8 @@ def main() -> None:
         _stderr("n1fix: aborted")
         code = EXIT_ERROR
     except KeyboardInterrupt:
-        _stderr("n1fix: interrupted; files already written are complete, the rest untouched")
-        code = EXIT_ERROR
+        _stderr("n1fix: interrupted")
+        code = EXIT_INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the one top-level handler
         from n1fix.config import ConfigError
 

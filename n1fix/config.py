@@ -74,9 +74,11 @@ def _with_required_reasons(config: Config) -> Config:
 
 def load_config(root: Path) -> Config:
     """Read ``[tool.n1fix]`` from ``<root>/pyproject.toml``; defaults when there is none."""
+    from n1fix.engine.fileio import read_regular
+
     path = root / "pyproject.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(path).decode("utf-8"))
     except FileNotFoundError:
         return Config()
     except (OSError, UnicodeDecodeError) as exc:

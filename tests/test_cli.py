@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from n1fix import __version__
 from n1fix_project import (
     CLEAN,
     N1FIX,
@@ -527,6 +528,30 @@ def test_config_extend_exclude(tmp_path: Path) -> None:
     assert n1fix("scan", "--force-exclude", "app/service.py", cwd=_configured(tmp_path, "c", table)).code == 0
     forced = table + "force-exclude = true\n"
     assert n1fix("scan", "app/service.py", cwd=_configured(tmp_path, "d", forced)).code == 0
+
+
+def test_a_fifo_named_py_is_skipped_with_a_warning(project: Path) -> None:
+    os.mkfifo(project / "app" / "pipe.py")
+    run = n1fix("scan", "app", cwd=project)
+    assert run.code == 1, run  # the other files' findings; a skipped FIFO is no error
+    assert run.err_lines == ["n1fix: warning: app/pipe.py: a FIFO, not a file; skipped"]
+
+
+def test_fifos_where_n1fix_reads_do_not_hang_it(project: Path) -> None:
+    # A FIFO blocks whoever opens it for reading until someone writes: planted under the
+    # names n1fix reads, each would hang the run.
+    os.mkfifo(project / "app" / ".gitignore")
+    (project / ".n1fix_cache").mkdir()
+    os.mkfifo(project / ".n1fix_cache" / f"results-{__version__}.json")
+    os.mkfifo(project / "app" / "pipe.py")
+    run = n1fix("scan", "app", "app/pipe.py", cwd=project, timeout=60)
+    assert run.code == 2, run
+    assert "n1fix: error: app/pipe.py: not a regular file" in run.err_lines
+    assert "query-in-loop" in run.out
+    (project / "pyproject.toml").unlink()
+    os.mkfifo(project / "pyproject.toml")
+    run = n1fix("scan", "app", cwd=project, timeout=60)
+    assert run.code == 2 and "pyproject.toml: cannot read: not a regular file" in run.err, run
 
 
 # --- results cache ---------------------------------------------------------------------

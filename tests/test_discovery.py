@@ -316,3 +316,30 @@ def test_root_and_paths_spelled_through_different_symlinks(tmp_path: Path) -> No
     via_alias = tmp_path / "alias" / "proj"
     result = discover([via_alias], root=root, exclude=["/legacy"])
     assert [p.relative_to(via_alias).as_posix() for p in result.files] == ["src/b.py"]
+
+
+# --- what is not a file ----------------------------------------------------------------------
+
+
+def test_a_fifo_named_py_is_skipped_with_a_word(tmp_path: Path) -> None:
+    make(tmp_path, "a.py")
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "link.py").symlink_to(tmp_path / "pipe.py")
+    result = scan(tmp_path)
+    assert rel(result, tmp_path) == ["a.py"]
+    assert result.errors == []
+    assert sorted(str(e) for e in result.skipped) == [
+        f"{tmp_path / 'link.py'}: a FIFO, not a file; skipped",
+        f"{tmp_path / 'pipe.py'}: a FIFO, not a file; skipped",
+    ]
+
+
+def test_temp_files_of_n1fix_are_found_and_nothing_else(tmp_path: Path) -> None:
+    make(tmp_path, "a.py", "pkg/b.py", "pkg/.b.py.0123abcd.n1fix-tmp", ".a.py.0123abcd.n1fix-tmp",
+         "pkg/.b.py.n1fix-tmp", "pkg/.b.py.0123ABCD.n1fix-tmp", "c.txt")
+    assert [p.relative_to(tmp_path).as_posix() for p in scan(tmp_path).temps] == [
+        ".a.py.0123abcd.n1fix-tmp", "pkg/.b.py.0123abcd.n1fix-tmp",
+    ]
+    # A file named on the command line: the temps of that file only.
+    assert [p.name for p in scan(tmp_path, "pkg/b.py").temps] == [".b.py.0123abcd.n1fix-tmp"]
+    assert scan(tmp_path, "a.py").files == [tmp_path / "a.py"]

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from n1fix.engine.fileio import (
+    FileChanged,
     SourceError,
     encode,
     normalize_newlines,
     read_source,
+    remove_stale_temp,
     write_atomic,
 )
 
@@ -276,3 +278,49 @@ def test_write_atomic_unwritable_directory(tmp_path: Path) -> None:
     finally:
         tmp_path.chmod(0o755)
     assert path.read_bytes() == b"old\n"
+
+
+# --- an edit made between the read and the write ------------------------------------------
+
+
+def test_write_atomic_with_the_original_replaces_an_unchanged_file(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.py", b"old\n")
+    write_atomic(path, b"new\n", original=read_source(path))
+    assert path.read_bytes() == b"new\n"
+
+
+@pytest.mark.parametrize("edit", [b"old\n# more\n", b"ol2\n"])
+def test_write_atomic_refuses_a_file_edited_since_it_was_read(tmp_path: Path, edit: bytes) -> None:
+    path = _write(tmp_path / "a.py", b"old\n")
+    original = read_source(path)
+    mtime = path.stat().st_mtime_ns
+    path.write_bytes(edit)
+    os.utime(path, ns=(mtime, mtime))  # same time (and, for the second, same size)
+    with pytest.raises(FileChanged) as info:
+        write_atomic(path, b"new\n", original=original)
+    assert "changed on disk since n1fix read it" in info.value.reason
+    assert path.read_bytes() == edit
+    assert _leftovers(tmp_path) == []
+
+
+def test_write_atomic_refuses_a_file_removed_since_it_was_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.py", b"old\n")
+    original = read_source(path)
+    path.unlink()
+    with pytest.raises(FileChanged, match="removed since n1fix read it"):
+        write_atomic(path, b"new\n", original=original)
+    assert not path.exists() and _leftovers(tmp_path) == []
+
+
+def test_stale_temp_removal_takes_only_old_regular_files_of_n1fix(tmp_path: Path) -> None:
+    import time
+
+    old = time.time() - 3600
+    stale = _write(tmp_path / ".a.py.0123abcd.n1fix-tmp", b"x")
+    fresh = _write(tmp_path / ".b.py.0123abcd.n1fix-tmp", b"x")
+    foreign = _write(tmp_path / ".a.py.notours.n1fix-tmp", b"x")
+    for path in (stale, foreign):
+        os.utime(path, (old, old))
+    assert remove_stale_temp(stale) and not stale.exists()
+    assert not remove_stale_temp(fresh) and fresh.exists()
+    assert not remove_stale_temp(foreign) and foreign.exists()

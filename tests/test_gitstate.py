@@ -106,3 +106,14 @@ def test_timeout_with_lingering_child(repo: Path, monkeypatch: pytest.MonkeyPatc
     start = time.monotonic()
     assert working_tree_dirty(repo, timeout=0.2) is None
     assert time.monotonic() - start < 5
+
+
+def test_runs_no_command_the_repository_config_names(repo: Path, tmp_path_factory) -> None:
+    ran = tmp_path_factory.mktemp("ran")
+    git(repo, "config", "core.fsmonitor", f"touch {ran}/fsmonitor; true")
+    git(repo, "config", "filter.evil.clean", f"touch {ran}/clean; cat")
+    git(repo, "config", "filter.evil.process", f"touch {ran}/process")
+    (repo / ".gitattributes").write_text("* filter=evil\n")
+    (repo / "a.py").write_text("x = 3\n")  # changed stat data: status would clean it
+    assert working_tree_dirty(repo) is True
+    assert sorted(p.name for p in ran.iterdir()) == []

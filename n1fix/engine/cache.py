@@ -1,22 +1,39 @@
 """Results cache: an unchanged tree re-scans without parsing anything.
 
-Two tables, kept in one pickle under `<root>/.n1fix_cache/`: per-file surveys keyed by
-path and content hash, and per-file findings keyed by path, content hash, the tool
-version, the configuration and the fingerprint of the project's model index (a changed
-model re-checks every file). Written atomically; an unreadable cache is ignored.
+Two tables, kept in one JSON file under `<root>/.n1fix_cache/`: per-file surveys keyed by
+path and content hash, and per-file findings keyed by path, content hash and the
+fingerprint of the project's model index (a changed model re-checks every file); the
+whole file is keyed by the tool version, a fingerprint of n1fix's own code and the
+configuration.
+
+The cache sits in the scanned tree, so its bytes are whatever the tree's owner put there:
+it is JSON, never pickle, and its records are rebuilt only as the classes `cache_codec`
+lists. An unreadable, malformed or wrongly typed cache, or entry, is treated as missing.
+JSON rather than sqlite: the whole file is read once per run (`json.loads` of a 4 MB
+cache takes tens of milliseconds), entries are decoded only when looked up, and a run
+that changes nothing writes nothing.
+
+Written atomically, and only inside the project: a `.n1fix_cache` that is a symlink is
+neither read nor written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
-import pickle
-import tempfile
+import secrets
+import time
 from pathlib import Path
+from typing import Any
 
 from n1fix import __version__
 
 CACHE_DIR = ".n1fix_cache"
+FORMAT = 1
+# A temp file of an interrupted save is removed by the next save once it is this old.
+STALE_SECONDS = 60
 
 
 def code_fingerprint() -> str:
@@ -29,47 +46,159 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _key(*parts: str) -> str:
+    # NUL cannot occur in a path, so the parts cannot run into each other.
+    return "\0".join(parts)
+
+
 class Cache:
     def __init__(self, root: Path, settings: str) -> None:
-        self.path = root / CACHE_DIR / f"results-{__version__}.pickle"
+        self.directory = root / CACHE_DIR
+        self.path = self.directory / f"results-{__version__}.json"
         self.settings = settings
-        self.surveys: dict[tuple[str, str], object] = {}
-        self.findings: dict[tuple[str, str, str], list] = {}
+        # Values are JSON as read (decoded when first looked up) or the objects themselves.
+        self._surveys: dict[str, Any] = {}
+        self._findings: dict[str, Any] = {}
         self.dirty = False
+        # Why the cache is not used, for a one-line warning; None when it is.
+        self.unusable: str | None = None
 
     @classmethod
     def load(cls, root: Path, settings: str) -> "Cache":
         cache = cls(root, settings)
+        if os.path.islink(cache.directory):
+            cache.unusable = f"{CACHE_DIR} is a symlink; the results cache is not used (remove the link)"
+            return cache
+        from n1fix.engine.fileio import read_regular
+
         try:
-            with open(cache.path, "rb") as handle:
-                data = pickle.load(handle)
-            if data.get("version") == __version__ and data.get("code") == code_fingerprint():
-                cache.surveys = data["surveys"]
-                cache.findings = data["findings"].get(settings, {})
-        except Exception:  # noqa: BLE001 - a missing or stale cache is just a cold start
-            pass
+            data = json.loads(read_regular(cache.path))
+        except (OSError, ValueError, RecursionError):  # missing or not JSON: a cold start
+            return cache
+        if (
+            type(data) is dict
+            and data.get("format") == FORMAT
+            and data.get("version") == __version__
+            and data.get("code") == code_fingerprint()
+            and type(data.get("surveys")) is dict
+            and type(data.get("findings")) is dict
+        ):
+            cache._surveys = data["surveys"]
+            if data.get("settings") == settings:
+                cache._findings = data["findings"]
         return cache
 
-    def save(self) -> None:
-        if not self.dirty:
-            return
+    def survey(self, path: Path, digest: str):
+        """The cached survey of `path` with content `digest`, or None."""
+        from n1fix.engine.cache_codec import Malformed, decoder
+        from n1fix.engine.survey import Survey
+
+        key = _key(str(path), digest)
+        value = self._surveys.get(key)
+        if value is None or isinstance(value, Survey):
+            return value
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(
-                    {
-                        "version": __version__,
-                        "code": code_fingerprint(),
-                        "surveys": self.surveys,
-                        "findings": {self.settings: self.findings},
-                    },
-                    handle,
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                )
-            os.replace(tmp, self.path)
+            survey = decoder(Survey)(value)
+        except (Malformed, TypeError, RecursionError):  # TypeError: a field the codec cannot hold
+            del self._surveys[key]
+            return None
+        if survey.path != path or survey.digest != digest:
+            del self._surveys[key]
+            return None
+        self._surveys[key] = survey
+        return survey
+
+    def add_survey(self, survey) -> None:
+        self._surveys[_key(str(survey.path), survey.digest)] = survey
+        self.dirty = True
+
+    def findings(self, path: Path, digest: str, fingerprint: str) -> list | None:
+        """The cached findings of `path` with content `digest` under the project `fingerprint`."""
+        from n1fix.engine.cache_codec import Malformed, decoder
+        from n1fix.rules._base import Finding
+
+        key = _key(str(path), digest, fingerprint)
+        value = self._findings.get(key)
+        if value is None:
+            return None
+        try:
+            return decoder(list[Finding])(value)
+        except (Malformed, TypeError, RecursionError):  # TypeError: a field the codec cannot hold
+            del self._findings[key]
+            return None
+
+    def add_findings(self, path: Path, digest: str, fingerprint: str, findings: list) -> None:
+        from n1fix.engine.cache_codec import Malformed, encoder
+        from n1fix.rules._base import Finding
+
+        try:
+            self._findings[_key(str(path), digest, fingerprint)] = encoder(list[Finding])(findings)
+        except (Malformed, TypeError):
+            return
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or self.unusable:
+            return
+        from n1fix.engine.cache_codec import Malformed, encoder
+        from n1fix.engine.survey import Survey
+
+        try:
+            encode = encoder(Survey)
+        except TypeError:  # a Survey field the codec cannot hold (test_cache says which)
+            return
+        surveys = {}
+        for key, value in self._surveys.items():
+            if isinstance(value, Survey):
+                try:
+                    value = encode(value)
+                except (Malformed, TypeError):
+                    continue  # not cached; a later run surveys the file again
+            surveys[key] = value
+        data = {
+            "format": FORMAT,
+            "version": __version__,
+            "code": code_fingerprint(),
+            "settings": self.settings,
+            "surveys": surveys,
+            "findings": self._findings,
+        }
+        try:
+            self._write(json.dumps(data, separators=(",", ":")).encode("ascii"))
         except OSError:
             pass  # a read-only tree still scans; it just stays cold
+
+    def _write(self, data: bytes) -> None:
+        if os.path.islink(self.directory):
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            ignore = os.open(self.directory / ".gitignore", flags, 0o666)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(ignore, "w") as handle:
+                handle.write("*\n")
+        self._remove_stale_temps()
+        tmp = self.directory / f".{self.path.name}.{secrets.token_hex(4)}.n1fix-tmp"
+        fd = os.open(tmp, flags, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            # Replacing a symlink named like the cache replaces the link, not its target.
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _remove_stale_temps(self) -> None:
+        """Temp files of saves that were killed (this directory is n1fix's own)."""
+        cutoff = time.time() - STALE_SECONDS
+        with contextlib.suppress(OSError), os.scandir(self.directory) as entries:
+            for entry in entries:
+                stale = entry.name.endswith(".n1fix-tmp") or entry.name.startswith(".tmp-")
+                if stale and entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pathspec
 
-from n1fix.engine.fileio import SourceError, os_error_reason
+from n1fix.engine.fileio import TEMP_NAME, SourceError, os_error_reason, read_regular
 
 __all__ = [
     "DEFAULT_EXCLUDES",
@@ -68,10 +68,14 @@ ALEMBIC_MARKERS = ("env.py", "script.py.mako")
 
 @dataclass
 class DiscoveryResult:
-    """The files to check (sorted, unique, absolute) and the paths that could not be used."""
+    """The files to check (sorted, unique, absolute), the paths that could not be used,
+    `*.py` entries that are not files (skipped, each worth a line) and temp files an
+    interrupted n1fix run left (`.name.py.1a2b3c4d.n1fix-tmp`)."""
 
     files: list[Path] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
+    skipped: list[SourceError] = field(default_factory=list)
+    temps: list[Path] = field(default_factory=list)
 
 
 def find_project_root(paths: Sequence[Path], cwd: Path | None = None) -> Path:
@@ -128,13 +132,35 @@ def discover(
             continue
         if not is_dir:
             found.add(path)
+            result.temps.extend(_own_temps(path))
             continue
         ignores = _inherited_gitignores(path, base) if respect_gitignore else []
         walker = _Walker(rules, respect_gitignore, found, result, alembic)
         walker.walk(path, ignores)
 
     result.files = sorted(found)
+    result.temps.sort()
     return result
+
+
+def _own_temps(path: Path) -> list[Path]:
+    """Temp files `write_atomic` may have left next to the file `path`."""
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    prefix = f".{path.name}."
+    return [path.parent / name for name in names if name.startswith(prefix) and TEMP_NAME.match(name)]
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 def _anchor(start: Path, root: Path) -> Path:
@@ -208,7 +234,7 @@ class _Rules:
 
 def _read_gitignore(directory: Path, *names: str) -> _Rules | None:
     try:
-        text = directory.joinpath(*names).read_text(encoding="utf-8", errors="replace")
+        text = read_regular(directory.joinpath(*names)).decode("utf-8", errors="replace")
     except OSError:
         return None
     rules = _Rules.from_lines(directory, text.splitlines())
@@ -260,23 +286,27 @@ class _Walker:
         is_link = entry.is_symlink()
         is_dir = not is_link and entry.is_dir(follow_symlinks=False)
         if not is_dir and not entry.name.endswith(".py"):
+            if entry.name.endswith(".n1fix-tmp") and TEMP_NAME.match(entry.name):
+                self.result.temps.append(Path(entry.path))
             return
         path = Path(entry.path)
         if self._skipped(path, is_dir, ignores):
             return
         if is_dir:
             stack.append((path, ignores))
-        elif not is_link:
-            if entry.is_file(follow_symlinks=False):
-                self.found.add(path)
-        else:
-            # A link to a file is taken; a dangling or looping *.py link is worth a word,
-            # as the user meant it to be source.
-            try:
-                if stat.S_ISREG(os.stat(path).st_mode):
-                    self.found.add(path)
-            except OSError as exc:
-                self.result.errors.append(SourceError(path, os_error_reason(exc)))
+            return
+        # A link to a file is taken; a dangling or looping *.py link, or a *.py that is
+        # not a file (a FIFO would block the read), is worth a word: the user meant it
+        # to be source.
+        try:
+            mode = entry.stat(follow_symlinks=False).st_mode if not is_link else os.stat(path).st_mode
+        except OSError as exc:
+            self.result.errors.append(SourceError(path, os_error_reason(exc)))
+            return
+        if stat.S_ISREG(mode):
+            self.found.add(path)
+        elif not stat.S_ISDIR(mode):
+            self.result.skipped.append(SourceError(path, f"{_kind(mode)}, not a file; skipped"))
 
     def _skipped(self, path: Path, is_dir: bool, ignores: list[_Rules]) -> bool:
         if self.excludes.verdict(path, is_dir):

@@ -22,14 +22,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "FileChanged",
     "SourceError",
     "SourceFile",
+    "TEMP_NAME",
     "encode",
     "normalize_newlines",
     "os_error_reason",
+    "read_regular",
     "read_source",
+    "remove_stale_temp",
     "write_atomic",
 ]
+
+# The temp files `write_atomic` creates next to the file it replaces: `.name.py.1a2b3c4d.n1fix-tmp`.
+TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{8}\.n1fix-tmp$", re.S)
+# A temp file this old belongs to no running write (one takes milliseconds): an earlier
+# run was killed before it could remove it.
+STALE_TEMP_SECONDS = 60
 
 _NEWLINES = ("\n", "\r\n", "\r")
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
@@ -62,6 +72,10 @@ class SourceError(Exception):
         return f"{self.path}: {self.reason}"
 
 
+class FileChanged(SourceError):
+    """The file's bytes on disk are no longer the ones read: someone edited it meanwhile."""
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A decoded source file.
@@ -77,6 +91,10 @@ class SourceFile:
     bom: bool
     newline: str
     digest: str = ""  # content_hash of the bytes on disk (for the results cache)
+    # The file's modification time and size when read: `write_atomic` checks them (and
+    # then the bytes) so that an edit made while n1fix ran is never overwritten.
+    mtime_ns: int = 0
+    size: int = -1
 
 
 def os_error_reason(exc: OSError) -> str:
@@ -99,6 +117,7 @@ def read_source(path: Path) -> SourceFile:
             raise SourceError(path, "not a regular file")
         with open(path, "rb") as handle:
             data = handle.read()
+            st = os.fstat(handle.fileno())
     except OSError as exc:
         raise SourceError(path, os_error_reason(exc)) from exc
 
@@ -118,7 +137,26 @@ def read_source(path: Path) -> SourceFile:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise SourceError(path, _not_valid(data, encoding, exc)) from exc
-    return SourceFile(path, text, encoding, bom, _dominant_newline(text), digest)
+    return SourceFile(path, text, encoding, bom, _dominant_newline(text), digest, st.st_mtime_ns, st.st_size)
+
+
+def read_regular(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of `path` (a symlink followed) if it is a regular file, else OSError.
+
+    Opened without blocking and checked before reading: a FIFO or a device planted under a
+    name n1fix reads (`pyproject.toml`, `.gitignore`, a module, the cache) would otherwise
+    hang the run or never end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def content_hash(data: bytes) -> str:
@@ -144,13 +182,17 @@ def normalize_newlines(text: str, newline: str) -> str:
     return _NEWLINE_RE.sub(newline, text)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, original: SourceFile | None = None) -> None:
     """Replace the contents of `path` with `data` atomically, or raise `SourceError`.
 
     The bytes go to a temporary file in the same directory, are fsynced, get the original
     file's permission bits (and owner, where allowed), then `os.replace` the original. A
     symlink is written through: its target is replaced and the link stays a link. A file
     without the owner's write bit is refused as read-only, even for root.
+
+    With `original` (the file as it was read), the file is replaced only if it still
+    holds those bytes, checked just before the replace (mtime and size, then the bytes);
+    otherwise `FileChanged` is raised and the file is left as it is.
     """
     target = _write_target(path)
     try:
@@ -181,6 +223,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+        if original is not None:
+            _check_unchanged(path, target, original)
         os.replace(tmp, target)
     except BaseException as exc:
         _unlink_quietly(tmp)
@@ -188,6 +232,37 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise SourceError(path, os_error_reason(exc)) from exc
         raise
     _fsync_directory(target.parent)
+
+
+def _check_unchanged(path: Path, target: Path, original: SourceFile) -> None:
+    reason = "changed on disk since n1fix read it; not written (run n1fix again)"
+    try:
+        st = os.stat(target)
+        if (st.st_mtime_ns, st.st_size) != (original.mtime_ns, original.size):
+            raise FileChanged(path, reason)
+        # Same time and size can still hide an edit (coarse timestamps): compare the bytes.
+        with open(target, "rb") as handle:
+            if content_hash(handle.read()) != original.digest:
+                raise FileChanged(path, reason)
+    except FileNotFoundError as exc:
+        raise FileChanged(path, "removed since n1fix read it; not written") from exc
+
+
+def remove_stale_temp(path: Path) -> bool:
+    """Remove `path` if it is a temp file an earlier `write_atomic` left (killed midway):
+    n1fix's own name, a regular file (not a link), untouched for a while. True if removed."""
+    import time
+
+    if not TEMP_NAME.match(path.name):
+        return False
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_mtime > time.time() - STALE_TEMP_SECONDS:
+            return False
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
 
 
 def _dominant_newline(text: str) -> str:

@@ -31,8 +31,10 @@ def line_length_for(root: Path) -> int:
     """The project's line length: ruff's, else black's, else black's default of 88."""
     import tomllib
 
+    from n1fix.engine.fileio import read_regular
+
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(root / "pyproject.toml").decode("utf-8"))
     except (OSError, ValueError):
         return 88
     tool = data.get("tool", {})

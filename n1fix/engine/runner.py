@@ -45,6 +45,8 @@ class FileChange:
 class RunResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each, `path: reason`
+    warnings: list[str] = field(default_factory=list)  # one line each: skipped, not an error
+    temps: list[Path] = field(default_factory=list)  # temp files an interrupted run may have left
     failures: list[str] = field(default_factory=list)  # fixes dropped by verification
     changes: list[FileChange] = field(default_factory=list)
     files_checked: int = 0  # files read and checked (not those in `files_failed`)
@@ -96,6 +98,8 @@ def run(
         force_exclude=config.force_exclude,
     )
     result.errors.extend(str(e) for e in found.errors)
+    result.warnings.extend(f"{display_path(Path(e.path))}: {e.reason}" for e in found.skipped)
+    result.temps = found.temps
     jobs = jobs or config.jobs or os.cpu_count() or 1
 
     cache = None
@@ -104,6 +108,8 @@ def run(
 
         settings = repr((sorted(r.NAME for r in rules), use_gate))
         cache = Cache.load(root, settings)
+        if cache.unusable:
+            result.warnings.append(cache.unusable)
     pool = None
     try:
         surveys = _survey_all(found.files, root, jobs, cache)
@@ -125,7 +131,7 @@ def run(
         if cache is not None:
             pending = []
             for survey in targets:
-                hit = cache.findings.get((str(survey.path), survey.digest, fingerprint))
+                hit = cache.findings(survey.path, survey.digest, fingerprint)
                 if hit is None:
                     pending.append(survey)
                 else:
@@ -145,8 +151,7 @@ def run(
             if progress is not None:
                 progress(done, len(targets))
             if cache is not None and outcome[0] == "found":
-                cache.findings[(str(survey.path), survey.digest, fingerprint)] = outcome[1]
-                cache.dirty = True
+                cache.add_findings(survey.path, survey.digest, fingerprint, outcome[1])
     finally:
         if pool is not None:
             pool.shutdown()
@@ -262,8 +267,7 @@ def _survey_all(files: list[Path], root: Path, jobs: int = 1, cache=None) -> dic
         for survey in batch:
             surveys[survey.path] = survey
             if cache is not None and survey.digest and not survey.error:
-                cache.surveys[(str(survey.path), survey.digest)] = survey
-                cache.dirty = True
+                cache.add_survey(survey)
         # Follow imports into the project so the model index covers what the files use.
         for survey in batch:
             for target in survey.resolved:
@@ -285,7 +289,7 @@ def _imports_still_resolve(survey: Survey, root: Path) -> bool:
 
 def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], cache) -> list[Path]:
     """Fill `surveys` from the cache; return the paths still to survey (and what they import)."""
-    from n1fix.engine.fileio import content_hash
+    from n1fix.engine.fileio import content_hash, read_regular
 
     missing: list[Path] = []
     queue = list(paths)
@@ -293,11 +297,11 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
     while queue:
         path = queue.pop()
         try:
-            digest = content_hash(path.read_bytes())
+            digest = content_hash(read_regular(path))
         except OSError:
             missing.append(path)
             continue
-        survey = cache.surveys.get((str(path), digest))
+        survey = cache.survey(path, digest)
         if survey is None or not _imports_still_resolve(survey, root):
             missing.append(path)
             continue

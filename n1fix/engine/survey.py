@@ -1,6 +1,7 @@
 """The cheap first pass over every file, with `ast`: model facts, imports, and the gate.
 
-It runs in worker processes, so everything it returns is plain, picklable data.
+It runs in worker processes, so everything it returns is plain, picklable data; the results
+cache stores it as JSON (`cache_codec`), so every field is annotated with its exact type.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from pathlib import Path
 
 from n1fix.engine.fileio import SourceError, read_source
 from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
-from n1fix.orm.functions import called_names, defined_functions, extract_functions
+from n1fix.orm.functions import QueryFunction, called_names, defined_functions, extract_functions
+from n1fix.orm.model_facts import ModelFacts
 from n1fix.orm.models import extract_models
-from n1fix.orm.session_use import extract_session_use
+from n1fix.orm.session_use import SessionFactory, SessionUse, extract_session_use
 from n1fix.rules._related_key_gate import key_reads
 
 
@@ -26,10 +28,10 @@ class Survey:
     resolved: list[Path] = field(default_factory=list)  # project files it imports
     # Imported modules not found in the project: a cached survey is stale once one appears.
     unresolved: list[str] = field(default_factory=list)
-    models: list = field(default_factory=list)
-    functions: list = field(default_factory=list)  # QueryFunction facts
+    models: list[ModelFacts] = field(default_factory=list)
+    functions: list[QueryFunction] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)  # every function's qualified name
-    session_use: list = field(default_factory=list)  # SessionUse/SessionFactory facts (async code)
+    session_use: list[SessionUse | SessionFactory] = field(default_factory=list)  # async code
     loop_calls: set[str] = field(default_factory=set)  # names the file may call (a superset)
     # `.a.b` pairs the text reads (a superset), for related-key-via-relationship's project gate
     key_reads: set[tuple[str, str]] = field(default_factory=set)

@@ -333,7 +333,9 @@ def _is_dir(path: Path) -> bool:
 def parse_file(path: Path) -> ast.Module | None:
     """`ast.parse` of a file, or None when it cannot be read or parsed."""
     try:
-        source = Path(path).read_bytes()
+        from n1fix.engine.fileio import read_regular
+
+        source = read_regular(path)
         return ast.parse(source, filename=str(path))
     except (OSError, SyntaxError, ValueError, RecursionError):
         return None

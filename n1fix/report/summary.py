@@ -84,7 +84,7 @@ def changed_lines(written) -> list[str]:
     return lines
 
 
-def apply_lines(result, written, *, dry_run: bool, unsafe_fixes: bool) -> list[str]:
+def apply_lines(result, written, *, dry_run: bool, unsafe_fixes: bool, changed_on_disk: int = 0) -> list[str]:
     """What `apply` did and what is left, and why."""
     findings = result.findings
     fixed = sum(len(change.applied) for change in written)
@@ -100,6 +100,9 @@ def apply_lines(result, written, *, dry_run: bool, unsafe_fixes: bool) -> list[s
         line = ""  # no Python files: the warning says so
     if unwritten:
         line += f"; {unwritten} not written (see the errors)"
+    if changed_on_disk:
+        edited = plural(changed_on_disk, "file")
+        line += f"; {edited} changed on disk while n1fix ran, left as edited (run n1fix again)"
     lines = [line + "."] if line else []
     left = _left(findings, fixed + unwritten, unsafe_fixes, bool(result.failures))
     if left:

@@ -1,0 +1,232 @@
+"""The results cache: a cache file shipped in a scanned repository runs no code, a broken
+one is a cold start, the cached records come back as the same objects, and a warm scan
+parses nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+from n1fix_project import MODELS, make_project, n1fix
+
+import n1fix.engine.runner as runner
+from n1fix import __version__
+from n1fix.config import Config
+from n1fix.engine.cache import CACHE_DIR, code_fingerprint
+from n1fix.engine.cache_codec import Malformed, decoder, encoder
+from n1fix.engine.discovery import discover
+from n1fix.engine.survey import Survey, survey_file
+from n1fix.rules import all_rules
+from n1fix.rules._base import Applicability, Finding, Severity
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class _RunsCode:
+    """Unpickling this creates `marker` (what a hostile cache would do, harmlessly)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.marker),))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "proj")
+
+
+def _cache_file(project: Path) -> Path:
+    return project / CACHE_DIR / f"results-{__version__}.json"
+
+
+def test_a_crafted_pickle_in_the_old_place_runs_no_code(project: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "code-ran"
+    cache_dir = project / CACHE_DIR
+    cache_dir.mkdir()
+    payload = pickle.dumps({"version": __version__, "surveys": _RunsCode(marker)})
+    for name in (f"results-{__version__}.pickle", f"results-{__version__}.json"):
+        (cache_dir / name).write_bytes(payload)
+    run = n1fix("scan", "app", cwd=project)
+    assert not marker.exists()
+    assert run.code == 1 and "query-in-loop" in run.out, run
+    assert run.err == ""
+
+
+def _header(**fields) -> dict:
+    return {"format": 1, "version": __version__, "code": code_fingerprint(), **fields}
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        ["os.system", "mkdir code-ran"],  # a class the cache does not know
+        {"__reduce__": ["os.mkdir", ["code-ran"]]},
+        ["Survey", "not", "enough", "fields"],
+        ["Finding"] + [None] * 11,  # a known class in a place that wants another
+    ],
+)
+def test_a_crafted_cache_entry_is_a_miss(project: Path, entry) -> None:
+    # Every survey of the project replaced by the crafted entry, under the current keys.
+    assert n1fix("scan", "app", cwd=project).code == 1
+    cache = _cache_file(project)
+    data = json.loads(cache.read_text())
+    data["surveys"] = {key: entry for key in data["surveys"]}
+    data["findings"] = {key: [entry] for key in data["findings"]}
+    cache.write_text(json.dumps(data))
+    run = n1fix("scan", "app", "--format", "json", cwd=project)
+    assert run.code == 1, run
+    assert [f["rule"] for f in json.loads(run.out)["findings"]] == ["query-in-loop"]
+    assert run.err == ""
+    assert not (project / "code-ran").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x80\x04not json",
+        b"[1, 2, 3]",
+        b"{" * 100_000,  # deeper than the JSON parser goes
+        json.dumps(_header(surveys=[], findings={})).encode(),
+        json.dumps(_header(surveys={"a": 1}, findings="x")).encode(),
+    ],
+)
+def test_an_unreadable_cache_is_a_cold_start(project: Path, content: bytes) -> None:
+    cache = _cache_file(project)
+    cache.parent.mkdir()
+    cache.write_bytes(content)
+    run = n1fix("scan", "app", cwd=project)
+    assert run.code == 1 and run.err == "", run
+    assert json.loads(cache.read_text())["format"] == 1  # rewritten whole
+
+
+def test_a_warm_scan_parses_nothing_and_finds_the_same(project: Path, monkeypatch) -> None:
+    calls = {"survey": 0, "check": 0}
+    survey, work = runner.survey_file, runner._work
+
+    def counted_survey(*args, **kwargs):
+        calls["survey"] += 1
+        return survey(*args, **kwargs)
+
+    def counted_work(task):
+        calls["check"] += 1
+        return work(task)
+
+    monkeypatch.setattr(runner, "survey_file", counted_survey)
+    monkeypatch.setattr(runner, "_work", counted_work)
+    cold = runner.run([project / "app"], project, Config(), jobs=1)
+    assert calls["survey"] >= 3 and calls["check"] >= 1
+    calls.update(survey=0, check=0)
+    warm = runner.run([project / "app"], project, Config(), jobs=1)
+    assert calls == {"survey": 0, "check": 0}
+    assert [f.to_json() for f in warm.findings] == [f.to_json() for f in cold.findings]
+    assert [(f.fix_note, f.loop_line) for f in warm.findings] == [(f.fix_note, f.loop_line) for f in cold.findings]
+
+
+def test_a_symlinked_cache_directory_is_not_written_through(project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (project / CACHE_DIR).symlink_to(outside)
+    run = n1fix("scan", "app", cwd=project)
+    assert run.code == 1, run
+    assert list(outside.iterdir()) == []
+    assert run.err_lines == [f"n1fix: warning: {CACHE_DIR} is a symlink; the results cache is not used (remove the link)"]
+
+
+def test_a_symlinked_gitignore_in_the_cache_is_not_written_through(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "outside.txt"
+    (project / CACHE_DIR).mkdir()
+    (project / CACHE_DIR / ".gitignore").symlink_to(target)  # dangling: writing would create it
+    assert n1fix("scan", "app", cwd=project).code == 1
+    assert not target.exists()
+    assert _cache_file(project).exists()
+
+
+# --- the records ------------------------------------------------------------------------
+
+
+def _same(a, b, where: str = "") -> None:
+    """Equal, and of the same types all the way down (a tuple is not a list here)."""
+    assert type(a) is type(b), f"{where}: {type(a).__name__} != {type(b).__name__}"
+    if dataclasses.is_dataclass(a):
+        for f in dataclasses.fields(a):
+            if f.compare:
+                _same(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for key in a:
+            _same(a[key], b[key], f"{where}[{key!r}]")
+    else:
+        assert a == b, where
+        if isinstance(a, (set, frozenset)):
+            assert sorted(map(repr, a)) == sorted(map(repr, b)), where
+
+
+def _round_trip(annotation, value):
+    return decoder(annotation)(json.loads(json.dumps(encoder(annotation)(value))))
+
+
+def test_every_survey_of_the_example_and_golden_trees_round_trips() -> None:
+    gates = {rule.NAME: rule() for rule in all_rules()}
+    checked = 0
+    kinds: set[str] = set()
+    for tree in (REPO / "examples", REPO / "golden"):
+        for path in discover([tree], root=REPO, exclude=[]).files:
+            survey = survey_file(path, REPO, gates)
+            _same(survey, _round_trip(Survey, survey), str(path))
+            kinds.update(type(fact).__name__ for fact in [*survey.models, *survey.session_use, *survey.functions])
+            checked += 1
+    assert checked > 100
+    # The example holds every kind of fact the cache keeps (else this test proves less).
+    assert {"ClassFacts", "ModuleFacts", "AliasFacts", "QueryFunction", "SessionUse", "SessionFactory"} <= kinds
+
+
+def test_a_survey_of_a_file_with_an_undecodable_name_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / os.fsdecode(b"bad\xff.py")
+    path.write_text(MODELS)
+    survey = survey_file(path, tmp_path, {rule.NAME: rule() for rule in all_rules()})
+    assert survey.models
+    _same(survey, _round_trip(Survey, survey))
+
+
+def test_findings_round_trip_without_their_plan() -> None:
+    finding = Finding(
+        "query-in-loop", "app/x.py", 3, 5, 4, 9, "message", Severity.HIGH, Applicability.UNSAFE,
+        fix_note="why", loop_line=2, plan=object(),
+    )
+    [back] = _round_trip(list[Finding], [finding])
+    assert back == finding and back.plan is None and back.severity is Severity.HIGH
+
+
+@pytest.mark.parametrize(
+    "annotation, value",
+    [
+        (list[Finding], [["Finding", "r", "p", 1, 1, 1, 1, "m", "bogus", "none", None, None]]),
+        (list[Finding], [["Finding", "r", "p", True, 1, 1, 1, "m", "high", "none", None, None]]),
+        (Survey, ["Survey", 1, "m", "", {}, [], [], [], [], [], [], [], [], None, None]),
+        (Survey, ["Survey", "/a.py", "m", "", {"x": 1}, [], [], [], [], [], [], [], [], None, None]),
+    ],
+)
+def test_wrongly_typed_records_are_refused(annotation, value) -> None:
+    with pytest.raises(Malformed):
+        decoder(annotation)(value)
+
+
+def test_a_cache_file_that_is_a_symlink_is_replaced_not_written_through(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "victim.txt"
+    target.write_text("keep me")
+    (project / CACHE_DIR).mkdir()
+    _cache_file(project).symlink_to(target)
+    assert n1fix("scan", "app", cwd=project).code == 1
+    assert target.read_text() == "keep me"
+    assert not _cache_file(project).is_symlink() and json.loads(_cache_file(project).read_text())["format"] == 1
