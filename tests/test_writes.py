@@ -117,7 +117,7 @@ def test_apply_says_a_changed_file_was_skipped_and_exits_2(project: Path) -> Non
     for name in ("service.py", "service2.py"):
         assert (project / "app" / name).read_text() == SERVICE + "# edited meanwhile\n"
         assert f"n1fix: error: app/{name}: changed on disk since n1fix read it; not written (run n1fix again)" in run_.err_lines
-    [summary] = [line for line in run_.err_lines if line.startswith("Fixed")]
+    [summary] = [line for line in run_.err_lines if line.startswith("No fixes applied")]
     assert "2 files changed on disk while n1fix ran, left as edited (run n1fix again)" in summary, summary
 
 
