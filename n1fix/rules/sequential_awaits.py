@@ -216,10 +216,42 @@ class SequentialAwaits(Rule):
             )
         elif own is not None:
             for group in own[1]:
-                yield self._own_sessions_finding(ctx, group, own[0], shared)
+                yield self._no_fix_finding(ctx, run, group) or self._own_sessions_finding(ctx, group, own[0], shared)
         else:
             for group in fixable:
-                yield self._gather_finding(ctx, group)
+                yield self._no_fix_finding(ctx, run, group) or self._gather_finding(ctx, group)
+
+    def _no_fix_finding(self, ctx, run, group) -> Finding | None:
+        """A group that can run together but gets no gather: it is only part of the awaits
+        that could (one more sits inside an expression next to it), or its targets would
+        not fit on a line."""
+        from n1fix.rules._gather_groups import partial
+
+        members = group.members
+        labels = ", ".join(m.label for m in members)
+        head = f"{len(members)} independent awaits run one after another ({labels})"
+        outside = partial(run, group)
+        if outside is not None:
+            line = ctx.range_of(outside.statement).start.line
+            return self.finding_at(
+                ctx,
+                members[0].statement,
+                f"{head}; no fix: {outside.label} on line {line} could run with them too but is awaited inside an "
+                "expression, and gathering only some of them would be an arbitrary cut; gather them all by hand "
+                "(await the call alone, then use its result)",
+            )
+        targets = [m.target or "_" for m in members]
+        indent = ctx.range_of(members[0].statement).start.column
+        width = indent + len(f"{', '.join(targets)} = await asyncio.gather(")
+        if any(m.target for m in members) and width > ctx.project.line_length:
+            return self.finding_at(
+                ctx,
+                members[0].statement,
+                f"{head}; no fix: a gather of {len(members)} results would need a target {width} characters wide, "
+                f"over the line length of {ctx.project.line_length}; one query for all of them (or fewer awaits "
+                "gathered by hand) reads better",
+            )
+        return None
 
     def _awaits_in_loops(self, ctx, function, owner) -> Iterable[Finding]:
         from n1fix.rules._await_calls import CallerScope
