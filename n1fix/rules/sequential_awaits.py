@@ -308,7 +308,7 @@ class SequentialAwaits(Rule):
         members = group.members
         labels = ", ".join(m.label for m in members)
         if group.reasons_unsafe:
-            why = "as far as n1fix can see they share no session and none writes"
+            why = "the calls before the last share no session, write nothing and raise nothing by design"
         elif all(m.own_session for m in members):
             why = "each opens its own session"
         else:
@@ -321,7 +321,10 @@ class SequentialAwaits(Rule):
             calls=[m.call for m in members],
         )
         if group.reasons_unsafe:
-            note = f"unsafe: {group.reasons_unsafe[0]}; it may write or share a session"
+            note = (
+                f"unsafe: {group.reasons_unsafe[0]}; it may write (the reads gathered with it could see the "
+                "write or miss it) or raise (the others would run anyway, on no session of the caller's)"
+            )
             return self.finding_at(ctx, members[0].statement, f"{message}; {note}", Applicability.UNSAFE, note, plan)
         return self.finding_at(ctx, members[0].statement, message, Applicability.SAFE, None, plan)
 
