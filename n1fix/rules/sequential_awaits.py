@@ -56,15 +56,34 @@ not reported (unless each read can get a session of its own, below):
 - no writes: neither the statements nor the project functions they call (followed
   through the session-use index) add, delete, merge, flush, commit, refresh or execute
   an INSERT/UPDATE/DELETE;
+- no gate: a call that can raise by design (its body, or a project function it calls,
+  awaited or not, has a `raise X`; a bare `raise` only passes on an error already
+  happening) orders every await after it. `await check_permission(user)` then
+  `await Memories.delete_all(user.id, db=db)`: gathered, the delete commits for a caller
+  the check refuses; a read on the request's session keeps running after the error
+  reached the framework, which closes that session under it (a leaked connection, or
+  `IllegalStateChangeError` turning a 403 into a 500). Two checks that can each raise
+  stay in order too: the caller's handler (FastAPI's, outside any `try`) would see
+  whichever error came first. A call that can raise also does not join calls before it
+  that use a session they did not open (the caller's, the object's, a module's);
 - not inside the body of a `try` with `except` handlers: under gather the first error to
   happen, not the first in the code, reaches the handler, and later calls still run;
 - the arguments have no effects of their own (calls other than plain value builtins,
   awaits, walrus): gather evaluates every argument before any call starts;
-- no `asyncio.sleep()` between them (it waits on purpose).
+- no `asyncio.sleep()` between them (it waits on purpose);
+- the whole group or nothing: when an await inside an expression just outside the run
+  (`region = await Config.get("region") or "eastus"`) could run with the group too,
+  the group is a cut of a longer run, and it is reported without a fix; so is a group
+  whose tuple of targets would not fit in the project's line length.
 The fix is safe when every call of the group is a project function the index can see
-into (or a method of a session that no other call uses). It is **unsafe** when a call's
-effects are unknown (a callee n1fix has not indexed, such as a function passed in or from
-another package, or a function that calls one): it may write or share a session.
+into (or a method of a session that no other call uses). A call n1fix cannot see into (a
+callee it has not indexed, such as a function passed in, a method of an object of
+unknown class like `Users = UsersTable()`, or a function that calls one) counts as
+possibly writing and possibly raising: it orders the awaits after it, and joins the ones
+before it only when every one of them is proven (indexed, writes nothing, raises nothing
+by design, uses no session it did not open). Then the fix is **unsafe**: if it writes,
+the reads gathered with it may see the write or miss it; if it raises, they run anyway
+(harmless for reads on sessions of their own). Otherwise there is no fix.
 
 An await in a `for` loop whose call varies per item (`for x in xs: out.append(await
 fetch(x))`) and that query-in-loop does not cover (a session query or a keyed project
@@ -125,6 +144,10 @@ The new session takes the shared one's name (`session`); a session held in an
 attribute (`self.session`) is replaced in each call by a local of its own.
 
 ## Known problems
+A function that raises only on an error path it handles itself (`try: ... raise ...
+except: ...`) still counts as a gate: fewer gathers, never a wrong one. A plain helper
+that raises is followed only when it is a project function (a library's is taken not to
+raise by design).
 The loop gather's bound does not read a `pool_size` the project passes to
 `create_async_engine()`: it is always SQLAlchemy's default, 5.
 Names are matched by spelling: a session stored under an unusual name and passed to an unindexed function
