@@ -561,3 +561,15 @@ def test_no_gather_whose_targets_do_not_fit_the_line_length(tmp_path):
     service = HEAD + "async def f(uid):\n" + body + f"    return {', '.join(names)}\n"
     (found,) = scan(tmp_path, service)
     assert found.applicability.value == "none" and "over the line length of" in found.message
+
+
+def test_an_unseen_call_inside_an_expression_does_not_make_the_run_partial(tmp_path):
+    head = HEAD.replace("\n\n\n", "\nfrom somewhere import Channels\n\n\n")
+    service = head + (
+        "async def f(uid, db):\n"
+        "    a = await AuthDAL.own(1)\n"
+        "    b = await AuthDAL.own(2)\n"
+        "    members = {m.id: m for m in await Channels.members(uid, db=db)}\n"
+        "    return a, b, members\n"
+    )
+    assert [(f.line, f.applicability.value) for f in scan(tmp_path, service)] == [(6, "safe")]

@@ -149,13 +149,18 @@ def _awaits_in_expressions(ctx, scope: CallerScope, statement) -> list[AwaitedCa
 
 def partial(run: Run, group: Group) -> AwaitedCall | None:
     """An await inside an expression next to the run that could have joined `group`
-    (the group would then be a part of the awaits that can run together), if any."""
+    (the group would then be a part of the awaits that can run together), if any. A call
+    n1fix cannot see into is not proven independent, so it does not count."""
     if group.members[0] is run.members[0]:
         for outside in run.before:
+            if outside.unknown:
+                continue
             if all(_conflict([outside, *group.members[:k]], m, None)[0] is None for k, m in enumerate(group.members)):
                 return outside
     if group.members[-1] is run.members[-1]:
         for outside in run.after:
+            if outside.unknown:
+                continue
             if _conflict(group.members, outside, None)[0] is None:
                 return outside
     return None

@@ -73,7 +73,8 @@ not reported (unless each read can get a session of its own, below):
 - no `asyncio.sleep()` between them (it waits on purpose);
 - the whole group or nothing: when an await inside an expression just outside the run
   (`region = await Config.get("region") or "eastus"`) could run with the group too,
-  the group is a cut of a longer run, and it is reported without a fix; so is a group
+  the group is a cut of a longer run, and it is reported without a fix (a call n1fix
+  cannot see into is not proven independent, so it cuts nothing); so is a group
   whose tuple of targets would not fit in the project's line length.
 The fix is safe when every call of the group is a project function the index can see
 into (or a method of a session that no other call uses). A call n1fix cannot see into (a
