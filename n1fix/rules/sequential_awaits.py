@@ -252,7 +252,7 @@ class SequentialAwaits(Rule):
         from n1fix.rules._gather_groups import partial
 
         members = group.members
-        labels = ", ".join(m.label for m in members)
+        labels = _labels(members)
         head = f"{len(members)} independent awaits run one after another ({labels})"
         outside = partial(run, group)
         if outside is not None:
@@ -308,7 +308,7 @@ class SequentialAwaits(Rule):
 
     def _own_sessions_finding(self, ctx, group, factory: str, session: str) -> Finding:
         members = group.members
-        labels = ", ".join(m.label for m in members)
+        labels = _labels(members)
         note = (
             f"unsafe: each read that used `{session}` gets its own session from `{factory}()`, so it runs in a "
             f"transaction of its own (it no longer sees what `{session}` has flushed but not committed) and the "
@@ -330,7 +330,7 @@ class SequentialAwaits(Rule):
 
     def _gather_finding(self, ctx, group) -> Finding:
         members = group.members
-        labels = ", ".join(m.label for m in members)
+        labels = _labels(members)
         if group.reasons_unsafe:
             why = "the calls before the last share no session, write nothing and raise nothing by design"
         elif all(m.own_session for m in members):
@@ -351,6 +351,17 @@ class SequentialAwaits(Rule):
             )
             return self.finding_at(ctx, members[0].statement, f"{message}; {note}", Applicability.UNSAFE, note, plan)
         return self.finding_at(ctx, members[0].statement, message, Applicability.SAFE, None, plan)
+
+
+def _labels(members) -> str:
+    """`Config.get()` (12 times), `Files.get_file_by_id()`: repeats of one callee counted."""
+    parts: list[list] = []
+    for member in members:
+        if parts and parts[-1][0] == member.label:
+            parts[-1][1] += 1
+        else:
+            parts.append([member.label, 1])
+    return ", ".join(label if count == 1 else f"{label} ({count} times)" for label, count in parts)
 
 
 def _two_awaits_in_a_row(block: list) -> bool:
