@@ -354,14 +354,16 @@ class SequentialAwaits(Rule):
 
 
 def _labels(members) -> str:
-    """`Config.get()` (12 times), `Files.get_file_by_id()`: repeats of one callee counted."""
+    """`Config.get()` 12 times, `Files.get_file_by_id()`: repeats of one callee counted."""
     parts: list[list] = []
     for member in members:
         if parts and parts[-1][0] == member.label:
             parts[-1][1] += 1
         else:
             parts.append([member.label, 1])
-    return ", ".join(label if count == 1 else f"{label} ({count} times)" for label, count in parts)
+    return ", ".join(
+        label if count == 1 else f"{label} twice" if count == 2 else f"{label} {count} times" for label, count in parts
+    )
 
 
 def _two_awaits_in_a_row(block: list) -> bool:
