@@ -502,14 +502,15 @@ async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, t
 
 
 def run_scenario_detailed(
-    case_dir: Path | GoldenCase, which: Literal["before", "after"], backend: Any = None, entry: str = "run"
+    case_dir: Path | GoldenCase, which: Literal["before", "after", "gathered"], backend: Any = None, entry: str = "run"
 ) -> tuple[Any, RoundTripCounter]:
     """Like `run_scenario`, but returns the counter with the statements themselves.
 
-    `entry` names the scenario's function to call: `run`, or `run_empty`."""
+    `entry` names the scenario's function to call: `run`, or `run_empty`. A trap may hold
+    `gathered.py`, the wrong rewrite it guards against, to show that it is wrong."""
     path = case_dir.path if isinstance(case_dir, GoldenCase) else Path(case_dir)
-    if which not in ("before", "after"):
-        raise ValueError(f"which must be 'before' or 'after', not {which!r}")
+    if which not in ("before", "after", "gathered"):
+        raise ValueError(f"which must be 'before', 'after' or 'gathered', not {which!r}")
     tree = (path / "before").is_dir()
     source = path / (which if tree else f"{which}.py")
     if not source.exists():

@@ -139,3 +139,23 @@ def test_the_shim_tells_apart_sequential_separate_and_shared_sessions():
     assert (sequential.peak, sequential.one_connection_overlap) == (1, False)
     assert (separate.peak, separate.one_connection_overlap) == (2, False)
     assert shared.one_connection_overlap or shared.statements < 2
+
+
+WRONG_GATHERS = [case for case in discover_cases() if (case.path / "gathered.py").exists()]
+
+
+def test_there_are_wrong_gathers_on_record():
+    assert WRONG_GATHERS
+
+
+@pytest.mark.parametrize("case", WRONG_GATHERS, ids=lambda case: case.id)
+@pytest.mark.parametrize("backend_name", ("sqlite", "postgresql"))
+def test_a_trap_guards_against_a_gather_that_changes_the_outcome(case, backend_name, request):
+    """A trap's `gathered.py` is the rewrite n1fix must not offer (it once did): run as
+    the scenario runs the code, it gives another outcome (a refused request's delete
+    committed anyway). What the trap's before.py gives is the right one."""
+    assert case.after_path is None, "a trap: n1fix must leave the code as it is"
+    backend = backend_for(request, backend_name)
+    right, _ = run_scenario_detailed(case, "before", backend)
+    wrong, _ = run_scenario_detailed(case, "gathered", backend)
+    assert wrong != right

@@ -66,3 +66,34 @@ def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
             return []
     """))
     assert scan_source(service, service.read_text()) == []
+
+
+@pytest.mark.parametrize(
+    "keys, applicability, reason",
+    [
+        ("(1, 2, 4)", "safe", None),
+        # literals of the wrong type: SQL converts '1' to 1, a dict lookup does not
+        ("('1', '2')", "unsafe", "the key is str but `User.id` is int"),
+        # mixed or computed elements: the type is not shown
+        ("(1, '2')", "unsafe", "the key's type is unknown"),
+    ],
+)
+def test_literal_keys_have_the_type_of_their_literals(tmp_path, keys, applicability, reason):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent(f"""
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import User
+
+
+        def emails(session: Session):
+            found = []
+            for user_id in {keys}:
+                found.append(session.get(User, user_id))
+            return found
+    """))
+    (finding,) = scan_source(service, service.read_text())
+    assert finding.applicability.value == applicability, finding.message
+    assert reason is None or reason in finding.message

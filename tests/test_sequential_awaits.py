@@ -115,6 +115,7 @@ def test_facts_writes_directly_and_through_a_delegate():
 
 
 def project(tmp_path: Path, service: str, dal: str = DAL) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "pyproject.toml").write_text("")
     app = tmp_path / "app"
     app.mkdir()
@@ -429,3 +430,146 @@ def test_a_session_each_from_the_sessionmaker_the_class_holds(tmp_path):
     assert "        async def load_a():\n            async with self.session_factory() as session:\n" in text
     assert "                return await AuthDAL.takes(session, 2)\n" in text
     assert "self.session," not in text
+
+
+GATES = '''
+from fastapi import HTTPException
+
+from app.dal import AuthDAL
+
+
+def require(flag):
+    if not flag:
+        raise HTTPException(403)
+
+
+async def check_permission(uid):
+    user = await AuthDAL.own(uid)
+    if user is None:
+        raise HTTPException(403)
+
+
+async def check_folder(uid, folder_id):
+    user = await AuthDAL.own(uid)
+    require(user)
+
+
+async def bare_reraise(uid):
+    try:
+        return await AuthDAL.own(uid)
+    except Exception:
+        raise
+'''
+
+
+def test_facts_say_what_a_function_raises_by_design():
+    found = extract_session_use(ast.parse(GATES), "app.gates", "app/gates.py", {"HTTPException": "fastapi.HTTPException"})
+    f = {fact.qualname.rpartition(".")[2]: fact for fact in found}
+    index = SessionUseIndex.from_facts([*found, *facts().values()])
+    assert index.raises(f["check_permission"]) == "raises `HTTPException`"
+    # through a plain helper of the project
+    assert index.raises(f["check_folder"]) == "calls `require()`, which raises `HTTPException`"
+    # a bare `raise` passes on an error that was happening anyway
+    assert index.raises(f["bare_reraise"]) is None
+
+
+def gate_project(tmp_path: Path, service: str) -> Path:
+    path = project(tmp_path, service)
+    (path.parent / "gates.py").write_text(textwrap.dedent(GATES))
+    return path
+
+
+def scan_gates(tmp_path: Path, service: str):
+    path = gate_project(tmp_path, service)
+    return [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
+
+
+GATE_HEAD = "from app.dal import AuthDAL\nfrom app.gates import check_folder, check_permission\n\n\n"
+
+
+def test_a_gate_orders_the_awaits_after_it(tmp_path):
+    # the check raises by design: the read must not run for a refused caller
+    service = GATE_HEAD + "async def f(db, uid):\n    await check_permission(uid)\n    a = await AuthDAL.takes(db, uid)\n    return a\n"
+    assert scan_gates(tmp_path, service) == []
+
+
+def test_two_checks_that_can_each_raise_are_not_gathered(tmp_path):
+    # outside any try, the caller's handler sees whichever error comes first: keep the order
+    service = GATE_HEAD + "async def f(uid, folder_id):\n    await check_permission(uid)\n    await check_folder(uid, folder_id)\n"
+    assert scan_gates(tmp_path, service) == []
+
+
+def test_a_gate_after_a_read_on_the_callers_session_is_not_gathered(tmp_path):
+    # gathered, a refusal would leave the read running on `db`, which the caller then closes
+    service = GATE_HEAD + "async def f(db, uid):\n    a = await AuthDAL.takes(db, uid)\n    await check_permission(uid)\n    return a\n"
+    assert scan_gates(tmp_path, service) == []
+
+
+def test_reads_after_a_gate_still_go_together(tmp_path):
+    service = GATE_HEAD + (
+        "async def f(uid):\n    await check_permission(uid)\n"
+        "    a = await AuthDAL.own(uid)\n    b = await AuthDAL.own_connection(uid)\n    return a, b\n"
+    )
+    found = scan_gates(tmp_path, service)
+    assert [(f.line, f.applicability.value) for f in found] == [(7, "safe")]
+
+
+def test_an_unseen_call_may_only_come_last_after_proven_reads(tmp_path):
+    head = HEAD.replace("\n\n\n", "\nfrom somewhere import Memories\n\n\n")
+    before = head + "async def f(db, uid):\n    await Memories.wipe(uid, db=db)\n    a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(2)\n    return a, b\n"
+    # the unseen call may write or refuse: the reads after it wait; those two still go together
+    assert [(f.line, f.applicability.value) for f in scan(tmp_path / "1", before)] == [(7, "safe")]
+    after = head + "async def f(db, uid):\n    a = await AuthDAL.own(uid)\n    await Memories.wipe(uid, db=db)\n    return a\n"
+    (found,) = scan(tmp_path / "2", after)
+    assert found.applicability.value == "unsafe" and "may write" in found.message and "none writes" not in found.message
+    # after a read on the caller's session it may not come at all: it may raise
+    held = head + "async def f(db, uid):\n    a = await AuthDAL.takes(db, uid)\n    await Memories.wipe(uid)\n    return a\n"
+    assert scan(tmp_path / "3", held) == []
+
+
+def test_a_run_cut_by_an_await_inside_an_expression_gets_no_partial_gather(tmp_path):
+    service = HEAD + (
+        "async def f(uid):\n"
+        "    a = await AuthDAL.own(1)\n"
+        "    b = await AuthDAL.own(2) or 'none'\n"
+        "    c = await AuthDAL.own(3)\n"
+        "    d = await AuthDAL.own(4)\n"
+        "    e = await AuthDAL.own(5) or 'none'\n"
+        "    return a, b, c, d, e\n"
+    )
+    (found,) = scan(tmp_path, service)
+    assert found.line == 7 and found.applicability.value == "none"
+    assert "line 6" in found.message and "awaited inside an expression" in found.message
+    path = project(tmp_path / "fix", service)
+    assert fix_source(path, path.read_text(), unsafe_fixes=True).text == path.read_text()
+
+
+def test_an_await_inside_an_expression_that_depends_on_the_run_does_not_cut_it(tmp_path):
+    service = HEAD + (
+        "async def f(uid):\n"
+        "    c = await AuthDAL.own(3)\n"
+        "    d = await AuthDAL.own(4)\n"
+        "    e = await AuthDAL.own(d.id) or 'none'\n"
+        "    return c, d, e\n"
+    )
+    assert [(f.line, f.applicability.value) for f in scan(tmp_path, service)] == [(5, "safe")]
+
+
+def test_no_gather_whose_targets_do_not_fit_the_line_length(tmp_path):
+    names = [f"ldap_server_setting_number_{i}" for i in range(6)]
+    body = "".join(f"    {name} = await AuthDAL.own({i})\n" for i, name in enumerate(names))
+    service = HEAD + "async def f(uid):\n" + body + f"    return {', '.join(names)}\n"
+    (found,) = scan(tmp_path, service)
+    assert found.applicability.value == "none" and "over the line length of" in found.message
+
+
+def test_an_unseen_call_inside_an_expression_does_not_make_the_run_partial(tmp_path):
+    head = HEAD.replace("\n\n\n", "\nfrom somewhere import Channels\n\n\n")
+    service = head + (
+        "async def f(uid, db):\n"
+        "    a = await AuthDAL.own(1)\n"
+        "    b = await AuthDAL.own(2)\n"
+        "    members = {m.id: m for m in await Channels.members(uid, db=db)}\n"
+        "    return a, b, members\n"
+    )
+    assert [(f.line, f.applicability.value) for f in scan(tmp_path, service)] == [(6, "safe")]

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from n1fix.engine.survey import Survey
 from n1fix.orm.functions import QueryFunction
 from n1fix.orm.model_facts import AliasFacts, ClassFacts, ColumnFacts, ListenerFacts, ModuleFacts, RelationshipFacts
-from n1fix.orm.session_use import SessionFactory, SessionUse
+from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse
 from n1fix.rules._base import Finding
 
 __all__ = ["Malformed", "decoder", "encoder"]
@@ -42,6 +42,7 @@ RECORDS: dict[type, tuple[str, ...]] = {
     QueryFunction: (),
     SessionUse: (),
     SessionFactory: (),
+    Raiser: (),
     Finding: ("plan",),  # LibCST nodes: never cached (a cached finding has no fix plan)
 }
 

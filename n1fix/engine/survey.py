@@ -15,7 +15,7 @@ from n1fix.orm.imports import import_map, imported_modules, module_name_for, res
 from n1fix.orm.functions import QueryFunction, called_names, defined_functions, extract_functions
 from n1fix.orm.model_facts import ModelFacts
 from n1fix.orm.models import extract_models
-from n1fix.orm.session_use import SessionFactory, SessionUse, extract_session_use
+from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse, extract_session_use
 from n1fix.rules._related_key_gate import key_reads
 
 
@@ -31,7 +31,7 @@ class Survey:
     models: list[ModelFacts] = field(default_factory=list)
     functions: list[QueryFunction] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)  # every function's qualified name
-    session_use: list[SessionUse | SessionFactory] = field(default_factory=list)  # async code
+    session_use: list[SessionUse | SessionFactory | Raiser] = field(default_factory=list)  # async code, plain raisers
     loop_calls: set[str] = field(default_factory=set)  # names the file may call (a superset)
     # `.a.b` pairs the text reads (a superset), for related-key-via-relationship's project gate
     key_reads: set[tuple[str, str]] = field(default_factory=set)
@@ -78,6 +78,6 @@ def _gather_facts(survey: Survey, tree: ast.Module, text: str, root: Path, rule_
     survey.defined = defined_functions(tree, module_name) if survey.functions else []
     survey.loop_calls = called_names(text)
     survey.key_reads = key_reads(text)
-    if "async def" in text or "sessionmaker" in text:
+    if "async def" in text or "sessionmaker" in text or "raise " in text:  # a plain helper may be a gate's `raise`
         survey.session_use = extract_session_use(tree, module_name, str(path), survey.imports)
     survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]

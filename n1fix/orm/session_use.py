@@ -16,7 +16,12 @@ This index, gathered with `ast` in the survey pass, records for each async funct
 - `writes`: a write it makes itself (add, delete, merge, flush, commit, refresh,
   `execute(insert/update/delete ...)`, DML text);
 - `delegates`: other awaited calls whose effects are only known through their own
-  facts (resolved at check time; what cannot be resolved is unknown, never a read).
+  facts (resolved at check time; what cannot be resolved is unknown, never a read);
+- `raises`: the exception its body raises by design (`raise HTTPException(403)`; a bare
+  `raise` only passes on an error that was already happening), and `calls`: the plain
+  (not awaited) calls it makes, followed to project functions that raise. Plain
+  functions get facts of their own for this (`Raiser`); a call that resolves to nothing
+  in the project (a library's) is not taken to raise by design.
 """
 
 from __future__ import annotations
@@ -73,6 +78,17 @@ class SessionUse:
     queries: bool  # runs a statement on some session itself
     writes: bool
     delegates: tuple[str, ...]  # qualified names of other awaited calls (best effort)
+    raises: str | None = None  # the exception its own body raises: `HTTPException`
+    calls: tuple[str, ...] = ()  # qualified names of the plain calls it makes (best effort)
+
+
+@dataclass(frozen=True)
+class Raiser:
+    """A plain (not async) project function: what it raises, what it calls."""
+
+    qualname: str
+    raises: str | None
+    calls: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -84,18 +100,60 @@ class SessionFactory:
 
 def extract_session_use(
     tree: ast.Module, module_name: str, path: str, imports: dict[str, str]
-) -> list[SessionUse | SessionFactory]:
-    found: list[SessionUse | SessionFactory] = list(_session_factories(tree, module_name))
+) -> list[SessionUse | SessionFactory | Raiser]:
+    found: list[SessionUse | SessionFactory | Raiser] = list(_session_factories(tree, module_name))
     for node in tree.body:
         if isinstance(node, ast.AsyncFunctionDef):
             found.append(_facts(node, f"{module_name}.{node.name}", None, path, False, module_name, imports))
+        elif isinstance(node, ast.FunctionDef):
+            found.append(_raiser(node, f"{module_name}.{node.name}", None, False, module_name, imports))
         elif isinstance(node, ast.ClassDef):
             owner = f"{module_name}.{node.name}"
             for item in node.body:
+                is_method = not any(_decorator(d) == "staticmethod" for d in item.decorator_list) if isinstance(
+                    item, (ast.FunctionDef, ast.AsyncFunctionDef)
+                ) else False
                 if isinstance(item, ast.AsyncFunctionDef):
-                    is_method = not any(_decorator(d) == "staticmethod" for d in item.decorator_list)
                     found.append(_facts(item, f"{owner}.{item.name}", owner, path, is_method, module_name, imports))
+                elif isinstance(item, ast.FunctionDef):
+                    found.append(_raiser(item, f"{owner}.{item.name}", owner, is_method, module_name, imports))
     return found
+
+
+def _raiser(function: ast.FunctionDef, qualname, owner, is_method, module_name, imports) -> Raiser:
+    args = function.args
+    params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    self_name = params[0] if is_method and params else None
+    nodes = list(_walk_own(function))
+    return Raiser(qualname, _raised(nodes), _plain_calls(nodes, module_name, imports, owner, self_name, set(params)))
+
+
+def _raised(nodes: list[ast.AST]) -> str | None:
+    """The first exception raised by design: `raise X(...)` or `raise X`, not a bare `raise`."""
+    raised = [node for node in nodes if isinstance(node, ast.Raise) and node.exc is not None]
+    if not raised:
+        return None
+    first = min(raised, key=lambda node: (node.lineno, node.col_offset))
+    exc = first.exc.func if isinstance(first.exc, ast.Call) else first.exc
+    return _dotted(exc) or ast.unparse(exc)
+
+
+def _plain_calls(nodes: list[ast.AST], module_name, imports, owner, self_name, local: set[str]) -> tuple[str, ...]:
+    """Qualified names of the calls not awaited (awaited ones are delegates)."""
+    awaited = {id(node.value) for node in nodes if isinstance(node, ast.Await)}
+    found: set[str] = set()
+    for node in nodes:
+        if not isinstance(node, ast.Call) or id(node) in awaited:
+            continue
+        func = node.func
+        if isinstance(func, ast.Name):
+            if func.id not in local:
+                found.add(_qualify(func.id, module_name, imports, owner))
+        elif isinstance(func, ast.Attribute):
+            target = _call_target(func, module_name, imports, owner, self_name, local)
+            if target:
+                found.add(target)
+    return tuple(sorted(found))
 
 
 def _session_factories(tree: ast.Module, module_name: str) -> Iterable[SessionFactory]:
@@ -241,6 +299,7 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
             target = _call_target(call.func, module_name, imports, owner, self_name, local)
             delegates.add(target or "?" + ast.unparse(call.func))
     delegates.discard("")
+    local_names = set(walker.assigned) | set(walker.origins) | set(params)
     return SessionUse(
         qualname=qualname,
         name=function.name,
@@ -255,6 +314,8 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
         queries=queries,
         writes=writes,
         delegates=tuple(sorted(delegates)),
+        raises=_raised(nodes),
+        calls=_plain_calls(nodes, module_name, imports, owner, self_name, local_names),
     )
 
 
@@ -383,19 +444,24 @@ class Effects:
 class SessionUseIndex:
     functions: dict[str, SessionUse] = field(default_factory=dict)
     factories: frozenset[str] = frozenset()  # qualified names of module-level sessionmakers
+    raisers: dict[str, Raiser] = field(default_factory=dict)  # plain functions
+    _resolved: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_facts(cls, facts: Iterable[SessionUse | SessionFactory]) -> "SessionUseIndex":
+    def from_facts(cls, facts: Iterable[SessionUse | SessionFactory | Raiser]) -> "SessionUseIndex":
         facts = list(facts)
         return cls(
             {f.qualname: f for f in facts if isinstance(f, SessionUse)},
             frozenset(f.qualname for f in facts if isinstance(f, SessionFactory)),
+            {f.qualname: f for f in facts if isinstance(f, Raiser)},
         )
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
         for qualname in sorted(self.functions):
             digest.update(repr(self.functions[qualname]).encode())
+        for qualname in sorted(self.raisers):
+            digest.update(repr(self.raisers[qualname]).encode())
         digest.update(repr(sorted(self.factories)).encode())
         return digest.hexdigest()
 
@@ -411,16 +477,50 @@ class SessionUseIndex:
 
     def resolve(self, qualified: str) -> SessionUse | None:
         """By qualified name; else a unique dotted-suffix match (the module path differs)."""
-        if qualified in self.functions:
-            return self.functions[qualified]
-        parts = qualified.split(".")
-        for depth in (3, 2):
-            if len(parts) < depth:
+        found = self._lookup(qualified, self.functions)
+        return found if isinstance(found, SessionUse) else None
+
+    def _lookup(self, qualified: str, table: dict):
+        key = (qualified, id(table))
+        if key in self._resolved:
+            return self._resolved[key]
+        found = table.get(qualified)
+        if found is None:
+            parts = qualified.split(".")
+            for depth in (3, 2):
+                if len(parts) < depth:
+                    continue
+                suffix = "." + ".".join(parts[-depth:])
+                matches = [f for name, f in table.items() if name.endswith(suffix)]
+                if len(matches) == 1:
+                    found = matches[0]
+                    break
+        self._resolved[key] = found
+        return found
+
+    def raises(self, function: SessionUse, depth: int = 4) -> str | None:
+        """Why a call of `function` can raise by design: `raises HTTPException`, or
+        `calls check_access(), which raises HTTPException`; None when nothing it runs
+        (followed through awaited and plain calls to project functions) raises."""
+        if function.raises:
+            return f"raises `{function.raises}`"
+        seen = {function.qualname}
+        pending = [(name, name, depth) for name in (*function.delegates, *function.calls)]
+        while pending:
+            name, via, left = pending.pop(0)
+            if name in HARMLESS or name in seen or name.startswith("?") or left <= 0:
                 continue
-            suffix = "." + ".".join(parts[-depth:])
-            matches = [f for name, f in self.functions.items() if name.endswith(suffix)]
-            if len(matches) == 1:
-                return matches[0]
+            seen.add(name)
+            callee = self._lookup(name, self.functions) or self._lookup(name, self.raisers)
+            if callee is None:
+                continue  # a library's function: not taken to raise by design
+            if callee.raises:
+                how = f"`{via.rpartition('.')[2]}()`"
+                if via == name:
+                    return f"calls {how}, which raises `{callee.raises}`"
+                return f"calls {how}, which leads to a `raise {callee.raises}`"
+            delegates = getattr(callee, "delegates", ())
+            pending.extend((d, via, left - 1) for d in (*delegates, *callee.calls))
         return None
 
     def effects(self, function: SessionUse, depth: int = 4) -> Effects:

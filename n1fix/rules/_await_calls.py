@@ -49,6 +49,16 @@ class AwaitedCall:
     reads: set[str] = field(default_factory=set)  # names the awaited expression reads
     effects: str | None = None  # an argument that has effects of its own
     pause: bool = False  # asyncio.sleep: waits on purpose
+    raises: str | None = None  # why it can raise by design (a gate: `raise HTTPException(403)`)
+
+    @property
+    def may_raise(self) -> str | None:
+        """Why it may raise: by design, or because n1fix cannot see everything it runs."""
+        if self.raises:
+            return f"{self.label} {self.raises}"
+        if self.unknown:
+            return f"{self.label} may raise ({self.unknown})"
+        return None
 
 
 def awaited_statement(statement: cst.CSTNode) -> tuple[str | None, cst.Annotation | None, cst.Call] | None:
@@ -193,6 +203,9 @@ def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.C
         local = scope.local_functions.get(func_text)
         member.seen = local is not None
         if local is not None:
+            raised = _raised_in(ctx, local)
+            if raised:
+                member.raises = f"raises `{raised}`"
             for name in sorted(all_names(local.body) & scope.sessions):
                 member.sessions[name] = f"closes over `{name}`"
                 member.database = True
@@ -215,10 +228,20 @@ def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.C
         member.writes = f"{member.label} writes"
     if effects.unknown:
         member.unknown = f"{member.label} calls `{effects.unknown[0]}()`, which n1fix cannot see into"
+    member.raises = index.raises(callee)
     member.own_session = effects.opens_session and not member.sessions
     member.queries = callee.queries
     member.database = bool(member.database or callee.queries or effects.opens_session or member.sessions or effects.writes)
     return member
+
+
+def _raised_in(ctx, function: cst.FunctionDef) -> str | None:
+    """The first exception a local function's own body raises (not a bare `raise`)."""
+    for node in walk(function.body):
+        if isinstance(node, cst.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
+            return dotted_name(exc) or ctx.code(exc)
+    return None
 
 
 def _direct(ctx, scope, member: AwaitedCall, receiver: str) -> None:

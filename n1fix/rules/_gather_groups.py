@@ -2,9 +2,15 @@
 
 A run is two or more consecutive statements of one block, each awaiting one call. It is
 split, in order, into groups: a statement joins the group before it only when it does
-not read a name the group assigns, shares no session or connection with it, and neither
-it nor the group writes. What kept two database awaits apart is kept, so the finding can
-name it (the session, the dependency, the write).
+not read a name the group assigns, shares no session or connection with it, neither it
+nor the group writes, no call of the group may raise (a gate orders every await after
+it), and, when it may raise, no call of the group uses a session it did not open (it
+would go on using it after the error reached the caller). What kept two database awaits
+apart is kept, so the finding can name it (the session, the dependency, the write).
+
+A run also knows the awaits just outside it that sit inside an expression
+(`region = await Config.get("region") or "eastus"`): when one of them could have joined
+the group next to it, that group is only part of the awaits that could run together.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._await_calls import AwaitedCall, CallerScope, awaited_statement, describe
+from n1fix.rules._syntax import walk
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
@@ -26,6 +33,9 @@ class Run:
     in_try: cst.Try | cst.TryStar | None  # an enclosing try whose handlers would see a different error
     function: cst.FunctionDef
     transactions: frozenset[str] = frozenset()  # sessions whose `begin()` block encloses the run
+    # awaits inside an expression in the statement just before / just after the run
+    before: list[AwaitedCall] = field(default_factory=list)
+    after: list[AwaitedCall] = field(default_factory=list)
 
 
 @dataclass
@@ -92,9 +102,13 @@ def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
     while stack:
         block, in_try, transactions = stack.pop()
         current: list[tuple] = []
-        for statement in [*block.body, None]:
+        previous = None  # the statement before the current run
+        body = list(block.body)
+        for index, statement in enumerate([*body, None]):
             found = awaited_statement(statement) if statement is not None else None
             if found is not None:
+                if not current:
+                    previous = body[index - 1] if index > 0 else None
                 current.append((statement, *found))
                 continue
             if len(current) >= 2:
@@ -102,7 +116,9 @@ def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
                     qualified_owner = f"{ctx.module_name}.{owner}" if owner else None
                     scope = CallerScope.of(ctx, function, qualified_owner)
                 members = [describe(ctx, scope, *item) for item in current]
-                yield Run(members, in_try, function, transactions)
+                before = _awaits_in_expressions(ctx, scope, previous)
+                after = _awaits_in_expressions(ctx, scope, statement)
+                yield Run(members, in_try, function, transactions, before, after)
             current = []
             if statement is None or isinstance(statement, _SCOPES):
                 continue
@@ -110,6 +126,44 @@ def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
             for inner in _blocks(statement):
                 guarded = isinstance(statement, (cst.Try, cst.TryStar)) and inner is statement.body and statement.handlers
                 stack.append((inner, statement if guarded else in_try, inner_transactions))
+
+
+def _awaits_in_expressions(ctx, scope: CallerScope, statement) -> list[AwaitedCall]:
+    """The awaited calls of a one-line statement that awaits inside an expression
+    (`x = await f() or default`, `y = a if await f() else b`), each as a member would be
+    described; the statement's one assigned name is each one's target."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return []
+    target = None
+    small = statement.body[0] if len(statement.body) == 1 else None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        target = small.targets[0].target.value
+    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+        target = small.target.value
+    return [
+        describe(ctx, scope, statement, target, None, node.expression)
+        for node in walk(statement)
+        if isinstance(node, cst.Await) and isinstance(node.expression, cst.Call)
+    ]
+
+
+def partial(run: Run, group: Group) -> AwaitedCall | None:
+    """An await inside an expression next to the run that could have joined `group`
+    (the group would then be a part of the awaits that can run together), if any. A call
+    n1fix cannot see into is not proven independent, so it does not count."""
+    if group.members[0] is run.members[0]:
+        for outside in run.before:
+            if outside.unknown:
+                continue
+            if all(_conflict([outside, *group.members[:k]], m, None)[0] is None for k, m in enumerate(group.members)):
+                return outside
+    if group.members[-1] is run.members[-1]:
+        for outside in run.after:
+            if outside.unknown:
+                continue
+            if _conflict(group.members, outside, None)[0] is None:
+                return outside
+    return None
 
 
 def _begun(statement: cst.CSTNode) -> frozenset[str]:
@@ -160,6 +214,20 @@ def _conflict(group: list[AwaitedCall], member: AwaitedCall, own_session: str | 
     for m in (*group, member):
         if m.writes:
             return f"{m.writes} (a write is not reordered with the reads around it)", None
+    for earlier in group:
+        if earlier.may_raise:
+            return (
+                f"{earlier.may_raise}, so the awaits after it wait for it (gathered, they would run "
+                "even when it refuses)"
+            ), None
+    if member.may_raise:
+        for earlier in group:
+            held = [key for key in earlier.sessions if key != own_session]
+            if held:
+                return (
+                    f"{member.may_raise}; gathered with it, {earlier.label} would go on using `{held[0]}` "
+                    "after the error reached the caller, which closes it"
+                ), None
     if member.pause or any(m.pause for m in group):
         return "`asyncio.sleep()` waits on purpose between them", None
     if member.effects is not None:

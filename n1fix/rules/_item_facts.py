@@ -55,12 +55,29 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
             return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
         return None
     element = _element_annotation(frame, ancestry)
-    key_type = _type_family(dotted_name(element)) if element is not None else None
+    key_type = _type_family(dotted_name(element)) if element is not None else _literal_type(frame)
     if key_type is None:
         return f"the key's type is unknown; SQL matches '1' to 1, a dict lookup does not (annotate the list, e.g. `list[{column_type or 'int'}]`)"
     if column_type and key_type != column_type:
         return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
     return None
+
+
+def _literal_type(frame: Frame) -> str | None:
+    """`str` for a loop over `("a", "b")` (a tuple, list or set of literals of one type)."""
+    iterable = frame.first_iter
+    if not isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) or not iterable.elements:
+        return None
+    kinds = set()
+    for element in iterable.elements:
+        value = element.value
+        if isinstance(value, cst.SimpleString) and "b" not in value.prefix.lower():
+            kinds.add("str")
+        elif isinstance(value, cst.Integer):
+            kinds.add("int")
+        else:
+            return None
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _element_annotation(frame: Frame, ancestry):

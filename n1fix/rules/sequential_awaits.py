@@ -56,15 +56,35 @@ not reported (unless each read can get a session of its own, below):
 - no writes: neither the statements nor the project functions they call (followed
   through the session-use index) add, delete, merge, flush, commit, refresh or execute
   an INSERT/UPDATE/DELETE;
+- no gate: a call that can raise by design (its body, or a project function it calls,
+  awaited or not, has a `raise X`; a bare `raise` only passes on an error already
+  happening) orders every await after it. `await check_permission(user)` then
+  `await Memories.delete_all(user.id, db=db)`: gathered, the delete commits for a caller
+  the check refuses; a read on the request's session keeps running after the error
+  reached the framework, which closes that session under it (a leaked connection, or
+  `IllegalStateChangeError` turning a 403 into a 500). Two checks that can each raise
+  stay in order too: the caller's handler (FastAPI's, outside any `try`) would see
+  whichever error came first. A call that can raise also does not join calls before it
+  that use a session they did not open (the caller's, the object's, a module's);
 - not inside the body of a `try` with `except` handlers: under gather the first error to
   happen, not the first in the code, reaches the handler, and later calls still run;
 - the arguments have no effects of their own (calls other than plain value builtins,
   awaits, walrus): gather evaluates every argument before any call starts;
-- no `asyncio.sleep()` between them (it waits on purpose).
+- no `asyncio.sleep()` between them (it waits on purpose);
+- the whole group or nothing: when an await inside an expression just outside the run
+  (`region = await Config.get("region") or "eastus"`) could run with the group too,
+  the group is a cut of a longer run, and it is reported without a fix (a call n1fix
+  cannot see into is not proven independent, so it cuts nothing); so is a group
+  whose tuple of targets would not fit in the project's line length.
 The fix is safe when every call of the group is a project function the index can see
-into (or a method of a session that no other call uses). It is **unsafe** when a call's
-effects are unknown (a callee n1fix has not indexed, such as a function passed in or from
-another package, or a function that calls one): it may write or share a session.
+into (or a method of a session that no other call uses). A call n1fix cannot see into (a
+callee it has not indexed, such as a function passed in, a method of an object of
+unknown class like `Users = UsersTable()`, or a function that calls one) counts as
+possibly writing and possibly raising: it orders the awaits after it, and joins the ones
+before it only when every one of them is proven (indexed, writes nothing, raises nothing
+by design, uses no session it did not open). Then the fix is **unsafe**: if it writes,
+the reads gathered with it may see the write or miss it; if it raises, they run anyway
+(harmless for reads on sessions of their own). Otherwise there is no fix.
 
 An await in a `for` loop whose call varies per item (`for x in xs: out.append(await
 fetch(x))`) and that query-in-loop does not cover (a session query or a keyed project
@@ -125,6 +145,10 @@ The new session takes the shared one's name (`session`); a session held in an
 attribute (`self.session`) is replaced in each call by a local of its own.
 
 ## Known problems
+A function that raises only on an error path it handles itself (`try: ... raise ...
+except: ...`) still counts as a gate: fewer gathers, never a wrong one. A plain helper
+that raises is followed only when it is a project function (a library's is taken not to
+raise by design).
 The loop gather's bound does not read a `pool_size` the project passes to
 `create_async_engine()`: it is always SQLAlchemy's default, 5.
 Names are matched by spelling: a session stored under an unusual name and passed to an unindexed function
@@ -216,10 +240,42 @@ class SequentialAwaits(Rule):
             )
         elif own is not None:
             for group in own[1]:
-                yield self._own_sessions_finding(ctx, group, own[0], shared)
+                yield self._no_fix_finding(ctx, run, group) or self._own_sessions_finding(ctx, group, own[0], shared)
         else:
             for group in fixable:
-                yield self._gather_finding(ctx, group)
+                yield self._no_fix_finding(ctx, run, group) or self._gather_finding(ctx, group)
+
+    def _no_fix_finding(self, ctx, run, group) -> Finding | None:
+        """A group that can run together but gets no gather: it is only part of the awaits
+        that could (one more sits inside an expression next to it), or its targets would
+        not fit on a line."""
+        from n1fix.rules._gather_groups import partial
+
+        members = group.members
+        labels = _labels(members)
+        head = f"{len(members)} independent awaits run one after another ({labels})"
+        outside = partial(run, group)
+        if outside is not None:
+            line = ctx.range_of(outside.statement).start.line
+            return self.finding_at(
+                ctx,
+                members[0].statement,
+                f"{head}; no fix: {outside.label} on line {line} could run with them too but is awaited inside an "
+                "expression, and gathering only some of them would be an arbitrary cut; gather them all by hand "
+                "(await the call alone, then use its result)",
+            )
+        targets = [m.target or "_" for m in members]
+        indent = ctx.range_of(members[0].statement).start.column
+        width = indent + len(f"{', '.join(targets)} = await asyncio.gather(")
+        if any(m.target for m in members) and width > ctx.project.line_length:
+            return self.finding_at(
+                ctx,
+                members[0].statement,
+                f"{head}; no fix: a gather of {len(members)} results would need a target {width} characters wide, "
+                f"over the line length of {ctx.project.line_length}; one query for all of them (or fewer awaits "
+                "gathered by hand) reads better",
+            )
+        return None
 
     def _awaits_in_loops(self, ctx, function, owner) -> Iterable[Finding]:
         from n1fix.rules._await_calls import CallerScope
@@ -252,7 +308,7 @@ class SequentialAwaits(Rule):
 
     def _own_sessions_finding(self, ctx, group, factory: str, session: str) -> Finding:
         members = group.members
-        labels = ", ".join(m.label for m in members)
+        labels = _labels(members)
         note = (
             f"unsafe: each read that used `{session}` gets its own session from `{factory}()`, so it runs in a "
             f"transaction of its own (it no longer sees what `{session}` has flushed but not committed) and the "
@@ -274,9 +330,9 @@ class SequentialAwaits(Rule):
 
     def _gather_finding(self, ctx, group) -> Finding:
         members = group.members
-        labels = ", ".join(m.label for m in members)
+        labels = _labels(members)
         if group.reasons_unsafe:
-            why = "as far as n1fix can see they share no session and none writes"
+            why = "the calls before the last share no session, write nothing and raise nothing by design"
         elif all(m.own_session for m in members):
             why = "each opens its own session"
         else:
@@ -289,9 +345,25 @@ class SequentialAwaits(Rule):
             calls=[m.call for m in members],
         )
         if group.reasons_unsafe:
-            note = f"unsafe: {group.reasons_unsafe[0]}; it may write or share a session"
+            note = (
+                f"unsafe: {group.reasons_unsafe[0]}; it may write (the reads gathered with it could see the "
+                "write or miss it) or raise (the others would run anyway, on no session of the caller's)"
+            )
             return self.finding_at(ctx, members[0].statement, f"{message}; {note}", Applicability.UNSAFE, note, plan)
         return self.finding_at(ctx, members[0].statement, message, Applicability.SAFE, None, plan)
+
+
+def _labels(members) -> str:
+    """`Config.get()` 12 times, `Files.get_file_by_id()`: repeats of one callee counted."""
+    parts: list[list] = []
+    for member in members:
+        if parts and parts[-1][0] == member.label:
+            parts[-1][1] += 1
+        else:
+            parts.append([member.label, 1])
+    return ", ".join(
+        label if count == 1 else f"{label} twice" if count == 2 else f"{label} {count} times" for label, count in parts
+    )
 
 
 def _two_awaits_in_a_row(block: list) -> bool:
