@@ -255,3 +255,74 @@ def test_rows_through_enumerate_and_sorted(tmp_path):
     got = findings(service)
     # the lambda's read is not per item of a loop n1fix follows; enumerate's is
     assert [f.line for f in got] == [10]
+
+
+@pytest.mark.parametrize(
+    "body,applicability,why",
+    [
+        # rows of a query in the function: persistent, their foreign keys hold the ids
+        ("def f(session: Session):\n    return [m.team.id for m in session.scalars(select(Member)).all()]\n", "safe", None),
+        (
+            "def f(session: Session):\n    members = session.scalars(select(Member)).all()\n"
+            "    return {m.id: m.team.id for m in members}\n",
+            "safe",
+            None,
+        ),
+        # passed in: the caller may have built it with `team=` and not flushed it
+        ("def f(member: Member):\n    return member.team.id\n", "unsafe", "passed in"),
+        ("def f(members: list[Member]):\n    return [m.team.id for m in members]\n", "unsafe", "cannot show holds rows loaded"),
+        # items of a relationship collection: may hold objects appended and not flushed
+        (
+            "def f(session: Session, team_id: int):\n    team = session.get(Team, team_id)\n"
+            "    return [m.mentor_id and m.team.id for m in team.members]\n",
+            "unsafe",
+            "cannot show holds rows loaded",
+        ),
+        # built here (with the column, not the relationship): not shown to be flushed
+        ("def f(session: Session):\n    m = Member(team_id=3)\n    session.add(m)\n    return m.team.id\n", "unsafe", "cannot show that `m` was loaded"),
+    ],
+)
+def test_related_key_is_safe_only_on_rows_loaded_in_the_function(tmp_path, body, applicability, why):
+    service = project(tmp_path, body)
+    [finding] = findings(service, "related-key-via-relationship")
+    assert finding.applicability.value == applicability
+    if why is not None:
+        assert why in finding.fix_note
+
+
+@pytest.mark.parametrize(
+    "body,reported",
+    [
+        # the row is read anyway, before, beside or after the key: the column saves nothing
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.id, m.team.members\n", False),
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    if m.team:\n        return m.team.id\n", False),
+        (
+            "def f(session: Session):\n    keys = []\n    for m in session.scalars(select(Member)).all():\n"
+            "        keys.append(m.team.id)\n        print(m.team.members)\n    return keys\n",
+            False,
+        ),
+        # the other read runs only sometimes: the column still saves the load otherwise
+        (
+            "def f(session: Session, member_id: int, verbose: bool):\n    m = session.get(Member, member_id)\n"
+            "    if verbose:\n        print(m.team.members)\n    return m.team.id\n",
+            True,
+        ),
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.mentor_id or m.team.members, m.team.id\n", True),
+        # the other read comes after a return that may leave first
+        (
+            "def f(session: Session, member_id: int, short: bool):\n    m = session.get(Member, member_id)\n"
+            "    if short:\n        return m.team.id\n    return m.team.members\n",
+            True,
+        ),
+        # another loop's rows: not the same items
+        (
+            "def f(session: Session):\n    for m in session.scalars(select(Member)).all():\n        print(m.team.members)\n"
+            "    return [m.team.id for m in session.scalars(select(Member)).all()]\n",
+            True,
+        ),
+    ],
+)
+def test_related_key_is_not_reported_when_the_row_is_read_anyway(tmp_path, body, reported):
+    service = project(tmp_path, body)
+    got = findings(service, "related-key-via-relationship")
+    assert len(got) == (1 if reported else 0)

@@ -11,6 +11,8 @@ import libcst as cst
 from n1fix.orm.models import MANY_TO_ONE
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules._item_facts import _model_of_name, bindings
+from n1fix.rules._persistence import unproven_persistent
+from n1fix.rules._runs_with import read_elsewhere
 from n1fix.rules._syntax import children
 
 
@@ -61,6 +63,8 @@ def find(ctx) -> Iterable[Finding]:
         fk = foreign_key_for(model, rel, target, node.attr.value)
         if fk is None:
             continue
+        if _row_read_anyway(node, ancestry):
+            continue  # `role.user.username` loads the row either way: the column saves nothing
         owner_code = ctx.code(owner)
         replacement = f"{owner_code}.{fk.attr}"
         reading = ctx.code(node)
@@ -76,6 +80,8 @@ def find(ctx) -> Iterable[Finding]:
         assigned = _assigned_in_function(ctx, ancestry, model, rel_name, fk.attr, owner.value == "self")
         if assigned:
             reasons.append(assigned)
+        elif (unproven := unproven_persistent(ctx, owner.value, ancestry)) is not None:
+            reasons.append(unproven)
         applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
         plan = RelatedKeyPlan(node, owner, fk.attr)
         yield RelatedKeyViaRelationship.finding_at(ctx, node, message, applicability, "; ".join(reasons) or None, plan=plan)
@@ -104,6 +110,20 @@ def _reads(module: cst.Module):
         below.reverse()
         stack.extend(below)
     return found
+
+
+def _row_read_anyway(node: cst.Attribute, ancestry) -> bool:
+    """Whether `obj.rel` is read otherwise (`obj.rel.name`, `if obj.rel:`) wherever
+    `obj.rel.id` is: the row is loaded then, and reading the column saves no query."""
+    scope = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0])
+    key = node.attr.value
+
+    def skip(read, parent) -> bool:
+        if isinstance(parent, cst.Attribute) and parent.value is read and parent.attr.value == key:
+            return True  # the same key read elsewhere: rewritten too
+        return _is_target(read, parent)
+
+    return read_elsewhere(node.value, scope, skip) is not None
 
 
 def _is_target(node, parent) -> bool:
