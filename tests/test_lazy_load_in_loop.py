@@ -15,7 +15,7 @@ from n1fix_project import write_service
 
 MODELS = """
     from sqlalchemy import ForeignKey
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+    from sqlalchemy.orm import DeclarativeBase, DynamicMapped, Mapped, WriteOnlyMapped, mapped_column, relationship
 
 
     class Base(DeclarativeBase):
@@ -28,6 +28,12 @@ MODELS = """
         members: Mapped[list["Member"]] = relationship(back_populates="team")
         badges: Mapped[list["Badge"]] = relationship(lazy="selectin")
         notes: Mapped[list["Note"]] = relationship(lazy="raise")
+        drafts: Mapped[list["Note"]] = relationship(lazy="noload", viewonly=True)
+        archive: DynamicMapped["Note"] = relationship(viewonly=True)
+        log: WriteOnlyMapped["Note"] = relationship(viewonly=True)
+        pins: Mapped[list["Note"]] = relationship(lazy="subquery", viewonly=True)
+        links: Mapped[list["Note"]] = relationship(lazy="joined", viewonly=True)
+        tags: Mapped[list["Note"]] = relationship(lazy="immediate", viewonly=True)
 
 
     class Member(Base):
@@ -52,13 +58,14 @@ MODELS = """
         __tablename__ = "notes"
         id: Mapped[int] = mapped_column(primary_key=True)
         team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+        team: Mapped[Team] = relationship(lazy="raise_on_sql", viewonly=True)
 """
 
 HEADER = """
     from sqlalchemy import select
     from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
-    from app.models import Member, Team
+    from app.models import Member, Note, Team
 
 
 """
@@ -93,20 +100,67 @@ def test_not_reported(tmp_path, body):
     assert findings(project(tmp_path, body)) == []
 
 
-def test_raise_on_lazy_load_is_reported_as_the_error_with_an_unsafe_fix(tmp_path):
-    service = project(tmp_path, "def f(session: Session):\n    return [len(t.notes) for t in session.scalars(select(Team)).all()]\n")
-    [finding] = findings(service)
-    assert finding.applicability.value == "unsafe"
-    assert "raise" in finding.message
+@pytest.mark.parametrize(
+    "body",
+    [
+        # lazy="raise" / "raise_on_sql": no query runs (it raises, or the identity map answers)
+        "def f(session: Session):\n    return [len(t.notes) for t in session.scalars(select(Team)).all()]\n",
+        "def f(session: Session):\n    return [n.team for n in session.scalars(select(Note)).all()]\n",
+        # raiseload on the query: the same
+        "def f(session: Session):\n    return [len(t.members) for t in session.scalars(select(Team).options(raiseload('*'))).all()]\n",
+        # lazy="noload": never loaded; dynamic and write_only: queries, not loads
+        "def f(session: Session):\n    return [len(t.drafts) for t in session.scalars(select(Team)).all()]\n",
+        "def f(session: Session):\n    return [t.archive.count() for t in session.scalars(select(Team)).all()]\n",
+        "def f(session: Session):\n    return [t.log for t in session.scalars(select(Team)).all()]\n",
+        # loaded by the mapper: subquery, joined, immediate
+        "def f(session: Session):\n    return [(len(t.pins), len(t.links), len(t.tags)) for t in session.scalars(select(Team)).all()]\n",
+    ],
+)
+def test_no_query_per_item_is_not_reported(tmp_path, body):
+    assert findings(project(tmp_path, body)) == []
 
 
-def test_raiseload_wildcard_on_the_query_is_reported_too(tmp_path):
+def test_targets_loaded_earlier_in_the_function_are_not_reported(tmp_path):
+    """The members' teams are the teams loaded first: each lazy load by primary key is
+    answered by the identity map, and selectinload would add a statement."""
     service = project(
         tmp_path,
-        "def f(session: Session):\n    return [len(t.members) for t in session.scalars(select(Team).options(raiseload('*'))).all()]\n",
+        "def f(session: Session, ids: list[int]):\n"
+        "    teams = session.scalars(select(Team).where(Team.id.in_(ids))).all()\n"
+        "    members = session.scalars(select(Member).where(Member.team_id.in_([t.id for t in teams]))).all()\n"
+        "    return [m.team for m in members]\n",
+    )
+    assert findings(service) == []
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "ids",  # keys from outside: the teams are not loaded
+        "[t.id for t in session.scalars(select(Team).where(Team.id.in_(ids)))]",  # rows not held: the identity map may drop them
+    ],
+)
+def test_targets_not_shown_loaded_are_reported(tmp_path, keys):
+    service = project(
+        tmp_path,
+        "def f(session: Session, ids: list[int]):\n"
+        f"    members = session.scalars(select(Member).where(Member.team_id.in_({keys}))).all()\n"
+        "    return [m.team for m in members]\n",
+    )
+    assert [f.message.split("`")[1] for f in findings(service)] == ["m.team"]
+
+
+def test_a_loop_that_commits_per_item_is_reported_without_a_fix(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    for t in session.scalars(select(Team)).all():\n"
+        "        t.size = len(t.members)\n"
+        "        session.commit()\n",
     )
     [finding] = findings(service)
-    assert finding.applicability.value == "unsafe" and "raise" in finding.message
+    assert finding.applicability.value == "none"
+    assert "`session.commit()` in the loop expires every loaded object" in finding.fix_note
 
 
 def test_a_prefix_loaded_by_the_mapper_gets_defaultload(tmp_path):
