@@ -380,3 +380,16 @@ def test_related_key_is_not_reported_when_the_row_is_read_anyway(tmp_path, body,
     service = project(tmp_path, body)
     got = findings(service, "related-key-via-relationship")
     assert len(got) == (1 if reported else 0)
+
+
+def test_a_loop_that_may_commit_per_item_gets_an_unsafe_fix(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    for t in session.scalars(select(Team)).all():\n"
+        "        t.size = len(t.members)\n"
+        "        t.save()\n",
+    )
+    [finding] = findings(service)
+    assert finding.applicability.value == "unsafe"
+    assert "`t.save()`, which may commit" in finding.fix_note

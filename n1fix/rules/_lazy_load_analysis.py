@@ -29,6 +29,7 @@ _MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joined
 _MAPPER_RAISE = {"raise", "raise_on_sql"}
 _RUNNERS = {"scalars", "execute", "scalar"}
 _EXPIRE_ALL = {"commit", "rollback", "expire_all"}
+_MAY_COMMIT = {"save"}
 
 
 @dataclass
@@ -430,7 +431,7 @@ def _key_via_relationship(model, rel, target, attr: str) -> bool:
 # -- findings -----------------------------------------------------------------------------
 
 
-def _finding(ctx, loop, source: Source, read: Read, commit: str | None) -> Iterable[Finding]:
+def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> Iterable[Finding]:
     options = source.options
     if options.opaque:
         return  # an option n1fix cannot read may load it
@@ -452,9 +453,9 @@ def _finding(ctx, loop, source: Source, read: Read, commit: str | None) -> Itera
     message = f"`{reading}` lazy-loads `{target}` once per item of {where} (1 + N round trips)"
     if source.shape.is_async:
         message += "; under AsyncSession it raises MissingGreenlet"
-    if commit is not None:
+    if commit is not None and commit.certain:
         missing = (
-            f"no fix: `{commit}` in the loop expires every loaded object (expire_on_commit), so a loader option "
+            f"no fix: `{commit.code}` in the loop expires every loaded object (expire_on_commit), so a loader option "
             "would load it again per item; commit once after the loop"
         )
         yield LazyLoadInLoop.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
@@ -472,21 +473,39 @@ def _finding(ctx, loop, source: Source, read: Read, commit: str | None) -> Itera
             f"`{reading}` is read only in some iterations (a branch, or a loop that may stop early): "
             f"`{option}` loads it for every row, one more query even when no row needs it"
         )
+    elif commit is not None:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"the loop calls `{commit.code}`, which may commit: each commit expires every loaded object "
+            "(expire_on_commit), and the option's rows would load again per item"
+        )
     elif source.helper is not None:
         applicability = Applicability.UNSAFE
         note = f"the option goes into `{source.helper}()`, which returns the rows: every caller of it loads `{reading.split('.')[-1]}` from then on"
     yield LazyLoadInLoop.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
 
 
-def _commits(loop) -> str | None:
+def _commits(loop) -> Commit | None:
     """The first call in a `for` loop's body that expires every object of the session
-    (`session.commit()`, `.rollback()`, `.expire_all()`), as written; None if there is none."""
+    (`session.commit()`, `.rollback()`, `.expire_all()`), or else one that may (a model's
+    `save()`, which commits in many Flask-SQLAlchemy projects); None if there is none."""
     if not isinstance(loop, cst.For):
         return None
+    maybe = None
     for node in walk(loop.body):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _EXPIRE_ALL and not node.args:
-            return cst.Module([]).code_for_node(node)
-    return None
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args):
+            continue
+        if node.func.attr.value in _EXPIRE_ALL:
+            return Commit(cst.Module([]).code_for_node(node), certain=True)
+        if node.func.attr.value in _MAY_COMMIT and maybe is None:
+            maybe = Commit(cst.Module([]).code_for_node(node), certain=False)
+    return maybe
+
+
+@dataclass(frozen=True)
+class Commit:
+    code: str  # the call as written
+    certain: bool  # it commits (else: it may, n1fix cannot see)
 
 
 def _strategy(option: str | None, mapper: str) -> str:
