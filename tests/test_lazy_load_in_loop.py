@@ -271,7 +271,7 @@ def test_rows_from_a_function_n1fix_cannot_follow_are_not_reported(tmp_path):
     assert findings(service) == []
 
 
-def test_related_key_through_self_is_unsafe_when_a_method_of_the_class_sets_the_relationship(tmp_path):
+def test_related_key_through_self_has_no_fix_and_says_the_class_sets_the_relationship(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
@@ -295,7 +295,7 @@ def test_related_key_through_self_is_unsafe_when_a_method_of_the_class_sets_the_
     (tmp_path / "app" / "models.py").write_text(models)
     path = tmp_path / "app" / "models.py"
     [finding] = [f for f in scan_source(path, models) if f.rule == "related-key-via-relationship"]
-    assert finding.applicability.value == "unsafe" and "the class assigns `.team`" in finding.fix_note
+    assert finding.applicability.value == "none" and "the class assigns `.team`" in finding.fix_note
 
 
 def test_rows_through_enumerate_and_sorted(tmp_path):

@@ -82,6 +82,14 @@ def find(ctx) -> Iterable[Finding]:
             reasons.append(assigned)
         elif (unproven := unproven_persistent(ctx, owner.value, ancestry)) is not None:
             reasons.append(unproven)
+        if owner.value == "self":
+            # Callers build the object and call its methods before any flush (a storage
+            # path named on upload): no caller-independent fix.
+            if not any(reason.startswith("`self`") for reason in reasons):
+                reasons.append(unproven_persistent(ctx, "self", ancestry))
+            why = "no fix: " + "; ".join(reasons)
+            yield RelatedKeyViaRelationship.finding_at(ctx, node, f"{message}; {why}", Applicability.NONE, why)
+            continue
         applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
         plan = RelatedKeyPlan(node, owner, fk.attr)
         yield RelatedKeyViaRelationship.finding_at(ctx, node, message, applicability, "; ".join(reasons) or None, plan=plan)

@@ -28,9 +28,11 @@ or the column nor builds an object of the model with the relationship given. Per
 means: the name is bound in the same function only to rows of a query (a loop over a
 query's results, `session.get()`, `.first()`, `.one()`...). Otherwise the fix is unsafe:
 an object built with `rel=other` and not yet flushed has `obj.rel.id` but a None
-`obj.rel_id`, so `self` in the model's own method, a parameter, an item of a collection
-or an object built here cannot carry a safe fix (a caller may build the object and call
-the code before a flush). It is unsafe too for a NULL key (`obj.rel.id` raises
+`obj.rel_id`, so a parameter, an item of a collection or an object built here cannot
+carry a safe fix (a caller may build the object and pass it before a flush). For `self`
+in the model's own method no fix is offered: such methods are called on objects being
+built (a storage path named when a file is uploaded, before the flush) as often as on
+loaded ones, and no caller is visible from the method. It is unsafe too for a NULL key (`obj.rel.id` raises
 AttributeError where `obj.rel_id` returns None) and when `obj.rel` or `obj.rel_id` is
 assigned in the function (before a flush they disagree).
 
