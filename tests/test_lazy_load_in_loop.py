@@ -393,3 +393,15 @@ def test_a_loop_that_may_commit_per_item_gets_an_unsafe_fix(tmp_path):
     [finding] = findings(service)
     assert finding.applicability.value == "unsafe"
     assert "`t.save()`, which may commit" in finding.fix_note
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def test_stage(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    assert m.team.id == 3\n",
+        "def test_stage(self, session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    self.assertEqual(3, m.team.id)\n",
+    ],
+)
+def test_related_key_in_an_assertion_is_not_reported(tmp_path, body):
+    """A test asserting `m.team.id` checks the relationship: the column would not."""
+    assert findings(project(tmp_path, body), "related-key-via-relationship") == []
