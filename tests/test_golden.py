@@ -336,3 +336,28 @@ def test_database_state_sees_the_runs_own_writes_in_key_order():
     assert [row[0] for row in after["gallery_items"]] == [0, 1, 2, 3, 4, 5, 6, 7, 8]
     changed = [row for row in after["renders"] if row not in before["renders"]]
     assert [(row[0], row[8]) for row in changed] == [(12, "queued")]
+
+
+@pytest.mark.parametrize(
+    "run_table,with_rejected,problem",
+    [
+        ('runs = true\nrejected = "no_fewer_round_trips"\n', True, None),
+        ('runs = true\nrejected = "no_fewer_round_trips"\n', False, "go together"),
+        ("runs = true\n", True, "go together"),
+        ('runs = true\nrejected = "slower"\n', True, "`rejected` is one of"),
+        ('runs = false\nreason = "x"\nrejected = "changes_result"\n', True, "proves nothing unless the case runs"),
+    ],
+)
+def test_a_rejected_rewrite_is_declared_with_its_reason(tmp_path, run_table, with_rejected, problem):
+    case = tmp_path / "some_rule" / "trap_case"
+    case.mkdir(parents=True)
+    (case / "before.py").write_text("x = 1\n")
+    (case / "scenario.py").write_text("def run(module, session):\n    return module.x\n")
+    (case / "case.toml").write_text(f'description = "d"\nfindings = []\n\n[run]\n{run_table}')
+    if with_rejected:
+        (case / "rejected.py").write_text("x = 2\n")
+    problems = validate_case(case)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems
