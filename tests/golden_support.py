@@ -2,9 +2,9 @@
 
 A golden case is a directory `golden/<rule>/<case>/` holding `before.py`, `case.toml`,
 `scenario.py` and, unless the code must come out unchanged, a hand-written `after.py`.
-A trap (no `after.py`) may hold `rejected.py`, the rewrite n1fix must not make, with
-`[run] rejected = "changes_result"` or `"no_fewer_round_trips"`: it runs beside the
-before and must show that (a wrong rewrite, or one that saves nothing).
+A case may hold `rejected.py`, a rewrite n1fix must not make, with `[run] rejected =
+"changes_result"` or `"no_fewer_round_trips"`: it runs beside the before (and the after)
+and must show that (a wrong rewrite, or one that saves nothing over what n1fix leaves).
 The scenario's `run(module, session)` (or `async def run`) calls the case's code with
 realistic arguments; this module gives it a fresh seeded database each time, counts
 the statements sent to the database while `run` executes, and reduces the result to plain
@@ -120,9 +120,9 @@ class GoldenCase:
     # What n1fix's output still gets wrong against the hand-written after (the rewrite
     # test is then expected to fail, strictly: once n1fix writes the after, drop the key).
     known_gap: str | None = None
-    # A trap's `rejected.py`, the rewrite n1fix must not make, and why it is rejected:
+    # A `rejected.py`, a rewrite n1fix must not make, and why it is rejected:
     # "changes_result" (it returns or writes something else) or "no_fewer_round_trips"
-    # (the same result in as many round trips or more: a fix that saves nothing).
+    # (the same result in as many round trips as the code n1fix leaves, or more).
     rejected: str | None = None
 
     @property
