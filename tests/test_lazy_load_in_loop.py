@@ -407,3 +407,14 @@ def test_a_loop_that_may_commit_per_item_gets_an_unsafe_fix(tmp_path):
 def test_related_key_in_an_assertion_is_not_reported(tmp_path, body):
     """A test asserting `m.team.id` checks the relationship: the column would not."""
     assert findings(project(tmp_path, body), "related-key-via-relationship") == []
+
+
+def test_a_read_back_to_the_outer_row_is_not_reported_but_another_many_to_one_is(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    teams = session.scalars(select(Team)).all()\n"
+        "    return [[(m.team, m.mentor) for m in t.members] for t in teams]\n",
+    )
+    # m.team is t itself (Member.team is the partner of Team.members); m.mentor is not
+    assert sorted(f.message.split("`")[1] for f in findings(service)) == ["m.mentor", "t.members"]

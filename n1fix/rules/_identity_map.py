@@ -2,16 +2,19 @@
 already holds, so that reading it per row runs no query (a lazy load by primary key asks
 the identity map first) and a loader option would add a statement instead of saving one.
 
-Two shapes are recognised: the query filters the foreign key on one value (`Render.project_id
+Three shapes are recognised: the query filters the foreign key on one value (`Render.project_id
 == project_id`: every row points at one parent, loaded once at most), or on the keys of
 rows of the target model loaded earlier in the function (`Render.project_id.in_([p.id for
-p in projects])`, with `projects` a query's results held in a list).
+p in projects])`, with `projects` a query's results held in a list); or the read goes back
+along the collection it came through (`render.project` for each `render in
+project.renders`: the outer row itself).
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.orm.models import MANY_TO_ONE, ONE_TO_MANY
 from n1fix.orm.query_shape import Cardinality, recognize
 from n1fix.rules._item_facts import _reiterable_value, bindings
 
@@ -34,6 +37,21 @@ def targets_already_loaded(ctx, source, rel, ancestry) -> bool:
         if filtered is not None and _keys_of_loaded_rows(ctx, filtered, target, ancestry):
             return True
     return False
+
+
+def points_back(read) -> bool:
+    """The last step of a path is the many-to-one partner of the collection before it
+    (`project.renders`, then `render.project`): every item's target is the row whose
+    collection it is, held by the loop."""
+    if len(read.path) < 2:
+        return False
+    collection, back = read.relationships[-2], read.relationships[-1]
+    owner = read.models[-2]
+    if back.uselist is not False or collection.direction != ONE_TO_MANY or back.direction != MANY_TO_ONE:
+        return False
+    if collection.secondary or back.secondary or collection.primaryjoin or back.primaryjoin:
+        return False
+    return back.target == owner.qualname and bool(back.foreign_key_attrs) and set(back.foreign_key_attrs) == set(collection.foreign_key_attrs)
 
 
 def _in_keys(ctx, expr, model, columns: set[str]):

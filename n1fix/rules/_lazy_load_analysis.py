@@ -18,7 +18,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import Cardinality, QueryShape, Style, _parse_select, dotted_name, recognize, unwind
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._identity_map import targets_already_loaded
+from n1fix.rules._identity_map import points_back, targets_already_loaded
 from n1fix.rules._item_facts import bindings
 from n1fix.rules._loader_options import EAGER, LAZY, RAISE, OptionChain, Options, read_options
 from n1fix.rules._loop_frames import frames_of
@@ -115,6 +115,8 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
     for read in collector.reads.values():
         if len(read.path) == 1 and targets_already_loaded(ctx, source, read.relationships[0], ancestry):
             continue  # the identity map answers each row's parent: no query per row
+        if points_back(read):
+            continue  # `render.project` inside `project.renders`: the outer row itself
         yield from _finding(ctx, loop, source, read, _commits(loop))
 
 

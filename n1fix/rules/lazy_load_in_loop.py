@@ -66,8 +66,9 @@ a query of their own); queries whose options n1fix cannot read (`.options(*opts)
 many-to-one whose targets the session already holds: the query filtered its foreign key
 on one value (every row points at one parent, loaded once), or on the keys of rows of
 the target model loaded earlier in the function and held in a list (`Render.project_id.in_(
-[p.id for p in projects])`; a lazy load by primary key asks the identity map first); and
-`row.rel.id` where the row holds the key itself (`related-key-via-relationship` reports
+[p.id for p in projects])`; a lazy load by primary key asks the identity map first), or
+that goes back along the collection it was reached through (`render.project` for each
+`render in project.renders` is the outer row); and `row.rel.id` where the row holds the key itself (`related-key-via-relationship` reports
 that).
 
 ## Known problems
