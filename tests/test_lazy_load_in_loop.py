@@ -322,6 +322,13 @@ def test_rows_through_enumerate_and_sorted(tmp_path):
             "safe",
             None,
         ),
+        # a comprehension's own `m` does not rebind the function's
+        (
+            "def f(session: Session, ids: list[int]):\n    keys = [m.id for m in session.scalars(select(Member)).all()]\n"
+            "    m = session.get(Member, ids[0])\n    return keys, m.team.id\n",
+            "safe",
+            None,
+        ),
         # passed in: the caller may have built it with `team=` and not flushed it
         ("def f(member: Member):\n    return member.team.id\n", "unsafe", "passed in"),
         ("def f(members: list[Member]):\n    return [m.team.id for m in members]\n", "unsafe", "cannot show holds rows loaded"),

@@ -31,7 +31,7 @@ def unproven_persistent(ctx, name: str, ancestry) -> str | None:
             if _query_rows(iterable, ancestry):
                 return None
             return f"`{name}` is an item of `{ctx.code(iterable)}`, which n1fix cannot show holds rows loaded from the database (an object not yet flushed has its foreign key None)"
-    found = bindings(name, ancestry)
+    found = bindings(name, ancestry, comprehensions=False)
     if found and all(_one_row(value) for value, _ in found):
         return None
     if any(value is None and annotation is not None for value, annotation in found):
