@@ -364,6 +364,9 @@ def test_related_key_is_safe_only_on_rows_loaded_in_the_function(tmp_path, body,
         ),
         ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team and m.team.id\n", False),
         ("def f(session: Session):\n    return [(m.team.id, len(m.team.members)) for m in session.scalars(select(Member)).all()]\n", False),
+        # the key only loads the same row again: by the column, the query just moves
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return session.get(Team, m.team.id)\n", False),
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return session.query(Team).get(m.team.id)\n", False),
         # the other read runs only sometimes: the column still saves the load otherwise
         (
             "def f(session: Session, member_id: int, verbose: bool):\n    m = session.get(Member, member_id)\n"

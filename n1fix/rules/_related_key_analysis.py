@@ -67,6 +67,8 @@ def find(ctx) -> Iterable[Finding]:
             continue  # `role.user.username` loads the row either way: the column saves nothing
         if _asserted(ancestry):
             continue  # a test asserting `action.stage.id` checks the relationship itself
+        if _fetches_the_row(ctx, node, ancestry, target):
+            continue  # `session.get(Project, r.project.id)`: the row is loaded either way
         owner_code = ctx.code(owner)
         replacement = f"{owner_code}.{fk.attr}"
         reading = ctx.code(node)
@@ -134,6 +136,28 @@ def _row_read_anyway(node: cst.Attribute, ancestry) -> bool:
         return _is_target(read, parent)
 
     return read_elsewhere(node.value, scope, skip) is not None
+
+
+def _fetches_the_row(ctx, node, ancestry, target) -> bool:
+    """`session.get(Target, obj.rel.id)` or `session.query(Target).get(obj.rel.id)`: the
+    key only serves to load the row `obj.rel` would load (then from the identity map);
+    reading the column moves the query, it does not save it."""
+    parent = ancestry[-2] if len(ancestry) > 1 else None
+    call = ancestry[-3] if len(ancestry) > 2 else None
+    if not (isinstance(parent, cst.Arg) and isinstance(call, cst.Call) and parent.value is node):
+        return False
+    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in ("get", "get_one")):
+        return False
+    args = [a for a in call.args if a.keyword is None]
+    if len(args) == 2 and args[1] is parent:  # session.get(Target, key)
+        model = ctx.model_for(args[0].value)
+    elif len(args) == 1 and args[0] is parent:  # session.query(Target).get(key)
+        receiver = call.func.value
+        queried = receiver.args[0].value if isinstance(receiver, cst.Call) and receiver.args else None
+        model = ctx.model_for(queried) if queried is not None else None
+    else:
+        return False
+    return model is not None and model.qualname == target.qualname
 
 
 def _asserted(ancestry) -> bool:

@@ -38,7 +38,8 @@ assigned in the function (before a flush they disagree).
 
 Not reported: `obj.rel.id` where `obj.rel` is read otherwise wherever the key is read
 (`obj.rel.name` beside it, `if obj.rel:` around it): the row is loaded either way, and
-reading the column saves no query; nor in an `assert` or a `self.assertEqual(...)`-like
+reading the column saves no query; nor as the key of `session.get(Target, obj.rel.id)`
+(or `query(Target).get(...)`), which loads that row anyway; nor in an `assert` or a `self.assertEqual(...)`-like
 call, where a test checks the relationship itself.
 
 ## Known problems
