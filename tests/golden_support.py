@@ -2,6 +2,9 @@
 
 A golden case is a directory `golden/<rule>/<case>/` holding `before.py`, `case.toml`,
 `scenario.py` and, unless the code must come out unchanged, a hand-written `after.py`.
+A case may hold `rejected.py`, a rewrite n1fix must not make, with `[run] rejected =
+"changes_result"` or `"no_fewer_round_trips"`: it runs beside the before (and the after)
+and must show that (a wrong rewrite, or one that saves nothing over what n1fix leaves).
 The scenario's `run(module, session)` (or `async def run`) calls the case's code with
 realistic arguments; this module gives it a fresh seeded database each time, counts
 the statements sent to the database while `run` executes, and reduces the result to plain
@@ -73,6 +76,7 @@ GOLDEN_ROOT = ROOT / "golden"
 DEFAULT_SEED = "renderapp"
 EMPTY_RUN = "run_empty"  # a scenario's call of the code with nothing to batch
 APPLICABILITIES = ("safe", "unsafe", "none")
+REJECTIONS = ("changes_result", "no_fewer_round_trips")
 REQUIRED_FILES = ("before.py", "case.toml", "scenario.py")
 
 
@@ -116,6 +120,10 @@ class GoldenCase:
     # What n1fix's output still gets wrong against the hand-written after (the rewrite
     # test is then expected to fail, strictly: once n1fix writes the after, drop the key).
     known_gap: str | None = None
+    # A `rejected.py`, a rewrite n1fix must not make, and why it is rejected:
+    # "changes_result" (it returns or writes something else) or "no_fewer_round_trips"
+    # (the same result in as many round trips as the code n1fix leaves, or more).
+    rejected: str | None = None
 
     @property
     def is_tree(self) -> bool:
@@ -138,6 +146,11 @@ class GoldenCase:
     @property
     def after_path(self) -> Path | None:
         p = self.path / ("after" if self.is_tree else "after.py")
+        return p if p.exists() else None
+
+    @property
+    def rejected_path(self) -> Path | None:
+        p = self.path / "rejected.py"
         return p if p.exists() else None
 
     @property
@@ -238,7 +251,7 @@ def load_case(case_dir: Path) -> GoldenCase:
     run = data.get("run")
     if not isinstance(run, dict) or not isinstance(run.get("runs"), bool):
         raise fail("`[run]` with `runs = true|false` is required")
-    if unknown := set(run) - {"runs", "reason", "concurrent", "max_in_flight", "before_raises", "measure"}:
+    if unknown := set(run) - {"runs", "reason", "concurrent", "max_in_flight", "before_raises", "measure", "rejected"}:
         raise fail(f"[run]: unknown keys {sorted(unknown)}")
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
@@ -248,6 +261,13 @@ def load_case(case_dir: Path) -> GoldenCase:
     raises = run.get("before_raises")
     if raises is not None and not (isinstance(raises, str) and raises.isidentifier()):
         raise fail("`before_raises` names the exception class before.py raises (`MissingGreenlet`)")
+    rejected = run.get("rejected")
+    if rejected is not None and rejected not in REJECTIONS:
+        raise fail(f"`rejected` is one of {REJECTIONS}")
+    if (rejected is not None) != (case_dir / "rejected.py").exists():
+        raise fail("`[run] rejected = \"...\"` and a rejected.py go together")
+    if rejected is not None and not run["runs"]:
+        raise fail("a rejected.py proves nothing unless the case runs")
     bound = run.get("max_in_flight")
     if bound is not None and not (isinstance(bound, int) and bound >= 2 and run.get("concurrent")):
         raise fail("`max_in_flight` is an integer of at least 2, for a `concurrent` case")
@@ -266,6 +286,7 @@ def load_case(case_dir: Path) -> GoldenCase:
         measure=run.get("measure", "round_trips"),
         entry=entry,
         known_gap=data.get("known_gap"),
+        rejected=rejected,
     )
 
 
@@ -295,7 +316,7 @@ def validate_case(case_dir: Path) -> list[str]:
         problems.extend(tree_problems(case))
     else:
         before_lines = case.before_path.read_text(encoding="utf-8").splitlines()
-        for source in filter(None, (case.before_path, case.after_path, case.scenario_path)):
+        for source in filter(None, (case.before_path, case.after_path, case.rejected_path, case.scenario_path)):
             if source.exists():
                 try:
                     compile(source.read_text(encoding="utf-8"), str(source), "exec")
@@ -502,15 +523,16 @@ async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, t
 
 
 def run_scenario_detailed(
-    case_dir: Path | GoldenCase, which: Literal["before", "after", "gathered"], backend: Any = None, entry: str = "run"
+    case_dir: Path | GoldenCase, which: Literal["before", "after", "gathered", "rejected"], backend: Any = None, entry: str = "run"
 ) -> tuple[Any, RoundTripCounter]:
     """Like `run_scenario`, but returns the counter with the statements themselves.
 
     `entry` names the scenario's function to call: `run`, or `run_empty`. A trap may hold
-    `gathered.py`, the wrong rewrite it guards against, to show that it is wrong."""
+    `gathered.py`, the wrong rewrite it guards against, to show that it is wrong; a case
+    may hold `rejected.py`, a rewrite n1fix must not make (see `GoldenCase.rejected`)."""
     path = case_dir.path if isinstance(case_dir, GoldenCase) else Path(case_dir)
-    if which not in ("before", "after", "gathered"):
-        raise ValueError(f"which must be 'before', 'after' or 'gathered', not {which!r}")
+    if which not in ("before", "after", "gathered", "rejected"):
+        raise ValueError(f"which must be 'before', 'after', 'gathered' or 'rejected', not {which!r}")
     tree = (path / "before").is_dir()
     source = path / (which if tree else f"{which}.py")
     if not source.exists():

@@ -5,7 +5,10 @@
 - test_golden_runs: before and after give the same result on a real database and after
   makes strictly fewer round trips (a `measure = "rows"` case, a filter moved into the
   WHERE: as many or fewer, and strictly fewer rows loaded; a `concurrent` case, a gather, as many: that they
-  overlap is test_gather_concurrency's job); a trap's before simply runs. Each case runs on SQLite
+  overlap is test_gather_concurrency's job); a trap's before simply runs. A case's
+  rejected.py (the rewrite n1fix must not make) is run to show it is no fix: it changes
+  the result, or it saves no round trip over what n1fix leaves (before.py for a trap,
+  else after.py). Each case runs on SQLite
   and, where the machine has the server binaries, on a throwaway PostgreSQL cluster
   (see conftest.py); without them the PostgreSQL runs are skipped;
 - test_golden_empty_input_costs_no_more: a scenario's `run_empty` (the code called with
@@ -77,9 +80,13 @@ def test_golden_runs(case, backend_name, request):
         before, before_counter = run_scenario_detailed(case, "before", backend)
         before_trips = before_counter.count
     if case.after_path is None:
+        if case.rejected is not None:
+            check_rejected(case, backend, before, before_trips, "before.py")
         return  # a trap: the code stays as it is, and it must at least run
     after_result, after_counter = run_scenario_detailed(case, "after", backend)
     assert after_result == before, f"after.py changes the result on {backend.name}"
+    if case.rejected is not None:
+        check_rejected(case, backend, before, after_counter.count, "after.py")
     if case.measure == "rows":  # filter-in-python: one query either way, fewer rows loaded
         assert before_counter is not None, "a rows case compares the before's own run"
         assert after_counter.count <= before_counter.count, f"after.py makes {after_counter.count} round trips, before.py {before_counter.count}"
@@ -93,6 +100,21 @@ def test_golden_runs(case, backend_name, request):
     assert after_counter.count < before_trips, (
         f"after.py makes {after_counter.count} round trips on {backend.name}, "
         f"before.py {before_trips}:\n" + "\n".join(after_counter.statements)
+    )
+
+
+def check_rejected(case, backend, before, trips, baseline):
+    """A case's rejected.py, the rewrite n1fix must not make, is shown to be no fix: it
+    changes the result, or it gives the same result in no fewer round trips than the
+    code n1fix leaves (`baseline`: before.py for a trap, else after.py, making `trips`)."""
+    rejected, counter = run_scenario_detailed(case, "rejected", backend)
+    if case.rejected == "changes_result":
+        assert rejected != before, f"rejected.py gives the same result as before.py on {backend.name}: why reject it?"
+        return
+    assert rejected == before, f"rejected.py changes the result on {backend.name}"
+    assert counter.count >= trips, (
+        f"rejected.py makes {counter.count} round trips on {backend.name}, {baseline} {trips}: it is a fix\n"
+        + "\n".join(counter.statements)
     )
 
 
@@ -318,3 +340,28 @@ def test_database_state_sees_the_runs_own_writes_in_key_order():
     assert [row[0] for row in after["gallery_items"]] == [0, 1, 2, 3, 4, 5, 6, 7, 8]
     changed = [row for row in after["renders"] if row not in before["renders"]]
     assert [(row[0], row[8]) for row in changed] == [(12, "queued")]
+
+
+@pytest.mark.parametrize(
+    "run_table,with_rejected,problem",
+    [
+        ('runs = true\nrejected = "no_fewer_round_trips"\n', True, None),
+        ('runs = true\nrejected = "no_fewer_round_trips"\n', False, "go together"),
+        ("runs = true\n", True, "go together"),
+        ('runs = true\nrejected = "slower"\n', True, "`rejected` is one of"),
+        ('runs = false\nreason = "x"\nrejected = "changes_result"\n', True, "proves nothing unless the case runs"),
+    ],
+)
+def test_a_rejected_rewrite_is_declared_with_its_reason(tmp_path, run_table, with_rejected, problem):
+    case = tmp_path / "some_rule" / "trap_case"
+    case.mkdir(parents=True)
+    (case / "before.py").write_text("x = 1\n")
+    (case / "scenario.py").write_text("def run(module, session):\n    return module.x\n")
+    (case / "case.toml").write_text(f'description = "d"\nfindings = []\n\n[run]\n{run_table}')
+    if with_rejected:
+        (case / "rejected.py").write_text("x = 2\n")
+    problems = validate_case(case)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems

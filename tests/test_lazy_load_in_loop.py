@@ -15,7 +15,7 @@ from n1fix_project import write_service
 
 MODELS = """
     from sqlalchemy import ForeignKey
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+    from sqlalchemy.orm import DeclarativeBase, DynamicMapped, Mapped, WriteOnlyMapped, mapped_column, relationship
 
 
     class Base(DeclarativeBase):
@@ -28,6 +28,12 @@ MODELS = """
         members: Mapped[list["Member"]] = relationship(back_populates="team")
         badges: Mapped[list["Badge"]] = relationship(lazy="selectin")
         notes: Mapped[list["Note"]] = relationship(lazy="raise")
+        drafts: Mapped[list["Note"]] = relationship(lazy="noload", viewonly=True)
+        archive: DynamicMapped["Note"] = relationship(viewonly=True)
+        log: WriteOnlyMapped["Note"] = relationship(viewonly=True)
+        pins: Mapped[list["Note"]] = relationship(lazy="subquery", viewonly=True)
+        links: Mapped[list["Note"]] = relationship(lazy="joined", viewonly=True)
+        tags: Mapped[list["Note"]] = relationship(lazy="immediate", viewonly=True)
 
 
     class Member(Base):
@@ -52,13 +58,14 @@ MODELS = """
         __tablename__ = "notes"
         id: Mapped[int] = mapped_column(primary_key=True)
         team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+        team: Mapped[Team] = relationship(lazy="raise_on_sql", viewonly=True)
 """
 
 HEADER = """
     from sqlalchemy import select
     from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
-    from app.models import Member, Team
+    from app.models import Member, Note, Team
 
 
 """
@@ -93,20 +100,67 @@ def test_not_reported(tmp_path, body):
     assert findings(project(tmp_path, body)) == []
 
 
-def test_raise_on_lazy_load_is_reported_as_the_error_with_an_unsafe_fix(tmp_path):
-    service = project(tmp_path, "def f(session: Session):\n    return [len(t.notes) for t in session.scalars(select(Team)).all()]\n")
-    [finding] = findings(service)
-    assert finding.applicability.value == "unsafe"
-    assert "raise" in finding.message
+@pytest.mark.parametrize(
+    "body",
+    [
+        # lazy="raise" / "raise_on_sql": no query runs (it raises, or the identity map answers)
+        "def f(session: Session):\n    return [len(t.notes) for t in session.scalars(select(Team)).all()]\n",
+        "def f(session: Session):\n    return [n.team for n in session.scalars(select(Note)).all()]\n",
+        # raiseload on the query: the same
+        "def f(session: Session):\n    return [len(t.members) for t in session.scalars(select(Team).options(raiseload('*'))).all()]\n",
+        # lazy="noload": never loaded; dynamic and write_only: queries, not loads
+        "def f(session: Session):\n    return [len(t.drafts) for t in session.scalars(select(Team)).all()]\n",
+        "def f(session: Session):\n    return [t.archive.count() for t in session.scalars(select(Team)).all()]\n",
+        "def f(session: Session):\n    return [t.log for t in session.scalars(select(Team)).all()]\n",
+        # loaded by the mapper: subquery, joined, immediate
+        "def f(session: Session):\n    return [(len(t.pins), len(t.links), len(t.tags)) for t in session.scalars(select(Team)).all()]\n",
+    ],
+)
+def test_no_query_per_item_is_not_reported(tmp_path, body):
+    assert findings(project(tmp_path, body)) == []
 
 
-def test_raiseload_wildcard_on_the_query_is_reported_too(tmp_path):
+def test_targets_loaded_earlier_in_the_function_are_not_reported(tmp_path):
+    """The members' teams are the teams loaded first: each lazy load by primary key is
+    answered by the identity map, and selectinload would add a statement."""
     service = project(
         tmp_path,
-        "def f(session: Session):\n    return [len(t.members) for t in session.scalars(select(Team).options(raiseload('*'))).all()]\n",
+        "def f(session: Session, ids: list[int]):\n"
+        "    teams = session.scalars(select(Team).where(Team.id.in_(ids))).all()\n"
+        "    members = session.scalars(select(Member).where(Member.team_id.in_([t.id for t in teams]))).all()\n"
+        "    return [m.team for m in members]\n",
+    )
+    assert findings(service) == []
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "ids",  # keys from outside: the teams are not loaded
+        "[t.id for t in session.scalars(select(Team).where(Team.id.in_(ids)))]",  # rows not held: the identity map may drop them
+    ],
+)
+def test_targets_not_shown_loaded_are_reported(tmp_path, keys):
+    service = project(
+        tmp_path,
+        "def f(session: Session, ids: list[int]):\n"
+        f"    members = session.scalars(select(Member).where(Member.team_id.in_({keys}))).all()\n"
+        "    return [m.team for m in members]\n",
+    )
+    assert [f.message.split("`")[1] for f in findings(service)] == ["m.team"]
+
+
+def test_a_loop_that_commits_per_item_is_reported_without_a_fix(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    for t in session.scalars(select(Team)).all():\n"
+        "        t.size = len(t.members)\n"
+        "        session.commit()\n",
     )
     [finding] = findings(service)
-    assert finding.applicability.value == "unsafe" and "raise" in finding.message
+    assert finding.applicability.value == "none"
+    assert "`session.commit()` in the loop expires every loaded object" in finding.fix_note
 
 
 def test_a_prefix_loaded_by_the_mapper_gets_defaultload(tmp_path):
@@ -217,7 +271,7 @@ def test_rows_from_a_function_n1fix_cannot_follow_are_not_reported(tmp_path):
     assert findings(service) == []
 
 
-def test_related_key_through_self_is_unsafe_when_a_method_of_the_class_sets_the_relationship(tmp_path):
+def test_related_key_through_self_has_no_fix_and_says_the_class_sets_the_relationship(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
@@ -241,7 +295,7 @@ def test_related_key_through_self_is_unsafe_when_a_method_of_the_class_sets_the_
     (tmp_path / "app" / "models.py").write_text(models)
     path = tmp_path / "app" / "models.py"
     [finding] = [f for f in scan_source(path, models) if f.rule == "related-key-via-relationship"]
-    assert finding.applicability.value == "unsafe" and "the class assigns `.team`" in finding.fix_note
+    assert finding.applicability.value == "none" and "the class assigns `.team`" in finding.fix_note
 
 
 def test_rows_through_enumerate_and_sorted(tmp_path):
@@ -255,3 +309,122 @@ def test_rows_through_enumerate_and_sorted(tmp_path):
     got = findings(service)
     # the lambda's read is not per item of a loop n1fix follows; enumerate's is
     assert [f.line for f in got] == [10]
+
+
+@pytest.mark.parametrize(
+    "body,applicability,why",
+    [
+        # rows of a query in the function: persistent, their foreign keys hold the ids
+        ("def f(session: Session):\n    return [m.team.id for m in session.scalars(select(Member)).all()]\n", "safe", None),
+        (
+            "def f(session: Session):\n    members = session.scalars(select(Member)).all()\n"
+            "    return {m.id: m.team.id for m in members}\n",
+            "safe",
+            None,
+        ),
+        # a comprehension's own `m` does not rebind the function's
+        (
+            "def f(session: Session, ids: list[int]):\n    keys = [m.id for m in session.scalars(select(Member)).all()]\n"
+            "    m = session.get(Member, ids[0])\n    return keys, m.team.id\n",
+            "safe",
+            None,
+        ),
+        # passed in: the caller may have built it with `team=` and not flushed it
+        ("def f(member: Member):\n    return member.team.id\n", "unsafe", "passed in"),
+        ("def f(members: list[Member]):\n    return [m.team.id for m in members]\n", "unsafe", "cannot show holds rows loaded"),
+        # items of a relationship collection: may hold objects appended and not flushed
+        (
+            "def f(session: Session, team_id: int):\n    team = session.get(Team, team_id)\n"
+            "    return [m.mentor_id and m.team.id for m in team.members]\n",
+            "unsafe",
+            "cannot show holds rows loaded",
+        ),
+        # built here (with the column, not the relationship): not shown to be flushed
+        ("def f(session: Session):\n    m = Member(team_id=3)\n    session.add(m)\n    return m.team.id\n", "unsafe", "cannot show that `m` was loaded"),
+    ],
+)
+def test_related_key_is_safe_only_on_rows_loaded_in_the_function(tmp_path, body, applicability, why):
+    service = project(tmp_path, body)
+    [finding] = findings(service, "related-key-via-relationship")
+    assert finding.applicability.value == applicability
+    if why is not None:
+        assert why in finding.fix_note
+
+
+@pytest.mark.parametrize(
+    "body,reported",
+    [
+        # the row is read anyway, before, beside or after the key: the column saves nothing
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.id, m.team.members\n", False),
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    if m.team:\n        return m.team.id\n", False),
+        (
+            "def f(session: Session):\n    keys = []\n    for m in session.scalars(select(Member)).all():\n"
+            "        keys.append(m.team.id)\n        print(m.team.members)\n    return keys\n",
+            False,
+        ),
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team and m.team.id\n", False),
+        ("def f(session: Session):\n    return [(m.team.id, len(m.team.members)) for m in session.scalars(select(Member)).all()]\n", False),
+        # the key only loads the same row again: by the column, the query just moves
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return session.get(Team, m.team.id)\n", False),
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return session.query(Team).get(m.team.id)\n", False),
+        # the other read runs only sometimes: the column still saves the load otherwise
+        (
+            "def f(session: Session, member_id: int, verbose: bool):\n    m = session.get(Member, member_id)\n"
+            "    if verbose:\n        print(m.team.members)\n    return m.team.id\n",
+            True,
+        ),
+        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.mentor_id or m.team.members, m.team.id\n", True),
+        # the other read comes after a return that may leave first
+        (
+            "def f(session: Session, member_id: int, short: bool):\n    m = session.get(Member, member_id)\n"
+            "    if short:\n        return m.team.id\n    return m.team.members\n",
+            True,
+        ),
+        # another loop's rows: not the same items
+        (
+            "def f(session: Session):\n    for m in session.scalars(select(Member)).all():\n        print(m.team.members)\n"
+            "    return [m.team.id for m in session.scalars(select(Member)).all()]\n",
+            True,
+        ),
+    ],
+)
+def test_related_key_is_not_reported_when_the_row_is_read_anyway(tmp_path, body, reported):
+    service = project(tmp_path, body)
+    got = findings(service, "related-key-via-relationship")
+    assert len(got) == (1 if reported else 0)
+
+
+def test_a_loop_that_may_commit_per_item_gets_an_unsafe_fix(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    for t in session.scalars(select(Team)).all():\n"
+        "        t.size = len(t.members)\n"
+        "        t.save()\n",
+    )
+    [finding] = findings(service)
+    assert finding.applicability.value == "unsafe"
+    assert "`t.save()`, which may commit" in finding.fix_note
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def test_stage(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    assert m.team.id == 3\n",
+        "def test_stage(self, session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    self.assertEqual(3, m.team.id)\n",
+    ],
+)
+def test_related_key_in_an_assertion_is_not_reported(tmp_path, body):
+    """A test asserting `m.team.id` checks the relationship: the column would not."""
+    assert findings(project(tmp_path, body), "related-key-via-relationship") == []
+
+
+def test_a_read_back_to_the_outer_row_is_not_reported_but_another_many_to_one_is(tmp_path):
+    service = project(
+        tmp_path,
+        "def f(session: Session):\n"
+        "    teams = session.scalars(select(Team)).all()\n"
+        "    return [[(m.team, m.mentor) for m in t.members] for t in teams]\n",
+    )
+    # m.team is t itself (Member.team is the partner of Team.members); m.mentor is not
+    assert sorted(f.message.split("`")[1] for f in findings(service)) == ["m.mentor", "t.members"]

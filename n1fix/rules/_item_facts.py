@@ -166,8 +166,12 @@ def _model_of_name(ctx, name: str, ancestry, inside: Frame | None = None):
     return None
 
 
-def bindings(name: str, ancestry) -> list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]]:
-    """(value, annotation) pairs binding `name` in the enclosing function, parameters included."""
+def bindings(
+    name: str, ancestry, *, comprehensions: bool = True
+) -> list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]]:
+    """(value, annotation) pairs binding `name` in the enclosing function, parameters
+    included; `comprehensions=False` leaves out a comprehension's own `for` targets (they
+    bind in the comprehension, not the function)."""
     function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
     scope = function if function is not None else ancestry[0]
     found: list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]] = []
@@ -181,6 +185,8 @@ def bindings(name: str, ancestry) -> list[tuple[cst.BaseExpression | None, cst.B
             found.append((node.value, None))
         elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
             found.append((node.value, node.annotation.annotation))
+        elif isinstance(node, cst.CompFor) and not comprehensions:
+            continue
         elif isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)) and name in target_names(node.target):
             found.append((None, None))
     return found

@@ -18,6 +18,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import Cardinality, QueryShape, Style, _parse_select, dotted_name, recognize, unwind
 from n1fix.rules._base import Applicability, Finding
+from n1fix.rules._identity_map import points_back, targets_already_loaded
 from n1fix.rules._item_facts import bindings
 from n1fix.rules._loader_options import EAGER, LAZY, RAISE, OptionChain, Options, read_options
 from n1fix.rules._loop_frames import frames_of
@@ -27,6 +28,8 @@ from n1fix.rules.lazy_load_in_loop import LazyLoadInLoop
 _MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
 _MAPPER_RAISE = {"raise", "raise_on_sql"}
 _RUNNERS = {"scalars", "execute", "scalar"}
+_EXPIRE_ALL = {"commit", "rollback", "expire_all"}
+_MAY_COMMIT = {"save"}
 
 
 @dataclass
@@ -109,9 +112,12 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
         collector.visit(loop.body, env, may_stop_early(loop.body))
     else:
         collector.visit_comprehension(loop, env, False, skip_first_iter=True)
-    filtered = {p.attr for p in source.shape.predicates if p.attr}
     for read in collector.reads.values():
-        yield from _finding(ctx, loop, name, source, read, filtered)
+        if len(read.path) == 1 and targets_already_loaded(ctx, source, read.relationships[0], ancestry):
+            continue  # the identity map answers each row's parent: no query per row
+        if points_back(read):
+            continue  # `render.project` inside `project.renders`: the outer row itself
+        yield from _finding(ctx, loop, source, read, _commits(loop))
 
 
 _SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
@@ -427,7 +433,7 @@ def _key_via_relationship(model, rel, target, attr: str) -> bool:
 # -- findings -----------------------------------------------------------------------------
 
 
-def _finding(ctx, loop, name: str, source: Source, read: Read, filtered: set[str]) -> Iterable[Finding]:
+def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> Iterable[Finding]:
     options = source.options
     if options.opaque:
         return  # an option n1fix cannot read may load it
@@ -435,11 +441,9 @@ def _finding(ctx, loop, name: str, source: Source, read: Read, filtered: set[str
     for k, rel in enumerate(read.relationships, start=1):
         strategies.append(_strategy(options.strategy(read.path[:k]), rel.lazy))
     last = strategies[-1]
-    if last not in ("lazy", "raise"):
-        return
+    if last != "lazy":
+        return  # loaded with the rows, never, or raising: no query per item either way
     rel = read.relationships[-1]
-    if len(read.path) == 1 and rel.uselist is False and set(rel.foreign_key_attrs) & filtered:
-        return  # every row points at the one parent the query filtered on: loaded once
     target = (rel.target or "").rsplit(".", 1)[-1] or "the related rows"
     plan, missing = _plan(ctx, source, read, strategies)
     option = _option_text(plan) if plan is not None else None
@@ -448,12 +452,16 @@ def _finding(ctx, loop, name: str, source: Source, read: Read, filtered: set[str
     if len(iterable) <= 40 and "\n" not in iterable:
         where = f"`{iterable}`"
     reading = ctx.code(read.node)
-    if last == "raise":
-        message = f"`{reading}` is declared to raise on lazy load and is read once per item of {where}: it raises today"
-    else:
-        message = f"`{reading}` lazy-loads `{target}` once per item of {where} (1 + N round trips)"
-        if source.shape.is_async:
-            message += "; under AsyncSession it raises MissingGreenlet"
+    message = f"`{reading}` lazy-loads `{target}` once per item of {where} (1 + N round trips)"
+    if source.shape.is_async:
+        message += "; under AsyncSession it raises MissingGreenlet"
+    if commit is not None and commit.certain:
+        missing = (
+            f"no fix: `{commit.code}` in the loop expires every loaded object (expire_on_commit), so a loader option "
+            "would load it again per item; commit once after the loop"
+        )
+        yield LazyLoadInLoop.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
+        return
     if plan is None:
         yield LazyLoadInLoop.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
         return
@@ -467,13 +475,39 @@ def _finding(ctx, loop, name: str, source: Source, read: Read, filtered: set[str
             f"`{reading}` is read only in some iterations (a branch, or a loop that may stop early): "
             f"`{option}` loads it for every row, one more query even when no row needs it"
         )
-    elif last == "raise":
+    elif commit is not None:
         applicability = Applicability.UNSAFE
-        note = "the relationship is set to raise on lazy load; the fix loads it up front, check that the loop is meant to read it"
+        note = (
+            f"the loop calls `{commit.code}`, which may commit: each commit expires every loaded object "
+            "(expire_on_commit), and the option's rows would load again per item"
+        )
     elif source.helper is not None:
         applicability = Applicability.UNSAFE
         note = f"the option goes into `{source.helper}()`, which returns the rows: every caller of it loads `{reading.split('.')[-1]}` from then on"
     yield LazyLoadInLoop.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
+
+
+def _commits(loop) -> Commit | None:
+    """The first call in a `for` loop's body that expires every object of the session
+    (`session.commit()`, `.rollback()`, `.expire_all()`), or else one that may (a model's
+    `save()`, which commits in many Flask-SQLAlchemy projects); None if there is none."""
+    if not isinstance(loop, cst.For):
+        return None
+    maybe = None
+    for node in walk(loop.body):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args):
+            continue
+        if node.func.attr.value in _EXPIRE_ALL:
+            return Commit(cst.Module([]).code_for_node(node), certain=True)
+        if node.func.attr.value in _MAY_COMMIT and maybe is None:
+            maybe = Commit(cst.Module([]).code_for_node(node), certain=False)
+    return maybe
+
+
+@dataclass(frozen=True)
+class Commit:
+    code: str  # the call as written
+    certain: bool  # it commits (else: it may, n1fix cannot see)
 
 
 def _strategy(option: str | None, mapper: str) -> str:

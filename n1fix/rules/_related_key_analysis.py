@@ -11,6 +11,8 @@ import libcst as cst
 from n1fix.orm.models import MANY_TO_ONE
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules._item_facts import _model_of_name, bindings
+from n1fix.rules._persistence import unproven_persistent
+from n1fix.rules._runs_with import read_elsewhere
 from n1fix.rules._syntax import children
 
 
@@ -61,6 +63,12 @@ def find(ctx) -> Iterable[Finding]:
         fk = foreign_key_for(model, rel, target, node.attr.value)
         if fk is None:
             continue
+        if _row_read_anyway(node, ancestry):
+            continue  # `role.user.username` loads the row either way: the column saves nothing
+        if _asserted(ancestry):
+            continue  # a test asserting `action.stage.id` checks the relationship itself
+        if _fetches_the_row(ctx, node, ancestry, target):
+            continue  # `session.get(Project, r.project.id)`: the row is loaded either way
         owner_code = ctx.code(owner)
         replacement = f"{owner_code}.{fk.attr}"
         reading = ctx.code(node)
@@ -76,6 +84,16 @@ def find(ctx) -> Iterable[Finding]:
         assigned = _assigned_in_function(ctx, ancestry, model, rel_name, fk.attr, owner.value == "self")
         if assigned:
             reasons.append(assigned)
+        elif (unproven := unproven_persistent(ctx, owner.value, ancestry)) is not None:
+            reasons.append(unproven)
+        if owner.value == "self":
+            # Callers build the object and call its methods before any flush (a storage
+            # path named on upload): no caller-independent fix.
+            if not any(reason.startswith("`self`") for reason in reasons):
+                reasons.append(unproven_persistent(ctx, "self", ancestry))
+            why = "no fix: " + "; ".join(reasons)
+            yield RelatedKeyViaRelationship.finding_at(ctx, node, f"{message}; {why}", Applicability.NONE, why)
+            continue
         applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
         plan = RelatedKeyPlan(node, owner, fk.attr)
         yield RelatedKeyViaRelationship.finding_at(ctx, node, message, applicability, "; ".join(reasons) or None, plan=plan)
@@ -104,6 +122,57 @@ def _reads(module: cst.Module):
         below.reverse()
         stack.extend(below)
     return found
+
+
+def _row_read_anyway(node: cst.Attribute, ancestry) -> bool:
+    """Whether `obj.rel` is read otherwise (`obj.rel.name`, `if obj.rel:`) wherever
+    `obj.rel.id` is: the row is loaded then, and reading the column saves no query."""
+    scope = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0])
+    key = node.attr.value
+
+    def skip(read, parent) -> bool:
+        if isinstance(parent, cst.Attribute) and parent.value is read and parent.attr.value == key:
+            return True  # the same key read elsewhere: rewritten too
+        return _is_target(read, parent)
+
+    return read_elsewhere(node.value, scope, skip) is not None
+
+
+def _fetches_the_row(ctx, node, ancestry, target) -> bool:
+    """`session.get(Target, obj.rel.id)` or `session.query(Target).get(obj.rel.id)`: the
+    key only serves to load the row `obj.rel` would load (then from the identity map);
+    reading the column moves the query, it does not save it."""
+    parent = ancestry[-2] if len(ancestry) > 1 else None
+    call = ancestry[-3] if len(ancestry) > 2 else None
+    if not (isinstance(parent, cst.Arg) and isinstance(call, cst.Call) and parent.value is node):
+        return False
+    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in ("get", "get_one")):
+        return False
+    args = [a for a in call.args if a.keyword is None]
+    if len(args) == 2 and args[1] is parent:  # session.get(Target, key)
+        model = ctx.model_for(args[0].value)
+    elif len(args) == 1 and args[0] is parent:  # session.query(Target).get(key)
+        receiver = call.func.value
+        queried = receiver.args[0].value if isinstance(receiver, cst.Call) and receiver.args else None
+        model = ctx.model_for(queried) if queried is not None else None
+    else:
+        return False
+    return model is not None and model.qualname == target.qualname
+
+
+def _asserted(ancestry) -> bool:
+    """Inside an `assert` or an argument of `self.assertEqual(...)`-like call: what a test
+    checks there is the relationship, which the column would not exercise."""
+    for node in reversed(ancestry):
+        if isinstance(node, cst.Assert):
+            return True
+        if isinstance(node, cst.Call):
+            func = node.func.attr.value if isinstance(node.func, cst.Attribute) else getattr(node.func, "value", "")
+            if isinstance(func, str) and func.startswith("assert"):
+                return True
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            return False
+    return False
 
 
 def _is_target(node, parent) -> bool:

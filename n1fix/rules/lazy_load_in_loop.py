@@ -7,8 +7,7 @@ relationships count too: `render.chain` for each `render in project.renders`.
 ## Why is this bad?
 Each read of a lazy relationship is a SELECT: 1 + N round trips with no query in sight.
 Under `AsyncSession` the same code does not even run: the lazy load raises
-`MissingGreenlet`. A relationship declared `lazy="raise"` (or switched off with
-`raiseload`) raises `InvalidRequestError` instead: a bug either way.
+`MissingGreenlet`.
 
 ## Example
 ```python
@@ -50,25 +49,36 @@ The fix is safe: loader options change how rows are loaded, never which. It is u
 the relationship is read only in some iterations (under an `if`, after `and`/`or`, in a
 loop that may `break` or `return`): the option loads it for every row, one more query
 even when the branch never runs, and more rows held in memory; n1fix cannot tell how
-often the branch runs. It is unsafe for a relationship set to raise on lazy load: the code
-fails today, and loading it is probably, but not certainly, what was meant. No fix is
-offered when the model of a deeper step is not imported and n1fix cannot tell from where
-to import it.
+often the branch runs. No fix is offered when the model of a deeper step is not imported
+and n1fix cannot tell from where to import it, nor when the loop commits (or rolls back,
+or expires everything) per item: with `expire_on_commit`, SQLAlchemy's default, each
+commit expires every object, so the next row and its relationship load again whatever
+the query's options said (commit once after the loop instead). A loop that calls a
+`save()` method gets an unsafe fix: in many Flask-SQLAlchemy projects it commits.
 
-Not reported: relationships loaded eagerly by the mapper (`lazy="selectin"`, `"joined"`,
-...) or by an option on the query (`selectinload`, `joinedload`, `subqueryload`,
-`immediateload`, `contains_eager`), queries whose options n1fix cannot read
-(`.options(*opts)`), `dynamic`/`write_only`/`noload` relationships, and `row.rel.id` where
-the row holds the key itself (`related-key-via-relationship` reports that).
+Not reported, since no query runs per item and an option would save none (or add one):
+relationships loaded eagerly by the mapper (`lazy="selectin"`, `"joined"`, `"subquery"`,
+`"immediate"`) or by an option on the query (`selectinload`, `joinedload`,
+`subqueryload`, `immediateload`, `contains_eager`); relationships that raise instead of
+loading (`lazy="raise"`, `"raise_on_sql"`, `raiseload`: the code either fails today or
+finds them loaded); `noload`, `dynamic` and `write_only` relationships (never loaded, or
+a query of their own); queries whose options n1fix cannot read (`.options(*opts)`); a
+many-to-one whose targets the session already holds: the query filtered its foreign key
+on one value (every row points at one parent, loaded once), or on the keys of rows of
+the target model loaded earlier in the function and held in a list (`Render.project_id.in_(
+[p.id for p in projects])`; a lazy load by primary key asks the identity map first), or
+that goes back along the collection it was reached through (`render.project` for each
+`render in project.renders` is the outer row); and `row.rel.id` where the row holds the key itself (`related-key-via-relationship` reports
+that).
 
 ## Known problems
 Rows must come from a query in the same function, or from a function of the same module
 (or a method of the same class) whose one `return` is the query; the option then goes
 there, as an unsafe fix, since every caller of that function loads the relationship from
 then on. Rows passed in, or returned by a function of another module, are not reported
-(they may have been loaded eagerly there). A many-to-one reference
-is not reported when the query filtered on its foreign key (every row points at the same
-parent, which the identity map loads once).
+(they may have been loaded eagerly there). `lazy="immediate"` is itself one query per
+row, at load time; it is not reported here, since the loop does not cause it. A commit
+hidden in a function the loop calls (other than `save()`) is not seen.
 """
 
 from __future__ import annotations

@@ -21,18 +21,32 @@ for render in renders:
 ```
 
 ## Fix safety
-The fix is safe when the foreign key references exactly that primary key column (no
-custom `primaryjoin`), the column is NOT NULL, and the function neither assigns the
-relationship or the column nor builds an object of the model with the relationship given.
-Otherwise it is unsafe: for a NULL key `obj.rel.id` raises AttributeError while
-`obj.rel_id` returns None, and before a flush `obj.rel = other` changes `obj.rel.id` but
-not `obj.rel_id`.
+The fix is safe when the object is shown to be persistent (loaded from the database) where
+it is read, the foreign key references exactly that primary key column (no custom
+`primaryjoin`), the column is NOT NULL, and the function neither assigns the relationship
+or the column nor builds an object of the model with the relationship given. Persistent
+means: the name is bound in the same function only to rows of a query (a loop over a
+query's results, `session.get()`, `.first()`, `.one()`...). Otherwise the fix is unsafe:
+an object built with `rel=other` and not yet flushed has `obj.rel.id` but a None
+`obj.rel_id`, so a parameter, an item of a collection or an object built here cannot
+carry a safe fix (a caller may build the object and pass it before a flush). For `self`
+in the model's own method no fix is offered: such methods are called on objects being
+built (a storage path named when a file is uploaded, before the flush) as often as on
+loaded ones, and no caller is visible from the method. It is unsafe too for a NULL key (`obj.rel.id` raises
+AttributeError where `obj.rel_id` returns None) and when `obj.rel` or `obj.rel_id` is
+assigned in the function (before a flush they disagree).
+
+Not reported: `obj.rel.id` where `obj.rel` is read otherwise wherever the key is read
+(`obj.rel.name` beside it, `if obj.rel:` around it): the row is loaded either way, and
+reading the column saves no query; nor as the key of `session.get(Target, obj.rel.id)`
+(or `query(Target).get(...)`), which loads that row anyway; nor in an `assert` or a `self.assertEqual(...)`-like
+call, where a test checks the relationship itself.
 
 ## Known problems
 The object's model must be known: a loop over a query's rows, an annotated parameter or
-variable, a `session.get()`/`.first()`/`.one()` result, or `self` in a model's method. An
-object built elsewhere and passed in unflushed with only its relationship set would
-have a None foreign key; n1fix cannot see that from the function.
+variable, a `session.get()`/`.first()`/`.one()` result, or `self` in a model's method.
+A persistent object whose relationship another function reassigns before the read (and
+before a flush) would still disagree with its column; n1fix does not follow calls.
 """
 
 from __future__ import annotations

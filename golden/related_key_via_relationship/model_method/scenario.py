@@ -1,2 +1,0 @@
-def run(module, session):
-    return module.export_keys(session)
