@@ -16,7 +16,7 @@ import libcst as cst
 
 from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
 from n1fix.codemods._layout import INDENT, broken_expression, chain_lines, fits, render
-from n1fix.codemods._names import NamePicker, plural, singular_snake
+from n1fix.codemods._names import NamePicker, binds_locally, plural, singular_snake
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
 from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
@@ -90,7 +90,7 @@ def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, 
     replace_iter: str | None = None
     iter_code = code(plan.items)
     if not plan.iter_reiterable:
-        if isinstance(plan.items, cst.Name):
+        if isinstance(plan.items, cst.Name) and binds_locally(plan.scope, plan.items.value):
             statements.append(f"{iter_code} = list({iter_code})")
         else:
             replace_iter = names.pick(plural(target_name) if target_name else "items")
