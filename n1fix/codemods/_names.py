@@ -32,6 +32,20 @@ def plural(name: str) -> str:
     return prefix + last + "s"
 
 
+def qualified(base: str, target: str | None, items: str | None = None) -> list[str]:
+    """Domain names for `base` when it is taken, before any number: qualified by the loop
+    target (`user_ids` -> `link_user_ids`) or by the words its collection adds
+    (`for user in active_users`: `user_ids` -> `active_user_ids`)."""
+    names: list[str] = []
+    if items and target and items != plural(target) and items.endswith(f"_{plural(target)}"):
+        prefix = items[: -len(plural(target))]
+        if not base.startswith(prefix):
+            names.append(prefix + base)
+    if target and base != target and not base.startswith(f"{target}_"):
+        names.append(f"{target}_{base}")
+    return names
+
+
 def binds_locally(scope: cst.CSTNode | None, name: str) -> bool:
     """Is `name` a variable of `scope` itself (a parameter, or assigned in it and not
     declared `global`/`nonlocal`)? Assigning a name that is not would make every read of
@@ -78,6 +92,11 @@ class NamePicker:
             n += 1
         self.taken.add(name)
         return name
+
+    def comprehension_variable_ok(self, name: str) -> bool:
+        """A comprehension's own variable may share a name the function uses (it lives in
+        the comprehension's scope), but not a keyword's or builtin's."""
+        return name.isidentifier() and name not in _KEYWORDS_AND_BUILTINS
 
     def free(self, name: str) -> bool:
         return name.isidentifier() and name not in self.taken and name not in _KEYWORDS_AND_BUILTINS

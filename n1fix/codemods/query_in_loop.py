@@ -16,7 +16,7 @@ import libcst as cst
 
 from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
 from n1fix.codemods._layout import INDENT, broken_expression, chain_lines, fits, render
-from n1fix.codemods._names import NamePicker, binds_locally, plural, singular_snake
+from n1fix.codemods._names import NamePicker, binds_locally, plural, qualified, singular_snake
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
 from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
@@ -104,7 +104,8 @@ def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, 
     comprehension = f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
     keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
     if keys_ref is None:
-        keys_ref = names.pick(_keys_name(plan, target_name))
+        wanted = _keys_name(plan, target_name)
+        keys_ref = names.pick(wanted, *qualified(wanted, target_name, _items_name(plan)))
         statements.append(f"{keys_ref} = {comprehension}")
     return statements, keys_ref, replace_iter
 
@@ -154,7 +155,12 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
         fill = _dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit)
         return _Batch(f"{group} = {{}}", [fill], False, f"{group}.get({key_code}, 0)")
 
-    row = names.pick(entity)
+    if card in (Cardinality.OPTIONAL, Cardinality.ONE):
+        # A comprehension's variable is its own: the entity's name reads best, even when
+        # the function uses it too.
+        row = entity if names.comprehension_variable_ok(entity) else names.pick(entity)
+    else:
+        row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
     source = _entity_source(ctx, plan, keys_ref, symbol)
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
         group = names.pick(f"{plural(entity)}_by_{suffix}")
@@ -359,6 +365,10 @@ def _assigned_here(statement: cst.CSTNode) -> set[str]:
     return set()
 
 
+def _items_name(plan: LoopQueryPlan) -> str | None:
+    return plan.items.value if isinstance(plan.items, cst.Name) else None
+
+
 def _keys_name(plan: LoopQueryPlan, target_name: str | None) -> str:
     key = plan.keys_key
     if isinstance(key, cst.Attribute):
@@ -406,7 +416,9 @@ def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpressio
 def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     """Code that iterates the entities of the batched query."""
     source = _entity_source_plain(ctx, plan, keys_ref, symbol)
-    if plan.needs_unique and plan.shape.style.value == "2.0" and ".unique()" not in source:
+    # A 1.x Query (also the batch of a `session.get()` in Query API code) has no
+    # `.unique()`: it de-duplicates the entities of joined eager collections itself.
+    if plan.needs_unique and not plan.uses_v1_query and ".unique()" not in source:
         if source.startswith("await "):
             source = f"({source})"
         source += ".unique()"
