@@ -21,7 +21,9 @@ def render(node: cst.CSTNode) -> str:
 
 
 def fits(text: str, indent: int, limit: int) -> bool:
-    return "\n" in text or indent + len(text) <= limit
+    """Does `text`, at `indent`, keep within `limit`? Only its first line counts: that
+    line is the generated one; the lines after it are the author's own layout."""
+    return indent + len(text.split("\n", 1)[0]) <= limit
 
 
 def broken_expression(expr: cst.BaseExpression) -> str | None:

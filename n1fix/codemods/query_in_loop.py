@@ -17,6 +17,7 @@ import libcst as cst
 from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
 from n1fix.codemods._layout import INDENT, broken_expression, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker, binds_locally, plural, qualified, singular_snake
+from n1fix.codemods._tidy import as_list
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
 from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
@@ -94,14 +95,17 @@ def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, 
             statements.append(f"{iter_code} = list({iter_code})")
         else:
             replace_iter = names.pick(plural(target_name) if target_name else "items")
-            statements.append(f"{replace_iter} = list({iter_code})")
+            statements.append(f"{replace_iter} = {as_list(plan.items, iter_code)}")
             iter_code = replace_iter
 
     single_clause = frame.is_for or len(frame.clauses) == 1
     key_is_item = isinstance(plan.keys_key, cst.Name) and target_name == plan.keys_key.value and single_clause
     if key_is_item and not plan.keys_filter and (isinstance(plan.items, cst.Name) or replace_iter is not None):
         return statements, iter_code, replace_iter  # the items are the keys
-    comprehension = f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
+    if key_is_item and not plan.keys_filter:  # `[x for x in xs]` is a copy
+        comprehension = f"list({iter_code})"
+    else:
+        comprehension = f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
     keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
     if keys_ref is None:
         wanted = _keys_name(plan, target_name)
@@ -232,17 +236,18 @@ def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, 
 
 def _dict_comprehension(group: str, element: str, clause: str, source: str, indent: int, limit: int) -> str:
     """`g = {k: v for v in source}`, broken black style when it does not fit."""
-    one_line = f"{group} = {{{element} {clause}{source}}}"
-    if fits(one_line, indent, limit):
-        return one_line
-    inner = f"{element} {clause}{source}"
-    if fits(inner, indent + 4, limit):
-        return f"{group} = {{\n    {inner}\n}}"
-    if not fits(f"{clause}{source}", indent + 4, limit):
-        broken = broken_expression(cst.parse_expression(source))
-        if broken is not None:
-            source = broken.replace("\n", "\n    ")
-    return f"{group} = {{\n    {element}\n    {clause}{source}\n}}"
+    if "\n" not in source:
+        one_line = f"{group} = {{{element} {clause}{source}}}"
+        if fits(one_line, indent, limit):
+            return one_line
+        inner = f"{element} {clause}{source}"
+        if fits(inner, indent + 4, limit):
+            return f"{group} = {{\n    {inner}\n}}"
+        if not fits(f"{clause}{source}", indent + 4, limit):
+            source = broken_expression(cst.parse_expression(source)) or source
+    # As black splits a comprehension that spans lines: the element, then its clause.
+    indented = source.replace("\n", "\n    ")
+    return f"{group} = {{\n    {element}\n    {clause}{indented}\n}}"
 
 
 def _dict_call(group: str, source: str, indent: int, limit: int) -> str:

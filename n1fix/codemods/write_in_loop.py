@@ -13,6 +13,7 @@ import libcst as cst
 from n1fix.codemods._imports import add_from_import, spelled_or_needed
 from n1fix.codemods._layout import INDENT, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker
+from n1fix.codemods._tidy import as_list, is_identity
 from n1fix.rules._base import Finding
 from n1fix.rules._write_in_loop_analysis import RefreshPlan, WritePlan
 
@@ -166,6 +167,8 @@ def _exploded_dict(ctx, node: cst.Dict) -> str:
 
 def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int) -> str:
     loop = plan.loop
+    if is_identity(plan.item, loop.target):  # `[x for x in xs]` is a copy
+        return f"{collection} = {as_list(loop.iter, ctx.code(loop.iter))}"
     clause = f"for {ctx.code(loop.target)} in {ctx.code(loop.iter)}"
     one_line = f"{collection} = [{item} {clause}]"
     if fits(one_line, indent, limit):

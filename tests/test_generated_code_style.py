@@ -1,0 +1,152 @@
+"""Generated code reads as a person would write it, in the project's own style: wrapped to
+its configured line length, no `list()` around a list, no copying comprehension, no
+numbered names where a domain name is free."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.codemods._names import NamePicker, qualified
+from n1fix.engine.api import fix_source
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+
+    def fixed(source: str) -> str:
+        path = tmp_path / "service.py"
+        path.write_text(textwrap.dedent(source))
+        outcome = fix_source(path, path.read_text(), unsafe_fixes=True)
+        assert outcome.changed, outcome.failures
+        return outcome.text
+
+    fixed.root = tmp_path
+    return fixed
+
+
+OWNERS = """
+    from sqlalchemy.orm import Session
+
+    from renderapp.models import Project, User
+
+
+    def owner_names(session: Session, projects: list[Project]) -> list[str]:
+        names = []
+        for project in projects:
+            owner = session.query(User).filter(User.id == project.user_id).one_or_none()
+            names.append(owner.display_name)
+        return names
+"""
+
+
+def test_wrapped_to_black_default_without_configuration(project):
+    assert textwrap.dedent("""
+        users_by_id = {
+            user.id: user for user in session.query(User).filter(User.id.in_(user_ids))
+        }
+    """).strip().replace("\n", "\n    ") in project(OWNERS)
+
+
+def test_wrapped_to_flake8_max_line_length(project):
+    (project.root / "setup.cfg").write_text("[flake8]\nmax-line-length = 79\n")
+    text = project(OWNERS)
+    assert textwrap.dedent("""
+        users_by_id = {
+            user.id: user
+            for user in session.query(User).filter(User.id.in_(user_ids))
+        }
+    """).strip().replace("\n", "\n    ") in text
+    new_lines = set(text.splitlines()) - set(textwrap.dedent(OWNERS).splitlines())
+    assert max(len(line) for line in new_lines) <= 79
+
+
+def test_a_multi_line_query_in_a_dict_comprehension_is_split_as_black_splits_it(project):
+    text = project("""
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Project, User
+
+
+        def owner_names(session: Session, projects: list[Project]) -> list[str]:
+            names = []
+            for project in projects:
+                owner = (
+                    session.query(User)
+                    .filter(User.id == project.user_id)
+                    .one_or_none()
+                )
+                names.append(owner.display_name)
+            return names
+    """)
+    assert textwrap.dedent("""
+        users_by_id = {
+            user.id: user
+            for user in (
+                session.query(User)
+                .filter(User.id.in_(user_ids))
+            )
+        }
+    """).strip().replace("\n", "\n    ") in text
+
+
+def test_no_list_around_a_list(project):
+    text = project("""
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Render, User
+
+
+        def authors(session: Session, renders: list[Render]):
+            out = []
+            for user_id in [render.user_id for render in renders]:
+                out.append(session.get(User, user_id))
+            return out
+    """)
+    assert "    user_ids = [render.user_id for render in renders]\n" in text
+    assert "list([" not in text
+
+
+def test_no_comprehension_that_only_copies(project):
+    text = project("""
+        from sqlalchemy import delete
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Render
+
+        STALE_STATUSES = ("failed", "cancelled")
+
+
+        def purge(session: Session) -> None:
+            for status in STALE_STATUSES:
+                session.execute(delete(Render).where(Render.status == status))
+    """)
+    assert "    statuses = list(STALE_STATUSES)\n" in text
+    assert "[status for status in" not in text
+
+
+def test_a_taken_name_gets_a_domain_name_before_a_number():
+    import libcst as cst
+
+    module = cst.parse_module("def f(user_ids, render):\n    pass\n")
+    picker = NamePicker(module.body[0], module)
+    assert picker.pick("user_ids", *qualified("user_ids", "link", "links")) == "link_user_ids"
+    assert picker.pick("user_ids", *qualified("user_ids", "user", "active_users")) == "active_user_ids"
+    assert picker.pick("render", *qualified("render", "chain", "chains")) == "chain_render"
+    # every domain name taken: a number, as a last resort
+    assert picker.pick("render", *qualified("render", "chain", "chains")) == "render_2"
+
+
+def test_names_of_enclosing_functions_are_taken():
+    import libcst as cst
+
+    module = cst.parse_module("def outer(user_ids):\n    def inner():\n        pass\n    return inner\n")
+    inner = module.body[0].body.body[0]
+    assert NamePicker(inner, module).pick("user_ids", "link_user_ids") == "link_user_ids"
