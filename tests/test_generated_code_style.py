@@ -150,3 +150,74 @@ def test_names_of_enclosing_functions_are_taken():
     module = cst.parse_module("def outer(user_ids):\n    def inner():\n        pass\n    return inner\n")
     inner = module.body[0].body.body[0]
     assert NamePicker(inner, module).pick("user_ids", "link_user_ids") == "link_user_ids"
+
+
+def test_a_pragma_on_the_query_line_goes_with_the_query_into_the_batch(project):
+    text = project("""
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Render, User
+
+
+        def owners(session: Session, renders: list[Render]):
+            out = []
+            for render in renders:
+                owner = session.get(User, render.user_id)  # type: ignore[arg-type]
+                out.append(owner)
+            return out
+    """)
+    assert "for user in session.scalars(select(User).where(User.id.in_(user_ids)))  # type: ignore[arg-type]\n" in text
+    # the line that stays keeps its own: the pragma may be about what is left there
+    assert "owner = users_by_id.get(render.user_id)  # type: ignore[arg-type]\n" in text
+
+
+def test_a_pragma_on_the_loop_line_goes_with_the_materialised_iterable(project):
+    text = project("""
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import User
+
+
+        def owners(session: Session, load):
+            out = []
+            for user_id in load():  # noqa: B007  # type: ignore[no-untyped-call]
+                out.append(session.get(User, user_id))
+            return out
+    """)
+    assert "    user_ids = list(load())  # type: ignore[no-untyped-call]  # noqa: B007\n" in text
+
+
+def test_a_pragma_inside_the_query_moves_with_it_once(project):
+    text = project("""
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Render, User
+
+
+        def owners(session: Session, renders: list[Render]):
+            out = []
+            for render in renders:
+                owner = session.scalars(
+                    select(User).where(User.id == render.user_id)  # pyright: ignore[reportGeneralTypeIssues]
+                ).first()
+                out.append(owner)
+            return out
+    """)
+    assert text.count("# pyright: ignore[reportGeneralTypeIssues]") == 1
+    assert "select(User).where(User.id.in_(user_ids))  # pyright: ignore[reportGeneralTypeIssues]\n" in text
+
+
+def test_a_pragma_on_a_per_item_write_goes_with_the_bulk_statement(project):
+    text = project("""
+        from sqlalchemy import delete
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Render
+
+
+        def purge(session: Session, render_ids: list[int]) -> None:
+            for render_id in render_ids:
+                session.execute(delete(Render).where(Render.id == render_id))  # type: ignore[arg-type]
+    """)
+    assert "        session.execute(delete(Render).where(Render.id.in_(render_ids)))  # type: ignore[arg-type]\n" in text

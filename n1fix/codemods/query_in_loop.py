@@ -17,6 +17,7 @@ import libcst as cst
 from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
 from n1fix.codemods._layout import INDENT, broken_expression, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker, binds_locally, plural, qualified, singular_snake
+from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
 from n1fix.codemods._tidy import as_list
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
 from n1fix.rules._base import Finding
@@ -48,7 +49,10 @@ def fix(ctx, finding: Finding):
         return name
 
     statements, keys_ref, replace_iter = _keys(ctx, plan, names)
+    if statements and not plan.iter_reiterable:  # the loop's iterable moved into a list
+        statements[0] = with_pragmas(statements[0], "", pragmas_beside(ctx, plan.items))
     batch = _batch(ctx, plan, names, keys_ref, symbol)
+    batch.fill = _with_query_pragmas(ctx, plan, batch.fill)
 
     config = ctx.module.config_for_parsing
     try:
@@ -75,6 +79,16 @@ def fix(ctx, finding: Finding):
     for name in names_read(shape.node) & set(ctx.imports):
         module = remove_unused_import(module, name)
     return module
+
+
+def _with_query_pragmas(ctx, plan: LoopQueryPlan, batch: list[str]) -> list[str]:
+    """The batch, its query's statement carrying the pragmas of the per-item query's lines."""
+    pragmas = pragmas_beside(ctx, plan.shape.node)
+    session = ctx.code(plan.shape.session)
+    for i, statement in enumerate(batch):
+        if session in statement:
+            return [*batch[:i], with_pragmas(statement, session, pragmas), *batch[i + 1 :]]
+    return batch
 
 
 def _target_name(plan: LoopQueryPlan) -> str | None:

@@ -13,6 +13,7 @@ import libcst as cst
 from n1fix.codemods._imports import add_from_import, spelled_or_needed
 from n1fix.codemods._layout import INDENT, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker
+from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
 from n1fix.codemods._tidy import as_list, is_identity
 from n1fix.rules._base import Finding
 from n1fix.rules._write_in_loop_analysis import RefreshPlan, WritePlan
@@ -34,6 +35,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
     needed: list[tuple[str, str]] = []
     batched = _batched_call(ctx, plan, collection, indent + len(INDENT), limit, needed)
     guarded = f"if {collection}:\n{INDENT}" + batched.replace("\n", "\n" + INDENT)
+    # The per-item write's pragmas go with the bulk statement that replaces it.
+    guarded = with_pragmas(guarded, ctx.code(plan.shape.session), pragmas_beside(ctx, plan.statement))
     config = ctx.module.config_for_parsing
     try:
         if plan.in_place:
