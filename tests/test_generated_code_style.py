@@ -221,3 +221,50 @@ def test_a_pragma_on_a_per_item_write_goes_with_the_bulk_statement(project):
                 session.execute(delete(Render).where(Render.id == render_id))  # type: ignore[arg-type]
     """)
     assert "        session.execute(delete(Render).where(Render.id.in_(render_ids)))  # type: ignore[arg-type]\n" in text
+
+
+def test_a_long_append_in_the_batch_loop_breaks_its_argument(project):
+    (project.root / "ruff.toml").write_text("line-length = 72\n")
+    text = project("""
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import GalleryItem, Render
+
+
+        def titles(session: Session, renders: list[Render]) -> list[list[str]]:
+            out = []
+            for render in renders:
+                items = session.scalars(
+                    select(GalleryItem)
+                    .where(GalleryItem.render_id == render.id)
+                    .order_by(GalleryItem.id)
+                ).all()
+                out.append([item.title for item in items])
+            return out
+    """)
+    assert (
+        "        gallery_items_by_render[gallery_item.render_id].append(\n"
+        "            gallery_item\n"
+        "        )\n"
+    ) in text
+    new_lines = set(text.splitlines()) - set(textwrap.dedent(OWNERS).splitlines())
+    assert max(len(line) for line in new_lines) <= 72, text
+
+
+def test_a_pragma_beside_a_statement_built_in_a_variable(project):
+    text = project("""
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Render, User
+
+
+        def owners(session: Session, renders: list[Render]):
+            out = []
+            for render in renders:
+                stmt = select(User).where(User.id == render.user_id)
+                out.append(session.scalars(stmt).first())  # type: ignore[arg-type]
+            return out
+    """)
+    assert "for user in session.scalars(select(User).where(User.id.in_(user_ids))):  # type: ignore[arg-type]\n" in text

@@ -22,7 +22,10 @@ _PRAGMA = re.compile(r"#\s*(noqa\b|type:\s*ignore\b|pyright:\s*ignore\b|pylint:\
 def pragmas_beside(ctx, node: cst.CSTNode) -> list[str]:
     """The pragma comments on the lines `node` spans, other than those inside it (they
     move with its code): `type: ignore` first, as mypy reads it only at a comment's start."""
-    position = ctx.range_of(node)
+    try:
+        position = ctx.range_of(node)
+    except KeyError:  # a node the analysis built, not one of the module's
+        return []
     if isinstance(node, cst.SimpleStatementLine):  # its own trailing comment is beside it
         node = node.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())
     own = ctx.module.code_for_node(node)

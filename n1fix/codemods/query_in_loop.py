@@ -83,7 +83,7 @@ def fix(ctx, finding: Finding):
 
 def _with_query_pragmas(ctx, plan: LoopQueryPlan, batch: list[str]) -> list[str]:
     """The batch, its query's statement carrying the pragmas of the per-item query's lines."""
-    pragmas = pragmas_beside(ctx, plan.shape.node)
+    pragmas = pragmas_beside(ctx, plan.shape.location)  # the call in the module (`node` may be built)
     session = ctx.code(plan.shape.session)
     for i, statement in enumerate(batch):
         if session in statement:
@@ -189,16 +189,28 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
         source = broken_expression(cst.parse_expression(source)) or source
     if card is Cardinality.FIRST:
         group = names.pick(f"first_{entity}_by_{suffix}")
-        loop = f"for {row} in {source}:\n    {group}.setdefault({row}.{attr}, {row})"
+        keep_first = _nested_call(f"{group}.setdefault({row}.{attr}, {row})", 1, indent, limit)
+        loop = f"for {row} in {source}:\n    {keep_first}"
         return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
     if card is Cardinality.LIST:
         group = names.pick(f"{plural(entity)}_by_{suffix}")
-        append = f"{group}[{row}.{attr}].append({row})"
+        append = _nested_call(f"{group}[{row}.{attr}].append({row})", 1, indent, limit)
         if plan.top_n is not None:
+            append = _nested_call(f"{group}[{row}.{attr}].append({row})", 2, indent, limit)
             append = f"if len({group}[{row}.{attr}]) < {ctx.code(plan.top_n)}:\n        {append}"
         loop = f"for {row} in {source}:\n    {append}"
         return _Batch(f"{group} = {symbol('collections.defaultdict')}(list)", [loop], True, f"{group}.get({key_code}, [])")
     raise FixFailed(f"no batched form for a {card.value} query")
+
+
+def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
+    """`f(args)` as a line `depth` blocks into a generated statement at `indent`; when too
+    long, its arguments on a line of their own, as black breaks it."""
+    pad = "    " * depth
+    if fits(call, indent + len(pad), limit):
+        return call
+    broken = broken_expression(cst.parse_expression(call))
+    return broken.replace("\n", "\n" + pad) if broken is not None else call
 
 
 def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
