@@ -268,3 +268,66 @@ def test_a_pragma_beside_a_statement_built_in_a_variable(project):
             return out
     """)
     assert "for user in session.scalars(select(User).where(User.id.in_(user_ids))):  # type: ignore[arg-type]\n" in text
+
+
+def test_a_multi_line_query_the_rewrite_made_too_long_is_laid_out_again(project):
+    (project.root / "pyproject.toml").write_text("[project]\nname = 'x'\n\n[tool.black]\nline-length = 79\n")
+    source = """
+        from sqlalchemy import func
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Project, Render
+
+
+        def counts(session: Session, projects: list[Project], status: str) -> list[int]:
+            out = []
+            for project in projects:
+                out.append(
+                    session.query(Render).filter(
+                        Render.project_id == project.id,
+                        Render.status == status,
+                    ).count()
+                )
+            return out
+
+
+        def first_named(session: Session, user_ids: list[int], name: str):
+            out = []
+            for user_id in user_ids:
+                out.append(session.query(Project).filter_by(
+                    name=name, user_id=user_id
+                ).order_by(Project.created_at, Project.id).first())
+            return out
+    """
+    text = project(source)
+    assert textwrap.dedent("""
+        render_counts_by_project = dict(
+            session.query(Render.project_id, func.count())
+            .filter(Render.project_id.in_(project_ids), Render.status == status)
+            .group_by(Render.project_id)
+            .all()
+        )
+    """).strip().replace("\n", "\n    ") in text
+    assert textwrap.dedent("""
+        for project in (
+            session.query(Project)
+            .filter_by(name=name)
+            .filter(Project.user_id.in_(user_ids))
+            .order_by(Project.created_at, Project.id)
+        ):
+    """).strip().replace("\n", "\n    ") in text
+    new_lines = set(text.splitlines()) - set(textwrap.dedent(source).splitlines())
+    assert max(len(line) for line in new_lines) <= 79, text
+
+
+def test_a_chained_call_still_too_long_gets_one_argument_a_line():
+    from n1fix.codemods._layout import with_long_calls_exploded
+
+    statement = "counts = dict(\n    session.query(Render.project_id, func.count())\n    .filter(Render.project_id.in_(project_ids), Render.status == status)\n    .all()\n)"
+    assert with_long_calls_exploded(statement, 8, 79) == (
+        "counts = dict(\n    session.query(Render.project_id, func.count())\n    .filter(\n"
+        "        Render.project_id.in_(project_ids),\n        Render.status == status,\n    )\n    .all()\n)"
+    )
+    # a chain the author kept on one line is theirs
+    kept = "for x in session.scalars(\n    select(Render).where(Render.project_id.in_(project_ids), Render.status == status)\n):"
+    assert with_long_calls_exploded(kept, 8, 79) == kept

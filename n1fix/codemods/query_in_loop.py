@@ -15,7 +15,15 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
-from n1fix.codemods._layout import INDENT, broken_expression, chain_lines, fits, render
+from n1fix.codemods._layout import (
+    INDENT,
+    broken_expression,
+    chain_lines,
+    fits,
+    joined_if_overlong,
+    render,
+    with_long_calls_exploded,
+)
 from n1fix.codemods._names import NamePicker, binds_locally, plural, qualified, singular_snake
 from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
 from n1fix.codemods._tidy import as_list
@@ -54,6 +62,10 @@ def fix(ctx, finding: Finding):
     batch = _batch(ctx, plan, names, keys_ref, symbol)
     batch.fill = _with_query_pragmas(ctx, plan, batch.fill)
 
+    indent, limit = ctx.range_of(plan.anchor).start.column, ctx.project.line_length
+    statements = [with_long_calls_exploded(statement, indent, limit) for statement in statements]
+    fill_indent = indent if ctx.keys_never_empty else indent + len(INDENT)  # under `if keys:`
+    batch.fill = [with_long_calls_exploded(statement, fill_indent, limit) for statement in batch.fill]
     config = ctx.module.config_for_parsing
     try:
         new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
@@ -170,7 +182,10 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
         return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
     if card is Cardinality.COUNT:
         group = names.pick(f"{entity}_counts_by_{suffix}")
-        fill = _dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit)
+        source = _count_source(ctx, plan, keys_ref, symbol)
+        if not source.startswith("\n"):  # not the 2.0 layout, which is black's already
+            source = joined_if_overlong(source, indent, limit, prefix=len(f"{group} = dict("))
+        fill = _dict_call(group, source, indent, limit)
         return _Batch(f"{group} = {{}}", [fill], False, f"{group}.get({key_code}, 0)")
 
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
@@ -180,6 +195,8 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
     else:
         row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
     source = _entity_source(ctx, plan, keys_ref, symbol)
+    # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
+    source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
         group = names.pick(f"{plural(entity)}_by_{suffix}")
         fill = _dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit)
