@@ -84,3 +84,19 @@ def test_the_fixer_drops_a_rewrite_that_reads_a_local_before_assignment(tmp_path
     assert outcome.failures[0].endswith(
         "fix dropped: the rewrite reads `SHOWCASE_PROJECT_IDS` in `showcase` before it is assigned there (UnboundLocalError)"
     )
+
+
+def test_a_companion_edit_that_reads_an_unbound_name_fails():
+    from n1fix.engine.companions import CompanionEdit, CompanionFailed, apply_companion
+
+    text = "def by_id(session, id):\n    return session.get(Thing, id)\n"
+    edit = CompanionEdit(
+        path=Path("dal.py"),
+        display="dal.py",
+        owner=None,
+        after="by_id",
+        name="by_ids",
+        code="def by_ids(session, ids):\n    return {thing.id: thing for thing in missing_helper(session, ids)}\n",
+    )
+    with pytest.raises(CompanionFailed, match="reads `missing_helper` in `by_ids`, where no such name is defined"):
+        apply_companion(text, edit)
