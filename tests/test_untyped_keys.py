@@ -80,6 +80,8 @@ def test_untyped_keys_against_an_int_column_get_no_fix(service, body, reason):
         # a string column: strings match it
         ("return [session.scalars(select(User).where(User.email == row['email'])).first() for row in csv.DictReader(handle)]", "unsafe"),
         ("return [session.scalars(select(User).where(User.email == name)).first() for name in names]", "safe"),
+        # converted by Werkzeug's `type=`
+        ("return [session.get(User, user_id) for user_id in request.args.getlist('user', type=int)]", "unsafe"),
         # declared int: typed
         ("return [session.get(User, user_id) for user_id in ids]", "safe"),
         # unannotated: unknown, not known untyped (unsafe, as before)

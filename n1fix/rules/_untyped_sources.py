@@ -147,6 +147,8 @@ class _UntypedValues:
             if method in {"get_json", "json"} and self._is_request(func.value):
                 return ANY, f"`request.{method}()`"
             if method in {"get", "getlist", "pop", "keys", "values", "split", "rsplit", "splitlines", "strip"}:
+                if any(arg.keyword is not None and arg.keyword.value == "type" for arg in call.args):
+                    return None  # Werkzeug's `request.args.getlist("id", type=int)` converts
                 owner = self.kind(func.value)
                 if owner is None:
                     return None
