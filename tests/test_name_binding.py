@@ -100,3 +100,8 @@ def test_a_companion_edit_that_reads_an_unbound_name_fails():
     )
     with pytest.raises(CompanionFailed, match="reads `missing_helper` in `by_ids`, where no such name is defined"):
         apply_companion(text, edit)
+
+
+def test_a_star_import_may_define_a_new_name():
+    before = "from sqlalchemy import *\n\n\ndef f(ids):\n    return ids\n"
+    assert _check(before, before.replace("return ids", "return select(ids)")) is None

@@ -46,12 +46,20 @@ def _unbound_reads(module: cst.Module) -> Counter[tuple[str, str, str]]:
     layout = _Layout()
     wrapper.module.visit(layout)
     found: Counter[tuple[str, str, str]] = Counter()
+    star_import = any(
+        isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar)
+        for line in module.body
+        if isinstance(line, cst.SimpleStatementLine)
+        for node in line.body
+    )
     for scope in {s for s in scopes.values() if s is not None}:
         for access in scope.accesses:
             node = access.node
             if not isinstance(node, cst.Name) or access.is_annotation or access.is_type_hint:
                 continue
             kind = _unbound_kind(access, scope, positions, layout)
+            if kind == _UNDEFINED and star_import:  # `from x import *` may define it
+                continue
             if kind is not None:
                 found[(layout.labels.get(scope.node, ""), node.value, kind)] += 1
     return found
