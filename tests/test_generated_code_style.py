@@ -331,3 +331,52 @@ def test_a_chained_call_still_too_long_gets_one_argument_a_line():
     # a chain the author kept on one line is theirs
     kept = "for x in session.scalars(\n    select(Render).where(Render.project_id.in_(project_ids), Render.status == status)\n):"
     assert with_long_calls_exploded(kept, 8, 79) == kept
+
+
+def test_a_call_too_long_for_its_line_is_broken_as_black_breaks_it():
+    from n1fix.codemods._layout import exploded_call
+
+    call = "links_by_automation_id.setdefault(link.status_automation_id, link)"
+    assert exploded_call(call, 12, 79) == "links_by_automation_id.setdefault(\n    link.status_automation_id, link\n)"
+    assert exploded_call(call, 50, 79) == (
+        "links_by_automation_id.setdefault(\n    link.status_automation_id,\n    link,\n)"
+    )
+    assert exploded_call("groups[row.key].append(row)", 70, 79) == "groups[row.key].append(\n    row\n)"
+
+
+def test_a_query_result_iterated_twice_is_kept_in_a_named_list_without_list_around_all(project):
+    text = project("""
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Project, Render, User
+
+
+        def owners(session: Session, user: User):
+            projects = []
+            for project in session.query(Project).filter(Project.user_id == user.id).all():
+                projects.append(session.get(User, project.user_id))
+            authors = []
+            for render in session.query(Render).filter(Render.user_id == user.id).all():
+                authors.append(session.get(User, render.user_id))
+            return projects, authors
+    """)
+    assert "    project_list = " not in text and "list(session.query" not in text
+    assert "    renders = session.query(Render).filter(Render.user_id == user.id).all()\n" in text
+
+
+def test_a_materialised_query_whose_plain_name_is_taken_is_named_after_its_model(project):
+    text = project("""
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import GalleryItem, Render, User
+
+
+        def titles(session: Session, renders: list[Render], render: Render):
+            out = []
+            for item in session.query(GalleryItem).filter(GalleryItem.render_id == render.id).all():
+                items = session.get(Render, item.render_id)
+                out.append(items)
+            return out
+    """)
+    assert "    gallery_items = session.query(GalleryItem).filter(GalleryItem.render_id == render.id).all()\n" in text
+    assert "items_2" not in text

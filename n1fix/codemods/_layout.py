@@ -57,8 +57,7 @@ def with_long_calls_exploded(statement: str, indent: int, limit: int) -> str:
             out.append(line)
             continue
         func = f".{call.func.attr.value}" if body.startswith(".") else render(call.func)
-        args = [f"{pad}{INDENT}{_arg(arg)}," for arg in call.args]
-        out.extend([f"{pad}{func}(", *args, f"{pad})"])
+        out.extend([f"{pad}{func}(", *_one_a_line(call, pad + INDENT), f"{pad})"])
         changed = True
     if not changed:
         return statement
@@ -68,6 +67,28 @@ def with_long_calls_exploded(statement: str, indent: int, limit: int) -> str:
     except cst.ParserSyntaxError:
         return statement
     return candidate
+
+
+def exploded_call(call_code: str, indent: int, limit: int) -> str | None:
+    """`f(a, b)` broken as black breaks a call too long for its line: the arguments on a
+    line of their own, or, when that line is too long too, one a line with a trailing
+    comma. None when `call_code` is not one call with arguments."""
+    call = _chained_call(call_code)
+    if call is None or not call.args:
+        return None
+    func = render(call.func)
+    together = ", ".join(_arg(arg) for arg in call.args)
+    if len(call.args) == 1 or indent + len(INDENT) + len(together) <= limit:
+        return f"{func}(\n{INDENT}{together}\n)"
+    return "\n".join([f"{func}(", *_one_a_line(call, INDENT), ")"])
+
+
+def _one_a_line(call: cst.Call, pad: str) -> list[str]:
+    """The arguments one a line; a trailing comma when there are several (black's magic
+    comma keeps them so), none after a single one."""
+    if len(call.args) == 1:
+        return [f"{pad}{_arg(call.args[0])}"]
+    return [f"{pad}{_arg(arg)}," for arg in call.args]
 
 
 def _chained_call(body: str) -> cst.Call | None:

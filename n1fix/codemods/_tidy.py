@@ -9,15 +9,16 @@ _BUILDS_A_LIST = {"list", "sorted"}
 
 
 def builds_a_list(node: cst.BaseExpression) -> bool:
-    """A list literal, a list comprehension, or `list(...)`/`sorted(...)`: a new list,
-    evaluated once, that no one else holds."""
+    """A list literal, a list comprehension, `list(...)`/`sorted(...)`, or a query's
+    `.all()`: a new list, evaluated once, that no one else holds."""
     if isinstance(node, (cst.List, cst.ListComp)):
         return True
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Name)
-        and node.func.value in _BUILDS_A_LIST
-    )
+    if not isinstance(node, cst.Call):
+        return False
+    if isinstance(node.func, cst.Name):
+        return node.func.value in _BUILDS_A_LIST
+    # `query.all()`, `result.scalars().all()`: SQLAlchemy returns a new list
+    return isinstance(node.func, cst.Attribute) and node.func.attr.value == "all" and not node.args
 
 
 def as_list(node: cst.BaseExpression, code: str) -> str:

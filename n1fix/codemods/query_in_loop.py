@@ -19,6 +19,7 @@ from n1fix.codemods._layout import (
     INDENT,
     broken_expression,
     chain_lines,
+    exploded_call,
     fits,
     joined_if_overlong,
     render,
@@ -27,7 +28,7 @@ from n1fix.codemods._layout import (
 from n1fix.codemods._names import NamePicker, binds_locally, plural, qualified, singular_snake
 from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
 from n1fix.codemods._tidy import as_list
-from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
+from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name, recognize
 from n1fix.rules._base import Finding
 from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
 from n1fix.rules._syntax import all_names, names_assigned, names_read, target_names, walk
@@ -120,7 +121,7 @@ def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, 
         if isinstance(plan.items, cst.Name) and binds_locally(plan.scope, plan.items.value):
             statements.append(f"{iter_code} = list({iter_code})")
         else:
-            replace_iter = names.pick(plural(target_name) if target_name else "items")
+            replace_iter = names.pick(plural(target_name) if target_name else "items", *_items_alternatives(plan.items))
             statements.append(f"{replace_iter} = {as_list(plan.items, iter_code)}")
             iter_code = replace_iter
 
@@ -226,7 +227,7 @@ def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
     pad = "    " * depth
     if fits(call, indent + len(pad), limit):
         return call
-    broken = broken_expression(cst.parse_expression(call))
+    broken = exploded_call(call, indent + len(pad), limit)
     return broken.replace("\n", "\n" + pad) if broken is not None else call
 
 
@@ -411,6 +412,17 @@ def _assigned_here(statement: cst.CSTNode) -> set[str]:
     if isinstance(statement, cst.For):
         return target_names(statement.target)
     return set()
+
+
+def _items_alternatives(items: cst.BaseExpression) -> list[str]:
+    """Names for a materialised iterable when the loop target's plural is taken: the
+    model a query of it selects (`status_automation_links`, then with its full name)."""
+    shape = recognize(items) if isinstance(items, (cst.Call, cst.Await)) else None
+    entity = dotted_name(shape.entity) if shape is not None and shape.entity is not None else None
+    if not entity:
+        return []
+    words = singular_snake(entity.rsplit(".", 1)[-1]).split("_")
+    return [plural("_".join(words[i:])) for i in range(len(words) - 1, -1, -1) if len(words) - i >= 2] or [plural("_".join(words))]
 
 
 def _items_name(plan: LoopQueryPlan) -> str | None:
