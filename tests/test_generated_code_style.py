@@ -52,7 +52,7 @@ def test_wrapped_to_black_default_without_configuration(project):
         users_by_id = {
             user.id: user for user in session.query(User).filter(User.id.in_(user_ids))
         }
-    """).strip().replace("\n", "\n    ") in project(OWNERS)
+    """).strip().replace("\n", "\n        ") in project(OWNERS)
 
 
 def test_wrapped_to_flake8_max_line_length(project):
@@ -63,7 +63,7 @@ def test_wrapped_to_flake8_max_line_length(project):
             user.id: user
             for user in session.query(User).filter(User.id.in_(user_ids))
         }
-    """).strip().replace("\n", "\n    ") in text
+    """).strip().replace("\n", "\n        ") in text
     new_lines = set(text.splitlines()) - set(textwrap.dedent(OWNERS).splitlines())
     assert max(len(line) for line in new_lines) <= 79
 
@@ -94,7 +94,7 @@ def test_a_multi_line_query_in_a_dict_comprehension_is_split_as_black_splits_it(
                 .filter(User.id.in_(user_ids))
             )
         }
-    """).strip().replace("\n", "\n    ") in text
+    """).strip().replace("\n", "\n        ") in text
 
 
 def test_no_list_around_a_list(project):
@@ -244,9 +244,9 @@ def test_a_long_append_in_the_batch_loop_breaks_its_argument(project):
             return out
     """)
     assert (
-        "        gallery_items_by_render[gallery_item.render_id].append(\n"
-        "            gallery_item\n"
-        "        )\n"
+        "            gallery_items_by_render[gallery_item.render_id].append(\n"
+        "                gallery_item\n"
+        "            )\n"
     ) in text
     new_lines = set(text.splitlines()) - set(textwrap.dedent(OWNERS).splitlines())
     assert max(len(line) for line in new_lines) <= 72, text
@@ -303,11 +303,14 @@ def test_a_multi_line_query_the_rewrite_made_too_long_is_laid_out_again(project)
     assert textwrap.dedent("""
         render_counts_by_project = dict(
             session.query(Render.project_id, func.count())
-            .filter(Render.project_id.in_(project_ids), Render.status == status)
+            .filter(
+                Render.project_id.in_(project_ids),
+                Render.status == status,
+            )
             .group_by(Render.project_id)
             .all()
         )
-    """).strip().replace("\n", "\n    ") in text
+    """).strip().replace("\n", "\n        ") in text
     assert textwrap.dedent("""
         for project in (
             session.query(Project)
@@ -315,7 +318,7 @@ def test_a_multi_line_query_the_rewrite_made_too_long_is_laid_out_again(project)
             .filter(Project.user_id.in_(user_ids))
             .order_by(Project.created_at, Project.id)
         ):
-    """).strip().replace("\n", "\n    ") in text
+    """).strip().replace("\n", "\n        ") in text
     new_lines = set(text.splitlines()) - set(textwrap.dedent(source).splitlines())
     assert max(len(line) for line in new_lines) <= 79, text
 

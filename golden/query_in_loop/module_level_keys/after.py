@@ -13,10 +13,11 @@ def showcase(session: Session) -> dict[int, list[str]]:
     prompts = {}
     project_ids = list(SHOWCASE_PROJECT_IDS)
     renders_by_project_id = defaultdict(list)
-    for render in session.scalars(
-        select(Render).where(Render.project_id.in_(project_ids)).order_by(Render.id)
-    ):
-        renders_by_project_id[render.project_id].append(render)
+    if project_ids:
+        for render in session.scalars(
+            select(Render).where(Render.project_id.in_(project_ids)).order_by(Render.id)
+        ):
+            renders_by_project_id[render.project_id].append(render)
     for project_id in project_ids:
         renders = renders_by_project_id.get(project_id, [])
         prompts[project_id] = [render.prompt for render in renders]
