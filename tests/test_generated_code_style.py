@@ -363,8 +363,12 @@ def test_a_query_result_iterated_twice_is_kept_in_a_named_list_without_list_arou
                 authors.append(session.get(User, render.user_id))
             return projects, authors
     """)
-    assert "    project_list = " not in text and "list(session.query" not in text
+    assert "list(session.query" not in text
     assert "    renders = session.query(Render).filter(Render.user_id == user.id).all()\n" in text
+    # `projects` and `users_by_id` are taken: names from the domain, not `projects_2`
+    assert "    user_projects = session.query(Project).filter(Project.user_id == user.id).all()\n" in text
+    assert "    users_by_render_user_id = {}\n" in text
+    assert "_2" not in text
 
 
 def test_a_materialised_query_whose_plain_name_is_taken_is_named_after_its_model(project):

@@ -182,7 +182,7 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
         fill = _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
         return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
     if card is Cardinality.COUNT:
-        group = names.pick(f"{entity}_counts_by_{suffix}")
+        group = names.pick(f"{entity}_counts_by_{suffix}", *_by_keys(f"{entity}_counts_by_", keys_ref, suffix))
         source = _count_source(ctx, plan, keys_ref, symbol)
         if not source.startswith("\n"):  # not the 2.0 layout, which is black's already
             source = joined_if_overlong(source, indent, limit, prefix=len(f"{group} = dict("))
@@ -199,19 +199,19 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
     # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
     source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
-        group = names.pick(f"{plural(entity)}_by_{suffix}")
+        group = names.pick(f"{plural(entity)}_by_{suffix}", *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix))
         fill = _dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit)
         lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
         source = broken_expression(cst.parse_expression(source)) or source
     if card is Cardinality.FIRST:
-        group = names.pick(f"first_{entity}_by_{suffix}")
+        group = names.pick(f"first_{entity}_by_{suffix}", *_by_keys(f"first_{entity}_by_", keys_ref, suffix))
         keep_first = _nested_call(f"{group}.setdefault({row}.{attr}, {row})", 1, indent, limit)
         loop = f"for {row} in {source}:\n    {keep_first}"
         return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
     if card is Cardinality.LIST:
-        group = names.pick(f"{plural(entity)}_by_{suffix}")
+        group = names.pick(f"{plural(entity)}_by_{suffix}", *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix))
         append = _nested_call(f"{group}[{row}.{attr}].append({row})", 1, indent, limit)
         if plan.top_n is not None:
             append = _nested_call(f"{group}[{row}.{attr}].append({row})", 2, indent, limit)
@@ -219,6 +219,13 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
         loop = f"for {row} in {source}:\n    {append}"
         return _Batch(f"{group} = {symbol('collections.defaultdict')}(list)", [loop], True, f"{group}.get({key_code}, [])")
     raise FixFailed(f"no batched form for a {card.value} query")
+
+
+def _by_keys(head: str, keys_ref: str, suffix: str) -> list[str]:
+    """When `renders_by_project` is taken: named after the key list the batch reads
+    (`users_by_render_user_id` for `render_user_ids`)."""
+    key = keys_ref[:-1] if keys_ref.isidentifier() and keys_ref.endswith("s") else None
+    return [f"{head}{key}"] if key and key != suffix else []
 
 
 def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
@@ -422,7 +429,11 @@ def _items_alternatives(items: cst.BaseExpression) -> list[str]:
     if not entity:
         return []
     words = singular_snake(entity.rsplit(".", 1)[-1]).split("_")
-    return [plural("_".join(words[i:])) for i in range(len(words) - 1, -1, -1) if len(words) - i >= 2] or [plural("_".join(words))]
+    names = [plural("_".join(words[i:])) for i in range(len(words) - 1, -1, -1) if len(words) - i >= 2]
+    names = names or [plural("_".join(words))]
+    # `Project.user_id == user.id` -> `user_projects`
+    owners = [p.attr[: -len("_id")] for p in shape.predicates if p.attr and p.attr.endswith("_id")]
+    return names + [f"{owners[0]}_{plural('_'.join(words))}"] if owners else names
 
 
 def _items_name(plan: LoopQueryPlan) -> str | None:
