@@ -387,3 +387,14 @@ def test_a_materialised_query_whose_plain_name_is_taken_is_named_after_its_model
     """)
     assert "    gallery_items = session.query(GalleryItem).filter(GalleryItem.render_id == render.id).all()\n" in text
     assert "items_2" not in text
+
+
+def test_a_comprehension_variable_named_like_a_builtin_gets_a_domain_name():
+    from n1fix.codemods._names import NamePicker, qualified
+
+    import libcst as cst
+
+    module = cst.parse_module("def f(names):\n    pass\n")
+    picker = NamePicker(module.body[0], module)
+    assert not picker.comprehension_variable_ok("slice")
+    assert picker.pick("slice", *qualified("slice", "name", "names")) == "name_slice"

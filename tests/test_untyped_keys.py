@@ -49,6 +49,9 @@ NO_FIX = [
     ("return [session.get(User, user_id) for user_id in payload['ids']]", "of no declared type (read from `payload: dict`"),
     ("return [session.get(User, user_id) for user_id in options['ids']]", "of no declared type (read from `options: dict[str, Any]`"),
     ("return [session.scalars(select(Render).where(Render.project_id == entry['project'])).all() for entry in json.loads(raw)]", "`Render.project_id` is int"),
+    # the keys of a mapping declared `dict[str, ...]`, or of a JSON object, are strings
+    ("return [session.get(User, user_id) for user_id, _ in options.items()]", "strings (read from the keys of `options: dict[str, Any]`)"),
+    ("return [session.get(User, user_id) for user_id, _ in json.loads(raw).items()]", "strings (read from `json.loads()`)"),
 ]
 
 

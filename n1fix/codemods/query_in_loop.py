@@ -192,7 +192,10 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
         # A comprehension's variable is its own: the entity's name reads best, even when
         # the function uses it too.
-        row = entity if names.comprehension_variable_ok(entity) else names.pick(entity)
+        if names.comprehension_variable_ok(entity):
+            row = entity
+        else:  # `slice`, `type`: a builtin's name, qualified as any taken name is
+            row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
     else:
         row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
     source = _entity_source(ctx, plan, keys_ref, symbol)

@@ -98,6 +98,8 @@ class _UntypedValues:
             target = self.frame.node.target if self.frame.is_for else self.frame.clauses[0].target
             if isinstance(target, cst.Name) and target.value == name:
                 return _item(self.kind(self.frame.first_iter))
+            if _first_of_pair(target) == name:  # `for key, value in mapping.items()`
+                return self._keys_of_items(self.frame.first_iter)
             return None
         if name in self.ctx.imports:
             return None
@@ -114,6 +116,27 @@ class _UntypedValues:
                 return None  # a loop target or `+=` elsewhere: not followed
         first = kinds[0]
         return first if first is not None and all(k is not None and k[0] == first[0] for k in kinds) else None
+
+    def _keys_of_items(self, iterable: cst.BaseExpression):
+        """The keys of `mapping.items()`: strings when the mapping is declared `dict[str, ...]`
+        or holds untyped data (the keys of a JSON object or a form are strings)."""
+        if not (
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Attribute)
+            and iterable.func.attr.value == "items"
+            and not iterable.args
+        ):
+            return None
+        mapping = iterable.func.value
+        if isinstance(mapping, cst.Name) and mapping.value not in self.frame.targets:
+            for _value, annotation in bindings(mapping.value, self.ancestry):
+                if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 2:
+                    key = annotation.slice[0].slice
+                    if isinstance(key, cst.Index) and dotted_name(key.value) == "str":
+                        source = f"`{mapping.value}: {self.ctx.module.code_for_node(annotation)}`"
+                        return STR, f"the keys of {source}"
+        found = self.kind(mapping)
+        return (STR, found[1]) if found is not None else None
 
     def _attribute(self, expr: cst.Attribute):
         owner = self._qualified(expr.value)
@@ -180,6 +203,12 @@ class _UntypedValues:
         """`request` (Flask's, or a view's parameter named so), `self.request`."""
         name = dotted_name(expr)
         return name is not None and name.rsplit(".", 1)[-1] in {"request", "req"}
+
+
+def _first_of_pair(target: cst.BaseExpression) -> str | None:
+    if isinstance(target, cst.Tuple) and len(target.elements) == 2 and isinstance(target.elements[0].value, cst.Name):
+        return target.elements[0].value.value
+    return None
 
 
 def _item_kind(kind):
