@@ -2,6 +2,8 @@
 
 SQLAlchemy 2.x refuses to iterate such a result otherwise ("The unique() method must be
 invoked..."); the per-item `session.get()` never met that rule, so the rewrite must add it.
+A 1.x `Query` has no `.unique()` (AttributeError): it de-duplicates the entities of a
+joined eager collection itself, so a batch written in the Query API must not call it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -55,18 +58,35 @@ def _load(name: str, path: Path):
     return module
 
 
-def test_session_get_batch_on_a_joined_collection_is_made_unique(tmp_path, monkeypatch):
+# Code that uses the Query API elsewhere gets its batch in the Query API.
+QUERY_API_SERVICE = SERVICE + """
+
+    def all_links(session):
+        return session.query(TokenRealm).all()
+"""
+
+
+@pytest.mark.parametrize(
+    "service_text,unique",
+    [(SERVICE, ".unique()"), (QUERY_API_SERVICE, "")],
+    ids=["select", "query-api"],
+)
+def test_session_get_batch_on_a_joined_collection_iterates_unique_entities(tmp_path, monkeypatch, service_text, unique):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'tokenapp'\n")
     package = tmp_path / "tokenapp"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "models.py").write_text(textwrap.dedent(MODELS))
     service = package / "service.py"
-    service.write_text(textwrap.dedent(SERVICE))
+    service.write_text(textwrap.dedent(service_text))
 
     outcome = fix_source(service, service.read_text(), unsafe_fixes=False)
     assert [f.applicability.value for f in outcome.findings] == ["safe"]
-    assert ".unique()" in outcome.text
+    if unique:
+        assert unique in outcome.text
+    else:
+        assert "session.query(Token).filter(Token.id.in_(token_ids))" in outcome.text
+        assert ".unique()" not in outcome.text
     fixed = package / "service_fixed.py"
     fixed.write_text(outcome.text)
 

@@ -15,9 +15,20 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
-from n1fix.codemods._layout import INDENT, broken_expression, chain_lines, fits, render
-from n1fix.codemods._names import NamePicker, plural, singular_snake
-from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
+from n1fix.codemods._layout import (
+    INDENT,
+    broken_expression,
+    chain_lines,
+    exploded_call,
+    fits,
+    joined_if_overlong,
+    render,
+    with_long_calls_exploded,
+)
+from n1fix.codemods._names import NamePicker, binds_locally, plural, qualified, singular_snake
+from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
+from n1fix.codemods._tidy import as_list
+from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name, recognize
 from n1fix.rules._base import Finding
 from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
 from n1fix.rules._syntax import all_names, names_assigned, names_read, target_names, walk
@@ -47,8 +58,15 @@ def fix(ctx, finding: Finding):
         return name
 
     statements, keys_ref, replace_iter = _keys(ctx, plan, names)
+    if statements and not plan.iter_reiterable:  # the loop's iterable moved into a list
+        statements[0] = with_pragmas(statements[0], "", pragmas_beside(ctx, plan.items))
     batch = _batch(ctx, plan, names, keys_ref, symbol)
+    batch.fill = _with_query_pragmas(ctx, plan, batch.fill)
 
+    indent, limit = ctx.range_of(plan.anchor).start.column, ctx.project.line_length
+    statements = [with_long_calls_exploded(statement, indent, limit) for statement in statements]
+    fill_indent = indent if ctx.keys_never_empty else indent + len(INDENT)  # under `if keys:`
+    batch.fill = [with_long_calls_exploded(statement, fill_indent, limit) for statement in batch.fill]
     config = ctx.module.config_for_parsing
     try:
         new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
@@ -76,6 +94,16 @@ def fix(ctx, finding: Finding):
     return module
 
 
+def _with_query_pragmas(ctx, plan: LoopQueryPlan, batch: list[str]) -> list[str]:
+    """The batch, its query's statement carrying the pragmas of the per-item query's lines."""
+    pragmas = pragmas_beside(ctx, plan.shape.location)  # the call in the module (`node` may be built)
+    session = ctx.code(plan.shape.session)
+    for i, statement in enumerate(batch):
+        if session in statement:
+            return [*batch[:i], with_pragmas(statement, session, pragmas), *batch[i + 1 :]]
+    return batch
+
+
 def _target_name(plan: LoopQueryPlan) -> str | None:
     return plan.item_target.value if isinstance(plan.item_target, cst.Name) else None
 
@@ -90,21 +118,25 @@ def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, 
     replace_iter: str | None = None
     iter_code = code(plan.items)
     if not plan.iter_reiterable:
-        if isinstance(plan.items, cst.Name):
+        if isinstance(plan.items, cst.Name) and binds_locally(plan.scope, plan.items.value):
             statements.append(f"{iter_code} = list({iter_code})")
         else:
-            replace_iter = names.pick(plural(target_name) if target_name else "items")
-            statements.append(f"{replace_iter} = list({iter_code})")
+            replace_iter = names.pick(plural(target_name) if target_name else "items", *_items_alternatives(plan.items))
+            statements.append(f"{replace_iter} = {as_list(plan.items, iter_code)}")
             iter_code = replace_iter
 
     single_clause = frame.is_for or len(frame.clauses) == 1
     key_is_item = isinstance(plan.keys_key, cst.Name) and target_name == plan.keys_key.value and single_clause
     if key_is_item and not plan.keys_filter and (isinstance(plan.items, cst.Name) or replace_iter is not None):
         return statements, iter_code, replace_iter  # the items are the keys
-    comprehension = f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
+    if key_is_item and not plan.keys_filter:  # `[x for x in xs]` is a copy
+        comprehension = f"list({iter_code})"
+    else:
+        comprehension = f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
     keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
     if keys_ref is None:
-        keys_ref = names.pick(_keys_name(plan, target_name))
+        wanted = _keys_name(plan, target_name)
+        keys_ref = names.pick(wanted, *qualified(wanted, target_name, _items_name(plan)))
         statements.append(f"{keys_ref} = {comprehension}")
     return statements, keys_ref, replace_iter
 
@@ -150,31 +182,63 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
         fill = _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
         return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
     if card is Cardinality.COUNT:
-        group = names.pick(f"{entity}_counts_by_{suffix}")
-        fill = _dict_call(group, _count_source(ctx, plan, keys_ref, symbol), indent, limit)
+        group = names.pick(f"{entity}_counts_by_{suffix}", *_by_keys(f"{entity}_counts_by_", keys_ref, suffix))
+        source = _count_source(ctx, plan, keys_ref, symbol)
+        if not source.startswith("\n"):  # not the 2.0 layout, which is black's already
+            source = joined_if_overlong(source, indent, limit, prefix=len(f"{group} = dict("))
+        fill = _dict_call(group, source, indent, limit)
         return _Batch(f"{group} = {{}}", [fill], False, f"{group}.get({key_code}, 0)")
 
-    row = names.pick(entity)
-    source = _entity_source(ctx, plan, keys_ref, symbol)
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
-        group = names.pick(f"{plural(entity)}_by_{suffix}")
+        # A comprehension's variable is its own: the entity's name reads best, even when
+        # the function uses it too.
+        if names.comprehension_variable_ok(entity):
+            row = entity
+        else:  # `slice`, `type`: a builtin's name, qualified as any taken name is
+            row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
+    else:
+        row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
+    source = _entity_source(ctx, plan, keys_ref, symbol)
+    # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
+    source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
+    if card in (Cardinality.OPTIONAL, Cardinality.ONE):
+        group = names.pick(f"{plural(entity)}_by_{suffix}", *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix))
         fill = _dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit)
         lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
         source = broken_expression(cst.parse_expression(source)) or source
     if card is Cardinality.FIRST:
-        group = names.pick(f"first_{entity}_by_{suffix}")
-        loop = f"for {row} in {source}:\n    {group}.setdefault({row}.{attr}, {row})"
+        group = names.pick(f"first_{entity}_by_{suffix}", *_by_keys(f"first_{entity}_by_", keys_ref, suffix))
+        keep_first = _nested_call(f"{group}.setdefault({row}.{attr}, {row})", 1, indent, limit)
+        loop = f"for {row} in {source}:\n    {keep_first}"
         return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
     if card is Cardinality.LIST:
-        group = names.pick(f"{plural(entity)}_by_{suffix}")
-        append = f"{group}[{row}.{attr}].append({row})"
+        group = names.pick(f"{plural(entity)}_by_{suffix}", *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix))
+        append = _nested_call(f"{group}[{row}.{attr}].append({row})", 1, indent, limit)
         if plan.top_n is not None:
+            append = _nested_call(f"{group}[{row}.{attr}].append({row})", 2, indent, limit)
             append = f"if len({group}[{row}.{attr}]) < {ctx.code(plan.top_n)}:\n        {append}"
         loop = f"for {row} in {source}:\n    {append}"
         return _Batch(f"{group} = {symbol('collections.defaultdict')}(list)", [loop], True, f"{group}.get({key_code}, [])")
     raise FixFailed(f"no batched form for a {card.value} query")
+
+
+def _by_keys(head: str, keys_ref: str, suffix: str) -> list[str]:
+    """When `renders_by_project` is taken: named after the key list the batch reads
+    (`users_by_render_user_id` for `render_user_ids`)."""
+    key = keys_ref[:-1] if keys_ref.isidentifier() and keys_ref.endswith("s") else None
+    return [f"{head}{key}"] if key and key != suffix else []
+
+
+def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
+    """`f(args)` as a line `depth` blocks into a generated statement at `indent`; when too
+    long, its arguments on a line of their own, as black breaks it."""
+    pad = "    " * depth
+    if fits(call, indent + len(pad), limit):
+        return call
+    broken = exploded_call(call, indent + len(pad), limit)
+    return broken.replace("\n", "\n" + pad) if broken is not None else call
 
 
 def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
@@ -226,17 +290,18 @@ def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, 
 
 def _dict_comprehension(group: str, element: str, clause: str, source: str, indent: int, limit: int) -> str:
     """`g = {k: v for v in source}`, broken black style when it does not fit."""
-    one_line = f"{group} = {{{element} {clause}{source}}}"
-    if fits(one_line, indent, limit):
-        return one_line
-    inner = f"{element} {clause}{source}"
-    if fits(inner, indent + 4, limit):
-        return f"{group} = {{\n    {inner}\n}}"
-    if not fits(f"{clause}{source}", indent + 4, limit):
-        broken = broken_expression(cst.parse_expression(source))
-        if broken is not None:
-            source = broken.replace("\n", "\n    ")
-    return f"{group} = {{\n    {element}\n    {clause}{source}\n}}"
+    if "\n" not in source:
+        one_line = f"{group} = {{{element} {clause}{source}}}"
+        if fits(one_line, indent, limit):
+            return one_line
+        inner = f"{element} {clause}{source}"
+        if fits(inner, indent + 4, limit):
+            return f"{group} = {{\n    {inner}\n}}"
+        if not fits(f"{clause}{source}", indent + 4, limit):
+            source = broken_expression(cst.parse_expression(source)) or source
+    # As black splits a comprehension that spans lines: the element, then its clause.
+    indented = source.replace("\n", "\n    ")
+    return f"{group} = {{\n    {element}\n    {clause}{indented}\n}}"
 
 
 def _dict_call(group: str, source: str, indent: int, limit: int) -> str:
@@ -359,6 +424,25 @@ def _assigned_here(statement: cst.CSTNode) -> set[str]:
     return set()
 
 
+def _items_alternatives(items: cst.BaseExpression) -> list[str]:
+    """Names for a materialised iterable when the loop target's plural is taken: the
+    model a query of it selects (`status_automation_links`, then with its full name)."""
+    shape = recognize(items) if isinstance(items, (cst.Call, cst.Await)) else None
+    entity = dotted_name(shape.entity) if shape is not None and shape.entity is not None else None
+    if not entity:
+        return []
+    words = singular_snake(entity.rsplit(".", 1)[-1]).split("_")
+    names = [plural("_".join(words[i:])) for i in range(len(words) - 1, -1, -1) if len(words) - i >= 2]
+    names = names or [plural("_".join(words))]
+    # `Project.user_id == user.id` -> `user_projects`
+    owners = [p.attr[: -len("_id")] for p in shape.predicates if p.attr and p.attr.endswith("_id")]
+    return names + [f"{owners[0]}_{plural('_'.join(words))}"] if owners else names
+
+
+def _items_name(plan: LoopQueryPlan) -> str | None:
+    return plan.items.value if isinstance(plan.items, cst.Name) else None
+
+
 def _keys_name(plan: LoopQueryPlan, target_name: str | None) -> str:
     key = plan.keys_key
     if isinstance(key, cst.Attribute):
@@ -406,7 +490,9 @@ def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpressio
 def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     """Code that iterates the entities of the batched query."""
     source = _entity_source_plain(ctx, plan, keys_ref, symbol)
-    if plan.needs_unique and plan.shape.style.value == "2.0" and ".unique()" not in source:
+    # A 1.x Query (also the batch of a `session.get()` in Query API code) has no
+    # `.unique()`: it de-duplicates the entities of joined eager collections itself.
+    if plan.needs_unique and not plan.uses_v1_query and ".unique()" not in source:
         if source.startswith("await "):
             source = f"({source})"
         source += ".unique()"

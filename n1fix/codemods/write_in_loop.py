@@ -13,6 +13,8 @@ import libcst as cst
 from n1fix.codemods._imports import add_from_import, spelled_or_needed
 from n1fix.codemods._layout import INDENT, chain_lines, fits, render
 from n1fix.codemods._names import NamePicker
+from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
+from n1fix.codemods._tidy import as_list, is_identity
 from n1fix.rules._base import Finding
 from n1fix.rules._write_in_loop_analysis import RefreshPlan, WritePlan
 
@@ -33,6 +35,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
     needed: list[tuple[str, str]] = []
     batched = _batched_call(ctx, plan, collection, indent + len(INDENT), limit, needed)
     guarded = f"if {collection}:\n{INDENT}" + batched.replace("\n", "\n" + INDENT)
+    # The per-item write's pragmas go with the bulk statement that replaces it.
+    guarded = with_pragmas(guarded, ctx.code(plan.shape.session), pragmas_beside(ctx, plan.statement))
     config = ctx.module.config_for_parsing
     try:
         if plan.in_place:
@@ -166,6 +170,8 @@ def _exploded_dict(ctx, node: cst.Dict) -> str:
 
 def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int) -> str:
     loop = plan.loop
+    if is_identity(plan.item, loop.target):  # `[x for x in xs]` is a copy
+        return f"{collection} = {as_list(loop.iter, ctx.code(loop.iter))}"
     clause = f"for {ctx.code(loop.target)} in {ctx.code(loop.iter)}"
     one_line = f"{collection} = [{item} {clause}]"
     if fits(one_line, indent, limit):

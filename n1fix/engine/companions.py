@@ -17,6 +17,7 @@ from pathlib import Path
 import libcst as cst
 
 from n1fix.codemods._imports import add_from_import
+from n1fix.engine.name_binding import new_unbound_reads
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ def apply_companion(text: str, edit: CompanionEdit) -> str:
         module = module.with_changes(body=[new_owner if s is block_owner else s for s in module.body])
     for source, name in edit.imports:
         module = add_from_import(module, source, name, set(edit.first_party))
+    unbound = new_unbound_reads(cst.parse_module(text), cst.parse_module(module.code))
+    if unbound is not None:  # the same check as every rewrite of the fixed file
+        raise CompanionFailed(f"{edit.display}: {unbound}")
     return module.code
 
 

@@ -13,6 +13,7 @@ from typing import Callable
 from n1fix.engine.checker import ParseFailure, file_context, run_rules
 from n1fix.engine.companions import CompanionEdit
 from n1fix.engine.context import FileContext
+from n1fix.engine.name_binding import new_unbound_reads
 from n1fix.orm.imports import import_map
 from n1fix.rules import codemod_for, rule_by_name
 from n1fix.rules._base import Applicability, Finding, Rule
@@ -140,7 +141,17 @@ def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, lis
         compile(new_text, ctx.display_path, "exec", dont_inherit=True)
     except SyntaxError as error:
         return ctx.module.code, f"the rewrite does not compile ({error.msg}, line {error.lineno})", []
+    unbound = new_unbound_reads(ctx.module, _reparsed(new_text, ctx))
+    if unbound is not None:
+        return ctx.module.code, unbound, []
     return new_text, None, companions
+
+
+def _reparsed(text: str, ctx: FileContext):
+    """The rewrite as the file will hold it (a codemod's tree may share nodes)."""
+    import libcst as cst
+
+    return cst.parse_module(text, config=ctx.module.config_for_parsing)
 
 
 def _identity(ctx: FileContext, finding: Finding) -> tuple[str, str]:

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from n1fix.engine.line_length import line_length_for
+
 if TYPE_CHECKING:
     from n1fix.orm.functions import FunctionIndex
     from n1fix.orm.models import ModelIndex
     from n1fix.orm.session_use import SessionUseIndex
+
+__all__ = ["ProjectContext", "line_length_for"]
 
 
 @dataclass
@@ -25,21 +29,3 @@ class ProjectContext:
         functions = self.functions.fingerprint() if self.functions is not None else ""
         sessions = self.session_use.fingerprint() if self.session_use is not None else ""
         return f"{self.models.fingerprint()}:{functions}:{sessions}:{self.line_length}"
-
-
-def line_length_for(root: Path) -> int:
-    """The project's line length: ruff's, else black's, else black's default of 88."""
-    import tomllib
-
-    from n1fix.engine.fileio import read_regular
-
-    try:
-        data = tomllib.loads(read_regular(root / "pyproject.toml").decode("utf-8"))
-    except (OSError, ValueError):
-        return 88
-    tool = data.get("tool", {})
-    for section in (tool.get("ruff", {}), tool.get("black", {})):
-        value = section.get("line-length", section.get("line_length"))
-        if isinstance(value, int) and value > 0:
-            return value
-    return 88

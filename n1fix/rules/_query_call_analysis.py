@@ -25,6 +25,7 @@ from n1fix.rules._loop_frames import Frame, frames_of, loop_words
 from n1fix.rules._loop_placement import NoFix, Placement, place_body, place_key
 from n1fix.rules._loop_safety import runs_once
 from n1fix.rules._syntax import names_read, walk
+from n1fix.rules._untyped_sources import certain_key_miss
 from n1fix.rules.query_in_loop import QueryInLoop
 
 
@@ -169,6 +170,9 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
     unsafe = [*placement.unsafe, *variant.unsafe, *_evaluated_once(ctx, call, key_arg)]
     column = variant.model.column(variant.key_column) if variant.model is not None else None
     if column is not None:
+        miss = certain_key_miss(ctx, variant.model, column, placement.keys_key, frame, ancestry)
+        if miss:
+            return no_fix(miss)
         unsafe.extend(key_gaps(ctx, variant.model, column, placement.keys_key, frame, ancestry))
     elif variant.model is None:
         unsafe.append(f"`{callee.model or 'its model'}` is not in the model index, so the key's nullability and type are unknown")

@@ -17,6 +17,7 @@ from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key,
 from n1fix.rules._batch_variant import planning
 from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only, returns_of
 from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
+from n1fix.rules._untyped_sources import certain_key_miss
 
 
 @dataclass
@@ -249,6 +250,9 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return no_fix(str(reason))
     unsafe = placement.unsafe
     keys_key = placement.keys_key
+    miss = _certain_key_miss(ctx, model, key_column, keys_key, frame, ancestry)
+    if miss:
+        return no_fix(miss)
     unsafe.extend(_contract_gaps(ctx, shape, cardinality, model, key_column, keys_key, frame, ancestry))
 
     top_n = None
@@ -415,6 +419,13 @@ def _effective_cardinality(shape: QueryShape) -> Cardinality | None:
     if shape.cardinality is Cardinality.OPTIONAL and len(args) == 1 and isinstance(args[0].value, cst.Integer) and args[0].value.value == "1":
         return Cardinality.FIRST
     return None
+
+
+def _certain_key_miss(ctx, model, key_column: str, keys_key, frame: Frame, ancestry) -> str | None:
+    column = model.column(key_column) if model is not None else None
+    if column is None or ctx.keys_checked_elsewhere:
+        return None
+    return certain_key_miss(ctx, model, column, keys_key, frame, ancestry)
 
 
 def _contract_gaps(ctx, shape: QueryShape, card: Cardinality, model, key_column: str, key_expr, frame: Frame, ancestry) -> list[str]:

@@ -71,7 +71,10 @@ shown to match. When a precondition cannot be shown the fix is unsafe (applied w
 `--unsafe-fixes`): `.one()` and `.scalar_one()` raise `NoResultFound` where the batch
 gives a `KeyError`.
 When the loop writes or commits, changes its iterable, or the session or a second
-predicate depends on the item, no fix is offered.
+predicate depends on the item, no fix is offered. Nor when the keys come from an untyped
+source (`csv` rows, request arguments, forms or JSON, `json.load()`, `os.environ`, a
+`dict` typed to hold anything) and the column is not a string (an int, UUID, date): the
+batch's dict lookup would miss every row, so the fix is certain to fail.
 For a call, the same contract applies to the callee's query (n1fix batches the callee's
 body with this rule and takes its verdict) and to the loop around the call; in addition
 every other argument must be the same for each item (one that calls code makes the fix

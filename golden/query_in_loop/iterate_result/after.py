@@ -22,10 +22,10 @@ def chain_timelines(session: Session, project_id: int) -> dict[str, list[ChainSt
     chain_ids = [chain.id for chain in chains]
     renders_by_chain = defaultdict(list)
     if chain_ids:
-        for render_2 in session.scalars(
+        for chain_render in session.scalars(
             select(Render).where(Render.chain_id.in_(chain_ids)).order_by(Render.chain_position)
         ):
-            renders_by_chain[render_2.chain_id].append(render_2)
+            renders_by_chain[chain_render.chain_id].append(chain_render)
     for chain in chains:
         steps = []
         for render in renders_by_chain.get(chain.id, []):

@@ -17,8 +17,8 @@ class OrderReport:
         customers_by_id = {}
         if customer_ids:
             customers_by_id = {
-                customer_2.id: customer_2
-                for customer_2 in (
+                customer.id: customer
+                for customer in (
                     self.session.query(Customer)
                     .filter(Customer.id.in_(customer_ids))
                 )

@@ -1,0 +1,2 @@
+def run(module, session):
+    return module.showcase(session)

@@ -1,0 +1,161 @@
+"""Every name a rewrite reads must be bound where it is read.
+
+`compile()` accepts a function that reads a local before assigning it (`xs = list(xs)`
+where `xs` was a module global: UnboundLocalError at run time) and a name defined nowhere
+(NameError). LibCST's scope analysis sees both. Code may already read names this check
+cannot follow (a name bound on a loop's previous pass, a star import), so only reads that
+are new in the rewrite count: the text before and after are compared, scope by scope.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    FunctionScope,
+    MetadataWrapper,
+    PositionProvider,
+    ScopeProvider,
+)
+
+_UNDEFINED = "undefined"
+_BEFORE_ASSIGNMENT = "before assignment"
+
+
+def new_unbound_reads(before: cst.Module, after: cst.Module) -> str | None:
+    """Why `after` reads a name that is not bound where it is read, when `before` did not;
+    None when every read the rewrite added is bound."""
+    old = _unbound_reads(before)
+    new = _unbound_reads(after)
+    for (scope, name, kind), count in new.items():
+        if count > old.get((scope, name, kind), 0):
+            where = f"in `{scope}`" if scope else "at module level"
+            if kind == _BEFORE_ASSIGNMENT:
+                return f"the rewrite reads `{name}` {where} before it is assigned there (UnboundLocalError)"
+            return f"the rewrite reads `{name}` {where}, where no such name is defined (NameError)"
+    return None
+
+
+def _unbound_reads(module: cst.Module) -> Counter[tuple[str, str, str]]:
+    """(scope label, name, kind) of every read that no binding reaches."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    scopes = wrapper.resolve(ScopeProvider)
+    positions = wrapper.resolve(PositionProvider)
+    layout = _Layout()
+    wrapper.module.visit(layout)
+    found: Counter[tuple[str, str, str]] = Counter()
+    star_import = any(
+        isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar)
+        for line in module.body
+        if isinstance(line, cst.SimpleStatementLine)
+        for node in line.body
+    )
+    for scope in {s for s in scopes.values() if s is not None}:
+        for access in scope.accesses:
+            node = access.node
+            if not isinstance(node, cst.Name) or access.is_annotation or access.is_type_hint:
+                continue
+            kind = _unbound_kind(access, scope, positions, layout)
+            if kind == _UNDEFINED and star_import:  # `from x import *` may define it
+                continue
+            if kind is not None:
+                found[(layout.labels.get(scope.node, ""), node.value, kind)] += 1
+    return found
+
+
+def _unbound_kind(access, scope, positions, layout: "_Layout") -> str | None:
+    referents = access.referents
+    name = access.node.value
+    if isinstance(scope, FunctionScope) and name in scope.assignments:
+        # A name assigned anywhere in a function is local to all of it. LibCST resolves a
+        # read that comes before the assignment to the enclosing scope's binding; Python
+        # raises UnboundLocalError there.
+        local = [r for r in referents if isinstance(r, Assignment) and r.scope is scope]
+        if len(local) < len(referents):
+            return _BEFORE_ASSIGNMENT
+        read_at = _start(positions, access.node)
+        if read_at is not None and all(_bound_after(r.node, read_at, positions, layout) for r in local):
+            return _BEFORE_ASSIGNMENT
+        return None
+    if not referents:
+        return _UNDEFINED
+    return None
+
+
+def _bound_after(target: cst.CSTNode, read_at: tuple[int, int], positions, layout: "_Layout") -> bool:
+    """Does the binding of `target` happen after the read at `read_at`? An assignment
+    statement binds once its whole value is evaluated (`xs = list(xs)` reads the old `xs`)."""
+    statement = layout.statement_of.get(target)
+    bound_at = positions.get(statement).end if statement is not None else positions.get(target).start
+    return (bound_at.line, bound_at.column) > read_at
+
+
+def _start(positions, node: cst.CSTNode) -> tuple[int, int] | None:
+    position = positions.get(node)
+    return (position.start.line, position.start.column) if position is not None else None
+
+
+class _Layout(cst.CSTVisitor):
+    """Each scope's dotted label (`Report.rows`), and the simple statement each assignment
+    target sits in."""
+
+    def __init__(self) -> None:
+        self.labels: dict[cst.CSTNode, str] = {}
+        self.statement_of: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._names: list[str] = []
+        self._statement: cst.CSTNode | None = None
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.labels[node] = ""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._names.append(node.name.value)
+        self.labels[node] = ".".join(self._names)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._names.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._names.append(node.name.value)
+        self.labels[node] = ".".join(self._names)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._names.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.labels[node] = ".".join([*self._names, "<lambda>"])
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            self.labels[node] = ".".join([*self._names, "<comprehension>"])
+        return super().on_visit(node)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._statement = node
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self._statement = None
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._mark(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._mark(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._mark(node.target)
+
+    def _mark(self, target: cst.CSTNode) -> None:
+        if self._statement is None:
+            return
+        stack = [target]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                self.statement_of[node] = self._statement
+            elif isinstance(node, (cst.Tuple, cst.List)):
+                stack.extend(element.value for element in node.elements)
+            elif isinstance(node, cst.StarredElement):
+                stack.append(node.value)

@@ -1,0 +1,97 @@
+"""Keys from untyped sources against a column that is not a string: no fix at all.
+
+The database converts `'42'` to 42 in `Model.id == '42'`; the batch's dict lookup does not,
+so a batch keyed by strings (csv rows, request arguments, os.environ) or by values of no
+declared type (JSON, `dict`, `Any`) misses every row of an int, UUID or date column.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import scan_source
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+SERVICE = """
+    import csv
+    import json
+    import os
+    from typing import Any
+
+    from flask import request
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from renderapp.models import Project, Render, User
+
+
+    def run(session: Session, handle, payload: dict, options: dict[str, Any], names: list[str], ids: list[int], raw):
+        {body}
+"""
+
+NO_FIX = [
+    # csv rows: every cell is a string
+    ("return [session.get(User, row['user_id']) for row in csv.DictReader(handle)]", "strings (read from `csv.DictReader` rows)"),
+    ("rows = list(csv.DictReader(handle))\n    return [session.get(User, row['user_id']) for row in rows]", "strings"),
+    # request arguments and forms
+    ("return [session.get(User, user_id) for user_id in request.args.getlist('user')]", "strings (read from `request.args`)"),
+    ("return [session.get(User, user_id) for user_id in request.form['users'].split(',')]", "strings (read from `request.form`)"),
+    # the environment
+    ("return [session.get(User, user_id) for user_id in os.environ['ADMINS'].split(',')]", "strings (read from `os.environ`)"),
+    # JSON and dicts of no declared value type
+    ("return [session.get(User, user_id) for user_id in json.loads(raw)['ids']]", "of no declared type (read from `json.loads()`"),
+    ("return [session.get(User, user_id) for user_id in request.get_json()['ids']]", "of no declared type (read from `request.get_json()`"),
+    ("return [session.get(User, user_id) for user_id in payload['ids']]", "of no declared type (read from `payload: dict`"),
+    ("return [session.get(User, user_id) for user_id in options['ids']]", "of no declared type (read from `options: dict[str, Any]`"),
+    ("return [session.scalars(select(Render).where(Render.project_id == entry['project'])).all() for entry in json.loads(raw)]", "`Render.project_id` is int"),
+    # the keys of a mapping declared `dict[str, ...]`, or of a JSON object, are strings
+    ("return [session.get(User, user_id) for user_id, _ in options.items()]", "strings (read from the keys of `options: dict[str, Any]`)"),
+    ("return [session.get(User, user_id) for user_id, _ in json.loads(raw).items()]", "strings (read from `json.loads()`)"),
+]
+
+
+@pytest.fixture
+def service(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+
+    def write(body: str) -> Path:
+        path = tmp_path / "service.py"
+        path.write_text(textwrap.dedent(SERVICE).format(body=body))
+        return path
+
+    return write
+
+
+@pytest.mark.parametrize("body,reason", NO_FIX)
+def test_untyped_keys_against_an_int_column_get_no_fix(service, body, reason):
+    path = service(body)
+    findings = scan_source(path, path.read_text())
+    assert [f.applicability.value for f in findings] == ["none"], [f.message for f in findings]
+    assert reason in findings[0].message
+    assert "the batch's dict lookup would miss every row" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "body,applicability",
+    [
+        # a string column: strings match it
+        ("return [session.scalars(select(User).where(User.email == row['email'])).first() for row in csv.DictReader(handle)]", "unsafe"),
+        ("return [session.scalars(select(User).where(User.email == name)).first() for name in names]", "safe"),
+        # converted by Werkzeug's `type=`
+        ("return [session.get(User, user_id) for user_id in request.args.getlist('user', type=int)]", "unsafe"),
+        # declared int: typed
+        ("return [session.get(User, user_id) for user_id in ids]", "safe"),
+        # unannotated: unknown, not known untyped (unsafe, as before)
+        ("return [session.get(User, user_id) for user_id in raw]", "unsafe"),
+    ],
+)
+def test_typed_or_unknown_keys_keep_their_fix(service, body, applicability):
+    path = service(body)
+    findings = scan_source(path, path.read_text())
+    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
