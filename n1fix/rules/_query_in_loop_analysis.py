@@ -8,13 +8,14 @@ from typing import Iterable
 
 import libcst as cst
 
-from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize
+from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize, unwind
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._item_facts import key_gaps
 from n1fix.rules._loop_frames import Frame, frames_of, loop_words, statement_index
 from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.rules._batch_variant import planning
+from n1fix.rules._session_receiver import project_receiver
 from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only, returns_of
 from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
 
@@ -177,6 +178,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return None
     code = ctx.code
     varying_all = set().union(*(f.varying for f in frames))
+    not_a_session = _project_receiver_of(ctx, shape, ancestry)
 
     if shape.cardinality is Cardinality.LIST and shape.terminal is None and not _iterated_directly(ancestry):
         # A Query or Result kept as an object: more often built up (`.subquery()`,
@@ -191,6 +193,13 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         entity = code(shape.entity)
         return _finding(ctx, shape, frames[-1], entity, Applicability.NONE,
                         "the query is keyed by several columns at once; n1fix batches one-column keys")
+
+    if not_a_session:
+        entity = code(shape.entity) if shape.entity is not None else _counted_model(shape)
+        method = unwind(shape.node)[1][0].name
+        return _finding(ctx, shape, frames[-1], entity, Applicability.NONE,
+                        f"`{code(shape.session)}` is {not_a_session}, not a session: its `{method}` is the project's own "
+                        "function, and n1fix does not know what it runs")
 
     model = ctx.model_for(shape.entity) if shape.entity is not None else None
     if model is None and shape.entity is None and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
@@ -278,6 +287,14 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         needs_unique=_joins_collections(ctx, shape, model),
     )
     return _finding(ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
+
+
+def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
+    """What the receiver is when it is a project object rather than a session
+    (`Model.query` of Flask-SQLAlchemy is a query, whatever its class)."""
+    if shape.style is Style.V1 and shape.select_call is None:
+        return None
+    return project_receiver(ctx, shape.session, ancestry)
 
 
 def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
