@@ -837,3 +837,70 @@ def test_golden_apps_indexed_from_the_cases_that_use_them() -> None:
     finally:
         if added:
             sys.path.remove(str(GOLDEN))
+
+
+QUERY_CLASSES = {
+    "app/__init__.py": "",
+    "app/queries.py": '''
+        from flask_sqlalchemy.query import Query
+
+
+        class ScopedQuery(Query):
+            def first(self):
+                return super().first()
+
+
+        class OwnedQuery(ScopedQuery):
+            def mine(self):
+                return self
+    ''',
+    "app/models.py": '''
+        from flask_sqlalchemy import SQLAlchemy
+        from flask_sqlalchemy.query import Query
+
+        from app.queries import OwnedQuery
+
+        db = SQLAlchemy()
+
+
+        class Person(db.Model):
+            class PersonQuery(Query):
+                def get(self, id, project=None):
+                    return self.filter(Person.id == id).one_or_none()
+
+            query_class = PersonQuery
+            id = db.Column(db.Integer, primary_key=True)
+
+
+        class OwnedMixin:
+            query_class = OwnedQuery
+
+
+        class Bill(OwnedMixin, db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+
+
+        class Tag(db.Model):
+            query_class = Query
+            id = db.Column(db.Integer, primary_key=True)
+
+
+        class Plain(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+    ''',
+}
+
+
+def test_query_class_and_the_methods_it_defines(tmp_path: Path) -> None:
+    """`Model.query` of a model with a custom `query_class` means what the project wrote:
+    the index records the class and every method it and its project bases define."""
+    index = build(tmp_path, QUERY_CLASSES)
+    person = index.get("app.models.Person")
+    assert person.query_class == "app.models.Person.PersonQuery"
+    assert person.query_overrides == frozenset({"get"})
+    bill = index.get("app.models.Bill")  # through a mixin, and a project base of the class
+    assert bill.query_class == "app.queries.OwnedQuery"
+    assert bill.query_overrides == frozenset({"mine", "first"})
+    tag = index.get("app.models.Tag")  # the library's own Query: nothing overridden
+    assert tag.query_overrides == frozenset()
+    assert index.get("app.models.Plain").query_class is None

@@ -125,6 +125,12 @@ class ClassFacts:
     primary_key_names: tuple[str, ...] = ()  # PrimaryKeyConstraint column names
     table_foreign_keys: tuple[tuple[str, str], ...] = ()  # (column name, "table.col")
     version_id: bool = False  # `__mapper_args__` names a `version_id_col`
+    methods: tuple[str, ...] = ()  # the methods the class body defines itself
+    # `query_class = X` (Flask-SQLAlchemy's `Model.query`): X qualified; for a class nested
+    # in the body, its own methods and bases, since nested classes get no facts of their own.
+    query_class: str | None = None
+    query_class_methods: tuple[str, ...] | None = None
+    query_class_bases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -673,6 +679,9 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         if attr == "__mapper_args__":
             info["version_id"] = _names_version_id(value)
             continue
+        if attr == "query_class" and value is not None:
+            _query_class(cls, value, ctx, info)
+            continue
         if attr == "__table__":
             info["has_table"] = True
             if isinstance(value, ast.Call) and _last(value) == "Table":
@@ -716,6 +725,7 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         dotted = _dotted(base)
         if dotted:
             bases.append(ctx.qualify(dotted))
+    info["methods"] = _own_methods(cls)
     return ClassFacts(
         qualname=f"{ctx.module}.{cls.name}",
         name=cls.name,
@@ -730,6 +740,41 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         table_foreign_keys=tuple(table["table_foreign_keys"]),
         **info,  # type: ignore[arg-type]
     )
+
+
+def _own_methods(cls: ast.ClassDef) -> tuple[str, ...]:
+    return tuple(
+        stmt.name for stmt in _class_statements(cls.body) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+
+
+def _class_bases(cls: ast.ClassDef, ctx: _Context) -> tuple[str, ...]:
+    bases = []
+    for base in cls.bases:
+        if isinstance(base, ast.Subscript):
+            base = base.value
+        dotted = _dotted(base)
+        if dotted:
+            bases.append(ctx.qualify(dotted))
+    return tuple(bases)
+
+
+def _query_class(cls: ast.ClassDef, value: ast.AST, ctx: _Context, info: dict[str, object]) -> None:
+    """`query_class = PersonQuery`: the class, nested in the model's body or not."""
+    dotted = _dotted(value)
+    if dotted is None:
+        info["query_class"] = "?"
+        return
+    nested = next(
+        (s for s in _class_statements(cls.body) if isinstance(s, ast.ClassDef) and s.name == dotted.rpartition(".")[2]),
+        None,
+    )
+    if nested is not None and dotted in (nested.name, f"{cls.name}.{nested.name}"):
+        info["query_class"] = f"{ctx.module}.{cls.name}.{nested.name}"
+        info["query_class_methods"] = _own_methods(nested)
+        info["query_class_bases"] = _class_bases(nested, ctx)
+        return
+    info["query_class"] = ctx.qualify(dotted)
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

@@ -111,6 +111,11 @@ class ModelInfo:
     # ORM event registrations that target the class (or an attribute, a base, every
     # mapper): (event name, "module:line"); bulk statements skip per-row events.
     listeners: tuple[tuple[str, str], ...] = ()
+    # A custom Flask-SQLAlchemy `query_class` (here or inherited), and the methods it and
+    # its project bases define (None: they cannot be read). `Model.query.get(...)` then
+    # means what the project wrote, not what SQLAlchemy's Query does.
+    query_class: str | None = None
+    query_overrides: frozenset[str] | None = None
 
     def __hash__(self) -> int:
         return hash(self.qualname)
@@ -765,6 +770,48 @@ class _Builder:
                 by_model[qualname].append((listener.event, where))
         return by_model
 
+    def _query_class(self, qualname: str) -> dict[str, object]:
+        """The model's own `query_class`, else the nearest base's or mixin's."""
+        seen: set[str] = set()
+        pending = [qualname]
+        while pending:
+            current = pending.pop(0)
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            facts = self.classes[current]
+            if facts.query_class is not None:
+                return {"query_class": facts.query_class, "query_overrides": self._query_methods(facts)}
+            pending.extend(self.symbols.canonical(base, facts.module) for base in facts.bases)
+        return {}
+
+    def _query_methods(self, facts: ClassFacts) -> frozenset[str] | None:
+        """What the query class and its project bases define; None when unreadable."""
+        if facts.query_class_methods is not None:
+            methods, bases = set(facts.query_class_methods), [(b, facts.module) for b in facts.query_class_bases]
+        elif facts.query_class != "?":
+            target = self.symbols.canonical(facts.query_class, facts.module)
+            if target.split(".", 1)[0] in _LIBRARIES:
+                return frozenset()  # Flask-SQLAlchemy's own Query: the stock methods
+            if target not in self.classes:
+                return None
+            found = self.classes[target]
+            methods, bases = set(found.methods), [(b, found.module) for b in found.bases]
+        else:
+            return None
+        seen: set[str] = set()
+        while bases:
+            base, module = bases.pop()
+            target = self.symbols.canonical(base, module)
+            if target in seen or target.split(".", 1)[0] in _LIBRARIES:
+                continue
+            seen.add(target)
+            if target not in self.classes:
+                return None  # a base n1fix cannot read may override anything
+            methods.update(self.classes[target].methods)
+            bases.extend((b, self.classes[target].module) for b in self.classes[target].bases)
+        return frozenset(methods)
+
     def _version_id(self, qualname: str) -> bool:
         return any(self.classes[q].version_id for q in {qualname, *self._ancestors(qualname)} if q in self.classes)
 
@@ -849,6 +896,7 @@ class _Builder:
                 inherits=draft.lineage.parent_model,
                 version_id=self._version_id(qualname),
                 listeners=tuple(listeners.get(qualname, ())),
+                **self._query_class(qualname),
             )
             for qualname, draft in self.drafts.items()
         }

@@ -211,6 +211,9 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
         # about, and reporting it would be noise.
         return None
+    custom = _custom_query_class(shape, model)
+    if custom:
+        return _finding(ctx, shape, frames[-1], entity_code, Applicability.NONE, custom)
 
     try:
         placement = place_key(ctx, frames, key_expr, ancestry)
@@ -287,6 +290,30 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         needs_unique=_joins_collections(ctx, shape, model),
     )
     return _finding(ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
+
+
+# What the batched rewrite of a `Model.query` chain calls on the query: the original's own
+# methods, plus filtering by `in_`, ordering and iterating.
+_BATCH_QUERY_METHODS = frozenset({"filter", "filter_by", "order_by", "all", "__iter__", "__init__"})
+
+
+def _custom_query_class(shape: QueryShape, model) -> str | None:
+    """Why a `Model.query...` chain cannot be batched: the model's `query_class` defines
+    a method the query or its batch calls (`get` scoped to the current project), so the
+    stock Query's meaning cannot be assumed."""
+    if model is None or model.query_class is None or shape.style is not Style.V1 or shape.select_call is not None:
+        return None
+    query_class = model.query_class.rpartition(".")[2]
+    if model.query_overrides is None:
+        return f"`{model.name}.query` is a `{query_class}`, whose methods n1fix cannot read"
+    used = {mc.name for mc in shape.statement_calls} | _BATCH_QUERY_METHODS
+    if shape.terminal is not None:
+        used.add(shape.terminal.name)
+    overridden = sorted(used & model.query_overrides)
+    if not overridden:
+        return None
+    names = ", ".join(f"`{name}`" for name in overridden)
+    return f"`{model.name}.query` is a `{query_class}`, which defines its own {names}; the stock Query's meaning cannot be assumed"
 
 
 def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
