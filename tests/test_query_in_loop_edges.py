@@ -36,6 +36,13 @@ CASES = [
     ("[session.scalars(select(Render).where(Render.project == p)).all() for p in projects]", "none"),
     # two columns keyed by the item at once
     ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == p.user_id)).all() for p in projects]", "none"),
+    # the query runs only when `users` is not empty and reads `users[0]`: a condition the
+    # same for every item, which the batch keeps (`if project_ids and users:`)
+    ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() if users else [] for p in projects]", "safe"),
+    ("[users and session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() for p in projects]", "safe"),
+    # ... but a condition that changes per item cannot go with the batch: `users[0]` would
+    # be read before the loop, for every item
+    ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() if p.user_id and users else [] for p in projects]", "none"),
 ]
 
 

@@ -44,6 +44,7 @@ class LoopQueryPlan:
     uses_v1_query: bool = False
     # 2.0 results with joined eager loads of collections must be `.unique()`d to iterate.
     needs_unique: bool = False
+    batch_guards: list = field(default_factory=list)  # `Guard`s the batch runs under
 
 
 def find(ctx) -> Iterable[Finding]:
@@ -256,6 +257,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
             columns=_columns_read(shape, key_column),
             reads_only=lambda call: reads_only(ctx, call, ancestry),
             returns_of=lambda call: returns_of(ctx, call, ancestry),
+            hoisted=[shape.node, *([shape.statement_binding] if shape.statement_binding is not None else [])],
         )
     except NoFix as reason:
         return no_fix(str(reason))
@@ -288,6 +290,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         query_statement=ancestry[statement_index(ancestry, len(ancestry) - 1)],
         uses_v1_query=shape.style is Style.V1 or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
         needs_unique=_joins_collections(ctx, shape, model),
+        batch_guards=placement.batch_guards,
     )
     return _finding(ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
 
