@@ -904,3 +904,47 @@ def test_query_class_and_the_methods_it_defines(tmp_path: Path) -> None:
     tag = index.get("app.models.Tag")  # the library's own Query: nothing overridden
     assert tag.query_overrides == frozenset()
     assert index.get("app.models.Plain").query_class is None
+
+
+def test_methods_that_commit_or_write_through_a_mixin(tmp_path: Path) -> None:
+    """flaskbb's `CRUDMixin.save()` commits: the models that mix it in commit in `save`,
+    and in `create`, which calls it."""
+    index = build(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": '''
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class CRUDMixin:
+                @classmethod
+                def create(cls, **kwargs):
+                    return cls(**kwargs).save()
+
+                def save(self):
+                    db.session.add(self)
+                    db.session.commit()
+                    return self
+
+                def stage(self):
+                    db.session.add(self)
+
+                def label(self):
+                    return str(self.id)
+
+
+            class Group(CRUDMixin, db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+                def save(self):
+                    db.session.add(self)
+                    db.session.flush()
+                    return self
+        ''',
+    })
+    group = index.get("app.models.Group")
+    assert group.writing_method("save") == ("flushes", "Group")  # its own save wins
+    assert group.writing_method("create") == ("flushes", "CRUDMixin")
+    assert group.writing_method("stage") == ("writes", "CRUDMixin")
+    assert group.writing_method("label") is None

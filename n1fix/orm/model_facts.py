@@ -19,6 +19,7 @@ Column("col", ...), ...)` is read for its table name and columns.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Union
@@ -126,6 +127,9 @@ class ClassFacts:
     table_foreign_keys: tuple[tuple[str, str], ...] = ()  # (column name, "table.col")
     version_id: bool = False  # `__mapper_args__` names a `version_id_col`
     methods: tuple[str, ...] = ()  # the methods the class body defines itself
+    # Per method that may touch the database: (name, what it does itself: "commits",
+    # "flushes", "writes" or "", the names of the methods it calls on anything).
+    method_effects: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     # `query_class = X` (Flask-SQLAlchemy's `Model.query`): X qualified; for a class nested
     # in the body, its own methods and bases, since nested classes get no facts of their own.
     query_class: str | None = None
@@ -726,6 +730,7 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         if dotted:
             bases.append(ctx.qualify(dotted))
     info["methods"] = _own_methods(cls)
+    info["method_effects"] = _method_effects(cls)
     return ClassFacts(
         qualname=f"{ctx.module}.{cls.name}",
         name=cls.name,
@@ -746,6 +751,47 @@ def _own_methods(cls: ast.ClassDef) -> tuple[str, ...]:
     return tuple(
         stmt.name for stmt in _class_statements(cls.body) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
     )
+
+
+_SESSION_RECEIVER = re.compile(r"session|conn|\bdb\b", re.IGNORECASE)
+_SESSION_WRITES = {"add", "add_all", "delete", "merge", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"}
+_STATEMENT_WRITES = {"insert", "update", "delete"}
+
+
+def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """What each method does to the database itself (`db.session.commit()`: commits), and
+    which methods it calls (`create` calls `save`), for the index to follow."""
+    found = []
+    for stmt in _class_statements(cls.body):
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        effect, called = "", set()
+        for node in ast.walk(stmt):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            method = node.func.attr
+            called.add(method)
+            receiver = ast.unparse(node.func.value)
+            if method == "commit":
+                effect = "commits"
+            elif method == "flush" and effect != "commits":
+                effect = "flushes"
+            elif not effect and _SESSION_RECEIVER.search(receiver) and (
+                method in _SESSION_WRITES or (method == "execute" and node.args and _writes_statement(node.args[0]))
+            ):
+                effect = "writes"
+        if effect or called:
+            found.append((stmt.name, effect, tuple(sorted(called))))
+    return tuple(found)
+
+
+def _writes_statement(node: ast.AST) -> bool:
+    while isinstance(node, ast.Call):
+        name = _last(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
+        if name in _STATEMENT_WRITES:
+            return True
+        node = node.func.value if isinstance(node.func, ast.Attribute) else None
+    return False
 
 
 def _class_bases(cls: ast.ClassDef, ctx: _Context) -> tuple[str, ...]:

@@ -116,6 +116,14 @@ class ModelInfo:
     # means what the project wrote, not what SQLAlchemy's Query does.
     query_class: str | None = None
     query_overrides: frozenset[str] | None = None
+    # Methods (its own or inherited from a base or mixin) that commit, flush or write,
+    # directly or through another method: (name, "commits" / "flushes" / "writes",
+    # the class that defines the method). `render.save()` in a loop is then a commit.
+    writing_methods: tuple[tuple[str, str, str], ...] = ()
+
+    def writing_method(self, name: str) -> tuple[str, str] | None:
+        """(what it does, the defining class) when the method `name` writes."""
+        return next(((what, owner) for method, what, owner in self.writing_methods if method == name), None)
 
     def __hash__(self) -> int:
         return hash(self.qualname)
@@ -812,6 +820,24 @@ class _Builder:
             bases.extend((b, self.classes[target].module) for b in self.classes[target].bases)
         return frozenset(methods)
 
+    def _writing_methods(self, qualname: str) -> tuple[tuple[str, str, str], ...]:
+        merged: dict[str, tuple[str, tuple[str, ...], str]] = {}
+        for owner in [qualname, *sorted(self._ancestors(qualname) - {qualname})]:
+            facts = self.classes.get(owner)
+            for name, effect, called in facts.method_effects if facts is not None else ():
+                merged.setdefault(name, (effect, called, facts.name))
+        rank = {"commits": 3, "flushes": 2, "writes": 1, "": 0}
+        effects = {name: effect for name, (effect, _, _) in merged.items()}
+        changed = True
+        while changed:  # `create` calls `save`, which commits: `create` commits
+            changed = False
+            for name, (_, called, _) in merged.items():
+                best = max((effects.get(c, "") for c in called if c != name), key=rank.__getitem__, default="")
+                if rank[best] > rank[effects[name]]:
+                    effects[name] = best
+                    changed = True
+        return tuple(sorted((name, effects[name], merged[name][2]) for name in merged if effects[name]))
+
     def _version_id(self, qualname: str) -> bool:
         return any(self.classes[q].version_id for q in {qualname, *self._ancestors(qualname)} if q in self.classes)
 
@@ -897,6 +923,7 @@ class _Builder:
                 version_id=self._version_id(qualname),
                 listeners=tuple(listeners.get(qualname, ())),
                 **self._query_class(qualname),
+                writing_methods=self._writing_methods(qualname),
             )
             for qualname, draft in self.drafts.items()
         }

@@ -16,6 +16,7 @@ from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._item_facts import loaded_collection, reiterable, returned_collection
 from n1fix.rules._hoist_guards import Guard, guards_on_path, hoisting_hazard, is_invariant
 from n1fix.rules._loop_frames import Frame, hoist_anchor, is_conditional_in, makes_conditional
+from n1fix.rules._model_writes import model_method_write
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.rules._syntax import is_pure_key, names_assigned, names_read, target_names, walk
 
@@ -113,6 +114,7 @@ def place_body(
         query_columns=columns,
         query=site,
         reads_only=reads_only,
+        writes_of=lambda call: model_method_write(ctx, call, ancestry),
     )
     if verdict.blocking:
         raise NoFix(verdict.blocking)
