@@ -948,3 +948,26 @@ def test_methods_that_commit_or_write_through_a_mixin(tmp_path: Path) -> None:
     assert group.writing_method("create") == ("flushes", "CRUDMixin")
     assert group.writing_method("stage") == ("writes", "CRUDMixin")
     assert group.writing_method("label") is None
+
+
+def test_query_classes_sessions_are_built_with(tmp_path: Path) -> None:
+    """`sessionmaker(query_cls=X)` / `SQLAlchemy(query_class=X)`: `session.query(...)`
+    returns an X; the index keeps what X defines (nothing for the library's own)."""
+    index = build(tmp_path, {
+        "app/__init__.py": "",
+        "app/db.py": '''
+            from flask_sqlalchemy import SQLAlchemy
+            from sqlalchemy.orm import Query, scoped_session, sessionmaker
+
+
+            class SoftDeleteQuery(Query):
+                def __iter__(self):
+                    return super().__iter__()
+
+
+            Session = scoped_session(sessionmaker(query_cls=SoftDeleteQuery))
+            db = SQLAlchemy(query_class=Query)
+        ''',
+    })
+    assert index.session_query_classes == {"app.db.SoftDeleteQuery": frozenset({"__iter__"})}
+    assert pickle.loads(pickle.dumps(index)).session_query_classes == index.session_query_classes

@@ -73,3 +73,28 @@ def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
             return []
     """))
     assert scan_source(service, service.read_text()) == []
+
+
+def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(tmp_path):
+    """`sessionmaker(query_cls=SoftDeleteQuery)`, whose `__iter__` hides deleted rows: a
+    batch iterating `session.query(...)` cannot assume the stock Query's meaning."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    (tmp_path / "db.py").write_text(textwrap.dedent("""
+        from sqlalchemy.orm import Query, sessionmaker
+
+
+        class SoftDeleteQuery(Query):
+            def __iter__(self):
+                return super().__iter__()
+
+
+        Session = sessionmaker(query_cls=SoftDeleteQuery)
+    """))
+    service = tmp_path / "service.py"
+    service.write_text("import db\n" + textwrap.dedent(SERVICE).format(
+        body="[session.query(Render).filter(Render.project_id == p.id).all() for p in projects]"
+    ))
+    (finding,) = scan_source(service, service.read_text())
+    assert finding.applicability.value == "none"
+    assert "query with `SoftDeleteQuery`, which defines its own `__iter__`" in finding.message

@@ -174,7 +174,18 @@ class ModuleFacts:
     names: tuple[tuple[str, str], ...]
 
 
-ModelFacts = Union[ClassFacts, AliasFacts, ModuleFacts, ListenerFacts]
+@dataclass(frozen=True)
+class SessionQueryFacts:
+    """A session factory or Flask-SQLAlchemy object built with a Query class of the
+    project's: `sessionmaker(query_cls=X)`, `SQLAlchemy(query_class=X)`. Its sessions'
+    `query(...)` (and Flask's `Model.query`) return X, whose methods may not be stock."""
+
+    qualname: str  # the object bound (`app.db.Session`)
+    query_class: str  # qualified through the module's imports
+    module: str
+
+
+ModelFacts = Union[ClassFacts, AliasFacts, ModuleFacts, ListenerFacts, SessionQueryFacts]
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -842,6 +853,19 @@ def _mixins(call: ast.Call, keyword: str, ctx: _Context) -> tuple[str, ...]:
     return ()
 
 
+def _session_query_class(value: ast.AST, ctx: _Context) -> str | None:
+    """X of `...(query_cls=X)` / `...(query_class=X)`, also one call down
+    (`scoped_session(sessionmaker(query_cls=X))`)."""
+    for call in (value, *(value.args if isinstance(value, ast.Call) else ())):
+        if not isinstance(call, ast.Call):
+            continue
+        for keyword in call.keywords:
+            if keyword.arg in ("query_cls", "query_class"):
+                dotted = _dotted(keyword.value)
+                return ctx.qualify(dotted) if dotted else "?"
+    return None
+
+
 def _assignment_facts(name: str, value: ast.AST, ctx: _Context) -> AliasFacts | str | None:
     """An AliasFacts, a qualified name the module re-binds `name` to, or None."""
     qualname = f"{ctx.module}.{name}"
@@ -889,6 +913,9 @@ def extract_models(tree: ast.Module, module_name: str, is_package: bool = False)
             target, value = stmt.name.id, stmt.value  # type: ignore[attr-defined]
         else:
             continue
+        query_class = _session_query_class(value, ctx)
+        if query_class is not None:
+            facts.append(SessionQueryFacts(f"{module_name}.{target}", query_class, module_name))
         result = _assignment_facts(target, value, ctx)
         if isinstance(result, AliasFacts):
             facts.append(result)

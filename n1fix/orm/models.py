@@ -43,6 +43,7 @@ from n1fix.orm.model_facts import (
     ModelFacts,
     ModuleFacts,
     RelationshipFacts,
+    SessionQueryFacts,
     extract_models,
 )
 
@@ -161,8 +162,16 @@ class ModelInfo:
 class ModelIndex:
     """Every model of a project, keyed by qualified class name (`app.models.Render`)."""
 
-    def __init__(self, models: dict[str, ModelInfo], aliases: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        models: dict[str, ModelInfo],
+        aliases: dict[str, str] | None = None,
+        session_query_classes: dict[str, frozenset[str] | None] | None = None,
+    ) -> None:
         self.models = models
+        # Query classes of the project that sessions are built with (`query_cls=`), and
+        # the methods each defines (None: unreadable): `session.query(...)` may be one.
+        self.session_query_classes = session_query_classes or {}
         # Other qualified names of models: re-exports (`app.models.Render` for
         # `app.models.render.Render`), star imports, `X = Render`.
         self.aliases = aliases or {}
@@ -170,10 +179,10 @@ class ModelIndex:
         self._by_last: dict[str, list[str]] | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        return {"models": self.models, "aliases": self.aliases}
+        return {"models": self.models, "aliases": self.aliases, "session_query_classes": self.session_query_classes}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["models"], state["aliases"])  # type: ignore[misc, arg-type]
+        self.__init__(state["models"], state["aliases"], state.get("session_query_classes"))  # type: ignore[misc, arg-type]
 
     def __len__(self) -> int:
         return len(self.models)
@@ -243,6 +252,8 @@ class ModelIndex:
             digest.update(repr(self.models[qualname]).encode())
         for alias in sorted(self.aliases):
             digest.update(f"{alias}={self.aliases[alias]}".encode())
+        for query_class in sorted(self.session_query_classes):
+            digest.update(f"{query_class}:{self.session_query_classes[query_class]!r}".encode())
         return digest.hexdigest()
 
     @classmethod
@@ -395,6 +406,7 @@ class _Builder:
         self.aliases: dict[str, AliasFacts] = {}
         self.modules: dict[str, dict[str, str]] = {}
         self.listeners: list[ListenerFacts] = []
+        self.session_queries: list[SessionQueryFacts] = []
         for fact in facts:
             if isinstance(fact, ListenerFacts):
                 self.listeners.append(fact)
@@ -404,6 +416,8 @@ class _Builder:
                 self.aliases[fact.qualname] = fact
             elif isinstance(fact, ModuleFacts):
                 self.modules[fact.module] = dict(fact.names)
+            elif isinstance(fact, SessionQueryFacts):
+                self.session_queries.append(fact)
         self.symbols = _Symbols([*self.classes, *self.aliases], self.modules)
         self._lineage: dict[str, _Lineage] = {}
         self._members: dict[str, tuple[dict[str, ColumnFacts], dict[str, RelationshipFacts]]] = {}
@@ -927,4 +941,10 @@ class _Builder:
             )
             for qualname, draft in self.drafts.items()
         }
-        return ModelIndex(models, self._aliases())
+        session_query_classes = {}
+        for fact in self.session_queries:
+            query_class = fact.query_class if fact.query_class == "?" else self.symbols.canonical(fact.query_class, fact.module)
+            if query_class.split(".", 1)[0] not in _LIBRARIES:
+                stand_in = ClassFacts(fact.qualname, "", fact.module, (), query_class=fact.query_class)
+                session_query_classes[query_class] = self._query_methods(stand_in)
+        return ModelIndex(models, self._aliases(), session_query_classes)

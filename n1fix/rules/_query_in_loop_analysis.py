@@ -212,7 +212,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
         # about, and reporting it would be noise.
         return None
-    custom = _custom_query_class(shape, model)
+    custom = _custom_query_class(ctx, shape, model)
     if custom:
         return _finding(ctx, shape, frames[-1], entity_code, Applicability.NONE, custom)
 
@@ -300,23 +300,35 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
 _BATCH_QUERY_METHODS = frozenset({"filter", "filter_by", "order_by", "all", "__iter__", "__init__"})
 
 
-def _custom_query_class(shape: QueryShape, model) -> str | None:
-    """Why a `Model.query...` chain cannot be batched: the model's `query_class` defines
-    a method the query or its batch calls (`get` scoped to the current project), so the
-    stock Query's meaning cannot be assumed."""
-    if model is None or model.query_class is None or shape.style is not Style.V1 or shape.select_call is not None:
+def _custom_query_class(ctx, shape: QueryShape, model) -> str | None:
+    """Why a 1.x Query chain cannot be batched: its Query class (the model's `query_class`
+    for `Model.query`; one the project builds its sessions with, `query_cls=`, for
+    `session.query(...)`) defines a method the query or its batch calls (ihatemoney's
+    `get` scoped to the current project), so the stock Query's meaning cannot be assumed."""
+    if shape.style is not Style.V1:
         return None
-    query_class = model.query_class.rpartition(".")[2]
-    if model.query_overrides is None:
-        return f"`{model.name}.query` is a `{query_class}`, whose methods n1fix cannot read"
     used = {mc.name for mc in shape.statement_calls} | _BATCH_QUERY_METHODS
     if shape.terminal is not None:
         used.add(shape.terminal.name)
-    overridden = sorted(used & model.query_overrides)
+    if shape.select_call is None and model is not None and model.query_class is not None:
+        what = f"`{model.name}.query` is a `{model.query_class.rpartition('.')[2]}`"
+        return _overriding(what, model.query_overrides, used)
+    for query_class, overrides in sorted(ctx.project.models.session_query_classes.items()):
+        what = f"the project's sessions may query with `{query_class.rpartition('.')[2]}`"
+        reason = _overriding(what, overrides, used)
+        if reason:
+            return reason
+    return None
+
+
+def _overriding(what: str, overrides: frozenset[str] | None, used: set[str]) -> str | None:
+    if overrides is None:
+        return f"{what}, whose methods n1fix cannot read"
+    overridden = sorted(used & overrides)
     if not overridden:
         return None
     names = ", ".join(f"`{name}`" for name in overridden)
-    return f"`{model.name}.query` is a `{query_class}`, which defines its own {names}; the stock Query's meaning cannot be assumed"
+    return f"{what}, which defines its own {names}; the stock Query's meaning cannot be assumed"
 
 
 def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
