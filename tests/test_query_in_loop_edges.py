@@ -98,3 +98,38 @@ def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(t
     (finding,) = scan_source(service, service.read_text())
     assert finding.applicability.value == "none"
     assert "query with `SoftDeleteQuery`, which defines its own `__iter__`" in finding.message
+
+
+@pytest.mark.parametrize("setup,applicability", [
+    # an instance of a project class that is not a session: its `get` is its own
+    ("repo = Repo()", "none"),
+    # an instance of the project's own Session subclass is a session
+    ("repo = AppSession()", "safe"),
+])
+def test_a_project_class_instance_is_a_session_only_when_its_class_is_one(tmp_path, setup, applicability):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    (tmp_path / "repos.py").write_text(textwrap.dedent("""
+        from sqlalchemy.orm import Session
+
+
+        class Repo:
+            def get(self, model, key):
+                return None
+
+
+        class AppSession(Session):
+            pass
+    """))
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent(f"""
+        from renderapp.models import Project, Render
+        from repos import AppSession, Repo
+
+
+        def owners(renders: list[Render]):
+            {setup}
+            return [repo.get(Project, render.project_id) for render in renders]
+    """))
+    (finding,) = scan_source(service, service.read_text())
+    assert finding.applicability.value == applicability, finding.message
