@@ -56,25 +56,6 @@ def test_applicability(tmp_path, body, applicability):
     assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
 
 
-def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
-    service = tmp_path / "service.py"
-    service.write_text(textwrap.dedent("""
-        from sqlalchemy import select
-
-        from renderapp.models import Project, Render
-
-
-        def first_project_renders(session, projects: list[Project]):
-            for project in projects:
-                renders = session.scalars(select(Render).where(Render.project_id == project.id)).all()
-                return renders
-            return []
-    """))
-    assert scan_source(service, service.read_text()) == []
-
-
 def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(tmp_path):
     """`sessionmaker(query_cls=SoftDeleteQuery)`, whose `__iter__` hides deleted rows: a
     batch iterating `session.query(...)` cannot assume the stock Query's meaning."""
@@ -133,3 +114,23 @@ def test_a_project_class_instance_is_a_session_only_when_its_class_is_one(tmp_pa
     """))
     (finding,) = scan_source(service, service.read_text())
     assert finding.applicability.value == applicability, finding.message
+
+
+def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent("""
+        from sqlalchemy import select
+
+        from renderapp.models import Project, Render
+
+
+        def first_project_renders(session, projects: list[Project]):
+            for project in projects:
+                renders = session.scalars(select(Render).where(Render.project_id == project.id)).all()
+                return renders
+            return []
+    """))
+    assert scan_source(service, service.read_text()) == []
+
