@@ -133,4 +133,3 @@ def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
             return []
     """))
     assert scan_source(service, service.read_text()) == []
-
