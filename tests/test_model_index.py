@@ -837,3 +837,137 @@ def test_golden_apps_indexed_from_the_cases_that_use_them() -> None:
     finally:
         if added:
             sys.path.remove(str(GOLDEN))
+
+
+QUERY_CLASSES = {
+    "app/__init__.py": "",
+    "app/queries.py": '''
+        from flask_sqlalchemy.query import Query
+
+
+        class ScopedQuery(Query):
+            def first(self):
+                return super().first()
+
+
+        class OwnedQuery(ScopedQuery):
+            def mine(self):
+                return self
+    ''',
+    "app/models.py": '''
+        from flask_sqlalchemy import SQLAlchemy
+        from flask_sqlalchemy.query import Query
+
+        from app.queries import OwnedQuery
+
+        db = SQLAlchemy()
+
+
+        class Person(db.Model):
+            class PersonQuery(Query):
+                def get(self, id, project=None):
+                    return self.filter(Person.id == id).one_or_none()
+
+            query_class = PersonQuery
+            id = db.Column(db.Integer, primary_key=True)
+
+
+        class OwnedMixin:
+            query_class = OwnedQuery
+
+
+        class Bill(OwnedMixin, db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+
+
+        class Tag(db.Model):
+            query_class = Query
+            id = db.Column(db.Integer, primary_key=True)
+
+
+        class Plain(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+    ''',
+}
+
+
+def test_query_class_and_the_methods_it_defines(tmp_path: Path) -> None:
+    """`Model.query` of a model with a custom `query_class` means what the project wrote:
+    the index records the class and every method it and its project bases define."""
+    index = build(tmp_path, QUERY_CLASSES)
+    person = index.get("app.models.Person")
+    assert person.query_class == "app.models.Person.PersonQuery"
+    assert person.query_overrides == frozenset({"get"})
+    bill = index.get("app.models.Bill")  # through a mixin, and a project base of the class
+    assert bill.query_class == "app.queries.OwnedQuery"
+    assert bill.query_overrides == frozenset({"mine", "first"})
+    tag = index.get("app.models.Tag")  # the library's own Query: nothing overridden
+    assert tag.query_overrides == frozenset()
+    assert index.get("app.models.Plain").query_class is None
+
+
+def test_methods_that_commit_or_write_through_a_mixin(tmp_path: Path) -> None:
+    """flaskbb's `CRUDMixin.save()` commits: the models that mix it in commit in `save`,
+    and in `create`, which calls it."""
+    index = build(tmp_path, {
+        "app/__init__.py": "",
+        "app/models.py": '''
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class CRUDMixin:
+                @classmethod
+                def create(cls, **kwargs):
+                    return cls(**kwargs).save()
+
+                def save(self):
+                    db.session.add(self)
+                    db.session.commit()
+                    return self
+
+                def stage(self):
+                    db.session.add(self)
+
+                def label(self):
+                    return str(self.id)
+
+
+            class Group(CRUDMixin, db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+                def save(self):
+                    db.session.add(self)
+                    db.session.flush()
+                    return self
+        ''',
+    })
+    group = index.get("app.models.Group")
+    assert group.writing_method("save") == ("flushes", "Group")  # its own save wins
+    assert group.writing_method("create") == ("flushes", "CRUDMixin")
+    assert group.writing_method("stage") == ("writes", "CRUDMixin")
+    assert group.writing_method("label") is None
+
+
+def test_query_classes_sessions_are_built_with(tmp_path: Path) -> None:
+    """`sessionmaker(query_cls=X)` / `SQLAlchemy(query_class=X)`: `session.query(...)`
+    returns an X; the index keeps what X defines (nothing for the library's own)."""
+    index = build(tmp_path, {
+        "app/__init__.py": "",
+        "app/db.py": '''
+            from flask_sqlalchemy import SQLAlchemy
+            from sqlalchemy.orm import Query, scoped_session, sessionmaker
+
+
+            class SoftDeleteQuery(Query):
+                def __iter__(self):
+                    return super().__iter__()
+
+
+            Session = scoped_session(sessionmaker(query_cls=SoftDeleteQuery))
+            db = SQLAlchemy(query_class=Query)
+        ''',
+    })
+    assert index.session_query_classes == {"app.db.SoftDeleteQuery": frozenset({"__iter__"})}
+    assert pickle.loads(pickle.dumps(index)).session_query_classes == index.session_query_classes

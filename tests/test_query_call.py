@@ -134,3 +134,38 @@ def test_module_function_called_per_item_names_the_callee_and_a_batch_name(tmp_p
     assert "service.py:7" in finding.message
     assert "add `renders_for_projects()` next to it" in finding.message
     assert finding.applicability.value == "safe"
+
+
+def test_a_call_that_runs_only_under_a_loop_invariant_condition_keeps_it_for_the_batch(tmp_path):
+    """`renders_for_project(session, project.id, owner.id) if owner else []`: the batch
+    call reads `owner.id` before the loop, so it runs under `if owner:` too (an owner of
+    None never reaches `.id`); a condition that changes per item cannot go with it."""
+    from n1fix.engine.api import fix_source
+
+    root = _project(tmp_path, """
+        from sqlalchemy import select
+
+        from app.models import Render
+
+
+        def renders_for_project(session, project_id, owner_id):
+            return session.scalars(
+                select(Render).where(Render.project_id == project_id, Render.id != owner_id)
+            ).all()
+
+
+        def gallery(session, projects, owner):
+            return [renders_for_project(session, project.id, owner.id) if owner else [] for project in projects]
+
+
+        def per_item_condition(session, projects, owner):
+            return [renders_for_project(session, project.id, owner.id) if project.id and owner else [] for project in projects]
+    """)
+    guarded, per_item = _findings(root)
+    assert guarded.applicability.value == "safe", guarded.message
+    assert per_item.applicability.value == "none"
+    assert "runs only when `project.id and owner`" in per_item.message
+    service = root / "app" / "service.py"
+    text = fix_source(service, service.read_text()).text
+    assert "    renders_by_project = {}\n    if owner:\n        renders_by_project = renders_for_projects(" in text, text
+    compile(text, "service.py", "exec")

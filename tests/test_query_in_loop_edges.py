@@ -36,6 +36,13 @@ CASES = [
     ("[session.scalars(select(Render).where(Render.project == p)).all() for p in projects]", "none"),
     # two columns keyed by the item at once
     ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == p.user_id)).all() for p in projects]", "none"),
+    # the query runs only when `users` is not empty and reads `users[0]`: a condition the
+    # same for every item, which the batch keeps (`if project_ids and users:`)
+    ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() if users else [] for p in projects]", "safe"),
+    ("[users and session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() for p in projects]", "safe"),
+    # ... but a condition that changes per item cannot go with the batch: `users[0]` would
+    # be read before the loop, for every item
+    ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() if p.user_id and users else [] for p in projects]", "none"),
 ]
 
 
@@ -47,6 +54,66 @@ def test_applicability(tmp_path, body, applicability):
     service.write_text(textwrap.dedent(SERVICE).format(body=body))
     findings = scan_source(service, service.read_text())
     assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+
+
+def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(tmp_path):
+    """`sessionmaker(query_cls=SoftDeleteQuery)`, whose `__iter__` hides deleted rows: a
+    batch iterating `session.query(...)` cannot assume the stock Query's meaning."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    (tmp_path / "db.py").write_text(textwrap.dedent("""
+        from sqlalchemy.orm import Query, sessionmaker
+
+
+        class SoftDeleteQuery(Query):
+            def __iter__(self):
+                return super().__iter__()
+
+
+        Session = sessionmaker(query_cls=SoftDeleteQuery)
+    """))
+    service = tmp_path / "service.py"
+    service.write_text("import db\n" + textwrap.dedent(SERVICE).format(
+        body="[session.query(Render).filter(Render.project_id == p.id).all() for p in projects]"
+    ))
+    (finding,) = scan_source(service, service.read_text())
+    assert finding.applicability.value == "none"
+    assert "query with `SoftDeleteQuery`, which defines its own `__iter__`" in finding.message
+
+
+@pytest.mark.parametrize("setup,applicability", [
+    # an instance of a project class that is not a session: its `get` is its own
+    ("repo = Repo()", "none"),
+    # an instance of the project's own Session subclass is a session
+    ("repo = AppSession()", "safe"),
+])
+def test_a_project_class_instance_is_a_session_only_when_its_class_is_one(tmp_path, setup, applicability):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    (tmp_path / "repos.py").write_text(textwrap.dedent("""
+        from sqlalchemy.orm import Session
+
+
+        class Repo:
+            def get(self, model, key):
+                return None
+
+
+        class AppSession(Session):
+            pass
+    """))
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent(f"""
+        from renderapp.models import Project, Render
+        from repos import AppSession, Repo
+
+
+        def owners(renders: list[Render]):
+            {setup}
+            return [repo.get(Project, render.project_id) for render in renders]
+    """))
+    (finding,) = scan_source(service, service.read_text())
+    assert finding.applicability.value == applicability, finding.message
 
 
 def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):

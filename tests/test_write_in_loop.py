@@ -459,3 +459,26 @@ def test_core_update_that_renames_its_key_binds_the_old_value_apart(tmp_path):
     assert [f.applicability.value for f in findings] == ["safe"], [f.message for f in findings]
     assert '{"b_old_prompt": render.prompt, "b_prompt": render.status}' in text, text
     assert 'where(Render.prompt == sa.bindparam("b_old_prompt"))' in text, text
+
+
+def test_a_project_module_is_not_a_session(tmp_path):
+    """`database.execute(...)` where `database` is a module of the project: its `execute`
+    is the project's own function, not Session.execute: no fix."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    (tmp_path / "database.py").write_text("session = None\n\n\ndef execute(statement):\n    return session.execute(statement)\n")
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent("""
+        from sqlalchemy import delete
+
+        import database
+        from renderapp.models import Render
+
+
+        def purge(renders: list[Render]):
+            for render in renders:
+                database.execute(delete(Render).where(Render.id == render.id))
+    """))
+    (finding,) = [f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"]
+    assert finding.applicability.value == "none"
+    assert "`database` is the project module `database`, not a session" in finding.message

@@ -19,12 +19,13 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.codemods._imports import add_beside, add_from_import, remove_unused_import
-from n1fix.codemods._layout import broken_expression, fits
+from n1fix.codemods._layout import INDENT, broken_expression, fits
 from n1fix.codemods._names import NamePicker, plural, singular_snake
 from n1fix.codemods.query_in_loop import FixFailed, _keys, _Rewriter
 from n1fix.engine.companions import CompanionEdit, apply_companion
 from n1fix.orm.query_shape import Cardinality
 from n1fix.rules._base import Finding
+from n1fix.rules._hoist_guards import guard_code
 from n1fix.rules._query_call_analysis import CallPlan
 
 
@@ -37,12 +38,16 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
     if variant.callee.writes:
         return _replace_loop(ctx, plan, statements, call_code)
     lookup_name = names.pick(_lookup_name(plan))
+    condition = guard_code(ctx.code, plan.placement.batch_guards)
     statement = f"{lookup_name} = {call_code}"
-    indent = ctx.range_of(plan.anchor).start.column
+    indent = ctx.range_of(plan.anchor).start.column + (len(INDENT) if condition else 0)
     if not fits(statement, indent, ctx.project.line_length):
         broken = broken_expression(cst.parse_expression(call_code.removeprefix("await ")))
         if broken is not None:
             statement = f"{lookup_name} = {'await ' if call_code.startswith('await ') else ''}{broken}"
+    if condition:  # the calls ran only under these conditions: so does the batch
+        statements.append(f"{lookup_name} = {{}}")
+        statement = f"if {condition}:\n" + "\n".join(INDENT + line for line in statement.split("\n"))
     statements.append(statement)
     config = ctx.module.config_for_parsing
     try:

@@ -30,6 +30,7 @@ from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
 from n1fix.codemods._tidy import as_list
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name, recognize
 from n1fix.rules._base import Finding
+from n1fix.rules._hoist_guards import guard_code
 from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
 from n1fix.rules._syntax import all_names, names_assigned, names_read, target_names, walk
 
@@ -70,7 +71,7 @@ def fix(ctx, finding: Finding):
     config = ctx.module.config_for_parsing
     try:
         new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
-        new_statements.extend(_batch_statements(ctx, batch, keys_ref))
+        new_statements.extend(_batch_statements(ctx, batch, keys_ref, guard_code(ctx.code, plan.batch_guards)))
         lookup_node = cst.parse_expression(batch.lookup, config=config)
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
@@ -151,13 +152,15 @@ class _Batch:
     lookup: str  # what replaces the per-item query: `renders_by_project.get(project.id, [])`
 
 
-def _batch_statements(ctx, batch: _Batch, keys_ref: str) -> list[cst.BaseStatement]:
-    """`empty`, then `fill` under `if keys:`: no keys, no query."""
+def _batch_statements(ctx, batch: _Batch, keys_ref: str, condition: str = "") -> list[cst.BaseStatement]:
+    """`empty`, then `fill` under `if keys:`: no keys, no query; and under the conditions
+    the query ran under (`if keys and user:`), when it did not always run."""
     config = ctx.module.config_for_parsing
     fill = [cst.parse_statement(s + "\n", config=config) for s in batch.fill]
-    if ctx.keys_never_empty:
+    if ctx.keys_never_empty and not condition:
         return [cst.parse_statement(batch.empty + "\n", config=config), *fill] if batch.in_place else fill
-    guard = cst.If(test=cst.parse_expression(keys_ref, config=config), body=cst.IndentedBlock(body=fill))
+    test = " and ".join(part for part in ("" if ctx.keys_never_empty else keys_ref, condition) if part)
+    guard = cst.If(test=cst.parse_expression(test, config=config), body=cst.IndentedBlock(body=fill))
     return [cst.parse_statement(batch.empty + "\n", config=config), guard]
 
 
@@ -172,7 +175,7 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
     key_code = ctx.code(plan.key)
     attr = plan.key_column
     indent = ctx.range_of(plan.anchor).start.column
-    if not ctx.keys_never_empty:
+    if not ctx.keys_never_empty or plan.batch_guards:
         indent += len(INDENT)  # the query runs under `if keys:`
     limit = ctx.project.line_length
     card = plan.cardinality

@@ -19,6 +19,7 @@ Column("col", ...), ...)` is read for its table name and columns.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Union
@@ -125,6 +126,15 @@ class ClassFacts:
     primary_key_names: tuple[str, ...] = ()  # PrimaryKeyConstraint column names
     table_foreign_keys: tuple[tuple[str, str], ...] = ()  # (column name, "table.col")
     version_id: bool = False  # `__mapper_args__` names a `version_id_col`
+    methods: tuple[str, ...] = ()  # the methods the class body defines itself
+    # Per method that may touch the database: (name, what it does itself: "commits",
+    # "flushes", "writes" or "", the names of the methods it calls on anything).
+    method_effects: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # `query_class = X` (Flask-SQLAlchemy's `Model.query`): X qualified; for a class nested
+    # in the body, its own methods and bases, since nested classes get no facts of their own.
+    query_class: str | None = None
+    query_class_methods: tuple[str, ...] | None = None
+    query_class_bases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,7 +174,18 @@ class ModuleFacts:
     names: tuple[tuple[str, str], ...]
 
 
-ModelFacts = Union[ClassFacts, AliasFacts, ModuleFacts, ListenerFacts]
+@dataclass(frozen=True)
+class SessionQueryFacts:
+    """A session factory or Flask-SQLAlchemy object built with a Query class of the
+    project's: `sessionmaker(query_cls=X)`, `SQLAlchemy(query_class=X)`. Its sessions'
+    `query(...)` (and Flask's `Model.query`) return X, whose methods may not be stock."""
+
+    qualname: str  # the object bound (`app.db.Session`)
+    query_class: str  # qualified through the module's imports
+    module: str
+
+
+ModelFacts = Union[ClassFacts, AliasFacts, ModuleFacts, ListenerFacts, SessionQueryFacts]
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -673,6 +694,9 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         if attr == "__mapper_args__":
             info["version_id"] = _names_version_id(value)
             continue
+        if attr == "query_class" and value is not None:
+            _query_class(cls, value, ctx, info)
+            continue
         if attr == "__table__":
             info["has_table"] = True
             if isinstance(value, ast.Call) and _last(value) == "Table":
@@ -716,6 +740,8 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         dotted = _dotted(base)
         if dotted:
             bases.append(ctx.qualify(dotted))
+    info["methods"] = _own_methods(cls)
+    info["method_effects"] = _method_effects(cls)
     return ClassFacts(
         qualname=f"{ctx.module}.{cls.name}",
         name=cls.name,
@@ -730,6 +756,82 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         table_foreign_keys=tuple(table["table_foreign_keys"]),
         **info,  # type: ignore[arg-type]
     )
+
+
+def _own_methods(cls: ast.ClassDef) -> tuple[str, ...]:
+    return tuple(
+        stmt.name for stmt in _class_statements(cls.body) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+
+
+_SESSION_RECEIVER = re.compile(r"session|conn|\bdb\b", re.IGNORECASE)
+_SESSION_WRITES = {"add", "add_all", "delete", "merge", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"}
+_STATEMENT_WRITES = {"insert", "update", "delete"}
+
+
+def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """What each method does to the database itself (`db.session.commit()`: commits), and
+    which methods it calls (`create` calls `save`), for the index to follow."""
+    found = []
+    for stmt in _class_statements(cls.body):
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        effect, called = "", set()
+        for node in ast.walk(stmt):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            method = node.func.attr
+            called.add(method)
+            receiver = ast.unparse(node.func.value)
+            if method == "commit":
+                effect = "commits"
+            elif method == "flush" and effect != "commits":
+                effect = "flushes"
+            elif not effect and _SESSION_RECEIVER.search(receiver) and (
+                method in _SESSION_WRITES or (method == "execute" and node.args and _writes_statement(node.args[0]))
+            ):
+                effect = "writes"
+        if effect or called:
+            found.append((stmt.name, effect, tuple(sorted(called))))
+    return tuple(found)
+
+
+def _writes_statement(node: ast.AST) -> bool:
+    while isinstance(node, ast.Call):
+        name = _last(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
+        if name in _STATEMENT_WRITES:
+            return True
+        node = node.func.value if isinstance(node.func, ast.Attribute) else None
+    return False
+
+
+def _class_bases(cls: ast.ClassDef, ctx: _Context) -> tuple[str, ...]:
+    bases = []
+    for base in cls.bases:
+        if isinstance(base, ast.Subscript):
+            base = base.value
+        dotted = _dotted(base)
+        if dotted:
+            bases.append(ctx.qualify(dotted))
+    return tuple(bases)
+
+
+def _query_class(cls: ast.ClassDef, value: ast.AST, ctx: _Context, info: dict[str, object]) -> None:
+    """`query_class = PersonQuery`: the class, nested in the model's body or not."""
+    dotted = _dotted(value)
+    if dotted is None:
+        info["query_class"] = "?"
+        return
+    nested = next(
+        (s for s in _class_statements(cls.body) if isinstance(s, ast.ClassDef) and s.name == dotted.rpartition(".")[2]),
+        None,
+    )
+    if nested is not None and dotted in (nested.name, f"{cls.name}.{nested.name}"):
+        info["query_class"] = f"{ctx.module}.{cls.name}.{nested.name}"
+        info["query_class_methods"] = _own_methods(nested)
+        info["query_class_bases"] = _class_bases(nested, ctx)
+        return
+    info["query_class"] = ctx.qualify(dotted)
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -749,6 +851,19 @@ def _mixins(call: ast.Call, keyword: str, ctx: _Context) -> tuple[str, ...]:
             values = kw.value.elts if isinstance(kw.value, ast.Tuple) else [kw.value]
             return tuple(ctx.qualify(d) for d in map(_dotted, values) if d)
     return ()
+
+
+def _session_query_class(value: ast.AST, ctx: _Context) -> str | None:
+    """X of `...(query_cls=X)` / `...(query_class=X)`, also one call down
+    (`scoped_session(sessionmaker(query_cls=X))`)."""
+    for call in (value, *(value.args if isinstance(value, ast.Call) else ())):
+        if not isinstance(call, ast.Call):
+            continue
+        for keyword in call.keywords:
+            if keyword.arg in ("query_cls", "query_class"):
+                dotted = _dotted(keyword.value)
+                return ctx.qualify(dotted) if dotted else "?"
+    return None
 
 
 def _assignment_facts(name: str, value: ast.AST, ctx: _Context) -> AliasFacts | str | None:
@@ -798,6 +913,9 @@ def extract_models(tree: ast.Module, module_name: str, is_package: bool = False)
             target, value = stmt.name.id, stmt.value  # type: ignore[attr-defined]
         else:
             continue
+        query_class = _session_query_class(value, ctx)
+        if query_class is not None:
+            facts.append(SessionQueryFacts(f"{module_name}.{target}", query_class, module_name))
         result = _assignment_facts(target, value, ctx)
         if isinstance(result, AliasFacts):
             facts.append(result)

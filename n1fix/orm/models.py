@@ -43,6 +43,7 @@ from n1fix.orm.model_facts import (
     ModelFacts,
     ModuleFacts,
     RelationshipFacts,
+    SessionQueryFacts,
     extract_models,
 )
 
@@ -111,6 +112,19 @@ class ModelInfo:
     # ORM event registrations that target the class (or an attribute, a base, every
     # mapper): (event name, "module:line"); bulk statements skip per-row events.
     listeners: tuple[tuple[str, str], ...] = ()
+    # A custom Flask-SQLAlchemy `query_class` (here or inherited), and the methods it and
+    # its project bases define (None: they cannot be read). `Model.query.get(...)` then
+    # means what the project wrote, not what SQLAlchemy's Query does.
+    query_class: str | None = None
+    query_overrides: frozenset[str] | None = None
+    # Methods (its own or inherited from a base or mixin) that commit, flush or write,
+    # directly or through another method: (name, "commits" / "flushes" / "writes",
+    # the class that defines the method). `render.save()` in a loop is then a commit.
+    writing_methods: tuple[tuple[str, str, str], ...] = ()
+
+    def writing_method(self, name: str) -> tuple[str, str] | None:
+        """(what it does, the defining class) when the method `name` writes."""
+        return next(((what, owner) for method, what, owner in self.writing_methods if method == name), None)
 
     def __hash__(self) -> int:
         return hash(self.qualname)
@@ -148,8 +162,16 @@ class ModelInfo:
 class ModelIndex:
     """Every model of a project, keyed by qualified class name (`app.models.Render`)."""
 
-    def __init__(self, models: dict[str, ModelInfo], aliases: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        models: dict[str, ModelInfo],
+        aliases: dict[str, str] | None = None,
+        session_query_classes: dict[str, frozenset[str] | None] | None = None,
+    ) -> None:
         self.models = models
+        # Query classes of the project that sessions are built with (`query_cls=`), and
+        # the methods each defines (None: unreadable): `session.query(...)` may be one.
+        self.session_query_classes = session_query_classes or {}
         # Other qualified names of models: re-exports (`app.models.Render` for
         # `app.models.render.Render`), star imports, `X = Render`.
         self.aliases = aliases or {}
@@ -157,10 +179,10 @@ class ModelIndex:
         self._by_last: dict[str, list[str]] | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        return {"models": self.models, "aliases": self.aliases}
+        return {"models": self.models, "aliases": self.aliases, "session_query_classes": self.session_query_classes}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["models"], state["aliases"])  # type: ignore[misc, arg-type]
+        self.__init__(state["models"], state["aliases"], state.get("session_query_classes"))  # type: ignore[misc, arg-type]
 
     def __len__(self) -> int:
         return len(self.models)
@@ -230,6 +252,8 @@ class ModelIndex:
             digest.update(repr(self.models[qualname]).encode())
         for alias in sorted(self.aliases):
             digest.update(f"{alias}={self.aliases[alias]}".encode())
+        for query_class in sorted(self.session_query_classes):
+            digest.update(f"{query_class}:{self.session_query_classes[query_class]!r}".encode())
         return digest.hexdigest()
 
     @classmethod
@@ -382,6 +406,7 @@ class _Builder:
         self.aliases: dict[str, AliasFacts] = {}
         self.modules: dict[str, dict[str, str]] = {}
         self.listeners: list[ListenerFacts] = []
+        self.session_queries: list[SessionQueryFacts] = []
         for fact in facts:
             if isinstance(fact, ListenerFacts):
                 self.listeners.append(fact)
@@ -391,6 +416,8 @@ class _Builder:
                 self.aliases[fact.qualname] = fact
             elif isinstance(fact, ModuleFacts):
                 self.modules[fact.module] = dict(fact.names)
+            elif isinstance(fact, SessionQueryFacts):
+                self.session_queries.append(fact)
         self.symbols = _Symbols([*self.classes, *self.aliases], self.modules)
         self._lineage: dict[str, _Lineage] = {}
         self._members: dict[str, tuple[dict[str, ColumnFacts], dict[str, RelationshipFacts]]] = {}
@@ -765,6 +792,66 @@ class _Builder:
                 by_model[qualname].append((listener.event, where))
         return by_model
 
+    def _query_class(self, qualname: str) -> dict[str, object]:
+        """The model's own `query_class`, else the nearest base's or mixin's."""
+        seen: set[str] = set()
+        pending = [qualname]
+        while pending:
+            current = pending.pop(0)
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            facts = self.classes[current]
+            if facts.query_class is not None:
+                return {"query_class": facts.query_class, "query_overrides": self._query_methods(facts)}
+            pending.extend(self.symbols.canonical(base, facts.module) for base in facts.bases)
+        return {}
+
+    def _query_methods(self, facts: ClassFacts) -> frozenset[str] | None:
+        """What the query class and its project bases define; None when unreadable."""
+        if facts.query_class_methods is not None:
+            methods, bases = set(facts.query_class_methods), [(b, facts.module) for b in facts.query_class_bases]
+        elif facts.query_class != "?":
+            target = self.symbols.canonical(facts.query_class, facts.module)
+            if target.split(".", 1)[0] in _LIBRARIES:
+                return frozenset()  # Flask-SQLAlchemy's own Query: the stock methods
+            if target not in self.classes:
+                return None
+            found = self.classes[target]
+            methods, bases = set(found.methods), [(b, found.module) for b in found.bases]
+        else:
+            return None
+        seen: set[str] = set()
+        while bases:
+            base, module = bases.pop()
+            target = self.symbols.canonical(base, module)
+            if target in seen or target.split(".", 1)[0] in _LIBRARIES:
+                continue
+            seen.add(target)
+            if target not in self.classes:
+                return None  # a base n1fix cannot read may override anything
+            methods.update(self.classes[target].methods)
+            bases.extend((b, self.classes[target].module) for b in self.classes[target].bases)
+        return frozenset(methods)
+
+    def _writing_methods(self, qualname: str) -> tuple[tuple[str, str, str], ...]:
+        merged: dict[str, tuple[str, tuple[str, ...], str]] = {}
+        for owner in [qualname, *sorted(self._ancestors(qualname) - {qualname})]:
+            facts = self.classes.get(owner)
+            for name, effect, called in facts.method_effects if facts is not None else ():
+                merged.setdefault(name, (effect, called, facts.name))
+        rank = {"commits": 3, "flushes": 2, "writes": 1, "": 0}
+        effects = {name: effect for name, (effect, _, _) in merged.items()}
+        changed = True
+        while changed:  # `create` calls `save`, which commits: `create` commits
+            changed = False
+            for name, (_, called, _) in merged.items():
+                best = max((effects.get(c, "") for c in called if c != name), key=rank.__getitem__, default="")
+                if rank[best] > rank[effects[name]]:
+                    effects[name] = best
+                    changed = True
+        return tuple(sorted((name, effects[name], merged[name][2]) for name in merged if effects[name]))
+
     def _version_id(self, qualname: str) -> bool:
         return any(self.classes[q].version_id for q in {qualname, *self._ancestors(qualname)} if q in self.classes)
 
@@ -849,7 +936,15 @@ class _Builder:
                 inherits=draft.lineage.parent_model,
                 version_id=self._version_id(qualname),
                 listeners=tuple(listeners.get(qualname, ())),
+                **self._query_class(qualname),
+                writing_methods=self._writing_methods(qualname),
             )
             for qualname, draft in self.drafts.items()
         }
-        return ModelIndex(models, self._aliases())
+        session_query_classes = {}
+        for fact in self.session_queries:
+            query_class = fact.query_class if fact.query_class == "?" else self.symbols.canonical(fact.query_class, fact.module)
+            if query_class.split(".", 1)[0] not in _LIBRARIES:
+                stand_in = ClassFacts(fact.qualname, "", fact.module, (), query_class=fact.query_class)
+                session_query_classes[query_class] = self._query_methods(stand_in)
+        return ModelIndex(models, self._aliases(), session_query_classes)

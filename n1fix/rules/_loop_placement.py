@@ -14,7 +14,9 @@ import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._item_facts import loaded_collection, reiterable, returned_collection
+from n1fix.rules._hoist_guards import Guard, guards_on_path, hoisting_hazard, is_invariant
 from n1fix.rules._loop_frames import Frame, hoist_anchor, is_conditional_in, makes_conditional
+from n1fix.rules._model_writes import model_method_write
 from n1fix.rules._loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.rules._syntax import is_pure_key, names_assigned, names_read, target_names, walk
 
@@ -36,6 +38,8 @@ class Placement:
     keys_filter: list[cst.BaseExpression] = field(default_factory=list)
     unsafe: list[str] = field(default_factory=list)  # why the move is only an unsafe fix
     iter_reiterable: bool = True
+    # Loop-invariant conditions the query ran under, which the batch must run under too.
+    batch_guards: list[Guard] = field(default_factory=list)
 
 
 class NoFix(Exception):
@@ -89,6 +93,7 @@ def place_body(
     columns: set[str],
     reads_only=None,
     returns_of=None,
+    hoisted: list[cst.CSTNode] = (),
 ) -> None:
     """Find where the batch goes, and judge the loop body for the hoisting contract.
 
@@ -109,9 +114,22 @@ def place_body(
         query_columns=columns,
         query=site,
         reads_only=reads_only,
+        writes_of=lambda call: model_method_write(ctx, call, ancestry),
     )
     if verdict.blocking:
         raise NoFix(verdict.blocking)
+    guards = guards_on_path(ancestry, anchor_index, site_index)
+    keep, blocked = hoisting_hazard(guards, list(hoisted), placement.varying)
+    if blocked is not None:
+        condition = ctx.code(blocked.test)
+        raise NoFix(
+            f"the query runs only {'unless' if blocked.negated else 'when'} `{condition}`, which changes per item "
+            "or calls code; the batch would evaluate what that condition protects before the loop, for every item"
+        )
+    # Conditions the same for every item: the query runs for all items or for none, and
+    # the batch runs under them too.
+    same_for_all = bool(guards) and all(is_invariant(g, placement.varying) for g in guards)
+    placement.batch_guards = guards if same_for_all else keep
     unsafe = placement.unsafe
     if verdict.weakening:
         unsafe.append(verdict.weakening)
@@ -122,7 +140,7 @@ def place_body(
         guard, conditional = _guard(ancestry, frame, site_index, placement.varying)
         if guard is not None:
             placement.keys_filter.append(guard)
-        if conditional or has_continue(frame.node.body, before=ancestry[frame.index + 2]):
+        if (conditional and not same_for_all) or has_continue(frame.node.body, before=ancestry[frame.index + 2]):
             unsafe.append("the query runs only for some items; the batch loads rows for all of them")
     else:
         for clause in frame.clauses:
@@ -130,11 +148,11 @@ def place_body(
                 if not _pure_test(if_.test):
                     unsafe.append("a comprehension condition calls code that would run twice")
                 placement.keys_filter.append(if_.test)
-        if is_conditional_in(ancestry, frame.index, site_index):
+        if is_conditional_in(ancestry, frame.index, site_index) and not same_for_all:
             unsafe.append("the query runs only for some items; the batch loads rows for all of them")
         if isinstance(frame.node, cst.GeneratorExp) and not _consumed_at_once(ancestry, frame.index):
             unsafe.append("the generator runs its queries lazily, as it is consumed; batching runs them at once")
-    if is_conditional_in(ancestry, anchor_index, frame.index):
+    if is_conditional_in(ancestry, anchor_index, frame.index) and not same_for_all:
         unsafe.append("the loop itself may not run; the batch would")
     placement.anchor_index = anchor_index
     placement.iter_reiterable = (

@@ -37,11 +37,14 @@ def inspect_body(
     query_columns: set[str],
     query: cst.CSTNode | None = None,
     reads_only=None,
+    writes_of=None,
 ) -> BodyVerdict:
     """Judge a loop body (a `for` body, or a comprehension) for the hoisting contract.
 
     `reads_only(call)` says whether a call is known to only read (a project query
-    function): passing it the session does not weaken the verdict.
+    function): passing it the session does not weaken the verdict. `writes_of(call)` says
+    whether a call is a model method that commits or writes (`group.save()`, see
+    `_model_writes`).
     """
     verdict = BodyVerdict()
     iter_name = iterable.value if isinstance(iterable, cst.Name) else None
@@ -57,6 +60,11 @@ def inspect_body(
                 return BodyVerdict(blocking=f"the loop calls `{receiver_code}.{method}()`")
             if method in _SESSION_WRITES and receiver_code == session_code:
                 return BodyVerdict(blocking=f"the loop calls `{session_code}.{method}()`")
+            hidden = writes_of(node) if writes_of is not None else None
+            if hidden is not None:
+                if hidden.certain:
+                    return BodyVerdict(blocking=f"the loop calls {hidden.reason}")
+                verdict.weakening = verdict.weakening or f"the loop calls {hidden.reason}"
             if method in _STATEMENT_RUNNERS and node.args:
                 statement = _statement_kind(node.args[0].value)
                 if statement in _WRITE_STATEMENTS:

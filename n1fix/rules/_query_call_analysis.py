@@ -164,6 +164,7 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
             columns=variant.columns,
             reads_only=lambda other: reads_only(ctx, other, ancestry),
             returns_of=lambda other: returns_of(ctx, other, ancestry),
+            hoisted=[call],
         )
     except NoFix as reason:
         return no_fix(str(reason))

@@ -8,13 +8,14 @@ from typing import Iterable
 
 import libcst as cst
 
-from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize
+from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize, unwind
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._item_facts import key_gaps
 from n1fix.rules._loop_frames import Frame, frames_of, loop_words, statement_index
 from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.rules._batch_variant import planning
+from n1fix.rules._session_receiver import project_receiver
 from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only, returns_of
 from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
 from n1fix.rules._untyped_sources import certain_key_miss
@@ -44,6 +45,7 @@ class LoopQueryPlan:
     uses_v1_query: bool = False
     # 2.0 results with joined eager loads of collections must be `.unique()`d to iterate.
     needs_unique: bool = False
+    batch_guards: list = field(default_factory=list)  # `Guard`s the batch runs under
 
 
 def find(ctx) -> Iterable[Finding]:
@@ -178,6 +180,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return None
     code = ctx.code
     varying_all = set().union(*(f.varying for f in frames))
+    not_a_session = _project_receiver_of(ctx, shape, ancestry)
 
     if shape.cardinality is Cardinality.LIST and shape.terminal is None and not _iterated_directly(ancestry):
         # A Query or Result kept as an object: more often built up (`.subquery()`,
@@ -193,6 +196,13 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return _finding(ctx, shape, frames[-1], entity, Applicability.NONE,
                         "the query is keyed by several columns at once; n1fix batches one-column keys")
 
+    if not_a_session:
+        entity = code(shape.entity) if shape.entity is not None else _counted_model(shape)
+        method = unwind(shape.node)[1][0].name
+        return _finding(ctx, shape, frames[-1], entity, Applicability.NONE,
+                        f"`{code(shape.session)}` is {not_a_session}, not a session: its `{method}` is the project's own "
+                        "function, and n1fix does not know what it runs")
+
     model = ctx.model_for(shape.entity) if shape.entity is not None else None
     if model is None and shape.entity is None and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
         counted = _counted_model(shape)
@@ -203,6 +213,9 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
         # about, and reporting it would be noise.
         return None
+    custom = _custom_query_class(ctx, shape, model)
+    if custom:
+        return _finding(ctx, shape, frames[-1], entity_code, Applicability.NONE, custom)
 
     try:
         placement = place_key(ctx, frames, key_expr, ancestry)
@@ -245,6 +258,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
             columns=_columns_read(shape, key_column),
             reads_only=lambda call: reads_only(ctx, call, ancestry),
             returns_of=lambda call: returns_of(ctx, call, ancestry),
+            hoisted=[shape.node, *([shape.statement_binding] if shape.statement_binding is not None else [])],
         )
     except NoFix as reason:
         return no_fix(str(reason))
@@ -280,8 +294,53 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         query_statement=ancestry[statement_index(ancestry, len(ancestry) - 1)],
         uses_v1_query=shape.style is Style.V1 or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
         needs_unique=_joins_collections(ctx, shape, model),
+        batch_guards=placement.batch_guards,
     )
     return _finding(ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
+
+
+# What the batched rewrite of a `Model.query` chain calls on the query: the original's own
+# methods, plus filtering by `in_`, ordering and iterating.
+_BATCH_QUERY_METHODS = frozenset({"filter", "filter_by", "order_by", "all", "__iter__", "__init__"})
+
+
+def _custom_query_class(ctx, shape: QueryShape, model) -> str | None:
+    """Why a 1.x Query chain cannot be batched: its Query class (the model's `query_class`
+    for `Model.query`; one the project builds its sessions with, `query_cls=`, for
+    `session.query(...)`) defines a method the query or its batch calls (ihatemoney's
+    `get` scoped to the current project), so the stock Query's meaning cannot be assumed."""
+    if shape.style is not Style.V1:
+        return None
+    used = {mc.name for mc in shape.statement_calls} | _BATCH_QUERY_METHODS
+    if shape.terminal is not None:
+        used.add(shape.terminal.name)
+    if shape.select_call is None and model is not None and model.query_class is not None:
+        what = f"`{model.name}.query` is a `{model.query_class.rpartition('.')[2]}`"
+        return _overriding(what, model.query_overrides, used)
+    for query_class, overrides in sorted(ctx.project.models.session_query_classes.items()):
+        what = f"the project's sessions may query with `{query_class.rpartition('.')[2]}`"
+        reason = _overriding(what, overrides, used)
+        if reason:
+            return reason
+    return None
+
+
+def _overriding(what: str, overrides: frozenset[str] | None, used: set[str]) -> str | None:
+    if overrides is None:
+        return f"{what}, whose methods n1fix cannot read"
+    overridden = sorted(used & overrides)
+    if not overridden:
+        return None
+    names = ", ".join(f"`{name}`" for name in overridden)
+    return f"{what}, which defines its own {names}; the stock Query's meaning cannot be assumed"
+
+
+def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
+    """What the receiver is when it is a project object rather than a session
+    (`Model.query` of Flask-SQLAlchemy is a query, whatever its class)."""
+    if shape.style is Style.V1 and shape.select_call is None:
+        return None
+    return project_receiver(ctx, shape.session, ancestry)
 
 
 def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:

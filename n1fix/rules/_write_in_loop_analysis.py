@@ -13,6 +13,7 @@ from n1fix.rules._base import Applicability, Finding
 from n1fix.rules._item_facts import bindings, item_model, key_may_be_none, reiterable
 from n1fix.rules._loop_frames import Frame, loop_words
 from n1fix.rules._syntax import SCOPES, children, names_assigned, names_read, target_names, walk
+from n1fix.rules._session_receiver import project_receiver
 from n1fix.rules._write_loop_body import body_blocker, other_statements_may_raise, reads_attribute
 from n1fix.rules.write_in_loop import WriteInLoop
 
@@ -205,6 +206,9 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
         return no_fix(f"the statement uses `.{shape.opaque[0]}()`, which n1fix does not batch")
     if names_read(shape.session) & varying:
         return no_fix("the session or connection changes per item")
+    not_a_session = project_receiver(ctx, shape.session, ancestry)
+    if not_a_session:
+        return no_fix(f"`{ctx.code(shape.session)}` is {not_a_session}, not a session: its `execute` is the project's own function")
     reason = body_blocker(ctx, loop, shape.node, ctx.code(shape.session), ancestry)
     if reason:
         return no_fix(reason)

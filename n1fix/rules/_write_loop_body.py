@@ -13,6 +13,7 @@ import libcst as cst
 from n1fix.orm.query_shape import _is_model_like, dotted_name, recognize
 from n1fix.orm.write_shape import recognize_write
 from n1fix.rules._query_call_analysis import callee_of
+from n1fix.rules._model_writes import model_method_write
 from n1fix.rules._syntax import walk
 
 _TRANSACTION_METHODS = {
@@ -65,6 +66,9 @@ def body_blocker(ctx, loop: cst.For, write: cst.CSTNode, session_code: str, ance
                 return f"the loop {_TRANSACTION_METHODS[method]} (`{receiver}.{method}()`)"
             if receiver == session_code:
                 return f"the loop also uses `{receiver}.{method}()`, which would see the writes only after the loop"
+            hidden = model_method_write(ctx, node, ancestry)
+            if hidden is not None:
+                return f"the loop calls {hidden.reason}"
         for arg in node.args:
             if code(arg.value) == session_code:
                 return f"the loop passes `{session_code}` to `{code(func)}()`, which may read or write the same rows"

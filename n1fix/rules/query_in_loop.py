@@ -60,9 +60,11 @@ call of a bulk variant (`remove_renders(session, chain_id, render_ids)`) that ru
 ## Fix safety
 The fix is safe when n1fix can show the rewrite contract holds: the model is in the
 project's model index; nothing else in the query changes per item; the loop does not
-write, flush, commit or roll back, and does not change the list it iterates; the query
-runs for every item (not under an `if`, after a `continue`, or in a loop that may
-`break` or `return`); a `None` key cannot meet a nullable column (`Col == None` means
+write, flush, commit or roll back (also through a model's own method, such as a mixin's
+`save()` that commits), and does not change the list it iterates; the query runs for
+every item (not under an `if`, after a `continue`, or in a loop that may `break` or
+`return`), or under conditions that are the same for every item (`... if user else
+None`), which the batch then runs under too (`if project_ids and user:`); a `None` key cannot meet a nullable column (`Col == None` means
 `IS NULL`, but `Col.in_([None])` matches nothing); `.first()` and per-item LIMIT have an
 ORDER BY that includes a unique column; `one_or_none()`/`get()` look up a unique column.
 A key must also have the column's Python type: SQL matches `'1'` to `1`, a dict lookup
@@ -74,7 +76,16 @@ When the loop writes or commits, changes its iterable, or the session or a secon
 predicate depends on the item, no fix is offered. Nor when the keys come from an untyped
 source (`csv` rows, request arguments, forms or JSON, `json.load()`, `os.environ`, a
 `dict` typed to hold anything) and the column is not a string (an int, UUID, date): the
-batch's dict lookup would miss every row, so the fix is certain to fail.
+batch's dict lookup would miss every row, so the fix is certain to fail. Nor when the
+query's loop-invariant parts read what a condition that changes per item protects
+(`user.id` under `if item.shared and user`: the batch would read it before the loop, for
+every item); when
+the receiver is no session but a project module or object (`database.get(Model, key)`
+calls the project's own `get`); or when the Query class (a model's `query_class`, or the
+`query_cls` the project's sessions are built with) defines a method the query or its
+batch calls (a `get` that also filters by the current project). A call of a model
+method whose receiver's model n1fix cannot tell, where some model's method of that name
+commits, makes the fix unsafe.
 For a call, the same contract applies to the callee's query (n1fix batches the callee's
 body with this rule and takes its verdict) and to the loop around the call; in addition
 every other argument must be the same for each item (one that calls code makes the fix

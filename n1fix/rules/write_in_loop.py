@@ -96,7 +96,10 @@ The fix is safe when n1fix can show the batched statement writes the same rows: 
 model is in the project's model index; the key changes per item and nothing else in the
 statement does; the key column is not nullable, or the key cannot be None
 (`Col == None` means `IS NULL`, but `Col.in_([None])` matches nothing); the loop does not
-read the database, commit, roll back, flush or use the session otherwise; the write is
+read the database, commit, roll back, flush or use the session otherwise (a model's own
+method that commits or writes, such as a mixin's `save()`, counts: no fix); the
+statement runs on a session, not through a project module or object
+(`database.execute(...)`, the project's own function: no fix); the write is
 not inside a `try` (which isolates each item's failure) or a `with` block; the loop does
 not `return` or `yield` part-way; the statement's result (`rowcount`) is not used; an
 INSERT's rows are plain values (no SQL expressions). No fix is offered when the mapped

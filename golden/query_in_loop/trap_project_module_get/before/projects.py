@@ -1,0 +1,8 @@
+from renderapp.models import Project
+
+from . import database
+
+
+def get(project_id):
+    """The project with this id, or None."""
+    return database.get(Project, project_id)

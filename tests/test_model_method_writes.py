@@ -1,0 +1,109 @@
+"""Commits hidden in model methods (`group.save()` of a CRUD mixin): a commit in the loop."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from n1fix.engine.api import scan_source
+
+MODELS = """
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    from app.db import session
+
+
+    class CRUDMixin:
+        def save(self):
+            session.add(self)
+            session.commit()
+            return self
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Group(CRUDMixin, Base):
+        __tablename__ = "groups"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        key: Mapped[str] = mapped_column(unique=True)
+
+
+    class Setting(CRUDMixin, Base):
+        __tablename__ = "settings"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+        value: Mapped[str]
+"""
+
+
+SERVICE_HEADER = """\
+from sqlalchemy import select, update
+
+from app.db import session
+from app.models import Group, Setting
+
+"""
+
+
+def _findings(tmp_path: Path, body: str, rule: str = "query-in-loop"):
+    files = {
+        "pyproject.toml": "[project]\nname = 'app'\n",
+        "app/__init__.py": "",
+        "app/db.py": "session = None\n",
+        "app/models.py": MODELS,
+        "app/service.py": SERVICE_HEADER + textwrap.dedent(body),
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    service = tmp_path / "app" / "service.py"
+    return [f for f in scan_source(service, service.read_text()) if f.rule == rule]
+
+
+def test_a_loop_saving_the_queried_model_gets_no_fix(tmp_path):
+    (finding,) = _findings(tmp_path, """
+        def rename(groups: list[Group]):
+            for group in groups:
+                setting = session.scalars(select(Setting).where(Setting.group_id == group.id)).first()
+                setting.value = group.key
+                setting.save()
+    """)
+    assert finding.applicability.value == "none"
+    assert "the loop calls `setting.save()`, which commits (`CRUDMixin.save`)" in finding.message
+
+
+def test_a_new_object_saved_per_item_is_a_commit_too(tmp_path):
+    (finding,) = _findings(tmp_path, """
+        def copy(groups: list[Group]):
+            for group in groups:
+                count = session.scalars(select(Setting).where(Setting.group_id == group.id)).all()
+                clone = Group(key=group.key + str(len(count)))
+                clone.save()
+    """)
+    assert finding.applicability.value == "none"
+
+
+def test_an_object_of_unknown_class_with_a_committing_method_name_is_only_unsafe(tmp_path):
+    (finding,) = _findings(tmp_path, """
+        def publish(groups: list[Group], outbox):
+            for group in groups:
+                settings = session.scalars(select(Setting).where(Setting.group_id == group.id)).all()
+                outbox.save()
+    """)
+    assert finding.applicability.value == "unsafe"
+    assert "`outbox.save()`, which may be `CRUDMixin.save` and commits" in finding.message
+
+
+def test_write_in_loop_treats_a_model_save_as_a_commit(tmp_path):
+    (finding,) = _findings(tmp_path, """
+        def touch(groups: list[Group]):
+            for group in groups:
+                session.execute(update(Setting).where(Setting.group_id == group.id).values(value="x"))
+                group.save()
+    """, rule="write-in-loop")
+    assert finding.applicability.value == "none"
+    assert "the loop calls `group.save()`, which commits (`CRUDMixin.save`)" in finding.message
