@@ -24,7 +24,15 @@ from typing import Any, Callable
 
 from n1fix.engine.survey import Survey
 from n1fix.orm.functions import QueryFunction
-from n1fix.orm.model_facts import AliasFacts, ClassFacts, ColumnFacts, ListenerFacts, ModuleFacts, RelationshipFacts
+from n1fix.orm.model_facts import (
+    AliasFacts,
+    ClassFacts,
+    ColumnFacts,
+    ListenerFacts,
+    ModuleFacts,
+    RelationshipFacts,
+    SessionQueryFacts,
+)
 from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse
 from n1fix.rules._base import Finding
 
@@ -39,6 +47,7 @@ RECORDS: dict[type, tuple[str, ...]] = {
     AliasFacts: (),
     ModuleFacts: (),
     ListenerFacts: (),
+    SessionQueryFacts: (),
     QueryFunction: (),
     SessionUse: (),
     SessionFactory: (),
