@@ -200,3 +200,34 @@ def test_unsafe_fix_is_not_tried_without_unsafe_fixes(service: Path, monkeypatch
     assert calls == [] and not outcome.changed and outcome.failures == []
     outcome = fix_source(service, UNSAFE_FIRST, unsafe_fixes=True)
     assert len(calls) == 1 and outcome.changed
+
+
+def test_rule_crash_on_the_rewrite_costs_only_that_fix(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rules re-run on the rewritten text; a failure there leaves the fix unverified.
+    from n1fix.rules import rule_by_name
+
+    rule = rule_by_name("query-in-loop")
+    real_check = rule.check
+
+    def check(self, ctx):
+        if ".in_(" in ctx.module.code:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_check(self, ctx)
+
+    monkeypatch.setattr(rule, "check", check)
+    outcome = fix_source(service, SERVICE)
+    assert outcome.text == SERVICE and not outcome.changed
+    [failure] = outcome.failures
+    assert _one_line(failure) and "could not be checked" in failure and "RecursionError" in failure
+
+
+def test_rewrite_too_deep_to_compile_is_dropped(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    # Only the text is read from a codemod's module (LibCST takes minutes to parse this).
+    deep = SimpleNamespace(code=SERVICE + "x = " + " + ".join(["1"] * 20_000) + "\n")
+    monkeypatch.setattr(codemod, "fix", lambda ctx, finding: deep)
+    outcome = fix_source(service, SERVICE)
+    assert outcome.text == SERVICE and not outcome.changed
+    [failure] = outcome.failures
+    assert _one_line(failure) and "does not compile" in failure

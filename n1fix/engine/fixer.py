@@ -85,6 +85,8 @@ def fix_text(
                 new_findings = run_rules(new_ctx, rules)
             except ParseFailure as error:
                 problem = f"the rewrite does not parse ({error})"
+            except Exception as error:  # noqa: BLE001 - a rule that fails on the new text: the fix is not verified
+                problem = one_line(f"the rewrite could not be checked ({type(error).__name__}: {error})")
             else:
                 before = sum(1 for f in current if applicable(f, unsafe_fixes) and _identity(current_ctx, f) == identity)
                 after = sum(1 for f in new_findings if applicable(f, unsafe_fixes) and _identity(new_ctx, f) == identity)
@@ -114,7 +116,7 @@ def _with_current_imports(ctx: FileContext, text: str) -> FileContext:
     import or_`) that the next fix in the file must see."""
     try:
         tree = ast.parse(text)
-    except SyntaxError:  # syntax newer than this Python's `ast` (LibCST parsed it)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # syntax newer than this Python's `ast` (LibCST parsed it), or too deep for it
         return ctx
     ctx.imports = import_map(tree, ctx.module_name, ctx.path.name == "__init__.py")
     return ctx
@@ -140,6 +142,8 @@ def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, lis
         compile(new_text, ctx.display_path, "exec", dont_inherit=True)
     except SyntaxError as error:
         return ctx.module.code, f"the rewrite does not compile ({error.msg}, line {error.lineno})", []
+    except (ValueError, RecursionError, MemoryError) as error:
+        return ctx.module.code, one_line(f"the rewrite does not compile ({type(error).__name__}: {error})"), []
     return new_text, None, companions
 
 
