@@ -120,3 +120,104 @@ def test_gate_crash_is_that_files_error(project: Path, monkeypatch: pytest.Monke
     assert [f.path for f in result.findings] == ["app/service.py"]
     [error] = result.errors
     assert error.startswith("app/odd.py: ") and "gate bug" in error and "\n" not in error
+
+
+# --- a file name that is not UTF-8 ------------------------------------------------------
+
+posix_bytes_names = pytest.mark.skipif(
+    sys.platform in ("win32", "darwin"), reason="file names are bytes only on POSIX file systems like Linux's"
+)
+
+
+def _bytes_named(project: Path) -> Path:
+    """`app/bad\\xff.py` with the N+1 of SERVICE; the normal app/service.py has it too."""
+    path = Path(os.fsdecode(os.fsencode(project / "app") + b"/bad\xff.py"))
+    path.write_text(SERVICE, encoding="utf-8")
+    return path
+
+
+@posix_bytes_names
+def test_bytes_file_name_in_text_output(project: Path) -> None:
+    _bytes_named(project)
+    run = n1fix("scan", "app", "--no-cache", cwd=project)
+    assert run.code == 1, run
+    assert "app/bad\\xff.py:11:20: query-in-loop" in run.out  # the byte, shown as Python writes it
+    assert "app/service.py:11:20: query-in-loop" in run.out
+
+
+@posix_bytes_names
+def test_bytes_file_name_in_json_output(project: Path) -> None:
+    _bytes_named(project)
+    run = n1fix("scan", "app", "--format", "json", "--no-cache", cwd=project)
+    assert run.code == 1, run
+    paths = sorted(f["path"] for f in json.loads(run.out)["findings"])
+    # JSON keeps the name exactly (the byte as Python's surrogateescape reads it): it opens the file.
+    assert paths == ["app/bad\udcff.py", "app/service.py"]
+    assert (project / paths[0]).read_text(encoding="utf-8") == SERVICE
+
+
+@posix_bytes_names
+def test_bytes_file_name_in_sarif_output(project: Path) -> None:
+    _bytes_named(project)
+    run = n1fix("scan", "app", "--format", "sarif", "--no-cache", cwd=project)
+    assert run.code == 1, run
+    results = json.loads(run.out)["runs"][0]["results"]
+    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results)
+    assert uris == ["app/bad%FF.py", "app/service.py"]  # RFC 3986: the byte percent-encoded
+    assert all(r.get("fixes") for r in results)
+
+
+@pytest.mark.parametrize("output", ["github", "markdown"])
+@posix_bytes_names
+def test_bytes_file_name_in_other_outputs(project: Path, output: str) -> None:
+    _bytes_named(project)
+    run = n1fix("scan", "app", "--format", output, "--no-cache", cwd=project)
+    assert run.code == 1, run
+    assert "app/bad\\xff.py" in run.out
+
+
+@posix_bytes_names
+def test_bytes_file_name_in_audit(project: Path, tmp_path: Path) -> None:
+    _bytes_named(project)
+    report = tmp_path / "audit.md"
+    run = n1fix("audit", "app", "-o", report, cwd=project)
+    assert run.code == 0, run
+    assert "app/bad\\xff.py" in report.read_text(encoding="utf-8")
+
+
+@posix_bytes_names
+def test_bytes_file_name_in_apply(project: Path) -> None:
+    bad = _bytes_named(project)
+    dry = n1fix("apply", "--dry-run", "app", cwd=project)
+    assert dry.code == 1, dry
+    assert "+++ b/app/bad\\xff.py" in dry.out
+    run = n1fix("apply", "app", cwd=project)
+    assert run.code == 0, run
+    assert bad.read_text(encoding="utf-8") == (project / "app" / "service.py").read_text(encoding="utf-8") != SERVICE
+    assert n1fix("scan", "app", cwd=project).code == 0
+
+
+@posix_bytes_names
+def test_bytes_file_name_in_baseline(project: Path, tmp_path: Path) -> None:
+    _bytes_named(project)
+    baseline = tmp_path / "baseline.json"
+    run = n1fix("scan", "app", "--baseline", baseline, "--write-baseline", cwd=project)
+    assert run.code == 0, run
+    assert sorted(f["path"] for f in json.loads(baseline.read_text(encoding="utf-8"))["findings"]) == [
+        "app/bad\udcff.py",
+        "app/service.py",
+    ]
+    run = n1fix("scan", "app", "--baseline", baseline, cwd=project)
+    assert run.code == 0, run
+    assert "2 findings recorded in the baseline" in run.err
+
+
+@posix_bytes_names
+def test_unreadable_bytes_file_name_is_one_line(project: Path) -> None:
+    bad = _bytes_named(project)
+    bad.write_bytes(b"x = '\xff'\n")  # not UTF-8 inside either
+    run = n1fix("scan", "app", "--no-cache", cwd=project)
+    assert run.code == 2, run
+    [line] = [line for line in run.err_lines if "bad" in line]
+    assert line.startswith("n1fix: error: app/bad\\xff.py: ")
+    assert "app/service.py:11:20" in run.out

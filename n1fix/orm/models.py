@@ -229,7 +229,7 @@ class ModelIndex:
         for qualname in sorted(self.models):
             digest.update(repr(self.models[qualname]).encode())
         for alias in sorted(self.aliases):
-            digest.update(f"{alias}={self.aliases[alias]}".encode())
+            digest.update(f"{alias}={self.aliases[alias]}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     @classmethod
