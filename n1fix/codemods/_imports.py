@@ -273,6 +273,10 @@ def _names_of_statement(statement: cst.CSTNode, all_names) -> frozenset[str]:
     return names
 
 
+def forget_statement_names() -> None:
+    _STATEMENT_NAMES.clear()
+
+
 def _in_dunder_all(module: cst.Module, name: str) -> bool:
     code = module.code
     return "__all__" in code and (f'"{name}"' in code or f"'{name}'" in code)

@@ -258,7 +258,10 @@ def _outside(ctx, scope):
     (with many fixes in one file, that walk made each fix cost the whole file)."""
     if scope is None or isinstance(scope, cst.Module):
         return None
-    span = ctx.range_of(scope)
+    try:
+        span = ctx.range_of(scope)
+    except KeyError:  # a scope from another tree (a generated batch variant): walk everything
+        return None
     first, last = span.start.line, span.end.line
 
     def outside(node) -> bool:

@@ -202,6 +202,14 @@ def statement_code(module: cst.Module, statement: cst.CSTNode) -> str:
     return code
 
 
+def forget() -> None:
+    """Drop what was kept for one file's fixes (the nodes of its trees)."""
+    from n1fix.codemods._imports import forget_statement_names
+
+    _CODE.clear()
+    forget_statement_names()
+
+
 def module_text(module: cst.Module) -> str:
     """`module.code`, printing only statements not printed before."""
     if not module.has_trailing_newline:

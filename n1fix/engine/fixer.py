@@ -67,6 +67,15 @@ def fix_text(
     whether it is kept (the interactive prompt): both take fixes one at a time. A refused
     fix is not offered again in this run.
     """
+    from n1fix.engine.batch import forget
+
+    try:
+        return _fix_text(text, make_context, rules, unsafe_fixes=unsafe_fixes, accept=accept, review=review)
+    finally:
+        forget()
+
+
+def _fix_text(text, make_context, rules, *, unsafe_fixes, accept, review) -> FixOutcome:
     ctx = make_context(text)
     findings = run_rules(ctx, rules)
     outcome = FixOutcome(text=text, findings=[_without_plan(f) for f in findings])
