@@ -1,17 +1,19 @@
-"""Apply fixes to one file's text, one at a time, re-checking after each (ruff-style).
+"""Apply fixes to one file's text in steps, re-checking after each (ruff-style).
 
-Every accepted fix must give text that parses and compiles, and must make its own finding
-go away; the loop ends when no applicable fix is left, so a second run changes nothing.
+A step is either every fix that does not interact with another (see `batch`), merged and
+checked once, or one fix. Every accepted step must give text that parses and compiles,
+and must make each of its fixes' findings go away; the loop ends when no applicable fix
+is left, so a second run changes nothing.
 """
 
 from __future__ import annotations
 
 import ast
 import sys
-
-import libcst as cst
 from dataclasses import dataclass, field
 from typing import Callable
+
+import libcst as cst
 
 from n1fix.engine.checker import ParseFailure, file_context, run_rules
 from n1fix.engine.companions import CompanionEdit
