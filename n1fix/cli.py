@@ -394,7 +394,9 @@ def audit(
     if output is None:
         sys.stdout.write(text.getvalue())
     else:
-        output.write_text(text.getvalue(), encoding="utf-8")
+        from n1fix.report.shown import SHOWN
+
+        output.write_text(text.getvalue(), encoding="utf-8", errors=SHOWN)
         audited = plural(result.files_checked, "file")
         _stderr(f"Wrote {output}: {plural(len(result.findings), 'finding')} in the {audited} audited.")
     _warnings(result.warnings)
@@ -474,7 +476,11 @@ def _stderr(line: str) -> None:
 
 def main() -> None:
     """Console entry point: one handler turns every failure into a message and exit 2."""
+    from n1fix.report.shown import show_on
+
     verbose = "--verbose" in sys.argv or "-v" in sys.argv
+    show_on(sys.stdout)
+    show_on(sys.stderr)
     try:
         code = app(standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # typer's answer to a Ctrl-C that no command handled

@@ -150,6 +150,31 @@ def owners(session: Session, projects: list[Project]) -> dict[int, User | None]:
 """
 TWO_LOOPS_LINES = (10, 17)
 
+_LIST_PER_KEY = """
+
+def projects_by_user_{i}(session: Session, users: list[User]) -> dict[int, list[Project]]:
+    result = {{}}
+    for user in users:
+        result[user.id] = session.scalars(select(Project).where(Project.user_id == user.id)).all()
+    return result
+"""
+
+_GET_PER_KEY = """
+
+def owners_{i}(session: Session, projects: list[Project]) -> dict[int, User | None]:
+    result = {{}}
+    for project in projects:
+        result[project.id] = session.get(User, project.user_id)
+    return result
+"""
+
+
+def many_loops(fixes: int) -> str:
+    """A service module with `fixes` functions, each with one N+1 loop that has a safe fix
+    (alternately a list per key and a `session.get`)."""
+    header = TWO_LOOPS.split("\n\n\ndef ")[0] + "\n"
+    return header + "".join((_LIST_PER_KEY if i % 2 == 0 else _GET_PER_KEY).format(i=i) for i in range(fixes))
+
 
 def make_project(root: Path, service: str | None = SERVICE, *, pyproject: str = PYPROJECT) -> Path:
     """Write the project under `root` and return `root`."""

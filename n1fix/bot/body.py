@@ -32,7 +32,7 @@ def fixes_marker(group: Group) -> str:
     digest = hashlib.sha256()
     files = {path: data for edit in group.edits for path, data in edit.files.items()}
     for path in sorted(files):
-        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(files[path]).digest())
     return f"<!-- {FIXES_MARK}{digest.hexdigest()[:20]} -->"
 
 

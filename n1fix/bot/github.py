@@ -34,6 +34,40 @@ class MissingToken(Exception):
     pass
 
 
+class InvalidToken(MissingToken):
+    """The token has a character no header may carry; the message never shows the token."""
+
+
+def secret_forms(token: str) -> list[str]:
+    """Every way a library may write `token` into a message: as is, escaped as in a
+    Python string or bytes literal (an HTTP library quoting the header it refused), in
+    JSON, percent-encoded, in base64 (basic authentication), and each of its lines."""
+    import base64
+    import json
+    from urllib.parse import quote, quote_plus
+
+    raw = token.encode("utf-8", "surrogateescape")
+    forms = {
+        token,
+        repr(token)[1:-1],
+        repr(raw)[2:-1],
+        json.dumps(token)[1:-1],
+        json.dumps(token, ensure_ascii=False)[1:-1],
+        quote(raw, safe=""),
+        quote_plus(raw),
+        base64.b64encode(raw).decode(),
+        base64.b64encode(b"x-access-token:" + raw).decode(),
+        *(line for line in token.splitlines() if len(line) >= 8),
+    }
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+def mask(text: str, forms: list[str]) -> str:
+    for form in forms:
+        text = text.replace(form, "***")
+    return text
+
+
 @dataclass(frozen=True)
 class PullRequest:
     number: int
@@ -66,6 +100,16 @@ def token_from_env() -> str:
     token = os.environ.get("GITHUB_TOKEN", "").strip()
     if not token:
         raise MissingToken("GITHUB_TOKEN is not set: the bot needs a token to open pull requests")
+    # GitHub's tokens are printable ASCII; a newline or other control character (a token
+    # pasted with a line break, read from a file with CRLF) would be refused by the HTTP
+    # library in an error that quotes the whole header.
+    bad = [char for char in token if not ("!" <= char <= "~")]
+    if bad:
+        kinds = sorted({"a control character (newline, carriage return, tab...)" if ord(c) < 32 or ord(c) == 127 else "a space" if c == " " else "a non-ASCII character" for c in bad})
+        raise InvalidToken(
+            f"GITHUB_TOKEN has {' and '.join(kinds)} at position {token.index(bad[0]) + 1} of {len(token)}: "
+            "a token is printable ASCII; check how it was set (it is not shown here)"
+        )
     return token
 
 
@@ -80,6 +124,8 @@ class GitHub:
         owner, _, name = repo.partition("/")
         self.repo = repo
         self._prefix = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
+        self._secrets = secret_forms(token)
+        self._origin = _origin(httpx.URL(api_url))
         self._http = httpx.Client(
             base_url=api_url,
             timeout=timeout,
@@ -108,7 +154,7 @@ class GitHub:
         while url:
             response = self._request("GET", url, params=params)
             pulls.extend(PullRequest.from_json(item) for item in response.json())
-            url = response.links.get("next", {}).get("url")
+            url = self._same_origin(response.links.get("next", {}).get("url"))
             params = None  # the next link carries them
         return pulls
 
@@ -133,18 +179,41 @@ class GitHub:
     def comment(self, number: int, body: str) -> None:
         self._request("POST", f"{self._prefix}/issues/{number}/comments", json={"body": body})
 
+    def _same_origin(self, url: str | None) -> str | None:
+        """A pagination link, only when it stays on the API's scheme, host and port: the
+        token goes with every request, and a link is whatever the server answered."""
+        if not url:
+            return None
+        target = self._http.base_url.join(url)
+        if _origin(target) != self._origin:
+            raise GitHubError(
+                f"GET {_path(url)}: the next page is on another server ({target.scheme}://{target.host}"
+                f"{':' + str(target.port) if target.port else ''}); not following it with the token"
+            )
+        return str(target)
+
     def _request(self, method: str, url: str, **kwargs) -> httpx.Response:
         try:
             response = self._http.request(method, url, **kwargs)
-        except httpx.HTTPError as error:
-            raise GitHubError(f"{method} {_path(url)}: {type(error).__name__}: {error}") from None
+        except Exception as error:  # noqa: BLE001 - httpx's errors, and the ValueErrors of a refused header
+            raise GitHubError(mask(f"{method} {_path(url)}: {type(error).__name__}: {error}", self._secrets)) from None
         if response.is_success:
             return response
-        raise GitHubError(f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}", response.status_code)
+        raise GitHubError(
+            mask(f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}", self._secrets), response.status_code
+        )
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
 
 
 def _path(url: str) -> str:
-    return httpx.URL(url).path
+    try:
+        return httpx.URL(url).path
+    except Exception:  # noqa: BLE001 - a message must not fail on the URL it names
+        return "?"
 
 
 def _reason(response: httpx.Response) -> str:

@@ -17,7 +17,17 @@ from typing import Callable
 from n1fix.bot import body
 from n1fix.bot.fixes import compute
 from n1fix.bot.git import Author, Git, GitError
-from n1fix.bot.github import GitHub, GitHubError, MissingToken, PullRequest, api_url_from, token_from_env
+from n1fix.bot.github import (
+    GitHub,
+    GitHubError,
+    InvalidToken,
+    MissingToken,
+    PullRequest,
+    api_url_from,
+    mask,
+    secret_forms,
+    token_from_env,
+)
 from n1fix.bot.grouping import BRANCH_PREFIX, Group, GroupBy
 
 DEFAULT_AUTHOR = "n1fix-bot <n1fix-bot@users.noreply.github.com>"
@@ -51,18 +61,21 @@ class Output:
 
     def __init__(self, write: Callable[[str], None], secret: str | None) -> None:
         self._write = write
-        self._secret = secret
+        self._forms = secret_forms(secret) if secret else []
 
     def __call__(self, line: str = "") -> None:
         self._write(self.redact(line))
 
     def redact(self, text: str) -> str:
-        return text.replace(self._secret, "***") if self._secret else text
+        return mask(text, self._forms)
 
 
 def run_bot(options: BotOptions, write: Callable[[str], None] = print) -> int:
     try:
         token: str | None = token_from_env()
+    except InvalidToken as error:  # even a dry run must not go on with it: say so now
+        write(f"n1fix bot: error: {error}")
+        return EXIT_ERROR
     except MissingToken as error:
         if not options.dry_run:
             write(f"n1fix bot: error: {error}")
@@ -74,6 +87,11 @@ def run_bot(options: BotOptions, write: Callable[[str], None] = print) -> int:
     except (GitError, GitHubError) as error:
         say(f"n1fix bot: error: {error}")
         return EXIT_ERROR
+    except Exception as error:
+        # Anything else goes on to the command's handler, but never with the token in it.
+        if say.redact(str(error)) != str(error):
+            raise RuntimeError(say.redact(f"{type(error).__name__}: {error}")) from None
+        raise
 
 
 @dataclass

@@ -235,8 +235,9 @@ def remove_unused_import(module: cst.Module, name: str) -> cst.Module:
 
     body = list(module.body)
     imports = {i for i, s in enumerate(body) if _import_of(s) is not None}
-    rest = cst.Module(body=[s for i, s in enumerate(body) if i not in imports])
-    if name in all_names(rest) or _in_dunder_all(rest, name):
+    rest = [s for i, s in enumerate(body) if i not in imports]
+    used = set().union(*(_names_of_statement(s, all_names) for s in rest))
+    if name in used or ("__all__" in used and _in_dunder_all(cst.Module(body=rest), name)):
         return module
     for i in sorted(imports):
         node = body[i].body[0]
@@ -253,6 +254,27 @@ def remove_unused_import(module: cst.Module, name: str) -> cst.Module:
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return module.with_changes(body=[*body[:i], body[i].with_changes(body=[node.with_changes(names=kept)]), *body[i + 1 :]])
     return module
+
+
+# Top-level statement -> its names. A fix rebuilds only the statements it changes, so
+# the many fixes of one file share the others' (nodes are immutable; the entry keeps its
+# node alive, so an id is never reused while cached).
+_STATEMENT_NAMES: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+
+
+def _names_of_statement(statement: cst.CSTNode, all_names) -> frozenset[str]:
+    hit = _STATEMENT_NAMES.get(id(statement))
+    if hit is not None and hit[0] is statement:
+        return hit[1]
+    if len(_STATEMENT_NAMES) > 20_000:
+        _STATEMENT_NAMES.clear()
+    names = frozenset(all_names(statement))
+    _STATEMENT_NAMES[id(statement)] = (statement, names)
+    return names
+
+
+def forget_statement_names() -> None:
+    _STATEMENT_NAMES.clear()
 
 
 def _in_dunder_all(module: cst.Module, name: str) -> bool:

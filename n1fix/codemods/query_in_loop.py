@@ -85,6 +85,7 @@ def fix(ctx, finding: Finding):
             plan.items if replace_iter else None,
             replace_iter,
             _dead_binding(shape, plan),
+            _outside(ctx, plan.scope),
         )
     )
     for source_module, name in dict.fromkeys(needed_imports):
@@ -319,8 +320,31 @@ def _dict_call(group: str, source: str, indent: int, limit: int) -> str:
     return f"{group} = dict(\n    {body}\n)"
 
 
+def _outside(ctx, scope):
+    """Whether a statement lies wholly outside the function being rewritten: everything the
+    rewrite touches is inside it, so the transformer need not walk the rest of the module
+    (with many fixes in one file, that walk made each fix cost the whole file)."""
+    if scope is None or isinstance(scope, cst.Module):
+        return None
+    try:
+        span = ctx.range_of(scope)
+    except KeyError:  # a scope from another tree (a generated batch variant): walk everything
+        return None
+    first, last = span.start.line, span.end.line
+
+    def outside(node) -> bool:
+        try:
+            where = ctx.range_of(node)
+        except KeyError:  # not a node of the parsed module
+            return False
+        return where.end.line < first or where.start.line > last
+
+    return outside
+
+
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, anchor, new_statements, query, lookup, old_iter, new_iter_name, dead=None) -> None:
+    def __init__(self, anchor, new_statements, query, lookup, old_iter, new_iter_name, dead=None, outside=None) -> None:
+        self.outside = outside
         self.dead = dead
         self.anchor = anchor
         self.new_statements = new_statements
@@ -328,6 +352,11 @@ class _Rewriter(cst.CSTTransformer):
         self.lookup = lookup
         self.old_iter = old_iter
         self.new_iter_name = new_iter_name
+
+    def on_visit(self, node) -> bool:
+        if self.outside is not None and isinstance(node, cst.BaseStatement) and self.outside(node):
+            return False
+        return super().on_visit(node)
 
     def leave_IndentedBlock(self, original, updated):
         return self._insert(original, updated)
@@ -388,7 +417,9 @@ def _shared_guard(previous: cst.CSTNode | None, new_statements: list[cst.BaseSta
 
 def _hoisted_keys(ctx, plan: LoopQueryPlan, comprehension: str) -> str | None:
     """A keys list an earlier fix already put in front of this loop, to share it."""
-    for block in walk(ctx.module, into_scopes=True):
+    # The loop's block is inside the function around it (or is the module itself).
+    scope = plan.scope if plan.scope is not None else ctx.module
+    for block in [ctx.module, *walk(scope, into_scopes=True)]:
         if not isinstance(block, (cst.IndentedBlock, cst.Module)):
             continue
         body = list(block.body)

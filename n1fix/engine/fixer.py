@@ -1,14 +1,19 @@
-"""Apply fixes to one file's text, one at a time, re-checking after each (ruff-style).
+"""Apply fixes to one file's text in steps, re-checking after each (ruff-style).
 
-Every accepted fix must give text that parses and compiles, and must make its own finding
-go away; the loop ends when no applicable fix is left, so a second run changes nothing.
+A step is either every fix that does not interact with another (see `batch`), merged and
+checked once, or one fix. Every accepted step must give text that parses and compiles,
+and must make each of its fixes' findings go away; the loop ends when no applicable fix
+is left, so a second run changes nothing.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass, field
 from typing import Callable
+
+import libcst as cst
 
 from n1fix.engine.checker import ParseFailure, file_context, run_rules
 from n1fix.engine.companions import CompanionEdit
@@ -56,41 +61,67 @@ def fix_text(
     accept: Callable[[Finding], bool] | None = None,
     review: Callable[[Finding, str, str, list[CompanionEdit]], bool] | None = None,
 ) -> FixOutcome:
-    """Apply the applicable fixes one at a time, re-checking after each.
+    """Apply the applicable fixes, re-checking the text after each step.
 
-    `accept(finding)` may refuse a fix before it is built; `review(finding, old_text,
-    new_text, companions)` sees each verified fix and decides whether it is kept (the
-    interactive prompt). A refused fix is not offered again in this run.
+    A step applies every fix that does not interact with another (see `batch`) at once,
+    then re-parses, compiles and re-checks once; fixes that interact, or a step whose
+    check fails, go one at a time. `accept(finding)` may refuse a fix before it is built;
+    `review(finding, old_text, new_text, companions)` sees each verified fix and decides
+    whether it is kept (the interactive prompt): both take fixes one at a time. A refused
+    fix is not offered again in this run.
     """
+    from n1fix.engine.batch import forget
+
+    try:
+        return _fix_text(text, make_context, rules, unsafe_fixes=unsafe_fixes, accept=accept, review=review)
+    finally:
+        forget()
+
+
+def _fix_text(text, make_context, rules, *, unsafe_fixes, accept, review) -> FixOutcome:
     ctx = make_context(text)
     findings = run_rules(ctx, rules)
     outcome = FixOutcome(text=text, findings=[_without_plan(f) for f in findings])
+    if any(applicable(f, unsafe_fixes) for f in findings):
+        unverifiable = _does_not_compile_here(text, ctx)
+        if unverifiable is not None:
+            outcome.failures.append(unverifiable)
+            return outcome
     refused: set[tuple[str, str]] = set()
     current_ctx, current = ctx, findings
-    for _ in range(MAX_PASSES):
+    batching = accept is None and review is None
+    # Each pass applies or refuses at least one fix; beyond one pass per fix found, fixes
+    # keep making new findings: they do not settle.
+    passes = MAX_PASSES + sum(1 for f in findings if applicable(f, unsafe_fixes))
+    for _ in range(passes):
         candidates = [
             f for f in current
             if applicable(f, unsafe_fixes) and _identity(current_ctx, f) not in refused
         ]
         if not candidates:
             return outcome
-        finding = candidates[0]
+        built = None
+        if batching and len(candidates) > 1:
+            step = _batch_step(current_ctx, current, candidates, make_context, rules, unsafe_fixes, outcome, refused)
+            if step is None:  # the merged text failed its check: one fix at a time from now on
+                batching = False
+            elif step[0] == "applied":
+                current_ctx, current = step[1], step[2]
+                continue
+            else:
+                built = step[1]
+                if built is None:
+                    continue  # every fix tried failed (and was refused)
+        finding = built[0] if built is not None else candidates[0]
         identity = _identity(current_ctx, finding)
         if accept is not None and not accept(finding):
             refused.add(identity)
             continue
-        new_text, problem, companions = _apply_one(current_ctx, finding)
+        new_text, problem, companions = built[1] if built is not None else _apply_one(current_ctx, finding)
         if problem is None:
-            try:
-                new_ctx = _with_current_imports(make_context(new_text), new_text)
-                new_findings = run_rules(new_ctx, rules)
-            except ParseFailure as error:
-                problem = f"the rewrite does not parse ({error})"
-            else:
-                before = sum(1 for f in current if applicable(f, unsafe_fixes) and _identity(current_ctx, f) == identity)
-                after = sum(1 for f in new_findings if applicable(f, unsafe_fixes) and _identity(new_ctx, f) == identity)
-                if after >= before:
-                    problem = "the rewrite did not remove the finding"
+            new_ctx, new_findings, problem = _check(make_context, rules, new_text)
+            if problem is None and not _removed(current_ctx, current, new_ctx, new_findings, [finding], unsafe_fixes):
+                problem = "the rewrite did not remove the finding"
         if problem is not None:
             refused.add(identity)
             outcome.failures.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}")
@@ -102,11 +133,103 @@ def fix_text(
         outcome.applied.append(_without_plan(finding))
         outcome.companions.extend((edit, outcome.applied[-1]) for edit in companions)
         current_ctx, current = new_ctx, new_findings
-    outcome.failures.append(f"{ctx.display_path}: fixes did not settle after {MAX_PASSES} passes; file left unchanged")
+    outcome.failures.append(f"{ctx.display_path}: fixes did not settle after {passes} passes; file left unchanged")
     outcome.text = text
     outcome.applied = []
     outcome.companions = []
     return outcome
+
+
+def _does_not_compile_here(text: str, ctx: FileContext) -> str | None:
+    """Why no rewrite of this file can be checked, when the file itself does not compile on
+    this Python (LibCST reads newer syntax, such as 3.12's generics, which `compile` here
+    rejects): say that once, rather than that each rewrite does not compile."""
+    try:
+        compile(text, ctx.display_path, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        version = ".".join(map(str, sys.version_info[:2]))
+        return one_line(
+            f"{ctx.display_path}: fixes not applied: the file itself does not compile on Python {version} "
+            f"({error.msg}, line {error.lineno}), so no rewrite of it can be checked; run n1fix on the "
+            "Python the project uses"
+        )
+    except (ValueError, RecursionError, MemoryError):
+        return f"{ctx.display_path}: fixes not applied: the file itself does not compile (too deeply nested)"
+    return None
+
+
+def _check(make_context, rules: list[Rule], new_text: str):
+    """The context and findings of a rewritten text, or why it cannot be checked."""
+    try:
+        new_ctx = _with_current_imports(make_context(new_text), new_text)
+        return new_ctx, run_rules(new_ctx, rules), None
+    except ParseFailure as error:
+        return None, None, f"the rewrite does not parse ({error})"
+    except Exception as error:  # noqa: BLE001 - a rule that fails on the new text: the fix is not verified
+        return None, None, one_line(f"the rewrite could not be checked ({type(error).__name__}: {error})")
+
+
+def _removed(ctx, findings, new_ctx, new_findings, applied: list[Finding], unsafe_fixes: bool) -> bool:
+    """Did the fixes remove their findings? (Several findings may share an identity: the
+    same query text in two functions; each applied fix must remove one.)"""
+    from collections import Counter
+
+    wanted = Counter(_identity(ctx, f) for f in applied)
+    before = Counter(_identity(ctx, f) for f in findings if applicable(f, unsafe_fixes))
+    after = Counter(_identity(new_ctx, f) for f in new_findings if applicable(f, unsafe_fixes))
+    return all(after[identity] <= before[identity] - count for identity, count in wanted.items())
+
+
+def _batch_step(ctx, findings, candidates, make_context, rules, unsafe_fixes, outcome, refused):
+    """Apply the candidates that do not interact together, checked once.
+
+    Returns ("applied", new_ctx, new_findings); ("one", built) when fewer than two fixes
+    could go together (`built`: the first one's finding and `_apply_one` result, or None
+    when every fix tried failed); None when the merged text fails its check.
+    """
+    from n1fix.engine.batch import Batch
+
+    batch = Batch.start(ctx.module)
+    if batch is None:  # `ast` cannot read it (newer syntax): one at a time
+        return _one_of(ctx, candidates)
+    chosen: list[Finding] = []
+    first = None
+    for finding in candidates:
+        home = batch.free_home(finding.line)
+        if home is None:
+            continue
+        module, problem, companions = _build(ctx, finding)
+        if problem is not None:
+            refused.add(_identity(ctx, finding))
+            outcome.failures.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}")
+            continue
+        if first is None:
+            first = (finding, module, companions)
+        if not companions and batch.add(home, module):
+            chosen.append(finding)
+    if len(chosen) < 2:
+        if first is not None:
+            finding, module, companions = first
+            return ("one", (finding, _finish(ctx, module, companions)))
+        return _one_of(ctx, [c for c in candidates if _identity(ctx, c) not in refused])
+    merged = batch.merged()
+    try:
+        compile(merged, ctx.display_path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if _unbound_problem(merged, ctx) is not None:
+        return None  # each fix alone says which name
+    new_ctx, new_findings, problem = _check(make_context, rules, merged)
+    if problem is not None or not _removed(ctx, findings, new_ctx, new_findings, chosen, unsafe_fixes):
+        return None
+    outcome.text = merged
+    outcome.applied.extend(_without_plan(f) for f in chosen)
+    return ("applied", new_ctx, new_findings)
+
+
+def _one_of(ctx, candidates):
+    """No batch: the first candidate, built the usual way by the caller."""
+    return ("one", None) if not candidates else ("one", (candidates[0], _apply_one(ctx, candidates[0])))
 
 
 def _with_current_imports(ctx: FileContext, text: str) -> FileContext:
@@ -115,14 +238,22 @@ def _with_current_imports(ctx: FileContext, text: str) -> FileContext:
     import or_`) that the next fix in the file must see."""
     try:
         tree = ast.parse(text)
-    except SyntaxError:  # syntax newer than this Python's `ast` (LibCST parsed it)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # syntax newer than this Python's `ast` (LibCST parsed it), or too deep for it
         return ctx
     ctx.imports = import_map(tree, ctx.module_name, ctx.path.name == "__init__.py")
     return ctx
 
 
 def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, list[CompanionEdit]]:
-    """The text after one fix, or why there is none, and the edits it needs elsewhere.
+    """The text after one fix, or why there is none, and the edits it needs elsewhere."""
+    module, problem, companions = _build(ctx, finding)
+    if problem is not None:
+        return ctx.module.code, problem, []
+    return _finish(ctx, module, companions)
+
+
+def _build(ctx: FileContext, finding: Finding):
+    """The module after one fix (or why there is none) and the edits it needs elsewhere.
 
     A codemod returns the new module, or (module, companion edits) when the fix also needs
     code in another file.
@@ -130,21 +261,43 @@ def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, lis
     rule = rule_by_name(finding.rule)
     codemod = codemod_for(rule) if rule is not None else None
     if codemod is None:
-        return ctx.module.code, "the rule has no codemod", []
+        return None, "the rule has no codemod", []
     try:
         result = codemod(ctx, finding)
         module, companions = result if isinstance(result, tuple) else (result, [])
     except Exception as error:  # a codemod bug must cost one fix, never the run
-        return ctx.module.code, one_line(f"{type(error).__name__}: {error}"), []
-    new_text = module.code
+        return None, one_line(f"{type(error).__name__}: {error}"), []
+    return module, None, companions
+
+
+def _finish(ctx: FileContext, module, companions) -> tuple[str, str | None, list[CompanionEdit]]:
+    """The text of a fix's module, compiled."""
+    from n1fix.engine.batch import module_text
+
+    try:
+        new_text = module_text(module) if isinstance(module, cst.Module) else module.code
+    except RecursionError:
+        return ctx.module.code, "the rewrite is too deeply nested to print", []
+    problem = _compile_problem(new_text, ctx) or _unbound_problem(new_text, ctx)
+    return (new_text, None, companions) if problem is None else (ctx.module.code, problem, [])
+
+
+def _compile_problem(new_text: str, ctx: FileContext) -> str | None:
     try:
         compile(new_text, ctx.display_path, "exec", dont_inherit=True)
     except SyntaxError as error:
-        return ctx.module.code, f"the rewrite does not compile ({error.msg}, line {error.lineno})", []
-    unbound = new_unbound_reads(ctx.module, _reparsed(new_text, ctx))
-    if unbound is not None:
-        return ctx.module.code, unbound, []
-    return new_text, None, companions
+        return f"the rewrite does not compile ({error.msg}, line {error.lineno})"
+    except (ValueError, RecursionError, MemoryError) as error:
+        return one_line(f"the rewrite does not compile ({type(error).__name__}: {error})")
+    return None
+
+
+def _unbound_problem(new_text: str, ctx: FileContext) -> str | None:
+    """A name the rewrite reads where it is not bound (`compile()` lets these through)."""
+    try:
+        return new_unbound_reads(ctx.module, _reparsed(new_text, ctx))
+    except (cst.ParserSyntaxError, RecursionError) as error:
+        return one_line(f"the rewrite does not parse again ({type(error).__name__}: {error})")
 
 
 def _reparsed(text: str, ctx: FileContext):

@@ -176,7 +176,7 @@ def _settle(result: RunResult, surveys: dict[Path, Survey], root: Path, config: 
     the code again.
     """
     from n1fix.engine.checker import file_context
-    from n1fix.engine.fixer import fix_text
+    from n1fix.engine.fixer import fix_text, one_line
 
     gates = {rule.NAME: rule() for rule in all_rules()}
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
@@ -192,7 +192,11 @@ def _settle(result: RunResult, surveys: dict[Path, Survey], root: Path, config: 
             def make(text: str, change=change, survey=survey):
                 return file_context(change.path, change.display, text, survey.module_name, survey.imports, project)
 
-            outcome = fix_text(change.new_text, make, rules, unsafe_fixes=config.unsafe_fixes, review=review)
+            try:
+                outcome = fix_text(change.new_text, make, rules, unsafe_fixes=config.unsafe_fixes, review=review)
+            except Exception as error:  # noqa: BLE001 - the first round's fixes of this file stand
+                result.failures.append(one_line(f"{change.display}: further fixes not tried: {type(error).__name__}: {error}"))
+                continue
             result.failures.extend(outcome.failures)
             if outcome.applied:
                 changed = True
@@ -225,7 +229,7 @@ def _apply_companions(result: RunResult) -> None:
                 change = FileChange(edit.path, edit.display, source, source.text, [])
             new_text = apply_companion(change.new_text, edit)
             compile(new_text, edit.display, "exec", dont_inherit=True)
-        except (SourceError, CompanionFailed, SyntaxError) as error:
+        except (SourceError, CompanionFailed, SyntaxError, ValueError, RecursionError, MemoryError) as error:
             reason = getattr(error, "reason", None) or str(error)
             dropped.add(caller)
             result.failures.append(
@@ -389,7 +393,7 @@ def _work(task):
     except ParseFailure as error:
         return ("error", f"{display}: {error}")
     except RecursionError:
-        return ("error", f"{display}: too deeply nested to parse")
+        return ("error", f"{display}: too deeply nested for n1fix to analyse")
     except Exception as error:  # noqa: BLE001 - one file's internal error must not stop the run
         return ("error", one_line(f"{display}: internal error: {type(error).__name__}: {error}"))
 

@@ -50,17 +50,30 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
         except SourceError as error:
             survey.error = error.reason
             return survey
+        except Exception as error:  # noqa: BLE001 - one file's failure must not stop the run
+            survey.error = one_line(f"cannot read: {type(error).__name__}: {error}")
+            return survey
         text = source.text
         survey.digest = source.digest
     try:
         tree = ast.parse(text, filename=str(path))
     except (SyntaxError, ValueError):
         return survey  # gated stays None: LibCST reads it or reports why it can't
+    except (RecursionError, MemoryError):
+        # CPython's own parser gives up: the file cannot be compiled or run either.
+        survey.error = "too deeply nested to parse (Python itself cannot compile it)"
+        return survey
     try:
         _gather_facts(survey, tree, text, root, rule_gates)
     except RecursionError:
         survey.error = "too deeply nested to analyse"
+    except Exception as error:  # noqa: BLE001 - one file's failure must not stop the run
+        survey.error = one_line(f"internal error while surveying: {type(error).__name__}: {error}")
     return survey
+
+
+def one_line(message: str) -> str:
+    return " ".join(message.split())
 
 
 def _gather_facts(survey: Survey, tree: ast.Module, text: str, root: Path, rule_gates: dict[str, object]) -> None:

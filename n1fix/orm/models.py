@@ -251,9 +251,9 @@ class ModelIndex:
         for qualname in sorted(self.models):
             digest.update(repr(self.models[qualname]).encode())
         for alias in sorted(self.aliases):
-            digest.update(f"{alias}={self.aliases[alias]}".encode())
+            digest.update(f"{alias}={self.aliases[alias]}".encode("utf-8", "surrogateescape"))
         for query_class in sorted(self.session_query_classes):
-            digest.update(f"{query_class}:{self.session_query_classes[query_class]!r}".encode())
+            digest.update(f"{query_class}:{self.session_query_classes[query_class]!r}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     @classmethod

@@ -158,7 +158,7 @@ def _functions(file: FileFindings, lines: SourceLines) -> dict[int, str | None]:
     text = "\n".join(lines(file.findings[0]))
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {f.line: None for f in file.findings}
     spans: list[tuple[int, int, str]] = []
 

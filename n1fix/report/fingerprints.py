@@ -59,7 +59,8 @@ def fingerprints(findings: list[Finding], root: Path, lines: SourceLines | None 
         identity = "\0".join((finding.rule, project_path(finding, root), normalised_code(lines(finding), finding)))
         occurrence = seen[identity]
         seen[identity] += 1
-        result.append(hashlib.sha256(f"{identity}\0{occurrence}".encode()).hexdigest()[:32])
+        # surrogateescape: a file name that is not UTF-8 hashes as its bytes.
+        result.append(hashlib.sha256(f"{identity}\0{occurrence}".encode("utf-8", "surrogateescape")).hexdigest()[:32])
     return result
 
 

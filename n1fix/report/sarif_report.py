@@ -18,6 +18,7 @@ from typing import TextIO
 from n1fix import __version__
 from n1fix.report import rule_docs
 from n1fix.report.fingerprints import VERSION, SourceLines, fingerprint_map
+from n1fix.report.shown import uri_path
 from n1fix.rules import all_rules
 from n1fix.rules._base import Finding, Severity
 
@@ -96,7 +97,7 @@ def _descriptor(rule) -> dict:
 def _artifact(path: str, cwd: Path) -> dict:
     resolved = Path(path).resolve()
     try:
-        return {"uri": resolved.relative_to(cwd).as_posix(), "uriBaseId": SRCROOT}
+        return {"uri": uri_path(resolved.relative_to(cwd).as_posix()), "uriBaseId": SRCROOT}
     except ValueError:
         return {"uri": resolved.as_uri()}
 

@@ -134,7 +134,7 @@ class _Staleness:
         if self._tree is None:
             try:
                 self._tree = ast.parse(self.text)
-            except (SyntaxError, ValueError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return False
         return not rule().gate(self._tree, self.text)
 

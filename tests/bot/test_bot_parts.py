@@ -122,7 +122,8 @@ def test_token_is_never_printed_even_when_an_error_repeats_it(tmp_path, monkeypa
         with GitHub(f"http://127.0.0.1:{server.server_address[1]}", TOKEN, "acme/x") as client:
             with pytest.raises(GitHubError, match="answered 401") as raised:
                 client.open_pulls()
-        assert TOKEN in str(raised.value)  # the server did repeat it ...
+        # The server did repeat it; the client masks it in its own errors already ...
+        assert TOKEN not in str(raised.value) and "Bearer ***" in str(raised.value)
 
         remote, work = tmp_path / "r.git", tmp_path / "w"
         git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
@@ -152,3 +153,122 @@ def test_paths_outside_the_checkout_are_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     with pytest.raises(ValueError, match="outside the git checkout"):
         run_bot(BotOptions(repo="acme/x", cwd=work, paths=[Path("..")]), lambda line: None)
+
+
+@pytest.mark.parametrize("bad", ["\n", "\r", "\r\n", "\t", "\x7f", " ", "é"])
+def test_token_with_a_character_no_header_may_carry_is_refused_unshown(tmp_path, monkeypatch, bad):
+    token = TOKEN[:20] + bad + TOKEN[20:]
+    monkeypatch.setenv("GITHUB_TOKEN", token)
+    work = tmp_path / "w"
+    git(tmp_path, "init", "-q", "-b", "main", str(work))
+    for dry_run in (False, True):
+        lines: list[str] = []
+        assert run_bot(BotOptions(repo="acme/x", cwd=work, dry_run=dry_run), lines.append) == 2
+        [line] = lines
+        assert line.startswith("n1fix bot: error: GITHUB_TOKEN has ") and "position 21" in line, line
+        assert TOKEN[:20] not in line and TOKEN[20:] not in line
+
+
+def test_token_with_a_newline_is_masked_in_the_http_librarys_error():
+    # Past the check (a client made directly): httpx refuses the header and quotes it.
+    server = _serve(_EchoHandler)
+    try:
+        for bad in ("\n", "\r"):
+            token = TOKEN[:20] + bad + TOKEN[20:]
+            with GitHub(f"http://127.0.0.1:{server.server_address[1]}", token, "acme/x") as client:
+                with pytest.raises(GitHubError, match="Illegal header value") as raised:
+                    client.open_pulls()
+            message = str(raised.value)
+            assert TOKEN[:20] not in message and TOKEN[20:] not in message, message
+            assert "***" in message
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_every_form_of_the_token_is_masked():
+    import base64
+    from urllib.parse import quote
+
+    from n1fix.bot.orchestrate import Output
+
+    token = TOKEN[:20] + "\r\n" + TOKEN[20:]
+    say = Output(lambda line: None, token)
+    for form in (
+        token,
+        repr(token),
+        repr(token.encode()),
+        json.dumps(token),
+        quote(token, safe=""),
+        base64.b64encode(token.encode()).decode(),
+        base64.b64encode(b"x-access-token:" + token.encode()).decode(),
+    ):
+        shown = say.redact(f"error: {form} refused")
+        assert TOKEN[:20] not in shown and TOKEN[20:] not in shown, (form, shown)
+        assert "***" in shown
+
+
+class _ElsewhereHandler(BaseHTTPRequestHandler):
+    """A server whose pagination link names another host (where the token must not go)."""
+
+    requests: list[tuple[str, str | None]] = []
+    next_link = ""
+
+    def do_GET(self):
+        type(self).requests.append((self.path, self.headers.get("Authorization")))
+        data = json.dumps([]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if self.path.startswith("/repos/"):
+            self.send_header("Link", f'<{type(self).next_link}>; rel="next"')
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def _serve(handler):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("where", ["host", "port", "scheme"])
+def test_pagination_to_another_server_is_not_followed(where):
+    api, other = _serve(_ElsewhereHandler), _serve(_ElsewhereHandler)
+    api_port, other_port = api.server_address[1], other.server_address[1]
+    _ElsewhereHandler.requests = []
+    _ElsewhereHandler.next_link = {
+        "host": f"http://localhost:{api_port}/steal?page=2",
+        "port": f"http://127.0.0.1:{other_port}/steal?page=2",
+        "scheme": f"https://127.0.0.1:{api_port}/steal?page=2",
+    }[where]
+    try:
+        with GitHub(f"http://127.0.0.1:{api_port}", TOKEN, "acme/x") as client:
+            with pytest.raises(GitHubError, match="the next page is on another server") as raised:
+                client.open_pulls()
+        assert TOKEN not in str(raised.value)
+        assert [path for path, _ in _ElsewhereHandler.requests] == ["/repos/acme/x/pulls?state=open&per_page=100"]
+    finally:
+        for server in (api, other):
+            server.shutdown()
+            server.server_close()
+
+
+def test_pagination_on_the_same_server_is_followed():
+    api = _serve(_ElsewhereHandler)
+    port = api.server_address[1]
+    _ElsewhereHandler.requests = []
+    _ElsewhereHandler.next_link = f"http://127.0.0.1:{port}/next-page"  # answers without a next link
+    try:
+        with GitHub(f"http://127.0.0.1:{port}", TOKEN, "acme/x") as client:
+            assert client.open_pulls() == []
+        assert _ElsewhereHandler.requests == [
+            ("/repos/acme/x/pulls?state=open&per_page=100", f"Bearer {TOKEN}"),
+            ("/next-page", f"Bearer {TOKEN}"),
+        ]
+    finally:
+        api.shutdown()
+        api.server_close()
