@@ -44,11 +44,11 @@ class Changes:
         """Why `--check` fails for this project (empty: it passes)."""
         reasons = []
         if self.unreviewed_fixes:
-            reasons.append(f"{len(self.unreviewed_fixes)} unreviewed fixes")
+            reasons.append(fixes(len(self.unreviewed_fixes), "unreviewed"))
         if self.label_unjudged:
-            reasons.append(f"{len(self.label_unjudged)} merged fixes without label-right")
+            reasons.append(fixes(len(self.label_unjudged), "merged") + " without label-right")
         if self.wrong_offered:
-            reasons.append(f"{len(self.wrong_offered)} wrong fixes still offered")
+            reasons.append(fixes(len(self.wrong_offered), "wrong") + " still offered")
         if self.differs:
             reasons.append("the run differs from the ledger")
         return reasons
@@ -122,9 +122,13 @@ def ledger_failures(ledger: ProjectLedger) -> list[str]:
     unjudged = sum(1 for f in ledger.fixes if f.verdict == "merge" and f.label_right is None)
     wrong = sum(1 for f in ledger.fixes if f.verdict == "wrong")
     if unreviewed:
-        reasons.append(f"{unreviewed} unreviewed fixes")
+        reasons.append(fixes(unreviewed, "unreviewed"))
     if unjudged:
-        reasons.append(f"{unjudged} merged fixes without label-right")
+        reasons.append(fixes(unjudged, "merged") + " without label-right")
     if wrong:
-        reasons.append(f"{wrong} wrong fixes still offered")
+        reasons.append(fixes(wrong, "wrong") + " still offered")
     return reasons
+
+
+def fixes(count: int, kind: str) -> str:
+    return f"{count} {kind} fix{'es' * (count != 1)}"

@@ -245,7 +245,7 @@ def test_a_run_equal_to_the_ledger_differs_in_nothing():
     assert not changes.differs
     assert [f.fingerprint for f in changes.unreviewed_fixes] == ["cccc"]
     assert [f.fingerprint for f, _ in changes.wrong_offered] == ["bbbb"]
-    assert changes.failures() == ["1 unreviewed fixes", "1 wrong fixes still offered"]
+    assert changes.failures() == ["1 unreviewed fix", "1 wrong fix still offered"]
 
 
 def test_new_gone_and_relabelled_fixes_and_findings_are_reported():
@@ -286,7 +286,7 @@ def test_updating_keeps_verdicts_adds_unreviewed_and_drops_what_is_gone():
 
 
 def test_the_ledger_alone_fails_the_check_while_anything_is_unreviewed_or_wrong():
-    assert ledger_failures(sample_ledger()) == ["1 unreviewed fixes", "1 wrong fixes still offered"]
+    assert ledger_failures(sample_ledger()) == ["1 unreviewed fix", "1 wrong fix still offered"]
     reviewed = sample_ledger()
     reviewed.fixes = [reviewed.fixes[0]]
     assert ledger_failures(reviewed) == []
