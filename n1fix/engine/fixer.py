@@ -65,18 +65,22 @@ def fix_text(
     findings = run_rules(ctx, rules)
     outcome = FixOutcome(text=text, findings=[_without_plan(f) for f in findings])
     refused: set[tuple[str, str]] = set()
+    # Refused by `accept`: by identity and order among the findings with that identity, so
+    # that refusing one finding does not refuse an identical one (the same call twice in a
+    # line) that `accept` may take.
+    declined: set[tuple[tuple[str, str], int]] = set()
     current_ctx, current = ctx, findings
     for _ in range(MAX_PASSES):
         candidates = [
-            f for f in current
-            if applicable(f, unsafe_fixes) and _identity(current_ctx, f) not in refused
+            (f, identity, occurrence)
+            for f, identity, occurrence in _numbered(current_ctx, current, unsafe_fixes)
+            if identity not in refused and (identity, occurrence) not in declined
         ]
         if not candidates:
             return outcome
-        finding = candidates[0]
-        identity = _identity(current_ctx, finding)
+        finding, identity, occurrence = candidates[0]
         if accept is not None and not accept(finding):
-            refused.add(identity)
+            declined.add((identity, occurrence))
             continue
         new_text, problem, companions = _apply_one(current_ctx, finding)
         if problem is None:
@@ -141,6 +145,17 @@ def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, lis
     except SyntaxError as error:
         return ctx.module.code, f"the rewrite does not compile ({error.msg}, line {error.lineno})", []
     return new_text, None, companions
+
+
+def _numbered(ctx: FileContext, findings: list[Finding], unsafe_fixes: bool):
+    """The applicable findings, each with its identity and its order among the findings
+    with that identity."""
+    seen: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        if applicable(finding, unsafe_fixes):
+            identity = _identity(ctx, finding)
+            seen[identity] = seen.get(identity, -1) + 1
+            yield finding, identity, seen[identity]
 
 
 def _identity(ctx: FileContext, finding: Finding) -> tuple[str, str]:
