@@ -70,7 +70,10 @@ def fix_text(
     # line) that `accept` may take.
     declined: set[tuple[tuple[str, str], int]] = set()
     current_ctx, current = ctx, findings
-    for _ in range(MAX_PASSES):
+    passes = 0
+    # A pass tries one fix; a finding `accept` refuses costs none (each is refused once,
+    # so a file with more findings than MAX_PASSES still gets its last one's fix alone).
+    while passes < MAX_PASSES:
         candidates = [
             (f, identity, occurrence)
             for f, identity, occurrence in _numbered(current_ctx, current, unsafe_fixes)
@@ -82,6 +85,7 @@ def fix_text(
         if accept is not None and not accept(finding):
             declined.add((identity, occurrence))
             continue
+        passes += 1
         new_text, problem, companions = _apply_one(current_ctx, finding)
         if problem is None:
             try:
