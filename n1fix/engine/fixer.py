@@ -88,35 +88,50 @@ def _fix_text(text, make_context, rules, *, unsafe_fixes, accept, review) -> Fix
             outcome.failures.append(unverifiable)
             return outcome
     refused: set[tuple[str, str]] = set()
+    # Refused by `accept`: by identity and order among the findings with that identity, so
+    # that refusing one finding does not refuse an identical one (the same call twice in a
+    # line) that `accept` may take.
+    declined: set[tuple[tuple[str, str], int]] = set()
     current_ctx, current = ctx, findings
     batching = accept is None and review is None
-    # Each pass applies or refuses at least one fix; beyond one pass per fix found, fixes
-    # keep making new findings: they do not settle.
-    passes = MAX_PASSES + sum(1 for f in findings if applicable(f, unsafe_fixes))
-    for _ in range(passes):
+    # A pass applies, or tries and drops, at least one fix; a finding `accept` refuses costs
+    # none (each is refused once, so a file with many findings still gets its last one's fix
+    # alone). Beyond one pass per fix found, fixes keep making new findings: they do not settle.
+    limit = MAX_PASSES + sum(1 for f in findings if applicable(f, unsafe_fixes))
+    passes = 0
+    while passes < limit:
         candidates = [
-            f for f in current
-            if applicable(f, unsafe_fixes) and _identity(current_ctx, f) not in refused
+            (f, identity, occurrence)
+            for f, identity, occurrence in _numbered(current_ctx, current, unsafe_fixes)
+            if identity not in refused and (identity, occurrence) not in declined
         ]
         if not candidates:
             return outcome
         built = None
         if batching and len(candidates) > 1:
-            step = _batch_step(current_ctx, current, candidates, make_context, rules, unsafe_fixes, outcome, refused)
+            step = _batch_step(
+                current_ctx, current, [c[0] for c in candidates], make_context, rules, unsafe_fixes, outcome, refused
+            )
             if step is None:  # the merged text failed its check: one fix at a time from now on
                 batching = False
             elif step[0] == "applied":
+                passes += 1
                 current_ctx, current = step[1], step[2]
                 continue
             else:
                 built = step[1]
                 if built is None:
+                    passes += 1
                     continue  # every fix tried failed (and was refused)
-        finding = built[0] if built is not None else candidates[0]
-        identity = _identity(current_ctx, finding)
+        if built is not None:
+            finding, occurrence = built[0], 0
+            identity = _identity(current_ctx, finding)
+        else:
+            finding, identity, occurrence = candidates[0]
         if accept is not None and not accept(finding):
-            refused.add(identity)
+            declined.add((identity, occurrence))
             continue
+        passes += 1
         new_text, problem, companions = built[1] if built is not None else _apply_one(current_ctx, finding)
         if problem is None:
             new_ctx, new_findings, problem = _check(make_context, rules, new_text)
@@ -305,6 +320,17 @@ def _reparsed(text: str, ctx: FileContext):
     import libcst as cst
 
     return cst.parse_module(text, config=ctx.module.config_for_parsing)
+
+
+def _numbered(ctx: FileContext, findings: list[Finding], unsafe_fixes: bool):
+    """The applicable findings, each with its identity and its order among the findings
+    with that identity."""
+    seen: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        if applicable(finding, unsafe_fixes):
+            identity = _identity(ctx, finding)
+            seen[identity] = seen.get(identity, -1) + 1
+            yield finding, identity, seen[identity]
 
 
 def _identity(ctx: FileContext, finding: Finding) -> tuple[str, str]:
