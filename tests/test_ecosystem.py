@@ -2,7 +2,7 @@
 
 The project has a safe fix (app/service.py), an unsafe one (app/first.py), a fix that
 also adds a batch method to another file (app/counts.py -> app/dal.py), and a finding
-without a fix (app/awaits.py).
+without a fix (app/nofix.py).
 """
 
 from __future__ import annotations
@@ -62,18 +62,19 @@ def counts(session: Session, users: list[User]) -> dict[int, int]:
     return result
 """
 
-# Two awaits on one AsyncSession: reported, with no fix.
-AWAITS = """\
+# A query per user in a loop that commits per user: reported, with no fix.
+NO_FIX = """\
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from app.models import Project, User
 
 
-async def both(session: AsyncSession) -> tuple:
-    users = await session.scalars(select(User))
-    projects = await session.scalars(select(Project))
-    return users, projects
+def touch(session: Session, users: list[User]) -> None:
+    for user in users:
+        project = session.scalars(select(Project).where(Project.user_id == user.id)).first()
+        project.name = project.name.strip()
+        session.commit()
 """
 
 FILES = {
@@ -83,7 +84,7 @@ FILES = {
     "app/first.py": UNSAFE_FIRST,
     "app/dal.py": DAL,
     "app/counts.py": COUNTS,
-    "app/awaits.py": AWAITS,
+    "app/nofix.py": NO_FIX,
 }
 
 
@@ -115,8 +116,8 @@ def test_a_run_gives_every_fix_alone_with_its_label_and_the_findings_without_one
         ("query-in-loop", "app/first.py", 10, "unsafe"),
         ("query-in-loop", "app/service.py", 11, "safe"),
     ]
-    assert [(f.rule, f.path, f.line, f.label) for f in run.findings] == [("sequential-awaits", "app/awaits.py", 8, "none")]
-    assert "session.scalars(select(User))" in run.findings[0].code
+    assert [(f.rule, f.path, f.line, f.label) for f in run.findings] == [("query-in-loop", "app/nofix.py", 9, "none")]
+    assert "select(Project).where(Project.user_id == user.id)" in run.findings[0].code
 
 
 def test_a_fix_that_adds_a_batch_method_elsewhere_shows_both_files(fake_run):
@@ -142,7 +143,7 @@ def test_each_diff_is_what_apply_dry_run_unsafe_fixes_prints_for_that_fix(fake_r
 def test_fingerprints_stay_when_unrelated_lines_move(fake_run, tmp_path, monkeypatch):
     _, run = fake_run
     moved = make_fake(tmp_path / "demo-1.0")
-    for name in ("app/service.py", "app/first.py", "app/counts.py", "app/dal.py", "app/awaits.py"):
+    for name in ("app/service.py", "app/first.py", "app/counts.py", "app/dal.py", "app/nofix.py"):
         path = moved / name
         path.write_text("# a comment\n\n\n" + path.read_text())
     monkeypatch.chdir(tmp_path)
@@ -357,7 +358,7 @@ def test_the_check_end_to_end(tmp_path, capsys):
     assert pages == sorted(f.fingerprint for f in ledger.fixes)
     page = (review / "demo" / f"{ledger.fixes[0].fingerprint}.md").read_text()
     assert str(cache / "src" / "demo-1.0") in page and "```diff" in page
-    assert "sequential-awaits" in (review / "demo" / "findings.md").read_text()
+    assert "app/nofix.py" in (review / "demo" / "findings.md").read_text()
 
     # Extracted once: the tree is reused, not unpacked again.
     marker = cache / "src" / "demo-1.0" / "marker.txt"
