@@ -95,3 +95,64 @@ def test_typed_or_unknown_keys_keep_their_fix(service, body, applicability):
     path = service(body)
     findings = scan_source(path, path.read_text())
     assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+
+
+UUID_MODELS = """
+from uuid import UUID
+
+from sqlalchemy import ForeignKey, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
+
+
+class LoginLog(Base):
+    __tablename__ = "login_logs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("persons.id"))
+"""
+
+UUID_SERVICE = """
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from uuidapp.models import LoginLog, Person
+
+
+def serialized_people(session):
+    return [{{"id": str(person.id)}} for person in session.scalars(select(Person))]
+
+
+def logs(session: Session, people, person_ids, known_people: list[Person]):
+    {body}
+"""
+
+
+@pytest.mark.parametrize(
+    "body,applicability",
+    [
+        # zou: rows serialised to dicts keep their ids as strings; a parameter of unknown type
+        ("return [session.scalars(select(LoginLog).where(LoginLog.person_id == person['id'])).all() for person in serialized_people(session)]", "none"),
+        ("return [session.scalars(select(LoginLog).where(LoginLog.person_id == person_id)).all() for person_id in person_ids]", "none"),
+        # an attribute of a loaded row is a UUID object: the usual fix
+        ("return [session.scalars(select(LoginLog).where(LoginLog.person_id == person.id)).all() for person in known_people]", "safe"),
+    ],
+)
+def test_keys_of_unshown_type_against_a_uuid_column_get_no_fix(tmp_path, body, applicability):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "uuidapp").mkdir()
+    (tmp_path / "uuidapp" / "__init__.py").write_text("")
+    (tmp_path / "uuidapp" / "models.py").write_text(UUID_MODELS)
+    path = tmp_path / "service.py"
+    path.write_text(UUID_SERVICE.format(body=body))
+    findings = scan_source(path, path.read_text())
+    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+    if applicability == "none":
+        assert "is a UUID and nothing shows the keys are UUID objects" in findings[0].message

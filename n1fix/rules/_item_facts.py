@@ -63,6 +63,14 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
     return None
 
 
+def key_type_unshown(key_expr, frame: Frame, ancestry) -> bool:
+    """Whether nothing in the code shows the keys' Python type: `key_type_gap` takes an
+    attribute of a row as its column's type, and a bare key needs an annotation or literals."""
+    if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
+        return False
+    return _element_annotation(frame, ancestry) is None and _literal_type(frame) is None
+
+
 def _literal_type(frame: Frame) -> str | None:
     """`str` for a loop over `("a", "b")` (a tuple, list or set of literals of one type)."""
     iterable = frame.first_iter

@@ -6,7 +6,9 @@ ints (or UUIDs, dates). Values read from `csv` rows, request arguments and forms
 `os.environ` and `sys.argv` are strings; values decoded from JSON, or read from a `dict`
 typed only as holding anything, are whatever the sender wrote (an id sent as `"42"`, a
 UUID or a date always as a string). Keyed against a column that is not a string, such a
-batch is certain to answer differently, so it is no fix at all.
+batch is certain to answer differently, so it is no fix at all. A UUID column is held to a
+stricter proof: keys whose type nothing shows (an unannotated parameter, a value read from a
+dict) are no fix either, since code holds UUIDs as their strings as often as not.
 
 What a value is, as far as this module follows it: `STR` (a string), `ANY` (an untyped
 value: JSON, `Any`), or `("of", inner)` (a container whose items or values are `inner`).
@@ -17,7 +19,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.orm.query_shape import dotted_name
-from n1fix.rules._item_facts import _type_family, bindings
+from n1fix.rules._item_facts import _type_family, bindings, key_type_unshown
 from n1fix.rules._loop_frames import Frame
 
 STR = "str"
@@ -48,6 +50,13 @@ def certain_key_miss(ctx, model, column, key_expr, frame: Frame, ancestry) -> st
         return None
     found = _UntypedValues(ctx, ancestry, frame).of_key(key_expr)
     if found is None:
+        if family == "uuid" and key_type_unshown(key_expr, frame, ancestry):
+            # Serialisers, URLs and JSON hold UUIDs as strings; SQL matches either form.
+            return (
+                f"`{model.name}.{column.attr}` is a UUID and nothing shows the keys are UUID objects, not "
+                "their strings (as serialised rows, URLs and JSON hold them): SQL matches either, the batch's "
+                "dict lookup would miss every row"
+            )
         return None
     kind, source = found
     if kind == STR:
