@@ -101,6 +101,7 @@ UUID_MODELS = """
 from uuid import UUID
 
 from sqlalchemy import ForeignKey, Uuid
+from sqlalchemy_utils import UUIDType
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -116,7 +117,7 @@ class Person(Base):
 class LoginLog(Base):
     __tablename__ = "login_logs"
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[UUID] = mapped_column(Uuid, ForeignKey("persons.id"))
+    person_id: Mapped[UUID] = mapped_column({uuid_type}, ForeignKey("persons.id"))
 """
 
 UUID_SERVICE = """
@@ -145,11 +146,12 @@ def logs(session: Session, people, person_ids, known_people: list[Person]):
         ("return [session.scalars(select(LoginLog).where(LoginLog.person_id == person.id)).all() for person in known_people]", "safe"),
     ],
 )
-def test_keys_of_unshown_type_against_a_uuid_column_get_no_fix(tmp_path, body, applicability):
+@pytest.mark.parametrize("uuid_type", ["Uuid", "UUIDType(binary=False)"])
+def test_keys_of_unshown_type_against_a_uuid_column_get_no_fix(tmp_path, body, applicability, uuid_type):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     (tmp_path / "uuidapp").mkdir()
     (tmp_path / "uuidapp" / "__init__.py").write_text("")
-    (tmp_path / "uuidapp" / "models.py").write_text(UUID_MODELS)
+    (tmp_path / "uuidapp" / "models.py").write_text(UUID_MODELS.format(uuid_type=uuid_type))
     path = tmp_path / "service.py"
     path.write_text(UUID_SERVICE.format(body=body))
     findings = scan_source(path, path.read_text())

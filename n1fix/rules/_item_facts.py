@@ -30,6 +30,9 @@ _TYPE_FAMILIES = {
     "int": "int", "integer": "int", "biginteger": "int", "smallinteger": "int", "bigint": "int",
     "str": "str", "string": "str", "text": "str", "unicode": "str", "unicodetext": "str", "varchar": "str",
     "uuid": "uuid", "uuid.uuid": "uuid",
+    # sqlalchemy_utils' UUIDType (and its copies in projects such as zou); the GUID type
+    # decorator from SQLAlchemy's documentation
+    "uuidtype": "uuid", "guid": "uuid",
 }
 
 
