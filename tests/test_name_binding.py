@@ -105,3 +105,23 @@ def test_a_companion_edit_that_reads_an_unbound_name_fails():
 def test_a_star_import_may_define_a_new_name():
     before = "from sqlalchemy import *\n\n\ndef f(ids):\n    return ids\n"
     assert _check(before, before.replace("return ids", "return select(ids)")) is None
+
+
+def test_a_name_defined_nowhere_moved_into_a_new_function_is_no_new_error():
+    # A gather moves each await into a helper; a name the file never defines (the caller's
+    # problem, or a star import elsewhere) is undefined there as it was before.
+    before = """
+        async def f(session):
+            a = await session.get(User, 1)
+            return a
+    """
+    moved = """
+        async def f(session):
+            async def load_a():
+                return await session.get(User, 1)
+
+            return await load_a()
+    """
+    assert _check(before, moved) is None
+    twice = moved.replace("return await load_a()", "return await load_a(), User")
+    assert _check(before, twice) == "the rewrite reads `User` in `f`, where no such name is defined (NameError)"

@@ -94,7 +94,7 @@ def test_audit_quotes_the_trace(tmp_path: Path) -> None:
     run = n1fix("audit", "app/service.py", "--trace", "trace.json", cwd=project)
     assert run.code == 0, run
     assert "- **Measured:** these lines sent 3 statements in the run recorded in `trace.json`" in run.out
-    assert "the trace `trace.json` reached 1 of the 1 findings; their lines sent 3 statements" in run.out
+    assert "the trace `trace.json` reached 1 of 1 finding; their lines sent 3 statements" in run.out
 
 
 def test_audit_says_when_the_trace_did_not_reach_a_finding(tmp_path: Path) -> None:

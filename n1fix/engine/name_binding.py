@@ -29,13 +29,28 @@ def new_unbound_reads(before: cst.Module, after: cst.Module) -> str | None:
     None when every read the rewrite added is bound."""
     old = _unbound_reads(before)
     new = _unbound_reads(after)
+    # A name defined nowhere is undefined in every scope: a rewrite that moves its read into
+    # a new function (a gather's helper) adds no NameError the code did not already have.
+    old_undefined, new_undefined = _undefined_by_name(old), _undefined_by_name(new)
     for (scope, name, kind), count in new.items():
-        if count > old.get((scope, name, kind), 0):
-            where = f"in `{scope}`" if scope else "at module level"
-            if kind == _BEFORE_ASSIGNMENT:
-                return f"the rewrite reads `{name}` {where} before it is assigned there (UnboundLocalError)"
-            return f"the rewrite reads `{name}` {where}, where no such name is defined (NameError)"
+        if kind == _UNDEFINED:
+            if new_undefined[name] <= old_undefined[name]:
+                continue
+        elif count <= old.get((scope, name, kind), 0):
+            continue
+        where = f"in `{scope}`" if scope else "at module level"
+        if kind == _BEFORE_ASSIGNMENT:
+            return f"the rewrite reads `{name}` {where} before it is assigned there (UnboundLocalError)"
+        return f"the rewrite reads `{name}` {where}, where no such name is defined (NameError)"
     return None
+
+
+def _undefined_by_name(reads: Counter[tuple[str, str, str]]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for (_, name, kind), count in reads.items():
+        if kind == _UNDEFINED:
+            counts[name] += count
+    return counts
 
 
 def _unbound_reads(module: cst.Module) -> Counter[tuple[str, str, str]]:

@@ -109,7 +109,7 @@ def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured 
     if measured is not None:
         reached = [f for f in findings if measured.of(f)]
         out.write(
-            f"- **Measured:** the trace `{measured.name}` reached {len(reached)} of the {plural(len(findings), 'finding')}; "
+            f"- **Measured:** the trace `{measured.name}` reached {len(reached)} of {plural(len(findings), 'finding')}; "
             f"their lines sent {plural(sum(measured.of(f) for f in reached), 'statement')} in the recorded run\n"
         )
     if result.errors:
