@@ -32,7 +32,7 @@ def new_unbound_reads(before: cst.Module, after: cst.Module) -> str | None:
     # A name defined nowhere is undefined in every scope: a rewrite that moves its read into
     # a new function (a gather's helper) adds no NameError the code did not already have.
     old_undefined, new_undefined = _undefined_by_name(old), _undefined_by_name(new)
-    for (scope, name, kind), count in new.items():
+    for (scope, name, kind), count in sorted(new.items()):
         if kind == _UNDEFINED:
             if new_undefined[name] <= old_undefined[name]:
                 continue
