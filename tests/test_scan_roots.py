@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from n1fix_project import RENDER_MODELS
 
 from n1fix.config import load_config
 from n1fix.engine.discovery import find_project_root
@@ -58,26 +59,6 @@ def test_the_example_gets_the_same_findings_from_any_scan_root(repository: Path)
     assert one_by_one == from_example
 
 
-MODELS = """
-    from sqlalchemy import ForeignKey
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-    class Base(DeclarativeBase):
-        pass
-
-
-    class Project(Base):
-        __tablename__ = "projects"
-        id: Mapped[int] = mapped_column(primary_key=True)
-
-
-    class Render(Base):
-        __tablename__ = "renders"
-        id: Mapped[int] = mapped_column(primary_key=True)
-        project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
-"""
-
 DAL = """
     from sqlalchemy import select
     from sqlalchemy.orm import Session
@@ -109,7 +90,7 @@ SERVICE = """
 def write_app(base: Path, package: str) -> None:
     files = {
         "__init__.py": "",
-        "models.py": MODELS,
+        "models.py": RENDER_MODELS,
         "dal/__init__.py": "from .renders import RendersDAL\n",  # the DAL re-exported by its package
         "dal/renders.py": DAL,
         "services.py": SERVICE,
