@@ -29,6 +29,7 @@ from ecosystem.ledger import LEDGER_DIR, LedgerError, ProjectLedger, ledger_path
 from ecosystem.projects import PROJECTS_FILE, load_projects, select
 from ecosystem.report import write_project
 from ecosystem.runs import run_all
+from n1fix.report.wording import plural
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu_before = _cpu()
 
     def progress(run) -> None:
-        state = f"FAILED: {run.crashed}" if run.crashed else f"{run.finding_count} findings, {len(run.fixes)} fixes"
+        state = f"FAILED: {run.crashed}" if run.crashed else f"{plural(run.finding_count, 'finding')}, {plural(len(run.fixes), 'fix', 'fixes')}"
         print(f"ecosystem: {run.project} {run.version}: {state} ({run.wall_seconds:.1f} s)", file=sys.stderr, flush=True)
 
     runs = run_all(projects, args.cache, args.seed, jobs=args.jobs, timeout=args.timeout, done=progress)
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         out.write(summary.markdown_tables(list(current.values())))
         out.write(
             f"\n{len(runs)} projects in {wall:.0f} s wall, {cpu:.0f} CPU s; "
-            f"review bundle: {review_dir} ({pages} fixes to review)"
+            f"review bundle: {review_dir} ({plural(pages, 'fix', 'fixes')} to review)"
             + ("; ledger updated" if args.update_ledger else "") + "\n"
         )
 

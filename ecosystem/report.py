@@ -6,6 +6,7 @@ from typing import TextIO
 
 from ecosystem.compare import Changes
 from ecosystem.model import ProjectRun
+from n1fix.report.wording import plural
 
 
 def write_project(run: ProjectRun, changes: Changes | None, out: TextIO, *, diffs: bool = True) -> None:
@@ -14,8 +15,8 @@ def write_project(run: ProjectRun, changes: Changes | None, out: TextIO, *, diff
         return
     safe = sum(1 for f in run.fixes if f.label == "safe")
     out.write(
-        f"== {run.project} {run.version}: {run.files_checked} files, {run.finding_count} findings, "
-        f"{len(run.fixes)} fixes ({safe} safe, {len(run.fixes) - safe} unsafe); "
+        f"== {run.project} {run.version}: {plural(run.files_checked, 'file')}, {plural(run.finding_count, 'finding')}, "
+        f"{plural(len(run.fixes), 'fix', 'fixes')} ({safe} safe, {len(run.fixes) - safe} unsafe); "
         f"{run.wall_seconds:.1f} s, {run.cpu_seconds:.1f} CPU s\n"
     )
     if changes is None:
@@ -50,7 +51,7 @@ def write_project(run: ProjectRun, changes: Changes | None, out: TextIO, *, diff
         out.write(f"error gone: {error}\n")
     reviewed_left = len(changes.unreviewed_fixes) - len(changes.new_fixes)
     if reviewed_left:
-        out.write(f"{reviewed_left} fixes in the ledger still unreviewed\n")
+        out.write(f"{plural(reviewed_left, 'fix', 'fixes')} in the ledger still unreviewed\n")
     out.write("\n")
 
 
