@@ -971,3 +971,24 @@ def test_query_classes_sessions_are_built_with(tmp_path: Path) -> None:
     })
     assert index.session_query_classes == {"app.db.SoftDeleteQuery": frozenset({"__iter__"})}
     assert pickle.loads(pickle.dumps(index)).session_query_classes == index.session_query_classes
+
+
+def test_fingerprint_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
+    """The results cache is keyed by the index's fingerprint: a model whose query class
+    defines several methods (a set) must hash the same in every process, whatever
+    PYTHONHASHSEED is, or a warm run misses the cache at random."""
+    import os
+    import subprocess
+
+    write_tree(tmp_path, QUERY_CLASSES)
+    script = (
+        "import sys; from pathlib import Path; from n1fix.orm.models import ModelIndex; "
+        "root = Path(sys.argv[1]); "
+        "print(ModelIndex.build(sorted(root.rglob('*.py')), root).fingerprint())"
+    )
+    prints = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True, check=True)
+        prints.add(run.stdout.strip())
+    assert len(prints) == 1

@@ -26,6 +26,7 @@ that cannot be inferred is None.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import defaultdict
@@ -249,11 +250,11 @@ class ModelIndex:
         """A stable hash of everything in the index (for result caches)."""
         digest = hashlib.sha256()
         for qualname in sorted(self.models):
-            digest.update(repr(self.models[qualname]).encode())
+            digest.update(_stable_repr(self.models[qualname]).encode("utf-8", "surrogateescape"))
         for alias in sorted(self.aliases):
             digest.update(f"{alias}={self.aliases[alias]}".encode("utf-8", "surrogateescape"))
         for query_class in sorted(self.session_query_classes):
-            digest.update(f"{query_class}:{self.session_query_classes[query_class]!r}".encode("utf-8", "surrogateescape"))
+            digest.update(f"{query_class}:{_stable_repr(self.session_query_classes[query_class])}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     @classmethod
@@ -948,3 +949,18 @@ class _Builder:
                 stand_in = ClassFacts(fact.qualname, "", fact.module, (), query_class=fact.query_class)
                 session_query_classes[query_class] = self._query_methods(stand_in)
         return ModelIndex(models, self._aliases(), session_query_classes)
+
+
+def _stable_repr(value: object) -> str:
+    """`repr`, with sets in sorted order: a set's own repr follows string hashing, which
+    changes with every process (PYTHONHASHSEED), and the cache key must not."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(_stable_repr(item) for item in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_stable_repr(k)}: {_stable_repr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_stable_repr(item) for item in value) + "]"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ", ".join(f"{f.name}={_stable_repr(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__name__}({fields})"
+    return repr(value)
