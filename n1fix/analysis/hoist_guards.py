@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from n1fix.rules._syntax import names_read, walk
+from n1fix.cst.syntax import names_read, walk
 
 
 @dataclass

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.cst.loop_frames import Frame, frames_of
+from n1fix.cst.syntax import names_assigned, target_names, walk
 from n1fix.orm.query_shape import Cardinality, dotted_name, recognize
-from n1fix.rules._loop_frames import Frame, frames_of
-from n1fix.rules._syntax import names_assigned, target_names, walk
 
 
 _REITERABLE_CALLS = {"list", "sorted", "tuple", "set", "frozenset", "dict"}

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from n1fix.cst.syntax import target_names, walk
 from n1fix.orm.query_shape import dotted_name, recognize
-from n1fix.rules._syntax import target_names, walk
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import bindings
+from n1fix.cst.loop_frames import frames_of
 from n1fix.orm.query_shape import Cardinality, recognize
-from n1fix.rules._item_facts import bindings
-from n1fix.rules._loop_frames import frames_of
 
 _ONE_ROW = (Cardinality.OPTIONAL, Cardinality.ONE, Cardinality.FIRST)
 _SAME_ROWS = {"enumerate", "list", "tuple", "sorted", "reversed"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.rules._syntax import COMPREHENSIONS, SCOPES, children
+from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, children
 
 _JUMPS = (cst.Return, cst.Raise, cst.Break, cst.Continue, cst.Yield)
 

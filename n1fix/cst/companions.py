@@ -16,8 +16,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import
-from n1fix.engine.name_binding import new_unbound_reads
+from n1fix.cst.imports import add_from_import
+from n1fix.cst.name_binding import new_unbound_reads
 
 
 @dataclass(frozen=True)

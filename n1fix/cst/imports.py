@@ -34,7 +34,7 @@ class NameTaken(Exception):
 def spelled_or_needed(ctx, qualified: str, needed: list[tuple[str, str]]) -> str:
     """How to spell `qualified` in `ctx`'s module: as it is imported already, or by its
     bare name, noted in `needed` as `(module, name)` for `add_from_import`."""
-    from n1fix.rules._syntax import names_assigned
+    from n1fix.cst.syntax import names_assigned
 
     known = spelling(ctx.imports, qualified)
     if known is not None:
@@ -231,7 +231,7 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
 
 def remove_unused_import(module: cst.Module, name: str) -> cst.Module:
     """Drop `name` from a top-level `from x import ...` when nothing else in the module uses it."""
-    from n1fix.rules._syntax import all_names
+    from n1fix.cst.syntax import all_names
 
     body = list(module.body)
     imports = {i for i, s in enumerate(body) if _import_of(s) is not None}

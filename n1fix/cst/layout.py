@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.orm.query_shape import unwind
+from n1fix.cst.chains import unwind
 
 INDENT = "    "
 _EMPTY = cst.Module([])

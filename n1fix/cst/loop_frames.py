@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from n1fix.rules._syntax import COMPREHENSIONS, SCOPES, names_assigned, target_names
+from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, names_assigned, target_names
 
 # The statement kinds whose header runs once, so a comprehension in it can be hoisted above.
 _HOISTABLE_HEADERS = (cst.SimpleStatementLine, cst.For, cst.If, cst.With)

@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from n1fix.rules._syntax import all_names, names_assigned, walk
+from n1fix.cst.syntax import all_names, names_assigned, walk
 
 _IRREGULAR = {"person": "people", "child": "children", "status": "statuses", "data": "data"}
 

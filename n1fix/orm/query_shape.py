@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.cst.chains import MethodCall, dotted_name, unwind
+
 
 class Cardinality(str, enum.Enum):
     LIST = "list"  # every row: .all(), iteration
@@ -47,12 +49,6 @@ class Predicate:
     attr: str
     value: cst.BaseExpression
     via_filter_by: bool = False
-
-
-@dataclass
-class MethodCall:
-    name: str
-    call: cst.Call
 
 
 @dataclass
@@ -108,37 +104,8 @@ _RESULT_TERMINALS = {
 }
 
 
-def dotted_name(node: cst.CSTNode) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
 def strip_parens(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
-
-
-def unwind(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[MethodCall], bool]:
-    """Split `base.m1(..).m2(..)` into (base, [m1, m2], saw_await), looking through await."""
-    calls: list[MethodCall] = []
-    is_async = False
-    current = node
-    while True:
-        if isinstance(current, cst.Await):
-            is_async = True
-            current = current.expression
-            continue
-        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
-            calls.append(MethodCall(current.func.attr.value, current))
-            current = current.func.value
-            continue
-        break
-    calls.reverse()
-    return current, calls, is_async
 
 
 def _is_model_like(node: cst.BaseExpression) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 if TYPE_CHECKING:
-    from n1fix.engine.context import FileContext
+    from n1fix.rules.context import FileContext
 
 
 class Severity(str, enum.Enum):

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from n1fix.engine.project import ProjectContext
 from n1fix.orm.query_shape import dotted_name
+from n1fix.rules.project import ProjectContext
 
 if TYPE_CHECKING:
     from n1fix.orm.models import ModelInfo

@@ -13,7 +13,7 @@ import configparser
 import tomllib
 from pathlib import Path
 
-from n1fix.engine.fileio import read_regular
+from n1fix.cst.source import read_regular
 
 DEFAULT = 88
 _FLAKE8_FILES = (".flake8", "setup.cfg", "tox.ini")

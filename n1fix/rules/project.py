@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from n1fix.engine.line_length import line_length_for
+from n1fix.rules.line_length import line_length_for
 
 if TYPE_CHECKING:
     from n1fix.orm.functions import FunctionIndex

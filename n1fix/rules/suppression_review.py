@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from n1fix.engine.suppressions import Suppression
-from n1fix.rules._base import Applicability, Finding
+from n1fix.rules.base import Applicability, Finding
+
+if TYPE_CHECKING:
+    from n1fix.engine.suppressions import Suppression
 
 _MARK = re.compile(r"#\s*n1fix:\s*ignore", re.IGNORECASE)
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import, spelled_or_needed
-from n1fix.codemods._layout import render
-from n1fix.codemods.lazy_load_in_loop import _broken, _InsertOptions, _ReplaceNode, _with_argument, edited_query
+from n1fix.codemods.lazy_load_in_loop.rewrite import _broken, _InsertOptions, _ReplaceNode, _with_argument, edited_query
+from n1fix.cst.imports import add_from_import, spelled_or_needed
+from n1fix.cst.layout import render
 from n1fix.orm.query_shape import Style
-from n1fix.rules._base import Finding
-from n1fix.rules._filter_in_python_analysis import FilterPlan
+from n1fix.rules.base import Finding
+from n1fix.rules.filter_in_python.analysis import FilterPlan
 
 # Calls a new WHERE goes after: it reads best once the FROM side is complete.
 _BEFORE_WHERE = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from", "options", "execution_options"}

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import, spelling
-from n1fix.codemods._layout import INDENT, chain_lines, render
+from n1fix.cst.imports import add_from_import, spelling
+from n1fix.cst.layout import INDENT, chain_lines, render
+from n1fix.cst.syntax import children
 from n1fix.orm.query_shape import Style, unwind
-from n1fix.rules._base import Finding
-from n1fix.rules._lazy_load_analysis import LazyLoadPlan, option_calls
-from n1fix.rules._syntax import children
+from n1fix.rules.base import Finding
+from n1fix.rules.lazy_load_in_loop.analysis import LazyLoadPlan, option_calls
 
 
 def fix(ctx, finding: Finding) -> cst.Module:

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_beside, add_from_import, remove_unused_import
-from n1fix.codemods._layout import INDENT, broken_expression, fits
-from n1fix.codemods._names import NamePicker, plural, singular_snake
-from n1fix.codemods.query_in_loop import FixFailed, _keys, _Rewriter
-from n1fix.engine.companions import CompanionEdit, apply_companion
+from n1fix.analysis.hoist_guards import guard_code
+from n1fix.codemods.query_in_loop.rewrite import FixFailed, _keys, _Rewriter
+from n1fix.cst.companions import CompanionEdit, apply_companion
+from n1fix.cst.imports import add_beside, add_from_import, remove_unused_import
+from n1fix.cst.layout import INDENT, broken_expression, fits
+from n1fix.cst.names import NamePicker, plural, singular_snake
 from n1fix.orm.query_shape import Cardinality
-from n1fix.rules._base import Finding
-from n1fix.rules._hoist_guards import guard_code
-from n1fix.rules._query_call_analysis import CallPlan
+from n1fix.rules.base import Finding
+from n1fix.rules.query_in_loop.call_analysis import CallPlan
 
 
 def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:

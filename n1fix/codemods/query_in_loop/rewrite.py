@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import, remove_unused_import, spelling
-from n1fix.codemods._layout import (
+from n1fix.cst.imports import add_from_import, remove_unused_import, spelling
+from n1fix.cst.layout import (
     INDENT,
     broken_expression,
     chain_lines,
@@ -25,23 +25,20 @@ from n1fix.codemods._layout import (
     render,
     with_long_calls_exploded,
 )
-from n1fix.codemods._names import NamePicker, binds_locally, plural, qualified, singular_snake
-from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
-from n1fix.codemods._tidy import as_list
+from n1fix.analysis.hoist_guards import guard_code
+from n1fix.cst.errors import FixFailed
+from n1fix.cst.names import NamePicker, binds_locally, plural, qualified, singular_snake
+from n1fix.cst.pragmas import pragmas_beside, with_pragmas
+from n1fix.cst.syntax import all_names, names_assigned, names_read, target_names, walk
+from n1fix.cst.tidy import as_list
 from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name, recognize
-from n1fix.rules._base import Finding
-from n1fix.rules._hoist_guards import guard_code
-from n1fix.rules._query_in_loop_analysis import LoopQueryPlan
-from n1fix.rules._syntax import all_names, names_assigned, names_read, target_names, walk
-
-
-class FixFailed(Exception):
-    """The codemod could not build a rewrite it trusts; the finding stays unfixed."""
+from n1fix.rules.base import Finding
+from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
 
 
 def fix(ctx, finding: Finding):
     if not isinstance(finding.plan, LoopQueryPlan):  # a call of a project query function
-        from n1fix.codemods._call_batch import fix_call
+        from n1fix.codemods.query_in_loop.call_batch import fix_call
 
         return fix_call(ctx, finding)
     plan: LoopQueryPlan = finding.plan

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.rules._base import Finding
-from n1fix.rules._related_key_analysis import RelatedKeyPlan
+from n1fix.rules.base import Finding
+from n1fix.rules.related_key_via_relationship.analysis import RelatedKeyPlan
 
 
 def fix(ctx, finding: Finding) -> cst.Module:

@@ -19,17 +19,17 @@ import re
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_import, spelling
-from n1fix.codemods._layout import INDENT, fits
-from n1fix.codemods._names import NamePicker, plural
+from n1fix.cst.imports import add_import, spelling
+from n1fix.cst.layout import INDENT, fits
+from n1fix.cst.names import NamePicker, plural
+from n1fix.cst.syntax import all_names
 from n1fix.orm.query_shape import dotted_name
-from n1fix.rules._syntax import all_names
 
 _VERB = re.compile(r"^(get|fetch|load|find|search|list|read|query|select|lookup|count)_")
 
 
 def fix_loop(ctx, plan) -> cst.Module:
-    from n1fix.codemods.sequential_awaits import FixFailed, _enclosing_function, _Replace
+    from n1fix.codemods.sequential_awaits.rewrite import FixFailed, _enclosing_function, _Replace
 
     loop = plan.loop
     spellings = {name: spelling(ctx.imports, f"asyncio.{name}") for name in ("gather", "Semaphore")}

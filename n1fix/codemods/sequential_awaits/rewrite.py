@@ -16,19 +16,16 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_import, spelling
-from n1fix.codemods._layout import INDENT, fits
-from n1fix.codemods._names import NamePicker
-from n1fix.rules._syntax import all_names, walk
-
-
-class FixFailed(Exception):
-    pass
+from n1fix.cst.errors import FixFailed
+from n1fix.cst.imports import add_import, spelling
+from n1fix.cst.layout import INDENT, fits
+from n1fix.cst.names import NamePicker
+from n1fix.cst.syntax import all_names, walk
 
 
 def fix(ctx, finding) -> cst.Module:
-    from n1fix.codemods._loop_gather import fix_loop
-    from n1fix.rules._awaits_in_loop import LoopGatherPlan
+    from n1fix.codemods.sequential_awaits.loop_gather import fix_loop
+    from n1fix.rules.sequential_awaits.awaits_in_loop import LoopGatherPlan
 
     plan = finding.plan
     if isinstance(plan, LoopGatherPlan):

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods._imports import add_from_import, spelled_or_needed
-from n1fix.codemods._layout import INDENT, chain_lines, fits, render
-from n1fix.codemods._names import NamePicker
-from n1fix.codemods._pragmas import pragmas_beside, with_pragmas
-from n1fix.codemods._tidy import as_list, is_identity
-from n1fix.rules._base import Finding
-from n1fix.rules._write_in_loop_analysis import RefreshPlan, WritePlan
-
-
-class FixFailed(Exception):
-    """The codemod could not build a rewrite it trusts; the finding stays unfixed."""
+from n1fix.cst.errors import FixFailed
+from n1fix.cst.imports import add_from_import, spelled_or_needed
+from n1fix.cst.layout import INDENT, chain_lines, fits, render
+from n1fix.cst.names import NamePicker
+from n1fix.cst.pragmas import pragmas_beside, with_pragmas
+from n1fix.cst.tidy import as_list, is_identity
+from n1fix.rules.base import Finding
+from n1fix.rules.write_in_loop.analysis import RefreshPlan, WritePlan
 
 
 def fix(ctx, finding: Finding) -> cst.Module:

@@ -85,7 +85,7 @@ import ast
 import re
 from typing import Iterable
 
-from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 _QUERY_ATTRS = {"scalars", "execute", "query", "all"}
 _IF_KEYWORD = re.compile(r"\bif\b")
@@ -104,7 +104,7 @@ class FilterInPython(Rule):
         # A comprehension with an `if`, and a query call somewhere in the file.
         if not _IF_KEYWORD.search(text):
             return False
-        from n1fix.rules.query_in_loop import QUERY_TEXT
+        from n1fix.rules.query_in_loop.rule import QUERY_TEXT
 
         if QUERY_TEXT.search(text) is None:
             return False
@@ -113,6 +113,6 @@ class FilterInPython(Rule):
         )
 
     def check(self, ctx) -> Iterable[Finding]:
-        from n1fix.rules._filter_in_python_analysis import find
+        from n1fix.rules.filter_in_python.analysis import find
 
         return find(ctx)

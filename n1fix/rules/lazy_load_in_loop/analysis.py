@@ -16,14 +16,14 @@ from typing import Iterable
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import bindings
+from n1fix.cst.loop_frames import frames_of
+from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
 from n1fix.orm.query_shape import Cardinality, QueryShape, Style, _parse_select, dotted_name, recognize, unwind
-from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._identity_map import points_back, targets_already_loaded
-from n1fix.rules._item_facts import bindings
-from n1fix.rules._loader_options import EAGER, LAZY, RAISE, OptionChain, Options, read_options
-from n1fix.rules._loop_frames import frames_of
-from n1fix.rules._syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
-from n1fix.rules.lazy_load_in_loop import LazyLoadInLoop
+from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.lazy_load_in_loop.identity_map import points_back, targets_already_loaded
+from n1fix.rules.lazy_load_in_loop.loader_options import EAGER, LAZY, RAISE, OptionChain, Options, read_options
+from n1fix.rules.lazy_load_in_loop.rule import LazyLoadInLoop
 
 _MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
 _MAPPER_RAISE = {"raise", "raise_on_sql"}
@@ -425,7 +425,7 @@ def _bound_by(node) -> set[str]:
 
 def _key_via_relationship(model, rel, target, attr: str) -> bool:
     """`row.rel.<target's primary key>` where the row has the foreign key column."""
-    from n1fix.rules._related_key_analysis import foreign_key_for
+    from n1fix.rules.related_key_via_relationship.analysis import foreign_key_for
 
     return foreign_key_for(model, rel, target, attr) is not None
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import _reiterable_value, bindings
 from n1fix.orm.models import MANY_TO_ONE, ONE_TO_MANY
 from n1fix.orm.query_shape import Cardinality, recognize
-from n1fix.rules._item_facts import _reiterable_value, bindings
 
 _KEY_LISTS = (cst.ListComp, cst.SetComp, cst.GeneratorExp)
 

@@ -87,7 +87,7 @@ import ast
 import re
 from typing import Iterable
 
-from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 _FOR_KEYWORD = re.compile(r"\bfor\b")
 # `session.scalars/execute/scalar(select(...))`, `session.query(...)`, `Model.query`
@@ -108,7 +108,7 @@ class LazyLoadInLoop(Rule):
         # module) holds both a loop or comprehension and a query call.
         if not _FOR_KEYWORD.search(text):
             return False
-        from n1fix.rules.query_in_loop import QUERY_TEXT
+        from n1fix.rules.query_in_loop.rule import QUERY_TEXT
 
         if QUERY_TEXT.search(text) is None:
             return False
@@ -132,6 +132,6 @@ class LazyLoadInLoop(Rule):
         return False
 
     def check(self, ctx) -> Iterable[Finding]:
-        from n1fix.rules._lazy_load_analysis import find
+        from n1fix.rules.lazy_load_in_loop.analysis import find
 
         return find(ctx)

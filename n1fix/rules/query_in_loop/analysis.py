@@ -8,17 +8,17 @@ from typing import Iterable
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import key_gaps
+from n1fix.analysis.loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
+from n1fix.analysis.untyped_sources import certain_key_miss
+from n1fix.cst.loop_frames import Frame, frames_of, loop_words, statement_index
+from n1fix.cst.syntax import COMPREHENSIONS, children, names_read, target_names, walk
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize, unwind
-from n1fix.rules._base import Applicability, Finding
-from n1fix.rules.query_in_loop import QueryInLoop
-from n1fix.rules._item_facts import key_gaps
-from n1fix.rules._loop_frames import Frame, frames_of, loop_words, statement_index
-from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
-from n1fix.rules._batch_variant import planning
-from n1fix.rules._session_receiver import project_receiver
-from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only, returns_of
-from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
-from n1fix.rules._untyped_sources import certain_key_miss
+from n1fix.orm.session_receiver import project_receiver
+from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.query_in_loop.batch_variant import planning
+from n1fix.rules.query_in_loop.call_analysis import analyze_call, callee_of, reads_only, returns_of
+from n1fix.rules.query_in_loop.rule import QueryInLoop
 
 
 @dataclass

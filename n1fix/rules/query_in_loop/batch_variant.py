@@ -27,13 +27,13 @@ from pathlib import Path
 
 import libcst as cst
 
-from n1fix.codemods._layout import broken_expression, fits, one_line
-from n1fix.codemods._names import plural
-from n1fix.engine.companions import CompanionEdit, apply_companion
+from n1fix.analysis.loop_placement import NoFix
+from n1fix.cst.companions import CompanionEdit, apply_companion
+from n1fix.cst.layout import broken_expression, fits, one_line
+from n1fix.cst.names import plural
+from n1fix.cst.syntax import walk
 from n1fix.orm.functions import QueryFunction
 from n1fix.orm.query_shape import Cardinality
-from n1fix.rules._loop_placement import NoFix
-from n1fix.rules._syntax import walk
 
 _BATCHED = "n1fix_batched_"  # the synthetic result dict; never survives into the output
 _ALLOWED_DECORATORS = {"staticmethod", "classmethod"}
@@ -348,9 +348,9 @@ def _batch_synthetic(ctx, text: str, module_name: str, imports, path: Path, disp
     from n1fix.engine.fixer import fix_text
 
     if writes:
-        from n1fix.rules.write_in_loop import WriteInLoop as LoopRule
+        from n1fix.rules.write_in_loop.rule import WriteInLoop as LoopRule
     else:
-        from n1fix.rules.query_in_loop import QueryInLoop as LoopRule
+        from n1fix.rules.query_in_loop.rule import QueryInLoop as LoopRule
 
     def make(new_text: str):
         synthetic_ctx = file_context(path, display, new_text, module_name, imports, ctx.project)
@@ -378,7 +378,7 @@ def _batch_synthetic(ctx, text: str, module_name: str, imports, path: Path, disp
 
 
 def _plan_facts(ctx, finding) -> dict:
-    from n1fix.rules._query_in_loop_analysis import _columns_read, _counted_model
+    from n1fix.rules.query_in_loop.analysis import _columns_read, _counted_model
 
     plan = finding.plan
     shape = plan.shape

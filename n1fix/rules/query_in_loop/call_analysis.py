@@ -16,17 +16,17 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import key_gaps
+from n1fix.analysis.loop_placement import NoFix, Placement, place_body, place_key
+from n1fix.analysis.loop_safety import runs_once
+from n1fix.analysis.untyped_sources import certain_key_miss
+from n1fix.cst.loop_frames import Frame, frames_of, loop_words
+from n1fix.cst.syntax import names_read, walk
 from n1fix.orm.functions import QueryFunction
 from n1fix.orm.query_shape import dotted_name
-from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._batch_variant import BatchVariant, plan_variant
-from n1fix.rules._item_facts import key_gaps
-from n1fix.rules._loop_frames import Frame, frames_of, loop_words
-from n1fix.rules._loop_placement import NoFix, Placement, place_body, place_key
-from n1fix.rules._loop_safety import runs_once
-from n1fix.rules._syntax import names_read, walk
-from n1fix.rules._untyped_sources import certain_key_miss
-from n1fix.rules.query_in_loop import QueryInLoop
+from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
+from n1fix.rules.query_in_loop.rule import QueryInLoop
 
 
 def callee_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> QueryFunction | None:

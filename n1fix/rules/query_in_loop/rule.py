@@ -118,8 +118,8 @@ import ast
 import re
 from typing import Iterable
 
-from n1fix.orm.astwalk import child_nodes, class_like
-from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
+from n1fix.cst.astwalk import child_nodes, class_like
+from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
 # `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
@@ -195,6 +195,6 @@ class QueryInLoop(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         # LibCST is imported only for files that pass the gate.
-        from n1fix.rules._query_in_loop_analysis import find
+        from n1fix.rules.query_in_loop.analysis import find
 
         return find(ctx)

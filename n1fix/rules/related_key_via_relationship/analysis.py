@@ -8,12 +8,12 @@ from typing import Iterable
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import _model_of_name, bindings
+from n1fix.analysis.persistence import unproven_persistent
+from n1fix.analysis.runs_with import read_elsewhere
+from n1fix.cst.syntax import children
 from n1fix.orm.models import MANY_TO_ONE
-from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._item_facts import _model_of_name, bindings
-from n1fix.rules._persistence import unproven_persistent
-from n1fix.rules._runs_with import read_elsewhere
-from n1fix.rules._syntax import children
+from n1fix.rules.base import Applicability, Finding
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def foreign_key_for(model, rel, target, attr: str) -> ForeignKey | None:
 
 
 def find(ctx) -> Iterable[Finding]:
-    from n1fix.rules.related_key_via_relationship import RelatedKeyViaRelationship
+    from n1fix.rules.related_key_via_relationship.rule import RelatedKeyViaRelationship
 
     for node, ancestry in _reads(ctx.module):
         owner = node.value.value

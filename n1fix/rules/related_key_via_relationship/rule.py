@@ -54,7 +54,7 @@ from __future__ import annotations
 import ast
 from typing import Iterable
 
-from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 
 class RelatedKeyViaRelationship(Rule):
@@ -73,6 +73,6 @@ class RelatedKeyViaRelationship(Rule):
         return False
 
     def check(self, ctx) -> Iterable[Finding]:
-        from n1fix.rules._related_key_analysis import find
+        from n1fix.rules.related_key_via_relationship.analysis import find
 
         return find(ctx)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.cst.syntax import all_names, children, walk
 from n1fix.orm.query_shape import dotted_name
 from n1fix.orm.session_use import HARMLESS, READ_METHODS, SESSION_NAME, SESSION_TYPE, WRITE_METHODS
-from n1fix.rules._syntax import all_names, children, walk
 
 _DML = re.compile(
     r"\b(insert|update|delete)\s*\("

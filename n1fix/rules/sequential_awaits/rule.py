@@ -161,7 +161,7 @@ import ast
 from dataclasses import dataclass
 from typing import Iterable
 
-from n1fix.rules._base import Applicability, FixAvailability, Finding, Rule, Severity
+from n1fix.rules.base import Applicability, FixAvailability, Finding, Rule, Severity
 
 
 @dataclass
@@ -206,7 +206,7 @@ class SequentialAwaits(Rule):
         return False
 
     def check(self, ctx) -> Iterable[Finding]:
-        from n1fix.rules._gather_groups import async_functions, runs_in
+        from n1fix.rules.sequential_awaits.gather_groups import async_functions, runs_in
 
         for function, owner in async_functions(ctx.module):
             yield from self._awaits_in_loops(ctx, function, owner)
@@ -214,8 +214,8 @@ class SequentialAwaits(Rule):
                 yield from self._check_run(ctx, run)
 
     def _check_run(self, ctx, run) -> Iterable[Finding]:
-        from n1fix.rules._gather_groups import split
-        from n1fix.rules._own_sessions import own_session_groups
+        from n1fix.rules.sequential_awaits.gather_groups import split
+        from n1fix.rules.sequential_awaits.own_sessions import own_session_groups
 
         reads = [m for m in run.members if m.database and not m.writes]
         if len(reads) < 2:
@@ -249,7 +249,7 @@ class SequentialAwaits(Rule):
         """A group that can run together but gets no gather: it is only part of the awaits
         that could (one more sits inside an expression next to it), or its targets would
         not fit on a line."""
-        from n1fix.rules._gather_groups import partial
+        from n1fix.rules.sequential_awaits.gather_groups import partial
 
         members = group.members
         labels = _labels(members)
@@ -278,8 +278,8 @@ class SequentialAwaits(Rule):
         return None
 
     def _awaits_in_loops(self, ctx, function, owner) -> Iterable[Finding]:
-        from n1fix.rules._await_calls import CallerScope
-        from n1fix.rules._awaits_in_loop import awaits_in_loops, loop_gather
+        from n1fix.rules.sequential_awaits.await_calls import CallerScope
+        from n1fix.rules.sequential_awaits.awaits_in_loop import awaits_in_loops, loop_gather
 
         if "for" not in ctx.code(function.body):
             return

@@ -43,8 +43,8 @@ import ast
 from dataclasses import dataclass
 from typing import Iterable
 
-from n1fix.rules._base import Applicability, FixAvailability, Finding, Rule, Severity
-from n1fix.rules._suppression_review import finding_at_comment, has_suppression_comment, reviewing_rules, silenced_by_itself
+from n1fix.rules.base import Applicability, FixAvailability, Finding, Rule, Severity
+from n1fix.rules.suppression_review import finding_at_comment, has_suppression_comment, reviewing_rules, silenced_by_itself
 
 
 @dataclass(frozen=True)

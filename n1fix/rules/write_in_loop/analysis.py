@@ -7,15 +7,15 @@ from typing import Iterable
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import bindings, item_model, key_may_be_none, reiterable
+from n1fix.cst.loop_frames import Frame, loop_words
+from n1fix.cst.syntax import SCOPES, children, names_assigned, names_read, target_names, walk
 from n1fix.orm.query_shape import Predicate, dotted_name, recognize
+from n1fix.orm.session_receiver import project_receiver
 from n1fix.orm.write_shape import WriteShape, recognize_write
-from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._item_facts import bindings, item_model, key_may_be_none, reiterable
-from n1fix.rules._loop_frames import Frame, loop_words
-from n1fix.rules._syntax import SCOPES, children, names_assigned, names_read, target_names, walk
-from n1fix.rules._session_receiver import project_receiver
-from n1fix.rules._write_loop_body import body_blocker, other_statements_may_raise, reads_attribute
-from n1fix.rules.write_in_loop import WriteInLoop
+from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.write_in_loop.loop_body import body_blocker, other_statements_may_raise, reads_attribute
+from n1fix.rules.write_in_loop.rule import WriteInLoop
 
 
 @dataclass
@@ -576,7 +576,7 @@ def _code(ctx, node) -> str:
 def _keys_name(key: cst.BaseExpression, entity: str, column: str) -> str:
     """`render.id` -> `render_ids`, `render.project_id` -> `project_ids`, `uid` -> `uids`;
     other keys (`row[0]`) are named after the column: `block_document_ids`."""
-    from n1fix.codemods._names import plural
+    from n1fix.cst.names import plural
 
     if isinstance(key, cst.Attribute):
         attr = key.attr.value
@@ -594,7 +594,7 @@ def _keys_name(key: cst.BaseExpression, entity: str, column: str) -> str:
 
 
 def _snake(name: str) -> str:
-    from n1fix.codemods._names import singular_snake
+    from n1fix.cst.names import singular_snake
 
     return singular_snake(name)
 

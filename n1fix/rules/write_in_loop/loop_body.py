@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.model_writes import model_method_write
+from n1fix.cst.syntax import walk
 from n1fix.orm.query_shape import _is_model_like, dotted_name, recognize
 from n1fix.orm.write_shape import recognize_write
-from n1fix.rules._query_call_analysis import callee_of
-from n1fix.rules._model_writes import model_method_write
-from n1fix.rules._syntax import walk
+from n1fix.rules.query_in_loop.call_analysis import callee_of
 
 _TRANSACTION_METHODS = {
     "commit": "commits per item",

@@ -164,8 +164,8 @@ import ast
 import re
 from typing import Iterable
 
-from n1fix.orm.astwalk import child_nodes
-from n1fix.rules._base import FixAvailability, Finding, Rule, Severity
+from n1fix.cst.astwalk import child_nodes
+from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 _WRITE_TEXT = re.compile(r"\.\s*(?:execute|delete|merge|refresh)\s*\(")
 _WRITE_CALLS = {"execute", "delete", "merge", "refresh"}
@@ -210,6 +210,6 @@ class WriteInLoop(Rule):
         return gate(tree, text)
 
     def check(self, ctx) -> Iterable[Finding]:
-        from n1fix.rules._write_in_loop_analysis import find
+        from n1fix.rules.write_in_loop.analysis import find
 
         return find(ctx)
