@@ -156,11 +156,11 @@ def _relationship_of(ctx, expr, ancestry, inside: Frame | None = None):
     """`user.projects` -> the relationship, when `user`'s model is known."""
     if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
         return None
-    owner = _model_of_name(ctx, expr.value.value, ancestry, inside)
+    owner = model_of_name(ctx, expr.value.value, ancestry, inside)
     return owner.relationship(expr.attr.value) if owner is not None else None
 
 
-def _model_of_name(ctx, name: str, ancestry, inside: Frame | None = None):
+def model_of_name(ctx, name: str, ancestry, inside: Frame | None = None):
     """The model of the object a name holds: a loop item, an annotated parameter, a get()."""
     frames = frames_of(ancestry)
     if inside is not None and inside in frames:
@@ -219,7 +219,7 @@ def reiterable(iterable: cst.BaseExpression, ancestry, anchor_index: int) -> boo
         return False
     latest = _latest_binding_before(iterable.value, ancestry, anchor_index)
     if latest is not None:
-        return _reiterable_value(latest)
+        return reiterable_value(latest)
     found = bindings(iterable.value, ancestry)
     if not found:
         return False
@@ -230,7 +230,7 @@ def reiterable(iterable: cst.BaseExpression, ancestry, anchor_index: int) -> boo
             if name.rsplit(".", 1)[-1] not in _REITERABLE_ANNOTATIONS:
                 return False
             continue
-        if value is None or not _reiterable_value(value):
+        if value is None or not reiterable_value(value):
             return False
     return True
 
@@ -277,7 +277,7 @@ def _latest_binding_before(name: str, ancestry, anchor_index: int) -> cst.BaseEx
     return None
 
 
-def _reiterable_value(value: cst.BaseExpression) -> bool:
+def reiterable_value(value: cst.BaseExpression) -> bool:
     if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp, cst.Dict, cst.DictComp)):
         return True
     if isinstance(value, cst.Await):

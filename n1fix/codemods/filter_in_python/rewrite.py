@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods.lazy_load_in_loop.rewrite import _broken, _InsertOptions, _ReplaceNode, _with_argument, edited_query
+from n1fix.codemods.lazy_load_in_loop.rewrite import InsertOptions, ReplaceNode, broken_like_black, edited_query, with_argument
 from n1fix.cst.imports import add_from_import, spelled_or_needed
 from n1fix.cst.layout import render
 from n1fix.orm.query_shape import Style
@@ -63,14 +63,14 @@ def _where_edit(source, conditions: list[cst.BaseExpression], style: Style) -> c
         call = filters[-1].call
         new = call
         for condition in conditions:
-            new = _with_argument(new, condition)
-        return _ReplaceNode(call, new)
+            new = with_argument(new, condition)
+        return ReplaceNode(call, new)
     anchor = source.head
     for mc in calls:
         if mc.name in _BEFORE_WHERE:
             anchor = mc.call
     method = "where" if style is Style.V2 else "filter"
-    return _InsertOptions(anchor, conditions, method=method)
+    return InsertOptions(anchor, conditions, method=method)
 
 
 class _ReplaceBoth(cst.CSTTransformer):
@@ -144,7 +144,7 @@ def _fitted(ctx, comp, old_value, value, source) -> cst.BaseExpression:
     while source.shape.style is Style.V2 and isinstance(call, cst.Call) and not call.args and isinstance(call.func, cst.Attribute):
         suffix = f".{call.func.attr.value}()" + suffix  # `session.scalars(...).all()`: break inside the runner
         call = call.func.value
-    broken = _broken(call, indent, limit)
+    broken = broken_like_black(call, indent, limit)
     if broken is None:
         return value
     return cst.parse_expression(broken + suffix, config=ctx.module.config_for_parsing)

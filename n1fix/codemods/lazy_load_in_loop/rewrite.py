@@ -37,15 +37,15 @@ def fix(ctx, finding: Finding) -> cst.Module:
     if plan.extend is not None:
         arg = plan.extend.arg
         new_value = cst.parse_expression(".".join([render(arg.value), *calls]), config=config)
-        edit = _ReplaceNode(arg.value, new_value)
+        edit = ReplaceNode(arg.value, new_value)
     elif source.options.calls:
         options_call = source.options.calls[-1].call
         option = cst.parse_expression(".".join(calls), config=config)
-        edit = _ReplaceNode(options_call, _with_argument(options_call, option))
+        edit = ReplaceNode(options_call, with_argument(options_call, option))
     else:
         option = cst.parse_expression(".".join(calls), config=config)
-        edit = _InsertOptions(source.head, option)
-    module = ctx.module.visit(_ReplaceNode(*edited_query(ctx, source, edit)))
+        edit = InsertOptions(source.head, option)
+    module = ctx.module.visit(ReplaceNode(*edited_query(ctx, source, edit)))
     for source_module, name in dict.fromkeys(needed):
         module = add_from_import(module, source_module, name, ctx.first_party)
     return module
@@ -63,7 +63,7 @@ def edited_query(ctx, source, edit: cst.CSTTransformer) -> tuple[cst.CSTNode, cs
     return layout, _rebroken(ctx, layout, layout.visit(edit), source.shape.style)
 
 
-def _with_argument(call: cst.Call, option: cst.BaseExpression) -> cst.Call:
+def with_argument(call: cst.Call, option: cst.BaseExpression) -> cst.Call:
     """`.options(a)` -> `.options(a, b)`, keeping a one-a-line layout and trailing comma."""
     args = list(call.args)
     last = args[-1]
@@ -77,7 +77,7 @@ def _with_argument(call: cst.Call, option: cst.BaseExpression) -> cst.Call:
     return call.with_changes(args=[*args, cst.Arg(option)])
 
 
-class _ReplaceNode(cst.CSTTransformer):
+class ReplaceNode(cst.CSTTransformer):
     def __init__(self, old: cst.CSTNode, new: cst.CSTNode) -> None:
         self.old, self.new = old, new
         self.statement: cst.CSTNode | None = None  # the rebuilt statement holding the edit
@@ -88,7 +88,7 @@ class _ReplaceNode(cst.CSTTransformer):
         return updated
 
 
-class _InsertOptions(cst.CSTTransformer):
+class InsertOptions(cst.CSTTransformer):
     """`head` -> `head.options(option)`; after `select(X)` in a chain broken one call a
     line, `.options(...)` takes a line of its own, like the calls after it. (`method`
     names another call to insert: `head.where(condition)`.)"""
@@ -133,7 +133,7 @@ def _rebroken(ctx, original: cst.BaseExpression, new: cst.BaseExpression, style:
     if len(new_line) <= limit:
         return new
     indent = len(line) - len(line.lstrip())
-    broken = _broken(new, indent, limit)
+    broken = broken_like_black(new, indent, limit)
     if broken is None:
         return new
     return cst.parse_expression(broken, config=ctx.module.config_for_parsing)
@@ -193,7 +193,7 @@ def _block_indent(module: cst.Module, node: cst.CSTNode) -> int | None:
     return None
 
 
-def _broken(expr: cst.BaseExpression, indent: int, limit: int) -> str | None:
+def broken_like_black(expr: cst.BaseExpression, indent: int, limit: int) -> str | None:
     if isinstance(expr, cst.Call) and len(expr.args) == 1 and chain_lines(expr) is None:
         # `session.scalars(stmt)`: the statement goes on lines of its own inside the brackets
         inner = render(expr.args[0].value)

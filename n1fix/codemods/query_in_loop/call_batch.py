@@ -19,8 +19,9 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.hoist_guards import guard_code
-from n1fix.codemods.query_in_loop.rewrite import FixFailed, _keys, _Rewriter
+from n1fix.codemods.query_in_loop.loop_keys import _keys, _Rewriter
 from n1fix.cst.companions import CompanionEdit, apply_companion
+from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_beside, add_from_import, remove_unused_import
 from n1fix.cst.layout import INDENT, broken_expression, fits
 from n1fix.cst.names import NamePicker, plural, singular_snake

@@ -19,6 +19,8 @@ import re
 
 import libcst as cst
 
+from n1fix.codemods.sequential_awaits.statements import _enclosing_function, _Replace
+from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_import, spelling
 from n1fix.cst.layout import INDENT, fits
 from n1fix.cst.names import NamePicker, plural
@@ -29,8 +31,6 @@ _VERB = re.compile(r"^(get|fetch|load|find|search|list|read|query|select|lookup|
 
 
 def fix_loop(ctx, plan) -> cst.Module:
-    from n1fix.codemods.sequential_awaits.rewrite import FixFailed, _enclosing_function, _Replace
-
     loop = plan.loop
     spellings = {name: spelling(ctx.imports, f"asyncio.{name}") for name in ("gather", "Semaphore")}
     needs_import = any(s is None for s in spellings.values())

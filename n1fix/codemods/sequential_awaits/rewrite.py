@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.codemods.sequential_awaits.statements import _enclosing_function, _Replace
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_import, spelling
 from n1fix.cst.layout import INDENT, fits
@@ -140,15 +141,6 @@ def _targets(ctx, plan) -> list[str] | None:
     return [t if t is not None else unused for t in plan.targets]
 
 
-def _enclosing_function(ctx, statement):
-    """The innermost function whose body holds `statement`."""
-    found = None
-    for node in walk(ctx.module, into_scopes=True):
-        if isinstance(node, cst.FunctionDef) and any(s is statement for s in walk(node.body)):
-            found = node
-    return found
-
-
 def _gather_statement(names: list[str] | None, gather: str, calls: list[str], indent: int, limit: int) -> str:
     head = f"{', '.join(names)} = " if names else ""
     one_line = f"{head}await {gather}({', '.join(calls)})"
@@ -179,21 +171,3 @@ def _comments(statements) -> list[cst.EmptyLine]:
     return moved
 
 
-class _Replace(cst.CSTTransformer):
-    def __init__(self, statements, new) -> None:
-        self.statements = statements
-        self.new = new
-        self.done = False
-
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        body = list(original.body)
-        first = self.statements[0]
-        for i, statement in enumerate(body):
-            if statement is first:
-                end = i + len(self.statements)
-                if any(a is not b for a, b in zip(body[i:end], self.statements)):
-                    raise FixFailed("the statements to gather are no longer consecutive")
-                self.done = True
-                kept = list(updated.body)
-                return updated.with_changes(body=[*kept[:i], *self.new, *kept[end:]])
-        return updated

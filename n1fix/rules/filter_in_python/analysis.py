@@ -18,8 +18,7 @@ from n1fix.analysis.item_facts import bindings
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, children, names_assigned, walk
 from n1fix.orm.query_shape import Cardinality, Style
 from n1fix.rules.base import Applicability, Finding
-from n1fix.rules.filter_in_python.rule import FilterInPython
-from n1fix.rules.lazy_load_in_loop.analysis import Source, _source
+from n1fix.rules.lazy_load_in_loop.analysis import Source, row_source
 
 # Query parts after which a WHERE changes which rows come back, not only how many.
 _ROW_CHANGING = {"limit", "offset", "slice", "distinct", "group_by", "having"}
@@ -70,9 +69,9 @@ class FilterPlan:
     add_all: bool = False  # the query is iterated as is: `.all()` makes it a list
 
 
-def find(ctx) -> Iterable[Finding]:
+def find(ctx, rule) -> Iterable[Finding]:
     for comp, ancestry in _comprehensions(ctx.module):
-        finding = _check(ctx, comp, ancestry)
+        finding = _check(rule, ctx, comp, ancestry)
         if finding is not None:
             yield finding
 
@@ -91,13 +90,13 @@ def _comprehensions(module: cst.Module):
     return found
 
 
-def _check(ctx, comp, ancestry) -> Finding | None:
+def _check(rule, ctx, comp, ancestry) -> Finding | None:
     clause = comp.for_in
     if clause.inner_for_in is not None or not isinstance(clause.target, cst.Name):
         return None
     name = clause.target.value
     iterable = clause.iter
-    source = _source(ctx, iterable, ancestry, follow=False)
+    source = row_source(ctx, iterable, ancestry, follow=False)
     if source is None or source.shape.cardinality is not Cardinality.LIST or source.helper is not None:
         return None  # not rows of a query in sight (a relationship collection, rows passed in)
     if source.shape.opaque or any(mc.name in _ROW_CHANGING for mc in source.shape.statement_calls):
@@ -119,24 +118,24 @@ def _check(ctx, comp, ancestry) -> Finding | None:
         except _NoFix as why:
             no_fix = no_fix or str(why)
     if no_fix is not None:
-        return _finding(ctx, comp, source, Applicability.NONE, f"no fix: {no_fix}", where)
+        return _finding(rule, ctx, comp, source, Applicability.NONE, f"no fix: {no_fix}", where)
     blockers = _rows_blockers(ctx, comp, iterable, ancestry)
     if blockers is not None:
-        return _finding(ctx, comp, source, Applicability.NONE, f"no fix: {blockers}", where)
+        return _finding(rule, ctx, comp, source, Applicability.NONE, f"no fix: {blockers}", where)
     mode, binding, add_all = _mode(comp, name, iterable, source, ancestry)
     plan = FilterPlan(comp, source, conditions, style, mode, binding, add_all)
     unsafe = [c.unsafe for c in conditions if c.unsafe]
     if unsafe:
-        return _finding(ctx, comp, source, Applicability.UNSAFE, "; ".join(dict.fromkeys(unsafe)), where, plan)
-    return _finding(ctx, comp, source, Applicability.SAFE, None, where, plan)
+        return _finding(rule, ctx, comp, source, Applicability.UNSAFE, "; ".join(dict.fromkeys(unsafe)), where, plan)
+    return _finding(rule, ctx, comp, source, Applicability.SAFE, None, where, plan)
 
 
-def _finding(ctx, comp, source: Source, applicability, note, where="the query's rows", plan=None) -> Finding:
+def _finding(rule, ctx, comp, source: Source, applicability, note, where="the query's rows", plan=None) -> Finding:
     model = source.model.name
     message = f"every `{model}` row of {where} is loaded to keep some in Python; filter in the query's WHERE"
     if note is not None and applicability is Applicability.NONE:
         message += f": {note}"
-    return FilterInPython.finding_at(ctx, comp, message, applicability, note, plan=plan, loop=comp)
+    return rule.finding_at(ctx, comp, message, applicability, note, plan=plan, loop=comp)
 
 
 def _conjuncts(expr: cst.BaseExpression, out: list[cst.BaseExpression]) -> None:

@@ -115,4 +115,4 @@ class FilterInPython(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.filter_in_python.analysis import find
 
-        return find(ctx)
+        return find(ctx, self)

@@ -19,11 +19,10 @@ import libcst as cst
 from n1fix.analysis.item_facts import bindings
 from n1fix.cst.loop_frames import frames_of
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
-from n1fix.orm.query_shape import Cardinality, QueryShape, Style, _parse_select, dotted_name, recognize, unwind
+from n1fix.orm.query_shape import Cardinality, QueryShape, Style, dotted_name, parse_select, recognize, unwind
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.lazy_load_in_loop.identity_map import points_back, targets_already_loaded
 from n1fix.rules.lazy_load_in_loop.loader_options import EAGER, LAZY, RAISE, OptionChain, Options, read_options
-from n1fix.rules.lazy_load_in_loop.rule import LazyLoadInLoop
 
 _MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
 _MAPPER_RAISE = {"raise", "raise_on_sql"}
@@ -66,9 +65,9 @@ class LazyLoadPlan:
     imports: list[tuple[str, str]] = field(default_factory=list)
 
 
-def find(ctx) -> Iterable[Finding]:
+def find(ctx, rule) -> Iterable[Finding]:
     for loop, ancestry in _loops(ctx.module):
-        yield from _check_loop(ctx, loop, ancestry)
+        yield from _check_loop(rule, ctx, loop, ancestry)
 
 
 def _loops(module: cst.Module):
@@ -93,7 +92,7 @@ def _loops(module: cst.Module):
     return found
 
 
-def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
+def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
     clause = loop if isinstance(loop, cst.For) else loop.for_in
     rows = _rows_of(clause.target, clause.iter)
     if rows is None:
@@ -101,7 +100,7 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
     name, iterable = rows
     if _iterates_outer_item(iterable, ancestry):
         return  # `for render in project.renders` inside a loop over projects: the outer loop reports it
-    source = _source(ctx, iterable, ancestry)
+    source = row_source(ctx, iterable, ancestry)
     if source is None:
         return
     if isinstance(loop, cst.For) and name in names_assigned(loop.body):
@@ -117,7 +116,7 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
             continue  # the identity map answers each row's parent: no query per row
         if points_back(read):
             continue  # `render.project` inside `project.renders`: the outer row itself
-        yield from _finding(ctx, loop, source, read, _commits(loop))
+        yield from _finding(rule, ctx, loop, source, read, _commits(loop))
 
 
 _SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
@@ -171,7 +170,7 @@ def _iterates_outer_item(iterable, ancestry) -> bool:
 # -- where the rows come from ------------------------------------------------------------
 
 
-def _source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True) -> Source | None:
+def row_source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True) -> Source | None:
     """The query the rows come from, when n1fix can see it in the function or in a
     function of the same module that returns it (else None: the rows come from
     elsewhere, possibly loaded eagerly there, and nothing is reported)."""
@@ -194,7 +193,7 @@ def _source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True) ->
         return None
     if shape.style is Style.V2:
         runner = unwind(shape.node)[1][0].call
-        parsed = _parse_select(statement if statement is not None else runner.args[0].value)
+        parsed = parse_select(statement if statement is not None else runner.args[0].value)
         if parsed is None:
             return None
         head, calls = parsed
@@ -225,7 +224,7 @@ def _through_helper(ctx, value, ancestry) -> Source | None:
     returns = [n for n in walk(helper.body) if isinstance(n, cst.Return)]
     if len(returns) != 1 or returns[0].value is None:
         return None
-    source = _source(ctx, returns[0].value, [ctx.module, helper, returns[0]], follow=False)
+    source = row_source(ctx, returns[0].value, [ctx.module, helper, returns[0]], follow=False)
     if source is not None:
         source.helper = helper.name.value
     return source
@@ -245,7 +244,7 @@ def _through_statement_variable(value, ancestry):
     if not isinstance(argument, cst.Name):
         return None, None
     found = bindings(argument.value, ancestry)
-    if len(found) != 1 or found[0][0] is None or _parse_select(found[0][0]) is None:
+    if len(found) != 1 or found[0][0] is None or parse_select(found[0][0]) is None:
         return None, None
     statement = found[0][0]
     runner = calls[0].call
@@ -433,7 +432,7 @@ def _key_via_relationship(model, rel, target, attr: str) -> bool:
 # -- findings -----------------------------------------------------------------------------
 
 
-def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> Iterable[Finding]:
+def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None) -> Iterable[Finding]:
     options = source.options
     if options.opaque:
         return  # an option n1fix cannot read may load it
@@ -460,10 +459,10 @@ def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> It
             f"no fix: `{commit.code}` in the loop expires every loaded object (expire_on_commit), so a loader option "
             "would load it again per item; commit once after the loop"
         )
-        yield LazyLoadInLoop.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
+        yield rule.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
         return
     if plan is None:
-        yield LazyLoadInLoop.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
+        yield rule.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
         return
     message += f"; load it with the rows: `{option}`"
     if source.helper is not None:
@@ -484,7 +483,7 @@ def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> It
     elif source.helper is not None:
         applicability = Applicability.UNSAFE
         note = f"the option goes into `{source.helper}()`, which returns the rows: every caller of it loads `{reading.split('.')[-1]}` from then on"
-    yield LazyLoadInLoop.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
+    yield rule.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
 
 
 def _commits(loop) -> Commit | None:

@@ -134,4 +134,4 @@ class LazyLoadInLoop(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.lazy_load_in_loop.analysis import find
 
-        return find(ctx)
+        return find(ctx, self)

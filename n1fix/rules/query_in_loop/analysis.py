@@ -8,8 +8,10 @@ from typing import Iterable
 
 import libcst as cst
 
+from n1fix.analysis.callees import callee_of
 from n1fix.analysis.item_facts import key_gaps
 from n1fix.analysis.loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
+from n1fix.analysis.query_columns import columns_read, counted_model
 from n1fix.analysis.untyped_sources import certain_key_miss
 from n1fix.cst.loop_frames import Frame, frames_of, loop_words, statement_index
 from n1fix.cst.syntax import COMPREHENSIONS, children, names_read, target_names, walk
@@ -17,8 +19,7 @@ from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dot
 from n1fix.orm.session_receiver import project_receiver
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.batch_variant import planning
-from n1fix.rules.query_in_loop.call_analysis import analyze_call, callee_of, reads_only, returns_of
-from n1fix.rules.query_in_loop.rule import QueryInLoop
+from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 
 
 @dataclass
@@ -48,10 +49,10 @@ class LoopQueryPlan:
     batch_guards: list = field(default_factory=list)  # `Guard`s the batch runs under
 
 
-def find(ctx) -> Iterable[Finding]:
+def find(ctx, rule) -> Iterable[Finding]:
     calls: list[tuple[cst.Call, cst.BaseExpression, list[cst.CSTNode]]] = []
     for shape, ancestry in _queries(ctx.module, calls):
-        finding = _analyze(ctx, shape, ancestry)
+        finding = _analyze(rule, ctx, shape, ancestry)
         if finding is not None:
             yield finding
     if planning():
@@ -59,7 +60,7 @@ def find(ctx) -> Iterable[Finding]:
     for call, site, ancestry in calls:
         callee = callee_of(ctx, call, ancestry)
         if callee is not None:
-            finding = analyze_call(ctx, call, site, ancestry, callee)
+            finding = analyze_call(rule, ctx, call, site, ancestry, callee)
             if finding is not None:
                 yield finding
 
@@ -174,7 +175,7 @@ def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStat
     return None
 
 
-def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
+def _analyze(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
     frames = frames_of(ancestry)
     if not frames:
         return None
@@ -193,21 +194,21 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return None  # loop-invariant query: another rule's business
     if key_expr is None and len(tied) > 1 and shape.entity is not None:
         entity = code(shape.entity)
-        return _finding(ctx, shape, frames[-1], entity, Applicability.NONE,
+        return _finding(rule, ctx, shape, frames[-1], entity, Applicability.NONE,
                         "the query is keyed by several columns at once; n1fix batches one-column keys")
 
     if not_a_session:
-        entity = code(shape.entity) if shape.entity is not None else _counted_model(shape)
+        entity = code(shape.entity) if shape.entity is not None else counted_model(shape)
         method = unwind(shape.node)[1][0].name
-        return _finding(ctx, shape, frames[-1], entity, Applicability.NONE,
+        return _finding(rule, ctx, shape, frames[-1], entity, Applicability.NONE,
                         f"`{code(shape.session)}` is {not_a_session}, not a session: its `{method}` is the project's own "
                         "function, and n1fix does not know what it runs")
 
     model = ctx.model_for(shape.entity) if shape.entity is not None else None
     if model is None and shape.entity is None and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
-        counted = _counted_model(shape)
+        counted = counted_model(shape)
         model = ctx.model_for(cst.parse_expression(counted)) if counted != "the query" else None
-    entity_code = code(shape.entity) if shape.entity is not None else _counted_model(shape)
+    entity_code = code(shape.entity) if shape.entity is not None else counted_model(shape)
     if key_expr is None:
         # Loop-dependent in another way: already a batch (`in_(chunk)`), a model per
         # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
@@ -215,16 +216,16 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         return None
     custom = _custom_query_class(ctx, shape, model)
     if custom:
-        return _finding(ctx, shape, frames[-1], entity_code, Applicability.NONE, custom)
+        return _finding(rule, ctx, shape, frames[-1], entity_code, Applicability.NONE, custom)
 
     try:
         placement = place_key(ctx, frames, key_expr, ancestry)
     except NoFix as reason:
-        return _finding(ctx, shape, reason.frame or frames[-1], entity_code, Applicability.NONE, str(reason))
+        return _finding(rule, ctx, shape, reason.frame or frames[-1], entity_code, Applicability.NONE, str(reason))
     frame = placement.frame
 
     def no_fix(reason: str) -> Finding:
-        return _finding(ctx, shape, frame, entity_code, Applicability.NONE, reason)
+        return _finding(rule, ctx, shape, frame, entity_code, Applicability.NONE, reason)
 
     depends = _dependent_parts(shape, placement.varying, exclude=key_pred)
     if depends:
@@ -255,7 +256,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
             ancestry,
             site=shape.site,
             session_code=code(shape.session),
-            columns=_columns_read(shape, key_column),
+            columns=columns_read(shape, key_column),
             reads_only=lambda call: reads_only(ctx, call, ancestry),
             returns_of=lambda call: returns_of(ctx, call, ancestry),
             hoisted=[shape.node, *([shape.statement_binding] if shape.statement_binding is not None else [])],
@@ -296,7 +297,7 @@ def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | N
         needs_unique=_joins_collections(ctx, shape, model),
         batch_guards=placement.batch_guards,
     )
-    return _finding(ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
+    return _finding(rule, ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
 
 
 # What the batched rewrite of a `Model.query` chain calls on the query: the original's own
@@ -343,7 +344,7 @@ def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
     return project_receiver(ctx, shape.session, ancestry)
 
 
-def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
+def _finding(rule, ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
     message = f"`{entity_code}` is queried once per item of {loop_words(ctx, frame)} (1 + N round trips)"
     if applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
@@ -351,7 +352,7 @@ def _finding(ctx, shape, frame: Frame, entity_code: str, applicability: Applicab
         message += f"; unsafe fix: {note}"
     else:
         message += f"; no fix: {note}"
-    return QueryInLoop.finding_at(ctx, shape.location, message, applicability, note, plan, loop=frame.node)
+    return rule.finding_at(ctx, shape.location, message, applicability, note, plan, loop=frame.node)
 
 
 def _joins_collections(ctx, shape: QueryShape, model) -> bool:
@@ -369,11 +370,6 @@ def _joins_collections(ctx, shape: QueryShape, model) -> bool:
 
 
 
-
-
-def _counted_model(shape: QueryShape) -> str:
-    """For a column or count query, the model its predicates compare against."""
-    return next((p.model for p in shape.predicates if p.model), "the query")
 
 
 def _tied_predicates(shape: QueryShape, varying: set[str]) -> list[Predicate]:
@@ -448,28 +444,6 @@ def _key_column(shape: QueryShape, pred: Predicate | None, model) -> tuple[str |
     return (pk[0], None) if len(pk) == 1 else (None, None)
 
 
-def _columns_read(shape: QueryShape, key_column: str) -> set[str]:
-    """Every `Model.column` the statement names (filters of any form, ORDER BY): a loop that
-    assigns one of them on a loaded object changes what the query would find."""
-    cols = {key_column}
-    for pred in shape.predicates:
-        if pred.attr:
-            cols.add(pred.attr)
-    for mc in shape.statement_calls:
-        for node in walk(mc.call):
-            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value[:1].isupper():
-                cols.add(node.attr.value)
-    for term in shape.order_by:
-        base = term
-        while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
-            base = base.func.value
-        if isinstance(base, cst.Call) and base.args:
-            base = base.args[0].value
-        if isinstance(base, cst.Attribute):
-            cols.add(base.attr.value)
-    return cols
-
-
 def _effective_cardinality(shape: QueryShape) -> Cardinality | None:
     """`.order_by(...).limit(1).one_or_none()` reads the first row, like `.first()`."""
     if shape.limit is None or shape.cardinality not in (Cardinality.OPTIONAL, Cardinality.ONE):
@@ -491,7 +465,7 @@ def _contract_gaps(ctx, shape: QueryShape, card: Cardinality, model, key_column:
     """Preconditions of the rewrite contract that the code does not show."""
     gaps: list[str] = []
     if model is None:
-        return [f"`{ctx.code(shape.entity) if shape.entity is not None else _counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"]
+        return [f"`{ctx.code(shape.entity) if shape.entity is not None else counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"]
     column = model.column(key_column)
     if column is None:
         return [f"`{model.name}.{key_column}` is not a known column"]

@@ -347,10 +347,9 @@ def _batch_synthetic(ctx, text: str, module_name: str, imports, path: Path, disp
     from n1fix.engine.checker import file_context, run_rules
     from n1fix.engine.fixer import fix_text
 
-    if writes:
-        from n1fix.rules.write_in_loop.rule import WriteInLoop as LoopRule
-    else:
-        from n1fix.rules.query_in_loop.rule import QueryInLoop as LoopRule
+    from n1fix.rules import rule_by_name
+
+    LoopRule = rule_by_name("write-in-loop" if writes else "query-in-loop")
 
     def make(new_text: str):
         synthetic_ctx = file_context(path, display, new_text, module_name, imports, ctx.project)
@@ -378,15 +377,15 @@ def _batch_synthetic(ctx, text: str, module_name: str, imports, path: Path, disp
 
 
 def _plan_facts(ctx, finding) -> dict:
-    from n1fix.rules.query_in_loop.analysis import _columns_read, _counted_model
+    from n1fix.analysis.query_columns import columns_read, counted_model
 
     plan = finding.plan
     shape = plan.shape
-    entity = shape.entity if shape.entity is not None else cst.parse_expression(_counted_model(shape))
+    entity = shape.entity if shape.entity is not None else cst.parse_expression(counted_model(shape))
     return {
         "model": ctx.model_for(entity),
         "key_column": plan.key_column,
-        "columns": _columns_read(shape, plan.key_column),
+        "columns": columns_read(shape, plan.key_column),
         "session": ctx.code(shape.session),
         "cardinality": plan.cardinality,
         "unsafe": [finding.fix_note] if finding.fix_note else [],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from n1fix.analysis.callees import callee_of
 from n1fix.analysis.item_facts import key_gaps
 from n1fix.analysis.loop_placement import NoFix, Placement, place_body, place_key
 from n1fix.analysis.loop_safety import runs_once
@@ -23,31 +24,8 @@ from n1fix.analysis.untyped_sources import certain_key_miss
 from n1fix.cst.loop_frames import Frame, frames_of, loop_words
 from n1fix.cst.syntax import names_read, walk
 from n1fix.orm.functions import QueryFunction
-from n1fix.orm.query_shape import dotted_name
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
-from n1fix.rules.query_in_loop.rule import QueryInLoop
-
-
-def callee_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> QueryFunction | None:
-    """The indexed query function a call resolves to; never a guess."""
-    functions = ctx.project.functions
-    if functions is None or not functions.functions:
-        return None
-    name = dotted_name(call.func)
-    if name is None:
-        return None
-    head, _, rest = name.partition(".")
-    if head in ("self", "cls"):
-        owner = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
-        if owner is None or "." in rest:
-            return None
-        qualified = f"{ctx.module_name}.{owner.name.value}.{rest}"
-    elif head in ctx.imports:
-        qualified = ctx.imports[head] + (f".{rest}" if rest else "")
-    else:
-        qualified = f"{ctx.module_name}.{name}"
-    return functions.resolve(qualified)
 
 
 _CACHE_WORDS = re.compile(r"cache|memo", re.IGNORECASE)
@@ -105,7 +83,7 @@ def returns_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> str | None:
     return callee.returns if callee is not None else None
 
 
-def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[cst.CSTNode], callee: QueryFunction) -> Finding | None:
+def analyze_call(rule, ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[cst.CSTNode], callee: QueryFunction) -> Finding | None:
     frames = frames_of(ancestry)
     if not frames:
         return None
@@ -132,7 +110,7 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
     owner = callee.owner.rpartition(".")[2] + "." if callee.owner else ""
 
     def no_fix(note: str, at: Frame = frame) -> Finding:
-        return QueryInLoop.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note, loop=at.node)
+        return rule.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note, loop=at.node)
 
     if len(keyed) > 1:
         return no_fix("the call is keyed by several arguments at once; n1fix batches one key")
@@ -193,8 +171,8 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
         how += ", in place of the loop"
     if unsafe:
         note = "; ".join(unsafe)
-        return QueryInLoop.finding_at(ctx, site, f"{message}; unsafe fix ({how}): {note}", Applicability.UNSAFE, note, plan, loop=frame.node)
-    return QueryInLoop.finding_at(ctx, site, f"{message}; fix: {how}", Applicability.SAFE, None, plan, loop=frame.node)
+        return rule.finding_at(ctx, site, f"{message}; unsafe fix ({how}): {note}", Applicability.UNSAFE, note, plan, loop=frame.node)
+    return rule.finding_at(ctx, site, f"{message}; fix: {how}", Applicability.SAFE, None, plan, loop=frame.node)
 
 
 def _sole_statement_of_loop(frame: Frame, site: cst.BaseExpression) -> str | None:

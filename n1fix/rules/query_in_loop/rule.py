@@ -197,4 +197,4 @@ class QueryInLoop(Rule):
         # LibCST is imported only for files that pass the gate.
         from n1fix.rules.query_in_loop.analysis import find
 
-        return find(ctx)
+        return find(ctx, self)

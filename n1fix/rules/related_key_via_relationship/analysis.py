@@ -8,7 +8,7 @@ from typing import Iterable
 
 import libcst as cst
 
-from n1fix.analysis.item_facts import _model_of_name, bindings
+from n1fix.analysis.item_facts import bindings, model_of_name
 from n1fix.analysis.persistence import unproven_persistent
 from n1fix.analysis.runs_with import read_elsewhere
 from n1fix.cst.syntax import children
@@ -49,9 +49,7 @@ def foreign_key_for(model, rel, target, attr: str) -> ForeignKey | None:
     return ForeignKey(column.attr, exact, column.nullable)
 
 
-def find(ctx) -> Iterable[Finding]:
-    from n1fix.rules.related_key_via_relationship.rule import RelatedKeyViaRelationship
-
+def find(ctx, rule) -> Iterable[Finding]:
     for node, ancestry in _reads(ctx.module):
         owner = node.value.value
         rel_name = node.value.attr.value
@@ -92,11 +90,11 @@ def find(ctx) -> Iterable[Finding]:
             if not any(reason.startswith("`self`") for reason in reasons):
                 reasons.append(unproven_persistent(ctx, "self", ancestry))
             why = "no fix: " + "; ".join(reasons)
-            yield RelatedKeyViaRelationship.finding_at(ctx, node, f"{message}; {why}", Applicability.NONE, why)
+            yield rule.finding_at(ctx, node, f"{message}; {why}", Applicability.NONE, why)
             continue
         applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
         plan = RelatedKeyPlan(node, owner, fk.attr)
-        yield RelatedKeyViaRelationship.finding_at(ctx, node, message, applicability, "; ".join(reasons) or None, plan=plan)
+        yield rule.finding_at(ctx, node, message, applicability, "; ".join(reasons) or None, plan=plan)
 
 
 def _reads(module: cst.Module):
@@ -198,7 +196,7 @@ def _owner_model(ctx, owner: cst.Name, ancestry):
         return ctx.project.models.resolve(cls.name.value, ctx.imports, ctx.module_name)
     if not any(isinstance(n, cst.FunctionDef) for n in ancestry):
         return None
-    found = _model_of_name(ctx, owner.value, ancestry)
+    found = model_of_name(ctx, owner.value, ancestry)
     if found is None:  # `m = Member(...)`: an object built here
         values = [value for value, _ in bindings(owner.value, ancestry)]
         if len(values) == 1 and isinstance(values[0], cst.Call):

@@ -75,4 +75,4 @@ class RelatedKeyViaRelationship(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.related_key_via_relationship.analysis import find
 
-        return find(ctx)
+        return find(ctx, self)

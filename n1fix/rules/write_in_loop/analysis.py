@@ -15,7 +15,6 @@ from n1fix.orm.session_receiver import project_receiver
 from n1fix.orm.write_shape import WriteShape, recognize_write
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.write_in_loop.loop_body import body_blocker, other_statements_may_raise, reads_attribute
-from n1fix.rules.write_in_loop.rule import WriteInLoop
 
 
 @dataclass
@@ -56,10 +55,10 @@ class RefreshPlan:
     scope: cst.CSTNode
 
 
-def find(ctx) -> Iterable[Finding]:
+def find(ctx, rule) -> Iterable[Finding]:
     for loop, ancestry in _for_loops(ctx.module):
         for node, path in _writes_in(loop):
-            finding = _analyze(ctx, loop, ancestry, node, path)
+            finding = _analyze(rule, ctx, loop, ancestry, node, path)
             if finding is not None:
                 yield finding
 
@@ -108,15 +107,15 @@ def _writes_in(loop: cst.For) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
     return found
 
 
-def _analyze(ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
+def _analyze(rule, ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
     shape = recognize_write(node, ctx.imports, _statements_built_in(loop))
     if shape is not None:
-        return _statement_write(ctx, loop, ancestry, shape, path)
+        return _statement_write(rule, ctx, loop, ancestry, shape, path)
     call = node.expression if isinstance(node, cst.Await) else node
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in ("delete", "merge"):
-        return _session_call(ctx, loop, ancestry, node, call, path)
+        return _session_call(rule, ctx, loop, ancestry, node, call, path)
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "refresh":
-        return _session_refresh(ctx, loop, ancestry, node, call, path)
+        return _session_refresh(rule, ctx, loop, ancestry, node, call, path)
     return None
 
 
@@ -155,7 +154,7 @@ def _frame(loop: cst.For, ancestry) -> Frame:
 # --------------------------------------------------------------------- statements
 
 
-def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> Finding | None:
+def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> Finding | None:
     frame = _frame(loop, ancestry)
     varying = frame.varying
     if names_read(shape.target) & varying:
@@ -193,7 +192,7 @@ def _statement_write(ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> F
             message += f"; unsafe fix ({fix_words or done}): {note}"
         else:
             message += f"; no fix: {note}"
-        return WriteInLoop.finding_at(ctx, shape.node, message, applicability, note, plan, loop=loop)
+        return rule.finding_at(ctx, shape.node, message, applicability, note, plan, loop=loop)
 
     def no_fix(reason: str) -> Finding:
         return finding(Applicability.NONE, reason)
@@ -641,7 +640,7 @@ def _rows_of_a_query(iterable: cst.BaseExpression, ancestry) -> bool:
     return False
 
 
-def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
+def _session_call(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
     method = call.func.attr.value
     receiver = dotted_name(call.func.value)
     if receiver is None or "session" not in receiver.rsplit(".", 1)[-1].lower():
@@ -667,7 +666,7 @@ def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> F
             f"{shown} runs once per item of {where}: each merge looks its object up by primary key first "
             f"(a SELECT per item unless it is already in the session); no fix: {note}"
         )
-        return WriteInLoop.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+        return rule.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
     if not (isinstance(arg, cst.Name) and arg.value in frame.targets):
         return None
     model = item_model(ctx, frame, ancestry)
@@ -693,13 +692,13 @@ def _session_call(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> F
         f"loads `{model.name}.{rel.attr}` of each item to {action} its rows (a SELECT per item unless loaded); "
         f"no fix: {note}"
     )
-    return WriteInLoop.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+    return rule.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
 
 
 # --------------------------------------------------------------------- session.refresh
 
 
-def _session_refresh(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
+def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
     """`session.refresh(obj)` per item: a SELECT per object. One SELECT of all their keys
     with `populate_existing` reloads them at once (an unsafe fix, see the rule's docs)."""
     receiver = dotted_name(call.func.value)
@@ -715,7 +714,7 @@ def _session_refresh(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -
     message = f"{shown} runs once per item of {loop_words(ctx, frame)}: a SELECT per object (N round trips)"
 
     def no_fix(reason: str) -> Finding:
-        return WriteInLoop.finding_at(ctx, node, f"{message}; no fix: {reason}", Applicability.NONE, reason, loop=loop)
+        return rule.finding_at(ctx, node, f"{message}; no fix: {reason}", Applicability.NONE, reason, loop=loop)
 
     if len(call.args) > 1:
         return no_fix("refresh() is given `attribute_names` or `with_for_update`, which one SELECT of whole rows does not keep")
@@ -758,7 +757,7 @@ def _session_refresh(ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -
         "relationships and options per object, which the SELECT of the model loads as its mapping says"
     )
     fix_words = "one SELECT of all the keys with `populate_existing`"
-    return WriteInLoop.finding_at(
+    return rule.finding_at(
         ctx, node, f"{message}; unsafe fix ({fix_words}): {note}", Applicability.UNSAFE, note, plan, loop=loop
     )
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.callees import callee_of
 from n1fix.analysis.model_writes import model_method_write
 from n1fix.cst.syntax import walk
-from n1fix.orm.query_shape import _is_model_like, dotted_name, recognize
+from n1fix.orm.query_shape import dotted_name, is_model_like, recognize
 from n1fix.orm.write_shape import recognize_write
-from n1fix.rules.query_in_loop.call_analysis import callee_of
 
 _TRANSACTION_METHODS = {
     "commit": "commits per item",
@@ -111,7 +111,7 @@ def reads_attribute(body: cst.CSTNode, columns: set[str], write: cst.CSTNode) ->
     for node in walk(body):
         if id(node) in skip or not isinstance(node, cst.Attribute):
             continue
-        if node.attr.value in columns and not _is_model_like(node.value):
+        if node.attr.value in columns and not is_model_like(node.value):
             found.add(node.attr.value)
     return found
 

@@ -212,4 +212,4 @@ class WriteInLoop(Rule):
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.write_in_loop.analysis import find
 
-        return find(ctx)
+        return find(ctx, self)
