@@ -44,7 +44,7 @@ def inspect_body(
     `reads_only(call)` says whether a call is known to only read (a project query
     function): passing it the session does not weaken the verdict. `writes_of(call)` says
     whether a call is a model method that commits or writes (`group.save()`, see
-    `_model_writes`).
+    `analysis.model_writes`).
     """
     verdict = BodyVerdict()
     iter_name = iterable.value if isinstance(iterable, cst.Name) else None

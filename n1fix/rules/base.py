@@ -85,8 +85,10 @@ class Rule:
     A subclass sets `NAME` (kebab-case, names the pattern), `MESSAGE`, `SEVERITY` and
     `FIX`, documents itself in its docstring (What it does / Why is this bad? / Example /
     Use instead / Fix safety), and implements `gate` (cheap, on the `ast` tree) and
-    `check` (precise, on the LibCST tree). Its codemod lives in
-    `n1fix.codemods.<name with underscores>` and is found by that name.
+    `check` (precise, on the LibCST tree). It lives in the package
+    `n1fix.rules.<name with underscores>` (the class in `rule.py`, exported by the
+    package's `__init__.py`); its codemod is the package of the same name in
+    `n1fix.codemods`, exposing `fix`, and both are found by that name.
     """
 
     NAME: ClassVar[str]

@@ -5,7 +5,7 @@ loop, yet runs one per item. The function index says which project functions run
 keyed by which parameter; here a call in a loop is matched to one, and the argument given
 for that parameter is checked to change per item. The fix calls a batch variant of the
 function once, before the loop: the project's own, or one n1fix adds next to the original
-(see `_batch_variant`).
+(see `batch_variant`).
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ class RelatedKeyViaRelationship(Rule):
     def gate(self, tree: ast.Module, text: str) -> bool:
         # Whether `x.rel.key` reads a relationship's primary key depends on the model
         # index, which this per-file gate does not have: the engine's project stage
-        # (`_related_key_gate.gate_on_model_keys`) lets those files through.
+        # (`gate.gate_on_model_keys`) lets those files through.
         return False
 
     def check(self, ctx) -> Iterable[Finding]:

@@ -259,7 +259,7 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
             if info is None:
                 what_it_is = "a relationship" if model.relationship(predicate.attr) is not None else "not a column n1fix knows"
                 return no_fix(f"`{model.name}.{predicate.attr}` is {what_it_is}; `in_()` needs a column")
-            # In a synthetic batch loop (`rules._batch_variant`) the caller's keys are judged instead.
+            # In a synthetic batch loop (`rules.query_in_loop.batch_variant`) the caller's keys are judged instead.
             if info.nullable and not ctx.keys_checked_elsewhere and key_may_be_none(ctx, predicate.value, frame, ancestry):
                 return no_fix(
                     f"`{model.name}.{predicate.attr}` is nullable and the key may be None "
