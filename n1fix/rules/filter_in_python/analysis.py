@@ -15,10 +15,10 @@ from typing import Iterable
 import libcst as cst
 
 from n1fix.analysis.item_facts import bindings
+from n1fix.analysis.row_sources import Source, row_source
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, children, names_assigned, walk
 from n1fix.orm.query_shape import Cardinality, Style
 from n1fix.rules.base import Applicability, Finding
-from n1fix.rules.lazy_load_in_loop.analysis import Source, row_source
 
 # Query parts after which a WHERE changes which rows come back, not only how many.
 _ROW_CHANGING = {"limit", "offset", "slice", "distinct", "group_by", "having"}
