@@ -14,7 +14,7 @@ from n1fix_project import CLEAN, SERVICE_LINE, TWO_LOOPS, make_project, n1fix
 from n1fix.engine.runner import RunResult
 from n1fix.report import audit_report
 from n1fix.rules import all_rules
-from n1fix.rules._base import Applicability, Finding, Severity
+from n1fix.rules.base import Applicability, Finding, Severity
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "renderservice"
 SECTIONS = ["## Executive summary", "## Worst offenders", "## Findings by file", "## Best practices", "## Reproduce and keep it fixed"]

@@ -21,7 +21,7 @@ from n1fix.engine.cache_codec import Malformed, decoder, encoder
 from n1fix.engine.discovery import discover
 from n1fix.engine.survey import Survey, survey_file
 from n1fix.rules import all_rules
-from n1fix.rules._base import Applicability, Finding, Severity
+from n1fix.rules.base import Applicability, Finding, Severity
 
 REPO = Path(__file__).resolve().parent.parent
 

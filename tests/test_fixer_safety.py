@@ -16,7 +16,7 @@ from n1fix_project import SERVICE, TWO_LOOPS, TWO_LOOPS_LINES, UNSAFE_FIRST, mak
 
 import n1fix.codemods.query_in_loop as codemod
 from n1fix.engine.api import fix_source, scan_source
-from n1fix.rules._base import Applicability
+from n1fix.rules.base import Applicability
 
 REAL_FIX = codemod.fix
 

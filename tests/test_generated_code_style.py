@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from n1fix.codemods._names import NamePicker, qualified
+from n1fix.cst.names import NamePicker, qualified
 from n1fix.engine.api import fix_source
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -324,7 +324,7 @@ def test_a_multi_line_query_the_rewrite_made_too_long_is_laid_out_again(project)
 
 
 def test_a_chained_call_still_too_long_gets_one_argument_a_line():
-    from n1fix.codemods._layout import with_long_calls_exploded
+    from n1fix.cst.layout import with_long_calls_exploded
 
     statement = "counts = dict(\n    session.query(Render.project_id, func.count())\n    .filter(Render.project_id.in_(project_ids), Render.status == status)\n    .all()\n)"
     assert with_long_calls_exploded(statement, 8, 79) == (
@@ -337,7 +337,7 @@ def test_a_chained_call_still_too_long_gets_one_argument_a_line():
 
 
 def test_a_call_too_long_for_its_line_is_broken_as_black_breaks_it():
-    from n1fix.codemods._layout import exploded_call
+    from n1fix.cst.layout import exploded_call
 
     call = "links_by_automation_id.setdefault(link.status_automation_id, link)"
     assert exploded_call(call, 12, 79) == "links_by_automation_id.setdefault(\n    link.status_automation_id, link\n)"
@@ -390,7 +390,7 @@ def test_a_materialised_query_whose_plain_name_is_taken_is_named_after_its_model
 
 
 def test_a_comprehension_variable_named_like_a_builtin_gets_a_domain_name():
-    from n1fix.codemods._names import NamePicker, qualified
+    from n1fix.cst.names import NamePicker, qualified
 
     import libcst as cst
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from n1fix.engine.line_length import line_length_for
+from n1fix.rules.line_length import line_length_for
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from n1fix.codemods import query_in_loop
+from n1fix.codemods.query_in_loop import loop_keys
+from n1fix.cst.name_binding import new_unbound_reads
 from n1fix.engine.api import fix_source
-from n1fix.engine.name_binding import new_unbound_reads
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
@@ -78,7 +78,7 @@ def test_the_fixer_drops_a_rewrite_that_reads_a_local_before_assignment(tmp_path
     service = tmp_path / "service.py"
     service.write_text((GOLDEN / "query_in_loop" / "module_level_keys" / "before.py").read_text())
     # the codemod as it was: `SHOWCASE_PROJECT_IDS = list(SHOWCASE_PROJECT_IDS)` in the function
-    monkeypatch.setattr(query_in_loop, "binds_locally", lambda scope, name: True)
+    monkeypatch.setattr(loop_keys, "binds_locally", lambda scope, name: True)
     outcome = fix_source(service, service.read_text(), unsafe_fixes=True)
     assert not outcome.changed
     assert outcome.failures[0].endswith(
@@ -87,7 +87,7 @@ def test_the_fixer_drops_a_rewrite_that_reads_a_local_before_assignment(tmp_path
 
 
 def test_a_companion_edit_that_reads_an_unbound_name_fails():
-    from n1fix.engine.companions import CompanionEdit, CompanionFailed, apply_companion
+    from n1fix.cst.companions import CompanionEdit, CompanionFailed, apply_companion
 
     text = "def by_id(session, id):\n    return session.get(Thing, id)\n"
     edit = CompanionEdit(

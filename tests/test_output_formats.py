@@ -17,7 +17,7 @@ import pytest
 from n1fix_project import SERVICE, SERVICE_COLUMN, SERVICE_LINE, TWO_LOOPS, TWO_LOOPS_LINES, UNSAFE_FIRST, make_project, n1fix
 
 from n1fix.report.github_report import annotation, escape_data, escape_property
-from n1fix.rules._base import Applicability, Finding, Severity
+from n1fix.rules.base import Applicability, Finding, Severity
 
 
 def sarif_schema() -> dict:

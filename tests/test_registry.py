@@ -13,7 +13,7 @@ import pytest
 
 import n1fix.codemods
 from n1fix.rules import all_rules, codemod_for, rule_by_name, select_rules
-from n1fix.rules._base import Applicability, FixAvailability, Rule, Severity
+from n1fix.rules.base import Applicability, FixAvailability, Rule, Severity
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "golden"
@@ -53,8 +53,10 @@ def test_rule_attributes(rule: type[Rule]) -> None:
 
 
 @pytest.mark.parametrize("rule", RULES, ids=rule_id)
-def test_rule_lives_in_the_module_of_its_name(rule: type[Rule]) -> None:
-    assert rule.__module__ == f"n1fix.rules.{rule.module_name()}"
+def test_rule_lives_in_the_package_of_its_name(rule: type[Rule]) -> None:
+    assert rule.__module__ == f"n1fix.rules.{rule.module_name()}.rule"
+    package = importlib.import_module(f"n1fix.rules.{rule.module_name()}")
+    assert getattr(package, rule.__name__) is rule, f"{package.__name__} does not export {rule.__name__}"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=rule_id)
@@ -89,7 +91,7 @@ def test_codemod_module_has_fix(rule: type[Rule]) -> None:
 
 def test_every_codemod_has_a_rule() -> None:
     names = {rule.module_name() for rule in RULES}
-    codemods = {info.name for info in pkgutil.iter_modules(n1fix.codemods.__path__) if not info.name.startswith("_")}
+    codemods = {info.name for info in pkgutil.iter_modules(n1fix.codemods.__path__) if info.ispkg}
     assert codemods <= names, f"codemods without a rule: {sorted(codemods - names)}"
 
 

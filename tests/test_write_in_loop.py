@@ -12,7 +12,7 @@ import pytest
 
 from n1fix.engine.api import fix_source, scan_source
 from n1fix.orm.models import ModelIndex, extract_models
-from n1fix.rules.write_in_loop import gate
+from n1fix.rules.write_in_loop.rule import gate
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 

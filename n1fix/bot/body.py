@@ -9,7 +9,7 @@ import shlex
 from n1fix import __version__
 from n1fix.bot.edits import Edit
 from n1fix.bot.grouping import Group, GroupBy
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
 
 # A pull request body may hold 65,536 characters; the table stops well before.
 MAX_ROWS = 150

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from n1fix.engine.fileio import encode
 from n1fix.engine.runner import FileChange, RunResult
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from n1fix.engine.runner import _project, _survey_all, display_path, gate_on_pro
 from n1fix.engine.survey import survey_file
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.rules import select_rules
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
 
 
 def _setup(path: Path, text: str):

@@ -204,7 +204,7 @@ def statement_code(module: cst.Module, statement: cst.CSTNode) -> str:
 
 def forget() -> None:
     """Drop what was kept for one file's fixes (the nodes of its trees)."""
-    from n1fix.codemods._imports import forget_statement_names
+    from n1fix.cst.imports import forget_statement_names
 
     _CODE.clear()
     forget_statement_names()

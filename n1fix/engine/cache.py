@@ -115,7 +115,7 @@ class Cache:
     def findings(self, path: Path, digest: str, fingerprint: str) -> list | None:
         """The cached findings of `path` with content `digest` under the project `fingerprint`."""
         from n1fix.engine.cache_codec import Malformed, decoder
-        from n1fix.rules._base import Finding
+        from n1fix.rules.base import Finding
 
         key = _key(str(path), digest, fingerprint)
         value = self._findings.get(key)
@@ -129,7 +129,7 @@ class Cache:
 
     def add_findings(self, path: Path, digest: str, fingerprint: str, findings: list) -> None:
         from n1fix.engine.cache_codec import Malformed, encoder
-        from n1fix.rules._base import Finding
+        from n1fix.rules.base import Finding
 
         try:
             self._findings[_key(str(path), digest, fingerprint)] = encoder(list[Finding])(findings)

@@ -34,7 +34,7 @@ from n1fix.orm.model_facts import (
     SessionQueryFacts,
 )
 from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
 
 __all__ = ["Malformed", "decoder", "encoder"]
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import libcst as cst
 
-from n1fix.engine.context import FileContext, ProjectContext
 from n1fix.engine.suppressions import apply_suppressions
-from n1fix.rules._base import Finding, Rule
+from n1fix.rules.base import Finding, Rule
+from n1fix.rules.context import FileContext, ProjectContext
 
 
 class ParseFailure(Exception):

@@ -21,6 +21,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from n1fix.cst.source import read_regular
+
 __all__ = [
     "FileChanged",
     "SourceError",
@@ -138,25 +140,6 @@ def read_source(path: Path) -> SourceFile:
     except UnicodeDecodeError as exc:
         raise SourceError(path, _not_valid(data, encoding, exc)) from exc
     return SourceFile(path, text, encoding, bom, _dominant_newline(text), digest, st.st_mtime_ns, st.st_size)
-
-
-def read_regular(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of `path` (a symlink followed) if it is a regular file, else OSError.
-
-    Opened without blocking and checked before reading: a FIFO or a device planted under a
-    name n1fix reads (`pyproject.toml`, `.gitignore`, a module, the cache) would otherwise
-    hang the run or never end.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def content_hash(data: bytes) -> str:

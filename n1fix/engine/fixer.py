@@ -15,13 +15,13 @@ from typing import Callable
 
 import libcst as cst
 
+from n1fix.cst.companions import CompanionEdit
+from n1fix.cst.name_binding import new_unbound_reads
 from n1fix.engine.checker import ParseFailure, file_context, run_rules
-from n1fix.engine.companions import CompanionEdit
-from n1fix.engine.context import FileContext
-from n1fix.engine.name_binding import new_unbound_reads
 from n1fix.orm.imports import import_map
 from n1fix.rules import codemod_for, rule_by_name
-from n1fix.rules._base import Applicability, Finding, Rule
+from n1fix.rules.base import Applicability, Finding, Rule
+from n1fix.rules.context import FileContext
 
 MAX_PASSES = 50
 

@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Callable
 
 from n1fix.config import Config
-from n1fix.engine.project import ProjectContext, line_length_for
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.functions import FunctionIndex
+from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
 from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
+from n1fix.rules.project import ProjectContext, line_length_for
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -83,7 +83,7 @@ def run(
     file in this process (the interactive prompt; see `fixer.fix_text`).
     """
     clear_resolution_cache()
-    variants = sys.modules.get("n1fix.rules._batch_variant")  # loaded (with LibCST) only when used
+    variants = sys.modules.get("n1fix.rules.query_in_loop.batch_variant")  # loaded (with LibCST) only when used
     if variants is not None:
         variants.forget_variants()
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
@@ -215,7 +215,7 @@ def _apply_companions(result: RunResult) -> None:
     A caller's change depends on its companions: when one cannot be applied, the caller's
     whole change is dropped (its calls would name a method that does not exist).
     """
-    from n1fix.engine.companions import CompanionFailed, apply_companion
+    from n1fix.cst.companions import CompanionFailed, apply_companion
 
     by_path = {change.path: change for change in result.changes}
     dropped: set[Path] = set()
@@ -332,7 +332,7 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     )
 
 
-from n1fix.rules._related_key_gate import gate_on_model_keys  # noqa: E402
+from n1fix.rules.related_key_via_relationship.gate import gate_on_model_keys  # noqa: E402
 
 
 def gate_on_project_calls(survey: Survey, project: ProjectContext) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from n1fix.config import Config
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
-from n1fix.engine.project import ProjectContext
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
+from n1fix.rules.project import ProjectContext
 
 
 @dataclass
@@ -131,7 +131,7 @@ def _other_files(companions) -> list[FileEdit] | None:
     write the fix either)."""
     if not companions:
         return []
-    from n1fix.engine.companions import CompanionFailed, apply_companion
+    from n1fix.cst.companions import CompanionFailed, apply_companion
 
     edits: dict[Path, FileEdit] = {}
     for edit, _finding in companions:

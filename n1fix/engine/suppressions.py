@@ -16,7 +16,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
 
 _COMMENT = re.compile(
     r"#\s*n1fix:\s*ignore(?:\[(?P<rules>[^\]]*)\])?(?P<reason>.*)$",

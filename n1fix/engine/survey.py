@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from n1fix.engine.fileio import SourceError, read_source
-from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
 from n1fix.orm.functions import QueryFunction, called_names, defined_functions, extract_functions
+from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
 from n1fix.orm.model_facts import ModelFacts
 from n1fix.orm.models import extract_models
 from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse, extract_session_use
-from n1fix.rules._related_key_gate import key_reads
+from n1fix.rules.related_key_via_relationship.gate import key_reads
 
 
 @dataclass

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from n1fix.orm.astwalk import child_nodes, class_like
+from n1fix.cst.astwalk import child_nodes, class_like
 
 _FILTER_METHODS = {"where", "filter"}
 _WRITE_METHODS = {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "bulk_save_objects"}

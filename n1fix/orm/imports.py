@@ -333,7 +333,7 @@ def _is_dir(path: Path) -> bool:
 def parse_file(path: Path) -> ast.Module | None:
     """`ast.parse` of a file, or None when it cannot be read or parsed."""
     try:
-        from n1fix.engine.fileio import read_regular
+        from n1fix.cst.source import read_regular
 
         source = read_regular(path)
         return ast.parse(source, filename=str(path))

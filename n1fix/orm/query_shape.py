@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.cst.chains import MethodCall, dotted_name, unwind
+
 
 class Cardinality(str, enum.Enum):
     LIST = "list"  # every row: .all(), iteration
@@ -47,12 +49,6 @@ class Predicate:
     attr: str
     value: cst.BaseExpression
     via_filter_by: bool = False
-
-
-@dataclass
-class MethodCall:
-    name: str
-    call: cst.Call
 
 
 @dataclass
@@ -108,40 +104,11 @@ _RESULT_TERMINALS = {
 }
 
 
-def dotted_name(node: cst.CSTNode) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
 def strip_parens(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
 
 
-def unwind(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[MethodCall], bool]:
-    """Split `base.m1(..).m2(..)` into (base, [m1, m2], saw_await), looking through await."""
-    calls: list[MethodCall] = []
-    is_async = False
-    current = node
-    while True:
-        if isinstance(current, cst.Await):
-            is_async = True
-            current = current.expression
-            continue
-        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
-            calls.append(MethodCall(current.func.attr.value, current))
-            current = current.func.value
-            continue
-        break
-    calls.reverse()
-    return current, calls, is_async
-
-
-def _is_model_like(node: cst.BaseExpression) -> bool:
+def is_model_like(node: cst.BaseExpression) -> bool:
     """A class reference: `Render`, `models.Render` (CapWords last part)."""
     name = dotted_name(node)
     if not name:
@@ -198,7 +165,7 @@ def _equality(expr: cst.BaseExpression, container: cst.Call) -> Predicate | None
     if not isinstance(comp.operator, cst.Equal):
         return None
     for column, value in ((expr.left, comp.comparator), (comp.comparator, expr.left)):
-        if isinstance(column, cst.Attribute) and _is_model_like(column.value):
+        if isinstance(column, cst.Attribute) and is_model_like(column.value):
             return Predicate(expr, container, dotted_name(column.value), column.attr.value, value)
     return None
 
@@ -227,7 +194,7 @@ def exists_chain(expr: cst.BaseExpression) -> list[MethodCall] | None:
     return filters
 
 
-def _parse_select(stmt: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] | None:
+def parse_select(stmt: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] | None:
     """`select(X).where(...)...` -> (the select() call, [chain calls])."""
     base, calls, is_async = unwind(stmt)
     if is_async:
@@ -259,7 +226,7 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
     # `.unique()` (needed with joined eager loads of collections) changes no cardinality
     # and stays in the batched query.
     rest = [mc for mc in calls[1:] if mc.name != "unique"]
-    if first.name == "get" and len(first.call.args) == 2 and _is_model_like(first.call.args[0].value) and not rest:
+    if first.name == "get" and len(first.call.args) == 2 and is_model_like(first.call.args[0].value) and not rest:
         entity = first.call.args[0].value
         return QueryShape(
             node=node, style=Style.V2, is_async=is_async, session=base,
@@ -268,12 +235,12 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         )
     if first.name not in {"scalars", "execute", "scalar"} or not first.call.args:
         return None
-    parsed = _parse_select(first.call.args[0].value)
+    parsed = parse_select(first.call.args[0].value)
     if parsed is None:
         return None
     select_call, stmt_calls = parsed
     columns = [a.value for a in select_call.args]
-    entity = columns[0] if len(columns) == 1 and _is_model_like(columns[0]) else None
+    entity = columns[0] if len(columns) == 1 and is_model_like(columns[0]) else None
     count_call = columns[0] if len(columns) == 1 and _is_count(columns[0]) else None
 
     cardinality: Cardinality | None
@@ -350,11 +317,11 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         columns = [a.value for a in head.args]
         if not columns:
             return None
-        entity = columns[0] if len(columns) == 1 and _is_model_like(columns[0]) else None
-        if entity is None and not any(_is_model_like(c) or isinstance(c, cst.Attribute) for c in columns):
+        entity = columns[0] if len(columns) == 1 and is_model_like(columns[0]) else None
+        if entity is None and not any(is_model_like(c) or isinstance(c, cst.Attribute) for c in columns):
             if not (len(columns) == 1 and exists_chain(columns[0]) is not None):
                 return None
-    elif isinstance(base, cst.Attribute) and base.attr.value == "query" and _is_model_like(base.value):
+    elif isinstance(base, cst.Attribute) and base.attr.value == "query" and is_model_like(base.value):
         head = None
         session = base
         entity = base.value

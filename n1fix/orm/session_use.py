@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from n1fix.orm.astwalk import child_nodes, class_like
+from n1fix.cst.astwalk import child_nodes, class_like
 
 # Methods that make a receiver a session or connection (SQLAlchemy's AsyncSession,
 # AsyncConnection, and the `databases`/asyncpg spellings).

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from n1fix.orm.query_shape import MethodCall, Predicate, _is_model_like, _predicates, dotted_name, unwind
+from n1fix.orm.query_shape import MethodCall, Predicate, _predicates, dotted_name, is_model_like, unwind
 
 KINDS = ("insert", "update", "delete")
 # Chain methods that only say which rows and what values; anything else is `opaque`.
@@ -43,7 +43,7 @@ class WriteShape:
     @property
     def mapped(self) -> bool:
         """The target is spelled like a mapped class (`Render`), not a Table (`renders`)."""
-        return _is_model_like(self.target)
+        return is_model_like(self.target)
 
 
 def recognize_write(

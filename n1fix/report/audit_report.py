@@ -22,7 +22,7 @@ from n1fix.report import rule_docs
 from n1fix.report.fingerprints import SourceLines, project_path
 from n1fix.report.wording import plural
 from n1fix.rules import rule_by_name
-from n1fix.rules._base import Applicability, Finding, Severity
+from n1fix.rules.base import Applicability, Finding, Severity
 
 SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 FIX_WORDS = {

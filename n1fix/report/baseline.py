@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from n1fix.report.fingerprints import VERSION, SourceLines, finding_key, fingerprints, project_path
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
 
 
 class BaselineError(ValueError):

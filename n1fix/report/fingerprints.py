@@ -15,7 +15,7 @@ from pathlib import Path
 
 from n1fix.engine.fileio import SourceError, read_source
 from n1fix.engine.single_fix import key as finding_key
-from n1fix.rules._base import Finding
+from n1fix.rules.base import Finding
 
 VERSION = "n1fix/v1"
 

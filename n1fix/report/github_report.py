@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from n1fix.rules._base import Severity
+from n1fix.rules.base import Severity
 
 COMMANDS = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice"}
 

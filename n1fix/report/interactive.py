@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
-from n1fix.rules._base import Applicability, Finding
+from n1fix.rules.base import Applicability, Finding
 
 HELP = """\
 y - apply this change
@@ -125,7 +125,7 @@ def _diff(display: str, old: str, new: str) -> str:
 
 def _companion_diff(edit) -> str:
     """The other file's part of a change, as it would be applied to that file now."""
-    from n1fix.engine.companions import apply_companion
+    from n1fix.cst.companions import apply_companion
     from n1fix.engine.fileio import SourceError, read_source
 
     try:

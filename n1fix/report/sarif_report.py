@@ -20,7 +20,7 @@ from n1fix.report import rule_docs
 from n1fix.report.fingerprints import VERSION, SourceLines, fingerprint_map
 from n1fix.report.shown import uri_path
 from n1fix.rules import all_rules
-from n1fix.rules._base import Finding, Severity
+from n1fix.rules.base import Finding, Severity
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}

@@ -14,7 +14,7 @@ from typing import TextIO
 from n1fix.report.summary import not_checked_line, scan_lines
 from n1fix.report.wording import plural
 from n1fix.rules import rule_by_name
-from n1fix.rules._base import Applicability
+from n1fix.rules.base import Applicability
 
 
 def write(result, out: TextIO, *, unsafe_fixes: bool = False) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from n1fix.report.style import Style
 from n1fix.report.wording import fixes, joined, plural
-from n1fix.rules._base import Applicability
+from n1fix.rules.base import Applicability
 
 UNSAFE_COMMAND = "`n1fix apply --unsafe-fixes`"
 

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from n1fix.report.style import Style, color_enabled
 from n1fix.report.summary import scan_lines
-from n1fix.rules._base import Applicability
+from n1fix.rules.base import Applicability
 
 
 def write(result, out: TextIO, *, unsafe_fixes: bool = False, color: bool | None = None) -> None:

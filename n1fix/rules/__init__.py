@@ -1,7 +1,9 @@
-"""The rule registry: every `Rule` subclass in a public module of this package.
+"""The rule registry: the `Rule` subclass each sub-package of this package exports.
 
-A new rule is a new module here (and its codemod, same name, in `n1fix.codemods`);
-nothing else is edited by hand.
+A new rule is a new package here, `n1fix/rules/<rule_name>/` (its class in `rule.py`,
+re-exported by its `__init__.py`), and its codemod a package of the same name in
+`n1fix.codemods` exposing `fix`; nothing else is edited by hand. The plain modules here
+(`base`, `context`, `project`, ...) are what rules share, not rules.
 """
 
 from __future__ import annotations
@@ -10,18 +12,18 @@ import importlib
 import pkgutil
 from functools import cache
 
-from n1fix.rules._base import Rule
+from n1fix.rules.base import Rule
 
 
 @cache
 def all_rules() -> tuple[type[Rule], ...]:
     found: list[type[Rule]] = []
     for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or not info.ispkg:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__.startswith(f"{module.__name__}."):
                 found.append(value)
     return tuple(sorted(found, key=lambda rule: rule.NAME))
 

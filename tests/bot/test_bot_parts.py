@@ -18,7 +18,7 @@ from n1fix.bot.git import Author
 from n1fix.bot.github import GitHub, GitHubError, api_url_from
 from n1fix.bot.grouping import group_all, group_by_file, group_by_rule
 from n1fix.bot.orchestrate import BotOptions, run_bot
-from n1fix.rules._base import Applicability, Finding, Severity
+from n1fix.rules.base import Applicability, Finding, Severity
 
 
 def finding(path: str, rule: str = "query-in-loop", message: str = "`Render` is queried once per item (1 + N round trips)", **kw) -> Finding:

@@ -1,0 +1,302 @@
+"""What n1fix can tell about a loop's items and the names around it.
+
+Which model a loop's items are (a query result, an annotated parameter, a relationship
+collection), whether an iterable can be read twice, what type a key has: the facts the
+query-in-loop contract needs to call a rewrite safe.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.cst.loop_frames import Frame, frames_of
+from n1fix.cst.syntax import names_assigned, target_names, walk
+from n1fix.orm.query_shape import Cardinality, dotted_name, recognize
+
+
+_REITERABLE_CALLS = {"list", "sorted", "tuple", "set", "frozenset", "dict"}
+
+
+_REITERABLE_METHODS = {"all", "fetchall", "keys", "values", "items", "copy", "unique"}
+
+
+_REITERABLE_ANNOTATIONS = {
+    "list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset", "FrozenSet",
+    "Collection", "dict", "Dict", "Mapping", "MutableSequence", "AbstractSet",
+}
+
+
+_TYPE_FAMILIES = {
+    "int": "int", "integer": "int", "biginteger": "int", "smallinteger": "int", "bigint": "int",
+    "str": "str", "string": "str", "text": "str", "unicode": "str", "unicodetext": "str", "varchar": "str",
+    "uuid": "uuid", "uuid.uuid": "uuid",
+    # sqlalchemy_utils' UUIDType (and its copies in projects such as zou); the GUID type
+    # decorator from SQLAlchemy's documentation
+    "uuidtype": "uuid", "guid": "uuid",
+}
+
+
+def _type_family(name: str | None) -> str | None:
+    if not name:
+        return None
+    return _TYPE_FAMILIES.get(name.rsplit(".", 1)[-1].lower(), name.lower())
+
+
+def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | None:
+    """SQL compares `'1' = 1` as equal; a dict lookup does not. Keys must match the column.
+
+    A key read from an attribute of a loop item (an ORM row) is taken to have its column's
+    type unless the item's model says otherwise; a bare key (`for user_id in ids`) needs an
+    annotation (`ids: list[int]`) that shows its type.
+    """
+    column_type = _type_family(column.type)
+    if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
+        items_model = item_model(ctx, frame, ancestry) if key_expr.value.value in frame.targets else None
+        item_column = items_model.column(key_expr.attr.value) if items_model is not None else None
+        key_type = _type_family(item_column.type) if item_column is not None else None
+        if key_type and column_type and key_type != column_type:
+            return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
+        return None
+    element = _element_annotation(frame, ancestry)
+    key_type = _type_family(dotted_name(element)) if element is not None else _literal_type(frame)
+    if key_type is None:
+        return f"the key's type is unknown; SQL matches '1' to 1, a dict lookup does not (annotate the list, e.g. `list[{column_type or 'int'}]`)"
+    if column_type and key_type != column_type:
+        return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
+    return None
+
+
+def key_type_unshown(key_expr, frame: Frame, ancestry) -> bool:
+    """Whether nothing in the code shows the keys' Python type: `key_type_gap` takes an
+    attribute of a row as its column's type, and a bare key needs an annotation or literals."""
+    if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
+        return False
+    return _element_annotation(frame, ancestry) is None and _literal_type(frame) is None
+
+
+def _literal_type(frame: Frame) -> str | None:
+    """`str` for a loop over `("a", "b")` (a tuple, list or set of literals of one type)."""
+    iterable = frame.first_iter
+    if not isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) or not iterable.elements:
+        return None
+    kinds = set()
+    for element in iterable.elements:
+        value = element.value
+        if isinstance(value, cst.SimpleString) and "b" not in value.prefix.lower():
+            kinds.add("str")
+        elif isinstance(value, cst.Integer):
+            kinds.add("int")
+        else:
+            return None
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _element_annotation(frame: Frame, ancestry):
+    """`int` for a loop over a name annotated `list[int]` (or `Sequence[int]`, ...)."""
+    iterable = frame.first_iter
+    if not isinstance(iterable, cst.Name):
+        return None
+    for _value, annotation in bindings(iterable.value, ancestry):
+        if annotation is not None:
+            return annotation_element(annotation)
+    return None
+
+
+def key_may_be_none(ctx, key_expr, frame: Frame, ancestry) -> bool:
+    """True unless the key reads a NOT NULL column of a model the loop's items are known to be."""
+    if not (isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name)):
+        return True
+    if key_expr.value.value not in frame.targets:
+        return True
+    items_model = item_model(ctx, frame, ancestry)
+    if items_model is None:
+        return True
+    column = items_model.column(key_expr.attr.value)
+    return column is None or column.nullable
+
+
+def item_model(ctx, frame: Frame, ancestry):
+    """The model of the loop's items, when its iterable is a query result or an annotated name."""
+    iterable = frame.first_iter
+    if not (frame.is_for or len(frame.clauses) == 1):
+        return None
+    target = frame.node.target if frame.is_for else frame.clauses[0].target
+    if not isinstance(target, cst.Name):
+        return None
+    shape = recognize(iterable) if isinstance(iterable, (cst.Call, cst.Await)) else None
+    if shape is not None and shape.entity is not None and shape.cardinality is Cardinality.LIST:
+        return ctx.model_for(shape.entity)
+    if isinstance(iterable, cst.Name):
+        for value, annotation in bindings(iterable.value, ancestry):
+            if value is not None:
+                bound = recognize(value) if isinstance(value, (cst.Call, cst.Await)) else None
+                if bound is not None and bound.entity is not None and bound.cardinality is Cardinality.LIST:
+                    return ctx.model_for(bound.entity)
+            if annotation is not None:
+                element = annotation_element(annotation)
+                if element is not None:
+                    return ctx.model_for(element)
+    relationship = _relationship_of(ctx, iterable, ancestry, frame)
+    if relationship is not None and relationship.uselist is not False:
+        return ctx.project.models.get(relationship.target) if relationship.target else None
+    return None
+
+
+def loaded_collection(ctx, expr, ancestry, frame: Frame) -> bool:
+    """A list-like relationship (`user.projects`): iterating it twice gives the same items."""
+    relationship = _relationship_of(ctx, expr, ancestry, frame)
+    return (
+        relationship is not None
+        and relationship.uselist is not False
+        and relationship.lazy not in {"dynamic", "write_only", "unknown"}
+    )
+
+
+def _relationship_of(ctx, expr, ancestry, inside: Frame | None = None):
+    """`user.projects` -> the relationship, when `user`'s model is known."""
+    if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+        return None
+    owner = model_of_name(ctx, expr.value.value, ancestry, inside)
+    return owner.relationship(expr.attr.value) if owner is not None else None
+
+
+def model_of_name(ctx, name: str, ancestry, inside: Frame | None = None):
+    """The model of the object a name holds: a loop item, an annotated parameter, a get()."""
+    frames = frames_of(ancestry)
+    if inside is not None and inside in frames:
+        frames = frames[: frames.index(inside)]
+    for frame in reversed(frames):
+        if name in frame.targets:
+            return item_model(ctx, frame, ancestry)
+    for value, annotation in bindings(name, ancestry):
+        if annotation is not None and dotted_name(annotation):
+            return ctx.model_for(annotation)
+        bound = recognize(value) if isinstance(value, (cst.Call, cst.Await)) else None
+        if bound is not None and bound.entity is not None and bound.cardinality in (Cardinality.OPTIONAL, Cardinality.ONE, Cardinality.FIRST):
+            return ctx.model_for(bound.entity)
+    return None
+
+
+def bindings(
+    name: str, ancestry, *, comprehensions: bool = True
+) -> list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]]:
+    """(value, annotation) pairs binding `name` in the enclosing function, parameters
+    included; `comprehensions=False` leaves out a comprehension's own `for` targets (they
+    bind in the comprehension, not the function)."""
+    function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
+    scope = function if function is not None else ancestry[0]
+    found: list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]] = []
+    if function is not None:
+        params = function.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            if param.name.value == name:
+                found.append((None, param.annotation.annotation if param.annotation else None))
+    for node in walk(scope):
+        if isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+            found.append((node.value, None))
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+            found.append((node.value, node.annotation.annotation))
+        elif isinstance(node, cst.CompFor) and not comprehensions:
+            continue
+        elif isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)) and name in target_names(node.target):
+            found.append((None, None))
+    return found
+
+
+def annotation_element(annotation: cst.BaseExpression) -> cst.BaseExpression | None:
+    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+        inner = annotation.slice[0].slice
+        if isinstance(inner, cst.Index):
+            return inner.value
+    return None
+
+
+def reiterable(iterable: cst.BaseExpression, ancestry, anchor_index: int) -> bool:
+    """Whether iterating `iterable` twice gives the same items (a list, not a generator)."""
+    if isinstance(iterable, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp)):
+        return False  # a literal: reusable, but it has no name to reuse; materialise into one
+    if not isinstance(iterable, cst.Name):
+        return False
+    latest = _latest_binding_before(iterable.value, ancestry, anchor_index)
+    if latest is not None:
+        return reiterable_value(latest)
+    found = bindings(iterable.value, ancestry)
+    if not found:
+        return False
+    for value, annotation in found:
+        if annotation is not None:
+            head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+            name = dotted_name(head) or ""
+            if name.rsplit(".", 1)[-1] not in _REITERABLE_ANNOTATIONS:
+                return False
+            continue
+        if value is None or not reiterable_value(value):
+            return False
+    return True
+
+
+def returned_collection(iterable: cst.BaseExpression, ancestry, returns_of) -> bool:
+    """`projects = await ProjectsDAL.get_by_user_id(user_id)` where the project function is
+    annotated `-> list[Project]`: a list, safe to iterate twice. `returns_of(call)` gives
+    the head of a project function's return annotation."""
+    if returns_of is None or not isinstance(iterable, cst.Name):
+        return False
+    found = bindings(iterable.value, ancestry)
+    if not found:
+        return False
+    for value, annotation in found:
+        if annotation is not None or value is None:
+            return False
+        call = value.expression if isinstance(value, cst.Await) else value
+        if not isinstance(call, cst.Call):
+            return False
+        head = returns_of(call) or ""
+        if head.rsplit(".", 1)[-1] not in _REITERABLE_ANNOTATIONS:
+            return False
+    return True
+
+
+def _latest_binding_before(name: str, ancestry, anchor_index: int) -> cst.BaseExpression | None:
+    """The value of a plain `name = value` that is the last statement of the anchor's own
+    block to bind `name` before the anchor (`projects = list(projects)` put there by an
+    earlier fix); None when another kind of statement binds it last, or none does."""
+    if anchor_index < 1:
+        return None
+    block, anchor = ancestry[anchor_index - 1], ancestry[anchor_index]
+    body = list(getattr(block, "body", ()))
+    if not any(statement is anchor for statement in body):
+        return None
+    position = next(i for i, statement in enumerate(body) if statement is anchor)
+    for statement in reversed(body[:position]):
+        if name not in names_assigned(statement):
+            continue
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            return small.value
+        return None
+    return None
+
+
+def reiterable_value(value: cst.BaseExpression) -> bool:
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp, cst.Dict, cst.DictComp)):
+        return True
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if isinstance(value, cst.Call):
+        name = dotted_name(value.func)
+        if name in _REITERABLE_CALLS:
+            return True
+        if isinstance(value.func, cst.Attribute) and value.func.attr.value in _REITERABLE_METHODS:
+            return True
+    return False
+
+
+def key_gaps(ctx, model, column, key_expr, frame: Frame, ancestry) -> list[str]:
+    """What the per-item keys themselves may do differently in `in_` than in `==`."""
+    gaps: list[str] = []
+    if column.nullable and key_may_be_none(ctx, key_expr, frame, ancestry):
+        gaps.append(f"`{model.name}.{column.attr}` is nullable and the key may be None (`== None` matches NULL rows, `in_` does not)")
+    type_gap = key_type_gap(ctx, model, column, key_expr, frame, ancestry)
+    if type_gap:
+        gaps.append(type_gap)
+    return gaps

@@ -1,0 +1,267 @@
+"""Where a per-item lookup sits in its loop, and whether it may move in front of it.
+
+Both the loop-query analysis (a query written in the loop) and the call analysis (a loop
+that calls a project function running the query) ask the same questions of the loop: which
+frame makes the key change, how to list every key before the loop, where the batch goes,
+and what the body does that forbids or weakens the move. The answers live here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from n1fix.analysis.hoist_guards import Guard, guards_on_path, hoisting_hazard, is_invariant
+from n1fix.analysis.item_facts import loaded_collection, reiterable, returned_collection
+from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
+from n1fix.analysis.model_writes import model_method_write
+from n1fix.cst.loop_frames import Frame, hoist_anchor, is_conditional_in, makes_conditional
+from n1fix.cst.syntax import is_pure_key, names_assigned, names_read, target_names, walk
+from n1fix.orm.query_shape import dotted_name
+
+# Calls that consume a generator at once, so hoisting its query does not change timing.
+CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max", "sorted"}
+
+
+@dataclass
+class Placement:
+    """A per-item key in its loop, and where and how its batch would go."""
+
+    frame: Frame
+    key: cst.BaseExpression  # the key as written at the lookup
+    keys_key: cst.BaseExpression  # the same key in terms of the loop target only
+    items: cst.BaseExpression  # the collection the keys are read from
+    item_target: cst.BaseExpression  # the name each item is bound to when reading keys
+    varying: set[str]  # names that change per item of this frame and those inside it
+    anchor_index: int = -1  # the ancestry index of the statement the batch goes before
+    keys_filter: list[cst.BaseExpression] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)  # why the move is only an unsafe fix
+    iter_reiterable: bool = True
+    # Loop-invariant conditions the query ran under, which the batch must run under too.
+    batch_guards: list[Guard] = field(default_factory=list)
+
+
+class NoFix(Exception):
+    """The lookup runs per item, but cannot be moved; the message says why."""
+
+    def __init__(self, reason: str, frame: Frame | None = None) -> None:
+        super().__init__(reason)
+        self.frame = frame  # the loop that makes it run per item, when known
+
+
+def place_key(ctx, frames: list[Frame], key_expr: cst.BaseExpression, ancestry) -> Placement:
+    """The frame whose items drive `key_expr`, and the key restated in terms of its item."""
+    varying_all = set().union(*(f.varying for f in frames))
+    key_names = names_read(key_expr) & varying_all
+    frame = [f for f in frames if f.varying & key_names][-1]
+    inner = frames[frames.index(frame) :]
+    varying_here = set().union(*(f.varying for f in inner))
+    outer = set().union(*(f.varying for f in frames[: frames.index(frame)]))
+    if (key_names - frame.varying) & outer:
+        raise NoFix(frame=frame, reason="the key combines items of nested loops")
+    # A loop variable the body rebinds (`item_id = int(item_id)`) is no longer the item.
+    rebound = key_names & frame.targets & names_assigned(frame.node.body) if frame.is_for else set()
+    if rebound:
+        raise NoFix(frame=frame, reason=f"the loop body rebinds `{sorted(rebound)[0]}` before the query; the key is not the item as iterated")
+    keys_key = key_expr
+    if not key_names <= frame.targets:
+        keys_key = _substitute_body_names(key_expr, key_names - frame.targets, frame, ancestry)
+        if keys_key is None:
+            raise NoFix(frame=frame, reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop")
+    if not is_pure_key(keys_key):
+        raise NoFix(frame=frame, reason=f"the key `{ctx.code(key_expr)}` is not a plain attribute of the item")
+    items, item_target = _items_of(frame, keys_key)
+    if frame.is_async:
+        raise NoFix(frame=frame, reason="`async for` loops are not batched yet")
+    return Placement(frame, key_expr, keys_key, items, item_target, varying_here)
+
+
+def runs_once_per_loop(placement: Placement, ancestry) -> bool:
+    """Does the loop body always leave after its first item (so there is no N+1)?"""
+    frame = placement.frame
+    return frame.is_for and runs_once(frame.node.body, ancestry[frame.index + 2])
+
+
+def place_body(
+    ctx,
+    placement: Placement,
+    ancestry,
+    *,
+    site: cst.CSTNode,
+    session_code: str,
+    columns: set[str],
+    reads_only=None,
+    returns_of=None,
+    hoisted: list[cst.CSTNode] = (),
+) -> None:
+    """Find where the batch goes, and judge the loop body for the hoisting contract.
+
+    Fills `anchor_index`, `keys_filter`, `unsafe` and `iter_reiterable`; raises NoFix when
+    the move is not allowed at all.
+    """
+    frame = placement.frame
+    anchor_index, anchor_problem = hoist_anchor(ancestry, frame)
+    if anchor_index is None:
+        raise NoFix(anchor_problem)
+    site_index = len(ancestry) - 1
+    body = frame.node.body if frame.is_for else frame.node
+    verdict = inspect_body(
+        body,
+        session_code=session_code,
+        code_of=ctx.code,
+        iterable=frame.first_iter,
+        query_columns=columns,
+        query=site,
+        reads_only=reads_only,
+        writes_of=lambda call: model_method_write(ctx, call, ancestry),
+    )
+    if verdict.blocking:
+        raise NoFix(verdict.blocking)
+    guards = guards_on_path(ancestry, anchor_index, site_index)
+    keep, blocked = hoisting_hazard(guards, list(hoisted), placement.varying)
+    if blocked is not None:
+        condition = ctx.code(blocked.test)
+        raise NoFix(
+            f"the query runs only {'unless' if blocked.negated else 'when'} `{condition}`, which changes per item "
+            "or calls code; the batch would evaluate what that condition protects before the loop, for every item"
+        )
+    # Conditions the same for every item: the query runs for all items or for none, and
+    # the batch runs under them too.
+    same_for_all = bool(guards) and all(is_invariant(g, placement.varying) for g in guards)
+    placement.batch_guards = guards if same_for_all else keep
+    unsafe = placement.unsafe
+    if verdict.weakening:
+        unsafe.append(verdict.weakening)
+    if frame.is_for:
+        exit_reason = early_exit(frame.node.body)
+        if exit_reason:
+            unsafe.append(exit_reason)
+        guard, conditional = _guard(ancestry, frame, site_index, placement.varying)
+        if guard is not None:
+            placement.keys_filter.append(guard)
+        if (conditional and not same_for_all) or has_continue(frame.node.body, before=ancestry[frame.index + 2]):
+            unsafe.append("the query runs only for some items; the batch loads rows for all of them")
+    else:
+        for clause in frame.clauses:
+            for if_ in clause.ifs:
+                if not _pure_test(if_.test):
+                    unsafe.append("a comprehension condition calls code that would run twice")
+                placement.keys_filter.append(if_.test)
+        if is_conditional_in(ancestry, frame.index, site_index) and not same_for_all:
+            unsafe.append("the query runs only for some items; the batch loads rows for all of them")
+        if isinstance(frame.node, cst.GeneratorExp) and not _consumed_at_once(ancestry, frame.index):
+            unsafe.append("the generator runs its queries lazily, as it is consumed; batching runs them at once")
+    if is_conditional_in(ancestry, anchor_index, frame.index) and not same_for_all:
+        unsafe.append("the loop itself may not run; the batch would")
+    placement.anchor_index = anchor_index
+    placement.iter_reiterable = (
+        reiterable(placement.items, ancestry, anchor_index)
+        or loaded_collection(ctx, placement.items, ancestry, frame)
+        or returned_collection(placement.items, ancestry, returns_of)
+    )
+
+
+def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.BaseExpression | None:
+    """`pid` -> `project.id` when the loop body binds `pid = project.id` once, before the query.
+
+    Only a `for` body's top-level, single-target assignments of a plain attribute of the
+    loop target count; anything else (reassignment, a call) could differ per item.
+    """
+    if not frame.is_for:
+        return None
+    body = frame.node.body
+    query_statement = next((n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None)
+    bindings: dict[str, cst.BaseExpression] = {}
+    assigned_twice: set[str] = set()
+    for statement in body.body:
+        if statement is query_statement:
+            break
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+            name = small.targets[0].target.value
+            if name in bindings:
+                assigned_twice.add(name)
+            bindings[name] = small.value
+    substitutions = {}
+    for name in names:
+        value = bindings.get(name)
+        if value is None or name in assigned_twice or not is_pure_key(value) or not names_read(value) <= frame.targets:
+            return None
+        # Bound once before the query, and nowhere else in the body.
+        if sum(1 for n in walk(body) if isinstance(n, cst.AssignTarget) and name in target_names(n.target)) != 1:
+            return None
+        substitutions[name] = value
+
+    class _Substitute(cst.CSTTransformer):
+        def leave_Name(self, original, updated):
+            return substitutions.get(original.value, updated)
+
+    if isinstance(key, cst.Name):
+        return substitutions.get(key.value)
+    return key.visit(_Substitute())
+
+
+def _items_of(frame: Frame, keys_key) -> tuple[cst.BaseExpression, cst.BaseExpression]:
+    """Where the keys come from: `for i, p in enumerate(ps)` reads them from `ps` as `p`."""
+    if frame.is_for:
+        iterable, target = frame.node.iter, frame.node.target
+        if (
+            isinstance(iterable, cst.Call)
+            and dotted_name(iterable.func) == "enumerate"
+            and len(iterable.args) == 1
+            and iterable.args[0].keyword is None
+            and isinstance(target, cst.Tuple)
+            and len(target.elements) == 2
+        ):
+            element = target.elements[1].value
+            if names_read(keys_key) <= target_names(element):
+                return iterable.args[0].value, element
+        return iterable, target
+    return frame.clauses[0].iter, frame.clauses[0].target
+
+
+def _consumed_at_once(ancestry, index: int) -> bool:
+    """`sum(x for x in xs)`, `list(...)`, `", ".join(...)`: the generator runs to the end at once."""
+    if index < 1:
+        return False
+    parent = ancestry[index - 1]  # LibCST puts the bare generator in an Arg of the call
+    if isinstance(parent, cst.Arg) and index >= 2:
+        call = ancestry[index - 2]
+        if isinstance(call, cst.Call) and len(call.args) == 1:
+            name = dotted_name(call.func)
+            if name in CONSUMERS:
+                return True
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":
+                return True
+    return False
+
+
+def _guard(ancestry, frame: Frame, query_index: int, varying: set[str]) -> tuple[cst.BaseExpression | None, bool]:
+    """For a `for` body: (an `if` test to carry into the keys, whether the query is conditional)."""
+    body_index = frame.index + 1  # the IndentedBlock
+    statements = ancestry[body_index + 1 : query_index]
+    path = [*statements, ancestry[query_index]]
+    conditionals = [
+        n
+        for i, n in enumerate(statements)
+        if isinstance(n, cst.If) or makes_conditional(n, path[i + 1])
+        # an inner loop's iterable runs once per item; its body may not run at all
+        or (isinstance(n, cst.For) and i + 1 < len(statements) and statements[i + 1] is not n.iter)
+        or (isinstance(n, cst.For) and i + 1 == len(statements) and ancestry[query_index] is not n.iter)
+    ]
+    if not conditionals:
+        return None, False
+    if len(conditionals) == 1 and isinstance(conditionals[0], cst.If):
+        test = conditionals[0]
+        position = ancestry.index(test)
+        inside_body = ancestry[position + 1] is test.body
+        top_level = ancestry[body_index + 1] is test
+        reads = names_read(test.test)
+        if inside_body and top_level and _pure_test(test.test) and reads & varying <= frame.targets:
+            return test.test, False
+    return None, True
+
+
+def _pure_test(expr: cst.BaseExpression) -> bool:
+    return not any(isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield)) for n in [expr, *walk(expr)])

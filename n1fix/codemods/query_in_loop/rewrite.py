@@ -1,0 +1,514 @@
+"""Rewrite a query-in-loop finding: one batched query in front of the loop, a lookup inside.
+
+The batched query runs under `if keys:` (as write-in-loop's statements do), after the
+lookup is set to what no keys give (`defaultdict(list)`, `{}`, `set()`), so a loop over
+nothing still costs no round trip. Two batches of one loop share one `if keys:`.
+
+The layout of the generated code is fixed in docs/query-in-loop-rewrites.md; the golden
+`after.py` files hold it to that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from n1fix.analysis.hoist_guards import guard_code
+from n1fix.codemods.query_in_loop.loop_keys import _items_name, _keys, _Rewriter, _target_name
+from n1fix.cst.errors import FixFailed
+from n1fix.cst.imports import add_from_import, remove_unused_import, spelling
+from n1fix.cst.layout import (
+    INDENT,
+    broken_expression,
+    chain_lines,
+    exploded_call,
+    fits,
+    joined_if_overlong,
+    render,
+    with_long_calls_exploded,
+)
+from n1fix.cst.names import NamePicker, plural, qualified, singular_snake
+from n1fix.cst.pragmas import pragmas_beside, with_pragmas
+from n1fix.cst.syntax import names_read, walk
+from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
+from n1fix.rules.base import Finding
+from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
+
+
+def fix(ctx, finding: Finding):
+    if not isinstance(finding.plan, LoopQueryPlan):  # a call of a project query function
+        from n1fix.codemods.query_in_loop.call_batch import fix_call
+
+        return fix_call(ctx, finding)
+    plan: LoopQueryPlan = finding.plan
+    shape = plan.shape
+    names = NamePicker(plan.scope, ctx.module)
+    needed_imports: list[tuple[str, str]] = []
+
+    def symbol(qualified: str) -> str:
+        """How to spell `qualified` here; imported when the module does not have it yet."""
+        known = spelling(ctx.imports, qualified)
+        if known is not None:
+            return known
+        module, _, name = qualified.rpartition(".")
+        needed_imports.append((module, name))
+        return name
+
+    statements, keys_ref, replace_iter = _keys(ctx, plan, names)
+    if statements and not plan.iter_reiterable:  # the loop's iterable moved into a list
+        statements[0] = with_pragmas(statements[0], "", pragmas_beside(ctx, plan.items))
+    batch = _batch(ctx, plan, names, keys_ref, symbol)
+    batch.fill = _with_query_pragmas(ctx, plan, batch.fill)
+
+    indent, limit = ctx.range_of(plan.anchor).start.column, ctx.project.line_length
+    statements = [with_long_calls_exploded(statement, indent, limit) for statement in statements]
+    fill_indent = indent if ctx.keys_never_empty else indent + len(INDENT)  # under `if keys:`
+    batch.fill = [with_long_calls_exploded(statement, fill_indent, limit) for statement in batch.fill]
+    config = ctx.module.config_for_parsing
+    try:
+        new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
+        new_statements.extend(_batch_statements(ctx, batch, keys_ref, guard_code(ctx.code, plan.batch_guards)))
+        lookup_node = cst.parse_expression(batch.lookup, config=config)
+    except cst.ParserSyntaxError as error:  # a bug in the templates
+        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
+
+    module = ctx.module.visit(
+        _Rewriter(
+            plan.anchor,
+            new_statements,
+            shape.location,
+            lookup_node,
+            plan.items if replace_iter else None,
+            replace_iter,
+            _dead_binding(shape, plan),
+            _outside(ctx, plan.scope),
+        )
+    )
+    for source_module, name in dict.fromkeys(needed_imports):
+        module = add_from_import(module, source_module, name, ctx.first_party)
+    # Names only the per-item query used (`exists`, `desc`) must not stay imported unused.
+    for name in names_read(shape.node) & set(ctx.imports):
+        module = remove_unused_import(module, name)
+    return module
+
+
+def _with_query_pragmas(ctx, plan: LoopQueryPlan, batch: list[str]) -> list[str]:
+    """The batch, its query's statement carrying the pragmas of the per-item query's lines."""
+    pragmas = pragmas_beside(ctx, plan.shape.location)  # the call in the module (`node` may be built)
+    session = ctx.code(plan.shape.session)
+    for i, statement in enumerate(batch):
+        if session in statement:
+            return [*batch[:i], with_pragmas(statement, session, pragmas), *batch[i + 1 :]]
+    return batch
+
+
+@dataclass
+class _Batch:
+    """The batched query, as the lookup for no keys and the statements that fill it."""
+
+    empty: str  # `renders_by_project = defaultdict(list)`: what no keys give
+    fill: list[str]  # the statements that run the query
+    in_place: bool  # `fill` adds to `empty` (else it binds the name anew)
+    lookup: str  # what replaces the per-item query: `renders_by_project.get(project.id, [])`
+
+
+def _batch_statements(ctx, batch: _Batch, keys_ref: str, condition: str = "") -> list[cst.BaseStatement]:
+    """`empty`, then `fill` under `if keys:`: no keys, no query; and under the conditions
+    the query ran under (`if keys and user:`), when it did not always run."""
+    config = ctx.module.config_for_parsing
+    fill = [cst.parse_statement(s + "\n", config=config) for s in batch.fill]
+    if ctx.keys_never_empty and not condition:
+        return [cst.parse_statement(batch.empty + "\n", config=config), *fill] if batch.in_place else fill
+    test = " and ".join(part for part in ("" if ctx.keys_never_empty else keys_ref, condition) if part)
+    guard = cst.If(test=cst.parse_expression(test, config=config), body=cst.IndentedBlock(body=fill))
+    return [cst.parse_statement(batch.empty + "\n", config=config), guard]
+
+
+def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -> _Batch:
+    """The batched query and its grouping, by cardinality, and the lookup that replaces
+    the per-item query."""
+    shape = plan.shape
+    entity_name = plan.entity_code.rsplit(".", 1)[-1] if shape.entity is not None else _count_entity(plan)
+    entity = singular_snake(entity_name)
+    target_name = _target_name(plan)
+    suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
+    key_code = ctx.code(plan.key)
+    attr = plan.key_column
+    indent = ctx.range_of(plan.anchor).start.column
+    if not ctx.keys_never_empty or plan.batch_guards:
+        indent += len(INDENT)  # the query runs under `if keys:`
+    limit = ctx.project.line_length
+    card = plan.cardinality
+
+    if card is Cardinality.EXISTS:
+        group = names.pick(f"{keys_ref}_with_{plural(entity)}" if keys_ref.isidentifier() else f"keys_with_{plural(entity)}")
+        fill = _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
+        return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
+    if card is Cardinality.COUNT:
+        group = names.pick(f"{entity}_counts_by_{suffix}", *_by_keys(f"{entity}_counts_by_", keys_ref, suffix))
+        source = _count_source(ctx, plan, keys_ref, symbol)
+        if not source.startswith("\n"):  # not the 2.0 layout, which is black's already
+            source = joined_if_overlong(source, indent, limit, prefix=len(f"{group} = dict("))
+        fill = _dict_call(group, source, indent, limit)
+        return _Batch(f"{group} = {{}}", [fill], False, f"{group}.get({key_code}, 0)")
+
+    if card in (Cardinality.OPTIONAL, Cardinality.ONE):
+        # A comprehension's variable is its own: the entity's name reads best, even when
+        # the function uses it too.
+        if names.comprehension_variable_ok(entity):
+            row = entity
+        else:  # `slice`, `type`: a builtin's name, qualified as any taken name is
+            row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
+    else:
+        row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
+    source = _entity_source(ctx, plan, keys_ref, symbol)
+    # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
+    source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
+    if card in (Cardinality.OPTIONAL, Cardinality.ONE):
+        group = names.pick(f"{plural(entity)}_by_{suffix}", *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix))
+        fill = _dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit)
+        lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
+        return _Batch(f"{group} = {{}}", [fill], False, lookup)
+    if not fits(f"for {row} in {source}:", indent, limit):
+        source = broken_expression(cst.parse_expression(source)) or source
+    if card is Cardinality.FIRST:
+        group = names.pick(f"first_{entity}_by_{suffix}", *_by_keys(f"first_{entity}_by_", keys_ref, suffix))
+        keep_first = _nested_call(f"{group}.setdefault({row}.{attr}, {row})", 1, indent, limit)
+        loop = f"for {row} in {source}:\n    {keep_first}"
+        return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
+    if card is Cardinality.LIST:
+        group = names.pick(f"{plural(entity)}_by_{suffix}", *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix))
+        append = _nested_call(f"{group}[{row}.{attr}].append({row})", 1, indent, limit)
+        if plan.top_n is not None:
+            append = _nested_call(f"{group}[{row}.{attr}].append({row})", 2, indent, limit)
+            append = f"if len({group}[{row}.{attr}]) < {ctx.code(plan.top_n)}:\n        {append}"
+        loop = f"for {row} in {source}:\n    {append}"
+        return _Batch(f"{group} = {symbol('collections.defaultdict')}(list)", [loop], True, f"{group}.get({key_code}, [])")
+    raise FixFailed(f"no batched form for a {card.value} query")
+
+
+def _by_keys(head: str, keys_ref: str, suffix: str) -> list[str]:
+    """When `renders_by_project` is taken: named after the key list the batch reads
+    (`users_by_render_user_id` for `render_user_ids`)."""
+    key = keys_ref[:-1] if keys_ref.isidentifier() and keys_ref.endswith("s") else None
+    return [f"{head}{key}"] if key and key != suffix else []
+
+
+def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
+    """`f(args)` as a line `depth` blocks into a generated statement at `indent`; when too
+    long, its arguments on a line of their own, as black breaks it."""
+    pad = "    " * depth
+    if fits(call, indent + len(pad), limit):
+        return call
+    broken = exploded_call(call, indent + len(pad), limit)
+    return broken.replace("\n", "\n" + pad) if broken is not None else call
+
+
+def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
+    """The `stmt = select(...)` line, when nothing but the rewritten query reads `stmt`."""
+    binding = shape.statement_binding
+    if binding is None or not plan.frame.is_for:
+        return None
+    name = binding.body[0].targets[0].target.value
+    reads = [n for n in walk(plan.frame.node.body) if isinstance(n, cst.Name) and n.value == name]
+    # its own target, and the argument of the query
+    return binding if len(reads) == 2 else None
+
+
+def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, indent: int, limit: int) -> str:
+    """The set of keys for which the per-item EXISTS would have been true."""
+    shape = plan.shape
+    in_expr = _in_predicate(plan, keys_ref, ctx.code)
+    pred = plan.key_predicate.node
+
+    class _Replace(cst.CSTTransformer):
+        def on_leave(self, original, updated):
+            return in_expr if original is pred else updated
+
+    method = {"where": "filter"} if shape.style.value == "1.x" else {}  # Query.where is 1.4+
+    filters = "".join(
+        f".{method.get(mc.name, mc.name)}(" + ", ".join(render(arg.value.visit(_Replace())) for arg in mc.call.args) + ")"
+        for mc in shape.exists_calls
+    )
+    column = ctx.code(plan.column_expr)
+    session = ctx.code(shape.session)
+    if shape.style.value == "1.x":
+        query = f"{session}.query({column}){filters}.distinct()"
+        one_line = f"{group} = {{row[0] for row in {query}}}"
+        if fits(one_line, indent, limit):
+            return one_line
+        lines = chain_lines(cst.parse_expression(query)) or [query]
+        body = "\n        ".join(lines)
+        return f"{group} = {{\n    row[0]\n    for row in (\n        {body}\n    )\n}}"
+    select = symbol("sqlalchemy.select")
+    statement = f"{select}({column}){filters}.distinct()"
+    awaited = "await " if shape.is_async else ""
+    one_line = f"{group} = set({awaited}{session}.scalars({statement}))"
+    if fits(one_line, indent, limit):
+        return one_line
+    if not fits(statement, indent + 8, limit):
+        statement = "\n        ".join(chain_lines(cst.parse_expression(statement)) or [statement])
+    return f"{group} = set(\n    {awaited}{session}.scalars(\n        {statement}\n    )\n)"
+
+
+def _dict_comprehension(group: str, element: str, clause: str, source: str, indent: int, limit: int) -> str:
+    """`g = {k: v for v in source}`, broken black style when it does not fit."""
+    if "\n" not in source:
+        one_line = f"{group} = {{{element} {clause}{source}}}"
+        if fits(one_line, indent, limit):
+            return one_line
+        inner = f"{element} {clause}{source}"
+        if fits(inner, indent + 4, limit):
+            return f"{group} = {{\n    {inner}\n}}"
+        if not fits(f"{clause}{source}", indent + 4, limit):
+            source = broken_expression(cst.parse_expression(source)) or source
+    # As black splits a comprehension that spans lines: the element, then its clause.
+    indented = source.replace("\n", "\n    ")
+    return f"{group} = {{\n    {element}\n    {clause}{indented}\n}}"
+
+
+def _dict_call(group: str, source: str, indent: int, limit: int) -> str:
+    """`g = dict(source)`, the source one call a line when it does not fit."""
+    one_line = f"{group} = dict({source})"
+    if fits(one_line, indent, limit) or source.startswith("\n"):
+        return one_line
+    lines = chain_lines(cst.parse_expression(source))
+    if lines is None:
+        return one_line
+    body = "\n    ".join(lines)
+    return f"{group} = dict(\n    {body}\n)"
+
+
+def _outside(ctx, scope):
+    """Whether a statement lies wholly outside the function being rewritten: everything the
+    rewrite touches is inside it, so the transformer need not walk the rest of the module
+    (with many fixes in one file, that walk made each fix cost the whole file)."""
+    if scope is None or isinstance(scope, cst.Module):
+        return None
+    try:
+        span = ctx.range_of(scope)
+    except KeyError:  # a scope from another tree (a generated batch variant): walk everything
+        return None
+    first, last = span.start.line, span.end.line
+
+    def outside(node) -> bool:
+        try:
+            where = ctx.range_of(node)
+        except KeyError:  # not a node of the parsed module
+            return False
+        return where.end.line < first or where.start.line > last
+
+    return outside
+
+
+def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
+    key = plan.keys_key
+    return (
+        target_name is not None
+        and isinstance(key, cst.Attribute)
+        and isinstance(key.value, cst.Name)
+        and key.value.value == target_name
+        and key.attr.value == "id"
+    )
+
+
+def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpression:
+    column = code(plan.column_expr) if plan.column_expr is not None else f"{plan.entity_code}.{plan.key_column}"
+    return cst.parse_expression(f"{column}.in_({keys_ref})")
+
+
+def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+    """Code that iterates the entities of the batched query."""
+    source = _entity_source_plain(ctx, plan, keys_ref, symbol)
+    # A 1.x Query (also the batch of a `session.get()` in Query API code) has no
+    # `.unique()`: it de-duplicates the entities of joined eager collections itself.
+    if plan.needs_unique and not plan.uses_v1_query and ".unique()" not in source:
+        if source.startswith("await "):
+            source = f"({source})"
+        source += ".unique()"
+    return source
+
+
+def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+    shape = plan.shape
+    code = ctx.code
+    if shape.get_key is not None and shape.style.value == "2.0":  # `session.get(Model, key)`
+        return _get_source(ctx, plan, keys_ref, symbol)
+    in_expr = _in_predicate(plan, keys_ref, code)
+    transformer = _BatchQuery(plan, in_expr, add_group_by=None)
+    new = shape.node.visit(transformer)
+    return _dedented(ctx, plan, cst.Module([]).code_for_node(new))
+
+
+def _dedented(ctx, plan: LoopQueryPlan, text: str) -> str:
+    """Shift a moved multi-line query left so its closing bracket lines up with the statement.
+
+    LibCST keeps continuation lines relative to the enclosing block, so a query that
+    started at the statement's own indentation moves as is; one that started deeper (in a
+    comprehension, after an opening bracket) would keep that extra indentation.
+    """
+    if "\n" not in text or '"""' in text or "'''" in text:
+        return text
+    first, *rest = text.split("\n")
+    closing = rest[-1]
+    if not closing.lstrip().startswith((")", "]", "}")):
+        return text
+    extra = _indent(closing)
+    if extra <= 0:
+        return text
+    return "\n".join([first, *(line[min(extra, _indent(line)) :] for line in rest)])
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _get_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+    shape = plan.shape
+    code = ctx.code
+    pk = f"{plan.entity_code}.{plan.key_column}"
+    session = code(shape.session)
+    if plan.uses_v1_query:
+        return f"{session}.query({plan.entity_code}).filter({pk}.in_({keys_ref}))"
+    select = symbol("sqlalchemy.select")
+    source = f"{session}.scalars({select}({plan.entity_code}).where({pk}.in_({keys_ref})))"
+    return f"await {source}" if shape.is_async else source
+
+
+def _count_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+    shape = plan.shape
+    code = ctx.code
+    in_expr = _in_predicate(plan, keys_ref, code)
+    column = cst.parse_expression(code(plan.column_expr) if plan.column_expr is not None else f"{plan.entity_code}.{plan.key_column}")
+    count_fn = None
+    if shape.count_call is None:
+        count_fn = cst.parse_expression(f"{symbol('sqlalchemy.func')}.count()")
+    new = shape.node.visit(_BatchQuery(plan, in_expr, add_group_by=column, count_fn=count_fn))
+    if shape.style.value == "2.0":
+        return _count_layout_v2(new, shape)
+    text = _dedented(ctx, plan, cst.Module([]).code_for_node(new))
+    return f"{text}.all()"
+
+
+def _count_layout_v2(new: cst.BaseExpression, shape: QueryShape) -> str:
+    """`\n    session.execute(\n        select(...)\n        .where(...)\n        .group_by(...)\n    ).all()\n`"""
+    render = cst.Module([]).code_for_node
+    runner = new.expression if isinstance(new, cst.Await) else new
+    while isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.func.attr.value != "execute":
+        runner = runner.func.value
+        if isinstance(runner, cst.Await):
+            runner = runner.expression
+    statement = runner.args[0].value
+    chain: list[str] = []
+    head = statement
+    while isinstance(head, cst.Call) and isinstance(head.func, cst.Attribute):
+        args = ", ".join(render(arg.value) if arg.keyword is None else f"{arg.keyword.value}={render(arg.value)}" for arg in head.args)
+        chain.append(f".{head.func.attr.value}({args})")
+        head = head.func.value
+    lines = [render(head.with_changes(lpar=[], rpar=[])), *reversed(chain)]
+    body = "\n        ".join(lines)
+    session = render(runner.func.value)
+    call = f"{session}.execute(\n        {body}\n    )"
+    if shape.is_async:
+        call = f"(await {call})"
+    return f"\n    {call}.all()\n"
+
+
+def _count_entity(plan: LoopQueryPlan) -> str:
+    column = plan.column_expr
+    if isinstance(column, cst.Attribute):
+        return (dotted_name(column.value) or "row").rsplit(".", 1)[-1]
+    return "row"
+
+
+class _BatchQuery(cst.CSTTransformer):
+    """Turn the per-item query into the batched one, on the original nodes."""
+
+    def __init__(self, plan: LoopQueryPlan, in_expr, add_group_by=None, count_fn=None) -> None:
+        self.plan = plan
+        self.shape: QueryShape = plan.shape
+        self.in_expr = in_expr
+        self.group_by = add_group_by
+        self.count_fn = count_fn
+        pred = plan.key_predicate
+        self.pred_node = pred.node if pred is not None else None
+        self.filter_by_call = pred.container if pred is not None and pred.via_filter_by else None
+        self.limit_call = self.shape.limit.call if self.shape.limit is not None else None
+        self.terminal = self.shape.terminal.call if self.shape.terminal is not None else None
+        self.statement = None
+        if self.shape.select_call is not None and self.shape.style.value == "2.0":
+            runner = self._runner_call()
+            self.statement = runner.args[0].value if runner is not None else None
+
+    def _runner_call(self) -> cst.Call | None:
+        node = self.shape.node
+        while True:
+            if isinstance(node, cst.Await):
+                node = node.expression
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                if node.func.value is self.shape.session:
+                    return node
+                node = node.func.value
+            else:
+                return None
+
+    def on_leave(self, original, updated):
+        if self.pred_node is not None and original is self.pred_node and not isinstance(original, cst.Arg):
+            return self.in_expr.with_changes(lpar=updated.lpar, rpar=updated.rpar) if getattr(updated, "lpar", None) else self.in_expr
+        if isinstance(original, cst.Call):
+            return self._leave_call(original, updated)
+        if isinstance(original, cst.Attribute) and self.group_by is not None and self.shape.select_call is None and original is self.shape.session:
+            # Flask-SQLAlchemy `Model.query`: count with explicit columns.
+            return cst.parse_expression(
+                f"{cst.Module([]).code_for_node(updated)}.with_entities({cst.Module([]).code_for_node(self.group_by)}, {cst.Module([]).code_for_node(self.count_fn)})"
+            )
+        return updated
+
+    def _leave_call(self, original: cst.Call, updated: cst.Call):
+        if original is self.filter_by_call:
+            kept = [a for a in updated.args if not (a.keyword is not None and a.keyword.value == self.plan.key_predicate.attr)]
+            method = "filter" if self.shape.style.value == "1.x" else "where"
+            if not kept:
+                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(method)), args=[cst.Arg(self.in_expr)])
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return cst.Call(func=cst.Attribute(value=updated.with_changes(args=kept), attr=cst.Name(method)), args=[cst.Arg(self.in_expr)])
+        if original is self.limit_call and isinstance(updated.func, cst.Attribute):
+            return updated.func.value
+        if original is self.shape.select_call and self.group_by is not None:
+            args = list(updated.args)
+            if self.count_fn is not None:  # 1.x: query(Model) -> query(Model.key, func.count())
+                args = [cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(self.count_fn)]
+            else:
+                args = [cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *args]
+            updated = updated.with_changes(args=args)
+            if original is self.statement:
+                return cst.Call(func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+            return updated
+        if self.statement is not None and self.group_by is not None and original is self.statement:
+            return cst.Call(func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+        if original is self.terminal:
+            return self._terminal(updated)
+        return updated
+
+    def _terminal(self, updated: cst.Call):
+        action = self.shape.terminal_action
+        counting = self.group_by is not None
+        if action == "rename":
+            name = "execute" if counting else "scalars"
+            return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(name)))
+        inner = updated.func.value
+        if self.shape.get_key is not None:  # 1.x `query(M).get(k)` -> `query(M).filter(M.pk.in_(keys))`
+            return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("filter")), args=[cst.Arg(self.in_expr)])
+        if counting and self.shape.style.value == "1.x":
+            return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+        if isinstance(inner, cst.Await) and inner.lpar:
+            inner = inner.with_changes(lpar=[], rpar=[])
+        if updated.lpar and hasattr(inner, "lpar"):
+            inner = inner.with_changes(lpar=updated.lpar, rpar=updated.rpar)  # keep `(` ... `)` wrapping
+        if action == "strip+scalars" and not counting:
+            value = inner
+            if isinstance(value, cst.Await):
+                value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            return cst.Call(func=cst.Attribute(value=value, attr=cst.Name("scalars")))
+        return inner

@@ -1,0 +1,38 @@
+"""Finding the function around awaited statements and replacing those statements: shared by the
+gather rewrite and the loop gather."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.cst.errors import FixFailed
+from n1fix.cst.syntax import walk
+
+
+def _enclosing_function(ctx, statement):
+    """The innermost function whose body holds `statement`."""
+    found = None
+    for node in walk(ctx.module, into_scopes=True):
+        if isinstance(node, cst.FunctionDef) and any(s is statement for s in walk(node.body)):
+            found = node
+    return found
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, statements, new) -> None:
+        self.statements = statements
+        self.new = new
+        self.done = False
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = list(original.body)
+        first = self.statements[0]
+        for i, statement in enumerate(body):
+            if statement is first:
+                end = i + len(self.statements)
+                if any(a is not b for a, b in zip(body[i:end], self.statements)):
+                    raise FixFailed("the statements to gather are no longer consecutive")
+                self.done = True
+                kept = list(updated.body)
+                return updated.with_changes(body=[*kept[:i], *self.new, *kept[end:]])
+        return updated

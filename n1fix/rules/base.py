@@ -1,0 +1,146 @@
+"""What every rule shares: the finding it yields, its severity and fix safety."""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+if TYPE_CHECKING:
+    from n1fix.rules.context import FileContext
+
+
+class Severity(str, enum.Enum):
+    """How the cost grows: `high` once per item, `medium` a constant extra, `low` advice."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class FixAvailability(str, enum.Enum):
+    """Whether a rule can offer fixes at all (per rule, as in ruff)."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NONE = "none"
+
+
+class Applicability(str, enum.Enum):
+    """How safe one finding's fix is (per finding, as in ruff).
+
+    `safe` fixes are applied by `n1fix apply`; `unsafe` ones only with `--unsafe-fixes`
+    (or when accepted in the interactive prompt); `none` means no fix is offered.
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    NONE = "none"
+
+
+@dataclass
+class Finding:
+    rule: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    severity: Severity
+    applicability: Applicability = Applicability.NONE
+    # Why the fix is unsafe or absent, in words a user learns from.
+    fix_note: str | None = None
+    # The header line of the loop that makes it run per item (for suppressions).
+    loop_line: int | None = None
+    # The codemod's plan: opaque to the engine, never serialised.
+    plan: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def fixable(self) -> bool:
+        return self.applicability is not Applicability.NONE
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.rule)
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "message": self.message,
+            "severity": self.severity.value,
+            "fixable": self.fixable,
+            "applicability": self.applicability.value,
+        }
+
+
+class Rule:
+    """Base class of every rule.
+
+    A subclass sets `NAME` (kebab-case, names the pattern), `MESSAGE`, `SEVERITY` and
+    `FIX`, documents itself in its docstring (What it does / Why is this bad? / Example /
+    Use instead / Fix safety), and implements `gate` (cheap, on the `ast` tree) and
+    `check` (precise, on the LibCST tree). It lives in the package
+    `n1fix.rules.<name with underscores>` (the class in `rule.py`, exported by the
+    package's `__init__.py`); its codemod is the package of the same name in
+    `n1fix.codemods`, exposing `fix`, and both are found by that name.
+    """
+
+    NAME: ClassVar[str]
+    MESSAGE: ClassVar[str]
+    SEVERITY: ClassVar[Severity]
+    FIX: ClassVar[FixAvailability] = FixAvailability.NONE
+    # Off unless selected by name (or by the option that asks for it), like ruff's
+    # rules outside the default set.
+    DEFAULT: ClassVar[bool] = True
+    # Round trips before and after the fix, as formulas in N (the items of the loop), for
+    # the audit report; None when the rule is not about round trips.
+    ROUND_TRIPS: ClassVar[tuple[str, str] | None] = None
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        """May this file (its `ast` tree and source text) hold a finding?
+
+        It may say yes too often, never too rarely: a file it turns away is not checked.
+        """
+        return True
+
+    def check(self, ctx: "FileContext") -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def module_name(cls) -> str:
+        return cls.NAME.replace("-", "_")
+
+    @classmethod
+    def finding_at(
+        cls,
+        ctx: "FileContext",
+        node,
+        message: str,
+        applicability: Applicability = Applicability.NONE,
+        fix_note: str | None = None,
+        plan: Any = None,
+        loop: Any = None,
+    ) -> Finding:
+        """A finding of this rule spanning `node` (1-based columns, as editors count)."""
+        span = ctx.range_of(node)
+        loop_line = ctx.range_of(loop).start.line if loop is not None else None
+        return Finding(
+            rule=cls.NAME,
+            path=ctx.display_path,
+            line=span.start.line,
+            column=span.start.column + 1,
+            end_line=span.end.line,
+            end_column=span.end.column + 1,
+            message=message,
+            severity=cls.SEVERITY,
+            applicability=applicability,
+            fix_note=fix_note,
+            plan=plan,
+            loop_line=loop_line,
+        )

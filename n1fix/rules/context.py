@@ -1,0 +1,65 @@
+"""What a rule sees: the file being checked and the project around it."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from n1fix.orm.query_shape import dotted_name
+from n1fix.rules.project import ProjectContext
+
+if TYPE_CHECKING:
+    from n1fix.orm.models import ModelInfo
+
+
+@dataclass
+class FileContext:
+    path: Path
+    display_path: str
+    module: cst.Module
+    module_name: str
+    imports: dict[str, str]
+    project: ProjectContext
+    # Set for a synthetic batch loop: whether the keys can be None, or of another type
+    # than the column, is judged at the real call site, not on the loop's stand-in keys.
+    keys_checked_elsewhere: bool = False
+    # Set for a synthetic batch loop of a query method: the batch method returns early for
+    # no keys, so its batched query needs no `if keys:` of its own.
+    keys_never_empty: bool = False
+    _positions: dict | None = field(default=None, repr=False)
+
+    def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
+        """The model a class reference (`Render`, `models.Render`) names, if indexed."""
+        if expr is None:
+            return None
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        return self.project.models.resolve(name, self.imports, self.module_name)
+
+    def range_of(self, node: cst.CSTNode) -> CodeRange:
+        if self._positions is None:
+            # The module was parsed by us and is not shared: skip the defensive deep copy.
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions[node]
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    @functools.cached_property
+    def first_party(self) -> set[str]:
+        """Top-level packages this file imports from inside the project (for import groups)."""
+        from n1fix.orm.imports import resolve_module_path
+
+        tops = {self.module_name.split(".")[0]}
+        for qualified in self.imports.values():
+            top = qualified.split(".")[0]
+            if top and top not in tops and resolve_module_path(top, self.project.root, near=self.path):
+                tops.add(top)
+        return tops

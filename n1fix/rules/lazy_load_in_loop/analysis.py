@@ -1,0 +1,481 @@
+"""The analysis behind `lazy-load-in-loop`: loops (and comprehensions) over query rows that
+read relationships the query did not load, and the loader option that fixes each.
+
+A read is a *path* of relationship names from the rows' model: `project.renders` is
+`("renders",)`, `render.chain` inside `for render in project.renders` is
+`("renders", "chain")`. Each path is reported once per loop, at its first read, with the
+option that loads it (`selectinload(Project.renders).selectinload(Render.chain)`) and
+where it goes: merged into the query's `.options(...)`, or a new `.options(...)` right
+after `select(...)`/`session.query(...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import libcst as cst
+
+from n1fix.analysis.row_sources import Source, row_source
+from n1fix.cst.loop_frames import frames_of
+from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
+from n1fix.orm.loader_options import EAGER, LAZY, RAISE, OptionChain
+from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.lazy_load_in_loop.identity_map import points_back, targets_already_loaded
+
+_MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
+_MAPPER_RAISE = {"raise", "raise_on_sql"}
+_EXPIRE_ALL = {"commit", "rollback", "expire_all"}
+_MAY_COMMIT = {"save"}
+
+
+@dataclass
+class Read:
+    path: tuple[str, ...]
+    node: cst.Attribute  # the first attribute that reads the path's last step
+    models: tuple  # the model owning each step
+    relationships: tuple  # the relationship of each step
+    conditional: bool
+
+
+@dataclass
+class LazyLoadPlan:
+    site: cst.Attribute  # the read (what the fixer follows between passes)
+    source: Source
+    path: tuple[str, ...]
+    steps: list[tuple[str, str, str]]  # (class as spelled here, attribute, loader), from the root
+    extend: OptionChain | None  # an option naming a prefix of the path: the new steps go after it
+    extend_from: int = 0  # the steps `extend` already names
+    imports: list[tuple[str, str]] = field(default_factory=list)
+
+
+def find(ctx, rule) -> Iterable[Finding]:
+    for loop, ancestry in _loops(ctx.module):
+        yield from _check_loop(rule, ctx, loop, ancestry)
+
+
+def _loops(module: cst.Module):
+    """Every `for` statement and comprehension, with its ancestry (module first)."""
+    found = []
+    ancestry: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode | None] = [module]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            ancestry.pop()
+            continue
+        ancestry.append(node)
+        stack.append(None)
+        if (isinstance(node, cst.For) and node.asynchronous is None) or (
+            isinstance(node, COMPREHENSIONS) and node.for_in.asynchronous is None
+        ):
+            found.append((node, list(ancestry[:-1])))
+        below = list(children(node))
+        below.reverse()
+        stack.extend(below)
+    return found
+
+
+def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
+    clause = loop if isinstance(loop, cst.For) else loop.for_in
+    rows = _rows_of(clause.target, clause.iter)
+    if rows is None:
+        return
+    name, iterable = rows
+    if _iterates_outer_item(iterable, ancestry):
+        return  # `for render in project.renders` inside a loop over projects: the outer loop reports it
+    source = row_source(ctx, iterable, ancestry)
+    if source is None:
+        return
+    if isinstance(loop, cst.For) and name in names_assigned(loop.body):
+        return  # the loop variable is rebound: its reads are not the rows
+    collector = _Reads(ctx)
+    env = {name: _Bound((), source.model)}
+    if isinstance(loop, cst.For):
+        collector.visit(loop.body, env, may_stop_early(loop.body))
+    else:
+        collector.visit_comprehension(loop, env, False, skip_first_iter=True)
+    for read in collector.reads.values():
+        if len(read.path) == 1 and targets_already_loaded(ctx, source, read.relationships[0], ancestry):
+            continue  # the identity map answers each row's parent: no query per row
+        if points_back(read):
+            continue  # `render.project` inside `project.renders`: the outer row itself
+        yield from _finding(rule, ctx, loop, source, read, _commits(loop))
+
+
+_SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
+
+
+def _rows_of(target, iterable) -> tuple[str, cst.BaseExpression] | None:
+    """The name bound to each row and the expression giving the rows: `for p in rows`,
+    `for i, p in enumerate(rows)`, `for p in sorted(rows, key=...)`."""
+    while isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.args:
+        func, first = iterable.func.value, iterable.args[0]
+        if first.keyword is not None or first.star:
+            return None
+        if func == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+            target, iterable = target.elements[1].value, first.value
+        elif func in _SAME_ROWS:
+            iterable = first.value
+        else:
+            break
+    if not isinstance(target, cst.Name):
+        return None
+    return target.value, iterable
+
+
+def may_stop_early(body: cst.CSTNode) -> bool:
+    """Whether some items may skip the rest of a loop body, or the loop end before the
+    last item: a `break` or `continue` of this loop, or a `return`. (A `raise` ends the
+    whole run with an error; loading up front does not change that.)"""
+    stack = list(children(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Break, cst.Continue, cst.Return)):
+            return True
+        if isinstance(node, SCOPES):
+            continue
+        if isinstance(node, (cst.For, cst.While)):
+            stack.extend(n for n in walk(node) if isinstance(n, cst.Return))
+            continue
+        stack.extend(children(node))
+    return False
+
+
+def _iterates_outer_item(iterable, ancestry) -> bool:
+    base = iterable
+    while isinstance(base, cst.Attribute):
+        base = base.value
+    if base is iterable or not isinstance(base, cst.Name):
+        return False
+    return any(base.value in frame.targets for frame in frames_of(ancestry + [iterable]))
+
+
+# -- what the loop reads ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """A name holding rows: the path from the loop's rows, their model, and the models and
+    relationships along the path."""
+
+    path: tuple[str, ...]
+    model: object
+    models: tuple = ()
+    rels: tuple = ()
+
+
+class _Reads:
+    """Walks a loop's per-item code, following names bound to rows (and to rows reached
+    through relationships), and records each relationship path read."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.reads: dict[tuple[str, ...], Read] = {}
+
+    def visit(self, node: cst.CSTNode, env: dict, conditional: bool) -> None:
+        if isinstance(node, SCOPES):
+            return
+        if isinstance(node, cst.Attribute):
+            self._attribute(node, env, conditional)
+            return
+        if isinstance(node, cst.For):
+            self.visit(node.iter, env, conditional)
+            inner = self._bind(node.target, node.iter, env)
+            self.visit(node.body, inner, conditional or may_stop_early(node.body))
+            if node.orelse is not None:
+                self.visit(node.orelse, env, True)
+            return
+        if isinstance(node, COMPREHENSIONS):
+            self.visit_comprehension(node, env, conditional)
+            return
+        if isinstance(node, cst.If):
+            self.visit(node.test, env, conditional)
+            self.visit(node.body, env, True)
+            if node.orelse is not None:
+                self.visit(node.orelse, env, True)
+            return
+        if isinstance(node, cst.IfExp):
+            self.visit(node.test, env, conditional)
+            self.visit(node.body, env, True)
+            self.visit(node.orelse, env, True)
+            return
+        if isinstance(node, cst.BooleanOperation):
+            self.visit(node.left, env, conditional)
+            self.visit(node.right, env, True)
+            return
+        if isinstance(node, (cst.While, cst.Match, cst.ExceptHandler, cst.ExceptStarHandler)):
+            for child in children(node):
+                self.visit(child, env, True)
+            return
+        if isinstance(node, cst.Assign):
+            self.visit(node.value, env, conditional)
+            names = set().union(*(target_names(t.target) for t in node.targets))
+            for bound in names & set(env):
+                env.pop(bound)
+            if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                resolved = self._resolve(node.value, env)
+                if resolved is not None and resolved[1] is False:  # `user = order.user`: a row too
+                    env[node.targets[0].target.value] = resolved[0]
+            return
+        for bound in _bound_by(node):
+            env.pop(bound, None)
+        for child in children(node):
+            self.visit(child, env, conditional)
+
+    def visit_comprehension(self, comp, env: dict, conditional: bool, skip_first_iter: bool = False) -> None:
+        inner = dict(env)
+        clause = comp.for_in
+        first = True
+        while clause is not None:
+            if not (first and skip_first_iter):  # the loop's own rows: already bound
+                self.visit(clause.iter, inner, conditional)
+                inner = self._bind(clause.target, clause.iter, inner)
+            for test in clause.ifs:
+                self.visit(test, inner, conditional)
+            conditional = conditional or bool(clause.ifs)
+            clause = clause.inner_for_in
+            first = False
+        if isinstance(comp, cst.DictComp):
+            self.visit(comp.key, inner, conditional)
+            self.visit(comp.value, inner, conditional)
+        else:
+            self.visit(comp.elt, inner, conditional)
+
+    def _bind(self, target, iterable, env: dict) -> dict:
+        inner = {k: v for k, v in env.items() if k not in target_names(target)}
+        if isinstance(target, cst.Name):
+            resolved = self._resolve(iterable, env)
+            if resolved is not None and resolved[1] is not False:  # a collection's items
+                inner[target.value] = resolved[0]
+        return inner
+
+    def _resolve(self, expr, env) -> tuple[_Bound, bool | None] | None:
+        """What `row.rel1.rel2` holds (and the last relationship's uselist), or None."""
+        chain = []
+        base = expr
+        while isinstance(base, cst.Attribute):
+            chain.append(base.attr.value)
+            base = base.value
+        if not chain or not isinstance(base, cst.Name) or base.value not in env:
+            return None
+        bound = env[base.value]
+        uselist: bool | None = False
+        for i, attr in enumerate(reversed(chain)):
+            rel = bound.model.relationship(attr)
+            if rel is None or (i > 0 and uselist is not False):
+                return None
+            target = self.ctx.project.models.get(rel.target) if rel.target else None
+            if target is None:
+                return None
+            bound = _Bound(bound.path + (attr,), target, bound.models + (bound.model,), bound.rels + (rel,))
+            uselist = rel.uselist
+        return bound, uselist
+
+    def _attribute(self, node: cst.Attribute, env: dict, conditional: bool) -> None:
+        nodes = []
+        base: cst.BaseExpression = node
+        while isinstance(base, cst.Attribute):
+            nodes.append(base)
+            base = base.value
+        nodes.reverse()  # innermost first: row.a, row.a.b, ...
+        if not isinstance(base, cst.Name):
+            self.visit(base, env, conditional)
+            return
+        if base.value not in env:
+            return
+        bound = env[base.value]
+        for i, attr_node in enumerate(nodes):
+            attr = attr_node.attr.value
+            rel = bound.model.relationship(attr)
+            if rel is None:
+                return
+            target = self.ctx.project.models.get(rel.target) if rel.target else None
+            following = nodes[i + 1].attr.value if i + 1 < len(nodes) else None
+            if following is not None and i + 2 == len(nodes) and _key_via_relationship(bound.model, rel, target, following):
+                return  # `row.rel.id`: related-key-via-relationship reads the foreign key instead
+            self._record(bound.path + (attr,), attr_node, bound.models + (bound.model,), bound.rels + (rel,), conditional)
+            if rel.uselist is not False or target is None:
+                return
+            bound = _Bound(bound.path + (attr,), target, bound.models + (bound.model,), bound.rels + (rel,))
+
+    def _record(self, path, node, models, rels, conditional) -> None:
+        known = self.reads.get(path)
+        if known is None:
+            self.reads[path] = Read(path, node, models, rels, conditional)
+        elif known.conditional and not conditional:
+            known.conditional = False
+
+
+def _bound_by(node) -> set[str]:
+    if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+        return target_names(node.target)
+    if isinstance(node, cst.With):
+        return set().union(*(target_names(item.asname.name) for item in node.items if item.asname is not None))
+    return set()
+
+
+def _key_via_relationship(model, rel, target, attr: str) -> bool:
+    """`row.rel.<target's primary key>` where the row has the foreign key column."""
+    from n1fix.analysis.foreign_keys import foreign_key_for
+
+    return foreign_key_for(model, rel, target, attr) is not None
+
+
+# -- findings -----------------------------------------------------------------------------
+
+
+def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None) -> Iterable[Finding]:
+    options = source.options
+    if options.opaque:
+        return  # an option n1fix cannot read may load it
+    strategies = []
+    for k, rel in enumerate(read.relationships, start=1):
+        strategies.append(_strategy(options.strategy(read.path[:k]), rel.lazy))
+    last = strategies[-1]
+    if last != "lazy":
+        return  # loaded with the rows, never, or raising: no query per item either way
+    rel = read.relationships[-1]
+    target = (rel.target or "").rsplit(".", 1)[-1] or "the related rows"
+    plan, missing = _plan(ctx, source, read, strategies)
+    option = _option_text(plan) if plan is not None else None
+    where = "its loop" if isinstance(loop, cst.For) else "a comprehension"
+    iterable = ctx.code(loop.iter if isinstance(loop, cst.For) else loop.for_in.iter)
+    if len(iterable) <= 40 and "\n" not in iterable:
+        where = f"`{iterable}`"
+    reading = ctx.code(read.node)
+    message = f"`{reading}` lazy-loads `{target}` once per item of {where} (1 + N round trips)"
+    if source.shape.is_async:
+        message += "; under AsyncSession it raises MissingGreenlet"
+    if commit is not None and commit.certain:
+        missing = (
+            f"no fix: `{commit.code}` in the loop expires every loaded object (expire_on_commit), so a loader option "
+            "would load it again per item; commit once after the loop"
+        )
+        yield rule.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
+        return
+    if plan is None:
+        yield rule.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
+        return
+    message += f"; load it with the rows: `{option}`"
+    if source.helper is not None:
+        message += f" in `{source.helper}()`"
+    applicability, note = Applicability.SAFE, None
+    if read.conditional:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"`{reading}` is read only in some iterations (a branch, or a loop that may stop early): "
+            f"`{option}` loads it for every row, one more query even when no row needs it"
+        )
+    elif commit is not None:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"the loop calls `{commit.code}`, which may commit: each commit expires every loaded object "
+            "(expire_on_commit), and the option's rows would load again per item"
+        )
+    elif source.helper is not None:
+        applicability = Applicability.UNSAFE
+        note = f"the option goes into `{source.helper}()`, which returns the rows: every caller of it loads `{reading.split('.')[-1]}` from then on"
+    yield rule.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
+
+
+def _commits(loop) -> Commit | None:
+    """The first call in a `for` loop's body that expires every object of the session
+    (`session.commit()`, `.rollback()`, `.expire_all()`), or else one that may (a model's
+    `save()`, which commits in many Flask-SQLAlchemy projects); None if there is none."""
+    if not isinstance(loop, cst.For):
+        return None
+    maybe = None
+    for node in walk(loop.body):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args):
+            continue
+        if node.func.attr.value in _EXPIRE_ALL:
+            return Commit(cst.Module([]).code_for_node(node), certain=True)
+        if node.func.attr.value in _MAY_COMMIT and maybe is None:
+            maybe = Commit(cst.Module([]).code_for_node(node), certain=False)
+    return maybe
+
+
+@dataclass(frozen=True)
+class Commit:
+    code: str  # the call as written
+    certain: bool  # it commits (else: it may, n1fix cannot see)
+
+
+def _strategy(option: str | None, mapper: str) -> str:
+    """"eager", "lazy", "raise" or "other" (noload, dynamic, unknown) for one step."""
+    if option is not None:
+        if option in EAGER:
+            return "eager"
+        if option in RAISE:
+            return "raise"
+        if option in LAZY:
+            return "lazy"
+        return "other"
+    if mapper == "select":
+        return "lazy"
+    if mapper in _MAPPER_RAISE:
+        return "raise"
+    if mapper in _MAPPER_EAGER:
+        return "eager"
+    return "other"
+
+
+def _plan(ctx, source: Source, read: Read, strategies: list[str]) -> tuple[LazyLoadPlan | None, str]:
+    """The option to add, or (None, why there is none)."""
+    extend_from = 0
+    extend = None
+    for k in range(len(read.path) - 1, 0, -1):
+        chain = source.options.chain_for(read.path[:k])
+        if chain is not None and strategies[k - 1] == "eager":
+            extend, extend_from = chain, k
+            break
+    steps: list[tuple[str, str, str]] = []
+    imports: list[tuple[str, str]] = []
+    for k, (model, attr) in enumerate(zip(read.models, read.path)):
+        if k < extend_from:
+            continue
+        if k == 0:
+            spelled = source.entity_code
+        else:
+            spelled, needed = _spell_model(ctx, model, source)
+            if spelled is None:
+                return None, f"no fix: `{model.name}` is not imported here, and n1fix cannot tell from where to import it"
+            if needed is not None:
+                imports.append(needed)
+        loader = "selectinload" if strategies[k] in ("lazy", "raise") else "defaultload"
+        steps.append((spelled, attr, loader))
+    return LazyLoadPlan(read.node, source, read.path, steps, extend, extend_from, imports), ""
+
+
+def option_calls(plan: LazyLoadPlan) -> list[str]:
+    """`selectinload(Project.renders)`, ... one per step the option adds."""
+    return [f"{loader}({spelled}.{attr})" for spelled, attr, loader in plan.steps]
+
+
+def _option_text(plan: LazyLoadPlan) -> str:
+    calls = option_calls(plan)
+    if plan.extend is not None:
+        calls.insert(0, cst.Module([]).code_for_node(plan.extend.arg.value))
+    return ".".join(calls)
+
+
+def _spell_model(ctx, model, source: Source) -> tuple[str | None, tuple[str, str] | None]:
+    """How this module names `model` (`Render`, `models.Render`), and the import it needs."""
+    index = ctx.project.models
+    candidates = [model.name]
+    if "." in source.entity_code:
+        candidates.append(source.entity_code.rsplit(".", 1)[0] + "." + model.name)
+    candidates.extend(local for local, target in ctx.imports.items() if target.rsplit(".", 1)[-1] == model.name)
+    for candidate in candidates:
+        found = index.resolve(candidate, ctx.imports, ctx.module_name)
+        if found is not None and found.qualname == model.qualname:
+            return candidate, None
+    root = source.model
+    root_import = ctx.imports.get(source.entity_code)
+    if root_import and model.module == root.module and model.name not in all_names(ctx.module):
+        return model.name, (root_import.rsplit(".", 1)[0], model.name)
+    return None, None
+
+
+__all__ = ["LazyLoadPlan", "Source", "find", "option_calls"]

@@ -1,0 +1,137 @@
+"""## What it does
+Finds a loop or comprehension over the rows of a query that reads a relationship of each
+row which the model loads lazily (`lazy="select"`, SQLAlchemy's default) and the query did
+not load up front: `for project in projects: project.renders`. Paths through the rows'
+relationships count too: `render.chain` for each `render in project.renders`.
+
+## Why is this bad?
+Each read of a lazy relationship is a SELECT: 1 + N round trips with no query in sight.
+Under `AsyncSession` the same code does not even run: the lazy load raises
+`MissingGreenlet`.
+
+## Example
+```python
+projects = session.scalars(select(Project).where(Project.user_id == user_id)).all()
+for project in projects:
+    print(project.name, len(project.renders))
+```
+
+## Use instead
+```python
+projects = session.scalars(
+    select(Project).options(selectinload(Project.renders)).where(Project.user_id == user_id)
+).all()
+for project in projects:
+    print(project.name, len(project.renders))
+```
+The fix adds the loader option to the query the rows come from: to its `.options(...)`
+when it has one (`.options(a)` -> `.options(a, b)`; an option that names the first part
+of a nested path is extended: `selectinload(Project.renders).selectinload(Render.chain)`),
+else right after `select(...)`/`session.query(...)`; `selectinload` is imported from
+`sqlalchemy.orm`, and the model of a deeper step from where the rows' model comes from.
+2.0 `select()` and 1.x `Query`, sync and async, and a statement held in a variable
+(`stmt = select(...)`) are rewritten.
+
+`selectinload` for collections: one more query, `WHERE parent_id IN (...)`.
+`joinedload` of a collection would multiply the rows of the main query (and a 2.0
+result then needs `.unique()`), and cut them wrong under a LIMIT.
+
+`selectinload` for many-to-one references as well. `joinedload` would save that one
+query, but it rewrites the main statement with a LEFT OUTER JOIN: wrong or refused with
+`FOR UPDATE` (PostgreSQL will not lock the nullable side of an outer join), `DISTINCT`,
+`GROUP BY` or a textual statement, and it repeats the parent's columns on every row.
+`selectinload` leaves the main statement as it was, loads each distinct parent once, and
+skips parents the session already holds. Where the extra round trip matters and the query
+is a plain select, change it to `joinedload` by hand.
+
+## Fix safety
+The fix is safe: loader options change how rows are loaded, never which. It is unsafe when
+the relationship is read only in some iterations (under an `if`, after `and`/`or`, in a
+loop that may `break` or `return`): the option loads it for every row, one more query
+even when the branch never runs, and more rows held in memory; n1fix cannot tell how
+often the branch runs. No fix is offered when the model of a deeper step is not imported
+and n1fix cannot tell from where to import it, nor when the loop commits (or rolls back,
+or expires everything) per item: with `expire_on_commit`, SQLAlchemy's default, each
+commit expires every object, so the next row and its relationship load again whatever
+the query's options said (commit once after the loop instead). A loop that calls a
+`save()` method gets an unsafe fix: in many Flask-SQLAlchemy projects it commits.
+
+Not reported, since no query runs per item and an option would save none (or add one):
+relationships loaded eagerly by the mapper (`lazy="selectin"`, `"joined"`, `"subquery"`,
+`"immediate"`) or by an option on the query (`selectinload`, `joinedload`,
+`subqueryload`, `immediateload`, `contains_eager`); relationships that raise instead of
+loading (`lazy="raise"`, `"raise_on_sql"`, `raiseload`: the code either fails today or
+finds them loaded); `noload`, `dynamic` and `write_only` relationships (never loaded, or
+a query of their own); queries whose options n1fix cannot read (`.options(*opts)`); a
+many-to-one whose targets the session already holds: the query filtered its foreign key
+on one value (every row points at one parent, loaded once), or on the keys of rows of
+the target model loaded earlier in the function and held in a list (`Render.project_id.in_(
+[p.id for p in projects])`; a lazy load by primary key asks the identity map first), or
+that goes back along the collection it was reached through (`render.project` for each
+`render in project.renders` is the outer row); and `row.rel.id` where the row holds the key itself (`related-key-via-relationship` reports
+that).
+
+## Known problems
+Rows must come from a query in the same function, or from a function of the same module
+(or a method of the same class) whose one `return` is the query; the option then goes
+there, as an unsafe fix, since every caller of that function loads the relationship from
+then on. Rows passed in, or returned by a function of another module, are not reported
+(they may have been loaded eagerly there). `lazy="immediate"` is itself one query per
+row, at load time; it is not reported here, since the loop does not cause it. A commit
+hidden in a function the loop calls (other than `save()`) is not seen.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterable
+
+from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
+
+_FOR_KEYWORD = re.compile(r"\bfor\b")
+# `session.scalars/execute/scalar(select(...))`, `session.query(...)`, `Model.query`
+_QUERY_ATTRS = {"scalars", "execute", "scalar", "query"}
+
+
+class LazyLoadInLoop(Rule):
+    __doc__ = __doc__
+    NAME = "lazy-load-in-loop"
+    MESSAGE = "Lazy relationship loaded once per item of a loop"
+    SEVERITY = Severity.HIGH
+    FIX = FixAvailability.SOMETIMES
+    # The rows' query, then a lazy load per row; with selectinload: one more query.
+    ROUND_TRIPS = ("1 + N", "2")
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        # Rows come from a query in the same function as the loop: one function (or the
+        # module) holds both a loop or comprehension and a query call.
+        if not _FOR_KEYWORD.search(text):
+            return False
+        from n1fix.rules.query_in_loop.rule import QUERY_TEXT
+
+        if QUERY_TEXT.search(text) is None:
+            return False
+        scopes = [tree]
+        while scopes:
+            scope = scopes.pop()
+            has_loop = has_query = False
+            stack = list(ast.iter_child_nodes(scope))
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    scopes.append(node)
+                    continue
+                if isinstance(node, (ast.For, ast.comprehension)):
+                    has_loop = True
+                elif isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS:
+                    has_query = True
+                if has_loop and has_query:
+                    return True
+                stack.extend(ast.iter_child_nodes(node))
+        return False
+
+    def check(self, ctx) -> Iterable[Finding]:
+        from n1fix.rules.lazy_load_in_loop.analysis import find
+
+        return find(ctx, self)

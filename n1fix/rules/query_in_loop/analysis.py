@@ -1,0 +1,520 @@
+"""The analysis behind `query-in-loop`: which loop, which key, and is the rewrite safe."""
+
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import libcst as cst
+
+from n1fix.analysis.callees import callee_of
+from n1fix.analysis.item_facts import key_gaps
+from n1fix.analysis.loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
+from n1fix.analysis.query_columns import columns_read, counted_model
+from n1fix.analysis.untyped_sources import certain_key_miss
+from n1fix.cst.loop_frames import Frame, frames_of, loop_words, statement_index
+from n1fix.cst.syntax import COMPREHENSIONS, children, names_read, target_names, walk
+from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize, unwind
+from n1fix.orm.session_receiver import project_receiver
+from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.query_in_loop.batch_variant import planning
+from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
+
+
+@dataclass
+class LoopQueryPlan:
+    """Everything the codemod needs; it re-derives nothing."""
+
+    shape: QueryShape
+    frame: Frame
+    anchor: cst.CSTNode  # the statement the batch goes in front of
+    key: cst.BaseExpression  # the per-item key expression (as written in the loop)
+    keys_key: cst.BaseExpression  # the same key written in terms of the loop target only
+    items: cst.BaseExpression  # the collection the keys are read from (`xs`, also for `enumerate(xs)`)
+    item_target: cst.BaseExpression  # the name each item is bound to when reading keys
+    key_predicate: Predicate | None  # None for get()
+    key_column: str  # the attribute of the entity the key is compared with
+    column_expr: cst.BaseExpression | None  # `Render.project_id` as written, when it is
+    entity_code: str
+    cardinality: Cardinality
+    keys_filter: list[cst.BaseExpression] = field(default_factory=list)  # `if` tests to keep
+    iter_reiterable: bool = True
+    top_n: cst.BaseExpression | None = None
+    scope: cst.CSTNode | None = None  # function or module, for fresh names
+    query_statement: cst.CSTNode | None = None  # the statement the query sits in
+    uses_v1_query: bool = False
+    # 2.0 results with joined eager loads of collections must be `.unique()`d to iterate.
+    needs_unique: bool = False
+    batch_guards: list = field(default_factory=list)  # `Guard`s the batch runs under
+
+
+def find(ctx, rule) -> Iterable[Finding]:
+    calls: list[tuple[cst.Call, cst.BaseExpression, list[cst.CSTNode]]] = []
+    for shape, ancestry in _queries(ctx.module, calls):
+        finding = _analyze(rule, ctx, shape, ancestry)
+        if finding is not None:
+            yield finding
+    if planning():
+        return  # a synthetic batch loop: calls in it are the callee's own business
+    for call, site, ancestry in calls:
+        callee = callee_of(ctx, call, ancestry)
+        if callee is not None:
+            finding = analyze_call(rule, ctx, call, site, ancestry, callee)
+            if finding is not None:
+                yield finding
+
+
+def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
+    """Every outermost query expression in the module, with its ancestry (module first).
+
+    Other calls inside loops go to `calls`, (call, the awaited expression or the call,
+    ancestry), for matching against the project's query functions.
+    """
+    found: list[tuple[QueryShape, list[cst.CSTNode]]] = []
+    ancestry: list[cst.CSTNode] = []
+    # Iterative, not recursive: generated code can nest deeper than Python's stack allows.
+    stack: list[cst.CSTNode | None] = [module]
+    while stack:
+        node = stack.pop()
+        if node is None:  # leaving the node on top of the ancestry
+            ancestry.pop()
+            continue
+        ancestry.append(node)
+        stack.append(None)
+        shape = None
+        if isinstance(node, (cst.Call, cst.Await)):
+            shape = recognize(node) or _recognize_through_variable(node, ancestry)
+        if shape is not None:
+            found.append((shape, list(ancestry)))
+            continue
+        if calls is not None and isinstance(node, cst.Call) and _inside_loop(ancestry):
+            site = ancestry[-2] if len(ancestry) > 1 and isinstance(ancestry[-2], cst.Await) else node
+            calls.append((node, site, list(ancestry)))
+        below = list(children(node))
+        below.reverse()
+        stack.extend(below)
+    return found
+
+
+_RUNNERS = {"execute", "scalars", "scalar"}
+
+
+def _inside_loop(ancestry: list[cst.CSTNode]) -> bool:
+    return any(isinstance(n, (cst.For, *COMPREHENSIONS)) for n in ancestry)
+
+
+def _recognize_through_variable(node: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> QueryShape | None:
+    """`session.scalars(stmt)` where the loop body built `stmt = select(...)` just before.
+
+    The statement is read as if written in place; the shape remembers the real call (to
+    report and replace) and the assignment (which the rewrite removes).
+    """
+    call = node.expression if isinstance(node, cst.Await) else node
+    runner = call
+    while isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.func.attr.value not in _RUNNERS:
+        runner = runner.func.value
+        if isinstance(runner, cst.Await):
+            runner = runner.expression
+    if not (isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.args):
+        return None
+    name = runner.args[0].value
+    if not isinstance(name, cst.Name):
+        return None
+    binding = _loop_body_binding(name.value, ancestry)
+    if binding is None:
+        return None
+    value = binding.body[0].value
+
+    class _Inline(cst.CSTTransformer):
+        def leave_Call(self, original, updated):
+            if original is not runner:
+                return updated
+            arg = updated.args[0]
+            if not value.lpar:
+                return updated.with_changes(args=[arg.with_changes(value=value), *updated.args[1:]])
+            # `session.scalars(stmt)` with `stmt = (\n select(...)\n)`: the statement's
+            # own brackets become the call's, not a second pair inside it.
+            bare = value.with_changes(lpar=[], rpar=[])
+            return updated.with_changes(
+                whitespace_before_args=value.lpar[0].whitespace_after,
+                args=[arg.with_changes(value=bare, whitespace_after_arg=value.rpar[-1].whitespace_before), *updated.args[1:]],
+            )
+
+    shape = recognize(node.visit(_Inline()))
+    if shape is None:
+        return None
+    shape.site = node
+    shape.statement_binding = binding
+    return shape
+
+
+def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStatementLine | None:
+    """The one `name = ...` line of the innermost `for` body, before the query's statement."""
+    for i in range(len(ancestry) - 2, -1, -1):
+        node = ancestry[i]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return None
+        if isinstance(node, cst.For) and ancestry[i + 1] is node.body:
+            statement = ancestry[i + 2]
+            body = list(node.body.body)
+            position = next((k for k, s in enumerate(body) if s is statement), None)
+            if position is None:
+                return None
+            bindings = [
+                s for s in body
+                if isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 and isinstance(s.body[0], cst.Assign)
+                and any(name in target_names(t.target) for t in s.body[0].targets)
+            ]
+            if len(bindings) != 1 or len(bindings[0].body[0].targets) != 1:
+                return None
+            if sum(1 for n in walk(node.body) if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and name in target_names(n.target)) != 1:
+                return None
+            binding = bindings[0]
+            return binding if body.index(binding) < position else None
+    return None
+
+
+def _analyze(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
+    frames = frames_of(ancestry)
+    if not frames:
+        return None
+    code = ctx.code
+    varying_all = set().union(*(f.varying for f in frames))
+    not_a_session = _project_receiver_of(ctx, shape, ancestry)
+
+    if shape.cardinality is Cardinality.LIST and shape.terminal is None and not _iterated_directly(ancestry):
+        # A Query or Result kept as an object: more often built up (`.subquery()`,
+        # `.exists()`) or written through (`.update()`, `.delete()`) than read.
+        return None
+    tied = _tied_predicates(shape, varying_all)
+    key_expr, key_pred = _key_of(shape, varying_all, tied)
+    depends = _dependent_parts(shape, varying_all, exclude=key_pred)
+    if key_expr is None and not depends:
+        return None  # loop-invariant query: another rule's business
+    if key_expr is None and len(tied) > 1 and shape.entity is not None:
+        entity = code(shape.entity)
+        return _finding(rule, ctx, shape, frames[-1], entity, Applicability.NONE,
+                        "the query is keyed by several columns at once; n1fix batches one-column keys")
+
+    if not_a_session:
+        entity = code(shape.entity) if shape.entity is not None else counted_model(shape)
+        method = unwind(shape.node)[1][0].name
+        return _finding(rule, ctx, shape, frames[-1], entity, Applicability.NONE,
+                        f"`{code(shape.session)}` is {not_a_session}, not a session: its `{method}` is the project's own "
+                        "function, and n1fix does not know what it runs")
+
+    model = ctx.model_for(shape.entity) if shape.entity is not None else None
+    if model is None and shape.entity is None and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
+        counted = counted_model(shape)
+        model = ctx.model_for(cst.parse_expression(counted)) if counted != "the query" else None
+    entity_code = code(shape.entity) if shape.entity is not None else counted_model(shape)
+    if key_expr is None:
+        # Loop-dependent in another way: already a batch (`in_(chunk)`), a model per
+        # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
+        # about, and reporting it would be noise.
+        return None
+    custom = _custom_query_class(ctx, shape, model)
+    if custom:
+        return _finding(rule, ctx, shape, frames[-1], entity_code, Applicability.NONE, custom)
+
+    try:
+        placement = place_key(ctx, frames, key_expr, ancestry)
+    except NoFix as reason:
+        return _finding(rule, ctx, shape, reason.frame or frames[-1], entity_code, Applicability.NONE, str(reason))
+    frame = placement.frame
+
+    def no_fix(reason: str) -> Finding:
+        return _finding(rule, ctx, shape, frame, entity_code, Applicability.NONE, reason)
+
+    depends = _dependent_parts(shape, placement.varying, exclude=key_pred)
+    if depends:
+        return no_fix(f"{depends[0]} also changes per item")
+
+    # What the query returns, and whether we can rebuild it batched.
+    cardinality = _effective_cardinality(shape)
+    if cardinality is None:
+        return no_fix("a LIMIT other than 1 with `.one_or_none()`/`.one()` is not batched")
+    blocking = _shape_blocker(shape, key_pred)
+    if blocking:
+        return no_fix(blocking)
+    key_column, column_expr = _key_column(shape, key_pred, model)
+    if key_column is None:
+        return no_fix("the model's primary key is unknown or composite")
+    if key_pred is not None and key_pred.model is not None and key_pred.model != entity_code and shape.entity is not None:
+        return no_fix(f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`")
+    if model is not None and model.column(key_column) is None:
+        what = "a relationship" if model.relationship(key_column) is not None else "not a column n1fix knows"
+        return no_fix(f"`{model.name}.{key_column}` is {what}; `in_()` needs a column")
+
+    if runs_once_per_loop(placement, ancestry):
+        return None  # the body always leaves after its first item: no N+1
+    try:
+        place_body(
+            ctx,
+            placement,
+            ancestry,
+            site=shape.site,
+            session_code=code(shape.session),
+            columns=columns_read(shape, key_column),
+            reads_only=lambda call: reads_only(ctx, call, ancestry),
+            returns_of=lambda call: returns_of(ctx, call, ancestry),
+            hoisted=[shape.node, *([shape.statement_binding] if shape.statement_binding is not None else [])],
+        )
+    except NoFix as reason:
+        return no_fix(str(reason))
+    unsafe = placement.unsafe
+    keys_key = placement.keys_key
+    miss = _certain_key_miss(ctx, model, key_column, keys_key, frame, ancestry)
+    if miss:
+        return no_fix(miss)
+    unsafe.extend(_contract_gaps(ctx, shape, cardinality, model, key_column, keys_key, frame, ancestry))
+
+    top_n = None
+    if shape.limit is not None and shape.cardinality is Cardinality.LIST:
+        top_n = shape.limit.call.args[0].value if shape.limit.call.args else None
+
+    applicability = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    plan = LoopQueryPlan(
+        shape=shape,
+        frame=frame,
+        anchor=ancestry[placement.anchor_index],
+        key=key_expr,
+        keys_key=keys_key,
+        items=placement.items,
+        item_target=placement.item_target,
+        key_predicate=key_pred,
+        key_column=key_column,
+        column_expr=column_expr,
+        entity_code=entity_code,
+        cardinality=cardinality,
+        keys_filter=placement.keys_filter,
+        iter_reiterable=placement.iter_reiterable,
+        top_n=top_n,
+        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        query_statement=ancestry[statement_index(ancestry, len(ancestry) - 1)],
+        uses_v1_query=shape.style is Style.V1 or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
+        needs_unique=_joins_collections(ctx, shape, model),
+        batch_guards=placement.batch_guards,
+    )
+    return _finding(rule, ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
+
+
+# What the batched rewrite of a `Model.query` chain calls on the query: the original's own
+# methods, plus filtering by `in_`, ordering and iterating.
+_BATCH_QUERY_METHODS = frozenset({"filter", "filter_by", "order_by", "all", "__iter__", "__init__"})
+
+
+def _custom_query_class(ctx, shape: QueryShape, model) -> str | None:
+    """Why a 1.x Query chain cannot be batched: its Query class (the model's `query_class`
+    for `Model.query`; one the project builds its sessions with, `query_cls=`, for
+    `session.query(...)`) defines a method the query or its batch calls (ihatemoney's
+    `get` scoped to the current project), so the stock Query's meaning cannot be assumed."""
+    if shape.style is not Style.V1:
+        return None
+    used = {mc.name for mc in shape.statement_calls} | _BATCH_QUERY_METHODS
+    if shape.terminal is not None:
+        used.add(shape.terminal.name)
+    if shape.select_call is None and model is not None and model.query_class is not None:
+        what = f"`{model.name}.query` is a `{model.query_class.rpartition('.')[2]}`"
+        return _overriding(what, model.query_overrides, used)
+    for query_class, overrides in sorted(ctx.project.models.session_query_classes.items()):
+        what = f"the project's sessions may query with `{query_class.rpartition('.')[2]}`"
+        reason = _overriding(what, overrides, used)
+        if reason:
+            return reason
+    return None
+
+
+def _overriding(what: str, overrides: frozenset[str] | None, used: set[str]) -> str | None:
+    if overrides is None:
+        return f"{what}, whose methods n1fix cannot read"
+    overridden = sorted(used & overrides)
+    if not overridden:
+        return None
+    names = ", ".join(f"`{name}`" for name in overridden)
+    return f"{what}, which defines its own {names}; the stock Query's meaning cannot be assumed"
+
+
+def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
+    """What the receiver is when it is a project object rather than a session
+    (`Model.query` of Flask-SQLAlchemy is a query, whatever its class)."""
+    if shape.style is Style.V1 and shape.select_call is None:
+        return None
+    return project_receiver(ctx, shape.session, ancestry)
+
+
+def _finding(rule, ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
+    message = f"`{entity_code}` is queried once per item of {loop_words(ctx, frame)} (1 + N round trips)"
+    if applicability is Applicability.SAFE:
+        message += "; fix: one `in_` query for all keys, grouped in Python"
+    elif applicability is Applicability.UNSAFE:
+        message += f"; unsafe fix: {note}"
+    else:
+        message += f"; no fix: {note}"
+    return rule.finding_at(ctx, shape.location, message, applicability, note, plan, loop=frame.node)
+
+
+def _joins_collections(ctx, shape: QueryShape, model) -> bool:
+    """Does the batched result carry joined eager loads of collections (`lazy="joined"`
+    on a list relationship, or `joinedload(...)` among the options)? SQLAlchemy 2.x then
+    refuses to iterate it without `.unique()`."""
+    if shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
+        return False
+    if model is not None and any(
+        rel.lazy == "joined" and rel.uselist is not False for rel in model.relationships.values()
+    ):
+        return True
+    return any(mc.name == "options" and "joinedload" in ctx.code(mc.call) for mc in shape.statement_calls)
+
+
+
+
+
+
+def _tied_predicates(shape: QueryShape, varying: set[str]) -> list[Predicate]:
+    """The `column == value` predicates whose value changes per item."""
+    return [p for p in shape.predicates if p.attr and names_read(p.value) & varying]
+
+
+def _key_of(
+    shape: QueryShape, varying: set[str], tied: list[Predicate]
+) -> tuple[cst.BaseExpression | None, Predicate | None]:
+    if shape.get_key is not None:
+        if names_read(shape.get_key) & varying:
+            return shape.get_key, None
+        return None, None
+    if len(tied) == 1:
+        return tied[0].value, tied[0]
+    return None, None
+
+
+def _dependent_parts(shape: QueryShape, varying: set[str], exclude: Predicate | None) -> list[str]:
+    """Parts of the query, other than the key predicate, that change per item."""
+    parts: list[tuple[str, cst.CSTNode]] = [("the session", shape.session)]
+    if shape.entity is not None:
+        parts.append(("the selected model", shape.entity))
+    for pred in shape.predicates:
+        if pred is not exclude:
+            parts.append(("a second predicate", pred.node))
+    for mc in shape.statement_calls:
+        if mc.name not in {"where", "filter", "filter_by"}:
+            parts.append((f"`.{mc.name}()`", mc.call))
+    if shape.select_call is not None and not shape.exists_calls:  # exists(): its filters are the predicates
+        parts.append(("the selected columns", shape.select_call))
+    if shape.terminal is not None and shape.get_key is None and shape.terminal_action != "rename":
+        parts.append((f"`.{shape.terminal.name}()`", shape.terminal.call))
+    out = []
+    for label, node in parts:
+        if isinstance(node, cst.Call) and node is not shape.select_call and not isinstance(node, cst.Arg):
+            names = set().union(*(names_read(a.value) for a in node.args)) if node.args else set()
+        else:
+            names = names_read(node)
+        if names & varying:
+            out.append(label)
+    return out
+
+
+def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
+    blocking = [o for o in shape.opaque if o in {"distinct", "group_by", "having", "offset", "slice", "with_for_update", "yield_per", "filter_by(**...)"}]
+    if blocking:
+        return f"the query uses `.{blocking[0]}()`, which batching would change"
+    if shape.cardinality is Cardinality.SCALAR:
+        return "the query selects columns, not a model; n1fix batches model and count queries"
+    if shape.cardinality is Cardinality.COUNT and shape.limit is not None:
+        return "a count with LIMIT is not batched"
+    if shape.cardinality is Cardinality.COUNT and key_pred is not None and key_pred.via_filter_by and shape.entity is None:
+        return "a count filtered with `filter_by` names no model to group by"
+    if key_pred is not None and key_pred.via_filter_by:
+        joins = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
+        if any(mc.name in joins for mc in shape.statement_calls):
+            return "`filter_by()` after a join filters the joined model; n1fix cannot tell which column it means"
+    return None
+
+
+def _key_column(shape: QueryShape, pred: Predicate | None, model) -> tuple[str | None, cst.BaseExpression | None]:
+    if pred is not None:
+        column = pred.node.left if isinstance(pred.node, cst.Comparison) and isinstance(pred.node.left, cst.Attribute) and pred.node.left.attr.value == pred.attr else None
+        if isinstance(pred.node, cst.Comparison) and column is None:
+            column = pred.node.comparisons[0].comparator
+        return pred.attr, column
+    if model is None:
+        return "id", None  # session.get(): assume the conventional primary key; unsafe below
+    pk = model.primary_key
+    return (pk[0], None) if len(pk) == 1 else (None, None)
+
+
+def _effective_cardinality(shape: QueryShape) -> Cardinality | None:
+    """`.order_by(...).limit(1).one_or_none()` reads the first row, like `.first()`."""
+    if shape.limit is None or shape.cardinality not in (Cardinality.OPTIONAL, Cardinality.ONE):
+        return shape.cardinality
+    args = shape.limit.call.args
+    if shape.cardinality is Cardinality.OPTIONAL and len(args) == 1 and isinstance(args[0].value, cst.Integer) and args[0].value.value == "1":
+        return Cardinality.FIRST
+    return None
+
+
+def _certain_key_miss(ctx, model, key_column: str, keys_key, frame: Frame, ancestry) -> str | None:
+    column = model.column(key_column) if model is not None else None
+    if column is None or ctx.keys_checked_elsewhere:
+        return None
+    return certain_key_miss(ctx, model, column, keys_key, frame, ancestry)
+
+
+def _contract_gaps(ctx, shape: QueryShape, card: Cardinality, model, key_column: str, key_expr, frame: Frame, ancestry) -> list[str]:
+    """Preconditions of the rewrite contract that the code does not show."""
+    gaps: list[str] = []
+    if model is None:
+        return [f"`{ctx.code(shape.entity) if shape.entity is not None else counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"]
+    column = model.column(key_column)
+    if column is None:
+        return [f"`{model.name}.{key_column}` is not a known column"]
+    if not ctx.keys_checked_elsewhere:
+        gaps.extend(key_gaps(ctx, model, column, key_expr, frame, ancestry))
+    if card is Cardinality.ONE:
+        gaps.append(f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error")
+    if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
+        gaps.append(f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one")
+    if card is Cardinality.FIRST or (card is Cardinality.LIST and shape.limit is not None):
+        one_row = card is Cardinality.FIRST and model.is_unique(key_column)  # at most one row a key
+        if not one_row and not _deterministic_order(shape, model):
+            what = "`.first()`" if card is Cardinality.FIRST else "the per-item LIMIT"
+            gaps.append(f"{what} needs an ORDER BY that includes a unique column to pick the same rows")
+    return gaps
+
+
+def _deterministic_order(shape: QueryShape, model) -> bool:
+    entity = dotted_name(shape.entity) if shape.entity is not None else None
+    for term in shape.order_by:
+        base = term
+        if isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute) and base.func.attr.value in {"desc", "asc", "nulls_first", "nulls_last"}:
+            base = base.func.value
+        elif isinstance(base, cst.Call) and dotted_name(base.func) in {"desc", "asc", "sa.desc", "sa.asc"} and base.args:
+            base = base.args[0].value
+        if isinstance(base, cst.Attribute) and dotted_name(base.value) == entity and model.is_unique(base.attr.value):
+            return True
+    return False
+
+
+def _iterated_directly(ancestry) -> bool:
+    query = ancestry[-1]
+    parent = ancestry[-2]
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is query:
+        return True
+    if isinstance(parent, cst.Arg) and len(ancestry) > 2:
+        call = ancestry[-3]
+        return isinstance(call, cst.Call) and dotted_name(call.func) in CONSUMERS | {"enumerate"} and len(call.args) == 1
+    return False
+
+
+
+
+
+
+
+
+def _module_uses_query_api(module: cst.Module) -> bool:
+    for node in walk(module, into_scopes=True):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "query":
+            return True
+    return False

@@ -1,0 +1,200 @@
+"""## What it does
+Finds a database query that runs once per item of a loop or comprehension because one of
+its predicates compares a column with the item (`Render.project_id == project.id`,
+`session.get(User, render.user_id)`, `filter_by(project_id=project.id)`, `select(exists()
+.where(...))`). A call in a loop to a project function whose body runs such a query keyed
+by one of its parameters (`RendersDAL.latest_for_project(session, project.id)`) is
+reported too, at the call, naming the function; so is a per-item call of a project
+function that writes one row by key (`RenderChainsDAL.remove_render(session, chain_id,
+render.id)`).
+
+## Why is this bad?
+Each item costs a round trip to the database: 1 + N queries where one would do. With 200
+projects that is 201 queries, each paying network latency, parsing and planning. Under
+load it is the most common reason an endpoint is slow.
+
+## Example
+```python
+for project in projects:
+    renders = session.scalars(
+        select(Render).where(Render.project_id == project.id).order_by(Render.created_at)
+    ).all()
+```
+
+## Use instead
+```python
+project_ids = [project.id for project in projects]
+renders_by_project = defaultdict(list)
+if project_ids:
+    for render in session.scalars(
+        select(Render).where(Render.project_id.in_(project_ids)).order_by(Render.created_at)
+    ):
+        renders_by_project[render.project_id].append(render)
+for project in projects:
+    renders = renders_by_project.get(project.id, [])
+```
+Lists become a dict of lists (missing key: empty list), `.first()` the first row of each
+ordered group, `session.get()`/`one_or_none()` a dict lookup, counts one `GROUP BY` query
+(missing key: 0), per-item `ORDER BY ... LIMIT n` an ordered batch cut to n per key.
+The batched query runs only when there are keys: a loop over nothing sends no statement,
+as before.
+1.x `session.query(...)` code keeps the Query API; async code keeps its `await`s.
+
+A query one call away is fixed by calling a batch variant once, before the loop:
+```python
+project_ids = [project.id for project in projects]
+latest_by_project = RendersDAL.latest_for_projects(session, project_ids, limit=4)
+for project in projects:
+    latest = latest_by_project[project.id]
+```
+When the project has no `latest_for_projects` yet, n1fix adds it next to
+`latest_for_project`, in the DAL's module (the fix then spans two files, shown and applied
+together): same parameters with `project_ids` for `project_id`, same session handling
+(a session parameter, or the `with` block that opens one), the same query batched as
+above, a docstring, `if not project_ids: return {}`, and a dict that gives every id its
+entry (what the original returns for it). An existing variant is reused when it is of
+that dict-returning kind. A per-item write call whose loop does nothing else becomes one
+call of a bulk variant (`remove_renders(session, chain_id, render_ids)`) that runs one
+`UPDATE ... WHERE id IN (...)`, built the way `write-in-loop` builds it.
+
+## Fix safety
+The fix is safe when n1fix can show the rewrite contract holds: the model is in the
+project's model index; nothing else in the query changes per item; the loop does not
+write, flush, commit or roll back (also through a model's own method, such as a mixin's
+`save()` that commits), and does not change the list it iterates; the query runs for
+every item (not under an `if`, after a `continue`, or in a loop that may `break` or
+`return`), or under conditions that are the same for every item (`... if user else
+None`), which the batch then runs under too (`if project_ids and user:`); a `None` key cannot meet a nullable column (`Col == None` means
+`IS NULL`, but `Col.in_([None])` matches nothing); `.first()` and per-item LIMIT have an
+ORDER BY that includes a unique column; `one_or_none()`/`get()` look up a unique column.
+A key must also have the column's Python type: SQL matches `'1'` to `1`, a dict lookup
+does not, so keys read from a list of unknown type (ids from a JSON payload) are not
+shown to match. When a precondition cannot be shown the fix is unsafe (applied with
+`--unsafe-fixes`): `.one()` and `.scalar_one()` raise `NoResultFound` where the batch
+gives a `KeyError`.
+When the loop writes or commits, changes its iterable, or the session or a second
+predicate depends on the item, no fix is offered. Nor when the keys come from an untyped
+source (`csv` rows, request arguments, forms or JSON, `json.load()`, `os.environ`, a
+`dict` typed to hold anything) and the column is not a string (an int, UUID, date): the
+batch's dict lookup would miss every row, so the fix is certain to fail. Nor when the
+query's loop-invariant parts read what a condition that changes per item protects
+(`user.id` under `if item.shared and user`: the batch would read it before the loop, for
+every item); when
+the receiver is no session but a project module or object (`database.get(Model, key)`
+calls the project's own `get`); or when the Query class (a model's `query_class`, or the
+`query_cls` the project's sessions are built with) defines a method the query or its
+batch calls (a `get` that also filters by the current project). A call of a model
+method whose receiver's model n1fix cannot tell, where some model's method of that name
+commits, makes the fix unsafe.
+For a call, the same contract applies to the callee's query (n1fix batches the callee's
+body with this rule and takes its verdict) and to the loop around the call; in addition
+every other argument must be the same for each item (one that calls code makes the fix
+unsafe: it would run once instead of N times), and the callee must be nothing but its
+query: a body of `name = ...` lines and one `return`, inside `with` blocks at most, with
+no decorator but `@staticmethod`/`@classmethod` (a cache, a retry or a log line would run
+once instead of per item, or not at all). Callees that commit, or whose query n1fix
+cannot batch, get no fix; the message says why.
+
+## Known problems
+A key read from an attribute of an item whose model n1fix does not know (`row.user_id`)
+is taken to have the column's type. The keys are sent as one `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL
+65,535 per statement; past that, chunk the keys. An outer iterable n1fix cannot prove to
+be a list is materialised with `list(...)` first. Items with equal keys share one list
+object in the result (equal contents, not distinct copies). An empty outer list still
+costs one round trip per batch (the original made none). Nested loops are batched per
+item of the outer loop (N x M round trips become N, not 1). A statement built in the loop
+body (`stmt = select(...)`, then `session.scalars(stmt)`) is read in place and its line
+removed when nothing else uses it.
+Calls are resolved through imports (package re-exports included), class names, and
+`self`/`cls` inside the same class; a call through an instance of unknown type
+(`repo.get_user(user_id)` with `repo` a parameter) is not followed. The per-item LIMIT of
+a batch method is kept by cutting the ordered batch (all the keys' rows are read), not
+by a window function.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterable
+
+from n1fix.cst.astwalk import child_nodes, class_like
+from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
+
+# Every query shape n1fix recognises runs through one of these calls (`session.execute`,
+# `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
+GATE_CALLS = {"execute", "scalars", "scalar", "query"}
+_LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _may_query(node: ast.AST, statements_in_names: bool) -> bool:
+    """Could this node be the heart of a query the recognizer knows? (A superset of it.)"""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        attr = node.func.attr
+        if attr in GATE_CALLS - {"query"}:
+            if not node.args:
+                return False
+            # `stmt = select(...)` then `session.scalars(stmt)`
+            return _builds_select(node.args[0]) or (statements_in_names and isinstance(node.args[0], ast.Name))
+        if attr == "query":
+            return bool(node.args)
+        return attr == "get" and len(node.args) == 2 and class_like(node.args[0])
+    return isinstance(node, ast.Attribute) and node.attr == "query" and class_like(node.value)
+
+
+def _builds_select(expr: ast.AST) -> bool:
+    """`select(...)...`, `sa.select(...)...`: a statement the recognizer can read."""
+    while isinstance(expr, ast.Call):
+        func = expr.func
+        if isinstance(func, ast.Name):
+            return func.id == "select"
+        if not isinstance(func, ast.Attribute):
+            return False
+        if func.attr == "select" and isinstance(func.value, ast.Name):
+            return True
+        expr = func.value
+    return False
+
+
+# Text every recognised query contains (`.execute`, `.scalars`, `.query`, `.get`...): a
+# file without any is turned away before its tree is walked.
+QUERY_TEXT = re.compile(r"\.\s*(?:execute|scalars?|query|get)\b")
+_SELECT_TEXT = re.compile(r"\bselect\s*\(")
+
+
+def gate(tree: ast.Module, text: str) -> bool:
+    """Is there a loop or comprehension with something query-like inside it?"""
+    if not QUERY_TEXT.search(text):
+        return False
+    statements_in_names = _SELECT_TEXT.search(text) is not None
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if in_loop and _may_query(node, statements_in_names):
+            return True
+        if isinstance(node, _SCOPES):
+            in_loop = False  # a function defined in a loop does not run per item
+        elif isinstance(node, _LOOPS):
+            in_loop = True
+        stack.extend((child, in_loop) for child in child_nodes(node))
+    return False
+
+
+class QueryInLoop(Rule):
+    __doc__ = __doc__
+    NAME = "query-in-loop"
+    MESSAGE = "Query runs once per item of a loop"
+    SEVERITY = Severity.HIGH
+    FIX = FixAvailability.SOMETIMES
+    # The query that gives the items, then one per item; batched: that one and one `in_`.
+    ROUND_TRIPS = ("1 + N", "2")
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        return gate(tree, text)
+
+    def check(self, ctx) -> Iterable[Finding]:
+        # LibCST is imported only for files that pass the gate.
+        from n1fix.rules.query_in_loop.analysis import find
+
+        return find(ctx, self)

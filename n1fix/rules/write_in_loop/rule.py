@@ -1,0 +1,215 @@
+"""## What it does
+Finds a write statement that runs once per item of a `for` loop: an
+`update(M).where(M.key == item...)`, a `delete(M).where(M.key == item...)` or an
+`insert(M)` executed through `session.execute(...)` (or a connection, or
+`await session.execute(...)`) in the loop body. It also reports `session.delete(obj)` per
+item when the model makes the unit of work load each object's collections first,
+`session.merge(obj)` per item, which looks each object up before writing it, and
+`session.refresh(obj)` per item (sync or awaited), a SELECT per object.
+`session.add(M(...))` per item is not reported: the unit of work sends those INSERTs
+together at flush where the backend can hand back a batch's new keys (PostgreSQL), and
+one `INSERT ... RETURNING` a row where it cannot (SQLite), because the objects need them.
+Nor is `session.delete(obj)` per item when the model has no collections to load first:
+the unit of work sends one executemany DELETE for all the objects at flush (counted on
+SQLite and PostgreSQL by golden `delete_per_item_not_reported`: the SELECT, then one
+DELETE for three objects), so one `delete(M).where(M.id.in_(keys))` would save no round
+trip and would skip the ORM's bookkeeping (cascades, unlinking, events).
+
+## Why is this bad?
+Each item costs a round trip: unlinking 50 renders from a chain one UPDATE at a time is 50
+statements where one would do, each paying network latency, parsing and planning, and
+each holding its locks a little longer.
+
+## Example
+```python
+renders = session.scalars(select(Render).where(Render.chain_id == chain_id)).all()
+for render in renders:
+    session.execute(
+        update(Render).where(Render.id == render.id).values(chain_id=None, chain_position=None)
+    )
+session.execute(delete(RenderChain).where(RenderChain.id == chain_id))
+```
+
+## Use instead
+```python
+renders = session.scalars(select(Render).where(Render.chain_id == chain_id)).all()
+render_ids = [render.id for render in renders]
+if render_ids:
+    session.execute(
+        update(Render)
+        .where(Render.id.in_(render_ids))
+        .values(chain_id=None, chain_position=None)
+    )
+session.execute(delete(RenderChain).where(RenderChain.id == chain_id))
+```
+A per-item UPDATE or DELETE with loop-invariant values becomes one statement with
+`Col.in_(keys)`, the statement's other predicates kept; a per-item INSERT becomes one
+executemany, `session.execute(insert(M), rows)`, with the rows in loop order; a per-item
+UPDATE by primary key whose values change per item becomes one ORM bulk UPDATE by primary
+key, `session.execute(update(M), [{"id": ..., "col": ...}, ...])` (an unsafe fix). On a
+Connection (Core), such an UPDATE becomes one executemany of the same statement with
+`bindparam()`s for the key and the per-item values, the loop-invariant values kept as
+written:
+```python
+render_updates = [
+    {"b_id": render_id, "b_chain_position": position}
+    for render_id, position in positions.items()
+]
+if render_updates:
+    conn.execute(
+        update(Render)
+        .where(Render.id == bindparam("b_id"))
+        .values(chain_position=bindparam("b_chain_position"), status="queued"),
+        render_updates,
+    )
+```
+n1fix uses this documented Core executemany form rather than one `UPDATE ... SET col =
+CASE key WHEN ... END WHERE key IN (...)`: the database still runs the statement once per
+row, in loop order, so a repeated key, a key that matches no row and row triggers behave
+as before, and each value is bound against its own column as before (in a CASE the
+parameters are typed by the CASE expression, which on PostgreSQL may need a cast per
+value). It is
+also one statement text whatever the number of items (a CASE grows with them, and with
+it the parameter count). The cost is that the server executes N statements where CASE
+would execute one; the round trips, which dominate, go from N to 1 (the driver sends an
+executemany as one call; psycopg 3 pipelines it). When the
+loop only refreshes its objects (`for render in renders: session.refresh(render)`), it
+becomes one SELECT of their rows that overwrites what the session holds (an unsafe fix):
+```python
+render_ids = [inspect(render).identity[0] for render in renders]
+if render_ids:
+    session.scalars(
+        select(Render)
+        .where(Render.id.in_(render_ids))
+        .execution_options(populate_existing=True)
+    ).all()
+```
+The keys come from each object's identity, not `render.id`: after a commit the objects
+are expired, and reading `render.id` would load each row, a SELECT per object again (on
+an AsyncSession, an implicit load that fails). When the
+loop does other things too, the keys (or rows) are collected where the write was
+(`render_ids.append(render.id)`) and the statement runs once after the loop. The
+statement is guarded by `if keys:`, so a loop over nothing still costs nothing.
+
+## Fix safety
+The fix is safe when n1fix can show the batched statement writes the same rows: the
+model is in the project's model index; the key changes per item and nothing else in the
+statement does; the key column is not nullable, or the key cannot be None
+(`Col == None` means `IS NULL`, but `Col.in_([None])` matches nothing); the loop does not
+read the database, commit, roll back, flush or use the session otherwise (a model's own
+method that commits or writes, such as a mixin's `save()`, counts: no fix); the
+statement runs on a session, not through a project module or object
+(`database.execute(...)`, the project's own function: no fix); the write is
+not inside a `try` (which isolates each item's failure) or a `with` block; the loop does
+not `return` or `yield` part-way; the statement's result (`rowcount`) is not used; an
+INSERT's rows are plain values (no SQL expressions). No fix is offered when the mapped
+class has ORM event listeners (`@event.listens_for(M, ...)` anywhere in the project) or
+a `version_id_col`: n1fix leaves writes to models with per-row hooks or version counters
+to a person. The bulk UPDATE by primary key is always unsafe: it raises `StaleDataError` when a key
+matches no row, where the per-item UPDATE updated nothing; it needs an ORM Session (a
+receiver shown to be a Connection gets the Core executemany below; one that may be
+either, no fix), the model's primary key as the key and no other condition. The fix is also
+unsafe when the model is not in the index, when an UPDATE's
+values read the row (`M.n + 1`) and the keys may repeat (the original applied it once per
+repeat, the batch once), or when other statements of the loop may raise part-way (the
+original had written the items before; the rewrite writes none).
+
+The Core executemany is safe under the same conditions as the `in_()` form, and it needs
+no primary key: the receiver must be shown to be a Connection (a parameter annotated
+`Connection`/`AsyncConnection`, or a name bound by `engine.connect()`, `engine.begin()`,
+`session.connection()` or alembic's `op.get_bind()`; a Session would take the list as an
+ORM bulk UPDATE by primary key instead), the values given as keywords, the per-item ones
+plain values (no SQL expressions), and the key not None against a nullable column
+(`Col == None` is `IS NULL`, `Col == bindparam()` given None matches nothing). A
+statement that writes its own key column (a rename, `.where(T.c.name == old).values(name=new)`)
+binds the old value as `b_old_name`: each row still gets its own UPDATE in loop order, so
+it means the same.
+A Core table n1fix has no model for makes it unsafe (the key's nullability is unknown).
+
+The refresh fix is always unsafe. `refresh()` raises `InvalidRequestError` for an
+object that is not persistent (transient, pending, detached) or whose row is gone; the
+SELECT skips a missing row silently and leaves its object expired (the next attribute
+access raises `ObjectDeletedError`), and a transient or pending object has no identity
+(`TypeError` from `identity[0]`). `refresh()` and a `populate_existing` SELECT also
+reach relationships through different code paths (eager loaders per object or once for
+all, collections already loaded), which n1fix has not shown to agree for every mapping. No fix is offered when refresh() is given `attribute_names` or
+`with_for_update` (one SELECT of whole rows keeps neither), when the loop does anything
+but refresh its item, when the objects' model is unknown (it must come from the query
+that loaded them or a `list[Model]` annotation; one model per loop), when the model has
+`refresh`/`load` event listeners (which see one refresh per object), or a composite
+primary key: a batch over several key columns needs `tuple_(...).in_(...)`, which not
+every backend takes (SQL Server does not; SQLite before 3.15 did not), and every other
+write-in-loop fix keeps to one-column keys too.
+
+## Known problems
+A database trigger `FOR EACH STATEMENT` fires once instead of once per item. The refresh
+fix needs `inspect` and `select` from sqlalchemy; when the module binds either name to
+something else (`import inspect`) and has no `sqlalchemy` module import to spell them
+through, the fix is dropped. A `session.delete(obj)` of a model with a `version_id_col`
+goes out row by row on a driver that cannot count an executemany's rows; that is not
+reported either. The keys are sent as one
+`IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL 65,535 per statement;
+past that, chunk the keys. Event listeners are found in the modules n1fix reads: the
+whole tree on a scan, the file and what it imports when given one file. Only `for` loops
+are checked (not comprehensions or `while` loops). A statement built in a variable first
+(`stmt = update(...)` on a line of the loop's own block, then `session.execute(stmt)`) is
+reported, but without a fix: the rewrites rebuild a statement written inside
+`execute(...)`. Raw SQL (`text("UPDATE ...")`) and `table.update()` methods are not read
+yet.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterable
+
+from n1fix.cst.astwalk import child_nodes
+from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
+
+_WRITE_TEXT = re.compile(r"\.\s*(?:execute|delete|merge|refresh)\s*\(")
+_WRITE_CALLS = {"execute", "delete", "merge", "refresh"}
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def gate(tree: ast.Module, text: str) -> bool:
+    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)`, `.merge(...)` or `.refresh(...)`?"""
+    if not _WRITE_TEXT.search(text):
+        return False
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if (
+            in_loop
+            and isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _WRITE_CALLS
+            and node.args
+        ):
+            return True
+        if isinstance(node, _SCOPES):
+            in_loop = False
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            for child in child_nodes(node):
+                stack.append((child, in_loop or any(child is s for s in node.body)))
+            continue
+        stack.extend((child, in_loop) for child in child_nodes(node))
+    return False
+
+
+class WriteInLoop(Rule):
+    __doc__ = __doc__
+    NAME = "write-in-loop"
+    MESSAGE = "Write statement runs once per item of a loop"
+    SEVERITY = Severity.HIGH
+    FIX = FixAvailability.SOMETIMES
+    # One statement per item; bulk: one statement (one executemany).
+    ROUND_TRIPS = ("N", "1")
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        return gate(tree, text)
+
+    def check(self, ctx) -> Iterable[Finding]:
+        from n1fix.rules.write_in_loop.analysis import find
+
+        return find(ctx, self)
