@@ -16,7 +16,7 @@ from n1fix_project import MODELS, make_project, n1fix
 import n1fix.engine.runner as runner
 from n1fix import __version__
 from n1fix.config import Config
-from n1fix.engine.cache import CACHE_DIR, code_fingerprint
+from n1fix.engine.cache import CACHE_DIR, FORMAT, code_fingerprint
 from n1fix.engine.cache_codec import Malformed, decoder, encoder
 from n1fix.engine.discovery import discover
 from n1fix.engine.survey import Survey, survey_file
@@ -59,7 +59,7 @@ def test_a_crafted_pickle_in_the_old_place_runs_no_code(project: Path, tmp_path:
 
 
 def _header(**fields) -> dict:
-    return {"format": 1, "version": __version__, "code": code_fingerprint(), **fields}
+    return {"format": FORMAT, "version": __version__, "code": code_fingerprint(), **fields}
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_an_unreadable_cache_is_a_cold_start(project: Path, content: bytes) -> N
     cache.write_bytes(content)
     run = n1fix("scan", "app", cwd=project)
     assert run.code == 1 and run.err == "", run
-    assert json.loads(cache.read_text())["format"] == 1  # rewritten whole
+    assert json.loads(cache.read_text())["format"] == FORMAT  # rewritten whole
 
 
 def test_a_warm_scan_parses_nothing_and_finds_the_same(project: Path, monkeypatch) -> None:
@@ -213,8 +213,10 @@ def test_findings_round_trip_without_their_plan() -> None:
     [
         (list[Finding], [["Finding", "r", "p", 1, 1, 1, 1, "m", "bogus", "none", None, None]]),
         (list[Finding], [["Finding", "r", "p", True, 1, 1, 1, "m", "high", "none", None, None]]),
-        (Survey, ["Survey", 1, "m", "", {}, [], [], [], [], [], [], [], [], None, None]),
-        (Survey, ["Survey", "/a.py", "m", "", {"x": 1}, [], [], [], [], [], [], [], [], None, None]),
+        (Survey, ["Survey", 1, "m", "", {}, [], [], [], [], [], [], {}, None, None]),
+        (Survey, ["Survey", "/a.py", "m", "", {"x": 1}, [], [], [], [], [], [], {}, None, None]),
+        (Survey, ["Survey", "/a.py", "m", "", {}, [], [], [], [], [], [], {"r": [1.5]}, None, None]),
+        (Survey, ["Survey", "/a.py", "m", "", {}, [], [], [], [], [], [], [], None, None]),
     ],
 )
 def test_wrongly_typed_records_are_refused(annotation, value) -> None:
@@ -229,4 +231,4 @@ def test_a_cache_file_that_is_a_symlink_is_replaced_not_written_through(project:
     _cache_file(project).symlink_to(target)
     assert n1fix("scan", "app", cwd=project).code == 1
     assert target.read_text() == "keep me"
-    assert not _cache_file(project).is_symlink() and json.loads(_cache_file(project).read_text())["format"] == 1
+    assert not _cache_file(project).is_symlink() and json.loads(_cache_file(project).read_text())["format"] == FORMAT
