@@ -129,6 +129,47 @@ def test_a_warm_scan_parses_nothing_and_finds_the_same(project: Path, monkeypatc
     assert [(f.fix_note, f.loop_line) for f in warm.findings] == [(f.fix_note, f.loop_line) for f in cold.findings]
 
 
+def test_a_cache_of_the_previous_format_is_a_cold_start(project: Path) -> None:
+    cold = n1fix("scan", "app", "--format", "json", cwd=project)
+    cache = _cache_file(project)
+    data = json.loads(cache.read_text())
+    # As format 1 wrote them: a survey's `loop_calls` and `key_reads` where `rule_facts` is now.
+    for value in data["surveys"].values():
+        value[-3:-2] = [[], []]
+    data["format"] = 1
+    cache.write_text(json.dumps(data))
+    warm = n1fix("scan", "app", "--format", "json", cwd=project)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, "")
+    assert json.loads(cache.read_text())["format"] == FORMAT
+    # The same records under the current format: each is a miss, not a crash.
+    data["format"] = FORMAT
+    cache.write_text(json.dumps(data))
+    again = n1fix("scan", "app", "--format", "json", cwd=project)
+    assert (again.code, again.out, again.err) == (cold.code, cold.out, "")
+
+
+def test_a_survey_cached_without_a_selected_rules_facts_is_made_again(project: Path, monkeypatch) -> None:
+    surveyed: list[Path] = []
+    survey = runner.survey_file
+
+    def counted_survey(path, *args, **kwargs):
+        surveyed.append(path)
+        return survey(path, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "survey_file", counted_survey)
+    # write-in-loop gathers no facts: the surveys hold none.
+    runner.run([project / "app"], project, Config(select=["write-in-loop"]), jobs=1)
+    surveyed.clear()
+    default = runner.run([project / "app"], project, Config(), jobs=1)
+    assert project / "app" / "service.py" in surveyed  # query-in-loop's facts were missing
+    surveyed.clear()
+    again = runner.run([project / "app"], project, Config(), jobs=1)
+    assert surveyed == []
+    cold = runner.run([project / "app"], project, Config(cache=False), jobs=1)
+    assert [f.to_json() for f in default.findings] == [f.to_json() for f in again.findings]
+    assert [f.to_json() for f in default.findings] == [f.to_json() for f in cold.findings] != []
+
+
 def test_a_symlinked_cache_directory_is_not_written_through(project: Path, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
