@@ -16,7 +16,7 @@ from n1fix_project import MODELS, make_project, n1fix
 import n1fix.engine.runner as runner
 from n1fix import __version__
 from n1fix.config import Config
-from n1fix.engine.cache import CACHE_DIR, code_fingerprint
+from n1fix.engine.cache import CACHE_DIR, FORMAT, code_fingerprint
 from n1fix.engine.cache_codec import Malformed, decoder, encoder
 from n1fix.engine.discovery import discover
 from n1fix.engine.survey import Survey, survey_file
@@ -59,7 +59,7 @@ def test_a_crafted_pickle_in_the_old_place_runs_no_code(project: Path, tmp_path:
 
 
 def _header(**fields) -> dict:
-    return {"format": 1, "version": __version__, "code": code_fingerprint(), **fields}
+    return {"format": FORMAT, "version": __version__, "code": code_fingerprint(), **fields}
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_an_unreadable_cache_is_a_cold_start(project: Path, content: bytes) -> N
     cache.write_bytes(content)
     run = n1fix("scan", "app", cwd=project)
     assert run.code == 1 and run.err == "", run
-    assert json.loads(cache.read_text())["format"] == 1  # rewritten whole
+    assert json.loads(cache.read_text())["format"] == FORMAT  # rewritten whole
 
 
 def test_a_warm_scan_parses_nothing_and_finds_the_same(project: Path, monkeypatch) -> None:
@@ -127,6 +127,47 @@ def test_a_warm_scan_parses_nothing_and_finds_the_same(project: Path, monkeypatc
     assert calls == {"survey": 0, "check": 0}
     assert [f.to_json() for f in warm.findings] == [f.to_json() for f in cold.findings]
     assert [(f.fix_note, f.loop_line) for f in warm.findings] == [(f.fix_note, f.loop_line) for f in cold.findings]
+
+
+def test_a_cache_of_the_previous_format_is_a_cold_start(project: Path) -> None:
+    cold = n1fix("scan", "app", "--format", "json", cwd=project)
+    cache = _cache_file(project)
+    data = json.loads(cache.read_text())
+    # As format 1 wrote them: a survey's `loop_calls` and `key_reads` where `rule_facts` is now.
+    for value in data["surveys"].values():
+        value[-3:-2] = [[], []]
+    data["format"] = 1
+    cache.write_text(json.dumps(data))
+    warm = n1fix("scan", "app", "--format", "json", cwd=project)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, "")
+    assert json.loads(cache.read_text())["format"] == FORMAT
+    # The same records under the current format: each is a miss, not a crash.
+    data["format"] = FORMAT
+    cache.write_text(json.dumps(data))
+    again = n1fix("scan", "app", "--format", "json", cwd=project)
+    assert (again.code, again.out, again.err) == (cold.code, cold.out, "")
+
+
+def test_a_survey_cached_without_a_selected_rules_facts_is_made_again(project: Path, monkeypatch) -> None:
+    surveyed: list[Path] = []
+    survey = runner.survey_file
+
+    def counted_survey(path, *args, **kwargs):
+        surveyed.append(path)
+        return survey(path, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "survey_file", counted_survey)
+    # write-in-loop gathers no facts: the surveys hold none.
+    runner.run([project / "app"], project, Config(select=["write-in-loop"]), jobs=1)
+    surveyed.clear()
+    default = runner.run([project / "app"], project, Config(), jobs=1)
+    assert project / "app" / "service.py" in surveyed  # query-in-loop's facts were missing
+    surveyed.clear()
+    again = runner.run([project / "app"], project, Config(), jobs=1)
+    assert surveyed == []
+    cold = runner.run([project / "app"], project, Config(cache=False), jobs=1)
+    assert [f.to_json() for f in default.findings] == [f.to_json() for f in again.findings]
+    assert [f.to_json() for f in default.findings] == [f.to_json() for f in cold.findings] != []
 
 
 def test_a_symlinked_cache_directory_is_not_written_through(project: Path, tmp_path: Path) -> None:
@@ -213,8 +254,10 @@ def test_findings_round_trip_without_their_plan() -> None:
     [
         (list[Finding], [["Finding", "r", "p", 1, 1, 1, 1, "m", "bogus", "none", None, None]]),
         (list[Finding], [["Finding", "r", "p", True, 1, 1, 1, "m", "high", "none", None, None]]),
-        (Survey, ["Survey", 1, "m", "", {}, [], [], [], [], [], [], [], [], None, None]),
-        (Survey, ["Survey", "/a.py", "m", "", {"x": 1}, [], [], [], [], [], [], [], [], None, None]),
+        (Survey, ["Survey", 1, "m", "", {}, [], [], [], [], [], [], {}, None, None]),
+        (Survey, ["Survey", "/a.py", "m", "", {"x": 1}, [], [], [], [], [], [], {}, None, None]),
+        (Survey, ["Survey", "/a.py", "m", "", {}, [], [], [], [], [], [], {"r": [1.5]}, None, None]),
+        (Survey, ["Survey", "/a.py", "m", "", {}, [], [], [], [], [], [], [], None, None]),
     ],
 )
 def test_wrongly_typed_records_are_refused(annotation, value) -> None:
@@ -229,4 +272,4 @@ def test_a_cache_file_that_is_a_symlink_is_replaced_not_written_through(project:
     _cache_file(project).symlink_to(target)
     assert n1fix("scan", "app", cwd=project).code == 1
     assert target.read_text() == "keep me"
-    assert not _cache_file(project).is_symlink() and json.loads(_cache_file(project).read_text())["format"] == 1
+    assert not _cache_file(project).is_symlink() and json.loads(_cache_file(project).read_text())["format"] == FORMAT

@@ -8,7 +8,7 @@ from n1fix.config import load_config
 from n1fix.engine.checker import file_context, run_rules
 from n1fix.engine.discovery import find_project_root
 from n1fix.engine.fixer import FixOutcome, fix_text
-from n1fix.engine.runner import _project, _survey_all, display_path, gate_on_project_calls
+from n1fix.engine.runner import _project, _survey_all, display_path, gate_on_project
 from n1fix.engine.survey import survey_file
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.rules import select_rules
@@ -27,7 +27,7 @@ def _setup(path: Path, text: str):
     surveys = _survey_all(own.resolved, root)
     surveys[path] = own
     project = _project(root, surveys)
-    gate_on_project_calls(own, project)
+    gate_on_project(own, project, rules)
     display = display_path(path)
 
     def make(new_text: str):

@@ -31,7 +31,7 @@ from typing import Any
 from n1fix import __version__
 
 CACHE_DIR = ".n1fix_cache"
-FORMAT = 1
+FORMAT = 2  # 2: a survey keeps rules' facts in `rule_facts`
 # A temp file of an interrupted save is removed by the next save once it is this old.
 STALE_SECONDS = 60
 

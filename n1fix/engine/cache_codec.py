@@ -4,8 +4,8 @@ The cache lives in the scanned tree, so whoever controls the tree controls its b
 must never be able to run code, as a pickle can. JSON holds only strings, numbers, lists
 and objects; decoding builds nothing but the dataclasses listed in `RECORDS`, field by
 field, each value checked against the field's annotation (a tuple comes back a tuple, a
-set a set, a path a `Path`). Anything else raises `Malformed`, and the cache treats the
-entry as missing.
+set a set, a path a `Path`; a rule's `Facts` are plain JSON and stay as they are). Anything
+else raises `Malformed`, and the cache treats the entry as missing.
 
 A record is a list: its class's name, then its fields in order (fields named in
 `RECORDS` as left out, such as a finding's plan, come back as their default).
@@ -34,7 +34,7 @@ from n1fix.orm.model_facts import (
     SessionQueryFacts,
 )
 from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse
-from n1fix.rules.base import Finding
+from n1fix.rules.base import Facts, Finding
 
 __all__ = ["Malformed", "decoder", "encoder"]
 
@@ -108,6 +108,8 @@ def _build(annotation: Any, encode: bool) -> Codec:
         return _exact(plain)
     if annotation in RECORDS:
         return _record(annotation, encode)
+    if annotation == Facts:
+        return _plain_json
     if annotation is Any or annotation is object:
         raise TypeError(f"the cache cannot hold an untyped value ({annotation!r})")
     if annotation is Path:
@@ -140,6 +142,26 @@ def _exact(kinds: frozenset) -> Codec:
         return value
 
     return same
+
+
+_JSON_LEAVES = frozenset({str, int, bool, type(None)})
+
+
+def _plain_json(value: Any) -> Any:
+    """`value` itself when it is JSON that reads back the same (no tuple, set or float)."""
+    kind = type(value)
+    if kind is list:
+        if not set(map(type, value)) <= _JSON_LEAVES:
+            for item in value:
+                _plain_json(item)
+    elif kind is dict:
+        for name, item in value.items():
+            if type(name) is not str:
+                raise Malformed("a dict key in a rule's facts is not a string")
+            _plain_json(item)
+    elif kind not in _JSON_LEAVES:
+        raise Malformed(f"a rule's facts hold a {kind.__name__}, not plain JSON")
+    return value
 
 
 def _path(encode: bool) -> Codec:
@@ -330,7 +352,7 @@ def _record(cls: type, encode: bool) -> Codec:
     fields = [f for f in dataclasses.fields(cls) if f.name not in left_out]
     if [f.name for f in dataclasses.fields(cls)][: len(fields)] != [f.name for f in fields]:
         raise TypeError(f"{cls.__name__}: only trailing fields can be left out of the cache")
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)  # keeps `Facts` apart from `object`
     names = [f.name for f in fields]
     tag = cls.__name__
     width = len(names) + 1

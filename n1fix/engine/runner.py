@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection, Iterable
 
 from n1fix.config import Config
 from n1fix.engine.discovery import discover
@@ -21,7 +22,7 @@ from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
 from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
-from n1fix.rules.base import Finding
+from n1fix.rules.base import Finding, Rule
 from n1fix.rules.project import ProjectContext, line_length_for
 
 # Below this many files a process pool costs more than it saves.
@@ -112,14 +113,14 @@ def run(
             result.warnings.append(cache.unusable)
     pool = None
     try:
-        surveys = _survey_all(found.files, root, jobs, cache)
+        surveys = _survey_all(found.files, root, jobs, cache, facts_of=selected)
         project = _project(root, surveys)
         result.project = project
         fingerprint = project.fingerprint()
         targets: list[Survey] = []
         for path in found.files:
             survey = surveys[path]
-            gate_on_project_calls(survey, project)
+            gate_on_project(survey, project, rules)
             if survey.error:
                 result.errors.append(f"{display_path(path)}: {survey.error}")
                 result.files_failed += 1
@@ -248,24 +249,29 @@ def _apply_companions(result: RunResult) -> None:
     result.companions = []
 
 
-def _survey_all(files: list[Path], root: Path, jobs: int = 1, cache=None) -> dict[Path, Survey]:
+def _survey_all(
+    files: list[Path], root: Path, jobs: int = 1, cache=None, facts_of: Collection[str] | None = None
+) -> dict[Path, Survey]:
     """Survey the files and every project module they import; a pool only for many files
-    still to read (a warm run with everything cached starts no process)."""
+    still to read (a warm run with everything cached starts no process). The rules named
+    in `facts_of` (default: all) gather their facts."""
     # Every rule's gate, not only the selected ones: surveys are cached across runs
     # whose selections differ.
     gates = {rule.NAME: rule() for rule in all_rules()}
     surveys: dict[Path, Survey] = {}
     pending = list(files)
     if cache is not None:
-        pending = _cached_surveys(pending, root, surveys, cache)
+        wanted = {name for name, rule in gates.items() if rule.surveys_files() and (facts_of is None or name in facts_of)}
+        pending = _cached_surveys(pending, root, surveys, cache, wanted)
     while pending:
         if jobs > 1 and len(pending) >= POOL_THRESHOLD:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                batch = list(pool.map(survey_file, pending, [root] * len(pending), [gates] * len(pending), chunksize=16))
+                survey_one = partial(survey_file, root=root, rules=gates, facts_of=facts_of)
+                batch = list(pool.map(survey_one, pending, chunksize=16))
         else:
-            batch = [survey_file(p, root, gates) for p in pending]
+            batch = [survey_file(p, root, gates, facts_of=facts_of) for p in pending]
         pending = []
         queued: set[Path] = set()
         for survey in batch:
@@ -291,8 +297,16 @@ def _imports_still_resolve(survey: Survey, root: Path) -> bool:
     return not any(resolve_module_path(m, root, near=survey.path) for m in getattr(survey, "unresolved", ()))
 
 
-def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], cache) -> list[Path]:
-    """Fill `surveys` from the cache; return the paths still to survey (and what they import)."""
+def _has_facts(survey: Survey, wanted: set[str]) -> bool:
+    # A file `ast` cannot parse has no facts, and needs none: every rule looks at it.
+    return survey.gated is None or wanted <= survey.rule_facts.keys()
+
+
+def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], cache, wanted: set[str]) -> list[Path]:
+    """Fill `surveys` from the cache; return the paths still to survey (and what they import).
+
+    A survey made while other rules were selected may lack the facts of a rule in `wanted`:
+    the file is surveyed again."""
     from n1fix.engine.fileio import content_hash, read_regular
 
     missing: list[Path] = []
@@ -306,7 +320,7 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
             missing.append(path)
             continue
         survey = cache.survey(path, digest)
-        if survey is None or not _imports_still_resolve(survey, root):
+        if survey is None or not _has_facts(survey, wanted) or not _imports_still_resolve(survey, root):
             missing.append(path)
             continue
         surveys[path] = survey
@@ -332,22 +346,15 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     )
 
 
-from n1fix.rules.related_key_via_relationship.gate import gate_on_model_keys  # noqa: E402
-
-
-def gate_on_project_calls(survey: Survey, project: ProjectContext) -> None:
-    """Let a file through when a loop in it calls a project function that runs a query.
-
-    The per-file gate cannot know this: it needs the whole project's function index.
-    (Nor whether `x.rel.id` reads a relationship's key: `gate_on_model_keys`.)
-    """
+def gate_on_project(survey: Survey, project: ProjectContext, rules: Iterable[Rule]) -> None:
+    """Let a file through to each rule whose `project_gate` says that, knowing the whole
+    project, the file may hold a finding though the per-file gate turned it away (a loop
+    calling a project function that runs a query, say)."""
     if survey.gated is None:
         return
-    gate_on_model_keys(survey, project)
-    if "query-in-loop" in survey.gated or project.functions is None:
-        return
-    if survey.loop_calls & project.functions.names:
-        survey.gated.append("query-in-loop")
+    for rule in rules:
+        if rule.NAME not in survey.gated and rule.project_gate(survey.rule_facts.get(rule.NAME), project):
+            survey.gated.append(rule.NAME)
 
 
 _STATE: dict = {}

@@ -9,14 +9,15 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
 from n1fix.engine.fileio import SourceError, read_source
-from n1fix.orm.functions import QueryFunction, called_names, defined_functions, extract_functions
+from n1fix.orm.functions import QueryFunction, defined_functions, extract_functions
 from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
 from n1fix.orm.model_facts import ModelFacts
 from n1fix.orm.models import extract_models
 from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse, extract_session_use
-from n1fix.rules.related_key_via_relationship.gate import key_reads
+from n1fix.rules.base import Facts, Rule
 
 
 @dataclass
@@ -32,16 +33,24 @@ class Survey:
     functions: list[QueryFunction] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)  # every function's qualified name
     session_use: list[SessionUse | SessionFactory | Raiser] = field(default_factory=list)  # async code, plain raisers
-    loop_calls: set[str] = field(default_factory=set)  # names the file may call (a superset)
-    # `.a.b` pairs the text reads (a superset), for related-key-via-relationship's project gate
-    key_reads: set[tuple[str, str]] = field(default_factory=set)
+    # Rule name -> what the rule's `survey` found (None included), for its `project_gate`;
+    # a rule is listed when it gathers facts and its facts were asked for.
+    rule_facts: dict[str, Facts] = field(default_factory=dict)
     # Names of the rules whose gate let this file through; None: `ast` could not parse
     # it (newer syntax, or broken), so every rule gets to look and LibCST decides.
     gated: list[str] | None = None
     error: str | None = None
 
 
-def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str | None = None) -> Survey:
+def survey_file(
+    path: Path,
+    root: Path,
+    rules: dict[str, Rule],
+    text: str | None = None,
+    facts_of: Collection[str] | None = None,
+) -> Survey:
+    """Survey one file: every rule in `rules` gates it, and those named in `facts_of`
+    (default: all of them) gather their facts."""
     module_name = module_name_for(path, root)
     survey = Survey(path=path, module_name=module_name)
     if text is None:
@@ -64,7 +73,7 @@ def survey_file(path: Path, root: Path, rule_gates: dict[str, object], text: str
         survey.error = "too deeply nested to parse (Python itself cannot compile it)"
         return survey
     try:
-        _gather_facts(survey, tree, text, root, rule_gates)
+        _gather_facts(survey, tree, text, root, rules, facts_of)
     except RecursionError:
         survey.error = "too deeply nested to analyse"
     except Exception as error:  # noqa: BLE001 - one file's failure must not stop the run
@@ -76,7 +85,9 @@ def one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def _gather_facts(survey: Survey, tree: ast.Module, text: str, root: Path, rule_gates: dict[str, object]) -> None:
+def _gather_facts(
+    survey: Survey, tree: ast.Module, text: str, root: Path, rules: dict[str, Rule], facts_of: Collection[str] | None
+) -> None:
     path, module_name = survey.path, survey.module_name
     is_package = path.name == "__init__.py"
     survey.imports = import_map(tree, module_name, is_package)
@@ -89,8 +100,11 @@ def _gather_facts(survey: Survey, tree: ast.Module, text: str, root: Path, rule_
     # A batch variant lives next to its per-item twin: only modules with a keyed query
     # function need their function names kept (the survey cache stays small).
     survey.defined = defined_functions(tree, module_name) if survey.functions else []
-    survey.loop_calls = called_names(text)
-    survey.key_reads = key_reads(text)
+    survey.rule_facts = {
+        name: rule.survey(tree, text)
+        for name, rule in rules.items()
+        if rule.surveys_files() and (facts_of is None or name in facts_of)
+    }
     if "async def" in text or "sessionmaker" in text or "raise " in text:  # a plain helper may be a gate's `raise`
         survey.session_use = extract_session_use(tree, module_name, str(path), survey.imports)
-    survey.gated = [name for name, rule in rule_gates.items() if rule.gate(tree, text)]
+    survey.gated = [name for name, rule in rules.items() if rule.gate(tree, text)]

@@ -5,10 +5,16 @@ from __future__ import annotations
 import ast
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterable
 
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
+    from n1fix.rules.project import ProjectContext
+
+# What a rule's `survey` finds in one file: plain JSON values only (str, int, bool, None,
+# and lists and str-keyed dicts of them; no tuples, sets or floats), since the results
+# cache keeps them and a warm run must hand `project_gate` what a cold run did.
+Facts = Annotated[object, "plain JSON"]
 
 
 class Severity(str, enum.Enum):
@@ -89,6 +95,11 @@ class Rule:
     `n1fix.rules.<name with underscores>` (the class in `rule.py`, exported by the
     package's `__init__.py`); its codemod is the package of the same name in
     `n1fix.codemods`, exposing `fix`, and both are found by that name.
+
+    A rule whose findings in a file depend on the rest of the project (a function defined
+    elsewhere, a model's keys) also implements `survey` (facts about each file) and
+    `project_gate` (given those facts and the project, may the file hold a finding after
+    all?). The engine runs these hooks for every selected rule without knowing any.
     """
 
     NAME: ClassVar[str]
@@ -108,6 +119,27 @@ class Rule:
         It may say yes too often, never too rarely: a file it turns away is not checked.
         """
         return True
+
+    def survey(self, tree: ast.Module, text: str) -> Facts | None:
+        """Facts about this file that `project_gate` will need (None: none).
+
+        Runs in the cheap pass on every file (in a worker process) while the rule is
+        selected; its answer is cached with the file's survey, so it must be `Facts`.
+        """
+        return None
+
+    def project_gate(self, facts: Facts | None, project: "ProjectContext") -> bool:
+        """May a file that `gate` turned away hold a finding after all, now that the whole
+        project is known? `facts` is what `survey` found in the file.
+
+        Like `gate`, it may say yes too often, never too rarely.
+        """
+        return False
+
+    @classmethod
+    def surveys_files(cls) -> bool:
+        """Does the rule gather facts with `survey` (the engine keeps them per file)?"""
+        return cls.survey is not Rule.survey
 
     def check(self, ctx: "FileContext") -> Iterable[Finding]:
         raise NotImplementedError

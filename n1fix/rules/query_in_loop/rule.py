@@ -119,6 +119,7 @@ import re
 from typing import Iterable
 
 from n1fix.cst.astwalk import child_nodes, class_like
+from n1fix.orm.functions import called_names
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
@@ -192,6 +193,17 @@ class QueryInLoop(Rule):
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         return gate(tree, text)
+
+    def survey(self, tree: ast.Module, text: str) -> list[str]:
+        # The names the file may call (a superset), sorted so that the cache's bytes are stable.
+        return sorted(called_names(text))
+
+    def project_gate(self, facts: list[str] | None, project) -> bool:
+        """Let a file through when it may call a project function that runs a query (the
+        per-file gate sees no query in such a loop: it needs the whole function index)."""
+        if project.functions is None:
+            return False
+        return facts is None or not project.functions.names.isdisjoint(facts)
 
     def check(self, ctx) -> Iterable[Finding]:
         # LibCST is imported only for files that pass the gate.

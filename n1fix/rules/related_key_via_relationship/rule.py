@@ -55,6 +55,7 @@ import ast
 from typing import Iterable
 
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules.related_key_via_relationship.gate import key_reads, model_key_pairs
 
 
 class RelatedKeyViaRelationship(Rule):
@@ -65,12 +66,27 @@ class RelatedKeyViaRelationship(Rule):
     FIX = FixAvailability.SOMETIMES
     # In a loop: the rows' query, then one SELECT per row's parent; with the column: none.
     ROUND_TRIPS = ("1 + N", "1")
+    # The model index `project_gate` last saw, and its `rel.pk` pairs.
+    _pairs_of: tuple[object, frozenset[str]] | None = None
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         # Whether `x.rel.key` reads a relationship's primary key depends on the model
-        # index, which this per-file gate does not have: the engine's project stage
-        # (`gate.gate_on_model_keys`) lets those files through.
+        # index, which this per-file gate does not have: `project_gate` lets those files
+        # through.
         return False
+
+    def survey(self, tree: ast.Module, text: str) -> list[str]:
+        return key_reads(text)
+
+    def project_gate(self, facts: list[str] | None, project) -> bool:
+        if project.models is None:
+            return False
+        if facts is None:
+            return True
+        # Every file of a run asks about the same index: its pairs are found once.
+        if self._pairs_of is None or self._pairs_of[0] is not project.models:
+            self._pairs_of = (project.models, model_key_pairs(project.models))
+        return not self._pairs_of[1].isdisjoint(facts)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.related_key_via_relationship.analysis import find
