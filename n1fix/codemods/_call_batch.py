@@ -10,14 +10,16 @@ becomes
         latest = latest_by_project[project.id]
 
 The batch variant returns an entry for every key it was given, so the lookup needs no
-default. When the variant is new, it comes back as a `CompanionEdit` for the callee's
-module (or is added to this module at once, when the callee lives here).
+default. When the variant is new, it is written (`_batch_variant`) and comes back as a
+`CompanionEdit` for the callee's module (or is added to this module at once, when the
+callee lives here).
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.codemods._batch_variant import write_method
 from n1fix.codemods._imports import add_beside, add_from_import, remove_unused_import
 from n1fix.codemods._layout import INDENT, broken_expression, fits
 from n1fix.codemods._names import NamePicker, plural, singular_snake
@@ -71,8 +73,8 @@ def _finish(ctx, plan: CallPlan, module: cst.Module) -> tuple[cst.Module, list[C
         module = beside if beside is not None else add_from_import(module, imported, variant.name, ctx.first_party)
         module = remove_unused_import(module, plan.call.func.value)
     companions: list[CompanionEdit] = []
-    edit = variant.companion
-    if edit is not None:
+    if not variant.exists:
+        edit = write_method(variant, ctx.project.line_length)
         if edit.path == ctx.path:
             module = cst.parse_module(apply_companion(module.code, edit))
         else:

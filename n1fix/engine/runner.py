@@ -7,7 +7,6 @@ start-up; a handful of files (a pre-commit run) stay in this process.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -83,9 +82,6 @@ def run(
     file in this process (the interactive prompt; see `fixer.fix_text`).
     """
     clear_resolution_cache()
-    variants = sys.modules.get("n1fix.rules._batch_variant")  # loaded (with LibCST) only when used
-    if variants is not None:
-        variants.forget_variants()
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()

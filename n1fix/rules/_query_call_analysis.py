@@ -5,7 +5,7 @@ loop, yet runs one per item. The function index says which project functions run
 keyed by which parameter; here a call in a loop is matched to one, and the argument given
 for that parameter is checked to change per item. The fix calls a batch variant of the
 function once, before the loop: the project's own, or one n1fix adds next to the original
-(see `_batch_variant`).
+(see `_batch_variant`; `codemods._batch_variant` writes it).
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[c
         result_name=_result_name(site, ancestry),
     )
     target = f"`{owner}{variant.name}()`"
-    how = f"add {target} next to it and call it once for all keys" if variant.companion else f"call the existing {target} once for all keys"
+    how = f"add {target} next to it and call it once for all keys" if not variant.exists else f"call the existing {target} once for all keys"
     if callee.writes:
         how += ", in place of the loop"
     if unsafe:

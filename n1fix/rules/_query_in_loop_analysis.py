@@ -14,7 +14,6 @@ from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._item_facts import key_gaps
 from n1fix.rules._loop_frames import Frame, frames_of, loop_words, statement_index
 from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
-from n1fix.rules._batch_variant import planning
 from n1fix.rules._session_receiver import project_receiver
 from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only, returns_of
 from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
@@ -54,7 +53,7 @@ def find(ctx) -> Iterable[Finding]:
         finding = _analyze(ctx, shape, ancestry)
         if finding is not None:
             yield finding
-    if planning():
+    if ctx.planning:
         return  # a synthetic batch loop: calls in it are the callee's own business
     for call, site, ancestry in calls:
         callee = callee_of(ctx, call, ancestry)
