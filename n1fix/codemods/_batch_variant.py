@@ -35,6 +35,18 @@ from n1fix.rules._method_syntax import (
 from n1fix.rules._syntax import walk
 
 
+def method_problem(variant: BatchVariant, line_length: int) -> str | None:
+    """Why the method cannot be written (for a variant the project has: why its loop cannot
+    be batched), or None. The code is not kept: the fix writes it again."""
+    try:
+        batched = batched_loop(variant.loop)
+        if not variant.exists:
+            method_edit(variant, batched, line_length)
+    except FixFailed as error:
+        return str(error)
+    return None
+
+
 def write_method(variant: BatchVariant, line_length: int) -> CompanionEdit:
     """The new method, as an edit of the callee's module."""
     return method_edit(variant, batched_loop(variant.loop), line_length)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from n1fix.engine.line_length import line_length_for
 
@@ -37,23 +37,12 @@ class ProjectContext:
     # The batch variants planned with this index (`rules._batch_variant`), by callee. Each
     # process fills its own; a new index (a new run) starts empty.
     variants: dict = field(default_factory=dict, repr=False, compare=False)
+    # Reads another file of the project for a rule that plans code in it (a batch method
+    # next to a callee): its `ProjectModule`, or why it cannot be read. Given by the engine.
+    read_module: "Callable[[Path], ProjectModule | str] | None" = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "variants": {}}  # plans hold tree nodes: not for other processes
-
-    def read_module(self, path: Path) -> "ProjectModule | str":
-        """Another file of the project, read for a rule that plans code in it (a batch
-        method next to a callee), or why it cannot be read."""
-        from n1fix.engine.fileio import SourceError, read_source
-        from n1fix.engine.runner import display_path
-        from n1fix.engine.survey import survey_file
-
-        try:
-            text = read_source(path).text
-        except SourceError as error:
-            return error.reason
-        survey = survey_file(path, self.root, {}, text=text)
-        return ProjectModule(path, display_path(path), text, survey.module_name, survey.imports)
 
     def fingerprint(self) -> str:
         """What findings depend on beyond the file itself (for the results cache)."""

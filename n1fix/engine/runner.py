@@ -6,13 +6,14 @@ start-up; a handful of files (a pre-commit run) stay in this process.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from n1fix.config import Config
-from n1fix.engine.project import ProjectContext, line_length_for
+from n1fix.engine.project import ProjectContext, ProjectModule, line_length_for
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
@@ -321,6 +322,7 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     )
     return ProjectContext(
         root=root,
+        read_module=functools.partial(_project_module, root=root),
         models=ModelIndex.from_facts(facts),
         line_length=line_length_for(root),
         functions=functions,
@@ -329,6 +331,16 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
 
 
 from n1fix.rules._related_key_gate import gate_on_model_keys  # noqa: E402
+
+
+def _project_module(path: Path, root: Path) -> ProjectModule | str:
+    """A project file as a rule reads it to plan code in it, or why it cannot be read."""
+    try:
+        text = read_source(path).text
+    except SourceError as error:
+        return error.reason
+    survey = survey_file(path, root, {}, text=text)
+    return ProjectModule(path, display_path(path), text, survey.module_name, survey.imports)
 
 
 def gate_on_project_calls(survey: Survey, project: ProjectContext) -> None:

@@ -112,7 +112,7 @@ def _callee_source(ctx, callee: QueryFunction) -> _CalleeSource:
     path = Path(callee.path)
     if path == ctx.path:
         return _CalleeSource(path, ctx.display_path, ctx.module.code, ctx.module_name, ctx.imports)
-    read = ctx.project.read_module(path)
+    read = ctx.project.read_module(path) if ctx.project.read_module is not None else "n1fix was given no way to read it"
     if isinstance(read, str):
         raise NoFix(f"{callee.path} cannot be read ({read})")
     return _CalleeSource(path, read.display, read.text, read.module_name, read.imports)
@@ -159,22 +159,19 @@ def _plan(ctx, callee: QueryFunction, key_param: str, source: _CalleeSource) -> 
 def _check_writable(ctx, variant: BatchVariant, module: cst.Module) -> None:
     """Can the codemod write the method (or batch the loop, for a variant the project has)?
 
-    Asked here, not only when the fix is built, so that a callee whose method cannot be
-    written is a finding without a fix, as it says, rather than a fix that is dropped.
-    The code written is not kept: the codemod writes it again for the fix.
+    Asked here, and not only when the fix is built, so that a callee whose method cannot be
+    written is reported as a finding without a fix rather than as a fix that is dropped.
+    The codemod is found through the registry, by the rule's name, as the engine finds it.
     """
-    # Detection asks the codemod (a dry run) rather than guessing what it can write.
-    from n1fix.codemods._batch_variant import batched_loop, method_edit
-    from n1fix.codemods.query_in_loop import FixFailed
+    from n1fix.rules import codemod_for
+    from n1fix.rules.query_in_loop import QueryInLoop
 
-    try:
-        batched = batched_loop(variant.loop)
-        if variant.exists:
-            _check_existing(module, variant.loop.owner, variant.name, variant.callee, variant.key_param, variant.keys_param)
-            return
-        method_edit(variant, batched, ctx.project.line_length)
-    except FixFailed as error:
-        raise NoFix(str(error)) from None
+    problem_of = codemod_for(QueryInLoop, "batch_method_problem")
+    problem = problem_of(variant, ctx.project.line_length) if problem_of is not None else "n1fix could not build its batch method"
+    if problem is not None:
+        raise NoFix(problem)
+    if variant.exists:
+        _check_existing(module, variant.loop.owner, variant.name, variant.callee, variant.key_param, variant.keys_param)
 
 
 def _check_signature(function: cst.FunctionDef, key_param: str, callee: QueryFunction) -> None:
