@@ -322,15 +322,12 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     )
     return ProjectContext(
         root=root,
-        read_module=functools.partial(_project_module, root=root),
         models=ModelIndex.from_facts(facts),
         line_length=line_length_for(root),
         functions=functions,
         session_use=SessionUseIndex.from_facts(f for survey in surveys.values() for f in survey.session_use),
+        read_module=functools.partial(_project_module, root=root),
     )
-
-
-from n1fix.rules._related_key_gate import gate_on_model_keys  # noqa: E402
 
 
 def _project_module(path: Path, root: Path) -> ProjectModule | str:
@@ -341,6 +338,9 @@ def _project_module(path: Path, root: Path) -> ProjectModule | str:
         return error.reason
     survey = survey_file(path, root, {}, text=text)
     return ProjectModule(path, display_path(path), text, survey.module_name, survey.imports)
+
+
+from n1fix.rules._related_key_gate import gate_on_model_keys  # noqa: E402
 
 
 def gate_on_project_calls(survey: Survey, project: ProjectContext) -> None:

@@ -163,10 +163,9 @@ def _check_writable(ctx, variant: BatchVariant, module: cst.Module) -> None:
     written is reported as a finding without a fix rather than as a fix that is dropped.
     The codemod is found through the registry, by the rule's name, as the engine finds it.
     """
-    from n1fix.rules import codemod_for
-    from n1fix.rules.query_in_loop import QueryInLoop
+    from n1fix.rules import codemod_for, rule_by_name
 
-    problem_of = codemod_for(QueryInLoop, "batch_method_problem")
+    problem_of = codemod_for(rule_by_name("query-in-loop"), "batch_method_problem")
     problem = problem_of(variant, ctx.project.line_length) if problem_of is not None else "n1fix could not build its batch method"
     if problem is not None:
         raise NoFix(problem)
@@ -274,11 +273,9 @@ def _module_with(module: cst.Module, owner: str | None, function: cst.FunctionDe
 
 def _analysed_loop(ctx, text: str, source: _CalleeSource, owner: str | None, original: cst.FunctionDef, writes: bool) -> BatchLoop:
     """The synthetic loop as the query-in-loop (or write-in-loop) rule sees it."""
-    if writes:
-        from n1fix.rules.write_in_loop import WriteInLoop as LoopRule
-    else:
-        from n1fix.rules.query_in_loop import QueryInLoop as LoopRule
+    from n1fix.rules import rule_by_name
 
+    loop_rule = rule_by_name("write-in-loop" if writes else "query-in-loop")
     loop_ctx = ctx.derived(
         text,
         path=source.path,
@@ -289,7 +286,7 @@ def _analysed_loop(ctx, text: str, source: _CalleeSource, owner: str | None, ori
         keys_checked_elsewhere=True,
         keys_never_empty=not writes,  # the written method returns early for no keys
     )
-    findings = [f for f in LoopRule().check(loop_ctx) if f.rule == LoopRule.NAME]
+    findings = [f for f in loop_rule().check(loop_ctx) if f.rule == loop_rule.NAME]
     if len(findings) != 1:
         raise NoFix("its body is not one query n1fix can batch")
     finding = findings[0]
