@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import libcst as cst
 
@@ -99,7 +100,7 @@ def plan_variant(ctx, callee: QueryFunction, key_param: str) -> BatchVariant:
 
 @dataclass
 class _CalleeSource:
-    path: object  # Path
+    path: Path
     display: str
     text: str
     module_name: str
@@ -107,8 +108,6 @@ class _CalleeSource:
 
 
 def _callee_source(ctx, callee: QueryFunction) -> _CalleeSource:
-    from pathlib import Path
-
     path = Path(callee.path)
     if path == ctx.path:
         return _CalleeSource(path, ctx.display_path, ctx.module.code, ctx.module_name, ctx.imports)
