@@ -25,16 +25,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
 }
 ABOVE_ENGINE = ("n1fix.engine", "n1fix.report", "n1fix.cli", "n1fix.bot", "n1fix.trace")
 
-# Known upward imports, each with the step of issue 15 that removes it.
-ALLOWED_UPWARD = {
-    # The batch variant re-runs the engine on generated code; step 3 moves synthesis to
-    # the codemod side and ends this.
-    ("n1fix.rules.query_in_loop.batch_variant", "n1fix.engine.checker"),
-    ("n1fix.rules.query_in_loop.batch_variant", "n1fix.engine.fileio"),
-    ("n1fix.rules.query_in_loop.batch_variant", "n1fix.engine.fixer"),
-    ("n1fix.rules.query_in_loop.batch_variant", "n1fix.engine.runner"),
-    ("n1fix.rules.query_in_loop.batch_variant", "n1fix.engine.survey"),
-}
+# Known upward imports, each with the step of issue 15 that removes it (none are left).
+ALLOWED_UPWARD: set[tuple[str, str]] = set()
 
 
 def module_names() -> dict[str, Path]:

@@ -119,10 +119,8 @@ def test_facts_are_gathered_only_for_the_rules_asked_for(project: Path) -> None:
 
 def test_the_engine_names_no_rule() -> None:
     names = [rule.NAME for rule in all_rules()]
-    # What every rule shares (the base types, the file and project context), and the
-    # batch variants' per-run memo that the engine clears (issue 15's step 3 takes that
-    # memo out of the rules).
-    allowed = {"base", "context", "project", "line_length", "query_in_loop.batch_variant"}
+    # What every rule shares (the base types, the file and project context).
+    allowed = {"base", "context", "project", "line_length"}
     for path in sorted(ENGINE.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         assert not [name for name in names if f'"{name}"' in text or f"'{name}'" in text], path

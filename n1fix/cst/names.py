@@ -32,6 +32,23 @@ def plural(name: str) -> str:
     return prefix + last + "s"
 
 
+def keys_name(key: cst.BaseExpression, otherwise: str) -> str:
+    """What to call the list of a loop's keys: `render.id` -> `render_ids`,
+    `render.project_id` -> `project_ids`, `render.slug` -> `render_slugs`, `uid` -> `uids`;
+    `otherwise` for any other key (`row[0]`)."""
+    if isinstance(key, cst.Attribute):
+        attr = key.attr.value
+        owner = key.value.value if isinstance(key.value, cst.Name) else None
+        if attr == "id" and owner:
+            return f"{owner}_ids"
+        if attr.endswith("_id"):
+            return f"{attr}s"
+        return f"{owner}_{plural(attr)}" if owner else plural(attr)
+    if isinstance(key, cst.Name):
+        return plural(key.value)
+    return otherwise
+
+
 def qualified(base: str, target: str | None, items: str | None = None) -> list[str]:
     """Domain names for `base` when it is taken, before any number: qualified by the loop
     target (`user_ids` -> `link_user_ids`) or by the words its collection adds

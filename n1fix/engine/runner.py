@@ -7,7 +7,6 @@ start-up; a handful of files (a pre-commit run) stay in this process.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,7 +22,7 @@ from n1fix.orm.models import ModelIndex
 from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules.base import Finding, Rule
-from n1fix.rules.project import ProjectContext, line_length_for
+from n1fix.rules.project import ProjectContext, ProjectModule, line_length_for
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -84,9 +83,6 @@ def run(
     file in this process (the interactive prompt; see `fixer.fix_text`).
     """
     clear_resolution_cache()
-    variants = sys.modules.get("n1fix.rules.query_in_loop.batch_variant")  # loaded (with LibCST) only when used
-    if variants is not None:
-        variants.forget_variants()
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()
@@ -343,7 +339,18 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
         line_length=line_length_for(root),
         functions=functions,
         session_use=SessionUseIndex.from_facts(f for survey in surveys.values() for f in survey.session_use),
+        read_module=partial(_project_module, root=root),
     )
+
+
+def _project_module(path: Path, root: Path) -> ProjectModule | str:
+    """A project file as a rule reads it to plan code in it, or why it cannot be read."""
+    try:
+        text = read_source(path).text
+    except SourceError as error:
+        return error.reason
+    survey = survey_file(path, root, {}, text=text)
+    return ProjectModule(path, display_path(path), text, survey.module_name, survey.imports)
 
 
 def gate_on_project(survey: Survey, project: ProjectContext, rules: Iterable[Rule]) -> None:

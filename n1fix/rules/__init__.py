@@ -77,10 +77,11 @@ def default_rule_names() -> list[str]:
     return [rule.NAME for rule in all_rules() if rule.DEFAULT]
 
 
-def codemod_for(rule: type[Rule]):
-    """The `fix(ctx, finding) -> Module` function of the rule's codemod, or None."""
+def codemod_for(rule: type[Rule], name: str = "fix"):
+    """The `fix(ctx, finding) -> Module` function of the rule's codemod (or the codemod's
+    function `name`), or None."""
     try:
         module = importlib.import_module(f"n1fix.codemods.{rule.module_name()}")
     except ModuleNotFoundError:
         return None
-    return getattr(module, "fix", None)
+    return getattr(module, name, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,15 @@ class FileContext:
     # Set for a synthetic batch loop of a query method: the batch method returns early for
     # no keys, so its batched query needs no `if keys:` of its own.
     keys_never_empty: bool = False
+    # Set for the loop n1fix builds to plan a batch method (`rules.query_in_loop.batch_variant`): calls
+    # in it are the callee's own business and are not followed.
+    planning: bool = False
     _positions: dict | None = field(default=None, repr=False)
+
+    def derived(self, text: str, **changes) -> "FileContext":
+        """A context for other code seen from this one (the loop a batch method is planned
+        from): `text` parsed, the same project, `changes` to the other fields."""
+        return dataclasses.replace(self, module=cst.parse_module(text), _positions=None, **changes)
 
     def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
         """The model a class reference (`Render`, `models.Render`) names, if indexed."""

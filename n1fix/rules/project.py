@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from n1fix.rules.line_length import line_length_for
 
@@ -13,7 +13,18 @@ if TYPE_CHECKING:
     from n1fix.orm.models import ModelIndex
     from n1fix.orm.session_use import SessionUseIndex
 
-__all__ = ["ProjectContext", "line_length_for"]
+__all__ = ["ProjectContext", "ProjectModule", "line_length_for"]
+
+
+@dataclass(frozen=True)
+class ProjectModule:
+    """A file of the project as a rule reads it to plan code in it."""
+
+    path: Path
+    display: str  # as the user sees it
+    text: str
+    module_name: str
+    imports: dict[str, str]
 
 
 @dataclass
@@ -23,6 +34,15 @@ class ProjectContext:
     line_length: int = 88  # where generated statements break, as the project's formatter
     functions: "FunctionIndex | None" = None  # project functions whose body is a keyed query
     session_use: "SessionUseIndex | None" = None  # what project async functions do with sessions
+    # The batch variants planned with this index (`rules.query_in_loop.batch_variant`), by
+    # callee. Each process fills its own; a new index (a new run) starts empty.
+    variants: dict = field(default_factory=dict, repr=False, compare=False)
+    # Reads another file of the project for a rule that plans code in it (a batch method
+    # next to a callee): its `ProjectModule`, or why it cannot be read. Given by the engine.
+    read_module: "Callable[[Path], ProjectModule | str] | None" = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "variants": {}}  # plans hold tree nodes: not for other processes
 
     def fingerprint(self) -> str:
         """What findings depend on beyond the file itself (for the results cache)."""

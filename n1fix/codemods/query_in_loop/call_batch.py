@@ -10,8 +10,9 @@ becomes
         latest = latest_by_project[project.id]
 
 The batch variant returns an entry for every key it was given, so the lookup needs no
-default. When the variant is new, it comes back as a `CompanionEdit` for the callee's
-module (or is added to this module at once, when the callee lives here).
+default. When the variant is new, it is written (`batch_variant`) and comes back as a
+`CompanionEdit` for the callee's module (or is added to this module at once, when the
+callee lives here).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.hoist_guards import guard_code
+from n1fix.codemods.query_in_loop.batch_variant import write_method
 from n1fix.codemods.query_in_loop.loop_keys import _keys, _Rewriter
 from n1fix.cst.companions import CompanionEdit, apply_companion
 from n1fix.cst.errors import FixFailed
@@ -72,8 +74,8 @@ def _finish(ctx, plan: CallPlan, module: cst.Module) -> tuple[cst.Module, list[C
         module = beside if beside is not None else add_from_import(module, imported, variant.name, ctx.first_party)
         module = remove_unused_import(module, plan.call.func.value)
     companions: list[CompanionEdit] = []
-    edit = variant.companion
-    if edit is not None:
+    if not variant.exists:
+        edit = write_method(variant, ctx.project.line_length)
         if edit.path == ctx.path:
             module = cst.parse_module(apply_companion(module.code, edit))
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.cst.names import NamePicker, binds_locally, plural, qualified, singular_snake
+from n1fix.cst.names import NamePicker, binds_locally, keys_name, plural, qualified, singular_snake
 from n1fix.cst.syntax import all_names, names_assigned, target_names, walk
 from n1fix.cst.tidy import as_list
 from n1fix.orm.query_shape import dotted_name, recognize
@@ -43,7 +43,7 @@ def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, 
         comprehension = f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
     keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
     if keys_ref is None:
-        wanted = _keys_name(plan, target_name)
+        wanted = keys_name(plan.keys_key, f"{target_name}_keys" if target_name else "keys")
         keys_ref = names.pick(wanted, *qualified(wanted, target_name, _items_name(plan)))
         statements.append(f"{keys_ref} = {comprehension}")
     return statements, keys_ref, replace_iter
@@ -182,21 +182,6 @@ def _items_alternatives(items: cst.BaseExpression) -> list[str]:
 
 def _items_name(plan: LoopQueryPlan) -> str | None:
     return plan.items.value if isinstance(plan.items, cst.Name) else None
-
-
-def _keys_name(plan: LoopQueryPlan, target_name: str | None) -> str:
-    key = plan.keys_key
-    if isinstance(key, cst.Attribute):
-        attr = key.attr.value
-        owner = key.value.value if isinstance(key.value, cst.Name) else None
-        if attr == "id" and owner:
-            return f"{owner}_ids"
-        if attr.endswith("_id"):
-            return f"{attr}s"
-        return f"{owner}_{plural(attr)}" if owner else plural(attr)
-    if isinstance(key, cst.Name):
-        return plural(key.value)
-    return f"{target_name}_keys" if target_name else "keys"
 
 
 def _clauses_code(plan: LoopQueryPlan, code, first_iter_code: str) -> str:

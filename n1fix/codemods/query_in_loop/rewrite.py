@@ -93,6 +93,14 @@ def fix(ctx, finding: Finding):
     return module
 
 
+def batch_method_problem(variant, line_length: int) -> str | None:
+    """Why the batch method a call's fix needs cannot be written (None: it can). Detection
+    asks, so that such a call is reported without a fix (see `batch_variant`)."""
+    from n1fix.codemods.query_in_loop.batch_variant import method_problem
+
+    return method_problem(variant, line_length)
+
+
 def _with_query_pragmas(ctx, plan: LoopQueryPlan, batch: list[str]) -> list[str]:
     """The batch, its query's statement carrying the pragmas of the per-item query's lines."""
     pragmas = pragmas_beside(ctx, plan.shape.location)  # the call in the module (`node` may be built)

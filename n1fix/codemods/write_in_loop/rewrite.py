@@ -13,11 +13,26 @@ import libcst as cst
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_from_import, spelled_or_needed
 from n1fix.cst.layout import INDENT, chain_lines, fits, render
-from n1fix.cst.names import NamePicker
+from n1fix.cst.names import NamePicker, keys_name, plural, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.tidy import as_list, is_identity
 from n1fix.rules.base import Finding
 from n1fix.rules.write_in_loop.analysis import RefreshPlan, WritePlan
+
+
+def _list_name(plan: WritePlan) -> str:
+    """What to call the keys or rows collected for the one statement: `render_ids`,
+    `gallery_item_rows`, `render_updates`."""
+    entity = singular_snake(plan.entity_name)
+    table = entity.removesuffix("_table")
+    if plan.form == "rows":
+        return f"{table}_rows"
+    if plan.form == "by_pk":
+        return f"{entity}_updates"
+    if plan.form == "bound":
+        return f"{table}_updates"
+    column = plan.predicate.attr
+    return keys_name(plan.item, f"{table}_ids" if column == "id" else plural(column))
 
 
 def fix(ctx, finding: Finding) -> cst.Module:
@@ -25,7 +40,7 @@ def fix(ctx, finding: Finding) -> cst.Module:
         return _fix_refresh(ctx, finding.plan)
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
-    collection = ctx.code(plan.loop.iter) if plan.reuse_iterable else names.pick(plan.collection_name)
+    collection = ctx.code(plan.loop.iter) if plan.reuse_iterable else names.pick(_list_name(plan))
     indent = ctx.range_of(plan.loop).start.column
     limit = ctx.project.line_length
     item = _code(ctx, plan.item)
@@ -61,7 +76,7 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
     needed: list[tuple[str, str]] = []
     inspect, select = spelled_or_needed(ctx, "sqlalchemy.inspect", needed), spelled_or_needed(ctx, "sqlalchemy.select", needed)
     names = NamePicker(plan.scope, ctx.module)
-    keys = names.pick(plan.collection_name)
+    keys = names.pick(keys_name(cst.Attribute(plan.target, cst.Name(plan.key)), plan.key))
     loop = plan.loop
     indent = ctx.range_of(loop).start.column
     limit = ctx.project.line_length

@@ -18,7 +18,6 @@ from n1fix.cst.syntax import COMPREHENSIONS, children, names_read, target_names,
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize, unwind
 from n1fix.orm.session_receiver import project_receiver
 from n1fix.rules.base import Applicability, Finding
-from n1fix.rules.query_in_loop.batch_variant import planning
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 
 
@@ -55,7 +54,7 @@ def find(ctx, rule) -> Iterable[Finding]:
         finding = _analyze(rule, ctx, shape, ancestry)
         if finding is not None:
             yield finding
-    if planning():
+    if ctx.planning:
         return  # a synthetic batch loop: calls in it are the callee's own business
     for call, site, ancestry in calls:
         callee = callee_of(ctx, call, ancestry)

@@ -5,7 +5,7 @@ loop, yet runs one per item. The function index says which project functions run
 keyed by which parameter; here a call in a loop is matched to one, and the argument given
 for that parameter is checked to change per item. The fix calls a batch variant of the
 function once, before the loop: the project's own, or one n1fix adds next to the original
-(see `batch_variant`).
+(see `batch_variant`; `codemods.query_in_loop.batch_variant` writes it).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def analyze_call(rule, ctx, call: cst.Call, site: cst.BaseExpression, ancestry: 
         result_name=_result_name(site, ancestry),
     )
     target = f"`{owner}{variant.name}()`"
-    how = f"add {target} next to it and call it once for all keys" if variant.companion else f"call the existing {target} once for all keys"
+    how = f"add {target} next to it and call it once for all keys" if not variant.exists else f"call the existing {target} once for all keys"
     if callee.writes:
         how += ", in place of the loop"
     if unsafe:

@@ -31,7 +31,7 @@ class WritePlan:
     item: cst.BaseExpression  # the key (in) or the row dict (rows), as code in the loop
     predicate: Predicate | None  # the `Col == key` predicate (in)
     column: cst.BaseExpression | None  # `Render.id` as written (in)
-    collection_name: str  # what to call the list: `render_ids`, `gallery_item_rows`
+    entity_name: str  # the written model's (or table's) name; the codemod names the list after it
     scope: cst.CSTNode  # function or module, for fresh names
     # The loop's own list, when its items are the keys (`for render_id in render_ids:`)
     reuse_iterable: bool = False
@@ -51,7 +51,6 @@ class RefreshPlan:
     target: cst.Name  # the loop's item
     model: str  # the mapped class as the module spells it (`Render`)
     key: str  # its one primary key attribute (`id`)
-    collection_name: str  # `render_ids`
     scope: cst.CSTNode
 
 
@@ -233,7 +232,6 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         if problem:
             return no_fix(problem)
         item, predicate, column = row, None, None
-        collection = f"{_snake(entity_name).removesuffix('_table')}_rows"
     else:
         tied = [p for p in shape.predicates if names_read(p.value) & varying]
         if len(tied) > 1:
@@ -275,7 +273,6 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
             if _values_read_the_row(shape, entity):
                 unsafe.append("a value reads the row itself; a key repeated in the loop had it applied once per repeat, the batch applies it once")
         item = predicate.value
-        collection = _keys_name(item, entity_name, predicate.attr)
 
     in_place = not _only_statement(loop, statement)
     reuse = (
@@ -298,7 +295,7 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         item=item,
         predicate=predicate,
         column=column,
-        collection_name=collection,
+        entity_name=entity_name,
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
         reuse_iterable=reuse,
     )
@@ -349,7 +346,7 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
         *unsafe,
         "a bulk UPDATE by primary key raises StaleDataError when a key matches no row, where the per-item UPDATE updated nothing",
     ]
-    plan = _rows_plan("by_pk", shape, loop, ancestry, statement, row, predicate, f"{_snake(model.name)}_updates", reasons)
+    plan = _rows_plan("by_pk", shape, loop, ancestry, statement, row, predicate, model.name, reasons)
     return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
 
 
@@ -387,15 +384,14 @@ def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predica
         return no_fix(problem)
     reasons = list(unsafe)
     name = model.name if model is not None else entity.rsplit(".", 1)[-1]
-    collection = f"{_snake(name).removesuffix('_table')}_updates"
-    plan = _rows_plan("bound", shape, loop, ancestry, statement, row, predicate, collection, reasons, tuple(bound))
+    plan = _rows_plan("bound", shape, loop, ancestry, statement, row, predicate, name, reasons, tuple(bound))
     words = "one executemany of the UPDATE with `bindparam()`s"
     if reasons:
         return finding(Applicability.UNSAFE, "; ".join(reasons), plan, words)
     return finding(Applicability.SAFE, None, plan, words)
 
 
-def _rows_plan(form, shape, loop, ancestry, statement, row, predicate, collection, reasons: list[str], bound=()) -> WritePlan:
+def _rows_plan(form, shape, loop, ancestry, statement, row, predicate, entity_name: str, reasons: list[str], bound=()) -> WritePlan:
     """The plan of an UPDATE executemany of one row per item (`by_pk`, `bound`); adds to
     `reasons` what makes it unsafe when the rows are collected in a loop that does more."""
     in_place = not _only_statement(loop, statement)
@@ -412,7 +408,7 @@ def _rows_plan(form, shape, loop, ancestry, statement, row, predicate, collectio
         item=row,
         predicate=predicate,
         column=None,
-        collection_name=collection,
+        entity_name=entity_name,
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0]),  # the module
         bound=bound,
     )
@@ -572,32 +568,6 @@ def _code(ctx, node) -> str:
         return cst.Module([]).code_for_node(node)
 
 
-def _keys_name(key: cst.BaseExpression, entity: str, column: str) -> str:
-    """`render.id` -> `render_ids`, `render.project_id` -> `project_ids`, `uid` -> `uids`;
-    other keys (`row[0]`) are named after the column: `block_document_ids`."""
-    from n1fix.cst.names import plural
-
-    if isinstance(key, cst.Attribute):
-        attr = key.attr.value
-        owner = key.value.value if isinstance(key.value, cst.Name) else None
-        if attr == "id" and owner:
-            return f"{owner}_ids"
-        if attr.endswith("_id"):
-            return f"{attr}s"
-        return f"{owner}_{plural(attr)}" if owner else plural(attr)
-    if isinstance(key, cst.Name):
-        return plural(key.value)
-    if column == "id":
-        return f"{_snake(entity).removesuffix('_table')}_ids"
-    return plural(column)
-
-
-def _snake(name: str) -> str:
-    from n1fix.cst.names import singular_snake
-
-    return singular_snake(name)
-
-
 # --------------------------------------------------------------------- session.delete / merge
 
 
@@ -748,7 +718,6 @@ def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, p
         target=loop.target,
         model=spelled,
         key=key,
-        collection_name=_keys_name(cst.Attribute(loop.target, cst.Name(key)), model.name, key),
         scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
     )
     note = (
