@@ -12,7 +12,7 @@ from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dot
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._item_facts import key_gaps
-from n1fix.rules._loop_frames import Frame, frames_of, loop_words, statement_index
+from n1fix.rules._loop_frames import Frame, few_fixed_items, frames_of, loop_words, statement_index
 from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.rules._batch_variant import planning
 from n1fix.rules._session_receiver import project_receiver
@@ -176,8 +176,8 @@ def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStat
 
 def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
     frames = frames_of(ancestry)
-    if not frames:
-        return None
+    if not frames or few_fixed_items(frames):
+        return None  # no loop, or one over a few items written out: no N
     code = ctx.code
     varying_all = set().union(*(f.varying for f in frames))
     not_a_session = _project_receiver_of(ctx, shape, ancestry)
