@@ -117,7 +117,7 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
             continue  # the identity map answers each row's parent: no query per row
         if points_back(read):
             continue  # `render.project` inside `project.renders`: the outer row itself
-        yield from _finding(ctx, loop, source, read, _commits(loop))
+        yield from _finding(ctx, loop, source, read, _commits(ctx, loop, ancestry))
 
 
 _SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
@@ -456,8 +456,9 @@ def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> It
     if source.shape.is_async:
         message += "; under AsyncSession it raises MissingGreenlet"
     if commit is not None and commit.certain:
+        expiring = f"the loop calls {commit.reason}: each commit" if commit.reason else f"`{commit.code}` in the loop"
         missing = (
-            f"no fix: `{commit.code}` in the loop expires every loaded object (expire_on_commit), so a loader option "
+            f"no fix: {expiring} expires every loaded object (expire_on_commit), so a loader option "
             "would load it again per item; commit once after the loop"
         )
         yield LazyLoadInLoop.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
@@ -477,8 +478,9 @@ def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> It
         )
     elif commit is not None:
         applicability = Applicability.UNSAFE
+        calls = commit.reason or f"`{commit.code}`, which may commit"
         note = (
-            f"the loop calls `{commit.code}`, which may commit: each commit expires every loaded object "
+            f"the loop calls {calls}: each commit expires every loaded object "
             "(expire_on_commit), and the option's rows would load again per item"
         )
     elif source.helper is not None:
@@ -487,27 +489,63 @@ def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> It
     yield LazyLoadInLoop.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
 
 
-def _commits(loop) -> Commit | None:
+def _commits(ctx, loop, ancestry) -> Commit | None:
     """The first call in a `for` loop's body that expires every object of the session
-    (`session.commit()`, `.rollback()`, `.expire_all()`), or else one that may (a model's
-    `save()`, which commits in many Flask-SQLAlchemy projects); None if there is none."""
+    (`session.commit()`, `.rollback()`, `.expire_all()`, a model method that commits, a
+    function of this module whose body commits), or else one that may (a `save()` n1fix
+    cannot place, which commits in many Flask-SQLAlchemy projects); None if there is none."""
     if not isinstance(loop, cst.For):
         return None
     maybe = None
     for node in walk(loop.body):
-        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args):
-            continue
-        if node.func.attr.value in _EXPIRE_ALL:
-            return Commit(cst.Module([]).code_for_node(node), certain=True)
-        if node.func.attr.value in _MAY_COMMIT and maybe is None:
-            maybe = Commit(cst.Module([]).code_for_node(node), certain=False)
+        if isinstance(node, cst.Call):
+            found = _commit_of(ctx, node, [*ancestry, loop], follow=True)
+            if found is not None and found.certain:
+                return found
+            maybe = maybe or found
     return maybe
+
+
+def _commit_of(ctx, call: cst.Call, ancestry, follow: bool) -> Commit | None:
+    from n1fix.rules._model_writes import model_method_write
+
+    code = cst.Module([]).code_for_node(call)
+    func = call.func
+    if isinstance(func, cst.Name) and follow:
+        # A function of this module: what its body does, one call deep.
+        helper = _defined_in(ctx.module.body, func.value)
+        if helper is None:
+            return None
+        inner = [_commit_of(ctx, n, [ctx.module, helper], follow=False) for n in walk(helper.body) if isinstance(n, cst.Call)]
+        found = next((c for c in inner if c is not None and c.certain), None) or next((c for c in inner if c), None)
+        if found is None:
+            return None
+        verb = "commits" if found.certain else "may commit"
+        inner_call = found.code.split("(", 1)[0] + ("()" if found.code.endswith("()") else "(...)")
+        return Commit(code, found.certain, f"`{func.value}(...)`, which {verb} (it calls `{inner_call}`)")
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    if method in _EXPIRE_ALL and not call.args:
+        return Commit(code, certain=True)
+    model = ctx.model_for(func.value)  # `Setting.create(...)`: a classmethod of the model
+    written = model.writing_method(method) if model is not None else None
+    if written is not None:
+        what, owner = written
+        return Commit(code, True, f"`{ctx.code(func)}()`, which commits (`{owner}.{method}`)") if what == "commits" else None
+    hidden = model_method_write(ctx, call, ancestry)
+    if hidden is not None and hidden.effect == "commits":
+        return Commit(code, hidden.certain, hidden.reason)
+    if method in _MAY_COMMIT and not call.args:
+        return Commit(code, certain=False)
+    return None
 
 
 @dataclass(frozen=True)
 class Commit:
     code: str  # the call as written
     certain: bool  # it commits (else: it may, n1fix cannot see)
+    reason: str | None = None  # "`group.save()`, which commits (`CRUDMixin.save`)", when not the call itself
 
 
 def _strategy(option: str | None, mapper: str) -> str:

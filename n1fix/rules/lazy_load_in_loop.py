@@ -53,8 +53,11 @@ often the branch runs. No fix is offered when the model of a deeper step is not 
 and n1fix cannot tell from where to import it, nor when the loop commits (or rolls back,
 or expires everything) per item: with `expire_on_commit`, SQLAlchemy's default, each
 commit expires every object, so the next row and its relationship load again whatever
-the query's options said (commit once after the loop instead). A loop that calls a
-`save()` method gets an unsafe fix: in many Flask-SQLAlchemy projects it commits.
+the query's options said (commit once after the loop instead). A commit one call away
+counts: a model method that commits (a mixin's `save()` or `create()`, from the model
+index), or a function of the same module whose body commits, directly or through such a
+method. A `save()` whose model n1fix cannot tell gets an unsafe fix: in many
+Flask-SQLAlchemy projects it commits.
 
 Not reported, since no query runs per item and an option would save none (or add one):
 relationships loaded eagerly by the mapper (`lazy="selectin"`, `"joined"`, `"subquery"`,
@@ -78,7 +81,8 @@ there, as an unsafe fix, since every caller of that function loads the relations
 then on. Rows passed in, or returned by a function of another module, are not reported
 (they may have been loaded eagerly there). `lazy="immediate"` is itself one query per
 row, at load time; it is not reported here, since the loop does not cause it. A commit
-hidden in a function the loop calls (other than `save()`) is not seen.
+hidden deeper than one call (a function of another module, a function calling a
+function) is not seen.
 """
 
 from __future__ import annotations
