@@ -18,7 +18,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import Cardinality, QueryShape, Style, _parse_select, dotted_name, recognize, unwind
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._identity_map import points_back, targets_already_loaded
+from n1fix.rules._identity_map import one_target_through_join, points_back, targets_already_loaded
 from n1fix.rules._item_facts import bindings
 from n1fix.rules._loader_options import EAGER, LAZY, RAISE, OptionChain, Options, read_options
 from n1fix.rules._loop_frames import frames_of
@@ -117,6 +117,8 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
             continue  # the identity map answers each row's parent: no query per row
         if points_back(read):
             continue  # `render.project` inside `project.renders`: the outer row itself
+        if one_target_through_join(ctx, source, read, ancestry):
+            continue  # `task.member.team`, the query joined to members of one team: one Team
         yield from _finding(ctx, loop, source, read, _commits(ctx, loop, ancestry))
 
 

@@ -67,7 +67,10 @@ loading (`lazy="raise"`, `"raise_on_sql"`, `raiseload`: the code either fails to
 finds them loaded); `noload`, `dynamic` and `write_only` relationships (never loaded, or
 a query of their own); queries whose options n1fix cannot read (`.options(*opts)`); a
 many-to-one whose targets the session already holds: the query filtered its foreign key
-on one value (every row points at one parent, loaded once), or on the keys of rows of
+on one value (every row points at one parent, loaded once; also through a list of
+criteria spread into the filter, `.filter(*criteria)`, and for `row.parent.grand` when the
+query joins `parent`'s model along that relationship and filters its foreign key to
+`grand` on one value), or on the keys of rows of
 the target model loaded earlier in the function and held in a list (`Render.project_id.in_(
 [p.id for p in projects])`; a lazy load by primary key asks the identity map first), or
 that goes back along the collection it was reached through (`render.project` for each
