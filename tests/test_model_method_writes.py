@@ -213,3 +213,16 @@ def test_lazy_load_in_a_loop_whose_calls_only_stage_keeps_its_fix(tmp_path):
                 group.stage()
     """)
     assert finding.applicability.value == "safe"
+
+
+def test_lazy_load_in_a_loop_that_saves_each_row_of_a_query_object_gets_no_fix(tmp_path):
+    """The rows' model is the query's, also when the loop iterates the Query itself."""
+    (finding,) = _lazy_load_findings(tmp_path, """
+        def rename(key: str):
+            groups = Group.query.filter(Group.key == key)
+            for group in groups:
+                group.key = str(len(group.settings))
+                group.save()
+    """)
+    assert finding.applicability.value == "none"
+    assert "`group.save()`, which commits (`CRUDMixin.save`)" in finding.fix_note

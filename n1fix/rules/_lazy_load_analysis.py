@@ -119,7 +119,7 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
             continue  # `render.project` inside `project.renders`: the outer row itself
         if one_target_through_join(ctx, source, read, ancestry):
             continue  # `task.member.team`, the query joined to members of one team: one Team
-        yield from _finding(ctx, loop, source, read, _commits(ctx, loop, ancestry))
+        yield from _finding(ctx, loop, source, read, _commits(ctx, loop, ancestry, {name: source.model}))
 
 
 _SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
@@ -491,34 +491,36 @@ def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> It
     yield LazyLoadInLoop.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
 
 
-def _commits(ctx, loop, ancestry) -> Commit | None:
+def _commits(ctx, loop, ancestry, rows: dict) -> Commit | None:
     """The first call in a `for` loop's body that expires every object of the session
     (`session.commit()`, `.rollback()`, `.expire_all()`, a model method that commits, a
     function of this module whose body commits), or else one that may (a `save()` n1fix
-    cannot place, which commits in many Flask-SQLAlchemy projects); None if there is none."""
+    cannot place, which commits in many Flask-SQLAlchemy projects); None if there is none.
+    `rows` maps the loop's row variable to the rows' model."""
     if not isinstance(loop, cst.For):
         return None
     maybe = None
     for node in walk(loop.body):
         if isinstance(node, cst.Call):
-            found = _commit_of(ctx, node, [*ancestry, loop], follow=True)
+            found = _commit_of(ctx, node, [*ancestry, loop], rows)
             if found is not None and found.certain:
                 return found
             maybe = maybe or found
     return maybe
 
 
-def _commit_of(ctx, call: cst.Call, ancestry, follow: bool) -> Commit | None:
+def _commit_of(ctx, call: cst.Call, ancestry, rows: dict | None) -> Commit | None:
+    """Whether `call` commits; `rows` (None: do not follow functions) as for `_commits`."""
     from n1fix.rules._model_writes import model_method_write
 
     code = cst.Module([]).code_for_node(call)
     func = call.func
-    if isinstance(func, cst.Name) and follow:
+    if isinstance(func, cst.Name) and rows is not None:
         # A function of this module: what its body does, one call deep.
         helper = _defined_in(ctx.module.body, func.value)
         if helper is None:
             return None
-        inner = [_commit_of(ctx, n, [ctx.module, helper], follow=False) for n in walk(helper.body) if isinstance(n, cst.Call)]
+        inner = [_commit_of(ctx, n, [ctx.module, helper], None) for n in walk(helper.body) if isinstance(n, cst.Call)]
         found = next((c for c in inner if c is not None and c.certain), None) or next((c for c in inner if c), None)
         if found is None:
             return None
@@ -530,7 +532,10 @@ def _commit_of(ctx, call: cst.Call, ancestry, follow: bool) -> Commit | None:
     method = func.attr.value
     if method in _EXPIRE_ALL and not call.args:
         return Commit(code, certain=True)
-    model = ctx.model_for(func.value)  # `Setting.create(...)`: a classmethod of the model
+    # `Setting.create(...)`, a classmethod of the model; or a method of the loop's row
+    model = ctx.model_for(func.value)
+    if model is None and isinstance(func.value, cst.Name) and rows:
+        model = rows.get(func.value.value)
     written = model.writing_method(method) if model is not None else None
     if written is not None:
         what, owner = written

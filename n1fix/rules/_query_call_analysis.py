@@ -21,7 +21,7 @@ from n1fix.orm.query_shape import dotted_name
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules._batch_variant import BatchVariant, plan_variant
 from n1fix.rules._item_facts import key_gaps
-from n1fix.rules._loop_frames import Frame, few_fixed_items, frames_of, loop_words
+from n1fix.rules._loop_frames import Frame, frames_of, loop_words
 from n1fix.rules._loop_placement import NoFix, Placement, place_body, place_key
 from n1fix.rules._loop_safety import runs_once
 from n1fix.rules._syntax import names_read, walk
@@ -107,8 +107,8 @@ def returns_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> str | None:
 
 def analyze_call(ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[cst.CSTNode], callee: QueryFunction) -> Finding | None:
     frames = frames_of(ancestry)
-    if not frames or few_fixed_items(frames):
-        return None  # no loop, or one over a few items written out: no N
+    if not frames:
+        return None
     varying = set().union(*(f.varying for f in frames))
     keyed: list[tuple[str, cst.BaseExpression]] = []
     for param in callee.key_params:

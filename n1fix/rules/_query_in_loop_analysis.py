@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -12,7 +13,7 @@ from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dot
 from n1fix.rules._base import Applicability, Finding
 from n1fix.rules.query_in_loop import QueryInLoop
 from n1fix.rules._item_facts import key_gaps
-from n1fix.rules._loop_frames import Frame, few_fixed_items, frames_of, loop_words, statement_index
+from n1fix.rules._loop_frames import Frame, FEW_ITEMS_NOTE, few_fixed_items, frames_of, loop_words, statement_index
 from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.rules._batch_variant import planning
 from n1fix.rules._session_receiver import project_receiver
@@ -60,6 +61,8 @@ def find(ctx) -> Iterable[Finding]:
         callee = callee_of(ctx, call, ancestry)
         if callee is not None:
             finding = analyze_call(ctx, call, site, ancestry, callee)
+            if finding is not None and finding.fixable and few_fixed_items(frames_of(ancestry)):
+                finding = without_fix(finding, FEW_ITEMS_NOTE)
             if finding is not None:
                 yield finding
 
@@ -175,9 +178,22 @@ def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStat
 
 
 def _analyze(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
+    finding = _analyze_loop(ctx, shape, ancestry)
+    if finding is not None and finding.fixable and few_fixed_items(frames_of(ancestry)):
+        return without_fix(finding, FEW_ITEMS_NOTE)
+    return finding
+
+
+def without_fix(finding: Finding, note: str) -> Finding:
+    """`finding` with no fix: its message up to the fix, then why there is none."""
+    found = finding.message.split("; fix: ", 1)[0].split("; unsafe fix", 1)[0]
+    return dataclasses.replace(finding, message=f"{found}; no fix: {note}", applicability=Applicability.NONE, fix_note=note, plan=None)
+
+
+def _analyze_loop(ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
     frames = frames_of(ancestry)
-    if not frames or few_fixed_items(frames):
-        return None  # no loop, or one over a few items written out: no N
+    if not frames:
+        return None
     code = ctx.code
     varying_all = set().union(*(f.varying for f in frames))
     not_a_session = _project_receiver_of(ctx, shape, ancestry)

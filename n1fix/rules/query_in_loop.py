@@ -95,9 +95,9 @@ no decorator but `@staticmethod`/`@classmethod` (a cache, a retry or a log line 
 once instead of per item, or not at all). Callees that commit, or whose query n1fix
 cannot batch, get no fix; the message says why.
 
-Not reported: a loop over a few items written out in the code (at most four, none
-starred: `for key in ("ui.models", "ui.pinned")`). It runs a fixed number of queries
-whatever the data, so there is no N, and a batch would only make the code longer.
+A loop over a few items written out in the code (at most four, none starred: `for key
+in ("ui.models", "ui.pinned")`) gets no fix: it runs a fixed number of queries whatever
+the data, and a batch would save a round trip or two at the price of longer code.
 
 ## Known problems
 A key read from an attribute of an item whose model n1fix does not know (`row.user_id`)
