@@ -490,3 +490,30 @@ def test_a_joined_parent_filtered_to_one_value_loads_one_target(tmp_path, query,
         "    return [t.member.team for t in tasks]\n",
     )
     assert read_paths(service) == reported
+
+
+@pytest.mark.parametrize(
+    "signature, keys, fixable",
+    [
+        # the keys are the ids of objects the caller passed in: if the session holds them,
+        # each m.team is answered by the identity map and the option adds a statement
+        ("teams", "[t.id for t in teams]", False),
+        ("teams: list[Team]", "(t.id for t in teams)", False),
+        ("teams", "keys", False),
+        # ... not when the objects are of another model, or the keys are not their ids
+        ("teams: list[Note]", "[t.id for t in teams]", True),
+        ("teams", "[t.team_id for t in teams]", True),
+        ("teams", "[t for t in teams]", True),
+    ],
+)
+def test_targets_passed_in_get_no_fix(tmp_path, signature, keys, fixable):
+    service = project(
+        tmp_path,
+        f"def f(session: Session, {signature}):\n"
+        "    keys = [t.id for t in teams]\n"
+        f"    members = session.scalars(select(Member).where(Member.team_id.in_({keys}))).all()\n"
+        "    return [m.team for m in members]\n",
+    )
+    (finding,) = findings(service)
+    assert finding.fixable is fixable, finding.message
+    assert fixable or "objects the caller passed in (`teams`)" in finding.message

@@ -46,6 +46,54 @@ def targets_already_loaded(ctx, source, rel, ancestry) -> bool:
     return False
 
 
+def targets_passed_in(ctx, source, rel, ancestry) -> str | None:
+    """The parameter whose items' primary keys the query filters `rel`'s foreign key on
+    (`Render.project_id.in_([p.id for p in projects])`, `projects` passed in), else None.
+    Such targets are objects the caller holds: if the session holds them too, each read
+    is answered by the identity map and a loader option adds a statement; n1fix cannot
+    tell which, so the finding gets no fix."""
+    if rel.uselist is not False or not rel.foreign_key_attrs or source.helper is not None:
+        return None
+    target = ctx.project.models.get(rel.target) if rel.target else None
+    if target is None or len(target.primary_key) != 1:
+        return None
+    for predicate in source.shape.predicates:
+        keys = _in_keys(ctx, predicate.node, source.model, set(rel.foreign_key_attrs))
+        if keys is not None:
+            name = _ids_of_parameter_items(ctx, keys, target, ancestry)
+            if name is not None:
+                return name
+    return None
+
+
+def _ids_of_parameter_items(ctx, keys, target, ancestry, follow: bool = True) -> str | None:
+    """`items` in `[i.id for i in items]` (`id` the target's primary key) when `items` is a
+    parameter of the function, not annotated as holding another model."""
+    if isinstance(keys, cst.Name) and follow:
+        found = bindings(keys.value, ancestry)
+        if len(found) != 1 or found[0][0] is None:
+            return None
+        return _ids_of_parameter_items(ctx, found[0][0], target, ancestry, False)
+    if not isinstance(keys, _KEY_LISTS) or keys.for_in.inner_for_in is not None or keys.for_in.ifs:
+        return None
+    item, element, items = keys.for_in.target, keys.elt, keys.for_in.iter
+    if not (isinstance(item, cst.Name) and isinstance(element, cst.Attribute) and isinstance(element.value, cst.Name)):
+        return None
+    if element.value.value != item.value or (element.attr.value,) != target.primary_key or not isinstance(items, cst.Name):
+        return None
+    function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
+    params = function.params if function is not None else None
+    param = next((p for p in [*params.posonly_params, *params.params, *params.kwonly_params] if p.name.value == items.value), None) if params else None
+    if param is None or len(bindings(items.value, ancestry, comprehensions=False)) != 1:
+        return None  # not a parameter, or rebound in the function
+    if param.annotation is not None:
+        named = [ctx.model_for(n) for n in walk(param.annotation.annotation) if isinstance(n, (cst.Name, cst.Attribute))]
+        named = [m for m in named if m is not None]
+        if named and all(m.qualname != target.qualname for m in named):
+            return None
+    return items.value
+
+
 def one_target_through_join(ctx, source, read, ancestry) -> bool:
     """`row.parent.grand` where the query joins `parent`'s model along that relationship and
     filters the foreign key of `grand` on that model to one value: every row's `grand` is

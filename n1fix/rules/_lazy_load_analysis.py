@@ -18,7 +18,7 @@ import libcst as cst
 
 from n1fix.orm.query_shape import Cardinality, QueryShape, Style, _parse_select, dotted_name, recognize, unwind
 from n1fix.rules._base import Applicability, Finding
-from n1fix.rules._identity_map import one_target_through_join, points_back, targets_already_loaded
+from n1fix.rules._identity_map import one_target_through_join, points_back, targets_already_loaded, targets_passed_in
 from n1fix.rules._item_facts import bindings
 from n1fix.rules._loader_options import EAGER, LAZY, RAISE, OptionChain, Options, read_options
 from n1fix.rules._loop_frames import frames_of
@@ -119,7 +119,8 @@ def _check_loop(ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:
             continue  # `render.project` inside `project.renders`: the outer row itself
         if one_target_through_join(ctx, source, read, ancestry):
             continue  # `task.member.team`, the query joined to members of one team: one Team
-        yield from _finding(ctx, loop, source, read, _commits(ctx, loop, ancestry, {name: source.model}))
+        passed_in = targets_passed_in(ctx, source, read.relationships[0], ancestry) if len(read.path) == 1 else None
+        yield from _finding(ctx, loop, source, read, _commits(ctx, loop, ancestry, {name: source.model}), passed_in)
 
 
 _SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
@@ -435,7 +436,7 @@ def _key_via_relationship(model, rel, target, attr: str) -> bool:
 # -- findings -----------------------------------------------------------------------------
 
 
-def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> Iterable[Finding]:
+def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None, passed_in: str | None = None) -> Iterable[Finding]:
     options = source.options
     if options.opaque:
         return  # an option n1fix cannot read may load it
@@ -467,6 +468,13 @@ def _finding(ctx, loop, source: Source, read: Read, commit: Commit | None) -> It
         return
     if plan is None:
         yield LazyLoadInLoop.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
+        return
+    if passed_in is not None:
+        missing = (
+            f"no fix: the query is filtered on the ids of objects the caller passed in (`{passed_in}`); if the "
+            f"session holds them, each `{reading}` is answered by the identity map and `{option}` would add a query"
+        )
+        yield LazyLoadInLoop.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
         return
     message += f"; load it with the rows: `{option}`"
     if source.helper is not None:

@@ -57,7 +57,10 @@ the query's options said (commit once after the loop instead). A commit one call
 counts: a model method that commits (a mixin's `save()` or `create()`, from the model
 index), or a function of the same module whose body commits, directly or through such a
 method. A `save()` whose model n1fix cannot tell gets an unsafe fix: in many
-Flask-SQLAlchemy projects it commits.
+Flask-SQLAlchemy projects it commits. No fix either for a many-to-one whose foreign key
+the query filters on the ids of objects a parameter holds (`Render.project_id.in_([p.id
+for p in projects])`, `projects` passed in): if the session holds those objects, each read
+is answered by the identity map and the option would add a query; n1fix cannot tell.
 
 Not reported, since no query runs per item and an option would save none (or add one):
 relationships loaded eagerly by the mapper (`lazy="selectin"`, `"joined"`, `"subquery"`,
