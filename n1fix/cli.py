@@ -60,7 +60,9 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
-def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, jobs=None, force_exclude=False):
+def _common(
+    paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, jobs=None, force_exclude=False, include_tests=False
+):
     from n1fix.config import load_config
     from n1fix.engine.discovery import find_project_root
 
@@ -76,6 +78,7 @@ def _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, j
         exclude=_split(exclude),
         extend_exclude=_split(extend_exclude),
         force_exclude=force_exclude or None,
+        include_tests=include_tests or None,
         unsafe_fixes=unsafe_fixes or None,
         jobs=jobs,
     )
@@ -112,6 +115,9 @@ ExtendExcludeOpt = typer.Option(None, "--extend-exclude", help="Add these patter
 ForceExcludeOpt = typer.Option(
     False, "--force-exclude", help="Apply the excludes to files and directories named here too (for pre-commit)."
 )
+IncludeTestsOpt = typer.Option(
+    False, "--include-tests", help="Check test code too (test_*.py, *_test.py, conftest.py, tests/ and test/ folders)."
+)
 JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="Show tracebacks of internal errors.")
 
@@ -125,6 +131,7 @@ def scan(
     exclude: Optional[List[str]] = ExcludeOpt,
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
     force_exclude: bool = ForceExcludeOpt,
+    include_tests: bool = IncludeTestsOpt,
     jobs: Optional[int] = JobsOpt,
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not write the results cache."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file."),
@@ -140,7 +147,7 @@ def scan(
     if write_baseline and baseline is None:
         raise typer.BadParameter("--write-baseline needs --baseline FILE", param_hint="--write-baseline")
     paths = _paths(paths)
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude)
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude, include_tests=include_tests)
     if no_cache:
         config = config.merged(cache=False)
     if require_reason:
@@ -217,6 +224,7 @@ def apply(
     exclude: Optional[List[str]] = ExcludeOpt,
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
     force_exclude: bool = ForceExcludeOpt,
+    include_tests: bool = IncludeTestsOpt,
     jobs: Optional[int] = JobsOpt,
     follow_symlinks: bool = typer.Option(
         False, "--follow-symlinks", help="Also write files that symlinks in the project point to outside it."
@@ -243,7 +251,7 @@ def apply(
     from n1fix.report import diff_report
 
     paths = _paths(paths)
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs, force_exclude)
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs, force_exclude, include_tests)
     if not dry_run and working_tree_dirty(root):
         _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
     try:
@@ -365,6 +373,7 @@ def audit(
     exclude: Optional[List[str]] = ExcludeOpt,
     extend_exclude: Optional[List[str]] = ExtendExcludeOpt,
     force_exclude: bool = ForceExcludeOpt,
+    include_tests: bool = IncludeTestsOpt,
     jobs: Optional[int] = JobsOpt,
     verbose: bool = VerboseOpt,
 ) -> None:
@@ -378,7 +387,7 @@ def audit(
     from n1fix.report.progress import ScanProgress
 
     paths = _paths(paths)
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude)
+    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude, include_tests=include_tests)
     measured = None
     if trace is not None:
         from n1fix.trace import load_trace

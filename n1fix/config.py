@@ -33,6 +33,8 @@ class Config:
     extend_exclude: list[str] = field(default_factory=list)
     # Apply the excludes to paths named on the command line too (pre-commit names every file).
     force_exclude: bool = False
+    # Check test code too (test_*.py, *_test.py, conftest.py, tests/ and test/ folders).
+    include_tests: bool = False
     unsafe_fixes: bool = False
     respect_gitignore: bool = True
     jobs: int | None = None
@@ -132,6 +134,7 @@ _KEYS: dict[str, tuple[Callable[[object], bool], str]] = {
     "exclude": (_is_str_list, "a list of strings"),
     "extend-exclude": (_is_str_list, "a list of strings"),
     "force-exclude": (_is_bool, "true or false"),
+    "include-tests": (_is_bool, "true or false"),
     "unsafe-fixes": (_is_bool, "true or false"),
     "respect-gitignore": (_is_bool, "true or false"),
     "jobs": (_is_jobs, "a positive integer"),

@@ -81,6 +81,22 @@ def test_scan_single_file_knows_the_models(project: Path) -> None:
     assert finding["applicability"] == "safe"
 
 
+def test_test_code_is_checked_only_with_include_tests(project: Path) -> None:
+    # The same loop in a test file: not reported by scan, apply or audit by default.
+    tests = project / "tests"
+    tests.mkdir()
+    shutil.copy(project / "app" / "service.py", tests / "test_service.py")
+    assert [m["path"] for m in finding_lines(n1fix("scan", ".", cwd=project).out)] == [os.path.join("app", "service.py")]
+    assert "tests/test_service.py" not in n1fix("apply", ".", "--dry-run", cwd=project).out
+    assert "test_service.py" not in n1fix("audit", ".", cwd=project).out
+    found = finding_lines(n1fix("scan", ".", "--include-tests", cwd=project).out)
+    assert sorted(m["path"] for m in found) == [os.path.join("app", "service.py"), os.path.join("tests", "test_service.py")]
+    assert "tests/test_service.py" in n1fix("apply", ".", "--dry-run", "--include-tests", cwd=project).out
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as file:
+        file.write("\n[tool.n1fix]\ninclude-tests = true\n")
+    assert len(finding_lines(n1fix("scan", ".", cwd=project).out)) == 2
+
+
 def test_scan_clean_file_exits_0(project: Path) -> None:
     (project / "app" / "service.py").write_text(CLEAN, encoding="utf-8")
     run = n1fix("scan", "app", cwd=project)

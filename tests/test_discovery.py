@@ -125,6 +125,35 @@ def test_migrations_named_on_the_command_line_are_scanned(tmp_path: Path) -> Non
     assert rel(scan(tmp_path, "app/migrations/versions/abc.py"), tmp_path) == ["app/migrations/versions/abc.py"]
 
 
+def test_test_code_is_skipped_by_default(tmp_path: Path) -> None:
+    """pytest's conventions name test code: a test's loop over a few fixtures is no N+1."""
+    make(
+        tmp_path,
+        "app/models.py",
+        "app/testing_utils.py",  # not a test file by name
+        "app/latest.py",
+        "app/test_models.py",
+        "app/models_test.py",
+        "conftest.py",
+        "tests/helpers.py",
+        "pkg/tests/lib/search/query.py",
+        "pkg/test/fixtures.py",
+    )
+    assert rel(scan(tmp_path), tmp_path) == ["app/latest.py", "app/models.py", "app/testing_utils.py"]
+    assert len(scan(tmp_path, include_tests=True).files) == 9
+    # A separate switch: replacing the default excludes does not bring tests back.
+    assert "conftest.py" not in rel(scan(tmp_path, exclude=[]), tmp_path)
+
+
+def test_test_code_named_on_the_command_line_is_scanned(tmp_path: Path) -> None:
+    make(tmp_path, "tests/test_a.py", "tests/sub/conftest.py", "app/test_b.py", "app/c.py")
+    assert rel(scan(tmp_path, "tests"), tmp_path) == ["tests/sub/conftest.py", "tests/test_a.py"]
+    assert rel(scan(tmp_path, "app/test_b.py"), tmp_path) == ["app/test_b.py"]
+    assert rel(scan(tmp_path, "app"), tmp_path) == ["app/c.py"]
+    # pre-commit names every changed file: with force-exclude, test code stays out.
+    assert rel(scan(tmp_path, "app/test_b.py", "tests", force_exclude=True), tmp_path) == []
+
+
 def test_force_exclude_applies_the_excludes_to_named_paths(tmp_path: Path) -> None:
     make(tmp_path, "app/a.py", "app/migrations/versions/abc.py", "app/migration/env.py", "app/migration/versions/001.py", "build/b.py")
     named = ["app/a.py", "app/migrations/versions/abc.py", "app/migration/versions/001.py", "build/b.py", "app/migrations", "app/migration/versions"]

@@ -59,13 +59,21 @@ MODELS = """
         id: Mapped[int] = mapped_column(primary_key=True)
         team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
         team: Mapped[Team] = relationship(lazy="raise_on_sql", viewonly=True)
+
+
+    class Task(Base):
+        __tablename__ = "tasks"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+        reviewer_id: Mapped[int | None] = mapped_column()
+        member: Mapped[Member] = relationship()
 """
 
 HEADER = """
     from sqlalchemy import select
     from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
-    from app.models import Member, Note, Team
+    from app.models import Member, Note, Task, Team
 
 
 """
@@ -428,3 +436,84 @@ def test_a_read_back_to_the_outer_row_is_not_reported_but_another_many_to_one_is
     )
     # m.team is t itself (Member.team is the partner of Team.members); m.mentor is not
     assert sorted(f.message.split("`")[1] for f in findings(service)) == ["m.mentor", "t.members"]
+
+
+def read_paths(service: Path) -> list[str]:
+    return sorted(f.message.split("`")[1] for f in findings(service))
+
+
+@pytest.mark.parametrize(
+    "body, reported",
+    [
+        # the foreign key filtered to one value: every member's team is one Team, loaded once
+        ("    members = session.scalars(select(Member).where(Member.team_id == team_id)).all()\n", []),
+        ("    members = session.query(Member).filter_by(team_id=team_id).all()\n", []),
+        # ... also through a list of criteria spread into the filter
+        ("    criteria = [Member.team_id == team_id, Member.id > 0]\n"
+         "    members = session.scalars(select(Member).where(*criteria)).all()\n", []),
+        ("    criteria = (Member.team_id == team_id,)\n"
+         "    members = session.query(Member).filter(Member.id > 0, *criteria).all()\n", []),
+        # a list that may change before the query: not shown
+        ("    criteria = [Member.team_id == team_id]\n"
+         "    criteria.clear()\n"
+         "    members = session.scalars(select(Member).where(*criteria)).all()\n", ["m.team"]),
+        # several values, or the key compared with another column: many teams
+        ("    members = session.scalars(select(Member).where(Member.team_id.in_([team_id, 2]))).all()\n", ["m.team"]),
+        ("    members = session.scalars(select(Member).where(Member.team_id == Member.id)).all()\n", ["m.team"]),
+        # another model's column of that name filters nothing about the members' teams
+        ("    members = session.scalars(select(Member).join(Note, Note.id == Member.id).where(Note.team_id == team_id)).all()\n", ["m.team"]),
+    ],
+)
+def test_a_foreign_key_filtered_to_one_value_loads_one_target(tmp_path, body, reported):
+    service = project(tmp_path, "def f(session: Session, team_id: int):\n" + body + "    return [m.team for m in members]\n")
+    assert read_paths(service) == reported
+
+
+@pytest.mark.parametrize(
+    "query, reported",
+    [
+        # joined along `Task.member` and filtered to one team: every task's member has that team
+        ("select(Task).join(Member).where(Member.team_id == team_id)", ["t.member"]),
+        ("select(Task).join(Task.member).where(Member.team_id == team_id)", ["t.member"]),
+        ("session.query(Task).filter(Member.team_id == team_id).join(Member)", ["t.member"]),
+        # no join: a cross product, not the tasks' members; an ON clause of its own
+        ("select(Task).where(Member.team_id == team_id)", ["t.member", "t.member.team"]),
+        ("select(Task).join(Member, Member.id == Task.reviewer_id).where(Member.team_id == team_id)", ["t.member", "t.member.team"]),
+    ],
+)
+def test_a_joined_parent_filtered_to_one_value_loads_one_target(tmp_path, query, reported):
+    runs = f"session.scalars({query}).all()" if query.startswith("select") else f"{query}.all()"
+    service = project(
+        tmp_path,
+        "def f(session: Session, team_id: int):\n"
+        f"    tasks = {runs}\n"
+        "    return [t.member.team for t in tasks]\n",
+    )
+    assert read_paths(service) == reported
+
+
+@pytest.mark.parametrize(
+    "signature, keys, fixable",
+    [
+        # the keys are the ids of objects the caller passed in: if the session holds them,
+        # each m.team is answered by the identity map and the option adds a statement
+        ("teams", "[t.id for t in teams]", False),
+        ("teams: list[Team]", "(t.id for t in teams)", False),
+        ("teams", "keys", False),
+        # ... not when the objects are of another model, or the keys are not their ids
+        ("teams: list[Note]", "[t.id for t in teams]", True),
+        ("teams", "[t.team_id for t in teams]", True),
+        ("teams", "[t for t in teams]", True),
+    ],
+)
+def test_targets_passed_in_get_no_fix(tmp_path, signature, keys, fixable):
+    service = project(
+        tmp_path,
+        f"def f(session: Session, {signature}):\n"
+        "    keys = [t.id for t in teams]\n"
+        f"    members = session.scalars(select(Member).where(Member.team_id.in_({keys}))).all()\n"
+        "    return [m.team for m in members]\n",
+    )
+    (finding,) = findings(service)
+    assert finding.fixable is fixable, finding.message
+    assert fixable or "objects the caller passed in (`teams`)" in finding.message

@@ -107,3 +107,122 @@ def test_write_in_loop_treats_a_model_save_as_a_commit(tmp_path):
     """, rule="write-in-loop")
     assert finding.applicability.value == "none"
     assert "the loop calls `group.save()`, which commits (`CRUDMixin.save`)" in finding.message
+
+
+RELATED_MODELS = """
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+    from app.db import session
+
+
+    class CRUDMixin:
+        @classmethod
+        def create(cls, **kw):
+            instance = cls(**kw)
+            session.add(instance)
+            session.commit()
+            return instance
+
+        def save(self):
+            session.add(self)
+            session.commit()
+            return self
+
+        def stage(self):
+            session.add(self)
+            return self
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Group(CRUDMixin, Base):
+        __tablename__ = "groups"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        key: Mapped[str] = mapped_column(unique=True)
+        settings: Mapped[list["Setting"]] = relationship()
+
+
+    class Setting(CRUDMixin, Base):
+        __tablename__ = "settings"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+        value: Mapped[str]
+"""
+
+
+def _lazy_load_findings(tmp_path: Path, body: str):
+    files = {
+        "pyproject.toml": "[project]\nname = 'app'\n",
+        "app/__init__.py": "",
+        "app/db.py": "session = None\n",
+        "app/models.py": RELATED_MODELS,
+        "app/service.py": SERVICE_HEADER + textwrap.dedent(body),
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    service = tmp_path / "app" / "service.py"
+    return [f for f in scan_source(service, service.read_text()) if f.rule == "lazy-load-in-loop"]
+
+
+def test_lazy_load_in_a_loop_that_saves_each_row_gets_no_fix(tmp_path):
+    """`group.save()` commits: every loaded collection expires, the option would load
+    them again per item (zou's `comment.save()` after rewriting `acknowledgements`)."""
+    (finding,) = _lazy_load_findings(tmp_path, """
+        def rename(key: str):
+            groups = session.scalars(select(Group).where(Group.key == key)).all()
+            for group in groups:
+                group.key = str(len(group.settings))
+                group.save()
+    """)
+    assert finding.applicability.value == "none"
+    assert "`group.save()`, which commits (`CRUDMixin.save`)" in finding.fix_note
+
+
+def test_lazy_load_in_a_loop_calling_a_function_of_the_module_that_commits_gets_no_fix(tmp_path):
+    """The loop calls a function of this module whose body commits, here through a model's
+    `create` (zou's `add_metadata_descriptor()` per descriptor)."""
+    (finding,) = _lazy_load_findings(tmp_path, """
+        def add_setting(group_id: int, value: str):
+            return Setting.create(group_id=group_id, value=value)
+
+
+        def copy(key: str):
+            groups = session.scalars(select(Group).where(Group.key == key)).all()
+            for group in groups:
+                add_setting(group.id, str(len(group.settings)))
+    """)
+    assert finding.applicability.value == "none"
+    assert "`add_setting(...)`, which commits" in finding.fix_note
+
+
+def test_lazy_load_in_a_loop_whose_calls_only_stage_keeps_its_fix(tmp_path):
+    (finding,) = _lazy_load_findings(tmp_path, """
+        def add_setting(group_id: int, value: str):
+            return Setting(group_id=group_id, value=value).stage()
+
+
+        def copy(key: str):
+            groups = session.scalars(select(Group).where(Group.key == key)).all()
+            for group in groups:
+                add_setting(group.id, str(len(group.settings)))
+                group.stage()
+    """)
+    assert finding.applicability.value == "safe"
+
+
+def test_lazy_load_in_a_loop_that_saves_each_row_of_a_query_object_gets_no_fix(tmp_path):
+    """The rows' model is the query's, also when the loop iterates the Query itself."""
+    (finding,) = _lazy_load_findings(tmp_path, """
+        def rename(key: str):
+            groups = Group.query.filter(Group.key == key)
+            for group in groups:
+                group.key = str(len(group.settings))
+                group.save()
+    """)
+    assert finding.applicability.value == "none"
+    assert "`group.save()`, which commits (`CRUDMixin.save`)" in finding.fix_note

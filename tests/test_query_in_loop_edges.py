@@ -138,11 +138,11 @@ def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
 @pytest.mark.parametrize(
     "keys, applicability, reason",
     [
-        ("(1, 2, 4)", "safe", None),
+        ("(1, 2, 4, 8, 16)", "safe", None),
         # literals of the wrong type: SQL converts '1' to 1, a dict lookup does not
-        ("('1', '2')", "unsafe", "the key is str but `User.id` is int"),
+        ("('1', '2', '4', '8', '16')", "unsafe", "the key is str but `User.id` is int"),
         # mixed or computed elements: the type is not shown
-        ("(1, '2')", "unsafe", "the key's type is unknown"),
+        ("(1, '2', 4, 8, 16)", "unsafe", "the key's type is unknown"),
     ],
 )
 def test_literal_keys_have_the_type_of_their_literals(tmp_path, keys, applicability, reason):
@@ -164,3 +164,40 @@ def test_literal_keys_have_the_type_of_their_literals(tmp_path, keys, applicabil
     (finding,) = scan_source(service, service.read_text())
     assert finding.applicability.value == applicability, finding.message
     assert reason is None or reason in finding.message
+
+
+@pytest.mark.parametrize(
+    "loops, fixable",
+    [
+        # a few items written out: the round trips are fixed by the code, not the data
+        (["for user_id in (1, 2):"], False),
+        (["for user_id in [1, 2, 3, 4]:"], False),
+        (["for user_id in {first, second}:"], False),
+        # nested in a loop over data, the N is back
+        (["for first in firsts:", "for user_id in (first, second):"], True),
+        # more than a few, or not a literal display
+        (["for user_id in (1, 2, 3, 4, 5):"], True),
+        (["for user_id in (*firsts, second):"], True),
+        (["for user_id in firsts:"], True),
+    ],
+)
+def test_a_loop_over_a_few_literal_items_gets_no_fix(tmp_path, loops, fixable):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    lines = [
+        "from sqlalchemy.orm import Session",
+        "",
+        "from renderapp.models import User",
+        "",
+        "",
+        "def emails(session: Session, firsts: list[int], first: int, second: int):",
+        "    found = []",
+        *("    " * (depth + 1) + loop for depth, loop in enumerate(loops)),
+        "    " * (len(loops) + 1) + "found.append(session.get(User, user_id))",
+        "    return found",
+    ]
+    service.write_text("\n".join(lines) + "\n")
+    (finding,) = scan_source(service, service.read_text())
+    assert finding.fixable is fixable, finding.message
+    assert fixable or "a few items written out in the code" in finding.message

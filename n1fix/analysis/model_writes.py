@@ -26,6 +26,7 @@ from n1fix.orm.query_shape import dotted_name, recognize
 class MethodWrite:
     reason: str  # "`setting.save()`, which commits (`CRUDMixin.save`)"
     certain: bool  # the receiver is known to be that model
+    effect: str = ""  # "commits", "flushes" or "writes"
 
 
 def model_method_write(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> MethodWrite | None:
@@ -44,7 +45,7 @@ def model_method_write(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> Meth
             found = model.writing_method(method)
             if found is not None:
                 what, owner = found
-                return MethodWrite(f"{call_code}, which {what} (`{owner}.{method}`)", True)
+                return MethodWrite(f"{call_code}, which {what} (`{owner}.{method}`)", True, what)
         return None
     candidates = sorted(
         {(found[0], found[1]) for model in models.models.values() if (found := model.writing_method(method))}
@@ -52,7 +53,7 @@ def model_method_write(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> Meth
     if not candidates:
         return None
     what, owner = candidates[0]
-    return MethodWrite(f"{call_code}, which may be `{owner}.{method}` and {what}", False)
+    return MethodWrite(f"{call_code}, which may be `{owner}.{method}` and {what}", False, what)
 
 
 def _receiver_models(ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> list | None:

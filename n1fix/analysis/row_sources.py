@@ -73,11 +73,11 @@ def _through_helper(ctx, value, ancestry) -> Source | None:
         return None
     helper = None
     if isinstance(call.func, cst.Name):
-        helper = _defined_in(ctx.module.body, call.func.value)
+        helper = defined_in(ctx.module.body, call.func.value)
     elif isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) and call.func.value.value in ("self", "cls"):
         owner = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
         if owner is not None:
-            helper = _defined_in(owner.body.body, call.func.attr.value)
+            helper = defined_in(owner.body.body, call.func.attr.value)
     if helper is None or any(isinstance(n, (cst.Yield)) for n in walk(helper.body)):
         return None
     returns = [n for n in walk(helper.body) if isinstance(n, cst.Return)]
@@ -89,7 +89,7 @@ def _through_helper(ctx, value, ancestry) -> Source | None:
     return source
 
 
-def _defined_in(body, name: str) -> cst.FunctionDef | None:
+def defined_in(body, name: str) -> cst.FunctionDef | None:
     found = [s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == name]
     return found[0] if len(found) == 1 else None
 

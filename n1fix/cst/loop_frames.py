@@ -14,6 +14,17 @@ import libcst as cst
 
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, names_assigned, target_names
 
+# A loop over at most this many items written out in the code (`for key in ("a", "b")`)
+# runs a fixed number of times, whatever the data: a batch saves a round trip or two and
+# makes the code longer, so no fix is offered (the finding stays: the reads still add up).
+FEW_ITEMS = 4
+FEW_ITEMS_NOTE = (
+    "the loop runs over a few items written out in the code, not over data: a batch would "
+    "save a round trip or two and make the code longer (one query for all of them, by hand, "
+    "if it matters)"
+)
+_DISPLAYS = (cst.Tuple, cst.List, cst.Set)
+
 # The statement kinds whose header runs once, so a comprehension in it can be hoisted above.
 _HOISTABLE_HEADERS = (cst.SimpleStatementLine, cst.For, cst.If, cst.With)
 
@@ -59,6 +70,19 @@ def frames_of(ancestry: list[cst.CSTNode]) -> list[Frame]:
                     targets |= target_names(clause.target)
                 frames.append(Frame(node, i, targets, set(targets), clauses))
     return frames
+
+
+def few_fixed_items(frames: list[Frame]) -> bool:
+    """Whether every frame iterates a literal display of at most FEW_ITEMS items, none
+    starred: the code runs a fixed, small number of times, not once per row of data."""
+    for frame in frames:
+        iterables = [frame.node.iter] if frame.is_for else [clause.iter for clause in frame.clauses]
+        for iterable in iterables:
+            if not isinstance(iterable, _DISPLAYS) or len(iterable.elements) > FEW_ITEMS:
+                return False
+            if any(isinstance(element, cst.StarredElement) for element in iterable.elements):
+                return False
+    return bool(frames)
 
 
 def _clauses_covering(comp: cst.CSTNode, below: list[cst.CSTNode]) -> list[cst.CompFor]:

@@ -10,6 +10,12 @@ symlink loops cannot hang the walk.
 Migrations are excluded by default: rewriting one rewrites history that has already run
 on every database. Besides the patterns, the defaults skip an Alembic `versions/` folder
 wherever it sits, known by the `env.py` or `script.py.mako` beside it.
+
+Test code is skipped by default too (`include_tests` takes it): pytest's conventions name
+it (`test_*.py`, `*_test.py`, `conftest.py`, `tests/` and `test/` folders), and a test's
+loop over a handful of fixture rows is not a round trip any user waits for; a batch
+function written for it is code only that test would call. A test file or folder named on
+the command line is checked (unless `force_exclude`), as with the other excludes.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from n1fix.engine.fileio import TEMP_NAME, SourceError, os_error_reason, read_re
 
 __all__ = [
     "DEFAULT_EXCLUDES",
+    "TEST_PATTERNS",
     "PROJECT_MARKERS",
     "DiscoveryResult",
     "discover",
@@ -62,6 +69,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     # "alembic/versions" alone would be anchored at the root; Alembic dirs live anywhere.
     "**/alembic/versions",
 )
+# Test code by pytest's conventions; a switch of its own (`include_tests`), not part of
+# DEFAULT_EXCLUDES, so that replacing the excludes does not bring tests back by accident.
+TEST_PATTERNS: tuple[str, ...] = ("test_*.py", "*_test.py", "conftest.py", "tests/", "test/")
 # Beside a folder named `versions`, these make it Alembic's (see `_is_alembic_versions`).
 ALEMBIC_MARKERS = ("env.py", "script.py.mako")
 
@@ -103,6 +113,7 @@ def discover(
     extend_exclude: Sequence[str] = (),
     respect_gitignore: bool = True,
     force_exclude: bool = False,
+    include_tests: bool = False,
 ) -> DiscoveryResult:
     """Find the Python files under `paths`.
 
@@ -110,11 +121,14 @@ def discover(
     exclude pattern and (with `respect_gitignore`) no ``.gitignore`` or
     ``.git/info/exclude`` rule matches. With `force_exclude`, a path the excludes match
     (itself or a folder it is in) is skipped too. A path that cannot be used becomes an
-    error entry and the others are still walked.
+    error entry and the others are still walked. Test code is skipped unless
+    `include_tests`, or (without `force_exclude`) a path named is test code itself.
     """
     root = Path(os.path.abspath(root))
-    patterns = [*(DEFAULT_EXCLUDES if exclude is None else exclude), *extend_exclude]
-    excludes = _Rules.from_lines(root, patterns)
+    defaults = [*(DEFAULT_EXCLUDES if exclude is None else exclude)]
+    with_tests = _Rules.from_lines(root, [*defaults, *TEST_PATTERNS, *extend_exclude])
+    without_tests = _Rules.from_lines(root, [*defaults, *extend_exclude])
+    tests_only = _Rules.from_lines(root, TEST_PATTERNS)
     alembic = exclude is None  # part of the defaults: `exclude` replaces it too
     result = DiscoveryResult()
     found: set[Path] = set()
@@ -127,7 +141,9 @@ def discover(
             result.errors.append(SourceError(given, os_error_reason(exc)))
             continue
         base = _anchor(path, root)
-        rules = _Rules(base, excludes.patterns)
+        named_test_code = _excluded_with_parents(path, is_dir, _Rules(base, tests_only.patterns), False)
+        skip_tests = not include_tests and (force_exclude or not named_test_code)
+        rules = _Rules(base, (with_tests if skip_tests else without_tests).patterns)
         if force_exclude and _excluded_with_parents(path, is_dir, rules, alembic):
             continue
         if not is_dir:

@@ -93,6 +93,7 @@ def run(
         extend_exclude=config.extend_exclude,
         respect_gitignore=config.respect_gitignore,
         force_exclude=config.force_exclude,
+        include_tests=config.include_tests,
     )
     result.errors.extend(str(e) for e in found.errors)
     result.warnings.extend(f"{display_path(Path(e.path))}: {e.reason}" for e in found.skipped)

@@ -16,12 +16,17 @@ from typing import Iterable
 
 import libcst as cst
 
-from n1fix.analysis.row_sources import Source, row_source
+from n1fix.analysis.row_sources import Source, defined_in, row_source
 from n1fix.cst.loop_frames import frames_of
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
 from n1fix.orm.loader_options import EAGER, LAZY, RAISE, OptionChain
 from n1fix.rules.base import Applicability, Finding
-from n1fix.rules.lazy_load_in_loop.identity_map import points_back, targets_already_loaded
+from n1fix.rules.lazy_load_in_loop.identity_map import (
+    one_target_through_join,
+    points_back,
+    targets_already_loaded,
+    targets_passed_in,
+)
 
 _MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
 _MAPPER_RAISE = {"raise", "raise_on_sql"}
@@ -100,7 +105,10 @@ def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Findin
             continue  # the identity map answers each row's parent: no query per row
         if points_back(read):
             continue  # `render.project` inside `project.renders`: the outer row itself
-        yield from _finding(rule, ctx, loop, source, read, _commits(loop))
+        if one_target_through_join(ctx, source, read, ancestry):
+            continue  # `task.member.team`, the query joined to members of one team: one Team
+        passed_in = targets_passed_in(ctx, source, read.relationships[0], ancestry) if len(read.path) == 1 else None
+        yield from _finding(rule, ctx, loop, source, read, _commits(ctx, loop, ancestry, {name: source.model}), passed_in)
 
 
 _SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
@@ -325,7 +333,7 @@ def _key_via_relationship(model, rel, target, attr: str) -> bool:
 # -- findings -----------------------------------------------------------------------------
 
 
-def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None) -> Iterable[Finding]:
+def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None, passed_in: str | None = None) -> Iterable[Finding]:
     options = source.options
     if options.opaque:
         return  # an option n1fix cannot read may load it
@@ -348,14 +356,22 @@ def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None)
     if source.shape.is_async:
         message += "; under AsyncSession it raises MissingGreenlet"
     if commit is not None and commit.certain:
+        expiring = f"the loop calls {commit.reason}: each commit" if commit.reason else f"`{commit.code}` in the loop"
         missing = (
-            f"no fix: `{commit.code}` in the loop expires every loaded object (expire_on_commit), so a loader option "
+            f"no fix: {expiring} expires every loaded object (expire_on_commit), so a loader option "
             "would load it again per item; commit once after the loop"
         )
         yield rule.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
         return
     if plan is None:
         yield rule.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
+        return
+    if passed_in is not None:
+        missing = (
+            f"no fix: the query is filtered on the ids of objects the caller passed in (`{passed_in}`); if the "
+            f"session holds them, each `{reading}` is answered by the identity map and `{option}` would add a query"
+        )
+        yield rule.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
         return
     message += f"; load it with the rows: `{option}`"
     if source.helper is not None:
@@ -369,8 +385,9 @@ def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None)
         )
     elif commit is not None:
         applicability = Applicability.UNSAFE
+        calls = commit.reason or f"`{commit.code}`, which may commit"
         note = (
-            f"the loop calls `{commit.code}`, which may commit: each commit expires every loaded object "
+            f"the loop calls {calls}: each commit expires every loaded object "
             "(expire_on_commit), and the option's rows would load again per item"
         )
     elif source.helper is not None:
@@ -379,27 +396,68 @@ def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None)
     yield rule.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
 
 
-def _commits(loop) -> Commit | None:
+def _commits(ctx, loop, ancestry, rows: dict) -> Commit | None:
     """The first call in a `for` loop's body that expires every object of the session
-    (`session.commit()`, `.rollback()`, `.expire_all()`), or else one that may (a model's
-    `save()`, which commits in many Flask-SQLAlchemy projects); None if there is none."""
+    (`session.commit()`, `.rollback()`, `.expire_all()`, a model method that commits, a
+    function of this module whose body commits), or else one that may (a `save()` n1fix
+    cannot place, which commits in many Flask-SQLAlchemy projects); None if there is none.
+    `rows` maps the loop's row variable to the rows' model."""
     if not isinstance(loop, cst.For):
         return None
     maybe = None
     for node in walk(loop.body):
-        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args):
-            continue
-        if node.func.attr.value in _EXPIRE_ALL:
-            return Commit(cst.Module([]).code_for_node(node), certain=True)
-        if node.func.attr.value in _MAY_COMMIT and maybe is None:
-            maybe = Commit(cst.Module([]).code_for_node(node), certain=False)
+        if isinstance(node, cst.Call):
+            found = _commit_of(ctx, node, [*ancestry, loop], rows)
+            if found is not None and found.certain:
+                return found
+            maybe = maybe or found
     return maybe
+
+
+def _commit_of(ctx, call: cst.Call, ancestry, rows: dict | None) -> Commit | None:
+    """Whether `call` commits; `rows` (None: do not follow functions) as for `_commits`."""
+    from n1fix.analysis.model_writes import model_method_write
+
+    code = cst.Module([]).code_for_node(call)
+    func = call.func
+    if isinstance(func, cst.Name) and rows is not None:
+        # A function of this module: what its body does, one call deep.
+        helper = defined_in(ctx.module.body, func.value)
+        if helper is None:
+            return None
+        inner = [_commit_of(ctx, n, [ctx.module, helper], None) for n in walk(helper.body) if isinstance(n, cst.Call)]
+        found = next((c for c in inner if c is not None and c.certain), None) or next((c for c in inner if c), None)
+        if found is None:
+            return None
+        verb = "commits" if found.certain else "may commit"
+        inner_call = found.code.split("(", 1)[0] + ("()" if found.code.endswith("()") else "(...)")
+        return Commit(code, found.certain, f"`{func.value}(...)`, which {verb} (it calls `{inner_call}`)")
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    if method in _EXPIRE_ALL and not call.args:
+        return Commit(code, certain=True)
+    # `Setting.create(...)`, a classmethod of the model; or a method of the loop's row
+    model = ctx.model_for(func.value)
+    if model is None and isinstance(func.value, cst.Name) and rows:
+        model = rows.get(func.value.value)
+    written = model.writing_method(method) if model is not None else None
+    if written is not None:
+        what, owner = written
+        return Commit(code, True, f"`{ctx.code(func)}()`, which commits (`{owner}.{method}`)") if what == "commits" else None
+    hidden = model_method_write(ctx, call, ancestry)
+    if hidden is not None and hidden.effect == "commits":
+        return Commit(code, hidden.certain, hidden.reason)
+    if method in _MAY_COMMIT and not call.args:
+        return Commit(code, certain=False)
+    return None
 
 
 @dataclass(frozen=True)
 class Commit:
     code: str  # the call as written
     certain: bool  # it commits (else: it may, n1fix cannot see)
+    reason: str | None = None  # "`group.save()`, which commits (`CRUDMixin.save`)", when not the call itself
 
 
 def _strategy(option: str | None, mapper: str) -> str:

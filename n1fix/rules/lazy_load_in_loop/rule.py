@@ -53,8 +53,14 @@ often the branch runs. No fix is offered when the model of a deeper step is not 
 and n1fix cannot tell from where to import it, nor when the loop commits (or rolls back,
 or expires everything) per item: with `expire_on_commit`, SQLAlchemy's default, each
 commit expires every object, so the next row and its relationship load again whatever
-the query's options said (commit once after the loop instead). A loop that calls a
-`save()` method gets an unsafe fix: in many Flask-SQLAlchemy projects it commits.
+the query's options said (commit once after the loop instead). A commit one call away
+counts: a model method that commits (a mixin's `save()` or `create()`, from the model
+index), or a function of the same module whose body commits, directly or through such a
+method. A `save()` whose model n1fix cannot tell gets an unsafe fix: in many
+Flask-SQLAlchemy projects it commits. No fix either for a many-to-one whose foreign key
+the query filters on the ids of objects a parameter holds (`Render.project_id.in_([p.id
+for p in projects])`, `projects` passed in): if the session holds those objects, each read
+is answered by the identity map and the option would add a query; n1fix cannot tell.
 
 Not reported, since no query runs per item and an option would save none (or add one):
 relationships loaded eagerly by the mapper (`lazy="selectin"`, `"joined"`, `"subquery"`,
@@ -64,7 +70,10 @@ loading (`lazy="raise"`, `"raise_on_sql"`, `raiseload`: the code either fails to
 finds them loaded); `noload`, `dynamic` and `write_only` relationships (never loaded, or
 a query of their own); queries whose options n1fix cannot read (`.options(*opts)`); a
 many-to-one whose targets the session already holds: the query filtered its foreign key
-on one value (every row points at one parent, loaded once), or on the keys of rows of
+on one value (every row points at one parent, loaded once; also through a list of
+criteria spread into the filter, `.filter(*criteria)`, and for `row.parent.grand` when the
+query joins `parent`'s model along that relationship and filters its foreign key to
+`grand` on one value), or on the keys of rows of
 the target model loaded earlier in the function and held in a list (`Render.project_id.in_(
 [p.id for p in projects])`; a lazy load by primary key asks the identity map first), or
 that goes back along the collection it was reached through (`render.project` for each
@@ -78,7 +87,8 @@ there, as an unsafe fix, since every caller of that function loads the relations
 then on. Rows passed in, or returned by a function of another module, are not reported
 (they may have been loaded eagerly there). `lazy="immediate"` is itself one query per
 row, at load time; it is not reported here, since the loop does not cause it. A commit
-hidden in a function the loop calls (other than `save()`) is not seen.
+hidden deeper than one call (a function of another module, a function calling a
+function) is not seen.
 """
 
 from __future__ import annotations

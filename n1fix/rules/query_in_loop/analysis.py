@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -13,7 +14,7 @@ from n1fix.analysis.item_facts import key_gaps
 from n1fix.analysis.loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.analysis.query_columns import columns_read, counted_model
 from n1fix.analysis.untyped_sources import certain_key_miss
-from n1fix.cst.loop_frames import Frame, frames_of, loop_words, statement_index
+from n1fix.cst.loop_frames import FEW_ITEMS_NOTE, Frame, few_fixed_items, frames_of, loop_words, statement_index
 from n1fix.cst.syntax import COMPREHENSIONS, children, names_read, target_names, walk
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize, unwind
 from n1fix.orm.session_receiver import project_receiver
@@ -60,6 +61,8 @@ def find(ctx, rule) -> Iterable[Finding]:
         callee = callee_of(ctx, call, ancestry)
         if callee is not None:
             finding = analyze_call(rule, ctx, call, site, ancestry, callee)
+            if finding is not None and finding.fixable and few_fixed_items(frames_of(ancestry)):
+                finding = without_fix(finding, FEW_ITEMS_NOTE)
             if finding is not None:
                 yield finding
 
@@ -175,6 +178,19 @@ def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStat
 
 
 def _analyze(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
+    finding = _analyze_loop(rule, ctx, shape, ancestry)
+    if finding is not None and finding.fixable and few_fixed_items(frames_of(ancestry)):
+        return without_fix(finding, FEW_ITEMS_NOTE)
+    return finding
+
+
+def without_fix(finding: Finding, note: str) -> Finding:
+    """`finding` with no fix: its message up to the fix, then why there is none."""
+    found = finding.message.split("; fix: ", 1)[0].split("; unsafe fix", 1)[0]
+    return dataclasses.replace(finding, message=f"{found}; no fix: {note}", applicability=Applicability.NONE, fix_note=note, plan=None)
+
+
+def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
     frames = frames_of(ancestry)
     if not frames:
         return None

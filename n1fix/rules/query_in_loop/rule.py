@@ -95,6 +95,10 @@ no decorator but `@staticmethod`/`@classmethod` (a cache, a retry or a log line 
 once instead of per item, or not at all). Callees that commit, or whose query n1fix
 cannot batch, get no fix; the message says why.
 
+A loop over a few items written out in the code (at most four, none starred: `for key
+in ("ui.models", "ui.pinned")`) gets no fix: it runs a fixed number of queries whatever
+the data, and a batch would save a round trip or two at the price of longer code.
+
 ## Known problems
 A key read from an attribute of an item whose model n1fix does not know (`row.user_id`)
 is taken to have the column's type. The keys are sent as one `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL
