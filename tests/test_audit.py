@@ -26,11 +26,6 @@ def diff_blocks(report: str) -> list[str]:
     return re.findall(r"```diff\n(.*?)```", report, re.DOTALL)
 
 
-# Module fixtures (the example's report) are made once per worker: one worker
-# runs this whole module (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("test_audit")
-
-
 @pytest.fixture(scope="module")
 def example_report(tmp_path_factory) -> tuple[str, dict]:
     copy = tmp_path_factory.mktemp("audit") / "renderservice"

@@ -97,11 +97,6 @@ def make_fake(root: Path) -> Path:
     return root
 
 
-# Module fixtures (the fake project's run) are made once per worker: one worker
-# runs this whole module (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("test_ecosystem")
-
-
 @pytest.fixture(scope="module")
 def fake_run(tmp_path_factory) -> tuple[Path, ProjectRun]:
     root = make_fake(tmp_path_factory.mktemp("eco") / "demo-1.0")

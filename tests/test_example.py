@@ -27,11 +27,6 @@ def _demo(root: Path) -> tuple[str, dict[str, int]]:
     return results, counts
 
 
-# Module fixtures (the applied copy of the example) are made once per worker: one worker
-# runs this whole module (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("test_example")
-
-
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("renderservice")

@@ -144,11 +144,6 @@ def _sqlalchemy_sample() -> list[Path]:
     return picked
 
 
-# Module fixtures (the corpus and both runs of it) are made once per worker: one worker
-# runs this whole module (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("test_gate")
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("gate") / "proj"

@@ -10,19 +10,6 @@ from github_standin import GitHubStandIn
 from prism_front import Front, PrismProxy, ensure_installed, load_spec
 
 
-GITHUB_API_GROUP = "github-api"
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Every test of the stand-in GitHub runs on one xdist worker (`--dist loadgroup`): one
-    Prism for the run, not one per worker (each takes seconds and a core to start), and
-    one process that may install it."""
-    for item in items:
-        if "github_api" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(GITHUB_API_GROUP))
-
-
 @pytest.fixture(scope="session")
 def github_api(tmp_path_factory):
     reason = ensure_installed()
