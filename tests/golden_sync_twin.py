@@ -49,8 +49,9 @@ def run_sync_twin(case: GoldenCase, backend):
         scenario = load_module(paths["scenario.py"], f"{label}_scenario")
         module = load_module(paths["before.py"], f"{label}_before")
         try:
-            with backend.database() as target:
-                return _sync_run(scenario, module, getattr(scenario, "SEED", DEFAULT_SEED), target)
+            seed_name = getattr(scenario, "SEED", DEFAULT_SEED)
+            with backend.seeded(seed_name) as target:
+                return _sync_run(scenario, module, seed_name, target)
         finally:
             forget_module(module)
             forget_module(scenario)

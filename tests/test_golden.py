@@ -24,6 +24,9 @@ after (an xfail saying why); once n1fix writes the after, the test fails until t
 from __future__ import annotations
 
 import difflib
+import gc
+import traceback
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -141,15 +144,28 @@ def test_golden_empty_input_costs_no_more(case, backend_name, request):
 def before_of_failing_case(case, backend):
     """A before that fails today (`[run] before_raises`, an async lazy load): check that it
     raises that exception, and compare the after with the same code under a sync Session."""
-    with pytest.raises(Exception) as raised:
-        run_scenario(case, "before", backend)
-    # SQLAlchemy may wrap it (a StatementError whose `orig` is the MissingGreenlet)
-    chain, error = [], raised.value
-    while error is not None and error not in chain:
-        chain.append(error)
-        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
-    names = {cls.__name__ for error in chain for cls in type(error).__mro__}
-    assert case.before_raises in names, f"before.py raised {[type(e).__name__ for e in chain]}, not {case.before_raises}"
+    with warnings.catch_warnings():
+        # SQLAlchemy's asyncio adapter asks aiosqlite for a cursor (a coroutine) and only
+        # then finds no greenlet to await it in: the MissingGreenlet this case expects
+        # leaves that coroutine unawaited, and Python warns when it is collected. The
+        # failure is the case's own, provoked on purpose; the leak is the library's. So
+        # the warning is dropped here, and the failed run's frames (which hold the
+        # coroutine) are let go while the filter is on, not in some later test.
+        warnings.filterwarnings("ignore", "coroutine 'Connection.cursor' was never awaited", RuntimeWarning)
+        with pytest.raises(Exception) as raised:
+            run_scenario(case, "before", backend)
+        # SQLAlchemy may wrap it (a StatementError whose `orig` is the MissingGreenlet)
+        chain, error = [], raised.value
+        while error is not None and error not in chain:
+            chain.append(error)
+            error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+        names = {cls.__name__ for error in chain for cls in type(error).__mro__}
+        raised_names = [type(e).__name__ for e in chain]
+        for error in chain:
+            traceback.clear_frames(error.__traceback__)
+        del raised, chain, error
+        gc.collect()
+    assert case.before_raises in names, f"before.py raised {raised_names}, not {case.before_raises}"
     outcome, counter = run_sync_twin(case, backend)
     return outcome, counter.count
 
@@ -303,6 +319,33 @@ def test_postgres_runs_get_fresh_schemas_with_sequences_past_the_seed(postgres_s
                     item = GalleryItem(render_id=1, title="new", published_at=at(0))
                     session.add(item)
                     session.flush()
+                    seen.append(item.id)
+            finally:
+                engine.dispose()
+    assert seen == [9, 9]
+
+
+@pytest.mark.parametrize("backend_name", GOLDEN_BACKENDS)
+def test_seeded_runs_get_fresh_copies_of_the_seed_with_sequences_past_it(backend_name, request):
+    """Each run's database is a copy of the seeded template: the seed's rows are there, a
+    new row gets the next id, and what one run wrote is gone in the next."""
+    from renderapp.models import GalleryItem
+    from renderapp.seed import at
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    backend = golden_backend(request, backend_name)
+    seen = []
+    for _ in range(2):
+        with backend.seeded("renderapp") as target:
+            assert target.seeded
+            engine = create_engine(target.sync_url, connect_args=dict(target.connect_args))
+            try:
+                with Session(engine) as session:
+                    assert session.scalar(select(func.count()).select_from(GalleryItem)) == 8
+                    item = GalleryItem(render_id=1, title="new", published_at=at(0))
+                    session.add(item)
+                    session.commit()
                     seen.append(item.id)
             finally:
                 engine.dispose()

@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from n1fix.cst.syntax import all_names, names_assigned, walk
+from n1fix.cst.syntax import all_names, children, names_assigned, walk
 
 _IRREGULAR = {"person": "people", "child": "children", "status": "statuses", "data": "data"}
 
@@ -120,16 +120,22 @@ class NamePicker:
 
 
 def _enclosing(scope: cst.CSTNode, module: cst.Module) -> list[cst.CSTNode]:
-    """The functions and classes `scope` is nested in."""
-    return [
-        node
-        for node in walk(module, into_scopes=True)
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)) and _contains(node, scope)
-    ]
+    """The functions and classes `scope` is nested in, outermost first."""
+    return [node for node in _ancestors(scope, module) if isinstance(node, (cst.FunctionDef, cst.ClassDef))]
 
 
-def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
-    return outer is not inner and any(node is inner for node in walk(outer, into_scopes=True))
+def _ancestors(target: cst.CSTNode, root: cst.CSTNode) -> list[cst.CSTNode]:
+    """The nodes between `root` and `target` (both left out), outermost first; none when
+    `target` is not below `root`. One walk of `root`: asking each function whether it holds
+    `target` walked the module once per function, for each fix of a file with many."""
+    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(child, ()) for child in children(root)]
+    while stack:
+        node, above = stack.pop()
+        if node is target:
+            return list(above)
+        below = (*above, node)
+        stack.extend((child, below) for child in children(node))
+    return []
 
 
 _KEYWORDS_AND_BUILTINS = set(__import__("keyword").kwlist) | set(dir(__import__("builtins")))

@@ -10,6 +10,7 @@ at most an "unused ignore" notice; a missing one fails the project's checks.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tokenize
@@ -31,7 +32,7 @@ def pragmas_beside(ctx, node: cst.CSTNode) -> list[str]:
     own = ctx.module.code_for_node(node)
     found = [
         part
-        for line, comment in _comments(ctx.module.code)
+        for line, comment in _module_comments(ctx.module)
         if position.start.line <= line <= position.end.line and comment not in own
         for part in re.split(r"\s+(?=#)", comment)  # `# noqa: B007  # type: ignore` is one comment
         if _PRAGMA.match(part)
@@ -55,6 +56,13 @@ def with_pragmas(statement: str, anchor: str, pragmas: list[str]) -> str:
     except cst.ParserSyntaxError:
         return statement
     return candidate
+
+
+@functools.lru_cache(maxsize=4)
+def _module_comments(module: cst.Module) -> list[tuple[int, str]]:
+    """The module's comments by line, worked out once per module (a module is immutable,
+    and each fix in it asks: 200 fixes in one file regenerated and tokenized it 200 times)."""
+    return _comments(module.code)
 
 
 def _comments(code: str) -> list[tuple[int, str]]:
