@@ -31,7 +31,7 @@ def pragmas_beside(ctx, node: cst.CSTNode) -> list[str]:
     own = ctx.module.code_for_node(node)
     found = [
         part
-        for line, comment in _comments(ctx.module.code)
+        for line, comment in _comments(ctx.text)
         if position.start.line <= line <= position.end.line and comment not in own
         for part in re.split(r"\s+(?=#)", comment)  # `# noqa: B007  # type: ignore` is one comment
         if _PRAGMA.match(part)

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
+from n1fix.engine.positions import Positions
 from n1fix.engine.project import ProjectContext
 from n1fix.orm.query_shape import dotted_name
 
@@ -31,7 +32,10 @@ class FileContext:
     # Set for a synthetic batch loop of a query method: the batch method returns early for
     # no keys, so its batched query needs no `if keys:` of its own.
     keys_never_empty: bool = False
-    _positions: dict | None = field(default=None, repr=False)
+    # The text the module was parsed from (LibCST prints it back unchanged); rendering
+    # the whole module again to get it costs as much as a parse.
+    source: str | None = field(default=None, repr=False)
+    _positions: Positions | None = field(default=None, repr=False)
 
     def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
         """The model a class reference (`Render`, `models.Render`) names, if indexed."""
@@ -42,11 +46,16 @@ class FileContext:
             return None
         return self.project.models.resolve(name, self.imports, self.module_name)
 
+    @property
+    def text(self) -> str:
+        """The module's source code."""
+        if self.source is None:
+            self.source = self.module.code
+        return self.source
+
     def range_of(self, node: cst.CSTNode) -> CodeRange:
         if self._positions is None:
-            # The module was parsed by us and is not shared: skip the defensive deep copy.
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            self._positions = Positions(self.module)  # once per module, for every finding
         return self._positions[node]
 
     def code(self, node: cst.CSTNode) -> str:

@@ -98,7 +98,7 @@ def plan_variant(ctx, callee: QueryFunction, key_param: str) -> BatchVariant:
 def _callee_source(ctx, callee: QueryFunction) -> tuple[str, str, dict[str, str], Path, str]:
     path = Path(callee.path)
     if path == ctx.path:
-        return ctx.module.code, ctx.module_name, ctx.imports, path, ctx.display_path
+        return ctx.text, ctx.module_name, ctx.imports, path, ctx.display_path
     from n1fix.engine.fileio import SourceError, read_source
     from n1fix.engine.runner import display_path
     from n1fix.engine.survey import survey_file
