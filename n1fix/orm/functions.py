@@ -212,6 +212,10 @@ def called_names(text: str) -> set[str]:
 class FunctionIndex:
     functions: dict[str, QueryFunction] = field(default_factory=dict)
     defined: frozenset[str] = frozenset()  # every function and method of the project
+    # Built on first use: the functions by the last segment of their qualified name (every
+    # suffix match below ends in that segment), and the set of plain names.
+    _by_last: dict[str, list[tuple[str, QueryFunction]]] | None = field(default=None, repr=False, compare=False)
+    _names: set[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_facts(cls, facts: Iterable[QueryFunction], defined: Iterable[str] = ()) -> "FunctionIndex":
@@ -225,7 +229,9 @@ class FunctionIndex:
 
     @property
     def names(self) -> set[str]:
-        return {f.name for f in self.functions.values()}
+        if self._names is None:
+            self._names = {f.name for f in self.functions.values()}
+        return self._names
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
@@ -238,8 +244,13 @@ class FunctionIndex:
         (`renderapp.dal.RendersDAL.x` for `golden.renderapp.dal.RendersDAL.x`), if unique."""
         if qualified in self.functions:
             return self.functions[qualified]
+        if self._by_last is None:
+            self._by_last = {}
+            for name, function in self.functions.items():
+                self._by_last.setdefault(name.rpartition(".")[2], []).append((name, function))
+        candidates = self._by_last.get(qualified.rpartition(".")[2], [])
         suffix = "." + qualified
-        matches = [f for name, f in self.functions.items() if name.endswith(suffix)]
+        matches = [f for name, f in candidates if name.endswith(suffix)]
         if len(matches) == 1:
             return matches[0]
         # A package re-export: `from app.dal import RendersDAL` names
@@ -250,9 +261,7 @@ class FunctionIndex:
             if len(parts) <= depth:
                 continue
             package, tail = ".".join(parts[:-depth]), ".".join(parts[-depth:])
-            matches = [
-                f for name, f in self.functions.items() if name.startswith(package + ".") and name.endswith("." + tail)
-            ]
+            matches = [f for name, f in candidates if name.startswith(package + ".") and name.endswith("." + tail)]
             if len(matches) == 1:
                 return matches[0]
         return None
