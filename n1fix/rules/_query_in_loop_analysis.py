@@ -17,7 +17,7 @@ from n1fix.rules._loop_placement import CONSUMERS, NoFix, place_body, place_key,
 from n1fix.rules._batch_variant import planning
 from n1fix.rules._session_receiver import project_receiver
 from n1fix.rules._query_call_analysis import analyze_call, callee_of, reads_only, returns_of
-from n1fix.rules._syntax import COMPREHENSIONS, children, names_read, target_names, walk
+from n1fix.rules._syntax import COMPREHENSIONS, children, kind_test, names_read, target_names, walk
 from n1fix.rules._untyped_sources import certain_key_miss
 
 
@@ -72,14 +72,18 @@ def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryS
     """
     found: list[tuple[QueryShape, list[cst.CSTNode]]] = []
     ancestry: list[cst.CSTNode] = []
+    loops = 0  # loops and comprehensions in the ancestry
     # Iterative, not recursive: generated code can nest deeper than Python's stack allows.
     stack: list[cst.CSTNode | None] = [module]
     while stack:
         node = stack.pop()
         if node is None:  # leaving the node on top of the ancestry
-            ancestry.pop()
+            if _is_loop(ancestry.pop()):
+                loops -= 1
             continue
         ancestry.append(node)
+        if _is_loop(node):
+            loops += 1
         stack.append(None)
         shape = None
         if isinstance(node, (cst.Call, cst.Await)):
@@ -87,7 +91,7 @@ def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryS
         if shape is not None:
             found.append((shape, list(ancestry)))
             continue
-        if calls is not None and isinstance(node, cst.Call) and _inside_loop(ancestry):
+        if calls is not None and isinstance(node, cst.Call) and loops:
             site = ancestry[-2] if len(ancestry) > 1 and isinstance(ancestry[-2], cst.Await) else node
             calls.append((node, site, list(ancestry)))
         below = list(children(node))
@@ -99,8 +103,7 @@ def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryS
 _RUNNERS = {"execute", "scalars", "scalar"}
 
 
-def _inside_loop(ancestry: list[cst.CSTNode]) -> bool:
-    return any(isinstance(n, (cst.For, *COMPREHENSIONS)) for n in ancestry)
+_is_loop = kind_test((cst.For, *COMPREHENSIONS))
 
 
 def _recognize_through_variable(node: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> QueryShape | None:
