@@ -12,7 +12,7 @@ from pathlib import Path
 
 from n1fix.engine.fileio import SourceError, read_source
 from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
-from n1fix.orm.functions import QueryFunction, called_names, defined_functions, extract_functions
+from n1fix.orm.functions import QueryFunction, defined_functions, loop_called_names, extract_functions
 from n1fix.orm.model_facts import ModelFacts
 from n1fix.orm.models import extract_models
 from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse, extract_session_use
@@ -32,7 +32,7 @@ class Survey:
     functions: list[QueryFunction] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)  # every function's qualified name
     session_use: list[SessionUse | SessionFactory | Raiser] = field(default_factory=list)  # async code, plain raisers
-    loop_calls: set[str] = field(default_factory=set)  # names the file may call (a superset)
+    loop_calls: set[str] = field(default_factory=set)  # names the file may call in a loop (a superset)
     # `.a.b` pairs the text reads (a superset), for related-key-via-relationship's project gate
     key_reads: set[tuple[str, str]] = field(default_factory=set)
     # Names of the rules whose gate let this file through; None: `ast` could not parse
@@ -89,7 +89,7 @@ def _gather_facts(survey: Survey, tree: ast.Module, text: str, root: Path, rule_
     # A batch variant lives next to its per-item twin: only modules with a keyed query
     # function need their function names kept (the survey cache stays small).
     survey.defined = defined_functions(tree, module_name) if survey.functions else []
-    survey.loop_calls = called_names(text)
+    survey.loop_calls = loop_called_names(tree, survey.imports)
     survey.key_reads = key_reads(text)
     if "async def" in text or "sessionmaker" in text or "raise " in text:  # a plain helper may be a gate's `raise`
         survey.session_use = extract_session_use(tree, module_name, str(path), survey.imports)

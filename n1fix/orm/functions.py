@@ -57,7 +57,6 @@ def defined_functions(tree: ast.Module, module_name: str) -> list[str]:
 # A keyed query needs one of these in the source text: `Model.col == x` (either way
 # round), `filter_by(col=x)`, or `get(Model, x)`. Files without any are not walked.
 _KEYED_TEXT = re.compile(r"[A-Z]\w*\.\w+\s*==|==\s*[A-Z]\w*\.\w|filter_by\s*\(\s*\w+\s*=|\.get\s*\(\s*[\w.]*[A-Z]")
-_CALLED_NAME = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 
 def extract_functions(tree: ast.Module, module_name: str, path: str, text: str | None = None) -> list[QueryFunction]:
@@ -201,11 +200,30 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 
-def called_names(text: str) -> set[str]:
-    """Every name written just before a `(` in the source: a superset of the functions the
-    file calls, found with one regular expression instead of a walk of the tree (for the
-    gate's second stage, which only needs "may this file call f in a loop?")."""
-    return set(_CALLED_NAME.findall(text))
+_LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def loop_called_names(tree: ast.Module, imports: dict[str, str]) -> set[str]:
+    """The last name of every function a call inside a loop or comprehension may reach
+    (anywhere in it: header, body, nested functions), for the gate's second stage, which
+    asks "may this file call an indexed query function in a loop?". A superset: `f` and,
+    when `f` is imported under that name, the imported name's last part (`g` for
+    `from m import g as f`); `x.f()` gives `f`."""
+    names: set[str] = set()
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if in_loop and isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                names.add(func.attr)
+            elif isinstance(func, ast.Name):
+                names.add(func.id)
+                if func.id in imports:
+                    names.add(imports[func.id].rpartition(".")[2])
+        inner = in_loop or isinstance(node, _LOOPS)
+        stack.extend((child, inner) for child in child_nodes(node))
+    return names
 
 
 @dataclass
