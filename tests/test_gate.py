@@ -303,3 +303,34 @@ def test_gate_gives_the_same_fixes(corpus: Path) -> None:
     ungated = run(paths, corpus, config, fix=True, use_gate=False)
     assert {c.display: c.new_text for c in gated.changes} == {c.display: c.new_text for c in ungated.changes}
     assert gated.changes, "some fixes expected in golden/ and examples/"
+
+
+def test_filter_in_python_gate_wants_a_query_in_the_comprehensions_function() -> None:
+    """A filtering comprehension goes to filter-in-python only when its own function (or
+    the module, at top level) holds a query call; a dict `.get()` elsewhere is not one."""
+    import ast
+
+    from n1fix.rules.filter_in_python import FilterInPython
+
+    gate = FilterInPython().gate
+    apart = """\
+def active(users):
+    return [u for u in users if u.active]
+
+
+def setting(options):
+    return options.get("name")
+
+
+def load(session, stmt):
+    return session.scalars(stmt).all()
+"""
+    together = """\
+def active(session, stmt):
+    rows = session.scalars(stmt).all()
+    return [u for u in rows if u.active]
+"""
+    at_top = "rows = session.query(User).all()\nactive = [u for u in rows if u.active]\n"
+    assert not gate(ast.parse(apart), apart)
+    assert gate(ast.parse(together), together)
+    assert gate(ast.parse(at_top), at_top)

@@ -128,7 +128,7 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.Ge
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-def _may_query(node: ast.AST, statements_in_names: bool) -> bool:
+def may_query(node: ast.AST, statements_in_names: bool) -> bool:
     """Could this node be the heart of a query the recognizer knows? (A superset of it.)"""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         attr = node.func.attr
@@ -171,7 +171,7 @@ def gate(tree: ast.Module, text: str) -> bool:
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_loop = stack.pop()
-        if in_loop and _may_query(node, statements_in_names):
+        if in_loop and may_query(node, statements_in_names):
             return True
         if isinstance(node, _SCOPES):
             in_loop = False  # a function defined in a loop does not run per item
