@@ -89,7 +89,7 @@ def _gather_facts(survey: Survey, tree: ast.Module, text: str, root: Path, rule_
     # A batch variant lives next to its per-item twin: only modules with a keyed query
     # function need their function names kept (the survey cache stays small).
     survey.defined = defined_functions(tree, module_name) if survey.functions else []
-    survey.loop_calls = loop_called_names(tree, survey.imports)
+    survey.loop_calls = loop_called_names(tree)
     survey.key_reads = key_reads(text)
     if "async def" in text or "sessionmaker" in text or "raise " in text:  # a plain helper may be a gate's `raise`
         survey.session_use = extract_session_use(tree, module_name, str(path), survey.imports)

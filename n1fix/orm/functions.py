@@ -203,26 +203,32 @@ def _dotted(node: ast.AST) -> str | None:
 _LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def loop_called_names(tree: ast.Module, imports: dict[str, str]) -> set[str]:
+def loop_called_names(tree: ast.Module) -> set[str]:
     """The last name of every function a call inside a loop or comprehension may reach
     (anywhere in it: header, body, nested functions), for the gate's second stage, which
     asks "may this file call an indexed query function in a loop?". A superset: `f` and,
-    when `f` is imported under that name, the imported name's last part (`g` for
-    `from m import g as f`); `x.f()` gives `f`."""
-    names: set[str] = set()
+    when an import binds `f` to another name (`from m import g as f`), that name's last
+    part (`g`), which is what the rule's resolution matches; `x.f()` gives `f`."""
+    aliases: dict[str, set[str]] = {}
+    called: set[str] = set()
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_loop = stack.pop()
-        if in_loop and isinstance(node, ast.Call):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.asname:
+                    aliases.setdefault(alias.asname, set()).add(alias.name.rpartition(".")[2])
+        elif in_loop and isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute):
-                names.add(func.attr)
+                called.add(func.attr)
             elif isinstance(func, ast.Name):
-                names.add(func.id)
-                if func.id in imports:
-                    names.add(imports[func.id].rpartition(".")[2])
+                called.add(func.id)
         inner = in_loop or isinstance(node, _LOOPS)
         stack.extend((child, inner) for child in child_nodes(node))
+    names = set(called)
+    for name in called:
+        names |= aliases.get(name, set())
     return names
 
 
