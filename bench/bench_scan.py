@@ -446,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print("summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):")
-    print(f"{'tree':<12} {'files':>6} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'warm/ruff':>9}")
+    print(f"{'tree':<20} {'files':>6} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'warm/ruff':>9}")
     for line in summary:
         print(line)
     for note in dict.fromkeys(notes):
@@ -572,7 +572,7 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     print("x ruff, x semgrep: CPU seconds divided by theirs on the same input (wall seconds where CPU is not")
     print("measured: (d) runs in-process, (f) is best of 5 wall); for (f), ruff on the same single file.")
     print("targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s.")
-    return (f"{label:<12} {len(files):>6} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
+    return (f"{label:<20} {len(files):>6} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
             f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(warm_row, ruff_row):>9}")
 
 
