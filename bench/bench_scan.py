@@ -3,12 +3,14 @@
 
 Prints numbers; it is not a test and asserts nothing. See bench/README.md.
 
-    .venv/bin/python bench/bench_scan.py                 # Django 5.1's `django/` package
-    .venv/bin/python bench/bench_scan.py --tree ~/src/app --skip-semgrep
+    .venv/bin/python bench/bench_scan.py                 # SQLAlchemy applications, then Django
+    .venv/bin/python bench/bench_scan.py --tree ~/src/app --skip-semgrep -j 1
 
-Everything downloaded or installed goes to bench/.work (git-ignored): the Django sdist
-(bench/.work/dl), its extracted tree (bench/.work/src), and a tools venv with ruff and
-semgrep (bench/.work/tools) when they are not on PATH.
+The default trees are SQLAlchemy-heavy applications (open-webui and prefect: extracted
+under --eco-src, else downloaded from the package registry) and Django's package, the
+low-density case. Everything downloaded or installed goes to bench/.work (git-ignored):
+sdists (bench/.work/dl), their extracted trees (bench/.work/src), and a tools venv with
+ruff and semgrep (bench/.work/tools) when they are not on PATH.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import subprocess
@@ -41,15 +44,17 @@ class Row:
     label: str
     seconds: float | None
     note: str = ""
-    # what the ratio column compares against: "ruff" (the whole-tree ruff run) or "ruff1"
-    # (ruff on the single file); None: no ratio
-    versus: str | None = "ruff"
+    # what the ratio columns compare against: "tree" (ruff's and Semgrep's whole-tree runs)
+    # or "single" (ruff on the single file); None: no ratio
+    versus: str | None = "tree"
+    cpu: float | None = None  # CPU seconds (user + system) of the process and its children
 
 
 @dataclass
 class Run:
     seconds: float
     returncode: int | None  # None: timed out
+    cpu: float | None = None  # user + system seconds of the command and its children
     stdout: str = ""
     stderr: str = ""
 
@@ -71,12 +76,19 @@ def log(message: str) -> None:
 
 
 def timed(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> Run:
-    start = time.perf_counter()
+    """Wall seconds and CPU seconds of one command. On a shared machine the CPU seconds are
+    the steadier figure: other work stretches the wall time, not the CPU time used."""
+    start, cpu_start = time.perf_counter(), _children_cpu()
     try:
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as expired:
-        return Run(time.perf_counter() - start, None, _text(expired.stdout), _text(expired.stderr))
-    return Run(time.perf_counter() - start, proc.returncode, proc.stdout, proc.stderr)
+        return Run(time.perf_counter() - start, None, None, _text(expired.stdout), _text(expired.stderr))
+    return Run(time.perf_counter() - start, proc.returncode, _children_cpu() - cpu_start, proc.stdout, proc.stderr)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _text(data: bytes | str | None) -> str:
@@ -88,34 +100,63 @@ def _text(data: bytes | str | None) -> str:
 # --- the tree ---------------------------------------------------------------------------
 
 
-def django_tree() -> Path:
+# SQLAlchemy-heavy applications, the trees n1fix is for: (label, folder under --eco-src,
+# registry requirement for `pip download` when that folder is missing, sdist name prefix).
+SQLALCHEMY_TREES = [
+    ("open-webui", "open_webui-*", "open-webui==0.12.*", "open_webui-"),
+    ("prefect", "prefect-*", "prefect==3.9.*", "prefect-"),
+]
+ECO_SRC = Path("/work/eco-src")
+
+
+def sdist_tree(spec: str, prefix: str) -> Path:
+    """The extracted sdist of `spec` (downloaded once into bench/.work/dl)."""
     dl = WORK / "dl"
-    sdists = sorted(dl.glob("[Dd]jango-5.1*.tar.gz"))
+    pattern = f"[{prefix[0].upper()}{prefix[0].lower()}]{prefix[1:]}*.tar.gz"
+    sdists = sorted(dl.glob(pattern))
     if not sdists:
-        log(f"downloading the {DJANGO_SPEC} sdist into {dl}")
+        log(f"downloading the {spec} sdist into {dl}")
         dl.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", DJANGO_SPEC, "-d", str(dl)],
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", spec, "-d", str(dl)],
             check=True,
         )
-        sdists = sorted(dl.glob("[Dd]jango-5.1*.tar.gz"))
+        sdists = sorted(dl.glob(pattern))
         if not sdists:
-            raise SystemExit(f"bench: pip download left no Django 5.1 sdist in {dl}")
+            raise SystemExit(f"bench: pip download left no {spec} sdist in {dl}")
     sdist = sdists[-1]
     src = WORK / "src"
     top = src / sdist.name[: -len(".tar.gz")]
-    if not (top / "django").is_dir():
+    if not top.is_dir():
         log(f"extracting {sdist.name} into {src}")
         src.mkdir(parents=True, exist_ok=True)
         with tarfile.open(sdist) as archive:
             archive.extractall(src, filter="data")
-        if not (top / "django").is_dir():
-            # an sdist whose top folder is spelled differently (django- vs Django-)
-            found = [p for p in src.iterdir() if p.is_dir() and (p / "django").is_dir()]
+        if not top.is_dir():  # a top folder spelled differently (django- vs Django-)
+            found = [p for p in src.iterdir() if p.is_dir() and p.name.lower() == top.name.lower()]
             if not found:
-                raise SystemExit(f"bench: no django/ package inside {sdist}")
+                raise SystemExit(f"bench: no {top.name}/ inside {sdist}")
             top = found[0]
+    return top
+
+
+def django_tree() -> Path:
+    top = sdist_tree(DJANGO_SPEC, "django-5.1")
+    if not (top / "django").is_dir():
+        raise SystemExit(f"bench: no django/ package inside {top}")
     return top / "django"
+
+
+def default_trees(eco_src: Path, skip_django: bool) -> list[tuple[str, Path]]:
+    """The SQLAlchemy-heavy applications (from --eco-src, else from the registry), then
+    Django's package as the low-density case (few files reach the precise pass)."""
+    trees = []
+    for label, folder, spec, prefix in SQLALCHEMY_TREES:
+        found = sorted(eco_src.glob(folder)) if eco_src.is_dir() else []
+        trees.append((label, found[-1] if found else sdist_tree(spec, prefix)))
+    if not skip_django:
+        trees.append(("django", django_tree()))
+    return trees
 
 
 def python_files(tree: Path) -> list[Path]:
@@ -321,7 +362,7 @@ def bench_semgrep(tree: Path, timeout: float) -> tuple[Row, str]:
     note = f"{len(data.get('results', []))} matches, {scanned} files scanned"
     if errors:
         note += f", {errors} errors"
-    return Row("(e) semgrep, comparable rule", run.seconds, note), ""
+    return Row("(e) semgrep, comparable rule", run.seconds, note, cpu=run.cpu), ""
 
 
 SMALL_FILE = textwrap.dedent(
@@ -366,24 +407,72 @@ def best_of(n: int, cmd: list[str], timeout: float) -> tuple[float, Run]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark `n1fix scan` (prints numbers, asserts nothing).")
-    parser.add_argument("--tree", type=Path, help="bench this tree instead of Django 5.1's django/ package")
+    parser.add_argument("--tree", type=Path, action="append",
+                        help="bench this tree (repeatable) instead of the default SQLAlchemy applications and Django")
+    parser.add_argument("--eco-src", type=Path, default=ECO_SRC,
+                        help=f"where extracted SQLAlchemy applications are looked for first (default {ECO_SRC})")
+    parser.add_argument("--skip-django", action="store_true", help="leave Django (the low-density case) out of the defaults")
     parser.add_argument("--n1fix", help="n1fix executable or command (default: the repo's .venv/bin/n1fix)")
+    parser.add_argument("-j", "--jobs", type=int, help="pass -j N to n1fix (default: n1fix's own, every core)")
     parser.add_argument("--skip-semgrep", action="store_true", help="do not install or run Semgrep")
+    parser.add_argument("--skip-ruff", action="store_true", help="do not install or run ruff")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per timed command (default 1800)")
     args = parser.parse_args(argv)
 
     WORK.mkdir(parents=True, exist_ok=True)
-    tree = args.tree.resolve() if args.tree else django_tree()
-    if not tree.is_dir():
-        parser.error(f"--tree {tree} is not a directory")
-    files = python_files(tree)
+    if args.tree:
+        trees = [(tree.name, tree.resolve()) for tree in args.tree]
+        for _, tree in trees:
+            if not tree.is_dir():
+                parser.error(f"--tree {tree} is not a directory")
+    else:
+        trees = default_trees(args.eco_src, args.skip_django)
     ctx = Context(n1fix=n1fix_command(args.n1fix), timeout=args.timeout)
     notes: list[str] = []
-    rows: list[Row] = []
-
     probe_note = probe_n1fix(ctx)
     if probe_note:
         notes.append(f"n1fix: {probe_note}")
+    if args.jobs:
+        ctx.n1fix_flags += ["-j", str(args.jobs)]
+    ruff = None
+    if not args.skip_ruff:
+        ruff, ruff_reason = ensure_tool("ruff", "ruff")
+        if ruff is None:
+            notes.append(f"ruff: unavailable ({ruff_reason})")
+
+    summary = []
+    for label, tree in trees:
+        summary.append(bench_tree(label, tree, ctx, ruff, args, notes))
+
+    print()
+    print("summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):")
+    print(f"{'tree':<20} {'files':>6} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'warm/ruff':>9}")
+    for line in summary:
+        print(line)
+    for note in dict.fromkeys(notes):
+        print(note)
+    return 0
+
+
+def _both(row: Row | None) -> str:
+    if row is None or row.seconds is None:
+        return "-"
+    return f"{row.cpu:.2f} ({row.seconds:.2f})" if row.cpu is not None else f"- ({row.seconds:.2f})"
+
+
+def _ratio(row: Row | None, base: Row | None) -> str:
+    if row is None or base is None or row.seconds is None or base.seconds is None:
+        return ""
+    if row.cpu is not None and base.cpu:
+        return f"{row.cpu / base.cpu:.1f}"
+    return f"{row.seconds / base.seconds:.1f}" if base.seconds else ""
+
+
+def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, notes: list[str]) -> str:
+    """Run every step on one tree, print its table, and return its line of the summary."""
+    log(f"tree {label}: {tree}")
+    files = python_files(tree)
+    rows: list[Row] = []
 
     # (a) cold, (b) warm
     removed = clear_n1fix_cache(tree)
@@ -393,32 +482,35 @@ def main(argv: list[str] | None = None) -> int:
     log("n1fix scan, cold")
     cold = n1fix_scan(ctx, tree)
     cold_note, findings, checked = describe_n1fix(cold)
-    rows.append(Row("(a) n1fix scan, cold", cold.seconds, "; ".join(filter(None, [cache_note, cold_note]))))
+    cold_row = Row("(a) n1fix scan, cold", cold.seconds, "; ".join(filter(None, [cache_note, cold_note])), cpu=cold.cpu)
+    rows.append(cold_row)
     warm_ctx = Context(n1fix=ctx.n1fix, timeout=ctx.timeout, n1fix_json=ctx.n1fix_json,
                        n1fix_flags=[f for f in ctx.n1fix_flags if f != "--no-cache"])
     if "--no-cache" in ctx.n1fix_flags:
-        # --no-cache neither reads nor (presumably) writes the cache, so the run after it
-        # is the one that fills the cache; time it too, then the warm run proper.
+        # --no-cache neither reads nor writes the cache, so the run after it is the one
+        # that fills the cache; time it too, then the warm run proper.
         clear_n1fix_cache(tree)
         log("n1fix scan, filling the cache")
         fill = n1fix_scan(warm_ctx, tree)
-        rows.append(Row("    n1fix scan, 1st run with cache", fill.seconds, describe_n1fix(fill)[0] or "writes the cache"))
+        rows.append(Row("    n1fix scan, 1st run with cache", fill.seconds, describe_n1fix(fill)[0] or "writes the cache", cpu=fill.cpu))
     log("n1fix scan, warm")
     warm = n1fix_scan(warm_ctx, tree)
     warm_note, warm_findings, _ = describe_n1fix(warm)
-    rows.append(Row("(b) n1fix scan, warm (cache filled)", warm.seconds, warm_note))
+    warm_row = Row("(b) n1fix scan, warm (cache filled)", warm.seconds, warm_note, cpu=warm.cpu)
+    rows.append(warm_row)
 
     # (c) ruff
-    ruff, ruff_reason = ensure_tool("ruff", "ruff")
-    ruff_seconds = None
+    ruff_row = None
     if ruff is None:
-        rows.append(Row("(c) ruff check --select E,F --no-cache", None, f"unavailable: {ruff_reason}"))
+        rows.append(Row("(c) ruff check --select E,F --no-cache", None, "unavailable or skipped"))
     else:
         log("ruff")
         run = timed([ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(tree)], timeout=args.timeout)
-        ruff_seconds = run.seconds if run.returncode in (0, 1) else None
         note = "" if run.returncode in (0, 1) else f"rc={run.returncode}: {run.last_error_line()[:150]}"
-        rows.append(Row("(c) ruff check --select E,F --no-cache", run.seconds, note))
+        ruff_row = Row("(c) ruff check --select E,F --no-cache", run.seconds, note, cpu=run.cpu)
+        rows.append(ruff_row)
+        if run.returncode not in (0, 1):
+            ruff_row = None
 
     # (d) ast.parse
     log("ast.parse")
@@ -427,54 +519,61 @@ def main(argv: list[str] | None = None) -> int:
                     "in-process, 1 core, no I/O startup" + (f"; {ast_failures} did not parse" if ast_failures else "")))
 
     # (e) semgrep
+    semgrep_row = None
     if args.skip_semgrep:
         rows.append(Row("(e) semgrep, comparable rule", None, "skipped (--skip-semgrep)"))
     else:
         log("semgrep")
-        row, unavailable = bench_semgrep(tree, args.timeout)
-        rows.append(row)
+        semgrep_row, unavailable = bench_semgrep(tree, args.timeout)
+        rows.append(semgrep_row)
         if unavailable:
-            print(unavailable)
+            notes.append(unavailable)
+            semgrep_row = None
 
     # (f) one small clean file, best of 5
     log("single file, best of 5")
     small = single_file()
     small_best, small_run = best_of(5, [*ctx.n1fix, "scan", *warm_ctx.n1fix_flags, str(small)], args.timeout)
     small_note = describe_n1fix(small_run)[0]
-    rows.append(Row("(f) n1fix scan, 1 small clean file", small_best, "best of 5" + (f"; {small_note}" if small_note else ""), "ruff1"))
-    ruff1_seconds = None
+    rows.append(Row("(f) n1fix scan, 1 small clean file", small_best, "best of 5" + (f"; {small_note}" if small_note else ""), "single"))
+    ruff1_row = None
     if ruff is not None:
         ruff1_seconds, _ = best_of(5, [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(small)], args.timeout)
-        rows.append(Row("    ruff check, same file", ruff1_seconds, "best of 5", None))
+        ruff1_row = Row("    ruff check, same file", ruff1_seconds, "best of 5", None)
+        rows.append(ruff1_row)
 
     # --- report
     print()
-    print(f"tree:      {tree}")
+    print(f"tree:      {label}: {tree}")
     print(f".py files: {len(files)}" + (f" (n1fix checked {checked})" if checked is not None else ""))
     print(f"findings:  n1fix {findings if findings is not None else '?'}"
           + (f" (warm run: {warm_findings})" if warm_findings != findings else ""))
     load = " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"machine:   {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}, "
-          f"load average {load} (other work on the machine inflates every row)")
-    print(f"n1fix:     {' '.join(ctx.n1fix)}")
+          f"load average {load} (other work on the machine inflates the wall seconds)")
+    print(f"n1fix:     {' '.join(ctx.n1fix)} {' '.join(ctx.n1fix_flags)}")
     if ruff:
         print(f"ruff:      {ruff} ({version_of([ruff, '--version'])})")
     print()
     width = max(len(row.label) for row in rows)
-    print(f"{'step':<{width}}  {'seconds':>8}  {'x ruff':>7}  note")
-    print(f"{'-' * width}  {'-' * 8}  {'-' * 7}  ----")
+    print(f"{'step':<{width}}  {'wall s':>8}  {'CPU s':>8}  {'x ruff':>7}  {'x semgrep':>9}  note")
+    print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 7}  {'-' * 9}  ----")
     for row in rows:
-        base = {"ruff": ruff_seconds, "ruff1": ruff1_seconds}.get(row.versus or "")
         seconds = f"{row.seconds:8.3f}" if row.seconds is not None else f"{'-':>8}"
-        ratio = f"{row.seconds / base:7.1f}" if row.seconds is not None and base else f"{'':>7}"
-        print(f"{row.label:<{width}}  {seconds}  {ratio}  {row.note}")
+        cpu = f"{row.cpu:8.3f}" if row.cpu is not None else f"{'-':>8}"
+        if row.versus == "tree":
+            versus_ruff, versus_semgrep = _ratio(row, ruff_row), _ratio(row, semgrep_row)
+        elif row.versus == "single":
+            versus_ruff, versus_semgrep = _ratio(row, ruff1_row), ""
+        else:
+            versus_ruff = versus_semgrep = ""
+        print(f"{row.label:<{width}}  {seconds}  {cpu}  {versus_ruff:>7}  {versus_semgrep:>9}  {row.note}")
     print()
-    print("x ruff: seconds divided by ruff's on the same input (the whole tree; for (f), the same single file).")
-    print("targets (shared/DESIGN.md, Speed; measured there on Django's whole source, ~2,800 files, 2 cores):")
-    print("  cold scan under 7 s, warm scan near ruff, a few clean files well under 0.2 s.")
-    for note in notes:
-        print(note)
-    return 0
+    print("x ruff, x semgrep: CPU seconds divided by theirs on the same input (wall seconds where CPU is not")
+    print("measured: (d) runs in-process, (f) is best of 5 wall); for (f), ruff on the same single file.")
+    print("targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s.")
+    return (f"{label:<20} {len(files):>6} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
+            f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(warm_row, ruff_row):>9}")
 
 
 if __name__ == "__main__":

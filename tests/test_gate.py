@@ -126,6 +126,36 @@ def generic[T](items: list[T], session) -> list[T]:
     return items
 """,
     "edge/broken.py": "def f(:\n    for x in y: session.get(A, x)\n",
+    # The gate's second stage: a loop calling a project function that runs a query.
+    "edge/dal.py": """\
+from sqlalchemy import select
+
+from edge.models import Project
+
+
+def projects_of(session, user_id: int) -> list[Project]:
+    return list(session.scalars(select(Project).where(Project.user_id == user_id)))
+""",
+    "edge/dal_in_loops.py": """\
+from edge import dal
+from edge.dal import projects_of as projects_for
+
+
+def aliased_in_loop(session, user_ids: list[int]):
+    for user_id in user_ids:
+        print(projects_for(session, user_id))
+
+
+def through_module_in_comprehension(session, user_ids: list[int]):
+    return {user_id: dal.projects_of(session, user_id) for user_id in user_ids}
+""",
+    "edge/dal_once.py": """\
+from edge.dal import projects_of
+
+
+def once(session, user_id: int):
+    return projects_of(session, user_id)
+""",
 }
 
 
@@ -225,7 +255,22 @@ def test_edge_cases_are_found(both_runs) -> None:
     gated, _ = both_runs
     paths = {f.path for f in gated.findings}
     assert any(p.endswith("edge/loops.py") for p in paths), paths
+    assert any(p.endswith("edge/dal_in_loops.py") for p in paths), paths
     assert not any(p.endswith("edge/near_misses.py") for p in paths)
+
+
+def test_project_calls_gate_looks_in_loops_only(corpus: Path) -> None:
+    """A call of a project query function sends a file to query-in-loop only from inside a
+    loop or comprehension, also when the function is imported under another name."""
+    gates = {rule.NAME: rule() for rule in all_rules()}
+    surveys = {p: survey_file(p, corpus, gates) for p in _python_files(corpus / "edge")}
+    project = _project(corpus, surveys)
+    assert "projects_of" in project.functions.names
+    for survey in surveys.values():
+        gate_on_project(survey, project, gates.values())
+    gated = {p.name: s.gated for p, s in surveys.items()}
+    assert "query-in-loop" in gated["dal_in_loops.py"]
+    assert "query-in-loop" not in gated["dal_once.py"]
 
 
 def test_gate_skips_files(corpus: Path, both_runs) -> None:
@@ -258,3 +303,34 @@ def test_gate_gives_the_same_fixes(corpus: Path) -> None:
     ungated = run(paths, corpus, config, fix=True, use_gate=False)
     assert {c.display: c.new_text for c in gated.changes} == {c.display: c.new_text for c in ungated.changes}
     assert gated.changes, "some fixes expected in golden/ and examples/"
+
+
+def test_filter_in_python_gate_wants_a_query_in_the_comprehensions_function() -> None:
+    """A filtering comprehension goes to filter-in-python only when its own function (or
+    the module, at top level) holds a query call; a dict `.get()` elsewhere is not one."""
+    import ast
+
+    from n1fix.rules.filter_in_python import FilterInPython
+
+    gate = FilterInPython().gate
+    apart = """\
+def active(users):
+    return [u for u in users if u.active]
+
+
+def setting(options):
+    return options.get("name")
+
+
+def load(session, stmt):
+    return session.scalars(stmt).all()
+"""
+    together = """\
+def active(session, stmt):
+    rows = session.scalars(stmt).all()
+    return [u for u in rows if u.active]
+"""
+    at_top = "rows = session.query(User).all()\nactive = [u for u in rows if u.active]\n"
+    assert not gate(ast.parse(apart), apart)
+    assert gate(ast.parse(together), together)
+    assert gate(ast.parse(at_top), at_top)

@@ -191,16 +191,38 @@ def bindings(
         for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
             if param.name.value == name:
                 found.append((None, param.annotation.annotation if param.annotation else None))
-    for node in walk(scope):
-        if isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
-            found.append((node.value, None))
-        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
-            found.append((node.value, node.annotation.annotation))
-        elif isinstance(node, cst.CompFor) and not comprehensions:
-            continue
-        elif isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)) and name in target_names(node.target):
-            found.append((None, None))
+    for names, value, annotation, in_comprehension in _bindings_in(scope, ancestry[0]):
+        if name in names and (comprehensions or not in_comprehension):
+            found.append((value, annotation))
     return found
+
+
+# The bindings of the scopes of the module last asked about, each walked once: rules ask
+# about many names in one function.
+_WALKED: list = [None, {}]
+
+
+def _bindings_in(scope: cst.CSTNode, module: cst.CSTNode) -> list[tuple]:
+    """(names, value, annotation, is a comprehension's `for`) for every binding in `scope`,
+    in walk order (nested functions and classes left out)."""
+    if _WALKED[0] is not module:
+        _WALKED[0], _WALKED[1] = module, {}
+    known = _WALKED[1].get(scope)
+    if known is not None:
+        return known
+    events = []
+    for node in walk(scope):
+        if isinstance(node, cst.Assign):
+            names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+            if names:
+                events.append((names, node.value, None, False))
+        elif isinstance(node, cst.AnnAssign):
+            if isinstance(node.target, cst.Name):
+                events.append(({node.target.value}, node.value, node.annotation.annotation, False))
+        elif isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)):
+            events.append((target_names(node.target), None, None, isinstance(node, cst.CompFor)))
+    _WALKED[1][scope] = events
+    return events
 
 
 def annotation_element(annotation: cst.BaseExpression) -> cst.BaseExpression | None:

@@ -32,7 +32,7 @@ def pragmas_beside(ctx, node: cst.CSTNode) -> list[str]:
     own = ctx.module.code_for_node(node)
     found = [
         part
-        for line, comment in _module_comments(ctx.module)
+        for line, comment in _comments(ctx.text)
         if position.start.line <= line <= position.end.line and comment not in own
         for part in re.split(r"\s+(?=#)", comment)  # `# noqa: B007  # type: ignore` is one comment
         if _PRAGMA.match(part)
@@ -59,13 +59,9 @@ def with_pragmas(statement: str, anchor: str, pragmas: list[str]) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _module_comments(module: cst.Module) -> list[tuple[int, str]]:
-    """The module's comments by line, worked out once per module (a module is immutable,
-    and each fix in it asks: 200 fixes in one file regenerated and tokenized it 200 times)."""
-    return _comments(module.code)
-
-
 def _comments(code: str) -> list[tuple[int, str]]:
+    """The comments by line, worked out once per text (each fix in a file asks: 200 fixes
+    in one file tokenized it 200 times)."""
     try:
         return [
             (token.start[0], token.string)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import dataclasses
 
@@ -34,6 +34,24 @@ _SKIPPED_FIELD_PREFIXES = (
     "lbracket", "rbracket", "between", "asynchronous",
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# `isinstance` against LibCST's node classes goes through `ABCMeta.__instancecheck__`
+# (a Python-level call); the walks below ask it millions of times, so they ask once per type.
+_IS_NODE: dict[type, bool] = {}
+_IS_SCOPE: dict[type, bool] = {}
+
+
+def kind_test(classes: type | tuple[type, ...]) -> Callable[[object], bool]:
+    """`isinstance(node, classes)`, worked out once per type of node."""
+    answers: dict[type, bool] = {}
+
+    def test(node: object) -> bool:
+        kind = type(node)
+        answer = answers.get(kind)
+        if answer is None:
+            answer = answers[kind] = issubclass(kind, classes)
+        return answer
+
+    return test
 
 
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -50,11 +68,19 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         _CHILD_FIELDS[type(node)] = names
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = type(value)
+        is_node = _IS_NODE.get(kind)
+        if is_node is None:
+            is_node = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+        if is_node:
             yield value
         elif isinstance(value, (list, tuple)):
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                kind = type(item)
+                is_node = _IS_NODE.get(kind)
+                if is_node is None:
+                    is_node = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+                if is_node:
                     yield item
 
 
@@ -65,8 +91,13 @@ def walk(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNod
     while stack:
         current = stack.pop()
         yield current
-        if not into_scopes and isinstance(current, SCOPES):
-            continue
+        if not into_scopes:
+            kind = type(current)
+            is_scope = _IS_SCOPE.get(kind)
+            if is_scope is None:
+                is_scope = _IS_SCOPE[kind] = issubclass(kind, SCOPES)
+            if is_scope:
+                continue
         below = list(children(current))
         below.reverse()
         stack.extend(below)

@@ -41,6 +41,7 @@ def file_context(path: Path, display: str, text: str, module_name: str, imports:
         path=path,
         display_path=display,
         module=parse(text),
+        source=text,
         module_name=module_name,
         imports=imports,
         project=project,
@@ -51,7 +52,7 @@ def run_rules(ctx: FileContext, rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(ctx))
-    findings, used = apply_suppressions(findings, ctx.module.code)
+    findings, used = apply_suppressions(findings, ctx.text)
     # Rules about the suppression comments themselves see what each comment silenced, and
     # which rules ran on this file.
     ran = frozenset(rule.NAME for rule in rules)

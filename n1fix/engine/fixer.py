@@ -141,7 +141,7 @@ def _fix_text(text, make_context, rules, *, unsafe_fixes, accept, review) -> Fix
             refused.add(identity)
             outcome.failures.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}")
             continue
-        if review is not None and not review(finding, current_ctx.module.code, new_text, companions):
+        if review is not None and not review(finding, current_ctx.text, new_text, companions):
             refused.add(identity)
             continue
         outcome.text = new_text
@@ -263,7 +263,7 @@ def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, lis
     """The text after one fix, or why there is none, and the edits it needs elsewhere."""
     module, problem, companions = _build(ctx, finding)
     if problem is not None:
-        return ctx.module.code, problem, []
+        return ctx.text, problem, []
     return _finish(ctx, module, companions)
 
 
@@ -292,9 +292,9 @@ def _finish(ctx: FileContext, module, companions) -> tuple[str, str | None, list
     try:
         new_text = module_text(module) if isinstance(module, cst.Module) else module.code
     except RecursionError:
-        return ctx.module.code, "the rewrite is too deeply nested to print", []
+        return ctx.text, "the rewrite is too deeply nested to print", []
     problem = _compile_problem(new_text, ctx) or _unbound_problem(new_text, ctx)
-    return (new_text, None, companions) if problem is None else (ctx.module.code, problem, [])
+    return (new_text, None, companions) if problem is None else (ctx.text, problem, [])
 
 
 def _compile_problem(new_text: str, ctx: FileContext) -> str | None:

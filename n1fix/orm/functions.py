@@ -57,7 +57,6 @@ def defined_functions(tree: ast.Module, module_name: str) -> list[str]:
 # A keyed query needs one of these in the source text: `Model.col == x` (either way
 # round), `filter_by(col=x)`, or `get(Model, x)`. Files without any are not walked.
 _KEYED_TEXT = re.compile(r"[A-Z]\w*\.\w+\s*==|==\s*[A-Z]\w*\.\w|filter_by\s*\(\s*\w+\s*=|\.get\s*\(\s*[\w.]*[A-Z]")
-_CALLED_NAME = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 
 def extract_functions(tree: ast.Module, module_name: str, path: str, text: str | None = None) -> list[QueryFunction]:
@@ -201,17 +200,46 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 
-def called_names(text: str) -> set[str]:
-    """Every name written just before a `(` in the source: a superset of the functions the
-    file calls, found with one regular expression instead of a walk of the tree (for the
-    gate's second stage, which only needs "may this file call f in a loop?")."""
-    return set(_CALLED_NAME.findall(text))
+_LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def loop_called_names(tree: ast.Module) -> set[str]:
+    """The last name of every function a call inside a loop or comprehension may reach
+    (anywhere in it: header, body, nested functions), for the gate's second stage, which
+    asks "may this file call an indexed query function in a loop?". A superset: `f` and,
+    when an import binds `f` to another name (`from m import g as f`), that name's last
+    part (`g`), which is what the rule's resolution matches; `x.f()` gives `f`."""
+    aliases: dict[str, set[str]] = {}
+    called: set[str] = set()
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.asname:
+                    aliases.setdefault(alias.asname, set()).add(alias.name.rpartition(".")[2])
+        elif in_loop and isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                called.add(func.attr)
+            elif isinstance(func, ast.Name):
+                called.add(func.id)
+        inner = in_loop or isinstance(node, _LOOPS)
+        stack.extend((child, inner) for child in child_nodes(node))
+    names = set(called)
+    for name in called:
+        names |= aliases.get(name, set())
+    return names
 
 
 @dataclass
 class FunctionIndex:
     functions: dict[str, QueryFunction] = field(default_factory=dict)
     defined: frozenset[str] = frozenset()  # every function and method of the project
+    # Built on first use: the functions by the last segment of their qualified name (every
+    # suffix match below ends in that segment), and the set of plain names.
+    _by_last: dict[str, list[tuple[str, QueryFunction]]] | None = field(default=None, repr=False, compare=False)
+    _names: set[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_facts(cls, facts: Iterable[QueryFunction], defined: Iterable[str] = ()) -> "FunctionIndex":
@@ -225,7 +253,9 @@ class FunctionIndex:
 
     @property
     def names(self) -> set[str]:
-        return {f.name for f in self.functions.values()}
+        if self._names is None:
+            self._names = {f.name for f in self.functions.values()}
+        return self._names
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
@@ -238,8 +268,13 @@ class FunctionIndex:
         (`renderapp.dal.RendersDAL.x` for `golden.renderapp.dal.RendersDAL.x`), if unique."""
         if qualified in self.functions:
             return self.functions[qualified]
+        if self._by_last is None:
+            self._by_last = {}
+            for name, function in self.functions.items():
+                self._by_last.setdefault(name.rpartition(".")[2], []).append((name, function))
+        candidates = self._by_last.get(qualified.rpartition(".")[2], [])
         suffix = "." + qualified
-        matches = [f for name, f in self.functions.items() if name.endswith(suffix)]
+        matches = [f for name, f in candidates if name.endswith(suffix)]
         if len(matches) == 1:
             return matches[0]
         # A package re-export: `from app.dal import RendersDAL` names
@@ -250,9 +285,7 @@ class FunctionIndex:
             if len(parts) <= depth:
                 continue
             package, tail = ".".join(parts[:-depth]), ".".join(parts[-depth:])
-            matches = [
-                f for name, f in self.functions.items() if name.startswith(package + ".") and name.endswith("." + tail)
-            ]
+            matches = [f for name, f in candidates if name.startswith(package + ".") and name.endswith("." + tail)]
             if len(matches) == 1:
                 return matches[0]
         return None

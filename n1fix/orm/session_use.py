@@ -446,6 +446,9 @@ class SessionUseIndex:
     factories: frozenset[str] = frozenset()  # qualified names of module-level sessionmakers
     raisers: dict[str, Raiser] = field(default_factory=dict)  # plain functions
     _resolved: dict = field(default_factory=dict, repr=False, compare=False)
+    # Per table, built on first use: its entries by the last two and three segments of the
+    # qualified name (what a dotted-suffix match compares).
+    _by_suffix: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_facts(cls, facts: Iterable[SessionUse | SessionFactory | Raiser]) -> "SessionUseIndex":
@@ -472,8 +475,7 @@ class SessionUseIndex:
         parts = qualified.split(".")
         if len(parts) < 2:
             return False
-        suffix = "." + ".".join(parts[-2:])
-        return sum(1 for name in self.factories if name.endswith(suffix)) == 1
+        return len(self._suffix_matches(self.factories, parts, 2)) == 1
 
     def resolve(self, qualified: str) -> SessionUse | None:
         """By qualified name; else a unique dotted-suffix match (the module path differs)."""
@@ -490,13 +492,26 @@ class SessionUseIndex:
             for depth in (3, 2):
                 if len(parts) < depth:
                     continue
-                suffix = "." + ".".join(parts[-depth:])
-                matches = [f for name, f in table.items() if name.endswith(suffix)]
+                matches = self._suffix_matches(table, parts, depth)
                 if len(matches) == 1:
                     found = matches[0]
                     break
         self._resolved[key] = found
         return found
+
+    def _suffix_matches(self, table, parts: list[str], depth: int) -> list:
+        """The entries of `table` whose name ends with `"." + ".".join(parts[-depth:])`."""
+        index = self._by_suffix.get(id(table))
+        if index is None:
+            index = {}
+            for name in table:
+                segments = name.split(".")
+                for size in (2, 3):
+                    if len(segments) > size:  # "." + suffix: at least one segment before it
+                        index.setdefault(tuple(segments[-size:]), []).append(name)
+            self._by_suffix[id(table)] = index
+        names = index.get(tuple(parts[-depth:]), [])
+        return names if isinstance(table, frozenset) else [table[name] for name in names]
 
     def raises(self, function: SessionUse, depth: int = 4) -> str | None:
         """Why a call of `function` can raise by design: `raises HTTPException`, or

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
+from n1fix.cst.positions import Positions
 from n1fix.orm.query_shape import dotted_name
 from n1fix.rules.project import ProjectContext
 
@@ -35,12 +36,15 @@ class FileContext:
     # Set for the loop n1fix builds to plan a batch method (`rules.query_in_loop.batch_variant`): calls
     # in it are the callee's own business and are not followed.
     planning: bool = False
-    _positions: dict | None = field(default=None, repr=False)
+    # The text the module was parsed from (LibCST prints it back unchanged); rendering
+    # the whole module again to get it costs as much as a parse.
+    source: str | None = field(default=None, repr=False)
+    _positions: Positions | None = field(default=None, repr=False)
 
     def derived(self, text: str, **changes) -> "FileContext":
         """A context for other code seen from this one (the loop a batch method is planned
         from): `text` parsed, the same project, `changes` to the other fields."""
-        return dataclasses.replace(self, module=cst.parse_module(text), _positions=None, **changes)
+        return dataclasses.replace(self, module=cst.parse_module(text), source=text, _positions=None, **changes)
 
     def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
         """The model a class reference (`Render`, `models.Render`) names, if indexed."""
@@ -51,11 +55,16 @@ class FileContext:
             return None
         return self.project.models.resolve(name, self.imports, self.module_name)
 
+    @property
+    def text(self) -> str:
+        """The module's source code."""
+        if self.source is None:
+            self.source = self.module.code
+        return self.source
+
     def range_of(self, node: cst.CSTNode) -> CodeRange:
         if self._positions is None:
-            # The module was parsed by us and is not shared: skip the defensive deep copy.
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            self._positions = Positions(self.module)  # once per module, for every finding
         return self._positions[node]
 
     def code(self, node: cst.CSTNode) -> str:

@@ -129,7 +129,7 @@ def _fitted(ctx, comp, old_value, value, source) -> cst.BaseExpression:
     if "\n" in ctx.code(old_value):
         return value
     start = ctx.range_of(comp).start
-    line = ctx.module.code.splitlines()[start.line - 1]
+    line = ctx.text.splitlines()[start.line - 1]
     comp_code = ctx.code(comp)
     if "\n" in comp_code:
         tail = ""

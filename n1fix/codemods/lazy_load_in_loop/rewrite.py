@@ -127,7 +127,7 @@ def _rebroken(ctx, original: cst.BaseExpression, new: cst.BaseExpression, style:
     if "\n" in old_code:
         return new
     start = ctx.range_of(original).start
-    line = ctx.module.code.splitlines()[start.line - 1]
+    line = ctx.text.splitlines()[start.line - 1]
     new_line = line[: start.column] + render(new) + line[start.column + len(old_code) :]
     limit = ctx.project.line_length
     if len(new_line) <= limit:
@@ -147,7 +147,7 @@ def _chain_rebroken(ctx, head, original: cst.BaseExpression, new: cst.BaseExpres
     """A one-line chain inside brackets that now runs past the line length, one call a
     line at the column it starts at (black's fluent style)."""
     start = ctx.range_of(head).start  # where the chain's text starts (inside any brackets of its own)
-    line = ctx.module.code.splitlines()[start.line - 1]
+    line = ctx.text.splitlines()[start.line - 1]
     old_code = _bare_code(original)
     if len(line[: start.column] + _bare_code(new) + line[start.column + len(old_code) :]) <= ctx.project.line_length:
         return new

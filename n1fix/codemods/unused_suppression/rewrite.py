@@ -7,7 +7,7 @@ import libcst as cst
 
 def fix(ctx, finding) -> cst.Module:
     edit = finding.plan
-    lines = ctx.module.code.splitlines(keepends=True)
+    lines = ctx.text.splitlines(keepends=True)
     line = lines[edit.line - 1]
     body = line.rstrip("\r\n")
     newline = line[len(body) :]

@@ -77,13 +77,21 @@ def find(ctx, rule) -> Iterable[Finding]:
 
 
 def _comprehensions(module: cst.Module):
+    """Comprehensions with an `if`, each with its ancestors (module first), the innermost
+    and last first."""
     found = []
-    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(module, [])]
+    ancestry: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode | None] = [module]
     while stack:
-        node, ancestry = stack.pop()
+        node = stack.pop()
+        if node is None:  # leaving the node on top of the ancestry
+            ancestry.pop()
+            continue
         if isinstance(node, COMPREHENSIONS) and node.for_in.ifs and node.for_in.asynchronous is None:
-            found.append((node, ancestry))
-        below = [(child, ancestry + [node]) for child in children(node)]
+            found.append((node, list(ancestry)))
+        ancestry.append(node)
+        stack.append(None)
+        below = list(children(node))
         below.reverse()
         stack.extend(below)
     found.reverse()

@@ -91,6 +91,19 @@ _QUERY_ATTRS = {"scalars", "execute", "query", "all"}
 _IF_KEYWORD = re.compile(r"\bif\b")
 
 
+def _scopes_with_filtering_comprehensions(tree: ast.Module) -> list[ast.AST]:
+    """The innermost function (or the module) around each comprehension with an `if`."""
+    scopes: dict[int, ast.AST] = {}
+    stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]
+    while stack:
+        node, scope = stack.pop()
+        if isinstance(node, ast.comprehension) and node.ifs and not node.is_async:
+            scopes[id(scope)] = scope
+        inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return list(scopes.values())
+
+
 class FilterInPython(Rule):
     __doc__ = __doc__
     NAME = "filter-in-python"
@@ -101,15 +114,18 @@ class FilterInPython(Rule):
     ROUND_TRIPS = None
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        # A comprehension with an `if`, and a query call somewhere in the file.
+        # A comprehension with an `if`, in a function (or module) that holds a query call:
+        # the rows must come from a query the check sees in the comprehension's own
+        # function (its iterable, or a name bound there), not through a helper.
         if not _IF_KEYWORD.search(text):
             return False
-        from n1fix.rules.query_in_loop.rule import QUERY_TEXT
+        from n1fix.rules.query_in_loop.rule import QUERY_TEXT, may_query
 
         if QUERY_TEXT.search(text) is None:
             return False
         return any(
-            isinstance(node, ast.comprehension) and node.ifs and not node.is_async for node in ast.walk(tree)
+            any(may_query(node, statements_in_names=True) for node in ast.walk(scope))
+            for scope in _scopes_with_filtering_comprehensions(tree)
         )
 
     def check(self, ctx) -> Iterable[Finding]:

@@ -15,7 +15,7 @@ from n1fix.analysis.loop_placement import CONSUMERS, NoFix, place_body, place_ke
 from n1fix.analysis.query_columns import columns_read, counted_model
 from n1fix.analysis.untyped_sources import certain_key_miss
 from n1fix.cst.loop_frames import FEW_ITEMS_NOTE, Frame, few_fixed_items, frames_of, loop_words, statement_index
-from n1fix.cst.syntax import COMPREHENSIONS, children, names_read, target_names, walk
+from n1fix.cst.syntax import COMPREHENSIONS, children, kind_test, names_read, target_names, walk
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize, unwind
 from n1fix.orm.session_receiver import project_receiver
 from n1fix.rules.base import Applicability, Finding
@@ -75,14 +75,18 @@ def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryS
     """
     found: list[tuple[QueryShape, list[cst.CSTNode]]] = []
     ancestry: list[cst.CSTNode] = []
+    loops = 0  # loops and comprehensions in the ancestry
     # Iterative, not recursive: generated code can nest deeper than Python's stack allows.
     stack: list[cst.CSTNode | None] = [module]
     while stack:
         node = stack.pop()
         if node is None:  # leaving the node on top of the ancestry
-            ancestry.pop()
+            if _is_loop(ancestry.pop()):
+                loops -= 1
             continue
         ancestry.append(node)
+        if _is_loop(node):
+            loops += 1
         stack.append(None)
         shape = None
         if isinstance(node, (cst.Call, cst.Await)):
@@ -90,7 +94,7 @@ def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryS
         if shape is not None:
             found.append((shape, list(ancestry)))
             continue
-        if calls is not None and isinstance(node, cst.Call) and _inside_loop(ancestry):
+        if calls is not None and isinstance(node, cst.Call) and loops:
             site = ancestry[-2] if len(ancestry) > 1 and isinstance(ancestry[-2], cst.Await) else node
             calls.append((node, site, list(ancestry)))
         below = list(children(node))
@@ -102,8 +106,7 @@ def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryS
 _RUNNERS = {"execute", "scalars", "scalar"}
 
 
-def _inside_loop(ancestry: list[cst.CSTNode]) -> bool:
-    return any(isinstance(n, (cst.For, *COMPREHENSIONS)) for n in ancestry)
+_is_loop = kind_test((cst.For, *COMPREHENSIONS))
 
 
 def _recognize_through_variable(node: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> QueryShape | None:

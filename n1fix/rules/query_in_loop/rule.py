@@ -123,7 +123,7 @@ import re
 from typing import Iterable
 
 from n1fix.cst.astwalk import child_nodes, class_like
-from n1fix.orm.functions import called_names
+from n1fix.orm.functions import loop_called_names
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
@@ -133,7 +133,7 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.Ge
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-def _may_query(node: ast.AST, statements_in_names: bool) -> bool:
+def may_query(node: ast.AST, statements_in_names: bool) -> bool:
     """Could this node be the heart of a query the recognizer knows? (A superset of it.)"""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         attr = node.func.attr
@@ -176,7 +176,7 @@ def gate(tree: ast.Module, text: str) -> bool:
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_loop = stack.pop()
-        if in_loop and _may_query(node, statements_in_names):
+        if in_loop and may_query(node, statements_in_names):
             return True
         if isinstance(node, _SCOPES):
             in_loop = False  # a function defined in a loop does not run per item
@@ -199,8 +199,9 @@ class QueryInLoop(Rule):
         return gate(tree, text)
 
     def survey(self, tree: ast.Module, text: str) -> list[str]:
-        # The names the file may call (a superset), sorted so that the cache's bytes are stable.
-        return sorted(called_names(text))
+        # The names the file may call in a loop (a superset), sorted so that the cache's
+        # bytes are stable.
+        return sorted(loop_called_names(tree))
 
     def project_gate(self, facts: list[str] | None, project) -> bool:
         """Let a file through when it may call a project function that runs a query (the

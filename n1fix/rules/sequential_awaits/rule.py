@@ -278,11 +278,14 @@ class SequentialAwaits(Rule):
         return None
 
     def _awaits_in_loops(self, ctx, function, owner) -> Iterable[Finding]:
+        import libcst as cst
+
+        from n1fix.cst.syntax import walk
         from n1fix.rules.sequential_awaits.await_calls import CallerScope
         from n1fix.rules.sequential_awaits.awaits_in_loop import awaits_in_loops, loop_gather
 
-        if "for" not in ctx.code(function.body):
-            return
+        if not any(isinstance(node, cst.For) for node in walk(function.body)):
+            return  # no loop of the kind `awaits_in_loops` looks at
         scope = CallerScope.of(ctx, function, f"{ctx.module_name}.{owner}" if owner else None)
         for loop, member in awaits_in_loops(ctx, function, scope):
             head = (

@@ -75,7 +75,7 @@ class UnusedSuppression(Rule):
         from n1fix.rules import rule_by_name
 
         reviewers = reviewing_rules()
-        stale = _Staleness(ctx.module.code, ran)
+        stale = _Staleness(ctx.text, ran)
         findings = []
         for suppression in suppressions:
             if silenced_by_itself(self, suppression):
@@ -100,7 +100,7 @@ class UnusedSuppression(Rule):
         return findings
 
     def _finding(self, ctx, suppression, message: str, keep: list[str] | None, provably_stale: bool) -> Finding:
-        line = ctx.module.code.splitlines()[suppression.line - 1]
+        line = ctx.text.splitlines()[suppression.line - 1]
         start, end = suppression.column - 1, suppression.end_column - 1
         replacement = None
         if keep is not None:
