@@ -2,8 +2,8 @@
 
 The scaffold runs on a copy of the checkout (`--root`); the copy's n1fix is then run in
 subprocesses (PYTHONPATH puts it before the installed one): `n1fix rules` lists the new
-rule, and the copy's registry tests, the generated test and the golden tests of the stub
-case pass.
+rule, and the copy's registry and layer tests, the generated test and the golden tests of
+the stub case pass.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "new_rule.py"
 # What the copy's tests need besides the n1fix package and the golden corpus.
-TEST_FILES = ("test_registry.py", "test_golden.py", "conftest.py", "golden_support.py", "golden_sync_twin.py", "golden_trees.py")
+TEST_FILES = ("test_registry.py", "test_architecture.py", "test_golden.py", "conftest.py", "golden_support.py", "golden_sync_twin.py", "golden_trees.py")
 NAME = "sorted-in-python"
 
 
@@ -59,7 +59,7 @@ def test_the_scaffolded_rule_is_discovered_documented_and_tested(checkout: Path)
     assert lines[0] == str(checkout / "n1fix" / "__init__.py"), "the copy's n1fix was not the one run"
     assert any(line.split()[0] == NAME for line in lines[1:]), listed.stdout
 
-    registry = run_in(checkout, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_registry.py", "tests/test_sorted_in_python.py")
+    registry = run_in(checkout, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_registry.py", "tests/test_architecture.py", "tests/test_sorted_in_python.py")
     assert registry.returncode == 0, registry.stdout[-4000:] + registry.stderr[-2000:]
     assert "test_docstring_has_the_sections_in_order[sorted-in-python] PASSED" in registry.stdout
     assert "test_rule_is_in_the_readme[sorted-in-python] PASSED" in registry.stdout
