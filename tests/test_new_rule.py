@@ -18,8 +18,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "new_rule.py"
-# What the copy's tests need besides the n1fix package and the golden corpus.
-TEST_FILES = ("test_registry.py", "test_architecture.py", "test_golden.py", "conftest.py", "golden_support.py", "golden_sync_twin.py", "golden_trees.py")
+# The tests run on the copy, besides its helpers (conftest.py, golden_support.py, ...).
+TEST_FILES = ("test_registry.py", "test_architecture.py", "test_golden.py")
 NAME = "sorted-in-python"
 
 
@@ -40,7 +40,8 @@ def checkout(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "n1fix", root / "n1fix", ignore=skip)
     shutil.copytree(REPO / "golden", root / "golden", ignore=skip)
     (root / "tests").mkdir()
-    for name in TEST_FILES:
+    helpers = [path.name for path in (REPO / "tests").glob("*.py") if not path.name.startswith("test_")]
+    for name in [*TEST_FILES, *helpers]:
         shutil.copy(REPO / "tests" / name, root / "tests" / name)
     for name in ("README.md", "pyproject.toml"):
         shutil.copy(REPO / name, root / name)
@@ -59,12 +60,12 @@ def test_the_scaffolded_rule_is_discovered_documented_and_tested(checkout: Path)
     assert lines[0] == str(checkout / "n1fix" / "__init__.py"), "the copy's n1fix was not the one run"
     assert any(line.split()[0] == NAME for line in lines[1:]), listed.stdout
 
-    registry = run_in(checkout, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_registry.py", "tests/test_architecture.py", "tests/test_sorted_in_python.py")
+    registry = run_in(checkout, "-m", "pytest", "-n", "0", "-v", "-p", "no:cacheprovider", "tests/test_registry.py", "tests/test_architecture.py", "tests/test_sorted_in_python.py")
     assert registry.returncode == 0, registry.stdout[-4000:] + registry.stderr[-2000:]
     assert "test_docstring_has_the_sections_in_order[sorted-in-python] PASSED" in registry.stdout
     assert "test_rule_is_in_the_readme[sorted-in-python] PASSED" in registry.stdout
 
-    golden = run_in(checkout, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_golden.py", "-k", "sorted_in_python or well_formed")
+    golden = run_in(checkout, "-m", "pytest", "-n", "0", "-v", "-p", "no:cacheprovider", "tests/test_golden.py", "-k", "sorted_in_python or well_formed")
     assert golden.returncode == 0, golden.stdout[-4000:] + golden.stderr[-2000:]
     assert "test_golden_rewrite[sorted_in_python/basic] PASSED" in golden.stdout
     assert "test_golden_corpus_is_well_formed PASSED" in golden.stdout
@@ -74,7 +75,7 @@ def test_the_generated_test_fails_when_the_rule_is_not_found(checkout: Path) -> 
     assert scaffold(checkout, NAME).returncode == 0
     rule = checkout / "n1fix" / "rules" / "sorted_in_python" / "rule.py"
     rule.write_text(rule.read_text().replace('NAME = "sorted-in-python"', 'NAME = "sorted-in-pyhton"'))
-    tests = run_in(checkout, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_sorted_in_python.py")
+    tests = run_in(checkout, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider", "tests/test_sorted_in_python.py")
     assert tests.returncode == 1, tests.stdout
 
 
