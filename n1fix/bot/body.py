@@ -9,7 +9,7 @@ import shlex
 from n1fix import __version__
 from n1fix.bot.edits import Edit
 from n1fix.bot.grouping import Group, GroupBy
-from n1fix.rules.base import Finding
+from n1fix.rules.base import Applicability, Finding
 
 # A pull request body may hold 65,536 characters; the table stops well before.
 MAX_ROWS = 150
@@ -55,7 +55,7 @@ def pull_body(group: Group, *, base: str, paths: list[str], unsafe_fixes: bool) 
         )
     if len(findings) > MAX_ROWS:
         lines.append(f"\n…and {len(findings) - MAX_ROWS} more; see the commits.")
-    unsafe = [f for f in findings if f.applicability.value == "unsafe"]
+    unsafe = [f for f in findings if f.applicability is Applicability.UNSAFE]
     if unsafe:
         lines += ["", "**Review the unsafe fixes closely**: n1fix could not show every precondition of the rewrite.", ""]
         lines += [f"- `{f.path}:{f.line}`: {_cell(f.fix_note or f.message)}" for f in unsafe]

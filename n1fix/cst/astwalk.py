@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
 _LEAVES = {"ctx", "op", "ops", "type_comment", "kind", "level", "conversion", "is_async", "simple", "value_kind"}
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -32,3 +34,26 @@ def class_like(node: ast.AST) -> bool:
     """A class reference by its spelling: `Render`, `models.Render` (CapWords last part)."""
     name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
     return name[:1].isupper() and not name.isupper()
+
+
+def ast_dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None (`chains.dotted_name` on LibCST nodes)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def walk_own_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of the function's own body, not those of nested functions, classes or lambdas."""
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in child_nodes(node):
+            if not isinstance(child, _NESTED_SCOPES):
+                stack.append(child)

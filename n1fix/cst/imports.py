@@ -57,37 +57,7 @@ def add_from_import(module: cst.Module, source: str, name: str, first_party: set
             return module.with_changes(body=[*body[:i], _merge(statement, node, name), *body[i + 1 :]])
 
     new_line = cst.parse_statement(f"from {source} import {name}\n")
-    group = _group(source, first_party)
-    key = (1, source)
-    insert_at: int | None = None
-    last_in_group: int | None = None
-    for i, statement in imports:
-        other = _import_of(statement)
-        other_group = _group(other[1], first_party)
-        if other_group == group:
-            last_in_group = i
-            if insert_at is None and other > key:
-                insert_at = i
-        elif other_group > group and insert_at is None and last_in_group is None:
-            # First import of a later group: open our group just above it.
-            new_line = new_line.with_changes(leading_lines=statement.leading_lines)
-            first = body[i].with_changes(leading_lines=[cst.EmptyLine()])
-            return module.with_changes(body=[*body[:i], new_line, first, *body[i + 1 :]])
-    if insert_at is not None:
-        moved = body[insert_at]
-        new_line = new_line.with_changes(leading_lines=moved.leading_lines)
-        moved = moved.with_changes(leading_lines=[])
-        return module.with_changes(body=[*body[:insert_at], new_line, moved, *body[insert_at + 1 :]])
-    if last_in_group is not None:
-        return module.with_changes(body=[*body[: last_in_group + 1], new_line, *body[last_in_group + 1 :]])
-    if imports:
-        # A group of its own after the last import.
-        i = imports[-1][0]
-        return module.with_changes(
-            body=[*body[: i + 1], new_line.with_changes(leading_lines=[cst.EmptyLine()]), *body[i + 1 :]]
-        )
-    at = 1 if body and _is_docstring(body[0]) else 0
-    return module.with_changes(body=[*body[:at], new_line, *body[at:]])
+    return _with_new_import(module, body, imports, new_line, (1, source), first_party)
 
 
 def add_beside(module: cst.Module, existing: str, name: str) -> cst.Module | None:
@@ -116,8 +86,20 @@ def add_import(module: cst.Module, name: str, first_party: set[str]) -> cst.Modu
         if isinstance(node, cst.Import) and any(_alias_name(a) == name and a.asname is None for a in node.names):
             return module
     new_line = cst.parse_statement(f"import {name}\n")
-    group = _group(name, first_party)
-    key = (0, name)
+    return _with_new_import(module, body, imports, new_line, (0, name), first_party)
+
+
+def _with_new_import(
+    module: cst.Module,
+    body: list[cst.BaseStatement],
+    imports: list[tuple[int, cst.BaseStatement]],
+    new_line: cst.BaseStatement,
+    key: tuple[int, str],
+    first_party: set[str],
+) -> cst.Module:
+    """The module with `new_line` (sorting as `key`, see `_import_of`) where isort would put
+    it: in its group, in order; else a group of its own in its place among the groups."""
+    group = _group(key[1], first_party)
     last_in_group: int | None = None
     for i, statement in imports:
         other = _import_of(statement)
@@ -130,12 +112,14 @@ def add_import(module: cst.Module, name: str, first_party: set[str]) -> cst.Modu
                 return module.with_changes(body=[*body[:i], new_line, moved, *body[i + 1 :]])
             last_in_group = i
         elif other_group > group and last_in_group is None:
+            # First import of a later group: open our group just above it.
             new_line = new_line.with_changes(leading_lines=statement.leading_lines)
             first = body[i].with_changes(leading_lines=[cst.EmptyLine()])
             return module.with_changes(body=[*body[:i], new_line, first, *body[i + 1 :]])
     if last_in_group is not None:
         return module.with_changes(body=[*body[: last_in_group + 1], new_line, *body[last_in_group + 1 :]])
     if imports:
+        # A group of its own after the last import.
         i = imports[-1][0]
         return module.with_changes(
             body=[*body[: i + 1], new_line.with_changes(leading_lines=[cst.EmptyLine()]), *body[i + 1 :]]

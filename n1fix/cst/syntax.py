@@ -244,7 +244,3 @@ def is_pure_key(expr: cst.BaseExpression) -> bool:
         index = expr.slice[0].slice.value
         return is_pure_key(expr.value) and isinstance(index, (cst.SimpleString, cst.Integer))
     return False
-
-
-def first_of(nodes: Iterable[cst.CSTNode], kind: type) -> cst.CSTNode | None:
-    return next((n for n in nodes if isinstance(n, kind)), None)

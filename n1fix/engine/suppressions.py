@@ -97,7 +97,3 @@ def apply_suppressions(findings: list[Finding], text: str) -> tuple[list[Finding
 def suppressions(text: str) -> dict[int, set[str] | None]:
     """Line number -> the rules ignored there (None: all of them)."""
     return {s.line: (None if s.rules is None else set(s.rules)) for s in find_suppressions(text)}
-
-
-def unsuppressed(findings: list[Finding], text: str) -> list[Finding]:
-    return apply_suppressions(findings, text)[0]

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from n1fix.cst.astwalk import child_nodes, class_like
+from n1fix.cst.astwalk import ast_dotted_name, class_like, walk_own_body
 
 _FILTER_METHODS = {"where", "filter"}
 _WRITE_METHODS = {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "bulk_save_objects"}
@@ -106,11 +106,11 @@ def _add(found: list[QueryFunction], node, qualname: str, owner: str | None, pat
             key_params=tuple(p for p in params if p in keys),
             model=model,
             writes=_writes(node),
-            returns=_dotted(node.returns.value if isinstance(node.returns, ast.Subscript) else node.returns)
+            returns=ast_dotted_name(node.returns.value if isinstance(node.returns, ast.Subscript) else node.returns)
             if node.returns is not None
             else None,
             decorators=tuple(
-                _dotted(d.func if isinstance(d, ast.Call) else d) or "" for d in node.decorator_list
+                ast_dotted_name(d.func if isinstance(d, ast.Call) else d) or "" for d in node.decorator_list
             ),
         )
     )
@@ -121,7 +121,7 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
     keys: set[str] = set()
     model: str | None = None
     runs = False
-    for node in _walk_own(function):
+    for node in walk_own_body(function):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         method = node.func.attr
@@ -143,12 +143,12 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
         elif method == "get" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id in params:
             if class_like(node.args[0]):
                 keys.add(node.args[1].id)
-                model = model or _dotted(node.args[0])
+                model = model or ast_dotted_name(node.args[0])
     return keys, model, runs
 
 
 def _conjuncts(expr: ast.AST) -> list[ast.AST]:
-    if isinstance(expr, ast.Call) and _dotted(expr.func) in {"and_", "sa.and_", "sqlalchemy.and_"}:
+    if isinstance(expr, ast.Call) and ast_dotted_name(expr.func) in {"and_", "sa.and_", "sqlalchemy.and_"}:
         return [c for arg in expr.args for c in _conjuncts(arg)]
     return [expr]
 
@@ -158,12 +158,12 @@ def _column_equals_param(expr: ast.AST, params: set[str]) -> tuple[str, str] | N
         return None
     for column, value in ((expr.left, expr.comparators[0]), (expr.comparators[0], expr.left)):
         if isinstance(column, ast.Attribute) and class_like(column.value) and isinstance(value, ast.Name) and value.id in params:
-            return _dotted(column.value) or "", value.id
+            return ast_dotted_name(column.value) or "", value.id
     return None
 
 
 def _writes(function) -> bool:
-    for node in _walk_own(function):
+    for node in walk_own_body(function):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr in _WRITE_METHODS:
                 return True
@@ -177,26 +177,6 @@ def _writes(function) -> bool:
                         return True
                     head = func.value if isinstance(func, ast.Attribute) else None
     return False
-
-
-def _walk_own(function) -> Iterable[ast.AST]:
-    """The function's own body, not nested functions or classes."""
-    stack = list(function.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 

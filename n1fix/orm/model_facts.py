@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Union
 
+from n1fix.cst.astwalk import ast_dotted_name
 from n1fix.orm.imports import import_map
 
 __all__ = [
@@ -188,17 +189,6 @@ class SessionQueryFacts:
 ModelFacts = Union[ClassFacts, AliasFacts, ModuleFacts, ListenerFacts, SessionQueryFacts]
 
 
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _last(node: ast.AST) -> str | None:
     if isinstance(node, ast.Call):
         node = node.func
@@ -288,7 +278,7 @@ def _describe(node: ast.AST | None, ctx: _Context) -> _Type:
             described.collection = True
             return described
         return _Type(type_name=head)
-    dotted = _dotted(node)
+    dotted = ast_dotted_name(node)
     if dotted is not None:
         # A plain name: not optional unless it is an alias that says so (index decides).
         return _Type(optional=None, type_name=dotted.rsplit(".", 1)[-1],
@@ -346,7 +336,7 @@ def _foreign_key(call: ast.Call, ctx: _Context) -> str | None:
     first = call.args[0]
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         return first.value
-    dotted = _dotted(first)
+    dotted = ast_dotted_name(first)
     if dotted is None:
         return None
     owner, _, attr = dotted.rpartition(".")
@@ -402,11 +392,11 @@ def _target(node: ast.AST | None, ctx: _Context) -> tuple[str | None, str | None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value.strip()
         parsed = _parse_string(text)
-        dotted = _dotted(parsed) if parsed is not None else None
+        dotted = ast_dotted_name(parsed) if parsed is not None else None
         return text, ctx.qualify(dotted) if dotted else None
     if node is None:
         return None, None
-    dotted = _dotted(node)
+    dotted = ast_dotted_name(node)
     if dotted is None:
         return None, None
     return dotted, ctx.qualify(dotted)
@@ -437,7 +427,7 @@ def _foreign_key_list(node: ast.AST, ctx: _Context) -> tuple[tuple[str | None, s
         if isinstance(item, ast.Name):
             result.append((None, None, item.id))
             continue
-        dotted = _dotted(item)
+        dotted = ast_dotted_name(item)
         if dotted is None or "." not in dotted:
             continue
         owner, _, attr = dotted.rpartition(".")
@@ -548,9 +538,9 @@ def _tablename_rule(node: ast.AST | None) -> tuple[str | None, str]:
         return literal, "literal"
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr == "lower" and not node.args
-            and _dotted(node.func.value) in ("cls.__name__", "self.__name__")):
+            and ast_dotted_name(node.func.value) in ("cls.__name__", "self.__name__")):
         return None, "lower"
-    if node is not None and _dotted(node) in ("cls.__name__", "self.__name__"):
+    if node is not None and ast_dotted_name(node) in ("cls.__name__", "self.__name__"):
         return None, "name"
     return None, "unknown"
 
@@ -618,10 +608,10 @@ def _listeners(tree: ast.Module, ctx: _Context) -> list[ListenerFacts]:
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and _last(node) in _LISTEN_CALLS and len(node.args) >= 2):
             continue
-        func = _dotted(node.func)
+        func = ast_dotted_name(node.func)
         if func is None or not ctx.qualify(func).startswith("sqlalchemy.event"):
             continue
-        target = _dotted(node.args[0])
+        target = ast_dotted_name(node.args[0])
         if target is None:
             continue
         event = _literal(node.args[1])
@@ -730,14 +720,14 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
     keywords = {k.arg: k.value for k in cls.keywords if k.arg}
     decorators = []
     for decorator in cls.decorator_list:
-        dotted = _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        dotted = ast_dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
         if dotted:
             decorators.append(ctx.qualify(dotted))
     bases = []
     for base in cls.bases:
         if isinstance(base, ast.Subscript):  # Generic[T], SomeBase[X]
             base = base.value
-        dotted = _dotted(base)
+        dotted = ast_dotted_name(base)
         if dotted:
             bases.append(ctx.qualify(dotted))
     info["methods"] = _own_methods(cls)
@@ -810,7 +800,7 @@ def _class_bases(cls: ast.ClassDef, ctx: _Context) -> tuple[str, ...]:
     for base in cls.bases:
         if isinstance(base, ast.Subscript):
             base = base.value
-        dotted = _dotted(base)
+        dotted = ast_dotted_name(base)
         if dotted:
             bases.append(ctx.qualify(dotted))
     return tuple(bases)
@@ -818,7 +808,7 @@ def _class_bases(cls: ast.ClassDef, ctx: _Context) -> tuple[str, ...]:
 
 def _query_class(cls: ast.ClassDef, value: ast.AST, ctx: _Context, info: dict[str, object]) -> None:
     """`query_class = PersonQuery`: the class, nested in the model's body or not."""
-    dotted = _dotted(value)
+    dotted = ast_dotted_name(value)
     if dotted is None:
         info["query_class"] = "?"
         return
@@ -849,7 +839,7 @@ def _mixins(call: ast.Call, keyword: str, ctx: _Context) -> tuple[str, ...]:
     for kw in call.keywords:
         if kw.arg == keyword:
             values = kw.value.elts if isinstance(kw.value, ast.Tuple) else [kw.value]
-            return tuple(ctx.qualify(d) for d in map(_dotted, values) if d)
+            return tuple(ctx.qualify(d) for d in map(ast_dotted_name, values) if d)
     return ()
 
 
@@ -861,7 +851,7 @@ def _session_query_class(value: ast.AST, ctx: _Context) -> str | None:
             continue
         for keyword in call.keywords:
             if keyword.arg in ("query_cls", "query_class"):
-                dotted = _dotted(keyword.value)
+                dotted = ast_dotted_name(keyword.value)
                 return ctx.qualify(dotted) if dotted else "?"
     return None
 
@@ -886,7 +876,7 @@ def _assignment_facts(name: str, value: ast.AST, ctx: _Context) -> AliasFacts | 
         column = replace(spec, python_type=described.type_name, optional=described.optional,
                          type_ref=described.type_ref, uncertain=spec.uncertain or described.unknown)
         return AliasFacts(qualname, "column_type", column=column)
-    dotted = _dotted(value)
+    dotted = ast_dotted_name(value)
     return ctx.qualify(dotted) if dotted else None
 
 

@@ -104,10 +104,6 @@ _RESULT_TERMINALS = {
 }
 
 
-def strip_parens(node: cst.BaseExpression) -> cst.BaseExpression:
-    return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
-
-
 def is_model_like(node: cst.BaseExpression) -> bool:
     """A class reference: `Render`, `models.Render` (CapWords last part)."""
     name = dotted_name(node)

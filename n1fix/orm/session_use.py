@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from n1fix.cst.astwalk import child_nodes, class_like
+from n1fix.cst.astwalk import ast_dotted_name, child_nodes, class_like, walk_own_body
 
 # Methods that make a receiver a session or connection (SQLAlchemy's AsyncSession,
 # AsyncConnection, and the `databases`/asyncpg spellings).
@@ -124,7 +124,7 @@ def _raiser(function: ast.FunctionDef, qualname, owner, is_method, module_name, 
     args = function.args
     params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = params[0] if is_method and params else None
-    nodes = list(_walk_own(function))
+    nodes = list(walk_own_body(function))
     return Raiser(qualname, _raised(nodes), _plain_calls(nodes, module_name, imports, owner, self_name, set(params)))
 
 
@@ -135,7 +135,7 @@ def _raised(nodes: list[ast.AST]) -> str | None:
         return None
     first = min(raised, key=lambda node: (node.lineno, node.col_offset))
     exc = first.exc.func if isinstance(first.exc, ast.Call) else first.exc
-    return _dotted(exc) or ast.unparse(exc)
+    return ast_dotted_name(exc) or ast.unparse(exc)
 
 
 def _plain_calls(nodes: list[ast.AST], module_name, imports, owner, self_name, local: set[str]) -> tuple[str, ...]:
@@ -162,7 +162,7 @@ def _session_factories(tree: ast.Module, module_name: str) -> Iterable[SessionFa
         value = getattr(node, "value", None)
         if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
             continue
-        called = _dotted(value.func) or ""
+        called = ast_dotted_name(value.func) or ""
         name = called.rpartition(".")[2]
         is_async = name == "async_sessionmaker" or (
             name == "sessionmaker" and any(k.arg == "class_" and "AsyncSession" in ast.unparse(k.value) for k in value.keywords)
@@ -204,11 +204,11 @@ class _Walker:
             method = func.attr if isinstance(func, ast.Attribute) else None
             if method in ("begin", "begin_nested") and isinstance(func, ast.Attribute):
                 # engine.begin() opens a connection; session.begin() is the session's own.
-                receiver = _dotted(func.value) or ""
+                receiver = ast_dotted_name(func.value) or ""
                 if "engine" in receiver.lower():
                     return ("own", receiver)
                 return self.origin_of_value(func.value)
-            factory = _dotted(func) or ""
+            factory = ast_dotted_name(func) or ""
             if not _DATABASE_FACTORY.search(factory):
                 return ("other", factory)  # redis.pipeline(), httpx.AsyncClient(): not a database session
             return ("own", factory)  # async_session(), engine.connect(), pool.acquire()
@@ -224,7 +224,7 @@ class _Walker:
                 return self.origin_of_value(func.value)
             if head in self.params and not (isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and func.attr == "connect")):
                 return ("param", head)
-            return ("own", _dotted(func) or "")
+            return ("own", ast_dotted_name(func) or "")
         head = _root(expr)
         if head is None:
             return ("own", "")
@@ -240,7 +240,7 @@ class _Walker:
                 return self.origin_of_value(self.assigned[head][-1])
             finally:
                 self.resolving.discard(head)
-        return ("global", _dotted(expr) or head)
+        return ("global", ast_dotted_name(expr) or head)
 
     def origin_of_receiver(self, expr: ast.AST) -> tuple[str, str]:
         head = _root(expr)
@@ -254,7 +254,7 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
     all_params = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = all_params[0].arg if is_method and all_params else None
     params = [a.arg for a in all_params if a.arg != self_name]
-    nodes = list(_walk_own(function))  # walked once, read three times
+    nodes = list(walk_own_body(function))  # walked once, read three times
     walker = _Walker(nodes, params, self_name)
     session_params = {
         a.arg
@@ -377,7 +377,7 @@ def _call_target(func: ast.Attribute, module_name, imports, owner, self_name, lo
     value = func.value
     if isinstance(value, ast.Call):
         value = value.func  # Repo(session).get -> Repo.get
-    dotted = _dotted(value)
+    dotted = ast_dotted_name(value)
     if dotted is None:
         return None
     head, _, rest = dotted.partition(".")
@@ -407,26 +407,6 @@ def _root(expr: ast.AST) -> str | None:
     while isinstance(expr, (ast.Attribute, ast.Call, ast.Subscript)):
         expr = expr.func if isinstance(expr, ast.Call) else expr.value
     return expr.id if isinstance(expr, ast.Name) else None
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
-def _walk_own(function) -> Iterable[ast.AST]:
-    """The function's own body, not nested functions or classes."""
-    stack = list(function.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
 
 
 @dataclass(frozen=True)

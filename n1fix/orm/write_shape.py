@@ -19,7 +19,6 @@ from n1fix.orm.query_shape import MethodCall, Predicate, _predicates, dotted_nam
 KINDS = ("insert", "update", "delete")
 # Chain methods that only say which rows and what values; anything else is `opaque`.
 _PLAIN_METHODS = {"where", "filter", "filter_by", "values", "execution_options"}
-_MODULES = ("sqlalchemy", "sa")
 
 
 @dataclass

@@ -20,7 +20,7 @@ from n1fix.report import rule_docs
 from n1fix.report.fingerprints import VERSION, SourceLines, fingerprint_map
 from n1fix.report.shown import uri_path
 from n1fix.rules import all_rules
-from n1fix.rules.base import Finding, Severity
+from n1fix.rules.base import Applicability, Finding, Severity
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
@@ -131,10 +131,11 @@ def _result(finding: Finding, fingerprint: str, index: dict[str, int], cwd: Path
 
 
 def _fix(finding: Finding, fix, cwd: Path) -> dict:
-    label = "Apply the safe fix" if finding.applicability.value == "safe" else "Apply the unsafe fix (review it)"
+    safe = finding.applicability is Applicability.SAFE
+    label = "Apply the safe fix" if safe else "Apply the unsafe fix (review it)"
     files = [fix, *fix.others]  # a fix may add a batch method in another file
     return {
-        "description": {"text": f"{label}: `n1fix apply{'' if finding.applicability.value == 'safe' else ' --unsafe-fixes'}`"},
+        "description": {"text": f"{label}: `n1fix apply{'' if safe else ' --unsafe-fixes'}`"},
         "artifactChanges": [
             {"artifactLocation": _artifact(str(part.path), cwd), "replacements": _replacements(part)} for part in files
         ],

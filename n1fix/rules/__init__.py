@@ -2,7 +2,8 @@
 
 A new rule is a new package here, `n1fix/rules/<rule_name>/` (its class in `rule.py`,
 re-exported by its `__init__.py`), and its codemod a package of the same name in
-`n1fix.codemods` exposing `fix`; nothing else is edited by hand. The plain modules here
+`n1fix.codemods` exposing `fix`; nothing else is edited by hand
+(`python scripts/new_rule.py NAME` writes the stubs of all of them). The plain modules here
 (`base`, `context`, `project`, ...) are what rules share, not rules.
 """
 

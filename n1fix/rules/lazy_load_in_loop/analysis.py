@@ -17,6 +17,7 @@ from typing import Iterable
 import libcst as cst
 
 from n1fix.analysis.row_sources import Source, defined_in, row_source
+from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.loop_frames import frames_of
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
 from n1fix.orm.loader_options import EAGER, LAZY, RAISE, OptionChain
@@ -61,24 +62,13 @@ def find(ctx, rule) -> Iterable[Finding]:
 
 def _loops(module: cst.Module):
     """Every `for` statement and comprehension, with its ancestry (module first)."""
-    found = []
-    ancestry: list[cst.CSTNode] = []
-    stack: list[cst.CSTNode | None] = [module]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            ancestry.pop()
-            continue
-        ancestry.append(node)
-        stack.append(None)
-        if (isinstance(node, cst.For) and node.asynchronous is None) or (
-            isinstance(node, COMPREHENSIONS) and node.for_in.asynchronous is None
-        ):
-            found.append((node, list(ancestry[:-1])))
-        below = list(children(node))
-        below.reverse()
-        stack.extend(below)
-    return found
+    return nodes_with_ancestry(module, lambda node, ancestry: _is_sync_loop(node))
+
+
+def _is_sync_loop(node: cst.CSTNode) -> bool:
+    return (isinstance(node, cst.For) and node.asynchronous is None) or (
+        isinstance(node, COMPREHENSIONS) and node.for_in.asynchronous is None
+    )
 
 
 def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Finding]:

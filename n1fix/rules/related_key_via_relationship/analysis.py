@@ -12,6 +12,7 @@ from n1fix.analysis.foreign_keys import ForeignKey, foreign_key_for
 from n1fix.analysis.item_facts import bindings, model_of_name
 from n1fix.analysis.persistence import unproven_persistent
 from n1fix.analysis.runs_with import read_elsewhere
+from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.syntax import children
 from n1fix.rules.base import Applicability, Finding
 
@@ -72,28 +73,19 @@ def find(ctx, rule) -> Iterable[Finding]:
 
 
 def _reads(module: cst.Module):
-    """`name.attr.attr` expressions that are read (not assigned or deleted), with ancestry."""
-    found = []
-    ancestry: list[cst.CSTNode] = []
-    stack: list[cst.CSTNode | None] = [module]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            ancestry.pop()
-            continue
-        if (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Attribute)
-            and isinstance(node.value.value, cst.Name)
-            and not _is_target(node, ancestry[-1] if ancestry else None)
-        ):
-            found.append((node, [*ancestry, node]))
-        ancestry.append(node)
-        stack.append(None)
-        below = list(children(node))
-        below.reverse()
-        stack.extend(below)
-    return found
+    """`name.attr.attr` expressions that are read (not assigned or deleted), with ancestry
+    (module first, the expression last)."""
+    found = nodes_with_ancestry(module, _is_read_of_attribute_of_attribute)
+    return [(node, [*ancestry, node]) for node, ancestry in found]
+
+
+def _is_read_of_attribute_of_attribute(node: cst.CSTNode, ancestry: list[cst.CSTNode]) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Attribute)
+        and isinstance(node.value.value, cst.Name)
+        and not _is_target(node, ancestry[-1] if ancestry else None)
+    )
 
 
 def _row_read_anyway(node: cst.Attribute, ancestry) -> bool:

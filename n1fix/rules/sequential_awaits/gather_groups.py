@@ -41,7 +41,6 @@ class Run:
 @dataclass
 class Group:
     members: list[AwaitedCall]
-    blocked_by: str | None = None  # why the next statement could not join
     blocked_on_session: str | None = None  # the shared session, when that was why
     reasons_unsafe: list[str] = field(default_factory=list)
 
@@ -190,7 +189,6 @@ def split(run: Run, own_session: str | None = None) -> list[Group]:
         if reason is None:
             group.members.append(member)
         else:
-            group.blocked_by = reason
             group.blocked_on_session = session
             groups.append(Group([member]))
     for group in groups:
