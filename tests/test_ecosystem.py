@@ -8,7 +8,6 @@ without a fix (app/nofix.py).
 from __future__ import annotations
 
 import hashlib
-import io
 import sys
 import tarfile
 from dataclasses import replace

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from n1fix.cst.astwalk import ast_dotted_name, class_like, walk_own_body
+from n1fix.cst.astwalk import ast_dotted_name, child_nodes, class_like, walk_own_body
 
 _FILTER_METHODS = {"where", "filter"}
 _WRITE_METHODS = {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "bulk_save_objects"}
