@@ -1,4 +1,4 @@
-"""sequential-awaits, awaits in a loop: when the bounded gather applies, and what it writes."""
+"""awaits-in-loop: when the bounded gather applies, and what it writes."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def findings(tmp_path, body: str):
     tmp_path = tmp_path / f"p{len(list(tmp_path.iterdir()))}"  # a fresh project each call
     tmp_path.mkdir()
     path = project(tmp_path, HEAD + textwrap.dedent(body), LOOP_DAL)
-    return path, [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
+    return path, [f for f in scan_source(path, path.read_text()) if f.rule == "awaits-in-loop"]
 
 
 def fixed(tmp_path, body: str) -> str:
@@ -149,4 +149,36 @@ def test_a_second_run_finds_nothing_to_fix(tmp_path):
     text = fixed(tmp_path, "async def f(ps: list[str]):\n    found = {}\n    for p in ps:\n        found[p] = await search(p)\n    return found\n")
     (tmp_path / "again").mkdir()
     path = project(tmp_path / "again", text, LOOP_DAL)
-    assert [f for f in scan_source(path, text) if f.rule == "sequential-awaits"] == []
+    assert [f for f in scan_source(path, text) if f.rule == "awaits-in-loop"] == []
+
+
+def test_awaits_in_a_loop_are_reported_once_by_the_rule_that_can_fix_them(tmp_path):
+    dal = DAL + textwrap.dedent(
+        '''
+
+        async def search(prefix: str):
+            async with async_session() as session:
+                return list(await session.scalars(select(User).where(User.name.startswith(prefix))))
+        '''
+    )
+    service = textwrap.dedent(
+        """\
+        from app.dal import AuthDAL, search
+
+
+        async def f(prefixes, session, ids):
+            found = {}
+            for prefix in prefixes:
+                found[prefix] = await search(prefix)
+            for i in ids:
+                await session.get(User, i)
+            for prefix in prefixes:
+                await search("fixed")
+            return found
+        """
+    )
+    path = project(tmp_path, service, dal)
+    found = [f for f in scan_source(path, path.read_text()) if f.rule == "awaits-in-loop"]
+    # the keyed `session.get` per item is query-in-loop's; a call that does not vary is not per item
+    assert [(f.line, f.applicability.value, f.loop_line) for f in found] == [(7, "unsafe", 6)]
+    assert "at most 5 at once" in found[0].message  # a bounded gather
