@@ -235,3 +235,29 @@ def test_removing_the_old_name_is_unsafe_while_the_loop_rule_is_left_out(tmp_pat
     )
     (finding,) = scan_source(path, path.read_text())
     assert (finding.rule, finding.line, finding.applicability.value) == ("unused-suppression", 6, "unsafe")
+
+
+def test_the_bot_grouping_by_rule_keeps_the_loop_out_of_the_sequential_awaits_branch(tmp_path):
+    from pathlib import Path
+
+    from n1fix.bot.fixes import compute
+    from n1fix.bot.grouping import GroupBy
+
+    service = """\
+        from app.dal import AuthDAL, search
+
+
+        async def f(uid, prefixes: list[str]):
+            a = await AuthDAL.own(uid)
+            b = await AuthDAL.own(2)
+            found = {}
+            for prefix in prefixes:
+                found[prefix] = await search(prefix)
+            return a, b, found
+        """
+    project(tmp_path, service, LOOP_DAL)
+    computed = compute(tmp_path, Path("."), [Path("app/service.py")], GroupBy.rule, unsafe_fixes=True)
+    assert {group.key: sorted(f.rule for f in group.findings) for group in computed.groups} == {
+        "awaits-in-loop": ["awaits-in-loop"],
+        "sequential-awaits": ["sequential-awaits"],
+    }
