@@ -5,6 +5,10 @@ call varies with the item and runs a query, writes nothing, and is not one query
 batches (a session query, or a project function running a query keyed by the item: one
 query for every key is the better fix, and query-in-loop reports it).
 
+These findings were reported as `sequential-awaits` before they got a rule of their own;
+that name still covers them: `# n1fix: ignore[sequential-awaits]` silences them, and
+`select`/`ignore` of `sequential-awaits` select/ignore this rule too.
+
 ## Why is this bad?
 Each read waits for the one before it: N items cost N round trips end to end. When each
 call opens a session of its own they are independent, and running a few at once costs

@@ -2,7 +2,8 @@
 Finds database reads awaited one after another in an `async def` although none needs
 the others: consecutive statements `x = await f(...)`, `x: T = await f(...)` or
 `await f(...)` in one block, at least two of which reach the database (a session method,
-or a project function or DAL method that runs statements).
+or a project function or DAL method that runs statements). A read awaited once per item
+of a loop is `awaits-in-loop`'s.
 
 ## Why is this bad?
 Each await waits for the previous one to finish: four independent reads cost four round
