@@ -1,7 +1,7 @@
-"""How much does the sequential-awaits rewrite save? Wall time of two golden cases, before and after.
+"""How much do the gather rewrites save? Wall time of two golden cases, before and after.
 
 Runs `golden/sequential_awaits/profile_stats` (four DAL reads, each opening its own
-session) and `golden/sequential_awaits/awaits_in_loop_bounded` (one DAL search per item
+session; sequential-awaits) and `golden/awaits_in_loop/bounded_gather` (one DAL search per item
 of a loop of 20, gathered at most 5 at once) before and after the rewrite on SQLite
 through aiosqlite, with a simulated network round trip added to every statement (an
 `asyncio.sleep` in SQLAlchemy's `before_cursor_execute`, as in
@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT / "golden" / "sequential_awaits"
+GOLDEN = ROOT / "golden"
 PREFIXES = ["Logo", "S", "E", "A", "P", "nothing", "St", "Sp", "Em", "Ar"] * 2
 # case -> (what to print, the call to time)
 WORKLOADS = {
-    "profile_stats": ("profile-stats, 4 reads", lambda module: module.profile_stats(1)),
-    "awaits_in_loop_bounded": (
+    "sequential_awaits/profile_stats": ("profile-stats, 4 reads", lambda module: module.profile_stats(1)),
+    "awaits_in_loop/bounded_gather": (
         f"name-suggestions, {len(PREFIXES)} reads in a loop, at most 5 at once",
         lambda module: module.name_suggestions(PREFIXES),
     ),
@@ -61,7 +61,7 @@ async def measure(latency: float, repeat: int) -> dict[str, dict[str, float]]:
         for case, (_, call) in WORKLOADS.items():
             medians[case] = {}
             for which in ("before", "after"):
-                module = load_module(CASES / case / f"{which}.py", f"bench_{which}")
+                module = load_module(GOLDEN / case / f"{which}.py", f"bench_{which}")
                 try:
                     await call(module)  # warm the pool and the statement cache
                     times = []

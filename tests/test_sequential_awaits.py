@@ -262,38 +262,6 @@ def test_only_bare_awaits_stay_a_bare_statement(tmp_path):
     assert "\n    await asyncio.gather(AuthDAL.own(uid), AuthDAL.own(2))\n" in fixed(tmp_path, service)
 
 
-def test_awaits_in_a_loop_are_reported_once_by_the_rule_that_can_fix_them(tmp_path):
-    dal = DAL + textwrap.dedent(
-        '''
-
-        async def search(prefix: str):
-            async with async_session() as session:
-                return list(await session.scalars(select(User).where(User.name.startswith(prefix))))
-        '''
-    )
-    service = textwrap.dedent(
-        """\
-        from app.dal import AuthDAL, search
-
-
-        async def f(prefixes, session, ids):
-            found = {}
-            for prefix in prefixes:
-                found[prefix] = await search(prefix)
-            for i in ids:
-                await session.get(User, i)
-            for prefix in prefixes:
-                await search("fixed")
-            return found
-        """
-    )
-    path = project(tmp_path, service, dal)
-    found = [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
-    # the keyed `session.get` per item is query-in-loop's; a call that does not vary is not per item
-    assert [(f.line, f.applicability.value, f.loop_line) for f in found] == [(7, "unsafe", 6)]
-    assert "at most 5 at once" in found[0].message  # a bounded gather (tests/test_loop_gather.py)
-
-
 OWN = "from app.dal import AuthDAL, async_session\n\n\n"
 
 

@@ -46,12 +46,17 @@ def _compute(checkout: Path, paths: list[Path], by: GroupBy, unsafe_fixes: bool)
     elif by is GroupBy.all:
         computed.groups = group_all(edits)
     else:
+        from n1fix.rules import rules_covered_by
+
         rules = sorted({rule for edit in edits for rule in edit.rules})
         by_rule: dict[str, list[Edit]] = {}
         for rule in rules:
             if len(rules) == 1:
                 by_rule[rule] = edits
             else:
-                by_rule[rule] = edits_from(run(targets, root, config.merged(select=[rule]), fix=True), checkout)
+                # The rule alone: its name also selects the rules split out of it.
+                split_off = [r.NAME for r in rules_covered_by(rule) if r.NAME != rule]
+                alone = config.merged(select=[rule], ignore=[*config.ignore, *split_off])
+                by_rule[rule] = edits_from(run(targets, root, alone, fix=True), checkout)
         computed.groups = group_by_rule(by_rule)
     return computed

@@ -2,7 +2,9 @@
 
 The comment may sit on any line of the flagged expression or on the header of the loop
 that makes it run per item. `# n1fix: ignore` without a rule list silences every rule.
-Only real comments count (found with `tokenize`), not the same text inside a string.
+A rule split out of another is still silenced by the older rule's name (`sequential-awaits`
+on an `awaits-in-loop` finding). Only real comments count (found with `tokenize`), not the
+same text inside a string.
 
 `apply_suppressions` also says which comments silenced something, so the rules that
 review suppressions (`unused-suppression`, `suppression-without-reason`) can report
@@ -16,6 +18,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
+from n1fix.rules import names_covering
 from n1fix.rules.base import Finding
 
 _COMMENT = re.compile(
@@ -83,14 +86,16 @@ def apply_suppressions(findings: list[Finding], text: str) -> tuple[list[Finding
     kept = []
     for finding in findings:
         lines = [*range(finding.line, finding.end_line + 1), *([finding.loop_line] if finding.loop_line else [])]
+        names = names_covering(finding.rule)
         silencing = [
             by_line[n] for n in dict.fromkeys(lines)
-            if n in by_line and (by_line[n].rules is None or finding.rule in by_line[n].rules)
+            if n in by_line and (by_line[n].rules is None or names & by_line[n].rules)
         ]
         if not silencing:
             kept.append(finding)
         for suppression in silencing:
-            suppression.used.add(finding.rule)
+            # The name it listed (`sequential-awaits` silencing an `awaits-in-loop` finding).
+            suppression.used.update({finding.rule} if suppression.rules is None else names & suppression.rules)
     return kept, found
 
 

@@ -64,13 +64,26 @@ def _closest(name: str, known: list[str]) -> list[str]:
     return [k for k in known if name and name.lower() in k][:3]
 
 
+def names_covering(rule: str) -> frozenset[str]:
+    """The names that cover a rule's findings in a suppression, `select` or `ignore`: its
+    own, and the name of the rule it was split from (`sequential-awaits` still covers
+    `awaits-in-loop`, whose findings it reported before)."""
+    found = rule_by_name(rule)
+    return frozenset(name for name in (rule, found.SPLIT_FROM if found else None) if name)
+
+
+def rules_covered_by(name: str) -> list[type[Rule]]:
+    """The rules a name covers: the rule of that name and the rules split from it."""
+    return [rule for rule in all_rules() if name in names_covering(rule.NAME)]
+
+
 def select_rules(select: list[str] | None, ignore: list[str]) -> list[type[Rule]]:
     """The rules to run; unknown names raise ValueError naming them."""
     error = unknown_rules([*(select or []), *ignore])
     if error:
         raise ValueError(error)
-    chosen = [rule for rule in all_rules() if (rule.DEFAULT if select is None else rule.NAME in select)]
-    return [rule for rule in chosen if rule.NAME not in ignore]
+    chosen = [rule for rule in all_rules() if (rule.DEFAULT if select is None else names_covering(rule.NAME) & set(select))]
+    return [rule for rule in chosen if not names_covering(rule.NAME) & set(ignore)]
 
 
 def default_rule_names() -> list[str]:

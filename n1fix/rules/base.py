@@ -112,6 +112,10 @@ class Rule:
     # Round trips before and after the fix, as formulas in N (the items of the loop), for
     # the audit report; None when the rule is not about round trips.
     ROUND_TRIPS: ClassVar[tuple[str, str] | None] = None
+    # The rule whose name reported this rule's findings before they became a rule of their
+    # own (as ruff redirects renamed codes): a suppression, `select` or `ignore` naming
+    # that rule still covers them.
+    SPLIT_FROM: ClassVar[str | None] = None
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         """May this file (its `ast` tree and source text) hold a finding?

@@ -16,21 +16,16 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods.sequential_awaits.statements import _enclosing_function, _Replace
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_import, spelling
 from n1fix.cst.layout import INDENT, fits
 from n1fix.cst.names import NamePicker
+from n1fix.cst.statements import ReplaceStatements, enclosing_function
 from n1fix.cst.syntax import all_names, walk
 
 
 def fix(ctx, finding) -> cst.Module:
-    from n1fix.codemods.sequential_awaits.loop_gather import fix_loop
-    from n1fix.rules.sequential_awaits.awaits_in_loop import LoopGatherPlan
-
     plan = finding.plan
-    if isinstance(plan, LoopGatherPlan):
-        return fix_loop(ctx, plan)
     gather = spelling(ctx.imports, "asyncio.gather")
     needs_import = gather is None
     if needs_import:
@@ -62,7 +57,7 @@ def fix(ctx, finding) -> cst.Module:
     if moved:
         last = new[-1]
         new[-1] = last.with_changes(leading_lines=[*last.leading_lines, *moved])
-    module = ctx.module.visit(_Replace(plan.statements, new))
+    module = ctx.module.visit(ReplaceStatements(plan.statements, new))
     if needs_import:
         module = add_import(module, "asyncio", ctx.first_party)
     return module
@@ -79,7 +74,7 @@ def _own_session_helpers(ctx, plan, calls: list[str]) -> tuple[list[str], list[s
     in an attribute (`self.session`) is replaced in the call by a local of the same last
     name (`session`, or a fresh one when the call already reads that name)."""
     factory, shared = plan.own_session
-    picker = NamePicker(_enclosing_function(ctx, plan.statements[0]) or ctx.module, ctx.module)
+    picker = NamePicker(enclosing_function(ctx, plan.statements[0]) or ctx.module, ctx.module)
     local = shared
     if "." in shared:
         wanted = shared.rpartition(".")[2].lstrip("_") or "session"
@@ -136,7 +131,7 @@ def _targets(ctx, plan) -> list[str] | None:
         return None
     unused = "_"
     if "_" in all_names(ctx.module):
-        function = _enclosing_function(ctx, plan.statements[0])
+        function = enclosing_function(ctx, plan.statements[0])
         unused = NamePicker(function or ctx.module, ctx.module).pick("_unused")
     return [t if t is not None else unused for t in plan.targets]
 

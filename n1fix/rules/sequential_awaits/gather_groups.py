@@ -20,9 +20,10 @@ from typing import Iterator
 
 import libcst as cst
 
+from n1fix.analysis.await_calls import AwaitedCall, CallerScope, awaited_statement, describe
+from n1fix.cst.async_functions import blocks_below
 from n1fix.cst.syntax import walk
 from n1fix.orm.query_shape import dotted_name
-from n1fix.rules.sequential_awaits.await_calls import AwaitedCall, CallerScope, awaited_statement, describe
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
@@ -47,50 +48,6 @@ class Group:
     @property
     def database(self) -> list[AwaitedCall]:
         return [m for m in self.members if m.database]
-
-
-def async_functions(module: cst.Module) -> Iterator[tuple[cst.FunctionDef, str | None]]:
-    """Every `async def` with its class's qualified name when it is a method."""
-    stack: list[tuple[cst.CSTNode, str | None]] = [(module, None)]
-    while stack:
-        node, owner = stack.pop()
-        body = node.body.body if isinstance(node, (cst.ClassDef, cst.FunctionDef)) else node.body
-        for statement in body if isinstance(body, (list, tuple)) else []:
-            for inner in _definitions(statement):
-                if isinstance(inner, cst.ClassDef):
-                    stack.append((inner, f"{owner}.{inner.name.value}" if owner else inner.name.value))
-                else:
-                    if inner.asynchronous is not None:
-                        yield inner, owner
-                    stack.append((inner, None))
-
-
-def _definitions(statement: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Function and class definitions at the top of `statement` or nested in its blocks."""
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        yield statement
-        return
-    for block in _blocks(statement):
-        for inner in block.body:
-            yield from _definitions(inner)
-
-
-def _blocks(statement: cst.CSTNode) -> Iterator[cst.IndentedBlock]:
-    """The indented blocks directly below a compound statement (if/for/while/with/try/match)."""
-    for name in ("body", "orelse", "finalbody"):
-        part = getattr(statement, name, None)
-        if isinstance(part, cst.IndentedBlock):
-            yield part
-        elif isinstance(part, cst.If):  # elif
-            yield from _blocks(part)
-        elif isinstance(part, (cst.Else, cst.Finally)) and isinstance(part.body, cst.IndentedBlock):
-            yield part.body
-    for handler in getattr(statement, "handlers", ()) or ():
-        if isinstance(handler.body, cst.IndentedBlock):
-            yield handler.body
-    for case in getattr(statement, "cases", ()) or ():
-        if isinstance(case.body, cst.IndentedBlock):
-            yield case.body
 
 
 def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
@@ -122,7 +79,7 @@ def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
             if statement is None or isinstance(statement, _SCOPES):
                 continue
             inner_transactions = transactions | _begun(statement)
-            for inner in _blocks(statement):
+            for inner in blocks_below(statement):
                 guarded = isinstance(statement, (cst.Try, cst.TryStar)) and inner is statement.body and statement.handlers
                 stack.append((inner, statement if guarded else in_try, inner_transactions))
 

@@ -2,7 +2,8 @@
 Finds database reads awaited one after another in an `async def` although none needs
 the others: consecutive statements `x = await f(...)`, `x: T = await f(...)` or
 `await f(...)` in one block, at least two of which reach the database (a session method,
-or a project function or DAL method that runs statements).
+or a project function or DAL method that runs statements). A read awaited once per item
+of a loop is `awaits-in-loop`'s.
 
 ## Why is this bad?
 Each await waits for the previous one to finish: four independent reads cost four round
@@ -86,51 +87,6 @@ by design, uses no session it did not open). Then the fix is **unsafe**: if it w
 the reads gathered with it may see the write or miss it; if it raises, they run anyway
 (harmless for reads on sessions of their own). Otherwise there is no fix.
 
-An await in a `for` loop whose call varies per item (`for x in xs: out.append(await
-fetch(x))`) and that query-in-loop does not cover (a session query or a keyed project
-query, which it batches: the better fix) gets an **unsafe** bounded gather:
-```python
-    semaphore = asyncio.Semaphore(5)  # at most 5 reads at once (SQLAlchemy's default pool_size)
-
-    async def search_names_bounded(prefix):
-        async with semaphore:
-            return await ProjectsDAL.search_names(prefix)
-
-    results = await asyncio.gather(*(search_names_bounded(prefix) for prefix in prefixes))
-    for prefix, names in zip(prefixes, results):
-        suggestions[prefix] = names
-```
-(`out.extend(await asyncio.gather(...))` for appends, a bare gather for a bare await).
-A semaphore, not chunks: it keeps up to the bound in flight all the time, where chunks
-wait for the slowest read of each chunk, and it needs no slicing (so no list of the
-items) and no second loop; the session each call opens is opened inside `async with
-semaphore`, so no more than the bound hold a connection at once. The bound is
-SQLAlchemy's default `pool_size` (5), said in the comment beside it; the semaphore is
-made in the function, so it bounds one call of it (two concurrent requests may use
-twice as many connections; the pool's overflow, 10 by default, absorbs that).
-Offered only when all of these hold; otherwise the finding has no fix and names the
-condition that failed:
-- each call opens its own session (known through the session-use index); a session or
-  connection passed or closed over is named;
-- the callee is a read whose effects are known (no write, nothing unindexed);
-- the loop body is exactly `out.append(await f(x))` (`out` a list: every binding of it
-  in the function is `[]`, `[...]`, `list(...)` or annotated `list[...]`),
-  `out[key] = await f(x)` or `await f(x)`: no other statement, no `break`, `continue`,
-  `return` or `else`, not `async for`, not in the body of a `try` with `except`
-  handlers; the loop target is a name or a tuple of names;
-- the call's arguments and the key have no effects of their own, and neither reads `out`
-  (everything else they read is the loop target or unchanged by the loop);
-- for the append and bare shapes the loop target is not read outside the loop (the loop
-  left it bound to the last item; the generator does not);
-- for `out[key] = ...` the items are iterated twice (gather, then `zip`), so items that
-  may be a one-shot iterator are materialised with `list(...)` first. The keys are set
-  in the loop's order after every read, so the dict's order and "the last duplicate key
-  wins" are those of the loop.
-Unsafe because the reads run concurrently, each in a transaction of its own (they may
-see different snapshots); when one raises, the others still run (the loop stopped at
-the first error), the first error to happen is the one raised, and `out` gets none of
-the results (the loop had filled it up to the failing item).
-
 When independent reads share one session and the module defines or imports an
 `async_sessionmaker` (or the method's class holds one: `self.session_factory`, from
 `async_sessionmaker(...)` or a parameter annotated as one), an **unsafe** fix gives each read that used the session a
@@ -149,8 +105,6 @@ A function that raises only on an error path it handles itself (`try: ... raise 
 except: ...`) still counts as a gate: fewer gathers, never a wrong one. A plain helper
 that raises is followed only when it is a project function (a library's is taken not to
 raise by design).
-The loop gather's bound does not read a `pool_size` the project passes to
-`create_async_engine()`: it is always SQLAlchemy's default, 5.
 Names are matched by spelling: a session stored under an unusual name and passed to an unindexed function
 is not recognised (the call is then unknown, so the fix is at most unsafe).
 """
@@ -191,8 +145,6 @@ class SequentialAwaits(Rule):
         for function in ast.walk(tree):
             if isinstance(function, ast.AsyncFunctionDef):
                 for node in ast.walk(function):
-                    if isinstance(node, ast.For) and any(_awaits_a_call(s, in_append=True) for s in node.body):
-                        return True
                     for name in ("body", "orelse", "finalbody"):
                         block = getattr(node, name, None)
                         if isinstance(block, list) and _two_awaits_in_a_row(block):
@@ -206,10 +158,10 @@ class SequentialAwaits(Rule):
         return False
 
     def check(self, ctx) -> Iterable[Finding]:
-        from n1fix.rules.sequential_awaits.gather_groups import async_functions, runs_in
+        from n1fix.cst.async_functions import async_functions
+        from n1fix.rules.sequential_awaits.gather_groups import runs_in
 
         for function, owner in async_functions(ctx.module):
-            yield from self._awaits_in_loops(ctx, function, owner)
             for run in runs_in(ctx, function, owner):
                 yield from self._check_run(ctx, run)
 
@@ -276,38 +228,6 @@ class SequentialAwaits(Rule):
                 "gathered by hand) reads better",
             )
         return None
-
-    def _awaits_in_loops(self, ctx, function, owner) -> Iterable[Finding]:
-        import libcst as cst
-
-        from n1fix.cst.syntax import walk
-        from n1fix.rules.sequential_awaits.await_calls import CallerScope
-        from n1fix.rules.sequential_awaits.awaits_in_loop import awaits_in_loops, loop_gather
-
-        if not any(isinstance(node, cst.For) for node in walk(function.body)):
-            return  # no loop of the kind `awaits_in_loops` looks at
-        scope = CallerScope.of(ctx, function, f"{ctx.module_name}.{owner}" if owner else None)
-        for loop, member in awaits_in_loops(ctx, function, scope):
-            head = (
-                f"{member.label} is awaited once per item of the loop over `{ctx.code(loop.iter)}`, one round trip "
-                "after another"
-            )
-            plan, reason = loop_gather(ctx, function, loop, member)
-            if plan is None:
-                note = (
-                    "let the callee take every key and run one query, or gather with a bound on "
-                    "concurrency (an asyncio.Semaphore or chunks no larger than the connection pool)"
-                )
-                yield self.finding_at(
-                    ctx, member.statement, f"{head}; no bounded gather: {reason}; {note}", fix_note=note, loop=loop
-                )
-                continue
-            note = (
-                f"unsafe: each call opens its own session, so gathered at most {plan.bound} at once ({plan.bound_source}) "
-                "they run concurrently, each in a transaction of its own; when one raises, the others still run "
-                "(the loop stopped at the first error) and nothing of the loop's result is kept"
-            )
-            yield self.finding_at(ctx, member.statement, f"{head}; {note}", Applicability.UNSAFE, note, plan, loop=loop)
 
     def _own_sessions_finding(self, ctx, group, factory: str, session: str) -> Finding:
         members = group.members
@@ -379,10 +299,8 @@ def _two_awaits_in_a_row(block: list) -> bool:
     return False
 
 
-def _awaits_a_call(statement: ast.stmt, in_append: bool = False) -> bool:
+def _awaits_a_call(statement: ast.stmt) -> bool:
     if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
         value = statement.value
-        if in_append and isinstance(value, ast.Call) and len(value.args) == 1:
-            value = value.args[0]  # out.append(await fetch(x))
         return isinstance(value, ast.Await) and isinstance(value.value, ast.Call)
     return False

@@ -126,10 +126,13 @@ class _Staleness:
         self._tree = None
 
     def of(self, name: str) -> bool:
-        from n1fix.rules import rule_by_name
+        """For every rule the name covers (`sequential-awaits` covers `awaits-in-loop` too)."""
+        from n1fix.rules import rules_covered_by
 
-        rule = rule_by_name(name)
-        if rule is None or name in self.ran:
+        return all(self._of_rule(rule) for rule in rules_covered_by(name))
+
+    def _of_rule(self, rule) -> bool:
+        if rule.NAME in self.ran:
             return True
         if self._tree is None:
             try:

@@ -1,5 +1,5 @@
-"""Finding the function around awaited statements and replacing those statements: shared by the
-gather rewrite and the loop gather."""
+"""Finding the function around a statement, and replacing a run of consecutive statements
+of one block with new ones (the gather rewrites of sequential-awaits and awaits-in-loop)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from n1fix.cst.errors import FixFailed
 from n1fix.cst.syntax import walk
 
 
-def _enclosing_function(ctx, statement):
+def enclosing_function(ctx, statement):
     """The innermost function whose body holds `statement`."""
     found = None
     for node in walk(ctx.module, into_scopes=True):
@@ -18,7 +18,7 @@ def _enclosing_function(ctx, statement):
     return found
 
 
-class _Replace(cst.CSTTransformer):
+class ReplaceStatements(cst.CSTTransformer):
     def __init__(self, statements, new) -> None:
         self.statements = statements
         self.new = new

@@ -15,10 +15,10 @@ from typing import Iterator
 
 import libcst as cst
 
+from n1fix.analysis.await_calls import AwaitedCall, CallerScope, describe, impure
 from n1fix.analysis.item_facts import bindings, reiterable
 from n1fix.cst.syntax import all_names, names_assigned, names_read, target_names, walk
 from n1fix.orm.query_shape import dotted_name
-from n1fix.rules.sequential_awaits.await_calls import AwaitedCall, CallerScope, _impure, describe
 
 # SQLAlchemy's QueuePool default (`create_engine(pool_size=5)`): the connections a pool
 # keeps; more at once come from its overflow, or wait.
@@ -129,7 +129,7 @@ def loop_gather(ctx, function: cst.FunctionDef, loop: cst.For, member: AwaitedCa
     if changed & all_names(member.call):
         return None, f"{member.label} reads `{ctx.code(container)}`, which the loop fills"
     if key is not None:
-        if _impure(key) is not None:
+        if impure(key) is not None:
             return None, f"the key `{ctx.code(key)}` has effects of its own"
         if changed & all_names(key):
             return None, f"the key `{ctx.code(key)}` reads `{ctx.code(container)}`, which the loop fills"

@@ -1,4 +1,4 @@
-"""sequential-awaits, awaits in a loop: when the bounded gather applies, and what it writes."""
+"""awaits-in-loop: when the bounded gather applies, and what it writes."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def findings(tmp_path, body: str):
     tmp_path = tmp_path / f"p{len(list(tmp_path.iterdir()))}"  # a fresh project each call
     tmp_path.mkdir()
     path = project(tmp_path, HEAD + textwrap.dedent(body), LOOP_DAL)
-    return path, [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
+    return path, [f for f in scan_source(path, path.read_text()) if f.rule == "awaits-in-loop"]
 
 
 def fixed(tmp_path, body: str) -> str:
@@ -149,4 +149,115 @@ def test_a_second_run_finds_nothing_to_fix(tmp_path):
     text = fixed(tmp_path, "async def f(ps: list[str]):\n    found = {}\n    for p in ps:\n        found[p] = await search(p)\n    return found\n")
     (tmp_path / "again").mkdir()
     path = project(tmp_path / "again", text, LOOP_DAL)
-    assert [f for f in scan_source(path, text) if f.rule == "sequential-awaits"] == []
+    assert [f for f in scan_source(path, text) if f.rule == "awaits-in-loop"] == []
+
+
+def test_awaits_in_a_loop_are_reported_once_by_the_rule_that_can_fix_them(tmp_path):
+    dal = DAL + textwrap.dedent(
+        '''
+
+        async def search(prefix: str):
+            async with async_session() as session:
+                return list(await session.scalars(select(User).where(User.name.startswith(prefix))))
+        '''
+    )
+    service = textwrap.dedent(
+        """\
+        from app.dal import AuthDAL, search
+
+
+        async def f(prefixes, session, ids):
+            found = {}
+            for prefix in prefixes:
+                found[prefix] = await search(prefix)
+            for i in ids:
+                await session.get(User, i)
+            for prefix in prefixes:
+                await search("fixed")
+            return found
+        """
+    )
+    path = project(tmp_path, service, dal)
+    found = [f for f in scan_source(path, path.read_text()) if f.rule == "awaits-in-loop"]
+    # the keyed `session.get` per item is query-in-loop's; a call that does not vary is not per item
+    assert [(f.line, f.applicability.value, f.loop_line) for f in found] == [(7, "unsafe", 6)]
+    assert "at most 5 at once" in found[0].message  # a bounded gather
+
+
+# The split from sequential-awaits: the loop is this rule's alone, and the old name still covers it.
+LOOP = """\
+    async def f(prefixes: list[str]):
+        found = {}
+        for prefix in prefixes:{comment}
+            found[prefix] = await search(prefix)
+        return found
+    """
+
+
+def scan_all(tmp_path, comment: str = "", config: str = ""):
+    path = project(tmp_path, HEAD + textwrap.dedent(LOOP.replace("{comment}", comment)), LOOP_DAL)
+    (tmp_path / "pyproject.toml").write_text(config)
+    return sorted((f.rule, f.line) for f in scan_source(path, path.read_text()))
+
+
+def test_the_loop_is_reported_by_this_rule_alone(tmp_path):
+    assert scan_all(tmp_path) == [("awaits-in-loop", 7)]
+
+
+def test_a_suppression_naming_sequential_awaits_still_silences_the_loop(tmp_path):
+    # Written before the split: neither the loop nor the comment (it silences something) is reported.
+    assert scan_all(tmp_path, "  # n1fix: ignore[sequential-awaits] a handful of prefixes") == []
+
+
+def test_a_suppression_naming_another_rule_does_not_silence_the_loop(tmp_path):
+    found = scan_all(tmp_path, "  # n1fix: ignore[query-in-loop] a handful of prefixes")
+    assert found == [("awaits-in-loop", 7), ("unused-suppression", 6)]
+
+
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        ('[tool.n1fix]\nselect = ["sequential-awaits"]\n', [("awaits-in-loop", 7)]),
+        ('[tool.n1fix]\nignore = ["sequential-awaits"]\n', []),
+        ('[tool.n1fix]\nselect = ["sequential-awaits"]\nignore = ["awaits-in-loop"]\n', []),
+        ('[tool.n1fix]\nselect = ["awaits-in-loop"]\n', [("awaits-in-loop", 7)]),
+    ],
+)
+def test_select_and_ignore_of_sequential_awaits_cover_the_loop(tmp_path, config, expected):
+    assert scan_all(tmp_path, config=config) == expected
+
+
+def test_removing_the_old_name_is_unsafe_while_the_loop_rule_is_left_out(tmp_path):
+    # `sequential-awaits` ran and found nothing there, but the loop rule the name also covers did not run.
+    path = project(tmp_path, HEAD + textwrap.dedent(LOOP.replace("{comment}", "  # n1fix: ignore[sequential-awaits]")), LOOP_DAL)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.n1fix]\nselect = ["sequential-awaits", "unused-suppression"]\nignore = ["awaits-in-loop"]\n'
+    )
+    (finding,) = scan_source(path, path.read_text())
+    assert (finding.rule, finding.line, finding.applicability.value) == ("unused-suppression", 6, "unsafe")
+
+
+def test_the_bot_grouping_by_rule_keeps_the_loop_out_of_the_sequential_awaits_branch(tmp_path):
+    from pathlib import Path
+
+    from n1fix.bot.fixes import compute
+    from n1fix.bot.grouping import GroupBy
+
+    service = """\
+        from app.dal import AuthDAL, search
+
+
+        async def f(uid, prefixes: list[str]):
+            a = await AuthDAL.own(uid)
+            b = await AuthDAL.own(2)
+            found = {}
+            for prefix in prefixes:
+                found[prefix] = await search(prefix)
+            return a, b, found
+        """
+    project(tmp_path, service, LOOP_DAL)
+    computed = compute(tmp_path, Path("."), [Path("app/service.py")], GroupBy.rule, unsafe_fixes=True)
+    assert {group.key: sorted(f.rule for f in group.findings) for group in computed.groups} == {
+        "awaits-in-loop": ["awaits-in-loop"],
+        "sequential-awaits": ["sequential-awaits"],
+    }

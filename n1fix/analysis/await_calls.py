@@ -318,13 +318,13 @@ def _argument_for(call: cst.Call, params: tuple[str, ...], param: str) -> cst.Ba
 def _effectful(ctx, call: cst.Call) -> str | None:
     """The first argument (or receiver part) whose evaluation may have effects."""
     for expr in _passed(call):
-        bad = _impure(expr)
+        bad = impure(expr)
         if bad is not None:
             return ctx.code(bad)
     return None
 
 
-def _impure(expr: cst.CSTNode) -> cst.CSTNode | None:
+def impure(expr: cst.CSTNode) -> cst.CSTNode | None:
     if isinstance(expr, (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)):
         return None
     if isinstance(expr, (cst.Await, cst.Yield, cst.NamedExpr)):
@@ -336,12 +336,12 @@ def _impure(expr: cst.CSTNode) -> cst.CSTNode | None:
         if name not in _PURE_BUILTINS and not (name and _class_like(expr.func) and _is_value_type(name)):
             return expr
         for arg in expr.args:
-            bad = _impure(arg.value)
+            bad = impure(arg.value)
             if bad is not None:
                 return bad
         return None
     for child in children(expr):
-        bad = _impure(child)
+        bad = impure(child)
         if bad is not None:
             return bad
     return None

@@ -5,7 +5,7 @@
 becomes a semaphore at the bound, a nested `async def search_names_bounded(prefix)` that
 awaits the call inside `async with semaphore:`, one `results = await asyncio.gather(...)`
 over a generator of those, and `for prefix, names in zip(prefixes, results)` filling the
-dict (the full text is in the rule's docs: `n1fix rules sequential-awaits`).
+dict (the full text is in the rule's docs: `n1fix rules awaits-in-loop`).
 
 `out.append(await f(x))` becomes `out.extend(await asyncio.gather(...))` and a bare
 `await f(x)` a bare gather. The semaphore is made in the function, next to its only use
@@ -19,25 +19,26 @@ import re
 
 import libcst as cst
 
-from n1fix.codemods.sequential_awaits.statements import _enclosing_function, _Replace
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_import, spelling
 from n1fix.cst.layout import INDENT, fits
 from n1fix.cst.names import NamePicker, plural
+from n1fix.cst.statements import ReplaceStatements, enclosing_function
 from n1fix.cst.syntax import all_names
 from n1fix.orm.query_shape import dotted_name
 
 _VERB = re.compile(r"^(get|fetch|load|find|search|list|read|query|select|lookup|count)_")
 
 
-def fix_loop(ctx, plan) -> cst.Module:
+def fix(ctx, finding) -> cst.Module:
+    plan = finding.plan
     loop = plan.loop
     spellings = {name: spelling(ctx.imports, f"asyncio.{name}") for name in ("gather", "Semaphore")}
     needs_import = any(s is None for s in spellings.values())
     if needs_import and "asyncio" in all_names(ctx.module):
         raise FixFailed("`asyncio` names something else in this module")
     gather, semaphore_class = (spellings[n] or f"asyncio.{n}" for n in ("gather", "Semaphore"))
-    picker = NamePicker(_enclosing_function(ctx, loop) or ctx.module, ctx.module)
+    picker = NamePicker(enclosing_function(ctx, loop) or ctx.module, ctx.module)
     code = ctx.code
     indent = ctx.range_of(loop).start.column
     limit = ctx.project.line_length
@@ -86,7 +87,7 @@ def fix_loop(ctx, plan) -> cst.Module:
     moved = _comments(loop)
     if moved:
         new[at + 1] = new[at + 1].with_changes(leading_lines=[*new[at + 1].leading_lines, *moved])
-    module = ctx.module.visit(_Replace([loop], new))
+    module = ctx.module.visit(ReplaceStatements([loop], new))
     if needs_import:
         module = add_import(module, "asyncio", ctx.first_party)
     return module
