@@ -19,7 +19,7 @@ import libcst as cst
 from n1fix.analysis.row_sources import Source, defined_in, row_source
 from n1fix.cst.loop_frames import frames_of
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
-from n1fix.orm.loader_options import EAGER, LAZY, RAISE, OptionChain
+from n1fix.orm.dialect import EAGER, LAZY, RAISE, OptionChain
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.lazy_load_in_loop.identity_map import (
     one_target_through_join,
