@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, frames_of
 from n1fix.cst.syntax import names_assigned, target_names, walk
-from n1fix.cst.chains import dotted_name
 from n1fix.orm.dialect import Cardinality
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from n1fix.cst.syntax import target_names, walk
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.syntax import target_names, walk
 
 
 @dataclass(frozen=True)

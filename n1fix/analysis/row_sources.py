@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.analysis.item_facts import bindings
-from n1fix.cst.syntax import walk
 from n1fix.cst.chains import unwind
+from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, Options, QueryShape, Style
 
 _RUNNERS = {"scalars", "execute", "scalar"}

@@ -16,8 +16,8 @@ from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.dialects import dialect_for
+from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
 from n1fix.orm.session_use import SessionUseIndex

@@ -14,9 +14,9 @@ from n1fix.analysis.item_facts import key_gaps
 from n1fix.analysis.loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.analysis.query_columns import columns_read, counted_model
 from n1fix.analysis.untyped_sources import certain_key_miss
+from n1fix.cst.chains import dotted_name, unwind
 from n1fix.cst.loop_frames import FEW_ITEMS_NOTE, Frame, few_fixed_items, frames_of, loop_words, statement_index
 from n1fix.cst.syntax import COMPREHENSIONS, children, names_read, target_names, walk
-from n1fix.cst.chains import dotted_name, unwind
 from n1fix.orm.dialect import Cardinality, Predicate, QueryShape, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of

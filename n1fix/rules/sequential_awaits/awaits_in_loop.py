@@ -16,8 +16,8 @@ from typing import Iterator
 import libcst as cst
 
 from n1fix.analysis.item_facts import bindings, reiterable
-from n1fix.cst.syntax import all_names, names_assigned, names_read, target_names, walk
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.syntax import all_names, names_assigned, names_read, target_names, walk
 from n1fix.rules.sequential_awaits.await_calls import AwaitedCall, CallerScope, _impure, describe
 
 # SQLAlchemy's QueuePool default (`create_engine(pool_size=5)`): the connections a pool

@@ -20,8 +20,8 @@ from typing import Iterator
 
 import libcst as cst
 
-from n1fix.cst.syntax import walk
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.syntax import walk
 from n1fix.rules.sequential_awaits.await_calls import AwaitedCall, CallerScope, awaited_statement, describe
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)

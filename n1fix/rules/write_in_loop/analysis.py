@@ -8,9 +8,9 @@ from typing import Iterable
 import libcst as cst
 
 from n1fix.analysis.item_facts import bindings, item_model, key_may_be_none, reiterable
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, loop_words
 from n1fix.cst.syntax import SCOPES, children, names_assigned, names_read, target_names, walk
-from n1fix.cst.chains import dotted_name
 from n1fix.orm.dialect import Predicate, WriteShape
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.write_in_loop.loop_body import body_blocker, other_statements_may_raise, reads_attribute

@@ -12,8 +12,8 @@ import libcst as cst
 
 from n1fix.analysis.callees import callee_of
 from n1fix.analysis.model_writes import model_method_write
-from n1fix.cst.syntax import walk
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.syntax import walk
 from n1fix.orm.query_shape import is_model_like
 
 _TRANSACTION_METHODS = {
