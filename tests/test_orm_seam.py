@@ -17,7 +17,7 @@ import pytest
 from n1fix.cst.chains import MethodCall
 from n1fix.engine import runner
 from n1fix.engine.api import scan_source
-from n1fix.orm.dialect import Cardinality, OrmDialect, QueryShape, Style
+from n1fix.orm.dialect import Cardinality, Loading, OrmDialect, QueryShape, RelationshipInfo, Style
 from n1fix.orm.dialects import dialect_for
 from n1fix.orm.sqlalchemy_dialect import SQLALCHEMY
 
@@ -106,3 +106,24 @@ def test_the_dialect_is_part_of_the_results_cache_key(service, monkeypatch):
     monkeypatch.setattr(runner, "dialect_for", lambda imported: FetchOnlyDialect())
     _, make = _setup(service, service.read_text())
     assert make(service.read_text()).project.fingerprint() != sqlalchemy_key
+
+
+@pytest.mark.parametrize(
+    "statement,lazy,loading",
+    [
+        ("select(User)", "select", Loading.LAZY),
+        ("select(User)", "selectin", Loading.EAGER),
+        ("select(User)", "raise_on_sql", Loading.RAISE),
+        ("select(User)", "dynamic", Loading.OTHER),
+        ("select(User).options(selectinload(User.projects))", "select", Loading.EAGER),
+        ("select(User).options(raiseload(User.projects))", "selectin", Loading.RAISE),
+        ("select(User).options(lazyload(User.projects))", "joined", Loading.LAZY),
+        ("select(User).options(noload(User.projects))", "select", Loading.OTHER),
+        ("select(User).options(selectinload(User.renders))", "select", Loading.LAZY),
+    ],
+)
+def test_sqlalchemy_says_how_a_relationship_loads(statement, lazy, loading):
+    """The query's option for the path wins over the relationship's own `lazy=`."""
+    _head, calls = SQLALCHEMY.statement_parts(cst.parse_expression(statement))
+    projects = RelationshipInfo(attr="projects", target="app.models.Project", lazy=lazy)
+    assert SQLALCHEMY.loading(SQLALCHEMY.loader_options(calls), ("projects",), projects) is loading

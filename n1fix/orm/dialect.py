@@ -9,7 +9,10 @@ dialect (`ctx.orm`, chosen once by the engine from what the project imports):
 - `statement_parts(expr)`: the statement a query runs, split into its head call and the
   chain of calls after it (where loader options go);
 - `loader_options(calls)`: the relationship loading those calls ask for (`Options`:
-  which strategy loads which relationship path: `EAGER`, `LAZY`, `RAISE`);
+  the loader each relationship path is given, and where a new one goes);
+- `loading(options, path, relationship)`: is the relationship at the end of `path` loaded
+  with the rows, lazily (a query per object), raising, or otherwise (`Loading`), given
+  the query's options and the relationship's own default;
 - `write_shape(expr, imports)`: is this a bulk write statement, and its shape
   (`WriteShape`: insert / update / delete, target, predicates, values);
 - `model_for(models, expr, imports, module)`: which model a class reference names
@@ -26,7 +29,7 @@ LIST (`.get(...)` ONE, `.first()` FIRST, `.count()` COUNT, `.exists()` EXISTS);
 `ForeignKey` / `OneToOneField` / `ManyToManyField` become `RelationshipInfo`s (a forward
 `ForeignKey` is MANY_TO_ONE with its `attname` as foreign key attribute, the reverse
 `<model>_set` ONE_TO_MANY); `select_related` / `prefetch_related` are loader options
-(EAGER); `QuerySet.update()` / `.delete()` are `WriteShape`s.
+(`Loading.EAGER`); `QuerySet.update()` / `.delete()` are `WriteShape`s.
 
 The value types are defined, for now, next to the SQLAlchemy code that first produced
 them; they are re-exported here so that rules name them through the seam only.
@@ -34,13 +37,14 @@ them; they are re-exported here so that rules name them through the seam only.
 
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import libcst as cst
 
 from n1fix.cst.chains import MethodCall
 from n1fix.orm.functions import QueryFunction
-from n1fix.orm.loader_options import EAGER, LAZY, RAISE, OptionChain, Options
+from n1fix.orm.loader_options import OptionChain, Options
 from n1fix.orm.models import MANY_TO_MANY, MANY_TO_ONE, ONE_TO_MANY, ColumnInfo, ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style
 from n1fix.orm.write_shape import WriteShape
@@ -49,14 +53,12 @@ if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
 
 __all__ = [
-    "EAGER",
-    "LAZY",
     "MANY_TO_MANY",
     "MANY_TO_ONE",
     "ONE_TO_MANY",
-    "RAISE",
     "Cardinality",
     "ColumnInfo",
+    "Loading",
     "ModelIndex",
     "ModelInfo",
     "OptionChain",
@@ -69,6 +71,15 @@ __all__ = [
     "Style",
     "WriteShape",
 ]
+
+
+class Loading(str, enum.Enum):
+    """How a relationship's objects are loaded when code reads it."""
+
+    EAGER = "eager"  # with the rows (`selectinload`, `lazy="joined"`; Django's select_related)
+    LAZY = "lazy"  # a query per object on first read: what lazy-load-in-loop reports
+    RAISE = "raise"  # reading it raises instead of querying
+    OTHER = "other"  # never loaded (noload), a query object (dynamic), or unknown
 
 
 @runtime_checkable
@@ -87,6 +98,10 @@ class OrmDialect(Protocol):
 
     def loader_options(self, calls: list[MethodCall]) -> Options:
         """How the chain `calls` asks relationships to be loaded."""
+        ...
+
+    def loading(self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo) -> Loading:
+        """How the last relationship of `path` loads, under a query's `options`."""
         ...
 
     def write_shape(

@@ -13,14 +13,19 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from n1fix.cst.chains import MethodCall, dotted_name
-from n1fix.orm.loader_options import Options, read_options
-from n1fix.orm.models import ModelIndex, ModelInfo
+from n1fix.orm.dialect import Loading
+from n1fix.orm.loader_options import EAGER, LAZY, RAISE, Options, read_options
+from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import QueryShape, parse_select, recognize
 from n1fix.orm.session_receiver import project_receiver
 from n1fix.orm.write_shape import WriteShape, recognize_write
 
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
+
+# `relationship(lazy=...)` values that load with the rows, or raise instead of loading.
+_MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
+_MAPPER_RAISE = {"raise", "raise_on_sql"}
 
 
 class SqlAlchemyDialect:
@@ -34,6 +39,25 @@ class SqlAlchemyDialect:
 
     def loader_options(self, calls: list[MethodCall]) -> Options:
         return read_options(calls)
+
+    def loading(self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo) -> Loading:
+        option = options.strategy(path)
+        if option is not None:
+            if option in EAGER:
+                return Loading.EAGER
+            if option in RAISE:
+                return Loading.RAISE
+            if option in LAZY:
+                return Loading.LAZY
+            return Loading.OTHER
+        mapper = relationship.lazy
+        if mapper == "select":
+            return Loading.LAZY
+        if mapper in _MAPPER_RAISE:
+            return Loading.RAISE
+        if mapper in _MAPPER_EAGER:
+            return Loading.EAGER
+        return Loading.OTHER
 
     def write_shape(
         self, node: cst.BaseExpression, imports: dict[str, str], built: dict[str, cst.BaseExpression] | None = None
