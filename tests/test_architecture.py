@@ -41,6 +41,8 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
         "the survey's text scan for called names, no ORM question: belongs in cst/",
     ("n1fix.rules.write_in_loop.loop_body", "n1fix.orm.query_shape", "is_model_like"):
         "a spelling heuristic (a CapWords name) in a helper without the context; it moves with the value types",
+    ("n1fix.codemods.query_in_loop.batch_variant", "n1fix.orm.imports", "import_map"):
+        "the callee module's import map (module resolution, no ORM question): belongs in cst/ or the engine",
     ("n1fix.codemods.query_in_loop.loop_keys", "n1fix.orm.query_shape", "recognize"):
         "naming the batch's collection after the entity a query selects: the plan should carry the entity",
     **{
