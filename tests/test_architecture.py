@@ -29,6 +29,33 @@ ABOVE_ENGINE = ("n1fix.engine", "n1fix.report", "n1fix.cli", "n1fix.bot", "n1fix
 ALLOWED_UPWARD: set[tuple[str, str]] = set()
 
 
+# The ORM seam (issue 15 step 5): rules, shared analyses and codemods ask the project's
+# dialect (`ctx.orm`) and name its value types through `n1fix.orm.dialect`. What they
+# still import from the rest of orm/, name by name, with why (the work left):
+SEAM = "n1fix.orm.dialect"
+SEAM_USERS = ("n1fix.rules", "n1fix.analysis", "n1fix.codemods")
+PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
+    ("n1fix.rules.context", "n1fix.orm.imports", "resolve_module_path"):
+        "module resolution (import groups of generated code), no ORM question: belongs in cst/ or the engine",
+    ("n1fix.rules.query_in_loop.rule", "n1fix.orm.functions", "called_names"):
+        "the survey's text scan for called names, no ORM question: belongs in cst/",
+    ("n1fix.rules.write_in_loop.loop_body", "n1fix.orm.query_shape", "is_model_like"):
+        "a spelling heuristic (a CapWords name) in a helper without the context; it moves with the value types",
+    ("n1fix.codemods.query_in_loop.batch_variant", "n1fix.orm.imports", "import_map"):
+        "the callee module's import map (module resolution, no ORM question): belongs in cst/ or the engine",
+    ("n1fix.codemods.query_in_loop.loop_keys", "n1fix.orm.query_shape", "recognize"):
+        "naming the batch's collection after the entity a query selects: the plan should carry the entity",
+    **{
+        ("n1fix.rules.sequential_awaits.await_calls", "n1fix.orm.session_use", name):
+            "SQLAlchemy's session method names read directly by sequential-awaits: a dialect question"
+            " (`is this a session read / write`) once that rule's split has landed"
+        for name in ("HARMLESS", "READ_METHODS", "SESSION_NAME", "SESSION_TYPE", "WRITE_METHODS")
+    },
+}
+# Only the engine chooses the dialect; nothing below it names the implementation.
+DIALECT_CHOICE = ("n1fix.orm.dialects", "n1fix.orm.sqlalchemy_dialect")
+
+
 def module_names() -> dict[str, Path]:
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -236,3 +263,43 @@ def test_the_allowed_upward_imports_still_exist() -> None:
 @pytest.mark.parametrize("layer", sorted(LAYERS))
 def test_each_layer_exists(layer: str) -> None:
     assert layer in MODULES
+
+
+def _uses_the_seam(module: str) -> bool:
+    return module.startswith(tuple(layer + "." for layer in SEAM_USERS))
+
+
+def past_the_seam(edges_: list[tuple[str, str, str | None, int]]) -> list[str]:
+    return [
+        f"{importer}:{line} imports {imported}" + (f".{name}" if name else "")
+        for importer, imported, name, line in edges_
+        if _uses_the_seam(importer)
+        and imported.startswith("n1fix.orm")
+        and imported != SEAM
+        and (importer, imported, name) not in PAST_THE_SEAM
+    ]
+
+
+def test_a_planted_import_past_the_seam_is_reported() -> None:
+    planted = [*EDGES, ("n1fix.rules.query_in_loop.analysis", "n1fix.orm.query_shape", "recognize", 1)]
+    assert past_the_seam(planted) == ["n1fix.rules.query_in_loop.analysis:1 imports n1fix.orm.query_shape.recognize"]
+
+
+def test_rules_and_analyses_reach_the_orm_through_the_seam() -> None:
+    past = past_the_seam(EDGES)
+    assert not past, "imports of orm/ past the seam (ask ctx.orm; name types through n1fix.orm.dialect):\n  " + "\n  ".join(past)
+
+
+def test_only_the_engine_names_the_dialect_implementation() -> None:
+    wrong = [
+        f"{importer}:{line} imports {imported}"
+        for importer, imported, _name, line in EDGES
+        if imported in DIALECT_CHOICE and importer not in DIALECT_CHOICE and not importer.startswith("n1fix.engine")
+    ]
+    assert not wrong, "the dialect is chosen by the engine only:\n  " + "\n  ".join(wrong)
+
+
+def test_the_imports_past_the_seam_still_exist() -> None:
+    # An exception that is no longer needed is removed from PAST_THE_SEAM.
+    present = {(importer, imported, name) for importer, imported, name, _line in EDGES}
+    assert PAST_THE_SEAM.keys() <= present, sorted(PAST_THE_SEAM.keys() - present)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import all_names, children, walk
-from n1fix.orm.query_shape import dotted_name
 from n1fix.orm.session_use import HARMLESS, READ_METHODS, SESSION_NAME, SESSION_TYPE, WRITE_METHODS
 
 _DML = re.compile(

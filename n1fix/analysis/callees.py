@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.orm.functions import QueryFunction
-from n1fix.orm.query_shape import dotted_name
+from n1fix.cst.chains import dotted_name
+from n1fix.orm.dialect import QueryFunction
 
 
 def callee_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> QueryFunction | None:

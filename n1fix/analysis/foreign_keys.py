@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from n1fix.orm.models import MANY_TO_ONE
+from n1fix.orm.dialect import MANY_TO_ONE
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, frames_of
 from n1fix.cst.syntax import names_assigned, target_names, walk
-from n1fix.orm.query_shape import Cardinality, dotted_name, recognize
+from n1fix.orm.dialect import Cardinality
 
 
 _REITERABLE_CALLS = {"list", "sorted", "tuple", "set", "frozenset", "dict"}
@@ -123,13 +124,13 @@ def item_model(ctx, frame: Frame, ancestry):
     target = frame.node.target if frame.is_for else frame.clauses[0].target
     if not isinstance(target, cst.Name):
         return None
-    shape = recognize(iterable) if isinstance(iterable, (cst.Call, cst.Await)) else None
+    shape = ctx.orm.query_shape(iterable) if isinstance(iterable, (cst.Call, cst.Await)) else None
     if shape is not None and shape.entity is not None and shape.cardinality is Cardinality.LIST:
         return ctx.model_for(shape.entity)
     if isinstance(iterable, cst.Name):
         for value, annotation in bindings(iterable.value, ancestry):
             if value is not None:
-                bound = recognize(value) if isinstance(value, (cst.Call, cst.Await)) else None
+                bound = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
                 if bound is not None and bound.entity is not None and bound.cardinality is Cardinality.LIST:
                     return ctx.model_for(bound.entity)
             if annotation is not None:
@@ -171,7 +172,7 @@ def model_of_name(ctx, name: str, ancestry, inside: Frame | None = None):
     for value, annotation in bindings(name, ancestry):
         if annotation is not None and dotted_name(annotation):
             return ctx.model_for(annotation)
-        bound = recognize(value) if isinstance(value, (cst.Call, cst.Await)) else None
+        bound = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
         if bound is not None and bound.entity is not None and bound.cardinality in (Cardinality.OPTIONAL, Cardinality.ONE, Cardinality.FIRST):
             return ctx.model_for(bound.entity)
     return None

@@ -16,9 +16,9 @@ from n1fix.analysis.hoist_guards import Guard, guards_on_path, hoisting_hazard, 
 from n1fix.analysis.item_facts import loaded_collection, reiterable, returned_collection
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.analysis.model_writes import model_method_write
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, hoist_anchor, is_conditional_in, makes_conditional
 from n1fix.cst.syntax import is_pure_key, names_assigned, names_read, target_names, walk
-from n1fix.orm.query_shape import dotted_name
 
 # Calls that consume a generator at once, so hoisting its query does not change timing.
 CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max", "sorted"}

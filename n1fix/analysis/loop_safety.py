@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name, unwind
 from n1fix.cst.syntax import COMPREHENSIONS, children, walk
-from n1fix.orm.query_shape import dotted_name, unwind
 
 # Called on anything, these end or change a transaction: no batching across them.
 _TRANSACTION_METHODS = {"commit", "rollback", "flush", "begin_nested", "expire_all", "expunge_all"}

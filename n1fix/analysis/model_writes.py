@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import target_names, walk
-from n1fix.orm.query_shape import dotted_name, recognize
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def _value_models(ctx, value: cst.BaseExpression) -> list | None:
         model = ctx.model_for(value.func)
         if model is not None:
             return [model]
-    shape = recognize(value) if isinstance(value, (cst.Call, cst.Await)) else None
+    shape = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
     if shape is not None and shape.entity is not None:
         model = ctx.model_for(shape.entity)
         if model is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.cst.syntax import walk
-from n1fix.orm.query_shape import QueryShape
+from n1fix.orm.dialect import QueryShape
 
 
 def counted_model(shape: QueryShape) -> str:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.analysis.item_facts import bindings
+from n1fix.cst.chains import unwind
 from n1fix.cst.syntax import walk
-from n1fix.orm.loader_options import Options, read_options
-from n1fix.orm.query_shape import Cardinality, QueryShape, Style, parse_select, recognize, unwind
+from n1fix.orm.dialect import Cardinality, Options, QueryShape, Style
 
 _RUNNERS = {"scalars", "execute", "scalar"}
 
@@ -40,9 +40,9 @@ def row_source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True)
         value = values[0] if len(values) == 1 else None
     if not isinstance(value, (cst.Call, cst.Await)):
         return None
-    statement, shape = None, recognize(value)
+    statement, shape = None, ctx.orm.query_shape(value)
     if shape is None:
-        statement, shape = _through_statement_variable(value, ancestry)
+        statement, shape = _through_statement_variable(ctx, value, ancestry)
     if shape is None and follow:
         return _through_helper(ctx, value, ancestry)
     if shape is None or shape.entity is None or shape.cardinality is not Cardinality.LIST:
@@ -52,7 +52,7 @@ def row_source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True)
         return None
     if shape.style is Style.V2:
         runner = unwind(shape.node)[1][0].call
-        parsed = parse_select(statement if statement is not None else runner.args[0].value)
+        parsed = ctx.orm.statement_parts(statement if statement is not None else runner.args[0].value)
         if parsed is None:
             return None
         head, calls = parsed
@@ -62,7 +62,7 @@ def row_source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True)
         calls = shape.statement_calls
         head = shape.select_call if shape.select_call is not None else shape.session
         layout = chain = value.expression if isinstance(value, cst.Await) else value
-    return Source(shape, model, ctx.code(shape.entity), read_options(calls), head, layout, chain)
+    return Source(shape, model, ctx.code(shape.entity), ctx.orm.loader_options(calls), head, layout, chain)
 
 
 def _through_helper(ctx, value, ancestry) -> Source | None:
@@ -94,7 +94,7 @@ def defined_in(body, name: str) -> cst.FunctionDef | None:
     return found[0] if len(found) == 1 else None
 
 
-def _through_statement_variable(value, ancestry):
+def _through_statement_variable(ctx, value, ancestry):
     """`session.scalars(stmt)` with `stmt = select(...)` bound once in the function."""
     _, calls, _ = unwind(value)
     if not calls or calls[0].name not in _RUNNERS or not calls[0].call.args:
@@ -103,7 +103,7 @@ def _through_statement_variable(value, ancestry):
     if not isinstance(argument, cst.Name):
         return None, None
     found = bindings(argument.value, ancestry)
-    if len(found) != 1 or found[0][0] is None or parse_select(found[0][0]) is None:
+    if len(found) != 1 or found[0][0] is None or ctx.orm.statement_parts(found[0][0]) is None:
         return None, None
     statement = found[0][0]
     runner = calls[0].call
@@ -114,4 +114,4 @@ def _through_statement_variable(value, ancestry):
                 return updated
             return updated.with_changes(args=[updated.args[0].with_changes(value=statement), *updated.args[1:]])
 
-    return statement, recognize(value.visit(_Inline()))
+    return statement, ctx.orm.query_shape(value.visit(_Inline()))

@@ -19,8 +19,8 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.item_facts import _type_family, bindings, key_type_unshown
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
-from n1fix.orm.query_shape import dotted_name
 
 STR = "str"
 ANY = "any"

@@ -16,6 +16,7 @@ from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
+from n1fix.orm.dialects import dialect_for
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
@@ -337,6 +338,7 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     return ProjectContext(
         root=root,
         models=ModelIndex.from_facts(facts),
+        orm=dialect_for(qualified for survey in surveys.values() for qualified in survey.imports.values()),
         line_length=line_length_for(root),
         functions=functions,
         session_use=SessionUseIndex.from_facts(f for survey in surveys.values() for f in survey.session_use),

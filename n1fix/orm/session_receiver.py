@@ -18,8 +18,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.orm.imports import parse_file, resolve_module_path
-from n1fix.orm.query_shape import dotted_name
 
 # A project class deriving from one of these is a session or connection of its own kind.
 _SESSION_BASE = re.compile(r"Session|Connection|Engine")

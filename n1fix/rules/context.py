@@ -12,11 +12,10 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from n1fix.cst.positions import Positions
-from n1fix.orm.query_shape import dotted_name
 from n1fix.rules.project import ProjectContext
 
 if TYPE_CHECKING:
-    from n1fix.orm.models import ModelInfo
+    from n1fix.orm.dialect import ModelInfo, OrmDialect
 
 
 @dataclass
@@ -46,14 +45,16 @@ class FileContext:
         from): `text` parsed, the same project, `changes` to the other fields."""
         return dataclasses.replace(self, module=cst.parse_module(text), source=text, _positions=None, **changes)
 
+    @property
+    def orm(self) -> "OrmDialect":
+        """The project's ORM dialect: ask it whether an expression is a query, a write..."""
+        return self.project.orm
+
     def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
         """The model a class reference (`Render`, `models.Render`) names, if indexed."""
         if expr is None:
             return None
-        name = dotted_name(expr)
-        if name is None:
-            return None
-        return self.project.models.resolve(name, self.imports, self.module_name)
+        return self.project.orm.model_for(self.project.models, expr, self.imports, self.module_name)
 
     @property
     def text(self) -> str:

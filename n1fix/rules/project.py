@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 from n1fix.rules.line_length import line_length_for
 
 if TYPE_CHECKING:
+    from n1fix.orm.dialect import OrmDialect
     from n1fix.orm.functions import FunctionIndex
     from n1fix.orm.models import ModelIndex
     from n1fix.orm.session_use import SessionUseIndex
@@ -31,6 +32,7 @@ class ProjectModule:
 class ProjectContext:
     root: Path
     models: "ModelIndex"
+    orm: "OrmDialect"  # how the project's ORM code is read: the questions rules ask go here
     line_length: int = 88  # where generated statements break, as the project's formatter
     functions: "FunctionIndex | None" = None  # project functions whose body is a keyed query
     session_use: "SessionUseIndex | None" = None  # what project async functions do with sessions
@@ -48,4 +50,4 @@ class ProjectContext:
         """What findings depend on beyond the file itself (for the results cache)."""
         functions = self.functions.fingerprint() if self.functions is not None else ""
         sessions = self.session_use.fingerprint() if self.session_use is not None else ""
-        return f"{self.models.fingerprint()}:{functions}:{sessions}:{self.line_length}"
+        return f"{self.orm.name}:{self.models.fingerprint()}:{functions}:{sessions}:{self.line_length}"

@@ -19,13 +19,13 @@ import re
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_import, spelling
 from n1fix.cst.layout import INDENT, fits
 from n1fix.cst.names import NamePicker, plural
 from n1fix.cst.statements import ReplaceStatements, enclosing_function
 from n1fix.cst.syntax import all_names
-from n1fix.orm.query_shape import dotted_name
 
 _VERB = re.compile(r"^(get|fetch|load|find|search|list|read|query|select|lookup|count)_")
 

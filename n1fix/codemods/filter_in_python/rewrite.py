@@ -19,7 +19,7 @@ import libcst as cst
 from n1fix.codemods.lazy_load_in_loop.rewrite import InsertOptions, ReplaceNode, broken_like_black, edited_query, with_argument
 from n1fix.cst.imports import add_from_import, spelled_or_needed
 from n1fix.cst.layout import render
-from n1fix.orm.query_shape import Style
+from n1fix.orm.dialect import Style
 from n1fix.rules.base import Finding
 from n1fix.rules.filter_in_python.analysis import FilterPlan
 

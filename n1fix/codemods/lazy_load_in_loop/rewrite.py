@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.cst.chains import unwind
 from n1fix.cst.imports import add_from_import, spelling
 from n1fix.cst.layout import INDENT, chain_lines, render
 from n1fix.cst.syntax import children
-from n1fix.orm.query_shape import Style, unwind
+from n1fix.orm.dialect import Style
 from n1fix.rules.base import Finding
 from n1fix.rules.lazy_load_in_loop.analysis import LazyLoadPlan, option_calls
 

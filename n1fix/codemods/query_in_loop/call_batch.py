@@ -27,7 +27,7 @@ from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_beside, add_from_import, remove_unused_import
 from n1fix.cst.layout import INDENT, broken_expression, fits
 from n1fix.cst.names import NamePicker, plural, singular_snake
-from n1fix.orm.query_shape import Cardinality
+from n1fix.orm.dialect import Cardinality
 from n1fix.rules.base import Finding
 from n1fix.rules.query_in_loop.call_analysis import CallPlan
 

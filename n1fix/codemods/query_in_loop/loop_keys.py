@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.names import NamePicker, binds_locally, keys_name, plural, qualified, singular_snake
 from n1fix.cst.syntax import all_names, names_assigned, target_names, walk
 from n1fix.cst.tidy import as_list
-from n1fix.orm.query_shape import dotted_name, recognize
+from n1fix.orm.query_shape import recognize
 from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
 
 

@@ -28,10 +28,11 @@ from n1fix.cst.layout import (
     render,
     with_long_calls_exploded,
 )
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.names import NamePicker, plural, qualified, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.syntax import names_read, walk
-from n1fix.orm.query_shape import Cardinality, QueryShape, dotted_name
+from n1fix.orm.dialect import Cardinality, QueryShape
 from n1fix.rules.base import Finding
 from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
 

@@ -105,7 +105,7 @@ class _SessionInPlace(cst.CSTTransformer):
         self.local = local
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
-        from n1fix.orm.query_shape import dotted_name
+        from n1fix.cst.chains import dotted_name
 
         if dotted_name(original) == self.shared:
             return cst.Name(self.local)

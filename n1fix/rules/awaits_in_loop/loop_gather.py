@@ -17,8 +17,8 @@ import libcst as cst
 
 from n1fix.analysis.await_calls import AwaitedCall, CallerScope, describe, impure
 from n1fix.analysis.item_facts import bindings, reiterable
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import all_names, names_assigned, names_read, target_names, walk
-from n1fix.orm.query_shape import dotted_name
 
 # SQLAlchemy's QueuePool default (`create_engine(pool_size=5)`): the connections a pool
 # keeps; more at once come from its overflow, or wait.

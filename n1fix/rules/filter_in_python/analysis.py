@@ -16,8 +16,8 @@ import libcst as cst
 
 from n1fix.analysis.item_facts import bindings
 from n1fix.analysis.row_sources import Source, row_source
-from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, children, names_assigned, walk
-from n1fix.orm.query_shape import Cardinality, Style
+from n1fix.cst.syntax import COMPREHENSIONS, children, names_assigned, walk
+from n1fix.orm.dialect import Cardinality, Style
 from n1fix.rules.base import Applicability, Finding
 
 # Query parts after which a WHERE changes which rows come back, not only how many.

@@ -20,7 +20,7 @@ from n1fix.analysis.row_sources import Source, defined_in, row_source
 from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.loop_frames import frames_of
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
-from n1fix.orm.loader_options import EAGER, LAZY, RAISE, OptionChain
+from n1fix.orm.dialect import Loading, OptionChain
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.lazy_load_in_loop.identity_map import (
     one_target_through_join,
@@ -29,8 +29,6 @@ from n1fix.rules.lazy_load_in_loop.identity_map import (
     targets_passed_in,
 )
 
-_MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
-_MAPPER_RAISE = {"raise", "raise_on_sql"}
 _EXPIRE_ALL = {"commit", "rollback", "expire_all"}
 _MAY_COMMIT = {"save"}
 
@@ -329,9 +327,9 @@ def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None,
         return  # an option n1fix cannot read may load it
     strategies = []
     for k, rel in enumerate(read.relationships, start=1):
-        strategies.append(_strategy(options.strategy(read.path[:k]), rel.lazy))
+        strategies.append(ctx.orm.loading(options, read.path[:k], rel))
     last = strategies[-1]
-    if last != "lazy":
+    if last is not Loading.LAZY:
         return  # loaded with the rows, never, or raising: no query per item either way
     rel = read.relationships[-1]
     target = (rel.target or "").rsplit(".", 1)[-1] or "the related rows"
@@ -450,32 +448,13 @@ class Commit:
     reason: str | None = None  # "`group.save()`, which commits (`CRUDMixin.save`)", when not the call itself
 
 
-def _strategy(option: str | None, mapper: str) -> str:
-    """"eager", "lazy", "raise" or "other" (noload, dynamic, unknown) for one step."""
-    if option is not None:
-        if option in EAGER:
-            return "eager"
-        if option in RAISE:
-            return "raise"
-        if option in LAZY:
-            return "lazy"
-        return "other"
-    if mapper == "select":
-        return "lazy"
-    if mapper in _MAPPER_RAISE:
-        return "raise"
-    if mapper in _MAPPER_EAGER:
-        return "eager"
-    return "other"
-
-
-def _plan(ctx, source: Source, read: Read, strategies: list[str]) -> tuple[LazyLoadPlan | None, str]:
+def _plan(ctx, source: Source, read: Read, strategies: list[Loading]) -> tuple[LazyLoadPlan | None, str]:
     """The option to add, or (None, why there is none)."""
     extend_from = 0
     extend = None
     for k in range(len(read.path) - 1, 0, -1):
         chain = source.options.chain_for(read.path[:k])
-        if chain is not None and strategies[k - 1] == "eager":
+        if chain is not None and strategies[k - 1] is Loading.EAGER:
             extend, extend_from = chain, k
             break
     steps: list[tuple[str, str, str]] = []
@@ -491,7 +470,7 @@ def _plan(ctx, source: Source, read: Read, strategies: list[str]) -> tuple[LazyL
                 return None, f"no fix: `{model.name}` is not imported here, and n1fix cannot tell from where to import it"
             if needed is not None:
                 imports.append(needed)
-        loader = "selectinload" if strategies[k] in ("lazy", "raise") else "defaultload"
+        loader = "selectinload" if strategies[k] in (Loading.LAZY, Loading.RAISE) else "defaultload"
         steps.append((spelled, attr, loader))
     return LazyLoadPlan(read.node, source, read.path, steps, extend, extend_from, imports), ""
 

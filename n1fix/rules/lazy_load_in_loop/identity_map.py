@@ -21,9 +21,8 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.item_facts import bindings, reiterable_value
-from n1fix.orm.models import MANY_TO_ONE, ONE_TO_MANY
-from n1fix.orm.query_shape import Cardinality, recognize
 from n1fix.cst.syntax import walk
+from n1fix.orm.dialect import MANY_TO_ONE, ONE_TO_MANY, Cardinality
 
 _KEY_LISTS = (cst.ListComp, cst.SetComp, cst.GeneratorExp)
 
@@ -235,7 +234,7 @@ def _keys_of_loaded_rows(ctx, keys, target, ancestry, follow: bool = True) -> bo
     rows = found[0][0] if len(found) == 1 else None
     if rows is None or not reiterable_value(rows):
         return False
-    shape = recognize(rows) if isinstance(rows, (cst.Call, cst.Await)) else None
+    shape = ctx.orm.query_shape(rows) if isinstance(rows, (cst.Call, cst.Await)) else None
     if shape is None or shape.entity is None or shape.cardinality is not Cardinality.LIST:
         return False
     loaded = ctx.model_for(shape.entity)

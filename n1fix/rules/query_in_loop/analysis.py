@@ -14,10 +14,10 @@ from n1fix.analysis.item_facts import key_gaps
 from n1fix.analysis.loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
 from n1fix.analysis.query_columns import columns_read, counted_model
 from n1fix.analysis.untyped_sources import certain_key_miss
+from n1fix.cst.chains import dotted_name, unwind
 from n1fix.cst.loop_frames import FEW_ITEMS_NOTE, Frame, few_fixed_items, frames_of, loop_words, statement_index
 from n1fix.cst.syntax import COMPREHENSIONS, children, kind_test, names_read, target_names, walk
-from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style, dotted_name, recognize, unwind
-from n1fix.orm.session_receiver import project_receiver
+from n1fix.orm.dialect import Cardinality, Predicate, QueryShape, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 
@@ -51,7 +51,7 @@ class LoopQueryPlan:
 
 def find(ctx, rule) -> Iterable[Finding]:
     calls: list[tuple[cst.Call, cst.BaseExpression, list[cst.CSTNode]]] = []
-    for shape, ancestry in _queries(ctx.module, calls):
+    for shape, ancestry in _queries(ctx.module, ctx.orm, calls):
         finding = _analyze(rule, ctx, shape, ancestry)
         if finding is not None:
             yield finding
@@ -67,7 +67,7 @@ def find(ctx, rule) -> Iterable[Finding]:
                 yield finding
 
 
-def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
+def _queries(module: cst.Module, orm, calls: list | None = None) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
     """Every outermost query expression in the module, with its ancestry (module first).
 
     Other calls inside loops go to `calls`, (call, the awaited expression or the call,
@@ -90,7 +90,7 @@ def _queries(module: cst.Module, calls: list | None = None) -> list[tuple[QueryS
         stack.append(None)
         shape = None
         if isinstance(node, (cst.Call, cst.Await)):
-            shape = recognize(node) or _recognize_through_variable(node, ancestry)
+            shape = orm.query_shape(node) or _recognize_through_variable(orm, node, ancestry)
         if shape is not None:
             found.append((shape, list(ancestry)))
             continue
@@ -109,7 +109,7 @@ _RUNNERS = {"execute", "scalars", "scalar"}
 _is_loop = kind_test((cst.For, *COMPREHENSIONS))
 
 
-def _recognize_through_variable(node: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> QueryShape | None:
+def _recognize_through_variable(orm, node: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> QueryShape | None:
     """`session.scalars(stmt)` where the loop body built `stmt = select(...)` just before.
 
     The statement is read as if written in place; the shape remembers the real call (to
@@ -146,7 +146,7 @@ def _recognize_through_variable(node: cst.BaseExpression, ancestry: list[cst.CST
                 args=[arg.with_changes(value=bare, whitespace_after_arg=value.rpar[-1].whitespace_before), *updated.args[1:]],
             )
 
-    shape = recognize(node.visit(_Inline()))
+    shape = orm.query_shape(node.visit(_Inline()))
     if shape is None:
         return None
     shape.site = node
@@ -359,7 +359,7 @@ def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
     (`Model.query` of Flask-SQLAlchemy is a query, whatever its class)."""
     if shape.style is Style.V1 and shape.select_call is None:
         return None
-    return project_receiver(ctx, shape.session, ancestry)
+    return ctx.orm.not_a_session(ctx, shape.session, ancestry)
 
 
 def _finding(rule, ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:

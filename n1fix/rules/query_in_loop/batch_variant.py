@@ -32,8 +32,7 @@ from n1fix.analysis.loop_placement import NoFix
 from n1fix.cst.method_syntax import BATCHED, batch_params, find_function, named_params, tail_block, with_tail
 from n1fix.cst.names import plural
 from n1fix.cst.syntax import walk
-from n1fix.orm.functions import QueryFunction
-from n1fix.orm.query_shape import Cardinality
+from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
 
 _ALLOWED_DECORATORS = {"staticmethod", "classmethod"}

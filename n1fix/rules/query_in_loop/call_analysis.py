@@ -23,7 +23,7 @@ from n1fix.analysis.loop_safety import runs_once
 from n1fix.analysis.untyped_sources import certain_key_miss
 from n1fix.cst.loop_frames import Frame, frames_of, loop_words
 from n1fix.cst.syntax import names_read, walk
-from n1fix.orm.functions import QueryFunction
+from n1fix.orm.dialect import QueryFunction
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
 

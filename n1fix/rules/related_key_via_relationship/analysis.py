@@ -159,7 +159,7 @@ def _owner_model(ctx, owner: cst.Name, ancestry):
             return None
         if ancestry.index(cls) > ancestry.index(function):
             return None
-        return ctx.project.models.resolve(cls.name.value, ctx.imports, ctx.module_name)
+        return ctx.model_for(cls.name)
     if not any(isinstance(n, cst.FunctionDef) for n in ancestry):
         return None
     found = model_of_name(ctx, owner.value, ancestry)

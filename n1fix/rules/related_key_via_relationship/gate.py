@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from n1fix.orm.models import MANY_TO_ONE
+from n1fix.orm.dialect import MANY_TO_ONE
 
 # `.rel.key` not followed by a call; whitespace around the dots as Python allows it
 _PAIR = re.compile(r"\.\s*([A-Za-z_]\w*)\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\()")

@@ -22,8 +22,8 @@ import libcst as cst
 
 from n1fix.analysis.await_calls import AwaitedCall, CallerScope, awaited_statement, describe
 from n1fix.cst.async_functions import blocks_below
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import walk
-from n1fix.orm.query_shape import dotted_name
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 

@@ -19,8 +19,8 @@ import re
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import walk
-from n1fix.orm.query_shape import dotted_name
 from n1fix.rules.sequential_awaits.gather_groups import Group, Run, split
 
 _CONNECTION = re.compile(r"conn|connection|cursor", re.I)

@@ -8,11 +8,10 @@ from typing import Iterable
 import libcst as cst
 
 from n1fix.analysis.item_facts import bindings, item_model, key_may_be_none, reiterable
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, loop_words
 from n1fix.cst.syntax import SCOPES, children, names_assigned, names_read, target_names, walk
-from n1fix.orm.query_shape import Predicate, dotted_name, recognize
-from n1fix.orm.session_receiver import project_receiver
-from n1fix.orm.write_shape import WriteShape, recognize_write
+from n1fix.orm.dialect import Predicate, WriteShape
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.write_in_loop.loop_body import body_blocker, other_statements_may_raise, reads_attribute
 
@@ -107,7 +106,7 @@ def _writes_in(loop: cst.For) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
 
 
 def _analyze(rule, ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
-    shape = recognize_write(node, ctx.imports, _statements_built_in(loop))
+    shape = ctx.orm.write_shape(node, ctx.imports, _statements_built_in(loop))
     if shape is not None:
         return _statement_write(rule, ctx, loop, ancestry, shape, path)
     call = node.expression if isinstance(node, cst.Await) else node
@@ -204,7 +203,7 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         return no_fix(f"the statement uses `.{shape.opaque[0]}()`, which n1fix does not batch")
     if names_read(shape.session) & varying:
         return no_fix("the session or connection changes per item")
-    not_a_session = project_receiver(ctx, shape.session, ancestry)
+    not_a_session = ctx.orm.not_a_session(ctx, shape.session, ancestry)
     if not_a_session:
         return no_fix(f"`{ctx.code(shape.session)}` is {not_a_session}, not a session: its `execute` is the project's own function")
     reason = body_blocker(ctx, loop, shape.node, ctx.code(shape.session), ancestry)
@@ -598,14 +597,14 @@ def _built_without_primary_key(ctx, arg: cst.BaseExpression, loop: cst.For) -> b
     return not set(model.primary_key) <= given
 
 
-def _rows_of_a_query(iterable: cst.BaseExpression, ancestry) -> bool:
+def _rows_of_a_query(ctx, iterable: cst.BaseExpression, ancestry) -> bool:
     """The loop iterates rows a query in this function loaded (directly or through a name)."""
     if isinstance(iterable, (cst.Call, cst.Await)):
-        return recognize(iterable) is not None
+        return ctx.orm.query_shape(iterable) is not None
     if isinstance(iterable, cst.Name):
         values = [value for value, _ in bindings(iterable.value, ancestry)]
         return bool(values) and all(
-            isinstance(value, (cst.Call, cst.Await)) and recognize(value) is not None for value in values
+            isinstance(value, (cst.Call, cst.Await)) and ctx.orm.query_shape(value) is not None for value in values
         )
     return False
 
@@ -624,7 +623,7 @@ def _session_call(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path
     where = loop_words(ctx, frame)
     shown = f"`{receiver}.{method}({ctx.code(arg)})`"
     if method == "merge":
-        if isinstance(arg, cst.Name) and arg.value in frame.targets and _rows_of_a_query(loop.iter, ancestry):
+        if isinstance(arg, cst.Name) and arg.value in frame.targets and _rows_of_a_query(ctx, loop.iter, ancestry):
             return None  # rows this function loaded: merge finds each in the session, no SELECT
         if _built_without_primary_key(ctx, arg, loop):
             return None  # no identity to look up: merge adds the object without a SELECT

@@ -12,9 +12,9 @@ import libcst as cst
 
 from n1fix.analysis.callees import callee_of
 from n1fix.analysis.model_writes import model_method_write
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import walk
-from n1fix.orm.query_shape import dotted_name, is_model_like, recognize
-from n1fix.orm.write_shape import recognize_write
+from n1fix.orm.query_shape import is_model_like
 
 _TRANSACTION_METHODS = {
     "commit": "commits per item",
@@ -52,11 +52,11 @@ def body_blocker(ctx, loop: cst.For, write: cst.CSTNode, session_code: str, ance
             return "the loop may `return` part-way, before a write after the loop would run"
         if isinstance(node, (cst.Yield,)):
             return "the loop yields per item; its consumer may read the rows in between"
-        if isinstance(node, (cst.Call, cst.Await)) and recognize(node) is not None:
+        if isinstance(node, (cst.Call, cst.Await)) and ctx.orm.query_shape(node) is not None:
             return f"the loop also reads the database (`{_short(code(node))}`), which would then run before the writes instead of after them"
         if not isinstance(node, cst.Call):
             continue
-        if recognize_write(node, ctx.imports) is not None:
+        if ctx.orm.write_shape(node, ctx.imports) is not None:
             return f"the loop runs another write (`{_short(code(node))}`) too; batching would change their order across items"
         func = node.func
         if isinstance(func, cst.Attribute):

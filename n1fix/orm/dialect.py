@@ -1,0 +1,119 @@
+"""The ORM seam: the questions rules ask about an ORM, and the words the answers use.
+
+Rules and the shared analyses do not ask "is this `select()`?"; they ask the project's
+dialect (`ctx.orm`, chosen once by the engine from what the project imports):
+
+- `query_shape(expr)`: is this expression a query, and what is its shape: the session
+  that runs it, the one entity it selects, its keyed predicates, ordering, limit and the
+  cardinality of its result (`QueryShape`, `Predicate`, `Cardinality`);
+- `statement_parts(expr)`: the statement a query runs, split into its head call and the
+  chain of calls after it (where loader options go);
+- `loader_options(calls)`: the relationship loading those calls ask for (`Options`:
+  the loader each relationship path is given, and where a new one goes);
+- `loading(options, path, relationship)`: is the relationship at the end of `path` loaded
+  with the rows, lazily (a query per object), raising, or otherwise (`Loading`), given
+  the query's options and the relationship's own default;
+- `write_shape(expr, imports)`: is this a bulk write statement, and its shape
+  (`WriteShape`: insert / update / delete, target, predicates, values);
+- `model_for(models, expr, imports, module)`: which model a class reference names
+  (`ModelInfo`, with its columns, keys and `RelationshipInfo`: direction, loading
+  strategy, foreign key attributes);
+- `not_a_session(ctx, receiver, ancestry)`: words for what a query's receiver is when
+  the project shows it is no session (a project module or class), else None.
+
+`n1fix.orm.sqlalchemy_dialect` answers them for SQLAlchemy (2.0 `select()`, the 1.x
+Query API, Flask-SQLAlchemy's `Model.query`) by delegating to the modules of this
+package. A Django dialect would fill the same types: `Book.objects.filter(author_id=x)`
+is a `QueryShape` with entity `Book`, the predicate `author_id == x` and cardinality
+LIST (`.get(...)` ONE, `.first()` FIRST, `.count()` COUNT, `.exists()` EXISTS);
+`ForeignKey` / `OneToOneField` / `ManyToManyField` become `RelationshipInfo`s (a forward
+`ForeignKey` is MANY_TO_ONE with its `attname` as foreign key attribute, the reverse
+`<model>_set` ONE_TO_MANY); `select_related` / `prefetch_related` are loader options
+(`Loading.EAGER`); `QuerySet.update()` / `.delete()` are `WriteShape`s.
+
+The value types are defined, for now, next to the SQLAlchemy code that first produced
+them; they are re-exported here so that rules name them through the seam only.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import libcst as cst
+
+from n1fix.cst.chains import MethodCall
+from n1fix.orm.functions import QueryFunction
+from n1fix.orm.loader_options import OptionChain, Options
+from n1fix.orm.models import MANY_TO_MANY, MANY_TO_ONE, ONE_TO_MANY, ColumnInfo, ModelIndex, ModelInfo, RelationshipInfo
+from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style
+from n1fix.orm.write_shape import WriteShape
+
+if TYPE_CHECKING:
+    from n1fix.rules.context import FileContext
+
+__all__ = [
+    "MANY_TO_MANY",
+    "MANY_TO_ONE",
+    "ONE_TO_MANY",
+    "Cardinality",
+    "ColumnInfo",
+    "Loading",
+    "ModelIndex",
+    "ModelInfo",
+    "OptionChain",
+    "Options",
+    "OrmDialect",
+    "Predicate",
+    "QueryFunction",
+    "QueryShape",
+    "RelationshipInfo",
+    "Style",
+    "WriteShape",
+]
+
+
+class Loading(str, enum.Enum):
+    """How a relationship's objects are loaded when code reads it."""
+
+    EAGER = "eager"  # with the rows (`selectinload`, `lazy="joined"`; Django's select_related)
+    LAZY = "lazy"  # a query per object on first read: what lazy-load-in-loop reports
+    RAISE = "raise"  # reading it raises instead of querying
+    OTHER = "other"  # never loaded (noload), a query object (dynamic), or unknown
+
+
+@runtime_checkable
+class OrmDialect(Protocol):
+    """What rules ask an ORM. Each answer is a neutral fact, or None for "not one"/"unknown"."""
+
+    name: str  # "sqlalchemy"; part of the results cache's key
+
+    def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
+        """The shape of the query `node` runs, or None when it is no query n1fix can read."""
+        ...
+
+    def statement_parts(self, statement: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] | None:
+        """A query statement as (its head call, the chain of calls after it), or None."""
+        ...
+
+    def loader_options(self, calls: list[MethodCall]) -> Options:
+        """How the chain `calls` asks relationships to be loaded."""
+        ...
+
+    def loading(self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo) -> Loading:
+        """How the last relationship of `path` loads, under a query's `options`."""
+        ...
+
+    def write_shape(
+        self, node: cst.BaseExpression, imports: dict[str, str], built: dict[str, cst.BaseExpression] | None = None
+    ) -> WriteShape | None:
+        """The shape of the bulk write `node` runs (`built`: statements bound to names), or None."""
+        ...
+
+    def model_for(self, models: ModelIndex, expr: cst.CSTNode, imports: dict[str, str], module_name: str) -> ModelInfo | None:
+        """The model a class reference names, if the project's model index has it."""
+        ...
+
+    def not_a_session(self, ctx: FileContext, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> str | None:
+        """Words for what `receiver` is when the project shows it is no session, else None."""
+        ...

@@ -1,0 +1,19 @@
+"""Which ORM dialect a project's code is read with: chosen once, by the engine."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from n1fix.orm.dialect import OrmDialect
+from n1fix.orm.sqlalchemy_dialect import SQLALCHEMY
+
+
+def dialect_for(imported: Iterable[str]) -> OrmDialect:
+    """The dialect for a project that imports the modules `imported` (qualified names).
+
+    SQLAlchemy is the only dialect so far, and also reads projects that import no ORM
+    (their queries are then simply not recognised). A second dialect is chosen here from
+    its top-level package (`django`), and is the only place that names one.
+    """
+    del imported  # one dialect: nothing to choose between yet
+    return SQLALCHEMY

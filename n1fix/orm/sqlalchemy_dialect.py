@@ -1,0 +1,83 @@
+"""SQLAlchemy's answers to the ORM seam's questions (`n1fix.orm.dialect.OrmDialect`).
+
+Each answer delegates to the module of this package that reads SQLAlchemy's spellings:
+`query_shape` (2.0 `select()` run by a session, the 1.x Query API, Flask-SQLAlchemy's
+`Model.query`), `loader_options`, `write_shape`, the model index (`models`) and
+`session_receiver`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from n1fix.cst.chains import MethodCall, dotted_name
+from n1fix.orm.dialect import Loading
+from n1fix.orm.loader_options import EAGER, LAZY, RAISE, Options, read_options
+from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
+from n1fix.orm.query_shape import QueryShape, parse_select, recognize
+from n1fix.orm.session_receiver import project_receiver
+from n1fix.orm.write_shape import WriteShape, recognize_write
+
+if TYPE_CHECKING:
+    from n1fix.rules.context import FileContext
+
+# `relationship(lazy=...)` values that load with the rows, or raise instead of loading.
+_MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
+_MAPPER_RAISE = {"raise", "raise_on_sql"}
+
+
+class SqlAlchemyDialect:
+    name = "sqlalchemy"
+
+    def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
+        return recognize(node)
+
+    def statement_parts(self, statement: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] | None:
+        return parse_select(statement)
+
+    def loader_options(self, calls: list[MethodCall]) -> Options:
+        return read_options(calls)
+
+    def loading(self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo) -> Loading:
+        option = options.strategy(path)
+        if option is not None:
+            if option in EAGER:
+                return Loading.EAGER
+            if option in RAISE:
+                return Loading.RAISE
+            if option in LAZY:
+                return Loading.LAZY
+            return Loading.OTHER
+        mapper = relationship.lazy
+        if mapper == "select":
+            return Loading.LAZY
+        if mapper in _MAPPER_RAISE:
+            return Loading.RAISE
+        if mapper in _MAPPER_EAGER:
+            return Loading.EAGER
+        return Loading.OTHER
+
+    def write_shape(
+        self, node: cst.BaseExpression, imports: dict[str, str], built: dict[str, cst.BaseExpression] | None = None
+    ) -> WriteShape | None:
+        return recognize_write(node, imports, built)
+
+    def model_for(self, models: ModelIndex, expr: cst.CSTNode, imports: dict[str, str], module_name: str) -> ModelInfo | None:
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        return models.resolve(name, imports, module_name)
+
+    def not_a_session(self, ctx: FileContext, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> str | None:
+        return project_receiver(ctx, receiver, ancestry)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+SQLALCHEMY = SqlAlchemyDialect()
