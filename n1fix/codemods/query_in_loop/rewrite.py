@@ -32,7 +32,7 @@ from n1fix.cst.chains import dotted_name
 from n1fix.cst.names import NamePicker, plural, qualified, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.syntax import names_read, walk
-from n1fix.orm.dialect import Cardinality, QueryShape
+from n1fix.orm.dialect import Cardinality, QueryShape, Style
 from n1fix.rules.base import Finding
 from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
 
@@ -235,14 +235,14 @@ def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, 
         def on_leave(self, original, updated):
             return in_expr if original is pred else updated
 
-    method = {"where": "filter"} if shape.style.value == "1.x" else {}  # Query.where is 1.4+
+    method = {"where": "filter"} if shape.style is Style.V1 else {}  # Query.where is 1.4+
     filters = "".join(
         f".{method.get(mc.name, mc.name)}(" + ", ".join(render(arg.value.visit(_Replace())) for arg in mc.call.args) + ")"
         for mc in shape.exists_calls
     )
     column = ctx.code(plan.column_expr)
     session = ctx.code(shape.session)
-    if shape.style.value == "1.x":
+    if shape.style is Style.V1:
         query = f"{session}.query({column}){filters}.distinct()"
         one_line = f"{group} = {{row[0] for row in {query}}}"
         if fits(one_line, indent, limit):
@@ -342,7 +342,7 @@ def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
 def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     shape = plan.shape
     code = ctx.code
-    if shape.get_key is not None and shape.style.value == "2.0":  # `session.get(Model, key)`
+    if shape.get_key is not None and shape.style is Style.V2:  # `session.get(Model, key)`
         return _get_source(ctx, plan, keys_ref, symbol)
     in_expr = _in_predicate(plan, keys_ref, code)
     transformer = _BatchQuery(plan, in_expr, add_group_by=None)
@@ -394,7 +394,7 @@ def _count_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     if shape.count_call is None:
         count_fn = cst.parse_expression(f"{symbol('sqlalchemy.func')}.count()")
     new = shape.node.visit(_BatchQuery(plan, in_expr, add_group_by=column, count_fn=count_fn))
-    if shape.style.value == "2.0":
+    if shape.style is Style.V2:
         return _count_layout_v2(new, shape)
     text = _dedented(ctx, plan, cst.Module([]).code_for_node(new))
     return f"{text}.all()"
@@ -446,7 +446,7 @@ class _BatchQuery(cst.CSTTransformer):
         self.limit_call = self.shape.limit.call if self.shape.limit is not None else None
         self.terminal = self.shape.terminal.call if self.shape.terminal is not None else None
         self.statement = None
-        if self.shape.select_call is not None and self.shape.style.value == "2.0":
+        if self.shape.select_call is not None and self.shape.style is Style.V2:
             runner = self._runner_call()
             self.statement = runner.args[0].value if runner is not None else None
 
@@ -477,7 +477,7 @@ class _BatchQuery(cst.CSTTransformer):
     def _leave_call(self, original: cst.Call, updated: cst.Call):
         if original is self.filter_by_call:
             kept = [a for a in updated.args if not (a.keyword is not None and a.keyword.value == self.plan.key_predicate.attr)]
-            method = "filter" if self.shape.style.value == "1.x" else "where"
+            method = "filter" if self.shape.style is Style.V1 else "where"
             if not kept:
                 return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(method)), args=[cst.Arg(self.in_expr)])
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
@@ -509,7 +509,7 @@ class _BatchQuery(cst.CSTTransformer):
         inner = updated.func.value
         if self.shape.get_key is not None:  # 1.x `query(M).get(k)` -> `query(M).filter(M.pk.in_(keys))`
             return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("filter")), args=[cst.Arg(self.in_expr)])
-        if counting and self.shape.style.value == "1.x":
+        if counting and self.shape.style is Style.V1:
             return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
         if isinstance(inner, cst.Await) and inner.lpar:
             inner = inner.with_changes(lpar=[], rpar=[])
