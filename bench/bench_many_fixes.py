@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+
 def measure(fixes: int) -> tuple[float, float, int, int, bool, list[str]]:
     from n1fix_project import make_project, many_loops
 
@@ -46,7 +47,10 @@ def main() -> None:
     print(f"{'fixes':>6} {'seconds':>8} {'cpu s':>8} {'found':>6} {'applied':>8}  second run", flush=True)
     for size in (int(s) for s in args.sizes.split(",")):
         seconds, cpu, found, applied, stable, failures = measure(size)
-        print(f"{size:>6} {seconds:>8.1f} {cpu:>8.1f} {found:>6} {applied:>8}  {'no change' if stable else 'CHANGES AGAIN'}", flush=True)
+        print(
+            f"{size:>6} {seconds:>8.1f} {cpu:>8.1f} {found:>6} {applied:>8}  {'no change' if stable else 'CHANGES AGAIN'}",
+            flush=True,
+        )
         for failure in failures[:3]:
             print(f"       {failure}")
 

@@ -342,8 +342,15 @@ def bench_semgrep(tree: Path, timeout: float) -> tuple[Row, str]:
     # Django has django/test/; this (experimental) flag makes it read the same files as the
     # others. Older versions without the flag get a second try without it.
     cmd = [
-        semgrep, "scan", "--config", str(rule), "--json", "--metrics=off", "--disable-version-check",
-        "--no-git-ignore", "--quiet",
+        semgrep,
+        "scan",
+        "--config",
+        str(rule),
+        "--json",
+        "--metrics=off",
+        "--disable-version-check",
+        "--no-git-ignore",
+        "--quiet",
     ]
     run = timed([*cmd, "--x-ignore-semgrepignore-files", str(tree)], timeout=timeout, cwd=WORK)
     if run.returncode not in (0, 1, None) and "x-ignore-semgrepignore-files" in run.stderr:
@@ -407,11 +414,21 @@ def best_of(n: int, cmd: list[str], timeout: float) -> tuple[float, Run]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark `n1fix scan` (prints numbers, asserts nothing).")
-    parser.add_argument("--tree", type=Path, action="append",
-                        help="bench this tree (repeatable) instead of the default SQLAlchemy applications and Django")
-    parser.add_argument("--eco-src", type=Path, default=ECO_SRC,
-                        help=f"where extracted SQLAlchemy applications are looked for first (default {ECO_SRC})")
-    parser.add_argument("--skip-django", action="store_true", help="leave Django (the low-density case) out of the defaults")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        action="append",
+        help="bench this tree (repeatable) instead of the default SQLAlchemy applications and Django",
+    )
+    parser.add_argument(
+        "--eco-src",
+        type=Path,
+        default=ECO_SRC,
+        help=f"where extracted SQLAlchemy applications are looked for first (default {ECO_SRC})",
+    )
+    parser.add_argument(
+        "--skip-django", action="store_true", help="leave Django (the low-density case) out of the defaults"
+    )
     parser.add_argument("--n1fix", help="n1fix executable or command (default: the repo's .venv/bin/n1fix)")
     parser.add_argument("-j", "--jobs", type=int, help="pass -j N to n1fix (default: n1fix's own, every core)")
     parser.add_argument("--skip-semgrep", action="store_true", help="do not install or run Semgrep")
@@ -446,7 +463,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print("summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):")
-    print(f"{'tree':<20} {'files':>6} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'warm/ruff':>9}")
+    print(
+        f"{'tree':<20} {'files':>6} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'warm/ruff':>9}"
+    )
     for line in summary:
         print(line)
     for note in dict.fromkeys(notes):
@@ -476,23 +495,38 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
 
     # (a) cold, (b) warm
     removed = clear_n1fix_cache(tree)
-    cache_note = "--no-cache" if "--no-cache" in ctx.n1fix_flags else (
-        f"cache cleared ({', '.join(str(p) for p in removed)})" if removed else "no --no-cache flag, no cache found"
+    cache_note = (
+        "--no-cache"
+        if "--no-cache" in ctx.n1fix_flags
+        else (
+            f"cache cleared ({', '.join(str(p) for p in removed)})" if removed else "no --no-cache flag, no cache found"
+        )
     )
     log("n1fix scan, cold")
     cold = n1fix_scan(ctx, tree)
     cold_note, findings, checked = describe_n1fix(cold)
     cold_row = Row("(a) n1fix scan, cold", cold.seconds, "; ".join(filter(None, [cache_note, cold_note])), cpu=cold.cpu)
     rows.append(cold_row)
-    warm_ctx = Context(n1fix=ctx.n1fix, timeout=ctx.timeout, n1fix_json=ctx.n1fix_json,
-                       n1fix_flags=[f for f in ctx.n1fix_flags if f != "--no-cache"])
+    warm_ctx = Context(
+        n1fix=ctx.n1fix,
+        timeout=ctx.timeout,
+        n1fix_json=ctx.n1fix_json,
+        n1fix_flags=[f for f in ctx.n1fix_flags if f != "--no-cache"],
+    )
     if "--no-cache" in ctx.n1fix_flags:
         # --no-cache neither reads nor writes the cache, so the run after it is the one
         # that fills the cache; time it too, then the warm run proper.
         clear_n1fix_cache(tree)
         log("n1fix scan, filling the cache")
         fill = n1fix_scan(warm_ctx, tree)
-        rows.append(Row("    n1fix scan, 1st run with cache", fill.seconds, describe_n1fix(fill)[0] or "writes the cache", cpu=fill.cpu))
+        rows.append(
+            Row(
+                "    n1fix scan, 1st run with cache",
+                fill.seconds,
+                describe_n1fix(fill)[0] or "writes the cache",
+                cpu=fill.cpu,
+            )
+        )
     log("n1fix scan, warm")
     warm = n1fix_scan(warm_ctx, tree)
     warm_note, warm_findings, _ = describe_n1fix(warm)
@@ -515,8 +549,13 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     # (d) ast.parse
     log("ast.parse")
     ast_seconds, ast_failures = bench_ast(files)
-    rows.append(Row("(d) ast.parse, every .py file", ast_seconds,
-                    "in-process, 1 core, no I/O startup" + (f"; {ast_failures} did not parse" if ast_failures else "")))
+    rows.append(
+        Row(
+            "(d) ast.parse, every .py file",
+            ast_seconds,
+            "in-process, 1 core, no I/O startup" + (f"; {ast_failures} did not parse" if ast_failures else ""),
+        )
+    )
 
     # (e) semgrep
     semgrep_row = None
@@ -535,10 +574,19 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     small = single_file()
     small_best, small_run = best_of(5, [*ctx.n1fix, "scan", *warm_ctx.n1fix_flags, str(small)], args.timeout)
     small_note = describe_n1fix(small_run)[0]
-    rows.append(Row("(f) n1fix scan, 1 small clean file", small_best, "best of 5" + (f"; {small_note}" if small_note else ""), "single"))
+    rows.append(
+        Row(
+            "(f) n1fix scan, 1 small clean file",
+            small_best,
+            "best of 5" + (f"; {small_note}" if small_note else ""),
+            "single",
+        )
+    )
     ruff1_row = None
     if ruff is not None:
-        ruff1_seconds, _ = best_of(5, [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(small)], args.timeout)
+        ruff1_seconds, _ = best_of(
+            5, [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(small)], args.timeout
+        )
         ruff1_row = Row("    ruff check, same file", ruff1_seconds, "best of 5", None)
         rows.append(ruff1_row)
 
@@ -546,11 +594,15 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     print()
     print(f"tree:      {label}: {tree}")
     print(f".py files: {len(files)}" + (f" (n1fix checked {checked})" if checked is not None else ""))
-    print(f"findings:  n1fix {findings if findings is not None else '?'}"
-          + (f" (warm run: {warm_findings})" if warm_findings != findings else ""))
+    print(
+        f"findings:  n1fix {findings if findings is not None else '?'}"
+        + (f" (warm run: {warm_findings})" if warm_findings != findings else "")
+    )
     load = " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    print(f"machine:   {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}, "
-          f"load average {load} (other work on the machine inflates the wall seconds)")
+    print(
+        f"machine:   {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}, "
+        f"load average {load} (other work on the machine inflates the wall seconds)"
+    )
     print(f"n1fix:     {' '.join(ctx.n1fix)} {' '.join(ctx.n1fix_flags)}")
     if ruff:
         print(f"ruff:      {ruff} ({version_of([ruff, '--version'])})")
@@ -571,9 +623,13 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     print()
     print("x ruff, x semgrep: CPU seconds divided by theirs on the same input (wall seconds where CPU is not")
     print("measured: (d) runs in-process, (f) is best of 5 wall); for (f), ruff on the same single file.")
-    print("targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s.")
-    return (f"{label:<20} {len(files):>6} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
-            f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(warm_row, ruff_row):>9}")
+    print(
+        "targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s."
+    )
+    return (
+        f"{label:<20} {len(files):>6} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
+        f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(warm_row, ruff_row):>9}"
+    )
 
 
 if __name__ == "__main__":

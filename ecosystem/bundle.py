@@ -90,7 +90,10 @@ def _fenced(text: str, language: str) -> str:
 
 
 def _write_index(out: Path) -> None:
-    lines = ["# n1fix ecosystem review bundle\n", "One file per unreviewed fix; `findings.md`: findings without a fix.\n"]
+    lines = [
+        "# n1fix ecosystem review bundle\n",
+        "One file per unreviewed fix; `findings.md`: findings without a fix.\n",
+    ]
     for folder in sorted(p for p in out.iterdir() if p.is_dir()):
         pages = sorted(p for p in folder.glob("*.md") if p.name != "findings.md")
         lines.append(f"\n## {folder.name}: {len(pages)} fixes to review\n")

@@ -35,20 +35,40 @@ from n1fix.report.wording import plural
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ecosystem/check.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--project", action="append", metavar="NAME", help="Only this project (repeatable).")
-    parser.add_argument("--update-ledger", action="store_true",
-                        help="Write the ledger: add new fixes and findings as unreviewed, drop gone ones, keep verdicts.")
-    parser.add_argument("--check", action="store_true",
-                        help="Exit 1 when a fix is unreviewed, a wrong fix is still offered, or the run differs from the ledger.")
-    parser.add_argument("--table", action="store_true", help="Print only the markdown tables (for docs/real-world-scans.md).")
-    parser.add_argument("--no-run", action="store_true", help="Do not run n1fix: use the ledger as it is (with --table).")
+    parser.add_argument(
+        "--update-ledger",
+        action="store_true",
+        help="Write the ledger: add new fixes and findings as unreviewed, drop gone ones, keep verdicts.",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="Exit 1 when a fix is unreviewed, a wrong fix is still offered, or the run differs from the ledger.",
+    )
+    parser.add_argument(
+        "--table", action="store_true", help="Print only the markdown tables (for docs/real-world-scans.md)."
+    )
+    parser.add_argument(
+        "--no-run", action="store_true", help="Do not run n1fix: use the ledger as it is (with --table)."
+    )
     parser.add_argument("--no-diffs", action="store_true", help="Do not print the diffs of new fixes.")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"Archives and extracted trees (default {DEFAULT_CACHE}).")
-    parser.add_argument("--seed", type=Path, action="append", default=[], metavar="DIR",
-                        help="A directory holding archives to use before downloading (repeatable).")
+    parser.add_argument(
+        "--cache", type=Path, default=DEFAULT_CACHE, help=f"Archives and extracted trees (default {DEFAULT_CACHE})."
+    )
+    parser.add_argument(
+        "--seed",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="A directory holding archives to use before downloading (repeatable).",
+    )
     parser.add_argument("--review-dir", type=Path, help="Where the review bundle goes (default <cache>/review).")
     parser.add_argument("--ledger-dir", type=Path, default=LEDGER_DIR, help=argparse.SUPPRESS)
     parser.add_argument("--projects-file", type=Path, default=PROJECTS_FILE, help=argparse.SUPPRESS)
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="Projects checked at once (default: CPU count).")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="Projects checked at once (default: CPU count)."
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="Seconds one project may take (default 1800).")
     return parser.parse_args(argv)
 
@@ -72,8 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     cpu_before = _cpu()
 
     def progress(run) -> None:
-        state = f"FAILED: {run.crashed}" if run.crashed else f"{plural(run.finding_count, 'finding')}, {plural(len(run.fixes), 'fix', 'fixes')}"
-        print(f"ecosystem: {run.project} {run.version}: {state} ({run.wall_seconds:.1f} s)", file=sys.stderr, flush=True)
+        state = (
+            f"FAILED: {run.crashed}"
+            if run.crashed
+            else f"{plural(run.finding_count, 'finding')}, {plural(len(run.fixes), 'fix', 'fixes')}"
+        )
+        print(
+            f"ecosystem: {run.project} {run.version}: {state} ({run.wall_seconds:.1f} s)", file=sys.stderr, flush=True
+        )
 
     runs = run_all(projects, args.cache, args.seed, jobs=args.jobs, timeout=args.timeout, done=progress)
     wall, cpu = time.perf_counter() - started, _cpu() - cpu_before
@@ -103,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         out.write(
             f"\n{len(runs)} projects in {wall:.0f} s wall, {cpu:.0f} CPU s; "
             f"review bundle: {review_dir} ({plural(pages, 'fix', 'fixes')} to review)"
-            + ("; ledger updated" if args.update_ledger else "") + "\n"
+            + ("; ledger updated" if args.update_ledger else "")
+            + "\n"
         )
 
     crashed = [run.project for run in runs if run.crashed]

@@ -57,23 +57,42 @@ def collect(root: Path, name: str, version: str) -> ProjectRun:
         fix_identity(
             f.rule,
             f.path,
-            [(fix.display, fix.source.text, fix.new_text), *((o.display, o.source.text, o.new_text) for o in fix.others)],
+            [
+                (fix.display, fix.source.text, fix.new_text),
+                *((o.display, o.source.text, o.new_text) for o in fix.others),
+            ],
         )
         for f, fix in fixed
     )
     for (finding, fix), print_ in zip(fixed, fix_ids):
         diff = unified(fix) + "".join(unified(other) for other in fix.others)
         outcome.fixes.append(
-            FixRecord(print_, finding.rule, finding.path, finding.line, finding.applicability.value,
-                      finding.message, finding.fix_note, diff)
+            FixRecord(
+                print_,
+                finding.rule,
+                finding.path,
+                finding.line,
+                finding.applicability.value,
+                finding.message,
+                finding.fix_note,
+                diff,
+            )
         )
     for finding, print_ in zip(result.findings, finding_ids):
         if key(finding) in fixes:
             continue
         code = "\n".join(lines(finding)[finding.line - 1 : finding.end_line])
         outcome.findings.append(
-            FindingRecord(print_[:16], finding.rule, finding.path, finding.line, finding.applicability.value,
-                          finding.message, finding.fix_note, code)
+            FindingRecord(
+                print_[:16],
+                finding.rule,
+                finding.path,
+                finding.line,
+                finding.applicability.value,
+                finding.message,
+                finding.fix_note,
+                code,
+            )
         )
     outcome.wall_seconds = round(time.perf_counter() - started, 2)
     outcome.cpu_seconds = round(time.process_time() - cpu_started, 2)

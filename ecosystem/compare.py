@@ -35,9 +35,15 @@ class Changes:
     def differs(self) -> bool:
         """Does the run give anything the ledger does not record, or not give what it does?"""
         return bool(
-            self.new_fixes or self.gone_fixes or self.label_changes or self.new_findings
-            or self.gone_findings or self.finding_label_changes or self.new_errors
-            or self.gone_errors or self.version_change
+            self.new_fixes
+            or self.gone_fixes
+            or self.label_changes
+            or self.new_findings
+            or self.gone_findings
+            or self.finding_label_changes
+            or self.new_errors
+            or self.gone_errors
+            or self.version_change
         )
 
     def failures(self) -> list[str]:
@@ -103,7 +109,9 @@ def updated(ledger: ProjectLedger, run: ProjectRun) -> ProjectLedger:
             fixes.append(LedgerFix(fix.fingerprint, fix.rule, fix.path, fix.line, fix.label))
             continue
         label_right = entry.label_right if entry.label == fix.label else None
-        fixes.append(replace(entry, rule=fix.rule, path=fix.path, line=fix.line, label=fix.label, label_right=label_right))
+        fixes.append(
+            replace(entry, rule=fix.rule, path=fix.path, line=fix.line, label=fix.label, label_right=label_right)
+        )
     known_findings = {f.fingerprint: f for f in ledger.findings}
     findings = []
     for finding in run.findings:
@@ -111,7 +119,9 @@ def updated(ledger: ProjectLedger, run: ProjectRun) -> ProjectLedger:
         if entry is None:
             findings.append(LedgerFinding(finding.fingerprint, finding.rule, finding.path, finding.line, finding.label))
         else:
-            findings.append(replace(entry, rule=finding.rule, path=finding.path, line=finding.line, label=finding.label))
+            findings.append(
+                replace(entry, rule=finding.rule, path=finding.path, line=finding.line, label=finding.label)
+            )
     return ProjectLedger(run.project, run.version, fixes, findings, sorted(run.errors))
 
 

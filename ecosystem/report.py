@@ -30,14 +30,18 @@ def write_project(run: ProjectRun, changes: Changes | None, out: TextIO, *, diff
     for entry in changes.gone_fixes:
         out.write(f"fix gone ({entry.verdict}) {entry.rule} {entry.path}:{entry.line} [{entry.fingerprint}]\n")
     for fix, entry in changes.wrong_offered:
-        out.write(f"WRONG fix still offered ({fix.label}) {fix.rule} {fix.path}:{fix.line} [{fix.fingerprint}]: {entry.why}\n")
+        out.write(
+            f"WRONG fix still offered ({fix.label}) {fix.rule} {fix.path}:{fix.line} [{fix.fingerprint}]: {entry.why}\n"
+        )
     for fix, entry in changes.label_changes:
         out.write(
             f"label changed {entry.label} -> {fix.label} ({entry.verdict}) {fix.rule} {fix.path}:{fix.line} "
             f"[{fix.fingerprint}]\n"
         )
     for finding in changes.new_findings:
-        out.write(f"new finding {finding.rule} {finding.path}:{finding.line} [{finding.fingerprint}]\n  {finding.message}\n")
+        out.write(
+            f"new finding {finding.rule} {finding.path}:{finding.line} [{finding.fingerprint}]\n  {finding.message}\n"
+        )
     for entry in changes.gone_findings:
         out.write(f"finding gone ({entry.verdict}) {entry.rule} {entry.path}:{entry.line} [{entry.fingerprint}]\n")
     for finding, entry in changes.finding_label_changes:

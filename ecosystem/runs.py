@@ -47,8 +47,9 @@ def run_project(project: Project, cache: Path, seeds: list[Path], timeout: float
 
 
 def _crashed(project: Project, source: Path, reason: str, started: float) -> ProjectRun:
-    return ProjectRun(project.name, project.version, str(source), crashed=reason,
-                      wall_seconds=round(time.perf_counter() - started, 2))
+    return ProjectRun(
+        project.name, project.version, str(source), crashed=reason, wall_seconds=round(time.perf_counter() - started, 2)
+    )
 
 
 def run_all(
@@ -62,6 +63,7 @@ def run_all(
 ) -> list[ProjectRun]:
     """Every project's run, in the order given; `jobs` projects at a time, the largest
     archives first so the last one to finish is a small one."""
+
     def one(project: Project) -> ProjectRun:
         run = run_project(project, cache, seeds, timeout)
         if done is not None:

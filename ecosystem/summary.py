@@ -92,16 +92,39 @@ def total(rows: Iterable[Counts]) -> Counts:
 
 
 COLUMNS = (
-    "findings", "no fix", "noise", "fixes", "safe", "unsafe", "merge", "mislabelled", "pointless", "wrong",
-    "unreviewed", "wrong among safe", "% wrong among unsafe", "% pointless",
+    "findings",
+    "no fix",
+    "noise",
+    "fixes",
+    "safe",
+    "unsafe",
+    "merge",
+    "mislabelled",
+    "pointless",
+    "wrong",
+    "unreviewed",
+    "wrong among safe",
+    "% wrong among unsafe",
+    "% pointless",
 )
 
 
 def _cells(c: Counts) -> list[str]:
     return [
-        str(c.findings), str(c.no_fix), str(c.noise), str(c.fixes), str(c.safe), str(c.unsafe),
-        str(c.merge), str(c.label_wrong), str(c.pointless), str(c.wrong), str(c.unreviewed), str(c.wrong_safe),
-        c.percent_wrong_unsafe(), c.percent_pointless(),
+        str(c.findings),
+        str(c.no_fix),
+        str(c.noise),
+        str(c.fixes),
+        str(c.safe),
+        str(c.unsafe),
+        str(c.merge),
+        str(c.label_wrong),
+        str(c.pointless),
+        str(c.wrong),
+        str(c.unreviewed),
+        str(c.wrong_safe),
+        c.percent_wrong_unsafe(),
+        c.percent_pointless(),
     ]
 
 

@@ -47,7 +47,9 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def _app_options(
-    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """Find database round-trip waste (N+1 queries) in Python code and rewrite it."""
 
@@ -61,7 +63,15 @@ class OutputFormat(str, Enum):
 
 
 def _common(
-    paths, select, ignore, exclude, extend_exclude, unsafe_fixes=None, jobs=None, force_exclude=False, include_tests=False
+    paths,
+    select,
+    ignore,
+    exclude,
+    extend_exclude,
+    unsafe_fixes=None,
+    jobs=None,
+    force_exclude=False,
+    include_tests=False,
 ):
     from n1fix.config import load_config
     from n1fix.engine.discovery import find_project_root
@@ -107,7 +117,9 @@ def _split(values: Optional[List[str]]) -> Optional[list[str]]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-PathsArg = typer.Argument(None, help="Files or directories to check (default: the current directory).", show_default=False)
+PathsArg = typer.Argument(
+    None, help="Files or directories to check (default: the current directory).", show_default=False
+)
 SelectOpt = typer.Option(None, "--select", help="Only these rules (comma-separated or repeated).")
 IgnoreOpt = typer.Option(None, "--ignore", help="Skip these rules.")
 ExcludeOpt = typer.Option(None, "--exclude", help="Replace the default excludes with these patterns.")
@@ -134,10 +146,16 @@ def scan(
     include_tests: bool = IncludeTestsOpt,
     jobs: Optional[int] = JobsOpt,
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not write the results cache."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not recorded in this baseline file."),
-    write_baseline: bool = typer.Option(False, "--write-baseline", help="Record every current finding in the --baseline file; exit 0."),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", help="Report only findings not recorded in this baseline file."
+    ),
+    write_baseline: bool = typer.Option(
+        False, "--write-baseline", help="Record every current finding in the --baseline file; exit 0."
+    ),
     statistics: bool = typer.Option(False, "--statistics", help="Show counts per rule instead of the findings."),
-    require_reason: bool = typer.Option(False, "--require-reason", help="Report suppression comments that give no reason."),
+    require_reason: bool = typer.Option(
+        False, "--require-reason", help="Report suppression comments that give no reason."
+    ),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Report round-trip waste; exit 1 when something (new) was found."""
@@ -147,7 +165,16 @@ def scan(
     if write_baseline and baseline is None:
         raise typer.BadParameter("--write-baseline needs --baseline FILE", param_hint="--write-baseline")
     paths = _paths(paths)
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude, include_tests=include_tests)
+    root, config = _common(
+        paths,
+        select,
+        ignore,
+        exclude,
+        extend_exclude,
+        jobs=jobs,
+        force_exclude=force_exclude,
+        include_tests=include_tests,
+    )
     if no_cache:
         config = config.merged(cache=False)
     if require_reason:
@@ -214,7 +241,9 @@ def _write_report(output_format: OutputFormat, result, root: Path, config, print
 @app.command()
 def apply(
     paths: Optional[List[Path]] = PathsArg,
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; write nothing (exit 1 when there are changes)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print a unified diff; write nothing (exit 1 when there are changes)."
+    ),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
     interactive: bool = typer.Option(
         False, "--interactive", "-i", help="Show each change and ask whether to apply it (unsafe fixes included)."
@@ -251,7 +280,9 @@ def apply(
     from n1fix.report import diff_report
 
     paths = _paths(paths)
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs, force_exclude, include_tests)
+    root, config = _common(
+        paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs, force_exclude, include_tests
+    )
     if not dry_run and working_tree_dirty(root):
         _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
     try:
@@ -319,7 +350,9 @@ def apply(
 
 @app.command()
 def bot(
-    paths: Optional[List[Path]] = typer.Argument(None, help="Files or directories to fix (default: the current directory).", show_default=False),
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Files or directories to fix (default: the current directory).", show_default=False
+    ),
     repo: Optional[str] = typer.Option(None, "--repo", help="OWNER/NAME on GitHub (default: $GITHUB_REPOSITORY)."),
     base: str = typer.Option("main", "--base", help="The branch to fix and to open pull requests into."),
     group: str = typer.Option("rule", "--group", help="One pull request per `rule`, per `file`, or `all` in one."),
@@ -327,7 +360,9 @@ def bot(
     test_cmd: Optional[str] = typer.Option(None, "--test-cmd", help="Run this on each branch; push only if it passes."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be pushed and opened; touch nothing."),
     remote: str = typer.Option("origin", "--remote", help="The git remote to fetch from and push to."),
-    api_url: Optional[str] = typer.Option(None, "--api-url", help="GitHub API base URL (default: $GITHUB_API_URL or api.github.com)."),
+    api_url: Optional[str] = typer.Option(
+        None, "--api-url", help="GitHub API base URL (default: $GITHUB_API_URL or api.github.com)."
+    ),
     author: Optional[str] = typer.Option(None, "--author", help="Commit author, `Name <email>`."),
     label: Optional[List[str]] = typer.Option(None, "--label", help="Labels for new pull requests (default: n1fix)."),
     verbose: bool = VerboseOpt,
@@ -366,8 +401,14 @@ def bot(
 @app.command()
 def audit(
     paths: Optional[List[Path]] = PathsArg,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report here (e.g. DATABASE_PERFORMANCE_AUDIT.md) instead of stdout."),
-    trace: Optional[Path] = typer.Option(None, "--trace", help="Quote the statements each finding sent, from a trace file written by n1fix.trace's record_round_trips."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write the report here (e.g. DATABASE_PERFORMANCE_AUDIT.md) instead of stdout."
+    ),
+    trace: Optional[Path] = typer.Option(
+        None,
+        "--trace",
+        help="Quote the statements each finding sent, from a trace file written by n1fix.trace's record_round_trips.",
+    ),
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
@@ -387,7 +428,16 @@ def audit(
     from n1fix.report.progress import ScanProgress
 
     paths = _paths(paths)
-    root, config = _common(paths, select, ignore, exclude, extend_exclude, jobs=jobs, force_exclude=force_exclude, include_tests=include_tests)
+    root, config = _common(
+        paths,
+        select,
+        ignore,
+        exclude,
+        extend_exclude,
+        jobs=jobs,
+        force_exclude=force_exclude,
+        include_tests=include_tests,
+    )
     measured = None
     if trace is not None:
         from n1fix.trace import load_trace

@@ -104,9 +104,7 @@ def load_config(root: Path) -> Config:
             raise ConfigError(f"{path}: [tool.n1fix] unknown key '{key}'{suggestion}")
         check, expected = _KEYS[key]
         if not check(value):
-            raise ConfigError(
-                f"{path}: [tool.n1fix] '{key}' must be {expected}, got {_describe(value)}"
-            )
+            raise ConfigError(f"{path}: [tool.n1fix] '{key}' must be {expected}, got {_describe(value)}")
         values[key.replace("-", "_")] = list(value) if isinstance(value, list) else value
     return _with_required_reasons(Config(**values))
 

@@ -60,8 +60,7 @@ class Recorder:
             "format": FORMAT,
             "statements": self.statements,
             "lines": [
-                {"path": path, "line": line, "statements": count}
-                for (path, line), count in sorted(self.lines.items())
+                {"path": path, "line": line, "statements": count} for (path, line), count in sorted(self.lines.items())
             ],
         }
 

@@ -35,9 +35,14 @@ def main(argv: list[str] | None = None) -> int:
         description="Create the packages, golden case stub, test and README section of a new n1fix rule.",
     )
     parser.add_argument("name", help="the rule's name in kebab-case, e.g. sorted-in-python")
-    parser.add_argument("--severity", choices=SEVERITIES, default="medium", help="the rule's severity (default: medium)")
     parser.add_argument(
-        "--root", type=Path, default=Path(__file__).resolve().parent.parent, help="the checkout to write into (default: this one)"
+        "--severity", choices=SEVERITIES, default="medium", help="the rule's severity (default: medium)"
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent,
+        help="the checkout to write into (default: this one)",
     )
     args = parser.parse_args(argv)
     problem = name_problem(args.name, args.root)
@@ -194,12 +199,12 @@ def fix(ctx, finding) -> cst.Module:
     raise FixFailed("the {name} fix is not written yet")
 '''
 
-GOLDEN_BEFORE = '''# TODO({name}): the code the rule must find, using the seeded models, e.g.
+GOLDEN_BEFORE = """# TODO({name}): the code the rule must find, using the seeded models, e.g.
 # `from renderapp.models import Project, Render`; then list its findings in case.toml,
 # write after.py by hand (the fixed code) and scenario.py's run().
-'''
+"""
 
-GOLDEN_CASE = '''# A stub written by scripts/new_rule.py: no finding is expected yet, so the golden tests
+GOLDEN_CASE = """# A stub written by scripts/new_rule.py: no finding is expected yet, so the golden tests
 # check only that the code comes out unchanged. Replace it with a real case.
 description = "stub: {name} has no golden case yet (golden/{module}/basic)"
 unsafe_fixes = false
@@ -208,7 +213,7 @@ findings = []
 [run]
 runs = false
 reason = "stub: before.py holds no code yet"
-'''
+"""
 
 GOLDEN_SCENARIO = '''"""Runs the case's code on a fresh seeded database (see tests/golden_support.py)."""
 
@@ -237,10 +242,10 @@ def test_the_rule_documents_its_sections() -> None:
         assert f"## {{section}}" in doc
 '''
 
-README_SECTION = '''### `{name}` (severity {severity})
+README_SECTION = """### `{name}` (severity {severity})
 
 TODO: what the rule finds and what its fix does, with a short example.
-'''
+"""
 
 
 if __name__ == "__main__":

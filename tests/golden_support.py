@@ -164,7 +164,9 @@ class GoldenCase:
         if not self.scenario_path.exists():
             return False
         tree = ast.parse(self.scenario_path.read_text(encoding="utf-8"))
-        return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == EMPTY_RUN for node in tree.body)
+        return any(
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == EMPTY_RUN for node in tree.body
+        )
 
     @property
     def is_trap(self) -> bool:
@@ -181,11 +183,7 @@ class CaseError(Exception):
 
 def is_rule_dir(path: Path) -> bool:
     # App packages (renderapp, legacyapp) are importable packages; rule folders are not.
-    return (
-        path.is_dir()
-        and not path.name.startswith((".", "_"))
-        and not (path / "__init__.py").exists()
-    )
+    return path.is_dir() and not path.name.startswith((".", "_")) and not (path / "__init__.py").exists()
 
 
 def case_dirs(root: Path = GOLDEN_ROOT) -> list[Path]:
@@ -232,7 +230,7 @@ def load_case(case_dir: Path) -> GoldenCase:
         raise fail("`findings` must be an array of tables")
     entry = data.get("entry")
     if tree and not (isinstance(entry, str) and entry.endswith(".py")):
-        raise fail("a case with a before/ tree needs `entry = \"<file>.py\"` (relative to the tree)")
+        raise fail('a case with a before/ tree needs `entry = "<file>.py"` (relative to the tree)')
     if not tree and entry is not None:
         raise fail("`entry` is for cases with a before/ tree")
     if "known_gap" in data and not (isinstance(data["known_gap"], str) and data["known_gap"].strip()):
@@ -256,9 +254,9 @@ def load_case(case_dir: Path) -> GoldenCase:
         raise fail(f"[run]: unknown keys {sorted(unknown)}")
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
-        raise fail("`runs = false` needs `reason = \"...\"`")
+        raise fail('`runs = false` needs `reason = "..."`')
     if run.get("measure", "round_trips") not in ("round_trips", "rows"):
-        raise fail("`measure` is \"round_trips\" or \"rows\"")
+        raise fail('`measure` is "round_trips" or "rows"')
     raises = run.get("before_raises")
     if raises is not None and not (isinstance(raises, str) and raises.isidentifier()):
         raise fail("`before_raises` names the exception class before.py raises (`MissingGreenlet`)")
@@ -266,7 +264,7 @@ def load_case(case_dir: Path) -> GoldenCase:
     if rejected is not None and rejected not in REJECTIONS:
         raise fail(f"`rejected` is one of {REJECTIONS}")
     if (rejected is not None) != (case_dir / "rejected.py").exists():
-        raise fail("`[run] rejected = \"...\"` and a rejected.py go together")
+        raise fail('`[run] rejected = "..."` and a rejected.py go together')
     if rejected is not None and not run["runs"]:
         raise fail("a rejected.py proves nothing unless the case runs")
     bound = run.get("max_in_flight")
@@ -334,8 +332,7 @@ def validate_case(case_dir: Path) -> list[str]:
         if not f.rule or f.rule != f.rule.lower() or "_" in f.rule:
             problems.append(f"{case_dir}: finding rule {f.rule!r} is not a rule name (kebab-case)")
     applied = [
-        f for f in case.findings
-        if f.applicability == "safe" or (f.applicability == "unsafe" and case.unsafe_fixes)
+        f for f in case.findings if f.applicability == "safe" or (f.applicability == "unsafe" and case.unsafe_fixes)
     ]
     after = "after/" if case.is_tree else "after.py"
     if case.after_path is not None and not applied:
@@ -539,7 +536,9 @@ def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: 
         engine.dispose()
 
 
-async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: DatabaseTarget, entry: str = "run"):
+async def _async_run(
+    scenario: ModuleType, module: ModuleType, seed_name: str, target: DatabaseTarget, entry: str = "run"
+):
     from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
     models, seed = seed_modules(seed_name)
@@ -569,7 +568,10 @@ async def _async_run(scenario: ModuleType, module: ModuleType, seed_name: str, t
 
 
 def run_scenario_detailed(
-    case_dir: Path | GoldenCase, which: Literal["before", "after", "gathered", "rejected"], backend: Any = None, entry: str = "run"
+    case_dir: Path | GoldenCase,
+    which: Literal["before", "after", "gathered", "rejected"],
+    backend: Any = None,
+    entry: str = "run",
 ) -> tuple[Any, RoundTripCounter]:
     """Like `run_scenario`, but returns the counter with the statements themselves.
 
@@ -765,8 +767,16 @@ class PostgresServer:
             self.port = self._free_port()
             # C locale: text sorts by bytes, as in SQLite, whatever the machine's LANG is
             self._run(
-                self.binaries["initdb"], "-D", self.dir, "-A", "trust", "-U", "postgres",
-                "--no-sync", "--encoding=UTF8", "--locale=C",
+                self.binaries["initdb"],
+                "-D",
+                self.dir,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "--encoding=UTF8",
+                "--locale=C",
             )
             # pg_ctl hands -o to a shell; listen_addresses='' means no TCP socket at all
             options = (
@@ -774,8 +784,17 @@ class PostgresServer:
                 " -c fsync=off -c full_page_writes=off"
             )
             self._run(
-                self.binaries["pg_ctl"], "-D", self.dir, "-l", self.dir / "log",
-                "-w", "-t", "60", "-o", options, "start",
+                self.binaries["pg_ctl"],
+                "-D",
+                self.dir,
+                "-l",
+                self.dir / "log",
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
             )
             bootstrap = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
             try:
@@ -842,9 +861,7 @@ class PostgresServer:
         with self.admin().connect() as conn:
             conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
         try:
-            yield DatabaseTarget(
-                sync_url=self.url(name, "psycopg"), async_url=self.url(name, "asyncpg"), seeded=True
-            )
+            yield DatabaseTarget(sync_url=self.url(name, "psycopg"), async_url=self.url(name, "asyncpg"), seeded=True)
         finally:
             # The run disposed of its engine; a connection it leaked must not keep the
             # database (FORCE ends it), nor fail the test that is over.
@@ -872,8 +889,17 @@ def normalize_result(scenario: ModuleType, result: Any) -> Any:
 
 
 _SCALARS = (
-    type(None), bool, int, float, str, bytes,
-    decimal.Decimal, datetime.date, datetime.datetime, datetime.time, datetime.timedelta,
+    type(None),
+    bool,
+    int,
+    float,
+    str,
+    bytes,
+    decimal.Decimal,
+    datetime.date,
+    datetime.datetime,
+    datetime.time,
+    datetime.timedelta,
 )
 
 
@@ -915,7 +941,5 @@ def normalize(value: Any) -> Any:
     if isinstance(value, set):
         return {normalize(v) for v in value}
     if isinstance(value, Iterator):
-        raise TypeError(
-            f"scenario returned an iterator ({type(value).__name__}); consume it inside run()"
-        )
+        raise TypeError(f"scenario returned an iterator ({type(value).__name__}); consume it inside run()")
     raise TypeError(f"cannot normalise a {type(value).__module__}.{type(value).__qualname__}")

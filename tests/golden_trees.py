@@ -83,7 +83,10 @@ def tree_problems(case) -> list[str]:
             problems.append(f"{case.path}: after/{rel} is not in before/ (n1fix edits files, it adds none)")
         elif path.read_text(encoding="utf-8") == before[rel].read_text(encoding="utf-8"):
             problems.append(f"{case.path}: after/{rel} is identical to before/{rel}; leave it out of after/")
-    sources = [*(p for rel, p in before.items() if rel.endswith(".py")), *(p for rel, p in after.items() if rel.endswith(".py"))]
+    sources = [
+        *(p for rel, p in before.items() if rel.endswith(".py")),
+        *(p for rel, p in after.items() if rel.endswith(".py")),
+    ]
     for source in [*sources, case.scenario_path]:
         if source.exists():
             try:

@@ -35,6 +35,7 @@ RENDER_MODELS = """
         project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
 """
 
+
 def write_service(tmp_path: Path, models: str, header: str, body: str) -> Path:
     """`pyproject.toml`, `app/models.py` and `app/service.py` (header then body), each
     dedented: the project of an in-process rule test. Returns the service's path."""

@@ -35,20 +35,38 @@ ALLOWED_UPWARD: set[tuple[str, str]] = set()
 SEAM = "n1fix.orm.dialect"
 SEAM_USERS = ("n1fix.rules", "n1fix.analysis", "n1fix.codemods")
 PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
-    ("n1fix.rules.context", "n1fix.orm.imports", "resolve_module_path"):
-        "module resolution (import groups of generated code), no ORM question: belongs in cst/ or the engine",
-    ("n1fix.rules.query_in_loop.rule", "n1fix.orm.functions", "called_names"):
-        "the survey's text scan for called names, no ORM question: belongs in cst/",
-    ("n1fix.rules.write_in_loop.loop_body", "n1fix.orm.query_shape", "is_model_like"):
-        "a spelling heuristic (a CapWords name) in a helper without the context; it moves with the value types",
-    ("n1fix.codemods.query_in_loop.batch_variant", "n1fix.orm.imports", "import_map"):
-        "the callee module's import map (module resolution, no ORM question): belongs in cst/ or the engine",
-    ("n1fix.codemods.query_in_loop.loop_keys", "n1fix.orm.query_shape", "recognize"):
-        "naming the batch's collection after the entity a query selects: the plan should carry the entity",
+    (
+        "n1fix.rules.context",
+        "n1fix.orm.imports",
+        "resolve_module_path",
+    ): "module resolution (import groups of generated code), no ORM question: belongs in cst/ or the engine",
+    (
+        "n1fix.rules.query_in_loop.rule",
+        "n1fix.orm.functions",
+        "loop_called_names",
+    ): "the survey's text scan for called names, no ORM question: belongs in cst/",
+    (
+        "n1fix.rules.write_in_loop.loop_body",
+        "n1fix.orm.query_shape",
+        "is_model_like",
+    ): "a spelling heuristic (a CapWords name) in a helper without the context; it moves with the value types",
+    (
+        "n1fix.codemods.query_in_loop.batch_variant",
+        "n1fix.orm.imports",
+        "import_map",
+    ): "the callee module's import map (module resolution, no ORM question): belongs in cst/ or the engine",
+    (
+        "n1fix.codemods.query_in_loop.loop_keys",
+        "n1fix.orm.query_shape",
+        "recognize",
+    ): "naming the batch's collection after the entity a query selects: the plan should carry the entity",
     **{
-        ("n1fix.rules.sequential_awaits.await_calls", "n1fix.orm.session_use", name):
-            "SQLAlchemy's session method names read directly by sequential-awaits: a dialect question"
-            " (`is this a session read / write`) once that rule's split has landed"
+        (
+            "n1fix.analysis.await_calls",
+            "n1fix.orm.session_use",
+            name,
+        ): "SQLAlchemy's session method names read directly by sequential-awaits: a dialect question"
+        " (`is this a session read / write`) once that rule's split has landed"
         for name in ("HARMLESS", "READ_METHODS", "SESSION_NAME", "SESSION_TYPE", "WRITE_METHODS")
     },
 }
@@ -240,7 +258,9 @@ def test_layers_import_only_downwards() -> None:
         allowed = (layer, *LAYERS[layer])
         if imported == "n1fix" or not any(imported == a or imported.startswith(a + ".") for a in allowed):
             wrong.append(f"{importer}:{line} ({layer}) imports {imported}" + (f".{name}" if name else ""))
-    assert not wrong, "imports against the layer order (cst <- orm <- analysis <- rules <- codemods):\n  " + "\n  ".join(wrong)
+    assert not wrong, (
+        "imports against the layer order (cst <- orm <- analysis <- rules <- codemods):\n  " + "\n  ".join(wrong)
+    )
 
 
 def test_nothing_below_the_engine_imports_it() -> None:
@@ -287,7 +307,9 @@ def test_a_planted_import_past_the_seam_is_reported() -> None:
 
 def test_rules_and_analyses_reach_the_orm_through_the_seam() -> None:
     past = past_the_seam(EDGES)
-    assert not past, "imports of orm/ past the seam (ask ctx.orm; name types through n1fix.orm.dialect):\n  " + "\n  ".join(past)
+    assert not past, (
+        "imports of orm/ past the seam (ask ctx.orm; name types through n1fix.orm.dialect):\n  " + "\n  ".join(past)
+    )
 
 
 def test_only_the_engine_names_the_dialect_implementation() -> None:

@@ -17,7 +17,13 @@ from n1fix.rules import all_rules
 from n1fix.rules.base import Applicability, Finding, Severity
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "renderservice"
-SECTIONS = ["## Executive summary", "## Worst offenders", "## Findings by file", "## Best practices", "## Reproduce and keep it fixed"]
+SECTIONS = [
+    "## Executive summary",
+    "## Worst offenders",
+    "## Findings by file",
+    "## Best practices",
+    "## Reproduce and keep it fixed",
+]
 # A timing or a speed-up percentage: the report must never make one up.
 TIMING = re.compile(r"\b\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|%)(?!\w)|faster", re.IGNORECASE)
 
@@ -57,7 +63,9 @@ def test_example_summary_counts_match_scan(example_report) -> None:
 def test_example_lists_every_finding_with_formula_and_fix(example_report) -> None:
     report, scan = example_report
     headings = re.findall(r"^#### \d+\. `([a-z-]+)`(?: in `[\w.]+\(\)`)?, lines? (\d+)", report, re.MULTILINE)
-    assert sorted((rule, int(line)) for rule, line in headings) == sorted((f["rule"], f["line"]) for f in scan["findings"])
+    assert sorted((rule, int(line)) for rule, line in headings) == sorted(
+        (f["rule"], f["line"]) for f in scan["findings"]
+    )
     formulas = {rule.NAME: rule.ROUND_TRIPS for rule in all_rules()}
     assert report.count("- **Round trips:** `1 + N` now; `2` after the fix") == sum(
         1 for f in scan["findings"] if formulas[f["rule"]] == ("1 + N", "2")
@@ -142,8 +150,15 @@ def test_round_trips_come_from_the_rule(tmp_path: Path) -> None:
     source = tmp_path / "jobs.py"
     source.write_text("def f():\n    pass\n", encoding="utf-8")
     finding = Finding(
-        rule="write-in-loop", path=str(source), line=2, column=5, end_line=2, end_column=9,
-        message="`Render` is updated once per item", severity=Severity.HIGH, applicability=Applicability.NONE,
+        rule="write-in-loop",
+        path=str(source),
+        line=2,
+        column=5,
+        end_line=2,
+        end_column=9,
+        message="`Render` is updated once per item",
+        severity=Severity.HIGH,
+        applicability=Applicability.NONE,
     )
     out = io.StringIO()
     audit_report.write(RunResult(findings=[finding], files_checked=1), out, paths=["."], fixes={}, date="2024-01-01")

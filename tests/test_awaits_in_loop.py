@@ -11,7 +11,7 @@ from n1fix.engine.api import fix_source, scan_source
 from test_sequential_awaits import DAL, project
 
 LOOP_DAL = DAL + textwrap.dedent(
-    '''
+    """
 
     async def search(prefix: str):
         async with async_session() as session:
@@ -20,7 +20,7 @@ LOOP_DAL = DAL + textwrap.dedent(
 
     async def search_in(session: AsyncSession, prefix: str):
         return list(await session.scalars(select(User).where(User.name.startswith(prefix))))
-    '''
+    """
 )
 HEAD = "from app.dal import search, search_in\n\n\n"
 
@@ -123,20 +123,41 @@ def test_generated_names_do_not_collide(tmp_path):
         # a shared session: one AsyncSession must not run two statements at once
         ("found = {}\n    for p in ps:\n        found[p] = await search_in(session, p)\n", "every call uses `session`"),
         # gathered, every search would run: the loop stopped at the first hit
-        ("found = {}\n    for p in ps:\n        found[p] = await search(p)\n        if found[p]:\n            break\n", "does more than the one await"),
-        ("found = {}\n    for p in ps:\n        found[p] = await search(p)\n    else:\n        found = None\n", "`else` clause"),
-        ("found = {}\n    try:\n        for p in ps:\n            found[p] = await search(p)\n    except KeyError:\n        pass\n", "sits in a `try`"),
+        (
+            "found = {}\n    for p in ps:\n        found[p] = await search(p)\n        if found[p]:\n            break\n",
+            "does more than the one await",
+        ),
+        (
+            "found = {}\n    for p in ps:\n        found[p] = await search(p)\n    else:\n        found = None\n",
+            "`else` clause",
+        ),
+        (
+            "found = {}\n    try:\n        for p in ps:\n            found[p] = await search(p)\n    except KeyError:\n        pass\n",
+            "sits in a `try`",
+        ),
         ("found = {}\n    async for p in ps:\n        found[p] = await search(p)\n", "`async for`"),
         ("found = {}\n    for p in ps:\n        found[p] = await search(p.pop())\n", "has effects of its own"),
         ("found = {}\n    for p in ps:\n        found[next(it)] = await search(p)\n", "the key `next(it)` has effects"),
-        ("found = []\n    for p in ps:\n        found.append(await search(p + str(len(found))))\n", "reads `found`, which the loop fills"),
-        ("found = {}\n    for p in ps:\n        found[len(found)] = await search(p)\n", "reads `found`, which the loop fills"),
+        (
+            "found = []\n    for p in ps:\n        found.append(await search(p + str(len(found))))\n",
+            "reads `found`, which the loop fills",
+        ),
+        (
+            "found = {}\n    for p in ps:\n        found[len(found)] = await search(p)\n",
+            "reads `found`, which the loop fills",
+        ),
         # `extend` on anything but a list may not be the appends
         ("for p in ps:\n        found.append(await search(p))\n", "cannot tell that `found` is a list"),
-        ("found = []\n    for p in ps:\n        found.append(await search(p))\n    print(p)\n", "`p` is read outside the loop"),
+        (
+            "found = []\n    for p in ps:\n        found.append(await search(p))\n    print(p)\n",
+            "`p` is read outside the loop",
+        ),
         ("found = set()\n    for p in ps:\n        found.add(await search(p))\n", "n1fix rewrites only"),
         ("found = None\n    for p in ps:\n        found = await search(p)\n", "n1fix rewrites only"),
-        ("found = {}\n    for p, *rest in ps:\n        found[p] = await search(p)\n", "is not a name or a tuple of names"),
+        (
+            "found = {}\n    for p, *rest in ps:\n        found[p] = await search(p)\n",
+            "is not a name or a tuple of names",
+        ),
     ],
 )
 def test_no_bounded_gather_names_the_condition_that_failed(tmp_path, body, reason):
@@ -146,7 +167,10 @@ def test_no_bounded_gather_names_the_condition_that_failed(tmp_path, body, reaso
 
 
 def test_a_second_run_finds_nothing_to_fix(tmp_path):
-    text = fixed(tmp_path, "async def f(ps: list[str]):\n    found = {}\n    for p in ps:\n        found[p] = await search(p)\n    return found\n")
+    text = fixed(
+        tmp_path,
+        "async def f(ps: list[str]):\n    found = {}\n    for p in ps:\n        found[p] = await search(p)\n    return found\n",
+    )
     (tmp_path / "again").mkdir()
     path = project(tmp_path / "again", text, LOOP_DAL)
     assert [f for f in scan_source(path, text) if f.rule == "awaits-in-loop"] == []
@@ -154,12 +178,12 @@ def test_a_second_run_finds_nothing_to_fix(tmp_path):
 
 def test_awaits_in_a_loop_are_reported_once_by_the_rule_that_can_fix_them(tmp_path):
     dal = DAL + textwrap.dedent(
-        '''
+        """
 
         async def search(prefix: str):
             async with async_session() as session:
                 return list(await session.scalars(select(User).where(User.name.startswith(prefix))))
-        '''
+        """
     )
     service = textwrap.dedent(
         """\
@@ -229,7 +253,9 @@ def test_select_and_ignore_of_sequential_awaits_cover_the_loop(tmp_path, config,
 
 def test_removing_the_old_name_is_unsafe_while_the_loop_rule_is_left_out(tmp_path):
     # `sequential-awaits` ran and found nothing there, but the loop rule the name also covers did not run.
-    path = project(tmp_path, HEAD + textwrap.dedent(LOOP.replace("{comment}", "  # n1fix: ignore[sequential-awaits]")), LOOP_DAL)
+    path = project(
+        tmp_path, HEAD + textwrap.dedent(LOOP.replace("{comment}", "  # n1fix: ignore[sequential-awaits]")), LOOP_DAL
+    )
     (tmp_path / "pyproject.toml").write_text(
         '[tool.n1fix]\nselect = ["sequential-awaits", "unused-suppression"]\nignore = ["awaits-in-loop"]\n'
     )

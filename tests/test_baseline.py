@@ -52,7 +52,9 @@ def test_unchanged_tree_reports_nothing_new(project: Path) -> None:
 
 def test_lines_added_above_keep_the_finding_matched(project: Path) -> None:
     service = project / "app" / "service.py"
-    service.write_text('"""Project services."""\n\nimport logging\n\nlog = logging.getLogger(__name__)\n' + SERVICE, encoding="utf-8")
+    service.write_text(
+        '"""Project services."""\n\nimport logging\n\nlog = logging.getLogger(__name__)\n' + SERVICE, encoding="utf-8"
+    )
     run = scan(project)
     assert run.code == 0, run
     assert finding_lines(run.out) == []
@@ -75,7 +77,9 @@ def test_one_new_n_plus_1_is_reported_alone(project: Path) -> None:
 def test_a_copy_of_a_known_finding_is_new(project: Path) -> None:
     # Same code twice in one file: the occurrence index tells the copy apart.
     service = project / "app" / "service.py"
-    copy = SERVICE[SERVICE.index("def projects_by_user") :].replace("def projects_by_user", "def projects_by_user_again")
+    copy = SERVICE[SERVICE.index("def projects_by_user") :].replace(
+        "def projects_by_user", "def projects_by_user_again"
+    )
     service.write_text(SERVICE + "\n\n" + copy, encoding="utf-8")
     run = scan(project, "--format", "json")
     assert run.code == 1, run
@@ -114,7 +118,9 @@ def test_a_new_copy_keeps_its_own_fingerprint_in_sarif(project: Path) -> None:
     # The baseline leaves out the first of two identical findings; the second, reported,
     # must not take the first one's fingerprint (code scanning would match it to that alert).
     service = project / "app" / "service.py"
-    copy = SERVICE[SERVICE.index("def projects_by_user") :].replace("def projects_by_user", "def projects_by_user_again")
+    copy = SERVICE[SERVICE.index("def projects_by_user") :].replace(
+        "def projects_by_user", "def projects_by_user_again"
+    )
     service.write_text(SERVICE + "\n\n" + copy, encoding="utf-8")
     run = scan(project, "--format", "sarif")
     assert run.code == 1, run

@@ -177,7 +177,9 @@ def test_a_symlinked_cache_directory_is_not_written_through(project: Path, tmp_p
     run = n1fix("scan", "app", cwd=project)
     assert run.code == 1, run
     assert list(outside.iterdir()) == []
-    assert run.err_lines == [f"n1fix: warning: {CACHE_DIR} is a symlink; the results cache is not used (remove the link)"]
+    assert run.err_lines == [
+        f"n1fix: warning: {CACHE_DIR} is a symlink; the results cache is not used (remove the link)"
+    ]
 
 
 def test_a_symlinked_gitignore_in_the_cache_is_not_written_through(project: Path, tmp_path: Path) -> None:
@@ -242,8 +244,18 @@ def test_a_survey_of_a_file_with_an_undecodable_name_round_trips(tmp_path: Path)
 
 def test_findings_round_trip_without_their_plan() -> None:
     finding = Finding(
-        "query-in-loop", "app/x.py", 3, 5, 4, 9, "message", Severity.HIGH, Applicability.UNSAFE,
-        fix_note="why", loop_line=2, plan=object(),
+        "query-in-loop",
+        "app/x.py",
+        3,
+        5,
+        4,
+        9,
+        "message",
+        Severity.HIGH,
+        Applicability.UNSAFE,
+        fix_note="why",
+        loop_line=2,
+        plan=object(),
     )
     [back] = _round_trip(list[Finding], [finding])
     assert back == finding and back.plan is None and back.severity is Severity.HIGH

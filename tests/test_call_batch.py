@@ -118,13 +118,16 @@ def _only(root: Path):
 
 
 def test_the_fix_adds_the_batch_method_to_the_dal_and_calls_it_once(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def gallery(session, projects):
             return {project.id: RendersDAL.by_project(session, project.id, limit=5) for project in projects}
-    """)
+    """,
+    )
     finding = _only(root)
     assert finding.applicability.value == "safe"
     assert "add `RendersDAL.by_projects()` next to it" in finding.message
@@ -133,18 +136,23 @@ def test_the_fix_adds_the_batch_method_to_the_dal_and_calls_it_once(tmp_path):
     assert set(changes) == {"service.py", "dal.py"}
     assert changes["service.py"].requires == {root / "app" / "dal.py"}
     assert [f.line for f in changes["dal.py"].companion_for] == [finding.line]
-    assert "renders_by_project = RendersDAL.by_projects(session, project_ids, limit=5)" in changes["service.py"].new_text
+    assert (
+        "renders_by_project = RendersDAL.by_projects(session, project_ids, limit=5)" in changes["service.py"].new_text
+    )
     assert "def by_projects(" in changes["dal.py"].new_text
 
 
 def test_apply_writes_both_files_and_a_second_run_changes_nothing(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def gallery(session, projects):
             return {project.id: RendersDAL.by_project(session, project.id) for project in projects}
-    """)
+    """,
+    )
     first = n1fix("apply", "app/service.py", cwd=root)
     assert first.code == 0, first.err
     assert first.err_lines[-4:] == [
@@ -162,7 +170,9 @@ def test_apply_writes_both_files_and_a_second_run_changes_nothing(tmp_path):
 
 
 def test_two_callers_in_one_run_share_one_new_method(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
@@ -175,7 +185,8 @@ def test_two_callers_in_one_run_share_one_new_method(tmp_path):
             for project in projects:
                 out.extend(RendersDAL.by_project(session, project.id))
             return out
-    """)
+    """,
+    )
     result = _run(root, fix=True)
     dal = next(c for c in result.changes if c.path.name == "dal.py")
     assert dal.new_text.count("def by_projects(") == 1
@@ -183,7 +194,9 @@ def test_two_callers_in_one_run_share_one_new_method(tmp_path):
 
 
 def test_an_existing_variant_in_n1fix_form_is_reused(tmp_path):
-    dal = DAL + """
+    dal = (
+        DAL
+        + """
         @staticmethod
         def live_by_projects(session: Session, project_ids: list[int]) -> dict[int, list[Render]]:
             rows = session.scalars(select(Render).where(Render.project_id.in_(project_ids), Render.archived.is_(False)))
@@ -192,13 +205,18 @@ def test_an_existing_variant_in_n1fix_form_is_reused(tmp_path):
                 grouped.setdefault(render.project_id, []).append(render)
             return {project_id: grouped.get(project_id, []) for project_id in project_ids}
     """
-    root = _project(tmp_path, """
+    )
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def gallery(session, projects):
             return [RendersDAL.live_by_project(session, project.id) for project in projects]
-    """, dal=textwrap.dedent(DAL) + textwrap.indent(textwrap.dedent(dal[len(DAL):]), "    "))
+    """,
+        dal=textwrap.dedent(DAL) + textwrap.indent(textwrap.dedent(dal[len(DAL) :]), "    "),
+    )
     finding = _only(root)
     assert "call the existing `RendersDAL.live_by_projects()` once for all keys" in finding.message
     result = _run(root, fix=True)
@@ -206,65 +224,86 @@ def test_an_existing_variant_in_n1fix_form_is_reused(tmp_path):
 
 
 def test_an_existing_variant_of_another_shape_is_named_not_guessed(tmp_path):
-    dal = textwrap.dedent(DAL) + textwrap.indent(textwrap.dedent("""
+    dal = textwrap.dedent(DAL) + textwrap.indent(
+        textwrap.dedent("""
         @staticmethod
         def live_by_projects(session: Session, project_ids: list[int]) -> list[Render]:
             return list(session.scalars(select(Render).where(Render.project_id.in_(project_ids))))
-    """), "    ")
-    root = _project(tmp_path, """
+    """),
+        "    ",
+    )
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def gallery(session, projects):
             return [RendersDAL.live_by_project(session, project.id) for project in projects]
-    """, dal=dal)
+    """,
+        dal=dal,
+    )
     finding = _only(root)
     assert finding.applicability.value == "none"
-    assert "`live_by_projects` exists next to it, but n1fix cannot tell that it returns a dict by `project_id`" in finding.message
+    assert (
+        "`live_by_projects` exists next to it, but n1fix cannot tell that it returns a dict by `project_id`"
+        in finding.message
+    )
 
 
 def test_a_callee_with_side_effects_gets_no_fix(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def gallery(session, projects):
             return [RendersDAL.logged_by_project(session, project.id) for project in projects]
-    """)
+    """,
+    )
     finding = _only(root)
     assert finding.applicability.value == "none"
     assert "`logged_by_project` does more than run its query" in finding.message
 
 
 def test_a_cached_callee_gets_no_fix(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def gallery(session, projects):
             return [RendersDAL.cached_by_project(session, project.id) for project in projects]
-    """)
+    """,
+    )
     finding = _only(root)
     assert finding.applicability.value == "none"
     assert "decorated with `@functools.cache`" in finding.message
 
 
 def test_a_callee_that_commits_gets_no_bulk_variant(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def archive_all(session, renders):
             for render in renders:
                 RendersDAL.archive(session, render.id)
-    """)
+    """,
+    )
     finding = _only(root)
     assert finding.applicability.value == "none"
     assert "`RendersDAL.archive` cannot get a batch method" in finding.message
 
 
 def test_a_loop_that_writes_a_column_the_callee_reads_gets_no_fix(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
@@ -275,54 +314,66 @@ def test_a_loop_that_writes_a_column_the_callee_reads_gets_no_fix(tmp_path):
                     render.archived = True
                 out[project.id] = RendersDAL.live_by_project(session, project.id)
             return out
-    """)
+    """,
+    )
     finding = _only(root)
     assert finding.applicability.value == "none"
     assert "assigns `.archived`, a column the query reads" in finding.message
 
 
 def test_another_argument_that_changes_per_item_blocks_the_fix(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def gallery(session, projects):
             return [RendersDAL.by_project(session, project.id, limit=project.id % 3) for project in projects]
-    """)
+    """,
+    )
     finding = _only(root)
     assert finding.applicability.value == "none"
     assert "the argument `project.id % 3` also changes per item" in finding.message
 
 
 def test_an_argument_that_calls_code_makes_the_fix_unsafe(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def gallery(session, projects, settings):
             return [RendersDAL.by_project(session, project.id, limit=settings.page_size()) for project in projects]
-    """)
+    """,
+    )
     finding = _only(root)
     assert finding.applicability.value == "unsafe"
     assert "`settings.page_size()` would be evaluated once instead of once per item" in finding.message
 
 
 def test_a_nullable_key_at_the_call_site_makes_the_fix_unsafe(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
         from app.models import Render
 
 
         def siblings(session, renders: list[Render]):
             return [RendersDAL.by_chain(session, render.chain_id) for render in renders]
-    """)
+    """,
+    )
     finding = _only(root)
     assert finding.applicability.value == "unsafe"
     assert "`Render.chain_id` is nullable and the key may be None" in finding.message
 
 
 def test_a_write_call_replaces_its_loop_only_when_the_loop_does_nothing_else(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
@@ -337,20 +388,27 @@ def test_a_write_call_replaces_its_loop_only_when_the_loop_does_nothing_else(tmp
                 RendersDAL.unlink(session, render.id)
                 unlinked += 1
             return unlinked
-    """)
+    """,
+    )
     alone, mixed = _run(root).findings
     assert alone.applicability.value == "safe"
-    assert "add `RendersDAL.unlink_for_render_ids()` next to it and call it once for all keys, in place of the loop" in alone.message
+    assert (
+        "add `RendersDAL.unlink_for_render_ids()` next to it and call it once for all keys, in place of the loop"
+        in alone.message
+    )
     assert mixed.applicability.value == "none"
     assert "the loop does more than this call" in mixed.message
 
 
 def test_a_third_party_callee_is_not_reported(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         import json
 
 
         def dumps(projects):
             return [json.dumps(project.id) for project in projects]
-    """)
+    """,
+    )
     assert _run(root).findings == []

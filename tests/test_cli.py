@@ -37,8 +37,16 @@ FINDING_LINE = re.compile(
     r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>[a-z][a-z0-9-]*) (?:(?P<fix>\[\*\]) )?(?P<msg>.+)$"
 )
 FINDING_KEYS = {
-    "rule", "path", "line", "column", "end_line", "end_column",
-    "message", "severity", "fixable", "applicability",
+    "rule",
+    "path",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "message",
+    "severity",
+    "fixable",
+    "applicability",
 }
 
 
@@ -86,11 +94,16 @@ def test_test_code_is_checked_only_with_include_tests(project: Path) -> None:
     tests = project / "tests"
     tests.mkdir()
     shutil.copy(project / "app" / "service.py", tests / "test_service.py")
-    assert [m["path"] for m in finding_lines(n1fix("scan", ".", cwd=project).out)] == [os.path.join("app", "service.py")]
+    assert [m["path"] for m in finding_lines(n1fix("scan", ".", cwd=project).out)] == [
+        os.path.join("app", "service.py")
+    ]
     assert "tests/test_service.py" not in n1fix("apply", ".", "--dry-run", cwd=project).out
     assert "test_service.py" not in n1fix("audit", ".", cwd=project).out
     found = finding_lines(n1fix("scan", ".", "--include-tests", cwd=project).out)
-    assert sorted(m["path"] for m in found) == [os.path.join("app", "service.py"), os.path.join("tests", "test_service.py")]
+    assert sorted(m["path"] for m in found) == [
+        os.path.join("app", "service.py"),
+        os.path.join("tests", "test_service.py"),
+    ]
     assert "tests/test_service.py" in n1fix("apply", ".", "--dry-run", "--include-tests", cwd=project).out
     with (project / "pyproject.toml").open("a", encoding="utf-8") as file:
         file.write("\n[tool.n1fix]\ninclude-tests = true\n")
@@ -253,7 +266,11 @@ def test_apply_dry_run_prints_diff_and_writes_nothing(project: Path) -> None:
     assert any("Project.user_id == user.id" in line for line in removed)
     assert any(".in_(" in line for line in added)
     # No stray files next to the source (temporary files, backups).
-    assert sorted(p.name for p in (project / "app").iterdir() if p.is_file()) == ["__init__.py", "models.py", "service.py"]
+    assert sorted(p.name for p in (project / "app").iterdir() if p.is_file()) == [
+        "__init__.py",
+        "models.py",
+        "service.py",
+    ]
 
 
 def test_apply_dry_run_diff_applies_with_patch(project: Path, tmp_path: Path) -> None:
@@ -356,9 +373,9 @@ def test_apply_keeps_latin1_coding_cookie_and_non_ascii_comments(project: Path) 
 
 def test_apply_keeps_comments(project: Path) -> None:
     service = project / "app" / "service.py"
-    source = SERVICE.replace(
-        "    result = {}\n", "    result = {}  # keyed by user id\n"
-    ).replace("    return result\n", "    # done\n    return result  # the map\n")
+    source = SERVICE.replace("    result = {}\n", "    result = {}  # keyed by user id\n").replace(
+        "    return result\n", "    # done\n    return result  # the map\n"
+    )
     service.write_text("# service module header\n" + source, encoding="utf-8")
     assert n1fix("apply", "app", cwd=project).code == 0
     text = service.read_text(encoding="utf-8")
@@ -385,7 +402,14 @@ def test_apply_keeps_comments_inside_the_query(project: Path) -> None:
     assert n1fix("apply", "app", cwd=project).code == 0
     text = service.read_text(encoding="utf-8")
     assert "Project.user_id.in_(" in text
-    for comment in ("# every user", "# one query per user", "# fetch", "# only this user's", "# the key", "# materialise"):
+    for comment in (
+        "# every user",
+        "# one query per user",
+        "# fetch",
+        "# only this user's",
+        "# the key",
+        "# materialise",
+    ):
         assert text.count(comment) == 1, f"{comment!r}:\n{text}"
     compile(text, str(service), "exec", dont_inherit=True)
 
@@ -440,7 +464,9 @@ def test_apply_read_only_file_is_not_reported_as_fixed(project: Path) -> None:
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.email=a@b", "-c", "user.name=n", *args],
-        cwd=repo, check=True, capture_output=True,
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -507,7 +533,9 @@ def test_command_line_select_replaces_config_select(tmp_path: Path) -> None:
 
 def test_command_line_ignore_wins_over_config_select(tmp_path: Path) -> None:
     assert n1fix("scan", "app", cwd=_configured(tmp_path, "a", 'select = ["query-in-loop"]\n')).code == 1
-    run = n1fix("scan", "app", "--ignore", "query-in-loop", cwd=_configured(tmp_path, "b", 'select = ["query-in-loop"]\n'))
+    run = n1fix(
+        "scan", "app", "--ignore", "query-in-loop", cwd=_configured(tmp_path, "b", 'select = ["query-in-loop"]\n')
+    )
     assert run.code == 0, run
 
 
@@ -638,7 +666,9 @@ def test_unsafe_fix_only_with_unsafe_fixes(project: Path) -> None:
 
 
 def test_unsafe_fixes_from_config(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "proj", UNSAFE_FIRST, pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe-fixes = true\n")
+    project = make_project(
+        tmp_path / "proj", UNSAFE_FIRST, pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe-fixes = true\n"
+    )
     run = n1fix("apply", "app", cwd=project)
     assert run.code == 0, run
     assert (project / "app" / "service.py").read_text(encoding="utf-8") != UNSAFE_FIRST
@@ -732,7 +762,9 @@ def test_rule_crash_with_multiline_message_is_one_line(
     assert lines[0].startswith("n1fix: error: ") and "boom from a test" in lines[0]
 
 
-@pytest.mark.parametrize("message", ["boom from a test", "boom from a test\nsecond line"], ids=["one-line", "multi-line"])
+@pytest.mark.parametrize(
+    "message", ["boom from a test", "boom from a test\nsecond line"], ids=["one-line", "multi-line"]
+)
 def test_engine_crash_is_exit_2_with_one_line(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], message: str
 ) -> None:

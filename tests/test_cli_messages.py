@@ -113,7 +113,9 @@ def test_scan_summary_with_unsafe_fixes_on_in_the_configuration(tmp_path: Path) 
     root = make_project(tmp_path / "proj", UNSAFE_FIRST, pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe-fixes = true\n")
     run = n1fix("scan", "app", cwd=root)
     assert "query-in-loop [*] " in run.out  # `n1fix apply` applies it
-    assert summary(run.out)[1] == "[*] 1 fixable with `n1fix apply` (1 of them unsafe, applied as `unsafe-fixes` is on)."
+    assert (
+        summary(run.out)[1] == "[*] 1 fixable with `n1fix apply` (1 of them unsafe, applied as `unsafe-fixes` is on)."
+    )
 
 
 def test_scan_summary_no_fix_at_all(tmp_path: Path) -> None:
@@ -214,7 +216,9 @@ def test_version(tmp_path: Path) -> None:
     assert (run.code, run.out, run.err) == (0, f"n1fix {__version__}\n", "")
 
 
-@pytest.mark.parametrize("command", [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]], ids=lambda c: c[0] if c else "app")
+@pytest.mark.parametrize(
+    "command", [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]], ids=lambda c: c[0] if c else "app"
+)
 def test_short_help_on_every_command(tmp_path: Path, command: list[str]) -> None:
     short = n1fix(*command, "-h", cwd=tmp_path)
     long = n1fix(*command, "--help", cwd=tmp_path)
@@ -223,7 +227,9 @@ def test_short_help_on_every_command(tmp_path: Path, command: list[str]) -> None
     assert "-h" in short.out
 
 
-@pytest.mark.parametrize("command", [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]], ids=lambda c: c[0] if c else "app")
+@pytest.mark.parametrize(
+    "command", [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]], ids=lambda c: c[0] if c else "app"
+)
 def test_help_is_not_cut_at_80_columns(tmp_path: Path, command: list[str]) -> None:
     env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
     proc = subprocess.run([str(N1FIX), *command, "--help"], cwd=tmp_path, env=env, capture_output=True, text=True)
@@ -389,7 +395,9 @@ def test_colour_on_a_terminal_as_ruff_colours(project: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env["TERM"] = "xterm-256color"
     with os.fdopen(leader, "rb", buffering=0) as terminal:
-        proc = subprocess.Popen([str(N1FIX), "scan", "app"], cwd=project, env=env, stdout=follower, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [str(N1FIX), "scan", "app"], cwd=project, env=env, stdout=follower, stderr=subprocess.DEVNULL
+        )
         os.close(follower)
         output = b""
         while True:
@@ -422,7 +430,9 @@ def test_no_color_wins(project: Path) -> None:
 def dry_run_with(env_changes: dict[str, str], cwd: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env.update(env_changes, COLUMNS="40")
-    return subprocess.run([str(N1FIX), "apply", "--dry-run", "app"], cwd=cwd, env=env, capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(N1FIX), "apply", "--dry-run", "app"], cwd=cwd, env=env, capture_output=True, text=True
+    ).stdout
 
 
 def test_coloured_diff_keeps_every_character(project: Path) -> None:

@@ -155,8 +155,22 @@ def test_test_code_named_on_the_command_line_is_scanned(tmp_path: Path) -> None:
 
 
 def test_force_exclude_applies_the_excludes_to_named_paths(tmp_path: Path) -> None:
-    make(tmp_path, "app/a.py", "app/migrations/versions/abc.py", "app/migration/env.py", "app/migration/versions/001.py", "build/b.py")
-    named = ["app/a.py", "app/migrations/versions/abc.py", "app/migration/versions/001.py", "build/b.py", "app/migrations", "app/migration/versions"]
+    make(
+        tmp_path,
+        "app/a.py",
+        "app/migrations/versions/abc.py",
+        "app/migration/env.py",
+        "app/migration/versions/001.py",
+        "build/b.py",
+    )
+    named = [
+        "app/a.py",
+        "app/migrations/versions/abc.py",
+        "app/migration/versions/001.py",
+        "build/b.py",
+        "app/migrations",
+        "app/migration/versions",
+    ]
     assert rel(scan(tmp_path, *named, force_exclude=True), tmp_path) == ["app/a.py"]
     # what the excludes do not match is still taken
     assert rel(scan(tmp_path, "app/migration/env.py", force_exclude=True), tmp_path) == ["app/migration/env.py"]
@@ -364,10 +378,19 @@ def test_a_fifo_named_py_is_skipped_with_a_word(tmp_path: Path) -> None:
 
 
 def test_temp_files_of_n1fix_are_found_and_nothing_else(tmp_path: Path) -> None:
-    make(tmp_path, "a.py", "pkg/b.py", "pkg/.b.py.0123abcd.n1fix-tmp", ".a.py.0123abcd.n1fix-tmp",
-         "pkg/.b.py.n1fix-tmp", "pkg/.b.py.0123ABCD.n1fix-tmp", "c.txt")
+    make(
+        tmp_path,
+        "a.py",
+        "pkg/b.py",
+        "pkg/.b.py.0123abcd.n1fix-tmp",
+        ".a.py.0123abcd.n1fix-tmp",
+        "pkg/.b.py.n1fix-tmp",
+        "pkg/.b.py.0123ABCD.n1fix-tmp",
+        "c.txt",
+    )
     assert [p.relative_to(tmp_path).as_posix() for p in scan(tmp_path).temps] == [
-        ".a.py.0123abcd.n1fix-tmp", "pkg/.b.py.0123abcd.n1fix-tmp",
+        ".a.py.0123abcd.n1fix-tmp",
+        "pkg/.b.py.0123abcd.n1fix-tmp",
     ]
     # A file named on the command line: the temps of that file only.
     assert [p.name for p in scan(tmp_path, "pkg/b.py").temps] == [".b.py.0123abcd.n1fix-tmp"]

@@ -147,7 +147,9 @@ def test_fingerprints_stay_when_unrelated_lines_move(fake_run, tmp_path, monkeyp
         path.write_text("# a comment\n\n\n" + path.read_text())
     monkeypatch.chdir(tmp_path)
     again = collect(moved, "demo", "1.0")
-    assert sorted((f.fingerprint, f.line + 3) for f in run.fixes) == sorted((f.fingerprint, f.line) for f in again.fixes)
+    assert sorted((f.fingerprint, f.line + 3) for f in run.fixes) == sorted(
+        (f.fingerprint, f.line) for f in again.fixes
+    )
     assert [(f.fingerprint, f.line + 3) for f in run.findings] == [(f.fingerprint, f.line) for f in again.findings]
 
 
@@ -179,10 +181,16 @@ def sample_ledger() -> ProjectLedger:
         "1.0",
         fixes=[
             LedgerFix("aaaa", "query-in-loop", "app/b.py", 20, "safe", "merge", "saves N queries", True),
-            LedgerFix("bbbb", "query-in-loop", "app/a.py", 5, "unsafe", "wrong", 'keys are "str", column is int \\ uuid'),
+            LedgerFix(
+                "bbbb", "query-in-loop", "app/a.py", 5, "unsafe", "wrong", 'keys are "str", column is int \\ uuid'
+            ),
             LedgerFix("cccc", "lazy-load-in-loop", "app/a.py", 9, "unsafe"),
         ],
-        findings=[LedgerFinding("dddd", "sequential-awaits", "app/c.py", 3, "none", "noise", "one session: cannot run together — ü")],
+        findings=[
+            LedgerFinding(
+                "dddd", "sequential-awaits", "app/c.py", 3, "none", "noise", "one session: cannot run together — ü"
+            )
+        ],
         errors=["app/old.py: cannot parse"],
     )
 
@@ -202,7 +210,13 @@ def test_a_reviewer_edit_is_a_one_line_diff_that_survives_an_update(tmp_path):
     write_ledger(path, sample_ledger())
     text = path.read_text()
     block = text[text.index('fingerprint = "cccc"') :]
-    edited = text.replace(block, block.replace('verdict = "unreviewed"', 'verdict = "pointless"', 1).replace('why = ""', 'why = "selectin already"', 1), 1)
+    edited = text.replace(
+        block,
+        block.replace('verdict = "unreviewed"', 'verdict = "pointless"', 1).replace(
+            'why = ""', 'why = "selectin already"', 1
+        ),
+        1,
+    )
     path.write_text(edited)
     ledger = read_ledger(path)
     assert ledger.fix("cccc").verdict == "pointless" and ledger.fix("cccc").why == "selectin already"
@@ -234,7 +248,9 @@ def run_from(ledger: ProjectLedger) -> ProjectRun:
         ledger.version,
         "/src",
         fixes=[fix_record(f) for f in ledger.fixes],
-        findings=[FindingRecord(f.fingerprint, f.rule, f.path, f.line, f.label, "msg", None, "code") for f in ledger.findings],
+        findings=[
+            FindingRecord(f.fingerprint, f.rule, f.path, f.line, f.label, "msg", None, "code") for f in ledger.findings
+        ],
         errors=list(ledger.errors),
     )
 
@@ -276,7 +292,10 @@ def test_updating_keeps_verdicts_adds_unreviewed_and_drops_what_is_gone():
     by_print = {f.fingerprint: f for f in result.fixes}
     assert set(by_print) == {"aaaa", "cccc", "eeee"}
     assert (by_print["aaaa"].verdict, by_print["aaaa"].why, by_print["aaaa"].line, by_print["aaaa"].label_right) == (
-        "merge", "saves N queries", 30, True,
+        "merge",
+        "saves N queries",
+        30,
+        True,
     )
     assert by_print["cccc"].label == "safe"
     assert (by_print["eeee"].verdict, by_print["eeee"].label) == ("unreviewed", "safe")
@@ -340,8 +359,20 @@ def test_the_check_end_to_end(tmp_path, capsys):
         f'sha256 = "{"0" * 64}"\nurl = "{mirror.as_uri()}"\n'
     )
     ledgers, cache, review = tmp_path / "ledger", tmp_path / "cache", tmp_path / "review"
-    common = ["--projects-file", str(projects), "--ledger-dir", str(ledgers), "--cache", str(cache),
-              "--seed", str(seed), "--review-dir", str(review), "-j", "2"]
+    common = [
+        "--projects-file",
+        str(projects),
+        "--ledger-dir",
+        str(ledgers),
+        "--cache",
+        str(cache),
+        "--seed",
+        str(seed),
+        "--review-dir",
+        str(review),
+        "-j",
+        "2",
+    ]
 
     # A project whose archive does not match its sha256 fails alone.
     assert check.main([*common, "--update-ledger"]) == 2
@@ -370,7 +401,9 @@ def test_the_check_end_to_end(tmp_path, capsys):
         fix.verdict, fix.why, fix.label_right = "merge", "one query instead of N", True
     write_ledger(ledgers / "demo.toml", ledger)
     assert check.main([*common, "--project", "demo", "--check"]) == 0
-    assert not list((review / "demo").glob("*.md")) or [p.name for p in (review / "demo").glob("*.md")] == ["findings.md"]
+    assert not list((review / "demo").glob("*.md")) or [p.name for p in (review / "demo").glob("*.md")] == [
+        "findings.md"
+    ]
     capsys.readouterr()
 
     assert check.main([*common, "--project", "demo", "--no-run", "--table"]) == 0

@@ -34,9 +34,7 @@ def applied(tmp_path_factory) -> dict:
     before = _demo(root)
     proc = subprocess.run([str(N1FIX), "apply", "."], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    again = subprocess.run(
-        [str(N1FIX), "apply", "--dry-run", "."], cwd=root, capture_output=True, text=True
-    )
+    again = subprocess.run([str(N1FIX), "apply", "--dry-run", "."], cwd=root, capture_output=True, text=True)
     return {"root": root, "before": before, "after": _demo(root), "apply": proc, "again": again}
 
 

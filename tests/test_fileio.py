@@ -227,9 +227,7 @@ def test_write_atomic_into_missing_directory(tmp_path: Path) -> None:
         write_atomic(tmp_path / "missing" / "a.py", b"x\n")
 
 
-def test_write_atomic_failure_leaves_original_and_no_temp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_write_atomic_failure_leaves_original_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path / "a.py", b"old\n")
 
     def broken_fsync(fd: int) -> None:
@@ -243,9 +241,7 @@ def test_write_atomic_failure_leaves_original_and_no_temp(
     assert _leftovers(tmp_path) == []
 
 
-def test_write_atomic_interrupted_leaves_no_temp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_write_atomic_interrupted_leaves_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path / "a.py", b"old\n")
 
     def interrupted(src: object, dst: object) -> None:

@@ -238,8 +238,7 @@ def test_a_method_call_in_any_test_makes_it_no_finding(tmp_path):
 def test_awaited_rows_iterated_directly_become_a_list_of_the_awaited_result(tmp_path):
     service = project(
         tmp_path,
-        "async def f(session):\n"
-        "    return [m for m in await session.scalars(select(Member)) if m.is_admin]\n",
+        "async def f(session):\n    return [m for m in await session.scalars(select(Member)) if m.is_admin]\n",
     )
     text = fix_source(service, service.read_text()).text
     assert "return (await session.scalars(" in text and "select(Member).where(Member.is_admin.is_(True))" in text
@@ -250,9 +249,7 @@ def test_awaited_rows_iterated_directly_become_a_list_of_the_awaited_result(tmp_
 def test_other_comprehensions_keep_their_kind(tmp_path, comp):
     service = project(
         tmp_path,
-        "def f(session: Session):\n"
-        "    members = session.scalars(select(Member)).all()\n"
-        f"    return {comp}\n",
+        f"def f(session: Session):\n    members = session.scalars(select(Member)).all()\n    return {comp}\n",
     )
     text = fix_source(service, service.read_text()).text
     assert "select(Member).where(Member.is_admin.is_(True))" in text

@@ -114,7 +114,9 @@ def test_codemod_exception_is_dropped(service: Path, monkeypatch: pytest.MonkeyP
     assert "KeyError" in failure and "no plan for this shape" in failure
 
 
-def test_codemod_exception_with_multiline_message_gives_one_line(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codemod_exception_with_multiline_message_gives_one_line(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A codemod that builds a node from bad text: LibCST's ParserSyntaxError message spans
     # several lines (it quotes the code and points at the column).
     def crash(ctx, finding):
@@ -235,11 +237,14 @@ def test_rewrite_too_deep_to_compile_is_dropped(service: Path, monkeypatch: pyte
 
 
 # PEP 695 generics (Python 3.12): LibCST reads them, Python 3.11's `compile` does not.
-NEWER_SYNTAX = SERVICE + '''
+NEWER_SYNTAX = (
+    SERVICE
+    + """
 
 def first[T](items: list[T]) -> T:
     return items[0]
-'''
+"""
+)
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="the file compiles on Python 3.12+")
@@ -350,7 +355,9 @@ def test_a_step_whose_merged_text_fails_goes_one_fix_at_a_time(service: Path, mo
     def touch_third(ctx, finding):
         if finding.plan.scope.name.value == "owners_3":  # a comment in the function, the loop kept
             before, after = ctx.module.code.split("def owners_3", 1)
-            return cst.parse_module(before + "def owners_3" + after.replace("    result = {}\n", "    # touched\n    result = {}\n", 1))
+            return cst.parse_module(
+                before + "def owners_3" + after.replace("    result = {}\n", "    # touched\n    result = {}\n", 1)
+            )
         return REAL_FIX(ctx, finding)
 
     calls: list[int] = []

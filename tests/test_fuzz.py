@@ -76,7 +76,9 @@ def test_programs_from_the_grammar(text: str) -> None:
 # --- SQLAlchemy-shaped programs with generated fragments ---------------------------------
 
 NAMES = st.sampled_from(["user", "item", "u", "row", "owner", "x", "project_owner", "result", "select", "session"])
-LISTS = st.sampled_from(["users", "items", "rows", "users[:10]", "list(users)", "(u for u in users)", "sorted(users, key=len)"])
+LISTS = st.sampled_from(
+    ["users", "items", "rows", "users[:10]", "list(users)", "(u for u in users)", "sorted(users, key=len)"]
+)
 QUERIES = st.sampled_from(
     [
         "session.scalars(select(Project).where(Project.user_id == {v}.id)).all()",
@@ -89,7 +91,9 @@ QUERIES = st.sampled_from(
         "session.scalar(select(func.count()).select_from(Project).where(Project.user_id == {v}.id))",
     ]
 )
-BEFORE = st.sampled_from(["", "    session.flush()\n", "    total = 0\n", "    {v} = None\n", "    users.append(None)\n"])
+BEFORE = st.sampled_from(
+    ["", "    session.flush()\n", "    total = 0\n", "    {v} = None\n", "    users.append(None)\n"]
+)
 INSIDE = st.sampled_from(
     [
         "",
@@ -137,11 +141,15 @@ def sqlalchemy_programs(draw) -> str:
     signature = "(session: Session, users: list[User], items=(), rows=())"
     if wrapper == "method":
         body = "".join(f"    {line}\n" if line else "\n" for line in loop.splitlines())
-        function = f"class Service:\n    def load(self, session: Session, users: list[User], items=(), rows=()):\n{body}"
+        function = (
+            f"class Service:\n    def load(self, session: Session, users: list[User], items=(), rows=()):\n{body}"
+        )
     else:
         function = f"{wrapper} load{signature}:\n{loop}"
     copies = draw(st.integers(min_value=1, max_value=3))
-    functions = "\n\n".join(function.replace("load", f"load_{i}").replace("class Service", f"class Service{i}") for i in range(copies))
+    functions = "\n\n".join(
+        function.replace("load", f"load_{i}").replace("class Service", f"class Service{i}") for i in range(copies)
+    )
     return TEMPLATE_HEADER + "\n" + functions
 
 

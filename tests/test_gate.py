@@ -185,9 +185,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     for name in ("examples", "golden"):
-        shutil.copytree(
-            REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".n1fix_cache")
-        )
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".n1fix_cache"))
     for rel, text in EDGE_FILES.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -284,7 +282,9 @@ def test_gate_skips_files(corpus: Path, both_runs) -> None:
     skipped = [s.path for s in surveys if s.gated == []]
     unparsable = [s.path for s in surveys if s.gated is None]
     passed = len(files) - len(skipped) - len(unparsable)
-    summary = f"gate skipped {len(skipped)} of {len(files)} files ({passed} passed, {len(unparsable)} not parsed by ast)"
+    summary = (
+        f"gate skipped {len(skipped)} of {len(files)} files ({passed} passed, {len(unparsable)} not parsed by ast)"
+    )
     assert skipped, summary
     # Most of a library's modules hold no query in a loop.
     assert len(skipped) >= len(files) // 3, summary

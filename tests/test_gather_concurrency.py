@@ -58,7 +58,11 @@ class InFlight:
 def latency_shim():
     shim = InFlight()
     # On the Engine class: the run creates its own engine, and every one of them counts.
-    listeners = [("before_cursor_execute", shim.before), ("after_cursor_execute", shim.after), ("handle_error", shim.error)]
+    listeners = [
+        ("before_cursor_execute", shim.before),
+        ("after_cursor_execute", shim.after),
+        ("handle_error", shim.error),
+    ]
     for name, fn in listeners:
         event.listen(Engine, name, fn)
     try:

@@ -58,12 +58,17 @@ def test_wrapped_to_black_default_without_configuration(project):
 def test_wrapped_to_flake8_max_line_length(project):
     (project.root / "setup.cfg").write_text("[flake8]\nmax-line-length = 79\n")
     text = project(OWNERS)
-    assert textwrap.dedent("""
+    assert (
+        textwrap.dedent("""
         users_by_id = {
             user.id: user
             for user in session.query(User).filter(User.id.in_(user_ids))
         }
-    """).strip().replace("\n", "\n        ") in text
+    """)
+        .strip()
+        .replace("\n", "\n        ")
+        in text
+    )
     new_lines = set(text.splitlines()) - set(textwrap.dedent(OWNERS).splitlines())
     assert max(len(line) for line in new_lines) <= 79
 
@@ -86,7 +91,8 @@ def test_a_multi_line_query_in_a_dict_comprehension_is_split_as_black_splits_it(
                 names.append(owner.display_name)
             return names
     """)
-    assert textwrap.dedent("""
+    assert (
+        textwrap.dedent("""
         users_by_id = {
             user.id: user
             for user in (
@@ -94,7 +100,11 @@ def test_a_multi_line_query_in_a_dict_comprehension_is_split_as_black_splits_it(
                 .filter(User.id.in_(user_ids))
             )
         }
-    """).strip().replace("\n", "\n        ") in text
+    """)
+        .strip()
+        .replace("\n", "\n        ")
+        in text
+    )
 
 
 def test_no_list_around_a_list(project):
@@ -220,7 +230,9 @@ def test_a_pragma_on_a_per_item_write_goes_with_the_bulk_statement(project):
             for render_id in render_ids:
                 session.execute(delete(Render).where(Render.id == render_id))  # type: ignore[arg-type]
     """)
-    assert "        session.execute(delete(Render).where(Render.id.in_(render_ids)))  # type: ignore[arg-type]\n" in text
+    assert (
+        "        session.execute(delete(Render).where(Render.id.in_(render_ids)))  # type: ignore[arg-type]\n" in text
+    )
 
 
 def test_a_long_append_in_the_batch_loop_breaks_its_argument(project):
@@ -300,7 +312,8 @@ def test_a_multi_line_query_the_rewrite_made_too_long_is_laid_out_again(project)
             return out
     """
     text = project(source)
-    assert textwrap.dedent("""
+    assert (
+        textwrap.dedent("""
         render_counts_by_project = dict(
             session.query(Render.project_id, func.count())
             .filter(
@@ -310,15 +323,24 @@ def test_a_multi_line_query_the_rewrite_made_too_long_is_laid_out_again(project)
             .group_by(Render.project_id)
             .all()
         )
-    """).strip().replace("\n", "\n        ") in text
-    assert textwrap.dedent("""
+    """)
+        .strip()
+        .replace("\n", "\n        ")
+        in text
+    )
+    assert (
+        textwrap.dedent("""
         for project in (
             session.query(Project)
             .filter_by(name=name)
             .filter(Project.user_id.in_(user_ids))
             .order_by(Project.created_at, Project.id)
         ):
-    """).strip().replace("\n", "\n        ") in text
+    """)
+        .strip()
+        .replace("\n", "\n        ")
+        in text
+    )
     new_lines = set(text.splitlines()) - set(textwrap.dedent(source).splitlines())
     assert max(len(line) for line in new_lines) <= 79, text
 

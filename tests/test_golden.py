@@ -92,13 +92,17 @@ def test_golden_runs(case, backend_name, request):
         check_rejected(case, backend, before, after_counter.count, "after.py")
     if case.measure == "rows":  # filter-in-python: one query either way, fewer rows loaded
         assert before_counter is not None, "a rows case compares the before's own run"
-        assert after_counter.count <= before_counter.count, f"after.py makes {after_counter.count} round trips, before.py {before_counter.count}"
+        assert after_counter.count <= before_counter.count, (
+            f"after.py makes {after_counter.count} round trips, before.py {before_counter.count}"
+        )
         assert after_counter.rows < before_counter.rows, (
             f"after.py loads {after_counter.rows} rows on {backend.name}, before.py {before_counter.rows}"
         )
         return
     if case.concurrent:  # a gather: the same statements, run together (test_gather_concurrency)
-        assert after_counter.count == before_trips, f"after.py makes {after_counter.count} round trips, before.py {before_trips}"
+        assert after_counter.count == before_trips, (
+            f"after.py makes {after_counter.count} round trips, before.py {before_trips}"
+        )
         return
     assert after_counter.count < before_trips, (
         f"after.py makes {after_counter.count} round trips on {backend.name}, "
@@ -237,9 +241,7 @@ def known_gap_closed(case):
 
 def text_diff(expected: str, got: str) -> str:
     return "".join(
-        difflib.unified_diff(
-            expected.splitlines(keepends=True), got.splitlines(keepends=True), "expected", "got"
-        )
+        difflib.unified_diff(expected.splitlines(keepends=True), got.splitlines(keepends=True), "expected", "got")
     )
 
 

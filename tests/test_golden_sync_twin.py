@@ -34,8 +34,12 @@ def test_sync_source_takes_out_async_and_await():
 
 def test_before_raises_names_an_exception_class(tmp_path):
     (tmp_path / "before.py").write_text("x = 1\n")
-    (tmp_path / "case.toml").write_text('description = "d"\nfindings = []\n[run]\nruns = true\nbefore_raises = "not a name"\n')
+    (tmp_path / "case.toml").write_text(
+        'description = "d"\nfindings = []\n[run]\nruns = true\nbefore_raises = "not a name"\n'
+    )
     with pytest.raises(CaseError, match="before_raises"):
         load_case(tmp_path)
-    (tmp_path / "case.toml").write_text('description = "d"\nfindings = []\n[run]\nruns = true\nbefore_raises = "MissingGreenlet"\n')
+    (tmp_path / "case.toml").write_text(
+        'description = "d"\nfindings = []\n[run]\nruns = true\nbefore_raises = "MissingGreenlet"\n'
+    )
     assert load_case(tmp_path).before_raises == "MissingGreenlet"

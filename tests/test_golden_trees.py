@@ -41,7 +41,11 @@ def report(values):
 
 def make_case(root: Path, files: dict[str, str], toml: str = CASE_TOML) -> Path:
     case = root / "query_in_loop" / "tree_case"
-    for rel, text in {"case.toml": toml, "scenario.py": "def run(module, session):\n    return None\n", **files}.items():
+    for rel, text in {
+        "case.toml": toml,
+        "scenario.py": "def run(module, session):\n    return None\n",
+        **files,
+    }.items():
         path = case / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -51,7 +55,11 @@ def make_case(root: Path, files: dict[str, str], toml: str = CASE_TOML) -> Path:
 def test_a_well_formed_tree_case_has_no_problems(tmp_path):
     case = make_case(
         tmp_path,
-        {"before/dal.py": DAL, "before/service.py": SERVICE, "after/service.py": SERVICE.replace("total(values)", "sum(values)")},
+        {
+            "before/dal.py": DAL,
+            "before/service.py": SERVICE,
+            "after/service.py": SERVICE.replace("total(values)", "sum(values)"),
+        },
     )
     assert validate_case(case) == []
     loaded = load_case(case)
@@ -116,7 +124,10 @@ def test_before_and_after_trees_import_side_by_side_and_are_forgotten(tmp_path):
             "after/dal.py": textwrap.dedent(DAL).replace("sum(values)", "sum(values) * 10"),
         },
     )
-    with imported_tree(case, "before", "service.py", "t") as before, imported_tree(case, "after", "service.py", "t") as after:
+    with (
+        imported_tree(case, "before", "service.py", "t") as before,
+        imported_tree(case, "after", "service.py", "t") as after,
+    ):
         assert before.report([1, 2]) == {"total": 3}
         assert after.report([1, 2]) == {"total": 30}  # the after tree: before's service, after's dal
         assert before.__package__ != after.__package__

@@ -157,17 +157,20 @@ def test_imported_modules_lists_submodule_candidates() -> None:
 
 
 def test_resolve_module_path_layouts(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "app/__init__.py": "",
-        "app/models.py": "",
-        "app/db/__init__.py": "",
-        "src/lib/__init__.py": "",
-        "src/lib/core.py": "",
-        "golden/renderapp/__init__.py": "",
-        "golden/renderapp/models.py": "",
-        "golden/query_in_loop/case1/before.py": "",
-        "golden/query_in_loop/case1/helpers.py": "",
-    })
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": "",
+            "app/db/__init__.py": "",
+            "src/lib/__init__.py": "",
+            "src/lib/core.py": "",
+            "golden/renderapp/__init__.py": "",
+            "golden/renderapp/models.py": "",
+            "golden/query_in_loop/case1/before.py": "",
+            "golden/query_in_loop/case1/helpers.py": "",
+        },
+    )
     assert resolve_module_path("app.models", tmp_path) == tmp_path / "app/models.py"
     assert resolve_module_path("app.db", tmp_path) == tmp_path / "app/db/__init__.py"
     assert resolve_module_path("app", tmp_path) == tmp_path / "app/__init__.py"
@@ -193,16 +196,19 @@ def test_resolve_module_path_stays_inside_root(tmp_path: Path) -> None:
 
 
 def test_project_closure_follows_project_imports_transitively(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "app/__init__.py": "",
-        "app/db.py": "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): pass\n",
-        "app/models/__init__.py": "from .user import User\nfrom .render import Render\n",
-        "app/models/user.py": "from ..db import Base\n",
-        "app/models/render.py": "from app.db import Base\nfrom app.models.user import User\n",
-        "app/services/__init__.py": "",
-        "app/services/renders.py": "import json\nfrom app.models.render import Render\n",
-        "app/unrelated.py": "",
-    })
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/db.py": "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): pass\n",
+            "app/models/__init__.py": "from .user import User\nfrom .render import Render\n",
+            "app/models/user.py": "from ..db import Base\n",
+            "app/models/render.py": "from app.db import Base\nfrom app.models.user import User\n",
+            "app/services/__init__.py": "",
+            "app/services/renders.py": "import json\nfrom app.models.render import Render\n",
+            "app/unrelated.py": "",
+        },
+    )
     service = tmp_path / "app/services/renders.py"
     closure = project_closure([service], tmp_path)
     assert closure[0] == service
@@ -218,12 +224,15 @@ def test_project_closure_follows_project_imports_transitively(tmp_path: Path) ->
 
 
 def test_project_closure_keeps_given_files_and_skips_broken_ones(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "a.py": "import b\nimport missing_module\n",
-        "b.py": "import c\n",
-        "c.py": "def broken(:\n",
-        "d.py": "import a\n",
-    })
+    write(
+        tmp_path,
+        {
+            "a.py": "import b\nimport missing_module\n",
+            "b.py": "import c\n",
+            "c.py": "def broken(:\n",
+            "d.py": "import a\n",
+        },
+    )
     (tmp_path / "e.py").write_bytes(b"\xff\xfe not utf-8 \x00")
     files = [tmp_path / "d.py", tmp_path / "e.py", tmp_path / "a.py"]
     closure = project_closure(files, tmp_path)
@@ -232,12 +241,15 @@ def test_project_closure_keeps_given_files_and_skips_broken_ones(tmp_path: Path)
 
 
 def test_project_closure_golden_layout(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "golden/renderapp/__init__.py": "",
-        "golden/renderapp/models.py": "from .db import Base\n",
-        "golden/renderapp/db.py": "",
-        "golden/query_in_loop/case1/before.py": "from renderapp.models import Render\n",
-    })
+    write(
+        tmp_path,
+        {
+            "golden/renderapp/__init__.py": "",
+            "golden/renderapp/models.py": "from .db import Base\n",
+            "golden/renderapp/db.py": "",
+            "golden/query_in_loop/case1/before.py": "from renderapp.models import Render\n",
+        },
+    )
     closure = project_closure([tmp_path / "golden/query_in_loop/case1/before.py"], tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in closure] == [
         "golden/query_in_loop/case1/before.py",

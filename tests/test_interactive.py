@@ -87,7 +87,7 @@ def test_skip_rest_of_file_then_accept_the_next_file(tmp_path):
     assert (root / "b_owners.py").read_text() == (OWNERS / "after.py").read_text()
 
 
-DAL = textwrap.dedent('''\
+DAL = textwrap.dedent("""\
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -96,15 +96,15 @@ DAL = textwrap.dedent('''\
 
     def renders_for_project(session: Session, project_id: int) -> list[Render]:
         return list(session.scalars(select(Render).where(Render.project_id == project_id).order_by(Render.id)))
-''')
+""")
 
-SERVICE = textwrap.dedent('''\
+SERVICE = textwrap.dedent("""\
     from dal import renders_for_project
 
 
     def gallery(session, projects):
         return {project.id: renders_for_project(session, project.id) for project in projects}
-''')
+""")
 
 
 def test_a_change_across_two_files_is_shown_and_applied_together(tmp_path):
@@ -122,9 +122,10 @@ def test_a_change_across_two_files_is_shown_and_applied_together(tmp_path):
     service = (root / "service.py").read_text()
     assert "from dal import renders_for_projects\n" in service
     assert "renders_for_projects(session, project_ids)" in service
-    assert "def renders_for_projects(\n    session: Session, project_ids: list[int]\n) -> dict[int, list[Render]]:" in (
-        root / "dal.py"
-    ).read_text()
+    assert (
+        "def renders_for_projects(\n    session: Session, project_ids: list[int]\n) -> dict[int, list[Render]]:"
+        in (root / "dal.py").read_text()
+    )
 
 
 def test_refuses_without_a_terminal(tmp_path):

@@ -59,11 +59,14 @@ def _load(name: str, path: Path):
 
 
 # Code that uses the Query API elsewhere gets its batch in the Query API.
-QUERY_API_SERVICE = SERVICE + """
+QUERY_API_SERVICE = (
+    SERVICE
+    + """
 
     def all_links(session):
         return session.query(TokenRealm).all()
 """
+)
 
 
 @pytest.mark.parametrize(

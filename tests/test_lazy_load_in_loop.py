@@ -198,11 +198,17 @@ def test_options_one_a_line_keep_their_layout(tmp_path):
         """,
     )
     outcome = fix_source(service, service.read_text())
-    assert "        .options(\n            selectinload(Team.badges),\n            selectinload(Team.members),\n        )\n" in outcome.text
+    assert (
+        "        .options(\n            selectinload(Team.badges),\n            selectinload(Team.members),\n        )\n"
+        in outcome.text
+    )
 
 
 def test_flask_sqlalchemy_model_query(tmp_path):
-    service = project(tmp_path, "def f():\n    teams = Team.query.filter(Team.id > 0).all()\n    return [len(t.members) for t in teams]\n")
+    service = project(
+        tmp_path,
+        "def f():\n    teams = Team.query.filter(Team.id > 0).all()\n    return [len(t.members) for t in teams]\n",
+    )
     outcome = fix_source(service, service.read_text())
     assert "teams = Team.query.options(selectinload(Team.members)).filter(Team.id > 0).all()" in outcome.text
 
@@ -225,17 +231,35 @@ def test_a_deeper_model_is_named_as_the_module_imports_it(tmp_path):
     "body,applicability",
     [
         ("def f(session: Session, member_id: int):\n    return session.get(Member, member_id).team.id\n", None),
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.id\n", "safe"),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.id\n",
+            "safe",
+        ),
         # nullable foreign key
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.mentor.id\n", "unsafe"),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.mentor.id\n",
+            "unsafe",
+        ),
         # a custom join condition
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.active_team.id\n", "unsafe"),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.active_team.id\n",
+            "unsafe",
+        ),
         # the column assigned in the function
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    m.team_id = 3\n    return m.team.id\n", "unsafe"),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    m.team_id = 3\n    return m.team.id\n",
+            "unsafe",
+        ),
         # an object built here with the relationship: its key is None until a flush
-        ("def f(session: Session, team: Team):\n    m = Member(team=team)\n    session.add(m)\n    return m.team.id\n", "unsafe"),
+        (
+            "def f(session: Session, team: Team):\n    m = Member(team=team)\n    session.add(m)\n    return m.team.id\n",
+            "unsafe",
+        ),
         # not the primary key
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.members\n", None),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.members\n",
+            None,
+        ),
         # written to, not read
         ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    m.team.id = 4\n", None),
     ],
@@ -323,7 +347,11 @@ def test_rows_through_enumerate_and_sorted(tmp_path):
     "body,applicability,why",
     [
         # rows of a query in the function: persistent, their foreign keys hold the ids
-        ("def f(session: Session):\n    return [m.team.id for m in session.scalars(select(Member)).all()]\n", "safe", None),
+        (
+            "def f(session: Session):\n    return [m.team.id for m in session.scalars(select(Member)).all()]\n",
+            "safe",
+            None,
+        ),
         (
             "def f(session: Session):\n    members = session.scalars(select(Member)).all()\n"
             "    return {m.id: m.team.id for m in members}\n",
@@ -339,7 +367,11 @@ def test_rows_through_enumerate_and_sorted(tmp_path):
         ),
         # passed in: the caller may have built it with `team=` and not flushed it
         ("def f(member: Member):\n    return member.team.id\n", "unsafe", "passed in"),
-        ("def f(members: list[Member]):\n    return [m.team.id for m in members]\n", "unsafe", "cannot show holds rows loaded"),
+        (
+            "def f(members: list[Member]):\n    return [m.team.id for m in members]\n",
+            "unsafe",
+            "cannot show holds rows loaded",
+        ),
         # items of a relationship collection: may hold objects appended and not flushed
         (
             "def f(session: Session, team_id: int):\n    team = session.get(Team, team_id)\n"
@@ -348,7 +380,11 @@ def test_rows_through_enumerate_and_sorted(tmp_path):
             "cannot show holds rows loaded",
         ),
         # built here (with the column, not the relationship): not shown to be flushed
-        ("def f(session: Session):\n    m = Member(team_id=3)\n    session.add(m)\n    return m.team.id\n", "unsafe", "cannot show that `m` was loaded"),
+        (
+            "def f(session: Session):\n    m = Member(team_id=3)\n    session.add(m)\n    return m.team.id\n",
+            "unsafe",
+            "cannot show that `m` was loaded",
+        ),
     ],
 )
 def test_related_key_is_safe_only_on_rows_loaded_in_the_function(tmp_path, body, applicability, why):
@@ -363,25 +399,46 @@ def test_related_key_is_safe_only_on_rows_loaded_in_the_function(tmp_path, body,
     "body,reported",
     [
         # the row is read anyway, before, beside or after the key: the column saves nothing
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.id, m.team.members\n", False),
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    if m.team:\n        return m.team.id\n", False),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.id, m.team.members\n",
+            False,
+        ),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    if m.team:\n        return m.team.id\n",
+            False,
+        ),
         (
             "def f(session: Session):\n    keys = []\n    for m in session.scalars(select(Member)).all():\n"
             "        keys.append(m.team.id)\n        print(m.team.members)\n    return keys\n",
             False,
         ),
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team and m.team.id\n", False),
-        ("def f(session: Session):\n    return [(m.team.id, len(m.team.members)) for m in session.scalars(select(Member)).all()]\n", False),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team and m.team.id\n",
+            False,
+        ),
+        (
+            "def f(session: Session):\n    return [(m.team.id, len(m.team.members)) for m in session.scalars(select(Member)).all()]\n",
+            False,
+        ),
         # the key only loads the same row again: by the column, the query just moves
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return session.get(Team, m.team.id)\n", False),
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return session.query(Team).get(m.team.id)\n", False),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return session.get(Team, m.team.id)\n",
+            False,
+        ),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return session.query(Team).get(m.team.id)\n",
+            False,
+        ),
         # the other read runs only sometimes: the column still saves the load otherwise
         (
             "def f(session: Session, member_id: int, verbose: bool):\n    m = session.get(Member, member_id)\n"
             "    if verbose:\n        print(m.team.members)\n    return m.team.id\n",
             True,
         ),
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.mentor_id or m.team.members, m.team.id\n", True),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.mentor_id or m.team.members, m.team.id\n",
+            True,
+        ),
         # the other read comes after a return that may leave first
         (
             "def f(session: Session, member_id: int, short: bool):\n    m = session.get(Member, member_id)\n"
@@ -449,23 +506,37 @@ def read_paths(service: Path) -> list[str]:
         ("    members = session.scalars(select(Member).where(Member.team_id == team_id)).all()\n", []),
         ("    members = session.query(Member).filter_by(team_id=team_id).all()\n", []),
         # ... also through a list of criteria spread into the filter
-        ("    criteria = [Member.team_id == team_id, Member.id > 0]\n"
-         "    members = session.scalars(select(Member).where(*criteria)).all()\n", []),
-        ("    criteria = (Member.team_id == team_id,)\n"
-         "    members = session.query(Member).filter(Member.id > 0, *criteria).all()\n", []),
+        (
+            "    criteria = [Member.team_id == team_id, Member.id > 0]\n"
+            "    members = session.scalars(select(Member).where(*criteria)).all()\n",
+            [],
+        ),
+        (
+            "    criteria = (Member.team_id == team_id,)\n"
+            "    members = session.query(Member).filter(Member.id > 0, *criteria).all()\n",
+            [],
+        ),
         # a list that may change before the query: not shown
-        ("    criteria = [Member.team_id == team_id]\n"
-         "    criteria.clear()\n"
-         "    members = session.scalars(select(Member).where(*criteria)).all()\n", ["m.team"]),
+        (
+            "    criteria = [Member.team_id == team_id]\n"
+            "    criteria.clear()\n"
+            "    members = session.scalars(select(Member).where(*criteria)).all()\n",
+            ["m.team"],
+        ),
         # several values, or the key compared with another column: many teams
         ("    members = session.scalars(select(Member).where(Member.team_id.in_([team_id, 2]))).all()\n", ["m.team"]),
         ("    members = session.scalars(select(Member).where(Member.team_id == Member.id)).all()\n", ["m.team"]),
         # another model's column of that name filters nothing about the members' teams
-        ("    members = session.scalars(select(Member).join(Note, Note.id == Member.id).where(Note.team_id == team_id)).all()\n", ["m.team"]),
+        (
+            "    members = session.scalars(select(Member).join(Note, Note.id == Member.id).where(Note.team_id == team_id)).all()\n",
+            ["m.team"],
+        ),
     ],
 )
 def test_a_foreign_key_filtered_to_one_value_loads_one_target(tmp_path, body, reported):
-    service = project(tmp_path, "def f(session: Session, team_id: int):\n" + body + "    return [m.team for m in members]\n")
+    service = project(
+        tmp_path, "def f(session: Session, team_id: int):\n" + body + "    return [m.team for m in members]\n"
+    )
     assert read_paths(service) == reported
 
 
@@ -478,16 +549,17 @@ def test_a_foreign_key_filtered_to_one_value_loads_one_target(tmp_path, body, re
         ("session.query(Task).filter(Member.team_id == team_id).join(Member)", ["t.member"]),
         # no join: a cross product, not the tasks' members; an ON clause of its own
         ("select(Task).where(Member.team_id == team_id)", ["t.member", "t.member.team"]),
-        ("select(Task).join(Member, Member.id == Task.reviewer_id).where(Member.team_id == team_id)", ["t.member", "t.member.team"]),
+        (
+            "select(Task).join(Member, Member.id == Task.reviewer_id).where(Member.team_id == team_id)",
+            ["t.member", "t.member.team"],
+        ),
     ],
 )
 def test_a_joined_parent_filtered_to_one_value_loads_one_target(tmp_path, query, reported):
     runs = f"session.scalars({query}).all()" if query.startswith("select") else f"{query}.all()"
     service = project(
         tmp_path,
-        "def f(session: Session, team_id: int):\n"
-        f"    tasks = {runs}\n"
-        "    return [t.member.team for t in tasks]\n",
+        f"def f(session: Session, team_id: int):\n    tasks = {runs}\n    return [t.member.team for t in tasks]\n",
     )
     assert read_paths(service) == reported
 

@@ -17,7 +17,7 @@ from n1fix.orm.models import ModelIndex, extract_file, extract_models
 
 SHOP = {
     "shop/__init__.py": "",
-    "shop/db.py": '''
+    "shop/db.py": """
         from datetime import datetime
         from typing import Annotated, Optional
 
@@ -36,14 +36,14 @@ SHOP = {
         class TimestampMixin:
             created_at: Mapped[timestamp]
             updated_at: Mapped[Optional[datetime]]
-    ''',
-    "shop/models/__init__.py": '''
+    """,
+    "shop/models/__init__.py": """
         from .user import User
         from .render import Archive, Project, Render, RenderChain, Tag
 
         __all__ = ["Archive", "Project", "Render", "RenderChain", "Tag", "User"]
-    ''',
-    "shop/models/user.py": '''
+    """,
+    "shop/models/user.py": """
         from __future__ import annotations
 
         from typing import TYPE_CHECKING, Optional
@@ -73,8 +73,8 @@ SHOP = {
             renders: Mapped[list["Render"]] = relationship(back_populates="user", lazy="selectin")
             manager: Mapped[Optional["User"]] = relationship(remote_side="User.id", back_populates="reports")
             reports: Mapped[list["User"]] = relationship(back_populates="manager")
-    ''',
-    "shop/models/render.py": '''
+    """,
+    "shop/models/render.py": """
         from datetime import datetime
         from typing import List, Optional
 
@@ -155,8 +155,8 @@ SHOP = {
             id: Mapped[int] = mapped_column(primary_key=True)
             render_id: Mapped[int] = mapped_column(ForeignKey("renders.id"), unique=True)
             render: Mapped["Render"] = relationship()
-    ''',
-    "shop/legacy.py": '''
+    """,
+    "shop/legacy.py": """
         from sqlalchemy import Column, ForeignKey, Integer, String
         from sqlalchemy.orm import backref, declarative_base, relationship
 
@@ -207,8 +207,8 @@ SHOP = {
             account_id = Column(Integer, ForeignKey("accounts.id"))
             account = relationship(Account)
             __mapper_args__ = {"polymorphic_identity": "engineer"}
-    ''',
-    "shop/services.py": '''
+    """,
+    "shop/services.py": """
         from shop import models
         from shop.models import Render as R
 
@@ -217,17 +217,17 @@ SHOP = {
             from shop.legacy import Account
 
             return [session.get(R, p.id) for p in projects]
-    ''',
+    """,
 }
 
 FLASK = {
     "blog/__init__.py": "",
-    "blog/extensions.py": '''
+    "blog/extensions.py": """
         from flask_sqlalchemy import SQLAlchemy
 
         db = SQLAlchemy()
-    ''',
-    "blog/models.py": '''
+    """,
+    "blog/models.py": """
         from datetime import datetime
 
         from .extensions import db
@@ -258,12 +258,12 @@ FLASK = {
             id = db.Column(db.Integer, primary_key=True)
             post_id = db.Column(db.Integer, db.ForeignKey("blog_post.id"))
             body = db.Column(db.Text, nullable=False)
-    ''',
+    """,
 }
 
 SQLMODEL = {
     "heroes/__init__.py": "",
-    "heroes/models.py": '''
+    "heroes/models.py": """
         from typing import Optional
 
         from sqlmodel import Field, Relationship, SQLModel
@@ -291,12 +291,12 @@ SQLMODEL = {
         class HeroRead(SQLModel):
             id: int
             name: str
-    ''',
+    """,
 }
 
 MISC = {
     "misc/__init__.py": "",
-    "misc/base.py": '''
+    "misc/base.py": """
         import sqlalchemy as sa
         from sqlalchemy.orm import as_declarative, declared_attr, registry
 
@@ -311,8 +311,8 @@ MISC = {
             @declared_attr
             def __tablename__(cls):
                 return cls.__name__.lower()
-    ''',
-    "misc/things.py": '''
+    """,
+    "misc/things.py": """
         from typing import Optional
 
         import sqlalchemy as sa
@@ -351,7 +351,7 @@ MISC = {
 
 
         SIZE_NULLABLE = False
-    ''',
+    """,
 }
 
 
@@ -598,7 +598,10 @@ def test_sqlmodel(tmp_path: Path) -> None:
 def test_registry_as_declarative_star_imports_and_uncertain_values(tmp_path: Path) -> None:
     index = build(tmp_path, MISC)
     assert set(index.models) == {
-        "misc.things.Widget", "misc.things.Gadget", "misc.things.Gizmo", "misc.things.Wrapped",
+        "misc.things.Widget",
+        "misc.things.Gadget",
+        "misc.things.Gizmo",
+        "misc.things.Wrapped",
     }
     widget = index.get("misc.things.Widget")
     assert widget and widget.table == "widget" and widget.primary_key == ("id",)
@@ -614,8 +617,10 @@ def test_registry_as_declarative_star_imports_and_uncertain_values(tmp_path: Pat
 
 
 def test_class_body_variants(tmp_path: Path) -> None:
-    index = build(tmp_path, {
-        "lib/__init__.py": '''
+    index = build(
+        tmp_path,
+        {
+            "lib/__init__.py": """
             from typing import TYPE_CHECKING, Generic, TypeVar
 
             from sqlalchemy import ForeignKey, String
@@ -637,9 +642,9 @@ def test_class_body_variants(tmp_path: Path) -> None:
                     @declared_attr
                     def team_id(cls) -> Mapped["int | None"]:
                         return mapped_column(ForeignKey("team.id"))
-        ''',
-        "app/__init__.py": "",
-        "app/models.py": '''
+        """,
+            "app/__init__.py": "",
+            "app/models.py": """
             from typing import Optional
 
             from sqlalchemy import Column, Integer
@@ -679,8 +684,9 @@ def test_class_body_variants(tmp_path: Path) -> None:
 
             class Right(SQLModel, table=True):
                 id: int = Field(primary_key=True)
-        ''',
-    })
+        """,
+        },
+    )
     user = index.get("app.models.User")
     assert user is not None and user.table == "user"
     assert user.bases == ("lib.UserTable", "app.models.Base")
@@ -841,7 +847,7 @@ def test_golden_apps_indexed_from_the_cases_that_use_them() -> None:
 
 QUERY_CLASSES = {
     "app/__init__.py": "",
-    "app/queries.py": '''
+    "app/queries.py": """
         from flask_sqlalchemy.query import Query
 
 
@@ -853,8 +859,8 @@ QUERY_CLASSES = {
         class OwnedQuery(ScopedQuery):
             def mine(self):
                 return self
-    ''',
-    "app/models.py": '''
+    """,
+    "app/models.py": """
         from flask_sqlalchemy import SQLAlchemy
         from flask_sqlalchemy.query import Query
 
@@ -887,7 +893,7 @@ QUERY_CLASSES = {
 
         class Plain(db.Model):
             id = db.Column(db.Integer, primary_key=True)
-    ''',
+    """,
 }
 
 
@@ -909,9 +915,11 @@ def test_query_class_and_the_methods_it_defines(tmp_path: Path) -> None:
 def test_methods_that_commit_or_write_through_a_mixin(tmp_path: Path) -> None:
     """flaskbb's `CRUDMixin.save()` commits: the models that mix it in commit in `save`,
     and in `create`, which calls it."""
-    index = build(tmp_path, {
-        "app/__init__.py": "",
-        "app/models.py": '''
+    index = build(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
             from flask_sqlalchemy import SQLAlchemy
 
             db = SQLAlchemy()
@@ -941,8 +949,9 @@ def test_methods_that_commit_or_write_through_a_mixin(tmp_path: Path) -> None:
                     db.session.add(self)
                     db.session.flush()
                     return self
-        ''',
-    })
+        """,
+        },
+    )
     group = index.get("app.models.Group")
     assert group.writing_method("save") == ("flushes", "Group")  # its own save wins
     assert group.writing_method("create") == ("flushes", "CRUDMixin")
@@ -953,9 +962,11 @@ def test_methods_that_commit_or_write_through_a_mixin(tmp_path: Path) -> None:
 def test_query_classes_sessions_are_built_with(tmp_path: Path) -> None:
     """`sessionmaker(query_cls=X)` / `SQLAlchemy(query_class=X)`: `session.query(...)`
     returns an X; the index keeps what X defines (nothing for the library's own)."""
-    index = build(tmp_path, {
-        "app/__init__.py": "",
-        "app/db.py": '''
+    index = build(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/db.py": """
             from flask_sqlalchemy import SQLAlchemy
             from sqlalchemy.orm import Query, scoped_session, sessionmaker
 
@@ -967,8 +978,9 @@ def test_query_classes_sessions_are_built_with(tmp_path: Path) -> None:
 
             Session = scoped_session(sessionmaker(query_cls=SoftDeleteQuery))
             db = SQLAlchemy(query_class=Query)
-        ''',
-    })
+        """,
+        },
+    )
     assert index.session_query_classes == {"app.db.SoftDeleteQuery": frozenset({"__iter__"})}
     assert pickle.loads(pickle.dumps(index)).session_query_classes == index.session_query_classes
 
@@ -989,6 +1001,8 @@ def test_fingerprint_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
     prints = set()
     for seed in ("1", "2", "3", "4"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True, check=True
+        )
         prints.add(run.stdout.strip())
     assert len(prints) == 1

@@ -37,7 +37,9 @@ def _check(before: str, after: str) -> str | None:
 
 def test_rebinding_a_global_in_a_function_is_a_read_before_assignment():
     after = BEFORE.replace("        return [row", "        IDS = list(IDS)\n        return [row")
-    assert _check(BEFORE, after) == "the rewrite reads `IDS` in `totals` before it is assigned there (UnboundLocalError)"
+    assert (
+        _check(BEFORE, after) == "the rewrite reads `IDS` in `totals` before it is assigned there (UnboundLocalError)"
+    )
 
 
 def test_a_local_assigned_after_its_new_read_is_caught():
@@ -47,7 +49,10 @@ def test_a_local_assigned_after_its_new_read_is_caught():
 
 def test_a_name_defined_nowhere_is_caught():
     after = BEFORE.replace("[row for row in IDS]", "[row for row in users_by_id]")
-    assert _check(BEFORE, after) == "the rewrite reads `users_by_id` in `totals`, where no such name is defined (NameError)"
+    assert (
+        _check(BEFORE, after)
+        == "the rewrite reads `users_by_id` in `totals`, where no such name is defined (NameError)"
+    )
 
 
 def test_a_shadowed_builtin_read_before_its_local_assignment_is_caught():
@@ -63,7 +68,10 @@ def test_a_shadowed_builtin_read_before_its_local_assignment_is_caught():
         # a local materialised from a parameter, `global` and `nonlocal` declarations
         ("return [row", "rows = list(rows)\n        return [row"),
         ("    def totals(rows):\n", "    def totals(rows):\n        global IDS\n        IDS = list(IDS)\n"),
-        ("return [row for row in IDS]", "def inner():\n            nonlocal rows\n            rows = list(rows)\n        return [row for row in IDS]"),
+        (
+            "return [row for row in IDS]",
+            "def inner():\n            nonlocal rows\n            rows = list(rows)\n        return [row for row in IDS]",
+        ),
     ],
 )
 def test_bound_reads_pass(edit):

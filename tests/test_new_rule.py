@@ -24,7 +24,9 @@ NAME = "sorted-in-python"
 
 
 def scaffold(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *args, "--root", str(root)], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args, "--root", str(root)], capture_output=True, text=True, timeout=60
+    )
 
 
 def run_in(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -54,18 +56,44 @@ def test_the_scaffolded_rule_is_discovered_documented_and_tested(checkout: Path)
     assert (checkout / "n1fix" / "rules" / "sorted_in_python" / "rule.py").is_file()
     assert (checkout / "n1fix" / "codemods" / "sorted_in_python" / "rewrite.py").is_file()
 
-    listed = run_in(checkout, "-c", "import sys, n1fix; print(n1fix.__file__); from n1fix.cli import main; main()", "rules")
+    listed = run_in(
+        checkout, "-c", "import sys, n1fix; print(n1fix.__file__); from n1fix.cli import main; main()", "rules"
+    )
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
     assert lines[0] == str(checkout / "n1fix" / "__init__.py"), "the copy's n1fix was not the one run"
     assert any(line.split()[0] == NAME for line in lines[1:]), listed.stdout
 
-    registry = run_in(checkout, "-m", "pytest", "-n", "0", "-v", "-p", "no:cacheprovider", "tests/test_registry.py", "tests/test_architecture.py", "tests/test_sorted_in_python.py")
+    registry = run_in(
+        checkout,
+        "-m",
+        "pytest",
+        "-n",
+        "0",
+        "-v",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_registry.py",
+        "tests/test_architecture.py",
+        "tests/test_sorted_in_python.py",
+    )
     assert registry.returncode == 0, registry.stdout[-4000:] + registry.stderr[-2000:]
     assert "test_docstring_has_the_sections_in_order[sorted-in-python] PASSED" in registry.stdout
     assert "test_rule_is_in_the_readme[sorted-in-python] PASSED" in registry.stdout
 
-    golden = run_in(checkout, "-m", "pytest", "-n", "0", "-v", "-p", "no:cacheprovider", "tests/test_golden.py", "-k", "sorted_in_python or well_formed")
+    golden = run_in(
+        checkout,
+        "-m",
+        "pytest",
+        "-n",
+        "0",
+        "-v",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_golden.py",
+        "-k",
+        "sorted_in_python or well_formed",
+    )
     assert golden.returncode == 0, golden.stdout[-4000:] + golden.stderr[-2000:]
     assert "test_golden_rewrite[sorted_in_python/basic] PASSED" in golden.stdout
     assert "test_golden_corpus_is_well_formed PASSED" in golden.stdout
@@ -75,7 +103,9 @@ def test_the_generated_test_fails_when_the_rule_is_not_found(checkout: Path) -> 
     assert scaffold(checkout, NAME).returncode == 0
     rule = checkout / "n1fix" / "rules" / "sorted_in_python" / "rule.py"
     rule.write_text(rule.read_text().replace('NAME = "sorted-in-python"', 'NAME = "sorted-in-pyhton"'))
-    tests = run_in(checkout, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider", "tests/test_sorted_in_python.py")
+    tests = run_in(
+        checkout, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider", "tests/test_sorted_in_python.py"
+    )
     assert tests.returncode == 1, tests.stdout
 
 

@@ -50,9 +50,15 @@ class FetchOnlyDialect:
         if node.func.attr.value != "fetch_one" or len(node.args) != 2:
             return None
         return QueryShape(
-            node=node, style=Style.V2, is_async=False, session=node.func.value,
-            cardinality=Cardinality.OPTIONAL, terminal=MethodCall("fetch_one", node), terminal_action="none",
-            entity=node.args[0].value, get_key=node.args[1].value,
+            node=node,
+            style=Style.V2,
+            is_async=False,
+            session=node.func.value,
+            cardinality=Cardinality.OPTIONAL,
+            terminal=MethodCall("fetch_one", node),
+            terminal_action="none",
+            entity=node.args[0].value,
+            get_key=node.args[1].value,
         )
 
     def __getattr__(self, question: str):

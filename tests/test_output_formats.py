@@ -14,7 +14,16 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from n1fix_project import SERVICE, SERVICE_COLUMN, SERVICE_LINE, TWO_LOOPS, TWO_LOOPS_LINES, UNSAFE_FIRST, make_project, n1fix
+from n1fix_project import (
+    SERVICE,
+    SERVICE_COLUMN,
+    SERVICE_LINE,
+    TWO_LOOPS,
+    TWO_LOOPS_LINES,
+    UNSAFE_FIRST,
+    make_project,
+    n1fix,
+)
 
 from n1fix.report.github_report import annotation, escape_data, escape_property
 from n1fix.rules.base import Applicability, Finding, Severity
@@ -143,7 +152,9 @@ def test_sarif_offers_unsafe_fixes_labelled_as_such(tmp_path: Path) -> None:
 
 
 def test_sarif_without_a_fix_has_no_fixes(tmp_path: Path) -> None:
-    committing = SERVICE.replace("        result[user.id] = projects\n", "        result[user.id] = projects\n        session.commit()\n")
+    committing = SERVICE.replace(
+        "        result[user.id] = projects\n", "        result[user.id] = projects\n        session.commit()\n"
+    )
     project = make_project(tmp_path / "proj", committing)
     [result] = sarif(project)["runs"][0]["results"]
     assert result["properties"]["applicability"] == "none"
@@ -204,8 +215,15 @@ def test_github_escaping() -> None:
     assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
     finding = Finding(
-        rule="query-in-loop", path="app/we,ird:name.py", line=3, column=5, end_line=4, end_column=9,
-        message="first line\nsecond: 100%", severity=Severity.MEDIUM, applicability=Applicability.NONE,
+        rule="query-in-loop",
+        path="app/we,ird:name.py",
+        line=3,
+        column=5,
+        end_line=4,
+        end_column=9,
+        message="first line\nsecond: 100%",
+        severity=Severity.MEDIUM,
+        applicability=Applicability.NONE,
     )
     assert annotation(finding) == (
         "::warning file=app/we%2Cird%3Aname.py,line=3,col=5,endLine=4,endColumn=9,"
@@ -268,6 +286,9 @@ def test_sarif_fix_across_two_files_is_what_apply_writes(tmp_path: Path) -> None
     [fix] = result["fixes"]
     changes = {change["artifactLocation"]["uri"]: change for change in fix["artifactChanges"]}
     assert set(changes) == {"service.py", "dal.py"}
-    by_sarif = {uri: apply_fix(text, {"artifactChanges": [changes[uri]]}) for uri, text in (("service.py", DAL_SERVICE), ("dal.py", DAL))}
+    by_sarif = {
+        uri: apply_fix(text, {"artifactChanges": [changes[uri]]})
+        for uri, text in (("service.py", DAL_SERVICE), ("dal.py", DAL))
+    }
     assert n1fix("apply", "service.py", cwd=root).code == 0
     assert by_sarif == {uri: (root / uri).read_text(encoding="utf-8") for uri in by_sarif}

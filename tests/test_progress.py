@@ -22,7 +22,14 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     project = many_files(tmp_path)
     env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
-    child = pexpect.spawn(str(N1FIX), ["scan", "app", "--no-cache", "--statistics"], cwd=str(project), env=env, encoding="utf-8", timeout=120)
+    child = pexpect.spawn(
+        str(N1FIX),
+        ["scan", "app", "--no-cache", "--statistics"],
+        cwd=str(project),
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+    )
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1

@@ -53,21 +53,26 @@ def _findings(root: Path):
 
 
 def test_call_through_a_package_reexport_is_reported_at_the_call(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
         def previews(session, projects):
             dal = RendersDAL(session)
             return {p.id: RendersDAL.by_project(dal, p.id) for p in projects}
-    """)
+    """,
+    )
     # RendersDAL.by_project(dal, p.id): called through the class, `self` passed by hand,
     # is not matched (the arguments shift); a plain unresolvable call is not guessed at.
     assert _findings(root) == []
 
 
 def test_self_method_call_in_a_loop(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from sqlalchemy import select
 
         from app.models import Render
@@ -82,7 +87,8 @@ def test_self_method_call_in_a_loop(tmp_path):
 
             def cards(self, projects):
                 return [self.renders_of(project.id) for project in projects]
-    """)
+    """,
+    )
     (finding,) = _findings(root)
     assert finding.line == 15  # the dedented text starts with an empty line
     assert "`self.renders_of()` queries `Render`" in finding.message
@@ -91,7 +97,9 @@ def test_self_method_call_in_a_loop(tmp_path):
 
 
 def test_dal_method_imported_from_package_and_argument_from_the_item(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from app.dal import RendersDAL
 
 
@@ -105,14 +113,17 @@ def test_dal_method_imported_from_package_and_argument_from_the_item(tmp_path):
         def same_key_every_time(session, projects, project_id):
             dal = RendersDAL(session)
             return [dal.by_project(project_id) for _ in projects]
-    """)
+    """,
+    )
     # `dal.by_project(...)` goes through an instance whose class n1fix does not track:
     # not resolved, so not reported (no guessing).
     assert _findings(root) == []
 
 
 def test_module_function_called_per_item_names_the_callee_and_a_batch_name(tmp_path):
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from sqlalchemy import select
 
         from app.models import Render
@@ -128,7 +139,8 @@ def test_module_function_called_per_item_names_the_callee_and_a_batch_name(tmp_p
 
         def not_per_item(session, projects, project_id):
             return [renders_for_project(session, project_id) for _ in projects]
-    """)
+    """,
+    )
     (finding,) = _findings(root)
     assert finding.line == 12
     assert "service.py:7" in finding.message
@@ -142,7 +154,9 @@ def test_a_call_that_runs_only_under_a_loop_invariant_condition_keeps_it_for_the
     None never reaches `.id`); a condition that changes per item cannot go with it."""
     from n1fix.engine.api import fix_source
 
-    root = _project(tmp_path, """
+    root = _project(
+        tmp_path,
+        """
         from sqlalchemy import select
 
         from app.models import Render
@@ -160,12 +174,15 @@ def test_a_call_that_runs_only_under_a_loop_invariant_condition_keeps_it_for_the
 
         def per_item_condition(session, projects, owner):
             return [renders_for_project(session, project.id, owner.id) if project.id and owner else [] for project in projects]
-    """)
+    """,
+    )
     guarded, per_item = _findings(root)
     assert guarded.applicability.value == "safe", guarded.message
     assert per_item.applicability.value == "none"
     assert "runs only when `project.id and owner`" in per_item.message
     service = root / "app" / "service.py"
     text = fix_source(service, service.read_text()).text
-    assert "    renders_by_project = {}\n    if owner:\n        renders_by_project = renders_for_projects(" in text, text
+    assert "    renders_by_project = {}\n    if owner:\n        renders_by_project = renders_for_projects(" in text, (
+        text
+    )
     compile(text, "service.py", "exec")

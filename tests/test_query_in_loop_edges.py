@@ -26,7 +26,10 @@ SERVICE = """
 CASES = [
     # a column, not a model: the rows carry no key to group by
     ("[session.scalars(select(Render.status).where(Render.project_id == p.id)).all() for p in projects]", "none"),
-    ("[session.execute(select(Render.id, Render.status).where(Render.project_id == p.id)).all() for p in projects]", "none"),
+    (
+        "[session.execute(select(Render.id, Render.status).where(Render.project_id == p.id)).all() for p in projects]",
+        "none",
+    ),
     ("[session.query(Render.status).filter(Render.project_id == p.id).all() for p in projects]", "none"),
     # filter_by after a join filters the joined model (Project.user_id), not Render.user_id
     ("[session.scalars(select(Render).join(Project).filter_by(user_id=u.id)).all() for u in users]", "none"),
@@ -35,14 +38,26 @@ CASES = [
     # a relationship compared with the item: `in_()` is not defined on relationships
     ("[session.scalars(select(Render).where(Render.project == p)).all() for p in projects]", "none"),
     # two columns keyed by the item at once
-    ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == p.user_id)).all() for p in projects]", "none"),
+    (
+        "[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == p.user_id)).all() for p in projects]",
+        "none",
+    ),
     # the query runs only when `users` is not empty and reads `users[0]`: a condition the
     # same for every item, which the batch keeps (`if project_ids and users:`)
-    ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() if users else [] for p in projects]", "safe"),
-    ("[users and session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() for p in projects]", "safe"),
+    (
+        "[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() if users else [] for p in projects]",
+        "safe",
+    ),
+    (
+        "[users and session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() for p in projects]",
+        "safe",
+    ),
     # ... but a condition that changes per item cannot go with the batch: `users[0]` would
     # be read before the loop, for every item
-    ("[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() if p.user_id and users else [] for p in projects]", "none"),
+    (
+        "[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == users[0].id)).all() if p.user_id and users else [] for p in projects]",
+        "none",
+    ),
 ]
 
 
@@ -61,7 +76,8 @@ def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(t
     batch iterating `session.query(...)` cannot assume the stock Query's meaning."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
-    (tmp_path / "db.py").write_text(textwrap.dedent("""
+    (tmp_path / "db.py").write_text(
+        textwrap.dedent("""
         from sqlalchemy.orm import Query, sessionmaker
 
 
@@ -71,26 +87,34 @@ def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(t
 
 
         Session = sessionmaker(query_cls=SoftDeleteQuery)
-    """))
+    """)
+    )
     service = tmp_path / "service.py"
-    service.write_text("import db\n" + textwrap.dedent(SERVICE).format(
-        body="[session.query(Render).filter(Render.project_id == p.id).all() for p in projects]"
-    ))
+    service.write_text(
+        "import db\n"
+        + textwrap.dedent(SERVICE).format(
+            body="[session.query(Render).filter(Render.project_id == p.id).all() for p in projects]"
+        )
+    )
     (finding,) = scan_source(service, service.read_text())
     assert finding.applicability.value == "none"
     assert "query with `SoftDeleteQuery`, which defines its own `__iter__`" in finding.message
 
 
-@pytest.mark.parametrize("setup,applicability", [
-    # an instance of a project class that is not a session: its `get` is its own
-    ("repo = Repo()", "none"),
-    # an instance of the project's own Session subclass is a session
-    ("repo = AppSession()", "safe"),
-])
+@pytest.mark.parametrize(
+    "setup,applicability",
+    [
+        # an instance of a project class that is not a session: its `get` is its own
+        ("repo = Repo()", "none"),
+        # an instance of the project's own Session subclass is a session
+        ("repo = AppSession()", "safe"),
+    ],
+)
 def test_a_project_class_instance_is_a_session_only_when_its_class_is_one(tmp_path, setup, applicability):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
-    (tmp_path / "repos.py").write_text(textwrap.dedent("""
+    (tmp_path / "repos.py").write_text(
+        textwrap.dedent("""
         from sqlalchemy.orm import Session
 
 
@@ -101,9 +125,11 @@ def test_a_project_class_instance_is_a_session_only_when_its_class_is_one(tmp_pa
 
         class AppSession(Session):
             pass
-    """))
+    """)
+    )
     service = tmp_path / "service.py"
-    service.write_text(textwrap.dedent(f"""
+    service.write_text(
+        textwrap.dedent(f"""
         from renderapp.models import Project, Render
         from repos import AppSession, Repo
 
@@ -111,7 +137,8 @@ def test_a_project_class_instance_is_a_session_only_when_its_class_is_one(tmp_pa
         def owners(renders: list[Render]):
             {setup}
             return [repo.get(Project, render.project_id) for render in renders]
-    """))
+    """)
+    )
     (finding,) = scan_source(service, service.read_text())
     assert finding.applicability.value == applicability, finding.message
 
@@ -120,7 +147,8 @@ def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
     service = tmp_path / "service.py"
-    service.write_text(textwrap.dedent("""
+    service.write_text(
+        textwrap.dedent("""
         from sqlalchemy import select
 
         from renderapp.models import Project, Render
@@ -131,7 +159,8 @@ def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
                 renders = session.scalars(select(Render).where(Render.project_id == project.id)).all()
                 return renders
             return []
-    """))
+    """)
+    )
     assert scan_source(service, service.read_text()) == []
 
 
@@ -149,7 +178,8 @@ def test_literal_keys_have_the_type_of_their_literals(tmp_path, keys, applicabil
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
     service = tmp_path / "service.py"
-    service.write_text(textwrap.dedent(f"""
+    service.write_text(
+        textwrap.dedent(f"""
         from sqlalchemy.orm import Session
 
         from renderapp.models import User
@@ -160,7 +190,8 @@ def test_literal_keys_have_the_type_of_their_literals(tmp_path, keys, applicabil
             for user_id in {keys}:
                 found.append(session.get(User, user_id))
             return found
-    """))
+    """)
+    )
     (finding,) = scan_source(service, service.read_text())
     assert finding.applicability.value == applicability, finding.message
     assert reason is None or reason in finding.message

@@ -107,7 +107,8 @@ def test_every_golden_rule_folder_has_a_rule() -> None:
     names = {rule.module_name() for rule in RULES}
     # App packages (renderapp, legacyapp) are importable; rule folders are not.
     folders = {
-        p.name for p in GOLDEN.iterdir()
+        p.name
+        for p in GOLDEN.iterdir()
         if p.is_dir() and not p.name.startswith((".", "_")) and not (p / "__init__.py").exists()
     }
     assert folders <= names, f"golden folders without a rule: {sorted(folders - names)}"

@@ -67,7 +67,9 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     app.mkdir()
     (app / "__init__.py").write_text("")
     (app / "models.py").write_text(textwrap.dedent(RENDER_MODELS).lstrip())
-    (app / "uses.py").write_text("from app.models import Render\n\n\ndef first(renders: list[Render]):\n    return renders[0]\n")
+    (app / "uses.py").write_text(
+        "from app.models import Render\n\n\ndef first(renders: list[Render]):\n    return renders[0]\n"
+    )
     (app / "other.py").write_text("def double(x):\n    return 2 * x\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -51,7 +51,10 @@ def test_the_example_gets_the_same_findings_from_any_scan_root(repository: Path)
     from_top = in_folder(findings(repository, "."), example)
     from_example = findings(repository, example)
     # the example's DAL calls (`from app.dal import RendersDAL`, a package re-export) among them
-    assert any(f[0] == f"{example}/app/services/dashboard.py" and "RendersDAL.latest_for_project()" in f[5] for f in from_example)
+    assert any(
+        f[0] == f"{example}/app/services/dashboard.py" and "RendersDAL.latest_for_project()" in f[5]
+        for f in from_example
+    )
     assert from_top == from_example
     one_by_one = set()
     for path in sorted((repository / example).rglob("*.py")):

@@ -12,7 +12,7 @@ import pytest
 from n1fix.engine.api import fix_source, scan_source
 from n1fix.orm.session_use import SessionFactory, SessionUse, SessionUseIndex, extract_session_use
 
-DAL = '''
+DAL = """
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -75,7 +75,7 @@ class UsersRepo:
 
     async def get(self, user_id: int):
         return await self.session.get(User, user_id)
-'''
+"""
 
 
 def facts(source: str = DAL) -> dict:
@@ -95,7 +95,12 @@ def test_facts_opening_taking_and_holding_sessions():
 
 
 def test_module_level_sessionmakers_are_facts():
-    found = extract_session_use(ast.parse(DAL + "\nother = sessionmaker(engine, class_=AsyncSession)\nsync = sessionmaker(engine)\n"), "app.dal", "app/dal.py", {})
+    found = extract_session_use(
+        ast.parse(DAL + "\nother = sessionmaker(engine, class_=AsyncSession)\nsync = sessionmaker(engine)\n"),
+        "app.dal",
+        "app/dal.py",
+        {},
+    )
     factories = {f.qualname for f in found if isinstance(f, SessionFactory)}
     assert factories == {"app.dal.async_session", "app.dal.other"}
     index = SessionUseIndex.from_facts(found)
@@ -111,7 +116,7 @@ def test_facts_writes_directly_and_through_a_delegate():
     assert not f["calls_writer"].writes
     assert index.effects(f["calls_writer"]).writes
     assert index.effects(f["hands_on"]).unknown == ("app.dal.helper",)
-    assert index.effects(f["own"]) .unknown == ()
+    assert index.effects(f["own"]).unknown == ()
 
 
 def project(tmp_path: Path, service: str, dal: str = DAL) -> Path:
@@ -137,7 +142,11 @@ HEAD = "from app.dal import AuthDAL, UsersRepo\n\n\n"
 
 
 def test_own_sessions_are_a_safe_gather(tmp_path):
-    found = scan(tmp_path, HEAD + "async def f(uid):\n    a = await AuthDAL.own(uid)\n    b = await AuthDAL.own_connection(uid)\n    return a, b\n")
+    found = scan(
+        tmp_path,
+        HEAD
+        + "async def f(uid):\n    a = await AuthDAL.own(uid)\n    b = await AuthDAL.own_connection(uid)\n    return a, b\n",
+    )
     assert [(f.line, f.applicability.value) for f in found] == [(5, "safe")]
     assert "each opens its own session" in found[0].message
 
@@ -146,13 +155,19 @@ def test_own_sessions_are_a_safe_gather(tmp_path):
     "body, reason",
     [
         ("a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(a.id)", "reads `a`"),
-        ("a = await AuthDAL.takes(session, uid)\n    b = await AuthDAL.takes(session, 2)", "share the session `session`"),
+        (
+            "a = await AuthDAL.takes(session, uid)\n    b = await AuthDAL.takes(session, 2)",
+            "share the session `session`",
+        ),
         ("a = await AuthDAL.hands_on(session, uid)\n    b = await session.scalar(q)", "share the session `session`"),
         (
             "a = await AuthDAL.own(uid)\n    await AuthDAL.calls_writer(uid)\n    b = await AuthDAL.own(uid)",
             "`AuthDAL.calls_writer()` writes",
         ),
-        ("a = await AuthDAL.uses_global(uid)\n    b = await AuthDAL.uses_global(2)", "share the session `app.db.session`"),
+        (
+            "a = await AuthDAL.uses_global(uid)\n    b = await AuthDAL.uses_global(2)",
+            "share the session `app.db.session`",
+        ),
         ("a = await AuthDAL.own(uid)\n    await asyncio.sleep(1)\n    b = await AuthDAL.own(2)", "waits on purpose"),
         ("a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(await nxt())", "has effects of its own"),
         ("a = await AuthDAL.own(uid)\n    a = await AuthDAL.own(2)", "assigned twice"),
@@ -201,7 +216,10 @@ def test_single_database_await_and_loops_are_not_reported(tmp_path):
 
 
 def test_a_receiver_only_used_like_a_session_makes_the_fix_unsafe(tmp_path):
-    service = HEAD + "async def f(uid, pool):\n    a = await AuthDAL.own(uid)\n    b = await pool.fetch(uid)\n    return a, b\n"
+    service = (
+        HEAD
+        + "async def f(uid, pool):\n    a = await AuthDAL.own(uid)\n    b = await pool.fetch(uid)\n    return a, b\n"
+    )
     found = scan(tmp_path, service)
     assert [f.applicability.value for f in found] == ["unsafe"]
     assert "cannot tell what `pool` is" in found[0].message
@@ -244,13 +262,17 @@ def test_rewrite_keeps_annotations_comments_and_bare_awaits(tmp_path):
 
 
 def test_rewrite_uses_the_module_spelling_and_avoids_underscore(tmp_path):
-    service = "import asyncio as aio\nfrom gettext import gettext as _\n\n" + HEAD + textwrap.dedent(
-        """\
+    service = (
+        "import asyncio as aio\nfrom gettext import gettext as _\n\n"
+        + HEAD
+        + textwrap.dedent(
+            """\
         async def f(uid):
             await AuthDAL.own(uid)
             b = await AuthDAL.own_connection(uid)
             return _(b)
         """
+        )
     )
     text = fixed(tmp_path, service)
     assert "_unused, b = await aio.gather(AuthDAL.own(uid), AuthDAL.own_connection(uid))" in text
@@ -269,9 +291,17 @@ OWN = "from app.dal import AuthDAL, async_session\n\n\n"
     "service, applicability",
     [
         # the sessionmaker in reach: a session each, as an unsafe fix
-        (OWN + "async def f(session, uid):\n    a = await AuthDAL.takes(session, uid)\n    b = await session.get(User, 2)\n    return a, b\n", "unsafe"),
+        (
+            OWN
+            + "async def f(session, uid):\n    a = await AuthDAL.takes(session, uid)\n    b = await session.get(User, 2)\n    return a, b\n",
+            "unsafe",
+        ),
         # no sessionmaker imported or defined here: they cannot run together, not reported
-        (HEAD + "async def f(session, uid):\n    a = await AuthDAL.takes(session, uid)\n    b = await AuthDAL.takes(session, 2)\n    return a, b\n", "none"),
+        (
+            HEAD
+            + "async def f(session, uid):\n    a = await AuthDAL.takes(session, uid)\n    b = await AuthDAL.takes(session, 2)\n    return a, b\n",
+            "none",
+        ),
         # the reads were meant to share one transaction
         (
             OWN + "async def f(session, uid):\n    async with session.begin():\n"
@@ -279,9 +309,17 @@ OWN = "from app.dal import AuthDAL, async_session\n\n\n"
             "none",
         ),
         # a callee whose effects are unknown would have its writes rolled back with the new session
-        (OWN + "async def f(session, uid):\n    a = await AuthDAL.hands_on(session, uid)\n    b = await AuthDAL.takes(session, 2)\n    return a, b\n", "none"),
+        (
+            OWN
+            + "async def f(session, uid):\n    a = await AuthDAL.hands_on(session, uid)\n    b = await AuthDAL.takes(session, 2)\n    return a, b\n",
+            "none",
+        ),
         # a connection is not replaced by a session
-        (OWN + "async def f(conn, uid):\n    a = await AuthDAL.takes(conn, uid)\n    b = await AuthDAL.takes(conn, 2)\n    return a, b\n", "none"),
+        (
+            OWN
+            + "async def f(conn, uid):\n    a = await AuthDAL.takes(conn, uid)\n    b = await AuthDAL.takes(conn, 2)\n    return a, b\n",
+            "none",
+        ),
     ],
 )
 def test_a_session_each_only_when_a_sessionmaker_is_in_reach(tmp_path, service, applicability):
@@ -363,7 +401,7 @@ def test_inside_try_independent_reads_are_reported_without_a_fix(tmp_path):
 
 
 def test_sql_text_with_side_effects_is_a_write():
-    source = 'async def notify(session, key):\n    await session.execute(sa.text(f"NOTIFY changes, \'{key}\'"))\n'
+    source = "async def notify(session, key):\n    await session.execute(sa.text(f\"NOTIFY changes, '{key}'\"))\n"
     (use,) = extract_session_use(ast.parse(source), "m", "m.py", {})
     assert use.writes and use.session_params == ("session",)
 
@@ -400,7 +438,7 @@ def test_a_session_each_from_the_sessionmaker_the_class_holds(tmp_path):
     assert "self.session," not in text
 
 
-GATES = '''
+GATES = """
 from fastapi import HTTPException
 
 from app.dal import AuthDAL
@@ -427,11 +465,13 @@ async def bare_reraise(uid):
         return await AuthDAL.own(uid)
     except Exception:
         raise
-'''
+"""
 
 
 def test_facts_say_what_a_function_raises_by_design():
-    found = extract_session_use(ast.parse(GATES), "app.gates", "app/gates.py", {"HTTPException": "fastapi.HTTPException"})
+    found = extract_session_use(
+        ast.parse(GATES), "app.gates", "app/gates.py", {"HTTPException": "fastapi.HTTPException"}
+    )
     f = {fact.qualname.rpartition(".")[2]: fact for fact in found}
     index = SessionUseIndex.from_facts([*found, *facts().values()])
     assert index.raises(f["check_permission"]) == "raises `HTTPException`"
@@ -457,19 +497,28 @@ GATE_HEAD = "from app.dal import AuthDAL\nfrom app.gates import check_folder, ch
 
 def test_a_gate_orders_the_awaits_after_it(tmp_path):
     # the check raises by design: the read must not run for a refused caller
-    service = GATE_HEAD + "async def f(db, uid):\n    await check_permission(uid)\n    a = await AuthDAL.takes(db, uid)\n    return a\n"
+    service = (
+        GATE_HEAD
+        + "async def f(db, uid):\n    await check_permission(uid)\n    a = await AuthDAL.takes(db, uid)\n    return a\n"
+    )
     assert scan_gates(tmp_path, service) == []
 
 
 def test_two_checks_that_can_each_raise_are_not_gathered(tmp_path):
     # outside any try, the caller's handler sees whichever error comes first: keep the order
-    service = GATE_HEAD + "async def f(uid, folder_id):\n    await check_permission(uid)\n    await check_folder(uid, folder_id)\n"
+    service = (
+        GATE_HEAD
+        + "async def f(uid, folder_id):\n    await check_permission(uid)\n    await check_folder(uid, folder_id)\n"
+    )
     assert scan_gates(tmp_path, service) == []
 
 
 def test_a_gate_after_a_read_on_the_callers_session_is_not_gathered(tmp_path):
     # gathered, a refusal would leave the read running on `db`, which the caller then closes
-    service = GATE_HEAD + "async def f(db, uid):\n    a = await AuthDAL.takes(db, uid)\n    await check_permission(uid)\n    return a\n"
+    service = (
+        GATE_HEAD
+        + "async def f(db, uid):\n    a = await AuthDAL.takes(db, uid)\n    await check_permission(uid)\n    return a\n"
+    )
     assert scan_gates(tmp_path, service) == []
 
 
@@ -484,14 +533,23 @@ def test_reads_after_a_gate_still_go_together(tmp_path):
 
 def test_an_unseen_call_may_only_come_last_after_proven_reads(tmp_path):
     head = HEAD.replace("\n\n\n", "\nfrom somewhere import Memories\n\n\n")
-    before = head + "async def f(db, uid):\n    await Memories.wipe(uid, db=db)\n    a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(2)\n    return a, b\n"
+    before = (
+        head
+        + "async def f(db, uid):\n    await Memories.wipe(uid, db=db)\n    a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(2)\n    return a, b\n"
+    )
     # the unseen call may write or refuse: the reads after it wait; those two still go together
     assert [(f.line, f.applicability.value) for f in scan(tmp_path / "1", before)] == [(7, "safe")]
-    after = head + "async def f(db, uid):\n    a = await AuthDAL.own(uid)\n    await Memories.wipe(uid, db=db)\n    return a\n"
+    after = (
+        head
+        + "async def f(db, uid):\n    a = await AuthDAL.own(uid)\n    await Memories.wipe(uid, db=db)\n    return a\n"
+    )
     (found,) = scan(tmp_path / "2", after)
     assert found.applicability.value == "unsafe" and "may write" in found.message and "none writes" not in found.message
     # after a read on the caller's session it may not come at all: it may raise
-    held = head + "async def f(db, uid):\n    a = await AuthDAL.takes(db, uid)\n    await Memories.wipe(uid)\n    return a\n"
+    held = (
+        head
+        + "async def f(db, uid):\n    a = await AuthDAL.takes(db, uid)\n    await Memories.wipe(uid)\n    return a\n"
+    )
     assert scan(tmp_path / "3", held) == []
 
 

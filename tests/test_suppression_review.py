@@ -51,7 +51,9 @@ def test_a_file_without_any_loop_is_still_reviewed(tmp_path: Path) -> None:
 
 
 def test_only_the_idle_names_of_a_list_are_reported(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "p", with_header_comment("# n1fix: ignore[query-in-loop, lazy-load-in-loop, no-such-rule] bounded"))
+    project = make_project(
+        tmp_path / "p", with_header_comment("# n1fix: ignore[query-in-loop, lazy-load-in-loop, no-such-rule] bounded")
+    )
     [(rule, line, message)] = findings(project)
     assert (rule, line) == ("unused-suppression", HEADER_LINE)
     assert message.startswith("`lazy-load-in-loop`, `no-such-rule` in `# n1fix: ignore[")
@@ -95,7 +97,9 @@ def test_require_reason_accepts_any_reason(tmp_path: Path) -> None:
 
 def test_require_reason_in_pyproject(tmp_path: Path) -> None:
     project = make_project(
-        tmp_path / "p", with_header_comment("# n1fix: ignore"), pyproject=PYPROJECT + "\n[tool.n1fix]\nrequire-reason = true\n"
+        tmp_path / "p",
+        with_header_comment("# n1fix: ignore"),
+        pyproject=PYPROJECT + "\n[tool.n1fix]\nrequire-reason = true\n",
     )
     assert [(rule, line) for rule, line, _ in findings(project)] == [("suppression-without-reason", HEADER_LINE)]
 
@@ -131,8 +135,12 @@ def test_apply_deletes_a_stale_comment_and_keeps_the_code(tmp_path: Path) -> Non
 
 
 def test_apply_removes_only_the_idle_names(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "p", with_header_comment("# n1fix: ignore[lazy-load-in-loop, query-in-loop, nope] 3 users at most"))
-    assert n1fix("apply", "app", "--select", "query-in-loop,lazy-load-in-loop,unused-suppression", cwd=project).code == 0
+    project = make_project(
+        tmp_path / "p", with_header_comment("# n1fix: ignore[lazy-load-in-loop, query-in-loop, nope] 3 users at most")
+    )
+    assert (
+        n1fix("apply", "app", "--select", "query-in-loop,lazy-load-in-loop,unused-suppression", cwd=project).code == 0
+    )
     assert (project / "app" / "service.py").read_text(encoding="utf-8") == with_header_comment(
         "# n1fix: ignore[query-in-loop] 3 users at most"
     )
@@ -145,4 +153,6 @@ def test_a_name_of_a_rule_left_out_of_the_run_is_only_an_unsafe_fix(tmp_path: Pa
     [finding] = json.loads(run.out)["findings"]
     assert (finding["rule"], finding["applicability"]) == ("unused-suppression", "unsafe")
     assert n1fix("apply", "app", "--ignore", "query-in-loop", cwd=project).code == 0
-    assert (project / "app" / "service.py").read_text(encoding="utf-8") == with_header_comment("# n1fix: ignore[query-in-loop] 3 users at most")
+    assert (project / "app" / "service.py").read_text(encoding="utf-8") == with_header_comment(
+        "# n1fix: ignore[query-in-loop] 3 users at most"
+    )

@@ -36,22 +36,55 @@ SERVICE = """
 
 NO_FIX = [
     # csv rows: every cell is a string
-    ("return [session.get(User, row['user_id']) for row in csv.DictReader(handle)]", "strings (read from `csv.DictReader` rows)"),
+    (
+        "return [session.get(User, row['user_id']) for row in csv.DictReader(handle)]",
+        "strings (read from `csv.DictReader` rows)",
+    ),
     ("rows = list(csv.DictReader(handle))\n    return [session.get(User, row['user_id']) for row in rows]", "strings"),
     # request arguments and forms
-    ("return [session.get(User, user_id) for user_id in request.args.getlist('user')]", "strings (read from `request.args`)"),
-    ("return [session.get(User, user_id) for user_id in request.form['users'].split(',')]", "strings (read from `request.form`)"),
+    (
+        "return [session.get(User, user_id) for user_id in request.args.getlist('user')]",
+        "strings (read from `request.args`)",
+    ),
+    (
+        "return [session.get(User, user_id) for user_id in request.form['users'].split(',')]",
+        "strings (read from `request.form`)",
+    ),
     # the environment
-    ("return [session.get(User, user_id) for user_id in os.environ['ADMINS'].split(',')]", "strings (read from `os.environ`)"),
+    (
+        "return [session.get(User, user_id) for user_id in os.environ['ADMINS'].split(',')]",
+        "strings (read from `os.environ`)",
+    ),
     # JSON and dicts of no declared value type
-    ("return [session.get(User, user_id) for user_id in json.loads(raw)['ids']]", "of no declared type (read from `json.loads()`"),
-    ("return [session.get(User, user_id) for user_id in request.get_json()['ids']]", "of no declared type (read from `request.get_json()`"),
-    ("return [session.get(User, user_id) for user_id in payload['ids']]", "of no declared type (read from `payload: dict`"),
-    ("return [session.get(User, user_id) for user_id in options['ids']]", "of no declared type (read from `options: dict[str, Any]`"),
-    ("return [session.scalars(select(Render).where(Render.project_id == entry['project'])).all() for entry in json.loads(raw)]", "`Render.project_id` is int"),
+    (
+        "return [session.get(User, user_id) for user_id in json.loads(raw)['ids']]",
+        "of no declared type (read from `json.loads()`",
+    ),
+    (
+        "return [session.get(User, user_id) for user_id in request.get_json()['ids']]",
+        "of no declared type (read from `request.get_json()`",
+    ),
+    (
+        "return [session.get(User, user_id) for user_id in payload['ids']]",
+        "of no declared type (read from `payload: dict`",
+    ),
+    (
+        "return [session.get(User, user_id) for user_id in options['ids']]",
+        "of no declared type (read from `options: dict[str, Any]`",
+    ),
+    (
+        "return [session.scalars(select(Render).where(Render.project_id == entry['project'])).all() for entry in json.loads(raw)]",
+        "`Render.project_id` is int",
+    ),
     # the keys of a mapping declared `dict[str, ...]`, or of a JSON object, are strings
-    ("return [session.get(User, user_id) for user_id, _ in options.items()]", "strings (read from the keys of `options: dict[str, Any]`)"),
-    ("return [session.get(User, user_id) for user_id, _ in json.loads(raw).items()]", "strings (read from `json.loads()`)"),
+    (
+        "return [session.get(User, user_id) for user_id, _ in options.items()]",
+        "strings (read from the keys of `options: dict[str, Any]`)",
+    ),
+    (
+        "return [session.get(User, user_id) for user_id, _ in json.loads(raw).items()]",
+        "strings (read from `json.loads()`)",
+    ),
 ]
 
 
@@ -81,7 +114,10 @@ def test_untyped_keys_against_an_int_column_get_no_fix(service, body, reason):
     "body,applicability",
     [
         # a string column: strings match it
-        ("return [session.scalars(select(User).where(User.email == row['email'])).first() for row in csv.DictReader(handle)]", "unsafe"),
+        (
+            "return [session.scalars(select(User).where(User.email == row['email'])).first() for row in csv.DictReader(handle)]",
+            "unsafe",
+        ),
         ("return [session.scalars(select(User).where(User.email == name)).first() for name in names]", "safe"),
         # converted by Werkzeug's `type=`
         ("return [session.get(User, user_id) for user_id in request.args.getlist('user', type=int)]", "unsafe"),
@@ -140,10 +176,19 @@ def logs(session: Session, people, person_ids, known_people: list[Person]):
     "body,applicability",
     [
         # zou: rows serialised to dicts keep their ids as strings; a parameter of unknown type
-        ("return [session.scalars(select(LoginLog).where(LoginLog.person_id == person['id'])).all() for person in serialized_people(session)]", "none"),
-        ("return [session.scalars(select(LoginLog).where(LoginLog.person_id == person_id)).all() for person_id in person_ids]", "none"),
+        (
+            "return [session.scalars(select(LoginLog).where(LoginLog.person_id == person['id'])).all() for person in serialized_people(session)]",
+            "none",
+        ),
+        (
+            "return [session.scalars(select(LoginLog).where(LoginLog.person_id == person_id)).all() for person_id in person_ids]",
+            "none",
+        ),
         # an attribute of a loaded row is a UUID object: the usual fix
-        ("return [session.scalars(select(LoginLog).where(LoginLog.person_id == person.id)).all() for person in known_people]", "safe"),
+        (
+            "return [session.scalars(select(LoginLog).where(LoginLog.person_id == person.id)).all() for person in known_people]",
+            "safe",
+        ),
     ],
 )
 @pytest.mark.parametrize("uuid_type", ["Uuid", "UUIDType(binary=False)"])

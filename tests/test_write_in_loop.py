@@ -51,35 +51,79 @@ CASES = [
     # a model n1fix has not indexed: nullability and listeners unknown
     ("session.execute(delete(Unindexed).where(Unindexed.id == render.id))", "unsafe", "not in the model index"),
     # values that read the row: a repeated key had it applied twice
-    ("session.execute(update(Project).where(Project.id == render.project_id).values(name=Project.name + '!'))", "unsafe", "reads the row"),
+    (
+        "session.execute(update(Project).where(Project.id == render.project_id).values(name=Project.name + '!'))",
+        "unsafe",
+        "reads the row",
+    ),
     # another statement may raise part-way
     ("notify(render.id)\nsession.execute(delete(Render).where(Render.id == render.id))", "unsafe", "`notify()`"),
     # the loop returns part-way: the write after the loop would never run
-    ("if render.status == 'done':\n    return\nsession.execute(delete(Render).where(Render.id == render.id))", "none", "`return`"),
+    (
+        "if render.status == 'done':\n    return\nsession.execute(delete(Render).where(Render.id == render.id))",
+        "none",
+        "`return`",
+    ),
     # the session is passed to another function that may read what was written
     ("session.execute(delete(Render).where(Render.id == render.id))\nnotify(session)", "none", "passes `session`"),
     # an INSERT whose value is a SQL expression
-    ("session.execute(insert(Project).values(user_id=render.user_id, name=func.lower(render.prompt)))", "none", "SQL expression"),
+    (
+        "session.execute(insert(Project).values(user_id=render.user_id, name=func.lower(render.prompt)))",
+        "none",
+        "SQL expression",
+    ),
     # two columns keyed by the item at once
-    ("session.execute(delete(Render).where(Render.id == render.id, Render.user_id == render.user_id))", "none", "several columns"),
+    (
+        "session.execute(delete(Render).where(Render.id == render.id, Render.user_id == render.user_id))",
+        "none",
+        "several columns",
+    ),
     # a second write in the same loop
-    ("session.execute(delete(Render).where(Render.id == render.id))\nsession.execute(delete(Project).where(Project.id == render.project_id))", "none", "another write"),
+    (
+        "session.execute(delete(Render).where(Render.id == render.id))\nsession.execute(delete(Project).where(Project.id == render.project_id))",
+        "none",
+        "another write",
+    ),
     # the UPDATE changes a column the loop reads off loaded objects
-    ("print(render.status)\nsession.execute(update(Render).where(Render.id == render.id).values(status='done'))", "none", "reads `.status`"),
+    (
+        "print(render.status)\nsession.execute(update(Render).where(Render.id == render.id).values(status='done'))",
+        "none",
+        "reads `.status`",
+    ),
     # a model imported under a name in capitals (`TI = TaskInstance`) is still the model
     ("session.execute(delete(RENDER).where(RENDER.id == render.id))", "safe"),
     # a Core table's column: the key's nullability is unknown
-    ("session.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(status='x'))", "unsafe", "Core table"),
+    (
+        "session.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(status='x'))",
+        "unsafe",
+        "Core table",
+    ),
     # merge of an object that carries its primary key: a SELECT per item
     ("session.merge(Project(id=render.project_id, name=render.prompt))", "none", "in_` query before the loop"),
     # values that change per item, keyed by the primary key: a bulk UPDATE by primary key
-    ("session.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt + '!'))", "unsafe", "StaleDataError"),
+    (
+        "session.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt + '!'))",
+        "unsafe",
+        "StaleDataError",
+    ),
     # ... which needs an ORM Session, the primary key, and no other condition
     ("conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "Connection"),
-    ("session.execute(update(Render).where(Render.project_id == render.id).values(prompt=render.prompt))", "none", "primary key"),
-    ("session.execute(update(Render).where(Render.id == render.id, Render.status == 'x').values(prompt=render.prompt))", "none", "other conditions"),
+    (
+        "session.execute(update(Render).where(Render.project_id == render.id).values(prompt=render.prompt))",
+        "none",
+        "primary key",
+    ),
+    (
+        "session.execute(update(Render).where(Render.id == render.id, Render.status == 'x').values(prompt=render.prompt))",
+        "none",
+        "other conditions",
+    ),
     # inside a savepoint per item
-    ("with session.begin_nested():\n    session.execute(delete(Render).where(Render.id == render.id))", "none", "`with` block"),
+    (
+        "with session.begin_nested():\n    session.execute(delete(Render).where(Render.id == render.id))",
+        "none",
+        "`with` block",
+    ),
     # refresh per item: a SELECT per object; one SELECT with populate_existing is unsafe
     ("session.refresh(render)", "unsafe", "whose row is gone"),
     # ... and not offered for arguments one SELECT of whole rows does not keep
@@ -91,11 +135,18 @@ CASES = [
     ("session.refresh(render.project)", "none", "not the loop's item"),
     # a statement built in a variable first: reported with its cost, not rewritten
     ("stmt = delete(Render).where(Render.id == render.id)\nsession.execute(stmt)", "none", "built in `stmt` first"),
-    ("stmt = update(Render).where(Render.id == render.id).values(status='done')\nsession.execute(stmt)", "none", "built in `stmt`"),
+    (
+        "stmt = update(Render).where(Render.id == render.id).values(status='done')\nsession.execute(stmt)",
+        "none",
+        "built in `stmt`",
+    ),
     # ... and a loop that had no fix anyway keeps its own reason
     ("stmt = delete(Render).where(Render.id == render.id)\nsession.execute(stmt)\nsession.commit()", "none", "commits"),
     # ... but not when the name is bound twice in the loop (which statement runs is unclear)
-    ("stmt = delete(Render).where(Render.id == render.id)\nif render.status:\n    stmt = delete(Project).where(Project.id == render.id)\nsession.execute(stmt)", None),
+    (
+        "stmt = delete(Render).where(Render.id == render.id)\nif render.status:\n    stmt = delete(Project).where(Project.id == render.id)\nsession.execute(stmt)",
+        None,
+    ),
     # ... nor a statement built once before the loop (the same every time)
     ("session.execute(stmt_outside)", None),
 ]
@@ -390,23 +441,59 @@ def _core(tmp_path: Path, body: str):
 
 CORE_CASES = [
     # values per item on a Connection: one executemany with bindparam()s, safe
-    ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    (
+        "for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))",
+        "safe",
+        None,
+    ),
     # ... keyed by any NOT NULL column, not only the primary key (each row still gets its own UPDATE)
-    ("for render in renders:\n    conn.execute(update(Render).where(Render.project_id == render.project_id).values(prompt=render.prompt))", "safe", None),
+    (
+        "for render in renders:\n    conn.execute(update(Render).where(Render.project_id == render.project_id).values(prompt=render.prompt))",
+        "safe",
+        None,
+    ),
     # ... a connection from engine.begin() is one too
-    ("with engine.begin() as c:\n    for render in renders:\n        c.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    (
+        "with engine.begin() as c:\n    for render in renders:\n        c.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))",
+        "safe",
+        None,
+    ),
     # a nullable key that may be None: `== None` is IS NULL, `== bindparam()` given None matches nothing
-    ("for render in renders:\n    conn.execute(update(Render).where(Render.chain_id == render.parent_render_id).values(prompt=render.prompt))", "none", "nullable"),
+    (
+        "for render in renders:\n    conn.execute(update(Render).where(Render.chain_id == render.parent_render_id).values(prompt=render.prompt))",
+        "none",
+        "nullable",
+    ),
     # a Core table n1fix has no model for: the key's nullability is unknown
-    ("for render in renders:\n    conn.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(prompt=render.prompt))", "unsafe", "Core table"),
+    (
+        "for render in renders:\n    conn.execute(sa.update(renders_table).where(renders_table.c.id == render.id).values(prompt=render.prompt))",
+        "unsafe",
+        "Core table",
+    ),
     # a per-item value that is a SQL expression is not a plain parameter
-    ("for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=func.lower(render.prompt)))", "none", "SQL expression"),
+    (
+        "for render in renders:\n    conn.execute(update(Render).where(Render.id == render.id).values(prompt=func.lower(render.prompt)))",
+        "none",
+        "SQL expression",
+    ),
     # ... an alembic migration's `op.get_bind()` is one too
-    ("connection = op.get_bind()\nfor render in renders:\n    connection.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "safe", None),
+    (
+        "connection = op.get_bind()\nfor render in renders:\n    connection.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))",
+        "safe",
+        None,
+    ),
     # ... but not a `get_bind()` of something else
-    ("connection = session.get_bind()\nfor render in renders:\n    connection.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "may be a Connection"),
+    (
+        "connection = session.get_bind()\nfor render in renders:\n    connection.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))",
+        "none",
+        "may be a Connection",
+    ),
     # a receiver not shown to be a Connection keeps the ORM path's answer
-    ("for render in renders:\n    db.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "may be a Connection"),
+    (
+        "for render in renders:\n    db.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))",
+        "none",
+        "may be a Connection",
+    ),
 ]
 
 
@@ -466,9 +553,12 @@ def test_a_project_module_is_not_a_session(tmp_path):
     is the project's own function, not Session.execute: no fix."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
-    (tmp_path / "database.py").write_text("session = None\n\n\ndef execute(statement):\n    return session.execute(statement)\n")
+    (tmp_path / "database.py").write_text(
+        "session = None\n\n\ndef execute(statement):\n    return session.execute(statement)\n"
+    )
     service = tmp_path / "service.py"
-    service.write_text(textwrap.dedent("""
+    service.write_text(
+        textwrap.dedent("""
         from sqlalchemy import delete
 
         import database
@@ -478,7 +568,8 @@ def test_a_project_module_is_not_a_session(tmp_path):
         def purge(renders: list[Render]):
             for render in renders:
                 database.execute(delete(Render).where(Render.id == render.id))
-    """))
+    """)
+    )
     (finding,) = [f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"]
     assert finding.applicability.value == "none"
     assert "`database` is the project module `database`, not a session" in finding.message

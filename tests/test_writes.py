@@ -89,8 +89,13 @@ def _patched(prelude: str, *args: str, cwd: Path) -> subprocess.Popen:
     code = f"import sys\n{prelude}\nfrom n1fix.cli import main\nsys.argv = ['n1fix', *sys.argv[1:]]\nmain()\n"
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
     return subprocess.Popen(
-        [sys.executable, "-c", code, *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -116,7 +121,10 @@ def test_apply_says_a_changed_file_was_skipped_and_exits_2(project: Path) -> Non
     assert run_.code == 2, run_
     for name in ("service.py", "service2.py"):
         assert (project / "app" / name).read_text() == SERVICE + "# edited meanwhile\n"
-        assert f"n1fix: error: app/{name}: changed on disk since n1fix read it; not written (run n1fix again)" in run_.err_lines
+        assert (
+            f"n1fix: error: app/{name}: changed on disk since n1fix read it; not written (run n1fix again)"
+            in run_.err_lines
+        )
     [summary] = [line for line in run_.err_lines if line.startswith("No fixes applied")]
     assert "2 files changed on disk while n1fix ran, left as edited (run n1fix again)" in summary, summary
 
@@ -206,7 +214,9 @@ def test_sigterm_while_writing_finishes_the_file_and_says_what_was_written(proje
     compile(texts[0], "service.py", "exec")
     assert "n1fix: interrupted by SIGTERM while writing: 1 file written, 2 left as they were" in run_.err_lines
     assert [line.strip() for line in run_.err_lines if line.startswith("  ")] == [
-        "written: app/service.py", "not written: app/service2.py", "not written: app/service3.py",
+        "written: app/service.py",
+        "not written: app/service2.py",
+        "not written: app/service3.py",
     ]
 
 
@@ -237,7 +247,8 @@ runner.run = paused_run
 
 
 @pytest.mark.parametrize(
-    "command, message", [("apply", "n1fix: interrupted before writing; no file was changed"), ("scan", "n1fix: interrupted")]
+    "command, message",
+    [("apply", "n1fix: interrupted before writing; no file was changed"), ("scan", "n1fix: interrupted")],
 )
 def test_ctrl_c_says_so_and_exits_130(project: Path, tmp_path: Path, command: str, message: str) -> None:
     marker = tmp_path / "running"
@@ -273,7 +284,10 @@ def test_stale_temp_files_of_a_killed_run_are_removed_by_the_next(project: Path)
     assert run_.code == 0, run_
     assert not stale.exists()
     assert fresh.exists() and other.exists() and linked.is_symlink() and (app / "models.py").exists()
-    assert "note: removed app/.service.py.0123abcd.n1fix-tmp, a temp file left by an interrupted n1fix run" in run_.err_lines
+    assert (
+        "note: removed app/.service.py.0123abcd.n1fix-tmp, a temp file left by an interrupted n1fix run"
+        in run_.err_lines
+    )
 
 
 def test_a_stale_temp_next_to_a_file_named_on_the_command_line_is_removed(project: Path) -> None:

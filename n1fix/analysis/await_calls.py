@@ -25,8 +25,28 @@ _DML = re.compile(
 )
 # Calls that are safe to evaluate early: they read their arguments and nothing else.
 _PURE_BUILTINS = frozenset(
-    {"len", "str", "int", "float", "bool", "tuple", "list", "set", "frozenset", "dict", "min", "max",
-     "sorted", "abs", "round", "repr", "sum", "any", "all", "isinstance"}
+    {
+        "len",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "tuple",
+        "list",
+        "set",
+        "frozenset",
+        "dict",
+        "min",
+        "max",
+        "sorted",
+        "abs",
+        "round",
+        "repr",
+        "sum",
+        "any",
+        "all",
+        "isinstance",
+    }
 )
 
 
@@ -118,7 +138,9 @@ class CallerScope:
                     sessions.add(receiver)
             elif isinstance(node, cst.FunctionDef):
                 local_functions[node.name.value] = node
-            elif isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            elif (
+                isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+            ):
                 assigned.setdefault(node.targets[0].target.value, []).append(node.value)
             elif isinstance(node, cst.WithItem) and node.asname is not None and isinstance(node.asname.name, cst.Name):
                 name = node.asname.name.value
@@ -231,7 +253,9 @@ def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.C
     member.raises = index.raises(callee)
     member.own_session = effects.opens_session and not member.sessions
     member.queries = callee.queries
-    member.database = bool(member.database or callee.queries or effects.opens_session or member.sessions or effects.writes)
+    member.database = bool(
+        member.database or callee.queries or effects.opens_session or member.sessions or effects.writes
+    )
     return member
 
 
@@ -350,4 +374,3 @@ def impure(expr: cst.CSTNode) -> cst.CSTNode | None:
 def _is_value_type(name: str) -> bool:
     """Constructors of plain values (`UUID(x)`, `Decimal(x)`, `datetime(...)`) are pure."""
     return name.rpartition(".")[2] in {"UUID", "Decimal", "datetime", "date", "timedelta", "Fraction"}
-

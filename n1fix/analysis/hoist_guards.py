@@ -55,10 +55,14 @@ def is_invariant(guard: Guard, varying: set[str]) -> bool:
     test = guard.test
     if test is None or names_read(test) & varying:
         return False
-    return not any(isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield, cst.Lambda)) for n in [test, *walk(test)])
+    return not any(
+        isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield, cst.Lambda)) for n in [test, *walk(test)]
+    )
 
 
-def hoisting_hazard(guards: list[Guard], hoisted: list[cst.CSTNode], varying: set[str]) -> tuple[list[Guard], Guard | None]:
+def hoisting_hazard(
+    guards: list[Guard], hoisted: list[cst.CSTNode], varying: set[str]
+) -> tuple[list[Guard], Guard | None]:
     """(the guards the batch must keep, a guard it cannot keep) for the names the batch
     evaluates before the loop (`hoisted`, minus what changes per item)."""
     read = set().union(*(names_read(node) for node in hoisted)) - varying if hoisted else set()

@@ -22,18 +22,42 @@ _REITERABLE_METHODS = {"all", "fetchall", "keys", "values", "items", "copy", "un
 
 
 _REITERABLE_ANNOTATIONS = {
-    "list", "List", "Sequence", "tuple", "Tuple", "set", "Set", "frozenset", "FrozenSet",
-    "Collection", "dict", "Dict", "Mapping", "MutableSequence", "AbstractSet",
+    "list",
+    "List",
+    "Sequence",
+    "tuple",
+    "Tuple",
+    "set",
+    "Set",
+    "frozenset",
+    "FrozenSet",
+    "Collection",
+    "dict",
+    "Dict",
+    "Mapping",
+    "MutableSequence",
+    "AbstractSet",
 }
 
 
 _TYPE_FAMILIES = {
-    "int": "int", "integer": "int", "biginteger": "int", "smallinteger": "int", "bigint": "int",
-    "str": "str", "string": "str", "text": "str", "unicode": "str", "unicodetext": "str", "varchar": "str",
-    "uuid": "uuid", "uuid.uuid": "uuid",
+    "int": "int",
+    "integer": "int",
+    "biginteger": "int",
+    "smallinteger": "int",
+    "bigint": "int",
+    "str": "str",
+    "string": "str",
+    "text": "str",
+    "unicode": "str",
+    "unicodetext": "str",
+    "varchar": "str",
+    "uuid": "uuid",
+    "uuid.uuid": "uuid",
     # sqlalchemy_utils' UUIDType (and its copies in projects such as zou); the GUID type
     # decorator from SQLAlchemy's documentation
-    "uuidtype": "uuid", "guid": "uuid",
+    "uuidtype": "uuid",
+    "guid": "uuid",
 }
 
 
@@ -173,7 +197,11 @@ def model_of_name(ctx, name: str, ancestry, inside: Frame | None = None):
         if annotation is not None and dotted_name(annotation):
             return ctx.model_for(annotation)
         bound = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
-        if bound is not None and bound.entity is not None and bound.cardinality in (Cardinality.OPTIONAL, Cardinality.ONE, Cardinality.FIRST):
+        if (
+            bound is not None
+            and bound.entity is not None
+            and bound.cardinality in (Cardinality.OPTIONAL, Cardinality.ONE, Cardinality.FIRST)
+        ):
             return ctx.model_for(bound.entity)
     return None
 
@@ -293,7 +321,9 @@ def _latest_binding_before(name: str, ancestry, anchor_index: int) -> cst.BaseEx
     for statement in reversed(body[:position]):
         if name not in names_assigned(statement):
             continue
-        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        small = (
+            statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        )
         if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
             return small.value
         return None
@@ -318,7 +348,9 @@ def key_gaps(ctx, model, column, key_expr, frame: Frame, ancestry) -> list[str]:
     """What the per-item keys themselves may do differently in `in_` than in `==`."""
     gaps: list[str] = []
     if column.nullable and key_may_be_none(ctx, key_expr, frame, ancestry):
-        gaps.append(f"`{model.name}.{column.attr}` is nullable and the key may be None (`== None` matches NULL rows, `in_` does not)")
+        gaps.append(
+            f"`{model.name}.{column.attr}` is nullable and the key may be None (`== None` matches NULL rows, `in_` does not)"
+        )
     type_gap = key_type_gap(ctx, model, column, key_expr, frame, ancestry)
     if type_gap:
         gaps.append(type_gap)

@@ -63,12 +63,17 @@ def place_key(ctx, frames: list[Frame], key_expr: cst.BaseExpression, ancestry) 
     # A loop variable the body rebinds (`item_id = int(item_id)`) is no longer the item.
     rebound = key_names & frame.targets & names_assigned(frame.node.body) if frame.is_for else set()
     if rebound:
-        raise NoFix(frame=frame, reason=f"the loop body rebinds `{sorted(rebound)[0]}` before the query; the key is not the item as iterated")
+        raise NoFix(
+            frame=frame,
+            reason=f"the loop body rebinds `{sorted(rebound)[0]}` before the query; the key is not the item as iterated",
+        )
     keys_key = key_expr
     if not key_names <= frame.targets:
         keys_key = _substitute_body_names(key_expr, key_names - frame.targets, frame, ancestry)
         if keys_key is None:
-            raise NoFix(frame=frame, reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop")
+            raise NoFix(
+                frame=frame, reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop"
+            )
     if not is_pure_key(keys_key):
         raise NoFix(frame=frame, reason=f"the key `{ctx.code(key_expr)}` is not a plain attribute of the item")
     items, item_target = _items_of(frame, keys_key)
@@ -177,7 +182,9 @@ def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.
     for statement in body.body:
         if statement is query_statement:
             break
-        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        small = (
+            statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        )
         if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
             name = small.targets[0].target.value
             if name in bindings:
@@ -245,7 +252,8 @@ def _guard(ancestry, frame: Frame, query_index: int, varying: set[str]) -> tuple
     conditionals = [
         n
         for i, n in enumerate(statements)
-        if isinstance(n, cst.If) or makes_conditional(n, path[i + 1])
+        if isinstance(n, cst.If)
+        or makes_conditional(n, path[i + 1])
         # an inner loop's iterable runs once per item; its body may not run at all
         or (isinstance(n, cst.For) and i + 1 < len(statements) and statements[i + 1] is not n.iter)
         or (isinstance(n, cst.For) and i + 1 == len(statements) and ancestry[query_index] is not n.iter)

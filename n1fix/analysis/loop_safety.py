@@ -13,8 +13,18 @@ from n1fix.cst.syntax import COMPREHENSIONS, children, walk
 _TRANSACTION_METHODS = {"commit", "rollback", "flush", "begin_nested", "expire_all", "expunge_all"}
 # Called on the session that runs the query, these write or change what it would read.
 _SESSION_WRITES = {
-    "add", "add_all", "delete", "merge", "refresh", "expire", "expunge", "begin",
-    "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings", "close",
+    "add",
+    "add_all",
+    "delete",
+    "merge",
+    "refresh",
+    "expire",
+    "expunge",
+    "begin",
+    "bulk_save_objects",
+    "bulk_insert_mappings",
+    "bulk_update_mappings",
+    "close",
 }
 _STATEMENT_RUNNERS = {"execute", "scalars", "scalar", "exec_driver_sql"}
 _WRITE_STATEMENTS = {"insert", "update", "delete"}
@@ -149,9 +159,7 @@ def _statement_kind(expr: cst.BaseExpression) -> str | None:
 
 def _is_query_chain(expr: cst.BaseExpression) -> bool:
     base, calls, _ = unwind(expr)
-    return bool(calls) and calls[0].name == "query" or (
-        isinstance(base, cst.Attribute) and base.attr.value == "query"
-    )
+    return bool(calls) and calls[0].name == "query" or (isinstance(base, cst.Attribute) and base.attr.value == "query")
 
 
 def _targets_name(target: cst.CSTNode, name: str) -> bool:

@@ -103,7 +103,9 @@ def _receiver_models(ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNo
 
 
 def _value_models(ctx, value: cst.BaseExpression) -> list | None:
-    if isinstance(value, (cst.Dict, cst.List, cst.Set, cst.Tuple, cst.SimpleString, cst.Integer, cst.DictComp, cst.ListComp)):
+    if isinstance(
+        value, (cst.Dict, cst.List, cst.Set, cst.Tuple, cst.SimpleString, cst.Integer, cst.DictComp, cst.ListComp)
+    ):
         return []
     if isinstance(value, cst.Call):
         model = ctx.model_for(value.func)

@@ -47,7 +47,12 @@ def _one_row(ctx, value) -> bool:
 def _query_rows(ctx, iterable, ancestry) -> bool:
     """A query's results, directly or through a name bound only to them (also through
     `enumerate()`, `sorted()`, `list()`...)."""
-    while isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value in _SAME_ROWS and iterable.args:
+    while (
+        isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Name)
+        and iterable.func.value in _SAME_ROWS
+        and iterable.args
+    ):
         iterable = iterable.args[0].value
     if isinstance(iterable, cst.Name):
         found = bindings(iterable.value, ancestry)

@@ -74,7 +74,11 @@ def _through_helper(ctx, value, ancestry) -> Source | None:
     helper = None
     if isinstance(call.func, cst.Name):
         helper = defined_in(ctx.module.body, call.func.value)
-    elif isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) and call.func.value.value in ("self", "cls"):
+    elif (
+        isinstance(call.func, cst.Attribute)
+        and isinstance(call.func.value, cst.Name)
+        and call.func.value.value in ("self", "cls")
+    ):
         owner = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
         if owner is not None:
             helper = defined_in(owner.body.body, call.func.attr.value)

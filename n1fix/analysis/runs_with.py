@@ -111,5 +111,6 @@ def _jump_between(site, later, order, parents) -> bool:
     start, end = order[statement], order[later]
     around = set(map(id, _ancestors(later, parents)))  # `return a.b.id, a.b.name`: both run first
     return any(
-        isinstance(node, _JUMPS) and start <= position < end and id(node) not in around for node, position in order.items()
+        isinstance(node, _JUMPS) and start <= position < end and id(node) not in around
+        for node, position in order.items()
     )

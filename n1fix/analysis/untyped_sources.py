@@ -27,18 +27,52 @@ ANY = "any"
 
 # Column types whose Python values are never the strings an untyped source gives.
 _NOT_STRING = {
-    "int", "uuid", "date", "datetime", "time", "interval", "boolean", "bool", "float",
-    "numeric", "decimal", "double", "real", "enum",
+    "int",
+    "uuid",
+    "date",
+    "datetime",
+    "time",
+    "interval",
+    "boolean",
+    "bool",
+    "float",
+    "numeric",
+    "decimal",
+    "double",
+    "real",
+    "enum",
 }
 
 _STRING_CONTAINERS = {  # attribute of a request (Flask, Werkzeug, Django, Starlette)
-    "args", "form", "values", "headers", "cookies", "GET", "POST", "query_params", "path_params",
+    "args",
+    "form",
+    "values",
+    "headers",
+    "cookies",
+    "GET",
+    "POST",
+    "query_params",
+    "path_params",
 }
 _JSON_CALLS = {"json.load", "json.loads", "simplejson.load", "simplejson.loads", "orjson.loads", "ujson.loads"}
 _ROWS_CALLS = {"csv.DictReader", "csv.reader"}
 _COPIES = {"list", "tuple", "set", "frozenset", "sorted", "reversed"}
 _MAPPING_HEADS = {"dict", "Dict", "Mapping", "MutableMapping"}
-_SEQUENCE_HEADS = {"list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection", "set", "Set", "tuple", "Tuple", "frozenset", "FrozenSet"}
+_SEQUENCE_HEADS = {
+    "list",
+    "List",
+    "Sequence",
+    "MutableSequence",
+    "Iterable",
+    "Iterator",
+    "Collection",
+    "set",
+    "Set",
+    "tuple",
+    "Tuple",
+    "frozenset",
+    "FrozenSet",
+}
 _MAX_DEPTH = 12
 
 
@@ -62,7 +96,7 @@ def certain_key_miss(ctx, model, column, key_expr, frame: Frame, ancestry) -> st
     if kind == STR:
         what = f"strings (read from {source})"
     elif kind == ANY:
-        what = f"of no declared type (read from {source}; an id sent as \"42\" stays a string)"
+        what = f'of no declared type (read from {source}; an id sent as "42" stays a string)'
     else:
         return None
     return (
@@ -264,4 +298,3 @@ def _annotation_kind(annotation: cst.BaseExpression, ctx, depth: int = 0):
     if head in _MAPPING_HEADS or head in _SEQUENCE_HEADS:
         return ("of", ANY)  # items of no declared type
     return None
-

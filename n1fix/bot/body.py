@@ -57,7 +57,11 @@ def pull_body(group: Group, *, base: str, paths: list[str], unsafe_fixes: bool) 
         lines.append(f"\n…and {len(findings) - MAX_ROWS} more; see the commits.")
     unsafe = [f for f in findings if f.applicability is Applicability.UNSAFE]
     if unsafe:
-        lines += ["", "**Review the unsafe fixes closely**: n1fix could not show every precondition of the rewrite.", ""]
+        lines += [
+            "",
+            "**Review the unsafe fixes closely**: n1fix could not show every precondition of the rewrite.",
+            "",
+        ]
         lines += [f"- `{f.path}:{f.line}`: {_cell(f.fix_note or f.message)}" for f in unsafe]
     lines += [
         "",

@@ -111,7 +111,9 @@ class Git:
             "GIT_COMMITTER_EMAIL": author.email,
         }
         # No hooks and no signing: the bot's commits must not depend on the user's set-up.
-        self.run("-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-F", "-", env=identity, stdin=message)
+        self.run(
+            "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-F", "-", env=identity, stdin=message
+        )
         return self.rev_parse("HEAD")
 
     def push(self, remote: str, commit: str, branch: str, expected: str | None) -> None:

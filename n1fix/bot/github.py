@@ -105,7 +105,16 @@ def token_from_env() -> str:
     # library in an error that quotes the whole header.
     bad = [char for char in token if not ("!" <= char <= "~")]
     if bad:
-        kinds = sorted({"a control character (newline, carriage return, tab...)" if ord(c) < 32 or ord(c) == 127 else "a space" if c == " " else "a non-ASCII character" for c in bad})
+        kinds = sorted(
+            {
+                "a control character (newline, carriage return, tab...)"
+                if ord(c) < 32 or ord(c) == 127
+                else "a space"
+                if c == " "
+                else "a non-ASCII character"
+                for c in bad
+            }
+        )
         raise InvalidToken(
             f"GITHUB_TOKEN has {' and '.join(kinds)} at position {token.index(bad[0]) + 1} of {len(token)}: "
             "a token is printable ASCII; check how it was set (it is not shown here)"
@@ -162,7 +171,9 @@ class GitHub:
         """The most recent closed pull requests from `branch` of this repository."""
         owner = self.repo.partition("/")[0]
         params = {"state": "closed", "head": f"{owner}:{branch}", "per_page": 30}
-        return [PullRequest.from_json(item) for item in self._request("GET", f"{self._prefix}/pulls", params=params).json()]
+        return [
+            PullRequest.from_json(item) for item in self._request("GET", f"{self._prefix}/pulls", params=params).json()
+        ]
 
     def create_pull(self, *, title: str, head: str, base: str, body: str) -> PullRequest:
         data = {"title": title, "head": head, "base": base, "body": body, "maintainer_can_modify": True}
@@ -200,7 +211,8 @@ class GitHub:
         if response.is_success:
             return response
         raise GitHubError(
-            mask(f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}", self._secrets), response.status_code
+            mask(f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}", self._secrets),
+            response.status_code,
         )
 
 

@@ -191,7 +191,9 @@ class _Bot:
         marker = body.fixes_marker(group)
         for pull in self.github.closed_pulls(group.branch):
             if not pull.merged and marker in pull.body:
-                self.say(f"{group.branch}: the same fixes were closed without merging in #{pull.number}; not proposing them again.")
+                self.say(
+                    f"{group.branch}: the same fixes were closed without merging in #{pull.number}; not proposing them again."
+                )
                 return True
         return False
 

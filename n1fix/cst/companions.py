@@ -45,7 +45,9 @@ def apply_companion(text: str, edit: CompanionEdit) -> str:
     names = [s.name.value for s in body if isinstance(s, cst.FunctionDef)]
     if edit.name in names:
         return text
-    position = next((i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value == edit.after), None)
+    position = next(
+        (i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value == edit.after), None
+    )
     if position is None:
         raise CompanionFailed(f"`{edit.after}` is not in {edit.display}")
     function = cst.parse_statement(textwrap.dedent(edit.code), config=module.config_for_parsing)

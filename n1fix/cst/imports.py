@@ -146,7 +146,9 @@ def _merge(statement: cst.SimpleStatementLine, node: cst.ImportFrom, name: str) 
     else:
         plain = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in aliases]
         plain.insert(position, new_alias)
-        aliases = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in plain[:-1]] + [plain[-1]]
+        aliases = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in plain[:-1]] + [
+            plain[-1]
+        ]
     return statement.with_changes(body=[node.with_changes(names=aliases)])
 
 
@@ -233,10 +235,16 @@ def remove_unused_import(module: cst.Module, name: str) -> cst.Module:
         if not kept:
             following = body[i + 1 :]
             if following:
-                following[0] = following[0].with_changes(leading_lines=body[i].leading_lines) if body[i].leading_lines else following[0]
+                following[0] = (
+                    following[0].with_changes(leading_lines=body[i].leading_lines)
+                    if body[i].leading_lines
+                    else following[0]
+                )
             return module.with_changes(body=[*body[:i], *following])
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return module.with_changes(body=[*body[:i], body[i].with_changes(body=[node.with_changes(names=kept)]), *body[i + 1 :]])
+        return module.with_changes(
+            body=[*body[:i], body[i].with_changes(body=[node.with_changes(names=kept)]), *body[i + 1 :]]
+        )
     return module
 
 

@@ -33,7 +33,9 @@ def joined_if_overlong(code: str, indent: int, limit: int, prefix: int = 4) -> s
     follows `prefix` generated characters (`for render in `); the others keep their
     indentation relative to the statement at `indent`."""
     first, _, rest = code.partition("\n")
-    if not rest or (fits(first, indent + prefix, limit) and all(indent + len(line) <= limit for line in rest.split("\n"))):
+    if not rest or (
+        fits(first, indent + prefix, limit) and all(indent + len(line) <= limit for line in rest.split("\n"))
+    ):
         return code
     try:
         joined = one_line(cst.parse_expression(code))
@@ -159,7 +161,9 @@ def chain_lines(expr: cst.BaseExpression) -> list[str] | None:
 
 def _args(call: cst.Call) -> str:
     return ", ".join(
-        (f"{arg.keyword.value}=" if arg.keyword is not None else "") + ("*" * len(arg.star) if arg.star else "") + render(arg.value)
+        (f"{arg.keyword.value}=" if arg.keyword is not None else "")
+        + ("*" * len(arg.star) if arg.star else "")
+        + render(arg.value)
         for arg in call.args
     )
 
@@ -186,6 +190,7 @@ def one_line(expr: cst.BaseExpression) -> cst.BaseExpression | None:
     joined = expr.visit(_Join())
     if comments[0]:
         return None
+
     # A trailing comma left behind by a broken argument list: `f(a,)` -> `f(a)`.
     class _NoTrailingComma(cst.CSTTransformer):
         def leave_Call(self, original, updated):

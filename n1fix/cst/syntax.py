@@ -28,10 +28,30 @@ def target_names(target: cst.BaseExpression) -> set[str]:
 
 # Fields that only ever hold whitespace, punctuation or operators: never worth a visit.
 _SKIPPED_FIELD_PREFIXES = (
-    "whitespace", "lpar", "rpar", "leading_lines", "lines_after_decorators", "header",
-    "footer", "comma", "semicolon", "newline", "colon", "equal", "dot", "star",
-    "operator", "trailing_whitespace", "first_line", "empty_lines", "lbrace", "rbrace",
-    "lbracket", "rbracket", "between", "asynchronous",
+    "whitespace",
+    "lpar",
+    "rpar",
+    "leading_lines",
+    "lines_after_decorators",
+    "header",
+    "footer",
+    "comma",
+    "semicolon",
+    "newline",
+    "colon",
+    "equal",
+    "dot",
+    "star",
+    "operator",
+    "trailing_whitespace",
+    "first_line",
+    "empty_lines",
+    "lbrace",
+    "rbrace",
+    "lbracket",
+    "rbracket",
+    "between",
+    "asynchronous",
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 # `isinstance` against LibCST's node classes goes through `ABCMeta.__instancecheck__`
@@ -62,9 +82,7 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """
     names = _CHILD_FIELDS.get(type(node))
     if names is None:
-        names = tuple(
-            f.name for f in dataclasses.fields(node) if not f.name.startswith(_SKIPPED_FIELD_PREFIXES)
-        )
+        names = tuple(f.name for f in dataclasses.fields(node) if not f.name.startswith(_SKIPPED_FIELD_PREFIXES))
         _CHILD_FIELDS[type(node)] = names
     for name in names:
         value = getattr(node, name)

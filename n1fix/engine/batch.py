@@ -228,11 +228,7 @@ def _footer_lines(module: cst.Module) -> int:
 def _hunks(old: list[str], new_text: str) -> list[Hunk]:
     new = new_text.splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    return [
-        Hunk(i1, i2, "".join(new[j1:j2]))
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    ]
+    return [Hunk(i1, i2, "".join(new[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 
 
 def _inside(hunk: Hunk, home: tuple[int, int]) -> bool:

@@ -199,6 +199,10 @@ class Cache:
         with contextlib.suppress(OSError), os.scandir(self.directory) as entries:
             for entry in entries:
                 stale = entry.name.endswith(".n1fix-tmp") or entry.name.startswith(".tmp-")
-                if stale and entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                if (
+                    stale
+                    and entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff
+                ):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)

@@ -166,6 +166,7 @@ def _plain_json(value: Any) -> Any:
 
 def _path(encode: bool) -> Codec:
     if encode:
+
         def to_text(value: Any) -> str:
             if not isinstance(value, Path):
                 raise Malformed(f"expected a path, got {type(value).__name__}")
@@ -190,6 +191,7 @@ def _path(encode: bool) -> Codec:
 
 def _enum(kind: type[enum.Enum], encode: bool) -> Codec:
     if encode:
+
         def to_value(value: Any) -> Any:
             if not isinstance(value, kind):
                 raise Malformed(f"expected {kind.__name__}, got {type(value).__name__}")
@@ -237,6 +239,7 @@ def _collection(kind: type, item: Any, encode: bool) -> Codec:
         return _collection_of_plain_tuples(kind, pairs, encode)
     codec = _codec(item, encode)
     if encode:
+
         def to_list(value: Any) -> list:
             if not isinstance(value, kind):
                 raise Malformed(f"expected {kind.__name__}, got {type(value).__name__}")
@@ -369,6 +372,7 @@ def _record(cls: type, encode: bool) -> Codec:
         return values
 
     if encode:
+
         def to_list(value: Any) -> list:
             if type(value) is not cls:
                 raise Malformed(f"expected {tag}, got {type(value).__name__}")

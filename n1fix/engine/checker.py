@@ -36,7 +36,9 @@ def _syntax_message(text: str, error: cst.ParserSyntaxError) -> str:
     return f"syntax error at line {error.raw_line}, column {error.raw_column + 1}: {message}"
 
 
-def file_context(path: Path, display: str, text: str, module_name: str, imports: dict[str, str], project: ProjectContext) -> FileContext:
+def file_context(
+    path: Path, display: str, text: str, module_name: str, imports: dict[str, str], project: ProjectContext
+) -> FileContext:
     return FileContext(
         path=path,
         display_path=display,

@@ -296,9 +296,7 @@ class _Walker:
             for entry in entries:
                 self._visit(entry, ignores, stack)
 
-    def _visit(
-        self, entry: os.DirEntry[str], ignores: list[_Rules], stack: list[tuple[Path, list[_Rules]]]
-    ) -> None:
+    def _visit(self, entry: os.DirEntry[str], ignores: list[_Rules], stack: list[tuple[Path, list[_Rules]]]) -> None:
         is_link = entry.is_symlink()
         is_dir = not is_link and entry.is_dir(follow_symlinks=False)
         if not is_dir and not entry.name.endswith(".py"):

@@ -139,7 +139,9 @@ def _fix_text(text, make_context, rules, *, unsafe_fixes, accept, review) -> Fix
                 problem = "the rewrite did not remove the finding"
         if problem is not None:
             refused.add(identity)
-            outcome.failures.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}")
+            outcome.failures.append(
+                f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}"
+            )
             continue
         if review is not None and not review(finding, current_ctx.text, new_text, companions):
             refused.add(identity)
@@ -216,7 +218,9 @@ def _batch_step(ctx, findings, candidates, make_context, rules, unsafe_fixes, ou
         module, problem, companions = _build(ctx, finding)
         if problem is not None:
             refused.add(_identity(ctx, finding))
-            outcome.failures.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}")
+            outcome.failures.append(
+                f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}"
+            )
             continue
         if first is None:
             first = (finding, module, companions)
@@ -253,7 +257,12 @@ def _with_current_imports(ctx: FileContext, text: str) -> FileContext:
     import or_`) that the next fix in the file must see."""
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # syntax newer than this Python's `ast` (LibCST parsed it), or too deep for it
+    except (
+        SyntaxError,
+        ValueError,
+        RecursionError,
+        MemoryError,
+    ):  # syntax newer than this Python's `ast` (LibCST parsed it), or too deep for it
         return ctx
     ctx.imports = import_map(tree, ctx.module_name, ctx.path.name == "__init__.py")
     return ctx

@@ -32,7 +32,9 @@ def working_tree_dirty(root: Path, timeout: float = 10.0) -> bool | None:
     options = _no_commands(listed[1])
     status = _git(
         [*options, "status", "--porcelain", "--untracked-files=normal", "--", "."],
-        root, env, max(deadline - time.monotonic(), 0.01),
+        root,
+        env,
+        max(deadline - time.monotonic(), 0.01),
     )
     if status is None or status[0] != 0:
         return None

@@ -194,7 +194,9 @@ def _settle(result: RunResult, surveys: dict[Path, Survey], root: Path, config: 
             try:
                 outcome = fix_text(change.new_text, make, rules, unsafe_fixes=config.unsafe_fixes, review=review)
             except Exception as error:  # noqa: BLE001 - the first round's fixes of this file stand
-                result.failures.append(one_line(f"{change.display}: further fixes not tried: {type(error).__name__}: {error}"))
+                result.failures.append(
+                    one_line(f"{change.display}: further fixes not tried: {type(error).__name__}: {error}")
+                )
                 continue
             result.failures.extend(outcome.failures)
             if outcome.applied:
@@ -259,7 +261,9 @@ def _survey_all(
     surveys: dict[Path, Survey] = {}
     pending = list(files)
     if cache is not None:
-        wanted = {name for name, rule in gates.items() if rule.surveys_files() and (facts_of is None or name in facts_of)}
+        wanted = {
+            name for name, rule in gates.items() if rule.surveys_files() and (facts_of is None or name in facts_of)
+        }
         pending = _cached_surveys(pending, root, surveys, cache, wanted)
     while pending:
         if jobs > 1 and len(pending) >= POOL_THRESHOLD:

@@ -73,11 +73,7 @@ class LineEdit:
 
         a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-        return [
-            cls(i1 + 1, i2, "".join(b[j1:j2]))
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-            if tag != "equal"
-        ]
+        return [cls(i1 + 1, i2, "".join(b[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 
 
 def key(finding: Finding) -> tuple:

@@ -88,7 +88,8 @@ def apply_suppressions(findings: list[Finding], text: str) -> tuple[list[Finding
         lines = [*range(finding.line, finding.end_line + 1), *([finding.loop_line] if finding.loop_line else [])]
         names = names_covering(finding.rule)
         silencing = [
-            by_line[n] for n in dict.fromkeys(lines)
+            by_line[n]
+            for n in dict.fromkeys(lines)
             if n in by_line and (by_line[n].rules is None or names & by_line[n].rules)
         ]
         if not silencing:

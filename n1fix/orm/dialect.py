@@ -110,7 +110,9 @@ class OrmDialect(Protocol):
         """The shape of the bulk write `node` runs (`built`: statements bound to names), or None."""
         ...
 
-    def model_for(self, models: ModelIndex, expr: cst.CSTNode, imports: dict[str, str], module_name: str) -> ModelInfo | None:
+    def model_for(
+        self, models: ModelIndex, expr: cst.CSTNode, imports: dict[str, str], module_name: str
+    ) -> ModelInfo | None:
         """The model a class reference names, if the project's model index has it."""
         ...
 

@@ -75,7 +75,9 @@ def extract_functions(tree: ast.Module, module_name: str, path: str, text: str |
 
 
 def _method_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-    names = {d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "" for d in node.decorator_list}
+    names = {
+        d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "" for d in node.decorator_list
+    }
     if "staticmethod" in names:
         return "staticmethod"
     if "classmethod" in names:
@@ -140,7 +142,9 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
             for keyword in node.keywords:
                 if isinstance(keyword.value, ast.Name) and keyword.value.id in params:
                     keys.add(keyword.value.id)
-        elif method == "get" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id in params:
+        elif (
+            method == "get" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id in params
+        ):
             if class_like(node.args[0]):
                 keys.add(node.args[1].id)
                 model = model or ast_dotted_name(node.args[0])
@@ -157,7 +161,12 @@ def _column_equals_param(expr: ast.AST, params: set[str]) -> tuple[str, str] | N
     if not (isinstance(expr, ast.Compare) and len(expr.ops) == 1 and isinstance(expr.ops[0], ast.Eq)):
         return None
     for column, value in ((expr.left, expr.comparators[0]), (expr.comparators[0], expr.left)):
-        if isinstance(column, ast.Attribute) and class_like(column.value) and isinstance(value, ast.Name) and value.id in params:
+        if (
+            isinstance(column, ast.Attribute)
+            and class_like(column.value)
+            and isinstance(value, ast.Name)
+            and value.id in params
+        ):
             return ast_dotted_name(column.value) or "", value.id
     return None
 
@@ -172,12 +181,13 @@ def _writes(function) -> bool:
                 head = node.args[0]
                 while isinstance(head, ast.Call):
                     func = head.func
-                    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+                    name = (
+                        func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+                    )
                     if name in _WRITE_STATEMENTS:
                         return True
                     head = func.value if isinstance(func, ast.Attribute) else None
     return False
-
 
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

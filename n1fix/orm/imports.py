@@ -208,8 +208,12 @@ def _module_file(directory: Path, parts: list[str]) -> Path | None:
 
 def _find_module_file(directory: Path, parts: list[str]) -> Path | None:
     stem = directory.joinpath(*parts)
-    for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py",
-                      stem.with_name(stem.name + ".pyi"), stem / "__init__.pyi"):
+    for candidate in (
+        stem.with_name(stem.name + ".py"),
+        stem / "__init__.py",
+        stem.with_name(stem.name + ".pyi"),
+        stem / "__init__.pyi",
+    ):
         if candidate.is_file():
             return candidate
     return None

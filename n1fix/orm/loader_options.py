@@ -21,7 +21,9 @@ NOLOAD = frozenset({"noload"})
 DEFAULT = frozenset({"defaultload"})
 LOADERS = EAGER | RAISE | LAZY | NOLOAD | DEFAULT
 # Options that do not touch relationship loading (columns, polymorphic loading...).
-_OTHER = frozenset({"load_only", "defer", "undefer", "undefer_group", "with_expression", "selectin_polymorphic", "with_polymorphic"})
+_OTHER = frozenset(
+    {"load_only", "defer", "undefer", "undefer_group", "with_expression", "selectin_polymorphic", "with_polymorphic"}
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,10 @@ class Options:
             steps = chain.steps[:depth]
             if any(step.attr == "*" for step in steps[:-1]):
                 continue
-            if all(step.attr == attr or (step.attr == "*" and i == depth - 1) for i, (step, attr) in enumerate(zip(steps, path))):
+            if all(
+                step.attr == attr or (step.attr == "*" and i == depth - 1)
+                for i, (step, attr) in enumerate(zip(steps, path))
+            ):
                 loader = steps[-1].loader
                 if loader in DEFAULT:
                     continue
@@ -136,7 +141,9 @@ def _call_steps(loader: str, call: cst.Call) -> list[Step] | None:
             attrs.extend(value.evaluated_value.split("."))
         elif isinstance(value, cst.Attribute):
             attrs.append(value.attr.value)
-        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "of_type":
+        elif (
+            isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "of_type"
+        ):
             inner = value.func.value
             if not isinstance(inner, cst.Attribute):
                 return None

@@ -46,17 +46,38 @@ REF_PREFIX = "@"
 
 _MAPPED = {"Mapped", "WriteOnlyMapped", "DynamicMapped"}
 _COLLECTIONS = {
-    "list", "List", "set", "Set", "frozenset", "FrozenSet", "dict", "Dict", "Sequence",
-    "MutableSequence", "Collection", "Iterable", "AbstractSet", "MutableSet", "Mapping",
-    "MutableMapping", "tuple", "Tuple",
+    "list",
+    "List",
+    "set",
+    "Set",
+    "frozenset",
+    "FrozenSet",
+    "dict",
+    "Dict",
+    "Sequence",
+    "MutableSequence",
+    "Collection",
+    "Iterable",
+    "AbstractSet",
+    "MutableSet",
+    "Mapping",
+    "MutableMapping",
+    "tuple",
+    "Tuple",
 }
 _COLUMN_CALLS = {"Column", "mapped_column"}
 _RELATIONSHIP_CALLS = {"relationship", "relation", "dynamic_loader"}
 _WRAPPERS = {"deferred", "column_property"}
 # Column() positional arguments that are neither the type nor a foreign key.
 _COLUMN_EXTRAS = {
-    "Sequence", "Identity", "Computed", "CheckConstraint", "FetchedValue", "DefaultClause",
-    "DefaultGenerator", "ColumnDefault",
+    "Sequence",
+    "Identity",
+    "Computed",
+    "CheckConstraint",
+    "FetchedValue",
+    "DefaultClause",
+    "DefaultGenerator",
+    "ColumnDefault",
 }
 _DECLARED_ATTR = {"declared_attr", "directive", "cascading"}
 
@@ -281,8 +302,7 @@ def _describe(node: ast.AST | None, ctx: _Context) -> _Type:
     dotted = ast_dotted_name(node)
     if dotted is not None:
         # A plain name: not optional unless it is an alias that says so (index decides).
-        return _Type(optional=None, type_name=dotted.rsplit(".", 1)[-1],
-                     type_ref=ctx.qualify(dotted), written=dotted)
+        return _Type(optional=None, type_name=dotted.rsplit(".", 1)[-1], type_ref=ctx.qualify(dotted), written=dotted)
     return _Type(optional=None, unknown=True)
 
 
@@ -438,8 +458,9 @@ def _foreign_key_list(node: ast.AST, ctx: _Context) -> tuple[tuple[str | None, s
     return tuple(result)
 
 
-def _relationship_keywords(keywords: list[tuple[str | None, ast.AST]], ctx: _Context,
-                           values: dict[str, object]) -> None:
+def _relationship_keywords(
+    keywords: list[tuple[str | None, ast.AST]], ctx: _Context, values: dict[str, object]
+) -> None:
     for key, value in keywords:
         if key == "lazy":
             values["lazy"] = _lazy(value)
@@ -490,8 +511,7 @@ def _backref(node: ast.AST, values: dict[str, object]) -> None:
             values["backref_remote_side"] = _literal(keyword.value) is not None
 
 
-def _relationship_call(call: ast.Call, attr: str, ann: _Annotation | None,
-                       ctx: _Context) -> RelationshipFacts:
+def _relationship_call(call: ast.Call, attr: str, ann: _Annotation | None, ctx: _Context) -> RelationshipFacts:
     values: dict[str, object] = {}
     first: ast.AST | None = call.args[0] if call.args else None
     keywords = [(k.arg, k.value) for k in call.keywords]
@@ -536,9 +556,13 @@ def _tablename_rule(node: ast.AST | None) -> tuple[str | None, str]:
     literal = _literal(node) if node is not None else _UNKNOWN
     if isinstance(literal, str):
         return literal, "literal"
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "lower" and not node.args
-            and ast_dotted_name(node.func.value) in ("cls.__name__", "self.__name__")):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "lower"
+        and not node.args
+        and ast_dotted_name(node.func.value) in ("cls.__name__", "self.__name__")
+    ):
         return None, "lower"
     if node is not None and ast_dotted_name(node) in ("cls.__name__", "self.__name__"):
         return None, "name"
@@ -615,7 +639,9 @@ def _listeners(tree: ast.Module, ctx: _Context) -> list[ListenerFacts]:
         if target is None:
             continue
         event = _literal(node.args[1])
-        found.append(ListenerFacts(ctx.qualify(target), event if isinstance(event, str) else "?", ctx.module, node.lineno))
+        found.append(
+            ListenerFacts(ctx.qualify(target), event if isinstance(event, str) else "?", ctx.module, node.lineno)
+        )
     return found
 
 
@@ -755,7 +781,15 @@ def _own_methods(cls: ast.ClassDef) -> tuple[str, ...]:
 
 
 _SESSION_RECEIVER = re.compile(r"session|conn|\bdb\b", re.IGNORECASE)
-_SESSION_WRITES = {"add", "add_all", "delete", "merge", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings"}
+_SESSION_WRITES = {
+    "add",
+    "add_all",
+    "delete",
+    "merge",
+    "bulk_save_objects",
+    "bulk_insert_mappings",
+    "bulk_update_mappings",
+}
 _STATEMENT_WRITES = {"insert", "update", "delete"}
 
 
@@ -777,8 +811,12 @@ def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]]
                 effect = "commits"
             elif method == "flush" and effect != "commits":
                 effect = "flushes"
-            elif not effect and _SESSION_RECEIVER.search(receiver) and (
-                method in _SESSION_WRITES or (method == "execute" and node.args and _writes_statement(node.args[0]))
+            elif (
+                not effect
+                and _SESSION_RECEIVER.search(receiver)
+                and (
+                    method in _SESSION_WRITES or (method == "execute" and node.args and _writes_statement(node.args[0]))
+                )
             ):
                 effect = "writes"
         if effect or called:
@@ -868,13 +906,20 @@ def _assignment_facts(name: str, value: ast.AST, ctx: _Context) -> AliasFacts | 
         if kind == "registry":
             return AliasFacts(qualname, "registry")
         return None
-    if isinstance(value, ast.Subscript) and _last(value.value) in ("Annotated", "Optional", "Union") or (
-        isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr)
+    if (
+        isinstance(value, ast.Subscript)
+        and _last(value.value) in ("Annotated", "Optional", "Union")
+        or (isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr))
     ):
         described = _describe(value, ctx)
         spec = described.spec or ColumnFacts(attr="")
-        column = replace(spec, python_type=described.type_name, optional=described.optional,
-                         type_ref=described.type_ref, uncertain=spec.uncertain or described.unknown)
+        column = replace(
+            spec,
+            python_type=described.type_name,
+            optional=described.optional,
+            type_ref=described.type_ref,
+            uncertain=spec.uncertain or described.unknown,
+        )
         return AliasFacts(qualname, "column_type", column=column)
     dotted = ast_dotted_name(value)
     return ctx.qualify(dotted) if dotted else None

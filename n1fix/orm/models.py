@@ -223,9 +223,7 @@ class ModelIndex:
         if first in imports:
             candidates.append(imports[first] + dot + rest)
         candidates.append(f"{module_name}.{local_name}")
-        candidates.extend(
-            f"{target}.{local_name}" for key, target in imports.items() if key.startswith(STAR_PREFIX)
-        )
+        candidates.extend(f"{target}.{local_name}" for key, target in imports.items() if key.startswith(STAR_PREFIX))
         for candidate in candidates:
             found = self.get(candidate)
             if found is not None:
@@ -254,7 +252,11 @@ class ModelIndex:
         for alias in sorted(self.aliases):
             digest.update(f"{alias}={self.aliases[alias]}".encode("utf-8", "surrogateescape"))
         for query_class in sorted(self.session_query_classes):
-            digest.update(f"{query_class}:{_stable_repr(self.session_query_classes[query_class])}".encode("utf-8", "surrogateescape"))
+            digest.update(
+                f"{query_class}:{_stable_repr(self.session_query_classes[query_class])}".encode(
+                    "utf-8", "surrogateescape"
+                )
+            )
         return digest.hexdigest()
 
     @classmethod
@@ -351,8 +353,9 @@ class _Symbols:
             frontier.extend(self._steps(current, near))
         for spelling in seen:
             suffix = "." + spelling
-            match = _nearest([n for n in self._by_last.get(spelling.rsplit(".", 1)[-1], ())
-                              if n.endswith(suffix)], near)
+            match = _nearest(
+                [n for n in self._by_last.get(spelling.rsplit(".", 1)[-1], ()) if n.endswith(suffix)], near
+            )
             if match:
                 return match
         spelling = qualified  # not defined in the project: follow plain re-bindings only
@@ -374,7 +377,7 @@ class _Symbols:
                 names = self.modules.get(found) if found else None
             if names is None:
                 continue
-            head, rest = parts[cut], parts[cut + 1:]
+            head, rest = parts[cut], parts[cut + 1 :]
             tail = "".join("." + r for r in rest)
             if head in names:
                 return [names[head] + tail]
@@ -485,7 +488,8 @@ class _Builder:
                 flask |= kind == "flask"
                 if target is not None:
                     contributing = tuple(
-                        m for m in (self.symbols.canonical(x, facts.module) for x in self.aliases[target].mixins)
+                        m
+                        for m in (self.symbols.canonical(x, facts.module) for x in self.aliases[target].mixins)
                         if m in self.classes
                     )
             elif kind == "sa_base":
@@ -577,8 +581,7 @@ class _Builder:
         alias = self.aliases.get(self.symbols.canonical(column.type_ref, module))
         return alias.column if alias is not None and alias.kind == "column_type" else None
 
-    def _column(self, column: ColumnFacts, module: str, pk_names: set[str],
-                table_fks: dict[str, str]) -> ColumnInfo:
+    def _column(self, column: ColumnFacts, module: str, pk_names: set[str], table_fks: dict[str, str]) -> ColumnInfo:
         spec = self._column_type(column, module)
 
         def pick(name: str) -> object:
@@ -658,12 +661,12 @@ class _Builder:
     def _resolve_fk(self, foreign_key: str | None, module: str) -> str | None:
         if not foreign_key or not foreign_key.startswith(REF_PREFIX):
             return foreign_key
-        owner, _, attr = foreign_key[len(REF_PREFIX):].rpartition(".")
+        owner, _, attr = foreign_key[len(REF_PREFIX) :].rpartition(".")
         target = self.symbols.canonical(owner, module)
         draft = self.drafts.get(target)
         if draft is not None and draft.table and attr in draft.columns:
             return f"{draft.table}.{draft.columns[attr].name}"
-        return ".".join(foreign_key[len(REF_PREFIX):].split(".")[-2:])
+        return ".".join(foreign_key[len(REF_PREFIX) :].split(".")[-2:])
 
     # -- relationships -------------------------------------------------------------------
 
@@ -687,8 +690,7 @@ class _Builder:
         module = owner.facts.module
         target = self._target(facts.target, facts.target_ref, module)
         other = self.drafts.get(target) if target else None
-        explicit = [(self._target(w, r, module) if w else owner.facts.qualname, a)
-                    for w, r, a in facts.foreign_keys]
+        explicit = [(self._target(w, r, module) if w else owner.facts.qualname, a) for w, r, a in facts.foreign_keys]
         direction: str | None = None
         fk_attrs: tuple[str, ...] = tuple(a for _, a in explicit)
         if facts.secondary:
@@ -697,8 +699,9 @@ class _Builder:
             direction = None
         elif other is owner:
             if not explicit:
-                fk_attrs = tuple(a for a, c in owner.columns.items()
-                                 if _same_table(_fk_table(c.foreign_key), owner.table))
+                fk_attrs = tuple(
+                    a for a, c in owner.columns.items() if _same_table(_fk_table(c.foreign_key), owner.table)
+                )
             # Self-referential: many-to-one only with remote_side (SQLAlchemy's rule).
             direction = MANY_TO_ONE if facts.remote_side else ONE_TO_MANY
         elif explicit:
@@ -863,8 +866,12 @@ class _Builder:
         # Only names whose last part is a model's (or an alias's) name can lead to a model:
         # skip the rest without following them (most imports are of other things).
         wanted = {draft.facts.name for draft in self.drafts.values()}
-        pending = [(module, local, qualified) for module, names in self.modules.items()
-                   for local, qualified in names.items() if not local.startswith(STAR_PREFIX)]
+        pending = [
+            (module, local, qualified)
+            for module, names in self.modules.items()
+            for local, qualified in names.items()
+            if not local.startswith(STAR_PREFIX)
+        ]
         while pending:
             later = []
             for module, local, qualified in pending:
@@ -886,7 +893,7 @@ class _Builder:
                         continue
                     prefix = star + "."
                     for name, target in [*((q, q) for q in self.drafts), *aliases.items()]:
-                        rest = name[len(prefix):] if name.startswith(prefix) else ""
+                        rest = name[len(prefix) :] if name.startswith(prefix) else ""
                         if rest and "." not in rest and not rest.startswith("_"):
                             alias = f"{module}.{rest}"
                             if alias not in aliases and alias not in self.drafts:
@@ -944,7 +951,9 @@ class _Builder:
         }
         session_query_classes = {}
         for fact in self.session_queries:
-            query_class = fact.query_class if fact.query_class == "?" else self.symbols.canonical(fact.query_class, fact.module)
+            query_class = (
+                fact.query_class if fact.query_class == "?" else self.symbols.canonical(fact.query_class, fact.module)
+            )
             if query_class.split(".", 1)[0] not in _LIBRARIES:
                 stand_in = ClassFacts(fact.qualname, "", fact.module, (), query_class=fact.query_class)
                 session_query_classes[query_class] = self._query_methods(stand_in)

@@ -85,10 +85,30 @@ class QueryShape:
 
 # Methods that filter, order or shape a select()/Query without changing what it returns.
 _CHAIN_METHODS = {
-    "where", "filter", "filter_by", "order_by", "limit", "offset", "join", "outerjoin",
-    "join_from", "outerjoin_from", "options", "execution_options", "select_from",
-    "distinct", "group_by", "having", "correlate", "with_for_update", "params",
-    "enable_assertions", "populate_existing", "autoflush", "yield_per", "slice",
+    "where",
+    "filter",
+    "filter_by",
+    "order_by",
+    "limit",
+    "offset",
+    "join",
+    "outerjoin",
+    "join_from",
+    "outerjoin_from",
+    "options",
+    "execution_options",
+    "select_from",
+    "distinct",
+    "group_by",
+    "having",
+    "correlate",
+    "with_for_update",
+    "params",
+    "enable_assertions",
+    "populate_existing",
+    "autoflush",
+    "yield_per",
+    "slice",
 }
 _FILTERS = {"where", "filter", "filter_by"}
 _SAFE_EXTRAS = {"options", "execution_options", "join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
@@ -114,7 +134,11 @@ def is_model_like(node: cst.BaseExpression) -> bool:
 
 
 def _is_count(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Call) and dotted_name(node.func) in {"func.count", "sa.func.count", "sqlalchemy.func.count"}
+    return isinstance(node, cst.Call) and dotted_name(node.func) in {
+        "func.count",
+        "sa.func.count",
+        "sqlalchemy.func.count",
+    }
 
 
 def _conjuncts(call: cst.Call) -> list[cst.BaseExpression]:
@@ -197,7 +221,11 @@ def parse_select(stmt: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] 
         return None
     # `select(X)` itself is a plain call, not a method call: it is the innermost element.
     head: cst.Call | None = None
-    if calls and isinstance(calls[0].call.func, cst.Attribute) and dotted_name(calls[0].call.func) in {"sa.select", "sqlalchemy.select"}:
+    if (
+        calls
+        and isinstance(calls[0].call.func, cst.Attribute)
+        and dotted_name(calls[0].call.func) in {"sa.select", "sqlalchemy.select"}
+    ):
         head = calls.pop(0).call
     elif isinstance(base, cst.Call) and dotted_name(base.func) == "select":
         head = base
@@ -225,8 +253,14 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
     if first.name == "get" and len(first.call.args) == 2 and is_model_like(first.call.args[0].value) and not rest:
         entity = first.call.args[0].value
         return QueryShape(
-            node=node, style=Style.V2, is_async=is_async, session=base,
-            cardinality=Cardinality.OPTIONAL, terminal=first, terminal_action="none", entity=entity,
+            node=node,
+            style=Style.V2,
+            is_async=is_async,
+            session=base,
+            cardinality=Cardinality.OPTIONAL,
+            terminal=first,
+            terminal_action="none",
+            entity=entity,
             get_key=first.call.args[1].value,
         )
     if first.name not in {"scalars", "execute", "scalar"} or not first.call.args:
@@ -296,10 +330,22 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         if mc.name not in _FILTERS | _SAFE_EXTRAS | {"order_by", "limit"}:
             opaque.append(mc.name)
     return QueryShape(
-        node=node, style=Style.V2, is_async=is_async, session=base, cardinality=cardinality,
-        terminal=terminal, terminal_action=action, entity=entity, statement_calls=stmt_calls,
-        predicates=preds, order_by=_order_terms(stmt_calls), limit=limit, opaque=opaque,
-        count_call=count_call, select_call=select_call, exists_calls=exists or [],
+        node=node,
+        style=Style.V2,
+        is_async=is_async,
+        session=base,
+        cardinality=cardinality,
+        terminal=terminal,
+        terminal_action=action,
+        entity=entity,
+        statement_calls=stmt_calls,
+        predicates=preds,
+        order_by=_order_terms(stmt_calls),
+        limit=limit,
+        opaque=opaque,
+        count_call=count_call,
+        select_call=select_call,
+        exists_calls=exists or [],
     )
 
 
@@ -357,9 +403,20 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         if mc.name not in _FILTERS | _SAFE_EXTRAS | {"order_by", "limit"}:
             opaque.append(mc.name)
     return QueryShape(
-        node=node, style=Style.V1, is_async=False, session=session, cardinality=cardinality,
-        terminal=terminal, terminal_action="strip" if terminal is not None else "none", entity=entity,
-        statement_calls=chain, predicates=preds, order_by=_order_terms(chain),
-        limit=next((mc for mc in chain if mc.name == "limit"), None), opaque=opaque,
-        select_call=head, get_key=get_key, exists_calls=exists or [],
+        node=node,
+        style=Style.V1,
+        is_async=False,
+        session=session,
+        cardinality=cardinality,
+        terminal=terminal,
+        terminal_action="strip" if terminal is not None else "none",
+        entity=entity,
+        statement_calls=chain,
+        predicates=preds,
+        order_by=_order_terms(chain),
+        limit=next((mc for mc in chain if mc.name == "limit"), None),
+        opaque=opaque,
+        select_call=head,
+        get_key=get_key,
+        exists_calls=exists or [],
     )

@@ -90,7 +90,9 @@ def _local_instance(ctx, function: cst.FunctionDef, name: str) -> str | None:
     values = [
         node.value
         for node in _assignments(function)
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) and node.targets[0].target.value == name
+        if len(node.targets) == 1
+        and isinstance(node.targets[0].target, cst.Name)
+        and node.targets[0].target.value == name
     ]
     if len(values) != 1 or not isinstance(values[0], cst.Call):
         return None

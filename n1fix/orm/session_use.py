@@ -37,12 +37,38 @@ from n1fix.cst.astwalk import ast_dotted_name, child_nodes, class_like, walk_own
 # Methods that make a receiver a session or connection (SQLAlchemy's AsyncSession,
 # AsyncConnection, and the `databases`/asyncpg spellings).
 READ_METHODS = frozenset(
-    {"execute", "scalars", "scalar", "get", "get_one", "stream", "stream_scalars",
-     "fetch", "fetch_all", "fetch_one", "fetchrow", "fetchval", "fetch_val", "query"}
+    {
+        "execute",
+        "scalars",
+        "scalar",
+        "get",
+        "get_one",
+        "stream",
+        "stream_scalars",
+        "fetch",
+        "fetch_all",
+        "fetch_one",
+        "fetchrow",
+        "fetchval",
+        "fetch_val",
+        "query",
+    }
 )
 WRITE_METHODS = frozenset(
-    {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "refresh",
-     "bulk_save_objects", "run_sync", "execute_many", "executemany"}
+    {
+        "add",
+        "add_all",
+        "delete",
+        "merge",
+        "commit",
+        "flush",
+        "rollback",
+        "refresh",
+        "bulk_save_objects",
+        "run_sync",
+        "execute_many",
+        "executemany",
+    }
 )
 DML_CALLS = frozenset({"insert", "update", "delete", "upsert"})
 # SQL text that changes something: DML, DDL, and statements with side effects (NOTIFY, LOCK).
@@ -58,7 +84,9 @@ SESSION_NAME = re.compile(
 )
 SESSION_TYPE = re.compile(r"Session\b|Connection\b|AsyncEngine\b")
 # What a context manager that opens a database session or connection is called.
-_DATABASE_FACTORY = re.compile(r"session|engine|connect|begin|transaction|acquire|maker|db|database|pool|uow|unit_of_work", re.I)
+_DATABASE_FACTORY = re.compile(
+    r"session|engine|connect|begin|transaction|acquire|maker|db|database|pool|uow|unit_of_work", re.I
+)
 # Awaited helpers that touch no shared state.
 HARMLESS = frozenset({"asyncio.sleep"})
 
@@ -110,9 +138,11 @@ def extract_session_use(
         elif isinstance(node, ast.ClassDef):
             owner = f"{module_name}.{node.name}"
             for item in node.body:
-                is_method = not any(_decorator(d) == "staticmethod" for d in item.decorator_list) if isinstance(
-                    item, (ast.FunctionDef, ast.AsyncFunctionDef)
-                ) else False
+                is_method = (
+                    not any(_decorator(d) == "staticmethod" for d in item.decorator_list)
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    else False
+                )
                 if isinstance(item, ast.AsyncFunctionDef):
                     found.append(_facts(item, f"{owner}.{item.name}", owner, path, is_method, module_name, imports))
                 elif isinstance(item, ast.FunctionDef):
@@ -158,14 +188,19 @@ def _plain_calls(nodes: list[ast.AST], module_name, imports, owner, self_name, l
 
 def _session_factories(tree: ast.Module, module_name: str) -> Iterable[SessionFactory]:
     for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
+        target = (
+            node.targets[0]
+            if isinstance(node, ast.Assign) and len(node.targets) == 1
+            else getattr(node, "target", None)
+        )
         value = getattr(node, "value", None)
         if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
             continue
         called = ast_dotted_name(value.func) or ""
         name = called.rpartition(".")[2]
         is_async = name == "async_sessionmaker" or (
-            name == "sessionmaker" and any(k.arg == "class_" and "AsyncSession" in ast.unparse(k.value) for k in value.keywords)
+            name == "sessionmaker"
+            and any(k.arg == "class_" and "AsyncSession" in ast.unparse(k.value) for k in value.keywords)
         )
         if is_async:
             yield SessionFactory(f"{module_name}.{target.id}")
@@ -222,7 +257,9 @@ class _Walker:
             head = _root(func)
             if isinstance(func, ast.Attribute) and func.attr in ("begin", "begin_nested"):
                 return self.origin_of_value(func.value)
-            if head in self.params and not (isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and func.attr == "connect")):
+            if head in self.params and not (
+                isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and func.attr == "connect")
+            ):
                 return ("param", head)
             return ("own", ast_dotted_name(func) or "")
         head = _root(expr)
@@ -267,7 +304,11 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
     delegates: set[str] = set()
     for node in nodes:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
+            if (
+                isinstance(node, ast.Await)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+            ):
                 delegates.add(_qualify(node.value.func.id, module_name, imports, owner))
             continue
         method = node.func.attr
@@ -291,7 +332,11 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
         else:
             writes = True
     for node in nodes:
-        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute):
+        if (
+            isinstance(node, ast.Await)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+        ):
             call = node.value
             if _is_session_call(call, call.func.attr) and walker.origin_of_receiver(call.func.value)[0] != "other":
                 continue
@@ -538,4 +583,6 @@ class SessionUseIndex:
             shared.extend(callee.global_sessions)
             opens = opens or callee.opens_session
             pending.extend((d, left - 1) for d in callee.delegates)
-        return Effects(writes, tuple(sorted(set(unknown))), tuple(sorted(set(shared))), function.instance_session, opens)
+        return Effects(
+            writes, tuple(sorted(set(unknown))), tuple(sorted(set(shared))), function.instance_session, opens
+        )

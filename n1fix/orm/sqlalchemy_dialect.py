@@ -64,7 +64,9 @@ class SqlAlchemyDialect:
     ) -> WriteShape | None:
         return recognize_write(node, imports, built)
 
-    def model_for(self, models: ModelIndex, expr: cst.CSTNode, imports: dict[str, str], module_name: str) -> ModelInfo | None:
+    def model_for(
+        self, models: ModelIndex, expr: cst.CSTNode, imports: dict[str, str], module_name: str
+    ) -> ModelInfo | None:
         name = dotted_name(expr)
         if name is None:
             return None

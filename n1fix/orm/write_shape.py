@@ -125,7 +125,11 @@ def _column_equality(pred: Predicate, target: str | None) -> Predicate:
     if not isinstance(node.comparisons[0].operator, cst.Equal):
         return pred
     for column, value in ((node.left, node.comparisons[0].comparator), (node.comparisons[0].comparator, node.left)):
-        if isinstance(column, cst.Attribute) and isinstance(column.value, cst.Attribute) and column.value.attr.value == "c":
+        if (
+            isinstance(column, cst.Attribute)
+            and isinstance(column.value, cst.Attribute)
+            and column.value.attr.value == "c"
+        ):
             table = dotted_name(column.value.value)
             if table is not None:
                 return Predicate(node, pred.container, table, column.attr.value, value)

@@ -120,7 +120,9 @@ def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured 
     if not findings:
         out.write("No database round-trip waste was found.\n\n")
         return
-    out.write("| Rule | Severity | Findings | Safe fixes | Unsafe fixes | No fix | Round trips before | After the fix |\n")
+    out.write(
+        "| Rule | Severity | Findings | Safe fixes | Unsafe fixes | No fix | Round trips before | After the fix |\n"
+    )
     out.write("|---|---|---|---|---|---|---|---|\n")
     per_rule: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -139,7 +141,9 @@ def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured 
 def _worst_offenders(out: TextIO, files: list[FileFindings], lines: SourceLines) -> None:
     out.write("## Worst offenders\n\n")
     out.write("Files ranked by high-severity findings, then by all findings.\n\n")
-    out.write("| # | File | Findings | High | Medium | Low | Fixable | Functions |\n|---|---|---|---|---|---|---|---|\n")
+    out.write(
+        "| # | File | Findings | High | Medium | Low | Fixable | Functions |\n|---|---|---|---|---|---|---|---|\n"
+    )
     for rank, file in enumerate(sorted(files, key=FileFindings.rank_key)[:WORST_OFFENDERS], start=1):
         fixable = sum(1 for f in file.findings if f.fixable)
         functions = _functions(file, lines)
@@ -180,7 +184,9 @@ def _functions(file: FileFindings, lines: SourceLines) -> dict[int, str | None]:
     return result
 
 
-def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: dict, key, measured: Measured | None) -> None:
+def _file_section(
+    out: TextIO, file: FileFindings, lines: SourceLines, fixes: dict, key, measured: Measured | None
+) -> None:
     from n1fix.report.diff_report import unified
 
     functions = _functions(file, lines)
@@ -189,7 +195,9 @@ def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: di
     out.write(f"### `{file.path}`\n\n{plural(len(file.findings), 'finding')} ({words}).\n\n")
     for number, finding in enumerate(file.findings, start=1):
         rule = rule_by_name(finding.rule)
-        span = f"line {finding.line}" if finding.end_line == finding.line else f"lines {finding.line}–{finding.end_line}"
+        span = (
+            f"line {finding.line}" if finding.end_line == finding.line else f"lines {finding.line}–{finding.end_line}"
+        )
         where = f" in `{functions[finding.line]}()`" if functions.get(finding.line) else ""
         out.write(f"#### {number}. `{finding.rule}`{where}, {span}\n\n")
         out.write(f"- **Severity:** {finding.severity.value}\n")
@@ -202,7 +210,8 @@ def _file_section(out: TextIO, file: FileFindings, lines: SourceLines, fixes: di
             sent = measured.of(finding)
             out.write(
                 f"- **Measured:** these lines sent {plural(sent, 'statement')} in the run recorded in `{measured.name}`\n"
-                if sent else f"- **Measured:** not reached in the run recorded in `{measured.name}`\n"
+                if sent
+                else f"- **Measured:** not reached in the run recorded in `{measured.name}`\n"
             )
         fix_words = FIX_WORDS[finding.applicability]
         if finding.fix_note and finding.applicability is not Applicability.SAFE:
@@ -240,6 +249,10 @@ def _reproduce(out: TextIO, paths: list[str]) -> None:
     out.write(f"n1fix apply --dry-run {targets}          # every safe fix as one diff\n")
     out.write(f"n1fix apply {targets}                    # write the safe fixes\n")
     out.write(f"n1fix scan {targets} --baseline n1fix-baseline.json --write-baseline   # accept what is left\n")
-    out.write(f"n1fix scan {targets} --baseline n1fix-baseline.json                    # in CI: fail on new findings only\n")
-    out.write("```\n\nTo see the round trips go down, count the statements a call sends before and after "
-              "(SQLAlchemy's `before_cursor_execute` event), as n1fix's own golden tests do.\n")
+    out.write(
+        f"n1fix scan {targets} --baseline n1fix-baseline.json                    # in CI: fail on new findings only\n"
+    )
+    out.write(
+        "```\n\nTo see the round trips go down, count the statements a call sends before and after "
+        "(SQLAlchemy's `before_cursor_execute` event), as n1fix's own golden tests do.\n"
+    )

@@ -37,11 +37,19 @@ def load_baseline(path: Path) -> set[str]:
         raise BaselineError(f"cannot read the baseline {path}: {error.strerror or error}") from None
     except ValueError as error:
         raise BaselineError(f"the baseline {path} is not JSON: {error}") from None
-    if not isinstance(document, dict) or document.get("tool") != "n1fix" or not isinstance(document.get("findings"), list):
+    if (
+        not isinstance(document, dict)
+        or document.get("tool") != "n1fix"
+        or not isinstance(document.get("findings"), list)
+    ):
         raise BaselineError(f"{path} is not an n1fix baseline (write one with --write-baseline)")
     if document.get("fingerprint") != VERSION:
-        raise BaselineError(f"the baseline {path} was written with other fingerprints ({document.get('fingerprint')}); write it again")
-    return {entry["fingerprint"] for entry in document["findings"] if isinstance(entry, dict) and "fingerprint" in entry}
+        raise BaselineError(
+            f"the baseline {path} was written with other fingerprints ({document.get('fingerprint')}); write it again"
+        )
+    return {
+        entry["fingerprint"] for entry in document["findings"] if isinstance(entry, dict) and "fingerprint" in entry
+    }
 
 
 def new_findings(findings: list[Finding], known: set[str], prints: dict[tuple, str]) -> list[Finding]:

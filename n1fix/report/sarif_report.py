@@ -28,13 +28,21 @@ SRCROOT = "%SRCROOT%"
 
 
 def write(
-    result, out: TextIO, *, root: Path, rules: list[str] | None = None, fixes: dict | None = None, prints: dict | None = None
+    result,
+    out: TextIO,
+    *,
+    root: Path,
+    rules: list[str] | None = None,
+    fixes: dict | None = None,
+    prints: dict | None = None,
 ) -> None:
     json.dump(sarif_log(result, root=root, rules=rules, fixes=fixes or {}, prints=prints), out, indent=2)
     out.write("\n")
 
 
-def sarif_log(result, *, root: Path, rules: list[str] | None, fixes: dict, prints: dict | None = None, cwd: Path | None = None) -> dict:
+def sarif_log(
+    result, *, root: Path, rules: list[str] | None, fixes: dict, prints: dict | None = None, cwd: Path | None = None
+) -> dict:
     """`prints`: fingerprints computed over the whole run (a baseline left some findings out)."""
     from n1fix.engine.single_fix import key
 
@@ -144,7 +152,9 @@ def _fix(finding: Finding, fix, cwd: Path) -> dict:
 
 def _replacements(part) -> list[dict]:
     lines = part.source.text.splitlines(keepends=True)
-    return [{"deletedRegion": _deleted(lines, edit), "insertedContent": {"text": edit.text}} for edit in part.line_edits()]
+    return [
+        {"deletedRegion": _deleted(lines, edit), "insertedContent": {"text": edit.text}} for edit in part.line_edits()
+    ]
 
 
 def _deleted(lines: list[str], edit) -> dict:

@@ -21,7 +21,9 @@ def _shown(error: UnicodeError) -> tuple[str, int]:
         raise error
     part = error.object[error.start : error.end]
     text = "".join(
-        f"\\x{ord(char) - 0xDC00:02x}" if 0xDC80 <= ord(char) <= 0xDCFF else char.encode("ascii", "backslashreplace").decode()
+        f"\\x{ord(char) - 0xDC00:02x}"
+        if 0xDC80 <= ord(char) <= 0xDCFF
+        else char.encode("ascii", "backslashreplace").decode()
         for char in part
     )
     return text, error.end

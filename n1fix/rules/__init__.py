@@ -24,7 +24,12 @@ def all_rules() -> tuple[type[Rule], ...]:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__.startswith(f"{module.__name__}."):
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value is not Rule
+                and value.__module__.startswith(f"{module.__name__}.")
+            ):
                 found.append(value)
     return tuple(sorted(found, key=lambda rule: rule.NAME))
 
@@ -82,7 +87,9 @@ def select_rules(select: list[str] | None, ignore: list[str]) -> list[type[Rule]
     error = unknown_rules([*(select or []), *ignore])
     if error:
         raise ValueError(error)
-    chosen = [rule for rule in all_rules() if (rule.DEFAULT if select is None else names_covering(rule.NAME) & set(select))]
+    chosen = [
+        rule for rule in all_rules() if (rule.DEFAULT if select is None else names_covering(rule.NAME) & set(select))
+    ]
     return [rule for rule in chosen if not names_covering(rule.NAME) & set(ignore)]
 
 

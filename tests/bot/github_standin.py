@@ -118,7 +118,9 @@ class GitHubStandIn:
         chunk = pulls[(page - 1) * per_page : page * per_page]
         headers = {}
         if page * per_page < len(pulls):
-            headers["Link"] = f'</repos/{repo.owner}/{repo.name}/pulls?state={state}&per_page={per_page}&page={page + 1}>; rel="next"'
+            headers["Link"] = (
+                f'</repos/{repo.owner}/{repo.name}/pulls?state={state}&per_page={per_page}&page={page + 1}>; rel="next"'
+            )
         return 200, [self._render(repo, p, self._simple) for p in chunk], headers
 
     def _create(self, repo: RepoState, body: dict):
@@ -127,10 +129,22 @@ class GitHubStandIn:
             return 403, {"message": message, "documentation_url": DOCS}, {}
         head, base = body["head"], body["base"]
         if not _branch_exists(repo.remote, head) or not _branch_exists(repo.remote, base):
-            return 422, _invalid("PullRequest", "head" if not _branch_exists(repo.remote, head) else "base", "invalid"), {}
+            return (
+                422,
+                _invalid("PullRequest", "head" if not _branch_exists(repo.remote, head) else "base", "invalid"),
+                {},
+            )
         if repo.open_pull_for(head):
             message = f"A pull request already exists for {repo.owner}:{head}."
-            return 422, {"message": "Validation Failed", "errors": [{"resource": "PullRequest", "code": "custom", "message": message}], "documentation_url": DOCS}, {}
+            return (
+                422,
+                {
+                    "message": "Validation Failed",
+                    "errors": [{"resource": "PullRequest", "code": "custom", "message": message}],
+                    "documentation_url": DOCS,
+                },
+                {},
+            )
         pull = Pull(repo.next_number, body["title"], body.get("body") or "", head, base)
         repo.pulls[pull.number] = pull
         repo.next_number += 1
@@ -204,7 +218,11 @@ class GitHubStandIn:
 
 
 def _invalid(resource: str, field_name: str, code: str) -> dict:
-    return {"message": "Validation Failed", "errors": [{"resource": resource, "field": field_name, "code": code}], "documentation_url": DOCS}
+    return {
+        "message": "Validation Failed",
+        "errors": [{"resource": resource, "field": field_name, "code": code}],
+        "documentation_url": DOCS,
+    }
 
 
 def _branch_sha(remote: Path, branch: str) -> str | None:

@@ -11,7 +11,12 @@ from bot_support import EXAMPLE, TOKEN, git, make_checkout, n1fix_command
 
 BRANCH = "n1fix/query-in-loop"
 # The files the example's README lists with fixable query-in-loop findings.
-FIXED_FILES = {"app/services/admin.py", "app/services/chains.py", "app/services/dashboard.py", "app/services/gallery.py"}
+FIXED_FILES = {
+    "app/services/admin.py",
+    "app/services/chains.py",
+    "app/services/dashboard.py",
+    "app/services/gallery.py",
+}
 
 
 def assert_clean_exchanges(run) -> None:
@@ -92,7 +97,9 @@ FILES_BY_RULE = {
 }
 
 
-def test_every_rule_of_the_example_gets_its_own_branch_and_pull_request(full_example_checkout, run_bot, github_api, tmp_path):
+def test_every_rule_of_the_example_gets_its_own_branch_and_pull_request(
+    full_example_checkout, run_bot, github_api, tmp_path
+):
     checkout = full_example_checkout
     run = run_bot(checkout)
     assert run.code == 0, run.output
@@ -180,7 +187,9 @@ def test_tests_run_on_the_fixed_code(example_checkout, run_bot):
     assert "tests passed" in run.stdout and BRANCH in example_checkout.branches()
 
 
-def test_new_fixes_failing_tests_leave_the_open_pull_request_as_it_was_with_a_comment(example_checkout, run_bot, github_api):
+def test_new_fixes_failing_tests_leave_the_open_pull_request_as_it_was_with_a_comment(
+    example_checkout, run_bot, github_api
+):
     assert run_bot(example_checkout).code == 0
     before = example_checkout.branches()[BRANCH]
     example_checkout.commit_on_main("NOTES.md", "Release notes.\n", "Notes")
@@ -285,7 +294,9 @@ def test_the_actions_script_runs_the_bot_with_its_inputs(example_checkout, githu
         N1FIX_AUTHOR=action["inputs"]["author"]["default"],
         N1FIX_DRY_RUN="false",
     )
-    proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=example_checkout.work, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=example_checkout.work, env=env, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "tests passed" in proc.stdout and TOKEN not in proc.stdout + proc.stderr
     pull = github_api.standin.repos[example_checkout.name].pulls[1]
@@ -322,10 +333,13 @@ def test_fixes_a_reviewer_closed_are_not_proposed_again(example_checkout, run_bo
 
     # New fixes on the base are a new proposal.
     gallery = example_checkout.work / "app" / "services" / "gallery.py"
-    gallery.write_text(gallery.read_text() + (
-        "\n\ndef authors_of(session, renders):\n"
-        "    return [session.get(User, render.user_id) for render in renders]\n"
-    ))
+    gallery.write_text(
+        gallery.read_text()
+        + (
+            "\n\ndef authors_of(session, renders):\n"
+            "    return [session.get(User, render.user_id) for render in renders]\n"
+        )
+    )
     example_checkout.commit_on_main("app/services/gallery.py", gallery.read_text(), "Authors")
     reopened = run_bot(example_checkout)
     assert reopened.code == 0, reopened.output
@@ -333,7 +347,7 @@ def test_fixes_a_reviewer_closed_are_not_proposed_again(example_checkout, run_bo
     assert "opened #2" in reopened.stdout
 
 
-DAL = '''\
+DAL = """\
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -342,15 +356,15 @@ from renderapp.models import Render
 
 def renders_for_project(session: Session, project_id: int) -> list[Render]:
     return list(session.scalars(select(Render).where(Render.project_id == project_id).order_by(Render.id)))
-'''
+"""
 
-SERVICE = '''\
+SERVICE = """\
 from dal import renders_for_project
 
 
 def gallery(session, projects):
     return {project.id: renders_for_project(session, project.id) for project in projects}
-'''
+"""
 
 
 def test_a_fix_across_two_files_stays_in_one_commit_and_one_branch(tmp_path, github_api, run_bot):
@@ -387,7 +401,10 @@ def test_group_all_from_another_base_in_a_dry_run(example_checkout, run_bot):
     run = run_bot(example_checkout, "--group", "all", "--base", "develop", "--unsafe-fixes", "--dry-run", "app")
     assert run.code == 0, run.output
     assert "n1fix/all: would create the branch from develop" in run.stdout
-    assert "would open a pull request into develop (labels: n1fix): n1fix: fix database round-trip waste in 4 files" in run.stdout
+    assert (
+        "would open a pull request into develop (labels: n1fix): n1fix: fix database round-trip waste in 4 files"
+        in run.stdout
+    )
     assert "n1fix apply --dry-run --unsafe-fixes app" in run.stdout
     assert set(example_checkout.branches()) == {"main", "develop"}
 

@@ -21,7 +21,9 @@ from n1fix.bot.orchestrate import BotOptions, run_bot
 from n1fix.rules.base import Applicability, Finding, Severity
 
 
-def finding(path: str, rule: str = "query-in-loop", message: str = "`Render` is queried once per item (1 + N round trips)", **kw) -> Finding:
+def finding(
+    path: str, rule: str = "query-in-loop", message: str = "`Render` is queried once per item (1 + N round trips)", **kw
+) -> Finding:
     return Finding(rule, path, 3, 5, 3, 20, message, Severity.HIGH, kw.pop("applicability", Applicability.SAFE), **kw)
 
 
@@ -30,7 +32,9 @@ def edit(*paths: str, rule: str = "query-in-loop") -> Edit:
 
 
 def test_groups_and_their_branches():
-    assert [g.branch for g in group_by_rule({"query-in-loop": [edit("a.py")], "write-in-loop": [], "x": [edit("b.py")]})] == [
+    assert [
+        g.branch for g in group_by_rule({"query-in-loop": [edit("a.py")], "write-in-loop": [], "x": [edit("b.py")]})
+    ] == [
         "n1fix/query-in-loop",
         "n1fix/x",
     ]
@@ -41,7 +45,9 @@ def test_groups_and_their_branches():
         "n1fix/file/app/my-file.py-2",
     ]
     for group in by_file:
-        assert subprocess.run(["git", "check-ref-format", "--branch", group.branch], capture_output=True).returncode == 0
+        assert (
+            subprocess.run(["git", "check-ref-format", "--branch", group.branch], capture_output=True).returncode == 0
+        )
     # An edit spanning two files goes with its first file, whole.
     assert [g.paths for g in group_by_file([edit("b.py", "a.py")])] == [["a.py", "b.py"]]
     assert [g.branch for g in group_all([edit("a.py"), edit("b.py")])] == ["n1fix/all"]
@@ -64,10 +70,18 @@ def test_round_trips_before_and_after(message, expected):
 
 def test_body_lists_each_change_and_escapes_table_cells():
     group = group_by_rule({"query-in-loop": [edit("app/a.py")]})[0]
-    unsafe = finding("app/b.py", message="a | b\nc (N round trips)", applicability=Applicability.UNSAFE, fix_note="order not deterministic")
+    unsafe = finding(
+        "app/b.py",
+        message="a | b\nc (N round trips)",
+        applicability=Applicability.UNSAFE,
+        fix_note="order not deterministic",
+    )
     group = type(group)(group.by, group.key, group.branch, (*group.edits, Edit({"app/b.py": b""}, (unsafe,))))
     text = pull_body(group, base="main", paths=["app"], unsafe_fixes=True)
-    assert "| `app/a.py:3` | `query-in-loop` | `Render` is queried once per item (1 + N round trips) | 1 + N → 2 | safe |" in text
+    assert (
+        "| `app/a.py:3` | `query-in-loop` | `Render` is queried once per item (1 + N round trips) | 1 + N → 2 | safe |"
+        in text
+    )
     assert "| `app/b.py:3` | `query-in-loop` | a \\| b c (N round trips) | N → 1 | unsafe |" in text
     assert "- `app/b.py:3`: order not deterministic" in text
     assert "n1fix apply --dry-run --select query-in-loop --unsafe-fixes app" in text

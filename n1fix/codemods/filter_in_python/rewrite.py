@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods.lazy_load_in_loop.rewrite import InsertOptions, ReplaceNode, broken_like_black, edited_query, with_argument
+from n1fix.codemods.lazy_load_in_loop.rewrite import (
+    InsertOptions,
+    ReplaceNode,
+    broken_like_black,
+    edited_query,
+    with_argument,
+)
 from n1fix.cst.imports import add_from_import, spelled_or_needed
 from n1fix.cst.layout import render
 from n1fix.orm.dialect import Style
@@ -141,7 +147,12 @@ def _fitted(ctx, comp, old_value, value, source) -> cst.BaseExpression:
     indent = len(line) - len(line.lstrip())
     call = value
     suffix = ""
-    while source.shape.style is Style.V2 and isinstance(call, cst.Call) and not call.args and isinstance(call.func, cst.Attribute):
+    while (
+        source.shape.style is Style.V2
+        and isinstance(call, cst.Call)
+        and not call.args
+        and isinstance(call.func, cst.Attribute)
+    ):
         suffix = f".{call.func.attr.value}()" + suffix  # `session.scalars(...).all()`: break inside the runner
         call = call.func.value
     broken = broken_like_black(call, indent, limit)

@@ -117,7 +117,10 @@ class InsertOptions(cst.CSTTransformer):
     def _args(self) -> list[cst.Arg]:
         options = self.option if isinstance(self.option, (list, tuple)) else [self.option]
         space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        return [cst.Arg(o, comma=space if i < len(options) - 1 else cst.MaybeSentinel.DEFAULT) for i, o in enumerate(options)]
+        return [
+            cst.Arg(o, comma=space if i < len(options) - 1 else cst.MaybeSentinel.DEFAULT)
+            for i, o in enumerate(options)
+        ]
 
 
 def _rebroken(ctx, original: cst.BaseExpression, new: cst.BaseExpression, style: Style) -> cst.BaseExpression:

@@ -93,7 +93,9 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
     if variant.callee.writes:
         new_function = _tidy_write(fixed, owner, loop.original, variant.name, variant.keys_param)
     else:
-        new_function = _tidy(fixed, owner, loop.original, variant.name, variant.key_param, variant.keys_param, line_length)
+        new_function = _tidy(
+            fixed, owner, loop.original, variant.name, variant.key_param, variant.keys_param, line_length
+        )
     edit = CompanionEdit(
         path=loop.ctx.path,
         display=loop.ctx.display_path,
@@ -107,11 +109,15 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
     try:
         compile(apply_companion(loop.callee_text, edit), edit.display, "exec", dont_inherit=True)
     except Exception as error:  # noqa: BLE001 - any failure: no method
-        raise FixFailed(f"the batch method for `{variant.callee.name}` does not compile ({type(error).__name__})") from None
+        raise FixFailed(
+            f"the batch method for `{variant.callee.name}` does not compile ({type(error).__name__})"
+        ) from None
     return edit
 
 
-def _tidy_write(fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name: str, keys: str) -> cst.FunctionDef:
+def _tidy_write(
+    fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name: str, keys: str
+) -> cst.FunctionDef:
     """The batched write, without the loop or a copy of the keys, with a docstring."""
     function = find_function(fixed, owner, name)
     statements, _ = tail_block(function)
@@ -119,9 +125,13 @@ def _tidy_write(fixed: cst.Module, owner: str | None, original: cst.FunctionDef,
         raise FixFailed("the batched write still loops; the callee does more than its statement")
     statements = _without_key_copy(statements, keys)
     tail = with_tail(original, statements).with_changes(name=cst.Name(name))
-    new_function = tail.with_changes(params=batch_params(original.params, _key_of(original, keys), keys, annotate_for_analysis=False))
+    new_function = tail.with_changes(
+        params=batch_params(original.params, _key_of(original, keys), keys, annotate_for_analysis=False)
+    )
     noun = keys[:-4] + "s" if keys.endswith("_ids") else keys
-    docstring = cst.parse_statement(f'"""`{original.name.value}` for many {noun.replace("_", " ")} in one statement."""\n')
+    docstring = cst.parse_statement(
+        f'"""`{original.name.value}` for many {noun.replace("_", " ")} in one statement."""\n'
+    )
     body = without_docstring(list(new_function.body.body))
     return new_function.with_changes(body=new_function.body.with_changes(body=[docstring, *body]))
 
@@ -137,7 +147,9 @@ def _without_key_copy(statements: list, keys: str) -> list:
         return statements
     first = statements[0]
     small = first.body[0] if isinstance(first, cst.SimpleStatementLine) and len(first.body) == 1 else None
-    if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+    if not (
+        isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
+    ):
         return statements
     comp = small.value
     if not (
@@ -160,7 +172,9 @@ def _without_key_copy(statements: list, keys: str) -> list:
     return [s.visit(_Rename()) for s in statements[1:]]
 
 
-def _tidy(fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name: str, key: str, keys: str, line_length: int) -> cst.FunctionDef:
+def _tidy(
+    fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name: str, key: str, keys: str, line_length: int
+) -> cst.FunctionDef:
     """From the batched synthetic loop to the method a person would write."""
     function = find_function(fixed, owner, name)
     statements, _ = tail_block(function)
@@ -209,7 +223,10 @@ def _wrapped_signature(function: cst.FunctionDef, indent: int, limit: int) -> st
     if fits(params, indent + 4, limit):
         inner = [f"    {params}"]
     else:
-        inner = [f"    {render(p.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip()}," for p in _all_params(function.params)]
+        inner = [
+            f"    {render(p.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip()},"
+            for p in _all_params(function.params)
+        ]
     lines[at : at + 1] = [header, *inner, f"){returns}:"]
     return "\n".join(lines)
 
@@ -233,7 +250,9 @@ def _dict_return(original: cst.FunctionDef, key: str) -> cst.Annotation | None:
         return None
     render = cst.Module([]).code_for_node
     return original.returns.with_changes(
-        annotation=cst.parse_expression(f"dict[{render(key_annotation.annotation)}, {render(original.returns.annotation)}]")
+        annotation=cst.parse_expression(
+            f"dict[{render(key_annotation.annotation)}, {render(original.returns.annotation)}]"
+        )
     )
 
 

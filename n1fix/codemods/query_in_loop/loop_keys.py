@@ -115,9 +115,15 @@ def _shared_guard(previous: cst.CSTNode | None, new_statements: list[cst.BaseSta
     listed = {
         id(node.args[0].value)
         for node in walk(previous.body, into_scopes=True)
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "in_" and len(node.args) == 1
+        if isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "in_"
+        and len(node.args) == 1
     }
-    if any(isinstance(n, cst.Name) and n.value == keys.value and id(n) not in listed for n in walk(previous.body, into_scopes=True)):
+    if any(
+        isinstance(n, cst.Name) and n.value == keys.value and id(n) not in listed
+        for n in walk(previous.body, into_scopes=True)
+    ):
         return None
     body = [*previous.body.body, *guard.body.body]
     return previous.with_changes(body=previous.body.with_changes(body=body))
@@ -136,8 +142,16 @@ def _hoisted_keys(ctx, plan: LoopQueryPlan, comprehension: str) -> str | None:
         position = next(i for i, statement in enumerate(body) if statement is plan.anchor)
         changed: set[str] = set()
         for statement in reversed(body[:position]):
-            simple = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
-            if isinstance(simple, cst.Assign) and len(simple.targets) == 1 and isinstance(simple.targets[0].target, cst.Name):
+            simple = (
+                statement.body[0]
+                if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+                else None
+            )
+            if (
+                isinstance(simple, cst.Assign)
+                and len(simple.targets) == 1
+                and isinstance(simple.targets[0].target, cst.Name)
+            ):
                 name = simple.targets[0].target.value
                 if ctx.code(simple.value) == comprehension and name not in changed:
                     reads = set(_names_in(comprehension))

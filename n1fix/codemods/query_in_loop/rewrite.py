@@ -151,7 +151,9 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
     card = plan.cardinality
 
     if card is Cardinality.EXISTS:
-        group = names.pick(f"{keys_ref}_with_{plural(entity)}" if keys_ref.isidentifier() else f"keys_with_{plural(entity)}")
+        group = names.pick(
+            f"{keys_ref}_with_{plural(entity)}" if keys_ref.isidentifier() else f"keys_with_{plural(entity)}"
+        )
         fill = _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
         return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
     if card is Cardinality.COUNT:
@@ -193,7 +195,9 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
             append = _nested_call(f"{group}[{row}.{attr}].append({row})", 2, indent, limit)
             append = f"if len({group}[{row}.{attr}]) < {ctx.code(plan.top_n)}:\n        {append}"
         loop = f"for {row} in {source}:\n    {append}"
-        return _Batch(f"{group} = {symbol('collections.defaultdict')}(list)", [loop], True, f"{group}.get({key_code}, [])")
+        return _Batch(
+            f"{group} = {symbol('collections.defaultdict')}(list)", [loop], True, f"{group}.get({key_code}, [])"
+        )
     raise FixFailed(f"no batched form for a {card.value} query")
 
 
@@ -237,7 +241,9 @@ def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, 
 
     method = {"where": "filter"} if shape.style is Style.V1 else {}  # Query.where is 1.4+
     filters = "".join(
-        f".{method.get(mc.name, mc.name)}(" + ", ".join(render(arg.value.visit(_Replace())) for arg in mc.call.args) + ")"
+        f".{method.get(mc.name, mc.name)}("
+        + ", ".join(render(arg.value.visit(_Replace())) for arg in mc.call.args)
+        + ")"
         for mc in shape.exists_calls
     )
     column = ctx.code(plan.column_expr)
@@ -389,7 +395,9 @@ def _count_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     shape = plan.shape
     code = ctx.code
     in_expr = _in_predicate(plan, keys_ref, code)
-    column = cst.parse_expression(code(plan.column_expr) if plan.column_expr is not None else f"{plan.entity_code}.{plan.key_column}")
+    column = cst.parse_expression(
+        code(plan.column_expr) if plan.column_expr is not None else f"{plan.entity_code}.{plan.key_column}"
+    )
     count_fn = None
     if shape.count_call is None:
         count_fn = cst.parse_expression(f"{symbol('sqlalchemy.func')}.count()")
@@ -404,7 +412,9 @@ def _count_layout_v2(new: cst.BaseExpression, shape: QueryShape) -> str:
     """`\n    session.execute(\n        select(...)\n        .where(...)\n        .group_by(...)\n    ).all()\n`"""
     render = cst.Module([]).code_for_node
     runner = new.expression if isinstance(new, cst.Await) else new
-    while isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.func.attr.value != "execute":
+    while (
+        isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.func.attr.value != "execute"
+    ):
         runner = runner.func.value
         if isinstance(runner, cst.Await):
             runner = runner.expression
@@ -412,7 +422,10 @@ def _count_layout_v2(new: cst.BaseExpression, shape: QueryShape) -> str:
     chain: list[str] = []
     head = statement
     while isinstance(head, cst.Call) and isinstance(head.func, cst.Attribute):
-        args = ", ".join(render(arg.value) if arg.keyword is None else f"{arg.keyword.value}={render(arg.value)}" for arg in head.args)
+        args = ", ".join(
+            render(arg.value) if arg.keyword is None else f"{arg.keyword.value}={render(arg.value)}"
+            for arg in head.args
+        )
         chain.append(f".{head.func.attr.value}({args})")
         head = head.func.value
     lines = [render(head.with_changes(lpar=[], rpar=[])), *reversed(chain)]
@@ -464,10 +477,19 @@ class _BatchQuery(cst.CSTTransformer):
 
     def on_leave(self, original, updated):
         if self.pred_node is not None and original is self.pred_node and not isinstance(original, cst.Arg):
-            return self.in_expr.with_changes(lpar=updated.lpar, rpar=updated.rpar) if getattr(updated, "lpar", None) else self.in_expr
+            return (
+                self.in_expr.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+                if getattr(updated, "lpar", None)
+                else self.in_expr
+            )
         if isinstance(original, cst.Call):
             return self._leave_call(original, updated)
-        if isinstance(original, cst.Attribute) and self.group_by is not None and self.shape.select_call is None and original is self.shape.session:
+        if (
+            isinstance(original, cst.Attribute)
+            and self.group_by is not None
+            and self.shape.select_call is None
+            and original is self.shape.session
+        ):
             # Flask-SQLAlchemy `Model.query`: count with explicit columns.
             return cst.parse_expression(
                 f"{cst.Module([]).code_for_node(updated)}.with_entities({cst.Module([]).code_for_node(self.group_by)}, {cst.Module([]).code_for_node(self.count_fn)})"
@@ -476,23 +498,37 @@ class _BatchQuery(cst.CSTTransformer):
 
     def _leave_call(self, original: cst.Call, updated: cst.Call):
         if original is self.filter_by_call:
-            kept = [a for a in updated.args if not (a.keyword is not None and a.keyword.value == self.plan.key_predicate.attr)]
+            kept = [
+                a
+                for a in updated.args
+                if not (a.keyword is not None and a.keyword.value == self.plan.key_predicate.attr)
+            ]
             method = "filter" if self.shape.style is Style.V1 else "where"
             if not kept:
-                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(method)), args=[cst.Arg(self.in_expr)])
+                return updated.with_changes(
+                    func=updated.func.with_changes(attr=cst.Name(method)), args=[cst.Arg(self.in_expr)]
+                )
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            return cst.Call(func=cst.Attribute(value=updated.with_changes(args=kept), attr=cst.Name(method)), args=[cst.Arg(self.in_expr)])
+            return cst.Call(
+                func=cst.Attribute(value=updated.with_changes(args=kept), attr=cst.Name(method)),
+                args=[cst.Arg(self.in_expr)],
+            )
         if original is self.limit_call and isinstance(updated.func, cst.Attribute):
             return updated.func.value
         if original is self.shape.select_call and self.group_by is not None:
             args = list(updated.args)
             if self.count_fn is not None:  # 1.x: query(Model) -> query(Model.key, func.count())
-                args = [cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(self.count_fn)]
+                args = [
+                    cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                    cst.Arg(self.count_fn),
+                ]
             else:
                 args = [cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *args]
             updated = updated.with_changes(args=args)
             if original is self.statement:
-                return cst.Call(func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+                return cst.Call(
+                    func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)]
+                )
             return updated
         if self.statement is not None and self.group_by is not None and original is self.statement:
             return cst.Call(func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])

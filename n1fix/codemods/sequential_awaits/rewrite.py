@@ -164,5 +164,3 @@ def _comments(statements) -> list[cst.EmptyLine]:
         if comment is not None:
             moved.append(cst.EmptyLine(comment=comment))
     return moved
-
-

@@ -55,7 +55,9 @@ def fix(ctx, finding: Finding) -> cst.Module:
             before = [cst.parse_statement(f"{collection} = []\n", config=config)]
             after = [cst.parse_statement(guarded + "\n", config=config)]
             append_indent = ctx.range_of(plan.statement).start.column
-            append = cst.parse_statement(_append(ctx, plan, collection, item, append_indent, limit) + "\n", config=config)
+            append = cst.parse_statement(
+                _append(ctx, plan, collection, item, append_indent, limit) + "\n", config=config
+            )
             replacement = None
         else:
             before, after, append = [], [], None
@@ -74,7 +76,10 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
     `populate_existing`. The identity is read off each object's state: `obj.id` on an
     expired object (after a commit) would load its row, a SELECT per object again."""
     needed: list[tuple[str, str]] = []
-    inspect, select = spelled_or_needed(ctx, "sqlalchemy.inspect", needed), spelled_or_needed(ctx, "sqlalchemy.select", needed)
+    inspect, select = (
+        spelled_or_needed(ctx, "sqlalchemy.inspect", needed),
+        spelled_or_needed(ctx, "sqlalchemy.select", needed),
+    )
     names = NamePicker(plan.scope, ctx.module)
     keys = names.pick(keys_name(cst.Attribute(plan.target, cst.Name(plan.key)), plan.key))
     loop = plan.loop
@@ -83,8 +88,14 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
     target = plan.target.value
     comprehension = f"{keys} = [{inspect}({target}).identity[0] for {target} in {ctx.code(loop.iter)}]"
     if not fits(comprehension, indent, limit):
-        comprehension = f"{keys} = [\n{INDENT}{inspect}({target}).identity[0]\n{INDENT}for {target} in {ctx.code(loop.iter)}\n]"
-    chain = [f"{select}({plan.model})", f".where({plan.model}.{plan.key}.in_({keys}))", ".execution_options(populate_existing=True)"]
+        comprehension = (
+            f"{keys} = [\n{INDENT}{inspect}({target}).identity[0]\n{INDENT}for {target} in {ctx.code(loop.iter)}\n]"
+        )
+    chain = [
+        f"{select}({plan.model})",
+        f".where({plan.model}.{plan.key}.in_({keys}))",
+        ".execution_options(populate_existing=True)",
+    ]
     session = ctx.code(plan.session)
     scalars = f"{session}.scalars({''.join(chain)})"
     call = f"(await {scalars}).all()" if plan.is_async else f"{scalars}.all()"
@@ -139,7 +150,9 @@ def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int
         replacements = {id(node): cst.parse_expression(f'{bindparam}("{name}")') for node, name in plan.bound}
         args = [" ".join(render(shape.statement.visit(_ReplaceNodes(replacements))).split()), collection]
     else:
-        statement = shape.statement if shape.params is not None else shape.statement.visit(_DropValues(shape.values.call))
+        statement = (
+            shape.statement if shape.params is not None else shape.statement.visit(_DropValues(shape.values.call))
+        )
         args = [" ".join(render(statement).split()), collection]
     one_line = f"{awaited}{session}.execute({', '.join(args)})"
     if fits(one_line, indent, limit):

@@ -96,7 +96,9 @@ def _batchable(ctx, scope: CallerScope, call: cst.Call, member: AwaitedCall) -> 
     return bool(qualified) and functions.resolve(qualified) is not None
 
 
-def loop_gather(ctx, function: cst.FunctionDef, loop: cst.For, member: AwaitedCall) -> tuple[LoopGatherPlan | None, str]:
+def loop_gather(
+    ctx, function: cst.FunctionDef, loop: cst.For, member: AwaitedCall
+) -> tuple[LoopGatherPlan | None, str]:
     """The bounded-gather plan for an await in a loop, or None and the condition that failed."""
     shared = next(iter(member.sessions), None)
     if shared is not None:
@@ -124,7 +126,10 @@ def loop_gather(ctx, function: cst.FunctionDef, loop: cst.For, member: AwaitedCa
         )
     kind, container, key = shape
     if member.effects is not None:
-        return None, f"the argument `{member.effects}` has effects of its own (gather evaluates every argument before any call starts)"
+        return (
+            None,
+            f"the argument `{member.effects}` has effects of its own (gather evaluates every argument before any call starts)",
+        )
     changed = names_read(container) if container is not None else set()
     if changed & all_names(member.call):
         return None, f"{member.label} reads `{ctx.code(container)}`, which the loop fills"
@@ -160,7 +165,9 @@ def _simple_target(target: cst.BaseExpression) -> bool:
     )
 
 
-def _shape(statement: cst.SimpleStatementLine) -> tuple[str, cst.BaseExpression | None, cst.BaseExpression | None] | None:
+def _shape(
+    statement: cst.SimpleStatementLine,
+) -> tuple[str, cst.BaseExpression | None, cst.BaseExpression | None] | None:
     """("append", out, None), ("setitem", out, key) or ("bare", None, None)."""
     small = statement.body[0]
     if isinstance(small, cst.Assign):
@@ -176,7 +183,12 @@ def _shape(statement: cst.SimpleStatementLine) -> tuple[str, cst.BaseExpression 
     if isinstance(value, cst.Await):
         return "bare", None, None
     func = value.func if isinstance(value, cst.Call) else None
-    if isinstance(func, cst.Attribute) and func.attr.value == "append" and value.args[0].keyword is None and not value.args[0].star:
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "append"
+        and value.args[0].keyword is None
+        and not value.args[0].star
+    ):
         if isinstance(func.value, cst.Name):
             return "append", func.value, None
     return None
@@ -192,7 +204,10 @@ def _a_list(container: cst.BaseExpression, function: cst.FunctionDef) -> bool:
             head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
             if (dotted_name(head) or "").rpartition(".")[2] not in ("list", "List"):
                 return False
-        elif not (isinstance(value, (cst.List, cst.ListComp)) or (isinstance(value, cst.Call) and dotted_name(value.func) == "list")):
+        elif not (
+            isinstance(value, (cst.List, cst.ListComp))
+            or (isinstance(value, cst.Call) and dotted_name(value.func) == "list")
+        ):
             return False
     return True
 

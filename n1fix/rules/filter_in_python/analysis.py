@@ -23,19 +23,40 @@ from n1fix.rules.base import Applicability, Finding
 # Query parts after which a WHERE changes which rows come back, not only how many.
 _ROW_CHANGING = {"limit", "offset", "slice", "distinct", "group_by", "having"}
 _TYPE_FAMILIES = {
-    "int": "int", "integer": "int", "biginteger": "int", "smallinteger": "int", "bigint": "int",
-    "bool": "bool", "boolean": "bool",
-    "str": "str", "string": "str", "text": "str", "unicode": "str", "unicodetext": "str", "varchar": "str",
+    "int": "int",
+    "integer": "int",
+    "biginteger": "int",
+    "smallinteger": "int",
+    "bigint": "int",
+    "bool": "bool",
+    "boolean": "bool",
+    "str": "str",
+    "string": "str",
+    "text": "str",
+    "unicode": "str",
+    "unicodetext": "str",
+    "varchar": "str",
     # no value of these is false in Python (a midnight `time` is true since 3.5): their
     # truth is `is not None`
-    "datetime": "temporal", "date": "temporal", "time": "temporal",
-    "datetime.datetime": "temporal", "datetime.date": "temporal", "datetime.time": "temporal",
+    "datetime": "temporal",
+    "date": "temporal",
+    "time": "temporal",
+    "datetime.datetime": "temporal",
+    "datetime.date": "temporal",
+    "datetime.time": "temporal",
 }
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _OPERATORS = {
-    cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=",
-    cst.GreaterThan: ">", cst.GreaterThanEqual: ">=", cst.In: "in", cst.NotIn: "not in",
-    cst.Is: "is", cst.IsNot: "is not",
+    cst.Equal: "==",
+    cst.NotEqual: "!=",
+    cst.LessThan: "<",
+    cst.LessThanEqual: "<=",
+    cst.GreaterThan: ">",
+    cst.GreaterThanEqual: ">=",
+    cst.In: "in",
+    cst.NotIn: "not in",
+    cst.Is: "is",
+    cst.IsNot: "is not",
 }
 
 
@@ -161,7 +182,12 @@ def _conjuncts(expr: cst.BaseExpression, out: list[cst.BaseExpression]) -> None:
 
 def _column_of(ctx, expr, name: str, source: Source):
     """The column `expr` reads when it is `row.col` of the rows' model, else None."""
-    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == name and not expr.lpar:
+    if (
+        isinstance(expr, cst.Attribute)
+        and isinstance(expr.value, cst.Name)
+        and expr.value.value == name
+        and not expr.lpar
+    ):
         return source.model.column(expr.attr.value)
     return None
 
@@ -238,7 +264,9 @@ def _condition(ctx, test, name: str, source: Source, style: Style, ancestry) -> 
             raise _NotAFilter  # identity of anything else: not a value test
         method = "is_" if operator == "is" else ("is_not" if style is Style.V2 else "isnot")
         if literal[0] == "bool" and _family(column) != "bool":
-            raise _NoFix(f"`{column.attr} is {value}` compares identity with a Boolean; `{column.attr}` is not a Boolean column")
+            raise _NoFix(
+                f"`{column.attr} is {value}` compares identity with a Boolean; `{column.attr}` is not a Boolean column"
+            )
         return Condition(f"{attr}.{method}({value})")
     unsafe = _value_gap(column, literal, value, operator)
     if literal is not None and literal[0] == "none":
@@ -361,7 +389,11 @@ def _statement_variable(iterable, ancestry) -> str | None:
     if isinstance(iterable, cst.Name):
         found = bindings(iterable.value, ancestry)
         value = found[0][0] if len(found) == 1 else None
-    while value is not None and not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("scalars", "execute")):
+    while value is not None and not (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value in ("scalars", "execute")
+    ):
         if isinstance(value, cst.Await):
             value = value.expression
         elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):

@@ -96,7 +96,9 @@ def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Findin
         if one_target_through_join(ctx, source, read, ancestry):
             continue  # `task.member.team`, the query joined to members of one team: one Team
         passed_in = targets_passed_in(ctx, source, read.relationships[0], ancestry) if len(read.path) == 1 else None
-        yield from _finding(rule, ctx, loop, source, read, _commits(ctx, loop, ancestry, {name: source.model}), passed_in)
+        yield from _finding(
+            rule, ctx, loop, source, read, _commits(ctx, loop, ancestry, {name: source.model}), passed_in
+        )
 
 
 _SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
@@ -288,9 +290,15 @@ class _Reads:
                 return
             target = self.ctx.project.models.get(rel.target) if rel.target else None
             following = nodes[i + 1].attr.value if i + 1 < len(nodes) else None
-            if following is not None and i + 2 == len(nodes) and _key_via_relationship(bound.model, rel, target, following):
+            if (
+                following is not None
+                and i + 2 == len(nodes)
+                and _key_via_relationship(bound.model, rel, target, following)
+            ):
                 return  # `row.rel.id`: related-key-via-relationship reads the foreign key instead
-            self._record(bound.path + (attr,), attr_node, bound.models + (bound.model,), bound.rels + (rel,), conditional)
+            self._record(
+                bound.path + (attr,), attr_node, bound.models + (bound.model,), bound.rels + (rel,), conditional
+            )
             if rel.uselist is not False or target is None:
                 return
             bound = _Bound(bound.path + (attr,), target, bound.models + (bound.model,), bound.rels + (rel,))
@@ -321,7 +329,9 @@ def _key_via_relationship(model, rel, target, attr: str) -> bool:
 # -- findings -----------------------------------------------------------------------------
 
 
-def _finding(rule, ctx, loop, source: Source, read: Read, commit: Commit | None, passed_in: str | None = None) -> Iterable[Finding]:
+def _finding(
+    rule, ctx, loop, source: Source, read: Read, commit: Commit | None, passed_in: str | None = None
+) -> Iterable[Finding]:
     options = source.options
     if options.opaque:
         return  # an option n1fix cannot read may load it
@@ -432,7 +442,11 @@ def _commit_of(ctx, call: cst.Call, ancestry, rows: dict | None) -> Commit | Non
     written = model.writing_method(method) if model is not None else None
     if written is not None:
         what, owner = written
-        return Commit(code, True, f"`{ctx.code(func)}()`, which commits (`{owner}.{method}`)") if what == "commits" else None
+        return (
+            Commit(code, True, f"`{ctx.code(func)}()`, which commits (`{owner}.{method}`)")
+            if what == "commits"
+            else None
+        )
     hidden = model_method_write(ctx, call, ancestry)
     if hidden is not None and hidden.effect == "commits":
         return Commit(code, hidden.certain, hidden.reason)
@@ -467,7 +481,10 @@ def _plan(ctx, source: Source, read: Read, strategies: list[Loading]) -> tuple[L
         else:
             spelled, needed = _spell_model(ctx, model, source)
             if spelled is None:
-                return None, f"no fix: `{model.name}` is not imported here, and n1fix cannot tell from where to import it"
+                return (
+                    None,
+                    f"no fix: `{model.name}` is not imported here, and n1fix cannot tell from where to import it",
+                )
             if needed is not None:
                 imports.append(needed)
         loader = "selectinload" if strategies[k] in (Loading.LAZY, Loading.RAISE) else "defaultload"

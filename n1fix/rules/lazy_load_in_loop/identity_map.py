@@ -78,15 +78,28 @@ def _ids_of_parameter_items(ctx, keys, target, ancestry, follow: bool = True) ->
     item, element, items = keys.for_in.target, keys.elt, keys.for_in.iter
     if not (isinstance(item, cst.Name) and isinstance(element, cst.Attribute) and isinstance(element.value, cst.Name)):
         return None
-    if element.value.value != item.value or (element.attr.value,) != target.primary_key or not isinstance(items, cst.Name):
+    if (
+        element.value.value != item.value
+        or (element.attr.value,) != target.primary_key
+        or not isinstance(items, cst.Name)
+    ):
         return None
     function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
     params = function.params if function is not None else None
-    param = next((p for p in [*params.posonly_params, *params.params, *params.kwonly_params] if p.name.value == items.value), None) if params else None
+    param = (
+        next(
+            (p for p in [*params.posonly_params, *params.params, *params.kwonly_params] if p.name.value == items.value),
+            None,
+        )
+        if params
+        else None
+    )
     if param is None or len(bindings(items.value, ancestry, comprehensions=False)) != 1:
         return None  # not a parameter, or rebound in the function
     if param.annotation is not None:
-        named = [ctx.model_for(n) for n in walk(param.annotation.annotation) if isinstance(n, (cst.Name, cst.Attribute))]
+        named = [
+            ctx.model_for(n) for n in walk(param.annotation.annotation) if isinstance(n, (cst.Name, cst.Attribute))
+        ]
         named = [m for m in named if m is not None]
         if named and all(m.qualname != target.qualname for m in named):
             return None
@@ -134,11 +147,19 @@ def points_back(read) -> bool:
         return False
     if collection.secondary or back.secondary or collection.primaryjoin or back.primaryjoin:
         return False
-    return back.target == owner.qualname and bool(back.foreign_key_attrs) and set(back.foreign_key_attrs) == set(collection.foreign_key_attrs)
+    return (
+        back.target == owner.qualname
+        and bool(back.foreign_key_attrs)
+        and set(back.foreign_key_attrs) == set(collection.foreign_key_attrs)
+    )
 
 
 def _joins(source) -> list[cst.Call]:
-    return [mc.call for mc in source.shape.statement_calls if mc.name in ("join", "outerjoin", "join_from", "outerjoin_from")]
+    return [
+        mc.call
+        for mc in source.shape.statement_calls
+        if mc.name in ("join", "outerjoin", "join_from", "outerjoin_from")
+    ]
 
 
 def _is_model(ctx, expr, model) -> bool:
@@ -217,7 +238,11 @@ def _keys_of_loaded_rows(ctx, keys, target, ancestry, follow: bool = True) -> bo
     """`[p.id for p in projects]` where `projects` holds a query's rows of `target`."""
     if isinstance(keys, cst.Name) and follow:
         found = bindings(keys.value, ancestry)
-        return len(found) == 1 and found[0][0] is not None and _keys_of_loaded_rows(ctx, found[0][0], target, ancestry, False)
+        return (
+            len(found) == 1
+            and found[0][0] is not None
+            and _keys_of_loaded_rows(ctx, found[0][0], target, ancestry, False)
+        )
     if not isinstance(keys, _KEY_LISTS) or keys.for_in.inner_for_in is not None:
         return False
     row, element = keys.for_in.target, keys.elt

@@ -1,6 +1,5 @@
 """The analysis behind `query-in-loop`: which loop, which key, and is the rewrite safe."""
 
-
 from __future__ import annotations
 
 import dataclasses
@@ -117,7 +116,11 @@ def _recognize_through_variable(orm, node: cst.BaseExpression, ancestry: list[cs
     """
     call = node.expression if isinstance(node, cst.Await) else node
     runner = call
-    while isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.func.attr.value not in _RUNNERS:
+    while (
+        isinstance(runner, cst.Call)
+        and isinstance(runner.func, cst.Attribute)
+        and runner.func.attr.value not in _RUNNERS
+    ):
         runner = runner.func.value
         if isinstance(runner, cst.Await):
             runner = runner.expression
@@ -143,7 +146,10 @@ def _recognize_through_variable(orm, node: cst.BaseExpression, ancestry: list[cs
             bare = value.with_changes(lpar=[], rpar=[])
             return updated.with_changes(
                 whitespace_before_args=value.lpar[0].whitespace_after,
-                args=[arg.with_changes(value=bare, whitespace_after_arg=value.rpar[-1].whitespace_before), *updated.args[1:]],
+                args=[
+                    arg.with_changes(value=bare, whitespace_after_arg=value.rpar[-1].whitespace_before),
+                    *updated.args[1:],
+                ],
             )
 
     shape = orm.query_shape(node.visit(_Inline()))
@@ -167,13 +173,23 @@ def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStat
             if position is None:
                 return None
             bindings = [
-                s for s in body
-                if isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 and isinstance(s.body[0], cst.Assign)
+                s
+                for s in body
+                if isinstance(s, cst.SimpleStatementLine)
+                and len(s.body) == 1
+                and isinstance(s.body[0], cst.Assign)
                 and any(name in target_names(t.target) for t in s.body[0].targets)
             ]
             if len(bindings) != 1 or len(bindings[0].body[0].targets) != 1:
                 return None
-            if sum(1 for n in walk(node.body) if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and name in target_names(n.target)) != 1:
+            if (
+                sum(
+                    1
+                    for n in walk(node.body)
+                    if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and name in target_names(n.target)
+                )
+                != 1
+            ):
                 return None
             binding = bindings[0]
             return binding if body.index(binding) < position else None
@@ -190,7 +206,9 @@ def _analyze(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Findi
 def without_fix(finding: Finding, note: str) -> Finding:
     """`finding` with no fix: its message up to the fix, then why there is none."""
     found = finding.message.split("; fix: ", 1)[0].split("; unsafe fix", 1)[0]
-    return dataclasses.replace(finding, message=f"{found}; no fix: {note}", applicability=Applicability.NONE, fix_note=note, plan=None)
+    return dataclasses.replace(
+        finding, message=f"{found}; no fix: {note}", applicability=Applicability.NONE, fix_note=note, plan=None
+    )
 
 
 def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
@@ -212,15 +230,29 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
         return None  # loop-invariant query: another rule's business
     if key_expr is None and len(tied) > 1 and shape.entity is not None:
         entity = code(shape.entity)
-        return _finding(rule, ctx, shape, frames[-1], entity, Applicability.NONE,
-                        "the query is keyed by several columns at once; n1fix batches one-column keys")
+        return _finding(
+            rule,
+            ctx,
+            shape,
+            frames[-1],
+            entity,
+            Applicability.NONE,
+            "the query is keyed by several columns at once; n1fix batches one-column keys",
+        )
 
     if not_a_session:
         entity = code(shape.entity) if shape.entity is not None else counted_model(shape)
         method = unwind(shape.node)[1][0].name
-        return _finding(rule, ctx, shape, frames[-1], entity, Applicability.NONE,
-                        f"`{code(shape.session)}` is {not_a_session}, not a session: its `{method}` is the project's own "
-                        "function, and n1fix does not know what it runs")
+        return _finding(
+            rule,
+            ctx,
+            shape,
+            frames[-1],
+            entity,
+            Applicability.NONE,
+            f"`{code(shape.session)}` is {not_a_session}, not a session: its `{method}` is the project's own "
+            "function, and n1fix does not know what it runs",
+        )
 
     model = ctx.model_for(shape.entity) if shape.entity is not None else None
     if model is None and shape.entity is None and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
@@ -259,7 +291,12 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
     key_column, column_expr = _key_column(shape, key_pred, model)
     if key_column is None:
         return no_fix("the model's primary key is unknown or composite")
-    if key_pred is not None and key_pred.model is not None and key_pred.model != entity_code and shape.entity is not None:
+    if (
+        key_pred is not None
+        and key_pred.model is not None
+        and key_pred.model != entity_code
+        and shape.entity is not None
+    ):
         return no_fix(f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`")
     if model is not None and model.column(key_column) is None:
         what = "a relationship" if model.relationship(key_column) is not None else "not a column n1fix knows"
@@ -362,7 +399,9 @@ def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
     return ctx.orm.not_a_session(ctx, shape.session, ancestry)
 
 
-def _finding(rule, ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None) -> Finding:
+def _finding(
+    rule, ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None
+) -> Finding:
     message = f"`{entity_code}` is queried once per item of {loop_words(ctx, frame)} (1 + N round trips)"
     if applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
@@ -384,10 +423,6 @@ def _joins_collections(ctx, shape: QueryShape, model) -> bool:
     ):
         return True
     return any(mc.name == "options" and "joinedload" in ctx.code(mc.call) for mc in shape.statement_calls)
-
-
-
-
 
 
 def _tied_predicates(shape: QueryShape, varying: set[str]) -> list[Predicate]:
@@ -434,14 +469,24 @@ def _dependent_parts(shape: QueryShape, varying: set[str], exclude: Predicate | 
 
 
 def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
-    blocking = [o for o in shape.opaque if o in {"distinct", "group_by", "having", "offset", "slice", "with_for_update", "yield_per", "filter_by(**...)"}]
+    blocking = [
+        o
+        for o in shape.opaque
+        if o
+        in {"distinct", "group_by", "having", "offset", "slice", "with_for_update", "yield_per", "filter_by(**...)"}
+    ]
     if blocking:
         return f"the query uses `.{blocking[0]}()`, which batching would change"
     if shape.cardinality is Cardinality.SCALAR:
         return "the query selects columns, not a model; n1fix batches model and count queries"
     if shape.cardinality is Cardinality.COUNT and shape.limit is not None:
         return "a count with LIMIT is not batched"
-    if shape.cardinality is Cardinality.COUNT and key_pred is not None and key_pred.via_filter_by and shape.entity is None:
+    if (
+        shape.cardinality is Cardinality.COUNT
+        and key_pred is not None
+        and key_pred.via_filter_by
+        and shape.entity is None
+    ):
         return "a count filtered with `filter_by` names no model to group by"
     if key_pred is not None and key_pred.via_filter_by:
         joins = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
@@ -452,7 +497,13 @@ def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
 
 def _key_column(shape: QueryShape, pred: Predicate | None, model) -> tuple[str | None, cst.BaseExpression | None]:
     if pred is not None:
-        column = pred.node.left if isinstance(pred.node, cst.Comparison) and isinstance(pred.node.left, cst.Attribute) and pred.node.left.attr.value == pred.attr else None
+        column = (
+            pred.node.left
+            if isinstance(pred.node, cst.Comparison)
+            and isinstance(pred.node.left, cst.Attribute)
+            and pred.node.left.attr.value == pred.attr
+            else None
+        )
         if isinstance(pred.node, cst.Comparison) and column is None:
             column = pred.node.comparisons[0].comparator
         return pred.attr, column
@@ -467,7 +518,12 @@ def _effective_cardinality(shape: QueryShape) -> Cardinality | None:
     if shape.limit is None or shape.cardinality not in (Cardinality.OPTIONAL, Cardinality.ONE):
         return shape.cardinality
     args = shape.limit.call.args
-    if shape.cardinality is Cardinality.OPTIONAL and len(args) == 1 and isinstance(args[0].value, cst.Integer) and args[0].value.value == "1":
+    if (
+        shape.cardinality is Cardinality.OPTIONAL
+        and len(args) == 1
+        and isinstance(args[0].value, cst.Integer)
+        and args[0].value.value == "1"
+    ):
         return Cardinality.FIRST
     return None
 
@@ -479,11 +535,15 @@ def _certain_key_miss(ctx, model, key_column: str, keys_key, frame: Frame, ances
     return certain_key_miss(ctx, model, column, keys_key, frame, ancestry)
 
 
-def _contract_gaps(ctx, shape: QueryShape, card: Cardinality, model, key_column: str, key_expr, frame: Frame, ancestry) -> list[str]:
+def _contract_gaps(
+    ctx, shape: QueryShape, card: Cardinality, model, key_column: str, key_expr, frame: Frame, ancestry
+) -> list[str]:
     """Preconditions of the rewrite contract that the code does not show."""
     gaps: list[str] = []
     if model is None:
-        return [f"`{ctx.code(shape.entity) if shape.entity is not None else counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"]
+        return [
+            f"`{ctx.code(shape.entity) if shape.entity is not None else counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"
+        ]
     column = model.column(key_column)
     if column is None:
         return [f"`{model.name}.{key_column}` is not a known column"]
@@ -492,7 +552,9 @@ def _contract_gaps(ctx, shape: QueryShape, card: Cardinality, model, key_column:
     if card is Cardinality.ONE:
         gaps.append(f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error")
     if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
-        gaps.append(f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one")
+        gaps.append(
+            f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one"
+        )
     if card is Cardinality.FIRST or (card is Cardinality.LIST and shape.limit is not None):
         one_row = card is Cardinality.FIRST and model.is_unique(key_column)  # at most one row a key
         if not one_row and not _deterministic_order(shape, model):
@@ -505,9 +567,15 @@ def _deterministic_order(shape: QueryShape, model) -> bool:
     entity = dotted_name(shape.entity) if shape.entity is not None else None
     for term in shape.order_by:
         base = term
-        if isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute) and base.func.attr.value in {"desc", "asc", "nulls_first", "nulls_last"}:
+        if (
+            isinstance(base, cst.Call)
+            and isinstance(base.func, cst.Attribute)
+            and base.func.attr.value in {"desc", "asc", "nulls_first", "nulls_last"}
+        ):
             base = base.func.value
-        elif isinstance(base, cst.Call) and dotted_name(base.func) in {"desc", "asc", "sa.desc", "sa.asc"} and base.args:
+        elif (
+            isinstance(base, cst.Call) and dotted_name(base.func) in {"desc", "asc", "sa.desc", "sa.asc"} and base.args
+        ):
             base = base.args[0].value
         if isinstance(base, cst.Attribute) and dotted_name(base.value) == entity and model.is_unique(base.attr.value):
             return True
@@ -521,14 +589,10 @@ def _iterated_directly(ancestry) -> bool:
         return True
     if isinstance(parent, cst.Arg) and len(ancestry) > 2:
         call = ancestry[-3]
-        return isinstance(call, cst.Call) and dotted_name(call.func) in CONSUMERS | {"enumerate"} and len(call.args) == 1
+        return (
+            isinstance(call, cst.Call) and dotted_name(call.func) in CONSUMERS | {"enumerate"} and len(call.args) == 1
+        )
     return False
-
-
-
-
-
-
 
 
 def _module_uses_query_api(module: cst.Module) -> bool:

@@ -164,7 +164,11 @@ def _check_writable(ctx, variant: BatchVariant, module: cst.Module) -> None:
     from n1fix.rules import codemod_for, rule_by_name
 
     problem_of = codemod_for(rule_by_name("query-in-loop"), "batch_method_problem")
-    problem = problem_of(variant, ctx.project.line_length) if problem_of is not None else "n1fix could not build its batch method"
+    problem = (
+        problem_of(variant, ctx.project.line_length)
+        if problem_of is not None
+        else "n1fix could not build its batch method"
+    )
     if problem is not None:
         raise NoFix(problem)
     if variant.exists:
@@ -192,8 +196,12 @@ def _work_statements(function: cst.FunctionDef) -> list[cst.SimpleStatementLine]
         raise NoFix(f"`{callee.value}` has an empty body")
     *assignments, last = statements
     for statement in assignments:
-        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
-        if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+        small = (
+            statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        )
+        if not (
+            isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
+        ):
             raise NoFix(f"`{callee.value}` does more than run its query; n1fix batches methods whose body is the query")
     small = last.body[0] if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 else None
     if not (isinstance(small, cst.Return) and small.value is not None):
@@ -235,13 +243,19 @@ def _check_transaction(function: cst.FunctionDef) -> None:
     """A callee that commits or rolls back runs one transaction per call; one bulk call
     would make them one, so what a failure leaves behind would change."""
     for node in walk(function.body):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("commit", "rollback"):
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("commit", "rollback")
+        ):
             raise NoFix(
                 f"`{function.name.value}` calls `.{node.func.attr.value}()`: one transaction per call, which one batched call would merge"
             )
 
 
-def _synthetic_module(module: cst.Module, owner: str | None, function: cst.FunctionDef, name: str, key: str, keys: str) -> str:
+def _synthetic_module(
+    module: cst.Module, owner: str | None, function: cst.FunctionDef, name: str, key: str, keys: str
+) -> str:
     """The callee module's imports and the loop a person would write first."""
     statements = _work_statements(function)
     *assignments, last = statements
@@ -262,14 +276,20 @@ def _synthetic_module(module: cst.Module, owner: str | None, function: cst.Funct
 
 def _module_with(module: cst.Module, owner: str | None, function: cst.FunctionDef) -> str:
     """The module's imports and `function` (in a class named `owner`, when a method)."""
-    imports = [s for s in module.body if isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], (cst.Import, cst.ImportFrom))]
+    imports = [
+        s
+        for s in module.body
+        if isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], (cst.Import, cst.ImportFrom))
+    ]
     holder: cst.CSTNode = function
     if owner is not None:
         holder = cst.ClassDef(name=cst.Name(owner), body=cst.IndentedBlock(body=[function]))
     return module.with_changes(body=[*imports, holder.with_changes(leading_lines=[])]).code
 
 
-def _analysed_loop(ctx, text: str, source: _CalleeSource, owner: str | None, original: cst.FunctionDef, writes: bool) -> BatchLoop:
+def _analysed_loop(
+    ctx, text: str, source: _CalleeSource, owner: str | None, original: cst.FunctionDef, writes: bool
+) -> BatchLoop:
     """The synthetic loop as the query-in-loop (or write-in-loop) rule sees it."""
     from n1fix.rules import rule_by_name
 
@@ -325,14 +345,18 @@ def _write_facts(ctx, finding) -> dict:
     }
 
 
-def _synthetic_write_module(module: cst.Module, owner: str | None, function: cst.FunctionDef, name: str, key: str, keys: str) -> str:
+def _synthetic_write_module(
+    module: cst.Module, owner: str | None, function: cst.FunctionDef, name: str, key: str, keys: str
+) -> str:
     """The callee module's imports and the per-key loop of the write method."""
     statements, _ = tail_block(function)
     for statement in statements:
         if not isinstance(statement, cst.SimpleStatementLine) or any(
             not isinstance(small, (cst.Expr, cst.Assign)) for small in statement.body
         ):
-            raise NoFix(f"`{function.name.value}` does more than run its statement; n1fix batches methods whose body is the write")
+            raise NoFix(
+                f"`{function.name.value}` does more than run its statement; n1fix batches methods whose body is the write"
+            )
     for node in walk(function.body):
         if isinstance(node, (cst.Return, cst.Yield)):
             raise NoFix(f"`{function.name.value}` returns a value per key")
@@ -343,7 +367,9 @@ def _synthetic_write_module(module: cst.Module, owner: str | None, function: cst
     return _module_with(module, owner, new_function)
 
 
-def _check_existing(module: cst.Module, owner: str | None, name: str, callee: QueryFunction, key: str, keys: str) -> None:
+def _check_existing(
+    module: cst.Module, owner: str | None, name: str, callee: QueryFunction, key: str, keys: str
+) -> None:
     """Reuse a batch variant only when it is the dict-returning kind n1fix itself writes."""
     function = find_function(module, owner, name)
     if function is None:
@@ -356,12 +382,20 @@ def _check_existing(module: cst.Module, owner: str | None, name: str, callee: Qu
         params = params[1:]
     if callee.writes:
         in_keys = any(
-            isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "in_"
-            and len(n.args) == 1 and isinstance(n.args[0].value, cst.Name) and n.args[0].value.value == keys
+            isinstance(n, cst.Call)
+            and isinstance(n.func, cst.Attribute)
+            and n.func.attr.value == "in_"
+            and len(n.args) == 1
+            and isinstance(n.args[0].value, cst.Name)
+            and n.args[0].value.value == keys
             for n in walk(function.body)
         )
         if params != expected or not in_keys:
-            raise NoFix(f"`{name}` exists next to it, but n1fix cannot tell that it writes every row of `{keys}`; call it by hand")
+            raise NoFix(
+                f"`{name}` exists next to it, but n1fix cannot tell that it writes every row of `{keys}`; call it by hand"
+            )
         return
     if not (isinstance(last, cst.Return) and isinstance(last.value, cst.DictComp)) or params != expected:
-        raise NoFix(f"`{name}` exists next to it, but n1fix cannot tell that it returns a dict by `{key}`; call it by hand")
+        raise NoFix(
+            f"`{name}` exists next to it, but n1fix cannot tell that it returns a dict by `{key}`; call it by hand"
+        )

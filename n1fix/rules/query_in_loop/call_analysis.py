@@ -83,7 +83,9 @@ def returns_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> str | None:
     return callee.returns if callee is not None else None
 
 
-def analyze_call(rule, ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[cst.CSTNode], callee: QueryFunction) -> Finding | None:
+def analyze_call(
+    rule, ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[cst.CSTNode], callee: QueryFunction
+) -> Finding | None:
     frames = frames_of(ancestry)
     if not frames:
         return None
@@ -154,7 +156,9 @@ def analyze_call(rule, ctx, call: cst.Call, site: cst.BaseExpression, ancestry: 
             return no_fix(miss)
         unsafe.extend(key_gaps(ctx, variant.model, column, placement.keys_key, frame, ancestry))
     elif variant.model is None:
-        unsafe.append(f"`{callee.model or 'its model'}` is not in the model index, so the key's nullability and type are unknown")
+        unsafe.append(
+            f"`{callee.model or 'its model'}` is not in the model index, so the key's nullability and type are unknown"
+        )
     plan = CallPlan(
         call=call,
         site=site,
@@ -166,12 +170,18 @@ def analyze_call(rule, ctx, call: cst.Call, site: cst.BaseExpression, ancestry: 
         result_name=_result_name(site, ancestry),
     )
     target = f"`{owner}{variant.name}()`"
-    how = f"add {target} next to it and call it once for all keys" if not variant.exists else f"call the existing {target} once for all keys"
+    how = (
+        f"add {target} next to it and call it once for all keys"
+        if not variant.exists
+        else f"call the existing {target} once for all keys"
+    )
     if callee.writes:
         how += ", in place of the loop"
     if unsafe:
         note = "; ".join(unsafe)
-        return rule.finding_at(ctx, site, f"{message}; unsafe fix ({how}): {note}", Applicability.UNSAFE, note, plan, loop=frame.node)
+        return rule.finding_at(
+            ctx, site, f"{message}; unsafe fix ({how}): {note}", Applicability.UNSAFE, note, plan, loop=frame.node
+        )
     return rule.finding_at(ctx, site, f"{message}; fix: {how}", Applicability.SAFE, None, plan, loop=frame.node)
 
 

@@ -51,9 +51,13 @@ def find(ctx, rule) -> Iterable[Finding]:
         )
         reasons = []
         if not fk.exact:
-            reasons.append(f"n1fix cannot show that `{model.name}.{fk.attr}` references exactly `{target.name}.{node.attr.value}` (a custom join condition, or a foreign key it cannot resolve)")
+            reasons.append(
+                f"n1fix cannot show that `{model.name}.{fk.attr}` references exactly `{target.name}.{node.attr.value}` (a custom join condition, or a foreign key it cannot resolve)"
+            )
         if fk.nullable:
-            reasons.append(f"`{model.name}.{fk.attr}` is nullable: for a row without a `{rel_name}`, `{reading}` raises AttributeError while `{replacement}` gives None")
+            reasons.append(
+                f"`{model.name}.{fk.attr}` is nullable: for a row without a `{rel_name}`, `{reading}` raises AttributeError while `{replacement}` gives None"
+            )
         assigned = _assigned_in_function(ctx, ancestry, model, rel_name, fk.attr, owner.value == "self")
         if assigned:
             reasons.append(assigned)
@@ -155,7 +159,14 @@ def _owner_model(ctx, owner: cst.Name, ancestry):
     if owner.value == "self":
         function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
         cls = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
-        if function is None or cls is None or any(isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod") for d in function.decorators):
+        if (
+            function is None
+            or cls is None
+            or any(
+                isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+                for d in function.decorators
+            )
+        ):
             return None
         if ancestry.index(cls) > ancestry.index(function):
             return None

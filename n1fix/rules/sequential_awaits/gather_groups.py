@@ -80,7 +80,9 @@ def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
                 continue
             inner_transactions = transactions | _begun(statement)
             for inner in blocks_below(statement):
-                guarded = isinstance(statement, (cst.Try, cst.TryStar)) and inner is statement.body and statement.handlers
+                guarded = (
+                    isinstance(statement, (cst.Try, cst.TryStar)) and inner is statement.body and statement.handlers
+                )
                 stack.append((inner, statement if guarded else in_try, inner_transactions))
 
 
@@ -129,7 +131,11 @@ def _begun(statement: cst.CSTNode) -> frozenset[str]:
     found = set()
     for item in statement.items:
         call = item.item
-        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in ("begin", "begin_nested"):
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in ("begin", "begin_nested")
+        ):
             name = dotted_name(call.func.value)
             if name is not None:
                 found.add(name)

@@ -32,7 +32,11 @@ def sessionmaker_in_reach(ctx) -> str | None:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
-            target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else getattr(small, "target", None)
+            target = (
+                small.targets[0].target
+                if isinstance(small, cst.Assign) and len(small.targets) == 1
+                else getattr(small, "target", None)
+            )
             value = getattr(small, "value", None)
             if isinstance(target, cst.Name) and isinstance(value, cst.Call):
                 called = (dotted_name(value.func) or "").rpartition(".")[2]
@@ -52,7 +56,11 @@ def sessionmaker_of_class(ctx, method: cst.FunctionDef) -> str | None:
     `session_factory: async_sessionmaker[...]`, or `self.x = ...` in a method from
     `async_sessionmaker(...)` or a parameter annotated as one."""
     owner = next(
-        (c for c in walk(ctx.module, into_scopes=True) if isinstance(c, cst.ClassDef) and any(s is method for s in c.body.body)),
+        (
+            c
+            for c in walk(ctx.module, into_scopes=True)
+            if isinstance(c, cst.ClassDef) and any(s is method for s in c.body.body)
+        ),
         None,
     )
     params = method.params.params
@@ -61,10 +69,16 @@ def sessionmaker_of_class(ctx, method: cst.FunctionDef) -> str | None:
     self_name = params[0].name.value
     for statement in owner.body.body:
         for small in getattr(statement, "body", []) if isinstance(statement, cst.SimpleStatementLine) else []:
-            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and _names_sessionmaker(ctx, small.annotation):
+            if (
+                isinstance(small, cst.AnnAssign)
+                and isinstance(small.target, cst.Name)
+                and _names_sessionmaker(ctx, small.annotation)
+            ):
                 return f"{self_name}.{small.target.value}"
         if isinstance(statement, cst.FunctionDef):
-            annotated = {p.name.value for p in statement.params.params if p.annotation and _names_sessionmaker(ctx, p.annotation)}
+            annotated = {
+                p.name.value for p in statement.params.params if p.annotation and _names_sessionmaker(ctx, p.annotation)
+            }
             for node in walk(statement.body):
                 if not (isinstance(node, cst.Assign) and len(node.targets) == 1):
                     continue
@@ -104,4 +118,3 @@ def _replaceable(member, session: str) -> bool:
         if key != session or not how.startswith(("passes", "calls")):
             return False
     return True
-

@@ -54,7 +54,9 @@ class SuppressionWithoutReason(Rule):
     def review_suppressions(self, ctx, suppressions, ran=frozenset()) -> list[Finding]:
         return [
             finding_at_comment(
-                self, ctx, suppression,
+                self,
+                ctx,
+                suppression,
                 f"`{suppression.comment}` gives no reason; say why the round trips are acceptable here, after the rule list",
             )
             for suppression in suppressions

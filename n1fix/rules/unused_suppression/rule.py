@@ -44,7 +44,12 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from n1fix.rules.base import Applicability, FixAvailability, Finding, Rule, Severity
-from n1fix.rules.suppression_review import finding_at_comment, has_suppression_comment, reviewing_rules, silenced_by_itself
+from n1fix.rules.suppression_review import (
+    finding_at_comment,
+    has_suppression_comment,
+    reviewing_rules,
+    silenced_by_itself,
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,15 @@ class UnusedSuppression(Rule):
                 continue
             if suppression.rules is None:
                 if not suppression.used:
-                    findings.append(self._finding(ctx, suppression, "`# n1fix: ignore` silences nothing here; remove it", None, stale.all_known()))
+                    findings.append(
+                        self._finding(
+                            ctx,
+                            suppression,
+                            "`# n1fix: ignore` silences nothing here; remove it",
+                            None,
+                            stale.all_known(),
+                        )
+                    )
                 continue
             idle = sorted(name for name in suppression.rules - suppression.used if name not in reviewers)
             if not idle:

@@ -110,7 +110,11 @@ def _analyze(rule, ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
     if shape is not None:
         return _statement_write(rule, ctx, loop, ancestry, shape, path)
     call = node.expression if isinstance(node, cst.Await) else node
-    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in ("delete", "merge"):
+    if (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value in ("delete", "merge")
+    ):
         return _session_call(rule, ctx, loop, ancestry, node, call, path)
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "refresh":
         return _session_refresh(rule, ctx, loop, ancestry, node, call, path)
@@ -137,7 +141,11 @@ def _statements_built_in(loop: cst.For) -> dict[str, cst.BaseExpression]:
         if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
             continue
         assign = line.body[0]
-        if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+        if (
+            isinstance(assign, cst.Assign)
+            and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)
+        ):
             name = assign.targets[0].target.value
             if bindings_of.get(name) == 1:
                 built[name] = assign.value
@@ -205,7 +213,9 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         return no_fix("the session or connection changes per item")
     not_a_session = ctx.orm.not_a_session(ctx, shape.session, ancestry)
     if not_a_session:
-        return no_fix(f"`{ctx.code(shape.session)}` is {not_a_session}, not a session: its `execute` is the project's own function")
+        return no_fix(
+            f"`{ctx.code(shape.session)}` is {not_a_session}, not a session: its `execute` is the project's own function"
+        )
     reason = body_blocker(ctx, loop, shape.node, ctx.code(shape.session), ancestry)
     if reason:
         return no_fix(reason)
@@ -214,16 +224,24 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
     mapped = shape.mapped or model is not None
     unsafe: list[str] = []
     if mapped and model is None:
-        unsafe.append(f"`{entity}` is not in the model index, so its key's nullability and its event listeners are unknown")
+        unsafe.append(
+            f"`{entity}` is not in the model index, so its key's nullability and its event listeners are unknown"
+        )
     elif not mapped and shape.kind != "insert":
-        unsafe.append(f"`{entity}` is a Core table n1fix has no model for, so whether the key column may be NULL is unknown")
+        unsafe.append(
+            f"`{entity}` is a Core table n1fix has no model for, so whether the key column may be NULL is unknown"
+        )
     if model is not None:
         listeners = [(event, where) for event, where in model.listeners if event in _PER_ROW_EVENTS]
         if listeners:
             event, where = listeners[0]
-            return no_fix(f"`{model.name}` has ORM event listeners (`{event}` at {where}); bulk statements skip per-row hooks, so n1fix leaves its writes alone")
+            return no_fix(
+                f"`{model.name}` has ORM event listeners (`{event}` at {where}); bulk statements skip per-row hooks, so n1fix leaves its writes alone"
+            )
         if model.version_id:
-            return no_fix(f"`{model.name}` has a version counter (`version_id_col`), which bulk statements neither check nor bump")
+            return no_fix(
+                f"`{model.name}` has a version counter (`version_id_col`), which bulk statements neither check nor bump"
+            )
 
     if shape.kind == "insert":
         row = _row(shape)
@@ -254,10 +272,16 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         if model is not None:
             info = model.column(predicate.attr)
             if info is None:
-                what_it_is = "a relationship" if model.relationship(predicate.attr) is not None else "not a column n1fix knows"
+                what_it_is = (
+                    "a relationship" if model.relationship(predicate.attr) is not None else "not a column n1fix knows"
+                )
                 return no_fix(f"`{model.name}.{predicate.attr}` is {what_it_is}; `in_()` needs a column")
             # In a synthetic batch loop (`rules.query_in_loop.batch_variant`) the caller's keys are judged instead.
-            if info.nullable and not ctx.keys_checked_elsewhere and key_may_be_none(ctx, predicate.value, frame, ancestry):
+            if (
+                info.nullable
+                and not ctx.keys_checked_elsewhere
+                and key_may_be_none(ctx, predicate.value, frame, ancestry)
+            ):
                 return no_fix(
                     f"`{model.name}.{predicate.attr}` is nullable and the key may be None "
                     "(`== None` matches NULL rows, `in_()` never does)"
@@ -270,7 +294,9 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
                     "changes on loaded objects after each statement"
                 )
             if _values_read_the_row(shape, entity):
-                unsafe.append("a value reads the row itself; a key repeated in the loop had it applied once per repeat, the batch applies it once")
+                unsafe.append(
+                    "a value reads the row itself; a key repeated in the loop had it applied once per repeat, the batch applies it once"
+                )
         item = predicate.value
 
     in_place = not _only_statement(loop, statement)
@@ -303,7 +329,9 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
     return finding(Applicability.SAFE, None, plan)
 
 
-def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding) -> Finding:
+def _by_primary_key(
+    ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding
+) -> Finding:
     """An UPDATE whose values change per item, keyed by the primary key: one ORM bulk
     UPDATE by primary key, `session.execute(update(M), [{"id": ..., "col": ...}, ...])`.
 
@@ -325,7 +353,9 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
         return no_fix("the statement has options a bulk UPDATE by primary key does not take")
     session = dotted_name(shape.session) or ""
     if "session" not in session.rsplit(".", 1)[-1].lower():
-        return no_fix(f"`{ctx.code(shape.session)}` may be a Connection; a bulk UPDATE by primary key needs an ORM Session")
+        return no_fix(
+            f"`{ctx.code(shape.session)}` may be a Connection; a bulk UPDATE by primary key needs an ORM Session"
+        )
     args = shape.values.call.args
     if not args or any(arg.keyword is None for arg in args):
         return no_fix("the values are not given as keywords")
@@ -340,7 +370,9 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
         return no_fix(problem)
     written = _columns_written(shape)
     if reads_attribute(loop.body, written, shape.node):
-        return no_fix(f"the loop reads `.{sorted(reads_attribute(loop.body, written, shape.node))[0]}`, which each UPDATE changes")
+        return no_fix(
+            f"the loop reads `.{sorted(reads_attribute(loop.body, written, shape.node))[0]}`, which each UPDATE changes"
+        )
     reasons = [
         *unsafe,
         "a bulk UPDATE by primary key raises StaleDataError when a key matches no row, where the per-item UPDATE updated nothing",
@@ -349,7 +381,9 @@ def _by_primary_key(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate
     return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
 
 
-def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding) -> Finding:
+def _core_executemany(
+    ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding
+) -> Finding:
     """An UPDATE whose values change per item, run on a Connection: one Core executemany of
     the same statement with `bindparam()`s, `conn.execute(update(T).where(T.id ==
     bindparam("b_id")).values(x=bindparam("b_x")), rows)`. The database runs the statement
@@ -390,7 +424,9 @@ def _core_executemany(ctx, loop, ancestry, shape: WriteShape, predicate: Predica
     return finding(Applicability.SAFE, None, plan, words)
 
 
-def _rows_plan(form, shape, loop, ancestry, statement, row, predicate, entity_name: str, reasons: list[str], bound=()) -> WritePlan:
+def _rows_plan(
+    form, shape, loop, ancestry, statement, row, predicate, entity_name: str, reasons: list[str], bound=()
+) -> WritePlan:
     """The plan of an UPDATE executemany of one row per item (`by_pk`, `bound`); adds to
     `reasons` what makes it unsafe when the rows are collected in a loop that does more."""
     in_place = not _only_statement(loop, statement)
@@ -471,7 +507,9 @@ def _placement_blocker(loop: cst.For, shape: WriteShape, path, statement) -> str
             return "the write sits in a `match` statement"
     if statement is None:
         parent = path[-1] if path else None
-        if isinstance(parent, cst.Attribute) or isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+        if isinstance(parent, cst.Attribute) or isinstance(
+            parent, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)
+        ):
             return "the loop uses each statement's result (its `rowcount` or rows)"
         return "the statement's result is used per item"
     return None
@@ -518,13 +556,41 @@ def _values_read_the_row(shape: WriteShape, entity: str) -> bool:
 # Mapper and attribute events that fire per row or per object: configuration events
 # (`before_configured`, `mapper_configured`, `instrument_class`) say nothing about writes.
 _PER_ROW_EVENTS = {
-    "before_insert", "after_insert", "before_update", "after_update", "before_delete", "after_delete",
-    "set", "append", "remove", "init", "load", "refresh", "modified", "?",
+    "before_insert",
+    "after_insert",
+    "before_update",
+    "after_update",
+    "before_delete",
+    "after_delete",
+    "set",
+    "append",
+    "remove",
+    "init",
+    "load",
+    "refresh",
+    "modified",
+    "?",
 }
 
 _SQL_NAMES = {
-    "func", "text", "select", "literal", "literal_column", "bindparam", "case", "cast", "null",
-    "true", "false", "and_", "or_", "not_", "column", "exists", "tuple_", "type_coerce",
+    "func",
+    "text",
+    "select",
+    "literal",
+    "literal_column",
+    "bindparam",
+    "case",
+    "cast",
+    "null",
+    "true",
+    "false",
+    "and_",
+    "or_",
+    "not_",
+    "column",
+    "exists",
+    "tuple_",
+    "type_coerce",
 }
 
 
@@ -541,15 +607,15 @@ def _row(shape: WriteShape) -> cst.BaseExpression | None:
     if len(args) == 1 and args[0].keyword is None and not args[0].star:
         return args[0].value
     if all(arg.keyword is not None for arg in args) and args:
-        return cst.Dict(
-            [cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value) for arg in args]
-        )
+        return cst.Dict([cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value) for arg in args])
     return None
 
 
 def _row_problem(ctx, row: cst.BaseExpression, shape: WriteShape) -> str | None:
     if not isinstance(row, cst.Dict):
-        return f"the row (`{ctx.code(row)}`) is not a dict written in the loop; n1fix cannot show each item gets its own"
+        return (
+            f"the row (`{ctx.code(row)}`) is not a dict written in the loop; n1fix cannot show each item gets its own"
+        )
     for element in row.elements:
         if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
             return "the row's keys are not all plain strings"
@@ -577,15 +643,22 @@ def _built_without_primary_key(ctx, arg: cst.BaseExpression, loop: cst.For) -> b
     assigned: set[str] = set()
     if isinstance(arg, cst.Name):
         values = [
-            node.value for node in walk(loop.body)
-            if isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == arg.value for t in node.targets)
+            node.value
+            for node in walk(loop.body)
+            if isinstance(node, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == arg.value for t in node.targets)
         ]
         if len(values) != 1:
             return False
         constructor = values[0]
         assigned = {
-            t.target.attr.value for node in walk(loop.body) if isinstance(node, cst.Assign) for t in node.targets
-            if isinstance(t.target, cst.Attribute) and isinstance(t.target.value, cst.Name) and t.target.value.value == arg.value
+            t.target.attr.value
+            for node in walk(loop.body)
+            if isinstance(node, cst.Assign)
+            for t in node.targets
+            if isinstance(t.target, cst.Attribute)
+            and isinstance(t.target.value, cst.Name)
+            and t.target.value.value == arg.value
         }
     if not isinstance(constructor, cst.Call):
         return False
@@ -642,8 +715,11 @@ def _session_call(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path
     if model is None:
         return None
     loaded = [
-        rel for rel in model.relationships.values()
-        if rel.uselist is not False and not rel.viewonly and not rel.passive_deletes
+        rel
+        for rel in model.relationships.values()
+        if rel.uselist is not False
+        and not rel.viewonly
+        and not rel.passive_deletes
         and rel.direction in ("one_to_many", "many_to_many")
     ]
     if not loaded:
@@ -686,7 +762,9 @@ def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, p
         return rule.finding_at(ctx, node, f"{message}; no fix: {reason}", Applicability.NONE, reason, loop=loop)
 
     if len(call.args) > 1:
-        return no_fix("refresh() is given `attribute_names` or `with_for_update`, which one SELECT of whole rows does not keep")
+        return no_fix(
+            "refresh() is given `attribute_names` or `with_for_update`, which one SELECT of whole rows does not keep"
+        )
     if loop.asynchronous is not None:
         return no_fix("an `async for` loop's items are produced as it runs")
     if loop.orelse is not None:
@@ -704,7 +782,9 @@ def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, p
     listeners = [(event, where) for event, where in model.listeners if event in ("refresh", "load", "?")]
     if listeners:
         event, where = listeners[0]
-        return no_fix(f"`{model.name}` has ORM event listeners (`{event}` at {where}), which see one refresh per object")
+        return no_fix(
+            f"`{model.name}` has ORM event listeners (`{event}` at {where}), which see one refresh per object"
+        )
     spelled = _spelling_of(ctx, model)
     if spelled is None:
         return no_fix(f"`{model.name}` is not imported in this module, so the SELECT cannot name it")
