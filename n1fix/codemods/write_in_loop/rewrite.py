@@ -17,7 +17,7 @@ from n1fix.cst.names import NamePicker, keys_name, plural, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.tidy import as_list, is_identity
 from n1fix.rules.base import Finding
-from n1fix.rules.write_in_loop.analysis import RefreshPlan, WritePlan
+from n1fix.rules.write_in_loop.analysis import RefreshPlan, WriteForm, WritePlan
 
 
 def _list_name(plan: WritePlan) -> str:
@@ -25,11 +25,11 @@ def _list_name(plan: WritePlan) -> str:
     `gallery_item_rows`, `render_updates`."""
     entity = singular_snake(plan.entity_name)
     table = entity.removesuffix("_table")
-    if plan.form == "rows":
+    if plan.form is WriteForm.ROWS:
         return f"{table}_rows"
-    if plan.form == "by_pk":
+    if plan.form is WriteForm.BY_PK:
         return f"{entity}_updates"
-    if plan.form == "bound":
+    if plan.form is WriteForm.BOUND:
         return f"{table}_updates"
     column = plan.predicate.attr
     return keys_name(plan.item, f"{table}_ids" if column == "id" else plural(column))
@@ -136,16 +136,16 @@ def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int
     shape = plan.shape
     session = ctx.code(shape.session)
     awaited = "await " if shape.is_async else ""
-    if plan.form == "in":
+    if plan.form is WriteForm.IN:
         in_expr = cst.parse_expression(f"{ctx.code(plan.column)}.in_({collection})")
         written = _dedented(render(shape.node.visit(_ReplaceNode(plan.predicate.node, in_expr))))
         if "\n" in written and all(indent + len(line) <= limit for line in written.split("\n")):
             return written
         statement = shape.statement.visit(_ReplaceNode(plan.predicate.node, in_expr))
         args = [render(statement)]
-    elif plan.form == "by_pk":  # `session.execute(update(M), rows)`
+    elif plan.form is WriteForm.BY_PK:  # `session.execute(update(M), rows)`
         args = [" ".join(render(shape.head).split()), collection]
-    elif plan.form == "bound":  # `conn.execute(update(T).where(T.id == bindparam("b_id")).values(...), rows)`
+    elif plan.form is WriteForm.BOUND:  # `conn.execute(update(T).where(T.id == bindparam("b_id")).values(...), rows)`
         bindparam = spelled_or_needed(ctx, "sqlalchemy.bindparam", needed)
         replacements = {id(node): cst.parse_expression(f'{bindparam}("{name}")') for node, name in plan.bound}
         args = [" ".join(render(shape.statement.visit(_ReplaceNodes(replacements))).split()), collection]

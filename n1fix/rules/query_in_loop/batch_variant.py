@@ -34,6 +34,7 @@ from n1fix.cst.names import plural
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
+from n1fix.rules.write_in_loop.analysis import WriteForm
 
 _ALLOWED_DECORATORS = {"staticmethod", "classmethod"}
 
@@ -333,7 +334,7 @@ def _write_facts(ctx, finding) -> dict:
     plan = finding.plan
     shape = plan.shape
     key_column = plan.predicate.attr if plan.predicate is not None else None
-    if plan.form != "in" or key_column is None:
+    if plan.form is not WriteForm.IN or key_column is None:
         raise NoFix("its write is not one keyed UPDATE or DELETE")
     return {
         "model": ctx.model_for(shape.target),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -16,13 +17,20 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.write_in_loop.loop_body import body_blocker, other_statements_may_raise, reads_attribute
 
 
+class WriteForm(str, enum.Enum):
+    """The one statement the per-item writes become."""
+
+    IN = "in"  # one statement with `Col.in_(keys)`
+    ROWS = "rows"  # an INSERT executemany
+    BY_PK = "by_pk"  # a bulk UPDATE by primary key
+    BOUND = "bound"  # a Core UPDATE executemany with `bindparam()`s
+
+
 @dataclass
 class WritePlan:
     """Everything the codemod needs; it re-derives nothing."""
 
-    # "in": one statement with `Col.in_(keys)`; "rows": an INSERT executemany; "by_pk": a
-    # bulk UPDATE by primary key; "bound": a Core UPDATE executemany with `bindparam()`s
-    form: str
+    form: WriteForm
     shape: WriteShape
     loop: cst.For
     statement: cst.SimpleStatementLine  # the write's line in the loop body
@@ -312,7 +320,7 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         if risk:
             unsafe.append(risk)
     plan = WritePlan(
-        form="rows" if shape.kind == "insert" else "in",
+        form=WriteForm.ROWS if shape.kind == "insert" else WriteForm.IN,
         shape=shape,
         loop=loop,
         statement=statement,
@@ -377,7 +385,7 @@ def _by_primary_key(
         *unsafe,
         "a bulk UPDATE by primary key raises StaleDataError when a key matches no row, where the per-item UPDATE updated nothing",
     ]
-    plan = _rows_plan("by_pk", shape, loop, ancestry, statement, row, predicate, model.name, reasons)
+    plan = _rows_plan(WriteForm.BY_PK, shape, loop, ancestry, statement, row, predicate, model.name, reasons)
     return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
 
 
@@ -417,7 +425,7 @@ def _core_executemany(
         return no_fix(problem)
     reasons = list(unsafe)
     name = model.name if model is not None else entity.rsplit(".", 1)[-1]
-    plan = _rows_plan("bound", shape, loop, ancestry, statement, row, predicate, name, reasons, tuple(bound))
+    plan = _rows_plan(WriteForm.BOUND, shape, loop, ancestry, statement, row, predicate, name, reasons, tuple(bound))
     words = "one executemany of the UPDATE with `bindparam()`s"
     if reasons:
         return finding(Applicability.UNSAFE, "; ".join(reasons), plan, words)
