@@ -27,7 +27,10 @@ GOLDEN = ROOT / "golden"
 PREFIXES = ["Logo", "S", "E", "A", "P", "nothing", "St", "Sp", "Em", "Ar"] * 2
 # case -> (what to print, the call to time)
 WORKLOADS = {
-    "sequential_awaits/profile_stats": ("profile-stats, 4 reads", lambda module: module.profile_stats(1)),
+    "sequential_awaits/profile_stats": (
+        "profile-stats, 4 reads",
+        lambda module: module.profile_stats(1),
+    ),
     "awaits_in_loop/bounded_gather": (
         f"name-suggestions, {len(PREFIXES)} reads in a loop, at most 5 at once",
         lambda module: module.name_suggestions(PREFIXES),
@@ -78,14 +81,23 @@ async def measure(latency: float, repeat: int) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency-ms", type=float, default=20.0, help="simulated round trip per statement")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=20.0,
+        help="simulated round trip per statement",
+    )
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     medians = asyncio.run(measure(args.latency_ms / 1000, args.repeat))
     for case, by_version in medians.items():
-        print(f"{WORKLOADS[case][0]}, {args.latency_ms:g} ms per round trip, median of {args.repeat}:")
+        print(
+            f"{WORKLOADS[case][0]}, {args.latency_ms:g} ms per round trip, median of {args.repeat}:"
+        )
         for which, seconds in by_version.items():
-            print(f"  {which:6} {seconds * 1000:7.1f} ms  ({seconds / (args.latency_ms / 1000):.1f} round trips)")
+            print(
+                f"  {which:6} {seconds * 1000:7.1f} ms  ({seconds / (args.latency_ms / 1000):.1f} round trips)"
+            )
 
 
 if __name__ == "__main__":

@@ -35,16 +35,30 @@ def measure(fixes: int) -> tuple[float, float, int, int, bool, list[str]]:
         outcome = fix_source(service, text)
         seconds = time.perf_counter() - start
         cpu = time.process_time() - cpu
-        stable = not fix_source(service, outcome.text).changed if outcome.changed else True
-        return seconds, cpu, len(outcome.findings), len(outcome.applied), stable, outcome.failures
+        stable = (
+            not fix_source(service, outcome.text).changed if outcome.changed else True
+        )
+        return (
+            seconds,
+            cpu,
+            len(outcome.findings),
+            len(outcome.applied),
+            stable,
+            outcome.failures,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="25,100,200", help="comma-separated numbers of fixes")
+    parser.add_argument(
+        "--sizes", default="25,100,200", help="comma-separated numbers of fixes"
+    )
     args = parser.parse_args()
     # CPU seconds too: on a shared machine the wall time says more about the neighbours.
-    print(f"{'fixes':>6} {'seconds':>8} {'cpu s':>8} {'found':>6} {'applied':>8}  second run", flush=True)
+    print(
+        f"{'fixes':>6} {'seconds':>8} {'cpu s':>8} {'found':>6} {'applied':>8}  second run",
+        flush=True,
+    )
     for size in (int(s) for s in args.sizes.split(",")):
         seconds, cpu, found, applied, stable, failures = measure(size)
         print(

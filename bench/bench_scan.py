@@ -47,7 +47,9 @@ class Row:
     # what the ratio columns compare against: "tree" (ruff's and Semgrep's whole-tree runs)
     # or "single" (ruff on the single file); None: no ratio
     versus: str | None = "tree"
-    cpu: float | None = None  # CPU seconds (user + system) of the process and its children
+    cpu: float | None = (
+        None  # CPU seconds (user + system) of the process and its children
+    )
 
 
 @dataclass
@@ -80,10 +82,24 @@ def timed(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> Run:
     the steadier figure: other work stretches the wall time, not the CPU time used."""
     start, cpu_start = time.perf_counter(), _children_cpu()
     try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired as expired:
-        return Run(time.perf_counter() - start, None, None, _text(expired.stdout), _text(expired.stderr))
-    return Run(time.perf_counter() - start, proc.returncode, _children_cpu() - cpu_start, proc.stdout, proc.stderr)
+        return Run(
+            time.perf_counter() - start,
+            None,
+            None,
+            _text(expired.stdout),
+            _text(expired.stderr),
+        )
+    return Run(
+        time.perf_counter() - start,
+        proc.returncode,
+        _children_cpu() - cpu_start,
+        proc.stdout,
+        proc.stderr,
+    )
 
 
 def _children_cpu() -> float:
@@ -118,7 +134,18 @@ def sdist_tree(spec: str, prefix: str) -> Path:
         log(f"downloading the {spec} sdist into {dl}")
         dl.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", spec, "-d", str(dl)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                spec,
+                "-d",
+                str(dl),
+            ],
             check=True,
         )
         sdists = sorted(dl.glob(pattern))
@@ -133,7 +160,11 @@ def sdist_tree(spec: str, prefix: str) -> Path:
         with tarfile.open(sdist) as archive:
             archive.extractall(src, filter="data")
         if not top.is_dir():  # a top folder spelled differently (django- vs Django-)
-            found = [p for p in src.iterdir() if p.is_dir() and p.name.lower() == top.name.lower()]
+            found = [
+                p
+                for p in src.iterdir()
+                if p.is_dir() and p.name.lower() == top.name.lower()
+            ]
             if not found:
                 raise SystemExit(f"bench: no {top.name}/ inside {sdist}")
             top = found[0]
@@ -162,8 +193,12 @@ def default_trees(eco_src: Path, skip_django: bool) -> list[tuple[str, Path]]:
 def python_files(tree: Path) -> list[Path]:
     files = []
     for dirpath, dirnames, filenames in os.walk(tree):
-        dirnames[:] = sorted(d for d in dirnames if d not in {"__pycache__", ".git", ".n1fix_cache"})
-        files.extend(Path(dirpath) / name for name in sorted(filenames) if name.endswith(".py"))
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in {"__pycache__", ".git", ".n1fix_cache"}
+        )
+        files.extend(
+            Path(dirpath) / name for name in sorted(filenames) if name.endswith(".py")
+        )
     return files
 
 
@@ -206,8 +241,13 @@ def ensure_tool(name: str, package: str) -> tuple[str | None, str]:
     )
     found = find_tool(name)
     if proc.returncode != 0 or not found:
-        lines = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
-        return None, f"pip install {package} failed: {lines[-1].strip() if lines else 'rc=' + str(proc.returncode)}"
+        lines = [
+            line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()
+        ]
+        return (
+            None,
+            f"pip install {package} failed: {lines[-1].strip() if lines else 'rc=' + str(proc.returncode)}",
+        )
     return found, ""
 
 
@@ -235,7 +275,9 @@ def probe_n1fix(ctx: Context) -> str:
     """Look at `n1fix scan --help` for --no-cache and --format; returns a note."""
     run = timed([*ctx.n1fix, "scan", "--help"], timeout=ctx.timeout)
     if run.returncode != 0:
-        return f"`n1fix scan --help` failed (rc={run.returncode}): {run.last_error_line()}"
+        return (
+            f"`n1fix scan --help` failed (rc={run.returncode}): {run.last_error_line()}"
+        )
     if "--no-cache" in run.stdout:
         ctx.n1fix_flags.append("--no-cache")
     if "--format" in run.stdout and "json" in run.stdout:
@@ -284,7 +326,11 @@ def describe_n1fix(run: Run) -> tuple[str, int | None, int | None]:
                 findings, files = 0, int(match.group(1))
     if run.returncode not in (0, 1):
         error_lines = sum(1 for line in run.stderr.splitlines() if "error" in line)
-        return f"rc={run.returncode}, {error_lines} error lines; last: {run.last_error_line()[:150]}", findings, files
+        return (
+            f"rc={run.returncode}, {error_lines} error lines; last: {run.last_error_line()[:150]}",
+            findings,
+            files,
+        )
     return "", findings, files
 
 
@@ -335,7 +381,9 @@ SEMGREP_RULE = textwrap.dedent(
 def bench_semgrep(tree: Path, timeout: float) -> tuple[Row, str]:
     semgrep, reason = ensure_tool("semgrep", "semgrep")
     if semgrep is None:
-        return Row("(e) semgrep, comparable rule", None, "unavailable"), f"semgrep: unavailable ({reason})"
+        return Row(
+            "(e) semgrep, comparable rule", None, "unavailable"
+        ), f"semgrep: unavailable ({reason})"
     rule = WORK / "semgrep-query-in-loop.yaml"
     rule.write_text(SEMGREP_RULE)
     # By default Semgrep skips test/ and tests/ folders (its built-in .semgrepignore), and
@@ -352,8 +400,13 @@ def bench_semgrep(tree: Path, timeout: float) -> tuple[Row, str]:
         "--no-git-ignore",
         "--quiet",
     ]
-    run = timed([*cmd, "--x-ignore-semgrepignore-files", str(tree)], timeout=timeout, cwd=WORK)
-    if run.returncode not in (0, 1, None) and "x-ignore-semgrepignore-files" in run.stderr:
+    run = timed(
+        [*cmd, "--x-ignore-semgrepignore-files", str(tree)], timeout=timeout, cwd=WORK
+    )
+    if (
+        run.returncode not in (0, 1, None)
+        and "x-ignore-semgrepignore-files" in run.stderr
+    ):
         run = timed([*cmd, str(tree)], timeout=timeout, cwd=WORK)
     if run.returncode is None:
         return Row("(e) semgrep, comparable rule", run.seconds, "timed out"), ""
@@ -398,7 +451,9 @@ def single_file() -> Path:
     folder = WORK / "single"
     folder.mkdir(parents=True, exist_ok=True)
     # its own project root, so neither n1fix nor ruff picks up this repository's config
-    (folder / "pyproject.toml").write_text('[project]\nname = "single"\nversion = "0"\n')
+    (folder / "pyproject.toml").write_text(
+        '[project]\nname = "single"\nversion = "0"\n'
+    )
     path = folder / "clean.py"
     path.write_text(SMALL_FILE)
     return path
@@ -413,7 +468,9 @@ def best_of(n: int, cmd: list[str], timeout: float) -> tuple[float, Run]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark `n1fix scan` (prints numbers, asserts nothing).")
+    parser = argparse.ArgumentParser(
+        description="Benchmark `n1fix scan` (prints numbers, asserts nothing)."
+    )
     parser.add_argument(
         "--tree",
         type=Path,
@@ -427,13 +484,32 @@ def main(argv: list[str] | None = None) -> int:
         help=f"where extracted SQLAlchemy applications are looked for first (default {ECO_SRC})",
     )
     parser.add_argument(
-        "--skip-django", action="store_true", help="leave Django (the low-density case) out of the defaults"
+        "--skip-django",
+        action="store_true",
+        help="leave Django (the low-density case) out of the defaults",
     )
-    parser.add_argument("--n1fix", help="n1fix executable or command (default: the repo's .venv/bin/n1fix)")
-    parser.add_argument("-j", "--jobs", type=int, help="pass -j N to n1fix (default: n1fix's own, every core)")
-    parser.add_argument("--skip-semgrep", action="store_true", help="do not install or run Semgrep")
-    parser.add_argument("--skip-ruff", action="store_true", help="do not install or run ruff")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per timed command (default 1800)")
+    parser.add_argument(
+        "--n1fix",
+        help="n1fix executable or command (default: the repo's .venv/bin/n1fix)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="pass -j N to n1fix (default: n1fix's own, every core)",
+    )
+    parser.add_argument(
+        "--skip-semgrep", action="store_true", help="do not install or run Semgrep"
+    )
+    parser.add_argument(
+        "--skip-ruff", action="store_true", help="do not install or run ruff"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        help="seconds allowed per timed command (default 1800)",
+    )
     args = parser.parse_args(argv)
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -462,7 +538,9 @@ def main(argv: list[str] | None = None) -> int:
         summary.append(bench_tree(label, tree, ctx, ruff, args, notes))
 
     print()
-    print("summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):")
+    print(
+        "summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):"
+    )
     print(
         f"{'tree':<20} {'files':>6} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'warm/ruff':>9}"
     )
@@ -476,7 +554,11 @@ def main(argv: list[str] | None = None) -> int:
 def _both(row: Row | None) -> str:
     if row is None or row.seconds is None:
         return "-"
-    return f"{row.cpu:.2f} ({row.seconds:.2f})" if row.cpu is not None else f"- ({row.seconds:.2f})"
+    return (
+        f"{row.cpu:.2f} ({row.seconds:.2f})"
+        if row.cpu is not None
+        else f"- ({row.seconds:.2f})"
+    )
 
 
 def _ratio(row: Row | None, base: Row | None) -> str:
@@ -487,7 +569,9 @@ def _ratio(row: Row | None, base: Row | None) -> str:
     return f"{row.seconds / base.seconds:.1f}" if base.seconds else ""
 
 
-def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, notes: list[str]) -> str:
+def bench_tree(
+    label: str, tree: Path, ctx: Context, ruff: str | None, args, notes: list[str]
+) -> str:
     """Run every step on one tree, print its table, and return its line of the summary."""
     log(f"tree {label}: {tree}")
     files = python_files(tree)
@@ -499,13 +583,20 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
         "--no-cache"
         if "--no-cache" in ctx.n1fix_flags
         else (
-            f"cache cleared ({', '.join(str(p) for p in removed)})" if removed else "no --no-cache flag, no cache found"
+            f"cache cleared ({', '.join(str(p) for p in removed)})"
+            if removed
+            else "no --no-cache flag, no cache found"
         )
     )
     log("n1fix scan, cold")
     cold = n1fix_scan(ctx, tree)
     cold_note, findings, checked = describe_n1fix(cold)
-    cold_row = Row("(a) n1fix scan, cold", cold.seconds, "; ".join(filter(None, [cache_note, cold_note])), cpu=cold.cpu)
+    cold_row = Row(
+        "(a) n1fix scan, cold",
+        cold.seconds,
+        "; ".join(filter(None, [cache_note, cold_note])),
+        cpu=cold.cpu,
+    )
     rows.append(cold_row)
     warm_ctx = Context(
         n1fix=ctx.n1fix,
@@ -530,18 +621,33 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     log("n1fix scan, warm")
     warm = n1fix_scan(warm_ctx, tree)
     warm_note, warm_findings, _ = describe_n1fix(warm)
-    warm_row = Row("(b) n1fix scan, warm (cache filled)", warm.seconds, warm_note, cpu=warm.cpu)
+    warm_row = Row(
+        "(b) n1fix scan, warm (cache filled)", warm.seconds, warm_note, cpu=warm.cpu
+    )
     rows.append(warm_row)
 
     # (c) ruff
     ruff_row = None
     if ruff is None:
-        rows.append(Row("(c) ruff check --select E,F --no-cache", None, "unavailable or skipped"))
+        rows.append(
+            Row(
+                "(c) ruff check --select E,F --no-cache", None, "unavailable or skipped"
+            )
+        )
     else:
         log("ruff")
-        run = timed([ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(tree)], timeout=args.timeout)
-        note = "" if run.returncode in (0, 1) else f"rc={run.returncode}: {run.last_error_line()[:150]}"
-        ruff_row = Row("(c) ruff check --select E,F --no-cache", run.seconds, note, cpu=run.cpu)
+        run = timed(
+            [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(tree)],
+            timeout=args.timeout,
+        )
+        note = (
+            ""
+            if run.returncode in (0, 1)
+            else f"rc={run.returncode}: {run.last_error_line()[:150]}"
+        )
+        ruff_row = Row(
+            "(c) ruff check --select E,F --no-cache", run.seconds, note, cpu=run.cpu
+        )
         rows.append(ruff_row)
         if run.returncode not in (0, 1):
             ruff_row = None
@@ -553,14 +659,17 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
         Row(
             "(d) ast.parse, every .py file",
             ast_seconds,
-            "in-process, 1 core, no I/O startup" + (f"; {ast_failures} did not parse" if ast_failures else ""),
+            "in-process, 1 core, no I/O startup"
+            + (f"; {ast_failures} did not parse" if ast_failures else ""),
         )
     )
 
     # (e) semgrep
     semgrep_row = None
     if args.skip_semgrep:
-        rows.append(Row("(e) semgrep, comparable rule", None, "skipped (--skip-semgrep)"))
+        rows.append(
+            Row("(e) semgrep, comparable rule", None, "skipped (--skip-semgrep)")
+        )
     else:
         log("semgrep")
         semgrep_row, unavailable = bench_semgrep(tree, args.timeout)
@@ -572,7 +681,9 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     # (f) one small clean file, best of 5
     log("single file, best of 5")
     small = single_file()
-    small_best, small_run = best_of(5, [*ctx.n1fix, "scan", *warm_ctx.n1fix_flags, str(small)], args.timeout)
+    small_best, small_run = best_of(
+        5, [*ctx.n1fix, "scan", *warm_ctx.n1fix_flags, str(small)], args.timeout
+    )
     small_note = describe_n1fix(small_run)[0]
     rows.append(
         Row(
@@ -585,7 +696,9 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     ruff1_row = None
     if ruff is not None:
         ruff1_seconds, _ = best_of(
-            5, [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(small)], args.timeout
+            5,
+            [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(small)],
+            args.timeout,
         )
         ruff1_row = Row("    ruff check, same file", ruff1_seconds, "best of 5", None)
         rows.append(ruff1_row)
@@ -593,12 +706,19 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
     # --- report
     print()
     print(f"tree:      {label}: {tree}")
-    print(f".py files: {len(files)}" + (f" (n1fix checked {checked})" if checked is not None else ""))
+    print(
+        f".py files: {len(files)}"
+        + (f" (n1fix checked {checked})" if checked is not None else "")
+    )
     print(
         f"findings:  n1fix {findings if findings is not None else '?'}"
         + (f" (warm run: {warm_findings})" if warm_findings != findings else "")
     )
-    load = " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    load = (
+        " ".join(f"{x:.1f}" for x in os.getloadavg())
+        if hasattr(os, "getloadavg")
+        else "?"
+    )
     print(
         f"machine:   {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python {platform.python_version()}, "
         f"load average {load} (other work on the machine inflates the wall seconds)"
@@ -608,21 +728,32 @@ def bench_tree(label: str, tree: Path, ctx: Context, ruff: str | None, args, not
         print(f"ruff:      {ruff} ({version_of([ruff, '--version'])})")
     print()
     width = max(len(row.label) for row in rows)
-    print(f"{'step':<{width}}  {'wall s':>8}  {'CPU s':>8}  {'x ruff':>7}  {'x semgrep':>9}  note")
+    print(
+        f"{'step':<{width}}  {'wall s':>8}  {'CPU s':>8}  {'x ruff':>7}  {'x semgrep':>9}  note"
+    )
     print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 7}  {'-' * 9}  ----")
     for row in rows:
         seconds = f"{row.seconds:8.3f}" if row.seconds is not None else f"{'-':>8}"
         cpu = f"{row.cpu:8.3f}" if row.cpu is not None else f"{'-':>8}"
         if row.versus == "tree":
-            versus_ruff, versus_semgrep = _ratio(row, ruff_row), _ratio(row, semgrep_row)
+            versus_ruff, versus_semgrep = (
+                _ratio(row, ruff_row),
+                _ratio(row, semgrep_row),
+            )
         elif row.versus == "single":
             versus_ruff, versus_semgrep = _ratio(row, ruff1_row), ""
         else:
             versus_ruff = versus_semgrep = ""
-        print(f"{row.label:<{width}}  {seconds}  {cpu}  {versus_ruff:>7}  {versus_semgrep:>9}  {row.note}")
+        print(
+            f"{row.label:<{width}}  {seconds}  {cpu}  {versus_ruff:>7}  {versus_semgrep:>9}  {row.note}"
+        )
     print()
-    print("x ruff, x semgrep: CPU seconds divided by theirs on the same input (wall seconds where CPU is not")
-    print("measured: (d) runs in-process, (f) is best of 5 wall); for (f), ruff on the same single file.")
+    print(
+        "x ruff, x semgrep: CPU seconds divided by theirs on the same input (wall seconds where CPU is not"
+    )
+    print(
+        "measured: (d) runs in-process, (f) is best of 5 wall); for (f), ruff on the same single file."
+    )
     print(
         "targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s."
     )

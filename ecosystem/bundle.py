@@ -14,7 +14,12 @@ from ecosystem.ledger import ProjectLedger
 from ecosystem.model import ProjectRun
 
 
-def write_bundle(out: Path, runs: list[ProjectRun], ledgers: dict[str, ProjectLedger], ledger_dir: Path) -> int:
+def write_bundle(
+    out: Path,
+    runs: list[ProjectRun],
+    ledgers: dict[str, ProjectLedger],
+    ledger_dir: Path,
+) -> int:
     """Write the bundle for these runs (each project's folder is replaced); return the
     number of fix files written."""
     written = 0
@@ -28,11 +33,19 @@ def write_bundle(out: Path, runs: list[ProjectRun], ledgers: dict[str, ProjectLe
         ledger_file = ledger_dir / f"{run.project}.toml"
         for fix in run.fixes:
             if verdicts.get(fix.fingerprint, "unreviewed") == "unreviewed":
-                (folder / f"{fix.fingerprint}.md").write_text(_fix_page(run, fix, ledger_file), encoding="utf-8")
+                (folder / f"{fix.fingerprint}.md").write_text(
+                    _fix_page(run, fix, ledger_file), encoding="utf-8"
+                )
                 written += 1
-        findings = [f for f in run.findings if verdicts.get(f.fingerprint, "unreviewed") == "unreviewed"]
+        findings = [
+            f
+            for f in run.findings
+            if verdicts.get(f.fingerprint, "unreviewed") == "unreviewed"
+        ]
         if findings:
-            (folder / "findings.md").write_text(_findings_page(run, findings, ledger_file), encoding="utf-8")
+            (folder / "findings.md").write_text(
+                _findings_page(run, findings, ledger_file), encoding="utf-8"
+            )
     _write_index(out)
     return written
 
@@ -67,7 +80,11 @@ def _findings_page(run: ProjectRun, findings, ledger_file: Path) -> str:
         f'`verdict` = "true" | "noise", `why` = one line.\n'
     ]
     for finding in findings:
-        dropped = f" (the scan offers a {finding.label} fix; apply drops it)" if finding.label != "none" else ""
+        dropped = (
+            f" (the scan offers a {finding.label} fix; apply drops it)"
+            if finding.label != "none"
+            else ""
+        )
         note = f"\n**Why no fix:** {finding.fix_note}\n" if finding.fix_note else ""
         parts.append(
             f"\n## {finding.rule}: {finding.path}:{finding.line}{dropped}\n\n"

@@ -36,7 +36,13 @@ def collect(root: Path, name: str, version: str) -> ProjectRun:
     os.chdir(root)  # n1fix shows paths relative to the working directory
     config = load_config(root).merged(cache=False, jobs=1)
     result = run([root], root, config, jobs=1)
-    outcome = ProjectRun(name, version, str(root), errors=sorted(result.errors), files_checked=result.files_checked)
+    outcome = ProjectRun(
+        name,
+        version,
+        str(root),
+        errors=sorted(result.errors),
+        files_checked=result.files_checked,
+    )
 
     # Each fix alone, file by file: a crash while fixing one file loses that file's fixes.
     fixes = {}
@@ -48,7 +54,11 @@ def collect(root: Path, name: str, version: str) -> ProjectRun:
         try:
             fixes.update(single_fixes(findings, root, config, result.project))
         except Exception as error:  # noqa: BLE001 - recorded, the other files go on
-            outcome.errors.append(one_line(f"{path}: fixing alone: internal error: {type(error).__name__}: {error}"))
+            outcome.errors.append(
+                one_line(
+                    f"{path}: fixing alone: internal error: {type(error).__name__}: {error}"
+                )
+            )
 
     lines = finding_prints.SourceLines()
     finding_ids = finding_prints.fingerprints(result.findings, root, lines)

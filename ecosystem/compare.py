@@ -26,7 +26,9 @@ class Changes:
     label_unjudged: list[FixRecord] = field(default_factory=list)
     new_findings: list[FindingRecord] = field(default_factory=list)
     gone_findings: list[LedgerFinding] = field(default_factory=list)
-    finding_label_changes: list[tuple[FindingRecord, LedgerFinding]] = field(default_factory=list)
+    finding_label_changes: list[tuple[FindingRecord, LedgerFinding]] = field(
+        default_factory=list
+    )
     new_errors: list[str] = field(default_factory=list)
     gone_errors: list[str] = field(default_factory=list)
     version_change: tuple[str, str] | None = None  # (ledger's, run's)
@@ -52,7 +54,9 @@ class Changes:
         if self.unreviewed_fixes:
             reasons.append(fixes(len(self.unreviewed_fixes), "unreviewed"))
         if self.label_unjudged:
-            reasons.append(fixes(len(self.label_unjudged), "merged") + " without label-right")
+            reasons.append(
+                fixes(len(self.label_unjudged), "merged") + " without label-right"
+            )
         if self.wrong_offered:
             reasons.append(fixes(len(self.wrong_offered), "wrong") + " still offered")
         if self.differs:
@@ -78,7 +82,9 @@ def compare(run: ProjectRun, ledger: ProjectLedger) -> Changes:
             changes.unreviewed_fixes.append(fix)
         elif entry.verdict == "wrong":
             changes.wrong_offered.append((fix, entry))
-        elif entry.verdict == "merge" and (entry.label_right is None or entry.label != fix.label):
+        elif entry.verdict == "merge" and (
+            entry.label_right is None or entry.label != fix.label
+        ):
             changes.label_unjudged.append(fix)
     changes.gone_fixes = [f for f in ledger.fixes if f.fingerprint not in offered]
 
@@ -106,21 +112,44 @@ def updated(ledger: ProjectLedger, run: ProjectRun) -> ProjectLedger:
     for fix in run.fixes:
         entry = known_fixes.get(fix.fingerprint)
         if entry is None:
-            fixes.append(LedgerFix(fix.fingerprint, fix.rule, fix.path, fix.line, fix.label))
+            fixes.append(
+                LedgerFix(fix.fingerprint, fix.rule, fix.path, fix.line, fix.label)
+            )
             continue
         label_right = entry.label_right if entry.label == fix.label else None
         fixes.append(
-            replace(entry, rule=fix.rule, path=fix.path, line=fix.line, label=fix.label, label_right=label_right)
+            replace(
+                entry,
+                rule=fix.rule,
+                path=fix.path,
+                line=fix.line,
+                label=fix.label,
+                label_right=label_right,
+            )
         )
     known_findings = {f.fingerprint: f for f in ledger.findings}
     findings = []
     for finding in run.findings:
         entry = known_findings.get(finding.fingerprint)
         if entry is None:
-            findings.append(LedgerFinding(finding.fingerprint, finding.rule, finding.path, finding.line, finding.label))
+            findings.append(
+                LedgerFinding(
+                    finding.fingerprint,
+                    finding.rule,
+                    finding.path,
+                    finding.line,
+                    finding.label,
+                )
+            )
         else:
             findings.append(
-                replace(entry, rule=finding.rule, path=finding.path, line=finding.line, label=finding.label)
+                replace(
+                    entry,
+                    rule=finding.rule,
+                    path=finding.path,
+                    line=finding.line,
+                    label=finding.label,
+                )
             )
     return ProjectLedger(run.project, run.version, fixes, findings, sorted(run.errors))
 
@@ -129,7 +158,9 @@ def ledger_failures(ledger: ProjectLedger) -> list[str]:
     """Why `--check` fails on the ledger alone (without a run, every entry is offered)."""
     reasons = []
     unreviewed = sum(1 for f in ledger.fixes if f.verdict == "unreviewed")
-    unjudged = sum(1 for f in ledger.fixes if f.verdict == "merge" and f.label_right is None)
+    unjudged = sum(
+        1 for f in ledger.fixes if f.verdict == "merge" and f.label_right is None
+    )
     wrong = sum(1 for f in ledger.fixes if f.verdict == "wrong")
     if unreviewed:
         reasons.append(fixes(unreviewed, "unreviewed"))

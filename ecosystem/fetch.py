@@ -41,7 +41,9 @@ def archive_path(project: Project, cache: Path, seeds: list[Path] = ()) -> Path:
     if target.is_file() and sha256_of(target) == project.sha256:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+    )
     os.close(handle)
     partial = Path(name)
     try:
@@ -54,7 +56,9 @@ def archive_path(project: Project, cache: Path, seeds: list[Path] = ()) -> Path:
             _download(project.url, partial)
         actual = sha256_of(partial)
         if actual != project.sha256:
-            raise FetchError(f"{project.archive}: sha256 {actual} is not the pinned {project.sha256}")
+            raise FetchError(
+                f"{project.archive}: sha256 {actual} is not the pinned {project.sha256}"
+            )
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
@@ -63,7 +67,10 @@ def archive_path(project: Project, cache: Path, seeds: list[Path] = ()) -> Path:
 
 def _download(url: str, dest: Path) -> None:
     try:
-        with urllib.request.urlopen(url, timeout=60) as response, dest.open("wb") as out:
+        with (
+            urllib.request.urlopen(url, timeout=60) as response,
+            dest.open("wb") as out,
+        ):
             shutil.copyfileobj(response, out, 1 << 20)
     except OSError as error:
         raise FetchError(f"{url}: cannot download: {error}") from error
@@ -76,7 +83,9 @@ def source_dir(project: Project, cache: Path, seeds: list[Path] = ()) -> Path:
         return dest
     archive = archive_path(project, cache, seeds)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{project.label}.") as tmp:
+    with tempfile.TemporaryDirectory(
+        dir=dest.parent, prefix=f".{project.label}."
+    ) as tmp:
         work = Path(tmp) / "x"
         work.mkdir()
         _extract(archive, work)

@@ -99,7 +99,9 @@ def read_ledger(path: Path) -> ProjectLedger:
     seen: set[str] = set()
     for entry in [*ledger.fixes, *ledger.findings]:
         if entry.fingerprint in seen:
-            raise LedgerError(f"{path}: fingerprint {entry.fingerprint} is listed twice")
+            raise LedgerError(
+                f"{path}: fingerprint {entry.fingerprint} is listed twice"
+            )
         seen.add(entry.fingerprint)
     return ledger
 
@@ -109,9 +111,13 @@ def _fix(entry: dict) -> LedgerFix:
     label_right = entry.pop("label-right", None)
     fix = LedgerFix(**entry, label_right=label_right)
     if fix.verdict not in FIX_VERDICTS:
-        raise ValueError(f"fix {fix.fingerprint}: verdict {fix.verdict!r} is not one of {', '.join(FIX_VERDICTS)}")
+        raise ValueError(
+            f"fix {fix.fingerprint}: verdict {fix.verdict!r} is not one of {', '.join(FIX_VERDICTS)}"
+        )
     if fix.label not in LABELS:
-        raise ValueError(f"fix {fix.fingerprint}: label {fix.label!r} is not one of {', '.join(LABELS)}")
+        raise ValueError(
+            f"fix {fix.fingerprint}: label {fix.label!r} is not one of {', '.join(LABELS)}"
+        )
     if label_right is not None and not isinstance(label_right, bool):
         raise ValueError(f"fix {fix.fingerprint}: label-right must be true or false")
     return fix
@@ -133,9 +139,15 @@ def write_ledger(path: Path, ledger: ProjectLedger) -> None:
 
 def dump_ledger(ledger: ProjectLedger) -> str:
     out = [HEADER.format(project=ledger.project, version=ledger.version)]
-    out.append(f"project = {_string(ledger.project)}\nversion = {_string(ledger.version)}\n")
+    out.append(
+        f"project = {_string(ledger.project)}\nversion = {_string(ledger.version)}\n"
+    )
     if ledger.errors:
-        out.append("errors = [\n" + "".join(f"    {_string(e)},\n" for e in sorted(ledger.errors)) + "]\n")
+        out.append(
+            "errors = [\n"
+            + "".join(f"    {_string(e)},\n" for e in sorted(ledger.errors))
+            + "]\n"
+        )
     for fix in sorted(ledger.fixes, key=_order):
         lines = [
             "[[fix]]",

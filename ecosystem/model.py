@@ -44,7 +44,9 @@ class ProjectRun:
     source: str  # the extracted tree the run read
     fixes: list[FixRecord] = field(default_factory=list)
     findings: list[FindingRecord] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # n1fix's own per-file errors, one line each
+    errors: list[str] = field(
+        default_factory=list
+    )  # n1fix's own per-file errors, one line each
     files_checked: int = 0
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0

@@ -39,5 +39,7 @@ def select(projects: list[Project], names: list[str] | None) -> list[Project]:
     known = {p.name: p for p in projects}
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f"unknown project(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise ValueError(
+            f"unknown project(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     return [known[n] for n in dict.fromkeys(names)]

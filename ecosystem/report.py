@@ -9,7 +9,9 @@ from ecosystem.model import ProjectRun
 from n1fix.report.wording import plural
 
 
-def write_project(run: ProjectRun, changes: Changes | None, out: TextIO, *, diffs: bool = True) -> None:
+def write_project(
+    run: ProjectRun, changes: Changes | None, out: TextIO, *, diffs: bool = True
+) -> None:
     if run.crashed:
         out.write(f"== {run.project} {run.version}: FAILED: {run.crashed}\n\n")
         return
@@ -22,13 +24,19 @@ def write_project(run: ProjectRun, changes: Changes | None, out: TextIO, *, diff
     if changes is None:
         return
     if changes.version_change:
-        out.write(f"version changed: {changes.version_change[0]} -> {changes.version_change[1]}\n")
+        out.write(
+            f"version changed: {changes.version_change[0]} -> {changes.version_change[1]}\n"
+        )
     for fix in changes.new_fixes:
-        out.write(f"new fix ({fix.label}) {fix.rule} {fix.path}:{fix.line} [{fix.fingerprint}]\n  {fix.message}\n")
+        out.write(
+            f"new fix ({fix.label}) {fix.rule} {fix.path}:{fix.line} [{fix.fingerprint}]\n  {fix.message}\n"
+        )
         if diffs:
             out.write(_indent(fix.diff))
     for entry in changes.gone_fixes:
-        out.write(f"fix gone ({entry.verdict}) {entry.rule} {entry.path}:{entry.line} [{entry.fingerprint}]\n")
+        out.write(
+            f"fix gone ({entry.verdict}) {entry.rule} {entry.path}:{entry.line} [{entry.fingerprint}]\n"
+        )
     for fix, entry in changes.wrong_offered:
         out.write(
             f"WRONG fix still offered ({fix.label}) {fix.rule} {fix.path}:{fix.line} [{fix.fingerprint}]: {entry.why}\n"
@@ -43,7 +51,9 @@ def write_project(run: ProjectRun, changes: Changes | None, out: TextIO, *, diff
             f"new finding {finding.rule} {finding.path}:{finding.line} [{finding.fingerprint}]\n  {finding.message}\n"
         )
     for entry in changes.gone_findings:
-        out.write(f"finding gone ({entry.verdict}) {entry.rule} {entry.path}:{entry.line} [{entry.fingerprint}]\n")
+        out.write(
+            f"finding gone ({entry.verdict}) {entry.rule} {entry.path}:{entry.line} [{entry.fingerprint}]\n"
+        )
     for finding, entry in changes.finding_label_changes:
         out.write(
             f"finding's dropped fix changed {entry.label} -> {finding.label} {finding.rule} "
@@ -55,9 +65,13 @@ def write_project(run: ProjectRun, changes: Changes | None, out: TextIO, *, diff
         out.write(f"error gone: {error}\n")
     reviewed_left = len(changes.unreviewed_fixes) - len(changes.new_fixes)
     if reviewed_left:
-        out.write(f"{plural(reviewed_left, 'fix', 'fixes')} in the ledger still unreviewed\n")
+        out.write(
+            f"{plural(reviewed_left, 'fix', 'fixes')} in the ledger still unreviewed\n"
+        )
     out.write("\n")
 
 
 def _indent(text: str) -> str:
-    return "".join(f"    {line}" for line in text.splitlines(keepends=True)) + ("" if text.endswith("\n") else "\n")
+    return "".join(f"    {line}" for line in text.splitlines(keepends=True)) + (
+        "" if text.endswith("\n") else "\n"
+    )

@@ -23,7 +23,9 @@ from ecosystem.projects import Project
 WORKER = Path(__file__).with_name("collect.py")
 
 
-def run_project(project: Project, cache: Path, seeds: list[Path], timeout: float) -> ProjectRun:
+def run_project(
+    project: Project, cache: Path, seeds: list[Path], timeout: float
+) -> ProjectRun:
     started = time.perf_counter()
     try:
         source = source_dir(project, cache, seeds)
@@ -32,23 +34,51 @@ def run_project(project: Project, cache: Path, seeds: list[Path], timeout: float
     logs = cache / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{project.name}.log"
-    with tempfile.TemporaryDirectory(prefix="n1fix-eco-") as tmp, log.open("w", encoding="utf-8") as err:
+    with (
+        tempfile.TemporaryDirectory(prefix="n1fix-eco-") as tmp,
+        log.open("w", encoding="utf-8") as err,
+    ):
         out = Path(tmp) / "run.json"
-        command = [sys.executable, str(WORKER), str(source), str(out), project.name, project.version]
+        command = [
+            sys.executable,
+            str(WORKER),
+            str(source),
+            str(out),
+            project.name,
+            project.version,
+        ]
         try:
-            done = subprocess.run(command, stdout=err, stderr=err, timeout=timeout, check=False)
+            done = subprocess.run(
+                command, stdout=err, stderr=err, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired:
-            return _crashed(project, source, f"no result after {timeout:.0f} s (log: {log})", started)
+            return _crashed(
+                project,
+                source,
+                f"no result after {timeout:.0f} s (log: {log})",
+                started,
+            )
         if done.returncode != 0 or not out.is_file():
-            return _crashed(project, source, f"the worker exited with {done.returncode} (log: {log})", started)
+            return _crashed(
+                project,
+                source,
+                f"the worker exited with {done.returncode} (log: {log})",
+                started,
+            )
         run = ProjectRun.from_json(json.loads(out.read_text(encoding="utf-8")))
-    run.wall_seconds = round(time.perf_counter() - started, 2)  # with the start-up and fetch
+    run.wall_seconds = round(
+        time.perf_counter() - started, 2
+    )  # with the start-up and fetch
     return run
 
 
 def _crashed(project: Project, source: Path, reason: str, started: float) -> ProjectRun:
     return ProjectRun(
-        project.name, project.version, str(source), crashed=reason, wall_seconds=round(time.perf_counter() - started, 2)
+        project.name,
+        project.version,
+        str(source),
+        crashed=reason,
+        wall_seconds=round(time.perf_counter() - started, 2),
     )
 
 

@@ -77,7 +77,9 @@ def per_rule(ledgers: Iterable[ProjectLedger]) -> dict[str, Counts]:
     table: dict[str, Counts] = {}
     for ledger in ledgers:
         for fix in ledger.fixes:
-            table.setdefault(fix.rule, Counts()).add_fix(fix.label, fix.verdict, fix.label_right)
+            table.setdefault(fix.rule, Counts()).add_fix(
+                fix.label, fix.verdict, fix.label_right
+            )
         for finding in ledger.findings:
             table.setdefault(finding.rule, Counts()).add_finding(finding.verdict)
     return dict(sorted(table.items()))
@@ -131,11 +133,20 @@ def _cells(c: Counts) -> list[str]:
 def markdown_tables(ledgers: list[ProjectLedger]) -> str:
     projects = per_project(ledgers)
     rules = per_rule(ledgers)
-    lines = ["| project | version | " + " | ".join(COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 2)]
+    lines = [
+        "| project | version | " + " | ".join(COLUMNS) + " |",
+        "|" + " --- |" * (len(COLUMNS) + 2),
+    ]
     for (name, version), counts in sorted(projects.items()):
         lines.append(f"| {name} | {version} | " + " | ".join(_cells(counts)) + " |")
-    lines.append("| **total** | | " + " | ".join(_cells(total(projects.values()))) + " |")
-    lines += ["", "| rule | " + " | ".join(COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 1)]
+    lines.append(
+        "| **total** | | " + " | ".join(_cells(total(projects.values()))) + " |"
+    )
+    lines += [
+        "",
+        "| rule | " + " | ".join(COLUMNS) + " |",
+        "|" + " --- |" * (len(COLUMNS) + 1),
+    ]
     for rule, counts in rules.items():
         lines.append(f"| `{rule}` | " + " | ".join(_cells(counts)) + " |")
     lines.append("| **total** | " + " | ".join(_cells(total(rules.values()))) + " |")

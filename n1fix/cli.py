@@ -21,7 +21,9 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
+    context_settings={
+        "help_option_names": ["-h", "--help"]
+    },  # inherited by every command
     help="Find database round-trip waste (N+1 queries) in Python code and rewrite it.",
 )
 
@@ -48,7 +50,11 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _app_options(
     version: bool = typer.Option(
-        False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        False,
+        "--version",
+        callback=_show_version,
+        is_eager=True,
+        help="Show the version and exit.",
     ),
 ) -> None:
     """Find database round-trip waste (N+1 queries) in Python code and rewrite it."""
@@ -81,7 +87,9 @@ def _common(
     cli_select = _split(select)
     _check_rule_names(root, file_config, cli_select, _split(ignore))
     # As in ruff: a rule selected on the command line is on, even if the file ignores it.
-    file_ignore = [name for name in file_config.ignore if name not in (cli_select or [])]
+    file_ignore = [
+        name for name in file_config.ignore if name not in (cli_select or [])
+    ]
     config = dataclasses.replace(file_config, ignore=file_ignore).merged(
         select=cli_select,
         ignore=_split(ignore),
@@ -114,30 +122,50 @@ def _check_rule_names(root: Path, file_config, cli_select, cli_ignore) -> None:
 def _split(values: Optional[List[str]]) -> Optional[list[str]]:
     if not values:
         return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+    return [
+        part.strip() for value in values for part in value.split(",") if part.strip()
+    ]
 
 
 PathsArg = typer.Argument(
-    None, help="Files or directories to check (default: the current directory).", show_default=False
+    None,
+    help="Files or directories to check (default: the current directory).",
+    show_default=False,
 )
-SelectOpt = typer.Option(None, "--select", help="Only these rules (comma-separated or repeated).")
+SelectOpt = typer.Option(
+    None, "--select", help="Only these rules (comma-separated or repeated)."
+)
 IgnoreOpt = typer.Option(None, "--ignore", help="Skip these rules.")
-ExcludeOpt = typer.Option(None, "--exclude", help="Replace the default excludes with these patterns.")
-ExtendExcludeOpt = typer.Option(None, "--extend-exclude", help="Add these patterns to the excludes.")
+ExcludeOpt = typer.Option(
+    None, "--exclude", help="Replace the default excludes with these patterns."
+)
+ExtendExcludeOpt = typer.Option(
+    None, "--extend-exclude", help="Add these patterns to the excludes."
+)
 ForceExcludeOpt = typer.Option(
-    False, "--force-exclude", help="Apply the excludes to files and directories named here too (for pre-commit)."
+    False,
+    "--force-exclude",
+    help="Apply the excludes to files and directories named here too (for pre-commit).",
 )
 IncludeTestsOpt = typer.Option(
-    False, "--include-tests", help="Check test code too (test_*.py, *_test.py, conftest.py, tests/ and test/ folders)."
+    False,
+    "--include-tests",
+    help="Check test code too (test_*.py, *_test.py, conftest.py, tests/ and test/ folders).",
 )
-JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
-VerboseOpt = typer.Option(False, "--verbose", "-v", help="Show tracebacks of internal errors.")
+JobsOpt = typer.Option(
+    None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count)."
+)
+VerboseOpt = typer.Option(
+    False, "--verbose", "-v", help="Show tracebacks of internal errors."
+)
 
 
 @app.command()
 def scan(
     paths: Optional[List[Path]] = PathsArg,
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.text, "--format", help="Output format."
+    ),
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
     exclude: Optional[List[str]] = ExcludeOpt,
@@ -145,16 +173,26 @@ def scan(
     force_exclude: bool = ForceExcludeOpt,
     include_tests: bool = IncludeTestsOpt,
     jobs: Optional[int] = JobsOpt,
-    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not write the results cache."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Ignore and do not write the results cache."
+    ),
     baseline: Optional[Path] = typer.Option(
-        None, "--baseline", help="Report only findings not recorded in this baseline file."
+        None,
+        "--baseline",
+        help="Report only findings not recorded in this baseline file.",
     ),
     write_baseline: bool = typer.Option(
-        False, "--write-baseline", help="Record every current finding in the --baseline file; exit 0."
+        False,
+        "--write-baseline",
+        help="Record every current finding in the --baseline file; exit 0.",
     ),
-    statistics: bool = typer.Option(False, "--statistics", help="Show counts per rule instead of the findings."),
+    statistics: bool = typer.Option(
+        False, "--statistics", help="Show counts per rule instead of the findings."
+    ),
     require_reason: bool = typer.Option(
-        False, "--require-reason", help="Report suppression comments that give no reason."
+        False,
+        "--require-reason",
+        help="Report suppression comments that give no reason.",
     ),
     verbose: bool = VerboseOpt,
 ) -> None:
@@ -163,7 +201,9 @@ def scan(
     from n1fix.report.progress import ScanProgress
 
     if write_baseline and baseline is None:
-        raise typer.BadParameter("--write-baseline needs --baseline FILE", param_hint="--write-baseline")
+        raise typer.BadParameter(
+            "--write-baseline needs --baseline FILE", param_hint="--write-baseline"
+        )
     paths = _paths(paths)
     root, config = _common(
         paths,
@@ -191,7 +231,9 @@ def scan(
         from n1fix.report.baseline import write_baseline as write_file
 
         write_file(baseline, result.findings, root)
-        _stderr(f"Wrote {plural(len(result.findings), 'finding')} to the baseline {baseline}.")
+        _stderr(
+            f"Wrote {plural(len(result.findings), 'finding')} to the baseline {baseline}."
+        )
         _warnings(result.warnings)
         _errors(result.errors)
         raise typer.Exit(_exit_code(result.errors, False))
@@ -205,7 +247,9 @@ def scan(
         result.findings = new_findings(result.findings, known, prints)
         hidden = total - len(result.findings)
         if hidden:
-            _stderr(f"{plural(hidden, 'finding')} recorded in the baseline {baseline} not shown.")
+            _stderr(
+                f"{plural(hidden, 'finding')} recorded in the baseline {baseline} not shown."
+            )
     _warn_if_no_files(result, paths)
     if statistics:
         from n1fix.report import statistics as statistics_report
@@ -218,8 +262,16 @@ def scan(
     raise typer.Exit(_exit_code(result.errors, bool(result.findings)))
 
 
-def _write_report(output_format: OutputFormat, result, root: Path, config, prints: dict | None = None) -> None:
-    from n1fix.report import github_report, json_report, markdown_report, sarif_report, text_report
+def _write_report(
+    output_format: OutputFormat, result, root: Path, config, prints: dict | None = None
+) -> None:
+    from n1fix.report import (
+        github_report,
+        json_report,
+        markdown_report,
+        sarif_report,
+        text_report,
+    )
 
     if output_format is OutputFormat.json:
         json_report.write(result, sys.stdout)
@@ -229,7 +281,9 @@ def _write_report(output_format: OutputFormat, result, root: Path, config, print
 
         rules = [rule.NAME for rule in select_rules(config.select, config.ignore)]
         fixes = single_fixes(result.findings, root, config, result.project)
-        sarif_report.write(result, sys.stdout, root=root, rules=rules, fixes=fixes, prints=prints)
+        sarif_report.write(
+            result, sys.stdout, root=root, rules=rules, fixes=fixes, prints=prints
+        )
     elif output_format is OutputFormat.github:
         github_report.write(result, sys.stdout)
     elif output_format is OutputFormat.markdown:
@@ -242,11 +296,18 @@ def _write_report(output_format: OutputFormat, result, root: Path, config, print
 def apply(
     paths: Optional[List[Path]] = PathsArg,
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Print a unified diff; write nothing (exit 1 when there are changes)."
+        False,
+        "--dry-run",
+        help="Print a unified diff; write nothing (exit 1 when there are changes).",
     ),
-    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes marked unsafe."),
+    unsafe_fixes: bool = typer.Option(
+        False, "--unsafe-fixes", help="Also apply fixes marked unsafe."
+    ),
     interactive: bool = typer.Option(
-        False, "--interactive", "-i", help="Show each change and ask whether to apply it (unsafe fixes included)."
+        False,
+        "--interactive",
+        "-i",
+        help="Show each change and ask whether to apply it (unsafe fixes included).",
     ),
     select: Optional[List[str]] = SelectOpt,
     ignore: Optional[List[str]] = IgnoreOpt,
@@ -256,7 +317,9 @@ def apply(
     include_tests: bool = IncludeTestsOpt,
     jobs: Optional[int] = JobsOpt,
     follow_symlinks: bool = typer.Option(
-        False, "--follow-symlinks", help="Also write files that symlinks in the project point to outside it."
+        False,
+        "--follow-symlinks",
+        help="Also write files that symlinks in the project point to outside it.",
     ),
     verbose: bool = VerboseOpt,
 ) -> None:
@@ -264,7 +327,9 @@ def apply(
     reviewer = None
     if interactive:
         if dry_run:
-            raise ValueError("--interactive and --dry-run do not go together (--dry-run shows every change)")
+            raise ValueError(
+                "--interactive and --dry-run do not go together (--dry-run shows every change)"
+            )
         if not sys.stdin.isatty():
             raise ValueError(
                 "--interactive needs a terminal on stdin; in scripts use `n1fix apply` (safe fixes) or "
@@ -281,10 +346,20 @@ def apply(
 
     paths = _paths(paths)
     root, config = _common(
-        paths, select, ignore, exclude, extend_exclude, unsafe_fixes, jobs, force_exclude, include_tests
+        paths,
+        select,
+        ignore,
+        exclude,
+        extend_exclude,
+        unsafe_fixes,
+        jobs,
+        force_exclude,
+        include_tests,
     )
     if not dry_run and working_tree_dirty(root):
-        _stderr("warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`")
+        _stderr(
+            "warning: the working tree has uncommitted changes; review n1fix's edits with `git diff`"
+        )
     try:
         result = run(paths, root, config, fix=True, jobs=jobs, review=reviewer)
     except KeyboardInterrupt:
@@ -321,10 +396,19 @@ def apply(
         for note in report.notes:
             _stderr(f"note: {note}")
     for change in result.changes:
-        if change.companion_for and not change.applied:  # edited only for fixes elsewhere
-            callers = [f"{path}:{line}" for path, line in sorted({(f.path, f.line) for f in change.companion_for})]
+        if (
+            change.companion_for and not change.applied
+        ):  # edited only for fixes elsewhere
+            callers = [
+                f"{path}:{line}"
+                for path, line in sorted(
+                    {(f.path, f.line) for f in change.companion_for}
+                )
+            ]
             verb = "would gain" if dry_run else "gained"
-            _stderr(f"note: {change.display} {verb} the batch methods that the fixes at {', '.join(callers)} call")
+            _stderr(
+                f"note: {change.display} {verb} the batch methods that the fixes at {', '.join(callers)} call"
+            )
     from n1fix.report import summary
 
     if report is not None and report.interrupted_by:
@@ -337,7 +421,11 @@ def apply(
     else:
         changed_on_disk = report.changed_on_disk if report is not None else 0
         for line in summary.apply_lines(
-            result, written, dry_run=dry_run, unsafe_fixes=config.unsafe_fixes, changed_on_disk=changed_on_disk
+            result,
+            written,
+            dry_run=dry_run,
+            unsafe_fixes=config.unsafe_fixes,
+            changed_on_disk=changed_on_disk,
         ):
             _stderr(line)
     _errors(errors)
@@ -351,20 +439,44 @@ def apply(
 @app.command()
 def bot(
     paths: Optional[List[Path]] = typer.Argument(
-        None, help="Files or directories to fix (default: the current directory).", show_default=False
+        None,
+        help="Files or directories to fix (default: the current directory).",
+        show_default=False,
     ),
-    repo: Optional[str] = typer.Option(None, "--repo", help="OWNER/NAME on GitHub (default: $GITHUB_REPOSITORY)."),
-    base: str = typer.Option("main", "--base", help="The branch to fix and to open pull requests into."),
-    group: str = typer.Option("rule", "--group", help="One pull request per `rule`, per `file`, or `all` in one."),
-    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also propose fixes marked unsafe."),
-    test_cmd: Optional[str] = typer.Option(None, "--test-cmd", help="Run this on each branch; push only if it passes."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be pushed and opened; touch nothing."),
-    remote: str = typer.Option("origin", "--remote", help="The git remote to fetch from and push to."),
+    repo: Optional[str] = typer.Option(
+        None, "--repo", help="OWNER/NAME on GitHub (default: $GITHUB_REPOSITORY)."
+    ),
+    base: str = typer.Option(
+        "main", "--base", help="The branch to fix and to open pull requests into."
+    ),
+    group: str = typer.Option(
+        "rule",
+        "--group",
+        help="One pull request per `rule`, per `file`, or `all` in one.",
+    ),
+    unsafe_fixes: bool = typer.Option(
+        False, "--unsafe-fixes", help="Also propose fixes marked unsafe."
+    ),
+    test_cmd: Optional[str] = typer.Option(
+        None, "--test-cmd", help="Run this on each branch; push only if it passes."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print what would be pushed and opened; touch nothing."
+    ),
+    remote: str = typer.Option(
+        "origin", "--remote", help="The git remote to fetch from and push to."
+    ),
     api_url: Optional[str] = typer.Option(
-        None, "--api-url", help="GitHub API base URL (default: $GITHUB_API_URL or api.github.com)."
+        None,
+        "--api-url",
+        help="GitHub API base URL (default: $GITHUB_API_URL or api.github.com).",
     ),
-    author: Optional[str] = typer.Option(None, "--author", help="Commit author, `Name <email>`."),
-    label: Optional[List[str]] = typer.Option(None, "--label", help="Labels for new pull requests (default: n1fix)."),
+    author: Optional[str] = typer.Option(
+        None, "--author", help="Commit author, `Name <email>`."
+    ),
+    label: Optional[List[str]] = typer.Option(
+        None, "--label", help="Labels for new pull requests (default: n1fix)."
+    ),
     verbose: bool = VerboseOpt,
 ) -> None:
     """Open, and keep up to date, pull requests with the fixes (token from GITHUB_TOKEN)."""
@@ -375,7 +487,9 @@ def bot(
     try:
         from n1fix.bot.orchestrate import DEFAULT_AUTHOR, BotOptions, run_bot
     except ModuleNotFoundError as error:
-        raise ValueError(f"n1fix bot needs {error.name}: pip install 'n1fix[bot]'") from None
+        raise ValueError(
+            f"n1fix bot needs {error.name}: pip install 'n1fix[bot]'"
+        ) from None
 
     repo = repo or os.environ.get("GITHUB_REPOSITORY")
     if not repo or repo.count("/") != 1:
@@ -402,7 +516,10 @@ def bot(
 def audit(
     paths: Optional[List[Path]] = PathsArg,
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Write the report here (e.g. DATABASE_PERFORMANCE_AUDIT.md) instead of stdout."
+        None,
+        "--output",
+        "-o",
+        help="Write the report here (e.g. DATABASE_PERFORMANCE_AUDIT.md) instead of stdout.",
     ),
     trace: Optional[Path] = typer.Option(
         None,
@@ -449,7 +566,14 @@ def audit(
     fixes = single_fixes(result.findings, root, config, result.project)
     text = io.StringIO()
     today = datetime.date.today().isoformat()
-    audit_report.write(result, text, paths=[str(p) for p in paths], fixes=fixes, date=today, measured=measured)
+    audit_report.write(
+        result,
+        text,
+        paths=[str(p) for p in paths],
+        fixes=fixes,
+        date=today,
+        measured=measured,
+    )
     if output is None:
         sys.stdout.write(text.getvalue())
     else:
@@ -457,14 +581,18 @@ def audit(
 
         output.write_text(text.getvalue(), encoding="utf-8", errors=SHOWN)
         audited = plural(result.files_checked, "file")
-        _stderr(f"Wrote {output}: {plural(len(result.findings), 'finding')} in the {audited} audited.")
+        _stderr(
+            f"Wrote {output}: {plural(len(result.findings), 'finding')} in the {audited} audited."
+        )
     _warnings(result.warnings)
     _errors(result.errors)
     raise typer.Exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
 
 
 @app.command()
-def rules(name: Optional[str] = typer.Argument(None, help="Show one rule's documentation.")) -> None:
+def rules(
+    name: Optional[str] = typer.Argument(None, help="Show one rule's documentation."),
+) -> None:
     """List every rule, or show one rule's documentation."""
     from n1fix.report import rule_docs
 
@@ -516,7 +644,9 @@ def _remove_stale_temps(temps: list[Path]) -> None:
 
     for path in temps:
         if remove_stale_temp(path):
-            _stderr(f"note: removed {display_path(path)}, a temp file left by an interrupted n1fix run")
+            _stderr(
+                f"note: removed {display_path(path)}, a temp file left by an interrupted n1fix run"
+            )
 
 
 def _warnings(warnings: list[str]) -> None:
@@ -542,7 +672,9 @@ def main() -> None:
     show_on(sys.stderr)
     try:
         code = app(standalone_mode=False)
-        if code == EXIT_INTERRUPTED:  # typer's answer to a Ctrl-C that no command handled
+        if (
+            code == EXIT_INTERRUPTED
+        ):  # typer's answer to a Ctrl-C that no command handled
             _stderr("n1fix: interrupted")
     except typer.Exit as exit_:
         code = exit_.exit_code
@@ -569,6 +701,8 @@ def main() -> None:
 
                 traceback.print_exc()
             message = " ".join(f"{type(error).__name__}: {error}".split())
-            _stderr(f"n1fix: internal error: {message} (run with --verbose for the traceback)")
+            _stderr(
+                f"n1fix: internal error: {message} (run with --verbose for the traceback)"
+            )
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else EXIT_CLEAN)

@@ -55,7 +55,10 @@ class Config:
             raise TypeError(f"unknown configuration option(s): {', '.join(unknown)}")
         changes = {k: v for k, v in cli_overrides.items() if v is not None}
         if "extend_exclude" in changes:
-            changes["extend_exclude"] = [*self.extend_exclude, *changes["extend_exclude"]]
+            changes["extend_exclude"] = [
+                *self.extend_exclude,
+                *changes["extend_exclude"],
+            ]
         return _with_required_reasons(dataclasses.replace(self, **changes))
 
 
@@ -65,7 +68,9 @@ REASON_RULE = "suppression-without-reason"
 def _with_required_reasons(config: Config) -> Config:
     """`require-reason` selects the rule that reports suppressions without a reason, on
     top of the selection (the default rules when nothing is selected)."""
-    if not config.require_reason or (config.select is not None and REASON_RULE in config.select):
+    if not config.require_reason or (
+        config.select is not None and REASON_RULE in config.select
+    ):
         return config
     if config.select is None:
         from n1fix.rules import default_rule_names
@@ -104,8 +109,12 @@ def load_config(root: Path) -> Config:
             raise ConfigError(f"{path}: [tool.n1fix] unknown key '{key}'{suggestion}")
         check, expected = _KEYS[key]
         if not check(value):
-            raise ConfigError(f"{path}: [tool.n1fix] '{key}' must be {expected}, got {_describe(value)}")
-        values[key.replace("-", "_")] = list(value) if isinstance(value, list) else value
+            raise ConfigError(
+                f"{path}: [tool.n1fix] '{key}' must be {expected}, got {_describe(value)}"
+            )
+        values[key.replace("-", "_")] = (
+            list(value) if isinstance(value, list) else value
+        )
     return _with_required_reasons(Config(**values))
 
 
@@ -123,7 +132,9 @@ def _is_jobs(value: object) -> bool:
 
 
 def _is_version(value: object) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"\d+(\.\d+){0,2}", value) is not None
+    return (
+        isinstance(value, str) and re.fullmatch(r"\d+(\.\d+){0,2}", value) is not None
+    )
 
 
 _KEYS: dict[str, tuple[Callable[[object], bool], str]] = {

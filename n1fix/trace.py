@@ -41,9 +41,13 @@ class Recorder:
                 relative = path.relative_to(self.root)
             except ValueError:
                 relative = None
-            if relative is not None and any(part in _OUTSIDE for part in relative.parts):
+            if relative is not None and any(
+                part in _OUTSIDE for part in relative.parts
+            ):
                 relative = None
-            self._known[filename] = relative.as_posix() if relative is not None else None
+            self._known[filename] = (
+                relative.as_posix() if relative is not None else None
+            )
         return self._known[filename]
 
     def count(self, *_args: object) -> None:
@@ -60,7 +64,8 @@ class Recorder:
             "format": FORMAT,
             "statements": self.statements,
             "lines": [
-                {"path": path, "line": line, "statements": count} for (path, line), count in sorted(self.lines.items())
+                {"path": path, "line": line, "statements": count}
+                for (path, line), count in sorted(self.lines.items())
             ],
         }
 
@@ -82,7 +87,9 @@ def _stack(frame):
 
 
 @contextmanager
-def record_round_trips(output: str | Path, root: str | Path = ".") -> Iterator[Recorder]:
+def record_round_trips(
+    output: str | Path, root: str | Path = "."
+) -> Iterator[Recorder]:
     """Count statements per project line while the block runs; write them to `output`."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
@@ -93,7 +100,9 @@ def record_round_trips(output: str | Path, root: str | Path = ".") -> Iterator[R
         yield recorder
     finally:
         event.remove(Engine, "before_cursor_execute", recorder.count)
-        Path(output).write_text(json.dumps(recorder.document(), indent=1) + "\n", encoding="utf-8")
+        Path(output).write_text(
+            json.dumps(recorder.document(), indent=1) + "\n", encoding="utf-8"
+        )
 
 
 class TraceError(ValueError):
@@ -105,9 +114,18 @@ def load_trace(path: Path) -> Counter[tuple[str, int]]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise TraceError(f"cannot read the trace {path}: {error.strerror or error}") from None
+        raise TraceError(
+            f"cannot read the trace {path}: {error.strerror or error}"
+        ) from None
     except ValueError as error:
         raise TraceError(f"the trace {path} is not JSON: {error}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise TraceError(f"{path} is not an n1fix trace (record one with n1fix.trace.record_round_trips)")
-    return Counter({(entry["path"], entry["line"]): entry["statements"] for entry in document["lines"]})
+        raise TraceError(
+            f"{path} is not an n1fix trace (record one with n1fix.trace.record_round_trips)"
+        )
+    return Counter(
+        {
+            (entry["path"], entry["line"]): entry["statements"]
+            for entry in document["lines"]
+        }
+    )

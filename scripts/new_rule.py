@@ -34,9 +34,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="new_rule.py",
         description="Create the packages, golden case stub, test and README section of a new n1fix rule.",
     )
-    parser.add_argument("name", help="the rule's name in kebab-case, e.g. sorted-in-python")
     parser.add_argument(
-        "--severity", choices=SEVERITIES, default="medium", help="the rule's severity (default: medium)"
+        "name", help="the rule's name in kebab-case, e.g. sorted-in-python"
+    )
+    parser.add_argument(
+        "--severity",
+        choices=SEVERITIES,
+        default="medium",
+        help="the rule's severity (default: medium)",
     )
     parser.add_argument(
         "--root",
@@ -50,8 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"new_rule.py: {problem}", file=sys.stderr)
         return 2
     for path in scaffold(args.name, args.severity, args.root):
-        print(f"{'edited' if path.name == 'README.md' else 'created'} {path.relative_to(args.root)}")
-    print(f"next: write the docs and `check` in n1fix/rules/{snake(args.name)}/rule.py, then the golden case")
+        print(
+            f"{'edited' if path.name == 'README.md' else 'created'} {path.relative_to(args.root)}"
+        )
+    print(
+        f"next: write the docs and `check` in n1fix/rules/{snake(args.name)}/rule.py, then the golden case"
+    )
     return 0
 
 
@@ -90,14 +99,28 @@ def scaffold(name: str, severity: str, root: Path) -> list[Path]:
     """Write the new rule's files under `root`; return what was created or edited."""
     module, cls = snake(name), class_name(name)
     files = {
-        root / "n1fix" / "rules" / module / "__init__.py": RULE_INIT.format(name=name, module=module, cls=cls),
-        root / "n1fix" / "rules" / module / "rule.py": RULE.format(name=name, cls=cls, severity=severity.upper()),
-        root / "n1fix" / "codemods" / module / "__init__.py": CODEMOD_INIT.format(name=name, module=module),
+        root / "n1fix" / "rules" / module / "__init__.py": RULE_INIT.format(
+            name=name, module=module, cls=cls
+        ),
+        root / "n1fix" / "rules" / module / "rule.py": RULE.format(
+            name=name, cls=cls, severity=severity.upper()
+        ),
+        root / "n1fix" / "codemods" / module / "__init__.py": CODEMOD_INIT.format(
+            name=name, module=module
+        ),
         root / "n1fix" / "codemods" / module / "rewrite.py": CODEMOD.format(name=name),
-        root / "golden" / module / "basic" / "before.py": GOLDEN_BEFORE.format(name=name),
-        root / "golden" / module / "basic" / "case.toml": GOLDEN_CASE.format(name=name, module=module),
-        root / "golden" / module / "basic" / "scenario.py": GOLDEN_SCENARIO.format(name=name),
-        root / "tests" / f"test_{module}.py": TEST.format(name=name, module=module, cls=cls),
+        root / "golden" / module / "basic" / "before.py": GOLDEN_BEFORE.format(
+            name=name
+        ),
+        root / "golden" / module / "basic" / "case.toml": GOLDEN_CASE.format(
+            name=name, module=module
+        ),
+        root / "golden" / module / "basic" / "scenario.py": GOLDEN_SCENARIO.format(
+            name=name
+        ),
+        root / "tests" / f"test_{module}.py": TEST.format(
+            name=name, module=module, cls=cls
+        ),
     }
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +128,10 @@ def scaffold(name: str, severity: str, root: Path) -> list[Path]:
     created = list(files)
     readme = root / "README.md"
     if readme.exists():
-        readme.write_text(with_readme_section(readme.read_text(encoding="utf-8"), name, severity), encoding="utf-8")
+        readme.write_text(
+            with_readme_section(readme.read_text(encoding="utf-8"), name, severity),
+            encoding="utf-8",
+        )
         created.append(readme)
     return created
 

@@ -47,7 +47,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def run_dir(config: pytest.Config) -> Path:
     workerinput = getattr(config, "workerinput", None)
-    return Path(workerinput[RUN_DIR]) if workerinput is not None else getattr(config, RUN_DIR)
+    return (
+        Path(workerinput[RUN_DIR])
+        if workerinput is not None
+        else getattr(config, RUN_DIR)
+    )
 
 
 @pytest.fixture(scope="session")

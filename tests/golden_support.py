@@ -117,7 +117,9 @@ class GoldenCase:
     # The before fails today with this exception (an async lazy load: `MissingGreenlet`);
     # its results are those of the same code run under a sync Session (golden_sync_twin).
     before_raises: str | None = None
-    entry: str | None = None  # a tree case's file the fix is run on, relative to the tree
+    entry: str | None = (
+        None  # a tree case's file the fix is run on, relative to the tree
+    )
     # What n1fix's output still gets wrong against the hand-written after (the rewrite
     # test is then expected to fail, strictly: once n1fix writes the after, drop the key).
     known_gap: str | None = None
@@ -165,7 +167,9 @@ class GoldenCase:
             return False
         tree = ast.parse(self.scenario_path.read_text(encoding="utf-8"))
         return any(
-            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == EMPTY_RUN for node in tree.body
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name == EMPTY_RUN
+            for node in tree.body
         )
 
     @property
@@ -183,7 +187,11 @@ class CaseError(Exception):
 
 def is_rule_dir(path: Path) -> bool:
     # App packages (renderapp, legacyapp) are importable packages; rule folders are not.
-    return path.is_dir() and not path.name.startswith((".", "_")) and not (path / "__init__.py").exists()
+    return (
+        path.is_dir()
+        and not path.name.startswith((".", "_"))
+        and not (path / "__init__.py").exists()
+    )
 
 
 def case_dirs(root: Path = GOLDEN_ROOT) -> list[Path]:
@@ -224,18 +232,28 @@ def load_case(case_dir: Path) -> GoldenCase:
     if not isinstance(unsafe_fixes, bool):
         raise fail("`unsafe_fixes` must be a boolean")
     if "findings" not in data:
-        raise fail("`findings` is required (`findings = []` when the rule must not fire)")
+        raise fail(
+            "`findings` is required (`findings = []` when the rule must not fire)"
+        )
     raw_findings = data["findings"]
     if not isinstance(raw_findings, list):
         raise fail("`findings` must be an array of tables")
     entry = data.get("entry")
     if tree and not (isinstance(entry, str) and entry.endswith(".py")):
-        raise fail('a case with a before/ tree needs `entry = "<file>.py"` (relative to the tree)')
+        raise fail(
+            'a case with a before/ tree needs `entry = "<file>.py"` (relative to the tree)'
+        )
     if not tree and entry is not None:
         raise fail("`entry` is for cases with a before/ tree")
-    if "known_gap" in data and not (isinstance(data["known_gap"], str) and data["known_gap"].strip()):
+    if "known_gap" in data and not (
+        isinstance(data["known_gap"], str) and data["known_gap"].strip()
+    ):
         raise fail("`known_gap` must say what n1fix's output gets wrong")
-    keys = {"rule", "line", "applicability", "path"} if tree else {"rule", "line", "applicability"}
+    keys = (
+        {"rule", "line", "applicability", "path"}
+        if tree
+        else {"rule", "line", "applicability"}
+    )
     findings = []
     for i, raw in enumerate(raw_findings):
         if not isinstance(raw, dict) or set(raw) != keys:
@@ -246,11 +264,23 @@ def load_case(case_dir: Path) -> GoldenCase:
             raise fail(f"findings[{i}]: rule must be a string and line an integer")
         if raw["applicability"] not in APPLICABILITIES:
             raise fail(f"findings[{i}]: applicability must be one of {APPLICABILITIES}")
-        findings.append(ExpectedFinding(raw["rule"], raw["line"], raw["applicability"], raw.get("path")))
+        findings.append(
+            ExpectedFinding(
+                raw["rule"], raw["line"], raw["applicability"], raw.get("path")
+            )
+        )
     run = data.get("run")
     if not isinstance(run, dict) or not isinstance(run.get("runs"), bool):
         raise fail("`[run]` with `runs = true|false` is required")
-    if unknown := set(run) - {"runs", "reason", "concurrent", "max_in_flight", "before_raises", "measure", "rejected"}:
+    if unknown := set(run) - {
+        "runs",
+        "reason",
+        "concurrent",
+        "max_in_flight",
+        "before_raises",
+        "measure",
+        "rejected",
+    }:
         raise fail(f"[run]: unknown keys {sorted(unknown)}")
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
@@ -259,7 +289,9 @@ def load_case(case_dir: Path) -> GoldenCase:
         raise fail('`measure` is "round_trips" or "rows"')
     raises = run.get("before_raises")
     if raises is not None and not (isinstance(raises, str) and raises.isidentifier()):
-        raise fail("`before_raises` names the exception class before.py raises (`MissingGreenlet`)")
+        raise fail(
+            "`before_raises` names the exception class before.py raises (`MissingGreenlet`)"
+        )
     rejected = run.get("rejected")
     if rejected is not None and rejected not in REJECTIONS:
         raise fail(f"`rejected` is one of {REJECTIONS}")
@@ -268,8 +300,12 @@ def load_case(case_dir: Path) -> GoldenCase:
     if rejected is not None and not run["runs"]:
         raise fail("a rejected.py proves nothing unless the case runs")
     bound = run.get("max_in_flight")
-    if bound is not None and not (isinstance(bound, int) and bound >= 2 and run.get("concurrent")):
-        raise fail("`max_in_flight` is an integer of at least 2, for a `concurrent` case")
+    if bound is not None and not (
+        isinstance(bound, int) and bound >= 2 and run.get("concurrent")
+    ):
+        raise fail(
+            "`max_in_flight` is an integer of at least 2, for a `concurrent` case"
+        )
     return GoldenCase(
         rule_dir=case_dir.parent.name,
         name=case_dir.name,
@@ -303,8 +339,16 @@ def discover_cases(root: Path = GOLDEN_ROOT) -> list[GoldenCase]:
 def validate_case(case_dir: Path) -> list[str]:
     """Problems with one case directory (empty when it is well formed)."""
     case_dir = Path(case_dir)
-    required = ("before/", "case.toml", "scenario.py") if (case_dir / "before").is_dir() else REQUIRED_FILES
-    problems = [f"{case_dir}: missing {name}" for name in required if not (case_dir / name).exists()]
+    required = (
+        ("before/", "case.toml", "scenario.py")
+        if (case_dir / "before").is_dir()
+        else REQUIRED_FILES
+    )
+    problems = [
+        f"{case_dir}: missing {name}"
+        for name in required
+        if not (case_dir / name).exists()
+    ]
     try:
         case = load_case(case_dir)
     except CaseError as exc:
@@ -315,7 +359,10 @@ def validate_case(case_dir: Path) -> list[str]:
         problems.extend(tree_problems(case))
     else:
         before_lines = case.before_path.read_text(encoding="utf-8").splitlines()
-        for source in filter(None, (case.before_path, case.after_path, case.rejected_path, case.scenario_path)):
+        for source in filter(
+            None,
+            (case.before_path, case.after_path, case.rejected_path, case.scenario_path),
+        ):
             if source.exists():
                 try:
                     compile(source.read_text(encoding="utf-8"), str(source), "exec")
@@ -323,22 +370,38 @@ def validate_case(case_dir: Path) -> list[str]:
                     problems.append(f"{source}: does not compile: {exc}")
         for f in case.findings:
             if not 1 <= f.line <= len(before_lines):
-                problems.append(f"{case_dir}: finding line {f.line} is outside before.py")
-        if case.after_path is not None and case.after_path.read_text() == case.before_path.read_text():
-            problems.append(f"{case_dir}: after.py is identical to before.py; delete it instead")
+                problems.append(
+                    f"{case_dir}: finding line {f.line} is outside before.py"
+                )
+        if (
+            case.after_path is not None
+            and case.after_path.read_text() == case.before_path.read_text()
+        ):
+            problems.append(
+                f"{case_dir}: after.py is identical to before.py; delete it instead"
+            )
     # Findings of other rules are listed too (the whole file is checked), but every
     # corpus case is about its own rule: a trap may expect none of its rule's findings.
     for f in case.findings:
         if not f.rule or f.rule != f.rule.lower() or "_" in f.rule:
-            problems.append(f"{case_dir}: finding rule {f.rule!r} is not a rule name (kebab-case)")
+            problems.append(
+                f"{case_dir}: finding rule {f.rule!r} is not a rule name (kebab-case)"
+            )
     applied = [
-        f for f in case.findings if f.applicability == "safe" or (f.applicability == "unsafe" and case.unsafe_fixes)
+        f
+        for f in case.findings
+        if f.applicability == "safe"
+        or (f.applicability == "unsafe" and case.unsafe_fixes)
     ]
     after = "after/" if case.is_tree else "after.py"
     if case.after_path is not None and not applied:
-        problems.append(f"{case_dir}: has {after} but no finding whose fix would be applied")
+        problems.append(
+            f"{case_dir}: has {after} but no finding whose fix would be applied"
+        )
     if case.after_path is None and applied:
-        problems.append(f"{case_dir}: a fix would be applied ({applied}) but there is no {after}")
+        problems.append(
+            f"{case_dir}: a fix would be applied ({applied}) but there is no {after}"
+        )
     return problems
 
 
@@ -389,7 +452,9 @@ class RoundTripCounter:
         self.rows = 0
         self.active = False
 
-    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+    def __call__(
+        self, conn, cursor, statement, parameters, context, executemany
+    ) -> None:
         if self.active:
             self.statements.append(statement)
 
@@ -444,13 +509,17 @@ class SQLiteBackend:
     """
 
     name = "sqlite"
-    _templates: dict[str, Path] = {}  # seed name -> its seeded template file (this process)
+    _templates: dict[
+        str, Path
+    ] = {}  # seed name -> its seeded template file (this process)
 
     @contextlib.contextmanager
     def database(self) -> Iterator[DatabaseTarget]:
         with tempfile.TemporaryDirectory(prefix="n1fix-golden-") as tmp:
             db_path = Path(tmp) / "golden.sqlite3"
-            yield DatabaseTarget(f"sqlite:///{db_path}", f"sqlite+aiosqlite:///{db_path}")
+            yield DatabaseTarget(
+                f"sqlite:///{db_path}", f"sqlite+aiosqlite:///{db_path}"
+            )
 
     @contextlib.contextmanager
     def seeded(self, seed_name: str) -> Iterator[DatabaseTarget]:
@@ -459,7 +528,9 @@ class SQLiteBackend:
         with tempfile.TemporaryDirectory(prefix="n1fix-golden-") as tmp:
             db_path = Path(tmp) / "golden.sqlite3"
             shutil.copyfile(template, db_path)
-            yield DatabaseTarget(f"sqlite:///{db_path}", f"sqlite+aiosqlite:///{db_path}", seeded=True)
+            yield DatabaseTarget(
+                f"sqlite:///{db_path}", f"sqlite+aiosqlite:///{db_path}", seeded=True
+            )
 
     @classmethod
     def _template(cls, seed_name: str) -> Path:
@@ -472,7 +543,9 @@ class SQLiteBackend:
         return cls._templates[seed_name]
 
 
-def seed_database(url: str, connect_args: Mapping[str, Any], seed_name: str, after_seed=None) -> None:
+def seed_database(
+    url: str, connect_args: Mapping[str, Any], seed_name: str, after_seed=None
+) -> None:
     """Create the seed's tables in the database at `url` and seed them, as a run would."""
     models, seed = seed_modules(seed_name)
     engine = create_engine(url, connect_args=dict(connect_args))
@@ -507,18 +580,28 @@ def database_state(session: Session, metadata: MetaData) -> dict[str, list[tuple
     return state
 
 
-def _seed_session(session: Session, seed: Any, models: Any, target: DatabaseTarget) -> None:
+def _seed_session(
+    session: Session, seed: Any, models: Any, target: DatabaseTarget
+) -> None:
     seed.seed(session)
     if target.after_seed is not None:
         target.after_seed(session.connection(), models.Base.metadata)
 
 
-def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: DatabaseTarget, entry: str = "run"):
+def _sync_run(
+    scenario: ModuleType,
+    module: ModuleType,
+    seed_name: str,
+    target: DatabaseTarget,
+    entry: str = "run",
+):
     models, seed = seed_modules(seed_name)
     engine = create_engine(target.sync_url, connect_args=dict(target.connect_args))
     counter = RoundTripCounter()
     try:
-        models.Base.metadata.create_all(engine)  # on a seeded copy: only checks that they are there
+        models.Base.metadata.create_all(
+            engine
+        )  # on a seeded copy: only checks that they are there
         if not target.seeded:
             with Session(engine) as session:
                 _seed_session(session, seed, models, target)
@@ -530,19 +613,28 @@ def _sync_run(scenario: ModuleType, module: ModuleType, seed_name: str, target: 
                 result = getattr(scenario, entry)(module, session)
             finally:
                 counter.active = False
-            normalized = RunOutcome(normalize_result(scenario, result), database_state(session, models.Base.metadata))
+            normalized = RunOutcome(
+                normalize_result(scenario, result),
+                database_state(session, models.Base.metadata),
+            )
         return normalized, counter
     finally:
         engine.dispose()
 
 
 async def _async_run(
-    scenario: ModuleType, module: ModuleType, seed_name: str, target: DatabaseTarget, entry: str = "run"
+    scenario: ModuleType,
+    module: ModuleType,
+    seed_name: str,
+    target: DatabaseTarget,
+    entry: str = "run",
 ):
     from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
     models, seed = seed_modules(seed_name)
-    engine = create_async_engine(target.async_url, connect_args=dict(target.async_connect_args))
+    engine = create_async_engine(
+        target.async_url, connect_args=dict(target.async_connect_args)
+    )
     counter = RoundTripCounter()
     try:
         async with engine.begin() as conn:
@@ -580,7 +672,9 @@ def run_scenario_detailed(
     may hold `rejected.py`, a rewrite n1fix must not make (see `GoldenCase.rejected`)."""
     path = case_dir.path if isinstance(case_dir, GoldenCase) else Path(case_dir)
     if which not in ("before", "after", "gathered", "rejected"):
-        raise ValueError(f"which must be 'before', 'after', 'gathered' or 'rejected', not {which!r}")
+        raise ValueError(
+            f"which must be 'before', 'after', 'gathered' or 'rejected', not {which!r}"
+        )
     tree = (path / "before").is_dir()
     source = path / (which if tree else f"{which}.py")
     if not source.exists():
@@ -593,14 +687,18 @@ def run_scenario_detailed(
             seed_name = getattr(scenario, "SEED", DEFAULT_SEED)
             with backend.seeded(seed_name) as target:
                 if pyinspect.iscoroutinefunction(getattr(scenario, entry)):
-                    return asyncio.run(_async_run(scenario, module, seed_name, target, entry))
+                    return asyncio.run(
+                        _async_run(scenario, module, seed_name, target, entry)
+                    )
                 return _sync_run(scenario, module, seed_name, target, entry)
     finally:
         forget_module(scenario)
 
 
 @contextlib.contextmanager
-def _case_module(path: Path, source: Path, which: str, label: str) -> Iterator[ModuleType]:
+def _case_module(
+    path: Path, source: Path, which: str, label: str
+) -> Iterator[ModuleType]:
     """The module a scenario runs: `before.py`/`after.py`, or a tree's entry module."""
     if source.is_dir():
         from golden_trees import imported_tree
@@ -644,10 +742,15 @@ def find_postgres_binaries() -> dict[str, Path] | None:
         return {name: Path(p) for name, p in on_path.items()}
 
     def major(bindir: Path) -> tuple[int, ...]:
-        digits = "".join(ch if ch.isdigit() else " " for ch in bindir.parent.name).split()
+        digits = "".join(
+            ch if ch.isdigit() else " " for ch in bindir.parent.name
+        ).split()
         return tuple(int(d) for d in digits)
 
-    candidates = [*Path("/usr/lib/postgresql").glob("*/bin"), *Path("/usr").glob("pgsql-*/bin")]
+    candidates = [
+        *Path("/usr/lib/postgresql").glob("*/bin"),
+        *Path("/usr").glob("pgsql-*/bin"),
+    ]
     for bindir in sorted(candidates, key=major, reverse=True):
         found = {name: bindir / name for name in PG_BINARIES}
         if all(os.access(p, os.X_OK) for p in found.values()):
@@ -667,7 +770,9 @@ def reset_postgresql_sequences(conn: Connection, metadata: MetaData) -> None:
         if column is None:
             continue
         sequence = func.pg_get_serial_sequence(table.name, column.name)
-        conn.execute(select(func.setval(sequence, func.coalesce(func.max(column), 0) + 1, False)))
+        conn.execute(
+            select(func.setval(sequence, func.coalesce(func.max(column), 0) + 1, False))
+        )
 
 
 class PostgresServer:
@@ -697,11 +802,15 @@ class PostgresServer:
         self._templates: dict[str, str] = {}  # seed name -> its template database
 
     @classmethod
-    def attach(cls, binaries: Mapping[str, Path], directory: Path, port: int) -> PostgresServer:
+    def attach(
+        cls, binaries: Mapping[str, Path], directory: Path, port: int
+    ) -> PostgresServer:
         """The cluster another process started in `directory`, listening on `port`."""
         server = cls(binaries)
         server.dir, server.port = Path(directory), port
-        server._admin = create_engine(server.url(cls.dbname), isolation_level="AUTOCOMMIT")
+        server._admin = create_engine(
+            server.url(cls.dbname), isolation_level="AUTOCOMMIT"
+        )
         return server
 
     def detach(self) -> None:
@@ -742,7 +851,9 @@ class PostgresServer:
         log = self.dir / "log" if self.dir else None
         if log is None or not log.exists():
             return ""
-        return "\nserver log:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+        return "\nserver log:\n" + "\n".join(
+            log.read_text(errors="replace").splitlines()[-20:]
+        )
 
     @staticmethod
     def _free_port() -> int:
@@ -796,14 +907,18 @@ class PostgresServer:
                 options,
                 "start",
             )
-            bootstrap = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+            bootstrap = create_engine(
+                self.url("postgres"), isolation_level="AUTOCOMMIT"
+            )
             try:
                 with bootstrap.connect() as conn:
                     conn.execute(text(f"CREATE DATABASE {self.dbname}"))
             finally:
                 bootstrap.dispose()
             # schemas live in a database: the runs' schemas are made and dropped in this one
-            self._admin = create_engine(self.url(self.dbname), isolation_level="AUTOCOMMIT")
+            self._admin = create_engine(
+                self.url(self.dbname), isolation_level="AUTOCOMMIT"
+            )
         except BaseException:
             self.stop()
             raise
@@ -816,7 +931,15 @@ class PostgresServer:
             return
         try:
             if (self.dir / "postmaster.pid").exists():
-                self._run(self.binaries["pg_ctl"], "-D", self.dir, "-m", "immediate", "-w", "stop")
+                self._run(
+                    self.binaries["pg_ctl"],
+                    "-D",
+                    self.dir,
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                )
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
@@ -825,7 +948,9 @@ class PostgresServer:
 
     def url(self, dbname: str, driver: str = "psycopg") -> str:
         assert self.dir is not None and self.port is not None
-        return f"postgresql+{driver}://postgres@/{dbname}?host={self.dir}&port={self.port}"
+        return (
+            f"postgresql+{driver}://postgres@/{dbname}?host={self.dir}&port={self.port}"
+        )
 
     def admin(self) -> Engine:
         if self._admin is None:
@@ -861,7 +986,11 @@ class PostgresServer:
         with self.admin().connect() as conn:
             conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
         try:
-            yield DatabaseTarget(sync_url=self.url(name, "psycopg"), async_url=self.url(name, "asyncpg"), seeded=True)
+            yield DatabaseTarget(
+                sync_url=self.url(name, "psycopg"),
+                async_url=self.url(name, "asyncpg"),
+                seeded=True,
+            )
         finally:
             # The run disposed of its engine; a connection it leaked must not keep the
             # database (FORCE ends it), nor fail the test that is over.
@@ -873,7 +1002,9 @@ class PostgresServer:
             name = self._new_name(f"seed_{seed_name}")
             with self.admin().connect() as conn:
                 conn.execute(text(f"CREATE DATABASE {name}"))
-            seed_database(self.url(name), {}, seed_name, after_seed=reset_postgresql_sequences)
+            seed_database(
+                self.url(name), {}, seed_name, after_seed=reset_postgresql_sequences
+            )
             self._templates[seed_name] = name
         return self._templates[seed_name]
 
@@ -928,7 +1059,10 @@ def normalize(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (
             type(value).__name__,
-            tuple((f.name, normalize(getattr(value, f.name))) for f in dataclasses.fields(value)),
+            tuple(
+                (f.name, normalize(getattr(value, f.name)))
+                for f in dataclasses.fields(value)
+            ),
         )
     if isinstance(value, Mapping):
         return {normalize(k): normalize(v) for k, v in value.items()}
@@ -941,5 +1075,9 @@ def normalize(value: Any) -> Any:
     if isinstance(value, set):
         return {normalize(v) for v in value}
     if isinstance(value, Iterator):
-        raise TypeError(f"scenario returned an iterator ({type(value).__name__}); consume it inside run()")
-    raise TypeError(f"cannot normalise a {type(value).__module__}.{type(value).__qualname__}")
+        raise TypeError(
+            f"scenario returned an iterator ({type(value).__name__}); consume it inside run()"
+        )
+    raise TypeError(
+        f"cannot normalise a {type(value).__module__}.{type(value).__qualname__}"
+    )

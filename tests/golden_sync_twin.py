@@ -14,7 +14,13 @@ from pathlib import Path
 
 import libcst as cst
 
-from golden_support import DEFAULT_SEED, GoldenCase, forget_module, load_module, _sync_run
+from golden_support import (
+    DEFAULT_SEED,
+    GoldenCase,
+    forget_module,
+    load_module,
+    _sync_run,
+)
 
 
 class _WithoutAsync(cst.CSTTransformer):
@@ -44,7 +50,10 @@ def run_sync_twin(case: GoldenCase, backend):
         paths = {}
         for name in ("before.py", "scenario.py"):
             paths[name] = Path(tmp) / name
-            paths[name].write_text(sync_source((case.path / name).read_text(encoding="utf-8")), encoding="utf-8")
+            paths[name].write_text(
+                sync_source((case.path / name).read_text(encoding="utf-8")),
+                encoding="utf-8",
+            )
         label = f"{case.rule_dir}_{case.name}_sync"
         scenario = load_module(paths["scenario.py"], f"{label}_scenario")
         module = load_module(paths["before.py"], f"{label}_before")

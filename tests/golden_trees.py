@@ -50,10 +50,15 @@ def tree_files(tree: Path) -> dict[str, Path]:
 def expected_tree(case_dir: Path) -> dict[str, str]:
     """The text every file of the tree should have after the fix: after/'s where it has
     the file, before/'s otherwise."""
-    texts = {rel: p.read_text(encoding="utf-8") for rel, p in tree_files(case_dir / "before").items()}
+    texts = {
+        rel: p.read_text(encoding="utf-8")
+        for rel, p in tree_files(case_dir / "before").items()
+    }
     after = case_dir / "after"
     if after.is_dir():
-        texts.update({rel: p.read_text(encoding="utf-8") for rel, p in tree_files(after).items()})
+        texts.update(
+            {rel: p.read_text(encoding="utf-8") for rel, p in tree_files(after).items()}
+        )
     return texts
 
 
@@ -80,9 +85,15 @@ def tree_problems(case) -> list[str]:
         problems.append(f"{case.path}: after/ is empty; delete it instead")
     for rel, path in after.items():
         if rel not in before:
-            problems.append(f"{case.path}: after/{rel} is not in before/ (n1fix edits files, it adds none)")
-        elif path.read_text(encoding="utf-8") == before[rel].read_text(encoding="utf-8"):
-            problems.append(f"{case.path}: after/{rel} is identical to before/{rel}; leave it out of after/")
+            problems.append(
+                f"{case.path}: after/{rel} is not in before/ (n1fix edits files, it adds none)"
+            )
+        elif path.read_text(encoding="utf-8") == before[rel].read_text(
+            encoding="utf-8"
+        ):
+            problems.append(
+                f"{case.path}: after/{rel} is identical to before/{rel}; leave it out of after/"
+            )
     sources = [
         *(p for rel, p in before.items() if rel.endswith(".py")),
         *(p for rel, p in after.items() if rel.endswith(".py")),
@@ -96,8 +107,14 @@ def tree_problems(case) -> list[str]:
     for f in case.findings:
         if f.path not in before:
             problems.append(f"{case.path}: finding path {f.path!r} is not in before/")
-        elif not 1 <= f.line <= len(before[f.path].read_text(encoding="utf-8").splitlines()):
-            problems.append(f"{case.path}: finding line {f.line} is outside before/{f.path}")
+        elif (
+            not 1
+            <= f.line
+            <= len(before[f.path].read_text(encoding="utf-8").splitlines())
+        ):
+            problems.append(
+                f"{case.path}: finding line {f.line} is outside before/{f.path}"
+            )
     return problems
 
 
@@ -105,10 +122,15 @@ def tree_problems(case) -> list[str]:
 
 
 @contextlib.contextmanager
-def imported_tree(case_dir: Path, which: str, entry: str, label: str) -> Iterator[ModuleType]:
+def imported_tree(
+    case_dir: Path, which: str, entry: str, label: str
+) -> Iterator[ModuleType]:
     """The tree (`before`, or `before` overlaid with `after`) imported as a fresh package;
     yields its entry module. Everything is forgotten again afterwards."""
-    texts = {rel: p.read_text(encoding="utf-8") for rel, p in tree_files(case_dir / "before").items()}
+    texts = {
+        rel: p.read_text(encoding="utf-8")
+        for rel, p in tree_files(case_dir / "before").items()
+    }
     if which == "after":
         texts = expected_tree(case_dir)
     name = f"_golden_{label}_{which}_tree_{next(_packages)}"
@@ -120,14 +142,18 @@ def imported_tree(case_dir: Path, which: str, entry: str, label: str) -> Iterato
             _import_package(name, root)
             yield importlib.import_module(f"{name}.{module_name_of(entry)}")
         finally:
-            for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            for key in [
+                k for k in sys.modules if k == name or k.startswith(name + ".")
+            ]:
                 del sys.modules[key]
 
 
 def _import_package(name: str, root: Path) -> ModuleType:
     init = root / "__init__.py"
     if init.exists():
-        spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(root)])
+        spec = importlib.util.spec_from_file_location(
+            name, init, submodule_search_locations=[str(root)]
+        )
     else:  # a tree without __init__.py: an empty package over the directory
         spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
         spec.submodule_search_locations = [str(root)]
@@ -148,8 +174,12 @@ class TreeRewrite:
 
     findings: list[tuple[str, str, int, str]]  # (path, rule, line, applicability)
     texts: dict[str, str]  # every file of the tree after the fix
-    outside: list[str] = field(default_factory=list)  # changed files that are not in the tree
-    unrequired: list[str] = field(default_factory=list)  # changed files the entry's change does not require
+    outside: list[str] = field(
+        default_factory=list
+    )  # changed files that are not in the tree
+    unrequired: list[str] = field(
+        default_factory=list
+    )  # changed files the entry's change does not require
     failures: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     again: list[str] = field(default_factory=list)  # files a second run would change
@@ -166,18 +196,27 @@ def seed_package(case) -> Path:
         forget_module(scenario)
 
 
-def rewrite_tree(case_dir: Path, entry: str, seed_package: Path, *, unsafe_fixes: bool) -> TreeRewrite:
+def rewrite_tree(
+    case_dir: Path, entry: str, seed_package: Path, *, unsafe_fixes: bool
+) -> TreeRewrite:
     """Fix the before tree as a user would: `n1fix apply <entry>` in a project holding the
     tree and the seed's models; then run once more on the result."""
     from n1fix.config import Config
     from n1fix.engine.runner import run
 
-    before = {rel: p.read_text(encoding="utf-8") for rel, p in tree_files(case_dir / "before").items()}
+    before = {
+        rel: p.read_text(encoding="utf-8")
+        for rel, p in tree_files(case_dir / "before").items()
+    }
     with tempfile.TemporaryDirectory(prefix="n1fix-golden-fix-") as tmp:
         root = Path(tmp).resolve()
         tree = root / TREE_PACKAGE
         write_tree(before, tree)
-        shutil.copytree(seed_package, root / seed_package.name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            seed_package,
+            root / seed_package.name,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         config = Config(unsafe_fixes=unsafe_fixes, cache=False)
         result = run([tree / entry], root, config, fix=True, jobs=1)
 
@@ -190,7 +229,10 @@ def rewrite_tree(case_dir: Path, entry: str, seed_package: Path, *, unsafe_fixes
                 return str(path)
 
         outcome = TreeRewrite(
-            findings=sorted((relative(f.path), f.rule, f.line, f.applicability.value) for f in result.findings),
+            findings=sorted(
+                (relative(f.path), f.rule, f.line, f.applicability.value)
+                for f in result.findings
+            ),
             texts=dict(before),
             failures=list(result.failures),
             errors=list(result.errors),
@@ -202,7 +244,9 @@ def rewrite_tree(case_dir: Path, entry: str, seed_package: Path, *, unsafe_fixes
                 outcome.outside.append(rel)
                 continue
             outcome.texts[rel] = change.new_text
-            if rel != entry and (entry_change is None or change.path not in entry_change.requires):
+            if rel != entry and (
+                entry_change is None or change.path not in entry_change.requires
+            ):
                 outcome.unrequired.append(rel)
         # The second run sees the fixed tree: nothing more may change.
         write_tree({rel: outcome.texts[rel] for rel in changes if rel in before}, tree)

@@ -174,10 +174,15 @@ def many_loops(fixes: int) -> str:
     """A service module with `fixes` functions, each with one N+1 loop that has a safe fix
     (alternately a list per key and a `session.get`)."""
     header = TWO_LOOPS.split("\n\n\ndef ")[0] + "\n"
-    return header + "".join((_LIST_PER_KEY if i % 2 == 0 else _GET_PER_KEY).format(i=i) for i in range(fixes))
+    return header + "".join(
+        (_LIST_PER_KEY if i % 2 == 0 else _GET_PER_KEY).format(i=i)
+        for i in range(fixes)
+    )
 
 
-def make_project(root: Path, service: str | None = SERVICE, *, pyproject: str = PYPROJECT) -> Path:
+def make_project(
+    root: Path, service: str | None = SERVICE, *, pyproject: str = PYPROJECT
+) -> Path:
     """Write the project under `root` and return `root`."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")

@@ -29,7 +29,9 @@ def shared_server(run_dir: Path, binaries: Mapping[str, Path]) -> PostgresServer
             return PostgresServer.attach(binaries, Path(data["dir"]), data["port"])
         server = PostgresServer(binaries)
         server.start()
-        info.write_text(json.dumps({"dir": str(server.dir), "port": server.port}), encoding="utf-8")
+        info.write_text(
+            json.dumps({"dir": str(server.dir), "port": server.port}), encoding="utf-8"
+        )
         return server
 
 

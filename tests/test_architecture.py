@@ -67,7 +67,13 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
             name,
         ): "SQLAlchemy's session method names read directly by sequential-awaits: a dialect question"
         " (`is this a session read / write`) once that rule's split has landed"
-        for name in ("HARMLESS", "READ_METHODS", "SESSION_NAME", "SESSION_TYPE", "WRITE_METHODS")
+        for name in (
+            "HARMLESS",
+            "READ_METHODS",
+            "SESSION_NAME",
+            "SESSION_TYPE",
+            "WRITE_METHODS",
+        )
     },
 }
 # Only the engine chooses the dialect; nothing below it names the implementation.
@@ -115,7 +121,9 @@ def edges() -> list[tuple[str, str, str | None, int]]:
         for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    if alias.name.startswith("n1fix") and (target := _known(alias.name)):
+                    if alias.name.startswith("n1fix") and (
+                        target := _known(alias.name)
+                    ):
                         found.append((module, target, None, node.lineno))
                 continue
             base = node.module or ""
@@ -139,7 +147,9 @@ EDGES = edges()
 
 def _package(module: str) -> str:
     """The package a module belongs to: itself for a package, else its parent."""
-    return module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    return (
+        module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    )
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -178,7 +188,9 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return components
 
 
-def _cycle_through(graph: dict[str, set[str]], start: str, inside: set[str]) -> list[str]:
+def _cycle_through(
+    graph: dict[str, set[str]], start: str, inside: set[str]
+) -> list[str]:
     """The shortest cycle from `start` back to it inside `inside`, as [start, ..., start]."""
     paths = {start: [start]}
     queue = [start]
@@ -223,12 +235,19 @@ def test_the_graph_is_read() -> None:
 
 def test_no_import_cycle() -> None:
     cycles = [" -> ".join(cycle) for cycle in cycles_in(import_graph(EDGES))]
-    assert not cycles, "import cycles in n1fix/ (imports inside functions count):\n  " + "\n  ".join(cycles)
+    assert not cycles, (
+        "import cycles in n1fix/ (imports inside functions count):\n  "
+        + "\n  ".join(cycles)
+    )
 
 
 def test_a_planted_cycle_is_reported() -> None:
     planted = [*EDGES, ("n1fix.cst.syntax", "n1fix.cst.loop_frames", None, 1)]
-    assert ["n1fix.cst.loop_frames", "n1fix.cst.syntax", "n1fix.cst.loop_frames"] in cycles_in(import_graph(planted))
+    assert [
+        "n1fix.cst.loop_frames",
+        "n1fix.cst.syntax",
+        "n1fix.cst.loop_frames",
+    ] in cycles_in(import_graph(planted))
 
 
 def test_no_underscore_name_crosses_a_package() -> None:
@@ -239,14 +258,26 @@ def test_no_underscore_name_crosses_a_package() -> None:
         and not _package(importer).startswith(_package(imported) + ".")
         and (
             (name or "").startswith("_")
-            or any(part.startswith("_") and part != "__init__" for part in imported.split("."))
+            or any(
+                part.startswith("_") and part != "__init__"
+                for part in imported.split(".")
+            )
         )
     ]
-    assert not crossings, "private names imported across packages:\n  " + "\n  ".join(crossings)
+    assert not crossings, "private names imported across packages:\n  " + "\n  ".join(
+        crossings
+    )
 
 
 def _layer(module: str) -> str | None:
-    return next((layer for layer in LAYERS if module == layer or module.startswith(layer + ".")), None)
+    return next(
+        (
+            layer
+            for layer in LAYERS
+            if module == layer or module.startswith(layer + ".")
+        ),
+        None,
+    )
 
 
 def test_layers_import_only_downwards() -> None:
@@ -256,10 +287,16 @@ def test_layers_import_only_downwards() -> None:
         if layer is None or (importer, imported) in ALLOWED_UPWARD:
             continue
         allowed = (layer, *LAYERS[layer])
-        if imported == "n1fix" or not any(imported == a or imported.startswith(a + ".") for a in allowed):
-            wrong.append(f"{importer}:{line} ({layer}) imports {imported}" + (f".{name}" if name else ""))
+        if imported == "n1fix" or not any(
+            imported == a or imported.startswith(a + ".") for a in allowed
+        ):
+            wrong.append(
+                f"{importer}:{line} ({layer}) imports {imported}"
+                + (f".{name}" if name else "")
+            )
     assert not wrong, (
-        "imports against the layer order (cst <- orm <- analysis <- rules <- codemods):\n  " + "\n  ".join(wrong)
+        "imports against the layer order (cst <- orm <- analysis <- rules <- codemods):\n  "
+        + "\n  ".join(wrong)
     )
 
 
@@ -271,7 +308,9 @@ def test_nothing_below_the_engine_imports_it() -> None:
         and imported.startswith(ABOVE_ENGINE)
         and (importer, imported) not in ALLOWED_UPWARD
     ]
-    assert not wrong, "modules below the engine import the engine or above:\n  " + "\n  ".join(wrong)
+    assert not wrong, (
+        "modules below the engine import the engine or above:\n  " + "\n  ".join(wrong)
+    )
 
 
 def test_the_allowed_upward_imports_still_exist() -> None:
@@ -301,14 +340,20 @@ def past_the_seam(edges_: list[tuple[str, str, str | None, int]]) -> list[str]:
 
 
 def test_a_planted_import_past_the_seam_is_reported() -> None:
-    planted = [*EDGES, ("n1fix.rules.query_in_loop.analysis", "n1fix.orm.query_shape", "recognize", 1)]
-    assert past_the_seam(planted) == ["n1fix.rules.query_in_loop.analysis:1 imports n1fix.orm.query_shape.recognize"]
+    planted = [
+        *EDGES,
+        ("n1fix.rules.query_in_loop.analysis", "n1fix.orm.query_shape", "recognize", 1),
+    ]
+    assert past_the_seam(planted) == [
+        "n1fix.rules.query_in_loop.analysis:1 imports n1fix.orm.query_shape.recognize"
+    ]
 
 
 def test_rules_and_analyses_reach_the_orm_through_the_seam() -> None:
     past = past_the_seam(EDGES)
     assert not past, (
-        "imports of orm/ past the seam (ask ctx.orm; name types through n1fix.orm.dialect):\n  " + "\n  ".join(past)
+        "imports of orm/ past the seam (ask ctx.orm; name types through n1fix.orm.dialect):\n  "
+        + "\n  ".join(past)
     )
 
 
@@ -316,9 +361,13 @@ def test_only_the_engine_names_the_dialect_implementation() -> None:
     wrong = [
         f"{importer}:{line} imports {imported}"
         for importer, imported, _name, line in EDGES
-        if imported in DIALECT_CHOICE and importer not in DIALECT_CHOICE and not importer.startswith("n1fix.engine")
+        if imported in DIALECT_CHOICE
+        and importer not in DIALECT_CHOICE
+        and not importer.startswith("n1fix.engine")
     ]
-    assert not wrong, "the dialect is chosen by the engine only:\n  " + "\n  ".join(wrong)
+    assert not wrong, "the dialect is chosen by the engine only:\n  " + "\n  ".join(
+        wrong
+    )
 
 
 def test_the_imports_past_the_seam_still_exist() -> None:

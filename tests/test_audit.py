@@ -25,7 +25,9 @@ SECTIONS = [
     "## Reproduce and keep it fixed",
 ]
 # A timing or a speed-up percentage: the report must never make one up.
-TIMING = re.compile(r"\b\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|%)(?!\w)|faster", re.IGNORECASE)
+TIMING = re.compile(
+    r"\b\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|%)(?!\w)|faster", re.IGNORECASE
+)
 
 
 def diff_blocks(report: str) -> list[str]:
@@ -35,12 +37,16 @@ def diff_blocks(report: str) -> list[str]:
 @pytest.fixture(scope="module")
 def example_report(tmp_path_factory) -> tuple[str, dict]:
     copy = tmp_path_factory.mktemp("audit") / "renderservice"
-    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__", ".n1fix_cache"))
+    shutil.copytree(
+        EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__", ".n1fix_cache")
+    )
     run = n1fix("audit", ".", "-o", "DATABASE_PERFORMANCE_AUDIT.md", cwd=copy)
     assert run.code == 0, run
     assert run.out == ""
     scan = n1fix("scan", ".", "--format", "json", cwd=copy)
-    return (copy / "DATABASE_PERFORMANCE_AUDIT.md").read_text(encoding="utf-8"), json.loads(scan.out)
+    return (copy / "DATABASE_PERFORMANCE_AUDIT.md").read_text(
+        encoding="utf-8"
+    ), json.loads(scan.out)
 
 
 def test_example_report_has_every_section_in_order(example_report) -> None:
@@ -62,7 +68,11 @@ def test_example_summary_counts_match_scan(example_report) -> None:
 
 def test_example_lists_every_finding_with_formula_and_fix(example_report) -> None:
     report, scan = example_report
-    headings = re.findall(r"^#### \d+\. `([a-z-]+)`(?: in `[\w.]+\(\)`)?, lines? (\d+)", report, re.MULTILINE)
+    headings = re.findall(
+        r"^#### \d+\. `([a-z-]+)`(?: in `[\w.]+\(\)`)?, lines? (\d+)",
+        report,
+        re.MULTILINE,
+    )
     assert sorted((rule, int(line)) for rule, line in headings) == sorted(
         (f["rule"], f["line"]) for f in scan["findings"]
     )
@@ -81,7 +91,9 @@ def test_example_lists_every_finding_with_formula_and_fix(example_report) -> Non
 
 def test_example_worst_offenders_rank_dashboard_first(example_report) -> None:
     report, scan = example_report
-    table = report[report.index("## Worst offenders") : report.index("## Findings by file")]
+    table = report[
+        report.index("## Worst offenders") : report.index("## Findings by file")
+    ]
     rows = [line for line in table.splitlines() if re.match(r"^\| \d+ \|", line)]
     per_file: dict[str, int] = {}
     for f in scan["findings"]:
@@ -161,7 +173,13 @@ def test_round_trips_come_from_the_rule(tmp_path: Path) -> None:
         applicability=Applicability.NONE,
     )
     out = io.StringIO()
-    audit_report.write(RunResult(findings=[finding], files_checked=1), out, paths=["."], fixes={}, date="2024-01-01")
+    audit_report.write(
+        RunResult(findings=[finding], files_checked=1),
+        out,
+        paths=["."],
+        fixes={},
+        date="2024-01-01",
+    )
     assert "- **Round trips:** `N` now; `1` after the fix" in out.getvalue()
     assert "| `write-in-loop` | high | 1 | 0 | 0 | 1 | `N` | `1` |" in out.getvalue()
 

@@ -26,10 +26,14 @@ HEAD = "from app.dal import search, search_in\n\n\n"
 
 
 def findings(tmp_path, body: str):
-    tmp_path = tmp_path / f"p{len(list(tmp_path.iterdir()))}"  # a fresh project each call
+    tmp_path = (
+        tmp_path / f"p{len(list(tmp_path.iterdir()))}"
+    )  # a fresh project each call
     tmp_path.mkdir()
     path = project(tmp_path, HEAD + textwrap.dedent(body), LOOP_DAL)
-    return path, [f for f in scan_source(path, path.read_text()) if f.rule == "awaits-in-loop"]
+    return path, [
+        f for f in scan_source(path, path.read_text()) if f.rule == "awaits-in-loop"
+    ]
 
 
 def fixed(tmp_path, body: str) -> str:
@@ -48,7 +52,10 @@ def test_a_dict_filled_per_item_becomes_a_bounded_gather(tmp_path):
             return found
         """
     _, (finding,) = findings(tmp_path, body)
-    assert finding.applicability.value == "unsafe" and "at most 5 at once" in finding.message
+    assert (
+        finding.applicability.value == "unsafe"
+        and "at most 5 at once" in finding.message
+    )
     assert fixed(tmp_path, body) == "import asyncio\n\n" + HEAD + textwrap.dedent(
         """\
         async def f(prefixes: list[str]):
@@ -81,9 +88,15 @@ def test_appends_become_one_extend_and_a_bare_await_a_bare_gather(tmp_path):
             return out
         """,
     )
-    assert "    out.extend(await asyncio.gather(*(search_bounded(prefix) for prefix in prefixes)))\n" in text
+    assert (
+        "    out.extend(await asyncio.gather(*(search_bounded(prefix) for prefix in prefixes)))\n"
+        in text
+    )
     assert "    async def search_bounded_2(a, b):\n" in text
-    assert "    await asyncio.gather(*(search_bounded_2(a, b) for a, b in pairs))\n" in text
+    assert (
+        "    await asyncio.gather(*(search_bounded_2(a, b) for a, b in pairs))\n"
+        in text
+    )
     assert "semaphore_2 = asyncio.Semaphore(5)" in text
 
 
@@ -113,7 +126,10 @@ def test_generated_names_do_not_collide(tmp_path):
             return found, semaphore, results
         """,
     )
-    assert "semaphore_2 = asyncio.Semaphore(5)" in text and "async with semaphore_2:" in text
+    assert (
+        "semaphore_2 = asyncio.Semaphore(5)" in text
+        and "async with semaphore_2:" in text
+    )
     assert "results_2 = await asyncio.gather" in text
 
 
@@ -121,7 +137,10 @@ def test_generated_names_do_not_collide(tmp_path):
     "body, reason",
     [
         # a shared session: one AsyncSession must not run two statements at once
-        ("found = {}\n    for p in ps:\n        found[p] = await search_in(session, p)\n", "every call uses `session`"),
+        (
+            "found = {}\n    for p in ps:\n        found[p] = await search_in(session, p)\n",
+            "every call uses `session`",
+        ),
         # gathered, every search would run: the loop stopped at the first hit
         (
             "found = {}\n    for p in ps:\n        found[p] = await search(p)\n        if found[p]:\n            break\n",
@@ -135,9 +154,18 @@ def test_generated_names_do_not_collide(tmp_path):
             "found = {}\n    try:\n        for p in ps:\n            found[p] = await search(p)\n    except KeyError:\n        pass\n",
             "sits in a `try`",
         ),
-        ("found = {}\n    async for p in ps:\n        found[p] = await search(p)\n", "`async for`"),
-        ("found = {}\n    for p in ps:\n        found[p] = await search(p.pop())\n", "has effects of its own"),
-        ("found = {}\n    for p in ps:\n        found[next(it)] = await search(p)\n", "the key `next(it)` has effects"),
+        (
+            "found = {}\n    async for p in ps:\n        found[p] = await search(p)\n",
+            "`async for`",
+        ),
+        (
+            "found = {}\n    for p in ps:\n        found[p] = await search(p.pop())\n",
+            "has effects of its own",
+        ),
+        (
+            "found = {}\n    for p in ps:\n        found[next(it)] = await search(p)\n",
+            "the key `next(it)` has effects",
+        ),
         (
             "found = []\n    for p in ps:\n        found.append(await search(p + str(len(found))))\n",
             "reads `found`, which the loop fills",
@@ -147,13 +175,22 @@ def test_generated_names_do_not_collide(tmp_path):
             "reads `found`, which the loop fills",
         ),
         # `extend` on anything but a list may not be the appends
-        ("for p in ps:\n        found.append(await search(p))\n", "cannot tell that `found` is a list"),
+        (
+            "for p in ps:\n        found.append(await search(p))\n",
+            "cannot tell that `found` is a list",
+        ),
         (
             "found = []\n    for p in ps:\n        found.append(await search(p))\n    print(p)\n",
             "`p` is read outside the loop",
         ),
-        ("found = set()\n    for p in ps:\n        found.add(await search(p))\n", "n1fix rewrites only"),
-        ("found = None\n    for p in ps:\n        found = await search(p)\n", "n1fix rewrites only"),
+        (
+            "found = set()\n    for p in ps:\n        found.add(await search(p))\n",
+            "n1fix rewrites only",
+        ),
+        (
+            "found = None\n    for p in ps:\n        found = await search(p)\n",
+            "n1fix rewrites only",
+        ),
         (
             "found = {}\n    for p, *rest in ps:\n        found[p] = await search(p)\n",
             "is not a name or a tuple of names",
@@ -161,7 +198,9 @@ def test_generated_names_do_not_collide(tmp_path):
     ],
 )
 def test_no_bounded_gather_names_the_condition_that_failed(tmp_path, body, reason):
-    _, found = findings(tmp_path, f"async def f(ps, it, session):\n    {body}    return found\n")
+    _, found = findings(
+        tmp_path, f"async def f(ps, it, session):\n    {body}    return found\n"
+    )
     assert [f.applicability.value for f in found] == ["none"]
     assert reason in found[0].message, found[0].message
 
@@ -202,9 +241,13 @@ def test_awaits_in_a_loop_are_reported_once_by_the_rule_that_can_fix_them(tmp_pa
         """
     )
     path = project(tmp_path, service, dal)
-    found = [f for f in scan_source(path, path.read_text()) if f.rule == "awaits-in-loop"]
+    found = [
+        f for f in scan_source(path, path.read_text()) if f.rule == "awaits-in-loop"
+    ]
     # the keyed `session.get` per item is query-in-loop's; a call that does not vary is not per item
-    assert [(f.line, f.applicability.value, f.loop_line) for f in found] == [(7, "unsafe", 6)]
+    assert [(f.line, f.applicability.value, f.loop_line) for f in found] == [
+        (7, "unsafe", 6)
+    ]
     assert "at most 5 at once" in found[0].message  # a bounded gather
 
 
@@ -219,7 +262,9 @@ LOOP = """\
 
 
 def scan_all(tmp_path, comment: str = "", config: str = ""):
-    path = project(tmp_path, HEAD + textwrap.dedent(LOOP.replace("{comment}", comment)), LOOP_DAL)
+    path = project(
+        tmp_path, HEAD + textwrap.dedent(LOOP.replace("{comment}", comment)), LOOP_DAL
+    )
     (tmp_path / "pyproject.toml").write_text(config)
     return sorted((f.rule, f.line) for f in scan_source(path, path.read_text()))
 
@@ -230,7 +275,10 @@ def test_the_loop_is_reported_by_this_rule_alone(tmp_path):
 
 def test_a_suppression_naming_sequential_awaits_still_silences_the_loop(tmp_path):
     # Written before the split: neither the loop nor the comment (it silences something) is reported.
-    assert scan_all(tmp_path, "  # n1fix: ignore[sequential-awaits] a handful of prefixes") == []
+    assert (
+        scan_all(tmp_path, "  # n1fix: ignore[sequential-awaits] a handful of prefixes")
+        == []
+    )
 
 
 def test_a_suppression_naming_another_rule_does_not_silence_the_loop(tmp_path):
@@ -243,27 +291,43 @@ def test_a_suppression_naming_another_rule_does_not_silence_the_loop(tmp_path):
     [
         ('[tool.n1fix]\nselect = ["sequential-awaits"]\n', [("awaits-in-loop", 7)]),
         ('[tool.n1fix]\nignore = ["sequential-awaits"]\n', []),
-        ('[tool.n1fix]\nselect = ["sequential-awaits"]\nignore = ["awaits-in-loop"]\n', []),
+        (
+            '[tool.n1fix]\nselect = ["sequential-awaits"]\nignore = ["awaits-in-loop"]\n',
+            [],
+        ),
         ('[tool.n1fix]\nselect = ["awaits-in-loop"]\n', [("awaits-in-loop", 7)]),
     ],
 )
-def test_select_and_ignore_of_sequential_awaits_cover_the_loop(tmp_path, config, expected):
+def test_select_and_ignore_of_sequential_awaits_cover_the_loop(
+    tmp_path, config, expected
+):
     assert scan_all(tmp_path, config=config) == expected
 
 
 def test_removing_the_old_name_is_unsafe_while_the_loop_rule_is_left_out(tmp_path):
     # `sequential-awaits` ran and found nothing there, but the loop rule the name also covers did not run.
     path = project(
-        tmp_path, HEAD + textwrap.dedent(LOOP.replace("{comment}", "  # n1fix: ignore[sequential-awaits]")), LOOP_DAL
+        tmp_path,
+        HEAD
+        + textwrap.dedent(
+            LOOP.replace("{comment}", "  # n1fix: ignore[sequential-awaits]")
+        ),
+        LOOP_DAL,
     )
     (tmp_path / "pyproject.toml").write_text(
         '[tool.n1fix]\nselect = ["sequential-awaits", "unused-suppression"]\nignore = ["awaits-in-loop"]\n'
     )
     (finding,) = scan_source(path, path.read_text())
-    assert (finding.rule, finding.line, finding.applicability.value) == ("unused-suppression", 6, "unsafe")
+    assert (finding.rule, finding.line, finding.applicability.value) == (
+        "unused-suppression",
+        6,
+        "unsafe",
+    )
 
 
-def test_the_bot_grouping_by_rule_keeps_the_loop_out_of_the_sequential_awaits_branch(tmp_path):
+def test_the_bot_grouping_by_rule_keeps_the_loop_out_of_the_sequential_awaits_branch(
+    tmp_path,
+):
     from pathlib import Path
 
     from n1fix.bot.fixes import compute
@@ -282,8 +346,12 @@ def test_the_bot_grouping_by_rule_keeps_the_loop_out_of_the_sequential_awaits_br
             return a, b, found
         """
     project(tmp_path, service, LOOP_DAL)
-    computed = compute(tmp_path, Path("."), [Path("app/service.py")], GroupBy.rule, unsafe_fixes=True)
-    assert {group.key: sorted(f.rule for f in group.findings) for group in computed.groups} == {
+    computed = compute(
+        tmp_path, Path("."), [Path("app/service.py")], GroupBy.rule, unsafe_fixes=True
+    )
+    assert {
+        group.key: sorted(f.rule for f in group.findings) for group in computed.groups
+    } == {
         "awaits-in-loop": ["awaits-in-loop"],
         "sequential-awaits": ["sequential-awaits"],
     }

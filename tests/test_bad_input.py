@@ -40,14 +40,20 @@ def _assert_deep_files_named(run) -> None:
     for name in ("deep.py", "deeper.py"):
         lines = _named(run, f"app/{name}")
         assert len(lines) == 1, run.err
-        assert lines[0].startswith("n1fix: error: ") and "too deeply nested" in lines[0], lines
+        assert (
+            lines[0].startswith("n1fix: error: ") and "too deeply nested" in lines[0]
+        ), lines
     assert "internal error" not in run.err and "Traceback" not in run.err
 
 
 @pytest.mark.parametrize("output", ["text", "json", "sarif", "github", "markdown"])
-def test_too_deep_files_are_their_own_errors_in_scan(project: Path, output: str) -> None:
+def test_too_deep_files_are_their_own_errors_in_scan(
+    project: Path, output: str
+) -> None:
     _deep_project(project)
-    run = n1fix("scan", "app", "--format", output, "--no-cache", "--jobs", "1", cwd=project)
+    run = n1fix(
+        "scan", "app", "--format", output, "--no-cache", "--jobs", "1", cwd=project
+    )
     assert run.code == 2, run
     _assert_deep_files_named(run)
     assert "service.py" in run.out  # the normal file's finding is still reported
@@ -55,7 +61,9 @@ def test_too_deep_files_are_their_own_errors_in_scan(project: Path, output: str)
         assert len(json.loads(run.out)["findings"]) == 1
     if output == "sarif":
         [result] = json.loads(run.out)["runs"][0]["results"]
-        assert result.get("fixes"), "the single-fix report of the normal file is still built"
+        assert result.get("fixes"), (
+            "the single-fix report of the normal file is still built"
+        )
 
 
 def test_too_deep_files_are_their_own_errors_in_apply(project: Path) -> None:
@@ -64,8 +72,12 @@ def test_too_deep_files_are_their_own_errors_in_apply(project: Path) -> None:
     assert run.code == 2, run
     _assert_deep_files_named(run)
     assert (project / "app" / "service.py").read_text(encoding="utf-8") != SERVICE
-    assert (project / "app" / "deep.py").read_text(encoding="utf-8") == TOO_DEEP_FOR_PYTHON
-    assert (project / "app" / "deeper.py").read_text(encoding="utf-8") == TOO_DEEP_FOR_LIBCST
+    assert (project / "app" / "deep.py").read_text(
+        encoding="utf-8"
+    ) == TOO_DEEP_FOR_PYTHON
+    assert (project / "app" / "deeper.py").read_text(
+        encoding="utf-8"
+    ) == TOO_DEEP_FOR_LIBCST
 
 
 def test_too_deep_file_in_audit(project: Path) -> None:
@@ -81,14 +93,19 @@ def test_too_deep_files_in_worker_processes(project: Path) -> None:
     _deep_project(project)
     for i in range(30):
         (project / "app" / f"service_{i}.py").write_text(SERVICE, encoding="utf-8")
-    run = n1fix("scan", "app", "--format", "json", "--no-cache", "--jobs", "2", cwd=project)
+    run = n1fix(
+        "scan", "app", "--format", "json", "--no-cache", "--jobs", "2", cwd=project
+    )
     assert run.code == 2, run
     _assert_deep_files_named(run)
     assert len(json.loads(run.out)["findings"]) == 31
     run = n1fix("apply", "app", "--jobs", "2", cwd=project)
     assert run.code == 2, run
     _assert_deep_files_named(run)
-    assert all(p.read_text(encoding="utf-8") != SERVICE for p in (project / "app").glob("service*.py"))
+    assert all(
+        p.read_text(encoding="utf-8") != SERVICE
+        for p in (project / "app").glob("service*.py")
+    )
 
 
 def test_cached_scan_still_names_the_deep_files(project: Path) -> None:
@@ -99,7 +116,9 @@ def test_cached_scan_still_names_the_deep_files(project: Path) -> None:
     _assert_deep_files_named(second)
 
 
-def test_gate_crash_is_that_files_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gate_crash_is_that_files_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A bug in one rule's gate on one file costs that file, not the survey of the others.
     from n1fix.config import load_config
     from n1fix.engine.runner import run
@@ -116,16 +135,21 @@ def test_gate_crash_is_that_files_error(project: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(rule, "gate", gate)
     monkeypatch.chdir(project)
-    result = run([project / "app"], project, load_config(project).merged(cache=False), jobs=1)
+    result = run(
+        [project / "app"], project, load_config(project).merged(cache=False), jobs=1
+    )
     assert [f.path for f in result.findings] == ["app/service.py"]
     [error] = result.errors
-    assert error.startswith("app/odd.py: ") and "gate bug" in error and "\n" not in error
+    assert (
+        error.startswith("app/odd.py: ") and "gate bug" in error and "\n" not in error
+    )
 
 
 # --- a file name that is not UTF-8 ------------------------------------------------------
 
 posix_bytes_names = pytest.mark.skipif(
-    sys.platform in ("win32", "darwin"), reason="file names are bytes only on POSIX file systems like Linux's"
+    sys.platform in ("win32", "darwin"),
+    reason="file names are bytes only on POSIX file systems like Linux's",
 )
 
 
@@ -141,7 +165,9 @@ def test_bytes_file_name_in_text_output(project: Path) -> None:
     _bytes_named(project)
     run = n1fix("scan", "app", "--no-cache", cwd=project)
     assert run.code == 1, run
-    assert "app/bad\\xff.py:11:20: query-in-loop" in run.out  # the byte, shown as Python writes it
+    assert (
+        "app/bad\\xff.py:11:20: query-in-loop" in run.out
+    )  # the byte, shown as Python writes it
     assert "app/service.py:11:20: query-in-loop" in run.out
 
 
@@ -162,8 +188,14 @@ def test_bytes_file_name_in_sarif_output(project: Path) -> None:
     run = n1fix("scan", "app", "--format", "sarif", "--no-cache", cwd=project)
     assert run.code == 1, run
     results = json.loads(run.out)["runs"][0]["results"]
-    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results)
-    assert uris == ["app/bad%FF.py", "app/service.py"]  # RFC 3986: the byte percent-encoded
+    uris = sorted(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in results
+    )
+    assert uris == [
+        "app/bad%FF.py",
+        "app/service.py",
+    ]  # RFC 3986: the byte percent-encoded
     assert all(r.get("fixes") for r in results)
 
 
@@ -193,7 +225,11 @@ def test_bytes_file_name_in_apply(project: Path) -> None:
     assert "+++ b/app/bad\\xff.py" in dry.out
     run = n1fix("apply", "app", cwd=project)
     assert run.code == 0, run
-    assert bad.read_text(encoding="utf-8") == (project / "app" / "service.py").read_text(encoding="utf-8") != SERVICE
+    assert (
+        bad.read_text(encoding="utf-8")
+        == (project / "app" / "service.py").read_text(encoding="utf-8")
+        != SERVICE
+    )
     assert n1fix("scan", "app", cwd=project).code == 0
 
 
@@ -203,7 +239,9 @@ def test_bytes_file_name_in_baseline(project: Path, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     run = n1fix("scan", "app", "--baseline", baseline, "--write-baseline", cwd=project)
     assert run.code == 0, run
-    assert sorted(f["path"] for f in json.loads(baseline.read_text(encoding="utf-8"))["findings"]) == [
+    assert sorted(
+        f["path"] for f in json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    ) == [
         "app/bad\udcff.py",
         "app/service.py",
     ]

@@ -24,7 +24,14 @@ def owners(session: Session, projects: list[Project]) -> dict[int, User | None]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     project = make_project(tmp_path / "proj")
-    run = n1fix("scan", "app", "--baseline", "n1fix-baseline.json", "--write-baseline", cwd=project)
+    run = n1fix(
+        "scan",
+        "app",
+        "--baseline",
+        "n1fix-baseline.json",
+        "--write-baseline",
+        cwd=project,
+    )
     assert run.code == 0, run
     assert "Wrote 1 finding" in run.err
     return project
@@ -53,7 +60,9 @@ def test_unchanged_tree_reports_nothing_new(project: Path) -> None:
 def test_lines_added_above_keep_the_finding_matched(project: Path) -> None:
     service = project / "app" / "service.py"
     service.write_text(
-        '"""Project services."""\n\nimport logging\n\nlog = logging.getLogger(__name__)\n' + SERVICE, encoding="utf-8"
+        '"""Project services."""\n\nimport logging\n\nlog = logging.getLogger(__name__)\n'
+        + SERVICE,
+        encoding="utf-8",
     )
     run = scan(project)
     assert run.code == 0, run
@@ -125,5 +134,8 @@ def test_a_new_copy_keeps_its_own_fingerprint_in_sarif(project: Path) -> None:
     run = scan(project, "--format", "sarif")
     assert run.code == 1, run
     [result] = json.loads(run.out)["runs"][0]["results"]
-    recorded = {e["fingerprint"] for e in json.loads((project / "n1fix-baseline.json").read_text())["findings"]}
+    recorded = {
+        e["fingerprint"]
+        for e in json.loads((project / "n1fix-baseline.json").read_text())["findings"]
+    }
     assert result["partialFingerprints"]["n1fix/v1"] not in recorded

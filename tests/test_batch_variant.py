@@ -24,7 +24,9 @@ SERVICE = """
 """
 
 
-def test_a_method_the_codemod_cannot_write_is_a_finding_without_a_fix(tmp_path, monkeypatch):
+def test_a_method_the_codemod_cannot_write_is_a_finding_without_a_fix(
+    tmp_path, monkeypatch
+):
     import n1fix.codemods.query_in_loop.batch_variant as writer
 
     def cannot(*args, **kwargs):
@@ -38,7 +40,9 @@ def test_a_method_the_codemod_cannot_write_is_a_finding_without_a_fix(tmp_path, 
     )
 
 
-def test_the_method_is_written_when_the_fix_is_built_and_a_failure_drops_the_fix(tmp_path, monkeypatch):
+def test_the_method_is_written_when_the_fix_is_built_and_a_failure_drops_the_fix(
+    tmp_path, monkeypatch
+):
     import n1fix.codemods.query_in_loop.call_batch as call_batch
 
     root = _project(tmp_path, SERVICE)
@@ -55,7 +59,10 @@ def test_the_method_is_written_when_the_fix_is_built_and_a_failure_drops_the_fix
     assert written == []  # a scan plans, it writes no method
     result = _run(root, fix=True)
     assert written and set(written) == {"by_projects"}
-    assert "def by_projects(" in next(c for c in result.changes if c.path.name == "dal.py").new_text
+    assert (
+        "def by_projects("
+        in next(c for c in result.changes if c.path.name == "dal.py").new_text
+    )
 
     def fails(variant, line_length):
         raise FixFailed("the batch method does not compile")
@@ -64,7 +71,9 @@ def test_the_method_is_written_when_the_fix_is_built_and_a_failure_drops_the_fix
     result = _run(root, fix=True)
     assert result.changes == []
     assert [f.applicability.value for f in result.findings] == ["safe"]
-    assert any("the batch method does not compile" in failure for failure in result.failures)
+    assert any(
+        "the batch method does not compile" in failure for failure in result.failures
+    )
 
 
 def test_the_plans_of_a_run_live_on_its_project_and_stay_in_their_process(tmp_path):
@@ -74,7 +83,11 @@ def test_the_plans_of_a_run_live_on_its_project_and_stay_in_their_process(tmp_pa
     assert pickle.loads(pickle.dumps(project)).variants == {}
     # A new run plans afresh: the callee changed, so does the verdict.
     dal = root / "app" / "dal.py"
-    dal.write_text(dal.read_text().replace("project_id: int, limit: int = 10", "project_id: int = 0, limit: int = 10"))
+    dal.write_text(
+        dal.read_text().replace(
+            "project_id: int, limit: int = 10", "project_id: int = 0, limit: int = 10"
+        )
+    )
     (finding,) = _run(root).findings
     assert "`project_id` has a default value" in finding.message
 

@@ -45,7 +45,9 @@ def _cache_file(project: Path) -> Path:
     return project / CACHE_DIR / f"results-{__version__}.json"
 
 
-def test_a_crafted_pickle_in_the_old_place_runs_no_code(project: Path, tmp_path: Path) -> None:
+def test_a_crafted_pickle_in_the_old_place_runs_no_code(
+    project: Path, tmp_path: Path
+) -> None:
     marker = tmp_path / "code-ran"
     cache_dir = project / CACHE_DIR
     cache_dir.mkdir()
@@ -59,7 +61,12 @@ def test_a_crafted_pickle_in_the_old_place_runs_no_code(project: Path, tmp_path:
 
 
 def _header(**fields) -> dict:
-    return {"format": FORMAT, "version": __version__, "code": code_fingerprint(), **fields}
+    return {
+        "format": FORMAT,
+        "version": __version__,
+        "code": code_fingerprint(),
+        **fields,
+    }
 
 
 @pytest.mark.parametrize(
@@ -106,7 +113,9 @@ def test_an_unreadable_cache_is_a_cold_start(project: Path, content: bytes) -> N
     assert json.loads(cache.read_text())["format"] == FORMAT  # rewritten whole
 
 
-def test_a_warm_scan_parses_nothing_and_finds_the_same(project: Path, monkeypatch) -> None:
+def test_a_warm_scan_parses_nothing_and_finds_the_same(
+    project: Path, monkeypatch
+) -> None:
     calls = {"survey": 0, "check": 0}
     survey, work = runner.survey_file, runner._work
 
@@ -126,7 +135,9 @@ def test_a_warm_scan_parses_nothing_and_finds_the_same(project: Path, monkeypatc
     warm = runner.run([project / "app"], project, Config(), jobs=1)
     assert calls == {"survey": 0, "check": 0}
     assert [f.to_json() for f in warm.findings] == [f.to_json() for f in cold.findings]
-    assert [(f.fix_note, f.loop_line) for f in warm.findings] == [(f.fix_note, f.loop_line) for f in cold.findings]
+    assert [(f.fix_note, f.loop_line) for f in warm.findings] == [
+        (f.fix_note, f.loop_line) for f in cold.findings
+    ]
 
 
 def test_a_cache_of_the_previous_format_is_a_cold_start(project: Path) -> None:
@@ -148,7 +159,9 @@ def test_a_cache_of_the_previous_format_is_a_cold_start(project: Path) -> None:
     assert (again.code, again.out, again.err) == (cold.code, cold.out, "")
 
 
-def test_a_survey_cached_without_a_selected_rules_facts_is_made_again(project: Path, monkeypatch) -> None:
+def test_a_survey_cached_without_a_selected_rules_facts_is_made_again(
+    project: Path, monkeypatch
+) -> None:
     surveyed: list[Path] = []
     survey = runner.survey_file
 
@@ -161,16 +174,26 @@ def test_a_survey_cached_without_a_selected_rules_facts_is_made_again(project: P
     runner.run([project / "app"], project, Config(select=["write-in-loop"]), jobs=1)
     surveyed.clear()
     default = runner.run([project / "app"], project, Config(), jobs=1)
-    assert project / "app" / "service.py" in surveyed  # query-in-loop's facts were missing
+    assert (
+        project / "app" / "service.py" in surveyed
+    )  # query-in-loop's facts were missing
     surveyed.clear()
     again = runner.run([project / "app"], project, Config(), jobs=1)
     assert surveyed == []
     cold = runner.run([project / "app"], project, Config(cache=False), jobs=1)
-    assert [f.to_json() for f in default.findings] == [f.to_json() for f in again.findings]
-    assert [f.to_json() for f in default.findings] == [f.to_json() for f in cold.findings] != []
+    assert [f.to_json() for f in default.findings] == [
+        f.to_json() for f in again.findings
+    ]
+    assert (
+        [f.to_json() for f in default.findings]
+        == [f.to_json() for f in cold.findings]
+        != []
+    )
 
 
-def test_a_symlinked_cache_directory_is_not_written_through(project: Path, tmp_path: Path) -> None:
+def test_a_symlinked_cache_directory_is_not_written_through(
+    project: Path, tmp_path: Path
+) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (project / CACHE_DIR).symlink_to(outside)
@@ -182,10 +205,14 @@ def test_a_symlinked_cache_directory_is_not_written_through(project: Path, tmp_p
     ]
 
 
-def test_a_symlinked_gitignore_in_the_cache_is_not_written_through(project: Path, tmp_path: Path) -> None:
+def test_a_symlinked_gitignore_in_the_cache_is_not_written_through(
+    project: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "outside.txt"
     (project / CACHE_DIR).mkdir()
-    (project / CACHE_DIR / ".gitignore").symlink_to(target)  # dangling: writing would create it
+    (project / CACHE_DIR / ".gitignore").symlink_to(
+        target
+    )  # dangling: writing would create it
     assert n1fix("scan", "app", cwd=project).code == 1
     assert not target.exists()
     assert _cache_file(project).exists()
@@ -227,14 +254,26 @@ def test_every_survey_of_the_example_and_golden_trees_round_trips() -> None:
         for path in discover([tree], root=REPO, exclude=[]).files:
             survey = survey_file(path, REPO, gates)
             _same(survey, _round_trip(Survey, survey), str(path))
-            kinds.update(type(fact).__name__ for fact in [*survey.models, *survey.session_use, *survey.functions])
+            kinds.update(
+                type(fact).__name__
+                for fact in [*survey.models, *survey.session_use, *survey.functions]
+            )
             checked += 1
     assert checked > 100
     # The example holds every kind of fact the cache keeps (else this test proves less).
-    assert {"ClassFacts", "ModuleFacts", "AliasFacts", "QueryFunction", "SessionUse", "SessionFactory"} <= kinds
+    assert {
+        "ClassFacts",
+        "ModuleFacts",
+        "AliasFacts",
+        "QueryFunction",
+        "SessionUse",
+        "SessionFactory",
+    } <= kinds
 
 
-def test_a_survey_of_a_file_with_an_undecodable_name_round_trips(tmp_path: Path) -> None:
+def test_a_survey_of_a_file_with_an_undecodable_name_round_trips(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / os.fsdecode(b"bad\xff.py")
     path.write_text(MODELS)
     survey = survey_file(path, tmp_path, {rule.NAME: rule() for rule in all_rules()})
@@ -264,12 +303,57 @@ def test_findings_round_trip_without_their_plan() -> None:
 @pytest.mark.parametrize(
     "annotation, value",
     [
-        (list[Finding], [["Finding", "r", "p", 1, 1, 1, 1, "m", "bogus", "none", None, None]]),
-        (list[Finding], [["Finding", "r", "p", True, 1, 1, 1, "m", "high", "none", None, None]]),
+        (
+            list[Finding],
+            [["Finding", "r", "p", 1, 1, 1, 1, "m", "bogus", "none", None, None]],
+        ),
+        (
+            list[Finding],
+            [["Finding", "r", "p", True, 1, 1, 1, "m", "high", "none", None, None]],
+        ),
         (Survey, ["Survey", 1, "m", "", {}, [], [], [], [], [], [], {}, None, None]),
-        (Survey, ["Survey", "/a.py", "m", "", {"x": 1}, [], [], [], [], [], [], {}, None, None]),
-        (Survey, ["Survey", "/a.py", "m", "", {}, [], [], [], [], [], [], {"r": [1.5]}, None, None]),
-        (Survey, ["Survey", "/a.py", "m", "", {}, [], [], [], [], [], [], [], None, None]),
+        (
+            Survey,
+            [
+                "Survey",
+                "/a.py",
+                "m",
+                "",
+                {"x": 1},
+                [],
+                [],
+                [],
+                [],
+                [],
+                [],
+                {},
+                None,
+                None,
+            ],
+        ),
+        (
+            Survey,
+            [
+                "Survey",
+                "/a.py",
+                "m",
+                "",
+                {},
+                [],
+                [],
+                [],
+                [],
+                [],
+                [],
+                {"r": [1.5]},
+                None,
+                None,
+            ],
+        ),
+        (
+            Survey,
+            ["Survey", "/a.py", "m", "", {}, [], [], [], [], [], [], [], None, None],
+        ),
     ],
 )
 def test_wrongly_typed_records_are_refused(annotation, value) -> None:
@@ -277,11 +361,16 @@ def test_wrongly_typed_records_are_refused(annotation, value) -> None:
         decoder(annotation)(value)
 
 
-def test_a_cache_file_that_is_a_symlink_is_replaced_not_written_through(project: Path, tmp_path: Path) -> None:
+def test_a_cache_file_that_is_a_symlink_is_replaced_not_written_through(
+    project: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "victim.txt"
     target.write_text("keep me")
     (project / CACHE_DIR).mkdir()
     _cache_file(project).symlink_to(target)
     assert n1fix("scan", "app", cwd=project).code == 1
     assert target.read_text() == "keep me"
-    assert not _cache_file(project).is_symlink() and json.loads(_cache_file(project).read_text())["format"] == FORMAT
+    assert (
+        not _cache_file(project).is_symlink()
+        and json.loads(_cache_file(project).read_text())["format"] == FORMAT
+    )

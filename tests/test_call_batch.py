@@ -107,7 +107,9 @@ def _project(tmp_path: Path, service: str, dal: str = DAL) -> Path:
 
 
 def _run(root: Path, *, fix: bool = False):
-    result = run([root / "app" / "service.py"], root, Config(cache=False), jobs=1, fix=fix)
+    result = run(
+        [root / "app" / "service.py"], root, Config(cache=False), jobs=1, fix=fix
+    )
     assert not result.errors
     return result
 
@@ -137,7 +139,8 @@ def test_the_fix_adds_the_batch_method_to_the_dal_and_calls_it_once(tmp_path):
     assert changes["service.py"].requires == {root / "app" / "dal.py"}
     assert [f.line for f in changes["dal.py"].companion_for] == [finding.line]
     assert (
-        "renders_by_project = RendersDAL.by_projects(session, project_ids, limit=5)" in changes["service.py"].new_text
+        "renders_by_project = RendersDAL.by_projects(session, project_ids, limit=5)"
+        in changes["service.py"].new_text
     )
     assert "def by_projects(" in changes["dal.py"].new_text
 
@@ -215,10 +218,14 @@ def test_an_existing_variant_in_n1fix_form_is_reused(tmp_path):
         def gallery(session, projects):
             return [RendersDAL.live_by_project(session, project.id) for project in projects]
     """,
-        dal=textwrap.dedent(DAL) + textwrap.indent(textwrap.dedent(dal[len(DAL) :]), "    "),
+        dal=textwrap.dedent(DAL)
+        + textwrap.indent(textwrap.dedent(dal[len(DAL) :]), "    "),
     )
     finding = _only(root)
-    assert "call the existing `RendersDAL.live_by_projects()` once for all keys" in finding.message
+    assert (
+        "call the existing `RendersDAL.live_by_projects()` once for all keys"
+        in finding.message
+    )
     result = _run(root, fix=True)
     assert [c.path.name for c in result.changes] == ["service.py"]
 
@@ -350,7 +357,10 @@ def test_an_argument_that_calls_code_makes_the_fix_unsafe(tmp_path):
     )
     finding = _only(root)
     assert finding.applicability.value == "unsafe"
-    assert "`settings.page_size()` would be evaluated once instead of once per item" in finding.message
+    assert (
+        "`settings.page_size()` would be evaluated once instead of once per item"
+        in finding.message
+    )
 
 
 def test_a_nullable_key_at_the_call_site_makes_the_fix_unsafe(tmp_path):

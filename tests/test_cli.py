@@ -97,14 +97,19 @@ def test_test_code_is_checked_only_with_include_tests(project: Path) -> None:
     assert [m["path"] for m in finding_lines(n1fix("scan", ".", cwd=project).out)] == [
         os.path.join("app", "service.py")
     ]
-    assert "tests/test_service.py" not in n1fix("apply", ".", "--dry-run", cwd=project).out
+    assert (
+        "tests/test_service.py" not in n1fix("apply", ".", "--dry-run", cwd=project).out
+    )
     assert "test_service.py" not in n1fix("audit", ".", cwd=project).out
     found = finding_lines(n1fix("scan", ".", "--include-tests", cwd=project).out)
     assert sorted(m["path"] for m in found) == [
         os.path.join("app", "service.py"),
         os.path.join("tests", "test_service.py"),
     ]
-    assert "tests/test_service.py" in n1fix("apply", ".", "--dry-run", "--include-tests", cwd=project).out
+    assert (
+        "tests/test_service.py"
+        in n1fix("apply", ".", "--dry-run", "--include-tests", cwd=project).out
+    )
     with (project / "pyproject.toml").open("a", encoding="utf-8") as file:
         file.write("\n[tool.n1fix]\ninclude-tests = true\n")
     assert len(finding_lines(n1fix("scan", ".", cwd=project).out)) == 2
@@ -129,7 +134,10 @@ def test_scan_json_has_documented_keys(project: Path) -> None:
     assert finding["path"] == os.path.join("app", "service.py")
     assert (finding["line"], finding["column"]) == (SERVICE_LINE, SERVICE_COLUMN)
     assert finding["end_line"] >= finding["line"]
-    assert finding["end_line"] > finding["line"] or finding["end_column"] > finding["column"]
+    assert (
+        finding["end_line"] > finding["line"]
+        or finding["end_column"] > finding["column"]
+    )
     assert finding["severity"] == "high"
     assert finding["fixable"] is True
     assert finding["applicability"] == "safe"
@@ -150,7 +158,9 @@ def test_scan_json_clean_exits_0(project: Path) -> None:
 
 
 @pytest.mark.parametrize("option", ["--select", "--ignore"])
-def test_unknown_rule_on_command_line_is_a_usage_error(project: Path, option: str) -> None:
+def test_unknown_rule_on_command_line_is_a_usage_error(
+    project: Path, option: str
+) -> None:
     run = n1fix("scan", "app", option, "no-such-rule", cwd=project)
     assert run.code == 2, run
     assert len(run.err_lines) == 1, run.err
@@ -181,7 +191,9 @@ def test_no_paths_argument_scans_the_current_directory(project: Path) -> None:
     assert len(finding_lines(run.out)) == 1, run.out
 
 
-def test_nonexistent_path_exits_2_and_other_paths_are_still_scanned(project: Path) -> None:
+def test_nonexistent_path_exits_2_and_other_paths_are_still_scanned(
+    project: Path,
+) -> None:
     run = n1fix("scan", "app", "missing.py", cwd=project)
     assert run.code == 2, run
     # The findings of the paths that exist are still printed...
@@ -223,7 +235,14 @@ def test_syntax_error_during_dry_run_still_shows_diff(project: Path) -> None:
 
 
 def test_same_file_given_twice_is_reported_once(project: Path) -> None:
-    run = n1fix("scan", "app", "app/service.py", "./app/service.py", str(project / "app"), cwd=project)
+    run = n1fix(
+        "scan",
+        "app",
+        "app/service.py",
+        "./app/service.py",
+        str(project / "app"),
+        cwd=project,
+    )
     assert run.code == 1, run
     assert len(finding_lines(run.out)) == 1, run.out
 
@@ -233,7 +252,11 @@ def test_syntax_error_during_apply_still_fixes_other_files(project: Path) -> Non
     broken.write_text("def f(:\n", encoding="utf-8")
     run = n1fix("apply", "app", cwd=project)
     assert run.code == 2, run
-    assert [line for line in run.err_lines if "broken.py" in line and line.startswith("n1fix: error:")]
+    assert [
+        line
+        for line in run.err_lines
+        if "broken.py" in line and line.startswith("n1fix: error:")
+    ]
     assert (project / "app" / "service.py").read_text(encoding="utf-8") != SERVICE
     assert broken.read_text(encoding="utf-8") == "def f(:\n"
 
@@ -261,8 +284,12 @@ def test_apply_dry_run_prints_diff_and_writes_nothing(project: Path) -> None:
     lines = run.out.splitlines()
     assert "--- a/app/service.py" in lines and "+++ b/app/service.py" in lines, run.out
     assert any(line.startswith("@@ -") for line in lines)
-    removed = [line for line in lines if line.startswith("-") and not line.startswith("---")]
-    added = [line for line in lines if line.startswith("+") and not line.startswith("+++")]
+    removed = [
+        line for line in lines if line.startswith("-") and not line.startswith("---")
+    ]
+    added = [
+        line for line in lines if line.startswith("+") and not line.startswith("+++")
+    ]
     assert any("Project.user_id == user.id" in line for line in removed)
     assert any(".in_(" in line for line in added)
     # No stray files next to the source (temporary files, backups).
@@ -280,9 +307,13 @@ def test_apply_dry_run_diff_applies_with_patch(project: Path, tmp_path: Path) ->
     assert dry.code == 1
     copy = tmp_path / "copy"
     shutil.copytree(project, copy)
-    subprocess.run(["patch", "-p1", "-s"], input=dry.out, text=True, cwd=copy, check=True)
+    subprocess.run(
+        ["patch", "-p1", "-s"], input=dry.out, text=True, cwd=copy, check=True
+    )
     assert n1fix("apply", "app", cwd=project).code == 0
-    assert (copy / "app" / "service.py").read_bytes() == (project / "app" / "service.py").read_bytes()
+    assert (copy / "app" / "service.py").read_bytes() == (
+        project / "app" / "service.py"
+    ).read_bytes()
 
 
 def test_apply_dry_run_on_clean_project_exits_0(project: Path) -> None:
@@ -357,7 +388,9 @@ def test_apply_keeps_crlf_line_endings(project: Path, tmp_path: Path) -> None:
 
 def test_apply_keeps_latin1_coding_cookie_and_non_ascii_comments(project: Path) -> None:
     service = project / "app" / "service.py"
-    source = "# -*- coding: latin-1 -*-\n" + SERVICE.replace("# one query per user", "# requête café, déjà vu")
+    source = "# -*- coding: latin-1 -*-\n" + SERVICE.replace(
+        "# one query per user", "# requête café, déjà vu"
+    )
     service.write_bytes(source.encode("latin-1"))
     run = n1fix("apply", "app", cwd=project)
     assert run.code == 0, run
@@ -373,13 +406,19 @@ def test_apply_keeps_latin1_coding_cookie_and_non_ascii_comments(project: Path) 
 
 def test_apply_keeps_comments(project: Path) -> None:
     service = project / "app" / "service.py"
-    source = SERVICE.replace("    result = {}\n", "    result = {}  # keyed by user id\n").replace(
-        "    return result\n", "    # done\n    return result  # the map\n"
-    )
+    source = SERVICE.replace(
+        "    result = {}\n", "    result = {}  # keyed by user id\n"
+    ).replace("    return result\n", "    # done\n    return result  # the map\n")
     service.write_text("# service module header\n" + source, encoding="utf-8")
     assert n1fix("apply", "app", cwd=project).code == 0
     text = service.read_text(encoding="utf-8")
-    for comment in ("# service module header", "# keyed by user id", "# one query per user", "# done", "# the map"):
+    for comment in (
+        "# service module header",
+        "# keyed by user id",
+        "# one query per user",
+        "# done",
+        "# the map",
+    ):
         assert comment in text, f"{comment!r} lost:\n{text}"
     assert "Project.user_id.in_(" in text
 
@@ -418,14 +457,20 @@ def test_apply_through_worker_processes(project: Path) -> None:
     # Enough files for the process pool; the result is the same as in one process.
     for i in range(30):
         (project / "app" / f"service_{i}.py").write_text(SERVICE, encoding="utf-8")
-    one = n1fix("scan", "app", "--format", "json", "--jobs", "1", "--no-cache", cwd=project)
-    two = n1fix("scan", "app", "--format", "json", "--jobs", "2", "--no-cache", cwd=project)
+    one = n1fix(
+        "scan", "app", "--format", "json", "--jobs", "1", "--no-cache", cwd=project
+    )
+    two = n1fix(
+        "scan", "app", "--format", "json", "--jobs", "2", "--no-cache", cwd=project
+    )
     assert (one.code, two.code) == (1, 1)
     assert json.loads(one.out) == json.loads(two.out)
     assert len(json.loads(two.out)["findings"]) == 31
     run = n1fix("apply", "app", "--jobs", "2", cwd=project)
     assert run.code == 0, run
-    texts = {p.read_text(encoding="utf-8") for p in (project / "app").glob("service*.py")}
+    texts = {
+        p.read_text(encoding="utf-8") for p in (project / "app").glob("service*.py")
+    }
     assert len(texts) == 1 and SERVICE not in texts
     assert n1fix("scan", "app", cwd=project).code == 0
 
@@ -436,12 +481,18 @@ def test_apply_read_only_file_exits_2_and_is_unchanged(project: Path) -> None:
     try:
         run = n1fix("apply", "app", cwd=project)
         assert run.code == 2, run
-        named = [line for line in run.err_lines if "service.py" in line and "read-only" in line]
+        named = [
+            line
+            for line in run.err_lines
+            if "service.py" in line and "read-only" in line
+        ]
         assert len(named) == 1, run.err
         assert named[0].startswith("n1fix: error:")
         assert service.read_text(encoding="utf-8") == SERVICE
         assert stat.S_IMODE(service.stat().st_mode) == 0o444
-        assert [p.name for p in (project / "app").iterdir() if "n1fix-tmp" in p.name] == []
+        assert [
+            p.name for p in (project / "app").iterdir() if "n1fix-tmp" in p.name
+        ] == []
     finally:
         service.chmod(0o644)
 
@@ -453,7 +504,9 @@ def test_apply_read_only_file_is_not_reported_as_fixed(project: Path) -> None:
     try:
         run = n1fix("apply", "app", cwd=project)
         assert run.code == 2, run
-        assert not any(line.startswith("Fixed 1 finding") for line in run.err_lines), run.err
+        assert not any(line.startswith("Fixed 1 finding") for line in run.err_lines), (
+            run.err
+        )
     finally:
         service.chmod(0o644)
 
@@ -508,7 +561,10 @@ def test_apply_dry_run_does_not_warn(git_project: Path) -> None:
 
 
 def test_config_ignore_silences_the_rule(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "proj", pyproject=PYPROJECT + '\n[tool.n1fix]\nignore = ["query-in-loop"]\n')
+    project = make_project(
+        tmp_path / "proj",
+        pyproject=PYPROJECT + '\n[tool.n1fix]\nignore = ["query-in-loop"]\n',
+    )
     run = n1fix("scan", "app", cwd=project)
     assert run.code == 0, run
     assert finding_lines(run.out) == []
@@ -516,7 +572,9 @@ def test_config_ignore_silences_the_rule(tmp_path: Path) -> None:
 
 def _configured(tmp_path: Path, name: str, table: str, service: str = SERVICE) -> Path:
     """A fresh project (no results cache from an earlier run) with `[tool.n1fix]` `table`."""
-    return make_project(tmp_path / name, service, pyproject=PYPROJECT + "\n[tool.n1fix]\n" + table)
+    return make_project(
+        tmp_path / name, service, pyproject=PYPROJECT + "\n[tool.n1fix]\n" + table
+    )
 
 
 def test_config_empty_select_runs_no_rule(tmp_path: Path) -> None:
@@ -532,9 +590,20 @@ def test_command_line_select_replaces_config_select(tmp_path: Path) -> None:
 
 
 def test_command_line_ignore_wins_over_config_select(tmp_path: Path) -> None:
-    assert n1fix("scan", "app", cwd=_configured(tmp_path, "a", 'select = ["query-in-loop"]\n')).code == 1
+    assert (
+        n1fix(
+            "scan",
+            "app",
+            cwd=_configured(tmp_path, "a", 'select = ["query-in-loop"]\n'),
+        ).code
+        == 1
+    )
     run = n1fix(
-        "scan", "app", "--ignore", "query-in-loop", cwd=_configured(tmp_path, "b", 'select = ["query-in-loop"]\n')
+        "scan",
+        "app",
+        "--ignore",
+        "query-in-loop",
+        cwd=_configured(tmp_path, "b", 'select = ["query-in-loop"]\n'),
     )
     assert run.code == 0, run
 
@@ -542,21 +611,29 @@ def test_command_line_ignore_wins_over_config_select(tmp_path: Path) -> None:
 def test_command_line_select_wins_over_config_ignore(tmp_path: Path) -> None:
     # README: "In pyproject.toml (the command line wins)". As in ruff, naming a rule with
     # --select on the command line turns it on, whatever the file ignores.
-    project = make_project(tmp_path / "proj", pyproject=PYPROJECT + '\n[tool.n1fix]\nignore = ["query-in-loop"]\n')
+    project = make_project(
+        tmp_path / "proj",
+        pyproject=PYPROJECT + '\n[tool.n1fix]\nignore = ["query-in-loop"]\n',
+    )
     run = n1fix("scan", "app", "--select", "query-in-loop", cwd=project)
     assert run.code == 1, run
     assert len(finding_lines(run.out)) == 1
 
 
 def test_config_unknown_rule_is_an_error(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "proj", pyproject=PYPROJECT + '\n[tool.n1fix]\nignore = ["query-in-lop"]\n')
+    project = make_project(
+        tmp_path / "proj",
+        pyproject=PYPROJECT + '\n[tool.n1fix]\nignore = ["query-in-lop"]\n',
+    )
     run = n1fix("scan", "app", cwd=project)
     assert run.code == 2, run
     assert len(run.err_lines) == 1 and "query-in-lop" in run.err_lines[0], run.err
 
 
 def test_config_unknown_key_is_an_error(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "proj", pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe_fixes = true\n")
+    project = make_project(
+        tmp_path / "proj", pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe_fixes = true\n"
+    )
     run = n1fix("scan", "app", cwd=project)
     assert run.code == 2, run
     assert len(run.err_lines) == 1, run.err
@@ -568,10 +645,23 @@ def test_config_extend_exclude(tmp_path: Path) -> None:
     table = 'extend-exclude = ["app/service.py"]\n'
     assert n1fix("scan", "app", cwd=_configured(tmp_path, "a", table)).code == 0
     # A file named on the command line is taken, unless the excludes are forced on it.
-    assert n1fix("scan", "app/service.py", cwd=_configured(tmp_path, "b", table)).code == 1
-    assert n1fix("scan", "--force-exclude", "app/service.py", cwd=_configured(tmp_path, "c", table)).code == 0
+    assert (
+        n1fix("scan", "app/service.py", cwd=_configured(tmp_path, "b", table)).code == 1
+    )
+    assert (
+        n1fix(
+            "scan",
+            "--force-exclude",
+            "app/service.py",
+            cwd=_configured(tmp_path, "c", table),
+        ).code
+        == 0
+    )
     forced = table + "force-exclude = true\n"
-    assert n1fix("scan", "app/service.py", cwd=_configured(tmp_path, "d", forced)).code == 0
+    assert (
+        n1fix("scan", "app/service.py", cwd=_configured(tmp_path, "d", forced)).code
+        == 0
+    )
 
 
 def test_a_fifo_named_py_is_skipped_with_a_warning(project: Path) -> None:
@@ -595,7 +685,9 @@ def test_fifos_where_n1fix_reads_do_not_hang_it(project: Path) -> None:
     (project / "pyproject.toml").unlink()
     os.mkfifo(project / "pyproject.toml")
     run = n1fix("scan", "app", cwd=project, timeout=60)
-    assert run.code == 2 and "pyproject.toml: cannot read: not a regular file" in run.err, run
+    assert (
+        run.code == 2 and "pyproject.toml: cannot read: not a regular file" in run.err
+    ), run
 
 
 # --- results cache ---------------------------------------------------------------------
@@ -667,7 +759,9 @@ def test_unsafe_fix_only_with_unsafe_fixes(project: Path) -> None:
 
 def test_unsafe_fixes_from_config(tmp_path: Path) -> None:
     project = make_project(
-        tmp_path / "proj", UNSAFE_FIRST, pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe-fixes = true\n"
+        tmp_path / "proj",
+        UNSAFE_FIRST,
+        pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe-fixes = true\n",
     )
     run = n1fix("apply", "app", cwd=project)
     assert run.code == 0, run
@@ -689,7 +783,13 @@ def test_rules_shows_one_rule_with_its_sections(tmp_path: Path) -> None:
     assert run.code == 0, run
     assert "query-in-loop" in run.out.splitlines()[0]
     positions = []
-    for section in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
+    for section in (
+        "What it does",
+        "Why is this bad?",
+        "Example",
+        "Use instead",
+        "Fix safety",
+    ):
         heading = re.search(rf"^#+ {re.escape(section)}$", run.out, re.MULTILINE)
         assert heading, f"section {section!r} missing:\n{run.out}"
         positions.append(heading.start())
@@ -726,9 +826,15 @@ def _boom(*args, **kwargs):
     raise RuntimeError("boom from a test")
 
 
-@pytest.mark.parametrize("command", [["scan"], ["scan", "--format", "json"], ["apply"], ["apply", "--dry-run"]])
+@pytest.mark.parametrize(
+    "command",
+    [["scan"], ["scan", "--format", "json"], ["apply"], ["apply", "--dry-run"]],
+)
 def test_rule_crash_is_exit_2_with_one_line(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str]
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
 ) -> None:
     from n1fix.rules import rule_by_name
 
@@ -763,10 +869,15 @@ def test_rule_crash_with_multiline_message_is_one_line(
 
 
 @pytest.mark.parametrize(
-    "message", ["boom from a test", "boom from a test\nsecond line"], ids=["one-line", "multi-line"]
+    "message",
+    ["boom from a test", "boom from a test\nsecond line"],
+    ids=["one-line", "multi-line"],
 )
 def test_engine_crash_is_exit_2_with_one_line(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], message: str
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    message: str,
 ) -> None:
     import n1fix.engine.runner
 
@@ -803,7 +914,9 @@ def test_codemod_crash_costs_only_the_fix(
     monkeypatch.setattr(codemod, "fix", _boom)
     code = _main(monkeypatch, project, "apply", "app", "--jobs", "1")
     captured = capsys.readouterr()
-    assert code == 0, captured  # nothing could be fixed, nothing went wrong with the run
+    assert code == 0, (
+        captured
+    )  # nothing could be fixed, nothing went wrong with the run
     assert (project / "app" / "service.py").read_text(encoding="utf-8") == SERVICE
     dropped = [line for line in captured.err.splitlines() if "fix dropped" in line]
     assert len(dropped) == 1 and "boom from a test" in dropped[0], captured.err

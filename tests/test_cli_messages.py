@@ -13,7 +13,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from n1fix_project import CLEAN, N1FIX, PYPROJECT, SERVICE, TWO_LOOPS, UNSAFE_FIRST, make_project, n1fix
+from n1fix_project import (
+    CLEAN,
+    N1FIX,
+    PYPROJECT,
+    SERVICE,
+    TWO_LOOPS,
+    UNSAFE_FIRST,
+    make_project,
+    n1fix,
+)
 
 from n1fix import __version__
 from n1fix.report.wording import joined, plural
@@ -32,7 +41,9 @@ def touch(session: Session, users: list[User]) -> None:
         session.commit()
 """
 
-COUNTED = re.compile(r"\b(\d+) (?:(?:safe|unsafe) )?(finding|file|path|fix|statement)(e?s)?\b")
+COUNTED = re.compile(
+    r"\b(\d+) (?:(?:safe|unsafe) )?(finding|file|path|fix|statement)(e?s)?\b"
+)
 
 
 def assert_counts_agree(text: str) -> None:
@@ -68,9 +79,22 @@ def mixed(tmp_path: Path) -> Path:
 
 
 def test_plural_is_right_for_0_1_and_many() -> None:
-    assert [plural(n, "finding") for n in (0, 1, 2)] == ["0 findings", "1 finding", "2 findings"]
-    assert [plural(n, "fix", "fixes") for n in (0, 1, 4)] == ["0 fixes", "1 fix", "4 fixes"]
-    assert [joined(p) for p in ([], ["a"], ["a", "b"], ["a", "b", "c"])] == ["", "a", "a and b", "a, b and c"]
+    assert [plural(n, "finding") for n in (0, 1, 2)] == [
+        "0 findings",
+        "1 finding",
+        "2 findings",
+    ]
+    assert [plural(n, "fix", "fixes") for n in (0, 1, 4)] == [
+        "0 fixes",
+        "1 fix",
+        "4 fixes",
+    ]
+    assert [joined(p) for p in ([], ["a"], ["a", "b"], ["a", "b", "c"])] == [
+        "",
+        "a",
+        "a and b",
+        "a, b and c",
+    ]
 
 
 # --- scan's summary -------------------------------------------------------------------
@@ -79,10 +103,15 @@ def test_plural_is_right_for_0_1_and_many() -> None:
 def test_scan_summary_one_finding(project: Path) -> None:
     run = n1fix("scan", "app", cwd=project)
     assert run.code == 1, run
-    assert summary(run.out) == ["Found 1 finding in 1 file (3 files checked).", "[*] 1 fixable with `n1fix apply`."]
+    assert summary(run.out) == [
+        "Found 1 finding in 1 file (3 files checked).",
+        "[*] 1 fixable with `n1fix apply`.",
+    ]
 
 
-def test_scan_summary_says_files_checked_and_files_with_findings_apart(tmp_path: Path) -> None:
+def test_scan_summary_says_files_checked_and_files_with_findings_apart(
+    tmp_path: Path,
+) -> None:
     root = make_project(tmp_path / "proj", TWO_LOOPS)
     (root / "app" / "unsafe.py").write_text(UNSAFE_FIRST, encoding="utf-8")
     run = n1fix("scan", "app", cwd=root)
@@ -95,8 +124,16 @@ def test_scan_summary_says_files_checked_and_files_with_findings_apart(tmp_path:
 
 def test_scan_marks_the_findings_apply_fixes(tmp_path: Path) -> None:
     run = n1fix("scan", "app", cwd=mixed(tmp_path))
-    marked = {line.split(":")[0]: "[*]" in line for line in lines(run.out) if line.startswith("app/")}
-    assert marked == {"app/service.py": True, "app/unsafe.py": False, "app/commits.py": False}, run.out
+    marked = {
+        line.split(":")[0]: "[*]" in line
+        for line in lines(run.out)
+        if line.startswith("app/")
+    }
+    assert marked == {
+        "app/service.py": True,
+        "app/unsafe.py": False,
+        "app/commits.py": False,
+    }, run.out
     assert "app/service.py:11:20: query-in-loop [*] `Project`" in run.out
 
 
@@ -110,11 +147,16 @@ def test_scan_summary_only_unsafe_fixes(tmp_path: Path) -> None:
 
 
 def test_scan_summary_with_unsafe_fixes_on_in_the_configuration(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "proj", UNSAFE_FIRST, pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe-fixes = true\n")
+    root = make_project(
+        tmp_path / "proj",
+        UNSAFE_FIRST,
+        pyproject=PYPROJECT + "\n[tool.n1fix]\nunsafe-fixes = true\n",
+    )
     run = n1fix("scan", "app", cwd=root)
     assert "query-in-loop [*] " in run.out  # `n1fix apply` applies it
     assert (
-        summary(run.out)[1] == "[*] 1 fixable with `n1fix apply` (1 of them unsafe, applied as `unsafe-fixes` is on)."
+        summary(run.out)[1]
+        == "[*] 1 fixable with `n1fix apply` (1 of them unsafe, applied as `unsafe-fixes` is on)."
     )
 
 
@@ -123,7 +165,9 @@ def test_scan_summary_no_fix_at_all(tmp_path: Path) -> None:
     assert summary(run.out) == ["Found 1 finding in 1 file (3 files checked)."]
 
 
-@pytest.mark.parametrize(("target", "files"), [("app/service.py", "1 file"), ("app", "3 files")])
+@pytest.mark.parametrize(
+    ("target", "files"), [("app/service.py", "1 file"), ("app", "3 files")]
+)
 def test_scan_summary_when_clean(project: Path, target: str, files: str) -> None:
     (project / "app" / "service.py").write_text(CLEAN, encoding="utf-8")
     run = n1fix("scan", target, cwd=project)
@@ -157,7 +201,10 @@ def test_markdown_counts_fixes_in_words(tmp_path: Path) -> None:
     root = mixed(tmp_path)
     (root / "app" / "two.py").write_text(TWO_LOOPS, encoding="utf-8")
     run = n1fix("scan", "app", "--format", "markdown", cwd=root)
-    assert "5 findings in 4 files (6 checked): 3 safe fixes, 1 unsafe fix, 1 with no fix." in run.out
+    assert (
+        "5 findings in 4 files (6 checked): 3 safe fixes, 1 unsafe fix, 1 with no fix."
+        in run.out
+    )
 
 
 # --- apply: what changed, what is left and why -----------------------------------------
@@ -168,7 +215,11 @@ def test_apply_lists_what_it_changed(tmp_path: Path) -> None:
     (root / "app" / "one.py").write_text(SERVICE, encoding="utf-8")
     run = n1fix("apply", "app", cwd=root)
     assert run.code == 0, run
-    assert run.err_lines == ["app/one.py: 1 fix", "app/service.py: 2 fixes", "Fixed 3 findings in 2 files."]
+    assert run.err_lines == [
+        "app/one.py: 1 fix",
+        "app/service.py: 2 fixes",
+        "Fixed 3 findings in 2 files.",
+    ]
 
 
 def test_apply_says_what_is_left_and_why(tmp_path: Path) -> None:
@@ -199,7 +250,10 @@ def test_apply_left_with_one_reason(tmp_path: Path) -> None:
     root = make_project(tmp_path / "proj", COMMITS)
     run = n1fix("apply", "app", cwd=root)
     assert run.code == 0, run
-    assert run.err_lines == ["No fixes applied.", "1 finding left with no fix (`n1fix scan` says why)."]
+    assert run.err_lines == [
+        "No fixes applied.",
+        "1 finding left with no fix (`n1fix scan` says why).",
+    ]
 
 
 def test_apply_with_nothing_to_fix(tmp_path: Path) -> None:
@@ -217,7 +271,9 @@ def test_version(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]], ids=lambda c: c[0] if c else "app"
+    "command",
+    [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]],
+    ids=lambda c: c[0] if c else "app",
 )
 def test_short_help_on_every_command(tmp_path: Path, command: list[str]) -> None:
     short = n1fix(*command, "-h", cwd=tmp_path)
@@ -228,11 +284,19 @@ def test_short_help_on_every_command(tmp_path: Path, command: list[str]) -> None
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]], ids=lambda c: c[0] if c else "app"
+    "command",
+    [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]],
+    ids=lambda c: c[0] if c else "app",
 )
 def test_help_is_not_cut_at_80_columns(tmp_path: Path, command: list[str]) -> None:
     env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
-    proc = subprocess.run([str(N1FIX), *command, "--help"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(N1FIX), *command, "--help"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "…" not in proc.stdout, proc.stdout
     assert max(len(line) for line in proc.stdout.splitlines()) <= 80
@@ -240,8 +304,18 @@ def test_help_is_not_cut_at_80_columns(tmp_path: Path, command: list[str]) -> No
 
 def test_audit_trace_help_is_whole(tmp_path: Path) -> None:
     env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
-    out = subprocess.run([str(N1FIX), "audit", "-h"], cwd=tmp_path, env=env, capture_output=True, text=True).stdout
-    words = " ".join(line.strip("│ ").split("  ")[-1].strip() for line in out.splitlines() if "│" in line)
+    out = subprocess.run(
+        [str(N1FIX), "audit", "-h"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    words = " ".join(
+        line.strip("│ ").split("  ")[-1].strip()
+        for line in out.splitlines()
+        if "│" in line
+    )
     assert "record_round_trips." in words, out
 
 
@@ -260,7 +334,9 @@ def test_scan_apply_and_audit_default_to_the_current_directory(project: Path) ->
 # --- no Python files, paths that do not exist, files that could not be checked ---------------
 
 
-@pytest.mark.parametrize("command", [["scan"], ["apply"], ["apply", "--dry-run"], ["audit"]])
+@pytest.mark.parametrize(
+    "command", [["scan"], ["apply"], ["apply", "--dry-run"], ["audit"]]
+)
 def test_no_python_files_is_a_warning(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "notes.txt").write_text("not python\n", encoding="utf-8")
@@ -273,7 +349,11 @@ def test_no_python_files_is_a_warning(tmp_path: Path, command: list[str]) -> Non
 def test_statistics_with_no_python_files_is_the_warning_alone(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     run = n1fix("scan", "empty", "--statistics", cwd=tmp_path)
-    assert (run.code, run.out, run.err_lines) == (0, "", ["warning: no Python files found under empty"])
+    assert (run.code, run.out, run.err_lines) == (
+        0,
+        "",
+        ["warning: no Python files found under empty"],
+    )
 
 
 def test_a_path_that_does_not_exist_is_an_error_naming_it(project: Path) -> None:
@@ -282,7 +362,11 @@ def test_a_path_that_does_not_exist_is_an_error_naming_it(project: Path) -> None
     assert run.err_lines == ["n1fix: error: app/servce.py: no such file or directory"]
     assert lines(run.out) == ["1 path could not be checked."]
     applied = n1fix("apply", "app/servce.py", cwd=project)
-    assert applied.code == 2 and "n1fix: error: app/servce.py: no such file or directory" in applied.err_lines
+    assert (
+        applied.code == 2
+        and "n1fix: error: app/servce.py: no such file or directory"
+        in applied.err_lines
+    )
 
 
 def test_scan_summary_counts_the_files_that_could_not_be_checked(project: Path) -> None:
@@ -295,7 +379,9 @@ def test_scan_summary_counts_the_files_that_could_not_be_checked(project: Path) 
         "[*] 1 fixable with `n1fix apply`.",
         "2 files and 1 path could not be checked.",
     ]
-    assert len(run.err_lines) == 3 and all(line.startswith("n1fix: error: ") for line in run.err_lines), run.err
+    assert len(run.err_lines) == 3 and all(
+        line.startswith("n1fix: error: ") for line in run.err_lines
+    ), run.err
 
 
 def test_scan_summary_when_the_only_problem_is_a_broken_file(project: Path) -> None:
@@ -303,7 +389,10 @@ def test_scan_summary_when_the_only_problem_is_a_broken_file(project: Path) -> N
     (project / "app" / "broken.py").write_text("def f(:\n", encoding="utf-8")
     run = n1fix("scan", "app", cwd=project)
     assert run.code == 2, run
-    assert lines(run.out) == ["No findings in the 3 files checked.", "1 file could not be checked."]
+    assert lines(run.out) == [
+        "No findings in the 3 files checked.",
+        "1 file could not be checked.",
+    ]
     applied = n1fix("apply", "app", cwd=project)
     assert applied.code == 2, applied
     assert "1 file could not be checked." in applied.err_lines
@@ -324,8 +413,12 @@ DID_YOU_MEAN = "unknown rule `query-in-lop` (did you mean `query-in-loop`?); `n1
     ],
     ids=["select", "ignore", "config-select", "config-ignore"],
 )
-def test_unknown_rule_offers_the_closest_name(tmp_path: Path, args: list[str], table: str, where: str) -> None:
-    root = make_project(tmp_path / "proj", pyproject=PYPROJECT + "\n[tool.n1fix]\n" + table)
+def test_unknown_rule_offers_the_closest_name(
+    tmp_path: Path, args: list[str], table: str, where: str
+) -> None:
+    root = make_project(
+        tmp_path / "proj", pyproject=PYPROJECT + "\n[tool.n1fix]\n" + table
+    )
     run = n1fix("scan", "app", *args, cwd=root)
     assert run.code == 2, run
     expected = where.format(pyproject=root.resolve() / "pyproject.toml")
@@ -340,7 +433,9 @@ def test_rules_with_an_unknown_name_words_it_the_same(tmp_path: Path) -> None:
 
 def test_unknown_rule_with_nothing_close(tmp_path: Path) -> None:
     run = n1fix("rules", "xyzzy", cwd=tmp_path)
-    assert run.err_lines == ["n1fix: error: unknown rule `xyzzy`; `n1fix rules` lists the rules"]
+    assert run.err_lines == [
+        "n1fix: error: unknown rule `xyzzy`; `n1fix rules` lists the rules"
+    ]
 
 
 def test_unknown_rule_part_of_a_name(tmp_path: Path) -> None:
@@ -387,7 +482,9 @@ def scan_with(env_changes: dict[str, str | None], cwd: Path) -> str:
             env.pop(name, None)
         else:
             env[name] = value
-    return subprocess.run([str(N1FIX), "scan", "app"], cwd=cwd, env=env, capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(N1FIX), "scan", "app"], cwd=cwd, env=env, capture_output=True, text=True
+    ).stdout
 
 
 def test_colour_on_a_terminal_as_ruff_colours(project: Path) -> None:
@@ -396,7 +493,11 @@ def test_colour_on_a_terminal_as_ruff_colours(project: Path) -> None:
     env["TERM"] = "xterm-256color"
     with os.fdopen(leader, "rb", buffering=0) as terminal:
         proc = subprocess.Popen(
-            [str(N1FIX), "scan", "app"], cwd=project, env=env, stdout=follower, stderr=subprocess.DEVNULL
+            [str(N1FIX), "scan", "app"],
+            cwd=project,
+            env=env,
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
         )
         os.close(follower)
         output = b""
@@ -416,7 +517,10 @@ def test_colour_on_a_terminal_as_ruff_colours(project: Path) -> None:
 
 def test_no_colour_when_piped(project: Path) -> None:
     out = scan_with({}, project)
-    assert "\x1b[" not in out and "app/service.py:11:20: query-in-loop [*] `Project`" in out
+    assert (
+        "\x1b[" not in out
+        and "app/service.py:11:20: query-in-loop [*] `Project`" in out
+    )
 
 
 def test_force_color_colours_piped_output(project: Path) -> None:
@@ -431,7 +535,11 @@ def dry_run_with(env_changes: dict[str, str], cwd: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env.update(env_changes, COLUMNS="40")
     return subprocess.run(
-        [str(N1FIX), "apply", "--dry-run", "app"], cwd=cwd, env=env, capture_output=True, text=True
+        [str(N1FIX), "apply", "--dry-run", "app"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -442,7 +550,10 @@ def test_coloured_diff_keeps_every_character(project: Path) -> None:
     assert "\x1b[" not in plain and "\x1b[" in painted
     assert re.sub(r"\x1b\[[0-9;]*m", "", painted) == plain
     assert f"{BOLD}+++ b/app/service.py{RESET}" in painted
-    assert any(line.startswith("\x1b[31m-") and "Project.user_id == user.id" in line for line in painted.splitlines())
+    assert any(
+        line.startswith("\x1b[31m-") and "Project.user_id == user.id" in line
+        for line in painted.splitlines()
+    )
 
 
 def test_diff_colours_a_removed_line_that_starts_with_dashes() -> None:
@@ -450,4 +561,7 @@ def test_diff_colours_a_removed_line_that_starts_with_dashes() -> None:
     from n1fix.report.style import Style
 
     text = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n--- x\n+++ y\n"
-    assert coloured(text, Style(True)).splitlines()[3:] == ["\x1b[31m--- x\x1b[0m", "\x1b[32m+++ y\x1b[0m"]
+    assert coloured(text, Style(True)).splitlines()[3:] == [
+        "\x1b[31m--- x\x1b[0m",
+        "\x1b[32m+++ y\x1b[0m",
+    ]

@@ -21,5 +21,12 @@ def _ruff() -> list[str]:
 
 def test_the_code_is_formatted() -> None:
     paths = ["n1fix", "tests", "scripts", "ecosystem", "bench"]
-    run = subprocess.run([*_ruff(), "format", "--check", *paths], cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, f"run `ruff format {' '.join(paths)}`:\n{run.stdout}{run.stderr}"
+    run = subprocess.run(
+        [*_ruff(), "format", "--check", *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, (
+        f"run `ruff format {' '.join(paths)}`:\n{run.stdout}{run.stderr}"
+    )

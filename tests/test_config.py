@@ -99,7 +99,11 @@ def test_unknown_key(tmp_path: Path) -> None:
         ("jobs = 0", "jobs", "must be a positive integer"),
         ("cache = 1", "cache", "must be true or false, got an integer (1)"),
         ("sqlalchemy-version = 2.0", "sqlalchemy-version", "got a float"),
-        ('sqlalchemy-version = "latest"', "sqlalchemy-version", "must be a version string"),
+        (
+            'sqlalchemy-version = "latest"',
+            "sqlalchemy-version",
+            "must be a version string",
+        ),
     ],
 )
 def test_wrong_types(tmp_path: Path, line: str, key: str, expected: str) -> None:

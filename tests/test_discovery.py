@@ -40,7 +40,13 @@ def scan(root: Path, *paths: str | Path, **options: object) -> DiscoveryResult:
 
 
 def test_project_root_is_nearest_marker(tmp_path: Path) -> None:
-    make(tmp_path, "repo/.git/", "repo/pyproject.toml", "repo/sub/pkg/a.py", "repo/sub/setup.cfg")
+    make(
+        tmp_path,
+        "repo/.git/",
+        "repo/pyproject.toml",
+        "repo/sub/pkg/a.py",
+        "repo/sub/setup.cfg",
+    )
     repo = tmp_path / "repo"
     assert find_project_root([repo / "sub/pkg/a.py"]) == (repo / "sub").resolve()
     assert find_project_root([repo / "sub/pkg", repo / "README"]) == repo.resolve()
@@ -115,14 +121,27 @@ def test_migrations_are_excluded_by_default(tmp_path: Path) -> None:
         "app/models.py",
     ]
     # The Alembic rule is one of the defaults: `exclude` replaces it with the rest.
-    assert "app/migration/versions/001_add.py" in rel(scan(tmp_path, exclude=[]), tmp_path)
+    assert "app/migration/versions/001_add.py" in rel(
+        scan(tmp_path, exclude=[]), tmp_path
+    )
 
 
 def test_migrations_named_on_the_command_line_are_scanned(tmp_path: Path) -> None:
-    make(tmp_path, "app/migrations/versions/abc.py", "app/migration/env.py", "app/migration/versions/001.py")
-    assert rel(scan(tmp_path, "app/migrations"), tmp_path) == ["app/migrations/versions/abc.py"]
-    assert rel(scan(tmp_path, "app/migration/versions"), tmp_path) == ["app/migration/versions/001.py"]
-    assert rel(scan(tmp_path, "app/migrations/versions/abc.py"), tmp_path) == ["app/migrations/versions/abc.py"]
+    make(
+        tmp_path,
+        "app/migrations/versions/abc.py",
+        "app/migration/env.py",
+        "app/migration/versions/001.py",
+    )
+    assert rel(scan(tmp_path, "app/migrations"), tmp_path) == [
+        "app/migrations/versions/abc.py"
+    ]
+    assert rel(scan(tmp_path, "app/migration/versions"), tmp_path) == [
+        "app/migration/versions/001.py"
+    ]
+    assert rel(scan(tmp_path, "app/migrations/versions/abc.py"), tmp_path) == [
+        "app/migrations/versions/abc.py"
+    ]
 
 
 def test_test_code_is_skipped_by_default(tmp_path: Path) -> None:
@@ -139,19 +158,35 @@ def test_test_code_is_skipped_by_default(tmp_path: Path) -> None:
         "pkg/tests/lib/search/query.py",
         "pkg/test/fixtures.py",
     )
-    assert rel(scan(tmp_path), tmp_path) == ["app/latest.py", "app/models.py", "app/testing_utils.py"]
+    assert rel(scan(tmp_path), tmp_path) == [
+        "app/latest.py",
+        "app/models.py",
+        "app/testing_utils.py",
+    ]
     assert len(scan(tmp_path, include_tests=True).files) == 9
     # A separate switch: replacing the default excludes does not bring tests back.
     assert "conftest.py" not in rel(scan(tmp_path, exclude=[]), tmp_path)
 
 
 def test_test_code_named_on_the_command_line_is_scanned(tmp_path: Path) -> None:
-    make(tmp_path, "tests/test_a.py", "tests/sub/conftest.py", "app/test_b.py", "app/c.py")
-    assert rel(scan(tmp_path, "tests"), tmp_path) == ["tests/sub/conftest.py", "tests/test_a.py"]
+    make(
+        tmp_path,
+        "tests/test_a.py",
+        "tests/sub/conftest.py",
+        "app/test_b.py",
+        "app/c.py",
+    )
+    assert rel(scan(tmp_path, "tests"), tmp_path) == [
+        "tests/sub/conftest.py",
+        "tests/test_a.py",
+    ]
     assert rel(scan(tmp_path, "app/test_b.py"), tmp_path) == ["app/test_b.py"]
     assert rel(scan(tmp_path, "app"), tmp_path) == ["app/c.py"]
     # pre-commit names every changed file: with force-exclude, test code stays out.
-    assert rel(scan(tmp_path, "app/test_b.py", "tests", force_exclude=True), tmp_path) == []
+    assert (
+        rel(scan(tmp_path, "app/test_b.py", "tests", force_exclude=True), tmp_path)
+        == []
+    )
 
 
 def test_force_exclude_applies_the_excludes_to_named_paths(tmp_path: Path) -> None:
@@ -173,7 +208,9 @@ def test_force_exclude_applies_the_excludes_to_named_paths(tmp_path: Path) -> No
     ]
     assert rel(scan(tmp_path, *named, force_exclude=True), tmp_path) == ["app/a.py"]
     # what the excludes do not match is still taken
-    assert rel(scan(tmp_path, "app/migration/env.py", force_exclude=True), tmp_path) == ["app/migration/env.py"]
+    assert rel(
+        scan(tmp_path, "app/migration/env.py", force_exclude=True), tmp_path
+    ) == ["app/migration/env.py"]
 
 
 def test_extend_exclude_adds_to_defaults(tmp_path: Path) -> None:
@@ -186,11 +223,21 @@ def test_exclude_replaces_defaults(tmp_path: Path) -> None:
     make(tmp_path, "app/a.py", "generated/g.py", "build/b.py")
     result = scan(tmp_path, exclude=["generated"])
     assert rel(result, tmp_path) == ["app/a.py", "build/b.py"]
-    assert rel(scan(tmp_path, exclude=[]), tmp_path) == ["app/a.py", "build/b.py", "generated/g.py"]
+    assert rel(scan(tmp_path, exclude=[]), tmp_path) == [
+        "app/a.py",
+        "build/b.py",
+        "generated/g.py",
+    ]
 
 
 def test_exclude_patterns_are_relative_to_root(tmp_path: Path) -> None:
-    make(tmp_path, "proj/pyproject.toml", "proj/src/legacy/a.py", "proj/legacy/b.py", "proj/c.py")
+    make(
+        tmp_path,
+        "proj/pyproject.toml",
+        "proj/src/legacy/a.py",
+        "proj/legacy/b.py",
+        "proj/c.py",
+    )
     proj = tmp_path / "proj"
     result = discover([proj / "src"], root=proj, exclude=["/legacy", "src/legacy/"])
     assert rel(result, proj) == []
@@ -206,8 +253,12 @@ def test_explicit_file_included_even_if_excluded(tmp_path: Path) -> None:
     assert rel(scan(tmp_path, "migrations/0001.py"), tmp_path) == ["migrations/0001.py"]
 
 
-def test_explicit_excluded_directory_is_walked_but_filtered_inside(tmp_path: Path) -> None:
-    make(tmp_path, "migrations/0001.py", "migrations/build/x.py", "migrations/keep/y.py")
+def test_explicit_excluded_directory_is_walked_but_filtered_inside(
+    tmp_path: Path,
+) -> None:
+    make(
+        tmp_path, "migrations/0001.py", "migrations/build/x.py", "migrations/keep/y.py"
+    )
     result = scan(tmp_path, "migrations")
     assert rel(result, tmp_path) == ["migrations/0001.py", "migrations/keep/y.py"]
 
@@ -221,7 +272,12 @@ def test_explicit_directory_inside_excluded_tree(tmp_path: Path) -> None:
 def test_duplicates_removed(tmp_path: Path) -> None:
     make(tmp_path, "a.py", "pkg/b.py")
     result = discover(
-        [tmp_path, tmp_path / "a.py", tmp_path / "pkg", tmp_path / "pkg" / ".." / "a.py"],
+        [
+            tmp_path,
+            tmp_path / "a.py",
+            tmp_path / "pkg",
+            tmp_path / "pkg" / ".." / "a.py",
+        ],
         root=tmp_path,
     )
     assert rel(result, tmp_path) == ["a.py", "pkg/b.py"]
@@ -352,7 +408,12 @@ def test_default_excludes_shape() -> None:
 
 
 def test_root_and_paths_spelled_through_different_symlinks(tmp_path: Path) -> None:
-    make(tmp_path, "real/proj/pyproject.toml", "real/proj/legacy/a.py", "real/proj/src/b.py")
+    make(
+        tmp_path,
+        "real/proj/pyproject.toml",
+        "real/proj/legacy/a.py",
+        "real/proj/src/b.py",
+    )
     (tmp_path / "alias").symlink_to(tmp_path / "real")
     root = find_project_root([tmp_path / "alias" / "proj" / "src"])
     assert root == (tmp_path / "real" / "proj").resolve()
@@ -393,5 +454,7 @@ def test_temp_files_of_n1fix_are_found_and_nothing_else(tmp_path: Path) -> None:
         "pkg/.b.py.0123abcd.n1fix-tmp",
     ]
     # A file named on the command line: the temps of that file only.
-    assert [p.name for p in scan(tmp_path, "pkg/b.py").temps] == [".b.py.0123abcd.n1fix-tmp"]
+    assert [p.name for p in scan(tmp_path, "pkg/b.py").temps] == [
+        ".b.py.0123abcd.n1fix-tmp"
+    ]
     assert scan(tmp_path, "a.py").files == [tmp_path / "a.py"]

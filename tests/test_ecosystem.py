@@ -107,7 +107,9 @@ def fake_run(tmp_path_factory) -> tuple[Path, ProjectRun]:
 # --- what a run collects ----------------------------------------------------------------
 
 
-def test_a_run_gives_every_fix_alone_with_its_label_and_the_findings_without_one(fake_run):
+def test_a_run_gives_every_fix_alone_with_its_label_and_the_findings_without_one(
+    fake_run,
+):
     _, run = fake_run
     assert run.crashed is None and run.errors == []
     assert sorted((f.rule, f.path, f.line, f.label) for f in run.fixes) == [
@@ -115,7 +117,9 @@ def test_a_run_gives_every_fix_alone_with_its_label_and_the_findings_without_one
         ("query-in-loop", "app/first.py", 10, "unsafe"),
         ("query-in-loop", "app/service.py", 11, "safe"),
     ]
-    assert [(f.rule, f.path, f.line, f.label) for f in run.findings] == [("query-in-loop", "app/nofix.py", 9, "none")]
+    assert [(f.rule, f.path, f.line, f.label) for f in run.findings] == [
+        ("query-in-loop", "app/nofix.py", 9, "none")
+    ]
     assert "select(Project).where(Project.user_id == user.id)" in run.findings[0].code
 
 
@@ -142,7 +146,13 @@ def test_each_diff_is_what_apply_dry_run_unsafe_fixes_prints_for_that_fix(fake_r
 def test_fingerprints_stay_when_unrelated_lines_move(fake_run, tmp_path, monkeypatch):
     _, run = fake_run
     moved = make_fake(tmp_path / "demo-1.0")
-    for name in ("app/service.py", "app/first.py", "app/counts.py", "app/dal.py", "app/nofix.py"):
+    for name in (
+        "app/service.py",
+        "app/first.py",
+        "app/counts.py",
+        "app/dal.py",
+        "app/nofix.py",
+    ):
         path = moved / name
         path.write_text("# a comment\n\n\n" + path.read_text())
     monkeypatch.chdir(tmp_path)
@@ -150,20 +160,28 @@ def test_fingerprints_stay_when_unrelated_lines_move(fake_run, tmp_path, monkeyp
     assert sorted((f.fingerprint, f.line + 3) for f in run.fixes) == sorted(
         (f.fingerprint, f.line) for f in again.fixes
     )
-    assert [(f.fingerprint, f.line + 3) for f in run.findings] == [(f.fingerprint, f.line) for f in again.findings]
+    assert [(f.fingerprint, f.line + 3) for f in run.findings] == [
+        (f.fingerprint, f.line) for f in again.findings
+    ]
 
 
 def test_a_fix_fingerprint_is_its_changed_lines_not_their_place():
     old = "a\nb\nc\nd\n"
     assert changed_lines(old, "a\nB\nc\nX\n") == ["-b", "-d", "+B", "+X"]
     # An added import and its blank line, paired with the blank line above or below.
-    assert changed_lines("# c\n\nimport a\n", "# c\n\nimport b\n\nimport a\n") == ["+import b"]
+    assert changed_lines("# c\n\nimport a\n", "# c\n\nimport b\n\nimport a\n") == [
+        "+import b"
+    ]
     shifted = "x\ny\n" + old
     same = fix_identity("r", "f.py", [("f.py", old, old.replace("b", "B"))])
-    assert same == fix_identity("r", "f.py", [("f.py", shifted, shifted.replace("b", "B"))])
+    assert same == fix_identity(
+        "r", "f.py", [("f.py", shifted, shifted.replace("b", "B"))]
+    )
     assert same != fix_identity("r", "f.py", [("f.py", old, old.replace("b", "C"))])
     assert same != fix_identity("r", "g.py", [("g.py", old, old.replace("b", "B"))])
-    assert same != fix_identity("other-rule", "f.py", [("f.py", old, old.replace("b", "B"))])
+    assert same != fix_identity(
+        "other-rule", "f.py", [("f.py", old, old.replace("b", "B"))]
+    )
 
 
 def test_identical_fixes_in_one_file_get_distinct_fingerprints():
@@ -180,15 +198,36 @@ def sample_ledger() -> ProjectLedger:
         "demo",
         "1.0",
         fixes=[
-            LedgerFix("aaaa", "query-in-loop", "app/b.py", 20, "safe", "merge", "saves N queries", True),
             LedgerFix(
-                "bbbb", "query-in-loop", "app/a.py", 5, "unsafe", "wrong", 'keys are "str", column is int \\ uuid'
+                "aaaa",
+                "query-in-loop",
+                "app/b.py",
+                20,
+                "safe",
+                "merge",
+                "saves N queries",
+                True,
+            ),
+            LedgerFix(
+                "bbbb",
+                "query-in-loop",
+                "app/a.py",
+                5,
+                "unsafe",
+                "wrong",
+                'keys are "str", column is int \\ uuid',
             ),
             LedgerFix("cccc", "lazy-load-in-loop", "app/a.py", 9, "unsafe"),
         ],
         findings=[
             LedgerFinding(
-                "dddd", "sequential-awaits", "app/c.py", 3, "none", "noise", "one session: cannot run together — ü"
+                "dddd",
+                "sequential-awaits",
+                "app/c.py",
+                3,
+                "none",
+                "noise",
+                "one session: cannot run together — ü",
             )
         ],
         errors=["app/old.py: cannot parse"],
@@ -219,7 +258,10 @@ def test_a_reviewer_edit_is_a_one_line_diff_that_survives_an_update(tmp_path):
     )
     path.write_text(edited)
     ledger = read_ledger(path)
-    assert ledger.fix("cccc").verdict == "pointless" and ledger.fix("cccc").why == "selectin already"
+    assert (
+        ledger.fix("cccc").verdict == "pointless"
+        and ledger.fix("cccc").why == "selectin already"
+    )
     run = run_from(ledger)
     write_ledger(path, updated(ledger, run))
     assert path.read_text() == edited
@@ -237,7 +279,16 @@ def test_a_bad_verdict_is_refused(tmp_path):
 
 
 def fix_record(entry: LedgerFix, **changes) -> FixRecord:
-    record = FixRecord(entry.fingerprint, entry.rule, entry.path, entry.line, entry.label, "msg", None, "--- a/x\n")
+    record = FixRecord(
+        entry.fingerprint,
+        entry.rule,
+        entry.path,
+        entry.line,
+        entry.label,
+        "msg",
+        None,
+        "--- a/x\n",
+    )
     return replace(record, **changes)
 
 
@@ -249,7 +300,10 @@ def run_from(ledger: ProjectLedger) -> ProjectRun:
         "/src",
         fixes=[fix_record(f) for f in ledger.fixes],
         findings=[
-            FindingRecord(f.fingerprint, f.rule, f.path, f.line, f.label, "msg", None, "code") for f in ledger.findings
+            FindingRecord(
+                f.fingerprint, f.rule, f.path, f.line, f.label, "msg", None, "code"
+            )
+            for f in ledger.findings
         ],
         errors=list(ledger.errors),
     )
@@ -267,31 +321,55 @@ def test_a_run_equal_to_the_ledger_differs_in_nothing():
 def test_new_gone_and_relabelled_fixes_and_findings_are_reported():
     ledger = sample_ledger()
     run = run_from(ledger)
-    new = FixRecord("eeee", "query-in-loop", "app/d.py", 7, "safe", "msg", None, "--- a/app/d.py\n")
-    run.fixes = [fix_record(ledger.fixes[0], label="unsafe", line=22), new]  # bbbb, cccc gone
-    run.findings = [FindingRecord("ffff", "query-in-loop", "app/e.py", 1, "none", "msg", None, "code")]
+    new = FixRecord(
+        "eeee", "query-in-loop", "app/d.py", 7, "safe", "msg", None, "--- a/app/d.py\n"
+    )
+    run.fixes = [
+        fix_record(ledger.fixes[0], label="unsafe", line=22),
+        new,
+    ]  # bbbb, cccc gone
+    run.findings = [
+        FindingRecord(
+            "ffff", "query-in-loop", "app/e.py", 1, "none", "msg", None, "code"
+        )
+    ]
     run.errors = ["app/new.py: internal error"]
     changes = compare(run, ledger)
     assert changes.differs
     assert [f.fingerprint for f in changes.new_fixes] == ["eeee"]
     assert sorted(f.fingerprint for f in changes.gone_fixes) == ["bbbb", "cccc"]
-    assert [(f.label, e.label) for f, e in changes.label_changes] == [("unsafe", "safe")]
+    assert [(f.label, e.label) for f, e in changes.label_changes] == [
+        ("unsafe", "safe")
+    ]
     assert changes.wrong_offered == []
     assert [f.fingerprint for f in changes.new_findings] == ["ffff"]
     assert [f.fingerprint for f in changes.gone_findings] == ["dddd"]
-    assert changes.new_errors == ["app/new.py: internal error"] and changes.gone_errors == ["app/old.py: cannot parse"]
-    assert [f.fingerprint for f in changes.label_unjudged] == ["aaaa"]  # merged as safe, now unsafe
+    assert changes.new_errors == [
+        "app/new.py: internal error"
+    ] and changes.gone_errors == ["app/old.py: cannot parse"]
+    assert [f.fingerprint for f in changes.label_unjudged] == [
+        "aaaa"
+    ]  # merged as safe, now unsafe
 
 
 def test_updating_keeps_verdicts_adds_unreviewed_and_drops_what_is_gone():
     ledger = sample_ledger()
     run = run_from(ledger)
     new = FixRecord("eeee", "query-in-loop", "app/d.py", 7, "safe", "msg", None, "diff")
-    run.fixes = [fix_record(ledger.fixes[0], line=30), fix_record(ledger.fixes[2], label="safe"), new]
+    run.fixes = [
+        fix_record(ledger.fixes[0], line=30),
+        fix_record(ledger.fixes[2], label="safe"),
+        new,
+    ]
     result = updated(ledger, run)
     by_print = {f.fingerprint: f for f in result.fixes}
     assert set(by_print) == {"aaaa", "cccc", "eeee"}
-    assert (by_print["aaaa"].verdict, by_print["aaaa"].why, by_print["aaaa"].line, by_print["aaaa"].label_right) == (
+    assert (
+        by_print["aaaa"].verdict,
+        by_print["aaaa"].why,
+        by_print["aaaa"].line,
+        by_print["aaaa"].label_right,
+    ) == (
         "merge",
         "saves N queries",
         30,
@@ -300,12 +378,20 @@ def test_updating_keeps_verdicts_adds_unreviewed_and_drops_what_is_gone():
     assert by_print["cccc"].label == "safe"
     assert (by_print["eeee"].verdict, by_print["eeee"].label) == ("unreviewed", "safe")
     assert result.findings == ledger.findings
-    relabelled = updated(ledger, replace(run, fixes=[fix_record(ledger.fixes[0], label="unsafe")]))
-    assert relabelled.fixes[0].verdict == "merge" and relabelled.fixes[0].label_right is None
+    relabelled = updated(
+        ledger, replace(run, fixes=[fix_record(ledger.fixes[0], label="unsafe")])
+    )
+    assert (
+        relabelled.fixes[0].verdict == "merge"
+        and relabelled.fixes[0].label_right is None
+    )
 
 
 def test_the_ledger_alone_fails_the_check_while_anything_is_unreviewed_or_wrong():
-    assert ledger_failures(sample_ledger()) == ["1 unreviewed fix", "1 wrong fix still offered"]
+    assert ledger_failures(sample_ledger()) == [
+        "1 unreviewed fix",
+        "1 wrong fix still offered",
+    ]
     reviewed = sample_ledger()
     reviewed.fixes = [reviewed.fixes[0]]
     assert ledger_failures(reviewed) == []
@@ -317,14 +403,39 @@ def test_the_ledger_alone_fails_the_check_while_anything_is_unreviewed_or_wrong(
 def test_the_summary_counts_verdicts_per_project_and_per_rule():
     ledger = sample_ledger()
     ledger.fixes += [
-        LedgerFix("gggg", "query-in-loop", "app/f.py", 1, "unsafe", "merge", "ok", False),
-        LedgerFix("hhhh", "query-in-loop", "app/f.py", 2, "unsafe", "pointless", "no trips saved"),
+        LedgerFix(
+            "gggg", "query-in-loop", "app/f.py", 1, "unsafe", "merge", "ok", False
+        ),
+        LedgerFix(
+            "hhhh",
+            "query-in-loop",
+            "app/f.py",
+            2,
+            "unsafe",
+            "pointless",
+            "no trips saved",
+        ),
         LedgerFix("iiii", "query-in-loop", "app/f.py", 3, "safe", "wrong", "breaks"),
     ]
-    other = ProjectLedger("other", "2.0", findings=[LedgerFinding("jjjj", "query-in-loop", "x.py", 1)])
+    other = ProjectLedger(
+        "other", "2.0", findings=[LedgerFinding("jjjj", "query-in-loop", "x.py", 1)]
+    )
     (row,) = summary.per_project([ledger]).values()
-    assert (row.findings, row.no_fix, row.noise, row.fixes, row.safe, row.unsafe) == (7, 1, 1, 6, 2, 4)
-    assert (row.merge, row.label_wrong, row.pointless, row.wrong, row.unreviewed) == (2, 1, 1, 2, 1)
+    assert (row.findings, row.no_fix, row.noise, row.fixes, row.safe, row.unsafe) == (
+        7,
+        1,
+        1,
+        6,
+        2,
+        4,
+    )
+    assert (row.merge, row.label_wrong, row.pointless, row.wrong, row.unreviewed) == (
+        2,
+        1,
+        1,
+        2,
+        1,
+    )
     assert row.wrong_safe == 1
     assert row.percent_wrong_unsafe() == "33%"  # 1 of 3 reviewed unsafe fixes
     assert row.percent_pointless() == "20%"  # 1 of 5 reviewed fixes
@@ -332,7 +443,10 @@ def test_the_summary_counts_verdicts_per_project_and_per_rule():
     assert rules["query-in-loop"].fixes == 5 and rules["query-in-loop"].no_fix == 1
     assert rules["lazy-load-in-loop"].percent_pointless() == "—"  # nothing reviewed
     table = summary.markdown_tables([ledger, other])
-    assert "| demo | 1.0 | 7 | 1 | 1 | 6 | 2 | 4 | 2 | 1 | 1 | 2 | 1 | 1 | 33% | 20% |" in table
+    assert (
+        "| demo | 1.0 | 7 | 1 | 1 | 6 | 2 | 4 | 2 | 1 | 1 | 2 | 1 | 1 | 33% | 20% |"
+        in table
+    )
     assert "| **total** | | 8 | 2 | 1 | 6 |" in table
 
 
@@ -358,7 +472,11 @@ def test_the_check_end_to_end(tmp_path, capsys):
         '[[project]]\nname = "tampered"\nversion = "1.0"\narchive = "tampered-1.0.tar.gz"\n'
         f'sha256 = "{"0" * 64}"\nurl = "{mirror.as_uri()}"\n'
     )
-    ledgers, cache, review = tmp_path / "ledger", tmp_path / "cache", tmp_path / "review"
+    ledgers, cache, review = (
+        tmp_path / "ledger",
+        tmp_path / "cache",
+        tmp_path / "review",
+    )
     common = [
         "--projects-file",
         str(projects),
@@ -384,7 +502,9 @@ def test_the_check_end_to_end(tmp_path, capsys):
     ledger = read_ledger(ledgers / "demo.toml")
     assert len(ledger.fixes) == 3 and len(ledger.findings) == 1
     assert all(f.verdict == "unreviewed" for f in ledger.fixes)
-    pages = sorted(p.stem for p in (review / "demo").glob("*.md") if p.stem != "findings")
+    pages = sorted(
+        p.stem for p in (review / "demo").glob("*.md") if p.stem != "findings"
+    )
     assert pages == sorted(f.fingerprint for f in ledger.fixes)
     page = (review / "demo" / f"{ledger.fixes[0].fingerprint}.md").read_text()
     assert str(cache / "src" / "demo-1.0") in page and "```diff" in page
@@ -393,7 +513,9 @@ def test_the_check_end_to_end(tmp_path, capsys):
     # Extracted once: the tree is reused, not unpacked again.
     marker = cache / "src" / "demo-1.0" / "marker.txt"
     marker.write_text("kept")
-    assert check.main([*common, "--project", "demo", "--check", "--no-diffs"]) == 1  # unreviewed
+    assert (
+        check.main([*common, "--project", "demo", "--check", "--no-diffs"]) == 1
+    )  # unreviewed
     assert marker.exists()
     assert "new fix" not in capsys.readouterr().out
 
@@ -401,10 +523,13 @@ def test_the_check_end_to_end(tmp_path, capsys):
         fix.verdict, fix.why, fix.label_right = "merge", "one query instead of N", True
     write_ledger(ledgers / "demo.toml", ledger)
     assert check.main([*common, "--project", "demo", "--check"]) == 0
-    assert not list((review / "demo").glob("*.md")) or [p.name for p in (review / "demo").glob("*.md")] == [
-        "findings.md"
-    ]
+    assert not list((review / "demo").glob("*.md")) or [
+        p.name for p in (review / "demo").glob("*.md")
+    ] == ["findings.md"]
     capsys.readouterr()
 
     assert check.main([*common, "--project", "demo", "--no-run", "--table"]) == 0
-    assert "| demo | 1.0 | 4 | 1 | 0 | 3 | 2 | 1 | 3 | 0 | 0 | 0 | 0 | 0 | 0% | 0% |" in capsys.readouterr().out
+    assert (
+        "| demo | 1.0 | 4 | 1 | 0 | 3 | 2 | 1 | 3 | 0 | 0 | 0 | 0 | 0 | 0% | 0% |"
+        in capsys.readouterr().out
+    )

@@ -17,7 +17,13 @@ TABLE = "# SQL round trips"
 
 def _demo(root: Path) -> tuple[str, dict[str, int]]:
     """The demo's results (everything above the table) and its round trips per step."""
-    proc = subprocess.run([sys.executable, "demo.py"], cwd=root, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "demo.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     results, table = proc.stdout.split(TABLE)
     counts = {}
@@ -30,12 +36,30 @@ def _demo(root: Path) -> tuple[str, dict[str, int]]:
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("renderservice")
-    shutil.copytree(EXAMPLE, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    shutil.copytree(
+        EXAMPLE,
+        root,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.db"),
+    )
     before = _demo(root)
-    proc = subprocess.run([str(N1FIX), "apply", "."], cwd=root, capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(N1FIX), "apply", "."], cwd=root, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    again = subprocess.run([str(N1FIX), "apply", "--dry-run", "."], cwd=root, capture_output=True, text=True)
-    return {"root": root, "before": before, "after": _demo(root), "apply": proc, "again": again}
+    again = subprocess.run(
+        [str(N1FIX), "apply", "--dry-run", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    return {
+        "root": root,
+        "before": before,
+        "after": _demo(root),
+        "apply": proc,
+        "again": again,
+    }
 
 
 def test_every_result_is_the_same(applied) -> None:
@@ -60,8 +84,16 @@ def test_round_trips_go_down_for_each_rule_and_in_total(applied) -> None:
 def test_no_call_gains_round_trips(applied) -> None:
     before, after = applied["before"][1], applied["after"][1]
     # Dev has no projects: the batched queries for no keys are skipped, not sent.
-    assert after["dashboard.project_cards(dev)"] <= before["dashboard.project_cards(dev)"] == 1
-    gained = {step: (before[step], after[step]) for step in before if after[step] > before[step]}
+    assert (
+        after["dashboard.project_cards(dev)"]
+        <= before["dashboard.project_cards(dev)"]
+        == 1
+    )
+    gained = {
+        step: (before[step], after[step])
+        for step in before
+        if after[step] > before[step]
+    }
     assert not gained, f"(before, after) round trips: {gained}"
 
 

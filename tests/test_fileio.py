@@ -157,7 +157,11 @@ def test_permission_denied(tmp_path: Path) -> None:
 
 def test_source_error_pickles() -> None:
     err = pickle.loads(pickle.dumps(SourceError("a.py", "symlink loop")))
-    assert (err.path, err.reason, str(err)) == ("a.py", "symlink loop", "a.py: symlink loop")
+    assert (err.path, err.reason, str(err)) == (
+        "a.py",
+        "symlink loop",
+        "a.py: symlink loop",
+    )
 
 
 def test_source_error_is_one_line() -> None:
@@ -166,7 +170,9 @@ def test_source_error_is_one_line() -> None:
 
 def test_encode_reports_unencodable_text(tmp_path: Path) -> None:
     src = read_source(_write(tmp_path / "a.py", b"# coding: latin-1\nx = 1\n"))
-    with pytest.raises(SourceError, match=r"cannot encode '€' \(U\+20AC\) as iso-8859-1"):
+    with pytest.raises(
+        SourceError, match=r"cannot encode '€' \(U\+20AC\) as iso-8859-1"
+    ):
         encode(src, src.text + "y = '€'\n")
 
 
@@ -227,7 +233,9 @@ def test_write_atomic_into_missing_directory(tmp_path: Path) -> None:
         write_atomic(tmp_path / "missing" / "a.py", b"x\n")
 
 
-def test_write_atomic_failure_leaves_original_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_atomic_failure_leaves_original_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _write(tmp_path / "a.py", b"old\n")
 
     def broken_fsync(fd: int) -> None:
@@ -241,7 +249,9 @@ def test_write_atomic_failure_leaves_original_and_no_temp(tmp_path: Path, monkey
     assert _leftovers(tmp_path) == []
 
 
-def test_write_atomic_interrupted_leaves_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_atomic_interrupted_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _write(tmp_path / "a.py", b"old\n")
 
     def interrupted(src: object, dst: object) -> None:
@@ -258,9 +268,13 @@ def test_full_round_trip_preserves_bytes(tmp_path: Path) -> None:
     original = codecs.BOM_UTF8 + "a = 'ü'\r\nb = 2\r\n".encode()
     path = _write(tmp_path / "a.py", original)
     src = read_source(path)
-    new_text = normalize_newlines(src.text.replace("b = 2", "b = 3\nc = 4"), src.newline)
+    new_text = normalize_newlines(
+        src.text.replace("b = 2", "b = 3\nc = 4"), src.newline
+    )
     write_atomic(path, encode(src, new_text))
-    assert path.read_bytes() == codecs.BOM_UTF8 + "a = 'ü'\r\nb = 3\r\nc = 4\r\n".encode()
+    assert (
+        path.read_bytes() == codecs.BOM_UTF8 + "a = 'ü'\r\nb = 3\r\nc = 4\r\n".encode()
+    )
 
 
 def test_write_atomic_unwritable_directory(tmp_path: Path) -> None:
@@ -279,14 +293,18 @@ def test_write_atomic_unwritable_directory(tmp_path: Path) -> None:
 # --- an edit made between the read and the write ------------------------------------------
 
 
-def test_write_atomic_with_the_original_replaces_an_unchanged_file(tmp_path: Path) -> None:
+def test_write_atomic_with_the_original_replaces_an_unchanged_file(
+    tmp_path: Path,
+) -> None:
     path = _write(tmp_path / "a.py", b"old\n")
     write_atomic(path, b"new\n", original=read_source(path))
     assert path.read_bytes() == b"new\n"
 
 
 @pytest.mark.parametrize("edit", [b"old\n# more\n", b"ol2\n"])
-def test_write_atomic_refuses_a_file_edited_since_it_was_read(tmp_path: Path, edit: bytes) -> None:
+def test_write_atomic_refuses_a_file_edited_since_it_was_read(
+    tmp_path: Path, edit: bytes
+) -> None:
     path = _write(tmp_path / "a.py", b"old\n")
     original = read_source(path)
     mtime = path.stat().st_mtime_ns
@@ -308,7 +326,9 @@ def test_write_atomic_refuses_a_file_removed_since_it_was_read(tmp_path: Path) -
     assert not path.exists() and _leftovers(tmp_path) == []
 
 
-def test_stale_temp_removal_takes_only_old_regular_files_of_n1fix(tmp_path: Path) -> None:
+def test_stale_temp_removal_takes_only_old_regular_files_of_n1fix(
+    tmp_path: Path,
+) -> None:
     import time
 
     old = time.time() - 3600

@@ -58,7 +58,11 @@ def project(tmp_path: Path, body: str) -> Path:
 
 
 def findings(service: Path):
-    return [f for f in scan_source(service, service.read_text()) if f.rule == "filter-in-python"]
+    return [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "filter-in-python"
+    ]
 
 
 def over_members(test: str) -> str:
@@ -78,11 +82,17 @@ def over_members(test: str) -> str:
         ("2 < m.level", "Member.level > 2"),
         ("m.level != 3", "Member.level != 3"),
         ("m.rank != 3", "or_(Member.rank != 3, Member.rank.is_(None))"),
-        ("m.rank not in (1, 2)", "or_(Member.rank.not_in([1, 2]), Member.rank.is_(None))"),
+        (
+            "m.rank not in (1, 2)",
+            "or_(Member.rank.not_in([1, 2]), Member.rank.is_(None))",
+        ),
         ("m.rank in {1, 2}", "Member.rank.in_([1, 2])"),
         ("m.is_admin", "Member.is_admin.is_(True)"),
         ("not m.is_admin", "Member.is_admin.is_(False)"),
-        ("not m.is_muted", "or_(Member.is_muted.is_(False), Member.is_muted.is_(None))"),
+        (
+            "not m.is_muted",
+            "or_(Member.is_muted.is_(False), Member.is_muted.is_(None))",
+        ),
         ("m.is_admin == False", "Member.is_admin.is_(False)"),
         ("m.is_muted == False", "Member.is_muted.is_(False)"),
         ("m.left_at is None", "Member.left_at.is_(None)"),
@@ -127,7 +137,10 @@ def test_no_fix(tmp_path, test, why):
     service = project(tmp_path, over_members(test))
     [finding] = findings(service)
     assert finding.applicability.value == "none" and why in finding.fix_note
-    assert fix_source(service, service.read_text(), unsafe_fixes=True).text == service.read_text()
+    assert (
+        fix_source(service, service.read_text(), unsafe_fixes=True).text
+        == service.read_text()
+    )
 
 
 @pytest.mark.parametrize(
@@ -219,7 +232,10 @@ def test_rows_not_right_before_stay_named(tmp_path):
         "    return [m for m in members if m.is_admin]\n",
     )
     text = fix_source(service, service.read_text()).text
-    assert "members = session.scalars(select(Member).where(Member.is_admin.is_(True))).all()" in text
+    assert (
+        "members = session.scalars(select(Member).where(Member.is_admin.is_(True))).all()"
+        in text
+    )
     assert "return members\n" in text
 
 
@@ -227,12 +243,17 @@ def test_the_truth_of_a_datetime_is_not_none(tmp_path):
     service = project(tmp_path, over_members("m.left_at"))
     [finding] = findings(service)
     assert finding.applicability.value == "safe"
-    assert "Member.left_at.is_not(None)" in fix_source(service, service.read_text()).text
+    assert (
+        "Member.left_at.is_not(None)" in fix_source(service, service.read_text()).text
+    )
 
 
 def test_a_method_call_in_any_test_makes_it_no_finding(tmp_path):
     # the first test alone has no fix (an int's truth); the second is not about columns
-    assert findings(project(tmp_path, over_members("m.level and m.name.startswith('a')"))) == []
+    assert (
+        findings(project(tmp_path, over_members("m.level and m.name.startswith('a')")))
+        == []
+    )
 
 
 def test_awaited_rows_iterated_directly_become_a_list_of_the_awaited_result(tmp_path):
@@ -241,11 +262,17 @@ def test_awaited_rows_iterated_directly_become_a_list_of_the_awaited_result(tmp_
         "async def f(session):\n    return [m for m in await session.scalars(select(Member)) if m.is_admin]\n",
     )
     text = fix_source(service, service.read_text()).text
-    assert "return (await session.scalars(" in text and "select(Member).where(Member.is_admin.is_(True))" in text
+    assert (
+        "return (await session.scalars(" in text
+        and "select(Member).where(Member.is_admin.is_(True))" in text
+    )
     assert text.rstrip().endswith(")).all()")
 
 
-@pytest.mark.parametrize("comp", ["{m.id for m in members if m.is_admin}", "(m for m in members if m.is_admin)"])
+@pytest.mark.parametrize(
+    "comp",
+    ["{m.id for m in members if m.is_admin}", "(m for m in members if m.is_admin)"],
+)
 def test_other_comprehensions_keep_their_kind(tmp_path, comp):
     service = project(
         tmp_path,

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from n1fix_project import SERVICE, TWO_LOOPS, TWO_LOOPS_LINES, UNSAFE_FIRST, make_project, many_loops
+from n1fix_project import (
+    SERVICE,
+    TWO_LOOPS,
+    TWO_LOOPS_LINES,
+    UNSAFE_FIRST,
+    make_project,
+    many_loops,
+)
 
 import n1fix.codemods.query_in_loop as codemod
 from n1fix.engine.api import fix_source, scan_source
@@ -60,7 +67,9 @@ def test_real_fix_is_applied(service: Path) -> None:
 def test_both_real_fixes_are_applied(service: Path) -> None:
     _write(service, TWO_LOOPS)
     findings = scan_source(service, TWO_LOOPS)
-    assert [(f.line, f.applicability) for f in findings] == [(line, Applicability.SAFE) for line in TWO_LOOPS_LINES]
+    assert [(f.line, f.applicability) for f in findings] == [
+        (line, Applicability.SAFE) for line in TWO_LOOPS_LINES
+    ]
     outcome = fix_source(service, TWO_LOOPS)
     # Findings are applied in order; each one's line is where it was when it was fixed.
     assert [_about(f) for f in outcome.applied] == [USERS_LOOP, PROJECTS_LOOP]
@@ -68,7 +77,9 @@ def test_both_real_fixes_are_applied(service: Path) -> None:
     assert scan_source(service, outcome.text) == []
 
 
-def test_rewrite_that_does_not_compile_is_dropped(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rewrite_that_does_not_compile_is_dropped(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Parses (LibCST accepts `return` anywhere) but does not compile: 'return' outside function.
     broken = cst.parse_module("return 1\n")
     with pytest.raises(SyntaxError):
@@ -88,19 +99,27 @@ def test_rewrite_that_does_not_compile_is_dropped(service: Path, monkeypatch: py
     assert f":{outcome.findings[0].line}:" in failure
 
 
-def test_rewrite_with_an_invalid_name_is_dropped(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rewrite_with_an_invalid_name_is_dropped(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # LibCST builds nodes without validating every token: text that cannot even be parsed.
     def bad(ctx, finding):
-        return ctx.module.with_changes(body=[cst.SimpleStatementLine([cst.Expr(cst.Name("1x"))]), *ctx.module.body])
+        return ctx.module.with_changes(
+            body=[cst.SimpleStatementLine([cst.Expr(cst.Name("1x"))]), *ctx.module.body]
+        )
 
     monkeypatch.setattr(codemod, "fix", bad)
     outcome = fix_source(service, SERVICE)
     assert outcome.text == SERVICE
     assert not outcome.changed
-    assert len(outcome.failures) == 1 and _one_line(outcome.failures[0]), outcome.failures
+    assert len(outcome.failures) == 1 and _one_line(outcome.failures[0]), (
+        outcome.failures
+    )
 
 
-def test_codemod_exception_is_dropped(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codemod_exception_is_dropped(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def crash(ctx, finding):
         raise KeyError("no plan for this shape")
 
@@ -120,7 +139,9 @@ def test_codemod_exception_with_multiline_message_gives_one_line(
     # A codemod that builds a node from bad text: LibCST's ParserSyntaxError message spans
     # several lines (it quotes the code and points at the column).
     def crash(ctx, finding):
-        return ctx.module.with_changes(body=[cst.parse_statement("x = select(Project\n"), *ctx.module.body])
+        return ctx.module.with_changes(
+            body=[cst.parse_statement("x = select(Project\n"), *ctx.module.body]
+        )
 
     monkeypatch.setattr(codemod, "fix", crash)
     outcome = fix_source(service, SERVICE)
@@ -129,7 +150,9 @@ def test_codemod_exception_with_multiline_message_gives_one_line(
     assert _one_line(outcome.failures[0]), repr(outcome.failures[0])
 
 
-def test_codemod_exception_costs_only_that_fix(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_codemod_exception_costs_only_that_fix(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write(service, TWO_LOOPS)
     first_line, _ = TWO_LOOPS_LINES
     tried: list[str] = []
@@ -145,9 +168,14 @@ def test_codemod_exception_costs_only_that_fix(service: Path, monkeypatch: pytes
     assert [_about(f) for f in outcome.applied] == [PROJECTS_LOOP]
     assert len(outcome.failures) == 1 and "codemod bug" in outcome.failures[0]
     assert f":{first_line}:" in outcome.failures[0]
-    assert tried == [USERS_LOOP, PROJECTS_LOOP], f"a dropped fix is not retried: {tried}"
+    assert tried == [USERS_LOOP, PROJECTS_LOOP], (
+        f"a dropped fix is not retried: {tried}"
+    )
     # The first loop is untouched, the second one rewritten.
-    assert "result[user.id] = session.scalars(select(Project).where(Project.user_id == user.id)).all()" in outcome.text
+    assert (
+        "result[user.id] = session.scalars(select(Project).where(Project.user_id == user.id)).all()"
+        in outcome.text
+    )
     assert "session.get(User, project.user_id)" not in outcome.text
     compile(outcome.text, str(service), "exec", dont_inherit=True)
     # What is left is exactly the first finding.
@@ -155,7 +183,9 @@ def test_codemod_exception_costs_only_that_fix(service: Path, monkeypatch: pytes
     assert len(left) == 1 and "users" in left[0].message
 
 
-def test_uncompilable_rewrite_costs_only_that_fix(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_uncompilable_rewrite_costs_only_that_fix(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write(service, TWO_LOOPS)
 
     def break_second(ctx, finding):
@@ -172,7 +202,9 @@ def test_uncompilable_rewrite_costs_only_that_fix(service: Path, monkeypatch: py
     compile(outcome.text, str(service), "exec", dont_inherit=True)
 
 
-def test_rewrite_that_keeps_its_finding_is_dropped(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rewrite_that_keeps_its_finding_is_dropped(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A codemod that changes nothing would loop forever if it were accepted.
     monkeypatch.setattr(codemod, "fix", lambda ctx, finding: ctx.module)
     outcome = fix_source(service, SERVICE)
@@ -182,15 +214,23 @@ def test_rewrite_that_keeps_its_finding_is_dropped(service: Path, monkeypatch: p
     assert "did not remove the finding" in outcome.failures[0]
 
 
-def test_rewrite_that_only_adds_a_comment_is_dropped(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(codemod, "fix", lambda ctx, finding: cst.parse_module("# touched\n" + ctx.module.code))
+def test_rewrite_that_only_adds_a_comment_is_dropped(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        codemod,
+        "fix",
+        lambda ctx, finding: cst.parse_module("# touched\n" + ctx.module.code),
+    )
     outcome = fix_source(service, SERVICE)
     assert outcome.text == SERVICE
     assert not outcome.changed
     assert len(outcome.failures) == 1
 
 
-def test_unsafe_fix_is_not_tried_without_unsafe_fixes(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unsafe_fix_is_not_tried_without_unsafe_fixes(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write(service, UNSAFE_FIRST)
     calls: list[int] = []
 
@@ -205,7 +245,9 @@ def test_unsafe_fix_is_not_tried_without_unsafe_fixes(service: Path, monkeypatch
     assert len(calls) == 1 and outcome.changed
 
 
-def test_rule_crash_on_the_rewrite_costs_only_that_fix(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rule_crash_on_the_rewrite_costs_only_that_fix(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The rules re-run on the rewritten text; a failure there leaves the fix unverified.
     from n1fix.rules import rule_by_name
 
@@ -221,10 +263,16 @@ def test_rule_crash_on_the_rewrite_costs_only_that_fix(service: Path, monkeypatc
     outcome = fix_source(service, SERVICE)
     assert outcome.text == SERVICE and not outcome.changed
     [failure] = outcome.failures
-    assert _one_line(failure) and "could not be checked" in failure and "RecursionError" in failure
+    assert (
+        _one_line(failure)
+        and "could not be checked" in failure
+        and "RecursionError" in failure
+    )
 
 
-def test_rewrite_too_deep_to_compile_is_dropped(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rewrite_too_deep_to_compile_is_dropped(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from types import SimpleNamespace
 
     # Only the text is read from a codemod's module (LibCST takes minutes to parse this).
@@ -247,8 +295,12 @@ def first[T](items: list[T]) -> T:
 )
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the file compiles on Python 3.12+")
-def test_file_in_newer_syntax_says_so_instead_of_blaming_the_rewrite(service: Path) -> None:
+@pytest.mark.skipif(
+    sys.version_info >= (3, 12), reason="the file compiles on Python 3.12+"
+)
+def test_file_in_newer_syntax_says_so_instead_of_blaming_the_rewrite(
+    service: Path,
+) -> None:
     _write(service, NEWER_SYNTAX)
     assert len(scan_source(service, NEWER_SYNTAX)) == 1  # still found
     # Unsafe: `ast` cannot read the file for its imports, so the model is not known.
@@ -284,7 +336,9 @@ def _count_rule_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return runs
 
 
-def test_two_hundred_fixes_in_one_file_are_all_applied(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_hundred_fixes_in_one_file_are_all_applied(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Independent fixes (one per function) go in one step, checked once: the file used to
     # be left unchanged ("did not settle after 50 passes"), each fix re-checking the file.
     text = many_loops(200)
@@ -302,7 +356,9 @@ def test_two_hundred_fixes_in_one_file_are_all_applied(service: Path, monkeypatc
     assert outcome.text.startswith(alone.split("\n\n\ndef owners_1")[0])
 
 
-def test_many_fixes_give_the_text_of_one_fix_at_a_time(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_fixes_give_the_text_of_one_fix_at_a_time(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import n1fix.engine.fixer as fixer
 
     text = many_loops(6)
@@ -333,18 +389,26 @@ def both(session: Session, users: list[User], projects: list[Project]) -> None:
 """
 
 
-def test_fixes_in_one_function_go_one_after_the_other(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = SAME_FUNCTION + many_loops(2).split("from app.models import Project, User\n")[1]
+def test_fixes_in_one_function_go_one_after_the_other(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (
+        SAME_FUNCTION + many_loops(2).split("from app.models import Project, User\n")[1]
+    )
     _write(service, text)
     runs = _count_rule_runs(monkeypatch)
     outcome = fix_source(service, text)
     assert len(outcome.applied) == 4 and outcome.failures == []
-    assert len(runs) == 3  # the first check; two loops of `both` with the others; the second loop of `both`
+    assert (
+        len(runs) == 3
+    )  # the first check; two loops of `both` with the others; the second loop of `both`
     compile(outcome.text, str(service), "exec", dont_inherit=True)
     assert scan_source(service, outcome.text) == []
 
 
-def test_a_step_whose_merged_text_fails_goes_one_fix_at_a_time(service: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_step_whose_merged_text_fails_goes_one_fix_at_a_time(
+    service: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import n1fix.engine.fixer as fixer
 
     # Each fix alone compiles, but one leaves its finding: the merged step fails its
@@ -353,10 +417,16 @@ def test_a_step_whose_merged_text_fails_goes_one_fix_at_a_time(service: Path, mo
     _write(service, text)
 
     def touch_third(ctx, finding):
-        if finding.plan.scope.name.value == "owners_3":  # a comment in the function, the loop kept
+        if (
+            finding.plan.scope.name.value == "owners_3"
+        ):  # a comment in the function, the loop kept
             before, after = ctx.module.code.split("def owners_3", 1)
             return cst.parse_module(
-                before + "def owners_3" + after.replace("    result = {}\n", "    # touched\n    result = {}\n", 1)
+                before
+                + "def owners_3"
+                + after.replace(
+                    "    result = {}\n", "    # touched\n    result = {}\n", 1
+                )
             )
         return REAL_FIX(ctx, finding)
 

@@ -33,21 +33,37 @@ FUZZ = settings(
     deadline=None,
     derandomize=True,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
 )
 
 
 @lru_cache(maxsize=1)
 def _service() -> Path:
     """app/service.py in a project with the User and Project models (made once)."""
-    return make_project(Path(tempfile.mkdtemp(prefix="n1fix-fuzz-")) / "proj", service=None) / "app" / "service.py"
+    return (
+        make_project(
+            Path(tempfile.mkdtemp(prefix="n1fix-fuzz-")) / "proj", service=None
+        )
+        / "app"
+        / "service.py"
+    )
 
 
 def _compiles(text: str) -> bool:
     try:
         compile(text, "<fuzz>", "exec", dont_inherit=True)
         cst.parse_module(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+    except (
+        SyntaxError,
+        ValueError,
+        RecursionError,
+        MemoryError,
+        cst.ParserSyntaxError,
+    ):
         return False
     return True
 
@@ -75,9 +91,30 @@ def test_programs_from_the_grammar(text: str) -> None:
 
 # --- SQLAlchemy-shaped programs with generated fragments ---------------------------------
 
-NAMES = st.sampled_from(["user", "item", "u", "row", "owner", "x", "project_owner", "result", "select", "session"])
+NAMES = st.sampled_from(
+    [
+        "user",
+        "item",
+        "u",
+        "row",
+        "owner",
+        "x",
+        "project_owner",
+        "result",
+        "select",
+        "session",
+    ]
+)
 LISTS = st.sampled_from(
-    ["users", "items", "rows", "users[:10]", "list(users)", "(u for u in users)", "sorted(users, key=len)"]
+    [
+        "users",
+        "items",
+        "rows",
+        "users[:10]",
+        "list(users)",
+        "(u for u in users)",
+        "sorted(users, key=len)",
+    ]
 )
 QUERIES = st.sampled_from(
     [
@@ -92,7 +129,13 @@ QUERIES = st.sampled_from(
     ]
 )
 BEFORE = st.sampled_from(
-    ["", "    session.flush()\n", "    total = 0\n", "    {v} = None\n", "    users.append(None)\n"]
+    [
+        "",
+        "    session.flush()\n",
+        "    total = 0\n",
+        "    {v} = None\n",
+        "    users.append(None)\n",
+    ]
 )
 INSIDE = st.sampled_from(
     [
@@ -141,14 +184,15 @@ def sqlalchemy_programs(draw) -> str:
     signature = "(session: Session, users: list[User], items=(), rows=())"
     if wrapper == "method":
         body = "".join(f"    {line}\n" if line else "\n" for line in loop.splitlines())
-        function = (
-            f"class Service:\n    def load(self, session: Session, users: list[User], items=(), rows=()):\n{body}"
-        )
+        function = f"class Service:\n    def load(self, session: Session, users: list[User], items=(), rows=()):\n{body}"
     else:
         function = f"{wrapper} load{signature}:\n{loop}"
     copies = draw(st.integers(min_value=1, max_value=3))
     functions = "\n\n".join(
-        function.replace("load", f"load_{i}").replace("class Service", f"class Service{i}") for i in range(copies)
+        function.replace("load", f"load_{i}").replace(
+            "class Service", f"class Service{i}"
+        )
+        for i in range(copies)
     )
     return TEMPLATE_HEADER + "\n" + functions
 

@@ -167,7 +167,13 @@ def _sqlalchemy_sample() -> list[Path]:
     step = max(1, len(rest) // room) if room else len(rest) + 1
     picked = ext + rest[::step][:room]
     # orm/ holds the most loop-and-query code: make sure its big modules are in.
-    for name in ("session.py", "query.py", "strategies.py", "loading.py", "persistence.py"):
+    for name in (
+        "session.py",
+        "query.py",
+        "strategies.py",
+        "loading.py",
+        "persistence.py",
+    ):
         path = SQLALCHEMY / "orm" / name
         if path.exists() and path not in picked:
             picked.append(path)
@@ -178,14 +184,20 @@ def _sqlalchemy_sample() -> list[Path]:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("gate") / "proj"
     root.mkdir()
-    (root / "pyproject.toml").write_text('[project]\nname = "gate-corpus"\nversion = "0"\n', encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "gate-corpus"\nversion = "0"\n', encoding="utf-8"
+    )
     # Not under a directory the default excludes skip (site-packages, build, ...).
     for path in _sqlalchemy_sample():
         target = root / "lib" / "sqlalchemy" / path.relative_to(SQLALCHEMY)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     for name in ("examples", "golden"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".n1fix_cache"))
+        shutil.copytree(
+            REPO / name,
+            root / name,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".n1fix_cache"),
+        )
     for rel, text in EDGE_FILES.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -199,7 +211,13 @@ def _python_files(root: Path) -> list[Path]:
 
 
 def _key(finding) -> tuple:
-    return (finding.rule, finding.path, finding.line, finding.column, finding.applicability.value)
+    return (
+        finding.rule,
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.applicability.value,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +258,9 @@ def test_gate_loses_no_finding(both_runs) -> None:
 
 def test_gate_keeps_whole_findings(both_runs) -> None:
     gated, ungated = both_runs
-    assert [f.to_json() for f in gated.findings] == [f.to_json() for f in ungated.findings]
+    assert [f.to_json() for f in gated.findings] == [
+        f.to_json() for f in ungated.findings
+    ]
 
 
 def test_gate_keeps_errors(both_runs) -> None:
@@ -282,17 +302,19 @@ def test_gate_skips_files(corpus: Path, both_runs) -> None:
     skipped = [s.path for s in surveys if s.gated == []]
     unparsable = [s.path for s in surveys if s.gated is None]
     passed = len(files) - len(skipped) - len(unparsable)
-    summary = (
-        f"gate skipped {len(skipped)} of {len(files)} files ({passed} passed, {len(unparsable)} not parsed by ast)"
-    )
+    summary = f"gate skipped {len(skipped)} of {len(files)} files ({passed} passed, {len(unparsable)} not parsed by ast)"
     assert skipped, summary
     # Most of a library's modules hold no query in a loop.
     assert len(skipped) >= len(files) // 3, summary
     # No skipped file has a finding when every file goes to every rule.
     _, ungated = both_runs
     found_in = {f.path for f in ungated.findings}
-    skipped_with_findings = [str(p) for p in skipped if any(str(p).endswith(f) for f in found_in)]
-    assert not skipped_with_findings, f"{summary}; skipped but with findings: {skipped_with_findings}"
+    skipped_with_findings = [
+        str(p) for p in skipped if any(str(p).endswith(f) for f in found_in)
+    ]
+    assert not skipped_with_findings, (
+        f"{summary}; skipped but with findings: {skipped_with_findings}"
+    )
     print(summary)
 
 
@@ -301,7 +323,9 @@ def test_gate_gives_the_same_fixes(corpus: Path) -> None:
     paths = [corpus / "golden", corpus / "examples", corpus / "edge"]
     gated = run(paths, corpus, config, fix=True, use_gate=True)
     ungated = run(paths, corpus, config, fix=True, use_gate=False)
-    assert {c.display: c.new_text for c in gated.changes} == {c.display: c.new_text for c in ungated.changes}
+    assert {c.display: c.new_text for c in gated.changes} == {
+        c.display: c.new_text for c in ungated.changes
+    }
     assert gated.changes, "some fixes expected in golden/ and examples/"
 
 
@@ -330,7 +354,9 @@ def active(session, stmt):
     rows = session.scalars(stmt).all()
     return [u for u in rows if u.active]
 """
-    at_top = "rows = session.query(User).all()\nactive = [u for u in rows if u.active]\n"
+    at_top = (
+        "rows = session.query(User).all()\nactive = [u for u in rows if u.active]\n"
+    )
     assert not gate(ast.parse(apart), apart)
     assert gate(ast.parse(together), together)
     assert gate(ast.parse(at_top), at_top)

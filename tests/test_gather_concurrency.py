@@ -13,7 +13,12 @@ import asyncio
 import contextlib
 
 import pytest
-from golden_support import SQLiteBackend, discover_cases, ensure_golden_on_path, run_scenario_detailed
+from golden_support import (
+    SQLiteBackend,
+    discover_cases,
+    ensure_golden_on_path,
+    run_scenario_detailed,
+)
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.util.concurrency import await_only, in_greenlet
@@ -30,7 +35,9 @@ class InFlight:
         self.now = 0
         self.peak = 0
         self.statements = 0
-        self.connections: list[int] = []  # the DBAPI connection of each statement in flight
+        self.connections: list[
+            int
+        ] = []  # the DBAPI connection of each statement in flight
         self.one_connection_overlap = False
 
     def before(self, conn, cursor, statement, parameters, context, executemany) -> None:
@@ -42,7 +49,9 @@ class InFlight:
         key = id(conn.connection.dbapi_connection)
         self.one_connection_overlap |= key in self.connections
         self.connections.append(key)
-        await_only(asyncio.sleep(self.latency))  # the task yields; the statement stays in flight
+        await_only(
+            asyncio.sleep(self.latency)
+        )  # the task yields; the statement stays in flight
         self.connections.remove(key)
 
     def after(self, conn, cursor, statement, parameters, context, executemany) -> None:
@@ -92,10 +101,14 @@ def test_after_overlaps_statements_before_never_did(case, backend_name, request)
         after_result, _ = run_scenario_detailed(case, "after", backend)
     assert after_result == before_result
     assert before.statements > 0 and before.statements == after.statements
-    assert before.peak == 1, f"before.py already had {before.peak} statements in flight at once"
+    assert before.peak == 1, (
+        f"before.py already had {before.peak} statements in flight at once"
+    )
     assert after.peak >= 2, "after.py never had two statements in flight at once"
     if case.max_in_flight is not None:
-        assert after.peak <= case.max_in_flight, f"after.py had {after.peak} statements in flight at once"
+        assert after.peak <= case.max_in_flight, (
+            f"after.py had {after.peak} statements in flight at once"
+        )
 
 
 def test_there_are_bounded_cases():
@@ -109,7 +122,11 @@ def test_the_shim_tells_apart_sequential_separate_and_shared_sessions():
     from renderapp.models import Base, User
     from renderapp.seed import seed
     from sqlalchemy import select
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+    from sqlalchemy.ext.asyncio import (
+        AsyncSession,
+        async_sessionmaker,
+        create_async_engine,
+    )
 
     async def main(tmp: str) -> tuple[int, int]:
         engine = create_async_engine(f"sqlite+aiosqlite:///{tmp}/shim.sqlite3")
@@ -131,8 +148,13 @@ def test_the_shim_tells_apart_sequential_separate_and_shared_sessions():
             await asyncio.gather(own(1), own(2))
         with latency_shim() as shared:
             async with factory() as session:
-                with contextlib.suppress(Exception):  # some drivers and states refuse outright
-                    await asyncio.gather(session.scalar(select(User.id)), session.scalar(select(User.email)))
+                with contextlib.suppress(
+                    Exception
+                ):  # some drivers and states refuse outright
+                    await asyncio.gather(
+                        session.scalar(select(User.id)),
+                        session.scalar(select(User.email)),
+                    )
         await engine.dispose()
         return sequential, separate, shared
 
@@ -145,7 +167,9 @@ def test_the_shim_tells_apart_sequential_separate_and_shared_sessions():
     assert shared.one_connection_overlap or shared.statements < 2
 
 
-WRONG_GATHERS = [case for case in discover_cases() if (case.path / "gathered.py").exists()]
+WRONG_GATHERS = [
+    case for case in discover_cases() if (case.path / "gathered.py").exists()
+]
 
 
 def test_there_are_wrong_gathers_on_record():
@@ -154,7 +178,9 @@ def test_there_are_wrong_gathers_on_record():
 
 @pytest.mark.parametrize("case", WRONG_GATHERS, ids=lambda case: case.id)
 @pytest.mark.parametrize("backend_name", ("sqlite", "postgresql"))
-def test_a_trap_guards_against_a_gather_that_changes_the_outcome(case, backend_name, request):
+def test_a_trap_guards_against_a_gather_that_changes_the_outcome(
+    case, backend_name, request
+):
     """A trap's `gathered.py` is the rewrite n1fix must not offer (it once did): run as
     the scenario runs the code, it gives another outcome (a refused request's delete
     committed anyway). What the trap's before.py gives is the right one."""

@@ -73,7 +73,9 @@ def test_wrapped_to_flake8_max_line_length(project):
     assert max(len(line) for line in new_lines) <= 79
 
 
-def test_a_multi_line_query_in_a_dict_comprehension_is_split_as_black_splits_it(project):
+def test_a_multi_line_query_in_a_dict_comprehension_is_split_as_black_splits_it(
+    project,
+):
     text = project("""
         from sqlalchemy.orm import Session
 
@@ -147,9 +149,17 @@ def test_a_taken_name_gets_a_domain_name_before_a_number():
 
     module = cst.parse_module("def f(user_ids, render):\n    pass\n")
     picker = NamePicker(module.body[0], module)
-    assert picker.pick("user_ids", *qualified("user_ids", "link", "links")) == "link_user_ids"
-    assert picker.pick("user_ids", *qualified("user_ids", "user", "active_users")) == "active_user_ids"
-    assert picker.pick("render", *qualified("render", "chain", "chains")) == "chain_render"
+    assert (
+        picker.pick("user_ids", *qualified("user_ids", "link", "links"))
+        == "link_user_ids"
+    )
+    assert (
+        picker.pick("user_ids", *qualified("user_ids", "user", "active_users"))
+        == "active_user_ids"
+    )
+    assert (
+        picker.pick("render", *qualified("render", "chain", "chains")) == "chain_render"
+    )
     # every domain name taken: a number, as a last resort
     assert picker.pick("render", *qualified("render", "chain", "chains")) == "render_2"
 
@@ -157,9 +167,13 @@ def test_a_taken_name_gets_a_domain_name_before_a_number():
 def test_names_of_enclosing_functions_are_taken():
     import libcst as cst
 
-    module = cst.parse_module("def outer(user_ids):\n    def inner():\n        pass\n    return inner\n")
+    module = cst.parse_module(
+        "def outer(user_ids):\n    def inner():\n        pass\n    return inner\n"
+    )
     inner = module.body[0].body.body[0]
-    assert NamePicker(inner, module).pick("user_ids", "link_user_ids") == "link_user_ids"
+    assert (
+        NamePicker(inner, module).pick("user_ids", "link_user_ids") == "link_user_ids"
+    )
 
 
 def test_a_pragma_on_the_query_line_goes_with_the_query_into_the_batch(project):
@@ -176,7 +190,10 @@ def test_a_pragma_on_the_query_line_goes_with_the_query_into_the_batch(project):
                 out.append(owner)
             return out
     """)
-    assert "for user in session.scalars(select(User).where(User.id.in_(user_ids)))  # type: ignore[arg-type]\n" in text
+    assert (
+        "for user in session.scalars(select(User).where(User.id.in_(user_ids)))  # type: ignore[arg-type]\n"
+        in text
+    )
     # the line that stays keeps its own: the pragma may be about what is left there
     assert "owner = users_by_id.get(render.user_id)  # type: ignore[arg-type]\n" in text
 
@@ -194,7 +211,10 @@ def test_a_pragma_on_the_loop_line_goes_with_the_materialised_iterable(project):
                 out.append(session.get(User, user_id))
             return out
     """)
-    assert "    user_ids = list(load())  # type: ignore[no-untyped-call]  # noqa: B007\n" in text
+    assert (
+        "    user_ids = list(load())  # type: ignore[no-untyped-call]  # noqa: B007\n"
+        in text
+    )
 
 
 def test_a_pragma_inside_the_query_moves_with_it_once(project):
@@ -215,7 +235,10 @@ def test_a_pragma_inside_the_query_moves_with_it_once(project):
             return out
     """)
     assert text.count("# pyright: ignore[reportGeneralTypeIssues]") == 1
-    assert "select(User).where(User.id.in_(user_ids))  # pyright: ignore[reportGeneralTypeIssues]\n" in text
+    assert (
+        "select(User).where(User.id.in_(user_ids))  # pyright: ignore[reportGeneralTypeIssues]\n"
+        in text
+    )
 
 
 def test_a_pragma_on_a_per_item_write_goes_with_the_bulk_statement(project):
@@ -231,7 +254,8 @@ def test_a_pragma_on_a_per_item_write_goes_with_the_bulk_statement(project):
                 session.execute(delete(Render).where(Render.id == render_id))  # type: ignore[arg-type]
     """)
     assert (
-        "        session.execute(delete(Render).where(Render.id.in_(render_ids)))  # type: ignore[arg-type]\n" in text
+        "        session.execute(delete(Render).where(Render.id.in_(render_ids)))  # type: ignore[arg-type]\n"
+        in text
     )
 
 
@@ -279,11 +303,16 @@ def test_a_pragma_beside_a_statement_built_in_a_variable(project):
                 out.append(session.scalars(stmt).first())  # type: ignore[arg-type]
             return out
     """)
-    assert "for user in session.scalars(select(User).where(User.id.in_(user_ids))):  # type: ignore[arg-type]\n" in text
+    assert (
+        "for user in session.scalars(select(User).where(User.id.in_(user_ids))):  # type: ignore[arg-type]\n"
+        in text
+    )
 
 
 def test_a_multi_line_query_the_rewrite_made_too_long_is_laid_out_again(project):
-    (project.root / "pyproject.toml").write_text("[project]\nname = 'x'\n\n[tool.black]\nline-length = 79\n")
+    (project.root / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n\n[tool.black]\nline-length = 79\n"
+    )
     source = """
         from sqlalchemy import func
         from sqlalchemy.orm import Session
@@ -362,14 +391,22 @@ def test_a_call_too_long_for_its_line_is_broken_as_black_breaks_it():
     from n1fix.cst.layout import exploded_call
 
     call = "links_by_automation_id.setdefault(link.status_automation_id, link)"
-    assert exploded_call(call, 12, 79) == "links_by_automation_id.setdefault(\n    link.status_automation_id, link\n)"
+    assert (
+        exploded_call(call, 12, 79)
+        == "links_by_automation_id.setdefault(\n    link.status_automation_id, link\n)"
+    )
     assert exploded_call(call, 50, 79) == (
         "links_by_automation_id.setdefault(\n    link.status_automation_id,\n    link,\n)"
     )
-    assert exploded_call("groups[row.key].append(row)", 70, 79) == "groups[row.key].append(\n    row\n)"
+    assert (
+        exploded_call("groups[row.key].append(row)", 70, 79)
+        == "groups[row.key].append(\n    row\n)"
+    )
 
 
-def test_a_query_result_iterated_twice_is_kept_in_a_named_list_without_list_around_all(project):
+def test_a_query_result_iterated_twice_is_kept_in_a_named_list_without_list_around_all(
+    project,
+):
     text = project("""
         from sqlalchemy.orm import Session
 
@@ -386,14 +423,22 @@ def test_a_query_result_iterated_twice_is_kept_in_a_named_list_without_list_arou
             return projects, authors
     """)
     assert "list(session.query" not in text
-    assert "    renders = session.query(Render).filter(Render.user_id == user.id).all()\n" in text
+    assert (
+        "    renders = session.query(Render).filter(Render.user_id == user.id).all()\n"
+        in text
+    )
     # `projects` and `users_by_id` are taken: names from the domain, not `projects_2`
-    assert "    user_projects = session.query(Project).filter(Project.user_id == user.id).all()\n" in text
+    assert (
+        "    user_projects = session.query(Project).filter(Project.user_id == user.id).all()\n"
+        in text
+    )
     assert "    users_by_render_user_id = {}\n" in text
     assert "_2" not in text
 
 
-def test_a_materialised_query_whose_plain_name_is_taken_is_named_after_its_model(project):
+def test_a_materialised_query_whose_plain_name_is_taken_is_named_after_its_model(
+    project,
+):
     text = project("""
         from sqlalchemy.orm import Session
 
@@ -407,7 +452,10 @@ def test_a_materialised_query_whose_plain_name_is_taken_is_named_after_its_model
                 out.append(items)
             return out
     """)
-    assert "    gallery_items = session.query(GalleryItem).filter(GalleryItem.render_id == render.id).all()\n" in text
+    assert (
+        "    gallery_items = session.query(GalleryItem).filter(GalleryItem.render_id == render.id).all()\n"
+        in text
+    )
     assert "items_2" not in text
 
 

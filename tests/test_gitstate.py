@@ -11,7 +11,9 @@ import pytest
 
 from n1fix.engine.gitstate import working_tree_dirty
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("git") is None, reason="git is not installed"
+)
 
 
 def git(repo: Path, *args: str) -> None:
@@ -95,7 +97,9 @@ def test_timeout(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert working_tree_dirty(repo, timeout=0.2) is None
 
 
-def test_timeout_with_lingering_child(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_with_lingering_child(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake_bin = repo.parent / "slowbin2"
     fake_bin.mkdir()
     fake_git = fake_bin / "git"
@@ -108,7 +112,9 @@ def test_timeout_with_lingering_child(repo: Path, monkeypatch: pytest.MonkeyPatc
     assert time.monotonic() - start < 5
 
 
-def test_runs_no_command_the_repository_config_names(repo: Path, tmp_path_factory) -> None:
+def test_runs_no_command_the_repository_config_names(
+    repo: Path, tmp_path_factory
+) -> None:
     ran = tmp_path_factory.mktemp("ran")
     git(repo, "config", "core.fsmonitor", f"touch {ran}/fsmonitor; true")
     git(repo, "config", "filter.evil.clean", f"touch {ran}/clean; cat")

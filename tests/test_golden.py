@@ -90,7 +90,9 @@ def test_golden_runs(case, backend_name, request):
     assert after_result == before, f"after.py changes the result on {backend.name}"
     if case.rejected is not None:
         check_rejected(case, backend, before, after_counter.count, "after.py")
-    if case.measure == "rows":  # filter-in-python: one query either way, fewer rows loaded
+    if (
+        case.measure == "rows"
+    ):  # filter-in-python: one query either way, fewer rows loaded
         assert before_counter is not None, "a rows case compares the before's own run"
         assert after_counter.count <= before_counter.count, (
             f"after.py makes {after_counter.count} round trips, before.py {before_counter.count}"
@@ -99,7 +101,9 @@ def test_golden_runs(case, backend_name, request):
             f"after.py loads {after_counter.rows} rows on {backend.name}, before.py {before_counter.rows}"
         )
         return
-    if case.concurrent:  # a gather: the same statements, run together (test_gather_concurrency)
+    if (
+        case.concurrent
+    ):  # a gather: the same statements, run together (test_gather_concurrency)
         assert after_counter.count == before_trips, (
             f"after.py makes {after_counter.count} round trips, before.py {before_trips}"
         )
@@ -116,7 +120,9 @@ def check_rejected(case, backend, before, trips, baseline):
     code n1fix leaves (`baseline`: before.py for a trap, else after.py, making `trips`)."""
     rejected, counter = run_scenario_detailed(case, "rejected", backend)
     if case.rejected == "changes_result":
-        assert rejected != before, f"rejected.py gives the same result as before.py on {backend.name}: why reject it?"
+        assert rejected != before, (
+            f"rejected.py gives the same result as before.py on {backend.name}: why reject it?"
+        )
         return
     assert rejected == before, f"rejected.py changes the result on {backend.name}"
     assert counter.count >= trips, (
@@ -134,11 +140,17 @@ def test_golden_empty_input_costs_no_more(case, backend_name, request):
     """With nothing to batch, the after gives the same result in no more round trips:
     a batched query for no keys is skipped, not sent."""
     backend = golden_backend(request, backend_name)
-    before, before_counter = run_scenario_detailed(case, "before", backend, entry=EMPTY_RUN)
+    before, before_counter = run_scenario_detailed(
+        case, "before", backend, entry=EMPTY_RUN
+    )
     if case.after_path is None:
         return
-    after, after_counter = run_scenario_detailed(case, "after", backend, entry=EMPTY_RUN)
-    assert after == before, f"after.py changes the result for empty input on {backend.name}"
+    after, after_counter = run_scenario_detailed(
+        case, "after", backend, entry=EMPTY_RUN
+    )
+    assert after == before, (
+        f"after.py changes the result for empty input on {backend.name}"
+    )
     assert after_counter.count <= before_counter.count, (
         f"for empty input after.py makes {after_counter.count} round trips on {backend.name}, "
         f"before.py {before_counter.count}:\n" + "\n".join(after_counter.statements)
@@ -155,7 +167,9 @@ def before_of_failing_case(case, backend):
         # failure is the case's own, provoked on purpose; the leak is the library's. So
         # the warning is dropped here, and the failed run's frames (which hold the
         # coroutine) are let go while the filter is on, not in some later test.
-        warnings.filterwarnings("ignore", "coroutine 'Connection.cursor' was never awaited", RuntimeWarning)
+        warnings.filterwarnings(
+            "ignore", "coroutine 'Connection.cursor' was never awaited", RuntimeWarning
+        )
         with pytest.raises(Exception) as raised:
             run_scenario(case, "before", backend)
         # SQLAlchemy may wrap it (a StatementError whose `orig` is the MissingGreenlet)
@@ -169,7 +183,9 @@ def before_of_failing_case(case, backend):
             traceback.clear_frames(error.__traceback__)
         del raised, chain, error
         gc.collect()
-    assert case.before_raises in names, f"before.py raised {raised_names}, not {case.before_raises}"
+    assert case.before_raises in names, (
+        f"before.py raised {raised_names}, not {case.before_raises}"
+    )
     outcome, counter = run_sync_twin(case, backend)
     return outcome, counter.count
 
@@ -191,39 +207,73 @@ def test_golden_rewrite(case):
 
     expected_text = case.expected_text()
     if outcome.text != expected_text:
-        what = "after.py" if case.after_path else "before.py (a trap must come out unchanged)"
-        failures = getattr(outcome, "failures", None)  # fixes the engine tried and dropped
-        notes = "\n".join(["fix failures reported by the engine:", *map(str, failures)]) if failures else ""
-        differs(case, f"output differs from {what}:\n" + text_diff(expected_text, outcome.text) + notes)
+        what = (
+            "after.py"
+            if case.after_path
+            else "before.py (a trap must come out unchanged)"
+        )
+        failures = getattr(
+            outcome, "failures", None
+        )  # fixes the engine tried and dropped
+        notes = (
+            "\n".join(["fix failures reported by the engine:", *map(str, failures)])
+            if failures
+            else ""
+        )
+        differs(
+            case,
+            f"output differs from {what}:\n"
+            + text_diff(expected_text, outcome.text)
+            + notes,
+        )
     known_gap_closed(case)
     compile(outcome.text, str(case.after_path or case.before_path), "exec")
 
     again = fix_source(case.before_path, outcome.text, unsafe_fixes=case.unsafe_fixes)
     if again.text != outcome.text:
-        pytest.fail("a second run changes the output again:\n" + text_diff(outcome.text, again.text))
+        pytest.fail(
+            "a second run changes the output again:\n"
+            + text_diff(outcome.text, again.text)
+        )
 
 
 def check_tree_rewrite(case):
     """A case across files: n1fix run on the entry file edits the tree into after/."""
-    outcome = rewrite_tree(case.path, case.entry, seed_package(case), unsafe_fixes=case.unsafe_fixes)
+    outcome = rewrite_tree(
+        case.path, case.entry, seed_package(case), unsafe_fixes=case.unsafe_fixes
+    )
     expected = sorted((f.path, f.rule, f.line, f.applicability) for f in case.findings)
-    assert outcome.findings == expected, "findings (path, rule, line, applicability) differ from case.toml"
+    assert outcome.findings == expected, (
+        "findings (path, rule, line, applicability) differ from case.toml"
+    )
     assert not outcome.errors, "\n".join(outcome.errors)
-    assert not outcome.outside, f"the fix changed files outside the tree: {outcome.outside}"
+    assert not outcome.outside, (
+        f"the fix changed files outside the tree: {outcome.outside}"
+    )
     wrong = []
     for rel, want in expected_tree(case.path).items():
         got = outcome.texts[rel]
         if got != want:
-            what = f"after/{rel}" if (case.path / "after" / rel).exists() else f"before/{rel} (unchanged)"
+            what = (
+                f"after/{rel}"
+                if (case.path / "after" / rel).exists()
+                else f"before/{rel} (unchanged)"
+            )
             wrong.append(f"{rel} differs from {what}:\n" + text_diff(want, got))
         elif rel.endswith(".py"):
             compile(got, rel, "exec")
     if wrong:
-        notes = "\n".join(["fix failures reported by the engine:", *outcome.failures]) if outcome.failures else ""
+        notes = (
+            "\n".join(["fix failures reported by the engine:", *outcome.failures])
+            if outcome.failures
+            else ""
+        )
         differs(case, "\n".join(wrong) + notes)
     known_gap_closed(case)
     # The caller's change names the batch method the other file's change adds: one change.
-    assert not outcome.unrequired, f"{case.entry}'s change does not require {outcome.unrequired}"
+    assert not outcome.unrequired, (
+        f"{case.entry}'s change does not require {outcome.unrequired}"
+    )
     assert not outcome.again, f"a second run changes {outcome.again} again"
 
 
@@ -236,12 +286,19 @@ def differs(case, report: str):
 
 def known_gap_closed(case):
     if case.known_gap:
-        pytest.fail(f"n1fix now writes the hand-written after: drop `known_gap` from {case.path / 'case.toml'}")
+        pytest.fail(
+            f"n1fix now writes the hand-written after: drop `known_gap` from {case.path / 'case.toml'}"
+        )
 
 
 def text_diff(expected: str, got: str) -> str:
     return "".join(
-        difflib.unified_diff(expected.splitlines(keepends=True), got.splitlines(keepends=True), "expected", "got")
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            got.splitlines(keepends=True),
+            "expected",
+            "got",
+        )
     )
 
 
@@ -290,10 +347,15 @@ def test_normalize_orm_instances_rows_and_dataclasses():
     with Session(engine) as session:
         seed(session)
         project = session.get(Project, 2)
-        row = session.execute(select(Project.id, Project.name).where(Project.id == 2)).one()
+        row = session.execute(
+            select(Project.id, Project.name).where(Project.id == 2)
+        ).one()
         assert normalize(project) == ("Project", 2)
         assert normalize(row) == (2, "Logo ideas")
-        assert normalize(Card(project, 3)) == ("Card", (("project", ("Project", 2)), ("count", 3)))
+        assert normalize(Card(project, 3)) == (
+            "Card",
+            (("project", ("Project", 2)), ("count", 3)),
+        )
         assert normalize({"p": [project, None]}) == {"p": [("Project", 2), None]}
 
 
@@ -311,7 +373,9 @@ def test_postgres_runs_get_fresh_schemas_with_sequences_past_the_seed(postgres_s
     seen = []
     for _ in range(2):  # the second seed would hit duplicate keys in a reused schema
         with postgres_server.database() as target:
-            engine = create_engine(target.sync_url, connect_args=dict(target.connect_args))
+            engine = create_engine(
+                target.sync_url, connect_args=dict(target.connect_args)
+            )
             try:
                 Base.metadata.create_all(engine)
                 with Session(engine) as session:
@@ -328,7 +392,9 @@ def test_postgres_runs_get_fresh_schemas_with_sequences_past_the_seed(postgres_s
 
 
 @pytest.mark.parametrize("backend_name", GOLDEN_BACKENDS)
-def test_seeded_runs_get_fresh_copies_of_the_seed_with_sequences_past_it(backend_name, request):
+def test_seeded_runs_get_fresh_copies_of_the_seed_with_sequences_past_it(
+    backend_name, request
+):
     """Each run's database is a copy of the seeded template: the seed's rows are there, a
     new row gets the next id, and what one run wrote is gone in the next."""
     from renderapp.models import GalleryItem
@@ -341,10 +407,15 @@ def test_seeded_runs_get_fresh_copies_of_the_seed_with_sequences_past_it(backend
     for _ in range(2):
         with backend.seeded("renderapp") as target:
             assert target.seeded
-            engine = create_engine(target.sync_url, connect_args=dict(target.connect_args))
+            engine = create_engine(
+                target.sync_url, connect_args=dict(target.connect_args)
+            )
             try:
                 with Session(engine) as session:
-                    assert session.scalar(select(func.count()).select_from(GalleryItem)) == 8
+                    assert (
+                        session.scalar(select(func.count()).select_from(GalleryItem))
+                        == 8
+                    )
                     item = GalleryItem(render_id=1, title="new", published_at=at(0))
                     session.add(item)
                     session.commit()
@@ -361,7 +432,9 @@ def test_round_trip_counter_counts_executemany_once():
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE t (x INTEGER)"))
         counter.active = True
-        conn.execute(text("INSERT INTO t (x) VALUES (:x)"), [{"x": i} for i in range(50)])
+        conn.execute(
+            text("INSERT INTO t (x) VALUES (:x)"), [{"x": i} for i in range(50)]
+        )
         conn.execute(text("SELECT count(*) FROM t")).scalar_one()
         counter.active = False
     assert counter.count == 2
@@ -379,7 +452,9 @@ def test_database_state_sees_the_runs_own_writes_in_key_order():
         seed(session)
         before = database_state(session, Base.metadata)
         session.execute(update(Render).where(Render.id == 12).values(status="queued"))
-        session.add(GalleryItem(id=0, render_id=2, title="new", published_at=at(0)))  # pending: flushed first
+        session.add(
+            GalleryItem(id=0, render_id=2, title="new", published_at=at(0))
+        )  # pending: flushed first
         after = database_state(session, Base.metadata)
     assert set(after) == {table.name for table in Base.metadata.sorted_tables}
     assert [row[0] for row in after["gallery_items"]] == [0, 1, 2, 3, 4, 5, 6, 7, 8]
@@ -394,15 +469,25 @@ def test_database_state_sees_the_runs_own_writes_in_key_order():
         ('runs = true\nrejected = "no_fewer_round_trips"\n', False, "go together"),
         ("runs = true\n", True, "go together"),
         ('runs = true\nrejected = "slower"\n', True, "`rejected` is one of"),
-        ('runs = false\nreason = "x"\nrejected = "changes_result"\n', True, "proves nothing unless the case runs"),
+        (
+            'runs = false\nreason = "x"\nrejected = "changes_result"\n',
+            True,
+            "proves nothing unless the case runs",
+        ),
     ],
 )
-def test_a_rejected_rewrite_is_declared_with_its_reason(tmp_path, run_table, with_rejected, problem):
+def test_a_rejected_rewrite_is_declared_with_its_reason(
+    tmp_path, run_table, with_rejected, problem
+):
     case = tmp_path / "some_rule" / "trap_case"
     case.mkdir(parents=True)
     (case / "before.py").write_text("x = 1\n")
-    (case / "scenario.py").write_text("def run(module, session):\n    return module.x\n")
-    (case / "case.toml").write_text(f'description = "d"\nfindings = []\n\n[run]\n{run_table}')
+    (case / "scenario.py").write_text(
+        "def run(module, session):\n    return module.x\n"
+    )
+    (case / "case.toml").write_text(
+        f'description = "d"\nfindings = []\n\n[run]\n{run_table}'
+    )
     if with_rejected:
         (case / "rejected.py").write_text("x = 2\n")
     problems = validate_case(case)

@@ -72,7 +72,9 @@ def test_a_well_formed_tree_case_has_no_problems(tmp_path):
 
 
 def test_tree_problems_name_each_file(tmp_path):
-    toml = CASE_TOML.replace("line = 4", "line = 40").replace('entry = "service.py"', 'entry = "api.py"')
+    toml = CASE_TOML.replace("line = 4", "line = 40").replace(
+        'entry = "service.py"', 'entry = "api.py"'
+    )
     case = make_case(
         tmp_path,
         {
@@ -99,12 +101,17 @@ def test_a_trap_tree_with_a_safe_finding_needs_an_after_tree(tmp_path):
     ("toml", "message"),
     [
         (CASE_TOML.replace('entry = "service.py"\n', ""), "needs `entry"),
-        (CASE_TOML.replace('path = "service.py"\n', ""), "needs exactly applicability, line, path, rule"),
+        (
+            CASE_TOML.replace('path = "service.py"\n', ""),
+            "needs exactly applicability, line, path, rule",
+        ),
         ('known_gap = ""\n' + CASE_TOML, "`known_gap` must say"),
     ],
 )
 def test_tree_case_toml_is_checked(tmp_path, toml, message):
-    case = make_case(tmp_path, {"before/dal.py": DAL, "before/service.py": SERVICE}, toml)
+    case = make_case(
+        tmp_path, {"before/dal.py": DAL, "before/service.py": SERVICE}, toml
+    )
     with pytest.raises(CaseError, match=message):
         load_case(case)
 
@@ -121,7 +128,9 @@ def test_before_and_after_trees_import_side_by_side_and_are_forgotten(tmp_path):
         {
             "before/dal.py": DAL,
             "before/service.py": SERVICE,
-            "after/dal.py": textwrap.dedent(DAL).replace("sum(values)", "sum(values) * 10"),
+            "after/dal.py": textwrap.dedent(DAL).replace(
+                "sum(values)", "sum(values) * 10"
+            ),
         },
     )
     with (
@@ -129,7 +138,9 @@ def test_before_and_after_trees_import_side_by_side_and_are_forgotten(tmp_path):
         imported_tree(case, "after", "service.py", "t") as after,
     ):
         assert before.report([1, 2]) == {"total": 3}
-        assert after.report([1, 2]) == {"total": 30}  # the after tree: before's service, after's dal
+        assert after.report([1, 2]) == {
+            "total": 30
+        }  # the after tree: before's service, after's dal
         assert before.__package__ != after.__package__
         names = (before.__package__, after.__package__)
     assert not [name for name in sys.modules if name.startswith(names)]

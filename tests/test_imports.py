@@ -49,7 +49,9 @@ def test_module_name_for(tmp_path: Path, relative: str, expected: str) -> None:
     assert module_name_for(tmp_path / relative, tmp_path) == expected
 
 
-def test_module_name_for_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_module_name_for_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert module_name_for(Path("app/models.py"), Path(".")) == "app.models"
 
@@ -131,7 +133,9 @@ def test_import_map_type_checking_nested_star_and_precedence() -> None:
         """,
         "app.mod",
     )
-    assert names["Render"] == "app.models.Render"  # module level wins over function level
+    assert (
+        names["Render"] == "app.models.Render"
+    )  # module level wins over function level
     assert names["Thing"] == "app.lazy.Thing"
     assert names["User"] == "app.users.User"
     assert names["json"] == "json"  # the last module-level binding
@@ -177,8 +181,14 @@ def test_resolve_module_path_layouts(tmp_path: Path) -> None:
     assert resolve_module_path("lib.core", tmp_path) == tmp_path / "src/lib/core.py"
     assert resolve_module_path("renderapp.models", tmp_path) is None
     before = tmp_path / "golden/query_in_loop/case1/before.py"
-    assert resolve_module_path("renderapp.models", tmp_path, near=before) == tmp_path / "golden/renderapp/models.py"
-    assert resolve_module_path("helpers", tmp_path, near=before) == tmp_path / "golden/query_in_loop/case1/helpers.py"
+    assert (
+        resolve_module_path("renderapp.models", tmp_path, near=before)
+        == tmp_path / "golden/renderapp/models.py"
+    )
+    assert (
+        resolve_module_path("helpers", tmp_path, near=before)
+        == tmp_path / "golden/query_in_loop/case1/helpers.py"
+    )
     assert resolve_module_path("sqlalchemy.orm", tmp_path, near=before) is None
     assert resolve_module_path("app.nope", tmp_path) is None
     assert resolve_module_path("", tmp_path) is None
@@ -187,7 +197,9 @@ def test_resolve_module_path_layouts(tmp_path: Path) -> None:
 def test_resolve_module_path_stays_inside_root(tmp_path: Path) -> None:
     write(tmp_path, {"outside/secret.py": "", "project/app.py": ""})
     root = tmp_path / "project"
-    assert resolve_module_path("secret", root, near=tmp_path / "outside/secret.py") is None
+    assert (
+        resolve_module_path("secret", root, near=tmp_path / "outside/secret.py") is None
+    )
     (root / "link").symlink_to(tmp_path / "outside")
     assert resolve_module_path("link.secret", root) is None
 
@@ -223,7 +235,9 @@ def test_project_closure_follows_project_imports_transitively(tmp_path: Path) ->
     assert len(closure) == len(set(closure))
 
 
-def test_project_closure_keeps_given_files_and_skips_broken_ones(tmp_path: Path) -> None:
+def test_project_closure_keeps_given_files_and_skips_broken_ones(
+    tmp_path: Path,
+) -> None:
     write(
         tmp_path,
         {
@@ -250,7 +264,9 @@ def test_project_closure_golden_layout(tmp_path: Path) -> None:
             "golden/query_in_loop/case1/before.py": "from renderapp.models import Render\n",
         },
     )
-    closure = project_closure([tmp_path / "golden/query_in_loop/case1/before.py"], tmp_path)
+    closure = project_closure(
+        [tmp_path / "golden/query_in_loop/case1/before.py"], tmp_path
+    )
     assert [p.relative_to(tmp_path).as_posix() for p in closure] == [
         "golden/query_in_loop/case1/before.py",
         "golden/renderapp/__init__.py",
@@ -261,4 +277,7 @@ def test_project_closure_golden_layout(tmp_path: Path) -> None:
 
 def test_project_closure_handles_import_cycles(tmp_path: Path) -> None:
     write(tmp_path, {"a.py": "from b import x\n", "b.py": "from a import y\n"})
-    assert project_closure([tmp_path / "a.py"], tmp_path) == [tmp_path / "a.py", tmp_path / "b.py"]
+    assert project_closure([tmp_path / "a.py"], tmp_path) == [
+        tmp_path / "a.py",
+        tmp_path / "b.py",
+    ]

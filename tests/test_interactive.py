@@ -33,7 +33,12 @@ def _project(tmp_path: Path) -> Path:
 def _spawn(root: Path, *args: str) -> pexpect.spawn:
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
     return pexpect.spawn(
-        str(N1FIX), ["apply", "--interactive", *args], cwd=str(root), env=env, encoding="utf-8", timeout=60
+        str(N1FIX),
+        ["apply", "--interactive", *args],
+        cwd=str(root),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
     )
 
 
@@ -139,7 +144,9 @@ def test_refuses_without_a_terminal(tmp_path):
     assert (root / "a_counts.py").read_text() == (COUNTS / "before.py").read_text()
 
 
-@pytest.mark.parametrize("answer", ["\x04"])  # Ctrl-D at the prompt: quit, nothing more asked
+@pytest.mark.parametrize(
+    "answer", ["\x04"]
+)  # Ctrl-D at the prompt: quit, nothing more asked
 def test_end_of_input_at_the_prompt_quits(tmp_path, answer):
     root = _project(tmp_path)
     child = _spawn(root, "a_counts.py", "b_owners.py")

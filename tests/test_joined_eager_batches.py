@@ -74,7 +74,9 @@ QUERY_API_SERVICE = (
     [(SERVICE, ".unique()"), (QUERY_API_SERVICE, "")],
     ids=["select", "query-api"],
 )
-def test_session_get_batch_on_a_joined_collection_iterates_unique_entities(tmp_path, monkeypatch, service_text, unique):
+def test_session_get_batch_on_a_joined_collection_iterates_unique_entities(
+    tmp_path, monkeypatch, service_text, unique
+):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'tokenapp'\n")
     package = tmp_path / "tokenapp"
     package.mkdir()
@@ -102,11 +104,19 @@ def test_session_get_batch_on_a_joined_collection_iterates_unique_entities(tmp_p
     engine = create_engine("sqlite://")
     models.Base.metadata.create_all(engine)
     with Session(engine) as session:
-        session.add_all([models.Token(id=1, serial="a"), models.Token(id=2, serial="b")])
-        session.add_all([models.TokenRealm(id=1, token_id=1), models.TokenRealm(id=2, token_id=1)])
+        session.add_all(
+            [models.Token(id=1, serial="a"), models.Token(id=2, serial="b")]
+        )
+        session.add_all(
+            [models.TokenRealm(id=1, token_id=1), models.TokenRealm(id=2, token_id=1)]
+        )
         session.commit()
         links = list(session.query(models.TokenRealm).order_by(models.TokenRealm.id))
         expected = [(t.serial, len(t.realms)) for t in before.tokens_of(session, links)]
         session.expunge_all()
         links = list(session.query(models.TokenRealm).order_by(models.TokenRealm.id))
-        assert [(t.serial, len(t.realms)) for t in after.tokens_of(session, links)] == expected == [("a", 2), ("a", 2)]
+        assert (
+            [(t.serial, len(t.realms)) for t in after.tokens_of(session, links)]
+            == expected
+            == [("a", 2), ("a", 2)]
+        )

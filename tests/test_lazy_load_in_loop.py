@@ -168,7 +168,9 @@ def test_a_loop_that_commits_per_item_is_reported_without_a_fix(tmp_path):
     )
     [finding] = findings(service)
     assert finding.applicability.value == "none"
-    assert "`session.commit()` in the loop expires every loaded object" in finding.fix_note
+    assert (
+        "`session.commit()` in the loop expires every loaded object" in finding.fix_note
+    )
 
 
 def test_a_prefix_loaded_by_the_mapper_gets_defaultload(tmp_path):
@@ -179,7 +181,10 @@ def test_a_prefix_loaded_by_the_mapper_gets_defaultload(tmp_path):
         "    return [m.mentor.team for m in members]\n",
     )
     outcome = fix_source(service, service.read_text())
-    assert ".options(selectinload(Member.mentor).selectinload(Member.team))" in outcome.text
+    assert (
+        ".options(selectinload(Member.mentor).selectinload(Member.team))"
+        in outcome.text
+    )
 
 
 def test_options_one_a_line_keep_their_layout(tmp_path):
@@ -210,7 +215,10 @@ def test_flask_sqlalchemy_model_query(tmp_path):
         "def f():\n    teams = Team.query.filter(Team.id > 0).all()\n    return [len(t.members) for t in teams]\n",
     )
     outcome = fix_source(service, service.read_text())
-    assert "teams = Team.query.options(selectinload(Team.members)).filter(Team.id > 0).all()" in outcome.text
+    assert (
+        "teams = Team.query.options(selectinload(Team.members)).filter(Team.id > 0).all()"
+        in outcome.text
+    )
 
 
 def test_a_deeper_model_is_named_as_the_module_imports_it(tmp_path):
@@ -224,13 +232,19 @@ def test_a_deeper_model_is_named_as_the_module_imports_it(tmp_path):
     messages = {f.message.split("`")[1]: f for f in findings(service)}
     assert messages["t.members"].applicability.value == "safe"
     # the rows' model is spelled as the query spells it, the deeper one as the module imports it
-    assert "selectinload(models.Team.members).selectinload(Member.mentor)" in messages["m.mentor"].message
+    assert (
+        "selectinload(models.Team.members).selectinload(Member.mentor)"
+        in messages["m.mentor"].message
+    )
 
 
 @pytest.mark.parametrize(
     "body,applicability",
     [
-        ("def f(session: Session, member_id: int):\n    return session.get(Member, member_id).team.id\n", None),
+        (
+            "def f(session: Session, member_id: int):\n    return session.get(Member, member_id).team.id\n",
+            None,
+        ),
         (
             "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    return m.team.id\n",
             "safe",
@@ -261,16 +275,23 @@ def test_a_deeper_model_is_named_as_the_module_imports_it(tmp_path):
             None,
         ),
         # written to, not read
-        ("def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    m.team.id = 4\n", None),
+        (
+            "def f(session: Session, member_id: int):\n    m = session.get(Member, member_id)\n    m.team.id = 4\n",
+            None,
+        ),
     ],
 )
 def test_related_key_applicability(tmp_path, body, applicability):
     service = project(tmp_path, body)
-    got = [f.applicability.value for f in findings(service, "related-key-via-relationship")]
+    got = [
+        f.applicability.value for f in findings(service, "related-key-via-relationship")
+    ]
     assert got == ([applicability] if applicability else [])
 
 
-def test_rows_returned_by_a_function_of_the_module_get_the_option_there_as_an_unsafe_fix(tmp_path):
+def test_rows_returned_by_a_function_of_the_module_get_the_option_there_as_an_unsafe_fix(
+    tmp_path,
+):
     service = project(
         tmp_path,
         """\
@@ -303,7 +324,9 @@ def test_rows_from_a_function_n1fix_cannot_follow_are_not_reported(tmp_path):
     assert findings(service) == []
 
 
-def test_related_key_through_self_has_no_fix_and_says_the_class_sets_the_relationship(tmp_path):
+def test_related_key_through_self_has_no_fix_and_says_the_class_sets_the_relationship(
+    tmp_path,
+):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
@@ -326,8 +349,13 @@ def test_related_key_through_self_has_no_fix_and_says_the_class_sets_the_relatio
     )
     (tmp_path / "app" / "models.py").write_text(models)
     path = tmp_path / "app" / "models.py"
-    [finding] = [f for f in scan_source(path, models) if f.rule == "related-key-via-relationship"]
-    assert finding.applicability.value == "none" and "the class assigns `.team`" in finding.fix_note
+    [finding] = [
+        f for f in scan_source(path, models) if f.rule == "related-key-via-relationship"
+    ]
+    assert (
+        finding.applicability.value == "none"
+        and "the class assigns `.team`" in finding.fix_note
+    )
 
 
 def test_rows_through_enumerate_and_sorted(tmp_path):
@@ -387,7 +415,9 @@ def test_rows_through_enumerate_and_sorted(tmp_path):
         ),
     ],
 )
-def test_related_key_is_safe_only_on_rows_loaded_in_the_function(tmp_path, body, applicability, why):
+def test_related_key_is_safe_only_on_rows_loaded_in_the_function(
+    tmp_path, body, applicability, why
+):
     service = project(tmp_path, body)
     [finding] = findings(service, "related-key-via-relationship")
     assert finding.applicability.value == applicability
@@ -453,7 +483,9 @@ def test_related_key_is_safe_only_on_rows_loaded_in_the_function(tmp_path, body,
         ),
     ],
 )
-def test_related_key_is_not_reported_when_the_row_is_read_anyway(tmp_path, body, reported):
+def test_related_key_is_not_reported_when_the_row_is_read_anyway(
+    tmp_path, body, reported
+):
     service = project(tmp_path, body)
     got = findings(service, "related-key-via-relationship")
     assert len(got) == (1 if reported else 0)
@@ -484,7 +516,9 @@ def test_related_key_in_an_assertion_is_not_reported(tmp_path, body):
     assert findings(project(tmp_path, body), "related-key-via-relationship") == []
 
 
-def test_a_read_back_to_the_outer_row_is_not_reported_but_another_many_to_one_is(tmp_path):
+def test_a_read_back_to_the_outer_row_is_not_reported_but_another_many_to_one_is(
+    tmp_path,
+):
     service = project(
         tmp_path,
         "def f(session: Session):\n"
@@ -492,7 +526,10 @@ def test_a_read_back_to_the_outer_row_is_not_reported_but_another_many_to_one_is
         "    return [[(m.team, m.mentor) for m in t.members] for t in teams]\n",
     )
     # m.team is t itself (Member.team is the partner of Team.members); m.mentor is not
-    assert sorted(f.message.split("`")[1] for f in findings(service)) == ["m.mentor", "t.members"]
+    assert sorted(f.message.split("`")[1] for f in findings(service)) == [
+        "m.mentor",
+        "t.members",
+    ]
 
 
 def read_paths(service: Path) -> list[str]:
@@ -503,7 +540,10 @@ def read_paths(service: Path) -> list[str]:
     "body, reported",
     [
         # the foreign key filtered to one value: every member's team is one Team, loaded once
-        ("    members = session.scalars(select(Member).where(Member.team_id == team_id)).all()\n", []),
+        (
+            "    members = session.scalars(select(Member).where(Member.team_id == team_id)).all()\n",
+            [],
+        ),
         ("    members = session.query(Member).filter_by(team_id=team_id).all()\n", []),
         # ... also through a list of criteria spread into the filter
         (
@@ -524,8 +564,14 @@ def read_paths(service: Path) -> list[str]:
             ["m.team"],
         ),
         # several values, or the key compared with another column: many teams
-        ("    members = session.scalars(select(Member).where(Member.team_id.in_([team_id, 2]))).all()\n", ["m.team"]),
-        ("    members = session.scalars(select(Member).where(Member.team_id == Member.id)).all()\n", ["m.team"]),
+        (
+            "    members = session.scalars(select(Member).where(Member.team_id.in_([team_id, 2]))).all()\n",
+            ["m.team"],
+        ),
+        (
+            "    members = session.scalars(select(Member).where(Member.team_id == Member.id)).all()\n",
+            ["m.team"],
+        ),
         # another model's column of that name filters nothing about the members' teams
         (
             "    members = session.scalars(select(Member).join(Note, Note.id == Member.id).where(Note.team_id == team_id)).all()\n",
@@ -535,7 +581,10 @@ def read_paths(service: Path) -> list[str]:
 )
 def test_a_foreign_key_filtered_to_one_value_loads_one_target(tmp_path, body, reported):
     service = project(
-        tmp_path, "def f(session: Session, team_id: int):\n" + body + "    return [m.team for m in members]\n"
+        tmp_path,
+        "def f(session: Session, team_id: int):\n"
+        + body
+        + "    return [m.team for m in members]\n",
     )
     assert read_paths(service) == reported
 
@@ -545,18 +594,33 @@ def test_a_foreign_key_filtered_to_one_value_loads_one_target(tmp_path, body, re
     [
         # joined along `Task.member` and filtered to one team: every task's member has that team
         ("select(Task).join(Member).where(Member.team_id == team_id)", ["t.member"]),
-        ("select(Task).join(Task.member).where(Member.team_id == team_id)", ["t.member"]),
-        ("session.query(Task).filter(Member.team_id == team_id).join(Member)", ["t.member"]),
+        (
+            "select(Task).join(Task.member).where(Member.team_id == team_id)",
+            ["t.member"],
+        ),
+        (
+            "session.query(Task).filter(Member.team_id == team_id).join(Member)",
+            ["t.member"],
+        ),
         # no join: a cross product, not the tasks' members; an ON clause of its own
-        ("select(Task).where(Member.team_id == team_id)", ["t.member", "t.member.team"]),
+        (
+            "select(Task).where(Member.team_id == team_id)",
+            ["t.member", "t.member.team"],
+        ),
         (
             "select(Task).join(Member, Member.id == Task.reviewer_id).where(Member.team_id == team_id)",
             ["t.member", "t.member.team"],
         ),
     ],
 )
-def test_a_joined_parent_filtered_to_one_value_loads_one_target(tmp_path, query, reported):
-    runs = f"session.scalars({query}).all()" if query.startswith("select") else f"{query}.all()"
+def test_a_joined_parent_filtered_to_one_value_loads_one_target(
+    tmp_path, query, reported
+):
+    runs = (
+        f"session.scalars({query}).all()"
+        if query.startswith("select")
+        else f"{query}.all()"
+    )
     service = project(
         tmp_path,
         f"def f(session: Session, team_id: int):\n    tasks = {runs}\n    return [t.member.team for t in tasks]\n",

@@ -20,9 +20,21 @@ from n1fix.rules.line_length import line_length_for
         ({".flake8": "[flake8]\nmax-line-length = 100\n"}, 100),
         ({"setup.cfg": "[pycodestyle]\nmax-line-length = 110\n"}, 110),
         # the formatter's setting wins over the linter's limit
-        ({"pyproject.toml": "[tool.black]\nline-length = 88\n", "setup.cfg": "[flake8]\nmax-line-length = 120\n"}, 88),
+        (
+            {
+                "pyproject.toml": "[tool.black]\nline-length = 88\n",
+                "setup.cfg": "[flake8]\nmax-line-length = 120\n",
+            },
+            88,
+        ),
         # ruff.toml is ruff's configuration when both exist
-        ({"ruff.toml": "line-length = 100\n", "pyproject.toml": "[tool.ruff]\nline-length = 120\n"}, 100),
+        (
+            {
+                "ruff.toml": "line-length = 100\n",
+                "pyproject.toml": "[tool.ruff]\nline-length = 120\n",
+            },
+            100,
+        ),
         # broken or unrelated files are ignored
         ({"pyproject.toml": "[tool.ruff\n", "setup.cfg": "[metadata]\nname = x\n"}, 88),
         ({"setup.cfg": "[flake8]\nmax-line-length = %(x)s\n"}, 88),

@@ -425,7 +425,9 @@ def test_annotated_alias_primary_key_and_name_override(shop: ModelIndex) -> None
     assert user.column("id").primary_key and user.column("id").nullable is False
     assert user.column("nickname").name == "nick"
     assert user.column_by_name("nick").attr == "nickname"
-    assert user.column("bio").nullable is True  # Mapped[maybe_text], maybe_text = Optional[str]
+    assert (
+        user.column("bio").nullable is True
+    )  # Mapped[maybe_text], maybe_text = Optional[str]
     assert user.column("karma").nullable is False and user.column("karma").type == "int"
     assert user.column("first").nullable is False
 
@@ -438,7 +440,9 @@ def test_uniqueness(shop: ModelIndex) -> None:
     assert user and project and chain and archive
     assert user.is_unique("id")
     assert user.is_unique("email") and user.column("email").unique
-    assert user.is_unique("handle") and not user.column("handle").unique  # UniqueConstraint
+    assert (
+        user.is_unique("handle") and not user.column("handle").unique
+    )  # UniqueConstraint
     assert not user.is_unique("first") and user.is_unique_together(["first", "last"])
     assert not user.is_unique("nickname")
     assert project.is_unique("slug")  # Index(..., unique=True)
@@ -466,12 +470,17 @@ def test_relationships(shop: ModelIndex) -> None:
     assert rel["project"].target == "shop.models.render.Project"
     assert rel["project"].direction == "many_to_one" and rel["project"].uselist is False
     assert rel["project"].foreign_key_attrs == ("project_id",)
-    assert rel["user"].target == "shop.models.user.User" and rel["user"].back_populates == "renders"
+    assert (
+        rel["user"].target == "shop.models.user.User"
+        and rel["user"].back_populates == "renders"
+    )
     assert rel["chain"].target == "shop.models.render.RenderChain"
     assert rel["chain"].back_populates == "renders"
     assert rel["parent"].direction == "many_to_one" and rel["parent"].uselist is False
     assert rel["parent"].foreign_key_attrs == ("parent_id",)
-    assert rel["children"].direction == "one_to_many" and rel["children"].uselist is True
+    assert (
+        rel["children"].direction == "one_to_many" and rel["children"].uselist is True
+    )
     assert rel["tags"].target == "shop.models.render.Tag" and rel["tags"].secondary
     assert rel["tags"].lazy == "dynamic" and rel["tags"].direction == "many_to_many"
     assert rel["project"].lazy == "select"
@@ -486,10 +495,16 @@ def test_relationships(shop: ModelIndex) -> None:
     assert chain is not None
     back = chain.relationships["renders"]
     assert back.from_backref and back.target == "shop.models.render.Render"
-    assert back.direction == "one_to_many" and back.uselist is True and back.back_populates == "chain"
+    assert (
+        back.direction == "one_to_many"
+        and back.uselist is True
+        and back.back_populates == "chain"
+    )
 
 
-def test_classic_declarative_base_with_cls_mixin_and_single_table_inheritance(shop: ModelIndex) -> None:
+def test_classic_declarative_base_with_cls_mixin_and_single_table_inheritance(
+    shop: ModelIndex,
+) -> None:
     account = shop.get("shop.legacy.Account")
     invoice = shop.get("shop.legacy.Invoice")
     credit = shop.get("shop.legacy.CreditNote")
@@ -504,9 +519,17 @@ def test_classic_declarative_base_with_cls_mixin_and_single_table_inheritance(sh
     children = account.relationships["children"]
     parent = account.relationships["parent"]
     assert children.direction == "one_to_many" and children.uselist is True
-    assert parent.from_backref and parent.direction == "many_to_one" and parent.uselist is False
+    assert (
+        parent.from_backref
+        and parent.direction == "many_to_one"
+        and parent.uselist is False
+    )
     engineer = shop.get("shop.legacy.Engineer")
-    assert engineer and engineer.table == "engineers" and engineer.inherits == "shop.legacy.Person"
+    assert (
+        engineer
+        and engineer.table == "engineers"
+        and engineer.inherits == "shop.legacy.Person"
+    )
     # SQLAlchemy maps Engineer.id to people.id first (and engineers.id second)
     assert engineer.column("id").foreign_key is None and engineer.primary_key == ("id",)
     assert engineer.is_unique("name") and engineer.column("name").nullable is True
@@ -520,12 +543,26 @@ def test_classic_declarative_base_with_cls_mixin_and_single_table_inheritance(sh
 def test_resolve_names_as_used_in_a_module(shop: ModelIndex, tmp_path: Path) -> None:
     tree = ast.parse((tmp_path / "shop/services.py").read_text())
     imports = import_map(tree, "shop.services")
-    assert shop.resolve("R", imports, "shop.services").qualname == "shop.models.render.Render"
-    assert shop.resolve("models.User", imports, "shop.services").qualname == "shop.models.user.User"
-    assert shop.resolve("Account", imports, "shop.services").qualname == "shop.legacy.Account"
+    assert (
+        shop.resolve("R", imports, "shop.services").qualname
+        == "shop.models.render.Render"
+    )
+    assert (
+        shop.resolve("models.User", imports, "shop.services").qualname
+        == "shop.models.user.User"
+    )
+    assert (
+        shop.resolve("Account", imports, "shop.services").qualname
+        == "shop.legacy.Account"
+    )
     assert shop.resolve("Render", imports, "shop.services") is None  # not bound there
-    assert shop.resolve("Render", {}, "shop.models.render").qualname == "shop.models.render.Render"
-    assert shop.get("shop.models.Render") is shop.get("shop.models.render.Render")  # re-export
+    assert (
+        shop.resolve("Render", {}, "shop.models.render").qualname
+        == "shop.models.render.Render"
+    )
+    assert shop.get("shop.models.Render") is shop.get(
+        "shop.models.render.Render"
+    )  # re-export
     assert shop.by_table("render_chains").name == "RenderChain"
     assert shop.by_table("nope") is None
 
@@ -559,10 +596,20 @@ def test_closure_of_a_service_file_indexes_its_models(tmp_path: Path) -> None:
 
 def test_flask_sqlalchemy(tmp_path: Path) -> None:
     index = build(tmp_path, FLASK)
-    assert set(index.models) == {"blog.models.User", "blog.models.BlogPost", "blog.models.Comment"}
-    user, post, comment = (index.get(f"blog.models.{n}") for n in ("User", "BlogPost", "Comment"))
+    assert set(index.models) == {
+        "blog.models.User",
+        "blog.models.BlogPost",
+        "blog.models.Comment",
+    }
+    user, post, comment = (
+        index.get(f"blog.models.{n}") for n in ("User", "BlogPost", "Comment")
+    )
     assert user and post and comment
-    assert user.table == "user" and post.table == "blog_post" and comment.table == "comments"
+    assert (
+        user.table == "user"
+        and post.table == "blog_post"
+        and comment.table == "comments"
+    )
     assert user.is_unique("username") and user.column("username").nullable is False
     assert user.column("email").index and user.column("email").nullable is True
     assert post.column("created_at").nullable is False  # from the mixin
@@ -571,9 +618,15 @@ def test_flask_sqlalchemy(tmp_path: Path) -> None:
     assert user.relationships["posts"].lazy == "select"  # lazy=True
     assert user.relationships["posts"].direction == "one_to_many"
     author = post.relationships["author"]
-    assert author.from_backref and author.direction == "many_to_one" and author.uselist is False
+    assert (
+        author.from_backref
+        and author.direction == "many_to_one"
+        and author.uselist is False
+    )
     editor = post.relationships["editor"]
-    assert editor.foreign_key_attrs == ("editor_id",) and editor.direction == "many_to_one"
+    assert (
+        editor.foreign_key_attrs == ("editor_id",) and editor.direction == "many_to_one"
+    )
     assert post.relationships["comments"].lazy == "dynamic"
     assert comment.relationships["post"].lazy == "joined"
     assert comment.relationships["post"].foreign_key_attrs == ("post_id",)
@@ -595,7 +648,9 @@ def test_sqlmodel(tmp_path: Path) -> None:
     assert team.relationships["heroes"].uselist is True
 
 
-def test_registry_as_declarative_star_imports_and_uncertain_values(tmp_path: Path) -> None:
+def test_registry_as_declarative_star_imports_and_uncertain_values(
+    tmp_path: Path,
+) -> None:
     index = build(tmp_path, MISC)
     assert set(index.models) == {
         "misc.things.Widget",
@@ -611,9 +666,15 @@ def test_registry_as_declarative_star_imports_and_uncertain_values(tmp_path: Pat
     assert gizmo and gizmo.primary_key == ("a", "b") and not gizmo.is_unique("a")
     assert gizmo.is_unique_together(["a", "b"]) and gizmo.column("c").nullable is True
     wrapped = index.get("misc.things.Wrapped")
-    assert wrapped and wrapped.table == "wrapped" and wrapped.column("kind").nullable is False
+    assert (
+        wrapped
+        and wrapped.table == "wrapped"
+        and wrapped.column("kind").nullable is False
+    )
     assert index.get("misc.things.Gadget").table == "gadgets"
-    assert index.resolve("AutoBase", {"*misc.base": "misc.base"}, "x") is None  # a base, no model
+    assert (
+        index.resolve("AutoBase", {"*misc.base": "misc.base"}, "x") is None
+    )  # a base, no model
 
 
 def test_class_body_variants(tmp_path: Path) -> None:
@@ -692,21 +753,35 @@ def test_class_body_variants(tmp_path: Path) -> None:
     assert user.bases == ("lib.UserTable", "app.models.Base")
     assert user.primary_key == ("id",) and user.is_unique("email")
     assert user.column("email").nullable is False
-    assert user.column("team_id").nullable is True and user.column("team_id").foreign_key == "team.id"
+    assert (
+        user.column("team_id").nullable is True
+        and user.column("team_id").foreign_key == "team.id"
+    )
     assert user.relationships["team"].direction == "many_to_one"
     assert user.relationships["team"].foreign_key_attrs == ("team_id",)
     members = index.get("app.models.Team").relationships["members"]
     assert members.viewonly and members.uselist and members.target == "app.models.User"
     left = index.get("app.models.Left")
-    assert left is not None and left.column("id").primary_key and left.column("note").nullable
+    assert (
+        left is not None
+        and left.column("id").primary_key
+        and left.column("note").nullable
+    )
     rights = left.relationships["rights"]
-    assert rights.secondary and rights.lazy == "selectin" and rights.target == "app.models.Right"
+    assert (
+        rights.secondary
+        and rights.lazy == "selectin"
+        and rights.target == "app.models.Right"
+    )
     assert index.get("app.models.Link").primary_key == ("left_id", "right_id")
 
 
 def test_flask_bases_are_spelled_through_the_db_object(tmp_path: Path) -> None:
     index = build(tmp_path, FLASK)
-    assert index.get("blog.models.BlogPost").bases == ("blog.models.TimestampMixin", "blog.extensions.db.Model")
+    assert index.get("blog.models.BlogPost").bases == (
+        "blog.models.TimestampMixin",
+        "blog.extensions.db.Model",
+    )
 
 
 def test_extract_models_on_a_syntax_subset_is_cheap_and_plain(tmp_path: Path) -> None:
@@ -719,7 +794,11 @@ def test_extract_models_on_a_syntax_subset_is_cheap_and_plain(tmp_path: Path) ->
 # -- cross-check with SQLAlchemy itself -----------------------------------------------------
 
 
-DIRECTIONS = {"MANYTOONE": "many_to_one", "ONETOMANY": "one_to_many", "MANYTOMANY": "many_to_many"}
+DIRECTIONS = {
+    "MANYTOONE": "many_to_one",
+    "ONETOMANY": "one_to_many",
+    "MANYTOMANY": "many_to_many",
+}
 
 
 @pytest.fixture
@@ -730,7 +809,13 @@ def imported_shop(tmp_path: Path):
     try:
         modules = {
             name: importlib.import_module(name)
-            for name in ("shop.db", "shop.models", "shop.models.user", "shop.models.render", "shop.legacy")
+            for name in (
+                "shop.db",
+                "shop.models",
+                "shop.models.user",
+                "shop.models.render",
+                "shop.legacy",
+            )
         }
         sa.orm.configure_mappers()
         yield ModelIndex.build(sorted(tmp_path.rglob("*.py")), tmp_path), modules
@@ -757,22 +842,35 @@ def assert_agrees_with_mapper(model, cls) -> int:
         assert bool(column.unique) == info.unique, (qualname, attr)
         assert bool(column.index) == info.index, (qualname, attr)
         targets = {fk.target_fullname for fk in column.foreign_keys}
-        assert targets == ({info.foreign_key} if info.foreign_key else set()), (qualname, attr)
+        assert targets == ({info.foreign_key} if info.foreign_key else set()), (
+            qualname,
+            attr,
+        )
         checked += 1
-    assert {mapper.get_property_by_column(c).key for c in mapper.primary_key} == set(model.primary_key)
+    assert {mapper.get_property_by_column(c).key for c in mapper.primary_key} == set(
+        model.primary_key
+    )
     assert set(mapper.relationships.keys()) == set(model.relationships), qualname
     for attr, rel in model.relationships.items():
         prop = mapper.relationships[attr]
-        assert prop.mapper.class_.__qualname__ == rel.target.rsplit(".", 1)[1], (qualname, attr)
+        assert prop.mapper.class_.__qualname__ == rel.target.rsplit(".", 1)[1], (
+            qualname,
+            attr,
+        )
         assert DIRECTIONS[prop.direction.name] == rel.direction, (qualname, attr)
         assert prop.uselist == rel.uselist, (qualname, attr)
         assert prop.lazy == rel.lazy, (qualname, attr)
         assert (prop.secondary is not None) == rel.secondary, (qualname, attr)
         if rel.direction == "many_to_one":
-            local = {mapper.get_property_by_column(c).key for c, _ in prop.local_remote_pairs}
+            local = {
+                mapper.get_property_by_column(c).key for c, _ in prop.local_remote_pairs
+            }
             assert local == set(rel.foreign_key_attrs), (qualname, attr)
         elif rel.direction == "one_to_many":
-            remote = {prop.mapper.get_property_by_column(r).key for _, r in prop.local_remote_pairs}
+            remote = {
+                prop.mapper.get_property_by_column(r).key
+                for _, r in prop.local_remote_pairs
+            }
             assert remote == set(rel.foreign_key_attrs), (qualname, attr)
         checked += 1
     return checked
@@ -795,14 +893,27 @@ def test_uniqueness_agrees_with_the_tables_constraints(imported_shop) -> None:
         module, _, name = qualname.rpartition(".")
         mapper = inspect(getattr(modules[module], name))
         table = mapper.local_table
-        unique_names: set[tuple[str, ...]] = {tuple(c.name for c in table.primary_key.columns)}
+        unique_names: set[tuple[str, ...]] = {
+            tuple(c.name for c in table.primary_key.columns)
+        }
         unique_names |= {(c.name,) for c in table.columns if c.unique}
-        unique_names |= {tuple(c.name for c in k.columns) for k in table.constraints if isinstance(k, UniqueConstraint)}
-        unique_names |= {tuple(c.name for c in i.columns) for i in table.indexes if isinstance(i, Index) and i.unique}
+        unique_names |= {
+            tuple(c.name for c in k.columns)
+            for k in table.constraints
+            if isinstance(k, UniqueConstraint)
+        }
+        unique_names |= {
+            tuple(c.name for c in i.columns)
+            for i in table.indexes
+            if isinstance(i, Index) and i.unique
+        }
         for attr, column in model.columns.items():
             if mapper.columns[attr].table is not table:
                 continue
-            assert model.is_unique(attr) == ((column.name,) in unique_names), (qualname, attr)
+            assert model.is_unique(attr) == ((column.name,) in unique_names), (
+                qualname,
+                attr,
+            )
 
 
 # -- the project's own golden apps ----------------------------------------------------------
@@ -827,7 +938,9 @@ def test_golden_apps_indexed_from_the_cases_that_use_them() -> None:
         for local, qualified in imports.items():
             if qualified.split(".")[0] in apps:
                 model = index.resolve(local, imports, module)
-                assert model is not None and model.name == qualified.rsplit(".", 1)[1], (case, local)
+                assert (
+                    model is not None and model.name == qualified.rsplit(".", 1)[1]
+                ), (case, local)
                 resolved += 1
     assert resolved >= 10
 
@@ -837,8 +950,12 @@ def test_golden_apps_indexed_from_the_cases_that_use_them() -> None:
     try:
         checked = 0
         for model in index.models.values():
-            python_module = importlib.import_module(model.module.removeprefix("golden."))
-            checked += assert_agrees_with_mapper(model, getattr(python_module, model.name))
+            python_module = importlib.import_module(
+                model.module.removeprefix("golden.")
+            )
+            checked += assert_agrees_with_mapper(
+                model, getattr(python_module, model.name)
+            )
         assert checked >= 50
     finally:
         if added:
@@ -904,7 +1021,9 @@ def test_query_class_and_the_methods_it_defines(tmp_path: Path) -> None:
     person = index.get("app.models.Person")
     assert person.query_class == "app.models.Person.PersonQuery"
     assert person.query_overrides == frozenset({"get"})
-    bill = index.get("app.models.Bill")  # through a mixin, and a project base of the class
+    bill = index.get(
+        "app.models.Bill"
+    )  # through a mixin, and a project base of the class
     assert bill.query_class == "app.queries.OwnedQuery"
     assert bill.query_overrides == frozenset({"mine", "first"})
     tag = index.get("app.models.Tag")  # the library's own Query: nothing overridden
@@ -981,8 +1100,13 @@ def test_query_classes_sessions_are_built_with(tmp_path: Path) -> None:
         """,
         },
     )
-    assert index.session_query_classes == {"app.db.SoftDeleteQuery": frozenset({"__iter__"})}
-    assert pickle.loads(pickle.dumps(index)).session_query_classes == index.session_query_classes
+    assert index.session_query_classes == {
+        "app.db.SoftDeleteQuery": frozenset({"__iter__"})
+    }
+    assert (
+        pickle.loads(pickle.dumps(index)).session_query_classes
+        == index.session_query_classes
+    )
 
 
 def test_fingerprint_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
@@ -1002,7 +1126,11 @@ def test_fingerprint_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
     for seed in ("1", "2", "3", "4"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         run = subprocess.run(
-            [sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", script, str(tmp_path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         prints.add(run.stdout.strip())
     assert len(prints) == 1

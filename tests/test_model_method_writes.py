@@ -76,7 +76,10 @@ def test_a_loop_saving_the_queried_model_gets_no_fix(tmp_path):
     """,
     )
     assert finding.applicability.value == "none"
-    assert "the loop calls `setting.save()`, which commits (`CRUDMixin.save`)" in finding.message
+    assert (
+        "the loop calls `setting.save()`, which commits (`CRUDMixin.save`)"
+        in finding.message
+    )
 
 
 def test_a_new_object_saved_per_item_is_a_commit_too(tmp_path):
@@ -93,7 +96,9 @@ def test_a_new_object_saved_per_item_is_a_commit_too(tmp_path):
     assert finding.applicability.value == "none"
 
 
-def test_an_object_of_unknown_class_with_a_committing_method_name_is_only_unsafe(tmp_path):
+def test_an_object_of_unknown_class_with_a_committing_method_name_is_only_unsafe(
+    tmp_path,
+):
     (finding,) = _findings(
         tmp_path,
         """
@@ -104,7 +109,9 @@ def test_an_object_of_unknown_class_with_a_committing_method_name_is_only_unsafe
     """,
     )
     assert finding.applicability.value == "unsafe"
-    assert "`outbox.save()`, which may be `CRUDMixin.save` and commits" in finding.message
+    assert (
+        "`outbox.save()`, which may be `CRUDMixin.save` and commits" in finding.message
+    )
 
 
 def test_write_in_loop_treats_a_model_save_as_a_commit(tmp_path):
@@ -119,7 +126,10 @@ def test_write_in_loop_treats_a_model_save_as_a_commit(tmp_path):
         rule="write-in-loop",
     )
     assert finding.applicability.value == "none"
-    assert "the loop calls `group.save()`, which commits (`CRUDMixin.save`)" in finding.message
+    assert (
+        "the loop calls `group.save()`, which commits (`CRUDMixin.save`)"
+        in finding.message
+    )
 
 
 RELATED_MODELS = """
@@ -179,7 +189,11 @@ def _lazy_load_findings(tmp_path: Path, body: str):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
     service = tmp_path / "app" / "service.py"
-    return [f for f in scan_source(service, service.read_text()) if f.rule == "lazy-load-in-loop"]
+    return [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "lazy-load-in-loop"
+    ]
 
 
 def test_lazy_load_in_a_loop_that_saves_each_row_gets_no_fix(tmp_path):
@@ -199,7 +213,9 @@ def test_lazy_load_in_a_loop_that_saves_each_row_gets_no_fix(tmp_path):
     assert "`group.save()`, which commits (`CRUDMixin.save`)" in finding.fix_note
 
 
-def test_lazy_load_in_a_loop_calling_a_function_of_the_module_that_commits_gets_no_fix(tmp_path):
+def test_lazy_load_in_a_loop_calling_a_function_of_the_module_that_commits_gets_no_fix(
+    tmp_path,
+):
     """The loop calls a function of this module whose body commits, here through a model's
     `create` (zou's `add_metadata_descriptor()` per descriptor)."""
     (finding,) = _lazy_load_findings(
@@ -237,7 +253,9 @@ def test_lazy_load_in_a_loop_whose_calls_only_stage_keeps_its_fix(tmp_path):
     assert finding.applicability.value == "safe"
 
 
-def test_lazy_load_in_a_loop_that_saves_each_row_of_a_query_object_gets_no_fix(tmp_path):
+def test_lazy_load_in_a_loop_that_saves_each_row_of_a_query_object_gets_no_fix(
+    tmp_path,
+):
     """The rows' model is the query's, also when the loop iterates the Query itself."""
     (finding,) = _lazy_load_findings(
         tmp_path,

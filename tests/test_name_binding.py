@@ -32,18 +32,27 @@ BEFORE = """
 
 
 def _check(before: str, after: str) -> str | None:
-    return new_unbound_reads(cst.parse_module(textwrap.dedent(before)), cst.parse_module(textwrap.dedent(after)))
+    return new_unbound_reads(
+        cst.parse_module(textwrap.dedent(before)),
+        cst.parse_module(textwrap.dedent(after)),
+    )
 
 
 def test_rebinding_a_global_in_a_function_is_a_read_before_assignment():
-    after = BEFORE.replace("        return [row", "        IDS = list(IDS)\n        return [row")
+    after = BEFORE.replace(
+        "        return [row", "        IDS = list(IDS)\n        return [row"
+    )
     assert (
-        _check(BEFORE, after) == "the rewrite reads `IDS` in `totals` before it is assigned there (UnboundLocalError)"
+        _check(BEFORE, after)
+        == "the rewrite reads `IDS` in `totals` before it is assigned there (UnboundLocalError)"
     )
 
 
 def test_a_local_assigned_after_its_new_read_is_caught():
-    after = BEFORE.replace("        return [row", "        total = count + 1\n        count = 0\n        return [row")
+    after = BEFORE.replace(
+        "        return [row",
+        "        total = count + 1\n        count = 0\n        return [row",
+    )
     assert "reads `count` in `totals` before it is assigned" in _check(BEFORE, after)
 
 
@@ -56,7 +65,10 @@ def test_a_name_defined_nowhere_is_caught():
 
 
 def test_a_shadowed_builtin_read_before_its_local_assignment_is_caught():
-    after = BEFORE.replace("        return [row", "        keys = list(rows)\n        list = []\n        return [row")
+    after = BEFORE.replace(
+        "        return [row",
+        "        keys = list(rows)\n        list = []\n        return [row",
+    )
     assert "reads `list` in `totals` before it is assigned" in _check(BEFORE, after)
 
 
@@ -67,7 +79,10 @@ def test_a_shadowed_builtin_read_before_its_local_assignment_is_caught():
         ("return [row", "total = 0\n        return [row"),
         # a local materialised from a parameter, `global` and `nonlocal` declarations
         ("return [row", "rows = list(rows)\n        return [row"),
-        ("    def totals(rows):\n", "    def totals(rows):\n        global IDS\n        IDS = list(IDS)\n"),
+        (
+            "    def totals(rows):\n",
+            "    def totals(rows):\n        global IDS\n        IDS = list(IDS)\n",
+        ),
         (
             "return [row for row in IDS]",
             "def inner():\n            nonlocal rows\n            rows = list(rows)\n        return [row for row in IDS]",
@@ -80,11 +95,15 @@ def test_bound_reads_pass(edit):
     assert _check(BEFORE, after) is None, after
 
 
-def test_the_fixer_drops_a_rewrite_that_reads_a_local_before_assignment(tmp_path, monkeypatch):
+def test_the_fixer_drops_a_rewrite_that_reads_a_local_before_assignment(
+    tmp_path, monkeypatch
+):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
     service = tmp_path / "service.py"
-    service.write_text((GOLDEN / "query_in_loop" / "module_level_keys" / "before.py").read_text())
+    service.write_text(
+        (GOLDEN / "query_in_loop" / "module_level_keys" / "before.py").read_text()
+    )
     # the codemod as it was: `SHOWCASE_PROJECT_IDS = list(SHOWCASE_PROJECT_IDS)` in the function
     monkeypatch.setattr(loop_keys, "binds_locally", lambda scope, name: True)
     outcome = fix_source(service, service.read_text(), unsafe_fixes=True)
@@ -106,7 +125,10 @@ def test_a_companion_edit_that_reads_an_unbound_name_fails():
         name="by_ids",
         code="def by_ids(session, ids):\n    return {thing.id: thing for thing in missing_helper(session, ids)}\n",
     )
-    with pytest.raises(CompanionFailed, match="reads `missing_helper` in `by_ids`, where no such name is defined"):
+    with pytest.raises(
+        CompanionFailed,
+        match="reads `missing_helper` in `by_ids`, where no such name is defined",
+    ):
         apply_companion(text, edit)
 
 
@@ -132,4 +154,7 @@ def test_a_name_defined_nowhere_moved_into_a_new_function_is_no_new_error():
     """
     assert _check(before, moved) is None
     twice = moved.replace("return await load_a()", "return await load_a(), User")
-    assert _check(before, twice) == "the rewrite reads `User` in `f`, where no such name is defined (NameError)"
+    assert (
+        _check(before, twice)
+        == "the rewrite reads `User` in `f`, where no such name is defined (NameError)"
+    )

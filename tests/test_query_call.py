@@ -148,7 +148,9 @@ def test_module_function_called_per_item_names_the_callee_and_a_batch_name(tmp_p
     assert finding.applicability.value == "safe"
 
 
-def test_a_call_that_runs_only_under_a_loop_invariant_condition_keeps_it_for_the_batch(tmp_path):
+def test_a_call_that_runs_only_under_a_loop_invariant_condition_keeps_it_for_the_batch(
+    tmp_path,
+):
     """`renders_for_project(session, project.id, owner.id) if owner else []`: the batch
     call reads `owner.id` before the loop, so it runs under `if owner:` too (an owner of
     None never reaches `.id`); a condition that changes per item cannot go with it."""
@@ -182,7 +184,8 @@ def test_a_call_that_runs_only_under_a_loop_invariant_condition_keeps_it_for_the
     assert "runs only when `project.id and owner`" in per_item.message
     service = root / "app" / "service.py"
     text = fix_source(service, service.read_text()).text
-    assert "    renders_by_project = {}\n    if owner:\n        renders_by_project = renders_for_projects(" in text, (
-        text
-    )
+    assert (
+        "    renders_by_project = {}\n    if owner:\n        renders_by_project = renders_for_projects("
+        in text
+    ), text
     compile(text, "service.py", "exec")

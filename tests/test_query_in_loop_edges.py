@@ -25,18 +25,33 @@ SERVICE = """
 
 CASES = [
     # a column, not a model: the rows carry no key to group by
-    ("[session.scalars(select(Render.status).where(Render.project_id == p.id)).all() for p in projects]", "none"),
+    (
+        "[session.scalars(select(Render.status).where(Render.project_id == p.id)).all() for p in projects]",
+        "none",
+    ),
     (
         "[session.execute(select(Render.id, Render.status).where(Render.project_id == p.id)).all() for p in projects]",
         "none",
     ),
-    ("[session.query(Render.status).filter(Render.project_id == p.id).all() for p in projects]", "none"),
+    (
+        "[session.query(Render.status).filter(Render.project_id == p.id).all() for p in projects]",
+        "none",
+    ),
     # filter_by after a join filters the joined model (Project.user_id), not Render.user_id
-    ("[session.scalars(select(Render).join(Project).filter_by(user_id=u.id)).all() for u in users]", "none"),
+    (
+        "[session.scalars(select(Render).join(Project).filter_by(user_id=u.id)).all() for u in users]",
+        "none",
+    ),
     # without the join it is Render.user_id: batchable
-    ("[session.scalars(select(Render).filter_by(user_id=u.id)).all() for u in users]", "safe"),
+    (
+        "[session.scalars(select(Render).filter_by(user_id=u.id)).all() for u in users]",
+        "safe",
+    ),
     # a relationship compared with the item: `in_()` is not defined on relationships
-    ("[session.scalars(select(Render).where(Render.project == p)).all() for p in projects]", "none"),
+    (
+        "[session.scalars(select(Render).where(Render.project == p)).all() for p in projects]",
+        "none",
+    ),
     # two columns keyed by the item at once
     (
         "[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == p.user_id)).all() for p in projects]",
@@ -68,10 +83,14 @@ def test_applicability(tmp_path, body, applicability):
     service = tmp_path / "service.py"
     service.write_text(textwrap.dedent(SERVICE).format(body=body))
     findings = scan_source(service, service.read_text())
-    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+    assert [f.applicability.value for f in findings] == [applicability], [
+        f.message for f in findings
+    ]
 
 
-def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(tmp_path):
+def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(
+    tmp_path,
+):
     """`sessionmaker(query_cls=SoftDeleteQuery)`, whose `__iter__` hides deleted rows: a
     batch iterating `session.query(...)` cannot assume the stock Query's meaning."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
@@ -98,7 +117,10 @@ def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(t
     )
     (finding,) = scan_source(service, service.read_text())
     assert finding.applicability.value == "none"
-    assert "query with `SoftDeleteQuery`, which defines its own `__iter__`" in finding.message
+    assert (
+        "query with `SoftDeleteQuery`, which defines its own `__iter__`"
+        in finding.message
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,7 +132,9 @@ def test_sessions_built_with_a_query_class_that_overrides_iteration_get_no_fix(t
         ("repo = AppSession()", "safe"),
     ],
 )
-def test_a_project_class_instance_is_a_session_only_when_its_class_is_one(tmp_path, setup, applicability):
+def test_a_project_class_instance_is_a_session_only_when_its_class_is_one(
+    tmp_path, setup, applicability
+):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
     (tmp_path / "repos.py").write_text(
@@ -174,7 +198,9 @@ def test_a_loop_that_always_returns_after_one_item_is_not_reported(tmp_path):
         ("(1, '2', 4, 8, 16)", "unsafe", "the key's type is unknown"),
     ],
 )
-def test_literal_keys_have_the_type_of_their_literals(tmp_path, keys, applicability, reason):
+def test_literal_keys_have_the_type_of_their_literals(
+    tmp_path, keys, applicability, reason
+):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
     service = tmp_path / "service.py"

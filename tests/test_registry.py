@@ -56,7 +56,9 @@ def test_rule_attributes(rule: type[Rule]) -> None:
 def test_rule_lives_in_the_package_of_its_name(rule: type[Rule]) -> None:
     assert rule.__module__ == f"n1fix.rules.{rule.module_name()}.rule"
     package = importlib.import_module(f"n1fix.rules.{rule.module_name()}")
-    assert getattr(package, rule.__name__) is rule, f"{package.__name__} does not export {rule.__name__}"
+    assert getattr(package, rule.__name__) is rule, (
+        f"{package.__name__} does not export {rule.__name__}"
+    )
 
 
 @pytest.mark.parametrize("rule", RULES, ids=rule_id)
@@ -91,7 +93,11 @@ def test_codemod_module_has_fix(rule: type[Rule]) -> None:
 
 def test_every_codemod_has_a_rule() -> None:
     names = {rule.module_name() for rule in RULES}
-    codemods = {info.name for info in pkgutil.iter_modules(n1fix.codemods.__path__) if info.ispkg}
+    codemods = {
+        info.name
+        for info in pkgutil.iter_modules(n1fix.codemods.__path__)
+        if info.ispkg
+    }
     assert codemods <= names, f"codemods without a rule: {sorted(codemods - names)}"
 
 
@@ -109,7 +115,9 @@ def test_every_golden_rule_folder_has_a_rule() -> None:
     folders = {
         p.name
         for p in GOLDEN.iterdir()
-        if p.is_dir() and not p.name.startswith((".", "_")) and not (p / "__init__.py").exists()
+        if p.is_dir()
+        and not p.name.startswith((".", "_"))
+        and not (p / "__init__.py").exists()
     }
     assert folders <= names, f"golden folders without a rule: {sorted(folders - names)}"
 
@@ -117,8 +125,14 @@ def test_every_golden_rule_folder_has_a_rule() -> None:
 @pytest.mark.parametrize("rule", RULES, ids=rule_id)
 def test_rule_is_in_the_readme(rule: type[Rule]) -> None:
     readme = README.read_text(encoding="utf-8")
-    heading = re.search(rf"^### `{re.escape(rule.NAME)}` \(severity {rule.SEVERITY.value}\)$", readme, re.MULTILINE)
-    assert heading, f"README.md has no `### `{rule.NAME}` (severity {rule.SEVERITY.value})` section"
+    heading = re.search(
+        rf"^### `{re.escape(rule.NAME)}` \(severity {rule.SEVERITY.value}\)$",
+        readme,
+        re.MULTILINE,
+    )
+    assert heading, (
+        f"README.md has no `### `{rule.NAME}` (severity {rule.SEVERITY.value})` section"
+    )
     rules_section = readme[readme.index("\n## Rules") :]
     assert f"`{rule.NAME}`" in rules_section
 

@@ -79,7 +79,9 @@ def _findings(result) -> list[tuple[str, str, int]]:
     return [(f.rule, f.path, f.line) for f in result.findings]
 
 
-def test_the_engine_runs_a_rule_it_does_not_know_through_its_hooks(toy_rule, project: Path) -> None:
+def test_the_engine_runs_a_rule_it_does_not_know_through_its_hooks(
+    toy_rule, project: Path
+) -> None:
     result = runner.run([project / "app"], project, Config(cache=False), jobs=1)
     assert not result.errors
     # Only its project gate could let a file through, and it did for the two naming a model.
@@ -90,10 +92,14 @@ def test_the_engine_runs_a_rule_it_does_not_know_through_its_hooks(toy_rule, pro
     assert sorted(CALLS["check"]) == ["app/models.py", "app/uses.py"]
     # Every file found was surveyed, and its project gate saw what the survey found.
     assert len(CALLS["survey"]) == len(CALLS["project_gate"]) == 4
-    assert ["def", "double", "return", "x"] in CALLS["project_gate"]  # app/other.py's facts
+    assert ["def", "double", "return", "x"] in CALLS[
+        "project_gate"
+    ]  # app/other.py's facts
 
 
-def test_a_warm_run_gives_the_project_gate_the_cached_facts(toy_rule, project: Path) -> None:
+def test_a_warm_run_gives_the_project_gate_the_cached_facts(
+    toy_rule, project: Path
+) -> None:
     cold = runner.run([project / "app"], project, Config(), jobs=1)
     cold_facts = sorted(CALLS["project_gate"])
     CALLS.clear()
@@ -125,6 +131,8 @@ def test_the_engine_names_no_rule() -> None:
     allowed = {"base", "context", "project", "line_length"}
     for path in sorted(ENGINE.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        assert not [name for name in names if f'"{name}"' in text or f"'{name}'" in text], path
+        assert not [
+            name for name in names if f'"{name}"' in text or f"'{name}'" in text
+        ], path
         reached = set(re.findall(r"n1fix\.rules\.([\w.]+)", text))
         assert reached <= allowed, (path, reached - allowed)

@@ -28,7 +28,10 @@ def findings(top: Path, *paths: str) -> set[tuple]:
     config = load_config(root).merged(cache=False)
     result = run([top / p for p in given], root, config, jobs=1)
     assert not result.errors, result.errors
-    return {(f.path, f.rule, f.line, f.column, f.applicability.value, f.message) for f in result.findings}
+    return {
+        (f.path, f.rule, f.line, f.column, f.applicability.value, f.message)
+        for f in result.findings
+    }
 
 
 def in_folder(found: set[tuple], folder: str) -> set[tuple]:
@@ -40,19 +43,26 @@ def repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example where it lives: a folder with its own pyproject.toml in a repository
     with another one at the top. Findings name paths from the top, where every scan runs."""
     top = tmp_path / "repo"
-    shutil.copytree(EXAMPLE, top / "examples" / "renderservice", ignore=shutil.ignore_patterns("__pycache__", "*.db"))
+    shutil.copytree(
+        EXAMPLE,
+        top / "examples" / "renderservice",
+        ignore=shutil.ignore_patterns("__pycache__", "*.db"),
+    )
     (top / "pyproject.toml").write_text('[project]\nname = "tool"\n')
     monkeypatch.chdir(top)
     return top
 
 
-def test_the_example_gets_the_same_findings_from_any_scan_root(repository: Path) -> None:
+def test_the_example_gets_the_same_findings_from_any_scan_root(
+    repository: Path,
+) -> None:
     example = "examples/renderservice"
     from_top = in_folder(findings(repository, "."), example)
     from_example = findings(repository, example)
     # the example's DAL calls (`from app.dal import RendersDAL`, a package re-export) among them
     assert any(
-        f[0] == f"{example}/app/services/dashboard.py" and "RendersDAL.latest_for_project()" in f[5]
+        f[0] == f"{example}/app/services/dashboard.py"
+        and "RendersDAL.latest_for_project()" in f[5]
         for f in from_example
     )
     assert from_top == from_example
@@ -127,11 +137,17 @@ def test_each_app_of_a_monorepo_imports_from_its_own_root(monorepo: Path) -> Non
     web_dal = monorepo / "apps/web/src/web_app/dal/renders.py"
     assert import_root(web_dal, monorepo) == (monorepo / "apps/web").resolve()
     assert module_name_for(web_dal, monorepo) == "web_app.dal.renders"
-    assert module_name_for(monorepo / "apps/api/api_app/dal/__init__.py", monorepo) == "api_app.dal"
+    assert (
+        module_name_for(monorepo / "apps/api/api_app/dal/__init__.py", monorepo)
+        == "api_app.dal"
+    )
     # a module named setup.py inside a package does not make the package a project
     (monorepo / "apps/api/api_app/setup.py").write_text("def configure():\n    pass\n")
     clear_resolution_cache()
-    assert module_name_for(monorepo / "apps/api/api_app/setup.py", monorepo) == "api_app.setup"
+    assert (
+        module_name_for(monorepo / "apps/api/api_app/setup.py", monorepo)
+        == "api_app.setup"
+    )
     (monorepo / "apps/api/api_app/setup.py").unlink()
     clear_resolution_cache()
 
@@ -142,5 +158,9 @@ def test_each_app_of_a_monorepo_imports_from_its_own_root(monorepo: Path) -> Non
         ("apps/web/src/web_app/services.py", "query-in-loop", "safe"),
     ]
     assert from_top == findings(monorepo, "apps/api") | findings(monorepo, "apps/web")
-    assert in_folder(from_top, "apps/web") == findings(monorepo, "apps/web/src/web_app/services.py")
-    assert in_folder(from_top, "apps/api") == findings(monorepo, "apps/api/api_app/services.py")
+    assert in_folder(from_top, "apps/web") == findings(
+        monorepo, "apps/web/src/web_app/services.py"
+    )
+    assert in_folder(from_top, "apps/api") == findings(
+        monorepo, "apps/api/api_app/services.py"
+    )

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from n1fix.engine.api import fix_source, scan_source
-from n1fix.orm.session_use import SessionFactory, SessionUse, SessionUseIndex, extract_session_use
+from n1fix.orm.session_use import (
+    SessionFactory,
+    SessionUse,
+    SessionUseIndex,
+    extract_session_use,
+)
 
 DAL = """
 from sqlalchemy import select, text, update
@@ -79,24 +84,38 @@ class UsersRepo:
 
 
 def facts(source: str = DAL) -> dict:
-    found = extract_session_use(ast.parse(source), "app.dal", "app/dal.py", {"User": "app.models.User", "db": "app.db"})
+    found = extract_session_use(
+        ast.parse(source),
+        "app.dal",
+        "app/dal.py",
+        {"User": "app.models.User", "db": "app.db"},
+    )
     return {f.name: f for f in found if isinstance(f, SessionUse)}
 
 
 def test_facts_opening_taking_and_holding_sessions():
     f = facts()
-    assert f["own"].opens_session and f["own"].session_params == () and not f["own"].writes
-    assert f["own_connection"].opens_session and f["own_connection"].queries  # `result` holds rows
+    assert (
+        f["own"].opens_session and f["own"].session_params == () and not f["own"].writes
+    )
+    assert (
+        f["own_connection"].opens_session and f["own_connection"].queries
+    )  # `result` holds rows
     assert f["own_explicit"].opens_session
     assert f["takes"].session_params == ("session",) and not f["takes"].opens_session
-    assert f["hands_on"].session_params == ("db",) and f["hands_on"].delegates == ("app.dal.helper",)
+    assert f["hands_on"].session_params == ("db",) and f["hands_on"].delegates == (
+        "app.dal.helper",
+    )
     assert f["get"].instance_session == "session"
     assert f["uses_global"].global_sessions == ("app.db.session",)
 
 
 def test_module_level_sessionmakers_are_facts():
     found = extract_session_use(
-        ast.parse(DAL + "\nother = sessionmaker(engine, class_=AsyncSession)\nsync = sessionmaker(engine)\n"),
+        ast.parse(
+            DAL
+            + "\nother = sessionmaker(engine, class_=AsyncSession)\nsync = sessionmaker(engine)\n"
+        ),
         "app.dal",
         "app/dal.py",
         {},
@@ -104,7 +123,9 @@ def test_module_level_sessionmakers_are_facts():
     factories = {f.qualname for f in found if isinstance(f, SessionFactory)}
     assert factories == {"app.dal.async_session", "app.dal.other"}
     index = SessionUseIndex.from_facts(found)
-    assert index.is_factory("app.dal.async_session") and index.is_factory("src.app.dal.other")
+    assert index.is_factory("app.dal.async_session") and index.is_factory(
+        "src.app.dal.other"
+    )
     assert not index.is_factory("app.dal.sync")
 
 
@@ -135,7 +156,9 @@ def project(tmp_path: Path, service: str, dal: str = DAL) -> Path:
 
 def scan(tmp_path: Path, service: str):
     path = project(tmp_path, service)
-    return [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
+    return [
+        f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"
+    ]
 
 
 HEAD = "from app.dal import AuthDAL, UsersRepo\n\n\n"
@@ -159,7 +182,10 @@ def test_own_sessions_are_a_safe_gather(tmp_path):
             "a = await AuthDAL.takes(session, uid)\n    b = await AuthDAL.takes(session, 2)",
             "share the session `session`",
         ),
-        ("a = await AuthDAL.hands_on(session, uid)\n    b = await session.scalar(q)", "share the session `session`"),
+        (
+            "a = await AuthDAL.hands_on(session, uid)\n    b = await session.scalar(q)",
+            "share the session `session`",
+        ),
         (
             "a = await AuthDAL.own(uid)\n    await AuthDAL.calls_writer(uid)\n    b = await AuthDAL.own(uid)",
             "`AuthDAL.calls_writer()` writes",
@@ -168,8 +194,14 @@ def test_own_sessions_are_a_safe_gather(tmp_path):
             "a = await AuthDAL.uses_global(uid)\n    b = await AuthDAL.uses_global(2)",
             "share the session `app.db.session`",
         ),
-        ("a = await AuthDAL.own(uid)\n    await asyncio.sleep(1)\n    b = await AuthDAL.own(2)", "waits on purpose"),
-        ("a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(await nxt())", "has effects of its own"),
+        (
+            "a = await AuthDAL.own(uid)\n    await asyncio.sleep(1)\n    b = await AuthDAL.own(2)",
+            "waits on purpose",
+        ),
+        (
+            "a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(await nxt())",
+            "has effects of its own",
+        ),
         ("a = await AuthDAL.own(uid)\n    a = await AuthDAL.own(2)", "assigned twice"),
         (
             "a = await AuthDAL.own(uid)\n    await run_sql('DELETE FROM users WHERE id = $1', uid)\n    b = await AuthDAL.own(2)",
@@ -181,7 +213,11 @@ def test_awaits_that_cannot_run_together_are_not_reported(tmp_path, body, reason
     # Each of these is right as written (the reason says why): a finding would give the
     # user nothing to change. Without the reason, `AuthDAL.own` twice is a safe gather
     # (test_own_sessions_are_a_safe_gather).
-    service = "import asyncio\n" + HEAD + f"async def f(session, uid, q, nxt, run_sql):\n    {body}\n    return a\n"
+    service = (
+        "import asyncio\n"
+        + HEAD
+        + f"async def f(session, uid, q, nxt, run_sql):\n    {body}\n    return a\n"
+    )
     assert scan(tmp_path, service) == [], reason
 
 
@@ -275,13 +311,22 @@ def test_rewrite_uses_the_module_spelling_and_avoids_underscore(tmp_path):
         )
     )
     text = fixed(tmp_path, service)
-    assert "_unused, b = await aio.gather(AuthDAL.own(uid), AuthDAL.own_connection(uid))" in text
+    assert (
+        "_unused, b = await aio.gather(AuthDAL.own(uid), AuthDAL.own_connection(uid))"
+        in text
+    )
     assert text.count("import asyncio") == 1
 
 
 def test_only_bare_awaits_stay_a_bare_statement(tmp_path):
-    service = "import asyncio\n" + HEAD + "async def f(uid):\n    await AuthDAL.own(uid)\n    await AuthDAL.own(2)\n"
-    assert "\n    await asyncio.gather(AuthDAL.own(uid), AuthDAL.own(2))\n" in fixed(tmp_path, service)
+    service = (
+        "import asyncio\n"
+        + HEAD
+        + "async def f(uid):\n    await AuthDAL.own(uid)\n    await AuthDAL.own(2)\n"
+    )
+    assert "\n    await asyncio.gather(AuthDAL.own(uid), AuthDAL.own(2))\n" in fixed(
+        tmp_path, service
+    )
 
 
 OWN = "from app.dal import AuthDAL, async_session\n\n\n"
@@ -322,7 +367,9 @@ OWN = "from app.dal import AuthDAL, async_session\n\n\n"
         ),
     ],
 )
-def test_a_session_each_only_when_a_sessionmaker_is_in_reach(tmp_path, service, applicability):
+def test_a_session_each_only_when_a_sessionmaker_is_in_reach(
+    tmp_path, service, applicability
+):
     found = scan(tmp_path, service)
     if applicability == "none":  # no session each: the reads cannot run together
         assert found == []
@@ -365,7 +412,9 @@ def test_a_session_each_is_laid_out_as_black_would(tmp_path):
 
 
 def test_facts_follow_a_name_assigned_from_itself_without_looping():
-    source = "async def walk(node):\n    node = node.parent\n    await node.execute(q)\n"
+    source = (
+        "async def walk(node):\n    node = node.parent\n    await node.execute(q)\n"
+    )
     (use,) = extract_session_use(ast.parse(source), "m", "m.py", {})
     assert use.session_params == ("node",)
 
@@ -378,7 +427,11 @@ def test_a_context_manager_that_is_not_a_database_session_is_unknown_not_a_read(
         "        await pipe.execute()\n"
     )
     (use,) = extract_session_use(ast.parse(source), "m", "m.py", {})
-    assert not use.opens_session and not use.queries and use.delegates == ("?pipe.execute",)
+    assert (
+        not use.opens_session
+        and not use.queries
+        and use.delegates == ("?pipe.execute",)
+    )
     assert SessionUseIndex.from_facts([use]).effects(use).unknown == ("pipe.execute",)
 
 
@@ -429,11 +482,19 @@ def test_a_session_each_from_the_sessionmaker_the_class_holds(tmp_path):
         """
     )
     path = project(tmp_path, service)
-    found = [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
-    assert [(f.line, f.applicability.value) for f in found] == [(13, "unsafe"), (18, "unsafe")]
+    found = [
+        f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"
+    ]
+    assert [(f.line, f.applicability.value) for f in found] == [
+        (13, "unsafe"),
+        (18, "unsafe"),
+    ]
     text = fix_source(path, path.read_text(), unsafe_fixes=True).text
     # the attribute gives way to a local session of its own; a parameter keeps its name
-    assert "        async def load_a():\n            async with self.session_factory() as session:\n" in text
+    assert (
+        "        async def load_a():\n            async with self.session_factory() as session:\n"
+        in text
+    )
     assert "                return await AuthDAL.takes(session, 2)\n" in text
     assert "self.session," not in text
 
@@ -470,13 +531,19 @@ async def bare_reraise(uid):
 
 def test_facts_say_what_a_function_raises_by_design():
     found = extract_session_use(
-        ast.parse(GATES), "app.gates", "app/gates.py", {"HTTPException": "fastapi.HTTPException"}
+        ast.parse(GATES),
+        "app.gates",
+        "app/gates.py",
+        {"HTTPException": "fastapi.HTTPException"},
     )
     f = {fact.qualname.rpartition(".")[2]: fact for fact in found}
     index = SessionUseIndex.from_facts([*found, *facts().values()])
     assert index.raises(f["check_permission"]) == "raises `HTTPException`"
     # through a plain helper of the project
-    assert index.raises(f["check_folder"]) == "calls `require()`, which raises `HTTPException`"
+    assert (
+        index.raises(f["check_folder"])
+        == "calls `require()`, which raises `HTTPException`"
+    )
     # a bare `raise` passes on an error that was happening anyway
     assert index.raises(f["bare_reraise"]) is None
 
@@ -489,7 +556,9 @@ def gate_project(tmp_path: Path, service: str) -> Path:
 
 def scan_gates(tmp_path: Path, service: str):
     path = gate_project(tmp_path, service)
-    return [f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"]
+    return [
+        f for f in scan_source(path, path.read_text()) if f.rule == "sequential-awaits"
+    ]
 
 
 GATE_HEAD = "from app.dal import AuthDAL\nfrom app.gates import check_folder, check_permission\n\n\n"
@@ -538,13 +607,19 @@ def test_an_unseen_call_may_only_come_last_after_proven_reads(tmp_path):
         + "async def f(db, uid):\n    await Memories.wipe(uid, db=db)\n    a = await AuthDAL.own(uid)\n    b = await AuthDAL.own(2)\n    return a, b\n"
     )
     # the unseen call may write or refuse: the reads after it wait; those two still go together
-    assert [(f.line, f.applicability.value) for f in scan(tmp_path / "1", before)] == [(7, "safe")]
+    assert [(f.line, f.applicability.value) for f in scan(tmp_path / "1", before)] == [
+        (7, "safe")
+    ]
     after = (
         head
         + "async def f(db, uid):\n    a = await AuthDAL.own(uid)\n    await Memories.wipe(uid, db=db)\n    return a\n"
     )
     (found,) = scan(tmp_path / "2", after)
-    assert found.applicability.value == "unsafe" and "may write" in found.message and "none writes" not in found.message
+    assert (
+        found.applicability.value == "unsafe"
+        and "may write" in found.message
+        and "none writes" not in found.message
+    )
     # after a read on the caller's session it may not come at all: it may raise
     held = (
         head
@@ -567,10 +642,14 @@ def test_a_run_cut_by_an_await_inside_an_expression_gets_no_partial_gather(tmp_p
     assert found.line == 7 and found.applicability.value == "none"
     assert "line 6" in found.message and "awaited inside an expression" in found.message
     path = project(tmp_path / "fix", service)
-    assert fix_source(path, path.read_text(), unsafe_fixes=True).text == path.read_text()
+    assert (
+        fix_source(path, path.read_text(), unsafe_fixes=True).text == path.read_text()
+    )
 
 
-def test_an_await_inside_an_expression_that_depends_on_the_run_does_not_cut_it(tmp_path):
+def test_an_await_inside_an_expression_that_depends_on_the_run_does_not_cut_it(
+    tmp_path,
+):
     service = HEAD + (
         "async def f(uid):\n"
         "    c = await AuthDAL.own(3)\n"
@@ -578,15 +657,22 @@ def test_an_await_inside_an_expression_that_depends_on_the_run_does_not_cut_it(t
         "    e = await AuthDAL.own(d.id) or 'none'\n"
         "    return c, d, e\n"
     )
-    assert [(f.line, f.applicability.value) for f in scan(tmp_path, service)] == [(5, "safe")]
+    assert [(f.line, f.applicability.value) for f in scan(tmp_path, service)] == [
+        (5, "safe")
+    ]
 
 
 def test_no_gather_whose_targets_do_not_fit_the_line_length(tmp_path):
     names = [f"ldap_server_setting_number_{i}" for i in range(6)]
-    body = "".join(f"    {name} = await AuthDAL.own({i})\n" for i, name in enumerate(names))
+    body = "".join(
+        f"    {name} = await AuthDAL.own({i})\n" for i, name in enumerate(names)
+    )
     service = HEAD + "async def f(uid):\n" + body + f"    return {', '.join(names)}\n"
     (found,) = scan(tmp_path, service)
-    assert found.applicability.value == "none" and "over the line length of" in found.message
+    assert (
+        found.applicability.value == "none"
+        and "over the line length of" in found.message
+    )
 
 
 def test_an_unseen_call_inside_an_expression_does_not_make_the_run_partial(tmp_path):
@@ -598,4 +684,6 @@ def test_an_unseen_call_inside_an_expression_does_not_make_the_run_partial(tmp_p
         "    members = {m.id: m for m in await Channels.members(uid, db=db)}\n"
         "    return a, b, members\n"
     )
-    assert [(f.line, f.applicability.value) for f in scan(tmp_path, service)] == [(6, "safe")]
+    assert [(f.line, f.applicability.value) for f in scan(tmp_path, service)] == [
+        (6, "safe")
+    ]

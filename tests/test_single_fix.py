@@ -25,7 +25,9 @@ def owners(session: Session, projects: list[Project]) -> list[tuple[str, int]]:
 """
 
 
-def test_two_findings_with_identical_code_each_get_their_own_fix(tmp_path: Path, monkeypatch) -> None:
+def test_two_findings_with_identical_code_each_get_their_own_fix(
+    tmp_path: Path, monkeypatch
+) -> None:
     root = make_project(tmp_path / "proj", TWIN_LOOKUPS)
     monkeypatch.chdir(root)
     config = load_config(root).merged(cache=False)
@@ -38,10 +40,14 @@ def test_two_findings_with_identical_code_each_get_their_own_fix(tmp_path: Path,
     # Each rewrites its own lookup and leaves the other in place.
     assert first.count("session.get(User, project.user_id)") == 1
     assert second.count("session.get(User, project.user_id)") == 1
-    assert first.index("session.get(User, project.user_id)") > second.index("session.get(User, project.user_id)")
+    assert first.index("session.get(User, project.user_id)") > second.index(
+        "session.get(User, project.user_id)"
+    )
 
 
-def test_the_last_of_more_findings_than_fix_passes_gets_its_own_fix(tmp_path: Path, monkeypatch) -> None:
+def test_the_last_of_more_findings_than_fix_passes_gets_its_own_fix(
+    tmp_path: Path, monkeypatch
+) -> None:
     from n1fix.engine.fixer import MAX_PASSES
 
     loops = "".join(
@@ -49,7 +55,10 @@ def test_the_last_of_more_findings_than_fix_passes_gets_its_own_fix(tmp_path: Pa
         f"    return [session.get(User, project.user_id).email for project in projects]\n"
         for n in range(MAX_PASSES + 5)
     )
-    service = "from sqlalchemy.orm import Session\n\nfrom app.models import Project, User\n" + loops
+    service = (
+        "from sqlalchemy.orm import Session\n\nfrom app.models import Project, User\n"
+        + loops
+    )
     root = make_project(tmp_path / "proj", service)
     monkeypatch.chdir(root)
     config = load_config(root).merged(cache=False)
@@ -58,4 +67,7 @@ def test_the_last_of_more_findings_than_fix_passes_gets_its_own_fix(tmp_path: Pa
     last = result.findings[-1]
     fixes = single_fixes([last], root, config, result.project)
     assert key(last) in fixes
-    assert fixes[key(last)].new_text.count("session.get(User, project.user_id)") == MAX_PASSES + 4
+    assert (
+        fixes[key(last)].new_text.count("session.get(User, project.user_id)")
+        == MAX_PASSES + 4
+    )

@@ -39,11 +39,16 @@ def _service(tmp_path: Path, header: str = "", inline: str = "") -> Path:
 
 def test_without_a_comment_the_loop_is_reported(tmp_path):
     service = _service(tmp_path)
-    assert [f.rule for f in scan_source(service, service.read_text())] == ["query-in-loop"]
+    assert [f.rule for f in scan_source(service, service.read_text())] == [
+        "query-in-loop"
+    ]
 
 
 def test_comment_on_the_loop_header_silences_and_keeps_the_code(tmp_path):
-    service = _service(tmp_path, header="  # n1fix: ignore[query-in-loop] admin page, 3 projects at most")
+    service = _service(
+        tmp_path,
+        header="  # n1fix: ignore[query-in-loop] admin page, 3 projects at most",
+    )
     text = service.read_text()
     assert scan_source(service, text) == []
     assert fix_source(service, text).text == text
@@ -57,4 +62,7 @@ def test_comment_inside_the_query_silences(tmp_path):
 def test_comment_for_another_rule_does_not_silence(tmp_path):
     service = _service(tmp_path, header="  # n1fix: ignore[sequential-awaits]")
     # The query is reported, and the comment, which silences nothing, too.
-    assert sorted(f.rule for f in scan_source(service, service.read_text())) == ["query-in-loop", "unused-suppression"]
+    assert sorted(f.rule for f in scan_source(service, service.read_text())) == [
+        "query-in-loop",
+        "unused-suppression",
+    ]

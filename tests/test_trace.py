@@ -70,7 +70,13 @@ def recorded(tmp_path: Path) -> Path:
     project = make_project(tmp_path / "p")
     (project / "app" / "async_service.py").write_text(ASYNC_SERVICE, encoding="utf-8")
     (project / "record.py").write_text(RECORD, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "record.py"], cwd=project, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "record.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     return project
 
@@ -84,8 +90,12 @@ def test_trace_counts_statements_per_line_sync_and_async(tmp_path: Path) -> None
     # The caller's line is counted too; library files are not.
     assert any(path == "record.py" for path, _ in lines)
     assert all(path in {"app/service.py", "record.py"} for path, _ in lines)
-    asynchronous = json.loads((project / "async-trace.json").read_text(encoding="utf-8"))
-    async_lines = {(e["path"], e["line"]): e["statements"] for e in asynchronous["lines"]}
+    asynchronous = json.loads(
+        (project / "async-trace.json").read_text(encoding="utf-8")
+    )
+    async_lines = {
+        (e["path"], e["line"]): e["statements"] for e in asynchronous["lines"]
+    }
     assert async_lines[("app/async_service.py", ASYNC_LINE)] == 3
 
 
@@ -93,8 +103,14 @@ def test_audit_quotes_the_trace(tmp_path: Path) -> None:
     project = recorded(tmp_path)
     run = n1fix("audit", "app/service.py", "--trace", "trace.json", cwd=project)
     assert run.code == 0, run
-    assert "- **Measured:** these lines sent 3 statements in the run recorded in `trace.json`" in run.out
-    assert "the trace `trace.json` reached 1 of 1 finding; their lines sent 3 statements" in run.out
+    assert (
+        "- **Measured:** these lines sent 3 statements in the run recorded in `trace.json`"
+        in run.out
+    )
+    assert (
+        "the trace `trace.json` reached 1 of 1 finding; their lines sent 3 statements"
+        in run.out
+    )
 
 
 def test_audit_says_when_the_trace_did_not_reach_a_finding(tmp_path: Path) -> None:

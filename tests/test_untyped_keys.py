@@ -40,7 +40,10 @@ NO_FIX = [
         "return [session.get(User, row['user_id']) for row in csv.DictReader(handle)]",
         "strings (read from `csv.DictReader` rows)",
     ),
-    ("rows = list(csv.DictReader(handle))\n    return [session.get(User, row['user_id']) for row in rows]", "strings"),
+    (
+        "rows = list(csv.DictReader(handle))\n    return [session.get(User, row['user_id']) for row in rows]",
+        "strings",
+    ),
     # request arguments and forms
     (
         "return [session.get(User, user_id) for user_id in request.args.getlist('user')]",
@@ -105,7 +108,9 @@ def service(tmp_path):
 def test_untyped_keys_against_an_int_column_get_no_fix(service, body, reason):
     path = service(body)
     findings = scan_source(path, path.read_text())
-    assert [f.applicability.value for f in findings] == ["none"], [f.message for f in findings]
+    assert [f.applicability.value for f in findings] == ["none"], [
+        f.message for f in findings
+    ]
     assert reason in findings[0].message
     assert "the batch's dict lookup would miss every row" in findings[0].message
 
@@ -118,9 +123,15 @@ def test_untyped_keys_against_an_int_column_get_no_fix(service, body, reason):
             "return [session.scalars(select(User).where(User.email == row['email'])).first() for row in csv.DictReader(handle)]",
             "unsafe",
         ),
-        ("return [session.scalars(select(User).where(User.email == name)).first() for name in names]", "safe"),
+        (
+            "return [session.scalars(select(User).where(User.email == name)).first() for name in names]",
+            "safe",
+        ),
         # converted by Werkzeug's `type=`
-        ("return [session.get(User, user_id) for user_id in request.args.getlist('user', type=int)]", "unsafe"),
+        (
+            "return [session.get(User, user_id) for user_id in request.args.getlist('user', type=int)]",
+            "unsafe",
+        ),
         # declared int: typed
         ("return [session.get(User, user_id) for user_id in ids]", "safe"),
         # unannotated: unknown, not known untyped (unsafe, as before)
@@ -130,7 +141,9 @@ def test_untyped_keys_against_an_int_column_get_no_fix(service, body, reason):
 def test_typed_or_unknown_keys_keep_their_fix(service, body, applicability):
     path = service(body)
     findings = scan_source(path, path.read_text())
-    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+    assert [f.applicability.value for f in findings] == [applicability], [
+        f.message for f in findings
+    ]
 
 
 UUID_MODELS = """
@@ -192,14 +205,23 @@ def logs(session: Session, people, person_ids, known_people: list[Person]):
     ],
 )
 @pytest.mark.parametrize("uuid_type", ["Uuid", "UUIDType(binary=False)"])
-def test_keys_of_unshown_type_against_a_uuid_column_get_no_fix(tmp_path, body, applicability, uuid_type):
+def test_keys_of_unshown_type_against_a_uuid_column_get_no_fix(
+    tmp_path, body, applicability, uuid_type
+):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     (tmp_path / "uuidapp").mkdir()
     (tmp_path / "uuidapp" / "__init__.py").write_text("")
-    (tmp_path / "uuidapp" / "models.py").write_text(UUID_MODELS.format(uuid_type=uuid_type))
+    (tmp_path / "uuidapp" / "models.py").write_text(
+        UUID_MODELS.format(uuid_type=uuid_type)
+    )
     path = tmp_path / "service.py"
     path.write_text(UUID_SERVICE.format(body=body))
     findings = scan_source(path, path.read_text())
-    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+    assert [f.applicability.value for f in findings] == [applicability], [
+        f.message for f in findings
+    ]
     if applicability == "none":
-        assert "is a UUID and nothing shows the keys are UUID objects" in findings[0].message
+        assert (
+            "is a UUID and nothing shows the keys are UUID objects"
+            in findings[0].message
+        )

@@ -36,20 +36,36 @@ def _findings(tmp_path: Path, body: str):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
     service = tmp_path / "service.py"
-    service.write_text(SERVICE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 8)))
-    return service, [f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"]
+    service.write_text(
+        SERVICE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 8))
+    )
+    return service, [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "write-in-loop"
+    ]
 
 
 CASES = [
     # the plain shapes
     ("session.execute(delete(Render).where(Render.id == render.id))", "safe"),
-    ("session.execute(sa.update(Render).where(Render.id == render.id).values(status='done'))", "safe"),
-    ("session.execute(insert(Project).values(user_id=render.user_id, name=render.prompt))", "safe"),
+    (
+        "session.execute(sa.update(Render).where(Render.id == render.id).values(status='done'))",
+        "safe",
+    ),
+    (
+        "session.execute(insert(Project).values(user_id=render.user_id, name=render.prompt))",
+        "safe",
+    ),
     # a Core table: no ORM events, no nullability to know for an INSERT
     ("session.execute(renders_table.insert(), {'id': render.id})", None),
     ("session.execute(insert(renders_table).values(id=render.id))", "safe"),
     # a model n1fix has not indexed: nullability and listeners unknown
-    ("session.execute(delete(Unindexed).where(Unindexed.id == render.id))", "unsafe", "not in the model index"),
+    (
+        "session.execute(delete(Unindexed).where(Unindexed.id == render.id))",
+        "unsafe",
+        "not in the model index",
+    ),
     # values that read the row: a repeated key had it applied twice
     (
         "session.execute(update(Project).where(Project.id == render.project_id).values(name=Project.name + '!'))",
@@ -57,7 +73,11 @@ CASES = [
         "reads the row",
     ),
     # another statement may raise part-way
-    ("notify(render.id)\nsession.execute(delete(Render).where(Render.id == render.id))", "unsafe", "`notify()`"),
+    (
+        "notify(render.id)\nsession.execute(delete(Render).where(Render.id == render.id))",
+        "unsafe",
+        "`notify()`",
+    ),
     # the loop returns part-way: the write after the loop would never run
     (
         "if render.status == 'done':\n    return\nsession.execute(delete(Render).where(Render.id == render.id))",
@@ -65,7 +85,11 @@ CASES = [
         "`return`",
     ),
     # the session is passed to another function that may read what was written
-    ("session.execute(delete(Render).where(Render.id == render.id))\nnotify(session)", "none", "passes `session`"),
+    (
+        "session.execute(delete(Render).where(Render.id == render.id))\nnotify(session)",
+        "none",
+        "passes `session`",
+    ),
     # an INSERT whose value is a SQL expression
     (
         "session.execute(insert(Project).values(user_id=render.user_id, name=func.lower(render.prompt)))",
@@ -99,7 +123,11 @@ CASES = [
         "Core table",
     ),
     # merge of an object that carries its primary key: a SELECT per item
-    ("session.merge(Project(id=render.project_id, name=render.prompt))", "none", "in_` query before the loop"),
+    (
+        "session.merge(Project(id=render.project_id, name=render.prompt))",
+        "none",
+        "in_` query before the loop",
+    ),
     # values that change per item, keyed by the primary key: a bulk UPDATE by primary key
     (
         "session.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt + '!'))",
@@ -107,7 +135,11 @@ CASES = [
         "StaleDataError",
     ),
     # ... which needs an ORM Session, the primary key, and no other condition
-    ("conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))", "none", "Connection"),
+    (
+        "conn.execute(update(Render).where(Render.id == render.id).values(prompt=render.prompt))",
+        "none",
+        "Connection",
+    ),
     (
         "session.execute(update(Render).where(Render.project_id == render.id).values(prompt=render.prompt))",
         "none",
@@ -134,14 +166,22 @@ CASES = [
     # ... nor when the object is not the loop's item
     ("session.refresh(render.project)", "none", "not the loop's item"),
     # a statement built in a variable first: reported with its cost, not rewritten
-    ("stmt = delete(Render).where(Render.id == render.id)\nsession.execute(stmt)", "none", "built in `stmt` first"),
+    (
+        "stmt = delete(Render).where(Render.id == render.id)\nsession.execute(stmt)",
+        "none",
+        "built in `stmt` first",
+    ),
     (
         "stmt = update(Render).where(Render.id == render.id).values(status='done')\nsession.execute(stmt)",
         "none",
         "built in `stmt`",
     ),
     # ... and a loop that had no fix anyway keeps its own reason
-    ("stmt = delete(Render).where(Render.id == render.id)\nsession.execute(stmt)\nsession.commit()", "none", "commits"),
+    (
+        "stmt = delete(Render).where(Render.id == render.id)\nsession.execute(stmt)\nsession.commit()",
+        "none",
+        "commits",
+    ),
     # ... but not when the name is bound twice in the loop (which statement runs is unclear)
     (
         "stmt = delete(Render).where(Render.id == render.id)\nif render.status:\n    stmt = delete(Project).where(Project.id == render.id)\nsession.execute(stmt)",
@@ -291,7 +331,9 @@ MODELS = """
 
 def test_model_index_records_version_counters_and_cascades():
     index = _index(("app.models", MODELS))
-    doc, page, draft = (index.get(f"app.models.{name}") for name in ("Doc", "Page", "Draft"))
+    doc, page, draft = (
+        index.get(f"app.models.{name}") for name in ("Doc", "Page", "Draft")
+    )
     assert doc.version_id and draft.version_id and not page.version_id
     pages = doc.relationship("pages")
     assert pages.cascade == "all, delete-orphan" and pages.passive_deletes is True
@@ -360,8 +402,19 @@ def _scan_and_fix(tmp_path: Path, text: str):
     return findings, fix_source(service, text, unsafe_fixes=True).text
 
 
-def _refresh(tmp_path: Path, imports="", annotation="list[Render]", call="session.refresh(render)", define=""):
-    return _scan_and_fix(tmp_path, REFRESH.format(imports=imports, annotation=annotation, call=call, define=define))
+def _refresh(
+    tmp_path: Path,
+    imports="",
+    annotation="list[Render]",
+    call="session.refresh(render)",
+    define="",
+):
+    return _scan_and_fix(
+        tmp_path,
+        REFRESH.format(
+            imports=imports, annotation=annotation, call=call, define=define
+        ),
+    )
 
 
 def test_refresh_needs_the_objects_model(tmp_path):
@@ -375,15 +428,25 @@ def test_refresh_needs_the_objects_model(tmp_path):
 def test_refresh_reads_keys_from_the_identity_not_the_expired_attribute(tmp_path):
     # `render.id` on an object a commit expired loads its row: a SELECT per object again.
     _, text = _refresh(tmp_path)
-    assert "render_ids = [inspect(render).identity[0] for render in renders]" in text, text
+    assert "render_ids = [inspect(render).identity[0] for render in renders]" in text, (
+        text
+    )
     assert "from sqlalchemy import inspect, select\n" in text, text
-    assert ".execution_options(populate_existing=True)" in text and ").all()" in text, text
+    assert ".execution_options(populate_existing=True)" in text and ").all()" in text, (
+        text
+    )
 
 
 def test_refresh_awaited_on_an_async_session(tmp_path):
     text = REFRESH.replace("def reload", "async def reload")
     _, fixed = _scan_and_fix(
-        tmp_path, text.format(imports="", annotation="list[Render]", call="await session.refresh(render)", define="")
+        tmp_path,
+        text.format(
+            imports="",
+            annotation="list[Render]",
+            call="await session.refresh(render)",
+            define="",
+        ),
     )
     assert "    if render_ids:\n        (await session.scalars(\n" in fixed, fixed
     assert "        )).all()\n" in fixed, fixed
@@ -396,7 +459,9 @@ def test_refresh_is_left_alone_when_inspect_names_something_else(tmp_path):
     assert "session.refresh(render)" in text and "identity" not in text, text
     # the module's own spelling of sqlalchemy's inspect is used
     _, text = _refresh(tmp_path, imports="import inspect\nimport sqlalchemy as sa")
-    assert "sa.inspect(render).identity[0]" in text and "sa.select(Render)" in text, text
+    assert "sa.inspect(render).identity[0]" in text and "sa.select(Render)" in text, (
+        text
+    )
 
 
 def test_refresh_of_a_model_with_a_composite_primary_key_has_no_fix(tmp_path):
@@ -415,7 +480,9 @@ def test_refresh_of_a_model_with_a_composite_primary_key_has_no_fix(tmp_path):
         """
     )
     imports = "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column"
-    findings, _ = _refresh(tmp_path, imports=imports, annotation="list[Tag]", define=define)
+    findings, _ = _refresh(
+        tmp_path, imports=imports, annotation="list[Tag]", define=define
+    )
     assert [f.applicability.value for f in findings] == ["none"]
     assert "composite primary key" in findings[0].fix_note
 
@@ -436,7 +503,10 @@ def run(conn: Connection, renders: list[Render]):
 
 
 def _core(tmp_path: Path, body: str):
-    return _scan_and_fix(tmp_path, CORE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 4)))
+    return _scan_and_fix(
+        tmp_path,
+        CORE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 4)),
+    )
 
 
 CORE_CASES = [
@@ -501,7 +571,9 @@ CORE_CASES = [
 def test_core_update_on_a_connection(tmp_path, case):
     body, applicability, reason = case
     findings, _ = _core(tmp_path, body)
-    assert [f.applicability.value for f in findings] == [applicability], [f.message for f in findings]
+    assert [f.applicability.value for f in findings] == [applicability], [
+        f.message for f in findings
+    ]
     if reason:
         assert reason in findings[0].fix_note, findings[0].fix_note
 
@@ -523,17 +595,30 @@ def test_session_delete_per_item_is_one_executemany_at_flush(backend_name, reque
     # Why plain `session.delete(obj)` per item is not reported: the unit of work sends one
     # executemany DELETE for all the objects at flush, so a bulk `delete().where(in_())`
     # would save no round trip (and would skip the ORM's bookkeeping).
-    from golden_support import SQLiteBackend, ensure_golden_on_path, load_case, run_scenario_detailed
+    from golden_support import (
+        SQLiteBackend,
+        ensure_golden_on_path,
+        load_case,
+        run_scenario_detailed,
+    )
 
     ensure_golden_on_path()
-    backend = SQLiteBackend() if backend_name == "sqlite" else request.getfixturevalue("postgres_server")
+    backend = (
+        SQLiteBackend()
+        if backend_name == "sqlite"
+        else request.getfixturevalue("postgres_server")
+    )
     case = load_case(GOLDEN / "write_in_loop" / "delete_per_item_not_reported")
     outcome, counter = run_scenario_detailed(case, "before", backend)
     deletes = [s for s in counter.statements if s.lstrip().upper().startswith("DELETE")]
     assert len(deletes) == 1, counter.statements
-    assert counter.count == 3, counter.statements  # the scenario's UPDATE, the SELECT, one DELETE
+    assert counter.count == 3, (
+        counter.statements
+    )  # the scenario's UPDATE, the SELECT, one DELETE
     # ... and that one statement removed all three objects' rows
-    assert not [row for row in outcome.database["gallery_items"] if row[1] == 1], outcome.database["gallery_items"]
+    assert not [row for row in outcome.database["gallery_items"] if row[1] == 1], (
+        outcome.database["gallery_items"]
+    )
 
 
 def test_core_update_that_renames_its_key_binds_the_old_value_apart(tmp_path):
@@ -543,7 +628,9 @@ def test_core_update_that_renames_its_key_binds_the_old_value_apart(tmp_path):
         tmp_path,
         "for render in renders:\n    conn.execute(update(Render).where(Render.prompt == render.prompt).values(prompt=render.status))",
     )
-    assert [f.applicability.value for f in findings] == ["safe"], [f.message for f in findings]
+    assert [f.applicability.value for f in findings] == ["safe"], [
+        f.message for f in findings
+    ]
     assert '{"b_old_prompt": render.prompt, "b_prompt": render.status}' in text, text
     assert 'where(Render.prompt == sa.bindparam("b_old_prompt"))' in text, text
 
@@ -570,6 +657,12 @@ def test_a_project_module_is_not_a_session(tmp_path):
                 database.execute(delete(Render).where(Render.id == render.id))
     """)
     )
-    (finding,) = [f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"]
+    (finding,) = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "write-in-loop"
+    ]
     assert finding.applicability.value == "none"
-    assert "`database` is the project module `database`, not a session" in finding.message
+    assert (
+        "`database` is the project module `database`, not a session" in finding.message
+    )

@@ -48,7 +48,9 @@ def test_a_file_edited_after_it_was_read_is_not_written(project: Path) -> None:
     service.write_text(edited)
     report = write_changes(changes, project)
     assert report.written == [] and report.changed_on_disk == 1
-    assert report.errors == ["app/service.py: changed on disk since n1fix read it; not written (run n1fix again)"]
+    assert report.errors == [
+        "app/service.py: changed on disk since n1fix read it; not written (run n1fix again)"
+    ]
     assert service.read_text() == edited
     assert _temps(project) == []
 
@@ -64,7 +66,9 @@ def test_an_edit_with_the_same_size_and_time_is_still_seen(project: Path) -> Non
     assert "USERS" in service.read_text()
 
 
-def test_an_edit_during_the_write_itself_is_not_overwritten(project: Path, monkeypatch) -> None:
+def test_an_edit_during_the_write_itself_is_not_overwritten(
+    project: Path, monkeypatch
+) -> None:
     # The edit lands after the new text went to the temp file, just before the replace.
     changes = _changes(project)
     service = project / "app" / "service.py"
@@ -117,7 +121,9 @@ writer.write_atomic = edit_then_write
 
 def test_apply_says_a_changed_file_was_skipped_and_exits_2(project: Path) -> None:
     shutil.copy(project / "app" / "service.py", project / "app" / "service2.py")
-    run_ = _finish(_patched(EDIT_BEFORE_WRITING, "apply", "app", "-j", "1", cwd=project))
+    run_ = _finish(
+        _patched(EDIT_BEFORE_WRITING, "apply", "app", "-j", "1", cwd=project)
+    )
     assert run_.code == 2, run_
     for name in ("service.py", "service2.py"):
         assert (project / "app" / name).read_text() == SERVICE + "# edited meanwhile\n"
@@ -126,13 +132,18 @@ def test_apply_says_a_changed_file_was_skipped_and_exits_2(project: Path) -> Non
             in run_.err_lines
         )
     [summary] = [line for line in run_.err_lines if line.startswith("No fixes applied")]
-    assert "2 files changed on disk while n1fix ran, left as edited (run n1fix again)" in summary, summary
+    assert (
+        "2 files changed on disk while n1fix ran, left as edited (run n1fix again)"
+        in summary
+    ), summary
 
 
 # --- symlinks ---------------------------------------------------------------------------
 
 
-def test_apply_does_not_write_through_a_symlink_out_of_the_project(project: Path, tmp_path: Path) -> None:
+def test_apply_does_not_write_through_a_symlink_out_of_the_project(
+    project: Path, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     target = outside / "shared_service.py"
@@ -155,14 +166,19 @@ def test_apply_does_not_write_through_a_symlink_out_of_the_project(project: Path
 
     asked = n1fix("apply", "app", "--follow-symlinks", cwd=project)
     assert asked.code == 0, asked
-    assert target.read_text() != SERVICE and (project / "app" / "service.py").is_symlink()
+    assert (
+        target.read_text() != SERVICE and (project / "app" / "service.py").is_symlink()
+    )
 
 
 def test_a_symlink_to_a_file_of_the_project_is_written_once(project: Path) -> None:
     (project / "app" / "alias.py").symlink_to("service.py")
     run_ = n1fix("apply", "app", cwd=project)
     assert run_.code == 0, run_
-    assert "note: app/service.py: the same file as app/alias.py, written once" in run_.err_lines
+    assert (
+        "note: app/service.py: the same file as app/alias.py, written once"
+        in run_.err_lines
+    )
     assert (project / "app" / "alias.py").is_symlink()
     assert n1fix("scan", "app", cwd=project).code == 0
 
@@ -184,7 +200,9 @@ os.fsync = paused_fsync
 
 
 def _three_files(project: Path) -> list[Path]:
-    files = [project / "app" / name for name in ("service.py", "service2.py", "service3.py")]
+    files = [
+        project / "app" / name for name in ("service.py", "service2.py", "service3.py")
+    ]
     for path in files[1:]:
         shutil.copy(files[0], path)
     return files
@@ -192,7 +210,9 @@ def _three_files(project: Path) -> list[Path]:
 
 def _start_paused_apply(project: Path, tmp_path: Path) -> subprocess.Popen:
     marker = tmp_path / "writing"
-    proc = _patched(PAUSE_IN_FIRST_WRITE, str(marker), "apply", "app", "-j", "1", cwd=project)
+    proc = _patched(
+        PAUSE_IN_FIRST_WRITE, str(marker), "apply", "app", "-j", "1", cwd=project
+    )
     deadline = time.monotonic() + 120
     while not marker.exists():
         assert proc.poll() is None, _finish(proc)
@@ -202,7 +222,9 @@ def _start_paused_apply(project: Path, tmp_path: Path) -> subprocess.Popen:
     return proc
 
 
-def test_sigterm_while_writing_finishes_the_file_and_says_what_was_written(project: Path, tmp_path: Path) -> None:
+def test_sigterm_while_writing_finishes_the_file_and_says_what_was_written(
+    project: Path, tmp_path: Path
+) -> None:
     files = _three_files(project)
     proc = _start_paused_apply(project, tmp_path)
     proc.send_signal(signal.SIGTERM)
@@ -212,7 +234,10 @@ def test_sigterm_while_writing_finishes_the_file_and_says_what_was_written(proje
     texts = [path.read_text() for path in files]
     assert texts[0] != SERVICE and texts[1:] == [SERVICE, SERVICE]
     compile(texts[0], "service.py", "exec")
-    assert "n1fix: interrupted by SIGTERM while writing: 1 file written, 2 left as they were" in run_.err_lines
+    assert (
+        "n1fix: interrupted by SIGTERM while writing: 1 file written, 2 left as they were"
+        in run_.err_lines
+    )
     assert [line.strip() for line in run_.err_lines if line.startswith("  ")] == [
         "written: app/service.py",
         "not written: app/service2.py",
@@ -220,7 +245,9 @@ def test_sigterm_while_writing_finishes_the_file_and_says_what_was_written(proje
     ]
 
 
-def test_a_second_sigterm_stops_at_once_and_removes_the_temp_file(project: Path, tmp_path: Path) -> None:
+def test_a_second_sigterm_stops_at_once_and_removes_the_temp_file(
+    project: Path, tmp_path: Path
+) -> None:
     files = _three_files(project)
     proc = _start_paused_apply(project, tmp_path)
     proc.send_signal(signal.SIGTERM)
@@ -230,7 +257,10 @@ def test_a_second_sigterm_stops_at_once_and_removes_the_temp_file(project: Path,
     assert run_.code == 128 + signal.SIGTERM, run_
     assert _temps(project) == []
     assert [path.read_text() for path in files] == [SERVICE] * 3
-    assert "n1fix: interrupted by SIGTERM while writing: 0 files written, 3 left as they were" in run_.err_lines
+    assert (
+        "n1fix: interrupted by SIGTERM while writing: 0 files written, 3 left as they were"
+        in run_.err_lines
+    )
 
 
 PAUSE_BEFORE_ANALYSIS = """
@@ -248,9 +278,14 @@ runner.run = paused_run
 
 @pytest.mark.parametrize(
     "command, message",
-    [("apply", "n1fix: interrupted before writing; no file was changed"), ("scan", "n1fix: interrupted")],
+    [
+        ("apply", "n1fix: interrupted before writing; no file was changed"),
+        ("scan", "n1fix: interrupted"),
+    ],
 )
-def test_ctrl_c_says_so_and_exits_130(project: Path, tmp_path: Path, command: str, message: str) -> None:
+def test_ctrl_c_says_so_and_exits_130(
+    project: Path, tmp_path: Path, command: str, message: str
+) -> None:
     marker = tmp_path / "running"
     proc = _patched(PAUSE_BEFORE_ANALYSIS, str(marker), command, "app", cwd=project)
     deadline = time.monotonic() + 60
@@ -264,10 +299,14 @@ def test_ctrl_c_says_so_and_exits_130(project: Path, tmp_path: Path, command: st
     assert (project / "app" / "service.py").read_text() == SERVICE
 
 
-def test_stale_temp_files_of_a_killed_run_are_removed_by_the_next(project: Path) -> None:
+def test_stale_temp_files_of_a_killed_run_are_removed_by_the_next(
+    project: Path,
+) -> None:
     app = project / "app"
     stale = app / ".service.py.0123abcd.n1fix-tmp"
-    fresh = app / ".models.py.89abcdef.n1fix-tmp"  # may belong to a run writing right now
+    fresh = (
+        app / ".models.py.89abcdef.n1fix-tmp"
+    )  # may belong to a run writing right now
     other = app / ".service.py.backup.n1fix-tmp"  # not n1fix's naming
     for path in (stale, fresh, other):
         path.write_text("half a file")
@@ -279,18 +318,27 @@ def test_stale_temp_files_of_a_killed_run_are_removed_by_the_next(project: Path)
     os.utime(linked, (old, old), follow_symlinks=False)
 
     dry = n1fix("apply", "--dry-run", "app", cwd=project)
-    assert stale.exists() and dry.code == 1, dry  # --dry-run writes (and removes) nothing
+    assert stale.exists() and dry.code == 1, (
+        dry
+    )  # --dry-run writes (and removes) nothing
     run_ = n1fix("apply", "app", cwd=project)
     assert run_.code == 0, run_
     assert not stale.exists()
-    assert fresh.exists() and other.exists() and linked.is_symlink() and (app / "models.py").exists()
+    assert (
+        fresh.exists()
+        and other.exists()
+        and linked.is_symlink()
+        and (app / "models.py").exists()
+    )
     assert (
         "note: removed app/.service.py.0123abcd.n1fix-tmp, a temp file left by an interrupted n1fix run"
         in run_.err_lines
     )
 
 
-def test_a_stale_temp_next_to_a_file_named_on_the_command_line_is_removed(project: Path) -> None:
+def test_a_stale_temp_next_to_a_file_named_on_the_command_line_is_removed(
+    project: Path,
+) -> None:
     stale = project / "app" / ".service.py.0123abcd.n1fix-tmp"
     stale.write_text("x")
     os.utime(stale, (time.time() - 3600,) * 2)

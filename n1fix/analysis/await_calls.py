@@ -15,7 +15,13 @@ import libcst as cst
 
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import all_names, children, walk
-from n1fix.orm.session_use import HARMLESS, READ_METHODS, SESSION_NAME, SESSION_TYPE, WRITE_METHODS
+from n1fix.orm.session_use import (
+    HARMLESS,
+    READ_METHODS,
+    SESSION_NAME,
+    SESSION_TYPE,
+    WRITE_METHODS,
+)
 
 _DML = re.compile(
     r"\b(insert|update|delete)\s*\("
@@ -59,17 +65,27 @@ class AwaitedCall:
     annotation: cst.Annotation | None
     call: cst.Call
     label: str  # `AuthDAL.get_user_by_id()`
-    database: bool = False  # talks to the database (a session method or a project DAL call)
-    queries: bool = False  # runs a statement itself (a session method, or a callee that does)
-    seen: bool = False  # n1fix sees what it is: a session method, an indexed or a local function
+    database: bool = (
+        False  # talks to the database (a session method or a project DAL call)
+    )
+    queries: bool = (
+        False  # runs a statement itself (a session method, or a callee that does)
+    )
+    seen: bool = (
+        False  # n1fix sees what it is: a session method, an indexed or a local function
+    )
     own_session: bool = False  # every statement it runs is on a session it opens
     writes: str | None = None  # why it counts as a write
     unknown: str | None = None  # why its effects are not known
-    sessions: dict[str, str] = field(default_factory=dict)  # shared object -> how it is used
+    sessions: dict[str, str] = field(
+        default_factory=dict
+    )  # shared object -> how it is used
     reads: set[str] = field(default_factory=set)  # names the awaited expression reads
     effects: str | None = None  # an argument that has effects of its own
     pause: bool = False  # asyncio.sleep: waits on purpose
-    raises: str | None = None  # why it can raise by design (a gate: `raise HTTPException(403)`)
+    raises: str | None = (
+        None  # why it can raise by design (a gate: `raise HTTPException(403)`)
+    )
 
     @property
     def may_raise(self) -> str | None:
@@ -81,7 +97,9 @@ class AwaitedCall:
         return None
 
 
-def awaited_statement(statement: cst.CSTNode) -> tuple[str | None, cst.Annotation | None, cst.Call] | None:
+def awaited_statement(
+    statement: cst.CSTNode,
+) -> tuple[str | None, cst.Annotation | None, cst.Call] | None:
     """(target, annotation, call) of a one-statement line awaiting a call, else None."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
@@ -100,7 +118,11 @@ def awaited_statement(statement: cst.CSTNode) -> tuple[str | None, cst.Annotatio
         target, annotation, value = small.target.value, small.annotation, small.value
     else:
         return None
-    if not isinstance(value, cst.Await) or value.lpar or not isinstance(value.expression, cst.Call):
+    if (
+        not isinstance(value, cst.Await)
+        or value.lpar
+        or not isinstance(value.expression, cst.Call)
+    ):
         return None
     return target, annotation, value.expression
 
@@ -120,34 +142,65 @@ class CallerScope:
 
     @classmethod
     def of(cls, ctx, function: cst.FunctionDef, owner: str | None) -> "CallerScope":
-        params = [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params]
-        self_name = params[0].name.value if owner and params and not _is_static(function) else None
+        params = [
+            *function.params.posonly_params,
+            *function.params.params,
+            *function.params.kwonly_params,
+        ]
+        self_name = (
+            params[0].name.value
+            if owner and params and not _is_static(function)
+            else None
+        )
         declared: set[str] = set()
         for param in params:
             name = param.name.value
-            annotation = ctx.code(param.annotation.annotation) if param.annotation else ""
-            if name != self_name and (SESSION_NAME.search(name) or SESSION_TYPE.search(annotation)):
+            annotation = (
+                ctx.code(param.annotation.annotation) if param.annotation else ""
+            )
+            if name != self_name and (
+                SESSION_NAME.search(name) or SESSION_TYPE.search(annotation)
+            ):
                 declared.add(name)
         sessions: set[str] = set()
         local_functions: dict[str, cst.FunctionDef] = {}
         assigned: dict[str, list[cst.BaseExpression]] = {}
         for node in walk(function.body):
-            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and _session_method(node):
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and _session_method(node)
+            ):
                 receiver = dotted_name(node.func.value)
                 if receiver is not None and not _is_result(receiver, assigned):
                     sessions.add(receiver)
             elif isinstance(node, cst.FunctionDef):
                 local_functions[node.name.value] = node
             elif (
-                isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+                isinstance(node, cst.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0].target, cst.Name)
             ):
                 assigned.setdefault(node.targets[0].target.value, []).append(node.value)
-            elif isinstance(node, cst.WithItem) and node.asname is not None and isinstance(node.asname.name, cst.Name):
+            elif (
+                isinstance(node, cst.WithItem)
+                and node.asname is not None
+                and isinstance(node.asname.name, cst.Name)
+            ):
                 name = node.asname.name.value
                 if SESSION_NAME.search(name):
                     declared.add(name)
         sessions = {s for s in sessions | declared if not _is_result(s, assigned)}
-        return cls(ctx.module_name, ctx.imports, owner, self_name, sessions, declared, local_functions, assigned)
+        return cls(
+            ctx.module_name,
+            ctx.imports,
+            owner,
+            self_name,
+            sessions,
+            declared,
+            local_functions,
+            assigned,
+        )
 
     def is_session(self, expr: cst.BaseExpression) -> str | None:
         """The dotted name of `expr` when it is one of the caller's sessions."""
@@ -184,7 +237,11 @@ def _session_method(call: cst.Call) -> bool:
         return len(call.args) >= 2 and _class_like(call.args[0].value)
     if method in ("delete", "refresh", "merge", "add"):
         # session.delete(obj), not sa.delete(Model) (a statement being built)
-        return len(call.args) == 1 and call.args[0].keyword is None and not _class_like(call.args[0].value)
+        return (
+            len(call.args) == 1
+            and call.args[0].keyword is None
+            and not _class_like(call.args[0].value)
+        )
     if method == "query":
         return bool(call.args) and _class_like(call.args[0].value)
     return method in READ_METHODS or method in WRITE_METHODS
@@ -196,7 +253,9 @@ def _class_like(expr: cst.BaseExpression) -> bool:
     return last[:1].isupper() and not last.isupper()
 
 
-def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.Call) -> AwaitedCall:
+def describe(
+    ctx, scope: CallerScope, statement, target, annotation, call: cst.Call
+) -> AwaitedCall:
     func_text = dotted_name(call.func) or _chain_text(ctx, call.func)
     member = AwaitedCall(statement, target, annotation, call, f"`{func_text}()`")
     member.reads = all_names(call)
@@ -242,7 +301,11 @@ def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.C
             member.sessions.setdefault(key, f"passes `{key}` as `{param}`")
     if callee.instance_session is not None:
         holder = _receiver_text(ctx, call.func)
-        key = f"{holder}.{callee.instance_session}" if holder else f"self.{callee.instance_session}"
+        key = (
+            f"{holder}.{callee.instance_session}"
+            if holder
+            else f"self.{callee.instance_session}"
+        )
         member.sessions.setdefault(key, f"uses `{key}`, the session its object holds")
     for shared in effects.shared:
         member.sessions.setdefault(shared, f"uses the module-level session `{shared}`")
@@ -254,7 +317,11 @@ def describe(ctx, scope: CallerScope, statement, target, annotation, call: cst.C
     member.own_session = effects.opens_session and not member.sessions
     member.queries = callee.queries
     member.database = bool(
-        member.database or callee.queries or effects.opens_session or member.sessions or effects.writes
+        member.database
+        or callee.queries
+        or effects.opens_session
+        or member.sessions
+        or effects.writes
     )
     return member
 
@@ -272,7 +339,9 @@ def _direct(ctx, scope, member: AwaitedCall, receiver: str) -> None:
     method = member.call.func.attr.value
     member.database = member.queries = member.seen = True
     member.sessions[receiver] = f"calls `{receiver}.{method}()`"
-    if receiver not in scope.declared and not SESSION_NAME.search(receiver.rpartition(".")[2]):
+    if receiver not in scope.declared and not SESSION_NAME.search(
+        receiver.rpartition(".")[2]
+    ):
         member.unknown = f"n1fix cannot tell what `{receiver}` is (it is not named or annotated as a session)"
     if method not in READ_METHODS:
         member.writes = f"`{receiver}.{method}()` writes"
@@ -291,7 +360,8 @@ def _is_dml_text(ctx, scope: CallerScope, expr: cst.BaseExpression) -> bool:
     if isinstance(expr, cst.Name):
         values = scope.assigned.get(expr.value, [])
     return any(
-        isinstance(v, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) and _DML.search(ctx.code(v))
+        isinstance(v, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+        and _DML.search(ctx.code(v))
         for v in values
     )
 
@@ -323,10 +393,16 @@ def _receiver_text(ctx, func: cst.BaseExpression) -> str | None:
 
 def _chain_text(ctx, func: cst.BaseExpression) -> str:
     text = ctx.code(func)
-    return text if len(text) <= 60 and "\n" not in text else (dotted_name(_callee_path(func)) or "call")
+    return (
+        text
+        if len(text) <= 60 and "\n" not in text
+        else (dotted_name(_callee_path(func)) or "call")
+    )
 
 
-def _argument_for(call: cst.Call, params: tuple[str, ...], param: str) -> cst.BaseExpression | None:
+def _argument_for(
+    call: cst.Call, params: tuple[str, ...], param: str
+) -> cst.BaseExpression | None:
     if any(arg.star for arg in call.args):
         return None
     for arg in call.args:
@@ -349,7 +425,17 @@ def _effectful(ctx, call: cst.Call) -> str | None:
 
 
 def impure(expr: cst.CSTNode) -> cst.CSTNode | None:
-    if isinstance(expr, (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)):
+    if isinstance(
+        expr,
+        (
+            cst.Name,
+            cst.Integer,
+            cst.Float,
+            cst.Imaginary,
+            cst.SimpleString,
+            cst.Ellipsis,
+        ),
+    ):
         return None
     if isinstance(expr, (cst.Await, cst.Yield, cst.NamedExpr)):
         return expr
@@ -357,7 +443,9 @@ def impure(expr: cst.CSTNode) -> cst.CSTNode | None:
         return None  # not called while the argument is evaluated
     if isinstance(expr, cst.Call):
         name = dotted_name(expr.func)
-        if name not in _PURE_BUILTINS and not (name and _class_like(expr.func) and _is_value_type(name)):
+        if name not in _PURE_BUILTINS and not (
+            name and _class_like(expr.func) and _is_value_type(name)
+        ):
             return expr
         for arg in expr.args:
             bad = impure(arg.value)
@@ -373,4 +461,11 @@ def impure(expr: cst.CSTNode) -> cst.CSTNode | None:
 
 def _is_value_type(name: str) -> bool:
     """Constructors of plain values (`UUID(x)`, `Decimal(x)`, `datetime(...)`) are pure."""
-    return name.rpartition(".")[2] in {"UUID", "Decimal", "datetime", "date", "timedelta", "Fraction"}
+    return name.rpartition(".")[2] in {
+        "UUID",
+        "Decimal",
+        "datetime",
+        "date",
+        "timedelta",
+        "Fraction",
+    }

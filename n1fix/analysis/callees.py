@@ -18,7 +18,9 @@ def callee_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> QueryFunction
         return None
     head, _, rest = name.partition(".")
     if head in ("self", "cls"):
-        owner = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
+        owner = next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None
+        )
         if owner is None or "." in rest:
             return None
         qualified = f"{ctx.module_name}.{owner.name.value}.{rest}"

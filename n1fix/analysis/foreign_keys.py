@@ -18,7 +18,13 @@ class ForeignKey:
 def foreign_key_for(model, rel, target, attr: str) -> ForeignKey | None:
     """The owner's foreign key column that `model.rel.attr` reads through, when `attr` is
     the target's (single-column) primary key; None otherwise."""
-    if rel is None or target is None or rel.direction != MANY_TO_ONE or rel.secondary or rel.uselist is not False:
+    if (
+        rel is None
+        or target is None
+        or rel.direction != MANY_TO_ONE
+        or rel.secondary
+        or rel.uselist is not False
+    ):
         return None
     if target.primary_key != (attr,) or len(rel.foreign_key_attrs) != 1:
         return None
@@ -29,6 +35,8 @@ def foreign_key_for(model, rel, target, attr: str) -> ForeignKey | None:
     exact = False
     if column.foreign_key and "." in column.foreign_key and not rel.primaryjoin:
         table, _, name = column.foreign_key.rpartition(".")
-        same_table = target.table is not None and (table == target.table or table.endswith("." + target.table))
+        same_table = target.table is not None and (
+            table == target.table or table.endswith("." + target.table)
+        )
         exact = same_table and name == referenced.name
     return ForeignKey(column.attr, exact, column.nullable)

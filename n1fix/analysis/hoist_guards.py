@@ -24,7 +24,9 @@ from n1fix.cst.syntax import names_read, walk
 class Guard:
     """One condition the query runs under: `test`, or `not test` when `negated`."""
 
-    test: cst.BaseExpression | None  # None: a `while`, `try` or `match` (not a plain test)
+    test: (
+        cst.BaseExpression | None
+    )  # None: a `while`, `try` or `match` (not a plain test)
     negated: bool = False
 
 
@@ -56,7 +58,8 @@ def is_invariant(guard: Guard, varying: set[str]) -> bool:
     if test is None or names_read(test) & varying:
         return False
     return not any(
-        isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield, cst.Lambda)) for n in [test, *walk(test)]
+        isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield, cst.Lambda))
+        for n in [test, *walk(test)]
     )
 
 
@@ -65,7 +68,11 @@ def hoisting_hazard(
 ) -> tuple[list[Guard], Guard | None]:
     """(the guards the batch must keep, a guard it cannot keep) for the names the batch
     evaluates before the loop (`hoisted`, minus what changes per item)."""
-    read = set().union(*(names_read(node) for node in hoisted)) - varying if hoisted else set()
+    read = (
+        set().union(*(names_read(node) for node in hoisted)) - varying
+        if hoisted
+        else set()
+    )
     keep: list[Guard] = []
     for guard in guards:
         if guard.test is None or not (names_read(guard.test) & read):
@@ -81,9 +88,18 @@ def guard_code(code, guards: list[Guard]) -> str:
     parts = []
     for guard in guards:
         text = code(guard.test)
-        if isinstance(guard.test, (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr)) and not guard.test.lpar:
+        if (
+            isinstance(
+                guard.test, (cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.NamedExpr)
+            )
+            and not guard.test.lpar
+        ):
             text = f"({text})"
         if guard.negated:
-            text = f"not {text}" if not isinstance(guard.test, cst.Comparison) else f"not ({text})"
+            text = (
+                f"not {text}"
+                if not isinstance(guard.test, cst.Comparison)
+                else f"not ({text})"
+            )
         parts.append(text)
     return " and ".join(parts)

@@ -76,14 +76,24 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
     """
     column_type = _type_family(column.type)
     if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
-        items_model = item_model(ctx, frame, ancestry) if key_expr.value.value in frame.targets else None
-        item_column = items_model.column(key_expr.attr.value) if items_model is not None else None
+        items_model = (
+            item_model(ctx, frame, ancestry)
+            if key_expr.value.value in frame.targets
+            else None
+        )
+        item_column = (
+            items_model.column(key_expr.attr.value) if items_model is not None else None
+        )
         key_type = _type_family(item_column.type) if item_column is not None else None
         if key_type and column_type and key_type != column_type:
             return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
         return None
     element = _element_annotation(frame, ancestry)
-    key_type = _type_family(dotted_name(element)) if element is not None else _literal_type(frame)
+    key_type = (
+        _type_family(dotted_name(element))
+        if element is not None
+        else _literal_type(frame)
+    )
     if key_type is None:
         return f"the key's type is unknown; SQL matches '1' to 1, a dict lookup does not (annotate the list, e.g. `list[{column_type or 'int'}]`)"
     if column_type and key_type != column_type:
@@ -102,7 +112,10 @@ def key_type_unshown(key_expr, frame: Frame, ancestry) -> bool:
 def _literal_type(frame: Frame) -> str | None:
     """`str` for a loop over `("a", "b")` (a tuple, list or set of literals of one type)."""
     iterable = frame.first_iter
-    if not isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) or not iterable.elements:
+    if (
+        not isinstance(iterable, (cst.Tuple, cst.List, cst.Set))
+        or not iterable.elements
+    ):
         return None
     kinds = set()
     for element in iterable.elements:
@@ -129,7 +142,9 @@ def _element_annotation(frame: Frame, ancestry):
 
 def key_may_be_none(ctx, key_expr, frame: Frame, ancestry) -> bool:
     """True unless the key reads a NOT NULL column of a model the loop's items are known to be."""
-    if not (isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name)):
+    if not (
+        isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name)
+    ):
         return True
     if key_expr.value.value not in frame.targets:
         return True
@@ -148,14 +163,30 @@ def item_model(ctx, frame: Frame, ancestry):
     target = frame.node.target if frame.is_for else frame.clauses[0].target
     if not isinstance(target, cst.Name):
         return None
-    shape = ctx.orm.query_shape(iterable) if isinstance(iterable, (cst.Call, cst.Await)) else None
-    if shape is not None and shape.entity is not None and shape.cardinality is Cardinality.LIST:
+    shape = (
+        ctx.orm.query_shape(iterable)
+        if isinstance(iterable, (cst.Call, cst.Await))
+        else None
+    )
+    if (
+        shape is not None
+        and shape.entity is not None
+        and shape.cardinality is Cardinality.LIST
+    ):
         return ctx.model_for(shape.entity)
     if isinstance(iterable, cst.Name):
         for value, annotation in bindings(iterable.value, ancestry):
             if value is not None:
-                bound = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
-                if bound is not None and bound.entity is not None and bound.cardinality is Cardinality.LIST:
+                bound = (
+                    ctx.orm.query_shape(value)
+                    if isinstance(value, (cst.Call, cst.Await))
+                    else None
+                )
+                if (
+                    bound is not None
+                    and bound.entity is not None
+                    and bound.cardinality is Cardinality.LIST
+                ):
                     return ctx.model_for(bound.entity)
             if annotation is not None:
                 element = annotation_element(annotation)
@@ -163,7 +194,9 @@ def item_model(ctx, frame: Frame, ancestry):
                     return ctx.model_for(element)
     relationship = _relationship_of(ctx, iterable, ancestry, frame)
     if relationship is not None and relationship.uselist is not False:
-        return ctx.project.models.get(relationship.target) if relationship.target else None
+        return (
+            ctx.project.models.get(relationship.target) if relationship.target else None
+        )
     return None
 
 
@@ -196,11 +229,16 @@ def model_of_name(ctx, name: str, ancestry, inside: Frame | None = None):
     for value, annotation in bindings(name, ancestry):
         if annotation is not None and dotted_name(annotation):
             return ctx.model_for(annotation)
-        bound = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
+        bound = (
+            ctx.orm.query_shape(value)
+            if isinstance(value, (cst.Call, cst.Await))
+            else None
+        )
         if (
             bound is not None
             and bound.entity is not None
-            and bound.cardinality in (Cardinality.OPTIONAL, Cardinality.ONE, Cardinality.FIRST)
+            and bound.cardinality
+            in (Cardinality.OPTIONAL, Cardinality.ONE, Cardinality.FIRST)
         ):
             return ctx.model_for(bound.entity)
     return None
@@ -212,14 +250,18 @@ def bindings(
     """(value, annotation) pairs binding `name` in the enclosing function, parameters
     included; `comprehensions=False` leaves out a comprehension's own `for` targets (they
     bind in the comprehension, not the function)."""
-    function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
+    function = next(
+        (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None
+    )
     scope = function if function is not None else ancestry[0]
     found: list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]] = []
     if function is not None:
         params = function.params
         for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
             if param.name.value == name:
-                found.append((None, param.annotation.annotation if param.annotation else None))
+                found.append(
+                    (None, param.annotation.annotation if param.annotation else None)
+                )
     for names, value, annotation, in_comprehension in _bindings_in(scope, ancestry[0]):
         if name in names and (comprehensions or not in_comprehension):
             found.append((value, annotation))
@@ -242,14 +284,20 @@ def _bindings_in(scope: cst.CSTNode, module: cst.CSTNode) -> list[tuple]:
     events = []
     for node in walk(scope):
         if isinstance(node, cst.Assign):
-            names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+            names = {
+                t.target.value for t in node.targets if isinstance(t.target, cst.Name)
+            }
             if names:
                 events.append((names, node.value, None, False))
         elif isinstance(node, cst.AnnAssign):
             if isinstance(node.target, cst.Name):
-                events.append(({node.target.value}, node.value, node.annotation.annotation, False))
+                events.append(
+                    ({node.target.value}, node.value, node.annotation.annotation, False)
+                )
         elif isinstance(node, (cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr)):
-            events.append((target_names(node.target), None, None, isinstance(node, cst.CompFor)))
+            events.append(
+                (target_names(node.target), None, None, isinstance(node, cst.CompFor))
+            )
     _WALKED[1][scope] = events
     return events
 
@@ -276,7 +324,11 @@ def reiterable(iterable: cst.BaseExpression, ancestry, anchor_index: int) -> boo
         return False
     for value, annotation in found:
         if annotation is not None:
-            head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+            head = (
+                annotation.value
+                if isinstance(annotation, cst.Subscript)
+                else annotation
+            )
             name = dotted_name(head) or ""
             if name.rsplit(".", 1)[-1] not in _REITERABLE_ANNOTATIONS:
                 return False
@@ -307,7 +359,9 @@ def returned_collection(iterable: cst.BaseExpression, ancestry, returns_of) -> b
     return True
 
 
-def _latest_binding_before(name: str, ancestry, anchor_index: int) -> cst.BaseExpression | None:
+def _latest_binding_before(
+    name: str, ancestry, anchor_index: int
+) -> cst.BaseExpression | None:
     """The value of a plain `name = value` that is the last statement of the anchor's own
     block to bind `name` before the anchor (`projects = list(projects)` put there by an
     earlier fix); None when another kind of statement binds it last, or none does."""
@@ -322,16 +376,34 @@ def _latest_binding_before(name: str, ancestry, anchor_index: int) -> cst.BaseEx
         if name not in names_assigned(statement):
             continue
         small = (
-            statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+            statement.body[0]
+            if isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            else None
         )
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        if (
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+        ):
             return small.value
         return None
     return None
 
 
 def reiterable_value(value: cst.BaseExpression) -> bool:
-    if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp, cst.Dict, cst.DictComp)):
+    if isinstance(
+        value,
+        (
+            cst.List,
+            cst.Tuple,
+            cst.Set,
+            cst.ListComp,
+            cst.SetComp,
+            cst.Dict,
+            cst.DictComp,
+        ),
+    ):
         return True
     if isinstance(value, cst.Await):
         value = value.expression
@@ -339,7 +411,10 @@ def reiterable_value(value: cst.BaseExpression) -> bool:
         name = dotted_name(value.func)
         if name in _REITERABLE_CALLS:
             return True
-        if isinstance(value.func, cst.Attribute) and value.func.attr.value in _REITERABLE_METHODS:
+        if (
+            isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in _REITERABLE_METHODS
+        ):
             return True
     return False
 

@@ -12,16 +12,38 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from n1fix.analysis.hoist_guards import Guard, guards_on_path, hoisting_hazard, is_invariant
+from n1fix.analysis.hoist_guards import (
+    Guard,
+    guards_on_path,
+    hoisting_hazard,
+    is_invariant,
+)
 from n1fix.analysis.item_facts import loaded_collection, reiterable, returned_collection
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.analysis.model_writes import model_method_write
 from n1fix.cst.chains import dotted_name
-from n1fix.cst.loop_frames import Frame, hoist_anchor, is_conditional_in, makes_conditional
+from n1fix.cst.loop_frames import (
+    Frame,
+    hoist_anchor,
+    is_conditional_in,
+    makes_conditional,
+)
 from n1fix.cst.syntax import is_pure_key, names_assigned, names_read, target_names, walk
 
 # Calls that consume a generator at once, so hoisting its query does not change timing.
-CONSUMERS = {"list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max", "sorted"}
+CONSUMERS = {
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "dict",
+    "sum",
+    "any",
+    "all",
+    "min",
+    "max",
+    "sorted",
+}
 
 
 @dataclass
@@ -36,7 +58,9 @@ class Placement:
     varying: set[str]  # names that change per item of this frame and those inside it
     anchor_index: int = -1  # the ancestry index of the statement the batch goes before
     keys_filter: list[cst.BaseExpression] = field(default_factory=list)
-    unsafe: list[str] = field(default_factory=list)  # why the move is only an unsafe fix
+    unsafe: list[str] = field(
+        default_factory=list
+    )  # why the move is only an unsafe fix
     iter_reiterable: bool = True
     # Loop-invariant conditions the query ran under, which the batch must run under too.
     batch_guards: list[Guard] = field(default_factory=list)
@@ -50,7 +74,9 @@ class NoFix(Exception):
         self.frame = frame  # the loop that makes it run per item, when known
 
 
-def place_key(ctx, frames: list[Frame], key_expr: cst.BaseExpression, ancestry) -> Placement:
+def place_key(
+    ctx, frames: list[Frame], key_expr: cst.BaseExpression, ancestry
+) -> Placement:
     """The frame whose items drive `key_expr`, and the key restated in terms of its item."""
     varying_all = set().union(*(f.varying for f in frames))
     key_names = names_read(key_expr) & varying_all
@@ -61,7 +87,11 @@ def place_key(ctx, frames: list[Frame], key_expr: cst.BaseExpression, ancestry) 
     if (key_names - frame.varying) & outer:
         raise NoFix(frame=frame, reason="the key combines items of nested loops")
     # A loop variable the body rebinds (`item_id = int(item_id)`) is no longer the item.
-    rebound = key_names & frame.targets & names_assigned(frame.node.body) if frame.is_for else set()
+    rebound = (
+        key_names & frame.targets & names_assigned(frame.node.body)
+        if frame.is_for
+        else set()
+    )
     if rebound:
         raise NoFix(
             frame=frame,
@@ -69,13 +99,19 @@ def place_key(ctx, frames: list[Frame], key_expr: cst.BaseExpression, ancestry) 
         )
     keys_key = key_expr
     if not key_names <= frame.targets:
-        keys_key = _substitute_body_names(key_expr, key_names - frame.targets, frame, ancestry)
+        keys_key = _substitute_body_names(
+            key_expr, key_names - frame.targets, frame, ancestry
+        )
         if keys_key is None:
             raise NoFix(
-                frame=frame, reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop"
+                frame=frame,
+                reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop",
             )
     if not is_pure_key(keys_key):
-        raise NoFix(frame=frame, reason=f"the key `{ctx.code(key_expr)}` is not a plain attribute of the item")
+        raise NoFix(
+            frame=frame,
+            reason=f"the key `{ctx.code(key_expr)}` is not a plain attribute of the item",
+        )
     items, item_target = _items_of(frame, keys_key)
     if frame.is_async:
         raise NoFix(frame=frame, reason="`async for` loops are not batched yet")
@@ -133,7 +169,9 @@ def place_body(
         )
     # Conditions the same for every item: the query runs for all items or for none, and
     # the batch runs under them too.
-    same_for_all = bool(guards) and all(is_invariant(g, placement.varying) for g in guards)
+    same_for_all = bool(guards) and all(
+        is_invariant(g, placement.varying) for g in guards
+    )
     placement.batch_guards = guards if same_for_all else keep
     unsafe = placement.unsafe
     if verdict.weakening:
@@ -145,18 +183,30 @@ def place_body(
         guard, conditional = _guard(ancestry, frame, site_index, placement.varying)
         if guard is not None:
             placement.keys_filter.append(guard)
-        if (conditional and not same_for_all) or has_continue(frame.node.body, before=ancestry[frame.index + 2]):
-            unsafe.append("the query runs only for some items; the batch loads rows for all of them")
+        if (conditional and not same_for_all) or has_continue(
+            frame.node.body, before=ancestry[frame.index + 2]
+        ):
+            unsafe.append(
+                "the query runs only for some items; the batch loads rows for all of them"
+            )
     else:
         for clause in frame.clauses:
             for if_ in clause.ifs:
                 if not _pure_test(if_.test):
-                    unsafe.append("a comprehension condition calls code that would run twice")
+                    unsafe.append(
+                        "a comprehension condition calls code that would run twice"
+                    )
                 placement.keys_filter.append(if_.test)
         if is_conditional_in(ancestry, frame.index, site_index) and not same_for_all:
-            unsafe.append("the query runs only for some items; the batch loads rows for all of them")
-        if isinstance(frame.node, cst.GeneratorExp) and not _consumed_at_once(ancestry, frame.index):
-            unsafe.append("the generator runs its queries lazily, as it is consumed; batching runs them at once")
+            unsafe.append(
+                "the query runs only for some items; the batch loads rows for all of them"
+            )
+        if isinstance(frame.node, cst.GeneratorExp) and not _consumed_at_once(
+            ancestry, frame.index
+        ):
+            unsafe.append(
+                "the generator runs its queries lazily, as it is consumed; batching runs them at once"
+            )
     if is_conditional_in(ancestry, anchor_index, frame.index) and not same_for_all:
         unsafe.append("the loop itself may not run; the batch would")
     placement.anchor_index = anchor_index
@@ -167,7 +217,9 @@ def place_body(
     )
 
 
-def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.BaseExpression | None:
+def _substitute_body_names(
+    key, names: set[str], frame: Frame, ancestry
+) -> cst.BaseExpression | None:
     """`pid` -> `project.id` when the loop body binds `pid = project.id` once, before the query.
 
     Only a `for` body's top-level, single-target assignments of a plain attribute of the
@@ -176,16 +228,25 @@ def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.
     if not frame.is_for:
         return None
     body = frame.node.body
-    query_statement = next((n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None)
+    query_statement = next(
+        (n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None
+    )
     bindings: dict[str, cst.BaseExpression] = {}
     assigned_twice: set[str] = set()
     for statement in body.body:
         if statement is query_statement:
             break
         small = (
-            statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+            statement.body[0]
+            if isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            else None
         )
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        if (
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+        ):
             name = small.targets[0].target.value
             if name in bindings:
                 assigned_twice.add(name)
@@ -193,10 +254,22 @@ def _substitute_body_names(key, names: set[str], frame: Frame, ancestry) -> cst.
     substitutions = {}
     for name in names:
         value = bindings.get(name)
-        if value is None or name in assigned_twice or not is_pure_key(value) or not names_read(value) <= frame.targets:
+        if (
+            value is None
+            or name in assigned_twice
+            or not is_pure_key(value)
+            or not names_read(value) <= frame.targets
+        ):
             return None
         # Bound once before the query, and nowhere else in the body.
-        if sum(1 for n in walk(body) if isinstance(n, cst.AssignTarget) and name in target_names(n.target)) != 1:
+        if (
+            sum(
+                1
+                for n in walk(body)
+                if isinstance(n, cst.AssignTarget) and name in target_names(n.target)
+            )
+            != 1
+        ):
             return None
         substitutions[name] = value
 
@@ -244,7 +317,9 @@ def _consumed_at_once(ancestry, index: int) -> bool:
     return False
 
 
-def _guard(ancestry, frame: Frame, query_index: int, varying: set[str]) -> tuple[cst.BaseExpression | None, bool]:
+def _guard(
+    ancestry, frame: Frame, query_index: int, varying: set[str]
+) -> tuple[cst.BaseExpression | None, bool]:
     """For a `for` body: (an `if` test to carry into the keys, whether the query is conditional)."""
     body_index = frame.index + 1  # the IndentedBlock
     statements = ancestry[body_index + 1 : query_index]
@@ -255,8 +330,16 @@ def _guard(ancestry, frame: Frame, query_index: int, varying: set[str]) -> tuple
         if isinstance(n, cst.If)
         or makes_conditional(n, path[i + 1])
         # an inner loop's iterable runs once per item; its body may not run at all
-        or (isinstance(n, cst.For) and i + 1 < len(statements) and statements[i + 1] is not n.iter)
-        or (isinstance(n, cst.For) and i + 1 == len(statements) and ancestry[query_index] is not n.iter)
+        or (
+            isinstance(n, cst.For)
+            and i + 1 < len(statements)
+            and statements[i + 1] is not n.iter
+        )
+        or (
+            isinstance(n, cst.For)
+            and i + 1 == len(statements)
+            and ancestry[query_index] is not n.iter
+        )
     ]
     if not conditionals:
         return None, False
@@ -266,10 +349,18 @@ def _guard(ancestry, frame: Frame, query_index: int, varying: set[str]) -> tuple
         inside_body = ancestry[position + 1] is test.body
         top_level = ancestry[body_index + 1] is test
         reads = names_read(test.test)
-        if inside_body and top_level and _pure_test(test.test) and reads & varying <= frame.targets:
+        if (
+            inside_body
+            and top_level
+            and _pure_test(test.test)
+            and reads & varying <= frame.targets
+        ):
             return test.test, False
     return None, True
 
 
 def _pure_test(expr: cst.BaseExpression) -> bool:
-    return not any(isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield)) for n in [expr, *walk(expr)])
+    return not any(
+        isinstance(n, (cst.Call, cst.Await, cst.NamedExpr, cst.Yield))
+        for n in [expr, *walk(expr)]
+    )

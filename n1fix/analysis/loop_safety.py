@@ -10,7 +10,14 @@ from n1fix.cst.chains import dotted_name, unwind
 from n1fix.cst.syntax import COMPREHENSIONS, children, walk
 
 # Called on anything, these end or change a transaction: no batching across them.
-_TRANSACTION_METHODS = {"commit", "rollback", "flush", "begin_nested", "expire_all", "expunge_all"}
+_TRANSACTION_METHODS = {
+    "commit",
+    "rollback",
+    "flush",
+    "begin_nested",
+    "expire_all",
+    "expunge_all",
+}
 # Called on the session that runs the query, these write or change what it would read.
 _SESSION_WRITES = {
     "add",
@@ -29,7 +36,19 @@ _SESSION_WRITES = {
 _STATEMENT_RUNNERS = {"execute", "scalars", "scalar", "exec_driver_sql"}
 _WRITE_STATEMENTS = {"insert", "update", "delete"}
 _QUERY_WRITES = {"delete", "update"}  # 1.x Query.delete() / Query.update()
-_MUTATORS = {"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "add", "discard", "update"}
+_MUTATORS = {
+    "append",
+    "extend",
+    "insert",
+    "remove",
+    "pop",
+    "clear",
+    "sort",
+    "reverse",
+    "add",
+    "discard",
+    "update",
+}
 
 
 @dataclass
@@ -58,7 +77,9 @@ def inspect_body(
     """
     verdict = BodyVerdict()
     iter_name = iterable.value if isinstance(iterable, cst.Name) else None
-    inside_query = {id(n) for n in walk(query)} | {id(query)} if query is not None else set()
+    inside_query = (
+        {id(n) for n in walk(query)} | {id(query)} if query is not None else set()
+    )
     for node in walk(body):
         if id(node) in inside_query:
             continue
@@ -67,26 +88,45 @@ def inspect_body(
             receiver = node.func.value
             receiver_code = code_of(receiver)
             if method in _TRANSACTION_METHODS:
-                return BodyVerdict(blocking=f"the loop calls `{receiver_code}.{method}()`")
+                return BodyVerdict(
+                    blocking=f"the loop calls `{receiver_code}.{method}()`"
+                )
             if method in _SESSION_WRITES and receiver_code == session_code:
-                return BodyVerdict(blocking=f"the loop calls `{session_code}.{method}()`")
+                return BodyVerdict(
+                    blocking=f"the loop calls `{session_code}.{method}()`"
+                )
             hidden = writes_of(node) if writes_of is not None else None
             if hidden is not None:
                 if hidden.certain:
                     return BodyVerdict(blocking=f"the loop calls {hidden.reason}")
-                verdict.weakening = verdict.weakening or f"the loop calls {hidden.reason}"
+                verdict.weakening = (
+                    verdict.weakening or f"the loop calls {hidden.reason}"
+                )
             if method in _STATEMENT_RUNNERS and node.args:
                 statement = _statement_kind(node.args[0].value)
                 if statement in _WRITE_STATEMENTS:
                     article = "an" if statement == "insert" else "a"
-                    return BodyVerdict(blocking=f"the loop runs {article} {statement.upper()} statement")
+                    return BodyVerdict(
+                        blocking=f"the loop runs {article} {statement.upper()} statement"
+                    )
                 if statement is None and verdict.weakening is None:
                     verdict.weakening = f"the loop runs a statement n1fix cannot read (`{receiver_code}.{method}(...)`)"
             if method in _QUERY_WRITES and _is_query_chain(receiver):
                 return BodyVerdict(blocking=f"the loop runs a bulk `Query.{method}()`")
-            if iter_name and method in _MUTATORS and isinstance(receiver, cst.Name) and receiver.value == iter_name:
-                return BodyVerdict(blocking=f"the loop changes `{iter_name}` while iterating it")
-        if isinstance(node, cst.Call) and verdict.weakening is None and not (reads_only and reads_only(node)):
+            if (
+                iter_name
+                and method in _MUTATORS
+                and isinstance(receiver, cst.Name)
+                and receiver.value == iter_name
+            ):
+                return BodyVerdict(
+                    blocking=f"the loop changes `{iter_name}` while iterating it"
+                )
+        if (
+            isinstance(node, cst.Call)
+            and verdict.weakening is None
+            and not (reads_only and reads_only(node))
+        ):
             for arg in node.args:
                 if code_of(arg.value) == session_code:
                     callee = code_of(node.func)
@@ -94,11 +134,21 @@ def inspect_body(
         if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
             target = node.target
             if isinstance(target, cst.Attribute) and target.attr.value in query_columns:
-                return BodyVerdict(blocking=f"the loop assigns `.{target.attr.value}`, a column the query reads")
+                return BodyVerdict(
+                    blocking=f"the loop assigns `.{target.attr.value}`, a column the query reads"
+                )
             if iter_name and _targets_name(target, iter_name):
-                return BodyVerdict(blocking=f"the loop changes `{iter_name}` while iterating it")
-        if isinstance(node, cst.Del) and iter_name and _targets_name(node.target, iter_name):
-            return BodyVerdict(blocking=f"the loop changes `{iter_name}` while iterating it")
+                return BodyVerdict(
+                    blocking=f"the loop changes `{iter_name}` while iterating it"
+                )
+        if (
+            isinstance(node, cst.Del)
+            and iter_name
+            and _targets_name(node.target, iter_name)
+        ):
+            return BodyVerdict(
+                blocking=f"the loop changes `{iter_name}` while iterating it"
+            )
     return verdict
 
 
@@ -118,17 +168,26 @@ def has_continue(body: cst.IndentedBlock, before: cst.CSTNode | None = None) -> 
     """A `continue` of this loop in the statements before `before` (or anywhere)."""
     statements = list(body.body)
     if before is not None and any(s is before for s in statements):
-        statements = statements[: next(i for i, s in enumerate(statements) if s is before)]
+        statements = statements[
+            : next(i for i, s in enumerate(statements) if s is before)
+        ]
     for statement in statements:
-        if isinstance(statement, cst.SimpleStatementLine) and any(isinstance(n, cst.Continue) for n in statement.body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(n, cst.Continue) for n in statement.body
+        ):
             return True
-        if any(isinstance(node, cst.Continue) and not inner for node, inner in _walk_with_loop_depth(statement)):
+        if any(
+            isinstance(node, cst.Continue) and not inner
+            for node, inner in _walk_with_loop_depth(statement)
+        ):
             return True
     return False
 
 
 def _walk_with_loop_depth(body: cst.CSTNode):
-    stack: list[tuple[cst.CSTNode, bool]] = [(child, False) for child in reversed(list(children(body)))]
+    stack: list[tuple[cst.CSTNode, bool]] = [
+        (child, False) for child in reversed(list(children(body)))
+    ]
     while stack:
         node, inner = stack.pop()
         yield node, inner
@@ -138,7 +197,16 @@ def _walk_with_loop_depth(body: cst.CSTNode):
         stack.extend((child, nested) for child in reversed(list(children(node))))
 
 
-_STATEMENT_KINDS = {"select", "insert", "update", "delete", "text", "exists", "union", "union_all"}
+_STATEMENT_KINDS = {
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "text",
+    "exists",
+    "union",
+    "union_all",
+}
 
 
 def _statement_kind(expr: cst.BaseExpression) -> str | None:
@@ -159,14 +227,22 @@ def _statement_kind(expr: cst.BaseExpression) -> str | None:
 
 def _is_query_chain(expr: cst.BaseExpression) -> bool:
     base, calls, _ = unwind(expr)
-    return bool(calls) and calls[0].name == "query" or (isinstance(base, cst.Attribute) and base.attr.value == "query")
+    return (
+        bool(calls)
+        and calls[0].name == "query"
+        or (isinstance(base, cst.Attribute) and base.attr.value == "query")
+    )
 
 
 def _targets_name(target: cst.CSTNode, name: str) -> bool:
     if isinstance(target, cst.Name):
         return target.value == name
     if isinstance(target, (cst.Subscript, cst.Attribute)):
-        return isinstance(target.value, cst.Name) and target.value.value == name and isinstance(target, cst.Subscript)
+        return (
+            isinstance(target.value, cst.Name)
+            and target.value.value == name
+            and isinstance(target, cst.Subscript)
+        )
     if isinstance(target, (cst.Tuple, cst.List)):
         return any(_targets_name(e.value, name) for e in target.elements)
     return False
@@ -180,7 +256,8 @@ def runs_once(body: cst.IndentedBlock, statement: cst.CSTNode) -> bool:
         return False
     for later in statements[position:]:
         if isinstance(later, cst.SimpleStatementLine) and any(
-            isinstance(small, (cst.Break, cst.Return, cst.Raise)) for small in later.body
+            isinstance(small, (cst.Break, cst.Return, cst.Raise))
+            for small in later.body
         ):
             return True
     return False

@@ -29,7 +29,9 @@ class MethodWrite:
     effect: str = ""  # "commits", "flushes" or "writes"
 
 
-def model_method_write(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> MethodWrite | None:
+def model_method_write(
+    ctx, call: cst.Call, ancestry: list[cst.CSTNode]
+) -> MethodWrite | None:
     """Whether `receiver.method(...)` is a model method that commits, flushes or writes."""
     func = call.func
     if not isinstance(func, cst.Attribute):
@@ -45,43 +47,69 @@ def model_method_write(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> Meth
             found = model.writing_method(method)
             if found is not None:
                 what, owner = found
-                return MethodWrite(f"{call_code}, which {what} (`{owner}.{method}`)", True, what)
+                return MethodWrite(
+                    f"{call_code}, which {what} (`{owner}.{method}`)", True, what
+                )
         return None
     candidates = sorted(
-        {(found[0], found[1]) for model in models.models.values() if (found := model.writing_method(method))}
+        {
+            (found[0], found[1])
+            for model in models.models.values()
+            if (found := model.writing_method(method))
+        }
     )
     if not candidates:
         return None
     what, owner = candidates[0]
-    return MethodWrite(f"{call_code}, which may be `{owner}.{method}` and {what}", False, what)
+    return MethodWrite(
+        f"{call_code}, which may be `{owner}.{method}` and {what}", False, what
+    )
 
 
-def _receiver_models(ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> list | None:
+def _receiver_models(
+    ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]
+) -> list | None:
     """The models the receiver may be (empty: known not to be a model), None: unknown."""
     if isinstance(receiver, cst.Call):
         model = ctx.model_for(receiver.func)
         return [model] if model is not None else None
     if not isinstance(receiver, cst.Name):
         return None
-    function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
+    function = next(
+        (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None
+    )
     if function is None:
         return None
     name = receiver.value
-    for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
+    for param in (
+        *function.params.posonly_params,
+        *function.params.params,
+        *function.params.kwonly_params,
+    ):
         if param.name.value == name:
             return _annotated(ctx, param.annotation)
     values: list[cst.BaseExpression] = []
     annotations: list[cst.Annotation] = []
     for node in walk(function.body):
-        if isinstance(node, cst.Assign) and any(name in target_names(t.target) for t in node.targets):
-            if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+        if isinstance(node, cst.Assign) and any(
+            name in target_names(t.target) for t in node.targets
+        ):
+            if len(node.targets) != 1 or not isinstance(
+                node.targets[0].target, cst.Name
+            ):
                 return None  # unpacked: which part is not tracked
             values.append(node.value)
-        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+        elif (
+            isinstance(node, cst.AnnAssign)
+            and isinstance(node.target, cst.Name)
+            and node.target.value == name
+        ):
             annotations.append(node.annotation)
             if node.value is not None:
                 values.append(node.value)
-        elif isinstance(node, (cst.For, cst.CompFor)) and name in target_names(node.target):
+        elif isinstance(node, (cst.For, cst.CompFor)) and name in target_names(
+            node.target
+        ):
             # An item: of `groups: list[Group]`, or of a query of a model; else unknown.
             if not isinstance(node.target, cst.Name):
                 return None
@@ -104,14 +132,26 @@ def _receiver_models(ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNo
 
 def _value_models(ctx, value: cst.BaseExpression) -> list | None:
     if isinstance(
-        value, (cst.Dict, cst.List, cst.Set, cst.Tuple, cst.SimpleString, cst.Integer, cst.DictComp, cst.ListComp)
+        value,
+        (
+            cst.Dict,
+            cst.List,
+            cst.Set,
+            cst.Tuple,
+            cst.SimpleString,
+            cst.Integer,
+            cst.DictComp,
+            cst.ListComp,
+        ),
     ):
         return []
     if isinstance(value, cst.Call):
         model = ctx.model_for(value.func)
         if model is not None:
             return [model]
-    shape = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
+    shape = (
+        ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
+    )
     if shape is not None and shape.entity is not None:
         model = ctx.model_for(shape.entity)
         if model is not None:

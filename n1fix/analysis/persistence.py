@@ -40,8 +40,12 @@ def unproven_persistent(ctx, name: str, ancestry) -> str | None:
 
 
 def _one_row(ctx, value) -> bool:
-    shape = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
-    return shape is not None and shape.entity is not None and shape.cardinality in _ONE_ROW
+    shape = (
+        ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
+    )
+    return (
+        shape is not None and shape.entity is not None and shape.cardinality in _ONE_ROW
+    )
 
 
 def _query_rows(ctx, iterable, ancestry) -> bool:
@@ -61,5 +65,11 @@ def _query_rows(ctx, iterable, ancestry) -> bool:
 
 
 def _list_query(ctx, value) -> bool:
-    shape = ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
-    return shape is not None and shape.entity is not None and shape.cardinality is Cardinality.LIST
+    shape = (
+        ctx.orm.query_shape(value) if isinstance(value, (cst.Call, cst.Await)) else None
+    )
+    return (
+        shape is not None
+        and shape.entity is not None
+        and shape.cardinality is Cardinality.LIST
+    )

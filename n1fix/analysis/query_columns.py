@@ -22,7 +22,11 @@ def columns_read(shape: QueryShape, key_column: str) -> set[str]:
             cols.add(pred.attr)
     for mc in shape.statement_calls:
         for node in walk(mc.call):
-            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value[:1].isupper():
+            if (
+                isinstance(node, cst.Attribute)
+                and isinstance(node.value, cst.Name)
+                and node.value.value[:1].isupper()
+            ):
                 cols.add(node.attr.value)
     for term in shape.order_by:
         base = term

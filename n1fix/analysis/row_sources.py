@@ -23,13 +23,23 @@ class Source:
     model: object  # ModelInfo of the rows
     entity_code: str  # the model as the query spells it (`Project`, `models.Project`)
     options: Options
-    head: cst.BaseExpression  # select(...) / session.query(...) / Model.query: `.options` goes after it
-    layout: cst.BaseExpression  # the expression to re-break when the line grows too long
-    chain: cst.BaseExpression  # the select(...)/query(...) chain itself (inside `layout`, or it)
-    helper: str | None = None  # the function of this module that runs the query and returns the rows
+    head: (
+        cst.BaseExpression
+    )  # select(...) / session.query(...) / Model.query: `.options` goes after it
+    layout: (
+        cst.BaseExpression
+    )  # the expression to re-break when the line grows too long
+    chain: (
+        cst.BaseExpression
+    )  # the select(...)/query(...) chain itself (inside `layout`, or it)
+    helper: str | None = (
+        None  # the function of this module that runs the query and returns the rows
+    )
 
 
-def row_source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True) -> Source | None:
+def row_source(
+    ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True
+) -> Source | None:
     """The query the rows come from, when n1fix can see it in the function or in a
     function of the same module that returns it (else None: the rows come from
     elsewhere, possibly loaded eagerly there, and nothing is reported)."""
@@ -45,14 +55,20 @@ def row_source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True)
         statement, shape = _through_statement_variable(ctx, value, ancestry)
     if shape is None and follow:
         return _through_helper(ctx, value, ancestry)
-    if shape is None or shape.entity is None or shape.cardinality is not Cardinality.LIST:
+    if (
+        shape is None
+        or shape.entity is None
+        or shape.cardinality is not Cardinality.LIST
+    ):
         return None
     model = ctx.model_for(shape.entity)
     if model is None:
         return None
     if shape.style is Style.V2:
         runner = unwind(shape.node)[1][0].call
-        parsed = ctx.orm.statement_parts(statement if statement is not None else runner.args[0].value)
+        parsed = ctx.orm.statement_parts(
+            statement if statement is not None else runner.args[0].value
+        )
         if parsed is None:
             return None
         head, calls = parsed
@@ -62,7 +78,15 @@ def row_source(ctx, iterable: cst.BaseExpression, ancestry, follow: bool = True)
         calls = shape.statement_calls
         head = shape.select_call if shape.select_call is not None else shape.session
         layout = chain = value.expression if isinstance(value, cst.Await) else value
-    return Source(shape, model, ctx.code(shape.entity), ctx.orm.loader_options(calls), head, layout, chain)
+    return Source(
+        shape,
+        model,
+        ctx.code(shape.entity),
+        ctx.orm.loader_options(calls),
+        head,
+        layout,
+        chain,
+    )
 
 
 def _through_helper(ctx, value, ancestry) -> Source | None:
@@ -79,7 +103,9 @@ def _through_helper(ctx, value, ancestry) -> Source | None:
         and isinstance(call.func.value, cst.Name)
         and call.func.value.value in ("self", "cls")
     ):
-        owner = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
+        owner = next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None
+        )
         if owner is not None:
             helper = defined_in(owner.body.body, call.func.attr.value)
     if helper is None or any(isinstance(n, (cst.Yield)) for n in walk(helper.body)):
@@ -87,7 +113,9 @@ def _through_helper(ctx, value, ancestry) -> Source | None:
     returns = [n for n in walk(helper.body) if isinstance(n, cst.Return)]
     if len(returns) != 1 or returns[0].value is None:
         return None
-    source = row_source(ctx, returns[0].value, [ctx.module, helper, returns[0]], follow=False)
+    source = row_source(
+        ctx, returns[0].value, [ctx.module, helper, returns[0]], follow=False
+    )
     if source is not None:
         source.helper = helper.name.value
     return source
@@ -107,7 +135,11 @@ def _through_statement_variable(ctx, value, ancestry):
     if not isinstance(argument, cst.Name):
         return None, None
     found = bindings(argument.value, ancestry)
-    if len(found) != 1 or found[0][0] is None or ctx.orm.statement_parts(found[0][0]) is None:
+    if (
+        len(found) != 1
+        or found[0][0] is None
+        or ctx.orm.statement_parts(found[0][0]) is None
+    ):
         return None, None
     statement = found[0][0]
     runner = calls[0].call
@@ -116,6 +148,8 @@ def _through_statement_variable(ctx, value, ancestry):
         def leave_Call(self, original, updated):
             if original is not runner:
                 return updated
-            return updated.with_changes(args=[updated.args[0].with_changes(value=statement), *updated.args[1:]])
+            return updated.with_changes(
+                args=[updated.args[0].with_changes(value=statement), *updated.args[1:]]
+            )
 
     return statement, ctx.orm.query_shape(value.visit(_Inline()))

@@ -17,7 +17,9 @@ from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, children
 _JUMPS = (cst.Return, cst.Raise, cst.Break, cst.Continue, cst.Yield)
 
 
-def read_elsewhere(site: cst.Attribute, scope: cst.CSTNode, skip) -> cst.Attribute | None:
+def read_elsewhere(
+    site: cst.Attribute, scope: cst.CSTNode, skip
+) -> cst.Attribute | None:
     """Another read of `site` itself (the same `name.attr`, whose `name` is a plain name)
     in `scope` that runs whenever `site` does, or None. `skip(node, parent)` leaves out
     reads that do not count (the same key read elsewhere, an assignment target)."""
@@ -26,7 +28,9 @@ def read_elsewhere(site: cst.Attribute, scope: cst.CSTNode, skip) -> cst.Attribu
     if site not in order:
         return None
     for node, position in order.items():
-        if node is site or not (isinstance(node, cst.Attribute) and node.attr.value == attr):
+        if node is site or not (
+            isinstance(node, cst.Attribute) and node.attr.value == attr
+        ):
             continue
         if not (isinstance(node.value, cst.Name) and node.value.value == owner.value):
             continue
@@ -49,7 +53,11 @@ def _index(scope: cst.CSTNode):
     while stack:
         node = stack.pop()
         order[node] = len(order)
-        below = [] if (isinstance(node, SCOPES) and node is not scope) else list(children(node))
+        below = (
+            []
+            if (isinstance(node, SCOPES) and node is not scope)
+            else list(children(node))
+        )
         for child in below:
             parents[child] = node
         stack.extend(reversed(below))
@@ -106,10 +114,14 @@ def _conditional(child, parent) -> bool:
 def _jump_between(site, later, order, parents) -> bool:
     """A jump from the statement holding `site` up to `later` (which then may not run)."""
     statement = site
-    while statement in parents and not isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+    while statement in parents and not isinstance(
+        statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+    ):
         statement = parents[statement]
     start, end = order[statement], order[later]
-    around = set(map(id, _ancestors(later, parents)))  # `return a.b.id, a.b.name`: both run first
+    around = set(
+        map(id, _ancestors(later, parents))
+    )  # `return a.b.id, a.b.name`: both run first
     return any(
         isinstance(node, _JUMPS) and start <= position < end and id(node) not in around
         for node, position in order.items()

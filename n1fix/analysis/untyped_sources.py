@@ -54,7 +54,14 @@ _STRING_CONTAINERS = {  # attribute of a request (Flask, Werkzeug, Django, Starl
     "query_params",
     "path_params",
 }
-_JSON_CALLS = {"json.load", "json.loads", "simplejson.load", "simplejson.loads", "orjson.loads", "ujson.loads"}
+_JSON_CALLS = {
+    "json.load",
+    "json.loads",
+    "simplejson.load",
+    "simplejson.loads",
+    "orjson.loads",
+    "ujson.loads",
+}
 _ROWS_CALLS = {"csv.DictReader", "csv.reader"}
 _COPIES = {"list", "tuple", "set", "frozenset", "sorted", "reversed"}
 _MAPPING_HEADS = {"dict", "Dict", "Mapping", "MutableMapping"}
@@ -76,7 +83,9 @@ _SEQUENCE_HEADS = {
 _MAX_DEPTH = 12
 
 
-def certain_key_miss(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | None:
+def certain_key_miss(
+    ctx, model, column, key_expr, frame: Frame, ancestry
+) -> str | None:
     """Why a batch keyed by `key_expr` against `column` would miss every row; None
     unless the keys provably come from an untyped source and the column is not a string."""
     family = _type_family(column.type)
@@ -138,7 +147,11 @@ class _UntypedValues:
 
     def _name(self, name: str):
         if name in self.frame.targets:
-            target = self.frame.node.target if self.frame.is_for else self.frame.clauses[0].target
+            target = (
+                self.frame.node.target
+                if self.frame.is_for
+                else self.frame.clauses[0].target
+            )
             if isinstance(target, cst.Name) and target.value == name:
                 return _item(self.kind(self.frame.first_iter))
             if _first_of_pair(target) == name:  # `for key, value in mapping.items()`
@@ -158,7 +171,12 @@ class _UntypedValues:
             else:
                 return None  # a loop target or `+=` elsewhere: not followed
         first = kinds[0]
-        return first if first is not None and all(k is not None and k[0] == first[0] for k in kinds) else None
+        return (
+            first
+            if first is not None
+            and all(k is not None and k[0] == first[0] for k in kinds)
+            else None
+        )
 
     def _keys_of_items(self, iterable: cst.BaseExpression):
         """The keys of `mapping.items()`: strings when the mapping is declared `dict[str, ...]`
@@ -212,8 +230,21 @@ class _UntypedValues:
             method = func.attr.value
             if method in {"get_json", "json"} and self._is_request(func.value):
                 return ANY, f"`request.{method}()`"
-            if method in {"get", "getlist", "pop", "keys", "values", "split", "rsplit", "splitlines", "strip"}:
-                if any(arg.keyword is not None and arg.keyword.value == "type" for arg in call.args):
+            if method in {
+                "get",
+                "getlist",
+                "pop",
+                "keys",
+                "values",
+                "split",
+                "rsplit",
+                "splitlines",
+                "strip",
+            }:
+                if any(
+                    arg.keyword is not None and arg.keyword.value == "type"
+                    for arg in call.args
+                ):
                     return None  # Werkzeug's `request.args.getlist("id", type=int)` converts
                 owner = self.kind(func.value)
                 if owner is None:
@@ -249,7 +280,11 @@ class _UntypedValues:
 
 
 def _first_of_pair(target: cst.BaseExpression) -> str | None:
-    if isinstance(target, cst.Tuple) and len(target.elements) == 2 and isinstance(target.elements[0].value, cst.Name):
+    if (
+        isinstance(target, cst.Tuple)
+        and len(target.elements) == 2
+        and isinstance(target.elements[0].value, cst.Name)
+    ):
         return target.elements[0].value.value
     return None
 
@@ -276,7 +311,11 @@ def _item(found):
 def _annotated(annotation: cst.BaseExpression, name: str, ctx):
     """What an annotation says a name holds, when that is untyped (`Any`, `dict`, `str`)."""
     kind = _annotation_kind(annotation, ctx)
-    return (kind, f"`{name}: {ctx.module.code_for_node(annotation)}`") if kind is not None else None
+    return (
+        (kind, f"`{name}: {ctx.module.code_for_node(annotation)}`")
+        if kind is not None
+        else None
+    )
 
 
 def _annotation_kind(annotation: cst.BaseExpression, ctx, depth: int = 0):

@@ -32,7 +32,11 @@ def fixes_marker(group: Group) -> str:
     digest = hashlib.sha256()
     files = {path: data for edit in group.edits for path, data in edit.files.items()}
     for path in sorted(files):
-        digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(files[path]).digest())
+        digest.update(
+            path.encode("utf-8", "surrogateescape")
+            + b"\0"
+            + hashlib.sha256(files[path]).digest()
+        )
     return f"<!-- {FIXES_MARK}{digest.hexdigest()[:20]} -->"
 
 
@@ -62,7 +66,9 @@ def pull_body(group: Group, *, base: str, paths: list[str], unsafe_fixes: bool) 
             "**Review the unsafe fixes closely**: n1fix could not show every precondition of the rewrite.",
             "",
         ]
-        lines += [f"- `{f.path}:{f.line}`: {_cell(f.fix_note or f.message)}" for f in unsafe]
+        lines += [
+            f"- `{f.path}:{f.line}`: {_cell(f.fix_note or f.message)}" for f in unsafe
+        ]
     lines += [
         "",
         "### Reproduce locally",
@@ -125,7 +131,9 @@ def commit_message(group: Group, edit: Edit) -> str:
         subject += f" ({len(edit.findings)} fixes)"
     body = []
     for finding in edit.findings:
-        body.append(f"- {finding.path}:{finding.line} [{finding.applicability.value}] {round_trips(finding)}")
+        body.append(
+            f"- {finding.path}:{finding.line} [{finding.applicability.value}] {round_trips(finding)}"
+        )
         body.append(f"  {' '.join(finding.message.split())}")
     return subject + "\n\n" + "\n".join(body) + "\n"
 

@@ -41,7 +41,11 @@ def edits_from(result: RunResult, repo_root: Path) -> list[Edit]:
     edits = []
     for cluster in _linked(result.changes):
         files = {rel(c.path): encode(c.source, c.new_text) for c in cluster}
-        findings = [dataclasses.replace(f, path=rel(c.path), plan=None) for c in cluster for f in c.applied]
+        findings = [
+            dataclasses.replace(f, path=rel(c.path), plan=None)
+            for c in cluster
+            for f in c.applied
+        ]
         edits.append(Edit(files, tuple(sorted(findings, key=Finding.sort_key))))
     return sorted(edits, key=lambda e: e.paths)
 

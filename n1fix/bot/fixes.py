@@ -22,7 +22,9 @@ class ComputedFixes:
     failures: list[str]  # fixes the engine dropped because they failed verification
 
 
-def compute(checkout: Path, cwd: Path, paths: list[Path], by: GroupBy, *, unsafe_fixes: bool) -> ComputedFixes:
+def compute(
+    checkout: Path, cwd: Path, paths: list[Path], by: GroupBy, *, unsafe_fixes: bool
+) -> ComputedFixes:
     """`paths` are relative to `checkout` (a clean worktree of the base); `cwd`, where the
     user ran the bot, too: the engine runs there so that messages name files as the user
     sees them."""
@@ -30,7 +32,9 @@ def compute(checkout: Path, cwd: Path, paths: list[Path], by: GroupBy, *, unsafe
         return _compute(checkout, paths, by, unsafe_fixes)
 
 
-def _compute(checkout: Path, paths: list[Path], by: GroupBy, unsafe_fixes: bool) -> ComputedFixes:
+def _compute(
+    checkout: Path, paths: list[Path], by: GroupBy, unsafe_fixes: bool
+) -> ComputedFixes:
     from n1fix.config import load_config
     from n1fix.engine.discovery import find_project_root
     from n1fix.engine.runner import run
@@ -56,7 +60,11 @@ def _compute(checkout: Path, paths: list[Path], by: GroupBy, unsafe_fixes: bool)
             else:
                 # The rule alone: its name also selects the rules split out of it.
                 split_off = [r.NAME for r in rules_covered_by(rule) if r.NAME != rule]
-                alone = config.merged(select=[rule], ignore=[*config.ignore, *split_off])
-                by_rule[rule] = edits_from(run(targets, root, alone, fix=True), checkout)
+                alone = config.merged(
+                    select=[rule], ignore=[*config.ignore, *split_off]
+                )
+                by_rule[rule] = edits_from(
+                    run(targets, root, alone, fix=True), checkout
+                )
         computed.groups = group_by_rule(by_rule)
     return computed

@@ -27,7 +27,12 @@ class Author:
     def parse(cls, text: str) -> Author:
         """`Name <email>`."""
         name, sep, rest = text.partition("<")
-        if not sep or not rest.endswith(">") or not name.strip() or not rest[:-1].strip():
+        if (
+            not sep
+            or not rest.endswith(">")
+            or not name.strip()
+            or not rest[:-1].strip()
+        ):
             raise ValueError(f"--author must look like `Name <email>`, not {text!r}")
         return cls(name.strip(), rest[:-1].strip())
 
@@ -39,8 +44,15 @@ class Git:
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
 
-    def run(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
-        full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    def run(
+        self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+    ) -> str:
+        full_env = {
+            **os.environ,
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            **(env or {}),
+        }
         proc = subprocess.run(
             ["git", *args],
             cwd=self.cwd,
@@ -51,7 +63,9 @@ class Git:
         )
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
-            raise GitError(f"git {args[0]} failed: {detail[-1] if detail else f'exit {proc.returncode}'}")
+            raise GitError(
+                f"git {args[0]} failed: {detail[-1] if detail else f'exit {proc.returncode}'}"
+            )
         return proc.stdout
 
     def toplevel(self) -> Path:
@@ -83,7 +97,9 @@ class Git:
 
     def commits_since(self, base: str, tip: str) -> list[str]:
         """Subjects of the commits on `tip` that `base` does not have, oldest first."""
-        return self.run("log", "--reverse", "--format=%s", f"{base}..{tip}").splitlines()
+        return self.run(
+            "log", "--reverse", "--format=%s", f"{base}..{tip}"
+        ).splitlines()
 
     def add_worktree(self, path: Path, commit: str) -> Git:
         self.run("worktree", "add", "--quiet", "--detach", str(path), commit)
@@ -98,7 +114,9 @@ class Git:
         self.run("checkout", "--quiet", "--detach", "--force", commit)
         self.run("clean", "--quiet", "-ffdx")
 
-    def commit_files(self, files: dict[str, bytes], message: str, author: Author) -> str:
+    def commit_files(
+        self, files: dict[str, bytes], message: str, author: Author
+    ) -> str:
         for rel, data in files.items():
             target = self.cwd / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +130,15 @@ class Git:
         }
         # No hooks and no signing: the bot's commits must not depend on the user's set-up.
         self.run(
-            "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-F", "-", env=identity, stdin=message
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-F",
+            "-",
+            env=identity,
+            stdin=message,
         )
         return self.rev_parse("HEAD")
 
@@ -120,8 +146,17 @@ class Git:
         """Point `branch` of `remote` at `commit`, only if it is still at `expected`
         (None: only if it does not exist)."""
         lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
-        self.run("push", "--quiet", "--no-verify", lease, remote, f"{commit}:refs/heads/{branch}")
+        self.run(
+            "push",
+            "--quiet",
+            "--no-verify",
+            lease,
+            remote,
+            f"{commit}:refs/heads/{branch}",
+        )
 
     def delete_branch(self, remote: str, branch: str, expected: str) -> None:
         lease = f"--force-with-lease=refs/heads/{branch}:{expected}"
-        self.run("push", "--quiet", "--no-verify", lease, remote, f":refs/heads/{branch}")
+        self.run(
+            "push", "--quiet", "--no-verify", lease, remote, f":refs/heads/{branch}"
+        )

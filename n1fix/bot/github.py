@@ -99,7 +99,9 @@ class PullRequest:
 def token_from_env() -> str:
     token = os.environ.get("GITHUB_TOKEN", "").strip()
     if not token:
-        raise MissingToken("GITHUB_TOKEN is not set: the bot needs a token to open pull requests")
+        raise MissingToken(
+            "GITHUB_TOKEN is not set: the bot needs a token to open pull requests"
+        )
     # GitHub's tokens are printable ASCII; a newline or other control character (a token
     # pasted with a line break, read from a file with CRLF) would be refused by the HTTP
     # library in an error that quotes the whole header.
@@ -129,7 +131,9 @@ def api_url_from(option: str | None) -> str:
 class GitHub:
     """One repository's pull requests, issues' labels and comments."""
 
-    def __init__(self, api_url: str, token: str, repo: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self, api_url: str, token: str, repo: str, timeout: float = 30.0
+    ) -> None:
         owner, _, name = repo.partition("/")
         self.repo = repo
         self._prefix = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
@@ -172,23 +176,42 @@ class GitHub:
         owner = self.repo.partition("/")[0]
         params = {"state": "closed", "head": f"{owner}:{branch}", "per_page": 30}
         return [
-            PullRequest.from_json(item) for item in self._request("GET", f"{self._prefix}/pulls", params=params).json()
+            PullRequest.from_json(item)
+            for item in self._request(
+                "GET", f"{self._prefix}/pulls", params=params
+            ).json()
         ]
 
-    def create_pull(self, *, title: str, head: str, base: str, body: str) -> PullRequest:
-        data = {"title": title, "head": head, "base": base, "body": body, "maintainer_can_modify": True}
-        return PullRequest.from_json(self._request("POST", f"{self._prefix}/pulls", json=data).json())
+    def create_pull(
+        self, *, title: str, head: str, base: str, body: str
+    ) -> PullRequest:
+        data = {
+            "title": title,
+            "head": head,
+            "base": base,
+            "body": body,
+            "maintainer_can_modify": True,
+        }
+        return PullRequest.from_json(
+            self._request("POST", f"{self._prefix}/pulls", json=data).json()
+        )
 
     def update_pull(self, number: int, **fields: str) -> PullRequest:
         """Change `title`, `body` or `state` ("open"/"closed")."""
-        return PullRequest.from_json(self._request("PATCH", f"{self._prefix}/pulls/{number}", json=fields).json())
+        return PullRequest.from_json(
+            self._request("PATCH", f"{self._prefix}/pulls/{number}", json=fields).json()
+        )
 
     def add_labels(self, number: int, labels: list[str]) -> None:
         # Pull requests are issues for labels; GitHub creates a label that does not exist yet.
-        self._request("POST", f"{self._prefix}/issues/{number}/labels", json={"labels": labels})
+        self._request(
+            "POST", f"{self._prefix}/issues/{number}/labels", json={"labels": labels}
+        )
 
     def comment(self, number: int, body: str) -> None:
-        self._request("POST", f"{self._prefix}/issues/{number}/comments", json={"body": body})
+        self._request(
+            "POST", f"{self._prefix}/issues/{number}/comments", json={"body": body}
+        )
 
     def _same_origin(self, url: str | None) -> str | None:
         """A pagination link, only when it stays on the API's scheme, host and port: the
@@ -207,11 +230,19 @@ class GitHub:
         try:
             response = self._http.request(method, url, **kwargs)
         except Exception as error:  # noqa: BLE001 - httpx's errors, and the ValueErrors of a refused header
-            raise GitHubError(mask(f"{method} {_path(url)}: {type(error).__name__}: {error}", self._secrets)) from None
+            raise GitHubError(
+                mask(
+                    f"{method} {_path(url)}: {type(error).__name__}: {error}",
+                    self._secrets,
+                )
+            ) from None
         if response.is_success:
             return response
         raise GitHubError(
-            mask(f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}", self._secrets),
+            mask(
+                f"{method} {_path(url)} answered {response.status_code}: {_reason(response)}",
+                self._secrets,
+            ),
             response.status_code,
         )
 
@@ -236,10 +267,14 @@ def _reason(response: httpx.Response) -> str:
     if not isinstance(data, dict):
         return response.reason_phrase
     parts = [str(data.get("message") or data.get("title") or response.reason_phrase)]
-    for error in data.get("validation") or []:  # Prism's answer to a request off GitHub's schema
+    for error in (
+        data.get("validation") or []
+    ):  # Prism's answer to a request off GitHub's schema
         if isinstance(error, dict):
             parts.append(str(error.get("message")))
     for error in data.get("errors") or []:
         if isinstance(error, dict):
-            parts.append(str(error.get("message") or f"{error.get('field')} {error.get('code')}"))
+            parts.append(
+                str(error.get("message") or f"{error.get('field')} {error.get('code')}")
+            )
     return "; ".join(parts)

@@ -51,7 +51,8 @@ def group_by_file(edits: list[Edit]) -> list[Group]:
     for edit in edits:
         by_file[edit.paths[0]].append(edit)
     return _named(
-        (GroupBy.file, path, f"{BRANCH_PREFIX}file/{_ref_safe(path)}", group) for path, group in sorted(by_file.items())
+        (GroupBy.file, path, f"{BRANCH_PREFIX}file/{_ref_safe(path)}", group)
+        for path, group in sorted(by_file.items())
     )
 
 

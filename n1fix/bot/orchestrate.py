@@ -108,7 +108,11 @@ class _Bot:
         self.say = say
         self.author = Author.parse(options.author)
         self.git = Git(options.cwd)
-        self.github = GitHub(api_url_from(options.api_url), token, options.repo) if token else None
+        self.github = (
+            GitHub(api_url_from(options.api_url), token, options.repo)
+            if token
+            else None
+        )
         self.exit = EXIT_DONE
 
     def run(self) -> int:
@@ -124,7 +128,13 @@ class _Bot:
             checkout = Path(scratch) / "checkout"
             self.worktree = self.git.add_worktree(checkout, self.base_sha)
             try:
-                computed = compute(checkout, self.cwd_in_repo, paths, opts.group_by, unsafe_fixes=opts.unsafe_fixes)
+                computed = compute(
+                    checkout,
+                    self.cwd_in_repo,
+                    paths,
+                    opts.group_by,
+                    unsafe_fixes=opts.unsafe_fixes,
+                )
                 for error in computed.errors:
                     self.say(f"n1fix: error: {error}")
                 for failure in computed.failures:
@@ -148,12 +158,15 @@ class _Bot:
     def _bot_pulls(self) -> dict[str, PullRequest]:
         """The bot's open pull requests (branch under n1fix/ in this repository), by branch."""
         if self.github is None:
-            self.say("(dry run without GITHUB_TOKEN: existing pull requests are not looked up)")
+            self.say(
+                "(dry run without GITHUB_TOKEN: existing pull requests are not looked up)"
+            )
             return {}
         return {
             p.head_ref: p
             for p in self.github.open_pulls()
-            if p.head_ref.startswith(BRANCH_PREFIX) and (p.head_repo or "").lower() == self.options.repo.lower()
+            if p.head_ref.startswith(BRANCH_PREFIX)
+            and (p.head_repo or "").lower() == self.options.repo.lower()
         }
 
     def _handle(self, group: Group, pull: PullRequest | None) -> None:
@@ -161,7 +174,12 @@ class _Bot:
         commit = self._build(group)
         state = _GroupState(group, commit, self.remote_branches.get(group.branch), pull)
         title = body.title(group)
-        text = body.pull_body(group, base=opts.base, paths=self.shown_paths, unsafe_fixes=opts.unsafe_fixes)
+        text = body.pull_body(
+            group,
+            base=opts.base,
+            paths=self.shown_paths,
+            unsafe_fixes=opts.unsafe_fixes,
+        )
         if pull is None and self._closed_unmerged(group):
             return
         if state.old is not None:
@@ -169,9 +187,13 @@ class _Bot:
             if self.git.tree_of(old_commit) == self.git.tree_of(commit):
                 self._up_to_date(state, title, text)
                 return
-            others = self.git.authors_since(self.base_sha, old_commit) - {self.author.email}
+            others = self.git.authors_since(self.base_sha, old_commit) - {
+                self.author.email
+            }
             if others:
-                self.say(f"{group.branch}: has commits by {', '.join(sorted(others))}; leaving it alone.")
+                self.say(
+                    f"{group.branch}: has commits by {', '.join(sorted(others))}; leaving it alone."
+                )
                 return
         verb = "update" if state.old else "create"
         if opts.dry_run:
@@ -180,7 +202,9 @@ class _Bot:
         if opts.test_cmd and not self._tests_pass(state):
             return
         self.git.push(opts.remote, commit, group.branch, expected=state.old)
-        self.say(f"{group.branch}: pushed {len(group.edits)} commit{'s' * (len(group.edits) != 1)} ({verb}d).")
+        self.say(
+            f"{group.branch}: pushed {len(group.edits)} commit{'s' * (len(group.edits) != 1)} ({verb}d)."
+        )
         self._open_or_update(state, title, text)
 
     def _closed_unmerged(self, group: Group) -> bool:
@@ -201,7 +225,9 @@ class _Bot:
         self.worktree.reset_to(self.base_sha)
         commit = self.base_sha
         for edit in group.edits:
-            commit = self.worktree.commit_files(edit.files, body.commit_message(group, edit), self.author)
+            commit = self.worktree.commit_files(
+                edit.files, body.commit_message(group, edit), self.author
+            )
         return commit
 
     def _up_to_date(self, state: _GroupState, title: str, text: str) -> None:
@@ -213,16 +239,22 @@ class _Bot:
             self._open_or_update(state, title, text)
         elif state.pull.body != text or state.pull.title != title:
             if self.options.dry_run:
-                self.say(f"{branch}: up to date; would update the description of #{state.pull.number}")
+                self.say(
+                    f"{branch}: up to date; would update the description of #{state.pull.number}"
+                )
                 return
             self.github.update_pull(state.pull.number, title=title, body=text)
-            self.say(f"{branch}: up to date; description of #{state.pull.number} updated.")
+            self.say(
+                f"{branch}: up to date; description of #{state.pull.number} updated."
+            )
         else:
             self.say(f"{branch}: up to date (#{state.pull.number}); nothing to do.")
 
     def _preview(self, state: _GroupState, verb: str, title: str, text: str) -> None:
         group = state.group
-        self.say(f"{group.branch}: would {verb} the branch from {self.options.base} ({self.base_sha[:12]}) with:")
+        self.say(
+            f"{group.branch}: would {verb} the branch from {self.options.base} ({self.base_sha[:12]}) with:"
+        )
         for subject in self.git.commits_since(self.base_sha, state.commit):
             self.say(f"    {subject}")
         if self.options.test_cmd:
@@ -231,14 +263,18 @@ class _Bot:
             self.say(f"  would update pull request #{state.pull.number}: {title}")
         else:
             labels = ", ".join(self.options.labels) or "none"
-            self.say(f"  would open a pull request into {self.options.base} (labels: {labels}): {title}")
+            self.say(
+                f"  would open a pull request into {self.options.base} (labels: {labels}): {title}"
+            )
         for line in text.splitlines():
             self.say(f"  | {line}")
 
     def _tests_pass(self, state: _GroupState) -> bool:
         command = self.options.test_cmd
         branch = state.group.branch
-        env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}  # the tests do not need it
+        env = {
+            k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"
+        }  # the tests do not need it
         proc = subprocess.run(
             command,
             shell=True,
@@ -255,11 +291,16 @@ class _Bot:
             return True
         self.exit = max(self.exit, EXIT_HELD_BACK)
         tail = self.say.redact("\n".join(proc.stdout.splitlines()[-OUTPUT_TAIL_LINES:]))
-        self.say(f"{branch}: tests failed ({command}: exit code {proc.returncode}); the end of their output:")
+        self.say(
+            f"{branch}: tests failed ({command}: exit code {proc.returncode}); the end of their output:"
+        )
         for line in tail.splitlines():
             self.say(f"    {line}")
         if state.pull is not None:
-            self.github.comment(state.pull.number, body.tests_failed_comment(command, proc.returncode, tail))
+            self.github.comment(
+                state.pull.number,
+                body.tests_failed_comment(command, proc.returncode, tail),
+            )
             self.say(f"{branch}: left as it was; commented on #{state.pull.number}.")
         else:
             self.say(f"{branch}: not pushed, no pull request opened.")
@@ -272,10 +313,14 @@ class _Bot:
             self.say(f"{branch}: updated #{state.pull.number} {state.pull.html_url}")
             return
         try:
-            pull = self.github.create_pull(title=title, head=branch, base=self.options.base, body=text)
+            pull = self.github.create_pull(
+                title=title, head=branch, base=self.options.base, body=text
+            )
         except GitHubError as error:
             if error.status == 403:
-                raise GitHubError(f"{error} (the branch is pushed; {FORBIDDEN_HINT})", error.status) from None
+                raise GitHubError(
+                    f"{error} (the branch is pushed; {FORBIDDEN_HINT})", error.status
+                ) from None
             raise
         if self.options.labels:
             self.github.add_labels(pull.number, self.options.labels)
@@ -284,14 +329,25 @@ class _Bot:
     def _close_stale(self, pull: PullRequest, *, blocked: bool) -> None:
         branch = pull.head_ref
         if blocked:
-            self.say(f"{branch}: no fixes now, but some files could not be checked; #{pull.number} stays open.")
+            self.say(
+                f"{branch}: no fixes now, but some files could not be checked; #{pull.number} stays open."
+            )
             return
         if self.options.dry_run:
-            self.say(f"{branch}: no fixes left; would close #{pull.number} and delete the branch.")
+            self.say(
+                f"{branch}: no fixes left; would close #{pull.number} and delete the branch."
+            )
             return
-        self.github.comment(pull.number, body.stale_comment(branch.removeprefix(BRANCH_PREFIX), self.options.base))
+        self.github.comment(
+            pull.number,
+            body.stale_comment(branch.removeprefix(BRANCH_PREFIX), self.options.base),
+        )
         # Closed by the bot, not by a reviewer: these fixes may be proposed again later.
-        self.github.update_pull(pull.number, state="closed", body=pull.body.replace(body.FIXES_MARK, body.STALE_MARK))
+        self.github.update_pull(
+            pull.number,
+            state="closed",
+            body=pull.body.replace(body.FIXES_MARK, body.STALE_MARK),
+        )
         old = self.remote_branches.get(branch)
         deleted = ""
         if old is not None:

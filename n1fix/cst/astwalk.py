@@ -12,14 +12,27 @@ from typing import Iterator
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
-_LEAVES = {"ctx", "op", "ops", "type_comment", "kind", "level", "conversion", "is_async", "simple", "value_kind"}
+_LEAVES = {
+    "ctx",
+    "op",
+    "ops",
+    "type_comment",
+    "kind",
+    "level",
+    "conversion",
+    "is_async",
+    "simple",
+    "value_kind",
+}
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
     names = _FIELDS.get(type(node))
     if names is None:
-        names = _FIELDS[type(node)] = tuple(n for n in type(node)._fields if n not in _LEAVES)
+        names = _FIELDS[type(node)] = tuple(
+            n for n in type(node)._fields if n not in _LEAVES
+        )
     for name in names:
         value = getattr(node, name, None)
         if isinstance(value, list):
@@ -32,7 +45,13 @@ def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
 
 def class_like(node: ast.AST) -> bool:
     """A class reference by its spelling: `Render`, `models.Render` (CapWords last part)."""
-    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    name = (
+        node.id
+        if isinstance(node, ast.Name)
+        else node.attr
+        if isinstance(node, ast.Attribute)
+        else ""
+    )
     return name[:1].isupper() and not name.isupper()
 
 
@@ -48,7 +67,9 @@ def ast_dotted_name(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
-def walk_own_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+def walk_own_body(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> Iterator[ast.AST]:
     """The nodes of the function's own body, not those of nested functions, classes or lambdas."""
     stack: list[ast.AST] = list(function.body)
     while stack:

@@ -13,11 +13,22 @@ def async_functions(module: cst.Module) -> Iterator[tuple[cst.FunctionDef, str |
     stack: list[tuple[cst.CSTNode, str | None]] = [(module, None)]
     while stack:
         node, owner = stack.pop()
-        body = node.body.body if isinstance(node, (cst.ClassDef, cst.FunctionDef)) else node.body
+        body = (
+            node.body.body
+            if isinstance(node, (cst.ClassDef, cst.FunctionDef))
+            else node.body
+        )
         for statement in body if isinstance(body, (list, tuple)) else []:
             for inner in _definitions(statement):
                 if isinstance(inner, cst.ClassDef):
-                    stack.append((inner, f"{owner}.{inner.name.value}" if owner else inner.name.value))
+                    stack.append(
+                        (
+                            inner,
+                            f"{owner}.{inner.name.value}"
+                            if owner
+                            else inner.name.value,
+                        )
+                    )
                 else:
                     if inner.asynchronous is not None:
                         yield inner, owner
@@ -42,7 +53,9 @@ def blocks_below(statement: cst.CSTNode) -> Iterator[cst.IndentedBlock]:
             yield part
         elif isinstance(part, cst.If):  # elif
             yield from blocks_below(part)
-        elif isinstance(part, (cst.Else, cst.Finally)) and isinstance(part.body, cst.IndentedBlock):
+        elif isinstance(part, (cst.Else, cst.Finally)) and isinstance(
+            part.body, cst.IndentedBlock
+        ):
             yield part.body
     for handler in getattr(statement, "handlers", ()) or ():
         if isinstance(handler.body, cst.IndentedBlock):

@@ -23,7 +23,9 @@ def dotted_name(node: cst.CSTNode) -> str | None:
     return None
 
 
-def unwind(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[MethodCall], bool]:
+def unwind(
+    node: cst.BaseExpression,
+) -> tuple[cst.BaseExpression, list[MethodCall], bool]:
     """Split `base.m1(..).m2(..)` into (base, [m1, m2], saw_await), looking through await."""
     calls: list[MethodCall] = []
     is_async = False

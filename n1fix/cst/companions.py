@@ -24,12 +24,18 @@ from n1fix.cst.name_binding import new_unbound_reads
 class CompanionEdit:
     path: Path  # the file to edit (resolved)
     display: str  # as the user sees it
-    owner: str | None  # the module-level class the function belongs to; None: a module function
+    owner: (
+        str | None
+    )  # the module-level class the function belongs to; None: a module function
     after: str  # the function the new one goes after
     name: str  # the new function
     code: str  # its source, at module-level indentation
-    imports: tuple[tuple[str, str], ...] = ()  # `from module import name` pairs it needs
-    first_party: frozenset[str] = frozenset()  # the edited module's first-party packages
+    imports: tuple[
+        tuple[str, str], ...
+    ] = ()  # `from module import name` pairs it needs
+    first_party: frozenset[str] = (
+        frozenset()
+    )  # the edited module's first-party packages
 
 
 class CompanionFailed(Exception):
@@ -41,16 +47,27 @@ def apply_companion(text: str, edit: CompanionEdit) -> str:
     block_owner = _owner_block(module, edit.owner)
     if block_owner is None:
         raise CompanionFailed(f"class `{edit.owner}` is not in {edit.display}")
-    body = list(block_owner.body if isinstance(block_owner, cst.Module) else block_owner.body.body)
+    body = list(
+        block_owner.body
+        if isinstance(block_owner, cst.Module)
+        else block_owner.body.body
+    )
     names = [s.name.value for s in body if isinstance(s, cst.FunctionDef)]
     if edit.name in names:
         return text
     position = next(
-        (i for i, s in enumerate(body) if isinstance(s, cst.FunctionDef) and s.name.value == edit.after), None
+        (
+            i
+            for i, s in enumerate(body)
+            if isinstance(s, cst.FunctionDef) and s.name.value == edit.after
+        ),
+        None,
     )
     if position is None:
         raise CompanionFailed(f"`{edit.after}` is not in {edit.display}")
-    function = cst.parse_statement(textwrap.dedent(edit.code), config=module.config_for_parsing)
+    function = cst.parse_statement(
+        textwrap.dedent(edit.code), config=module.config_for_parsing
+    )
     blank = cst.EmptyLine(indent=False, whitespace=cst.SimpleWhitespace(""))
     spacing = [blank] if edit.owner else [blank, blank]
     function = function.with_changes(leading_lines=spacing)
@@ -62,8 +79,12 @@ def apply_companion(text: str, edit: CompanionEdit) -> str:
     if isinstance(block_owner, cst.Module):
         module = module.with_changes(body=body)
     else:
-        new_owner = block_owner.with_changes(body=block_owner.body.with_changes(body=body))
-        module = module.with_changes(body=[new_owner if s is block_owner else s for s in module.body])
+        new_owner = block_owner.with_changes(
+            body=block_owner.body.with_changes(body=body)
+        )
+        module = module.with_changes(
+            body=[new_owner if s is block_owner else s for s in module.body]
+        )
     for source, name in edit.imports:
         module = add_from_import(module, source, name, set(edit.first_party))
     unbound = new_unbound_reads(cst.parse_module(text), cst.parse_module(module.code))
@@ -75,4 +96,11 @@ def apply_companion(text: str, edit: CompanionEdit) -> str:
 def _owner_block(module: cst.Module, owner: str | None):
     if owner is None:
         return module
-    return next((s for s in module.body if isinstance(s, cst.ClassDef) and s.name.value == owner), None)
+    return next(
+        (
+            s
+            for s in module.body
+            if isinstance(s, cst.ClassDef) and s.name.value == owner
+        ),
+        None,
+    )

@@ -46,15 +46,25 @@ def spelled_or_needed(ctx, qualified: str, needed: list[tuple[str, str]]) -> str
     return name
 
 
-def add_from_import(module: cst.Module, source: str, name: str, first_party: set[str]) -> cst.Module:
+def add_from_import(
+    module: cst.Module, source: str, name: str, first_party: set[str]
+) -> cst.Module:
     body = list(module.body)
     imports = [(i, s) for i, s in enumerate(body) if _import_of(s) is not None]
     for i, statement in imports:
         node = statement.body[0]
-        if isinstance(node, cst.ImportFrom) and _module_code(node) == source and not node.relative:
-            if isinstance(node.names, cst.ImportStar) or any(_alias_name(a) == name for a in node.names):
+        if (
+            isinstance(node, cst.ImportFrom)
+            and _module_code(node) == source
+            and not node.relative
+        ):
+            if isinstance(node.names, cst.ImportStar) or any(
+                _alias_name(a) == name for a in node.names
+            ):
                 return module
-            return module.with_changes(body=[*body[:i], _merge(statement, node, name), *body[i + 1 :]])
+            return module.with_changes(
+                body=[*body[:i], _merge(statement, node, name), *body[i + 1 :]]
+            )
 
     new_line = cst.parse_statement(f"from {source} import {name}\n")
     return _with_new_import(module, body, imports, new_line, (1, source), first_party)
@@ -68,12 +78,16 @@ def add_beside(module: cst.Module, existing: str, name: str) -> cst.Module | Non
         if _import_of(statement) is None:
             continue
         node = statement.body[0]
-        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        if not isinstance(node, cst.ImportFrom) or isinstance(
+            node.names, cst.ImportStar
+        ):
             continue
         if any(_alias_name(a) == existing and a.asname is None for a in node.names):
             if any(_alias_name(a) == name for a in node.names):
                 return module
-            return module.with_changes(body=[*body[:i], _merge(statement, node, name), *body[i + 1 :]])
+            return module.with_changes(
+                body=[*body[:i], _merge(statement, node, name), *body[i + 1 :]]
+            )
     return None
 
 
@@ -83,7 +97,9 @@ def add_import(module: cst.Module, name: str, first_party: set[str]) -> cst.Modu
     imports = [(i, s) for i, s in enumerate(body) if _import_of(s) is not None]
     for _, statement in imports:
         node = statement.body[0]
-        if isinstance(node, cst.Import) and any(_alias_name(a) == name and a.asname is None for a in node.names):
+        if isinstance(node, cst.Import) and any(
+            _alias_name(a) == name and a.asname is None for a in node.names
+        ):
             return module
     new_line = cst.parse_statement(f"import {name}\n")
     return _with_new_import(module, body, imports, new_line, (0, name), first_party)
@@ -109,33 +125,49 @@ def _with_new_import(
                 moved = body[i]
                 new_line = new_line.with_changes(leading_lines=moved.leading_lines)
                 moved = moved.with_changes(leading_lines=[])
-                return module.with_changes(body=[*body[:i], new_line, moved, *body[i + 1 :]])
+                return module.with_changes(
+                    body=[*body[:i], new_line, moved, *body[i + 1 :]]
+                )
             last_in_group = i
         elif other_group > group and last_in_group is None:
             # First import of a later group: open our group just above it.
             new_line = new_line.with_changes(leading_lines=statement.leading_lines)
             first = body[i].with_changes(leading_lines=[cst.EmptyLine()])
-            return module.with_changes(body=[*body[:i], new_line, first, *body[i + 1 :]])
+            return module.with_changes(
+                body=[*body[:i], new_line, first, *body[i + 1 :]]
+            )
     if last_in_group is not None:
-        return module.with_changes(body=[*body[: last_in_group + 1], new_line, *body[last_in_group + 1 :]])
+        return module.with_changes(
+            body=[*body[: last_in_group + 1], new_line, *body[last_in_group + 1 :]]
+        )
     if imports:
         # A group of its own after the last import.
         i = imports[-1][0]
         return module.with_changes(
-            body=[*body[: i + 1], new_line.with_changes(leading_lines=[cst.EmptyLine()]), *body[i + 1 :]]
+            body=[
+                *body[: i + 1],
+                new_line.with_changes(leading_lines=[cst.EmptyLine()]),
+                *body[i + 1 :],
+            ]
         )
     at = 1 if body and _is_docstring(body[0]) else 0
     return module.with_changes(body=[*body[:at], new_line, *body[at:]])
 
 
-def _merge(statement: cst.SimpleStatementLine, node: cst.ImportFrom, name: str) -> cst.SimpleStatementLine:
+def _merge(
+    statement: cst.SimpleStatementLine, node: cst.ImportFrom, name: str
+) -> cst.SimpleStatementLine:
     aliases = list(node.names)
     names = [_alias_name(a) for a in aliases]
     position = len([n for n in names if _isort_key(n) < _isort_key(name)])
     new_alias = cst.ImportAlias(name=cst.Name(name))
     if node.lpar is not None or any("\n" in _comma_ws(a) for a in aliases):
         # A parenthesised, wrapped list: copy a neighbour's comma so the layout stays.
-        template = aliases[0].comma if aliases[0].comma is not cst.MaybeSentinel.DEFAULT else cst.Comma()
+        template = (
+            aliases[0].comma
+            if aliases[0].comma is not cst.MaybeSentinel.DEFAULT
+            else cst.Comma()
+        )
         new_alias = new_alias.with_changes(comma=template)
         if position == len(aliases):
             last = aliases[-1]
@@ -146,9 +178,10 @@ def _merge(statement: cst.SimpleStatementLine, node: cst.ImportFrom, name: str) 
     else:
         plain = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in aliases]
         plain.insert(position, new_alias)
-        aliases = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in plain[:-1]] + [
-            plain[-1]
-        ]
+        aliases = [
+            a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            for a in plain[:-1]
+        ] + [plain[-1]]
     return statement.with_changes(body=[node.with_changes(names=aliases)])
 
 
@@ -211,7 +244,9 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1
         and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        and isinstance(
+            statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
+        )
     )
 
 
@@ -223,13 +258,19 @@ def remove_unused_import(module: cst.Module, name: str) -> cst.Module:
     imports = {i for i, s in enumerate(body) if _import_of(s) is not None}
     rest = [s for i, s in enumerate(body) if i not in imports]
     used = set().union(*(_names_of_statement(s, all_names) for s in rest))
-    if name in used or ("__all__" in used and _in_dunder_all(cst.Module(body=rest), name)):
+    if name in used or (
+        "__all__" in used and _in_dunder_all(cst.Module(body=rest), name)
+    ):
         return module
     for i in sorted(imports):
         node = body[i].body[0]
-        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        if not isinstance(node, cst.ImportFrom) or isinstance(
+            node.names, cst.ImportStar
+        ):
             continue
-        kept = [a for a in node.names if not (a.asname is None and _alias_name(a) == name)]
+        kept = [
+            a for a in node.names if not (a.asname is None and _alias_name(a) == name)
+        ]
         if len(kept) == len(node.names):
             continue
         if not kept:
@@ -243,7 +284,11 @@ def remove_unused_import(module: cst.Module, name: str) -> cst.Module:
             return module.with_changes(body=[*body[:i], *following])
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return module.with_changes(
-            body=[*body[:i], body[i].with_changes(body=[node.with_changes(names=kept)]), *body[i + 1 :]]
+            body=[
+                *body[:i],
+                body[i].with_changes(body=[node.with_changes(names=kept)]),
+                *body[i + 1 :],
+            ]
         )
     return module
 

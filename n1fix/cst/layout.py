@@ -34,7 +34,8 @@ def joined_if_overlong(code: str, indent: int, limit: int, prefix: int = 4) -> s
     indentation relative to the statement at `indent`."""
     first, _, rest = code.partition("\n")
     if not rest or (
-        fits(first, indent + prefix, limit) and all(indent + len(line) <= limit for line in rest.split("\n"))
+        fits(first, indent + prefix, limit)
+        and all(indent + len(line) <= limit for line in rest.split("\n"))
     ):
         return code
     try:
@@ -101,9 +102,17 @@ def _chained_call(body: str) -> cst.Call | None:
         return None
     if not isinstance(expr, cst.Call) or "\n" in body:
         return None
-    func = expr.func.value if body.startswith(".") and isinstance(expr.func, cst.Attribute) else expr.func
+    func = (
+        expr.func.value
+        if body.startswith(".") and isinstance(expr.func, cst.Attribute)
+        else expr.func
+    )
     # One call a line: a chain kept on one line (`select(X).where(...)`) is the author's.
-    return expr if func is not None and not any(isinstance(n, cst.Call) for n in _nodes(func)) else None
+    return (
+        expr
+        if func is not None and not any(isinstance(n, cst.Call) for n in _nodes(func))
+        else None
+    )
 
 
 def _nodes(node: cst.CSTNode):
@@ -135,7 +144,11 @@ def broken_expression(expr: cst.BaseExpression) -> str | None:
     if isinstance(expr, cst.Call) and expr.args:
         return f"{prefix}{render(expr.func)}(\n{INDENT}{_args(expr)}\n)"
     # `session.execute(stmt).scalars()`: break inside the call that has arguments.
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and not expr.args:
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and not expr.args
+    ):
         inner = broken_expression(expr.func.value)
         if inner is not None and not inner.startswith("("):
             return f"{prefix}{inner}.{expr.func.attr.value}()"
@@ -181,9 +194,16 @@ def one_line(expr: cst.BaseExpression) -> cst.BaseExpression | None:
             for item in dataclasses.fields(updated):
                 value = getattr(updated, item.name)
                 if isinstance(value, cst.ParenthesizedWhitespace):
-                    if value.first_line.comment is not None or any(line.comment for line in value.empty_lines):
+                    if value.first_line.comment is not None or any(
+                        line.comment for line in value.empty_lines
+                    ):
                         comments[0] = True
-                    space = " " if isinstance(updated, cst.Comma) and item.name == "whitespace_after" else ""
+                    space = (
+                        " "
+                        if isinstance(updated, cst.Comma)
+                        and item.name == "whitespace_after"
+                        else ""
+                    )
                     changes[item.name] = cst.SimpleWhitespace(space)
             return updated.with_changes(**changes) if changes else updated
 

@@ -35,7 +35,9 @@ class Frame:
     index: int  # position of `node` in the ancestry
     targets: set[str]  # names the loop binds per item
     varying: set[str]  # names whose value may change per item
-    clauses: list[cst.CompFor] = field(default_factory=list)  # comprehensions: clauses that run per item
+    clauses: list[cst.CompFor] = field(
+        default_factory=list
+    )  # comprehensions: clauses that run per item
 
     @property
     def is_for(self) -> bool:
@@ -76,11 +78,20 @@ def few_fixed_items(frames: list[Frame]) -> bool:
     """Whether every frame iterates a literal display of at most FEW_ITEMS items, none
     starred: the code runs a fixed, small number of times, not once per row of data."""
     for frame in frames:
-        iterables = [frame.node.iter] if frame.is_for else [clause.iter for clause in frame.clauses]
+        iterables = (
+            [frame.node.iter]
+            if frame.is_for
+            else [clause.iter for clause in frame.clauses]
+        )
         for iterable in iterables:
-            if not isinstance(iterable, _DISPLAYS) or len(iterable.elements) > FEW_ITEMS:
+            if (
+                not isinstance(iterable, _DISPLAYS)
+                or len(iterable.elements) > FEW_ITEMS
+            ):
                 return False
-            if any(isinstance(element, cst.StarredElement) for element in iterable.elements):
+            if any(
+                isinstance(element, cst.StarredElement) for element in iterable.elements
+            ):
                 return False
     return bool(frames)
 
@@ -94,14 +105,18 @@ def _clauses_covering(comp: cst.CSTNode, below: list[cst.CSTNode]) -> list[cst.C
         clause = clause.inner_for_in
     first = below[0]
     if first is not comp.for_in:
-        return chain  # in the element (or key/value): runs for every item of every clause
+        return (
+            chain  # in the element (or key/value): runs for every item of every clause
+        )
     for depth, node in enumerate(below):
         if not isinstance(node, cst.CompFor):
             break
         nxt = below[depth + 1] if depth + 1 < len(below) else None
         position = chain.index(node)
         if nxt is node.iter:
-            return chain[:position]  # the iterable of clause k runs per item of clauses < k
+            return chain[
+                :position
+            ]  # the iterable of clause k runs per item of clauses < k
         if any(nxt is if_ for if_ in node.ifs):
             return chain[: position + 1]
     return chain
@@ -110,12 +125,16 @@ def _clauses_covering(comp: cst.CSTNode, below: list[cst.CSTNode]) -> list[cst.C
 def statement_index(ancestry: list[cst.CSTNode], below: int) -> int | None:
     """Index of the innermost statement above position `below` in the ancestry."""
     for i in range(below - 1, -1, -1):
-        if isinstance(ancestry[i], (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        if isinstance(
+            ancestry[i], (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+        ):
             return i
     return None
 
 
-def hoist_anchor(ancestry: list[cst.CSTNode], frame: Frame) -> tuple[int | None, str | None]:
+def hoist_anchor(
+    ancestry: list[cst.CSTNode], frame: Frame
+) -> tuple[int | None, str | None]:
     """Where batched code can go for this frame: (ancestry index of the statement, or a reason).
 
     A `for` frame hoists above the loop itself. A comprehension hoists above the statement
@@ -128,14 +147,26 @@ def hoist_anchor(ancestry: list[cst.CSTNode], frame: Frame) -> tuple[int | None,
         return None, "the comprehension is not inside a statement"
     statement = ancestry[at]
     if not isinstance(statement, _HOISTABLE_HEADERS):
-        return None, f"the comprehension sits in a `{type(statement).__name__.lower()}` header"
-    if isinstance(statement, cst.If) and at > 0 and isinstance(ancestry[at - 1], cst.If):
+        return (
+            None,
+            f"the comprehension sits in a `{type(statement).__name__.lower()}` header",
+        )
+    if (
+        isinstance(statement, cst.If)
+        and at > 0
+        and isinstance(ancestry[at - 1], cst.If)
+    ):
         return None, "the comprehension sits in an `elif` test"
-    if isinstance(statement, cst.For) and not any(n is statement.iter for n in ancestry[at + 1 : frame.index + 1]):
+    if isinstance(statement, cst.For) and not any(
+        n is statement.iter for n in ancestry[at + 1 : frame.index + 1]
+    ):
         return None, "the comprehension is not the loop's iterable"
     for node in ancestry[at + 1 : frame.index]:
         if isinstance(node, (cst.Lambda, *COMPREHENSIONS)):
-            return None, "the comprehension is nested in another expression that runs it repeatedly"
+            return (
+                None,
+                "the comprehension is nested in another expression that runs it repeatedly",
+            )
     return at, None
 
 
@@ -160,4 +191,6 @@ def makes_conditional(node: cst.CSTNode, child: cst.CSTNode) -> bool:
 def loop_words(ctx, frame: Frame) -> str:
     """How a message names the loop: its iterable when short, else "its loop"."""
     iterable = ctx.code(frame.first_iter)
-    return f"`{iterable}`" if len(iterable) <= 40 and "\n" not in iterable else "its loop"
+    return (
+        f"`{iterable}`" if len(iterable) <= 40 and "\n" not in iterable else "its loop"
+    )

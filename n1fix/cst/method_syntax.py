@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import libcst as cst
 
-BATCHED = "n1fix_batched_"  # the synthetic loop's result dict; never survives into the output
+BATCHED = (
+    "n1fix_batched_"  # the synthetic loop's result dict; never survives into the output
+)
 
 
-def find_function(module: cst.Module, owner: str | None, name: str) -> cst.FunctionDef | None:
+def find_function(
+    module: cst.Module, owner: str | None, name: str
+) -> cst.FunctionDef | None:
     """The module-level function `name`, or the method `name` of the module-level class `owner`."""
     body = module.body
     if owner is not None:
-        cls = next((s for s in body if isinstance(s, cst.ClassDef) and s.name.value == owner), None)
+        cls = next(
+            (s for s in body if isinstance(s, cst.ClassDef) and s.name.value == owner),
+            None,
+        )
         if cls is None:
             return None
         body = cls.body.body
-    return next((s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
+    return next(
+        (s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == name),
+        None,
+    )
 
 
 def tail_block(function: cst.FunctionDef) -> tuple[list, list[cst.With]]:
@@ -46,7 +56,9 @@ def is_docstring(statement) -> bool:
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1
         and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        and isinstance(
+            statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
+        )
     )
 
 
@@ -56,7 +68,9 @@ def with_tail(function: cst.FunctionDef, tail: list) -> cst.FunctionDef:
     if not withs:
         body = list(function.body.body)
         docstring = body[:1] if body and is_docstring(body[0]) else []
-        return function.with_changes(body=function.body.with_changes(body=[*docstring, *tail]))
+        return function.with_changes(
+            body=function.body.with_changes(body=[*docstring, *tail])
+        )
     innermost = withs[-1]
     replaced = innermost.with_changes(body=innermost.body.with_changes(body=tail))
 
@@ -67,7 +81,9 @@ def with_tail(function: cst.FunctionDef, tail: list) -> cst.FunctionDef:
     return function.visit(_Swap())
 
 
-def batch_params(params: cst.Parameters, key: str, keys: str, *, annotate_for_analysis: bool) -> cst.Parameters:
+def batch_params(
+    params: cst.Parameters, key: str, keys: str, *, annotate_for_analysis: bool
+) -> cst.Parameters:
     """The parameters with `key` replaced by `keys` (its annotation `T` by `list[T]`)."""
 
     def convert(param: cst.Param) -> cst.Param:
@@ -76,7 +92,9 @@ def batch_params(params: cst.Parameters, key: str, keys: str, *, annotate_for_an
         annotation = param.annotation
         if annotation is not None:
             element = cst.Module([]).code_for_node(annotation.annotation)
-            annotation = annotation.with_changes(annotation=cst.parse_expression(f"list[{element}]"))
+            annotation = annotation.with_changes(
+                annotation=cst.parse_expression(f"list[{element}]")
+            )
         elif annotate_for_analysis:
             # Only for the analysis (a list can be read twice); the method stays unannotated
             # like its original.

@@ -70,7 +70,11 @@ def _unbound_reads(module: cst.Module) -> Counter[tuple[str, str, str]]:
     for scope in {s for s in scopes.values() if s is not None}:
         for access in scope.accesses:
             node = access.node
-            if not isinstance(node, cst.Name) or access.is_annotation or access.is_type_hint:
+            if (
+                not isinstance(node, cst.Name)
+                or access.is_annotation
+                or access.is_type_hint
+            ):
                 continue
             kind = _unbound_kind(access, scope, positions, layout)
             if kind == _UNDEFINED and star_import:  # `from x import *` may define it
@@ -91,7 +95,9 @@ def _unbound_kind(access, scope, positions, layout: "_Layout") -> str | None:
         if len(local) < len(referents):
             return _BEFORE_ASSIGNMENT
         read_at = _start(positions, access.node)
-        if read_at is not None and all(_bound_after(r.node, read_at, positions, layout) for r in local):
+        if read_at is not None and all(
+            _bound_after(r.node, read_at, positions, layout) for r in local
+        ):
             return _BEFORE_ASSIGNMENT
         return None
     if not referents:
@@ -99,17 +105,25 @@ def _unbound_kind(access, scope, positions, layout: "_Layout") -> str | None:
     return None
 
 
-def _bound_after(target: cst.CSTNode, read_at: tuple[int, int], positions, layout: "_Layout") -> bool:
+def _bound_after(
+    target: cst.CSTNode, read_at: tuple[int, int], positions, layout: "_Layout"
+) -> bool:
     """Does the binding of `target` happen after the read at `read_at`? An assignment
     statement binds once its whole value is evaluated (`xs = list(xs)` reads the old `xs`)."""
     statement = layout.statement_of.get(target)
-    bound_at = positions.get(statement).end if statement is not None else positions.get(target).start
+    bound_at = (
+        positions.get(statement).end
+        if statement is not None
+        else positions.get(target).start
+    )
     return (bound_at.line, bound_at.column) > read_at
 
 
 def _start(positions, node: cst.CSTNode) -> tuple[int, int] | None:
     position = positions.get(node)
-    return (position.start.line, position.start.column) if position is not None else None
+    return (
+        (position.start.line, position.start.column) if position is not None else None
+    )
 
 
 class _Layout(cst.CSTVisitor):
@@ -143,7 +157,9 @@ class _Layout(cst.CSTVisitor):
         self.labels[node] = ".".join([*self._names, "<lambda>"])
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+        if isinstance(
+            node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+        ):
             self.labels[node] = ".".join([*self._names, "<comprehension>"])
         return super().on_visit(node)
 

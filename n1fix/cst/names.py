@@ -8,7 +8,12 @@ import libcst as cst
 
 from n1fix.cst.syntax import all_names, children, names_assigned, walk
 
-_IRREGULAR = {"person": "people", "child": "children", "status": "statuses", "data": "data"}
+_IRREGULAR = {
+    "person": "people",
+    "child": "children",
+    "status": "statuses",
+    "data": "data",
+}
 
 
 def singular_snake(class_name: str) -> str:
@@ -54,7 +59,12 @@ def qualified(base: str, target: str | None, items: str | None = None) -> list[s
     target (`user_ids` -> `link_user_ids`) or by the words its collection adds
     (`for user in active_users`: `user_ids` -> `active_user_ids`)."""
     names: list[str] = []
-    if items and target and items != plural(target) and items.endswith(f"_{plural(target)}"):
+    if (
+        items
+        and target
+        and items != plural(target)
+        and items.endswith(f"_{plural(target)}")
+    ):
         prefix = items[: -len(plural(target))]
         if not base.startswith(prefix):
             names.append(prefix + base)
@@ -71,7 +81,9 @@ def binds_locally(scope: cst.CSTNode | None, name: str) -> bool:
         return True  # module level: rebinding a global is what the code there does
     params = scope.params
     every = [*params.posonly_params, *params.params, *params.kwonly_params]
-    every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    every += [
+        p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)
+    ]
     if any(param.name.value == name for param in every):
         return True
     declared = {
@@ -116,19 +128,29 @@ class NamePicker:
         return name.isidentifier() and name not in _KEYWORDS_AND_BUILTINS
 
     def free(self, name: str) -> bool:
-        return name.isidentifier() and name not in self.taken and name not in _KEYWORDS_AND_BUILTINS
+        return (
+            name.isidentifier()
+            and name not in self.taken
+            and name not in _KEYWORDS_AND_BUILTINS
+        )
 
 
 def _enclosing(scope: cst.CSTNode, module: cst.Module) -> list[cst.CSTNode]:
     """The functions and classes `scope` is nested in, outermost first."""
-    return [node for node in _ancestors(scope, module) if isinstance(node, (cst.FunctionDef, cst.ClassDef))]
+    return [
+        node
+        for node in _ancestors(scope, module)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef))
+    ]
 
 
 def _ancestors(target: cst.CSTNode, root: cst.CSTNode) -> list[cst.CSTNode]:
     """The nodes between `root` and `target` (both left out), outermost first; none when
     `target` is not below `root`. One walk of `root`: asking each function whether it holds
     `target` walked the module once per function, for each fix of a file with many."""
-    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(child, ()) for child in children(root)]
+    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [
+        (child, ()) for child in children(root)
+    ]
     while stack:
         node, above = stack.pop()
         if node is target:
@@ -138,4 +160,6 @@ def _ancestors(target: cst.CSTNode, root: cst.CSTNode) -> list[cst.CSTNode]:
     return []
 
 
-_KEYWORDS_AND_BUILTINS = set(__import__("keyword").kwlist) | set(dir(__import__("builtins")))
+_KEYWORDS_AND_BUILTINS = set(__import__("keyword").kwlist) | set(
+    dir(__import__("builtins"))
+)

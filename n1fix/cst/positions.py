@@ -40,7 +40,9 @@ class _OffsetState(CodegenState):
         self.tokens.append(value)
         if "\n" in value or "\r" in value:
             # Per token, as LibCST counts them: a "\r" token then a "\n" token are two lines.
-            self.line_ends.extend(self.offset + m.end() for m in _NEWLINE.finditer(value))
+            self.line_ends.extend(
+                self.offset + m.end() for m in _NEWLINE.finditer(value)
+            )
         self.offset += len(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
@@ -75,7 +77,9 @@ class Positions:
     """`positions[node]` -> the node's `CodeRange`, equal to `PositionProvider`'s."""
 
     def __init__(self, module: cst.Module) -> None:
-        state = _OffsetState(default_indent=module.default_indent, default_newline=module.default_newline)
+        state = _OffsetState(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
         module._codegen(state)
         self._spans = state.spans
         self._line_ends = state.line_ends

@@ -17,7 +17,9 @@ import tokenize
 
 import libcst as cst
 
-_PRAGMA = re.compile(r"#\s*(noqa\b|type:\s*ignore\b|pyright:\s*ignore\b|pylint:\s*disable\b|nosec\b)")
+_PRAGMA = re.compile(
+    r"#\s*(noqa\b|type:\s*ignore\b|pyright:\s*ignore\b|pylint:\s*disable\b|nosec\b)"
+)
 
 
 def pragmas_beside(ctx, node: cst.CSTNode) -> list[str]:
@@ -27,8 +29,12 @@ def pragmas_beside(ctx, node: cst.CSTNode) -> list[str]:
         position = ctx.range_of(node)
     except KeyError:  # a node the analysis built, not one of the module's
         return []
-    if isinstance(node, cst.SimpleStatementLine):  # its own trailing comment is beside it
-        node = node.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())
+    if isinstance(
+        node, cst.SimpleStatementLine
+    ):  # its own trailing comment is beside it
+        node = node.with_changes(
+            leading_lines=[], trailing_whitespace=cst.TrailingWhitespace()
+        )
     own = ctx.module.code_for_node(node)
     found = [
         part
@@ -37,7 +43,9 @@ def pragmas_beside(ctx, node: cst.CSTNode) -> list[str]:
         for part in re.split(r"\s+(?=#)", comment)  # `# noqa: B007  # type: ignore` is one comment
         if _PRAGMA.match(part)
     ]
-    return sorted(dict.fromkeys(found), key=lambda c: not c.replace(" ", "").startswith("#type:"))
+    return sorted(
+        dict.fromkeys(found), key=lambda c: not c.replace(" ", "").startswith("#type:")
+    )
 
 
 def with_pragmas(statement: str, anchor: str, pragmas: list[str]) -> str:

@@ -14,7 +14,9 @@ def read_regular(path: str | os.PathLike[str]) -> bytes:
     name n1fix reads (`pyproject.toml`, `.gitignore`, a module, the cache) would otherwise
     hang the run or never end.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(
+        path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    )
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))

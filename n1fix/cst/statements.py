@@ -13,7 +13,9 @@ def enclosing_function(ctx, statement):
     """The innermost function whose body holds `statement`."""
     found = None
     for node in walk(ctx.module, into_scopes=True):
-        if isinstance(node, cst.FunctionDef) and any(s is statement for s in walk(node.body)):
+        if isinstance(node, cst.FunctionDef) and any(
+            s is statement for s in walk(node.body)
+        ):
             found = node
     return found
 
@@ -24,14 +26,18 @@ class ReplaceStatements(cst.CSTTransformer):
         self.new = new
         self.done = False
 
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+    def leave_IndentedBlock(
+        self, original: cst.IndentedBlock, updated: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
         body = list(original.body)
         first = self.statements[0]
         for i, statement in enumerate(body):
             if statement is first:
                 end = i + len(self.statements)
                 if any(a is not b for a, b in zip(body[i:end], self.statements)):
-                    raise FixFailed("the statements to gather are no longer consecutive")
+                    raise FixFailed(
+                        "the statements to gather are no longer consecutive"
+                    )
                 self.done = True
                 kept = list(updated.body)
                 return updated.with_changes(body=[*kept[:i], *self.new, *kept[end:]])

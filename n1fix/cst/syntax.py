@@ -82,7 +82,11 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """
     names = _CHILD_FIELDS.get(type(node))
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node) if not f.name.startswith(_SKIPPED_FIELD_PREFIXES))
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(node)
+            if not f.name.startswith(_SKIPPED_FIELD_PREFIXES)
+        )
         _CHILD_FIELDS[type(node)] = names
     for name in names:
         value = getattr(node, name)
@@ -192,7 +196,9 @@ def all_names(node: cst.CSTNode) -> set[str]:
     return (names - private) | _names_outside_comprehension_targets(node, private)
 
 
-def _names_outside_comprehension_targets(node: cst.CSTNode, private: set[str]) -> set[str]:
+def _names_outside_comprehension_targets(
+    node: cst.CSTNode, private: set[str]
+) -> set[str]:
     """Those of `private` that are also used outside the comprehensions binding them."""
     used: set[str] = set()
     stack: list[tuple[cst.CSTNode, frozenset[str]]] = [(node, frozenset())]
@@ -260,5 +266,7 @@ def is_pure_key(expr: cst.BaseExpression) -> bool:
         if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return False
         index = expr.slice[0].slice.value
-        return is_pure_key(expr.value) and isinstance(index, (cst.SimpleString, cst.Integer))
+        return is_pure_key(expr.value) and isinstance(
+            index, (cst.SimpleString, cst.Integer)
+        )
     return False

@@ -31,7 +31,9 @@ def _setup(path: Path, text: str):
     display = display_path(path)
 
     def make(new_text: str):
-        return file_context(path, display, new_text, own.module_name, own.imports, project)
+        return file_context(
+            path, display, new_text, own.module_name, own.imports, project
+        )
 
     return rules, make
 

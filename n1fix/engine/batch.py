@@ -28,7 +28,9 @@ import libcst as cst
 _ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 # A line of a parenthesised import list: `    name,` / `    name as alias,` / `)`.
-_IMPORT_LIST_LINE = re.compile(r"^\s*(?:[A-Za-z_]\w*(?:\s+as\s+[A-Za-z_]\w*)?\s*,?\s*|\)\s*|)$")
+_IMPORT_LIST_LINE = re.compile(
+    r"^\s*(?:[A-Za-z_]\w*(?:\s+as\s+[A-Za-z_]\w*)?\s*,?\s*|\)\s*|)$"
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,11 @@ class Layout:
         ]
         header_end = 0
         for index, statement in enumerate(tree.body):
-            docstring = index == 0 and isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            docstring = (
+                index == 0
+                and isinstance(statement, ast.Expr)
+                and isinstance(statement.value, ast.Constant)
+            )
             if not (docstring or isinstance(statement, (ast.Import, ast.ImportFrom))):
                 break
             header_end = statement.end_lineno or statement.lineno
@@ -100,11 +106,15 @@ class Batch:
             return None
         batch = cls(text.splitlines(keepends=True), layout, module=module)
         if module.has_trailing_newline:
-            line = len("".join(module.code_for_node(h) for h in module.header).splitlines())
+            line = len(
+                "".join(module.code_for_node(h) for h in module.header).splitlines()
+            )
             for statement in module.body:
                 batch.starts.append(line)
                 line += len(statement_code(module, statement).splitlines())
-            if line + len("".join(module.code_for_node(f) for f in module.footer).splitlines()) != len(batch.original):
+            if line + len(
+                "".join(module.code_for_node(f) for f in module.footer).splitlines()
+            ) != len(batch.original):
                 batch.starts = []  # the pieces do not add up: diff whole texts
         return batch
 
@@ -142,7 +152,9 @@ class Batch:
 
     def merged(self) -> str:
         lines = list(self.original)
-        for hunk in sorted(self.hunks + self.imports, key=lambda h: h.start, reverse=True):
+        for hunk in sorted(
+            self.hunks + self.imports, key=lambda h: h.start, reverse=True
+        ):
             lines[hunk.start : hunk.end] = [hunk.text] if hunk.text else []
         return "".join(lines)
 
@@ -162,14 +174,19 @@ class Batch:
             return _hunks(self.original, module_text(new))
         hunks = []
         ends = [*self.starts[1:], len(self.original) - _footer_lines(old)]
-        matcher = difflib.SequenceMatcher(None, [id(s) for s in old.body], [id(s) for s in new.body], autojunk=False)
+        matcher = difflib.SequenceMatcher(
+            None, [id(s) for s in old.body], [id(s) for s in new.body], autojunk=False
+        )
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
             base = self.starts[i1] if i1 < len(self.starts) else ends[-1]
             end = ends[i2 - 1] if i2 > i1 else base
             new_text = "".join(statement_code(new, s) for s in new.body[j1:j2])
-            hunks.extend(Hunk(base + h.start, base + h.end, h.text) for h in _hunks(self.original[base:end], new_text))
+            hunks.extend(
+                Hunk(base + h.start, base + h.end, h.text)
+                for h in _hunks(self.original[base:end], new_text)
+            )
         return hunks
 
     def _import_edit(self, hunk: Hunk) -> bool:
@@ -181,7 +198,9 @@ class Batch:
             body = ast.parse(hunk.text).body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return all(_IMPORT_LIST_LINE.match(line) for line in hunk.text.splitlines())
-        return all(isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in body)
+        return all(
+            isinstance(statement, (ast.Import, ast.ImportFrom)) for statement in body
+        )
 
 
 # (id of a statement, newline, indent) -> (the statement, its code): the many fixes of one
@@ -228,7 +247,11 @@ def _footer_lines(module: cst.Module) -> int:
 def _hunks(old: list[str], new_text: str) -> list[Hunk]:
     new = new_text.splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    return [Hunk(i1, i2, "".join(new[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    return [
+        Hunk(i1, i2, "".join(new[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 def _inside(hunk: Hunk, home: tuple[int, int]) -> bool:

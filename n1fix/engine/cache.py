@@ -42,7 +42,9 @@ def code_fingerprint() -> str:
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     for path in sorted(package.rglob("*.py")):
         stat = path.stat()
-        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update(
+            f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+        )
     return digest.hexdigest()
 
 
@@ -73,7 +75,11 @@ class Cache:
 
         try:
             data = json.loads(read_regular(cache.path))
-        except (OSError, ValueError, RecursionError):  # missing or not JSON: a cold start
+        except (
+            OSError,
+            ValueError,
+            RecursionError,
+        ):  # missing or not JSON: a cold start
             return cache
         if (
             type(data) is dict
@@ -99,7 +105,11 @@ class Cache:
             return value
         try:
             survey = decoder(Survey)(value)
-        except (Malformed, TypeError, RecursionError):  # TypeError: a field the codec cannot hold
+        except (
+            Malformed,
+            TypeError,
+            RecursionError,
+        ):  # TypeError: a field the codec cannot hold
             del self._surveys[key]
             return None
         if survey.path != path or survey.digest != digest:
@@ -123,16 +133,24 @@ class Cache:
             return None
         try:
             return decoder(list[Finding])(value)
-        except (Malformed, TypeError, RecursionError):  # TypeError: a field the codec cannot hold
+        except (
+            Malformed,
+            TypeError,
+            RecursionError,
+        ):  # TypeError: a field the codec cannot hold
             del self._findings[key]
             return None
 
-    def add_findings(self, path: Path, digest: str, fingerprint: str, findings: list) -> None:
+    def add_findings(
+        self, path: Path, digest: str, fingerprint: str, findings: list
+    ) -> None:
         from n1fix.engine.cache_codec import Malformed, encoder
         from n1fix.rules.base import Finding
 
         try:
-            self._findings[_key(str(path), digest, fingerprint)] = encoder(list[Finding])(findings)
+            self._findings[_key(str(path), digest, fingerprint)] = encoder(
+                list[Finding]
+            )(findings)
         except (Malformed, TypeError):
             return
         self.dirty = True
@@ -145,7 +163,9 @@ class Cache:
 
         try:
             encode = encoder(Survey)
-        except TypeError:  # a Survey field the codec cannot hold (test_cache says which)
+        except (
+            TypeError
+        ):  # a Survey field the codec cannot hold (test_cache says which)
             return
         surveys = {}
         for key, value in self._surveys.items():
@@ -172,7 +192,13 @@ class Cache:
         if os.path.islink(self.directory):
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        flags = (
+            os.O_WRONLY
+            | os.O_CREAT
+            | os.O_EXCL
+            | getattr(os, "O_NOFOLLOW", 0)
+            | getattr(os, "O_CLOEXEC", 0)
+        )
         try:
             ignore = os.open(self.directory / ".gitignore", flags, 0o666)
         except FileExistsError:
@@ -198,7 +224,9 @@ class Cache:
         cutoff = time.time() - STALE_SECONDS
         with contextlib.suppress(OSError), os.scandir(self.directory) as entries:
             for entry in entries:
-                stale = entry.name.endswith(".n1fix-tmp") or entry.name.startswith(".tmp-")
+                stale = entry.name.endswith(".n1fix-tmp") or entry.name.startswith(
+                    ".tmp-"
+                )
                 if (
                     stale
                     and entry.is_file(follow_symlinks=False)

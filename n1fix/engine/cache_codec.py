@@ -138,7 +138,9 @@ def _exact(kinds: frozenset) -> Codec:
     # `type(...) in`, not isinstance: True is not an int here.
     def same(value: Any) -> Any:
         if type(value) not in kinds:
-            raise Malformed(f"expected {' or '.join(k.__name__ for k in kinds)}, got {type(value).__name__}")
+            raise Malformed(
+                f"expected {' or '.join(k.__name__ for k in kinds)}, got {type(value).__name__}"
+            )
         return value
 
     return same
@@ -210,14 +212,22 @@ def _enum(kind: type[enum.Enum], encode: bool) -> Codec:
 
 def _union(options: tuple, encode: bool) -> Codec:
     codecs = [_codec(option, encode) for option in options]
-    records = {option.__name__: codec for option, codec in zip(options, codecs) if option in RECORDS}
+    records = {
+        option.__name__: codec
+        for option, codec in zip(options, codecs)
+        if option in RECORDS
+    }
     others = [codec for option, codec in zip(options, codecs) if option not in RECORDS]
 
     def either(value: Any) -> Any:
         if value is None and type(None) in options:
             return None
         if records:
-            name = type(value).__name__ if encode else (value[0] if type(value) is list and value else None)
+            name = (
+                type(value).__name__
+                if encode
+                else (value[0] if type(value) is list and value else None)
+            )
             if type(name) is str and name in records:
                 return records[name](value)
         for codec in others:
@@ -250,7 +260,11 @@ def _collection(kind: type, item: Any, encode: bool) -> Codec:
     def from_list(value: Any) -> Any:
         if type(value) is not list:
             raise Malformed(f"expected a list, got {type(value).__name__}")
-        return kind(codec(element) for element in value) if kind is not list else [codec(e) for e in value]
+        return (
+            kind(codec(element) for element in value)
+            if kind is not list
+            else [codec(e) for e in value]
+        )
 
     return from_list
 
@@ -269,7 +283,9 @@ def _plain_pairs(item: Any) -> tuple[int, frozenset] | None:
     return len(args), plains.pop()
 
 
-def _collection_of_plain_tuples(kind: type, pairs: tuple[int, frozenset], encode: bool) -> Codec:
+def _collection_of_plain_tuples(
+    kind: type, pairs: tuple[int, frozenset], encode: bool
+) -> Codec:
     width, plain = pairs
     inner = tuple if encode else list
 
@@ -282,15 +298,22 @@ def _collection_of_plain_tuples(kind: type, pairs: tuple[int, frozenset], encode
             or not set(map(type, itertools.chain.from_iterable(value))) <= plain
         ):
             raise Malformed(f"expected a {kind.__name__} of {width}-tuples")
-        return [list(element) for element in value] if encode else kind(map(tuple, value))
+        return (
+            [list(element) for element in value] if encode else kind(map(tuple, value))
+        )
 
     return convert
 
 
 def _plain_collection(kind: type, plain: frozenset, encode: bool) -> Codec:
     def convert(value: Any) -> Any:
-        if type(value) is not (list if not encode else kind) or not set(map(type, value)) <= plain:
-            raise Malformed(f"expected a {kind.__name__} of {' or '.join(k.__name__ for k in plain)}")
+        if (
+            type(value) is not (list if not encode else kind)
+            or not set(map(type, value)) <= plain
+        ):
+            raise Malformed(
+                f"expected a {kind.__name__} of {' or '.join(k.__name__ for k in plain)}"
+            )
         return list(value) if encode or kind is list else kind(value)
 
     return convert
@@ -353,16 +376,28 @@ def _dict(key: Any, item: Any, encode: bool) -> Codec:
 def _record(cls: type, encode: bool) -> Codec:
     left_out = RECORDS[cls]
     fields = [f for f in dataclasses.fields(cls) if f.name not in left_out]
-    if [f.name for f in dataclasses.fields(cls)][: len(fields)] != [f.name for f in fields]:
-        raise TypeError(f"{cls.__name__}: only trailing fields can be left out of the cache")
-    hints = typing.get_type_hints(cls, include_extras=True)  # keeps `Facts` apart from `object`
+    if [f.name for f in dataclasses.fields(cls)][: len(fields)] != [
+        f.name for f in fields
+    ]:
+        raise TypeError(
+            f"{cls.__name__}: only trailing fields can be left out of the cache"
+        )
+    hints = typing.get_type_hints(
+        cls, include_extras=True
+    )  # keeps `Facts` apart from `object`
     names = [f.name for f in fields]
     tag = cls.__name__
     width = len(names) + 1
     # Fields of plain types are checked all at once (one pass in C); the others converted.
     plain_types = [_plain_types(hints[name]) for name in names]
-    check = _plain_check([i for i, plain in enumerate(plain_types) if plain is not None], plain_types)
-    steps = [(i, _codec(hints[name], encode)) for i, name in enumerate(names) if plain_types[i] is None]
+    check = _plain_check(
+        [i for i, plain in enumerate(plain_types) if plain is not None], plain_types
+    )
+    steps = [
+        (i, _codec(hints[name], encode))
+        for i, name in enumerate(names)
+        if plain_types[i] is None
+    ]
 
     def convert_fields(values: list) -> list:
         if not check(values):

@@ -37,7 +37,12 @@ def _syntax_message(text: str, error: cst.ParserSyntaxError) -> str:
 
 
 def file_context(
-    path: Path, display: str, text: str, module_name: str, imports: dict[str, str], project: ProjectContext
+    path: Path,
+    display: str,
+    text: str,
+    module_name: str,
+    imports: dict[str, str],
+    project: ProjectContext,
 ) -> FileContext:
     return FileContext(
         path=path,

@@ -71,7 +71,13 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 # Test code by pytest's conventions; a switch of its own (`include_tests`), not part of
 # DEFAULT_EXCLUDES, so that replacing the excludes does not bring tests back by accident.
-TEST_PATTERNS: tuple[str, ...] = ("test_*.py", "*_test.py", "conftest.py", "tests/", "test/")
+TEST_PATTERNS: tuple[str, ...] = (
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "tests/",
+    "test/",
+)
 # Beside a folder named `versions`, these make it Alembic's (see `_is_alembic_versions`).
 ALEMBIC_MARKERS = ("env.py", "script.py.mako")
 
@@ -141,7 +147,9 @@ def discover(
             result.errors.append(SourceError(given, os_error_reason(exc)))
             continue
         base = _anchor(path, root)
-        named_test_code = _excluded_with_parents(path, is_dir, _Rules(base, tests_only.patterns), False)
+        named_test_code = _excluded_with_parents(
+            path, is_dir, _Rules(base, tests_only.patterns), False
+        )
         skip_tests = not include_tests and (force_exclude or not named_test_code)
         rules = _Rules(base, (with_tests if skip_tests else without_tests).patterns)
         if force_exclude and _excluded_with_parents(path, is_dir, rules, alembic):
@@ -166,7 +174,11 @@ def _own_temps(path: Path) -> list[Path]:
     except OSError:
         return []
     prefix = f".{path.name}."
-    return [path.parent / name for name in names if name.startswith(prefix) and TEMP_NAME.match(name)]
+    return [
+        path.parent / name
+        for name in names
+        if name.startswith(prefix) and TEMP_NAME.match(name)
+    ]
 
 
 def _kind(mode: int) -> str:
@@ -193,12 +205,18 @@ def _anchor(start: Path, root: Path) -> Path:
 
 def _is_alembic_versions(directory: Path) -> bool:
     """`versions/` next to Alembic's `env.py` or `script.py.mako`: migration scripts."""
-    return directory.name == "versions" and any((directory.parent / marker).is_file() for marker in ALEMBIC_MARKERS)
+    return directory.name == "versions" and any(
+        (directory.parent / marker).is_file() for marker in ALEMBIC_MARKERS
+    )
 
 
-def _excluded_with_parents(path: Path, is_dir: bool, rules: _Rules, alembic: bool) -> bool:
+def _excluded_with_parents(
+    path: Path, is_dir: bool, rules: _Rules, alembic: bool
+) -> bool:
     """Whether the excludes match `path` or a folder it sits in, below the root."""
-    if rules.verdict(path, is_dir) or (alembic and is_dir and _is_alembic_versions(path)):
+    if rules.verdict(path, is_dir) or (
+        alembic and is_dir and _is_alembic_versions(path)
+    ):
         return True
     for parent in path.parents:
         if not parent.is_relative_to(rules.base) or parent == rules.base:
@@ -243,14 +261,18 @@ class _Rules:
             # pathspec matches a directory's descendants too. A match the parent already
             # has is inherited, not the path's own: it only matters for a directory the
             # user named explicitly, which is walked even when excluded (as in ruff).
-            if pattern.match_file(rel) and not (parent and pattern.match_file(parent + "/")):
+            if pattern.match_file(rel) and not (
+                parent and pattern.match_file(parent + "/")
+            ):
                 return pattern.include
         return None
 
 
 def _read_gitignore(directory: Path, *names: str) -> _Rules | None:
     try:
-        text = read_regular(directory.joinpath(*names)).decode("utf-8", errors="replace")
+        text = read_regular(directory.joinpath(*names)).decode(
+            "utf-8", errors="replace"
+        )
     except OSError:
         return None
     rules = _Rules.from_lines(directory, text.splitlines())
@@ -278,7 +300,9 @@ class _Walker:
     respect_gitignore: bool
     found: set[Path]
     result: DiscoveryResult
-    alembic_versions: bool = True  # skip Alembic `versions/` folders (a default exclude)
+    alembic_versions: bool = (
+        True  # skip Alembic `versions/` folders (a default exclude)
+    )
 
     def walk(self, start: Path, inherited: list[_Rules]) -> None:
         stack: list[tuple[Path, list[_Rules]]] = [(start, inherited)]
@@ -296,7 +320,12 @@ class _Walker:
             for entry in entries:
                 self._visit(entry, ignores, stack)
 
-    def _visit(self, entry: os.DirEntry[str], ignores: list[_Rules], stack: list[tuple[Path, list[_Rules]]]) -> None:
+    def _visit(
+        self,
+        entry: os.DirEntry[str],
+        ignores: list[_Rules],
+        stack: list[tuple[Path, list[_Rules]]],
+    ) -> None:
         is_link = entry.is_symlink()
         is_dir = not is_link and entry.is_dir(follow_symlinks=False)
         if not is_dir and not entry.name.endswith(".py"):
@@ -313,14 +342,20 @@ class _Walker:
         # not a file (a FIFO would block the read), is worth a word: the user meant it
         # to be source.
         try:
-            mode = entry.stat(follow_symlinks=False).st_mode if not is_link else os.stat(path).st_mode
+            mode = (
+                entry.stat(follow_symlinks=False).st_mode
+                if not is_link
+                else os.stat(path).st_mode
+            )
         except OSError as exc:
             self.result.errors.append(SourceError(path, os_error_reason(exc)))
             return
         if stat.S_ISREG(mode):
             self.found.add(path)
         elif not stat.S_ISDIR(mode):
-            self.result.skipped.append(SourceError(path, f"{_kind(mode)}, not a file; skipped"))
+            self.result.skipped.append(
+                SourceError(path, f"{_kind(mode)}, not a file; skipped")
+            )
 
     def _skipped(self, path: Path, is_dir: bool, ignores: list[_Rules]) -> bool:
         if self.excludes.verdict(path, is_dir):

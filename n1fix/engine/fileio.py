@@ -139,7 +139,16 @@ def read_source(path: Path) -> SourceFile:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise SourceError(path, _not_valid(data, encoding, exc)) from exc
-    return SourceFile(path, text, encoding, bom, _dominant_newline(text), digest, st.st_mtime_ns, st.st_size)
+    return SourceFile(
+        path,
+        text,
+        encoding,
+        bom,
+        _dominant_newline(text),
+        digest,
+        st.st_mtime_ns,
+        st.st_size,
+    )
 
 
 def content_hash(data: bytes) -> str:
@@ -240,7 +249,10 @@ def remove_stale_temp(path: Path) -> bool:
         return False
     try:
         st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_mtime > time.time() - STALE_TEMP_SECONDS:
+        if (
+            not stat.S_ISREG(st.st_mode)
+            or st.st_mtime > time.time() - STALE_TEMP_SECONDS
+        ):
             return False
         os.unlink(path)
     except OSError:
@@ -250,7 +262,11 @@ def remove_stale_temp(path: Path) -> bool:
 
 def _dominant_newline(text: str) -> str:
     crlf = text.count("\r\n")
-    counts = {"\n": text.count("\n") - crlf, "\r\n": crlf, "\r": text.count("\r") - crlf}
+    counts = {
+        "\n": text.count("\n") - crlf,
+        "\r\n": crlf,
+        "\r": text.count("\r") - crlf,
+    }
     best = max(counts.values())
     if best == 0:
         return "\n"
@@ -289,7 +305,9 @@ def _write_target(path: Path) -> Path:
         raise SourceError(path, os_error_reason(exc)) from exc
 
 
-def _create_temp(path: Path, target: Path, st: os.stat_result | None) -> tuple[Path, int]:
+def _create_temp(
+    path: Path, target: Path, st: os.stat_result | None
+) -> tuple[Path, int]:
     # A new file gets 0o666 minus the umask, like any file the user's editor would create.
     mode = 0o600 if st is not None else 0o666
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)

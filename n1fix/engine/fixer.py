@@ -36,7 +36,9 @@ class FixOutcome:
     text: str
     findings: list[Finding]  # found in the original text
     applied: list[Finding] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)  # one line each: a fix that was dropped
+    failures: list[str] = field(
+        default_factory=list
+    )  # one line each: a fix that was dropped
     # Edits the applied fixes need in other files (a batch method in the callee's module),
     # with the finding each belongs to.
     companions: list[tuple[CompanionEdit, Finding]] = field(default_factory=list)
@@ -73,7 +75,14 @@ def fix_text(
     from n1fix.engine.batch import forget
 
     try:
-        return _fix_text(text, make_context, rules, unsafe_fixes=unsafe_fixes, accept=accept, review=review)
+        return _fix_text(
+            text,
+            make_context,
+            rules,
+            unsafe_fixes=unsafe_fixes,
+            accept=accept,
+            review=review,
+        )
     finally:
         forget()
 
@@ -110,9 +119,18 @@ def _fix_text(text, make_context, rules, *, unsafe_fixes, accept, review) -> Fix
         built = None
         if batching and len(candidates) > 1:
             step = _batch_step(
-                current_ctx, current, [c[0] for c in candidates], make_context, rules, unsafe_fixes, outcome, refused
+                current_ctx,
+                current,
+                [c[0] for c in candidates],
+                make_context,
+                rules,
+                unsafe_fixes,
+                outcome,
+                refused,
             )
-            if step is None:  # the merged text failed its check: one fix at a time from now on
+            if (
+                step is None
+            ):  # the merged text failed its check: one fix at a time from now on
                 batching = False
             elif step[0] == "applied":
                 passes += 1
@@ -132,10 +150,14 @@ def _fix_text(text, make_context, rules, *, unsafe_fixes, accept, review) -> Fix
             declined.add((identity, occurrence))
             continue
         passes += 1
-        new_text, problem, companions = built[1] if built is not None else _apply_one(current_ctx, finding)
+        new_text, problem, companions = (
+            built[1] if built is not None else _apply_one(current_ctx, finding)
+        )
         if problem is None:
             new_ctx, new_findings, problem = _check(make_context, rules, new_text)
-            if problem is None and not _removed(current_ctx, current, new_ctx, new_findings, [finding], unsafe_fixes):
+            if problem is None and not _removed(
+                current_ctx, current, new_ctx, new_findings, [finding], unsafe_fixes
+            ):
                 problem = "the rewrite did not remove the finding"
         if problem is not None:
             refused.add(identity)
@@ -143,14 +165,18 @@ def _fix_text(text, make_context, rules, *, unsafe_fixes, accept, review) -> Fix
                 f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped: {problem}"
             )
             continue
-        if review is not None and not review(finding, current_ctx.text, new_text, companions):
+        if review is not None and not review(
+            finding, current_ctx.text, new_text, companions
+        ):
             refused.add(identity)
             continue
         outcome.text = new_text
         outcome.applied.append(_without_plan(finding))
         outcome.companions.extend((edit, outcome.applied[-1]) for edit in companions)
         current_ctx, current = new_ctx, new_findings
-    outcome.failures.append(f"{ctx.display_path}: fixes did not settle after {passes} passes; file left unchanged")
+    outcome.failures.append(
+        f"{ctx.display_path}: fixes did not settle after {passes} passes; file left unchanged"
+    )
     outcome.text = text
     outcome.applied = []
     outcome.companions = []
@@ -183,21 +209,36 @@ def _check(make_context, rules: list[Rule], new_text: str):
     except ParseFailure as error:
         return None, None, f"the rewrite does not parse ({error})"
     except Exception as error:  # noqa: BLE001 - a rule that fails on the new text: the fix is not verified
-        return None, None, one_line(f"the rewrite could not be checked ({type(error).__name__}: {error})")
+        return (
+            None,
+            None,
+            one_line(
+                f"the rewrite could not be checked ({type(error).__name__}: {error})"
+            ),
+        )
 
 
-def _removed(ctx, findings, new_ctx, new_findings, applied: list[Finding], unsafe_fixes: bool) -> bool:
+def _removed(
+    ctx, findings, new_ctx, new_findings, applied: list[Finding], unsafe_fixes: bool
+) -> bool:
     """Did the fixes remove their findings? (Several findings may share an identity: the
     same query text in two functions; each applied fix must remove one.)"""
     from collections import Counter
 
     wanted = Counter(_identity(ctx, f) for f in applied)
     before = Counter(_identity(ctx, f) for f in findings if applicable(f, unsafe_fixes))
-    after = Counter(_identity(new_ctx, f) for f in new_findings if applicable(f, unsafe_fixes))
-    return all(after[identity] <= before[identity] - count for identity, count in wanted.items())
+    after = Counter(
+        _identity(new_ctx, f) for f in new_findings if applicable(f, unsafe_fixes)
+    )
+    return all(
+        after[identity] <= before[identity] - count
+        for identity, count in wanted.items()
+    )
 
 
-def _batch_step(ctx, findings, candidates, make_context, rules, unsafe_fixes, outcome, refused):
+def _batch_step(
+    ctx, findings, candidates, make_context, rules, unsafe_fixes, outcome, refused
+):
     """Apply the candidates that do not interact together, checked once.
 
     Returns ("applied", new_ctx, new_findings); ("one", built) when fewer than two fixes
@@ -239,7 +280,9 @@ def _batch_step(ctx, findings, candidates, make_context, rules, unsafe_fixes, ou
     if _unbound_problem(merged, ctx) is not None:
         return None  # each fix alone says which name
     new_ctx, new_findings, problem = _check(make_context, rules, merged)
-    if problem is not None or not _removed(ctx, findings, new_ctx, new_findings, chosen, unsafe_fixes):
+    if problem is not None or not _removed(
+        ctx, findings, new_ctx, new_findings, chosen, unsafe_fixes
+    ):
         return None
     outcome.text = merged
     outcome.applied.extend(_without_plan(f) for f in chosen)
@@ -248,7 +291,11 @@ def _batch_step(ctx, findings, candidates, make_context, rules, unsafe_fixes, ou
 
 def _one_of(ctx, candidates):
     """No batch: the first candidate, built the usual way by the caller."""
-    return ("one", None) if not candidates else ("one", (candidates[0], _apply_one(ctx, candidates[0])))
+    return (
+        ("one", None)
+        if not candidates
+        else ("one", (candidates[0], _apply_one(ctx, candidates[0])))
+    )
 
 
 def _with_current_imports(ctx: FileContext, text: str) -> FileContext:
@@ -268,7 +315,9 @@ def _with_current_imports(ctx: FileContext, text: str) -> FileContext:
     return ctx
 
 
-def _apply_one(ctx: FileContext, finding: Finding) -> tuple[str, str | None, list[CompanionEdit]]:
+def _apply_one(
+    ctx: FileContext, finding: Finding
+) -> tuple[str, str | None, list[CompanionEdit]]:
     """The text after one fix, or why there is none, and the edits it needs elsewhere."""
     module, problem, companions = _build(ctx, finding)
     if problem is not None:
@@ -294,12 +343,16 @@ def _build(ctx: FileContext, finding: Finding):
     return module, None, companions
 
 
-def _finish(ctx: FileContext, module, companions) -> tuple[str, str | None, list[CompanionEdit]]:
+def _finish(
+    ctx: FileContext, module, companions
+) -> tuple[str, str | None, list[CompanionEdit]]:
     """The text of a fix's module, compiled."""
     from n1fix.engine.batch import module_text
 
     try:
-        new_text = module_text(module) if isinstance(module, cst.Module) else module.code
+        new_text = (
+            module_text(module) if isinstance(module, cst.Module) else module.code
+        )
     except RecursionError:
         return ctx.text, "the rewrite is too deeply nested to print", []
     problem = _compile_problem(new_text, ctx) or _unbound_problem(new_text, ctx)
@@ -312,7 +365,9 @@ def _compile_problem(new_text: str, ctx: FileContext) -> str | None:
     except SyntaxError as error:
         return f"the rewrite does not compile ({error.msg}, line {error.lineno})"
     except (ValueError, RecursionError, MemoryError) as error:
-        return one_line(f"the rewrite does not compile ({type(error).__name__}: {error})")
+        return one_line(
+            f"the rewrite does not compile ({type(error).__name__}: {error})"
+        )
     return None
 
 
@@ -321,7 +376,9 @@ def _unbound_problem(new_text: str, ctx: FileContext) -> str | None:
     try:
         return new_unbound_reads(ctx.module, _reparsed(new_text, ctx))
     except (cst.ParserSyntaxError, RecursionError) as error:
-        return one_line(f"the rewrite does not parse again ({type(error).__name__}: {error})")
+        return one_line(
+            f"the rewrite does not parse again ({type(error).__name__}: {error})"
+        )
 
 
 def _reparsed(text: str, ctx: FileContext):
@@ -345,7 +402,9 @@ def _numbered(ctx: FileContext, findings: list[Finding], unsafe_fixes: bool):
 def _identity(ctx: FileContext, finding: Finding) -> tuple[str, str]:
     """What a finding is about, stable while other fixes move lines around it."""
     plan = finding.plan
-    node = getattr(plan, "site", None) or getattr(getattr(plan, "shape", None), "node", None)
+    node = getattr(plan, "site", None) or getattr(
+        getattr(plan, "shape", None), "node", None
+    )
     anchor = ctx.code(node) if node is not None else f"{finding.line}:{finding.column}"
     return finding.rule, anchor
 

@@ -26,7 +26,12 @@ def working_tree_dirty(root: Path, timeout: float = 10.0) -> bool | None:
         "LC_ALL": "C",
     }
     deadline = time.monotonic() + timeout
-    listed = _git(["config", "-z", "--name-only", "--get-regexp", r"^filter\."], root, env, timeout)
+    listed = _git(
+        ["config", "-z", "--name-only", "--get-regexp", r"^filter\."],
+        root,
+        env,
+        timeout,
+    )
     if listed is None:
         return None
     options = _no_commands(listed[1])
@@ -53,7 +58,9 @@ def _no_commands(filter_keys: bytes) -> list[str]:
     return options
 
 
-def _git(args: list[str], root: Path, env: dict[str, str], timeout: float) -> tuple[int, bytes] | None:
+def _git(
+    args: list[str], root: Path, env: dict[str, str], timeout: float
+) -> tuple[int, bytes] | None:
     """(exit code, stdout) of git, or None when it cannot start or times out."""
     try:
         # Own process group: on timeout the whole group is killed, so a hook or helper git

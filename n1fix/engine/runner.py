@@ -46,13 +46,19 @@ class FileChange:
 class RunResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each, `path: reason`
-    warnings: list[str] = field(default_factory=list)  # one line each: skipped, not an error
-    temps: list[Path] = field(default_factory=list)  # temp files an interrupted run may have left
+    warnings: list[str] = field(
+        default_factory=list
+    )  # one line each: skipped, not an error
+    temps: list[Path] = field(
+        default_factory=list
+    )  # temp files an interrupted run may have left
     failures: list[str] = field(default_factory=list)  # fixes dropped by verification
     changes: list[FileChange] = field(default_factory=list)
     files_checked: int = 0  # files read and checked (not those in `files_failed`)
     files_failed: int = 0  # files found that could not be read, parsed or checked
-    companions: list = field(default_factory=list)  # (CompanionEdit, Finding, caller path)
+    companions: list = field(
+        default_factory=list
+    )  # (CompanionEdit, Finding, caller path)
     # The project-wide index the rules used (reports re-run one fix at a time with it).
     project: ProjectContext | None = None
 
@@ -97,7 +103,9 @@ def run(
         include_tests=config.include_tests,
     )
     result.errors.extend(str(e) for e in found.errors)
-    result.warnings.extend(f"{display_path(Path(e.path))}: {e.reason}" for e in found.skipped)
+    result.warnings.extend(
+        f"{display_path(Path(e.path))}: {e.reason}" for e in found.skipped
+    )
     result.temps = found.temps
     jobs = jobs or config.jobs or os.cpu_count() or 1
 
@@ -136,12 +144,23 @@ def run(
                 else:
                     result.findings.extend(hit)
             targets = pending
-        tasks = [(s.path, s.module_name, s.imports, s.gated if use_gate else None) for s in targets]
+        tasks = [
+            (s.path, s.module_name, s.imports, s.gated if use_gate else None)
+            for s in targets
+        ]
         if jobs > 1 and len(tasks) >= POOL_THRESHOLD and review is None:
-            from concurrent.futures import ProcessPoolExecutor  # 10 ms of imports: only when used
+            from concurrent.futures import (
+                ProcessPoolExecutor,
+            )  # 10 ms of imports: only when used
 
-            pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(project, config, fix))
-            outcomes = pool.map(_work, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+            pool = ProcessPoolExecutor(
+                max_workers=jobs,
+                initializer=_init_worker,
+                initargs=(project, config, fix),
+            )
+            outcomes = pool.map(
+                _work, tasks, chunksize=max(1, len(tasks) // (jobs * 8))
+            )
         else:
             _init_worker(project, config, fix, review)
             outcomes = map(_work, tasks)
@@ -166,7 +185,9 @@ def run(
 MAX_ROUNDS = 3
 
 
-def _settle(result: RunResult, surveys: dict[Path, Survey], root: Path, config: Config, review) -> None:
+def _settle(
+    result: RunResult, surveys: dict[Path, Survey], root: Path, config: Config, review
+) -> None:
     """Run the fixes again on callers whose fixes added code to other files.
 
     The project index of the first round did not know the methods those fixes added, so a
@@ -182,20 +203,37 @@ def _settle(result: RunResult, surveys: dict[Path, Survey], root: Path, config: 
     callers = {change.path for change in result.changes if change.requires}
     for _ in range(MAX_ROUNDS):
         for change in result.changes:
-            surveys[change.path] = survey_file(change.path, root, gates, text=change.new_text)
+            surveys[change.path] = survey_file(
+                change.path, root, gates, text=change.new_text
+            )
         project = _project(root, surveys)
         changed = False
         for change in [c for c in result.changes if c.path in callers]:
             survey = surveys[change.path]
 
             def make(text: str, change=change, survey=survey):
-                return file_context(change.path, change.display, text, survey.module_name, survey.imports, project)
+                return file_context(
+                    change.path,
+                    change.display,
+                    text,
+                    survey.module_name,
+                    survey.imports,
+                    project,
+                )
 
             try:
-                outcome = fix_text(change.new_text, make, rules, unsafe_fixes=config.unsafe_fixes, review=review)
+                outcome = fix_text(
+                    change.new_text,
+                    make,
+                    rules,
+                    unsafe_fixes=config.unsafe_fixes,
+                    review=review,
+                )
             except Exception as error:  # noqa: BLE001 - the first round's fixes of this file stand
                 result.failures.append(
-                    one_line(f"{change.display}: further fixes not tried: {type(error).__name__}: {error}")
+                    one_line(
+                        f"{change.display}: further fixes not tried: {type(error).__name__}: {error}"
+                    )
                 )
                 continue
             result.failures.extend(outcome.failures)
@@ -203,7 +241,9 @@ def _settle(result: RunResult, surveys: dict[Path, Survey], root: Path, config: 
                 changed = True
                 change.new_text = outcome.text
                 change.applied.extend(outcome.applied)
-                result.companions.extend((edit, finding, change.path) for edit, finding in outcome.companions)
+                result.companions.extend(
+                    (edit, finding, change.path) for edit, finding in outcome.companions
+                )
         if result.companions:
             _apply_companions(result)
         if not changed:
@@ -230,7 +270,14 @@ def _apply_companions(result: RunResult) -> None:
                 change = FileChange(edit.path, edit.display, source, source.text, [])
             new_text = apply_companion(change.new_text, edit)
             compile(new_text, edit.display, "exec", dont_inherit=True)
-        except (SourceError, CompanionFailed, SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        except (
+            SourceError,
+            CompanionFailed,
+            SyntaxError,
+            ValueError,
+            RecursionError,
+            MemoryError,
+        ) as error:
             reason = getattr(error, "reason", None) or str(error)
             dropped.add(caller)
             result.failures.append(
@@ -250,7 +297,11 @@ def _apply_companions(result: RunResult) -> None:
 
 
 def _survey_all(
-    files: list[Path], root: Path, jobs: int = 1, cache=None, facts_of: Collection[str] | None = None
+    files: list[Path],
+    root: Path,
+    jobs: int = 1,
+    cache=None,
+    facts_of: Collection[str] | None = None,
 ) -> dict[Path, Survey]:
     """Survey the files and every project module they import; a pool only for many files
     still to read (a warm run with everything cached starts no process). The rules named
@@ -262,7 +313,9 @@ def _survey_all(
     pending = list(files)
     if cache is not None:
         wanted = {
-            name for name, rule in gates.items() if rule.surveys_files() and (facts_of is None or name in facts_of)
+            name
+            for name, rule in gates.items()
+            if rule.surveys_files() and (facts_of is None or name in facts_of)
         }
         pending = _cached_surveys(pending, root, surveys, cache, wanted)
     while pending:
@@ -270,7 +323,9 @@ def _survey_all(
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                survey_one = partial(survey_file, root=root, rules=gates, facts_of=facts_of)
+                survey_one = partial(
+                    survey_file, root=root, rules=gates, facts_of=facts_of
+                )
                 batch = list(pool.map(survey_one, pending, chunksize=16))
         else:
             batch = [survey_file(p, root, gates, facts_of=facts_of) for p in pending]
@@ -296,7 +351,10 @@ def _imports_still_resolve(survey: Survey, root: Path) -> bool:
 
     if any(not target.is_file() for target in survey.resolved):
         return False
-    return not any(resolve_module_path(m, root, near=survey.path) for m in getattr(survey, "unresolved", ()))
+    return not any(
+        resolve_module_path(m, root, near=survey.path)
+        for m in getattr(survey, "unresolved", ())
+    )
 
 
 def _has_facts(survey: Survey, wanted: set[str]) -> bool:
@@ -304,7 +362,9 @@ def _has_facts(survey: Survey, wanted: set[str]) -> bool:
     return survey.gated is None or wanted <= survey.rule_facts.keys()
 
 
-def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], cache, wanted: set[str]) -> list[Path]:
+def _cached_surveys(
+    paths: list[Path], root: Path, surveys: dict[Path, Survey], cache, wanted: set[str]
+) -> list[Path]:
     """Fill `surveys` from the cache; return the paths still to survey (and what they import).
 
     A survey made while other rules were selected may lack the facts of a rule in `wanted`:
@@ -322,7 +382,11 @@ def _cached_surveys(paths: list[Path], root: Path, surveys: dict[Path, Survey], 
             missing.append(path)
             continue
         survey = cache.survey(path, digest)
-        if survey is None or not _has_facts(survey, wanted) or not _imports_still_resolve(survey, root):
+        if (
+            survey is None
+            or not _has_facts(survey, wanted)
+            or not _imports_still_resolve(survey, root)
+        ):
             missing.append(path)
             continue
         surveys[path] = survey
@@ -342,10 +406,16 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     return ProjectContext(
         root=root,
         models=ModelIndex.from_facts(facts),
-        orm=dialect_for(qualified for survey in surveys.values() for qualified in survey.imports.values()),
+        orm=dialect_for(
+            qualified
+            for survey in surveys.values()
+            for qualified in survey.imports.values()
+        ),
         line_length=line_length_for(root),
         functions=functions,
-        session_use=SessionUseIndex.from_facts(f for survey in surveys.values() for f in survey.session_use),
+        session_use=SessionUseIndex.from_facts(
+            f for survey in surveys.values() for f in survey.session_use
+        ),
         read_module=partial(_project_module, root=root),
     )
 
@@ -357,29 +427,39 @@ def _project_module(path: Path, root: Path) -> ProjectModule | str:
     except SourceError as error:
         return error.reason
     survey = survey_file(path, root, {}, text=text)
-    return ProjectModule(path, display_path(path), text, survey.module_name, survey.imports)
+    return ProjectModule(
+        path, display_path(path), text, survey.module_name, survey.imports
+    )
 
 
-def gate_on_project(survey: Survey, project: ProjectContext, rules: Iterable[Rule]) -> None:
+def gate_on_project(
+    survey: Survey, project: ProjectContext, rules: Iterable[Rule]
+) -> None:
     """Let a file through to each rule whose `project_gate` says that, knowing the whole
     project, the file may hold a finding though the per-file gate turned it away (a loop
     calling a project function that runs a query, say)."""
     if survey.gated is None:
         return
     for rule in rules:
-        if rule.NAME not in survey.gated and rule.project_gate(survey.rule_facts.get(rule.NAME), project):
+        if rule.NAME not in survey.gated and rule.project_gate(
+            survey.rule_facts.get(rule.NAME), project
+        ):
             survey.gated.append(rule.NAME)
 
 
 _STATE: dict = {}
 
 
-def _init_worker(project: ProjectContext, config: Config, fix: bool, review=None) -> None:
+def _init_worker(
+    project: ProjectContext, config: Config, fix: bool, review=None
+) -> None:
     _STATE["review"] = review
     _STATE["project"] = project
     _STATE["config"] = config
     _STATE["fix"] = fix
-    _STATE["rules"] = {rule.NAME: rule() for rule in select_rules(config.select, config.ignore)}
+    _STATE["rules"] = {
+        rule.NAME: rule() for rule in select_rules(config.select, config.ignore)
+    }
 
 
 def _work(task):
@@ -390,7 +470,9 @@ def _work(task):
     path, module_name, imports, gated = task
     project: ProjectContext = _STATE["project"]
     config: Config = _STATE["config"]
-    rules = [rule for name, rule in _STATE["rules"].items() if gated is None or name in gated]
+    rules = [
+        rule for name, rule in _STATE["rules"].items() if gated is None or name in gated
+    ]
     display = display_path(path)
     try:
         source = read_source(path)
@@ -400,7 +482,9 @@ def _work(task):
         if _STATE["fix"]:
             outcome = fix_text(
                 source.text,
-                lambda text: file_context(path, display, text, module_name, imports, project),
+                lambda text: file_context(
+                    path, display, text, module_name, imports, project
+                ),
                 rules,
                 unsafe_fixes=config.unsafe_fixes,
                 review=_STATE.get("review"),
@@ -416,7 +500,10 @@ def _work(task):
     except RecursionError:
         return ("error", f"{display}: too deeply nested for n1fix to analyse")
     except Exception as error:  # noqa: BLE001 - one file's internal error must not stop the run
-        return ("error", one_line(f"{display}: internal error: {type(error).__name__}: {error}"))
+        return (
+            "error",
+            one_line(f"{display}: internal error: {type(error).__name__}: {error}"),
+        )
 
 
 def _collect(result: RunResult, outcome) -> None:
@@ -432,5 +519,9 @@ def _collect(result: RunResult, outcome) -> None:
         result.findings.extend(fixed.findings)
         result.failures.extend(fixed.failures)
         if fixed.changed:
-            result.changes.append(FileChange(path, display, source, fixed.text, fixed.applied))
-        result.companions.extend((edit, finding, path) for edit, finding in fixed.companions)
+            result.changes.append(
+                FileChange(path, display, source, fixed.text, fixed.applied)
+            )
+        result.companions.extend(
+            (edit, finding, path) for edit, finding in fixed.companions
+        )

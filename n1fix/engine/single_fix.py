@@ -63,7 +63,9 @@ class LineEdit:
         while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
             prefix += 1
         suffix = 0
-        while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        while (
+            suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]
+        ):
             suffix += 1
         return cls(prefix + 1, len(a) - suffix, "".join(b[prefix : len(b) - suffix]))
 
@@ -73,7 +75,11 @@ class LineEdit:
 
         a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-        return [cls(i1 + 1, i2, "".join(b[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+        return [
+            cls(i1 + 1, i2, "".join(b[j1:j2]))
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"
+        ]
 
 
 def key(finding: Finding) -> tuple:
@@ -108,17 +114,23 @@ def single_fixes(
         survey = survey_file(path, root, gates, text=source.text)
 
         def make(text: str, path=path, display=display, survey=survey):
-            return file_context(path, display, text, survey.module_name, survey.imports, project)
+            return file_context(
+                path, display, text, survey.module_name, survey.imports, project
+            )
 
         for target in targets:
             try:
-                outcome = fix_text(source.text, make, rules, unsafe_fixes=True, accept=_only(target))
+                outcome = fix_text(
+                    source.text, make, rules, unsafe_fixes=True, accept=_only(target)
+                )
             except Exception:  # noqa: BLE001 - a file the fixer cannot take (too deep, a rule's bug): no fix shown
                 break
             if outcome.changed:
                 others = _other_files(outcome.companions)
                 if others is not None:
-                    fixes[key(target)] = SingleFix(target, path, display, source, outcome.text, others)
+                    fixes[key(target)] = SingleFix(
+                        target, path, display, source, outcome.text, others
+                    )
     return fixes
 
 

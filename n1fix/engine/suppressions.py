@@ -54,9 +54,15 @@ def find_suppressions(text: str) -> list[Suppression]:
             continue
         start = column + match.start()
         listed = match.group("rules")
-        rules = None if listed is None else frozenset(r.strip() for r in listed.split(",") if r.strip())
+        rules = (
+            None
+            if listed is None
+            else frozenset(r.strip() for r in listed.split(",") if r.strip())
+        )
         reason = match.group("reason").strip(_REASON_LEAD).strip()
-        found.append(Suppression(line, start + 1, column + len(comment) + 1, rules, reason))
+        found.append(
+            Suppression(line, start + 1, column + len(comment) + 1, rules, reason)
+        )
     return found
 
 
@@ -77,7 +83,9 @@ def _comments(text: str):
             yield number, position, line[position:]
 
 
-def apply_suppressions(findings: list[Finding], text: str) -> tuple[list[Finding], list[Suppression]]:
+def apply_suppressions(
+    findings: list[Finding], text: str
+) -> tuple[list[Finding], list[Suppression]]:
     """The findings no comment silences, and every suppression comment with what it silenced."""
     found = find_suppressions(text)
     if not found:
@@ -85,7 +93,10 @@ def apply_suppressions(findings: list[Finding], text: str) -> tuple[list[Finding
     by_line = {s.line: s for s in found}
     kept = []
     for finding in findings:
-        lines = [*range(finding.line, finding.end_line + 1), *([finding.loop_line] if finding.loop_line else [])]
+        lines = [
+            *range(finding.line, finding.end_line + 1),
+            *([finding.loop_line] if finding.loop_line else []),
+        ]
         names = names_covering(finding.rule)
         silencing = [
             by_line[n]
@@ -96,10 +107,17 @@ def apply_suppressions(findings: list[Finding], text: str) -> tuple[list[Finding
             kept.append(finding)
         for suppression in silencing:
             # The name it listed (`sequential-awaits` silencing an `awaits-in-loop` finding).
-            suppression.used.update({finding.rule} if suppression.rules is None else names & suppression.rules)
+            suppression.used.update(
+                {finding.rule}
+                if suppression.rules is None
+                else names & suppression.rules
+            )
     return kept, found
 
 
 def suppressions(text: str) -> dict[int, set[str] | None]:
     """Line number -> the rules ignored there (None: all of them)."""
-    return {s.line: (None if s.rules is None else set(s.rules)) for s in find_suppressions(text)}
+    return {
+        s.line: (None if s.rules is None else set(s.rules))
+        for s in find_suppressions(text)
+    }

@@ -13,10 +13,20 @@ from typing import Collection
 
 from n1fix.engine.fileio import SourceError, read_source
 from n1fix.orm.functions import QueryFunction, defined_functions, extract_functions
-from n1fix.orm.imports import import_map, imported_modules, module_name_for, resolve_module_path
+from n1fix.orm.imports import (
+    import_map,
+    imported_modules,
+    module_name_for,
+    resolve_module_path,
+)
 from n1fix.orm.model_facts import ModelFacts
 from n1fix.orm.models import extract_models
-from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse, extract_session_use
+from n1fix.orm.session_use import (
+    Raiser,
+    SessionFactory,
+    SessionUse,
+    extract_session_use,
+)
 from n1fix.rules.base import Facts, Rule
 
 
@@ -32,7 +42,9 @@ class Survey:
     models: list[ModelFacts] = field(default_factory=list)
     functions: list[QueryFunction] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)  # every function's qualified name
-    session_use: list[SessionUse | SessionFactory | Raiser] = field(default_factory=list)  # async code, plain raisers
+    session_use: list[SessionUse | SessionFactory | Raiser] = field(
+        default_factory=list
+    )  # async code, plain raisers
     # Rule name -> what the rule's `survey` found (None included), for its `project_gate`;
     # a rule is listed when it gathers facts and its facts were asked for.
     rule_facts: dict[str, Facts] = field(default_factory=dict)
@@ -77,7 +89,9 @@ def survey_file(
     except RecursionError:
         survey.error = "too deeply nested to analyse"
     except Exception as error:  # noqa: BLE001 - one file's failure must not stop the run
-        survey.error = one_line(f"internal error while surveying: {type(error).__name__}: {error}")
+        survey.error = one_line(
+            f"internal error while surveying: {type(error).__name__}: {error}"
+        )
     return survey
 
 
@@ -86,7 +100,12 @@ def one_line(message: str) -> str:
 
 
 def _gather_facts(
-    survey: Survey, tree: ast.Module, text: str, root: Path, rules: dict[str, Rule], facts_of: Collection[str] | None
+    survey: Survey,
+    tree: ast.Module,
+    text: str,
+    root: Path,
+    rules: dict[str, Rule],
+    facts_of: Collection[str] | None,
 ) -> None:
     path, module_name = survey.path, survey.module_name
     is_package = path.name == "__init__.py"
@@ -105,6 +124,10 @@ def _gather_facts(
         for name, rule in rules.items()
         if rule.surveys_files() and (facts_of is None or name in facts_of)
     }
-    if "async def" in text or "sessionmaker" in text or "raise " in text:  # a plain helper may be a gate's `raise`
-        survey.session_use = extract_session_use(tree, module_name, str(path), survey.imports)
+    if (
+        "async def" in text or "sessionmaker" in text or "raise " in text
+    ):  # a plain helper may be a gate's `raise`
+        survey.session_use = extract_session_use(
+            tree, module_name, str(path), survey.imports
+        )
     survey.gated = [name for name, rule in rules.items() if rule.gate(tree, text)]

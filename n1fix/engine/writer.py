@@ -36,7 +36,9 @@ class WriteReport:
     changed_on_disk: int = 0  # files skipped because they were edited while n1fix ran
     interrupted_by: str | None = None  # the signal's name
     signal_number: int | None = None
-    not_reached: list[FileChange] = field(default_factory=list)  # left untouched by the interrupt
+    not_reached: list[FileChange] = field(
+        default_factory=list
+    )  # left untouched by the interrupt
 
 
 class _Interrupted(BaseException):
@@ -61,7 +63,10 @@ def _deferred_signals() -> Iterator[_Stop]:
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        signum: signal.signal(signum, stop)
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield stop
     finally:
@@ -77,7 +82,9 @@ def outside_root(path: Path, root: Path) -> str | None:
     return real
 
 
-def write_changes(changes: list[FileChange], root: Path, *, follow_symlinks: bool = False) -> WriteReport:
+def write_changes(
+    changes: list[FileChange], root: Path, *, follow_symlinks: bool = False
+) -> WriteReport:
     report = WriteReport()
     failed: set[Path] = set()
     seen: dict[str, FileChange] = {}
@@ -112,7 +119,9 @@ def _write_one(
     missing = change.requires & failed
     if missing:
         failed.add(change.path)
-        report.errors.append(f"{change.display}: not written, as {sorted(missing)[0].name} could not be")
+        report.errors.append(
+            f"{change.display}: not written, as {sorted(missing)[0].name} could not be"
+        )
         return
     real = outside_root(change.path, root)
     if real is not None and not follow_symlinks:
@@ -127,7 +136,9 @@ def _write_one(
     if first is not None:
         # The same file under two names (a symlink to a file of the project).
         if first.new_text == change.new_text:
-            report.notes.append(f"{change.display}: the same file as {first.display}, written once")
+            report.notes.append(
+                f"{change.display}: the same file as {first.display}, written once"
+            )
         else:
             failed.add(change.path)
             report.errors.append(
@@ -136,7 +147,9 @@ def _write_one(
             )
         return
     try:
-        write_atomic(change.path, encode(change.source, change.new_text), original=change.source)
+        write_atomic(
+            change.path, encode(change.source, change.new_text), original=change.source
+        )
     except FileChanged as error:
         failed.add(change.path)
         report.changed_on_disk += 1

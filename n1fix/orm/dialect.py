@@ -45,7 +45,15 @@ import libcst as cst
 from n1fix.cst.chains import MethodCall
 from n1fix.orm.functions import QueryFunction
 from n1fix.orm.loader_options import OptionChain, Options
-from n1fix.orm.models import MANY_TO_MANY, MANY_TO_ONE, ONE_TO_MANY, ColumnInfo, ModelIndex, ModelInfo, RelationshipInfo
+from n1fix.orm.models import (
+    MANY_TO_MANY,
+    MANY_TO_ONE,
+    ONE_TO_MANY,
+    ColumnInfo,
+    ModelIndex,
+    ModelInfo,
+    RelationshipInfo,
+)
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style
 from n1fix.orm.write_shape import WriteShape
 
@@ -92,7 +100,9 @@ class OrmDialect(Protocol):
         """The shape of the query `node` runs, or None when it is no query n1fix can read."""
         ...
 
-    def statement_parts(self, statement: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] | None:
+    def statement_parts(
+        self, statement: cst.BaseExpression
+    ) -> tuple[cst.Call, list[MethodCall]] | None:
         """A query statement as (its head call, the chain of calls after it), or None."""
         ...
 
@@ -100,22 +110,36 @@ class OrmDialect(Protocol):
         """How the chain `calls` asks relationships to be loaded."""
         ...
 
-    def loading(self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo) -> Loading:
+    def loading(
+        self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo
+    ) -> Loading:
         """How the last relationship of `path` loads, under a query's `options`."""
         ...
 
     def write_shape(
-        self, node: cst.BaseExpression, imports: dict[str, str], built: dict[str, cst.BaseExpression] | None = None
+        self,
+        node: cst.BaseExpression,
+        imports: dict[str, str],
+        built: dict[str, cst.BaseExpression] | None = None,
     ) -> WriteShape | None:
         """The shape of the bulk write `node` runs (`built`: statements bound to names), or None."""
         ...
 
     def model_for(
-        self, models: ModelIndex, expr: cst.CSTNode, imports: dict[str, str], module_name: str
+        self,
+        models: ModelIndex,
+        expr: cst.CSTNode,
+        imports: dict[str, str],
+        module_name: str,
     ) -> ModelInfo | None:
         """The model a class reference names, if the project's model index has it."""
         ...
 
-    def not_a_session(self, ctx: FileContext, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> str | None:
+    def not_a_session(
+        self,
+        ctx: FileContext,
+        receiver: cst.BaseExpression,
+        ancestry: list[cst.CSTNode],
+    ) -> str | None:
         """Words for what `receiver` is when the project shows it is no session, else None."""
         ...

@@ -18,7 +18,16 @@ from typing import Iterable
 from n1fix.cst.astwalk import ast_dotted_name, child_nodes, class_like, walk_own_body
 
 _FILTER_METHODS = {"where", "filter"}
-_WRITE_METHODS = {"add", "add_all", "delete", "merge", "commit", "flush", "rollback", "bulk_save_objects"}
+_WRITE_METHODS = {
+    "add",
+    "add_all",
+    "delete",
+    "merge",
+    "commit",
+    "flush",
+    "rollback",
+    "bulk_save_objects",
+}
 _WRITE_STATEMENTS = {"insert", "update", "delete"}
 
 
@@ -32,10 +41,14 @@ class QueryFunction:
     params: tuple[str, ...]  # in order, without self/cls
     kind: str  # function | method | classmethod | staticmethod
     is_async: bool
-    key_params: tuple[str, ...]  # parameters compared with a column of the queried model
+    key_params: tuple[
+        str, ...
+    ]  # parameters compared with a column of the queried model
     model: str | None  # the queried model, as written
     writes: bool
-    returns: str | None = None  # the head of the return annotation: `list` for `-> list[Render]`
+    returns: str | None = (
+        None  # the head of the return annotation: `list` for `-> list[Render]`
+    )
     decorators: tuple[str, ...] = ()  # as written, without arguments: `functools.cache`
 
 
@@ -56,10 +69,14 @@ def defined_functions(tree: ast.Module, module_name: str) -> list[str]:
 
 # A keyed query needs one of these in the source text: `Model.col == x` (either way
 # round), `filter_by(col=x)`, or `get(Model, x)`. Files without any are not walked.
-_KEYED_TEXT = re.compile(r"[A-Z]\w*\.\w+\s*==|==\s*[A-Z]\w*\.\w|filter_by\s*\(\s*\w+\s*=|\.get\s*\(\s*[\w.]*[A-Z]")
+_KEYED_TEXT = re.compile(
+    r"[A-Z]\w*\.\w+\s*==|==\s*[A-Z]\w*\.\w|filter_by\s*\(\s*\w+\s*=|\.get\s*\(\s*[\w.]*[A-Z]"
+)
 
 
-def extract_functions(tree: ast.Module, module_name: str, path: str, text: str | None = None) -> list[QueryFunction]:
+def extract_functions(
+    tree: ast.Module, module_name: str, path: str, text: str | None = None
+) -> list[QueryFunction]:
     if text is not None and not _KEYED_TEXT.search(text):
         return []
     found: list[QueryFunction] = []
@@ -70,13 +87,25 @@ def extract_functions(tree: ast.Module, module_name: str, path: str, text: str |
             owner = f"{module_name}.{node.name}"
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    _add(found, item, f"{owner}.{item.name}", owner, path, _method_kind(item))
+                    _add(
+                        found,
+                        item,
+                        f"{owner}.{item.name}",
+                        owner,
+                        path,
+                        _method_kind(item),
+                    )
     return found
 
 
 def _method_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     names = {
-        d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "" for d in node.decorator_list
+        d.id
+        if isinstance(d, ast.Name)
+        else d.attr
+        if isinstance(d, ast.Attribute)
+        else ""
+        for d in node.decorator_list
     }
     if "staticmethod" in names:
         return "staticmethod"
@@ -87,7 +116,14 @@ def _method_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return "method"
 
 
-def _add(found: list[QueryFunction], node, qualname: str, owner: str | None, path: str, kind: str) -> None:
+def _add(
+    found: list[QueryFunction],
+    node,
+    qualname: str,
+    owner: str | None,
+    path: str,
+    kind: str,
+) -> None:
     args = node.args
     params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     if kind in ("method", "classmethod", "property") and params:
@@ -108,11 +144,16 @@ def _add(found: list[QueryFunction], node, qualname: str, owner: str | None, pat
             key_params=tuple(p for p in params if p in keys),
             model=model,
             writes=_writes(node),
-            returns=ast_dotted_name(node.returns.value if isinstance(node.returns, ast.Subscript) else node.returns)
+            returns=ast_dotted_name(
+                node.returns.value
+                if isinstance(node.returns, ast.Subscript)
+                else node.returns
+            )
             if node.returns is not None
             else None,
             decorators=tuple(
-                ast_dotted_name(d.func if isinstance(d, ast.Call) else d) or "" for d in node.decorator_list
+                ast_dotted_name(d.func if isinstance(d, ast.Call) else d) or ""
+                for d in node.decorator_list
             ),
         )
     )
@@ -143,7 +184,10 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
                 if isinstance(keyword.value, ast.Name) and keyword.value.id in params:
                     keys.add(keyword.value.id)
         elif (
-            method == "get" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id in params
+            method == "get"
+            and len(node.args) == 2
+            and isinstance(node.args[1], ast.Name)
+            and node.args[1].id in params
         ):
             if class_like(node.args[0]):
                 keys.add(node.args[1].id)
@@ -152,15 +196,26 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
 
 
 def _conjuncts(expr: ast.AST) -> list[ast.AST]:
-    if isinstance(expr, ast.Call) and ast_dotted_name(expr.func) in {"and_", "sa.and_", "sqlalchemy.and_"}:
+    if isinstance(expr, ast.Call) and ast_dotted_name(expr.func) in {
+        "and_",
+        "sa.and_",
+        "sqlalchemy.and_",
+    }:
         return [c for arg in expr.args for c in _conjuncts(arg)]
     return [expr]
 
 
 def _column_equals_param(expr: ast.AST, params: set[str]) -> tuple[str, str] | None:
-    if not (isinstance(expr, ast.Compare) and len(expr.ops) == 1 and isinstance(expr.ops[0], ast.Eq)):
+    if not (
+        isinstance(expr, ast.Compare)
+        and len(expr.ops) == 1
+        and isinstance(expr.ops[0], ast.Eq)
+    ):
         return None
-    for column, value in ((expr.left, expr.comparators[0]), (expr.comparators[0], expr.left)):
+    for column, value in (
+        (expr.left, expr.comparators[0]),
+        (expr.comparators[0], expr.left),
+    ):
         if (
             isinstance(column, ast.Attribute)
             and class_like(column.value)
@@ -182,7 +237,11 @@ def _writes(function) -> bool:
                 while isinstance(head, ast.Call):
                     func = head.func
                     name = (
-                        func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+                        func.attr
+                        if isinstance(func, ast.Attribute)
+                        else func.id
+                        if isinstance(func, ast.Name)
+                        else ""
                     )
                     if name in _WRITE_STATEMENTS:
                         return True
@@ -190,7 +249,14 @@ def _writes(function) -> bool:
     return False
 
 
-_LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 
 
 def loop_called_names(tree: ast.Module) -> set[str]:
@@ -207,7 +273,9 @@ def loop_called_names(tree: ast.Module) -> set[str]:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 if alias.asname:
-                    aliases.setdefault(alias.asname, set()).add(alias.name.rpartition(".")[2])
+                    aliases.setdefault(alias.asname, set()).add(
+                        alias.name.rpartition(".")[2]
+                    )
         elif in_loop and isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute):
@@ -228,11 +296,15 @@ class FunctionIndex:
     defined: frozenset[str] = frozenset()  # every function and method of the project
     # Built on first use: the functions by the last segment of their qualified name (every
     # suffix match below ends in that segment), and the set of plain names.
-    _by_last: dict[str, list[tuple[str, QueryFunction]]] | None = field(default=None, repr=False, compare=False)
+    _by_last: dict[str, list[tuple[str, QueryFunction]]] | None = field(
+        default=None, repr=False, compare=False
+    )
     _names: set[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_facts(cls, facts: Iterable[QueryFunction], defined: Iterable[str] = ()) -> "FunctionIndex":
+    def from_facts(
+        cls, facts: Iterable[QueryFunction], defined: Iterable[str] = ()
+    ) -> "FunctionIndex":
         return cls({f.qualname: f for f in facts}, frozenset(defined))
 
     def sibling(self, function: QueryFunction, name: str) -> str | None:
@@ -261,7 +333,9 @@ class FunctionIndex:
         if self._by_last is None:
             self._by_last = {}
             for name, function in self.functions.items():
-                self._by_last.setdefault(name.rpartition(".")[2], []).append((name, function))
+                self._by_last.setdefault(name.rpartition(".")[2], []).append(
+                    (name, function)
+                )
         candidates = self._by_last.get(qualified.rpartition(".")[2], [])
         suffix = "." + qualified
         matches = [f for name, f in candidates if name.endswith(suffix)]
@@ -275,7 +349,11 @@ class FunctionIndex:
             if len(parts) <= depth:
                 continue
             package, tail = ".".join(parts[:-depth]), ".".join(parts[-depth:])
-            matches = [f for name, f in candidates if name.startswith(package + ".") and name.endswith("." + tail)]
+            matches = [
+                f
+                for name, f in candidates
+                if name.startswith(package + ".") and name.endswith("." + tail)
+            ]
             if len(matches) == 1:
                 return matches[0]
         return None

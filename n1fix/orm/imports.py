@@ -64,7 +64,9 @@ def import_root(path: Path, root: Path) -> Path:
                     break
                 names = _entries_raw(candidate)
                 # A package is imported from above it: its own `setup.py` is a module.
-                if "__init__.py" not in names and any(marker in names for marker in IMPORT_ROOT_MARKERS):
+                if "__init__.py" not in names and any(
+                    marker in names for marker in IMPORT_ROOT_MARKERS
+                ):
                     found = candidate
                     break
         _RESOLVED[key] = found
@@ -96,7 +98,9 @@ def module_name_for(path: Path, root: Path) -> str:
     return ".".join(parts)
 
 
-def resolve_relative(module: str | None, level: int, module_name: str, is_package: bool) -> str | None:
+def resolve_relative(
+    module: str | None, level: int, module_name: str, is_package: bool
+) -> str | None:
     """The absolute module of `from <level dots><module> import ...` inside `module_name`.
 
     None when the dots climb above the top-level package.
@@ -115,7 +119,9 @@ def resolve_relative(module: str | None, level: int, module_name: str, is_packag
     return ".".join(base) if base else None
 
 
-def _import_nodes(body: list[ast.stmt], top: bool) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+def _import_nodes(
+    body: list[ast.stmt], top: bool
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
     """Every import statement under `body`, with whether it runs at module level.
 
     Descends through statement bodies only; expressions are never visited.
@@ -135,7 +141,9 @@ def _import_nodes(body: list[ast.stmt], top: bool) -> Iterator[tuple[ast.Import 
             yield from _import_nodes(case.body, inner_top)
 
 
-def import_map(tree: ast.Module, module_name: str, is_package: bool = False) -> dict[str, str]:
+def import_map(
+    tree: ast.Module, module_name: str, is_package: bool = False
+) -> dict[str, str]:
     """Local name -> fully qualified name for every import in `tree`.
 
     `import a.b` binds `a` -> `a`; `import a.b as z` binds `z` -> `a.b`;
@@ -171,7 +179,9 @@ def import_map(tree: ast.Module, module_name: str, is_package: bool = False) -> 
     return top_level
 
 
-def imported_modules(tree: ast.Module, module_name: str, is_package: bool = False) -> list[str]:
+def imported_modules(
+    tree: ast.Module, module_name: str, is_package: bool = False
+) -> list[str]:
     """Every module `tree` may import, in order: `import a.b` -> `a.b`;
     `from a import b` -> `a.b` (b may be a submodule) and `a`. Parent packages are not
     listed (see `project_closure`)."""
@@ -227,7 +237,9 @@ def _is_within(path: Path, root: Path) -> bool:
     return True
 
 
-def resolve_module_path(qualified_module: str, root: Path, near: Path | None = None) -> Path | None:
+def resolve_module_path(
+    qualified_module: str, root: Path, near: Path | None = None
+) -> Path | None:
     """The file of `qualified_module` inside the project, or None.
 
     Looks in `root`, then `root/src`, then in every directory from `near`'s (a file or a
@@ -248,7 +260,9 @@ def resolve_module_path(qualified_module: str, root: Path, near: Path | None = N
     return found
 
 
-def _resolve_module_path(parts: list[str], root: Path, near: Path | None) -> Path | None:
+def _resolve_module_path(
+    parts: list[str], root: Path, near: Path | None
+) -> Path | None:
     root = _resolved_dir(root)
     for directory in _search_dirs(root, near):
         # Most imports are stdlib or third party: one cached look at the top-level name

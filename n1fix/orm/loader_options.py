@@ -14,7 +14,16 @@ import libcst as cst
 
 from n1fix.orm.query_shape import MethodCall, dotted_name, unwind
 
-EAGER = frozenset({"selectinload", "joinedload", "subqueryload", "immediateload", "contains_eager", "eagerload"})
+EAGER = frozenset(
+    {
+        "selectinload",
+        "joinedload",
+        "subqueryload",
+        "immediateload",
+        "contains_eager",
+        "eagerload",
+    }
+)
 RAISE = frozenset({"raiseload"})
 LAZY = frozenset({"lazyload"})
 NOLOAD = frozenset({"noload"})
@@ -22,7 +31,15 @@ DEFAULT = frozenset({"defaultload"})
 LOADERS = EAGER | RAISE | LAZY | NOLOAD | DEFAULT
 # Options that do not touch relationship loading (columns, polymorphic loading...).
 _OTHER = frozenset(
-    {"load_only", "defer", "undefer", "undefer_group", "with_expression", "selectin_polymorphic", "with_polymorphic"}
+    {
+        "load_only",
+        "defer",
+        "undefer",
+        "undefer_group",
+        "with_expression",
+        "selectin_polymorphic",
+        "with_polymorphic",
+    }
 )
 
 
@@ -142,7 +159,9 @@ def _call_steps(loader: str, call: cst.Call) -> list[Step] | None:
         elif isinstance(value, cst.Attribute):
             attrs.append(value.attr.value)
         elif (
-            isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "of_type"
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value == "of_type"
         ):
             inner = value.func.value
             if not isinstance(inner, cst.Attribute):
@@ -152,4 +171,6 @@ def _call_steps(loader: str, call: cst.Call) -> list[Step] | None:
             return None
     if not attrs:
         return None
-    return [Step("defaultload", attr) for attr in attrs[:-1]] + [Step(loader, attrs[-1])]
+    return [Step("defaultload", attr) for attr in attrs[:-1]] + [
+        Step(loader, attrs[-1])
+    ]

@@ -95,13 +95,19 @@ class ColumnFacts:
     python_type: str | None = None  # the annotated Python type (`int`)
     primary_key: bool | None = None
     unique: bool | None = None
-    nullable: bool | None = None  # explicit nullable=...; a non-literal value reads as True
+    nullable: bool | None = (
+        None  # explicit nullable=...; a non-literal value reads as True
+    )
     index: bool | None = None
     foreign_key: str | None = None  # "users.id" or REF_PREFIX + qualified attribute
-    optional: bool | None = None  # the annotation allows None; None: decided by type_ref
+    optional: bool | None = (
+        None  # the annotation allows None; None: decided by type_ref
+    )
     type_ref: str | None = None  # qualified name of the annotated type (maybe an alias)
     annotated: bool = False  # a `Mapped[...]` (or SQLModel field) annotation is present
-    classic: bool = False  # Column(): nullable=True unless primary key; annotation ignored
+    classic: bool = (
+        False  # Column(): nullable=True unless primary key; annotation ignored
+    )
     uncertain: bool = False  # **kwargs or an unreadable annotation: nullability unknown
     sqlmodel: bool = False  # a plain annotated field: a column only in SQLModel tables
 
@@ -113,7 +119,9 @@ class RelationshipFacts:
     target_ref: str | None  # qualified guess through the module's imports
     lazy: str | None = None  # None when not given
     uselist: bool | None = None
-    collection: bool | None = None  # from the annotation: list[...] vs scalar; None: none
+    collection: bool | None = (
+        None  # from the annotation: list[...] vs scalar; None: none
+    )
     back_populates: str | None = None
     backref: str | None = None
     backref_lazy: str | None = None
@@ -138,7 +146,9 @@ class ClassFacts:
     decorators: tuple[str, ...] = ()
     table_keyword: bool = False  # SQLModel `class X(SQLModel, table=True)`
     tablename: str | None = None
-    tablename_rule: str | None = None  # literal | lower | name | unknown; None: not declared
+    tablename_rule: str | None = (
+        None  # literal | lower | name | unknown; None: not declared
+    )
     abstract: bool = False
     has_table: bool = False  # `__table__ = ...`
     columns: tuple[ColumnFacts, ...] = ()
@@ -184,7 +194,9 @@ class AliasFacts:
 
     qualname: str
     kind: str
-    mixins: tuple[str, ...] = ()  # declarative_base(cls=...), SQLAlchemy(model_class=...)
+    mixins: tuple[
+        str, ...
+    ] = ()  # declarative_base(cls=...), SQLAlchemy(model_class=...)
     column: ColumnFacts | None = None
 
 
@@ -207,7 +219,9 @@ class SessionQueryFacts:
     module: str
 
 
-ModelFacts = Union[ClassFacts, AliasFacts, ModuleFacts, ListenerFacts, SessionQueryFacts]
+ModelFacts = Union[
+    ClassFacts, AliasFacts, ModuleFacts, ListenerFacts, SessionQueryFacts
+]
 
 
 def _last(node: ast.AST) -> str | None:
@@ -302,7 +316,12 @@ def _describe(node: ast.AST | None, ctx: _Context) -> _Type:
     dotted = ast_dotted_name(node)
     if dotted is not None:
         # A plain name: not optional unless it is an alias that says so (index decides).
-        return _Type(optional=None, type_name=dotted.rsplit(".", 1)[-1], type_ref=ctx.qualify(dotted), written=dotted)
+        return _Type(
+            optional=None,
+            type_name=dotted.rsplit(".", 1)[-1],
+            type_ref=ctx.qualify(dotted),
+            written=dotted,
+        )
     return _Type(optional=None, unknown=True)
 
 
@@ -328,7 +347,9 @@ def _union(members: list[ast.AST], ctx: _Context) -> _Type:
 
 @dataclass
 class _Annotation:
-    wrapper: str | None  # Mapped / WriteOnlyMapped / DynamicMapped, None: plain annotation
+    wrapper: (
+        str | None
+    )  # Mapped / WriteOnlyMapped / DynamicMapped, None: plain annotation
     classvar: bool
     described: _Type
 
@@ -365,7 +386,9 @@ def _foreign_key(call: ast.Call, ctx: _Context) -> str | None:
     return f"{REF_PREFIX}{ctx.qualify(owner)}.{attr}"
 
 
-def _column_call(call: ast.Call, attr: str, ctx: _Context, classic: bool) -> ColumnFacts:
+def _column_call(
+    call: ast.Call, attr: str, ctx: _Context, classic: bool
+) -> ColumnFacts:
     """Column(...) / mapped_column(...) / SQLModel Field(...) arguments."""
     values: dict[str, object] = {}
     uncertain = False
@@ -398,7 +421,11 @@ def _column_call(call: ast.Call, attr: str, ctx: _Context, classic: bool) -> Col
         elif key == "foreign_key":
             literal = _literal(value)
             values["foreign_key"] = literal if isinstance(literal, str) else None
-        elif key == "sa_column" and isinstance(value, ast.Call) and _last(value) == "Column":
+        elif (
+            key == "sa_column"
+            and isinstance(value, ast.Call)
+            and _last(value) == "Column"
+        ):
             sa_column = _column_call(value, attr, ctx, classic=True)
     if sa_column is not None:
         return sa_column
@@ -435,7 +462,9 @@ def _lazy(node: ast.AST) -> str:
     return "unknown"
 
 
-def _foreign_key_list(node: ast.AST, ctx: _Context) -> tuple[tuple[str | None, str | None, str], ...]:
+def _foreign_key_list(
+    node: ast.AST, ctx: _Context
+) -> tuple[tuple[str | None, str | None, str], ...]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         parsed = _parse_string(node.value)
         if parsed is None:
@@ -485,10 +514,17 @@ def _relationship_keywords(
             values["cascade"] = literal if isinstance(literal, str) else "?"
         elif key == "passive_deletes":
             literal = _literal(value)
-            values["passive_deletes"] = literal if literal in (True, False, "all") else True
+            values["passive_deletes"] = (
+                literal if literal in (True, False, "all") else True
+            )
         elif key == "sa_relationship_kwargs" and isinstance(value, ast.Dict):
-            pairs = [(_literal(k) if k is not None else None, v) for k, v in zip(value.keys, value.values)]
-            _relationship_keywords([(k if isinstance(k, str) else None, v) for k, v in pairs], ctx, values)
+            pairs = [
+                (_literal(k) if k is not None else None, v)
+                for k, v in zip(value.keys, value.values)
+            ]
+            _relationship_keywords(
+                [(k if isinstance(k, str) else None, v) for k, v in pairs], ctx, values
+            )
 
 
 def _backref(node: ast.AST, values: dict[str, object]) -> None:
@@ -511,7 +547,9 @@ def _backref(node: ast.AST, values: dict[str, object]) -> None:
             values["backref_remote_side"] = _literal(keyword.value) is not None
 
 
-def _relationship_call(call: ast.Call, attr: str, ann: _Annotation | None, ctx: _Context) -> RelationshipFacts:
+def _relationship_call(
+    call: ast.Call, attr: str, ann: _Annotation | None, ctx: _Context
+) -> RelationshipFacts:
     values: dict[str, object] = {}
     first: ast.AST | None = call.args[0] if call.args else None
     keywords = [(k.arg, k.value) for k in call.keywords]
@@ -529,14 +567,18 @@ def _relationship_call(call: ast.Call, attr: str, ann: _Annotation | None, ctx: 
             target, target_ref = described.written, described.type_ref
         if ann.wrapper in ("WriteOnlyMapped", "DynamicMapped"):
             values["collection"] = True
-            values["lazy"] = "write_only" if ann.wrapper == "WriteOnlyMapped" else "dynamic"
+            values["lazy"] = (
+                "write_only" if ann.wrapper == "WriteOnlyMapped" else "dynamic"
+            )
         elif not described.unknown and described.written is not None:
             values["collection"] = described.collection
     _relationship_keywords(keywords, ctx, values)
     return RelationshipFacts(attr=attr, target=target, target_ref=target_ref, **values)  # type: ignore[arg-type]
 
 
-def _column_from_annotation(attr: str, ann: _Annotation, base: ColumnFacts | None) -> ColumnFacts:
+def _column_from_annotation(
+    attr: str, ann: _Annotation, base: ColumnFacts | None
+) -> ColumnFacts:
     described = ann.described
     facts = base or ColumnFacts(attr=attr)
     if facts.classic:
@@ -569,7 +611,9 @@ def _tablename_rule(node: ast.AST | None) -> tuple[str | None, str]:
     return None, "unknown"
 
 
-def _names_in(args: list[ast.expr], columns: dict[str, ColumnFacts]) -> tuple[str, ...] | None:
+def _names_in(
+    args: list[ast.expr], columns: dict[str, ColumnFacts]
+) -> tuple[str, ...] | None:
     names: list[str] = []
     for arg in args:
         literal = _literal(arg)
@@ -583,7 +627,9 @@ def _names_in(args: list[ast.expr], columns: dict[str, ColumnFacts]) -> tuple[st
     return tuple(names)
 
 
-def _table_args(node: ast.AST, columns: dict[str, ColumnFacts], out: dict[str, list]) -> None:
+def _table_args(
+    node: ast.AST, columns: dict[str, ColumnFacts], out: dict[str, list]
+) -> None:
     items = node.elts if isinstance(node, (ast.Tuple, ast.List)) else []
     for item in items:
         if not isinstance(item, ast.Call):
@@ -593,7 +639,9 @@ def _table_args(node: ast.AST, columns: dict[str, ColumnFacts], out: dict[str, l
             names = _names_in(item.args, columns)
             if names:
                 out["unique_sets"].append(names)
-        elif kind == "Index" and any(k.arg == "unique" and _flag(k.value) for k in item.keywords):
+        elif kind == "Index" and any(
+            k.arg == "unique" and _flag(k.value) for k in item.keywords
+        ):
             names = _names_in(item.args[1:], columns)
             if names:
                 out["unique_sets"].append(names)
@@ -603,18 +651,28 @@ def _table_args(node: ast.AST, columns: dict[str, ColumnFacts], out: dict[str, l
                 out["primary_key_names"].extend(names)
         elif kind == "ForeignKeyConstraint" and len(item.args) >= 2:
             local, remote = item.args[0], item.args[1]
-            if isinstance(local, (ast.List, ast.Tuple)) and isinstance(remote, (ast.List, ast.Tuple)):
+            if isinstance(local, (ast.List, ast.Tuple)) and isinstance(
+                remote, (ast.List, ast.Tuple)
+            ):
                 locals_ = _names_in(local.elts, columns)
                 remotes = [_literal(r) for r in remote.elts]
-                if locals_ and len(locals_) == len(remotes) and all(isinstance(r, str) for r in remotes):
+                if (
+                    locals_
+                    and len(locals_) == len(remotes)
+                    and all(isinstance(r, str) for r in remotes)
+                ):
                     out["table_foreign_keys"].extend(zip(locals_, remotes))  # type: ignore[arg-type]
 
 
 def _names_version_id(node: ast.AST | None) -> bool:
     """`{"version_id_col": version}` (or a non-literal mapping, which might hold one)."""
     if isinstance(node, ast.Dict):
-        return any(_literal(key) == "version_id_col" or key is None for key in node.keys)
-    return node is not None and not (isinstance(node, ast.Constant) and node.value is None)
+        return any(
+            _literal(key) == "version_id_col" or key is None for key in node.keys
+        )
+    return node is not None and not (
+        isinstance(node, ast.Constant) and node.value is None
+    )
 
 
 _LISTEN_CALLS = {"listens_for", "listen"}
@@ -626,11 +684,18 @@ def _listeners(tree: ast.Module, ctx: _Context) -> list[ListenerFacts]:
     Only walked when the module imports `sqlalchemy.event` (or one of its functions):
     most modules do not, and the walk is then skipped.
     """
-    if not any(q == "sqlalchemy.event" or q.startswith("sqlalchemy.event.") for q in ctx.names.values()):
+    if not any(
+        q == "sqlalchemy.event" or q.startswith("sqlalchemy.event.")
+        for q in ctx.names.values()
+    ):
         return []
     found = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and _last(node) in _LISTEN_CALLS and len(node.args) >= 2):
+        if not (
+            isinstance(node, ast.Call)
+            and _last(node) in _LISTEN_CALLS
+            and len(node.args) >= 2
+        ):
             continue
         func = ast_dotted_name(node.func)
         if func is None or not ctx.qualify(func).startswith("sqlalchemy.event"):
@@ -640,13 +705,20 @@ def _listeners(tree: ast.Module, ctx: _Context) -> list[ListenerFacts]:
             continue
         event = _literal(node.args[1])
         found.append(
-            ListenerFacts(ctx.qualify(target), event if isinstance(event, str) else "?", ctx.module, node.lineno)
+            ListenerFacts(
+                ctx.qualify(target),
+                event if isinstance(event, str) else "?",
+                ctx.module,
+                node.lineno,
+            )
         )
     return found
 
 
 def _is_type_checking(test: ast.expr) -> bool:
-    return _last(test) == "TYPE_CHECKING" and isinstance(test, (ast.Name, ast.Attribute))
+    return _last(test) == "TYPE_CHECKING" and isinstance(
+        test, (ast.Name, ast.Attribute)
+    )
 
 
 def _class_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -658,28 +730,43 @@ def _class_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from _class_statements(stmt.body)
             yield from _class_statements(stmt.orelse)
         elif isinstance(stmt, ast.Try):
-            for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
+            for block in (
+                stmt.body,
+                *(h.body for h in stmt.handlers),
+                stmt.orelse,
+                stmt.finalbody,
+            ):
                 yield from _class_statements(block)
         else:
             yield stmt
 
 
-def _class_members(cls: ast.ClassDef) -> Iterator[tuple[str, ast.AST | None, ast.AST | None]]:
+def _class_members(
+    cls: ast.ClassDef,
+) -> Iterator[tuple[str, ast.AST | None, ast.AST | None]]:
     """(attribute, annotation, value) for each attribute the class body defines,
     `@declared_attr` functions included (their return value and return annotation)."""
     for stmt in _class_statements(cls.body):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             yield stmt.target.id, stmt.annotation, stmt.value
-        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        elif (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
             yield stmt.targets[0].id, None, stmt.value
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
             _last(d) in _DECLARED_ATTR for d in stmt.decorator_list
         ):
-            returned = next((s.value for s in stmt.body if isinstance(s, ast.Return)), None)
+            returned = next(
+                (s.value for s in stmt.body if isinstance(s, ast.Return)), None
+            )
             yield stmt.name, stmt.returns, returned
 
 
-def _imperative_table(call: ast.Call, ctx: _Context) -> tuple[str | None, list[ColumnFacts]]:
+def _imperative_table(
+    call: ast.Call, ctx: _Context
+) -> tuple[str | None, list[ColumnFacts]]:
     name = _literal(call.args[0]) if call.args else None
     columns = []
     for arg in call.args[1:]:
@@ -693,7 +780,11 @@ def _imperative_table(call: ast.Call, ctx: _Context) -> tuple[str | None, list[C
 def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
     columns: dict[str, ColumnFacts] = {}
     relationships: dict[str, RelationshipFacts] = {}
-    table: dict[str, list] = {"unique_sets": [], "primary_key_names": [], "table_foreign_keys": []}
+    table: dict[str, list] = {
+        "unique_sets": [],
+        "primary_key_names": [],
+        "table_foreign_keys": [],
+    }
     info: dict[str, object] = {}
     table_args: ast.AST | None = None
     for attr, annotation, value in _class_members(cls):
@@ -717,7 +808,10 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
             info["has_table"] = True
             if isinstance(value, ast.Call) and _last(value) == "Table":
                 table_name, table_columns = _imperative_table(value, ctx)
-                info["tablename"], info["tablename_rule"] = table_name, "literal" if table_name else "unknown"
+                info["tablename"], info["tablename_rule"] = (
+                    table_name,
+                    "literal" if table_name else "unknown",
+                )
                 columns.update((c.attr, c) for c in table_columns)
             continue
         if attr.startswith("__") and attr.endswith("__"):
@@ -726,19 +820,32 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         if ann is not None and ann.classvar:
             continue
         call = value if isinstance(value, ast.Call) else None
-        if call is not None and _last(call) in _WRAPPERS and call.args and isinstance(call.args[0], ast.Call):
+        if (
+            call is not None
+            and _last(call) in _WRAPPERS
+            and call.args
+            and isinstance(call.args[0], ast.Call)
+        ):
             call = call.args[0]  # deferred(Column(...))
         kind = _last(call) if call is not None else None
         if kind in _COLUMN_CALLS:
             column = _column_call(call, attr, ctx, classic=kind == "Column")  # type: ignore[arg-type]
-            columns[attr] = _column_from_annotation(attr, ann, column) if ann and ann.wrapper else column
+            columns[attr] = (
+                _column_from_annotation(attr, ann, column)
+                if ann and ann.wrapper
+                else column
+            )
         elif kind in _RELATIONSHIP_CALLS or kind == "Relationship":
             relationships[attr] = _relationship_call(call, attr, ann, ctx)  # type: ignore[arg-type]
         elif ann is not None and ann.wrapper == "Mapped" and value is None:
             columns[attr] = _column_from_annotation(attr, ann, None)
         elif ann is not None and ann.wrapper is None:
             # A plain field: a column only if the class turns out to be a SQLModel table.
-            base = _column_call(call, attr, ctx, classic=False) if kind == "Field" else None  # type: ignore[arg-type]
+            base = (
+                _column_call(call, attr, ctx, classic=False)
+                if kind == "Field"
+                else None
+            )  # type: ignore[arg-type]
             column = _column_from_annotation(attr, ann, base)
             columns[attr] = replace(column, sqlmodel=True)
     if table_args is not None:
@@ -746,7 +853,9 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
     keywords = {k.arg: k.value for k in cls.keywords if k.arg}
     decorators = []
     for decorator in cls.decorator_list:
-        dotted = ast_dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        dotted = ast_dotted_name(
+            decorator.func if isinstance(decorator, ast.Call) else decorator
+        )
         if dotted:
             decorators.append(ctx.qualify(dotted))
     bases = []
@@ -764,7 +873,9 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         module=ctx.module,
         bases=tuple(bases),
         decorators=tuple(decorators),
-        table_keyword=_flag(keywords["table"]) is True if "table" in keywords else False,
+        table_keyword=_flag(keywords["table"]) is True
+        if "table" in keywords
+        else False,
         columns=tuple(columns.values()),
         relationships=tuple(relationships.values()),
         unique_sets=tuple(table["unique_sets"]),
@@ -776,7 +887,9 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
 
 def _own_methods(cls: ast.ClassDef) -> tuple[str, ...]:
     return tuple(
-        stmt.name for stmt in _class_statements(cls.body) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        stmt.name
+        for stmt in _class_statements(cls.body)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
     )
 
 
@@ -802,7 +915,9 @@ def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]]
             continue
         effect, called = "", set()
         for node in ast.walk(stmt):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            if not (
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            ):
                 continue
             method = node.func.attr
             called.add(method)
@@ -815,7 +930,12 @@ def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]]
                 not effect
                 and _SESSION_RECEIVER.search(receiver)
                 and (
-                    method in _SESSION_WRITES or (method == "execute" and node.args and _writes_statement(node.args[0]))
+                    method in _SESSION_WRITES
+                    or (
+                        method == "execute"
+                        and node.args
+                        and _writes_statement(node.args[0])
+                    )
                 )
             ):
                 effect = "writes"
@@ -826,7 +946,11 @@ def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]]
 
 def _writes_statement(node: ast.AST) -> bool:
     while isinstance(node, ast.Call):
-        name = _last(node.func) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
+        name = (
+            _last(node.func)
+            if isinstance(node.func, (ast.Name, ast.Attribute))
+            else None
+        )
         if name in _STATEMENT_WRITES:
             return True
         node = node.func.value if isinstance(node.func, ast.Attribute) else None
@@ -844,14 +968,20 @@ def _class_bases(cls: ast.ClassDef, ctx: _Context) -> tuple[str, ...]:
     return tuple(bases)
 
 
-def _query_class(cls: ast.ClassDef, value: ast.AST, ctx: _Context, info: dict[str, object]) -> None:
+def _query_class(
+    cls: ast.ClassDef, value: ast.AST, ctx: _Context, info: dict[str, object]
+) -> None:
     """`query_class = PersonQuery`: the class, nested in the model's body or not."""
     dotted = ast_dotted_name(value)
     if dotted is None:
         info["query_class"] = "?"
         return
     nested = next(
-        (s for s in _class_statements(cls.body) if isinstance(s, ast.ClassDef) and s.name == dotted.rpartition(".")[2]),
+        (
+            s
+            for s in _class_statements(cls.body)
+            if isinstance(s, ast.ClassDef) and s.name == dotted.rpartition(".")[2]
+        ),
         None,
     )
     if nested is not None and dotted in (nested.name, f"{cls.name}.{nested.name}"):
@@ -866,7 +996,10 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Module-level statements, through `if`/`try`/`with` blocks (not functions or classes)."""
     for stmt in body:
         yield stmt
-        if isinstance(stmt, (ast.If, ast.Try, ast.With)) or type(stmt).__name__ == "TryStar":
+        if (
+            isinstance(stmt, (ast.If, ast.Try, ast.With))
+            or type(stmt).__name__ == "TryStar"
+        ):
             for field in ("body", "orelse", "finalbody"):
                 yield from _module_statements(getattr(stmt, field, None) or [])
             for handler in getattr(stmt, "handlers", ()) or ():
@@ -894,7 +1027,9 @@ def _session_query_class(value: ast.AST, ctx: _Context) -> str | None:
     return None
 
 
-def _assignment_facts(name: str, value: ast.AST, ctx: _Context) -> AliasFacts | str | None:
+def _assignment_facts(
+    name: str, value: ast.AST, ctx: _Context
+) -> AliasFacts | str | None:
     """An AliasFacts, a qualified name the module re-binds `name` to, or None."""
     qualname = f"{ctx.module}.{name}"
     if isinstance(value, ast.Call):
@@ -925,7 +1060,9 @@ def _assignment_facts(name: str, value: ast.AST, ctx: _Context) -> AliasFacts | 
     return ctx.qualify(dotted) if dotted else None
 
 
-def extract_models(tree: ast.Module, module_name: str, is_package: bool = False) -> list[ModelFacts]:
+def extract_models(
+    tree: ast.Module, module_name: str, is_package: bool = False
+) -> list[ModelFacts]:
     """Facts about every module-level class and model-related object in one module.
 
     Every class is reported (whether it is a model, a mixin or a base is only known
@@ -940,9 +1077,17 @@ def extract_models(tree: ast.Module, module_name: str, is_package: bool = False)
             facts.append(_class_facts(stmt, ctx))
             names.pop(stmt.name, None)
             continue
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
             target, value = stmt.targets[0].id, stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+        elif (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.value is not None
+        ):
             target, value = stmt.target.id, stmt.value
         elif type(stmt).__name__ == "TypeAlias":  # `type X = ...` (3.12+)
             target, value = stmt.name.id, stmt.value  # type: ignore[attr-defined]
@@ -950,7 +1095,9 @@ def extract_models(tree: ast.Module, module_name: str, is_package: bool = False)
             continue
         query_class = _session_query_class(value, ctx)
         if query_class is not None:
-            facts.append(SessionQueryFacts(f"{module_name}.{target}", query_class, module_name))
+            facts.append(
+                SessionQueryFacts(f"{module_name}.{target}", query_class, module_name)
+            )
         result = _assignment_facts(target, value, ctx)
         if isinstance(result, AliasFacts):
             facts.append(result)

@@ -66,7 +66,11 @@ _LIBRARIES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
 # the scanned tree): Flask-AppBuilder's `Model`, the base of Superset's and Airflow's
 # older models.
 _EXTERNAL_MODEL_BASES = {"flask_appbuilder.Model", "flask_appbuilder.models.sqla.Model"}
-_REVERSE = {MANY_TO_ONE: ONE_TO_MANY, ONE_TO_MANY: MANY_TO_ONE, MANY_TO_MANY: MANY_TO_MANY}
+_REVERSE = {
+    MANY_TO_ONE: ONE_TO_MANY,
+    ONE_TO_MANY: MANY_TO_ONE,
+    MANY_TO_MANY: MANY_TO_MANY,
+}
 
 
 @dataclass(frozen=True)
@@ -89,13 +93,19 @@ class RelationshipInfo:
     uselist: bool | None = None  # None when it cannot be told
     back_populates: str | None = None  # the partner attribute (also from backref=)
     secondary: bool = False
-    foreign_key_attrs: tuple[str, ...] = ()  # on this model for many_to_one, else on target
+    foreign_key_attrs: tuple[
+        str, ...
+    ] = ()  # on this model for many_to_one, else on target
     direction: str | None = None  # many_to_one / one_to_many / many_to_many / None
     viewonly: bool = False
     from_backref: bool = False  # created on the target by the partner's backref=
-    cascade: str | None = None  # as written ("all, delete-orphan"); "?" when not a literal
+    cascade: str | None = (
+        None  # as written ("all, delete-orphan"); "?" when not a literal
+    )
     passive_deletes: bool | str = False
-    primaryjoin: bool = False  # a custom join condition (it may hold more than the foreign key)
+    primaryjoin: bool = (
+        False  # a custom join condition (it may hold more than the foreign key)
+    )
 
 
 @dataclass(frozen=True)
@@ -107,9 +117,15 @@ class ModelInfo:
     columns: dict[str, ColumnInfo]
     relationships: dict[str, RelationshipInfo]
     bases: tuple[str, ...]
-    unique_sets: tuple[tuple[str, ...], ...] = ()  # attr sets unique together (table args)
-    inherits: str | None = None  # the mapped parent model (single/joined table inheritance)
-    version_id: bool = False  # a `version_id_col` in `__mapper_args__` (here or inherited)
+    unique_sets: tuple[
+        tuple[str, ...], ...
+    ] = ()  # attr sets unique together (table args)
+    inherits: str | None = (
+        None  # the mapped parent model (single/joined table inheritance)
+    )
+    version_id: bool = (
+        False  # a `version_id_col` in `__mapper_args__` (here or inherited)
+    )
     # ORM event registrations that target the class (or an attribute, a base, every
     # mapper): (event name, "module:line"); bulk statements skip per-row events.
     listeners: tuple[tuple[str, str], ...] = ()
@@ -125,14 +141,23 @@ class ModelInfo:
 
     def writing_method(self, name: str) -> tuple[str, str] | None:
         """(what it does, the defining class) when the method `name` writes."""
-        return next(((what, owner) for method, what, owner in self.writing_methods if method == name), None)
+        return next(
+            (
+                (what, owner)
+                for method, what, owner in self.writing_methods
+                if method == name
+            ),
+            None,
+        )
 
     def __hash__(self) -> int:
         return hash(self.qualname)
 
     @property
     def primary_key(self) -> tuple[str, ...]:
-        return tuple(attr for attr, column in self.columns.items() if column.primary_key)
+        return tuple(
+            attr for attr, column in self.columns.items() if column.primary_key
+        )
 
     def column(self, attr: str) -> ColumnInfo | None:
         return self.columns.get(attr)
@@ -149,7 +174,9 @@ class ModelInfo:
         column = self.columns.get(attr)
         if column is None:
             return False
-        return self.primary_key == (attr,) or column.unique or (attr,) in self.unique_sets
+        return (
+            self.primary_key == (attr,) or column.unique or (attr,) in self.unique_sets
+        )
 
     def is_unique_together(self, attrs: Iterable[str]) -> bool:
         """Whether these attributes together (or a subset of them) identify one row."""
@@ -157,7 +184,9 @@ class ModelInfo:
         if any(self.is_unique(attr) for attr in wanted):
             return True
         pk = set(self.primary_key)
-        return bool(pk) and pk <= wanted or any(set(s) <= wanted for s in self.unique_sets)
+        return (
+            bool(pk) and pk <= wanted or any(set(s) <= wanted for s in self.unique_sets)
+        )
 
 
 class ModelIndex:
@@ -180,10 +209,16 @@ class ModelIndex:
         self._by_last: dict[str, list[str]] | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        return {"models": self.models, "aliases": self.aliases, "session_query_classes": self.session_query_classes}
+        return {
+            "models": self.models,
+            "aliases": self.aliases,
+            "session_query_classes": self.session_query_classes,
+        }
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["models"], state["aliases"], state.get("session_query_classes"))  # type: ignore[misc, arg-type]
+        self.__init__(
+            state["models"], state["aliases"], state.get("session_query_classes")
+        )  # type: ignore[misc, arg-type]
 
     def __len__(self) -> int:
         return len(self.models)
@@ -205,7 +240,9 @@ class ModelIndex:
         """The model mapped to `table` (for single-table inheritance, the base model)."""
         if self._by_table is None:
             by_table: dict[str, str] = {}
-            for model in sorted(self.models.values(), key=lambda m: m.inherits is not None):
+            for model in sorted(
+                self.models.values(), key=lambda m: m.inherits is not None
+            ):
                 if model.table is not None:
                     by_table.setdefault(model.table, model.qualname)
             self._by_table = by_table
@@ -214,7 +251,9 @@ class ModelIndex:
             qualname = self._by_table.get(table.rsplit(".", 1)[1])
         return self.models.get(qualname) if qualname else None
 
-    def resolve(self, local_name: str, imports: dict[str, str], module_name: str) -> ModelInfo | None:
+    def resolve(
+        self, local_name: str, imports: dict[str, str], module_name: str
+    ) -> ModelInfo | None:
         """The model a name used in `module_name` stands for: `Render` defined there or
         imported (`imports` as from `import_map`), dotted `models.Render` through an
         imported module, or a name brought in by `from m import *`."""
@@ -223,7 +262,11 @@ class ModelIndex:
         if first in imports:
             candidates.append(imports[first] + dot + rest)
         candidates.append(f"{module_name}.{local_name}")
-        candidates.extend(f"{target}.{local_name}" for key, target in imports.items() if key.startswith(STAR_PREFIX))
+        candidates.extend(
+            f"{target}.{local_name}"
+            for key, target in imports.items()
+            if key.startswith(STAR_PREFIX)
+        )
         for candidate in candidates:
             found = self.get(candidate)
             if found is not None:
@@ -241,16 +284,27 @@ class ModelIndex:
                 by_last[name.rsplit(".", 1)[-1]].append(name)
             self._by_last = dict(by_last)
         suffix = "." + qualified
-        found = _nearest([n for n in self._by_last.get(qualified.rsplit(".", 1)[-1], ()) if n.endswith(suffix)], near)
+        found = _nearest(
+            [
+                n
+                for n in self._by_last.get(qualified.rsplit(".", 1)[-1], ())
+                if n.endswith(suffix)
+            ],
+            near,
+        )
         return self.get(found) if found else None
 
     def fingerprint(self) -> str:
         """A stable hash of everything in the index (for result caches)."""
         digest = hashlib.sha256()
         for qualname in sorted(self.models):
-            digest.update(_stable_repr(self.models[qualname]).encode("utf-8", "surrogateescape"))
+            digest.update(
+                _stable_repr(self.models[qualname]).encode("utf-8", "surrogateescape")
+            )
         for alias in sorted(self.aliases):
-            digest.update(f"{alias}={self.aliases[alias]}".encode("utf-8", "surrogateescape"))
+            digest.update(
+                f"{alias}={self.aliases[alias]}".encode("utf-8", "surrogateescape")
+            )
         for query_class in sorted(self.session_query_classes):
             digest.update(
                 f"{query_class}:{_stable_repr(self.session_query_classes[query_class])}".encode(
@@ -316,13 +370,19 @@ def _fk_table(foreign_key: str | None) -> str | None:
 def _same_table(fk_table: str | None, table: str | None) -> bool:
     if fk_table is None or table is None:
         return False
-    return fk_table == table or fk_table.endswith("." + table) or table.endswith("." + fk_table)
+    return (
+        fk_table == table
+        or fk_table.endswith("." + table)
+        or table.endswith("." + fk_table)
+    )
 
 
 class _Symbols:
     """Follows imports and re-exports to the definition of a qualified name."""
 
-    def __init__(self, known: Iterable[str], modules: dict[str, dict[str, str]]) -> None:
+    def __init__(
+        self, known: Iterable[str], modules: dict[str, dict[str, str]]
+    ) -> None:
         self.known = set(known)
         self.modules = modules
         self._by_last: dict[str, list[str]] = defaultdict(list)
@@ -354,11 +414,18 @@ class _Symbols:
         for spelling in seen:
             suffix = "." + spelling
             match = _nearest(
-                [n for n in self._by_last.get(spelling.rsplit(".", 1)[-1], ()) if n.endswith(suffix)], near
+                [
+                    n
+                    for n in self._by_last.get(spelling.rsplit(".", 1)[-1], ())
+                    if n.endswith(suffix)
+                ],
+                near,
             )
             if match:
                 return match
-        spelling = qualified  # not defined in the project: follow plain re-bindings only
+        spelling = (
+            qualified  # not defined in the project: follow plain re-bindings only
+        )
         for _ in range(32):
             steps = self._steps(spelling, near)
             if len(steps) != 1 or steps[0] == spelling:
@@ -372,7 +439,11 @@ class _Symbols:
             module = ".".join(parts[:cut])
             names = self.modules.get(module)
             if names is None:
-                matches = [m for m in self._modules_by_last.get(parts[cut - 1], ()) if m.endswith("." + module)]
+                matches = [
+                    m
+                    for m in self._modules_by_last.get(parts[cut - 1], ())
+                    if m.endswith("." + module)
+                ]
                 found = _nearest(matches, near)
                 names = self.modules.get(found) if found else None
             if names is None:
@@ -381,7 +452,11 @@ class _Symbols:
             tail = "".join("." + r for r in rest)
             if head in names:
                 return [names[head] + tail]
-            return [f"{star}.{head}{tail}" for key, star in names.items() if key.startswith(STAR_PREFIX)]
+            return [
+                f"{star}.{head}{tail}"
+                for key, star in names.items()
+                if key.startswith(STAR_PREFIX)
+            ]
         return []
 
 
@@ -424,7 +499,9 @@ class _Builder:
                 self.session_queries.append(fact)
         self.symbols = _Symbols([*self.classes, *self.aliases], self.modules)
         self._lineage: dict[str, _Lineage] = {}
-        self._members: dict[str, tuple[dict[str, ColumnFacts], dict[str, RelationshipFacts]]] = {}
+        self._members: dict[
+            str, tuple[dict[str, ColumnFacts], dict[str, RelationshipFacts]]
+        ] = {}
         self.drafts: dict[str, _Draft] = {}
         self._by_name: dict[str, list[str]] = defaultdict(list)
 
@@ -432,7 +509,9 @@ class _Builder:
 
     def _base_target(self, base: str, module: str) -> tuple[str, str | None]:
         target = self.symbols.canonical(base, module)
-        library = base.split(".", 1)[0] in _LIBRARIES or target.split(".", 1)[0] in _LIBRARIES
+        library = (
+            base.split(".", 1)[0] in _LIBRARIES or target.split(".", 1)[0] in _LIBRARIES
+        )
         if library:  # even when the library's own source is part of the scanned tree
             last = target.rsplit(".", 1)[-1]
             if last in ("DeclarativeBase", "DeclarativeBaseNoMeta"):
@@ -489,7 +568,10 @@ class _Builder:
                 if target is not None:
                     contributing = tuple(
                         m
-                        for m in (self.symbols.canonical(x, facts.module) for x in self.aliases[target].mixins)
+                        for m in (
+                            self.symbols.canonical(x, facts.module)
+                            for x in self.aliases[target].mixins
+                        )
                         if m in self.classes
                     )
             elif kind == "sa_base":
@@ -499,7 +581,15 @@ class _Builder:
             sources.append(contributing)
         if not (is_base or mapped or sqlmodel) and self._looks_mapped(facts, bases):
             mapped = True
-        kind = "base" if is_base else "mapped" if mapped else "sqlmodel" if sqlmodel else "plain"
+        kind = (
+            "base"
+            if is_base
+            else "mapped"
+            if mapped
+            else "sqlmodel"
+            if sqlmodel
+            else "plain"
+        )
         result = _Lineage(kind, flask, parent_model, tuple(bases), tuple(sources))
         self._lineage[qualname] = result
         return result
@@ -507,18 +597,29 @@ class _Builder:
     def _looks_mapped(self, facts: ClassFacts, bases: list[str]) -> bool:
         """A class on a base from outside the project (a framework's `Model`, another
         package's mixin) that declares its own table name and primary key is mapped."""
-        external = any(base not in self.classes and base not in self.aliases for base in bases)
-        has_pk = any(column.primary_key for column in facts.columns) or bool(facts.primary_key_names)
+        external = any(
+            base not in self.classes and base not in self.aliases for base in bases
+        )
+        has_pk = any(column.primary_key for column in facts.columns) or bool(
+            facts.primary_key_names
+        )
         return external and facts.tablename_rule == "literal" and has_pk
 
     def is_model(self, qualname: str) -> bool:
         facts = self.classes[qualname]
         kind = self.lineage(qualname).kind
-        return kind == "mapped" and not facts.abstract or kind == "sqlmodel" and facts.table_keyword
+        return (
+            kind == "mapped"
+            and not facts.abstract
+            or kind == "sqlmodel"
+            and facts.table_keyword
+        )
 
     # -- what a class contributes -----------------------------------------------------
 
-    def members(self, qualname: str) -> tuple[dict[str, ColumnFacts], dict[str, RelationshipFacts]]:
+    def members(
+        self, qualname: str
+    ) -> tuple[dict[str, ColumnFacts], dict[str, RelationshipFacts]]:
         """Columns and relationships of a class and everything it inherits (MRO-like:
         left bases win over right ones, the class itself over all)."""
         if qualname in self._members:
@@ -537,7 +638,9 @@ class _Builder:
         self._members[qualname] = (columns, relationships)
         return columns, relationships
 
-    def _nearest_definer(self, qualname: str, has: str, skip_models: bool) -> ClassFacts | None:
+    def _nearest_definer(
+        self, qualname: str, has: str, skip_models: bool
+    ) -> ClassFacts | None:
         """The class whose `has` attribute Python's lookup would find (depth-first)."""
         facts = self.classes[qualname]
         if getattr(facts, has):
@@ -555,7 +658,11 @@ class _Builder:
         facts = self.classes[qualname]
         lineage = self.lineage(qualname)
         own_pk = any(c.primary_key for c in facts.columns)
-        if facts.tablename_rule is None and lineage.parent_model and not (lineage.flask and own_pk):
+        if (
+            facts.tablename_rule is None
+            and lineage.parent_model
+            and not (lineage.flask and own_pk)
+        ):
             return self._table(lineage.parent_model)  # single-table inheritance
         definer = self._nearest_definer(qualname, "tablename_rule", skip_models=True)
         if definer is not None:
@@ -579,9 +686,17 @@ class _Builder:
         if not column.type_ref:
             return None
         alias = self.aliases.get(self.symbols.canonical(column.type_ref, module))
-        return alias.column if alias is not None and alias.kind == "column_type" else None
+        return (
+            alias.column if alias is not None and alias.kind == "column_type" else None
+        )
 
-    def _column(self, column: ColumnFacts, module: str, pk_names: set[str], table_fks: dict[str, str]) -> ColumnInfo:
+    def _column(
+        self,
+        column: ColumnFacts,
+        module: str,
+        pk_names: set[str],
+        table_fks: dict[str, str],
+    ) -> ColumnInfo:
         spec = self._column_type(column, module)
 
         def pick(name: str) -> object:
@@ -594,14 +709,20 @@ class _Builder:
         optional = column.optional
         if optional is None and column.annotated:
             if spec is not None:
-                optional = spec.optional if spec.optional is not None else (False if spec.type_ref else None)
+                optional = (
+                    spec.optional
+                    if spec.optional is not None
+                    else (False if spec.type_ref else None)
+                )
             elif column.type_ref:
                 optional = False
         if explicit is not None:
             nullable = bool(explicit)
         elif primary_key:
             nullable = False
-        elif column.uncertain or (spec is not None and spec.uncertain) or column.classic:
+        elif (
+            column.uncertain or (spec is not None and spec.uncertain) or column.classic
+        ):
             nullable = True
         elif not column.annotated or optional is None:
             nullable = True
@@ -610,7 +731,9 @@ class _Builder:
         return ColumnInfo(
             attr=column.attr,
             name=str(name),
-            type=column.type or (spec and (spec.type or spec.python_type)) or column.python_type,
+            type=column.type
+            or (spec and (spec.type or spec.python_type))
+            or column.python_type,
             primary_key=primary_key,
             unique=bool(pick("unique")),
             nullable=nullable,
@@ -644,12 +767,16 @@ class _Builder:
         for column in columns.values():
             if column.sqlmodel and not sqlmodel:
                 continue
-            draft.columns[column.attr] = self._column(column, facts.module, pk_names, table_fks)
+            draft.columns[column.attr] = self._column(
+                column, facts.module, pk_names, table_fks
+            )
         by_name = {c.name: c.attr for c in draft.columns.values()}
         sets = list(args.unique_sets) if args else []
         parent = draft.lineage.parent_model
         while parent is not None:  # constraints of inherited tables still hold
-            parent_args = self._nearest_definer(parent, "defines_table_args", skip_models=False)
+            parent_args = self._nearest_definer(
+                parent, "defines_table_args", skip_models=False
+            )
             sets.extend(parent_args.unique_sets if parent_args else ())
             parent = self.lineage(parent).parent_model
         for names in sets:
@@ -682,15 +809,24 @@ class _Builder:
             if found in self.drafts:
                 return found
         last = written.rsplit(".", 1)[-1]
-        candidates = [q for q in self._by_name.get(last, ()) if q == written or q.endswith("." + written)]
+        candidates = [
+            q
+            for q in self._by_name.get(last, ())
+            if q == written or q.endswith("." + written)
+        ]
         found = _nearest(candidates, module)
         return found or written
 
-    def _relationship(self, owner: _Draft, facts: RelationshipFacts) -> RelationshipInfo:
+    def _relationship(
+        self, owner: _Draft, facts: RelationshipFacts
+    ) -> RelationshipInfo:
         module = owner.facts.module
         target = self._target(facts.target, facts.target_ref, module)
         other = self.drafts.get(target) if target else None
-        explicit = [(self._target(w, r, module) if w else owner.facts.qualname, a) for w, r, a in facts.foreign_keys]
+        explicit = [
+            (self._target(w, r, module) if w else owner.facts.qualname, a)
+            for w, r, a in facts.foreign_keys
+        ]
         direction: str | None = None
         fk_attrs: tuple[str, ...] = tuple(a for _, a in explicit)
         if facts.secondary:
@@ -700,7 +836,9 @@ class _Builder:
         elif other is owner:
             if not explicit:
                 fk_attrs = tuple(
-                    a for a, c in owner.columns.items() if _same_table(_fk_table(c.foreign_key), owner.table)
+                    a
+                    for a, c in owner.columns.items()
+                    if _same_table(_fk_table(c.foreign_key), owner.table)
                 )
             # Self-referential: many-to-one only with remote_side (SQLAlchemy's rule).
             direction = MANY_TO_ONE if facts.remote_side else ONE_TO_MANY
@@ -711,8 +849,16 @@ class _Builder:
             elif owners == {other.facts.qualname}:
                 direction = ONE_TO_MANY
         else:
-            mine = tuple(a for a, c in owner.columns.items() if _same_table(_fk_table(c.foreign_key), other.table))
-            theirs = tuple(a for a, c in other.columns.items() if _same_table(_fk_table(c.foreign_key), owner.table))
+            mine = tuple(
+                a
+                for a, c in owner.columns.items()
+                if _same_table(_fk_table(c.foreign_key), other.table)
+            )
+            theirs = tuple(
+                a
+                for a, c in other.columns.items()
+                if _same_table(_fk_table(c.foreign_key), owner.table)
+            )
             if mine and not theirs and not (facts.primaryjoin and len(mine) > 1):
                 direction, fk_attrs = MANY_TO_ONE, mine
             elif theirs and not mine and not (facts.primaryjoin and len(theirs) > 1):
@@ -737,9 +883,15 @@ class _Builder:
             primaryjoin=facts.primaryjoin,
         )
 
-    def _backref(self, owner: _Draft, facts: RelationshipFacts, info: RelationshipInfo) -> None:
+    def _backref(
+        self, owner: _Draft, facts: RelationshipFacts, info: RelationshipInfo
+    ) -> None:
         other = self.drafts.get(info.target) if info.target else None
-        if other is None or facts.backref is None or facts.backref in other.relationships:
+        if (
+            other is None
+            or facts.backref is None
+            or facts.backref in other.relationships
+        ):
             return
         direction = _REVERSE.get(info.direction) if info.direction else None
         uselist = facts.backref_uselist
@@ -766,7 +918,9 @@ class _Builder:
         pending = [qualname]
         while pending:
             current = pending.pop()
-            for contributing in self.lineage(current).sources if current in self.classes else ():
+            for contributing in (
+                self.lineage(current).sources if current in self.classes else ()
+            ):
                 for source in contributing:
                     if source not in found:
                         found.add(source)
@@ -781,8 +935,12 @@ class _Builder:
         for listener in self.listeners:
             where = f"{listener.module}:{listener.line}"
             target = self.symbols.canonical(listener.target, listener.module)
-            owner = self.symbols.canonical(listener.target.rpartition(".")[0], listener.module)
-            if target.rsplit(".", 1)[-1] in ("Mapper", "mapper") and target.startswith("sqlalchemy"):
+            owner = self.symbols.canonical(
+                listener.target.rpartition(".")[0], listener.module
+            )
+            if target.rsplit(".", 1)[-1] in ("Mapper", "mapper") and target.startswith(
+                "sqlalchemy"
+            ):
                 hit = list(self.drafts)
             elif target in self.drafts:
                 hit = [target] + [q for q, up in ancestry.items() if target in up]
@@ -807,14 +965,22 @@ class _Builder:
             seen.add(current)
             facts = self.classes[current]
             if facts.query_class is not None:
-                return {"query_class": facts.query_class, "query_overrides": self._query_methods(facts)}
-            pending.extend(self.symbols.canonical(base, facts.module) for base in facts.bases)
+                return {
+                    "query_class": facts.query_class,
+                    "query_overrides": self._query_methods(facts),
+                }
+            pending.extend(
+                self.symbols.canonical(base, facts.module) for base in facts.bases
+            )
         return {}
 
     def _query_methods(self, facts: ClassFacts) -> frozenset[str] | None:
         """What the query class and its project bases define; None when unreadable."""
         if facts.query_class_methods is not None:
-            methods, bases = set(facts.query_class_methods), [(b, facts.module) for b in facts.query_class_bases]
+            methods, bases = (
+                set(facts.query_class_methods),
+                [(b, facts.module) for b in facts.query_class_bases],
+            )
         elif facts.query_class != "?":
             target = self.symbols.canonical(facts.query_class, facts.module)
             if target.split(".", 1)[0] in _LIBRARIES:
@@ -822,7 +988,10 @@ class _Builder:
             if target not in self.classes:
                 return None
             found = self.classes[target]
-            methods, bases = set(found.methods), [(b, found.module) for b in found.bases]
+            methods, bases = (
+                set(found.methods),
+                [(b, found.module) for b in found.bases],
+            )
         else:
             return None
         seen: set[str] = set()
@@ -835,14 +1004,18 @@ class _Builder:
             if target not in self.classes:
                 return None  # a base n1fix cannot read may override anything
             methods.update(self.classes[target].methods)
-            bases.extend((b, self.classes[target].module) for b in self.classes[target].bases)
+            bases.extend(
+                (b, self.classes[target].module) for b in self.classes[target].bases
+            )
         return frozenset(methods)
 
     def _writing_methods(self, qualname: str) -> tuple[tuple[str, str, str], ...]:
         merged: dict[str, tuple[str, tuple[str, ...], str]] = {}
         for owner in [qualname, *sorted(self._ancestors(qualname) - {qualname})]:
             facts = self.classes.get(owner)
-            for name, effect, called in facts.method_effects if facts is not None else ():
+            for name, effect, called in (
+                facts.method_effects if facts is not None else ()
+            ):
                 merged.setdefault(name, (effect, called, facts.name))
         rank = {"commits": 3, "flushes": 2, "writes": 1, "": 0}
         effects = {name: effect for name, (effect, _, _) in merged.items()}
@@ -850,14 +1023,28 @@ class _Builder:
         while changed:  # `create` calls `save`, which commits: `create` commits
             changed = False
             for name, (_, called, _) in merged.items():
-                best = max((effects.get(c, "") for c in called if c != name), key=rank.__getitem__, default="")
+                best = max(
+                    (effects.get(c, "") for c in called if c != name),
+                    key=rank.__getitem__,
+                    default="",
+                )
                 if rank[best] > rank[effects[name]]:
                     effects[name] = best
                     changed = True
-        return tuple(sorted((name, effects[name], merged[name][2]) for name in merged if effects[name]))
+        return tuple(
+            sorted(
+                (name, effects[name], merged[name][2])
+                for name in merged
+                if effects[name]
+            )
+        )
 
     def _version_id(self, qualname: str) -> bool:
-        return any(self.classes[q].version_id for q in {qualname, *self._ancestors(qualname)} if q in self.classes)
+        return any(
+            self.classes[q].version_id
+            for q in {qualname, *self._ancestors(qualname)}
+            if q in self.classes
+        )
 
     # -- the whole index -----------------------------------------------------------------
 
@@ -892,7 +1079,10 @@ class _Builder:
                     if not key.startswith(STAR_PREFIX):
                         continue
                     prefix = star + "."
-                    for name, target in [*((q, q) for q in self.drafts), *aliases.items()]:
+                    for name, target in [
+                        *((q, q) for q in self.drafts),
+                        *aliases.items(),
+                    ]:
                         rest = name[len(prefix) :] if name.startswith(prefix) else ""
                         if rest and "." not in rest and not rest.startswith("_"):
                             alias = f"{module}.{rest}"
@@ -906,7 +1096,9 @@ class _Builder:
     def build(self) -> ModelIndex:
         for qualname in sorted(self.classes):
             if self.is_model(qualname):
-                self.drafts[qualname] = _Draft(self.classes[qualname], self.lineage(qualname))
+                self.drafts[qualname] = _Draft(
+                    self.classes[qualname], self.lineage(qualname)
+                )
         for qualname, draft in self.drafts.items():
             self._by_name[draft.facts.name].append(qualname)
             draft.table = self._table(qualname)
@@ -926,7 +1118,9 @@ class _Builder:
             for facts in relationships.values():
                 info = self._relationship(draft, facts)
                 draft.relationships[facts.attr] = info
-                if inherited.get(facts.attr) is not facts:  # the parent model owns its backref
+                if (
+                    inherited.get(facts.attr) is not facts
+                ):  # the parent model owns its backref
                     pending.append((draft, facts, info))
         for draft, facts, info in pending:
             self._backref(draft, facts, info)
@@ -952,10 +1146,14 @@ class _Builder:
         session_query_classes = {}
         for fact in self.session_queries:
             query_class = (
-                fact.query_class if fact.query_class == "?" else self.symbols.canonical(fact.query_class, fact.module)
+                fact.query_class
+                if fact.query_class == "?"
+                else self.symbols.canonical(fact.query_class, fact.module)
             )
             if query_class.split(".", 1)[0] not in _LIBRARIES:
-                stand_in = ClassFacts(fact.qualname, "", fact.module, (), query_class=fact.query_class)
+                stand_in = ClassFacts(
+                    fact.qualname, "", fact.module, (), query_class=fact.query_class
+                )
                 session_query_classes[query_class] = self._query_methods(stand_in)
         return ModelIndex(models, self._aliases(), session_query_classes)
 
@@ -966,10 +1164,19 @@ def _stable_repr(value: object) -> str:
     if isinstance(value, (set, frozenset)):
         return "{" + ", ".join(sorted(_stable_repr(item) for item in value)) + "}"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_stable_repr(k)}: {_stable_repr(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(
+                f"{_stable_repr(k)}: {_stable_repr(v)}" for k, v in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_stable_repr(item) for item in value) + "]"
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = ", ".join(f"{f.name}={_stable_repr(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        fields = ", ".join(
+            f"{f.name}={_stable_repr(getattr(value, f.name))}"
+            for f in dataclasses.fields(value)
+        )
         return f"{type(value).__name__}({fields})"
     return repr(value)

@@ -58,13 +58,17 @@ class QueryShape:
     is_async: bool
     session: cst.BaseExpression
     cardinality: Cardinality
-    terminal: MethodCall | None  # the call that fixes cardinality, dropped when batching
+    terminal: (
+        MethodCall | None
+    )  # the call that fixes cardinality, dropped when batching
     # How to turn the expression into an iterable of entities: drop the terminal call,
     # rename it (`session.scalar(q)` -> `session.scalars(q)`), or drop it and add
     # `.scalars()` (`session.execute(q).scalar_one()` -> `session.execute(q).scalars()`).
     terminal_action: str  # "strip" | "rename" | "strip+scalars" | "none"
     entity: cst.BaseExpression | None  # the one selected model (`Render`), if any
-    statement_calls: list[MethodCall] = field(default_factory=list)  # select/query chain
+    statement_calls: list[MethodCall] = field(
+        default_factory=list
+    )  # select/query chain
     predicates: list[Predicate] = field(default_factory=list)
     order_by: list[cst.BaseExpression] = field(default_factory=list)
     limit: MethodCall | None = None
@@ -74,7 +78,9 @@ class QueryShape:
     get_key: cst.BaseExpression | None = None  # session.get(Model, key)
     # Where the query runs in the module, when `node` was rebuilt around a statement
     # held in a variable (`stmt = select(...)`, then `session.scalars(stmt)`).
-    exists_calls: list[MethodCall] = field(default_factory=list)  # exists().where(...) filters
+    exists_calls: list[MethodCall] = field(
+        default_factory=list
+    )  # exists().where(...) filters
     site: cst.BaseExpression | None = None
     statement_binding: cst.SimpleStatementLine | None = None  # the `stmt = ...` line
 
@@ -111,7 +117,15 @@ _CHAIN_METHODS = {
     "slice",
 }
 _FILTERS = {"where", "filter", "filter_by"}
-_SAFE_EXTRAS = {"options", "execution_options", "join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
+_SAFE_EXTRAS = {
+    "options",
+    "execution_options",
+    "join",
+    "outerjoin",
+    "join_from",
+    "outerjoin_from",
+    "select_from",
+}
 
 _RESULT_TERMINALS = {
     "all": Cardinality.LIST,
@@ -149,7 +163,11 @@ def _conjuncts(call: cst.Call) -> list[cst.BaseExpression]:
 
 
 def _flatten_and(expr: cst.BaseExpression, out: list[cst.BaseExpression]) -> None:
-    if isinstance(expr, cst.Call) and dotted_name(expr.func) in {"and_", "sa.and_", "sqlalchemy.and_"}:
+    if isinstance(expr, cst.Call) and dotted_name(expr.func) in {
+        "and_",
+        "sa.and_",
+        "sqlalchemy.and_",
+    }:
         for arg in expr.args:
             _flatten_and(arg.value, out)
     else:
@@ -166,7 +184,16 @@ def _predicates(calls: list[MethodCall], opaque: list[str]) -> list[Predicate]:
                 if arg.keyword is None:
                     opaque.append("filter_by(**...)")
                     continue
-                preds.append(Predicate(arg, mc.call, None, arg.keyword.value, arg.value, via_filter_by=True))
+                preds.append(
+                    Predicate(
+                        arg,
+                        mc.call,
+                        None,
+                        arg.keyword.value,
+                        arg.value,
+                        via_filter_by=True,
+                    )
+                )
             continue
         for expr in _conjuncts(mc.call):
             pred = _equality(expr, mc.call)
@@ -186,7 +213,9 @@ def _equality(expr: cst.BaseExpression, container: cst.Call) -> Predicate | None
         return None
     for column, value in ((expr.left, comp.comparator), (comp.comparator, expr.left)):
         if isinstance(column, cst.Attribute) and is_model_like(column.value):
-            return Predicate(expr, container, dotted_name(column.value), column.attr.value, value)
+            return Predicate(
+                expr, container, dotted_name(column.value), column.attr.value, value
+            )
     return None
 
 
@@ -203,9 +232,18 @@ def exists_chain(expr: cst.BaseExpression) -> list[MethodCall] | None:
     base, calls, is_async = unwind(expr)
     if is_async:
         return None
-    if isinstance(base, cst.Call) and dotted_name(base.func) == "exists" and not base.args:
+    if (
+        isinstance(base, cst.Call)
+        and dotted_name(base.func) == "exists"
+        and not base.args
+    ):
         filters = calls
-    elif calls and calls[0].name == "exists" and not calls[0].call.args and isinstance(base, cst.Name):
+    elif (
+        calls
+        and calls[0].name == "exists"
+        and not calls[0].call.args
+        and isinstance(base, cst.Name)
+    ):
         filters = calls[1:]
     else:
         return None
@@ -245,12 +283,19 @@ def recognize(node: cst.BaseExpression) -> QueryShape | None:
     return shape
 
 
-def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryShape | None:
+def _recognize_v2(
+    node, base, calls: list[MethodCall], is_async: bool
+) -> QueryShape | None:
     first = calls[0]
     # `.unique()` (needed with joined eager loads of collections) changes no cardinality
     # and stays in the batched query.
     rest = [mc for mc in calls[1:] if mc.name != "unique"]
-    if first.name == "get" and len(first.call.args) == 2 and is_model_like(first.call.args[0].value) and not rest:
+    if (
+        first.name == "get"
+        and len(first.call.args) == 2
+        and is_model_like(first.call.args[0].value)
+        and not rest
+    ):
         entity = first.call.args[0].value
         return QueryShape(
             node=node,
@@ -293,14 +338,25 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
             tail = tail[1:]
             if not tail:
                 cardinality = Cardinality.LIST
-            elif len(tail) == 1 and tail[0].name in {"all", "first", "one", "one_or_none"}:
+            elif len(tail) == 1 and tail[0].name in {
+                "all",
+                "first",
+                "one",
+                "one_or_none",
+            }:
                 cardinality, terminal = _RESULT_TERMINALS[tail[0].name], tail[0]
             else:
                 return None
-        elif len(tail) == 1 and tail[0].name in {"scalar_one", "scalar_one_or_none", "scalar"}:
+        elif len(tail) == 1 and tail[0].name in {
+            "scalar_one",
+            "scalar_one_or_none",
+            "scalar",
+        }:
             cardinality, terminal = _RESULT_TERMINALS[tail[0].name], tail[0]
             scalars_needed = True
-        elif not tail or (len(tail) == 1 and tail[0].name in {"all", "first", "one", "one_or_none"}):
+        elif not tail or (
+            len(tail) == 1 and tail[0].name in {"all", "first", "one", "one_or_none"}
+        ):
             # Rows, not entities: reported, not batched yet.
             cardinality, terminal = Cardinality.SCALAR, (tail[0] if tail else None)
         else:
@@ -315,7 +371,9 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
             return None
         cardinality = Cardinality.COUNT
     elif entity is None:
-        cardinality = Cardinality.SCALAR  # columns, not a model: rows have no key to group by
+        cardinality = (
+            Cardinality.SCALAR
+        )  # columns, not a model: rows have no key to group by
 
     if first.name == "scalar":
         action = "rename"
@@ -349,7 +407,9 @@ def _recognize_v2(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
     )
 
 
-def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryShape | None:
+def _recognize_v1(
+    node, base, calls: list[MethodCall], is_async: bool
+) -> QueryShape | None:
     if is_async:
         return None
     if calls[0].name == "query":
@@ -360,10 +420,16 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         if not columns:
             return None
         entity = columns[0] if len(columns) == 1 and is_model_like(columns[0]) else None
-        if entity is None and not any(is_model_like(c) or isinstance(c, cst.Attribute) for c in columns):
+        if entity is None and not any(
+            is_model_like(c) or isinstance(c, cst.Attribute) for c in columns
+        ):
             if not (len(columns) == 1 and exists_chain(columns[0]) is not None):
                 return None
-    elif isinstance(base, cst.Attribute) and base.attr.value == "query" and is_model_like(base.value):
+    elif (
+        isinstance(base, cst.Attribute)
+        and base.attr.value == "query"
+        and is_model_like(base.value)
+    ):
         head = None
         session = base
         entity = base.value
@@ -392,11 +458,22 @@ def _recognize_v1(node, base, calls: list[MethodCall], is_async: bool) -> QueryS
         return None
     if head is None and not chain and terminal is None:
         return None  # a bare `Model.query` is not a query run
-    exists = exists_chain(head.args[0].value) if head is not None and len(head.args) == 1 else None
-    if exists is not None and terminal is not None and terminal.name == "scalar" and not chain:
+    exists = (
+        exists_chain(head.args[0].value)
+        if head is not None and len(head.args) == 1
+        else None
+    )
+    if (
+        exists is not None
+        and terminal is not None
+        and terminal.name == "scalar"
+        and not chain
+    ):
         cardinality = Cardinality.EXISTS
     elif entity is None:
-        cardinality = Cardinality.SCALAR  # columns, not a model: rows have no key to group by
+        cardinality = (
+            Cardinality.SCALAR
+        )  # columns, not a model: rows have no key to group by
     opaque: list[str] = []
     preds = _predicates(chain + (exists or []), opaque)
     for mc in chain:

@@ -25,7 +25,9 @@ from n1fix.orm.imports import parse_file, resolve_module_path
 _SESSION_BASE = re.compile(r"Session|Connection|Engine")
 
 
-def project_receiver(ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> str | None:
+def project_receiver(
+    ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]
+) -> str | None:
     """Words for what `receiver` is when it is a project object that is no session
     (`the project module `app.database``), else None."""
     if isinstance(receiver, cst.Call):
@@ -37,7 +39,9 @@ def project_receiver(ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNo
     if name is None:
         return None
     head, _, rest = name.partition(".")
-    function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
+    function = next(
+        (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None
+    )
     if function is not None and not rest:
         local = _local_instance(ctx, function, head)
         if local is not None:
@@ -79,7 +83,11 @@ def _definition(ctx, expr: cst.BaseExpression) -> tuple[str, str, bool] | None:
 def _local_instance(ctx, function: cst.FunctionDef, name: str) -> str | None:
     """`repo = Repo(...)` in the function, or a parameter annotated `repo: Repo`, with
     `Repo` a project class that is not a session: the name holds an instance of it."""
-    for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
+    for param in (
+        *function.params.posonly_params,
+        *function.params.params,
+        *function.params.kwonly_params,
+    ):
         if param.name.value == name:
             if param.annotation is None:
                 return None
@@ -117,7 +125,9 @@ def _top_level_here(module: cst.Module, name: str) -> tuple[str, bool] | None:
     """`_top_level` for the module being checked, read from its LibCST tree."""
     for statement in module.body:
         if isinstance(statement, cst.ClassDef) and statement.name.value == name:
-            bases = " ".join(module.code_for_node(base.value) for base in statement.bases)
+            bases = " ".join(
+                module.code_for_node(base.value) for base in statement.bases
+            )
             return "class", bool(_SESSION_BASE.search(bases))
         if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
             return "function", False
@@ -139,6 +149,9 @@ def _top_level(tree: ast.Module | None, name: str) -> tuple[str, bool] | None:
         if isinstance(node, ast.ClassDef) and node.name == name:
             bases = " ".join(ast.unparse(base) for base in node.bases)
             return "class", bool(_SESSION_BASE.search(bases))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+        if (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name == name
+        ):
             return "function", False
     return None

@@ -85,7 +85,8 @@ SESSION_NAME = re.compile(
 SESSION_TYPE = re.compile(r"Session\b|Connection\b|AsyncEngine\b")
 # What a context manager that opens a database session or connection is called.
 _DATABASE_FACTORY = re.compile(
-    r"session|engine|connect|begin|transaction|acquire|maker|db|database|pool|uow|unit_of_work", re.I
+    r"session|engine|connect|begin|transaction|acquire|maker|db|database|pool|uow|unit_of_work",
+    re.I,
 )
 # Awaited helpers that touch no shared state.
 HARMLESS = frozenset({"asyncio.sleep"})
@@ -107,7 +108,9 @@ class SessionUse:
     writes: bool
     delegates: tuple[str, ...]  # qualified names of other awaited calls (best effort)
     raises: str | None = None  # the exception its own body raises: `HTTPException`
-    calls: tuple[str, ...] = ()  # qualified names of the plain calls it makes (best effort)
+    calls: tuple[
+        str, ...
+    ] = ()  # qualified names of the plain calls it makes (best effort)
 
 
 @dataclass(frozen=True)
@@ -129,38 +132,88 @@ class SessionFactory:
 def extract_session_use(
     tree: ast.Module, module_name: str, path: str, imports: dict[str, str]
 ) -> list[SessionUse | SessionFactory | Raiser]:
-    found: list[SessionUse | SessionFactory | Raiser] = list(_session_factories(tree, module_name))
+    found: list[SessionUse | SessionFactory | Raiser] = list(
+        _session_factories(tree, module_name)
+    )
     for node in tree.body:
         if isinstance(node, ast.AsyncFunctionDef):
-            found.append(_facts(node, f"{module_name}.{node.name}", None, path, False, module_name, imports))
+            found.append(
+                _facts(
+                    node,
+                    f"{module_name}.{node.name}",
+                    None,
+                    path,
+                    False,
+                    module_name,
+                    imports,
+                )
+            )
         elif isinstance(node, ast.FunctionDef):
-            found.append(_raiser(node, f"{module_name}.{node.name}", None, False, module_name, imports))
+            found.append(
+                _raiser(
+                    node,
+                    f"{module_name}.{node.name}",
+                    None,
+                    False,
+                    module_name,
+                    imports,
+                )
+            )
         elif isinstance(node, ast.ClassDef):
             owner = f"{module_name}.{node.name}"
             for item in node.body:
                 is_method = (
-                    not any(_decorator(d) == "staticmethod" for d in item.decorator_list)
+                    not any(
+                        _decorator(d) == "staticmethod" for d in item.decorator_list
+                    )
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
                     else False
                 )
                 if isinstance(item, ast.AsyncFunctionDef):
-                    found.append(_facts(item, f"{owner}.{item.name}", owner, path, is_method, module_name, imports))
+                    found.append(
+                        _facts(
+                            item,
+                            f"{owner}.{item.name}",
+                            owner,
+                            path,
+                            is_method,
+                            module_name,
+                            imports,
+                        )
+                    )
                 elif isinstance(item, ast.FunctionDef):
-                    found.append(_raiser(item, f"{owner}.{item.name}", owner, is_method, module_name, imports))
+                    found.append(
+                        _raiser(
+                            item,
+                            f"{owner}.{item.name}",
+                            owner,
+                            is_method,
+                            module_name,
+                            imports,
+                        )
+                    )
     return found
 
 
-def _raiser(function: ast.FunctionDef, qualname, owner, is_method, module_name, imports) -> Raiser:
+def _raiser(
+    function: ast.FunctionDef, qualname, owner, is_method, module_name, imports
+) -> Raiser:
     args = function.args
     params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = params[0] if is_method and params else None
     nodes = list(walk_own_body(function))
-    return Raiser(qualname, _raised(nodes), _plain_calls(nodes, module_name, imports, owner, self_name, set(params)))
+    return Raiser(
+        qualname,
+        _raised(nodes),
+        _plain_calls(nodes, module_name, imports, owner, self_name, set(params)),
+    )
 
 
 def _raised(nodes: list[ast.AST]) -> str | None:
     """The first exception raised by design: `raise X(...)` or `raise X`, not a bare `raise`."""
-    raised = [node for node in nodes if isinstance(node, ast.Raise) and node.exc is not None]
+    raised = [
+        node for node in nodes if isinstance(node, ast.Raise) and node.exc is not None
+    ]
     if not raised:
         return None
     first = min(raised, key=lambda node: (node.lineno, node.col_offset))
@@ -168,7 +221,9 @@ def _raised(nodes: list[ast.AST]) -> str | None:
     return ast_dotted_name(exc) or ast.unparse(exc)
 
 
-def _plain_calls(nodes: list[ast.AST], module_name, imports, owner, self_name, local: set[str]) -> tuple[str, ...]:
+def _plain_calls(
+    nodes: list[ast.AST], module_name, imports, owner, self_name, local: set[str]
+) -> tuple[str, ...]:
     """Qualified names of the calls not awaited (awaited ones are delegates)."""
     awaited = {id(node.value) for node in nodes if isinstance(node, ast.Await)}
     found: set[str] = set()
@@ -200,34 +255,59 @@ def _session_factories(tree: ast.Module, module_name: str) -> Iterable[SessionFa
         name = called.rpartition(".")[2]
         is_async = name == "async_sessionmaker" or (
             name == "sessionmaker"
-            and any(k.arg == "class_" and "AsyncSession" in ast.unparse(k.value) for k in value.keywords)
+            and any(
+                k.arg == "class_" and "AsyncSession" in ast.unparse(k.value)
+                for k in value.keywords
+            )
         )
         if is_async:
             yield SessionFactory(f"{module_name}.{target.id}")
 
 
 def _decorator(node: ast.AST) -> str:
-    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return (
+        node.id
+        if isinstance(node, ast.Name)
+        else node.attr
+        if isinstance(node, ast.Attribute)
+        else ""
+    )
 
 
 class _Walker:
     """One function's sessions: where each local name used as a session comes from."""
 
-    def __init__(self, nodes: list[ast.AST], params: list[str], self_name: str | None) -> None:
+    def __init__(
+        self, nodes: list[ast.AST], params: list[str], self_name: str | None
+    ) -> None:
         self.params = params
         self.self_name = self_name
-        self.origins: dict[str, tuple[str, str]] = {}  # local -> ("own"|"param"|"self"|"global", detail)
+        self.origins: dict[
+            str, tuple[str, str]
+        ] = {}  # local -> ("own"|"param"|"self"|"global", detail)
         self.assigned: dict[str, list[ast.AST]] = {}
-        self.resolving: set[str] = set()  # names being followed: `x = x.parent` must not loop
+        self.resolving: set[str] = (
+            set()
+        )  # names being followed: `x = x.parent` must not loop
         for node in nodes:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
                 self.assigned.setdefault(node.targets[0].id, []).append(node.value)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            elif (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and node.value is not None
+            ):
                 self.assigned.setdefault(node.target.id, []).append(node.value)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if isinstance(item.optional_vars, ast.Name):
-                        self.origins[item.optional_vars.id] = self.origin_of_context(item.context_expr)
+                        self.origins[item.optional_vars.id] = self.origin_of_context(
+                            item.context_expr
+                        )
         for name, values in self.assigned.items():
             if name not in self.origins:
                 self.origins[name] = self.origin_of_value(values[-1])
@@ -245,20 +325,30 @@ class _Walker:
                 return self.origin_of_value(func.value)
             factory = ast_dotted_name(func) or ""
             if not _DATABASE_FACTORY.search(factory):
-                return ("other", factory)  # redis.pipeline(), httpx.AsyncClient(): not a database session
+                return (
+                    "other",
+                    factory,
+                )  # redis.pipeline(), httpx.AsyncClient(): not a database session
             return ("own", factory)  # async_session(), engine.connect(), pool.acquire()
         return self.origin_of_value(expr)
 
     def origin_of_value(self, expr: ast.AST) -> tuple[str, str]:
         if isinstance(expr, ast.Await):
-            return ("result", "")  # `result = await session.execute(q)`: rows, not a session
+            return (
+                "result",
+                "",
+            )  # `result = await session.execute(q)`: rows, not a session
         if isinstance(expr, ast.Call):
             func = expr.func
             head = _root(func)
-            if isinstance(func, ast.Attribute) and func.attr in ("begin", "begin_nested"):
+            if isinstance(func, ast.Attribute) and func.attr in (
+                "begin",
+                "begin_nested",
+            ):
                 return self.origin_of_value(func.value)
             if head in self.params and not (
-                isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and func.attr == "connect")
+                isinstance(func, ast.Name)
+                or (isinstance(func, ast.Attribute) and func.attr == "connect")
             ):
                 return ("param", head)
             return ("own", ast_dotted_name(func) or "")
@@ -286,7 +376,15 @@ class _Walker:
         return self.origin_of_value(expr)
 
 
-def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, module_name, imports) -> SessionUse:
+def _facts(
+    function: ast.AsyncFunctionDef,
+    qualname,
+    owner,
+    path,
+    is_method,
+    module_name,
+    imports,
+) -> SessionUse:
     args = function.args
     all_params = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = all_params[0].arg if is_method and all_params else None
@@ -296,7 +394,8 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
     session_params = {
         a.arg
         for a in all_params
-        if a.arg != self_name and (SESSION_NAME.search(a.arg) or _annotated_as_session(a.annotation))
+        if a.arg != self_name
+        and (SESSION_NAME.search(a.arg) or _annotated_as_session(a.annotation))
     }
     opens = queries = writes = False
     instance: str | None = None
@@ -327,7 +426,11 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
             globals_.add(_qualify(detail, module_name, imports, owner))
         if method in READ_METHODS:
             queries = True
-            if method in ("execute", "stream") and node.args and _is_dml(node.args[0], walker):
+            if (
+                method in ("execute", "stream")
+                and node.args
+                and _is_dml(node.args[0], walker)
+            ):
                 writes = True
         else:
             writes = True
@@ -338,10 +441,15 @@ def _facts(function: ast.AsyncFunctionDef, qualname, owner, path, is_method, mod
             and isinstance(node.value.func, ast.Attribute)
         ):
             call = node.value
-            if _is_session_call(call, call.func.attr) and walker.origin_of_receiver(call.func.value)[0] != "other":
+            if (
+                _is_session_call(call, call.func.attr)
+                and walker.origin_of_receiver(call.func.value)[0] != "other"
+            ):
                 continue
             local = set(walker.assigned) | set(walker.origins) | set(params)
-            target = _call_target(call.func, module_name, imports, owner, self_name, local)
+            target = _call_target(
+                call.func, module_name, imports, owner, self_name, local
+            )
             delegates.add(target or "?" + ast.unparse(call.func))
     delegates.discard("")
     local_names = set(walker.assigned) | set(walker.origins) | set(params)
@@ -377,7 +485,11 @@ def _annotated_as_session(annotation: ast.AST | None) -> bool:
             if SESSION_TYPE.search(node.attr + " "):
                 return True
             continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SESSION_TYPE.search(node.value):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and SESSION_TYPE.search(node.value)
+        ):
             return True
         stack.extend(child_nodes(node))
     return False
@@ -389,7 +501,9 @@ def _is_session_call(call: ast.Call, method: str) -> bool:
         return len(call.args) >= 2 and class_like(call.args[0])
     if method in ("delete", "refresh", "merge", "add"):
         # session.delete(obj), not sa.delete(Model) (a statement being built)
-        return len(call.args) == 1 and not call.keywords and not class_like(call.args[0])
+        return (
+            len(call.args) == 1 and not call.keywords and not class_like(call.args[0])
+        )
     if method == "query":
         return bool(call.args) and class_like(call.args[0])
     return method in READ_METHODS or method in WRITE_METHODS
@@ -404,11 +518,19 @@ def _is_dml(statement: ast.AST, walker: _Walker) -> bool:
             return bool(_DML_TEXT.match(head.value))
         if isinstance(head, ast.JoinedStr):
             first = head.values[0] if head.values else None
-            return isinstance(first, ast.Constant) and bool(_DML_TEXT.match(str(first.value)))
+            return isinstance(first, ast.Constant) and bool(
+                _DML_TEXT.match(str(first.value))
+            )
         if not isinstance(head, ast.Call):
             return False
         func = head.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        name = (
+            func.attr
+            if isinstance(func, ast.Attribute)
+            else func.id
+            if isinstance(func, ast.Name)
+            else ""
+        )
         if name in DML_CALLS:
             return True
         if name == "text" and head.args:
@@ -417,7 +539,9 @@ def _is_dml(statement: ast.AST, walker: _Walker) -> bool:
         head = func.value if isinstance(func, ast.Attribute) else None
 
 
-def _call_target(func: ast.Attribute, module_name, imports, owner, self_name, local: set[str]) -> str | None:
+def _call_target(
+    func: ast.Attribute, module_name, imports, owner, self_name, local: set[str]
+) -> str | None:
     """`Repo.get`, `crud.get_user`, `self.helper`, `Repo(session).get` by qualified name."""
     value = func.value
     if isinstance(value, ast.Call):
@@ -433,7 +557,9 @@ def _call_target(func: ast.Attribute, module_name, imports, owner, self_name, lo
     return _qualify(f"{dotted}.{func.attr}", module_name, imports, owner)
 
 
-def _qualify(dotted: str, module_name: str, imports: dict[str, str], owner: str | None) -> str:
+def _qualify(
+    dotted: str, module_name: str, imports: dict[str, str], owner: str | None
+) -> str:
     head, _, rest = dotted.partition(".")
     if head in imports:
         return imports[head] + (f".{rest}" if rest else "")
@@ -468,7 +594,9 @@ class Effects:
 @dataclass
 class SessionUseIndex:
     functions: dict[str, SessionUse] = field(default_factory=dict)
-    factories: frozenset[str] = frozenset()  # qualified names of module-level sessionmakers
+    factories: frozenset[str] = (
+        frozenset()
+    )  # qualified names of module-level sessionmakers
     raisers: dict[str, Raiser] = field(default_factory=dict)  # plain functions
     _resolved: dict = field(default_factory=dict, repr=False, compare=False)
     # Per table, built on first use: its entries by the last two and three segments of the
@@ -476,7 +604,9 @@ class SessionUseIndex:
     _by_suffix: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_facts(cls, facts: Iterable[SessionUse | SessionFactory | Raiser]) -> "SessionUseIndex":
+    def from_facts(
+        cls, facts: Iterable[SessionUse | SessionFactory | Raiser]
+    ) -> "SessionUseIndex":
         facts = list(facts)
         return cls(
             {f.qualname: f for f in facts if isinstance(f, SessionUse)},
@@ -532,11 +662,15 @@ class SessionUseIndex:
             for name in table:
                 segments = name.split(".")
                 for size in (2, 3):
-                    if len(segments) > size:  # "." + suffix: at least one segment before it
+                    if (
+                        len(segments) > size
+                    ):  # "." + suffix: at least one segment before it
                         index.setdefault(tuple(segments[-size:]), []).append(name)
             self._by_suffix[id(table)] = index
         names = index.get(tuple(parts[-depth:]), [])
-        return names if isinstance(table, frozenset) else [table[name] for name in names]
+        return (
+            names if isinstance(table, frozenset) else [table[name] for name in names]
+        )
 
     def raises(self, function: SessionUse, depth: int = 4) -> str | None:
         """Why a call of `function` can raise by design: `raises HTTPException`, or
@@ -545,13 +679,17 @@ class SessionUseIndex:
         if function.raises:
             return f"raises `{function.raises}`"
         seen = {function.qualname}
-        pending = [(name, name, depth) for name in (*function.delegates, *function.calls)]
+        pending = [
+            (name, name, depth) for name in (*function.delegates, *function.calls)
+        ]
         while pending:
             name, via, left = pending.pop(0)
             if name in HARMLESS or name in seen or name.startswith("?") or left <= 0:
                 continue
             seen.add(name)
-            callee = self._lookup(name, self.functions) or self._lookup(name, self.raisers)
+            callee = self._lookup(name, self.functions) or self._lookup(
+                name, self.raisers
+            )
             if callee is None:
                 continue  # a library's function: not taken to raise by design
             if callee.raises:
@@ -584,5 +722,9 @@ class SessionUseIndex:
             opens = opens or callee.opens_session
             pending.extend((d, left - 1) for d in callee.delegates)
         return Effects(
-            writes, tuple(sorted(set(unknown))), tuple(sorted(set(shared))), function.instance_session, opens
+            writes,
+            tuple(sorted(set(unknown))),
+            tuple(sorted(set(shared))),
+            function.instance_session,
+            opens,
         )

@@ -24,7 +24,15 @@ if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
 
 # `relationship(lazy=...)` values that load with the rows, or raise instead of loading.
-_MAPPER_EAGER = {"selectin", "joined", "subquery", "immediate", "False", "joinedload", "selectinload"}
+_MAPPER_EAGER = {
+    "selectin",
+    "joined",
+    "subquery",
+    "immediate",
+    "False",
+    "joinedload",
+    "selectinload",
+}
 _MAPPER_RAISE = {"raise", "raise_on_sql"}
 
 
@@ -34,13 +42,17 @@ class SqlAlchemyDialect:
     def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
         return recognize(node)
 
-    def statement_parts(self, statement: cst.BaseExpression) -> tuple[cst.Call, list[MethodCall]] | None:
+    def statement_parts(
+        self, statement: cst.BaseExpression
+    ) -> tuple[cst.Call, list[MethodCall]] | None:
         return parse_select(statement)
 
     def loader_options(self, calls: list[MethodCall]) -> Options:
         return read_options(calls)
 
-    def loading(self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo) -> Loading:
+    def loading(
+        self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo
+    ) -> Loading:
         option = options.strategy(path)
         if option is not None:
             if option in EAGER:
@@ -60,19 +72,31 @@ class SqlAlchemyDialect:
         return Loading.OTHER
 
     def write_shape(
-        self, node: cst.BaseExpression, imports: dict[str, str], built: dict[str, cst.BaseExpression] | None = None
+        self,
+        node: cst.BaseExpression,
+        imports: dict[str, str],
+        built: dict[str, cst.BaseExpression] | None = None,
     ) -> WriteShape | None:
         return recognize_write(node, imports, built)
 
     def model_for(
-        self, models: ModelIndex, expr: cst.CSTNode, imports: dict[str, str], module_name: str
+        self,
+        models: ModelIndex,
+        expr: cst.CSTNode,
+        imports: dict[str, str],
+        module_name: str,
     ) -> ModelInfo | None:
         name = dotted_name(expr)
         if name is None:
             return None
         return models.resolve(name, imports, module_name)
 
-    def not_a_session(self, ctx: FileContext, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> str | None:
+    def not_a_session(
+        self,
+        ctx: FileContext,
+        receiver: cst.BaseExpression,
+        ancestry: list[cst.CSTNode],
+    ) -> str | None:
         return project_receiver(ctx, receiver, ancestry)
 
     def __eq__(self, other: object) -> bool:

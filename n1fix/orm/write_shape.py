@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from n1fix.orm.query_shape import MethodCall, Predicate, _predicates, dotted_name, is_model_like, unwind
+from n1fix.orm.query_shape import (
+    MethodCall,
+    Predicate,
+    _predicates,
+    dotted_name,
+    is_model_like,
+    unwind,
+)
 
 KINDS = ("insert", "update", "delete")
 # Chain methods that only say which rows and what values; anything else is `opaque`.
@@ -31,11 +38,15 @@ class WriteShape:
     head: cst.Call  # `update(Render)`
     target: cst.BaseExpression  # `Render` (or a Table)
     statement: cst.BaseExpression  # the statement argument as written
-    calls: list[MethodCall] = field(default_factory=list)  # .where/.values/... after the head
+    calls: list[MethodCall] = field(
+        default_factory=list
+    )  # .where/.values/... after the head
     predicates: list[Predicate] = field(default_factory=list)
     values: MethodCall | None = None
     params: cst.BaseExpression | None = None  # execute()'s second argument
-    opaque: list[str] = field(default_factory=list)  # chain methods n1fix does not reason about
+    opaque: list[str] = field(
+        default_factory=list
+    )  # chain methods n1fix does not reason about
     # The variable the statement was built in (`stmt = update(...)`, then `execute(stmt)`).
     through: str | None = None
 
@@ -46,7 +57,9 @@ class WriteShape:
 
 
 def recognize_write(
-    node: cst.BaseExpression, imports: dict[str, str], built: dict[str, cst.BaseExpression] | None = None
+    node: cst.BaseExpression,
+    imports: dict[str, str],
+    built: dict[str, cst.BaseExpression] | None = None,
 ) -> WriteShape | None:
     """The write shape of `session.execute(<insert|update|delete statement>[, params])`.
 
@@ -55,9 +68,17 @@ def recognize_write(
     """
     is_async = isinstance(node, cst.Await)
     call = node.expression if is_async else node
-    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "execute"):
+    if not (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "execute"
+    ):
         return None
-    if not call.args or len(call.args) > 2 or any(arg.star or arg.keyword for arg in call.args):
+    if (
+        not call.args
+        or len(call.args) > 2
+        or any(arg.star or arg.keyword for arg in call.args)
+    ):
         return None
     statement = call.args[0].value
     through = None
@@ -85,7 +106,10 @@ def recognize_write(
         target=head.args[0].value,
         statement=statement,
         calls=calls,
-        predicates=[_column_equality(p, dotted_name(head.args[0].value)) for p in _predicates(calls, [])],
+        predicates=[
+            _column_equality(p, dotted_name(head.args[0].value))
+            for p in _predicates(calls, [])
+        ],
         values=values[0] if values else None,
         params=call.args[1].value if len(call.args) == 2 else None,
         opaque=opaque,
@@ -93,7 +117,9 @@ def recognize_write(
     )
 
 
-def _statement(expr: cst.BaseExpression, imports: dict[str, str]) -> tuple[str, cst.Call, list[MethodCall]] | None:
+def _statement(
+    expr: cst.BaseExpression, imports: dict[str, str]
+) -> tuple[str, cst.Call, list[MethodCall]] | None:
     """(kind, the `update(M)` call, the calls chained after it) of a DML statement."""
     base, calls, is_async = unwind(expr)
     if is_async:
@@ -101,7 +127,11 @@ def _statement(expr: cst.BaseExpression, imports: dict[str, str]) -> tuple[str, 
     if isinstance(base, cst.Call) and isinstance(base.func, cst.Name):
         name = base.func.value
         qualified = imports.get(name, "")
-        if name in KINDS and qualified.startswith("sqlalchemy") and qualified.rsplit(".", 1)[-1] == name:
+        if (
+            name in KINDS
+            and qualified.startswith("sqlalchemy")
+            and qualified.rsplit(".", 1)[-1] == name
+        ):
             return name, base, calls
         return None
     if calls and calls[0].name in KINDS:
@@ -120,11 +150,16 @@ def _column_equality(pred: Predicate, target: str | None) -> Predicate:
     (`TI = TaskInstance`), as a column predicate of the target, not an opaque condition;
     other predicates as they are."""
     node = pred.node
-    if pred.attr or not (isinstance(node, cst.Comparison) and len(node.comparisons) == 1):
+    if pred.attr or not (
+        isinstance(node, cst.Comparison) and len(node.comparisons) == 1
+    ):
         return pred
     if not isinstance(node.comparisons[0].operator, cst.Equal):
         return pred
-    for column, value in ((node.left, node.comparisons[0].comparator), (node.comparisons[0].comparator, node.left)):
+    for column, value in (
+        (node.left, node.comparisons[0].comparator),
+        (node.comparisons[0].comparator, node.left),
+    ):
         if (
             isinstance(column, cst.Attribute)
             and isinstance(column.value, cst.Attribute)
@@ -133,6 +168,10 @@ def _column_equality(pred: Predicate, target: str | None) -> Predicate:
             table = dotted_name(column.value.value)
             if table is not None:
                 return Predicate(node, pred.container, table, column.attr.value, value)
-        if isinstance(column, cst.Attribute) and target is not None and dotted_name(column.value) == target:
+        if (
+            isinstance(column, cst.Attribute)
+            and target is not None
+            and dotted_name(column.value) == target
+        ):
             return Predicate(node, pred.container, target, column.attr.value, value)
     return pred

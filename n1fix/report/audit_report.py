@@ -42,7 +42,12 @@ class FileFindings:
         return sum(1 for f in self.findings if f.severity is severity)
 
     def rank_key(self) -> tuple:
-        return (-self.count(Severity.HIGH), -self.count(Severity.MEDIUM), -len(self.findings), self.path)
+        return (
+            -self.count(Severity.HIGH),
+            -self.count(Severity.MEDIUM),
+            -len(self.findings),
+            self.path,
+        )
 
 
 @dataclass
@@ -55,10 +60,21 @@ class Measured:
 
     def of(self, finding: Finding) -> int:
         path = project_path(finding, self.root)
-        return sum(self.lines.get((path, n), 0) for n in range(finding.line, finding.end_line + 1))
+        return sum(
+            self.lines.get((path, n), 0)
+            for n in range(finding.line, finding.end_line + 1)
+        )
 
 
-def write(result, out: TextIO, *, paths: list[str], fixes: dict, date: str, measured: Measured | None = None) -> None:
+def write(
+    result,
+    out: TextIO,
+    *,
+    paths: list[str],
+    fixes: dict,
+    date: str,
+    measured: Measured | None = None,
+) -> None:
     from n1fix.engine.single_fix import key
 
     lines = SourceLines()
@@ -76,7 +92,14 @@ def write(result, out: TextIO, *, paths: list[str], fixes: dict, date: str, meas
         _worst_offenders(out, files, lines)
         out.write("## Findings by file\n\n")
         for file in sorted(files, key=lambda f: f.path):
-            _file_section(out, file, lines, {k: v for k, v in fixes.items() if k[0] == file.path}, key, measured)
+            _file_section(
+                out,
+                file,
+                lines,
+                {k: v for k, v in fixes.items() if k[0] == file.path},
+                key,
+                measured,
+            )
         _best_practices(out, findings)
     _reproduce(out, paths)
 
@@ -93,14 +116,24 @@ def _round_trips(finding: Finding) -> tuple[str, str] | None:
     return rule.ROUND_TRIPS if rule is not None else None
 
 
-def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured | None) -> None:
+def _summary(
+    out: TextIO, result, files: list[FileFindings], measured: Measured | None
+) -> None:
     findings = result.findings
     severities = Counter(f.severity for f in findings)
     fixes = Counter(f.applicability for f in findings)
     out.write("## Executive summary\n\n")
-    out.write(f"- **Files audited:** {result.files_checked} ({len(files)} with findings)\n")
-    by_severity = ", ".join(f"{severities[s]} {s.value}" for s in Severity if severities[s])
-    out.write(f"- **Findings:** {len(findings)}" + (f" ({by_severity})" if findings else "") + "\n")
+    out.write(
+        f"- **Files audited:** {result.files_checked} ({len(files)} with findings)\n"
+    )
+    by_severity = ", ".join(
+        f"{severities[s]} {s.value}" for s in Severity if severities[s]
+    )
+    out.write(
+        f"- **Findings:** {len(findings)}"
+        + (f" ({by_severity})" if findings else "")
+        + "\n"
+    )
     out.write(
         f"- **Fixes available:** {fixes[Applicability.SAFE]} safe (`n1fix apply`), "
         f"{fixes[Applicability.UNSAFE]} unsafe (to review; `n1fix apply --unsafe-fixes`), "
@@ -113,7 +146,9 @@ def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured 
             f"their lines sent {plural(sum(measured.of(f) for f in reached), 'statement')} in the recorded run\n"
         )
     if result.errors:
-        out.write(f"- **Not audited:** {plural(len(result.errors), 'path')} could not be read or parsed:\n")
+        out.write(
+            f"- **Not audited:** {plural(len(result.errors), 'path')} could not be read or parsed:\n"
+        )
         for error in result.errors:
             out.write(f"  - {error}\n")
     out.write("\n")
@@ -127,7 +162,10 @@ def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured 
     per_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         per_rule.setdefault(finding.rule, []).append(finding)
-    ordered = sorted(per_rule.items(), key=lambda item: (SEVERITY_ORDER[item[1][0].severity], -len(item[1]), item[0]))
+    ordered = sorted(
+        per_rule.items(),
+        key=lambda item: (SEVERITY_ORDER[item[1][0].severity], -len(item[1]), item[0]),
+    )
     for name, items in ordered:
         count = Counter(f.applicability for f in items)
         trips = _round_trips(items[0]) or ("–", "–")
@@ -138,22 +176,34 @@ def _summary(out: TextIO, result, files: list[FileFindings], measured: Measured 
     out.write("\n")
 
 
-def _worst_offenders(out: TextIO, files: list[FileFindings], lines: SourceLines) -> None:
+def _worst_offenders(
+    out: TextIO, files: list[FileFindings], lines: SourceLines
+) -> None:
     out.write("## Worst offenders\n\n")
     out.write("Files ranked by high-severity findings, then by all findings.\n\n")
     out.write(
         "| # | File | Findings | High | Medium | Low | Fixable | Functions |\n|---|---|---|---|---|---|---|---|\n"
     )
-    for rank, file in enumerate(sorted(files, key=FileFindings.rank_key)[:WORST_OFFENDERS], start=1):
+    for rank, file in enumerate(
+        sorted(files, key=FileFindings.rank_key)[:WORST_OFFENDERS], start=1
+    ):
         fixable = sum(1 for f in file.findings if f.fixable)
         functions = _functions(file, lines)
-        names = ", ".join(f"`{name}()`" for name in dict.fromkeys(n for n in functions.values() if n)) or "–"
+        names = (
+            ", ".join(
+                f"`{name}()`"
+                for name in dict.fromkeys(n for n in functions.values() if n)
+            )
+            or "–"
+        )
         out.write(
             f"| {rank} | `{file.path}` | {len(file.findings)} | {file.count(Severity.HIGH)} | "
             f"{file.count(Severity.MEDIUM)} | {file.count(Severity.LOW)} | {fixable} | {names} |\n"
         )
     if len(files) > WORST_OFFENDERS:
-        out.write(f"\n{plural(len(files) - WORST_OFFENDERS, 'more file')} with findings below.\n")
+        out.write(
+            f"\n{plural(len(files) - WORST_OFFENDERS, 'more file')} with findings below.\n"
+        )
     out.write("\n")
 
 
@@ -185,27 +235,40 @@ def _functions(file: FileFindings, lines: SourceLines) -> dict[int, str | None]:
 
 
 def _file_section(
-    out: TextIO, file: FileFindings, lines: SourceLines, fixes: dict, key, measured: Measured | None
+    out: TextIO,
+    file: FileFindings,
+    lines: SourceLines,
+    fixes: dict,
+    key,
+    measured: Measured | None,
 ) -> None:
     from n1fix.report.diff_report import unified
 
     functions = _functions(file, lines)
     counts = Counter(f.severity for f in file.findings)
     words = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s])
-    out.write(f"### `{file.path}`\n\n{plural(len(file.findings), 'finding')} ({words}).\n\n")
+    out.write(
+        f"### `{file.path}`\n\n{plural(len(file.findings), 'finding')} ({words}).\n\n"
+    )
     for number, finding in enumerate(file.findings, start=1):
         rule = rule_by_name(finding.rule)
         span = (
-            f"line {finding.line}" if finding.end_line == finding.line else f"lines {finding.line}–{finding.end_line}"
+            f"line {finding.line}"
+            if finding.end_line == finding.line
+            else f"lines {finding.line}–{finding.end_line}"
         )
-        where = f" in `{functions[finding.line]}()`" if functions.get(finding.line) else ""
+        where = (
+            f" in `{functions[finding.line]}()`" if functions.get(finding.line) else ""
+        )
         out.write(f"#### {number}. `{finding.rule}`{where}, {span}\n\n")
         out.write(f"- **Severity:** {finding.severity.value}\n")
         pattern = rule.MESSAGE if rule is not None else finding.rule
         out.write(f"- **Pattern:** {pattern}: {finding.message}\n")
         trips = _round_trips(finding)
         if trips is not None:
-            out.write(f"- **Round trips:** `{trips[0]}` now; `{trips[1]}` after the fix\n")
+            out.write(
+                f"- **Round trips:** `{trips[0]}` now; `{trips[1]}` after the fix\n"
+            )
         if measured is not None:
             sent = measured.of(finding)
             out.write(
@@ -220,13 +283,20 @@ def _file_section(
         fix = fixes.get(key(finding))
         if fix is not None:
             diff = "".join(unified(part) for part in [fix, *fix.others])
-            out.write("\nProposed change (this finding's fix alone):\n\n```diff\n" + diff.rstrip("\n") + "\n```\n")
+            out.write(
+                "\nProposed change (this finding's fix alone):\n\n```diff\n"
+                + diff.rstrip("\n")
+                + "\n```\n"
+            )
         out.write("\n")
 
 
 def _best_practices(out: TextIO, findings: list[Finding]) -> None:
     fired = [rule_by_name(name) for name in dict.fromkeys(f.rule for f in findings)]
-    fired = sorted((r for r in fired if r is not None), key=lambda r: (SEVERITY_ORDER[r.SEVERITY], r.NAME))
+    fired = sorted(
+        (r for r in fired if r is not None),
+        key=lambda r: (SEVERITY_ORDER[r.SEVERITY], r.NAME),
+    )
     out.write("## Best practices\n\nDrawn from the rules that fired here.\n\n")
     for rule in fired:
         out.write(f"### {rule.MESSAGE} (`{rule.NAME}`)\n\n")
@@ -238,17 +308,25 @@ def _best_practices(out: TextIO, findings: list[Finding]) -> None:
             out.write("Instead:\n\n" + instead + "\n\n")
     out.write("### Review checklist\n\n")
     for rule in fired:
-        out.write(f"- [ ] Not in new code: {rule.MESSAGE[0].lower() + rule.MESSAGE[1:]} (`{rule.NAME}`)\n")
-    out.write("- [ ] A `# n1fix: ignore[rule] reason` comment says why the round trips are acceptable\n\n")
+        out.write(
+            f"- [ ] Not in new code: {rule.MESSAGE[0].lower() + rule.MESSAGE[1:]} (`{rule.NAME}`)\n"
+        )
+    out.write(
+        "- [ ] A `# n1fix: ignore[rule] reason` comment says why the round trips are acceptable\n\n"
+    )
 
 
 def _reproduce(out: TextIO, paths: list[str]) -> None:
     targets = " ".join(paths)
     out.write("## Reproduce and keep it fixed\n\n```\n")
     out.write(f"n1fix scan {targets}                     # the findings\n")
-    out.write(f"n1fix apply --dry-run {targets}          # every safe fix as one diff\n")
+    out.write(
+        f"n1fix apply --dry-run {targets}          # every safe fix as one diff\n"
+    )
     out.write(f"n1fix apply {targets}                    # write the safe fixes\n")
-    out.write(f"n1fix scan {targets} --baseline n1fix-baseline.json --write-baseline   # accept what is left\n")
+    out.write(
+        f"n1fix scan {targets} --baseline n1fix-baseline.json --write-baseline   # accept what is left\n"
+    )
     out.write(
         f"n1fix scan {targets} --baseline n1fix-baseline.json                    # in CI: fail on new findings only\n"
     )

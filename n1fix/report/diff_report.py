@@ -14,7 +14,11 @@ from typing import TextIO
 def unified(change) -> str:
     old = change.source.text.splitlines(keepends=True)
     new = change.new_text.splitlines(keepends=True)
-    return "".join(difflib.unified_diff(old, new, fromfile=f"a/{change.display}", tofile=f"b/{change.display}"))
+    return "".join(
+        difflib.unified_diff(
+            old, new, fromfile=f"a/{change.display}", tofile=f"b/{change.display}"
+        )
+    )
 
 
 def coloured(text: str, style) -> str:

@@ -50,21 +50,38 @@ class SourceLines:
         return self._lines[finding.path]
 
 
-def fingerprints(findings: list[Finding], root: Path, lines: SourceLines | None = None) -> list[str]:
+def fingerprints(
+    findings: list[Finding], root: Path, lines: SourceLines | None = None
+) -> list[str]:
     """One fingerprint per finding, in the order given (give them in file order)."""
     lines = lines or SourceLines()
     seen: Counter[str] = Counter()
     result = []
     for finding in findings:
-        identity = "\0".join((finding.rule, project_path(finding, root), normalised_code(lines(finding), finding)))
+        identity = "\0".join(
+            (
+                finding.rule,
+                project_path(finding, root),
+                normalised_code(lines(finding), finding),
+            )
+        )
         occurrence = seen[identity]
         seen[identity] += 1
         # surrogateescape: a file name that is not UTF-8 hashes as its bytes.
-        result.append(hashlib.sha256(f"{identity}\0{occurrence}".encode("utf-8", "surrogateescape")).hexdigest()[:32])
+        result.append(
+            hashlib.sha256(
+                f"{identity}\0{occurrence}".encode("utf-8", "surrogateescape")
+            ).hexdigest()[:32]
+        )
     return result
 
 
-def fingerprint_map(findings: list[Finding], root: Path, lines: SourceLines | None = None) -> dict[tuple, str]:
+def fingerprint_map(
+    findings: list[Finding], root: Path, lines: SourceLines | None = None
+) -> dict[tuple, str]:
     """`finding_key(finding)` -> fingerprint. Computed over every finding of the run, so a
     finding keeps its occurrence index when others are left out (by a baseline)."""
-    return {finding_key(f): fp for f, fp in zip(findings, fingerprints(findings, root, lines))}
+    return {
+        finding_key(f): fp
+        for f, fp in zip(findings, fingerprints(findings, root, lines))
+    }

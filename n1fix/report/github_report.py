@@ -33,7 +33,9 @@ def annotation(finding) -> str:
         "endColumn": finding.end_column,
         "title": f"n1fix ({finding.rule})",
     }
-    joined = ",".join(f"{name}={escape_property(str(value))}" for name, value in properties.items())
+    joined = ",".join(
+        f"{name}={escape_property(str(value))}" for name, value in properties.items()
+    )
     return f"::{COMMANDS[finding.severity]} {joined}::{escape_data(finding.message)}"
 
 

@@ -38,14 +38,18 @@ class Reviewer:
     """The `review` callback of the fixer, talking to a terminal."""
 
     out: TextIO
-    ask: Callable[[str], str]  # shows a prompt, returns the answer (EOF: raises EOFError)
+    ask: Callable[
+        [str], str
+    ]  # shows a prompt, returns the answer (EOF: raises EOFError)
     color: bool = True
     applied: int = 0
     skipped: int = 0
     quit: bool = False
     _file_answer: tuple[str, bool] | None = None  # (path, apply?) after `a` or `d`
 
-    def __call__(self, finding: Finding, old_text: str, new_text: str, companions: list) -> bool:
+    def __call__(
+        self, finding: Finding, old_text: str, new_text: str, companions: list
+    ) -> bool:
         if self.quit:
             return False  # not asked, so neither applied nor skipped
         decision = self._decide(finding, old_text, new_text, companions)
@@ -55,7 +59,9 @@ class Reviewer:
             self.skipped += 1
         return decision
 
-    def _decide(self, finding: Finding, old_text: str, new_text: str, companions: list) -> bool:
+    def _decide(
+        self, finding: Finding, old_text: str, new_text: str, companions: list
+    ) -> bool:
         if self._file_answer is not None:
             path, answer = self._file_answer
             if path == finding.path:
@@ -81,11 +87,15 @@ class Reviewer:
                 return False
             self.out.write(HELP + "\n")
 
-    def _show(self, finding: Finding, old_text: str, new_text: str, companions: list) -> None:
+    def _show(
+        self, finding: Finding, old_text: str, new_text: str, companions: list
+    ) -> None:
         safety = finding.applicability.value
         if finding.applicability is Applicability.UNSAFE and finding.fix_note:
             safety += f" ({finding.fix_note})"
-        self._print(f"\n{finding.path}:{finding.line}:{finding.column}: {finding.rule}", "bold")
+        self._print(
+            f"\n{finding.path}:{finding.line}:{finding.column}: {finding.rule}", "bold"
+        )
         self.out.write(f"{finding.message}\n")
         self.out.write(f"fix safety: {safety}\n")
         diffs = [_diff(finding.path, old_text, new_text)]
@@ -100,25 +110,35 @@ class Reviewer:
             return
         from rich.console import Console
 
-        Console(file=self.out, force_terminal=True, highlight=False).print(text, style=style)
+        Console(file=self.out, force_terminal=True, highlight=False).print(
+            text, style=style
+        )
 
     def _print_diff(self, text: str) -> None:
         from n1fix.report.diff_report import coloured
         from n1fix.report.style import Style
 
-        self.out.write(coloured(text, Style(self.color)))  # uncropped, as `apply --dry-run` prints it
+        self.out.write(
+            coloured(text, Style(self.color))
+        )  # uncropped, as `apply --dry-run` prints it
 
     def summary(self, files_written: int) -> str:
         from n1fix.report.wording import plural
 
-        applied, skipped = plural(self.applied, "change"), plural(self.skipped, "change")
+        applied, skipped = (
+            plural(self.applied, "change"),
+            plural(self.skipped, "change"),
+        )
         return f"Applied {applied}, skipped {skipped}; wrote {plural(files_written, 'file')}."
 
 
 def _diff(display: str, old: str, new: str) -> str:
     return "".join(
         difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{display}", tofile=f"b/{display}"
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{display}",
+            tofile=f"b/{display}",
         )
     )
 

@@ -28,15 +28,21 @@ def write(result, out: TextIO) -> None:
     files = len({f.path for f in findings})
     out.write("# n1fix findings\n\n")
     if not findings:
-        out.write(f"No findings in the {plural(result.files_checked, 'file')} checked.\n")
+        out.write(
+            f"No findings in the {plural(result.files_checked, 'file')} checked.\n"
+        )
     else:
         by_fix = Counter(f.applicability.value for f in findings)
-        fixes = ", ".join(FIX_COUNTS[k](by_fix[k]) for k in ("safe", "unsafe", "none") if by_fix[k])
+        fixes = ", ".join(
+            FIX_COUNTS[k](by_fix[k]) for k in ("safe", "unsafe", "none") if by_fix[k]
+        )
         out.write(
             f"{plural(len(findings), 'finding')} in {plural(files, 'file')} "
             f"({result.files_checked} checked): {fixes}.\n\n"
         )
-        out.write("| Location | Rule | Severity | Fix | Message |\n|---|---|---|---|---|\n")
+        out.write(
+            "| Location | Rule | Severity | Fix | Message |\n|---|---|---|---|---|\n"
+        )
         for f in findings:
             out.write(
                 f"| `{cell(f.path)}:{f.line}:{f.column}` | `{f.rule}` | {f.severity.value} "

@@ -36,12 +36,22 @@ def write(
     fixes: dict | None = None,
     prints: dict | None = None,
 ) -> None:
-    json.dump(sarif_log(result, root=root, rules=rules, fixes=fixes or {}, prints=prints), out, indent=2)
+    json.dump(
+        sarif_log(result, root=root, rules=rules, fixes=fixes or {}, prints=prints),
+        out,
+        indent=2,
+    )
     out.write("\n")
 
 
 def sarif_log(
-    result, *, root: Path, rules: list[str] | None, fixes: dict, prints: dict | None = None, cwd: Path | None = None
+    result,
+    *,
+    root: Path,
+    rules: list[str] | None,
+    fixes: dict,
+    prints: dict | None = None,
+    cwd: Path | None = None,
 ) -> dict:
     """`prints`: fingerprints computed over the whole run (a baseline left some findings out)."""
     from n1fix.engine.single_fix import key
@@ -91,7 +101,10 @@ def _descriptor(rule) -> dict:
         "name": "".join(part.capitalize() for part in rule.NAME.split("-")),
         "shortDescription": {"text": rule.MESSAGE},
         "fullDescription": {"text": " ".join(what.split())},
-        "help": {"text": rule_docs.documentation(rule), "markdown": rule_docs.documentation(rule)},
+        "help": {
+            "text": rule_docs.documentation(rule),
+            "markdown": rule_docs.documentation(rule),
+        },
         "defaultConfiguration": {"level": LEVELS[rule.SEVERITY]},
         "properties": {
             "tags": ["performance", "database"],
@@ -105,12 +118,17 @@ def _descriptor(rule) -> dict:
 def _artifact(path: str, cwd: Path) -> dict:
     resolved = Path(path).resolve()
     try:
-        return {"uri": uri_path(resolved.relative_to(cwd).as_posix()), "uriBaseId": SRCROOT}
+        return {
+            "uri": uri_path(resolved.relative_to(cwd).as_posix()),
+            "uriBaseId": SRCROOT,
+        }
     except ValueError:
         return {"uri": resolved.as_uri()}
 
 
-def _result(finding: Finding, fingerprint: str, index: dict[str, int], cwd: Path) -> dict:
+def _result(
+    finding: Finding, fingerprint: str, index: dict[str, int], cwd: Path
+) -> dict:
     entry = {
         "ruleId": finding.rule,
         "level": LEVELS[finding.severity],
@@ -129,7 +147,10 @@ def _result(finding: Finding, fingerprint: str, index: dict[str, int], cwd: Path
             }
         ],
         "partialFingerprints": {VERSION: fingerprint},
-        "properties": {"severity": finding.severity.value, "applicability": finding.applicability.value},
+        "properties": {
+            "severity": finding.severity.value,
+            "applicability": finding.applicability.value,
+        },
     }
     if finding.rule in index:
         entry["ruleIndex"] = index[finding.rule]
@@ -143,9 +164,15 @@ def _fix(finding: Finding, fix, cwd: Path) -> dict:
     label = "Apply the safe fix" if safe else "Apply the unsafe fix (review it)"
     files = [fix, *fix.others]  # a fix may add a batch method in another file
     return {
-        "description": {"text": f"{label}: `n1fix apply{'' if safe else ' --unsafe-fixes'}`"},
+        "description": {
+            "text": f"{label}: `n1fix apply{'' if safe else ' --unsafe-fixes'}`"
+        },
         "artifactChanges": [
-            {"artifactLocation": _artifact(str(part.path), cwd), "replacements": _replacements(part)} for part in files
+            {
+                "artifactLocation": _artifact(str(part.path), cwd),
+                "replacements": _replacements(part),
+            }
+            for part in files
         ],
     }
 
@@ -153,7 +180,8 @@ def _fix(finding: Finding, fix, cwd: Path) -> dict:
 def _replacements(part) -> list[dict]:
     lines = part.source.text.splitlines(keepends=True)
     return [
-        {"deletedRegion": _deleted(lines, edit), "insertedContent": {"text": edit.text}} for edit in part.line_edits()
+        {"deletedRegion": _deleted(lines, edit), "insertedContent": {"text": edit.text}}
+        for edit in part.line_edits()
     ]
 
 
@@ -162,6 +190,16 @@ def _deleted(lines: list[str], edit) -> dict:
     the last (an empty region for a pure insertion), so line breaks are replaced too. An
     edit that reaches the end of the file has no line after it: it is given in characters."""
     if edit.end_line < len(lines):
-        return {"startLine": edit.start_line, "startColumn": 1, "endLine": edit.end_line + 1, "endColumn": 1}
+        return {
+            "startLine": edit.start_line,
+            "startColumn": 1,
+            "endLine": edit.end_line + 1,
+            "endColumn": 1,
+        }
     offset = sum(len(line) for line in lines[: edit.start_line - 1])
-    return {"charOffset": offset, "charLength": sum(len(line) for line in lines[edit.start_line - 1 : edit.end_line])}
+    return {
+        "charOffset": offset,
+        "charLength": sum(
+            len(line) for line in lines[edit.start_line - 1 : edit.end_line]
+        ),
+    }

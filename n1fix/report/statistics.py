@@ -21,7 +21,9 @@ def write(result, out: TextIO, *, unsafe_fixes: bool = False) -> None:
     findings = result.findings
     if not findings:
         if result.files_checked or result.errors:
-            out.write(f"No findings to count in the {plural(result.files_checked, 'file')} checked.\n")
+            out.write(
+                f"No findings to count in the {plural(result.files_checked, 'file')} checked.\n"
+            )
         unchecked = not_checked_line(result)
         if unchecked:
             out.write(unchecked + "\n")

@@ -18,14 +18,18 @@ from n1fix.rules.base import Applicability
 UNSAFE_COMMAND = "`n1fix apply --unsafe-fixes`"
 
 
-def scan_lines(result, *, unsafe_fixes: bool = False, style: Style | None = None) -> list[str]:
+def scan_lines(
+    result, *, unsafe_fixes: bool = False, style: Style | None = None
+) -> list[str]:
     style = style or Style(False)
     findings = result.findings
     checked = plural(result.files_checked, "file")
     lines = []
     if findings:
         files = len({f.path for f in findings})
-        lines.append(f"Found {plural(len(findings), 'finding')} in {plural(files, 'file')} ({checked} checked).")
+        lines.append(
+            f"Found {plural(len(findings), 'finding')} in {plural(files, 'file')} ({checked} checked)."
+        )
         fixable = fixable_line(findings, unsafe_fixes, style)
         if fixable:
             lines.append(fixable)
@@ -33,7 +37,9 @@ def scan_lines(result, *, unsafe_fixes: bool = False, style: Style | None = None
         if result.files_checked:
             lines.append(f"No findings in the {checked} checked.")
     elif result.files_checked:
-        lines.append(style.paint(f"All clear: {checked} checked, no findings.", "bold", "green"))
+        lines.append(
+            style.paint(f"All clear: {checked} checked, no findings.", "bold", "green")
+        )
     unchecked = not_checked_line(result)
     if unchecked:
         lines.append(unchecked)
@@ -47,10 +53,16 @@ def fixable_line(findings, unsafe_fixes: bool, style: Style) -> str | None:
     hidden = f"{plural(unsafe, 'unsafe fix', 'unsafe fixes')} available with {UNSAFE_COMMAND}"
     if unsafe_fixes and safe + unsafe:
         # The configuration turns unsafe fixes on: `n1fix apply` applies them too.
-        note = f" ({unsafe} of them unsafe, applied as `unsafe-fixes` is on)" if unsafe else ""
+        note = (
+            f" ({unsafe} of them unsafe, applied as `unsafe-fixes` is on)"
+            if unsafe
+            else ""
+        )
         return f"{style.fix_marker()} {safe + unsafe} fixable with `n1fix apply`{note}."
     if safe:
-        return f"{style.fix_marker()} {safe} fixable with `n1fix apply`" + (f" ({hidden})." if unsafe else ".")
+        return f"{style.fix_marker()} {safe} fixable with `n1fix apply`" + (
+            f" ({hidden})." if unsafe else "."
+        )
     if unsafe:
         return hidden + "."
     return None
@@ -80,15 +92,21 @@ def changed_lines(written) -> list[str]:
         if change.applied:
             lines.append(f"{change.display}: {fixes(len(change.applied))}")
         elif change.companion_for:
-            lines.append(f"{change.display}: batch methods for {fixes(len(change.companion_for))} in other files")
+            lines.append(
+                f"{change.display}: batch methods for {fixes(len(change.companion_for))} in other files"
+            )
     return lines
 
 
-def apply_lines(result, written, *, dry_run: bool, unsafe_fixes: bool, changed_on_disk: int = 0) -> list[str]:
+def apply_lines(
+    result, written, *, dry_run: bool, unsafe_fixes: bool, changed_on_disk: int = 0
+) -> list[str]:
     """What `apply` did and what is left, and why."""
     findings = result.findings
     fixed = sum(len(change.applied) for change in written)
-    unwritten = sum(len(change.applied) for change in result.changes if change not in written)
+    unwritten = sum(
+        len(change.applied) for change in result.changes if change not in written
+    )
     if fixed:
         verb = "Would fix" if dry_run else "Fixed"
         line = f"{verb} {plural(fixed, 'finding')} in {plural(len(written), 'file')}"
@@ -117,7 +135,11 @@ def _left(findings, handled: int, unsafe_fixes: bool, failures: bool) -> str | N
     """`3 findings left: 2 with no fix (...), 1 with an unsafe fix (...).`, or with one
     reason, `2 findings left with no fix (...).`"""
     no_fix = sum(1 for f in findings if f.applicability is Applicability.NONE)
-    unsafe = 0 if unsafe_fixes else sum(1 for f in findings if f.applicability is Applicability.UNSAFE)
+    unsafe = (
+        0
+        if unsafe_fixes
+        else sum(1 for f in findings if f.applicability is Applicability.UNSAFE)
+    )
     # Findings whose fix was on offer but not applied: dropped by verification (a warning
     # says why), skipped in the interactive review, or made moot by another fix.
     other = max(0, len(findings) - handled - no_fix - unsafe)
@@ -129,7 +151,9 @@ def _left(findings, handled: int, unsafe_fixes: bool, failures: bool) -> str | N
         reasons.append((unsafe, f"with {fix} ({UNSAFE_COMMAND} applies {it})"))
     if other:
         fix = "whose fix was" if other == 1 else "whose fixes were"
-        reasons.append((other, f"{fix} not applied" + (" (see the warnings)" if failures else "")))
+        reasons.append(
+            (other, f"{fix} not applied" + (" (see the warnings)" if failures else ""))
+        )
     total = sum(count for count, _ in reasons)
     if not total:
         return None

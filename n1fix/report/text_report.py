@@ -14,11 +14,19 @@ from n1fix.report.summary import scan_lines
 from n1fix.rules.base import Applicability
 
 
-def write(result, out: TextIO, *, unsafe_fixes: bool = False, color: bool | None = None) -> None:
+def write(
+    result, out: TextIO, *, unsafe_fixes: bool = False, color: bool | None = None
+) -> None:
     style = Style(color_enabled(out) if color is None else color)
-    marked = {Applicability.SAFE, Applicability.UNSAFE} if unsafe_fixes else {Applicability.SAFE}
+    marked = (
+        {Applicability.SAFE, Applicability.UNSAFE}
+        if unsafe_fixes
+        else {Applicability.SAFE}
+    )
     for f in result.findings:
         marker = f"{style.fix_marker()} " if f.applicability in marked else ""
-        out.write(f"{style.location(f.path, f.line, f.column)} {style.rule(f.rule)} {marker}{f.message}\n")
+        out.write(
+            f"{style.location(f.path, f.line, f.column)} {style.rule(f.rule)} {marker}{f.message}\n"
+        )
     for line in scan_lines(result, unsafe_fixes=unsafe_fixes, style=style):
         out.write(line + "\n")

@@ -51,7 +51,9 @@ def unknown_rules(names: list[str], where: str = "") -> str | None:
     described = []
     for name in unknown:
         close = [f"`{match}`" for match in _closest(name, known)]
-        hint = " or ".join([", ".join(close[:-1]), close[-1]] if len(close) > 1 else close)
+        hint = " or ".join(
+            [", ".join(close[:-1]), close[-1]] if len(close) > 1 else close
+        )
         described.append(f"`{name}`" + (f" (did you mean {hint}?)" if hint else ""))
     head = "unknown rule" if len(unknown) == 1 else "unknown rules"
     return f"{where + ': ' if where else ''}{head} {', '.join(described)}; `n1fix rules` lists the rules"
@@ -62,7 +64,10 @@ def _closest(name: str, known: list[str]) -> list[str]:
     the names that contain it (`query` -> `query-in-loop`)."""
     import difflib
 
-    scored = sorted(((difflib.SequenceMatcher(None, name, k).ratio(), k) for k in known), reverse=True)
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, name, k).ratio(), k) for k in known),
+        reverse=True,
+    )
     best = scored[0][0] if scored else 0
     if best >= 0.6:
         return [k for ratio, k in scored if ratio >= best - 0.1][:3]
@@ -74,7 +79,9 @@ def names_covering(rule: str) -> frozenset[str]:
     own, and the name of the rule it was split from (`sequential-awaits` still covers
     `awaits-in-loop`, whose findings it reported before)."""
     found = rule_by_name(rule)
-    return frozenset(name for name in (rule, found.SPLIT_FROM if found else None) if name)
+    return frozenset(
+        name for name in (rule, found.SPLIT_FROM if found else None) if name
+    )
 
 
 def rules_covered_by(name: str) -> list[type[Rule]]:
@@ -88,7 +95,9 @@ def select_rules(select: list[str] | None, ignore: list[str]) -> list[type[Rule]
     if error:
         raise ValueError(error)
     chosen = [
-        rule for rule in all_rules() if (rule.DEFAULT if select is None else names_covering(rule.NAME) & set(select))
+        rule
+        for rule in all_rules()
+        if (rule.DEFAULT if select is None else names_covering(rule.NAME) & set(select))
     ]
     return [rule for rule in chosen if not names_covering(rule.NAME) & set(ignore)]
 

@@ -43,7 +43,9 @@ class FileContext:
     def derived(self, text: str, **changes) -> "FileContext":
         """A context for other code seen from this one (the loop a batch method is planned
         from): `text` parsed, the same project, `changes` to the other fields."""
-        return dataclasses.replace(self, module=cst.parse_module(text), source=text, _positions=None, **changes)
+        return dataclasses.replace(
+            self, module=cst.parse_module(text), source=text, _positions=None, **changes
+        )
 
     @property
     def orm(self) -> "OrmDialect":
@@ -54,7 +56,9 @@ class FileContext:
         """The model a class reference (`Render`, `models.Render`) names, if indexed."""
         if expr is None:
             return None
-        return self.project.orm.model_for(self.project.models, expr, self.imports, self.module_name)
+        return self.project.orm.model_for(
+            self.project.models, expr, self.imports, self.module_name
+        )
 
     @property
     def text(self) -> str:
@@ -65,7 +69,9 @@ class FileContext:
 
     def range_of(self, node: cst.CSTNode) -> CodeRange:
         if self._positions is None:
-            self._positions = Positions(self.module)  # once per module, for every finding
+            self._positions = Positions(
+                self.module
+            )  # once per module, for every finding
         return self._positions[node]
 
     def code(self, node: cst.CSTNode) -> str:
@@ -79,6 +85,10 @@ class FileContext:
         tops = {self.module_name.split(".")[0]}
         for qualified in self.imports.values():
             top = qualified.split(".")[0]
-            if top and top not in tops and resolve_module_path(top, self.project.root, near=self.path):
+            if (
+                top
+                and top not in tops
+                and resolve_module_path(top, self.project.root, near=self.path)
+            ):
                 tops.add(top)
         return tops

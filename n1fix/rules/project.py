@@ -33,21 +33,34 @@ class ProjectContext:
     root: Path
     models: "ModelIndex"
     orm: "OrmDialect"  # how the project's ORM code is read: the questions rules ask go here
-    line_length: int = 88  # where generated statements break, as the project's formatter
-    functions: "FunctionIndex | None" = None  # project functions whose body is a keyed query
-    session_use: "SessionUseIndex | None" = None  # what project async functions do with sessions
+    line_length: int = (
+        88  # where generated statements break, as the project's formatter
+    )
+    functions: "FunctionIndex | None" = (
+        None  # project functions whose body is a keyed query
+    )
+    session_use: "SessionUseIndex | None" = (
+        None  # what project async functions do with sessions
+    )
     # The batch variants planned with this index (`rules.query_in_loop.batch_variant`), by
     # callee. Each process fills its own; a new index (a new run) starts empty.
     variants: dict = field(default_factory=dict, repr=False, compare=False)
     # Reads another file of the project for a rule that plans code in it (a batch method
     # next to a callee): its `ProjectModule`, or why it cannot be read. Given by the engine.
-    read_module: "Callable[[Path], ProjectModule | str] | None" = field(default=None, repr=False, compare=False)
+    read_module: "Callable[[Path], ProjectModule | str] | None" = field(
+        default=None, repr=False, compare=False
+    )
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "variants": {}}  # plans hold tree nodes: not for other processes
+        return {
+            **self.__dict__,
+            "variants": {},
+        }  # plans hold tree nodes: not for other processes
 
     def fingerprint(self) -> str:
         """What findings depend on beyond the file itself (for the results cache)."""
         functions = self.functions.fingerprint() if self.functions is not None else ""
-        sessions = self.session_use.fingerprint() if self.session_use is not None else ""
+        sessions = (
+            self.session_use.fingerprint() if self.session_use is not None else ""
+        )
         return f"{self.orm.name}:{self.models.fingerprint()}:{functions}:{sessions}:{self.line_length}"

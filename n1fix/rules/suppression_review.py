@@ -44,4 +44,9 @@ def reviewing_rules() -> set[str]:
     return {rule.NAME for rule in all_rules() if hasattr(rule, "review_suppressions")}
 
 
-__all__ = ["finding_at_comment", "has_suppression_comment", "reviewing_rules", "silenced_by_itself"]
+__all__ = [
+    "finding_at_comment",
+    "has_suppression_comment",
+    "reviewing_rules",
+    "silenced_by_itself",
+]

@@ -32,7 +32,13 @@ class GitHubApi:
 
 
 def git(cwd: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_ID})
+    proc = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ID},
+    )
     assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
     return proc.stdout
 
@@ -46,7 +52,12 @@ class Checkout:
     name: str
 
     def branches(self) -> dict[str, str]:
-        out = git(self.remote, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads")
+        out = git(
+            self.remote,
+            "for-each-ref",
+            "--format=%(refname:short) %(objectname)",
+            "refs/heads",
+        )
         return dict(line.split() for line in out.splitlines())
 
     def commit_on_main(self, rel: str, text: str, message: str) -> str:
@@ -89,10 +100,16 @@ def make_checkout(tmp_path: Path, github_api: GitHubApi) -> Checkout:
 
 def n1fix_command() -> list[str]:
     script = Path(sys.executable).parent / "n1fix"
-    return [str(script)] if script.exists() else [sys.executable, "-c", "from n1fix.cli import main; main()"]
+    return (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from n1fix.cli import main; main()"]
+    )
 
 
-def run_bot_command(github_api: GitHubApi, checkout: Checkout, *args: str, token: str | None = TOKEN) -> BotRun:
+def run_bot_command(
+    github_api: GitHubApi, checkout: Checkout, *args: str, token: str | None = TOKEN
+) -> BotRun:
     """`n1fix bot --repo <checkout's name> ARGS` in the checkout, GITHUB_API_URL at the front."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GIT_"))}
     if token is not None:
@@ -108,5 +125,7 @@ def run_bot_command(github_api: GitHubApi, checkout: Checkout, *args: str, token
         timeout=600,
     )
     prefix = f"/repos/{checkout.name}/"
-    exchanges = [e for e in github_api.front.exchanges[start:] if e.path.startswith(prefix)]
+    exchanges = [
+        e for e in github_api.front.exchanges[start:] if e.path.startswith(prefix)
+    ]
     return BotRun(proc.returncode, proc.stdout, proc.stderr, exchanges)

@@ -47,7 +47,10 @@ class RepoState:
     actions_may_create_pulls: bool = True
 
     def open_pull_for(self, head: str) -> Pull | None:
-        return next((p for p in self.pulls.values() if p.head == head and p.state == "open"), None)
+        return next(
+            (p for p in self.pulls.values() if p.head == head and p.state == "open"),
+            None,
+        )
 
 
 class GitHubStandIn:
@@ -87,7 +90,9 @@ class GitHubStandIn:
 
     # -- the endpoints --
 
-    def handle(self, method: str, path: str, query: dict[str, str], body) -> tuple[int, object, dict[str, str]]:
+    def handle(
+        self, method: str, path: str, query: dict[str, str], body
+    ) -> tuple[int, object, dict[str, str]]:
         match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)", path)
         repo = self.repos.get(f"{match[1]}/{match[2]}") if match else None
         if repo is None:
@@ -102,7 +107,9 @@ class GitHubStandIn:
                 return self._update(repo, int(m[1]), body)
             if (m := re.fullmatch(r"/issues/(\d+)/labels", rest)) and method == "POST":
                 return self._add_labels(repo, int(m[1]), body)
-            if (m := re.fullmatch(r"/issues/(\d+)/comments", rest)) and method == "POST":
+            if (
+                m := re.fullmatch(r"/issues/(\d+)/comments", rest)
+            ) and method == "POST":
                 return self._comment_on(repo, int(m[1]), body)
         return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
 
@@ -125,13 +132,21 @@ class GitHubStandIn:
 
     def _create(self, repo: RepoState, body: dict):
         if not repo.actions_may_create_pulls:
-            message = "GitHub Actions is not permitted to create or approve pull requests."
+            message = (
+                "GitHub Actions is not permitted to create or approve pull requests."
+            )
             return 403, {"message": message, "documentation_url": DOCS}, {}
         head, base = body["head"], body["base"]
-        if not _branch_exists(repo.remote, head) or not _branch_exists(repo.remote, base):
+        if not _branch_exists(repo.remote, head) or not _branch_exists(
+            repo.remote, base
+        ):
             return (
                 422,
-                _invalid("PullRequest", "head" if not _branch_exists(repo.remote, head) else "base", "invalid"),
+                _invalid(
+                    "PullRequest",
+                    "head" if not _branch_exists(repo.remote, head) else "base",
+                    "invalid",
+                ),
                 {},
             )
         if repo.open_pull_for(head):
@@ -140,7 +155,13 @@ class GitHubStandIn:
                 422,
                 {
                     "message": "Validation Failed",
-                    "errors": [{"resource": "PullRequest", "code": "custom", "message": message}],
+                    "errors": [
+                        {
+                            "resource": "PullRequest",
+                            "code": "custom",
+                            "message": message,
+                        }
+                    ],
                     "documentation_url": DOCS,
                 },
                 {},
@@ -148,7 +169,11 @@ class GitHubStandIn:
         pull = Pull(repo.next_number, body["title"], body.get("body") or "", head, base)
         repo.pulls[pull.number] = pull
         repo.next_number += 1
-        return 201, self._render(repo, pull, self._pull), {"Location": f"{self._api(repo)}/pulls/{pull.number}"}
+        return (
+            201,
+            self._render(repo, pull, self._pull),
+            {"Location": f"{self._api(repo)}/pulls/{pull.number}"},
+        )
 
     def _update(self, repo: RepoState, number: int, body: dict):
         pull = repo.pulls.get(number)
@@ -175,7 +200,11 @@ class GitHubStandIn:
             return 404, {"message": "Not Found", "documentation_url": DOCS}, {}
         pull.comments.append(body["body"])
         comment = copy.deepcopy(self._comment)
-        comment.update(id=len(pull.comments), body=body["body"], issue_url=f"{self._api(repo)}/issues/{number}")
+        comment.update(
+            id=len(pull.comments),
+            body=body["body"],
+            issue_url=f"{self._api(repo)}/issues/{number}",
+        )
         return 201, comment, {}
 
     # -- answers built from GitHub's examples --
@@ -249,7 +278,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
-        status, payload, headers = self.owner.handle(self.command, url.path, query, body)
+        status, payload, headers = self.owner.handle(
+            self.command, url.path, query, body
+        )
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")

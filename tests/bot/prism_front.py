@@ -26,7 +26,14 @@ REPO = Path(__file__).resolve().parents[2]
 NODE_DIR = REPO / ".ci" / "node"
 INSTALL_SCRIPT = REPO / ".ci" / "install-node-tools"
 PRISM = NODE_DIR / "node_modules" / ".bin" / "prism"
-SPEC = NODE_DIR / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
+SPEC = (
+    NODE_DIR
+    / "node_modules"
+    / "@octokit"
+    / "openapi"
+    / "generated"
+    / "api.github.com.json"
+)
 
 
 def ensure_installed() -> str | None:
@@ -54,7 +61,17 @@ class PrismProxy:
         self.log_path = log_path
         self._log = open(log_path, "wb")
         self.proc = subprocess.Popen(
-            [str(PRISM), "proxy", str(SPEC), upstream, "--errors", "-h", "127.0.0.1", "-p", str(self.port)],
+            [
+                str(PRISM),
+                "proxy",
+                str(SPEC),
+                upstream,
+                "--errors",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+            ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -64,13 +81,17 @@ class PrismProxy:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"Prism exited with {self.proc.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"Prism exited with {self.proc.returncode}; see {self.log_path}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     return
             except OSError:
                 time.sleep(0.5)
-        raise RuntimeError(f"Prism did not start within {timeout:.0f} s; see {self.log_path}")
+        raise RuntimeError(
+            f"Prism did not start within {timeout:.0f} s; see {self.log_path}"
+        )
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -107,9 +128,15 @@ class Front:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "accept", "connection")}
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("host", "accept", "connection")
+                }
                 accept = self.headers.get("Accept", "")
-                headers["Accept"] = "application/json" if "application/vnd.github" in accept else accept
+                headers["Accept"] = (
+                    "application/json" if "application/vnd.github" in accept else accept
+                )
                 conn = http.client.HTTPConnection("127.0.0.1", target_port, timeout=60)
                 conn.request(self.command, self.path, body=raw or None, headers=headers)
                 response = conn.getresponse()
@@ -129,7 +156,11 @@ class Front:
                 )
                 self.send_response(response.status)
                 for key, value in response.getheaders():
-                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    if key.lower() not in (
+                        "transfer-encoding",
+                        "connection",
+                        "content-length",
+                    ):
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

@@ -22,9 +22,23 @@ from n1fix.rules.base import Applicability, Finding, Severity
 
 
 def finding(
-    path: str, rule: str = "query-in-loop", message: str = "`Render` is queried once per item (1 + N round trips)", **kw
+    path: str,
+    rule: str = "query-in-loop",
+    message: str = "`Render` is queried once per item (1 + N round trips)",
+    **kw,
 ) -> Finding:
-    return Finding(rule, path, 3, 5, 3, 20, message, Severity.HIGH, kw.pop("applicability", Applicability.SAFE), **kw)
+    return Finding(
+        rule,
+        path,
+        3,
+        5,
+        3,
+        20,
+        message,
+        Severity.HIGH,
+        kw.pop("applicability", Applicability.SAFE),
+        **kw,
+    )
 
 
 def edit(*paths: str, rule: str = "query-in-loop") -> Edit:
@@ -33,12 +47,17 @@ def edit(*paths: str, rule: str = "query-in-loop") -> Edit:
 
 def test_groups_and_their_branches():
     assert [
-        g.branch for g in group_by_rule({"query-in-loop": [edit("a.py")], "write-in-loop": [], "x": [edit("b.py")]})
+        g.branch
+        for g in group_by_rule(
+            {"query-in-loop": [edit("a.py")], "write-in-loop": [], "x": [edit("b.py")]}
+        )
     ] == [
         "n1fix/query-in-loop",
         "n1fix/x",
     ]
-    by_file = group_by_file([edit("app/.hidden/v1.lock"), edit("app/my file.py"), edit("app/my?file.py")])
+    by_file = group_by_file(
+        [edit("app/.hidden/v1.lock"), edit("app/my file.py"), edit("app/my?file.py")]
+    )
     assert [g.branch for g in by_file] == [
         "n1fix/file/app/hidden/v1-lock",
         "n1fix/file/app/my-file.py",
@@ -46,10 +65,16 @@ def test_groups_and_their_branches():
     ]
     for group in by_file:
         assert (
-            subprocess.run(["git", "check-ref-format", "--branch", group.branch], capture_output=True).returncode == 0
+            subprocess.run(
+                ["git", "check-ref-format", "--branch", group.branch],
+                capture_output=True,
+            ).returncode
+            == 0
         )
     # An edit spanning two files goes with its first file, whole.
-    assert [g.paths for g in group_by_file([edit("b.py", "a.py")])] == [["a.py", "b.py"]]
+    assert [g.paths for g in group_by_file([edit("b.py", "a.py")])] == [
+        ["a.py", "b.py"]
+    ]
     assert [g.branch for g in group_all([edit("a.py"), edit("b.py")])] == ["n1fix/all"]
     assert group_all([]) == []
 
@@ -76,21 +101,34 @@ def test_body_lists_each_change_and_escapes_table_cells():
         applicability=Applicability.UNSAFE,
         fix_note="order not deterministic",
     )
-    group = type(group)(group.by, group.key, group.branch, (*group.edits, Edit({"app/b.py": b""}, (unsafe,))))
+    group = type(group)(
+        group.by,
+        group.key,
+        group.branch,
+        (*group.edits, Edit({"app/b.py": b""}, (unsafe,))),
+    )
     text = pull_body(group, base="main", paths=["app"], unsafe_fixes=True)
     assert (
         "| `app/a.py:3` | `query-in-loop` | `Render` is queried once per item (1 + N round trips) | 1 + N → 2 | safe |"
         in text
     )
-    assert "| `app/b.py:3` | `query-in-loop` | a \\| b c (N round trips) | N → 1 | unsafe |" in text
+    assert (
+        "| `app/b.py:3` | `query-in-loop` | a \\| b c (N round trips) | N → 1 | unsafe |"
+        in text
+    )
     assert "- `app/b.py:3`: order not deterministic" in text
     assert "n1fix apply --dry-run --select query-in-loop --unsafe-fixes app" in text
     by_file = group_by_file([edit("my app/a.py")])[0]
-    assert reproduce_command(by_file, paths=["."], unsafe_fixes=False) == "n1fix apply --dry-run 'my app/a.py'"
+    assert (
+        reproduce_command(by_file, paths=["."], unsafe_fixes=False)
+        == "n1fix apply --dry-run 'my app/a.py'"
+    )
 
 
 def test_author_and_api_url(monkeypatch):
-    assert Author.parse("Bot Person <bot@example.com>") == Author("Bot Person", "bot@example.com")
+    assert Author.parse("Bot Person <bot@example.com>") == Author(
+        "Bot Person", "bot@example.com"
+    )
     with pytest.raises(ValueError):
         Author.parse("bot@example.com")
     monkeypatch.setenv("GITHUB_API_URL", "https://ghe.example.com/api/v3/")
@@ -110,15 +148,23 @@ def test_open_pulls_follows_every_page(github_api, tmp_path):
     with GitHub(github_api.url, TOKEN, "acme/many-pulls") as client:
         pulls = client.open_pulls()
     assert [p.number for p in pulls] == list(range(1, 131))
-    exchanges = [e for e in github_api.front.exchanges if e.path.startswith("/repos/acme/many-pulls/")]
-    assert len(exchanges) == 2 and all(e.status == 200 and not e.violations for e in exchanges)
+    exchanges = [
+        e
+        for e in github_api.front.exchanges
+        if e.path.startswith("/repos/acme/many-pulls/")
+    ]
+    assert len(exchanges) == 2 and all(
+        e.status == 200 and not e.violations for e in exchanges
+    )
 
 
 class _EchoHandler(BaseHTTPRequestHandler):
     """A misbehaving server that echoes the Authorization header in its error."""
 
     def do_GET(self):
-        data = json.dumps({"message": f"bad credentials: {self.headers.get('Authorization')}"}).encode()
+        data = json.dumps(
+            {"message": f"bad credentials: {self.headers.get('Authorization')}"}
+        ).encode()
         self.send_response(401)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -133,7 +179,9 @@ def test_token_is_never_printed_even_when_an_error_repeats_it(tmp_path, monkeypa
     server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with GitHub(f"http://127.0.0.1:{server.server_address[1]}", TOKEN, "acme/x") as client:
+        with GitHub(
+            f"http://127.0.0.1:{server.server_address[1]}", TOKEN, "acme/x"
+        ) as client:
             with pytest.raises(GitHubError, match="answered 401") as raised:
                 client.open_pulls()
         # The server did repeat it; the client masks it in its own errors already ...
@@ -151,10 +199,16 @@ def test_token_is_never_printed_even_when_an_error_repeats_it(tmp_path, monkeypa
         for key, value in GIT_ID.items():
             monkeypatch.setenv(key, value)
         lines: list[str] = []
-        options = BotOptions(repo="acme/x", cwd=work, api_url=f"http://127.0.0.1:{server.server_address[1]}")
+        options = BotOptions(
+            repo="acme/x",
+            cwd=work,
+            api_url=f"http://127.0.0.1:{server.server_address[1]}",
+        )
         assert run_bot(options, lines.append) == 2
         output = "\n".join(lines)
-        assert "answered 401: bad credentials: Bearer ***" in output  # ... and the bot masked it
+        assert (
+            "answered 401: bad credentials: Bearer ***" in output
+        )  # ... and the bot masked it
         assert TOKEN not in output
     finally:
         server.shutdown()
@@ -166,20 +220,30 @@ def test_paths_outside_the_checkout_are_refused(tmp_path, monkeypatch):
     git(tmp_path, "init", "-q", "-b", "main", str(work))
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     with pytest.raises(ValueError, match="outside the git checkout"):
-        run_bot(BotOptions(repo="acme/x", cwd=work, paths=[Path("..")]), lambda line: None)
+        run_bot(
+            BotOptions(repo="acme/x", cwd=work, paths=[Path("..")]), lambda line: None
+        )
 
 
 @pytest.mark.parametrize("bad", ["\n", "\r", "\r\n", "\t", "\x7f", " ", "é"])
-def test_token_with_a_character_no_header_may_carry_is_refused_unshown(tmp_path, monkeypatch, bad):
+def test_token_with_a_character_no_header_may_carry_is_refused_unshown(
+    tmp_path, monkeypatch, bad
+):
     token = TOKEN[:20] + bad + TOKEN[20:]
     monkeypatch.setenv("GITHUB_TOKEN", token)
     work = tmp_path / "w"
     git(tmp_path, "init", "-q", "-b", "main", str(work))
     for dry_run in (False, True):
         lines: list[str] = []
-        assert run_bot(BotOptions(repo="acme/x", cwd=work, dry_run=dry_run), lines.append) == 2
+        assert (
+            run_bot(BotOptions(repo="acme/x", cwd=work, dry_run=dry_run), lines.append)
+            == 2
+        )
         [line] = lines
-        assert line.startswith("n1fix bot: error: GITHUB_TOKEN has ") and "position 21" in line, line
+        assert (
+            line.startswith("n1fix bot: error: GITHUB_TOKEN has ")
+            and "position 21" in line
+        ), line
         assert TOKEN[:20] not in line and TOKEN[20:] not in line
 
 
@@ -189,7 +253,9 @@ def test_token_with_a_newline_is_masked_in_the_http_librarys_error():
     try:
         for bad in ("\n", "\r"):
             token = TOKEN[:20] + bad + TOKEN[20:]
-            with GitHub(f"http://127.0.0.1:{server.server_address[1]}", token, "acme/x") as client:
+            with GitHub(
+                f"http://127.0.0.1:{server.server_address[1]}", token, "acme/x"
+            ) as client:
                 with pytest.raises(GitHubError, match="Illegal header value") as raised:
                     client.open_pulls()
             message = str(raised.value)
@@ -261,10 +327,14 @@ def test_pagination_to_another_server_is_not_followed(where):
     }[where]
     try:
         with GitHub(f"http://127.0.0.1:{api_port}", TOKEN, "acme/x") as client:
-            with pytest.raises(GitHubError, match="the next page is on another server") as raised:
+            with pytest.raises(
+                GitHubError, match="the next page is on another server"
+            ) as raised:
                 client.open_pulls()
         assert TOKEN not in str(raised.value)
-        assert [path for path, _ in _ElsewhereHandler.requests] == ["/repos/acme/x/pulls?state=open&per_page=100"]
+        assert [path for path, _ in _ElsewhereHandler.requests] == [
+            "/repos/acme/x/pulls?state=open&per_page=100"
+        ]
     finally:
         for server in (api, other):
             server.shutdown()
@@ -275,7 +345,9 @@ def test_pagination_on_the_same_server_is_followed():
     api = _serve(_ElsewhereHandler)
     port = api.server_address[1]
     _ElsewhereHandler.requests = []
-    _ElsewhereHandler.next_link = f"http://127.0.0.1:{port}/next-page"  # answers without a next link
+    _ElsewhereHandler.next_link = (
+        f"http://127.0.0.1:{port}/next-page"  # answers without a next link
+    )
     try:
         with GitHub(f"http://127.0.0.1:{port}", TOKEN, "acme/x") as client:
             assert client.open_pulls() == []

@@ -27,17 +27,24 @@ from n1fix.cst.names import NamePicker, plural
 from n1fix.cst.statements import ReplaceStatements, enclosing_function
 from n1fix.cst.syntax import all_names
 
-_VERB = re.compile(r"^(get|fetch|load|find|search|list|read|query|select|lookup|count)_")
+_VERB = re.compile(
+    r"^(get|fetch|load|find|search|list|read|query|select|lookup|count)_"
+)
 
 
 def fix(ctx, finding) -> cst.Module:
     plan = finding.plan
     loop = plan.loop
-    spellings = {name: spelling(ctx.imports, f"asyncio.{name}") for name in ("gather", "Semaphore")}
+    spellings = {
+        name: spelling(ctx.imports, f"asyncio.{name}")
+        for name in ("gather", "Semaphore")
+    }
     needs_import = any(s is None for s in spellings.values())
     if needs_import and "asyncio" in all_names(ctx.module):
         raise FixFailed("`asyncio` names something else in this module")
-    gather, semaphore_class = (spellings[n] or f"asyncio.{n}" for n in ("gather", "Semaphore"))
+    gather, semaphore_class = (
+        spellings[n] or f"asyncio.{n}" for n in ("gather", "Semaphore")
+    )
     picker = NamePicker(enclosing_function(ctx, loop) or ctx.module, ctx.module)
     code = ctx.code
     indent = ctx.range_of(loop).start.column
@@ -53,10 +60,18 @@ def fix(ctx, finding) -> cst.Module:
         if isinstance(loop.iter, cst.Name):
             lines.append(f"{items} = list({items})")
         else:
-            materialised = picker.pick(plural(params) if isinstance(loop.target, cst.Name) else "items")
+            materialised = picker.pick(
+                plural(params) if isinstance(loop.target, cst.Name) else "items"
+            )
             # A generator's own brackets serve as the call's: list(x for x in xs).
-            own_brackets = isinstance(loop.iter, cst.GeneratorExp) and len(loop.iter.lpar) == 1
-            lines.append(f"{materialised} = list{items}" if own_brackets else f"{materialised} = list({items})")
+            own_brackets = (
+                isinstance(loop.iter, cst.GeneratorExp) and len(loop.iter.lpar) == 1
+            )
+            lines.append(
+                f"{materialised} = list{items}"
+                if own_brackets
+                else f"{materialised} = list({items})"
+            )
             items = materialised
     lines.append(
         f"{semaphore} = {semaphore_class}({plan.bound})  # at most {plan.bound} reads at once ({plan.bound_source})"
@@ -67,18 +82,29 @@ def fix(ctx, finding) -> cst.Module:
     if plan.shape == "setitem":
         results = picker.pick("results")
         each = picker.pick(_result_name(callee))
-        zipped_target = f"({target})" if isinstance(loop.target, cst.Tuple) and not loop.target.lpar else target
+        zipped_target = (
+            f"({target})"
+            if isinstance(loop.target, cst.Tuple) and not loop.target.lpar
+            else target
+        )
         tail = [
             _awaited(f"{results} = ", gather, tasks, "", indent, limit),
             f"for {zipped_target}, {each} in zip({items}, {results}):\n"
             f"{INDENT}{code(plan.container)}[{code(plan.key)}] = {each}",
         ]
     elif plan.shape == "append":
-        tail = [_awaited(f"{code(plan.container)}.extend(", gather, tasks, ")", indent, limit)]
+        tail = [
+            _awaited(
+                f"{code(plan.container)}.extend(", gather, tasks, ")", indent, limit
+            )
+        ]
     else:
         tail = [_awaited("", gather, tasks, "", indent, limit)]
     config = ctx.module.config_for_parsing
-    new = [cst.parse_statement(line + "\n", config=config) for line in [*lines, helper_def, *tail]]
+    new = [
+        cst.parse_statement(line + "\n", config=config)
+        for line in [*lines, helper_def, *tail]
+    ]
     # A blank line before the nested function and after it (black).
     at = len(lines)
     for i in (at, at + 1):
@@ -86,7 +112,9 @@ def fix(ctx, finding) -> cst.Module:
     new[0] = new[0].with_changes(leading_lines=list(loop.leading_lines))
     moved = _comments(loop)
     if moved:
-        new[at + 1] = new[at + 1].with_changes(leading_lines=[*new[at + 1].leading_lines, *moved])
+        new[at + 1] = new[at + 1].with_changes(
+            leading_lines=[*new[at + 1].leading_lines, *moved]
+        )
     module = ctx.module.visit(ReplaceStatements([loop], new))
     if needs_import:
         module = add_import(module, "asyncio", ctx.first_party)
@@ -102,10 +130,16 @@ def _names_in_order(target: cst.BaseExpression) -> list[str]:
 def _result_name(callee: str) -> str:
     """`search_names` -> `names`, `get_user_by_id` -> `user`; else `result`."""
     name = re.sub(r"_(by|for|of|from|with)_.*$", "", _VERB.sub("", callee.lstrip("_")))
-    return name if name and name != callee.lstrip("_") and name.isidentifier() else "result"
+    return (
+        name
+        if name and name != callee.lstrip("_") and name.isidentifier()
+        else "result"
+    )
 
 
-def _awaited(head: str, gather: str, tasks: str, close: str, indent: int, limit: int) -> str:
+def _awaited(
+    head: str, gather: str, tasks: str, close: str, indent: int, limit: int
+) -> str:
     one_line = f"{head}await {gather}({tasks}){close}"
     if fits(one_line, indent, limit):
         return one_line

@@ -30,7 +30,15 @@ from n1fix.rules.base import Finding
 from n1fix.rules.filter_in_python.analysis import FilterPlan
 
 # Calls a new WHERE goes after: it reads best once the FROM side is complete.
-_BEFORE_WHERE = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from", "options", "execution_options"}
+_BEFORE_WHERE = {
+    "join",
+    "outerjoin",
+    "join_from",
+    "outerjoin_from",
+    "select_from",
+    "options",
+    "execution_options",
+}
 
 
 def fix(ctx, finding: Finding) -> cst.Module:
@@ -42,7 +50,12 @@ def fix(ctx, finding: Finding) -> cst.Module:
     if any(c.needs_or for c in plan.conditions):
         spelled = spelled_or_needed(ctx, "sqlalchemy.or_", needed)
         if spelled != "or_":
-            codes = [code.replace("or_(", f"{spelled}(", 1) if code.startswith("or_(") else code for code in codes]
+            codes = [
+                code.replace("or_(", f"{spelled}(", 1)
+                if code.startswith("or_(")
+                else code
+                for code in codes
+            ]
     conditions = [cst.parse_expression(code, config=config) for code in codes]
     edit = _where_edit(source, conditions, plan.style)
 
@@ -62,7 +75,9 @@ def fix(ctx, finding: Finding) -> cst.Module:
     return module
 
 
-def _where_edit(source, conditions: list[cst.BaseExpression], style: Style) -> cst.CSTTransformer:
+def _where_edit(
+    source, conditions: list[cst.BaseExpression], style: Style
+) -> cst.CSTTransformer:
     calls = source.shape.statement_calls
     filters = [mc for mc in calls if mc.name in ("where", "filter") and mc.call.args]
     if filters:
@@ -95,8 +110,12 @@ class _ReplaceBoth(cst.CSTTransformer):
                 value = updated.for_in.iter
                 if not self.plan.add_all:
                     return value
-                if isinstance(value, cst.Await) and not value.lpar:  # `(await ...).all()`, not `await ....all()`
-                    value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+                if (
+                    isinstance(value, cst.Await) and not value.lpar
+                ):  # `(await ...).all()`, not `await ....all()`
+                    value = value.with_changes(
+                        lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+                    )
                 return cst.Call(cst.Attribute(value, cst.Name("all")))
             if self.plan.mode == "name":
                 return updated.for_in.iter
@@ -125,7 +144,9 @@ class _Fold(cst.CSTTransformer):
             return updated
         at = original.index(self.binding)
         body = list(updated)
-        following = body[at + 1].with_changes(leading_lines=[*self.leading, *body[at + 1].leading_lines])
+        following = body[at + 1].with_changes(
+            leading_lines=[*self.leading, *body[at + 1].leading_lines]
+        )
         return [*body[:at], following, *body[at + 2 :]]
 
 
@@ -153,7 +174,9 @@ def _fitted(ctx, comp, old_value, value, source) -> cst.BaseExpression:
         and not call.args
         and isinstance(call.func, cst.Attribute)
     ):
-        suffix = f".{call.func.attr.value}()" + suffix  # `session.scalars(...).all()`: break inside the runner
+        suffix = (
+            f".{call.func.attr.value}()" + suffix
+        )  # `session.scalars(...).all()`: break inside the runner
         call = call.func.value
     broken = broken_like_black(call, indent, limit)
     if broken is None:

@@ -37,7 +37,9 @@ def fix(ctx, finding: Finding) -> cst.Module:
 
     if plan.extend is not None:
         arg = plan.extend.arg
-        new_value = cst.parse_expression(".".join([render(arg.value), *calls]), config=config)
+        new_value = cst.parse_expression(
+            ".".join([render(arg.value), *calls]), config=config
+        )
         edit = ReplaceNode(arg.value, new_value)
     elif source.options.calls:
         options_call = source.options.calls[-1].call
@@ -52,7 +54,9 @@ def fix(ctx, finding: Finding) -> cst.Module:
     return module
 
 
-def edited_query(ctx, source, edit: cst.CSTTransformer) -> tuple[cst.CSTNode, cst.CSTNode]:
+def edited_query(
+    ctx, source, edit: cst.CSTTransformer
+) -> tuple[cst.CSTNode, cst.CSTNode]:
     """(old, new): the query the rows come from with `edit` applied, broken into lines
     the way the rest of it is (or black would) when it no longer fits."""
     layout = source.layout
@@ -68,20 +72,30 @@ def with_argument(call: cst.Call, option: cst.BaseExpression) -> cst.Call:
     """`.options(a)` -> `.options(a, b)`, keeping a one-a-line layout and trailing comma."""
     args = list(call.args)
     last = args[-1]
-    if isinstance(last.comma, cst.Comma):  # `a,\n` one a line: the new one goes on a line of its own
-        between = args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else None
+    if isinstance(
+        last.comma, cst.Comma
+    ):  # `a,\n` one a line: the new one goes on a line of its own
+        between = (
+            args[-2].comma
+            if len(args) > 1 and isinstance(args[-2].comma, cst.Comma)
+            else None
+        )
         if between is None:
             between = cst.Comma(whitespace_after=call.whitespace_before_args)
         args[-1] = last.with_changes(comma=between)
         return call.with_changes(args=[*args, cst.Arg(option, comma=last.comma)])
-    args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    args[-1] = last.with_changes(
+        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    )
     return call.with_changes(args=[*args, cst.Arg(option)])
 
 
 class ReplaceNode(cst.CSTTransformer):
     def __init__(self, old: cst.CSTNode, new: cst.CSTNode) -> None:
         self.old, self.new = old, new
-        self.statement: cst.CSTNode | None = None  # the rebuilt statement holding the edit
+        self.statement: cst.CSTNode | None = (
+            None  # the rebuilt statement holding the edit
+        )
 
     def on_leave(self, original, updated):
         if original is self.old:
@@ -94,7 +108,12 @@ class InsertOptions(cst.CSTTransformer):
     line, `.options(...)` takes a line of its own, like the calls after it. (`method`
     names another call to insert: `head.where(condition)`.)"""
 
-    def __init__(self, head: cst.BaseExpression, option: cst.BaseExpression, method: str = "options") -> None:
+    def __init__(
+        self,
+        head: cst.BaseExpression,
+        option: cst.BaseExpression,
+        method: str = "options",
+    ) -> None:
         self.head, self.option = head, option
         self.method = method
         self.done = False
@@ -102,28 +121,41 @@ class InsertOptions(cst.CSTTransformer):
     def leave_Attribute(self, original, updated):
         if original.value is self.head and not self.done:
             self.done = True
-            call = cst.Call(cst.Attribute(updated.value, cst.Name(self.method), dot=original.dot), self._args())
+            call = cst.Call(
+                cst.Attribute(updated.value, cst.Name(self.method), dot=original.dot),
+                self._args(),
+            )
             return updated.with_changes(value=call)
         return updated
 
     def on_leave(self, original, updated):
         updated = super().on_leave(original, updated)
-        if original is self.head and not self.done and isinstance(updated, cst.BaseExpression):
+        if (
+            original is self.head
+            and not self.done
+            and isinstance(updated, cst.BaseExpression)
+        ):
             # the head is the whole statement (`session.scalars(select(Project))`)
             self.done = True
             return cst.Call(cst.Attribute(updated, cst.Name(self.method)), self._args())
         return updated
 
     def _args(self) -> list[cst.Arg]:
-        options = self.option if isinstance(self.option, (list, tuple)) else [self.option]
+        options = (
+            self.option if isinstance(self.option, (list, tuple)) else [self.option]
+        )
         space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         return [
-            cst.Arg(o, comma=space if i < len(options) - 1 else cst.MaybeSentinel.DEFAULT)
+            cst.Arg(
+                o, comma=space if i < len(options) - 1 else cst.MaybeSentinel.DEFAULT
+            )
             for i, o in enumerate(options)
         ]
 
 
-def _rebroken(ctx, original: cst.BaseExpression, new: cst.BaseExpression, style: Style) -> cst.BaseExpression:
+def _rebroken(
+    ctx, original: cst.BaseExpression, new: cst.BaseExpression, style: Style
+) -> cst.BaseExpression:
     """`new`, broken the way black would break it when `original` was one line and the
     line no longer fits: `session.scalars(\n    select(X).options(...)\n).all()`, then one
     call a line if the statement still does not fit."""
@@ -144,16 +176,31 @@ def _rebroken(ctx, original: cst.BaseExpression, new: cst.BaseExpression, style:
 
 
 def _bare_code(node: cst.BaseExpression) -> str:
-    return render(node.with_changes(lpar=[], rpar=[])) if getattr(node, "lpar", None) else render(node)
+    return (
+        render(node.with_changes(lpar=[], rpar=[]))
+        if getattr(node, "lpar", None)
+        else render(node)
+    )
 
 
-def _chain_rebroken(ctx, head, original: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
+def _chain_rebroken(
+    ctx, head, original: cst.BaseExpression, new: cst.BaseExpression
+) -> cst.BaseExpression:
     """A one-line chain inside brackets that now runs past the line length, one call a
     line at the column it starts at (black's fluent style)."""
-    start = ctx.range_of(head).start  # where the chain's text starts (inside any brackets of its own)
+    start = ctx.range_of(
+        head
+    ).start  # where the chain's text starts (inside any brackets of its own)
     line = ctx.text.splitlines()[start.line - 1]
     old_code = _bare_code(original)
-    if len(line[: start.column] + _bare_code(new) + line[start.column + len(old_code) :]) <= ctx.project.line_length:
+    if (
+        len(
+            line[: start.column]
+            + _bare_code(new)
+            + line[start.column + len(old_code) :]
+        )
+        <= ctx.project.line_length
+    ):
         return new
     block = _block_indent(ctx.module, original)
     if block is None or start.column < block:
@@ -190,7 +237,9 @@ def _block_indent(module: cst.Module, node: cst.CSTNode) -> int | None:
             return indent
         for child in children(current):
             if isinstance(child, cst.IndentedBlock):
-                step = len(child.indent if child.indent is not None else module.default_indent)
+                step = len(
+                    child.indent if child.indent is not None else module.default_indent
+                )
                 stack.append((child, indent + step))
             else:
                 stack.append((child, indent))

@@ -69,11 +69,21 @@ def batched_loop(loop: BatchLoop) -> str:
         result = codemod(ctx, finding)
         text = (result[0] if isinstance(result, tuple) else result).code
         compile(text, ctx.display_path, "exec", dont_inherit=True)
-        if new_unbound_reads(ctx.module, cst.parse_module(text, config=ctx.module.config_for_parsing)) is not None:
+        if (
+            new_unbound_reads(
+                ctx.module, cst.parse_module(text, config=ctx.module.config_for_parsing)
+            )
+            is not None
+        ):
             raise failed
         # Checked as `apply` checks a fix: the rule, run again with the imports the fix
         # added, finds nothing left that it would fix.
-        fixed = ctx.derived(text, imports=import_map(ast.parse(text), ctx.module_name, ctx.path.name == "__init__.py"))
+        fixed = ctx.derived(
+            text,
+            imports=import_map(
+                ast.parse(text), ctx.module_name, ctx.path.name == "__init__.py"
+            ),
+        )
         if any(_applicable(f) for f in rule().check(fixed)):
             raise failed
     except Exception:  # noqa: BLE001 - any failure of the codemod or of its check: no method
@@ -91,10 +101,18 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
     owner = loop.owner
     fixed = cst.parse_module(batched)
     if variant.callee.writes:
-        new_function = _tidy_write(fixed, owner, loop.original, variant.name, variant.keys_param)
+        new_function = _tidy_write(
+            fixed, owner, loop.original, variant.name, variant.keys_param
+        )
     else:
         new_function = _tidy(
-            fixed, owner, loop.original, variant.name, variant.key_param, variant.keys_param, line_length
+            fixed,
+            owner,
+            loop.original,
+            variant.name,
+            variant.key_param,
+            variant.keys_param,
+            line_length,
         )
     edit = CompanionEdit(
         path=loop.ctx.path,
@@ -107,7 +125,12 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
         first_party=frozenset(loop.ctx.first_party),
     )
     try:
-        compile(apply_companion(loop.callee_text, edit), edit.display, "exec", dont_inherit=True)
+        compile(
+            apply_companion(loop.callee_text, edit),
+            edit.display,
+            "exec",
+            dont_inherit=True,
+        )
     except Exception as error:  # noqa: BLE001 - any failure: no method
         raise FixFailed(
             f"the batch method for `{variant.callee.name}` does not compile ({type(error).__name__})"
@@ -116,24 +139,36 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
 
 
 def _tidy_write(
-    fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name: str, keys: str
+    fixed: cst.Module,
+    owner: str | None,
+    original: cst.FunctionDef,
+    name: str,
+    keys: str,
 ) -> cst.FunctionDef:
     """The batched write, without the loop or a copy of the keys, with a docstring."""
     function = find_function(fixed, owner, name)
     statements, _ = tail_block(function)
-    if any(isinstance(n, (cst.For, cst.While)) for s in statements for n in [s, *walk(s)]):
-        raise FixFailed("the batched write still loops; the callee does more than its statement")
+    if any(
+        isinstance(n, (cst.For, cst.While)) for s in statements for n in [s, *walk(s)]
+    ):
+        raise FixFailed(
+            "the batched write still loops; the callee does more than its statement"
+        )
     statements = _without_key_copy(statements, keys)
     tail = with_tail(original, statements).with_changes(name=cst.Name(name))
     new_function = tail.with_changes(
-        params=batch_params(original.params, _key_of(original, keys), keys, annotate_for_analysis=False)
+        params=batch_params(
+            original.params, _key_of(original, keys), keys, annotate_for_analysis=False
+        )
     )
     noun = keys[:-4] + "s" if keys.endswith("_ids") else keys
     docstring = cst.parse_statement(
         f'"""`{original.name.value}` for many {noun.replace("_", " ")} in one statement."""\n'
     )
     body = without_docstring(list(new_function.body.body))
-    return new_function.with_changes(body=new_function.body.with_changes(body=[docstring, *body]))
+    return new_function.with_changes(
+        body=new_function.body.with_changes(body=[docstring, *body])
+    )
 
 
 def _key_of(original: cst.FunctionDef, keys: str) -> str:
@@ -146,9 +181,15 @@ def _without_key_copy(statements: list, keys: str) -> list:
     if not statements:
         return statements
     first = statements[0]
-    small = first.body[0] if isinstance(first, cst.SimpleStatementLine) and len(first.body) == 1 else None
+    small = (
+        first.body[0]
+        if isinstance(first, cst.SimpleStatementLine) and len(first.body) == 1
+        else None
+    )
     if not (
-        isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
     ):
         return statements
     comp = small.value
@@ -167,13 +208,21 @@ def _without_key_copy(statements: list, keys: str) -> list:
 
     class _Rename(cst.CSTTransformer):
         def leave_Name(self, original, updated):
-            return updated.with_changes(value=keys) if original.value == copy else updated
+            return (
+                updated.with_changes(value=keys) if original.value == copy else updated
+            )
 
     return [s.visit(_Rename()) for s in statements[1:]]
 
 
 def _tidy(
-    fixed: cst.Module, owner: str | None, original: cst.FunctionDef, name: str, key: str, keys: str, line_length: int
+    fixed: cst.Module,
+    owner: str | None,
+    original: cst.FunctionDef,
+    name: str,
+    key: str,
+    keys: str,
+    line_length: int,
 ) -> cst.FunctionDef:
     """From the batched synthetic loop to the method a person would write."""
     function = find_function(fixed, owner, name)
@@ -181,13 +230,32 @@ def _tidy(
     if len(statements) < 3:
         raise FixFailed("the batched loop has an unexpected shape")
     start, *middle, loop, end = statements
-    record = loop.body.body[0] if isinstance(loop, cst.For) and len(loop.body.body) == 1 else None
-    small = record.body[0] if isinstance(record, cst.SimpleStatementLine) and len(record.body) == 1 else None
-    if not isinstance(small, cst.Assign) or cst.Module([]).code_for_node(start).strip() != f"{BATCHED} = {{}}":
-        raise FixFailed("the batched loop keeps more than its lookup; the callee does more than its query")
-    joined = one_line(small.value) if "\n" in cst.Module([]).code_for_node(small.value) else small.value
+    record = (
+        loop.body.body[0]
+        if isinstance(loop, cst.For) and len(loop.body.body) == 1
+        else None
+    )
+    small = (
+        record.body[0]
+        if isinstance(record, cst.SimpleStatementLine) and len(record.body) == 1
+        else None
+    )
+    if (
+        not isinstance(small, cst.Assign)
+        or cst.Module([]).code_for_node(start).strip() != f"{BATCHED} = {{}}"
+    ):
+        raise FixFailed(
+            "the batched loop keeps more than its lookup; the callee does more than its query"
+        )
+    joined = (
+        one_line(small.value)
+        if "\n" in cst.Module([]).code_for_node(small.value)
+        else small.value
+    )
     if joined is None:
-        raise FixFailed("the lookup of the batched loop carries a comment n1fix cannot place")
+        raise FixFailed(
+            "the lookup of the batched loop carries a comment n1fix cannot place"
+        )
     value = cst.Module([]).code_for_node(joined)
     # The return statement's column inside the new function.
     indent = (8 if owner else 4) + 4 * len(tail_block(function)[1])
@@ -214,7 +282,11 @@ def _wrapped_signature(function: cst.FunctionDef, indent: int, limit: int) -> st
     code = cst.Module(body=[function]).code
     render = cst.Module([]).code_for_node
     header = f"{'async ' if function.asynchronous else ''}def {function.name.value}("
-    returns = f" -> {render(function.returns.annotation)}" if function.returns is not None else ""
+    returns = (
+        f" -> {render(function.returns.annotation)}"
+        if function.returns is not None
+        else ""
+    )
     lines = code.split("\n")
     at = next(i for i, line in enumerate(lines) if line.startswith(header))
     if fits(lines[at], indent, limit):
@@ -245,7 +317,10 @@ def _all_params(params: cst.Parameters) -> list:
 def _dict_return(original: cst.FunctionDef, key: str) -> cst.Annotation | None:
     if original.returns is None:
         return None
-    key_annotation = next((p.annotation for p in named_params(original.params) if p.name.value == key), None)
+    key_annotation = next(
+        (p.annotation for p in named_params(original.params) if p.name.value == key),
+        None,
+    )
     if key_annotation is None:
         return None
     render = cst.Module([]).code_for_node
@@ -256,7 +331,9 @@ def _dict_return(original: cst.FunctionDef, key: str) -> cst.Annotation | None:
     )
 
 
-def _with_preamble(function: cst.FunctionDef, original_name: str, keys: str, indent: int) -> cst.FunctionDef:
+def _with_preamble(
+    function: cst.FunctionDef, original_name: str, keys: str, indent: int
+) -> cst.FunctionDef:
     """A docstring, and no query at all for no keys."""
     noun = keys[:-4] + "s" if keys.endswith("_ids") else keys
     pad = " " * indent  # the docstring's own lines sit at the body's indentation
@@ -267,19 +344,26 @@ def _with_preamble(function: cst.FunctionDef, original_name: str, keys: str, ind
     )
     guard = cst.parse_statement(f"if not {keys}:\n    return {{}}\n")
     body = without_docstring(list(function.body.body))
-    return function.with_changes(body=function.body.with_changes(body=[docstring, guard, *body]))
+    return function.with_changes(
+        body=function.body.with_changes(body=[docstring, guard, *body])
+    )
 
 
 def _added_imports(before: str, after: str) -> list[tuple[str, str]]:
     def pairs(text: str) -> set[tuple[str, str]]:
         found = set()
         for statement in cst.parse_module(text).body:
-            if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom):
+            if isinstance(statement, cst.SimpleStatementLine) and isinstance(
+                statement.body[0], cst.ImportFrom
+            ):
                 node = statement.body[0]
                 if node.relative or isinstance(node.names, cst.ImportStar):
                     continue
                 source = cst.Module([]).code_for_node(node.module)
-                found |= {(source, cst.Module([]).code_for_node(alias.name)) for alias in node.names}
+                found |= {
+                    (source, cst.Module([]).code_for_node(alias.name))
+                    for alias in node.names
+                }
         return found
 
     return sorted(pairs(after) - pairs(before))

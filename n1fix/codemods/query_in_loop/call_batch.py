@@ -45,33 +45,56 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
     statement = f"{lookup_name} = {call_code}"
     indent = ctx.range_of(plan.anchor).start.column + (len(INDENT) if condition else 0)
     if not fits(statement, indent, ctx.project.line_length):
-        broken = broken_expression(cst.parse_expression(call_code.removeprefix("await ")))
+        broken = broken_expression(
+            cst.parse_expression(call_code.removeprefix("await "))
+        )
         if broken is not None:
             statement = f"{lookup_name} = {'await ' if call_code.startswith('await ') else ''}{broken}"
     if condition:  # the calls ran only under these conditions: so does the batch
         statements.append(f"{lookup_name} = {{}}")
-        statement = f"if {condition}:\n" + "\n".join(INDENT + line for line in statement.split("\n"))
+        statement = f"if {condition}:\n" + "\n".join(
+            INDENT + line for line in statement.split("\n")
+        )
     statements.append(statement)
     config = ctx.module.config_for_parsing
     try:
-        new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
-        lookup = cst.parse_expression(f"{lookup_name}[{ctx.code(plan.placement.key)}]", config=config)
+        new_statements = [
+            cst.parse_statement(s + "\n", config=config) for s in statements
+        ]
+        lookup = cst.parse_expression(
+            f"{lookup_name}[{ctx.code(plan.placement.key)}]", config=config
+        )
     except cst.ParserSyntaxError as error:
-        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
+        raise FixFailed(
+            f"generated code does not parse: {str(error).splitlines()[0]}"
+        ) from error
     module = ctx.module.visit(
-        _Rewriter(plan.anchor, new_statements, plan.site, lookup, plan.items if replace_iter else None, replace_iter)
+        _Rewriter(
+            plan.anchor,
+            new_statements,
+            plan.site,
+            lookup,
+            plan.items if replace_iter else None,
+            replace_iter,
+        )
     )
     return _finish(ctx, plan, module)
 
 
-def _finish(ctx, plan: CallPlan, module: cst.Module) -> tuple[cst.Module, list[CompanionEdit]]:
+def _finish(
+    ctx, plan: CallPlan, module: cst.Module
+) -> tuple[cst.Module, list[CompanionEdit]]:
     """Import the batch function where needed; add it to its module, or hand it back."""
     variant = plan.variant
     imported = _imported_function(ctx, plan)
     if imported is not None:
         # Next to the original name, in the statement the author wrote (`from .dal import`).
         beside = add_beside(module, plan.call.func.value, variant.name)
-        module = beside if beside is not None else add_from_import(module, imported, variant.name, ctx.first_party)
+        module = (
+            beside
+            if beside is not None
+            else add_from_import(module, imported, variant.name, ctx.first_party)
+        )
         module = remove_unused_import(module, plan.call.func.value)
     companions: list[CompanionEdit] = []
     if not variant.exists:
@@ -83,12 +106,16 @@ def _finish(ctx, plan: CallPlan, module: cst.Module) -> tuple[cst.Module, list[C
     return module, companions
 
 
-def _replace_loop(ctx, plan: CallPlan, statements: list[str], call_code: str) -> tuple[cst.Module, list[CompanionEdit]]:
+def _replace_loop(
+    ctx, plan: CallPlan, statements: list[str], call_code: str
+) -> tuple[cst.Module, list[CompanionEdit]]:
     """A per-item write call: the keys and one bulk call take the loop's place."""
     indent = ctx.range_of(plan.anchor).start.column
     if not fits(call_code, indent, ctx.project.line_length):
         awaited = call_code.startswith("await ")
-        broken = broken_expression(cst.parse_expression(call_code.removeprefix("await ")))
+        broken = broken_expression(
+            cst.parse_expression(call_code.removeprefix("await "))
+        )
         call_code = f"{'await ' if awaited else ''}{broken}" if broken else call_code
     statements = [*statements, call_code]
     config = ctx.module.config_for_parsing
@@ -113,7 +140,11 @@ def _batch_call(ctx, plan: CallPlan, keys_ref: str) -> str:
     args = []
     for arg in call.args:
         if arg.value is plan.placement.key:
-            args.append(f"{plan.variant.keys_param}={keys_ref}" if arg.keyword is not None else keys_ref)
+            args.append(
+                f"{plan.variant.keys_param}={keys_ref}"
+                if arg.keyword is not None
+                else keys_ref
+            )
         elif arg.keyword is not None:
             args.append(f"{arg.keyword.value}={ctx.code(arg.value)}")
         else:
@@ -144,7 +175,11 @@ def _lookup_name(plan: CallPlan) -> str:
         entity = f"{entity}_count"
     elif card is Cardinality.EXISTS:
         entity = f"has_{entity}"
-    return f"{entity}s_by_{suffix}" if card is Cardinality.COUNT else f"{entity}_by_{suffix}"
+    return (
+        f"{entity}s_by_{suffix}"
+        if card is Cardinality.COUNT
+        else f"{entity}_by_{suffix}"
+    )
 
 
 def _key_noun(key: cst.BaseExpression, target) -> str:

@@ -6,7 +6,14 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.cst.chains import dotted_name
-from n1fix.cst.names import NamePicker, binds_locally, keys_name, plural, qualified, singular_snake
+from n1fix.cst.names import (
+    NamePicker,
+    binds_locally,
+    keys_name,
+    plural,
+    qualified,
+    singular_snake,
+)
 from n1fix.cst.syntax import all_names, names_assigned, target_names, walk
 from n1fix.cst.tidy import as_list
 from n1fix.orm.query_shape import recognize
@@ -17,7 +24,9 @@ def _target_name(plan: LoopQueryPlan) -> str | None:
     return plan.item_target.value if isinstance(plan.item_target, cst.Name) else None
 
 
-def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, str | None]:
+def _keys(
+    ctx, plan: LoopQueryPlan, names: NamePicker
+) -> tuple[list[str], str, str | None]:
     """Statements that make the keys available, the name of the key list, and the name
     the loop's iterable was materialised into (when it had to be)."""
     code = ctx.code
@@ -27,31 +36,60 @@ def _keys(ctx, plan: LoopQueryPlan, names: NamePicker) -> tuple[list[str], str, 
     replace_iter: str | None = None
     iter_code = code(plan.items)
     if not plan.iter_reiterable:
-        if isinstance(plan.items, cst.Name) and binds_locally(plan.scope, plan.items.value):
+        if isinstance(plan.items, cst.Name) and binds_locally(
+            plan.scope, plan.items.value
+        ):
             statements.append(f"{iter_code} = list({iter_code})")
         else:
-            replace_iter = names.pick(plural(target_name) if target_name else "items", *_items_alternatives(plan.items))
+            replace_iter = names.pick(
+                plural(target_name) if target_name else "items",
+                *_items_alternatives(plan.items),
+            )
             statements.append(f"{replace_iter} = {as_list(plan.items, iter_code)}")
             iter_code = replace_iter
 
     single_clause = frame.is_for or len(frame.clauses) == 1
-    key_is_item = isinstance(plan.keys_key, cst.Name) and target_name == plan.keys_key.value and single_clause
-    if key_is_item and not plan.keys_filter and (isinstance(plan.items, cst.Name) or replace_iter is not None):
+    key_is_item = (
+        isinstance(plan.keys_key, cst.Name)
+        and target_name == plan.keys_key.value
+        and single_clause
+    )
+    if (
+        key_is_item
+        and not plan.keys_filter
+        and (isinstance(plan.items, cst.Name) or replace_iter is not None)
+    ):
         return statements, iter_code, replace_iter  # the items are the keys
     if key_is_item and not plan.keys_filter:  # `[x for x in xs]` is a copy
         comprehension = f"list({iter_code})"
     else:
-        comprehension = f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
+        comprehension = (
+            f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
+        )
     keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
     if keys_ref is None:
-        wanted = keys_name(plan.keys_key, f"{target_name}_keys" if target_name else "keys")
-        keys_ref = names.pick(wanted, *qualified(wanted, target_name, _items_name(plan)))
+        wanted = keys_name(
+            plan.keys_key, f"{target_name}_keys" if target_name else "keys"
+        )
+        keys_ref = names.pick(
+            wanted, *qualified(wanted, target_name, _items_name(plan))
+        )
         statements.append(f"{keys_ref} = {comprehension}")
     return statements, keys_ref, replace_iter
 
 
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, anchor, new_statements, query, lookup, old_iter, new_iter_name, dead=None, outside=None) -> None:
+    def __init__(
+        self,
+        anchor,
+        new_statements,
+        query,
+        lookup,
+        old_iter,
+        new_iter_name,
+        dead=None,
+        outside=None,
+    ) -> None:
         self.outside = outside
         self.dead = dead
         self.anchor = anchor
@@ -62,7 +100,11 @@ class _Rewriter(cst.CSTTransformer):
         self.new_iter_name = new_iter_name
 
     def on_visit(self, node) -> bool:
-        if self.outside is not None and isinstance(node, cst.BaseStatement) and self.outside(node):
+        if (
+            self.outside is not None
+            and isinstance(node, cst.BaseStatement)
+            and self.outside(node)
+        ):
             return False
         return super().on_visit(node)
 
@@ -78,12 +120,17 @@ class _Rewriter(cst.CSTTransformer):
                 anchor = updated.body[i]
                 before, new_statements = list(updated.body[:i]), self.new_statements
                 shared = _shared_guard(before[-1] if before else None, new_statements)
-                if shared is not None:  # `empty; if keys: fill` joins the `if keys:` just above
+                if (
+                    shared is not None
+                ):  # `empty; if keys: fill` joins the `if keys:` just above
                     before[-1:] = [*new_statements[:-1], shared]
                     new_statements = []
                 else:
                     anchor_lines = anchor.leading_lines
-                    new_statements = [new_statements[0].with_changes(leading_lines=anchor_lines), *new_statements[1:]]
+                    new_statements = [
+                        new_statements[0].with_changes(leading_lines=anchor_lines),
+                        *new_statements[1:],
+                    ]
                     anchor = anchor.with_changes(leading_lines=[])
                 body = [*before, *new_statements, anchor, *updated.body[i + 1 :]]
                 return updated.with_changes(body=body)
@@ -99,7 +146,9 @@ class _Rewriter(cst.CSTTransformer):
         return super().on_leave(original, updated)
 
 
-def _shared_guard(previous: cst.CSTNode | None, new_statements: list[cst.BaseStatement]) -> cst.If | None:
+def _shared_guard(
+    previous: cst.CSTNode | None, new_statements: list[cst.BaseStatement]
+) -> cst.If | None:
     """The `if keys:` a batch of the same loop put just above, with this batch's query
     added to it; None when there is no such guard.
 
@@ -108,9 +157,15 @@ def _shared_guard(previous: cst.CSTNode | None, new_statements: list[cst.BaseSta
     batch's own guard (the keys list is the one above, shared)."""
     if len(new_statements) != 2 or not isinstance(guard := new_statements[-1], cst.If):
         return None
-    if not (isinstance(previous, cst.If) and previous.orelse is None and previous.test.deep_equals(guard.test)):
+    if not (
+        isinstance(previous, cst.If)
+        and previous.orelse is None
+        and previous.test.deep_equals(guard.test)
+    ):
         return None
-    if not isinstance(keys := guard.test, cst.Name) or not isinstance(previous.body, cst.IndentedBlock):
+    if not isinstance(keys := guard.test, cst.Name) or not isinstance(
+        previous.body, cst.IndentedBlock
+    ):
         return None
     listed = {
         id(node.args[0].value)
@@ -139,12 +194,15 @@ def _hoisted_keys(ctx, plan: LoopQueryPlan, comprehension: str) -> str | None:
         body = list(block.body)
         if not any(statement is plan.anchor for statement in body):
             continue
-        position = next(i for i, statement in enumerate(body) if statement is plan.anchor)
+        position = next(
+            i for i, statement in enumerate(body) if statement is plan.anchor
+        )
         changed: set[str] = set()
         for statement in reversed(body[:position]):
             simple = (
                 statement.body[0]
-                if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+                if isinstance(statement, cst.SimpleStatementLine)
+                and len(statement.body) == 1
                 else None
             )
             if (
@@ -184,14 +242,26 @@ def _items_alternatives(items: cst.BaseExpression) -> list[str]:
     """Names for a materialised iterable when the loop target's plural is taken: the
     model a query of it selects (`status_automation_links`, then with its full name)."""
     shape = recognize(items) if isinstance(items, (cst.Call, cst.Await)) else None
-    entity = dotted_name(shape.entity) if shape is not None and shape.entity is not None else None
+    entity = (
+        dotted_name(shape.entity)
+        if shape is not None and shape.entity is not None
+        else None
+    )
     if not entity:
         return []
     words = singular_snake(entity.rsplit(".", 1)[-1]).split("_")
-    names = [plural("_".join(words[i:])) for i in range(len(words) - 1, -1, -1) if len(words) - i >= 2]
+    names = [
+        plural("_".join(words[i:]))
+        for i in range(len(words) - 1, -1, -1)
+        if len(words) - i >= 2
+    ]
     names = names or [plural("_".join(words))]
     # `Project.user_id == user.id` -> `user_projects`
-    owners = [p.attr[: -len("_id")] for p in shape.predicates if p.attr and p.attr.endswith("_id")]
+    owners = [
+        p.attr[: -len("_id")]
+        for p in shape.predicates
+        if p.attr and p.attr.endswith("_id")
+    ]
     return names + [f"{owners[0]}_{plural('_'.join(words))}"] if owners else names
 
 
@@ -201,7 +271,11 @@ def _items_name(plan: LoopQueryPlan) -> str | None:
 
 def _clauses_code(plan: LoopQueryPlan, code, first_iter_code: str) -> str:
     frame = plan.frame
-    filters = "".join(f" if {code(test)}" for test in plan.keys_filter) if frame.is_for else ""
+    filters = (
+        "".join(f" if {code(test)}" for test in plan.keys_filter)
+        if frame.is_for
+        else ""
+    )
     if frame.is_for:
         return f"for {code(plan.item_target)} in {first_iter_code}{filters}"
     parts = []

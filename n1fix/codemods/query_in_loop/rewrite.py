@@ -15,7 +15,12 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.analysis.hoist_guards import guard_code
-from n1fix.codemods.query_in_loop.loop_keys import _items_name, _keys, _Rewriter, _target_name
+from n1fix.codemods.query_in_loop.loop_keys import (
+    _items_name,
+    _keys,
+    _Rewriter,
+    _target_name,
+)
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_from_import, remove_unused_import, spelling
 from n1fix.cst.layout import (
@@ -38,7 +43,9 @@ from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
 
 
 def fix(ctx, finding: Finding):
-    if not isinstance(finding.plan, LoopQueryPlan):  # a call of a project query function
+    if not isinstance(
+        finding.plan, LoopQueryPlan
+    ):  # a call of a project query function
         from n1fix.codemods.query_in_loop.call_batch import fix_call
 
         return fix_call(ctx, finding)
@@ -63,16 +70,31 @@ def fix(ctx, finding: Finding):
     batch.fill = _with_query_pragmas(ctx, plan, batch.fill)
 
     indent, limit = ctx.range_of(plan.anchor).start.column, ctx.project.line_length
-    statements = [with_long_calls_exploded(statement, indent, limit) for statement in statements]
-    fill_indent = indent if ctx.keys_never_empty else indent + len(INDENT)  # under `if keys:`
-    batch.fill = [with_long_calls_exploded(statement, fill_indent, limit) for statement in batch.fill]
+    statements = [
+        with_long_calls_exploded(statement, indent, limit) for statement in statements
+    ]
+    fill_indent = (
+        indent if ctx.keys_never_empty else indent + len(INDENT)
+    )  # under `if keys:`
+    batch.fill = [
+        with_long_calls_exploded(statement, fill_indent, limit)
+        for statement in batch.fill
+    ]
     config = ctx.module.config_for_parsing
     try:
-        new_statements = [cst.parse_statement(s + "\n", config=config) for s in statements]
-        new_statements.extend(_batch_statements(ctx, batch, keys_ref, guard_code(ctx.code, plan.batch_guards)))
+        new_statements = [
+            cst.parse_statement(s + "\n", config=config) for s in statements
+        ]
+        new_statements.extend(
+            _batch_statements(
+                ctx, batch, keys_ref, guard_code(ctx.code, plan.batch_guards)
+            )
+        )
         lookup_node = cst.parse_expression(batch.lookup, config=config)
     except cst.ParserSyntaxError as error:  # a bug in the templates
-        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
+        raise FixFailed(
+            f"generated code does not parse: {str(error).splitlines()[0]}"
+        ) from error
 
     module = ctx.module.visit(
         _Rewriter(
@@ -104,11 +126,17 @@ def batch_method_problem(variant, line_length: int) -> str | None:
 
 def _with_query_pragmas(ctx, plan: LoopQueryPlan, batch: list[str]) -> list[str]:
     """The batch, its query's statement carrying the pragmas of the per-item query's lines."""
-    pragmas = pragmas_beside(ctx, plan.shape.location)  # the call in the module (`node` may be built)
+    pragmas = pragmas_beside(
+        ctx, plan.shape.location
+    )  # the call in the module (`node` may be built)
     session = ctx.code(plan.shape.session)
     for i, statement in enumerate(batch):
         if session in statement:
-            return [*batch[:i], with_pragmas(statement, session, pragmas), *batch[i + 1 :]]
+            return [
+                *batch[:i],
+                with_pragmas(statement, session, pragmas),
+                *batch[i + 1 :],
+            ]
     return batch
 
 
@@ -122,23 +150,40 @@ class _Batch:
     lookup: str  # what replaces the per-item query: `renders_by_project.get(project.id, [])`
 
 
-def _batch_statements(ctx, batch: _Batch, keys_ref: str, condition: str = "") -> list[cst.BaseStatement]:
+def _batch_statements(
+    ctx, batch: _Batch, keys_ref: str, condition: str = ""
+) -> list[cst.BaseStatement]:
     """`empty`, then `fill` under `if keys:`: no keys, no query; and under the conditions
     the query ran under (`if keys and user:`), when it did not always run."""
     config = ctx.module.config_for_parsing
     fill = [cst.parse_statement(s + "\n", config=config) for s in batch.fill]
     if ctx.keys_never_empty and not condition:
-        return [cst.parse_statement(batch.empty + "\n", config=config), *fill] if batch.in_place else fill
-    test = " and ".join(part for part in ("" if ctx.keys_never_empty else keys_ref, condition) if part)
-    guard = cst.If(test=cst.parse_expression(test, config=config), body=cst.IndentedBlock(body=fill))
+        return (
+            [cst.parse_statement(batch.empty + "\n", config=config), *fill]
+            if batch.in_place
+            else fill
+        )
+    test = " and ".join(
+        part for part in ("" if ctx.keys_never_empty else keys_ref, condition) if part
+    )
+    guard = cst.If(
+        test=cst.parse_expression(test, config=config),
+        body=cst.IndentedBlock(body=fill),
+    )
     return [cst.parse_statement(batch.empty + "\n", config=config), guard]
 
 
-def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -> _Batch:
+def _batch(
+    ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol
+) -> _Batch:
     """The batched query and its grouping, by cardinality, and the lookup that replaces
     the per-item query."""
     shape = plan.shape
-    entity_name = plan.entity_code.rsplit(".", 1)[-1] if shape.entity is not None else _count_entity(plan)
+    entity_name = (
+        plan.entity_code.rsplit(".", 1)[-1]
+        if shape.entity is not None
+        else _count_entity(plan)
+    )
     entity = singular_snake(entity_name)
     target_name = _target_name(plan)
     suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
@@ -152,15 +197,22 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
 
     if card is Cardinality.EXISTS:
         group = names.pick(
-            f"{keys_ref}_with_{plural(entity)}" if keys_ref.isidentifier() else f"keys_with_{plural(entity)}"
+            f"{keys_ref}_with_{plural(entity)}"
+            if keys_ref.isidentifier()
+            else f"keys_with_{plural(entity)}"
         )
         fill = _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
         return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
     if card is Cardinality.COUNT:
-        group = names.pick(f"{entity}_counts_by_{suffix}", *_by_keys(f"{entity}_counts_by_", keys_ref, suffix))
+        group = names.pick(
+            f"{entity}_counts_by_{suffix}",
+            *_by_keys(f"{entity}_counts_by_", keys_ref, suffix),
+        )
         source = _count_source(ctx, plan, keys_ref, symbol)
         if not source.startswith("\n"):  # not the 2.0 layout, which is black's already
-            source = joined_if_overlong(source, indent, limit, prefix=len(f"{group} = dict("))
+            source = joined_if_overlong(
+                source, indent, limit, prefix=len(f"{group} = dict(")
+            )
         fill = _dict_call(group, source, indent, limit)
         return _Batch(f"{group} = {{}}", [fill], False, f"{group}.get({key_code}, 0)")
 
@@ -177,26 +229,48 @@ def _batch(ctx, plan: LoopQueryPlan, names: NamePicker, keys_ref: str, symbol) -
     # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
     source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
-        group = names.pick(f"{plural(entity)}_by_{suffix}", *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix))
-        fill = _dict_comprehension(group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit)
-        lookup = f"{group}.get({key_code})" if card is Cardinality.OPTIONAL else f"{group}[{key_code}]"
+        group = names.pick(
+            f"{plural(entity)}_by_{suffix}",
+            *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix),
+        )
+        fill = _dict_comprehension(
+            group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit
+        )
+        lookup = (
+            f"{group}.get({key_code})"
+            if card is Cardinality.OPTIONAL
+            else f"{group}[{key_code}]"
+        )
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
         source = broken_expression(cst.parse_expression(source)) or source
     if card is Cardinality.FIRST:
-        group = names.pick(f"first_{entity}_by_{suffix}", *_by_keys(f"first_{entity}_by_", keys_ref, suffix))
-        keep_first = _nested_call(f"{group}.setdefault({row}.{attr}, {row})", 1, indent, limit)
+        group = names.pick(
+            f"first_{entity}_by_{suffix}",
+            *_by_keys(f"first_{entity}_by_", keys_ref, suffix),
+        )
+        keep_first = _nested_call(
+            f"{group}.setdefault({row}.{attr}, {row})", 1, indent, limit
+        )
         loop = f"for {row} in {source}:\n    {keep_first}"
         return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
     if card is Cardinality.LIST:
-        group = names.pick(f"{plural(entity)}_by_{suffix}", *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix))
+        group = names.pick(
+            f"{plural(entity)}_by_{suffix}",
+            *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix),
+        )
         append = _nested_call(f"{group}[{row}.{attr}].append({row})", 1, indent, limit)
         if plan.top_n is not None:
-            append = _nested_call(f"{group}[{row}.{attr}].append({row})", 2, indent, limit)
+            append = _nested_call(
+                f"{group}[{row}.{attr}].append({row})", 2, indent, limit
+            )
             append = f"if len({group}[{row}.{attr}]) < {ctx.code(plan.top_n)}:\n        {append}"
         loop = f"for {row} in {source}:\n    {append}"
         return _Batch(
-            f"{group} = {symbol('collections.defaultdict')}(list)", [loop], True, f"{group}.get({key_code}, [])"
+            f"{group} = {symbol('collections.defaultdict')}(list)",
+            [loop],
+            True,
+            f"{group}.get({key_code}, [])",
         )
     raise FixFailed(f"no batched form for a {card.value} query")
 
@@ -224,12 +298,18 @@ def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
     if binding is None or not plan.frame.is_for:
         return None
     name = binding.body[0].targets[0].target.value
-    reads = [n for n in walk(plan.frame.node.body) if isinstance(n, cst.Name) and n.value == name]
+    reads = [
+        n
+        for n in walk(plan.frame.node.body)
+        if isinstance(n, cst.Name) and n.value == name
+    ]
     # its own target, and the argument of the query
     return binding if len(reads) == 2 else None
 
 
-def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, indent: int, limit: int) -> str:
+def _existing_keys(
+    ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, indent: int, limit: int
+) -> str:
     """The set of keys for which the per-item EXISTS would have been true."""
     shape = plan.shape
     in_expr = _in_predicate(plan, keys_ref, ctx.code)
@@ -239,7 +319,9 @@ def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, 
         def on_leave(self, original, updated):
             return in_expr if original is pred else updated
 
-    method = {"where": "filter"} if shape.style is Style.V1 else {}  # Query.where is 1.4+
+    method = (
+        {"where": "filter"} if shape.style is Style.V1 else {}
+    )  # Query.where is 1.4+
     filters = "".join(
         f".{method.get(mc.name, mc.name)}("
         + ", ".join(render(arg.value.visit(_Replace())) for arg in mc.call.args)
@@ -263,11 +345,15 @@ def _existing_keys(ctx, plan: LoopQueryPlan, group: str, keys_ref: str, symbol, 
     if fits(one_line, indent, limit):
         return one_line
     if not fits(statement, indent + 8, limit):
-        statement = "\n        ".join(chain_lines(cst.parse_expression(statement)) or [statement])
+        statement = "\n        ".join(
+            chain_lines(cst.parse_expression(statement)) or [statement]
+        )
     return f"{group} = set(\n    {awaited}{session}.scalars(\n        {statement}\n    )\n)"
 
 
-def _dict_comprehension(group: str, element: str, clause: str, source: str, indent: int, limit: int) -> str:
+def _dict_comprehension(
+    group: str, element: str, clause: str, source: str, indent: int, limit: int
+) -> str:
     """`g = {k: v for v in source}`, broken black style when it does not fit."""
     if "\n" not in source:
         one_line = f"{group} = {{{element} {clause}{source}}}"
@@ -303,7 +389,9 @@ def _outside(ctx, scope):
         return None
     try:
         span = ctx.range_of(scope)
-    except KeyError:  # a scope from another tree (a generated batch variant): walk everything
+    except (
+        KeyError
+    ):  # a scope from another tree (a generated batch variant): walk everything
         return None
     first, last = span.start.line, span.end.line
 
@@ -329,7 +417,11 @@ def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
 
 
 def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpression:
-    column = code(plan.column_expr) if plan.column_expr is not None else f"{plan.entity_code}.{plan.key_column}"
+    column = (
+        code(plan.column_expr)
+        if plan.column_expr is not None
+        else f"{plan.entity_code}.{plan.key_column}"
+    )
     return cst.parse_expression(f"{column}.in_({keys_ref})")
 
 
@@ -348,7 +440,9 @@ def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
 def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     shape = plan.shape
     code = ctx.code
-    if shape.get_key is not None and shape.style is Style.V2:  # `session.get(Model, key)`
+    if (
+        shape.get_key is not None and shape.style is Style.V2
+    ):  # `session.get(Model, key)`
         return _get_source(ctx, plan, keys_ref, symbol)
     in_expr = _in_predicate(plan, keys_ref, code)
     transformer = _BatchQuery(plan, in_expr, add_group_by=None)
@@ -387,7 +481,9 @@ def _get_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     if plan.uses_v1_query:
         return f"{session}.query({plan.entity_code}).filter({pk}.in_({keys_ref}))"
     select = symbol("sqlalchemy.select")
-    source = f"{session}.scalars({select}({plan.entity_code}).where({pk}.in_({keys_ref})))"
+    source = (
+        f"{session}.scalars({select}({plan.entity_code}).where({pk}.in_({keys_ref})))"
+    )
     return f"await {source}" if shape.is_async else source
 
 
@@ -396,12 +492,16 @@ def _count_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     code = ctx.code
     in_expr = _in_predicate(plan, keys_ref, code)
     column = cst.parse_expression(
-        code(plan.column_expr) if plan.column_expr is not None else f"{plan.entity_code}.{plan.key_column}"
+        code(plan.column_expr)
+        if plan.column_expr is not None
+        else f"{plan.entity_code}.{plan.key_column}"
     )
     count_fn = None
     if shape.count_call is None:
         count_fn = cst.parse_expression(f"{symbol('sqlalchemy.func')}.count()")
-    new = shape.node.visit(_BatchQuery(plan, in_expr, add_group_by=column, count_fn=count_fn))
+    new = shape.node.visit(
+        _BatchQuery(plan, in_expr, add_group_by=column, count_fn=count_fn)
+    )
     if shape.style is Style.V2:
         return _count_layout_v2(new, shape)
     text = _dedented(ctx, plan, cst.Module([]).code_for_node(new))
@@ -413,7 +513,9 @@ def _count_layout_v2(new: cst.BaseExpression, shape: QueryShape) -> str:
     render = cst.Module([]).code_for_node
     runner = new.expression if isinstance(new, cst.Await) else new
     while (
-        isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.func.attr.value != "execute"
+        isinstance(runner, cst.Call)
+        and isinstance(runner.func, cst.Attribute)
+        and runner.func.attr.value != "execute"
     ):
         runner = runner.func.value
         if isinstance(runner, cst.Await):
@@ -423,7 +525,9 @@ def _count_layout_v2(new: cst.BaseExpression, shape: QueryShape) -> str:
     head = statement
     while isinstance(head, cst.Call) and isinstance(head.func, cst.Attribute):
         args = ", ".join(
-            render(arg.value) if arg.keyword is None else f"{arg.keyword.value}={render(arg.value)}"
+            render(arg.value)
+            if arg.keyword is None
+            else f"{arg.keyword.value}={render(arg.value)}"
             for arg in head.args
         )
         chain.append(f".{head.func.attr.value}({args})")
@@ -447,7 +551,9 @@ def _count_entity(plan: LoopQueryPlan) -> str:
 class _BatchQuery(cst.CSTTransformer):
     """Turn the per-item query into the batched one, on the original nodes."""
 
-    def __init__(self, plan: LoopQueryPlan, in_expr, add_group_by=None, count_fn=None) -> None:
+    def __init__(
+        self, plan: LoopQueryPlan, in_expr, add_group_by=None, count_fn=None
+    ) -> None:
         self.plan = plan
         self.shape: QueryShape = plan.shape
         self.in_expr = in_expr
@@ -455,9 +561,15 @@ class _BatchQuery(cst.CSTTransformer):
         self.count_fn = count_fn
         pred = plan.key_predicate
         self.pred_node = pred.node if pred is not None else None
-        self.filter_by_call = pred.container if pred is not None and pred.via_filter_by else None
-        self.limit_call = self.shape.limit.call if self.shape.limit is not None else None
-        self.terminal = self.shape.terminal.call if self.shape.terminal is not None else None
+        self.filter_by_call = (
+            pred.container if pred is not None and pred.via_filter_by else None
+        )
+        self.limit_call = (
+            self.shape.limit.call if self.shape.limit is not None else None
+        )
+        self.terminal = (
+            self.shape.terminal.call if self.shape.terminal is not None else None
+        )
         self.statement = None
         if self.shape.select_call is not None and self.shape.style is Style.V2:
             runner = self._runner_call()
@@ -476,7 +588,11 @@ class _BatchQuery(cst.CSTTransformer):
                 return None
 
     def on_leave(self, original, updated):
-        if self.pred_node is not None and original is self.pred_node and not isinstance(original, cst.Arg):
+        if (
+            self.pred_node is not None
+            and original is self.pred_node
+            and not isinstance(original, cst.Arg)
+        ):
             return (
                 self.in_expr.with_changes(lpar=updated.lpar, rpar=updated.rpar)
                 if getattr(updated, "lpar", None)
@@ -501,37 +617,62 @@ class _BatchQuery(cst.CSTTransformer):
             kept = [
                 a
                 for a in updated.args
-                if not (a.keyword is not None and a.keyword.value == self.plan.key_predicate.attr)
+                if not (
+                    a.keyword is not None
+                    and a.keyword.value == self.plan.key_predicate.attr
+                )
             ]
             method = "filter" if self.shape.style is Style.V1 else "where"
             if not kept:
                 return updated.with_changes(
-                    func=updated.func.with_changes(attr=cst.Name(method)), args=[cst.Arg(self.in_expr)]
+                    func=updated.func.with_changes(attr=cst.Name(method)),
+                    args=[cst.Arg(self.in_expr)],
                 )
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             return cst.Call(
-                func=cst.Attribute(value=updated.with_changes(args=kept), attr=cst.Name(method)),
+                func=cst.Attribute(
+                    value=updated.with_changes(args=kept), attr=cst.Name(method)
+                ),
                 args=[cst.Arg(self.in_expr)],
             )
         if original is self.limit_call and isinstance(updated.func, cst.Attribute):
             return updated.func.value
         if original is self.shape.select_call and self.group_by is not None:
             args = list(updated.args)
-            if self.count_fn is not None:  # 1.x: query(Model) -> query(Model.key, func.count())
+            if (
+                self.count_fn is not None
+            ):  # 1.x: query(Model) -> query(Model.key, func.count())
                 args = [
-                    cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                    cst.Arg(
+                        self.group_by,
+                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                    ),
                     cst.Arg(self.count_fn),
                 ]
             else:
-                args = [cst.Arg(self.group_by, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *args]
+                args = [
+                    cst.Arg(
+                        self.group_by,
+                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                    ),
+                    *args,
+                ]
             updated = updated.with_changes(args=args)
             if original is self.statement:
                 return cst.Call(
-                    func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)]
+                    func=cst.Attribute(value=updated, attr=cst.Name("group_by")),
+                    args=[cst.Arg(self.group_by)],
                 )
             return updated
-        if self.statement is not None and self.group_by is not None and original is self.statement:
-            return cst.Call(func=cst.Attribute(value=updated, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+        if (
+            self.statement is not None
+            and self.group_by is not None
+            and original is self.statement
+        ):
+            return cst.Call(
+                func=cst.Attribute(value=updated, attr=cst.Name("group_by")),
+                args=[cst.Arg(self.group_by)],
+            )
         if original is self.terminal:
             return self._terminal(updated)
         return updated
@@ -541,19 +682,33 @@ class _BatchQuery(cst.CSTTransformer):
         counting = self.group_by is not None
         if action == "rename":
             name = "execute" if counting else "scalars"
-            return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(name)))
+            return updated.with_changes(
+                func=updated.func.with_changes(attr=cst.Name(name))
+            )
         inner = updated.func.value
-        if self.shape.get_key is not None:  # 1.x `query(M).get(k)` -> `query(M).filter(M.pk.in_(keys))`
-            return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("filter")), args=[cst.Arg(self.in_expr)])
+        if (
+            self.shape.get_key is not None
+        ):  # 1.x `query(M).get(k)` -> `query(M).filter(M.pk.in_(keys))`
+            return cst.Call(
+                func=cst.Attribute(value=inner, attr=cst.Name("filter")),
+                args=[cst.Arg(self.in_expr)],
+            )
         if counting and self.shape.style is Style.V1:
-            return cst.Call(func=cst.Attribute(value=inner, attr=cst.Name("group_by")), args=[cst.Arg(self.group_by)])
+            return cst.Call(
+                func=cst.Attribute(value=inner, attr=cst.Name("group_by")),
+                args=[cst.Arg(self.group_by)],
+            )
         if isinstance(inner, cst.Await) and inner.lpar:
             inner = inner.with_changes(lpar=[], rpar=[])
         if updated.lpar and hasattr(inner, "lpar"):
-            inner = inner.with_changes(lpar=updated.lpar, rpar=updated.rpar)  # keep `(` ... `)` wrapping
+            inner = inner.with_changes(
+                lpar=updated.lpar, rpar=updated.rpar
+            )  # keep `(` ... `)` wrapping
         if action == "strip+scalars" and not counting:
             value = inner
             if isinstance(value, cst.Await):
-                value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+                value = value.with_changes(
+                    lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+                )
             return cst.Call(func=cst.Attribute(value=value, attr=cst.Name("scalars")))
         return inner

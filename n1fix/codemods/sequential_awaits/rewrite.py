@@ -44,13 +44,21 @@ def fix(ctx, finding) -> cst.Module:
         for target, annotation in zip(plan.targets, plan.annotations)
         if annotation is not None
     ]
-    lines.append(_gather_statement(names, gather, calls, indent, ctx.project.line_length))
-    new = [cst.parse_statement(line + "\n", config=config) for line in [*helpers, *lines]]
+    lines.append(
+        _gather_statement(names, gather, calls, indent, ctx.project.line_length)
+    )
+    new = [
+        cst.parse_statement(line + "\n", config=config) for line in [*helpers, *lines]
+    ]
     # A nested function gets a blank line before it and after the last one (black).
     for i in range(1, len(helpers) + 1):
         new[i] = new[i].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
     first_leading = list(plan.statements[0].leading_lines)
-    if helpers and not _opens_block(ctx, plan.statements[0]) and not any(l.comment is None for l in first_leading):
+    if (
+        helpers
+        and not _opens_block(ctx, plan.statements[0])
+        and not any(l.comment is None for l in first_leading)
+    ):
         first_leading = [cst.EmptyLine(indent=False), *first_leading]
     new[0] = new[0].with_changes(leading_lines=first_leading)
     moved = _comments(plan.statements)
@@ -74,7 +82,9 @@ def _own_session_helpers(ctx, plan, calls: list[str]) -> tuple[list[str], list[s
     in an attribute (`self.session`) is replaced in the call by a local of the same last
     name (`session`, or a fresh one when the call already reads that name)."""
     factory, shared = plan.own_session
-    picker = NamePicker(enclosing_function(ctx, plan.statements[0]) or ctx.module, ctx.module)
+    picker = NamePicker(
+        enclosing_function(ctx, plan.statements[0]) or ctx.module, ctx.module
+    )
     local = shared
     if "." in shared:
         wanted = shared.rpartition(".")[2].lstrip("_") or "session"
@@ -82,7 +92,9 @@ def _own_session_helpers(ctx, plan, calls: list[str]) -> tuple[list[str], list[s
         local = wanted if wanted not in read else picker.pick(f"own_{wanted}")
     helpers: list[str] = []
     gathered: list[str] = []
-    for call_node, call, target, needs in zip(plan.calls, calls, plan.targets, plan.needs_session):
+    for call_node, call, target, needs in zip(
+        plan.calls, calls, plan.targets, plan.needs_session
+    ):
         if not needs:
             gathered.append(call)
             continue
@@ -104,7 +116,9 @@ class _SessionInPlace(cst.CSTTransformer):
         self.shared = shared
         self.local = local
 
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+    def leave_Attribute(
+        self, original: cst.Attribute, updated: cst.Attribute
+    ) -> cst.BaseExpression:
         from n1fix.cst.chains import dotted_name
 
         if dotted_name(original) == self.shared:
@@ -136,7 +150,9 @@ def _targets(ctx, plan) -> list[str] | None:
     return [t if t is not None else unused for t in plan.targets]
 
 
-def _gather_statement(names: list[str] | None, gather: str, calls: list[str], indent: int, limit: int) -> str:
+def _gather_statement(
+    names: list[str] | None, gather: str, calls: list[str], indent: int, limit: int
+) -> str:
     head = f"{', '.join(names)} = " if names else ""
     one_line = f"{head}await {gather}({', '.join(calls)})"
     if fits(one_line, indent, limit) and "\n" not in one_line:
@@ -151,7 +167,9 @@ def _gather_statement(names: list[str] | None, gather: str, calls: list[str], in
 def _shifted(call: str) -> str:
     """A call that spans lines moves one level in, continuation lines with it."""
     first, *rest = call.split("\n")
-    return "\n".join([first, *(INDENT + line if line.strip() else line for line in rest)])
+    return "\n".join(
+        [first, *(INDENT + line if line.strip() else line for line in rest)]
+    )
 
 
 def _comments(statements) -> list[cst.EmptyLine]:
@@ -159,7 +177,9 @@ def _comments(statements) -> list[cst.EmptyLine]:
     moved: list[cst.EmptyLine] = []
     for index, statement in enumerate(statements):
         if index > 0:
-            moved.extend(line for line in statement.leading_lines if line.comment is not None)
+            moved.extend(
+                line for line in statement.leading_lines if line.comment is not None
+            )
         comment = statement.trailing_whitespace.comment
         if comment is not None:
             moved.append(cst.EmptyLine(comment=comment))

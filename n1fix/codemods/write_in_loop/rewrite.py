@@ -40,7 +40,11 @@ def fix(ctx, finding: Finding) -> cst.Module:
         return _fix_refresh(ctx, finding.plan)
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
-    collection = ctx.code(plan.loop.iter) if plan.reuse_iterable else names.pick(_list_name(plan))
+    collection = (
+        ctx.code(plan.loop.iter)
+        if plan.reuse_iterable
+        else names.pick(_list_name(plan))
+    )
     indent = ctx.range_of(plan.loop).start.column
     limit = ctx.project.line_length
     item = _code(ctx, plan.item)
@@ -48,7 +52,9 @@ def fix(ctx, finding: Finding) -> cst.Module:
     batched = _batched_call(ctx, plan, collection, indent + len(INDENT), limit, needed)
     guarded = f"if {collection}:\n{INDENT}" + batched.replace("\n", "\n" + INDENT)
     # The per-item write's pragmas go with the bulk statement that replaces it.
-    guarded = with_pragmas(guarded, ctx.code(plan.shape.session), pragmas_beside(ctx, plan.statement))
+    guarded = with_pragmas(
+        guarded, ctx.code(plan.shape.session), pragmas_beside(ctx, plan.statement)
+    )
     config = ctx.module.config_for_parsing
     try:
         if plan.in_place:
@@ -56,18 +62,31 @@ def fix(ctx, finding: Finding) -> cst.Module:
             after = [cst.parse_statement(guarded + "\n", config=config)]
             append_indent = ctx.range_of(plan.statement).start.column
             append = cst.parse_statement(
-                _append(ctx, plan, collection, item, append_indent, limit) + "\n", config=config
+                _append(ctx, plan, collection, item, append_indent, limit) + "\n",
+                config=config,
             )
             replacement = None
         else:
             before, after, append = [], [], None
             replacement = [cst.parse_statement(guarded + "\n", config=config)]
-            if not plan.reuse_iterable:  # else the loop's own list holds the keys already
-                comprehension = _comprehension(ctx, plan, collection, item, indent, limit)
-                replacement.insert(0, cst.parse_statement(comprehension + "\n", config=config))
+            if (
+                not plan.reuse_iterable
+            ):  # else the loop's own list holds the keys already
+                comprehension = _comprehension(
+                    ctx, plan, collection, item, indent, limit
+                )
+                replacement.insert(
+                    0, cst.parse_statement(comprehension + "\n", config=config)
+                )
     except cst.ParserSyntaxError as error:  # a bug in the templates
-        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
-    return _with_imports(ctx, ctx.module.visit(_Rewriter(plan, before, after, append, replacement)), needed)
+        raise FixFailed(
+            f"generated code does not parse: {str(error).splitlines()[0]}"
+        ) from error
+    return _with_imports(
+        ctx,
+        ctx.module.visit(_Rewriter(plan, before, after, append, replacement)),
+        needed,
+    )
 
 
 def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
@@ -81,16 +100,16 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
         spelled_or_needed(ctx, "sqlalchemy.select", needed),
     )
     names = NamePicker(plan.scope, ctx.module)
-    keys = names.pick(keys_name(cst.Attribute(plan.target, cst.Name(plan.key)), plan.key))
+    keys = names.pick(
+        keys_name(cst.Attribute(plan.target, cst.Name(plan.key)), plan.key)
+    )
     loop = plan.loop
     indent = ctx.range_of(loop).start.column
     limit = ctx.project.line_length
     target = plan.target.value
     comprehension = f"{keys} = [{inspect}({target}).identity[0] for {target} in {ctx.code(loop.iter)}]"
     if not fits(comprehension, indent, limit):
-        comprehension = (
-            f"{keys} = [\n{INDENT}{inspect}({target}).identity[0]\n{INDENT}for {target} in {ctx.code(loop.iter)}\n]"
-        )
+        comprehension = f"{keys} = [\n{INDENT}{inspect}({target}).identity[0]\n{INDENT}for {target} in {ctx.code(loop.iter)}\n]"
     chain = [
         f"{select}({plan.model})",
         f".where({plan.model}.{plan.key}.in_({keys}))",
@@ -101,16 +120,25 @@ def _fix_refresh(ctx, plan: RefreshPlan) -> cst.Module:
     call = f"(await {scalars}).all()" if plan.is_async else f"{scalars}.all()"
     if not fits(call, indent + len(INDENT), limit):
         inner = f"\n{INDENT}".join(chain)
-        opening = f"(await {session}.scalars(" if plan.is_async else f"{session}.scalars("
+        opening = (
+            f"(await {session}.scalars(" if plan.is_async else f"{session}.scalars("
+        )
         closing = ")).all()" if plan.is_async else ").all()"
         call = f"{opening}\n{INDENT}{inner}\n{closing}"
     guarded = f"if {keys}:\n{INDENT}" + call.replace("\n", "\n" + INDENT)
     config = ctx.module.config_for_parsing
     try:
-        replacement = [cst.parse_statement(text + "\n", config=config) for text in (comprehension, guarded)]
+        replacement = [
+            cst.parse_statement(text + "\n", config=config)
+            for text in (comprehension, guarded)
+        ]
     except cst.ParserSyntaxError as error:  # a bug in the templates
-        raise FixFailed(f"generated code does not parse: {str(error).splitlines()[0]}") from error
-    return _with_imports(ctx, ctx.module.visit(_Rewriter(plan, [], [], None, replacement)), needed)
+        raise FixFailed(
+            f"generated code does not parse: {str(error).splitlines()[0]}"
+        ) from error
+    return _with_imports(
+        ctx, ctx.module.visit(_Rewriter(plan, [], [], None, replacement)), needed
+    )
 
 
 def _with_imports(ctx, module: cst.Module, needed: list[tuple[str, str]]) -> cst.Module:
@@ -127,7 +155,14 @@ def _code(ctx, node: cst.CSTNode) -> str:
         return render(node)
 
 
-def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int, needed: list[tuple[str, str]]) -> str:
+def _batched_call(
+    ctx,
+    plan: WritePlan,
+    collection: str,
+    indent: int,
+    limit: int,
+    needed: list[tuple[str, str]],
+) -> str:
     """`session.execute(<the statement for every key>)`, broken black style when long.
 
     An UPDATE or DELETE the author laid out over several lines keeps that layout, with
@@ -138,27 +173,47 @@ def _batched_call(ctx, plan: WritePlan, collection: str, indent: int, limit: int
     awaited = "await " if shape.is_async else ""
     if plan.form is WriteForm.IN:
         in_expr = cst.parse_expression(f"{ctx.code(plan.column)}.in_({collection})")
-        written = _dedented(render(shape.node.visit(_ReplaceNode(plan.predicate.node, in_expr))))
-        if "\n" in written and all(indent + len(line) <= limit for line in written.split("\n")):
+        written = _dedented(
+            render(shape.node.visit(_ReplaceNode(plan.predicate.node, in_expr)))
+        )
+        if "\n" in written and all(
+            indent + len(line) <= limit for line in written.split("\n")
+        ):
             return written
         statement = shape.statement.visit(_ReplaceNode(plan.predicate.node, in_expr))
         args = [render(statement)]
     elif plan.form is WriteForm.BY_PK:  # `session.execute(update(M), rows)`
         args = [" ".join(render(shape.head).split()), collection]
-    elif plan.form is WriteForm.BOUND:  # `conn.execute(update(T).where(T.id == bindparam("b_id")).values(...), rows)`
+    elif (
+        plan.form is WriteForm.BOUND
+    ):  # `conn.execute(update(T).where(T.id == bindparam("b_id")).values(...), rows)`
         bindparam = spelled_or_needed(ctx, "sqlalchemy.bindparam", needed)
-        replacements = {id(node): cst.parse_expression(f'{bindparam}("{name}")') for node, name in plan.bound}
-        args = [" ".join(render(shape.statement.visit(_ReplaceNodes(replacements))).split()), collection]
+        replacements = {
+            id(node): cst.parse_expression(f'{bindparam}("{name}")')
+            for node, name in plan.bound
+        }
+        args = [
+            " ".join(
+                render(shape.statement.visit(_ReplaceNodes(replacements))).split()
+            ),
+            collection,
+        ]
     else:
         statement = (
-            shape.statement if shape.params is not None else shape.statement.visit(_DropValues(shape.values.call))
+            shape.statement
+            if shape.params is not None
+            else shape.statement.visit(_DropValues(shape.values.call))
         )
         args = [" ".join(render(statement).split()), collection]
     one_line = f"{awaited}{session}.execute({', '.join(args)})"
     if fits(one_line, indent, limit):
         return one_line
     lines = chain_lines(cst.parse_expression(args[0]))
-    first = args[0] if lines is None or fits(args[0], indent + len(INDENT), limit) else f"\n{INDENT}".join(lines)
+    first = (
+        args[0]
+        if lines is None or fits(args[0], indent + len(INDENT), limit)
+        else f"\n{INDENT}".join(lines)
+    )
     if len(args) > 1:  # one argument a line, with black's magic trailing comma
         rest = "".join(f",\n{INDENT}{a}" for a in args[1:]) + ","
     else:
@@ -175,15 +230,26 @@ def _dedented(text: str) -> str:
     extra = len(closing) - len(closing.lstrip(" "))
     if not closing.lstrip().startswith((")", "]", "}")) or extra <= 0:
         return text
-    return "\n".join([first, *(line[min(extra, len(line) - len(line.lstrip(" "))) :] for line in rest)])
+    return "\n".join(
+        [
+            first,
+            *(line[min(extra, len(line) - len(line.lstrip(" "))) :] for line in rest),
+        ]
+    )
 
 
-def _append(ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int) -> str:
+def _append(
+    ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int
+) -> str:
     """`keys.append(key)`, the argument on its own line (a long dict one entry a line) when long."""
     one_line = f"{collection}.append({item})"
     if fits(one_line, indent, limit):
         return one_line
-    if "\n" not in item and not fits(item, indent + len(INDENT), limit) and isinstance(plan.item, cst.Dict):
+    if (
+        "\n" not in item
+        and not fits(item, indent + len(INDENT), limit)
+        and isinstance(plan.item, cst.Dict)
+    ):
         item = _exploded_dict(ctx, plan.item)
     return f"{collection}.append(\n{INDENT}{item}\n)"
 
@@ -193,7 +259,9 @@ def _exploded_dict(ctx, node: cst.Dict) -> str:
     return "{\n" + "".join(f"{INDENT * 2}{e},\n" for e in elements) + INDENT + "}"
 
 
-def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int) -> str:
+def _comprehension(
+    ctx, plan: WritePlan, collection: str, item: str, indent: int, limit: int
+) -> str:
     loop = plan.loop
     if is_identity(plan.item, loop.target):  # `[x for x in xs]` is a copy
         return f"{collection} = {as_list(loop.iter, ctx.code(loop.iter))}"
@@ -201,7 +269,11 @@ def _comprehension(ctx, plan: WritePlan, collection: str, item: str, indent: int
     one_line = f"{collection} = [{item} {clause}]"
     if fits(one_line, indent, limit):
         return one_line
-    if "\n" not in item and not fits(item, indent + len(INDENT), limit) and isinstance(plan.item, cst.Dict):
+    if (
+        "\n" not in item
+        and not fits(item, indent + len(INDENT), limit)
+        and isinstance(plan.item, cst.Dict)
+    ):
         item = _exploded_dict(ctx, plan.item)
     return f"{collection} = [\n{INDENT}{item}\n{INDENT}{clause}\n]"
 
@@ -266,11 +338,15 @@ class _Rewriter(cst.CSTTransformer):
                 comments = list(self.plan.statement.leading_lines)
                 new = list(self.replacement)
                 new[-1] = new[-1].with_changes(leading_lines=comments)
-                new[0] = new[0].with_changes(leading_lines=[*loop.leading_lines, *new[0].leading_lines])
+                new[0] = new[0].with_changes(
+                    leading_lines=[*loop.leading_lines, *new[0].leading_lines]
+                )
             else:
                 first = self.before[0].with_changes(leading_lines=loop.leading_lines)
                 new = [first, loop.with_changes(leading_lines=[]), *self.after]
-            return updated.with_changes(body=[*updated.body[:i], *new, *updated.body[i + 1 :]])
+            return updated.with_changes(
+                body=[*updated.body[:i], *new, *updated.body[i + 1 :]]
+            )
         return updated
 
     def on_leave(self, original, updated):

@@ -34,14 +34,22 @@ class LoopGatherPlan:
     shape: str  # "append" (`out.append(await f(x))`), "setitem" (`out[k] = await f(x)`) or "bare"
     container: cst.BaseExpression | None  # `out`
     key: cst.BaseExpression | None  # `k`
-    iter_reiterable: bool  # the setitem shape iterates the items twice (gather, then zip)
+    iter_reiterable: (
+        bool  # the setitem shape iterates the items twice (gather, then zip)
+    )
     bound: int
     bound_source: str  # where the bound came from, for the comment beside it
 
 
-def awaits_in_loops(ctx, function: cst.FunctionDef, scope: CallerScope) -> Iterator[tuple[cst.For, AwaitedCall]]:
+def awaits_in_loops(
+    ctx, function: cst.FunctionDef, scope: CallerScope
+) -> Iterator[tuple[cst.For, AwaitedCall]]:
     for loop in walk(function.body):
-        if not isinstance(loop, cst.For) or not isinstance(loop.body, cst.IndentedBlock) or _chunked(loop):
+        if (
+            not isinstance(loop, cst.For)
+            or not isinstance(loop.body, cst.IndentedBlock)
+            or _chunked(loop)
+        ):
             continue
         varying = target_names(loop.target) | names_assigned(loop.body)
         for statement in loop.body.body:
@@ -54,7 +62,12 @@ def awaits_in_loops(ctx, function: cst.FunctionDef, scope: CallerScope) -> Itera
             member = describe(ctx, scope, statement, target, None, call)
             # Only calls known to run a query and not to write: anything else may be a
             # write per item, a hook, or work that is not a round trip at all.
-            if not member.queries or member.writes or member.unknown or _batchable(ctx, scope, call, member):
+            if (
+                not member.queries
+                or member.writes
+                or member.unknown
+                or _batchable(ctx, scope, call, member)
+            ):
                 continue
             yield loop, member
 
@@ -62,7 +75,11 @@ def awaits_in_loops(ctx, function: cst.FunctionDef, scope: CallerScope) -> Itera
 def _chunked(loop: cst.For) -> bool:
     """`for start in range(0, len(rows), size)`: the batching was done on purpose."""
     it = loop.iter
-    return isinstance(it, cst.Call) and dotted_name(it.func) == "range" and len(it.args) == 3
+    return (
+        isinstance(it, cst.Call)
+        and dotted_name(it.func) == "range"
+        and len(it.args) == 3
+    )
 
 
 def _awaited_in(statement: cst.CSTNode) -> tuple[str | None, cst.Call] | None:
@@ -75,9 +92,20 @@ def _awaited_in(statement: cst.CSTNode) -> tuple[str | None, cst.Call] | None:
     if isinstance(small, (cst.Assign, cst.AnnAssign)):
         targets = small.targets if isinstance(small, cst.Assign) else [small]
         names = [t.target for t in targets]
-        target = names[0].value if len(names) == 1 and isinstance(names[0], cst.Name) else None
-    elif isinstance(small, cst.Expr) and isinstance(value, cst.Call) and len(value.args) == 1:
-        if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("append", "add"):
+        target = (
+            names[0].value
+            if len(names) == 1 and isinstance(names[0], cst.Name)
+            else None
+        )
+    elif (
+        isinstance(small, cst.Expr)
+        and isinstance(value, cst.Call)
+        and len(value.args) == 1
+    ):
+        if isinstance(value.func, cst.Attribute) and value.func.attr.value in (
+            "append",
+            "add",
+        ):
             value = value.args[0].value
     if isinstance(value, cst.Await) and isinstance(value.expression, cst.Call):
         return target, value.expression
@@ -86,7 +114,10 @@ def _awaited_in(statement: cst.CSTNode) -> tuple[str | None, cst.Call] | None:
 
 def _batchable(ctx, scope: CallerScope, call: cst.Call, member: AwaitedCall) -> bool:
     """query-in-loop's territory: a session method, or a project function running a keyed query."""
-    if isinstance(call.func, cst.Attribute) and scope.is_session(call.func.value) is not None:
+    if (
+        isinstance(call.func, cst.Attribute)
+        and scope.is_session(call.func.value) is not None
+    ):
         return True
     functions = ctx.project.functions
     name = dotted_name(call.func)
@@ -102,7 +133,10 @@ def loop_gather(
     """The bounded-gather plan for an await in a loop, or None and the condition that failed."""
     shared = next(iter(member.sessions), None)
     if shared is not None:
-        return None, f"every call uses `{shared}`, which must not run two statements at once"
+        return (
+            None,
+            f"every call uses `{shared}`, which must not run two statements at once",
+        )
     if not member.own_session:
         return None, f"{member.label} is not known to open a session of its own"
     if loop.asynchronous is not None:
@@ -115,9 +149,15 @@ def loop_gather(
     if loop.orelse is not None:
         return None, "the loop has an `else` clause"
     if len(loop.body.body) != 1:
-        return None, "the loop body does more than the one await (its other statements would run in a different order)"
+        return (
+            None,
+            "the loop body does more than the one await (its other statements would run in a different order)",
+        )
     if not _simple_target(loop.target):
-        return None, f"the loop target `{ctx.code(loop.target)}` is not a name or a tuple of names"
+        return (
+            None,
+            f"the loop target `{ctx.code(loop.target)}` is not a name or a tuple of names",
+        )
     shape = _shape(member.statement)
     if shape is None:
         return None, (
@@ -132,27 +172,43 @@ def loop_gather(
         )
     changed = names_read(container) if container is not None else set()
     if changed & all_names(member.call):
-        return None, f"{member.label} reads `{ctx.code(container)}`, which the loop fills"
+        return (
+            None,
+            f"{member.label} reads `{ctx.code(container)}`, which the loop fills",
+        )
     if key is not None:
         if impure(key) is not None:
             return None, f"the key `{ctx.code(key)}` has effects of its own"
         if changed & all_names(key):
-            return None, f"the key `{ctx.code(key)}` reads `{ctx.code(container)}`, which the loop fills"
+            return (
+                None,
+                f"the key `{ctx.code(key)}` reads `{ctx.code(container)}`, which the loop fills",
+            )
     if kind == "append" and not _a_list(container, function):
-        return None, f"n1fix cannot tell that `{ctx.code(container)}` is a list (`extend` would replace the appends)"
+        return (
+            None,
+            f"n1fix cannot tell that `{ctx.code(container)}` is a list (`extend` would replace the appends)",
+        )
     if kind != "setitem":
         # The rewrite binds the loop target only inside the gather's generator.
         leaked = target_names(loop.target) & _names_outside(function, loop)
         if leaked:
-            return None, f"`{sorted(leaked)[0]}` is read outside the loop, which leaves it bound to the last item"
+            return (
+                None,
+                f"`{sorted(leaked)[0]}` is read outside the loop, which leaves it bound to the last item",
+            )
     iter_reiterable = kind != "setitem" or reiterable(loop.iter, [function, loop], 0)
     bound, source = DEFAULT_POOL_SIZE, "SQLAlchemy's default pool_size"
-    return LoopGatherPlan(loop, member.call, kind, container, key, iter_reiterable, bound, source), ""
+    return LoopGatherPlan(
+        loop, member.call, kind, container, key, iter_reiterable, bound, source
+    ), ""
 
 
 def _in_guarded_try(function: cst.FunctionDef, loop: cst.For) -> bool:
     return any(
-        isinstance(node, (cst.Try, cst.TryStar)) and node.handlers and any(n is loop for n in walk(node.body))
+        isinstance(node, (cst.Try, cst.TryStar))
+        and node.handlers
+        and any(n is loop for n in walk(node.body))
         for node in walk(function.body)
     )
 
@@ -161,7 +217,8 @@ def _simple_target(target: cst.BaseExpression) -> bool:
     if isinstance(target, cst.Name):
         return True
     return isinstance(target, cst.Tuple) and all(
-        isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in target.elements
+        isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+        for e in target.elements
     )
 
 
@@ -171,7 +228,9 @@ def _shape(
     """("append", out, None), ("setitem", out, key) or ("bare", None, None)."""
     small = statement.body[0]
     if isinstance(small, cst.Assign):
-        if len(small.targets) != 1 or not isinstance(small.targets[0].target, cst.Subscript):
+        if len(small.targets) != 1 or not isinstance(
+            small.targets[0].target, cst.Subscript
+        ):
             return None
         target = small.targets[0].target
         if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
@@ -201,7 +260,11 @@ def _a_list(container: cst.BaseExpression, function: cst.FunctionDef) -> bool:
         return False
     for value, annotation in found:
         if annotation is not None:
-            head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+            head = (
+                annotation.value
+                if isinstance(annotation, cst.Subscript)
+                else annotation
+            )
             if (dotted_name(head) or "").rpartition(".")[2] not in ("list", "List"):
                 return False
         elif not (

@@ -105,7 +105,9 @@ class AwaitsInLoop(Rule):
         for function in ast.walk(tree):
             if isinstance(function, ast.AsyncFunctionDef):
                 for node in ast.walk(function):
-                    if isinstance(node, (ast.For, ast.AsyncFor)) and any(_awaits_a_call(s) for s in node.body):
+                    if isinstance(node, (ast.For, ast.AsyncFor)) and any(
+                        _awaits_a_call(s) for s in node.body
+                    ):
                         return True
         return False
 
@@ -120,7 +122,9 @@ class AwaitsInLoop(Rule):
         for function, owner in async_functions(ctx.module):
             if not any(isinstance(node, cst.For) for node in walk(function.body)):
                 continue  # no loop of the kind `awaits_in_loops` looks at
-            scope = CallerScope.of(ctx, function, f"{ctx.module_name}.{owner}" if owner else None)
+            scope = CallerScope.of(
+                ctx, function, f"{ctx.module_name}.{owner}" if owner else None
+            )
             for loop, member in awaits_in_loops(ctx, function, scope):
                 yield self._finding(ctx, function, loop, member)
 
@@ -138,14 +142,26 @@ class AwaitsInLoop(Rule):
                 "concurrency (an asyncio.Semaphore or chunks no larger than the connection pool)"
             )
             return self.finding_at(
-                ctx, member.statement, f"{head}; no bounded gather: {reason}; {note}", fix_note=note, loop=loop
+                ctx,
+                member.statement,
+                f"{head}; no bounded gather: {reason}; {note}",
+                fix_note=note,
+                loop=loop,
             )
         note = (
             f"unsafe: each call opens its own session, so gathered at most {plan.bound} at once ({plan.bound_source}) "
             "they run concurrently, each in a transaction of its own; when one raises, the others still run "
             "(the loop stopped at the first error) and nothing of the loop's result is kept"
         )
-        return self.finding_at(ctx, member.statement, f"{head}; {note}", Applicability.UNSAFE, note, plan, loop=loop)
+        return self.finding_at(
+            ctx,
+            member.statement,
+            f"{head}; {note}",
+            Applicability.UNSAFE,
+            note,
+            plan,
+            loop=loop,
+        )
 
 
 def _awaits_a_call(statement: ast.stmt) -> bool:

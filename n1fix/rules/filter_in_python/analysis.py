@@ -77,7 +77,9 @@ class _NotAFilter(Exception):
 
 @dataclass
 class FilterPlan:
-    site: cst.BaseExpression  # the comprehension (what the fixer follows between passes)
+    site: (
+        cst.BaseExpression
+    )  # the comprehension (what the fixer follows between passes)
     source: Source
     conditions: list[Condition]
     style: Style
@@ -108,7 +110,11 @@ def _comprehensions(module: cst.Module):
         if node is None:  # leaving the node on top of the ancestry
             ancestry.pop()
             continue
-        if isinstance(node, COMPREHENSIONS) and node.for_in.ifs and node.for_in.asynchronous is None:
+        if (
+            isinstance(node, COMPREHENSIONS)
+            and node.for_in.ifs
+            and node.for_in.asynchronous is None
+        ):
             found.append((node, list(ancestry)))
         ancestry.append(node)
         stack.append(None)
@@ -126,16 +132,24 @@ def _check(rule, ctx, comp, ancestry) -> Finding | None:
     name = clause.target.value
     iterable = clause.iter
     source = row_source(ctx, iterable, ancestry, follow=False)
-    if source is None or source.shape.cardinality is not Cardinality.LIST or source.helper is not None:
+    if (
+        source is None
+        or source.shape.cardinality is not Cardinality.LIST
+        or source.helper is not None
+    ):
         return None  # not rows of a query in sight (a relationship collection, rows passed in)
-    if source.shape.opaque or any(mc.name in _ROW_CHANGING for mc in source.shape.statement_calls):
+    if source.shape.opaque or any(
+        mc.name in _ROW_CHANGING for mc in source.shape.statement_calls
+    ):
         return None
     tests: list[cst.BaseExpression] = []
     for test in clause.ifs:
         _conjuncts(test.test, tests)
     style = source.shape.style
     where = ctx.code(iterable)
-    where = f"`{where}`" if len(where) <= 40 and "\n" not in where else "the query's rows"
+    where = (
+        f"`{where}`" if len(where) <= 40 and "\n" not in where else "the query's rows"
+    )
     conditions, no_fix = [], None
     for test in tests:
         # every test first: one that is not about the row's columns makes this no finding,
@@ -147,28 +161,56 @@ def _check(rule, ctx, comp, ancestry) -> Finding | None:
         except _NoFix as why:
             no_fix = no_fix or str(why)
     if no_fix is not None:
-        return _finding(rule, ctx, comp, source, Applicability.NONE, f"no fix: {no_fix}", where)
+        return _finding(
+            rule, ctx, comp, source, Applicability.NONE, f"no fix: {no_fix}", where
+        )
     blockers = _rows_blockers(ctx, comp, iterable, ancestry)
     if blockers is not None:
-        return _finding(rule, ctx, comp, source, Applicability.NONE, f"no fix: {blockers}", where)
+        return _finding(
+            rule, ctx, comp, source, Applicability.NONE, f"no fix: {blockers}", where
+        )
     mode, binding, add_all = _mode(comp, name, iterable, source, ancestry)
     plan = FilterPlan(comp, source, conditions, style, mode, binding, add_all)
     unsafe = [c.unsafe for c in conditions if c.unsafe]
     if unsafe:
-        return _finding(rule, ctx, comp, source, Applicability.UNSAFE, "; ".join(dict.fromkeys(unsafe)), where, plan)
+        return _finding(
+            rule,
+            ctx,
+            comp,
+            source,
+            Applicability.UNSAFE,
+            "; ".join(dict.fromkeys(unsafe)),
+            where,
+            plan,
+        )
     return _finding(rule, ctx, comp, source, Applicability.SAFE, None, where, plan)
 
 
-def _finding(rule, ctx, comp, source: Source, applicability, note, where="the query's rows", plan=None) -> Finding:
+def _finding(
+    rule,
+    ctx,
+    comp,
+    source: Source,
+    applicability,
+    note,
+    where="the query's rows",
+    plan=None,
+) -> Finding:
     model = source.model.name
     message = f"every `{model}` row of {where} is loaded to keep some in Python; filter in the query's WHERE"
     if note is not None and applicability is Applicability.NONE:
         message += f": {note}"
-    return rule.finding_at(ctx, comp, message, applicability, note, plan=plan, loop=comp)
+    return rule.finding_at(
+        ctx, comp, message, applicability, note, plan=plan, loop=comp
+    )
 
 
 def _conjuncts(expr: cst.BaseExpression, out: list[cst.BaseExpression]) -> None:
-    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.And) and not expr.lpar:
+    if (
+        isinstance(expr, cst.BooleanOperation)
+        and isinstance(expr.operator, cst.And)
+        and not expr.lpar
+    ):
         _conjuncts(expr.left, out)
         _conjuncts(expr.right, out)
     elif isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.And):
@@ -195,13 +237,17 @@ def _column_of(ctx, expr, name: str, source: Source):
 def _family(column) -> str | None:
     if not column.type:
         return None
-    return _TYPE_FAMILIES.get(column.type.lower(), _TYPE_FAMILIES.get(column.type.rsplit(".", 1)[-1].lower()))
+    return _TYPE_FAMILIES.get(
+        column.type.lower(), _TYPE_FAMILIES.get(column.type.rsplit(".", 1)[-1].lower())
+    )
 
 
 def _literal(expr) -> tuple[str, object] | None:
     """("int"|"bool"|"none"|"str"|"float", value) for a literal, else None."""
     if isinstance(expr, cst.Name) and expr.value in ("None", "True", "False"):
-        return ("none", None) if expr.value == "None" else ("bool", expr.value == "True")
+        return (
+            ("none", None) if expr.value == "None" else ("bool", expr.value == "True")
+        )
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
         inner = _literal(expr.expression)
         return inner if inner is not None and inner[0] in ("int", "float") else None
@@ -223,12 +269,17 @@ def _invariant(ctx, expr, name: str, ancestry) -> bool:
         base = base.value
     if not isinstance(base, cst.Name) or base.value == name:
         return False
-    function = next((n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef, cst.Module))), None)
+    function = next(
+        (n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef, cst.Module))),
+        None,
+    )
     scope = function.body if isinstance(function, cst.FunctionDef) else function
     return base.value not in names_assigned(scope) if scope is not None else False
 
 
-def _condition(ctx, test, name: str, source: Source, style: Style, ancestry) -> Condition:
+def _condition(
+    ctx, test, name: str, source: Source, style: Style, ancestry
+) -> Condition:
     model = source.entity_code
     column = _column_of(ctx, test, name, source)
     if column is not None:  # `if u.is_admin`
@@ -262,7 +313,9 @@ def _condition(ctx, test, name: str, source: Source, style: Style, ancestry) -> 
     if operator in ("is", "is not"):
         if literal is None or literal[0] not in ("none", "bool"):
             raise _NotAFilter  # identity of anything else: not a value test
-        method = "is_" if operator == "is" else ("is_not" if style is Style.V2 else "isnot")
+        method = (
+            "is_" if operator == "is" else ("is_not" if style is Style.V2 else "isnot")
+        )
         if literal[0] == "bool" and _family(column) != "bool":
             raise _NoFix(
                 f"`{column.attr} is {value}` compares identity with a Boolean; `{column.attr}` is not a Boolean column"
@@ -273,7 +326,9 @@ def _condition(ctx, test, name: str, source: Source, style: Style, ancestry) -> 
         # `x.col == None` is `x.col is None` for column values
         if operator not in ("==", "!="):
             raise _NoFix(f"`{column.attr} {operator} None` raises TypeError in Python")
-        method = "is_" if operator == "==" else ("is_not" if style is Style.V2 else "isnot")
+        method = (
+            "is_" if operator == "==" else ("is_not" if style is Style.V2 else "isnot")
+        )
         return Condition(f"{attr}.{method}(None)")
     if literal is not None and literal[0] == "bool" and operator in ("==", "!="):
         if operator == "==":
@@ -326,7 +381,9 @@ def _truth(expr, column, model: str, negated: bool, style: Style) -> Condition:
         return Condition(f"{attr}.{'is_not' if style is Style.V2 else 'isnot'}(None)")
     if _family(column) != "bool":
         what = f"`{column.attr}` ({column.type or 'type unknown'})"
-        raise _NoFix(f"the truth of {what} is not a SQL test: Python counts 0, '' and empty values as false")
+        raise _NoFix(
+            f"the truth of {what} is not a SQL test: Python counts 0, '' and empty values as false"
+        )
     if not negated:
         return Condition(f"{attr}.is_(True)")
     return _with_null(f"{attr}.is_(False)", attr, column, None)
@@ -340,11 +397,18 @@ def _membership(ctx, attr, column, operator, right, name, style, ancestry) -> Co
     values = [e.value for e in right.elements]
     literals = [_literal(v) for v in values]
     if any(lit is None for lit in literals):
-        if not all(lit is not None or _invariant(ctx, v, name, ancestry) for v, lit in zip(values, literals)):
+        if not all(
+            lit is not None or _invariant(ctx, v, name, ancestry)
+            for v, lit in zip(values, literals)
+        ):
             raise _NotAFilter
     if any(lit is not None and lit[0] == "none" for lit in literals):
-        raise _NoFix(f"the values hold None: SQL's `IN (..., NULL)` never matches a NULL `{column.attr}`")
-    gaps = [_value_gap(column, lit, ctx.code(v), "==") for v, lit in zip(values, literals)]
+        raise _NoFix(
+            f"the values hold None: SQL's `IN (..., NULL)` never matches a NULL `{column.attr}`"
+        )
+    gaps = [
+        _value_gap(column, lit, ctx.code(v), "==") for v, lit in zip(values, literals)
+    ]
     unsafe = next((g for g in gaps if g), None)
     listed = "[" + ", ".join(ctx.code(v) for v in values) + "]"
     if operator == "in":
@@ -357,7 +421,9 @@ def _membership(ctx, attr, column, operator, right, name, style, ancestry) -> Co
 
 
 def _function_scope(ancestry):
-    return next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0])
+    return next(
+        (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0]
+    )
 
 
 def _reads_of(scope, name: str) -> int:
@@ -376,7 +442,9 @@ def _rows_blockers(ctx, comp, iterable, ancestry) -> str | None:
         rows = iterable.value
         # one binding (`rows = ...`) and one read (the comprehension)
         if _reads_of(scope, rows) > 2:
-            return f"`{rows}` is used elsewhere too, and there every row is still needed"
+            return (
+                f"`{rows}` is used elsewhere too, and there every row is still needed"
+            )
     statement = _statement_variable(iterable, ancestry)
     if statement is not None and _reads_of(scope, statement) > 2:
         return f"the statement `{statement}` is run elsewhere too; a WHERE added to it would filter there as well"
@@ -407,7 +475,11 @@ def _statement_variable(iterable, ancestry) -> str | None:
 
 def _mode(comp, name: str, iterable, source: Source, ancestry):
     """How the comprehension is rewritten (see `FilterPlan.mode`)."""
-    keeps_rows = isinstance(comp, cst.ListComp) and isinstance(comp.elt, cst.Name) and comp.elt.value == name
+    keeps_rows = (
+        isinstance(comp, cst.ListComp)
+        and isinstance(comp.elt, cst.Name)
+        and comp.elt.value == name
+    )
     terminal = source.shape.terminal
     add_all = terminal is None
     if not keeps_rows:
@@ -452,7 +524,11 @@ def _adjacent_binding(comp, rows: str, ancestry) -> cst.SimpleStatementLine | No
         assign = before.body[0]
         if (
             isinstance(assign, (cst.Assign, cst.AnnAssign))
-            and (len(assign.targets) == 1 if isinstance(assign, cst.Assign) else assign.value is not None)
+            and (
+                len(assign.targets) == 1
+                if isinstance(assign, cst.Assign)
+                else assign.value is not None
+            )
             and _target_name(assign) == rows
         ):
             return before
@@ -461,7 +537,9 @@ def _adjacent_binding(comp, rows: str, ancestry) -> cst.SimpleStatementLine | No
 
 
 def _target_name(assign) -> str | None:
-    target = assign.targets[0].target if isinstance(assign, cst.Assign) else assign.target
+    target = (
+        assign.targets[0].target if isinstance(assign, cst.Assign) else assign.target
+    )
     return target.value if isinstance(target, cst.Name) else None
 
 

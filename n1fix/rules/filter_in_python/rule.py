@@ -99,7 +99,9 @@ def _scopes_with_filtering_comprehensions(tree: ast.Module) -> list[ast.AST]:
         node, scope = stack.pop()
         if isinstance(node, ast.comprehension) and node.ifs and not node.is_async:
             scopes[id(scope)] = scope
-        inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
+        inner = (
+            node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
+        )
         stack.extend((child, inner) for child in ast.iter_child_nodes(node))
     return list(scopes.values())
 

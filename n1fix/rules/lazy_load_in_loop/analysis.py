@@ -19,7 +19,15 @@ import libcst as cst
 from n1fix.analysis.row_sources import Source, defined_in, row_source
 from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.loop_frames import frames_of
-from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, all_names, children, names_assigned, target_names, walk
+from n1fix.cst.syntax import (
+    COMPREHENSIONS,
+    SCOPES,
+    all_names,
+    children,
+    names_assigned,
+    target_names,
+    walk,
+)
 from n1fix.orm.dialect import Loading, OptionChain
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.lazy_load_in_loop.identity_map import (
@@ -47,8 +55,12 @@ class LazyLoadPlan:
     site: cst.Attribute  # the read (what the fixer follows between passes)
     source: Source
     path: tuple[str, ...]
-    steps: list[tuple[str, str, str]]  # (class as spelled here, attribute, loader), from the root
-    extend: OptionChain | None  # an option naming a prefix of the path: the new steps go after it
+    steps: list[
+        tuple[str, str, str]
+    ]  # (class as spelled here, attribute, loader), from the root
+    extend: (
+        OptionChain | None
+    )  # an option naming a prefix of the path: the new steps go after it
     extend_from: int = 0  # the steps `extend` already names
     imports: list[tuple[str, str]] = field(default_factory=list)
 
@@ -89,15 +101,27 @@ def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Findin
     else:
         collector.visit_comprehension(loop, env, False, skip_first_iter=True)
     for read in collector.reads.values():
-        if len(read.path) == 1 and targets_already_loaded(ctx, source, read.relationships[0], ancestry):
+        if len(read.path) == 1 and targets_already_loaded(
+            ctx, source, read.relationships[0], ancestry
+        ):
             continue  # the identity map answers each row's parent: no query per row
         if points_back(read):
             continue  # `render.project` inside `project.renders`: the outer row itself
         if one_target_through_join(ctx, source, read, ancestry):
             continue  # `task.member.team`, the query joined to members of one team: one Team
-        passed_in = targets_passed_in(ctx, source, read.relationships[0], ancestry) if len(read.path) == 1 else None
+        passed_in = (
+            targets_passed_in(ctx, source, read.relationships[0], ancestry)
+            if len(read.path) == 1
+            else None
+        )
         yield from _finding(
-            rule, ctx, loop, source, read, _commits(ctx, loop, ancestry, {name: source.model}), passed_in
+            rule,
+            ctx,
+            loop,
+            source,
+            read,
+            _commits(ctx, loop, ancestry, {name: source.model}),
+            passed_in,
         )
 
 
@@ -107,11 +131,19 @@ _SAME_ROWS = {"list", "tuple", "sorted", "reversed"}
 def _rows_of(target, iterable) -> tuple[str, cst.BaseExpression] | None:
     """The name bound to each row and the expression giving the rows: `for p in rows`,
     `for i, p in enumerate(rows)`, `for p in sorted(rows, key=...)`."""
-    while isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.args:
+    while (
+        isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Name)
+        and iterable.args
+    ):
         func, first = iterable.func.value, iterable.args[0]
         if first.keyword is not None or first.star:
             return None
-        if func == "enumerate" and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+        if (
+            func == "enumerate"
+            and isinstance(target, cst.Tuple)
+            and len(target.elements) == 2
+        ):
             target, iterable = target.elements[1].value, first.value
         elif func in _SAME_ROWS:
             iterable = first.value
@@ -146,7 +178,9 @@ def _iterates_outer_item(iterable, ancestry) -> bool:
         base = base.value
     if base is iterable or not isinstance(base, cst.Name):
         return False
-    return any(base.value in frame.targets for frame in frames_of(ancestry + [iterable]))
+    return any(
+        base.value in frame.targets for frame in frames_of(ancestry + [iterable])
+    )
 
 
 # -- what the loop reads ------------------------------------------------------------------
@@ -202,7 +236,9 @@ class _Reads:
             self.visit(node.left, env, conditional)
             self.visit(node.right, env, True)
             return
-        if isinstance(node, (cst.While, cst.Match, cst.ExceptHandler, cst.ExceptStarHandler)):
+        if isinstance(
+            node, (cst.While, cst.Match, cst.ExceptHandler, cst.ExceptStarHandler)
+        ):
             for child in children(node):
                 self.visit(child, env, True)
             return
@@ -213,7 +249,9 @@ class _Reads:
                 env.pop(bound)
             if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
                 resolved = self._resolve(node.value, env)
-                if resolved is not None and resolved[1] is False:  # `user = order.user`: a row too
+                if (
+                    resolved is not None and resolved[1] is False
+                ):  # `user = order.user`: a row too
                     env[node.targets[0].target.value] = resolved[0]
             return
         for bound in _bound_by(node):
@@ -221,7 +259,9 @@ class _Reads:
         for child in children(node):
             self.visit(child, env, conditional)
 
-    def visit_comprehension(self, comp, env: dict, conditional: bool, skip_first_iter: bool = False) -> None:
+    def visit_comprehension(
+        self, comp, env: dict, conditional: bool, skip_first_iter: bool = False
+    ) -> None:
         inner = dict(env)
         clause = comp.for_in
         first = True
@@ -244,7 +284,9 @@ class _Reads:
         inner = {k: v for k, v in env.items() if k not in target_names(target)}
         if isinstance(target, cst.Name):
             resolved = self._resolve(iterable, env)
-            if resolved is not None and resolved[1] is not False:  # a collection's items
+            if (
+                resolved is not None and resolved[1] is not False
+            ):  # a collection's items
                 inner[target.value] = resolved[0]
         return inner
 
@@ -266,7 +308,12 @@ class _Reads:
             target = self.ctx.project.models.get(rel.target) if rel.target else None
             if target is None:
                 return None
-            bound = _Bound(bound.path + (attr,), target, bound.models + (bound.model,), bound.rels + (rel,))
+            bound = _Bound(
+                bound.path + (attr,),
+                target,
+                bound.models + (bound.model,),
+                bound.rels + (rel,),
+            )
             uselist = rel.uselist
         return bound, uselist
 
@@ -297,11 +344,20 @@ class _Reads:
             ):
                 return  # `row.rel.id`: related-key-via-relationship reads the foreign key instead
             self._record(
-                bound.path + (attr,), attr_node, bound.models + (bound.model,), bound.rels + (rel,), conditional
+                bound.path + (attr,),
+                attr_node,
+                bound.models + (bound.model,),
+                bound.rels + (rel,),
+                conditional,
             )
             if rel.uselist is not False or target is None:
                 return
-            bound = _Bound(bound.path + (attr,), target, bound.models + (bound.model,), bound.rels + (rel,))
+            bound = _Bound(
+                bound.path + (attr,),
+                target,
+                bound.models + (bound.model,),
+                bound.rels + (rel,),
+            )
 
     def _record(self, path, node, models, rels, conditional) -> None:
         known = self.reads.get(path)
@@ -315,7 +371,13 @@ def _bound_by(node) -> set[str]:
     if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
         return target_names(node.target)
     if isinstance(node, cst.With):
-        return set().union(*(target_names(item.asname.name) for item in node.items if item.asname is not None))
+        return set().union(
+            *(
+                target_names(item.asname.name)
+                for item in node.items
+                if item.asname is not None
+            )
+        )
     return set()
 
 
@@ -330,7 +392,13 @@ def _key_via_relationship(model, rel, target, attr: str) -> bool:
 
 
 def _finding(
-    rule, ctx, loop, source: Source, read: Read, commit: Commit | None, passed_in: str | None = None
+    rule,
+    ctx,
+    loop,
+    source: Source,
+    read: Read,
+    commit: Commit | None,
+    passed_in: str | None = None,
 ) -> Iterable[Finding]:
     options = source.options
     if options.opaque:
@@ -354,22 +422,47 @@ def _finding(
     if source.shape.is_async:
         message += "; under AsyncSession it raises MissingGreenlet"
     if commit is not None and commit.certain:
-        expiring = f"the loop calls {commit.reason}: each commit" if commit.reason else f"`{commit.code}` in the loop"
+        expiring = (
+            f"the loop calls {commit.reason}: each commit"
+            if commit.reason
+            else f"`{commit.code}` in the loop"
+        )
         missing = (
             f"no fix: {expiring} expires every loaded object (expire_on_commit), so a loader option "
             "would load it again per item; commit once after the loop"
         )
-        yield rule.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            message + f"; {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
         return
     if plan is None:
-        yield rule.finding_at(ctx, read.node, message + f": {missing}", Applicability.NONE, missing, loop=loop)
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            message + f": {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
         return
     if passed_in is not None:
         missing = (
             f"no fix: the query is filtered on the ids of objects the caller passed in (`{passed_in}`); if the "
             f"session holds them, each `{reading}` is answered by the identity map and `{option}` would add a query"
         )
-        yield rule.finding_at(ctx, read.node, message + f"; {missing}", Applicability.NONE, missing, loop=loop)
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            message + f"; {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
         return
     message += f"; load it with the rows: `{option}`"
     if source.helper is not None:
@@ -391,7 +484,9 @@ def _finding(
     elif source.helper is not None:
         applicability = Applicability.UNSAFE
         note = f"the option goes into `{source.helper}()`, which returns the rows: every caller of it loads `{reading.split('.')[-1]}` from then on"
-    yield rule.finding_at(ctx, read.node, message, applicability, note, plan=plan, loop=loop)
+    yield rule.finding_at(
+        ctx, read.node, message, applicability, note, plan=plan, loop=loop
+    )
 
 
 def _commits(ctx, loop, ancestry, rows: dict) -> Commit | None:
@@ -423,13 +518,25 @@ def _commit_of(ctx, call: cst.Call, ancestry, rows: dict | None) -> Commit | Non
         helper = defined_in(ctx.module.body, func.value)
         if helper is None:
             return None
-        inner = [_commit_of(ctx, n, [ctx.module, helper], None) for n in walk(helper.body) if isinstance(n, cst.Call)]
-        found = next((c for c in inner if c is not None and c.certain), None) or next((c for c in inner if c), None)
+        inner = [
+            _commit_of(ctx, n, [ctx.module, helper], None)
+            for n in walk(helper.body)
+            if isinstance(n, cst.Call)
+        ]
+        found = next((c for c in inner if c is not None and c.certain), None) or next(
+            (c for c in inner if c), None
+        )
         if found is None:
             return None
         verb = "commits" if found.certain else "may commit"
-        inner_call = found.code.split("(", 1)[0] + ("()" if found.code.endswith("()") else "(...)")
-        return Commit(code, found.certain, f"`{func.value}(...)`, which {verb} (it calls `{inner_call}`)")
+        inner_call = found.code.split("(", 1)[0] + (
+            "()" if found.code.endswith("()") else "(...)"
+        )
+        return Commit(
+            code,
+            found.certain,
+            f"`{func.value}(...)`, which {verb} (it calls `{inner_call}`)",
+        )
     if not isinstance(func, cst.Attribute):
         return None
     method = func.attr.value
@@ -443,7 +550,9 @@ def _commit_of(ctx, call: cst.Call, ancestry, rows: dict | None) -> Commit | Non
     if written is not None:
         what, owner = written
         return (
-            Commit(code, True, f"`{ctx.code(func)}()`, which commits (`{owner}.{method}`)")
+            Commit(
+                code, True, f"`{ctx.code(func)}()`, which commits (`{owner}.{method}`)"
+            )
             if what == "commits"
             else None
         )
@@ -459,10 +568,14 @@ def _commit_of(ctx, call: cst.Call, ancestry, rows: dict | None) -> Commit | Non
 class Commit:
     code: str  # the call as written
     certain: bool  # it commits (else: it may, n1fix cannot see)
-    reason: str | None = None  # "`group.save()`, which commits (`CRUDMixin.save`)", when not the call itself
+    reason: str | None = (
+        None  # "`group.save()`, which commits (`CRUDMixin.save`)", when not the call itself
+    )
 
 
-def _plan(ctx, source: Source, read: Read, strategies: list[Loading]) -> tuple[LazyLoadPlan | None, str]:
+def _plan(
+    ctx, source: Source, read: Read, strategies: list[Loading]
+) -> tuple[LazyLoadPlan | None, str]:
     """The option to add, or (None, why there is none)."""
     extend_from = 0
     extend = None
@@ -487,9 +600,15 @@ def _plan(ctx, source: Source, read: Read, strategies: list[Loading]) -> tuple[L
                 )
             if needed is not None:
                 imports.append(needed)
-        loader = "selectinload" if strategies[k] in (Loading.LAZY, Loading.RAISE) else "defaultload"
+        loader = (
+            "selectinload"
+            if strategies[k] in (Loading.LAZY, Loading.RAISE)
+            else "defaultload"
+        )
         steps.append((spelled, attr, loader))
-    return LazyLoadPlan(read.node, source, read.path, steps, extend, extend_from, imports), ""
+    return LazyLoadPlan(
+        read.node, source, read.path, steps, extend, extend_from, imports
+    ), ""
 
 
 def option_calls(plan: LazyLoadPlan) -> list[str]:
@@ -504,20 +623,30 @@ def _option_text(plan: LazyLoadPlan) -> str:
     return ".".join(calls)
 
 
-def _spell_model(ctx, model, source: Source) -> tuple[str | None, tuple[str, str] | None]:
+def _spell_model(
+    ctx, model, source: Source
+) -> tuple[str | None, tuple[str, str] | None]:
     """How this module names `model` (`Render`, `models.Render`), and the import it needs."""
     index = ctx.project.models
     candidates = [model.name]
     if "." in source.entity_code:
         candidates.append(source.entity_code.rsplit(".", 1)[0] + "." + model.name)
-    candidates.extend(local for local, target in ctx.imports.items() if target.rsplit(".", 1)[-1] == model.name)
+    candidates.extend(
+        local
+        for local, target in ctx.imports.items()
+        if target.rsplit(".", 1)[-1] == model.name
+    )
     for candidate in candidates:
         found = index.resolve(candidate, ctx.imports, ctx.module_name)
         if found is not None and found.qualname == model.qualname:
             return candidate, None
     root = source.model
     root_import = ctx.imports.get(source.entity_code)
-    if root_import and model.module == root.module and model.name not in all_names(ctx.module):
+    if (
+        root_import
+        and model.module == root.module
+        and model.name not in all_names(ctx.module)
+    ):
         return model.name, (root_import.rsplit(".", 1)[0], model.name)
     return None, None
 

@@ -129,7 +129,10 @@ class LazyLoadInLoop(Rule):
             stack = list(ast.iter_child_nodes(scope))
             while stack:
                 node = stack.pop()
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                if isinstance(
+                    node,
+                    (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda),
+                ):
                     scopes.append(node)
                     continue
                 if isinstance(node, (ast.For, ast.comprehension)):

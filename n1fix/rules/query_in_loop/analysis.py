@@ -10,12 +10,32 @@ import libcst as cst
 
 from n1fix.analysis.callees import callee_of
 from n1fix.analysis.item_facts import key_gaps
-from n1fix.analysis.loop_placement import CONSUMERS, NoFix, place_body, place_key, runs_once_per_loop
+from n1fix.analysis.loop_placement import (
+    CONSUMERS,
+    NoFix,
+    place_body,
+    place_key,
+    runs_once_per_loop,
+)
 from n1fix.analysis.query_columns import columns_read, counted_model
 from n1fix.analysis.untyped_sources import certain_key_miss
 from n1fix.cst.chains import dotted_name, unwind
-from n1fix.cst.loop_frames import FEW_ITEMS_NOTE, Frame, few_fixed_items, frames_of, loop_words, statement_index
-from n1fix.cst.syntax import COMPREHENSIONS, children, kind_test, names_read, target_names, walk
+from n1fix.cst.loop_frames import (
+    FEW_ITEMS_NOTE,
+    Frame,
+    few_fixed_items,
+    frames_of,
+    loop_words,
+    statement_index,
+)
+from n1fix.cst.syntax import (
+    COMPREHENSIONS,
+    children,
+    kind_test,
+    names_read,
+    target_names,
+    walk,
+)
 from n1fix.orm.dialect import Cardinality, Predicate, QueryShape, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
@@ -29,15 +49,21 @@ class LoopQueryPlan:
     frame: Frame
     anchor: cst.CSTNode  # the statement the batch goes in front of
     key: cst.BaseExpression  # the per-item key expression (as written in the loop)
-    keys_key: cst.BaseExpression  # the same key written in terms of the loop target only
-    items: cst.BaseExpression  # the collection the keys are read from (`xs`, also for `enumerate(xs)`)
+    keys_key: (
+        cst.BaseExpression
+    )  # the same key written in terms of the loop target only
+    items: (
+        cst.BaseExpression
+    )  # the collection the keys are read from (`xs`, also for `enumerate(xs)`)
     item_target: cst.BaseExpression  # the name each item is bound to when reading keys
     key_predicate: Predicate | None  # None for get()
     key_column: str  # the attribute of the entity the key is compared with
     column_expr: cst.BaseExpression | None  # `Render.project_id` as written, when it is
     entity_code: str
     cardinality: Cardinality
-    keys_filter: list[cst.BaseExpression] = field(default_factory=list)  # `if` tests to keep
+    keys_filter: list[cst.BaseExpression] = field(
+        default_factory=list
+    )  # `if` tests to keep
     iter_reiterable: bool = True
     top_n: cst.BaseExpression | None = None
     scope: cst.CSTNode | None = None  # function or module, for fresh names
@@ -60,13 +86,19 @@ def find(ctx, rule) -> Iterable[Finding]:
         callee = callee_of(ctx, call, ancestry)
         if callee is not None:
             finding = analyze_call(rule, ctx, call, site, ancestry, callee)
-            if finding is not None and finding.fixable and few_fixed_items(frames_of(ancestry)):
+            if (
+                finding is not None
+                and finding.fixable
+                and few_fixed_items(frames_of(ancestry))
+            ):
                 finding = without_fix(finding, FEW_ITEMS_NOTE)
             if finding is not None:
                 yield finding
 
 
-def _queries(module: cst.Module, orm, calls: list | None = None) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
+def _queries(
+    module: cst.Module, orm, calls: list | None = None
+) -> list[tuple[QueryShape, list[cst.CSTNode]]]:
     """Every outermost query expression in the module, with its ancestry (module first).
 
     Other calls inside loops go to `calls`, (call, the awaited expression or the call,
@@ -89,12 +121,18 @@ def _queries(module: cst.Module, orm, calls: list | None = None) -> list[tuple[Q
         stack.append(None)
         shape = None
         if isinstance(node, (cst.Call, cst.Await)):
-            shape = orm.query_shape(node) or _recognize_through_variable(orm, node, ancestry)
+            shape = orm.query_shape(node) or _recognize_through_variable(
+                orm, node, ancestry
+            )
         if shape is not None:
             found.append((shape, list(ancestry)))
             continue
         if calls is not None and isinstance(node, cst.Call) and loops:
-            site = ancestry[-2] if len(ancestry) > 1 and isinstance(ancestry[-2], cst.Await) else node
+            site = (
+                ancestry[-2]
+                if len(ancestry) > 1 and isinstance(ancestry[-2], cst.Await)
+                else node
+            )
             calls.append((node, site, list(ancestry)))
         below = list(children(node))
         below.reverse()
@@ -108,7 +146,9 @@ _RUNNERS = {"execute", "scalars", "scalar"}
 _is_loop = kind_test((cst.For, *COMPREHENSIONS))
 
 
-def _recognize_through_variable(orm, node: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> QueryShape | None:
+def _recognize_through_variable(
+    orm, node: cst.BaseExpression, ancestry: list[cst.CSTNode]
+) -> QueryShape | None:
     """`session.scalars(stmt)` where the loop body built `stmt = select(...)` just before.
 
     The statement is read as if written in place; the shape remembers the real call (to
@@ -124,7 +164,11 @@ def _recognize_through_variable(orm, node: cst.BaseExpression, ancestry: list[cs
         runner = runner.func.value
         if isinstance(runner, cst.Await):
             runner = runner.expression
-    if not (isinstance(runner, cst.Call) and isinstance(runner.func, cst.Attribute) and runner.args):
+    if not (
+        isinstance(runner, cst.Call)
+        and isinstance(runner.func, cst.Attribute)
+        and runner.args
+    ):
         return None
     name = runner.args[0].value
     if not isinstance(name, cst.Name):
@@ -140,14 +184,19 @@ def _recognize_through_variable(orm, node: cst.BaseExpression, ancestry: list[cs
                 return updated
             arg = updated.args[0]
             if not value.lpar:
-                return updated.with_changes(args=[arg.with_changes(value=value), *updated.args[1:]])
+                return updated.with_changes(
+                    args=[arg.with_changes(value=value), *updated.args[1:]]
+                )
             # `session.scalars(stmt)` with `stmt = (\n select(...)\n)`: the statement's
             # own brackets become the call's, not a second pair inside it.
             bare = value.with_changes(lpar=[], rpar=[])
             return updated.with_changes(
                 whitespace_before_args=value.lpar[0].whitespace_after,
                 args=[
-                    arg.with_changes(value=bare, whitespace_after_arg=value.rpar[-1].whitespace_before),
+                    arg.with_changes(
+                        value=bare,
+                        whitespace_after_arg=value.rpar[-1].whitespace_before,
+                    ),
                     *updated.args[1:],
                 ],
             )
@@ -160,7 +209,9 @@ def _recognize_through_variable(orm, node: cst.BaseExpression, ancestry: list[cs
     return shape
 
 
-def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStatementLine | None:
+def _loop_body_binding(
+    name: str, ancestry: list[cst.CSTNode]
+) -> cst.SimpleStatementLine | None:
     """The one `name = ...` line of the innermost `for` body, before the query's statement."""
     for i in range(len(ancestry) - 2, -1, -1):
         node = ancestry[i]
@@ -186,7 +237,8 @@ def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStat
                 sum(
                     1
                     for n in walk(node.body)
-                    if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and name in target_names(n.target)
+                    if isinstance(n, (cst.AssignTarget, cst.AugAssign))
+                    and name in target_names(n.target)
                 )
                 != 1
             ):
@@ -196,7 +248,9 @@ def _loop_body_binding(name: str, ancestry: list[cst.CSTNode]) -> cst.SimpleStat
     return None
 
 
-def _analyze(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
+def _analyze(
+    rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]
+) -> Finding | None:
     finding = _analyze_loop(rule, ctx, shape, ancestry)
     if finding is not None and finding.fixable and few_fixed_items(frames_of(ancestry)):
         return without_fix(finding, FEW_ITEMS_NOTE)
@@ -207,11 +261,17 @@ def without_fix(finding: Finding, note: str) -> Finding:
     """`finding` with no fix: its message up to the fix, then why there is none."""
     found = finding.message.split("; fix: ", 1)[0].split("; unsafe fix", 1)[0]
     return dataclasses.replace(
-        finding, message=f"{found}; no fix: {note}", applicability=Applicability.NONE, fix_note=note, plan=None
+        finding,
+        message=f"{found}; no fix: {note}",
+        applicability=Applicability.NONE,
+        fix_note=note,
+        plan=None,
     )
 
 
-def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> Finding | None:
+def _analyze_loop(
+    rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]
+) -> Finding | None:
     frames = frames_of(ancestry)
     if not frames:
         return None
@@ -219,7 +279,11 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
     varying_all = set().union(*(f.varying for f in frames))
     not_a_session = _project_receiver_of(ctx, shape, ancestry)
 
-    if shape.cardinality is Cardinality.LIST and shape.terminal is None and not _iterated_directly(ancestry):
+    if (
+        shape.cardinality is Cardinality.LIST
+        and shape.terminal is None
+        and not _iterated_directly(ancestry)
+    ):
         # A Query or Result kept as an object: more often built up (`.subquery()`,
         # `.exists()`) or written through (`.update()`, `.delete()`) than read.
         return None
@@ -241,7 +305,9 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
         )
 
     if not_a_session:
-        entity = code(shape.entity) if shape.entity is not None else counted_model(shape)
+        entity = (
+            code(shape.entity) if shape.entity is not None else counted_model(shape)
+        )
         method = unwind(shape.node)[1][0].name
         return _finding(
             rule,
@@ -255,10 +321,20 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
         )
 
     model = ctx.model_for(shape.entity) if shape.entity is not None else None
-    if model is None and shape.entity is None and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
+    if (
+        model is None
+        and shape.entity is None
+        and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS)
+    ):
         counted = counted_model(shape)
-        model = ctx.model_for(cst.parse_expression(counted)) if counted != "the query" else None
-    entity_code = code(shape.entity) if shape.entity is not None else counted_model(shape)
+        model = (
+            ctx.model_for(cst.parse_expression(counted))
+            if counted != "the query"
+            else None
+        )
+    entity_code = (
+        code(shape.entity) if shape.entity is not None else counted_model(shape)
+    )
     if key_expr is None:
         # Loop-dependent in another way: already a batch (`in_(chunk)`), a model per
         # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
@@ -266,16 +342,28 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
         return None
     custom = _custom_query_class(ctx, shape, model)
     if custom:
-        return _finding(rule, ctx, shape, frames[-1], entity_code, Applicability.NONE, custom)
+        return _finding(
+            rule, ctx, shape, frames[-1], entity_code, Applicability.NONE, custom
+        )
 
     try:
         placement = place_key(ctx, frames, key_expr, ancestry)
     except NoFix as reason:
-        return _finding(rule, ctx, shape, reason.frame or frames[-1], entity_code, Applicability.NONE, str(reason))
+        return _finding(
+            rule,
+            ctx,
+            shape,
+            reason.frame or frames[-1],
+            entity_code,
+            Applicability.NONE,
+            str(reason),
+        )
     frame = placement.frame
 
     def no_fix(reason: str) -> Finding:
-        return _finding(rule, ctx, shape, frame, entity_code, Applicability.NONE, reason)
+        return _finding(
+            rule, ctx, shape, frame, entity_code, Applicability.NONE, reason
+        )
 
     depends = _dependent_parts(shape, placement.varying, exclude=key_pred)
     if depends:
@@ -284,7 +372,9 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
     # What the query returns, and whether we can rebuild it batched.
     cardinality = _effective_cardinality(shape)
     if cardinality is None:
-        return no_fix("a LIMIT other than 1 with `.one_or_none()`/`.one()` is not batched")
+        return no_fix(
+            "a LIMIT other than 1 with `.one_or_none()`/`.one()` is not batched"
+        )
     blocking = _shape_blocker(shape, key_pred)
     if blocking:
         return no_fix(blocking)
@@ -297,9 +387,15 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
         and key_pred.model != entity_code
         and shape.entity is not None
     ):
-        return no_fix(f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`")
+        return no_fix(
+            f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`"
+        )
     if model is not None and model.column(key_column) is None:
-        what = "a relationship" if model.relationship(key_column) is not None else "not a column n1fix knows"
+        what = (
+            "a relationship"
+            if model.relationship(key_column) is not None
+            else "not a column n1fix knows"
+        )
         return no_fix(f"`{model.name}.{key_column}` is {what}; `in_()` needs a column")
 
     if runs_once_per_loop(placement, ancestry):
@@ -314,7 +410,14 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
             columns=columns_read(shape, key_column),
             reads_only=lambda call: reads_only(ctx, call, ancestry),
             returns_of=lambda call: returns_of(ctx, call, ancestry),
-            hoisted=[shape.node, *([shape.statement_binding] if shape.statement_binding is not None else [])],
+            hoisted=[
+                shape.node,
+                *(
+                    [shape.statement_binding]
+                    if shape.statement_binding is not None
+                    else []
+                ),
+            ],
         )
     except NoFix as reason:
         return no_fix(str(reason))
@@ -323,7 +426,11 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
     miss = _certain_key_miss(ctx, model, key_column, keys_key, frame, ancestry)
     if miss:
         return no_fix(miss)
-    unsafe.extend(_contract_gaps(ctx, shape, cardinality, model, key_column, keys_key, frame, ancestry))
+    unsafe.extend(
+        _contract_gaps(
+            ctx, shape, cardinality, model, key_column, keys_key, frame, ancestry
+        )
+    )
 
     top_n = None
     if shape.limit is not None and shape.cardinality is Cardinality.LIST:
@@ -346,18 +453,33 @@ def _analyze_loop(rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]) -> 
         keys_filter=placement.keys_filter,
         iter_reiterable=placement.iter_reiterable,
         top_n=top_n,
-        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        scope=next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)),
+            ctx.module,
+        ),
         query_statement=ancestry[statement_index(ancestry, len(ancestry) - 1)],
-        uses_v1_query=shape.style is Style.V1 or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
+        uses_v1_query=shape.style is Style.V1
+        or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
         needs_unique=_joins_collections(ctx, shape, model),
         batch_guards=placement.batch_guards,
     )
-    return _finding(rule, ctx, shape, frame, entity_code, applicability, "; ".join(unsafe) or None, plan)
+    return _finding(
+        rule,
+        ctx,
+        shape,
+        frame,
+        entity_code,
+        applicability,
+        "; ".join(unsafe) or None,
+        plan,
+    )
 
 
 # What the batched rewrite of a `Model.query` chain calls on the query: the original's own
 # methods, plus filtering by `in_`, ordering and iterating.
-_BATCH_QUERY_METHODS = frozenset({"filter", "filter_by", "order_by", "all", "__iter__", "__init__"})
+_BATCH_QUERY_METHODS = frozenset(
+    {"filter", "filter_by", "order_by", "all", "__iter__", "__init__"}
+)
 
 
 def _custom_query_class(ctx, shape: QueryShape, model) -> str | None:
@@ -370,18 +492,28 @@ def _custom_query_class(ctx, shape: QueryShape, model) -> str | None:
     used = {mc.name for mc in shape.statement_calls} | _BATCH_QUERY_METHODS
     if shape.terminal is not None:
         used.add(shape.terminal.name)
-    if shape.select_call is None and model is not None and model.query_class is not None:
+    if (
+        shape.select_call is None
+        and model is not None
+        and model.query_class is not None
+    ):
         what = f"`{model.name}.query` is a `{model.query_class.rpartition('.')[2]}`"
         return _overriding(what, model.query_overrides, used)
-    for query_class, overrides in sorted(ctx.project.models.session_query_classes.items()):
-        what = f"the project's sessions may query with `{query_class.rpartition('.')[2]}`"
+    for query_class, overrides in sorted(
+        ctx.project.models.session_query_classes.items()
+    ):
+        what = (
+            f"the project's sessions may query with `{query_class.rpartition('.')[2]}`"
+        )
         reason = _overriding(what, overrides, used)
         if reason:
             return reason
     return None
 
 
-def _overriding(what: str, overrides: frozenset[str] | None, used: set[str]) -> str | None:
+def _overriding(
+    what: str, overrides: frozenset[str] | None, used: set[str]
+) -> str | None:
     if overrides is None:
         return f"{what}, whose methods n1fix cannot read"
     overridden = sorted(used & overrides)
@@ -400,7 +532,14 @@ def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
 
 
 def _finding(
-    rule, ctx, shape, frame: Frame, entity_code: str, applicability: Applicability, note: str | None, plan=None
+    rule,
+    ctx,
+    shape,
+    frame: Frame,
+    entity_code: str,
+    applicability: Applicability,
+    note: str | None,
+    plan=None,
 ) -> Finding:
     message = f"`{entity_code}` is queried once per item of {loop_words(ctx, frame)} (1 + N round trips)"
     if applicability is Applicability.SAFE:
@@ -409,7 +548,9 @@ def _finding(
         message += f"; unsafe fix: {note}"
     else:
         message += f"; no fix: {note}"
-    return rule.finding_at(ctx, shape.location, message, applicability, note, plan, loop=frame.node)
+    return rule.finding_at(
+        ctx, shape.location, message, applicability, note, plan, loop=frame.node
+    )
 
 
 def _joins_collections(ctx, shape: QueryShape, model) -> bool:
@@ -419,10 +560,14 @@ def _joins_collections(ctx, shape: QueryShape, model) -> bool:
     if shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
         return False
     if model is not None and any(
-        rel.lazy == "joined" and rel.uselist is not False for rel in model.relationships.values()
+        rel.lazy == "joined" and rel.uselist is not False
+        for rel in model.relationships.values()
     ):
         return True
-    return any(mc.name == "options" and "joinedload" in ctx.code(mc.call) for mc in shape.statement_calls)
+    return any(
+        mc.name == "options" and "joinedload" in ctx.code(mc.call)
+        for mc in shape.statement_calls
+    )
 
 
 def _tied_predicates(shape: QueryShape, varying: set[str]) -> list[Predicate]:
@@ -442,7 +587,9 @@ def _key_of(
     return None, None
 
 
-def _dependent_parts(shape: QueryShape, varying: set[str], exclude: Predicate | None) -> list[str]:
+def _dependent_parts(
+    shape: QueryShape, varying: set[str], exclude: Predicate | None
+) -> list[str]:
     """Parts of the query, other than the key predicate, that change per item."""
     parts: list[tuple[str, cst.CSTNode]] = [("the session", shape.session)]
     if shape.entity is not None:
@@ -453,14 +600,28 @@ def _dependent_parts(shape: QueryShape, varying: set[str], exclude: Predicate | 
     for mc in shape.statement_calls:
         if mc.name not in {"where", "filter", "filter_by"}:
             parts.append((f"`.{mc.name}()`", mc.call))
-    if shape.select_call is not None and not shape.exists_calls:  # exists(): its filters are the predicates
+    if (
+        shape.select_call is not None and not shape.exists_calls
+    ):  # exists(): its filters are the predicates
         parts.append(("the selected columns", shape.select_call))
-    if shape.terminal is not None and shape.get_key is None and shape.terminal_action != "rename":
+    if (
+        shape.terminal is not None
+        and shape.get_key is None
+        and shape.terminal_action != "rename"
+    ):
         parts.append((f"`.{shape.terminal.name}()`", shape.terminal.call))
     out = []
     for label, node in parts:
-        if isinstance(node, cst.Call) and node is not shape.select_call and not isinstance(node, cst.Arg):
-            names = set().union(*(names_read(a.value) for a in node.args)) if node.args else set()
+        if (
+            isinstance(node, cst.Call)
+            and node is not shape.select_call
+            and not isinstance(node, cst.Arg)
+        ):
+            names = (
+                set().union(*(names_read(a.value) for a in node.args))
+                if node.args
+                else set()
+            )
         else:
             names = names_read(node)
         if names & varying:
@@ -473,7 +634,16 @@ def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
         o
         for o in shape.opaque
         if o
-        in {"distinct", "group_by", "having", "offset", "slice", "with_for_update", "yield_per", "filter_by(**...)"}
+        in {
+            "distinct",
+            "group_by",
+            "having",
+            "offset",
+            "slice",
+            "with_for_update",
+            "yield_per",
+            "filter_by(**...)",
+        }
     ]
     if blocking:
         return f"the query uses `.{blocking[0]}()`, which batching would change"
@@ -495,7 +665,9 @@ def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
     return None
 
 
-def _key_column(shape: QueryShape, pred: Predicate | None, model) -> tuple[str | None, cst.BaseExpression | None]:
+def _key_column(
+    shape: QueryShape, pred: Predicate | None, model
+) -> tuple[str | None, cst.BaseExpression | None]:
     if pred is not None:
         column = (
             pred.node.left
@@ -508,14 +680,20 @@ def _key_column(shape: QueryShape, pred: Predicate | None, model) -> tuple[str |
             column = pred.node.comparisons[0].comparator
         return pred.attr, column
     if model is None:
-        return "id", None  # session.get(): assume the conventional primary key; unsafe below
+        return (
+            "id",
+            None,
+        )  # session.get(): assume the conventional primary key; unsafe below
     pk = model.primary_key
     return (pk[0], None) if len(pk) == 1 else (None, None)
 
 
 def _effective_cardinality(shape: QueryShape) -> Cardinality | None:
     """`.order_by(...).limit(1).one_or_none()` reads the first row, like `.first()`."""
-    if shape.limit is None or shape.cardinality not in (Cardinality.OPTIONAL, Cardinality.ONE):
+    if shape.limit is None or shape.cardinality not in (
+        Cardinality.OPTIONAL,
+        Cardinality.ONE,
+    ):
         return shape.cardinality
     args = shape.limit.call.args
     if (
@@ -528,7 +706,9 @@ def _effective_cardinality(shape: QueryShape) -> Cardinality | None:
     return None
 
 
-def _certain_key_miss(ctx, model, key_column: str, keys_key, frame: Frame, ancestry) -> str | None:
+def _certain_key_miss(
+    ctx, model, key_column: str, keys_key, frame: Frame, ancestry
+) -> str | None:
     column = model.column(key_column) if model is not None else None
     if column is None or ctx.keys_checked_elsewhere:
         return None
@@ -536,7 +716,14 @@ def _certain_key_miss(ctx, model, key_column: str, keys_key, frame: Frame, ances
 
 
 def _contract_gaps(
-    ctx, shape: QueryShape, card: Cardinality, model, key_column: str, key_expr, frame: Frame, ancestry
+    ctx,
+    shape: QueryShape,
+    card: Cardinality,
+    model,
+    key_column: str,
+    key_expr,
+    frame: Frame,
+    ancestry,
 ) -> list[str]:
     """Preconditions of the rewrite contract that the code does not show."""
     gaps: list[str] = []
@@ -550,16 +737,24 @@ def _contract_gaps(
     if not ctx.keys_checked_elsewhere:
         gaps.extend(key_gaps(ctx, model, column, key_expr, frame, ancestry))
     if card is Cardinality.ONE:
-        gaps.append(f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error")
+        gaps.append(
+            f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error"
+        )
     if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
         gaps.append(
             f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one"
         )
-    if card is Cardinality.FIRST or (card is Cardinality.LIST and shape.limit is not None):
-        one_row = card is Cardinality.FIRST and model.is_unique(key_column)  # at most one row a key
+    if card is Cardinality.FIRST or (
+        card is Cardinality.LIST and shape.limit is not None
+    ):
+        one_row = card is Cardinality.FIRST and model.is_unique(
+            key_column
+        )  # at most one row a key
         if not one_row and not _deterministic_order(shape, model):
             what = "`.first()`" if card is Cardinality.FIRST else "the per-item LIMIT"
-            gaps.append(f"{what} needs an ORDER BY that includes a unique column to pick the same rows")
+            gaps.append(
+                f"{what} needs an ORDER BY that includes a unique column to pick the same rows"
+            )
     return gaps
 
 
@@ -574,10 +769,16 @@ def _deterministic_order(shape: QueryShape, model) -> bool:
         ):
             base = base.func.value
         elif (
-            isinstance(base, cst.Call) and dotted_name(base.func) in {"desc", "asc", "sa.desc", "sa.asc"} and base.args
+            isinstance(base, cst.Call)
+            and dotted_name(base.func) in {"desc", "asc", "sa.desc", "sa.asc"}
+            and base.args
         ):
             base = base.args[0].value
-        if isinstance(base, cst.Attribute) and dotted_name(base.value) == entity and model.is_unique(base.attr.value):
+        if (
+            isinstance(base, cst.Attribute)
+            and dotted_name(base.value) == entity
+            and model.is_unique(base.attr.value)
+        ):
             return True
     return False
 
@@ -590,13 +791,19 @@ def _iterated_directly(ancestry) -> bool:
     if isinstance(parent, cst.Arg) and len(ancestry) > 2:
         call = ancestry[-3]
         return (
-            isinstance(call, cst.Call) and dotted_name(call.func) in CONSUMERS | {"enumerate"} and len(call.args) == 1
+            isinstance(call, cst.Call)
+            and dotted_name(call.func) in CONSUMERS | {"enumerate"}
+            and len(call.args) == 1
         )
     return False
 
 
 def _module_uses_query_api(module: cst.Module) -> bool:
     for node in walk(module, into_scopes=True):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "query":
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "query"
+        ):
             return True
     return False

@@ -29,7 +29,14 @@ from pathlib import Path
 import libcst as cst
 
 from n1fix.analysis.loop_placement import NoFix
-from n1fix.cst.method_syntax import BATCHED, batch_params, find_function, named_params, tail_block, with_tail
+from n1fix.cst.method_syntax import (
+    BATCHED,
+    batch_params,
+    find_function,
+    named_params,
+    tail_block,
+    with_tail,
+)
 from n1fix.cst.names import plural
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
@@ -59,8 +66,12 @@ class BatchVariant:
     keys_param: str  # `project_ids`
     model: object | None  # ModelInfo of the queried model
     key_column: str  # the column the key is compared with
-    columns: set[str]  # columns the query reads (a loop assigning one must not be batched)
-    session_param: str | None  # the callee's parameter holding the session it queries with
+    columns: set[
+        str
+    ]  # columns the query reads (a loop assigning one must not be batched)
+    session_param: (
+        str | None
+    )  # the callee's parameter holding the session it queries with
     cardinality: Cardinality  # what the original returns per key
     exists: bool  # the project has the variant already (else the fix adds it)
     loop: BatchLoop
@@ -84,7 +95,11 @@ def plan_variant(ctx, callee: QueryFunction, key_param: str) -> BatchVariant:
     source = _callee_source(ctx, callee)
     # The verdict depends on the callee's text and on the project's indexes (the memo
     # lives on them).
-    memo_key = (callee.qualname, key_param, hashlib.sha256(source.text.encode()).hexdigest())
+    memo_key = (
+        callee.qualname,
+        key_param,
+        hashlib.sha256(source.text.encode()).hexdigest(),
+    )
     memo = ctx.project.variants
     hit = memo.get(memo_key)
     if hit is None:
@@ -110,14 +125,22 @@ class _CalleeSource:
 def _callee_source(ctx, callee: QueryFunction) -> _CalleeSource:
     path = Path(callee.path)
     if path == ctx.path:
-        return _CalleeSource(path, ctx.display_path, ctx.module.code, ctx.module_name, ctx.imports)
-    read = ctx.project.read_module(path) if ctx.project.read_module is not None else "n1fix was given no way to read it"
+        return _CalleeSource(
+            path, ctx.display_path, ctx.module.code, ctx.module_name, ctx.imports
+        )
+    read = (
+        ctx.project.read_module(path)
+        if ctx.project.read_module is not None
+        else "n1fix was given no way to read it"
+    )
     if isinstance(read, str):
         raise NoFix(f"{callee.path} cannot be read ({read})")
     return _CalleeSource(path, read.display, read.text, read.module_name, read.imports)
 
 
-def _plan(ctx, callee: QueryFunction, key_param: str, source: _CalleeSource) -> BatchVariant:
+def _plan(
+    ctx, callee: QueryFunction, key_param: str, source: _CalleeSource
+) -> BatchVariant:
     module = cst.parse_module(source.text)
     owner_name = callee.owner.rpartition(".")[2] if callee.owner else None
     function = find_function(module, owner_name, callee.name)
@@ -129,14 +152,25 @@ def _plan(ctx, callee: QueryFunction, key_param: str, source: _CalleeSource) -> 
     if keys_param == key_param or keys_param in callee.params:
         raise NoFix(f"no free parameter name for the list of `{key_param}` values")
     name = batch_name(callee.name, key_param)
-    exists = ctx.project.functions is not None and ctx.project.functions.sibling(callee, name) is not None
+    exists = (
+        ctx.project.functions is not None
+        and ctx.project.functions.sibling(callee, name) is not None
+    )
 
     if callee.writes:
-        synthetic = _synthetic_write_module(module, owner_name, function, name, key_param, keys_param)
+        synthetic = _synthetic_write_module(
+            module, owner_name, function, name, key_param, keys_param
+        )
     else:
-        synthetic = _synthetic_module(module, owner_name, function, name, key_param, keys_param)
+        synthetic = _synthetic_module(
+            module, owner_name, function, name, key_param, keys_param
+        )
     loop = _analysed_loop(ctx, synthetic, source, owner_name, function, callee.writes)
-    facts = _write_facts(loop.ctx, loop.finding) if callee.writes else _plan_facts(loop.ctx, loop.finding)
+    facts = (
+        _write_facts(loop.ctx, loop.finding)
+        if callee.writes
+        else _plan_facts(loop.ctx, loop.finding)
+    )
     variant = BatchVariant(
         callee=callee,
         name=name,
@@ -173,14 +207,25 @@ def _check_writable(ctx, variant: BatchVariant, module: cst.Module) -> None:
     if problem is not None:
         raise NoFix(problem)
     if variant.exists:
-        _check_existing(module, variant.loop.owner, variant.name, variant.callee, variant.key_param, variant.keys_param)
+        _check_existing(
+            module,
+            variant.loop.owner,
+            variant.name,
+            variant.callee,
+            variant.key_param,
+            variant.keys_param,
+        )
 
 
-def _check_signature(function: cst.FunctionDef, key_param: str, callee: QueryFunction) -> None:
+def _check_signature(
+    function: cst.FunctionDef, key_param: str, callee: QueryFunction
+) -> None:
     for decorator in function.decorators:
         name = cst.Module([]).code_for_node(decorator.decorator)
         if name not in _ALLOWED_DECORATORS:
-            raise NoFix(f"`{callee.name}` is decorated with `@{name}`, which a batch method would not repeat")
+            raise NoFix(
+                f"`{callee.name}` is decorated with `@{name}`, which a batch method would not repeat"
+            )
     params = function.params
     if isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None:
         raise NoFix(f"`{callee.name}` takes `*args` or `**kwargs`")
@@ -198,13 +243,24 @@ def _work_statements(function: cst.FunctionDef) -> list[cst.SimpleStatementLine]
     *assignments, last = statements
     for statement in assignments:
         small = (
-            statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+            statement.body[0]
+            if isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            else None
         )
         if not (
-            isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
         ):
-            raise NoFix(f"`{callee.value}` does more than run its query; n1fix batches methods whose body is the query")
-    small = last.body[0] if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 else None
+            raise NoFix(
+                f"`{callee.value}` does more than run its query; n1fix batches methods whose body is the query"
+            )
+    small = (
+        last.body[0]
+        if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1
+        else None
+    )
     if not (isinstance(small, cst.Return) and small.value is not None):
         raise NoFix(f"`{callee.value}` does not end by returning its query's result")
     for node in walk(function.body):
@@ -213,7 +269,9 @@ def _work_statements(function: cst.FunctionDef) -> list[cst.SimpleStatementLine]
     return _inline_single_use([*assignments, last])
 
 
-def _inline_single_use(statements: list[cst.SimpleStatementLine]) -> list[cst.SimpleStatementLine]:
+def _inline_single_use(
+    statements: list[cst.SimpleStatementLine],
+) -> list[cst.SimpleStatementLine]:
     """`result = await session.execute(q)` / `return result.scalars().all()` reads as
     `return (await session.execute(q)).scalars().all()`: the form the recognizer knows."""
     if len(statements) < 2:
@@ -222,14 +280,21 @@ def _inline_single_use(statements: list[cst.SimpleStatementLine]) -> list[cst.Si
     name = assign.targets[0].target.value
     ret = statements[-1].body[0]
     uses = [n for n in walk(ret) if isinstance(n, cst.Name) and n.value == name]
-    if len(uses) != 1 or any(isinstance(n, cst.Name) and n.value == name for s in statements[:-2] for n in walk(s)):
+    if len(uses) != 1 or any(
+        isinstance(n, cst.Name) and n.value == name
+        for s in statements[:-2]
+        for n in walk(s)
+    ):
         return statements
     value = assign.value
     target = uses[0]
     if not isinstance(value, cst.Await):
         return statements  # `stmt = select(...)`: the loop analysis reads statement variables itself
     # `(await session.execute(q)).scalars()` needs the brackets; `list(await ...)` does not.
-    receiver = any(isinstance(n, (cst.Attribute, cst.Subscript)) and n.value is target for n in walk(ret))
+    receiver = any(
+        isinstance(n, (cst.Attribute, cst.Subscript)) and n.value is target
+        for n in walk(ret)
+    )
     if receiver and not value.lpar:
         value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
@@ -255,41 +320,68 @@ def _check_transaction(function: cst.FunctionDef) -> None:
 
 
 def _synthetic_module(
-    module: cst.Module, owner: str | None, function: cst.FunctionDef, name: str, key: str, keys: str
+    module: cst.Module,
+    owner: str | None,
+    function: cst.FunctionDef,
+    name: str,
+    key: str,
+    keys: str,
 ) -> str:
     """The callee module's imports and the loop a person would write first."""
     statements = _work_statements(function)
     *assignments, last = statements
-    record = cst.parse_statement(f"{BATCHED}[{key}] = x\n").with_changes(leading_lines=last.leading_lines)
-    record = record.with_changes(body=[record.body[0].with_changes(value=last.body[0].value)])
+    record = cst.parse_statement(f"{BATCHED}[{key}] = x\n").with_changes(
+        leading_lines=last.leading_lines
+    )
+    record = record.with_changes(
+        body=[record.body[0].with_changes(value=last.body[0].value)]
+    )
     loop = cst.For(
         target=cst.Name(key),
         iter=cst.Name(keys),
         body=cst.IndentedBlock(body=[*assignments, record]),
     )
-    tail = [cst.parse_statement(f"{BATCHED} = {{}}\n"), loop, cst.parse_statement(f"return {BATCHED}\n")]
+    tail = [
+        cst.parse_statement(f"{BATCHED} = {{}}\n"),
+        loop,
+        cst.parse_statement(f"return {BATCHED}\n"),
+    ]
     new_function = with_tail(function, tail)
     new_function = new_function.with_changes(
-        name=cst.Name(name), params=batch_params(function.params, key, keys, annotate_for_analysis=True), returns=None
+        name=cst.Name(name),
+        params=batch_params(function.params, key, keys, annotate_for_analysis=True),
+        returns=None,
     )
     return _module_with(module, owner, new_function)
 
 
-def _module_with(module: cst.Module, owner: str | None, function: cst.FunctionDef) -> str:
+def _module_with(
+    module: cst.Module, owner: str | None, function: cst.FunctionDef
+) -> str:
     """The module's imports and `function` (in a class named `owner`, when a method)."""
     imports = [
         s
         for s in module.body
-        if isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], (cst.Import, cst.ImportFrom))
+        if isinstance(s, cst.SimpleStatementLine)
+        and isinstance(s.body[0], (cst.Import, cst.ImportFrom))
     ]
     holder: cst.CSTNode = function
     if owner is not None:
-        holder = cst.ClassDef(name=cst.Name(owner), body=cst.IndentedBlock(body=[function]))
-    return module.with_changes(body=[*imports, holder.with_changes(leading_lines=[])]).code
+        holder = cst.ClassDef(
+            name=cst.Name(owner), body=cst.IndentedBlock(body=[function])
+        )
+    return module.with_changes(
+        body=[*imports, holder.with_changes(leading_lines=[])]
+    ).code
 
 
 def _analysed_loop(
-    ctx, text: str, source: _CalleeSource, owner: str | None, original: cst.FunctionDef, writes: bool
+    ctx,
+    text: str,
+    source: _CalleeSource,
+    owner: str | None,
+    original: cst.FunctionDef,
+    writes: bool,
 ) -> BatchLoop:
     """The synthetic loop as the query-in-loop (or write-in-loop) rule sees it."""
     from n1fix.rules import rule_by_name
@@ -311,7 +403,13 @@ def _analysed_loop(
     finding = findings[0]
     if finding.plan is None:
         raise NoFix(f"its query cannot be batched: {finding.fix_note}")
-    return BatchLoop(ctx=loop_ctx, finding=finding, callee_text=source.text, owner=owner, original=original)
+    return BatchLoop(
+        ctx=loop_ctx,
+        finding=finding,
+        callee_text=source.text,
+        owner=owner,
+        original=original,
+    )
 
 
 def _plan_facts(ctx, finding) -> dict:
@@ -319,7 +417,11 @@ def _plan_facts(ctx, finding) -> dict:
 
     plan = finding.plan
     shape = plan.shape
-    entity = shape.entity if shape.entity is not None else cst.parse_expression(counted_model(shape))
+    entity = (
+        shape.entity
+        if shape.entity is not None
+        else cst.parse_expression(counted_model(shape))
+    )
     return {
         "model": ctx.model_for(entity),
         "key_column": plan.key_column,
@@ -347,7 +449,12 @@ def _write_facts(ctx, finding) -> dict:
 
 
 def _synthetic_write_module(
-    module: cst.Module, owner: str | None, function: cst.FunctionDef, name: str, key: str, keys: str
+    module: cst.Module,
+    owner: str | None,
+    function: cst.FunctionDef,
+    name: str,
+    key: str,
+    keys: str,
 ) -> str:
     """The callee module's imports and the per-key loop of the write method."""
     statements, _ = tail_block(function)
@@ -361,22 +468,36 @@ def _synthetic_write_module(
     for node in walk(function.body):
         if isinstance(node, (cst.Return, cst.Yield)):
             raise NoFix(f"`{function.name.value}` returns a value per key")
-    loop = cst.For(target=cst.Name(key), iter=cst.Name(keys), body=cst.IndentedBlock(body=statements))
+    loop = cst.For(
+        target=cst.Name(key),
+        iter=cst.Name(keys),
+        body=cst.IndentedBlock(body=statements),
+    )
     new_function = with_tail(function, [loop]).with_changes(
-        name=cst.Name(name), params=batch_params(function.params, key, keys, annotate_for_analysis=True)
+        name=cst.Name(name),
+        params=batch_params(function.params, key, keys, annotate_for_analysis=True),
     )
     return _module_with(module, owner, new_function)
 
 
 def _check_existing(
-    module: cst.Module, owner: str | None, name: str, callee: QueryFunction, key: str, keys: str
+    module: cst.Module,
+    owner: str | None,
+    name: str,
+    callee: QueryFunction,
+    key: str,
+    keys: str,
 ) -> None:
     """Reuse a batch variant only when it is the dict-returning kind n1fix itself writes."""
     function = find_function(module, owner, name)
     if function is None:
         raise NoFix(f"`{name}` exists, but not where n1fix can read it")
     statements, _ = tail_block(function)
-    last = statements[-1].body[0] if statements and isinstance(statements[-1], cst.SimpleStatementLine) else None
+    last = (
+        statements[-1].body[0]
+        if statements and isinstance(statements[-1], cst.SimpleStatementLine)
+        else None
+    )
     params = [p.name.value for p in named_params(function.params)]
     expected = [keys if p == key else p for p in callee.params]
     if params and params[0] in ("self", "cls"):
@@ -396,7 +517,10 @@ def _check_existing(
                 f"`{name}` exists next to it, but n1fix cannot tell that it writes every row of `{keys}`; call it by hand"
             )
         return
-    if not (isinstance(last, cst.Return) and isinstance(last.value, cst.DictComp)) or params != expected:
+    if (
+        not (isinstance(last, cst.Return) and isinstance(last.value, cst.DictComp))
+        or params != expected
+    ):
         raise NoFix(
             f"`{name}` exists next to it, but n1fix cannot tell that it returns a dict by `{key}`; call it by hand"
         )

@@ -42,7 +42,9 @@ class CallPlan:
     key_param: str
     variant: BatchVariant
     scope: cst.CSTNode
-    result_name: str | None = None  # `latest` in `latest = RendersDAL.latest_for_project(...)`
+    result_name: str | None = (
+        None  # `latest` in `latest = RendersDAL.latest_for_project(...)`
+    )
 
     # What the shared keys code (`codemods.query_in_loop._keys`) reads of a plan.
     @property
@@ -84,7 +86,12 @@ def returns_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> str | None:
 
 
 def analyze_call(
-    rule, ctx, call: cst.Call, site: cst.BaseExpression, ancestry: list[cst.CSTNode], callee: QueryFunction
+    rule,
+    ctx,
+    call: cst.Call,
+    site: cst.BaseExpression,
+    ancestry: list[cst.CSTNode],
+    callee: QueryFunction,
 ) -> Finding | None:
     frames = frames_of(ancestry)
     if not frames:
@@ -112,10 +119,19 @@ def analyze_call(
     owner = callee.owner.rpartition(".")[2] + "." if callee.owner else ""
 
     def no_fix(note: str, at: Frame = frame) -> Finding:
-        return rule.finding_at(ctx, site, f"{message}; no fix: {note}", Applicability.NONE, note, loop=at.node)
+        return rule.finding_at(
+            ctx,
+            site,
+            f"{message}; no fix: {note}",
+            Applicability.NONE,
+            note,
+            loop=at.node,
+        )
 
     if len(keyed) > 1:
-        return no_fix("the call is keyed by several arguments at once; n1fix batches one key")
+        return no_fix(
+            "the call is keyed by several arguments at once; n1fix batches one key"
+        )
     param, key_arg = keyed[0]
     try:
         placement = place_key(ctx, frames, key_arg, ancestry)
@@ -133,7 +149,11 @@ def analyze_call(
         alone = _sole_statement_of_loop(frame, site)
         if alone:
             return no_fix(alone)
-    session_arg = _argument_for(call, callee, variant.session_param) if variant.session_param else None
+    session_arg = (
+        _argument_for(call, callee, variant.session_param)
+        if variant.session_param
+        else None
+    )
     try:
         place_body(
             ctx,
@@ -149,12 +169,18 @@ def analyze_call(
     except NoFix as reason:
         return no_fix(str(reason))
     unsafe = [*placement.unsafe, *variant.unsafe, *_evaluated_once(ctx, call, key_arg)]
-    column = variant.model.column(variant.key_column) if variant.model is not None else None
+    column = (
+        variant.model.column(variant.key_column) if variant.model is not None else None
+    )
     if column is not None:
-        miss = certain_key_miss(ctx, variant.model, column, placement.keys_key, frame, ancestry)
+        miss = certain_key_miss(
+            ctx, variant.model, column, placement.keys_key, frame, ancestry
+        )
         if miss:
             return no_fix(miss)
-        unsafe.extend(key_gaps(ctx, variant.model, column, placement.keys_key, frame, ancestry))
+        unsafe.extend(
+            key_gaps(ctx, variant.model, column, placement.keys_key, frame, ancestry)
+        )
     elif variant.model is None:
         unsafe.append(
             f"`{callee.model or 'its model'}` is not in the model index, so the key's nullability and type are unknown"
@@ -166,7 +192,10 @@ def analyze_call(
         anchor=ancestry[placement.anchor_index],
         key_param=param,
         variant=variant,
-        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        scope=next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)),
+            ctx.module,
+        ),
         result_name=_result_name(site, ancestry),
     )
     target = f"`{owner}{variant.name}()`"
@@ -180,9 +209,23 @@ def analyze_call(
     if unsafe:
         note = "; ".join(unsafe)
         return rule.finding_at(
-            ctx, site, f"{message}; unsafe fix ({how}): {note}", Applicability.UNSAFE, note, plan, loop=frame.node
+            ctx,
+            site,
+            f"{message}; unsafe fix ({how}): {note}",
+            Applicability.UNSAFE,
+            note,
+            plan,
+            loop=frame.node,
         )
-    return rule.finding_at(ctx, site, f"{message}; fix: {how}", Applicability.SAFE, None, plan, loop=frame.node)
+    return rule.finding_at(
+        ctx,
+        site,
+        f"{message}; fix: {how}",
+        Applicability.SAFE,
+        None,
+        plan,
+        loop=frame.node,
+    )
 
 
 def _sole_statement_of_loop(frame: Frame, site: cst.BaseExpression) -> str | None:
@@ -192,24 +235,39 @@ def _sole_statement_of_loop(frame: Frame, site: cst.BaseExpression) -> str | Non
         return "the write runs in a comprehension"
     body = frame.node.body.body
     statement = body[0] if len(body) == 1 else None
-    small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
-    if not (isinstance(small, cst.Expr) and small.value is site) or frame.node.orelse is not None:
+    small = (
+        statement.body[0]
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+        else None
+    )
+    if (
+        not (isinstance(small, cst.Expr) and small.value is site)
+        or frame.node.orelse is not None
+    ):
         return "the loop does more than this call; the bulk call would move the writes relative to the rest"
     return None
 
 
 def _result_name(site: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> str | None:
     """The name the call's result is assigned to, when it is a plain `name = call(...)`."""
-    position = next((i for i in range(len(ancestry) - 1, -1, -1) if ancestry[i] is site), None)
+    position = next(
+        (i for i in range(len(ancestry) - 1, -1, -1) if ancestry[i] is site), None
+    )
     parent = ancestry[position - 1] if position else None
-    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+    if (
+        isinstance(parent, cst.Assign)
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0].target, cst.Name)
+    ):
         return parent.targets[0].target.value
     if isinstance(parent, cst.AnnAssign) and isinstance(parent.target, cst.Name):
         return parent.target.value
     return None
 
 
-def _varying_part(ctx, call: cst.Call, key_arg: cst.BaseExpression, placement: Placement) -> str | None:
+def _varying_part(
+    ctx, call: cst.Call, key_arg: cst.BaseExpression, placement: Placement
+) -> str | None:
     """An argument or receiver, besides the key, that changes per item."""
     if names_read(call.func) & placement.varying:
         return f"`{ctx.code(call.func)}` changes per item"
@@ -224,12 +282,19 @@ def _evaluated_once(ctx, call: cst.Call, key_arg: cst.BaseExpression) -> list[st
     for arg in call.args:
         if arg.value is key_arg:
             continue
-        if any(isinstance(n, (cst.Call, cst.Await, cst.Yield, cst.NamedExpr)) for n in [arg.value, *walk(arg.value)]):
-            return [f"the argument `{ctx.code(arg.value)}` would be evaluated once instead of once per item"]
+        if any(
+            isinstance(n, (cst.Call, cst.Await, cst.Yield, cst.NamedExpr))
+            for n in [arg.value, *walk(arg.value)]
+        ):
+            return [
+                f"the argument `{ctx.code(arg.value)}` would be evaluated once instead of once per item"
+            ]
     return []
 
 
-def _argument_for(call: cst.Call, callee: QueryFunction, param: str) -> cst.BaseExpression | None:
+def _argument_for(
+    call: cst.Call, callee: QueryFunction, param: str
+) -> cst.BaseExpression | None:
     if any(arg.star for arg in call.args):
         return None
     for arg in call.args:

@@ -129,7 +129,14 @@ from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
 # `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
 GATE_CALLS = {"execute", "scalars", "scalar", "query"}
-_LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
@@ -141,11 +148,17 @@ def may_query(node: ast.AST, statements_in_names: bool) -> bool:
             if not node.args:
                 return False
             # `stmt = select(...)` then `session.scalars(stmt)`
-            return _builds_select(node.args[0]) or (statements_in_names and isinstance(node.args[0], ast.Name))
+            return _builds_select(node.args[0]) or (
+                statements_in_names and isinstance(node.args[0], ast.Name)
+            )
         if attr == "query":
             return bool(node.args)
         return attr == "get" and len(node.args) == 2 and class_like(node.args[0])
-    return isinstance(node, ast.Attribute) and node.attr == "query" and class_like(node.value)
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "query"
+        and class_like(node.value)
+    )
 
 
 def _builds_select(expr: ast.AST) -> bool:

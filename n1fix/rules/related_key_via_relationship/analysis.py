@@ -32,7 +32,11 @@ def find(ctx, rule) -> Iterable[Finding]:
         if model is None:
             continue
         rel = model.relationship(rel_name)
-        target = ctx.project.models.get(rel.target) if rel is not None and rel.target else None
+        target = (
+            ctx.project.models.get(rel.target)
+            if rel is not None and rel.target
+            else None
+        )
         fk = foreign_key_for(model, rel, target, node.attr.value)
         if fk is None:
             continue
@@ -58,7 +62,9 @@ def find(ctx, rule) -> Iterable[Finding]:
             reasons.append(
                 f"`{model.name}.{fk.attr}` is nullable: for a row without a `{rel_name}`, `{reading}` raises AttributeError while `{replacement}` gives None"
             )
-        assigned = _assigned_in_function(ctx, ancestry, model, rel_name, fk.attr, owner.value == "self")
+        assigned = _assigned_in_function(
+            ctx, ancestry, model, rel_name, fk.attr, owner.value == "self"
+        )
         if assigned:
             reasons.append(assigned)
         elif (unproven := unproven_persistent(ctx, owner.value, ancestry)) is not None:
@@ -69,11 +75,15 @@ def find(ctx, rule) -> Iterable[Finding]:
             if not any(reason.startswith("`self`") for reason in reasons):
                 reasons.append(unproven_persistent(ctx, "self", ancestry))
             why = "no fix: " + "; ".join(reasons)
-            yield rule.finding_at(ctx, node, f"{message}; {why}", Applicability.NONE, why)
+            yield rule.finding_at(
+                ctx, node, f"{message}; {why}", Applicability.NONE, why
+            )
             continue
         applicability = Applicability.UNSAFE if reasons else Applicability.SAFE
         plan = RelatedKeyPlan(node, owner, fk.attr)
-        yield rule.finding_at(ctx, node, message, applicability, "; ".join(reasons) or None, plan=plan)
+        yield rule.finding_at(
+            ctx, node, message, applicability, "; ".join(reasons) or None, plan=plan
+        )
 
 
 def _reads(module: cst.Module):
@@ -83,7 +93,9 @@ def _reads(module: cst.Module):
     return [(node, [*ancestry, node]) for node, ancestry in found]
 
 
-def _is_read_of_attribute_of_attribute(node: cst.CSTNode, ancestry: list[cst.CSTNode]) -> bool:
+def _is_read_of_attribute_of_attribute(
+    node: cst.CSTNode, ancestry: list[cst.CSTNode]
+) -> bool:
     return (
         isinstance(node, cst.Attribute)
         and isinstance(node.value, cst.Attribute)
@@ -95,11 +107,17 @@ def _is_read_of_attribute_of_attribute(node: cst.CSTNode, ancestry: list[cst.CST
 def _row_read_anyway(node: cst.Attribute, ancestry) -> bool:
     """Whether `obj.rel` is read otherwise (`obj.rel.name`, `if obj.rel:`) wherever
     `obj.rel.id` is: the row is loaded then, and reading the column saves no query."""
-    scope = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0])
+    scope = next(
+        (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0]
+    )
     key = node.attr.value
 
     def skip(read, parent) -> bool:
-        if isinstance(parent, cst.Attribute) and parent.value is read and parent.attr.value == key:
+        if (
+            isinstance(parent, cst.Attribute)
+            and parent.value is read
+            and parent.attr.value == key
+        ):
             return True  # the same key read elsewhere: rewritten too
         return _is_target(read, parent)
 
@@ -112,16 +130,27 @@ def _fetches_the_row(ctx, node, ancestry, target) -> bool:
     reading the column moves the query, it does not save it."""
     parent = ancestry[-2] if len(ancestry) > 1 else None
     call = ancestry[-3] if len(ancestry) > 2 else None
-    if not (isinstance(parent, cst.Arg) and isinstance(call, cst.Call) and parent.value is node):
+    if not (
+        isinstance(parent, cst.Arg)
+        and isinstance(call, cst.Call)
+        and parent.value is node
+    ):
         return False
-    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in ("get", "get_one")):
+    if not (
+        isinstance(call.func, cst.Attribute)
+        and call.func.attr.value in ("get", "get_one")
+    ):
         return False
     args = [a for a in call.args if a.keyword is None]
     if len(args) == 2 and args[1] is parent:  # session.get(Target, key)
         model = ctx.model_for(args[0].value)
     elif len(args) == 1 and args[0] is parent:  # session.query(Target).get(key)
         receiver = call.func.value
-        queried = receiver.args[0].value if isinstance(receiver, cst.Call) and receiver.args else None
+        queried = (
+            receiver.args[0].value
+            if isinstance(receiver, cst.Call) and receiver.args
+            else None
+        )
         model = ctx.model_for(queried) if queried is not None else None
     else:
         return False
@@ -135,7 +164,11 @@ def _asserted(ancestry) -> bool:
         if isinstance(node, cst.Assert):
             return True
         if isinstance(node, cst.Call):
-            func = node.func.attr.value if isinstance(node.func, cst.Attribute) else getattr(node.func, "value", "")
+            func = (
+                node.func.attr.value
+                if isinstance(node.func, cst.Attribute)
+                else getattr(node.func, "value", "")
+            )
             if isinstance(func, str) and func.startswith("assert"):
                 return True
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
@@ -157,13 +190,16 @@ def _is_target(node, parent) -> bool:
 def _owner_model(ctx, owner: cst.Name, ancestry):
     """The model of the object a name holds; `self` inside a model class's method."""
     if owner.value == "self":
-        function = next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
+        function = next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None
+        )
         cls = next((n for n in reversed(ancestry) if isinstance(n, cst.ClassDef)), None)
         if (
             function is None
             or cls is None
             or any(
-                isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+                isinstance(d.decorator, cst.Name)
+                and d.decorator.value in ("staticmethod", "classmethod")
                 for d in function.decorators
             )
         ):
@@ -181,7 +217,9 @@ def _owner_model(ctx, owner: cst.Name, ancestry):
     return found
 
 
-def _assigned_in_function(ctx, ancestry, model, rel_name: str, fk_attr: str, in_class: bool = False) -> str | None:
+def _assigned_in_function(
+    ctx, ancestry, model, rel_name: str, fk_attr: str, in_class: bool = False
+) -> str | None:
     """Why the relationship and its column may disagree here: an assignment to either in
     the same function (until a flush, `obj.rel = other` changes `obj.rel.id`, not
     `obj.rel_id`), or an object of the model built here with the relationship given.
@@ -198,10 +236,15 @@ def _assigned_in_function(ctx, ancestry, model, rel_name: str, fk_attr: str, in_
         elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
             targets.append(node.target)
         for target in targets:
-            if isinstance(target, cst.Attribute) and target.attr.value in (rel_name, fk_attr):
+            if isinstance(target, cst.Attribute) and target.attr.value in (
+                rel_name,
+                fk_attr,
+            ):
                 where = "the class" if in_class else "the function"
                 return f"{where} assigns `.{target.attr.value}` (before a flush `.{rel_name}` and `.{fk_attr}` can disagree)"
-        if isinstance(node, cst.Call) and any(a.keyword is not None and a.keyword.value == rel_name for a in node.args):
+        if isinstance(node, cst.Call) and any(
+            a.keyword is not None and a.keyword.value == rel_name for a in node.args
+        ):
             called = ctx.model_for(node.func)
             if called is not None and called.qualname == model.qualname:
                 return f"the function builds a `{model.name}` with `{rel_name}=`: its `{fk_attr}` is None until a flush"

@@ -22,7 +22,9 @@ def key_reads(text: str) -> list[str]:
     """Every `a.b` the text reads, sorted (so that the cache's bytes are stable)."""
     if "." not in text:
         return []
-    return sorted({f"{match.group(1)}.{match.group(2)}" for match in _PAIR.finditer(text)})
+    return sorted(
+        {f"{match.group(1)}.{match.group(2)}" for match in _PAIR.finditer(text)}
+    )
 
 
 def model_key_pairs(models) -> frozenset[str]:

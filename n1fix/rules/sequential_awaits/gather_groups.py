@@ -20,7 +20,12 @@ from typing import Iterator
 
 import libcst as cst
 
-from n1fix.analysis.await_calls import AwaitedCall, CallerScope, awaited_statement, describe
+from n1fix.analysis.await_calls import (
+    AwaitedCall,
+    CallerScope,
+    awaited_statement,
+    describe,
+)
 from n1fix.cst.async_functions import blocks_below
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import walk
@@ -31,9 +36,13 @@ _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 @dataclass
 class Run:
     members: list[AwaitedCall]
-    in_try: cst.Try | cst.TryStar | None  # an enclosing try whose handlers would see a different error
+    in_try: (
+        cst.Try | cst.TryStar | None
+    )  # an enclosing try whose handlers would see a different error
     function: cst.FunctionDef
-    transactions: frozenset[str] = frozenset()  # sessions whose `begin()` block encloses the run
+    transactions: frozenset[str] = (
+        frozenset()
+    )  # sessions whose `begin()` block encloses the run
     # awaits inside an expression in the statement just before / just after the run
     before: list[AwaitedCall] = field(default_factory=list)
     after: list[AwaitedCall] = field(default_factory=list)
@@ -52,7 +61,9 @@ class Group:
 
 def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
     scope: CallerScope | None = None
-    stack: list[tuple[cst.IndentedBlock, cst.Try | cst.TryStar | None, frozenset[str]]] = []
+    stack: list[
+        tuple[cst.IndentedBlock, cst.Try | cst.TryStar | None, frozenset[str]]
+    ] = []
     if isinstance(function.body, cst.IndentedBlock):
         stack.append((function.body, None, frozenset()))
     while stack:
@@ -81,9 +92,13 @@ def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
             inner_transactions = transactions | _begun(statement)
             for inner in blocks_below(statement):
                 guarded = (
-                    isinstance(statement, (cst.Try, cst.TryStar)) and inner is statement.body and statement.handlers
+                    isinstance(statement, (cst.Try, cst.TryStar))
+                    and inner is statement.body
+                    and statement.handlers
                 )
-                stack.append((inner, statement if guarded else in_try, inner_transactions))
+                stack.append(
+                    (inner, statement if guarded else in_try, inner_transactions)
+                )
 
 
 def _awaits_in_expressions(ctx, scope: CallerScope, statement) -> list[AwaitedCall]:
@@ -94,7 +109,11 @@ def _awaits_in_expressions(ctx, scope: CallerScope, statement) -> list[AwaitedCa
         return []
     target = None
     small = statement.body[0] if len(statement.body) == 1 else None
-    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+    if (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+    ):
         target = small.targets[0].target.value
     elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
         target = small.target.value
@@ -113,7 +132,10 @@ def partial(run: Run, group: Group) -> AwaitedCall | None:
         for outside in run.before:
             if outside.unknown:
                 continue
-            if all(_conflict([outside, *group.members[:k]], m, None)[0] is None for k, m in enumerate(group.members)):
+            if all(
+                _conflict([outside, *group.members[:k]], m, None)[0] is None
+                for k, m in enumerate(group.members)
+            ):
                 return outside
     if group.members[-1] is run.members[-1]:
         for outside in run.after:
@@ -159,14 +181,23 @@ def split(run: Run, own_session: str | None = None) -> list[Group]:
     return groups
 
 
-def _conflict(group: list[AwaitedCall], member: AwaitedCall, own_session: str | None) -> tuple[str | None, str | None]:
+def _conflict(
+    group: list[AwaitedCall], member: AwaitedCall, own_session: str | None
+) -> tuple[str | None, str | None]:
     for earlier in group:
         if earlier.target and earlier.target in member.reads:
-            return f"{member.label} reads `{earlier.target}`, which {earlier.label} assigns", None
+            return (
+                f"{member.label} reads `{earlier.target}`, which {earlier.label} assigns",
+                None,
+            )
         if earlier.target and earlier.target == member.target:
             return f"`{member.target}` is assigned twice", None
     for earlier in group:
-        shared = [key for key in member.sessions if key in earlier.sessions and key != own_session]
+        shared = [
+            key
+            for key in member.sessions
+            if key in earlier.sessions and key != own_session
+        ]
         if shared:
             return (
                 f"{earlier.label} and {member.label} share the session `{shared[0]}` "
@@ -174,7 +205,10 @@ def _conflict(group: list[AwaitedCall], member: AwaitedCall, own_session: str | 
             ), shared[0]
     for m in (*group, member):
         if m.writes:
-            return f"{m.writes} (a write is not reordered with the reads around it)", None
+            return (
+                f"{m.writes} (a write is not reordered with the reads around it)",
+                None,
+            )
     for earlier in group:
         if earlier.may_raise:
             return (

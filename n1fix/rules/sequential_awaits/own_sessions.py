@@ -64,11 +64,19 @@ def sessionmaker_of_class(ctx, method: cst.FunctionDef) -> str | None:
         None,
     )
     params = method.params.params
-    if owner is None or not params or any(dotted_name(d.decorator) == "staticmethod" for d in method.decorators):
+    if (
+        owner is None
+        or not params
+        or any(dotted_name(d.decorator) == "staticmethod" for d in method.decorators)
+    ):
         return None
     self_name = params[0].name.value
     for statement in owner.body.body:
-        for small in getattr(statement, "body", []) if isinstance(statement, cst.SimpleStatementLine) else []:
+        for small in (
+            getattr(statement, "body", [])
+            if isinstance(statement, cst.SimpleStatementLine)
+            else []
+        ):
             if (
                 isinstance(small, cst.AnnAssign)
                 and isinstance(small.target, cst.Name)
@@ -77,16 +85,23 @@ def sessionmaker_of_class(ctx, method: cst.FunctionDef) -> str | None:
                 return f"{self_name}.{small.target.value}"
         if isinstance(statement, cst.FunctionDef):
             annotated = {
-                p.name.value for p in statement.params.params if p.annotation and _names_sessionmaker(ctx, p.annotation)
+                p.name.value
+                for p in statement.params.params
+                if p.annotation and _names_sessionmaker(ctx, p.annotation)
             }
             for node in walk(statement.body):
                 if not (isinstance(node, cst.Assign) and len(node.targets) == 1):
                     continue
                 target = node.targets[0].target
-                if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)):
+                if not (
+                    isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                ):
                     continue
                 value = node.value
-                made = isinstance(value, cst.Call) and (dotted_name(value.func) or "").endswith("async_sessionmaker")
+                made = isinstance(value, cst.Call) and (
+                    dotted_name(value.func) or ""
+                ).endswith("async_sessionmaker")
                 if made or (isinstance(value, cst.Name) and value.value in annotated):
                     return f"{self_name}.{target.attr.value}"
     return None
@@ -106,7 +121,9 @@ def own_session_groups(ctx, run: Run, session: str) -> tuple[str, list[Group]] |
     groups = [
         group
         for group in split(run, own_session=session)
-        if len(group.members) >= 2 and len(group.database) >= 2 and all(_replaceable(m, session) for m in group.members)
+        if len(group.members) >= 2
+        and len(group.database) >= 2
+        and all(_replaceable(m, session) for m in group.members)
     ]
     return (factory, groups) if groups else None
 

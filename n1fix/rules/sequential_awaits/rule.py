@@ -177,8 +177,14 @@ class SequentialAwaits(Rule):
         fixable = [g for g in groups if len(g.members) >= 2 and len(g.database) >= 2]
         if not fixable and sum(1 for m in reads if m.seen) < 2:
             return  # nothing to offer, and a call n1fix knows nothing about (obj.delete_async()) may well write
-        shared = next((g.blocked_on_session for g in groups if g.blocked_on_session), None)
-        own = own_session_groups(ctx, run, shared) if shared and not fixable and run.in_try is None else None
+        shared = next(
+            (g.blocked_on_session for g in groups if g.blocked_on_session), None
+        )
+        own = (
+            own_session_groups(ctx, run, shared)
+            if shared and not fixable and run.in_try is None
+            else None
+        )
         if not fixable and own is None:
             return  # they cannot run together: right as written, nothing to report
         if run.in_try is not None:
@@ -192,10 +198,14 @@ class SequentialAwaits(Rule):
             )
         elif own is not None:
             for group in own[1]:
-                yield self._no_fix_finding(ctx, run, group) or self._own_sessions_finding(ctx, group, own[0], shared)
+                yield self._no_fix_finding(
+                    ctx, run, group
+                ) or self._own_sessions_finding(ctx, group, own[0], shared)
         else:
             for group in fixable:
-                yield self._no_fix_finding(ctx, run, group) or self._gather_finding(ctx, group)
+                yield self._no_fix_finding(ctx, run, group) or self._gather_finding(
+                    ctx, group
+                )
 
     def _no_fix_finding(self, ctx, run, group) -> Finding | None:
         """A group that can run together but gets no gather: it is only part of the awaits
@@ -249,7 +259,9 @@ class SequentialAwaits(Rule):
             f"{len(members)} independent reads run one after another ({labels}) on the one session `{session}`, "
             f"which must not run two statements at once; {note}"
         )
-        return self.finding_at(ctx, members[0].statement, message, Applicability.UNSAFE, note, plan)
+        return self.finding_at(
+            ctx, members[0].statement, message, Applicability.UNSAFE, note, plan
+        )
 
     def _gather_finding(self, ctx, group) -> Finding:
         members = group.members
@@ -272,8 +284,17 @@ class SequentialAwaits(Rule):
                 f"unsafe: {group.reasons_unsafe[0]}; it may write (the reads gathered with it could see the "
                 "write or miss it) or raise (the others would run anyway, on no session of the caller's)"
             )
-            return self.finding_at(ctx, members[0].statement, f"{message}; {note}", Applicability.UNSAFE, note, plan)
-        return self.finding_at(ctx, members[0].statement, message, Applicability.SAFE, None, plan)
+            return self.finding_at(
+                ctx,
+                members[0].statement,
+                f"{message}; {note}",
+                Applicability.UNSAFE,
+                note,
+                plan,
+            )
+        return self.finding_at(
+            ctx, members[0].statement, message, Applicability.SAFE, None, plan
+        )
 
 
 def _labels(members) -> str:
@@ -285,7 +306,12 @@ def _labels(members) -> str:
         else:
             parts.append([member.label, 1])
     return ", ".join(
-        label if count == 1 else f"{label} twice" if count == 2 else f"{label} {count} times" for label, count in parts
+        label
+        if count == 1
+        else f"{label} twice"
+        if count == 2
+        else f"{label} {count} times"
+        for label, count in parts
     )
 
 

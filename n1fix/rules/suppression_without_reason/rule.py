@@ -33,7 +33,11 @@ import ast
 from typing import Iterable
 
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
-from n1fix.rules.suppression_review import finding_at_comment, has_suppression_comment, silenced_by_itself
+from n1fix.rules.suppression_review import (
+    finding_at_comment,
+    has_suppression_comment,
+    silenced_by_itself,
+)
 
 
 class SuppressionWithoutReason(Rule):

@@ -97,7 +97,11 @@ class UnusedSuppression(Rule):
                         )
                     )
                 continue
-            idle = sorted(name for name in suppression.rules - suppression.used if name not in reviewers)
+            idle = sorted(
+                name
+                for name in suppression.rules - suppression.used
+                if name not in reviewers
+            )
             if not idle:
                 continue
             unknown = [name for name in idle if rule_by_name(name) is None]
@@ -109,17 +113,36 @@ class UnusedSuppression(Rule):
                 message = f"{names} in `{suppression.comment}` silence{'s' * (len(idle) == 1)} nothing here; remove {'it' if len(idle) == 1 else 'them'}"
             if unknown:
                 message += f" (unknown rule{'s' * (len(unknown) != 1)}: {', '.join(unknown)}; see `n1fix rules`)"
-            findings.append(self._finding(ctx, suppression, message, keep or None, all(stale.of(n) for n in idle)))
+            findings.append(
+                self._finding(
+                    ctx,
+                    suppression,
+                    message,
+                    keep or None,
+                    all(stale.of(n) for n in idle),
+                )
+            )
         return findings
 
-    def _finding(self, ctx, suppression, message: str, keep: list[str] | None, provably_stale: bool) -> Finding:
+    def _finding(
+        self,
+        ctx,
+        suppression,
+        message: str,
+        keep: list[str] | None,
+        provably_stale: bool,
+    ) -> Finding:
         line = ctx.text.splitlines()[suppression.line - 1]
         start, end = suppression.column - 1, suppression.end_column - 1
         replacement = None
         if keep is not None:
             comment = line[start:end]
             opening, closing = comment.index("["), comment.index("]")
-            replacement = comment[: opening + 1] + ", ".join(sorted(keep, key=comment.index)) + comment[closing:]
+            replacement = (
+                comment[: opening + 1]
+                + ", ".join(sorted(keep, key=comment.index))
+                + comment[closing:]
+            )
         finding = finding_at_comment(self, ctx, suppression, message)
         finding.plan = CommentEdit(suppression.line, start, end, replacement)
         if provably_stale:
@@ -157,4 +180,8 @@ class _Staleness:
     def all_known(self) -> bool:
         from n1fix.rules import all_rules
 
-        return all(self.of(rule.NAME) for rule in all_rules() if not hasattr(rule, "review_suppressions"))
+        return all(
+            self.of(rule.NAME)
+            for rule in all_rules()
+            if not hasattr(rule, "review_suppressions")
+        )

@@ -11,10 +11,21 @@ import libcst as cst
 from n1fix.analysis.item_facts import bindings, item_model, key_may_be_none, reiterable
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, loop_words
-from n1fix.cst.syntax import SCOPES, children, names_assigned, names_read, target_names, walk
+from n1fix.cst.syntax import (
+    SCOPES,
+    children,
+    names_assigned,
+    names_read,
+    target_names,
+    walk,
+)
 from n1fix.orm.dialect import Predicate, WriteShape
 from n1fix.rules.base import Applicability, Finding
-from n1fix.rules.write_in_loop.loop_body import body_blocker, other_statements_may_raise, reads_attribute
+from n1fix.rules.write_in_loop.loop_body import (
+    body_blocker,
+    other_statements_may_raise,
+    reads_attribute,
+)
 
 
 class WriteForm(str, enum.Enum):
@@ -124,7 +135,11 @@ def _analyze(rule, ctx, loop: cst.For, ancestry, node, path) -> Finding | None:
         and call.func.attr.value in ("delete", "merge")
     ):
         return _session_call(rule, ctx, loop, ancestry, node, call, path)
-    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "refresh":
+    if (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "refresh"
+    ):
         return _session_refresh(rule, ctx, loop, ancestry, node, call, path)
     return None
 
@@ -138,7 +153,9 @@ def _statements_built_in(loop: cst.For) -> dict[str, cst.BaseExpression]:
     for node in walk(loop.body):
         if isinstance(node, cst.AssignTarget):
             targets = target_names(node.target)
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
+        elif isinstance(
+            node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)
+        ):
             targets = target_names(node.target)
         else:
             continue
@@ -168,7 +185,9 @@ def _frame(loop: cst.For, ancestry) -> Frame:
 # --------------------------------------------------------------------- statements
 
 
-def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path) -> Finding | None:
+def _statement_write(
+    rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
+) -> Finding | None:
     frame = _frame(loop, ancestry)
     varying = frame.varying
     if names_read(shape.target) & varying:
@@ -182,7 +201,11 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         what = f"`{entity}` rows are inserted"
         done = "one executemany INSERT with the rows in loop order"
     else:
-        what = f"`{entity}` is updated" if shape.kind == "update" else f"`{entity}` rows are deleted"
+        what = (
+            f"`{entity}` is updated"
+            if shape.kind == "update"
+            else f"`{entity}` rows are deleted"
+        )
         done = f"one {shape.kind.upper()} with `in_()` on the key"
         if shape.params is not None:
             return None  # `execute(update(M), [...])`: already a bulk statement
@@ -190,7 +213,12 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         if not any(p.attr for p in tied):
             return None  # not keyed per item by `Col == key` (a chunk of keys, a constant statement)
 
-    def finding(applicability: Applicability, note: str | None, plan=None, fix_words: str | None = None) -> Finding:
+    def finding(
+        applicability: Applicability,
+        note: str | None,
+        plan=None,
+        fix_words: str | None = None,
+    ) -> Finding:
         if shape.through is not None and applicability is not Applicability.NONE:
             # The rewrites rebuild the statement inside execute(); one built in a variable
             # first is reported with what it costs, not rewritten.
@@ -206,7 +234,9 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
             message += f"; unsafe fix ({fix_words or done}): {note}"
         else:
             message += f"; no fix: {note}"
-        return rule.finding_at(ctx, shape.node, message, applicability, note, plan, loop=loop)
+        return rule.finding_at(
+            ctx, shape.node, message, applicability, note, plan, loop=loop
+        )
 
     def no_fix(reason: str) -> Finding:
         return finding(Applicability.NONE, reason)
@@ -216,7 +246,9 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
     if reason:
         return no_fix(reason)
     if shape.opaque:
-        return no_fix(f"the statement uses `.{shape.opaque[0]}()`, which n1fix does not batch")
+        return no_fix(
+            f"the statement uses `.{shape.opaque[0]}()`, which n1fix does not batch"
+        )
     if names_read(shape.session) & varying:
         return no_fix("the session or connection changes per item")
     not_a_session = ctx.orm.not_a_session(ctx, shape.session, ancestry)
@@ -240,7 +272,11 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
             f"`{entity}` is a Core table n1fix has no model for, so whether the key column may be NULL is unknown"
         )
     if model is not None:
-        listeners = [(event, where) for event, where in model.listeners if event in _PER_ROW_EVENTS]
+        listeners = [
+            (event, where)
+            for event, where in model.listeners
+            if event in _PER_ROW_EVENTS
+        ]
         if listeners:
             event, where = listeners[0]
             return no_fix(
@@ -260,30 +296,59 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
     else:
         tied = [p for p in shape.predicates if names_read(p.value) & varying]
         if len(tied) > 1:
-            return no_fix("the statement is keyed by several columns at once; n1fix batches one-column keys")
+            return no_fix(
+                "the statement is keyed by several columns at once; n1fix batches one-column keys"
+            )
         predicate = tied[0]
         if not predicate.attr:
             return no_fix("a predicate other than `Col == key` changes per item")
         if predicate.via_filter_by:
-            return no_fix("a `filter_by()` key is not batched yet; write it as `M.col == key`")
+            return no_fix(
+                "a `filter_by()` key is not batched yet; write it as `M.col == key`"
+            )
         if predicate.model != entity:
-            return no_fix(f"the key column `{predicate.model}.{predicate.attr}` is not on `{entity}`")
+            return no_fix(
+                f"the key column `{predicate.model}.{predicate.attr}` is not on `{entity}`"
+            )
         for other in shape.predicates:
             if other is not predicate and names_read(other.node) & varying:
                 return no_fix("a second predicate changes per item")
-        if shape.values is not None and any(names_read(arg.value) & varying for arg in shape.values.call.args):
+        if shape.values is not None and any(
+            names_read(arg.value) & varying for arg in shape.values.call.args
+        ):
             if _is_connection(ctx, shape.session, ancestry):
-                return _core_executemany(ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding)
-            return _by_primary_key(ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding)
+                return _core_executemany(
+                    ctx,
+                    loop,
+                    ancestry,
+                    shape,
+                    predicate,
+                    model,
+                    statement,
+                    unsafe,
+                    finding,
+                )
+            return _by_primary_key(
+                ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding
+            )
         left, right = predicate.node.left, predicate.node.comparisons[0].comparator
-        column = left if dotted_name(left) in (f"{entity}.{predicate.attr}", f"{entity}.c.{predicate.attr}") else right
+        column = (
+            left
+            if dotted_name(left)
+            in (f"{entity}.{predicate.attr}", f"{entity}.c.{predicate.attr}")
+            else right
+        )
         if model is not None:
             info = model.column(predicate.attr)
             if info is None:
                 what_it_is = (
-                    "a relationship" if model.relationship(predicate.attr) is not None else "not a column n1fix knows"
+                    "a relationship"
+                    if model.relationship(predicate.attr) is not None
+                    else "not a column n1fix knows"
                 )
-                return no_fix(f"`{model.name}.{predicate.attr}` is {what_it_is}; `in_()` needs a column")
+                return no_fix(
+                    f"`{model.name}.{predicate.attr}` is {what_it_is}; `in_()` needs a column"
+                )
             # In a synthetic batch loop (`rules.query_in_loop.batch_variant`) the caller's keys are judged instead.
             if (
                 info.nullable
@@ -329,7 +394,10 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
         predicate=predicate,
         column=column,
         entity_name=entity_name,
-        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        scope=next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)),
+            ctx.module,
+        ),
         reuse_iterable=reuse,
     )
     if unsafe:
@@ -338,7 +406,15 @@ def _statement_write(rule, ctx, loop: cst.For, ancestry, shape: WriteShape, path
 
 
 def _by_primary_key(
-    ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding
+    ctx,
+    loop,
+    ancestry,
+    shape: WriteShape,
+    predicate: Predicate,
+    model,
+    statement,
+    unsafe,
+    finding,
 ) -> Finding:
     """An UPDATE whose values change per item, keyed by the primary key: one ORM bulk
     UPDATE by primary key, `session.execute(update(M), [{"id": ..., "col": ...}, ...])`.
@@ -352,13 +428,23 @@ def _by_primary_key(
         return finding(Applicability.NONE, f"the values change per item and {reason}")
 
     if model is None:
-        return no_fix(f"`{entity}` is not a model n1fix knows (a bulk UPDATE by primary key needs one)")
+        return no_fix(
+            f"`{entity}` is not a model n1fix knows (a bulk UPDATE by primary key needs one)"
+        )
     if model.primary_key != (predicate.attr,):
-        return no_fix(f"the key `{predicate.attr}` is not `{model.name}`'s primary key (a bulk UPDATE needs it)")
+        return no_fix(
+            f"the key `{predicate.attr}` is not `{model.name}`'s primary key (a bulk UPDATE needs it)"
+        )
     if len(shape.predicates) > 1:
-        return no_fix("the statement has other conditions, which a bulk UPDATE by primary key cannot keep")
-    if any(mc.name != "values" for mc in shape.calls if mc.name not in ("where", "filter")):
-        return no_fix("the statement has options a bulk UPDATE by primary key does not take")
+        return no_fix(
+            "the statement has other conditions, which a bulk UPDATE by primary key cannot keep"
+        )
+    if any(
+        mc.name != "values" for mc in shape.calls if mc.name not in ("where", "filter")
+    ):
+        return no_fix(
+            "the statement has options a bulk UPDATE by primary key does not take"
+        )
     session = dotted_name(shape.session) or ""
     if "session" not in session.rsplit(".", 1)[-1].lower():
         return no_fix(
@@ -371,7 +457,10 @@ def _by_primary_key(
         return no_fix("the UPDATE changes the primary key itself")
     row = cst.Dict(
         [cst.DictElement(cst.SimpleString(f'"{predicate.attr}"'), predicate.value)]
-        + [cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value) for arg in args]
+        + [
+            cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value)
+            for arg in args
+        ]
     )
     problem = _row_problem(ctx, row, shape)
     if problem:
@@ -385,12 +474,35 @@ def _by_primary_key(
         *unsafe,
         "a bulk UPDATE by primary key raises StaleDataError when a key matches no row, where the per-item UPDATE updated nothing",
     ]
-    plan = _rows_plan(WriteForm.BY_PK, shape, loop, ancestry, statement, row, predicate, model.name, reasons)
-    return finding(Applicability.UNSAFE, "; ".join(reasons), plan, "one bulk UPDATE by primary key, an executemany")
+    plan = _rows_plan(
+        WriteForm.BY_PK,
+        shape,
+        loop,
+        ancestry,
+        statement,
+        row,
+        predicate,
+        model.name,
+        reasons,
+    )
+    return finding(
+        Applicability.UNSAFE,
+        "; ".join(reasons),
+        plan,
+        "one bulk UPDATE by primary key, an executemany",
+    )
 
 
 def _core_executemany(
-    ctx, loop, ancestry, shape: WriteShape, predicate: Predicate, model, statement, unsafe, finding
+    ctx,
+    loop,
+    ancestry,
+    shape: WriteShape,
+    predicate: Predicate,
+    model,
+    statement,
+    unsafe,
+    finding,
 ) -> Finding:
     """An UPDATE whose values change per item, run on a Connection: one Core executemany of
     the same statement with `bindparam()`s, `conn.execute(update(T).where(T.id ==
@@ -408,7 +520,9 @@ def _core_executemany(
     if model is not None:
         info = model.column(predicate.attr)
         if info is None:
-            return no_fix(f"`{model.name}.{predicate.attr}` is not a column n1fix knows")
+            return no_fix(
+                f"`{model.name}.{predicate.attr}` is not a column n1fix knows"
+            )
         if info.nullable and key_may_be_none(ctx, predicate.value, frame, ancestry):
             return no_fix(
                 f"`{model.name}.{predicate.attr}` is nullable and the key may be None "
@@ -417,15 +531,35 @@ def _core_executemany(
     varying = [arg for arg in args if names_read(arg.value) & frame.varying]
     # A rename (`.where(T.c.name == old).values(name=new)`) binds the old value apart.
     written = {arg.keyword.value for arg in args}
-    key_name = f"b_old_{predicate.attr}" if predicate.attr in written else f"b_{predicate.attr}"
-    bound = [(predicate.value, key_name), *((arg.value, f"b_{arg.keyword.value}") for arg in varying)]
-    row = cst.Dict([cst.DictElement(cst.SimpleString(f'"{name}"'), value) for value, name in bound])
+    key_name = (
+        f"b_old_{predicate.attr}"
+        if predicate.attr in written
+        else f"b_{predicate.attr}"
+    )
+    bound = [
+        (predicate.value, key_name),
+        *((arg.value, f"b_{arg.keyword.value}") for arg in varying),
+    ]
+    row = cst.Dict(
+        [cst.DictElement(cst.SimpleString(f'"{name}"'), value) for value, name in bound]
+    )
     problem = _row_problem(ctx, row, shape)
     if problem:
         return no_fix(problem)
     reasons = list(unsafe)
     name = model.name if model is not None else entity.rsplit(".", 1)[-1]
-    plan = _rows_plan(WriteForm.BOUND, shape, loop, ancestry, statement, row, predicate, name, reasons, tuple(bound))
+    plan = _rows_plan(
+        WriteForm.BOUND,
+        shape,
+        loop,
+        ancestry,
+        statement,
+        row,
+        predicate,
+        name,
+        reasons,
+        tuple(bound),
+    )
     words = "one executemany of the UPDATE with `bindparam()`s"
     if reasons:
         return finding(Applicability.UNSAFE, "; ".join(reasons), plan, words)
@@ -433,7 +567,16 @@ def _core_executemany(
 
 
 def _rows_plan(
-    form, shape, loop, ancestry, statement, row, predicate, entity_name: str, reasons: list[str], bound=()
+    form,
+    shape,
+    loop,
+    ancestry,
+    statement,
+    row,
+    predicate,
+    entity_name: str,
+    reasons: list[str],
+    bound=(),
 ) -> WritePlan:
     """The plan of an UPDATE executemany of one row per item (`by_pk`, `bound`); adds to
     `reasons` what makes it unsafe when the rows are collected in a loop that does more."""
@@ -452,7 +595,10 @@ def _rows_plan(
         predicate=predicate,
         column=None,
         entity_name=entity_name,
-        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0]),  # the module
+        scope=next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)),
+            ancestry[0],
+        ),  # the module
         bound=bound,
     )
 
@@ -469,13 +615,22 @@ def _is_connection(ctx, receiver: cst.BaseExpression, ancestry) -> bool:
         return False
     name = receiver.value
     found = list(bindings(name, ancestry))
-    scope = next((n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef, cst.Module))), ancestry[0])
+    scope = next(
+        (n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef, cst.Module))),
+        ancestry[0],
+    )
     for node in walk(scope):
-        if isinstance(node, cst.WithItem) and node.asname is not None and name in target_names(node.asname.name):
+        if (
+            isinstance(node, cst.WithItem)
+            and node.asname is not None
+            and name in target_names(node.asname.name)
+        ):
             found.append((node.item, None))
     if not found:
         return False
-    return all(_connection_binding(ctx, value, annotation) for value, annotation in found)
+    return all(
+        _connection_binding(ctx, value, annotation) for value, annotation in found
+    )
 
 
 def _connection_binding(ctx, value, annotation) -> bool:
@@ -483,21 +638,40 @@ def _connection_binding(ctx, value, annotation) -> bool:
         spelled = dotted_name(annotation) or ""
         head, _, rest = spelled.partition(".")
         qualified = ctx.imports.get(head, head) + ("." + rest if rest else "")
-        return qualified.startswith("sqlalchemy.") and qualified.rsplit(".", 1)[-1] in _CONNECTION_TYPES
+        return (
+            qualified.startswith("sqlalchemy.")
+            and qualified.rsplit(".", 1)[-1] in _CONNECTION_TYPES
+        )
     if isinstance(value, cst.Await):
         value = value.expression
-    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and not value.args):
+    if not (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and not value.args
+    ):
         return False
     owner = (dotted_name(value.func.value) or "").rsplit(".", 1)[-1].lower()
     method = value.func.attr.value
-    if method == "get_bind" and ctx.imports.get(dotted_name(value.func.value) or "") == "alembic.op":
+    if (
+        method == "get_bind"
+        and ctx.imports.get(dotted_name(value.func.value) or "") == "alembic.op"
+    ):
         return True
-    return method in ("connect", "begin") and "engine" in owner or method == "connection" and "session" in owner
+    return (
+        method in ("connect", "begin")
+        and "engine" in owner
+        or method == "connection"
+        and "session" in owner
+    )
 
 
 def _own_statement(path) -> cst.SimpleStatementLine | None:
     """The line the write is alone on (`session.execute(...)` as an expression statement)."""
-    if len(path) < 2 or not isinstance(path[-1], cst.Expr) or not isinstance(path[-2], cst.SimpleStatementLine):
+    if (
+        len(path) < 2
+        or not isinstance(path[-1], cst.Expr)
+        or not isinstance(path[-2], cst.SimpleStatementLine)
+    ):
         return None
     line = path[-2]
     return line if len(line.body) == 1 else None
@@ -508,7 +682,9 @@ def _placement_blocker(loop: cst.For, shape: WriteShape, path, statement) -> str
         return "the loop has an `else:` block"
     for node in path:
         if isinstance(node, (cst.Try, cst.TryStar)):
-            return "a `try` around each write isolates one item's failure from the others"
+            return (
+                "a `try` around each write isolates one item's failure from the others"
+            )
         if isinstance(node, cst.With):
             return "the write sits in a `with` block (a transaction or lock per item?)"
         if isinstance(node, cst.Match):
@@ -543,9 +719,13 @@ def _columns_written(shape: WriteShape) -> set[str]:
             cols.add(arg.keyword.value)
         elif isinstance(arg.value, cst.Dict):
             for element in arg.value.elements:
-                if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                if isinstance(element, cst.DictElement) and isinstance(
+                    element.key, cst.SimpleString
+                ):
                     cols.add(element.key.evaluated_value)
-                elif isinstance(element, cst.DictElement) and isinstance(element.key, cst.Attribute):
+                elif isinstance(element, cst.DictElement) and isinstance(
+                    element.key, cst.Attribute
+                ):
                     cols.add(element.key.attr.value)
     return cols
 
@@ -615,17 +795,22 @@ def _row(shape: WriteShape) -> cst.BaseExpression | None:
     if len(args) == 1 and args[0].keyword is None and not args[0].star:
         return args[0].value
     if all(arg.keyword is not None for arg in args) and args:
-        return cst.Dict([cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value) for arg in args])
+        return cst.Dict(
+            [
+                cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value)
+                for arg in args
+            ]
+        )
     return None
 
 
 def _row_problem(ctx, row: cst.BaseExpression, shape: WriteShape) -> str | None:
     if not isinstance(row, cst.Dict):
-        return (
-            f"the row (`{ctx.code(row)}`) is not a dict written in the loop; n1fix cannot show each item gets its own"
-        )
+        return f"the row (`{ctx.code(row)}`) is not a dict written in the loop; n1fix cannot show each item gets its own"
     for element in row.elements:
-        if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+        if not isinstance(element, cst.DictElement) or not isinstance(
+            element.key, cst.SimpleString
+        ):
             return "the row's keys are not all plain strings"
         value = element.value
         names = names_read(value)
@@ -654,7 +839,10 @@ def _built_without_primary_key(ctx, arg: cst.BaseExpression, loop: cst.For) -> b
             node.value
             for node in walk(loop.body)
             if isinstance(node, cst.Assign)
-            and any(isinstance(t.target, cst.Name) and t.target.value == arg.value for t in node.targets)
+            and any(
+                isinstance(t.target, cst.Name) and t.target.value == arg.value
+                for t in node.targets
+            )
         ]
         if len(values) != 1:
             return False
@@ -672,7 +860,11 @@ def _built_without_primary_key(ctx, arg: cst.BaseExpression, loop: cst.For) -> b
         return False
     model = ctx.model_for(constructor.func)
     # Positional arguments mean a custom __init__, which may set the key itself.
-    if model is None or not model.primary_key or any(a.star or a.keyword is None for a in constructor.args):
+    if (
+        model is None
+        or not model.primary_key
+        or any(a.star or a.keyword is None for a in constructor.args)
+    ):
         return False
     given = assigned | {a.keyword.value for a in constructor.args}
     return not set(model.primary_key) <= given
@@ -685,12 +877,16 @@ def _rows_of_a_query(ctx, iterable: cst.BaseExpression, ancestry) -> bool:
     if isinstance(iterable, cst.Name):
         values = [value for value, _ in bindings(iterable.value, ancestry)]
         return bool(values) and all(
-            isinstance(value, (cst.Call, cst.Await)) and ctx.orm.query_shape(value) is not None for value in values
+            isinstance(value, (cst.Call, cst.Await))
+            and ctx.orm.query_shape(value) is not None
+            for value in values
         )
     return False
 
 
-def _session_call(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
+def _session_call(
+    rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path
+) -> Finding | None:
     method = call.func.attr.value
     receiver = dotted_name(call.func.value)
     if receiver is None or "session" not in receiver.rsplit(".", 1)[-1].lower():
@@ -704,10 +900,16 @@ def _session_call(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path
     where = loop_words(ctx, frame)
     shown = f"`{receiver}.{method}({ctx.code(arg)})`"
     if method == "merge":
-        if isinstance(arg, cst.Name) and arg.value in frame.targets and _rows_of_a_query(ctx, loop.iter, ancestry):
+        if (
+            isinstance(arg, cst.Name)
+            and arg.value in frame.targets
+            and _rows_of_a_query(ctx, loop.iter, ancestry)
+        ):
             return None  # rows this function loaded: merge finds each in the session, no SELECT
         if _built_without_primary_key(ctx, arg, loop):
-            return None  # no identity to look up: merge adds the object without a SELECT
+            return (
+                None  # no identity to look up: merge adds the object without a SELECT
+            )
         note = (
             "load the existing rows with one `in_` query before the loop (merge then finds them in the "
             "session), or write them with one bulk statement"
@@ -733,7 +935,11 @@ def _session_call(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path
     if not loaded:
         return None  # the unit of work sends the DELETEs together at flush: nothing per item
     rel = loaded[0]
-    deletes = bool(rel.cascade) and "delete" in (rel.cascade or "") or (rel.cascade or "").startswith("all")
+    deletes = (
+        bool(rel.cascade)
+        and "delete" in (rel.cascade or "")
+        or (rel.cascade or "").startswith("all")
+    )
     action = "delete" if deletes else "unlink"
     note = (
         "a bulk `delete(...).where(... in_(...))` would skip that ORM bookkeeping (cascades, unlinking "
@@ -751,7 +957,9 @@ def _session_call(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path
 # --------------------------------------------------------------------- session.refresh
 
 
-def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path) -> Finding | None:
+def _session_refresh(
+    rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, path
+) -> Finding | None:
     """`session.refresh(obj)` per item: a SELECT per object. One SELECT of all their keys
     with `populate_existing` reloads them at once (an unsafe fix, see the rule's docs)."""
     receiver = dotted_name(call.func.value)
@@ -767,7 +975,14 @@ def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, p
     message = f"{shown} runs once per item of {loop_words(ctx, frame)}: a SELECT per object (N round trips)"
 
     def no_fix(reason: str) -> Finding:
-        return rule.finding_at(ctx, node, f"{message}; no fix: {reason}", Applicability.NONE, reason, loop=loop)
+        return rule.finding_at(
+            ctx,
+            node,
+            f"{message}; no fix: {reason}",
+            Applicability.NONE,
+            reason,
+            loop=loop,
+        )
 
     if len(call.args) > 1:
         return no_fix(
@@ -779,15 +994,29 @@ def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, p
         return no_fix("the loop has an `else:` block")
     statement = _own_statement(path)
     if statement is None or not _only_statement(loop, statement):
-        return no_fix("the loop does more than refresh its objects; n1fix only replaces a loop that does nothing else")
-    if not (isinstance(arg, cst.Name) and isinstance(loop.target, cst.Name) and arg.value == loop.target.value):
+        return no_fix(
+            "the loop does more than refresh its objects; n1fix only replaces a loop that does nothing else"
+        )
+    if not (
+        isinstance(arg, cst.Name)
+        and isinstance(loop.target, cst.Name)
+        and arg.value == loop.target.value
+    ):
         return no_fix("the object refreshed is not the loop's item")
     model = item_model(ctx, frame, ancestry)
     if model is None:
-        return no_fix("the objects' model is unknown (load them with a query of one model, or annotate `list[Model]`)")
+        return no_fix(
+            "the objects' model is unknown (load them with a query of one model, or annotate `list[Model]`)"
+        )
     if len(model.primary_key) != 1:
-        return no_fix(f"`{model.name}` has a composite primary key; n1fix batches one-column keys")
-    listeners = [(event, where) for event, where in model.listeners if event in ("refresh", "load", "?")]
+        return no_fix(
+            f"`{model.name}` has a composite primary key; n1fix batches one-column keys"
+        )
+    listeners = [
+        (event, where)
+        for event, where in model.listeners
+        if event in ("refresh", "load", "?")
+    ]
     if listeners:
         event, where = listeners[0]
         return no_fix(
@@ -795,7 +1024,9 @@ def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, p
         )
     spelled = _spelling_of(ctx, model)
     if spelled is None:
-        return no_fix(f"`{model.name}` is not imported in this module, so the SELECT cannot name it")
+        return no_fix(
+            f"`{model.name}` is not imported in this module, so the SELECT cannot name it"
+        )
     key = model.primary_key[0]
     plan = RefreshPlan(
         loop=loop,
@@ -805,7 +1036,10 @@ def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, p
         target=loop.target,
         model=spelled,
         key=key,
-        scope=next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ctx.module),
+        scope=next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)),
+            ctx.module,
+        ),
     )
     note = (
         "refresh() raises for an object that is not persistent or whose row is gone, where one SELECT "
@@ -814,7 +1048,13 @@ def _session_refresh(rule, ctx, loop: cst.For, ancestry, node, call: cst.Call, p
     )
     fix_words = "one SELECT of all the keys with `populate_existing`"
     return rule.finding_at(
-        ctx, node, f"{message}; unsafe fix ({fix_words}): {note}", Applicability.UNSAFE, note, plan, loop=loop
+        ctx,
+        node,
+        f"{message}; unsafe fix ({fix_words}): {note}",
+        Applicability.UNSAFE,
+        note,
+        plan,
+        loop=loop,
     )
 
 
@@ -822,4 +1062,6 @@ def _spelling_of(ctx, model) -> str | None:
     """A name this module has for `model`: an import of it, or its own class."""
     candidates = [local for local in ctx.imports if "." not in local]
     candidates += [s.name.value for s in ctx.module.body if isinstance(s, cst.ClassDef)]
-    return next((name for name in candidates if ctx.model_for(cst.Name(name)) == model), None)
+    return next(
+        (name for name in candidates if ctx.model_for(cst.Name(name)) == model), None
+    )

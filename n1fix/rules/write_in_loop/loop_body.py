@@ -82,7 +82,9 @@ def _inside(node: cst.CSTNode | None) -> set[int]:
     return {id(node), *(id(n) for n in walk(node))} if node is not None else set()
 
 
-def body_blocker(ctx, loop: cst.For, write: cst.CSTNode, session_code: str, ancestry) -> str | None:
+def body_blocker(
+    ctx, loop: cst.For, write: cst.CSTNode, session_code: str, ancestry
+) -> str | None:
     """Why the write cannot leave the loop, or None."""
     skip = _inside(write)
     code = ctx.code
@@ -93,7 +95,10 @@ def body_blocker(ctx, loop: cst.For, write: cst.CSTNode, session_code: str, ance
             return "the loop may `return` part-way, before a write after the loop would run"
         if isinstance(node, (cst.Yield,)):
             return "the loop yields per item; its consumer may read the rows in between"
-        if isinstance(node, (cst.Call, cst.Await)) and ctx.orm.query_shape(node) is not None:
+        if (
+            isinstance(node, (cst.Call, cst.Await))
+            and ctx.orm.query_shape(node) is not None
+        ):
             return f"the loop also reads the database (`{_short(code(node))}`), which would then run before the writes instead of after them"
         if not isinstance(node, cst.Call):
             continue
@@ -104,7 +109,9 @@ def body_blocker(ctx, loop: cst.For, write: cst.CSTNode, session_code: str, ance
             method = func.attr.value
             receiver = code(func.value)
             if method in _TRANSACTION_METHODS:
-                return f"the loop {_TRANSACTION_METHODS[method]} (`{receiver}.{method}()`)"
+                return (
+                    f"the loop {_TRANSACTION_METHODS[method]} (`{receiver}.{method}()`)"
+                )
             if receiver == session_code:
                 return f"the loop also uses `{receiver}.{method}()`, which would see the writes only after the loop"
             hidden = model_method_write(ctx, node, ancestry)
@@ -132,14 +139,18 @@ def other_statements_may_raise(body: cst.CSTNode, statement: cst.CSTNode) -> str
         if isinstance(node, cst.Call):
             name = dotted_name(node.func)
             last = name.rsplit(".", 1)[-1] if name else None
-            if name in _BENIGN_CALLS or (isinstance(node.func, cst.Attribute) and last in _BENIGN_METHODS):
+            if name in _BENIGN_CALLS or (
+                isinstance(node.func, cst.Attribute) and last in _BENIGN_METHODS
+            ):
                 continue
             shown = name or "a call"
             return f"the loop calls `{shown}()`; if it raises part-way, the original had written the items before it, the rewrite writes none"
     return None
 
 
-def reads_attribute(body: cst.CSTNode, columns: set[str], write: cst.CSTNode) -> set[str]:
+def reads_attribute(
+    body: cst.CSTNode, columns: set[str], write: cst.CSTNode
+) -> set[str]:
     """Columns the UPDATE writes that the loop reads off objects (`render.status`).
 
     An ORM-enabled UPDATE refreshes matching objects in the session after each statement,
