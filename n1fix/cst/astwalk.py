@@ -67,6 +67,13 @@ def ast_dotted_name(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+def called_name(func: ast.AST) -> str:
+    """The last name of what a call calls: `f` for `f(...)` and `x.f(...)`, else ""."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
 def walk_own_body(
     function: ast.FunctionDef | ast.AsyncFunctionDef,
 ) -> Iterator[ast.AST]:

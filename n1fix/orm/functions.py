@@ -15,7 +15,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from n1fix.cst.astwalk import ast_dotted_name, child_nodes, class_like, walk_own_body
+from n1fix.cst.astwalk import (
+    ast_dotted_name,
+    called_name,
+    child_nodes,
+    class_like,
+    walk_own_body,
+)
 
 _FILTER_METHODS = {"where", "filter"}
 _WRITE_METHODS = {
@@ -236,13 +242,7 @@ def _writes(function) -> bool:
                 head = node.args[0]
                 while isinstance(head, ast.Call):
                     func = head.func
-                    name = (
-                        func.attr
-                        if isinstance(func, ast.Attribute)
-                        else func.id
-                        if isinstance(func, ast.Name)
-                        else ""
-                    )
+                    name = called_name(func)
                     if name in _WRITE_STATEMENTS:
                         return True
                     head = func.value if isinstance(func, ast.Attribute) else None

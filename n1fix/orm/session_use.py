@@ -32,7 +32,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from n1fix.cst.astwalk import ast_dotted_name, child_nodes, class_like, walk_own_body
+from n1fix.cst.astwalk import (
+    ast_dotted_name,
+    called_name,
+    child_nodes,
+    class_like,
+    walk_own_body,
+)
 
 # Methods that make a receiver a session or connection (SQLAlchemy's AsyncSession,
 # AsyncConnection, and the `databases`/asyncpg spellings).
@@ -524,13 +530,7 @@ def _is_dml(statement: ast.AST, walker: _Walker) -> bool:
         if not isinstance(head, ast.Call):
             return False
         func = head.func
-        name = (
-            func.attr
-            if isinstance(func, ast.Attribute)
-            else func.id
-            if isinstance(func, ast.Name)
-            else ""
-        )
+        name = called_name(func)
         if name in DML_CALLS:
             return True
         if name == "text" and head.args:
