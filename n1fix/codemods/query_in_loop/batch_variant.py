@@ -31,7 +31,6 @@ from n1fix.cst.method_syntax import (
 )
 from n1fix.cst.names import plural
 from n1fix.cst.syntax import walk
-from n1fix.rules.base import Applicability
 from n1fix.rules.query_in_loop.batch_variant import BatchLoop, BatchVariant
 
 
@@ -62,10 +61,10 @@ def batched_loop(loop: BatchLoop) -> str:
     ctx, finding = loop.ctx, loop.finding
     rule = rule_by_name(finding.rule)
     codemod = codemod_for(rule) if rule is not None else None
-    if codemod is None or not _applicable(finding):
+    if codemod is None or not finding.fixable:
         raise failed
     try:
-        compile(ctx.module.code, ctx.display_path, "exec", dont_inherit=True)
+        compile(ctx.text, ctx.display_path, "exec", dont_inherit=True)
         result = codemod(ctx, finding)
         text = (result[0] if isinstance(result, tuple) else result).code
         compile(text, ctx.display_path, "exec", dont_inherit=True)
@@ -84,15 +83,11 @@ def batched_loop(loop: BatchLoop) -> str:
                 ast.parse(text), ctx.module_name, ctx.path.name == "__init__.py"
             ),
         )
-        if any(_applicable(f) for f in rule().check(fixed)):
+        if any(f.fixable for f in rule().check(fixed)):
             raise failed
     except Exception:  # noqa: BLE001 - any failure of the codemod or of its check: no method
         raise failed from None
     return text
-
-
-def _applicable(finding) -> bool:
-    return finding.applicability in (Applicability.SAFE, Applicability.UNSAFE)
 
 
 def method_edit(variant: BatchVariant, batched: str, line_length: int) -> CompanionEdit:
@@ -121,7 +116,7 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
         after=variant.callee.name,
         name=variant.name,
         code=_wrapped_signature(new_function, 4 if owner else 0, line_length),
-        imports=tuple(_added_imports(loop.ctx.module.code, batched)),
+        imports=tuple(_added_imports(loop.ctx.text, batched)),
         first_party=frozenset(loop.ctx.first_party),
     )
     try:

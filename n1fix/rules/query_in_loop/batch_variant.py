@@ -126,7 +126,7 @@ def _callee_source(ctx, callee: QueryFunction) -> _CalleeSource:
     path = Path(callee.path)
     if path == ctx.path:
         return _CalleeSource(
-            path, ctx.display_path, ctx.module.code, ctx.module_name, ctx.imports
+            path, ctx.display_path, ctx.text, ctx.module_name, ctx.imports
         )
     read = (
         ctx.project.read_module(path)
