@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.method_syntax import named_params
 from n1fix.cst.syntax import all_names, children, walk
 from n1fix.orm.session_use import (
     HARMLESS,
@@ -142,11 +143,7 @@ class CallerScope:
 
     @classmethod
     def of(cls, ctx, function: cst.FunctionDef, owner: str | None) -> "CallerScope":
-        params = [
-            *function.params.posonly_params,
-            *function.params.params,
-            *function.params.kwonly_params,
-        ]
+        params = named_params(function.params)
         self_name = (
             params[0].name.value
             if owner and params and not _is_static(function)

@@ -11,9 +11,9 @@ import libcst as cst
 
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, frames_of
+from n1fix.cst.method_syntax import named_params
 from n1fix.cst.syntax import names_assigned, target_names, walk
 from n1fix.orm.dialect import Cardinality
-
 
 _REITERABLE_CALLS = {"list", "sorted", "tuple", "set", "frozenset", "dict"}
 
@@ -257,7 +257,7 @@ def bindings(
     found: list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]] = []
     if function is not None:
         params = function.params
-        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        for param in named_params(params):
             if param.name.value == name:
                 found.append(
                     (None, param.annotation.annotation if param.annotation else None)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.method_syntax import named_params
 from n1fix.cst.syntax import target_names, walk
 
 
@@ -81,11 +82,7 @@ def _receiver_models(
     if function is None:
         return None
     name = receiver.value
-    for param in (
-        *function.params.posonly_params,
-        *function.params.params,
-        *function.params.kwonly_params,
-    ):
+    for param in named_params(function.params):
         if param.name.value == name:
             return _annotated(ctx, param.annotation)
     values: list[cst.BaseExpression] = []

@@ -6,6 +6,7 @@ import re
 
 import libcst as cst
 
+from n1fix.cst.method_syntax import named_params
 from n1fix.cst.syntax import all_names, children, names_assigned, walk
 
 _IRREGULAR = {
@@ -80,7 +81,7 @@ def binds_locally(scope: cst.CSTNode | None, name: str) -> bool:
     if not isinstance(scope, (cst.FunctionDef, cst.Lambda)):
         return True  # module level: rebinding a global is what the code there does
     params = scope.params
-    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    every = named_params(params)
     every += [
         p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)
     ]

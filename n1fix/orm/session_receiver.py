@@ -19,6 +19,7 @@ from pathlib import Path
 import libcst as cst
 
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.method_syntax import named_params
 from n1fix.orm.imports import parse_file, resolve_module_path
 
 # A project class deriving from one of these is a session or connection of its own kind.
@@ -83,11 +84,7 @@ def _definition(ctx, expr: cst.BaseExpression) -> tuple[str, str, bool] | None:
 def _local_instance(ctx, function: cst.FunctionDef, name: str) -> str | None:
     """`repo = Repo(...)` in the function, or a parameter annotated `repo: Repo`, with
     `Repo` a project class that is not a session: the name holds an instance of it."""
-    for param in (
-        *function.params.posonly_params,
-        *function.params.params,
-        *function.params.kwonly_params,
-    ):
+    for param in named_params(function.params):
         if param.name.value == name:
             if param.annotation is None:
                 return None

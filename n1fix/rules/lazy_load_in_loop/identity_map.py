@@ -21,6 +21,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.item_facts import bindings, reiterable_value
+from n1fix.cst.method_syntax import named_params
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import MANY_TO_ONE, ONE_TO_MANY, Cardinality
 
@@ -108,11 +109,7 @@ def _ids_of_parameter_items(
     params = function.params if function is not None else None
     param = (
         next(
-            (
-                p
-                for p in [*params.posonly_params, *params.params, *params.kwonly_params]
-                if p.name.value == items.value
-            ),
+            (p for p in named_params(params) if p.name.value == items.value),
             None,
         )
         if params
