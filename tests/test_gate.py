@@ -360,3 +360,86 @@ def active(session, stmt):
     assert not gate(ast.parse(apart), apart)
     assert gate(ast.parse(together), together)
     assert gate(ast.parse(at_top), at_top)
+
+
+def test_lazy_load_gate_wants_a_relationship_name_near_a_loop_and_a_query(
+    tmp_path: Path,
+) -> None:
+    """lazy-load-in-loop reports `row.<relationship>` only: a file goes to it when a scope
+    with a loop and a query reads an attribute named like a relationship of the project's
+    models, and not when it reads columns only or the project has no such relationship."""
+    files = {
+        "shop/models.py": """\
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lines: Mapped[list["Line"]] = relationship(back_populates="order")
+
+
+class Line(Base):
+    __tablename__ = "lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order: Mapped[Order] = relationship(back_populates="lines")
+""",
+        "shop/relationship_read.py": """\
+from sqlalchemy import select
+
+from shop.models import Order
+
+
+def line_counts(session):
+    orders = session.scalars(select(Order)).all()
+    return {order.id: len(order.lines) for order in orders}
+""",
+        "shop/columns_only.py": """\
+from sqlalchemy import select
+
+from shop.models import Order
+
+
+def order_ids(session):
+    orders = session.scalars(select(Order)).all()
+    return [order.id for order in orders]
+""",
+        "shop/apart.py": """\
+def count(items):
+    return [item.lines for item in items]
+
+
+def load(session, stmt):
+    return session.scalars(stmt).all()
+""",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    gates = {rule.NAME: rule() for rule in all_rules()}
+    paths = sorted(tmp_path.rglob("*.py"))
+    surveys = {p: survey_file(p, tmp_path, gates) for p in paths}
+    project = _project(tmp_path, surveys)
+    for survey in surveys.values():
+        gate_on_project(survey, project, gates.values())
+    lazy = {p.name for p, s in surveys.items() if "lazy-load-in-loop" in s.gated}
+    assert lazy == {"relationship_read.py"}
+    # Without the models, no attribute is a relationship: nothing goes to the rule.
+    del surveys[tmp_path / "shop/models.py"]
+    bare = _project(tmp_path, surveys)
+    rule = gates["lazy-load-in-loop"]
+    assert not any(
+        rule.project_gate(s.rule_facts["lazy-load-in-loop"], bare)
+        for s in surveys.values()
+    )
+    # And the findings agree: the rule reports the relationship read only.
+    result = run([tmp_path], tmp_path, Config(cache=False), use_gate=False)
+    assert {
+        Path(f.path).name for f in result.findings if f.rule == "lazy-load-in-loop"
+    } == {"relationship_read.py"}

@@ -16,7 +16,6 @@ from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.dialects import dialect_for
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
@@ -120,9 +119,8 @@ def run(
     pool = None
     try:
         surveys = _survey_all(found.files, root, jobs, cache, facts_of=selected)
-        project = _project(root, surveys)
+        project = _project(root, surveys, with_orm=False)
         result.project = project
-        fingerprint = project.fingerprint()
         targets: list[Survey] = []
         for path in found.files:
             survey = surveys[path]
@@ -135,6 +133,11 @@ def run(
         result.files_checked = len(found.files) - result.files_failed
         if not use_gate:
             targets = [surveys[p] for p in found.files if not surveys[p].error]
+        if targets:
+            # Only now: choosing the dialect imports LibCST, which a run whose files
+            # all were turned away by the gate never needs.
+            project.orm = _dialect(surveys)
+            fingerprint = project.fingerprint()
         if cache is not None:
             pending = []
             for survey in targets:
@@ -397,7 +400,11 @@ def _cached_surveys(
     return missing
 
 
-def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
+def _project(
+    root: Path, surveys: dict[Path, Survey], with_orm: bool = True
+) -> ProjectContext:
+    """The project index joined from the surveys; without its ORM dialect (None) unless
+    `with_orm`."""
     facts = [fact for survey in surveys.values() for fact in survey.models]
     functions = FunctionIndex.from_facts(
         (f for survey in surveys.values() for f in survey.functions),
@@ -406,17 +413,29 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     return ProjectContext(
         root=root,
         models=ModelIndex.from_facts(facts),
-        orm=dialect_for(
-            qualified
-            for survey in surveys.values()
-            for qualified in survey.imports.values()
-        ),
+        orm=_dialect(surveys) if with_orm else None,
         line_length=line_length_for(root),
         functions=functions,
         session_use=SessionUseIndex.from_facts(
             f for survey in surveys.values() for f in survey.session_use
         ),
         read_module=partial(_project_module, root=root),
+    )
+
+
+def dialect_for(imported: Iterable[str]):
+    """`n1fix.orm.dialects.dialect_for`, imported when first needed: the dialects import
+    LibCST."""
+    from n1fix.orm.dialects import dialect_for as choose
+
+    return choose(imported)
+
+
+def _dialect(surveys: dict[Path, Survey]):
+    return dialect_for(
+        qualified
+        for survey in surveys.values()
+        for qualified in survey.imports.values()
     )
 
 

@@ -207,6 +207,7 @@ class ModelIndex:
         self.aliases = aliases or {}
         self._by_table: dict[str, str] | None = None
         self._by_last: dict[str, list[str]] | None = None
+        self._relationship_names: frozenset[str] | None = None
 
     def __getstate__(self) -> dict[str, object]:
         return {
@@ -232,6 +233,14 @@ class ModelIndex:
         if found is None and qualname in self.aliases:
             found = self.models.get(self.aliases[qualname])
         return found
+
+    def relationship_names(self) -> frozenset[str]:
+        """The attribute name of every relationship of every model (backrefs included)."""
+        if self._relationship_names is None:
+            self._relationship_names = frozenset(
+                name for model in self.models.values() for name in model.relationships
+            )
+        return self._relationship_names
 
     def by_name(self, name: str) -> list[ModelInfo]:
         return [m for m in self.models.values() if m.name == name]

@@ -104,6 +104,26 @@ _FOR_KEYWORD = re.compile(r"\bfor\b")
 _QUERY_ATTRS = {"scalars", "execute", "scalar", "query"}
 
 
+def _loop_and_query(scope: ast.AST, nested: list[ast.AST]) -> bool:
+    """Does `scope` itself (not a function or class in it) hold both a loop or
+    comprehension and a query call? The scopes nested in it are added to `nested`."""
+    has_loop = has_query = False
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+        ):
+            nested.append(node)
+            continue
+        if isinstance(node, (ast.For, ast.comprehension)):
+            has_loop = True
+        elif isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS:
+            has_query = True
+        stack.extend(ast.iter_child_nodes(node))
+    return has_loop and has_query
+
+
 class LazyLoadInLoop(Rule):
     __doc__ = __doc__
     NAME = "lazy-load-in-loop"
@@ -114,35 +134,43 @@ class LazyLoadInLoop(Rule):
     ROUND_TRIPS = ("1 + N", "2")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        # Rows come from a query in the same function as the loop: one function (or the
-        # module) holds both a loop or comprehension and a query call.
+        # The file alone cannot say: whether it reads a relationship depends on the models
+        # (`survey` and `project_gate` decide).
+        return False
+
+    def survey(self, tree: ast.Module, text: str) -> list[str]:
+        """The attribute names read in the scopes (functions, or the module) that hold
+        both a loop or comprehension and a query call, and in the scopes nested in them
+        (sorted, so that the cache's bytes are stable); none when no scope holds both.
+        Rows come from a query in the same scope as their loop, and every lazy load the
+        rule reports is `row.<relationship>` in the loop."""
         if not _FOR_KEYWORD.search(text):
-            return False
+            return []
         from n1fix.rules.query_in_loop.rule import QUERY_TEXT
 
         if QUERY_TEXT.search(text) is None:
-            return False
+            return []
+        names: set[str] = set()
         scopes = [tree]
         while scopes:
             scope = scopes.pop()
-            has_loop = has_query = False
-            stack = list(ast.iter_child_nodes(scope))
-            while stack:
-                node = stack.pop()
-                if isinstance(
-                    node,
-                    (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda),
-                ):
-                    scopes.append(node)
-                    continue
-                if isinstance(node, (ast.For, ast.comprehension)):
-                    has_loop = True
-                elif isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS:
-                    has_query = True
-                if has_loop and has_query:
-                    return True
-                stack.extend(ast.iter_child_nodes(node))
-        return False
+            if _loop_and_query(scope, scopes):
+                names.update(
+                    node.attr
+                    for node in ast.walk(scope)
+                    if isinstance(node, ast.Attribute)
+                )
+        return sorted(names)
+
+    def project_gate(self, facts: list[str] | None, project) -> bool:
+        """Let a file through when it reads, near a loop and a query, an attribute named
+        like a relationship of some model of the project: only those can load lazily."""
+        if facts is None:  # not surveyed: cannot tell
+            return True
+        return (
+            project.models is not None
+            and not project.models.relationship_names().isdisjoint(facts)
+        )
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.lazy_load_in_loop.analysis import find
