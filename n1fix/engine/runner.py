@@ -137,18 +137,33 @@ def run(
             # Only now: choosing the dialect imports LibCST, which a run whose files
             # all were turned away by the gate never needs.
             project.orm = _dialect(surveys)
-            fingerprint = project.fingerprint()
+        bases: dict[Path, str] = {}
         if cache is not None:
+            from n1fix.engine.reads import Replay
+
+            file_digest = _file_digests(surveys)
+            replay = Replay(project, file_digest)
             pending = []
             for survey in targets:
-                hit = cache.findings(survey.path, survey.digest, fingerprint)
+                bases[survey.path] = _check_base(
+                    project, selected, survey.gated if use_gate else None
+                )
+                hit = cache.findings(
+                    survey.path, survey.digest, bases[survey.path], replay
+                )
                 if hit is None:
                     pending.append(survey)
                 else:
                     result.findings.extend(hit)
             targets = pending
         tasks = [
-            (s.path, s.module_name, s.imports, s.gated if use_gate else None)
+            (
+                s.path,
+                s.module_name,
+                s.imports,
+                s.gated if use_gate else None,
+                cache is not None,
+            )
             for s in targets
         ]
         if jobs > 1 and len(tasks) >= POOL_THRESHOLD and review is None:
@@ -171,8 +186,12 @@ def run(
             _collect(result, outcome)
             if progress is not None:
                 progress(done, len(targets))
-            if cache is not None and outcome[0] == "found":
-                cache.add_findings(survey.path, survey.digest, fingerprint, outcome[1])
+            if cache is not None and outcome[0] == "found" and outcome[2] is not None:
+                reads = outcome[2].to_json(file_digest)
+                reads["whole_key"] = replay.whole_key(reads)
+                cache.add_findings(
+                    survey.path, survey.digest, bases[survey.path], reads, outcome[1]
+                )
     finally:
         if pool is not None:
             pool.shutdown()
@@ -439,6 +458,30 @@ def _dialect(surveys: dict[Path, Survey]):
     )
 
 
+def _check_base(project: ProjectContext, selected: set[str], gated) -> str:
+    """What a file's cached findings are keyed by besides its content and its reads: the
+    dialect, the line length of generated code, and the rules that checked it."""
+    rules = sorted(name for name in selected if gated is None or name in gated)
+    return f"{project.orm.name}:{project.line_length}:{','.join(rules)}"
+
+
+def _file_digests(surveys: dict[Path, Survey]) -> Callable[[str], str]:
+    """The content hash of a file by its path, from its survey or read once."""
+    from n1fix.engine.fileio import content_hash, read_regular
+
+    known = {str(path): s.digest for path, s in surveys.items() if s.digest}
+
+    def digest(path: str) -> str:
+        if path not in known:
+            try:
+                known[path] = content_hash(read_regular(Path(path)))
+            except OSError:
+                known[path] = "unreadable"
+        return known[path]
+
+    return digest
+
+
 def _project_module(path: Path, root: Path) -> ProjectModule | str:
     """A project file as a rule reads it to plan code in it, or why it cannot be read."""
     try:
@@ -486,7 +529,7 @@ def _work(task):
     from n1fix.engine.checker import ParseFailure, file_context, run_rules
     from n1fix.engine.fixer import fix_text, one_line
 
-    path, module_name, imports, gated = task
+    path, module_name, imports, gated, record = task
     project: ProjectContext = _STATE["project"]
     config: Config = _STATE["config"]
     rules = [
@@ -509,11 +552,29 @@ def _work(task):
                 review=_STATE.get("review"),
             )
             return ("fixed", path, display, source, outcome)
-        ctx = file_context(path, display, source.text, module_name, imports, project)
-        findings = run_rules(ctx, rules)
+        if not record:
+            ctx = file_context(
+                path, display, source.text, module_name, imports, project
+            )
+            findings = run_rules(ctx, rules)
+            reads = None
+        else:
+            from n1fix.engine.reads import FileReads, observing, recording
+
+            reads = FileReads()
+            ctx = file_context(
+                path,
+                display,
+                source.text,
+                module_name,
+                imports,
+                recording(project, reads),
+            )
+            with observing(reads):
+                findings = run_rules(ctx, rules)
         for finding in findings:
             finding.plan = None  # plans hold tree nodes: not for the trip back
-        return ("found", findings)
+        return ("found", findings, reads)
     except ParseFailure as error:
         return ("error", f"{display}: {error}")
     except RecursionError:

@@ -202,6 +202,20 @@ def imported_modules(
 
 
 _RESOLVED: dict[tuple, Path | None] = {}
+# Told of every module resolved and every project file read while the engine records
+# what one file's check reads (`n1fix.engine.reads`); None the rest of the time.
+_observer = None
+
+
+def set_observer(observer) -> None:
+    global _observer
+    _observer = observer
+
+
+def note_read(path: Path) -> None:
+    """A check read the file `path` (its findings depend on its content)."""
+    if _observer is not None:
+        _observer.read(path)
 
 
 def clear_resolution_cache() -> None:
@@ -255,8 +269,11 @@ def resolve_module_path(
         return None
     key = ("resolve", qualified_module, root, near)
     if key in _RESOLVED:
-        return _RESOLVED[key]
-    _RESOLVED[key] = found = _resolve_module_path(parts, Path(root), near)
+        found = _RESOLVED[key]
+    else:
+        _RESOLVED[key] = found = _resolve_module_path(parts, Path(root), near)
+    if _observer is not None:
+        _observer.resolved(qualified_module, root, near, found)
     return found
 
 
@@ -350,6 +367,7 @@ def _is_dir(path: Path) -> bool:
 
 def parse_file(path: Path) -> ast.Module | None:
     """`ast.parse` of a file, or None when it cannot be read or parsed."""
+    note_read(path)
     try:
         from n1fix.cst.source import read_regular
 

@@ -234,6 +234,20 @@ class ModelIndex:
             found = self.models.get(self.aliases[qualname])
         return found
 
+    def has_writing_methods(self) -> bool:
+        """Does some model have a method that commits, flushes or writes?"""
+        return any(model.writing_methods for model in self.models.values())
+
+    def writing_method_owners(self, name: str) -> list[tuple[str, str]]:
+        """(what it does, the defining class) of every model's writing method `name`, sorted."""
+        return sorted(
+            {
+                found
+                for model in self.models.values()
+                if (found := model.writing_method(name))
+            }
+        )
+
     def relationship_names(self) -> frozenset[str]:
         """The attribute name of every relationship of every model (backrefs included)."""
         if self._relationship_names is None:

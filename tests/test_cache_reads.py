@@ -1,0 +1,140 @@
+"""The results cache re-checks a file when what its check read of the project changed,
+and only then: a model's change re-checks the files that asked about that model, a
+change to a file nobody reads re-checks that file alone, and the findings are always
+those of a run without the cache."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from n1fix_project import MODELS, PYPROJECT, SERVICE
+
+import n1fix.engine.runner as runner
+from n1fix.config import Config
+
+# Reads one model only (Tag): a change to User or Project is not its business.
+TAGS = """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.tags import Tag
+
+
+def tags_by_name(session: Session, names: list[str]) -> dict[str, Tag]:
+    return {name: session.scalars(select(Tag).where(Tag.name == name)).one() for name in names}
+"""
+
+TAG_MODEL = """\
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models import Base
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+"""
+
+# A loop with a raw statement per row: checked, but it asks about no model.
+LEAF = """\
+from sqlalchemy import text
+
+
+def touch_all(session, ids):
+    for i in ids:
+        session.execute(text("update t set n = n + 1 where id = :i"), {"i": i})
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    files = {
+        "__init__.py": "",
+        "models.py": MODELS,
+        "tags.py": TAG_MODEL,
+        "service.py": SERVICE,
+        "tag_service.py": TAGS,
+        "leaf.py": LEAF,
+    }
+    for name, text in files.items():
+        (root / "app" / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def checked(monkeypatch) -> Counter:
+    """The files the precise pass checks, by name."""
+    counts: Counter = Counter()
+    work = runner._work
+
+    def counted(task):
+        counts[task[0].name] += 1
+        return work(task)
+
+    monkeypatch.setattr(runner, "_work", counted)
+    return counts
+
+
+def _scan(project: Path, checked: Counter) -> tuple[set[str], list]:
+    checked.clear()
+    result = runner.run([project / "app"], project, Config(), jobs=1)
+    names = set(checked) - {"__init__.py"}
+    fresh = runner.run([project / "app"], project, Config(cache=False), jobs=1)
+    assert [f.to_json() for f in result.findings] == [
+        f.to_json() for f in fresh.findings
+    ]
+    checked.clear()
+    return names, result.findings
+
+
+def test_an_unchanged_tree_checks_nothing(project: Path, checked: Counter) -> None:
+    cold, findings = _scan(project, checked)
+    assert {"service.py", "tag_service.py", "leaf.py"} <= cold
+    assert {f.path.rsplit("/", 1)[-1] for f in findings} >= {
+        "service.py",
+        "tag_service.py",
+    }
+    warm, _ = _scan(project, checked)
+    assert warm == set()
+
+
+def test_a_change_to_a_file_nobody_reads_checks_that_file_only(
+    project: Path, checked: Counter
+) -> None:
+    _scan(project, checked)
+    leaf = project / "app" / "leaf.py"
+    leaf.write_text(LEAF + "\n\ndef other():\n    return 1\n")
+    after, _ = _scan(project, checked)
+    assert after == {"leaf.py"}
+
+
+def test_a_model_change_checks_the_files_that_use_the_model(
+    project: Path, checked: Counter
+) -> None:
+    _scan(project, checked)
+    models = project / "app" / "models.py"
+    # Project.user_id becomes nullable: the loop over users in service.py may now meet
+    # rows without one; tag_service.py and leaf.py never asked about Project.
+    models.write_text(MODELS.replace("nullable=False", "nullable=True"))
+    after, _ = _scan(project, checked)
+    assert "service.py" in after
+    assert not after & {"tag_service.py", "leaf.py"}, after
+
+
+def test_a_change_to_another_model_file_checks_its_users_only(
+    project: Path, checked: Counter
+) -> None:
+    _scan(project, checked)
+    tags = project / "app" / "tags.py"
+    tags.write_text(TAG_MODEL.replace("unique=True", "unique=False"))
+    after, findings = _scan(project, checked)
+    assert "tag_service.py" in after
+    assert not after & {"service.py", "leaf.py"}, after
