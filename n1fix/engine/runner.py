@@ -133,20 +133,18 @@ def run(
         result.files_checked = len(found.files) - result.files_failed
         if not use_gate:
             targets = [surveys[p] for p in found.files if not surveys[p].error]
-        if targets:
-            # Only now: choosing the dialect imports LibCST, which a run whose files
-            # all were turned away by the gate never needs.
-            project.orm = _dialect(surveys)
         bases: dict[Path, str] = {}
-        if cache is not None:
+        if cache is not None and targets:
             from n1fix.engine.reads import Replay
+            from n1fix.orm.dialects import dialect_name_for
 
             file_digest = _file_digests(surveys)
             replay = Replay(project, file_digest)
+            dialect_name = dialect_name_for(_imported(surveys))
             pending = []
             for survey in targets:
                 bases[survey.path] = _check_base(
-                    project, selected, survey.gated if use_gate else None
+                    dialect_name, project, selected, survey.gated if use_gate else None
                 )
                 hit = cache.findings(
                     survey.path, survey.digest, bases[survey.path], replay
@@ -156,6 +154,12 @@ def run(
                 else:
                     result.findings.extend(hit)
             targets = pending
+        if targets:
+            # Only now: choosing the dialect imports LibCST, which a run whose files
+            # were all turned away by the gate, or all found in the cache, never needs.
+            project.orm = _dialect(surveys)
+        else:
+            project.choose_orm = partial(_dialect, surveys)  # for reports that fix
         tasks = [
             (
                 s.path,
@@ -451,18 +455,24 @@ def dialect_for(imported: Iterable[str]):
 
 
 def _dialect(surveys: dict[Path, Survey]):
-    return dialect_for(
+    return dialect_for(_imported(surveys))
+
+
+def _imported(surveys: dict[Path, Survey]) -> Iterable[str]:
+    return (
         qualified
         for survey in surveys.values()
         for qualified in survey.imports.values()
     )
 
 
-def _check_base(project: ProjectContext, selected: set[str], gated) -> str:
+def _check_base(
+    dialect_name: str, project: ProjectContext, selected: set[str], gated
+) -> str:
     """What a file's cached findings are keyed by besides its content and its reads: the
     dialect, the line length of generated code, and the rules that checked it."""
     rules = sorted(name for name in selected if gated is None or name in gated)
-    return f"{project.orm.name}:{project.line_length}:{','.join(rules)}"
+    return f"{dialect_name}:{project.line_length}:{','.join(rules)}"
 
 
 def _file_digests(surveys: dict[Path, Survey]) -> Callable[[str], str]:

@@ -267,11 +267,16 @@ def resolve_module_path(
     parts = qualified_module.split(".")
     if any(not part.isidentifier() for part in parts):
         return None
-    key = ("resolve", qualified_module, root, near)
+    # The same answer for every file of a directory (the search starts at its folder):
+    # one look-up per module and folder, not per module and file.
+    place = near
+    if place is not None and Path(place).suffix in (".py", ".pyi"):
+        place = Path(place).parent
+    key = ("resolve", qualified_module, root, place)
     if key in _RESOLVED:
         found = _RESOLVED[key]
     else:
-        _RESOLVED[key] = found = _resolve_module_path(parts, Path(root), near)
+        _RESOLVED[key] = found = _resolve_module_path(parts, Path(root), place)
     if _observer is not None:
         _observer.resolved(qualified_module, root, near, found)
     return found

@@ -50,13 +50,13 @@ class FileContext:
     @property
     def orm(self) -> "OrmDialect":
         """The project's ORM dialect: ask it whether an expression is a query, a write..."""
-        return self.project.orm
+        return self.project.dialect()
 
     def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
         """The model a class reference (`Render`, `models.Render`) names, if indexed."""
         if expr is None:
             return None
-        return self.project.orm.model_for(
+        return self.project.dialect().model_for(
             self.project.models, expr, self.imports, self.module_name
         )
 
