@@ -233,6 +233,9 @@ class Replay:
         self._fingerprints: dict[str, str] = {}
         self._answers: dict[tuple[str, str], str | None] = {}
         self._resolved: dict[str, str | None] = {}
+        # Many calls answer with the same object (a model): digested once, by identity
+        # (the object is kept, so that its id is not reused).
+        self._digests: dict[int, tuple[Any, str]] = {}
 
     def still_hold(self, reads: Any) -> bool:
         try:
@@ -267,11 +270,19 @@ class Replay:
                 elif method == "__bool__":
                     answer = digest(bool(index))
                 else:
-                    answer = digest(getattr(index, method)(*args, **kwargs))
+                    answer = self._digest(getattr(index, method)(*args, **kwargs))
             except Unstable:
                 answer = None
             self._answers[(name, key)] = answer
         return self._answers[(name, key)]
+
+    def _digest(self, value: Any) -> str:
+        if value is None or isinstance(value, (bool, int, str)):
+            return digest(value)
+        known = self._digests.get(id(value))
+        if known is None:
+            known = self._digests[id(value)] = (value, digest(value))
+        return known[1]
 
     def _resolve(self, key: str) -> str | None:
         if key not in self._resolved:

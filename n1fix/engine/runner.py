@@ -6,6 +6,7 @@ start-up; a handful of files (a pre-commit run) stay in this process.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from functools import partial
@@ -370,16 +371,24 @@ def _survey_all(
     return surveys
 
 
-def _imports_still_resolve(survey: Survey, root: Path) -> bool:
+def _imports_still_resolve(
+    survey: Survey, root: Path, is_file: Callable[[Path], bool] = Path.is_file
+) -> bool:
     """Do the file's imports find the same project files as when it was surveyed? (A module
     added to the project, or one removed, changes what an unchanged file imports.)"""
-    from n1fix.orm.imports import resolve_module_path
+    from n1fix.orm.imports import resolve_module_path, top_level_names
 
-    if any(not target.is_file() for target in survey.resolved):
+    if any(not is_file(target) for target in survey.resolved):
         return False
+    folder = (
+        survey.path.parent
+    )  # the same answers as from the file, remembered per folder
+    # Most are third-party modules: a name no project folder holds is not looked up.
+    tops = top_level_names(root, folder)
     return not any(
-        resolve_module_path(m, root, near=survey.path)
+        resolve_module_path(m, root, near=folder)
         for m in getattr(survey, "unresolved", ())
+        if m.partition(".")[0] in tops
     )
 
 
@@ -398,6 +407,8 @@ def _cached_surveys(
     from n1fix.engine.fileio import content_hash, read_regular
 
     missing: list[Path] = []
+    # Many files import the same modules: each looked at once.
+    is_file = functools.cache(Path.is_file)
     queue = list(paths)
     seen = set(queue)
     while queue:
@@ -411,7 +422,7 @@ def _cached_surveys(
         if (
             survey is None
             or not _has_facts(survey, wanted)
-            or not _imports_still_resolve(survey, root)
+            or not _imports_still_resolve(survey, root, is_file)
         ):
             missing.append(path)
             continue

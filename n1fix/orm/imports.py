@@ -31,6 +31,7 @@ __all__ = [
     "parse_file",
     "project_closure",
     "resolve_module_path",
+    "top_level_names",
     "resolve_relative",
 ]
 
@@ -231,6 +232,14 @@ def _module_file(directory: Path, parts: list[str]) -> Path | None:
 
 
 def _find_module_file(directory: Path, parts: list[str]) -> Path | None:
+    # Each folder on the way must list the next name (one cached listing per folder):
+    # most look-ups that find nothing (`from app.models import User` asks for a module
+    # `app.models.User` too) end here, without a stat per candidate.
+    folder = str(directory)
+    for part in parts:
+        if part not in _entries_at(folder):
+            return None
+        folder = os.path.join(folder, part)
     stem = directory.joinpath(*parts)
     for candidate in (
         stem.with_name(stem.name + ".py"),
@@ -270,8 +279,10 @@ def resolve_module_path(
     # The same answer for every file of a directory (the search starts at its folder):
     # one look-up per module and folder, not per module and file.
     place = near
-    if place is not None and Path(place).suffix in (".py", ".pyi"):
-        place = Path(place).parent
+    if place is not None:
+        place = place if isinstance(place, Path) else Path(place)
+        if place.suffix in (".py", ".pyi"):
+            place = place.parent
     key = ("resolve", qualified_module, root, place)
     if key in _RESOLVED:
         found = _RESOLVED[key]
@@ -280,6 +291,17 @@ def resolve_module_path(
     if _observer is not None:
         _observer.resolved(qualified_module, root, near, found)
     return found
+
+
+def top_level_names(root: Path, near: Path | None = None) -> frozenset[str]:
+    """Every top-level module or package name a module imported from `near` could start
+    with and still resolve inside the project: a module whose first part is not among
+    them is not found without a look-up."""
+    key = ("tops", root, near)
+    if key not in _RESOLVED:
+        directories = _search_dirs(_resolved_dir(root), near)
+        _RESOLVED[key] = frozenset().union(*map(_entries, directories))
+    return _RESOLVED[key]
 
 
 def _resolve_module_path(
@@ -335,6 +357,11 @@ def _entries_raw(directory: Path) -> frozenset[str]:
 
 def _entries(directory: Path) -> frozenset[str]:
     """Module and package names directly in `directory` (`x` for `x.py`, `x.pyi` or `x/`)."""
+    return _entries_at(str(directory))
+
+
+def _entries_at(directory: str) -> frozenset[str]:
+    # By the folder's name as a string: hashing a Path costs more than the look-up.
     key = ("entries", directory)
     if key not in _RESOLVED:
         names: set[str] = set()
