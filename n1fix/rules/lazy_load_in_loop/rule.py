@@ -139,32 +139,32 @@ class LazyLoadInLoop(Rule):
         return False
 
     def survey(self, tree: ast.Module, text: str) -> list[str]:
-        """The attribute names read in the scopes (functions, or the module) that hold
-        both a loop or comprehension and a query call, and in the scopes nested in them
-        (sorted, so that the cache's bytes are stable); none when no scope holds both.
-        Rows come from a query in the same scope as their loop, and every lazy load the
-        rule reports is `row.<relationship>` in the loop."""
+        """The attribute names the file reads, when some scope of it (a function, or the
+        module) holds both a loop or comprehension and a query call; none otherwise.
+        Sorted, so that the cache's bytes are stable. Every lazy load the rule reports is
+        `row.<relationship>` in a loop of such a file (the rows may come from a function
+        of the same module, so the whole file's names count)."""
         if not _FOR_KEYWORD.search(text):
             return []
         from n1fix.rules.query_in_loop.rule import QUERY_TEXT
 
         if QUERY_TEXT.search(text) is None:
             return []
-        names: set[str] = set()
-        scopes = [tree]
+        scopes: list[ast.AST] = [tree]
         while scopes:
-            scope = scopes.pop()
-            if _loop_and_query(scope, scopes):
-                names.update(
-                    node.attr
-                    for node in ast.walk(scope)
-                    if isinstance(node, ast.Attribute)
+            if _loop_and_query(scopes.pop(), scopes):
+                return sorted(
+                    {
+                        node.attr
+                        for node in ast.walk(tree)
+                        if isinstance(node, ast.Attribute)
+                    }
                 )
-        return sorted(names)
+        return []
 
     def project_gate(self, facts: list[str] | None, project) -> bool:
-        """Let a file through when it reads, near a loop and a query, an attribute named
-        like a relationship of some model of the project: only those can load lazily."""
+        """Let a file through when it reads an attribute named like a relationship of
+        some model of the project: only those can load lazily."""
         if facts is None:  # not surveyed: cannot tell
             return True
         return (
