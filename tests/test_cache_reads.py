@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from n1fix_project import MODELS, PYPROJECT, SERVICE
+from n1fix_project import MODELS, PYPROJECT, SERVICE, n1fix
 
 import n1fix.engine.runner as runner
 from n1fix.config import Config
@@ -138,3 +138,12 @@ def test_a_change_to_another_model_file_checks_its_users_only(
     after, findings = _scan(project, checked)
     assert "tag_service.py" in after
     assert not after & {"service.py", "leaf.py"}, after
+
+
+def test_a_warm_run_reports_the_fixes_of_cached_findings(project: Path) -> None:
+    """A run whose findings all come from the cache never chooses the dialect for a check;
+    SARIF, which plans each fix again, still gets it."""
+    cold = n1fix("scan", "app", "--format", "sarif", cwd=project)
+    warm = n1fix("scan", "app", "--format", "sarif", cwd=project)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    assert '"fixes"' in warm.out
