@@ -224,9 +224,13 @@ def scratch_copy(tree: Path) -> Path:
     copy = WORK / "trees" / tree.name
     if not copy.is_dir():
         log(f"copying {tree} into {copy}")
+        # Into a temporary name first: an interrupted copy is never taken for a tree.
+        partial = copy.with_name(copy.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
         shutil.copytree(
-            tree, copy, symlinks=True, ignore=shutil.ignore_patterns(".n1fix_cache")
+            tree, partial, symlinks=True, ignore=shutil.ignore_patterns(".n1fix_cache")
         )
+        partial.rename(copy)
     return copy
 
 
@@ -248,13 +252,16 @@ def scale_trees(eco_src: Path) -> list[tuple[str, Path]]:
         top = WORK / "scale" / scale
         if not top.is_dir():
             log(f"building the {scale} tree {top}")
+            partial = top.with_name(top.name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
             for label in labels:
                 shutil.copytree(
-                    apps[label], top / apps[label].name, copy_function=os.link
+                    apps[label], partial / apps[label].name, copy_function=os.link
                 )
-            (top / "pyproject.toml").write_text(
+            (partial / "pyproject.toml").write_text(
                 f'[project]\nname = "scale-{scale}"\nversion = "0"\n'
             )
+            partial.rename(top)
         trees.append((f"{scale}: {'+'.join(labels)}", top))
     return trees
 
