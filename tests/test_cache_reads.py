@@ -147,3 +147,26 @@ def test_a_warm_run_reports_the_fixes_of_cached_findings(project: Path) -> None:
     warm = n1fix("scan", "app", "--format", "sarif", cwd=project)
     assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
     assert '"fixes"' in warm.out
+
+
+def test_a_crafted_read_is_a_miss_and_calls_nothing(
+    project: Path, checked: Counter
+) -> None:
+    """The cache sits in the scanned tree: a recorded read naming a private method (or a
+    file outside the project) is not replayed; the entry is a miss."""
+    import json
+
+    from n1fix.engine.cache import CACHE_DIR
+
+    _scan(project, checked)
+    cache = next((project / CACHE_DIR).glob("results-*.json"))
+    data = json.loads(cache.read_text())
+    for entry in data["findings"].values():
+        reads = entry["reads"]
+        reads["calls"] = {
+            "models": {json.dumps(["__init__", [{}], {}]): "x"},
+        }
+        reads["files"] = {"/etc/hostname": "x"}
+    cache.write_text(json.dumps(data))
+    after, _ = _scan(project, checked)  # findings equal to a fresh run's (in `_scan`)
+    assert {"service.py", "tag_service.py", "leaf.py"} <= after

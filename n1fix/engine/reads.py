@@ -81,6 +81,12 @@ def _plain_args(args: tuple, kwargs: dict) -> bool:
     return all(map(plain, args)) and all(map(plain, kwargs.values()))
 
 
+def _replayable(method: str) -> bool:
+    """A method a cache entry may name for replay: public ones only (the cache sits in
+    the scanned tree; an entry naming `__init__` must not re-make the index)."""
+    return method.isidentifier() and not method.startswith("_")
+
+
 @dataclasses.dataclass
 class FileReads:
     """The reads of one file's check (plain JSON when saved)."""
@@ -109,7 +115,7 @@ class _RecordedIndex:
 
     def __getattr__(self, attr: str) -> Any:
         value = getattr(self._index, attr)
-        if not callable(value) or attr.startswith("__"):
+        if not callable(value) or not _replayable(attr):
             self._reads.whole.add(self._name)
             return value
 
@@ -269,6 +275,8 @@ class Replay:
                     answer = digest(args[0] in index)
                 elif method == "__bool__":
                     answer = digest(bool(index))
+                elif not _replayable(method):
+                    answer = None
                 else:
                     answer = self._digest(getattr(index, method)(*args, **kwargs))
             except Unstable:

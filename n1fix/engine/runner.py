@@ -139,7 +139,7 @@ def run(
             from n1fix.engine.reads import Replay
             from n1fix.orm.dialects import dialect_name_for
 
-            file_digest = _file_digests(surveys)
+            file_digest = _file_digests(surveys, root)
             replay = Replay(project, file_digest)
             dialect_name = dialect_name_for(_imported(surveys))
             pending = []
@@ -486,14 +486,18 @@ def _check_base(
     return f"{dialect_name}:{project.line_length}:{','.join(rules)}"
 
 
-def _file_digests(surveys: dict[Path, Survey]) -> Callable[[str], str]:
-    """The content hash of a file by its path, from its survey or read once."""
+def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], str]:
+    """The content hash of a project file by its path, from its survey or read once (a
+    path outside the project, which only a crafted cache entry names, is not read)."""
     from n1fix.engine.fileio import content_hash, read_regular
 
     known = {str(path): s.digest for path, s in surveys.items() if s.digest}
+    top = os.path.abspath(root)
 
     def digest(path: str) -> str:
         if path not in known:
+            if os.path.commonpath([top, os.path.abspath(path)]) != top:
+                return "outside the project"
             try:
                 known[path] = content_hash(read_regular(Path(path)))
             except OSError:
