@@ -37,6 +37,12 @@ finding's file as `path = "service.py"`. Modules in a tree import each other rel
 module, imported from a package of its own; the other modules are reached through it
 (`importlib.import_module(".dal", module.__package__)`), for example to bind a DAL's
 module-level sessionmaker to the run's engine (`session.bind`). See `golden_trees.py`.
+
+A case whose code uses Django's ORM says `orm = "django"` in its `case.toml`: its
+scenario's `run(module)` gets no session, and the case runs against the golden tree's
+Django apps (`golden/djbooks`, `golden/djrender`; see `golden_django.py`), with the same
+checks. A `pending = "..."` names the rewrite n1fix does not make yet (and who builds it):
+the rewrite test is then a strict xfail, while the runs must pass already.
 """
 
 from __future__ import annotations
