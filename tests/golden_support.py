@@ -360,6 +360,14 @@ def load_case(case_dir: Path) -> GoldenCase:
     )
 
 
+def case_orm(case_dir: Path) -> str:
+    """The ORM a case directory's code uses, from its case.toml (SQLAlchemy without one)."""
+    toml = Path(case_dir) / "case.toml"
+    if not toml.exists():
+        return "sqlalchemy"
+    return tomllib.loads(toml.read_text(encoding="utf-8")).get("orm", "sqlalchemy")
+
+
 def discover_cases(root: Path = GOLDEN_ROOT) -> list[GoldenCase]:
     """All well-formed cases. Malformed ones are reported by `validate_case`, not here."""
     cases = []
@@ -710,8 +718,8 @@ def run_scenario_detailed(
         raise ValueError(
             f"which must be 'before', 'after', 'gathered' or 'rejected', not {which!r}"
         )
-    case = case_dir if isinstance(case_dir, GoldenCase) else load_case(path)
-    if case.orm == "django":
+    orm = case_dir.orm if isinstance(case_dir, GoldenCase) else case_orm(path)
+    if orm == "django":
         from golden_django import run_django_scenario
 
         backend = backend if backend is not None else SQLiteBackend()
