@@ -37,6 +37,12 @@ finding's file as `path = "service.py"`. Modules in a tree import each other rel
 module, imported from a package of its own; the other modules are reached through it
 (`importlib.import_module(".dal", module.__package__)`), for example to bind a DAL's
 module-level sessionmaker to the run's engine (`session.bind`). See `golden_trees.py`.
+
+A case whose code uses Django's ORM says `orm = "django"` in its `case.toml`: its
+scenario's `run(module)` gets no session, and the case runs against the golden tree's
+Django apps (`golden/djbooks`, `golden/djrender`; see `golden_django.py`), with the same
+checks. A `pending = "..."` names the rewrite n1fix does not make yet (and who builds it):
+the rewrite test is then a strict xfail, while the runs must pass already.
 """
 
 from __future__ import annotations
@@ -78,6 +84,7 @@ DEFAULT_SEED = "renderapp"
 EMPTY_RUN = "run_empty"  # a scenario's call of the code with nothing to batch
 APPLICABILITIES = ("safe", "unsafe", "none")
 REJECTIONS = ("changes_result", "no_fewer_round_trips")
+ORMS = ("sqlalchemy", "django")
 REQUIRED_FILES = ("before.py", "case.toml", "scenario.py")
 
 
@@ -127,6 +134,12 @@ class GoldenCase:
     # "changes_result" (it returns or writes something else) or "no_fewer_round_trips"
     # (the same result in as many round trips as the code n1fix leaves, or more).
     rejected: str | None = None
+    # The ORM the case's code uses: "sqlalchemy", or "django" (run by golden_django.py).
+    orm: str = "sqlalchemy"
+    # The rewrite n1fix does not build yet (which helper or issue builds it): the rewrite
+    # test is a strict xfail until it does; the runs must pass already (they prove the
+    # hand-written after.py).
+    pending: str | None = None
 
     @property
     def is_tree(self) -> bool:
@@ -222,7 +235,16 @@ def load_case(case_dir: Path) -> GoldenCase:
     def fail(msg: str) -> CaseError:
         return CaseError(f"{case_dir / 'case.toml'}: {msg}")
 
-    known = {"description", "unsafe_fixes", "findings", "run", "entry", "known_gap"}
+    known = {
+        "description",
+        "unsafe_fixes",
+        "findings",
+        "run",
+        "entry",
+        "known_gap",
+        "orm",
+        "pending",
+    }
     if unknown := set(data) - known:
         raise fail(f"unknown keys {sorted(unknown)}")
     description = data.get("description")
@@ -245,6 +267,13 @@ def load_case(case_dir: Path) -> GoldenCase:
         )
     if not tree and entry is not None:
         raise fail("`entry` is for cases with a before/ tree")
+    orm = data.get("orm", "sqlalchemy")
+    if orm not in ORMS:
+        raise fail(f"`orm` is one of {ORMS}")
+    if "pending" in data and not (
+        isinstance(data["pending"], str) and data["pending"].strip()
+    ):
+        raise fail("`pending` must say which rewrite is not built yet, and by whom")
     if "known_gap" in data and not (
         isinstance(data["known_gap"], str) and data["known_gap"].strip()
     ):
@@ -292,6 +321,10 @@ def load_case(case_dir: Path) -> GoldenCase:
         raise fail(
             "`before_raises` names the exception class before.py raises (`MissingGreenlet`)"
         )
+    if orm == "django" and (tree or raises is not None or run.get("concurrent")):
+        raise fail(
+            "a Django case is one before.py, not a tree, and neither raises nor gathers"
+        )
     rejected = run.get("rejected")
     if rejected is not None and rejected not in REJECTIONS:
         raise fail(f"`rejected` is one of {REJECTIONS}")
@@ -322,7 +355,17 @@ def load_case(case_dir: Path) -> GoldenCase:
         entry=entry,
         known_gap=data.get("known_gap"),
         rejected=rejected,
+        orm=orm,
+        pending=data.get("pending"),
     )
+
+
+def case_orm(case_dir: Path) -> str:
+    """The ORM a case directory's code uses, from its case.toml (SQLAlchemy without one)."""
+    toml = Path(case_dir) / "case.toml"
+    if not toml.exists():
+        return "sqlalchemy"
+    return tomllib.loads(toml.read_text(encoding="utf-8")).get("orm", "sqlalchemy")
 
 
 def discover_cases(root: Path = GOLDEN_ROOT) -> list[GoldenCase]:
@@ -675,6 +718,12 @@ def run_scenario_detailed(
         raise ValueError(
             f"which must be 'before', 'after', 'gathered' or 'rejected', not {which!r}"
         )
+    orm = case_dir.orm if isinstance(case_dir, GoldenCase) else case_orm(path)
+    if orm == "django":
+        from golden_django import run_django_scenario
+
+        backend = backend if backend is not None else SQLiteBackend()
+        return run_django_scenario(path, which, backend, entry)
     tree = (path / "before").is_dir()
     source = path / (which if tree else f"{which}.py")
     if not source.exists():
@@ -1034,12 +1083,25 @@ _SCALARS = (
 )
 
 
+def _django_identity(value: Any) -> tuple[str, Any] | None:
+    """A Django model instance as (class name, primary key); None for anything else.
+    A QuerySet is refused: it would query when read, outside the counted run."""
+    models = sys.modules.get("django.db.models")  # not loaded: no Django value here
+    if models is None:
+        return None
+    if isinstance(value, models.QuerySet):
+        raise TypeError("scenario returned a QuerySet; evaluate it inside run()")
+    if isinstance(value, models.Model):
+        return (type(value).__name__, value.pk)
+    return None
+
+
 def normalize(value: Any) -> Any:
     """Reduce a result to comparable plain data.
 
-    ORM instance -> (class name, primary key); Row -> tuple; dataclass -> (class name,
-    ((field, value), ...)); lists, tuples, sets and mappings recursively (a defaultdict
-    becomes a plain dict, so it compares like one). Iterators and unknown objects are
+    ORM instance (SQLAlchemy or Django) -> (class name, primary key); Row -> tuple;
+    dataclass -> (class name, ((field, value), ...)); lists, tuples, sets and mappings
+    recursively (a defaultdict becomes a plain dict, so it compares like one). Iterators and unknown objects are
     refused: a scenario must hand back data it consumed inside `run`, where round trips
     are counted.
     """
@@ -1049,6 +1111,8 @@ def normalize(value: Any) -> Any:
         return value
     if isinstance(value, Row):
         return tuple(normalize(v) for v in value)
+    if (django_identity := _django_identity(value)) is not None:
+        return django_identity
     state = sa_inspect(value, raiseerr=False)
     if state is not None and hasattr(state, "mapper") and hasattr(state, "identity"):
         identity = state.identity
