@@ -71,3 +71,135 @@ def test_a_composite_primary_key_completed_by_fixed_columns_is_unique(
         assert "(member_id, sport_id) identifies a row of `SportPreference`" in (
             finding.message
         )
+
+
+TAG_LOOP = """
+def tag_names(session: Session, rows: list[tuple[str, int]]):
+    names = []
+    for tag_id, count in rows:
+{body}
+    return names
+"""
+
+
+@pytest.mark.parametrize(
+    "body, applicability, says",
+    [
+        # tuple unpacking of the loop target and a builtin conversion: CKAN's stats
+        (
+            "        tag = session.get(Tag, str(tag_id))\n        names.append((tag.name, count))",
+            "safe",
+            None,
+        ),
+        # a key bound in the body before the query, as a pure function of the item
+        (
+            "        key = str(tag_id)\n        tag = session.get(Tag, key)\n        names.append(tag.name)",
+            "safe",
+            None,
+        ),
+        # f-strings are str and never None
+        (
+            "        tag = session.get(Tag, f'{tag_id}')\n        names.append(tag.name)",
+            "safe",
+            None,
+        ),
+        # a key that calls project code: nothing shows it is pure
+        (
+            "        tag = session.get(Tag, normalise(tag_id))\n        names.append(tag.name)",
+            "none",
+            "not a pure function of the item",
+        ),
+        # a method call on the item: n1fix does not know what it does
+        (
+            "        tag = session.get(Tag, tag_id.strip())\n        names.append(tag.name)",
+            "none",
+            "not a pure function of the item",
+        ),
+        # int() may raise for a later item, which the batch would raise before the loop
+        (
+            "        tagging = session.get(Tagging, int(tag_id))\n        names.append(tagging)",
+            "unsafe",
+            "`int()` raises for a value that is no number",
+        ),
+        # ... and inside a try of the loop the original handles it per item: no fix
+        (
+            "        try:\n            tagging = session.get(Tagging, int(tag_id))\n"
+            "        except ValueError:\n            continue\n        names.append(tagging)",
+            "none",
+            "may raise inside a `try` of the loop",
+        ),
+        # str() of the key against an int column: the dict lookup would miss every row
+        (
+            "        tagging = session.get(Tagging, str(tag_id))\n        names.append(tagging)",
+            "none",
+            "would miss every row",
+        ),
+    ],
+)
+def test_keys_computed_from_the_item(tmp_path, body, applicability, says):
+    (finding,) = _scan(
+        tmp_path,
+        "def normalise(value):\n    return value.lower()\n"
+        + TAG_LOOP.format(body=body),
+    )
+    assert finding.applicability.value == applicability, finding.message
+    if says:
+        assert says in finding.message
+
+
+def test_a_shadowed_builtin_is_not_the_conversion(tmp_path):
+    (finding,) = _scan(
+        tmp_path,
+        "str = lambda value: value.upper()\n"
+        + TAG_LOOP.format(
+            body="        tag = session.get(Tag, str(tag_id))\n        names.append(tag)"
+        ),
+    )
+    assert finding.applicability.value == "none"
+    assert "`str` is bound in this module" in finding.message
+
+
+LEVEL_LOOP = """
+def sports_by_name(session: Session, names: list[str], labels: dict[str, str]):
+    found = []
+    for name in names:
+{body}
+    return found
+"""
+
+
+@pytest.mark.parametrize(
+    "body, applicability, says",
+    [
+        # a mapping the loop does not change: the key is a function of the item, but a
+        # missing name raises, and the batch would raise before the loop's earlier items
+        (
+            "        found.append(session.scalars(select(Sport).where(Sport.label == labels[name])).first())",
+            "unsafe",
+            "`labels[...]` raises for a missing key",
+        ),
+        # the loop writes into the mapping: a later item's key may differ
+        (
+            "        found.append(session.scalars(select(Sport).where(Sport.label == labels[name])).first())\n"
+            "        labels[name] = 'seen'",
+            "none",
+            "the loop may change `labels` (assigns an item of it)",
+        ),
+        (
+            "        found.append(session.scalars(select(Sport).where(Sport.label == labels[name])).first())\n"
+            "        labels.pop(name)",
+            "none",
+            "calls `.pop()` on it",
+        ),
+        (
+            "        found.append(session.scalars(select(Sport).where(Sport.label == labels[name])).first())\n"
+            "        remember(labels)",
+            "none",
+            "passes it to a call",
+        ),
+    ],
+)
+def test_keys_looked_up_in_a_mapping(tmp_path, body, applicability, says):
+    (finding,) = _scan(tmp_path, LEVEL_LOOP.format(body=body))
+    assert finding.applicability.value == applicability, finding.message
+    assert says in finding.message

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.item_keys import converted_type
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, frames_of
 from n1fix.cst.method_syntax import named_params
@@ -75,6 +76,11 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
     annotation (`ids: list[int]`) that shows its type.
     """
     column_type = _type_family(column.type)
+    converted = converted_type(key_expr)
+    if converted is not None:
+        if column_type and converted != column_type:
+            return f"the key is {converted} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
+        return None
     if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
         items_model = (
             item_model(ctx, frame, ancestry)
@@ -105,6 +111,8 @@ def key_type_unshown(key_expr, frame: Frame, ancestry) -> bool:
     """Whether nothing in the code shows the keys' Python type: `key_type_gap` takes an
     attribute of a row as its column's type, and a bare key needs an annotation or literals."""
     if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
+        return False
+    if converted_type(key_expr) is not None:
         return False
     return _element_annotation(frame, ancestry) is None and _literal_type(frame) is None
 
@@ -141,7 +149,10 @@ def _element_annotation(frame: Frame, ancestry):
 
 
 def key_may_be_none(ctx, key_expr, frame: Frame, ancestry) -> bool:
-    """True unless the key reads a NOT NULL column of a model the loop's items are known to be."""
+    """True unless the key reads a NOT NULL column of a model the loop's items are known
+    to be, or is the result of a conversion (`str(...)`, an f-string), never None."""
+    if converted_type(key_expr) is not None:
+        return False
     if not (
         isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name)
     ):

@@ -52,6 +52,13 @@ def keys_name(key: cst.BaseExpression, otherwise: str) -> str:
         return f"{owner}_{plural(attr)}" if owner else plural(attr)
     if isinstance(key, cst.Name):
         return plural(key.value)
+    if (  # `str(group_id)` -> `group_ids`
+        isinstance(key, cst.Call)
+        and isinstance(key.func, cst.Name)
+        and key.func.value in {"str", "int", "float"}
+        and len(key.args) == 1
+    ):
+        return keys_name(key.args[0].value, otherwise)
     return otherwise
 
 
