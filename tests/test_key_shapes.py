@@ -203,3 +203,29 @@ def test_keys_looked_up_in_a_mapping(tmp_path, body, applicability, says):
     (finding,) = _scan(tmp_path, LEVEL_LOOP.format(body=body))
     assert finding.applicability.value == applicability, finding.message
     assert says in finding.message
+
+
+def test_a_write_on_db_session_weakens_a_model_query_batch(tmp_path):
+    """`Model.query` reads through the scoped session `db.session` writes to: a later
+    item's query would autoflush and see an earlier item's row (zou's template links)."""
+    (finding,) = _scan(
+        tmp_path,
+        """
+        class Db:
+            session = None
+
+
+        db = Db()
+
+
+        def copy_preferences(sports: list[Sport], member: Member):
+            for sport in sports:
+                existing = SportPreference.query.filter_by(
+                    member_id=member.id, sport_id=sport.id
+                ).first()
+                if existing is None:
+                    db.session.add(SportPreference(member_id=member.id, sport_id=sport.id))
+        """,
+    )
+    assert finding.applicability.value == "unsafe", finding.message
+    assert "the loop calls `db.session.add()`" in finding.message
