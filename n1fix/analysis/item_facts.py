@@ -105,6 +105,11 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
             if element is not None
             else _literal_type(frame)
         )
+    if key_type is None and _looked_up(key_expr, frame):
+        return (
+            f"the key's type is unknown (nothing shows what `{key_expr.value.value}` holds); "
+            "SQL matches '1' to 1, a dict lookup does not"
+        )
     if key_type is None:
         return f"the key's type is unknown; SQL matches '1' to 1, a dict lookup does not (annotate the list, e.g. `list[{column_type or 'int'}]`)"
     if column_type and key_type != column_type:
