@@ -229,3 +229,28 @@ def test_a_write_on_db_session_weakens_a_model_query_batch(tmp_path):
     )
     assert finding.applicability.value == "unsafe", finding.message
     assert "the loop calls `db.session.add()`" in finding.message
+
+
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        # `+=` rebinds the key after its `=`: the keys are not `str(tag_id)`
+        (
+            "        key = str(tag_id)\n        key += '-old'\n        names.append(session.get(Tag, key))",
+            "`key` is bound more than once in the loop body",
+        ),
+        (
+            "        key = tag_id.strip()\n        names.append(session.get(Tag, key))",
+            "`key = tag_id.strip()`: the key calls code n1fix cannot show to be pure",
+        ),
+        (
+            "        if count:\n            key = str(tag_id)\n        else:\n            key = 't-1'\n"
+            "        names.append(session.get(Tag, key))",
+            "`key` is not bound by one plain `=` before the query",
+        ),
+    ],
+)
+def test_a_key_bound_in_the_body_says_why_it_cannot_be_repeated(tmp_path, body, says):
+    (finding,) = _scan(tmp_path, TAG_LOOP.format(body=body))
+    assert finding.applicability.value == "none", finding.message
+    assert says in finding.message

@@ -104,13 +104,14 @@ def place_key(
 
     keys_key = key_expr
     if not key_names <= frame.targets:
-        keys_key = _substitute_body_names(
+        keys_key, why = _substitute_body_names(
             ctx, key_expr, key_names - frame.targets, frame, ancestry, invariant
         )
         if keys_key is None:
             raise NoFix(
                 frame=frame,
-                reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop",
+                reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop"
+                + (f" ({why})" if why else ""),
             )
     facts = judge_key(keys_key, frame, invariant, ctx.module)
     if facts.problem:
@@ -245,22 +246,22 @@ def place_body(
 
 def _substitute_body_names(
     ctx, key, names: set[str], frame: Frame, ancestry, invariant
-) -> cst.BaseExpression | None:
+) -> tuple[cst.BaseExpression | None, str | None]:
     """`pid` -> `project.id` when the loop body binds `pid = project.id` once, before the query.
 
     Only a `for` body's top-level, single-target assignments of a pure function of the
     loop target count (`pid = str(project.id)`, `level = Level[row.level]`, see
     `item_keys`); anything else (reassignment, a call into the project) could differ per
-    item. Whether the value may raise is judged again on the substituted key.
+    item. Whether the value may raise is judged again on the substituted key. Gives the
+    key in terms of the item, or None and why not.
     """
     if not frame.is_for:
-        return None
+        return None, None
     body = frame.node.body
     query_statement = next(
         (n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None
     )
-    bindings: dict[str, cst.BaseExpression] = {}
-    assigned_twice: set[str] = set()
+    bindings: dict[str, tuple[cst.BaseExpression, cst.CSTNode]] = {}
     for statement in body.body:
         if statement is query_statement:
             break
@@ -275,29 +276,22 @@ def _substitute_body_names(
             and len(small.targets) == 1
             and isinstance(small.targets[0].target, cst.Name)
         ):
-            name = small.targets[0].target.value
-            if name in bindings:
-                assigned_twice.add(name)
-            bindings[name] = small.value
+            bindings.setdefault(small.targets[0].target.value, (small.value, statement))
     substitutions = {}
-    for name in names:
-        value = bindings.get(name)
-        if (
-            value is None
-            or name in assigned_twice
-            or judge_key(value, frame, invariant, ctx.module).problem
+    for name in sorted(names):
+        if name not in bindings:
+            return None, f"`{name}` is not bound by one plain `=` before the query"
+        value, binding = bindings[name]
+        # Bound once before the query, and nowhere else in the body (`+=`, a loop, `as`).
+        if any(
+            name in names_assigned(statement)
+            for statement in body.body
+            if statement is not binding
         ):
-            return None
-        # Bound once before the query, and nowhere else in the body.
-        if (
-            sum(
-                1
-                for n in walk(body)
-                if isinstance(n, cst.AssignTarget) and name in target_names(n.target)
-            )
-            != 1
-        ):
-            return None
+            return None, f"`{name}` is bound more than once in the loop body"
+        problem = judge_key(value, frame, invariant, ctx.module).problem
+        if problem:
+            return None, f"`{name} = {ctx.code(value)}`: {problem}"
         substitutions[name] = value
 
     class _Substitute(cst.CSTTransformer):
@@ -305,8 +299,8 @@ def _substitute_body_names(
             return substitutions.get(original.value, updated)
 
     if isinstance(key, cst.Name):
-        return substitutions.get(key.value)
-    return key.visit(_Substitute())
+        return substitutions.get(key.value), None
+    return key.visit(_Substitute()), None
 
 
 def _items_of(frame: Frame, keys_key) -> tuple[cst.BaseExpression, cst.BaseExpression]:
