@@ -21,6 +21,7 @@ HEADER = """
 
 
 def _scan(tmp_path, code: str):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     shutil.copytree(GOLDEN / "keyapp", tmp_path / "keyapp")
     service = tmp_path / "service.py"
@@ -254,3 +255,23 @@ def test_a_key_bound_in_the_body_says_why_it_cannot_be_repeated(tmp_path, body, 
     (finding,) = _scan(tmp_path, TAG_LOOP.format(body=body))
     assert finding.applicability.value == "none", finding.message
     assert says in finding.message
+
+
+def test_a_key_that_reads_a_global_is_unsafe(tmp_path):
+    """`PREFIX` is the module's: a function the loop calls could rebind it (`global`)."""
+    (finding,) = _scan(
+        tmp_path,
+        "PREFIX = 't'\n"
+        + TAG_LOOP.format(
+            body="        names.append(session.get(Tag, f'{PREFIX}-{tag_id}'))"
+        ),
+    )
+    assert finding.applicability.value == "unsafe", finding.message
+    assert "the key reads `PREFIX`, which the function does not bind" in finding.message
+    (local,) = _scan(
+        tmp_path / "local",
+        TAG_LOOP.replace("    names = []", "    names = []\n    prefix = 't'").format(
+            body="        names.append(session.get(Tag, f'{prefix}-{tag_id}'))"
+        ),
+    )
+    assert local.applicability.value == "safe", local.message

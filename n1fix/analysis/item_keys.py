@@ -36,19 +36,58 @@ class KeyFacts:
 
     problem: str | None = None  # why the batch cannot compute it before the loop
     raises: list[str] = field(default_factory=list)  # how it may raise per item
+    unsure: list[str] = field(default_factory=list)  # other facts not shown (unsafe)
 
 
 def judge_key(
-    key: cst.BaseExpression, frame: Frame, invariant, module: cst.Module
+    key: cst.BaseExpression, frame: Frame, invariant, module: cst.Module, local=None
 ) -> KeyFacts:
     """Whether `key` (in terms of the loop's item) can be computed again before the loop.
 
     `invariant(name)` says whether a name other than the loop's targets keeps one value
-    over the whole loop.
+    over the whole loop; `local(name)` whether the enclosing function binds it (a global
+    could be rebound by any code the loop calls).
     """
     facts = KeyFacts()
     _judge(key, frame, invariant, module, facts)
+    if local is not None:
+        outside = sorted(
+            name
+            for name in _plain_names(key)
+            if name not in frame.targets and name not in CONVERSIONS and not local(name)
+        )
+        if outside:
+            facts.unsure.append(
+                f"the key reads `{outside[0]}`, which the function does not bind: "
+                "code the loop calls could rebind it between items"
+            )
     return facts
+
+
+def _plain_names(expr: cst.BaseExpression) -> set[str]:
+    """Names the key reads as values, not those it only subscripts (`labels` of
+    `labels[name]`, already unsafe as a lookup)."""
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            found.add(node.value)
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+        elif isinstance(node, cst.Subscript):
+            if not isinstance(node.value, cst.Name):
+                stack.append(node.value)
+            stack.extend(
+                e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)
+            )
+        elif isinstance(node, cst.Call):
+            stack.extend(arg.value for arg in node.args)
+        elif isinstance(node, cst.FormattedString):
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringExpression):
+                    stack.append(part.expression)
+    return found
 
 
 def _judge(expr, frame: Frame, invariant, module, facts: KeyFacts) -> None:

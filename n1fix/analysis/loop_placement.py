@@ -18,7 +18,12 @@ from n1fix.analysis.hoist_guards import (
     hoisting_hazard,
     is_invariant,
 )
-from n1fix.analysis.item_facts import loaded_collection, reiterable, returned_collection
+from n1fix.analysis.item_facts import (
+    bindings,
+    loaded_collection,
+    reiterable,
+    returned_collection,
+)
 from n1fix.analysis.item_keys import judge_key
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.analysis.model_writes import model_method_write
@@ -113,7 +118,13 @@ def place_key(
                 reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop"
                 + (f" ({why})" if why else ""),
             )
-    facts = judge_key(keys_key, frame, invariant, ctx.module)
+    facts = judge_key(
+        keys_key,
+        frame,
+        invariant,
+        ctx.module,
+        local=lambda name: bool(bindings(name, ancestry, comprehensions=False)),
+    )
     if facts.problem:
         raise NoFix(
             frame=frame,
@@ -134,7 +145,7 @@ def place_key(
         items,
         item_target,
         varying_here,
-        unsafe=list(facts.raises),
+        unsafe=[*facts.raises, *facts.unsure],
     )
 
 
