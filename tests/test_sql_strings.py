@@ -6,10 +6,10 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from n1fix.orm.sql.calls import raw_sql_call
-from n1fix.orm.sql.drivers import file_drivers
-from n1fix.orm.sql.placeholders import PlaceholderError, Style, tokenize
-from n1fix.orm.sql.statements import INSERT, SELECT, UPDATE, Unreadable, read_sql
+from n1fix.sql.calls import raw_sql_call
+from n1fix.sql.drivers import file_drivers
+from n1fix.sql.placeholders import PlaceholderError, Style, tokenize
+from n1fix.sql.statements import INSERT, SELECT, UPDATE, Unreadable, read_sql
 
 NAMED = frozenset({Style.NAMED})
 SQLITE = frozenset({Style.QMARK, Style.NAMED})

@@ -16,16 +16,17 @@ from functools import cached_property
 
 import libcst as cst
 
-from n1fix.orm.sql.drivers import (
+from n1fix.sql.drivers import (
     ASYNCPG,
     DRIVERS,
     PSYCOPG,
+    PSYCOPG2,
     SQLALCHEMY,
     SQLITE3,
     FileDrivers,
 )
-from n1fix.orm.sql.placeholders import Style
-from n1fix.orm.sql.statements import SqlFacts, Unreadable, read_sql
+from n1fix.sql.placeholders import Style
+from n1fix.sql.statements import SqlFacts, Unreadable, read_sql
 
 TEXT_RUNNERS = {"execute", "scalars", "scalar"}
 DBAPI_METHODS = {"execute", "executemany"}
@@ -78,7 +79,9 @@ def raw_sql_call(call: cst.Call, drivers: FileDrivers) -> RawSqlCall | None:
     if sql is None:
         return None
     if method == "exec_driver_sql":
-        driver = DRIVERS.get(drivers.url_driver or "") or drivers.only(SQLITE3, PSYCOPG)
+        driver = DRIVERS.get(drivers.url_driver or "") or drivers.only(
+            SQLITE3, PSYCOPG, PSYCOPG2
+        )
         if driver is None:
             return None
         params, node = _driver_params(rest, driver.styles)
@@ -92,7 +95,7 @@ def raw_sql_call(call: cst.Call, drivers: FileDrivers) -> RawSqlCall | None:
             params,
             node,
         )
-    asyncpg = drivers.only(ASYNCPG, SQLITE3, PSYCOPG)
+    asyncpg = drivers.only(ASYNCPG, SQLITE3, PSYCOPG, PSYCOPG2)
     if asyncpg is not None and asyncpg.name == ASYNCPG and method in ASYNCPG_METHODS:
         if method == "executemany":
             params, node = _single(rest)
@@ -111,7 +114,7 @@ def raw_sql_call(call: cst.Call, drivers: FileDrivers) -> RawSqlCall | None:
             params,
             node,
         )
-    driver = drivers.only(SQLITE3, PSYCOPG)
+    driver = drivers.only(SQLITE3, PSYCOPG, PSYCOPG2)
     if driver is not None and method in DBAPI_METHODS:
         params, node = _driver_params(rest, driver.styles)
         return _made(

@@ -2,7 +2,7 @@
 dialect its SQL strings use: from what it imports and the engine URLs it spells out.
 
     import sqlite3                    -> sqlite3: `?` and `:name`, SQLite
-    import psycopg / psycopg2         -> psycopg: `%s` and `%(name)s`, PostgreSQL
+    import psycopg / psycopg2         -> psycopg (3 or 2): `%s` and `%(name)s`, PostgreSQL
     import asyncpg                    -> asyncpg: `$1`, PostgreSQL
     "postgresql+psycopg://..."        -> SQLAlchemy's text() reads PostgreSQL, and
                                          exec_driver_sql takes psycopg's styles
@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from n1fix.orm.sql.placeholders import Style
+from n1fix.sql.placeholders import Style
 
-SQLITE3, PSYCOPG, ASYNCPG, SQLALCHEMY = "sqlite3", "psycopg", "asyncpg", "sqlalchemy"
+SQLITE3, PSYCOPG, PSYCOPG2, ASYNCPG = "sqlite3", "psycopg", "psycopg2", "asyncpg"
+SQLALCHEMY = "sqlalchemy"
 
 
 @dataclass(frozen=True)
@@ -31,20 +32,23 @@ class Driver:
 DRIVERS = {
     SQLITE3: Driver(SQLITE3, frozenset({Style.QMARK, Style.NAMED}), "sqlite"),
     PSYCOPG: Driver(PSYCOPG, frozenset({Style.FORMAT, Style.PYFORMAT}), "postgres"),
+    # psycopg 2's executemany runs one statement at a time (its docs: no faster than a
+    # loop); `psycopg2.extras.execute_batch` is its batched form
+    PSYCOPG2: Driver(PSYCOPG2, frozenset({Style.FORMAT, Style.PYFORMAT}), "postgres"),
     ASYNCPG: Driver(ASYNCPG, frozenset({Style.NUMERIC}), "postgres"),
 }
 _MODULE_DRIVERS = {
     "sqlite3": SQLITE3,
     "psycopg": PSYCOPG,
-    "psycopg2": PSYCOPG,
+    "psycopg2": PSYCOPG2,
     "asyncpg": ASYNCPG,
 }
 # The driver SQLAlchemy picks for a URL without one (`postgresql://` is psycopg2).
 _URL = re.compile(r"""["'](postgresql|postgres|sqlite|mysql|mariadb)(?:\+(\w+))?://""")
 _URL_DRIVERS = {
-    ("postgresql", None): PSYCOPG,
+    ("postgresql", None): PSYCOPG2,
     ("postgresql", "psycopg"): PSYCOPG,
-    ("postgresql", "psycopg2"): PSYCOPG,
+    ("postgresql", "psycopg2"): PSYCOPG2,
     ("postgresql", "asyncpg"): ASYNCPG,
     ("sqlite", None): SQLITE3,
     ("sqlite", "pysqlite"): SQLITE3,

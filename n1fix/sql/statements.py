@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from n1fix.orm.sql.placeholders import (
+from n1fix.sql.placeholders import (
     Placeholder,
     PlaceholderError,
     Style,

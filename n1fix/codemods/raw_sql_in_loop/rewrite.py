@@ -1,0 +1,229 @@
+"""The `raw-sql-in-loop` rewrite: a per-item SELECT through text() becomes one query with
+an expanding `IN` whose rows are grouped by the key column before the loop; a per-item
+write becomes one executemany of the same statement."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from n1fix.cst.errors import FixFailed
+from n1fix.cst.imports import add_from_import, spelled_or_needed
+from n1fix.cst.layout import fits
+from n1fix.cst.names import NamePicker, keys_name, plural
+from n1fix.sql.drivers import ASYNCPG, PSYCOPG2
+from n1fix.sql.statements import DELETE, INSERT
+from n1fix.rules.base import Finding
+from n1fix.rules.raw_sql_in_loop.analysis import SelectPlan, WritePlan
+
+
+def fix(ctx, finding: Finding) -> cst.Module:
+    plan = finding.plan
+    if isinstance(plan, SelectPlan):
+        return _batched_select(ctx, plan)
+    if isinstance(plan, WritePlan):
+        return _executemany(ctx, plan)
+    raise FixFailed("no plan")
+
+
+def _scope_of(ctx, loop: cst.For) -> cst.CSTNode:
+    from n1fix.cst.statements import enclosing_function
+
+    return enclosing_function(ctx, loop) or ctx.module
+
+
+def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
+    raw, key = plan.raw, plan.key
+    picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
+    target = ctx.code(plan.loop.target)
+    key_code = ctx.code(plan.key_expr)
+    needed: list[tuple[str, str]] = []
+    defaultdict = spelled_or_needed(ctx, "collections.defaultdict", needed)
+    bindparam = spelled_or_needed(ctx, "sqlalchemy.bindparam", needed)
+    keys = picker.pick(keys_name(plan.key_expr, "keys"))
+    groups = picker.pick(f"{_identifier(raw.facts.table)}_by_{key.column}")
+    row = picker.pick("row")
+    lines = []
+    iterable = ctx.code(plan.loop.iter)
+    if not plan.reiterable:
+        items = picker.pick(f"{target}_list" if target.isidentifier() else "items")
+        lines.append(f"{items} = list({iterable})")
+        iterable = items
+    param = key.placeholder.key
+    new_sql = raw.sql[: plan.operator_start] + "IN " + raw.sql[key.placeholder.start :]
+    literal = _edited_literal(ctx, raw.string, raw.sql, new_sql)
+    text_call = raw.call.args[0].value
+    text_func = ctx.code(text_call.func)
+    params = ", ".join(
+        f'"{name}": {keys if name == param else ctx.code(value)}'
+        for name, value in raw.params.items()
+    )
+    receiver = ctx.code(raw.call.func.value)
+    expanding = f'.bindparams({bindparam}("{param}", expanding=True)),'
+    statement = [f"        {text_func}({literal}){expanding}"]
+    indent = ctx.range_of(plan.loop).start.column
+    if not fits(statement[0], indent, ctx.project.line_length) and "\n" not in literal:
+        statement = [
+            f"        {text_func}(",
+            f"            {literal}",
+            f"        ){expanding}",
+        ]
+    lines += [
+        f"{keys} = [{key_code} for {target} in {iterable}]",
+        f"{groups} = {defaultdict}(list)",
+        f"if {keys}:",
+        f"    for {row} in {receiver}.execute(",
+        *statement,
+        f"        {{{params}}},",
+        "    ):",
+        f"        {groups}[{row}.{key.column}].append({row})",
+    ]
+    assign = plan.statement.body[0]
+    name = ctx.code(assign.targets[0].target)
+    new_statement = _statements(ctx, f"{name} = {groups}.get({key_code}, [])")[0]
+    new_statement = new_statement.with_changes(
+        leading_lines=plan.statement.leading_lines,
+        trailing_whitespace=plan.statement.trailing_whitespace,
+    )
+    loop = plan.loop
+    if not plan.reiterable:
+        loop = loop.with_changes(iter=cst.Name(iterable))
+    new_loop = _replace_in(loop, plan.statement, new_statement)
+    hoisted = _statements(ctx, "\n".join(lines))
+    module = _replace_statement(ctx.module, plan.loop, [*hoisted, new_loop])
+    for source, imported in needed:
+        module = add_from_import(module, source, imported, ctx.first_party)
+    return module
+
+
+def _executemany(ctx, plan: WritePlan) -> cst.Module:
+    raw = plan.raw
+    picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
+    table = _identifier(plan.table or "row")
+    wanted = {
+        INSERT: f"new_{plural(table) if table != 'row' else 'rows'}",
+        DELETE: f"{table}_to_delete",
+    }.get(plan.kind, f"{table}_updates")
+    rows = picker.pick(wanted)
+    target = ctx.code(plan.loop.target)
+    iterable = ctx.code(plan.loop.iter)
+    if raw.api == ASYNCPG:
+        values = [ctx.code(arg.value) for arg in raw.call.args[1:]]
+        element = f"({values[0]},)" if len(values) == 1 else f"({', '.join(values)})"
+    else:
+        element = ctx.code(raw.params_node.value)
+    receiver = ctx.code(raw.call.func.value)
+    statement = ctx.code(raw.call.args[0].value)
+    needed: list[tuple[str, str]] = []
+    if raw.api == PSYCOPG2 and raw.method == "execute":
+        execute_batch = spelled_or_needed(ctx, "psycopg2.extras.execute_batch", needed)
+        call = f"{execute_batch}({receiver}, {statement}, {rows})"
+    elif raw.api == ASYNCPG or raw.method == "execute" and raw.api != "sqlalchemy":
+        call = f"{receiver}.executemany({statement}, {rows})"
+    else:  # SQLAlchemy: execute / exec_driver_sql with a list runs an executemany
+        call = f"{receiver}.{raw.method}({statement}, {rows})"
+    if plan.awaited:
+        call = f"await {call}"
+    code = "\n".join(
+        [
+            f"{rows} = [{element} for {target} in {iterable}]",
+            f"if {rows}:",
+            f"    {call}",
+        ]
+    )
+    new = _statements(ctx, code)
+    new[0] = new[0].with_changes(leading_lines=plan.loop.leading_lines)
+    module = _replace_statement(ctx.module, plan.loop, new)
+    for source, imported in needed:
+        module = add_from_import(module, source, imported, ctx.first_party)
+    return module
+
+
+def _identifier(name: str | None) -> str:
+    word = re.sub(r"\W+", "_", (name or "rows").lower()).strip("_")
+    return word if word.isidentifier() else "rows"
+
+
+def _statements(ctx, code: str) -> list[cst.BaseStatement]:
+    config = ctx.module.config_for_parsing
+    return list(cst.parse_module(code + "\n", config=config).body)
+
+
+def _edited_literal(ctx, string: cst.BaseString, old: str, new: str) -> str:
+    """The string literal's code with its value changed from `old` to `new` (one edit in
+    one part: the parts around it are kept as written)."""
+    parts = _parts(string)
+    start = next((i for i in range(len(old)) if old[i] != new[i : i + 1]), len(old))
+    tail = len(old) - start
+    # the changed span, in the old value: [start, end)
+    while tail and old[len(old) - tail :] != new[len(new) - tail :]:
+        tail -= 1
+    end = len(old) - tail
+    offset = 0
+    pieces = []
+    done = False
+    for part in parts:
+        code = part.value
+        prefix = part.prefix
+        quote = part.quote
+        inner = code[len(prefix) + len(quote) : len(code) - len(quote)]
+        value = part.evaluated_value
+        if not done and offset <= start and end <= offset + len(value):
+            if inner != value:
+                raise FixFailed("the SQL string has escapes n1fix does not edit")
+            replaced = new[start : len(new) - tail] if tail else new[start:]
+            inner = inner[: start - offset] + replaced + inner[end - offset :]
+            code = f"{prefix}{quote}{inner}{quote}"
+            done = True
+        pieces.append(code)
+        offset += len(value)
+    if not done:
+        raise FixFailed("the SQL edit spans two parts of the string")
+    if len(pieces) == 1:
+        return pieces[0]
+    whole = string.with_changes()  # keep the concatenation's own layout
+    return _rebuilt(ctx, whole, iter(pieces))
+
+
+def _parts(string: cst.BaseString) -> list[cst.SimpleString]:
+    if isinstance(string, cst.SimpleString):
+        return [string]
+    if isinstance(string, cst.ConcatenatedString):
+        return _parts(string.left) + _parts(string.right)
+    raise FixFailed("the SQL is not a plain string literal")
+
+
+def _rebuilt(ctx, string: cst.BaseString, pieces) -> str:
+    def swap(node):
+        if isinstance(node, cst.SimpleString):
+            return node.with_changes(value=next(pieces))
+        return node.with_changes(left=swap(node.left), right=swap(node.right))
+
+    return ctx.module.code_for_node(swap(string))
+
+
+def _replace_in(loop: cst.For, old: cst.CSTNode, new: cst.CSTNode) -> cst.For:
+    body = loop.body
+    statements = [new if s is old else s for s in body.body]
+    return loop.with_changes(body=body.with_changes(body=statements))
+
+
+def _replace_statement(module: cst.Module, old, new: list) -> cst.Module:
+    """`module` with the statement `old` replaced by the statements `new`."""
+    replacer = _Replace(old, new)
+    result = module.visit(replacer)
+    if not replacer.done:
+        raise FixFailed("the loop is no longer where it was")
+    return result
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, old, new: list) -> None:
+        self.old, self.new, self.done = old, new, False
+
+    def on_leave(self, original, updated):
+        if original is self.old:
+            self.done = True
+            return cst.FlattenSentinel(self.new)
+        return updated
