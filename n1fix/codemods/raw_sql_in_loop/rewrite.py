@@ -52,7 +52,7 @@ def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
         iterable = items
     param = key.placeholder.key
     new_sql = raw.sql[: plan.operator_start] + "IN " + raw.sql[key.placeholder.start :]
-    literal = _edited_literal(ctx, raw.string, raw.sql, new_sql)
+    pieces = _edited_literal(raw.string, raw.sql, new_sql)
     text_call = raw.call.args[0].value
     text_func = ctx.code(text_call.func)
     params = ", ".join(
@@ -61,12 +61,13 @@ def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
     )
     receiver = ctx.code(raw.call.func.value)
     expanding = f'.bindparams({bindparam}("{param}", expanding=True)),'
-    statement = [f"        {text_func}({literal}){expanding}"]
+    statement = [f"        {text_func}({' '.join(pieces)}){expanding}"]
     indent = ctx.range_of(plan.loop).start.column
-    if not fits(statement[0], indent, ctx.project.line_length) and "\n" not in literal:
+    overlong = not fits(statement[0], indent, ctx.project.line_length)
+    if len(pieces) > 1 or (overlong and "\n" not in pieces[0]):
         statement = [
             f"        {text_func}(",
-            f"            {literal}",
+            *(f"            {piece}" for piece in pieces),
             f"        ){expanding}",
         ]
     lines += [
@@ -150,9 +151,9 @@ def _statements(ctx, code: str) -> list[cst.BaseStatement]:
     return list(cst.parse_module(code + "\n", config=config).body)
 
 
-def _edited_literal(ctx, string: cst.BaseString, old: str, new: str) -> str:
-    """The string literal's code with its value changed from `old` to `new` (one edit in
-    one part: the parts around it are kept as written)."""
+def _edited_literal(string: cst.BaseString, old: str, new: str) -> list[str]:
+    """The code of the string literal's parts with its value changed from `old` to `new`
+    (one edit in one part: the other parts are kept as written)."""
     parts = _parts(string)
     start = next((i for i in range(len(old)) if old[i] != new[i : i + 1]), len(old))
     tail = len(old) - start
@@ -180,10 +181,7 @@ def _edited_literal(ctx, string: cst.BaseString, old: str, new: str) -> str:
         offset += len(value)
     if not done:
         raise FixFailed("the SQL edit spans two parts of the string")
-    if len(pieces) == 1:
-        return pieces[0]
-    whole = string.with_changes()  # keep the concatenation's own layout
-    return _rebuilt(ctx, whole, iter(pieces))
+    return pieces
 
 
 def _parts(string: cst.BaseString) -> list[cst.SimpleString]:
@@ -192,15 +190,6 @@ def _parts(string: cst.BaseString) -> list[cst.SimpleString]:
     if isinstance(string, cst.ConcatenatedString):
         return _parts(string.left) + _parts(string.right)
     raise FixFailed("the SQL is not a plain string literal")
-
-
-def _rebuilt(ctx, string: cst.BaseString, pieces) -> str:
-    def swap(node):
-        if isinstance(node, cst.SimpleString):
-            return node.with_changes(value=next(pieces))
-        return node.with_changes(left=swap(node.left), right=swap(node.right))
-
-    return ctx.module.code_for_node(swap(string))
 
 
 def _replace_in(loop: cst.For, old: cst.CSTNode, new: cst.CSTNode) -> cst.For:
