@@ -5,12 +5,13 @@ write becomes one executemany of the same statement."""
 from __future__ import annotations
 
 import re
+import textwrap
 
 import libcst as cst
 
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_from_import, spelled_or_needed
-from n1fix.cst.layout import fits
+from n1fix.cst.layout import INDENT, fits
 from n1fix.cst.names import NamePicker, keys_name, plural
 from n1fix.sql.drivers import ASYNCPG, PSYCOPG2
 from n1fix.sql.statements import DELETE, INSERT
@@ -126,19 +127,39 @@ def _executemany(ctx, plan: WritePlan) -> cst.Module:
         call = f"{receiver}.{raw.method}({statement}, {rows})"
     if plan.awaited:
         call = f"await {call}"
-    code = "\n".join(
-        [
-            f"{rows} = [{element} for {target} in {iterable}]",
-            f"if {rows}:",
-            f"    {call}",
-        ]
-    )
+    indent = ctx.range_of(plan.loop).start.column
+    limit = ctx.project.line_length
+    clause = f"for {target} in {iterable}"
+    comprehension = f"{rows} = [{element} {clause}]"
+    if not fits(comprehension, indent, limit):
+        comprehension = f"{rows} = [\n{INDENT}{element}\n{INDENT}{clause}\n]"
+    # a call spanning lines already holds a multi-line string, whose lines stay as written
+    multiline = "\n" in call
+    if not multiline and not fits(call, indent + len(INDENT), limit):
+        head, _, args = call.partition("(")
+        call = "\n".join(
+            [
+                f"{head}(",
+                *(f"{INDENT}{arg}," for arg in _split_args(args[:-1])),
+                ")",
+            ]
+        )
+    code = "\n".join([comprehension, f"if {rows}:", textwrap.indent(call, INDENT)])
     new = _statements(ctx, code)
     new[0] = new[0].with_changes(leading_lines=plan.loop.leading_lines)
     module = _replace_statement(ctx.module, plan.loop, new)
     for source, imported in needed:
         module = add_from_import(module, source, imported, ctx.first_party)
     return module
+
+
+def _split_args(code: str) -> list[str]:
+    """The top-level arguments of a call's argument list, as written."""
+    call = cst.parse_expression(f"f({code})")
+    return [
+        cst.Module([]).code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        for arg in call.args
+    ]
 
 
 def _identifier(name: str | None) -> str:
