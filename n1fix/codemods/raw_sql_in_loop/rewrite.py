@@ -5,7 +5,6 @@ write becomes one executemany of the same statement."""
 from __future__ import annotations
 
 import re
-import textwrap
 
 import libcst as cst
 
@@ -13,10 +12,10 @@ from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_from_import, spelled_or_needed
 from n1fix.cst.layout import INDENT, fits
 from n1fix.cst.names import NamePicker, keys_name, plural
-from n1fix.sql.drivers import ASYNCPG, PSYCOPG2
-from n1fix.sql.statements import DELETE, INSERT
 from n1fix.rules.base import Finding
 from n1fix.rules.raw_sql_in_loop.analysis import SelectPlan, WritePlan
+from n1fix.sql.drivers import ASYNCPG, PSYCOPG2
+from n1fix.sql.statements import DELETE, INSERT
 
 
 def fix(ctx, finding: Finding) -> cst.Module:
@@ -116,35 +115,33 @@ def _executemany(ctx, plan: WritePlan) -> cst.Module:
     else:
         element = ctx.code(raw.params_node.value)
     receiver = ctx.code(raw.call.func.value)
-    statement = ctx.code(raw.call.args[0].value)
+    statement = _argument_lines(ctx, raw.call.args[0].value)
     needed: list[tuple[str, str]] = []
     if raw.api == PSYCOPG2 and raw.method == "execute":
-        execute_batch = spelled_or_needed(ctx, "psycopg2.extras.execute_batch", needed)
-        call = f"{execute_batch}({receiver}, {statement}, {rows})"
+        head = spelled_or_needed(ctx, "psycopg2.extras.execute_batch", needed)
+        args = [[(receiver, True)], statement, [(rows, True)]]
     elif raw.api == ASYNCPG or raw.method == "execute" and raw.api != "sqlalchemy":
-        call = f"{receiver}.executemany({statement}, {rows})"
+        head = f"{receiver}.executemany"
+        args = [statement, [(rows, True)]]
     else:  # SQLAlchemy: execute / exec_driver_sql with a list runs an executemany
-        call = f"{receiver}.{raw.method}({statement}, {rows})"
+        head = f"{receiver}.{raw.method}"
+        args = [statement, [(rows, True)]]
     if plan.awaited:
-        call = f"await {call}"
+        head = f"await {head}"
     indent = ctx.range_of(plan.loop).start.column
     limit = ctx.project.line_length
     clause = f"for {target} in {iterable}"
     comprehension = f"{rows} = [{element} {clause}]"
     if not fits(comprehension, indent, limit):
         comprehension = f"{rows} = [\n{INDENT}{element}\n{INDENT}{clause}\n]"
-    # a call spanning lines already holds a multi-line string, whose lines stay as written
-    multiline = "\n" in call
-    if not multiline and not fits(call, indent + len(INDENT), limit):
-        head, _, args = call.partition("(")
-        call = "\n".join(
-            [
-                f"{head}(",
-                *(f"{INDENT}{arg}," for arg in _split_args(args[:-1])),
-                ")",
-            ]
-        )
-    code = "\n".join([comprehension, f"if {rows}:", textwrap.indent(call, INDENT)])
+    call = _call_lines(head, args, indent + len(INDENT), limit)
+    code = "\n".join(
+        [
+            comprehension,
+            f"if {rows}:",
+            *(INDENT + line if movable else line for line, movable in call),
+        ]
+    )
     new = _statements(ctx, code)
     new[0] = new[0].with_changes(leading_lines=plan.loop.leading_lines)
     module = _replace_statement(ctx.module, plan.loop, new)
@@ -153,13 +150,55 @@ def _executemany(ctx, plan: WritePlan) -> cst.Module:
     return module
 
 
-def _split_args(code: str) -> list[str]:
-    """The top-level arguments of a call's argument list, as written."""
-    call = cst.parse_expression(f"f({code})")
-    return [
-        cst.Module([]).code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
-        for arg in call.args
-    ]
+Lines = list[tuple[str, bool]]  # code lines, and whether each may be re-indented
+
+
+def _argument_lines(ctx, node: cst.BaseExpression) -> Lines:
+    """An argument's code as lines: a string of parts (`"a" "b"` over lines) one part a
+    line, in `text(...)` too; anything else as written (the lines inside a multi-line
+    string stay where they are)."""
+    parts = _single_line_parts(node)
+    if parts is not None:
+        return [(part, True) for part in parts]
+    if (
+        isinstance(node, cst.Call)
+        and len(node.args) == 1
+        and (parts := _single_line_parts(node.args[0].value)) is not None
+        and len(parts) > 1
+    ):
+        func = ctx.code(node.func)
+        return [(f"{func}(", True), *((INDENT + p, True) for p in parts), (")", True)]
+    first, *rest = ctx.code(node).split("\n")
+    return [(first, True), *((line, False) for line in rest)]
+
+
+def _single_line_parts(node: cst.BaseExpression) -> list[str] | None:
+    if isinstance(node, cst.SimpleString) and "\n" not in node.value:
+        return [node.value]
+    if isinstance(node, cst.ConcatenatedString) and not node.lpar:
+        left = _single_line_parts(node.left)
+        right = _single_line_parts(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def _call_lines(head: str, args: list[Lines], indent: int, limit: int) -> Lines:
+    """`head(args)` as black writes it: on one line when it fits and every argument is
+    one line, else the arguments on one line of their own, else one argument a line
+    with a trailing comma."""
+    if all(len(arg) == 1 for arg in args):
+        joined = ", ".join(arg[0][0] for arg in args)
+        if fits(f"{head}({joined})", indent, limit):
+            return [(f"{head}({joined})", True)]
+        if fits(joined, indent + len(INDENT), limit):
+            return [(f"{head}(", True), (INDENT + joined, True), (")", True)]
+    lines: Lines = [(f"{head}(", True)]
+    for arg in args:
+        *body, (last, movable) = arg
+        lines += [(INDENT + line if m else line, m) for line, m in body]
+        lines.append((INDENT + last + "," if movable else last + ",", movable))
+    lines.append((")", True))
+    return lines
 
 
 def _identifier(name: str | None) -> str:

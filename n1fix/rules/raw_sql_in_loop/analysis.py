@@ -13,6 +13,7 @@ from n1fix.analysis.item_facts import key_type_gap, reiterable
 from n1fix.analysis.loop_safety import early_exit, inspect_body
 from n1fix.cst.loop_frames import Frame, frames_of, is_conditional_in, loop_words
 from n1fix.cst.syntax import children, is_pure_key, names_read, walk
+from n1fix.rules.base import Applicability, Finding
 from n1fix.sql.calls import RawSqlCall, raw_sql_call
 from n1fix.sql.drivers import (
     PSYCOPG,
@@ -29,7 +30,6 @@ from n1fix.sql.statements import (
     SqlFacts,
     Unreadable,
 )
-from n1fix.rules.base import Applicability, Finding
 
 WRITES = (INSERT, UPDATE, DELETE)
 FETCH_ALL = {"all", "fetchall"}
