@@ -79,6 +79,7 @@ EMPTY_RUN = "run_empty"  # a scenario's call of the code with nothing to batch
 APPLICABILITIES = ("safe", "unsafe", "none")
 REJECTIONS = ("changes_result", "no_fewer_round_trips")
 REQUIRED_FILES = ("before.py", "case.toml", "scenario.py")
+MEASURES = ("round_trips", "rows", "results")
 
 
 # --------------------------------------------------------------------------- cases
@@ -112,7 +113,9 @@ class GoldenCase:
     # semaphore sized to the connection pool); test_gather_concurrency checks it.
     max_in_flight: int | None = None
     # What the after must lower: "round_trips" (default) or "rows" (rows loaded, in no
-    # more round trips: a filter moved into the WHERE).
+    # more round trips: a filter moved into the WHERE); or "results": nothing to lower,
+    # the same results in no more round trips (values passed as parameters instead of
+    # spliced into the SQL).
     measure: str = "round_trips"
     # The before fails today with this exception (an async lazy load: `MissingGreenlet`);
     # its results are those of the same code run under a sync Session (golden_sync_twin).
@@ -285,8 +288,8 @@ def load_case(case_dir: Path) -> GoldenCase:
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
         raise fail('`runs = false` needs `reason = "..."`')
-    if run.get("measure", "round_trips") not in ("round_trips", "rows"):
-        raise fail('`measure` is "round_trips" or "rows"')
+    if run.get("measure", "round_trips") not in MEASURES:
+        raise fail('`measure` is "round_trips", "rows" or "results"')
     raises = run.get("before_raises")
     if raises is not None and not (isinstance(raises, str) and raises.isidentifier()):
         raise fail(

@@ -75,7 +75,7 @@ def raw_sql_call(call: cst.Call, drivers: FileDrivers) -> RawSqlCall | None:
             params,
             node,
         )
-    sql = _string_value(first.value)
+    sql = string_value(first.value)
     if sql is None:
         return None
     if method == "exec_driver_sql":
@@ -131,7 +131,7 @@ def raw_sql_call(call: cst.Call, drivers: FileDrivers) -> RawSqlCall | None:
 
 
 def _made(call, method, api, string, styles, dialect, params, node) -> RawSqlCall:
-    value = _string_value(string)
+    value = string_value(string)
     assert value is not None
     return RawSqlCall(call, method, api, string, value, styles, dialect, params, node)
 
@@ -147,12 +147,12 @@ def _text_argument(expr: cst.BaseExpression) -> cst.BaseString | None:
         else (func.value if isinstance(func, cst.Name) else None)
     )
     value = expr.args[0].value
-    if name == "text" and _string_value(value) is not None:
+    if name == "text" and string_value(value) is not None:
         return value
     return None
 
 
-def _string_value(expr: cst.BaseExpression) -> str | None:
+def string_value(expr: cst.BaseExpression) -> str | None:
     """The value of a plain string literal (implicitly concatenated parts included);
     None for f-strings, bytes and anything else."""
     if isinstance(expr, cst.SimpleString):
@@ -161,7 +161,7 @@ def _string_value(expr: cst.BaseExpression) -> str | None:
         value = expr.evaluated_value
         return value if isinstance(value, str) else None
     if isinstance(expr, cst.ConcatenatedString):
-        left, right = _string_value(expr.left), _string_value(expr.right)
+        left, right = string_value(expr.left), string_value(expr.right)
         return None if left is None or right is None else left + right
     return None
 
@@ -186,7 +186,7 @@ def _named(value: cst.BaseExpression) -> dict[str, cst.BaseExpression] | None:
         for element in value.elements:
             if not isinstance(element, cst.DictElement):
                 return None
-            key = _string_value(element.key)
+            key = string_value(element.key)
             if key is None:
                 return None
             found[key] = element.value
