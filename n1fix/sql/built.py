@@ -6,8 +6,8 @@ statement (a value, a quoted value, or a name such as a table or a column).
     session.execute(text(f"SELECT * FROM {table} WHERE id = {id}"))   a name, a value
 
 Each spliced part is replaced by a sentinel word, the rest tokenised as usual, and
-sqlglot says where each sentinel landed. Only f-strings are split into parts for a
-rewrite; the other forms are recognised, not rewritten.
+sqlglot says where each sentinel landed. Only f-strings are split into their parts so
+far; the other forms are recognised, not placed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from n1fix.sql.drivers import (
     FileDrivers,
 )
 from n1fix.sql.placeholders import PlaceholderError, Style, tokenize
+from n1fix.sql.statements import quiet_sqlglot
 
 VALUE, QUOTED, NAME, UNKNOWN = "value", "quoted value", "name", "unknown"
 DBAPI_METHODS = {"execute", "executemany"}
@@ -180,14 +181,16 @@ def splices(built: BuiltSql) -> list[Splice] | None:
         return None
     import sqlglot
     from sqlglot import exp
+
+    quiet_sqlglot()
     from sqlglot.errors import SqlglotError
 
     try:
         trees = [t for t in sqlglot.parse(tokens.neutral, read=built.dialect) if t]
     except (SqlglotError, ValueError, RecursionError):
         return None
-    if len(trees) != 1:
-        return None
+    if len(trees) != 1 or isinstance(trees[0], exp.Command):
+        return None  # a statement sqlglot only keeps as text (SET, ALTER SEQUENCE...)
     places = {sentinel(i): UNKNOWN for i in range(len(expressions))}
     for node in trees[0].walk():
         _place(node, places, exp)

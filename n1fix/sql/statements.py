@@ -68,6 +68,8 @@ def read_sql(
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
+    quiet_sqlglot()
+
     try:
         trees = [t for t in sqlglot.parse(tokens.neutral, read=dialect) if t]
     except SqlglotError as error:
@@ -76,7 +78,17 @@ def read_sql(
         return Unreadable(f"sqlglot cannot parse it: {error}")
     if len(trees) != 1:
         return Unreadable(f"{len(trees)} statements in one string")
+    if isinstance(trees[0], exp.Command):
+        return Unreadable("sqlglot keeps it only as text (a command it does not parse)")
     return _facts(tokens, trees[0], exp)
+
+
+def quiet_sqlglot() -> None:
+    """sqlglot warns on stderr when it falls back to keeping a statement as text; such a
+    statement is Unreadable here, and the warning would only clutter n1fix's output."""
+    import logging
+
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 def _facts(tokens: Tokenized, tree, exp) -> SqlFacts | Unreadable:

@@ -41,12 +41,18 @@ def find(ctx, rule) -> Iterable[Finding]:
         built = built_sql_call(node, drivers)
         if built is None:
             continue
+        found = splices(built)
+        if not found or not any(s.place in (VALUE, QUOTED) for s in found):
+            # only names (tables, columns, settings), or nothing n1fix can place: a
+            # parameter could not stand for them, and they come from code far more
+            # often than from users
+            continue
         message = (
             f"SQL built from values with {_article(built.form)}: a quote in a value "
             "breaks the statement or changes it (SQL injection); pass the values as "
             "parameters"
         )
-        plan, note = _plan(ctx, built)
+        plan, note = _plan(ctx, built, found)
         if plan is None:
             yield rule.finding_at(ctx, built.built, message, fix_note=note)
         else:
@@ -66,14 +72,9 @@ def _article(form: str) -> str:
     )
 
 
-def _plan(ctx, built: BuiltSql):
-    if built.parts is None:
-        return None, f"n1fix rewrites f-strings only, not {built.form}"
+def _plan(ctx, built: BuiltSql, found: list[Splice]):
     if built.has_params:
         return None, "the call already passes parameters"
-    found = splices(built)
-    if found is None:
-        return None, "n1fix cannot read the statement"
     for splice, part in zip(found, [p for p in built.parts if not isinstance(p, str)]):
         code = ctx.code(splice.expression)
         if splice.place == NAME:

@@ -1,8 +1,11 @@
 """## What it does
-Finds SQL that a call sends after splicing Python values into it with an f-string,
-`%`-formatting, `.format()` or `+`: `cursor.execute(f"... WHERE name = '{name}'")`,
-`session.execute(text(f"... WHERE id = {user_id}"))`, for SQLAlchemy's `text()` and
-`exec_driver_sql`, sqlite3 and psycopg cursors, and asyncpg.
+Finds SQL that a call sends after splicing Python values into it with an f-string:
+`cursor.execute(f"... WHERE name = '{name}'")`, `session.execute(text(f"... WHERE id =
+{user_id}"))`, for SQLAlchemy's `text()` and `exec_driver_sql`, sqlite3 and psycopg
+cursors, and asyncpg. Only strings that splice at least one value are reported: one that
+splices names alone (a table, a column, `SET ... TO {timeout}`, DDL) is not, as a
+parameter cannot stand for a name and such names come from code far more often than
+from users.
 
 ## Why is this bad?
 A value with a quote in it breaks the statement, or changes what it does: SQL injection.
@@ -39,11 +42,11 @@ number, but a string spliced unquoted was SQL), and a value that held SQL on pur
 stops working. No fix when a spliced part names something (a table, a column, `ORDER BY
 {column}`: parameters cannot stand for names; check the name against the ones allowed),
 splices a joined list (`IN ({ids})`), sits inside a longer quoted string (`LIKE
-'%{term}%'`), when the call already passes parameters, or for the other ways of
-building a string.
+'%{term}%'`), or when the call already passes parameters.
 
 ## Known problems
-Only SQL built in the call itself is seen, not SQL built in a variable first.
+Only SQL built in the call itself is seen, not SQL built in a variable first, and only
+f-strings: `%`-formatting, `.format()` and `+` are not split into their values yet.
 """
 
 from __future__ import annotations
