@@ -228,9 +228,8 @@ def _place(node, places: dict[str, str], exp) -> None:
         elif isinstance(parent, exp.In) and column is not parent.this:
             if len(parent.expressions) > 1:  # `IN ({ids})` splices a joined list
                 places[mark] = VALUE
-        elif (
-            isinstance(parent, exp.Tuple)
-            and isinstance(parent.parent, exp.Values)
-            or isinstance(parent, (exp.Limit, exp.Offset))
-        ):
+        elif isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values):
+            if len(parent.expressions) > 1:  # `VALUES ({values})` splices a joined list
+                places[mark] = VALUE
+        elif isinstance(parent, (exp.Limit, exp.Offset)):
             places[mark] = VALUE

@@ -113,7 +113,7 @@ def _executemany(ctx, plan: WritePlan) -> cst.Module:
         values = [ctx.code(arg.value) for arg in raw.call.args[1:]]
         element = f"({values[0]},)" if len(values) == 1 else f"({', '.join(values)})"
     else:
-        element = ctx.code(raw.params_node.value)
+        element = _element(ctx, raw.params_node.value, plan.statement)
     receiver = ctx.code(raw.call.func.value)
     statement = _argument_lines(ctx, raw.call.args[0].value)
     needed: list[tuple[str, str]] = []
@@ -130,18 +130,17 @@ def _executemany(ctx, plan: WritePlan) -> cst.Module:
         head = f"await {head}"
     indent = ctx.range_of(plan.loop).start.column
     limit = ctx.project.line_length
+    call = _call_lines(head, args, indent + len(INDENT), limit)
+    guarded = "\n".join(
+        [f"if {rows}:", *(INDENT + line if movable else line for line, movable in call)]
+    )
+    if plan.collect:
+        return _collected(ctx, plan, rows, element, guarded, needed)
     clause = f"for {target} in {iterable}"
     comprehension = f"{rows} = [{element} {clause}]"
     if not fits(comprehension, indent, limit):
         comprehension = f"{rows} = [\n{INDENT}{element}\n{INDENT}{clause}\n]"
-    call = _call_lines(head, args, indent + len(INDENT), limit)
-    code = "\n".join(
-        [
-            comprehension,
-            f"if {rows}:",
-            *(INDENT + line if movable else line for line, movable in call),
-        ]
-    )
+    code = "\n".join([comprehension, guarded])
     new = _statements(ctx, code)
     new[0] = new[0].with_changes(leading_lines=plan.loop.leading_lines)
     module = _replace_statement(ctx.module, plan.loop, new)
@@ -151,6 +150,59 @@ def _executemany(ctx, plan: WritePlan) -> cst.Module:
 
 
 Lines = list[tuple[str, bool]]  # code lines, and whether each may be re-indented
+
+
+def _element(ctx, params: cst.BaseExpression, statement) -> str:
+    """The code of one item's parameters: as written on one line, or a dict written over
+    lines again one entry a line (black's shape) when each entry fits on one."""
+    code = ctx.code(params)
+    if "\n" not in code:
+        return code
+    if isinstance(params, cst.Dict):
+        entries = []
+        for element in params.elements:
+            if not isinstance(element, cst.DictElement):
+                break
+            entry = f"{ctx.code(element.key)}: {ctx.code(element.value)}"
+            if "\n" in entry:
+                break
+            entries.append(entry)
+        else:
+            return "{\n" + "".join(f"{INDENT}{e},\n" for e in entries) + "}"
+    return _dedented(ctx, code, statement)
+
+
+def _dedented(ctx, code: str, statement) -> str:
+    """`code` taken from inside `statement`, its continuation lines made relative to the
+    statement's indentation (LibCST adds the indentation of the block it lands in)."""
+    if "\n" not in code or '"""' in code or "'''" in code:
+        return code
+    line = ctx.text.splitlines()[ctx.range_of(statement).start.line - 1]
+    base = len(line) - len(line.lstrip(" "))
+    first, *rest = code.split("\n")
+    return "\n".join(
+        [first, *(r[min(base, len(r) - len(r.lstrip(" "))) :] for r in rest)]
+    )
+
+
+def _collected(ctx, plan: WritePlan, rows, element, guarded, needed) -> cst.Module:
+    """`rows = []` before the loop, `rows.append(...)` where the write was, and the
+    executemany after the loop."""
+    start = _statements(ctx, f"{rows} = []")[0].with_changes(
+        leading_lines=plan.loop.leading_lines
+    )
+    append = _statements(ctx, f"{rows}.append({element})")[0].with_changes(
+        leading_lines=plan.statement.leading_lines,
+        trailing_whitespace=plan.statement.trailing_whitespace,
+    )
+    loop = plan.loop.with_changes(leading_lines=[])
+    loop = loop.visit(_Replace(plan.statement, [append]))
+    module = _replace_statement(
+        ctx.module, plan.loop, [start, loop, *_statements(ctx, guarded)]
+    )
+    for source, imported in needed:
+        module = add_from_import(module, source, imported, ctx.first_party)
+    return module
 
 
 def _argument_lines(ctx, node: cst.BaseExpression) -> Lines:

@@ -12,7 +12,7 @@ import libcst as cst
 from n1fix.analysis.item_facts import key_type_gap, reiterable
 from n1fix.analysis.loop_safety import early_exit, inspect_body
 from n1fix.cst.loop_frames import Frame, frames_of, is_conditional_in, loop_words
-from n1fix.cst.syntax import children, is_pure_key, names_read, walk
+from n1fix.cst.syntax import children, is_pure_key, names_read, target_names, walk
 from n1fix.rules.base import Applicability, Finding
 from n1fix.sql.calls import RawSqlCall, raw_sql_call
 from n1fix.sql.drivers import (
@@ -60,6 +60,8 @@ class WritePlan:
     awaited: bool
     table: str | None
     kind: str
+    # The loop does more: collect the rows where the write was, run it after the loop.
+    collect: bool = False
 
 
 def find(ctx, rule) -> Iterable[Finding]:
@@ -310,13 +312,21 @@ def _write_finding(rule, ctx, raw, facts: SqlFacts, frame, ancestry, drivers):
     if plan is None:
         return rule.finding_at(ctx, raw.call, message, fix_note=note, loop=frame.node)
     return rule.finding_at(
-        ctx, raw.call, message, Applicability.SAFE, plan=plan, loop=frame.node
+        ctx,
+        raw.call,
+        message,
+        Applicability.UNSAFE if note else Applicability.SAFE,
+        fix_note=note,
+        plan=plan,
+        loop=frame.node,
     )
 
 
 def _write_plan(
     ctx, raw, facts: SqlFacts, frame: Frame, ancestry, drivers: FileDrivers
 ):
+    """(plan, note): the executemany plan (with a note when it is unsafe), or None and
+    why there is no fix."""
     if facts.complications:
         return None, f"the statement has {', '.join(facts.complications)}"
     if raw.method not in ("execute", "exec_driver_sql"):
@@ -327,26 +337,13 @@ def _write_plan(
         return None, "only a `for` statement (without `else`) is batched"
     if frame.node.asynchronous is not None:
         return None, "an `async for` is not batched"
-    body = frame.node.body
-    statements = list(getattr(body, "body", ()))
-    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
-        return None, (
-            "the loop does more than this write (reads its result, `lastrowid` or "
-            "`rowcount`, or catches errors per item): one executemany would change that"
-        )
-    statement = statements[0]
-    small = statement.body[0] if len(statement.body) == 1 else None
-    expr = small.value if isinstance(small, cst.Expr) else None
-    awaited = isinstance(expr, cst.Await)
-    if (expr.expression if awaited else expr) is not raw.call:
+    statement, awaited = _write_statement(raw, ancestry, frame)
+    if statement is None:
         return None, "the write's result is used"
-    values = _param_values(raw)
-    if not all(_plain(value) for value in values):
-        return None, "a parameter calls code, which would run before the first write"
-    varying = frame.varying - frame.targets
-    if any(names_read(value) & varying for value in values):
-        return None, "a parameter reads a name the loop changes"
     receiver = raw.call.func.value
+    receiver_code = ctx.code(receiver)
+    if names_read(receiver) & frame.varying:
+        return None, f"`{receiver_code}` changes per item"
     if (
         raw.method == "execute"
         and raw.api == PSYCOPG
@@ -354,13 +351,94 @@ def _write_plan(
     ):
         return None, "a psycopg 3 connection has no `executemany` (only its cursors)"
     scope = _function_of(ancestry)
-    receiver_code = ctx.code(receiver)
-    if scope is not None and _read_after(ctx, scope, frame.node, receiver_code):
+    if scope is not None and _read_after(ctx, scope, frame.node, receiver_code, set()):
         return None, (
-            f"`{receiver_code}.lastrowid` or `.rowcount` is read after the loop, or the "
-            "loop variable is: an executemany sets them differently"
+            f"`{receiver_code}.lastrowid` or `.rowcount` is read after the loop: an "
+            "executemany sets them differently"
         )
-    return WritePlan(raw, frame.node, statement, awaited, facts.table, facts.kind), None
+    plan = WritePlan(raw, frame.node, statement, awaited, facts.table, facts.kind)
+    if list(getattr(frame.node.body, "body", ())) == [statement]:
+        values = _param_values(raw)
+        if not all(_plain(value) for value in values):
+            return (
+                None,
+                "a parameter calls code, which would run before the first write",
+            )
+        varying = frame.varying - frame.targets
+        if any(names_read(value) & varying for value in values):
+            return None, "a parameter reads a name the loop changes"
+        loop_names = target_names(frame.node.target)
+        if scope is not None and _read_after(ctx, scope, frame.node, "", loop_names):
+            return None, "the loop variable is read after the loop"
+        return plan, None
+    plan.collect = True
+    return _collect_verdict(ctx, raw, frame, ancestry, statement, plan)
+
+
+def _write_statement(raw, ancestry, frame: Frame):
+    """The statement `<call>` or `await <call>` that holds the write, and whether it
+    awaits it; (None, False) when the call's result is used."""
+    position = next(i for i, node in enumerate(ancestry) if node is raw.call)
+    parent = ancestry[position - 1]
+    awaited = isinstance(parent, cst.Await)
+    expr = parent if awaited else raw.call
+    holder = ancestry[position - (2 if awaited else 1)]
+    statement = ancestry[position - (3 if awaited else 2)]
+    if (
+        isinstance(holder, cst.Expr)
+        and holder.value is expr
+        and isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+    ):
+        return statement, awaited
+    return None, False
+
+
+def _collect_verdict(ctx, raw, frame: Frame, ancestry, statement, plan):
+    """The loop does more than the write: the rows are collected where it was, and the
+    statement runs once after the loop. (plan, note) or (None, why not)."""
+    at = next(i for i, node in enumerate(ancestry) if node is statement)
+    for node in ancestry[frame.index + 1 : at]:
+        if isinstance(node, (cst.Try, cst.TryStar, cst.With)):
+            kind = "try" if not isinstance(node, cst.With) else "with"
+            return None, (
+                f"the write sits in a `{kind}` block in the loop: per-item error "
+                "handling or a transaction per item would be lost"
+            )
+    exit_note = early_exit(frame.node.body)
+    if exit_note:
+        return None, exit_note
+    receiver_code = ctx.code(raw.call.func.value)
+    drivers = file_drivers(ctx.imports, ctx.text)
+    other_calls = False
+    for node in walk(frame.node.body):
+        if (
+            isinstance(node, cst.Attribute)
+            and node.attr.value in ("lastrowid", "rowcount")
+            and ctx.code(node.value) == receiver_code
+        ):
+            return None, f"the loop reads `{receiver_code}.{node.attr.value}`"
+        if not isinstance(node, cst.Call) or node is raw.call:
+            continue
+        if raw_sql_call(node, drivers) is not None:
+            return None, "the loop runs other SQL, which would run before the writes"
+        other_calls = True
+    verdict = inspect_body(
+        frame.node.body,
+        session_code=receiver_code,
+        code_of=ctx.code,
+        iterable=frame.node.iter,
+        query_columns=set(),
+        query=statement,
+    )
+    if verdict.blocking or verdict.weakening:
+        return None, verdict.blocking or verdict.weakening
+    if other_calls:
+        return plan, (
+            "other code of the loop may raise part-way: the original had written the "
+            "earlier items by then, the batch writes none"
+        )
+    return plan, None
 
 
 def _plain(expr: cst.BaseExpression) -> bool:
@@ -408,13 +486,12 @@ def _function_of(ancestry) -> cst.FunctionDef | None:
     return next((n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None)
 
 
-def _read_after(ctx, scope: cst.FunctionDef, loop: cst.For, receiver: str) -> bool:
+def _read_after(
+    ctx, scope: cst.FunctionDef, loop: cst.For, receiver: str, loop_names: set[str]
+) -> bool:
     """Whether code after the loop in its function reads the cursor's `lastrowid` or
-    `rowcount`, or the loop's variable (the batch leaves them otherwise)."""
-    from n1fix.cst.syntax import target_names
-
+    `rowcount`, or one of `loop_names` (the batch leaves them otherwise)."""
     after = False
-    loop_names = target_names(loop.target)
     for node in walk(scope.body):
         if node is loop:
             after = True
