@@ -29,8 +29,12 @@ def run(session: Session, cur: sqlite3.Cursor, projects: list[Project], ids: lis
 """
 
 
-def _findings(tmp_path: Path, body: str, rule: str = "raw-sql-in-loop"):
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+def _findings(
+    tmp_path: Path, body: str, rule: str = "raw-sql-in-loop", dependencies: str = ""
+):
+    (tmp_path / "pyproject.toml").write_text(
+        f"[project]\nname = 'x'\ndependencies = [{dependencies}]\n"
+    )
     shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
     service = tmp_path / "service.py"
     service.write_text(
@@ -178,3 +182,15 @@ def test_sql_built_from_values(tmp_path, body, applicability):
         assert found == []
     else:
         assert [f.applicability.value for f in found] == [applicability]
+
+
+def test_no_executemany_through_sqlalchemy_on_psycopg2(tmp_path):
+    """SQLAlchemy's executemany of a text() on psycopg 2 is one statement per row: the
+    fix would save nothing (open-webui's pgvector loops), so none is offered."""
+    body = 'session.execute(text("UPDATE renders SET status = :s WHERE id = :id"), {"s": "done", "id": project.id})'
+    assert [f.applicability.value for f in _findings(tmp_path, body)] == ["safe"]
+    other = tmp_path / "other"
+    other.mkdir()
+    found = _findings(other, body, dependencies="'psycopg2-binary>=2.9'")
+    assert [f.applicability.value for f in found] == ["none"]
+    assert "psycopg 2" in found[0].fix_note

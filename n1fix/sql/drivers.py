@@ -13,8 +13,10 @@ from the URL (none spelled out: sqlglot's generic dialect).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from n1fix.sql.placeholders import Style
 
@@ -95,3 +97,26 @@ def file_drivers(imports: dict[str, str], text: str) -> FileDrivers:
         drivers.pop() if len(drivers) == 1 else None,
         dialects.pop() if len(dialects) == 1 else None,
     )
+
+
+# Where a project declares what it installs.
+_DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
+_PSYCOPG2 = re.compile(r"""["'\s]psycopg2(?:-binary)?\b""")
+
+
+@functools.cache
+def declares_psycopg2(root: Path) -> bool:
+    """Does the project at `root` install psycopg 2 (its pyproject, setup files or
+    requirements)? SQLAlchemy takes it for a plain `postgresql://` URL."""
+    paths = [root / name for name in _DEPENDENCY_FILES]
+    paths += sorted(root.glob("requirements*.txt")) + sorted(
+        root.glob("*/requirements*.txt")
+    )
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if _PSYCOPG2.search("\n" + text):
+            return True
+    return False

@@ -17,8 +17,10 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.sql.calls import RawSqlCall, raw_sql_call
 from n1fix.sql.drivers import (
     PSYCOPG,
+    PSYCOPG2,
     SQLALCHEMY,
     FileDrivers,
+    declares_psycopg2,
     file_drivers,
 )
 from n1fix.sql.statements import (
@@ -337,6 +339,10 @@ def _write_plan(
         return None, "only a `for` statement (without `else`) is batched"
     if frame.node.asynchronous is not None:
         return None, "an `async for` is not batched"
+    if raw.api == SQLALCHEMY or raw.method == "exec_driver_sql":
+        why = _no_batching(ctx, drivers)
+        if why:
+            return None, why
     statement, awaited = _write_statement(raw, ancestry, frame)
     if statement is None:
         return None, "the write's result is used"
@@ -373,6 +379,24 @@ def _write_plan(
         return plan, None
     plan.collect = True
     return _collect_verdict(ctx, raw, frame, ancestry, statement, plan)
+
+
+def _no_batching(ctx, drivers: FileDrivers) -> str | None:
+    """Why an executemany through SQLAlchemy would save nothing, if it would not: on
+    psycopg 2 it runs one statement per row (unless the engine sets
+    `executemany_mode="values_plus_batch"`)."""
+    note = (
+        "SQLAlchemy's executemany on psycopg 2 is still one statement per row (unless "
+        'the engine sets executemany_mode="values_plus_batch")'
+    )
+    if drivers.url_driver == PSYCOPG2:
+        return f"the engine URL names psycopg 2: {note}"
+    if drivers.url_driver is None and declares_psycopg2(ctx.project.root):
+        return (
+            "the project installs psycopg 2, SQLAlchemy's driver for a postgresql:// "
+            f"URL: {note}"
+        )
+    return None
 
 
 def _write_statement(raw, ancestry, frame: Frame):

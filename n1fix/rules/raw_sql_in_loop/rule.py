@@ -66,7 +66,12 @@ The database still runs the statement once per row, in loop order, so triggers, 
 repeated key and a key that matches nothing behave as before.
 
 ## Known problems
-Only a string written in the call (or in `text(...)` in it) is read. Items with equal
+Through SQLAlchemy on psycopg 2 (the driver of a plain `postgresql://` URL), an
+executemany of a `text()` statement is still one statement per row unless the engine is
+created with `executemany_mode="values_plus_batch"`, so no fix is offered when the file's
+engine URL names psycopg 2 or the project installs it (its pyproject, setup files or
+requirements) and the URL does not say otherwise; psycopg 3, asyncpg, SQLite and a
+DB-API cursor with `execute_batch` do batch. Only a string written in the call (or in `text(...)` in it) is read. Items with equal
 keys share one list of rows. The keys are sent as one `IN` list: SQLite accepts up to
 32,766 parameters and PostgreSQL 65,535 per statement; past that, chunk the keys.
 psycopg and asyncpg SELECTs are reported without a fix for now.
