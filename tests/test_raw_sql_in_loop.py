@@ -194,3 +194,10 @@ def test_no_executemany_through_sqlalchemy_on_psycopg2(tmp_path):
     found = _findings(other, body, dependencies="'psycopg2-binary>=2.9'")
     assert [f.applicability.value for f in found] == ["none"]
     assert "psycopg 2" in found[0].fix_note
+
+
+def test_a_string_not_read_is_noted(tmp_path, caplog):
+    body = 'rows = session.execute(text("SELECT id FROM renders WHERE id = :p AND \'open"), {"p": project.id}).all()'
+    with caplog.at_level("INFO", logger="n1fix.sql"):
+        assert _findings(tmp_path, body) == []
+    assert "not read, left alone: a ' quote does not end" in caplog.text

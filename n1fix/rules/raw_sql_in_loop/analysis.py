@@ -5,6 +5,7 @@ or a write whose parameters come from the item (-> one `executemany`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+import logging
 from dataclasses import dataclass
 
 import libcst as cst
@@ -33,6 +34,8 @@ from n1fix.sql.statements import (
     Unreadable,
 )
 
+# What `--verbose` shows: the strings left alone, and why.
+NOTES = logging.getLogger("n1fix.sql")
 WRITES = (INSERT, UPDATE, DELETE)
 FETCH_ALL = {"all", "fetchall"}
 # Row attributes that are methods of SQLAlchemy's Row, not its columns.
@@ -78,7 +81,14 @@ def find(ctx, rule) -> Iterable[Finding]:
         frame = frames[-1]
         facts = raw.facts
         if isinstance(facts, Unreadable):
-            continue  # left alone: a string n1fix cannot read is never guessed at
+            # left alone: a string n1fix cannot read is never guessed at
+            NOTES.info(
+                "%s:%d: SQL string in a loop not read, left alone: %s",
+                ctx.display_path,
+                ctx.range_of(raw.call).start.line,
+                facts.reason,
+            )
+            continue
         if not _varies(raw, frame):
             continue  # the same statement each time: not keyed by the item
         if facts.kind == SELECT:
