@@ -34,6 +34,8 @@ def _scope_of(ctx, loop: cst.For) -> cst.CSTNode:
 
 
 def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
+    if plan.array_type is not None:  # asyncpg: `= ANY($1::bigint[])` with a list
+        return _batched_fetch(ctx, plan)
     raw, key = plan.raw, plan.key
     picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
     target = ctx.code(plan.loop.target)
@@ -79,6 +81,66 @@ def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
         f"        {{{params}}},",
         "    ):",
         f"        {groups}[{row}.{key.column}].append({row})",
+    ]
+    assign = plan.statement.body[0]
+    name = ctx.code(assign.targets[0].target)
+    new_statement = _statements(ctx, f"{name} = {groups}.get({key_code}, [])")[0]
+    new_statement = new_statement.with_changes(
+        leading_lines=plan.statement.leading_lines,
+        trailing_whitespace=plan.statement.trailing_whitespace,
+    )
+    loop = plan.loop
+    if not plan.reiterable:
+        loop = loop.with_changes(iter=cst.Name(iterable))
+    new_loop = _replace_in(loop, plan.statement, new_statement)
+    hoisted = _statements(ctx, "\n".join(lines))
+    module = _replace_statement(ctx.module, plan.loop, [*hoisted, new_loop])
+    for source, imported in needed:
+        module = add_from_import(module, source, imported, ctx.first_party)
+    return module
+
+
+def _batched_fetch(ctx, plan: SelectPlan):
+    """asyncpg: one `fetch` with `= ANY($n::type[])` and the keys as a list."""
+    raw, key = plan.raw, plan.key
+    picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
+    needed: list[tuple[str, str]] = []
+    lines = []
+    target = ctx.code(plan.loop.target)
+    iterable = ctx.code(plan.loop.iter)
+    if not plan.reiterable:
+        items = picker.pick(f"{target}_list" if target.isidentifier() else "items")
+        lines.append(f"{items} = list({iterable})")
+        iterable = items
+    key_code = ctx.code(plan.key_expr)
+    keys = picker.pick(keys_name(plan.key_expr, "keys"))
+    groups = picker.pick(f"{_identifier(raw.facts.table)}_by_{key.column}")
+    row = picker.pick("row")
+    defaultdict = spelled_or_needed(ctx, "collections.defaultdict", needed)
+    mark = raw.sql[key.placeholder.start : key.placeholder.end]
+    new_sql = (
+        raw.sql[: plan.operator_start]
+        + f"= ANY({mark}::{plan.array_type}[])"
+        + raw.sql[key.placeholder.end :]
+    )
+    pieces = _edited_literal(raw.string, raw.sql, new_sql)
+    args = [keys if value is plan.key_expr else ctx.code(value) for value in raw.params]
+    head = f"{row} in await {ctx.code(raw.call.func)}"
+    statement: Lines = [(p, True) for p in pieces] if len(pieces) > 1 else []
+    indent = ctx.range_of(plan.loop).start.column
+    call = _call_lines(
+        f"for {head}",
+        [statement or [(pieces[0], True)], *([(a, True)] for a in args)],
+        indent + len(INDENT),
+        ctx.project.line_length,
+    )
+    call[-1] = (call[-1][0] + ":", True)
+    lines += [
+        f"{keys} = [{key_code} for {target} in {iterable}]",
+        f"{groups} = {defaultdict}(list)",
+        f"if {keys}:",
+        *(INDENT + text if movable else text for text, movable in call),
+        f'{INDENT * 2}{groups}[{row}["{key.column}"]].append({row})',
     ]
     assign = plan.statement.body[0]
     name = ctx.code(assign.targets[0].target)

@@ -4,8 +4,8 @@ or a write whose parameters come from the item (-> one `executemany`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -17,6 +17,7 @@ from n1fix.cst.syntax import children, is_pure_key, names_read, target_names, wa
 from n1fix.rules.base import Applicability, Finding
 from n1fix.sql.calls import RawSqlCall, raw_sql_call
 from n1fix.sql.drivers import (
+    ASYNCPG,
     PSYCOPG,
     PSYCOPG2,
     SQLALCHEMY,
@@ -53,6 +54,7 @@ class SelectPlan:
     key_expr: cst.BaseExpression  # the item's key (`user.id`)
     operator_start: int  # offset in the SQL of the `=` before the placeholder
     reiterable: bool  # the loop's iterable may be iterated twice
+    array_type: str | None = None  # asyncpg: the key column's PostgreSQL type
 
 
 @dataclass
@@ -163,10 +165,10 @@ def _select_finding(rule, ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
 
 def _select_plan(ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
     """(plan, note, safe): the plan of a batched SELECT, or None and why not."""
-    if raw.api != SQLALCHEMY or raw.method != "execute":
+    if (raw.api, raw.method) not in ((SQLALCHEMY, "execute"), (ASYNCPG, "fetch")):
         return (
             None,
-            f"n1fix batches SELECTs sent through text() only, not {raw.api}'s",
+            "n1fix batches SELECTs sent through text() and asyncpg's fetch only",
             False,
         )
     if facts.table is None or facts.complications:
@@ -230,6 +232,16 @@ def _select_plan(ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
     blocking, weakening = _body_verdict(ctx, raw, frame, statement)
     if blocking:
         return None, blocking, False
+    array_type = None
+    if raw.api == ASYNCPG:
+        array_type = _array_type(ctx, facts, key)
+        if array_type is None:
+            return (
+                None,
+                f"the type of `{facts.table}.{key.column}` is not known from the model "
+                "index, for the `= ANY($1::type[])` cast",
+                False,
+            )
     plan = SelectPlan(
         raw,
         frame.node,
@@ -238,10 +250,39 @@ def _select_plan(ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
         key_expr,
         operator,
         reiterable(frame.node.iter, ancestry, frame.index),
+        array_type,
     )
     gap = _type_gap(ctx, facts, key, key_expr, frame, ancestry)
     note = weakening or gap
     return plan, note, note is None
+
+
+# The model's column type, as the PostgreSQL type of an array of keys.
+_ARRAY_TYPES = {
+    "int": "bigint",
+    "integer": "bigint",
+    "biginteger": "bigint",
+    "smallinteger": "bigint",
+    "bigint": "bigint",
+    "str": "text",
+    "string": "text",
+    "text": "text",
+    "unicode": "text",
+    "unicodetext": "text",
+    "uuid": "uuid",
+    "uuid.uuid": "uuid",
+}
+
+
+def _array_type(ctx, facts: SqlFacts, key: KeyComparison) -> str | None:
+    models = ctx.project.models
+    model = models.by_table(facts.table) if models is not None else None
+    if model is None:
+        return None
+    column = next((c for c in model.columns.values() if c.name == key.column), None)
+    if column is None or not column.type:
+        return None
+    return _ARRAY_TYPES.get(column.type.rsplit(".", 1)[-1].lower())
 
 
 def _type_gap(ctx, facts, key, key_expr, frame, ancestry) -> str | None:
@@ -280,6 +321,14 @@ def _fetch_statement(raw, frame: Frame, ancestry) -> cst.SimpleStatementLine | N
             continue
         assign = statement.body[0]
         value = assign.value
+        if (
+            raw.api == ASYNCPG
+            and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)
+            and isinstance(value, cst.Await)
+            and value.expression is raw.call
+        ):
+            return statement
         if (
             len(assign.targets) == 1
             and isinstance(assign.targets[0].target, cst.Name)

@@ -42,7 +42,9 @@ if tag_rows:
     cursor.executemany("INSERT INTO tags (post_id, name) VALUES (?, ?)", tag_rows)
 ```
 A per-item SELECT through `text()` becomes one query with an expanding `IN`, its rows
-grouped by the key column (which the query must select), in the query's order; a
+grouped by the key column (which the query must select), in the query's order; an
+asyncpg `fetch` becomes one fetch with `= ANY($1::bigint[])` (the array's type from the
+column's type in the model index: no fix when it is unknown) and the keys as a list; a
 per-item INSERT, UPDATE or DELETE becomes one `executemany` of the same statement
 (`psycopg2.extras.execute_batch` on psycopg 2, whose `executemany` is a loop; asyncpg's
 `executemany`), the rows in loop order.
@@ -74,7 +76,7 @@ requirements) and the URL does not say otherwise; psycopg 3, asyncpg, SQLite and
 DB-API cursor with `execute_batch` do batch. Only a string written in the call (or in `text(...)` in it) is read. Items with equal
 keys share one list of rows. The keys are sent as one `IN` list: SQLite accepts up to
 32,766 parameters and PostgreSQL 65,535 per statement; past that, chunk the keys.
-psycopg and asyncpg SELECTs are reported without a fix for now.
+psycopg SELECTs are reported without a fix for now.
 """
 
 from __future__ import annotations
