@@ -124,6 +124,15 @@ CASES = [
         "none",
         "RETURNING",
     ),
+    # the key's name is rebound in the body before the query
+    (f"project = project.user\nrows = {SELECT}.all()", "none", "rebinds"),
+    # one params object, not written out: appended per item, a change later in the
+    # loop would reach every row
+    (
+        'params = {"s": project.name}\ncur.execute("UPDATE tags SET n = :s", params)',
+        "none",
+        "not written out",
+    ),
 ]
 
 

@@ -13,7 +13,14 @@ import libcst as cst
 from n1fix.analysis.item_facts import key_type_gap, reiterable
 from n1fix.analysis.loop_safety import early_exit, inspect_body
 from n1fix.cst.loop_frames import Frame, frames_of, is_conditional_in, loop_words
-from n1fix.cst.syntax import children, is_pure_key, names_read, target_names, walk
+from n1fix.cst.syntax import (
+    children,
+    is_pure_key,
+    names_assigned,
+    names_read,
+    target_names,
+    walk,
+)
 from n1fix.rules.base import Applicability, Finding
 from n1fix.sql.calls import RawSqlCall, raw_sql_call
 from n1fix.sql.drivers import (
@@ -196,6 +203,12 @@ def _select_plan(ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
         return None, f"the placeholder `{key.placeholder.key}` is used twice", False
     if not is_pure_key(key_expr) or not names_read(key_expr) <= frame.targets:
         return None, "the key is not a plain read of the loop's item", False
+    if frame.is_for and names_read(key_expr) & names_assigned(frame.node.body):
+        return (
+            None,
+            "the loop body rebinds the key's name: it is not the item as iterated",
+            False,
+        )
     if facts.selected is None or facts.selected.count(key.column) != 1:
         return (
             None,
