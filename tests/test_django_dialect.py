@@ -104,7 +104,6 @@ def test_foreign_key_lookups_compare_the_attname(dialect, lookup) -> None:
 @pytest.mark.parametrize(
     "lookup",
     [
-        "author=a",  # a model object or a key: not known
         "author__name=k",  # a column of another table
         "title__icontains=k",  # no equality
         "author_id__in=ks",  # already a batch
@@ -113,6 +112,14 @@ def test_foreign_key_lookups_compare_the_attname(dialect, lookup) -> None:
 def test_other_lookups_are_no_key(dialect, lookup) -> None:
     shape = shape_of(dialect, f"Book.objects.filter({lookup})")
     assert [p.attr for p in shape.predicates] == [""]
+
+
+def test_an_object_compared_is_keyed_by_its_primary_key(dialect) -> None:
+    (predicate,) = shape_of(dialect, "Book.objects.filter(author=a)").predicates
+    assert predicate.attr == "author_id" and predicate.object_key
+    assert cst.Module([]).code_for_node(predicate.value) == "a.pk"
+    (plain,) = shape_of(dialect, "Book.objects.filter(author=a.pk)").predicates
+    assert not plain.object_key
 
 
 def test_pk_is_the_models_primary_key(dialect) -> None:

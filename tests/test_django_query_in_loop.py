@@ -25,6 +25,11 @@ MODELS = """
     from django.db import models
 
 
+    class RankedManager(models.Manager):
+        def get_queryset(self):
+            return super().get_queryset().filter(rank__gt=0)
+
+
     class Author(models.Model):
         name = models.CharField(max_length=100)
 
@@ -36,6 +41,9 @@ MODELS = """
         author = models.ForeignKey(Author, on_delete=models.CASCADE)
         title = models.CharField(max_length=100)
         rank = models.IntegerField(default=0)
+
+        objects = models.Manager()
+        ranked = RankedManager()
 
         class Meta:
             app_label = "app"
@@ -95,6 +103,21 @@ SERVICE = """
         for book in books:
             out.append(Book.objects.get(pk=book.pk).title)
         return out
+
+
+    def with_books(authors: list[Author]) -> list[str]:
+        names = []
+        for author in authors:
+            if Book.objects.filter(author=author, rank=0).exists():
+                names.append(author.name)
+        return names
+
+
+    def ranked(authors: list[Author]) -> dict[str, list[str]]:
+        out = {}
+        for author in authors:
+            out[author.name] = [b.title for b in Book.ranked.filter(author=author)]
+        return out
 """
 
 RUNNER = """
@@ -133,6 +156,8 @@ for name, arg in [
     ("latest_chapters", books),
     ("counts", authors),
     ("titles", books),
+    ("with_books", authors),
+    ("ranked", authors),
 ]:
     with CaptureQueriesContext(connection) as queries:
         result = getattr(module, name)(arg)
@@ -184,22 +209,26 @@ def _run(root: Path, module: str) -> dict:
 def test_every_per_item_query_is_found_and_fixed_safely(fixed) -> None:
     _, findings, outcome = fixed
     lines = sorted(f.line for f in findings if f.rule == "query-in-loop")
-    assert len(lines) == 6, [f.message for f in findings]
+    assert len(lines) == 8, [f.message for f in findings]
     assert all(f.applicability is Applicability.SAFE for f in findings), [
         f.message for f in findings
     ]
     assert not outcome.failures, outcome.failures
-    assert len(outcome.applied) == 6
+    assert len(outcome.applied) == 8
 
 
 def test_the_fix_writes_django_querysets(fixed) -> None:
     _, _, outcome = fixed
     text = outcome.text
-    assert 'filter(author_id__in=author_pks).order_by("title")' in text
+    assert 'filter(author_id__in=author_ids).order_by("title")' in text
+    assert "filter(author__in=author_ids)" in text  # the lookup as the query spells it
+    assert "Book.objects.in_bulk(book_ids)" in text
     assert '.order_by("pk")' in text  # .first() on an unordered query
     assert ".reverse()" in text  # .last()
     assert 'Count("pk")' in text and "from django.db.models import Count" in text
     assert "in_(" not in text and "select(" not in text
+    assert "Book.ranked.filter(author__in=author_ids)" in text  # the manager kept
+    assert 'values_list("author", flat=True)' in text  # exists: the keys with rows
 
 
 def test_before_and_after_give_the_same_results_with_fewer_queries(fixed) -> None:
@@ -220,3 +249,55 @@ def test_the_message_says_what_is_proven(fixed) -> None:
     assert "Meta.ordering` ['-number', 'pk']" in messages
     assert "raises `DoesNotExist` as before" in messages
     assert "a key without rows counts 0" in messages
+
+
+UNSAFE_OR_NONE = """
+    from app.models import Author, Book
+
+
+    def by_untyped_values(values):
+        return [Book.objects.filter(author=value).count() for value in values]
+
+
+    def handled(ids: list[int]) -> list[str | None]:
+        out = []
+        for book_id in ids:
+            try:
+                book = Book.objects.get(pk=book_id)
+            except Book.DoesNotExist:
+                out.append(None)
+                continue
+            out.append(book.title)
+        return out
+
+
+    def first_ranked(authors: list[Author]) -> list[Book | None]:
+        return [Book.ranked.filter(author=author).first() for author in authors]
+"""
+
+
+def test_what_is_not_proven_is_not_called_safe(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/other.py": UNSAFE_OR_NONE,
+        },
+    )
+    path = tmp_path / "app" / "other.py"
+    found = {
+        f.line: f
+        for f in scan_source(path, path.read_text())
+        if f.rule == "query-in-loop"
+    }
+    untyped, handled, first = (found[line] for line in sorted(found))
+    # `author=value`: `value` may be a key or an Author; `.pk` is only proven for rows
+    assert untyped.applicability is Applicability.NONE
+    assert "may be a key rather than a row" in untyped.message
+    # the loop handles a missing row itself: the batch runs outside its `try`
+    assert handled.applicability is Applicability.UNSAFE
+    # a manager whose get_queryset() is the project's may order: which row is first?
+    assert first.applicability is Applicability.UNSAFE
+    assert "order of `Book` rows is not known" in first.message

@@ -327,7 +327,8 @@ def _guard(
     conditionals = [
         n
         for i, n in enumerate(statements)
-        if isinstance(n, cst.If)
+        # the test of an `if` runs whenever the `if` does: the query in it is not guarded
+        if (isinstance(n, cst.If) and path[i + 1] is not n.test)
         or makes_conditional(n, path[i + 1])
         # an inner loop's iterable runs once per item; its body may not run at all
         or (

@@ -96,6 +96,9 @@ class BatchQuery:
 
     source: str
     on_miss: str | None = None
+    # `source` is already the mapping from key to row (Django's `in_bulk(keys)`), and
+    # costs no query for no keys: no grouping, no `if keys:`.
+    mapping: bool = False
 
 
 class Loading(str, enum.Enum):

@@ -191,7 +191,17 @@ class DjangoDialect:
                 found.append(Predicate(arg, call, None, "", arg.value, True))
                 continue
             attr, value = self.lookup_column(arg.keyword.value, arg.value, model)
-            found.append(Predicate(arg, call, None, attr if keyed else "", value, True))
+            found.append(
+                Predicate(
+                    arg,
+                    call,
+                    None,
+                    attr if keyed else "",
+                    value,
+                    True,
+                    object_key=value is not arg.value,
+                )
+            )
         return found
 
     def lookup_column(
@@ -219,9 +229,12 @@ class DjangoDialect:
             if fk is None:
                 return "", value
             if len(parts) == 1:
-                # `author=x.pk` / `author=x.id`: the key; `author=x`: an object, no key
+                # `author=x.pk` / `author=x.id`: the key; `author=x`: an object (or a
+                # key: Django takes either), whose primary key is the key.
                 if _is_pk_read(value, target_pk):
                     return fk, value
+                if isinstance(value, cst.Name):
+                    return fk, cst.Attribute(value=value, attr=cst.Name("pk"))
                 return "", value
             if len(parts) == 2 and (parts[1] == "pk" or (parts[1],) == target_pk):
                 return fk, value
@@ -358,17 +371,18 @@ class DjangoDialect:
         cardinality: Cardinality,
     ) -> str | None:
         """What a safe batch is, and what it keeps, in words for the finding."""
-        query = f"one `filter({key_column}__in=keys)` query"
+        written = _written_lookup(_key_arg(shape, key_column), key_column)
+        query = f"one `filter({written}__in=keys)` query"
         if cardinality is Cardinality.COUNT:
             return (
                 f"{query} counting rows per `{key_column}` (`values_list(...)"
-                '.annotate(Count("pk"))`); a key without rows counts 0'
+                '.annotate(count=Count("pk"))`); a key without rows counts 0'
             )
         if cardinality is Cardinality.EXISTS:
             return f"{query} for the keys that have rows"
         if cardinality is Cardinality.ONE:
             return (
-                f"{query} into a dict by `{key_column}` (unique); a key it does not"
+                f"one `in_bulk(keys)` query, a dict by `{key_column}`; a key it does not"
                 " find runs the original `.get()`, which raises `DoesNotExist` as before"
             )
         order = "unordered, as before"
@@ -417,6 +431,7 @@ class DjangoDialect:
             parts.append(
                 f".{mc.name}({_args(mc.call, key_arg, keys_ref, key_column, code)})"
             )
+        own_chain = "".join(parts)  # without the `.get()` key as a filter
         if (
             key_arg is not None
             and key_arg.container is not None
@@ -428,21 +443,22 @@ class DjangoDialect:
             )
         chain = "".join(parts)
         source = f"{manager}{chain}"
+        # `values_list("author")` reads the key column as `author_id` does; a lookup
+        # through another model (`author__pk`) would join it: the column then.
+        written = _written_lookup(key_arg, key_column)
+        read_back = written if "__" not in written else key_column
         if cardinality is Cardinality.COUNT:
             count = symbol("django.db.models.Count")
             return BatchQuery(
                 _rows(
                     shape,
-                    f'{source}.values_list("{key_column}").annotate({count}("pk"))'
-                    ".order_by()",
+                    f'{source}.values_list("{read_back}")'
+                    f'.annotate(count={count}("pk")).order_by()',
                 )
             )
         if cardinality is Cardinality.EXISTS:
             return BatchQuery(
-                _rows(
-                    shape,
-                    f'{source}.values_list("{key_column}", flat=True).distinct()',
-                )
+                _rows(shape, f'{source}.values_list("{read_back}", flat=True)')
             )
         if cardinality is Cardinality.FIRST:
             model = self._model(shape.entity) if shape.entity is not None else None
@@ -450,6 +466,16 @@ class DjangoDialect:
                 source += '.order_by("pk")'  # what `.first()` / `.last()` order by then
             if shape.terminal is not None and shape.terminal.name in LAST:
                 source += ".reverse()"
+        if cardinality is Cardinality.ONE and shape.get_key is not None:
+            # `in_bulk` maps primary keys to rows (no query for no keys); a key it did
+            # not find reruns the per-item `.get()`, which raises as it did.
+            bulk = "ain_bulk" if shape.is_async else "in_bulk"
+            awaited = "await " if shape.is_async else ""
+            return BatchQuery(
+                f"{awaited}{manager}{own_chain}.{bulk}({keys_ref})",
+                on_miss=code(shape.node),
+                mapping=True,
+            )
         on_miss = None
         if cardinality is Cardinality.ONE:
             on_miss = code(shape.node)  # the per-item `.get()`: raises as it did
@@ -493,13 +519,21 @@ def _key_arg(shape: QueryShape, key_column: str) -> Predicate | None:
     return next((p for p in shape.predicates if p.attr == key_column), None)
 
 
+def _written_lookup(key: Predicate | None, key_column: str) -> str:
+    """The key's lookup as the query spells it (`author`, `author_id`, `pk`), without
+    `__exact`: the batch filters with it plus `__in`, and reads it back by it."""
+    if key is None or not isinstance(key.node, cst.Arg) or key.node.keyword is None:
+        return key_column
+    return key.node.keyword.value.removesuffix("__exact")
+
+
 def _args(
     call: cst.Call, key: Predicate | None, keys_ref: str, key_column: str, code
 ) -> str:
     rendered = []
     for arg in call.args:
         if key is not None and arg is key.node:
-            rendered.append(f"{key_column}__in={keys_ref}")
+            rendered.append(f"{_written_lookup(key, key_column)}__in={keys_ref}")
         else:
             rendered.append(code(arg).rstrip().rstrip(","))
     return ", ".join(rendered)

@@ -148,6 +148,9 @@ class _Batch:
     fill: list[str]  # the statements that run the query
     in_place: bool  # `fill` adds to `empty` (else it binds the name anew)
     lookup: str  # what replaces the per-item query: `renders_by_project.get(project.id, [])`
+    guarded: bool = (
+        True  # `fill` runs under `if keys:` (False: it costs nothing for none)
+    )
 
 
 def _batch_statements(
@@ -157,6 +160,8 @@ def _batch_statements(
     the query ran under (`if keys and user:`), when it did not always run."""
     config = ctx.module.config_for_parsing
     fill = [cst.parse_statement(s + "\n", config=config) for s in batch.fill]
+    if not batch.guarded and not condition:
+        return fill
     if ctx.keys_never_empty and not condition:
         return (
             [cst.parse_statement(batch.empty + "\n", config=config), *fill]
@@ -262,10 +267,13 @@ def _batch(
         )
         if written is not None and written.on_miss is not None:
             # A key the batch did not find runs the per-item query: it raises as before.
-            # In parentheses: a conditional binds looser than what may surround the
-            # query (`Book.objects.get(pk=k).title`).
+            # (Parenthesized by the rewriter where it binds looser than its place.)
             lookup = (
-                f"({group}[{key_code}] if {key_code} in {group} else {written.on_miss})"
+                f"{group}[{key_code}] if {key_code} in {group} else {written.on_miss}"
+            )
+        if written is not None and written.mapping:
+            return _Batch(
+                f"{group} = {{}}", [f"{group} = {source}"], False, lookup, guarded=False
             )
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
@@ -438,7 +446,7 @@ def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
         and isinstance(key, cst.Attribute)
         and isinstance(key.value, cst.Name)
         and key.value.value == target_name
-        and key.attr.value == "id"
+        and key.attr.value in ("id", "pk")
     )
 
 

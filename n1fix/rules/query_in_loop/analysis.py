@@ -9,7 +9,7 @@ from typing import Iterable
 import libcst as cst
 
 from n1fix.analysis.callees import callee_of
-from n1fix.analysis.item_facts import key_gaps
+from n1fix.analysis.item_facts import item_model, key_gaps
 from n1fix.analysis.loop_placement import (
     CONSUMERS,
     NoFix,
@@ -423,6 +423,10 @@ def _analyze_loop(
         return no_fix(str(reason))
     unsafe = placement.unsafe
     keys_key = placement.keys_key
+    if key_pred is not None and key_pred.object_key:
+        unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)
+        if unshown:
+            return no_fix(unshown)
     miss = _certain_key_miss(ctx, model, key_column, keys_key, frame, ancestry)
     if miss:
         return no_fix(miss)
@@ -529,6 +533,35 @@ def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
     if shape.style is Style.V1 and shape.select_call is None:
         return None
     return ctx.orm.not_a_session(ctx, shape.session, ancestry)
+
+
+def _object_key_unshown(
+    ctx, model, key_column: str, keys_key, frame: Frame, ancestry
+) -> str | None:
+    """A query that compares an object (`filter(author=author)`) is batched by the
+    object's primary key (`author.pk`): only when the loop's items are shown to be rows
+    of the model the key column refers to (else `author` may be a key, without `.pk`)."""
+    column = model.column(key_column) if model is not None else None
+    target = (
+        column.foreign_key.rsplit(".", 1)[0]
+        if column is not None and column.foreign_key
+        else None
+    )
+    items = item_model(ctx, frame, ancestry)
+    owner = keys_key.value if isinstance(keys_key, cst.Attribute) else None
+    if (
+        target is not None
+        and items is not None
+        and items.table == target
+        and isinstance(owner, cst.Name)
+        and owner.value in frame.targets
+    ):
+        return None
+    compared = ctx.code(owner) if owner is not None else "the value"
+    return (
+        f"`{compared}` may be a key rather than a row (the query takes either); n1fix"
+        " batches it when the loop's items are shown to be rows of the related model"
+    )
 
 
 def _runs_on_batch_miss(ctx, shape: QueryShape, ancestry) -> bool:
