@@ -65,7 +65,7 @@ SERVICE = """
     def books_by_author(authors: list[Author]) -> dict[int, list[str]]:
         result = {}
         for author in authors:
-            books = list(Book.objects.filter(author_id=author.pk).order_by("title"))
+            books = Book.objects.filter(author_id=author.pk).order_by("title")
             result[author.pk] = [book.title for book in books]
         return result
 
@@ -257,6 +257,14 @@ UNSAFE_OR_NONE = """
 
     def by_untyped_values(values):
         return [Book.objects.filter(author=value).count() for value in values]
+
+
+    def read_twice(authors: list[Author]) -> list[int]:
+        out = []
+        for author in authors:
+            books = Book.objects.filter(author_id=author.pk)
+            out.append(len(list(books)) + len(list(books)))
+        return out
 
 
     def handled(ids: list[int]) -> list[str | None]:
