@@ -309,3 +309,126 @@ def test_what_is_not_proven_is_not_called_safe(tmp_path: Path) -> None:
     # a manager whose get_queryset() is the project's may order: which row is first?
     assert first.applicability is Applicability.UNSAFE
     assert "order of `Book` rows is not known" in first.message
+
+
+ASYNC_SERVICE = """
+    from app.models import Author, Book
+
+
+    async def firsts(authors: list[Author]) -> list[str | None]:
+        out = []
+        for author in authors:
+            book = await Book.objects.filter(author_id=author.pk).afirst()
+            out.append(book.title if book else None)
+        return out
+
+
+    async def counts(authors: list[Author]) -> list[int]:
+        out = []
+        for author in authors:
+            out.append(await Book.objects.filter(author_id=author.pk).acount())
+        return out
+
+
+    async def got(books: list[Book]) -> list[str]:
+        out = []
+        for book in books:
+            out.append((await Book.objects.aget(pk=book.pk)).title)
+        return out
+"""
+
+ASYNC_RUNNER = """
+import asyncio, json, sys
+import django
+from django.conf import settings
+
+settings.configure(
+    INSTALLED_APPS=["app"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[2]}},
+    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+)
+django.setup()
+from django.db import connection
+from app.models import Author, Book, Chapter
+
+
+def seed():
+    with connection.schema_editor() as editor:
+        for model in (Author, Book, Chapter):
+            editor.create_model(model)
+    authors = [Author.objects.create(name=f"a{i}") for i in range(4)]
+    for i, author in enumerate(authors[:3]):
+        for j in range(i + 1):
+            Book.objects.create(author=author, title=f"t{3 - j}-{i}")
+    return authors, list(Book.objects.order_by("pk"))
+
+
+# The async API runs queries on a worker thread's connection: count every cursor's.
+from django.db.backends import utils
+
+executed = [0]
+_execute = utils.CursorWrapper._execute
+
+
+def counting(self, *args, **kwargs):
+    executed[0] += 1
+    return _execute(self, *args, **kwargs)
+
+
+utils.CursorWrapper._execute = counting
+
+
+def measure(module, name, arg):
+    executed[0] = 0
+    result = asyncio.run(getattr(module, name)(arg))
+    return {"result": result, "queries": executed[0]}
+
+
+import importlib
+authors, books = seed()
+module = importlib.import_module(sys.argv[1])
+out = {
+    name: measure(module, name, arg)
+    for name, arg in [("firsts", authors), ("counts", authors), ("got", books)]
+}
+print(json.dumps(out))
+"""
+
+
+def test_the_async_api_is_batched_with_its_async_calls(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/service.py": ASYNC_SERVICE,
+        },
+    )
+    service = tmp_path / "app" / "service.py"
+    outcome = fix_source(service, service.read_text())
+    assert len(outcome.applied) == 3, [f.message for f in outcome.findings]
+    assert "async for row in" in outcome.text and "ain_bulk(" in outcome.text
+    (tmp_path / "app" / "fixed.py").write_text(outcome.text)
+    runs = {}
+    for module in ("app.service", "app.fixed"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                ASYNC_RUNNER,
+                module,
+                str(tmp_path / f"{module}.db"),
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        runs[module] = json.loads(done.stdout)
+    for name, before in runs["app.service"].items():
+        after = runs["app.fixed"][name]
+        assert after["result"] == before["result"], name
+        assert after["queries"] == 1 < before["queries"], (name, before, after)
