@@ -156,22 +156,27 @@ class DjangoModel:
 
 
 def mentions_django(text: str) -> bool:
-    """Whether a file may hold Django models, managers or receivers (a cheap text test
-    before the `ast` walk; model modules import from `django` or from another app's
-    `models`)."""
-    return "django" in text or "models" in text or "receiver" in text
+    """Whether a file may hold Django models, managers or receivers: a cheap text test
+    before the `ast` walk (a model module imports its fields from `django.db`; a class
+    of a module that does not, such as an abstract base without fields, is then not seen)."""
+    return "django" in text
 
 
 def extract_django(
-    tree: ast.Module, module_name: str, is_package: bool = False
+    tree: ast.Module,
+    module_name: str,
+    is_package: bool = False,
+    text: str | None = None,
 ) -> list[DjangoFacts]:
-    """Facts about every module-level class and signal receiver of one module."""
+    """Facts about every module-level class and signal receiver of one module (`text`,
+    when given, spares the walk for receivers in a module that names none)."""
     names = import_map(tree, module_name, is_package)
     facts: list[DjangoFacts] = []
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef) and stmt.bases:
             facts.append(_class_facts(stmt, module_name, names))
-    facts.extend(_receivers(tree, module_name, names))
+    if text is None or "receiver" in text or ".connect(" in text:
+        facts.extend(_receivers(tree, module_name, names))
     return facts
 
 
