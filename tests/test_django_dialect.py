@@ -13,6 +13,7 @@ from n1fix.orm.dialect import Cardinality, OrmDialect, Style
 from n1fix.orm.dialects import dialect_for
 from n1fix.orm.django_dialect import DjangoDialect
 from n1fix.orm.django_models import with_django_models
+from n1fix.orm.mixed_dialect import MixedDialect
 from n1fix.orm.models import ModelIndex
 from n1fix.orm.sqlalchemy_dialect import SQLALCHEMY
 
@@ -174,5 +175,27 @@ def test_the_engine_chooses_django_for_a_django_project() -> None:
     assert isinstance(dialect_for(["django.db.models"]), DjangoDialect)
     assert dialect_for(["sqlalchemy.orm.Session"]) is SQLALCHEMY
     assert dialect_for([]) is SQLALCHEMY
-    # both imported: one dialect per project, SQLAlchemy's (see `dialect_for`)
-    assert dialect_for(["django.db.models", "sqlalchemy.orm"]) is SQLALCHEMY
+    mixed = dialect_for(["django.db.models", "sqlalchemy.orm"])
+    assert isinstance(mixed, MixedDialect) and isinstance(mixed, OrmDialect)
+
+
+def test_a_project_that_imports_both_reads_each_query_with_its_dialect(dialect) -> None:
+    mixed = MixedDialect(dialect.models)
+    django = mixed.query_shape(cst.parse_expression("Book.objects.filter(author_id=k)"))
+    assert django is not None and django.style is Style.DJANGO
+    sqlalchemy = mixed.query_shape(
+        cst.parse_expression("session.scalars(select(Book).where(Book.id == k)).all()")
+    )
+    assert sqlalchemy is not None and sqlalchemy.style is Style.V2
+    assert mixed.batch_query(sqlalchemy, "id", "ks", Cardinality.LIST, str, str) is None
+    assert (
+        mixed.batch_query(
+            django,
+            "author_id",
+            "ks",
+            Cardinality.LIST,
+            (lambda node: cst.Module([]).code_for_node(node)),
+            str,
+        ).source
+        == "Book.objects.filter(author_id__in=ks)"
+    )

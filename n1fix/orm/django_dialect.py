@@ -160,6 +160,10 @@ class DjangoDialect:
             get_key=get_key,
         )
 
+    def is_manager(self, receiver: cst.BaseExpression) -> bool:
+        """`Book.objects`: a manager of a class the project defines as a Django model."""
+        return _is_manager(receiver) and self._names_a_model(receiver.value)  # type: ignore[attr-defined]
+
     def _names_a_model(self, entity: cst.BaseExpression) -> bool:
         """Some Django model of the project has the class name `entity` ends with (with
         no index, as in a single file's check: any class-like name)."""
