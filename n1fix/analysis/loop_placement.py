@@ -317,6 +317,34 @@ def _consumed_at_once(ancestry, index: int) -> bool:
     return False
 
 
+# Exceptions that say a row was missing (or several found): the batch query never raises
+# them (`filter()`, `in_bulk()`, `select()`), and a lookup that reruns the per-item query
+# for a key the batch did not find raises them where it did.
+_MISSING_ROW = {"DoesNotExist", "ObjectDoesNotExist", "NoResultFound"}
+
+
+def _runs_first_in_try(node: cst.CSTNode, below: list[cst.CSTNode]) -> bool:
+    """`try:` whose body starts with the query's statement (it runs whenever the `try`
+    does) and whose handlers catch only a missing row: the batch, outside the `try`,
+    raises nothing they would have caught."""
+    if not (isinstance(node, cst.Try) and below and below[0] is node.body):
+        return False
+    if len(below) < 2 or below[1] is not node.body.body[0]:
+        return False
+    for handler in node.handlers:
+        caught = handler.type
+        names = (
+            [element.value for element in caught.elements]
+            if isinstance(caught, cst.Tuple)
+            else [caught]
+        )
+        for name in names:
+            dotted = dotted_name(name) if name is not None else None
+            if dotted is None or dotted.rsplit(".", 1)[-1] not in _MISSING_ROW:
+                return False
+    return True
+
+
 def _guard(
     ancestry, frame: Frame, query_index: int, varying: set[str]
 ) -> tuple[cst.BaseExpression | None, bool]:
@@ -329,7 +357,10 @@ def _guard(
         for i, n in enumerate(statements)
         # the test of an `if` runs whenever the `if` does: the query in it is not guarded
         if (isinstance(n, cst.If) and path[i + 1] is not n.test)
-        or makes_conditional(n, path[i + 1])
+        or (
+            makes_conditional(n, path[i + 1])
+            and not _runs_first_in_try(n, path[i + 1 :])
+        )
         # an inner loop's iterable runs once per item; its body may not run at all
         or (
             isinstance(n, cst.For)

@@ -268,8 +268,12 @@ def _batch(
         if written is not None and written.on_miss is not None:
             # A key the batch did not find runs the per-item query: it raises as before.
             # (Parenthesized by the rewriter where it binds looser than its place.)
-            lookup = (
-                f"{group}[{key_code}] if {key_code} in {group} else {written.on_miss}"
+            lookup = _fallback_lookup(
+                ctx,
+                plan,
+                f"{group}[{key_code}]",
+                f"{key_code} in {group}",
+                written.on_miss,
             )
         if written is not None and written.mapping:
             return _Batch(
@@ -307,6 +311,23 @@ def _batch(
             f"{group}.get({key_code}, [])",
         )
     raise FixFailed(f"no batched form for a {card.value} query")
+
+
+def _fallback_lookup(ctx, plan: LoopQueryPlan, found: str, test: str, miss: str) -> str:
+    """`found if test else miss` in place of the query; when the line it makes is too
+    long, parenthesized with one part a line, as black breaks it."""
+    one_line = f"{found} if {test} else {miss}"
+    statement = ctx.code(plan.query_statement).strip("\n")
+    query = ctx.code(plan.shape.location)
+    indent = ctx.range_of(plan.query_statement).start.column
+    if (
+        "\n" in statement
+        or "\n" in miss
+        or fits(statement.replace(query, one_line, 1), indent, ctx.project.line_length)
+    ):
+        return one_line
+    # LibCST writes the lines inside the parentheses relative to the statement's block.
+    return f"(\n{INDENT}{found}\n{INDENT}if {test}\n{INDENT}else {miss}\n)"
 
 
 def _by_keys(head: str, keys_ref: str, suffix: str) -> list[str]:
