@@ -281,7 +281,15 @@ def _batch(
             )
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
-        source = broken_expression(cst.parse_expression(source)) or source
+        source = (
+            (
+                _right_hand_split(source, f"for {row} in ", indent, limit)
+                if written is not None
+                else None
+            )
+            or broken_expression(cst.parse_expression(source))
+            or source
+        )
     if card is Cardinality.FIRST:
         group = names.pick(
             f"first_{entity}_by_{suffix}",
@@ -311,6 +319,28 @@ def _batch(
             f"{group}.get({key_code}, [])",
         )
     raise FixFailed(f"no batched form for a {card.value} query")
+
+
+def _right_hand_split(source: str, head: str, indent: int, limit: int) -> str | None:
+    """`X.filter(a).order_by(\n    b, c\n)`: the last call's arguments on a line of
+    their own, as black splits a `for` line too long (a dialect's batch, written on one
+    line), when its first line then fits; else None."""
+    if "\n" in source:
+        return None
+    try:
+        call = cst.parse_expression(source)
+    except cst.ParserSyntaxError:
+        return None
+    if not isinstance(call, cst.Call) or not call.args:
+        return None
+    args = ", ".join(
+        (f"{arg.keyword.value}=" if arg.keyword is not None else "") + render(arg.value)
+        for arg in call.args
+    )
+    first = f"{head}{render(call.func)}("
+    if not fits(first, indent, limit) or not fits(args, indent + len(INDENT), limit):
+        return None
+    return f"{render(call.func)}(\n{INDENT}{args}\n)"
 
 
 def _fallback_lookup(ctx, plan: LoopQueryPlan, found: str, test: str, miss: str) -> str:
