@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from n1fix.cst.astwalk import ast_dotted_name, called_name
 from n1fix.orm.imports import import_map
+from n1fix.orm.model_facts import module_statements
 
 __all__ = [
     "RELATION_FIELDS",
@@ -172,7 +173,9 @@ def extract_django(
     when given, spares the walk for receivers in a module that names none)."""
     names = import_map(tree, module_name, is_package)
     facts: list[DjangoFacts] = []
-    for stmt in tree.body:
+    # Through module-level `if` / `try` blocks: django-oscar's concrete models are
+    # defined under `if not is_model_registered(...)`.
+    for stmt in module_statements(tree.body):
         if isinstance(stmt, ast.ClassDef) and stmt.bases:
             facts.append(_class_facts(stmt, module_name, names))
     if text is None or "receiver" in text or ".connect(" in text:
