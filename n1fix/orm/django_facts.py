@@ -156,11 +156,11 @@ class DjangoModel:
         return self.ordering is None or "?" not in self.ordering
 
 
-def mentions_django(text: str) -> bool:
-    """Whether a file may hold Django models, managers or receivers: a cheap text test
-    before the `ast` walk (a model module imports its fields from `django.db`; a class
-    of a module that does not, such as an abstract base without fields, is then not seen)."""
-    return "django" in text
+def mentions_django(text: str, module_name: str = "") -> bool:
+    """Whether a file may hold Django models, managers or receivers: a cheap test before
+    the `ast` walk. A module that names django, or any `models` module (django-oscar's
+    concrete models subclass abstract ones from another module, naming no django)."""
+    return "django" in text or "models" in module_name.split(".")
 
 
 def extract_django(
