@@ -448,3 +448,51 @@ def test_the_async_api_is_batched_with_its_async_calls(tmp_path: Path) -> None:
         after = runs["app.fixed"][name]
         assert after["result"] == before["result"], name
         assert after["queries"] == 1 < before["queries"], (name, before, after)
+
+
+WRITES = """
+    from app.models import Author, Book
+
+
+    def saves(authors: list[Author]) -> None:
+        for author in authors:
+            book = Book.objects.filter(author_id=author.pk).first()
+            author.name = book.title if book else ""
+            author.save()
+
+
+    def updates(authors: list[Author]) -> None:
+        for author in authors:
+            count = Book.objects.filter(author_id=author.pk).count()
+            Book.objects.filter(author_id=author.pk).update(rank=count)
+
+
+    def dict_update(authors: list[Author]) -> dict[int, int]:
+        seen = {}
+        for author in authors:
+            seen.update({author.pk: Book.objects.filter(author_id=author.pk).count()})
+        return seen
+"""
+
+
+def test_a_loop_that_writes_through_the_orm_gets_no_fix(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/writes.py": WRITES,
+        },
+    )
+    path = tmp_path / "app" / "writes.py"
+    found = sorted(
+        (f.line, f.applicability.value, f.message)
+        for f in scan_source(path, path.read_text())
+        if f.rule == "query-in-loop"
+    )
+    saves, updates, dict_update = found[0], found[1], found[-1]
+    assert saves[1] == "none" and "`.save()`, which writes a row" in saves[2]
+    assert updates[1] == "none" and "`.update()` of a queryset" in updates[2]
+    # a dict's update() on a plain name is no write
+    assert dict_update[1] == "safe", dict_update

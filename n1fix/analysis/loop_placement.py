@@ -20,7 +20,7 @@ from n1fix.analysis.hoist_guards import (
 )
 from n1fix.analysis.item_facts import loaded_collection, reiterable, returned_collection
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
-from n1fix.analysis.model_writes import model_method_write
+from n1fix.analysis.model_writes import MethodWrite, model_method_write
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import (
     Frame,
@@ -155,7 +155,9 @@ def place_body(
         query_columns=columns,
         query=site,
         reads_only=reads_only,
-        writes_of=lambda call: model_method_write(ctx, call, ancestry),
+        writes_of=lambda call: (
+            model_method_write(ctx, call, ancestry) or _dialect_write(ctx, call)
+        ),
     )
     if verdict.blocking:
         raise NoFix(verdict.blocking)
@@ -343,6 +345,12 @@ def _runs_first_in_try(node: cst.CSTNode, below: list[cst.CSTNode]) -> bool:
             if dotted is None or dotted.rsplit(".", 1)[-1] not in _MISSING_ROW:
                 return False
     return True
+
+
+def _dialect_write(ctx, call: cst.Call) -> MethodWrite | None:
+    """A write the dialect sees in a call (a Django QuerySet's `update()`, a `save()`)."""
+    what = ctx.orm.loop_write(call)
+    return MethodWrite(what, True, "writes") if what is not None else None
 
 
 def _guard(

@@ -172,6 +172,12 @@ class OrmDialect(Protocol):
         """Words for what `receiver` is when the project shows it is no session, else None."""
         ...
 
+    def loop_write(self, call: cst.Call) -> str | None:
+        """Words for the write `call` makes when a loop body runs it (a QuerySet's
+        `update()`, a manager's `create()`, a model's `save()`), for writes the rule's
+        own (SQLAlchemy) checks do not see; None when it is no such write."""
+        ...
+
     def batch_gaps(
         self,
         shape: QueryShape,

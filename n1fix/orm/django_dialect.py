@@ -76,6 +76,29 @@ _TERMINALS = {
     "earliest": Cardinality.SCALAR,
 }
 LAST = ("last", "alast")
+_SAVES = {"save", "asave", "delete", "adelete"}
+_QUERYSET_WRITES = {
+    "update",
+    "aupdate",
+    "create",
+    "acreate",
+    "bulk_create",
+    "abulk_create",
+    "bulk_update",
+    "abulk_update",
+    "get_or_create",
+    "aget_or_create",
+    "update_or_create",
+    "aupdate_or_create",
+    "add",
+    "aadd",
+    "remove",
+    "aremove",
+    "set",
+    "aset",
+    "clear",
+    "aclear",
+}
 _ASYNC = {name for name in _TERMINALS if name.startswith("a") and name != "aggregate"}
 _MANAGERS_BY_SPELLING = {"objects", "_default_manager", "_base_manager"}
 
@@ -291,6 +314,21 @@ class DjangoDialect:
         ancestry: list[cst.CSTNode],
     ) -> str | None:
         return None  # a manager of a model class: what it runs is read from the chain
+
+    def loop_write(self, call: cst.Call) -> str | None:
+        if not isinstance(call.func, cst.Attribute):
+            return None
+        method = call.func.attr.value
+        receiver = call.func.value
+        if method in _SAVES:
+            # `obj.save()`, `form.save()`: a model's row (and what its overrides and
+            # receivers do); a plain name or attribute is enough to be one.
+            return f"`.{method}()`, which writes a row"
+        if method in _QUERYSET_WRITES and not isinstance(receiver, cst.Name):
+            # `Book.objects.filter(...).update()`, `task.annotations.update()`,
+            # `Book.objects.create()`: not a dict's `update()` on a plain name.
+            return f"`.{method}()` of a queryset or manager, which writes"
+        return None
 
     # -- the batch -------------------------------------------------------------------
 

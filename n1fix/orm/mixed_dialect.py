@@ -79,6 +79,9 @@ class MixedDialect:
             return None  # a Django model's manager: read from its chain
         return SQLALCHEMY.not_a_session(ctx, receiver, ancestry)
 
+    def loop_write(self, call: cst.Call) -> str | None:
+        return self.django.loop_write(call)
+
     def batch_gaps(
         self,
         shape: QueryShape,
