@@ -21,15 +21,23 @@ dialect (`ctx.orm`, chosen once by the engine from what the project imports):
 - `not_a_session(ctx, receiver, ancestry)`: words for what a query's receiver is when
   the project shows it is no session (a project module or class), else None.
 
+And, for the query-in-loop rewrite, the writing side:
+
+- `batch_gaps(shape, model, key_column, cardinality)`: what a batch relies on that the
+  code does not show, or None for the rule's own (SQLAlchemy) checks;
+- `batch_query(...)`: the batched query as code (`BatchQuery`), or None for the
+  codemod's own (SQLAlchemy) writer; `batch_proof(...)`: what a safe batch keeps, in
+  words for the finding.
+
 `n1fix.orm.sqlalchemy_dialect` answers them for SQLAlchemy (2.0 `select()`, the 1.x
 Query API, Flask-SQLAlchemy's `Model.query`) by delegating to the modules of this
-package. A Django dialect would fill the same types: `Book.objects.filter(author_id=x)`
-is a `QueryShape` with entity `Book`, the predicate `author_id == x` and cardinality
-LIST (`.get(...)` ONE, `.first()` FIRST, `.count()` COUNT, `.exists()` EXISTS);
-`ForeignKey` / `OneToOneField` / `ManyToManyField` become `RelationshipInfo`s (a forward
-`ForeignKey` is MANY_TO_ONE with its `attname` as foreign key attribute, the reverse
-`<model>_set` ONE_TO_MANY); `select_related` / `prefetch_related` are loader options
-(`Loading.EAGER`); `QuerySet.update()` / `.delete()` are `WriteShape`s.
+package. `n1fix.orm.django_dialect` fills the same types for Django:
+`Book.objects.filter(author_id=x)` is a `QueryShape` with entity `Book`, the predicate
+`author_id == x` and cardinality LIST (`.get(...)` ONE, `.first()` FIRST, `.count()`
+COUNT, `.exists()` EXISTS); `ForeignKey` / `OneToOneField` / `ManyToManyField` become
+`RelationshipInfo`s (a forward `ForeignKey` is MANY_TO_ONE with its `attname` as foreign
+key attribute, the reverse `<model>_set` ONE_TO_MANY). Not yet: `select_related` /
+`prefetch_related` as loader options, `QuerySet.update()` / `.delete()` as `WriteShape`s.
 
 The value types are defined, for now, next to the SQLAlchemy code that first produced
 them; they are re-exported here so that rules name them through the seam only.
@@ -38,6 +46,8 @@ them; they are re-exported here so that rules name them through the seam only.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import libcst as cst
@@ -62,6 +72,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MANY_TO_MANY",
+    "BatchQuery",
     "MANY_TO_ONE",
     "ONE_TO_MANY",
     "Cardinality",
@@ -79,6 +90,23 @@ __all__ = [
     "Style",
     "WriteShape",
 ]
+
+
+@dataclass(frozen=True)
+class BatchQuery:
+    """The batched query a dialect writes for a query-in-loop rewrite, as code.
+
+    `source`: what iterates the rows (the keys' counts as `(key, n)` pairs for a count,
+    the keys that have rows for an exists); `on_miss`: for a one-row query, what the
+    lookup falls back to for a key the batch did not find (the per-item query itself,
+    so that a missing row raises as it did), or None.
+    """
+
+    source: str
+    on_miss: str | None = None
+    # `source` is already the mapping from key to row (Django's `in_bulk(keys)`), and
+    # costs no query for no keys: no grouping, no `if keys:`.
+    mapping: bool = False
 
 
 class Loading(str, enum.Enum):
@@ -142,4 +170,46 @@ class OrmDialect(Protocol):
         ancestry: list[cst.CSTNode],
     ) -> str | None:
         """Words for what `receiver` is when the project shows it is no session, else None."""
+        ...
+
+    def loop_write(self, call: cst.Call) -> str | None:
+        """Words for the write `call` makes when a loop body runs it (a QuerySet's
+        `update()`, a manager's `create()`, a model's `save()`), for writes the rule's
+        own (SQLAlchemy) checks do not see; None when it is no such write."""
+        ...
+
+    def batch_gaps(
+        self,
+        shape: QueryShape,
+        model: ModelInfo | None,
+        key_column: str,
+        cardinality: Cardinality,
+    ) -> list[str] | None:
+        """What batching `shape` by `key_column` relies on that the code does not show
+        ([] when nothing), or None when the rule's own checks (SQLAlchemy's) apply."""
+        ...
+
+    def batch_proof(
+        self,
+        shape: QueryShape,
+        model: ModelInfo | None,
+        key_column: str,
+        cardinality: Cardinality,
+    ) -> str | None:
+        """What a safe batch of `shape` is and keeps, in words for the finding, or None
+        for the rule's own words."""
+        ...
+
+    def batch_query(
+        self,
+        shape: QueryShape,
+        key_column: str,
+        keys_ref: str,
+        cardinality: Cardinality,
+        code: Callable[[cst.CSTNode], str],
+        symbol: Callable[[str], str],
+    ) -> BatchQuery | None:
+        """The batched query for `shape`, keyed by `key_column` in the list `keys_ref`
+        (`code` renders a node, `symbol` spells and imports a qualified name), or None
+        when the codemod's own writer (SQLAlchemy's) applies."""
         ...
