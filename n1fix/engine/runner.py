@@ -17,6 +17,7 @@ from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
 from n1fix.orm.dialects import dialect_for
+from n1fix.orm.django_models import with_django_models
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
@@ -405,7 +406,11 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     )
     return ProjectContext(
         root=root,
-        models=ModelIndex.from_facts(facts),
+        models=with_django_models(
+            ModelIndex.from_facts(facts),
+            (f for survey in surveys.values() for f in survey.django_models),
+            facts,
+        ),
         orm=dialect_for(
             qualified
             for survey in surveys.values()

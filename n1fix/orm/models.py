@@ -17,7 +17,7 @@ annotations with or without `mapped_column()` (and `Annotated[...]` column types
 `__table_args__` constraints, `relationship()`/`backref()`, Flask-SQLAlchemy
 (`db.Model`, `db.Column`, generated table names) and SQLModel (`table=True`, `Field`,
 `Relationship`). Imperative `Table(...)` objects, `mapper()`/`map_imperatively` mappings
-and Django models are out of scope.
+are out of scope; Django models are read by `n1fix.orm.django_models`.
 
 Uncertain facts are recorded on the safe side: a column whose nullability cannot be read
 is nullable, a uniqueness that cannot be shown is not unique, a relationship direction
@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from n1fix.orm.django_facts import DjangoModel
 from n1fix.orm.imports import STAR_PREFIX, module_name_for, parse_file
 from n1fix.orm.model_facts import (
     REF_PREFIX,
@@ -138,6 +139,9 @@ class ModelInfo:
     # directly or through another method: (name, "commits" / "flushes" / "writes",
     # the class that defines the method). `render.save()` in a loop is then a commit.
     writing_methods: tuple[tuple[str, str, str], ...] = ()
+    # A Django model's own facts (ordering, managers, overrides, receivers), which only
+    # the Django dialect reads; None for other ORMs' models.
+    django: DjangoModel | None = None
 
     def writing_method(self, name: str) -> tuple[str, str] | None:
         """(what it does, the defining class) when the method `name` writes."""
