@@ -404,17 +404,21 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
         (f for survey in surveys.values() for f in survey.functions),
         (name for survey in surveys.values() for name in survey.defined),
     )
+    models = with_django_models(
+        ModelIndex.from_facts(facts),
+        (f for survey in surveys.values() for f in survey.django_models),
+        facts,
+    )
     return ProjectContext(
         root=root,
-        models=with_django_models(
-            ModelIndex.from_facts(facts),
-            (f for survey in surveys.values() for f in survey.django_models),
-            facts,
-        ),
+        models=models,
         orm=dialect_for(
-            qualified
-            for survey in surveys.values()
-            for qualified in survey.imports.values()
+            (
+                qualified
+                for survey in surveys.values()
+                for qualified in survey.imports.values()
+            ),
+            models,
         ),
         line_length=line_length_for(root),
         functions=functions,

@@ -38,6 +38,8 @@ them; they are re-exported here so that rules name them through the seam only.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import libcst as cst
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MANY_TO_MANY",
+    "BatchQuery",
     "MANY_TO_ONE",
     "ONE_TO_MANY",
     "Cardinality",
@@ -79,6 +82,20 @@ __all__ = [
     "Style",
     "WriteShape",
 ]
+
+
+@dataclass(frozen=True)
+class BatchQuery:
+    """The batched query a dialect writes for a query-in-loop rewrite, as code.
+
+    `source`: what iterates the rows (the keys' counts as `(key, n)` pairs for a count,
+    the keys that have rows for an exists); `on_miss`: for a one-row query, what the
+    lookup falls back to for a key the batch did not find (the per-item query itself,
+    so that a missing row raises as it did), or None.
+    """
+
+    source: str
+    on_miss: str | None = None
 
 
 class Loading(str, enum.Enum):
@@ -142,4 +159,40 @@ class OrmDialect(Protocol):
         ancestry: list[cst.CSTNode],
     ) -> str | None:
         """Words for what `receiver` is when the project shows it is no session, else None."""
+        ...
+
+    def batch_gaps(
+        self,
+        shape: QueryShape,
+        model: ModelInfo | None,
+        key_column: str,
+        cardinality: Cardinality,
+    ) -> list[str] | None:
+        """What batching `shape` by `key_column` relies on that the code does not show
+        ([] when nothing), or None when the rule's own checks (SQLAlchemy's) apply."""
+        ...
+
+    def batch_proof(
+        self,
+        shape: QueryShape,
+        model: ModelInfo | None,
+        key_column: str,
+        cardinality: Cardinality,
+    ) -> str | None:
+        """What a safe batch of `shape` is and keeps, in words for the finding, or None
+        for the rule's own words."""
+        ...
+
+    def batch_query(
+        self,
+        shape: QueryShape,
+        key_column: str,
+        keys_ref: str,
+        cardinality: Cardinality,
+        code: Callable[[cst.CSTNode], str],
+        symbol: Callable[[str], str],
+    ) -> BatchQuery | None:
+        """The batched query for `shape`, keyed by `key_column` in the list `keys_ref`
+        (`code` renders a node, `symbol` spells and imports a qualified name), or None
+        when the codemod's own writer (SQLAlchemy's) applies."""
         ...

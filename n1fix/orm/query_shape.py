@@ -37,6 +37,7 @@ class Cardinality(str, enum.Enum):
 class Style(str, enum.Enum):
     V2 = "2.0"
     V1 = "1.x"
+    DJANGO = "django"  # a QuerySet chain on a model's manager
 
 
 @dataclass

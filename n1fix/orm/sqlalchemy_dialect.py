@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from n1fix.cst.chains import MethodCall, dotted_name
-from n1fix.orm.dialect import Loading
+from n1fix.orm.dialect import BatchQuery, Loading
 from n1fix.orm.loader_options import EAGER, LAZY, RAISE, Options, read_options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import QueryShape, parse_select, recognize
@@ -98,6 +98,17 @@ class SqlAlchemyDialect:
         ancestry: list[cst.CSTNode],
     ) -> str | None:
         return project_receiver(ctx, receiver, ancestry)
+
+    def batch_gaps(self, shape, model, key_column, cardinality) -> list[str] | None:
+        return None  # query-in-loop's own contract checks are SQLAlchemy's
+
+    def batch_proof(self, shape, model, key_column, cardinality) -> str | None:
+        return None  # query-in-loop's own words
+
+    def batch_query(
+        self, shape, key_column, keys_ref, cardinality, code, symbol
+    ) -> BatchQuery | None:
+        return None  # query-in-loop's codemod writes SQLAlchemy itself
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)

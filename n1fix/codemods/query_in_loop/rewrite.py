@@ -194,6 +194,11 @@ def _batch(
         indent += len(INDENT)  # the query runs under `if keys:`
     limit = ctx.project.line_length
     card = plan.cardinality
+    # A dialect that writes its own batched query (Django's QuerySets); None: SQLAlchemy's,
+    # written below.
+    written = ctx.orm.batch_query(
+        shape, plan.key_column, keys_ref, card, ctx.code, symbol
+    )
 
     if card is Cardinality.EXISTS:
         group = names.pick(
@@ -201,14 +206,24 @@ def _batch(
             if keys_ref.isidentifier()
             else f"keys_with_{plural(entity)}"
         )
-        fill = _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
+        fill = (
+            _dict_call(group, written.source, indent, limit).replace(
+                f"{group} = dict(", f"{group} = set(", 1
+            )
+            if written is not None
+            else _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
+        )
         return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
     if card is Cardinality.COUNT:
         group = names.pick(
             f"{entity}_counts_by_{suffix}",
             *_by_keys(f"{entity}_counts_by_", keys_ref, suffix),
         )
-        source = _count_source(ctx, plan, keys_ref, symbol)
+        source = (
+            written.source
+            if written is not None
+            else _count_source(ctx, plan, keys_ref, symbol)
+        )
         if not source.startswith("\n"):  # not the 2.0 layout, which is black's already
             source = joined_if_overlong(
                 source, indent, limit, prefix=len(f"{group} = dict(")
@@ -225,7 +240,11 @@ def _batch(
             row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
     else:
         row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
-    source = _entity_source(ctx, plan, keys_ref, symbol)
+    source = (
+        written.source
+        if written is not None
+        else _entity_source(ctx, plan, keys_ref, symbol)
+    )
     # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
     source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
@@ -241,6 +260,11 @@ def _batch(
             if card is Cardinality.OPTIONAL
             else f"{group}[{key_code}]"
         )
+        if written is not None and written.on_miss is not None:
+            # A key the batch did not find runs the per-item query: it raises as before.
+            lookup = (
+                f"{group}[{key_code}] if {key_code} in {group} else {written.on_miss}"
+            )
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
         source = broken_expression(cst.parse_expression(source)) or source

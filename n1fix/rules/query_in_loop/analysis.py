@@ -273,7 +273,7 @@ def _analyze_loop(
     rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]
 ) -> Finding | None:
     frames = frames_of(ancestry)
-    if not frames:
+    if not frames or _runs_on_batch_miss(ctx, shape, ancestry):
         return None
     code = ctx.code
     varying_all = set().union(*(f.varying for f in frames))
@@ -531,6 +531,23 @@ def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
     return ctx.orm.not_a_session(ctx, shape.session, ancestry)
 
 
+def _runs_on_batch_miss(ctx, shape: QueryShape, ancestry) -> bool:
+    """`found[key] if key in found else <query>`: the query runs only for a key a batch
+    did not find (what a rewrite of a one-row query leaves, so that a missing row still
+    raises as the per-item query did): no round trip per item."""
+    parent = ancestry[-2] if len(ancestry) > 1 else None
+    if not isinstance(parent, cst.IfExp) or parent.orelse is not shape.location:
+        return False
+    test = parent.test
+    return (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.In)
+        and isinstance(parent.body, cst.Subscript)
+        and ctx.code(parent.body.value) == ctx.code(test.comparisons[0].comparator)
+    )
+
+
 def _finding(
     rule,
     ctx,
@@ -542,7 +559,16 @@ def _finding(
     plan=None,
 ) -> Finding:
     message = f"`{entity_code}` is queried once per item of {loop_words(ctx, frame)} (1 + N round trips)"
-    if applicability is Applicability.SAFE:
+    proof = (
+        ctx.orm.batch_proof(
+            shape, ctx.model_for(shape.entity), plan.key_column, plan.cardinality
+        )
+        if plan is not None and shape.entity is not None
+        else None
+    )
+    if applicability is Applicability.SAFE and proof is not None:
+        message += f"; fix: {proof}"
+    elif applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
     elif applicability is Applicability.UNSAFE:
         message += f"; unsafe fix: {note}"
@@ -736,6 +762,9 @@ def _contract_gaps(
         return [f"`{model.name}.{key_column}` is not a known column"]
     if not ctx.keys_checked_elsewhere:
         gaps.extend(key_gaps(ctx, model, column, key_expr, frame, ancestry))
+    dialect_gaps = ctx.orm.batch_gaps(shape, model, key_column, card)
+    if dialect_gaps is not None:
+        return gaps + dialect_gaps
     if card is Cardinality.ONE:
         gaps.append(
             f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error"

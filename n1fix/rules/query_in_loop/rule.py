@@ -144,6 +144,8 @@ def may_query(node: ast.AST, statements_in_names: bool) -> bool:
     """Could this node be the heart of a query the recognizer knows? (A superset of it.)"""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         attr = node.func.attr
+        if attr in QUERYSET_CALLS and _on_manager(node.func.value):
+            return True
         if attr in GATE_CALLS - {"query"}:
             if not node.args:
                 return False
@@ -159,6 +161,33 @@ def may_query(node: ast.AST, statements_in_names: bool) -> bool:
         and node.attr == "query"
         and class_like(node.value)
     )
+
+
+# A Django QuerySet chain on a model's manager (`Book.objects.filter(...)`) is read by
+# the Django dialect: one of these calls on `ClassName.manager[...]`.
+QUERYSET_CALLS = {
+    "all",
+    "filter",
+    "exclude",
+    "get",
+    "first",
+    "last",
+    "count",
+    "exists",
+    "aget",
+    "afirst",
+    "alast",
+    "acount",
+    "aexists",
+}
+
+
+def _on_manager(expr: ast.AST) -> bool:
+    """`Book.objects`, `Book.objects.filter(...)`: a chain that starts at an attribute of
+    a class-like name."""
+    while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        expr = expr.func.value
+    return isinstance(expr, ast.Attribute) and class_like(expr.value)
 
 
 def _builds_select(expr: ast.AST) -> bool:
@@ -177,7 +206,10 @@ def _builds_select(expr: ast.AST) -> bool:
 
 # Text every recognised query contains (`.execute`, `.scalars`, `.query`, `.get`...): a
 # file without any is turned away before its tree is walked.
-QUERY_TEXT = re.compile(r"\.\s*(?:execute|scalars?|query|get)\b")
+QUERY_TEXT = re.compile(
+    r"\.\s*(?:execute|scalars?|query|get|filter|exclude|first|last|count|exists|all"
+    r"|aget|afirst|alast|acount|aexists)\b"
+)
 _SELECT_TEXT = re.compile(r"\bselect\s*\(")
 
 
