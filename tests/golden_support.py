@@ -78,6 +78,7 @@ DEFAULT_SEED = "renderapp"
 EMPTY_RUN = "run_empty"  # a scenario's call of the code with nothing to batch
 APPLICABILITIES = ("safe", "unsafe", "none")
 REJECTIONS = ("changes_result", "no_fewer_round_trips")
+ORMS = ("sqlalchemy", "django")
 REQUIRED_FILES = ("before.py", "case.toml", "scenario.py")
 
 
@@ -127,6 +128,12 @@ class GoldenCase:
     # "changes_result" (it returns or writes something else) or "no_fewer_round_trips"
     # (the same result in as many round trips as the code n1fix leaves, or more).
     rejected: str | None = None
+    # The ORM the case's code uses: "sqlalchemy", or "django" (run by golden_django.py).
+    orm: str = "sqlalchemy"
+    # The rewrite n1fix does not build yet (which helper or issue builds it): the rewrite
+    # test is a strict xfail until it does; the runs must pass already (they prove the
+    # hand-written after.py).
+    pending: str | None = None
 
     @property
     def is_tree(self) -> bool:
@@ -222,7 +229,16 @@ def load_case(case_dir: Path) -> GoldenCase:
     def fail(msg: str) -> CaseError:
         return CaseError(f"{case_dir / 'case.toml'}: {msg}")
 
-    known = {"description", "unsafe_fixes", "findings", "run", "entry", "known_gap"}
+    known = {
+        "description",
+        "unsafe_fixes",
+        "findings",
+        "run",
+        "entry",
+        "known_gap",
+        "orm",
+        "pending",
+    }
     if unknown := set(data) - known:
         raise fail(f"unknown keys {sorted(unknown)}")
     description = data.get("description")
@@ -245,6 +261,13 @@ def load_case(case_dir: Path) -> GoldenCase:
         )
     if not tree and entry is not None:
         raise fail("`entry` is for cases with a before/ tree")
+    orm = data.get("orm", "sqlalchemy")
+    if orm not in ORMS:
+        raise fail(f"`orm` is one of {ORMS}")
+    if "pending" in data and not (
+        isinstance(data["pending"], str) and data["pending"].strip()
+    ):
+        raise fail("`pending` must say which rewrite is not built yet, and by whom")
     if "known_gap" in data and not (
         isinstance(data["known_gap"], str) and data["known_gap"].strip()
     ):
@@ -292,6 +315,10 @@ def load_case(case_dir: Path) -> GoldenCase:
         raise fail(
             "`before_raises` names the exception class before.py raises (`MissingGreenlet`)"
         )
+    if orm == "django" and (tree or raises is not None or run.get("concurrent")):
+        raise fail(
+            "a Django case is one before.py, not a tree, and neither raises nor gathers"
+        )
     rejected = run.get("rejected")
     if rejected is not None and rejected not in REJECTIONS:
         raise fail(f"`rejected` is one of {REJECTIONS}")
@@ -322,6 +349,8 @@ def load_case(case_dir: Path) -> GoldenCase:
         entry=entry,
         known_gap=data.get("known_gap"),
         rejected=rejected,
+        orm=orm,
+        pending=data.get("pending"),
     )
 
 
@@ -675,6 +704,12 @@ def run_scenario_detailed(
         raise ValueError(
             f"which must be 'before', 'after', 'gathered' or 'rejected', not {which!r}"
         )
+    case = case_dir if isinstance(case_dir, GoldenCase) else load_case(path)
+    if case.orm == "django":
+        from golden_django import run_django_scenario
+
+        backend = backend if backend is not None else SQLiteBackend()
+        return run_django_scenario(path, which, backend, entry)
     tree = (path / "before").is_dir()
     source = path / (which if tree else f"{which}.py")
     if not source.exists():
@@ -1034,12 +1069,25 @@ _SCALARS = (
 )
 
 
+def _django_identity(value: Any) -> tuple[str, Any] | None:
+    """A Django model instance as (class name, primary key); None for anything else.
+    A QuerySet is refused: it would query when read, outside the counted run."""
+    models = sys.modules.get("django.db.models")  # not loaded: no Django value here
+    if models is None:
+        return None
+    if isinstance(value, models.QuerySet):
+        raise TypeError("scenario returned a QuerySet; evaluate it inside run()")
+    if isinstance(value, models.Model):
+        return (type(value).__name__, value.pk)
+    return None
+
+
 def normalize(value: Any) -> Any:
     """Reduce a result to comparable plain data.
 
-    ORM instance -> (class name, primary key); Row -> tuple; dataclass -> (class name,
-    ((field, value), ...)); lists, tuples, sets and mappings recursively (a defaultdict
-    becomes a plain dict, so it compares like one). Iterators and unknown objects are
+    ORM instance (SQLAlchemy or Django) -> (class name, primary key); Row -> tuple;
+    dataclass -> (class name, ((field, value), ...)); lists, tuples, sets and mappings
+    recursively (a defaultdict becomes a plain dict, so it compares like one). Iterators and unknown objects are
     refused: a scenario must hand back data it consumed inside `run`, where round trips
     are counted.
     """
@@ -1049,6 +1097,8 @@ def normalize(value: Any) -> Any:
         return value
     if isinstance(value, Row):
         return tuple(normalize(v) for v in value)
+    if (django_identity := _django_identity(value)) is not None:
+        return django_identity
     state = sa_inspect(value, raiseerr=False)
     if state is not None and hasattr(state, "mapper") and hasattr(state, "identity"):
         identity = state.identity
