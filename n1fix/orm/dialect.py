@@ -70,6 +70,7 @@ __all__ = [
     "Cardinality",
     "ColumnInfo",
     "Loading",
+    "ManagerRead",
     "ModelIndex",
     "ModelInfo",
     "OptionChain",
@@ -79,6 +80,7 @@ __all__ = [
     "QueryFunction",
     "QueryShape",
     "RelationshipInfo",
+    "RowLoader",
     "Style",
     "WriteShape",
 ]
@@ -107,11 +109,53 @@ class Loading(str, enum.Enum):
     OTHER = "other"  # never loaded (noload), a query object (dynamic), or unknown
 
 
+class ManagerRead(str, enum.Enum):
+    """What a call on a related manager (Django's `book.tags`, a query object per read)
+    does per object."""
+
+    ROWS = "rows"  # `.all()`: the related rows, served by a loader on the query if any
+    COUNT = "count"  # `.count()` / `.exists()`: served by a loader too, else a query
+    FILTERED = "filtered"  # `.filter(...)`, `.order_by(...)`, ...: a query of its own
+    OTHER = "other"  # no query per object (reading the manager itself, writes to it)
+
+
+@dataclass(frozen=True)
+class RowLoader:
+    """A loader written as a call on the rows' query (`select_related("author")`), where
+    SQLAlchemy writes an option object: what a lazy-load-in-loop fix adds, and where.
+
+    One of: `replaces` (an argument naming a prefix of the lookup: the lookup takes its
+    place), `into` (a call of the same method: the lookup becomes one more argument), or
+    a new call `.method("lookup")` replacing `target`, made on `base` (the end of the
+    chain, or before its `iterator()`; `target` a bare `.all()` it stands in for).
+    `argument`: a call of the chain that must take one more argument for the loader to
+    run (`iterator(chunk_size=2000)`). `missing`: why there is no fix (then nothing else is set); `unsafe`: why the fix
+    is not safe, or None.
+    """
+
+    method: str = ""
+    lookup: str = ""
+    replaces: cst.Arg | None = None
+    into: cst.Call | None = None
+    target: cst.BaseExpression | None = None
+    base: cst.BaseExpression | None = None
+    argument: tuple[cst.Call, str] | None = None
+    missing: str | None = None
+    unsafe: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f'{self.method}("{self.lookup}")'
+
+
 @runtime_checkable
 class OrmDialect(Protocol):
     """What rules ask an ORM. Each answer is a neutral fact, or None for "not one"/"unknown"."""
 
     name: str  # "sqlalchemy"; part of the results cache's key
+    # Whether the session keeps one object per row (an identity map a lazy load by key
+    # asks first) and expires them all on commit: SQLAlchemy's; Django has none.
+    identity_map: bool
 
     def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
         """The shape of the query `node` runs, or None when it is no query n1fix can read."""
@@ -131,6 +175,27 @@ class OrmDialect(Protocol):
         self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo
     ) -> Loading:
         """How the last relationship of `path` loads, under a query's `options`."""
+        ...
+
+    def manager_read(
+        self, relationship: RelationshipInfo, method: str | None
+    ) -> ManagerRead | None:
+        """When reading `relationship` gives a manager (a query object) rather than its
+        objects: what calling `method` on it does (`None` method: the manager itself is
+        used); None when the relationship's attribute holds its objects."""
+        ...
+
+    def row_loader(
+        self,
+        calls: list[MethodCall],
+        options: Options,
+        path: tuple[str, ...],
+        relationships: tuple[RelationshipInfo, ...],
+        loadings: list[Loading],
+    ) -> RowLoader | None:
+        """The loader that loads `path` with the rows of the query whose chain is `calls`,
+        when the dialect writes loaders as calls on the query; None when the rule's own
+        option writer (SQLAlchemy's) applies."""
         ...
 
     def write_shape(

@@ -28,7 +28,7 @@ from n1fix.cst.syntax import (
     target_names,
     walk,
 )
-from n1fix.orm.dialect import Loading, OptionChain
+from n1fix.orm.dialect import Loading, ManagerRead, OptionChain, RowLoader
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.lazy_load_in_loop.identity_map import (
     one_target_through_join,
@@ -48,6 +48,9 @@ class Read:
     models: tuple  # the model owning each step
     relationships: tuple  # the relationship of each step
     conditional: bool
+    # A related manager's call (`book.tags.all()`): what it does; None for an attribute
+    manager: ManagerRead | None = None
+    method: str | None = None  # the manager's method called (`all`)
 
 
 @dataclass
@@ -63,6 +66,8 @@ class LazyLoadPlan:
     )  # an option naming a prefix of the path: the new steps go after it
     extend_from: int = 0  # the steps `extend` already names
     imports: list[tuple[str, str]] = field(default_factory=list)
+    # A loader written as a call on the query (Django's select_related); then no steps
+    row_loader: RowLoader | None = None
 
 
 def find(ctx, rule) -> Iterable[Finding]:
@@ -100,13 +105,17 @@ def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Findin
         collector.visit(loop.body, env, may_stop_early(loop.body))
     else:
         collector.visit_comprehension(loop, env, False, skip_first_iter=True)
+    identity_map = ctx.orm.identity_map
     for read in collector.reads.values():
+        if points_back(read):
+            continue  # `render.project` inside `project.renders`: the outer row itself
+        if not identity_map:
+            yield from _finding(rule, ctx, loop, source, read, None)
+            continue
         if len(read.path) == 1 and targets_already_loaded(
             ctx, source, read.relationships[0], ancestry
         ):
             continue  # the identity map answers each row's parent: no query per row
-        if points_back(read):
-            continue  # `render.project` inside `project.renders`: the outer row itself
         if one_target_through_join(ctx, source, read, ancestry):
             continue  # `task.member.team`, the query joined to members of one team: one Team
         passed_in = (
@@ -211,6 +220,8 @@ class _Reads:
         if isinstance(node, cst.Attribute):
             self._attribute(node, env, conditional)
             return
+        if isinstance(node, cst.Call):
+            self._manager_call(node, env, conditional)
         if isinstance(node, cst.For):
             self.visit(node.iter, env, conditional)
             inner = self._bind(node.target, node.iter, env)
@@ -291,7 +302,18 @@ class _Reads:
         return inner
 
     def _resolve(self, expr, env) -> tuple[_Bound, bool | None] | None:
-        """What `row.rel1.rel2` holds (and the last relationship's uselist), or None."""
+        """What `row.rel1.rel2` holds (and the last relationship's uselist), or None;
+        `row.rel.all()` on a related manager: its rows."""
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            manager = self._resolve(expr.func.value, env)
+            if (
+                manager is not None
+                and manager[0].rels
+                and self.ctx.orm.manager_read(manager[0].rels[-1], expr.func.attr.value)
+                is ManagerRead.ROWS
+            ):
+                return manager[0], True
+            return None
         chain = []
         base = expr
         while isinstance(base, cst.Attribute):
@@ -335,6 +357,8 @@ class _Reads:
             rel = bound.model.relationship(attr)
             if rel is None:
                 return
+            if self.ctx.orm.manager_read(rel, None) is not None:
+                return  # a related manager: what runs is the call on it (`_manager_call`)
             target = self.ctx.project.models.get(rel.target) if rel.target else None
             following = nodes[i + 1].attr.value if i + 1 < len(nodes) else None
             if (
@@ -359,10 +383,39 @@ class _Reads:
                 bound.rels + (rel,),
             )
 
-    def _record(self, path, node, models, rels, conditional) -> None:
-        known = self.reads.get(path)
+    def _manager_call(self, call: cst.Call, env: dict, conditional: bool) -> None:
+        """`row.tags.all()`, `row.reviews.count()`: a call on a related manager read per
+        row, recorded with what it does."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return
+        resolved = self._resolve(func.value, env)
+        if resolved is None or not resolved[0].rels:
+            return
+        bound = resolved[0]
+        kind = self.ctx.orm.manager_read(bound.rels[-1], func.attr.value)
+        if kind is None or kind is ManagerRead.OTHER:
+            return
+        self._record(
+            bound.path,
+            func.value,
+            bound.models,
+            bound.rels,
+            conditional,
+            kind,
+            func.attr.value,
+        )
+
+    def _record(
+        self, path, node, models, rels, conditional, manager=None, method=None
+    ) -> None:
+        # a filtered manager call runs its query whatever loads the path: kept apart
+        key = (path, manager is ManagerRead.FILTERED)
+        known = self.reads.get(key)
         if known is None:
-            self.reads[path] = Read(path, node, models, rels, conditional)
+            self.reads[key] = Read(
+                path, node, models, rels, conditional, manager, method
+            )
         elif known.conditional and not conditional:
             known.conditional = False
 
@@ -401,24 +454,42 @@ def _finding(
     passed_in: str | None = None,
 ) -> Iterable[Finding]:
     options = source.options
-    if options.opaque:
+    filtered = read.manager is ManagerRead.FILTERED
+    if options.opaque and not filtered:
         return  # an option n1fix cannot read may load it
     strategies = []
     for k, rel in enumerate(read.relationships, start=1):
         strategies.append(ctx.orm.loading(options, read.path[:k], rel))
     last = strategies[-1]
-    if last is not Loading.LAZY:
+    if last is not Loading.LAZY and not filtered:
         return  # loaded with the rows, never, or raising: no query per item either way
     rel = read.relationships[-1]
     target = (rel.target or "").rsplit(".", 1)[-1] or "the related rows"
-    plan, missing = _plan(ctx, source, read, strategies)
-    option = _option_text(plan) if plan is not None else None
     where = "its loop" if isinstance(loop, cst.For) else "a comprehension"
     iterable = ctx.code(loop.iter if isinstance(loop, cst.For) else loop.for_in.iter)
     if len(iterable) <= 40 and "\n" not in iterable:
         where = f"`{iterable}`"
     reading = ctx.code(read.node)
+    loader = ctx.orm.row_loader(
+        source.shape.statement_calls,
+        options,
+        read.path,
+        read.relationships,
+        strategies,
+    )
+    if read.manager is not None:
+        reading = f"{reading}.{read.method}()"
+        message = (
+            f"`{reading}` runs a query once per item of {where} (1 + N round trips)"
+        )
+        yield from _manager_finding(rule, ctx, loop, source, read, loader, message)
+        return
     message = f"`{reading}` lazy-loads `{target}` once per item of {where} (1 + N round trips)"
+    if loader is not None:
+        yield from _row_loader_finding(rule, ctx, loop, source, read, loader, message)
+        return
+    plan, missing = _plan(ctx, source, read, strategies)
+    option = _option_text(plan) if plan is not None else None
     if source.shape.is_async:
         message += "; under AsyncSession it raises MissingGreenlet"
     if commit is not None and commit.certain:
@@ -484,6 +555,83 @@ def _finding(
     elif source.helper is not None:
         applicability = Applicability.UNSAFE
         note = f"the option goes into `{source.helper}()`, which returns the rows: every caller of it loads `{reading.split('.')[-1]}` from then on"
+    yield rule.finding_at(
+        ctx, read.node, message, applicability, note, plan=plan, loop=loop
+    )
+
+
+def _manager_finding(
+    rule, ctx, loop, source: Source, read: Read, loader: RowLoader | None, message: str
+) -> Iterable[Finding]:
+    """A call on a related manager per row: `.all()` -> the rows loaded with the query's;
+    `.count()` / `.exists()` and filtered calls reported without a fix."""
+    if read.manager is ManagerRead.FILTERED:
+        missing = (
+            f"no fix: `.{read.method}()` on the related manager queries whatever the"
+            " rows loaded; a `Prefetch(..., queryset=..., to_attr=...)` would load it"
+            " with the rows, but into another attribute the loop must then read"
+        )
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            f"{message}; {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
+        return
+    if read.manager is ManagerRead.COUNT:
+        name = read.path[-1]
+        missing = (
+            f'no fix: counting with the rows, `annotate(Count("{name}", distinct=True))`,'
+            " changes what the loop reads; n1fix does not write it yet"
+        )
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            f"{message}; {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
+        return
+    yield from _row_loader_finding(rule, ctx, loop, source, read, loader, message)
+
+
+def _row_loader_finding(
+    rule, ctx, loop, source: Source, read: Read, loader: RowLoader | None, message: str
+) -> Iterable[Finding]:
+    """The finding whose fix is a loader written as a call on the rows' query."""
+    if loader is None or loader.missing is not None:
+        missing = loader.missing if loader is not None else "no fix"
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            f"{message}: {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
+        return
+    message += f"; load it with the rows: `{loader.text}`"
+    if source.helper is not None:
+        message += f" in `{source.helper}()`"
+    applicability, note = Applicability.SAFE, None
+    if loader.unsafe is not None:
+        applicability, note = Applicability.UNSAFE, loader.unsafe
+    elif read.conditional:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"`{ctx.code(read.node)}` is read only in some iterations (a branch, or a loop"
+            f" that may stop early): `{loader.text}` loads it for every row"
+        )
+    elif source.helper is not None:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"`{loader.text}` goes into `{source.helper}()`, which returns the rows:"
+            " every caller of it loads them from then on"
+        )
+    plan = LazyLoadPlan(read.node, source, read.path, [], None, row_loader=loader)
     yield rule.finding_at(
         ctx, read.node, message, applicability, note, plan=plan, loop=loop
     )

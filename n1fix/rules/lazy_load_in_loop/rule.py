@@ -104,6 +104,45 @@ _FOR_KEYWORD = re.compile(r"\bfor\b")
 _QUERY_ATTRS = {"scalars", "execute", "scalar", "query"}
 
 
+# Calls that start a Django QuerySet chain on a model's manager (`Book.objects.filter`).
+_QUERYSET_CALLS = {
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "iterator",
+    "only",
+    "defer",
+    "annotate",
+    "distinct",
+    "using",
+}
+
+
+def _queryset_call(node: ast.AST) -> bool:
+    """`Book.objects.filter(...)`: a QuerySet call on a manager of a CapWords name."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _QUERYSET_CALLS
+    ):
+        return False
+    manager = node.func.value
+    if not isinstance(manager, ast.Attribute):
+        return False
+    owner = manager.value
+    name = (
+        owner.id
+        if isinstance(owner, ast.Name)
+        else owner.attr
+        if isinstance(owner, ast.Attribute)
+        else ""
+    )
+    return name[:1].isupper()
+
+
 class LazyLoadInLoop(Rule):
     __doc__ = __doc__
     NAME = "lazy-load-in-loop"
@@ -137,7 +176,9 @@ class LazyLoadInLoop(Rule):
                     continue
                 if isinstance(node, (ast.For, ast.comprehension)):
                     has_loop = True
-                elif isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS:
+                elif (
+                    isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS
+                ) or _queryset_call(node):
                     has_query = True
                 if has_loop and has_query:
                     return True

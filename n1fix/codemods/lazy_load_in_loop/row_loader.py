@@ -1,0 +1,66 @@
+"""Write a loader that is a call on the rows' query (Django's `select_related("author")`).
+
+    Book.objects.filter(stock__gt=0)          -> Book.objects.filter(stock__gt=0).select_related("author")
+    Book.objects.all()                        -> Book.objects.prefetch_related("tags")
+    Book.objects.select_related("author")     -> Book.objects.select_related("author", "shelf")
+    Book.objects.select_related("author")     -> Book.objects.select_related("author__publisher")
+    Book.objects.iterator()                   -> Book.objects.prefetch_related("tags").iterator(chunk_size=2000)
+
+The dialect says where (`RowLoader`); this module edits the query and re-breaks it the way
+black would when it no longer fits its line.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.codemods.lazy_load_in_loop.rewrite import (
+    ReplaceNode,
+    edited_query,
+    with_argument,
+)
+from n1fix.orm.dialect import RowLoader
+
+
+def fix_with_row_loader(ctx, plan) -> cst.Module:
+    loader: RowLoader = plan.row_loader
+    module = ctx.module.visit(
+        ReplaceNode(*edited_query(ctx, plan.source, _Edit(loader)))
+    )
+    return module
+
+
+def _lookup(loader: RowLoader, quote: str = '"') -> cst.SimpleString:
+    return cst.SimpleString(f"{quote}{loader.lookup}{quote}")
+
+
+class _Edit(cst.CSTTransformer):
+    """The query with the loader written into it (one pass over its chain)."""
+
+    def __init__(self, loader: RowLoader) -> None:
+        self.loader = loader
+
+    def on_leave(self, original, updated):
+        loader = self.loader
+        if loader.replaces is not None and original is loader.replaces.value:
+            quote = original.quote if isinstance(original, cst.SimpleString) else '"'
+            return _lookup(loader, quote)
+        if loader.into is not None and original is loader.into:
+            return with_argument(updated, _lookup(loader))
+        if loader.argument is not None and original is loader.argument[0]:
+            # the dialect adds an argument only to a call without any (`iterator()`)
+            extra = cst.parse_expression(f"f({loader.argument[1]})").args[0]
+            return updated.with_changes(args=[extra])
+        if loader.target is not None and original is loader.target:
+            base = updated if loader.base is loader.target else _base_of(updated)
+            return cst.Call(
+                cst.Attribute(base, cst.Name(loader.method)),
+                [cst.Arg(_lookup(loader))],
+            )
+        return updated
+
+
+def _base_of(call: cst.BaseExpression) -> cst.BaseExpression:
+    """`X.all()` -> `X`: the receiver of the bare call the new one stands in for."""
+    assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+    return call.func.value
