@@ -1,0 +1,350 @@
+"""lazy-load-in-loop on Django code beyond the golden cases: which per-row reads run a
+query (a forward relation, a related manager's `.all()`, `.count()`, `.filter()`), what
+the queryset already loads (`select_related`, `prefetch_related`, `Prefetch`), and where
+the fix writes its `select_related` / `prefetch_related`."""
+
+from __future__ import annotations
+
+import pytest
+
+from n1fix.engine.api import fix_source, scan_source
+from n1fix_project import write_service
+
+MODELS = """
+    from django.db import models
+
+
+    class Publisher(models.Model):
+        name = models.CharField(max_length=100)
+
+
+    class Author(models.Model):
+        name = models.CharField(max_length=100)
+        publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, null=True)
+
+
+    class Profile(models.Model):
+        author = models.OneToOneField(Author, on_delete=models.CASCADE)
+        bio = models.TextField()
+
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=50)
+
+
+    class Book(models.Model):
+        title = models.CharField(max_length=200)
+        author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
+        shelf = models.ForeignKey("Shelf", on_delete=models.CASCADE)
+        tags = models.ManyToManyField(Tag, related_name="books")
+
+
+    class Shelf(models.Model):
+        name = models.CharField(max_length=50)
+
+
+    class Review(models.Model):
+        book = models.ForeignKey(Book, on_delete=models.CASCADE)
+        rating = models.IntegerField()
+"""
+
+HEADER = """
+    from django.db.models import Prefetch
+
+    from app.models import Author, Book, Tag
+"""
+
+
+def lazy(tmp_path, body: str):
+    service = write_service(tmp_path, MODELS, HEADER, body)
+    found = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "lazy-load-in-loop"
+    ]
+    return service, found
+
+
+def fixed(service, unsafe: bool = False) -> str:
+    return fix_source(service, service.read_text(), unsafe_fixes=unsafe).text
+
+
+def loop_line(text: str) -> str:
+    return next(line.strip() for line in text.splitlines() if " in " in line)
+
+
+@pytest.mark.parametrize(
+    "query, read, expected",
+    [
+        # a forward foreign key: joined in
+        (
+            "Book.objects.filter(title__startswith='A')",
+            "book.author.name",
+            "for book in Book.objects.filter(title__startswith='A')"
+            '.select_related("author"):',
+        ),
+        # a path of forward keys: one lookup
+        (
+            "Book.objects.order_by('title')",
+            "book.author.publisher.name",
+            "for book in Book.objects.order_by('title')"
+            '.select_related("author__publisher"):',
+        ),
+        # a bare all() makes way for the loader
+        (
+            "Book.objects.all()",
+            "book.shelf.name",
+            'for book in Book.objects.select_related("shelf"):',
+        ),
+        # a many-to-many manager's rows: prefetched
+        (
+            "Book.objects.all()",
+            "[tag.name for tag in book.tags.all()]",
+            'for book in Book.objects.prefetch_related("tags"):',
+        ),
+        # a reverse foreign key's manager, then a forward key of its rows
+        (
+            "Author.objects.all()",
+            "[b.shelf.name for b in author.books.all()]",
+            'for author in Author.objects.prefetch_related("books__shelf"):',
+        ),
+        # a reverse one-to-one is one object: joined in
+        (
+            "Author.objects.all()",
+            "author.profile.bio",
+            'for author in Author.objects.select_related("profile"):',
+        ),
+        # the prefix already selected: the lookup replaces it
+        (
+            "Book.objects.select_related('author')",
+            "book.author.publisher.name",
+            "for book in Book.objects.select_related('author__publisher'):",
+        ),
+        # another relation: one more argument of the existing call
+        (
+            'Book.objects.select_related("author")',
+            "(book.author.name, book.shelf.name)",
+            'for book in Book.objects.select_related("author", "shelf"):',
+        ),
+        # select_related streams with iterator(): safe
+        (
+            "Book.objects.iterator()",
+            "book.shelf.name",
+            'for book in Book.objects.select_related("shelf").iterator():',
+        ),
+    ],
+)
+def test_safe_fix_loads_the_read_with_the_rows(tmp_path, query, read, expected):
+    var = "author" if query.startswith("Author") else "book"
+    service, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows():
+            out = []
+            for {var} in {query}:
+                out.append({read})
+            return out
+        """,
+    )
+    assert [f.applicability.value for f in found] == ["safe"] * len(found)
+    assert found
+    assert loop_line(fixed(service)) == expected
+
+
+@pytest.mark.parametrize(
+    "query, read",
+    [
+        ("Book.objects.select_related('author')", "book.author.name"),
+        ("Book.objects.select_related('author__publisher')", "book.author.name"),
+        ("Book.objects.select_related('author__publisher')", "book.author.publisher"),
+        ("Book.objects.select_related()", "book.author.name"),  # every non-null key
+        ("Book.objects.prefetch_related('tags')", "list(book.tags.all())"),
+        ("Book.objects.prefetch_related('tags')", "book.tags.count()"),
+        ("Book.objects.prefetch_related(Prefetch('tags'))", "list(book.tags.all())"),
+        (
+            "Book.objects.prefetch_related(Prefetch('tags', queryset=Tag.objects.all()))",
+            "list(book.tags.all())",
+        ),
+        # what the Prefetch's own queryset loads below it is not read: unknown
+        (
+            "Author.objects.prefetch_related("
+            "Prefetch('books', queryset=Book.objects.select_related('shelf')))",
+            "[b.shelf for b in author.books.all()]",
+        ),
+        ("Book.objects.prefetch_related(*lookups)", "list(book.tags.all())"),
+        # the book's author is the author whose books these are (no query)
+        (
+            "Author.objects.prefetch_related('books')",
+            "[b.author.name for b in author.books.all()]",
+        ),
+        ("Book.objects.all()", "book.author_id"),
+        ("Book.objects.all()", "book.tags"),  # the manager itself runs nothing
+        ("Book.objects.all()", "book.tags.add(1)"),
+    ],
+)
+def test_no_finding_without_a_query_per_row(tmp_path, query, read):
+    var = "author" if query.startswith("Author") else "book"
+    _, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows(lookups):
+            out = []
+            for {var} in {query}:
+                out.append({read})
+            return out
+        """,
+    )
+    assert found == []
+
+
+def test_the_author_of_a_books_rows_is_reported_without_the_point_back(tmp_path):
+    # `book.shelf` of the author's books is a query per book; `book.author` is not
+    _, found = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            return [
+                [(b.author.name, b.shelf.name) for b in author.books.all()]
+                for author in Author.objects.all()
+            ]
+        """,
+    )
+    assert sorted("prefetch_related" in f.message for f in found) == [True, True]
+    assert any('"books__shelf"' in f.message for f in found)
+
+
+@pytest.mark.parametrize(
+    "read, words",
+    [
+        ("book.tags.count()", 'annotate(Count("tags", distinct=True))'),
+        ("book.tags.exists()", 'annotate(Count("tags", distinct=True))'),
+        (
+            "list(book.tags.filter(name='x'))",
+            "Prefetch(..., queryset=..., to_attr=...)",
+        ),
+        ("book.tags.first()", "Prefetch(..., queryset=..., to_attr=...)"),
+    ],
+)
+def test_counts_and_filtered_managers_are_reported_without_a_fix(tmp_path, read, words):
+    service, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows():
+            return [{read} for book in Book.objects.prefetch_related("author")]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "none"
+    assert words in finding.message
+    assert fixed(service, unsafe=True) == service.read_text()
+
+
+def test_filtered_manager_is_reported_even_when_prefetched(tmp_path):
+    _, found = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            return [list(b.tags.filter(name="x")) for b in Book.objects.prefetch_related("tags")]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "none"
+
+
+def test_iterator_makes_a_prefetch_unsafe_and_gives_it_a_chunk_size(tmp_path):
+    service, found = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            return [list(book.tags.all()) for book in Book.objects.iterator()]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "unsafe"
+    assert "chunk_size" in finding.fix_note
+    assert fixed(service) == service.read_text()
+    compact = "".join(fixed(service, unsafe=True).split())
+    assert 'Book.objects.prefetch_related("tags").iterator(chunk_size=2000)' in compact
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("Book.objects.only('title')", "only()"),
+        ("Book.objects.defer('title')", "defer()"),
+        ("Book.objects.select_for_update()", "select_for_update()"),
+    ],
+)
+def test_no_fix_where_select_related_would_fail_or_lock(tmp_path, query, words):
+    service, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows():
+            return [book.author.name for book in {query}]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "none"
+    assert words in finding.message
+
+
+def test_read_in_a_branch_is_unsafe(tmp_path):
+    _, found = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            out = []
+            for book in Book.objects.all():
+                if book.title:
+                    out.append(book.author.name)
+            return out
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "unsafe"
+
+
+def test_rows_from_a_helper_get_the_loader_there_unsafe(tmp_path):
+    service, found = lazy(
+        tmp_path,
+        """
+
+        def in_stock():
+            return Book.objects.filter(title__gt="")
+
+
+        def rows():
+            return [book.author.name for book in in_stock()]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "unsafe"
+    assert 'return Book.objects.filter(title__gt="").select_related("author")' in fixed(
+        service, unsafe=True
+    )
+
+
+def test_a_queryset_bound_to_a_name_is_fixed_where_it_is_built(tmp_path):
+    service, found = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            books = Book.objects.filter(title__gt="")
+            return [book.author.name for book in books]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "safe"
+    assert (
+        'books = Book.objects.filter(title__gt="").select_related("author")'
+        in fixed(service)
+    )
