@@ -45,7 +45,7 @@ from golden_support import (
     normalize,
 )
 
-DJANGO_APPS = ("djbooks",)
+DJANGO_APPS = ("djbooks", "djrender")
 
 
 def configure() -> None:

@@ -37,6 +37,12 @@ finding's file as `path = "service.py"`. Modules in a tree import each other rel
 module, imported from a package of its own; the other modules are reached through it
 (`importlib.import_module(".dal", module.__package__)`), for example to bind a DAL's
 module-level sessionmaker to the run's engine (`session.bind`). See `golden_trees.py`.
+
+A case whose code uses Django's ORM says `orm = "django"` in its `case.toml`: its
+scenario's `run(module)` gets no session, and the case runs against the golden tree's
+Django apps (`golden/djbooks`, `golden/djrender`; see `golden_django.py`), with the same
+checks. A `pending = "..."` names the rewrite n1fix does not make yet (and who builds it):
+the rewrite test is then a strict xfail, while the runs must pass already.
 """
 
 from __future__ import annotations
@@ -352,6 +358,14 @@ def load_case(case_dir: Path) -> GoldenCase:
         orm=orm,
         pending=data.get("pending"),
     )
+
+
+def case_orm(case_dir: Path) -> str:
+    """The ORM a case directory's code uses, from its case.toml (SQLAlchemy without one)."""
+    toml = Path(case_dir) / "case.toml"
+    if not toml.exists():
+        return "sqlalchemy"
+    return tomllib.loads(toml.read_text(encoding="utf-8")).get("orm", "sqlalchemy")
 
 
 def discover_cases(root: Path = GOLDEN_ROOT) -> list[GoldenCase]:
@@ -704,8 +718,8 @@ def run_scenario_detailed(
         raise ValueError(
             f"which must be 'before', 'after', 'gathered' or 'rejected', not {which!r}"
         )
-    case = case_dir if isinstance(case_dir, GoldenCase) else load_case(path)
-    if case.orm == "django":
+    orm = case_dir.orm if isinstance(case_dir, GoldenCase) else case_orm(path)
+    if orm == "django":
         from golden_django import run_django_scenario
 
         backend = backend if backend is not None else SQLiteBackend()

@@ -87,6 +87,7 @@ class DjangoDialect:
 
     def __init__(self, models: ModelIndex | None = None) -> None:
         self.models = models
+        self._model_names: frozenset[str] | None = None
 
     # -- query shapes ----------------------------------------------------------------
 
@@ -97,6 +98,8 @@ class DjangoDialect:
         if is_async and not isinstance(node, cst.Await):
             return None  # an await inside the chain: not one QuerySet
         entity = base.value  # type: ignore[attr-defined]
+        if not self._names_a_model(entity):
+            return None  # `Config.settings.get(...)`: a class attribute, no manager
         model = self._model(entity)
         terminal = None
         cardinality = Cardinality.LIST
@@ -158,6 +161,18 @@ class DjangoDialect:
             opaque=opaque,
             get_key=get_key,
         )
+
+    def _names_a_model(self, entity: cst.BaseExpression) -> bool:
+        """Some Django model of the project has the class name `entity` ends with (with
+        no index, as in a single file's check: any class-like name)."""
+        if self.models is None:
+            return True
+        if self._model_names is None:
+            self._model_names = frozenset(
+                m.name for m in self.models.models.values() if m.django is not None
+            )
+        name = dotted_name(entity)
+        return name is not None and name.rsplit(".", 1)[-1] in self._model_names
 
     def _model(self, entity: cst.BaseExpression) -> ModelInfo | None:
         if self.models is None:

@@ -291,6 +291,19 @@ class _Builder:
             return f"{self.classes[draft.parent].name.lower()}_ptr_id"
         return "id"
 
+    def _pk_type(self, draft: _Draft, depth: int = 0) -> str:
+        """The field class of a model's primary key (what a foreign key to it holds)."""
+        for facts, _ in draft.fields.values():
+            if facts.primary_key:
+                if facts.kind in RELATION_FIELDS and depth < 8:
+                    target = self._target(draft, facts)
+                    if target is not None:
+                        return self._pk_type(self.drafts[target], depth + 1)
+                return facts.kind
+        if draft.parent is not None and draft.parent in self.drafts and depth < 8:
+            return self._pk_type(self.drafts[draft.parent], depth + 1)
+        return "AutoField"
+
     def _columns(self, qualname: str, draft: _Draft) -> None:
         pk = self._pk(draft)
         if pk == "id" and "id" not in draft.fields:
@@ -333,10 +346,14 @@ class _Builder:
                         facts.to_field if facts.to_field not in (None, "?") else None
                     )
                     foreign_key = f"{self.drafts[target].table}.{to_field or self._pk(self.drafts[target])}"
+            if relation and target is not None:
+                kind = self._pk_type(self.drafts[target])  # the key compared is its pk
+            else:
+                kind = facts.kind
             draft.columns[attname] = ColumnInfo(
                 attr=attname,
                 name=facts.db_column if facts.db_column not in (None, "?") else attname,
-                type=facts.kind,
+                type=kind,
                 primary_key=bool(facts.primary_key) or attname == pk,
                 unique=not unknown
                 and bool(

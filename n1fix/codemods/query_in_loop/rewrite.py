@@ -262,8 +262,10 @@ def _batch(
         )
         if written is not None and written.on_miss is not None:
             # A key the batch did not find runs the per-item query: it raises as before.
+            # In parentheses: a conditional binds looser than what may surround the
+            # query (`Book.objects.get(pk=k).title`).
             lookup = (
-                f"{group}[{key_code}] if {key_code} in {group} else {written.on_miss}"
+                f"({group}[{key_code}] if {key_code} in {group} else {written.on_miss})"
             )
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
