@@ -348,3 +348,19 @@ def test_a_queryset_bound_to_a_name_is_fixed_where_it_is_built(tmp_path):
         'books = Book.objects.filter(title__gt="").select_related("author")'
         in fixed(service)
     )
+
+
+def test_no_fix_through_a_relation_whose_model_is_unknown(tmp_path):
+    # a relation the model index holds without its target (a generic relation, say):
+    # select_related refuses a name that is no foreign key
+    from n1fix.orm.django_loading import row_loader
+    from n1fix.orm.loader_options import Options
+    from n1fix.orm.models import MANY_TO_ONE, RelationshipInfo
+
+    relation = RelationshipInfo(
+        "content_object", None, uselist=False, direction=MANY_TO_ONE
+    )
+    loader = row_loader(
+        [], Options([], False, []), ("content_object",), (relation,), []
+    )
+    assert loader.missing is not None and "content_object" in loader.missing

@@ -172,6 +172,16 @@ def row_loader(
     single = all(rel.uselist is False and rel.lazy == "select" for rel in relationships)
     method = SELECT if single else PREFETCH
     lookup = "__".join(path)
+    unknown = next(
+        (p for p, rel in zip(path, relationships) if rel.target is None), None
+    )
+    if unknown is not None:
+        return RowLoader(
+            method,
+            lookup,
+            missing=f"no fix: n1fix cannot tell which model `{unknown}` leads to, nor"
+            " whether a lookup may follow it",
+        )
     blockers = _NO_SELECT if single else _NO_PREFETCH
     for mc in calls:
         if mc.name in blockers:
