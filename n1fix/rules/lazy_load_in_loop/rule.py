@@ -44,6 +44,29 @@ query, but it rewrites the main statement with a LEFT OUTER JOIN: wrong or refus
 skips parents the session already holds. Where the extra round trip matters and the query
 is a plain select, change it to `joinedload` by hand.
 
+### Django
+The same loop over a QuerySet (`for book in Book.objects.filter(...)`): a forward
+`ForeignKey` / `OneToOneField` (or a reverse one-to-one) read per row gets
+`select_related("author")` on the queryset, a related manager's `.all()` per row (a
+reverse foreign key, a many-to-many) `prefetch_related("tags")`; a path is one lookup
+(`select_related("author__publisher")`, `prefetch_related("books__shelf")`). The call is
+merged into the queryset's own `select_related(...)` / `prefetch_related(...)` (a lookup
+naming the first part of the path is extended), else appended to the chain (in place of
+a bare `.all()`, before `.iterator()`). Nothing is reported for what the queryset already
+loads, through a `Prefetch(...)` too (below a `Prefetch` with its own `queryset=`, what
+is loaded is unknown), nor after `select_related()` with no argument, nor for a reverse
+foreign key's rows read back (`book.author` for each `book in author.books.all()`: Django
+sets it). `.count()` / `.exists()` per row on a related manager are reported without a
+fix (an `annotate(Count(..., distinct=True))` changes what the loop reads); a filtered
+related manager per row (`.filter()`, `.order_by()`, `.first()`...) is a query whatever
+was prefetched: reported, no fix (`Prefetch(..., to_attr=...)` changes the attribute).
+With `.iterator()`, a prefetch runs only given a `chunk_size` (Django 4.1+; 5.0 raises
+without one): the fix adds `chunk_size=2000` and is unsafe. No fix under `only()` /
+`defer()` (a relation both deferred and selected raises; a prefetch needs the key) or
+`select_for_update()` (it would lock the related rows too), nor through a relation whose
+model n1fix does not know. Django has no identity map and does not expire objects on
+commit: the exemptions and commit checks below are SQLAlchemy's.
+
 ## Fix safety
 The fix is safe: loader options change how rows are loaded, never which. It is unsafe when
 the relationship is read only in some iterations (under an `if`, after `and`/`or`, in a
