@@ -219,8 +219,8 @@ def test_the_author_of_a_books_rows_is_reported_without_the_point_back(tmp_path)
 @pytest.mark.parametrize(
     "read, words",
     [
-        ("book.tags.count()", 'annotate(Count("tags", distinct=True))'),
-        ("book.tags.exists()", 'annotate(Count("tags", distinct=True))'),
+        ("book.tags.count()", "annotate(Count(..., distinct=True))"),
+        ("book.tags.exists()", "annotate(Count(..., distinct=True))"),
         (
             "list(book.tags.filter(name='x'))",
             "Prefetch(..., queryset=..., to_attr=...)",

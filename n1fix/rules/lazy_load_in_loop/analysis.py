@@ -581,10 +581,9 @@ def _manager_finding(
         )
         return
     if read.manager is ManagerRead.COUNT:
-        name = read.path[-1]
         missing = (
-            f'no fix: counting with the rows, `annotate(Count("{name}", distinct=True))`,'
-            " changes what the loop reads; n1fix does not write it yet"
+            "no fix: counting with the rows (`annotate(Count(..., distinct=True))` of"
+            " the relation) changes what the loop reads; n1fix does not write it yet"
         )
         yield rule.finding_at(
             ctx,
