@@ -69,6 +69,11 @@ def fixed(service, unsafe: bool = False) -> str:
     return fix_source(service, service.read_text(), unsafe_fixes=unsafe).text
 
 
+def compact(text: str) -> str:
+    """The code without whitespace (a line break puts it in the chain)."""
+    return "".join(text.split())
+
+
 def loop_line(text: str) -> str:
     return next(line.strip() for line in text.splitlines() if " in " in line)
 
@@ -219,8 +224,11 @@ def test_the_author_of_a_books_rows_is_reported_without_the_point_back(tmp_path)
 @pytest.mark.parametrize(
     "read, words",
     [
-        ("book.tags.count()", "annotate(Count(..., distinct=True))"),
         ("book.tags.exists()", "annotate(Count(..., distinct=True))"),
+        (
+            "book.tags.count() + book.tags.exists()",
+            "annotate(Count(..., distinct=True))",
+        ),
         (
             "list(book.tags.filter(name='x'))",
             "Prefetch(..., queryset=..., to_attr=...)",
@@ -364,3 +372,85 @@ def test_no_fix_through_a_relation_whose_model_is_unknown(tmp_path):
         [], Options([], False, []), ("content_object",), (relation,), []
     )
     assert loader.missing is not None and "content_object" in loader.missing
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        (
+            "Book.objects.filter(title__gt='')",
+            "Book.objects.filter(title__gt='').annotate("
+            'review_count=Count("review", distinct=True))',
+        ),
+        # a bare all() makes way; Tag has no Meta.ordering, so no order_by
+        (
+            "Book.objects.all()",
+            'Book.objects.annotate(review_count=Count("review", distinct=True))',
+        ),
+    ],
+)
+def test_related_count_per_row_becomes_an_annotation_unsafe(tmp_path, query, expected):
+    service, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows():
+            return [(book.title, book.review_set.count()) for book in {query}]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "unsafe"
+    assert fixed(service) == service.read_text()
+    text = fixed(service, unsafe=True)
+    assert "from django.db.models import Count, Prefetch" in text
+    assert "[(book.title, book.review_count) for book in" in text
+    assert compact(expected) in compact(text)
+
+
+def test_related_count_keeps_meta_ordering_that_a_group_by_drops(tmp_path):
+    models = MODELS.replace(
+        """        tags = models.ManyToManyField(Tag, related_name="books")
+""",
+        """        tags = models.ManyToManyField(Tag, related_name="books")
+
+        class Meta:
+            ordering = ["-title", "id"]
+""",
+    )
+    service = write_service(
+        tmp_path,
+        models,
+        "from app.models import Book\n",
+        """
+
+        def counts():
+            return [b.tags.count() for b in Book.objects.filter(title__gt="")]
+        """,
+    )
+    assert (
+        'Book.objects.filter(title__gt="").annotate(tag_count=Count("tags",distinct=True))'
+        '.order_by("-title","id")'
+    ) in compact(fixed(service, unsafe=True))
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("Book.objects.filter(review__rating=5)", "joins `review` already"),
+        ("Book.objects.filter(Q(title=''))", "cannot read"),
+        ("Book.objects.annotate(review_count=F('id'))", "`review_count` is taken"),
+        ("Book.objects.distinct()", "distinct()"),
+    ],
+)
+def test_related_count_without_a_fix(tmp_path, query, words):
+    _, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows():
+            return [book.review_set.count() for book in {query}]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "none"
+    assert words in finding.message

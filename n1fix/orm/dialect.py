@@ -129,8 +129,13 @@ class RowLoader:
     a new call `.method("lookup")` replacing `target`, made on `base` (the end of the
     chain, or before its `iterator()`; `target` a bare `.all()` it stands in for).
     `argument`: a call of the chain that must take one more argument for the loader to
-    run (`iterator(chunk_size=2000)`). `missing`: why there is no fix (then nothing else is set); `unsafe`: why the fix
-    is not safe, or None.
+    run (`iterator(chunk_size=2000)`). `missing`: why there is no fix (then nothing else
+    is set); `unsafe`: why the fix is not safe, or None.
+
+    A count computed with the rows (`annotate(review_count=Count("reviews",
+    distinct=True))`) is a new call too: `calls` are the calls added (as code, `{symbol}`
+    standing for how the module spells `symbol`, which it imports), and `reads_as` the
+    attribute each row then carries, which replaces the per-row call.
     """
 
     method: str = ""
@@ -142,9 +147,15 @@ class RowLoader:
     argument: tuple[cst.Call, str] | None = None
     missing: str | None = None
     unsafe: str | None = None
+    calls: tuple[str, ...] = ()
+    symbol: str | None = None
+    reads_as: str | None = None
 
     @property
     def text(self) -> str:
+        if self.calls:
+            name = (self.symbol or "").rsplit(".", 1)[-1]
+            return ".".join(self.calls).replace("{symbol}", name)
         return f'{self.method}("{self.lookup}")'
 
 
@@ -196,6 +207,18 @@ class OrmDialect(Protocol):
         """The loader that loads `path` with the rows of the query whose chain is `calls`,
         when the dialect writes loaders as calls on the query; None when the rule's own
         option writer (SQLAlchemy's) applies."""
+        ...
+
+    def row_count(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+    ) -> RowLoader | None:
+        """The count of each row's `relationship` computed with the rows of `shape`
+        (`loop_names`: attribute names the loop's rows already use), or None when the
+        dialect has no such fix."""
         ...
 
     def write_shape(

@@ -262,6 +262,15 @@ class DjangoDialect:
     ) -> RowLoader | None:
         return django_loading.row_loader(calls, options, path, relationships, loadings)
 
+    def row_count(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+    ) -> RowLoader | None:
+        return django_loading.row_count(shape, model, relationship, loop_names)
+
     def write_shape(
         self,
         node: cst.BaseExpression,

@@ -23,7 +23,8 @@ import libcst as cst
 from n1fix.cst.chains import MethodCall, dotted_name
 from n1fix.orm.dialect import Loading, ManagerRead, RowLoader
 from n1fix.orm.loader_options import OptionChain, Options, Step
-from n1fix.orm.models import RelationshipInfo
+from n1fix.orm.models import ModelInfo, RelationshipInfo
+from n1fix.orm.query_shape import QueryShape
 
 SELECT = "select_related"
 PREFETCH = "prefetch_related"
@@ -219,13 +220,119 @@ def row_loader(
         return RowLoader(
             method, lookup, missing="no fix: no QuerySet call to load it on"
         )
-    last = calls[-1]
+    target, base = _new_call_place(calls)
+    return RowLoader(
+        method, lookup, target=target, base=base, argument=chunked, unsafe=unsafe
+    )
+
+
+def _new_call_place(
+    calls: list[MethodCall],
+) -> tuple[cst.BaseExpression, cst.BaseExpression]:
+    """(target, base) for a call added to a chain: before its `iterator()`, in place of
+    a bare `.all()` that ends it, else at its end."""
+    iterator = next((mc.call for mc in calls if mc.name == "iterator"), None)
     if iterator is not None:
         at = iterator.func.value  # type: ignore[attr-defined]
-        return RowLoader(
-            method, lookup, target=at, base=at, argument=chunked, unsafe=unsafe
-        )
+        return at, at
+    last = calls[-1]
     if last.name == "all" and not last.call.args:
-        base = last.call.func.value  # type: ignore[attr-defined]
-        return RowLoader(method, lookup, target=last.call, base=base)
-    return RowLoader(method, lookup, target=last.call, base=last.call)
+        return last.call, last.call.func.value  # type: ignore[attr-defined]
+    return last.call, last.call
+
+
+# Chain calls under which a per-row count cannot become an annotation as it stands.
+_NO_COUNT = {
+    "values": "`values()`",
+    "values_list": "`values_list()`",
+    "distinct": "`distinct()`, which a GROUP BY changes",
+    "union": "`union()`",
+    "select_for_update": "`select_for_update()`, which refuses a GROUP BY",
+}
+
+
+def row_count(
+    shape: QueryShape,
+    model: ModelInfo,
+    relationship: RelationshipInfo,
+    loop_names: set[str],
+) -> RowLoader:
+    """`annotate(<name>_count=Count("<relation>", distinct=True))` on the rows' queryset,
+    with an `order_by` of `Meta.ordering` when the chain has none: Django (3.1+) leaves
+    `Meta.ordering` out of a query with a GROUP BY."""
+    query = relationship.query_name or relationship.attr
+    attr = _count_name(relationship.attr)
+    text = f'annotate({attr}={{symbol}}("{query}", distinct=True))'
+    calls = shape.statement_calls
+
+    def missing(why: str) -> RowLoader:
+        return RowLoader("annotate", query, missing=f"no fix: {why}")
+
+    if query == "?":
+        return missing("the relation's query name is not a literal")
+    if not calls:
+        return missing("no QuerySet call to annotate")
+    taken = set(model.columns) | set(model.relationships) | loop_names
+    for mc in calls:
+        if mc.name in _NO_COUNT:
+            return missing(f"the queryset has {_NO_COUNT[mc.name]}")
+        for arg in mc.call.args:
+            if mc.name in ("annotate", "alias") and arg.keyword is not None:
+                taken.add(arg.keyword.value)
+            if mc.name not in ("filter", "exclude"):
+                continue
+            if arg.keyword is None:
+                return missing(
+                    f"`.{mc.name}(...)` has a condition n1fix cannot read, which may"
+                    f" follow `{query}` and so restrict what the annotation counts"
+                )
+            if arg.keyword.value.split("__")[0] == query:
+                return missing(
+                    f"`.{mc.name}({arg.keyword.value}=...)` joins `{query}` already, and"
+                    " the annotation would count only the rows it keeps"
+                )
+    if attr in taken:
+        return missing(f"`{attr}` is taken on `{model.name}` or in the loop")
+    added = [text]
+    django = model.django
+    manager = shape.session.attr.value  # type: ignore[attr-defined]
+    if not any(mc.name == "order_by" for mc in calls) and django is not None:
+        if not django.ordering_known:
+            return missing(
+                f"`{model.name}.Meta.ordering` cannot be read, and a query with a GROUP"
+                " BY leaves it out"
+            )
+        if django.ordering:
+            terms = ", ".join(f'"{term}"' for term in django.ordering)
+            added.append(f"order_by({terms})")
+    unsafe = (
+        f"each row now carries `{attr}`, which the loop reads instead: it must not"
+        f" clash with a property or attribute of `{model.name}` n1fix cannot see"
+    )
+    if django is not None and django.manager_filters(manager):
+        unsafe += (
+            f"; `{model.name}.{manager}` has its own queryset, which may order its rows"
+            " or follow the relation"
+        )
+    target, base = _new_call_place(calls)
+    return RowLoader(
+        "annotate",
+        query,
+        target=target,
+        base=base,
+        unsafe=unsafe,
+        calls=tuple(added),
+        symbol="django.db.models.Count",
+        reads_as=attr,
+    )
+
+
+def _count_name(accessor: str) -> str:
+    """`reviews` -> `review_count`, `translation_set` -> `translation_count`."""
+    if accessor.endswith("_set"):
+        stem = accessor[: -len("_set")]
+    elif accessor.endswith("s") and not accessor.endswith("ss") and len(accessor) > 1:
+        stem = accessor[:-1]
+    else:
+        stem = accessor
+    return f"{stem}_count"

@@ -78,6 +78,9 @@ class SqlAlchemyDialect:
     def row_loader(self, calls, options, path, relationships, loadings):
         return None  # lazy-load-in-loop writes SQLAlchemy's loader options itself
 
+    def row_count(self, shape, model, relationship, loop_names):
+        return None  # a per-row count of a collection is reported without a fix
+
     def write_shape(
         self,
         node: cst.BaseExpression,

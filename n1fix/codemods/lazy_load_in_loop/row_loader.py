@@ -19,15 +19,41 @@ from n1fix.codemods.lazy_load_in_loop.rewrite import (
     edited_query,
     with_argument,
 )
+from n1fix.cst.imports import add_from_import, spelling
 from n1fix.orm.dialect import RowLoader
 
 
 def fix_with_row_loader(ctx, plan) -> cst.Module:
     loader: RowLoader = plan.row_loader
-    module = ctx.module.visit(
-        ReplaceNode(*edited_query(ctx, plan.source, _Edit(loader)))
-    )
+    spelled, needed = None, None
+    if loader.symbol is not None:
+        spelled = spelling(ctx.imports, loader.symbol)
+        if spelled is None:
+            module_name, _, spelled = loader.symbol.rpartition(".")
+            needed = (module_name, spelled)
+    edit = _Edit(loader, ctx.module.config_for_parsing, spelled)
+    query, new_query = edited_query(ctx, plan.source, edit)
+    module = ctx.module.visit(_Replace({query: new_query}, plan.reads, loader.reads_as))
+    if needed is not None:
+        module = add_from_import(module, *needed, ctx.first_party)
     return module
+
+
+class _Replace(cst.CSTTransformer):
+    """The query replaced, and each per-row call a count read as `row.<reads_as>`."""
+
+    def __init__(self, replaced: dict, reads: list, reads_as: str | None) -> None:
+        self.replaced = replaced
+        self.reads = reads
+        self.reads_as = reads_as
+
+    def on_leave(self, original, updated):
+        if original in self.replaced:
+            return self.replaced[original]
+        if any(original is read for read in self.reads):
+            row = updated.func.value.value  # `row.rel.count()` -> `row`
+            return cst.Attribute(row, cst.Name(self.reads_as))
+        return updated
 
 
 def _lookup(loader: RowLoader, quote: str = '"') -> cst.SimpleString:
@@ -37,8 +63,10 @@ def _lookup(loader: RowLoader, quote: str = '"') -> cst.SimpleString:
 class _Edit(cst.CSTTransformer):
     """The query with the loader written into it (one pass over its chain)."""
 
-    def __init__(self, loader: RowLoader) -> None:
+    def __init__(self, loader: RowLoader, config, spelled: str | None) -> None:
         self.loader = loader
+        self.config = config
+        self.spelled = spelled
 
     def on_leave(self, original, updated):
         loader = self.loader
@@ -53,11 +81,23 @@ class _Edit(cst.CSTTransformer):
             return updated.with_changes(args=[extra])
         if loader.target is not None and original is loader.target:
             base = updated if loader.base is loader.target else _base_of(updated)
+            if loader.calls:
+                text = ".".join(loader.calls).replace("{symbol}", self.spelled or "")
+                added = cst.parse_expression(f"_row_query_.{text}", config=self.config)
+                return added.visit(_PutBase(base))
             return cst.Call(
                 cst.Attribute(base, cst.Name(loader.method)),
                 [cst.Arg(_lookup(loader))],
             )
         return updated
+
+
+class _PutBase(cst.CSTTransformer):
+    def __init__(self, base: cst.BaseExpression) -> None:
+        self.base = base
+
+    def leave_Name(self, original, updated):
+        return self.base if original.value == "_row_query_" else updated
 
 
 def _base_of(call: cst.BaseExpression) -> cst.BaseExpression:

@@ -51,6 +51,7 @@ class Read:
     # A related manager's call (`book.tags.all()`): what it does; None for an attribute
     manager: ManagerRead | None = None
     method: str | None = None  # the manager's method called (`all`)
+    calls: list = field(default_factory=list)  # every such call on the path (`count`s)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class LazyLoadPlan:
     imports: list[tuple[str, str]] = field(default_factory=list)
     # A loader written as a call on the query (Django's select_related); then no steps
     row_loader: RowLoader | None = None
+    reads: list = field(default_factory=list)  # calls that become `row.<reads_as>`
 
 
 def find(ctx, rule) -> Iterable[Finding]:
@@ -403,21 +405,27 @@ class _Reads:
             bound.rels,
             conditional,
             kind,
-            func.attr.value,
+            call,
         )
 
     def _record(
-        self, path, node, models, rels, conditional, manager=None, method=None
+        self, path, node, models, rels, conditional, manager=None, call=None
     ) -> None:
         # a filtered manager call runs its query whatever loads the path: kept apart
         key = (path, manager is ManagerRead.FILTERED)
         known = self.reads.get(key)
+        method = call.func.attr.value if call is not None else None
         if known is None:
-            self.reads[key] = Read(
+            known = self.reads[key] = Read(
                 path, node, models, rels, conditional, manager, method
             )
         elif known.conditional and not conditional:
             known.conditional = False
+        if known.manager is ManagerRead.COUNT and manager is ManagerRead.ROWS:
+            # the rows loaded with the query serve the count too
+            known.manager, known.method, known.node = manager, method, node
+        if call is not None:
+            known.calls.append(call)
 
 
 def _bound_by(node) -> set[str]:
@@ -580,6 +588,13 @@ def _manager_finding(
             loop=loop,
         )
         return
+    if read.manager is ManagerRead.COUNT and loader is not None:
+        counted = _row_count(ctx, loop, source, read)
+        if counted is not None:
+            yield from _row_loader_finding(
+                rule, ctx, loop, source, read, counted, message
+            )
+            return
     if read.manager is ManagerRead.COUNT:
         missing = (
             "no fix: counting with the rows (`annotate(Count(..., distinct=True))` of"
@@ -595,6 +610,17 @@ def _manager_finding(
         )
         return
     yield from _row_loader_finding(rule, ctx, loop, source, read, loader, message)
+
+
+def _row_count(ctx, loop, source: Source, read: Read) -> RowLoader | None:
+    """The count computed with the rows, for `row.rel.count()` read on the rows
+    themselves (not `.exists()`, not deeper)."""
+    if len(read.path) != 1 or any(c.func.attr.value != "count" for c in read.calls):
+        return None
+    if any(c.args for c in read.calls):
+        return None
+    names = {n.attr.value for n in walk(loop) if isinstance(n, cst.Attribute)}
+    return ctx.orm.row_count(source.shape, source.model, read.relationships[-1], names)
 
 
 def _row_loader_finding(
@@ -630,7 +656,15 @@ def _row_loader_finding(
             f"`{loader.text}` goes into `{source.helper}()`, which returns the rows:"
             " every caller of it loads them from then on"
         )
-    plan = LazyLoadPlan(read.node, source, read.path, [], None, row_loader=loader)
+    plan = LazyLoadPlan(
+        read.node,
+        source,
+        read.path,
+        [],
+        None,
+        row_loader=loader,
+        reads=list(read.calls) if loader.reads_as else [],
+    )
     yield rule.finding_at(
         ctx, read.node, message, applicability, note, plan=plan, loop=loop
     )
