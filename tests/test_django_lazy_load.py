@@ -454,3 +454,29 @@ def test_related_count_without_a_fix(tmp_path, query, words):
     [finding] = found
     assert finding.applicability.value == "none"
     assert words in finding.message
+
+
+@pytest.mark.parametrize(
+    "write, applicability",
+    [
+        ("Author.objects.filter(pk=book.author_id).update(name='x')", "unsafe"),
+        ("Tag.objects.create(name=book.title)", "unsafe"),
+        ("book.author.save()", "unsafe"),
+        ("book.save()", "safe"),  # the row's own columns: no relation on the path
+        ("seen.update({book.pk: 1})", "safe"),  # a dict
+    ],
+)
+def test_writes_in_the_loop_make_the_fix_unsafe(tmp_path, write, applicability):
+    _, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows():
+            out, seen = [], {{}}
+            for book in Book.objects.all():
+                {write}
+                out.append(book.author.name)
+            return out
+        """,
+    )
+    assert [f.applicability.value for f in found] == [applicability]

@@ -612,6 +612,42 @@ def _manager_finding(
     yield from _row_loader_finding(rule, ctx, loop, source, read, loader, message)
 
 
+# Calls that write rows, by method name, whatever they are called on...
+_WRITES = {"create", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+# ...and those that write only when called on a row or a query (`dict.update` does not).
+_ROW_WRITES = {"save", "delete", "update"}
+
+
+def _loop_write(ctx, loop, source: Source, read: Read) -> str | None:
+    """A call in a `for` loop's body that may write rows a per-row read would see: a
+    create or bulk write; `save()` / `delete()` / `update()` on a query or an object
+    other than the loop's row; the row's own `save()` / `delete()` when a relation on
+    the path leads back to the rows' model (a self reference)."""
+    if not isinstance(loop, cst.For):
+        return None
+    row = loop.target.value if isinstance(loop.target, cst.Name) else None
+    back_to_rows = any(
+        rel.target == source.model.qualname for rel in read.relationships
+    )
+    for node in walk(loop.body):
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            continue
+        method = node.func.attr.value
+        receiver = node.func.value
+        if method in _WRITES:
+            return ctx.code(node.func) + "(...)"
+        if method not in _ROW_WRITES:
+            continue
+        if isinstance(receiver, cst.Name) and receiver.value == row:
+            if back_to_rows and method != "update":
+                return ctx.code(node.func) + "()"
+            continue
+        if method == "update" and not isinstance(receiver, cst.Call):
+            continue  # `counts.update(...)`: a dict or a set
+        return ctx.code(node.func) + "(...)"
+    return None
+
+
 def _row_count(ctx, loop, source: Source, read: Read) -> RowLoader | None:
     """The count computed with the rows, for `row.rel.count()` read on the rows
     themselves (not `.exists()`, not deeper)."""
@@ -642,8 +678,16 @@ def _row_loader_finding(
     if source.helper is not None:
         message += f" in `{source.helper}()`"
     applicability, note = Applicability.SAFE, None
+    write = _loop_write(ctx, loop, source, read)
     if loader.unsafe is not None:
         applicability, note = Applicability.UNSAFE, loader.unsafe
+    elif write is not None:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"the loop writes (`{write}`): what `{loader.text}` loads with the rows is"
+            " read as it was before the loop, where a query per row saw the earlier"
+            " rows' writes"
+        )
     elif read.conditional:
         applicability = Applicability.UNSAFE
         note = (
