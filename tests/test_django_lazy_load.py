@@ -5,6 +5,8 @@ the fix writes its `select_related` / `prefetch_related`."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from n1fix.engine.api import fix_source, scan_source
@@ -480,3 +482,109 @@ def test_writes_in_the_loop_make_the_fix_unsafe(tmp_path, write, applicability):
         """,
     )
     assert [f.applicability.value for f in found] == [applicability]
+
+
+ADMIN_MODELS = """
+    from django.db import models
+
+
+    class Country(models.Model):
+        name = models.CharField(max_length=50)
+
+
+    class Publisher(models.Model):
+        name = models.CharField(max_length=100)
+        country = models.ForeignKey(Country, on_delete=models.CASCADE)
+
+
+    class Author(models.Model):
+        name = models.CharField(max_length=100)
+        publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, null=True)
+
+
+    class Book(models.Model):
+        title = models.CharField(max_length=200)
+        author = models.ForeignKey(Author, on_delete=models.CASCADE)
+        editor = models.ForeignKey(Author, on_delete=models.SET_NULL, null=True, related_name="+")
+"""
+
+
+def admin_findings(tmp_path, body: str):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(textwrap.dedent(ADMIN_MODELS))
+    path = tmp_path / "app" / "admin.py"
+    path.write_text(
+        "from django.contrib import admin\n\nfrom app.models import Book\n"
+        + textwrap.dedent(body)
+    )
+    found = [
+        f for f in scan_source(path, path.read_text()) if f.rule == "lazy-load-in-loop"
+    ]
+    return path, found
+
+
+def test_admin_nullable_foreign_key_column_gets_list_select_related(tmp_path):
+    path, found = admin_findings(
+        tmp_path,
+        """
+
+        @admin.register(Book)
+        class BookAdmin(admin.ModelAdmin):
+            list_display = ("title", "author", "editor")
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "safe"
+    # the tuple keeps what Django's select_related() followed: the non-null keys
+    assert (
+        '    list_display = ("title", "author", "editor")\n'
+        '    list_select_related = ("editor", "author")\n'
+    ) in fixed(path)
+
+
+def test_admin_method_reading_a_relation_without_relation_columns(tmp_path):
+    path, found = admin_findings(
+        tmp_path,
+        """
+
+        class BookAdmin(admin.ModelAdmin):
+            list_display = ("title", "publisher_name")
+
+            def publisher_name(self, obj):
+                return obj.author.publisher.name
+
+
+        admin.site.register(Book, BookAdmin)
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "unsafe"
+    assert 'list_select_related = ("author__publisher",)' in fixed(path, unsafe=True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a non-null key column: Django's select_related() follows it
+        'list_display = ("title", "author")',
+        # a method reading a non-null path, with a relation column
+        'list_display = ("author", "country")\n\n'
+        "    def country(self, obj):\n        return obj.author.name",
+        'list_display = ("editor",)\n    list_select_related = True',
+        'list_display = ("editor",)\n\n'
+        "    def get_queryset(self, request):\n        return super().get_queryset(request)",
+    ],
+)
+def test_admin_without_a_finding(tmp_path, body):
+    _, found = admin_findings(
+        tmp_path,
+        f"""
+
+@admin.register(Book)
+class BookAdmin(admin.ModelAdmin):
+    {body}
+""",
+    )
+    assert found == []

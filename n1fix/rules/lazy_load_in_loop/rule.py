@@ -56,15 +56,26 @@ a bare `.all()`, before `.iterator()`). Nothing is reported for what the queryse
 loads, through a `Prefetch(...)` too (below a `Prefetch` with its own `queryset=`, what
 is loaded is unknown), nor after `select_related()` with no argument, nor for a reverse
 foreign key's rows read back (`book.author` for each `book in author.books.all()`: Django
-sets it). `.count()` / `.exists()` per row on a related manager are reported without a
-fix (an `annotate(Count(..., distinct=True))` changes what the loop reads); a filtered
+sets it). `.exists()` per row on a related manager is reported without a fix, `.count()` without
+one when they cannot become an annotation (see below); a filtered
 related manager per row (`.filter()`, `.order_by()`, `.first()`...) is a query whatever
 was prefetched: reported, no fix (`Prefetch(..., to_attr=...)` changes the attribute).
 With `.iterator()`, a prefetch runs only given a `chunk_size` (Django 4.1+; 5.0 raises
 without one): the fix adds `chunk_size=2000` and is unsafe. No fix under `only()` /
 `defer()` (a relation both deferred and selected raises; a prefetch needs the key) or
 `select_for_update()` (it would lock the related rows too), nor through a relation whose
-model n1fix does not know. Django has no identity map and does not expire objects on
+model n1fix does not know. A loop that writes rows (a create or bulk write, `save()` /
+`delete()` / `update()` on a query or another object) makes the fix unsafe: the related
+objects are then loaded as they were before the loop. A related `.count()` per row
+becomes an `annotate(<name>_count=Count("<relation>", distinct=True))` read as
+`row.<name>_count` (unsafe: the attribute may clash with one n1fix cannot see), with an
+`order_by` of `Meta.ordering` when the chain has none (a GROUP BY query drops it).
+
+The admin's changelist is such a loop: a nullable foreign key in `list_display` (Django's
+automatic `select_related()` follows non-null ones only), or a relation a `list_display`
+method reads, is a query per row; the fix sets `list_select_related` to those lookups and
+to the non-null ones the automatic call followed (unsafe for a method's reads, or when a
+model on the way is not in the index). Django has no identity map and does not expire objects on
 commit: the exemptions and commit checks below are SQLAlchemy's.
 
 ## Fix safety
@@ -176,6 +187,8 @@ class LazyLoadInLoop(Rule):
     ROUND_TRIPS = ("1 + N", "2")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
+        if "list_display" in text:
+            return True  # a Django admin's changelist (admin.py)
         # Rows come from a query in the same function as the loop: one function (or the
         # module) holds both a loop or comprehension and a query call.
         if not _FOR_KEYWORD.search(text):
@@ -209,6 +222,9 @@ class LazyLoadInLoop(Rule):
         return False
 
     def check(self, ctx) -> Iterable[Finding]:
+        from n1fix.rules.lazy_load_in_loop.admin import find_admin
         from n1fix.rules.lazy_load_in_loop.analysis import find
 
-        return find(ctx, self)
+        yield from find(ctx, self)
+        if "list_display" in ctx.text:
+            yield from find_admin(ctx, self)
