@@ -588,3 +588,119 @@ class BookAdmin(admin.ModelAdmin):
 """,
     )
     assert found == []
+
+
+SERIALIZERS = """
+    from rest_framework import serializers
+
+    from app.models import Author, Book, Tag
+
+
+    class AuthorSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Author
+            fields = ["name"]
+
+
+    class TagSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Tag
+            fields = ["name"]
+
+
+    class BookSerializer(serializers.ModelSerializer):
+        author = AuthorSerializer()
+        publisher = serializers.CharField(source="author.publisher.name")
+        tags = TagSerializer(many=True)
+        author_id = serializers.PrimaryKeyRelatedField(source="author", read_only=True)
+        extra = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Book
+            fields = ["title", "author", "publisher", "tags", "author_id", "extra", "shelf"]
+
+        def get_extra(self, book):
+            return None
+"""
+
+
+def drf_project(tmp_path, views: str):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(textwrap.dedent(MODELS))
+    (tmp_path / "app" / "serializers.py").write_text(textwrap.dedent(SERIALIZERS))
+    path = tmp_path / "app" / "views.py"
+    path.write_text(textwrap.dedent(views))
+    found = [
+        f for f in scan_source(path, path.read_text()) if f.rule == "lazy-load-in-loop"
+    ]
+    return path, found
+
+
+def test_drf_list_view_loads_what_its_serializer_reads(tmp_path):
+    path, found = drf_project(
+        tmp_path,
+        """
+        from rest_framework import viewsets
+
+        from app.models import Book
+        from app.serializers import BookSerializer
+
+
+        class BookViewSet(viewsets.ModelViewSet):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+        """,
+    )
+    assert sorted(f.message.split("`")[1] for f in found) == [
+        "BookSerializer.author",
+        "BookSerializer.publisher",
+        "BookSerializer.tags",
+    ]
+    assert {f.applicability.value for f in found} == {"safe"}
+    text = fixed(path)
+    assert (
+        'queryset = Book.objects.select_related("author__publisher").prefetch_related("tags")'
+        in compact(text).replace("queryset=", "queryset = ")
+    )
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        # already loaded
+        """
+        class BookList(generics.ListAPIView):
+            queryset = Book.objects.select_related("author__publisher").prefetch_related("tags")
+            serializer_class = BookSerializer
+        """,
+        # its own queryset
+        """
+        class BookList(generics.ListAPIView):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+
+            def get_queryset(self):
+                return Book.objects.all()
+        """,
+        # one row: no list
+        """
+        class BookDetail(generics.RetrieveAPIView):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+        """,
+    ],
+)
+def test_drf_view_without_a_finding(tmp_path, view):
+    _, found = drf_project(
+        tmp_path,
+        """
+        from rest_framework import generics
+
+        from app.models import Book
+        from app.serializers import BookSerializer
+        """
+        + view,
+    )
+    assert found == []

@@ -77,6 +77,25 @@ def find(ctx, rule) -> Iterable[Finding]:
         yield from _check_loop(rule, ctx, loop, ancestry)
 
 
+def find_serialized(ctx, rule) -> Iterable[Finding]:
+    """Relations a DRF list view's serializer reads per row of its `queryset`."""
+    from n1fix.rules.lazy_load_in_loop.drf import find_drf
+
+    def finding(source, path, relationships, loadings, node, message):
+        models = [source.model]
+        for rel in relationships[:-1]:
+            models.append(ctx.project.models.get(rel.target) if rel.target else None)
+        read = Read(path, node, tuple(models), relationships, False)
+        loader = ctx.orm.row_loader(
+            source.shape.statement_calls, source.options, path, relationships, loadings
+        )
+        if loader is None:
+            return
+        yield from _row_loader_finding(rule, ctx, None, source, read, loader, message)
+
+    yield from find_drf(ctx, rule, finding)
+
+
 def _loops(module: cst.Module):
     """Every `for` statement and comprehension, with its ancestry (module first)."""
     return nodes_with_ancestry(module, lambda node, ancestry: _is_sync_loop(node))

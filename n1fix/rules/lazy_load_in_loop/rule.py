@@ -187,8 +187,8 @@ class LazyLoadInLoop(Rule):
     ROUND_TRIPS = ("1 + N", "2")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        if "list_display" in text:
-            return True  # a Django admin's changelist (admin.py)
+        if "list_display" in text or "serializer_class" in text:
+            return True  # a Django admin's changelist, a DRF list view
         # Rows come from a query in the same function as the loop: one function (or the
         # module) holds both a loop or comprehension and a query call.
         if not _FOR_KEYWORD.search(text):
@@ -223,8 +223,10 @@ class LazyLoadInLoop(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.lazy_load_in_loop.admin import find_admin
-        from n1fix.rules.lazy_load_in_loop.analysis import find
+        from n1fix.rules.lazy_load_in_loop.analysis import find, find_serialized
 
         yield from find(ctx, self)
         if "list_display" in ctx.text:
             yield from find_admin(ctx, self)
+        if "serializer_class" in ctx.text:
+            yield from find_serialized(ctx, self)
