@@ -704,3 +704,33 @@ def test_drf_view_without_a_finding(tmp_path, view):
         + view,
     )
     assert found == []
+
+
+def test_admin_through_a_project_base_class(tmp_path):
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "__init__.py").write_text("")
+    (tmp_path / "base" / "admin.py").write_text(
+        "from django.contrib.admin import ModelAdmin\n\n\n"
+        "class SiteAdmin(ModelAdmin):\n    save_on_top = True\n\n\n"
+        "class OwnQueryAdmin(ModelAdmin):\n"
+        "    def get_queryset(self, request):\n        return None\n"
+    )
+    _, found = admin_findings(
+        tmp_path,
+        """
+        from base.admin import OwnQueryAdmin, SiteAdmin
+
+
+        @admin.register(Book)
+        class BookAdmin(SiteAdmin):
+            list_display = ("title", "editor")
+
+
+        class OtherAdmin(OwnQueryAdmin):
+            list_display = ("title", "editor")
+
+
+        admin.site.register(Book, OtherAdmin)
+        """,
+    )
+    assert [f.message.split("`")[1] for f in found] == ["BookAdmin"]

@@ -47,7 +47,9 @@ class AdminPlan:
 def find_admin(ctx, rule) -> Iterable[Finding]:
     registered = _registrations(ctx.module)
     for statement in ctx.module.body:
-        if isinstance(statement, cst.ClassDef) and _is_model_admin(statement):
+        if isinstance(statement, cst.ClassDef) and _is_model_admin(
+            ctx, statement, ctx.module, ctx.imports, 0
+        ):
             model_expr = registered.get(statement.name.value) or _decorated(statement)
             if model_expr is None:
                 continue
@@ -57,11 +59,82 @@ def find_admin(ctx, rule) -> Iterable[Finding]:
             yield from _check_admin(rule, ctx, statement, model)
 
 
-def _is_model_admin(cls: cst.ClassDef) -> bool:
+def _is_model_admin(ctx, cls: cst.ClassDef, module, imports, depth: int) -> bool:
+    """A `ModelAdmin` whose project bases (followed through the modules they are
+    imported from) set none of `_OWN_QUERY` and add no bases but `ModelAdmin`'s."""
     names = [dotted_name(base.value) or "" for base in cls.bases]
-    return bool(names) and all(
-        name.rsplit(".", 1)[-1] == "ModelAdmin" for name in names
-    )
+    if not names or depth > 3:
+        return False
+    for name in names:
+        if name.rsplit(".", 1)[-1] == "ModelAdmin":
+            continue
+        base, base_module, base_imports = _project_class(ctx, name, module, imports)
+        if base is None or _own_query(base):
+            return False
+        if not _is_model_admin(ctx, base, base_module, base_imports, depth + 1):
+            return False
+    return True
+
+
+def _project_class(ctx, name: str, module, imports):
+    """The class `name` names in `module` (defined there or imported from the project),
+    with its module and that module's imports."""
+    qualified = imports.get(name)
+    if qualified is not None:
+        module_name, _, name = qualified.rpartition(".")
+        module = ctx.project_module(module_name)
+        if module is None:
+            return None, None, None
+        imports = _imports_of(module)
+    found = [
+        s for s in module.body if isinstance(s, cst.ClassDef) and s.name.value == name
+    ]
+    if len(found) != 1:
+        return None, None, None
+    return found[0], module, imports
+
+
+def _imports_of(module: cst.Module) -> dict[str, str]:
+    """`from a.b import C as D` -> {"D": "a.b.C"} (absolute imports only)."""
+    found: dict[str, str] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                source = dotted_name(small.module)
+                for alias in small.names:
+                    imported = dotted_name(alias.name)
+                    local = (
+                        alias.asname.name.value
+                        if alias.asname is not None
+                        and isinstance(alias.asname.name, cst.Name)
+                        else imported
+                    )
+                    found[local] = f"{source}.{imported}"
+    return found
+
+
+def _own_query(cls: cst.ClassDef) -> bool:
+    for statement in cls.body.body:
+        if (
+            isinstance(statement, cst.FunctionDef)
+            and statement.name.value in _OWN_QUERY
+        ):
+            return True
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value in _OWN_QUERY
+                    for t in small.targets
+                ):
+                    return True
+    return False
 
 
 def _decorated(cls: cst.ClassDef) -> cst.BaseExpression | None:
