@@ -734,3 +734,32 @@ def test_admin_through_a_project_base_class(tmp_path):
         """,
     )
     assert [f.message.split("`")[1] for f in found] == ["BookAdmin"]
+
+
+def test_drf_view_narrowing_the_queryset_and_choosing_the_serializer(tmp_path):
+    path, found = drf_project(
+        tmp_path,
+        """
+        from rest_framework import generics
+
+        from app.models import Book
+        from app.serializers import AuthorSerializer, BookSerializer
+
+
+        class BookList(generics.ListCreateAPIView):
+            queryset = Book.objects.order_by("title")
+
+            def get_queryset(self):
+                return super().get_queryset().filter(title__gt="")
+
+            def get_serializer_class(self):
+                if self.request.method == "GET":
+                    return BookSerializer
+                return AuthorSerializer
+        """,
+    )
+    assert len(found) == 3
+    assert {f.applicability.value for f in found} == {"unsafe"}
+    assert 'order_by("title").select_related("author__publisher")' in compact(
+        fixed(path, unsafe=True)
+    )

@@ -11,6 +11,7 @@ after `select(...)`/`session.query(...)`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -81,7 +82,7 @@ def find_serialized(ctx, rule) -> Iterable[Finding]:
     """Relations a DRF list view's serializer reads per row of its `queryset`."""
     from n1fix.rules.lazy_load_in_loop.drf import find_drf
 
-    def finding(source, path, relationships, loadings, node, message):
+    def finding(source, path, relationships, loadings, node, message, unsafe):
         models = [source.model]
         for rel in relationships[:-1]:
             models.append(ctx.project.models.get(rel.target) if rel.target else None)
@@ -91,6 +92,8 @@ def find_serialized(ctx, rule) -> Iterable[Finding]:
         )
         if loader is None:
             return
+        if unsafe is not None and loader.missing is None and loader.unsafe is None:
+            loader = dataclasses.replace(loader, unsafe=unsafe)
         yield from _row_loader_finding(rule, ctx, None, source, read, loader, message)
 
     yield from find_drf(ctx, rule, finding)

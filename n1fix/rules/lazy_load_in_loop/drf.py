@@ -41,6 +41,7 @@ import libcst as cst
 
 from n1fix.analysis.row_sources import row_source
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import MANY_TO_ONE, Loading, ManagerRead
 
 _LIST_VIEWS = {
@@ -110,39 +111,98 @@ def _class_attributes(cls: cst.ClassDef):
 
 def _check_view(ctx, view: cst.ClassDef, loop_finding) -> Iterable:
     assigned, methods = _class_attributes(view)
-    if methods & _OWN_ROWS:
+    if methods & _OWN_ROWS - {"get_queryset", "get_serializer_class"}:
+        return
+    defs = {s.name.value: s for s in view.body.body if isinstance(s, cst.FunctionDef)}
+    if "get_queryset" in defs and not _keeps_queryset(defs["get_queryset"]):
         return
     queryset = assigned.get("queryset")
-    serializer_ref = assigned.get("serializer_class")
-    if queryset is None or not isinstance(serializer_ref, cst.Name):
+    if queryset is None:
         return
+    names = _serializer_names(assigned, defs.get("get_serializer_class"))
+    if not names:
+        return
+    chosen = "get_serializer_class" in defs
     source = row_source(ctx, queryset, [ctx.module, view], follow=False)
     if source is None or source.options.opaque:
         return
-    serializer = _serializer_class(ctx, serializer_ref.value)
-    if serializer is None:
-        return
-    reads = _serializer_reads(ctx, serializer, source.model)
-    if reads is None:
-        return
-    name = serializer.name.value
-    for read in reads:
-        relationships = _relationships(ctx, source.model, read.path)
-        if relationships is None:
+    seen: set[tuple[str, ...]] = set()
+    for serializer_name in names:
+        serializer = _serializer_class(ctx, serializer_name)
+        if serializer is None:
             continue
-        loadings = [
-            ctx.orm.loading(source.options, read.path[:k], rel)
-            for k, rel in enumerate(relationships, start=1)
-        ]
-        if loadings[-1] is not Loading.LAZY:
-            continue
-        message = (
-            f"`{name}.{read.field}` ({read.how}) reads `{'.'.join(read.path)}` once per"
-            f" row of `{view.name.value}`'s list (1 + N round trips)"
-        )
-        yield from loop_finding(
-            source, read.path, relationships, loadings, queryset, message
-        )
+        reads = _serializer_reads(ctx, serializer, source.model)
+        for read in reads or ():
+            if read.path in seen:
+                continue
+            relationships = _relationships(ctx, source.model, read.path)
+            if relationships is None:
+                continue
+            loadings = [
+                ctx.orm.loading(source.options, read.path[:k], rel)
+                for k, rel in enumerate(relationships, start=1)
+            ]
+            if loadings[-1] is not Loading.LAZY:
+                continue
+            seen.add(read.path)
+            message = (
+                f"`{serializer_name}.{read.field}` ({read.how}) reads"
+                f" `{'.'.join(read.path)}` once per row of `{view.name.value}`'s list"
+                " (1 + N round trips)"
+            )
+            unsafe = (
+                f"`{view.name.value}.get_serializer_class()` chooses the serializer per"
+                f" request: the queryset loads `{'.'.join(read.path)}` for every"
+                " request, also those whose serializer does not read it"
+                if chosen
+                else None
+            )
+            yield from loop_finding(
+                source, read.path, relationships, loadings, queryset, message, unsafe
+            )
+
+
+def _keeps_queryset(method: cst.FunctionDef) -> bool:
+    """`get_queryset` whose every `return` starts from `super().get_queryset()`: the
+    class's `queryset`, narrowed."""
+    returns = [n for n in walk(method.body) if isinstance(n, cst.Return)]
+    if not returns:
+        return False
+    for ret in returns:
+        base = ret.value
+        while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
+            if (
+                base.func.attr.value == "get_queryset"
+                and isinstance(base.func.value, cst.Call)
+                and isinstance(base.func.value.func, cst.Name)
+                and base.func.value.func.value == "super"
+            ):
+                break
+            base = base.func.value
+        else:
+            return False
+    return True
+
+
+def _serializer_names(assigned, chooser: cst.FunctionDef | None) -> list[str]:
+    """The serializers a view may use: its `serializer_class`, and each class its
+    `get_serializer_class` returns by name (`super()`'s: the `serializer_class`)."""
+    names = []
+    ref = assigned.get("serializer_class")
+    if isinstance(ref, cst.Name):
+        names.append(ref.value)
+    if chooser is None:
+        return names
+    for ret in (n for n in walk(chooser.body) if isinstance(n, cst.Return)):
+        if isinstance(ret.value, cst.Name):
+            names.append(ret.value.value)
+        elif not (
+            isinstance(ret.value, cst.Call)
+            and isinstance(ret.value.func, cst.Attribute)
+            and ret.value.func.attr.value == "get_serializer_class"
+        ):
+            return []  # a serializer n1fix cannot name
+    return list(dict.fromkeys(names))
 
 
 def _serializer_class(ctx, name: str) -> cst.ClassDef | None:
