@@ -13,6 +13,14 @@ dialect (`ctx.orm`, chosen once by the engine from what the project imports):
 - `loading(options, path, relationship)`: is the relationship at the end of `path` loaded
   with the rows, lazily (a query per object), raising, or otherwise (`Loading`), given
   the query's options and the relationship's own default;
+- `manager_read(relationship, method)`: when reading a relationship gives a manager
+  (Django's `book.tags`), what a call on it does per object (`ManagerRead`);
+- `row_loader(...)` / `row_count(...)`: for a dialect whose loaders are calls on the
+  query (Django's `select_related` / `prefetch_related`, a per-row count as
+  `annotate(Count(...))`), the call that loads a path with the rows and where it goes
+  (`RowLoader`); SQLAlchemy answers None (lazy-load-in-loop writes its options itself);
+- `identity_map`: whether a lazy load by key asks the session's identity map first and
+  a commit expires every object (SQLAlchemy), which lazy-load-in-loop's exemptions rely on;
 - `write_shape(expr, imports)`: is this a bulk write statement, and its shape
   (`WriteShape`: insert / update / delete, target, predicates, values);
 - `model_for(models, expr, imports, module)`: which model a class reference names

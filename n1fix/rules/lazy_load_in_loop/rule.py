@@ -56,9 +56,9 @@ a bare `.all()`, before `.iterator()`). Nothing is reported for what the queryse
 loads, through a `Prefetch(...)` too (below a `Prefetch` with its own `queryset=`, what
 is loaded is unknown), nor after `select_related()` with no argument, nor for a reverse
 foreign key's rows read back (`book.author` for each `book in author.books.all()`: Django
-sets it). `.exists()` per row on a related manager is reported without a fix, `.count()` without
-one when they cannot become an annotation (see below); a filtered
-related manager per row (`.filter()`, `.order_by()`, `.first()`...) is a query whatever
+sets it). `.exists()` per row on a related manager is reported without a fix, and
+`.count()` when it cannot become an annotation (see below); a filtered related manager
+per row (`.filter()`, `.order_by()`, `.first()`...) is a query whatever
 was prefetched: reported, no fix (`Prefetch(..., to_attr=...)` changes the attribute).
 With `.iterator()`, a prefetch runs only given a `chunk_size` (Django 4.1+; 5.0 raises
 without one): the fix adds `chunk_size=2000` and is unsafe. No fix under `only()` /
