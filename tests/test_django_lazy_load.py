@@ -763,3 +763,31 @@ def test_drf_view_narrowing_the_queryset_and_choosing_the_serializer(tmp_path):
     assert 'order_by("title").select_related("author__publisher")' in compact(
         fixed(path, unsafe=True)
     )
+
+
+def test_drf_fields_read_at_one_queryset_each_show_their_own_fix(tmp_path):
+    from n1fix.config import load_config
+    from n1fix.engine.runner import run
+    from n1fix.engine.single_fix import key, single_fixes
+
+    path, found = drf_project(
+        tmp_path,
+        """
+        from rest_framework import viewsets
+
+        from app.models import Book
+        from app.serializers import BookSerializer
+
+
+        class BookViewSet(viewsets.ModelViewSet):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+        """,
+    )
+    config = load_config(tmp_path)
+    result = run([path], tmp_path, config, jobs=1)
+    lazy = [f for f in result.findings if f.rule == "lazy-load-in-loop"]
+    fixes = single_fixes(lazy, tmp_path, config, result.project)
+    shown = {f.message.split("`")[1]: fixes[key(f)].new_text for f in lazy}
+    assert 'prefetch_related("tags")' in shown["BookSerializer.tags"]
+    assert "select_related" not in shown["BookSerializer.tags"]
