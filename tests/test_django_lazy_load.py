@@ -791,3 +791,22 @@ def test_drf_fields_read_at_one_queryset_each_show_their_own_fix(tmp_path):
     shown = {f.message.split("`")[1]: fixes[key(f)].new_text for f in lazy}
     assert 'prefetch_related("tags")' in shown["BookSerializer.tags"]
     assert "select_related" not in shown["BookSerializer.tags"]
+
+
+def test_a_lookup_joins_arguments_laid_out_on_their_own_line(tmp_path):
+    service, _ = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            books = Book.objects.select_related(
+                "shelf"
+            ).order_by("title")
+            return [book.author.name for book in books]
+        """,
+    )
+    assert (
+        "    books = Book.objects.select_related(\n"
+        '        "shelf", "author"\n'
+        '    ).order_by("title")\n'
+    ) in fixed(service)

@@ -74,7 +74,7 @@ class _Edit(cst.CSTTransformer):
             quote = original.quote if isinstance(original, cst.SimpleString) else '"'
             return _lookup(loader, quote)
         if loader.into is not None and original is loader.into:
-            return with_argument(updated, _lookup(loader))
+            return _with_lookup(updated, _lookup(loader))
         if loader.argument is not None and original is loader.argument[0]:
             # the dialect adds an argument only to a call without any (`iterator()`)
             extra = cst.parse_expression(f"f({loader.argument[1]})").args[0]
@@ -90,6 +90,25 @@ class _Edit(cst.CSTTransformer):
                 [cst.Arg(_lookup(loader))],
             )
         return updated
+
+
+def _with_lookup(call: cst.Call, lookup: cst.SimpleString) -> cst.Call:
+    """`f("a")` -> `f("a", "b")`; when the arguments end with a line break before the
+    closing bracket (`f(\n    "a"\n)`), the new one goes before that break."""
+    last = call.args[-1]
+    if isinstance(last.comma, cst.Comma) or not isinstance(
+        last.whitespace_after_arg, cst.ParenthesizedWhitespace
+    ):
+        return with_argument(call, lookup)
+    args = list(call.args[:-1])
+    args.append(
+        last.with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+        )
+    )
+    args.append(cst.Arg(lookup, whitespace_after_arg=last.whitespace_after_arg))
+    return call.with_changes(args=args)
 
 
 class _PutBase(cst.CSTTransformer):
