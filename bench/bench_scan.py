@@ -5,6 +5,7 @@ Prints numbers; it is not a test and asserts nothing. See bench/README.md.
 
     .venv/bin/python bench/bench_scan.py                 # SQLAlchemy applications, then Django
     .venv/bin/python bench/bench_scan.py --tree ~/src/app --skip-semgrep -j 1
+    .venv/bin/python bench/bench_scan.py --django-app --skip-semgrep -j 1   # weblate vs mlflow
 
 The default trees are SQLAlchemy-heavy applications (open-webui and prefect: extracted
 under --eco-src, else downloaded from the package registry) and Django's package, the
@@ -122,6 +123,13 @@ SQLALCHEMY_TREES = [
     ("open-webui", "open_webui-*", "open-webui==0.12.*", "open_webui-"),
     ("prefect", "prefect-*", "prefect==3.9.*", "prefect-"),
 ]
+# Issue 18's cost check: a large Django application beside a SQLAlchemy application of
+# about the same size (weblate 2026.10.1: 1,048 files, 414k lines; mlflow 3.18.0: 1,315
+# files, 397k lines). Scanning the Django one must cost no more.
+DJANGO_VERSUS_SQLALCHEMY = [
+    ("weblate (Django)", "weblate-*", "weblate==2026.10.*", "weblate-"),
+    ("mlflow (SQLAlchemy)", "mlflow-*", "mlflow==3.18.*", "mlflow-"),
+]
 ECO_SRC = Path("/work/eco-src")
 
 
@@ -178,13 +186,21 @@ def django_tree() -> Path:
     return top / "django"
 
 
+def application_trees(
+    eco_src: Path, applications: list[tuple[str, str, str, str]]
+) -> list[tuple[str, Path]]:
+    """Each application's extracted tree: from --eco-src, else from the registry."""
+    trees = []
+    for label, folder, spec, prefix in applications:
+        found = sorted(eco_src.glob(folder)) if eco_src.is_dir() else []
+        trees.append((label, found[-1] if found else sdist_tree(spec, prefix)))
+    return trees
+
+
 def default_trees(eco_src: Path, skip_django: bool) -> list[tuple[str, Path]]:
     """The SQLAlchemy-heavy applications (from --eco-src, else from the registry), then
     Django's package as the low-density case (few files reach the precise pass)."""
-    trees = []
-    for label, folder, spec, prefix in SQLALCHEMY_TREES:
-        found = sorted(eco_src.glob(folder)) if eco_src.is_dir() else []
-        trees.append((label, found[-1] if found else sdist_tree(spec, prefix)))
+    trees = application_trees(eco_src, SQLALCHEMY_TREES)
     if not skip_django:
         trees.append(("django", django_tree()))
     return trees
@@ -200,6 +216,14 @@ def python_files(tree: Path) -> list[Path]:
             Path(dirpath) / name for name in sorted(filenames) if name.endswith(".py")
         )
     return files
+
+
+def line_count(files: list[Path]) -> int:
+    total = 0
+    for path in files:
+        with path.open("rb") as handle:
+            total += sum(1 for _ in handle)
+    return total
 
 
 def project_root(path: Path) -> Path | None:
@@ -489,6 +513,12 @@ def main(argv: list[str] | None = None) -> int:
         help="leave Django (the low-density case) out of the defaults",
     )
     parser.add_argument(
+        "--django-app",
+        action="store_true",
+        help="bench a large Django application (weblate) beside a SQLAlchemy one of "
+        "about its size (mlflow) instead of the defaults",
+    )
+    parser.add_argument(
         "--n1fix",
         help="n1fix executable or command (default: the repo's .venv/bin/n1fix)",
     )
@@ -519,7 +549,11 @@ def main(argv: list[str] | None = None) -> int:
             if not tree.is_dir():
                 parser.error(f"--tree {tree} is not a directory")
     else:
-        trees = default_trees(args.eco_src, args.skip_django)
+        trees = (
+            application_trees(args.eco_src, DJANGO_VERSUS_SQLALCHEMY)
+            if args.django_app
+            else default_trees(args.eco_src, args.skip_django)
+        )
     ctx = Context(n1fix=n1fix_command(args.n1fix), timeout=args.timeout)
     notes: list[str] = []
     probe_note = probe_n1fix(ctx)
@@ -542,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):"
     )
     print(
-        f"{'tree':<20} {'files':>6} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'warm/ruff':>9}"
+        f"{'tree':<20} {'files':>6} {'lines':>8} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'cold/ruff':>9} {'warm/ruff':>9}"
     )
     for line in summary:
         print(line)
@@ -575,6 +609,7 @@ def bench_tree(
     """Run every step on one tree, print its table, and return its line of the summary."""
     log(f"tree {label}: {tree}")
     files = python_files(tree)
+    lines = line_count(files)
     rows: list[Row] = []
 
     # (a) cold, (b) warm
@@ -707,7 +742,7 @@ def bench_tree(
     print()
     print(f"tree:      {label}: {tree}")
     print(
-        f".py files: {len(files)}"
+        f".py files: {len(files)}, {lines:,} lines"
         + (f" (n1fix checked {checked})" if checked is not None else "")
     )
     print(
@@ -758,8 +793,8 @@ def bench_tree(
         "targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s."
     )
     return (
-        f"{label:<20} {len(files):>6} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
-        f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(warm_row, ruff_row):>9}"
+        f"{label:<20} {len(files):>6} {lines:>8} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
+        f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(cold_row, ruff_row):>9} {_ratio(warm_row, ruff_row):>9}"
     )
 
 

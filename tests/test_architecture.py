@@ -77,7 +77,13 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
     },
 }
 # Only the engine chooses the dialect; nothing below it names the implementation.
-DIALECT_CHOICE = ("n1fix.orm.dialects", "n1fix.orm.sqlalchemy_dialect")
+DIALECT_CHOICE = (
+    "n1fix.orm.dialects",
+    "n1fix.orm.sqlalchemy_dialect",
+    "n1fix.orm.django_dialect",
+    # a project that imports both ORMs: it asks each of the two above
+    "n1fix.orm.mixed_dialect",
+)
 
 
 def module_names() -> dict[str, Path]:

@@ -13,6 +13,7 @@ from n1fix.orm.dialect import Cardinality, OrmDialect, Style
 from n1fix.orm.dialects import dialect_for
 from n1fix.orm.django_dialect import DjangoDialect
 from n1fix.orm.django_models import with_django_models
+from n1fix.orm.mixed_dialect import MixedDialect
 from n1fix.orm.models import ModelIndex
 from n1fix.orm.sqlalchemy_dialect import SQLALCHEMY
 
@@ -104,7 +105,6 @@ def test_foreign_key_lookups_compare_the_attname(dialect, lookup) -> None:
 @pytest.mark.parametrize(
     "lookup",
     [
-        "author=a",  # a model object or a key: not known
         "author__name=k",  # a column of another table
         "title__icontains=k",  # no equality
         "author_id__in=ks",  # already a batch
@@ -113,6 +113,14 @@ def test_foreign_key_lookups_compare_the_attname(dialect, lookup) -> None:
 def test_other_lookups_are_no_key(dialect, lookup) -> None:
     shape = shape_of(dialect, f"Book.objects.filter({lookup})")
     assert [p.attr for p in shape.predicates] == [""]
+
+
+def test_an_object_compared_is_keyed_by_its_primary_key(dialect) -> None:
+    (predicate,) = shape_of(dialect, "Book.objects.filter(author=a)").predicates
+    assert predicate.attr == "author_id" and predicate.object_key
+    assert cst.Module([]).code_for_node(predicate.value) == "a.pk"
+    (plain,) = shape_of(dialect, "Book.objects.filter(author=a.pk)").predicates
+    assert not plain.object_key
 
 
 def test_pk_is_the_models_primary_key(dialect) -> None:
@@ -167,5 +175,27 @@ def test_the_engine_chooses_django_for_a_django_project() -> None:
     assert isinstance(dialect_for(["django.db.models"]), DjangoDialect)
     assert dialect_for(["sqlalchemy.orm.Session"]) is SQLALCHEMY
     assert dialect_for([]) is SQLALCHEMY
-    # both imported: one dialect per project, SQLAlchemy's (see `dialect_for`)
-    assert dialect_for(["django.db.models", "sqlalchemy.orm"]) is SQLALCHEMY
+    mixed = dialect_for(["django.db.models", "sqlalchemy.orm"])
+    assert isinstance(mixed, MixedDialect) and isinstance(mixed, OrmDialect)
+
+
+def test_a_project_that_imports_both_reads_each_query_with_its_dialect(dialect) -> None:
+    mixed = MixedDialect(dialect.models)
+    django = mixed.query_shape(cst.parse_expression("Book.objects.filter(author_id=k)"))
+    assert django is not None and django.style is Style.DJANGO
+    sqlalchemy = mixed.query_shape(
+        cst.parse_expression("session.scalars(select(Book).where(Book.id == k)).all()")
+    )
+    assert sqlalchemy is not None and sqlalchemy.style is Style.V2
+    assert mixed.batch_query(sqlalchemy, "id", "ks", Cardinality.LIST, str, str) is None
+    assert (
+        mixed.batch_query(
+            django,
+            "author_id",
+            "ks",
+            Cardinality.LIST,
+            (lambda node: cst.Module([]).code_for_node(node)),
+            str,
+        ).source
+        == "Book.objects.filter(author_id__in=ks)"
+    )

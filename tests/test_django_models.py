@@ -292,3 +292,19 @@ def test_sqlalchemy_models_have_no_django_facts(tmp_path: Path) -> None:
         ModelIndex.from_facts(survey.models), survey.django_models, survey.models
     )
     assert index.get("m.User").django is None
+
+
+def test_the_facts_survive_the_results_cache(tmp_path: Path) -> None:
+    import json
+
+    from n1fix.engine.cache_codec import decoder, encoder
+    from n1fix.engine.survey import Survey
+
+    for name, text in PROJECT.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    survey = survey_file(tmp_path / "blog" / "models.py", tmp_path, {})
+    assert survey.django_models
+    back = decoder(Survey)(json.loads(json.dumps(encoder(Survey)(survey))))
+    assert back.django_models == survey.django_models

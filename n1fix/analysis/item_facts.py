@@ -58,6 +58,22 @@ _TYPE_FAMILIES = {
     # decorator from SQLAlchemy's documentation
     "uuidtype": "uuid",
     "guid": "uuid",
+    # Django's field classes (a foreign key column has its target key's class)
+    "autofield": "int",
+    "bigautofield": "int",
+    "smallautofield": "int",
+    "integerfield": "int",
+    "bigintegerfield": "int",
+    "smallintegerfield": "int",
+    "positiveintegerfield": "int",
+    "positivebigintegerfield": "int",
+    "positivesmallintegerfield": "int",
+    "charfield": "str",
+    "textfield": "str",
+    "slugfield": "str",
+    "emailfield": "str",
+    "urlfield": "str",
+    "uuidfield": "uuid",
 }
 
 

@@ -20,7 +20,7 @@ from n1fix.analysis.hoist_guards import (
 )
 from n1fix.analysis.item_facts import loaded_collection, reiterable, returned_collection
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
-from n1fix.analysis.model_writes import model_method_write
+from n1fix.analysis.model_writes import MethodWrite, model_method_write
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import (
     Frame,
@@ -155,7 +155,9 @@ def place_body(
         query_columns=columns,
         query=site,
         reads_only=reads_only,
-        writes_of=lambda call: model_method_write(ctx, call, ancestry),
+        writes_of=lambda call: (
+            model_method_write(ctx, call, ancestry) or _dialect_write(ctx, call)
+        ),
     )
     if verdict.blocking:
         raise NoFix(verdict.blocking)
@@ -317,6 +319,40 @@ def _consumed_at_once(ancestry, index: int) -> bool:
     return False
 
 
+# Exceptions that say a row was missing (or several found): the batch query never raises
+# them (`filter()`, `in_bulk()`, `select()`), and a lookup that reruns the per-item query
+# for a key the batch did not find raises them where it did.
+_MISSING_ROW = {"DoesNotExist", "ObjectDoesNotExist", "NoResultFound"}
+
+
+def _runs_first_in_try(node: cst.CSTNode, below: list[cst.CSTNode]) -> bool:
+    """`try:` whose body starts with the query's statement (it runs whenever the `try`
+    does) and whose handlers catch only a missing row: the batch, outside the `try`,
+    raises nothing they would have caught."""
+    if not (isinstance(node, cst.Try) and below and below[0] is node.body):
+        return False
+    if len(below) < 2 or below[1] is not node.body.body[0]:
+        return False
+    for handler in node.handlers:
+        caught = handler.type
+        names = (
+            [element.value for element in caught.elements]
+            if isinstance(caught, cst.Tuple)
+            else [caught]
+        )
+        for name in names:
+            dotted = dotted_name(name) if name is not None else None
+            if dotted is None or dotted.rsplit(".", 1)[-1] not in _MISSING_ROW:
+                return False
+    return True
+
+
+def _dialect_write(ctx, call: cst.Call) -> MethodWrite | None:
+    """A write the dialect sees in a call (a Django QuerySet's `update()`, a `save()`)."""
+    what = ctx.orm.loop_write(call)
+    return MethodWrite(what, True, "writes") if what is not None else None
+
+
 def _guard(
     ancestry, frame: Frame, query_index: int, varying: set[str]
 ) -> tuple[cst.BaseExpression | None, bool]:
@@ -327,8 +363,12 @@ def _guard(
     conditionals = [
         n
         for i, n in enumerate(statements)
-        if isinstance(n, cst.If)
-        or makes_conditional(n, path[i + 1])
+        # the test of an `if` runs whenever the `if` does: the query in it is not guarded
+        if (isinstance(n, cst.If) and path[i + 1] is not n.test)
+        or (
+            makes_conditional(n, path[i + 1])
+            and not _runs_first_in_try(n, path[i + 1 :])
+        )
         # an inner loop's iterable runs once per item; its body may not run at all
         or (
             isinstance(n, cst.For)

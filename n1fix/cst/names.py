@@ -39,13 +39,13 @@ def plural(name: str) -> str:
 
 
 def keys_name(key: cst.BaseExpression, otherwise: str) -> str:
-    """What to call the list of a loop's keys: `render.id` -> `render_ids`,
+    """What to call the list of a loop's keys: `render.id` (or `.pk`) -> `render_ids`,
     `render.project_id` -> `project_ids`, `render.slug` -> `render_slugs`, `uid` -> `uids`;
     `otherwise` for any other key (`row[0]`)."""
     if isinstance(key, cst.Attribute):
         attr = key.attr.value
         owner = key.value.value if isinstance(key.value, cst.Name) else None
-        if attr == "id" and owner:
+        if attr in ("id", "pk") and owner:  # Django's `pk` is the primary key too
             return f"{owner}_ids"
         if attr.endswith("_id"):
             return f"{attr}s"

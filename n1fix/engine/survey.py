@@ -117,8 +117,8 @@ def _gather_facts(
     survey.resolved = [target for target in targets.values() if target]
     survey.unresolved = sorted(m for m, target in targets.items() if target is None)
     survey.models = extract_models(tree, module_name, is_package)
-    if mentions_django(text):
-        survey.django_models = extract_django(tree, module_name, is_package)
+    if mentions_django(text, module_name):
+        survey.django_models = extract_django(tree, module_name, is_package, text)
     survey.functions = extract_functions(tree, module_name, str(path), text)
     # A batch variant lives next to its per-item twin: only modules with a keyed query
     # function need their function names kept (the survey cache stays small).

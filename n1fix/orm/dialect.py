@@ -29,15 +29,23 @@ dialect (`ctx.orm`, chosen once by the engine from what the project imports):
 - `not_a_session(ctx, receiver, ancestry)`: words for what a query's receiver is when
   the project shows it is no session (a project module or class), else None.
 
+And, for the query-in-loop rewrite, the writing side:
+
+- `batch_gaps(shape, model, key_column, cardinality)`: what a batch relies on that the
+  code does not show, or None for the rule's own (SQLAlchemy) checks;
+- `batch_query(...)`: the batched query as code (`BatchQuery`), or None for the
+  codemod's own (SQLAlchemy) writer; `batch_proof(...)`: what a safe batch keeps, in
+  words for the finding.
+
 `n1fix.orm.sqlalchemy_dialect` answers them for SQLAlchemy (2.0 `select()`, the 1.x
 Query API, Flask-SQLAlchemy's `Model.query`) by delegating to the modules of this
-package. A Django dialect would fill the same types: `Book.objects.filter(author_id=x)`
-is a `QueryShape` with entity `Book`, the predicate `author_id == x` and cardinality
-LIST (`.get(...)` ONE, `.first()` FIRST, `.count()` COUNT, `.exists()` EXISTS);
-`ForeignKey` / `OneToOneField` / `ManyToManyField` become `RelationshipInfo`s (a forward
-`ForeignKey` is MANY_TO_ONE with its `attname` as foreign key attribute, the reverse
-`<model>_set` ONE_TO_MANY); `select_related` / `prefetch_related` are loader options
-(`Loading.EAGER`); `QuerySet.update()` / `.delete()` are `WriteShape`s.
+package. `n1fix.orm.django_dialect` fills the same types for Django:
+`Book.objects.filter(author_id=x)` is a `QueryShape` with entity `Book`, the predicate
+`author_id == x` and cardinality LIST (`.get(...)` ONE, `.first()` FIRST, `.count()`
+COUNT, `.exists()` EXISTS); `ForeignKey` / `OneToOneField` / `ManyToManyField` become
+`RelationshipInfo`s (a forward `ForeignKey` is MANY_TO_ONE with its `attname` as foreign
+key attribute, the reverse `<model>_set` ONE_TO_MANY). Not yet: `select_related` /
+`prefetch_related` as loader options, `QuerySet.update()` / `.delete()` as `WriteShape`s.
 
 The value types are defined, for now, next to the SQLAlchemy code that first produced
 them; they are re-exported here so that rules name them through the seam only.
@@ -106,6 +114,9 @@ class BatchQuery:
 
     source: str
     on_miss: str | None = None
+    # `source` is already the mapping from key to row (Django's `in_bulk(keys)`), and
+    # costs no query for no keys: no grouping, no `if keys:`.
+    mapping: bool = False
 
 
 class Loading(str, enum.Enum):
@@ -255,6 +266,12 @@ class OrmDialect(Protocol):
         ancestry: list[cst.CSTNode],
     ) -> str | None:
         """Words for what `receiver` is when the project shows it is no session, else None."""
+        ...
+
+    def loop_write(self, call: cst.Call) -> str | None:
+        """Words for the write `call` makes when a loop body runs it (a QuerySet's
+        `update()`, a manager's `create()`, a model's `save()`), for writes the rule's
+        own (SQLAlchemy) checks do not see; None when it is no such write."""
         ...
 
     def batch_gaps(

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from n1fix.orm.dialect import OrmDialect
 from n1fix.orm.django_dialect import DjangoDialect
+from n1fix.orm.mixed_dialect import MixedDialect
 from n1fix.orm.models import ModelIndex
 from n1fix.orm.sqlalchemy_dialect import SQLALCHEMY
 
@@ -18,14 +19,13 @@ def dialect_for(
 ) -> OrmDialect:
     """The dialect for a project that imports the modules `imported` (qualified names).
 
-    Django when the project imports `django` and nothing of SQLAlchemy; SQLAlchemy
-    otherwise, also for projects that import no ORM (their queries are then simply not
-    recognised). A project that imports both is read as SQLAlchemy: its Django models
-    are in the model index, but its QuerySets are not read (one dialect per project, as
-    the engine asks once). The Django dialect resolves lookups (`author=`, `pk=`)
+    Django when the project imports `django` and nothing of SQLAlchemy; both (each query
+    read by the one that recognises it, `MixedDialect`) when it imports both;
+    SQLAlchemy otherwise, also for projects that import no ORM (their queries are then
+    simply not recognised). The Django dialect resolves lookups (`author=`, `pk=`)
     through the project's `models`.
     """
     tops = {name.split(".", 1)[0] for name in imported}
-    if "django" in tops and not tops & _SQLALCHEMY:
-        return DjangoDialect(models)
+    if "django" in tops:
+        return MixedDialect(models) if tops & _SQLALCHEMY else DjangoDialect(models)
     return SQLALCHEMY

@@ -77,6 +77,29 @@ _TERMINALS = {
     "earliest": Cardinality.SCALAR,
 }
 LAST = ("last", "alast")
+_SAVES = {"save", "asave", "delete", "adelete"}
+_QUERYSET_WRITES = {
+    "update",
+    "aupdate",
+    "create",
+    "acreate",
+    "bulk_create",
+    "abulk_create",
+    "bulk_update",
+    "abulk_update",
+    "get_or_create",
+    "aget_or_create",
+    "update_or_create",
+    "aupdate_or_create",
+    "add",
+    "aadd",
+    "remove",
+    "aremove",
+    "set",
+    "aset",
+    "clear",
+    "aclear",
+}
 _ASYNC = {name for name in _TERMINALS if name.startswith("a") and name != "aggregate"}
 _MANAGERS_BY_SPELLING = {"objects", "_default_manager", "_base_manager"}
 
@@ -162,6 +185,10 @@ class DjangoDialect:
             get_key=get_key,
         )
 
+    def is_manager(self, receiver: cst.BaseExpression) -> bool:
+        """`Book.objects`: a manager of a class the project defines as a Django model."""
+        return _is_manager(receiver) and self._names_a_model(receiver.value)  # type: ignore[attr-defined]
+
     def _names_a_model(self, entity: cst.BaseExpression) -> bool:
         """Some Django model of the project has the class name `entity` ends with (with
         no index, as in a single file's check: any class-like name)."""
@@ -193,7 +220,17 @@ class DjangoDialect:
                 found.append(Predicate(arg, call, None, "", arg.value, True))
                 continue
             attr, value = self.lookup_column(arg.keyword.value, arg.value, model)
-            found.append(Predicate(arg, call, None, attr if keyed else "", value, True))
+            found.append(
+                Predicate(
+                    arg,
+                    call,
+                    None,
+                    attr if keyed else "",
+                    value,
+                    True,
+                    object_key=value is not arg.value,
+                )
+            )
         return found
 
     def lookup_column(
@@ -221,9 +258,12 @@ class DjangoDialect:
             if fk is None:
                 return "", value
             if len(parts) == 1:
-                # `author=x.pk` / `author=x.id`: the key; `author=x`: an object, no key
+                # `author=x.pk` / `author=x.id`: the key; `author=x`: an object (or a
+                # key: Django takes either), whose primary key is the key.
                 if _is_pk_read(value, target_pk):
                     return fk, value
+                if isinstance(value, cst.Name):
+                    return fk, cst.Attribute(value=value, attr=cst.Name("pk"))
                 return "", value
             if len(parts) == 2 and (parts[1] == "pk" or (parts[1],) == target_pk):
                 return fk, value
@@ -298,6 +338,21 @@ class DjangoDialect:
         ancestry: list[cst.CSTNode],
     ) -> str | None:
         return None  # a manager of a model class: what it runs is read from the chain
+
+    def loop_write(self, call: cst.Call) -> str | None:
+        if not isinstance(call.func, cst.Attribute):
+            return None
+        method = call.func.attr.value
+        receiver = call.func.value
+        if method in _SAVES:
+            # `obj.save()`, `form.save()`: a model's row (and what its overrides and
+            # receivers do); a plain name or attribute is enough to be one.
+            return f"`.{method}()`, which writes a row"
+        if method in _QUERYSET_WRITES and not isinstance(receiver, cst.Name):
+            # `Book.objects.filter(...).update()`, `task.annotations.update()`,
+            # `Book.objects.create()`: not a dict's `update()` on a plain name.
+            return f"`.{method}()` of a queryset or manager, which writes"
+        return None
 
     # -- the batch -------------------------------------------------------------------
 
@@ -382,17 +437,18 @@ class DjangoDialect:
         cardinality: Cardinality,
     ) -> str | None:
         """What a safe batch is, and what it keeps, in words for the finding."""
-        query = f"one `filter({key_column}__in=keys)` query"
+        written = _written_lookup(_key_arg(shape, key_column), key_column)
+        query = f"one `filter({written}__in=keys)` query"
         if cardinality is Cardinality.COUNT:
             return (
                 f"{query} counting rows per `{key_column}` (`values_list(...)"
-                '.annotate(Count("pk"))`); a key without rows counts 0'
+                '.annotate(count=Count("pk"))`); a key without rows counts 0'
             )
         if cardinality is Cardinality.EXISTS:
             return f"{query} for the keys that have rows"
         if cardinality is Cardinality.ONE:
             return (
-                f"{query} into a dict by `{key_column}` (unique); a key it does not"
+                f"one `in_bulk(keys)` query, a dict by `{key_column}`; a key it does not"
                 " find runs the original `.get()`, which raises `DoesNotExist` as before"
             )
         order = "unordered, as before"
@@ -441,6 +497,7 @@ class DjangoDialect:
             parts.append(
                 f".{mc.name}({_args(mc.call, key_arg, keys_ref, key_column, code)})"
             )
+        own_chain = "".join(parts)  # without the `.get()` key as a filter
         if (
             key_arg is not None
             and key_arg.container is not None
@@ -452,21 +509,22 @@ class DjangoDialect:
             )
         chain = "".join(parts)
         source = f"{manager}{chain}"
+        # `values_list("author")` reads the key column as `author_id` does; a lookup
+        # through another model (`author__pk`) would join it: the column then.
+        written = _written_lookup(key_arg, key_column)
+        read_back = written if "__" not in written else key_column
         if cardinality is Cardinality.COUNT:
             count = symbol("django.db.models.Count")
             return BatchQuery(
                 _rows(
                     shape,
-                    f'{source}.values_list("{key_column}").annotate({count}("pk"))'
-                    ".order_by()",
+                    f'{source}.values_list("{read_back}")'
+                    f'.annotate(count={count}("pk")).order_by()',
                 )
             )
         if cardinality is Cardinality.EXISTS:
             return BatchQuery(
-                _rows(
-                    shape,
-                    f'{source}.values_list("{key_column}", flat=True).distinct()',
-                )
+                _rows(shape, f'{source}.values_list("{read_back}", flat=True)')
             )
         if cardinality is Cardinality.FIRST:
             model = self._model(shape.entity) if shape.entity is not None else None
@@ -474,6 +532,16 @@ class DjangoDialect:
                 source += '.order_by("pk")'  # what `.first()` / `.last()` order by then
             if shape.terminal is not None and shape.terminal.name in LAST:
                 source += ".reverse()"
+        if cardinality is Cardinality.ONE and shape.get_key is not None:
+            # `in_bulk` maps primary keys to rows (no query for no keys); a key it did
+            # not find reruns the per-item `.get()`, which raises as it did.
+            bulk = "ain_bulk" if shape.is_async else "in_bulk"
+            awaited = "await " if shape.is_async else ""
+            return BatchQuery(
+                f"{awaited}{manager}{own_chain}.{bulk}({keys_ref})",
+                on_miss=code(shape.node),
+                mapping=True,
+            )
         on_miss = None
         if cardinality is Cardinality.ONE:
             on_miss = code(shape.node)  # the per-item `.get()`: raises as it did
@@ -517,13 +585,21 @@ def _key_arg(shape: QueryShape, key_column: str) -> Predicate | None:
     return next((p for p in shape.predicates if p.attr == key_column), None)
 
 
+def _written_lookup(key: Predicate | None, key_column: str) -> str:
+    """The key's lookup as the query spells it (`author`, `author_id`, `pk`), without
+    `__exact`: the batch filters with it plus `__in`, and reads it back by it."""
+    if key is None or not isinstance(key.node, cst.Arg) or key.node.keyword is None:
+        return key_column
+    return key.node.keyword.value.removesuffix("__exact")
+
+
 def _args(
     call: cst.Call, key: Predicate | None, keys_ref: str, key_column: str, code
 ) -> str:
     rendered = []
     for arg in call.args:
         if key is not None and arg is key.node:
-            rendered.append(f"{key_column}__in={keys_ref}")
+            rendered.append(f"{_written_lookup(key, key_column)}__in={keys_ref}")
         else:
             rendered.append(code(arg).rstrip().rstrip(","))
     return ", ".join(rendered)

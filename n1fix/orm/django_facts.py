@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from n1fix.cst.astwalk import ast_dotted_name, called_name
 from n1fix.orm.imports import import_map
+from n1fix.orm.model_facts import module_statements
 
 __all__ = [
     "RELATION_FIELDS",
@@ -155,23 +156,30 @@ class DjangoModel:
         return self.ordering is None or "?" not in self.ordering
 
 
-def mentions_django(text: str) -> bool:
-    """Whether a file may hold Django models, managers or receivers (a cheap text test
-    before the `ast` walk; model modules import from `django` or from another app's
-    `models`)."""
-    return "django" in text or "models" in text or "receiver" in text
+def mentions_django(text: str, module_name: str = "") -> bool:
+    """Whether a file may hold Django models, managers or receivers: a cheap test before
+    the `ast` walk. A module that names django, or any `models` module (django-oscar's
+    concrete models subclass abstract ones from another module, naming no django)."""
+    return "django" in text or "models" in module_name.split(".")
 
 
 def extract_django(
-    tree: ast.Module, module_name: str, is_package: bool = False
+    tree: ast.Module,
+    module_name: str,
+    is_package: bool = False,
+    text: str | None = None,
 ) -> list[DjangoFacts]:
-    """Facts about every module-level class and signal receiver of one module."""
+    """Facts about every module-level class and signal receiver of one module (`text`,
+    when given, spares the walk for receivers in a module that names none)."""
     names = import_map(tree, module_name, is_package)
     facts: list[DjangoFacts] = []
-    for stmt in tree.body:
+    # Through module-level `if` / `try` blocks: django-oscar's concrete models are
+    # defined under `if not is_model_registered(...)`.
+    for stmt in module_statements(tree.body):
         if isinstance(stmt, ast.ClassDef) and stmt.bases:
             facts.append(_class_facts(stmt, module_name, names))
-    facts.extend(_receivers(tree, module_name, names))
+    if text is None or "receiver" in text or ".connect(" in text:
+        facts.extend(_receivers(tree, module_name, names))
     return facts
 
 

@@ -50,6 +50,10 @@ class Predicate:
     attr: str
     value: cst.BaseExpression
     via_filter_by: bool = False
+    # The query compares an object (`filter(author=author)`): `value` is then its
+    # primary key read (`author.pk`, built, not in the module), which the rule may batch
+    # only when the object is shown to be a row of the related model.
+    object_key: bool = False
 
 
 @dataclass

@@ -11,5 +11,7 @@ def published_titles(authors: list[Author]) -> dict[str, list[str]]:
         for book in Book.objects.filter(author__in=author_ids):
             books_by_author_id[book.author_id].append(book)
     for author in authors:
-        titles[author.name] = [book.title for book in books_by_author_id.get(author.pk, [])]
+        titles[author.name] = [
+            book.title for book in books_by_author_id.get(author.pk, [])
+        ]
     return titles

@@ -7,7 +7,8 @@ def top_rated(books: list[Book]) -> list[str]:
     books_with_reviews = set()
     if book_ids:
         books_with_reviews = set(
-            Review.objects.filter(book__in=book_ids, rating=5).values_list("book", flat=True)
+            Review.objects.filter(book__in=book_ids, rating=5)
+            .values_list("book", flat=True)
         )
     for book in books:
         if book.pk in books_with_reviews:

@@ -11,5 +11,5 @@ def books_by_author(authors: list[Author]) -> dict[int, list[Book]]:
         for book in Book.objects.filter(author__in=author_ids):
             books_by_author_id[book.author_id].append(book)
     for author in authors:
-        result[author.id] = books_by_author_id.get(author.pk, [])
+        result[author.id] = list(books_by_author_id.get(author.pk, []))
     return result

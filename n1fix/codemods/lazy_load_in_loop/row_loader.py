@@ -15,7 +15,6 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.codemods.lazy_load_in_loop.rewrite import (
-    ReplaceNode,
     edited_query,
     with_argument,
 )

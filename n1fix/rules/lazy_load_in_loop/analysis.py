@@ -29,7 +29,7 @@ from n1fix.cst.syntax import (
     target_names,
     walk,
 )
-from n1fix.orm.dialect import Loading, ManagerRead, OptionChain, RowLoader
+from n1fix.orm.dialect import Loading, ManagerRead, OptionChain, RowLoader, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.lazy_load_in_loop.identity_map import (
     one_target_through_join,
@@ -507,6 +507,8 @@ def _finding(
         read.relationships,
         strategies,
     )
+    if loader is None and source.shape.style is Style.DJANGO:
+        return  # a QuerySet read by a dialect that writes no loader for it
     if read.manager is not None:
         reading = f"{reading}.{read.method}()"
         message = (

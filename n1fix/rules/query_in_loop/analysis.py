@@ -9,7 +9,7 @@ from typing import Iterable
 import libcst as cst
 
 from n1fix.analysis.callees import callee_of
-from n1fix.analysis.item_facts import key_gaps
+from n1fix.analysis.item_facts import item_model, key_gaps
 from n1fix.analysis.loop_placement import (
     CONSUMERS,
     NoFix,
@@ -283,6 +283,7 @@ def _analyze_loop(
         shape.cardinality is Cardinality.LIST
         and shape.terminal is None
         and not _iterated_directly(ancestry)
+        and not _iterated_through_name(ancestry)
     ):
         # A Query or Result kept as an object: more often built up (`.subquery()`,
         # `.exists()`) or written through (`.update()`, `.delete()`) than read.
@@ -423,6 +424,10 @@ def _analyze_loop(
         return no_fix(str(reason))
     unsafe = placement.unsafe
     keys_key = placement.keys_key
+    if key_pred is not None and key_pred.object_key:
+        unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)
+        if unshown:
+            return no_fix(unshown)
     miss = _certain_key_miss(ctx, model, key_column, keys_key, frame, ancestry)
     if miss:
         return no_fix(miss)
@@ -529,6 +534,35 @@ def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
     if shape.style is Style.V1 and shape.select_call is None:
         return None
     return ctx.orm.not_a_session(ctx, shape.session, ancestry)
+
+
+def _object_key_unshown(
+    ctx, model, key_column: str, keys_key, frame: Frame, ancestry
+) -> str | None:
+    """A query that compares an object (`filter(author=author)`) is batched by the
+    object's primary key (`author.pk`): only when the loop's items are shown to be rows
+    of the model the key column refers to (else `author` may be a key, without `.pk`)."""
+    column = model.column(key_column) if model is not None else None
+    target = (
+        column.foreign_key.rsplit(".", 1)[0]
+        if column is not None and column.foreign_key
+        else None
+    )
+    items = item_model(ctx, frame, ancestry)
+    owner = keys_key.value if isinstance(keys_key, cst.Attribute) else None
+    if (
+        target is not None
+        and items is not None
+        and items.table == target
+        and isinstance(owner, cst.Name)
+        and owner.value in frame.targets
+    ):
+        return None
+    compared = ctx.code(owner) if owner is not None else "the value"
+    return (
+        f"`{compared}` may be a key rather than a row (the query takes either); n1fix"
+        " batches it when the loop's items are shown to be rows of the related model"
+    )
 
 
 def _runs_on_batch_miss(ctx, shape: QueryShape, ancestry) -> bool:
@@ -825,6 +859,80 @@ def _iterated_directly(ancestry) -> bool:
             and len(call.args) == 1
         )
     return False
+
+
+_COPIES = {"list", "tuple", "sorted", "set", "enumerate"}
+
+
+def _iterated_through_name(ancestry) -> bool:
+    """`reviews = Review.objects.filter(...)` in a loop body, the name then read only as
+    something iterated (`for r in reviews`, `[r.x for r in reviews]`, `list(reviews)`)
+    and only in that loop body: the query's rows are all it gives, as when iterated
+    directly."""
+    query, parent = ancestry[-1], ancestry[-2]
+    if not (
+        isinstance(parent, cst.Assign)
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0].target, cst.Name)
+        and parent.value is query
+    ):
+        return False
+    target = parent.targets[0].target
+    loop = next((n for n in reversed(ancestry) if isinstance(n, cst.For)), None)
+    scope = next(
+        (n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef, cst.Module))),
+        None,
+    )
+    if loop is None or scope is None:
+        return False
+    # One read, in the loop body after the assignment, run once per item: a result that
+    # can be iterated once only (SQLAlchemy's) gives its rows to that one read, as the
+    # list the rewrite puts there does.
+    reads = 0
+    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(scope, ())]
+    while stack:
+        node, above = stack.pop()
+        if isinstance(node, cst.Name) and node.value == target.value:
+            if node is target:
+                continue
+            reads += 1
+            if reads > 1 or not _iterated_once(node, above, loop):
+                return False
+        stack.extend((child, (*above, node)) for child in children(node))
+    return reads == 1
+
+
+_REPEATS = (cst.For, cst.While, cst.CompFor, cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def _iterated_once(name: cst.Name, above: tuple[cst.CSTNode, ...], loop) -> bool:
+    """Is `name` (under the ancestors `above`) read once per item of `loop`, as the
+    iterable of a loop or of a comprehension's first `for`, or as the one argument of a
+    call that copies or enumerates it?"""
+    if loop not in above:
+        return False
+    path = above[above.index(loop) + 1 :]
+    parent = path[-1] if path else None
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is name:
+        comprehension = path[-2] if len(path) > 1 else None
+        if (
+            isinstance(parent, cst.CompFor)
+            and getattr(comprehension, "for_in", None) is not parent
+        ):
+            return False  # an inner `for` of a comprehension: evaluated per outer item
+        inner = path[:-2] if isinstance(parent, cst.CompFor) else path[:-1]
+    else:
+        grandparent = path[-2] if len(path) > 1 else None
+        if not (
+            isinstance(parent, cst.Arg)
+            and parent.keyword is None
+            and isinstance(grandparent, cst.Call)
+            and dotted_name(grandparent.func) in _COPIES
+            and len(grandparent.args) == 1
+        ):
+            return False
+        inner = path[:-2]
+    return not any(isinstance(n, _REPEATS) for n in inner[1:])
 
 
 def _module_uses_query_api(module: cst.Module) -> bool:

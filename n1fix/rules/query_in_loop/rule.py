@@ -95,6 +95,21 @@ no decorator but `@staticmethod`/`@classmethod` (a cache, a retry or a log line 
 once instead of per item, or not at all). Callees that commit, or whose query n1fix
 cannot batch, get no fix; the message says why.
 
+Django (a project that imports `django` and not SQLAlchemy): a QuerySet on a model's
+manager keyed by the item (`filter(author_id=author.pk)`, `filter(author=author.pk)`,
+`filter(author__pk=...)`, `get(pk=...)`, also through the async API) becomes one
+`filter(<the same lookup>__in=keys)` through the same manager (a custom manager's own
+filter stays). The same contract applies, with Django's facts: each key's rows keep the
+query's `order_by`, else the model's `Meta.ordering`; `.first()` / `.last()` without
+either order by primary key (as Django does), and are safe only when that order includes
+a unique column or the key is unique (an order a custom `get_queryset()` may set, or an
+unreadable `Meta.ordering`, makes them unsafe). `.count()` becomes one grouped count,
+`.exists()` the set of keys with rows, and `get(pk=key)` one `in_bulk(keys)`: a key it
+did not find reruns the original `get()`, which raises `DoesNotExist` as before. An
+object compared (`filter(author=author)`) is batched by its `pk` only when the loop's
+items are shown to be rows of the related model (`authors: list[Author]`, a query of
+`Author`): `author` may otherwise be a key.
+
 A loop over a few items written out in the code (at most four, none starred: `for key
 in ("ui.models", "ui.pinned")`) gets no fix: it runs a fixed number of queries whatever
 the data, and a batch would save a round trip or two at the price of longer code.
