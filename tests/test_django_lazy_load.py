@@ -188,6 +188,8 @@ def test_safe_fix_loads_the_read_with_the_rows(tmp_path, query, read, expected):
         ("Book.objects.all()", "book.author_id"),
         ("Book.objects.all()", "book.tags"),  # the manager itself runs nothing
         ("Book.objects.all()", "book.tags.add(1)"),
+        # a QuerySet handed on: whether and how it runs is the callee's
+        ("Book.objects.all()", "print(book.tags.all())"),
     ],
 )
 def test_no_finding_without_a_query_per_row(tmp_path, query, read):

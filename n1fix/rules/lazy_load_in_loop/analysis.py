@@ -237,6 +237,9 @@ class _Reads:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self.reads: dict[tuple[str, ...], Read] = {}
+        # Expressions whose rows are read where they stand: iterated, or handed to a
+        # builtin that iterates them (`list(...)`, `len(...)`)
+        self.evaluated: set[int] = set()
 
     def visit(self, node: cst.CSTNode, env: dict, conditional: bool) -> None:
         if isinstance(node, SCOPES):
@@ -245,8 +248,11 @@ class _Reads:
             self._attribute(node, env, conditional)
             return
         if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Name) and node.func.value in _ITERATING:
+                self.evaluated.update(id(arg.value) for arg in node.args)
             self._manager_call(node, env, conditional)
         if isinstance(node, cst.For):
+            self.evaluated.add(id(node.iter))
             self.visit(node.iter, env, conditional)
             inner = self._bind(node.target, node.iter, env)
             self.visit(node.body, inner, conditional or may_stop_early(node.body))
@@ -302,6 +308,7 @@ class _Reads:
         first = True
         while clause is not None:
             if not (first and skip_first_iter):  # the loop's own rows: already bound
+                self.evaluated.add(id(clause.iter))
                 self.visit(clause.iter, inner, conditional)
                 inner = self._bind(clause.target, clause.iter, inner)
             for test in clause.ifs:
@@ -420,6 +427,8 @@ class _Reads:
         kind = self.ctx.orm.manager_read(bound.rels[-1], func.attr.value)
         if kind is None or kind is ManagerRead.OTHER:
             return
+        if kind is ManagerRead.ROWS and id(call) not in self.evaluated:
+            return  # `f(book.tags.all())`: a QuerySet handed on; what runs is unknown
         self._record(
             bound.path,
             func.value,
@@ -448,6 +457,25 @@ class _Reads:
             known.manager, known.method, known.node = manager, method, node
         if call is not None:
             known.calls.append(call)
+
+
+# Builtins that read every row of what they are given.
+_ITERATING = {
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "sorted",
+    "len",
+    "sum",
+    "min",
+    "max",
+    "any",
+    "all",
+    "enumerate",
+    "zip",
+    "dict",
+}
 
 
 def _bound_by(node) -> set[str]:
