@@ -167,13 +167,25 @@ from typing import Iterable
 from n1fix.cst.astwalk import child_nodes
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
-_WRITE_TEXT = re.compile(r"\.\s*(?:execute|delete|merge|refresh)\s*\(")
+_WRITE_TEXT = re.compile(
+    r"\.\s*a?(?:execute|delete|merge|refresh|create|save|update|get_or_create"
+    r"|update_or_create)\s*\("
+)
 _WRITE_CALLS = {"execute", "delete", "merge", "refresh"}
+# Writes through a model's API (Django), with or without arguments; `update` only on a
+# queryset chain (`.filter(...).update(...)`), not a dict's.
+_MODEL_WRITE_CALLS = {
+    f"{prefix}{name}"
+    for prefix in ("", "a")
+    for name in ("create", "save", "delete", "get_or_create", "update_or_create")
+}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def gate(tree: ast.Module, text: str) -> bool:
-    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)`, `.merge(...)` or `.refresh(...)`?"""
+    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)`, `.merge(...)`
+    or `.refresh(...)`, or a model's write (`.create(...)`, `.save()`, `.delete()`,
+    `.get_or_create(...)`, a queryset's `.update(...)`)?"""
     if not _WRITE_TEXT.search(text):
         return False
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
@@ -183,8 +195,13 @@ def gate(tree: ast.Module, text: str) -> bool:
             in_loop
             and isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _WRITE_CALLS
-            and node.args
+            and (
+                node.func.attr in _WRITE_CALLS
+                and node.args
+                or node.func.attr in _MODEL_WRITE_CALLS
+                or node.func.attr in ("update", "aupdate")
+                and isinstance(node.func.value, ast.Call)
+            )
         ):
             return True
         if isinstance(node, _SCOPES):
@@ -211,5 +228,7 @@ class WriteInLoop(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.write_in_loop.analysis import find
+        from n1fix.rules.write_in_loop.model_writes import find_model_writes
 
-        return find(ctx, self)
+        yield from find(ctx, self)
+        yield from find_model_writes(ctx, self)
