@@ -193,6 +193,11 @@ def _analyze(rule, ctx, loop: cst.For, ancestry, write: ModelWrite, path):
             " unique constraint on the lookup and tells neither"
         )
     if write.kind in ("update", "delete_rows"):
+        if not any(
+            p.attr and names_read(p.value) & frame.varying
+            for p in write.query.predicates
+        ):
+            return None  # a chunk of keys per item, not a row: already batched
         return no_fix(
             "one queryset for every item's rows (`filter(key__in=keys)`) is not"
             " written for Django yet"
@@ -200,9 +205,11 @@ def _analyze(rule, ctx, loop: cst.For, ancestry, write: ModelWrite, path):
     if write.is_async or loop.asynchronous is not None:
         return no_fix("n1fix batches the writes of a sync loop only")
     if model is None or model.django is None:
+        named = ctx.code(write.entity) if write.entity is not None else receiver
         return no_fix(
-            f"`{receiver}` is no model n1fix knows, so its save() / delete() overrides"
-            " and signal receivers are unknown"
+            f"`{named}` is no model n1fix knows (its class is not in the project's"
+            " model index), so its save() / delete() overrides and signal receivers"
+            " are unknown"
         )
     statement = _own_statement(path)
     reason = _placement_blocker(loop, None, path, statement)
