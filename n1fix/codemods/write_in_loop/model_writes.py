@@ -43,7 +43,9 @@ def fix_model_write(ctx, plan: ModelWritePlan) -> cst.Module:
             objects = names.pick(plural(singular_snake(plan.model_name)))
             before = [f"{objects} = []"]
             statement_indent = ctx.range_of(plan.statement).start.column
-            append = _call(f"{objects}.append", instance, statement_indent, limit)
+            append = _call_of_one(
+                f"{objects}.append", instance, statement_indent, limit
+            )
             after = [f"{plan.manager}.bulk_create({objects})"]
     elif plan.form is ModelWriteForm.BULK_UPDATE:
         objects = plan.objects
@@ -65,10 +67,13 @@ def fix_model_write(ctx, plan: ModelWritePlan) -> cst.Module:
             after = [bulk]
     elif plan.form is ModelWriteForm.UPDATE:
         values = ", ".join(f"{name}={render(value)}" for name, value in plan.values)
-        queryset = _joined(ctx.code(plan.queryset))
-        replacement = [_call(f"{queryset}.update", values, indent, limit)]
+        replacement = [
+            _on_queryset(ctx.code(plan.queryset), "update", values, indent, limit)
+        ]
     else:
-        replacement = [f"{_joined(ctx.code(plan.queryset))}.delete()"]
+        replacement = [
+            _on_queryset(ctx.code(plan.queryset), "delete", "", indent, limit)
+        ]
     config = ctx.module.config_for_parsing
     try:
         parsed = {
@@ -102,9 +107,10 @@ def _joined(code: str) -> str:
         return code
     try:
         joined = one_line(cst.parse_expression(code))
-    except cst.ParserSyntaxError:
+        return render(joined) if joined is not None else code
+    except (cst.ParserSyntaxError, cst.CSTValidationError):
+        # a line break that was all the space between two words (`x\n else y`)
         return code
-    return render(joined) if joined is not None else code
 
 
 def _call(func: str, args: str, indent: int, limit: int) -> str:
@@ -119,6 +125,31 @@ def _call(func: str, args: str, indent: int, limit: int) -> str:
     if exploded is None:
         return f"{func}(\n{INDENT}{args}\n)"
     return f"{prefix} = {exploded}" if prefix else exploded
+
+
+def _call_of_one(func: str, arg: str, indent: int, limit: int) -> str:
+    """`func(arg)` where `arg` is one call: on its own line when long, and broken one
+    argument a line when that line is long too."""
+    whole = f"{func}({arg})"
+    if fits(whole, indent, limit) or "\n" in arg:
+        return whole
+    if not fits(arg, indent + len(INDENT), limit):
+        exploded = exploded_call(arg, indent + len(INDENT), limit)
+        if exploded is not None:
+            arg = exploded.replace("\n", "\n" + INDENT)
+    return f"{func}(\n{INDENT}{arg}\n)"
+
+
+def _on_queryset(queryset: str, method: str, args: str, indent: int, limit: int) -> str:
+    """`queryset.method(args)`: the queryset as the author laid it out over lines; one
+    written on one line and now too long is broken at its last call's brackets."""
+    tail = f".{method}({args})"
+    if "\n" in queryset or fits(queryset + tail, indent, limit):
+        return queryset + tail
+    if args and fits(f"{queryset}.{method}(", indent, limit):
+        return _call(f"{queryset}.{method}", args, indent, limit)
+    exploded = exploded_call(queryset, indent, limit)
+    return (exploded if exploded is not None else queryset) + tail
 
 
 def _bulk_create_of_comprehension(

@@ -331,9 +331,10 @@ def _create(ctx, loop, write: ModelWrite, model, statement, scope, finding):
             f"`{model.name}.{manager}` is a manager n1fix cannot read; its create() or"
             " bulk_create() may do more",
         )
-    instance = f"{ctx.code(write.entity)}({_args_code(ctx, write.call)})"
+    # `Model(...)` with the arguments as the author laid them out
+    instance = cst.Module([]).code_for_node(write.call.with_changes(func=write.entity))
     replace = _only_statement(loop, statement)
-    unsafe = []
+    unsafe = _related_reads(ctx, loop, write)
     if not replace:
         risk = other_statements_may_raise(loop.body, statement, _VALUE_CALLS)
         if risk:
@@ -358,8 +359,65 @@ def _create(ctx, loop, write: ModelWrite, model, statement, scope, finding):
     return finding(Applicability.SAFE, None, plan, words)
 
 
-def _args_code(ctx, call: cst.Call) -> str:
-    return ", ".join(ctx.code(arg).strip().rstrip(",").strip() for arg in call.args)
+# QuerySet methods: called on a related manager (`event.items.get(...)`), a query.
+_QUERY_METHODS = {
+    "get",
+    "filter",
+    "exclude",
+    "all",
+    "first",
+    "last",
+    "count",
+    "exists",
+    "values",
+    "values_list",
+    "aggregate",
+    "in_bulk",
+    "earliest",
+    "latest",
+    "iterator",
+}
+
+
+def _related_reads(ctx, loop: cst.For, write: ModelWrite) -> list[str]:
+    """Calls in the loop (the write's arguments included) that may query through a
+    related manager: `x.<name>.get(...)` where `<name>` is a relation of some model of
+    the project. The dialect does not read related managers as queries; such a read
+    ran between the writes, it now runs before all of them (and one that raises
+    part-way had let the items before it be written)."""
+    relations = _relation_names(ctx.project.models)
+    for node in walk(loop.body):
+        if node is write.call or not isinstance(node, cst.Call):
+            continue
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in _QUERY_METHODS
+            and isinstance(func.value, cst.Attribute)
+            and func.value.attr.value in relations
+        ):
+            return [
+                f"`{_short(ctx.code(func))}()` may query a related manager, which now"
+                " runs before the writes instead of between them"
+            ]
+    return []
+
+
+_RELATIONS: list = [None, frozenset()]
+
+
+def _relation_names(models) -> frozenset[str]:
+    if _RELATIONS[0] is not models:
+        _RELATIONS[:] = [
+            models,
+            frozenset(
+                name
+                for model in models.models.values()
+                if model.django is not None
+                for name in model.relationships
+            ),
+        ]
+    return _RELATIONS[1]
 
 
 # --------------------------------------------------------------------- save
@@ -485,6 +543,7 @@ def _save(ctx, loop, ancestry, frame, write, model, statement, scope, finding):
             " loop"
         )
     replace = _only_statement(loop, statement)
+    unsafe.extend(_related_reads(ctx, loop, write))
     if not replace:
         risk = other_statements_may_raise(loop.body, statement, _VALUE_CALLS)
         if risk:
