@@ -263,8 +263,10 @@ def _body_blocker(ctx, loop, write: ModelWrite, model, frame, ancestry) -> str |
         if id(node) in inside:
             continue
         if isinstance(node, (cst.Call, cst.Await)):
-            other = ctx.orm.model_write(node)
-            if other is not None:
+            other = ctx.orm.model_write(node) or (
+                isinstance(node, cst.Call) and ctx.orm.loop_write(node)
+            )
+            if other:
                 return (
                     f"the loop writes again (`{_short(ctx.code(node))}`); batching would"
                     " change the order of the writes"
