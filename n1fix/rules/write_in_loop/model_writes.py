@@ -447,6 +447,14 @@ def _save(ctx, loop, ancestry, frame, write, model, statement, scope, finding):
             " it, a bulk update would leave it as it was"
         )
     if update_fields is None:
+        if any(
+            arg.keyword is not None and arg.keyword.value == "force_insert"
+            for arg in write.call.args
+        ):
+            return no_fix(
+                "`save(force_insert=True)` inserts a row per item; n1fix does not turn"
+                " it into one bulk_create() yet"
+            )
         if write.call.args:
             return no_fix(
                 "save() is given arguments other than a literal `update_fields`"
