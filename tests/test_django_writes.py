@@ -184,6 +184,12 @@ NOT_SAFE = """
             form.save()
 
 
+    def reset_one(item_id):
+        for item in Item.objects.filter(pk=item_id):
+            item.size = 0
+            item.save()
+
+
     def stamp(size):
         for item in Item.objects.filter(size=size):
             item.name = str(timezone.now())
@@ -385,3 +391,8 @@ def test_a_value_computed_per_item_is_not_one_update(other) -> None:
 def test_an_object_not_shown_to_be_a_model_is_not_reported(other) -> None:
     by_function, _ = other
     assert "save_forms" not in by_function
+
+
+def test_a_loop_over_one_row_is_not_reported(other) -> None:
+    by_function, _ = other
+    assert "reset_one" not in by_function  # filter(pk=...): one row, one write

@@ -160,6 +160,8 @@ def _analyze(rule, ctx, loop: cst.For, ancestry, write: ModelWrite, path):
         model = item_model(ctx, frame, ancestry)
         if model is None or model.django is None:
             return None  # a form's save(), a file's delete(): no model shown
+        if _at_most_one_row(ctx, loop, ancestry, model):
+            return None  # `filter(pk=x)` iterated: one write, not one per item
     what = {
         "create": f"`{receiver}.create()` inserts a row",
         "get_or_create": f"`{receiver}.get_or_create()` reads (and may insert) a row",
@@ -233,6 +235,22 @@ def _analyze(rule, ctx, loop: cst.For, ancestry, write: ModelWrite, path):
             ctx, loop, ancestry, frame, write, model, statement, scope, finding
         )
     return _delete(ctx, loop, ancestry, frame, write, model, statement, scope, finding)
+
+
+def _at_most_one_row(ctx, loop, ancestry, model) -> bool:
+    """The loop's queryset compares a unique column to one value: it has one row."""
+    iterable = loop.iter
+    if isinstance(iterable, cst.Name):
+        found = bindings(iterable.value, ancestry)
+        if len(found) != 1 or found[0][0] is None:
+            return False
+        iterable = found[0][0]
+    if not isinstance(iterable, cst.Call):
+        return False
+    shape = ctx.orm.query_shape(iterable)
+    return shape is not None and any(
+        p.attr and model.is_unique(p.attr) for p in shape.predicates
+    )
 
 
 def _model_blocker(model, kind: str) -> str | None:
