@@ -146,6 +146,8 @@ def _analyze(rule, ctx, loop: cst.For, ancestry, write: ModelWrite, path):
     frame = _frame(loop, ancestry)
     if not names_read(write.node) & frame.varying:
         return None  # the same write every time: not a row per item
+    if any(isinstance(node, cst.Return) for node in path):
+        return None  # `return M.objects.create(...)`: the loop ends at the first write
     where = loop_words(ctx, frame)
     receiver = ctx.code(write.receiver)
     model = None
