@@ -86,6 +86,7 @@ APPLICABILITIES = ("safe", "unsafe", "none")
 REJECTIONS = ("changes_result", "no_fewer_round_trips")
 ORMS = ("sqlalchemy", "django")
 REQUIRED_FILES = ("before.py", "case.toml", "scenario.py")
+MEASURES = ("round_trips", "rows", "results")
 
 
 # --------------------------------------------------------------------------- cases
@@ -119,7 +120,9 @@ class GoldenCase:
     # semaphore sized to the connection pool); test_gather_concurrency checks it.
     max_in_flight: int | None = None
     # What the after must lower: "round_trips" (default) or "rows" (rows loaded, in no
-    # more round trips: a filter moved into the WHERE).
+    # more round trips: a filter moved into the WHERE); or "results": nothing to lower,
+    # the same results in no more round trips (values passed as parameters instead of
+    # spliced into the SQL).
     measure: str = "round_trips"
     # The before fails today with this exception (an async lazy load: `MissingGreenlet`);
     # its results are those of the same code run under a sync Session (golden_sync_twin).
@@ -314,8 +317,8 @@ def load_case(case_dir: Path) -> GoldenCase:
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
         raise fail('`runs = false` needs `reason = "..."`')
-    if run.get("measure", "round_trips") not in ("round_trips", "rows"):
-        raise fail('`measure` is "round_trips" or "rows"')
+    if run.get("measure", "round_trips") not in MEASURES:
+        raise fail('`measure` is "round_trips", "rows" or "results"')
     raises = run.get("before_raises")
     if raises is not None and not (isinstance(raises, str) and raises.isidentifier()):
         raise fail(
@@ -519,6 +522,72 @@ class RoundTripCounter:
         return len(self.statements)
 
 
+COUNTER_KEY = "n1fix_round_trips"  # the run's RoundTripCounter, in `session.info`
+
+
+class CountedCursor:
+    """A DB-API cursor whose `execute` and `executemany` calls count as round trips of the
+    run (SQLAlchemy's event sees only what SQLAlchemy sends); anything else is the
+    cursor's own."""
+
+    def __init__(self, cursor: Any, counter: RoundTripCounter) -> None:
+        self._cursor, self._counter = cursor, counter
+
+    def execute(self, statement, *args, **kwargs):
+        self._counted(statement)
+        return self._cursor.execute(statement, *args, **kwargs)
+
+    def executemany(self, statement, *args, **kwargs):
+        self._counted(statement)
+        return self._cursor.executemany(statement, *args, **kwargs)
+
+    def _counted(self, statement) -> None:
+        if self._counter.active:
+            self._counter.statements.append(str(statement))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+
+def dbapi_cursor(session: Session) -> CountedCursor:
+    """A cursor of the driver itself (sqlite3 on SQLite, psycopg on PostgreSQL) on the
+    run's own connection and transaction, for code written against DB-API: what it
+    writes is in the database state the run compares."""
+    raw = session.connection().connection.dbapi_connection
+    return CountedCursor(raw.cursor(), session.info[COUNTER_KEY])
+
+
+class CountedAsyncpg:
+    """The run's asyncpg connection, its statement calls counted as round trips."""
+
+    _CALLS = ("execute", "executemany", "fetch", "fetchrow", "fetchval")
+
+    def __init__(self, connection: Any, counter: RoundTripCounter) -> None:
+        self._connection, self._counter = connection, counter
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._connection, name)
+        if name not in self._CALLS:
+            return found
+
+        async def counted(statement, *args, **kwargs):
+            if self._counter.active:
+                self._counter.statements.append(str(statement))
+            return await found(statement, *args, **kwargs)
+
+        return counted
+
+
+async def asyncpg_connection(session) -> CountedAsyncpg:
+    """The asyncpg connection under an AsyncSession on PostgreSQL, in its transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return CountedAsyncpg(raw.driver_connection, session.info[COUNTER_KEY])
+
+
 def seed_modules(seed_name: str) -> tuple[Any, Any]:
     ensure_golden_on_path()
     models = importlib.import_module(f"{seed_name}.models")
@@ -651,6 +720,7 @@ def _sync_run(
                 session.commit()
         event.listen(engine, "before_cursor_execute", counter)
         with Session(engine) as session, counter.counting_rows(models.Base):
+            session.info[COUNTER_KEY] = counter
             counter.active = True
             try:
                 result = getattr(scenario, entry)(module, session)
@@ -689,6 +759,7 @@ async def _async_run(
         event.listen(engine.sync_engine, "before_cursor_execute", counter)
         with counter.counting_rows(models.Base):
             async with AsyncSession(engine) as session:
+                session.info[COUNTER_KEY] = counter
                 counter.active = True
                 try:
                     result = await getattr(scenario, entry)(module, session)
@@ -732,6 +803,11 @@ def run_scenario_detailed(
     label = f"{path.parent.name}_{path.name}"
     scenario = load_module(path / "scenario.py", f"{label}_scenario")
     try:
+        backends = getattr(scenario, "BACKENDS", None)
+        if backends is not None and backend.name not in backends:
+            import pytest
+
+            pytest.skip(f"the scenario runs on {', '.join(backends)} only (its driver)")
         with _case_module(path, source, which, label) as module:
             seed_name = getattr(scenario, "SEED", DEFAULT_SEED)
             with backend.seeded(seed_name) as target:

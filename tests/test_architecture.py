@@ -1,6 +1,6 @@
 """The package layout keeps its arrows pointing down:
 
-    cli / report / bot -> engine -> codemods -> rules -> analysis -> orm -> cst
+    cli / report / bot -> engine -> codemods -> rules -> analysis -> orm -> sql -> cst
 
 Read from the source with `ast` (nothing is imported): every `import` of an n1fix module,
 at module level or inside a function, counts; one under `if TYPE_CHECKING:` does not.
@@ -18,10 +18,18 @@ PACKAGE = Path(__file__).resolve().parent.parent / "n1fix"
 # What each layer may import besides itself (a module of n1fix, by its dotted name prefix).
 LAYERS: dict[str, tuple[str, ...]] = {
     "n1fix.cst": (),
-    "n1fix.orm": ("n1fix.cst",),
-    "n1fix.analysis": ("n1fix.orm", "n1fix.cst"),
-    "n1fix.rules": ("n1fix.analysis", "n1fix.orm", "n1fix.cst"),
-    "n1fix.codemods": ("n1fix.rules", "n1fix.analysis", "n1fix.orm", "n1fix.cst"),
+    # SQL written as strings (sqlglot): neutral about the ORM, so rules read it directly
+    "n1fix.sql": ("n1fix.cst",),
+    "n1fix.orm": ("n1fix.sql", "n1fix.cst"),
+    "n1fix.analysis": ("n1fix.orm", "n1fix.sql", "n1fix.cst"),
+    "n1fix.rules": ("n1fix.analysis", "n1fix.orm", "n1fix.sql", "n1fix.cst"),
+    "n1fix.codemods": (
+        "n1fix.rules",
+        "n1fix.analysis",
+        "n1fix.orm",
+        "n1fix.sql",
+        "n1fix.cst",
+    ),
 }
 ABOVE_ENGINE = ("n1fix.engine", "n1fix.report", "n1fix.cli", "n1fix.bot", "n1fix.trace")
 

@@ -496,3 +496,28 @@ def test_a_loop_that_writes_through_the_orm_gets_no_fix(tmp_path: Path) -> None:
     assert updates[1] == "none" and "`.update()` of a queryset" in updates[2]
     # a dict's update() on a plain name is no write
     assert dict_update[1] == "safe", dict_update
+
+
+def test_a_negated_exists_reads_as_not_in(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/negated.py": """
+                from app.models import Author, Book
+
+
+                def without_books(authors: list[Author]) -> list[str]:
+                    out = []
+                    for author in authors:
+                        if not Book.objects.filter(author_id=author.pk).exists():
+                            out.append(author.name)
+                    return out
+            """,
+        },
+    )
+    path = tmp_path / "app" / "negated.py"
+    text = fix_source(path, path.read_text()).text
+    assert "if author.pk not in author_ids_with_books:" in text

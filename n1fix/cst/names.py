@@ -52,6 +52,24 @@ def keys_name(key: cst.BaseExpression, otherwise: str) -> str:
         return f"{owner}_{plural(attr)}" if owner else plural(attr)
     if isinstance(key, cst.Name):
         return plural(key.value)
+    if (  # `row["sport_id"]` -> `sport_ids`, as for `row.sport_id`
+        isinstance(key, cst.Subscript)
+        and len(key.slice) == 1
+        and isinstance(key.slice[0].slice, cst.Index)
+        and isinstance(key.slice[0].slice.value, cst.SimpleString)
+    ):
+        field = key.slice[0].slice.value.evaluated_value
+        if isinstance(field, str) and field.isidentifier():
+            return keys_name(
+                cst.Attribute(value=key.value, attr=cst.Name(field)), otherwise
+            )
+    if (  # `str(group_id)` -> `group_ids`
+        isinstance(key, cst.Call)
+        and isinstance(key.func, cst.Name)
+        and key.func.value in {"str", "int", "float"}
+        and len(key.args) == 1
+    ):
+        return keys_name(key.args[0].value, otherwise)
     return otherwise
 
 

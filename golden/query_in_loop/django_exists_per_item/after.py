@@ -4,13 +4,13 @@ from djbooks.models import Book, Review
 def top_rated(books: list[Book]) -> list[str]:
     titles = []
     book_ids = [book.pk for book in books]
-    books_with_reviews = set()
+    book_ids_with_reviews = set()
     if book_ids:
-        books_with_reviews = set(
+        book_ids_with_reviews = set(
             Review.objects.filter(book__in=book_ids, rating=5)
             .values_list("book", flat=True)
         )
     for book in books:
-        if book.pk in books_with_reviews:
+        if book.pk in book_ids_with_reviews:
             titles.append(book.title)
     return titles

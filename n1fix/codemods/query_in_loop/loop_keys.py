@@ -142,6 +142,24 @@ class _Rewriter(cst.CSTTransformer):
         if original is self.query:
             return self.lookup
         if (
+            isinstance(updated, cst.UnaryOperation)
+            and isinstance(updated.operator, cst.Not)
+            and updated.expression is self.lookup
+            and isinstance(self.lookup, cst.Comparison)
+            and len(self.lookup.comparisons) == 1
+            and isinstance(self.lookup.comparisons[0].operator, cst.In)
+            and not self.lookup.lpar
+        ):
+            # `not key in found` reads as `key not in found`
+            target = self.lookup.comparisons[0]
+            return self.lookup.with_changes(
+                comparisons=[
+                    target.with_changes(operator=cst.NotIn()),
+                ],
+                lpar=updated.lpar,
+                rpar=updated.rpar,
+            )
+        if (
             isinstance(updated, (cst.Attribute, cst.Subscript))
             and updated.value is self.lookup
             and isinstance(self.lookup, cst.IfExp)

@@ -431,9 +431,19 @@ def _analyze_loop(
     miss = _certain_key_miss(ctx, model, key_column, keys_key, frame, ancestry)
     if miss:
         return no_fix(miss)
+    proved: list[str] = []
     unsafe.extend(
         _contract_gaps(
-            ctx, shape, cardinality, model, key_column, keys_key, frame, ancestry
+            ctx,
+            shape,
+            cardinality,
+            model,
+            key_column,
+            keys_key,
+            frame,
+            ancestry,
+            key_pred,
+            proved,
         )
     )
 
@@ -477,6 +487,7 @@ def _analyze_loop(
         applicability,
         "; ".join(unsafe) or None,
         plan,
+        proved,
     )
 
 
@@ -591,6 +602,7 @@ def _finding(
     applicability: Applicability,
     note: str | None,
     plan=None,
+    proved: list[str] = (),
 ) -> Finding:
     message = f"`{entity_code}` is queried once per item of {loop_words(ctx, frame)} (1 + N round trips)"
     proof = (
@@ -604,6 +616,8 @@ def _finding(
         message += f"; fix: {proof}"
     elif applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
+        if proved:
+            message += f" ({'; '.join(proved)})"
     elif applicability is Applicability.UNSAFE:
         message += f"; unsafe fix: {note}"
     else:
@@ -784,8 +798,12 @@ def _contract_gaps(
     key_expr,
     frame: Frame,
     ancestry,
+    key_pred: Predicate | None = None,
+    proved: list[str] | None = None,
 ) -> list[str]:
-    """Preconditions of the rewrite contract that the code does not show."""
+    """Preconditions of the rewrite contract that the code does not show; what the code
+    does show beyond the obvious goes to `proved`, for the message."""
+    proved = [] if proved is None else proved
     gaps: list[str] = []
     if model is None:
         return [
@@ -803,22 +821,59 @@ def _contract_gaps(
         gaps.append(
             f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error"
         )
-    if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
+    unique_with = _unique_with_fixed_columns(shape, model, key_column, key_pred)
+    if unique_with and card in (Cardinality.OPTIONAL, Cardinality.FIRST):
+        proved.append(
+            f"one row at most a key: ({', '.join(unique_with)}) identifies a row of "
+            f"`{model.name}` and the query fixes all but `{key_column}`"
+        )
+    unique = model.is_unique(key_column) or bool(unique_with)
+    if card is Cardinality.OPTIONAL and not unique:
         gaps.append(
             f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one"
         )
     if card is Cardinality.FIRST or (
         card is Cardinality.LIST and shape.limit is not None
     ):
-        one_row = card is Cardinality.FIRST and model.is_unique(
-            key_column
-        )  # at most one row a key
+        one_row = card is Cardinality.FIRST and unique  # at most one row a key
         if not one_row and not _deterministic_order(shape, model):
             what = "`.first()`" if card is Cardinality.FIRST else "the per-item LIMIT"
             gaps.append(
                 f"{what} needs an ORDER BY that includes a unique column to pick the same rows"
             )
     return gaps
+
+
+def _unique_with_fixed_columns(
+    shape: QueryShape, model, key_column: str, key_pred: Predicate | None
+) -> tuple[str, ...]:
+    """The primary key or unique set of `model` that the key column completes: every
+    other column of it is held to one value by an equality predicate of the query
+    (`filter_by(project_id=project.id, asset_type_id=link.asset_type_id)` with the
+    primary key (project_id, asset_type_id)). The rows of one key are then one at most.
+    Empty when the key column is unique alone, or nothing shows it."""
+    if key_pred is None or model.is_unique(key_column):
+        return ()
+    joins = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
+    joined = any(mc.name in joins for mc in shape.statement_calls)
+    entity = dotted_name(shape.entity) if shape.entity is not None else None
+    fixed = {
+        p.attr
+        for p in shape.predicates
+        if p is not key_pred
+        and p.attr
+        and model.column(p.attr) is not None
+        # `filter_by` after a join filters the joined model
+        and (p.model == entity if p.model is not None else not joined)
+    }
+    for columns in (model.primary_key, *model.unique_sets):
+        if (
+            len(columns) > 1
+            and key_column in columns
+            and set(columns) - {key_column} <= fixed
+        ):
+            return tuple(columns)
+    return ()
 
 
 def _deterministic_order(shape: QueryShape, model) -> bool:

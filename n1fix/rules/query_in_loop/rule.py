@@ -67,11 +67,26 @@ every item (not under an `if`, after a `continue`, or in a loop that may `break`
 None`), which the batch then runs under too (`if project_ids and user:`); a `None` key cannot meet a nullable column (`Col == None` means
 `IS NULL`, but `Col.in_([None])` matches nothing); `.first()` and per-item LIMIT have an
 ORDER BY that includes a unique column; `one_or_none()`/`get()` look up a unique column.
+A key column is unique also when it completes a composite primary key or unique set whose
+other columns the query fixes with `==` (`filter_by(user_id=user.id, sport_id=sport.id)`
+on the primary key `(user_id, sport_id)`); the message then says what was proved.
+The key may be a pure function of the item rather than its attribute: a builtin
+conversion no binding of the module shadows (`str(group_id)` for `for group_id, count in
+rows`, `int(...)`), an f-string, a lookup in a mapping the loop does not change
+(`labels[item.code]`, `Level[row.level]`), or such a value bound in the loop body before
+the query (`key = str(item.id)`). The batch computes it again for every item before the
+loop, so a key that calls the project's code gets no fix; a key that may raise
+(`int(...)`, a lookup) makes the fix unsafe, since the batch would raise before the loop
+did its work for the items before it (and no fix inside a `try` of the loop); `str()`
+and f-strings are taken not to raise and are never `None`.
 A key must also have the column's Python type: SQL matches `'1'` to `1`, a dict lookup
 does not, so keys read from a list of unknown type (ids from a JSON payload) are not
 shown to match. When a precondition cannot be shown the fix is unsafe (applied with
 `--unsafe-fixes`): `.one()` and `.scalar_one()` raise `NoResultFound` where the batch
 gives a `KeyError`.
+A write on `db.session` (or any `<x>.session`) in a loop whose query is
+Flask-SQLAlchemy's `Model.query` makes the fix unsafe: both may be the one scoped session,
+and a later item's query would see what an earlier item added.
 When the loop writes or commits, changes its iterable, or the session or a second
 predicate depends on the item, no fix is offered. Nor when the keys come from an untyped
 source (`csv` rows, request arguments, forms or JSON, `json.load()`, `os.environ`, a
