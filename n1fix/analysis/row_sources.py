@@ -59,9 +59,6 @@ def row_source(
         shape is None
         or shape.entity is None
         or shape.cardinality is not Cardinality.LIST
-        # The rules reading row sources write SQLAlchemy (loader options, where
-        # clauses); a Django QuerySet has no writer for those yet.
-        or shape.style is Style.DJANGO
     ):
         return None
     model = ctx.model_for(shape.entity)

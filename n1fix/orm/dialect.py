@@ -13,6 +13,14 @@ dialect (`ctx.orm`, chosen once by the engine from what the project imports):
 - `loading(options, path, relationship)`: is the relationship at the end of `path` loaded
   with the rows, lazily (a query per object), raising, or otherwise (`Loading`), given
   the query's options and the relationship's own default;
+- `manager_read(relationship, method)`: when reading a relationship gives a manager
+  (Django's `book.tags`), what a call on it does per object (`ManagerRead`);
+- `row_loader(...)` / `row_count(...)`: for a dialect whose loaders are calls on the
+  query (Django's `select_related` / `prefetch_related`, a per-row count as
+  `annotate(Count(...))`), the call that loads a path with the rows and where it goes
+  (`RowLoader`); SQLAlchemy answers None (lazy-load-in-loop writes its options itself);
+- `identity_map`: whether a lazy load by key asks the session's identity map first and
+  a commit expires every object (SQLAlchemy), which lazy-load-in-loop's exemptions rely on;
 - `write_shape(expr, imports)`: is this a bulk write statement, and its shape
   (`WriteShape`: insert / update / delete, target, predicates, values);
 - `model_write(expr)`: is this a write through a model's own API, one row per call
@@ -80,6 +88,7 @@ __all__ = [
     "Cardinality",
     "ColumnInfo",
     "Loading",
+    "ManagerRead",
     "ModelIndex",
     "ModelInfo",
     "ModelWrite",
@@ -90,6 +99,7 @@ __all__ = [
     "QueryFunction",
     "QueryShape",
     "RelationshipInfo",
+    "RowLoader",
     "Style",
     "WriteShape",
 ]
@@ -121,11 +131,64 @@ class Loading(str, enum.Enum):
     OTHER = "other"  # never loaded (noload), a query object (dynamic), or unknown
 
 
+class ManagerRead(str, enum.Enum):
+    """What a call on a related manager (Django's `book.tags`, a query object per read)
+    does per object."""
+
+    ROWS = "rows"  # `.all()`: the related rows, served by a loader on the query if any
+    COUNT = "count"  # `.count()` / `.exists()`: served by a loader too, else a query
+    FILTERED = "filtered"  # `.filter(...)`, `.order_by(...)`, ...: a query of its own
+    OTHER = "other"  # no query per object (reading the manager itself, writes to it)
+
+
+@dataclass(frozen=True)
+class RowLoader:
+    """A loader written as a call on the rows' query (`select_related("author")`), where
+    SQLAlchemy writes an option object: what a lazy-load-in-loop fix adds, and where.
+
+    One of: `replaces` (an argument naming a prefix of the lookup: the lookup takes its
+    place), `into` (a call of the same method: the lookup becomes one more argument), or
+    a new call `.method("lookup")` replacing `target`, made on `base` (the end of the
+    chain, or before its `iterator()`; `target` a bare `.all()` it stands in for).
+    `argument`: a call of the chain that must take one more argument for the loader to
+    run (`iterator(chunk_size=2000)`). `missing`: why there is no fix (then nothing else
+    is set); `unsafe`: why the fix is not safe, or None.
+
+    A count computed with the rows (`annotate(review_count=Count("reviews",
+    distinct=True))`) is a new call too: `calls` are the calls added (as code, `{symbol}`
+    standing for how the module spells `symbol`, which it imports), and `reads_as` the
+    attribute each row then carries, which replaces the per-row call.
+    """
+
+    method: str = ""
+    lookup: str = ""
+    replaces: cst.Arg | None = None
+    into: cst.Call | None = None
+    target: cst.BaseExpression | None = None
+    base: cst.BaseExpression | None = None
+    argument: tuple[cst.Call, str] | None = None
+    missing: str | None = None
+    unsafe: str | None = None
+    calls: tuple[str, ...] = ()
+    symbol: str | None = None
+    reads_as: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self.calls:
+            name = (self.symbol or "").rsplit(".", 1)[-1]
+            return ".".join(self.calls).replace("{symbol}", name)
+        return f'{self.method}("{self.lookup}")'
+
+
 @runtime_checkable
 class OrmDialect(Protocol):
     """What rules ask an ORM. Each answer is a neutral fact, or None for "not one"/"unknown"."""
 
     name: str  # "sqlalchemy"; part of the results cache's key
+    # Whether the session keeps one object per row (an identity map a lazy load by key
+    # asks first) and expires them all on commit: SQLAlchemy's; Django has none.
+    identity_map: bool
 
     def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
         """The shape of the query `node` runs, or None when it is no query n1fix can read."""
@@ -145,6 +208,39 @@ class OrmDialect(Protocol):
         self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo
     ) -> Loading:
         """How the last relationship of `path` loads, under a query's `options`."""
+        ...
+
+    def manager_read(
+        self, relationship: RelationshipInfo, method: str | None
+    ) -> ManagerRead | None:
+        """When reading `relationship` gives a manager (a query object) rather than its
+        objects: what calling `method` on it does (`None` method: the manager itself is
+        used); None when the relationship's attribute holds its objects."""
+        ...
+
+    def row_loader(
+        self,
+        calls: list[MethodCall],
+        options: Options,
+        path: tuple[str, ...],
+        relationships: tuple[RelationshipInfo, ...],
+        loadings: list[Loading],
+    ) -> RowLoader | None:
+        """The loader that loads `path` with the rows of the query whose chain is `calls`,
+        when the dialect writes loaders as calls on the query; None when the rule's own
+        option writer (SQLAlchemy's) applies."""
+        ...
+
+    def row_count(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+    ) -> RowLoader | None:
+        """The count of each row's `relationship` computed with the rows of `shape`
+        (`loop_names`: attribute names the loop's rows already use), or None when the
+        dialect has no such fix."""
         ...
 
     def write_shape(

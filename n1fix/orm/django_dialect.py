@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from n1fix.cst.chains import MethodCall, dotted_name, unwind
-from n1fix.orm.dialect import BatchQuery, Loading
+from n1fix.orm import django_loading
+from n1fix.orm.dialect import BatchQuery, Loading, ManagerRead, RowLoader
 from n1fix.orm.loader_options import Options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style
@@ -108,6 +109,7 @@ _MANAGERS_BY_SPELLING = {"objects", "_default_manager", "_base_manager"}
 
 class DjangoDialect:
     name = "django"
+    identity_map = False
 
     def __init__(self, models: ModelIndex | None = None) -> None:
         self.models = models
@@ -281,14 +283,36 @@ class DjangoDialect:
         return None
 
     def loader_options(self, calls: list[MethodCall]) -> Options:
-        return Options()
+        return django_loading.read_options(calls)
 
     def loading(
         self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo
     ) -> Loading:
-        if relationship.lazy == "select":
-            return Loading.LAZY
-        return Loading.OTHER
+        return django_loading.loading(options, path, relationship)
+
+    def manager_read(
+        self, relationship: RelationshipInfo, method: str | None
+    ) -> ManagerRead | None:
+        return django_loading.manager_read(relationship, method)
+
+    def row_loader(
+        self,
+        calls: list[MethodCall],
+        options: Options,
+        path: tuple[str, ...],
+        relationships: tuple[RelationshipInfo, ...],
+        loadings: list[Loading],
+    ) -> RowLoader | None:
+        return django_loading.row_loader(calls, options, path, relationships, loadings)
+
+    def row_count(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+    ) -> RowLoader | None:
+        return django_loading.row_count(shape, model, relationship, loop_names)
 
     def write_shape(
         self,

@@ -410,6 +410,7 @@ class _Builder:
                     foreign_key_attrs=() if many else (attname,),
                     direction=MANY_TO_MANY if many else ONE_TO_MANY,
                     from_backref=True,
+                    query_name=self._reverse_query_name(named_by, facts),
                 ),
             )
 
@@ -441,6 +442,18 @@ class _Builder:
                 direction=ONE_TO_MANY,
                 from_backref=True,
             ),
+        )
+
+    def _reverse_query_name(self, draft: _Draft, facts: DjangoFieldFacts) -> str:
+        """What lookups call a reverse relation: `related_query_name`, else
+        `related_name`, else the model's name ("?": not a literal)."""
+        name = facts.related_query_name or facts.related_name
+        if name == "?":
+            return "?"
+        if name is None:
+            return draft.facts.name.lower()
+        return name.replace("%(class)s", draft.facts.name.lower()).replace(
+            "%(app_label)s", draft.app_label.lower()
         )
 
     def _reverse_name(

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 class MixedDialect:
     name = "sqlalchemy+django"
+    # lazy-load-in-loop reads SQLAlchemy's rows here; a QuerySet's loaders are not read
+    # (its options would be SQLAlchemy's): no finding for Django rows.
+    identity_map = True
 
     def __init__(self, models: ModelIndex | None = None) -> None:
         self.django = DjangoDialect(models)
@@ -81,6 +84,15 @@ class MixedDialect:
         if self.django.is_manager(receiver):
             return None  # a Django model's manager: read from its chain
         return SQLALCHEMY.not_a_session(ctx, receiver, ancestry)
+
+    def manager_read(self, relationship, method):
+        return None
+
+    def row_loader(self, calls, options, path, relationships, loadings):
+        return None
+
+    def row_count(self, shape, model, relationship, loop_names):
+        return None
 
     def loop_write(self, call: cst.Call) -> str | None:
         return self.django.loop_write(call)

@@ -107,6 +107,10 @@ class RelationshipInfo:
     primaryjoin: bool = (
         False  # a custom join condition (it may hold more than the foreign key)
     )
+    # The name a query's lookups follow it by, when not `attr` (Django's reverse
+    # relations: `related_query_name`, else `related_name`, else the model's name);
+    # "?" when it cannot be read.
+    query_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from n1fix.cst.chains import MethodCall, dotted_name
-from n1fix.orm.dialect import BatchQuery, Loading
+from n1fix.orm.dialect import BatchQuery, Loading, ManagerRead
 from n1fix.orm.loader_options import EAGER, LAZY, RAISE, Options, read_options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import QueryShape, parse_select, recognize
@@ -38,6 +38,7 @@ _MAPPER_RAISE = {"raise", "raise_on_sql"}
 
 class SqlAlchemyDialect:
     name = "sqlalchemy"
+    identity_map = True
 
     def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
         return recognize(node)
@@ -70,6 +71,15 @@ class SqlAlchemyDialect:
         if mapper in _MAPPER_EAGER:
             return Loading.EAGER
         return Loading.OTHER
+
+    def manager_read(self, relationship, method) -> ManagerRead | None:
+        return None  # a relationship's attribute holds its objects (dynamic: OTHER)
+
+    def row_loader(self, calls, options, path, relationships, loadings):
+        return None  # lazy-load-in-loop writes SQLAlchemy's loader options itself
+
+    def row_count(self, shape, model, relationship, loop_names):
+        return None  # a per-row count of a collection is reported without a fix
 
     def write_shape(
         self,

@@ -77,6 +77,18 @@ class FileContext:
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    def project_module(self, qualified_module: str) -> cst.Module | None:
+        """Another module of the project (`app.serializers`), parsed; None when it is not
+        the project's or cannot be read."""
+        from n1fix.orm.imports import resolve_module_path
+
+        if qualified_module == self.module_name:
+            return self.module
+        path = resolve_module_path(qualified_module, self.project.root, near=self.path)
+        if path is None:
+            return None
+        return _parsed(path)
+
     @functools.cached_property
     def first_party(self) -> set[str]:
         """Top-level packages this file imports from inside the project (for import groups)."""
@@ -92,3 +104,18 @@ class FileContext:
             ):
                 tops.add(top)
         return tops
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_at(path: Path, mtime_ns: int) -> cst.Module | None:
+    try:
+        return cst.parse_module(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
+        return None
+
+
+def _parsed(path: Path) -> cst.Module | None:
+    try:
+        return _parsed_at(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None

@@ -5,8 +5,9 @@ from djbooks.models import Book
 
 def review_counts() -> list[tuple[str, int]]:
     rows = []
-    for book in Book.published.annotate(
-        review_count=Count("reviews", distinct=True)
-    ).order_by("title"):
+    for book in (
+        Book.published.annotate(review_count=Count("reviews", distinct=True))
+        .order_by("title")
+    ):
         rows.append((book.title, book.review_count))
     return rows
