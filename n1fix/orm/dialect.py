@@ -23,6 +23,8 @@ dialect (`ctx.orm`, chosen once by the engine from what the project imports):
   a commit expires every object (SQLAlchemy), which lazy-load-in-loop's exemptions rely on;
 - `write_shape(expr, imports)`: is this a bulk write statement, and its shape
   (`WriteShape`: insert / update / delete, target, predicates, values);
+- `model_write(expr)`: is this a write through a model's own API, one row per call
+  (`ModelWrite`: Django's `create()`, `save()`, `delete()`, a queryset's `update()`);
 - `model_for(models, expr, imports, module)`: which model a class reference names
   (`ModelInfo`, with its columns, keys and `RelationshipInfo`: direction, loading
   strategy, foreign key attributes);
@@ -73,7 +75,7 @@ from n1fix.orm.models import (
     RelationshipInfo,
 )
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style
-from n1fix.orm.write_shape import WriteShape
+from n1fix.orm.write_shape import ModelWrite, WriteShape
 
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
@@ -89,6 +91,7 @@ __all__ = [
     "ManagerRead",
     "ModelIndex",
     "ModelInfo",
+    "ModelWrite",
     "OptionChain",
     "Options",
     "OrmDialect",
@@ -247,6 +250,10 @@ class OrmDialect(Protocol):
         built: dict[str, cst.BaseExpression] | None = None,
     ) -> WriteShape | None:
         """The shape of the bulk write `node` runs (`built`: statements bound to names), or None."""
+        ...
+
+    def model_write(self, node: cst.BaseExpression) -> ModelWrite | None:
+        """The write `node` makes through a model's own API (one row per call), or None."""
         ...
 
     def model_for(

@@ -33,7 +33,7 @@ from n1fix.orm.dialect import BatchQuery, Loading, ManagerRead, RowLoader
 from n1fix.orm.loader_options import Options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style
-from n1fix.orm.write_shape import WriteShape
+from n1fix.orm.write_shape import ModelWrite, WriteShape
 
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
@@ -101,6 +101,9 @@ _QUERYSET_WRITES = {
     "aclear",
 }
 _ASYNC = {name for name in _TERMINALS if name.startswith("a") and name != "aggregate"}
+# Writes through a model's API, one row per call (by their sync names).
+_MANAGER_WRITES = {"create", "get_or_create", "update_or_create"}
+_MODEL_WRITES = _MANAGER_WRITES | {"save", "delete", "update"}
 _MANAGERS_BY_SPELLING = {"objects", "_default_manager", "_base_manager"}
 
 
@@ -318,6 +321,36 @@ class DjangoDialect:
         built: dict[str, cst.BaseExpression] | None = None,
     ) -> WriteShape | None:
         return None  # QuerySet.update() / .delete(): not yet read
+
+    def model_write(self, node: cst.BaseExpression) -> ModelWrite | None:
+        """`Book.objects.create(...)` / `get_or_create` / `update_or_create` on a model's
+        manager, `<queryset>.update(...)` / `.delete()`, and any other `x.save()` /
+        `x.delete()` (an object's own: whether `x` is a model instance is the rule's to
+        show). The async forms (`acreate`, `asave`, ...) awaited."""
+        is_async = isinstance(node, cst.Await)
+        call = node.expression if is_async else node
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+            return None
+        method = call.func.attr.value
+        name = method[1:] if is_async and method.startswith("a") else method
+        if is_async != (name != method) or name not in _MODEL_WRITES:
+            return None
+        receiver = call.func.value
+        if name in _MANAGER_WRITES:
+            if not (_is_manager(receiver) and self._names_a_model(receiver.value)):
+                return None
+            return ModelWrite(node, call, name, receiver, receiver.value, is_async)
+        if name in ("update", "delete") and isinstance(receiver, cst.Call):
+            query = self.query_shape(receiver)
+            if query is None or query.cardinality is not Cardinality.LIST:
+                return None
+            kind = "update" if name == "update" else "delete_rows"
+            return ModelWrite(
+                node, call, kind, receiver, query.entity, is_async, query=query
+            )
+        if name in ("save", "delete") and not _is_manager(receiver):
+            return ModelWrite(node, call, name, receiver, None, is_async)
+        return None
 
     def model_for(
         self,

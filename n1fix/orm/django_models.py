@@ -61,9 +61,14 @@ _STOCK_MANAGERS = {
     "django.db.models.QuerySet",
     "django.db.models.query.QuerySet",
 }
-# QuerySet methods a batch query relies on: a project QuerySet overriding one of them
-# makes its manager's answers unknown.
+# QuerySet methods a batch query or a bulk write relies on: a project QuerySet or manager
+# overriding one of them makes its manager's answers unknown.
 _QUERYSET_CORE = {
+    "create",
+    "bulk_create",
+    "bulk_update",
+    "update",
+    "delete",
     "filter",
     "get",
     "in_bulk",

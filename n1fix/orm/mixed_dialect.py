@@ -21,7 +21,7 @@ from n1fix.orm.loader_options import Options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import Cardinality, QueryShape, Style
 from n1fix.orm.sqlalchemy_dialect import SQLALCHEMY
-from n1fix.orm.write_shape import WriteShape
+from n1fix.orm.write_shape import ModelWrite, WriteShape
 
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
@@ -62,6 +62,9 @@ class MixedDialect:
         built: dict[str, cst.BaseExpression] | None = None,
     ) -> WriteShape | None:
         return SQLALCHEMY.write_shape(node, imports, built)
+
+    def model_write(self, node: cst.BaseExpression) -> ModelWrite | None:
+        return self.django.model_write(node)
 
     def model_for(
         self,

@@ -18,7 +18,7 @@ from n1fix.orm.loader_options import EAGER, LAZY, RAISE, Options, read_options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import QueryShape, parse_select, recognize
 from n1fix.orm.session_receiver import project_receiver
-from n1fix.orm.write_shape import WriteShape, recognize_write
+from n1fix.orm.write_shape import ModelWrite, WriteShape, recognize_write
 
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
@@ -88,6 +88,9 @@ class SqlAlchemyDialect:
         built: dict[str, cst.BaseExpression] | None = None,
     ) -> WriteShape | None:
         return recognize_write(node, imports, built)
+
+    def model_write(self, node: cst.BaseExpression) -> ModelWrite | None:
+        return None  # SQLAlchemy writes go through the session (write_shape, the rule)
 
     def model_for(
         self,
