@@ -5,6 +5,7 @@ Prints numbers; it is not a test and asserts nothing. See bench/README.md.
 
     .venv/bin/python bench/bench_scan.py                 # SQLAlchemy applications, then Django
     .venv/bin/python bench/bench_scan.py --tree ~/src/app --skip-semgrep -j 1
+    .venv/bin/python bench/bench_scan.py --django-app --skip-semgrep -j 1   # weblate vs mlflow
 
 The default trees are SQLAlchemy-heavy applications (open-webui and prefect: extracted
 under --eco-src, else downloaded from the package registry) and Django's package, the
@@ -153,6 +154,13 @@ SCALES = [
     ("2x", ["indico", "mlflow"]),
     ("4x", ["indico", "mlflow", "prefect", "airflow-core", "open-webui"]),
 ]
+# Issue 18's cost check: a large Django application beside a SQLAlchemy application of
+# about the same size (weblate 2026.10.1: 1,048 files, 414k lines; mlflow 3.18.0: 1,315
+# files, 397k lines). Scanning the Django one must cost no more.
+DJANGO_VERSUS_SQLALCHEMY = [
+    ("weblate (Django)", "weblate-*", "weblate==2026.10.*", "weblate-"),
+    ("mlflow (SQLAlchemy)", "mlflow-*", "mlflow==3.18.*", "mlflow-"),
+]
 ECO_SRC = Path("/work/eco-src")
 
 
@@ -209,15 +217,24 @@ def django_tree() -> Path:
     return top / "django"
 
 
-def sqlalchemy_trees(eco_src: Path) -> dict[str, Path]:
-    """The SQLAlchemy-heavy applications, by label: scratch copies (bench/.work/trees) of
-    the folders under --eco-src, else the sdists from the registry. A copy because the
-    bench clears and fills n1fix's cache in the tree, and --eco-src is read-only."""
-    trees = {}
-    for label, folder, spec, prefix in SQLALCHEMY_TREES:
+def application_trees(
+    eco_src: Path, applications: list[tuple[str, str, str, str]]
+) -> list[tuple[str, Path]]:
+    """Each application's tree, by label: a scratch copy (bench/.work/trees) of its
+    folder under --eco-src, else the sdist from the registry. A copy because the bench
+    clears and fills n1fix's cache in the tree, and --eco-src is read-only."""
+    trees = []
+    for label, folder, spec, prefix in applications:
         found = sorted(eco_src.glob(folder)) if eco_src.is_dir() else []
-        trees[label] = scratch_copy(found[-1]) if found else sdist_tree(spec, prefix)
+        trees.append(
+            (label, scratch_copy(found[-1]) if found else sdist_tree(spec, prefix))
+        )
     return trees
+
+
+def sqlalchemy_trees(eco_src: Path) -> dict[str, Path]:
+    """The SQLAlchemy-heavy applications, by label."""
+    return dict(application_trees(eco_src, SQLALCHEMY_TREES))
 
 
 def scratch_copy(tree: Path) -> Path:
@@ -276,6 +293,14 @@ def python_files(tree: Path) -> list[Path]:
             Path(dirpath) / name for name in sorted(filenames) if name.endswith(".py")
         )
     return files
+
+
+def line_count(files: list[Path]) -> int:
+    total = 0
+    for path in files:
+        with path.open("rb") as handle:
+            total += sum(1 for _ in handle)
+    return total
 
 
 def project_root(path: Path) -> Path | None:
@@ -579,6 +604,12 @@ def main(argv: list[str] | None = None) -> int:
         help="leave Django (the low-density case) out of the defaults",
     )
     parser.add_argument(
+        "--django-app",
+        action="store_true",
+        help="bench a large Django application (weblate) beside a SQLAlchemy one of "
+        "about its size (mlflow) instead of the defaults",
+    )
+    parser.add_argument(
         "--n1fix",
         help="n1fix executable or command (default: the repo's .venv/bin/n1fix)",
     )
@@ -628,7 +659,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.scaling:
         trees = scale_trees(args.eco_src)
     else:
-        trees = default_trees(args.eco_src, args.skip_django)
+        trees = (
+            application_trees(args.eco_src, DJANGO_VERSUS_SQLALCHEMY)
+            if args.django_app
+            else default_trees(args.eco_src, args.skip_django)
+        )
         if args.only:
             unknown = set(args.only) - {label for label, _ in trees}
             if unknown:
@@ -661,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):"
     )
     print(
-        f"{'tree':<20} {'files':>6} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'warm/ruff':>9} {'peak MB':>7}"
+        f"{'tree':<20} {'files':>6} {'lines':>8} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'cold/ruff':>9} {'warm/ruff':>9} {'peak MB':>7}"
     )
     for line in summary:
         print(line)
@@ -694,6 +729,7 @@ def bench_tree(
     """Run every step on one tree, print its table, and return its line of the summary."""
     log(f"tree {label}: {tree}")
     files = python_files(tree)
+    lines = line_count(files)
     rows: list[Row] = []
 
     # (a) cold, (b) warm
@@ -840,7 +876,7 @@ def bench_tree(
     print()
     print(f"tree:      {label}: {tree}")
     print(
-        f".py files: {len(files)}"
+        f".py files: {len(files)}, {lines:,} lines"
         + (f" (n1fix checked {checked})" if checked is not None else "")
     )
     print(
@@ -892,8 +928,8 @@ def bench_tree(
         "targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s."
     )
     return (
-        f"{label:<20} {len(files):>6} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
-        f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(warm_row, ruff_row):>9} "
+        f"{label:<20} {len(files):>6} {lines:>8} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
+        f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(cold_row, ruff_row):>9} {_ratio(warm_row, ruff_row):>9} "
         f"{cold_row.peak_mb or 0:>7.0f}"
     )
 

@@ -3,6 +3,7 @@ every finding and every fix's diff with the reviewed ledger.
 
     .venv/bin/python ecosystem/check.py [--project NAME ...] [--update-ledger] [--check]
         [--table] [--cache DIR] [--seed DIR] [--review-dir DIR] [-j N]
+        [--timeout S] [--memory-limit MB]
 
 Prints what changed since the ledger (new unreviewed fixes with their diffs, fixes gone,
 wrong fixes still offered, label changes, findings new and gone) and the summary tables;
@@ -110,6 +111,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=1800,
         help="Seconds one project may take (default 1800).",
     )
+    parser.add_argument(
+        "--memory-limit",
+        type=int,
+        default=4096,
+        metavar="MB",
+        help="Address space one project's worker may take; past it that project fails "
+        "alone (default 4096; 0: no limit).",
+    )
     return parser.parse_args(argv)
 
 
@@ -155,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         args.seed,
         jobs=args.jobs,
         timeout=args.timeout,
+        memory_mb=args.memory_limit,
         done=progress,
     )
     wall, cpu = time.perf_counter() - started, _cpu() - cpu_before

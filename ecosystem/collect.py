@@ -2,7 +2,10 @@
 own diff. `check.py` runs this as a child process per project, so a crash (or a hang, or
 a memory blow-up) costs that project only:
 
-    python ecosystem/collect.py PROJECT_DIR OUT.json NAME VERSION
+    python ecosystem/collect.py PROJECT_DIR OUT.json NAME VERSION [MEMORY_MB]
+
+MEMORY_MB caps this process's address space (0 or absent: no cap): past it n1fix gets a
+MemoryError and the project fails alone.
 
 The project is checked as a user gets it from its top directory (`n1fix scan .`): its
 own configuration and the default excludes, the results cache off, one process.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -106,11 +110,16 @@ def collect(root: Path, name: str, version: str) -> ProjectRun:
         )
     outcome.wall_seconds = round(time.perf_counter() - started, 2)
     outcome.cpu_seconds = round(time.process_time() - cpu_started, 2)
+    outcome.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     return outcome
 
 
 def main(argv: list[str]) -> int:
-    root, out, name, version = argv
+    root, out, name, version, *rest = argv
+    memory_mb = int(rest[0]) if rest else 0
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     result = collect(Path(root), name, version)
     Path(out).write_text(json.dumps(result.to_json()), encoding="utf-8")
     return 0

@@ -50,6 +50,7 @@ class ProjectRun:
     files_checked: int = 0
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
+    peak_mb: int = 0  # the worker's peak resident memory
     crashed: str | None = None  # the run failed as a whole: nothing above is complete
 
     @property

@@ -19,7 +19,7 @@ def write_project(
     out.write(
         f"== {run.project} {run.version}: {plural(run.files_checked, 'file')}, {plural(run.finding_count, 'finding')}, "
         f"{plural(len(run.fixes), 'fix', 'fixes')} ({safe} safe, {len(run.fixes) - safe} unsafe); "
-        f"{run.wall_seconds:.1f} s, {run.cpu_seconds:.1f} CPU s\n"
+        f"{run.wall_seconds:.1f} s, {run.cpu_seconds:.1f} CPU s, {run.peak_mb} MB peak\n"
     )
     if changes is None:
         return

@@ -2,7 +2,8 @@
 
 A project that cannot be fetched, crashes, or runs past the timeout gives a run marked
 `crashed` with the reason; the other projects go on. The worker's stderr is kept in
-`<cache>/logs/<project>.log`.
+`<cache>/logs/<project>.log`. Each worker's address space is capped (`memory_mb`), so
+a large tree that blows up fails alone (the worker sets the cap on itself) instead of starving the machine.
 """
 
 from __future__ import annotations
@@ -24,8 +25,13 @@ WORKER = Path(__file__).with_name("collect.py")
 
 
 def run_project(
-    project: Project, cache: Path, seeds: list[Path], timeout: float
+    project: Project,
+    cache: Path,
+    seeds: list[Path],
+    timeout: float,
+    memory_mb: int = 0,
 ) -> ProjectRun:
+    """One project's run; `memory_mb` caps the worker's address space (0: no cap)."""
     started = time.perf_counter()
     try:
         source = source_dir(project, cache, seeds)
@@ -46,10 +52,15 @@ def run_project(
             str(out),
             project.name,
             project.version,
+            str(memory_mb),
         ]
         try:
             done = subprocess.run(
-                command, stdout=err, stderr=err, timeout=timeout, check=False
+                command,
+                stdout=err,
+                stderr=err,
+                timeout=timeout,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             return _crashed(
@@ -59,10 +70,13 @@ def run_project(
                 started,
             )
         if done.returncode != 0 or not out.is_file():
+            over = _out_of_memory(log)
             return _crashed(
                 project,
                 source,
-                f"the worker exited with {done.returncode} (log: {log})",
+                f"the worker exited with {done.returncode}"
+                + (f", out of memory (limit {memory_mb} MB)" if over else "")
+                + f" (log: {log})",
                 started,
             )
         run = ProjectRun.from_json(json.loads(out.read_text(encoding="utf-8")))
@@ -70,6 +84,13 @@ def run_project(
         time.perf_counter() - started, 2
     )  # with the start-up and fetch
     return run
+
+
+def _out_of_memory(log: Path) -> bool:
+    try:
+        return "MemoryError" in log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def _crashed(project: Project, source: Path, reason: str, started: float) -> ProjectRun:
@@ -89,13 +110,14 @@ def run_all(
     *,
     jobs: int,
     timeout: float,
+    memory_mb: int = 0,
     done: Callable[[ProjectRun], None] | None = None,
 ) -> list[ProjectRun]:
     """Every project's run, in the order given; `jobs` projects at a time, the largest
     archives first so the last one to finish is a small one."""
 
     def one(project: Project) -> ProjectRun:
-        run = run_project(project, cache, seeds, timeout)
+        run = run_project(project, cache, seeds, timeout, memory_mb)
         if done is not None:
             done(run)
         return run

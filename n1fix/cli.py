@@ -663,11 +663,25 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+def _show_notes() -> None:
+    """`--verbose` also prints the notes rules log about what they left alone (a SQL
+    string n1fix cannot read), one line each on stderr."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("n1fix: note: %(message)s"))
+    notes = logging.getLogger("n1fix")
+    notes.addHandler(handler)
+    notes.setLevel(logging.INFO)
+
+
 def main() -> None:
     """Console entry point: one handler turns every failure into a message and exit 2."""
     from n1fix.report.shown import show_on
 
     verbose = "--verbose" in sys.argv or "-v" in sys.argv
+    if verbose:
+        _show_notes()
     show_on(sys.stdout)
     show_on(sys.stderr)
     try:

@@ -37,6 +37,12 @@ finding's file as `path = "service.py"`. Modules in a tree import each other rel
 module, imported from a package of its own; the other modules are reached through it
 (`importlib.import_module(".dal", module.__package__)`), for example to bind a DAL's
 module-level sessionmaker to the run's engine (`session.bind`). See `golden_trees.py`.
+
+A case whose code uses Django's ORM says `orm = "django"` in its `case.toml`: its
+scenario's `run(module)` gets no session, and the case runs against the golden tree's
+Django apps (`golden/djbooks`, `golden/djrender`; see `golden_django.py`), with the same
+checks. A `pending = "..."` names the rewrite n1fix does not make yet (and who builds it):
+the rewrite test is then a strict xfail, while the runs must pass already.
 """
 
 from __future__ import annotations
@@ -78,7 +84,9 @@ DEFAULT_SEED = "renderapp"
 EMPTY_RUN = "run_empty"  # a scenario's call of the code with nothing to batch
 APPLICABILITIES = ("safe", "unsafe", "none")
 REJECTIONS = ("changes_result", "no_fewer_round_trips")
+ORMS = ("sqlalchemy", "django")
 REQUIRED_FILES = ("before.py", "case.toml", "scenario.py")
+MEASURES = ("round_trips", "rows", "results")
 
 
 # --------------------------------------------------------------------------- cases
@@ -112,7 +120,9 @@ class GoldenCase:
     # semaphore sized to the connection pool); test_gather_concurrency checks it.
     max_in_flight: int | None = None
     # What the after must lower: "round_trips" (default) or "rows" (rows loaded, in no
-    # more round trips: a filter moved into the WHERE).
+    # more round trips: a filter moved into the WHERE); or "results": nothing to lower,
+    # the same results in no more round trips (values passed as parameters instead of
+    # spliced into the SQL).
     measure: str = "round_trips"
     # The before fails today with this exception (an async lazy load: `MissingGreenlet`);
     # its results are those of the same code run under a sync Session (golden_sync_twin).
@@ -127,6 +137,12 @@ class GoldenCase:
     # "changes_result" (it returns or writes something else) or "no_fewer_round_trips"
     # (the same result in as many round trips as the code n1fix leaves, or more).
     rejected: str | None = None
+    # The ORM the case's code uses: "sqlalchemy", or "django" (run by golden_django.py).
+    orm: str = "sqlalchemy"
+    # The rewrite n1fix does not build yet (which helper or issue builds it): the rewrite
+    # test is a strict xfail until it does; the runs must pass already (they prove the
+    # hand-written after.py).
+    pending: str | None = None
 
     @property
     def is_tree(self) -> bool:
@@ -222,7 +238,16 @@ def load_case(case_dir: Path) -> GoldenCase:
     def fail(msg: str) -> CaseError:
         return CaseError(f"{case_dir / 'case.toml'}: {msg}")
 
-    known = {"description", "unsafe_fixes", "findings", "run", "entry", "known_gap"}
+    known = {
+        "description",
+        "unsafe_fixes",
+        "findings",
+        "run",
+        "entry",
+        "known_gap",
+        "orm",
+        "pending",
+    }
     if unknown := set(data) - known:
         raise fail(f"unknown keys {sorted(unknown)}")
     description = data.get("description")
@@ -245,6 +270,13 @@ def load_case(case_dir: Path) -> GoldenCase:
         )
     if not tree and entry is not None:
         raise fail("`entry` is for cases with a before/ tree")
+    orm = data.get("orm", "sqlalchemy")
+    if orm not in ORMS:
+        raise fail(f"`orm` is one of {ORMS}")
+    if "pending" in data and not (
+        isinstance(data["pending"], str) and data["pending"].strip()
+    ):
+        raise fail("`pending` must say which rewrite is not built yet, and by whom")
     if "known_gap" in data and not (
         isinstance(data["known_gap"], str) and data["known_gap"].strip()
     ):
@@ -285,12 +317,16 @@ def load_case(case_dir: Path) -> GoldenCase:
     reason = run.get("reason")
     if not run["runs"] and not (isinstance(reason, str) and reason.strip()):
         raise fail('`runs = false` needs `reason = "..."`')
-    if run.get("measure", "round_trips") not in ("round_trips", "rows"):
-        raise fail('`measure` is "round_trips" or "rows"')
+    if run.get("measure", "round_trips") not in MEASURES:
+        raise fail('`measure` is "round_trips", "rows" or "results"')
     raises = run.get("before_raises")
     if raises is not None and not (isinstance(raises, str) and raises.isidentifier()):
         raise fail(
             "`before_raises` names the exception class before.py raises (`MissingGreenlet`)"
+        )
+    if orm == "django" and (tree or raises is not None or run.get("concurrent")):
+        raise fail(
+            "a Django case is one before.py, not a tree, and neither raises nor gathers"
         )
     rejected = run.get("rejected")
     if rejected is not None and rejected not in REJECTIONS:
@@ -322,7 +358,17 @@ def load_case(case_dir: Path) -> GoldenCase:
         entry=entry,
         known_gap=data.get("known_gap"),
         rejected=rejected,
+        orm=orm,
+        pending=data.get("pending"),
     )
+
+
+def case_orm(case_dir: Path) -> str:
+    """The ORM a case directory's code uses, from its case.toml (SQLAlchemy without one)."""
+    toml = Path(case_dir) / "case.toml"
+    if not toml.exists():
+        return "sqlalchemy"
+    return tomllib.loads(toml.read_text(encoding="utf-8")).get("orm", "sqlalchemy")
 
 
 def discover_cases(root: Path = GOLDEN_ROOT) -> list[GoldenCase]:
@@ -476,6 +522,72 @@ class RoundTripCounter:
         return len(self.statements)
 
 
+COUNTER_KEY = "n1fix_round_trips"  # the run's RoundTripCounter, in `session.info`
+
+
+class CountedCursor:
+    """A DB-API cursor whose `execute` and `executemany` calls count as round trips of the
+    run (SQLAlchemy's event sees only what SQLAlchemy sends); anything else is the
+    cursor's own."""
+
+    def __init__(self, cursor: Any, counter: RoundTripCounter) -> None:
+        self._cursor, self._counter = cursor, counter
+
+    def execute(self, statement, *args, **kwargs):
+        self._counted(statement)
+        return self._cursor.execute(statement, *args, **kwargs)
+
+    def executemany(self, statement, *args, **kwargs):
+        self._counted(statement)
+        return self._cursor.executemany(statement, *args, **kwargs)
+
+    def _counted(self, statement) -> None:
+        if self._counter.active:
+            self._counter.statements.append(str(statement))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+
+def dbapi_cursor(session: Session) -> CountedCursor:
+    """A cursor of the driver itself (sqlite3 on SQLite, psycopg on PostgreSQL) on the
+    run's own connection and transaction, for code written against DB-API: what it
+    writes is in the database state the run compares."""
+    raw = session.connection().connection.dbapi_connection
+    return CountedCursor(raw.cursor(), session.info[COUNTER_KEY])
+
+
+class CountedAsyncpg:
+    """The run's asyncpg connection, its statement calls counted as round trips."""
+
+    _CALLS = ("execute", "executemany", "fetch", "fetchrow", "fetchval")
+
+    def __init__(self, connection: Any, counter: RoundTripCounter) -> None:
+        self._connection, self._counter = connection, counter
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._connection, name)
+        if name not in self._CALLS:
+            return found
+
+        async def counted(statement, *args, **kwargs):
+            if self._counter.active:
+                self._counter.statements.append(str(statement))
+            return await found(statement, *args, **kwargs)
+
+        return counted
+
+
+async def asyncpg_connection(session) -> CountedAsyncpg:
+    """The asyncpg connection under an AsyncSession on PostgreSQL, in its transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return CountedAsyncpg(raw.driver_connection, session.info[COUNTER_KEY])
+
+
 def seed_modules(seed_name: str) -> tuple[Any, Any]:
     ensure_golden_on_path()
     models = importlib.import_module(f"{seed_name}.models")
@@ -608,6 +720,7 @@ def _sync_run(
                 session.commit()
         event.listen(engine, "before_cursor_execute", counter)
         with Session(engine) as session, counter.counting_rows(models.Base):
+            session.info[COUNTER_KEY] = counter
             counter.active = True
             try:
                 result = getattr(scenario, entry)(module, session)
@@ -646,6 +759,7 @@ async def _async_run(
         event.listen(engine.sync_engine, "before_cursor_execute", counter)
         with counter.counting_rows(models.Base):
             async with AsyncSession(engine) as session:
+                session.info[COUNTER_KEY] = counter
                 counter.active = True
                 try:
                     result = await getattr(scenario, entry)(module, session)
@@ -675,6 +789,12 @@ def run_scenario_detailed(
         raise ValueError(
             f"which must be 'before', 'after', 'gathered' or 'rejected', not {which!r}"
         )
+    orm = case_dir.orm if isinstance(case_dir, GoldenCase) else case_orm(path)
+    if orm == "django":
+        from golden_django import run_django_scenario
+
+        backend = backend if backend is not None else SQLiteBackend()
+        return run_django_scenario(path, which, backend, entry)
     tree = (path / "before").is_dir()
     source = path / (which if tree else f"{which}.py")
     if not source.exists():
@@ -683,6 +803,11 @@ def run_scenario_detailed(
     label = f"{path.parent.name}_{path.name}"
     scenario = load_module(path / "scenario.py", f"{label}_scenario")
     try:
+        backends = getattr(scenario, "BACKENDS", None)
+        if backends is not None and backend.name not in backends:
+            import pytest
+
+            pytest.skip(f"the scenario runs on {', '.join(backends)} only (its driver)")
         with _case_module(path, source, which, label) as module:
             seed_name = getattr(scenario, "SEED", DEFAULT_SEED)
             with backend.seeded(seed_name) as target:
@@ -1034,12 +1159,25 @@ _SCALARS = (
 )
 
 
+def _django_identity(value: Any) -> tuple[str, Any] | None:
+    """A Django model instance as (class name, primary key); None for anything else.
+    A QuerySet is refused: it would query when read, outside the counted run."""
+    models = sys.modules.get("django.db.models")  # not loaded: no Django value here
+    if models is None:
+        return None
+    if isinstance(value, models.QuerySet):
+        raise TypeError("scenario returned a QuerySet; evaluate it inside run()")
+    if isinstance(value, models.Model):
+        return (type(value).__name__, value.pk)
+    return None
+
+
 def normalize(value: Any) -> Any:
     """Reduce a result to comparable plain data.
 
-    ORM instance -> (class name, primary key); Row -> tuple; dataclass -> (class name,
-    ((field, value), ...)); lists, tuples, sets and mappings recursively (a defaultdict
-    becomes a plain dict, so it compares like one). Iterators and unknown objects are
+    ORM instance (SQLAlchemy or Django) -> (class name, primary key); Row -> tuple;
+    dataclass -> (class name, ((field, value), ...)); lists, tuples, sets and mappings
+    recursively (a defaultdict becomes a plain dict, so it compares like one). Iterators and unknown objects are
     refused: a scenario must hand back data it consumed inside `run`, where round trips
     are counted.
     """
@@ -1049,6 +1187,8 @@ def normalize(value: Any) -> Any:
         return value
     if isinstance(value, Row):
         return tuple(normalize(v) for v in value)
+    if (django_identity := _django_identity(value)) is not None:
+        return django_identity
     state = sa_inspect(value, raiseerr=False)
     if state is not None and hasattr(state, "mapper") and hasattr(state, "identity"):
         identity = state.identity

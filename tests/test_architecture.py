@@ -1,6 +1,6 @@
 """The package layout keeps its arrows pointing down:
 
-    cli / report / bot -> engine -> codemods -> rules -> analysis -> orm -> cst
+    cli / report / bot -> engine -> codemods -> rules -> analysis -> orm -> sql -> cst
 
 Read from the source with `ast` (nothing is imported): every `import` of an n1fix module,
 at module level or inside a function, counts; one under `if TYPE_CHECKING:` does not.
@@ -18,10 +18,18 @@ PACKAGE = Path(__file__).resolve().parent.parent / "n1fix"
 # What each layer may import besides itself (a module of n1fix, by its dotted name prefix).
 LAYERS: dict[str, tuple[str, ...]] = {
     "n1fix.cst": (),
-    "n1fix.orm": ("n1fix.cst",),
-    "n1fix.analysis": ("n1fix.orm", "n1fix.cst"),
-    "n1fix.rules": ("n1fix.analysis", "n1fix.orm", "n1fix.cst"),
-    "n1fix.codemods": ("n1fix.rules", "n1fix.analysis", "n1fix.orm", "n1fix.cst"),
+    # SQL written as strings (sqlglot): neutral about the ORM, so rules read it directly
+    "n1fix.sql": ("n1fix.cst",),
+    "n1fix.orm": ("n1fix.sql", "n1fix.cst"),
+    "n1fix.analysis": ("n1fix.orm", "n1fix.sql", "n1fix.cst"),
+    "n1fix.rules": ("n1fix.analysis", "n1fix.orm", "n1fix.sql", "n1fix.cst"),
+    "n1fix.codemods": (
+        "n1fix.rules",
+        "n1fix.analysis",
+        "n1fix.orm",
+        "n1fix.sql",
+        "n1fix.cst",
+    ),
 }
 ABOVE_ENGINE = ("n1fix.engine", "n1fix.report", "n1fix.cli", "n1fix.bot", "n1fix.trace")
 
@@ -40,6 +48,15 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
         "n1fix.orm.imports",
         "resolve_module_path",
     ): "module resolution (import groups of generated code), no ORM question: belongs in cst/ or the engine",
+    **{
+        (
+            "n1fix.rules.context",
+            "n1fix.orm.imports",
+            name,
+        ): "what a check read of the project, noted for the results cache (module resolution's"
+        " observer, no ORM question): belongs in cst/ or the engine with module resolution"
+        for name in ("note_fact", "note_read")
+    },
     (
         "n1fix.rules.query_in_loop.rule",
         "n1fix.orm.functions",
@@ -77,7 +94,13 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
     },
 }
 # Only the engine chooses the dialect; nothing below it names the implementation.
-DIALECT_CHOICE = ("n1fix.orm.dialects", "n1fix.orm.sqlalchemy_dialect")
+DIALECT_CHOICE = (
+    "n1fix.orm.dialects",
+    "n1fix.orm.sqlalchemy_dialect",
+    "n1fix.orm.django_dialect",
+    # a project that imports both ORMs: it asks each of the two above
+    "n1fix.orm.mixed_dialect",
+)
 
 
 def module_names() -> dict[str, Path]:

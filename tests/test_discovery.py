@@ -153,6 +153,8 @@ def test_test_code_is_skipped_by_default(tmp_path: Path) -> None:
         "app/latest.py",
         "app/test_models.py",
         "app/models_test.py",
+        "app/tests.py",  # Django's startapp
+        "app/testsuite.py",  # not a test file by name
         "conftest.py",
         "tests/helpers.py",
         "pkg/tests/lib/search/query.py",
@@ -162,8 +164,9 @@ def test_test_code_is_skipped_by_default(tmp_path: Path) -> None:
         "app/latest.py",
         "app/models.py",
         "app/testing_utils.py",
+        "app/testsuite.py",
     ]
-    assert len(scan(tmp_path, include_tests=True).files) == 9
+    assert len(scan(tmp_path, include_tests=True).files) == 11
     # A separate switch: replacing the default excludes does not bring tests back.
     assert "conftest.py" not in rel(scan(tmp_path, exclude=[]), tmp_path)
 

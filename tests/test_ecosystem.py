@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ecosystem import check, summary  # noqa: E402
+from ecosystem import check, runs, summary  # noqa: E402
 from ecosystem.collect import collect  # noqa: E402
 from ecosystem.compare import compare, ledger_failures, updated  # noqa: E402
 from ecosystem.fingerprint import changed_lines, fingerprints, fix_identity  # noqa: E402
@@ -32,6 +32,7 @@ from ecosystem.ledger import (  # noqa: E402
     write_ledger,
 )
 from ecosystem.model import FindingRecord, FixRecord, ProjectRun  # noqa: E402
+from ecosystem.projects import Project  # noqa: E402
 from n1fix_project import MODELS, SERVICE, UNSAFE_FIRST, n1fix  # noqa: E402
 
 DAL = """\
@@ -121,6 +122,34 @@ def test_a_run_gives_every_fix_alone_with_its_label_and_the_findings_without_one
         ("query-in-loop", "app/nofix.py", 9, "none")
     ]
     assert "select(Project).where(Project.user_id == user.id)" in run.findings[0].code
+
+
+def test_a_run_records_the_peak_memory_of_its_worker(fake_run):
+    _, run = fake_run
+    assert run.peak_mb > 0
+
+
+# A worker whose n1fix run asks for 1 GiB at once, under a 512 MB cap.
+GREEDY_WORKER = """\
+import sys
+sys.path.insert(0, {repo!r})
+from ecosystem import collect
+collect.collect = lambda root, name, version: bytearray(1 << 30)
+sys.exit(collect.main(sys.argv[1:]))
+"""
+
+
+def test_a_worker_past_its_memory_limit_fails_alone_and_says_so(tmp_path, monkeypatch):
+    worker = tmp_path / "greedy.py"
+    worker.write_text(GREEDY_WORKER.format(repo=str(REPO)))
+    monkeypatch.setattr(runs, "WORKER", worker)
+    cache = tmp_path / "cache"
+    (cache / "src" / "big-1.0").mkdir(parents=True)  # already extracted: no fetch
+    big = Project("big", "1.0", "big-1.0.tar.gz", "0" * 64, "http://127.0.0.1:9/x")
+
+    run = runs.run_project(big, cache, [], timeout=120, memory_mb=512)
+
+    assert run.crashed and "out of memory (limit 512 MB)" in run.crashed
 
 
 def test_a_fix_that_adds_a_batch_method_elsewhere_shows_both_files(fake_run):

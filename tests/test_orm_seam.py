@@ -101,7 +101,7 @@ def test_sqlalchemy_is_the_dialect_the_engine_chooses(service):
 def test_a_rule_consults_the_dialect_on_the_context(service, monkeypatch):
     chosen: list[list[str]] = []
 
-    def toy_for(imported):
+    def toy_for(imported, models=None):
         chosen.append(list(imported))
         return FetchOnlyDialect()
 
@@ -116,7 +116,9 @@ def test_the_dialect_is_part_of_the_results_cache_key(service, monkeypatch):
 
     _, make = _setup(service, service.read_text())
     sqlalchemy_key = make(service.read_text()).project.fingerprint()
-    monkeypatch.setattr(runner, "dialect_for", lambda imported: FetchOnlyDialect())
+    monkeypatch.setattr(
+        runner, "dialect_for", lambda imported, models=None: FetchOnlyDialect()
+    )
     _, make = _setup(service, service.read_text())
     assert make(service.read_text()).project.fingerprint() != sqlalchemy_key
 

@@ -258,3 +258,74 @@ def test_a_loop_over_a_few_literal_items_gets_no_fix(tmp_path, loops, fixable):
     (finding,) = scan_source(service, service.read_text())
     assert finding.fixable is fixable, finding.message
     assert fixable or "a few items written out in the code" in finding.message
+
+
+BODIES = """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from renderapp.models import Project, Render
+
+
+def run(session: Session, projects: list[Project]):
+    out = []
+    for project in projects:
+{body}
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    "body,applicability",
+    [
+        # the test of an `if` at the top of the body runs for every item
+        (
+            "if session.scalars(select(Render).where(Render.project_id == project.id)).first():\n"
+            "    out.append(project)",
+            "unsafe",  # .first() without ORDER BY: not for the `if`
+        ),
+        (
+            "if session.scalars(select(Render).where(Render.project_id == project.id).order_by(Render.id)).first():\n"
+            "    out.append(project)",
+            "safe",
+        ),
+        # ... its body runs for the items its test lets through: the keys are filtered alike
+        (
+            "if project.name:\n"
+            "    out.append(session.scalars(select(Render).where(Render.project_id == project.id).order_by(Render.id)).first())",
+            "safe",
+        ),
+        # a result bound to a name, then iterated once in the body
+        (
+            "renders = session.scalars(select(Render).where(Render.project_id == project.id))\n"
+            "out.append([r.id for r in renders])",
+            "safe",
+        ),
+        # ... read twice: a result iterates once, the batch's list twice
+        (
+            "renders = session.scalars(select(Render).where(Render.project_id == project.id))\n"
+            "out.append(list(renders) + list(renders))",
+            None,
+        ),
+        # ... iterated in an inner loop: once per inner item
+        (
+            "renders = session.scalars(select(Render).where(Render.project_id == project.id))\n"
+            "for tag in ('a', 'b'):\n"
+            "    out.append([r.id for r in renders])",
+            None,
+        ),
+    ],
+)
+def test_where_the_query_runs_for_every_item(tmp_path, body, applicability):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(BODIES.format(body=textwrap.indent(body, " " * 8)))
+    findings = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "query-in-loop"
+    ]
+    assert [f.applicability.value for f in findings] == (
+        [applicability] if applicability else []
+    ), [f.message for f in findings]

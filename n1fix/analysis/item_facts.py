@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.item_keys import converted_type
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, frames_of
 from n1fix.cst.method_syntax import named_params
@@ -58,6 +59,22 @@ _TYPE_FAMILIES = {
     # decorator from SQLAlchemy's documentation
     "uuidtype": "uuid",
     "guid": "uuid",
+    # Django's field classes (a foreign key column has its target key's class)
+    "autofield": "int",
+    "bigautofield": "int",
+    "smallautofield": "int",
+    "integerfield": "int",
+    "bigintegerfield": "int",
+    "smallintegerfield": "int",
+    "positiveintegerfield": "int",
+    "positivebigintegerfield": "int",
+    "positivesmallintegerfield": "int",
+    "charfield": "str",
+    "textfield": "str",
+    "slugfield": "str",
+    "emailfield": "str",
+    "urlfield": "str",
+    "uuidfield": "uuid",
 }
 
 
@@ -75,6 +92,11 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
     annotation (`ids: list[int]`) that shows its type.
     """
     column_type = _type_family(column.type)
+    converted = converted_type(key_expr)
+    if converted is not None:
+        if column_type and converted != column_type:
+            return f"the key is {converted} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
+        return None
     if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
         items_model = (
             item_model(ctx, frame, ancestry)
@@ -88,16 +110,47 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
         if key_type and column_type and key_type != column_type:
             return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
         return None
-    element = _element_annotation(frame, ancestry)
-    key_type = (
-        _type_family(dotted_name(element))
-        if element is not None
-        else _literal_type(frame)
-    )
+    if _looked_up(key_expr, frame):
+        # `labels[name]`: the mapping's values, not the loop's items, are the keys
+        value = _mapping_values_annotation(key_expr.value.value, ancestry)
+        key_type = _type_family(dotted_name(value)) if value is not None else None
+    else:
+        element = _element_annotation(frame, ancestry)
+        key_type = (
+            _type_family(dotted_name(element))
+            if element is not None
+            else _literal_type(frame)
+        )
+    if key_type is None and _looked_up(key_expr, frame):
+        return (
+            f"the key's type is unknown (nothing shows what `{key_expr.value.value}` holds); "
+            "SQL matches '1' to 1, a dict lookup does not"
+        )
     if key_type is None:
         return f"the key's type is unknown; SQL matches '1' to 1, a dict lookup does not (annotate the list, e.g. `list[{column_type or 'int'}]`)"
     if column_type and key_type != column_type:
         return f"the key is {key_type} but `{model.name}.{column.attr}` is {column_type}; SQL converts, a dict lookup does not"
+    return None
+
+
+def _looked_up(key_expr, frame: Frame) -> bool:
+    """`labels[name]`: a lookup in a mapping that is not the loop's item."""
+    return (
+        isinstance(key_expr, cst.Subscript)
+        and isinstance(key_expr.value, cst.Name)
+        and key_expr.value.value not in frame.targets
+    )
+
+
+def _mapping_values_annotation(name: str, ancestry):
+    """`str` for a name annotated `dict[int, str]` (or `Mapping[...]`)."""
+    for _value, annotation in bindings(name, ancestry):
+        if (
+            isinstance(annotation, cst.Subscript)
+            and len(annotation.slice) == 2
+            and isinstance(annotation.slice[1].slice, cst.Index)
+        ):
+            return annotation.slice[1].slice.value
     return None
 
 
@@ -106,6 +159,10 @@ def key_type_unshown(key_expr, frame: Frame, ancestry) -> bool:
     attribute of a row as its column's type, and a bare key needs an annotation or literals."""
     if isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name):
         return False
+    if converted_type(key_expr) is not None:
+        return False
+    if _looked_up(key_expr, frame):
+        return _mapping_values_annotation(key_expr.value.value, ancestry) is None
     return _element_annotation(frame, ancestry) is None and _literal_type(frame) is None
 
 
@@ -141,7 +198,10 @@ def _element_annotation(frame: Frame, ancestry):
 
 
 def key_may_be_none(ctx, key_expr, frame: Frame, ancestry) -> bool:
-    """True unless the key reads a NOT NULL column of a model the loop's items are known to be."""
+    """True unless the key reads a NOT NULL column of a model the loop's items are known
+    to be, or is the result of a conversion (`str(...)`, an f-string), never None."""
+    if converted_type(key_expr) is not None:
+        return False
     if not (
         isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name)
     ):

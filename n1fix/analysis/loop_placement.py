@@ -18,9 +18,15 @@ from n1fix.analysis.hoist_guards import (
     hoisting_hazard,
     is_invariant,
 )
-from n1fix.analysis.item_facts import loaded_collection, reiterable, returned_collection
+from n1fix.analysis.item_facts import (
+    bindings,
+    loaded_collection,
+    reiterable,
+    returned_collection,
+)
+from n1fix.analysis.item_keys import judge_key
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
-from n1fix.analysis.model_writes import model_method_write
+from n1fix.analysis.model_writes import MethodWrite, model_method_write
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import (
     Frame,
@@ -28,7 +34,7 @@ from n1fix.cst.loop_frames import (
     is_conditional_in,
     makes_conditional,
 )
-from n1fix.cst.syntax import is_pure_key, names_assigned, names_read, target_names, walk
+from n1fix.cst.syntax import names_assigned, names_read, target_names, walk
 
 # Calls that consume a generator at once, so hoisting its query does not change timing.
 CONSUMERS = {
@@ -97,25 +103,57 @@ def place_key(
             frame=frame,
             reason=f"the loop body rebinds `{sorted(rebound)[0]}` before the query; the key is not the item as iterated",
         )
+
+    def invariant(name: str) -> bool:
+        return name not in varying_all
+
     keys_key = key_expr
     if not key_names <= frame.targets:
-        keys_key = _substitute_body_names(
-            key_expr, key_names - frame.targets, frame, ancestry
+        keys_key, why = _substitute_body_names(
+            ctx, key_expr, key_names - frame.targets, frame, ancestry, invariant
         )
         if keys_key is None:
             raise NoFix(
                 frame=frame,
-                reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop",
+                reason="the key is computed in the loop body in a way n1fix cannot repeat before the loop"
+                + (f" ({why})" if why else ""),
             )
-    if not is_pure_key(keys_key):
+    facts = judge_key(
+        keys_key,
+        frame,
+        invariant,
+        ctx.module,
+        local=lambda name: bool(bindings(name, ancestry, comprehensions=False)),
+    )
+    if facts.problem:
         raise NoFix(
             frame=frame,
-            reason=f"the key `{ctx.code(key_expr)}` is not a plain attribute of the item",
+            reason=f"the key `{ctx.code(key_expr)}` is not a pure function of the item: {facts.problem}",
+        )
+    if facts.raises and _inside_try(ancestry, frame):
+        raise NoFix(
+            frame=frame,
+            reason=f"the key `{ctx.code(key_expr)}` may raise inside a `try` of the loop; the batch would compute it outside",
         )
     items, item_target = _items_of(frame, keys_key)
     if frame.is_async:
         raise NoFix(frame=frame, reason="`async for` loops are not batched yet")
-    return Placement(frame, key_expr, keys_key, items, item_target, varying_here)
+    return Placement(
+        frame,
+        key_expr,
+        keys_key,
+        items,
+        item_target,
+        varying_here,
+        unsafe=[*facts.raises, *facts.unsure],
+    )
+
+
+def _inside_try(ancestry, frame: Frame) -> bool:
+    """Is the lookup inside a `try` of the loop's body (its errors handled per item)?"""
+    return any(
+        isinstance(node, (cst.Try, cst.TryStar)) for node in ancestry[frame.index + 1 :]
+    )
 
 
 def runs_once_per_loop(placement: Placement, ancestry) -> bool:
@@ -155,7 +193,9 @@ def place_body(
         query_columns=columns,
         query=site,
         reads_only=reads_only,
-        writes_of=lambda call: model_method_write(ctx, call, ancestry),
+        writes_of=lambda call: (
+            model_method_write(ctx, call, ancestry) or _dialect_write(ctx, call)
+        ),
     )
     if verdict.blocking:
         raise NoFix(verdict.blocking)
@@ -218,21 +258,23 @@ def place_body(
 
 
 def _substitute_body_names(
-    key, names: set[str], frame: Frame, ancestry
-) -> cst.BaseExpression | None:
+    ctx, key, names: set[str], frame: Frame, ancestry, invariant
+) -> tuple[cst.BaseExpression | None, str | None]:
     """`pid` -> `project.id` when the loop body binds `pid = project.id` once, before the query.
 
-    Only a `for` body's top-level, single-target assignments of a plain attribute of the
-    loop target count; anything else (reassignment, a call) could differ per item.
+    Only a `for` body's top-level, single-target assignments of a pure function of the
+    loop target count (`pid = str(project.id)`, `level = Level[row.level]`, see
+    `item_keys`); anything else (reassignment, a call into the project) could differ per
+    item. Whether the value may raise is judged again on the substituted key. Gives the
+    key in terms of the item, or None and why not.
     """
     if not frame.is_for:
-        return None
+        return None, None
     body = frame.node.body
     query_statement = next(
         (n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None
     )
-    bindings: dict[str, cst.BaseExpression] = {}
-    assigned_twice: set[str] = set()
+    bindings: dict[str, tuple[cst.BaseExpression, cst.CSTNode]] = {}
     for statement in body.body:
         if statement is query_statement:
             break
@@ -247,30 +289,22 @@ def _substitute_body_names(
             and len(small.targets) == 1
             and isinstance(small.targets[0].target, cst.Name)
         ):
-            name = small.targets[0].target.value
-            if name in bindings:
-                assigned_twice.add(name)
-            bindings[name] = small.value
+            bindings.setdefault(small.targets[0].target.value, (small.value, statement))
     substitutions = {}
-    for name in names:
-        value = bindings.get(name)
-        if (
-            value is None
-            or name in assigned_twice
-            or not is_pure_key(value)
-            or not names_read(value) <= frame.targets
+    for name in sorted(names):
+        if name not in bindings:
+            return None, f"`{name}` is not bound by one plain `=` before the query"
+        value, binding = bindings[name]
+        # Bound once before the query, and nowhere else in the body (`+=`, a loop, `as`).
+        if any(
+            name in names_assigned(statement)
+            for statement in body.body
+            if statement is not binding
         ):
-            return None
-        # Bound once before the query, and nowhere else in the body.
-        if (
-            sum(
-                1
-                for n in walk(body)
-                if isinstance(n, cst.AssignTarget) and name in target_names(n.target)
-            )
-            != 1
-        ):
-            return None
+            return None, f"`{name}` is bound more than once in the loop body"
+        problem = judge_key(value, frame, invariant, ctx.module).problem
+        if problem:
+            return None, f"`{name} = {ctx.code(value)}`: {problem}"
         substitutions[name] = value
 
     class _Substitute(cst.CSTTransformer):
@@ -278,8 +312,8 @@ def _substitute_body_names(
             return substitutions.get(original.value, updated)
 
     if isinstance(key, cst.Name):
-        return substitutions.get(key.value)
-    return key.visit(_Substitute())
+        return substitutions.get(key.value), None
+    return key.visit(_Substitute()), None
 
 
 def _items_of(frame: Frame, keys_key) -> tuple[cst.BaseExpression, cst.BaseExpression]:
@@ -317,6 +351,40 @@ def _consumed_at_once(ancestry, index: int) -> bool:
     return False
 
 
+# Exceptions that say a row was missing (or several found): the batch query never raises
+# them (`filter()`, `in_bulk()`, `select()`), and a lookup that reruns the per-item query
+# for a key the batch did not find raises them where it did.
+_MISSING_ROW = {"DoesNotExist", "ObjectDoesNotExist", "NoResultFound"}
+
+
+def _runs_first_in_try(node: cst.CSTNode, below: list[cst.CSTNode]) -> bool:
+    """`try:` whose body starts with the query's statement (it runs whenever the `try`
+    does) and whose handlers catch only a missing row: the batch, outside the `try`,
+    raises nothing they would have caught."""
+    if not (isinstance(node, cst.Try) and below and below[0] is node.body):
+        return False
+    if len(below) < 2 or below[1] is not node.body.body[0]:
+        return False
+    for handler in node.handlers:
+        caught = handler.type
+        names = (
+            [element.value for element in caught.elements]
+            if isinstance(caught, cst.Tuple)
+            else [caught]
+        )
+        for name in names:
+            dotted = dotted_name(name) if name is not None else None
+            if dotted is None or dotted.rsplit(".", 1)[-1] not in _MISSING_ROW:
+                return False
+    return True
+
+
+def _dialect_write(ctx, call: cst.Call) -> MethodWrite | None:
+    """A write the dialect sees in a call (a Django QuerySet's `update()`, a `save()`)."""
+    what = ctx.orm.loop_write(call)
+    return MethodWrite(what, True, "writes") if what is not None else None
+
+
 def _guard(
     ancestry, frame: Frame, query_index: int, varying: set[str]
 ) -> tuple[cst.BaseExpression | None, bool]:
@@ -327,8 +395,12 @@ def _guard(
     conditionals = [
         n
         for i, n in enumerate(statements)
-        if isinstance(n, cst.If)
-        or makes_conditional(n, path[i + 1])
+        # the test of an `if` runs whenever the `if` does: the query in it is not guarded
+        if (isinstance(n, cst.If) and path[i + 1] is not n.test)
+        or (
+            makes_conditional(n, path[i + 1])
+            and not _runs_first_in_try(n, path[i + 1 :])
+        )
         # an inner loop's iterable runs once per item; its body may not run at all
         or (
             isinstance(n, cst.For)

@@ -95,6 +95,15 @@ def inspect_body(
                 return BodyVerdict(
                     blocking=f"the loop calls `{session_code}.{method}()`"
                 )
+            if (
+                method in _SESSION_WRITES
+                and verdict.weakening is None
+                and _flask_session_of(session_code, receiver_code)
+            ):
+                verdict.weakening = (
+                    f"the loop calls `{receiver_code}.{method}()`, and `{session_code}` reads "
+                    "through that session: a later item's query may see what an earlier item wrote"
+                )
             hidden = writes_of(node) if writes_of is not None else None
             if hidden is not None:
                 if hidden.certain:
@@ -150,6 +159,16 @@ def inspect_body(
                 blocking=f"the loop changes `{iter_name}` while iterating it"
             )
     return verdict
+
+
+def _flask_session_of(session_code: str, receiver_code: str) -> bool:
+    """`Model.query` (Flask-SQLAlchemy) runs on the scoped session that `db.session`
+    (or any other `<x>.session`) may well be, though the two are written differently."""
+    return (
+        session_code.endswith(".query")
+        and receiver_code != session_code
+        and (receiver_code == "session" or receiver_code.endswith(".session"))
+    )
 
 
 def early_exit(body: cst.CSTNode) -> str | None:

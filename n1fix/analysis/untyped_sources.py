@@ -19,6 +19,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.item_facts import _type_family, bindings, key_type_unshown
+from n1fix.analysis.item_keys import converted_type
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
 
@@ -89,6 +90,16 @@ def certain_key_miss(
     """Why a batch keyed by `key_expr` against `column` would miss every row; None
     unless the keys provably come from an untyped source and the column is not a string."""
     family = _type_family(column.type)
+    converted = converted_type(key_expr)
+    if converted is not None:
+        if (converted == "str" and family in _NOT_STRING) or (
+            converted in {"int", "float"} and family == "str"
+        ):
+            return (
+                f"the key is converted to {converted} but `{model.name}.{column.attr}` is {family}: "
+                "SQL converts it back, the batch's dict lookup would miss every row"
+            )
+        return None
     if family not in _NOT_STRING:
         return None
     found = _UntypedValues(ctx, ancestry, frame).of_key(key_expr)

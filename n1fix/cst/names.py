@@ -39,19 +39,37 @@ def plural(name: str) -> str:
 
 
 def keys_name(key: cst.BaseExpression, otherwise: str) -> str:
-    """What to call the list of a loop's keys: `render.id` -> `render_ids`,
+    """What to call the list of a loop's keys: `render.id` (or `.pk`) -> `render_ids`,
     `render.project_id` -> `project_ids`, `render.slug` -> `render_slugs`, `uid` -> `uids`;
     `otherwise` for any other key (`row[0]`)."""
     if isinstance(key, cst.Attribute):
         attr = key.attr.value
         owner = key.value.value if isinstance(key.value, cst.Name) else None
-        if attr == "id" and owner:
+        if attr in ("id", "pk") and owner:  # Django's `pk` is the primary key too
             return f"{owner}_ids"
         if attr.endswith("_id"):
             return f"{attr}s"
         return f"{owner}_{plural(attr)}" if owner else plural(attr)
     if isinstance(key, cst.Name):
         return plural(key.value)
+    if (  # `row["sport_id"]` -> `sport_ids`, as for `row.sport_id`
+        isinstance(key, cst.Subscript)
+        and len(key.slice) == 1
+        and isinstance(key.slice[0].slice, cst.Index)
+        and isinstance(key.slice[0].slice.value, cst.SimpleString)
+    ):
+        field = key.slice[0].slice.value.evaluated_value
+        if isinstance(field, str) and field.isidentifier():
+            return keys_name(
+                cst.Attribute(value=key.value, attr=cst.Name(field)), otherwise
+            )
+    if (  # `str(group_id)` -> `group_ids`
+        isinstance(key, cst.Call)
+        and isinstance(key.func, cst.Name)
+        and key.func.value in {"str", "int", "float"}
+        and len(key.args) == 1
+    ):
+        return keys_name(key.args[0].value, otherwise)
     return otherwise
 
 

@@ -23,6 +23,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from n1fix.engine.survey import Survey
+from n1fix.orm.django_facts import (
+    DjangoClassFacts,
+    DjangoFieldFacts,
+    DjangoManagerFacts,
+    DjangoReceiverFacts,
+)
 from n1fix.orm.functions import QueryFunction
 from n1fix.orm.model_facts import (
     AliasFacts,
@@ -48,6 +54,10 @@ RECORDS: dict[type, tuple[str, ...]] = {
     ModuleFacts: (),
     ListenerFacts: (),
     SessionQueryFacts: (),
+    DjangoClassFacts: (),
+    DjangoFieldFacts: (),
+    DjangoManagerFacts: (),
+    DjangoReceiverFacts: (),
     QueryFunction: (),
     SessionUse: (),
     SessionFactory: (),

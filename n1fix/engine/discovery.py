@@ -12,7 +12,8 @@ on every database. Besides the patterns, the defaults skip an Alembic `versions/
 wherever it sits, known by the `env.py` or `script.py.mako` beside it.
 
 Test code is skipped by default too (`include_tests` takes it): pytest's conventions name
-it (`test_*.py`, `*_test.py`, `conftest.py`, `tests/` and `test/` folders), and a test's
+it (`test_*.py`, `*_test.py`, `conftest.py`, `tests/` and `test/` folders), as does Django's
+(`tests.py`, the module `startapp` creates in every app), and a test's
 loop over a handful of fixture rows is not a round trip any user waits for; a batch
 function written for it is code only that test would call. A test file or folder named on
 the command line is checked (unless `force_exclude`), as with the other excludes.
@@ -69,12 +70,14 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     # "alembic/versions" alone would be anchored at the root; Alembic dirs live anywhere.
     "**/alembic/versions",
 )
-# Test code by pytest's conventions; a switch of its own (`include_tests`), not part of
+# Test code by pytest's and Django's conventions; a switch of its own (`include_tests`), not part of
 # DEFAULT_EXCLUDES, so that replacing the excludes does not bring tests back by accident.
 TEST_PATTERNS: tuple[str, ...] = (
     "test_*.py",
     "*_test.py",
     "conftest.py",
+    # Django's `startapp` writes an app's tests to `tests.py` (not `test*` by pytest's rules).
+    "tests.py",
     "tests/",
     "test/",
 )

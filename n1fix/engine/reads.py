@@ -15,7 +15,11 @@ noted with a digest of its answer:
 - the batch-variant memo (a plan another file's check may have made, from reads that
   this file did not make): the whole project;
 - a module resolved to a file: the module, where from, and the file found (or none);
-- another file read or parsed: its content hash.
+- another file read or parsed: its content hash (a module another rule's question needs,
+  such as the serializers a Django REST framework view names: `FileContext.project_module`);
+- a fact of the project read from files that are not modules (`PROJECT_FACTS`: does it
+  install psycopg 2, from its dependency files): a digest of the answer, which the replay
+  asks again of today's files.
 
 Unknown is a miss: an answer that cannot be digested (not plain data) makes the whole
 index the key. The cached findings are reused when every noted read gives the same
@@ -27,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import importlib
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -35,6 +40,10 @@ from n1fix.orm import imports as orm_imports
 
 INDEXES = ("models", "functions", "session_use")
 EVERYTHING = "project"  # in `whole`: every index, every file
+# The project facts a check may note (`n1fix.orm.imports.note_fact`), by name: the
+# function of the project's root that answers it, as module and name (imported when a
+# cached check's read is replayed).
+PROJECT_FACTS = {"declares_psycopg2": ("n1fix.sql.drivers", "declares_psycopg2")}
 
 
 class Unstable(Exception):
@@ -97,6 +106,8 @@ class FileReads:
     # JSON of [module, root, near] -> the file found, or None
     resolved: dict[str, str | None] = dataclasses.field(default_factory=dict)
     files: set[str] = dataclasses.field(default_factory=set)  # other files read
+    # JSON of [fact, root] -> digest of the answer
+    facts: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_json(self, file_digest: Callable[[str], str]) -> dict:
         return {
@@ -104,6 +115,7 @@ class FileReads:
             "whole": sorted(self.whole),
             "resolved": self.resolved,
             "files": {path: file_digest(path) for path in sorted(self.files)},
+            "facts": self.facts,
         }
 
 
@@ -196,6 +208,13 @@ class _Observer:
     def read(self, path: Path) -> None:
         self.reads.files.add(str(path))
 
+    def fact(self, name: str, root: Path, answer: Any) -> None:
+        key = json.dumps([name, str(root)])
+        try:
+            self.reads.facts[key] = digest(answer)
+        except Unstable:
+            self.reads.whole.add(EVERYTHING)
+
 
 def recording(project, reads: FileReads):
     """`project` as one file's check sees it, its reads noted in `reads`."""
@@ -205,6 +224,11 @@ def recording(project, reads: FileReads):
         if getattr(project, name) is not None
     }
     changes["variants"] = _RecordedMemo(project.variants, reads)
+    # A dialect that reads the models itself (Django's) asks them through the recorded
+    # index too.
+    with_models = getattr(project.orm, "with_models", None)
+    if with_models is not None and "models" in changes:
+        changes["orm"] = with_models(changes["models"])
     if project.read_module is not None:
         read_module = project.read_module
 
@@ -239,6 +263,7 @@ class Replay:
         self._fingerprints: dict[str, str] = {}
         self._answers: dict[tuple[str, str], str | None] = {}
         self._resolved: dict[str, str | None] = {}
+        self._facts: dict[str, str | None] = {}
         # Many calls answer with the same object (a model): digested once, by identity
         # (the object is kept, so that its id is not reused).
         self._digests: dict[int, tuple[Any, str]] = {}
@@ -263,6 +288,9 @@ class Replay:
                 return False
         for path, file_digest in reads["files"].items():
             if self.file_digest(path) != file_digest:
+                return False
+        for key, answer in reads["facts"].items():
+            if self._fact(key) != answer:
                 return False
         return True
 
@@ -291,6 +319,19 @@ class Replay:
         if known is None:
             known = self._digests[id(value)] = (value, digest(value))
         return known[1]
+
+    def _fact(self, key: str) -> str | None:
+        """Today's answer to a noted project fact; None (a miss) for a fact not in
+        `PROJECT_FACTS` or of another root than the project's (a crafted entry)."""
+        if key not in self._facts:
+            name, root = json.loads(key)
+            answer = None
+            if name in PROJECT_FACTS and Path(root) == Path(self.project.root):
+                module, function = PROJECT_FACTS[name]
+                ask = getattr(importlib.import_module(module), function)
+                answer = digest(ask(Path(root)))
+            self._facts[key] = answer
+        return self._facts[key]
 
     def _resolve(self, key: str) -> str | None:
         if key not in self._resolved:

@@ -17,6 +17,7 @@ from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
+from n1fix.orm.django_models import with_django_models
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
@@ -24,6 +25,7 @@ from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules.base import Finding, Rule
 from n1fix.rules.project import ProjectContext, ProjectModule, line_length_for
+from n1fix.sql.drivers import declares_psycopg2
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -90,6 +92,7 @@ def run(
     file in this process (the interactive prompt; see `fixer.fix_text`).
     """
     clear_resolution_cache()
+    declares_psycopg2.cache_clear()  # the dependency files may have changed
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()
@@ -158,9 +161,11 @@ def run(
         if targets:
             # Only now: choosing the dialect imports LibCST, which a run whose files
             # were all turned away by the gate, or all found in the cache, never needs.
-            project.orm = _dialect(surveys)
+            project.orm = _dialect(surveys, project.models)
         else:
-            project.choose_orm = partial(_dialect, surveys)  # for reports that fix
+            project.choose_orm = partial(
+                _dialect, surveys, project.models
+            )  # for reports that fix
         tasks = [
             (
                 s.path,
@@ -444,10 +449,15 @@ def _project(
         (f for survey in surveys.values() for f in survey.functions),
         (name for survey in surveys.values() for name in survey.defined),
     )
+    models = with_django_models(
+        ModelIndex.from_facts(facts),
+        (f for survey in surveys.values() for f in survey.django_models),
+        facts,
+    )
     return ProjectContext(
         root=root,
-        models=ModelIndex.from_facts(facts),
-        orm=_dialect(surveys) if with_orm else None,
+        models=models,
+        orm=_dialect(surveys, models) if with_orm else None,
         line_length=line_length_for(root),
         functions=functions,
         session_use=SessionUseIndex.from_facts(
@@ -457,16 +467,16 @@ def _project(
     )
 
 
-def dialect_for(imported: Iterable[str]):
+def dialect_for(imported: Iterable[str], models: ModelIndex | None = None):
     """`n1fix.orm.dialects.dialect_for`, imported when first needed: the dialects import
     LibCST."""
     from n1fix.orm.dialects import dialect_for as choose
 
-    return choose(imported)
+    return choose(imported, models)
 
 
-def _dialect(surveys: dict[Path, Survey]):
-    return dialect_for(_imported(surveys))
+def _dialect(surveys: dict[Path, Survey], models: ModelIndex):
+    return dialect_for(_imported(surveys), models)
 
 
 def _imported(surveys: dict[Path, Survey]) -> Iterable[str]:

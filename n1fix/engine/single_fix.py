@@ -83,7 +83,9 @@ class LineEdit:
 
 
 def key(finding: Finding) -> tuple:
-    return (finding.path, finding.line, finding.column, finding.rule)
+    # The message too: two findings of a rule may start at one place (a DRF view's
+    # `queryset`, read by several serializer fields), each with its own fix.
+    return (finding.path, finding.line, finding.column, finding.rule, finding.message)
 
 
 def single_fixes(

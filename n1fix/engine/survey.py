@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Collection
 
 from n1fix.engine.fileio import SourceError, read_source
+from n1fix.orm.django_facts import DjangoFacts, extract_django, mentions_django
 from n1fix.orm.functions import QueryFunction, defined_functions, extract_functions
 from n1fix.orm.imports import (
     import_map,
@@ -40,6 +41,7 @@ class Survey:
     # Imported modules not found in the project: a cached survey is stale once one appears.
     unresolved: list[str] = field(default_factory=list)
     models: list[ModelFacts] = field(default_factory=list)
+    django_models: list[DjangoFacts] = field(default_factory=list)
     functions: list[QueryFunction] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)  # every function's qualified name
     session_use: list[SessionUse | SessionFactory | Raiser] = field(
@@ -115,6 +117,8 @@ def _gather_facts(
     survey.resolved = [target for target in targets.values() if target]
     survey.unresolved = sorted(m for m, target in targets.items() if target is None)
     survey.models = extract_models(tree, module_name, is_package)
+    if mentions_django(text, module_name):
+        survey.django_models = extract_django(tree, module_name, is_package, text)
     survey.functions = extract_functions(tree, module_name, str(path), text)
     # A batch variant lives next to its per-item twin: only modules with a keyed query
     # function need their function names kept (the survey cache stays small).

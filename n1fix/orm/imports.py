@@ -32,6 +32,8 @@ __all__ = [
     "project_closure",
     "resolve_module_path",
     "top_level_names",
+    "note_fact",
+    "note_read",
     "resolve_relative",
 ]
 
@@ -203,8 +205,9 @@ def imported_modules(
 
 
 _RESOLVED: dict[tuple, Path | None] = {}
-# Told of every module resolved and every project file read while the engine records
-# what one file's check reads (`n1fix.engine.reads`); None the rest of the time.
+# Told of every module resolved, every project file read and every project fact used
+# while the engine records what one file's check reads (`n1fix.engine.reads`); None the
+# rest of the time.
 _observer = None
 
 
@@ -217,6 +220,14 @@ def note_read(path: Path) -> None:
     """A check read the file `path` (its findings depend on its content)."""
     if _observer is not None:
         _observer.read(path)
+
+
+def note_fact(name: str, root: Path, answer: object) -> None:
+    """A check used the project fact `name` of the project at `root` (one of
+    `n1fix.engine.reads.PROJECT_FACTS`, read from files that are not modules: the
+    dependency files), and it answered `answer`."""
+    if _observer is not None:
+        _observer.fact(name, root, answer)
 
 
 def clear_resolution_cache() -> None:

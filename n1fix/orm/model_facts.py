@@ -992,7 +992,7 @@ def _query_class(
     info["query_class"] = ctx.qualify(dotted)
 
 
-def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+def module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Module-level statements, through `if`/`try`/`with` blocks (not functions or classes)."""
     for stmt in body:
         yield stmt
@@ -1001,9 +1001,9 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             or type(stmt).__name__ == "TryStar"
         ):
             for field in ("body", "orelse", "finalbody"):
-                yield from _module_statements(getattr(stmt, field, None) or [])
+                yield from module_statements(getattr(stmt, field, None) or [])
             for handler in getattr(stmt, "handlers", ()) or ():
-                yield from _module_statements(handler.body)
+                yield from module_statements(handler.body)
 
 
 def _mixins(call: ast.Call, keyword: str, ctx: _Context) -> tuple[str, ...]:
@@ -1072,7 +1072,7 @@ def extract_models(
     names = import_map(tree, module_name, is_package)
     ctx = _Context(module_name, names)
     facts: list[ModelFacts] = []
-    for stmt in _module_statements(tree.body):
+    for stmt in module_statements(tree.body):
         if isinstance(stmt, ast.ClassDef):
             facts.append(_class_facts(stmt, ctx))
             names.pop(stmt.name, None)

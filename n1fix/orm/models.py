@@ -17,7 +17,7 @@ annotations with or without `mapped_column()` (and `Annotated[...]` column types
 `__table_args__` constraints, `relationship()`/`backref()`, Flask-SQLAlchemy
 (`db.Model`, `db.Column`, generated table names) and SQLModel (`table=True`, `Field`,
 `Relationship`). Imperative `Table(...)` objects, `mapper()`/`map_imperatively` mappings
-and Django models are out of scope.
+are out of scope; Django models are read by `n1fix.orm.django_models`.
 
 Uncertain facts are recorded on the safe side: a column whose nullability cannot be read
 is nullable, a uniqueness that cannot be shown is not unique, a relationship direction
@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from n1fix.orm.django_facts import DjangoModel
 from n1fix.orm.imports import STAR_PREFIX, module_name_for, parse_file
 from n1fix.orm.model_facts import (
     REF_PREFIX,
@@ -106,6 +107,10 @@ class RelationshipInfo:
     primaryjoin: bool = (
         False  # a custom join condition (it may hold more than the foreign key)
     )
+    # The name a query's lookups follow it by, when not `attr` (Django's reverse
+    # relations: `related_query_name`, else `related_name`, else the model's name);
+    # "?" when it cannot be read.
+    query_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,9 @@ class ModelInfo:
     # directly or through another method: (name, "commits" / "flushes" / "writes",
     # the class that defines the method). `render.save()` in a loop is then a commit.
     writing_methods: tuple[tuple[str, str, str], ...] = ()
+    # A Django model's own facts (ordering, managers, overrides, receivers), which only
+    # the Django dialect reads; None for other ORMs' models.
+    django: DjangoModel | None = None
 
     def writing_method(self, name: str) -> tuple[str, str] | None:
         """(what it does, the defining class) when the method `name` writes."""
@@ -208,6 +216,7 @@ class ModelIndex:
         self._by_table: dict[str, str] | None = None
         self._by_last: dict[str, list[str]] | None = None
         self._relationship_names: frozenset[str] | None = None
+        self._django_model_names: frozenset[str] | None = None
 
     def __getstate__(self) -> dict[str, object]:
         return {
@@ -247,6 +256,14 @@ class ModelIndex:
                 if (found := model.writing_method(name))
             }
         )
+
+    def django_model_names(self) -> frozenset[str]:
+        """The class name of every Django model of the project."""
+        if self._django_model_names is None:
+            self._django_model_names = frozenset(
+                m.name for m in self.models.values() if m.django is not None
+            )
+        return self._django_model_names
 
     def relationship_names(self) -> frozenset[str]:
         """The attribute name of every relationship of every model (backrefs included)."""

@@ -37,6 +37,7 @@ class Cardinality(str, enum.Enum):
 class Style(str, enum.Enum):
     V2 = "2.0"
     V1 = "1.x"
+    DJANGO = "django"  # a QuerySet chain on a model's manager
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Predicate:
     attr: str
     value: cst.BaseExpression
     via_filter_by: bool = False
+    # The query compares an object (`filter(author=author)`): `value` is then its
+    # primary key read (`author.pk`, built, not in the module), which the rule may batch
+    # only when the object is shown to be a row of the related model.
+    object_key: bool = False
 
 
 @dataclass

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from n1fix.cst.chains import MethodCall, dotted_name
-from n1fix.orm.dialect import Loading
+from n1fix.orm.dialect import BatchQuery, Loading, ManagerRead
 from n1fix.orm.loader_options import EAGER, LAZY, RAISE, Options, read_options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import QueryShape, parse_select, recognize
 from n1fix.orm.session_receiver import project_receiver
-from n1fix.orm.write_shape import WriteShape, recognize_write
+from n1fix.orm.write_shape import ModelWrite, WriteShape, recognize_write
 
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
@@ -38,6 +38,7 @@ _MAPPER_RAISE = {"raise", "raise_on_sql"}
 
 class SqlAlchemyDialect:
     name = "sqlalchemy"
+    identity_map = True
 
     def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
         return recognize(node)
@@ -71,6 +72,15 @@ class SqlAlchemyDialect:
             return Loading.EAGER
         return Loading.OTHER
 
+    def manager_read(self, relationship, method) -> ManagerRead | None:
+        return None  # a relationship's attribute holds its objects (dynamic: OTHER)
+
+    def row_loader(self, calls, options, path, relationships, loadings):
+        return None  # lazy-load-in-loop writes SQLAlchemy's loader options itself
+
+    def row_count(self, shape, model, relationship, loop_names):
+        return None  # a per-row count of a collection is reported without a fix
+
     def write_shape(
         self,
         node: cst.BaseExpression,
@@ -78,6 +88,9 @@ class SqlAlchemyDialect:
         built: dict[str, cst.BaseExpression] | None = None,
     ) -> WriteShape | None:
         return recognize_write(node, imports, built)
+
+    def model_write(self, node: cst.BaseExpression) -> ModelWrite | None:
+        return None  # SQLAlchemy writes go through the session (write_shape, the rule)
 
     def model_for(
         self,
@@ -98,6 +111,20 @@ class SqlAlchemyDialect:
         ancestry: list[cst.CSTNode],
     ) -> str | None:
         return project_receiver(ctx, receiver, ancestry)
+
+    def batch_gaps(self, shape, model, key_column, cardinality) -> list[str] | None:
+        return None  # query-in-loop's own contract checks are SQLAlchemy's
+
+    def loop_write(self, call: cst.Call) -> str | None:
+        return None  # sessions' writes are read by the rule's own checks
+
+    def batch_proof(self, shape, model, key_column, cardinality) -> str | None:
+        return None  # query-in-loop's own words
+
+    def batch_query(
+        self, shape, key_column, keys_ref, cardinality, code, symbol
+    ) -> BatchQuery | None:
+        return None  # query-in-loop's codemod writes SQLAlchemy itself
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)

@@ -175,3 +175,27 @@ def _column_equality(pred: Predicate, target: str | None) -> Predicate:
         ):
             return Predicate(node, pred.container, target, column.attr.value, value)
     return pred
+
+
+@dataclass
+class ModelWrite:
+    """A write through a model's own API rather than a statement (Django's
+    `Book.objects.create(...)`, `book.save()`, `book.delete()`,
+    `Book.objects.filter(...).update(...)`), one call per row.
+
+    `kind`: "create", "save", "delete" (of one object), "update" / "delete_rows" (of a
+    queryset, `query` its shape), "get_or_create" or "update_or_create". `receiver`: the
+    manager, object or queryset called; `entity`: the model class when the call names it
+    (`Book` of `Book.objects.create`), None for an object's own method (the model is then
+    the object's, found by the rule).
+    """
+
+    node: cst.BaseExpression  # the whole expression, await included
+    call: cst.Call
+    kind: str
+    receiver: cst.BaseExpression
+    entity: cst.BaseExpression | None = None
+    is_async: bool = False
+    query: object | None = (
+        None  # the QueryShape of an `update` / `delete_rows` receiver
+    )

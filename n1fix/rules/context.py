@@ -6,7 +6,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -16,6 +16,8 @@ from n1fix.rules.project import ProjectContext
 
 if TYPE_CHECKING:
     from n1fix.orm.dialect import ModelInfo, OrmDialect
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -77,6 +79,28 @@ class FileContext:
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    def project_module(self, qualified_module: str) -> cst.Module | None:
+        """Another module of the project (`app.serializers`), parsed; None when it is not
+        the project's or cannot be read."""
+        from n1fix.orm.imports import note_read, resolve_module_path
+
+        if qualified_module == self.module_name:
+            return self.module
+        path = resolve_module_path(qualified_module, self.project.root, near=self.path)
+        if path is None:
+            return None
+        note_read(path)  # also when remembered: this file's findings depend on it
+        return _parsed(path)
+
+    def note_fact(self, name: str, answer: _T) -> _T:
+        """`answer`, what the project fact `name` (`n1fix.engine.reads.PROJECT_FACTS`:
+        read from files that are not modules) told this check; noted, so that the results
+        cache re-checks this file when the project's files answer otherwise."""
+        from n1fix.orm.imports import note_fact
+
+        note_fact(name, self.project.root, answer)
+        return answer
+
     @functools.cached_property
     def first_party(self) -> set[str]:
         """Top-level packages this file imports from inside the project (for import groups)."""
@@ -92,3 +116,18 @@ class FileContext:
             ):
                 tops.add(top)
         return tops
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_at(path: Path, mtime_ns: int) -> cst.Module | None:
+    try:
+        return cst.parse_module(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
+        return None
+
+
+def _parsed(path: Path) -> cst.Module | None:
+    try:
+        return _parsed_at(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None

@@ -1,5 +1,19 @@
-"""The `lazy-load-in-loop` rewrite: `fix(ctx, finding)` in `rewrite.py`."""
+"""The `lazy-load-in-loop` rewrite: `fix(ctx, finding)`, SQLAlchemy's loader options in
+`rewrite.py`, a loader written as a call on the query (Django's) in `row_loader.py`, a
+Django admin's `list_select_related` in `admin.py`."""
 
-from n1fix.codemods.lazy_load_in_loop.rewrite import fix
+import libcst as cst
+
+from n1fix.codemods.lazy_load_in_loop import admin, rewrite, row_loader
+from n1fix.rules.lazy_load_in_loop.admin import AdminPlan
+from n1fix.rules.base import Finding
 
 __all__ = ["fix"]
+
+
+def fix(ctx, finding: Finding) -> cst.Module:
+    if isinstance(finding.plan, AdminPlan):
+        return admin.fix_admin(ctx, finding.plan)
+    if finding.plan.row_loader is not None:
+        return row_loader.fix_with_row_loader(ctx, finding.plan)
+    return rewrite.fix(ctx, finding)

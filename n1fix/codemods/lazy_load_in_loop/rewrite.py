@@ -247,7 +247,13 @@ def _block_indent(module: cst.Module, node: cst.CSTNode) -> int | None:
 
 
 def broken_like_black(expr: cst.BaseExpression, indent: int, limit: int) -> str | None:
-    if isinstance(expr, cst.Call) and len(expr.args) == 1 and chain_lines(expr) is None:
+    if (
+        isinstance(expr, cst.Call)
+        and len(expr.args) == 1
+        and expr.args[0].keyword is None
+        and not expr.args[0].star
+        and chain_lines(expr) is None
+    ):
         # `session.scalars(stmt)`: the statement goes on lines of its own inside the brackets
         inner = render(expr.args[0].value)
         head = render(expr.func)

@@ -141,6 +141,36 @@ class _Rewriter(cst.CSTTransformer):
             return cst.RemovalSentinel.REMOVE
         if original is self.query:
             return self.lookup
+        if (
+            isinstance(updated, cst.UnaryOperation)
+            and isinstance(updated.operator, cst.Not)
+            and updated.expression is self.lookup
+            and isinstance(self.lookup, cst.Comparison)
+            and len(self.lookup.comparisons) == 1
+            and isinstance(self.lookup.comparisons[0].operator, cst.In)
+            and not self.lookup.lpar
+        ):
+            # `not key in found` reads as `key not in found`
+            target = self.lookup.comparisons[0]
+            return self.lookup.with_changes(
+                comparisons=[
+                    target.with_changes(operator=cst.NotIn()),
+                ],
+                lpar=updated.lpar,
+                rpar=updated.rpar,
+            )
+        if (
+            isinstance(updated, (cst.Attribute, cst.Subscript))
+            and updated.value is self.lookup
+            and isinstance(self.lookup, cst.IfExp)
+            and not self.lookup.lpar
+        ):
+            # `(found[k] if k in found else Book.objects.get(pk=k)).title`
+            return updated.with_changes(
+                value=self.lookup.with_changes(
+                    lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+                )
+            )
         if self.old_iter is not None and original is self.old_iter:
             return cst.Name(self.new_iter_name)
         return super().on_leave(original, updated)

@@ -148,6 +148,9 @@ class _Batch:
     fill: list[str]  # the statements that run the query
     in_place: bool  # `fill` adds to `empty` (else it binds the name anew)
     lookup: str  # what replaces the per-item query: `renders_by_project.get(project.id, [])`
+    guarded: bool = (
+        True  # `fill` runs under `if keys:` (False: it costs nothing for none)
+    )
 
 
 def _batch_statements(
@@ -157,6 +160,8 @@ def _batch_statements(
     the query ran under (`if keys and user:`), when it did not always run."""
     config = ctx.module.config_for_parsing
     fill = [cst.parse_statement(s + "\n", config=config) for s in batch.fill]
+    if not batch.guarded and not condition:
+        return fill
     if ctx.keys_never_empty and not condition:
         return (
             [cst.parse_statement(batch.empty + "\n", config=config), *fill]
@@ -194,6 +199,11 @@ def _batch(
         indent += len(INDENT)  # the query runs under `if keys:`
     limit = ctx.project.line_length
     card = plan.cardinality
+    # A dialect that writes its own batched query (Django's QuerySets); None: SQLAlchemy's,
+    # written below.
+    written = ctx.orm.batch_query(
+        shape, plan.key_column, keys_ref, card, ctx.code, symbol
+    )
 
     if card is Cardinality.EXISTS:
         group = names.pick(
@@ -201,14 +211,24 @@ def _batch(
             if keys_ref.isidentifier()
             else f"keys_with_{plural(entity)}"
         )
-        fill = _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
+        fill = (
+            _dict_call(group, written.source, indent, limit).replace(
+                f"{group} = dict(", f"{group} = set(", 1
+            )
+            if written is not None
+            else _existing_keys(ctx, plan, group, keys_ref, symbol, indent, limit)
+        )
         return _Batch(f"{group} = set()", [fill], False, f"{key_code} in {group}")
     if card is Cardinality.COUNT:
         group = names.pick(
             f"{entity}_counts_by_{suffix}",
             *_by_keys(f"{entity}_counts_by_", keys_ref, suffix),
         )
-        source = _count_source(ctx, plan, keys_ref, symbol)
+        source = (
+            written.source
+            if written is not None
+            else _count_source(ctx, plan, keys_ref, symbol)
+        )
         if not source.startswith("\n"):  # not the 2.0 layout, which is black's already
             source = joined_if_overlong(
                 source, indent, limit, prefix=len(f"{group} = dict(")
@@ -225,7 +245,11 @@ def _batch(
             row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
     else:
         row = names.pick(entity, *qualified(entity, target_name, _items_name(plan)))
-    source = _entity_source(ctx, plan, keys_ref, symbol)
+    source = (
+        written.source
+        if written is not None
+        else _entity_source(ctx, plan, keys_ref, symbol)
+    )
     # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
     source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
@@ -241,9 +265,31 @@ def _batch(
             if card is Cardinality.OPTIONAL
             else f"{group}[{key_code}]"
         )
+        if written is not None and written.on_miss is not None:
+            # A key the batch did not find runs the per-item query: it raises as before.
+            # (Parenthesized by the rewriter where it binds looser than its place.)
+            lookup = _fallback_lookup(
+                ctx,
+                plan,
+                f"{group}[{key_code}]",
+                f"{key_code} in {group}",
+                written.on_miss,
+            )
+        if written is not None and written.mapping:
+            return _Batch(
+                f"{group} = {{}}", [f"{group} = {source}"], False, lookup, guarded=False
+            )
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
-        source = broken_expression(cst.parse_expression(source)) or source
+        source = (
+            (
+                _right_hand_split(source, f"for {row} in ", indent, limit)
+                if written is not None
+                else None
+            )
+            or broken_expression(cst.parse_expression(source))
+            or source
+        )
     if card is Cardinality.FIRST:
         group = names.pick(
             f"first_{entity}_by_{suffix}",
@@ -273,6 +319,45 @@ def _batch(
             f"{group}.get({key_code}, [])",
         )
     raise FixFailed(f"no batched form for a {card.value} query")
+
+
+def _right_hand_split(source: str, head: str, indent: int, limit: int) -> str | None:
+    """`X.filter(a).order_by(\n    b, c\n)`: the last call's arguments on a line of
+    their own, as black splits a `for` line too long (a dialect's batch, written on one
+    line), when its first line then fits; else None."""
+    if "\n" in source:
+        return None
+    try:
+        call = cst.parse_expression(source)
+    except cst.ParserSyntaxError:
+        return None
+    if not isinstance(call, cst.Call) or not call.args:
+        return None
+    args = ", ".join(
+        (f"{arg.keyword.value}=" if arg.keyword is not None else "") + render(arg.value)
+        for arg in call.args
+    )
+    first = f"{head}{render(call.func)}("
+    if not fits(first, indent, limit) or not fits(args, indent + len(INDENT), limit):
+        return None
+    return f"{render(call.func)}(\n{INDENT}{args}\n)"
+
+
+def _fallback_lookup(ctx, plan: LoopQueryPlan, found: str, test: str, miss: str) -> str:
+    """`found if test else miss` in place of the query; when the line it makes is too
+    long, parenthesized with one part a line, as black breaks it."""
+    one_line = f"{found} if {test} else {miss}"
+    statement = ctx.code(plan.query_statement).strip("\n")
+    query = ctx.code(plan.shape.location)
+    indent = ctx.range_of(plan.query_statement).start.column
+    if (
+        "\n" in statement
+        or "\n" in miss
+        or fits(statement.replace(query, one_line, 1), indent, ctx.project.line_length)
+    ):
+        return one_line
+    # LibCST writes the lines inside the parentheses relative to the statement's block.
+    return f"(\n{INDENT}{found}\n{INDENT}if {test}\n{INDENT}else {miss}\n)"
 
 
 def _by_keys(head: str, keys_ref: str, suffix: str) -> list[str]:
@@ -412,7 +497,7 @@ def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
         and isinstance(key, cst.Attribute)
         and isinstance(key.value, cst.Name)
         and key.value.value == target_name
-        and key.attr.value == "id"
+        and key.attr.value in ("id", "pk")
     )
 
 

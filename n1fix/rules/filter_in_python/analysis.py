@@ -138,6 +138,8 @@ def _check(rule, ctx, comp, ancestry) -> Finding | None:
         or source.helper is not None
     ):
         return None  # not rows of a query in sight (a relationship collection, rows passed in)
+    if source.shape.style is Style.DJANGO:
+        return None  # the filter it writes is SQLAlchemy's `.where(...)`
     if source.shape.opaque or any(
         mc.name in _ROW_CHANGING for mc in source.shape.statement_calls
     ):

@@ -11,6 +11,7 @@ after `select(...)`/`session.query(...)`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -28,7 +29,7 @@ from n1fix.cst.syntax import (
     target_names,
     walk,
 )
-from n1fix.orm.dialect import Loading, OptionChain
+from n1fix.orm.dialect import Loading, ManagerRead, OptionChain, RowLoader, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.lazy_load_in_loop.identity_map import (
     one_target_through_join,
@@ -48,6 +49,10 @@ class Read:
     models: tuple  # the model owning each step
     relationships: tuple  # the relationship of each step
     conditional: bool
+    # A related manager's call (`book.tags.all()`): what it does; None for an attribute
+    manager: ManagerRead | None = None
+    method: str | None = None  # the manager's method called (`all`)
+    calls: list = field(default_factory=list)  # every such call on the path (`count`s)
 
 
 @dataclass
@@ -63,11 +68,35 @@ class LazyLoadPlan:
     )  # an option naming a prefix of the path: the new steps go after it
     extend_from: int = 0  # the steps `extend` already names
     imports: list[tuple[str, str]] = field(default_factory=list)
+    # A loader written as a call on the query (Django's select_related); then no steps
+    row_loader: RowLoader | None = None
+    reads: list = field(default_factory=list)  # calls that become `row.<reads_as>`
 
 
 def find(ctx, rule) -> Iterable[Finding]:
     for loop, ancestry in _loops(ctx.module):
         yield from _check_loop(rule, ctx, loop, ancestry)
+
+
+def find_serialized(ctx, rule) -> Iterable[Finding]:
+    """Relations a DRF list view's serializer reads per row of its `queryset`."""
+    from n1fix.rules.lazy_load_in_loop.drf import find_drf
+
+    def finding(source, path, relationships, loadings, node, message, unsafe):
+        models = [source.model]
+        for rel in relationships[:-1]:
+            models.append(ctx.project.models.get(rel.target) if rel.target else None)
+        read = Read(path, node, tuple(models), relationships, False)
+        loader = ctx.orm.row_loader(
+            source.shape.statement_calls, source.options, path, relationships, loadings
+        )
+        if loader is None:
+            return
+        if unsafe is not None and loader.missing is None and loader.unsafe is None:
+            loader = dataclasses.replace(loader, unsafe=unsafe)
+        yield from _row_loader_finding(rule, ctx, None, source, read, loader, message)
+
+    yield from find_drf(ctx, rule, finding)
 
 
 def _loops(module: cst.Module):
@@ -100,13 +129,17 @@ def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Findin
         collector.visit(loop.body, env, may_stop_early(loop.body))
     else:
         collector.visit_comprehension(loop, env, False, skip_first_iter=True)
+    identity_map = ctx.orm.identity_map
     for read in collector.reads.values():
+        if points_back(read):
+            continue  # `render.project` inside `project.renders`: the outer row itself
+        if not identity_map:
+            yield from _finding(rule, ctx, loop, source, read, None)
+            continue
         if len(read.path) == 1 and targets_already_loaded(
             ctx, source, read.relationships[0], ancestry
         ):
             continue  # the identity map answers each row's parent: no query per row
-        if points_back(read):
-            continue  # `render.project` inside `project.renders`: the outer row itself
         if one_target_through_join(ctx, source, read, ancestry):
             continue  # `task.member.team`, the query joined to members of one team: one Team
         passed_in = (
@@ -204,6 +237,9 @@ class _Reads:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self.reads: dict[tuple[str, ...], Read] = {}
+        # Expressions whose rows are read where they stand: iterated, or handed to a
+        # builtin that iterates them (`list(...)`, `len(...)`)
+        self.evaluated: set[int] = set()
 
     def visit(self, node: cst.CSTNode, env: dict, conditional: bool) -> None:
         if isinstance(node, SCOPES):
@@ -211,7 +247,12 @@ class _Reads:
         if isinstance(node, cst.Attribute):
             self._attribute(node, env, conditional)
             return
+        if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Name) and node.func.value in _ITERATING:
+                self.evaluated.update(id(arg.value) for arg in node.args)
+            self._manager_call(node, env, conditional)
         if isinstance(node, cst.For):
+            self.evaluated.add(id(node.iter))
             self.visit(node.iter, env, conditional)
             inner = self._bind(node.target, node.iter, env)
             self.visit(node.body, inner, conditional or may_stop_early(node.body))
@@ -267,6 +308,7 @@ class _Reads:
         first = True
         while clause is not None:
             if not (first and skip_first_iter):  # the loop's own rows: already bound
+                self.evaluated.add(id(clause.iter))
                 self.visit(clause.iter, inner, conditional)
                 inner = self._bind(clause.target, clause.iter, inner)
             for test in clause.ifs:
@@ -291,7 +333,18 @@ class _Reads:
         return inner
 
     def _resolve(self, expr, env) -> tuple[_Bound, bool | None] | None:
-        """What `row.rel1.rel2` holds (and the last relationship's uselist), or None."""
+        """What `row.rel1.rel2` holds (and the last relationship's uselist), or None;
+        `row.rel.all()` on a related manager: its rows."""
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            manager = self._resolve(expr.func.value, env)
+            if (
+                manager is not None
+                and manager[0].rels
+                and self.ctx.orm.manager_read(manager[0].rels[-1], expr.func.attr.value)
+                is ManagerRead.ROWS
+            ):
+                return manager[0], True
+            return None
         chain = []
         base = expr
         while isinstance(base, cst.Attribute):
@@ -335,6 +388,8 @@ class _Reads:
             rel = bound.model.relationship(attr)
             if rel is None:
                 return
+            if self.ctx.orm.manager_read(rel, None) is not None:
+                return  # a related manager: what runs is the call on it (`_manager_call`)
             target = self.ctx.project.models.get(rel.target) if rel.target else None
             following = nodes[i + 1].attr.value if i + 1 < len(nodes) else None
             if (
@@ -359,12 +414,68 @@ class _Reads:
                 bound.rels + (rel,),
             )
 
-    def _record(self, path, node, models, rels, conditional) -> None:
-        known = self.reads.get(path)
+    def _manager_call(self, call: cst.Call, env: dict, conditional: bool) -> None:
+        """`row.tags.all()`, `row.reviews.count()`: a call on a related manager read per
+        row, recorded with what it does."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return
+        resolved = self._resolve(func.value, env)
+        if resolved is None or not resolved[0].rels:
+            return
+        bound = resolved[0]
+        kind = self.ctx.orm.manager_read(bound.rels[-1], func.attr.value)
+        if kind is None or kind is ManagerRead.OTHER:
+            return
+        if kind is ManagerRead.ROWS and id(call) not in self.evaluated:
+            return  # `f(book.tags.all())`: a QuerySet handed on; what runs is unknown
+        self._record(
+            bound.path,
+            func.value,
+            bound.models,
+            bound.rels,
+            conditional,
+            kind,
+            call,
+        )
+
+    def _record(
+        self, path, node, models, rels, conditional, manager=None, call=None
+    ) -> None:
+        # a filtered manager call runs its query whatever loads the path: kept apart
+        key = (path, manager is ManagerRead.FILTERED)
+        known = self.reads.get(key)
+        method = call.func.attr.value if call is not None else None
         if known is None:
-            self.reads[path] = Read(path, node, models, rels, conditional)
+            known = self.reads[key] = Read(
+                path, node, models, rels, conditional, manager, method
+            )
         elif known.conditional and not conditional:
             known.conditional = False
+        if known.manager is ManagerRead.COUNT and manager is ManagerRead.ROWS:
+            # the rows loaded with the query serve the count too
+            known.manager, known.method, known.node = manager, method, node
+        if call is not None:
+            known.calls.append(call)
+
+
+# Builtins that read every row of what they are given.
+_ITERATING = {
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "sorted",
+    "len",
+    "sum",
+    "min",
+    "max",
+    "any",
+    "all",
+    "enumerate",
+    "zip",
+    "dict",
+}
 
 
 def _bound_by(node) -> set[str]:
@@ -401,24 +512,44 @@ def _finding(
     passed_in: str | None = None,
 ) -> Iterable[Finding]:
     options = source.options
-    if options.opaque:
+    filtered = read.manager is ManagerRead.FILTERED
+    if options.opaque and not filtered:
         return  # an option n1fix cannot read may load it
     strategies = []
     for k, rel in enumerate(read.relationships, start=1):
         strategies.append(ctx.orm.loading(options, read.path[:k], rel))
     last = strategies[-1]
-    if last is not Loading.LAZY:
+    if last is not Loading.LAZY and not filtered:
         return  # loaded with the rows, never, or raising: no query per item either way
     rel = read.relationships[-1]
     target = (rel.target or "").rsplit(".", 1)[-1] or "the related rows"
-    plan, missing = _plan(ctx, source, read, strategies)
-    option = _option_text(plan) if plan is not None else None
     where = "its loop" if isinstance(loop, cst.For) else "a comprehension"
     iterable = ctx.code(loop.iter if isinstance(loop, cst.For) else loop.for_in.iter)
     if len(iterable) <= 40 and "\n" not in iterable:
         where = f"`{iterable}`"
     reading = ctx.code(read.node)
+    loader = ctx.orm.row_loader(
+        source.shape.statement_calls,
+        options,
+        read.path,
+        read.relationships,
+        strategies,
+    )
+    if loader is None and source.shape.style is Style.DJANGO:
+        return  # a QuerySet read by a dialect that writes no loader for it
+    if read.manager is not None:
+        reading = f"{reading}.{read.method}()"
+        message = (
+            f"`{reading}` runs a query once per item of {where} (1 + N round trips)"
+        )
+        yield from _manager_finding(rule, ctx, loop, source, read, loader, message)
+        return
     message = f"`{reading}` lazy-loads `{target}` once per item of {where} (1 + N round trips)"
+    if loader is not None:
+        yield from _row_loader_finding(rule, ctx, loop, source, read, loader, message)
+        return
+    plan, missing = _plan(ctx, source, read, strategies)
+    option = _option_text(plan) if plan is not None else None
     if source.shape.is_async:
         message += "; under AsyncSession it raises MissingGreenlet"
     if commit is not None and commit.certain:
@@ -484,6 +615,152 @@ def _finding(
     elif source.helper is not None:
         applicability = Applicability.UNSAFE
         note = f"the option goes into `{source.helper}()`, which returns the rows: every caller of it loads `{reading.split('.')[-1]}` from then on"
+    yield rule.finding_at(
+        ctx, read.node, message, applicability, note, plan=plan, loop=loop
+    )
+
+
+def _manager_finding(
+    rule, ctx, loop, source: Source, read: Read, loader: RowLoader | None, message: str
+) -> Iterable[Finding]:
+    """A call on a related manager per row: `.all()` -> the rows loaded with the query's;
+    `.count()` / `.exists()` and filtered calls reported without a fix."""
+    if read.manager is ManagerRead.FILTERED:
+        missing = (
+            f"no fix: `.{read.method}()` on the related manager queries whatever the"
+            " rows loaded; a `Prefetch(..., queryset=..., to_attr=...)` would load it"
+            " with the rows, but into another attribute the loop must then read"
+        )
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            f"{message}; {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
+        return
+    if read.manager is ManagerRead.COUNT and loader is not None:
+        counted = _row_count(ctx, loop, source, read)
+        if counted is not None:
+            yield from _row_loader_finding(
+                rule, ctx, loop, source, read, counted, message
+            )
+            return
+    if read.manager is ManagerRead.COUNT:
+        missing = (
+            "no fix: counting with the rows (`annotate(Count(..., distinct=True))` of"
+            " the relation) changes what the loop reads; n1fix does not write it yet"
+        )
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            f"{message}; {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
+        return
+    yield from _row_loader_finding(rule, ctx, loop, source, read, loader, message)
+
+
+# Calls that write rows, by method name, whatever they are called on...
+_WRITES = {"create", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+# ...and those that write only when called on a row or a query (`dict.update` does not).
+_ROW_WRITES = {"save", "delete", "update"}
+
+
+def _loop_write(ctx, loop, source: Source, read: Read) -> str | None:
+    """A call in a `for` loop's body that may write rows a per-row read would see: a
+    create or bulk write; `save()` / `delete()` / `update()` on a query or an object
+    other than the loop's row; the row's own `save()` / `delete()` when a relation on
+    the path leads back to the rows' model (a self reference)."""
+    if not isinstance(loop, cst.For):
+        return None
+    row = loop.target.value if isinstance(loop.target, cst.Name) else None
+    back_to_rows = any(
+        rel.target == source.model.qualname for rel in read.relationships
+    )
+    for node in walk(loop.body):
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            continue
+        method = node.func.attr.value
+        receiver = node.func.value
+        if method in _WRITES:
+            return ctx.code(node.func) + "(...)"
+        if method not in _ROW_WRITES:
+            continue
+        if isinstance(receiver, cst.Name) and receiver.value == row:
+            if back_to_rows and method != "update":
+                return ctx.code(node.func) + "()"
+            continue
+        if method == "update" and not isinstance(receiver, cst.Call):
+            continue  # `counts.update(...)`: a dict or a set
+        return ctx.code(node.func) + "(...)"
+    return None
+
+
+def _row_count(ctx, loop, source: Source, read: Read) -> RowLoader | None:
+    """The count computed with the rows, for `row.rel.count()` read on the rows
+    themselves (not `.exists()`, not deeper)."""
+    if len(read.path) != 1 or any(c.func.attr.value != "count" for c in read.calls):
+        return None
+    if any(c.args for c in read.calls):
+        return None
+    names = {n.attr.value for n in walk(loop) if isinstance(n, cst.Attribute)}
+    return ctx.orm.row_count(source.shape, source.model, read.relationships[-1], names)
+
+
+def _row_loader_finding(
+    rule, ctx, loop, source: Source, read: Read, loader: RowLoader | None, message: str
+) -> Iterable[Finding]:
+    """The finding whose fix is a loader written as a call on the rows' query."""
+    if loader is None or loader.missing is not None:
+        missing = loader.missing if loader is not None else "no fix"
+        yield rule.finding_at(
+            ctx,
+            read.node,
+            f"{message}: {missing}",
+            Applicability.NONE,
+            missing,
+            loop=loop,
+        )
+        return
+    message += f"; load it with the rows: `{loader.text}`"
+    if source.helper is not None:
+        message += f" in `{source.helper}()`"
+    applicability, note = Applicability.SAFE, None
+    write = _loop_write(ctx, loop, source, read)
+    if loader.unsafe is not None:
+        applicability, note = Applicability.UNSAFE, loader.unsafe
+    elif write is not None:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"the loop writes (`{write}`): what `{loader.text}` loads with the rows is"
+            " read as it was before the loop, where a query per row saw the earlier"
+            " rows' writes"
+        )
+    elif read.conditional:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"`{ctx.code(read.node)}` is read only in some iterations (a branch, or a loop"
+            f" that may stop early): `{loader.text}` loads it for every row"
+        )
+    elif source.helper is not None:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"`{loader.text}` goes into `{source.helper}()`, which returns the rows:"
+            " every caller of it loads them from then on"
+        )
+    plan = LazyLoadPlan(
+        read.node,
+        source,
+        read.path,
+        [],
+        None,
+        row_loader=loader,
+        reads=list(read.calls) if loader.reads_as else [],
+    )
     yield rule.finding_at(
         ctx, read.node, message, applicability, note, plan=plan, loop=loop
     )

@@ -44,6 +44,40 @@ query, but it rewrites the main statement with a LEFT OUTER JOIN: wrong or refus
 skips parents the session already holds. Where the extra round trip matters and the query
 is a plain select, change it to `joinedload` by hand.
 
+### Django
+The same loop over a QuerySet (`for book in Book.objects.filter(...)`): a forward
+`ForeignKey` / `OneToOneField` (or a reverse one-to-one) read per row gets
+`select_related("author")` on the queryset, a related manager's `.all()` per row (a
+reverse foreign key, a many-to-many) `prefetch_related("tags")`; a path is one lookup
+(`select_related("author__publisher")`, `prefetch_related("books__shelf")`). The call is
+merged into the queryset's own `select_related(...)` / `prefetch_related(...)` (a lookup
+naming the first part of the path is extended), else appended to the chain (in place of
+a bare `.all()`, before `.iterator()`). Nothing is reported for what the queryset already
+loads, through a `Prefetch(...)` too (below a `Prefetch` with its own `queryset=`, what
+is loaded is unknown), nor after `select_related()` with no argument, nor for a reverse
+foreign key's rows read back (`book.author` for each `book in author.books.all()`: Django
+sets it). `.exists()` per row on a related manager is reported without a fix, and
+`.count()` when it cannot become an annotation (see below); a filtered related manager
+per row (`.filter()`, `.order_by()`, `.first()`...) is a query whatever
+was prefetched: reported, no fix (`Prefetch(..., to_attr=...)` changes the attribute).
+With `.iterator()`, a prefetch runs only given a `chunk_size` (Django 4.1+; 5.0 raises
+without one): the fix adds `chunk_size=2000` and is unsafe. No fix under `only()` /
+`defer()` (a relation both deferred and selected raises; a prefetch needs the key) or
+`select_for_update()` (it would lock the related rows too), nor through a relation whose
+model n1fix does not know. A loop that writes rows (a create or bulk write, `save()` /
+`delete()` / `update()` on a query or another object) makes the fix unsafe: the related
+objects are then loaded as they were before the loop. A related `.count()` per row
+becomes an `annotate(<name>_count=Count("<relation>", distinct=True))` read as
+`row.<name>_count` (unsafe: the attribute may clash with one n1fix cannot see), with an
+`order_by` of `Meta.ordering` when the chain has none (a GROUP BY query drops it).
+
+The admin's changelist is such a loop: a nullable foreign key in `list_display` (Django's
+automatic `select_related()` follows non-null ones only), or a relation a `list_display`
+method reads, is a query per row; the fix sets `list_select_related` to those lookups and
+to the non-null ones the automatic call followed (unsafe for a method's reads, or when a
+model on the way is not in the index). Django has no identity map and does not expire objects on
+commit: the exemptions and commit checks below are SQLAlchemy's.
+
 ## Fix safety
 The fix is safe: loader options change how rows are loaded, never which. It is unsafe when
 the relationship is read only in some iterations (under an `if`, after `and`/`or`, in a
@@ -104,6 +138,45 @@ _FOR_KEYWORD = re.compile(r"\bfor\b")
 _QUERY_ATTRS = {"scalars", "execute", "scalar", "query"}
 
 
+# Calls that start a Django QuerySet chain on a model's manager (`Book.objects.filter`).
+_QUERYSET_CALLS = {
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "iterator",
+    "only",
+    "defer",
+    "annotate",
+    "distinct",
+    "using",
+}
+
+
+def _queryset_call(node: ast.AST) -> bool:
+    """`Book.objects.filter(...)`: a QuerySet call on a manager of a CapWords name."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _QUERYSET_CALLS
+    ):
+        return False
+    manager = node.func.value
+    if not isinstance(manager, ast.Attribute):
+        return False
+    owner = manager.value
+    name = (
+        owner.id
+        if isinstance(owner, ast.Name)
+        else owner.attr
+        if isinstance(owner, ast.Attribute)
+        else ""
+    )
+    return name[:1].isupper()
+
+
 def _loop_and_query(scope: ast.AST, nested: list[ast.AST]) -> bool:
     """Does `scope` itself (not a function or class in it) hold both a loop or
     comprehension and a query call? The scopes nested in it are added to `nested`."""
@@ -118,7 +191,9 @@ def _loop_and_query(scope: ast.AST, nested: list[ast.AST]) -> bool:
             continue
         if isinstance(node, (ast.For, ast.comprehension)):
             has_loop = True
-        elif isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS:
+        elif (
+            isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS
+        ) or _queryset_call(node):
             has_query = True
         stack.extend(ast.iter_child_nodes(node))
     return has_loop and has_query
@@ -134,16 +209,19 @@ class LazyLoadInLoop(Rule):
     ROUND_TRIPS = ("1 + N", "2")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        # The file alone cannot say: whether it reads a relationship depends on the models
-        # (`survey` and `project_gate` decide).
+        if "list_display" in text or "serializer_class" in text:
+            return True  # a Django admin's changelist, a DRF list view
+        # Otherwise the file alone cannot say: whether it reads a relationship depends
+        # on the models (`survey` and `project_gate` decide).
         return False
 
     def survey(self, tree: ast.Module, text: str) -> list[str]:
         """The attribute names the file reads, when some scope of it (a function, or the
         module) holds both a loop or comprehension and a query call; none otherwise.
-        Sorted, so that the cache's bytes are stable. Every lazy load the rule reports is
-        `row.<relationship>` in a loop of such a file (the rows may come from a function
-        of the same module, so the whole file's names count)."""
+        Sorted, so that the cache's bytes are stable. Every lazy load the rule reports
+        outside an admin or a DRF view is `row.<relationship>` in a loop of such a file
+        (the rows may come from a function of the same module, so the whole file's
+        names count)."""
         if not _FOR_KEYWORD.search(text):
             return []
         from n1fix.rules.query_in_loop.rule import QUERY_TEXT
@@ -173,6 +251,11 @@ class LazyLoadInLoop(Rule):
         )
 
     def check(self, ctx) -> Iterable[Finding]:
-        from n1fix.rules.lazy_load_in_loop.analysis import find
+        from n1fix.rules.lazy_load_in_loop.admin import find_admin
+        from n1fix.rules.lazy_load_in_loop.analysis import find, find_serialized
 
-        return find(ctx, self)
+        yield from find(ctx, self)
+        if "list_display" in ctx.text:
+            yield from find_admin(ctx, self)
+        if "serializer_class" in ctx.text:
+            yield from find_serialized(ctx, self)

@@ -9,7 +9,7 @@ from typing import Iterable
 import libcst as cst
 
 from n1fix.analysis.callees import callee_of
-from n1fix.analysis.item_facts import key_gaps
+from n1fix.analysis.item_facts import item_model, key_gaps
 from n1fix.analysis.loop_placement import (
     CONSUMERS,
     NoFix,
@@ -273,7 +273,7 @@ def _analyze_loop(
     rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]
 ) -> Finding | None:
     frames = frames_of(ancestry)
-    if not frames:
+    if not frames or _runs_on_batch_miss(ctx, shape, ancestry):
         return None
     code = ctx.code
     varying_all = set().union(*(f.varying for f in frames))
@@ -283,6 +283,7 @@ def _analyze_loop(
         shape.cardinality is Cardinality.LIST
         and shape.terminal is None
         and not _iterated_directly(ancestry)
+        and not _iterated_through_name(ancestry)
     ):
         # A Query or Result kept as an object: more often built up (`.subquery()`,
         # `.exists()`) or written through (`.update()`, `.delete()`) than read.
@@ -423,12 +424,26 @@ def _analyze_loop(
         return no_fix(str(reason))
     unsafe = placement.unsafe
     keys_key = placement.keys_key
+    if key_pred is not None and key_pred.object_key:
+        unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)
+        if unshown:
+            return no_fix(unshown)
     miss = _certain_key_miss(ctx, model, key_column, keys_key, frame, ancestry)
     if miss:
         return no_fix(miss)
+    proved: list[str] = []
     unsafe.extend(
         _contract_gaps(
-            ctx, shape, cardinality, model, key_column, keys_key, frame, ancestry
+            ctx,
+            shape,
+            cardinality,
+            model,
+            key_column,
+            keys_key,
+            frame,
+            ancestry,
+            key_pred,
+            proved,
         )
     )
 
@@ -472,6 +487,7 @@ def _analyze_loop(
         applicability,
         "; ".join(unsafe) or None,
         plan,
+        proved,
     )
 
 
@@ -531,6 +547,52 @@ def _project_receiver_of(ctx, shape: QueryShape, ancestry) -> str | None:
     return ctx.orm.not_a_session(ctx, shape.session, ancestry)
 
 
+def _object_key_unshown(
+    ctx, model, key_column: str, keys_key, frame: Frame, ancestry
+) -> str | None:
+    """A query that compares an object (`filter(author=author)`) is batched by the
+    object's primary key (`author.pk`): only when the loop's items are shown to be rows
+    of the model the key column refers to (else `author` may be a key, without `.pk`)."""
+    column = model.column(key_column) if model is not None else None
+    target = (
+        column.foreign_key.rsplit(".", 1)[0]
+        if column is not None and column.foreign_key
+        else None
+    )
+    items = item_model(ctx, frame, ancestry)
+    owner = keys_key.value if isinstance(keys_key, cst.Attribute) else None
+    if (
+        target is not None
+        and items is not None
+        and items.table == target
+        and isinstance(owner, cst.Name)
+        and owner.value in frame.targets
+    ):
+        return None
+    compared = ctx.code(owner) if owner is not None else "the value"
+    return (
+        f"`{compared}` may be a key rather than a row (the query takes either); n1fix"
+        " batches it when the loop's items are shown to be rows of the related model"
+    )
+
+
+def _runs_on_batch_miss(ctx, shape: QueryShape, ancestry) -> bool:
+    """`found[key] if key in found else <query>`: the query runs only for a key a batch
+    did not find (what a rewrite of a one-row query leaves, so that a missing row still
+    raises as the per-item query did): no round trip per item."""
+    parent = ancestry[-2] if len(ancestry) > 1 else None
+    if not isinstance(parent, cst.IfExp) or parent.orelse is not shape.location:
+        return False
+    test = parent.test
+    return (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.In)
+        and isinstance(parent.body, cst.Subscript)
+        and ctx.code(parent.body.value) == ctx.code(test.comparisons[0].comparator)
+    )
+
+
 def _finding(
     rule,
     ctx,
@@ -540,10 +602,22 @@ def _finding(
     applicability: Applicability,
     note: str | None,
     plan=None,
+    proved: list[str] = (),
 ) -> Finding:
     message = f"`{entity_code}` is queried once per item of {loop_words(ctx, frame)} (1 + N round trips)"
-    if applicability is Applicability.SAFE:
+    proof = (
+        ctx.orm.batch_proof(
+            shape, ctx.model_for(shape.entity), plan.key_column, plan.cardinality
+        )
+        if plan is not None and shape.entity is not None
+        else None
+    )
+    if applicability is Applicability.SAFE and proof is not None:
+        message += f"; fix: {proof}"
+    elif applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
+        if proved:
+            message += f" ({'; '.join(proved)})"
     elif applicability is Applicability.UNSAFE:
         message += f"; unsafe fix: {note}"
     else:
@@ -724,8 +798,12 @@ def _contract_gaps(
     key_expr,
     frame: Frame,
     ancestry,
+    key_pred: Predicate | None = None,
+    proved: list[str] | None = None,
 ) -> list[str]:
-    """Preconditions of the rewrite contract that the code does not show."""
+    """Preconditions of the rewrite contract that the code does not show; what the code
+    does show beyond the obvious goes to `proved`, for the message."""
+    proved = [] if proved is None else proved
     gaps: list[str] = []
     if model is None:
         return [
@@ -736,26 +814,66 @@ def _contract_gaps(
         return [f"`{model.name}.{key_column}` is not a known column"]
     if not ctx.keys_checked_elsewhere:
         gaps.extend(key_gaps(ctx, model, column, key_expr, frame, ancestry))
+    dialect_gaps = ctx.orm.batch_gaps(shape, model, key_column, card)
+    if dialect_gaps is not None:
+        return gaps + dialect_gaps
     if card is Cardinality.ONE:
         gaps.append(
             f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error"
         )
-    if card is Cardinality.OPTIONAL and not model.is_unique(key_column):
+    unique_with = _unique_with_fixed_columns(shape, model, key_column, key_pred)
+    if unique_with and card in (Cardinality.OPTIONAL, Cardinality.FIRST):
+        proved.append(
+            f"one row at most a key: ({', '.join(unique_with)}) identifies a row of "
+            f"`{model.name}` and the query fixes all but `{key_column}`"
+        )
+    unique = model.is_unique(key_column) or bool(unique_with)
+    if card is Cardinality.OPTIONAL and not unique:
         gaps.append(
             f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one"
         )
     if card is Cardinality.FIRST or (
         card is Cardinality.LIST and shape.limit is not None
     ):
-        one_row = card is Cardinality.FIRST and model.is_unique(
-            key_column
-        )  # at most one row a key
+        one_row = card is Cardinality.FIRST and unique  # at most one row a key
         if not one_row and not _deterministic_order(shape, model):
             what = "`.first()`" if card is Cardinality.FIRST else "the per-item LIMIT"
             gaps.append(
                 f"{what} needs an ORDER BY that includes a unique column to pick the same rows"
             )
     return gaps
+
+
+def _unique_with_fixed_columns(
+    shape: QueryShape, model, key_column: str, key_pred: Predicate | None
+) -> tuple[str, ...]:
+    """The primary key or unique set of `model` that the key column completes: every
+    other column of it is held to one value by an equality predicate of the query
+    (`filter_by(project_id=project.id, asset_type_id=link.asset_type_id)` with the
+    primary key (project_id, asset_type_id)). The rows of one key are then one at most.
+    Empty when the key column is unique alone, or nothing shows it."""
+    if key_pred is None or model.is_unique(key_column):
+        return ()
+    joins = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
+    joined = any(mc.name in joins for mc in shape.statement_calls)
+    entity = dotted_name(shape.entity) if shape.entity is not None else None
+    fixed = {
+        p.attr
+        for p in shape.predicates
+        if p is not key_pred
+        and p.attr
+        and model.column(p.attr) is not None
+        # `filter_by` after a join filters the joined model
+        and (p.model == entity if p.model is not None else not joined)
+    }
+    for columns in (model.primary_key, *model.unique_sets):
+        if (
+            len(columns) > 1
+            and key_column in columns
+            and set(columns) - {key_column} <= fixed
+        ):
+            return tuple(columns)
+    return ()
 
 
 def _deterministic_order(shape: QueryShape, model) -> bool:
@@ -796,6 +914,80 @@ def _iterated_directly(ancestry) -> bool:
             and len(call.args) == 1
         )
     return False
+
+
+_COPIES = {"list", "tuple", "sorted", "set", "enumerate"}
+
+
+def _iterated_through_name(ancestry) -> bool:
+    """`reviews = Review.objects.filter(...)` in a loop body, the name then read only as
+    something iterated (`for r in reviews`, `[r.x for r in reviews]`, `list(reviews)`)
+    and only in that loop body: the query's rows are all it gives, as when iterated
+    directly."""
+    query, parent = ancestry[-1], ancestry[-2]
+    if not (
+        isinstance(parent, cst.Assign)
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0].target, cst.Name)
+        and parent.value is query
+    ):
+        return False
+    target = parent.targets[0].target
+    loop = next((n for n in reversed(ancestry) if isinstance(n, cst.For)), None)
+    scope = next(
+        (n for n in reversed(ancestry) if isinstance(n, (cst.FunctionDef, cst.Module))),
+        None,
+    )
+    if loop is None or scope is None:
+        return False
+    # One read, in the loop body after the assignment, run once per item: a result that
+    # can be iterated once only (SQLAlchemy's) gives its rows to that one read, as the
+    # list the rewrite puts there does.
+    reads = 0
+    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(scope, ())]
+    while stack:
+        node, above = stack.pop()
+        if isinstance(node, cst.Name) and node.value == target.value:
+            if node is target:
+                continue
+            reads += 1
+            if reads > 1 or not _iterated_once(node, above, loop):
+                return False
+        stack.extend((child, (*above, node)) for child in children(node))
+    return reads == 1
+
+
+_REPEATS = (cst.For, cst.While, cst.CompFor, cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def _iterated_once(name: cst.Name, above: tuple[cst.CSTNode, ...], loop) -> bool:
+    """Is `name` (under the ancestors `above`) read once per item of `loop`, as the
+    iterable of a loop or of a comprehension's first `for`, or as the one argument of a
+    call that copies or enumerates it?"""
+    if loop not in above:
+        return False
+    path = above[above.index(loop) + 1 :]
+    parent = path[-1] if path else None
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is name:
+        comprehension = path[-2] if len(path) > 1 else None
+        if (
+            isinstance(parent, cst.CompFor)
+            and getattr(comprehension, "for_in", None) is not parent
+        ):
+            return False  # an inner `for` of a comprehension: evaluated per outer item
+        inner = path[:-2] if isinstance(parent, cst.CompFor) else path[:-1]
+    else:
+        grandparent = path[-2] if len(path) > 1 else None
+        if not (
+            isinstance(parent, cst.Arg)
+            and parent.keyword is None
+            and isinstance(grandparent, cst.Call)
+            and dotted_name(grandparent.func) in _COPIES
+            and len(grandparent.args) == 1
+        ):
+            return False
+        inner = path[:-2]
+    return not any(isinstance(n, _REPEATS) for n in inner[1:])
 
 
 def _module_uses_query_api(module: cst.Module) -> bool:

@@ -67,11 +67,26 @@ every item (not under an `if`, after a `continue`, or in a loop that may `break`
 None`), which the batch then runs under too (`if project_ids and user:`); a `None` key cannot meet a nullable column (`Col == None` means
 `IS NULL`, but `Col.in_([None])` matches nothing); `.first()` and per-item LIMIT have an
 ORDER BY that includes a unique column; `one_or_none()`/`get()` look up a unique column.
+A key column is unique also when it completes a composite primary key or unique set whose
+other columns the query fixes with `==` (`filter_by(user_id=user.id, sport_id=sport.id)`
+on the primary key `(user_id, sport_id)`); the message then says what was proved.
+The key may be a pure function of the item rather than its attribute: a builtin
+conversion no binding of the module shadows (`str(group_id)` for `for group_id, count in
+rows`, `int(...)`), an f-string, a lookup in a mapping the loop does not change
+(`labels[item.code]`, `Level[row.level]`), or such a value bound in the loop body before
+the query (`key = str(item.id)`). The batch computes it again for every item before the
+loop, so a key that calls the project's code gets no fix; a key that may raise
+(`int(...)`, a lookup) makes the fix unsafe, since the batch would raise before the loop
+did its work for the items before it (and no fix inside a `try` of the loop); `str()`
+and f-strings are taken not to raise and are never `None`.
 A key must also have the column's Python type: SQL matches `'1'` to `1`, a dict lookup
 does not, so keys read from a list of unknown type (ids from a JSON payload) are not
 shown to match. When a precondition cannot be shown the fix is unsafe (applied with
 `--unsafe-fixes`): `.one()` and `.scalar_one()` raise `NoResultFound` where the batch
 gives a `KeyError`.
+A write on `db.session` (or any `<x>.session`) in a loop whose query is
+Flask-SQLAlchemy's `Model.query` makes the fix unsafe: both may be the one scoped session,
+and a later item's query would see what an earlier item added.
 When the loop writes or commits, changes its iterable, or the session or a second
 predicate depends on the item, no fix is offered. Nor when the keys come from an untyped
 source (`csv` rows, request arguments, forms or JSON, `json.load()`, `os.environ`, a
@@ -94,6 +109,21 @@ query: a body of `name = ...` lines and one `return`, inside `with` blocks at mo
 no decorator but `@staticmethod`/`@classmethod` (a cache, a retry or a log line would run
 once instead of per item, or not at all). Callees that commit, or whose query n1fix
 cannot batch, get no fix; the message says why.
+
+Django (a project that imports `django` and not SQLAlchemy): a QuerySet on a model's
+manager keyed by the item (`filter(author_id=author.pk)`, `filter(author=author.pk)`,
+`filter(author__pk=...)`, `get(pk=...)`, also through the async API) becomes one
+`filter(<the same lookup>__in=keys)` through the same manager (a custom manager's own
+filter stays). The same contract applies, with Django's facts: each key's rows keep the
+query's `order_by`, else the model's `Meta.ordering`; `.first()` / `.last()` without
+either order by primary key (as Django does), and are safe only when that order includes
+a unique column or the key is unique (an order a custom `get_queryset()` may set, or an
+unreadable `Meta.ordering`, makes them unsafe). `.count()` becomes one grouped count,
+`.exists()` the set of keys with rows, and `get(pk=key)` one `in_bulk(keys)`: a key it
+did not find reruns the original `get()`, which raises `DoesNotExist` as before. An
+object compared (`filter(author=author)`) is batched by its `pk` only when the loop's
+items are shown to be rows of the related model (`authors: list[Author]`, a query of
+`Author`): `author` may otherwise be a key.
 
 A loop over a few items written out in the code (at most four, none starred: `for key
 in ("ui.models", "ui.pinned")`) gets no fix: it runs a fixed number of queries whatever
@@ -144,6 +174,8 @@ def may_query(node: ast.AST, statements_in_names: bool) -> bool:
     """Could this node be the heart of a query the recognizer knows? (A superset of it.)"""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         attr = node.func.attr
+        if attr in QUERYSET_CALLS and _on_manager(node.func.value):
+            return True
         if attr in GATE_CALLS - {"query"}:
             if not node.args:
                 return False
@@ -159,6 +191,33 @@ def may_query(node: ast.AST, statements_in_names: bool) -> bool:
         and node.attr == "query"
         and class_like(node.value)
     )
+
+
+# A Django QuerySet chain on a model's manager (`Book.objects.filter(...)`) is read by
+# the Django dialect: one of these calls on `ClassName.manager[...]`.
+QUERYSET_CALLS = {
+    "all",
+    "filter",
+    "exclude",
+    "get",
+    "first",
+    "last",
+    "count",
+    "exists",
+    "aget",
+    "afirst",
+    "alast",
+    "acount",
+    "aexists",
+}
+
+
+def _on_manager(expr: ast.AST) -> bool:
+    """`Book.objects`, `Book.objects.filter(...)`: a chain that starts at an attribute of
+    a class-like name."""
+    while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        expr = expr.func.value
+    return isinstance(expr, ast.Attribute) and class_like(expr.value)
 
 
 def _builds_select(expr: ast.AST) -> bool:
@@ -177,7 +236,10 @@ def _builds_select(expr: ast.AST) -> bool:
 
 # Text every recognised query contains (`.execute`, `.scalars`, `.query`, `.get`...): a
 # file without any is turned away before its tree is walked.
-QUERY_TEXT = re.compile(r"\.\s*(?:execute|scalars?|query|get)\b")
+QUERY_TEXT = re.compile(
+    r"\.\s*(?:execute|scalars?|query|get|filter|exclude|first|last|count|exists|all"
+    r"|aget|afirst|alast|acount|aexists)\b"
+)
 _SELECT_TEXT = re.compile(r"\bselect\s*\(")
 
 

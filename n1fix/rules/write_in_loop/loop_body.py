@@ -127,8 +127,11 @@ def body_blocker(
     return None
 
 
-def other_statements_may_raise(body: cst.CSTNode, statement: cst.CSTNode) -> str | None:
-    """The loop's other statements now run before the writes: can one stop the loop part-way?"""
+def other_statements_may_raise(
+    body: cst.CSTNode, statement: cst.CSTNode, also_benign: frozenset[str] = frozenset()
+) -> str | None:
+    """The loop's other statements now run before the writes: can one stop the loop
+    part-way? (`also_benign`: more call names the caller takes as value computations.)"""
     skip = _inside(statement)
     for node in walk(body):
         if id(node) in skip:
@@ -139,8 +142,12 @@ def other_statements_may_raise(body: cst.CSTNode, statement: cst.CSTNode) -> str
         if isinstance(node, cst.Call):
             name = dotted_name(node.func)
             last = name.rsplit(".", 1)[-1] if name else None
-            if name in _BENIGN_CALLS or (
-                isinstance(node.func, cst.Attribute) and last in _BENIGN_METHODS
+            if (
+                name in _BENIGN_CALLS
+                or isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in also_benign
+                or last in also_benign
+                or (isinstance(node.func, cst.Attribute) and last in _BENIGN_METHODS)
             ):
                 continue
             shown = name or "a call"

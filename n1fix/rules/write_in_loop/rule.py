@@ -15,6 +15,14 @@ SQLite and PostgreSQL by golden `delete_per_item_not_reported`: the SELECT, then
 DELETE for three objects), so one `delete(M).where(M.id.in_(keys))` would save no round
 trip and would skip the ORM's bookkeeping (cascades, unlinking, events).
 
+On Django code it finds a model's own writes per item: `Model.objects.create(...)`,
+`obj.save(...)` and `obj.delete()` on the loop's objects (shown to be rows of a model:
+the loop iterates a queryset, or a name annotated `list[Model]` or bound to one), a
+queryset's `update(...)` / `delete()` keyed by the item, and `get_or_create(...)` /
+`update_or_create(...)` (reported, never fixed: each looks its row up first and says
+whether it created one). A `save()` on anything not shown to be a model (a form, a
+file) is not reported.
+
 ## Why is this bad?
 Each item costs a round trip: unlinking 50 renders from a chain one UPDATE at a time is 50
 statements where one would do, each paying network latency, parsing and planning, and
@@ -91,6 +99,17 @@ loop does other things too, the keys (or rows) are collected where the write was
 (`render_ids.append(render.id)`) and the statement runs once after the loop. The
 statement is guarded by `if keys:`, so a loop over nothing still costs nothing.
 
+On Django, `create()` per item becomes one `bulk_create([...])` (a comprehension when
+the loop does nothing else, else the objects collected where `create()` was);
+`save(update_fields=[...])` per item one `Model.objects.bulk_update(objs, fields)`
+after the loop (a queryset iterated in place is listed into a name first); the same
+loop-invariant values saved on every row of a queryset one `queryset.update(...)`; and
+`obj.delete()` per row of a queryset one `queryset.delete()`:
+```python
+Render.objects.filter(chain_id=chain_id).update(chain=None, chain_position=None)
+```
+No `if objs:` guard: `bulk_create([])` and `bulk_update([], ...)` run no query.
+
 ## Fix safety
 The fix is safe when n1fix can show the batched statement writes the same rows: the
 model is in the project's model index; the key changes per item and nothing else in the
@@ -141,6 +160,29 @@ primary key: a batch over several key columns needs `tuple_(...).in_(...)`, whic
 every backend takes (SQL Server does not; SQLite before 3.15 did not), and every other
 write-in-loop fix keeps to one-column keys too.
 
+On Django the bulk forms skip what `save()` / `delete()` do per object, so there is no
+fix when the model (or a project base) overrides `save()` (for create and save) or
+`delete()`, when a `pre_save` / `post_save` / `m2m_changed` (or `pre_delete` /
+`post_delete`) receiver is connected for it or for every sender anywhere in the
+project, when a field `save()` would write has `auto_now=True` (`bulk_update()` and
+`update()` leave it; a plain `save()` writes them all), or is a `FileField` (its
+`pre_save()` stores the file), for `bulk_create` when the model inherits a concrete
+model (multi-table inheritance: Django refuses) or its manager is a class n1fix cannot
+read, and when the loop uses what the write returns, wraps each write in `try` or
+`with`, saves only some items (under an `if`, or past a `continue`), calls a method
+of the object or passes it to a function, or reads or writes the database otherwise. A
+plain `save()` (no `update_fields`) is batched only for rows the loop's own queryset
+loaded (fresh, and no row twice): its fields are those the loop assigns; objects from
+elsewhere may differ from their rows in fields n1fix cannot see. An `F()` value on
+objects that may repeat gets no fix (the loop applied it per repeat). A field class
+n1fix does not know makes the fix unsafe (its `pre_save()` is unread). `update()` is
+chosen only when every saved value is the same for every item and evaluates nothing
+(no call: `timezone.now()` per item is not one value); and with `delete()`, only when
+the loop's objects are not read after it. `bulk_create` sets the new objects' primary
+keys on PostgreSQL, MariaDB 10.5+ and SQLite 3.35+ (Django 4+), not on MySQL or
+Oracle; the fixed loop never reads them (a loop that uses what `create()` returns
+gets no fix).
+
 ## Known problems
 A database trigger `FOR EACH STATEMENT` fires once instead of once per item. The refresh
 fix needs `inspect` and `select` from sqlalchemy; when the module binds either name to
@@ -156,6 +198,13 @@ are checked (not comprehensions or `while` loops). A statement built in a variab
 reported, but without a fix: the rewrites rebuild a statement written inside
 `execute(...)`. Raw SQL (`text("UPDATE ...")`) and `table.update()` methods are not read
 yet.
+
+On Django, each `create()` / `save()` outside a transaction commits on its own: when
+one item fails (an `IntegrityError`), the loop had written the items before it, one
+bulk call writes none. `bulk_update()` given two objects of the same row writes the
+first one's values, the loop the last one's: n1fix does not prove a list parameter
+holds each row once. A queryset `update()` / `delete()` per item, keyed by the item,
+is reported without a fix.
 """
 
 from __future__ import annotations
@@ -167,13 +216,25 @@ from typing import Iterable
 from n1fix.cst.astwalk import child_nodes
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
-_WRITE_TEXT = re.compile(r"\.\s*(?:execute|delete|merge|refresh)\s*\(")
+_WRITE_TEXT = re.compile(
+    r"\.\s*a?(?:execute|delete|merge|refresh|create|save|update|get_or_create"
+    r"|update_or_create)\s*\("
+)
 _WRITE_CALLS = {"execute", "delete", "merge", "refresh"}
+# Writes through a model's API (Django), with or without arguments; `update` only on a
+# queryset chain (`.filter(...).update(...)`), not a dict's.
+_MODEL_WRITE_CALLS = {
+    f"{prefix}{name}"
+    for prefix in ("", "a")
+    for name in ("create", "save", "delete", "get_or_create", "update_or_create")
+}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def gate(tree: ast.Module, text: str) -> bool:
-    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)`, `.merge(...)` or `.refresh(...)`?"""
+    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)`, `.merge(...)`
+    or `.refresh(...)`, or a model's write (`.create(...)`, `.save()`, `.delete()`,
+    `.get_or_create(...)`, a queryset's `.update(...)`)?"""
     if not _WRITE_TEXT.search(text):
         return False
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
@@ -183,8 +244,13 @@ def gate(tree: ast.Module, text: str) -> bool:
             in_loop
             and isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _WRITE_CALLS
-            and node.args
+            and (
+                node.func.attr in _WRITE_CALLS
+                and node.args
+                or node.func.attr in _MODEL_WRITE_CALLS
+                or node.func.attr in ("update", "aupdate")
+                and isinstance(node.func.value, ast.Call)
+            )
         ):
             return True
         if isinstance(node, _SCOPES):
@@ -211,5 +277,7 @@ class WriteInLoop(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.write_in_loop.analysis import find
+        from n1fix.rules.write_in_loop.model_writes import find_model_writes
 
-        return find(ctx, self)
+        yield from find(ctx, self)
+        yield from find_model_writes(ctx, self)

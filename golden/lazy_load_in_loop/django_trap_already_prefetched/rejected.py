@@ -1,0 +1,8 @@
+from djbooks.models import Book
+
+
+def tag_lists() -> dict[str, list[str]]:
+    tags = {}
+    for book in Book.objects.prefetch_related("tags").prefetch_related("tags"):
+        tags[book.title] = [tag.name for tag in book.tags.all()]
+    return tags

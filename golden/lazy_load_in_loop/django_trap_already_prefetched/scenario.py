@@ -1,0 +1,2 @@
+def run(module):
+    return module.tag_lists()

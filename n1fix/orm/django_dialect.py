@@ -1,0 +1,647 @@
+"""Django's answers to the ORM seam's questions (`n1fix.orm.dialect.OrmDialect`).
+
+A Django query is a QuerySet chain on a model's manager: `Book.objects.filter(author_id=x)
+.order_by("-created").first()`. Its shape: the manager (`Book.objects`) stands where
+SQLAlchemy has a session, the model is the entity, each `name=value` keyword of
+`filter()` / `get()` is a keyed `Predicate` with its lookup resolved to a column
+(`author=x.pk`, `author__pk=x`, `author__id=x` and `author_id=x` all compare `author_id`;
+`pk=x` the primary key), `order_by(...)` its ordering, and the terminal call its
+cardinality: none (iterated) LIST, `.first()` / `.last()` FIRST, `.get()` ONE,
+`.count()` COUNT, `.exists()` EXISTS, `.values()` / `.values_list()` / `.aggregate()`
+SCALAR; the async API (`await ...aget()`, `acount()`, `afirst()`, `alast()`,
+`aexists()`, `async for`) the same.
+
+Not read here (no shape, so no finding): related managers (`author.book_set.filter(...)`,
+their per-row reads are lazy-load territory), `Q(...)` objects as keys (they become
+predicates that are no key), `raw()`, `extra()`, slicing.
+
+The batch writer: `batch_query` writes the batched QuerySet a query-in-loop rewrite
+runs once (`filter(author_id__in=keys)`, counts grouped with `values_list(key).annotate(
+Count("pk"))`), and `batch_gaps` says which facts a Django batch relies on that the
+code does not show (the per-item order `.first()` / `.last()` reads).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from n1fix.cst.chains import MethodCall, dotted_name, unwind
+from n1fix.orm import django_loading
+from n1fix.orm.dialect import BatchQuery, Loading, ManagerRead, RowLoader
+from n1fix.orm.loader_options import Options
+from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
+from n1fix.orm.query_shape import Cardinality, Predicate, QueryShape, Style
+from n1fix.orm.write_shape import ModelWrite, WriteShape
+
+if TYPE_CHECKING:
+    from n1fix.rules.context import FileContext
+
+# QuerySet methods that narrow, order or load without changing what a row is.
+_CHAIN = {
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "only",
+    "defer",
+    "using",
+    "annotate",
+    "alias",
+    "select_for_update",
+    "distinct",
+    "reverse",
+    "iterator",
+}
+_OPAQUE = {"distinct": "distinct", "select_for_update": "with_for_update"}
+_SCALAR_CHAIN = {"values", "values_list", "dates", "datetimes"}
+_TERMINALS = {
+    "first": Cardinality.FIRST,
+    "afirst": Cardinality.FIRST,
+    "last": Cardinality.FIRST,
+    "alast": Cardinality.FIRST,
+    "get": Cardinality.ONE,
+    "aget": Cardinality.ONE,
+    "count": Cardinality.COUNT,
+    "acount": Cardinality.COUNT,
+    "exists": Cardinality.EXISTS,
+    "aexists": Cardinality.EXISTS,
+    "aggregate": Cardinality.SCALAR,
+    "aaggregate": Cardinality.SCALAR,
+    "in_bulk": Cardinality.SCALAR,
+    "ain_bulk": Cardinality.SCALAR,
+    "latest": Cardinality.SCALAR,
+    "earliest": Cardinality.SCALAR,
+}
+LAST = ("last", "alast")
+_SAVES = {"save", "asave", "delete", "adelete"}
+_QUERYSET_WRITES = {
+    "update",
+    "aupdate",
+    "create",
+    "acreate",
+    "bulk_create",
+    "abulk_create",
+    "bulk_update",
+    "abulk_update",
+    "get_or_create",
+    "aget_or_create",
+    "update_or_create",
+    "aupdate_or_create",
+    "add",
+    "aadd",
+    "remove",
+    "aremove",
+    "set",
+    "aset",
+    "clear",
+    "aclear",
+}
+_ASYNC = {name for name in _TERMINALS if name.startswith("a") and name != "aggregate"}
+# Writes through a model's API, one row per call (by their sync names).
+_MANAGER_WRITES = {"create", "get_or_create", "update_or_create"}
+_MODEL_WRITES = _MANAGER_WRITES | {"save", "delete", "update"}
+_MANAGERS_BY_SPELLING = {"objects", "_default_manager", "_base_manager"}
+
+
+class DjangoDialect:
+    name = "django"
+    identity_map = False
+
+    def __init__(self, models: ModelIndex | None = None) -> None:
+        self.models = models
+
+    def with_models(self, models: ModelIndex | None) -> DjangoDialect:
+        """This dialect reading the project's models through `models` (the engine hands
+        one file's check an index that notes what the check asks of it)."""
+        return DjangoDialect(models)
+
+    # -- query shapes ----------------------------------------------------------------
+
+    def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
+        base, calls, is_async = unwind(node)
+        if not calls or not _is_manager(base):
+            return None
+        if is_async and not isinstance(node, cst.Await):
+            return None  # an await inside the chain: not one QuerySet
+        entity = base.value  # type: ignore[attr-defined]
+        if not self._names_a_model(entity):
+            return None  # `Config.settings.get(...)`: a class attribute, no manager
+        model = self._model(entity)
+        terminal = None
+        cardinality = Cardinality.LIST
+        *chain, last = calls
+        if last.name in _TERMINALS:
+            terminal = last
+            cardinality = _TERMINALS[last.name]
+        else:
+            chain = calls
+        if is_async != (terminal is not None and terminal.name in _ASYNC):
+            return None  # an unawaited coroutine, or an await of something else
+        predicates: list[Predicate] = []
+        order_by: list[cst.BaseExpression] = []
+        opaque: list[str] = []
+        for mc in chain:
+            if mc.name in _SCALAR_CHAIN:
+                cardinality = (
+                    cardinality
+                    if cardinality in (Cardinality.COUNT, Cardinality.EXISTS)
+                    else Cardinality.SCALAR
+                )
+                continue
+            if mc.name not in _CHAIN:
+                return None  # union(), raw(), extra(), a custom QuerySet method
+            if mc.name in _OPAQUE:
+                opaque.append(_OPAQUE[mc.name])
+            if mc.name == "filter":
+                predicates.extend(self._predicates(mc.call, model, keyed=True))
+            elif mc.name == "exclude":
+                predicates.extend(self._predicates(mc.call, model, keyed=False))
+            elif mc.name == "order_by":
+                order_by = [arg.value for arg in mc.call.args]
+        get_key = None
+        if terminal is not None and terminal.name in ("get", "aget"):
+            got = self._predicates(terminal.call, model, keyed=True)
+            if (
+                len(got) == 1
+                and model is not None
+                and (got[0].attr,) == model.primary_key
+            ):
+                get_key = got[0].value  # `.get(pk=key)`: a lookup by primary key
+            else:
+                predicates.extend(got)
+        elif terminal is not None and terminal.call.args:
+            if cardinality is not Cardinality.SCALAR:
+                return None  # `first(...)` takes no arguments: not a QuerySet
+        return QueryShape(
+            node=node,
+            style=Style.DJANGO,
+            is_async=is_async,
+            session=base,
+            cardinality=cardinality,
+            terminal=terminal,
+            terminal_action="strip" if terminal is not None else "none",
+            entity=entity,
+            statement_calls=chain,
+            predicates=predicates,
+            order_by=order_by,
+            opaque=opaque,
+            get_key=get_key,
+        )
+
+    def is_manager(self, receiver: cst.BaseExpression) -> bool:
+        """`Book.objects`: a manager of a class the project defines as a Django model."""
+        return _is_manager(receiver) and self._names_a_model(receiver.value)  # type: ignore[attr-defined]
+
+    def _names_a_model(self, entity: cst.BaseExpression) -> bool:
+        """Some Django model of the project has the class name `entity` ends with (with
+        no index, as in a single file's check: any class-like name)."""
+        if self.models is None:
+            return True
+        name = dotted_name(entity)
+        return (
+            name is not None
+            and name.rsplit(".", 1)[-1] in self.models.django_model_names()
+        )
+
+    def _model(self, entity: cst.BaseExpression) -> ModelInfo | None:
+        if self.models is None:
+            return None
+        name = dotted_name(entity)
+        if name is None:
+            return None
+        found = self.models.by_name(name.rsplit(".", 1)[-1])
+        return found[0] if len(found) == 1 else None
+
+    def _predicates(
+        self, call: cst.Call, model: ModelInfo | None, keyed: bool
+    ) -> list[Predicate]:
+        found = []
+        for arg in call.args:
+            if arg.keyword is None:
+                # `Q(...)`, `**kwargs`: a filter, but no `column = value` key.
+                found.append(Predicate(arg, call, None, "", arg.value, True))
+                continue
+            attr, value = self.lookup_column(arg.keyword.value, arg.value, model)
+            found.append(
+                Predicate(
+                    arg,
+                    call,
+                    None,
+                    attr if keyed else "",
+                    value,
+                    True,
+                    object_key=value is not arg.value,
+                )
+            )
+        return found
+
+    def lookup_column(
+        self,
+        lookup: str,
+        value: cst.BaseExpression,
+        model: ModelInfo | None,
+    ) -> tuple[str, cst.BaseExpression]:
+        """The column a `lookup=value` keyword compares for equality ("" when it is no
+        equality on one column of the model), and the value compared."""
+        parts = lookup.split("__")
+        if parts[-1] == "exact":
+            parts.pop()
+        if parts == ["pk"]:
+            if model is not None and len(model.primary_key) == 1:
+                return model.primary_key[0], value
+            return "", value
+        if model is None:
+            return (parts[0], value) if len(parts) == 1 else ("", value)
+        relation = model.relationship(parts[0])
+        if relation is not None and relation.direction == "many_to_one":
+            fk = relation.foreign_key_attrs[0] if relation.foreign_key_attrs else None
+            target = self.models.get(relation.target) if self.models else None
+            target_pk = target.primary_key if target is not None else ()
+            if fk is None:
+                return "", value
+            if len(parts) == 1:
+                # `author=x.pk` / `author=x.id`: the key; `author=x`: an object (or a
+                # key: Django takes either), whose primary key is the key.
+                if _is_pk_read(value, target_pk):
+                    return fk, value
+                if isinstance(value, cst.Name):
+                    return fk, cst.Attribute(value=value, attr=cst.Name("pk"))
+                return "", value
+            if len(parts) == 2 and (parts[1] == "pk" or (parts[1],) == target_pk):
+                return fk, value
+            return "", value
+        if len(parts) == 1 and model.column(parts[0]) is not None:
+            return parts[0], value
+        return "", value
+
+    def statement_parts(
+        self, statement: cst.BaseExpression
+    ) -> tuple[cst.Call, list[MethodCall]] | None:
+        # Where loader options go in a QuerySet (`select_related` / `prefetch_related`
+        # on the chain) is not written yet: no statement to add them to.
+        return None
+
+    def loader_options(self, calls: list[MethodCall]) -> Options:
+        return django_loading.read_options(calls)
+
+    def loading(
+        self, options: Options, path: tuple[str, ...], relationship: RelationshipInfo
+    ) -> Loading:
+        return django_loading.loading(options, path, relationship)
+
+    def manager_read(
+        self, relationship: RelationshipInfo, method: str | None
+    ) -> ManagerRead | None:
+        return django_loading.manager_read(relationship, method)
+
+    def row_loader(
+        self,
+        calls: list[MethodCall],
+        options: Options,
+        path: tuple[str, ...],
+        relationships: tuple[RelationshipInfo, ...],
+        loadings: list[Loading],
+    ) -> RowLoader | None:
+        return django_loading.row_loader(calls, options, path, relationships, loadings)
+
+    def row_count(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+    ) -> RowLoader | None:
+        return django_loading.row_count(shape, model, relationship, loop_names)
+
+    def write_shape(
+        self,
+        node: cst.BaseExpression,
+        imports: dict[str, str],
+        built: dict[str, cst.BaseExpression] | None = None,
+    ) -> WriteShape | None:
+        return None  # QuerySet.update() / .delete(): not yet read
+
+    def model_write(self, node: cst.BaseExpression) -> ModelWrite | None:
+        """`Book.objects.create(...)` / `get_or_create` / `update_or_create` on a model's
+        manager, `<queryset>.update(...)` / `.delete()`, and any other `x.save()` /
+        `x.delete()` (an object's own: whether `x` is a model instance is the rule's to
+        show). The async forms (`acreate`, `asave`, ...) awaited."""
+        is_async = isinstance(node, cst.Await)
+        call = node.expression if is_async else node
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+            return None
+        method = call.func.attr.value
+        name = method[1:] if is_async and method.startswith("a") else method
+        if is_async != (name != method) or name not in _MODEL_WRITES:
+            return None
+        receiver = call.func.value
+        if name in _MANAGER_WRITES:
+            if not (_is_manager(receiver) and self._names_a_model(receiver.value)):
+                return None
+            return ModelWrite(node, call, name, receiver, receiver.value, is_async)
+        if name in ("update", "delete") and isinstance(receiver, cst.Call):
+            query = self.query_shape(receiver)
+            if query is None or query.cardinality is not Cardinality.LIST:
+                return None
+            kind = "update" if name == "update" else "delete_rows"
+            return ModelWrite(
+                node, call, kind, receiver, query.entity, is_async, query=query
+            )
+        if name in ("save", "delete") and not _is_manager(receiver):
+            return ModelWrite(node, call, name, receiver, None, is_async)
+        return None
+
+    def model_for(
+        self,
+        models: ModelIndex,
+        expr: cst.CSTNode,
+        imports: dict[str, str],
+        module_name: str,
+    ) -> ModelInfo | None:
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        return models.resolve(name, imports, module_name)
+
+    def not_a_session(
+        self,
+        ctx: FileContext,
+        receiver: cst.BaseExpression,
+        ancestry: list[cst.CSTNode],
+    ) -> str | None:
+        return None  # a manager of a model class: what it runs is read from the chain
+
+    def loop_write(self, call: cst.Call) -> str | None:
+        if not isinstance(call.func, cst.Attribute):
+            return None
+        method = call.func.attr.value
+        receiver = call.func.value
+        if method in _SAVES:
+            # `obj.save()`, `form.save()`: a model's row (and what its overrides and
+            # receivers do); a plain name or attribute is enough to be one.
+            return f"`.{method}()`, which writes a row"
+        if method in _QUERYSET_WRITES and not isinstance(receiver, cst.Name):
+            # `Book.objects.filter(...).update()`, `task.annotations.update()`,
+            # `Book.objects.create()`: not a dict's `update()` on a plain name.
+            return f"`.{method}()` of a queryset or manager, which writes"
+        return None
+
+    # -- the batch -------------------------------------------------------------------
+
+    def batch_gaps(
+        self,
+        shape: QueryShape,
+        model: ModelInfo | None,
+        key_column: str,
+        cardinality: Cardinality,
+    ) -> list[str] | None:
+        """What a batch of `shape` relies on that the code does not show; [] when
+        nothing."""
+        if model is None:
+            return [
+                "the model is not in the model index, so its keys and ordering are unknown"
+            ]
+        django = model.django
+        manager = shape.session.attr.value  # type: ignore[attr-defined]
+        gaps = []
+        if django is not None and manager in django.opaque_managers:
+            gaps.append(
+                f"`{model.name}.{manager}` is a manager n1fix cannot read; its QuerySet"
+                " may not filter or order as Django's does"
+            )
+        if cardinality is Cardinality.ONE and not model.is_unique(key_column):
+            gaps.append(
+                f"`{model.name}.{key_column}` is not unique; `.get()` raises on"
+                " duplicates, a dict keeps one"
+            )
+        if cardinality is Cardinality.FIRST and not model.is_unique(key_column):
+            order = self.ordering(shape, model)
+            if order is None:
+                gaps.append(
+                    f"the order of `{model.name}` rows is not known (its manager or"
+                    " `Meta.ordering` cannot be read), so which row is first is not"
+                    " known either"
+                )
+            elif not any(model.is_unique(name) for name in order):
+                gaps.append(
+                    f"`.{shape.terminal.name}()` orders by {', '.join(order)}, which"
+                    " can tie: the batch may pick another of the tied rows"
+                )
+        return gaps
+
+    def ordering(self, shape: QueryShape, model: ModelInfo) -> list[str] | None:
+        """The columns a query is ordered by (its `order_by`, else `Meta.ordering`, else
+        the primary key `.first()` falls back to), None when unknown."""
+        terms: list[str] = []
+        if any(mc.name == "order_by" for mc in shape.statement_calls):
+            for term in shape.order_by:
+                if not isinstance(term, cst.SimpleString):
+                    return None
+                terms.append(term.evaluated_value)  # type: ignore[arg-type]
+        else:
+            django = model.django
+            manager = shape.session.attr.value  # type: ignore[attr-defined]
+            if django is not None and django.manager_filters(manager):
+                return None  # its get_queryset() may order
+            if django is not None and not django.ordering_known:
+                return None
+            terms = list(django.ordering or ()) if django is not None else []
+        if not terms:
+            return list(model.primary_key)
+        names = []
+        for term in terms:
+            name = term.lstrip("-+")
+            if name == "pk":
+                names.extend(model.primary_key)
+            elif model.column(name) is not None:
+                names.append(name)
+            elif model.column(f"{name}_id") is not None:
+                names.append(f"{name}_id")
+            else:
+                names.append(name)  # a related field or expression: not unique here
+        return names
+
+    def batch_proof(
+        self,
+        shape: QueryShape,
+        model: ModelInfo | None,
+        key_column: str,
+        cardinality: Cardinality,
+    ) -> str | None:
+        """What a safe batch is, and what it keeps, in words for the finding."""
+        written = _written_lookup(_key_arg(shape, key_column), key_column)
+        query = f"one `filter({written}__in=keys)` query"
+        if cardinality is Cardinality.COUNT:
+            return (
+                f"{query} counting rows per `{key_column}` (`values_list(...)"
+                '.annotate(count=Count("pk"))`); a key without rows counts 0'
+            )
+        if cardinality is Cardinality.EXISTS:
+            return f"{query} for the keys that have rows"
+        if cardinality is Cardinality.ONE:
+            return (
+                f"one `in_bulk(keys)` query, a dict by `{key_column}`; a key it does not"
+                " find runs the original `.get()`, which raises `DoesNotExist` as before"
+            )
+        order = "unordered, as before"
+        if any(mc.name == "order_by" for mc in shape.statement_calls):
+            order = "in the query's own `order_by`"
+        elif model is not None and model.django is not None and model.django.ordering:
+            order = f"in `{model.name}.Meta.ordering` {list(model.django.ordering)}"
+        elif cardinality is Cardinality.FIRST:
+            order = "by primary key, as `.first()` / `.last()` order an unordered query"
+        if cardinality is Cardinality.FIRST:
+            which = "last" if shape.terminal.name in LAST else "first"
+            if model is not None and model.is_unique(key_column):
+                return f"{query}; `{key_column}` is unique: at most one row per key"
+            return (
+                f"{query}, grouped by `{key_column}`; the {which} row per key {order}"
+            )
+        return f"{query}, grouped by `{key_column}` in Python; each key's rows {order}"
+
+    def _unordered(self, shape: QueryShape, model: ModelInfo) -> bool:
+        """Known to have no ordering: no `order_by`, a manager that does not filter, and
+        no `Meta.ordering`."""
+        if any(mc.name == "order_by" for mc in shape.statement_calls):
+            return False
+        django = model.django
+        if django is None:
+            return False
+        manager = shape.session.attr.value  # type: ignore[attr-defined]
+        return not django.manager_filters(manager) and not django.ordering
+
+    def batch_query(
+        self,
+        shape: QueryShape,
+        key_column: str,
+        keys_ref: str,
+        cardinality: Cardinality,
+        code,
+        symbol,
+    ) -> BatchQuery:
+        """The batched QuerySet (as code): the per-item chain with its key predicate as
+        `key__in=keys` and the terminal dropped; a count grouped by the key; `.first()`
+        ordered as it was (`.last()` reversed)."""
+        key_arg = _key_arg(shape, key_column)
+        manager = code(shape.session)
+        parts = []
+        for mc in shape.statement_calls:
+            parts.append(
+                f".{mc.name}({_args(mc.call, key_arg, keys_ref, key_column, code)})"
+            )
+        own_chain = "".join(parts)  # without the `.get()` key as a filter
+        if (
+            key_arg is not None
+            and key_arg.container is not None
+            and all(key_arg.container is not mc.call for mc in shape.statement_calls)
+        ):
+            # the key was an argument of `.get(...)`: it becomes a filter
+            parts.append(
+                f".filter({_args(key_arg.container, key_arg, keys_ref, key_column, code)})"
+            )
+        chain = "".join(parts)
+        source = f"{manager}{chain}"
+        # `values_list("author")` reads the key column as `author_id` does; a lookup
+        # through another model (`author__pk`) would join it: the column then.
+        written = _written_lookup(key_arg, key_column)
+        read_back = written if "__" not in written else key_column
+        if cardinality is Cardinality.COUNT:
+            count = symbol("django.db.models.Count")
+            return BatchQuery(
+                _rows(
+                    shape,
+                    f'{source}.values_list("{read_back}")'
+                    f'.annotate(count={count}("pk")).order_by()',
+                )
+            )
+        if cardinality is Cardinality.EXISTS:
+            return BatchQuery(
+                _rows(shape, f'{source}.values_list("{read_back}", flat=True)')
+            )
+        if cardinality is Cardinality.FIRST:
+            model = self._model(shape.entity) if shape.entity is not None else None
+            if model is not None and self._unordered(shape, model):
+                source += '.order_by("pk")'  # what `.first()` / `.last()` order by then
+            if shape.terminal is not None and shape.terminal.name in LAST:
+                source += ".reverse()"
+        if cardinality is Cardinality.ONE and shape.get_key is not None:
+            # `in_bulk` maps primary keys to rows (no query for no keys); a key it did
+            # not find reruns the per-item `.get()`, which raises as it did.
+            bulk = "ain_bulk" if shape.is_async else "in_bulk"
+            awaited = "await " if shape.is_async else ""
+            return BatchQuery(
+                f"{awaited}{manager}{own_chain}.{bulk}({keys_ref})",
+                on_miss=code(shape.node),
+                mapping=True,
+            )
+        on_miss = None
+        if cardinality is Cardinality.ONE:
+            on_miss = code(shape.node)  # the per-item `.get()`: raises as it did
+        return BatchQuery(_rows(shape, source), on_miss=on_miss)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+def _is_manager(base: cst.BaseExpression) -> bool:
+    """`Book.objects`, `models.Book.published`: a manager of a class-like name."""
+    if not isinstance(base, cst.Attribute):
+        return False
+    owner = base.value
+    name = (
+        owner.value
+        if isinstance(owner, cst.Name)
+        else owner.attr.value
+        if isinstance(owner, cst.Attribute)
+        else ""
+    )
+    if not (name[:1].isupper() and not name.isupper()):
+        return False
+    attr = base.attr.value
+    return attr in _MANAGERS_BY_SPELLING or (attr[:1].islower() and attr != "query")
+
+
+def _is_pk_read(value: cst.BaseExpression, target_pk: tuple[str, ...]) -> bool:
+    return isinstance(value, cst.Attribute) and (
+        value.attr.value == "pk" or (value.attr.value,) == target_pk
+    )
+
+
+def _key_arg(shape: QueryShape, key_column: str) -> Predicate | None:
+    if shape.get_key is not None and shape.terminal is not None:
+        arg = next(a for a in shape.terminal.call.args if a.value is shape.get_key)
+        return Predicate(arg, shape.terminal.call, None, key_column, arg.value, True)
+    return next((p for p in shape.predicates if p.attr == key_column), None)
+
+
+def _written_lookup(key: Predicate | None, key_column: str) -> str:
+    """The key's lookup as the query spells it (`author`, `author_id`, `pk`), without
+    `__exact`: the batch filters with it plus `__in`, and reads it back by it."""
+    if key is None or not isinstance(key.node, cst.Arg) or key.node.keyword is None:
+        return key_column
+    return key.node.keyword.value.removesuffix("__exact")
+
+
+def _args(
+    call: cst.Call, key: Predicate | None, keys_ref: str, key_column: str, code
+) -> str:
+    rendered = []
+    for arg in call.args:
+        if key is not None and arg is key.node:
+            rendered.append(f"{_written_lookup(key, key_column)}__in={keys_ref}")
+        else:
+            rendered.append(code(arg).rstrip().rstrip(","))
+    return ", ".join(rendered)
+
+
+def _rows(shape: QueryShape, source: str) -> str:
+    """An async query's rows are read with `async for` (iterating a QuerySet in an
+    event loop raises `SynchronousOnlyOperation`)."""
+    return f"[row async for row in {source}]" if shape.is_async else source

@@ -1,0 +1,154 @@
+"""## What it does
+Finds SQL written as a string that runs once per item of a loop: a `SELECT ... WHERE col
+= <placeholder>` whose parameter is a key of the item, or an `INSERT`, `UPDATE` or
+`DELETE` whose parameters come from the item. It reads the SQL sent through SQLAlchemy's
+`text()` (`session.execute(text(...), params)`), `exec_driver_sql`, DB-API cursors
+(`cursor.execute` of sqlite3 and psycopg 2 and 3) and asyncpg (`fetch`, `fetchrow`,
+`fetchval`, `execute`), in the placeholder style the code uses (`:name`, `%(name)s`,
+`%s`, `?`, `$1`).
+
+## Why is this bad?
+Each item costs a round trip to the database: 1 + N statements where one would do, each
+paying latency, parsing and planning. A query written as a string is the same N+1 as one
+built with the ORM, only harder to see.
+
+## Example
+```python
+for user in users:
+    posts = conn.execute(
+        text("SELECT id, title, user_id FROM posts WHERE user_id = :user_id ORDER BY id"),
+        {"user_id": user.id},
+    ).all()
+for row in rows:
+    cursor.execute("INSERT INTO tags (post_id, name) VALUES (?, ?)", (row.post_id, row.name))
+```
+
+## Use instead
+```python
+user_ids = [user.id for user in users]
+posts_by_user_id = defaultdict(list)
+if user_ids:
+    for row in conn.execute(
+        text(
+            "SELECT id, title, user_id FROM posts WHERE user_id IN :user_id ORDER BY id"
+        ).bindparams(bindparam("user_id", expanding=True)),
+        {"user_id": user_ids},
+    ):
+        posts_by_user_id[row.user_id].append(row)
+for user in users:
+    posts = posts_by_user_id.get(user.id, [])
+tag_rows = [(row.post_id, row.name) for row in rows]
+if tag_rows:
+    cursor.executemany("INSERT INTO tags (post_id, name) VALUES (?, ?)", tag_rows)
+```
+A per-item SELECT through `text()` becomes one query with an expanding `IN`, its rows
+grouped by the key column (which the query must select), in the query's order; an
+asyncpg `fetch` becomes one fetch with `= ANY($1::bigint[])` (the array's type from the
+column's type in the model index: no fix when it is unknown) and the keys as a list; a
+per-item INSERT, UPDATE or DELETE becomes one `executemany` of the same statement
+(`psycopg2.extras.execute_batch` on psycopg 2, whose `executemany` is a loop; asyncpg's
+`executemany`), the rows in loop order.
+
+## Fix safety
+The SQL must be read (a string n1fix cannot parse is left alone). A SELECT is batched
+when it reads one table with no join, aggregate, GROUP BY, DISTINCT, subquery or LIMIT;
+its other parameters are the same for every item; the key column is among the selected
+columns (adding it would change the rows' shape: no fix); the result is read with
+`.all()` or `.fetchall()` straight away; the loop runs the query for every item (no
+`break`, `return`, or `if` around it) and does not write or commit. The fix is safe when
+the table's model is in the project's model index and the key has the column's type (SQL
+matches `'1'` to `1`, a dict lookup does not); otherwise it is unsafe. A `None` key
+matches nothing either way (`= NULL` and `IN (NULL)` are both not true).
+A write is batched when the loop holds nothing but that statement (a loop that reads
+`lastrowid`, `rowcount` or a result, or catches errors per item, gets no fix), its
+parameters are plain expressions of the item (no call that would now run before the
+first write), the cursor's `lastrowid` and `rowcount` and the loop variable are not read
+after the loop, and the receiver has an `executemany` (a psycopg 3 connection has not).
+The database still runs the statement once per row, in loop order, so triggers, a
+repeated key and a key that matches nothing behave as before.
+
+## Known problems
+Through SQLAlchemy on psycopg 2 (the driver of a plain `postgresql://` URL), an
+executemany of a `text()` statement is still one statement per row unless the engine is
+created with `executemany_mode="values_plus_batch"`, so no fix is offered when the file's
+engine URL names psycopg 2 or the project installs it (its pyproject, setup files or
+requirements) and the URL does not say otherwise; psycopg 3, asyncpg, SQLite and a
+DB-API cursor with `execute_batch` do batch. Only a string written in the call (or in `text(...)` in it) is read. Items with equal
+keys share one list of rows. The keys are sent as one `IN` list: SQLite accepts up to
+32,766 parameters and PostgreSQL 65,535 per statement; past that, chunk the keys.
+psycopg SELECTs are reported without a fix for now.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from n1fix.cst.astwalk import child_nodes
+from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
+
+# A file sends SQL strings only if it names one of these.
+SQL_TEXT = re.compile(r"\btext\s*\(|exec_driver_sql|sqlite3|psycopg|asyncpg")
+_LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def sends_string(node: ast.AST) -> bool:
+    """A call whose first argument is a string, or `text("...")`: SQL it may send."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    if not node.args:
+        return False
+    first = node.args[0]
+    if isinstance(first, (ast.Constant, ast.JoinedStr, ast.BinOp)):
+        return True
+    return (
+        isinstance(first, ast.Call)
+        and bool(first.args)
+        and (
+            getattr(first.func, "id", None) == "text"
+            or getattr(first.func, "attr", None) == "text"
+        )
+    )
+
+
+def gate(tree: ast.Module, text: str) -> bool:
+    """Is there a loop with a call that sends a string?"""
+    if not SQL_TEXT.search(text):
+        return False
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if in_loop and sends_string(node):
+            return True
+        if isinstance(node, _SCOPES):
+            in_loop = False
+        elif isinstance(node, _LOOPS):
+            in_loop = True
+        stack.extend((child, in_loop) for child in child_nodes(node))
+    return False
+
+
+class RawSqlInLoop(Rule):
+    __doc__ = __doc__
+    NAME = "raw-sql-in-loop"
+    MESSAGE = "SQL string runs once per item of a loop"
+    SEVERITY = Severity.HIGH
+    FIX = FixAvailability.SOMETIMES
+    ROUND_TRIPS = ("1 + N", "2")
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        return gate(tree, text)
+
+    def check(self, ctx) -> Iterable[Finding]:
+        from n1fix.rules.raw_sql_in_loop.analysis import find
+
+        return find(ctx, self)

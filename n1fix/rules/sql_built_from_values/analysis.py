@@ -1,0 +1,91 @@
+"""Which calls send SQL built from values, and whether each value can be a parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from n1fix.cst.syntax import is_pure_key, walk
+from n1fix.rules.base import Applicability, Finding
+from n1fix.sql.built import (
+    NAME,
+    QUOTED,
+    VALUE,
+    BuiltSql,
+    Splice,
+    built_sql_call,
+    splices,
+)
+from n1fix.sql.drivers import file_drivers
+
+UNSAFE_NOTE = (
+    "a parameter is typed by the driver where the spliced text was read by SQL (a "
+    "quoted '5' against an integer column, a string spliced unquoted as SQL): check "
+    "each value's type"
+)
+
+
+@dataclass
+class ParameterPlan:
+    built: BuiltSql
+    splices: list[Splice]
+
+
+def find(ctx, rule) -> Iterable[Finding]:
+    drivers = file_drivers(ctx.imports, ctx.text)
+    for node in walk(ctx.module, into_scopes=True):
+        if not isinstance(node, cst.Call):
+            continue
+        built = built_sql_call(node, drivers)
+        if built is None:
+            continue
+        found = splices(built)
+        if not found or not any(s.place in (VALUE, QUOTED) for s in found):
+            # only names (tables, columns, settings), or nothing n1fix can place: a
+            # parameter could not stand for them, and they come from code far more
+            # often than from users
+            continue
+        message = (
+            f"SQL built from values with {_article(built.form)}: a quote in a value "
+            "breaks the statement or changes it (SQL injection); pass the values as "
+            "parameters"
+        )
+        plan, note = _plan(ctx, built, found)
+        if plan is None:
+            yield rule.finding_at(ctx, built.built, message, fix_note=note)
+        else:
+            yield rule.finding_at(
+                ctx,
+                built.built,
+                message,
+                Applicability.UNSAFE,
+                fix_note=UNSAFE_NOTE,
+                plan=plan,
+            )
+
+
+def _article(form: str) -> str:
+    return {"f-string": "an f-string", "concatenation": "a concatenation"}.get(
+        form, form
+    )
+
+
+def _plan(ctx, built: BuiltSql, found: list[Splice]):
+    if built.has_params:
+        return None, "the call already passes parameters"
+    for splice, part in zip(found, [p for p in built.parts if not isinstance(p, str)]):
+        code = ctx.code(splice.expression)
+        if splice.place == NAME:
+            return None, (
+                f"`{{{code}}}` names something (a table or a column): a parameter "
+                "cannot stand for a name; check it against the names allowed"
+            )
+        if splice.place not in (VALUE, QUOTED):
+            return None, f"`{{{code}}}` is not one whole value of the statement"
+        if part.conversion is not None or part.format_spec is not None:
+            return None, f"`{{{code}}}` is formatted (`!r` or a format spec)"
+        if not is_pure_key(splice.expression):
+            return None, f"`{{{code}}}` is not a plain read of a value"
+    return ParameterPlan(built, found), None

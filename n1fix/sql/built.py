@@ -1,0 +1,235 @@
+"""SQL built from values: an f-string, `%`-formatting, `.format()` or `+` that splices
+Python values into the SQL a call sends, and where each spliced value lands in the
+statement (a value, a quoted value, or a name such as a table or a column).
+
+    cursor.execute(f"SELECT * FROM users WHERE name = '{name}'")      a quoted value
+    session.execute(text(f"SELECT * FROM {table} WHERE id = {id}"))   a name, a value
+
+Each spliced part is replaced by a sentinel word, the rest tokenised as usual, and
+sqlglot says where each sentinel landed. Only f-strings are split into their parts so
+far; the other forms are recognised, not placed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from n1fix.sql.calls import SQLALCHEMY_STYLES, TEXT_RUNNERS, string_value
+from n1fix.sql.drivers import (
+    ASYNCPG,
+    DRIVERS,
+    PSYCOPG,
+    PSYCOPG2,
+    SQLALCHEMY,
+    SQLITE3,
+    FileDrivers,
+)
+from n1fix.sql.placeholders import PlaceholderError, Style, tokenize
+from n1fix.sql.statements import quiet_sqlglot
+
+VALUE, QUOTED, NAME, UNKNOWN = "value", "quoted value", "name", "unknown"
+DBAPI_METHODS = {"execute", "executemany"}
+ASYNCPG_METHODS = {"fetch", "fetchrow", "fetchval", "execute"}
+
+
+@dataclass(frozen=True)
+class Splice:
+    expression: cst.BaseExpression
+    place: str  # VALUE, QUOTED, NAME or UNKNOWN
+
+
+@dataclass(frozen=True)
+class BuiltSql:
+    call: cst.Call  # the call that sends it
+    api: str
+    styles: frozenset[Style]
+    dialect: str | None
+    built: cst.BaseExpression  # the f-string (or formatting expression) itself
+    form: str  # "f-string", "%-formatting", ".format()", "concatenation"
+    in_text: cst.Call | None  # the `text(...)` call around it, for SQLAlchemy
+    # An f-string's parts: literal source text (str) and spliced expressions, in order;
+    # None for the other forms.
+    parts: tuple[str | cst.FormattedStringExpression, ...] | None
+    has_params: bool  # the call already passes parameters
+
+
+def built_sql_call(call: cst.Call, drivers: FileDrivers) -> BuiltSql | None:
+    """The SQL `call` sends, when it is built from values in the call itself."""
+    if not isinstance(call.func, cst.Attribute) or not call.args:
+        return None
+    first = call.args[0]
+    if first.keyword is not None or first.star:
+        return None
+    method = call.func.attr.value
+    has_params = len(call.args) > 1
+    value = first.value
+    if (
+        isinstance(value, cst.Call)
+        and len(value.args) == 1
+        and _called_name(value) == "text"
+        and method in TEXT_RUNNERS
+    ):
+        form = _form(value.args[0].value)
+        if form is None:
+            return None
+        return _built(
+            call,
+            SQLALCHEMY,
+            SQLALCHEMY_STYLES,
+            drivers.text_dialect,
+            value.args[0].value,
+            form,
+            value,
+            has_params,
+        )
+    form = _form(value)
+    if form is None:
+        return None
+    if method == "exec_driver_sql":
+        driver = DRIVERS.get(drivers.url_driver or "") or drivers.only(
+            SQLITE3, PSYCOPG, PSYCOPG2
+        )
+    elif (
+        method in ASYNCPG_METHODS
+        and drivers.only(ASYNCPG, SQLITE3, PSYCOPG, PSYCOPG2) is DRIVERS[ASYNCPG]
+    ):
+        driver = DRIVERS[ASYNCPG]
+    elif method in DBAPI_METHODS:
+        driver = drivers.only(SQLITE3, PSYCOPG, PSYCOPG2)
+    else:
+        driver = None
+    if driver is None:
+        return None
+    return _built(
+        call, driver.name, driver.styles, driver.dialect, value, form, None, has_params
+    )
+
+
+def _built(call, api, styles, dialect, built, form, in_text, has_params) -> BuiltSql:
+    parts = None
+    if isinstance(built, cst.FormattedString):
+        parts = tuple(
+            part.value if isinstance(part, cst.FormattedStringText) else part
+            for part in built.parts
+        )
+    return BuiltSql(call, api, styles, dialect, built, form, in_text, parts, has_params)
+
+
+def _called_name(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
+
+
+def _form(expr: cst.BaseExpression) -> str | None:
+    """How `expr` builds a string from values, or None if it does not (a plain literal,
+    an f-string without a spliced value, a name)."""
+    if isinstance(expr, cst.FormattedString):
+        if any(isinstance(p, cst.FormattedStringExpression) for p in expr.parts):
+            return "f-string"
+        return None
+    if isinstance(expr, cst.BinaryOperation):
+        if (
+            isinstance(expr.operator, cst.Modulo)
+            and string_value(expr.left) is not None
+        ):
+            return "%-formatting"
+        if isinstance(expr.operator, cst.Add) and _has_literal(expr):
+            return "concatenation"
+        return None
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "format"
+        and string_value(expr.func.value) is not None
+        and expr.args
+    ):
+        return ".format()"
+    return None
+
+
+def _has_literal(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return _has_literal(expr.left) or _has_literal(expr.right)
+    return string_value(expr) is not None
+
+
+def sentinel(index: int) -> str:
+    return f"n1fixsplice{index}x"
+
+
+def splices(built: BuiltSql) -> list[Splice] | None:
+    """Where each spliced value of an f-string lands; None when the statement cannot be
+    read (then nothing is rewritten)."""
+    if built.parts is None:
+        return None
+    text_parts: list[str] = []
+    expressions: list[cst.FormattedStringExpression] = []
+    for part in built.parts:
+        if isinstance(part, str):
+            text_parts.append(part.replace("{{", "{").replace("}}", "}"))
+        else:
+            text_parts.append(sentinel(len(expressions)))
+            expressions.append(part)
+    template = "".join(text_parts)
+    try:
+        tokens = tokenize(template, built.styles)
+    except PlaceholderError:
+        return None
+    import sqlglot
+    from sqlglot import exp
+
+    quiet_sqlglot()
+    from sqlglot.errors import SqlglotError
+
+    try:
+        trees = [t for t in sqlglot.parse(tokens.neutral, read=built.dialect) if t]
+    except (SqlglotError, ValueError, RecursionError):
+        return None
+    if len(trees) != 1 or isinstance(trees[0], exp.Command):
+        return None  # a statement sqlglot only keeps as text (SET, ALTER SEQUENCE...)
+    places = {sentinel(i): UNKNOWN for i in range(len(expressions))}
+    for node in trees[0].walk():
+        _place(node, places, exp)
+    return [
+        Splice(part.expression, places[sentinel(i)])
+        for i, part in enumerate(expressions)
+    ]
+
+
+_COMPARISONS = ("EQ", "NEQ", "GT", "GTE", "LT", "LTE", "Like", "ILike")
+
+
+def _place(node, places: dict[str, str], exp) -> None:
+    if isinstance(node, exp.Literal) and node.is_string:
+        for mark in places:
+            if mark in node.this:
+                places[mark] = QUOTED if node.this == mark else UNKNOWN
+        return
+    if isinstance(node, exp.Identifier) and node.this in places:
+        mark = node.this
+        column = node.parent
+        if places[mark] != UNKNOWN:
+            places[mark] = UNKNOWN  # spliced twice: not rewritten
+            return
+        places[mark] = NAME
+        if not isinstance(column, exp.Column) or column.args.get("table"):
+            return
+        parent = column.parent
+        comparisons = tuple(getattr(exp, name) for name in _COMPARISONS)
+        if isinstance(parent, comparisons):
+            other = parent.expression if parent.this is column else parent.this
+            # `col = {x}`: a value; `{x} = 5` names a column as often as not
+            if isinstance(other, exp.Column) and parent.expression is column:
+                places[mark] = VALUE
+        elif isinstance(parent, exp.In) and column is not parent.this:
+            if len(parent.expressions) > 1:  # `IN ({ids})` splices a joined list
+                places[mark] = VALUE
+        elif isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values):
+            if len(parent.expressions) > 1:  # `VALUES ({values})` splices a joined list
+                places[mark] = VALUE
+        elif isinstance(parent, (exp.Limit, exp.Offset)):
+            places[mark] = VALUE

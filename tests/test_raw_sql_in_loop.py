@@ -1,0 +1,212 @@
+"""raw-sql-in-loop and sql-built-from-values: the shapes each rule reports, fixes, or
+leaves without a fix, and why (each line of a case is the loop's body)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import scan_source
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+SERVICE = """\
+import sqlite3
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from renderapp.models import Project
+
+
+def run(session: Session, cur: sqlite3.Cursor, projects: list[Project], ids: list[int]):
+    for project in projects:
+{body}
+"""
+
+
+def _findings(
+    tmp_path: Path, body: str, rule: str = "raw-sql-in-loop", dependencies: str = ""
+):
+    (tmp_path / "pyproject.toml").write_text(
+        f"[project]\nname = 'x'\ndependencies = [{dependencies}]\n"
+    )
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(
+        SERVICE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 8))
+    )
+    return [f for f in scan_source(service, service.read_text()) if f.rule == rule]
+
+
+SELECT = 'session.execute(text("SELECT id, project_id FROM renders WHERE project_id = :p"), {"p": project.id})'
+
+CASES = [
+    # (body, applicability or None for no finding, a word of the fix note)
+    (f"rows = {SELECT}.all()", "safe", None),
+    (f"rows = {SELECT}.fetchall()", "safe", None),
+    (f"row = {SELECT}.first()", "none", "`.all()`"),
+    # the key column is not selected: grouping would need it added
+    (
+        'rows = session.execute(text("SELECT id FROM renders WHERE project_id = :p"), {"p": project.id}).all()',
+        "none",
+        "does not select",
+    ),
+    # per-item LIMIT
+    (
+        'rows = session.execute(text("SELECT id, project_id FROM renders WHERE project_id = :p LIMIT 2"), {"p": project.id}).all()',
+        "none",
+        "LIMIT",
+    ),
+    # a join
+    (
+        'rows = session.execute(text("SELECT r.id, r.project_id FROM renders r JOIN users u ON u.id = r.user_id WHERE r.project_id = :p"), {"p": project.id}).all()',
+        "none",
+        "join",
+    ),
+    # the same query for every item: not keyed by the item, not reported
+    (
+        'rows = session.execute(text("SELECT id, project_id FROM renders WHERE project_id = :p"), {"p": 1}).all()',
+        None,
+        None,
+    ),
+    # a string n1fix cannot read is left alone
+    (
+        'rows = session.execute(text("SELECT id FROM renders WHERE project_id = :p AND \'open"), {"p": project.id}).all()',
+        None,
+        None,
+    ),
+    # the loop commits
+    (f"rows = {SELECT}.all()\nsession.commit()", "none", "commit"),
+    # the table is not in the model index: the key's type is not shown
+    (
+        'rows = session.execute(text("SELECT id, owner_id FROM archive WHERE owner_id = :p"), {"p": project.id}).all()',
+        "unsafe",
+        "model index",
+    ),
+    # writes
+    (
+        'cur.execute("UPDATE renders SET status = ? WHERE id = ?", ("done", project.id))',
+        "safe",
+        None,
+    ),
+    (
+        'cur.execute("UPDATE renders SET status = ? WHERE id = ?", ("done", project.id))\nprint(cur.rowcount)',
+        "none",
+        "rowcount",
+    ),
+    (
+        'try:\n    cur.execute("DELETE FROM renders WHERE id = ?", (project.id,))\nexcept sqlite3.Error:\n    pass',
+        "none",
+        "`try`",
+    ),
+    (
+        'cur.execute("UPDATE renders SET status = ? WHERE id = ?", (project.name.strip(), project.id))',
+        "none",
+        "calls code",
+    ),
+    (
+        'cur.execute("INSERT INTO tags (name) VALUES (?)", (project.name,))\nif project.name == "x":\n    return',
+        "none",
+        "return",
+    ),
+    (
+        'name = project.name.strip()\ncur.execute("INSERT INTO tags (name) VALUES (?)", (name,))',
+        "unsafe",
+        "raise",
+    ),
+    (
+        'cur.execute("INSERT INTO tags (name) VALUES (?) RETURNING id", (project.name,))',
+        "none",
+        "RETURNING",
+    ),
+    # the key's name is rebound in the body before the query
+    (f"project = project.user\nrows = {SELECT}.all()", "none", "rebinds"),
+    # one params object, not written out: appended per item, a change later in the
+    # loop would reach every row
+    (
+        'params = {"s": project.name}\ncur.execute("UPDATE tags SET n = :s", params)',
+        "none",
+        "not written out",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "applicability", "note"), CASES)
+def test_raw_sql_in_loop(tmp_path, body, applicability, note):
+    found = _findings(tmp_path, body)
+    if applicability is None:
+        assert found == []
+        return
+    assert [f.applicability.value for f in found] == [applicability]
+    if note is not None:
+        assert note in (found[0].fix_note or ""), found[0].fix_note
+
+
+def test_lastrowid_after_the_loop_blocks_the_executemany(tmp_path):
+    body = 'cur.execute("INSERT INTO tags (name) VALUES (?)", (project.name,))'
+    service = SERVICE.format(body=" " * 8 + body) + "    return cur.lastrowid\n"
+    (tmp_path / "service.py").write_text(service)
+    found = [
+        f
+        for f in scan_source(tmp_path / "service.py", service)
+        if f.rule == "raw-sql-in-loop"
+    ]
+    assert [f.applicability.value for f in found] == ["none"]
+    assert "lastrowid" in found[0].fix_note
+
+
+INJECTION = [
+    (
+        "cur.execute(f\"SELECT id FROM renders WHERE status = '{project.name}'\")",
+        "unsafe",
+    ),
+    (
+        'cur.execute(f"SELECT id FROM renders WHERE id = {project.id} LIMIT {len(ids)}")',
+        "none",
+    ),
+    ('cur.execute(f"SELECT id FROM {project.name} WHERE id = 1")', None),  # a name only
+    ('cur.execute(f"SELECT id FROM {project.name} WHERE id = {project.id}")', "none"),
+    ('cur.execute(f"SELECT id FROM renders WHERE id IN ({project.name})")', None),
+    (
+        "cur.execute(f\"SELECT id FROM renders WHERE status LIKE '%{project.name}%'\")",
+        None,
+    ),
+    (
+        'session.execute(text(f"SELECT id FROM renders WHERE id = {project.id}"))',
+        "unsafe",
+    ),
+    ('cur.execute(f"SET LOCAL statement_timeout TO {project.id}")', None),
+]
+
+
+@pytest.mark.parametrize(("body", "applicability"), INJECTION)
+def test_sql_built_from_values(tmp_path, body, applicability):
+    found = _findings(tmp_path, body, "sql-built-from-values")
+    if applicability is None:
+        assert found == []
+    else:
+        assert [f.applicability.value for f in found] == [applicability]
+
+
+def test_no_executemany_through_sqlalchemy_on_psycopg2(tmp_path):
+    """SQLAlchemy's executemany of a text() on psycopg 2 is one statement per row: the
+    fix would save nothing (open-webui's pgvector loops), so none is offered."""
+    body = 'session.execute(text("UPDATE renders SET status = :s WHERE id = :id"), {"s": "done", "id": project.id})'
+    assert [f.applicability.value for f in _findings(tmp_path, body)] == ["safe"]
+    other = tmp_path / "other"
+    other.mkdir()
+    found = _findings(other, body, dependencies="'psycopg2-binary>=2.9'")
+    assert [f.applicability.value for f in found] == ["none"]
+    assert "psycopg 2" in found[0].fix_note
+
+
+def test_a_string_not_read_is_noted(tmp_path, caplog):
+    body = 'rows = session.execute(text("SELECT id FROM renders WHERE id = :p AND \'open"), {"p": project.id}).all()'
+    with caplog.at_level("INFO", logger="n1fix.sql"):
+        assert _findings(tmp_path, body) == []
+    assert "not read, left alone: a ' quote does not end" in caplog.text
