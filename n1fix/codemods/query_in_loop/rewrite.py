@@ -184,6 +184,10 @@ def _batch(
     """The batched query and its grouping, by cardinality, and the lookup that replaces
     the per-item query."""
     shape = plan.shape
+    if shape.values_column is not None:
+        from n1fix.codemods.query_in_loop.values_batch import values_batch
+
+        return values_batch(ctx, plan, names, keys_ref, symbol)
     entity_name = (
         plan.entity_code.rsplit(".", 1)[-1]
         if shape.entity is not None
