@@ -35,20 +35,28 @@ def values_batch(
     value_attr = shape.values_column.attr.value
     target_name = _target_name(plan)
     suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
+    if suffix == "id" and keys_ref.isidentifier() and keys_ref.endswith("_ids"):
+        suffix = keys_ref[:-1]  # `user_ids` of `User.id`: `email_by_user_id`
     key_code = ctx.code(plan.key)
     indent = ctx.range_of(plan.anchor).start.column
     if not ctx.keys_never_empty or plan.batch_guards:
         indent += len(INDENT)  # the query runs under `if keys:`
     limit = ctx.project.line_length
 
-    key_name = names.pick(plan.key_column, f"row_{plan.key_column}")
-    value_name = names.pick(value_attr, f"row_{value_attr}", f"{value_attr}_value")
-    if value_name == key_name:  # the key column's own values
-        value_name = names.pick(f"{value_attr}_value", f"row_{value_attr}_value")
+    card = plan.cardinality
+    key_word = suffix if suffix.endswith("_id") else plan.key_column
+    value_word = value_attr if value_attr != key_word else f"{value_attr}_value"
+    if card in (Cardinality.OPTIONAL, Cardinality.ONE) and all(
+        names.comprehension_variable_ok(word) for word in (key_word, value_word)
+    ):
+        # A comprehension's variables are its own.
+        key_name, value_name = key_word, value_word
+    else:
+        key_name = names.pick(key_word, f"row_{key_word}")
+        value_name = names.pick(value_word, f"row_{value_word}")
     row = f"{key_name}, {value_name}"
     source = _rows_source(ctx, plan, keys_ref)
     source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
-    card = plan.cardinality
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
         group = names.pick(
             f"{value_attr}_by_{suffix}",

@@ -749,7 +749,10 @@ def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
     if blocking:
         return f"the query uses `.{blocking[0]}()`, which batching would change"
     if shape.cardinality is Cardinality.SCALAR:
-        return "the query selects columns, not a model; n1fix batches model and count queries"
+        return (
+            "the query returns rows of columns, not models or one column's values; "
+            "the key column a batch adds would change the rows the caller reads"
+        )
     if shape.cardinality is Cardinality.COUNT and shape.limit is not None:
         return "a count with LIMIT is not batched"
     if (
