@@ -11,7 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.codemods.query_in_loop.loop_keys import _target_name
-from n1fix.codemods.query_in_loop.rewrite import (
+from n1fix.codemods.query_in_loop.batch_parts import (
     _Batch,
     _BatchQuery,
     _by_keys,
