@@ -33,6 +33,11 @@ CASES = [
         "[session.execute(select(Render.status).where(Render.project_id == p.id)).scalars().all() for p in projects]",
         "safe",
     ),
+    # `.unique()` drops an item's repeated values: not what grouping all rows gives
+    (
+        "[session.scalars(select(Render.status).where(Render.project_id == p.id)).unique().all() for p in projects]",
+        "none",
+    ),
     # the first value of a unique key: at most one row a key
     (
         "[session.scalar(select(User.email).where(User.id == p.user_id)) for p in projects]",

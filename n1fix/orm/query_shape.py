@@ -380,7 +380,14 @@ def _recognize_v2(
         if cardinality not in {Cardinality.FIRST, Cardinality.ONE}:
             return None
         cardinality = Cardinality.COUNT
-    elif entity is None and _returns_values(first, rest) and _is_column(columns):
+    elif (
+        entity is None
+        and _returns_values(first, rest)
+        and _is_column(columns)
+        # `.unique()` of values drops repeated values of one item, which grouping the
+        # rows of all items by key would not
+        and not any(mc.name == "unique" for mc in calls[1:])
+    ):
         values_column = columns[0]
     elif entity is None:
         cardinality = (
