@@ -3,20 +3,23 @@
 The suite runs in parallel (pytest-xdist, `-n auto` in pyproject.toml). One PostgreSQL
 cluster serves the whole run: the run's directory is made by the controlling process and
 handed to each worker; the first worker that needs the cluster starts it, the others
-attach to it, and the controlling process stops it at the end (shared_postgres.py).
+attach to it, and the controlling process stops it at the end, or, when the run is killed,
+a process watching the controlling one does (shared_postgres.py).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 from golden_support import find_postgres_binaries
-from shared_postgres import shared_server, stop_shared
+from shared_postgres import shared_server, stop_shared, watch_run
 
 RUN_DIR = "n1fix_run_dir"  # the key of the run's directory in a worker's workerinput
+WATCHER = "n1fix_watcher"  # the controlling process's end of the pipe to the watcher
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -24,7 +27,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # a worker: it uses the controlling process's directory
     # Not under the pytest tmp dir: that is private to us (0700) and the cluster runs as
     # the postgres user when we are root; and a unix socket path must stay short.
-    setattr(config, RUN_DIR, Path(tempfile.mkdtemp(prefix="n1fix-run-")))
+    run_dir = Path(tempfile.mkdtemp(prefix="n1fix-run-"))
+    setattr(config, RUN_DIR, run_dir)
+    setattr(config, WATCHER, watch_run(run_dir))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -43,6 +48,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         stop_shared(run_dir)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
+        os.close(getattr(config, WATCHER))  # the watcher finds nothing left to do
 
 
 def run_dir(config: pytest.Config) -> Path:

@@ -7,9 +7,15 @@ writes `pyproject.toml`, `app/models.py` (User, Project with a NOT NULL foreign 
 
 from __future__ import annotations
 
+import io
 import os
+import signal
 import subprocess
 import sys
+import types
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,16 +212,137 @@ class Run:
         return [line for line in self.err.splitlines() if line.strip()]
 
 
-def n1fix(*args: str | os.PathLike[str], cwd: Path, timeout: float = 120) -> Run:
-    """Run the installed `n1fix` console script in `cwd`."""
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
+# What the command's environment adds to the test run's: plain, wide output.
+PLAIN = {"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
+
+
+def n1fix(
+    *args: str | os.PathLike[str],
+    cwd: Path,
+    env: Mapping[str, str | None] = PLAIN,
+    timeout: float = 120,
+) -> Run:
+    """Run the `n1fix` command in `cwd`, in this process: what the console script does
+    (`n1fix.cli.main`), with its stdin empty, its stdout and stderr pipes read back as
+    text, and `env` (a value of None removes the variable) on top of this environment.
+
+    A run that takes longer than `timeout` seconds is stopped with `Hung`. Tests of the
+    process itself (signals, a terminal, the real stdout's encoding, a hang that only a
+    kill ends) use `n1fix_process`.
+    """
+    with in_process(args, cwd, env, timeout) as streams:
+        from n1fix.cli import main
+
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            # As the interpreter exits: None is 0, an int itself, anything else 1.
+            code = 0 if exit_.code is None else exit_.code
+            code = code if isinstance(code, int) else 1
+    out, err = streams
+    return Run(code, out.text(), err.text())
+
+
+def n1fix_process(
+    *args: str | os.PathLike[str],
+    cwd: Path,
+    env: Mapping[str, str | None] = PLAIN,
+    timeout: float = 120,
+) -> Run:
+    """Run the installed `n1fix` console script in `cwd`, as a process."""
     proc = subprocess.run(
         [str(N1FIX), *map(str, args)],
         cwd=cwd,
-        env=env,
+        env=_environment(env),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _environment(
+    changes: Mapping[str, str | None], base: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    env = dict(base)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+class Hung(BaseException):
+    """An in-process run took longer than its timeout (not an `Exception`: n1fix's
+    top-level handler must not turn it into an exit code)."""
+
+
+class _Pipe:
+    """A stream as a pipe is to the command: bytes, read back as `text=True` reads them."""
+
+    def __init__(self) -> None:
+        self.raw = io.BytesIO()
+        self.stream = io.TextIOWrapper(self.raw, encoding="utf-8", write_through=True)
+
+    def text(self) -> str:
+        self.stream.flush()
+        data = io.TextIOWrapper(io.BytesIO(self.raw.getvalue()), encoding="utf-8")
+        return data.read()
+
+
+# The warning filters of a fresh interpreter (`python -W` unset): what the command's
+# own warnings meet when it runs as a process.
+_DEFAULT_FILTERS = (
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+)
+
+
+@contextmanager
+def in_process(
+    args: tuple, cwd: Path, env: Mapping[str, str | None], timeout: float
+) -> Iterator[tuple[_Pipe, _Pipe]]:
+    """The process state a command reads, set for one run and put back after it."""
+    out, err = _Pipe(), _Pipe()
+    saved_environ = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved = (sys.argv, sys.stdin, sys.stdout, sys.stderr, sys.modules["__main__"])
+
+    def hung(signum, frame) -> None:
+        raise Hung(f"n1fix {' '.join(map(str, args))} ran over {timeout} s")
+
+    previous_alarm = signal.signal(signal.SIGALRM, hung)
+    with open(os.devnull, encoding="utf-8") as stdin, warnings.catch_warnings():
+        warnings.resetwarnings()
+        for action, category, module in reversed(_DEFAULT_FILTERS):
+            warnings.filterwarnings(action, category=category, module=module)
+        warnings.showwarning = _show_warning
+        try:
+            os.environ.clear()
+            os.environ.update(_environment(env, saved_environ))
+            os.chdir(cwd)
+            sys.argv = [str(N1FIX), *map(str, args)]
+            # A console script's __main__ is in no package: click names the program
+            # after argv[0] then (under `python -m pytest` it would say "python -m pytest").
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            sys.stdin, sys.stdout, sys.stderr = stdin, out.stream, err.stream
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            yield out, err
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_alarm)
+            sys.argv, sys.stdin, sys.stdout, sys.stderr, sys.modules["__main__"] = saved
+            os.chdir(saved_cwd)
+            os.environ.clear()
+            os.environ.update(saved_environ)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # As an interpreter shows a warning: on the stderr of the moment (the command's).
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))

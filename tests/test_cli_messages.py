@@ -283,34 +283,23 @@ def test_short_help_on_every_command(tmp_path: Path, command: list[str]) -> None
     assert "-h" in short.out
 
 
+NARROW = {"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
+
+
 @pytest.mark.parametrize(
     "command",
     [[], ["scan"], ["apply"], ["audit"], ["rules"], ["bot"]],
     ids=lambda c: c[0] if c else "app",
 )
 def test_help_is_not_cut_at_80_columns(tmp_path: Path, command: list[str]) -> None:
-    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
-    proc = subprocess.run(
-        [str(N1FIX), *command, "--help"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "…" not in proc.stdout, proc.stdout
-    assert max(len(line) for line in proc.stdout.splitlines()) <= 80
+    run = n1fix(*command, "--help", cwd=tmp_path, env=NARROW)
+    assert run.code == 0, run.err
+    assert "…" not in run.out, run.out
+    assert max(len(line) for line in run.out.splitlines()) <= 80
 
 
 def test_audit_trace_help_is_whole(tmp_path: Path) -> None:
-    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
-    out = subprocess.run(
-        [str(N1FIX), "audit", "-h"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    ).stdout
+    out = n1fix("audit", "-h", cwd=tmp_path, env=NARROW).out
     words = " ".join(
         line.strip("│ ").split("  ")[-1].strip()
         for line in out.splitlines()
@@ -474,17 +463,8 @@ COLOURED = (
 
 
 def scan_with(env_changes: dict[str, str | None], cwd: Path) -> str:
-    env = {**os.environ, "TERM": "xterm-256color"}
-    for name in ("NO_COLOR", "FORCE_COLOR"):
-        env.pop(name, None)
-    for name, value in env_changes.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return subprocess.run(
-        [str(N1FIX), "scan", "app"], cwd=cwd, env=env, capture_output=True, text=True
-    ).stdout
+    env = {"TERM": "xterm-256color", "NO_COLOR": None, "FORCE_COLOR": None}
+    return n1fix("scan", "app", cwd=cwd, env={**env, **env_changes}).out
 
 
 def test_colour_on_a_terminal_as_ruff_colours(project: Path) -> None:
@@ -532,15 +512,8 @@ def test_no_color_wins(project: Path) -> None:
 
 
 def dry_run_with(env_changes: dict[str, str], cwd: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env.update(env_changes, COLUMNS="40")
-    return subprocess.run(
-        [str(N1FIX), "apply", "--dry-run", "app"],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    ).stdout
+    env = {"NO_COLOR": None, "FORCE_COLOR": None, **env_changes, "COLUMNS": "40"}
+    return n1fix("apply", "--dry-run", "app", cwd=cwd, env=env).out
 
 
 def test_coloured_diff_keeps_every_character(project: Path) -> None:

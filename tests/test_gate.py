@@ -159,8 +159,9 @@ def once(session, user_id: int):
 }
 
 
-def _sqlalchemy_sample() -> list[Path]:
-    """A fixed sample: every module of ext/, then an even spread over the rest."""
+def sqlalchemy_modules() -> list[Path]:
+    """The library part of the corpus, a fixed sample: every module of ext/, then an even
+    spread over the rest (scripts/gate_corpus.py measures which gate branches it takes)."""
     ext = sorted((SQLALCHEMY / "ext").rglob("*.py"))
     rest = sorted(p for p in SQLALCHEMY.rglob("*.py") if p not in set(ext))
     room = max(0, SAMPLE_SIZE - len(ext))
@@ -180,15 +181,14 @@ def _sqlalchemy_sample() -> list[Path]:
     return picked
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("gate") / "proj"
-    root.mkdir()
+def build_corpus(root: Path, sqlalchemy_files: list[Path]) -> Path:
+    """The test's project at `root`: `sqlalchemy_files`, examples/, golden/, the edge files."""
+    root.mkdir(parents=True)
     (root / "pyproject.toml").write_text(
         '[project]\nname = "gate-corpus"\nversion = "0"\n', encoding="utf-8"
     )
     # Not under a directory the default excludes skip (site-packages, build, ...).
-    for path in _sqlalchemy_sample():
+    for path in sqlalchemy_files:
         target = root / "lib" / "sqlalchemy" / path.relative_to(SQLALCHEMY)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
@@ -204,6 +204,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target.write_text(text, encoding="utf-8")
     (root / "edge" / "__init__.py").write_text("", encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_corpus(tmp_path_factory.mktemp("gate") / "proj", sqlalchemy_modules())
 
 
 def _python_files(root: Path) -> list[Path]:

@@ -24,11 +24,46 @@ SERVICE = """
 """
 
 CASES = [
-    # a column, not a model: the rows carry no key to group by
+    # one column's values: the batch selects the key column beside it
     (
         "[session.scalars(select(Render.status).where(Render.project_id == p.id)).all() for p in projects]",
+        "safe",
+    ),
+    (
+        "[session.execute(select(Render.status).where(Render.project_id == p.id)).scalars().all() for p in projects]",
+        "safe",
+    ),
+    # `.unique()` drops an item's repeated values: not what grouping all rows gives
+    (
+        "[session.scalars(select(Render.status).where(Render.project_id == p.id)).unique().all() for p in projects]",
         "none",
     ),
+    # the first value of a unique key: at most one row a key
+    (
+        "[session.scalar(select(User.email).where(User.id == p.user_id)) for p in projects]",
+        "safe",
+    ),
+    # `Query.scalar()` raises on many rows: safe on a unique key only
+    (
+        "[session.query(User.email).filter(User.id == p.user_id).scalar() for p in projects]",
+        "safe",
+    ),
+    (
+        "[session.query(Render.status).filter(Render.project_id == p.id).scalar() for p in projects]",
+        "unsafe",
+    ),
+    # the first of many values, in no stated order
+    (
+        "[session.scalar(select(Render.status).where(Render.project_id == p.id)) for p in projects]",
+        "unsafe",
+    ),
+    # a relationship, not a column: not selected beside the key
+    (
+        "[session.scalars(select(Project.renders).where(Project.id == p.id)).all() for p in projects]",
+        "none",
+    ),
+    # rows, not values: a row's shape (its columns, their names) is the caller's, and
+    # the key column added beside them would change it
     (
         "[session.execute(select(Render.id, Render.status).where(Render.project_id == p.id)).all() for p in projects]",
         "none",

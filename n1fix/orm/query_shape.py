@@ -88,6 +88,10 @@ class QueryShape:
     )  # exists().where(...) filters
     site: cst.BaseExpression | None = None
     statement_binding: cst.SimpleStatementLine | None = None  # the `stmt = ...` line
+    # The one column whose values the query returns, when it selects a column rather
+    # than a model and hands back values, not rows (`session.scalars(select(A.x))`,
+    # `session.scalar(select(A.x))`, `session.query(A.x).scalar()`).
+    values_column: cst.Attribute | None = None
 
     @property
     def location(self) -> cst.BaseExpression:
@@ -366,6 +370,7 @@ def _recognize_v2(
             cardinality, terminal = Cardinality.SCALAR, (tail[0] if tail else None)
         else:
             return None
+    values_column = None
     exists = exists_chain(columns[0]) if len(columns) == 1 else None
     if exists is not None:
         if cardinality not in {Cardinality.FIRST, Cardinality.ONE} or stmt_calls:
@@ -375,6 +380,15 @@ def _recognize_v2(
         if cardinality not in {Cardinality.FIRST, Cardinality.ONE}:
             return None
         cardinality = Cardinality.COUNT
+    elif (
+        entity is None
+        and _returns_values(first, rest)
+        and _is_column(columns)
+        # `.unique()` of values drops repeated values of one item, which grouping the
+        # rows of all items by key would not
+        and not any(mc.name == "unique" for mc in calls[1:])
+    ):
+        values_column = columns[0]
     elif entity is None:
         cardinality = (
             Cardinality.SCALAR
@@ -409,7 +423,29 @@ def _recognize_v2(
         count_call=count_call,
         select_call=select_call,
         exists_calls=exists or [],
+        values_column=values_column,
     )
+
+
+def _is_column(columns: list[cst.BaseExpression]) -> bool:
+    """One selected `Model.column`."""
+    return (
+        len(columns) == 1
+        and isinstance(columns[0], cst.Attribute)
+        and is_model_like(columns[0].value)
+    )
+
+
+def _returns_values(first: MethodCall, rest: list[MethodCall]) -> bool:
+    """Does the 2.0 call hand back the first column's values rather than rows?"""
+    if first.name in {"scalar", "scalars"}:
+        return True
+    return bool(rest) and rest[0].name in {
+        "scalars",
+        "scalar_one",
+        "scalar_one_or_none",
+        "scalar",
+    }
 
 
 def _recognize_v1(
@@ -446,6 +482,7 @@ def _recognize_v1(
     terminal: MethodCall | None = None
     cardinality = Cardinality.LIST
     get_key = None
+    values_column = None
     if chain and chain[-1].name not in _CHAIN_METHODS:
         terminal = chain[-1]
         chain = chain[:-1]
@@ -475,6 +512,17 @@ def _recognize_v1(
         and not chain
     ):
         cardinality = Cardinality.EXISTS
+    elif (
+        entity is None
+        and head is not None
+        and terminal is not None
+        and terminal.name == "scalar"
+        and _is_column(columns)
+    ):
+        # `Query.scalar()`: the first column of the one row, None for none; more rows
+        # raise, as `.one_or_none()` does.
+        values_column = columns[0]
+        cardinality = Cardinality.OPTIONAL
     elif entity is None:
         cardinality = (
             Cardinality.SCALAR
@@ -501,4 +549,5 @@ def _recognize_v1(
         select_call=head,
         get_key=get_key,
         exists_calls=exists or [],
+        values_column=values_column,
     )

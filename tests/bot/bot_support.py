@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from github_standin import GitHubStandIn
+from n1fix_project import n1fix
 from prism_front import Exchange, Front
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,34 +98,23 @@ def make_checkout(tmp_path: Path, github_api: GitHubApi) -> Checkout:
     return Checkout(work, remote, name)
 
 
-def n1fix_command() -> list[str]:
-    script = Path(sys.executable).parent / "n1fix"
-    return (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "from n1fix.cli import main; main()"]
-    )
-
-
 def run_bot_command(
     github_api: GitHubApi, checkout: Checkout, *args: str, token: str | None = TOKEN
 ) -> BotRun:
     """`n1fix bot --repo <checkout's name> ARGS` in the checkout, GITHUB_API_URL at the front."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GIT_"))}
+    env: dict[str, str | None] = {
+        k: None for k in os.environ if k.startswith(("GITHUB_", "GIT_"))
+    }
     if token is not None:
         env["GITHUB_TOKEN"] = token
     env["GITHUB_API_URL"] = github_api.url
     start = len(github_api.front.exchanges)
-    proc = subprocess.run(
-        [*n1fix_command(), "bot", "--repo", checkout.name, *args],
-        cwd=checkout.work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    # In this process (the front and the stand-in serve from threads meanwhile).
+    run = n1fix(
+        "bot", "--repo", checkout.name, *args, cwd=checkout.work, env=env, timeout=600
     )
     prefix = f"/repos/{checkout.name}/"
     exchanges = [
         e for e in github_api.front.exchanges[start:] if e.path.startswith(prefix)
     ]
-    return BotRun(proc.returncode, proc.stdout, proc.stderr, exchanges)
+    return BotRun(run.code, run.out, run.err, exchanges)

@@ -7,7 +7,13 @@ import shutil
 import pytest
 from bot_support import EXAMPLE, GitHubApi, make_checkout, run_bot_command
 from github_standin import GitHubStandIn
-from prism_front import Front, PrismProxy, ensure_installed, load_spec
+from prism_front import (
+    Front,
+    PrismProxy,
+    ensure_installed,
+    load_spec,
+    write_served_spec,
+)
 
 
 @pytest.fixture(scope="session")
@@ -15,9 +21,12 @@ def github_api(tmp_path_factory):
     reason = ensure_installed()
     if reason:
         pytest.skip(reason)
-    standin = GitHubStandIn(load_spec())
+    spec = load_spec()
+    standin = GitHubStandIn(spec)
     upstream = standin.start()
-    prism = PrismProxy(upstream, tmp_path_factory.mktemp("prism") / "prism.log")
+    place = tmp_path_factory.mktemp("prism")
+    served = write_served_spec(spec, place / "api.github.com.served.json")
+    prism = PrismProxy(served, upstream, place / "prism.log")
     try:
         prism.wait_ready()
         front = Front(prism.port)

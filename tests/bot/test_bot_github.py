@@ -7,7 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bot_support import EXAMPLE, TOKEN, git, make_checkout, n1fix_command
+from bot_support import EXAMPLE, TOKEN, git, make_checkout
+from n1fix_project import n1fix
 
 BRANCH = "n1fix/query-in-loop"
 # The files the example's README lists with fixable query-in-loop findings.
@@ -73,11 +74,7 @@ def test_example_gets_its_branch_and_a_schema_valid_pull_request(
     # The branch holds exactly what `n1fix apply` writes on a copy of the example.
     copy = tmp_path / "applied"
     shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run(
-        [*n1fix_command(), "apply", "--select", "query-in-loop", "."],
-        cwd=copy,
-        capture_output=True,
-    )
+    n1fix("apply", "--select", "query-in-loop", ".", cwd=copy, env={})
     for rel in FIXED_FILES:
         assert git(remote, "show", f"{BRANCH}:{rel}") == (copy / rel).read_text(), rel
 
@@ -142,11 +139,7 @@ def test_every_rule_of_the_example_gets_its_own_branch_and_pull_request(
         # Each branch holds what `n1fix apply --select RULE` writes on a copy, and nothing else.
         copy = tmp_path / f"applied-{rule}"
         shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-        subprocess.run(
-            [*n1fix_command(), "apply", "--select", rule, "."],
-            cwd=copy,
-            capture_output=True,
-        )
+        n1fix("apply", "--select", rule, ".", cwd=copy, env={})
         for rel in files:
             assert (
                 git(checkout.remote, "show", f"{branch}:{rel}")

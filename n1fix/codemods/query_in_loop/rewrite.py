@@ -10,24 +10,32 @@ The layout of the generated code is fixed in docs/query-in-loop-rewrites.md; the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import libcst as cst
 
 from n1fix.analysis.hoist_guards import guard_code
+from n1fix.codemods.query_in_loop.batch_parts import (
+    _Batch,
+    _BatchQuery,
+    _by_keys,
+    _dedented,
+    _dict_comprehension,
+    _in_predicate,
+    _key_is_item_pk,
+    _nested_call,
+)
 from n1fix.codemods.query_in_loop.loop_keys import (
     _items_name,
     _keys,
     _Rewriter,
     _target_name,
 )
+from n1fix.codemods.query_in_loop.values_batch import values_batch
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_from_import, remove_unused_import, spelling
 from n1fix.cst.layout import (
     INDENT,
     broken_expression,
     chain_lines,
-    exploded_call,
     fits,
     joined_if_overlong,
     render,
@@ -140,19 +148,6 @@ def _with_query_pragmas(ctx, plan: LoopQueryPlan, batch: list[str]) -> list[str]
     return batch
 
 
-@dataclass
-class _Batch:
-    """The batched query, as the lookup for no keys and the statements that fill it."""
-
-    empty: str  # `renders_by_project = defaultdict(list)`: what no keys give
-    fill: list[str]  # the statements that run the query
-    in_place: bool  # `fill` adds to `empty` (else it binds the name anew)
-    lookup: str  # what replaces the per-item query: `renders_by_project.get(project.id, [])`
-    guarded: bool = (
-        True  # `fill` runs under `if keys:` (False: it costs nothing for none)
-    )
-
-
 def _batch_statements(
     ctx, batch: _Batch, keys_ref: str, condition: str = ""
 ) -> list[cst.BaseStatement]:
@@ -184,6 +179,8 @@ def _batch(
     """The batched query and its grouping, by cardinality, and the lookup that replaces
     the per-item query."""
     shape = plan.shape
+    if shape.values_column is not None:
+        return values_batch(ctx, plan, names, keys_ref, symbol)
     entity_name = (
         plan.entity_code.rsplit(".", 1)[-1]
         if shape.entity is not None
@@ -360,23 +357,6 @@ def _fallback_lookup(ctx, plan: LoopQueryPlan, found: str, test: str, miss: str)
     return f"(\n{INDENT}{found}\n{INDENT}if {test}\n{INDENT}else {miss}\n)"
 
 
-def _by_keys(head: str, keys_ref: str, suffix: str) -> list[str]:
-    """When `renders_by_project` is taken: named after the key list the batch reads
-    (`users_by_render_user_id` for `render_user_ids`)."""
-    key = keys_ref[:-1] if keys_ref.isidentifier() and keys_ref.endswith("s") else None
-    return [f"{head}{key}"] if key and key != suffix else []
-
-
-def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
-    """`f(args)` as a line `depth` blocks into a generated statement at `indent`; when too
-    long, its arguments on a line of their own, as black breaks it."""
-    pad = "    " * depth
-    if fits(call, indent + len(pad), limit):
-        return call
-    broken = exploded_call(call, indent + len(pad), limit)
-    return broken.replace("\n", "\n" + pad) if broken is not None else call
-
-
 def _dead_binding(shape: QueryShape, plan: LoopQueryPlan) -> cst.CSTNode | None:
     """The `stmt = select(...)` line, when nothing but the rewritten query reads `stmt`."""
     binding = shape.statement_binding
@@ -436,24 +416,6 @@ def _existing_keys(
     return f"{group} = set(\n    {awaited}{session}.scalars(\n        {statement}\n    )\n)"
 
 
-def _dict_comprehension(
-    group: str, element: str, clause: str, source: str, indent: int, limit: int
-) -> str:
-    """`g = {k: v for v in source}`, broken black style when it does not fit."""
-    if "\n" not in source:
-        one_line = f"{group} = {{{element} {clause}{source}}}"
-        if fits(one_line, indent, limit):
-            return one_line
-        inner = f"{element} {clause}{source}"
-        if fits(inner, indent + 4, limit):
-            return f"{group} = {{\n    {inner}\n}}"
-        if not fits(f"{clause}{source}", indent + 4, limit):
-            source = broken_expression(cst.parse_expression(source)) or source
-    # As black splits a comprehension that spans lines: the element, then its clause.
-    indented = source.replace("\n", "\n    ")
-    return f"{group} = {{\n    {element}\n    {clause}{indented}\n}}"
-
-
 def _dict_call(group: str, source: str, indent: int, limit: int) -> str:
     """`g = dict(source)`, the source one call a line when it does not fit."""
     one_line = f"{group} = dict({source})"
@@ -490,26 +452,6 @@ def _outside(ctx, scope):
     return outside
 
 
-def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
-    key = plan.keys_key
-    return (
-        target_name is not None
-        and isinstance(key, cst.Attribute)
-        and isinstance(key.value, cst.Name)
-        and key.value.value == target_name
-        and key.attr.value in ("id", "pk")
-    )
-
-
-def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpression:
-    column = (
-        code(plan.column_expr)
-        if plan.column_expr is not None
-        else f"{plan.entity_code}.{plan.key_column}"
-    )
-    return cst.parse_expression(f"{column}.in_({keys_ref})")
-
-
 def _entity_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     """Code that iterates the entities of the batched query."""
     source = _entity_source_plain(ctx, plan, keys_ref, symbol)
@@ -533,29 +475,6 @@ def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str
     transformer = _BatchQuery(plan, in_expr, add_group_by=None)
     new = shape.node.visit(transformer)
     return _dedented(ctx, plan, cst.Module([]).code_for_node(new))
-
-
-def _dedented(ctx, plan: LoopQueryPlan, text: str) -> str:
-    """Shift a moved multi-line query left so its closing bracket lines up with the statement.
-
-    LibCST keeps continuation lines relative to the enclosing block, so a query that
-    started at the statement's own indentation moves as is; one that started deeper (in a
-    comprehension, after an opening bracket) would keep that extra indentation.
-    """
-    if "\n" not in text or '"""' in text or "'''" in text:
-        return text
-    first, *rest = text.split("\n")
-    closing = rest[-1]
-    if not closing.lstrip().startswith((")", "]", "}")):
-        return text
-    extra = _indent(closing)
-    if extra <= 0:
-        return text
-    return "\n".join([first, *(line[min(extra, _indent(line)) :] for line in rest)])
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
 
 
 def _get_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
@@ -631,169 +550,3 @@ def _count_entity(plan: LoopQueryPlan) -> str:
     if isinstance(column, cst.Attribute):
         return (dotted_name(column.value) or "row").rsplit(".", 1)[-1]
     return "row"
-
-
-class _BatchQuery(cst.CSTTransformer):
-    """Turn the per-item query into the batched one, on the original nodes."""
-
-    def __init__(
-        self, plan: LoopQueryPlan, in_expr, add_group_by=None, count_fn=None
-    ) -> None:
-        self.plan = plan
-        self.shape: QueryShape = plan.shape
-        self.in_expr = in_expr
-        self.group_by = add_group_by
-        self.count_fn = count_fn
-        pred = plan.key_predicate
-        self.pred_node = pred.node if pred is not None else None
-        self.filter_by_call = (
-            pred.container if pred is not None and pred.via_filter_by else None
-        )
-        self.limit_call = (
-            self.shape.limit.call if self.shape.limit is not None else None
-        )
-        self.terminal = (
-            self.shape.terminal.call if self.shape.terminal is not None else None
-        )
-        self.statement = None
-        if self.shape.select_call is not None and self.shape.style is Style.V2:
-            runner = self._runner_call()
-            self.statement = runner.args[0].value if runner is not None else None
-
-    def _runner_call(self) -> cst.Call | None:
-        node = self.shape.node
-        while True:
-            if isinstance(node, cst.Await):
-                node = node.expression
-            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-                if node.func.value is self.shape.session:
-                    return node
-                node = node.func.value
-            else:
-                return None
-
-    def on_leave(self, original, updated):
-        if (
-            self.pred_node is not None
-            and original is self.pred_node
-            and not isinstance(original, cst.Arg)
-        ):
-            return (
-                self.in_expr.with_changes(lpar=updated.lpar, rpar=updated.rpar)
-                if getattr(updated, "lpar", None)
-                else self.in_expr
-            )
-        if isinstance(original, cst.Call):
-            return self._leave_call(original, updated)
-        if (
-            isinstance(original, cst.Attribute)
-            and self.group_by is not None
-            and self.shape.select_call is None
-            and original is self.shape.session
-        ):
-            # Flask-SQLAlchemy `Model.query`: count with explicit columns.
-            return cst.parse_expression(
-                f"{cst.Module([]).code_for_node(updated)}.with_entities({cst.Module([]).code_for_node(self.group_by)}, {cst.Module([]).code_for_node(self.count_fn)})"
-            )
-        return updated
-
-    def _leave_call(self, original: cst.Call, updated: cst.Call):
-        if original is self.filter_by_call:
-            kept = [
-                a
-                for a in updated.args
-                if not (
-                    a.keyword is not None
-                    and a.keyword.value == self.plan.key_predicate.attr
-                )
-            ]
-            method = "filter" if self.shape.style is Style.V1 else "where"
-            if not kept:
-                return updated.with_changes(
-                    func=updated.func.with_changes(attr=cst.Name(method)),
-                    args=[cst.Arg(self.in_expr)],
-                )
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            return cst.Call(
-                func=cst.Attribute(
-                    value=updated.with_changes(args=kept), attr=cst.Name(method)
-                ),
-                args=[cst.Arg(self.in_expr)],
-            )
-        if original is self.limit_call and isinstance(updated.func, cst.Attribute):
-            return updated.func.value
-        if original is self.shape.select_call and self.group_by is not None:
-            args = list(updated.args)
-            if (
-                self.count_fn is not None
-            ):  # 1.x: query(Model) -> query(Model.key, func.count())
-                args = [
-                    cst.Arg(
-                        self.group_by,
-                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
-                    ),
-                    cst.Arg(self.count_fn),
-                ]
-            else:
-                args = [
-                    cst.Arg(
-                        self.group_by,
-                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
-                    ),
-                    *args,
-                ]
-            updated = updated.with_changes(args=args)
-            if original is self.statement:
-                return cst.Call(
-                    func=cst.Attribute(value=updated, attr=cst.Name("group_by")),
-                    args=[cst.Arg(self.group_by)],
-                )
-            return updated
-        if (
-            self.statement is not None
-            and self.group_by is not None
-            and original is self.statement
-        ):
-            return cst.Call(
-                func=cst.Attribute(value=updated, attr=cst.Name("group_by")),
-                args=[cst.Arg(self.group_by)],
-            )
-        if original is self.terminal:
-            return self._terminal(updated)
-        return updated
-
-    def _terminal(self, updated: cst.Call):
-        action = self.shape.terminal_action
-        counting = self.group_by is not None
-        if action == "rename":
-            name = "execute" if counting else "scalars"
-            return updated.with_changes(
-                func=updated.func.with_changes(attr=cst.Name(name))
-            )
-        inner = updated.func.value
-        if (
-            self.shape.get_key is not None
-        ):  # 1.x `query(M).get(k)` -> `query(M).filter(M.pk.in_(keys))`
-            return cst.Call(
-                func=cst.Attribute(value=inner, attr=cst.Name("filter")),
-                args=[cst.Arg(self.in_expr)],
-            )
-        if counting and self.shape.style is Style.V1:
-            return cst.Call(
-                func=cst.Attribute(value=inner, attr=cst.Name("group_by")),
-                args=[cst.Arg(self.group_by)],
-            )
-        if isinstance(inner, cst.Await) and inner.lpar:
-            inner = inner.with_changes(lpar=[], rpar=[])
-        if updated.lpar and hasattr(inner, "lpar"):
-            inner = inner.with_changes(
-                lpar=updated.lpar, rpar=updated.rpar
-            )  # keep `(` ... `)` wrapping
-        if action == "strip+scalars" and not counting:
-            value = inner
-            if isinstance(value, cst.Await):
-                value = value.with_changes(
-                    lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
-                )
-            return cst.Call(func=cst.Attribute(value=value, attr=cst.Name("scalars")))
-        return inner

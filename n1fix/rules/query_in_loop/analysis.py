@@ -321,10 +321,11 @@ def _analyze_loop(
             "function, and n1fix does not know what it runs",
         )
 
-    model = ctx.model_for(shape.entity) if shape.entity is not None else None
+    selected = _selected_model(shape)
+    model = ctx.model_for(selected) if selected is not None else None
     if (
         model is None
-        and shape.entity is None
+        and selected is None
         and shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS)
     ):
         counted = counted_model(shape)
@@ -333,9 +334,7 @@ def _analyze_loop(
             if counted != "the query"
             else None
         )
-    entity_code = (
-        code(shape.entity) if shape.entity is not None else counted_model(shape)
-    )
+    entity_code = code(selected) if selected is not None else counted_model(shape)
     if key_expr is None:
         # Loop-dependent in another way: already a batch (`in_(chunk)`), a model per
         # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
@@ -386,7 +385,7 @@ def _analyze_loop(
         key_pred is not None
         and key_pred.model is not None
         and key_pred.model != entity_code
-        and shape.entity is not None
+        and selected is not None
     ):
         return no_fix(
             f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`"
@@ -399,6 +398,17 @@ def _analyze_loop(
         )
         return no_fix(f"`{model.name}.{key_column}` is {what}; `in_()` needs a column")
 
+    values = shape.values_column
+    if (
+        model is not None
+        and values is not None
+        and model.column(values.attr.value) is None
+    ):
+        return no_fix(
+            f"`{model.name}.{values.attr.value}` is not a column n1fix knows; the batch "
+            "would select it beside the key"
+        )
+
     if runs_once_per_loop(placement, ancestry):
         return None  # the body always leaves after its first item: no N+1
     try:
@@ -408,7 +418,12 @@ def _analyze_loop(
             ancestry,
             site=shape.site,
             session_code=code(shape.session),
-            columns=columns_read(shape, key_column),
+            columns=columns_read(shape, key_column)
+            | (
+                {shape.values_column.attr.value}
+                if shape.values_column is not None
+                else set()
+            ),
             reads_only=lambda call: reads_only(ctx, call, ancestry),
             returns_of=lambda call: returns_of(ctx, call, ancestry),
             hoisted=[
@@ -631,8 +646,11 @@ def _joins_collections(ctx, shape: QueryShape, model) -> bool:
     """Does the batched result carry joined eager loads of collections (`lazy="joined"`
     on a list relationship, or `joinedload(...)` among the options)? SQLAlchemy 2.x then
     refuses to iterate it without `.unique()`."""
-    if shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS):
-        return False
+    if (
+        shape.cardinality in (Cardinality.COUNT, Cardinality.EXISTS)
+        or shape.values_column is not None
+    ):
+        return False  # no entities in the result
     if model is not None and any(
         rel.lazy == "joined" and rel.uselist is not False
         for rel in model.relationships.values()
@@ -642,6 +660,15 @@ def _joins_collections(ctx, shape: QueryShape, model) -> bool:
         mc.name == "options" and "joinedload" in ctx.code(mc.call)
         for mc in shape.statement_calls
     )
+
+
+def _selected_model(shape: QueryShape) -> cst.BaseExpression | None:
+    """The model the query selects, or whose one column's values it returns."""
+    if shape.entity is not None:
+        return shape.entity
+    if shape.values_column is not None:
+        return shape.values_column.value
+    return None
 
 
 def _tied_predicates(shape: QueryShape, varying: set[str]) -> list[Predicate]:
@@ -722,7 +749,10 @@ def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
     if blocking:
         return f"the query uses `.{blocking[0]}()`, which batching would change"
     if shape.cardinality is Cardinality.SCALAR:
-        return "the query selects columns, not a model; n1fix batches model and count queries"
+        return (
+            "the query returns rows of columns, not models or one column's values; "
+            "the key column a batch adds would change the rows the caller reads"
+        )
     if shape.cardinality is Cardinality.COUNT and shape.limit is not None:
         return "a count with LIMIT is not batched"
     if (
@@ -807,7 +837,7 @@ def _contract_gaps(
     gaps: list[str] = []
     if model is None:
         return [
-            f"`{ctx.code(shape.entity) if shape.entity is not None else counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"
+            f"`{ctx.code(_selected_model(shape)) if _selected_model(shape) is not None else counted_model(shape)}` is not in the model index, so nullability and uniqueness are unknown"
         ]
     column = model.column(key_column)
     if column is None:
@@ -856,7 +886,8 @@ def _unique_with_fixed_columns(
         return ()
     joins = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
     joined = any(mc.name in joins for mc in shape.statement_calls)
-    entity = dotted_name(shape.entity) if shape.entity is not None else None
+    selected = _selected_model(shape)
+    entity = dotted_name(selected) if selected is not None else None
     fixed = {
         p.attr
         for p in shape.predicates
@@ -877,7 +908,8 @@ def _unique_with_fixed_columns(
 
 
 def _deterministic_order(shape: QueryShape, model) -> bool:
-    entity = dotted_name(shape.entity) if shape.entity is not None else None
+    selected = _selected_model(shape)
+    entity = dotted_name(selected) if selected is not None else None
     for term in shape.order_by:
         base = term
         if (

@@ -36,6 +36,11 @@ for project in projects:
 Lists become a dict of lists (missing key: empty list), `.first()` the first row of each
 ordered group, `session.get()`/`one_or_none()` a dict lookup, counts one `GROUP BY` query
 (missing key: 0), per-item `ORDER BY ... LIMIT n` an ordered batch cut to n per key.
+A query of one column's values (`session.scalars(select(Render.status).where(...))`,
+`session.scalar(select(User.email)...)`, 1.x `query(User.email)...scalar()`) selects the
+key column beside it (`select(Render.project_id, Render.status)`) and groups the values
+by it, so the lookup gives values as before; rows of several columns get no fix, as the
+added key column would change the rows the caller reads.
 The batched query runs only when there are keys: a loop over nothing sends no statement,
 as before.
 1.x `session.query(...)` code keeps the Query API; async code keeps its `await`s.

@@ -6,3 +6,7 @@ from renderapp.models import Project
 def run(module, session):
     projects = session.scalars(select(Project).order_by(Project.id)).all()
     return module.render_statuses(session, list(projects))
+
+
+def run_empty(module, session):
+    return module.render_statuses(session, [])

@@ -1,0 +1,270 @@
+"""The parts of a query-in-loop batch shared by its forms (entities, counts, one column's
+values): the batch's statements, the per-item query turned into the batched one, and the
+layout of the grouping code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from n1fix.cst.layout import broken_expression, exploded_call, fits
+from n1fix.orm.dialect import QueryShape, Style
+from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
+
+
+@dataclass
+class _Batch:
+    """The batched query, as the lookup for no keys and the statements that fill it."""
+
+    empty: str  # `renders_by_project = defaultdict(list)`: what no keys give
+    fill: list[str]  # the statements that run the query
+    in_place: bool  # `fill` adds to `empty` (else it binds the name anew)
+    lookup: str  # what replaces the per-item query: `renders_by_project.get(project.id, [])`
+    guarded: bool = (
+        True  # `fill` runs under `if keys:` (False: it costs nothing for none)
+    )
+
+
+def _by_keys(head: str, keys_ref: str, suffix: str) -> list[str]:
+    """When `renders_by_project` is taken: named after the key list the batch reads
+    (`users_by_render_user_id` for `render_user_ids`)."""
+    key = keys_ref[:-1] if keys_ref.isidentifier() and keys_ref.endswith("s") else None
+    return [f"{head}{key}"] if key and key != suffix else []
+
+
+def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
+    """`f(args)` as a line `depth` blocks into a generated statement at `indent`; when too
+    long, its arguments on a line of their own, as black breaks it."""
+    pad = "    " * depth
+    if fits(call, indent + len(pad), limit):
+        return call
+    broken = exploded_call(call, indent + len(pad), limit)
+    return broken.replace("\n", "\n" + pad) if broken is not None else call
+
+
+def _dict_comprehension(
+    group: str, element: str, clause: str, source: str, indent: int, limit: int
+) -> str:
+    """`g = {k: v for v in source}`, broken black style when it does not fit."""
+    if "\n" not in source:
+        one_line = f"{group} = {{{element} {clause}{source}}}"
+        if fits(one_line, indent, limit):
+            return one_line
+        inner = f"{element} {clause}{source}"
+        if fits(inner, indent + 4, limit):
+            return f"{group} = {{\n    {inner}\n}}"
+        if not fits(f"{clause}{source}", indent + 4, limit):
+            source = broken_expression(cst.parse_expression(source)) or source
+    # As black splits a comprehension that spans lines: the element, then its clause.
+    indented = source.replace("\n", "\n    ")
+    return f"{group} = {{\n    {element}\n    {clause}{indented}\n}}"
+
+
+def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
+    key = plan.keys_key
+    return (
+        target_name is not None
+        and isinstance(key, cst.Attribute)
+        and isinstance(key.value, cst.Name)
+        and key.value.value == target_name
+        and key.attr.value in ("id", "pk")
+    )
+
+
+def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpression:
+    column = (
+        code(plan.column_expr)
+        if plan.column_expr is not None
+        else f"{plan.entity_code}.{plan.key_column}"
+    )
+    return cst.parse_expression(f"{column}.in_({keys_ref})")
+
+
+def _dedented(ctx, plan: LoopQueryPlan, text: str) -> str:
+    """Shift a moved multi-line query left so its closing bracket lines up with the statement.
+
+    LibCST keeps continuation lines relative to the enclosing block, so a query that
+    started at the statement's own indentation moves as is; one that started deeper (in a
+    comprehension, after an opening bracket) would keep that extra indentation.
+    """
+    if "\n" not in text or '"""' in text or "'''" in text:
+        return text
+    first, *rest = text.split("\n")
+    closing = rest[-1]
+    if not closing.lstrip().startswith((")", "]", "}")):
+        return text
+    extra = _indent(closing)
+    if extra <= 0:
+        return text
+    return "\n".join([first, *(line[min(extra, _indent(line)) :] for line in rest)])
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+class _BatchQuery(cst.CSTTransformer):
+    """Turn the per-item query into the batched one, on the original nodes."""
+
+    def __init__(
+        self, plan: LoopQueryPlan, in_expr, add_group_by=None, count_fn=None
+    ) -> None:
+        self.plan = plan
+        self.shape: QueryShape = plan.shape
+        self.in_expr = in_expr
+        self.group_by = add_group_by
+        self.count_fn = count_fn
+        pred = plan.key_predicate
+        self.pred_node = pred.node if pred is not None else None
+        self.filter_by_call = (
+            pred.container if pred is not None and pred.via_filter_by else None
+        )
+        self.limit_call = (
+            self.shape.limit.call if self.shape.limit is not None else None
+        )
+        self.terminal = (
+            self.shape.terminal.call if self.shape.terminal is not None else None
+        )
+        self.statement = None
+        if self.shape.select_call is not None and self.shape.style is Style.V2:
+            runner = self._runner_call()
+            self.statement = runner.args[0].value if runner is not None else None
+
+    def _runner_call(self) -> cst.Call | None:
+        node = self.shape.node
+        while True:
+            if isinstance(node, cst.Await):
+                node = node.expression
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                if node.func.value is self.shape.session:
+                    return node
+                node = node.func.value
+            else:
+                return None
+
+    def on_leave(self, original, updated):
+        if (
+            self.pred_node is not None
+            and original is self.pred_node
+            and not isinstance(original, cst.Arg)
+        ):
+            return (
+                self.in_expr.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+                if getattr(updated, "lpar", None)
+                else self.in_expr
+            )
+        if isinstance(original, cst.Call):
+            return self._leave_call(original, updated)
+        if (
+            isinstance(original, cst.Attribute)
+            and self.group_by is not None
+            and self.shape.select_call is None
+            and original is self.shape.session
+        ):
+            # Flask-SQLAlchemy `Model.query`: count with explicit columns.
+            return cst.parse_expression(
+                f"{cst.Module([]).code_for_node(updated)}.with_entities({cst.Module([]).code_for_node(self.group_by)}, {cst.Module([]).code_for_node(self.count_fn)})"
+            )
+        return updated
+
+    def _leave_call(self, original: cst.Call, updated: cst.Call):
+        if original is self.filter_by_call:
+            kept = [
+                a
+                for a in updated.args
+                if not (
+                    a.keyword is not None
+                    and a.keyword.value == self.plan.key_predicate.attr
+                )
+            ]
+            method = "filter" if self.shape.style is Style.V1 else "where"
+            if not kept:
+                return updated.with_changes(
+                    func=updated.func.with_changes(attr=cst.Name(method)),
+                    args=[cst.Arg(self.in_expr)],
+                )
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return cst.Call(
+                func=cst.Attribute(
+                    value=updated.with_changes(args=kept), attr=cst.Name(method)
+                ),
+                args=[cst.Arg(self.in_expr)],
+            )
+        if original is self.limit_call and isinstance(updated.func, cst.Attribute):
+            return updated.func.value
+        if original is self.shape.select_call and self.group_by is not None:
+            args = list(updated.args)
+            if (
+                self.count_fn is not None
+            ):  # 1.x: query(Model) -> query(Model.key, func.count())
+                args = [
+                    cst.Arg(
+                        self.group_by,
+                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                    ),
+                    cst.Arg(self.count_fn),
+                ]
+            else:
+                args = [
+                    cst.Arg(
+                        self.group_by,
+                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                    ),
+                    *args,
+                ]
+            updated = updated.with_changes(args=args)
+            if original is self.statement:
+                return cst.Call(
+                    func=cst.Attribute(value=updated, attr=cst.Name("group_by")),
+                    args=[cst.Arg(self.group_by)],
+                )
+            return updated
+        if (
+            self.statement is not None
+            and self.group_by is not None
+            and original is self.statement
+        ):
+            return cst.Call(
+                func=cst.Attribute(value=updated, attr=cst.Name("group_by")),
+                args=[cst.Arg(self.group_by)],
+            )
+        if original is self.terminal:
+            return self._terminal(updated)
+        return updated
+
+    def _terminal(self, updated: cst.Call):
+        action = self.shape.terminal_action
+        counting = self.group_by is not None
+        if action == "rename":
+            name = "execute" if counting else "scalars"
+            return updated.with_changes(
+                func=updated.func.with_changes(attr=cst.Name(name))
+            )
+        inner = updated.func.value
+        if (
+            self.shape.get_key is not None
+        ):  # 1.x `query(M).get(k)` -> `query(M).filter(M.pk.in_(keys))`
+            return cst.Call(
+                func=cst.Attribute(value=inner, attr=cst.Name("filter")),
+                args=[cst.Arg(self.in_expr)],
+            )
+        if counting and self.shape.style is Style.V1:
+            return cst.Call(
+                func=cst.Attribute(value=inner, attr=cst.Name("group_by")),
+                args=[cst.Arg(self.group_by)],
+            )
+        if isinstance(inner, cst.Await) and inner.lpar:
+            inner = inner.with_changes(lpar=[], rpar=[])
+        if updated.lpar and hasattr(inner, "lpar"):
+            inner = inner.with_changes(
+                lpar=updated.lpar, rpar=updated.rpar
+            )  # keep `(` ... `)` wrapping
+        if action == "strip+scalars" and not counting:
+            value = inner
+            if isinstance(value, cst.Await):
+                value = value.with_changes(
+                    lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
+                )
+            return cst.Call(func=cst.Attribute(value=value, attr=cst.Name("scalars")))
+        return inner
