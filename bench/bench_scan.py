@@ -22,13 +22,15 @@ import json
 import os
 import platform
 import re
-import resource
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
+import tempfile
 import textwrap
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +53,7 @@ class Row:
     cpu: float | None = (
         None  # CPU seconds (user + system) of the process and its children
     )
+    peak_mb: float | None = None  # peak resident memory of the process or a child
 
 
 @dataclass
@@ -60,6 +63,9 @@ class Run:
     cpu: float | None = None  # user + system seconds of the command and its children
     stdout: str = ""
     stderr: str = ""
+    peak_mb: float | None = (
+        None  # the largest resident memory of the command or a child
+    )
 
     def last_error_line(self) -> str:
         lines = [line for line in self.stderr.splitlines() if line.strip()]
@@ -79,33 +85,43 @@ def log(message: str) -> None:
 
 
 def timed(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> Run:
-    """Wall seconds and CPU seconds of one command. On a shared machine the CPU seconds are
-    the steadier figure: other work stretches the wall time, not the CPU time used."""
-    start, cpu_start = time.perf_counter(), _children_cpu()
-    try:
-        proc = subprocess.run(
-            cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout
-        )
-    except subprocess.TimeoutExpired as expired:
-        return Run(
-            time.perf_counter() - start,
-            None,
-            None,
-            _text(expired.stdout),
-            _text(expired.stderr),
-        )
+    """Wall seconds, CPU seconds and peak memory of one command. On a shared machine the
+    CPU seconds are the steadier figure: other work stretches the wall time, not the CPU
+    time used.
+
+    `os.wait4` gives this command's own resource use (its children that it waited for,
+    such as a process pool's workers, included), where `getrusage(RUSAGE_CHILDREN)`
+    would give the largest memory of any command run so far."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=_ENV)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = _text(out.read()), _text(err.read())
+    if proc.returncode == -signal.SIGKILL and seconds >= timeout:
+        return Run(seconds, None, None, stdout, stderr)
     return Run(
-        time.perf_counter() - start,
+        seconds,
         proc.returncode,
-        _children_cpu() - cpu_start,
-        proc.stdout,
-        proc.stderr,
+        usage.ru_utime + usage.ru_stime,
+        stdout,
+        stderr,
+        peak_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
     )
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+# Commands run with Python's bytecode cache on, as an installed package has it: with
+# PYTHONDONTWRITEBYTECODE set (some CI and sandbox shells set it), every run of an
+# editable install compiles n1fix's modules from source again (about 0.1 s a run).
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _text(data: bytes | str | None) -> str:
@@ -122,6 +138,21 @@ def _text(data: bytes | str | None) -> str:
 SQLALCHEMY_TREES = [
     ("open-webui", "open_webui-*", "open-webui==0.12.*", "open_webui-"),
     ("prefect", "prefect-*", "prefect==3.9.*", "prefect-"),
+    (
+        "airflow-core",
+        "apache_airflow_core-*",
+        "apache-airflow-core==3.3.*",
+        "apache_airflow_core-",
+    ),
+    ("indico", "indico-*", "indico==3.3.*", "indico-"),
+    ("mlflow", "mlflow-*", "mlflow==3.18.*", "mlflow-"),
+]
+# The scaling run: trees of about 1x, 2x and 4x the files, several applications scanned
+# together as one project (labels of SQLALCHEMY_TREES).
+SCALES = [
+    ("1x", ["indico"]),
+    ("2x", ["indico", "mlflow"]),
+    ("4x", ["indico", "mlflow", "prefect", "airflow-core", "open-webui"]),
 ]
 # Issue 18's cost check: a large Django application beside a SQLAlchemy application of
 # about the same size (weblate 2026.10.1: 1,048 files, 414k lines; mlflow 3.18.0: 1,315
@@ -189,20 +220,66 @@ def django_tree() -> Path:
 def application_trees(
     eco_src: Path, applications: list[tuple[str, str, str, str]]
 ) -> list[tuple[str, Path]]:
-    """Each application's extracted tree: from --eco-src, else from the registry."""
+    """Each application's tree, by label: a scratch copy (bench/.work/trees) of its
+    folder under --eco-src, else the sdist from the registry. A copy because the bench
+    clears and fills n1fix's cache in the tree, and --eco-src is read-only."""
     trees = []
     for label, folder, spec, prefix in applications:
         found = sorted(eco_src.glob(folder)) if eco_src.is_dir() else []
-        trees.append((label, found[-1] if found else sdist_tree(spec, prefix)))
+        trees.append(
+            (label, scratch_copy(found[-1]) if found else sdist_tree(spec, prefix))
+        )
     return trees
 
 
+def sqlalchemy_trees(eco_src: Path) -> dict[str, Path]:
+    """The SQLAlchemy-heavy applications, by label."""
+    return dict(application_trees(eco_src, SQLALCHEMY_TREES))
+
+
+def scratch_copy(tree: Path) -> Path:
+    copy = WORK / "trees" / tree.name
+    if not copy.is_dir():
+        log(f"copying {tree} into {copy}")
+        # Into a temporary name first: an interrupted copy is never taken for a tree.
+        partial = copy.with_name(copy.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(
+            tree, partial, symlinks=True, ignore=shutil.ignore_patterns(".n1fix_cache")
+        )
+        partial.rename(copy)
+    return copy
+
+
 def default_trees(eco_src: Path, skip_django: bool) -> list[tuple[str, Path]]:
-    """The SQLAlchemy-heavy applications (from --eco-src, else from the registry), then
-    Django's package as the low-density case (few files reach the precise pass)."""
-    trees = application_trees(eco_src, SQLALCHEMY_TREES)
+    """The SQLAlchemy-heavy applications, then Django's package as the low-density case
+    (few files reach the precise pass)."""
+    trees = list(sqlalchemy_trees(eco_src).items())
     if not skip_django:
         trees.append(("django", django_tree()))
+    return trees
+
+
+def scale_trees(eco_src: Path) -> list[tuple[str, Path]]:
+    """One project per scale of SCALES, its applications side by side (hard links to the
+    scratch copies), with its own pyproject.toml so that it is one project root."""
+    apps = sqlalchemy_trees(eco_src)
+    trees = []
+    for scale, labels in SCALES:
+        top = WORK / "scale" / scale
+        if not top.is_dir():
+            log(f"building the {scale} tree {top}")
+            partial = top.with_name(top.name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            for label in labels:
+                shutil.copytree(
+                    apps[label], partial / apps[label].name, copy_function=os.link
+                )
+            (partial / "pyproject.toml").write_text(
+                f'[project]\nname = "scale-{scale}"\nversion = "0"\n'
+            )
+            partial.rename(top)
+        trees.append((f"{scale}: {'+'.join(labels)}", top))
     return trees
 
 
@@ -245,9 +322,9 @@ def tools_venv() -> Path:
 
 
 def find_tool(name: str) -> str | None:
-    local = WORK / "tools" / "bin" / name
-    if local.exists():
-        return str(local)
+    for local in (WORK / "tools" / "bin" / name, REPO / ".venv" / "bin" / name):
+        if local.exists():
+            return str(local)
     return shutil.which(name)
 
 
@@ -402,12 +479,12 @@ SEMGREP_RULE = textwrap.dedent(
 )
 
 
-def bench_semgrep(tree: Path, timeout: float) -> tuple[Row, str]:
-    semgrep, reason = ensure_tool("semgrep", "semgrep")
+def bench_semgrep(tree: Path, timeout: float, semgrep: str | None) -> tuple[Row, str]:
     if semgrep is None:
-        return Row(
-            "(e) semgrep, comparable rule", None, "unavailable"
-        ), f"semgrep: unavailable ({reason})"
+        return (
+            Row("(e) semgrep, comparable rule", None, "not installed"),
+            "semgrep: not installed (put it on PATH or pass --semgrep PATH; it is not installed by the bench)",
+        )
     rule = WORK / "semgrep-query-in-loop.yaml"
     rule.write_text(SEMGREP_RULE)
     # By default Semgrep skips test/ and tests/ folders (its built-in .semgrepignore), and
@@ -446,7 +523,16 @@ def bench_semgrep(tree: Path, timeout: float) -> tuple[Row, str]:
     note = f"{len(data.get('results', []))} matches, {scanned} files scanned"
     if errors:
         note += f", {errors} errors"
-    return Row("(e) semgrep, comparable rule", run.seconds, note, cpu=run.cpu), ""
+    return (
+        Row(
+            "(e) semgrep, comparable rule",
+            run.seconds,
+            note,
+            cpu=run.cpu,
+            peak_mb=run.peak_mb,
+        ),
+        "",
+    )
 
 
 SMALL_FILE = textwrap.dedent(
@@ -483,9 +569,14 @@ def single_file() -> Path:
     return path
 
 
-def best_of(n: int, cmd: list[str], timeout: float) -> tuple[float, Run]:
+def best_of(n: int, cmd: list[str], timeout: float) -> tuple[float, float, Run]:
+    """The best wall seconds and the best CPU seconds of `n` runs, and the last run."""
     runs = [timed(cmd, timeout=timeout) for _ in range(n)]
-    return min(run.seconds for run in runs), runs[-1]
+    return (
+        min(run.seconds for run in runs),
+        min(run.cpu if run.cpu is not None else float("inf") for run in runs),
+        runs[-1],
+    )
 
 
 # --- main ---------------------------------------------------------------------------------
@@ -529,7 +620,24 @@ def main(argv: list[str] | None = None) -> int:
         help="pass -j N to n1fix (default: n1fix's own, every core)",
     )
     parser.add_argument(
-        "--skip-semgrep", action="store_true", help="do not install or run Semgrep"
+        "--only",
+        action="append",
+        metavar="LABEL",
+        help="of the default trees, bench only this one (repeatable): "
+        + ", ".join([label for label, *_ in SQLALCHEMY_TREES] + ["django"]),
+    )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="instead of the tables: cold scans of trees of 1x, 2x and 4x the files "
+        "(several applications scanned together), with ruff and Semgrep beside",
+    )
+    parser.add_argument(
+        "--semgrep",
+        help="the semgrep executable (default: semgrep on PATH; never installed)",
+    )
+    parser.add_argument(
+        "--skip-semgrep", action="store_true", help="do not run Semgrep"
     )
     parser.add_argument(
         "--skip-ruff", action="store_true", help="do not install or run ruff"
@@ -548,12 +656,19 @@ def main(argv: list[str] | None = None) -> int:
         for _, tree in trees:
             if not tree.is_dir():
                 parser.error(f"--tree {tree} is not a directory")
+    elif args.scaling:
+        trees = scale_trees(args.eco_src)
     else:
         trees = (
             application_trees(args.eco_src, DJANGO_VERSUS_SQLALCHEMY)
             if args.django_app
             else default_trees(args.eco_src, args.skip_django)
         )
+        if args.only:
+            unknown = set(args.only) - {label for label, _ in trees}
+            if unknown:
+                parser.error(f"--only: no default tree {', '.join(sorted(unknown))}")
+            trees = [(label, tree) for label, tree in trees if label in args.only]
     ctx = Context(n1fix=n1fix_command(args.n1fix), timeout=args.timeout)
     notes: list[str] = []
     probe_note = probe_n1fix(ctx)
@@ -566,6 +681,11 @@ def main(argv: list[str] | None = None) -> int:
         ruff, ruff_reason = ensure_tool("ruff", "ruff")
         if ruff is None:
             notes.append(f"ruff: unavailable ({ruff_reason})")
+    args.semgrep_path = (
+        None if args.skip_semgrep else (args.semgrep or shutil.which("semgrep"))
+    )
+    if args.scaling:
+        return bench_scaling(trees, ctx, ruff, args)
 
     summary = []
     for label, tree in trees:
@@ -576,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):"
     )
     print(
-        f"{'tree':<20} {'files':>6} {'lines':>8} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'cold/ruff':>9} {'warm/ruff':>9}"
+        f"{'tree':<20} {'files':>6} {'lines':>8} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'cold/ruff':>9} {'warm/ruff':>9} {'peak MB':>7}"
     )
     for line in summary:
         print(line)
@@ -631,6 +751,7 @@ def bench_tree(
         cold.seconds,
         "; ".join(filter(None, [cache_note, cold_note])),
         cpu=cold.cpu,
+        peak_mb=cold.peak_mb,
     )
     rows.append(cold_row)
     warm_ctx = Context(
@@ -651,13 +772,18 @@ def bench_tree(
                 fill.seconds,
                 describe_n1fix(fill)[0] or "writes the cache",
                 cpu=fill.cpu,
+                peak_mb=fill.peak_mb,
             )
         )
     log("n1fix scan, warm")
     warm = n1fix_scan(warm_ctx, tree)
     warm_note, warm_findings, _ = describe_n1fix(warm)
     warm_row = Row(
-        "(b) n1fix scan, warm (cache filled)", warm.seconds, warm_note, cpu=warm.cpu
+        "(b) n1fix scan, warm (cache filled)",
+        warm.seconds,
+        warm_note,
+        cpu=warm.cpu,
+        peak_mb=warm.peak_mb,
     )
     rows.append(warm_row)
 
@@ -681,7 +807,11 @@ def bench_tree(
             else f"rc={run.returncode}: {run.last_error_line()[:150]}"
         )
         ruff_row = Row(
-            "(c) ruff check --select E,F --no-cache", run.seconds, note, cpu=run.cpu
+            "(c) ruff check --select E,F --no-cache",
+            run.seconds,
+            note,
+            cpu=run.cpu,
+            peak_mb=run.peak_mb,
         )
         rows.append(ruff_row)
         if run.returncode not in (0, 1):
@@ -707,7 +837,7 @@ def bench_tree(
         )
     else:
         log("semgrep")
-        semgrep_row, unavailable = bench_semgrep(tree, args.timeout)
+        semgrep_row, unavailable = bench_semgrep(tree, args.timeout, args.semgrep_path)
         rows.append(semgrep_row)
         if unavailable:
             notes.append(unavailable)
@@ -716,7 +846,7 @@ def bench_tree(
     # (f) one small clean file, best of 5
     log("single file, best of 5")
     small = single_file()
-    small_best, small_run = best_of(
+    small_best, small_cpu, small_run = best_of(
         5, [*ctx.n1fix, "scan", *warm_ctx.n1fix_flags, str(small)], args.timeout
     )
     small_note = describe_n1fix(small_run)[0]
@@ -726,16 +856,20 @@ def bench_tree(
             small_best,
             "best of 5" + (f"; {small_note}" if small_note else ""),
             "single",
+            cpu=small_cpu,
+            peak_mb=small_run.peak_mb,
         )
     )
     ruff1_row = None
     if ruff is not None:
-        ruff1_seconds, _ = best_of(
+        ruff1_seconds, ruff1_cpu, _ = best_of(
             5,
             [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(small)],
             args.timeout,
         )
-        ruff1_row = Row("    ruff check, same file", ruff1_seconds, "best of 5", None)
+        ruff1_row = Row(
+            "    ruff check, same file", ruff1_seconds, "best of 5", None, cpu=ruff1_cpu
+        )
         rows.append(ruff1_row)
 
     # --- report
@@ -764,12 +898,13 @@ def bench_tree(
     print()
     width = max(len(row.label) for row in rows)
     print(
-        f"{'step':<{width}}  {'wall s':>8}  {'CPU s':>8}  {'x ruff':>7}  {'x semgrep':>9}  note"
+        f"{'step':<{width}}  {'wall s':>8}  {'CPU s':>8}  {'peak MB':>7}  {'x ruff':>7}  {'x semgrep':>9}  note"
     )
-    print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 7}  {'-' * 9}  ----")
+    print(f"{'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 7}  {'-' * 7}  {'-' * 9}  ----")
     for row in rows:
         seconds = f"{row.seconds:8.3f}" if row.seconds is not None else f"{'-':>8}"
         cpu = f"{row.cpu:8.3f}" if row.cpu is not None else f"{'-':>8}"
+        peak = f"{row.peak_mb:7.0f}" if row.peak_mb is not None else f"{'-':>7}"
         if row.versus == "tree":
             versus_ruff, versus_semgrep = (
                 _ratio(row, ruff_row),
@@ -780,22 +915,65 @@ def bench_tree(
         else:
             versus_ruff = versus_semgrep = ""
         print(
-            f"{row.label:<{width}}  {seconds}  {cpu}  {versus_ruff:>7}  {versus_semgrep:>9}  {row.note}"
+            f"{row.label:<{width}}  {seconds}  {cpu}  {peak}  {versus_ruff:>7}  {versus_semgrep:>9}  {row.note}"
         )
     print()
     print(
         "x ruff, x semgrep: CPU seconds divided by theirs on the same input (wall seconds where CPU is not"
     )
     print(
-        "measured: (d) runs in-process, (f) is best of 5 wall); for (f), ruff on the same single file."
+        "measured: (d) runs in-process, (f) is the best of 5 runs); for (f), ruff on the same single file."
     )
     print(
         "targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s."
     )
     return (
         f"{label:<20} {len(files):>6} {lines:>8} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
-        f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(cold_row, ruff_row):>9} {_ratio(warm_row, ruff_row):>9}"
+        f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(cold_row, ruff_row):>9} {_ratio(warm_row, ruff_row):>9} "
+        f"{cold_row.peak_mb or 0:>7.0f}"
     )
+
+
+def bench_scaling(trees: list[tuple[str, Path]], ctx: Context, ruff, args) -> int:
+    """Cold scans of the 1x, 2x and 4x trees: does the time grow with the files, and only
+    with them? Prints CPU milliseconds per file, which stays flat when it does."""
+    print(
+        f"{'tree':<48} {'files':>6} {'n1fix CPU s':>11} {'ms/file':>7} {'wall s':>7} "
+        f"{'peak MB':>7} {'ruff CPU s':>10} {'semgrep CPU s':>13} {'x semgrep':>9}"
+    )
+    notes = []
+    for label, tree in trees:
+        files = len(python_files(tree))
+        log(f"scaling: n1fix scan, cold: {label}")
+        cold = n1fix_scan(ctx, tree)
+        note = describe_n1fix(cold)[0]
+        ruff_cpu = semgrep_cpu = None
+        if ruff is not None:
+            log("scaling: ruff")
+            run = timed(
+                [ruff, "check", "--select", "E,F", "--no-cache", "--quiet", str(tree)],
+                timeout=args.timeout,
+            )
+            ruff_cpu = run.cpu
+        if args.semgrep_path:
+            log("scaling: semgrep")
+            row, unavailable = bench_semgrep(tree, args.timeout, args.semgrep_path)
+            semgrep_cpu = row.cpu
+            if unavailable:
+                notes.append(unavailable)
+        cpu = cold.cpu or 0
+        ratio = f"{cpu / semgrep_cpu:.2f}" if semgrep_cpu else "-"
+        print(
+            f"{label:<48} {files:>6} {cpu:>11.1f} {1000 * cpu / max(files, 1):>7.1f} "
+            f"{cold.seconds:>7.1f} {cold.peak_mb or 0:>7.0f} "
+            f"{ruff_cpu if ruff_cpu is not None else float('nan'):>10.2f} "
+            f"{semgrep_cpu if semgrep_cpu is not None else float('nan'):>13.1f} {ratio:>9}"
+            + (f"  {note}" if note else ""),
+            flush=True,
+        )
+    for note in dict.fromkeys(notes):
+        print(note)
+    return 0
 
 
 if __name__ == "__main__":

@@ -48,6 +48,15 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
         "n1fix.orm.imports",
         "resolve_module_path",
     ): "module resolution (import groups of generated code), no ORM question: belongs in cst/ or the engine",
+    **{
+        (
+            "n1fix.rules.context",
+            "n1fix.orm.imports",
+            name,
+        ): "what a check read of the project, noted for the results cache (module resolution's"
+        " observer, no ORM question): belongs in cst/ or the engine with module resolution"
+        for name in ("note_fact", "note_read")
+    },
     (
         "n1fix.rules.query_in_loop.rule",
         "n1fix.orm.functions",

@@ -10,7 +10,7 @@ import pytest
 
 from n1fix.engine.survey import survey_file
 from n1fix.orm.dialect import Cardinality, OrmDialect, Style
-from n1fix.orm.dialects import dialect_for
+from n1fix.orm.dialects import dialect_for, dialect_name_for
 from n1fix.orm.django_dialect import DjangoDialect
 from n1fix.orm.django_models import with_django_models
 from n1fix.orm.mixed_dialect import MixedDialect
@@ -177,6 +177,22 @@ def test_the_engine_chooses_django_for_a_django_project() -> None:
     assert dialect_for([]) is SQLALCHEMY
     mixed = dialect_for(["django.db.models", "sqlalchemy.orm"])
     assert isinstance(mixed, MixedDialect) and isinstance(mixed, OrmDialect)
+
+
+@pytest.mark.parametrize(
+    "imported",
+    [
+        ["django.db.models"],
+        ["sqlalchemy.orm.Session"],
+        ["flask_sqlalchemy.SQLAlchemy", "django.conf.settings"],
+        ["sqlmodel.Session"],
+        [],
+    ],
+)
+def test_the_name_that_keys_the_cache_is_the_chosen_dialect_s(imported) -> None:
+    """A warm run keys the results cache by the dialect's name without importing the
+    dialect: the name must be the one of the dialect a check would be read with."""
+    assert dialect_name_for(imported) == dialect_for(imported).name
 
 
 def test_a_project_that_imports_both_reads_each_query_with_its_dialect(dialect) -> None:

@@ -365,3 +365,221 @@ def active(session, stmt):
     assert not gate(ast.parse(apart), apart)
     assert gate(ast.parse(together), together)
     assert gate(ast.parse(at_top), at_top)
+
+
+def test_lazy_load_gate_wants_a_relationship_name_near_a_loop_and_a_query(
+    tmp_path: Path,
+) -> None:
+    """lazy-load-in-loop reports `row.<relationship>` only: a file goes to it when a scope
+    with a loop and a query reads an attribute named like a relationship of the project's
+    models, and not when it reads columns only or the project has no such relationship."""
+    files = {
+        "shop/models.py": """\
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lines: Mapped[list["Line"]] = relationship(back_populates="order")
+
+
+class Line(Base):
+    __tablename__ = "lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order: Mapped[Order] = relationship(back_populates="lines")
+""",
+        "shop/relationship_read.py": """\
+from sqlalchemy import select
+
+from shop.models import Order
+
+
+def line_counts(session):
+    orders = session.scalars(select(Order)).all()
+    return {order.id: len(order.lines) for order in orders}
+""",
+        "shop/columns_only.py": """\
+from sqlalchemy import select
+
+from shop.models import Order
+
+
+def order_ids(session):
+    orders = session.scalars(select(Order)).all()
+    return [order.id for order in orders]
+""",
+        # The rows come from a function of the same module (the rule follows it); the
+        # loop and the query that pass the file are in another function.
+        "shop/rows_from_helper.py": """\
+from sqlalchemy import select
+
+from shop.models import Order
+
+
+def _orders(session):
+    return session.scalars(select(Order)).all()
+
+
+def line_counts(session):
+    return {order.id: len(order.lines) for order in _orders(session)}
+
+
+def order_ids(session):
+    return [order.id for order in session.scalars(select(Order))]
+""",
+        "shop/apart.py": """\
+def count(items):
+    return [item.lines for item in items]
+
+
+def load(session, stmt):
+    return session.scalars(stmt).all()
+""",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    gates = {rule.NAME: rule() for rule in all_rules()}
+    paths = sorted(tmp_path.rglob("*.py"))
+    surveys = {p: survey_file(p, tmp_path, gates) for p in paths}
+    project = _project(tmp_path, surveys)
+    for survey in surveys.values():
+        gate_on_project(survey, project, gates.values())
+    lazy = {p.name for p, s in surveys.items() if "lazy-load-in-loop" in s.gated}
+    assert lazy == {"relationship_read.py", "rows_from_helper.py"}
+    # Without the models, no attribute is a relationship: nothing goes to the rule.
+    del surveys[tmp_path / "shop/models.py"]
+    bare = _project(tmp_path, surveys)
+    rule = gates["lazy-load-in-loop"]
+    assert not any(
+        rule.project_gate(s.rule_facts["lazy-load-in-loop"], bare)
+        for s in surveys.values()
+    )
+    # And the findings agree: the rule reports the relationship read only.
+    result = run([tmp_path], tmp_path, Config(cache=False), use_gate=False)
+    assert {
+        Path(f.path).name for f in result.findings if f.rule == "lazy-load-in-loop"
+    } == {"relationship_read.py", "rows_from_helper.py"}
+
+
+def test_lazy_load_gate_asks_for_django_relations_reverse_accessors_included(
+    tmp_path: Path,
+) -> None:
+    """On Django the relationship names the gate asks for are the forward relations and
+    the reverse accessors (`<model>_set`, or the `related_name`); a file that reads none
+    of them near a loop and a QuerySet goes nowhere, and an admin or a DRF view (whose
+    reads are strings) always goes to the rule."""
+    files = {
+        "lib/models.py": """\
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    tags = models.ManyToManyField(Tag, related_name="tagged")
+
+
+class Review(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
+""",
+        "lib/forward.py": """\
+from lib.models import Book
+
+
+def names():
+    return [book.author.name for book in Book.objects.all()]
+""",
+        "lib/default_reverse.py": """\
+from lib.models import Author
+
+
+def counts():
+    return [len(author.book_set.all()) for author in Author.objects.filter(name="x")]
+""",
+        "lib/related_name.py": """\
+from lib.models import Book
+
+
+def counts():
+    return [book.reviews.count() for book in Book.objects.order_by("title")]
+""",
+        "lib/many_to_many_reverse.py": """\
+from lib.models import Tag
+
+
+def books():
+    return [list(tag.tagged.all()) for tag in Tag.objects.all()]
+""",
+        "lib/columns_only.py": """\
+from lib.models import Book
+
+
+def titles():
+    return [book.title for book in Book.objects.all()]
+""",
+        "lib/admin.py": """\
+from django.contrib import admin
+
+from lib.models import Book
+
+
+@admin.register(Book)
+class BookAdmin(admin.ModelAdmin):
+    list_display = ["title", "author"]
+""",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    gates = {rule.NAME: rule() for rule in all_rules()}
+    paths = sorted(tmp_path.rglob("*.py"))
+    surveys = {p: survey_file(p, tmp_path, gates) for p in paths}
+    project = _project(tmp_path, surveys)
+    assert {
+        "author",
+        "book_set",
+        "reviews",
+        "tags",
+        "tagged",
+    } <= project.models.relationship_names()
+    for survey in surveys.values():
+        gate_on_project(survey, project, gates.values())
+    lazy = {p.name for p, s in surveys.items() if "lazy-load-in-loop" in s.gated}
+    assert lazy == {
+        "forward.py",
+        "default_reverse.py",
+        "related_name.py",
+        "many_to_many_reverse.py",
+        "admin.py",
+    }
+    # And the findings agree: nothing is lost by the gate.
+    gated = run([tmp_path], tmp_path, Config(cache=False))
+    ungated = run([tmp_path], tmp_path, Config(cache=False), use_gate=False)
+
+    def lazy_findings(result) -> list:
+        return sorted(
+            (f.to_json() for f in result.findings if f.rule == "lazy-load-in-loop"),
+            key=repr,
+        )
+
+    assert lazy_findings(gated) == lazy_findings(ungated)
+    assert {Path(f["path"]).name for f in lazy_findings(gated)} >= {
+        "forward.py",
+        "default_reverse.py",
+    }

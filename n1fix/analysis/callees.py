@@ -11,7 +11,7 @@ from n1fix.orm.dialect import QueryFunction
 def callee_of(ctx, call: cst.Call, ancestry: list[cst.CSTNode]) -> QueryFunction | None:
     """The indexed query function a call resolves to; never a guess."""
     functions = ctx.project.functions
-    if functions is None or not functions.functions:
+    if functions is None or functions.is_empty():
         return None
     name = dotted_name(call.func)
     if name is None:

@@ -39,7 +39,7 @@ def model_method_write(
         return None
     method = func.attr.value
     models = ctx.project.models
-    if not any(model.writing_methods for model in models.models.values()):
+    if not models.has_writing_methods():
         return None
     call_code = f"`{ctx.code(func.value)}.{method}()`"
     receiver_models = _receiver_models(ctx, func.value, ancestry)
@@ -52,13 +52,7 @@ def model_method_write(
                     f"{call_code}, which {what} (`{owner}.{method}`)", True, what
                 )
         return None
-    candidates = sorted(
-        {
-            (found[0], found[1])
-            for model in models.models.values()
-            if (found := model.writing_method(method))
-        }
-    )
+    candidates = models.writing_method_owners(method)
     if not candidates:
         return None
     what, owner = candidates[0]

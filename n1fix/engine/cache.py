@@ -1,10 +1,11 @@
 """Results cache: an unchanged tree re-scans without parsing anything.
 
 Two tables, kept in one JSON file under `<root>/.n1fix_cache/`: per-file surveys keyed by
-path and content hash, and per-file findings keyed by path, content hash and the
-fingerprint of the project's model index (a changed model re-checks every file); the
-whole file is keyed by the tool version, a fingerprint of n1fix's own code and the
-configuration.
+path and content hash, and per-file findings keyed by path, content hash, the dialect,
+line length and rules they were checked with, and kept with what the check read of the
+rest of the project (`engine/reads.py`): they are reused while those reads give the same
+answers, so a changed model re-checks the files that asked about it; the whole file is
+keyed by the tool version, a fingerprint of n1fix's own code and the configuration.
 
 The cache sits in the scanned tree, so its bytes are whatever the tree's owner put there:
 it is JSON, never pickle, and its records are rebuilt only as the classes `cache_codec`
@@ -31,7 +32,9 @@ from typing import Any
 from n1fix import __version__
 
 CACHE_DIR = ".n1fix_cache"
-FORMAT = 2  # 2: a survey keeps rules' facts in `rule_facts`
+# 2: a survey keeps rules' facts in `rule_facts`; 3: findings kept with what the check
+# read of the project (`reads`), not under the whole project's fingerprint
+FORMAT = 3
 # A temp file of an interrupted save is removed by the next save once it is this old.
 STALE_SECONDS = 60
 
@@ -122,17 +125,21 @@ class Cache:
         self._surveys[_key(str(survey.path), survey.digest)] = survey
         self.dirty = True
 
-    def findings(self, path: Path, digest: str, fingerprint: str) -> list | None:
-        """The cached findings of `path` with content `digest` under the project `fingerprint`."""
+    def findings(self, path: Path, digest: str, base: str, replay) -> list | None:
+        """The cached findings of `path` with content `digest`, checked with the same
+        `base` (dialect, line length, rules), whose reads of the project `replay` finds
+        unchanged (`n1fix.engine.reads`)."""
         from n1fix.engine.cache_codec import Malformed, decoder
         from n1fix.rules.base import Finding
 
-        key = _key(str(path), digest, fingerprint)
+        key = _key(str(path), digest, base)
         value = self._findings.get(key)
         if value is None:
             return None
+        if type(value) is not dict or not replay.still_hold(value.get("reads")):
+            return None
         try:
-            return decoder(list[Finding])(value)
+            return decoder(list[Finding])(value.get("findings"))
         except (
             Malformed,
             TypeError,
@@ -142,17 +149,19 @@ class Cache:
             return None
 
     def add_findings(
-        self, path: Path, digest: str, fingerprint: str, findings: list
+        self, path: Path, digest: str, base: str, reads: dict, findings: list
     ) -> None:
         from n1fix.engine.cache_codec import Malformed, encoder
         from n1fix.rules.base import Finding
 
         try:
-            self._findings[_key(str(path), digest, fingerprint)] = encoder(
-                list[Finding]
-            )(findings)
+            encoded = encoder(list[Finding])(findings)
         except (Malformed, TypeError):
             return
+        self._findings[_key(str(path), digest, base)] = {
+            "reads": reads,
+            "findings": encoded,
+        }
         self.dirty = True
 
     def save(self) -> None:

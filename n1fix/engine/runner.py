@@ -6,6 +6,7 @@ start-up; a handful of files (a pre-commit run) stay in this process.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from functools import partial
@@ -16,7 +17,6 @@ from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.dialects import dialect_for
 from n1fix.orm.django_models import with_django_models
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
@@ -25,6 +25,7 @@ from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules.base import Finding, Rule
 from n1fix.rules.project import ProjectContext, ProjectModule, line_length_for
+from n1fix.sql.drivers import declares_psycopg2
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -91,6 +92,7 @@ def run(
     file in this process (the interactive prompt; see `fixer.fix_text`).
     """
     clear_resolution_cache()
+    declares_psycopg2.cache_clear()  # the dependency files may have changed
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()
@@ -121,9 +123,8 @@ def run(
     pool = None
     try:
         surveys = _survey_all(found.files, root, jobs, cache, facts_of=selected)
-        project = _project(root, surveys)
+        project = _project(root, surveys, with_orm=False)
         result.project = project
-        fingerprint = project.fingerprint()
         targets: list[Survey] = []
         for path in found.files:
             survey = surveys[path]
@@ -136,17 +137,43 @@ def run(
         result.files_checked = len(found.files) - result.files_failed
         if not use_gate:
             targets = [surveys[p] for p in found.files if not surveys[p].error]
-        if cache is not None:
+        bases: dict[Path, str] = {}
+        if cache is not None and targets:
+            from n1fix.engine.reads import Replay
+            from n1fix.orm.dialects import dialect_name_for
+
+            file_digest = _file_digests(surveys, root)
+            replay = Replay(project, file_digest)
+            dialect_name = dialect_name_for(_imported(surveys))
             pending = []
             for survey in targets:
-                hit = cache.findings(survey.path, survey.digest, fingerprint)
+                bases[survey.path] = _check_base(
+                    dialect_name, project, selected, survey.gated if use_gate else None
+                )
+                hit = cache.findings(
+                    survey.path, survey.digest, bases[survey.path], replay
+                )
                 if hit is None:
                     pending.append(survey)
                 else:
                     result.findings.extend(hit)
             targets = pending
+        if targets:
+            # Only now: choosing the dialect imports LibCST, which a run whose files
+            # were all turned away by the gate, or all found in the cache, never needs.
+            project.orm = _dialect(surveys, project.models)
+        else:
+            project.choose_orm = partial(
+                _dialect, surveys, project.models
+            )  # for reports that fix
         tasks = [
-            (s.path, s.module_name, s.imports, s.gated if use_gate else None)
+            (
+                s.path,
+                s.module_name,
+                s.imports,
+                s.gated if use_gate else None,
+                cache is not None,
+            )
             for s in targets
         ]
         if jobs > 1 and len(tasks) >= POOL_THRESHOLD and review is None:
@@ -169,8 +196,12 @@ def run(
             _collect(result, outcome)
             if progress is not None:
                 progress(done, len(targets))
-            if cache is not None and outcome[0] == "found":
-                cache.add_findings(survey.path, survey.digest, fingerprint, outcome[1])
+            if cache is not None and outcome[0] == "found" and outcome[2] is not None:
+                reads = outcome[2].to_json(file_digest)
+                reads["whole_key"] = replay.whole_key(reads)
+                cache.add_findings(
+                    survey.path, survey.digest, bases[survey.path], reads, outcome[1]
+                )
     finally:
         if pool is not None:
             pool.shutdown()
@@ -345,16 +376,24 @@ def _survey_all(
     return surveys
 
 
-def _imports_still_resolve(survey: Survey, root: Path) -> bool:
+def _imports_still_resolve(
+    survey: Survey, root: Path, is_file: Callable[[Path], bool] = Path.is_file
+) -> bool:
     """Do the file's imports find the same project files as when it was surveyed? (A module
     added to the project, or one removed, changes what an unchanged file imports.)"""
-    from n1fix.orm.imports import resolve_module_path
+    from n1fix.orm.imports import resolve_module_path, top_level_names
 
-    if any(not target.is_file() for target in survey.resolved):
+    if any(not is_file(target) for target in survey.resolved):
         return False
+    folder = (
+        survey.path.parent
+    )  # the same answers as from the file, remembered per folder
+    # Most are third-party modules: a name no project folder holds is not looked up.
+    tops = top_level_names(root, folder)
     return not any(
-        resolve_module_path(m, root, near=survey.path)
+        resolve_module_path(m, root, near=folder)
         for m in getattr(survey, "unresolved", ())
+        if m.partition(".")[0] in tops
     )
 
 
@@ -373,6 +412,8 @@ def _cached_surveys(
     from n1fix.engine.fileio import content_hash, read_regular
 
     missing: list[Path] = []
+    # Many files import the same modules: each looked at once.
+    is_file = functools.cache(Path.is_file)
     queue = list(paths)
     seen = set(queue)
     while queue:
@@ -386,7 +427,7 @@ def _cached_surveys(
         if (
             survey is None
             or not _has_facts(survey, wanted)
-            or not _imports_still_resolve(survey, root)
+            or not _imports_still_resolve(survey, root, is_file)
         ):
             missing.append(path)
             continue
@@ -398,7 +439,11 @@ def _cached_surveys(
     return missing
 
 
-def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
+def _project(
+    root: Path, surveys: dict[Path, Survey], with_orm: bool = True
+) -> ProjectContext:
+    """The project index joined from the surveys; without its ORM dialect (None) unless
+    `with_orm`."""
     facts = [fact for survey in surveys.values() for fact in survey.models]
     functions = FunctionIndex.from_facts(
         (f for survey in surveys.values() for f in survey.functions),
@@ -412,14 +457,7 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
     return ProjectContext(
         root=root,
         models=models,
-        orm=dialect_for(
-            (
-                qualified
-                for survey in surveys.values()
-                for qualified in survey.imports.values()
-            ),
-            models,
-        ),
+        orm=_dialect(surveys, models) if with_orm else None,
         line_length=line_length_for(root),
         functions=functions,
         session_use=SessionUseIndex.from_facts(
@@ -427,6 +465,56 @@ def _project(root: Path, surveys: dict[Path, Survey]) -> ProjectContext:
         ),
         read_module=partial(_project_module, root=root),
     )
+
+
+def dialect_for(imported: Iterable[str], models: ModelIndex | None = None):
+    """`n1fix.orm.dialects.dialect_for`, imported when first needed: the dialects import
+    LibCST."""
+    from n1fix.orm.dialects import dialect_for as choose
+
+    return choose(imported, models)
+
+
+def _dialect(surveys: dict[Path, Survey], models: ModelIndex):
+    return dialect_for(_imported(surveys), models)
+
+
+def _imported(surveys: dict[Path, Survey]) -> Iterable[str]:
+    return (
+        qualified
+        for survey in surveys.values()
+        for qualified in survey.imports.values()
+    )
+
+
+def _check_base(
+    dialect_name: str, project: ProjectContext, selected: set[str], gated
+) -> str:
+    """What a file's cached findings are keyed by besides its content and its reads: the
+    dialect, the line length of generated code, and the rules that checked it."""
+    rules = sorted(name for name in selected if gated is None or name in gated)
+    return f"{dialect_name}:{project.line_length}:{','.join(rules)}"
+
+
+def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], str]:
+    """The content hash of a project file by its path, from its survey or read once (a
+    path outside the project, which only a crafted cache entry names, is not read)."""
+    from n1fix.engine.fileio import content_hash, read_regular
+
+    known = {str(path): s.digest for path, s in surveys.items() if s.digest}
+    top = os.path.abspath(root)
+
+    def digest(path: str) -> str:
+        if path not in known:
+            if os.path.commonpath([top, os.path.abspath(path)]) != top:
+                return "outside the project"
+            try:
+                known[path] = content_hash(read_regular(Path(path)))
+            except OSError:
+                known[path] = "unreadable"
+        return known[path]
+
+    return digest
 
 
 def _project_module(path: Path, root: Path) -> ProjectModule | str:
@@ -476,7 +564,7 @@ def _work(task):
     from n1fix.engine.checker import ParseFailure, file_context, run_rules
     from n1fix.engine.fixer import fix_text, one_line
 
-    path, module_name, imports, gated = task
+    path, module_name, imports, gated, record = task
     project: ProjectContext = _STATE["project"]
     config: Config = _STATE["config"]
     rules = [
@@ -499,11 +587,29 @@ def _work(task):
                 review=_STATE.get("review"),
             )
             return ("fixed", path, display, source, outcome)
-        ctx = file_context(path, display, source.text, module_name, imports, project)
-        findings = run_rules(ctx, rules)
+        if not record:
+            ctx = file_context(
+                path, display, source.text, module_name, imports, project
+            )
+            findings = run_rules(ctx, rules)
+            reads = None
+        else:
+            from n1fix.engine.reads import FileReads, observing, recording
+
+            reads = FileReads()
+            ctx = file_context(
+                path,
+                display,
+                source.text,
+                module_name,
+                imports,
+                recording(project, reads),
+            )
+            with observing(reads):
+                findings = run_rules(ctx, rules)
         for finding in findings:
             finding.plan = None  # plans hold tree nodes: not for the trip back
-        return ("found", findings)
+        return ("found", findings, reads)
     except ParseFailure as error:
         return ("error", f"{display}: {error}")
     except RecursionError:

@@ -113,7 +113,11 @@ class DjangoDialect:
 
     def __init__(self, models: ModelIndex | None = None) -> None:
         self.models = models
-        self._model_names: frozenset[str] | None = None
+
+    def with_models(self, models: ModelIndex | None) -> DjangoDialect:
+        """This dialect reading the project's models through `models` (the engine hands
+        one file's check an index that notes what the check asks of it)."""
+        return DjangoDialect(models)
 
     # -- query shapes ----------------------------------------------------------------
 
@@ -197,12 +201,11 @@ class DjangoDialect:
         no index, as in a single file's check: any class-like name)."""
         if self.models is None:
             return True
-        if self._model_names is None:
-            self._model_names = frozenset(
-                m.name for m in self.models.models.values() if m.django is not None
-            )
         name = dotted_name(entity)
-        return name is not None and name.rsplit(".", 1)[-1] in self._model_names
+        return (
+            name is not None
+            and name.rsplit(".", 1)[-1] in self.models.django_model_names()
+        )
 
     def _model(self, entity: cst.BaseExpression) -> ModelInfo | None:
         if self.models is None:

@@ -307,6 +307,9 @@ class FunctionIndex:
     ) -> "FunctionIndex":
         return cls({f.qualname: f for f in facts}, frozenset(defined))
 
+    def is_empty(self) -> bool:
+        return not self.functions
+
     def sibling(self, function: QueryFunction, name: str) -> str | None:
         """`RendersDAL.latest_for_projects` when it exists next to `latest_for_project`."""
         owner = function.qualname.rpartition(".")[0]

@@ -31,6 +31,9 @@ __all__ = [
     "parse_file",
     "project_closure",
     "resolve_module_path",
+    "top_level_names",
+    "note_fact",
+    "note_read",
     "resolve_relative",
 ]
 
@@ -202,6 +205,29 @@ def imported_modules(
 
 
 _RESOLVED: dict[tuple, Path | None] = {}
+# Told of every module resolved, every project file read and every project fact used
+# while the engine records what one file's check reads (`n1fix.engine.reads`); None the
+# rest of the time.
+_observer = None
+
+
+def set_observer(observer) -> None:
+    global _observer
+    _observer = observer
+
+
+def note_read(path: Path) -> None:
+    """A check read the file `path` (its findings depend on its content)."""
+    if _observer is not None:
+        _observer.read(path)
+
+
+def note_fact(name: str, root: Path, answer: object) -> None:
+    """A check used the project fact `name` of the project at `root` (one of
+    `n1fix.engine.reads.PROJECT_FACTS`, read from files that are not modules: the
+    dependency files), and it answered `answer`."""
+    if _observer is not None:
+        _observer.fact(name, root, answer)
 
 
 def clear_resolution_cache() -> None:
@@ -217,6 +243,14 @@ def _module_file(directory: Path, parts: list[str]) -> Path | None:
 
 
 def _find_module_file(directory: Path, parts: list[str]) -> Path | None:
+    # Each folder on the way must list the next name (one cached listing per folder):
+    # most look-ups that find nothing (`from app.models import User` asks for a module
+    # `app.models.User` too) end here, without a stat per candidate.
+    folder = str(directory)
+    for part in parts:
+        if part not in _entries_at(folder):
+            return None
+        folder = os.path.join(folder, part)
     stem = directory.joinpath(*parts)
     for candidate in (
         stem.with_name(stem.name + ".py"),
@@ -253,11 +287,32 @@ def resolve_module_path(
     parts = qualified_module.split(".")
     if any(not part.isidentifier() for part in parts):
         return None
-    key = ("resolve", qualified_module, root, near)
+    # The same answer for every file of a directory (the search starts at its folder):
+    # one look-up per module and folder, not per module and file.
+    place = near
+    if place is not None:
+        place = place if isinstance(place, Path) else Path(place)
+        if place.suffix in (".py", ".pyi"):
+            place = place.parent
+    key = ("resolve", qualified_module, root, place)
     if key in _RESOLVED:
-        return _RESOLVED[key]
-    _RESOLVED[key] = found = _resolve_module_path(parts, Path(root), near)
+        found = _RESOLVED[key]
+    else:
+        _RESOLVED[key] = found = _resolve_module_path(parts, Path(root), place)
+    if _observer is not None:
+        _observer.resolved(qualified_module, root, near, found)
     return found
+
+
+def top_level_names(root: Path, near: Path | None = None) -> frozenset[str]:
+    """Every top-level module or package name a module imported from `near` could start
+    with and still resolve inside the project: a module whose first part is not among
+    them is not found without a look-up."""
+    key = ("tops", root, near)
+    if key not in _RESOLVED:
+        directories = _search_dirs(_resolved_dir(root), near)
+        _RESOLVED[key] = frozenset().union(*map(_entries, directories))
+    return _RESOLVED[key]
 
 
 def _resolve_module_path(
@@ -313,6 +368,11 @@ def _entries_raw(directory: Path) -> frozenset[str]:
 
 def _entries(directory: Path) -> frozenset[str]:
     """Module and package names directly in `directory` (`x` for `x.py`, `x.pyi` or `x/`)."""
+    return _entries_at(str(directory))
+
+
+def _entries_at(directory: str) -> frozenset[str]:
+    # By the folder's name as a string: hashing a Path costs more than the look-up.
     key = ("entries", directory)
     if key not in _RESOLVED:
         names: set[str] = set()
@@ -350,6 +410,7 @@ def _is_dir(path: Path) -> bool:
 
 def parse_file(path: Path) -> ast.Module | None:
     """`ast.parse` of a file, or None when it cannot be read or parsed."""
+    note_read(path)
     try:
         from n1fix.cst.source import read_regular
 

@@ -36,6 +36,11 @@ class MixedDialect:
     def __init__(self, models: ModelIndex | None = None) -> None:
         self.django = DjangoDialect(models)
 
+    def with_models(self, models: ModelIndex | None) -> MixedDialect:
+        """This dialect reading the project's models through `models` (see
+        `DjangoDialect.with_models`)."""
+        return MixedDialect(models)
+
     def _for(self, shape: QueryShape):
         return self.django if shape.style is Style.DJANGO else SQLALCHEMY
 

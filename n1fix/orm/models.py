@@ -215,6 +215,8 @@ class ModelIndex:
         self.aliases = aliases or {}
         self._by_table: dict[str, str] | None = None
         self._by_last: dict[str, list[str]] | None = None
+        self._relationship_names: frozenset[str] | None = None
+        self._django_model_names: frozenset[str] | None = None
 
     def __getstate__(self) -> dict[str, object]:
         return {
@@ -240,6 +242,36 @@ class ModelIndex:
         if found is None and qualname in self.aliases:
             found = self.models.get(self.aliases[qualname])
         return found
+
+    def has_writing_methods(self) -> bool:
+        """Does some model have a method that commits, flushes or writes?"""
+        return any(model.writing_methods for model in self.models.values())
+
+    def writing_method_owners(self, name: str) -> list[tuple[str, str]]:
+        """(what it does, the defining class) of every model's writing method `name`, sorted."""
+        return sorted(
+            {
+                found
+                for model in self.models.values()
+                if (found := model.writing_method(name))
+            }
+        )
+
+    def django_model_names(self) -> frozenset[str]:
+        """The class name of every Django model of the project."""
+        if self._django_model_names is None:
+            self._django_model_names = frozenset(
+                m.name for m in self.models.values() if m.django is not None
+            )
+        return self._django_model_names
+
+    def relationship_names(self) -> frozenset[str]:
+        """The attribute name of every relationship of every model (backrefs included)."""
+        if self._relationship_names is None:
+            self._relationship_names = frozenset(
+                name for model in self.models.values() for name in model.relationships
+            )
+        return self._relationship_names
 
     def by_name(self, name: str) -> list[ModelInfo]:
         return [m for m in self.models.values() if m.name == name]

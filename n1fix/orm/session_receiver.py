@@ -20,7 +20,7 @@ import libcst as cst
 
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import named_params
-from n1fix.orm.imports import parse_file, resolve_module_path
+from n1fix.orm.imports import note_read, parse_file, resolve_module_path
 
 # A project class deriving from one of these is a session or connection of its own kind.
 _SESSION_BASE = re.compile(r"Session|Connection|Engine")
@@ -131,8 +131,13 @@ def _top_level_here(module: cst.Module, name: str) -> tuple[str, bool] | None:
     return None
 
 
-@functools.lru_cache(maxsize=512)
 def _parsed(path: Path) -> ast.Module | None:
+    note_read(path)  # also when remembered: the check depends on the file
+    return _parsed_once(path)
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_once(path: Path) -> ast.Module | None:
     return parse_file(path)
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -16,6 +16,8 @@ from n1fix.rules.project import ProjectContext
 
 if TYPE_CHECKING:
     from n1fix.orm.dialect import ModelInfo, OrmDialect
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -50,13 +52,13 @@ class FileContext:
     @property
     def orm(self) -> "OrmDialect":
         """The project's ORM dialect: ask it whether an expression is a query, a write..."""
-        return self.project.orm
+        return self.project.dialect()
 
     def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
         """The model a class reference (`Render`, `models.Render`) names, if indexed."""
         if expr is None:
             return None
-        return self.project.orm.model_for(
+        return self.project.dialect().model_for(
             self.project.models, expr, self.imports, self.module_name
         )
 
@@ -80,14 +82,24 @@ class FileContext:
     def project_module(self, qualified_module: str) -> cst.Module | None:
         """Another module of the project (`app.serializers`), parsed; None when it is not
         the project's or cannot be read."""
-        from n1fix.orm.imports import resolve_module_path
+        from n1fix.orm.imports import note_read, resolve_module_path
 
         if qualified_module == self.module_name:
             return self.module
         path = resolve_module_path(qualified_module, self.project.root, near=self.path)
         if path is None:
             return None
+        note_read(path)  # also when remembered: this file's findings depend on it
         return _parsed(path)
+
+    def note_fact(self, name: str, answer: _T) -> _T:
+        """`answer`, what the project fact `name` (`n1fix.engine.reads.PROJECT_FACTS`:
+        read from files that are not modules) told this check; noted, so that the results
+        cache re-checks this file when the project's files answer otherwise."""
+        from n1fix.orm.imports import note_fact
+
+        note_fact(name, self.project.root, answer)
+        return answer
 
     @functools.cached_property
     def first_party(self) -> set[str]:

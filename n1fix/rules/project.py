@@ -32,7 +32,10 @@ class ProjectModule:
 class ProjectContext:
     root: Path
     models: "ModelIndex"
-    orm: "OrmDialect"  # how the project's ORM code is read: the questions rules ask go here
+    # How the project's ORM code is read: the questions rules ask go here (through
+    # `dialect()`). None until chosen: the engine chooses it once some file is checked,
+    # or leaves `choose_orm` to choose it on first use.
+    orm: "OrmDialect | None"
     line_length: int = (
         88  # where generated statements break, as the project's formatter
     )
@@ -51,6 +54,15 @@ class ProjectContext:
         default=None, repr=False, compare=False
     )
 
+    choose_orm: "Callable[[], OrmDialect] | None" = field(
+        default=None, repr=False, compare=False
+    )
+
+    def dialect(self) -> "OrmDialect":
+        if self.orm is None and self.choose_orm is not None:
+            self.orm = self.choose_orm()
+        return self.orm
+
     def __getstate__(self) -> dict:
         return {
             **self.__dict__,
@@ -63,4 +75,4 @@ class ProjectContext:
         sessions = (
             self.session_use.fingerprint() if self.session_use is not None else ""
         )
-        return f"{self.orm.name}:{self.models.fingerprint()}:{functions}:{sessions}:{self.line_length}"
+        return f"{self.dialect().name}:{self.models.fingerprint()}:{functions}:{sessions}:{self.line_length}"

@@ -177,6 +177,28 @@ def _queryset_call(node: ast.AST) -> bool:
     return name[:1].isupper()
 
 
+def _loop_and_query(scope: ast.AST, nested: list[ast.AST]) -> bool:
+    """Does `scope` itself (not a function or class in it) hold both a loop or
+    comprehension and a query call? The scopes nested in it are added to `nested`."""
+    has_loop = has_query = False
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+        ):
+            nested.append(node)
+            continue
+        if isinstance(node, (ast.For, ast.comprehension)):
+            has_loop = True
+        elif (
+            isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS
+        ) or _queryset_call(node):
+            has_query = True
+        stack.extend(ast.iter_child_nodes(node))
+    return has_loop and has_query
+
+
 class LazyLoadInLoop(Rule):
     __doc__ = __doc__
     NAME = "lazy-load-in-loop"
@@ -189,37 +211,44 @@ class LazyLoadInLoop(Rule):
     def gate(self, tree: ast.Module, text: str) -> bool:
         if "list_display" in text or "serializer_class" in text:
             return True  # a Django admin's changelist, a DRF list view
-        # Rows come from a query in the same function as the loop: one function (or the
-        # module) holds both a loop or comprehension and a query call.
+        # Otherwise the file alone cannot say: whether it reads a relationship depends
+        # on the models (`survey` and `project_gate` decide).
+        return False
+
+    def survey(self, tree: ast.Module, text: str) -> list[str]:
+        """The attribute names the file reads, when some scope of it (a function, or the
+        module) holds both a loop or comprehension and a query call; none otherwise.
+        Sorted, so that the cache's bytes are stable. Every lazy load the rule reports
+        outside an admin or a DRF view is `row.<relationship>` in a loop of such a file
+        (the rows may come from a function of the same module, so the whole file's
+        names count)."""
         if not _FOR_KEYWORD.search(text):
-            return False
+            return []
         from n1fix.rules.query_in_loop.rule import QUERY_TEXT
 
         if QUERY_TEXT.search(text) is None:
-            return False
-        scopes = [tree]
+            return []
+        scopes: list[ast.AST] = [tree]
         while scopes:
-            scope = scopes.pop()
-            has_loop = has_query = False
-            stack = list(ast.iter_child_nodes(scope))
-            while stack:
-                node = stack.pop()
-                if isinstance(
-                    node,
-                    (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda),
-                ):
-                    scopes.append(node)
-                    continue
-                if isinstance(node, (ast.For, ast.comprehension)):
-                    has_loop = True
-                elif (
-                    isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS
-                ) or _queryset_call(node):
-                    has_query = True
-                if has_loop and has_query:
-                    return True
-                stack.extend(ast.iter_child_nodes(node))
-        return False
+            if _loop_and_query(scopes.pop(), scopes):
+                return sorted(
+                    {
+                        node.attr
+                        for node in ast.walk(tree)
+                        if isinstance(node, ast.Attribute)
+                    }
+                )
+        return []
+
+    def project_gate(self, facts: list[str] | None, project) -> bool:
+        """Let a file through when it reads an attribute named like a relationship of
+        some model of the project: only those can load lazily."""
+        if facts is None:  # not surveyed: cannot tell
+            return True
+        return (
+            project.models is not None
+            and not project.models.relationship_names().isdisjoint(facts)
+        )
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.lazy_load_in_loop.admin import find_admin

@@ -463,7 +463,9 @@ def _no_batching(ctx, drivers: FileDrivers) -> str | None:
     )
     if drivers.url_driver == PSYCOPG2:
         return f"the engine URL names psycopg 2: {note}"
-    if drivers.url_driver is None and declares_psycopg2(ctx.project.root):
+    if drivers.url_driver is None and ctx.note_fact(
+        "declares_psycopg2", declares_psycopg2(ctx.project.root)
+    ):
         return (
             "the project installs psycopg 2, SQLAlchemy's driver for a postgresql:// "
             f"URL: {note}"

@@ -1,0 +1,357 @@
+"""What one file's check read from the rest of the project, and whether it still reads
+the same: the results cache keeps a file's findings with its reads, so that a change to
+one model re-checks the files that asked about that model, not every file.
+
+A check sees the project through its `ProjectContext`: the three indexes (models,
+functions, session use), other files' text (`read_module`), the batch-variant memo, and,
+through `n1fix.orm.imports`, which project file a module name resolves to and what such
+a file defines. While a file is checked, each of these is wrapped so that every read is
+noted with a digest of its answer:
+
+- a method call on an index, with plain arguments (strings, numbers, a dict of strings):
+  the method, the arguments and a digest of the answer; replayed on the new index;
+- anything else read from an index (a dict it holds, a call with other arguments): the
+  whole index, keyed by its fingerprint;
+- the batch-variant memo (a plan another file's check may have made, from reads that
+  this file did not make): the whole project;
+- a module resolved to a file: the module, where from, and the file found (or none);
+- another file read or parsed: its content hash (a module another rule's question needs,
+  such as the serializers a Django REST framework view names: `FileContext.project_module`);
+- a fact of the project read from files that are not modules (`PROJECT_FACTS`: does it
+  install psycopg 2, from its dependency files): a digest of the answer, which the replay
+  asks again of today's files.
+
+Unknown is a miss: an answer that cannot be digested (not plain data) makes the whole
+index the key. The cached findings are reused when every noted read gives the same
+answer today.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import importlib
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from n1fix.orm import imports as orm_imports
+
+INDEXES = ("models", "functions", "session_use")
+EVERYTHING = "project"  # in `whole`: every index, every file
+# The project facts a check may note (`n1fix.orm.imports.note_fact`), by name: the
+# function of the project's root that answers it, as module and name (imported when a
+# cached check's read is replayed).
+PROJECT_FACTS = {"declares_psycopg2": ("n1fix.sql.drivers", "declares_psycopg2")}
+
+
+class Unstable(Exception):
+    """A value with no stable digest (not plain data)."""
+
+
+def stable(value: Any) -> str:
+    """A text that is equal for equal plain data, across processes and runs."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, Path):
+        return f"Path({str(value)!r})"
+    if isinstance(value, (tuple, list)):
+        inner = ",".join(stable(item) for item in value)
+        return f"{type(value).__name__}[{inner}]"
+    if isinstance(value, (set, frozenset)):
+        return "set{" + ",".join(sorted(stable(item) for item in value)) + "}"
+    if isinstance(value, dict):
+        items = sorted(f"{stable(k)}:{stable(v)}" for k, v in value.items())
+        return "dict{" + ",".join(items) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ",".join(
+            f"{field.name}={stable(getattr(value, field.name))}"
+            for field in dataclasses.fields(value)
+        )
+        return f"{type(value).__name__}({fields})"
+    raise Unstable(type(value).__name__)
+
+
+def digest(value: Any) -> str:
+    return hashlib.blake2b(stable(value).encode(), digest_size=12).hexdigest()
+
+
+def _plain_args(args: tuple, kwargs: dict) -> bool:
+    def plain(value: Any) -> bool:
+        if value is None or isinstance(value, (bool, int, str)):
+            return True
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        )
+
+    return all(map(plain, args)) and all(map(plain, kwargs.values()))
+
+
+def _replayable(method: str) -> bool:
+    """A method a cache entry may name for replay: public ones only (the cache sits in
+    the scanned tree; an entry naming `__init__` must not re-make the index)."""
+    return method.isidentifier() and not method.startswith("_")
+
+
+@dataclasses.dataclass
+class FileReads:
+    """The reads of one file's check (plain JSON when saved)."""
+
+    # index name -> JSON of [method, args, kwargs] -> digest of the answer
+    calls: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    whole: set[str] = dataclasses.field(default_factory=set)
+    # JSON of [module, root, near] -> the file found, or None
+    resolved: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    files: set[str] = dataclasses.field(default_factory=set)  # other files read
+    # JSON of [fact, root] -> digest of the answer
+    facts: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def to_json(self, file_digest: Callable[[str], str]) -> dict:
+        return {
+            "calls": self.calls,
+            "whole": sorted(self.whole),
+            "resolved": self.resolved,
+            "files": {path: file_digest(path) for path in sorted(self.files)},
+            "facts": self.facts,
+        }
+
+
+class _RecordedIndex:
+    """An index as one check sees it: every read noted in `reads`."""
+
+    def __init__(self, name: str, index: Any, reads: FileReads) -> None:
+        self._name, self._index, self._reads = name, index, reads
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._index, attr)
+        if not callable(value) or not _replayable(attr):
+            self._reads.whole.add(self._name)
+            return value
+
+        def call(*args, **kwargs):
+            answer = value(*args, **kwargs)
+            self._note(attr, args, kwargs, answer)
+            return answer
+
+        return call
+
+    def _note(self, method: str, args: tuple, kwargs: dict, answer: Any) -> None:
+        if not _plain_args(args, kwargs):
+            self._reads.whole.add(self._name)
+            return
+        try:
+            answer_digest = digest(answer)
+        except Unstable:
+            self._reads.whole.add(self._name)
+            return
+        key = json.dumps([method, list(args), kwargs], sort_keys=True)
+        self._reads.calls.setdefault(self._name, {})[key] = answer_digest
+
+    def __contains__(self, item: object) -> bool:
+        answer = item in self._index
+        self._note("__contains__", (item,), {}, answer)
+        return answer
+
+    def __bool__(self) -> bool:
+        answer = bool(self._index)
+        self._note("__bool__", (), {}, answer)
+        return answer
+
+    def __len__(self) -> int:
+        self._reads.whole.add(self._name)
+        return len(self._index)
+
+    def __iter__(self):
+        self._reads.whole.add(self._name)
+        return iter(self._index)
+
+
+class _RecordedMemo:
+    """The batch-variant memo: a hit may hold another file's reads, so any use of it
+    makes the whole project the key."""
+
+    def __init__(self, memo: dict, reads: FileReads) -> None:
+        self._memo, self._reads = memo, reads
+
+    def get(self, key, default=None):
+        self._reads.whole.add(EVERYTHING)
+        return self._memo.get(key, default)
+
+    def __getitem__(self, key):
+        self._reads.whole.add(EVERYTHING)
+        return self._memo[key]
+
+    def __setitem__(self, key, value) -> None:
+        self._reads.whole.add(EVERYTHING)
+        self._memo[key] = value
+
+    def __contains__(self, key) -> bool:
+        self._reads.whole.add(EVERYTHING)
+        return key in self._memo
+
+
+class _Observer:
+    """What `n1fix.orm.imports` tells about the files a check looks for and reads."""
+
+    def __init__(self, reads: FileReads) -> None:
+        self.reads = reads
+
+    def resolved(
+        self, module: str, root: Path, near: Path | None, found: Path | None
+    ) -> None:
+        key = json.dumps([module, str(root), None if near is None else str(near)])
+        self.reads.resolved[key] = None if found is None else str(found)
+
+    def read(self, path: Path) -> None:
+        self.reads.files.add(str(path))
+
+    def fact(self, name: str, root: Path, answer: Any) -> None:
+        key = json.dumps([name, str(root)])
+        try:
+            self.reads.facts[key] = digest(answer)
+        except Unstable:
+            self.reads.whole.add(EVERYTHING)
+
+
+def recording(project, reads: FileReads):
+    """`project` as one file's check sees it, its reads noted in `reads`."""
+    changes: dict[str, Any] = {
+        name: _RecordedIndex(name, getattr(project, name), reads)
+        for name in INDEXES
+        if getattr(project, name) is not None
+    }
+    changes["variants"] = _RecordedMemo(project.variants, reads)
+    # A dialect that reads the models itself (Django's) asks them through the recorded
+    # index too.
+    with_models = getattr(project.orm, "with_models", None)
+    if with_models is not None and "models" in changes:
+        changes["orm"] = with_models(changes["models"])
+    if project.read_module is not None:
+        read_module = project.read_module
+
+        def read(path: Path):
+            reads.files.add(str(path))
+            return read_module(path)
+
+        changes["read_module"] = read
+    return dataclasses.replace(project, **changes)
+
+
+class observing:
+    """While checking one file: `n1fix.orm.imports` notes its resolutions and reads."""
+
+    def __init__(self, reads: FileReads) -> None:
+        self.observer = _Observer(reads)
+
+    def __enter__(self) -> None:
+        orm_imports.set_observer(self.observer)
+
+    def __exit__(self, *exc) -> None:
+        orm_imports.set_observer(None)
+
+
+class Replay:
+    """Do a cached check's reads give the same answers on today's project? One per run:
+    answers are remembered, since many files ask the same questions."""
+
+    def __init__(self, project, file_digest: Callable[[str], str]) -> None:
+        self.project = project
+        self.file_digest = file_digest
+        self._fingerprints: dict[str, str] = {}
+        self._answers: dict[tuple[str, str], str | None] = {}
+        self._resolved: dict[str, str | None] = {}
+        self._facts: dict[str, str | None] = {}
+        # Many calls answer with the same object (a model): digested once, by identity
+        # (the object is kept, so that its id is not reused).
+        self._digests: dict[int, tuple[Any, str]] = {}
+
+    def still_hold(self, reads: Any) -> bool:
+        try:
+            return self._still_hold(reads)
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+            return False  # a malformed record: a miss
+
+    def _still_hold(self, reads: dict) -> bool:
+        if reads["whole_key"] != self.whole_key(reads):
+            return False
+        for name, calls in reads["calls"].items():
+            if name not in INDEXES:
+                return False
+            for key, answer in calls.items():
+                if self._answer(name, key) != answer:
+                    return False
+        for key, found in reads["resolved"].items():
+            if self._resolve(key) != found:
+                return False
+        for path, file_digest in reads["files"].items():
+            if self.file_digest(path) != file_digest:
+                return False
+        for key, answer in reads["facts"].items():
+            if self._fact(key) != answer:
+                return False
+        return True
+
+    def _answer(self, name: str, key: str) -> str | None:
+        if (name, key) not in self._answers:
+            index = getattr(self.project, name)
+            method, args, kwargs = json.loads(key)
+            try:
+                if method == "__contains__":
+                    answer = digest(args[0] in index)
+                elif method == "__bool__":
+                    answer = digest(bool(index))
+                elif not _replayable(method):
+                    answer = None
+                else:
+                    answer = self._digest(getattr(index, method)(*args, **kwargs))
+            except Unstable:
+                answer = None
+            self._answers[(name, key)] = answer
+        return self._answers[(name, key)]
+
+    def _digest(self, value: Any) -> str:
+        if value is None or isinstance(value, (bool, int, str)):
+            return digest(value)
+        known = self._digests.get(id(value))
+        if known is None:
+            known = self._digests[id(value)] = (value, digest(value))
+        return known[1]
+
+    def _fact(self, key: str) -> str | None:
+        """Today's answer to a noted project fact; None (a miss) for a fact not in
+        `PROJECT_FACTS` or of another root than the project's (a crafted entry)."""
+        if key not in self._facts:
+            name, root = json.loads(key)
+            answer = None
+            if name in PROJECT_FACTS and Path(root) == Path(self.project.root):
+                module, function = PROJECT_FACTS[name]
+                ask = getattr(importlib.import_module(module), function)
+                answer = digest(ask(Path(root)))
+            self._facts[key] = answer
+        return self._facts[key]
+
+    def _resolve(self, key: str) -> str | None:
+        if key not in self._resolved:
+            module, root, near = json.loads(key)
+            found = orm_imports.resolve_module_path(
+                module, Path(root), near=None if near is None else Path(near)
+            )
+            self._resolved[key] = None if found is None else str(found)
+        return self._resolved[key]
+
+    def whole_key(self, reads: dict) -> str:
+        """The fingerprints of the indexes read whole (all of them for the project)."""
+        whole = reads["whole"]
+        if not set(whole) <= {*INDEXES, EVERYTHING}:
+            raise ValueError(f"unknown index in {whole}")
+        names = INDEXES if EVERYTHING in whole else sorted(whole)
+        return ":".join(f"{name}={self._fingerprint(name)}" for name in names)
+
+    def _fingerprint(self, name: str) -> str:
+        if name not in self._fingerprints:
+            index = getattr(self.project, name)
+            self._fingerprints[name] = "" if index is None else index.fingerprint()
+        return self._fingerprints[name]

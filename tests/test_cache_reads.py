@@ -1,0 +1,346 @@
+"""The results cache re-checks a file when what its check read of the project changed,
+and only then: a model's change re-checks the files that asked about that model, a
+change to a file nobody reads re-checks that file alone, and the findings are always
+those of a run without the cache."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from n1fix_project import MODELS, PYPROJECT, SERVICE, n1fix
+
+import n1fix.engine.runner as runner
+from n1fix.config import Config
+
+# Reads one model only (Tag): a change to User or Project is not its business.
+TAGS = """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.tags import Tag
+
+
+def tags_by_name(session: Session, names: list[str]) -> dict[str, Tag]:
+    return {name: session.scalars(select(Tag).where(Tag.name == name)).one() for name in names}
+"""
+
+TAG_MODEL = """\
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models import Base
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+"""
+
+# A loop with a raw statement per row: checked, but it asks about no model.
+LEAF = """\
+from sqlalchemy import text
+
+
+def touch_all(session, ids):
+    for i in ids:
+        session.execute(text("update t set n = n + 1 where id = :i"), {"i": i})
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    files = {
+        "__init__.py": "",
+        "models.py": MODELS,
+        "tags.py": TAG_MODEL,
+        "service.py": SERVICE,
+        "tag_service.py": TAGS,
+        "leaf.py": LEAF,
+    }
+    for name, text in files.items():
+        (root / "app" / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def checked(monkeypatch) -> Counter:
+    """The files the precise pass checks, by name."""
+    counts: Counter = Counter()
+    work = runner._work
+
+    def counted(task):
+        counts[task[0].name] += 1
+        return work(task)
+
+    monkeypatch.setattr(runner, "_work", counted)
+    return counts
+
+
+def _scan(project: Path, checked: Counter) -> tuple[set[str], list]:
+    checked.clear()
+    result = runner.run([project / "app"], project, Config(), jobs=1)
+    names = set(checked) - {"__init__.py"}
+    fresh = runner.run([project / "app"], project, Config(cache=False), jobs=1)
+    assert [f.to_json() for f in result.findings] == [
+        f.to_json() for f in fresh.findings
+    ]
+    checked.clear()
+    return names, result.findings
+
+
+def test_an_unchanged_tree_checks_nothing(project: Path, checked: Counter) -> None:
+    cold, findings = _scan(project, checked)
+    assert {"service.py", "tag_service.py", "leaf.py"} <= cold
+    assert {f.path.rsplit("/", 1)[-1] for f in findings} >= {
+        "service.py",
+        "tag_service.py",
+    }
+    warm, _ = _scan(project, checked)
+    assert warm == set()
+
+
+def test_a_change_to_a_file_nobody_reads_checks_that_file_only(
+    project: Path, checked: Counter
+) -> None:
+    _scan(project, checked)
+    leaf = project / "app" / "leaf.py"
+    leaf.write_text(LEAF + "\n\ndef other():\n    return 1\n")
+    after, _ = _scan(project, checked)
+    assert after == {"leaf.py"}
+
+
+def test_a_model_change_checks_the_files_that_use_the_model(
+    project: Path, checked: Counter
+) -> None:
+    _scan(project, checked)
+    models = project / "app" / "models.py"
+    # Project.user_id becomes nullable: the loop over users in service.py may now meet
+    # rows without one; tag_service.py and leaf.py never asked about Project.
+    models.write_text(MODELS.replace("nullable=False", "nullable=True"))
+    after, _ = _scan(project, checked)
+    assert "service.py" in after
+    assert not after & {"tag_service.py", "leaf.py"}, after
+
+
+def test_a_change_to_another_model_file_checks_its_users_only(
+    project: Path, checked: Counter
+) -> None:
+    _scan(project, checked)
+    tags = project / "app" / "tags.py"
+    tags.write_text(TAG_MODEL.replace("unique=True", "unique=False"))
+    after, findings = _scan(project, checked)
+    assert "tag_service.py" in after
+    assert not after & {"service.py", "leaf.py"}, after
+
+
+def test_a_warm_run_reports_the_fixes_of_cached_findings(project: Path) -> None:
+    """A run whose findings all come from the cache never chooses the dialect for a check;
+    SARIF, which plans each fix again, still gets it."""
+    cold = n1fix("scan", "app", "--format", "sarif", cwd=project)
+    warm = n1fix("scan", "app", "--format", "sarif", cwd=project)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    assert '"fixes"' in warm.out
+
+
+def test_a_crafted_read_is_a_miss_and_calls_nothing(
+    project: Path, checked: Counter
+) -> None:
+    """The cache sits in the scanned tree: a recorded read naming a private method (or a
+    file outside the project) is not replayed; the entry is a miss."""
+    import json
+
+    from n1fix.engine.cache import CACHE_DIR
+
+    _scan(project, checked)
+    cache = next((project / CACHE_DIR).glob("results-*.json"))
+    data = json.loads(cache.read_text())
+    for entry in data["findings"].values():
+        reads = entry["reads"]
+        reads["calls"] = {
+            "models": {json.dumps(["__init__", [{}], {}]): "x"},
+        }
+        reads["files"] = {"/etc/hostname": "x"}
+    cache.write_text(json.dumps(data))
+    after, _ = _scan(project, checked)  # findings equal to a fresh run's (in `_scan`)
+    assert {"service.py", "tag_service.py", "leaf.py"} <= after
+
+
+def test_a_change_to_the_dependency_files_checks_the_raw_sql_file(
+    project: Path, checked: Counter
+) -> None:
+    """raw-sql-in-loop offers an executemany only when the project does not install
+    psycopg 2 (one statement per row there): a requirements file that adds it must not
+    replay the cached fix."""
+    _, before = _scan(project, checked)
+    assert [f.applicability.value for f in before if f.path.endswith("leaf.py")] == [
+        "safe"
+    ]
+    (project / "requirements.txt").write_text("psycopg2-binary>=2.9\n")
+    after, findings = _scan(project, checked)
+    assert after == {"leaf.py"}
+    assert [f.applicability.value for f in findings if f.path.endswith("leaf.py")] == [
+        "none"
+    ]
+
+
+DJANGO_MODELS = """\
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50)
+"""
+
+SERIALIZERS = """\
+from rest_framework import serializers
+
+from app.models import Author, Book
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Author
+        fields = ["name"]
+
+
+class BookSerializer(serializers.ModelSerializer):
+    author = AuthorSerializer()
+
+    class Meta:
+        model = Book
+        fields = ["title", "author"]
+"""
+
+VIEWS = """\
+from rest_framework import viewsets
+
+from app.models import Book
+from app.serializers import BookSerializer
+
+
+class BookViewSet(viewsets.ModelViewSet):
+    queryset = Book.objects.all()
+    serializer_class = BookSerializer
+"""
+
+# A lazy load per row through Book.author, and an author's reverse accessor per row.
+REPORTS = """\
+from app.models import Author, Book
+
+
+def titles_with_authors():
+    return [(book.title, book.author.name) for book in Book.objects.all()]
+
+
+def book_counts():
+    return {author.name: len(list(author.books.all())) for author in Author.objects.all()}
+"""
+
+# A query per name that asks about Tag only.
+TAG_LOOKUP = """\
+from app.models import Tag
+
+
+def tags_named(names):
+    return [Tag.objects.filter(name=name).first() for name in names]
+"""
+
+
+@pytest.fixture
+def django_project(tmp_path: Path) -> Path:
+    root = tmp_path / "djproj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    files = {
+        "__init__.py": "",
+        "models.py": DJANGO_MODELS,
+        "serializers.py": SERIALIZERS,
+        "views.py": VIEWS,
+        "reports.py": REPORTS,
+        "tag_lookup.py": TAG_LOOKUP,
+    }
+    for name, text in files.items():
+        (root / "app" / name).write_text(text)
+    return root
+
+
+def _messages(findings: list, name: str) -> list[str]:
+    return sorted(f.message for f in findings if f.path.endswith(name))
+
+
+def test_a_serializer_change_checks_the_view_that_names_it(
+    django_project: Path, checked: Counter
+) -> None:
+    """A Django REST framework view's findings come from the serializer module it
+    imports (read through `FileContext.project_module`): that module's change re-checks
+    the view, which no longer reports the author its serializer stopped reading."""
+    cold, findings = _scan(django_project, checked)
+    assert "views.py" in cold
+    assert any("BookSerializer.author" in m for m in _messages(findings, "views.py"))
+    serializers = django_project / "app" / "serializers.py"
+    serializers.write_text(
+        SERIALIZERS.replace("    author = AuthorSerializer()\n", "").replace(
+            '"title", "author"', '"title"'
+        )
+    )
+    after, findings = _scan(django_project, checked)
+    assert "views.py" in after
+    assert _messages(findings, "views.py") == []
+
+
+def test_a_django_model_change_checks_the_files_that_use_the_model(
+    django_project: Path, checked: Counter
+) -> None:
+    cold, findings = _scan(django_project, checked)
+    assert {"reports.py", "tag_lookup.py"} <= cold
+    assert len(_messages(findings, "reports.py")) == 2
+    assert _messages(findings, "tag_lookup.py")
+    models = django_project / "app" / "models.py"
+    # Author's reverse accessor is renamed: `author.books` is no relationship any more.
+    models.write_text(
+        DJANGO_MODELS.replace('related_name="books"', 'related_name="written"')
+    )
+    after, findings = _scan(django_project, checked)
+    assert "reports.py" in after
+    assert len(_messages(findings, "reports.py")) == 1
+    assert "tag_lookup.py" not in after, after
+
+
+def test_a_new_django_model_checks_the_files_whose_queries_the_dialect_now_reads(
+    django_project: Path, checked: Counter
+) -> None:
+    """The Django dialect reads `Widget.objects.filter(...)` as a query only when the
+    project defines a model Widget: its question to the model index is one of the file's
+    reads too."""
+    widgets = django_project / "app" / "widgets.py"
+    widgets.write_text(TAG_LOOKUP.replace("Tag", "Widget"))
+    _, findings = _scan(django_project, checked)
+    assert _messages(findings, "widgets.py") == []
+    models = django_project / "app" / "models.py"
+    models.write_text(DJANGO_MODELS + WIDGET_MODEL)
+    after, findings = _scan(django_project, checked)
+    assert "widgets.py" in after
+    assert _messages(findings, "widgets.py")
+
+
+WIDGET_MODEL = """
+
+class Widget(models.Model):
+    name = models.CharField(max_length=50)
+"""

@@ -1,0 +1,91 @@
+"""What a run imports: a pre-commit hook runs n1fix on a few files, and importing LibCST
+(a fifth of a second) or the rest of the precise pass is wasted when no file reaches it.
+
+Speed itself is measured by bench/bench_scan.py, not here; these tests hold the behaviour
+that makes it fast: what is imported when."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY = ("libcst", "sqlglot")
+
+# Runs the CLI in a fresh interpreter and prints which heavy modules it imported.
+PROBE = textwrap.dedent(
+    """\
+    import json, sys
+    from n1fix.cli import main
+    sys.argv = ["n1fix", "scan", *sys.argv[1:]]
+    try:
+        main()
+    except SystemExit as exit_:
+        code = exit_.code
+    print(json.dumps({"code": code, "imported": [m for m in %r if m in sys.modules]}))
+    """
+    % (HEAVY,)
+)
+
+
+def _scan(path: Path, cwd: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def _project(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n')
+    path = tmp_path / "clean.py"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_a_clean_file_is_scanned_without_libcst(tmp_path: Path) -> None:
+    """A loop over a query's rows that reads columns only, in a project with no
+    relationship: no rule can report it, and the precise pass is not even imported."""
+    path = _project(
+        tmp_path,
+        """\
+        from sqlalchemy import select
+
+
+        def users_by_id(session, model, ids):
+            rows = session.scalars(select(model).where(model.id.in_(ids)))
+            return {row.id: row for row in rows}
+        """,
+    )
+    assert _scan(path, tmp_path) == {"code": 0, "imported": []}
+
+
+def test_a_file_with_a_finding_still_gets_the_precise_pass(tmp_path: Path) -> None:
+    path = _project(
+        tmp_path,
+        """\
+        from sqlalchemy import select
+        from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class User(Base):
+            __tablename__ = "users"
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+
+        def users(session: Session, ids: list[int]):
+            return [session.scalars(select(User).where(User.id == i)).one() for i in ids]
+        """,
+    )
+    outcome = _scan(path, tmp_path)
+    assert outcome["code"] == 1
+    assert "libcst" in outcome["imported"]
