@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
-
 import dataclasses
+import functools
+from typing import Callable, Iterator
 
 import libcst as cst
 
@@ -148,6 +148,15 @@ def _collect_names(node: cst.CSTNode, found: set[str]) -> None:
 
 def names_assigned(body: cst.CSTNode) -> set[str]:
     """Names bound anywhere in `body` (assignments, loop targets, with-as, walrus, imports)."""
+    return set(_names_assigned(body))
+
+
+# Every rule asks this of the same loop bodies and functions, once per query or write in
+# them (a tenth of a Django project's check). LibCST nodes are immutable and hash by
+# identity, so the answer for a node never changes; the cache holds its nodes, which
+# keeps their ids from being reused while they are keys.
+@functools.lru_cache(maxsize=1024)
+def _names_assigned(body: cst.CSTNode) -> frozenset[str]:
     bound: set[str] = set()
     for node in walk(body):
         if isinstance(node, cst.AssignTarget):
@@ -173,7 +182,7 @@ def names_assigned(body: cst.CSTNode) -> set[str]:
             bound |= target_names(node.target)
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             bound.add(node.name.value)
-    return bound
+    return frozenset(bound)
 
 
 def all_names(node: cst.CSTNode) -> set[str]:
