@@ -46,12 +46,8 @@ def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
     keys = picker.pick(keys_name(plan.key_expr, "keys"))
     groups = picker.pick(f"{_identifier(raw.facts.table)}_by_{key.column}")
     row = picker.pick("row")
-    lines = []
-    iterable = ctx.code(plan.loop.iter)
-    if not plan.reiterable:
-        items = picker.pick(f"{target}_list" if target.isidentifier() else "items")
-        lines.append(f"{items} = list({iterable})")
-        iterable = items
+    lines: list[str] = []
+    iterable = _items_to_iterate_twice(ctx, plan, picker, lines)
     param = key.placeholder.key
     new_sql = raw.sql[: plan.operator_start] + "IN " + raw.sql[key.placeholder.start :]
     pieces = _edited_literal(raw.string, raw.sql, new_sql)
@@ -82,22 +78,7 @@ def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
         "    ):",
         f"        {groups}[{row}.{key.column}].append({row})",
     ]
-    assign = plan.statement.body[0]
-    name = ctx.code(assign.targets[0].target)
-    new_statement = _statements(ctx, f"{name} = {groups}.get({key_code}, [])")[0]
-    new_statement = new_statement.with_changes(
-        leading_lines=plan.statement.leading_lines,
-        trailing_whitespace=plan.statement.trailing_whitespace,
-    )
-    loop = plan.loop
-    if not plan.reiterable:
-        loop = loop.with_changes(iter=cst.Name(iterable))
-    new_loop = _replace_in(loop, plan.statement, new_statement)
-    hoisted = _statements(ctx, "\n".join(lines))
-    module = _replace_statement(ctx.module, plan.loop, [*hoisted, new_loop])
-    for source, imported in needed:
-        module = add_from_import(module, source, imported, ctx.first_party)
-    return module
+    return _group_before_loop(ctx, plan, lines, groups, key_code, iterable, needed)
 
 
 def _batched_fetch(ctx, plan: SelectPlan):
@@ -105,13 +86,9 @@ def _batched_fetch(ctx, plan: SelectPlan):
     raw, key = plan.raw, plan.key
     picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
     needed: list[tuple[str, str]] = []
-    lines = []
+    lines: list[str] = []
     target = ctx.code(plan.loop.target)
-    iterable = ctx.code(plan.loop.iter)
-    if not plan.reiterable:
-        items = picker.pick(f"{target}_list" if target.isidentifier() else "items")
-        lines.append(f"{items} = list({iterable})")
-        iterable = items
+    iterable = _items_to_iterate_twice(ctx, plan, picker, lines)
     key_code = ctx.code(plan.key_expr)
     keys = picker.pick(keys_name(plan.key_expr, "keys"))
     groups = picker.pick(f"{_identifier(raw.facts.table)}_by_{key.column}")
@@ -142,6 +119,32 @@ def _batched_fetch(ctx, plan: SelectPlan):
         *(INDENT + text if movable else text for text, movable in call),
         f'{INDENT * 2}{groups}[{row}["{key.column}"]].append({row})',
     ]
+    return _group_before_loop(ctx, plan, lines, groups, key_code, iterable, needed)
+
+
+def _items_to_iterate_twice(ctx, plan: SelectPlan, picker, lines: list[str]) -> str:
+    """The loop's iterable as code that can be read by the keys' pass and the loop both:
+    itself when it can be iterated again, else a list made of it first (into `lines`)."""
+    iterable = ctx.code(plan.loop.iter)
+    if plan.reiterable:
+        return iterable
+    target = ctx.code(plan.loop.target)
+    items = picker.pick(f"{target}_list" if target.isidentifier() else "items")
+    lines.append(f"{items} = list({iterable})")
+    return items
+
+
+def _group_before_loop(
+    ctx,
+    plan: SelectPlan,
+    lines: list[str],
+    groups: str,
+    key_code: str,
+    iterable: str,
+    needed: list[tuple[str, str]],
+) -> cst.Module:
+    """`lines` (the batch filling `groups`) before the loop, the per-item query replaced
+    by a lookup in `groups`, the loop over `iterable`, and the imports `needed`."""
     assign = plan.statement.body[0]
     name = ctx.code(assign.targets[0].target)
     new_statement = _statements(ctx, f"{name} = {groups}.get({key_code}, [])")[0]
