@@ -8,7 +8,7 @@ standard library's generator, which dominates a cold scan otherwise.
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Callable, Iterator
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
@@ -41,6 +41,32 @@ def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
                     yield item
         elif isinstance(value, ast.AST):
             yield value
+
+
+# What runs its body once per item; a function or class defined inside one does not.
+_PER_ITEM = (
+    ast.For,
+    ast.AsyncFor,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def any_in_loop(tree: ast.AST, matches: Callable[[ast.AST], bool]) -> bool:
+    """Does some node that runs once per item of a loop or comprehension `match`?"""
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if in_loop and matches(node):
+            return True
+        if isinstance(node, _NESTED_SCOPES):
+            in_loop = False
+        elif isinstance(node, _PER_ITEM):
+            in_loop = True
+        stack.extend((child, in_loop) for child in child_nodes(node))
+    return False
 
 
 def class_like(node: ast.AST) -> bool:

@@ -157,22 +157,13 @@ import ast
 import re
 from typing import Iterable
 
-from n1fix.cst.astwalk import child_nodes, class_like
+from n1fix.cst.astwalk import any_in_loop, class_like
 from n1fix.orm.functions import loop_called_names
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
 # `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
 GATE_CALLS = {"execute", "scalars", "scalar", "query"}
-_LOOPS = (
-    ast.For,
-    ast.AsyncFor,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def may_query(node: ast.AST, statements_in_names: bool) -> bool:
@@ -253,17 +244,7 @@ def gate(tree: ast.Module, text: str) -> bool:
     if not QUERY_TEXT.search(text):
         return False
     statements_in_names = _SELECT_TEXT.search(text) is not None
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:
-        node, in_loop = stack.pop()
-        if in_loop and may_query(node, statements_in_names):
-            return True
-        if isinstance(node, _SCOPES):
-            in_loop = False  # a function defined in a loop does not run per item
-        elif isinstance(node, _LOOPS):
-            in_loop = True
-        stack.extend((child, in_loop) for child in child_nodes(node))
-    return False
+    return any_in_loop(tree, lambda node: may_query(node, statements_in_names))
 
 
 class QueryInLoop(Rule):

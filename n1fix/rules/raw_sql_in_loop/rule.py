@@ -85,20 +85,11 @@ import ast
 import re
 from collections.abc import Iterable
 
-from n1fix.cst.astwalk import child_nodes
+from n1fix.cst.astwalk import any_in_loop
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 # A file sends SQL strings only if it names one of these.
 SQL_TEXT = re.compile(r"\btext\s*\(|exec_driver_sql|sqlite3|psycopg|asyncpg")
-_LOOPS = (
-    ast.For,
-    ast.AsyncFor,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def sends_string(node: ast.AST) -> bool:
@@ -124,17 +115,7 @@ def gate(tree: ast.Module, text: str) -> bool:
     """Is there a loop with a call that sends a string?"""
     if not SQL_TEXT.search(text):
         return False
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:
-        node, in_loop = stack.pop()
-        if in_loop and sends_string(node):
-            return True
-        if isinstance(node, _SCOPES):
-            in_loop = False
-        elif isinstance(node, _LOOPS):
-            in_loop = True
-        stack.extend((child, in_loop) for child in child_nodes(node))
-    return False
+    return any_in_loop(tree, sends_string)
 
 
 class RawSqlInLoop(Rule):
