@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.cst.layout import broken_expression, exploded_call, fits
+from n1fix.cst.names import plural
 from n1fix.orm.dialect import QueryShape, Style
 from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
 
@@ -41,6 +42,50 @@ def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
         return call
     broken = exploded_call(call, indent + len(pad), limit)
     return broken.replace("\n", "\n" + pad) if broken is not None else call
+
+
+def _grouped_loop(
+    *,
+    first: bool,
+    names,
+    noun: str,
+    suffix: str,
+    keys_ref: str,
+    row: str,
+    key: str,
+    value: str,
+    source: str,
+    key_code: str,
+    top_n: str | None,
+    symbol,
+    indent: int,
+    limit: int,
+) -> _Batch:
+    """The rows of `for {row} in {source}` grouped by `key` before the loop: the first
+    `value` of each key (`first_renders_by_project`), or every one in a list
+    (`renders_by_project`, at most `top_n` each); `noun` names what is grouped, `symbol`
+    spells `collections.defaultdict` (importing it) for the lists."""
+    if first:
+        head = f"first_{noun}_by_"
+        group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
+        keep_first = _nested_call(
+            f"{group}.setdefault({key}, {value})", 1, indent, limit
+        )
+        loop = f"for {row} in {source}:\n    {keep_first}"
+        return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
+    head = f"{plural(noun)}_by_"
+    group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
+    append = _nested_call(f"{group}[{key}].append({value})", 1, indent, limit)
+    if top_n is not None:
+        append = _nested_call(f"{group}[{key}].append({value})", 2, indent, limit)
+        append = f"if len({group}[{key}]) < {top_n}:\n        {append}"
+    loop = f"for {row} in {source}:\n    {append}"
+    return _Batch(
+        f"{group} = {symbol('collections.defaultdict')}(list)",
+        [loop],
+        True,
+        f"{group}.get({key_code}, [])",
+    )
 
 
 def _dict_comprehension(

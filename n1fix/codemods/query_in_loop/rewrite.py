@@ -21,7 +21,7 @@ from n1fix.codemods.query_in_loop.batch_parts import (
     _dict_comprehension,
     _in_predicate,
     _key_is_item_pk,
-    _nested_call,
+    _grouped_loop,
 )
 from n1fix.codemods.query_in_loop.loop_keys import (
     _items_name,
@@ -287,33 +287,22 @@ def _batch(
             or broken_expression(cst.parse_expression(source))
             or source
         )
-    if card is Cardinality.FIRST:
-        group = names.pick(
-            f"first_{entity}_by_{suffix}",
-            *_by_keys(f"first_{entity}_by_", keys_ref, suffix),
-        )
-        keep_first = _nested_call(
-            f"{group}.setdefault({row}.{attr}, {row})", 1, indent, limit
-        )
-        loop = f"for {row} in {source}:\n    {keep_first}"
-        return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
-    if card is Cardinality.LIST:
-        group = names.pick(
-            f"{plural(entity)}_by_{suffix}",
-            *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix),
-        )
-        append = _nested_call(f"{group}[{row}.{attr}].append({row})", 1, indent, limit)
-        if plan.top_n is not None:
-            append = _nested_call(
-                f"{group}[{row}.{attr}].append({row})", 2, indent, limit
-            )
-            append = f"if len({group}[{row}.{attr}]) < {ctx.code(plan.top_n)}:\n        {append}"
-        loop = f"for {row} in {source}:\n    {append}"
-        return _Batch(
-            f"{group} = {symbol('collections.defaultdict')}(list)",
-            [loop],
-            True,
-            f"{group}.get({key_code}, [])",
+    if card in (Cardinality.FIRST, Cardinality.LIST):
+        return _grouped_loop(
+            first=card is Cardinality.FIRST,
+            names=names,
+            noun=entity,
+            suffix=suffix,
+            keys_ref=keys_ref,
+            row=row,
+            key=f"{row}.{attr}",
+            value=row,
+            source=source,
+            key_code=key_code,
+            top_n=ctx.code(plan.top_n) if plan.top_n is not None else None,
+            symbol=symbol,
+            indent=indent,
+            limit=limit,
         )
     raise FixFailed(f"no batched form for a {card.value} query")
 

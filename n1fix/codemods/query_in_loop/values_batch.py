@@ -19,11 +19,11 @@ from n1fix.codemods.query_in_loop.batch_parts import (
     _dict_comprehension,
     _in_predicate,
     _key_is_item_pk,
-    _nested_call,
+    _grouped_loop,
 )
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.layout import INDENT, broken_expression, fits, joined_if_overlong
-from n1fix.cst.names import NamePicker, plural
+from n1fix.cst.names import NamePicker
 from n1fix.orm.dialect import Cardinality, Style
 from n1fix.rules.query_in_loop.analysis import LoopQueryPlan
 
@@ -73,38 +73,22 @@ def values_batch(
         return _Batch(f"{group} = {{}}", [fill], False, lookup)
     if not fits(f"for {row} in {source}:", indent, limit):
         source = broken_expression(cst.parse_expression(source)) or source
-    if card is Cardinality.FIRST:
-        group = names.pick(
-            f"first_{value_attr}_by_{suffix}",
-            *_by_keys(f"first_{value_attr}_by_", keys_ref, suffix),
-        )
-        keep_first = _nested_call(
-            f"{group}.setdefault({key_name}, {value_name})", 1, indent, limit
-        )
-        loop = f"for {row} in {source}:\n    {keep_first}"
-        return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
-    if card is Cardinality.LIST:
-        group = names.pick(
-            f"{plural(value_attr)}_by_{suffix}",
-            *_by_keys(f"{plural(value_attr)}_by_", keys_ref, suffix),
-        )
-        append = _nested_call(
-            f"{group}[{key_name}].append({value_name})", 1, indent, limit
-        )
-        if plan.top_n is not None:
-            append = _nested_call(
-                f"{group}[{key_name}].append({value_name})", 2, indent, limit
-            )
-            append = (
-                f"if len({group}[{key_name}]) < {ctx.code(plan.top_n)}:\n"
-                f"        {append}"
-            )
-        loop = f"for {row} in {source}:\n    {append}"
-        return _Batch(
-            f"{group} = {symbol('collections.defaultdict')}(list)",
-            [loop],
-            True,
-            f"{group}.get({key_code}, [])",
+    if card in (Cardinality.FIRST, Cardinality.LIST):
+        return _grouped_loop(
+            first=card is Cardinality.FIRST,
+            names=names,
+            noun=value_attr,
+            suffix=suffix,
+            keys_ref=keys_ref,
+            row=row,
+            key=key_name,
+            value=value_name,
+            source=source,
+            key_code=key_code,
+            top_n=ctx.code(plan.top_n) if plan.top_n is not None else None,
+            symbol=symbol,
+            indent=indent,
+            limit=limit,
         )
     raise FixFailed(f"no batched form for a {card.value} query of values")
 
