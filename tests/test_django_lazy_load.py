@@ -812,3 +812,51 @@ def test_a_lookup_joins_arguments_laid_out_on_their_own_line(tmp_path):
         '        "shelf", "author"\n'
         '    ).order_by("title")\n'
     ) in fixed(service)
+
+
+def test_a_loader_after_a_bracketed_chain_goes_inside_its_brackets(tmp_path):
+    service, _ = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            books = (
+                Book.objects.filter(title__gt="")
+                .exclude(title="x")
+            )
+            return [book.author.name for book in books]
+        """,
+    )
+    assert (
+        "    books = (\n"
+        '        Book.objects.filter(title__gt="")\n'
+        '        .exclude(title="x")\n'
+        '        .select_related("author")\n'
+        "    )\n"
+    ) in fixed(service)
+
+
+def test_two_loaders_on_one_view_queryset_stay_one_chain(tmp_path):
+    """The first fix breaks the queryset one call a line (it no longer fits); the
+    second goes inside its brackets, not after them."""
+    path, _ = drf_project(
+        tmp_path,
+        """
+        from rest_framework import viewsets
+
+        from app.models import Book
+        from app.serializers import BookSerializer
+
+
+        class BookViewSet(viewsets.ModelViewSet):
+            queryset = Book.objects.filter(title__gt="a long enough title")
+            serializer_class = BookSerializer
+        """,
+    )
+    assert (
+        "    queryset = (\n"
+        '        Book.objects.filter(title__gt="a long enough title")\n'
+        '        .select_related("author__publisher")\n'
+        '        .prefetch_related("tags")\n'
+        "    )\n"
+    ) in fixed(path)
