@@ -686,6 +686,20 @@ def test_drf_list_view_loads_what_its_serializer_reads(tmp_path):
             def get_queryset(self):
                 return Book.objects.all()
         """,
+        # its get_queryset loads them, on the class's queryset
+        """
+        class BookList(generics.ListAPIView):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+
+            def get_queryset(self):
+                return (
+                    super()
+                    .get_queryset()
+                    .select_related("author__publisher")
+                    .prefetch_related("tags")
+                )
+        """,
         # one row: no list
         """
         class BookDetail(generics.RetrieveAPIView):
@@ -860,3 +874,30 @@ def test_two_loaders_on_one_view_queryset_stay_one_chain(tmp_path):
         '        .prefetch_related("tags")\n'
         "    )\n"
     ) in fixed(path)
+
+
+def test_drf_get_queryset_loading_some_reads_leaves_the_others(tmp_path):
+    _, found = drf_project(
+        tmp_path,
+        """
+        from rest_framework import generics
+
+        from app.models import Book
+        from app.serializers import BookSerializer
+
+
+        class BookList(generics.ListAPIView):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+
+            def get_queryset(self):
+                if self.request.query_params.get("q"):
+                    return super().get_queryset().filter(title=self.request.query_params["q"])
+                return super().get_queryset().prefetch_related("tags")
+        """,
+    )
+    # tags: loaded on one of the two ways; the author and publisher: on neither
+    assert sorted(f.message.split("`")[1] for f in found) == [
+        "BookSerializer.author",
+        "BookSerializer.publisher",
+    ]
