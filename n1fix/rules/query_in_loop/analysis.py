@@ -124,6 +124,8 @@ def _queries(
             shape = orm.query_shape(node) or _recognize_through_variable(
                 orm, node, ancestry
             )
+        elif isinstance(node, cst.Subscript):  # a sliced QuerySet (`qs[:3]`)
+            shape = orm.query_shape(node)
         if shape is not None:
             found.append((shape, list(ancestry)))
             continue
