@@ -552,6 +552,13 @@ SLICED = """
 
     def ranked_two(authors: list[Author]) -> list[list[Book]]:
         return [list(Book.ranked.filter(author=author.pk)[:2]) for author in authors]
+
+
+    def as_many_as_ranked(authors: list[Author]) -> list[list[Book]]:
+        return [
+            list(Book.objects.filter(author=author.pk).order_by("pk")[: len(author.name)])
+            for author in authors
+        ]
 """
 
 
@@ -575,7 +582,10 @@ def test_a_slice_per_item_is_batched_with_a_window_in_a_known_order(
     }
     # any_two (no order: any two rows), second_page (a slice not from the start) and
     # ranked_two (a manager whose get_queryset() may order) are not read as queries
-    top, tied, chapters = (found[line] for line in sorted(found))
+    top, tied, chapters, per_author = (found[line] for line in sorted(found))
+    # the slice's size changes per author: no batch can keep it
+    assert per_author.applicability is Applicability.NONE
+    assert "the slice also changes per item" in per_author.message
     assert top.applicability is Applicability.SAFE
     assert "first 2 rows in the query's own `order_by`" in top.message
     # `-rank` alone can tie: another of the tied books may be kept
@@ -593,3 +603,24 @@ def test_a_slice_per_item_is_batched_with_a_window_in_a_known_order(
         'RowNumber(),partition_by="book",order_by=["-number","pk"]))'
         ".filter(position_in_book__lte=3)"
     ) in text
+
+
+def test_the_window_annotation_takes_a_name_no_field_has(tmp_path: Path) -> None:
+    models = MODELS.replace(
+        "        rank = models.IntegerField(default=0)\n",
+        "        rank = models.IntegerField(default=0)\n"
+        "        position_in_author = models.IntegerField(default=0)\n",
+    )
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": models,
+            "app/sliced.py": SLICED,
+        },
+    )
+    path = tmp_path / "app" / "sliced.py"
+    text = "".join(fix_source(path, path.read_text()).text.split())
+    assert ".annotate(position_in_author_2=Window(" in text
+    assert ".filter(position_in_author_2__lte=2)" in text

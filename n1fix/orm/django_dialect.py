@@ -651,7 +651,9 @@ class DjangoDialect:
             order = self._window_order(shape, model) if model is not None else None
             if order is None:
                 raise ValueError("a sliced batch of rows in an unknown order")
-            position = f"position_in_{read_back.removesuffix('_id')}"
+            position = _free_annotation(
+                f"position_in_{read_back.removesuffix('_id')}", model, shape
+            )
             window = (
                 f"{symbol('django.db.models.Window')}"
                 f"({symbol('django.db.models.functions.RowNumber')}(),"
@@ -721,6 +723,27 @@ def _args(
         else:
             rendered.append(code(arg).rstrip().rstrip(","))
     return ", ".join(rendered)
+
+
+def _free_annotation(name: str, model: ModelInfo, shape: QueryShape) -> str:
+    """`name`, or `name_2`, ...: one no field of the model and no annotation of the
+    query has (Django refuses an annotation that clashes with either)."""
+    taken = {
+        arg.keyword.value
+        for mc in shape.statement_calls
+        if mc.name in ("annotate", "alias")
+        for arg in mc.call.args
+        if arg.keyword is not None
+    }
+    candidate, n = name, 1
+    while (
+        candidate in taken
+        or model.column(candidate) is not None
+        or model.relationship(candidate) is not None
+    ):
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate
 
 
 def _code(node: cst.CSTNode) -> str:
