@@ -8,7 +8,8 @@ project. An `async def run` is driven with asgiref's `async_to_sync`, so the ORM
 thread-sensitive work stays on this thread and its connection.
 
 Django's settings can be configured once per process. `configure()` does it (the golden
-apps installed, nothing else) and is called only when a Django case runs, never at import:
+apps installed, and the contrib apps the admin's changelist needs, with templates and a
+URLconf, golden_django_urls) and is called only when a Django case runs, never at import:
 a process that runs no Django case never imports Django. Whatever `DATABASES` says, the
 runs do not use it: each backend gets a database of its own in this process (an in-memory
 SQLite database; a database in the run's shared PostgreSQL cluster, named after this
@@ -46,6 +47,16 @@ from golden_support import (
 )
 
 DJANGO_APPS = ("djbooks", "djrender")
+# What the admin's changelist needs to render (the admin cases). The simple config: no
+# autodiscovery, so the admin site holds only what a case module registers. None of
+# their tables is made: a changelist for a superuser reads none of them.
+CONTRIB_APPS = (
+    "django.contrib.admin.apps.SimpleAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+)
 
 
 def configure() -> None:
@@ -57,13 +68,36 @@ def configure() -> None:
     ensure_golden_on_path()
     if not settings.configured:
         settings.configure(
-            INSTALLED_APPS=list(DJANGO_APPS),
+            INSTALLED_APPS=[*CONTRIB_APPS, *DJANGO_APPS],
             DATABASES={
                 "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
             },
             USE_TZ=True,
             TIME_ZONE="UTC",
             DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+            SECRET_KEY="golden-cases-only",
+            ROOT_URLCONF="golden_django_urls",
+            STATIC_URL="/static/",
+            TEMPLATES=[
+                {
+                    "BACKEND": "django.template.backends.django.DjangoTemplates",
+                    "APP_DIRS": True,
+                    "OPTIONS": {
+                        "context_processors": [
+                            "django.template.context_processors.request",
+                            "django.contrib.auth.context_processors.auth",
+                            "django.contrib.messages.context_processors.messages",
+                        ]
+                    },
+                }
+            ],
+            # The DRF cases' list views answer JSON to anyone: no authentication to run.
+            REST_FRAMEWORK={
+                "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+                "DEFAULT_AUTHENTICATION_CLASSES": [],
+                "DEFAULT_PERMISSION_CLASSES": [],
+                "UNAUTHENTICATED_USER": None,
+            },
         )
         django.setup()
         return
@@ -255,6 +289,7 @@ def run_django_scenario(
     scenario = load_module(path / "scenario.py", f"{label}_scenario")
     try:
         with (
+            admin_registrations(),
             _case_module(path, source, which, label) as module,
             database.in_use() as connection,
             transaction.atomic(),
@@ -269,6 +304,26 @@ def run_django_scenario(
         return outcome, counter
     finally:
         forget_module(scenario)
+
+
+@contextlib.contextmanager
+def admin_registrations() -> Iterator[None]:
+    """The default admin site's registrations are put back afterwards: a case module
+    registers its ModelAdmin when loaded (`@admin.register(Render)`), and the next run
+    loads another module that registers the same model. The URLconf
+    (golden_django_urls) is read anew each time: its admin URLs are the models
+    registered now."""
+    from django.contrib import admin
+    from django.urls import clear_url_caches
+
+    registered = dict(admin.site._registry)
+    clear_url_caches()
+    try:
+        yield
+    finally:
+        admin.site._registry.clear()
+        admin.site._registry.update(registered)
+        clear_url_caches()
 
 
 def _call(run: Any, module: ModuleType) -> Any:

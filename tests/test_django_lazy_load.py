@@ -686,6 +686,20 @@ def test_drf_list_view_loads_what_its_serializer_reads(tmp_path):
             def get_queryset(self):
                 return Book.objects.all()
         """,
+        # its get_queryset loads them, on the class's queryset
+        """
+        class BookList(generics.ListAPIView):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+
+            def get_queryset(self):
+                return (
+                    super()
+                    .get_queryset()
+                    .select_related("author__publisher")
+                    .prefetch_related("tags")
+                )
+        """,
         # one row: no list
         """
         class BookDetail(generics.RetrieveAPIView):
@@ -812,3 +826,78 @@ def test_a_lookup_joins_arguments_laid_out_on_their_own_line(tmp_path):
         '        "shelf", "author"\n'
         '    ).order_by("title")\n'
     ) in fixed(service)
+
+
+def test_a_loader_after_a_bracketed_chain_goes_inside_its_brackets(tmp_path):
+    service, _ = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            books = (
+                Book.objects.filter(title__gt="")
+                .exclude(title="x")
+            )
+            return [book.author.name for book in books]
+        """,
+    )
+    assert (
+        "    books = (\n"
+        '        Book.objects.filter(title__gt="")\n'
+        '        .exclude(title="x")\n'
+        '        .select_related("author")\n'
+        "    )\n"
+    ) in fixed(service)
+
+
+def test_two_loaders_on_one_view_queryset_stay_one_chain(tmp_path):
+    """The first fix breaks the queryset one call a line (it no longer fits); the
+    second goes inside its brackets, not after them."""
+    path, _ = drf_project(
+        tmp_path,
+        """
+        from rest_framework import viewsets
+
+        from app.models import Book
+        from app.serializers import BookSerializer
+
+
+        class BookViewSet(viewsets.ModelViewSet):
+            queryset = Book.objects.filter(title__gt="a long enough title")
+            serializer_class = BookSerializer
+        """,
+    )
+    assert (
+        "    queryset = (\n"
+        '        Book.objects.filter(title__gt="a long enough title")\n'
+        '        .select_related("author__publisher")\n'
+        '        .prefetch_related("tags")\n'
+        "    )\n"
+    ) in fixed(path)
+
+
+def test_drf_get_queryset_loading_some_reads_leaves_the_others(tmp_path):
+    _, found = drf_project(
+        tmp_path,
+        """
+        from rest_framework import generics
+
+        from app.models import Book
+        from app.serializers import BookSerializer
+
+
+        class BookList(generics.ListAPIView):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+
+            def get_queryset(self):
+                if self.request.query_params.get("q"):
+                    return super().get_queryset().filter(title=self.request.query_params["q"])
+                return super().get_queryset().prefetch_related("tags")
+        """,
+    )
+    # tags: loaded on one of the two ways; the author and publisher: on neither
+    assert sorted(f.message.split("`")[1] for f in found) == [
+        "BookSerializer.author",
+        "BookSerializer.publisher",
+    ]

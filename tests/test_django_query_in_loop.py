@@ -521,3 +521,106 @@ def test_a_negated_exists_reads_as_not_in(tmp_path: Path) -> None:
     path = tmp_path / "app" / "negated.py"
     text = fix_source(path, path.read_text()).text
     assert "if author.pk not in author_ids_with_books:" in text
+
+
+SLICED = """
+    from app.models import Author, Book, Chapter
+
+
+    def top_titles(authors: list[Author]) -> list[list[str]]:
+        return [
+            [b.title for b in Book.objects.filter(author=author.pk).order_by("-rank", "pk")[:2]]
+            for author in authors
+        ]
+
+
+    def top_ranked(authors: list[Author]) -> list[list[Book]]:
+        return [list(Book.objects.filter(author=author.pk).order_by("-rank")[:2]) for author in authors]
+
+
+    def top_chapters(books: list[Book]) -> list[list[Chapter]]:
+        return [list(Chapter.objects.filter(book=book.pk)[0:3]) for book in books]
+
+
+    def any_two(authors: list[Author]) -> list[list[Book]]:
+        return [list(Book.objects.filter(author=author.pk)[:2]) for author in authors]
+
+
+    def second_page(authors: list[Author]) -> list[list[Book]]:
+        return [list(Book.objects.filter(author=author.pk).order_by("pk")[2:4]) for author in authors]
+
+
+    def ranked_two(authors: list[Author]) -> list[list[Book]]:
+        return [list(Book.ranked.filter(author=author.pk)[:2]) for author in authors]
+
+
+    def as_many_as_ranked(authors: list[Author]) -> list[list[Book]]:
+        return [
+            list(Book.objects.filter(author=author.pk).order_by("pk")[: len(author.name)])
+            for author in authors
+        ]
+"""
+
+
+def test_a_slice_per_item_is_batched_with_a_window_in_a_known_order(
+    tmp_path: Path,
+) -> None:
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/sliced.py": SLICED,
+        },
+    )
+    path = tmp_path / "app" / "sliced.py"
+    found = {
+        f.line: f
+        for f in scan_source(path, path.read_text())
+        if f.rule == "query-in-loop"
+    }
+    # any_two (no order: any two rows), second_page (a slice not from the start) and
+    # ranked_two (a manager whose get_queryset() may order) are not read as queries
+    top, tied, chapters, per_author = (found[line] for line in sorted(found))
+    # the slice's size changes per author: no batch can keep it
+    assert per_author.applicability is Applicability.NONE
+    assert "the slice also changes per item" in per_author.message
+    assert top.applicability is Applicability.SAFE
+    assert "first 2 rows in the query's own `order_by`" in top.message
+    # `-rank` alone can tie: another of the tied books may be kept
+    assert tied.applicability is Applicability.UNSAFE
+    assert "can tie" in tied.message
+    # Chapter's Meta.ordering ends in the primary key: the window orders by it
+    assert chapters.applicability is Applicability.SAFE
+    text = "".join(fix_source(path, path.read_text()).text.split())
+    assert (
+        '.order_by("-rank","pk").annotate(position_in_author=Window(RowNumber(),'
+        'partition_by="author",order_by=["-rank","pk"])).filter(position_in_author__lte=2)'
+    ) in text
+    assert (
+        "Chapter.objects.filter(book__in=book_ids).annotate(position_in_book=Window("
+        'RowNumber(),partition_by="book",order_by=["-number","pk"]))'
+        ".filter(position_in_book__lte=3)"
+    ) in text
+
+
+def test_the_window_annotation_takes_a_name_no_field_has(tmp_path: Path) -> None:
+    models = MODELS.replace(
+        "        rank = models.IntegerField(default=0)\n",
+        "        rank = models.IntegerField(default=0)\n"
+        "        position_in_author = models.IntegerField(default=0)\n",
+    )
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": models,
+            "app/sliced.py": SLICED,
+        },
+    )
+    path = tmp_path / "app" / "sliced.py"
+    text = "".join(fix_source(path, path.read_text()).text.split())
+    assert ".annotate(position_in_author_2=Window(" in text
+    assert ".filter(position_in_author_2__lte=2)" in text

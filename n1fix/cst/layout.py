@@ -69,7 +69,61 @@ def with_long_calls_exploded(statement: str, indent: int, limit: int) -> str:
         cst.parse_statement(candidate + "\n")
     except cst.ParserSyntaxError:
         return statement
-    return candidate
+    return _with_long_arguments_exploded(candidate, indent, limit)
+
+
+def _with_long_arguments_exploded(statement: str, indent: int, limit: int) -> str:
+    """An argument line the explosion left still past the limit, itself a call
+    (`name=Window(RowNumber(), partition_by=...)`), broken as black breaks it: its
+    arguments on a line of their own, or one a line when that is too long too; again
+    for the lines that gives. Unchanged when the result would not parse."""
+    lines = statement.split("\n")
+    at = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if indent + len(line) > limit and _argument_call(line) is not None
+        ),
+        None,
+    )
+    if at is None:
+        return statement
+    line = lines[at]
+    body = line.lstrip(" ")
+    pad = line[: len(line) - len(body)]
+    keyword, call, comma = _argument_call(line)
+    broken = exploded_call(render(call), indent + len(pad), limit)
+    if broken is None:
+        return statement
+    broken_lines = broken.split("\n")
+    broken_lines[0] = keyword + broken_lines[0]
+    broken_lines[-1] += comma
+    candidate = "\n".join(
+        [*lines[:at], *(pad + b for b in broken_lines), *lines[at + 1 :]]
+    )
+    try:
+        cst.parse_statement(candidate + "\n")
+    except cst.ParserSyntaxError:
+        return statement
+    return _with_long_arguments_exploded(candidate, indent, limit)
+
+
+def _argument_call(line: str) -> tuple[str, cst.Call, str] | None:
+    """A line that is one argument, a call with arguments (`name=f(a, b),`): its
+    `name=`, the call, and its trailing comma."""
+    body = line.strip()
+    comma = "," if body.endswith(",") else ""
+    body = body.removesuffix(",")
+    keyword = ""
+    if "=" in body.split("(", 1)[0]:
+        keyword, _, body = body.partition("=")
+        if not keyword.isidentifier():
+            return None
+        keyword += "="
+    call = _chained_call(body)
+    if call is None or not call.args or body.startswith("."):
+        return None
+    return keyword, call, comma
 
 
 def exploded_call(call_code: str, indent: int, limit: int) -> str | None:

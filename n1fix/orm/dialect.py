@@ -145,6 +145,9 @@ class BatchQuery:
     # `source` is already the mapping from key to row (Django's `in_bulk(keys)`), and
     # costs no query for no keys: no grouping, no `if keys:`.
     mapping: bool = False
+    # The query keeps at most the per-item LIMIT of rows per key itself (Django's
+    # window filter): the grouping takes every row it gives.
+    capped: bool = False
 
 
 class Loading(str, enum.Enum):

@@ -11,9 +11,14 @@ cardinality: none (iterated) LIST, `.first()` / `.last()` FIRST, `.get()` ONE,
 SCALAR; the async API (`await ...aget()`, `acount()`, `afirst()`, `alast()`,
 `aexists()`, `async for`) the same.
 
+A slice from the start (`qs.order_by("-created_at")[:3]`, `[0:n]`) is LIMIT n: read as a
+`.limit(n)` call, when the rows' order is known (an `order_by`, or the model's readable
+`Meta.ordering` through a manager that does not filter); its batch keeps the first n
+rows per key with a `ROW_NUMBER()` window filtered in the query (Django 4.2+).
+
 Not read here (no shape, so no finding): related managers (`author.book_set.filter(...)`,
 their per-row reads are lazy-load territory), `Q(...)` objects as keys (they become
-predicates that are no key), `raw()`, `extra()`, slicing.
+predicates that are no key), `raw()`, `extra()`, any other slice or index.
 
 The batch writer: `batch_query` writes the batched QuerySet a query-in-loop rewrite
 runs once (`filter(author_id__in=keys)`, counts grouped with `values_list(key).annotate(
@@ -23,6 +28,7 @@ code does not show (the per-item order `.first()` / `.last()` reads).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -122,6 +128,8 @@ class DjangoDialect:
     # -- query shapes ----------------------------------------------------------------
 
     def query_shape(self, node: cst.BaseExpression) -> QueryShape | None:
+        if isinstance(node, cst.Subscript):
+            return self._sliced_shape(node)
         base, calls, is_async = unwind(node)
         if not calls or not _is_manager(base):
             return None
@@ -191,6 +199,53 @@ class DjangoDialect:
             opaque=opaque,
             get_key=get_key,
         )
+
+    def _sliced_shape(self, node: cst.Subscript) -> QueryShape | None:
+        """`chain[:n]` (or `[0:n]`) of rows in a known order: the chain's shape with
+        LIMIT n, read as the `.limit(n)` call SQLAlchemy's queries spell it with."""
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
+            return None
+        cut = node.slice[0].slice
+        start = cut.lower
+        if cut.upper is None or cut.step is not None:
+            return None
+        if start is not None and not (
+            isinstance(start, cst.Integer) and start.evaluated_value == 0
+        ):
+            return None
+        shape = self.query_shape(node.value)
+        if (
+            shape is None
+            or shape.cardinality is not Cardinality.LIST
+            or shape.is_async
+            or any(mc.name == "iterator" for mc in shape.statement_calls)
+        ):
+            return None
+        model = self._model(shape.entity) if shape.entity is not None else None
+        if model is None or self._window_order(shape, model) is None:
+            return None  # the first n of an unknown order: any n rows
+        limit = MethodCall("limit", cst.Call(cst.Name("limit"), [cst.Arg(cut.upper)]))
+        return dataclasses.replace(shape, node=node, limit=limit)
+
+    def _window_order(self, shape: QueryShape, model: ModelInfo) -> list[str] | None:
+        """The per-item rows' order as the window's `order_by` terms (code): the
+        query's `order_by`, else `Meta.ordering`; None when not known, or none."""
+        explicit = [mc for mc in shape.statement_calls if mc.name == "order_by"]
+        if explicit:
+            terms = [arg for arg in explicit[-1].call.args]
+            if not terms or any(a.keyword is not None or a.star for a in terms):
+                return None
+            return [_code(a.value) for a in terms]
+        django = model.django
+        manager = shape.session.attr.value  # type: ignore[attr-defined]
+        if (
+            django is None
+            or django.manager_filters(manager)
+            or not django.ordering_known
+            or not django.ordering
+        ):
+            return None
+        return [f'"{term}"' for term in django.ordering]
 
     def is_manager(self, receiver: cst.BaseExpression) -> bool:
         """`Book.objects`: a manager of a class the project defines as a Django model."""
@@ -418,6 +473,13 @@ class DjangoDialect:
                 f"`{model.name}.{key_column}` is not unique; `.get()` raises on"
                 " duplicates, a dict keeps one"
             )
+        if cardinality is Cardinality.LIST and shape.limit is not None:
+            order = self.ordering(shape, model)
+            if order is None or not any(model.is_unique(name) for name in order):
+                gaps.append(
+                    f"the per-item slice orders by {', '.join(order or ['?'])}, which can"
+                    " tie: the batch may keep another of the tied rows"
+                )
         if cardinality is Cardinality.FIRST and not model.is_unique(key_column):
             order = self.ordering(shape, model)
             if order is None:
@@ -501,6 +563,12 @@ class DjangoDialect:
             return (
                 f"{query}, grouped by `{key_column}`; the {which} row per key {order}"
             )
+        if shape.limit is not None:
+            return (
+                f"{query}, grouped by `{key_column}` in Python; each key's first"
+                f" {_code(shape.limit.call.args[0].value)} rows {order}, kept by a"
+                " `ROW_NUMBER()` window filtered in the query (Django 4.2+)"
+            )
         return f"{query}, grouped by `{key_column}` in Python; each key's rows {order}"
 
     def _unordered(self, shape: QueryShape, model: ModelInfo) -> bool:
@@ -578,6 +646,22 @@ class DjangoDialect:
                 on_miss=code(shape.node),
                 mapping=True,
             )
+        if cardinality is Cardinality.LIST and shape.limit is not None:
+            model = self._model(shape.entity) if shape.entity is not None else None
+            order = self._window_order(shape, model) if model is not None else None
+            if order is None:
+                raise ValueError("a sliced batch of rows in an unknown order")
+            position = _free_annotation(
+                f"position_in_{read_back.removesuffix('_id')}", model, shape
+            )
+            window = (
+                f"{symbol('django.db.models.Window')}"
+                f"({symbol('django.db.models.functions.RowNumber')}(),"
+                f' partition_by="{read_back}", order_by=[{", ".join(order)}])'
+            )
+            top_n = code(shape.limit.call.args[0].value)
+            source += f".annotate({position}={window}).filter({position}__lte={top_n})"
+            return BatchQuery(_rows(shape, source), capped=True)
         on_miss = None
         if cardinality is Cardinality.ONE:
             on_miss = code(shape.node)  # the per-item `.get()`: raises as it did
@@ -639,6 +723,31 @@ def _args(
         else:
             rendered.append(code(arg).rstrip().rstrip(","))
     return ", ".join(rendered)
+
+
+def _free_annotation(name: str, model: ModelInfo, shape: QueryShape) -> str:
+    """`name`, or `name_2`, ...: one no field of the model and no annotation of the
+    query has (Django refuses an annotation that clashes with either)."""
+    taken = {
+        arg.keyword.value
+        for mc in shape.statement_calls
+        if mc.name in ("annotate", "alias")
+        for arg in mc.call.args
+        if arg.keyword is not None
+    }
+    candidate, n = name, 1
+    while (
+        candidate in taken
+        or model.column(candidate) is not None
+        or model.relationship(candidate) is not None
+    ):
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 def _rows(shape: QueryShape, source: str) -> str:

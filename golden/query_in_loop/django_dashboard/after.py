@@ -1,7 +1,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, Window
 from django.db.models.functions import RowNumber
 
 from djrender.models import Project, Render
@@ -20,26 +20,27 @@ class DashboardService:
     def project_cards(self, user_id: int) -> list[ProjectCard]:
         projects = Project.objects.filter(user_id=user_id).order_by("-created_at", "-id")
         cards = []
+        projects = list(projects)
         project_ids = [project.id for project in projects]
         renders_by_project = defaultdict(list)
         render_counts_by_project = {}
         if project_ids:
             for render in (
                 Render.objects.filter(project_id__in=project_ids)
+                .order_by("-created_at", "-id")
                 .annotate(
                     position_in_project=Window(
                         RowNumber(),
-                        partition_by=F("project_id"),
-                        order_by=[F("created_at").desc(), F("id").desc()],
+                        partition_by="project_id",
+                        order_by=["-created_at", "-id"],
                     )
                 )
                 .filter(position_in_project__lte=LATEST_PER_PROJECT)
-                .order_by("-created_at", "-id")
             ):
                 renders_by_project[render.project_id].append(render)
             render_counts_by_project = dict(
                 Render.objects.filter(project_id__in=project_ids)
-                .values_list("project")
+                .values_list("project_id")
                 .annotate(count=Count("pk"))
                 .order_by()
             )

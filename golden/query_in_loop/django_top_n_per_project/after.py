@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from django.db.models import F, Window
+from django.db.models import Window
 from django.db.models.functions import RowNumber
 
 from djrender.models import Project, Render
@@ -15,15 +15,13 @@ def project_previews(projects: list[Project]) -> list[tuple[Project, list[Render
     if project_ids:
         for render in (
             Render.objects.filter(project__in=project_ids, status="done")
+            .order_by("-created_at", "-id")
             .annotate(
                 position_in_project=Window(
-                    RowNumber(),
-                    partition_by=F("project_id"),
-                    order_by=[F("created_at").desc(), F("id").desc()],
+                    RowNumber(), partition_by="project", order_by=["-created_at", "-id"]
                 )
             )
             .filter(position_in_project__lte=PREVIEW_SIZE)
-            .order_by("-created_at", "-id")
         ):
             renders_by_project[render.project_id].append(render)
     for project in projects:

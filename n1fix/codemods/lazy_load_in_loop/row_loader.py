@@ -55,6 +55,17 @@ class _Replace(cst.CSTTransformer):
         return updated
 
 
+def _with_dots(chain: cst.BaseExpression, base: cst.BaseExpression, dot: cst.Dot):
+    """`chain` with `dot` before each call it adds on `base` (not in their arguments)."""
+    if chain is base or not isinstance(chain, cst.Call):
+        return chain
+    func = chain.func
+    if not isinstance(func, cst.Attribute):
+        return chain
+    func = func.with_changes(value=_with_dots(func.value, base, dot), dot=dot)
+    return chain.with_changes(func=func)
+
+
 def _lookup(loader: RowLoader, quote: str = '"') -> cst.SimpleString:
     return cst.SimpleString(f"{quote}{loader.lookup}{quote}")
 
@@ -80,15 +91,47 @@ class _Edit(cst.CSTTransformer):
             return updated.with_changes(args=[extra])
         if loader.target is not None and original is loader.target:
             base = updated if loader.base is loader.target else _base_of(updated)
+            inner = base.with_changes(lpar=[], rpar=[]) if _bracketed(base) else base
             if loader.calls:
                 text = ".".join(loader.calls).replace("{symbol}", self.spelled or "")
                 added = cst.parse_expression(f"_row_query_.{text}", config=self.config)
-                return added.visit(_PutBase(base))
-            return cst.Call(
-                cst.Attribute(base, cst.Name(loader.method)),
-                [cst.Arg(_lookup(loader))],
-            )
+                added = added.visit(_PutBase(inner))
+            else:
+                added = cst.Call(
+                    cst.Attribute(inner, cst.Name(loader.method)),
+                    [cst.Arg(_lookup(loader))],
+                )
+            return _in_brackets_of(base, inner, added) if inner is not base else added
         return updated
+
+
+def _bracketed(node: cst.BaseExpression) -> bool:
+    return bool(getattr(node, "lpar", None))
+
+
+def _in_brackets_of(
+    base: cst.BaseExpression, inner: cst.BaseExpression, added: cst.BaseExpression
+) -> cst.BaseExpression:
+    """The calls added after a bracketed chain go inside its brackets, not after them
+    (`(...).prefetch_related(...)`); when the chain is broken one call a line (as black
+    leaves it), each on a line of its own:
+
+        queryset = (
+            Book.objects.filter(is_published=True)
+            .select_related("author")
+            .prefetch_related("tags")           # added
+        )
+    """
+    dot = None
+    if (
+        isinstance(inner, cst.Call)
+        and isinstance(inner.func, cst.Attribute)
+        and isinstance(inner.func.dot.whitespace_before, cst.ParenthesizedWhitespace)
+    ):
+        dot = inner.func.dot
+    if dot is not None:
+        added = _with_dots(added, inner, dot)
+    return added.with_changes(lpar=base.lpar, rpar=base.rpar)
 
 
 def _with_lookup(call: cst.Call, lookup: cst.SimpleString) -> cst.Call:

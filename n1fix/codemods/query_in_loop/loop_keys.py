@@ -182,8 +182,8 @@ def _shared_guard(
     """The `if keys:` a batch of the same loop put just above, with this batch's query
     added to it; None when there is no such guard.
 
-    Only a guard whose body reads the keys as the list of an `.in_(keys)` (no statement in
-    it can change them), and only when nothing but the empty lookup comes before this
+    Only a guard whose body reads the keys as the list of an `.in_(keys)` or a Django
+    `__in=keys` lookup (no statement in it can change them), and only when nothing but the empty lookup comes before this
     batch's own guard (the keys list is the one above, shared)."""
     if len(new_statements) != 2 or not isinstance(guard := new_statements[-1], cst.If):
         return None
@@ -204,6 +204,13 @@ def _shared_guard(
         and isinstance(node.func, cst.Attribute)
         and node.func.attr.value == "in_"
         and len(node.args) == 1
+    }
+    listed |= {  # Django's `filter(project_id__in=keys)`
+        id(node.value)
+        for node in walk(previous.body, into_scopes=True)
+        if isinstance(node, cst.Arg)
+        and node.keyword is not None
+        and node.keyword.value.endswith("__in")
     }
     if any(
         isinstance(n, cst.Name) and n.value == keys.value and id(n) not in listed

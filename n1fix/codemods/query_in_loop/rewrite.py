@@ -299,7 +299,12 @@ def _batch(
             value=row,
             source=source,
             key_code=key_code,
-            top_n=ctx.code(plan.top_n) if plan.top_n is not None else None,
+            top_n=(
+                ctx.code(plan.top_n)
+                if plan.top_n is not None
+                and not (written is not None and written.capped)
+                else None
+            ),
             symbol=symbol,
             indent=indent,
             limit=limit,

@@ -25,7 +25,9 @@ object itself), `PrimaryKeyRelatedField(many=True)` and the like, and a to-many 
 
 Only DRF's own list views are read (`ListAPIView`, `ListCreateAPIView`, `ModelViewSet`,
 `ReadOnlyModelViewSet`) with a `queryset` and a `serializer_class` as class attributes and
-none of `get_queryset` / `get_serializer_class` / `get_serializer` / `list` overridden;
+neither `get_serializer` nor `list` overridden (a `get_queryset` whose every return starts
+from `super().get_queryset()`: what its calls load counts too; a `get_serializer_class`
+returning serializers by name: each is read, and the fix is unsafe);
 the serializer is a `ModelSerializer` of the queryset's model, in this module or one the
 view imports, with no `depth` and no `to_representation` of its own. Each relation read is
 a finding on the view's `queryset`, with the `select_related` / `prefetch_related` the
@@ -114,11 +116,14 @@ def _check_view(ctx, view: cst.ClassDef, loop_finding) -> Iterable:
     if methods & _OWN_ROWS - {"get_queryset", "get_serializer_class"}:
         return
     defs = {s.name.value: s for s in view.body.body if isinstance(s, cst.FunctionDef)}
-    if "get_queryset" in defs and not _keeps_queryset(defs["get_queryset"]):
-        return
     queryset = assigned.get("queryset")
     if queryset is None:
         return
+    narrowed = []  # what `get_queryset` returns: the class's queryset, and more calls
+    if "get_queryset" in defs:
+        narrowed = _narrowed_sources(ctx, defs["get_queryset"], queryset, view)
+        if narrowed is None:
+            return
     names = _serializer_names(assigned, defs.get("get_serializer_class"))
     if not names:
         return
@@ -142,7 +147,10 @@ def _check_view(ctx, view: cst.ClassDef, loop_finding) -> Iterable:
                 ctx.orm.loading(source.options, read.path[:k], rel)
                 for k, rel in enumerate(relationships, start=1)
             ]
-            if loadings[-1] is not Loading.LAZY:
+            if loadings[-1] is not Loading.LAZY or any(
+                _method_loads(ctx, source, rows, read.path, relationships)
+                for rows in narrowed
+            ):
                 continue
             seen.add(read.path)
             message = (
@@ -162,26 +170,62 @@ def _check_view(ctx, view: cst.ClassDef, loop_finding) -> Iterable:
             )
 
 
-def _keeps_queryset(method: cst.FunctionDef) -> bool:
-    """`get_queryset` whose every `return` starts from `super().get_queryset()`: the
-    class's `queryset`, narrowed."""
+def _narrowed_sources(ctx, method: cst.FunctionDef, queryset, view) -> list | None:
+    """The rows of each `return` of `get_queryset` when every one starts from
+    `super().get_queryset()` (the class's `queryset`, narrowed): that return read with
+    the `queryset` in place of the call, so that what it loads is seen
+    (`super().get_queryset().prefetch_related("tags")`). None otherwise: the view's
+    rows are its own."""
     returns = [n for n in walk(method.body) if isinstance(n, cst.Return)]
     if not returns:
-        return False
+        return None
+    sources = []
     for ret in returns:
-        base = ret.value
-        while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
-            if (
-                base.func.attr.value == "get_queryset"
-                and isinstance(base.func.value, cst.Call)
-                and isinstance(base.func.value.func, cst.Name)
-                and base.func.value.func.value == "super"
-            ):
-                break
-            base = base.func.value
-        else:
-            return False
-    return True
+        call = _super_queryset(ret.value)
+        if call is None:
+            return None
+        rows = row_source(
+            ctx, ret.value.visit(_Replace(call, queryset)), [ctx.module, view], False
+        )
+        if rows is None or rows.options.opaque:
+            return None
+        sources.append(rows)
+    return sources
+
+
+def _super_queryset(value: cst.BaseExpression | None) -> cst.Call | None:
+    """The `super().get_queryset()` call a returned chain starts from."""
+    base = value
+    while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
+        if (
+            base.func.attr.value == "get_queryset"
+            and isinstance(base.func.value, cst.Call)
+            and isinstance(base.func.value.func, cst.Name)
+            and base.func.value.func.value == "super"
+        ):
+            return base
+        base = base.func.value
+    return None
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, old: cst.CSTNode, new: cst.CSTNode) -> None:
+        self.old, self.new = old, new
+
+    def on_leave(self, original, updated):
+        return self.new if original is self.old else updated
+
+
+def _method_loads(ctx, source, rows, path: tuple[str, ...], relationships) -> bool:
+    """Does `get_queryset` (its returned `rows`) load the read at `path`, or a relation
+    on its way, that the class's queryset (`source`) does not? There the loading is the
+    method's own: n1fix adds none to the class's queryset, where a second lookup of the
+    same relation may clash with it."""
+    return any(
+        ctx.orm.loading(rows.options, path[:k], rel) is not Loading.LAZY
+        and ctx.orm.loading(source.options, path[:k], rel) is Loading.LAZY
+        for k, rel in enumerate(relationships, start=1)
+    )
 
 
 def _serializer_names(assigned, chooser: cst.FunctionDef | None) -> list[str]:

@@ -124,6 +124,8 @@ def _queries(
             shape = orm.query_shape(node) or _recognize_through_variable(
                 orm, node, ancestry
             )
+        elif isinstance(node, cst.Subscript):  # a sliced QuerySet (`qs[:3]`)
+            shape = orm.query_shape(node)
         if shape is not None:
             found.append((shape, list(ancestry)))
             continue
@@ -701,6 +703,10 @@ def _dependent_parts(
     for mc in shape.statement_calls:
         if mc.name not in {"where", "filter", "filter_by"}:
             parts.append((f"`.{mc.name}()`", mc.call))
+    if shape.limit is not None and all(
+        mc is not shape.limit for mc in shape.statement_calls
+    ):  # a slice (`[:n]`), read as a LIMIT outside the chain's calls
+        parts.append(("the slice", shape.limit.call))
     if (
         shape.select_call is not None and not shape.exists_calls
     ):  # exists(): its filters are the predicates
