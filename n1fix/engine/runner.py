@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, Collection, Iterable
@@ -156,7 +156,10 @@ def run(
                 if hit is None:
                     pending.append(survey)
                 else:
-                    result.findings.extend(hit)
+                    # The cache holds them as the run that checked the file named it,
+                    # from its own directory: name it from this run's.
+                    display = display_path(survey.path)
+                    result.findings.extend(replace(f, path=display) for f in hit)
             targets = pending
         if targets:
             # Only now: choosing the dialect imports LibCST, which a run whose files
