@@ -16,6 +16,7 @@ from typing import Callable, Collection, Iterable
 from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
+from n1fix.engine.signal_modules import receiver_modules
 from n1fix.engine.survey import Survey, survey_file
 from n1fix.orm.django_models import with_django_models
 from n1fix.orm.functions import FunctionIndex
@@ -123,6 +124,15 @@ def run(
     pool = None
     try:
         surveys = _survey_all(found.files, root, jobs, cache, facts_of=selected)
+        surveys.update(
+            _survey_all(
+                receiver_modules(paths, surveys, root, config),
+                root,
+                jobs,
+                cache,
+                facts_of=selected,
+            )
+        )
         project = _project(root, surveys, with_orm=False)
         result.project = project
         targets: list[Survey] = []

@@ -1,0 +1,97 @@
+"""A signal receiver connected in a module the checked file does not import still keeps
+a per-object write from becoming a bulk one: a run over part of a project (one file
+named, the pre-commit hooks' changed files, an editor's `fix_source`) surveys the project
+modules that may connect receivers (n1fix/engine/signal_modules.py)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from n1fix_project import n1fix
+
+from n1fix.engine.api import fix_source, scan_source
+from n1fix.rules.base import Applicability
+
+pytest.importorskip("django")
+
+FILES = {
+    "pyproject.toml": "[project]\nname = 'shop'\nversion = '0'\n",
+    "shop/__init__.py": "",
+    "shop/models.py": """
+        from django.db import models
+
+
+        class Product(models.Model):
+            stock = models.IntegerField(default=0)
+
+
+        class StockMovement(models.Model):
+            product = models.ForeignKey(Product, on_delete=models.CASCADE)
+            change = models.IntegerField()
+    """,
+    # Imported by nothing: Django's AppConfig.ready() would import it.
+    "shop/signals.py": """
+        from django.db.models import F
+        from django.db.models.signals import post_save
+        from django.dispatch import receiver
+
+        from shop.models import Product, StockMovement
+
+
+        @receiver(post_save, sender=StockMovement)
+        def apply_movement(sender, instance, created, **kwargs):
+            if created:
+                Product.objects.filter(pk=instance.product_id).update(
+                    stock=F("stock") + instance.change
+                )
+    """,
+    "shop/restock.py": """
+        from shop.models import StockMovement
+
+
+        def restock(quantities: dict[int, int]) -> None:
+            for product_id, quantity in quantities.items():
+                StockMovement.objects.create(product_id=product_id, change=quantity)
+    """,
+}
+NO_FIX = "a `post_save` receiver for `StockMovement` (shop.signals:"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    for name, text in FILES.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    return tmp_path
+
+
+@pytest.mark.parametrize("named", [".", "shop", "shop/restock.py"])
+def test_the_receiver_is_known_whatever_files_are_named(shop: Path, named) -> None:
+    run = n1fix(
+        "scan",
+        named,
+        "--no-cache" if named == "." else "--select=write-in-loop",
+        cwd=shop,
+    )
+    assert run.code == 1, run
+    [line] = [line for line in run.out.splitlines() if "write-in-loop" in line]
+    assert "[*]" not in line and NO_FIX in line, line
+
+
+def test_apply_on_the_one_file_leaves_the_loop(shop: Path) -> None:
+    restock = shop / "shop" / "restock.py"
+    before = restock.read_text()
+    run = n1fix("apply", "shop/restock.py", cwd=shop)
+    assert run.code == 0, run
+    assert restock.read_text() == before
+
+
+def test_the_in_process_api_knows_the_receiver(shop: Path) -> None:
+    restock = shop / "shop" / "restock.py"
+    [finding] = scan_source(restock, restock.read_text())
+    assert finding.applicability is Applicability.NONE, finding.message
+    assert NO_FIX in finding.message
+    assert not fix_source(restock, restock.read_text()).applied
