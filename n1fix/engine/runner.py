@@ -16,7 +16,7 @@ from typing import Callable, Collection, Iterable
 from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
-from n1fix.engine.signal_modules import receiver_modules
+from n1fix.engine.hook_modules import hook_surveys
 from n1fix.engine.survey import Survey, survey_file
 from n1fix.orm.django_models import with_django_models
 from n1fix.orm.functions import FunctionIndex
@@ -124,15 +124,7 @@ def run(
     pool = None
     try:
         surveys = _survey_all(found.files, root, jobs, cache, facts_of=selected)
-        surveys.update(
-            _survey_all(
-                receiver_modules(paths, surveys, root, config),
-                root,
-                jobs,
-                cache,
-                facts_of=selected,
-            )
-        )
+        surveys.update(hook_surveys(paths, surveys, root, config))
         project = _project(root, surveys, with_orm=False)
         result.project = project
         targets: list[Survey] = []
