@@ -1,7 +1,7 @@
 """A hook registered in a module the checked file does not import (a Django signal
 receiver, a SQLAlchemy ORM event listener) still keeps per-object writes from becoming
 bulk ones: a run over part of a project (one file named, the pre-commit hooks' changed
-files, an editor's `fix_source`) surveys the project modules that may register hooks
+files) surveys the project modules that may register hooks for them
 (n1fix/engine/hook_modules.py)."""
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from n1fix_project import n1fix
 
-from n1fix.engine.api import fix_source, scan_source
-from n1fix.rules.base import Applicability
 
 FILES = {
     "pyproject.toml": "[project]\nname = 'shop'\nversion = '0'\n",
@@ -81,14 +79,6 @@ def test_apply_on_the_one_file_leaves_the_loop(shop: Path) -> None:
     run = n1fix("apply", "shop/restock.py", cwd=shop)
     assert run.code == 0, run
     assert restock.read_text() == before
-
-
-def test_the_in_process_api_knows_the_receiver(shop: Path) -> None:
-    restock = shop / "shop" / "restock.py"
-    [finding] = scan_source(restock, restock.read_text())
-    assert finding.applicability is Applicability.NONE, finding.message
-    assert NO_FIX in finding.message
-    assert not fix_source(restock, restock.read_text()).applied
 
 
 LISTENED = {

@@ -9,7 +9,6 @@ from n1fix.engine.checker import file_context, run_rules
 from n1fix.engine.discovery import find_project_root
 from n1fix.engine.fixer import FixOutcome, fix_text
 from n1fix.engine.runner import _project, _survey_all, display_path, gate_on_project
-from n1fix.engine.hook_modules import hook_surveys
 from n1fix.engine.survey import survey_file
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.rules import select_rules
@@ -29,8 +28,6 @@ def _setup(path: Path, text: str):
     own = survey_file(path, root, {r.NAME: r for r in rules}, text=text)
     surveys = _survey_all(own.resolved, root)
     surveys[path] = own
-    # Hooks registered in modules the file does not import (engine/hook_modules).
-    surveys = {**hook_surveys([path], surveys, root, config), **surveys}
     project = _project(root, surveys)
     gate_on_project(own, project, rules)
     display = display_path(path)

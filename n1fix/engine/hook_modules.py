@@ -8,9 +8,10 @@ one decides whether per-object writes may become bulk ones (which skip the hooks
 over a few files indexes the models those files import, not the modules that hook them:
 without this, `n1fix apply shop/services/inventory.py` offered a safe `bulk_create()` that
 skipped the stock receiver of `shop/signals.py`. So when the files checked use an ORM,
-every project file whose text may register one of its hooks is surveyed too, for its
-model facts only (no rule gates it or gathers facts from it, its imports are not
-followed, and it is not checked). A run over the whole project has them already.
+every project file whose text may register one of its hooks is surveyed too, for the
+hooks alone: its receivers and listeners join the model index, nothing else of it does
+(not its models, imports or functions: a run over part of a project reads the rest as
+before), and it is not checked. A run over the whole project has them already.
 """
 
 from __future__ import annotations
@@ -20,12 +21,23 @@ from pathlib import Path
 from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.survey import Survey, survey_file
+from n1fix.orm.django_facts import DjangoReceiverFacts
+from n1fix.orm.model_facts import ListenerFacts
 
 # The top-level packages whose import means the project may hook models, and what a
-# module registering such a hook holds: any of the alternatives, each all its parts (the
-# cheap tests `orm.django_facts` and `orm.model_facts` make before they look for one:
-# SQLAlchemy's listeners are looked for only in modules importing `sqlalchemy.event`).
-_DJANGO = ((b"receiver",), (b".connect(",))
+# module registering such a hook holds: any of the alternatives, each all its parts (a
+# receiver of the model signals the bulk forms skip names one; SQLAlchemy's listeners
+# are looked for only in modules importing `sqlalchemy.event`).
+_DJANGO = tuple(
+    (signal,)
+    for signal in (
+        b"pre_save",
+        b"post_save",
+        b"pre_delete",
+        b"post_delete",
+        b"m2m_changed",
+    )
+)
 _SQLALCHEMY = ((b"sqlalchemy", b"event", b"listen"),)
 _MARKERS = {
     "django": _DJANGO,
@@ -74,8 +86,18 @@ def hook_modules(
 def hook_surveys(
     paths: list[Path], surveys: dict[Path, Survey], root: Path, config: Config
 ) -> dict[Path, Survey]:
-    """The surveys of `hook_modules`: model facts only, for the model index."""
-    return {
-        path: survey_file(path, root, {}, facts_of=())
-        for path in hook_modules(paths, surveys, root, config)
-    }
+    """The surveys of `hook_modules`, holding their receivers and listeners alone."""
+    hooks = {}
+    for path in hook_modules(paths, surveys, root, config):
+        full = survey_file(path, root, {}, facts_of=())
+        hooks[path] = Survey(
+            path=path,
+            module_name=full.module_name,
+            digest=full.digest,
+            models=[f for f in full.models if isinstance(f, ListenerFacts)],
+            django_models=[
+                f for f in full.django_models if isinstance(f, DjangoReceiverFacts)
+            ],
+            gated=[],
+        )
+    return hooks
