@@ -112,3 +112,10 @@ def test_what_must_be_left_alone_sends_what_it_sent(applied) -> None:
 
 def test_a_second_run_changes_nothing(applied) -> None:
     assert applied["again"].returncode == 0, applied["again"].stdout
+
+
+def test_the_fixes_keep_to_the_example_s_line_length(applied) -> None:
+    # The example's pyproject.toml sets ruff's line-length to 120.
+    for path in (applied["root"] / "shop").rglob("*.py"):
+        long = [line for line in path.read_text().splitlines() if len(line) > 120]
+        assert not long, (path.name, long)
