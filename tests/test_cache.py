@@ -374,3 +374,15 @@ def test_a_cache_file_that_is_a_symlink_is_replaced_not_written_through(
         not _cache_file(project).is_symlink()
         and json.loads(_cache_file(project).read_text())["format"] == FORMAT
     )
+
+
+def test_cached_findings_are_shown_from_where_this_run_is(project: Path) -> None:
+    # The first run fills the cache from the project's parent; the second, from inside
+    # the project, must name the same files relative to its own directory.
+    first = n1fix("scan", project.name, cwd=project.parent)
+    assert f"{project.name}/app/service.py:" in first.out, first
+    run = n1fix("scan", ".", cwd=project)
+    assert run.code == 1, run
+    assert run.out.startswith("app/service.py:"), run
+    cold = n1fix("scan", ".", "--no-cache", cwd=project)
+    assert run.out == cold.out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, Collection, Iterable
@@ -16,6 +16,7 @@ from typing import Callable, Collection, Iterable
 from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
+from n1fix.engine.hook_modules import hook_surveys
 from n1fix.engine.survey import Survey, survey_file
 from n1fix.orm.django_models import with_django_models
 from n1fix.orm.functions import FunctionIndex
@@ -123,6 +124,7 @@ def run(
     pool = None
     try:
         surveys = _survey_all(found.files, root, jobs, cache, facts_of=selected)
+        surveys.update(hook_surveys(paths, surveys, root, config))
         project = _project(root, surveys, with_orm=False)
         result.project = project
         targets: list[Survey] = []
@@ -156,7 +158,10 @@ def run(
                 if hit is None:
                     pending.append(survey)
                 else:
-                    result.findings.extend(hit)
+                    # The cache holds them as the run that checked the file named it,
+                    # from its own directory: name it from this run's.
+                    display = display_path(survey.path)
+                    result.findings.extend(replace(f, path=display) for f in hit)
             targets = pending
         if targets:
             # Only now: choosing the dialect imports LibCST, which a run whose files

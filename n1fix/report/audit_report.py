@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from n1fix import __version__
-from n1fix.report import rule_docs
+from n1fix.report import django_practices, rule_docs
 from n1fix.report.fingerprints import SourceLines, project_path
 from n1fix.report.wording import plural
 from n1fix.rules import rule_by_name
@@ -100,8 +100,15 @@ def write(
                 key,
                 measured,
             )
-        _best_practices(out, findings)
-    _reproduce(out, paths)
+        _best_practices(out, findings, _orm(result))
+    _reproduce(out, paths, _orm(result))
+
+
+def _orm(result) -> str:
+    """The name of the dialect the project was read with (`sqlalchemy`, `django`)."""
+    project = getattr(result, "project", None)
+    dialect = project.dialect() if project is not None else None
+    return dialect.name if dialect is not None else "sqlalchemy"
 
 
 def _by_file(findings: list[Finding]) -> list[FileFindings]:
@@ -291,7 +298,7 @@ def _file_section(
         out.write("\n")
 
 
-def _best_practices(out: TextIO, findings: list[Finding]) -> None:
+def _best_practices(out: TextIO, findings: list[Finding], orm: str) -> None:
     fired = [rule_by_name(name) for name in dict.fromkeys(f.rule for f in findings)]
     fired = sorted(
         (r for r in fired if r is not None),
@@ -300,10 +307,14 @@ def _best_practices(out: TextIO, findings: list[Finding]) -> None:
     out.write("## Best practices\n\nDrawn from the rules that fired here.\n\n")
     for rule in fired:
         out.write(f"### {rule.MESSAGE} (`{rule.NAME}`)\n\n")
-        why = rule_docs.section(rule, "Why is this bad?")
+        why = django_practices.why(
+            rule.NAME, orm, rule_docs.section(rule, "Why is this bad?")
+        )
         if why:
             out.write(why + "\n\n")
-        instead = rule_docs.section(rule, "Use instead")
+        instead = django_practices.use_instead(
+            rule.NAME, orm, rule_docs.section(rule, "Use instead")
+        )
         if instead:
             out.write("Instead:\n\n" + instead + "\n\n")
     out.write("### Review checklist\n\n")
@@ -316,7 +327,7 @@ def _best_practices(out: TextIO, findings: list[Finding]) -> None:
     )
 
 
-def _reproduce(out: TextIO, paths: list[str]) -> None:
+def _reproduce(out: TextIO, paths: list[str], orm: str) -> None:
     targets = " ".join(paths)
     out.write("## Reproduce and keep it fixed\n\n```\n")
     out.write(f"n1fix scan {targets}                     # the findings\n")
@@ -332,5 +343,5 @@ def _reproduce(out: TextIO, paths: list[str]) -> None:
     )
     out.write(
         "```\n\nTo see the round trips go down, count the statements a call sends before and after "
-        "(SQLAlchemy's `before_cursor_execute` event), as n1fix's own golden tests do.\n"
+        f"({django_practices.counting(orm)}), as n1fix's own golden tests do.\n"
     )

@@ -415,11 +415,27 @@ def _dict_call(group: str, source: str, indent: int, limit: int) -> str:
     one_line = f"{group} = dict({source})"
     if fits(one_line, indent, limit) or source.startswith("\n"):
         return one_line
-    lines = chain_lines(cst.parse_expression(source))
+    expr = cst.parse_expression(source)
+    lines = chain_lines(expr)
     if lines is None:
-        return one_line
+        return _dict_of_comprehension(group, expr) or one_line
     body = "\n    ".join(lines)
     return f"{group} = dict(\n    {body}\n)"
+
+
+def _dict_of_comprehension(group: str, expr: cst.BaseExpression) -> str | None:
+    """`g = dict([row async for row in <chain>])` (an async batch's rows) as black breaks
+    it: the list on its own lines, the chain one call a line after `for row in`."""
+    if not isinstance(expr, cst.ListComp):
+        return None
+    comp = expr.for_in
+    lines = chain_lines(comp.iter)
+    if lines is None or comp.ifs or comp.inner_for_in is not None:
+        return None
+    loop = "async for" if comp.asynchronous is not None else "for"
+    head = f"{loop} {render(comp.target)} in {lines[0]}"
+    body = "\n        ".join([render(expr.elt), head, *lines[1:]])
+    return f"{group} = dict(\n    [\n        {body}\n    ]\n)"
 
 
 def _outside(ctx, scope):
