@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from n1fix import __version__
-from n1fix.report import rule_docs
+from n1fix.report import implementation_priority, performance_metrics, rule_docs
 from n1fix.report.fingerprints import SourceLines, project_path
 from n1fix.report.wording import plural
 from n1fix.rules import rule_by_name
@@ -100,8 +100,21 @@ def write(
                 key,
                 measured,
             )
+        where = _function_names(files, lines)
+        performance_metrics.write(out, findings, measured, where)
+        implementation_priority.write(out, findings, measured, where)
         _best_practices(out, findings)
     _reproduce(out, paths)
+
+
+def _function_names(files: list[FileFindings], lines: SourceLines):
+    """finding -> the qualified name of the innermost function around it, or None."""
+    names = {
+        (file.path, n): name
+        for file in files
+        for n, name in _functions(file, lines).items()
+    }
+    return lambda finding: names.get((finding.path, finding.line))
 
 
 def _by_file(findings: list[Finding]) -> list[FileFindings]:
