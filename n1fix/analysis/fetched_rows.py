@@ -144,6 +144,24 @@ def django_rows(node: cst.BaseExpression, managers: set[str]) -> FetchedRows | N
     return None
 
 
+def django_models(ctx) -> set[str]:
+    """The names in the module that are Django models of the index, used as
+    `Name.objects`."""
+    from n1fix.cst.syntax import walk
+
+    names = set()
+    for node in walk(ctx.module, into_scopes=True):
+        if (
+            isinstance(node, cst.Attribute)
+            and node.attr.value == "objects"
+            and isinstance(node.value, cst.Name)
+        ):
+            model = ctx.model_for(node.value)
+            if model is not None and getattr(model, "django", None) is not None:
+                names.add(node.value.value)
+    return names
+
+
 def _chain(
     node: cst.BaseExpression, allowed: set[str] = STATEMENT_CALLS
 ) -> tuple[cst.BaseExpression | None, list[MethodCall]]:

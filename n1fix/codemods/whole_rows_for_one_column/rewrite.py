@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.analysis.fetched_rows import V1
+from n1fix.analysis.fetched_rows import DJANGO, V1
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.names import NamePicker
 from n1fix.rules.base import Finding
@@ -16,6 +16,14 @@ def fix(ctx, finding: Finding) -> cst.Module:
     if not isinstance(plan, ColumnPlan):
         raise FixFailed("no plan")
     rows = plan.rows
+    if rows.style == DJANGO:  # `list(<queryset>.values_list("attr", flat=True))`
+        values = cst.parse_expression(
+            f'list({ctx.code(rows.node)}.values_list("{plan.attr}", flat=True))'
+        )
+        values = values.with_changes(
+            lpar=plan.comprehension.lpar, rpar=plan.comprehension.rpar
+        )
+        return ctx.module.deep_replace(plan.comprehension, values)
     head = rows.head
     entity = head.args[0].value
     column = cst.Attribute(value=entity, attr=cst.Name(plan.attr))

@@ -13,6 +13,7 @@ from n1fix.analysis.fetched_rows import (
     V2,
     FetchedRows,
     all_rows,
+    django_models,
     django_rows,
 )
 from n1fix.cst.syntax import walk
@@ -58,22 +59,8 @@ def query_rows(ctx, expr: cst.BaseExpression) -> FetchedRows | None:
         if rows.style == V1 and ctx.model_for(rows.entity) is None:
             return None  # `session.query(...)` of something not known to be a model
         return rows if "unique" not in rows.call_names else None
-    rows = django_rows(expr, _django_models(ctx))
+    rows = django_rows(expr, django_models(ctx))
     return rows
-
-
-def _django_models(ctx) -> set[str]:
-    names = set()
-    for node in walk(ctx.module, into_scopes=True):
-        if (
-            isinstance(node, cst.Attribute)
-            and node.attr.value == "objects"
-            and isinstance(node.value, cst.Name)
-        ):
-            model = ctx.model_for(node.value)
-            if model is not None and getattr(model, "django", None) is not None:
-                names.add(node.value.value)
-    return names
 
 
 def _instead(rows: FetchedRows) -> str:

@@ -12,6 +12,8 @@ from n1fix.analysis.fetched_rows import (
     V1,
     FetchedRows,
     all_rows,
+    django_models,
+    django_rows,
     strip_parens,
 )
 from n1fix.cst.syntax import walk
@@ -40,6 +42,9 @@ def find(ctx, rule) -> Iterable[Finding]:
         if found is None:
             continue
         attr, iterable, had_all = found
+        if (rows := django_rows(iterable, django_models(ctx))) is not None:
+            yield from _django_finding(ctx, rule, node, rows, attr)
+            continue
         rows = all_rows(iterable if had_all else _with_all(iterable))
         if rows is None or not isinstance(rows.head, cst.Call):
             continue  # a statement in a variable, or Flask-SQLAlchemy's `Model.query`
@@ -116,3 +121,35 @@ def _unsafe_because(rows: FetchedRows, model, attr: str) -> str | None:
             "transaction since), while the column query reads the database"
         )
     return None
+
+
+# Queryset calls after which `values_list()` reads other rows, or not the same way.
+DJANGO_NO_FIX = {
+    "distinct": "DISTINCT: distinct rows are not distinct values of one column",
+    "prefetch_related": "prefetch_related(), which values_list() does not run",
+    "only": "only(), which values_list() replaces",
+    "defer": "defer(), which values_list() replaces",
+}
+
+
+def _django_finding(ctx, rule, node, rows: FetchedRows, attr: str):
+    model = ctx.model_for(rows.entity)
+    if model is None or attr not in model.columns:
+        return
+    message = (
+        f"every field of `{model.name}` is loaded to read `{attr}`: "
+        f'`values_list("{attr}", flat=True)` reads it alone'
+    )
+    blocked = [DJANGO_NO_FIX[c] for c in rows.call_names if c in DJANGO_NO_FIX]
+    if blocked:
+        yield rule.finding_at(
+            ctx, node, message, fix_note=f"the query has {blocked[0]}"
+        )
+        return
+    yield rule.finding_at(
+        ctx,
+        node,
+        message,
+        Applicability.SAFE,
+        plan=ColumnPlan(node, rows, attr, False),
+    )

@@ -1,7 +1,8 @@
 """## What it does
 Finds a list comprehension that loads whole objects to keep one column of each:
 `[u.id for u in session.scalars(select(User).where(...)).all()]` and the 1.x
-`[u.id for u in session.query(User).filter(...)]`, where `id` is a column of the model.
+`[u.id for u in session.query(User).filter(...)]`, where `id` is a column of the model;
+and Django's `[b.title for b in Book.objects.filter(...)]`.
 
 ## Why is this bad?
 Every column of every row crosses the wire, and every row becomes an object the session
@@ -12,12 +13,14 @@ either way, with less to read, send and build.
 ```python
 user_ids = [u.id for u in session.scalars(select(User).where(User.active)).all()]
 legacy = [u.id for u in session.query(User).filter(User.active)]
+titles = [b.title for b in Book.objects.filter(pages__gt=100)]
 ```
 
 ## Use instead
 ```python
 user_ids = session.scalars(select(User.id).where(User.active)).all()
 legacy = [user_id for (user_id,) in session.query(User.id).filter(User.active)]
+titles = list(Book.objects.filter(pages__gt=100).values_list("title", flat=True))
 ```
 2.0 code gets the column's values straight from `session.scalars(...).all()` (a list, as
 the comprehension gave); 1.x `Query` code keeps a comprehension over the one-column rows.
@@ -32,6 +35,9 @@ a 1.x `Query` with a join (`Query.all()` keeps one object per primary key, a col
 query keeps every joined row) and for a model that inherits from another mapped model.
 No fix when the query has loader options (they would name an entity no longer loaded),
 DISTINCT (distinct rows are not distinct values), GROUP BY or `.unique()`.
+Django has no identity map, so `values_list(..., flat=True)` gives each row's own value:
+safe for any concrete field, but no fix after `distinct()`, `only()`, `defer()` or
+`prefetch_related()`.
 """
 
 from __future__ import annotations

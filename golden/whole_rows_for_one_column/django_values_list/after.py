@@ -1,0 +1,5 @@
+from djbooks.models import Book
+
+
+def long_book_titles(pages: int) -> list[str]:
+    return list(Book.objects.filter(pages__gt=pages).order_by("id").values_list("title", flat=True))
