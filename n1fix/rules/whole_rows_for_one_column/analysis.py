@@ -134,8 +134,8 @@ DJANGO_NO_FIX = {
 
 def _django_finding(ctx, rule, node, rows: FetchedRows, attr: str):
     model = ctx.model_for(rows.entity)
-    if model is None or attr not in model.columns:
-        return
+    if model is None or (attr not in model.columns and attr != "pk"):
+        return  # `pk` is Django's name for the primary key on every model
     message = (
         f"every field of `{model.name}` is loaded to read `{attr}`: "
         f'`values_list("{attr}", flat=True)` reads it alone'
