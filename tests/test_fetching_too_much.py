@@ -92,3 +92,27 @@ def test_shapes(tmp_path, rule, body, applicability, word):
     assert [f.applicability.value for f in found] == [applicability]
     if word:
         assert word in found[0].fix_note
+
+
+REBOUND = """\
+query = session.query(Render)
+query = query.filter(Render.id == 1)
+n = len(query.all())"""
+
+PARAMETER = "n = len(stmt.all())"
+
+BOUND_IN_LOOP = """\
+for query in [session.query(Render)]:
+    n = len(query.all())"""
+
+
+@pytest.mark.parametrize("body", [REBOUND, PARAMETER, BOUND_IN_LOOP])
+def test_a_name_not_bound_once_to_a_query_is_not_counted(tmp_path, body):
+    """A Query in a name is read only when the name is bound once in the function, to
+    the Query chain itself: rebound, a parameter or a loop target may hold anything."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(SERVICE.format(body=textwrap.indent(body, " " * 4)))
+    found = scan_source(service, service.read_text())
+    assert [f for f in found if f.rule == "count-via-len"] == []

@@ -60,6 +60,8 @@ class FetchedRows:
     runner: cst.Call | None = None  # 2.0: `session.scalars(...)` / `.execute(...)`
     awaited: bool = False
     inline: bool = True  # the statement is written in the call (not a name)
+    # A 1.x Query held in a name: the one statement of the scope that binds it
+    binding: cst.BaseExpression | None = None
 
     @property
     def call_names(self) -> list[str]:
@@ -142,6 +144,74 @@ def django_rows(node: cst.BaseExpression, managers: set[str]) -> FetchedRows | N
     ):
         return FetchedRows(node, DJANGO, node, head, calls)
     return None
+
+
+def scopes(module: cst.Module):
+    """The module and every function in it: the scopes a name is bound in."""
+    from n1fix.cst.syntax import walk
+
+    yield module
+    for node in walk(module, into_scopes=True):
+        if isinstance(node, cst.FunctionDef):
+            yield node
+
+
+def bound_query_rows(
+    node: cst.BaseExpression, scope: cst.CSTNode
+) -> FetchedRows | None:
+    """`<name>.all()` where `<name>` is bound once in `scope`, to a 1.x Query
+    (`query = session.query(M).filter(...)`), before it is read; or None."""
+    from n1fix.cst.syntax import walk
+
+    if not (
+        isinstance(node, cst.Call)
+        and not node.args
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "all"
+        and isinstance(node.func.value, cst.Name)
+    ):
+        return None
+    name = node.func.value.value
+    bindings = []
+    for inner in walk(scope):
+        if isinstance(inner, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = (
+                [t.target for t in inner.targets]
+                if isinstance(inner, cst.Assign)
+                else [inner.target]
+            )
+            if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                bindings.append(inner)
+        elif isinstance(inner, (cst.For, cst.With, cst.NamedExpr, cst.Global)):
+            if name in _names_bound_by(inner):
+                return None
+    if len(bindings) != 1 or not isinstance(bindings[0], cst.Assign):
+        return None
+    value = bindings[0].value
+    head, calls = _chain(value)
+    if head is None or not (_is_query(head) or _is_model_query(head)):
+        return None
+    if isinstance(scope, cst.FunctionDef) and name in {
+        p.name.value for p in scope.params.params
+    }:
+        return None
+    return FetchedRows(node, V1, node.func.value, head, calls, binding=value)
+
+
+def _names_bound_by(node: cst.CSTNode) -> set[str]:
+    from n1fix.cst.syntax import target_names
+
+    if isinstance(node, cst.For):
+        return target_names(node.target)
+    if isinstance(node, cst.NamedExpr):
+        return target_names(node.target)
+    if isinstance(node, cst.Global):
+        return {n.name.value for n in node.names}
+    found: set[str] = set()
+    for item in node.items:
+        if item.asname is not None:
+            found |= target_names(item.asname.name)
+    return found
 
 
 def django_models(ctx) -> set[str]:

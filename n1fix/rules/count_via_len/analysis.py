@@ -13,8 +13,10 @@ from n1fix.analysis.fetched_rows import (
     V2,
     FetchedRows,
     all_rows,
+    bound_query_rows,
     django_models,
     django_rows,
+    scopes,
 )
 from n1fix.cst.syntax import walk
 from n1fix.rules.base import Applicability, Finding
@@ -27,28 +29,31 @@ class CountPlan:
 
 
 def find(ctx, rule) -> Iterable[Finding]:
-    for node in walk(ctx.module, into_scopes=True):
-        if not (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Name)
-            and node.func.value == "len"
-            and len(node.args) == 1
-            and not node.args[0].keyword
-            and not node.args[0].star
-        ):
-            continue
-        rows = query_rows(ctx, node.args[0].value)
-        if rows is None:
-            continue
-        note = unsafe_because(rows)
-        yield rule.finding_at(
-            ctx,
-            node,
-            f"every row of the query is loaded only for `len()`: {_instead(rows)}",
-            Applicability.UNSAFE if note else Applicability.SAFE,
-            fix_note=note,
-            plan=CountPlan(node, rows),
-        )
+    for scope in scopes(ctx.module):
+        body = scope.body if isinstance(scope, cst.FunctionDef) else scope
+        for node in walk(body):
+            if not (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Name)
+                and node.func.value == "len"
+                and len(node.args) == 1
+                and not node.args[0].keyword
+                and not node.args[0].star
+            ):
+                continue
+            arg = node.args[0].value
+            rows = query_rows(ctx, arg) or bound_query_rows(arg, body)
+            if rows is None:
+                continue
+            note = unsafe_because(ctx, rows)
+            yield rule.finding_at(
+                ctx,
+                node,
+                f"every row of the query is loaded only for `len()`: {_instead(rows)}",
+                Applicability.UNSAFE if note else Applicability.SAFE,
+                fix_note=note,
+                plan=CountPlan(node, rows),
+            )
 
 
 def query_rows(ctx, expr: cst.BaseExpression) -> FetchedRows | None:
@@ -69,8 +74,14 @@ def _instead(rows: FetchedRows) -> str:
     return "its `.count()` sends one number"
 
 
-def unsafe_because(rows: FetchedRows) -> str | None:
+def unsafe_because(ctx, rows: FetchedRows) -> str | None:
     """Why `COUNT(*)` might not equal the number of rows loaded, or None."""
+    if rows.binding is not None and ctx.model_for(rows.entity) is None:
+        return (
+            f"`{_code(rows.entity) if rows.entity else rows.statement.value}` is not a "
+            "model of the index: n1fix does not show the query is one SQLAlchemy Query "
+            "of one entity"
+        )
     if rows.style == V1 and rows.joins:
         return (
             "the query joins other tables: `Query.all()` keeps one object per primary "

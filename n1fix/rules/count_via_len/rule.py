@@ -1,7 +1,8 @@
 """## What it does
 Finds the number of a query's rows taken by loading them all and counting them in Python:
 `len(session.scalars(stmt).all())`, `len(session.execute(stmt).all())`, the 1.x
-`len(session.query(User).filter(...).all())` (and Flask-SQLAlchemy's `User.query`), and
+`len(session.query(User).filter(...).all())` (and Flask-SQLAlchemy's `User.query`; also a
+Query bound once in the function to a name, `len(query.all())`), and
 Django's `len(Book.objects.filter(...))`, where the rows are used for nothing else.
 
 ## Why is this bad?
@@ -35,6 +36,7 @@ and nothing in it makes the loaded list shorter than the SQL's rows:
 - 1.x `Query.all()` de-duplicates the entities of a single-entity query by primary key,
   which `count()` does not: a query with a join (`join`, `outerjoin`, `select_from`) gets
   an unsafe fix;
+- a 1.x Query in a name whose entity is not a model of the index gets an unsafe fix;
 - 2.0 statements held in a variable (`len(session.scalars(stmt).all())`) get an unsafe
   fix: n1fix does not show the name holds a `select()` (a `text()` has no `.subquery()`);
 - loader options (`.options(...)`) make the fix unsafe: a joined eager load with

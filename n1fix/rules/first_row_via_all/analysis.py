@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from n1fix.analysis.fetched_rows import V1, V2, FetchedRows, all_rows
+from n1fix.analysis.fetched_rows import (
+    V1,
+    V2,
+    FetchedRows,
+    all_rows,
+    bound_query_rows,
+    scopes,
+)
 from n1fix.cst.syntax import walk
 from n1fix.rules.base import Applicability, Finding
 
@@ -18,23 +25,27 @@ class LimitPlan:
 
 
 def find(ctx, rule) -> Iterable[Finding]:
-    for node in walk(ctx.module, into_scopes=True):
-        if not _first_of(node):
-            continue
-        rows = all_rows(node.value)
-        if rows is None or {"unique", "limit"} & set(rows.call_names):
-            continue  # a LIMIT already bounds the rows
-        if rows.style == V1 and ctx.model_for(rows.entity) is None:
-            continue
-        note = _unsafe_because(rows)
-        yield rule.finding_at(
-            ctx,
-            node,
-            "every row of the query is loaded to read the first: `.limit(1)` fetches one",
-            Applicability.UNSAFE if note else Applicability.SAFE,
-            fix_note=note,
-            plan=LimitPlan(rows),
-        )
+    for scope in scopes(ctx.module):
+        body = scope.body if isinstance(scope, cst.FunctionDef) else scope
+        for node in walk(body):
+            if not _first_of(node):
+                continue
+            rows = all_rows(node.value) or bound_query_rows(node.value, body)
+            if rows is None or {"unique", "limit"} & set(rows.call_names):
+                continue  # a LIMIT already bounds the rows
+            known = ctx.model_for(rows.entity) is not None
+            if rows.style == V1 and rows.binding is None and not known:
+                continue
+            note = _unsafe_because(rows, known)
+            yield rule.finding_at(
+                ctx,
+                node,
+                "every row of the query is loaded to read the first: `.limit(1)` "
+                "fetches one",
+                Applicability.UNSAFE if note else Applicability.SAFE,
+                fix_note=note,
+                plan=LimitPlan(rows),
+            )
 
 
 def _first_of(node: cst.CSTNode) -> bool:
@@ -49,7 +60,12 @@ def _first_of(node: cst.CSTNode) -> bool:
     )
 
 
-def _unsafe_because(rows: FetchedRows) -> str | None:
+def _unsafe_because(rows: FetchedRows, known: bool) -> str | None:
+    if rows.binding is not None and not known:
+        return (
+            "the query's entity is not a model of the index: n1fix does not show the "
+            "name holds a SQLAlchemy Query"
+        )
     if rows.style == V2 and not rows.inline:
         return (
             "the statement is held in a variable, not shown to be a `select()` (a "

@@ -1,7 +1,8 @@
 """## What it does
 Finds the first row of a query read by loading every row and indexing the list:
 `session.scalars(stmt).all()[0]`, `session.execute(stmt).all()[0]` and the 1.x
-`session.query(User).filter(...).all()[0]` (and Flask-SQLAlchemy's `User.query`).
+`session.query(User).filter(...).all()[0]` (and Flask-SQLAlchemy's `User.query`; also a
+Query bound once in the function to a name, `query.all()[0]`).
 
 ## Why is this bad?
 Every row the query matches crosses the wire and is built into an object, to keep one.
