@@ -21,6 +21,8 @@ SECTIONS = [
     "## Executive summary",
     "## Worst offenders",
     "## Findings by file",
+    "## Performance Metrics Summary",
+    "## Implementation Priority",
     "## Best practices",
     "## Reproduce and keep it fixed",
 ]
@@ -195,3 +197,51 @@ def test_a_fix_across_two_files_shows_both(tmp_path: Path) -> None:
     [block] = diff_blocks(run.out)
     assert "+++ b/service.py" in block and "+++ b/dal.py" in block
     assert "+def renders_for_projects" in block
+
+
+def test_metrics_and_priority_from_the_recorded_demo_run(tmp_path: Path) -> None:
+    """The metrics table quotes the statements each operation's lines sent in the demo's
+    recorded run and the count after the fixes from their batch shape (1 + N -> 2 leaves
+    one statement for the batch); nothing is "estimated", no time is given; the
+    priority puts safe per-item fixes first, findings without a fix last."""
+    import subprocess
+    import sys
+
+    copy = tmp_path / "renderservice"
+    shutil.copytree(
+        EXAMPLE, copy, ignore=shutil.ignore_patterns("__pycache__", ".n1fix_cache")
+    )
+    subprocess.run(
+        [sys.executable, "demo.py", "--quiet", "--trace", "trace.json"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+    run = n1fix("audit", ".", "--trace", "trace.json", "-o", "AUDIT.md", cwd=copy)
+    assert run.code == 0, run
+    report = (copy / "AUDIT.md").read_text(encoding="utf-8")
+    metrics = report[report.index("## Performance Metrics Summary") :]
+    metrics = metrics[: metrics.index("## Implementation Priority")]
+    # project_cards(): two per-project queries, 9 statements each for the 9 projects;
+    # each batch is one statement
+    assert "| `project_cards()` | 2 | 18 | 2 | 16 |" in metrics
+    # delete_chain() has no fix: it keeps what it sent
+    assert "| `delete_chain()` | 1 | 5 | 5 | 0 |" in metrics
+    assert "in the run recorded in `trace.json`" in metrics
+    assert "estimated" not in report.lower()
+    assert not TIMING.search(metrics)
+    priority = report[report.index("## Implementation Priority") :]
+    phases = re.findall(r"^### (Phase \d)", priority, re.MULTILINE)
+    assert phases == ["Phase 1", "Phase 3", "Phase 4"]
+    first = priority[priority.index("Phase 1") : priority.index("Phase 3")]
+    assert "`query-in-loop` (high; sent 9 in the recorded run)" in first
+    last = priority[priority.index("Phase 4") :]
+    assert "delete_chain()" in last
+
+
+def test_metrics_without_a_trace_are_the_rules_formulas(example_report) -> None:
+    report, _ = example_report
+    metrics = report[report.index("## Performance Metrics Summary") :]
+    metrics = metrics[: metrics.index("## Implementation Priority")]
+    assert "No run was recorded" in metrics
+    assert "| `project_cards()` | 2 | `1 + N`, `1 + N` | `2`, `2` |" in metrics

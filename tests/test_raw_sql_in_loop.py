@@ -210,3 +210,48 @@ def test_a_string_not_read_is_noted(tmp_path, caplog):
     with caplog.at_level("INFO", logger="n1fix.sql"):
         assert _findings(tmp_path, body) == []
     assert "not read, left alone: a ' quote does not end" in caplog.text
+
+
+PSYCOPG2_SERVICE = """\
+import psycopg2
+
+from renderapp.models import Project
+
+
+def run(cur, projects: list[Project]):
+    for project in projects:
+{body}
+"""
+
+PSYCOPG2_SELECT = (
+    'cur.execute("SELECT id, project_id FROM renders WHERE project_id = %s",'
+    " (project.id,))"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "applicability", "word"),
+    [
+        # execute, then fetchall into a name: one `= ANY(%s)`, grouped by row[1]
+        (f"{PSYCOPG2_SELECT}\nrows = cur.fetchall()", "unsafe", "row factory"),
+        # one row per item: a first-of-group batch is not written for cursors
+        (f"{PSYCOPG2_SELECT}\nrow = cur.fetchone()", "none", "`.fetchall()`"),
+        # the fetch is not the next statement: something may run between
+        (f"{PSYCOPG2_SELECT}\nprint(project)\nrows = cur.fetchall()", "none", None),
+    ],
+)
+def test_psycopg_select_shapes(tmp_path, body, applicability, word):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(
+        PSYCOPG2_SERVICE.format(body=textwrap.indent(textwrap.dedent(body), " " * 8))
+    )
+    found = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "raw-sql-in-loop"
+    ]
+    assert [f.applicability.value for f in found] == [applicability]
+    if word:
+        assert word in found[0].fix_note

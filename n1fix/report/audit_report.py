@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import TextIO
 
 from n1fix import __version__
-from n1fix.report import django_practices, rule_docs
+from n1fix.report import (
+    django_practices,
+    implementation_priority,
+    performance_metrics,
+    rule_docs,
+)
 from n1fix.report.fingerprints import SourceLines, project_path
 from n1fix.report.wording import plural
 from n1fix.rules import rule_by_name
@@ -100,6 +105,9 @@ def write(
                 key,
                 measured,
             )
+        where = _function_names(files, lines)
+        performance_metrics.write(out, findings, measured, where)
+        implementation_priority.write(out, findings, measured, where)
         _best_practices(out, findings, _orm(result))
     _reproduce(out, paths, _orm(result))
 
@@ -109,6 +117,16 @@ def _orm(result) -> str:
     project = getattr(result, "project", None)
     dialect = project.dialect() if project is not None else None
     return dialect.name if dialect is not None else "sqlalchemy"
+
+
+def _function_names(files: list[FileFindings], lines: SourceLines):
+    """finding -> the qualified name of the innermost function around it, or None."""
+    names = {
+        (file.path, n): name
+        for file in files
+        for n, name in _functions(file, lines).items()
+    }
+    return lambda finding: names.get((finding.path, finding.line))
 
 
 def _by_file(findings: list[Finding]) -> list[FileFindings]:

@@ -14,7 +14,7 @@ from n1fix.cst.layout import INDENT, fits
 from n1fix.cst.names import NamePicker, keys_name, plural
 from n1fix.rules.base import Finding
 from n1fix.rules.raw_sql_in_loop.analysis import SelectPlan, WritePlan
-from n1fix.sql.drivers import ASYNCPG, PSYCOPG2
+from n1fix.sql.drivers import ASYNCPG, PSYCOPG, PSYCOPG2
 from n1fix.sql.statements import DELETE, INSERT
 
 
@@ -36,6 +36,8 @@ def _scope_of(ctx, loop: cst.For) -> cst.CSTNode:
 def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
     if plan.array_type is not None:  # asyncpg: `= ANY($1::bigint[])` with a list
         return _batched_fetch(ctx, plan)
+    if plan.raw.api in (PSYCOPG, PSYCOPG2):  # `= ANY(%s)` with a list
+        return _batched_cursor(ctx, plan)
     raw, key = plan.raw, plan.key
     picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
     target = ctx.code(plan.loop.target)
@@ -122,6 +124,50 @@ def _batched_fetch(ctx, plan: SelectPlan):
     return _group_before_loop(ctx, plan, lines, groups, key_code, iterable, needed)
 
 
+def _batched_cursor(ctx, plan: SelectPlan):
+    """psycopg: one `execute` with `= ANY(%s)` and the keys as a list (psycopg adapts a
+    list to an array), its rows grouped by the key column's position."""
+    raw, key = plan.raw, plan.key
+    picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
+    needed: list[tuple[str, str]] = []
+    lines: list[str] = []
+    target = ctx.code(plan.loop.target)
+    iterable = _items_to_iterate_twice(ctx, plan, picker, lines)
+    key_code = ctx.code(plan.key_expr)
+    keys = picker.pick(keys_name(plan.key_expr, "keys"))
+    groups = picker.pick(f"{_identifier(raw.facts.table)}_by_{key.column}")
+    row = picker.pick("row")
+    defaultdict = spelled_or_needed(ctx, "collections.defaultdict", needed)
+    mark = raw.sql[key.placeholder.start : key.placeholder.end]
+    new_sql = (
+        raw.sql[: plan.operator_start]
+        + f"= ANY({mark})"
+        + raw.sql[key.placeholder.end :]
+    )
+    pieces = _edited_literal(raw.string, raw.sql, new_sql)
+    params = raw.params_node.value.deep_replace(plan.key_expr, cst.Name(keys))
+    statement: Lines = [(p, True) for p in pieces]
+    indent = ctx.range_of(plan.loop).start.column + len(INDENT)
+    limit = ctx.project.line_length
+    cursor = ctx.code(raw.call.func.value)
+    head = f"{cursor}.execute"
+    if plan.fetch is None:  # `cur.execute(...).fetchall()` in one statement
+        head = f"for {row} in {head}"
+    call = _call_lines(head, [statement, [(ctx.code(params), True)]], indent, limit)
+    if plan.fetch is None:
+        call[-1] = (call[-1][0] + ".fetchall():", True)
+    else:
+        call.append((f"for {row} in {cursor}.fetchall():", True))
+    lines += [
+        f"{keys} = [{key_code} for {target} in {iterable}]",
+        f"{groups} = {defaultdict}(list)",
+        f"if {keys}:",
+        *(INDENT + text if movable else text for text, movable in call),
+        f"{INDENT * 2}{groups}[{row}[{plan.key_index}]].append({row})",
+    ]
+    return _group_before_loop(ctx, plan, lines, groups, key_code, iterable, needed)
+
+
 def _items_to_iterate_twice(ctx, plan: SelectPlan, picker, lines: list[str]) -> str:
     """The loop's iterable as code that can be read by the keys' pass and the loop both:
     itself when it can be iterated again, else a list made of it first (into `lines`)."""
@@ -145,17 +191,20 @@ def _group_before_loop(
 ) -> cst.Module:
     """`lines` (the batch filling `groups`) before the loop, the per-item query replaced
     by a lookup in `groups`, the loop over `iterable`, and the imports `needed`."""
-    assign = plan.statement.body[0]
+    fetch = plan.fetch or plan.statement
+    assign = fetch.body[0]
     name = ctx.code(assign.targets[0].target)
     new_statement = _statements(ctx, f"{name} = {groups}.get({key_code}, [])")[0]
     new_statement = new_statement.with_changes(
         leading_lines=plan.statement.leading_lines,
-        trailing_whitespace=plan.statement.trailing_whitespace,
+        trailing_whitespace=fetch.trailing_whitespace,
     )
     loop = plan.loop
     if not plan.reiterable:
         loop = loop.with_changes(iter=cst.Name(iterable))
-    new_loop = _replace_in(loop, plan.statement, new_statement)
+    if plan.fetch is not None:  # the execute goes; the fetch becomes the lookup
+        loop = _replace_in(loop, plan.statement, None)
+    new_loop = _replace_in(loop, fetch, new_statement)
     hoisted = _statements(ctx, "\n".join(lines))
     module = _replace_statement(ctx.module, plan.loop, [*hoisted, new_loop])
     for source, imported in needed:
@@ -369,9 +418,11 @@ def _parts(string: cst.BaseString) -> list[cst.SimpleString]:
     raise FixFailed("the SQL is not a plain string literal")
 
 
-def _replace_in(loop: cst.For, old: cst.CSTNode, new: cst.CSTNode) -> cst.For:
+def _replace_in(loop: cst.For, old: cst.CSTNode, new: cst.CSTNode | None) -> cst.For:
+    """`loop` with the body's statement `old` replaced by `new` (None: removed)."""
     body = loop.body
     statements = [new if s is old else s for s in body.body]
+    statements = [s for s in statements if s is not None]
     return loop.with_changes(body=body.with_changes(body=statements))
 
 

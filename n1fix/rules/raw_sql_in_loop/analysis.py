@@ -62,6 +62,10 @@ class SelectPlan:
     operator_start: int  # offset in the SQL of the `=` before the placeholder
     reiterable: bool  # the loop's iterable may be iterated twice
     array_type: str | None = None  # asyncpg: the key column's PostgreSQL type
+    # psycopg: `rows = cur.fetchall()` right after `cur.execute(...)` (statement above),
+    # None when the rows are read in the same statement (`cur.execute(...).fetchall()`)
+    fetch: cst.SimpleStatementLine | None = None
+    key_index: int = 0  # the key column's position in the selected columns
 
 
 @dataclass
@@ -170,12 +174,23 @@ def _select_finding(rule, ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
     )
 
 
+# The SELECTs batched: text() through SQLAlchemy, asyncpg's fetch, a psycopg cursor.
+BATCHED_SELECTS = {
+    (SQLALCHEMY, "execute"),
+    (ASYNCPG, "fetch"),
+    (PSYCOPG, "execute"),
+    (PSYCOPG2, "execute"),
+}
+PSYCOPGS = (PSYCOPG, PSYCOPG2)
+
+
 def _select_plan(ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
     """(plan, note, safe): the plan of a batched SELECT, or None and why not."""
-    if (raw.api, raw.method) not in ((SQLALCHEMY, "execute"), (ASYNCPG, "fetch")):
+    if (raw.api, raw.method) not in BATCHED_SELECTS:
         return (
             None,
-            "n1fix batches SELECTs sent through text() and asyncpg's fetch only",
+            "n1fix batches SELECTs sent through text(), asyncpg's fetch and psycopg's "
+            "execute only",
             False,
         )
     if facts.table is None or facts.complications:
@@ -227,7 +242,7 @@ def _select_plan(ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
         return None, "only a `for` statement (without `else`) is batched", False
     if frame.node.asynchronous is not None:
         return None, "an `async for` is not batched", False
-    statement = _fetch_statement(raw, frame, ancestry)
+    statement, fetch = _fetch_statement(raw, frame, ancestry)
     if statement is None:
         return (
             None,
@@ -264,9 +279,18 @@ def _select_plan(ctx, raw, facts: SqlFacts, frame: Frame, ancestry):
         operator,
         reiterable(frame.node.iter, ancestry, frame.index),
         array_type,
+        fetch,
+        facts.selected.index(key.column),
     )
     gap = _type_gap(ctx, facts, key, key_expr, frame, ancestry)
     note = weakening or gap
+    if raw.api in PSYCOPGS and note is None:
+        # The cursor's row factory is set where it or its connection was made: tuples
+        # by default, but a dict row factory would make `row[i]` a KeyError.
+        note = (
+            "the rows are grouped by `row[%d]`, which reads psycopg's default tuple "
+            "rows; the cursor's row factory is not shown from the code" % plan.key_index
+        )
     return plan, note, note is None
 
 
@@ -324,10 +348,50 @@ def _operator_before(sql: str, start: int) -> int | None:
     return i
 
 
-def _fetch_statement(raw, frame: Frame, ancestry) -> cst.SimpleStatementLine | None:
-    """`rows = <call>.all()` as a statement of the loop's own body."""
+def _fetch_statement(raw, frame: Frame, ancestry):
+    """(statement, fetch): `rows = <call>.all()` as a statement of the loop's own body
+    (fetch None), or on a psycopg cursor `<call>` followed by `rows = cur.fetchall()`;
+    (None, None) when the rows are read otherwise."""
     body = frame.node.body
-    for statement in getattr(body, "body", ()):
+    statements = list(getattr(body, "body", ()))
+    if raw.api in PSYCOPGS:
+        for statement, following in zip(statements, statements[1:]):
+            if _is_bare(statement, raw.call) and _fetches_all(
+                following, raw.call.func.value
+            ):
+                return statement, following
+    return _fetched_at_once(raw, statements), None
+
+
+def _is_bare(statement, call: cst.Call) -> bool:
+    """`statement` is the call alone, its result unused."""
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and statement.body[0].value is call
+    )
+
+
+def _fetches_all(statement, cursor: cst.BaseExpression) -> bool:
+    """`statement` is `name = <cursor>.fetchall()`."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    assign = statement.body[0]
+    return (
+        isinstance(assign, cst.Assign)
+        and len(assign.targets) == 1
+        and isinstance(assign.targets[0].target, cst.Name)
+        and isinstance(assign.value, cst.Call)
+        and not assign.value.args
+        and isinstance(assign.value.func, cst.Attribute)
+        and assign.value.func.attr.value == "fetchall"
+        and assign.value.func.value.deep_equals(cursor)
+    )
+
+
+def _fetched_at_once(raw, statements) -> cst.SimpleStatementLine | None:
+    for statement in statements:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         if len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign):

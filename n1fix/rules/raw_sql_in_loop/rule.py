@@ -45,6 +45,9 @@ A per-item SELECT through `text()` becomes one query with an expanding `IN`, its
 grouped by the key column (which the query must select), in the query's order; an
 asyncpg `fetch` becomes one fetch with `= ANY($1::bigint[])` (the array's type from the
 column's type in the model index: no fix when it is unknown) and the keys as a list; a
+psycopg (2 or 3) cursor's `execute` of `= %s` becomes one `execute` with `= ANY(%s)` and
+the keys as a list (psycopg sends a list as an array), its rows grouped by the key
+column's position in the selected columns; a
 per-item INSERT, UPDATE or DELETE becomes one `executemany` of the same statement
 (`psycopg2.extras.execute_batch` on psycopg 2, whose `executemany` is a loop; asyncpg's
 `executemany`), the rows in loop order.
@@ -54,10 +57,14 @@ The SQL must be read (a string n1fix cannot parse is left alone). A SELECT is ba
 when it reads one table with no join, aggregate, GROUP BY, DISTINCT, subquery or LIMIT;
 its other parameters are the same for every item; the key column is among the selected
 columns (adding it would change the rows' shape: no fix); the result is read with
-`.all()` or `.fetchall()` straight away; the loop runs the query for every item (no
+`.all()` or `.fetchall()` straight away (on a psycopg cursor, `rows = cur.fetchall()` as
+the statement after the `execute`); the loop runs the query for every item (no
 `break`, `return`, or `if` around it) and does not write or commit. The fix is safe when
 the table's model is in the project's model index and the key has the column's type (SQL
-matches `'1'` to `1`, a dict lookup does not); otherwise it is unsafe. A `None` key
+matches `'1'` to `1`, a dict lookup does not); otherwise it is unsafe. A psycopg batch is unsafe: its rows are grouped
+by `row[i]`, which reads psycopg's default tuple rows, and the cursor's row factory is set
+where the cursor or its connection was made (a dict row factory would need `row["col"]`).
+A `None` key
 matches nothing either way (`= NULL` and `IN (NULL)` are both not true).
 A write is batched when the loop holds nothing but that statement (a loop that reads
 `lastrowid`, `rowcount` or a result, or catches errors per item, gets no fix), its
@@ -76,7 +83,6 @@ requirements) and the URL does not say otherwise; psycopg 3, asyncpg, SQLite and
 DB-API cursor with `execute_batch` do batch. Only a string written in the call (or in `text(...)` in it) is read. Items with equal
 keys share one list of rows. The keys are sent as one `IN` list: SQLite accepts up to
 32,766 parameters and PostgreSQL 65,535 per statement; past that, chunk the keys.
-psycopg SELECTs are reported without a fix for now.
 """
 
 from __future__ import annotations
