@@ -134,6 +134,11 @@ from typing import Iterable
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 _FOR_KEYWORD = re.compile(r"\bfor\b")
+# A Django view that renders a template: `render(`, `TemplateResponse(`,
+# `render_to_string(`, a generic `ListView` / `DetailView`.
+_TEMPLATE_VIEW = re.compile(
+    r"\b(?:render|TemplateResponse|render_to_string)\(|\b(?:List|Detail)View\b"
+)
 # `session.scalars/execute/scalar(select(...))`, `session.query(...)`, `Model.query`
 _QUERY_ATTRS = {"scalars", "execute", "scalar", "query"}
 
@@ -211,6 +216,8 @@ class LazyLoadInLoop(Rule):
     def gate(self, tree: ast.Module, text: str) -> bool:
         if "list_display" in text or "serializer_class" in text:
             return True  # a Django admin's changelist, a DRF list view
+        if "django" in text and _TEMPLATE_VIEW.search(text):
+            return True  # a view rendering a template
         # Otherwise the file alone cannot say: whether it reads a relationship depends
         # on the models (`survey` and `project_gate` decide).
         return False
@@ -252,10 +259,16 @@ class LazyLoadInLoop(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.lazy_load_in_loop.admin import find_admin
-        from n1fix.rules.lazy_load_in_loop.analysis import find, find_serialized
+        from n1fix.rules.lazy_load_in_loop.analysis import (
+            find,
+            find_serialized,
+            find_templated,
+        )
 
         yield from find(ctx, self)
         if "list_display" in ctx.text:
             yield from find_admin(ctx, self)
         if "serializer_class" in ctx.text:
             yield from find_serialized(ctx, self)
+        if "django" in ctx.text and _TEMPLATE_VIEW.search(ctx.text):
+            yield from find_templated(ctx, self)

@@ -1,0 +1,690 @@
+"""lazy-load-in-loop in Django templates: a view renders a queryset into a template whose
+`{% for %}` reads a relation of each row.
+
+    def book_list(request):
+        books = Book.objects.filter(is_published=True)   # -> .select_related("author")
+        return render(request, "books/list.html", {"books": books})
+
+    {% for book in books %}{{ book.author.name }}{% endfor %}
+
+Views read: a function calling Django's `render(request, name, context)`,
+`TemplateResponse(request, name, context)` or `render_to_string(name, context)` with a
+literal template name and a context dict (literal, or a name bound once to one and not
+changed), whose values are querysets built in the function; and a `ListView` /
+`DetailView` with its `queryset` (or a `get_queryset()` whose one `return` is a queryset,
+or narrows `super()`'s), `context_object_name` (else `object_list` / `<model>_list`,
+`object` / `<model>`) and `template_name` (else `<app>/<model>_list.html`, `_detail`).
+Other bases of the view must be Django's own (its mixins); a `get_context_data` of the
+view's own must start from `super()`'s and not set the rows' names.
+
+The template is found in the project's template folders (`template_places`), its
+`{% extends %}` followed (the blocks it overrides replace the parent's), its
+`{% include %}`s read with the variables they are given. What a row's loop reads:
+`{{ book.author.name }}` (filters too), `{% if book.author %}`, `{% with a=book.author %}`,
+arguments of the tags Django ships (`url`, `trans`, `firstof`...), a nested
+`{% for tag in book.tags.all %}` and what it reads in turn, `{{ book.tags.all|length }}`,
+`{{ book.reviews.count }}`. A tag n1fix does not know (a `{% load %}`ed library's) may
+set any variable: what the loop reads after it is not read; what its body reads is
+not read either. Reads under `{% if %}`, after an `and` / `or`, in `{% ifchanged %}` or
+in a nested loop's `{% empty %}` are conditional: the fix is then unsafe, as for a
+Python loop's branch.
+
+Each relation read is a finding on the view's queryset (the fix goes there, and a
+`# n1fix: ignore` there silences it), whose message names the template line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import libcst as cst
+
+from n1fix.analysis.row_sources import row_source
+from n1fix.cst.ancestry import nodes_with_ancestry
+from n1fix.cst.chains import dotted_name
+from n1fix.cst.syntax import walk
+from n1fix.orm.dialect import Loading, ManagerRead, Style
+from n1fix.rules.base import Applicability
+from n1fix.rules.lazy_load_in_loop import template_syntax as ts
+from n1fix.rules.lazy_load_in_loop.drf import _class_attributes, _keeps_queryset
+from n1fix.orm.django_template_places import find_template, places_fact
+
+_RENDERERS = {
+    # qualified name -> (position of the template name, of the context)
+    "django.shortcuts.render": (1, 2, "template_name", "context"),
+    "django.template.response.TemplateResponse": (1, 2, "template", "context"),
+    "django.template.loader.render_to_string": (0, 1, "template_name", "context"),
+}
+_LIST_VIEWS = {"django.views.generic.ListView", "django.views.generic.list.ListView"}
+_DETAIL_VIEWS = {
+    "django.views.generic.DetailView",
+    "django.views.generic.detail.DetailView",
+}
+# A view's own methods under which n1fix cannot tell the template or its context.
+_OWN_RENDERING = {
+    "get_template_names",
+    "get_context_object_name",
+    "render_to_response",
+    "get",
+    "get_object",
+    "get_paginate_by",
+    "paginate_queryset",
+}
+# Filters after which the value a template prints is the rows themselves, evaluated.
+_ROW_FILTERS = {
+    "length",
+    "join",
+    "first",
+    "last",
+    "slice",
+    "dictsort",
+    "dictsortreversed",
+    "unordered_list",
+    "length_is",
+    "default",
+    "yesno",
+}
+# Tags whose meaning n1fix knows though they read nothing it follows.
+_KNOWN_OPAQUE = {"comment", "cache"}
+# Calls that change what a queryset loads (or whether a loader may be added).
+_CHANGES_LOADING = (
+    "select_related",
+    "prefetch_related",
+    "only(",
+    "defer(",
+    "select_for_update",
+    "values",
+    "iterator",
+)
+_MAX_DEPTH = 8  # extends and includes followed, one inside the other
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """What a template variable holds: the rows (`rows`), or an object reached from the
+    view's root by `path` through `rels`; `per_row` when that happens once per row."""
+
+    path: tuple[str, ...]
+    model: object
+    models: tuple = ()
+    rels: tuple = ()
+    per_row: bool = False
+    rows: bool = False
+
+
+@dataclass
+class TemplateRead:
+    path: tuple[str, ...]
+    models: tuple
+    relationships: tuple
+    kind: ManagerRead | None  # None: an attribute (a foreign key's object)
+    conditional: bool
+    where: str  # "books/list.html:4"
+    text: str  # the expression as written
+    method: str | None = None
+
+
+@dataclass
+class _Reads:
+    """Walks a rendered template, recording the relation paths read once per row."""
+
+    ctx: object
+    root: Path
+    reads: dict = field(default_factory=dict)
+    seen: set = field(default_factory=set)
+
+    def nodes(self, nodes, env: dict, conditional: bool) -> bool:
+        """Walk `nodes` with their own copy of `env`; whether a tag n1fix does not know
+        was met outside the tags that push a context of their own."""
+        env = dict(env)
+        unknown = False
+        for node in nodes:
+            if self.node(node, env, conditional):
+                env.clear()  # it may have set any variable: what follows reads unknowns
+                unknown = True
+        return unknown
+
+    def node(self, node, env: dict, conditional: bool) -> bool:
+        at = f"{getattr(node, 'template', '?')}:{node.line}"
+        if isinstance(node, ts.VarNode):
+            self.expr(node.expr, env, conditional, at)
+        elif isinstance(node, ts.ForNode):
+            self._for(node, env, conditional, at)
+        elif isinstance(node, ts.IfNode):
+            unknown = False
+            for operands, body in node.branches:
+                for expr, later in operands:
+                    self.expr(expr, env, conditional or later, at, evaluates=True)
+                unknown = self.nodes(body, env, True) or unknown
+            return unknown
+        elif isinstance(node, ts.WithNode):
+            inner = dict(env)
+            for name, expr in node.bindings.items():
+                inner.pop(name, None)
+                bound = self.expr(expr, env, conditional, at)
+                if bound is not None:
+                    inner[name] = bound
+            self.nodes(node.body, inner, conditional)
+        elif isinstance(node, ts.BlockNode):
+            self.nodes(node.body, env, conditional)
+        elif isinstance(node, ts.IncludeNode):
+            self._include(node, env, conditional, at)
+        elif isinstance(node, ts.ReadsNode):
+            for i, expr in enumerate(node.reads):
+                later = (
+                    node.conditional_after is not None and i >= node.conditional_after
+                )
+                self.expr(expr, env, conditional or later, at)
+            return self.nodes(node.body, env, conditional or node.conditional_body)
+        elif isinstance(node, ts.OpaqueNode):
+            return node.tag not in _KNOWN_OPAQUE
+        return False
+
+    def _for(self, node: ts.ForNode, env, conditional, at) -> None:
+        bound = self.expr(node.sequence, env, conditional, at, evaluates=True)
+        inner = {k: v for k, v in env.items() if k not in node.targets}
+        if bound is not None and bound.rows and len(node.targets) == 1:
+            inner[node.targets[0]] = dataclasses.replace(
+                bound, per_row=True, rows=False
+            )
+        self.nodes(node.body, inner, conditional)
+        # `{% empty %}` renders when there are no rows: for a row's related rows, only
+        # for some rows
+        per_row = any(b.per_row for b in env.values())
+        self.nodes(node.empty, env, conditional or per_row)
+
+    def _include(self, node: ts.IncludeNode, env, conditional, at) -> None:
+        inner = {} if node.only else dict(env)
+        for name, expr in node.bindings.items():
+            inner.pop(name, None)
+            bound = self.expr(expr, env, conditional, at)
+            if bound is not None:
+                inner[name] = bound
+        if node.name is None or not inner:
+            return
+        rendered = render_tree(self.root, node.name, len(self.seen))
+        if rendered is None or node.name in self.seen:
+            return
+        self.seen.add(node.name)
+        self.nodes(rendered, inner, conditional)
+        self.seen.discard(node.name)
+
+    def expr(
+        self, expr: ts.FilterExpr, env, conditional, at, evaluates: bool = False
+    ) -> _Bound | None:
+        """Record what `expr` reads; what its value holds when it is rows or an object
+        n1fix follows (a value put through a filter is not followed)."""
+        for _, arg in expr.filters:
+            if arg is not None and arg.lookup is not None:
+                self.lookup(arg.lookup, env, conditional, at, expr.text, True)
+        if expr.value.lookup is None:
+            return None
+        first = expr.filters[0][0] if expr.filters else None
+        evaluated = evaluates or first is None or first in _ROW_FILTERS
+        bound = self.lookup(
+            expr.value.lookup, env, conditional, at, expr.text, evaluated
+        )
+        if bound is None or expr.filters:
+            if bound is not None and bound.rows and first in ("slice", "dictsort"):
+                return bound  # `books|slice:":5"`: the rows still
+            return None
+        return bound
+
+    def lookup(self, parts, env, conditional, at, text, evaluated) -> _Bound | None:
+        bound = env.get(parts[0])
+        if bound is None:
+            return None
+        orm = self.ctx.orm
+        models = self.ctx.project.models
+        steps = list(parts[1:])
+        i = 0
+        while i < len(steps):
+            step = steps[i]
+            if bound.rows or bound.model is None:
+                return None  # `books.count`: on the rows themselves, not per row
+            rel = bound.model.relationship(step)
+            if rel is None:
+                return (
+                    None  # a column, a property, a method: not a relation n1fix follows
+                )
+            target = models.get(rel.target) if rel.target else None
+            path, path_models = bound.path + (step,), bound.models + (bound.model,)
+            rels = bound.rels + (rel,)
+            if orm.manager_read(rel, None) is not None:  # a related manager
+                method = steps[i + 1] if i + 1 < len(steps) else None
+                rest = steps[i + 2 :]
+                kind = orm.manager_read(rel, method) if method is not None else None
+                if kind is None or kind is ManagerRead.OTHER:
+                    return None
+                if kind is ManagerRead.ROWS and rest:
+                    if rest[0] in ("count", "exists") and len(rest) == 1:
+                        kind, method = ManagerRead.COUNT, rest[0]
+                    else:
+                        return None
+                elif kind is ManagerRead.ROWS and not evaluated:
+                    return None  # handed to a filter n1fix does not know
+                if bound.per_row:
+                    self._record(
+                        path, path_models, rels, kind, conditional, at, text, method
+                    )
+                if kind is not ManagerRead.ROWS or target is None:
+                    return None
+                return _Bound(path, target, path_models, rels, bound.per_row, True)
+            if bound.per_row:
+                self._record(path, path_models, rels, None, conditional, at, text)
+            if rel.uselist is not False or target is None:
+                return None
+            bound = _Bound(path, target, path_models, rels, bound.per_row)
+            i += 1
+        return bound
+
+    def _record(self, path, models, rels, kind, conditional, at, text, method=None):
+        key = (path, kind is ManagerRead.FILTERED)
+        known = self.reads.get(key)
+        if known is None:
+            self.reads[key] = TemplateRead(
+                path, models, rels, kind, conditional, at, text, method
+            )
+            return
+        if known.conditional and not conditional:
+            known.conditional, known.where, known.text = False, at, text
+        if known.kind is ManagerRead.COUNT and kind is ManagerRead.ROWS:
+            # the rows loaded with the query serve the count too
+            known.kind, known.method = kind, method
+
+
+def render_tree(root: Path, name: str, depth: int = 0):
+    """The nodes Django renders for the template `name` (its parents' nodes with the
+    blocks it overrides put in), each knowing its template (`template`, for messages);
+    None when a template on the way is not found or cannot be read."""
+    return _resolved(root, name, {}, depth)
+
+
+def _resolved(root: Path, name: str, overrides: dict, depth: int):
+    if depth > _MAX_DEPTH:
+        return None
+    path = find_template(root, name)
+    if path is None:
+        return None
+    try:
+        template = ts.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ts.TemplateSyntaxError):
+        return None
+    try:
+        shown = path.relative_to(root).as_posix()
+    except ValueError:
+        shown = name
+    _tag_template(template.nodes, shown)
+    blocks = {**_blocks(template.nodes), **overrides}
+    if template.extends is not None:
+        if template.extends.parent is None:
+            return None
+        return _resolved(root, template.extends.parent, blocks, depth + 1)
+    return _put_blocks(template.nodes, blocks)
+
+
+def _tag_template(nodes, shown: str) -> None:
+    for node in nodes:
+        node.template = shown
+        for child in _children(node):
+            _tag_template(child, shown)
+
+
+def _blocks(nodes) -> dict:
+    found = {}
+    for node in nodes:
+        if isinstance(node, ts.BlockNode):
+            found[node.name] = node
+        for child in _children(node):
+            found.update({k: v for k, v in _blocks(child).items() if k not in found})
+    return found
+
+
+def _children(node):
+    if isinstance(node, ts.ForNode):
+        return [node.body, node.empty]
+    if isinstance(node, ts.IfNode):
+        return [body for _, body in node.branches]
+    if isinstance(node, (ts.WithNode, ts.BlockNode, ts.ReadsNode)):
+        return [node.body]
+    return []
+
+
+def _put_blocks(nodes, blocks: dict):
+    """`nodes` with each block's body the most derived template's."""
+    out = []
+    for node in nodes:
+        original = node
+        if isinstance(node, ts.BlockNode):
+            chosen = blocks.get(node.name, node)
+            block = ts.BlockNode(node.line, node.name, _put_blocks(chosen.body, blocks))
+            block.template = getattr(chosen, "template", "?")
+            out.append(block)
+            continue
+        if isinstance(node, ts.ForNode):
+            node = dataclasses.replace(
+                node,
+                body=_put_blocks(node.body, blocks),
+                empty=_put_blocks(node.empty, blocks),
+            )
+        elif isinstance(node, ts.IfNode):
+            node = dataclasses.replace(
+                node,
+                branches=[(c, _put_blocks(b, blocks)) for c, b in node.branches],
+            )
+        elif isinstance(node, (ts.WithNode, ts.ReadsNode)):
+            node = dataclasses.replace(node, body=_put_blocks(node.body, blocks))
+        if node is not original:
+            node.template = original.template
+        out.append(node)
+    return out
+
+
+# -- views --------------------------------------------------------------------------
+
+
+@dataclass
+class _View:
+    name: str  # for messages
+    template: str
+    roots: dict  # template variable -> _Bound
+    source: object | None  # the rows' queryset (Source), None: no queryset to fix
+    node: cst.CSTNode  # where the finding goes
+    root_name: str  # the variable the rows are rendered as, for messages
+
+
+def find_templated(ctx, rule, finding) -> Iterable:
+    """Findings for the views of this module that render querysets into templates.
+    `finding(source, path, relationships, loadings, node, message, unsafe)` builds one
+    with the fix, as for a DRF view."""
+    for view in [*_function_views(ctx), *_class_views(ctx)]:
+        yield from _check_view(ctx, rule, view, finding)
+
+
+def _qualified(ctx, func: cst.BaseExpression) -> str | None:
+    name = dotted_name(func)
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    base = ctx.imports.get(head)
+    if base is None:
+        return None
+    return f"{base}.{rest}" if rest else base
+
+
+def _argument(call: cst.Call, position: int, keyword: str):
+    for i, arg in enumerate(call.args):
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+        elif i == position:
+            return arg.value
+    return None
+
+
+def _function_views(ctx) -> Iterable[_View]:
+    calls = nodes_with_ancestry(
+        ctx.module,
+        lambda node, ancestry: (
+            isinstance(node, cst.Call) and _qualified(ctx, node.func) in _RENDERERS
+        ),
+    )
+    for call, ancestry in calls:
+        function = next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None
+        )
+        if function is None:
+            continue
+        name_at, context_at, name_kw, context_kw = _RENDERERS[
+            _qualified(ctx, call.func)
+        ]
+        template = _argument(call, name_at, name_kw)
+        context = _argument(call, context_at, context_kw)
+        if not isinstance(template, cst.SimpleString) or context is None:
+            continue
+        items = _context_items(context, function)
+        if items is None:
+            continue
+        for key, value in items:
+            found = row_source(ctx, value, [*ancestry, call], follow=False)
+            if found is None or found.shape.style is not Style.DJANGO:
+                continue
+            yield _View(
+                function.name.value,
+                str(template.evaluated_value),
+                {key: _Bound((), found.model, rows=True)},
+                found,
+                found.chain,
+                key,
+            )
+
+
+def _context_items(context, function: cst.FunctionDef):
+    """(key, value) of a context dict: a literal, or a name bound once in the function
+    to one and used nowhere else but where it is handed on."""
+    if isinstance(context, cst.Name):
+        uses = [
+            n
+            for n in walk(function.body)
+            if isinstance(n, cst.Name) and n.value == context.value
+        ]
+        assigned = [
+            n
+            for n in walk(function.body)
+            if isinstance(n, cst.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0].target, cst.Name)
+            and n.targets[0].target.value == context.value
+        ]
+        if len(assigned) != 1 or len(uses) != 2:
+            return None  # also `context["x"] = ...`, `context.update(...)`
+        context = assigned[0].value
+    if not isinstance(context, cst.Dict):
+        return None
+    items = []
+    for element in context.elements:
+        if not isinstance(element, cst.DictElement):
+            return None  # `**other`: it may hold the same keys
+        if not isinstance(element.key, cst.SimpleString):
+            return None
+        items.append((str(element.key.evaluated_value), element.value))
+    return items
+
+
+def _class_views(ctx) -> Iterable[_View]:
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.ClassDef):
+            continue
+        kind = _generic_kind(ctx, statement)
+        if kind is None:
+            continue
+        view = _class_view(ctx, statement, kind)
+        if view is not None:
+            yield view
+
+
+def _generic_kind(ctx, cls: cst.ClassDef) -> str | None:
+    kind = None
+    for base in cls.bases:
+        qualified = _qualified(ctx, base.value)
+        if qualified in _LIST_VIEWS:
+            kind = "list"
+        elif qualified in _DETAIL_VIEWS:
+            kind = "detail"
+        elif qualified is None or not qualified.startswith("django."):
+            return None  # a project's base: it may render otherwise
+    return kind
+
+
+def _class_view(ctx, cls: cst.ClassDef, kind: str) -> _View | None:
+    assigned, methods = _class_attributes(cls)
+    if methods & _OWN_RENDERING:
+        return None
+    defs = {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+    source, node = None, None
+    queryset = assigned.get("queryset")
+    if "get_queryset" in defs:
+        method = defs["get_queryset"]
+        narrowed = cst.Module([method]).code
+        if _keeps_queryset(method) and any(
+            word in narrowed for word in _CHANGES_LOADING
+        ):
+            return None  # what it loads besides the class's queryset: not read here
+        if not _keeps_queryset(method):
+            returns = [n for n in walk(method.body) if isinstance(n, cst.Return)]
+            if len(returns) != 1 or returns[0].value is None:
+                return None
+            ancestry = [ctx.module, cls, method, returns[0]]
+            source = row_source(ctx, returns[0].value, ancestry, follow=False)
+            if source is None:
+                return None
+            node = source.chain
+    if source is None and queryset is not None:
+        source = row_source(ctx, queryset, [ctx.module, cls], follow=False)
+        if source is None:
+            return None
+        node = source.chain
+    if source is not None and source.shape.style is not Style.DJANGO:
+        return None
+    model = source.model if source is not None else None
+    if model is None:
+        model_expr = assigned.get("model")
+        model = ctx.model_for(model_expr) if model_expr is not None else None
+        node = model_expr
+    if model is None or model.django is None or node is None:
+        return None
+    model_name = model.name.lower()
+    names = _context_names(assigned, kind, model_name)
+    if names is None or not _keeps_context(defs.get("get_context_data"), names):
+        return None
+    template = assigned.get("template_name")
+    if template is not None:
+        if not isinstance(template, cst.SimpleString):
+            return None
+        template_name = str(template.evaluated_value)
+    else:
+        suffix = assigned.get("template_name_suffix")
+        if suffix is not None and not isinstance(suffix, cst.SimpleString):
+            return None
+        suffix_text = (
+            str(suffix.evaluated_value)
+            if suffix is not None
+            else ("_list" if kind == "list" else "_detail")
+        )
+        template_name = f"{model.django.app_label}/{model_name}{suffix_text}.html"
+    rows = kind == "list"
+    roots = {name: _Bound((), model, rows=rows) for name in names}
+    return _View(cls.name.value, template_name, roots, source, node, names[-1])
+
+
+def _context_names(assigned, kind: str, model_name: str) -> list[str] | None:
+    own = assigned.get("context_object_name")
+    if own is not None:
+        if not isinstance(own, cst.SimpleString):
+            return None
+        name = str(own.evaluated_value)
+    else:
+        name = f"{model_name}_list" if kind == "list" else model_name
+    return ["object_list" if kind == "list" else "object", name]
+
+
+def _keeps_context(method: cst.FunctionDef | None, names: list[str]) -> bool:
+    """No `get_context_data`, or one that starts from `super()`'s and sets none of
+    `names` (nor `update`s the context)."""
+    if method is None:
+        return True
+    code = cst.Module([method]).code
+    if "super().get_context_data(" not in code or ".update(" in code:
+        return False
+    for node in walk(method.body):
+        if isinstance(node, cst.SubscriptElement) and isinstance(node.slice, cst.Index):
+            value = node.slice.value
+            if isinstance(value, cst.SimpleString) and value.evaluated_value in names:
+                return False
+    return True
+
+
+def _check_view(ctx, rule, view: _View, finding) -> Iterable:
+    ctx.note_fact("template_places", places_fact(Path(ctx.project.root)))
+    rendered = render_tree(ctx.project.root, view.template)
+    if rendered is None:
+        return
+    collector = _Reads(ctx, Path(ctx.project.root))
+    collector.nodes(rendered, view.roots, False)
+    source = view.source
+    for read in collector.reads.values():
+        loadings = (
+            [
+                ctx.orm.loading(source.options, read.path[:k], rel)
+                for k, rel in enumerate(read.relationships, start=1)
+            ]
+            if source is not None
+            else [Loading.LAZY] * len(read.path)
+        )
+        filtered = read.kind is ManagerRead.FILTERED
+        if source is not None and source.options.opaque and not filtered:
+            continue
+        if loadings[-1] is not Loading.LAZY and not filtered:
+            continue
+        yield from _read_finding(ctx, rule, view, read, loadings, finding)
+
+
+def _read_finding(ctx, rule, view: _View, read: TemplateRead, loadings, finding):
+    what = ".".join(read.path)
+    per = f"once per row of `{view.root_name}`"
+    if read.kind is not None:
+        reading = f"`{what}.{read.method}`"
+        message = (
+            f"{read.where}: `{read.text}` runs a query ({reading}) {per}, rendered"
+            f" by `{view.name}` (1 + N round trips)"
+        )
+    else:
+        message = (
+            f"{read.where}: `{read.text}` lazy-loads `{what}` {per}, rendered by"
+            f" `{view.name}` (1 + N round trips)"
+        )
+    missing = None
+    if read.kind is ManagerRead.FILTERED:
+        missing = (
+            f"no fix: `.{read.method}` on the related manager queries whatever the rows"
+            " loaded"
+        )
+    elif read.kind is ManagerRead.COUNT:
+        missing = (
+            "no fix: counting with the rows (`annotate(Count(..., distinct=True))`)"
+            " changes what the template must read, and n1fix does not edit templates"
+        )
+    elif view.source is None:
+        missing = (
+            f"no fix: `{view.name}` has no queryset to load it on (set `queryset` to"
+            " the model's rows with the loader)"
+        )
+    if missing is not None:
+        yield rule.finding_at(
+            ctx, view.node, f"{message}; {missing}", Applicability.NONE, missing
+        )
+        return
+    unsafe = None
+    if read.conditional:
+        unsafe = (
+            f"`{read.text}` ({read.where}) is read only for some rows (under an"
+            " `{% if %}`, after an `and` / `or`, or in an `{% ifchanged %}`): the"
+            " queryset loads it for every row"
+        )
+    yield from finding(
+        view.source,
+        read.path,
+        read.relationships,
+        loadings,
+        view.node,
+        message,
+        unsafe,
+    )
+
+
+__all__ = ["TemplateRead", "find_templated", "render_tree"]
