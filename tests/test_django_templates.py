@@ -527,3 +527,18 @@ def test_a_template_change_checks_the_view_that_renders_it(tmp_path, monkeypatch
     assert scan() == ["app/templates/app/row.html:1"] and "views.py" not in checked
     (path.parent / "templates" / "app" / "row.html").write_text("{{ book.title }}")
     assert scan() == [] and "views.py" in checked
+
+
+def test_rows_rendered_under_an_if_and_a_queryset_used_elsewhere(tmp_path):
+    view = FUNCTION_VIEW.replace(
+        "        return render(",
+        '        titles = books.only("title")\n        return render(',
+    )
+    template = (
+        "{% if books %}{% for book in books %}{{ book.author }}{% endfor %}"
+        "{% else %}none{% endif %}"
+    )
+    path = project(tmp_path, FUNCTION_VIEW, {"app/books.html": template})
+    assert summary(path) == [("app/templates/app/books.html:1", "safe")]
+    path.write_text(textwrap.dedent(view))
+    assert summary(path) == [("app/templates/app/books.html:1", "unsafe")]

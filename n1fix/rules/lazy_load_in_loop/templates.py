@@ -186,11 +186,16 @@ class _Reads:
     def _for(self, node: ts.ForNode, env, conditional, at) -> None:
         bound = self.expr(node.sequence, env, conditional, at, evaluates=True)
         inner = {k: v for k, v in env.items() if k not in node.targets}
+        body_conditional = conditional
         if bound is not None and bound.rows and len(node.targets) == 1:
             inner[node.targets[0]] = dataclasses.replace(
                 bound, per_row=True, rows=False
             )
-        self.nodes(node.body, inner, conditional)
+            if not bound.path:
+                # the view's rows: when this loop does not render, they are not read
+                # either, and a loader on them costs nothing
+                body_conditional = False
+        self.nodes(node.body, inner, body_conditional)
         # `{% empty %}` renders when there are no rows: for a row's related rows, only
         # for some rows
         per_row = any(b.per_row for b in env.values())
@@ -394,6 +399,8 @@ class _View:
     source: object | None  # the rows' queryset (Source), None: no queryset to fix
     node: cst.CSTNode  # where the finding goes
     root_name: str  # the variable the rows are rendered as, for messages
+    # How the view uses the queryset besides rendering it (`books.only(...)`), or None
+    elsewhere: str | None = None
 
 
 def find_templated(ctx, rule, finding) -> Iterable:
@@ -461,7 +468,29 @@ def _function_views(ctx) -> Iterable[_View]:
                 found,
                 found.chain,
                 key,
+                _used_elsewhere(ctx, function, value),
             )
+
+
+def _used_elsewhere(ctx, function: cst.FunctionDef, value) -> str | None:
+    """The first other use of the queryset's name in the view (`books.only("title")`,
+    `f(books)`): a loader added to it reaches that use too."""
+    if not isinstance(value, cst.Name):
+        return None
+    for node in walk(function.body):
+        if not isinstance(node, (cst.Call, cst.Attribute)):
+            continue
+        inner = node.func if isinstance(node, cst.Call) else node.value
+        args = node.args if isinstance(node, cst.Call) else ()
+        if (
+            isinstance(inner, cst.Attribute)
+            and isinstance(inner.value, cst.Name)
+            and inner.value.value == value.value
+        ) or any(
+            isinstance(a.value, cst.Name) and a.value.value == value.value for a in args
+        ):
+            return ctx.code(node)
+    return None
 
 
 def _context_items(context, function: cst.FunctionDef):
@@ -670,7 +699,13 @@ def _read_finding(ctx, rule, view: _View, read: TemplateRead, loadings, finding)
         )
         return
     unsafe = None
-    if read.conditional:
+    if view.elsewhere is not None:
+        unsafe = (
+            f"the view also uses the queryset (`{view.elsewhere}`): what is loaded"
+            " with it is loaded there too (and `only()` / `defer()` there would refuse"
+            " a `select_related`)"
+        )
+    elif read.conditional:
         unsafe = (
             f"`{read.text}` ({read.where}) is read only for some rows (under an"
             " `{% if %}`, after an `and` / `or`, or in an `{% ifchanged %}`): the"
