@@ -64,6 +64,13 @@ def configure() -> None:
             USE_TZ=True,
             TIME_ZONE="UTC",
             DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+            # the template cases render the apps' templates/ folders
+            TEMPLATES=[
+                {
+                    "BACKEND": "django.template.backends.django.DjangoTemplates",
+                    "APP_DIRS": True,
+                }
+            ],
         )
         django.setup()
         return
