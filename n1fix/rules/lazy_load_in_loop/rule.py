@@ -78,6 +78,23 @@ to the non-null ones the automatic call followed (unsafe for a method's reads, o
 model on the way is not in the index). Django has no identity map and does not expire objects on
 commit: the exemptions and commit checks below are SQLAlchemy's.
 
+A template's `{% for %}` over rows a view renders is such a loop too: a function view
+calling `render(request, "books/list.html", {"books": books})` (or `TemplateResponse`,
+`render_to_string`), a `ListView` / `DetailView` with its `queryset` (or a
+`get_queryset()` returning one), `context_object_name` and `template_name` (else
+Django's defaults). The template is read from the project's template folders (each
+app's `templates/`, the settings' `TEMPLATES[...]["DIRS"]` when n1fix can compute
+them), with its `{% extends %}` parents and `{% include %}`s; `{{ book.author.name }}`
+(filters too), `{% if book.author %}`, `{% with %}`, a nested `{% for tag in
+book.tags.all %}` and `{{ book.reviews.count }}` per row are reported on the view's
+queryset, the message naming the template line, and fixed there as above (a count gets
+no fix: the template would have to read the annotation). No finding when the template
+cannot be found, is held by two apps with different texts, or cannot be read, nor for
+what the loop reads inside or after a tag n1fix does not know (a `{% load %}`ed
+library's may set any variable, or not render its body). A read under `{% if %}` gets an
+unsafe fix, as a branch in a Python loop does; so does a queryset the view also uses
+elsewhere (`books.only(...)` would refuse a `select_related`).
+
 ## Fix safety
 The fix is safe: loader options change how rows are loaded, never which. It is unsafe when
 the relationship is read only in some iterations (under an `if`, after `and`/`or`, in a
