@@ -152,11 +152,15 @@ def _assigned(statement: ast.stmt) -> list[str]:
 
 
 def _changes_templates(statement: ast.stmt) -> bool:
-    """`TEMPLATES[0]["DIRS"] += [...]` and the like."""
-    for node in ast.walk(statement):
-        if isinstance(node, ast.Name) and node.id == "TEMPLATES":
-            return True
-    return False
+    """`TEMPLATES[0]["DIRS"] += [...]`, a change of its loaders, or a statement n1fix
+    cannot tell from one (a change of other options, `builtins`, leaves the places)."""
+    if not any(
+        isinstance(node, ast.Name) and node.id == "TEMPLATES"
+        for node in ast.walk(statement)
+    ):
+        return False
+    code = ast.unparse(statement)
+    return "DIRS" in code or "loaders" in code or not code.startswith("TEMPLATES[")
 
 
 def _dirs_of(value, names, path: Path) -> list[Path] | None:
@@ -169,6 +173,9 @@ def _dirs_of(value, names, path: Path) -> list[Path] | None:
         for key, item in zip(backend.keys, backend.values):
             if key is None:
                 return None  # `**base`
+            if isinstance(key, ast.Constant) and key.value == "OPTIONS":
+                if not _standard_loaders(item):
+                    return None
             if isinstance(key, ast.Constant) and key.value == "DIRS":
                 if not isinstance(item, (ast.List, ast.Tuple)):
                     return None
@@ -178,6 +185,27 @@ def _dirs_of(value, names, path: Path) -> list[Path] | None:
                         return None
                     dirs.append(computed)
     return dirs
+
+
+def _standard_loaders(options) -> bool:
+    """No `loaders` in the options, or only Django's own (a project's loader may look
+    templates up anywhere)."""
+    if not isinstance(options, ast.Dict):
+        return False
+    for key, value in zip(options.keys, options.values):
+        if key is None:
+            return False
+        if isinstance(key, ast.Constant) and key.value == "loaders":
+            names = [
+                n.value
+                for n in ast.walk(value)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]
+            if not names or not all(
+                name.startswith("django.template.loaders.") for name in names
+            ):
+                return False
+    return True
 
 
 def _evaluate(node, names: dict, path: Path) -> Path | str | None:
@@ -195,6 +223,8 @@ def _evaluate(node, names: dict, path: Path) -> Path | str | None:
             return _normal(left / right)
         return None
     if isinstance(node, ast.Attribute):
+        if _dotted(node) == "os.pardir":
+            return ".."
         base = _evaluate(node.value, names, path)
         if isinstance(base, Path) and node.attr == "parent":
             return base.parent
