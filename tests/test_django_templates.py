@@ -120,6 +120,32 @@ def test_settings_dirs_from_base_dir(tmp_path):
     assert settings_dirs(changed, settings) is None
 
 
+def test_settings_loaders_and_later_changes(tmp_path):
+    settings = tmp_path / "site" / "settings.py"
+    base = textwrap.dedent(
+        """
+        import os
+
+        ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+        TEMPLATES = [{"DIRS": [os.path.join(ROOT, "t")], "OPTIONS": {OPTIONS}}]
+        """
+    )
+    plain = base.replace("{OPTIONS}", '{"debug": True}')
+    assert settings_dirs(plain, settings) == [tmp_path / "t"]
+    cached = base.replace(
+        "{OPTIONS}",
+        '{"loaders": [("django.template.loaders.cached.Loader",'
+        ' ["django.template.loaders.app_directories.Loader"])]}',
+    )
+    assert settings_dirs(cached, settings) == [tmp_path / "t"]
+    own = base.replace("{OPTIONS}", '{"loaders": ["site.loaders.Loader"]}')
+    assert settings_dirs(own, settings) is None  # it may look anywhere
+    builtins = plain + 'TEMPLATES[0]["OPTIONS"]["builtins"] = ["x.tags"]\n'
+    assert settings_dirs(builtins, settings) == [tmp_path / "t"]
+    loaders = plain + 'TEMPLATES[0]["OPTIONS"]["loaders"] = LOADERS\n'
+    assert settings_dirs(loaders, settings) is None
+
+
 def test_a_name_in_two_places_with_other_texts_is_unknown(tmp_path):
     for app, text in (("a", "one"), ("b", "two"), ("c", "one")):
         (tmp_path / app / "templates" / "x").mkdir(parents=True)

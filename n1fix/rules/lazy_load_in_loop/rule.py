@@ -154,7 +154,9 @@ _FOR_KEYWORD = re.compile(r"\bfor\b")
 # A Django view that renders a template: `render(`, `TemplateResponse(`,
 # `render_to_string(`, a generic `ListView` / `DetailView`.
 _TEMPLATE_VIEW = re.compile(
-    r"\b(?:render|TemplateResponse|render_to_string)\(|\b(?:List|Detail)View\b"
+    r"(?<![.\w])render\("
+    r"|\b(?:TemplateResponse|render_to_string)\("
+    r"|\b(?:List|Detail)View\b"
 )
 # `session.scalars/execute/scalar(select(...))`, `session.query(...)`, `Model.query`
 _QUERY_ATTRS = {"scalars", "execute", "scalar", "query"}
