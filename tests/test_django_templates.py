@@ -501,10 +501,8 @@ def test_class_view_without_a_finding(tmp_path, view):
     assert summary(path) == []
 
 
-def test_model_only_view_reports_without_a_fix(tmp_path):
-    path = project(
-        tmp_path,
-        """
+def test_model_only_view_gets_a_queryset(tmp_path):
+    view = """
         from django.views.generic import ListView
 
         from app.models import Book
@@ -512,12 +510,36 @@ def test_model_only_view_reports_without_a_fix(tmp_path):
 
         class BookList(ListView):
             model = Book
-        """,
-        {
-            "app/book_list.html": "{% for book in book_list %}{{ book.author }}{% endfor %}"
-        },
+            paginate_by = 10
+        """
+    template = (
+        "{% for book in book_list %}{{ book.author }}"
+        "{{ book.author.publisher.name }}"
+        "{% for tag in book.tags.all %}{{ tag.category }}{% endfor %}"
+        "{{ book.reviews.count }}{% endfor %}"
     )
-    assert summary(path) == [("app/templates/app/book_list.html:1", "none")]
+    path = project(tmp_path, view, {"app/book_list.html": template})
+    found = findings(path)
+    assert sorted(f.applicability.value for f in found) == ["none", "safe"]
+    text = fix_source(path, path.read_text()).text
+    assert (
+        "    model = Book\n"
+        "    queryset = (\n"
+        '        Book.objects.select_related("author__publisher")'
+        '\n        .prefetch_related("tags__category")\n'
+        "    )\n"
+        "    paginate_by = 10\n"
+    ) in text
+    # a model whose first manager is not `objects`: its default manager, as Django's
+    (tmp_path / "app" / "models.py").write_text(
+        textwrap.dedent(MODELS).replace(
+            '    tags = models.ManyToManyField(Tag, related_name="books")\n',
+            '    tags = models.ManyToManyField(Tag, related_name="books")\n'
+            "    published = models.Manager()\n"
+            "    objects = models.Manager()\n",
+        )
+    )
+    assert "Book._default_manager.select_related(" in fixed(path)
 
 
 def test_a_template_change_checks_the_view_that_renders_it(tmp_path, monkeypatch):

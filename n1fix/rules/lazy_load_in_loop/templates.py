@@ -401,6 +401,18 @@ class _View:
     root_name: str  # the variable the rows are rendered as, for messages
     # How the view uses the queryset besides rendering it (`books.only(...)`), or None
     elsewhere: str | None = None
+    # A class view with a `model` and no queryset: the `model = ...` statement, after
+    # which the fix sets `queryset`
+    model_statement: cst.BaseStatement | None = None
+
+
+@dataclass
+class QuerysetPlan:
+    """`queryset = <text>` added to a class view after its `model = ...` statement."""
+
+    site: cst.CSTNode  # the finding's node (the model)
+    after: cst.BaseStatement
+    text: str  # the queryset's code
 
 
 def find_templated(ctx, rule, finding) -> Iterable:
@@ -581,10 +593,20 @@ def _class_view(ctx, cls: cst.ClassDef, kind: str) -> _View | None:
     if source is not None and source.shape.style is not Style.DJANGO:
         return None
     model = source.model if source is not None else None
+    model_statement = None
     if model is None:
         model_expr = assigned.get("model")
         model = ctx.model_for(model_expr) if model_expr is not None else None
         node = model_expr
+        model_statement = next(
+            (
+                statement
+                for statement in cls.body.body
+                if isinstance(statement, cst.SimpleStatementLine)
+                and any(small.value is model_expr for small in statement.body)
+            ),
+            None,
+        )
     if model is None or model.django is None or node is None:
         return None
     model_name = model.name.lower()
@@ -608,7 +630,15 @@ def _class_view(ctx, cls: cst.ClassDef, kind: str) -> _View | None:
         template_name = f"{model.django.app_label}/{model_name}{suffix_text}.html"
     rows = kind == "list"
     roots = {name: _Bound((), model, rows=rows) for name in names}
-    return _View(cls.name.value, template_name, roots, source, node, names[-1])
+    return _View(
+        cls.name.value,
+        template_name,
+        roots,
+        source,
+        node,
+        names[-1],
+        model_statement=model_statement,
+    )
 
 
 def _context_names(assigned, kind: str, model_name: str) -> list[str] | None:
@@ -646,21 +676,105 @@ def _check_view(ctx, rule, view: _View, finding) -> Iterable:
     collector = _Reads(ctx, Path(ctx.project.root))
     collector.nodes(rendered, view.roots, False)
     source = view.source
+    options = source.options if source is not None else ctx.orm.loader_options([])
+    loaded_by_view = []
     for read in collector.reads.values():
-        loadings = (
-            [
-                ctx.orm.loading(source.options, read.path[:k], rel)
-                for k, rel in enumerate(read.relationships, start=1)
-            ]
-            if source is not None
-            else [Loading.LAZY] * len(read.path)
-        )
+        loadings = [
+            ctx.orm.loading(options, read.path[:k], rel)
+            for k, rel in enumerate(read.relationships, start=1)
+        ]
         filtered = read.kind is ManagerRead.FILTERED
-        if source is not None and source.options.opaque and not filtered:
+        if options.opaque and not filtered:
             continue
         if loadings[-1] is not Loading.LAZY and not filtered:
             continue
+        if source is None and read.kind in (None, ManagerRead.ROWS):
+            loaded_by_view.append(read)
+            continue
         yield from _read_finding(ctx, rule, view, read, loadings, finding)
+    if loaded_by_view:
+        yield from _queryset_finding(ctx, rule, view, loaded_by_view)
+
+
+def _queryset_finding(ctx, rule, view: _View, reads: list[TemplateRead]):
+    """One finding for the reads of a class view that names only its `model`: the fix
+    sets its `queryset` to the model's default manager with the loaders (what Django's
+    `get_queryset()` starts from: `model._default_manager.all()`)."""
+    model = view.roots[view.root_name].model
+    select, prefetch = [], []
+    for read in reads:
+        single = all(
+            rel.uselist is False and rel.lazy == "select" for rel in read.relationships
+        )
+        if any(rel.target is None for rel in read.relationships):
+            continue
+        (select if single else prefetch).append(read.path)
+    shown = ", ".join(f"`{r.text}` ({r.where})" for r in reads)
+    message = (
+        f"{reads[0].where}: {shown} read relations once per row of"
+        f" `{view.root_name}`, rendered by `{view.name}` (1 + N round trips)"
+    )
+    spelled = ctx.code(view.node)
+    calls = "".join(
+        f".{method}({', '.join(chr(34) + lookup + chr(34) for lookup in lookups)})"
+        for method, lookups in (
+            ("select_related", _maximal(select)),
+            ("prefetch_related", _maximal(prefetch)),
+        )
+        if lookups
+    )
+    if not calls or view.model_statement is None:
+        missing = "no fix: n1fix cannot tell the models on the way"
+        yield rule.finding_at(
+            ctx, view.node, f"{message}; {missing}", Applicability.NONE, missing
+        )
+        return
+    text = f"{spelled}.{_default_manager(ctx, model)}{calls}"
+    message += f"; load them with the rows: `queryset = {text}`"
+    applicability, note = Applicability.SAFE, None
+    conditional = [r for r in reads if r.conditional]
+    if conditional:
+        applicability = Applicability.UNSAFE
+        note = (
+            f"`{conditional[0].text}` ({conditional[0].where}) is read only for some"
+            " rows (under an `{% if %}`, after an `and` / `or`, or in an"
+            " `{% ifchanged %}`): the queryset loads it for every row"
+        )
+    plan = QuerysetPlan(view.node, view.model_statement, text)
+    yield rule.finding_at(ctx, view.node, message, applicability, note, plan=plan)
+
+
+def _maximal(paths: list[tuple[str, ...]]) -> list[str]:
+    unique = list(dict.fromkeys(paths))
+    return [
+        "__".join(path)
+        for path in unique
+        if not any(other[: len(path)] == path and other != path for other in unique)
+    ]
+
+
+_DJANGO_MODEL = {"django.db.models.Model", "django.db.models.base.Model"}
+
+
+def _default_manager(ctx, model) -> str:
+    """`objects` when it is the model's default manager (declared first, or made by
+    Django for a model that declares none), as far as every base is known; else
+    `_default_manager`, which is what the view's `get_queryset()` reads."""
+    seen, pending = set(), [model]
+    while pending:
+        current = pending.pop()
+        for base in current.bases:
+            if base in _DJANGO_MODEL or base in seen:
+                continue
+            parent = ctx.project.models.get(base)
+            if parent is None:
+                return "_default_manager"  # a base n1fix cannot read may add managers
+            seen.add(base)
+            pending.append(parent)
+    managers = model.django.managers if model.django is not None else ()
+    if not managers or managers[0].attr == "objects":
+        return "objects"
+    return "_default_manager"
 
 
 def _read_finding(ctx, rule, view: _View, read: TemplateRead, loadings, finding):
