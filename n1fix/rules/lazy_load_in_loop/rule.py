@@ -88,7 +88,10 @@ them), with its `{% extends %}` parents and `{% include %}`s; `{{ book.author.na
 (filters too), `{% if book.author %}`, `{% with %}`, a nested `{% for tag in
 book.tags.all %}` and `{{ book.reviews.count }}` per row are reported on the view's
 queryset, the message naming the template line, and fixed there as above (a count gets
-no fix: the template would have to read the annotation). No finding when the template
+no fix: the template would have to read the annotation); a view that names only its
+`model` gets one finding whose fix sets `queryset` to the model's default manager (as
+its `get_queryset()` reads it: `Book.objects`, or `Book._default_manager` when n1fix
+cannot show that `objects` is the default) with the loaders. No finding when the template
 cannot be found, is held by two apps with different texts, or cannot be read, nor for
 what the loop reads inside or after a tag n1fix does not know (a `{% load %}`ed
 library's may set any variable, or not render its body). A read under `{% if %}` gets an

@@ -30,7 +30,9 @@ in a nested loop's `{% empty %}` are conditional: the fix is then unsafe, as for
 Python loop's branch.
 
 Each relation read is a finding on the view's queryset (the fix goes there, and a
-`# n1fix: ignore` there silences it), whose message names the template line.
+`# n1fix: ignore` there silences it), whose message names the template line. A class
+view with only a `model` gets one finding on it for all its reads, whose fix sets its
+`queryset` (`QuerysetPlan`).
 """
 
 from __future__ import annotations
