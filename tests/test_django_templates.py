@@ -590,3 +590,42 @@ def test_rows_rendered_under_an_if_and_a_queryset_used_elsewhere(tmp_path):
     assert summary(path) == [("app/templates/app/books.html:1", "safe")]
     path.write_text(textwrap.dedent(view))
     assert summary(path) == [("app/templates/app/books.html:1", "unsafe")]
+
+
+@pytest.mark.parametrize(
+    "imports, call",
+    [
+        (
+            "from django.template.response import TemplateResponse",
+            'TemplateResponse(request, "app/books.html", context)',
+        ),
+        (
+            "from django.template import loader",
+            'loader.render_to_string("app/books.html", context=context)',
+        ),
+        (
+            "from django.shortcuts import render",
+            'render(request, template_name="app/books.html", context=context)',
+        ),
+    ],
+)
+def test_other_renderers_and_a_context_bound_once(tmp_path, imports, call):
+    view = f"""
+        {imports}
+
+        from app.models import Book
+
+
+        def book_list(request):
+            books = Book.objects.all()
+            context = {{"books": books}}
+            return {call}
+        """
+    template = "{% for book in books %}{{ book.author }}{% endfor %}"
+    path = project(tmp_path, view, {"app/books.html": template})
+    assert summary(path) == [("app/templates/app/books.html:1", "safe")]
+    changed = view.replace(
+        "            return", '            context["books"] = []\n            return'
+    )
+    path.write_text(textwrap.dedent(changed))
+    assert summary(path) == []

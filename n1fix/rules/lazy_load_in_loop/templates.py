@@ -511,10 +511,17 @@ def _context_items(context, function: cst.FunctionDef):
     """(key, value) of a context dict: a literal, or a name bound once in the function
     to one and used nowhere else but where it is handed on."""
     if isinstance(context, cst.Name):
+        keywords = {
+            id(n.keyword)
+            for n in walk(function.body)
+            if isinstance(n, cst.Arg) and n.keyword is not None
+        }
         uses = [
             n
             for n in walk(function.body)
-            if isinstance(n, cst.Name) and n.value == context.value
+            if isinstance(n, cst.Name)
+            and n.value == context.value
+            and id(n) not in keywords
         ]
         assigned = [
             n
