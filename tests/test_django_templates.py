@@ -386,15 +386,18 @@ def test_list_view_default_names_and_template(tmp_path):
             "app/book_list.html": """\
                 {% for book in object_list %}{{ book.author }}{% endfor %}
                 {% for book in book_list %}{{ book.tags.all|join:", " }}{% endfor %}
+                {% for book in page_obj %}{{ book.author.publisher }}{% endfor %}
+                {% for book in page_obj.object_list %}{{ book.tags.all.0 }}{% endfor %}
                 """,
         },
     )
     assert summary(path) == [
         ("app/templates/app/book_list.html:1", "safe"),
         ("app/templates/app/book_list.html:2", "safe"),
+        ("app/templates/app/book_list.html:3", "safe"),
     ]
     assert (
-        'queryset=Book.objects.select_related("author").prefetch_related("tags")'
+        'Book.objects.select_related("author__publisher").prefetch_related("tags")'
         in fixed(path)
     )
 

@@ -115,6 +115,7 @@ class _Bound:
     rels: tuple = ()
     per_row: bool = False
     rows: bool = False
+    page: bool = False  # a paginated ListView's `page_obj`: its `object_list` the rows
 
 
 @dataclass
@@ -247,6 +248,9 @@ class _Reads:
         orm = self.ctx.orm
         models = self.ctx.project.models
         steps = list(parts[1:])
+        if bound.page and steps[:1] == ["object_list"]:
+            steps = steps[1:]
+            bound = dataclasses.replace(bound, page=False)
         i = 0
         while i < len(steps):
             step = steps[i]
@@ -639,6 +643,8 @@ def _class_view(ctx, cls: cst.ClassDef, kind: str) -> _View | None:
         template_name = f"{model.django.app_label}/{model_name}{suffix_text}.html"
     rows = kind == "list"
     roots = {name: _Bound((), model, rows=rows) for name in names}
+    if rows and "paginate_by" in assigned:
+        roots["page_obj"] = _Bound((), model, rows=True, page=True)
     return _View(
         cls.name.value,
         template_name,
