@@ -257,10 +257,8 @@ class _Reads:
             if bound.rows or bound.model is None:
                 return None  # `books.count`: on the rows themselves, not per row
             rel = bound.model.relationship(step)
-            if rel is None:
-                return (
-                    None  # a column, a property, a method: not a relation n1fix follows
-                )
+            if rel is None:  # a column, a property, a method: not a relation
+                return None
             target = models.get(rel.target) if rel.target else None
             path, path_models = bound.path + (step,), bound.models + (bound.model,)
             rels = bound.rels + (rel,)
