@@ -632,3 +632,32 @@ def test_other_renderers_and_a_context_bound_once(tmp_path, imports, call):
     )
     path.write_text(textwrap.dedent(changed))
     assert summary(path) == []
+
+
+def test_get_queryset_narrowing_the_default_rows(tmp_path):
+    """A view naming its model whose `get_queryset()` narrows `super()`'s and loads a
+    first step (django-shapes 11.3): the loader there goes deeper."""
+    path = project(
+        tmp_path,
+        """
+        from django.views.generic import ListView
+
+        from app.models import Book
+
+
+        class BookList(ListView):
+            model = Book
+
+            def get_queryset(self):
+                return super().get_queryset().filter(title="x").select_related("author")
+        """,
+        {
+            "app/book_list.html": "{% for book in book_list %}{{ book.author.name }}"
+            "{{ book.author.publisher.name }}{% endfor %}",
+        },
+    )
+    assert summary(path) == [("app/templates/app/book_list.html:1", "safe")]
+    assert (
+        'super().get_queryset().filter(title="x").select_related("author__publisher")'
+        in fixed(path)
+    )

@@ -586,8 +586,13 @@ def _class_view(ctx, cls: cst.ClassDef, kind: str) -> _View | None:
         if _keeps_queryset(method) and any(
             word in narrowed for word in _CHANGES_LOADING
         ):
-            return None  # what it loads besides the class's queryset: not read here
-        if not _keeps_queryset(method):
+            if queryset is not None:
+                return None  # it loads more than the class's queryset: both would count
+            source = _narrowed_default(ctx, method, assigned.get("model"))
+            if source is None:
+                return None
+            node = source.chain
+        elif not _keeps_queryset(method):
             returns = [n for n in walk(method.body) if isinstance(n, cst.Return)]
             if len(returns) != 1 or returns[0].value is None:
                 return None
@@ -652,6 +657,62 @@ def _class_view(ctx, cls: cst.ClassDef, kind: str) -> _View | None:
         names[-1],
         model_statement=model_statement,
     )
+
+
+# What a `get_queryset()` may call on `super().get_queryset()` for n1fix to read it.
+_NARROWING = {
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "annotate",
+    "alias",
+    "distinct",
+}
+
+
+def _narrowed_default(ctx, method: cst.FunctionDef, model_expr):
+    """`return super().get_queryset().filter(...).select_related("order")` in a view
+    that names only its `model`: the rows are the model's default manager's, narrowed
+    and loaded by the calls after `super().get_queryset()`, where a loader goes."""
+    from n1fix.analysis.row_sources import Source
+    from n1fix.cst.chains import unwind
+    from n1fix.orm.dialect import Cardinality, QueryShape
+
+    model = ctx.model_for(model_expr) if model_expr is not None else None
+    returns = [n for n in walk(method.body) if isinstance(n, cst.Return)]
+    if model is None or model.django is None or len(returns) != 1:
+        return None
+    value = returns[0].value
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+        return None  # `cast(...)`, a wrapper n1fix does not read
+    base, calls, is_async = unwind(value) if value is not None else (None, [], False)
+    if not (
+        isinstance(base, cst.Call)
+        and isinstance(base.func, cst.Name)
+        and base.func.value == "super"
+        and calls
+        and calls[0].name == "get_queryset"
+        and not calls[0].call.args
+    ):
+        return None
+    base, calls = calls[0].call, calls[1:]  # after `super().get_queryset()`
+    if is_async or not calls or any(mc.name not in _NARROWING for mc in calls):
+        return None
+    shape = QueryShape(
+        node=value,
+        style=Style.DJANGO,
+        is_async=False,
+        session=base,
+        cardinality=Cardinality.LIST,
+        terminal=None,
+        terminal_action="none",
+        entity=model_expr,
+        statement_calls=calls,
+    )
+    options = ctx.orm.loader_options(calls)
+    return Source(shape, model, ctx.code(model_expr), options, base, value, value)
 
 
 def _context_names(assigned, kind: str, model_name: str) -> list[str] | None:
