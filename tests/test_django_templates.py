@@ -661,3 +661,13 @@ def test_get_queryset_narrowing_the_default_rows(tmp_path):
         'super().get_queryset().filter(title="x").select_related("author__publisher")'
         in fixed(path)
     )
+
+
+def test_a_custom_tag_before_the_loop_only_unbinds_what_it_sets(tmp_path):
+    template = (
+        "{% load mytags %}{% site_menu %}{% pick_books as shown %}"
+        "{% for book in books %}{{ book.author }}{% endfor %}"
+        "{% pick_books as books %}{% for book in books %}{{ book.tags.all }}{% endfor %}"
+    )
+    path = project(tmp_path, FUNCTION_VIEW, {"app/books.html": template})
+    assert [f.message.split("`")[1] for f in findings(path)] == ["book.author"]

@@ -120,6 +120,7 @@ class OpaqueNode(Node):
     reads and renders is unknown."""
 
     tag: str
+    bits: tuple[str, ...] = ()
 
 
 @dataclass
@@ -372,7 +373,7 @@ class _Parser:
             )
         if self._has_end(name):
             self._skip(name)
-        return OpaqueNode(line, name)
+        return OpaqueNode(line, name, tuple(bits))
 
     def _bit_reads(self, name: str, bits: list[str]) -> list[FilterExpr]:
         if name in _NO_VARIABLE_BITS:

@@ -141,13 +141,20 @@ class _Reads:
 
     def nodes(self, nodes, env: dict, conditional: bool) -> bool:
         """Walk `nodes` with their own copy of `env`; whether a tag n1fix does not know
-        was met outside the tags that push a context of their own."""
+        was met in a row's loop, outside the tags that push a context of their own."""
         env = dict(env)
         unknown = False
         for node in nodes:
-            if self.node(node, env, conditional):
-                env.clear()  # it may have set any variable: what follows reads unknowns
+            if not self.node(node, env, conditional):
+                continue
+            if any(bound.per_row for bound in env.values()):
+                env.clear()  # in a row's loop it may have set any variable
                 unknown = True
+            else:  # before the loop: the variable it names after `as`, if any
+                bits = list(getattr(node, "bits", ()))
+                for i, bit in enumerate(bits[:-1]):
+                    if bit == "as":
+                        env.pop(bits[i + 1], None)
         return unknown
 
     def node(self, node, env: dict, conditional: bool) -> bool:
