@@ -671,3 +671,12 @@ def test_a_custom_tag_before_the_loop_only_unbinds_what_it_sets(tmp_path):
     )
     path = project(tmp_path, FUNCTION_VIEW, {"app/books.html": template})
     assert [f.message.split("`")[1] for f in findings(path)] == ["book.author"]
+
+
+def test_a_custom_tag_in_a_branch_before_the_loop_unbinds_after_it(tmp_path):
+    template = (
+        "{% load mytags %}{% if x %}{% pick_books as books %}{% endif %}"
+        "{% for book in books %}{{ book.author }}{% endfor %}"
+    )
+    path = project(tmp_path, FUNCTION_VIEW, {"app/books.html": template})
+    assert findings(path) == []

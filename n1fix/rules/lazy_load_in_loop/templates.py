@@ -101,7 +101,8 @@ _CHANGES_LOADING = (
     "values",
     "iterator",
 )
-_MAX_DEPTH = 8  # extends and includes followed, one inside the other
+_MAX_DEPTH = 8
+_ANY = object()  # every variable (what an unknown tag in a row's loop may set)  # extends and includes followed, one inside the other
 
 
 @dataclass(frozen=True)
@@ -139,37 +140,34 @@ class _Reads:
     reads: dict = field(default_factory=dict)
     seen: set = field(default_factory=set)
 
-    def nodes(self, nodes, env: dict, conditional: bool) -> bool:
-        """Walk `nodes` with their own copy of `env`; whether a tag n1fix does not know
-        was met in a row's loop, outside the tags that push a context of their own."""
+    def nodes(self, nodes, env: dict, conditional: bool) -> set:
+        """Walk `nodes` with their own copy of `env`; the variables tags n1fix does not
+        know may have set there (`_ANY`: any), which outlive these nodes unless a tag
+        that pushes a context of its own holds them."""
         env = dict(env)
-        unknown = False
+        changed: set = set()
         for node in nodes:
-            if not self.node(node, env, conditional):
-                continue
-            if any(bound.per_row for bound in env.values()):
-                env.clear()  # in a row's loop it may have set any variable
-                unknown = True
-            else:  # before the loop: the variable it names after `as`, if any
-                bits = list(getattr(node, "bits", ()))
-                for i, bit in enumerate(bits[:-1]):
-                    if bit == "as":
-                        env.pop(bits[i + 1], None)
-        return unknown
+            names = self.node(node, env, conditional)
+            if _ANY in names:
+                env.clear()
+            for name in names:
+                env.pop(name, None)
+            changed |= names
+        return changed
 
-    def node(self, node, env: dict, conditional: bool) -> bool:
+    def node(self, node, env: dict, conditional: bool) -> set:
         at = f"{getattr(node, 'template', '?')}:{node.line}"
         if isinstance(node, ts.VarNode):
             self.expr(node.expr, env, conditional, at)
         elif isinstance(node, ts.ForNode):
             self._for(node, env, conditional, at)
         elif isinstance(node, ts.IfNode):
-            unknown = False
+            changed: set = set()
             for operands, body in node.branches:
                 for expr, later in operands:
                     self.expr(expr, env, conditional or later, at, evaluates=True)
-                unknown = self.nodes(body, env, True) or unknown
-            return unknown
+                changed |= self.nodes(body, env, True)
+            return changed
         elif isinstance(node, ts.WithNode):
             inner = dict(env)
             for name, expr in node.bindings.items():
@@ -189,9 +187,12 @@ class _Reads:
                 )
                 self.expr(expr, env, conditional or later, at)
             return self.nodes(node.body, env, conditional or node.conditional_body)
-        elif isinstance(node, ts.OpaqueNode):
-            return node.tag not in _KNOWN_OPAQUE
-        return False
+        elif isinstance(node, ts.OpaqueNode) and node.tag not in _KNOWN_OPAQUE:
+            if any(bound.per_row for bound in env.values()):
+                return {_ANY}  # in a row's loop: it may have set any variable
+            bits = node.bits  # before the loop: what it names after `as`
+            return {bits[i + 1] for i in range(len(bits) - 1) if bits[i] == "as"}
+        return set()
 
     def _for(self, node: ts.ForNode, env, conditional, at) -> None:
         bound = self.expr(node.sequence, env, conditional, at, evaluates=True)
