@@ -79,12 +79,15 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
     ): "naming the batch's collection after the entity a query selects: the plan should carry the entity",
     **{
         (
-            "n1fix.rules.lazy_load_in_loop.templates",
+            f"n1fix.rules.lazy_load_in_loop.{module}",
             "n1fix.orm.django_template_places",
             name,
         ): "where a Django project's templates live (its settings' DIRS, its apps'"
         " folders): a question about the project's layout, not its queries"
-        for name in ("find_template", "places_fact")
+        for module, name in (
+            ("template_reads", "find_template"),
+            ("templates", "places_fact"),
+        )
     },
     **{
         (
