@@ -78,6 +78,7 @@ def configure() -> None:
             SECRET_KEY="golden-cases-only",
             ROOT_URLCONF="golden_django_urls",
             STATIC_URL="/static/",
+            # the admin and the template cases render the apps' templates/ folders
             TEMPLATES=[
                 {
                     "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -79,6 +79,18 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
     ): "naming the batch's collection after the entity a query selects: the plan should carry the entity",
     **{
         (
+            f"n1fix.rules.lazy_load_in_loop.{module}",
+            "n1fix.orm.django_template_places",
+            name,
+        ): "where a Django project's templates live (its settings' DIRS, its apps'"
+        " folders): a question about the project's layout, not its queries"
+        for module, name in (
+            ("template_reads", "find_template"),
+            ("templates", "places_fact"),
+        )
+    },
+    **{
+        (
             "n1fix.analysis.await_calls",
             "n1fix.orm.session_use",
             name,

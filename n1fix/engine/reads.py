@@ -43,7 +43,14 @@ EVERYTHING = "project"  # in `whole`: every index, every file
 # The project facts a check may note (`n1fix.orm.imports.note_fact`), by name: the
 # function of the project's root that answers it, as module and name (imported when a
 # cached check's read is replayed).
-PROJECT_FACTS = {"declares_psycopg2": ("n1fix.sql.drivers", "declares_psycopg2")}
+PROJECT_FACTS = {
+    "declares_psycopg2": ("n1fix.sql.drivers", "declares_psycopg2"),
+    # where a Django project's templates are looked up (settings' DIRS, apps' folders)
+    "template_places": (
+        "n1fix.orm.django_template_places",
+        "places_fact",
+    ),
+}
 
 
 class Unstable(Exception):

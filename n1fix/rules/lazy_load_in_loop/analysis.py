@@ -82,6 +82,22 @@ def find_serialized(ctx, rule) -> Iterable[Finding]:
     """Relations a DRF list view's serializer reads per row of its `queryset`."""
     from n1fix.rules.lazy_load_in_loop.drf import find_drf
 
+    yield from find_drf(ctx, rule, _read_elsewhere(ctx, rule))
+
+
+def find_templated(ctx, rule) -> Iterable[Finding]:
+    """Relations a template reads per row of the queryset a view renders into it."""
+    from n1fix.rules.lazy_load_in_loop.templates import find_templated as find
+
+    yield from find(ctx, rule, _read_elsewhere(ctx, rule))
+
+
+def _read_elsewhere(ctx, rule):
+    """The finding for a relation read per row outside this module's code (by a
+    serializer, a template): `finding(source, path, relationships, loadings, node,
+    message, unsafe)`, at `node`, with the loader the dialect writes on the rows'
+    queryset; `unsafe` says why that fix is not safe, or None."""
+
     def finding(source, path, relationships, loadings, node, message, unsafe):
         models = [source.model]
         for rel in relationships[:-1]:
@@ -96,7 +112,7 @@ def find_serialized(ctx, rule) -> Iterable[Finding]:
             loader = dataclasses.replace(loader, unsafe=unsafe)
         yield from _row_loader_finding(rule, ctx, None, source, read, loader, message)
 
-    yield from find_drf(ctx, rule, finding)
+    return finding
 
 
 def _loops(module: cst.Module):

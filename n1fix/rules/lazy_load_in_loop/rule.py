@@ -78,6 +78,26 @@ to the non-null ones the automatic call followed (unsafe for a method's reads, o
 model on the way is not in the index). Django has no identity map and does not expire objects on
 commit: the exemptions and commit checks below are SQLAlchemy's.
 
+A template's `{% for %}` over rows a view renders is such a loop too: a function view
+calling `render(request, "books/list.html", {"books": books})` (or `TemplateResponse`,
+`render_to_string`), a `ListView` / `DetailView` with its `queryset` (or a
+`get_queryset()` returning one), `context_object_name` and `template_name` (else
+Django's defaults). The template is read from the project's template folders (each
+app's `templates/`, the settings' `TEMPLATES[...]["DIRS"]` when n1fix can compute
+them), with its `{% extends %}` parents and `{% include %}`s; `{{ book.author.name }}`
+(filters too), `{% if book.author %}`, `{% with %}`, a nested `{% for tag in
+book.tags.all %}` and `{{ book.reviews.count }}` per row are reported on the view's
+queryset, the message naming the template line, and fixed there as above (a count gets
+no fix: the template would have to read the annotation); a view that names only its
+`model` gets one finding whose fix sets `queryset` to the model's default manager (as
+its `get_queryset()` reads it: `Book.objects`, or `Book._default_manager` when n1fix
+cannot show that `objects` is the default) with the loaders. No finding when the template
+cannot be found, is held by two apps with different texts, or cannot be read, nor for
+what the loop reads inside or after a tag n1fix does not know (a `{% load %}`ed
+library's may set any variable, or not render its body). A read under `{% if %}` gets an
+unsafe fix, as a branch in a Python loop does; so does a queryset the view also uses
+elsewhere (`books.only(...)` would refuse a `select_related`).
+
 ## Fix safety
 The fix is safe: loader options change how rows are loaded, never which. It is unsafe when
 the relationship is read only in some iterations (under an `if`, after `and`/`or`, in a
@@ -134,6 +154,13 @@ from typing import Iterable
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 _FOR_KEYWORD = re.compile(r"\bfor\b")
+# A Django view that renders a template: `render(`, `TemplateResponse(`,
+# `render_to_string(`, a generic `ListView` / `DetailView`.
+_TEMPLATE_VIEW = re.compile(
+    r"(?<![.\w])render\("
+    r"|\b(?:TemplateResponse|render_to_string)\("
+    r"|\b(?:List|Detail)View\b"
+)
 # `session.scalars/execute/scalar(select(...))`, `session.query(...)`, `Model.query`
 _QUERY_ATTRS = {"scalars", "execute", "scalar", "query"}
 
@@ -211,6 +238,8 @@ class LazyLoadInLoop(Rule):
     def gate(self, tree: ast.Module, text: str) -> bool:
         if "list_display" in text or "serializer_class" in text:
             return True  # a Django admin's changelist, a DRF list view
+        if "django" in text and _TEMPLATE_VIEW.search(text):
+            return True  # a view rendering a template
         # Otherwise the file alone cannot say: whether it reads a relationship depends
         # on the models (`survey` and `project_gate` decide).
         return False
@@ -252,10 +281,16 @@ class LazyLoadInLoop(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.lazy_load_in_loop.admin import find_admin
-        from n1fix.rules.lazy_load_in_loop.analysis import find, find_serialized
+        from n1fix.rules.lazy_load_in_loop.analysis import (
+            find,
+            find_serialized,
+            find_templated,
+        )
 
         yield from find(ctx, self)
         if "list_display" in ctx.text:
             yield from find_admin(ctx, self)
         if "serializer_class" in ctx.text:
             yield from find_serialized(ctx, self)
+        if "django" in ctx.text and _TEMPLATE_VIEW.search(ctx.text):
+            yield from find_templated(ctx, self)

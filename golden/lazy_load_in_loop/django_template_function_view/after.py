@@ -1,0 +1,12 @@
+from django.shortcuts import render
+
+from djbooks.models import Book
+
+
+def books_in_stock(request):
+    books = (
+        Book.objects.filter(stock__gt=0)
+        .select_related("author__publisher")
+        .prefetch_related("tags")
+    )
+    return render(request, "djbooks/books_in_stock.html", {"books": books})

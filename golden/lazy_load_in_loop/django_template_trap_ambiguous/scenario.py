@@ -1,0 +1,4 @@
+def run(module):
+    from django.test import RequestFactory
+
+    return module.shelf(RequestFactory().get("/books/")).content.decode()

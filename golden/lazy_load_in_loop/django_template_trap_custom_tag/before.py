@@ -1,0 +1,8 @@
+from django.shortcuts import render
+
+from djbooks.models import Book
+
+
+def low_stock(request):
+    books = Book.objects.filter(stock__lt=3)
+    return render(request, "djbooks/low_stock.html", {"books": books})

@@ -1,0 +1,8 @@
+from django.shortcuts import render
+
+from djbooks.models import Book
+
+
+def rare_tags(request):
+    books = Book.objects.all()
+    return render(request, "djbooks/rare_tags.html", {"books": books})
