@@ -213,7 +213,16 @@ class DjangoDialect:
         name = dotted_name(entity)
         if name is None:
             return None
-        found = self.models.by_name(name.rsplit(".", 1)[-1])
+        last = name.rsplit(".", 1)[-1]
+        found = self.models.by_name(last)
+        if not found:
+            # `UserModel = get_user_model()`: a name some module binds to one model
+            targets = {
+                target
+                for alias, target in self.models.aliases.items()
+                if alias.rsplit(".", 1)[-1] == last
+            }
+            found = [m for t in targets if (m := self.models.get(t)) is not None]
         return found[0] if len(found) == 1 else None
 
     def _predicates(
