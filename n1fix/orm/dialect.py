@@ -197,12 +197,18 @@ class RowLoader:
     calls: tuple[str, ...] = ()
     symbol: str | None = None
     reads_as: str | None = None
+    # More names the calls use, each written `{<last name>}` (`{Exists}`), imported too.
+    symbols: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         if self.calls:
             name = (self.symbol or "").rsplit(".", 1)[-1]
-            return ".".join(self.calls).replace("{symbol}", name)
+            text = ".".join(self.calls).replace("{symbol}", name)
+            for symbol in self.symbols:
+                last = symbol.rsplit(".", 1)[-1]
+                text = text.replace(f"{{{last}}}", last)
+            return text
         return f'{self.method}("{self.lookup}")'
 
 
@@ -266,6 +272,19 @@ class OrmDialect(Protocol):
         """The count of each row's `relationship` computed with the rows of `shape`
         (`loop_names`: attribute names the loop's rows already use), or None when the
         dialect has no such fix."""
+        ...
+
+    def row_exists(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+        target: str | None,
+    ) -> RowLoader | None:
+        """Whether each row's `relationship` has rows, computed with the rows of `shape`
+        (`target`: how the module spells the related model, None when it does not), or
+        None when the dialect has no such fix."""
         ...
 
     def write_shape(

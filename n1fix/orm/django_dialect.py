@@ -326,6 +326,23 @@ class DjangoDialect:
     ) -> RowLoader | None:
         return django_loading.row_count(shape, model, relationship, loop_names)
 
+    def row_exists(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+        target: str | None,
+    ) -> RowLoader | None:
+        related = (
+            self.models.get(relationship.target)
+            if self.models is not None and relationship.target
+            else None
+        )
+        return django_loading.row_exists(
+            shape, model, relationship, related, loop_names, target
+        )
+
     def write_shape(
         self,
         node: cst.BaseExpression,

@@ -99,6 +99,9 @@ class MixedDialect:
     def row_count(self, shape, model, relationship, loop_names):
         return None
 
+    def row_exists(self, shape, model, relationship, loop_names, target):
+        return None
+
     def loop_write(self, call: cst.Call) -> str | None:
         return self.django.loop_write(call)
 

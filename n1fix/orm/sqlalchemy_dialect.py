@@ -81,6 +81,9 @@ class SqlAlchemyDialect:
     def row_count(self, shape, model, relationship, loop_names):
         return None  # a per-row count of a collection is reported without a fix
 
+    def row_exists(self, shape, model, relationship, loop_names, target):
+        return None  # reported without a fix, as counts are
+
     def write_shape(
         self,
         node: cst.BaseExpression,
