@@ -521,3 +521,42 @@ def test_a_negated_exists_reads_as_not_in(tmp_path: Path) -> None:
     path = tmp_path / "app" / "negated.py"
     text = fix_source(path, path.read_text()).text
     assert "if author.pk not in author_ids_with_books:" in text
+
+
+def test_a_case_insensitive_lookup_per_item_is_reported_without_a_fix(
+    tmp_path: Path,
+) -> None:
+    # `name__in` compares exactly: one batch cannot give each item its rows
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/lookups.py": """
+                from app.models import Author
+
+
+                def matching(names: list[str]) -> list[list[int]]:
+                    out = []
+                    for name in names:
+                        found = Author.objects.filter(name__iexact=name)
+                        out.append([a.pk for a in found])
+                    return out
+
+
+                def starting(names: list[str]) -> list[int]:
+                    return [Author.objects.filter(name__startswith=n).count() for n in names]
+            """,
+        },
+    )
+    path = tmp_path / "app" / "lookups.py"
+    found = [
+        f for f in scan_source(path, path.read_text()) if f.rule == "query-in-loop"
+    ]
+    [finding] = found
+    assert finding.applicability.value == "none"
+    assert "`name__iexact` matches case-insensitively" in finding.message
+    assert fix_source(path, path.read_text(), unsafe_fixes=True).text == (
+        path.read_text()
+    )

@@ -325,6 +325,12 @@ class OrmDialect(Protocol):
         own (SQLAlchemy) checks do not see; None when it is no such write."""
         ...
 
+    def unbatchable_lookup(self, shape: QueryShape, predicate: Predicate) -> str | None:
+        """Why the one predicate of `shape` that changes per item, a comparison other
+        than equality on a column (`email__iexact=x`), has no `IN` batch; None when the
+        dialect says nothing of it."""
+        ...
+
     def batch_gaps(
         self,
         shape: QueryShape,

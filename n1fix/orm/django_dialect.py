@@ -418,6 +418,24 @@ class DjangoDialect:
 
     # -- the batch -------------------------------------------------------------------
 
+    def unbatchable_lookup(self, shape: QueryShape, predicate: Predicate) -> str | None:
+        """`field__iexact=x` per item: `field__in=keys` compares exactly, and grouping
+        the rows by `Lower(field)` in Python is not what `iexact` compares on every
+        backend (PostgreSQL compares `UPPER()` of both sides; Unicode case folding
+        differs from `str.lower()`). Other lookups are no key either, but not said here."""
+        arg = predicate.node
+        if not isinstance(arg, cst.Arg) or arg.keyword is None:
+            return None
+        field, _, lookup = arg.keyword.value.rpartition("__")
+        if lookup != "iexact" or not field:
+            return None
+        return (
+            f"`{field}__iexact` matches case-insensitively, and no batch keeps that:"
+            f" `{field}__in=keys` compares exactly, and grouping rows by a lower-cased"
+            " key is not what `iexact` compares on every database (PostgreSQL compares"
+            " `UPPER()`; Unicode case folding differs)"
+        )
+
     def batch_gaps(
         self,
         shape: QueryShape,

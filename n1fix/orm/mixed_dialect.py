@@ -105,6 +105,9 @@ class MixedDialect:
     def loop_write(self, call: cst.Call) -> str | None:
         return self.django.loop_write(call)
 
+    def unbatchable_lookup(self, shape: QueryShape, predicate) -> str | None:
+        return self._for(shape).unbatchable_lookup(shape, predicate)
+
     def batch_gaps(
         self,
         shape: QueryShape,

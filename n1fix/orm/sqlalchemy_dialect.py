@@ -118,6 +118,9 @@ class SqlAlchemyDialect:
     def batch_gaps(self, shape, model, key_column, cardinality) -> list[str] | None:
         return None  # query-in-loop's own contract checks are SQLAlchemy's
 
+    def unbatchable_lookup(self, shape, predicate) -> str | None:
+        return None
+
     def loop_write(self, call: cst.Call) -> str | None:
         return None  # sessions' writes are read by the rule's own checks
 
