@@ -228,7 +228,6 @@ def test_the_author_of_a_books_rows_is_reported_without_the_point_back(tmp_path)
 @pytest.mark.parametrize(
     "read, words",
     [
-        ("book.tags.exists()", "annotate(Count(..., distinct=True))"),
         (
             "book.tags.count() + book.tags.exists()",
             "annotate(Count(..., distinct=True))",
@@ -253,6 +252,94 @@ def test_counts_and_filtered_managers_are_reported_without_a_fix(tmp_path, read,
     assert finding.applicability.value == "none"
     assert words in finding.message
     assert fixed(service, unsafe=True) == service.read_text()
+
+
+@pytest.mark.parametrize(
+    "query, read, expected",
+    [
+        # a forward many-to-many: the reverse query name on the related model
+        (
+            "Book.objects.filter(title__gt='')",
+            "book.tags.exists()",
+            "Book.objects.filter(title__gt='')"
+            '.annotate(has_tags=Exists(Tag.objects.filter(books=OuterRef("pk"))))',
+        ),
+        # a reverse foreign key: the forward field
+        (
+            "Author.objects.all()",
+            "author.books.exists()",
+            "Author.objects.annotate("
+            'has_books=Exists(Book.objects.filter(author=OuterRef("pk"))))',
+        ),
+    ],
+)
+def test_related_exists_per_row_becomes_an_annotation_unsafe(
+    tmp_path, query, read, expected
+):
+    var = read.split(".")[0]
+    service, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows():
+            return [{read} for {var} in {query}]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "unsafe", finding.message
+    assert fixed(service) == service.read_text()
+    text = fixed(service, unsafe=True)
+    assert "from django.db.models import Exists, OuterRef, Prefetch" in text
+    attr = "has_" + read.split(".")[1]
+    assert f"[{var}.{attr} for {var} in" in text
+    assert compact(expected) in compact(text)
+
+
+@pytest.mark.parametrize(
+    "models, read, words",
+    [
+        # the related model is not imported in the module
+        (MODELS, "book.review_set.exists()", "`Review` is not imported here"),
+        # the related manager's rows come from a default manager that filters
+        (
+            MODELS.replace(
+                """        name = models.CharField(max_length=50)
+""",
+                """        name = models.CharField(max_length=50)
+        objects = VisibleManager()
+""",
+                1,
+            ).replace(
+                "class Tag(models.Model):",
+                "class VisibleManager(models.Manager):\n"
+                "        def get_queryset(self):\n"
+                "            return super().get_queryset().filter(name__gt='')\n\n\n"
+                "    class Tag(models.Model):",
+            ),
+            "book.tags.exists()",
+            "default manager",
+        ),
+    ],
+)
+def test_related_exists_without_a_fix(tmp_path, models, read, words):
+    service = write_service(
+        tmp_path,
+        models,
+        HEADER,
+        f"""
+
+        def rows():
+            return [{read} for book in Book.objects.all()]
+        """,
+    )
+    found = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "lazy-load-in-loop"
+    ]
+    [finding] = found
+    assert finding.applicability.value == "none", finding.message
+    assert words in finding.message
 
 
 def test_filtered_manager_is_reported_even_when_prefetched(tmp_path):

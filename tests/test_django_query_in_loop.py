@@ -624,3 +624,42 @@ def test_the_window_annotation_takes_a_name_no_field_has(tmp_path: Path) -> None
     text = "".join(fix_source(path, path.read_text()).text.split())
     assert ".annotate(position_in_author_2=Window(" in text
     assert ".filter(position_in_author_2__lte=2)" in text
+
+
+def test_a_case_insensitive_lookup_per_item_is_reported_without_a_fix(
+    tmp_path: Path,
+) -> None:
+    # `name__in` compares exactly: one batch cannot give each item its rows
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/lookups.py": """
+                from app.models import Author
+
+
+                def matching(names: list[str]) -> list[list[int]]:
+                    out = []
+                    for name in names:
+                        found = Author.objects.filter(name__iexact=name)
+                        out.append([a.pk for a in found])
+                    return out
+
+
+                def starting(names: list[str]) -> list[int]:
+                    return [Author.objects.filter(name__startswith=n).count() for n in names]
+            """,
+        },
+    )
+    path = tmp_path / "app" / "lookups.py"
+    found = [
+        f for f in scan_source(path, path.read_text()) if f.rule == "query-in-loop"
+    ]
+    [finding] = found
+    assert finding.applicability.value == "none"
+    assert "`name__iexact` matches case-insensitively" in finding.message
+    assert fix_source(path, path.read_text(), unsafe_fixes=True).text == (
+        path.read_text()
+    )

@@ -1,5 +1,7 @@
 """The foreign key column a many-to-one read goes through: `obj.rel.id` is `obj.rel_id`
-when the relationship's one foreign key column references the target's primary key."""
+when the relationship's one foreign key column references the target's primary key
+(on a Django model, `obj.rel.pk` too: `pk` is every Django model's name for its primary
+key)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,14 @@ class ForeignKey:
     nullable: bool
 
 
+def primary_key_attr(target, attr: str) -> str:
+    """The primary key attribute `attr` reads on `target`: Django's `pk` is its primary
+    key field (`id`, or the one with `primary_key=True`)."""
+    if attr == "pk" and target.django is not None and len(target.primary_key) == 1:
+        return target.primary_key[0]
+    return attr
+
+
 def foreign_key_for(model, rel, target, attr: str) -> ForeignKey | None:
     """The owner's foreign key column that `model.rel.attr` reads through, when `attr` is
     the target's (single-column) primary key; None otherwise."""
@@ -26,6 +36,7 @@ def foreign_key_for(model, rel, target, attr: str) -> ForeignKey | None:
         or rel.uselist is not False
     ):
         return None
+    attr = primary_key_attr(target, attr)
     if target.primary_key != (attr,) or len(rel.foreign_key_attrs) != 1:
         return None
     column = model.column(rel.foreign_key_attrs[0])

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from n1fix.engine.survey import Survey
 from n1fix.orm.django_facts import (
+    DjangoBindingFacts,
     DjangoClassFacts,
     DjangoFieldFacts,
     DjangoManagerFacts,
@@ -58,6 +59,7 @@ RECORDS: dict[type, tuple[str, ...]] = {
     DjangoFieldFacts: (),
     DjangoManagerFacts: (),
     DjangoReceiverFacts: (),
+    DjangoBindingFacts: (),
     QueryFunction: (),
     SessionUse: (),
     SessionFactory: (),

@@ -200,12 +200,18 @@ class RowLoader:
     calls: tuple[str, ...] = ()
     symbol: str | None = None
     reads_as: str | None = None
+    # More names the calls use, each written `{<last name>}` (`{Exists}`), imported too.
+    symbols: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         if self.calls:
             name = (self.symbol or "").rsplit(".", 1)[-1]
-            return ".".join(self.calls).replace("{symbol}", name)
+            text = ".".join(self.calls).replace("{symbol}", name)
+            for symbol in self.symbols:
+                last = symbol.rsplit(".", 1)[-1]
+                text = text.replace(f"{{{last}}}", last)
+            return text
         return f'{self.method}("{self.lookup}")'
 
 
@@ -271,6 +277,19 @@ class OrmDialect(Protocol):
         dialect has no such fix."""
         ...
 
+    def row_exists(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+        target: str | None,
+    ) -> RowLoader | None:
+        """Whether each row's `relationship` has rows, computed with the rows of `shape`
+        (`target`: how the module spells the related model, None when it does not), or
+        None when the dialect has no such fix."""
+        ...
+
     def write_shape(
         self,
         node: cst.BaseExpression,
@@ -307,6 +326,12 @@ class OrmDialect(Protocol):
         """Words for the write `call` makes when a loop body runs it (a QuerySet's
         `update()`, a manager's `create()`, a model's `save()`), for writes the rule's
         own (SQLAlchemy) checks do not see; None when it is no such write."""
+        ...
+
+    def unbatchable_lookup(self, shape: QueryShape, predicate: Predicate) -> str | None:
+        """Why the one predicate of `shape` that changes per item, a comparison other
+        than equality on a column (`email__iexact=x`), has no `IN` batch; None when the
+        dialect says nothing of it."""
         ...
 
     def batch_gaps(

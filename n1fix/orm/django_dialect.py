@@ -268,7 +268,16 @@ class DjangoDialect:
         name = dotted_name(entity)
         if name is None:
             return None
-        found = self.models.by_name(name.rsplit(".", 1)[-1])
+        last = name.rsplit(".", 1)[-1]
+        found = self.models.by_name(last)
+        if not found:
+            # `UserModel = get_user_model()`: a name some module binds to one model
+            targets = {
+                target
+                for alias, target in self.models.aliases.items()
+                if alias.rsplit(".", 1)[-1] == last
+            }
+            found = [m for t in targets if (m := self.models.get(t)) is not None]
         return found[0] if len(found) == 1 else None
 
     def _predicates(
@@ -372,6 +381,23 @@ class DjangoDialect:
     ) -> RowLoader | None:
         return django_loading.row_count(shape, model, relationship, loop_names)
 
+    def row_exists(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        loop_names: set[str],
+        target: str | None,
+    ) -> RowLoader | None:
+        related = (
+            self.models.get(relationship.target)
+            if self.models is not None and relationship.target
+            else None
+        )
+        return django_loading.row_exists(
+            shape, model, relationship, related, loop_names, target
+        )
+
     def write_shape(
         self,
         node: cst.BaseExpression,
@@ -446,6 +472,24 @@ class DjangoDialect:
         return None
 
     # -- the batch -------------------------------------------------------------------
+
+    def unbatchable_lookup(self, shape: QueryShape, predicate: Predicate) -> str | None:
+        """`field__iexact=x` per item: `field__in=keys` compares exactly, and grouping
+        the rows by `Lower(field)` in Python is not what `iexact` compares on every
+        backend (PostgreSQL compares `UPPER()` of both sides; Unicode case folding
+        differs from `str.lower()`). Other lookups are no key either, but not said here."""
+        arg = predicate.node
+        if not isinstance(arg, cst.Arg) or arg.keyword is None:
+            return None
+        field, _, lookup = arg.keyword.value.rpartition("__")
+        if lookup != "iexact" or not field:
+            return None
+        return (
+            f"`{field}__iexact` matches case-insensitively, and no batch keeps that:"
+            f" `{field}__in=keys` compares exactly, and grouping rows by a lower-cased"
+            " key is not what `iexact` compares on every database (PostgreSQL compares"
+            " `UPPER()`; Unicode case folding differs)"
+        )
 
     def batch_gaps(
         self,

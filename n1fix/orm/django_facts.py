@@ -26,6 +26,8 @@ from n1fix.orm.model_facts import module_statements
 
 __all__ = [
     "RELATION_FIELDS",
+    "USER_MODEL_REF",
+    "DjangoBindingFacts",
     "DjangoClassFacts",
     "DjangoFacts",
     "DjangoFieldFacts",
@@ -43,6 +45,10 @@ _NOT_COLUMNS = {"GenericForeignKey", "GenericRelation"}
 # Keyword arguments of a field call that are read; any other is irrelevant here.
 _FLAGS = ("null", "unique", "primary_key", "db_index", "auto_now", "auto_now_add")
 _UNKNOWN = "?"  # an option given, but not as a literal
+_USER_MODEL_SETTING = "AUTH_USER_MODEL"
+# What a relation to the user model is written as (`settings.AUTH_USER_MODEL`, also the
+# target of `ForeignKey(get_user_model(), ...)`).
+USER_MODEL_REF = "django.conf.settings.AUTH_USER_MODEL"
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,9 @@ class DjangoClassFacts:
     # strings (an ordering that cannot be read orders in an unknown way).
     ordering: tuple[str, ...] | None = None
     unique_together: tuple[tuple[str, ...], ...] = ()
+    # Declared under `if not is_model_registered("app", "Model"):` (django-oscar): a
+    # project that forks the app declares its own class instead.
+    forkable: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,26 @@ class DjangoReceiverFacts:
     line: int
 
 
-DjangoFacts = DjangoClassFacts | DjangoReceiverFacts
+@dataclass(frozen=True)
+class DjangoBindingFacts:
+    """A module-level name bound to a model by Django's loading, or the user-model
+    setting:
+
+    - `User = get_user_model()`: kind "user_model";
+    - `Product = get_model("catalogue", "Product")` (django-oscar's loader, Django's
+      `apps.get_model`, also `get_model("catalogue.Product")`): kind "get_model", `value`
+      the model's label ("catalogue.Product");
+    - `AUTH_USER_MODEL = "users.User"` (a settings module): kind "setting", `value`
+      the label.
+    """
+
+    module: str
+    name: str
+    kind: str
+    value: str = ""
+
+
+DjangoFacts = DjangoClassFacts | DjangoReceiverFacts | DjangoBindingFacts
 
 
 @dataclass(frozen=True)
@@ -146,6 +174,8 @@ class DjangoModel:
     auto_now: tuple[str, ...] = ()
     # Manager attributes whose classes or QuerySets cannot be read (a library's, say).
     opaque_managers: tuple[str, ...] = ()
+    # A project may replace the class with its own (`DjangoClassFacts.forkable`).
+    forkable: bool = False
 
     def manager_filters(self, attr: str) -> bool:
         """Whether `Model.<attr>` may return fewer rows than the table holds (or unknown)."""
@@ -159,8 +189,15 @@ class DjangoModel:
 def mentions_django(text: str, module_name: str = "") -> bool:
     """Whether a file may hold Django models, managers or receivers: a cheap test before
     the `ast` walk. A module that names django, or any `models` module (django-oscar's
-    concrete models subclass abstract ones from another module, naming no django)."""
-    return "django" in text or "models" in module_name.split(".")
+    concrete models subclass abstract ones from another module, naming no django), a
+    module that loads models by name (`get_model(...)`), or a settings module that sets
+    the user model."""
+    return (
+        "django" in text
+        or "models" in module_name.split(".")
+        or "get_model(" in text
+        or _USER_MODEL_SETTING in text
+    )
 
 
 def extract_django(
@@ -175,12 +212,32 @@ def extract_django(
     facts: list[DjangoFacts] = []
     # Through module-level `if` / `try` blocks: django-oscar's concrete models are
     # defined under `if not is_model_registered(...)`.
+    forkable = {
+        id(inner)
+        for stmt in tree.body
+        if isinstance(stmt, ast.If) and _unless_registered(stmt.test)
+        for inner in stmt.body
+    }
     for stmt in module_statements(tree.body):
         if isinstance(stmt, ast.ClassDef) and stmt.bases:
-            facts.append(_class_facts(stmt, module_name, names))
+            facts.append(
+                _class_facts(stmt, module_name, names, forkable=id(stmt) in forkable)
+            )
+        elif (binding := _binding(stmt, module_name)) is not None:
+            facts.append(binding)
     if text is None or "receiver" in text or ".connect(" in text:
         facts.extend(_receivers(tree, module_name, names))
     return facts
+
+
+def _unless_registered(test: ast.expr) -> bool:
+    """`not is_model_registered(...)`: django-oscar's guard for forkable models."""
+    return (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Call)
+        and called_name(test.operand.func) == "is_model_registered"
+    )
 
 
 def _qualify(dotted: str, module: str, names: dict[str, str]) -> str:
@@ -201,7 +258,7 @@ def _keywords(call: ast.Call) -> dict[str, ast.expr]:
 
 
 def _class_facts(
-    node: ast.ClassDef, module: str, names: dict[str, str]
+    node: ast.ClassDef, module: str, names: dict[str, str], forkable: bool = False
 ) -> DjangoClassFacts:
     bases = tuple(
         _qualify(dotted, module, names)
@@ -243,7 +300,42 @@ def _class_facts(
         app_label=meta.get("app_label"),  # type: ignore[arg-type]
         ordering=meta.get("ordering"),  # type: ignore[arg-type]
         unique_together=meta.get("unique_together", ()),  # type: ignore[arg-type]
+        forkable=forkable,
     )
+
+
+def _binding(stmt: ast.stmt, module: str) -> DjangoBindingFacts | None:
+    name = _assigned_name(stmt)
+    if name is None:
+        return None
+    value = stmt.value  # type: ignore[attr-defined]
+    if name == _USER_MODEL_SETTING:
+        literal = _literal(value)
+        if isinstance(literal, str) and literal.count(".") == 1:
+            return DjangoBindingFacts(module, name, "setting", literal)
+        return None  # `getattr(settings, "AUTH_USER_MODEL", ...)`: a read, no setting
+    if not isinstance(value, ast.Call) or value.keywords:
+        return None
+    called = called_name(value.func)
+    if called == "get_user_model" and not value.args:
+        return DjangoBindingFacts(module, name, "user_model")
+    if called == "get_model":
+        label = _model_label(value.args)
+        if label is not None:
+            return DjangoBindingFacts(module, name, "get_model", label)
+    return None
+
+
+def _model_label(args: list[ast.expr]) -> str | None:
+    """ "app.Model" from `get_model("app", "Model")` or `get_model("app.Model")`."""
+    parts = [_literal(arg) for arg in args]
+    if not all(isinstance(part, str) for part in parts):
+        return None
+    if len(parts) == 2 and "." not in parts[0] and "." not in parts[1]:  # type: ignore[operator]
+        return f"{parts[0]}.{parts[1]}"
+    if len(parts) == 1 and parts[0].count(".") == 1:  # type: ignore[union-attr]
+        return parts[0]  # type: ignore[return-value]
+    return None
 
 
 def _assigned_name(stmt: ast.stmt) -> str | None:
@@ -266,9 +358,11 @@ def _strings(node: ast.AST) -> tuple[str, ...] | None:
     """A literal list/tuple of strings, else None."""
     if not isinstance(node, (ast.List, ast.Tuple)):
         return None
-    values = [_literal(element) for element in node.elts]
-    if all(isinstance(value, str) for value in values):
-        return tuple(values)  # type: ignore[arg-type]
+    if all(
+        isinstance(element, ast.Constant) and isinstance(element.value, str)
+        for element in node.elts
+    ):
+        return tuple(element.value for element in node.elts)  # type: ignore[attr-defined]
     return None
 
 
@@ -336,6 +430,11 @@ def _field(
         written = call.args[0] if call.args else keywords.get("to")
         if isinstance(written, ast.Constant) and isinstance(written.value, str):
             target = written.value
+        elif (
+            isinstance(written, ast.Call)
+            and called_name(written.func) == "get_user_model"
+        ):
+            target = target_ref = USER_MODEL_REF
         elif written is not None and (dotted := ast_dotted_name(written)):
             target = dotted
             target_ref = _qualify(dotted, module, names)

@@ -23,7 +23,7 @@ import libcst as cst
 from n1fix.cst.chains import MethodCall, dotted_name
 from n1fix.orm.dialect import Loading, ManagerRead, RowLoader
 from n1fix.orm.loader_options import OptionChain, Options, Step
-from n1fix.orm.models import ModelInfo, RelationshipInfo
+from n1fix.orm.models import MANY_TO_MANY, MANY_TO_ONE, ModelInfo, RelationshipInfo
 from n1fix.orm.query_shape import QueryShape
 
 SELECT = "select_related"
@@ -325,6 +325,106 @@ def row_count(
         symbol="django.db.models.Count",
         reads_as=attr,
     )
+
+
+# Chain calls under which a per-row `Exists` annotation changes what a row is.
+_NO_EXISTS = {
+    "values": "`values()`",
+    "values_list": "`values_list()`",
+    "union": "`union()`",
+}
+
+
+def row_exists(
+    shape: QueryShape,
+    model: ModelInfo,
+    relationship: RelationshipInfo,
+    related: ModelInfo | None,
+    loop_names: set[str],
+    target: str | None,
+) -> RowLoader:
+    """`annotate(has_<relation>=Exists(<Related>.objects.filter(<back>=OuterRef("pk"))))`
+    on the rows' queryset: each row's `<relation>.exists()`, answered in the same query.
+    A subquery, no join: the rows, their order and the chain's filters stay as they were."""
+    attr = f"has_{relationship.attr.removesuffix('_set')}"
+
+    def missing(why: str) -> RowLoader:
+        return RowLoader("annotate", relationship.attr, missing=f"no fix: {why}")
+
+    if related is None or related.django is None:
+        return missing(f"n1fix cannot tell which model `{relationship.attr}` leads to")
+    back = _back_lookup(model, relationship, related)
+    if back is None:
+        return missing(
+            f"n1fix cannot tell how `{related.name}` refers back to `{model.name}` by"
+            " its primary key"
+        )
+    if target is None:
+        return missing(f"`{related.name}` is not imported here")
+    manager = related.django.managers[0].attr if related.django.managers else "objects"
+    if manager != "objects" or related.django.manager_filters("objects"):
+        return missing(
+            f"the related manager uses `{related.name}`'s default manager, whose"
+            " queryset n1fix cannot show to be `objects`' stock one"
+        )
+    calls = shape.statement_calls
+    if not calls:
+        return missing("no QuerySet call to annotate")
+    taken = set(model.columns) | set(model.relationships) | loop_names
+    for mc in calls:
+        if mc.name in _NO_EXISTS:
+            return missing(f"the queryset has {_NO_EXISTS[mc.name]}")
+        if mc.name in ("annotate", "alias"):
+            taken.update(a.keyword.value for a in mc.call.args if a.keyword)
+    if attr in taken:
+        return missing(f"`{attr}` is taken on `{model.name}` or in the loop")
+    text = (
+        f"annotate({attr}={{Exists}}({target}.objects.filter({back}={{OuterRef}}"
+        '("pk"))))'
+    )
+    place, base = _new_call_place(calls)
+    return RowLoader(
+        "annotate",
+        relationship.attr,
+        target=place,
+        base=base,
+        unsafe=(
+            f"each row now carries `{attr}`, which the loop reads instead: it must not"
+            f" clash with a property or attribute of `{model.name}` n1fix cannot see"
+        ),
+        calls=(text,),
+        symbols=("django.db.models.Exists", "django.db.models.OuterRef"),
+        reads_as=attr,
+    )
+
+
+def _back_lookup(
+    model: ModelInfo, relationship: RelationshipInfo, related: ModelInfo
+) -> str | None:
+    """The lookup on the related model that compares with the row's primary key: the
+    forward field of a reverse relation (`book` for `author.book_set`), the reverse
+    query name of a forward many-to-many (`book` for `book.tags`, read on `Tag`)."""
+    if relationship.uselist is not True:
+        return None
+    if relationship.from_backref:
+        forward = related.relationship(relationship.back_populates or "")
+        if forward is None:
+            return None
+        if forward.direction == MANY_TO_ONE:
+            # the foreign key must hold the row's primary key (no `to_field`)
+            column = related.column(forward.foreign_key_attrs[0])
+            wanted = (
+                f"{model.table}.{model.primary_key[0]}" if model.primary_key else None
+            )
+            if column is None or column.foreign_key != wanted:
+                return None
+        return forward.attr
+    if relationship.direction != MANY_TO_MANY or not relationship.back_populates:
+        return None
+    reverse = related.relationship(relationship.back_populates)
+    if reverse is None or not reverse.query_name or reverse.query_name == "?":
+        return None
+    return reverse.query_name
 
 
 def _count_name(accessor: str) -> str:

@@ -31,8 +31,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from n1fix.orm.django_contrib import (
+    CONTRIB_MODELS,
+    STOCK_CONTRIB_MANAGERS,
+    USER,
+    contrib_classes,
+    contrib_modules,
+)
 from n1fix.orm.django_facts import (
     RELATION_FIELDS,
+    USER_MODEL_REF,
+    DjangoBindingFacts,
     DjangoClassFacts,
     DjangoFacts,
     DjangoFieldFacts,
@@ -60,6 +69,7 @@ _STOCK_MANAGERS = {
     "django.db.models.manager.Manager",
     "django.db.models.QuerySet",
     "django.db.models.query.QuerySet",
+    *STOCK_CONTRIB_MANAGERS,
 }
 # QuerySet methods a batch query or a bulk write relies on: a project QuerySet or manager
 # overriding one of them makes its manager's answers unknown.
@@ -90,7 +100,7 @@ def with_django_models(
     """`index` with the project's Django models added (`modules`: the SQLAlchemy facts,
     whose `ModuleFacts` say what each module's names stand for)."""
     facts = list(facts)
-    if not any(isinstance(f, DjangoClassFacts) for f in facts):
+    if not any(isinstance(f, (DjangoClassFacts, DjangoBindingFacts)) for f in facts):
         return index
     models, aliases = django_models(facts, modules)
     if not models:
@@ -126,14 +136,24 @@ class _Builder:
     ) -> None:
         self.classes: dict[str, DjangoClassFacts] = {}
         self.receivers: list[DjangoReceiverFacts] = []
+        self.bindings: list[DjangoBindingFacts] = []
         for fact in facts:
             if isinstance(fact, DjangoClassFacts):
                 self.classes[fact.qualname] = fact
+            elif isinstance(fact, DjangoBindingFacts):
+                self.bindings.append(fact)
             else:
                 self.receivers.append(fact)
         self.modules = {
             m.module: dict(m.names) for m in modules if isinstance(m, ModuleFacts)
         }
+        self.project_modules = set(self.modules)
+        # Django's own models, for the projects that use them (a project that defines
+        # a class of the same qualified name keeps its own).
+        for contrib in contrib_classes():
+            self.classes.setdefault(contrib.qualname, contrib)
+        for module in contrib_modules():
+            self.modules.setdefault(module.module, dict(module.names))
         self.symbols = _Symbols(self.classes, self.modules)
         self._is_model: dict[str, bool] = {}
         self.drafts: dict[str, _Draft] = {}
@@ -224,11 +244,90 @@ class _Builder:
                 return inherited
         return None
 
+    # -- Django's own models ---------------------------------------------------------
+
+    def _user_settings(self) -> set[str]:
+        """The `AUTH_USER_MODEL` labels the project's settings modules set."""
+        return {b.value for b in self.bindings if b.kind == "setting"}
+
+    def _contrib_models(self) -> set[str]:
+        """The contrib models the project uses: imported, named as a relation's target
+        (also through its user model's bases: `PermissionsMixin.groups`), or its user
+        model; none whose class name a model of the project's own has (`Group.objects`
+        would then name either), and no `auth.User` the settings swap out."""
+        contrib = {c.qualname for c in contrib_classes()}
+        own = [
+            q
+            for q in self.classes
+            if q not in contrib and self.is_model(q) and not self.classes[q].abstract
+        ]
+        taken = {self.classes[q].name for q in own}
+        by_label = {label.lower(): q for q, label in CONTRIB_MODELS.items()}
+        settings = self._user_settings()
+        user_is_contrib = not settings or {s.lower() for s in settings} == {"auth.user"}
+        wanted: set[str] = set()
+        for module in self.project_modules:
+            for qualified in self.modules[module].values():
+                found = self.symbols.canonical(qualified, module)
+                if found in CONTRIB_MODELS:
+                    wanted.add(found)
+        if user_is_contrib and any(b.kind == "user_model" for b in self.bindings):
+            wanted.add(USER)
+        pending = list(own) + sorted(wanted)
+        seen: set[str] = set()
+        while pending:
+            qualname = pending.pop()
+            if qualname in seen:
+                continue
+            seen.add(qualname)
+            for facts, _ in self._fields(qualname)[0].values():
+                target: str | None = None
+                if facts.target_ref is not None:
+                    target = self.symbols.canonical(
+                        facts.target_ref, self.classes[qualname].module
+                    )
+                    if target.rsplit(".", 1)[-1] == "AUTH_USER_MODEL":
+                        target = USER if user_is_contrib else None
+                elif facts.target is not None:
+                    target = by_label.get(facts.target.lower())
+                if target in CONTRIB_MODELS and target not in wanted:
+                    wanted.add(target)
+                    pending.append(target)
+        return {
+            q
+            for q in wanted
+            if self.classes[q].name not in taken and (q != USER or user_is_contrib)
+        }
+
+    def _user_model(self) -> str | None:
+        """The model `get_user_model()` and `settings.AUTH_USER_MODEL` stand for: the
+        one the project's settings name, else `auth.User` (Django's default); None when
+        the settings name several or one n1fix cannot find."""
+        settings = self._user_settings()
+        if not settings:
+            return USER if USER in self.drafts else None
+        if len(settings) > 1:
+            return None
+        return self._by_model_label(settings.pop())
+
+    def _by_model_label(self, label: str) -> str | None:
+        """The model of "app_label.Model"; an app's label may be set in its `AppConfig`
+        (pretix's "pretixbase"), which is not read: else the one model of that name."""
+        app_label, _, name = label.partition(".")
+        found = self._by_label.get((app_label.lower(), name.lower()))
+        if found is None:
+            candidates = self._by_name.get(name, [])
+            found = candidates[0] if len(candidates) == 1 else None
+        return found
+
     # -- build -----------------------------------------------------------------------
 
     def build(self) -> tuple[dict[str, ModelInfo], dict[str, str]]:
+        contrib = self._contrib_models()
         for qualname, facts in sorted(self.classes.items()):
             if not self.is_model(qualname) or facts.abstract:
+                continue
+            if qualname in CONTRIB_MODELS and qualname not in contrib:
                 continue
             app_label = self._app_label(facts)
             db_table = facts.db_table
@@ -246,6 +345,7 @@ class _Builder:
         self._by_name: dict[str, list[str]] = defaultdict(list)
         for qualname, draft in self.drafts.items():
             self._by_name[draft.facts.name].append(qualname)
+        self.user_model = self._user_model()
         for qualname, draft in self.drafts.items():
             self._columns(qualname, draft)
         for qualname, draft in self.drafts.items():
@@ -273,6 +373,10 @@ class _Builder:
             found = self.symbols.canonical(facts.target_ref, draft.facts.module)
             if found in self.drafts:
                 return found
+            if found.rsplit(".", 1)[-1] == "AUTH_USER_MODEL":
+                # `settings.AUTH_USER_MODEL`, or a library's re-read of it
+                # (`AUTH_USER_MODEL = getattr(settings, "AUTH_USER_MODEL", ...)`)
+                return self.user_model
             return None
         written = facts.target
         if written is None:
@@ -513,6 +617,12 @@ class _Builder:
             if owner is not None:
                 overrides.append((method, owner))
         ordering = self._meta(qualname, "ordering")
+        if qualname == USER and not self._user_settings():
+            # No settings module of the project sets AUTH_USER_MODEL (a library, or
+            # settings outside the tree): the site may swap in a user model whose
+            # manager and ordering differ from `auth.User`'s.
+            opaque = sorted({*opaque, *(m.attr for m in managers.values())})
+            ordering = ("?",)
         return DjangoModel(
             app_label=draft.app_label,
             proxy=draft.facts.proxy,
@@ -525,6 +635,7 @@ class _Builder:
             auto_now=tuple(
                 attr for attr, (facts, _) in draft.fields.items() if facts.auto_now
             ),
+            forkable=draft.facts.forkable,
         )
 
     def _manager_verdict(self, manager: DjangoManagerFacts, module: str) -> str:
@@ -576,6 +687,14 @@ class _Builder:
 
     def _aliases(self) -> dict[str, str]:
         aliases: dict[str, str] = {}
+        for binding in self.bindings:
+            target = None
+            if binding.kind == "user_model":
+                target = self.user_model
+            elif binding.kind == "get_model":
+                target = self._by_model_label(binding.value)
+            if target is not None:
+                aliases[f"{binding.module}.{binding.name}"] = target
         wanted = {draft.facts.name for draft in self.drafts.values()}
         for module, names in self.modules.items():
             for local, qualified in names.items():

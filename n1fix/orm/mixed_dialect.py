@@ -99,8 +99,14 @@ class MixedDialect:
     def row_count(self, shape, model, relationship, loop_names):
         return None
 
+    def row_exists(self, shape, model, relationship, loop_names, target):
+        return None
+
     def loop_write(self, call: cst.Call) -> str | None:
         return self.django.loop_write(call)
+
+    def unbatchable_lookup(self, shape: QueryShape, predicate) -> str | None:
+        return self._for(shape).unbatchable_lookup(shape, predicate)
 
     def batch_gaps(
         self,

@@ -258,11 +258,15 @@ class ModelIndex:
         )
 
     def django_model_names(self) -> frozenset[str]:
-        """The class name of every Django model of the project."""
+        """The class name of every Django model of the project, and the other names
+        modules bind them to (`UserModel = get_user_model()`)."""
         if self._django_model_names is None:
-            self._django_model_names = frozenset(
-                m.name for m in self.models.values() if m.django is not None
-            )
+            names = {m.name for m in self.models.values() if m.django is not None}
+            for alias, target in self.aliases.items():
+                model = self.models.get(target)
+                if model is not None and model.django is not None:
+                    names.add(alias.rsplit(".", 1)[-1])
+            self._django_model_names = frozenset(names)
         return self._django_model_names
 
     def relationship_names(self) -> frozenset[str]:

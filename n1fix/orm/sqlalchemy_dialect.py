@@ -81,6 +81,9 @@ class SqlAlchemyDialect:
     def row_count(self, shape, model, relationship, loop_names):
         return None  # a per-row count of a collection is reported without a fix
 
+    def row_exists(self, shape, model, relationship, loop_names, target):
+        return None  # reported without a fix, as counts are
+
     def write_shape(
         self,
         node: cst.BaseExpression,
@@ -114,6 +117,9 @@ class SqlAlchemyDialect:
 
     def batch_gaps(self, shape, model, key_column, cardinality) -> list[str] | None:
         return None  # query-in-loop's own contract checks are SQLAlchemy's
+
+    def unbatchable_lookup(self, shape, predicate) -> str | None:
+        return None
 
     def loop_write(self, call: cst.Call) -> str | None:
         return None  # sessions' writes are read by the rule's own checks

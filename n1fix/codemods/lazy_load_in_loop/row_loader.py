@@ -24,17 +24,20 @@ from n1fix.orm.dialect import RowLoader
 
 def fix_with_row_loader(ctx, plan) -> cst.Module:
     loader: RowLoader = plan.row_loader
-    spelled, needed = None, None
-    if loader.symbol is not None:
-        spelled = spelling(ctx.imports, loader.symbol)
-        if spelled is None:
-            module_name, _, spelled = loader.symbol.rpartition(".")
-            needed = (module_name, spelled)
+    spelled: dict[str, str] = {}
+    needed = []
+    for symbol in (*filter(None, [loader.symbol]), *loader.symbols):
+        found = spelling(ctx.imports, symbol)
+        if found is None:
+            module_name, _, found = symbol.rpartition(".")
+            needed.append((module_name, found))
+        placeholder = "symbol" if symbol == loader.symbol else symbol.rsplit(".", 1)[-1]
+        spelled[placeholder] = found
     edit = _Edit(loader, ctx.module.config_for_parsing, spelled)
     query, new_query = edited_query(ctx, plan.source, edit)
     module = ctx.module.visit(_Replace({query: new_query}, plan.reads, loader.reads_as))
-    if needed is not None:
-        module = add_from_import(module, *needed, ctx.first_party)
+    for module_name, name in needed:
+        module = add_from_import(module, module_name, name, ctx.first_party)
     return module
 
 
@@ -73,7 +76,7 @@ def _lookup(loader: RowLoader, quote: str = '"') -> cst.SimpleString:
 class _Edit(cst.CSTTransformer):
     """The query with the loader written into it (one pass over its chain)."""
 
-    def __init__(self, loader: RowLoader, config, spelled: str | None) -> None:
+    def __init__(self, loader: RowLoader, config, spelled: dict[str, str]) -> None:
         self.loader = loader
         self.config = config
         self.spelled = spelled
@@ -93,7 +96,9 @@ class _Edit(cst.CSTTransformer):
             base = updated if loader.base is loader.target else _base_of(updated)
             inner = base.with_changes(lpar=[], rpar=[]) if _bracketed(base) else base
             if loader.calls:
-                text = ".".join(loader.calls).replace("{symbol}", self.spelled or "")
+                text = ".".join(loader.calls)
+                for placeholder, name in self.spelled.items():
+                    text = text.replace(f"{{{placeholder}}}", name)
                 added = cst.parse_expression(f"_row_query_.{text}", config=self.config)
                 added = added.visit(_PutBase(inner))
             else:

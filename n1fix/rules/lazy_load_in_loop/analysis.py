@@ -657,7 +657,9 @@ def _manager_finding(
         )
         return
     if read.manager is ManagerRead.COUNT and loader is not None:
-        counted = _row_count(ctx, loop, source, read)
+        counted = _row_count(ctx, loop, source, read) or _row_exists(
+            ctx, loop, source, read
+        )
         if counted is not None:
             yield from _row_loader_finding(
                 rule, ctx, loop, source, read, counted, message
@@ -725,6 +727,24 @@ def _row_count(ctx, loop, source: Source, read: Read) -> RowLoader | None:
         return None
     names = {n.attr.value for n in walk(loop) if isinstance(n, cst.Attribute)}
     return ctx.orm.row_count(source.shape, source.model, read.relationships[-1], names)
+
+
+def _row_exists(ctx, loop, source: Source, read: Read) -> RowLoader | None:
+    """Whether each row's relation has rows, computed with the rows, for
+    `row.rel.exists()` read on the rows themselves (not deeper)."""
+    if len(read.path) != 1 or any(c.func.attr.value != "exists" for c in read.calls):
+        return None
+    if any(c.args for c in read.calls):
+        return None
+    rel = read.relationships[-1]
+    related = ctx.project.models.get(rel.target) if rel.target else None
+    spelled = None
+    if related is not None:
+        spelled, needed = _spell_model(ctx, related, source)
+        if needed is not None:
+            spelled = None  # only a model the module already names
+    names = {n.attr.value for n in walk(loop) if isinstance(n, cst.Attribute)}
+    return ctx.orm.row_exists(source.shape, source.model, rel, names, spelled)
 
 
 def _row_loader_finding(

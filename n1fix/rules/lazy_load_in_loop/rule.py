@@ -56,8 +56,8 @@ a bare `.all()`, before `.iterator()`). Nothing is reported for what the queryse
 loads, through a `Prefetch(...)` too (below a `Prefetch` with its own `queryset=`, what
 is loaded is unknown), nor after `select_related()` with no argument, nor for a reverse
 foreign key's rows read back (`book.author` for each `book in author.books.all()`: Django
-sets it). `.exists()` per row on a related manager is reported without a fix, and
-`.count()` when it cannot become an annotation (see below); a filtered related manager
+sets it). `.exists()` and `.count()` per row on a related manager are reported without
+a fix when they cannot become an annotation (see below); a filtered related manager
 per row (`.filter()`, `.order_by()`, `.first()`...) is a query whatever
 was prefetched: reported, no fix (`Prefetch(..., to_attr=...)` changes the attribute).
 With `.iterator()`, a prefetch runs only given a `chunk_size` (Django 4.1+; 5.0 raises
@@ -69,7 +69,12 @@ model n1fix does not know. A loop that writes rows (a create or bulk write, `sav
 objects are then loaded as they were before the loop. A related `.count()` per row
 becomes an `annotate(<name>_count=Count("<relation>", distinct=True))` read as
 `row.<name>_count` (unsafe: the attribute may clash with one n1fix cannot see), with an
-`order_by` of `Meta.ordering` when the chain has none (a GROUP BY query drops it).
+`order_by` of `Meta.ordering` when the chain has none (a GROUP BY query drops it). A
+related `.exists()` per row becomes `annotate(has_<relation>=Exists(<Related>.objects
+.filter(<back>=OuterRef("pk"))))` read as `row.has_<relation>` (unsafe, as for counts):
+a correlated subquery that keeps the rows and their order; only when the module already
+names the related model, its default manager is the stock `objects` (the related
+manager's rows come from it) and its foreign key holds the row's primary key.
 
 The admin's changelist is such a loop: a nullable foreign key in `list_display` (Django's
 automatic `select_related()` follows non-null ones only), or a relation a `list_display`

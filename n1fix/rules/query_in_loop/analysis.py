@@ -340,8 +340,21 @@ def _analyze_loop(
     if key_expr is None:
         # Loop-dependent in another way: already a batch (`in_(chunk)`), a model per
         # item of a fixed tuple, a dynamic filter. Not the per-item lookup this rule is
-        # about, and reporting it would be noise.
-        return None
+        # about, and reporting it would be noise; unless the one thing that varies is
+        # a lookup the dialect knows has no batch (`email__iexact=x`).
+        varying_preds = [
+            p for p in shape.predicates if names_read(p.value) & varying_all
+        ]
+        gap = (
+            ctx.orm.unbatchable_lookup(shape, varying_preds[0])
+            if len(varying_preds) == 1 and depends == ["a second predicate"]
+            else None
+        )
+        if gap is None:
+            return None
+        return _finding(
+            rule, ctx, shape, frames[-1], entity_code, Applicability.NONE, gap
+        )
     custom = _custom_query_class(ctx, shape, model)
     if custom:
         return _finding(

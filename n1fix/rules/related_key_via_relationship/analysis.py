@@ -11,9 +11,11 @@ import libcst as cst
 from n1fix.analysis.foreign_keys import ForeignKey, foreign_key_for
 from n1fix.analysis.item_facts import bindings, model_of_name
 from n1fix.analysis.persistence import unproven_persistent
+from n1fix.analysis.row_sources import row_source
 from n1fix.analysis.runs_with import read_elsewhere
 from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.syntax import children
+from n1fix.orm.dialect import Loading, Style
 from n1fix.rules.base import Applicability, Finding
 
 
@@ -46,6 +48,8 @@ def find(ctx, rule) -> Iterable[Finding]:
             continue  # a test asserting `action.stage.id` checks the relationship itself
         if _fetches_the_row(ctx, node, ancestry, target):
             continue  # `session.get(Project, r.project.id)`: the row is loaded either way
+        if _loaded_with_the_rows(ctx, owner, rel, ancestry):
+            continue  # `prefetch_related("item")` on the loop's queryset: no query to save
         owner_code = ctx.code(owner)
         replacement = f"{owner_code}.{fk.attr}"
         reading = ctx.code(node)
@@ -155,6 +159,28 @@ def _fetches_the_row(ctx, node, ancestry, target) -> bool:
     else:
         return False
     return model is not None and model.qualname == target.qualname
+
+
+def _loaded_with_the_rows(ctx, owner: cst.Name, rel, ancestry) -> bool:
+    """`obj` is the target of a loop over a Django queryset whose `select_related` /
+    `prefetch_related` loads `rel`: reading `obj.rel` runs no query, nor would the
+    column save one. (SQLAlchemy's loader options are not read here.)"""
+    loop = next(
+        (
+            n
+            for n in reversed(ancestry)
+            if isinstance(n, cst.For)
+            and isinstance(n.target, cst.Name)
+            and n.target.value == owner.value
+        ),
+        None,
+    )
+    if loop is None:
+        return False
+    source = row_source(ctx, loop.iter, ancestry[: ancestry.index(loop) + 1])
+    if source is None or source.shape.style is not Style.DJANGO:
+        return False
+    return ctx.orm.loading(source.options, (rel.attr,), rel) is Loading.EAGER
 
 
 def _asserted(ancestry) -> bool:

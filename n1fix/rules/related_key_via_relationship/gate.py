@@ -28,7 +28,8 @@ def key_reads(text: str) -> list[str]:
 
 
 def model_key_pairs(models) -> frozenset[str]:
-    """`relationship.target primary key` for every many-to-one relationship of the index."""
+    """`relationship.target primary key` for every many-to-one relationship of the index
+    (and `relationship.pk` when the target is a Django model)."""
     pairs = set()
     for model in models.models.values():
         for rel in model.relationships.values():
@@ -37,4 +38,6 @@ def model_key_pairs(models) -> frozenset[str]:
             target = models.get(rel.target)
             if target is not None and len(target.primary_key) == 1:
                 pairs.add(f"{rel.attr}.{target.primary_key[0]}")
+                if target.django is not None:
+                    pairs.add(f"{rel.attr}.pk")
     return frozenset(pairs)

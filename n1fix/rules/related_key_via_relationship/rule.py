@@ -1,7 +1,8 @@
 """## What it does
 Finds `obj.rel.id` (the related row's primary key read through a many-to-one
 relationship) where `obj`'s model has the foreign key column that holds the same value:
-`render.project.id` when `Render` maps `project_id`.
+`render.project.id` when `Render` maps `project_id` (on a Django model also
+`render.project.pk`: `pk` names every Django model's primary key).
 
 ## Why is this bad?
 Unless the related row is already loaded, reading `obj.rel` runs a SELECT (one per item

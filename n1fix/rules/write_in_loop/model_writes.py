@@ -176,6 +176,9 @@ def _analyze(rule, ctx, loop: cst.For, ancestry, write: ModelWrite, path):
     message = f"{what} once per item of {where} (N round trips)"
 
     def finding(applicability, note, plan=None, words=""):
+        fork = _fork_note(model)
+        if applicability is Applicability.SAFE and fork:
+            applicability, note = Applicability.UNSAFE, fork
         text = message
         if applicability is Applicability.SAFE:
             text += f"; fix: {words}"
@@ -252,6 +255,17 @@ def _at_most_one_row(ctx, loop, ancestry, model) -> bool:
     shape = ctx.orm.query_shape(iterable)
     return shape is not None and any(
         p.attr and model.is_unique(p.attr) for p in shape.predicates
+    )
+
+
+def _fork_note(model) -> str | None:
+    """Why a bulk form is not proven for a model a project may replace."""
+    if model is None or model.django is None or not model.django.forkable:
+        return None
+    return (
+        f"`{model.name}` is declared under `if not is_model_registered(...)`: a project"
+        " that forks its app declares its own class, whose `save()` overrides or"
+        " receivers n1fix cannot see"
     )
 
 

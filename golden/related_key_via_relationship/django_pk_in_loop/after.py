@@ -1,0 +1,8 @@
+from djbooks.models import Book
+
+
+def author_ids_in_stock() -> list[tuple[str, int]]:
+    rows = []
+    for book in Book.objects.filter(stock__gt=0).order_by("pk"):
+        rows.append((book.title, book.author_id))
+    return rows

@@ -1,0 +1,3 @@
+def run(module):
+    # the books in stock, each with its author's key
+    return module.author_ids_in_stock()
