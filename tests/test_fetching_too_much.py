@@ -76,6 +76,28 @@ CASES = [
         None,
         None,
     ),
+    # one query per project: query-in-loop's finding, whose batch replaces the query
+    (
+        "whole-rows-for-one-column",
+        "ids = [[r.id for r in session.scalars(select(Render).where("
+        "Render.project_id == p.id)).all()] for p in stmt]",
+        None,
+        None,
+    ),
+    (
+        "whole-rows-for-one-column",
+        "for p in stmt:\n    ids = [r.id for r in session.scalars(select(Render)"
+        ".where(Render.project_id == p.id)).all()]",
+        None,
+        None,
+    ),
+    # a loop around a query that does not change with it: still this rule's
+    (
+        "whole-rows-for-one-column",
+        "for p in stmt:\n    ids = [r.id for r in session.scalars(select(Render)).all()]",
+        "safe",
+        None,
+    ),
 ]
 
 

@@ -193,6 +193,13 @@ def _narrowed_sources(ctx, method: cst.FunctionDef, queryset, view) -> list | No
     return sources
 
 
+def _keeps_queryset(method: cst.FunctionDef) -> bool:
+    """`get_queryset` whose every `return` starts from `super().get_queryset()`: the
+    class's `queryset`, narrowed."""
+    returns = [n for n in walk(method.body) if isinstance(n, cst.Return)]
+    return bool(returns) and all(_super_queryset(r.value) is not None for r in returns)
+
+
 def _super_queryset(value: cst.BaseExpression | None) -> cst.Call | None:
     """The `super().get_queryset()` call a returned chain starts from."""
     base = value

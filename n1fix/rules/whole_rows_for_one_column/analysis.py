@@ -16,7 +16,9 @@ from n1fix.analysis.fetched_rows import (
     django_rows,
     strip_parens,
 )
-from n1fix.cst.syntax import walk
+from n1fix.cst.ancestry import nodes_with_ancestry
+from n1fix.cst.loop_frames import frames_of
+from n1fix.cst.syntax import all_names
 from n1fix.rules.base import Applicability, Finding
 
 # Calls that make the entity's rows differ from its column's values, or that name it.
@@ -37,11 +39,13 @@ class ColumnPlan:
 
 
 def find(ctx, rule) -> Iterable[Finding]:
-    for node in walk(ctx.module, into_scopes=True):
-        found = _one_column_of(node)
-        if found is None:
-            continue
-        attr, iterable, had_all = found
+    wanted = nodes_with_ancestry(
+        ctx.module, lambda node, _: _one_column_of(node) is not None
+    )
+    for node, ancestry in wanted:
+        attr, iterable, had_all = _one_column_of(node)
+        if _per_item(iterable, ancestry + [node]):
+            continue  # one query per item of a loop: query-in-loop's, whose batch replaces it
         if (rows := django_rows(iterable, django_models(ctx))) is not None:
             yield from _django_finding(ctx, rule, node, rows, attr)
             continue
@@ -71,6 +75,12 @@ def find(ctx, rule) -> Iterable[Finding]:
             fix_note=note,
             plan=ColumnPlan(node, rows, attr, had_all),
         )
+
+
+def _per_item(iterable: cst.BaseExpression, ancestry: list[cst.CSTNode]) -> bool:
+    """Does the query read a name that changes per item of a loop around it?"""
+    read = all_names(iterable)
+    return any(frame.varying & read for frame in frames_of(ancestry))
 
 
 def _one_column_of(node: cst.CSTNode):

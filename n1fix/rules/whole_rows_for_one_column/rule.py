@@ -2,7 +2,8 @@
 Finds a list comprehension that loads whole objects to keep one column of each:
 `[u.id for u in session.scalars(select(User).where(...)).all()]` and the 1.x
 `[u.id for u in session.query(User).filter(...)]`, where `id` is a column of the model;
-and Django's `[b.title for b in Book.objects.filter(...)]`.
+and Django's `[b.title for b in Book.objects.filter(...)]`. A query that changes per item
+of a loop around it is not reported here: it is `query-in-loop`'s, whose batch replaces it.
 
 ## Why is this bad?
 Every column of every row crosses the wire, and every row becomes an object the session
