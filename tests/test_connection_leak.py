@@ -507,7 +507,9 @@ def test_unsafe_fix_only_when_asked(tmp_path):
             return session.get(Project, project_id)
         """
     assert "with" not in _fixed(tmp_path, body)
-    assert "    with SessionLocal() as session:\n" in _fixed(tmp_path, body, unsafe=True)
+    assert "    with SessionLocal() as session:\n" in _fixed(
+        tmp_path, body, unsafe=True
+    )
 
 
 def test_a_loop_body_is_wrapped_in_the_loop(tmp_path):
