@@ -533,3 +533,91 @@ def test_a_loop_body_is_wrapped_in_the_loop(tmp_path):
             return len(paths)
         """
     )
+
+
+PER_CALL = [
+    (
+        """
+        def sizes(urls):
+            for url in urls:
+                bind = create_engine(url)
+                with bind.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+        """,
+        "once per item of a loop",
+    ),
+    (
+        """
+        @app.get("/health")
+        def health():
+            bind = create_engine("postgresql://app@db/app")
+            with bind.connect() as conn:
+                return conn.execute(text("SELECT 1")).scalar()
+        """,
+        "once per request",
+    ),
+    (
+        """
+        def view(request):
+            bind = create_engine("postgresql://app@db/app")
+            with bind.connect() as conn:
+                return conn.execute(text("SELECT 1")).scalar()
+        """,
+        "once per request",
+    ),
+    (
+        """
+        def probe(url):
+            bind = create_engine(url)
+            with bind.connect() as conn:
+                return conn.execute(text("SELECT 1")).scalar()
+
+        def probe_all(urls):
+            return [probe(url) for url in urls]
+        """,
+        "on every call of `probe`, called in a loop of `probe_all`",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "word"), PER_CALL)
+def test_an_engine_per_call(tmp_path, body, word):
+    found = _findings(tmp_path, "app = object()\n\n" + textwrap.dedent(body))
+    assert len(found) == 1, found
+    assert word in found[0].message
+    assert found[0].applicability.value == "none"
+
+
+ENGINE_KEPT = {
+    "a registry of engines built in a loop": """
+        ENGINES = {}
+
+        def configure(urls):
+            for name, url in urls.items():
+                ENGINES[name] = create_engine(url)
+        """,
+    "a cached engine": """
+        class Store:
+            def __init__(self, url):
+                self.engine = create_engine(url)
+        """,
+    "returned to the caller": """
+        def make_engine(url):
+            bind = create_engine(url, pool_pre_ping=True)
+            return bind
+
+        def engines(urls):
+            return [make_engine(url) for url in urls]
+        """,
+    "once, in a function nobody calls in a loop": """
+        def migrate(url):
+            bind = create_engine(url)
+            with bind.begin() as conn:
+                conn.execute(text("SELECT 1"))
+        """,
+}
+
+
+@pytest.mark.parametrize("body", ENGINE_KEPT.values(), ids=ENGINE_KEPT.keys())
+def test_an_engine_not_per_call(tmp_path, body):
+    assert _findings(tmp_path, body) == []

@@ -11,6 +11,7 @@ import libcst as cst
 from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.syntax import SCOPES, names_read, target_names, walk
 from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.connection_leak.engines import per_call_engines
 from n1fix.rules.connection_leak.lifetime import lifetime, tainted_names
 from n1fix.rules.connection_leak.openers import (
     ACQUIRE,
@@ -83,6 +84,7 @@ def find(ctx, rule) -> Iterable[Finding]:
     for function in walk(ctx.module, into_scopes=True):
         if isinstance(function, cst.FunctionDef):
             yield from _in_function(ctx, rule, function)
+    yield from per_call_engines(ctx, rule)
 
 
 def _in_function(ctx, rule, function: cst.FunctionDef) -> Iterable[Finding]:

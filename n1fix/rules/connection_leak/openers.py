@@ -46,7 +46,10 @@ _MAKERS = {
     "sqlalchemy.ext.asyncio.session.async_sessionmaker": ASYNC_SESSIONMAKER,
     "sqlalchemy.create_engine": ENGINE,
     "sqlalchemy.engine.create_engine": ENGINE,
+    "sqlalchemy.engine_from_config": ENGINE,
+    "sqlalchemy.engine.engine_from_config": ENGINE,
     "sqlalchemy.ext.asyncio.create_async_engine": ASYNC_ENGINE,
+    "sqlalchemy.ext.asyncio.async_engine_from_config": ASYNC_ENGINE,
     "sqlalchemy.ext.asyncio.engine.create_async_engine": ASYNC_ENGINE,
     "asyncpg.create_pool": POOL,
 }
@@ -56,6 +59,7 @@ _MAKER_NAMES = {
     "async_sessionmaker": ASYNC_SESSIONMAKER,
     "create_engine": ENGINE,
     "create_async_engine": ASYNC_ENGINE,
+    "engine_from_config": ENGINE,
 }
 _ANNOTATIONS = {
     "sqlalchemy.Engine": ENGINE,

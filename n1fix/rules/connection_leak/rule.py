@@ -17,12 +17,19 @@ function. A `scoped_session` registry (`Session = scoped_session(...)`,
 Flask-SQLAlchemy's `db.session`) is not an opener: the registry owns its session and
 the framework removes it at the end of the request.
 
+It also reports an engine built per request or per item: `create_engine(...)` (or
+`create_async_engine`, `engine_from_config`) into a local name that does not leave the
+function, in a loop, in a request handler (a route decorator, or `request` as the first
+parameter), or in a function this module calls from one of those.
+
 ## Why is this bad?
 An unclosed session keeps its database connection checked out of the pool until the
 garbage collector finds it, and sessions live in reference cycles, so that can be long.
 Under load the pool runs dry (`QueuePool limit of size 5 overflow 10 reached, connection
 timed out`), requests wait, and the database holds idle transactions open, with their
 locks. A `close()` that is not in `finally` is skipped by the first exception before it.
+An engine is a connection pool: one built per call opens fresh connections every time
+(with their handshakes) and leaves them open until the garbage collector finds it.
 
 ## Example
 ```python
@@ -58,13 +65,15 @@ leave, the fix is unsafe: after the close, unloaded attributes of ORM objects ra
 `DetachedInstanceError` and unread results cannot be fetched, where before they were
 read from a session nobody had closed yet. No fix for `engine.begin()` outside `with`
 (the code does not do what it says), for `asyncpg.connect()` (its connection has no
-`async with`), or when the statement shares its line with others.
+`async with`), when the statement shares its line with others, or for an engine
+built per call (where to keep it is the author's choice: at module level, cached).
 
 ## Known problems
 A sessionmaker or engine bound to a name in a way n1fix does not read (an attribute of
 an object, a factory function's return value) is unknown, so its sessions are not
 checked. A connection opened and used in one expression (`engine.connect().execute(...)`)
-is not reported yet.
+is not reported yet. An engine built per call is only seen when the loop or handler
+that calls the function is in the same module.
 """
 
 from __future__ import annotations
@@ -76,10 +85,12 @@ from collections.abc import Iterable
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 # The words an opener's file holds (a cheap first look before `ast`).
-OPENER_TEXT = re.compile(r"(?i)session|maker|connect|begin|acquire")
+OPENER_TEXT = re.compile(r"(?i)session|maker|connect|begin|acquire|engine")
 # Called names that may open something: the known openers, and names that may be bound
 # to a sessionmaker elsewhere (`SessionLocal()`, `async_session()`, `get_db_session()`).
-_CALLED = re.compile(r"(?i)session|maker|^connect$|^begin$|^acquire$|^db$|^Session")
+_CALLED = re.compile(
+    r"(?i)session|maker|^connect$|^begin$|^acquire$|^db$|engine_from_config|create_(async_)?engine"
+)
 
 
 class ConnectionLeak(Rule):
