@@ -376,6 +376,15 @@ NOT_A_LEAK = {
             conn = bind.connect()
             conn.execute(text("SELECT 1"))
         """,
+    "a script's main": """
+        def main():
+            session = SessionLocal()
+            session.execute(text("UPDATE projects SET seen = 1"))
+            session.commit()
+
+        if __name__ == "__main__":
+            main()
+        """,
     "a module-level connection": """
         conn = sqlite3.connect("app.db")
         conn.execute("PRAGMA foreign_keys = ON")

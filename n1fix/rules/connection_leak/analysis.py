@@ -81,10 +81,33 @@ class WithPlan:
 
 
 def find(ctx, rule) -> Iterable[Finding]:
+    mains = {id(f) for f in _script_mains(ctx.module)}
     for function in walk(ctx.module, into_scopes=True):
-        if isinstance(function, cst.FunctionDef):
+        if isinstance(function, cst.FunctionDef) and id(function) not in mains:
             yield from _in_function(ctx, rule, function)
     yield from per_call_engines(ctx, rule)
+
+
+def _script_mains(module: cst.Module) -> list[cst.FunctionDef]:
+    """The top-level functions a script's `if __name__ == "__main__":` block calls: the
+    process ends when they return, and with it every connection they left open."""
+    called: set[str] = set()
+    for statement in module.body:
+        if (
+            isinstance(statement, cst.If)
+            and "__main__" in module.code_for_node(statement.test)
+            and "__name__" in module.code_for_node(statement.test)
+        ):
+            called |= {
+                node.func.value
+                for node in walk(statement)
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Name)
+            }
+    return [
+        statement
+        for statement in module.body
+        if isinstance(statement, cst.FunctionDef) and statement.name.value in called
+    ]
 
 
 def _in_function(ctx, rule, function: cst.FunctionDef) -> Iterable[Finding]:

@@ -13,7 +13,9 @@ or a parameter annotated `Engine`). An object whose lifetime is not the function
 not a leak, and not reported: one returned or yielded (a FastAPI `Depends` generator, a
 `@contextmanager` factory, a pytest fixture), stored on `self`, in a global or a
 container, passed to another call (which may close it), or captured by a nested
-function. A `scoped_session` registry (`Session = scoped_session(...)`,
+function, nor one a script's `main()` leaves open (a function its
+`if __name__ == "__main__":` block calls: the process ends when it returns). A
+`scoped_session` registry (`Session = scoped_session(...)`,
 Flask-SQLAlchemy's `db.session`) is not an opener: the registry owns its session and
 the framework removes it at the end of the request.
 
