@@ -11,16 +11,18 @@ import libcst as cst
 from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.syntax import SCOPES, names_read, target_names, walk
 from n1fix.rules.base import Applicability, Finding
-from n1fix.rules.connection_leak.engines import per_call_engines
+from n1fix.rules.connection_leak.engines import ENGINE_TEXT, per_call_engines
 from n1fix.rules.connection_leak.lifetime import lifetime, tainted_names
 from n1fix.rules.connection_leak.openers import (
     ACQUIRE,
+    ANY,
     ASYNC_CONNECTION,
     ASYNC_SESSION,
     ASYNCPG,
     BEGIN,
     CONNECTION,
     DBAPI,
+    OPENER_METHODS,
     SAME_OBJECT,
     SESSION,
     Opener,
@@ -82,10 +84,59 @@ class WithPlan:
 
 def find(ctx, rule) -> Iterable[Finding]:
     mains = {id(f) for f in _script_mains(ctx.module)}
-    for function in walk(ctx.module, into_scopes=True):
-        if isinstance(function, cst.FunctionDef) and id(function) not in mains:
-            yield from _in_function(ctx, rule, function)
-    yield from per_call_engines(ctx, rule)
+    lines = nodes_with_ancestry(
+        ctx.module,
+        lambda node, _: (
+            isinstance(node, cst.SimpleStatementLine)
+            and len(node.body) == 1
+            and _may_open(node.body[0])
+        ),
+    )
+    for line, ancestry in lines:
+        at = next(
+            (
+                i
+                for i in range(len(ancestry) - 1, -1, -1)
+                if isinstance(ancestry[i], SCOPES)
+            ),
+            None,
+        )
+        if at is None or not isinstance(ancestry[at], cst.FunctionDef):
+            continue  # module or class level: the object lives as long as they do
+        function = ancestry[at]
+        if id(function) in mains:
+            continue
+        yield from _at_line(ctx, rule, function, line, ancestry[at + 1 :])
+    if ENGINE_TEXT.search(ctx.text):
+        yield from per_call_engines(ctx, rule)
+
+
+def _may_open(small: cst.BaseSmallStatement) -> bool:
+    """`name = call(...)` (or awaited) whose call could be an opener, by its shape."""
+    if isinstance(small, cst.Assign):
+        if len(small.targets) != 1 or not isinstance(small.targets[0].target, cst.Name):
+            return False
+    elif not (
+        isinstance(small, cst.AnnAssign)
+        and small.value is not None
+        and isinstance(small.target, cst.Name)
+    ):
+        return False
+    value = small.value
+    if isinstance(value, cst.Await):
+        value = value.expression
+    while (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value in SAME_OBJECT
+    ):
+        value = value.func.value
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in OPENER_METHODS
+    return isinstance(func, (cst.Name, cst.Call))
 
 
 def _script_mains(module: cst.Module) -> list[cst.FunctionDef]:
@@ -110,58 +161,50 @@ def _script_mains(module: cst.Module) -> list[cst.FunctionDef]:
     ]
 
 
-def _in_function(ctx, rule, function: cst.FunctionDef) -> Iterable[Finding]:
-    lines = nodes_with_ancestry(
-        function.body,
-        lambda node, ancestry: (
-            isinstance(node, cst.SimpleStatementLine)
-            and not any(isinstance(a, SCOPES) for a in ancestry)
-        ),
-    )
-    for line, ancestry in lines:
-        if len(line.body) != 1:
-            continue
-        found = _opened_into_name(ctx, line.body[0], function)
-        if found is None:
-            continue
-        name, value, opened = found
-        life = lifetime(function, name, opened)
-        if life.escape or life.closed_on_error:
-            continue
-        what = _WORDS.get(opened.kind, "connection")
-        if opened.kind == BEGIN:
-            yield rule.finding_at(
-                ctx,
-                opened.call,
-                f"`{ctx.code(opened.call)}` outside `with`: `Engine.begin()` is a "
-                "context manager; called without `with` it starts no transaction it "
-                "commits, and on SQLAlchemy 1.x it checks out a connection nobody "
-                "returns",
-                fix_note="use `with ...begin() as conn:` around the statements",
-            )
-            continue
-        if life.closes:
-            yield rule.finding_at(
-                ctx,
-                opened.call,
-                f"the {what} `{name}` is closed only when nothing raises before "
-                f"`{name}.close()`: an exception leaves it open (and its database "
-                "connection checked out) until the garbage collector finds it; close it "
-                "in `finally`, or open it with `with`",
-                fix_note=f"the function already closes `{name}` on its normal path",
-            )
-            continue
-        message = (
-            f"the {what} `{name}` is never closed: its database connection stays open "
-            "(checked out of the pool) until the garbage collector finds it; open it "
-            "with `with`"
-        )
-        plan, applicability, note = _plan(
-            ctx, function, line, ancestry, name, value, opened
-        )
+def _at_line(ctx, rule, function, line, ancestry) -> Iterable[Finding]:
+    """The finding for `name = <opener>` on `line`, if any (`ancestry`: from the
+    function's body down to the line's block)."""
+    found = _opened_into_name(ctx, line.body[0], function)
+    if found is None:
+        return
+    name, value, opened = found
+    life = lifetime(function, name, opened)
+    if life.escape or life.closed_on_error:
+        return
+    what = _WORDS.get(opened.kind, "connection")
+    if opened.kind == BEGIN:
         yield rule.finding_at(
-            ctx, opened.call, message, applicability, fix_note=note, plan=plan
+            ctx,
+            opened.call,
+            f"`{ctx.code(opened.call)}` outside `with`: `Engine.begin()` is a "
+            "context manager; called without `with` it starts no transaction it "
+            "commits, and on SQLAlchemy 1.x it checks out a connection nobody "
+            "returns",
+            fix_note="use `with ...begin() as conn:` around the statements",
         )
+        return
+    if life.closes:
+        yield rule.finding_at(
+            ctx,
+            opened.call,
+            f"the {what} `{name}` is closed only when nothing raises before "
+            f"`{name}.close()`: an exception leaves it open (and its database "
+            "connection checked out) until the garbage collector finds it; close it "
+            "in `finally`, or open it with `with`",
+            fix_note=f"the function already closes `{name}` on its normal path",
+        )
+        return
+    message = (
+        f"the {what} `{name}` is never closed: its database connection stays open "
+        "(checked out of the pool) until the garbage collector finds it; open it "
+        "with `with`"
+    )
+    plan, applicability, note = _plan(
+        ctx, function, line, ancestry, name, value, opened
+    )
+    yield rule.finding_at(
+        ctx, opened.call, message, applicability, fix_note=note, plan=plan
+    )
 
 
 def _opened_into_name(ctx, small, function):
@@ -188,6 +231,8 @@ def _opened_into_name(ctx, small, function):
         call = call.func.value
     if not isinstance(call, cst.Call):
         return None
+    if lifetime(function, name, Opener(ANY, call)).escape:
+        return None  # decided before the costlier question of what the call opens
     opened = opener(ctx, call, function)
     return (name, value, opened) if opened is not None else None
 

@@ -10,6 +10,7 @@ a container: a registry of engines, one per database) or returned is not one per
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import libcst as cst
@@ -29,6 +30,8 @@ ENGINE_MAKERS = frozenset(
         "sqlalchemy.ext.asyncio.async_engine_from_config",
     }
 )
+# A module that may build an engine says so.
+ENGINE_TEXT = re.compile(r"create_engine|create_async_engine|engine_from_config")
 # Decorators that make a function a request handler (`@app.get("/")`, `@bp.route(...)`,
 # Flask-AppBuilder's `@expose(...)`, DRF's `@api_view`, Pyramid's `@view_config`).
 _HANDLER_DECORATORS = frozenset(

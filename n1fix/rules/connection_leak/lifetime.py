@@ -21,6 +21,7 @@ from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.syntax import SCOPES, names_read, target_names, walk
 from n1fix.rules.connection_leak.openers import (
     ACQUIRE,
+    ANY,
     ASYNC_CONNECTION,
     ASYNC_SESSION,
     CONNECTION,
@@ -154,12 +155,12 @@ def _is_with_item(closing: cst.CSTNode, ancestry) -> bool:
 def _releases(call: cst.CSTNode, opened: Opener) -> bool:
     """`pool.release(conn)` for a connection acquired from `pool`."""
     return (
-        opened.kind == ACQUIRE
+        opened.kind in (ACQUIRE, ANY)
         and isinstance(call, cst.Call)
         and isinstance(call.func, cst.Attribute)
         and call.func.attr.value == "release"
         and isinstance(call.func.value, cst.Name)
-        and call.func.value.value == opened.source
+        and (opened.kind == ANY or call.func.value.value == opened.source)
     )
 
 

@@ -17,6 +17,7 @@ binding n1fix cannot see is unknown, and unknown is not reported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -29,6 +30,9 @@ SESSION, ASYNC_SESSION = "session", "async session"
 CONNECTION, ASYNC_CONNECTION = "connection", "async connection"
 BEGIN = "engine.begin()"
 DBAPI, ASYNCPG, ACQUIRE = "dbapi", "asyncpg", "acquire"
+# Not known yet: a release or a `with` of it may close it (what escapes does not depend
+# on what it is).
+ANY = "any"
 
 # What a name can be bound to (the call that made it).
 SESSIONMAKER, ASYNC_SESSIONMAKER = "sessionmaker", "async_sessionmaker"
@@ -76,6 +80,13 @@ DBAPI_CONNECTS = {
     "psycopg.connect": "psycopg",
     "psycopg2.connect": "psycopg2",
 }
+# Methods that open something on their receiver, and classes reached as attributes.
+OPENER_METHODS = frozenset(
+    {"connect", "begin", "acquire", "Session", "AsyncSession", "sessionmaker"}
+)
+# An imported name is looked up in its project module only when it reads like a
+# sessionmaker or an engine (a module's LibCST parse is dear; the gate asks the same).
+FACTORY_NAME = re.compile(r"(?i)session|maker|engine|^db$")
 # Calls that hand back the same object, configured (`engine.connect().execution_options(...)`).
 SAME_OBJECT = {"execution_options"}
 
@@ -177,7 +188,7 @@ def binding(ctx, name: str, function: cst.FunctionDef | None) -> str | None:
     if here is not _UNBOUND:
         return here
     target = ctx.imports.get(name)
-    if target is None or "." not in target:
+    if target is None or "." not in target or not FACTORY_NAME.search(name):
         return None
     module_name, _, attr = target.rpartition(".")
     module = ctx.project_module(module_name)

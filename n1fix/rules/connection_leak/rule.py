@@ -106,9 +106,7 @@ class ConnectionLeak(Rule):
         if not OPENER_TEXT.search(text):
             return False
         makers = _module_level_calls(tree)
-        for node in ast.walk(tree):
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
+        for node in _outer_functions(tree):
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Call) and (
                     _may_open(inner.func)
@@ -121,6 +119,18 @@ class ConnectionLeak(Rule):
         from n1fix.rules.connection_leak.analysis import find
 
         return find(ctx, self)
+
+
+def _outer_functions(tree: ast.Module):
+    """The functions not inside another function (each walked once, nested ones with it)."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield child
+            elif isinstance(child, (ast.stmt, ast.ClassDef)):
+                stack.append(child)
 
 
 def _module_level_calls(tree: ast.Module) -> set[str]:
