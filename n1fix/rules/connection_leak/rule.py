@@ -72,8 +72,9 @@ built per call (where to keep it is the author's choice: at module level, cached
 
 ## Known problems
 A sessionmaker or engine bound to a name in a way n1fix does not read (an attribute of
-an object, a factory function's return value) is unknown, so its sessions are not
-checked. A connection opened and used in one expression (`engine.connect().execute(...)`)
+an object, a factory function's return value, `with ... as engine`) is unknown, so its
+sessions are not checked; one imported from another module is looked up there only when
+its name says `session`, `maker`, `engine` or `db`. A connection opened and used in one expression (`engine.connect().execute(...)`)
 is not reported yet. An engine built per call is only seen when the loop or handler
 that calls the function is in the same module.
 """
