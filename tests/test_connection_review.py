@@ -150,3 +150,27 @@ def test_sqlite_gets_no_server_advice(tmp_path):
     advice = parts(review(root))["advice"]
     assert "pool_pre_ping" not in advice
     assert "statement timeout" not in advice
+
+
+def test_server_advice_follows_each_engines_database(tmp_path):
+    root = make_project(tmp_path / "p", WEB_APP.format(settings=""))
+    (root / "app" / "vectors.py").write_text(
+        textwrap.dedent(
+            """\
+            from sqlalchemy import create_engine
+
+            URL = "mysql+pymysql://app@db/vectors"
+
+            def vector_engine():
+                return create_engine(URL, pool_pre_ping=True)
+            """
+        )
+    )
+    found = parts(review(root))
+    assert "MySQL and PostgreSQL" in found["current"]
+    # the statement timeout is PostgreSQL's; pool_recycle MySQL's
+    assert ". Set a statement timeout at `app/service.py:6`**" in found["advice"]
+    assert (
+        "Recycle MySQL connections (`pool_recycle`) at `app/vectors.py:6`"
+        in (found["advice"])
+    )

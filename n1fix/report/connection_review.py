@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from n1fix.orm.engine_settings import EngineSite, ModuleSettings, read_settings
-from n1fix.report.wording import plural
+from n1fix.report.wording import joined, plural
 
 RULE = "connection-leak"
 SERVERS = {
@@ -43,7 +43,11 @@ class ProjectSettings:
     health_check: bool = False
 
     def add(self, path: str, module: ModuleSettings, text: str) -> None:
-        self.engines += [(path, site) for site in module.engines]
+        for site in sorted(module.engines, key=lambda site: site.line):
+            if site.dialect is None and len(module.dialects) == 1:
+                # the one database its module names (the URL comes from a variable)
+                site.dialect = next(iter(module.dialects))
+            self.engines.append((path, site))
         self.sessionmakers += [f"{path}:{line}" for line in module.sessionmakers]
         self.registries += [f"{path}:{line}" for line in module.registries]
         self.with_opens += module.with_opens
@@ -51,6 +55,12 @@ class ProjectSettings:
         self.workers |= module.workers
         self.dialects |= module.dialects
         self.health_check = self.health_check or "select 1" in text.lower()
+
+    def on(self, site: EngineSite, dialect: str) -> bool:
+        """Does the engine talk to `dialect`: its own, or else the project's only server?"""
+        if site.dialect is not None:
+            return site.dialect == dialect
+        return self.dialects & set(SERVERS) == {dialect}
 
     @property
     def long_lived(self) -> bool:
@@ -122,7 +132,7 @@ def _current(out: TextIO, project: ProjectSettings) -> None:
     out.write(
         "- **Database:** "
         + (
-            " and ".join(databases) + " (from the URLs written in the code)"
+            joined(databases) + " (from the URLs written in the code)"
             if databases
             else "not named in the code (the URL comes from configuration)"
         )
@@ -267,9 +277,9 @@ def _recommendations(out: TextIO, project: ProjectSettings, leaks, per_call) -> 
         untimed = [
             f"{p}:{s.line}"
             for p, s in engines
-            if not s.statement_timeout and not s.unknown
+            if not s.statement_timeout and not s.unknown and project.on(s, "postgresql")
         ]
-        if untimed and "postgresql" in project.dialects:
+        if untimed:
             advice.append(
                 (
                     f"Set a statement timeout at {_where(untimed)}",
@@ -305,7 +315,12 @@ def _recommendations(out: TextIO, project: ProjectSettings, leaks, per_call) -> 
             )
         if "mysql" in project.dialects:
             unrecycled = [
-                f"{p}:{s.line}" for p, s in engines if "pool_recycle" not in s.settings
+                f"{p}:{s.line}"
+                for p, s in engines
+                if "pool_recycle" not in s.settings
+                and not s.unknown
+                and "NullPool" not in s.settings.get("poolclass", "")
+                and project.on(s, "mysql")
             ]
             if unrecycled:
                 advice.append(
