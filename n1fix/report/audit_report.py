@@ -19,6 +19,7 @@ from typing import TextIO
 
 from n1fix import __version__
 from n1fix.report import (
+    connection_review,
     django_practices,
     implementation_priority,
     performance_metrics,
@@ -109,6 +110,7 @@ def write(
         performance_metrics.write(out, findings, measured, where)
         implementation_priority.write(out, findings, measured, where)
         _best_practices(out, findings, _orm(result))
+    connection_review.write(out, result, paths)
     _reproduce(out, paths, _orm(result))
 
 
