@@ -43,7 +43,10 @@ EVERYTHING = "project"  # in `whole`: every index, every file
 # The project facts a check may note (`n1fix.orm.imports.note_fact`), by name: the
 # function of the project's root that answers it, as module and name (imported when a
 # cached check's read is replayed).
-PROJECT_FACTS = {"declares_psycopg2": ("n1fix.sql.drivers", "declares_psycopg2")}
+PROJECT_FACTS = {
+    "declares_psycopg2": ("n1fix.sql.drivers", "declares_psycopg2"),
+    "schema_indexes": ("n1fix.sql.schema_files", "schema_indexes"),
+}
 
 
 class Unstable(Exception):
