@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from n1fix import __version__
-from n1fix.report import rule_docs
+from n1fix.report import index_review, rule_docs
 from n1fix.report.fingerprints import SourceLines, project_path
 from n1fix.report.wording import plural
 from n1fix.rules import rule_by_name
@@ -101,6 +101,7 @@ def write(
                 measured,
             )
         _best_practices(out, findings)
+    index_review.write(out, result.project)
     _reproduce(out, paths)
 
 
