@@ -243,7 +243,9 @@ class Render(Base):
         nullable=False,
     )
     chain_id = Column(ForeignKey("users.id"))
-    owner_id = Column(ForeignKey("users.id"))
+    owner_id = Column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE")
+    )
     status = Column(String)
     deleted_at = Column(DateTime)
     created_at = Column(DateTime)
@@ -333,6 +335,40 @@ def test_composite_and_partial_when_every_query_shares_the_rest(tmp_path):
     )
     # no model change for these: the Index(...) is the user's to write
     assert all(not f.fixable for f in result.findings)
+
+
+def test_a_query_served_by_a_composite_key_on_another_column_is_no_lookup(tmp_path):
+    models = """\
+        from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+
+        class Preference(Base):
+            __tablename__ = "preferences"
+            __table_args__ = (UniqueConstraint("kind", "sport_id"),)
+            user_id = Column(ForeignKey("users.id"), primary_key=True)
+            sport_id = Column(ForeignKey("sports.id"), primary_key=True)
+            kind = Column(Integer)
+    """
+    result = scan(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": models,
+            "app/queries.py": """
+                from app.models import Preference
+
+                def f(session, user, sport, kind):
+                    # (user_id, sport_id), the primary key, serves this one
+                    session.query(Preference).filter_by(sport_id=sport, user_id=user)
+                    # and the unique (kind, sport_id) this one
+                    session.query(Preference).filter_by(sport_id=sport, kind=kind)
+            """,
+        },
+    )
+    assert result.findings == []
+    assert project_review(result.project).advice == []
 
 
 def test_a_join_by_the_parents_key_is_no_lookup(tmp_path):
@@ -478,7 +514,12 @@ def test_fix_adds_index_true_to_the_column(tmp_path):
 
                 def f(session, x):
                     session.query(Render).filter(Render.project_id == x)
+
+                def g(session, x):
                     session.query(Render).filter(Render.user_id == x)
+
+                def h(session, x):
+                    session.query(Render).filter(Render.owner_id == x)
             """,
         },
         unsafe_fixes=True,
@@ -499,4 +540,9 @@ def test_fix_adds_index_true_to_the_column(tmp_path):
     assert (
         '    user_id = Column(\n        ForeignKey("users.id"),\n'
         "        nullable=False,\n        index=True,\n    )\n"
+    ) in change.new_text
+    assert (
+        "    owner_id = Column(\n"
+        '        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True\n'
+        "    )\n"
     ) in change.new_text

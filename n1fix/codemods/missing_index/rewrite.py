@@ -47,10 +47,14 @@ def _with_index(call: cst.Call) -> list[cst.Arg]:
             last.with_changes(comma=between),
             flag.with_changes(comma=last.comma),
         ]
+    # the whitespace before `)` moves from the last argument to the flag
     return [
         *args[:-1],
-        last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-        flag,
+        last.with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+        ),
+        flag.with_changes(whitespace_after_arg=last.whitespace_after_arg),
     ]
 
 

@@ -127,7 +127,13 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
             lookups = [u for u in found if u[0]["kind"] in LOOKUPS]
             if not lookups:
                 continue
-            advice = _advise(model, attr, column.name, lookups, uses.get(qualname, {}))
+            advice = _advise(
+                model, attr, column.name, lookups, uses.get(qualname, {}), leading
+            )
+            if advice is None:
+                continue
+            if result.dialect == "mysql":
+                advice.where = None  # MySQL has no partial indexes
             advice.statement = create_index(advice, result.dialect)
             advice.migration, advice.no_migration = _migration(advice, heads)
             result.advice.append(advice)
@@ -268,10 +274,38 @@ def _advise(
     column: str,
     lookups: list[tuple[dict, "SharedFacts"]],
     model_uses: dict[str, list[tuple[dict, "SharedFacts"]]],
-) -> Advice:
+    leading: set[str],
+) -> Advice | None:
     """The index for `column`: alone, or with the other columns every query that
     filters on it shares (equality, then range, then ORDER BY), partial when they all
-    carry the same NULL or flag condition."""
+    carry the same NULL or flag condition. None when every query that looks rows up by
+    it may also compare by equality a column that leads an index (that index serves
+    it): another equality in the same function counts, as conditions are often
+    gathered in a list before the query."""
+    per_query: dict[tuple[str, int], list[tuple[str, dict]]] = defaultdict(list)
+    per_function: dict[tuple[str, int], list[tuple[str, dict]]] = defaultdict(list)
+    for name, entries in model_uses.items():
+        for use, facts in entries:
+            per_query[(facts.display, use["stmt"])].append((name, use))
+            if use.get("function"):
+                per_function[(facts.display, use["function"])].append((name, use))
+
+    def served(use: dict, facts: "SharedFacts") -> bool:
+        if use["kind"] == "collection":
+            return False
+        scope = (
+            per_function[(facts.display, use["function"])]
+            if use.get("function")
+            else per_query[(facts.display, use["stmt"])]
+        )
+        return any(
+            other["kind"] == "eq" and name != column and name in leading
+            for name, other in scope
+        )
+
+    lookups = [(use, facts) for use, facts in lookups if not served(use, facts)]
+    if not lookups:
+        return None
     sites = sorted(
         {
             Site(facts.display, use["line"], use["kind"], use["loop"])
@@ -280,15 +314,9 @@ def _advise(
         key=lambda s: (s.path, s.line),
     )
     advice = Advice(model, model.table, attr, (column,), frozenset(), None, sites)
-    queries = {(facts.display, use["stmt"]) for use, facts in lookups}
     if any(use["kind"] == "collection" for use, _ in lookups):
         return advice  # a relationship's load carries no other condition
-    per_query: dict[tuple[str, int], list[tuple[str, dict]]] = defaultdict(list)
-    for name, entries in model_uses.items():
-        for use, facts in entries:
-            key = (facts.display, use["stmt"])
-            if key in queries:
-                per_query[key].append((name, use))
+    queries = {(facts.display, use["stmt"]) for use, facts in lookups}
     shapes = {_shape(column, per_query[key]) for key in queries}
     if len(shapes) != 1:
         return advice
@@ -332,7 +360,9 @@ def create_index(advice: Advice, dialect: str) -> str:
     sql = f"CREATE INDEX {advice.name} ON {advice.table} ({columns})"
     if advice.where:
         sql += f" WHERE {advice.where}"
-    return sqlglot.transpile(sql, read="postgres", write=dialect)[0] + ";"
+    # read in the dialect it is written for: read as PostgreSQL, another dialect's
+    # output would spell out PostgreSQL's NULL ordering (`NULLS LAST`)
+    return sqlglot.transpile(sql, read=dialect, write=dialect)[0] + ";"
 
 
 # -- Alembic

@@ -9,7 +9,7 @@ against the project's models; `kind` is how the column is used: `eq` (`==`, `in_
 NULL` / `IS NOT NULL`), `flag` (compared with True or False), `join` (compared with another
 column, or a relationship joined or loaded: `rel` then names the relationship), `order`
 (ORDER BY, `desc` for a descending one). `stmt` is the line of the statement the query sits
-in; `value` says, for `null`, whether it is IS NOT NULL and, for `flag`, the flag compared
+in, `function` the line of the function's `def` (0 outside one); `value` says, for `null`, whether it is IS NOT NULL and, for `flag`, the flag compared
 with, so that the uses of one query can be told apart from another's; `loop` says whether it
 runs once per item of a loop in its function.
 
@@ -123,6 +123,7 @@ class _Collector(ast.NodeVisitor):
         self.uses: list[dict] = []
         self.loop = 0
         self.stmt = 0
+        self.function = 0
         self.sql_calls: list[tuple[str, int, int, bool]] = []
 
     def add(self, ref: tuple[str, str], kind: str, node: ast.AST, **extra) -> None:
@@ -133,6 +134,7 @@ class _Collector(ast.NodeVisitor):
                 "kind": kind,
                 "line": node.lineno,
                 "stmt": self.stmt,
+                "function": self.function,
                 "loop": self.loop > 0,
                 **extra,
             }
@@ -148,11 +150,16 @@ class _Collector(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node: ast.AST) -> None:
         outer, self.loop = self.loop, 0
+        function, self.function = self.function, node.lineno
         self.generic_visit(node)
-        self.loop = outer
+        self.loop, self.function = outer, function
 
     visit_AsyncFunctionDef = visit_FunctionDef
-    visit_Lambda = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        outer, self.loop = self.loop, 0
+        self.generic_visit(node)
+        self.loop = outer
 
     def _looping(self, node: ast.AST, body: list) -> None:
         # the iterable runs once; the body once per item
@@ -268,7 +275,9 @@ class _Collector(ast.NodeVisitor):
         if method in SQL_SENDERS and node.args:
             sql = _sql_string(node.args[0])
             if sql is not None and SQL_QUERY.search(sql):
-                self.sql_calls.append((sql, node.lineno, self.stmt, self.loop > 0))
+                self.sql_calls.append(
+                    (sql, node.lineno, self.stmt, self.function, self.loop > 0)
+                )
 
     def _relationships(self, node: ast.Call) -> None:
         for arg in node.args:
@@ -340,7 +349,15 @@ def query_uses(tree: ast.Module) -> list[dict]:
     if collector.sql_calls:
         from n1fix.rules.missing_index.sql_uses import sql_uses
 
-        for sql, line, stmt, loop in collector.sql_calls:
+        for sql, line, stmt, function, loop in collector.sql_calls:
             for use in sql_uses(sql):
-                uses.append({**use, "line": line, "stmt": stmt, "loop": loop})
+                uses.append(
+                    {
+                        **use,
+                        "line": line,
+                        "stmt": stmt,
+                        "function": function,
+                        "loop": loop,
+                    }
+                )
     return uses
