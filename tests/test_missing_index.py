@@ -173,6 +173,24 @@ def test_orm_filters_joins_orders_and_loops():
     ]
 
 
+def test_a_relationships_join_condition_is_no_lookup():
+    assert (
+        uses(
+            """
+        class Entity(Base):
+            links = relationship(
+                "Entity",
+                secondary=Link.__table__,
+                primaryjoin=(id == Link.entity_in_id),
+                secondaryjoin=lambda: Entity.id == Link.entity_out_id,
+            )
+            total = column_property(select(func.count()).where(Link.entity_in_id == id))
+        """
+        )
+        == []
+    )
+
+
 def test_django_lookups():
     found = uses(
         """

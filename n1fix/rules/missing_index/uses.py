@@ -42,6 +42,8 @@ DJANGO_LOOKUPS = {
     "isnull": "null",
 }
 DJANGO_FILTERS = {"filter", "get", "get_or_create", "exists", "update_or_create"}
+# Mapping declarations whose comparisons are join conditions, not filters of a query
+MAPPING_CALLS = {"relationship", "column_property", "backref", "synonym"}
 SQL_SENDERS = {
     "execute",
     "executemany",
@@ -236,6 +238,9 @@ class _Collector(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        name = getattr(func, "attr", None) or getattr(func, "id", None)
+        if name in MAPPING_CALLS:
+            return  # `primaryjoin=(id == Link.entity_in_id)`: how to join, not a lookup
         if isinstance(func, ast.Attribute):
             self._method_call(node, func)
         elif isinstance(func, ast.Name):
