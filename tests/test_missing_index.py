@@ -389,6 +389,39 @@ def test_a_query_served_by_a_composite_key_on_another_column_is_no_lookup(tmp_pa
     assert project_review(result.project).advice == []
 
 
+def test_a_later_column_of_a_composite_foreign_key_is_not_advised(tmp_path):
+    models = """\
+        from sqlalchemy import Column, ForeignKeyConstraint, Integer, PrimaryKeyConstraint, String
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+
+        class Version(Base):
+            __tablename__ = "versions"
+            __table_args__ = (
+                PrimaryKeyConstraint("workspace", "name", "version"),
+                ForeignKeyConstraint(["workspace", "name"], ["skills.workspace", "skills.name"]),
+            )
+            workspace = Column(String(10))
+            name = Column(String(10))
+            version = Column(Integer)
+    """
+    result = scan(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": models,
+            "app/queries.py": """
+                from app.models import Version
+
+                def f(session, name):
+                    session.query(Version).filter(Version.name == name)
+            """,
+        },
+    )
+    assert project_review(result.project).advice == []
+
+
 def test_a_join_by_the_parents_key_is_no_lookup(tmp_path):
     result = scan(
         tmp_path,

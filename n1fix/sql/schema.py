@@ -116,6 +116,22 @@ def _table_args(cls: ast.ClassDef) -> list[dict]:
                     found.append(
                         {"class": cls.name, "columns": columns, "line": node.lineno}
                     )
+            elif _called(node) == "ForeignKeyConstraint" and node.args:
+                local = node.args[0]
+                columns = (
+                    _columns(local.elts)
+                    if isinstance(local, (ast.List, ast.Tuple))
+                    else None
+                )
+                if columns and len(columns) > 1:
+                    found.append(
+                        {
+                            "class": cls.name,
+                            "columns": columns,
+                            "line": node.lineno,
+                            "foreign_key": True,
+                        }
+                    )
     return found
 
 

@@ -114,6 +114,7 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
     result = IndexReview(dialect=_dialect(files))
     indexed = _indexed(project, files + schema_files)
     uses = _uses(project, files)
+    composite = _composite_keys(project, files)
     heads = _migration_heads(schema_files)
     for qualname, model in sorted(project.models.models.items()):
         if model.table is None or model.django is not None:
@@ -122,6 +123,8 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
         result.indexed[model.table] = indexed.get(model.table, [])
         for attr, column in model.columns.items():
             if not column.foreign_key or column.name in leading:
+                continue
+            if column.name in composite.get(qualname, ()):
                 continue
             found = uses.get(qualname, {}).get(column.name, [])
             lookups = [u for u in found if u[0]["kind"] in LOOKUPS]
@@ -178,6 +181,8 @@ def _indexed(
     for facts in files:
         where = facts.display
         for index in facts.facts.get("indexes", ()):
+            if index.get("foreign_key"):
+                continue  # a composite foreign key: `_composite_keys`
             model = None
             if "class" in index:
                 model = models.get(f"{facts.module_name}.{index['class']}")
@@ -191,6 +196,23 @@ def _indexed(
                     (tuple(index["columns"]), f"{where}:{index['line']}")
                 )
     return {table: _unique(entries) for table, entries in found.items()}
+
+
+def _composite_keys(
+    project: "ProjectContext", files: list["SharedFacts"]
+) -> dict[str, set[str]]:
+    """model qualname -> the columns of its composite foreign keys after their first:
+    an index for such a key leads with its first column, and one on a later column
+    alone serves no lookup by the key."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for facts in files:
+        for index in facts.facts.get("indexes", ()):
+            if index.get("foreign_key") and "class" in index:
+                model = project.models.get(f"{facts.module_name}.{index['class']}")
+                if model is not None:
+                    names = [_column_name(model, c) for c in index["columns"]]
+                    found[model.qualname].update(names[1:])
+    return found
 
 
 def _unique(entries: list) -> list:
