@@ -389,6 +389,36 @@ def test_a_query_served_by_a_composite_key_on_another_column_is_no_lookup(tmp_pa
     assert project_review(result.project).advice == []
 
 
+def test_a_key_column_with_its_own_index_is_indexed(tmp_path):
+    models = """\
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+
+        class FieldValue(Base):
+            __tablename__ = "field_values"
+            field_id = Column(Integer, primary_key=True)
+            abstract_id = Column(
+                ForeignKey("abstracts.id"), index=True, nullable=False, primary_key=True
+            )
+    """
+    result = scan(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": models,
+            "app/queries.py": """
+                from app.models import FieldValue
+
+                def f(session, abstract):
+                    session.query(FieldValue).filter(FieldValue.abstract_id == abstract)
+            """,
+        },
+    )
+    assert project_review(result.project).advice == []
+
+
 def test_a_later_column_of_a_composite_foreign_key_is_not_advised(tmp_path):
     models = """\
         from sqlalchemy import Column, ForeignKeyConstraint, Integer, PrimaryKeyConstraint, String

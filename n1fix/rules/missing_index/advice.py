@@ -169,7 +169,9 @@ def _indexed(
         if primary:
             table.append((primary, "PRIMARY KEY"))
         for column in model.columns.values():
-            if column.primary_key:
+            # a key column may carry its own index too (`primary_key=True, index=True`
+            # in a composite key led by another column)
+            if column.primary_key and not (column.unique or column.index):
                 continue
             if column.unique:
                 table.append(((column.name,), "UNIQUE"))
