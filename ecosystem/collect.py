@@ -26,6 +26,11 @@ if __package__ in (None, ""):
 from ecosystem.fingerprint import fingerprints, fix_identity
 from ecosystem.model import FindingRecord, FixRecord, ProjectRun
 
+# Opt-in rules whose findings the check reviews too, like the default rules' (a ledger
+# entry and a verdict each): off by default for a scan, but advice a user asks for must
+# be as right as any fix.
+REVIEWED_OPT_IN = ("missing-index",)
+
 
 def collect(root: Path, name: str, version: str) -> ProjectRun:
     from n1fix.config import load_config
@@ -38,7 +43,11 @@ def collect(root: Path, name: str, version: str) -> ProjectRun:
     started, cpu_started = time.perf_counter(), time.process_time()
     root = root.resolve()
     os.chdir(root)  # n1fix shows paths relative to the working directory
+    from n1fix.rules import default_rule_names
+
     config = load_config(root).merged(cache=False, jobs=1)
+    selected = config.select if config.select is not None else default_rule_names()
+    config = config.merged(select=[*selected, *REVIEWED_OPT_IN])
     result = run([root], root, config, jobs=1)
     outcome = ProjectRun(
         name,

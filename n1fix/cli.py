@@ -561,7 +561,9 @@ def audit(
 
         measured = audit_report.Measured(trace.name, load_trace(trace), root)
     with ScanProgress() as progress:
-        result = run(paths, root, config, jobs=jobs, progress=progress)
+        result = run(
+            paths, root, config, jobs=jobs, progress=progress, share_facts=True
+        )
     _warn_if_no_files(result, paths)
     fixes = single_fixes(result.findings, root, config, result.project)
     text = io.StringIO()

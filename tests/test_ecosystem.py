@@ -79,7 +79,8 @@ def touch(session: Session, users: list[User]) -> None:
 
 FILES = {
     "app/__init__.py": "",
-    "app/models.py": MODELS,
+    # its foreign key indexed: missing-index, which the check reviews too, stays quiet
+    "app/models.py": MODELS.replace("nullable=False)", "nullable=False, index=True)"),
     "app/service.py": SERVICE,
     "app/first.py": UNSAFE_FIRST,
     "app/dal.py": DAL,

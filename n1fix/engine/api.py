@@ -13,12 +13,14 @@ from n1fix.engine.survey import survey_file
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.rules import select_rules
 from n1fix.rules.base import Finding
+from n1fix.sql.schema_files import schema_indexes
 from n1fix.sql.drivers import declares_psycopg2
 
 
 def _setup(path: Path, text: str):
     clear_resolution_cache()
     declares_psycopg2.cache_clear()  # the dependency files may have changed
+    schema_indexes.cache_clear()  # and the migrations
     path = Path(path).resolve()
     root = find_project_root([path])
     config = load_config(root)

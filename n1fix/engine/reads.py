@@ -50,6 +50,7 @@ PROJECT_FACTS = {
         "n1fix.orm.django_template_places",
         "places_fact",
     ),
+    "schema_indexes": ("n1fix.sql.schema_files", "schema_indexes"),
 }
 
 

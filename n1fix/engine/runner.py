@@ -25,7 +25,13 @@ from n1fix.orm.models import ModelIndex
 from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules.base import Finding, Rule
-from n1fix.rules.project import ProjectContext, ProjectModule, line_length_for
+from n1fix.rules.project import (
+    ProjectContext,
+    ProjectModule,
+    SharedFacts,
+    line_length_for,
+)
+from n1fix.sql.schema_files import schema_indexes
 from n1fix.sql.drivers import declares_psycopg2
 
 # Below this many files a process pool costs more than it saves.
@@ -84,6 +90,7 @@ def run(
     use_gate: bool = True,
     progress: Callable[[int, int], None] | None = None,
     review=None,
+    share_facts: bool = False,
 ) -> RunResult:
     """Check (and with `fix`, rewrite in memory) the Python files under `paths`.
 
@@ -94,6 +101,7 @@ def run(
     """
     clear_resolution_cache()
     declares_psycopg2.cache_clear()  # the dependency files may have changed
+    schema_indexes.cache_clear()  # and the migrations
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()
@@ -123,7 +131,10 @@ def run(
             result.warnings.append(cache.unusable)
     pool = None
     try:
-        surveys = _survey_all(found.files, root, jobs, cache, facts_of=selected)
+        facts_of = selected
+        if share_facts:
+            facts_of = selected | {r.NAME for r in all_rules() if r.SHARES_FACTS}
+        surveys = _survey_all(found.files, root, jobs, cache, facts_of=facts_of)
         surveys.update(hook_surveys(paths, surveys, root, config))
         project = _project(root, surveys, with_orm=False)
         result.project = project
@@ -469,7 +480,27 @@ def _project(
             f for survey in surveys.values() for f in survey.session_use
         ),
         read_module=partial(_project_module, root=root),
+        shared_facts=_shared_facts(surveys),
     )
+
+
+def _shared_facts(surveys: dict[Path, Survey]) -> dict[str, dict[str, SharedFacts]]:
+    """Every file's facts for each rule whose check reads them all (`SHARES_FACTS`)."""
+    shared: dict[str, dict[str, SharedFacts]] = {}
+    for rule in all_rules():
+        if not rule.SHARES_FACTS:
+            continue
+        shared[rule.NAME] = {
+            str(path): SharedFacts(
+                survey.module_name,
+                display_path(path),
+                survey.imports,
+                survey.rule_facts[rule.NAME],
+            )
+            for path, survey in surveys.items()
+            if survey.rule_facts.get(rule.NAME)
+        }
+    return shared
 
 
 def dialect_for(imported: Iterable[str], models: ModelIndex | None = None):
@@ -496,9 +527,15 @@ def _check_base(
     dialect_name: str, project: ProjectContext, selected: set[str], gated
 ) -> str:
     """What a file's cached findings are keyed by besides its content and its reads: the
-    dialect, the line length of generated code, and the rules that checked it."""
+    dialect, the line length of generated code, the rules that checked it, and the facts
+    of the whole project those rules read (`Rule.SHARES_FACTS`)."""
     rules = sorted(name for name in selected if gated is None or name in gated)
-    return f"{dialect_name}:{project.line_length}:{','.join(rules)}"
+    shared = "".join(
+        project.shared_fingerprint(name)
+        for name in rules
+        if name in project.shared_facts
+    )
+    return f"{dialect_name}:{project.line_length}:{','.join(rules)}{':' + shared if shared else ''}"
 
 
 def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], str]:

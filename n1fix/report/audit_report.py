@@ -22,6 +22,7 @@ from n1fix.report import (
     connection_review,
     django_practices,
     implementation_priority,
+    index_review,
     performance_metrics,
     rule_docs,
 )
@@ -110,6 +111,7 @@ def write(
         performance_metrics.write(out, findings, measured, where)
         implementation_priority.write(out, findings, measured, where)
         _best_practices(out, findings, _orm(result))
+    index_review.write(out, result.project)
     connection_review.write(out, result, paths)
     _reproduce(out, paths, _orm(result))
 

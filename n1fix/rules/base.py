@@ -116,6 +116,10 @@ class Rule:
     # own (as ruff redirects renamed codes): a suppression, `select` or `ignore` naming
     # that rule still covers them.
     SPLIT_FROM: ClassVar[str | None] = None
+    # The rule's `check` reads what `survey` found in every file of the project (its
+    # `ProjectContext.shared_facts`), not only in the file checked: an index a migration
+    # declares, a query in another module.
+    SHARES_FACTS: ClassVar[bool] = False
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         """May this file (its `ast` tree and source text) hold a finding?

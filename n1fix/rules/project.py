@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from n1fix.orm.models import ModelIndex
     from n1fix.orm.session_use import SessionUseIndex
 
-__all__ = ["ProjectContext", "ProjectModule", "line_length_for"]
+__all__ = ["ProjectContext", "ProjectModule", "SharedFacts", "line_length_for"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,16 @@ class ProjectModule:
     text: str
     module_name: str
     imports: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SharedFacts:
+    """What a rule's `survey` found in one file, with what reading it needs."""
+
+    module_name: str
+    display: str  # the file as the user sees it
+    imports: dict[str, str]
+    facts: object  # `Facts`
 
 
 @dataclass
@@ -57,6 +67,11 @@ class ProjectContext:
     choose_orm: "Callable[[], OrmDialect] | None" = field(
         default=None, repr=False, compare=False
     )
+    # Rule name -> the `survey` facts of every file that had some, for the rules that
+    # share them (`Rule.SHARES_FACTS`): each as `SharedFacts`, by file path.
+    shared_facts: "dict[str, dict[str, SharedFacts]]" = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def dialect(self) -> "OrmDialect":
         if self.orm is None and self.choose_orm is not None:
@@ -76,3 +91,17 @@ class ProjectContext:
             self.session_use.fingerprint() if self.session_use is not None else ""
         )
         return f"{self.dialect().name}:{self.models.fingerprint()}:{functions}:{sessions}:{self.line_length}"
+
+    def shared_fingerprint(self, rule: str) -> str:
+        """A digest of the facts `rule` shares (for the results cache of its files)."""
+        import hashlib
+        import json
+
+        facts = self.shared_facts.get(rule)
+        if not facts:
+            return ""
+        text = json.dumps(
+            {path: [f.module_name, f.facts] for path, f in sorted(facts.items())},
+            sort_keys=True,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]

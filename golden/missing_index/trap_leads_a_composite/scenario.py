@@ -1,0 +1,2 @@
+def run(module, session):
+    return sorted(module.render_ids(session, 1))
