@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from renderapp.models import Project, Render
@@ -23,7 +23,7 @@ def renders_per_project(session: Session, projects: list[Project]) -> dict[int, 
 def render_counts(session: Session, projects: list[Project]) -> dict[int, int]:
     result = {}
     for project in projects:  # n1fix: ignore[query-in-loop] admin report, run by hand
-        result[project.id] = len(
-            session.scalars(select(Render.id).where(Render.project_id == project.id)).all()
+        result[project.id] = session.scalar(
+            select(func.count(Render.id)).where(Render.project_id == project.id)
         )
     return result
