@@ -1,0 +1,61 @@
+"""The per-file gates turn away what their checks can never report on.
+
+Each gate must let through every file its rule may find something in (`test_gate.py`
+compares runs with and without the gate); these tests hold the other side, on the
+shapes a Django application is full of: code that mentions queries, saves and
+relations, but not in a way the check reads. A file turned away is never parsed with
+LibCST, the dearest step of a scan.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from n1fix.cst.astwalk import any_in_loop
+from n1fix.rules.query_in_loop.rule import QueryInLoop
+
+
+def _tree(source: str) -> tuple[ast.Module, str]:
+    source = textwrap.dedent(source)
+    return ast.parse(source), source
+
+
+def _gate(rule, source: str) -> bool:
+    return rule().gate(*_tree(source))
+
+
+def _calls_in_loop(source: str) -> bool:
+    tree, _ = _tree(source)
+    return any_in_loop(tree, lambda node: isinstance(node, ast.Call))
+
+
+# -- what runs per item (query-in-loop, raw-sql-in-loop) ----------------------------------
+
+
+def test_a_loops_iterable_runs_once():
+    assert not _calls_in_loop("for x in f():\n    pass\n")
+    assert not _calls_in_loop("[x for x in f()]\n")
+    assert not _calls_in_loop("for x in xs:\n    pass\nelse:\n    f()\n")
+    assert _calls_in_loop("for x in xs:\n    f(x)\n")
+    # every part of a comprehension but its first iterable runs per item
+    assert _calls_in_loop("[f(x) for x in xs]\n")
+    assert _calls_in_loop("[x for x in xs if f(x)]\n")
+    assert _calls_in_loop("[y for x in xs for y in f(x)]\n")
+    assert _calls_in_loop("{k: f(k) for k in ks}\n")
+    # the iterable of a loop inside a loop runs per item of the outer one
+    assert _calls_in_loop("for x in xs:\n    for y in f(x):\n        pass\n")
+    assert _calls_in_loop("for x in xs:\n    ys = [y for y in f(x)]\n")
+
+
+def test_query_in_loop_gate_skips_a_query_that_only_gives_the_rows():
+    source = """
+        for cs in Session.objects.filter(a=1).exclude(
+            Exists(Cart.objects.filter(cart_id=OuterRef("cart_id")))
+        ):
+            cs.close()
+    """
+    assert not _gate(QueryInLoop, source)
+    assert _gate(
+        QueryInLoop, "for b in books:\n    Author.objects.get(pk=b.author_id)\n"
+    )
