@@ -13,6 +13,7 @@ import ast
 import textwrap
 
 from n1fix.cst.astwalk import any_in_loop
+from n1fix.rules.lazy_load_in_loop.rule import LazyLoadInLoop
 from n1fix.rules.query_in_loop.rule import QueryInLoop
 
 
@@ -58,4 +59,95 @@ def test_query_in_loop_gate_skips_a_query_that_only_gives_the_rows():
     assert not _gate(QueryInLoop, source)
     assert _gate(
         QueryInLoop, "for b in books:\n    Author.objects.get(pk=b.author_id)\n"
+    )
+
+
+# -- lazy-load-in-loop -------------------------------------------------------------------
+
+
+def _read_names(source: str) -> list[str]:
+    return LazyLoadInLoop().survey(*_tree(source))
+
+
+def test_lazy_load_survey_keeps_attributes_read_on_rows_of_a_query():
+    assert "author" in _read_names(
+        """
+        def titles():
+            return [book.author.name for book in Book.objects.filter(year=2000)]
+        """
+    )
+    assert "author" in _read_names(
+        """
+        def titles(session):
+            books = session.scalars(select(Book)).all()
+            for i, book in enumerate(books):
+                print(i, book.author)
+        """
+    )
+    # a related row bound in the loop, and rows from a helper of the module
+    names = _read_names(
+        """
+        class View:
+            def rows(self):
+                return Book.objects.filter(year=2000)
+
+            def show(self):
+                Shelf.objects.filter(full=True).count()
+                for book in self.rows():
+                    author = book.author
+                    print(author.publisher)
+        """
+    )
+    assert {"author", "publisher"} <= set(names)
+
+
+def test_lazy_load_survey_skips_loops_over_rows_it_cannot_see():
+    # Rows passed in, a dict's items, an attribute: the check finds no query for them,
+    # whatever the loop reads, and `self.event` is no row's relation.
+    assert (
+        _read_names(
+            """
+            def total(self, positions, orders):
+                Order.objects.filter(pk=1).first()
+                for p in positions:
+                    print(p.item, self.event)
+                for key, value in self.cache.items():
+                    print(value.event)
+                return [o.customer for o in self.orders]
+            """
+        )
+        == []
+    )
+
+
+def test_lazy_load_gate_wants_a_list_view_or_an_admin_changelist():
+    assert not _gate(
+        LazyLoadInLoop,
+        """
+        class Settings(APIView):
+            serializer_class = SettingsSerializer
+
+            def get(self, request):
+                return Response(self.serializer_class(request.event).data)
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        class BookViewSet(viewsets.ModelViewSet):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        @admin.register(Book)
+        class BookAdmin(admin.ModelAdmin):
+            list_display = ("title", "author")
+        """,
+    )
+    assert not _gate(
+        LazyLoadInLoop,
+        'def columns(view):\n    return view.list_display + ("id",)\n',
     )
