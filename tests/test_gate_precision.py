@@ -13,6 +13,7 @@ import ast
 import textwrap
 
 from n1fix.cst.astwalk import any_in_loop
+from n1fix.rules.filter_in_python.rule import FilterInPython
 from n1fix.rules.lazy_load_in_loop.rule import LazyLoadInLoop
 from n1fix.rules.query_in_loop.rule import QueryInLoop
 
@@ -150,4 +151,35 @@ def test_lazy_load_gate_wants_a_list_view_or_an_admin_changelist():
     assert not _gate(
         LazyLoadInLoop,
         'def columns(view):\n    return view.list_display + ("id",)\n',
+    )
+
+
+# -- filter-in-python --------------------------------------------------------------------
+
+
+def test_filter_in_python_gate_wants_a_sqlalchemy_querys_rows():
+    assert _gate(
+        FilterInPython,
+        """
+        def active(session):
+            users = session.scalars(select(User)).all()
+            return [u for u in users if u.active]
+        """,
+    )
+    assert _gate(
+        FilterInPython,
+        "def active():\n    return [u for u in User.query.all() if u.active]\n",
+    )
+    # rows passed in, beside a query; a Django queryset (the check writes SQLAlchemy)
+    assert not _gate(
+        FilterInPython,
+        """
+        def active(session, users):
+            session.scalars(select(User)).all()
+            return [u for u in users if u.active]
+        """,
+    )
+    assert not _gate(
+        FilterInPython,
+        "def active():\n    return [u for u in User.objects.all() if u.active]\n",
     )
