@@ -16,6 +16,7 @@ from n1fix.cst.astwalk import any_in_loop
 from n1fix.rules.filter_in_python.rule import FilterInPython
 from n1fix.rules.lazy_load_in_loop.rule import LazyLoadInLoop
 from n1fix.rules.query_in_loop.rule import QueryInLoop
+from n1fix.rules.write_in_loop.rule import WriteInLoop
 
 
 def _tree(source: str) -> tuple[ast.Module, str]:
@@ -182,4 +183,28 @@ def test_filter_in_python_gate_wants_a_sqlalchemy_querys_rows():
     assert not _gate(
         FilterInPython,
         "def active():\n    return [u for u in User.objects.all() if u.active]\n",
+    )
+
+
+# -- write-in-loop -----------------------------------------------------------------------
+
+
+def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
+    assert _gate(WriteInLoop, "for b in books:\n    b.save()\n")
+    assert _gate(WriteInLoop, "for n in names:\n    Tag.objects.create(name=n)\n")
+    assert _gate(
+        WriteInLoop, "for b in books:\n    Review.objects.filter(book=b).delete()\n"
+    )
+    assert _gate(
+        WriteInLoop, "for b in books:\n    Book.objects.filter(pk=b.pk).update(n=1)\n"
+    )
+    # a form's save, a related manager's create, a dict's update, a related delete
+    assert not _gate(WriteInLoop, "for f in fields:\n    form.save()\n")
+    assert not _gate(
+        WriteInLoop, "for n in names:\n    instance.listeners.create(name=n)\n"
+    )
+    assert not _gate(WriteInLoop, "for k in keys:\n    data.update({k: 1})\n")
+    assert not _gate(
+        WriteInLoop,
+        "for n in names:\n    instance.listeners.filter(name=n).delete()\n",
     )
