@@ -5,11 +5,11 @@ Prints numbers; it is not a test and asserts nothing. See bench/README.md.
 
     .venv/bin/python bench/bench_scan.py                 # SQLAlchemy applications, then Django
     .venv/bin/python bench/bench_scan.py --tree ~/src/app --skip-semgrep -j 1
-    .venv/bin/python bench/bench_scan.py --django-app --skip-semgrep -j 1   # weblate vs mlflow
+    .venv/bin/python bench/bench_scan.py --django-app --skip-semgrep -j 1   # Django vs SQLAlchemy
 
 The default trees are SQLAlchemy-heavy applications (open-webui and prefect: extracted
-under --eco-src, else downloaded from the package registry) and Django's package, the
-low-density case. Everything downloaded or installed goes to bench/.work (git-ignored):
+under --eco-src, else downloaded from the package registry), Django applications
+(pretix, nautobot) and Django's package, the low-density case. Everything downloaded or installed goes to bench/.work (git-ignored):
 sdists (bench/.work/dl), their extracted trees (bench/.work/src), and a tools venv with
 ruff and semgrep (bench/.work/tools) when they are not on PATH.
 """
@@ -154,12 +154,21 @@ SCALES = [
     ("2x", ["indico", "mlflow"]),
     ("4x", ["indico", "mlflow", "prefect", "airflow-core", "open-webui"]),
 ]
-# Issue 18's cost check: a large Django application beside a SQLAlchemy application of
-# about the same size (weblate 2026.10.1: 1,048 files, 414k lines; mlflow 3.18.0: 1,315
-# files, 397k lines). Scanning the Django one must cost no more.
+# Django applications, the other trees n1fix reads (issue 18): in the defaults beside the
+# SQLAlchemy ones, each summary line giving CPU seconds per 1,000 files and per 100,000
+# lines so that trees of different sizes compare.
+DJANGO_TREES = [
+    ("pretix", "pretix-*", "pretix==2026.8.*", "pretix-"),
+    ("nautobot", "nautobot-*", "nautobot==3.2.*", "nautobot-"),
+]
+# Issue 18's cost check: large Django applications beside SQLAlchemy applications of
+# about their size (pretix 2026.8.0: 551 files checked, 162k lines; nautobot 3.2.7: 570,
+# 163k; prefect 3.9.1: 627, 188k; indico 3.3.14: 956, 135k). Scanning a Django one
+# must cost no more.
 DJANGO_VERSUS_SQLALCHEMY = [
-    ("weblate (Django)", "weblate-*", "weblate==2026.10.*", "weblate-"),
-    ("mlflow (SQLAlchemy)", "mlflow-*", "mlflow==3.18.*", "mlflow-"),
+    *DJANGO_TREES,
+    ("prefect", "prefect-*", "prefect==3.9.*", "prefect-"),
+    ("indico", "indico-*", "indico==3.3.*", "indico-"),
 ]
 ECO_SRC = Path("/work/eco-src")
 
@@ -252,10 +261,11 @@ def scratch_copy(tree: Path) -> Path:
 
 
 def default_trees(eco_src: Path, skip_django: bool) -> list[tuple[str, Path]]:
-    """The SQLAlchemy-heavy applications, then Django's package as the low-density case
-    (few files reach the precise pass)."""
+    """The SQLAlchemy-heavy applications, the Django applications, then Django's package
+    as the low-density case (few files reach the precise pass)."""
     trees = list(sqlalchemy_trees(eco_src).items())
     if not skip_django:
+        trees += application_trees(eco_src, DJANGO_TREES)
         trees.append(("django", django_tree()))
     return trees
 
@@ -601,13 +611,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-django",
         action="store_true",
-        help="leave Django (the low-density case) out of the defaults",
+        help="leave the Django applications and Django's package out of the defaults",
     )
     parser.add_argument(
         "--django-app",
         action="store_true",
-        help="bench a large Django application (weblate) beside a SQLAlchemy one of "
-        "about its size (mlflow) instead of the defaults",
+        help="bench the Django applications (pretix, nautobot) beside SQLAlchemy ones "
+        "of about their size (prefect, indico) instead of the defaults",
     )
     parser.add_argument(
         "--n1fix",
@@ -624,7 +634,9 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         metavar="LABEL",
         help="of the default trees, bench only this one (repeatable): "
-        + ", ".join([label for label, *_ in SQLALCHEMY_TREES] + ["django"]),
+        + ", ".join(
+            [label for label, *_ in SQLALCHEMY_TREES + DJANGO_TREES] + ["django"]
+        ),
     )
     parser.add_argument(
         "--scaling",
@@ -697,9 +709,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'tree':<20} {'files':>6} {'lines':>8} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'cold/ruff':>9} {'warm/ruff':>9} {'peak MB':>7}"
+        f" {'checked':>7} {'s/1k files':>10} {'s/100k lines':>12}"
     )
     for line in summary:
         print(line)
+    print(
+        "checked: the files n1fix checked (its default excludes skip tests and migrations);"
+        " s/1k files: cold CPU s per 1,000 of them; s/100k lines: per 100,000 lines of the"
+        " tree's .py files"
+    )
     for note in dict.fromkeys(notes):
         print(note)
     return 0
@@ -930,8 +948,17 @@ def bench_tree(
     return (
         f"{label:<20} {len(files):>6} {lines:>8} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
         f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(cold_row, ruff_row):>9} {_ratio(warm_row, ruff_row):>9} "
-        f"{cold_row.peak_mb or 0:>7.0f}"
+        f"{cold_row.peak_mb or 0:>7.0f} {checked if checked is not None else '?':>7}"
+        f" {_per(cold_row, checked, 1_000):>10} {_per(cold_row, lines, 100_000):>12}"
     )
+
+
+def _per(row: Row | None, count: int | None, unit: int) -> str:
+    """CPU seconds of `row` per `unit` of `count` (files or lines): the size-free figure
+    that compares trees of different sizes."""
+    if row is None or row.cpu is None or not count:
+        return "-"
+    return f"{row.cpu * unit / count:.1f}"
 
 
 def bench_scaling(trees: list[tuple[str, Path]], ctx: Context, ruff, args) -> int:
@@ -971,6 +998,11 @@ def bench_scaling(trees: list[tuple[str, Path]], ctx: Context, ruff, args) -> in
             + (f"  {note}" if note else ""),
             flush=True,
         )
+    print(
+        "checked: the files n1fix checked (its default excludes skip tests and migrations);"
+        " s/1k files: cold CPU s per 1,000 of them; s/100k lines: per 100,000 lines of the"
+        " tree's .py files"
+    )
     for note in dict.fromkeys(notes):
         print(note)
     return 0

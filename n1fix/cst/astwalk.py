@@ -43,19 +43,17 @@ def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
             yield value
 
 
-# What runs its body once per item; a function or class defined inside one does not.
-_PER_ITEM = (
-    ast.For,
-    ast.AsyncFor,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
+_FOR_LOOPS = (ast.For, ast.AsyncFor)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def any_in_loop(tree: ast.AST, matches: Callable[[ast.AST], bool]) -> bool:
-    """Does some node that runs once per item of a loop or comprehension `match`?"""
+    """Does some node that runs once per item of a loop or comprehension `match`?
+
+    The per-item parts are those `loop_frames.frames_of` reads as a frame: a `for`
+    statement's body (not its iterable, target or `else`), and everything of a
+    comprehension but its first iterable, which runs once, where the comprehension
+    stands. A function or class defined inside a loop does not run per item."""
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_loop = stack.pop()
@@ -63,8 +61,20 @@ def any_in_loop(tree: ast.AST, matches: Callable[[ast.AST], bool]) -> bool:
             return True
         if isinstance(node, _NESTED_SCOPES):
             in_loop = False
-        elif isinstance(node, _PER_ITEM):
-            in_loop = True
+        elif isinstance(node, _FOR_LOOPS):
+            stack.extend((child, True) for child in node.body)
+            stack.extend((child, in_loop) for child in (node.target, node.iter))
+            stack.extend((child, in_loop) for child in node.orelse)
+            continue
+        elif isinstance(node, _COMPREHENSIONS):
+            first = node.generators[0]
+            stack.append((first.iter, in_loop))
+            stack.extend(
+                (child, True) for child in child_nodes(node) if child is not first
+            )
+            stack.append((first.target, True))
+            stack.extend((test, True) for test in first.ifs)
+            continue
         stack.extend((child, in_loop) for child in child_nodes(node))
     return False
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Union
 
-from n1fix.cst.astwalk import ast_dotted_name
+from n1fix.cst.astwalk import ast_dotted_name, child_nodes
 from n1fix.orm.imports import import_map
 
 __all__ = [
@@ -914,21 +915,15 @@ def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]]
         if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         effect, called = "", set()
-        for node in ast.walk(stmt):
-            if not (
-                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            ):
-                continue
+        for node in _method_calls(stmt):
             method = node.func.attr
             called.add(method)
-            receiver = ast.unparse(node.func.value)
             if method == "commit":
                 effect = "commits"
             elif method == "flush" and effect != "commits":
                 effect = "flushes"
             elif (
                 not effect
-                and _SESSION_RECEIVER.search(receiver)
                 and (
                     method in _SESSION_WRITES
                     or (
@@ -937,11 +932,27 @@ def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]]
                         and _writes_statement(node.args[0])
                     )
                 )
+                # Rendered only here: unparsing every call's receiver was most of the
+                # cost of surveying a module of models.
+                and _SESSION_RECEIVER.search(ast.unparse(node.func.value))
             ):
                 effect = "writes"
         if effect or called:
             found.append((stmt.name, effect, tuple(sorted(called))))
     return tuple(found)
+
+
+def _method_calls(function: ast.AST) -> list[ast.Call]:
+    """The `x.method(...)` calls inside `function`, in `ast.walk`'s order (a walk with
+    `child_nodes`, about twice as fast: every method of every class is read)."""
+    found = []
+    queue = deque([function])
+    while queue:
+        node = queue.popleft()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            found.append(node)
+        queue.extend(child_nodes(node))
+    return found
 
 
 def _writes_statement(node: ast.AST) -> bool:

@@ -5,6 +5,7 @@ write becomes one executemany of the same statement."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -85,68 +86,33 @@ def _batched_select(ctx, plan: SelectPlan) -> cst.Module:
 
 def _batched_fetch(ctx, plan: SelectPlan):
     """asyncpg: one `fetch` with `= ANY($n::type[])` and the keys as a list."""
-    raw, key = plan.raw, plan.key
-    picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
-    needed: list[tuple[str, str]] = []
-    lines: list[str] = []
-    target = ctx.code(plan.loop.target)
-    iterable = _items_to_iterate_twice(ctx, plan, picker, lines)
-    key_code = ctx.code(plan.key_expr)
-    keys = picker.pick(keys_name(plan.key_expr, "keys"))
-    groups = picker.pick(f"{_identifier(raw.facts.table)}_by_{key.column}")
-    row = picker.pick("row")
-    defaultdict = spelled_or_needed(ctx, "collections.defaultdict", needed)
-    mark = raw.sql[key.placeholder.start : key.placeholder.end]
-    new_sql = (
-        raw.sql[: plan.operator_start]
-        + f"= ANY({mark}::{plan.array_type}[])"
-        + raw.sql[key.placeholder.end :]
-    )
-    pieces = _edited_literal(raw.string, raw.sql, new_sql)
-    args = [keys if value is plan.key_expr else ctx.code(value) for value in raw.params]
-    head = f"{row} in await {ctx.code(raw.call.func)}"
+    raw = plan.raw
+    batch = _AnyBatch.of(ctx, plan, f"::{plan.array_type}[]")
+    args = [
+        batch.keys if value is plan.key_expr else ctx.code(value)
+        for value in raw.params
+    ]
+    pieces = batch.pieces
     statement: Lines = [(p, True) for p in pieces] if len(pieces) > 1 else []
     indent = ctx.range_of(plan.loop).start.column
     call = _call_lines(
-        f"for {head}",
+        f"for {batch.row} in await {ctx.code(raw.call.func)}",
         [statement or [(pieces[0], True)], *([(a, True)] for a in args)],
         indent + len(INDENT),
         ctx.project.line_length,
     )
     call[-1] = (call[-1][0] + ":", True)
-    lines += [
-        f"{keys} = [{key_code} for {target} in {iterable}]",
-        f"{groups} = {defaultdict}(list)",
-        f"if {keys}:",
-        *(INDENT + text if movable else text for text, movable in call),
-        f'{INDENT * 2}{groups}[{row}["{key.column}"]].append({row})',
-    ]
-    return _group_before_loop(ctx, plan, lines, groups, key_code, iterable, needed)
+    return batch.before_loop(ctx, plan, call, f'"{plan.key.column}"')
 
 
 def _batched_cursor(ctx, plan: SelectPlan):
     """psycopg: one `execute` with `= ANY(%s)` and the keys as a list (psycopg adapts a
     list to an array), its rows grouped by the key column's position."""
-    raw, key = plan.raw, plan.key
-    picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
-    needed: list[tuple[str, str]] = []
-    lines: list[str] = []
-    target = ctx.code(plan.loop.target)
-    iterable = _items_to_iterate_twice(ctx, plan, picker, lines)
-    key_code = ctx.code(plan.key_expr)
-    keys = picker.pick(keys_name(plan.key_expr, "keys"))
-    groups = picker.pick(f"{_identifier(raw.facts.table)}_by_{key.column}")
-    row = picker.pick("row")
-    defaultdict = spelled_or_needed(ctx, "collections.defaultdict", needed)
-    mark = raw.sql[key.placeholder.start : key.placeholder.end]
-    new_sql = (
-        raw.sql[: plan.operator_start]
-        + f"= ANY({mark})"
-        + raw.sql[key.placeholder.end :]
-    )
-    pieces = _edited_literal(raw.string, raw.sql, new_sql)
-    params = raw.params_node.value.deep_replace(plan.key_expr, cst.Name(keys))
-    statement: Lines = [(p, True) for p in pieces]
+    raw = plan.raw
+    batch = _AnyBatch.of(ctx, plan, "")
+    row = batch.row
+    params = raw.params_node.value.deep_replace(plan.key_expr, cst.Name(batch.keys))
+    statement: Lines = [(p, True) for p in batch.pieces]
     indent = ctx.range_of(plan.loop).start.column + len(INDENT)
     limit = ctx.project.line_length
     cursor = ctx.code(raw.call.func.value)
@@ -158,14 +124,75 @@ def _batched_cursor(ctx, plan: SelectPlan):
         call[-1] = (call[-1][0] + ".fetchall():", True)
     else:
         call.append((f"for {row} in {cursor}.fetchall():", True))
-    lines += [
-        f"{keys} = [{key_code} for {target} in {iterable}]",
-        f"{groups} = {defaultdict}(list)",
-        f"if {keys}:",
-        *(INDENT + text if movable else text for text, movable in call),
-        f"{INDENT * 2}{groups}[{row}[{plan.key_index}]].append({row})",
-    ]
-    return _group_before_loop(ctx, plan, lines, groups, key_code, iterable, needed)
+    return batch.before_loop(ctx, plan, call, str(plan.key_index))
+
+
+@dataclass
+class _AnyBatch:
+    """What the asyncpg and psycopg batches share: the names they pick, the imports they
+    need, the keys' iterable, and the statement with `= ANY(<placeholder><cast>)` for
+    the key's `=`, as the string's pieces."""
+
+    lines: list[str]
+    needed: list[tuple[str, str]]
+    target: str
+    iterable: str
+    key_code: str
+    keys: str
+    groups: str
+    row: str
+    defaultdict: str
+    pieces: list[str]
+
+    @classmethod
+    def of(cls, ctx, plan: SelectPlan, cast: str) -> "_AnyBatch":
+        raw, key = plan.raw, plan.key
+        picker = NamePicker(_scope_of(ctx, plan.loop), ctx.module)
+        needed: list[tuple[str, str]] = []
+        lines: list[str] = []
+        iterable = _items_to_iterate_twice(ctx, plan, picker, lines)
+        keys = picker.pick(keys_name(plan.key_expr, "keys"))
+        groups = picker.pick(f"{_identifier(raw.facts.table)}_by_{key.column}")
+        row = picker.pick("row")
+        defaultdict = spelled_or_needed(ctx, "collections.defaultdict", needed)
+        mark = raw.sql[key.placeholder.start : key.placeholder.end]
+        new_sql = (
+            raw.sql[: plan.operator_start]
+            + f"= ANY({mark}{cast})"
+            + raw.sql[key.placeholder.end :]
+        )
+        return cls(
+            lines,
+            needed,
+            ctx.code(plan.loop.target),
+            iterable,
+            ctx.code(plan.key_expr),
+            keys,
+            groups,
+            row,
+            defaultdict,
+            _edited_literal(raw.string, raw.sql, new_sql),
+        )
+
+    def before_loop(self, ctx, plan: SelectPlan, call: Lines, column: str):
+        """The keys, the batch `call` filling the groups (rows by `row[column]`), put
+        before the loop, whose per-item query becomes a lookup."""
+        self.lines += [
+            f"{self.keys} = [{self.key_code} for {self.target} in {self.iterable}]",
+            f"{self.groups} = {self.defaultdict}(list)",
+            f"if {self.keys}:",
+            *(INDENT + text if movable else text for text, movable in call),
+            f"{INDENT * 2}{self.groups}[{self.row}[{column}]].append({self.row})",
+        ]
+        return _group_before_loop(
+            ctx,
+            plan,
+            self.lines,
+            self.groups,
+            self.key_code,
+            self.iterable,
+            self.needed,
+        )
 
 
 def _items_to_iterate_twice(ctx, plan: SelectPlan, picker, lines: list[str]) -> str:

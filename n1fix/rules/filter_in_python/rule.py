@@ -85,25 +85,35 @@ import ast
 import re
 from typing import Iterable
 
+from n1fix.analysis.ast_rows import QueryRows, loop_rows
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
-_QUERY_ATTRS = {"scalars", "execute", "query", "all"}
 _IF_KEYWORD = re.compile(r"\bif\b")
 
 
-def _scopes_with_filtering_comprehensions(tree: ast.Module) -> list[ast.AST]:
-    """The innermost function (or the module) around each comprehension with an `if`."""
-    scopes: dict[int, ast.AST] = {}
-    stack: list[tuple[ast.AST, ast.AST]] = [(tree, tree)]
-    while stack:
-        node, scope = stack.pop()
-        if isinstance(node, ast.comprehension) and node.ifs and not node.is_async:
-            scopes[id(scope)] = scope
-        inner = (
-            node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
-        )
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
-    return list(scopes.values())
+def _filters_query_rows(tree: ast.Module) -> bool:
+    """Is there a comprehension with an `if` and one `for` clause over one name, whose
+    rows may be a SQLAlchemy query's, or a name assigned one? (`analysis._check` reads
+    nothing else: rows from `row_source` without following helpers, not Django's.)"""
+    rows = None
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, _COMPREHENSIONS)
+            and len(node.generators) == 1
+            and node.generators[0].ifs
+        ):
+            continue
+        loop = loop_rows(node)
+        if loop is None or not isinstance(loop[0], ast.Name):
+            continue
+        if rows is None:
+            rows = QueryRows(tree, django=False, helpers=False)
+        if rows.may_hold(loop[1]):
+            return True
+    return False
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class FilterInPython(Rule):
@@ -116,19 +126,14 @@ class FilterInPython(Rule):
     ROUND_TRIPS = None
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        # A comprehension with an `if`, in a function (or module) that holds a query call:
-        # the rows must come from a query the check sees in the comprehension's own
-        # function (its iterable, or a name bound there), not through a helper.
+        # A comprehension with an `if` over rows the check may see as a query's.
         if not _IF_KEYWORD.search(text):
             return False
-        from n1fix.rules.query_in_loop.rule import QUERY_TEXT, may_query
+        from n1fix.rules.query_in_loop.rule import QUERY_TEXT
 
         if QUERY_TEXT.search(text) is None:
             return False
-        return any(
-            any(may_query(node, statements_in_names=True) for node in ast.walk(scope))
-            for scope in _scopes_with_filtering_comprehensions(tree)
-        )
+        return _filters_query_rows(tree)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.filter_in_python.analysis import find

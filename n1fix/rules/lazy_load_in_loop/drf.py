@@ -45,13 +45,8 @@ from n1fix.analysis.row_sources import row_source
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import MANY_TO_ONE, Loading, ManagerRead
+from n1fix.rules.lazy_load_in_loop.gate import LIST_VIEWS
 
-_LIST_VIEWS = {
-    "ListAPIView",
-    "ListCreateAPIView",
-    "ModelViewSet",
-    "ReadOnlyModelViewSet",
-}
 _OWN_ROWS = {"get_queryset", "get_serializer_class", "get_serializer", "list"}
 _MODEL_SERIALIZERS = {"ModelSerializer", "HyperlinkedModelSerializer"}
 # Related fields that read the related object (not only its key) when not `many`.
@@ -85,8 +80,8 @@ def find_drf(ctx, rule, loop_finding) -> Iterable:
 
 def _is_list_view(cls: cst.ClassDef) -> bool:
     names = [(dotted_name(base.value) or "").rsplit(".", 1)[-1] for base in cls.bases]
-    return any(name in _LIST_VIEWS for name in names) and all(
-        name in _LIST_VIEWS or name.endswith("Mixin") for name in names
+    return any(name in LIST_VIEWS for name in names) and all(
+        name in LIST_VIEWS or name.endswith("Mixin") for name in names
     )
 
 

@@ -156,7 +156,12 @@ import ast
 import re
 from typing import Iterable
 
+from n1fix.cst.astwalk import child_nodes
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules.lazy_load_in_loop.gate import (
+    attributes_of_loop_names,
+    may_hold_list_view,
+)
 
 _FOR_KEYWORD = re.compile(r"\bfor\b")
 # A Django view that renders a template: `render(`, `TemplateResponse(`,
@@ -213,7 +218,7 @@ def _loop_and_query(scope: ast.AST, nested: list[ast.AST]) -> bool:
     """Does `scope` itself (not a function or class in it) hold both a loop or
     comprehension and a query call? The scopes nested in it are added to `nested`."""
     has_loop = has_query = False
-    stack = list(ast.iter_child_nodes(scope))
+    stack = list(child_nodes(scope))
     while stack:
         node = stack.pop()
         if isinstance(
@@ -227,7 +232,7 @@ def _loop_and_query(scope: ast.AST, nested: list[ast.AST]) -> bool:
             isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS
         ) or _queryset_call(node):
             has_query = True
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return has_loop and has_query
 
 
@@ -241,7 +246,9 @@ class LazyLoadInLoop(Rule):
     ROUND_TRIPS = ("1 + N", "2")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        if "list_display" in text or "serializer_class" in text:
+        if ("list_display" in text or "serializer_class" in text) and (
+            may_hold_list_view(tree)
+        ):
             return True  # a Django admin's changelist, a DRF list view
         if "django" in text and _TEMPLATE_VIEW.search(text):
             return True  # a view rendering a template
@@ -250,12 +257,13 @@ class LazyLoadInLoop(Rule):
         return False
 
     def survey(self, tree: ast.Module, text: str) -> list[str]:
-        """The attribute names the file reads, when some scope of it (a function, or the
-        module) holds both a loop or comprehension and a query call; none otherwise.
-        Sorted, so that the cache's bytes are stable. Every lazy load the rule reports
-        outside an admin or a DRF view is `row.<relationship>` in a loop of such a file
-        (the rows may come from a function of the same module, so the whole file's
-        names count)."""
+        """The attribute names the file reads on a name bound inside a loop
+        (`attributes_of_loop_names`), when some scope of it (a function, or the module)
+        holds both a loop or comprehension and a query call; none otherwise. Sorted, so
+        that the cache's bytes are stable. Every lazy load the rule reports outside an
+        admin or a DRF view starts with `row.<relationship>` in a loop of such a file,
+        where `row` is the loop's variable or a name the loop binds to a related row
+        (the rows may come from a function of the same module, so every loop counts)."""
         if not _FOR_KEYWORD.search(text):
             return []
         from n1fix.rules.query_in_loop.rule import QUERY_TEXT
@@ -265,13 +273,7 @@ class LazyLoadInLoop(Rule):
         scopes: list[ast.AST] = [tree]
         while scopes:
             if _loop_and_query(scopes.pop(), scopes):
-                return sorted(
-                    {
-                        node.attr
-                        for node in ast.walk(tree)
-                        if isinstance(node, ast.Attribute)
-                    }
-                )
+                return sorted(attributes_of_loop_names(tree))
         return []
 
     def project_gate(self, facts: list[str] | None, project) -> bool:

@@ -1,0 +1,210 @@
+"""The per-file gates turn away what their checks can never report on.
+
+Each gate must let through every file its rule may find something in (`test_gate.py`
+compares runs with and without the gate); these tests hold the other side, on the
+shapes a Django application is full of: code that mentions queries, saves and
+relations, but not in a way the check reads. A file turned away is never parsed with
+LibCST, the dearest step of a scan.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from n1fix.cst.astwalk import any_in_loop
+from n1fix.rules.filter_in_python.rule import FilterInPython
+from n1fix.rules.lazy_load_in_loop.rule import LazyLoadInLoop
+from n1fix.rules.query_in_loop.rule import QueryInLoop
+from n1fix.rules.write_in_loop.rule import WriteInLoop
+
+
+def _tree(source: str) -> tuple[ast.Module, str]:
+    source = textwrap.dedent(source)
+    return ast.parse(source), source
+
+
+def _gate(rule, source: str) -> bool:
+    return rule().gate(*_tree(source))
+
+
+def _calls_in_loop(source: str) -> bool:
+    tree, _ = _tree(source)
+    return any_in_loop(tree, lambda node: isinstance(node, ast.Call))
+
+
+# -- what runs per item (query-in-loop, raw-sql-in-loop) ----------------------------------
+
+
+def test_a_loops_iterable_runs_once():
+    assert not _calls_in_loop("for x in f():\n    pass\n")
+    assert not _calls_in_loop("[x for x in f()]\n")
+    assert not _calls_in_loop("for x in xs:\n    pass\nelse:\n    f()\n")
+    assert _calls_in_loop("for x in xs:\n    f(x)\n")
+    # every part of a comprehension but its first iterable runs per item
+    assert _calls_in_loop("[f(x) for x in xs]\n")
+    assert _calls_in_loop("[x for x in xs if f(x)]\n")
+    assert _calls_in_loop("[y for x in xs for y in f(x)]\n")
+    assert _calls_in_loop("{k: f(k) for k in ks}\n")
+    # the iterable of a loop inside a loop runs per item of the outer one
+    assert _calls_in_loop("for x in xs:\n    for y in f(x):\n        pass\n")
+    assert _calls_in_loop("for x in xs:\n    ys = [y for y in f(x)]\n")
+
+
+def test_query_in_loop_gate_skips_a_query_that_only_gives_the_rows():
+    source = """
+        for cs in Session.objects.filter(a=1).exclude(
+            Exists(Cart.objects.filter(cart_id=OuterRef("cart_id")))
+        ):
+            cs.close()
+    """
+    assert not _gate(QueryInLoop, source)
+    assert _gate(
+        QueryInLoop, "for b in books:\n    Author.objects.get(pk=b.author_id)\n"
+    )
+
+
+# -- lazy-load-in-loop -------------------------------------------------------------------
+
+
+def _read_names(source: str) -> list[str]:
+    return LazyLoadInLoop().survey(*_tree(source))
+
+
+def test_lazy_load_survey_keeps_attributes_read_on_rows_of_a_query():
+    assert "author" in _read_names(
+        """
+        def titles():
+            return [book.author.name for book in Book.objects.filter(year=2000)]
+        """
+    )
+    assert "author" in _read_names(
+        """
+        def titles(session):
+            books = session.scalars(select(Book)).all()
+            for i, book in enumerate(books):
+                print(i, book.author)
+        """
+    )
+    # a related row bound in the loop, and rows from a helper of the module
+    names = _read_names(
+        """
+        class View:
+            def rows(self):
+                return Book.objects.filter(year=2000)
+
+            def show(self):
+                Shelf.objects.filter(full=True).count()
+                for book in self.rows():
+                    author = book.author
+                    print(author.publisher)
+        """
+    )
+    assert {"author", "publisher"} <= set(names)
+
+
+def test_lazy_load_survey_skips_loops_over_rows_it_cannot_see():
+    # Rows passed in, a dict's items, an attribute: the check finds no query for them,
+    # whatever the loop reads, and `self.event` is no row's relation.
+    assert (
+        _read_names(
+            """
+            def total(self, positions, orders):
+                Order.objects.filter(pk=1).first()
+                for p in positions:
+                    print(p.item, self.event)
+                for key, value in self.cache.items():
+                    print(value.event)
+                return [o.customer for o in self.orders]
+            """
+        )
+        == []
+    )
+
+
+def test_lazy_load_gate_wants_a_list_view_or_an_admin_changelist():
+    assert not _gate(
+        LazyLoadInLoop,
+        """
+        class Settings(APIView):
+            serializer_class = SettingsSerializer
+
+            def get(self, request):
+                return Response(self.serializer_class(request.event).data)
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        class BookViewSet(viewsets.ModelViewSet):
+            queryset = Book.objects.all()
+            serializer_class = BookSerializer
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        @admin.register(Book)
+        class BookAdmin(admin.ModelAdmin):
+            list_display = ("title", "author")
+        """,
+    )
+    assert not _gate(
+        LazyLoadInLoop,
+        'def columns(view):\n    return view.list_display + ("id",)\n',
+    )
+
+
+# -- filter-in-python --------------------------------------------------------------------
+
+
+def test_filter_in_python_gate_wants_a_sqlalchemy_querys_rows():
+    assert _gate(
+        FilterInPython,
+        """
+        def active(session):
+            users = session.scalars(select(User)).all()
+            return [u for u in users if u.active]
+        """,
+    )
+    assert _gate(
+        FilterInPython,
+        "def active():\n    return [u for u in User.query.all() if u.active]\n",
+    )
+    # rows passed in, beside a query; a Django queryset (the check writes SQLAlchemy)
+    assert not _gate(
+        FilterInPython,
+        """
+        def active(session, users):
+            session.scalars(select(User)).all()
+            return [u for u in users if u.active]
+        """,
+    )
+    assert not _gate(
+        FilterInPython,
+        "def active():\n    return [u for u in User.objects.all() if u.active]\n",
+    )
+
+
+# -- write-in-loop -----------------------------------------------------------------------
+
+
+def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
+    assert _gate(WriteInLoop, "for b in books:\n    b.save()\n")
+    assert _gate(WriteInLoop, "for n in names:\n    Tag.objects.create(name=n)\n")
+    assert _gate(
+        WriteInLoop, "for b in books:\n    Review.objects.filter(book=b).delete()\n"
+    )
+    assert _gate(
+        WriteInLoop, "for b in books:\n    Book.objects.filter(pk=b.pk).update(n=1)\n"
+    )
+    # a form's save, a related manager's create, a dict's update, a related delete
+    assert not _gate(WriteInLoop, "for f in fields:\n    form.save()\n")
+    assert not _gate(
+        WriteInLoop, "for n in names:\n    instance.listeners.create(name=n)\n"
+    )
+    assert not _gate(WriteInLoop, "for k in keys:\n    data.update({k: 1})\n")
+    assert not _gate(
+        WriteInLoop,
+        "for n in names:\n    instance.listeners.filter(name=n).delete()\n",
+    )
