@@ -627,3 +627,39 @@ def test_fix_adds_index_true_to_the_column(tmp_path):
         '        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True\n'
         "    )\n"
     ) in change.new_text
+
+
+def test_a_project_helper_that_creates_an_index_counts(tmp_path):
+    # superset's migrations call their own `create_index(table, name, columns)` (the
+    # table first, unlike `op.create_index`): the index exists, no advice (a wrong
+    # verdict on superset's logs.user_id and task_subscribers.user_id)
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/queries.py": """
+            from app.models import Render
+
+            def f(session, x):
+                session.query(Render).filter(Render.user_id == x)
+                session.query(Render).filter(Render.project_id == x)
+        """,
+        "app/migrations/shared/utils.py": """
+            from alembic import op
+
+            def create_index(table_name, index_name, columns, unique=False):
+                op.create_index(op.f(index_name), table_name, columns, unique=unique)
+        """,
+        "app/migrations/versions/a1_logs.py": """
+            from app.migrations.shared.utils import create_index
+
+            revision = "a1"
+            down_revision = None
+            RENDERS = "renders"
+
+            def upgrade():
+                create_index(RENDERS, "ix_renders_user_id_dttm", ["user_id", "dttm"])
+                create_index("ix_renders_project", "renders", columns=["project_id"])
+        """,
+    }
+    result = scan(tmp_path, files)
+    assert result.findings == []

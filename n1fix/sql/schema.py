@@ -7,7 +7,8 @@ constraints):
 - Core tables: `Table("renders", metadata, Column(..., index=True), Index(...))`;
 - Alembic migrations: `op.create_index`, `op.create_unique_constraint`,
   `op.create_primary_key`, `op.create_table` with its columns and constraints, and the
-  same on a `batch_alter_table`'s `batch_op`; with the migration's `revision` and
+  same on a `batch_alter_table`'s `batch_op`, or through a project helper of the same
+  name (`create_index(TABLE, "ix_name", ["col"])`); with the migration's `revision` and
   `down_revision`;
 - Django: `Meta.indexes` (`models.Index(fields=[...])`), `Meta.index_together`,
   `Meta.unique_together`, `Meta.constraints` (`UniqueConstraint(fields=[...])`).
@@ -231,6 +232,46 @@ def _alembic_create(call: ast.Call, batch_tables: dict[str, str]) -> dict | None
     return {"table": table, "columns": names, "line": call.lineno}
 
 
+def _module_strings(tree: ast.Module) -> dict[str, str]:
+    """`TASKS_TABLE = "tasks"` at the top level of a migration: names its calls use."""
+    found = {}
+    for stmt in tree.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and _literal(stmt.value) is not None
+        ):
+            found[stmt.targets[0].id] = _literal(stmt.value)
+    return found
+
+
+def _helper_create(call: ast.Call, strings: dict[str, str]) -> list[dict]:
+    """`create_index("logs", "ix_logs_user", ["user_id"])`: a project's own helper (a
+    bare name, not `op.`), whose order of table and index name n1fix does not read.
+    Each of its first two string arguments is taken as the table in turn: an index name
+    is no table's name, so the guess that is wrong indexes nothing that is queried."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    columns = call.args[2] if len(call.args) > 2 else keywords.get("columns")
+    if not isinstance(columns, (ast.List, ast.Tuple)):
+        return []
+    names = _columns(columns.elts)
+
+    def text(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            return strings.get(node.id)
+        return _literal(node)
+
+    tables = [text(a) for a in call.args[:2]]
+    tables += [text(keywords[k]) for k in ("table_name", "table") if k in keywords]
+    if not names:
+        return []
+    return [
+        {"table": table, "columns": names, "line": call.lineno}
+        for table in dict.fromkeys(t for t in tables if t)
+    ]
+
+
 def _batch_tables(tree: ast.Module) -> dict[str, str]:
     """`with op.batch_alter_table("renders") as batch_op:` -> {"batch_op": "renders"}."""
     tables = {}
@@ -285,6 +326,7 @@ def declared_indexes(tree: ast.Module, text: str) -> dict:
             if "Meta" in text:
                 indexes.extend(_django_meta(node))
     batch_tables = _batch_tables(tree) if "batch_alter_table" in text else {}
+    strings = None  # the module's string constants, read when a helper needs them
     in_class_args = {
         id(n)
         for cls in ast.walk(tree)
@@ -309,6 +351,10 @@ def declared_indexes(tree: ast.Module, text: str) -> dict:
             found = _alembic_create(node, batch_tables)
             if found:
                 indexes.append(found)
+        elif kind in ALEMBIC_CREATES and isinstance(node.func, ast.Name):
+            if strings is None:
+                strings = _module_strings(tree)
+            indexes.extend(_helper_create(node, strings))
         elif kind == "Index" and id(node) not in in_class_args:
             owner = _owner(node)
             columns = _index_columns(node)
