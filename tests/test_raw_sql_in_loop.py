@@ -255,3 +255,30 @@ def test_psycopg_select_shapes(tmp_path, body, applicability, word):
     assert [f.applicability.value for f in found] == [applicability]
     if word:
         assert word in found[0].fix_note
+
+
+def test_psycopg2_only_in_a_test_extra_is_not_the_projects_driver(tmp_path):
+    from n1fix.sql.drivers import declares_psycopg2
+
+    def project(name: str, pyproject: str) -> Path:
+        root = tmp_path / name
+        root.mkdir()
+        (root / "pyproject.toml").write_text(pyproject)
+        return root
+
+    tests_only = project(
+        "tests_only",
+        '[project]\nname = "a"\ndependencies = ["sqlalchemy"]\n'
+        '[project.optional-dependencies]\ntest = ["psycopg2-binary>=2.9"]\n',
+    )
+    postgres_extra = project(
+        "postgres_extra",
+        '[project]\nname = "b"\n[project.optional-dependencies]\n'
+        'postgres = ["psycopg2>=2.9"]\n',
+    )
+    poetry = project(
+        "poetry", '[tool.poetry.dependencies]\npython = "^3.11"\npsycopg2 = "^2.9"\n'
+    )
+    assert not declares_psycopg2(tests_only)
+    assert declares_psycopg2(postgres_extra)
+    assert declares_psycopg2(poetry)

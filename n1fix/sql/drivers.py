@@ -102,6 +102,8 @@ def file_drivers(imports: dict[str, str], text: str) -> FileDrivers:
 # Where a project declares what it installs.
 _DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
 _PSYCOPG2 = re.compile(r"""["'\s]psycopg2(?:-binary)?\b""")
+# Extras that install what the project's tests and tools need, not what it runs with.
+_TOOLING_EXTRAS = {"test", "tests", "testing", "dev", "docs", "lint", "typing"}
 
 
 @functools.cache
@@ -117,6 +119,27 @@ def declares_psycopg2(root: Path) -> bool:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+        if path.name == "pyproject.toml":
+            text = _runtime_dependencies(text)
         if _PSYCOPG2.search("\n" + text):
             return True
     return False
+
+
+def _runtime_dependencies(pyproject: str) -> str:
+    """A pyproject's dependencies and extras, one a line, without the extras that only
+    tests and tools install (a test suite may run psycopg 2 beside an application that
+    does not); the whole text when it is not TOML n1fix can read."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(pyproject)
+    except tomllib.TOMLDecodeError:
+        return pyproject
+    project = data.get("project", {})
+    lines = [str(d) for d in project.get("dependencies", [])]
+    for extra, deps in project.get("optional-dependencies", {}).items():
+        if extra.lower() not in _TOOLING_EXTRAS:
+            lines += [str(d) for d in deps]
+    lines += list(data.get("tool", {}).get("poetry", {}).get("dependencies", {}))
+    return "\n".join(" " + line for line in lines)
