@@ -121,3 +121,22 @@ def walk_own_body(
         for child in child_nodes(node):
             if not isinstance(child, _NESTED_SCOPES):
                 stack.append(child)
+
+
+def function_spans(tree: ast.Module) -> list[tuple[int, int, str]]:
+    """(first line, last line, qualified name) of every function and method of `tree`,
+    classes and enclosing functions named in the qualified name (`Repo.get`)."""
+    spans = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}{child.name}"
+                if not isinstance(child, ast.ClassDef):
+                    spans.append((child.lineno, child.end_lineno or child.lineno, name))
+                visit(child, name + ".")
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return spans

@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from n1fix.cst.astwalk import ast_dotted_name
+from n1fix.cst.astwalk import ast_dotted_name, function_spans
 
 ENGINE_MAKERS = {
     "sqlalchemy.create_engine": "create_engine",
@@ -91,7 +91,7 @@ def read_settings(tree: ast.Module, imports: dict[str, str]) -> ModuleSettings:
             found.frameworks.add(WEB[top])
         if top in WORKERS:
             found.workers.add(WORKERS[top])
-    functions = _function_spans(tree)
+    functions = function_spans(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             match = _URL.match(node.value)
@@ -201,23 +201,6 @@ def _site(line, maker, node, functions, keywords) -> EngineSite:
         unknown,
         timeout,
     )
-
-
-def _function_spans(tree: ast.Module) -> list[tuple[int, int, str]]:
-    spans = []
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = f"{prefix}{child.name}"
-                if not isinstance(child, ast.ClassDef):
-                    spans.append((child.lineno, child.end_lineno or child.lineno, name))
-                visit(child, name + ".")
-            else:
-                visit(child, prefix)
-
-    visit(tree, "")
-    return spans
 
 
 def _function_at(spans, line: int) -> str | None:

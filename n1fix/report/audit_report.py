@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from n1fix import __version__
+from n1fix.cst.astwalk import function_spans
 from n1fix.report import (
     connection_review,
     django_practices,
@@ -243,19 +244,7 @@ def _functions(file: FileFindings, lines: SourceLines) -> dict[int, str | None]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {f.line: None for f in file.findings}
-    spans: list[tuple[int, int, str]] = []
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = f"{prefix}{child.name}"
-                if not isinstance(child, ast.ClassDef):
-                    spans.append((child.lineno, child.end_lineno or child.lineno, name))
-                visit(child, name + ".")
-            else:
-                visit(child, prefix)
-
-    visit(tree, "")
+    spans = function_spans(tree)
     result = {}
     for finding in file.findings:
         around = [s for s in spans if s[0] <= finding.line <= s[1]]
