@@ -24,6 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from n1fix.cst.astwalk import ast_dotted_name
 from n1fix.orm.imports import note_read
 
 _SKIPPED_DIRS = {"node_modules", "__pycache__", "site-packages", "venv", "env"}
@@ -223,7 +224,7 @@ def _evaluate(node, names: dict, path: Path) -> Path | str | None:
             return _normal(left / right)
         return None
     if isinstance(node, ast.Attribute):
-        if _dotted(node) == "os.pardir":
+        if ast_dotted_name(node) == "os.pardir":
             return ".."
         base = _evaluate(node.value, names, path)
         if isinstance(base, Path) and node.attr == "parent":
@@ -260,7 +261,7 @@ _SAME_PATH = {
 
 def _call(node: ast.Call, names: dict, path: Path) -> Path | str | None:
     func = node.func
-    spelled = _dotted(func)
+    spelled = ast_dotted_name(func)
     if isinstance(func, ast.Attribute) and func.attr in ("resolve", "absolute"):
         if node.args:
             return None
@@ -277,15 +278,6 @@ def _call(node: ast.Call, names: dict, path: Path) -> Path | str | None:
     if spelled in _SAME_PATH and len(args) == 1:
         return args[0]
     return None
-
-
-def _dotted(node) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else ""
-    return ""
 
 
 def _normal(path: Path) -> Path:

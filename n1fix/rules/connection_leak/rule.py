@@ -85,6 +85,7 @@ import ast
 import re
 from collections.abc import Iterable
 
+from n1fix.cst.astwalk import called_name
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 # The words an opener's file holds (a cheap first look before `ast`).
@@ -149,11 +150,5 @@ def _module_level_calls(tree: ast.Module) -> set[str]:
 def _may_open(func: ast.AST) -> bool:
     if isinstance(func, ast.Call):  # sessionmaker(...)()
         return _may_open(func.func)
-    name = (
-        func.id
-        if isinstance(func, ast.Name)
-        else func.attr
-        if isinstance(func, ast.Attribute)
-        else ""
-    )
+    name = called_name(func)
     return bool(name) and bool(_CALLED.search(name))

@@ -22,6 +22,8 @@ from __future__ import annotations
 import ast
 import re
 
+from n1fix.cst.astwalk import ast_dotted_name
+
 ORDERINGS = {"order_by"}
 RELATIONSHIP_LOADERS = {
     "join",
@@ -68,20 +70,9 @@ def column_ref(node: ast.AST) -> tuple[str, str] | None:
     if isinstance(owner, ast.Name) and owner.id[:1].isupper():
         return owner.id, node.attr
     if isinstance(owner, ast.Attribute) and owner.attr[:1].isupper():
-        dotted = _dotted(owner)
+        dotted = ast_dotted_name(owner)
         return (dotted, node.attr) if dotted else None
     return None
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _ordered(node: ast.AST) -> tuple[tuple[str, str], bool] | None:
