@@ -209,7 +209,7 @@ def _check_admin(rule, ctx, cls: cst.ClassDef, model) -> Iterable[Finding]:
     if not needed:
         return
     followed, complete = _followed(index, model, (), 0) if related_field else ([], True)
-    lookups = _maximal([path for path, _, _ in needed] + followed)
+    lookups = maximal_lookups([path for path, _, _ in needed] + followed)
     text = ", ".join(f'"{lookup}"' for lookup in lookups)
     text = f"({text},)" if len(lookups) == 1 else f"({text})"
     reads = ", ".join(why for _, _, why in needed)
@@ -322,7 +322,7 @@ def _followed(index, model, prefix, depth) -> tuple[list[tuple[str, ...]], bool]
     return paths, complete
 
 
-def _maximal(paths: list[tuple[str, ...]]) -> list[str]:
+def maximal_lookups(paths: list[tuple[str, ...]]) -> list[str]:
     """The lookups, a path left out when a longer one starts with it, in order."""
     unique = list(dict.fromkeys(paths))
     return [

@@ -50,6 +50,7 @@ from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Loading, ManagerRead, Style
 from n1fix.orm.django_template_places import places_fact
 from n1fix.rules.base import Applicability
+from n1fix.rules.lazy_load_in_loop.admin import maximal_lookups
 from n1fix.rules.lazy_load_in_loop.drf import _class_attributes, _keeps_queryset
 from n1fix.rules.lazy_load_in_loop.template_reads import (
     Bound,
@@ -489,8 +490,8 @@ def _queryset_finding(ctx, rule, view: _View, reads: list[TemplateRead]):
     calls = "".join(
         f".{method}({', '.join(chr(34) + lookup + chr(34) for lookup in lookups)})"
         for method, lookups in (
-            ("select_related", _maximal(select)),
-            ("prefetch_related", _maximal(prefetch)),
+            ("select_related", maximal_lookups(select)),
+            ("prefetch_related", maximal_lookups(prefetch)),
         )
         if lookups
     )
@@ -513,15 +514,6 @@ def _queryset_finding(ctx, rule, view: _View, reads: list[TemplateRead]):
         )
     plan = QuerysetPlan(view.node, view.model_statement, text)
     yield rule.finding_at(ctx, view.node, message, applicability, note, plan=plan)
-
-
-def _maximal(paths: list[tuple[str, ...]]) -> list[str]:
-    unique = list(dict.fromkeys(paths))
-    return [
-        "__".join(path)
-        for path in unique
-        if not any(other[: len(path)] == path and other != path for other in unique)
-    ]
 
 
 _DJANGO_MODEL = {"django.db.models.Model", "django.db.models.base.Model"}
