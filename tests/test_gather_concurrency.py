@@ -5,6 +5,10 @@ shim does: SQLAlchemy's `before_cursor_execute` event runs inside the awaiting t
 greenlet, so an `asyncio.sleep` there holds each statement in flight for a moment and
 lets every other task run. The shim records the most statements in flight at once: 1
 for code that awaits one read after another, more when reads overlap. Nothing is timed.
+
+Where a run is expected to overlap, the shim holds each statement until a partner is in
+flight (or `patience` has passed): a fixed pause let a loaded machine finish the first
+statement before the second task had its connection, and the overlap went unseen.
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ CONCURRENT = [case for case in discover_cases() if case.concurrent]
 class InFlight:
     """How many statements are between being sent and their result, and the most ever."""
 
-    def __init__(self, latency: float = 0.01) -> None:
+    def __init__(self, latency: float = 0.01, patience: float = 0.0) -> None:
         self.latency = latency
+        self.patience = patience  # hold a statement until a partner is in flight
         self.now = 0
         self.peak = 0
         self.statements = 0
@@ -49,10 +54,15 @@ class InFlight:
         key = id(conn.connection.dbapi_connection)
         self.one_connection_overlap |= key in self.connections
         self.connections.append(key)
-        await_only(
-            asyncio.sleep(self.latency)
-        )  # the task yields; the statement stays in flight
+        await_only(self._hold())  # the task yields; the statement stays in flight
         self.connections.remove(key)
+
+    async def _hold(self) -> None:
+        await asyncio.sleep(self.latency)
+        waited = self.latency
+        while self.now < 2 and waited < self.patience:
+            await asyncio.sleep(self.latency)
+            waited += self.latency
 
     def after(self, conn, cursor, statement, parameters, context, executemany) -> None:
         if in_greenlet():
@@ -64,8 +74,8 @@ class InFlight:
 
 
 @contextlib.contextmanager
-def latency_shim():
-    shim = InFlight()
+def latency_shim(patience: float = 0.0):
+    shim = InFlight(patience=patience)
     # On the Engine class: the run creates its own engine, and every one of them counts.
     listeners = [
         ("before_cursor_execute", shim.before),
@@ -144,7 +154,7 @@ def test_the_shim_tells_apart_sequential_separate_and_shared_sessions():
         with latency_shim() as sequential:
             await own(1)
             await own(2)
-        with latency_shim() as separate:
+        with latency_shim(patience=2.0) as separate:
             await asyncio.gather(own(1), own(2))
         with latency_shim() as shared:
             async with factory() as session:
