@@ -1,0 +1,107 @@
+"""## What it does
+Finds a query that loads every row of a table, with no WHERE and no LIMIT, when the same
+project reads that table page by page somewhere else: `session.scalars(select(Render))
+.all()`, `session.query(Render).all()`, Flask-SQLAlchemy's `Render.query.all()`, and such
+a query (or Django's `Render.objects.all()`) iterated by a loop or a comprehension or
+passed to `list()`, while another query of the project bounds `Render` with `.limit()`,
+`.offset()`, `.paginate()`, Django's `Paginator`, DRF pagination or a queryset slice.
+The finding names the sites that page the table.
+
+The paging is the evidence: a project pages a table because it grows. A small table of
+fixed rows (statuses, roles, settings) is read whole everywhere and never paged, so it
+is not reported. Not reported either: a loop over the rows that may stop early (`break`,
+`return`; the rows it needs are a WHERE away), a query that streams its rows
+(`yield_per()`, `iterator()`), `len(query.all())` (`count-via-len`) and
+`query.all()[0]` (`first-row-via-all`).
+
+## Why is this bad?
+The whole table crosses the wire and becomes objects at every call: the cost grows with
+the table, unseen while it is small. The project itself says this table is too large to
+show at once: it pages it elsewhere.
+
+## Example
+```python
+def all_renders(session):
+    return session.scalars(select(Render).order_by(Render.id)).all()
+
+
+def renders_page(session, page):
+    return session.scalars(
+        select(Render).order_by(Render.id).limit(50).offset(50 * page)
+    ).all()
+```
+
+## Use instead
+```python
+def renders_page(session, page):
+    return session.scalars(
+        select(Render).order_by(Render.id).limit(50).offset(50 * page)
+    ).all()
+```
+Read the rows a page at a time (and have the callers of `all_renders` ask for a page),
+narrow the query to the rows needed, or, for a job that must see every row, stream them
+(`.execution_options(yield_per=1000)`, Django's `.iterator()`) so that they are not all
+held at once.
+
+## Fix safety
+No fix: how many rows a screen shows, or which rows a job needs, is the product's
+decision, and any bound n1fix chose would change what the code returns.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from n1fix.rules.base import Facts, Finding, FixAvailability, Rule, Severity
+
+
+class UnboundedFetch(Rule):
+    __doc__ = __doc__
+    NAME = "unbounded-fetch"
+    MESSAGE = "Every row of a table the project pages elsewhere is loaded at once"
+    SEVERITY = Severity.LOW
+    FIX = FixAvailability.NONE
+    SHARES_FACTS = True
+    # About rows loaded, not round trips: one query either way.
+    ROUND_TRIPS = None
+
+    def gate(self, tree: ast.Module, text: str) -> bool:
+        # Whether a table is paged depends on every other file: `project_gate` decides.
+        return False
+
+    def survey(self, tree: ast.Module, text: str) -> Facts | None:
+        if not _may_query(text):
+            return None
+        from n1fix.rules.unbounded_fetch.sites import fetch_sites, paging_sites
+
+        facts: dict = {}
+        pages = paging_sites(tree)
+        if pages:
+            facts["pages"] = pages
+        fetched = sorted({fetch.head.ref for fetch in fetch_sites(tree)})
+        if fetched:
+            facts["fetches"] = fetched
+        return facts or None
+
+    def project_gate(self, facts: Facts | None, project) -> bool:
+        """A file that fetches every row of a model some file pages (by class name:
+        it may say yes too often, never too rarely)."""
+        if not facts or not facts.get("fetches"):
+            return False
+        from n1fix.rules.unbounded_fetch.evidence import paged_names
+
+        names = paged_names(project)
+        return any(ref.rsplit(".", 1)[-1] in names for ref in facts["fetches"])
+
+    def check(self, ctx) -> Iterable[Finding]:
+        from n1fix.rules.unbounded_fetch.analysis import find
+
+        return find(ctx, self)
+
+
+def _may_query(text: str) -> bool:
+    return any(
+        word in text
+        for word in (".all(", "select(", "query", ".objects", "aginat", ".limit(")
+    )
