@@ -40,8 +40,21 @@ def _paged(project: "ProjectContext") -> dict[str, list[PagingSite]]:
     # model qualname -> (path, line) -> how it pages there
     found: dict[str, dict[tuple[str, int], list[str]]] = defaultdict(dict)
     models = project.models
-    for facts in project.shared_facts.get(RULE, {}).values():
-        for site in facts.facts.get("pages", ()):
+    files = list(project.shared_facts.get(RULE, {}).values())
+    pagers = {
+        (pager["name"], pager["param"])
+        for facts in files
+        for pager in facts.facts.get("pagers", ())
+    }
+    pager_names = {name for name, _ in pagers}
+    for facts in files:
+        handed = [
+            {**h, "how": f"{h['callee']}()"}
+            for h in facts.facts.get("handed", ())
+            if (h["callee"], h["arg"]) in pagers
+            or (h["arg"] == -1 and h["callee"] in pager_names)
+        ]
+        for site in [*facts.facts.get("pages", ()), *handed]:
             model = models.resolve(site["ref"], facts.imports, facts.module_name)
             if model is not None and model.table:
                 ways = found[model.qualname].setdefault(

@@ -75,10 +75,7 @@ class UnboundedFetch(Rule):
             return None
         from n1fix.rules.unbounded_fetch.sites import fetch_sites, paging_sites
 
-        facts: dict = {}
-        pages = paging_sites(tree)
-        if pages:
-            facts["pages"] = pages
+        facts = paging_sites(tree)
         fetched = sorted({fetch.head.ref for fetch in fetch_sites(tree)})
         if fetched:
             facts["fetches"] = fetched

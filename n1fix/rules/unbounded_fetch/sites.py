@@ -73,9 +73,11 @@ def chain(node: ast.AST) -> tuple[Head | None, list[str]]:
             func = node.func
             name = called_name(func)
             if name in ("select", "query") and node.args:
-                if isinstance(func, ast.Name) or (
-                    isinstance(func, ast.Attribute) and name == "query"
-                ) or ast_dotted_name(func) in ("sa.select", "sqlalchemy.select"):
+                if (
+                    isinstance(func, ast.Name)
+                    or (isinstance(func, ast.Attribute) and name == "query")
+                    or ast_dotted_name(func) in ("sa.select", "sqlalchemy.select")
+                ):
                     ref = _class_ref(node.args[0])
                     kind = "select" if name == "select" else "query"
                     calls.reverse()
@@ -109,8 +111,9 @@ def _class_ref(node: ast.AST) -> str | None:
     return None
 
 
-def _scopes(tree: ast.Module) -> Iterator[list[ast.AST]]:
-    """The own nodes of the module and of each function (not of nested functions)."""
+def _scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, list[ast.AST]]]:
+    """The module and each function, with its own nodes (not those of nested
+    functions)."""
     pending: list[ast.AST] = [tree]
     while pending:
         scope = pending.pop()
@@ -123,7 +126,7 @@ def _scopes(tree: ast.Module) -> Iterator[list[ast.AST]]:
                 continue
             own.append(node)
             stack.extend(child_nodes(node))
-        yield own
+        yield scope, own
 
 
 def _bindings(nodes: list[ast.AST]) -> dict[str, list[ast.AST | None]]:
@@ -192,27 +195,107 @@ def _entity_of_paged(node: ast.AST, bound: dict) -> Head | None:
         base = base.func.value
     if isinstance(base, ast.Name):
         for value in bound.get(base.id, []):
-            if value is not None and value is not node:
-                head, _ = chain(value)
+            if value is None or value is node:
+                continue
+            # `q = session.query(M) if paged else M.query`: either branch
+            for option in (
+                (value.body, value.orelse) if isinstance(value, ast.IfExp) else (value,)
+            ):
+                head, _ = chain(option)
                 if head is not None:
                     return head
     return None
 
 
-def paging_sites(tree: ast.Module) -> list[dict]:
-    """Every query of the file bounded by a page: {"ref", "line", "how"}."""
-    sites: list[dict] = []
-    for nodes in _scopes(tree):
+def paging_sites(tree: ast.Module) -> dict[str, list[dict]]:
+    """What the file pages: `pages`, every query of the file bounded by a page
+    ({"ref", "line", "how"}); `pagers`, the functions that page a query they are given
+    ({"name", "param": its position}); `handed`, the queries the file hands to a
+    function as a positional argument ({"callee", "arg", "ref", "line"}): a page when
+    the callee is a pager (`sort_and_page(query, ...)`)."""
+    pages: list[dict] = []
+    pagers: list[dict] = []
+    handed: list[dict] = []
+    for scope, nodes in _scopes(tree):
         bound = _bindings(nodes)
+        params = _positional(scope)
         for node in nodes:
             found = _paged(node, bound)
             if found is not None:
                 head, how = found
-                sites.append({"ref": head.ref, "line": node.lineno, "how": how})
+                pages.append({"ref": head.ref, "line": node.lineno, "how": how})
+            elif params and isinstance(node, ast.Call):
+                param = _paged_param(node, params)
+                if param is not None:
+                    pagers.append({"name": scope.name, "param": param})
+            if isinstance(node, ast.Call) and node.args:
+                handed.extend(_handed(node, bound))
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
-            sites.extend(_paging_view(node))
-    return sites
+            pages.extend(_paging_view(node))
+    found = {"pages": pages, "pagers": _unique(pagers), "handed": handed}
+    return {key: value for key, value in found.items() if value}
+
+
+def _unique(items: list[dict]) -> list[dict]:
+    return [dict(t) for t in dict.fromkeys(tuple(sorted(i.items())) for i in items)]
+
+
+def _positional(scope: ast.AST) -> list[str]:
+    """A function's positional parameters as a caller passes them (without `self` or
+    `cls`)."""
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return []
+    names = [a.arg for a in (*scope.args.posonlyargs, *scope.args.args)]
+    return names[1:] if names[:1] in (["self"], ["cls"]) else names
+
+
+def _paged_param(call: ast.Call, params: list[str]) -> int | None:
+    """The position of the parameter a paging call pages (`query.offset(n)` where
+    `query` is a parameter), or None."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr in PAGE_METHODS):
+        return None
+    if func.attr == "limit" and _is_one(call):
+        return None
+    base = func.value
+    while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+        base = base.func.value
+    if isinstance(base, ast.Name) and base.id in params:
+        return params.index(base.id)
+    return None
+
+
+def _handed(call: ast.Call, bound: dict) -> list[dict]:
+    callee = called_name(call.func)
+    if not callee or callee in PAGE_FUNCTIONS or callee in MATERIALISERS:
+        return []
+    found = []
+    # `sort_and_page(query, Certificate, args)`: a paging helper named for it that is
+    # given the model as well as the query
+    named = "page" in callee.lower() or "paginat" in callee.lower()
+    for position, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        if named and isinstance(arg, (ast.Name, ast.Attribute)):
+            ref = _class_ref(arg)
+            if ref is not None and ref == ast_dotted_name(arg):
+                found.append(
+                    {"callee": callee, "arg": -1, "ref": ref, "line": call.lineno}
+                )
+                continue
+        if isinstance(arg, (ast.Name, ast.Call, ast.Attribute)):
+            head = _entity_of_paged(arg, bound)
+            if head is not None:
+                found.append(
+                    {
+                        "callee": callee,
+                        "arg": position,
+                        "ref": head.ref,
+                        "line": call.lineno,
+                    }
+                )
+    return found
 
 
 def _paged(node: ast.AST, bound: dict) -> tuple[Head, str] | None:
@@ -223,8 +306,9 @@ def _paged(node: ast.AST, bound: dict) -> tuple[Head, str] | None:
             if name == "limit" and _is_one(node):
                 return None  # the first row, not a page
             head = _entity_of_paged(func.value, bound)
-            return (head, f".{name}()") if head else None
-        if name in PAGE_FUNCTIONS and node.args:
+            if head is not None:
+                return head, f".{name}()"
+        if name in PAGE_FUNCTIONS and node.args:  # `db.paginate(select(M))` too
             head = _entity_of_paged(node.args[0], bound)
             return (head, f"{name}()") if head else None
     elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
@@ -285,7 +369,7 @@ def fetch_sites(tree: ast.Module) -> list[Fetch]:
     except those another rule reports (`len(...)`: count-via-len; `[0]`:
     first-row-via-all) and a `for` loop that may stop early (`break`, `return`)."""
     found: list[Fetch] = []
-    for nodes in _scopes(tree):
+    for _, nodes in _scopes(tree):
         bound = _bindings(nodes)
         skipped: set[int] = set()
         for node in nodes:
