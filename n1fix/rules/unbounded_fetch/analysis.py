@@ -21,7 +21,16 @@ class UnboundedPlan:
     paging: list[PagingSite]
 
 
+# Folders and files of command-line tools (Django's `management/commands` too),
+# maintenance scripts and migrations: they run once, by hand, and a job that must see
+# every row has no page to read.
+TOOL_FOLDERS = {"commands", "scripts", "bin", "migrations", "alembic"}
+TOOL_FILES = {"cli.py", "manage.py", "commands.py"}
+
+
 def find(ctx, rule) -> Iterable[Finding]:
+    if runs_by_hand(ctx.display_path):
+        return
     try:
         tree = ast.parse(ctx.text)
     except SyntaxError:
@@ -71,3 +80,9 @@ def _column(lines: list[str], line: int, byte_offset: int) -> int:
     """A 1-based column in characters from `ast`'s offset in UTF-8 bytes."""
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+
+def runs_by_hand(path: str) -> bool:
+    """A command-line tool, a script or a migration (by its folder or file name)."""
+    parts = path.replace("\\", "/").split("/")
+    return parts[-1] in TOOL_FILES or bool(TOOL_FOLDERS & set(parts[:-1]))

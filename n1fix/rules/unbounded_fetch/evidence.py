@@ -75,3 +75,21 @@ def paged_names(project: "ProjectContext") -> set[str]:
     """The class names of the paged models (what a file's fetches are compared with
     before the file is read again)."""
     return {name.rsplit(".", 1)[-1] for name in paged_models(project)}
+
+
+def paging_by_table(project: "ProjectContext") -> dict[str, list[PagingSite]]:
+    """table -> the sites that page it (for the audit, which has the findings' tables
+    but not their plans)."""
+    by_table: dict[str, list[PagingSite]] = {}
+    for qualname, sites in paged_models(project).items():
+        model = project.models.get(qualname)
+        if model is not None and model.table:
+            by_table.setdefault(model.table, []).extend(sites)
+    return by_table
+
+
+def table_in(message: str) -> str | None:
+    """The table an `unbounded-fetch` message names (its first `code` span)."""
+    _, tick, rest = message.partition("`")
+    table, end, _ = rest.partition("`")
+    return table if tick and end else None

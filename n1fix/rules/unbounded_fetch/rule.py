@@ -3,9 +3,11 @@ Finds a query that loads every row of a table, with no WHERE and no LIMIT, when 
 project reads that table page by page somewhere else: `session.scalars(select(Render))
 .all()`, `session.query(Render).all()`, Flask-SQLAlchemy's `Render.query.all()`, and such
 a query (or Django's `Render.objects.all()`) iterated by a loop or a comprehension or
-passed to `list()`, while another query of the project bounds `Render` with `.limit()`,
-`.offset()`, `.paginate()`, Django's `Paginator`, DRF pagination or a queryset slice.
-The finding names the sites that page the table.
+passed to `list()`, while another query of the project reads `Render` a page at a time:
+`.offset()`, `.paginate()`, Django's `Paginator`, DRF pagination (`pagination_class`,
+`paginate_by`), a queryset sliced from a start, or a project function that pages the
+query it is given (`sort_and_page(query, ...)`). A `.limit(n)` alone is the top n rows,
+not a page, and is no evidence. The finding names the sites that page the table.
 
 The paging is the evidence: a project pages a table because it grows. A small table of
 fixed rows (statuses, roles, settings) is read whole everywhere and never paged, so it

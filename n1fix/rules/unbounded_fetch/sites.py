@@ -1,12 +1,14 @@
 """Where a file reads a table page by page, and where it fetches every row of one, read
 with `ast` (the survey reads every file of the project with it).
 
-A paging site is a query on a model that is bounded by a page: `.limit(n)` (not
-`.limit(1)`, a first row), `.offset(n)`, `.slice(a, b)`, `.paginate(...)` and
-`paginate(query)` / `db.paginate(select(M))`, `Paginator(queryset, n)`,
-`paginate_queryset(queryset)`, or a queryset sliced (`M.objects.all()[a:b]`); and a
-Django class-based view or DRF view that pages its `model` / `queryset`
-(`paginate_by`, `pagination_class`).
+A paging site is a query on a model that is read a page at a time: `.offset(n)`,
+`.slice(a, b)`, `.paginate(...)` and `paginate(query)` / `db.paginate(select(M))`,
+`Paginator(queryset, n)`, `paginate_queryset(queryset)`, a query sliced from a start
+(`M.objects.all()[start:end]`), a query handed to a project function that pages the
+query it is given (`sort_and_page(query, ...)`); and a Django class-based view or DRF
+view that pages its `model` / `queryset` (`paginate_by`, `pagination_class`). A
+`.limit(n)` or `[:n]` alone is not a page but the top n rows (the latest news, a first
+row), which says nothing of the table's size.
 
 A fetch of every row is a whole-entity query with nothing that narrows it (no WHERE, no
 join, no LIMIT: only ORDER BY and loader options) whose rows are all loaded:
@@ -39,7 +41,7 @@ KEEPS_EVERY_ROW = {
 }
 RUNNERS = {"scalars", "execute"}
 MATERIALISERS = {"list", "tuple", "sorted", "set"}
-PAGE_METHODS = {"limit", "offset", "slice", "paginate"}
+PAGE_METHODS = {"offset", "slice", "paginate"}
 PAGE_FUNCTIONS = {"paginate", "Paginator", "paginate_queryset"}
 PAGING_VIEW_ATTRS = {"paginate_by", "pagination_class"}
 # Calls that stream the rows instead of loading them at once.
@@ -256,8 +258,6 @@ def _paged_param(call: ast.Call, params: list[str]) -> int | None:
     func = call.func
     if not (isinstance(func, ast.Attribute) and func.attr in PAGE_METHODS):
         return None
-    if func.attr == "limit" and _is_one(call):
-        return None
     base = func.value
     while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
         base = base.func.value
@@ -303,8 +303,6 @@ def _paged(node: ast.AST, bound: dict) -> tuple[Head, str] | None:
         func = node.func
         name = called_name(func)
         if isinstance(func, ast.Attribute) and name in PAGE_METHODS:
-            if name == "limit" and _is_one(node):
-                return None  # the first row, not a page
             head = _entity_of_paged(func.value, bound)
             if head is not None:
                 return head, f".{name}()"
@@ -312,29 +310,19 @@ def _paged(node: ast.AST, bound: dict) -> tuple[Head, str] | None:
             head = _entity_of_paged(node.args[0], bound)
             return (head, f"{name}()") if head else None
     elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
-        if _is_one_row(node.slice):
-            return None
+        if not _from_a_start(node.slice):
+            return None  # `[:n]`: the top n rows, not a page
         head = _entity_of_paged(node.value, bound)
         if head is not None and head.kind in ("objects", "query", "model_query"):
             return head, "a slice"
     return None
 
 
-def _is_one(call: ast.Call) -> bool:
-    return (
-        len(call.args) == 1
-        and isinstance(call.args[0], ast.Constant)
-        and call.args[0].value in (0, 1)
-    )
-
-
-def _is_one_row(part: ast.Slice) -> bool:
-    """`[:1]`, `[0:1]`: the first row."""
-    lower, upper = part.lower, part.upper
-    return (
-        (lower is None or (isinstance(lower, ast.Constant) and lower.value == 0))
-        and isinstance(upper, ast.Constant)
-        and upper.value in (0, 1)
+def _from_a_start(part: ast.Slice) -> bool:
+    """`[start:end]` with a start other than 0: a page."""
+    lower = part.lower
+    return lower is not None and not (
+        isinstance(lower, ast.Constant) and lower.value in (0, None)
     )
 
 
