@@ -1,0 +1,320 @@
+"""unbounded-fetch: what counts as a page (the evidence), what counts as every row of a
+table, and the findings that join the two across the files of a project."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.config import Config
+from n1fix.engine.runner import run
+from n1fix.rules.unbounded_fetch.analysis import runs_by_hand
+from n1fix.rules.unbounded_fetch.sites import fetch_sites, paging_sites
+
+
+def pages(source: str) -> list[tuple[str, str]]:
+    facts = paging_sites(ast.parse(textwrap.dedent(source)))
+    return [(p["ref"], p["how"]) for p in facts.get("pages", [])]
+
+
+def fetches(source: str) -> list[tuple[int, str]]:
+    tree = ast.parse(textwrap.dedent(source))
+    return [(f.node.lineno, f.head.ref) for f in fetch_sites(tree)]
+
+
+# -- the evidence: a page
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("q = session.query(Render).offset(20 * page)", [("Render", ".offset()")]),
+        ("q = Render.query.paginate(page=2)", [("Render", ".paginate()")]),
+        (
+            "q = db.paginate(select(Render).order_by(Render.id))",
+            [("Render", "paginate()")],
+        ),
+        ("p = Paginator(Book.objects.all(), 20)", [("Book", "Paginator()")]),
+        ("r = Book.objects.order_by('id')[start:start + 20]", [("Book", "a slice")]),
+        ("s = select(Render.id).offset(n)", [("Render", ".offset()")]),
+        # the top n rows are not a page
+        ("q = session.query(Render).limit(10).all()", []),
+        ("r = Book.objects.order_by('-id')[:10]", []),
+        ("r = Book.objects.order_by('-id')[0:10]", []),
+    ],
+)
+def test_what_pages_a_table(code, expected):
+    assert pages(code) == expected
+
+
+def test_a_statement_paged_through_a_name():
+    assert pages(
+        """
+        def page(session, n):
+            stmt = select(Render).where(Render.status == "done")
+            stmt = stmt.order_by(Render.id)
+            return session.scalars(stmt.offset(n * 20).limit(20)).all()
+        """
+    ) == [("Render", ".offset()")]
+
+
+def test_either_branch_of_a_conditional_query():
+    assert pages(
+        """
+        def page(paginate):
+            query = session_query(Certificate) if paginate else Certificate.query
+            return query.offset(10).all()
+        """
+    ) == [("Certificate", ".offset()")]
+
+
+def test_a_paginated_view():
+    assert pages(
+        """
+        class BookList(ListView):
+            model = Book
+            paginate_by = 25
+
+        class ReviewSet(ModelViewSet):
+            queryset = Review.objects.all()
+            pagination_class = PageNumberPagination
+
+        class Unpaged(ModelViewSet):
+            queryset = Sale.objects.all()
+            pagination_class = None
+        """
+    ) == [("Book", "a paginated view"), ("Review", "a paginated view")]
+
+
+def test_a_helper_that_pages_the_query_it_is_given():
+    facts = paging_sites(
+        ast.parse(
+            textwrap.dedent(
+                """
+                def sort_and_page(query, model, args):
+                    query = find_all(query, model, args)
+                    return query.offset(args["page"]).limit(20).all()
+
+                class Repo:
+                    def page(self, query, n):
+                        return query.offset(n).all()
+
+                def listing():
+                    query = Certificate.query.filter(Certificate.active)
+                    return sort_and_page(query, Certificate, {})
+                """
+            )
+        )
+    )
+    assert facts["pagers"] == [
+        {"name": "sort_and_page", "param": 0},
+        {"name": "page", "param": 0},
+    ] or facts["pagers"] == [
+        {"name": "page", "param": 0},
+        {"name": "sort_and_page", "param": 0},
+    ]
+    handed = {(h["callee"], h["arg"], h["ref"]) for h in facts["handed"]}
+    assert ("sort_and_page", 0, "Certificate") in handed
+    assert ("sort_and_page", -1, "Certificate") in handed  # the model, named
+
+
+# -- every row of a table
+
+
+@pytest.mark.parametrize(
+    "code, found",
+    [
+        ("rows = session.scalars(select(Render)).all()", True),
+        ("rows = session.execute(select(Render)).scalars().all()", True),
+        ("rows = (await session.execute(select(Render))).scalars().all()", True),
+        ("rows = session.scalars(select(Render).order_by(Render.id)).all()", True),
+        ("rows = session.query(Render).all()", True),
+        ("rows = Render.query.order_by(Render.id).all()", True),
+        ("rows = list(session.query(Render))", True),
+        ("rows = list(Book.objects.all())", True),
+        ("rows = [b for b in Book.objects.select_related('author')]", True),
+        # narrowed, bounded, streamed, or not loaded here
+        ("rows = session.scalars(select(Render).where(Render.id > 3)).all()", False),
+        ("rows = session.query(Render).filter_by(status='done').all()", False),
+        ("rows = session.query(Render).join(Render.project).all()", False),
+        ("rows = session.scalars(select(Render).limit(50)).all()", False),
+        ("rows = session.scalars(select(Render.id)).all()", False),
+        ("rows = session.query(Render.id, Render.status).all()", False),
+        ("rows = session.query(Render).yield_per(100)", False),
+        ("qs = Book.objects.all()", False),
+        ("rows = list(Book.objects.all()[:10])", False),
+        ("rows = list(Book.objects.iterator())", False),
+        ("rows = list(Book.objects)", False),
+        # another rule's: counted, or the first row read
+        ("n = len(session.query(Render).all())", False),
+        ("r = session.query(Render).all()[0]", False),
+        ("n = len(Book.objects.all())", False),
+    ],
+)
+def test_what_fetches_every_row(code, found):
+    assert bool(fetches(code)) is found
+
+
+def test_a_statement_held_in_a_name_bound_once():
+    assert fetches(
+        """
+        def everything(session):
+            stmt = select(Render).order_by(Render.id)
+            return session.scalars(stmt).all()
+
+        def filtered(session, status):
+            stmt = select(Render)
+            if status:
+                stmt = stmt.where(Render.status == status)
+            return session.scalars(stmt).all()
+        """
+    ) == [(4, "Render")]
+
+
+def test_a_loop_that_may_stop_early_is_left_alone():
+    assert fetches(
+        """
+        def first_failed(session):
+            for render in session.query(Render).all():
+                if render.failed:
+                    return render
+
+        def until(session):
+            for render in session.query(Render):
+                if render.failed:
+                    break
+
+        def inner_break_only(session):
+            for render in Render.query.all():
+                for step in render.steps:
+                    if step.failed:
+                        break
+        """
+    ) == [(13, "Render")]
+
+
+def test_one_finding_per_fetch():
+    assert fetches(
+        """
+        for book in Book.objects.all():
+            print(book)
+        for render in session.query(Render).all():
+            print(render)
+        """
+    ) == [(2, "Book"), (4, "Render")]
+
+
+@pytest.mark.parametrize(
+    "path, by_hand",
+    [
+        ("app/management/commands/export.py", True),
+        ("zou/app/commands/sync.py", True),
+        ("migrations/versions/0001_init.py", True),
+        ("scripts/backfill.py", True),
+        ("app/cli.py", True),
+        ("flaskbb/management/forms.py", False),  # flaskbb's admin: it serves requests
+        ("app/views.py", False),
+    ],
+)
+def test_tools_and_scripts(path, by_hand):
+    assert runs_by_hand(path) is by_hand
+
+
+# -- the findings, across the files of a project
+
+MODELS = """\
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Render(Base):
+    __tablename__ = "renders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+
+
+class Status(Base):
+    __tablename__ = "statuses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def scan(tmp_path: Path, files: dict[str, str]):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(MODELS)
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    config = Config(select=["unbounded-fetch"], cache=False)
+    result = run([tmp_path], tmp_path, config, jobs=1)
+    assert not result.errors
+    return sorted(
+        (Path(f.path).as_posix().split("app/", 1)[-1], f.line, f.message)
+        for f in result.findings
+    )
+
+
+def test_paged_in_one_file_loaded_whole_in_another(tmp_path):
+    found = scan(
+        tmp_path,
+        {
+            "app/pages.py": """\
+                from sqlalchemy import select
+                from app.models import Render
+
+                def page(session, n):
+                    return session.scalars(select(Render).offset(20 * n).limit(20)).all()
+                """,
+            "app/export.py": """\
+                from sqlalchemy import select
+                from app.models import Render, Status
+
+                def export(session):
+                    return session.scalars(select(Render)).all()
+
+                def statuses(session):
+                    return session.scalars(select(Status)).all()
+                """,
+            "app/commands/backfill.py": """\
+                from app.models import Render
+
+                def backfill(session):
+                    return session.query(Render).all()
+                """,
+        },
+    )
+    assert len(found) == 1
+    path, line, message = found[0]
+    assert (path, line) == ("export.py", 5)
+    assert "`renders`" in message and "pages.py:5` (.offset())" in message
+
+
+def test_no_page_no_finding(tmp_path):
+    assert (
+        scan(
+            tmp_path,
+            {
+                "app/export.py": """\
+                    from sqlalchemy import select
+                    from app.models import Render
+
+                    def export(session):
+                        return session.scalars(select(Render)).all()
+
+                    def latest(session):
+                        return session.scalars(select(Render).limit(10)).all()
+                    """,
+            },
+        )
+        == []
+    )
