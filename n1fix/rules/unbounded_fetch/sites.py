@@ -40,6 +40,8 @@ KEEPS_EVERY_ROW = {
     "using",
 }
 RUNNERS = {"scalars", "execute"}
+# Flask-SQLAlchemy's `M.query`; Django's managers
+MANAGERS = {"query", "objects", "_default_manager"}
 MATERIALISERS = {"list", "tuple", "sorted", "set"}
 PAGE_METHODS = {"offset", "slice", "paginate"}
 PAGE_FUNCTIONS = {"paginate", "Paginator", "paginate_queryset"}
@@ -88,12 +90,12 @@ def chain(node: ast.AST) -> tuple[Head | None, list[str]]:
                 return None, []
             calls.append(name)
             node = func.value
-        elif isinstance(node, ast.Attribute) and node.attr in ("query", "objects"):
+        elif isinstance(node, ast.Attribute) and node.attr in MANAGERS:
             ref = _class_ref(node.value)
             if ref is None:
                 return None, []
             calls.reverse()
-            kind = "objects" if node.attr == "objects" else "model_query"
+            kind = "model_query" if node.attr == "query" else "objects"
             return Head(ref, kind), calls
         else:
             return None, []
@@ -344,9 +346,31 @@ def _paging_view(cls: ast.ClassDef) -> list[dict]:
         elif target.id == "queryset":
             head, _ = chain(statement.value)
             reads = head.ref if head is not None else None
+    if pages and reads is None:
+        reads = _queryset_method_reads(cls)
     if pages and reads:
         return [{"ref": reads, "line": cls.lineno, "how": "a paginated view"}]
     return []
+
+
+def _queryset_method_reads(cls: ast.ClassDef) -> str | None:
+    """The model a view's `get_queryset()` returns a queryset of, when it is one."""
+    for statement in cls.body:
+        if (
+            isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and statement.name == "get_queryset"
+        ):
+            nodes = [statement, *ast.walk(statement)]
+            bound = _bindings(nodes)
+            refs = {
+                head.ref
+                for node in nodes
+                if isinstance(node, ast.Return) and node.value is not None
+                for head in [_entity_of_paged(node.value, bound)]
+                if head is not None
+            }
+            return refs.pop() if len(refs) == 1 else None
+    return None
 
 
 # -- fetches of every row
