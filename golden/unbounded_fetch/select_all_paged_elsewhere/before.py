@@ -1,7 +1,21 @@
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+"""Renders paged by one function and loaded whole by another."""
 
-from renderapp.models import Render
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Render(Base):
+    __tablename__ = "renders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int]
+    prompt: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+
 
 PAGE_SIZE = 5
 
@@ -14,4 +28,4 @@ def renders_page(session: Session, page: int) -> list[Render]:
 
 def gallery_export(session: Session) -> list[str]:
     renders = session.scalars(select(Render).order_by(Render.id)).all()
-    return [render.prompt for render in renders]
+    return [f"{render.id}: {render.prompt}" for render in renders]

@@ -1,7 +1,20 @@
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+"""Renders paged elsewhere; one project's renders read in full."""
 
-from renderapp.models import Render
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Render(Base):
+    __tablename__ = "renders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int]
+    prompt: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
 
 
 def renders_page(session: Session, page: int) -> list[Render]:
@@ -10,7 +23,8 @@ def renders_page(session: Session, page: int) -> list[Render]:
     ).all()
 
 
-def project_renders(session: Session, project_id: int) -> list[Render]:
-    return session.scalars(
+def project_prompts(session: Session, project_id: int) -> list[str]:
+    renders = session.scalars(
         select(Render).where(Render.project_id == project_id).order_by(Render.id)
     ).all()
+    return [f"{render.id}: {render.prompt}" for render in renders]

@@ -1,2 +1,2 @@
 def run(module, session):
-    return module.project_renders(session, 1)
+    return module.project_prompts(session, 1)

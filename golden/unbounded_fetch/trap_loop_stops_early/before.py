@@ -1,7 +1,20 @@
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+"""Renders paged elsewhere; a loop over all of them that returns at a match."""
 
-from renderapp.models import Render
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Render(Base):
+    __tablename__ = "renders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int]
+    prompt: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
 
 
 def renders_page(session: Session, page: int) -> list[Render]:

@@ -24,7 +24,7 @@ class UnboundedPlan:
 # Folders and files of command-line tools (Django's `management/commands` too),
 # maintenance scripts and migrations: they run once, by hand, and a job that must see
 # every row has no page to read.
-TOOL_FOLDERS = {"commands", "scripts", "bin", "migrations", "alembic"}
+TOOL_FOLDERS = {"cli", "commands", "scripts", "bin", "migrations", "alembic"}
 TOOL_FILES = {"cli.py", "manage.py", "commands.py"}
 
 

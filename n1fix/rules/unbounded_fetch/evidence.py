@@ -46,13 +46,11 @@ def _paged(project: "ProjectContext") -> dict[str, list[PagingSite]]:
         for facts in files
         for pager in facts.facts.get("pagers", ())
     }
-    pager_names = {name for name, _ in pagers}
     for facts in files:
         handed = [
             {**h, "how": f"{h['callee']}()"}
             for h in facts.facts.get("handed", ())
-            if (h["callee"], h["arg"]) in pagers
-            or (h["arg"] == -1 and h["callee"] in pager_names)
+            if h["arg"] == -1 or (h["callee"], h["arg"]) in pagers
         ]
         for site in [*facts.facts.get("pages", ()), *handed]:
             model = models.resolve(site["ref"], facts.imports, facts.module_name)

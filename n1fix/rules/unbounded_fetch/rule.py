@@ -65,6 +65,9 @@ class UnboundedFetch(Rule):
     SEVERITY = Severity.LOW
     FIX = FixAvailability.NONE
     SHARES_FACTS = True
+    # Opt-in: on the ecosystem's projects most tables paged by a generic list endpoint
+    # are small (pools, groups, templates) and read whole on purpose; selected by name.
+    DEFAULT = False
     # About rows loaded, not round trips: one query either way.
     ROUND_TRIPS = None
 

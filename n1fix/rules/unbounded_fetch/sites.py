@@ -46,6 +46,22 @@ MATERIALISERS = {"list", "tuple", "sorted", "set"}
 PAGE_METHODS = {"offset", "slice", "paginate"}
 PAGE_FUNCTIONS = {"paginate", "Paginator", "paginate_queryset"}
 PAGING_VIEW_ATTRS = {"paginate_by", "pagination_class"}
+# Calls that are given a query but are no project helper that might page it
+NOT_HELPERS = {
+    *PAGE_FUNCTIONS,
+    *MATERIALISERS,
+    *RUNNERS,
+    "scalar",
+    "len",
+    "exists",
+    "where",
+    "filter",
+    "select_from",
+    "subquery",
+    "union",
+    "union_all",
+    "in_",
+}
 # Calls that stream the rows instead of loading them at once.
 STREAMING = {"yield_per", "iterator", "stream", "stream_scalars", "partitions"}
 
@@ -232,7 +248,7 @@ def paging_sites(tree: ast.Module) -> dict[str, list[dict]]:
                 param = _paged_param(node, params)
                 if param is not None:
                     pagers.append({"name": scope.name, "param": param})
-            if isinstance(node, ast.Call) and node.args:
+            if isinstance(node, ast.Call) and (node.args or node.keywords):
                 handed.extend(_handed(node, bound))
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
@@ -269,35 +285,46 @@ def _paged_param(call: ast.Call, params: list[str]) -> int | None:
 
 
 def _handed(call: ast.Call, bound: dict) -> list[dict]:
+    """The queries (and, for a helper named for paging, the models) a call is given.
+    `arg` is the position of a positional argument, matched later against the
+    project's pagers; -1 when the callee's name says it pages (`paginated_select(
+    statement=query, ...)`, `sort_and_page(query, Certificate, args)`): a page
+    whatever its body does."""
     callee = called_name(call.func)
-    if not callee or callee in PAGE_FUNCTIONS or callee in MATERIALISERS:
+    if not callee or callee in NOT_HELPERS:
         return []
+    named = names_paging(callee)
+    given = [(position, arg) for position, arg in enumerate(call.args)]
+    if named:
+        given += [(-1, kw.value) for kw in call.keywords if kw.arg]
     found = []
-    # `sort_and_page(query, Certificate, args)`: a paging helper named for it that is
-    # given the model as well as the query
-    named = "page" in callee.lower() or "paginat" in callee.lower()
-    for position, arg in enumerate(call.args):
+    for position, arg in given:
         if isinstance(arg, ast.Starred):
             break
+        ref = None
         if named and isinstance(arg, (ast.Name, ast.Attribute)):
             ref = _class_ref(arg)
-            if ref is not None and ref == ast_dotted_name(arg):
-                found.append(
-                    {"callee": callee, "arg": -1, "ref": ref, "line": call.lineno}
-                )
-                continue
-        if isinstance(arg, (ast.Name, ast.Call, ast.Attribute)):
+            ref = ref if ref is not None and ref == ast_dotted_name(arg) else None
+        if ref is None and isinstance(arg, (ast.Name, ast.Call, ast.Attribute)):
             head = _entity_of_paged(arg, bound)
-            if head is not None:
-                found.append(
-                    {
-                        "callee": callee,
-                        "arg": position,
-                        "ref": head.ref,
-                        "line": call.lineno,
-                    }
-                )
+            ref = head.ref if head is not None else None
+        if ref is not None:
+            found.append(
+                {
+                    "callee": callee,
+                    "arg": -1 if named else position,
+                    "ref": ref,
+                    "line": call.lineno,
+                }
+            )
     return found
+
+
+def names_paging(callee: str) -> bool:
+    """`paginated_select`, `sort_and_page`, `get_page`: a name that says it pages
+    (not `homepage`)."""
+    words = callee.lower().split("_")
+    return "page" in words or any(word.startswith("paginat") for word in words)
 
 
 def _paged(node: ast.AST, bound: dict) -> tuple[Head, str] | None:
@@ -383,7 +410,7 @@ def fetch_sites(tree: ast.Module) -> list[Fetch]:
     found: list[Fetch] = []
     for _, nodes in _scopes(tree):
         bound = _bindings(nodes)
-        skipped: set[int] = set()
+        skipped: set[int] = _handed_back(nodes)
         for node in nodes:
             if isinstance(node, ast.Call) and called_name(node.func) == "len":
                 skipped.update(id(arg) for arg in node.args)
@@ -413,6 +440,34 @@ def fetch_sites(tree: ast.Module) -> list[Fetch]:
                 found.append(Fetch(node, head))
     found.sort(key=lambda f: (f.node.lineno, f.node.col_offset))
     return found
+
+
+def _handed_back(nodes: list[ast.AST]) -> set[int]:
+    """The fetches a function only returns (`return session.query(M).all()`, or through
+    a name read only by the `return`): an accessor, whose callers decide what the rows
+    are for (a choice list, a cache, an export), which is not seen here."""
+    reads: dict[str, int] = {}
+    for node in nodes:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+    returned_names = {
+        node.value.id
+        for node in nodes
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+    }
+    back = set()
+    for node in nodes:
+        if isinstance(node, ast.Return) and node.value is not None:
+            back.add(id(node.value))
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id in returned_names
+            and reads.get(node.targets[0].id) == 1
+        ):
+            back.add(id(node.value))
+    return back
 
 
 def _is_all(node: ast.Call) -> bool:

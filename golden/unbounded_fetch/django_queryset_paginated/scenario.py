@@ -1,2 +1,0 @@
-def run(module):
-    return module.reviews_page(1), module.reviewers()
