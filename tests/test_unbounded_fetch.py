@@ -94,31 +94,37 @@ def test_a_helper_that_pages_the_query_it_is_given():
         ast.parse(
             textwrap.dedent(
                 """
-                def sort_and_page(query, model, args):
-                    query = find_all(query, model, args)
-                    return query.offset(args["page"]).limit(20).all()
+                def window(query, args):
+                    query = find_all(query, args)
+                    return query.offset(args["start"]).limit(20).all()
 
                 class Repo:
-                    def page(self, query, n):
+                    def chunk(self, query, n):
                         return query.offset(n).all()
 
-                def listing():
+                def listing(repo):
                     query = Certificate.query.filter(Certificate.active)
-                    return sort_and_page(query, Certificate, {})
+                    window(query, {})
+                    repo.chunk(Domain.query, 3)
+                    sort_and_page(query, Certificate, {})
+                    paginated_select(statement=select(Log), offset=0)
+                    homepage(Log.query)
                 """
             )
         )
     )
-    assert facts["pagers"] == [
-        {"name": "sort_and_page", "param": 0},
-        {"name": "page", "param": 0},
-    ] or facts["pagers"] == [
-        {"name": "page", "param": 0},
-        {"name": "sort_and_page", "param": 0},
+    assert sorted((p["name"], p["param"]) for p in facts["pagers"]) == [
+        ("chunk", 0),
+        ("window", 0),
     ]
     handed = {(h["callee"], h["arg"], h["ref"]) for h in facts["handed"]}
-    assert ("sort_and_page", 0, "Certificate") in handed
-    assert ("sort_and_page", -1, "Certificate") in handed  # the model, named
+    assert handed == {
+        ("window", 0, "Certificate"),  # a page: `window` pages its first parameter
+        ("chunk", 0, "Domain"),
+        ("sort_and_page", -1, "Certificate"),  # named for paging: a page
+        ("paginated_select", -1, "Log"),
+        ("homepage", 0, "Log"),  # not named for it, and pages nothing
+    }
 
 
 # -- every row of a table
@@ -163,7 +169,7 @@ def test_a_statement_held_in_a_name_bound_once():
         """
         def everything(session):
             stmt = select(Render).order_by(Render.id)
-            return session.scalars(stmt).all()
+            return {r.id: r for r in session.scalars(stmt).all()}
 
         def filtered(session, status):
             stmt = select(Render)
@@ -280,10 +286,10 @@ def test_paged_in_one_file_loaded_whole_in_another(tmp_path):
                 from app.models import Render, Status
 
                 def export(session):
-                    return session.scalars(select(Render)).all()
+                    return [(r.id, r.status) for r in session.scalars(select(Render))]
 
                 def statuses(session):
-                    return session.scalars(select(Status)).all()
+                    return {s.id: s for s in session.scalars(select(Status)).all()}
                 """,
             "app/commands/backfill.py": """\
                 from app.models import Render
@@ -309,7 +315,7 @@ def test_no_page_no_finding(tmp_path):
                     from app.models import Render
 
                     def export(session):
-                        return session.scalars(select(Render)).all()
+                        return {r.id: r for r in session.scalars(select(Render))}
 
                     def latest(session):
                         return session.scalars(select(Render).limit(10)).all()
@@ -318,3 +324,69 @@ def test_no_page_no_finding(tmp_path):
         )
         == []
     )
+
+
+def test_an_accessor_that_only_returns_the_rows_is_left_alone():
+    assert (
+        fetches(
+            """
+            def get_all_api_keys():
+                return ApiKey.query.all()
+
+            def get_pools(session):
+                pools = session.scalars(select(Pool)).all()
+                return pools
+            """
+        )
+        == []
+    )
+    assert fetches(
+        """
+        def pool_names(session):
+            pools = session.scalars(select(Pool)).all()
+            return [pool.name for pool in pools]
+        """
+    ) == [(3, "Pool")]
+
+
+DJANGO_MODELS = """\
+from django.db import models
+
+
+class Review(models.Model):
+    reviewer = models.CharField(max_length=100)
+"""
+
+
+def test_django_paginated_view_and_a_queryset_iterated(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "shop"\n')
+    app = tmp_path / "shop"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(DJANGO_MODELS)
+    (app / "views.py").write_text(
+        textwrap.dedent(
+            """\
+            from django.views.generic import ListView
+
+            from shop.models import Review
+
+
+            class ReviewList(ListView):
+                paginate_by = 20
+
+                def get_queryset(self):
+                    return Review.objects.order_by("-id")
+
+
+            def reviewers(request):
+                names = sorted({review.reviewer for review in Review.objects.all()})
+                return ", ".join(names)
+            """
+        )
+    )
+    config = Config(select=["unbounded-fetch"], cache=False)
+    result = run([tmp_path], tmp_path, config, jobs=1)
+    assert not result.errors
+    assert [(Path(f.path).name, f.line) for f in result.findings] == [("views.py", 14)]
+    assert "views.py:6` (a paginated view)" in result.findings[0].message

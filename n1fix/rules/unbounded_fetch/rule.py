@@ -11,10 +11,18 @@ not a page, and is no evidence. The finding names the sites that page the table.
 
 The paging is the evidence: a project pages a table because it grows. A small table of
 fixed rows (statuses, roles, settings) is read whole everywhere and never paged, so it
-is not reported. Not reported either: a loop over the rows that may stop early (`break`,
-`return`; the rows it needs are a WHERE away), a query that streams its rows
-(`yield_per()`, `iterator()`), `len(query.all())` (`count-via-len`) and
-`query.all()[0]` (`first-row-via-all`).
+is not reported. Not reported either: a function that only returns the rows (an
+accessor, `return session.query(M).all()`: its callers decide what the rows are for, a
+choice list or a cache), a loop over the rows that may stop early (`break`, `return`;
+the rows it needs are a WHERE away), a query that streams its rows (`yield_per()`,
+`iterator()`), `len(query.all())` (`count-via-len`), `query.all()[0]`
+(`first-row-via-all`), and command-line tools, scripts and migrations (`cli/`,
+`commands/`, `scripts/`, `bin/`, `migrations/`, `alembic/`, `cli.py`, `manage.py`),
+which run by hand.
+
+The rule is opt-in (`select = ["unbounded-fetch"]`, or `--select unbounded-fetch`): on
+the projects of the ecosystem check, most tables paged by a generic list endpoint are
+small ones (pools, groups, templates) read whole on purpose.
 
 ## Why is this bad?
 The whole table crosses the wire and becomes objects at every call: the cost grows with
@@ -23,8 +31,9 @@ show at once: it pages it elsewhere.
 
 ## Example
 ```python
-def all_renders(session):
-    return session.scalars(select(Render).order_by(Render.id)).all()
+def export_prompts(session):
+    renders = session.scalars(select(Render).order_by(Render.id)).all()
+    return [f"{render.id}: {render.prompt}" for render in renders]
 
 
 def renders_page(session, page):
@@ -40,8 +49,8 @@ def renders_page(session, page):
         select(Render).order_by(Render.id).limit(50).offset(50 * page)
     ).all()
 ```
-Read the rows a page at a time (and have the callers of `all_renders` ask for a page),
-narrow the query to the rows needed, or, for a job that must see every row, stream them
+and have `export_prompts` read a page at a time, or narrow its query to the rows it
+needs, or, for a job that must see every row, stream them
 (`.execution_options(yield_per=1000)`, Django's `.iterator()`) so that they are not all
 held at once.
 
