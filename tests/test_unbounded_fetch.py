@@ -390,3 +390,40 @@ def test_django_paginated_view_and_a_queryset_iterated(tmp_path):
     assert not result.errors
     assert [(Path(f.path).name, f.line) for f in result.findings] == [("views.py", 14)]
     assert "views.py:6` (a paginated view)" in result.findings[0].message
+
+
+def test_the_audit_lists_each_table_with_its_paging_sites(tmp_path):
+    import io
+
+    from n1fix.report import data_volume
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(MODELS)
+    (tmp_path / "app" / "views.py").write_text(
+        textwrap.dedent(
+            """\
+            from sqlalchemy import select
+            from app.models import Render
+
+            def page(session, n):
+                return session.scalars(select(Render).offset(20 * n)).all()
+
+            def export(session):
+                return {r.id: r for r in session.scalars(select(Render)).all()}
+
+            def how_many(session):
+                return len(session.scalars(select(Render)).all())
+            """
+        )
+    )
+    config = Config(select=["unbounded-fetch", "count-via-len"], cache=False)
+    result = run([tmp_path], tmp_path, config, jobs=1)
+    out = io.StringIO()
+    data_volume.write(out, result.findings, result.project)
+    text = out.getvalue()
+    assert "## Data volume review" in text
+    assert "- `renders`: loaded whole at `" in text
+    assert "views.py:8`; paged at `" in text and "views.py:5` (.offset())" in text
+    assert "views.py:11`: rows loaded only to be counted (`count-via-len`)" in text
