@@ -29,7 +29,7 @@ from ecosystem.model import FindingRecord, FixRecord, ProjectRun
 # Opt-in rules whose findings the check reviews too, like the default rules' (a ledger
 # entry and a verdict each): off by default for a scan, but advice a user asks for must
 # be as right as any fix.
-REVIEWED_OPT_IN = ("missing-index",)
+REVIEWED_OPT_IN = ("missing-index", "unbounded-fetch")
 
 
 def collect(root: Path, name: str, version: str) -> ProjectRun:

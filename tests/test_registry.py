@@ -144,7 +144,7 @@ def test_select_rules() -> None:
     assert [r.NAME for r in select_rules(None, names[:1])] == names[1:]
     # A rule outside the default set runs when selected by name.
     off = [rule.NAME for rule in RULES if not rule.DEFAULT]
-    assert off == ["missing-index", "suppression-without-reason"]
+    assert off == ["missing-index", "suppression-without-reason", "unbounded-fetch"]
     assert [r.NAME for r in select_rules(off, [])] == off
     with pytest.raises(ValueError, match="no-such-rule"):
         select_rules(["no-such-rule"], [])

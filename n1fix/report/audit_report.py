@@ -21,6 +21,7 @@ from n1fix import __version__
 from n1fix.cst.astwalk import function_spans
 from n1fix.report import (
     connection_review,
+    data_volume,
     django_practices,
     implementation_priority,
     index_review,
@@ -113,6 +114,7 @@ def write(
         implementation_priority.write(out, findings, measured, where)
         _best_practices(out, findings, _orm(result))
     index_review.write(out, result.project)
+    data_volume.write(out, findings, result.project)
     connection_review.write(out, result, paths)
     _reproduce(out, paths, _orm(result))
 

@@ -1,0 +1,2 @@
+def run(module, session):
+    return module.project_prompts(session, 1)

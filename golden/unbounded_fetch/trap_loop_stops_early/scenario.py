@@ -1,0 +1,2 @@
+def run(module, session):
+    return module.first_failed(session)

@@ -1,0 +1,2 @@
+def run(module, session):
+    return module.plan_choices(session)
