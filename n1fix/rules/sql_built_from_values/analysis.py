@@ -75,17 +75,22 @@ def _article(form: str) -> str:
 def _plan(ctx, built: BuiltSql, found: list[Splice]):
     if built.has_params:
         return None, "the call already passes parameters"
-    for splice, part in zip(found, [p for p in built.parts if not isinstance(p, str)]):
+    if built.api is None:
+        return None, (
+            "the file shows neither the engine URL nor the one driver "
+            "`exec_driver_sql` runs on: its placeholder style is not known"
+        )
+    for splice in found:
         code = ctx.code(splice.expression)
         if splice.place == NAME:
             return None, (
-                f"`{{{code}}}` names something (a table or a column): a parameter "
+                f"`{code}` names something (a table or a column): a parameter "
                 "cannot stand for a name; check it against the names allowed"
             )
         if splice.place not in (VALUE, QUOTED):
-            return None, f"`{{{code}}}` is not one whole value of the statement"
-        if part.conversion is not None or part.format_spec is not None:
-            return None, f"`{{{code}}}` is formatted (`!r` or a format spec)"
+            return None, f"`{code}` is not one whole value of the statement"
+        if splice.hole.why_not is not None:
+            return None, f"`{code}` {splice.hole.why_not}"
         if not is_pure_key(splice.expression):
-            return None, f"`{{{code}}}` is not a plain read of a value"
+            return None, f"`{code}` is not a plain read of a value"
     return ParameterPlan(built, found), None
