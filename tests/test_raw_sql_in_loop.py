@@ -174,7 +174,7 @@ INJECTION = [
     ('cur.execute(f"SELECT id FROM renders WHERE id IN ({project.name})")', None),
     (
         "cur.execute(f\"SELECT id FROM renders WHERE status LIKE '%{project.name}%'\")",
-        None,
+        "none",
     ),
     (
         'session.execute(text(f"SELECT id FROM renders WHERE id = {project.id}"))',

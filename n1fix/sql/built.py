@@ -31,6 +31,7 @@ from n1fix.sql.placeholders import PlaceholderError, Style, tokenize
 from n1fix.sql.statements import quiet_sqlglot
 
 VALUE, QUOTED, NAME, UNKNOWN = "value", "quoted value", "name", "unknown"
+IN_STRING = "inside a quoted string"  # `LIKE '%{term}%'`: part of a longer string
 DBAPI_METHODS = {"execute", "executemany"}
 ASYNCPG_METHODS = {"fetch", "fetchrow", "fetchval", "execute"}
 
@@ -38,7 +39,7 @@ ASYNCPG_METHODS = {"fetch", "fetchrow", "fetchval", "execute"}
 @dataclass(frozen=True)
 class Splice:
     hole: Hole
-    place: str  # VALUE, QUOTED, NAME or UNKNOWN
+    place: str  # VALUE, QUOTED, IN_STRING, NAME or UNKNOWN
 
     @property
     def expression(self) -> cst.BaseExpression:
@@ -235,7 +236,7 @@ def _place(node, places: dict[str, str], exp) -> None:
     if isinstance(node, exp.Literal) and node.is_string:
         for mark in places:
             if mark in node.this:
-                places[mark] = QUOTED if node.this == mark else UNKNOWN
+                places[mark] = QUOTED if node.this == mark else IN_STRING
         return
     if isinstance(node, exp.Identifier) and node.this in places:
         mark = node.this

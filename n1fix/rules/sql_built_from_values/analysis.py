@@ -10,6 +10,7 @@ import libcst as cst
 from n1fix.cst.syntax import is_pure_key, walk
 from n1fix.rules.base import Applicability, Finding
 from n1fix.sql.built import (
+    IN_STRING,
     NAME,
     QUOTED,
     VALUE,
@@ -27,6 +28,10 @@ UNSAFE_NOTE = (
 )
 
 
+# where a spliced part stands for data: a value, a whole quoted one, or part of one
+_REPORTED = (VALUE, QUOTED, IN_STRING)
+
+
 @dataclass
 class ParameterPlan:
     built: BuiltSql
@@ -42,7 +47,7 @@ def find(ctx, rule) -> Iterable[Finding]:
         if built is None:
             continue
         found = splices(built)
-        if not found or not any(s.place in (VALUE, QUOTED) for s in found):
+        if not found or not any(s.place in _REPORTED for s in found):
             # only names (tables, columns, settings), or nothing n1fix can place: a
             # parameter could not stand for them, and they come from code far more
             # often than from users
@@ -86,6 +91,11 @@ def _plan(ctx, built: BuiltSql, found: list[Splice]):
             return None, (
                 f"`{code}` names something (a table or a column): a parameter "
                 "cannot stand for a name; check it against the names allowed"
+            )
+        if splice.place == IN_STRING:
+            return None, (
+                f"`{code}` is part of a longer quoted string: pass the whole string, "
+                "built in Python, as the parameter"
             )
         if splice.place not in (VALUE, QUOTED):
             return None, f"`{code}` is not one whole value of the statement"
