@@ -12,6 +12,7 @@ split into their parts (n1fix.sql.formats); `+` is recognised, not placed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -33,6 +34,8 @@ from n1fix.sql.statements import quiet_sqlglot
 VALUE, QUOTED, NAME, UNKNOWN = "value", "quoted value", "name", "unknown"
 IN_STRING = "inside a quoted string"  # `LIKE '%{term}%'`: part of a longer string
 DBAPI_METHODS = {"execute", "executemany"}
+# The value a local variable holds, when one assignment gives it (see the rule).
+Resolve = Callable[[cst.Name], cst.BaseExpression | None]
 ASYNCPG_METHODS = {"fetch", "fetchrow", "fetchval", "execute"}
 
 
@@ -62,10 +65,16 @@ class BuiltSql:
     # Whether the driver reads placeholders (and `%%`) in the string as it is sent: a
     # DB-API or asyncpg call without parameters sends its string untouched.
     reads_placeholders: bool
+    # The local variable the call reads the SQL from (`sql = f"..."; execute(sql)`),
+    # `built` being its one assignment's value; None when it is built in the call.
+    through: cst.Name | None = None
 
 
-def built_sql_call(call: cst.Call, drivers: FileDrivers) -> BuiltSql | None:
-    """The SQL `call` sends, when it is built from values in the call itself."""
+def built_sql_call(
+    call: cst.Call, drivers: FileDrivers, resolve: Resolve | None = None
+) -> BuiltSql | None:
+    """The SQL `call` sends, when it is built from values in the call itself, or in
+    the variable it reads when `resolve` gives that variable's value."""
     if not isinstance(call.func, cst.Attribute) or not call.args:
         return None
     first = call.args[0]
@@ -80,7 +89,8 @@ def built_sql_call(call: cst.Call, drivers: FileDrivers) -> BuiltSql | None:
         and _called_name(value) == "text"
         and method in TEXT_RUNNERS
     ):
-        found = _form(value.args[0].value)
+        sql, through = _through(value.args[0].value, resolve)
+        found = _form(sql)
         if found is None:
             return None
         form, pieces = found
@@ -90,13 +100,15 @@ def built_sql_call(call: cst.Call, drivers: FileDrivers) -> BuiltSql | None:
             SQLALCHEMY,
             SQLALCHEMY_STYLES,
             drivers.text_dialect,
-            value.args[0].value,
+            sql,
             form,
             value,
             pieces,
             has_params,
             reads_placeholders=True,
+            through=through,
         )
+    value, through = _through(value, resolve)
     found = _form(value)
     if found is None:
         return None
@@ -118,6 +130,7 @@ def built_sql_call(call: cst.Call, drivers: FileDrivers) -> BuiltSql | None:
                 pieces,
                 has_params,
                 reads_placeholders=True,
+                through=through,
             )
         # SQLAlchemy passes the driver empty parameters when there are none
         reads = True
@@ -144,7 +157,19 @@ def built_sql_call(call: cst.Call, drivers: FileDrivers) -> BuiltSql | None:
         pieces,
         has_params,
         reads,
+        through,
     )
+
+
+def _through(
+    expr: cst.BaseExpression, resolve: Resolve | None
+) -> tuple[cst.BaseExpression, cst.Name | None]:
+    """The expression that builds the SQL: `expr`, or the value of the variable it is."""
+    if isinstance(expr, cst.Name) and resolve is not None:
+        value = resolve(expr)
+        if value is not None:
+            return value, expr
+    return expr, None
 
 
 def _called_name(call: cst.Call) -> str | None:
@@ -221,8 +246,10 @@ def splices(built: BuiltSql) -> list[Splice] | None:
         trees = [t for t in sqlglot.parse(tokens.neutral, read=built.dialect) if t]
     except (SqlglotError, ValueError, RecursionError):
         return None
-    if len(trees) != 1 or isinstance(trees[0], exp.Command):
-        return None  # a statement sqlglot only keeps as text (SET, ALTER SEQUENCE...)
+    if len(trees) != 1 or isinstance(trees[0], (exp.Command, exp.Set)):
+        # a setting (`SET LOCAL lock_timeout = '{n}s'`) comes from code, not users; and
+        # a statement sqlglot only keeps as text (ALTER SEQUENCE...) is not read
+        return None
     places = {sentinel(i): UNKNOWN for i in range(len(found))}
     for node in trees[0].walk():
         _place(node, places, exp)

@@ -67,11 +67,16 @@ def fix(ctx, finding: Finding) -> cst.Module:
     else:
         extra = [f"({values[0]},)" if len(values) == 1 else f"({', '.join(values)})"]
     call = built.call
-    if built.in_text is not None:
-        sql = built.in_text.with_changes(
-            args=[built.in_text.args[0].with_changes(value=sql)]
-        )
-    first_code = ctx.module.code_for_node(sql)
+    replaced: dict[cst.CSTNode, cst.BaseExpression] = {}
+    if built.through is not None:  # the new string goes to the variable's assignment
+        replaced[built.built] = sql
+        first_code = ctx.code(call.args[0].value)
+    else:
+        if built.in_text is not None:
+            sql = built.in_text.with_changes(
+                args=[built.in_text.args[0].with_changes(value=sql)]
+            )
+        first_code = ctx.module.code_for_node(sql)
     receiver = ctx.code(call.func)
     args = [first_code, *extra]
     one_line = f"{receiver}({', '.join(args)})"
@@ -92,7 +97,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
             + f"{pad})"
         )
     new_call = cst.parse_expression(code)
-    return ctx.module.visit(_Replace(call, new_call))
+    replaced[call] = new_call
+    return ctx.module.visit(_ReplaceNodes(replaced))
 
 
 def _without_quote(text: str, at_end: bool) -> str:
@@ -158,14 +164,9 @@ class _ReplaceNodes(cst.CSTTransformer):
         self.new = new
 
     def on_leave(self, original, updated):
-        return self.new.get(original, updated)
-
-
-class _Replace(cst.CSTTransformer):
-    def __init__(self, old: cst.Call, new: cst.BaseExpression) -> None:
-        self.old, self.new = old, new
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        if original is self.old:
-            return self.new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
-        return updated
+        new = self.new.get(original)
+        if new is None:
+            return updated
+        if isinstance(original, cst.Call):  # the call keeps its parentheses
+            return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+        return new

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
 
-from n1fix.cst.syntax import is_pure_key, walk
+from n1fix.cst.ancestry import nodes_with_ancestry
+from n1fix.cst.syntax import is_pure_key
 from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.sql_built_from_values.variables import (
+    assigned_just_before,
+    single_assignment,
+)
 from n1fix.sql.built import (
     IN_STRING,
     NAME,
@@ -40,10 +46,11 @@ class ParameterPlan:
 
 def find(ctx, rule) -> Iterable[Finding]:
     drivers = file_drivers(ctx.imports, ctx.text)
-    for node in walk(ctx.module, into_scopes=True):
-        if not isinstance(node, cst.Call):
-            continue
-        built = built_sql_call(node, drivers)
+    calls = nodes_with_ancestry(ctx.module, lambda node, _: isinstance(node, cst.Call))
+    for node, ancestry in calls:
+        built = built_sql_call(
+            node, drivers, functools.partial(single_assignment, ancestry=ancestry)
+        )
         if built is None:
             continue
         found = splices(built)
@@ -57,7 +64,7 @@ def find(ctx, rule) -> Iterable[Finding]:
             "breaks the statement or changes it (SQL injection); pass the values as "
             "parameters"
         )
-        plan, note = _plan(ctx, built, found)
+        plan, note = _plan(ctx, built, found, ancestry)
         if plan is None:
             yield rule.finding_at(ctx, built.built, message, fix_note=note)
         else:
@@ -77,9 +84,15 @@ def _article(form: str) -> str:
     )
 
 
-def _plan(ctx, built: BuiltSql, found: list[Splice]):
+def _plan(ctx, built: BuiltSql, found: list[Splice], ancestry):
     if built.has_params:
         return None, "the call already passes parameters"
+    if built.through is not None and not assigned_just_before(built.built, ancestry):
+        return None, (
+            f"`{built.through.value}` is built before the statement just above the "
+            "call: a value it splices may change in between, and a parameter reads it "
+            "at the call"
+        )
     if built.api is None:
         return None, (
             "the file shows neither the engine URL nor the one driver "

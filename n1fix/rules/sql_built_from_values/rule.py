@@ -74,6 +74,27 @@ def builds_string(node: ast.AST) -> bool:
     return isinstance(first, (ast.JoinedStr, ast.BinOp, ast.Call))
 
 
+def assigns_built_string(node: ast.AST) -> bool:
+    """`name = f"..."`, `name = "..." % ...` or `name = "...".format(...)`: a string
+    built from values in a variable a call may send."""
+    if not isinstance(node, ast.Assign):
+        return False
+    value = node.value
+    if isinstance(value, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in value.values)
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
+        return isinstance(value.left, ast.Constant) and isinstance(
+            value.left.value, str
+        )
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "format"
+        and isinstance(value.func.value, ast.Constant)
+        and isinstance(value.func.value.value, str)
+    )
+
+
 class SqlBuiltFromValues(Rule):
     __doc__ = __doc__
     NAME = "sql-built-from-values"
@@ -84,7 +105,9 @@ class SqlBuiltFromValues(Rule):
     def gate(self, tree: ast.Module, text: str) -> bool:
         if not SQL_TEXT.search(text):
             return False
-        return any(builds_string(node) for node in ast.walk(tree))
+        return any(
+            builds_string(node) or assigns_built_string(node) for node in ast.walk(tree)
+        )
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.sql_built_from_values.analysis import find
