@@ -174,13 +174,47 @@ INJECTION = [
     ('cur.execute(f"SELECT id FROM renders WHERE id IN ({project.name})")', None),
     (
         "cur.execute(f\"SELECT id FROM renders WHERE status LIKE '%{project.name}%'\")",
-        None,
+        "none",
     ),
     (
         'session.execute(text(f"SELECT id FROM renders WHERE id = {project.id}"))',
         "unsafe",
     ),
     ('cur.execute(f"SET LOCAL statement_timeout TO {project.id}")', None),
+    # a setting with the value inside a longer string: from code, not users
+    ("cur.execute(f\"SET LOCAL lock_timeout = '{project.id}s'\")", None),
+    # %-formatting and .format() are read like an f-string
+    ('cur.execute("SELECT id FROM renders WHERE id = %d" % project.id)', "unsafe"),
+    (
+        "cur.execute(\"SELECT id FROM renders WHERE status = '{}'\".format(project.name))",
+        "unsafe",
+    ),
+    ('cur.execute("SELECT id FROM %s WHERE id = 1" % project.name)', None),
+    # a conversion with a format, and values from a tuple not written out
+    ('cur.execute("SELECT id FROM renders WHERE id = %05d" % project.id)', "none"),
+    ('cur.execute("SELECT id FROM renders WHERE id = %s AND n = %s" % ids)', "none"),
+    ('cur.execute("SELECT id FROM renders WHERE id = {0.id}".format(project))', "none"),
+    # a DB-API placeholder string passed with its parameters is the right form
+    ('cur.execute("SELECT id FROM renders WHERE id = ?", (project.id,))', None),
+    # SQL in a variable assigned once, read only by the call: fixed right after it...
+    (
+        'sql = f"SELECT id FROM renders WHERE id = {project.id}"\ncur.execute(sql)',
+        "unsafe",
+    ),
+    # ...reported when a statement runs in between
+    (
+        'sql = f"SELECT id FROM renders WHERE id = {project.id}"\nprint(1)\ncur.execute(sql)',
+        "none",
+    ),
+    # assigned twice, or read again: not the string the call sends for sure
+    (
+        'sql = f"SELECT id FROM renders WHERE id = {project.id}"\nsql = sql + " LIMIT 1"\ncur.execute(sql)',
+        None,
+    ),
+    (
+        'sql = f"SELECT id FROM renders WHERE id = {project.id}"\nprint(sql)\ncur.execute(sql)',
+        None,
+    ),
 ]
 
 
@@ -282,3 +316,25 @@ def test_psycopg2_only_in_a_test_extra_is_not_the_projects_driver(tmp_path):
     assert not declares_psycopg2(tests_only)
     assert declares_psycopg2(postgres_extra)
     assert declares_psycopg2(poetry)
+
+
+def test_exec_driver_sql_on_a_driver_not_shown_has_no_fix(tmp_path):
+    """exec_driver_sql takes the driver's own placeholders: with no engine URL and no
+    driver import in the file, the style is unknown, so the injection is reported
+    without a fix; an asyncpg URL gives `$1` in a tuple, as SQLAlchemy's adapter takes."""
+    body = (
+        "def names(conn, name):\n"
+        "    return conn.exec_driver_sql(\n"
+        "        f\"SELECT id FROM users WHERE display_name = '{name}'\"\n"
+        "    ).all()\n"
+    )
+    service = tmp_path / "service.py"
+    service.write_text(body)
+    found = scan_source(service, body)
+    assert [f.applicability.value for f in found] == ["none"]
+    assert "placeholder style" in found[0].fix_note
+    from n1fix.engine.api import fix_source
+
+    with_url = 'URL = "postgresql+asyncpg://app@db/app"\n\n\n' + body
+    fixed = fix_source(service, with_url, unsafe_fixes=True).text
+    assert '("SELECT id FROM users WHERE display_name = $1", (name,))' in fixed

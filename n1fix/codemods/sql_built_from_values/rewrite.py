@@ -1,5 +1,6 @@
-"""The `sql-built-from-values` rewrite: the f-string's spliced values become placeholders
-in the driver's style, passed as parameters of the same call."""
+"""The `sql-built-from-values` rewrite: the values an f-string, `%`-formatting or
+`.format()` splices become placeholders in the driver's style, passed as parameters of
+the same call (a tuple; asyncpg's own calls take them as arguments, `text()` a dict)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from n1fix.rules.base import Finding
 from n1fix.rules.sql_built_from_values.analysis import ParameterPlan
 from n1fix.sql.built import QUOTED
 from n1fix.sql.drivers import ASYNCPG, PSYCOPG, PSYCOPG2, SQLALCHEMY, SQLITE3
+from n1fix.sql.formats import FORMAT, PERCENT
 
 _PERCENT_STYLE = (PSYCOPG, PSYCOPG2)
 
@@ -20,59 +22,61 @@ _PERCENT_STYLE = (PSYCOPG, PSYCOPG2)
 def fix(ctx, finding: Finding) -> cst.Module:
     plan: ParameterPlan = finding.plan
     built = plan.built
-    fstring = built.built
-    assert isinstance(fstring, cst.FormattedString)
-    prefix = fstring.prefix.replace("f", "").replace("F", "")
-    quote = fstring.quote
+    # the new string is read for placeholders: a `%` the old one sent as it is doubles
+    double_percent = built.api in _PERCENT_STYLE and not built.reads_placeholders
     names: list[str] = []
     values: list[str] = []
-    pieces: list[str] = []
-    splice_index = 0
-    closing_quote = False  # the text after a quoted value starts with its closing quote
-    for part in built.parts:
-        if isinstance(part, str):
-            text = part.replace("{{", "{").replace("}}", "}")
-            if built.api in _PERCENT_STYLE:
-                text = text.replace("%", "%%")
-            if closing_quote:
-                text = _without_quote(text, at_end=False)
-                closing_quote = False
-            pieces.append(text)
-            continue
-        splice = plan.splices[splice_index]
-        splice_index += 1
-        if splice.place == QUOTED:
-            if not pieces:
-                raise FixFailed("a quoted value opens the string")
-            pieces[-1] = _without_quote(pieces[-1], at_end=True)
-            closing_quote = True
-        code = ctx.code(splice.expression)
-        values.append(code)
-        names.append(_parameter_name(code, names))
-        pieces.append(_placeholder(built.api, names[-1], len(values)))
-    if closing_quote:
-        raise FixFailed("a quoted value closes the string")
-    sql = "".join(pieces)
-    new_string = f"{prefix}{quote}{sql}{quote}"
-    try:
-        literal = cst.parse_expression(new_string)
-    except cst.ParserSyntaxError as error:
-        raise FixFailed(f"the new SQL string does not parse: {error}") from error
+    splices = iter(plan.splices)
+    new_literals: dict[cst.CSTNode, cst.BaseExpression] = {}
+    for piece in built.pieces:
+        pieces: list[str] = []
+        closing_quote = False  # the text after a quoted value starts with its quote
+        for part in piece.parts:
+            if isinstance(part, str):
+                text = part.replace("%", "%%") if double_percent else part
+                if closing_quote:
+                    text = _without_quote(text, at_end=False)
+                    closing_quote = False
+                pieces.append(text)
+                continue
+            splice = next(splices)
+            if splice.place == QUOTED:
+                if not pieces:
+                    raise FixFailed("a quoted value opens a string literal")
+                pieces[-1] = _without_quote(pieces[-1], at_end=True)
+                closing_quote = True
+            code = ctx.code(splice.expression)
+            values.append(code)
+            names.append(_parameter_name(code, names))
+            pieces.append(_placeholder(built.api, names[-1], len(values)))
+        if closing_quote:
+            raise FixFailed("a quoted value closes a string literal")
+        literal = piece.literal
+        prefix = literal.prefix.replace("f", "").replace("F", "")
+        new_string = f"{prefix}{literal.quote}{''.join(pieces)}{literal.quote}"
+        try:
+            new_literals[literal] = cst.parse_expression(new_string)
+        except cst.ParserSyntaxError as error:
+            raise FixFailed(f"the new SQL string does not parse: {error}") from error
+    sql = _string_of(built).visit(_ReplaceNodes(new_literals))
     if built.api == SQLALCHEMY:
         params = "{" + ", ".join(f'"{n}": {v}' for n, v in zip(names, values)) + "}"
         extra = [params]
-    elif built.api == ASYNCPG:
+    elif built.api == ASYNCPG and built.method != "exec_driver_sql":
         extra = values
     else:
         extra = [f"({values[0]},)" if len(values) == 1 else f"({', '.join(values)})"]
     call = built.call
-    if built.in_text is not None:
-        text_call = built.in_text.with_changes(
-            args=[built.in_text.args[0].with_changes(value=literal)]
-        )
-        first_code = cst.Module([]).code_for_node(text_call)
+    replaced: dict[cst.CSTNode, cst.BaseExpression] = {}
+    if built.through is not None:  # the new string goes to the variable's assignment
+        replaced[built.built] = sql
+        first_code = ctx.code(call.args[0].value)
     else:
-        first_code = new_string
+        if built.in_text is not None:
+            sql = built.in_text.with_changes(
+                args=[built.in_text.args[0].with_changes(value=sql)]
+            )
+        first_code = ctx.module.code_for_node(sql)
     receiver = ctx.code(call.func)
     args = [first_code, *extra]
     one_line = f"{receiver}({', '.join(args)})"
@@ -81,7 +85,9 @@ def fix(ctx, finding: Finding) -> cst.Module:
     lines = ctx.text.splitlines()
     indent = _indentation(lines[ctx.range_of(call).start.line - 1])
     block = _indentation(lines[ctx.range_of(_statement_of(ctx, call)).start.line - 1])
-    if "\n" in first_code or fits(one_line, indent, ctx.project.line_length):
+    # SQL over several lines keeps their indentation: one argument a line, as the
+    # original call most often was
+    if "\n" not in first_code and fits(one_line, indent, ctx.project.line_length):
         code = one_line
     else:
         pad = " " * (indent - block)
@@ -91,7 +97,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
             + f"{pad})"
         )
     new_call = cst.parse_expression(code)
-    return ctx.module.visit(_Replace(call, new_call))
+    replaced[call] = new_call
+    return ctx.module.visit(_ReplaceNodes(replaced))
 
 
 def _without_quote(text: str, at_end: bool) -> str:
@@ -115,6 +122,15 @@ def _parameter_name(code: str, taken: list[str]) -> str:
     while name in taken:
         name, n = f"{base}_{n}", n + 1
     return name
+
+
+def _string_of(built) -> cst.BaseExpression:
+    """The string literal (or literals side by side) the SQL is formatted from."""
+    if built.form == PERCENT:
+        return built.built.left
+    if built.form == FORMAT:
+        return built.built.func.value
+    return built.built
 
 
 def _placeholder(api: str, name: str, position: int) -> str:
@@ -143,11 +159,14 @@ def _statement_of(ctx, call: cst.Call) -> cst.CSTNode:
     raise FixFailed("the call is in no statement")
 
 
-class _Replace(cst.CSTTransformer):
-    def __init__(self, old: cst.Call, new: cst.BaseExpression) -> None:
-        self.old, self.new = old, new
+class _ReplaceNodes(cst.CSTTransformer):
+    def __init__(self, new: dict[cst.CSTNode, cst.BaseExpression]) -> None:
+        self.new = new
 
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        if original is self.old:
-            return self.new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
-        return updated
+    def on_leave(self, original, updated):
+        new = self.new.get(original)
+        if new is None:
+            return updated
+        if isinstance(original, cst.Call):  # the call keeps its parentheses
+            return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+        return new

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
 
-from n1fix.cst.syntax import is_pure_key, walk
+from n1fix.cst.ancestry import nodes_with_ancestry
+from n1fix.cst.syntax import is_pure_key
 from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.sql_built_from_values.variables import (
+    assigned_just_before,
+    single_assignment,
+)
 from n1fix.sql.built import (
+    IN_STRING,
     NAME,
     QUOTED,
     VALUE,
@@ -27,6 +34,10 @@ UNSAFE_NOTE = (
 )
 
 
+# where a spliced part stands for data: a value, a whole quoted one, or part of one
+_REPORTED = (VALUE, QUOTED, IN_STRING)
+
+
 @dataclass
 class ParameterPlan:
     built: BuiltSql
@@ -35,14 +46,15 @@ class ParameterPlan:
 
 def find(ctx, rule) -> Iterable[Finding]:
     drivers = file_drivers(ctx.imports, ctx.text)
-    for node in walk(ctx.module, into_scopes=True):
-        if not isinstance(node, cst.Call):
-            continue
-        built = built_sql_call(node, drivers)
+    calls = nodes_with_ancestry(ctx.module, lambda node, _: isinstance(node, cst.Call))
+    for node, ancestry in calls:
+        built = built_sql_call(
+            node, drivers, functools.partial(single_assignment, ancestry=ancestry)
+        )
         if built is None:
             continue
         found = splices(built)
-        if not found or not any(s.place in (VALUE, QUOTED) for s in found):
+        if not found or not any(s.place in _REPORTED for s in found):
             # only names (tables, columns, settings), or nothing n1fix can place: a
             # parameter could not stand for them, and they come from code far more
             # often than from users
@@ -52,7 +64,7 @@ def find(ctx, rule) -> Iterable[Finding]:
             "breaks the statement or changes it (SQL injection); pass the values as "
             "parameters"
         )
-        plan, note = _plan(ctx, built, found)
+        plan, note = _plan(ctx, built, found, ancestry)
         if plan is None:
             yield rule.finding_at(ctx, built.built, message, fix_note=note)
         else:
@@ -72,20 +84,36 @@ def _article(form: str) -> str:
     )
 
 
-def _plan(ctx, built: BuiltSql, found: list[Splice]):
+def _plan(ctx, built: BuiltSql, found: list[Splice], ancestry):
     if built.has_params:
         return None, "the call already passes parameters"
-    for splice, part in zip(found, [p for p in built.parts if not isinstance(p, str)]):
+    if built.through is not None and not assigned_just_before(built.built, ancestry):
+        return None, (
+            f"`{built.through.value}` is built before the statement just above the "
+            "call: a value it splices may change in between, and a parameter reads it "
+            "at the call"
+        )
+    if built.api is None:
+        return None, (
+            "the file shows neither the engine URL nor the one driver "
+            "`exec_driver_sql` runs on: its placeholder style is not known"
+        )
+    for splice in found:
         code = ctx.code(splice.expression)
         if splice.place == NAME:
             return None, (
-                f"`{{{code}}}` names something (a table or a column): a parameter "
+                f"`{code}` names something (a table or a column): a parameter "
                 "cannot stand for a name; check it against the names allowed"
             )
+        if splice.place == IN_STRING:
+            return None, (
+                f"`{code}` is part of a longer quoted string: pass the whole string, "
+                "built in Python, as the parameter"
+            )
         if splice.place not in (VALUE, QUOTED):
-            return None, f"`{{{code}}}` is not one whole value of the statement"
-        if part.conversion is not None or part.format_spec is not None:
-            return None, f"`{{{code}}}` is formatted (`!r` or a format spec)"
+            return None, f"`{code}` is not one whole value of the statement"
+        if splice.hole.why_not is not None:
+            return None, f"`{code}` {splice.hole.why_not}"
         if not is_pure_key(splice.expression):
-            return None, f"`{{{code}}}` is not a plain read of a value"
+            return None, f"`{code}` is not a plain read of a value"
     return ParameterPlan(built, found), None

@@ -1,11 +1,15 @@
 """## What it does
-Finds SQL that a call sends after splicing Python values into it with an f-string:
-`cursor.execute(f"... WHERE name = '{name}'")`, `session.execute(text(f"... WHERE id =
-{user_id}"))`, for SQLAlchemy's `text()` and `exec_driver_sql`, sqlite3 and psycopg
-cursors, and asyncpg. Only strings that splice at least one value are reported: one that
-splices names alone (a table, a column, `SET ... TO {timeout}`, DDL) is not, as a
-parameter cannot stand for a name and such names come from code far more often than
-from users.
+Finds SQL that a call sends after splicing Python values into it with an f-string,
+`%`-formatting or `.format()`: `cursor.execute(f"... WHERE name = '{name}'")`,
+`cursor.execute("... WHERE id = %d" % user_id)`, `session.execute(text("... = '{}'"
+.format(status)))`, for SQLAlchemy's `text()` and `exec_driver_sql`, sqlite3 and psycopg
+cursors, and asyncpg, the SQL written in the call or in a local variable the function
+assigns once and reads only in that call (`sql = f"..."` then `cursor.execute(sql)`).
+Only strings that splice at least one value are reported: one that splices names alone
+(a table, a column, DDL) is not, nor a `SET` of a setting, as a parameter cannot stand
+for a name and such names and settings come from code far more often than from users.
+A string with `%s` placeholders passed with its parameters is the right form, and never
+reported.
 
 ## Why is this bad?
 A value with a quote in it breaks the statement, or changes what it does: SQL injection.
@@ -27,26 +31,34 @@ rows = session.execute(
 ).all()
 ```
 Each value becomes a placeholder in the style the driver takes (`:name` for `text()`,
-`?` for sqlite3, `%s` for psycopg, `$1` for asyncpg) and is passed as a parameter; a
-quoted value loses its quotes. On psycopg, a `%` of the SQL is doubled (`%%`), as the
-driver then reads the string for placeholders.
+`?` for sqlite3, `%s` for psycopg 2 and 3, `$1` for asyncpg) and is passed as a
+parameter (a tuple; asyncpg's own calls take the values as further arguments); a quoted
+value loses its quotes. On psycopg, a `%` that the call sent as it is (a DB-API call
+without parameters sends its string untouched) is doubled (`%%`), as the driver then
+reads the string for placeholders. `exec_driver_sql` hands the string to the driver, so
+it takes the driver's style, from the engine URL the file spells out (or the one driver
+it imports); with neither, the style is unknown and there is no fix.
 
 ## Fix safety
-A fix is offered for an f-string whose spliced parts are plain reads (names, attributes,
-constant subscripts, without `!r` or a format spec) that each stand for one value: the
-right side of a comparison with a column, an item of an `IN` list or of `VALUES`, a
-LIMIT or OFFSET, or a whole quoted string. It is always unsafe: a parameter is typed by
-the driver where the spliced text was read by SQL (a quoted `'5'` compared with an
-integer column works, a string parameter may not; a number spliced unquoted is read as a
-number, but a string spliced unquoted was SQL), and a value that held SQL on purpose
-stops working. No fix when a spliced part names something (a table, a column, `ORDER BY
+A fix is offered when every spliced part is a plain read (names, attributes, constant
+subscripts; `{x}`, `%s`, `%d` or `%i`, without `!r`, a width or another format) that
+stands for one value: the right side of a comparison with a column, an item of an `IN`
+list or of `VALUES`, a LIMIT or OFFSET, or a whole quoted string. It is always unsafe: a
+parameter is typed by the driver where the spliced text was read by SQL (a quoted `'5'`
+compared with an integer column works, a string parameter may not; a number spliced
+unquoted is read as a number, but a string spliced unquoted was SQL; `%d` dropped a
+float's fraction, a parameter keeps it), and a value that held SQL on purpose stops
+working. No fix when a spliced part names something (a table, a column, `ORDER BY
 {column}`: parameters cannot stand for names; check the name against the ones allowed),
 splices a joined list (`IN ({ids})`), sits inside a longer quoted string (`LIKE
-'%{term}%'`), or when the call already passes parameters.
+'%{term}%'`: the parameter is the whole pattern), reads its values from a tuple or
+mapping not written out (`"..." % args`), when the call already passes parameters, or
+when SQL built in a variable is not assigned in the statement just above the call (a
+value could change in between, and a parameter reads it at the call).
 
 ## Known problems
-Only SQL built in the call itself is seen, not SQL built in a variable first, and only
-f-strings: `%`-formatting, `.format()` and `+` are not split into their values yet.
+`+` concatenation is recognised but not split into its values, and SQL built in a
+variable that is read again (logged, say) or assigned more than once is not followed.
 """
 
 from __future__ import annotations
@@ -74,6 +86,27 @@ def builds_string(node: ast.AST) -> bool:
     return isinstance(first, (ast.JoinedStr, ast.BinOp, ast.Call))
 
 
+def assigns_built_string(node: ast.AST) -> bool:
+    """`name = f"..."`, `name = "..." % ...` or `name = "...".format(...)`: a string
+    built from values in a variable a call may send."""
+    if not isinstance(node, ast.Assign):
+        return False
+    value = node.value
+    if isinstance(value, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in value.values)
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
+        return isinstance(value.left, ast.Constant) and isinstance(
+            value.left.value, str
+        )
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "format"
+        and isinstance(value.func.value, ast.Constant)
+        and isinstance(value.func.value.value, str)
+    )
+
+
 class SqlBuiltFromValues(Rule):
     __doc__ = __doc__
     NAME = "sql-built-from-values"
@@ -84,7 +117,9 @@ class SqlBuiltFromValues(Rule):
     def gate(self, tree: ast.Module, text: str) -> bool:
         if not SQL_TEXT.search(text):
             return False
-        return any(builds_string(node) for node in ast.walk(tree))
+        return any(
+            builds_string(node) or assigns_built_string(node) for node in ast.walk(tree)
+        )
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.sql_built_from_values.analysis import find

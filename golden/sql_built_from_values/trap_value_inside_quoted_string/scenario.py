@@ -1,0 +1,8 @@
+from golden_support import dbapi_cursor
+
+BACKENDS = ("sqlite",)  # a sqlite3 cursor
+
+
+def run(module, session):
+    cur = dbapi_cursor(session)
+    return [module.projects_matching(cur, "o"), module.projects_matching(cur, "zz")]
