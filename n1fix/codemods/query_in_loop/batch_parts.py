@@ -117,13 +117,53 @@ def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
     )
 
 
-def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpression:
+def _in_predicate(
+    plan: LoopQueryPlan, keys_ref: str, code, symbol=None
+) -> cst.BaseExpression:
+    """`Render.project_id.in_(keys)`; for a key of several columns the row value
+    `tuple_(A.x, A.y).in_(keys)` (`symbol` spells `sqlalchemy.tuple_`, importing it)."""
+    if plan.key_parts:
+        columns = ", ".join(
+            code(part.column_expr)
+            if part.column_expr is not None
+            else f"{plan.entity_code}.{part.column}"
+            for part in plan.key_parts
+        )
+        return cst.parse_expression(
+            f"{symbol('sqlalchemy.tuple_')}({columns}).in_({keys_ref})"
+        )
     column = (
         code(plan.column_expr)
         if plan.column_expr is not None
         else f"{plan.entity_code}.{plan.key_column}"
     )
     return cst.parse_expression(f"{column}.in_({keys_ref})")
+
+
+def _row_key(plan: LoopQueryPlan, row: str) -> str:
+    """What a batched row is grouped by: `row.project_id`, or the tuple of a key of
+    several columns (`(row.dag_id, row.task_id)`), equal to the item's key tuple."""
+    if plan.key_parts:
+        return "(" + ", ".join(f"{row}.{part.column}" for part in plan.key_parts) + ")"
+    return f"{row}.{plan.key_column}"
+
+
+def _key_words(plan: LoopQueryPlan) -> str:
+    """What the rows are grouped by, in a name: the key's column (`project_id`); for a
+    key of several columns the item they are all read from (`ref` for `(ref.dag_id,
+    ref.task_id)`), else the columns (`dag_id_and_task_id`)."""
+    if not plan.key_parts:
+        return plan.key_column
+    key = plan.keys_key
+    owners = {
+        element.value.value.value
+        for element in (key.elements if isinstance(key, cst.Tuple) else ())
+        if isinstance(element.value, (cst.Attribute, cst.Subscript))
+        and isinstance(element.value.value, cst.Name)
+    }
+    if len(owners) == 1 and len(key.elements) == len(plan.key_parts):
+        return owners.pop()
+    return "_and_".join(part.column for part in plan.key_parts)
 
 
 def _dedented(ctx, plan: LoopQueryPlan, text: str) -> str:
@@ -165,6 +205,17 @@ class _BatchQuery(cst.CSTTransformer):
         self.filter_by_call = (
             pred.container if pred is not None and pred.via_filter_by else None
         )
+        # A key of several columns: the first predicate becomes the row value's `in_`,
+        # the others go (the comparisons dropped from their calls, the keywords from
+        # their `filter_by`).
+        key_preds = [
+            part.predicate for part in plan.key_parts if part.predicate is not None
+        ] or ([pred] if pred is not None else [])
+        self.dropped = {id(p.node) for p in key_preds[1:] if not p.via_filter_by}
+        self.keywords: dict[int, set[str]] = {}
+        for p in key_preds:
+            if p.via_filter_by:
+                self.keywords.setdefault(id(p.container), set()).add(p.attr)
         self.limit_call = (
             self.shape.limit.call if self.shape.limit is not None else None
         )
@@ -189,6 +240,8 @@ class _BatchQuery(cst.CSTTransformer):
                 return None
 
     def on_leave(self, original, updated):
+        if isinstance(original, cst.Arg) and id(original.value) in self.dropped:
+            return cst.RemovalSentinel.REMOVE
         if (
             self.pred_node is not None
             and original is self.pred_node
@@ -214,14 +267,29 @@ class _BatchQuery(cst.CSTTransformer):
         return updated
 
     def _leave_call(self, original: cst.Call, updated: cst.Call):
-        if original is self.filter_by_call:
+        if self.dropped and len(updated.args) < len(original.args):
+            if not updated.args:  # `.where(A.y == b)`: nothing left to filter by
+                return updated.func.value
+            kept = list(updated.args)
+            kept[-1] = kept[-1].with_changes(comma=original.args[-1].comma)
+            return updated.with_changes(args=kept)
+        if id(original) in self.keywords and original is not self.filter_by_call:
+            drops = self.keywords[id(original)]
             kept = [
                 a
                 for a in updated.args
-                if not (
-                    a.keyword is not None
-                    and a.keyword.value == self.plan.key_predicate.attr
-                )
+                if not (a.keyword is not None and a.keyword.value in drops)
+            ]
+            if not kept:
+                return updated.func.value
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return updated.with_changes(args=kept)
+        if original is self.filter_by_call:
+            drops = self.keywords[id(original)]
+            kept = [
+                a
+                for a in updated.args
+                if not (a.keyword is not None and a.keyword.value in drops)
             ]
             method = "filter" if self.shape.style is Style.V1 else "where"
             if not kept:

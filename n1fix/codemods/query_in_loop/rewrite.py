@@ -21,7 +21,9 @@ from n1fix.codemods.query_in_loop.batch_parts import (
     _dict_comprehension,
     _in_predicate,
     _key_is_item_pk,
+    _key_words,
     _grouped_loop,
+    _row_key,
 )
 from n1fix.codemods.query_in_loop.loop_keys import (
     _items_name,
@@ -188,9 +190,8 @@ def _batch(
     )
     entity = singular_snake(entity_name)
     target_name = _target_name(plan)
-    suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
+    suffix = target_name if _key_is_item_pk(plan, target_name) else _key_words(plan)
     key_code = ctx.code(plan.key)
-    attr = plan.key_column
     indent = ctx.range_of(plan.anchor).start.column
     if not ctx.keys_never_empty or plan.batch_guards:
         indent += len(INDENT)  # the query runs under `if keys:`
@@ -255,7 +256,12 @@ def _batch(
             *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix),
         )
         fill = _dict_comprehension(
-            group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit
+            group,
+            f"{_row_key(plan, row)}: {row}",
+            f"for {row} in ",
+            source,
+            indent,
+            limit,
         )
         lookup = (
             f"{group}.get({key_code})"
@@ -295,7 +301,7 @@ def _batch(
             suffix=suffix,
             keys_ref=keys_ref,
             row=row,
-            key=f"{row}.{attr}",
+            key=_row_key(plan, row),
             value=row,
             source=source,
             key_code=key_code,
@@ -481,7 +487,7 @@ def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str
         shape.get_key is not None and shape.style is Style.V2
     ):  # `session.get(Model, key)`
         return _get_source(ctx, plan, keys_ref, symbol)
-    in_expr = _in_predicate(plan, keys_ref, code)
+    in_expr = _in_predicate(plan, keys_ref, code, symbol)
     transformer = _BatchQuery(plan, in_expr, add_group_by=None)
     new = shape.node.visit(transformer)
     return _dedented(ctx, plan, cst.Module([]).code_for_node(new))
@@ -490,14 +496,12 @@ def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str
 def _get_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
     shape = plan.shape
     code = ctx.code
-    pk = f"{plan.entity_code}.{plan.key_column}"
+    in_expr = render(_in_predicate(plan, keys_ref, code, symbol))
     session = code(shape.session)
     if plan.uses_v1_query:
-        return f"{session}.query({plan.entity_code}).filter({pk}.in_({keys_ref}))"
+        return f"{session}.query({plan.entity_code}).filter({in_expr})"
     select = symbol("sqlalchemy.select")
-    source = (
-        f"{session}.scalars({select}({plan.entity_code}).where({pk}.in_({keys_ref})))"
-    )
+    source = f"{session}.scalars({select}({plan.entity_code}).where({in_expr}))"
     return f"await {source}" if shape.is_async else source
 
 
