@@ -48,9 +48,24 @@ def seed(session: Session) -> None:
     )
     session.add_all(
         [
-            Member(id=1, affiliation_name="CERN", affiliation_city="Geneva", affiliation_country="CH"),
-            Member(id=2, affiliation_name="Open Lab", affiliation_city=None, affiliation_country="FR"),
-            Member(id=3, affiliation_name="EPFL", affiliation_city="Zurich", affiliation_country="CH"),
+            Member(
+                id=1,
+                affiliation_name="CERN",
+                affiliation_city="Geneva",
+                affiliation_country="CH",
+            ),
+            Member(
+                id=2,
+                affiliation_name="Open Lab",
+                affiliation_city=None,
+                affiliation_country="FR",
+            ),
+            Member(
+                id=3,
+                affiliation_name="EPFL",
+                affiliation_city="Zurich",
+                affiliation_country="CH",
+            ),
         ]
     )
     session.flush()

@@ -271,7 +271,10 @@ class _BatchQuery(cst.CSTTransformer):
             if not updated.args:  # `.where(A.y == b)`: nothing left to filter by
                 return updated.func.value
             kept = list(updated.args)
-            kept[-1] = kept[-1].with_changes(comma=original.args[-1].comma)
+            last = original.args[-1]  # its comma and the space before `)` stay
+            kept[-1] = kept[-1].with_changes(
+                comma=last.comma, whitespace_after_arg=last.whitespace_after_arg
+            )
             return updated.with_changes(args=kept)
         if id(original) in self.keywords and original is not self.filter_by_call:
             drops = self.keywords[id(original)]

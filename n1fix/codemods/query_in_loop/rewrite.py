@@ -100,7 +100,9 @@ def fix(ctx, finding: Finding):
                 ctx, batch, keys_ref, guard_code(ctx.code, plan.batch_guards)
             )
         )
-        lookup_node = cst.parse_expression(batch.lookup, config=config)
+        lookup_node = cst.parse_expression(
+            _lookup_fitted(ctx, plan, batch.lookup), config=config
+        )
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(
             f"generated code does not parse: {str(error).splitlines()[0]}"
@@ -250,6 +252,12 @@ def _batch(
     )
     # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
     source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
+    if (
+        plan.key_parts
+        and shape.get_key is not None
+        and not fits(f"    for {row} in {source}", indent, limit)
+    ):
+        source = _get_source(ctx, plan, keys_ref, symbol, broken=True)
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
         group = names.pick(
             f"{plural(entity)}_by_{suffix}",
@@ -337,6 +345,27 @@ def _right_hand_split(source: str, head: str, indent: int, limit: int) -> str | 
     first = f"{head}{render(call.func)}("
     if not fits(first, indent, limit) or not fits(args, indent + len(INDENT), limit):
         return None
+    return f"{render(call.func)}(\n{INDENT}{args}\n)"
+
+
+def _lookup_fitted(ctx, plan: LoopQueryPlan, lookup: str) -> str:
+    """`group.get(key, [])` with its arguments on a line of their own, as black breaks
+    it, when the statement it goes in would be too long (a key of several columns is a
+    tuple, longer than one column's key)."""
+    if not plan.key_parts or "\n" in lookup:
+        return lookup
+    statement = ctx.code(plan.query_statement).strip("\n")
+    indent = ctx.range_of(plan.query_statement).start.column
+    replaced = statement.replace(ctx.code(plan.shape.location), lookup, 1)
+    if all(
+        fits(line, indent, ctx.project.line_length) for line in replaced.split("\n")
+    ):
+        return lookup
+    call = cst.parse_expression(lookup)
+    if not isinstance(call, cst.Call) or not call.args:
+        return lookup
+    args = ", ".join(render(arg.value) for arg in call.args)
+    # LibCST writes the lines inside the brackets relative to the statement's block.
     return f"{render(call.func)}(\n{INDENT}{args}\n)"
 
 
@@ -493,14 +522,29 @@ def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str
     return _dedented(ctx, plan, cst.Module([]).code_for_node(new))
 
 
-def _get_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+def _get_source(
+    ctx, plan: LoopQueryPlan, keys_ref: str, symbol, broken: bool = False
+) -> str:
+    """The batch of `session.get(Model, key)`; `broken`: the long row-value form of a
+    composite key, its brackets broken as black breaks them."""
     shape = plan.shape
     code = ctx.code
     in_expr = render(_in_predicate(plan, keys_ref, code, symbol))
     session = code(shape.session)
     if plan.uses_v1_query:
+        if broken:
+            return (
+                f"(\n{INDENT}{session}.query({plan.entity_code})"
+                f"\n{INDENT}.filter({in_expr})\n)"
+            )
         return f"{session}.query({plan.entity_code}).filter({in_expr})"
     select = symbol("sqlalchemy.select")
+    if broken:
+        awaited = "await " if shape.is_async else ""
+        return (
+            f"{awaited}{session}.scalars(\n{INDENT}{select}({plan.entity_code}).where("
+            f"\n{INDENT * 2}{in_expr}\n{INDENT})\n)"
+        )
     source = f"{session}.scalars({select}({plan.entity_code}).where({in_expr}))"
     return f"await {source}" if shape.is_async else source
 

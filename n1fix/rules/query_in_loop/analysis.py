@@ -683,6 +683,14 @@ def _finding(
     )
     if applicability is Applicability.SAFE and proof is not None:
         message += f"; fix: {proof}"
+    elif applicability is Applicability.SAFE and plan is not None and plan.key_parts:
+        columns = ", ".join(part.column for part in plan.key_parts)
+        message += (
+            f"; fix: one `tuple_({columns}).in_()` query for all keys, grouped in"
+            " Python by the tuple"
+        )
+        if proved:
+            message += f" ({'; '.join(proved)})"
     elif applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
         if proved:
