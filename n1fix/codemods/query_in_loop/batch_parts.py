@@ -68,16 +68,17 @@ def _grouped_loop(
     if first:
         head = f"first_{noun}_by_"
         group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
-        keep_first = _nested_call(
-            f"{group}.setdefault({key}, {value})", 1, indent, limit
-        )
+        nested = _nested_call if not key.startswith("(") else lambda call, *_: call
+        keep_first = nested(f"{group}.setdefault({key}, {value})", 1, indent, limit)
         loop = f"for {row} in {source}:\n    {keep_first}"
         return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
     head = f"{plural(noun)}_by_"
     group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
-    append = _nested_call(f"{group}[{key}].append({value})", 1, indent, limit)
+    # A key tuple (several columns) is left whole: `right_hand_split` breaks it after.
+    nested = _nested_call if not key.startswith("(") else lambda call, *_: call
+    append = nested(f"{group}[{key}].append({value})", 1, indent, limit)
     if top_n is not None:
-        append = _nested_call(f"{group}[{key}].append({value})", 2, indent, limit)
+        append = nested(f"{group}[{key}].append({value})", 2, indent, limit)
         append = f"if len({group}[{key}]) < {top_n}:\n        {append}"
     loop = f"for {row} in {source}:\n    {append}"
     return _Batch(
@@ -384,3 +385,93 @@ class _BatchQuery(cst.CSTTransformer):
                 )
             return cst.Call(func=cst.Attribute(value=value, attr=cst.Name("scalars")))
         return inner
+
+
+def right_hand_split(statement: str, indent: int, limit: int) -> str:
+    """`statement` (generated, at `indent`) with each line still past the limit broken at
+    a bracket, as black's right-hand split breaks it: at the last bracket pair of the
+    line whose opening line and closing line both fit (`select(A).where(` / `)`), else an
+    earlier one with the trailers after it kept on the closing line (`tuple_(` /
+    `).in_(keys)`), the inside indented and broken again. A key of several columns makes
+    the row value and the tuples long. Unchanged when the result would not parse."""
+    out: list[str] = []
+    for line in statement.split("\n"):
+        out.extend(_split_line(line, indent, limit))
+    candidate = "\n".join(out)
+    if candidate == statement:
+        return statement
+    try:
+        cst.parse_statement(candidate + "\n")
+    except cst.ParserSyntaxError:
+        return statement
+    return candidate
+
+
+def _split_line(line: str, indent: int, limit: int) -> list[str]:
+    if fits(line, indent, limit) or "#" in line:
+        return [line]
+    body = line.lstrip(" ")
+    pad = line[: len(line) - len(body)]
+    pairs = _top_level_brackets(body)
+    for opening, closing in reversed(pairs):
+        head, inner, tail = (
+            body[: opening + 1],
+            body[opening + 1 : closing],
+            body[closing:],
+        )
+        if not inner.strip():
+            continue
+        if fits(pad + head, indent, limit) and fits(pad + tail, indent, limit):
+            inside = pad + "    " + inner.strip()
+            items = _top_level_items(inner.strip())
+            quoted = '"' in inner or "'" in inner  # a comma may sit in a string
+            if not fits(inside, indent, limit) and len(items) > 1 and not quoted:
+                # one item a line, with black's trailing comma
+                return [
+                    pad + head,
+                    *(f"{pad}    {item}," for item in items),
+                    pad + tail,
+                ]
+            return [pad + head, *_split_line(inside, indent, limit), pad + tail]
+    return [line]
+
+
+def _top_level_items(body: str) -> list[str]:
+    """`a, f(b, c)` -> ["a", "f(b, c)"]: the items of a list at bracket depth 0."""
+    start, items = 0, []
+    pairs = _top_level_brackets(body)
+    inside = {i for opening, closing in pairs for i in range(opening, closing + 1)}
+    for i, char in enumerate(body):
+        if char == "," and i not in inside:
+            items.append(body[start:i].strip())
+            start = i + 1
+    last = body[start:].strip()
+    if last:
+        items.append(last)
+    return items
+
+
+def _top_level_brackets(body: str) -> list[tuple[int, int]]:
+    """(opening, closing) offsets of the bracket pairs of `body` not inside another one,
+    strings skipped; empty when `body` is not one line of code."""
+    import io
+    import tokenize
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(body).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return []
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for token in tokens:
+        if token.type != tokenize.OP or token.start[0] != 1:
+            continue
+        if token.string in "([{":
+            stack.append(token.start[1])
+        elif token.string in ")]}":
+            if not stack:
+                return []
+            opening = stack.pop()
+            if not stack:
+                pairs.append((opening, token.start[1]))
+    return pairs

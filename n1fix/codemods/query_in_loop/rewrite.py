@@ -24,6 +24,7 @@ from n1fix.codemods.query_in_loop.batch_parts import (
     _key_words,
     _grouped_loop,
     _row_key,
+    right_hand_split,
 )
 from n1fix.codemods.query_in_loop.loop_keys import (
     _items_name,
@@ -86,6 +87,10 @@ def fix(ctx, finding: Finding):
     fill_indent = (
         indent if ctx.keys_never_empty else indent + len(INDENT)
     )  # under `if keys:`
+    if plan.key_parts:  # row values and key tuples make long lines
+        batch.fill = [
+            right_hand_split(statement, fill_indent, limit) for statement in batch.fill
+        ]
     batch.fill = [
         with_long_calls_exploded(statement, fill_indent, limit)
         for statement in batch.fill
