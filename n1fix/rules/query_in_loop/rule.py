@@ -152,7 +152,8 @@ the data, and a batch would save a round trip or two at the price of longer code
 ## Known problems
 A key read from an attribute of an item whose model n1fix does not know (`row.user_id`)
 is taken to have the column's type. The keys are sent as one `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL
-65,535 per statement; past that, chunk the keys. An outer iterable n1fix cannot prove to
+65,535 per statement; past that, chunk the keys (a key of several columns takes one
+parameter a column, so a pair halves the number of items that fit). An outer iterable n1fix cannot prove to
 be a list is materialised with `list(...)` first. Items with equal keys share one list
 object in the result (equal contents, not distinct copies). An empty outer list still
 costs one round trip per batch (the original made none). Nested loops are batched per
