@@ -87,10 +87,10 @@ CASES = [
         "[session.scalars(select(Render).where(Render.project == p)).all() for p in projects]",
         "none",
     ),
-    # two columns keyed by the item at once
+    # two columns keyed by the item at once: one row-value batch (`tuple_(...).in_`)
     (
         "[session.scalars(select(Render).where(Render.project_id == p.id, Render.user_id == p.user_id)).all() for p in projects]",
-        "none",
+        "safe",
     ),
     # the query runs only when `users` is not empty and reads `users[0]`: a condition the
     # same for every item, which the batch keeps (`if project_ids and users:`)

@@ -83,6 +83,8 @@ def _plain_names(expr: cst.BaseExpression) -> set[str]:
             )
         elif isinstance(node, cst.Call):
             stack.extend(arg.value for arg in node.args)
+        elif isinstance(node, cst.Tuple):  # a key of several columns
+            stack.extend(element.value for element in node.elements)
         elif isinstance(node, cst.FormattedString):
             for part in node.parts:
                 if isinstance(part, cst.FormattedStringExpression):
@@ -107,6 +109,13 @@ def _judge(expr, frame: Frame, invariant, module, facts: KeyFacts) -> None:
         return
     if isinstance(expr, cst.Call):
         _judge_call(expr, frame, invariant, module, facts)
+        return
+    if isinstance(expr, cst.Tuple):  # a key of several columns: each part is a key
+        for element in expr.elements:
+            if isinstance(element, cst.StarredElement):
+                facts.problem = "the key unpacks a value n1fix cannot read"
+                return
+            _judge(element.value, frame, invariant, module, facts)
         return
     if isinstance(expr, cst.FormattedString):
         for part in expr.parts:

@@ -68,16 +68,17 @@ def _grouped_loop(
     if first:
         head = f"first_{noun}_by_"
         group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
-        keep_first = _nested_call(
-            f"{group}.setdefault({key}, {value})", 1, indent, limit
-        )
+        nested = _nested_call if not key.startswith("(") else lambda call, *_: call
+        keep_first = nested(f"{group}.setdefault({key}, {value})", 1, indent, limit)
         loop = f"for {row} in {source}:\n    {keep_first}"
         return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
     head = f"{plural(noun)}_by_"
     group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
-    append = _nested_call(f"{group}[{key}].append({value})", 1, indent, limit)
+    # A key tuple (several columns) is left whole: `right_hand_split` breaks it after.
+    nested = _nested_call if not key.startswith("(") else lambda call, *_: call
+    append = nested(f"{group}[{key}].append({value})", 1, indent, limit)
     if top_n is not None:
-        append = _nested_call(f"{group}[{key}].append({value})", 2, indent, limit)
+        append = nested(f"{group}[{key}].append({value})", 2, indent, limit)
         append = f"if len({group}[{key}]) < {top_n}:\n        {append}"
     loop = f"for {row} in {source}:\n    {append}"
     return _Batch(
@@ -117,13 +118,53 @@ def _key_is_item_pk(plan: LoopQueryPlan, target_name: str | None) -> bool:
     )
 
 
-def _in_predicate(plan: LoopQueryPlan, keys_ref: str, code) -> cst.BaseExpression:
+def _in_predicate(
+    plan: LoopQueryPlan, keys_ref: str, code, symbol=None
+) -> cst.BaseExpression:
+    """`Render.project_id.in_(keys)`; for a key of several columns the row value
+    `tuple_(A.x, A.y).in_(keys)` (`symbol` spells `sqlalchemy.tuple_`, importing it)."""
+    if plan.key_parts:
+        columns = ", ".join(
+            code(part.column_expr)
+            if part.column_expr is not None
+            else f"{plan.entity_code}.{part.column}"
+            for part in plan.key_parts
+        )
+        return cst.parse_expression(
+            f"{symbol('sqlalchemy.tuple_')}({columns}).in_({keys_ref})"
+        )
     column = (
         code(plan.column_expr)
         if plan.column_expr is not None
         else f"{plan.entity_code}.{plan.key_column}"
     )
     return cst.parse_expression(f"{column}.in_({keys_ref})")
+
+
+def _row_key(plan: LoopQueryPlan, row: str) -> str:
+    """What a batched row is grouped by: `row.project_id`, or the tuple of a key of
+    several columns (`(row.dag_id, row.task_id)`), equal to the item's key tuple."""
+    if plan.key_parts:
+        return "(" + ", ".join(f"{row}.{part.column}" for part in plan.key_parts) + ")"
+    return f"{row}.{plan.key_column}"
+
+
+def _key_words(plan: LoopQueryPlan) -> str:
+    """What the rows are grouped by, in a name: the key's column (`project_id`); for a
+    key of several columns the item they are all read from (`ref` for `(ref.dag_id,
+    ref.task_id)`), else the columns (`dag_id_and_task_id`)."""
+    if not plan.key_parts:
+        return plan.key_column
+    key = plan.keys_key
+    owners = {
+        element.value.value.value
+        for element in (key.elements if isinstance(key, cst.Tuple) else ())
+        if isinstance(element.value, (cst.Attribute, cst.Subscript))
+        and isinstance(element.value.value, cst.Name)
+    }
+    if len(owners) == 1 and len(key.elements) == len(plan.key_parts):
+        return owners.pop()
+    return "_and_".join(part.column for part in plan.key_parts)
 
 
 def _dedented(ctx, plan: LoopQueryPlan, text: str) -> str:
@@ -165,6 +206,17 @@ class _BatchQuery(cst.CSTTransformer):
         self.filter_by_call = (
             pred.container if pred is not None and pred.via_filter_by else None
         )
+        # A key of several columns: the first predicate becomes the row value's `in_`,
+        # the others go (the comparisons dropped from their calls, the keywords from
+        # their `filter_by`).
+        key_preds = [
+            part.predicate for part in plan.key_parts if part.predicate is not None
+        ] or ([pred] if pred is not None else [])
+        self.dropped = {id(p.node) for p in key_preds[1:] if not p.via_filter_by}
+        self.keywords: dict[int, set[str]] = {}
+        for p in key_preds:
+            if p.via_filter_by:
+                self.keywords.setdefault(id(p.container), set()).add(p.attr)
         self.limit_call = (
             self.shape.limit.call if self.shape.limit is not None else None
         )
@@ -189,6 +241,8 @@ class _BatchQuery(cst.CSTTransformer):
                 return None
 
     def on_leave(self, original, updated):
+        if isinstance(original, cst.Arg) and id(original.value) in self.dropped:
+            return cst.RemovalSentinel.REMOVE
         if (
             self.pred_node is not None
             and original is self.pred_node
@@ -214,14 +268,32 @@ class _BatchQuery(cst.CSTTransformer):
         return updated
 
     def _leave_call(self, original: cst.Call, updated: cst.Call):
-        if original is self.filter_by_call:
+        if self.dropped and len(updated.args) < len(original.args):
+            if not updated.args:  # `.where(A.y == b)`: nothing left to filter by
+                return updated.func.value
+            kept = list(updated.args)
+            last = original.args[-1]  # its comma and the space before `)` stay
+            kept[-1] = kept[-1].with_changes(
+                comma=last.comma, whitespace_after_arg=last.whitespace_after_arg
+            )
+            return updated.with_changes(args=kept)
+        if id(original) in self.keywords and original is not self.filter_by_call:
+            drops = self.keywords[id(original)]
             kept = [
                 a
                 for a in updated.args
-                if not (
-                    a.keyword is not None
-                    and a.keyword.value == self.plan.key_predicate.attr
-                )
+                if not (a.keyword is not None and a.keyword.value in drops)
+            ]
+            if not kept:
+                return updated.func.value
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return updated.with_changes(args=kept)
+        if original is self.filter_by_call:
+            drops = self.keywords[id(original)]
+            kept = [
+                a
+                for a in updated.args
+                if not (a.keyword is not None and a.keyword.value in drops)
             ]
             method = "filter" if self.shape.style is Style.V1 else "where"
             if not kept:
@@ -313,3 +385,93 @@ class _BatchQuery(cst.CSTTransformer):
                 )
             return cst.Call(func=cst.Attribute(value=value, attr=cst.Name("scalars")))
         return inner
+
+
+def right_hand_split(statement: str, indent: int, limit: int) -> str:
+    """`statement` (generated, at `indent`) with each line still past the limit broken at
+    a bracket, as black's right-hand split breaks it: at the last bracket pair of the
+    line whose opening line and closing line both fit (`select(A).where(` / `)`), else an
+    earlier one with the trailers after it kept on the closing line (`tuple_(` /
+    `).in_(keys)`), the inside indented and broken again. A key of several columns makes
+    the row value and the tuples long. Unchanged when the result would not parse."""
+    out: list[str] = []
+    for line in statement.split("\n"):
+        out.extend(_split_line(line, indent, limit))
+    candidate = "\n".join(out)
+    if candidate == statement:
+        return statement
+    try:
+        cst.parse_statement(candidate + "\n")
+    except cst.ParserSyntaxError:
+        return statement
+    return candidate
+
+
+def _split_line(line: str, indent: int, limit: int) -> list[str]:
+    if fits(line, indent, limit) or "#" in line:
+        return [line]
+    body = line.lstrip(" ")
+    pad = line[: len(line) - len(body)]
+    pairs = _top_level_brackets(body)
+    for opening, closing in reversed(pairs):
+        head, inner, tail = (
+            body[: opening + 1],
+            body[opening + 1 : closing],
+            body[closing:],
+        )
+        if not inner.strip():
+            continue
+        if fits(pad + head, indent, limit) and fits(pad + tail, indent, limit):
+            inside = pad + "    " + inner.strip()
+            items = _top_level_items(inner.strip())
+            quoted = '"' in inner or "'" in inner  # a comma may sit in a string
+            if not fits(inside, indent, limit) and len(items) > 1 and not quoted:
+                # one item a line, with black's trailing comma
+                return [
+                    pad + head,
+                    *(f"{pad}    {item}," for item in items),
+                    pad + tail,
+                ]
+            return [pad + head, *_split_line(inside, indent, limit), pad + tail]
+    return [line]
+
+
+def _top_level_items(body: str) -> list[str]:
+    """`a, f(b, c)` -> ["a", "f(b, c)"]: the items of a list at bracket depth 0."""
+    start, items = 0, []
+    pairs = _top_level_brackets(body)
+    inside = {i for opening, closing in pairs for i in range(opening, closing + 1)}
+    for i, char in enumerate(body):
+        if char == "," and i not in inside:
+            items.append(body[start:i].strip())
+            start = i + 1
+    last = body[start:].strip()
+    if last:
+        items.append(last)
+    return items
+
+
+def _top_level_brackets(body: str) -> list[tuple[int, int]]:
+    """(opening, closing) offsets of the bracket pairs of `body` not inside another one,
+    strings skipped; empty when `body` is not one line of code."""
+    import io
+    import tokenize
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(body).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return []
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for token in tokens:
+        if token.type != tokenize.OP or token.start[0] != 1:
+            continue
+        if token.string in "([{":
+            stack.append(token.start[1])
+        elif token.string in ")]}":
+            if not stack:
+                return []
+            opening = stack.pop()
+            if not stack:
+                pairs.append((opening, token.start[1]))
+    return pairs

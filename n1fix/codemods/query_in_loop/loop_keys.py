@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.layout import fits
 from n1fix.cst.names import (
     NamePicker,
     binds_locally,
@@ -74,8 +75,24 @@ def _keys(
         keys_ref = names.pick(
             wanted, *qualified(wanted, target_name, _items_name(plan))
         )
-        statements.append(f"{keys_ref} = {comprehension}")
+        statements.append(_fitted(ctx, plan, f"{keys_ref} = ", comprehension))
     return statements, keys_ref, replace_iter
+
+
+def _fitted(ctx, plan: LoopQueryPlan, head: str, comprehension: str) -> str:
+    """`keys = [...]`, the comprehension's body on a line of its own when the line is
+    too long, as black breaks it (a key of several columns is a tuple, and long)."""
+    one_line = f"{head}{comprehension}"
+    indent = ctx.range_of(plan.anchor).start.column
+    inner = comprehension[1:-1]
+    if (
+        fits(one_line, indent, ctx.project.line_length)
+        or not comprehension.startswith("[")
+        or "\n" in comprehension
+        or not fits(inner, indent + 4, ctx.project.line_length)
+    ):
+        return one_line
+    return f"{head}[\n    {inner}\n]"
 
 
 class _Rewriter(cst.CSTTransformer):

@@ -21,7 +21,10 @@ from n1fix.codemods.query_in_loop.batch_parts import (
     _dict_comprehension,
     _in_predicate,
     _key_is_item_pk,
+    _key_words,
     _grouped_loop,
+    _row_key,
+    right_hand_split,
 )
 from n1fix.codemods.query_in_loop.loop_keys import (
     _items_name,
@@ -84,6 +87,10 @@ def fix(ctx, finding: Finding):
     fill_indent = (
         indent if ctx.keys_never_empty else indent + len(INDENT)
     )  # under `if keys:`
+    if plan.key_parts:  # row values and key tuples make long lines
+        batch.fill = [
+            right_hand_split(statement, fill_indent, limit) for statement in batch.fill
+        ]
     batch.fill = [
         with_long_calls_exploded(statement, fill_indent, limit)
         for statement in batch.fill
@@ -98,7 +105,9 @@ def fix(ctx, finding: Finding):
                 ctx, batch, keys_ref, guard_code(ctx.code, plan.batch_guards)
             )
         )
-        lookup_node = cst.parse_expression(batch.lookup, config=config)
+        lookup_node = cst.parse_expression(
+            _lookup_fitted(ctx, plan, batch.lookup), config=config
+        )
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(
             f"generated code does not parse: {str(error).splitlines()[0]}"
@@ -188,9 +197,8 @@ def _batch(
     )
     entity = singular_snake(entity_name)
     target_name = _target_name(plan)
-    suffix = target_name if _key_is_item_pk(plan, target_name) else plan.key_column
+    suffix = target_name if _key_is_item_pk(plan, target_name) else _key_words(plan)
     key_code = ctx.code(plan.key)
-    attr = plan.key_column
     indent = ctx.range_of(plan.anchor).start.column
     if not ctx.keys_never_empty or plan.batch_guards:
         indent += len(INDENT)  # the query runs under `if keys:`
@@ -249,13 +257,24 @@ def _batch(
     )
     # after `for {row} in ` or, in a dict comprehension, `    for {row} in `
     source = joined_if_overlong(source, indent, limit, prefix=len(f"    for {row} in "))
+    if (
+        plan.key_parts
+        and shape.get_key is not None
+        and not fits(f"    for {row} in {source}", indent, limit)
+    ):
+        source = _get_source(ctx, plan, keys_ref, symbol, broken=True)
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
         group = names.pick(
             f"{plural(entity)}_by_{suffix}",
             *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix),
         )
         fill = _dict_comprehension(
-            group, f"{row}.{attr}: {row}", f"for {row} in ", source, indent, limit
+            group,
+            f"{_row_key(plan, row)}: {row}",
+            f"for {row} in ",
+            source,
+            indent,
+            limit,
         )
         lookup = (
             f"{group}.get({key_code})"
@@ -295,7 +314,7 @@ def _batch(
             suffix=suffix,
             keys_ref=keys_ref,
             row=row,
-            key=f"{row}.{attr}",
+            key=_row_key(plan, row),
             value=row,
             source=source,
             key_code=key_code,
@@ -331,6 +350,27 @@ def _right_hand_split(source: str, head: str, indent: int, limit: int) -> str | 
     first = f"{head}{render(call.func)}("
     if not fits(first, indent, limit) or not fits(args, indent + len(INDENT), limit):
         return None
+    return f"{render(call.func)}(\n{INDENT}{args}\n)"
+
+
+def _lookup_fitted(ctx, plan: LoopQueryPlan, lookup: str) -> str:
+    """`group.get(key, [])` with its arguments on a line of their own, as black breaks
+    it, when the statement it goes in would be too long (a key of several columns is a
+    tuple, longer than one column's key)."""
+    if not plan.key_parts or "\n" in lookup:
+        return lookup
+    statement = ctx.code(plan.query_statement).strip("\n")
+    indent = ctx.range_of(plan.query_statement).start.column
+    replaced = statement.replace(ctx.code(plan.shape.location), lookup, 1)
+    if all(
+        fits(line, indent, ctx.project.line_length) for line in replaced.split("\n")
+    ):
+        return lookup
+    call = cst.parse_expression(lookup)
+    if not isinstance(call, cst.Call) or not call.args:
+        return lookup
+    args = ", ".join(render(arg.value) for arg in call.args)
+    # LibCST writes the lines inside the brackets relative to the statement's block.
     return f"{render(call.func)}(\n{INDENT}{args}\n)"
 
 
@@ -481,23 +521,36 @@ def _entity_source_plain(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str
         shape.get_key is not None and shape.style is Style.V2
     ):  # `session.get(Model, key)`
         return _get_source(ctx, plan, keys_ref, symbol)
-    in_expr = _in_predicate(plan, keys_ref, code)
+    in_expr = _in_predicate(plan, keys_ref, code, symbol)
     transformer = _BatchQuery(plan, in_expr, add_group_by=None)
     new = shape.node.visit(transformer)
     return _dedented(ctx, plan, cst.Module([]).code_for_node(new))
 
 
-def _get_source(ctx, plan: LoopQueryPlan, keys_ref: str, symbol) -> str:
+def _get_source(
+    ctx, plan: LoopQueryPlan, keys_ref: str, symbol, broken: bool = False
+) -> str:
+    """The batch of `session.get(Model, key)`; `broken`: the long row-value form of a
+    composite key, its brackets broken as black breaks them."""
     shape = plan.shape
     code = ctx.code
-    pk = f"{plan.entity_code}.{plan.key_column}"
+    in_expr = render(_in_predicate(plan, keys_ref, code, symbol))
     session = code(shape.session)
     if plan.uses_v1_query:
-        return f"{session}.query({plan.entity_code}).filter({pk}.in_({keys_ref}))"
+        if broken:
+            return (
+                f"(\n{INDENT}{session}.query({plan.entity_code})"
+                f"\n{INDENT}.filter({in_expr})\n)"
+            )
+        return f"{session}.query({plan.entity_code}).filter({in_expr})"
     select = symbol("sqlalchemy.select")
-    source = (
-        f"{session}.scalars({select}({plan.entity_code}).where({pk}.in_({keys_ref})))"
-    )
+    if broken:
+        awaited = "await " if shape.is_async else ""
+        return (
+            f"{awaited}{session}.scalars(\n{INDENT}{select}({plan.entity_code}).where("
+            f"\n{INDENT * 2}{in_expr}\n{INDENT})\n)"
+        )
+    source = f"{session}.scalars({select}({plan.entity_code}).where({in_expr}))"
     return f"await {source}" if shape.is_async else source
 
 

@@ -39,6 +39,15 @@ from n1fix.cst.syntax import (
 from n1fix.orm.dialect import Cardinality, Predicate, QueryShape, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
+from n1fix.rules.query_in_loop.multi_key import (
+    GET_ORDER_GAP,
+    KeyPart,
+    get_key_parts,
+    key_predicates,
+    key_tuple,
+    tuple_elements,
+    unique_columns,
+)
 
 
 @dataclass
@@ -72,6 +81,10 @@ class LoopQueryPlan:
     # 2.0 results with joined eager loads of collections must be `.unique()`d to iterate.
     needs_unique: bool = False
     batch_guards: list = field(default_factory=list)  # `Guard`s the batch runs under
+    # A key of several columns (`A.x == item.a, A.y == item.b`, a composite primary key's
+    # `get`): batched by `tuple_(A.x, A.y).in_(keys)`, `key` and `keys_key` then tuples of
+    # one value a part; empty for a one-column key.
+    key_parts: tuple[KeyPart, ...] = ()
 
 
 def find(ctx, rule) -> Iterable[Finding]:
@@ -292,20 +305,24 @@ def _analyze_loop(
         return None
     tied = _tied_predicates(shape, varying_all)
     key_expr, key_pred = _key_of(shape, varying_all, tied)
-    depends = _dependent_parts(shape, varying_all, exclude=key_pred)
+    depends = _dependent_parts(shape, varying_all, exclude=[key_pred])
     if key_expr is None and not depends:
         return None  # loop-invariant query: another rule's business
+    key_preds: list[Predicate] = [key_pred] if key_pred is not None else []
     if key_expr is None and len(tied) > 1 and shape.entity is not None:
-        entity = code(shape.entity)
-        return _finding(
-            rule,
-            ctx,
-            shape,
-            frames[-1],
-            entity,
-            Applicability.NONE,
-            "the query is keyed by several columns at once; n1fix batches one-column keys",
-        )
+        several, why = key_predicates(shape, tied, code(shape.entity))
+        if several is None:
+            return _finding(
+                rule,
+                ctx,
+                shape,
+                frames[-1],
+                code(shape.entity),
+                Applicability.NONE,
+                why,
+            )
+        key_preds = several
+        key_expr = key_tuple([p.value for p in several])
 
     if not_a_session:
         entity = (
@@ -380,7 +397,7 @@ def _analyze_loop(
             rule, ctx, shape, frame, entity_code, Applicability.NONE, reason
         )
 
-    depends = _dependent_parts(shape, placement.varying, exclude=key_pred)
+    depends = _dependent_parts(shape, placement.varying, exclude=key_preds)
     if depends:
         return no_fix(f"{depends[0]} also changes per item")
 
@@ -390,28 +407,32 @@ def _analyze_loop(
         return no_fix(
             "a LIMIT other than 1 with `.one_or_none()`/`.one()` is not batched"
         )
-    blocking = _shape_blocker(shape, key_pred)
+    blocking = _shape_blocker(shape, key_preds)
     if blocking:
         return no_fix(blocking)
-    key_column, column_expr = _key_column(shape, key_pred, model)
-    if key_column is None:
-        return no_fix("the model's primary key is unknown or composite")
-    if (
-        key_pred is not None
-        and key_pred.model is not None
-        and key_pred.model != entity_code
-        and selected is not None
-    ):
-        return no_fix(
-            f"the key column `{key_pred.model}.{key_pred.attr}` is on a joined table, not on `{entity_code}`"
-        )
-    if model is not None and model.column(key_column) is None:
-        what = (
-            "a relationship"
-            if model.relationship(key_column) is not None
-            else "not a column n1fix knows"
-        )
-        return no_fix(f"`{model.name}.{key_column}` is {what}; `in_()` needs a column")
+    parts, why = _key_parts(shape, key_preds, key_expr, model)
+    if parts is None:
+        return no_fix(why)
+    key_column, column_expr = parts[0].column, parts[0].column_expr
+    for pred in key_preds:
+        if (
+            pred.model is not None
+            and pred.model != entity_code
+            and selected is not None
+        ):
+            return no_fix(
+                f"the key column `{pred.model}.{pred.attr}` is on a joined table, not on `{entity_code}`"
+            )
+    for part in parts if model is not None else ():
+        if model.column(part.column) is None:
+            what = (
+                "a relationship"
+                if model.relationship(part.column) is not None
+                else "not a column n1fix knows"
+            )
+            return no_fix(
+                f"`{model.name}.{part.column}` is {what}; `in_()` needs a column"
+            )
 
     values = shape.values_column
     if (
@@ -433,7 +454,7 @@ def _analyze_loop(
             ancestry,
             site=shape.site,
             session_code=code(shape.session),
-            columns=columns_read(shape, key_column)
+            columns=set().union(*(columns_read(shape, p.column) for p in parts))
             | (
                 {shape.values_column.attr.value}
                 if shape.values_column is not None
@@ -454,28 +475,45 @@ def _analyze_loop(
         return no_fix(str(reason))
     unsafe = placement.unsafe
     keys_key = placement.keys_key
+    item_keys = tuple_elements(keys_key, len(parts)) if len(parts) > 1 else [keys_key]
     if key_pred is not None and key_pred.object_key:
         unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)
         if unshown:
             return no_fix(unshown)
-    miss = _certain_key_miss(ctx, model, key_column, keys_key, frame, ancestry)
-    if miss:
-        return no_fix(miss)
+    for part, item_key in zip(parts, item_keys):
+        miss = _certain_key_miss(ctx, model, part.column, item_key, frame, ancestry)
+        if miss:
+            return no_fix(miss)
     proved: list[str] = []
-    unsafe.extend(
-        _contract_gaps(
-            ctx,
-            shape,
-            cardinality,
-            model,
-            key_column,
-            keys_key,
-            frame,
-            ancestry,
-            key_pred,
-            proved,
+    if len(parts) > 1:
+        unsafe.extend(
+            _several_columns_gaps(
+                ctx,
+                shape,
+                cardinality,
+                model,
+                parts,
+                item_keys,
+                frame,
+                ancestry,
+                proved,
+            )
         )
-    )
+    else:
+        unsafe.extend(
+            _contract_gaps(
+                ctx,
+                shape,
+                cardinality,
+                model,
+                key_column,
+                keys_key,
+                frame,
+                ancestry,
+                key_pred,
+                proved,
+            )
+        )
 
     top_n = None
     if shape.limit is not None and shape.cardinality is Cardinality.LIST:
@@ -490,7 +528,7 @@ def _analyze_loop(
         keys_key=keys_key,
         items=placement.items,
         item_target=placement.item_target,
-        key_predicate=key_pred,
+        key_predicate=parts[0].predicate,
         key_column=key_column,
         column_expr=column_expr,
         entity_code=entity_code,
@@ -507,6 +545,7 @@ def _analyze_loop(
         or (shape.get_key is not None and _module_uses_query_api(ctx.module)),
         needs_unique=_joins_collections(ctx, shape, model),
         batch_guards=placement.batch_guards,
+        key_parts=tuple(parts) if len(parts) > 1 else (),
     )
     return _finding(
         rule,
@@ -644,6 +683,14 @@ def _finding(
     )
     if applicability is Applicability.SAFE and proof is not None:
         message += f"; fix: {proof}"
+    elif applicability is Applicability.SAFE and plan is not None and plan.key_parts:
+        columns = ", ".join(part.column for part in plan.key_parts)
+        message += (
+            f"; fix: one `tuple_({columns}).in_()` query for all keys, grouped in"
+            " Python by the tuple"
+        )
+        if proved:
+            message += f" ({'; '.join(proved)})"
     elif applicability is Applicability.SAFE:
         message += "; fix: one `in_` query for all keys, grouped in Python"
         if proved:
@@ -704,14 +751,14 @@ def _key_of(
 
 
 def _dependent_parts(
-    shape: QueryShape, varying: set[str], exclude: Predicate | None
+    shape: QueryShape, varying: set[str], exclude: list[Predicate | None]
 ) -> list[str]:
-    """Parts of the query, other than the key predicate, that change per item."""
+    """Parts of the query, other than the key predicates, that change per item."""
     parts: list[tuple[str, cst.CSTNode]] = [("the session", shape.session)]
     if shape.entity is not None:
         parts.append(("the selected model", shape.entity))
     for pred in shape.predicates:
-        if pred is not exclude:
+        if all(pred is not key for key in exclude):
             parts.append(("a second predicate", pred.node))
     for mc in shape.statement_calls:
         if mc.name not in {"where", "filter", "filter_by"}:
@@ -749,7 +796,7 @@ def _dependent_parts(
     return out
 
 
-def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
+def _shape_blocker(shape: QueryShape, key_preds: list[Predicate]) -> str | None:
     blocking = [
         o
         for o in shape.opaque
@@ -774,14 +821,10 @@ def _shape_blocker(shape: QueryShape, key_pred: Predicate | None) -> str | None:
         )
     if shape.cardinality is Cardinality.COUNT and shape.limit is not None:
         return "a count with LIMIT is not batched"
-    if (
-        shape.cardinality is Cardinality.COUNT
-        and key_pred is not None
-        and key_pred.via_filter_by
-        and shape.entity is None
-    ):
+    by_keyword = any(pred.via_filter_by for pred in key_preds)
+    if shape.cardinality is Cardinality.COUNT and by_keyword and shape.entity is None:
         return "a count filtered with `filter_by` names no model to group by"
-    if key_pred is not None and key_pred.via_filter_by:
+    if by_keyword:
         joins = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
         if any(mc.name in joins for mc in shape.statement_calls):
             return "`filter_by()` after a join filters the joined model; n1fix cannot tell which column it means"
@@ -809,6 +852,83 @@ def _key_column(
         )  # session.get(): assume the conventional primary key; unsafe below
     pk = model.primary_key
     return (pk[0], None) if len(pk) == 1 else (None, None)
+
+
+def _key_parts(
+    shape: QueryShape, key_preds: list[Predicate], key_expr, model
+) -> tuple[list[KeyPart] | None, str]:
+    """The columns the key is compared with, one part each; None and why when they
+    cannot be told."""
+    if key_preds:
+        parts = []
+        for pred in key_preds:
+            column, column_expr = _key_column(shape, pred, model)
+            parts.append(KeyPart(column, column_expr, pred.value, pred))
+        return parts, ""
+    if model is None:
+        # session.get(): assume the conventional primary key; unsafe below
+        return [KeyPart("id", None, key_expr)], ""
+    pk = model.primary_key
+    if len(pk) == 1:
+        return [KeyPart(pk[0], None, key_expr)], ""
+    parts, why = get_key_parts(shape, model)
+    if parts is None:
+        return None, why or "the model's primary key is unknown or composite"
+    return parts, ""
+
+
+def _several_columns_gaps(
+    ctx,
+    shape: QueryShape,
+    card: Cardinality,
+    model,
+    parts: list[KeyPart],
+    item_keys: list,
+    frame: Frame,
+    ancestry,
+    proved: list[str],
+) -> list[str]:
+    """`_contract_gaps` for a key of several columns: each column's key as a one-column
+    key's, and one row a key when the columns (with those the query fixes) hold a
+    primary key or unique set."""
+    if model is None:
+        return [
+            f"`{ctx.code(_selected_model(shape))}` is not in the model index, so nullability and uniqueness are unknown"
+        ]
+    gaps: list[str] = []
+    columns = ", ".join(part.column for part in parts)
+    if parts[0].predicate is None:
+        gaps.append(GET_ORDER_GAP.format(columns=columns))
+    if not ctx.keys_checked_elsewhere:
+        for part, item_key in zip(parts, item_keys):
+            column = model.column(part.column)
+            gaps.extend(key_gaps(ctx, model, column, item_key, frame, ancestry))
+    if card is Cardinality.ONE:
+        gaps.append(
+            f"`.{shape.terminal.name}()` raises when a row is missing; the batch gives no such error"
+        )
+    unique = unique_columns(shape, model, parts, ctx.code(_selected_model(shape)))
+    if unique and card in (Cardinality.OPTIONAL, Cardinality.FIRST):
+        fixed = [c for c in unique if c not in {part.column for part in parts}]
+        proved.append(
+            f"one row at most a key: ({', '.join(unique)}) identifies a row of "
+            f"`{model.name}`"
+            + (f" and the query fixes {', '.join(fixed)}" if fixed else "")
+        )
+    if card is Cardinality.OPTIONAL and not unique:
+        gaps.append(
+            f"({columns}) is not unique in `{model.name}`; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one"
+        )
+    if card is Cardinality.FIRST or (
+        card is Cardinality.LIST and shape.limit is not None
+    ):
+        one_row = card is Cardinality.FIRST and bool(unique)
+        if not one_row and not _deterministic_order(shape, model):
+            what = "`.first()`" if card is Cardinality.FIRST else "the per-item LIMIT"
+            gaps.append(
+                f"{what} needs an ORDER BY that includes a unique column to pick the same rows"
+            )
+    return gaps
 
 
 def _effective_cardinality(shape: QueryShape) -> Cardinality | None:

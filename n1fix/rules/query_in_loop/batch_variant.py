@@ -403,6 +403,8 @@ def _analysed_loop(
     finding = findings[0]
     if finding.plan is None:
         raise NoFix(f"its query cannot be batched: {finding.fix_note}")
+    if getattr(finding.plan, "key_parts", ()):
+        raise NoFix("its query is keyed by several columns; batch methods take one key")
     return BatchLoop(
         ctx=loop_ctx,
         finding=finding,

@@ -43,6 +43,12 @@ by it, so the lookup gives values as before; rows of several columns get no fix,
 added key column would change the rows the caller reads.
 The batched query runs only when there are keys: a loop over nothing sends no statement,
 as before.
+A query keyed by several columns of the item at once (`where(A.dag_id == ref.dag_id,
+A.task_id == ref.task_id)`, `filter_by(dag_id=..., task_id=...)`, `session.get(A,
+(ref.dag_id, ref.task_id))` on a composite primary key) is batched with one row value,
+`tuple_(A.dag_id, A.task_id).in_(ref_keys)` over the items' tuples, and its rows grouped
+by the tuple of their key columns (`asset_refs_by_ref.get((ref.dag_id, ref.task_id),
+[])`); SQLite (3.15 on) and PostgreSQL both take row values.
 1.x `session.query(...)` code keeps the Query API; async code keeps its `await`s.
 
 A query one call away is fixed by calling a batch variant once, before the loop:
@@ -92,8 +98,17 @@ gives a `KeyError`.
 A write on `db.session` (or any `<x>.session`) in a loop whose query is
 Flask-SQLAlchemy's `Model.query` makes the fix unsafe: both may be the one scoped session,
 and a later item's query would see what an earlier item added.
+For a key of several columns, each column's key is held to that contract on its own
+(a nullable column whose key may be None makes the fix unsafe: `A.city == None` finds
+the rows without a city, a row value with a NULL matches nothing; a key of another type
+than its column gets no fix), and the rows of a key are one at most when the key columns,
+with the columns the query holds to one value, contain the primary key or a unique set.
+A composite primary key's `session.get()` is unsafe: it reads the tuple in the mapper's
+primary-key order, which n1fix takes to be the declared order of the columns. Keys of
+several columns inside `and_()`, on a joined model, or of a count, an existence check or
+one column's values get no fix.
 When the loop writes or commits, changes its iterable, or the session or a second
-predicate depends on the item, no fix is offered. Nor when the keys come from an untyped
+predicate that is not an equality depends on the item, no fix is offered. Nor when the keys come from an untyped
 source (`csv` rows, request arguments, forms or JSON, `json.load()`, `os.environ`, a
 `dict` typed to hold anything) and the column is not a string (an int, UUID, date): the
 batch's dict lookup would miss every row, so the fix is certain to fail. Nor when the
@@ -137,7 +152,8 @@ the data, and a batch would save a round trip or two at the price of longer code
 ## Known problems
 A key read from an attribute of an item whose model n1fix does not know (`row.user_id`)
 is taken to have the column's type. The keys are sent as one `IN` list: SQLite accepts up to 32,766 parameters and PostgreSQL
-65,535 per statement; past that, chunk the keys. An outer iterable n1fix cannot prove to
+65,535 per statement; past that, chunk the keys (a key of several columns takes one
+parameter a column, so a pair halves the number of items that fit). An outer iterable n1fix cannot prove to
 be a list is materialised with `list(...)` first. Items with equal keys share one list
 object in the result (equal contents, not distinct copies). An empty outer list still
 costs one round trip per batch (the original made none). Nested loops are batched per
