@@ -7,7 +7,7 @@ from keyapp.models import SportPreference
 def save_colours(session: Session, member_id: int, colours: dict[int, str]) -> None:
     """Store a member's colour per sport: sport id -> colour."""
     sport_ids = [sport_id for sport_id, colour in sorted(colours.items())]
-    # One SELECT for the rows the merges look up; held here, they stay in the session.
+    # merge() finds these rows in the session; the list keeps them there.
     existing_sport_preferences = (
         session.scalars(
             select(SportPreference).where(

@@ -7,7 +7,7 @@ from keyapp.models import Tag
 def rename_tags(session: Session, names: dict[str, str]) -> None:
     """Apply the names an import file gives the tags (tag id -> name)."""
     tag_ids = [tag_id for tag_id, name in names.items()]
-    # One SELECT for the rows the merges look up; held here, they stay in the session.
+    # merge() finds these rows in the session; the list keeps them there.
     existing_tags = (
         session.scalars(select(Tag).where(Tag.id.in_(tag_ids))).all() if tag_ids else []
     )

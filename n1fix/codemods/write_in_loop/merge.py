@@ -2,7 +2,7 @@
 the merges look up, held in a local until the loop ends; the loop stays as it was.
 
     tag_ids = [tag_id for tag_id, name in names.items()]
-    # One SELECT for the rows the merges look up; held here, they stay in the session.
+    # merge() finds these rows in the session; the list keeps them there.
     existing_tags = (
         session.scalars(select(Tag).where(Tag.id.in_(tag_ids))).all()
         if tag_ids
@@ -24,9 +24,7 @@ from n1fix.cst.names import NamePicker, plural, singular_snake
 from n1fix.cst.tidy import as_list
 from n1fix.rules.write_in_loop.merge import MergePlan
 
-COMMENT = (
-    "# One SELECT for the rows the merges look up; held here, they stay in the session."
-)
+COMMENT = "# merge() finds these rows in the session; the list keeps them there."
 
 
 def fix_merge(ctx, plan: MergePlan) -> cst.Module:
