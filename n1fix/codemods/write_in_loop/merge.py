@@ -142,16 +142,28 @@ def _loading(ctx, plan, select, rows, keys, conditions, indent, limit) -> str:
     if fits(inner, indent + len(INDENT), limit):
         return f"{rows} = (\n{INDENT}{inner}\n)"
     if not fits(query, indent + len(INDENT), limit):
-        query = _broken_query(plan, session, select, conditions, unique)
+        query = _broken_query(
+            plan, session, select, conditions, unique, indent + len(INDENT), limit
+        )
     query = query.replace("\n", "\n" + INDENT)
     return f"{rows} = (\n{INDENT}{query}\n{INDENT}if {keys}\n{INDENT}else []\n)"
 
 
-def _broken_query(plan, session, select, conditions, unique) -> str:
+def _broken_query(plan, session, select, conditions, unique, indent, limit) -> str:
+    """The query one call a line (Query API) or its statement on a line of its own,
+    each broken further only when it does not fit, as black would."""
+    joined = ", ".join(conditions)
     listed = "".join(f"\n{INDENT}{condition}," for condition in conditions)
     if plan.uses_v1_query:
-        return f"{session}.query({plan.model})\n.filter({listed}\n)\n.all()"
-    statement = f"{select}({plan.model}).where({listed}\n)".replace("\n", "\n" + INDENT)
+        filtered = f".filter({joined})"
+        if not fits(filtered, indent, limit):
+            filtered = f".filter({listed}\n)"
+        return f"{session}.query({plan.model})\n{filtered}\n.all()"
+    statement = f"{select}({plan.model}).where({joined})"
+    if not fits(statement, indent + len(INDENT), limit):
+        statement = f"{select}({plan.model}).where({listed}\n)".replace(
+            "\n", "\n" + INDENT
+        )
     opening = f"(await {session}.scalars(" if plan.is_async else f"{session}.scalars("
     closing = "))" if plan.is_async else ")"
     return f"{opening}\n{INDENT}{statement}\n{closing}{unique}.all()"
