@@ -152,7 +152,9 @@ def test_two_varying_key_columns_use_tuple_in_an_unsafe_fix(tmp_path):
         """,
     )
     (finding,) = [
-        f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "write-in-loop"
     ]
     assert finding.applicability.value == "unsafe"
     assert "tuple_" in finding.message
@@ -227,7 +229,9 @@ def test_a_key_the_same_for_every_item_is_not_reported(tmp_path):
         """,
     )
     found = [
-        f for f in scan_source(service, service.read_text()) if f.rule == "write-in-loop"
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "write-in-loop"
     ]
     assert found == []
 
