@@ -122,9 +122,12 @@ CASES = [
         "unsafe",
         "Core table",
     ),
-    # merge of an object that carries its primary key: a SELECT per item
+    # merge of an object that carries its primary key: a SELECT per item, which one
+    # query before the loop saves (the merges then find their rows in the session)
+    ("session.merge(Project(id=render.project_id, name=render.prompt))", "safe"),
+    # ... unless the loop does more than build and merge
     (
-        "session.merge(Project(id=render.project_id, name=render.prompt))",
+        "print(render.id)\nsession.merge(Project(id=render.project_id, name=render.prompt))",
         "none",
         "in_` query before the loop",
     ),

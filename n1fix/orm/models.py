@@ -66,6 +66,8 @@ _LIBRARIES = {"sqlalchemy", "sqlmodel", "flask_sqlalchemy"}
 # Declarative bases that third-party frameworks ship ready-made (their source is not in
 # the scanned tree): Flask-AppBuilder's `Model`, the base of Superset's and Airflow's
 # older models.
+# Bases that define no `__init__` a model would inherit.
+_PLAIN_BASES = {"object", "abc.ABC", "typing.Generic", "Generic", "ABC"}
 _EXTERNAL_MODEL_BASES = {"flask_appbuilder.Model", "flask_appbuilder.models.sqla.Model"}
 _REVERSE = {
     MANY_TO_ONE: ONE_TO_MANY,
@@ -143,6 +145,10 @@ class ModelInfo:
     # directly or through another method: (name, "commits" / "flushes" / "writes",
     # the class that defines the method). `render.save()` in a loop is then a commit.
     writing_methods: tuple[tuple[str, str, str], ...] = ()
+    # The class whose `__init__` builds an instance (its own, a base's or a mixin's), "?"
+    # when a base is a class n1fix cannot read; None: the ORM's own constructor, which
+    # sets each keyword argument as the attribute of that name.
+    constructor: str | None = None
     # A Django model's own facts (ordering, managers, overrides, receivers), which only
     # the Django dialect reads; None for other ORMs' models.
     django: DjangoModel | None = None
@@ -1083,6 +1089,25 @@ class _Builder:
             )
         )
 
+    def _constructor(self, qualname: str) -> str | None:
+        """Who defines `__init__` for the model (see `ModelInfo.constructor`)."""
+        for owner in [qualname, *sorted(self._ancestors(qualname) - {qualname})]:
+            facts = self.classes.get(owner)
+            if facts is None:
+                continue
+            if "__init__" in facts.methods:
+                return facts.name
+            for base in facts.bases:
+                kind, target = self._base_target(base, facts.module)
+                if kind == "sqlmodel" or (
+                    kind == "other"
+                    and target not in _PLAIN_BASES
+                    and target.split(".", 1)[0]
+                    not in ("sqlalchemy", "flask_sqlalchemy")
+                ):
+                    return "?"  # pydantic's validating __init__, or a class not read
+        return None
+
     def _version_id(self, qualname: str) -> bool:
         return any(
             self.classes[q].version_id
@@ -1184,6 +1209,7 @@ class _Builder:
                 listeners=tuple(listeners.get(qualname, ())),
                 **self._query_class(qualname),
                 writing_methods=self._writing_methods(qualname),
+                constructor=self._constructor(qualname),
             )
             for qualname, draft in self.drafts.items()
         }

@@ -17,8 +17,10 @@ from n1fix.cst.names import NamePicker, keys_name, plural, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.tidy import as_list, is_identity
 from n1fix.rules.base import Finding
+from n1fix.codemods.write_in_loop.merge import fix_merge
 from n1fix.codemods.write_in_loop.model_writes import fix_model_write
 from n1fix.rules.write_in_loop.analysis import RefreshPlan, WriteForm, WritePlan
+from n1fix.rules.write_in_loop.merge import MergePlan
 from n1fix.rules.write_in_loop.model_writes import ModelWritePlan
 
 
@@ -42,6 +44,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
         return _fix_refresh(ctx, finding.plan)
     if isinstance(finding.plan, ModelWritePlan):
         return fix_model_write(ctx, finding.plan)
+    if isinstance(finding.plan, MergePlan):
+        return fix_merge(ctx, finding.plan)
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
     collection = (

@@ -26,6 +26,7 @@ from n1fix.rules.write_in_loop.loop_body import (
     other_statements_may_raise,
     reads_attribute,
 )
+from n1fix.rules.write_in_loop.merge import judge_merge
 
 
 class WriteForm(str, enum.Enum):
@@ -910,15 +911,7 @@ def _session_call(
             return (
                 None  # no identity to look up: merge adds the object without a SELECT
             )
-        note = (
-            "load the existing rows with one `in_` query before the loop (merge then finds them in the "
-            "session), or write them with one bulk statement"
-        )
-        message = (
-            f"{shown} runs once per item of {where}: each merge looks its object up by primary key first "
-            f"(a SELECT per item unless it is already in the session); no fix: {note}"
-        )
-        return rule.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+        return _merge_finding(rule, ctx, loop, ancestry, frame, node, call, path, shown)
     if not (isinstance(arg, cst.Name) and arg.value in frame.targets):
         return None
     model = item_model(ctx, frame, ancestry)
@@ -952,6 +945,38 @@ def _session_call(
         f"no fix: {note}"
     )
     return rule.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+
+
+def _merge_finding(
+    rule, ctx, loop, ancestry, frame, node, call, path, shown
+) -> Finding | None:
+    judged = judge_merge(ctx, loop, ancestry, frame, node, call, path)
+    if judged is None:
+        return None  # every merge has the same key: one SELECT at most
+    applicability, reasons, plan = judged
+    message = (
+        f"{shown} runs once per item of {loop_words(ctx, frame)}: each merge looks its"
+        " object up by primary key first (a SELECT per item unless it is already in the"
+        " session)"
+    )
+    fix_words = (
+        "one query before the loop loads the rows the merges look up, so each merge"
+        " finds its row in the session"
+    )
+    note = "; ".join(reasons)
+    if applicability is Applicability.SAFE:
+        message += f"; fix: {fix_words}"
+    elif applicability is Applicability.UNSAFE:
+        message += f"; unsafe fix ({fix_words}): {note}"
+    else:
+        note = (
+            f"{note}; load the existing rows with one `in_` query before the loop (merge"
+            " then finds them in the session), or write them with one bulk statement"
+        )
+        message += f"; no fix: {note}"
+    return rule.finding_at(
+        ctx, node, message, applicability, note or None, plan, loop=loop
+    )
 
 
 # --------------------------------------------------------------------- session.refresh

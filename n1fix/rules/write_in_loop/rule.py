@@ -94,7 +94,24 @@ if render_ids:
 ```
 The keys come from each object's identity, not `render.id`: after a commit the objects
 are expired, and reading `render.id` would load each row, a SELECT per object again (on
-an AsyncSession, an implicit load that fails). When the
+an AsyncSession, an implicit load that fails). A `session.merge(M(id=..., ...))` per
+item keeps its loop; one query before it loads the rows the merges will look up, and
+each merge finds its row in the session instead of SELECTing it:
+```python
+tag_ids = [tag_id for tag_id, name in names.items()]
+# merge() finds these rows in the session; the list keeps them there.
+existing_tags = (
+    session.scalars(select(Tag).where(Tag.id.in_(tag_ids))).all() if tag_ids else []
+)
+for tag_id, name in names.items():
+    session.merge(Tag(id=tag_id, name=name))
+del existing_tags
+```
+The list holds the rows for the loop's duration (the identity map holds clean objects
+weakly; the `del` says so, and keeps linters from calling the name unused). A key part
+that is the same for every item stays an `==` (`M.member_id == member_id,
+M.sport_id.in_(sport_ids)`); several varying key columns use `tuple_(...).in_(...)`.
+Code that uses the Query API gets `session.query(M).filter(...).all()`. When the
 loop does other things too, the keys (or rows) are collected where the write was
 (`render_ids.append(render.id)`) and the statement runs once after the loop. The
 statement is guarded by `if keys:`, so a loop over nothing still costs nothing.
@@ -145,6 +162,32 @@ binds the old value as `b_old_name`: each row still gets its own UPDATE in loop 
 it means the same.
 A Core table n1fix has no model for makes it unsafe (the key's nullability is unknown).
 
+The merge fix changes no merge: each still copies its object onto the row it finds,
+or adds it when there is none; only the SELECTs of the rows that exist move into one,
+before the loop. A key with no row is still looked up by its merge (the session cannot
+know a row is missing), so a loop of new objects saves nothing and costs that one query.
+It is safe when the keys read before the loop are those the merges use: the object is
+built in the loop by the model's own constructor (no `__init__` in the model, its bases
+or mixins, every base read), which sets each keyword as the attribute; every primary key
+column is a keyword, each a pure function of the item (attributes, subscripts,
+`str()` / `int()`, f-strings) or the same for every item (names, attributes and
+literals, no call), and nothing changes it before the merge; the loop does
+nothing but build and merge (no other statement than plain assignments, no other use
+of the session, no query, flush, commit, expunge or expire, nothing called that reads or
+writes the database); the merge is a statement of the loop's own block, with no
+`options=`; the iterable gives the same items read twice (a name bound to a list, dict,
+set or tuple, a view or `sorted()` of one, a `range`). The query autoflushes before the
+loop, as the first merge's lookup did; after it, a merge that finds its row no longer
+flushes the merges before it (each lookup did, with autoflush), so the UPDATEs of found
+rows go out together at the next flush in primary-key order rather than one per item in
+loop order. Only a constraint across rows can tell: a unique constraint other than the
+primary key, or a foreign key to the model's own table, makes the fix unsafe. A key
+that may raise (`int(row["id"])`) makes it unsafe (it now raises before the loop), as
+does a key of several varying columns (`tuple_` IN: not SQL Server, not SQLite before
+3.15). No fix when the model has `load`, `refresh`, insert or update listeners, a
+version counter, or is unknown; `merge(obj, load=False)` never queries and is not
+reported.
+
 The refresh fix is always unsafe. `refresh()` raises `InvalidRequestError` for an
 object that is not persistent (transient, pending, detached) or whose row is gone; the
 SELECT skips a missing row silently and leaves its object expired (the next attribute
@@ -184,6 +227,8 @@ Oracle; the fixed loop never reads them (a loop that uses what `create()` return
 gets no fix).
 
 ## Known problems
+A merge fix on a table with row triggers that change other rows of it: the rows are
+read before the loop, where each merge read its own after the merges before it.
 A database trigger `FOR EACH STATEMENT` fires once instead of once per item. The refresh
 fix needs `inspect` and `select` from sqlalchemy; when the module binds either name to
 something else (`import inspect`) and has no `sqlalchemy` module import to spell them
