@@ -42,7 +42,7 @@ from n1fix.cst.names import plural
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
-from n1fix.rules.query_in_loop.wrapper_calls import inline_wrappers
+from n1fix.rules.query_in_loop.wrapper_calls import ModelFacts, inline_wrappers
 from n1fix.rules.write_in_loop.analysis import WriteForm
 
 _ALLOWED_DECORATORS = {"staticmethod", "classmethod"}
@@ -338,7 +338,11 @@ def _synthetic_module(
     reading added (name -> qualified)."""
     statements = _work_statements(function)
     inlined = inline_wrappers(
-        ctx, source.imports, statements, _bound_names(module, function)
+        ctx,
+        ModelFacts(ctx, source.imports, source.module_name),
+        source.imports,
+        statements,
+        _bound_names(module, function),
     )
     statements = inlined.statements
     *assignments, last = statements

@@ -33,16 +33,21 @@ module's other helpers are read through them in turn (a few levels deep).
 
 from __future__ import annotations
 
+import ast
 import builtins
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from n1fix.analysis.loop_placement import NoFix
+from n1fix.cst.method_syntax import named_params
 from n1fix.cst.syntax import walk
 
 _DEPTH = 3
 _BUILTINS = frozenset(dir(builtins))
+_ORM_LIBRARIES = {"sqlalchemy", "flask_sqlalchemy", "sqlmodel"}
+_UNKNOWN = object()
+_MISSING = object()
 
 
 @dataclass
@@ -63,32 +68,109 @@ class _Module:
 
 
 def inline_wrappers(
-    ctx, imports: dict[str, str], statements: list, bound: set[str]
+    ctx,
+    models: ModelFacts,
+    imports: dict[str, str],
+    statements: list,
+    bound: set[str],
 ) -> Inlined:
     """`statements` (a callee's `name = ...` lines and its `return`) with each call of a
     project helper replaced by the query its body runs. `imports` is the callee module's
-    import map; `bound` the names the callee's function binds (parameters, locals), which
-    a name brought in from a helper must not meet."""
-    result = Inlined(statements=[])
-    for statement in statements:
-        result.statements.append(
-            statement.visit(_Inliner(ctx, imports, bound, result.imports, _DEPTH))
-        )
+    import map; `bound` the names the callee's module and function bind, which a name
+    brought in from a helper must not meet."""
+    candidates: dict[str, str] = {}
+    inliner = _Inliner(ctx, imports, bound, candidates, _DEPTH, models)
+    result = Inlined(statements=[s.visit(inliner) for s in statements])
+    read = set().union(*(_free_reads(s) for s in result.statements))
+    result.imports = {n: q for n, q in candidates.items() if n in read}
     return result
 
 
-class _Inliner(cst.CSTTransformer):
-    def __init__(self, ctx, imports, bound, needed, depth, here: _Module | None = None):
+class ModelFacts:
+    """What the helpers' guards and spellings need to know of the models: seen from the
+    callee's module (its imports name the models)."""
+
+    def __init__(self, ctx, imports: dict[str, str], module_name: str):
         self.ctx = ctx
-        self.imports = (
-            imports  # the import map of the callee's module, which the query joins
+        self.imports = imports
+        self.module_name = module_name
+
+    def model(self, expr: cst.BaseExpression):
+        project = self.ctx.project
+        return project.dialect().model_for(
+            project.models, expr, self.imports, self.module_name
         )
+
+    def class_attribute(self, info, attr: str, depth: int = 4):
+        """The literal value the model class (or a base) gives `attr`; _MISSING when no
+        class of its lineage sets it; _UNKNOWN when that cannot be told."""
+        if depth <= 0:
+            return _UNKNOWN
+        tree = self.ctx.project_module(info.module)
+        cls = next(
+            (
+                s
+                for s in (tree.body if tree is not None else [])
+                if isinstance(s, cst.ClassDef) and s.name.value == info.name
+            ),
+            None,
+        )
+        if cls is None:
+            return _UNKNOWN
+        for statement in cls.body.body:
+            for small in (
+                statement.body if isinstance(statement, cst.SimpleStatementLine) else []
+            ):
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                    if isinstance(small, cst.AnnAssign)
+                    else []
+                )
+                if any(isinstance(t, cst.Name) and t.value == attr for t in targets):
+                    return _literal(small.value)
+            if (
+                isinstance(statement, (cst.FunctionDef, cst.ClassDef))
+                and statement.name.value == attr
+            ):
+                return _UNKNOWN
+        models = self.ctx.project.models
+        for base in info.bases:
+            parent = models.models.get(base) if models is not None else None
+            if parent is not None:
+                found = self.class_attribute(parent, attr, depth - 1)
+            elif not attr.startswith("_") and (
+                base.split(".")[0] in _ORM_LIBRARIES or self._flask_model(info, base)
+            ):
+                found = _MISSING  # the ORM's own base classes set no such attribute
+            else:
+                found = _UNKNOWN
+            if found is not _MISSING:
+                return found
+        return _MISSING
+
+    def _flask_model(self, info, base: str) -> bool:
+        """Is `base` Flask-SQLAlchemy's `db.Model` (`app.extensions.db.Model`), the base
+        the model index read the Flask model from, and no class of the project?"""
+        holder = base.rpartition(".")[0]
+        return (
+            info.flask
+            and base.endswith(".Model")
+            and self.ctx.project_module(holder) is None
+        )
+
+
+class _Inliner(cst.CSTTransformer):
+    def __init__(self, ctx, imports, bound, candidates, depth, models=None):
+        self.ctx = ctx
+        self.imports = imports  # the callee module's import map, which the query joins
         self.bound = bound
-        self.needed = needed
+        self.candidates = (
+            candidates  # imports the inlined code may need: name -> qualified
+        )
         self.depth = depth
-        # The helper module the code being rewritten belongs to (a helper's body, whose
-        # calls of the module's own helpers are plain names), else None.
-        self.here = here
+        self.models = models
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         if self.depth <= 0:
@@ -101,12 +183,8 @@ class _Inliner(cst.CSTTransformer):
         return expression if expression is not None else updated
 
     def _helper(self, func: cst.BaseExpression):
-        """(module, how the caller reaches it, the helper) for a call of a project helper."""
-        if self.here is not None:
-            if not isinstance(func, cst.Name):
-                return None
-            function = _function(self.here.tree, func.value)
-            return (self.here, self.prefix, function) if function else None
+        """(module, the name the callee reaches it by, the helper) for a call of a
+        function of a project module the callee imports as a module."""
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
             return None
         alias = func.value.value
@@ -117,8 +195,6 @@ class _Inliner(cst.CSTTransformer):
             return None
         function = _function(module.tree, func.attr.value)
         return (module, alias, function) if function else None
-
-    prefix = ""
 
 
 def _function(tree: cst.Module, name: str) -> cst.FunctionDef | None:
@@ -241,23 +317,88 @@ def _body_expression(
         arguments = _bind(function, call)
     except NoFix:
         return None
+    parts = _parts(function)
+    if parts is None:
+        return None
+    locals_, guards, expression = parts
+    reads = set().union(*(_free_reads(e) for e in [expression, *guards]))
+    if any(param not in reads for param in arguments):
+        return None
+    # The names the body reads besides its parameters: builtins, or top-level names of
+    # the helper's module (reached through the module, or imported as it imports them).
+    renames: dict[str, cst.BaseExpression] = {}
+    for name in reads - set(arguments):
+        if name in module.defined and name not in module.imports:
+            if not prefix:
+                return None
+            renames[name] = cst.Attribute(value=cst.Name(prefix), attr=cst.Name(name))
+        elif name in module.imports:
+            if name in outer.bound:
+                return None
+            qualified = module.imports[name]
+            have = outer.imports.get(name, outer.candidates.get(name))
+            if have is None:
+                outer.candidates[name] = qualified
+            elif have != qualified:
+                return None
+        elif name not in _BUILTINS or name in outer.bound or name in outer.imports:
+            return None
+    values = {**renames, **arguments}
+    inner = _Inliner(
+        ctx,
+        outer.imports,
+        outer.bound,
+        outer.candidates,
+        outer.depth - 1,
+        outer.models,
+    )
+
+    def resolved(node: cst.BaseExpression) -> cst.BaseExpression:
+        node = _replace_names(node, values)
+        node = cst.Expr(value=node).visit(inner).value
+        return _simplified(node, outer.models)
+
+    expression = resolved(expression)
+    # A guard raises when its test holds; the helper is read only when every test is
+    # shown false for these arguments (a test n1fix cannot decide keeps the call).
+    for test in guards:
+        if _decided(resolved(test), outer.models) is not False:
+            return None
+    return expression
+
+
+def _parts(function: cst.FunctionDef):
+    """(locals, guard tests, returned expression) of a body made of a docstring, `name =`
+    lines, `if test: raise ...` guards and one `return`, the locals put in place; None for
+    any other body. A local read more than once must be a plain read (no call but
+    `.get(...)`: a mapping's look-up)."""
     body = [
         s for i, s in enumerate(function.body.body) if not (i == 0 and _is_docstring(s))
     ]
     if not body:
         return None
-    smalls = []
-    for statement in body:
-        if not (
-            isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-        ):
-            return None
-        smalls.append(statement.body[0])
-    *assignments, last = smalls
-    if not isinstance(last, cst.Return) or last.value is None:
-        return None
     locals_: dict[str, cst.BaseExpression] = {}
-    for small in assignments:
+    guards: list[cst.BaseExpression] = []
+    *leading, last = body
+    for statement in leading:
+        if isinstance(statement, cst.If):
+            raised = statement.body.body
+            if (
+                statement.orelse is not None
+                or len(raised) != 1
+                or not isinstance(raised[0], cst.SimpleStatementLine)
+                or len(raised[0].body) != 1
+                or not isinstance(raised[0].body[0], cst.Raise)
+            ):
+                return None
+            guards.append(_replace_names(statement.test, locals_))
+            continue
+        small = (
+            statement.body[0]
+            if isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            else None
+        )
         if not (
             isinstance(small, cst.Assign)
             and len(small.targets) == 1
@@ -265,57 +406,51 @@ def _body_expression(
         ):
             return None
         name = small.targets[0].target.value
-        if name in locals_ or name in arguments:
+        if name in locals_:
             return None
-        locals_[name] = small.value
-    # Each local is read exactly once, after it is assigned: it can take its place.
-    expression = last.value
-    for name in reversed(list(locals_)):
-        reads = [
-            n for n in walk(expression) if isinstance(n, cst.Name) and n.value == name
-        ]
-        later = [
-            n
-            for other in list(locals_)[list(locals_).index(name) + 1 :]
-            for n in walk(locals_[other])
-            if isinstance(n, cst.Name) and n.value == name
-        ]
-        if len(reads) != 1 or later:
-            return None
-        expression = _replace_names(expression, {name: locals_[name]})
-    reads = _free_reads(expression)
-    if any(param not in reads for param in arguments):
-        return None
-    # The names the body reads besides its parameters: builtins, or top-level names of
-    # the helper's module.
-    renames: dict[str, cst.BaseExpression] = {}
-    for name in reads - set(arguments):
-        if name in module.defined and name not in module.imports:
-            if not prefix:
-                return None
-            renames[name] = cst.Attribute(value=cst.Name(prefix), attr=cst.Name(name))
-            continue
-        if name in module.imports:
-            qualified = module.imports[name]
-            if name in outer.bound:
-                return None
-            have = outer.imports.get(name, outer.needed.get(name))
-            if have is None:
-                outer.needed[name] = qualified
-            elif have != qualified:
-                return None
-            continue
-        if name in _BUILTINS and name not in outer.bound and name not in outer.imports:
-            continue
-        return None
-    # Calls of the module's own helpers inside the body, read in turn.
-    inner = _Inliner(
-        ctx, outer.imports, outer.bound, outer.needed, outer.depth - 1, here=module
+        locals_[name] = _replace_names(small.value, locals_)
+    small = (
+        last.body[0]
+        if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1
+        else None
     )
-    inner.prefix = prefix
-    expression = expression.visit(inner)
-    expression = _replace_names(expression, {**renames, **arguments})
-    return _literal_getattr(expression)
+    if not isinstance(small, cst.Return) or small.value is None:
+        return None
+    expression = _replace_names(small.value, locals_)
+    params = {p.name.value for p in named_params(function.params)}
+    for name, value in locals_.items():
+        if name in params:
+            return None
+        uses = sum(
+            1
+            for part in [
+                small.value,
+                *(s.test for s in leading if isinstance(s, cst.If)),
+            ]
+            for n in [part, *walk(part)]
+            if isinstance(n, cst.Name) and n.value == name
+        ) + sum(
+            1
+            for other in locals_.values()
+            for n in [other, *walk(other)]
+            if isinstance(n, cst.Name) and n.value == name
+        )
+        if uses > 1 and not _plain(value):
+            return None
+    return locals_, guards, expression
+
+
+def _plain(expression: cst.BaseExpression) -> bool:
+    """Reading it twice is reading it once: names, attributes, literals, and calls of a
+    mapping's `.get`."""
+    for node in [expression, *walk(expression)]:
+        if isinstance(node, cst.Call) and not (
+            isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
+        ):
+            return False
+        if isinstance(node, (cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda)):
+            return False
+    return True
 
 
 def _is_docstring(statement) -> bool:
@@ -367,24 +502,139 @@ def _replace_names(
     return wrapper.visit(_Swap()).value
 
 
-def _literal_getattr(expression: cst.BaseExpression) -> cst.BaseExpression:
-    """`getattr(model, "name")` is `model.name`."""
+def _literal(value: cst.BaseExpression):
+    """The value of a literal string, number, or tuple/list/set of them; _UNKNOWN else."""
+    try:
+        return ast.literal_eval(cst.Module([]).code_for_node(value))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return _UNKNOWN
 
-    class _Getattr(cst.CSTTransformer):
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString) and not node.prefix.strip("rR"):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _column_of(node: cst.BaseExpression, models: ModelFacts | None):
+    """`M.__table__.columns.get("name"[, None])` (or `.c.get`): (M, the column's mapped
+    attribute) when `name` is a column of the model's own table; else None."""
+    if models is None or not isinstance(node, cst.Call):
+        return None
+    func = node.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "get"
+        and isinstance(func.value, cst.Attribute)
+        and func.value.attr.value in ("columns", "c")
+        and isinstance(func.value.value, cst.Attribute)
+        and func.value.value.attr.value == "__table__"
+        and 1 <= len(node.args) <= 2
+        and all(a.keyword is None and not a.star for a in node.args)
+    ):
+        return None
+    name = _string(node.args[0].value)
+    if len(node.args) == 2 and not (
+        isinstance(node.args[1].value, cst.Name) and node.args[1].value.value == "None"
+    ):
+        return None
+    model_expr = func.value.value.value
+    info = models.model(model_expr)
+    if name is None or info is None or info.inherits is not None:
+        return None
+    column = next((c for c in info.columns.values() if c.name == name), None)
+    return (model_expr, column.attr) if column is not None else None
+
+
+def _simplified(expression: cst.BaseExpression, models: ModelFacts | None):
+    """The spellings a helper's body reads as, in the form the query rule knows:
+    `getattr(model, "name")` is `model.name`; `M.__table__.columns.get("name")` is the
+    column `M.name`; `A if test else B` with a test decided for these arguments is A or B."""
+
+    class _Simplify(cst.CSTTransformer):
         def leave_Call(self, original, updated):
             if (
                 isinstance(updated.func, cst.Name)
                 and updated.func.value == "getattr"
                 and len(updated.args) == 2
                 and all(a.keyword is None and not a.star for a in updated.args)
-                and isinstance(updated.args[1].value, cst.SimpleString)
-                and not updated.args[1].value.prefix
             ):
-                name = updated.args[1].value.evaluated_value
-                if isinstance(name, str) and name.isidentifier():
+                name = _string(updated.args[1].value)
+                if name is not None and name.isidentifier():
                     return cst.Attribute(
                         value=updated.args[0].value, attr=cst.Name(name)
                     )
+            column = _column_of(updated, models)
+            if column is not None:
+                return cst.Attribute(value=column[0], attr=cst.Name(column[1]))
             return updated
 
-    return cst.Expr(value=expression).visit(_Getattr()).value
+        def leave_IfExp(self, original, updated):
+            decided = _decided(updated.test, models)
+            if decided is None:
+                return updated
+            return updated.body if decided else updated.orelse
+
+    return cst.Expr(value=expression).visit(_Simplify()).value
+
+
+def _decided(test: cst.BaseExpression, models: ModelFacts | None) -> bool | None:
+    """True or False when the test's value follows from the models, else None."""
+    if models is None:
+        return None
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _decided(test.expression, models)
+        return None if inner is None else not inner
+    if (
+        isinstance(test, cst.Call)
+        and isinstance(test.func, cst.Name)
+        and test.func.value == "hasattr"
+        and len(test.args) == 2
+        and _string(test.args[1].value) == "query"
+    ):
+        info = models.model(test.args[0].value)
+        return True if info is not None and info.flask else None
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return None
+    left = test.left
+    op = test.comparisons[0].operator
+    right = test.comparisons[0].comparator
+    if isinstance(op, (cst.Is, cst.IsNot)) and (
+        isinstance(right, cst.Name) and right.value == "None"
+    ):
+        # a mapped column of a model (`M.name`, as `_simplified` reads a column look-up)
+        if isinstance(left, cst.Attribute):
+            info = models.model(left.value)
+            if info is not None and left.attr.value in info.columns:
+                return isinstance(op, cst.IsNot)
+        return None
+    if isinstance(op, (cst.In, cst.NotIn)):
+        needle = _literal(left)
+        haystack = _class_getattr(right, models)
+        if needle is _UNKNOWN or haystack is _UNKNOWN:
+            return None
+        try:
+            inside = needle in haystack
+        except TypeError:
+            return None
+        return inside if isinstance(op, cst.In) else not inside
+    return None
+
+
+def _class_getattr(node: cst.BaseExpression, models: ModelFacts):
+    """`getattr(M, "attr", default)` of a model class, as a literal; _UNKNOWN else."""
+    if not (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "getattr"
+        and len(node.args) == 3
+        and all(a.keyword is None and not a.star for a in node.args)
+    ):
+        return _UNKNOWN
+    attr = _string(node.args[1].value)
+    info = models.model(node.args[0].value)
+    if attr is None or info is None:
+        return _UNKNOWN
+    found = models.class_attribute(info, attr)
+    return _literal(node.args[2].value) if found is _MISSING else found
