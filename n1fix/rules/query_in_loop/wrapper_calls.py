@@ -117,24 +117,9 @@ class ModelFacts:
         )
         if cls is None:
             return _UNKNOWN
-        for statement in cls.body.body:
-            for small in (
-                statement.body if isinstance(statement, cst.SimpleStatementLine) else []
-            ):
-                targets = (
-                    [t.target for t in small.targets]
-                    if isinstance(small, cst.Assign)
-                    else [small.target]
-                    if isinstance(small, cst.AnnAssign)
-                    else []
-                )
-                if any(isinstance(t, cst.Name) and t.value == attr for t in targets):
-                    return _literal(small.value)
-            if (
-                isinstance(statement, (cst.FunctionDef, cst.ClassDef))
-                and statement.name.value == attr
-            ):
-                return _UNKNOWN
+        found = _own_attribute(cls, attr)
+        if found is not _MISSING:
+            return found
         models = self.ctx.project.models
         for base in info.bases:
             parent = models.models.get(base) if models is not None else None
@@ -145,7 +130,46 @@ class ModelFacts:
             ):
                 found = _MISSING  # the ORM's own base classes set no such attribute
             else:
-                found = _UNKNOWN
+                found = self._plain_class_attribute(base, attr, depth - 1)
+            if found is not _MISSING:
+                return found
+        return _MISSING
+
+    def _plain_class_attribute(self, qualified: str, attr: str, depth: int):
+        """`class_attribute` for a project class that is no model (a declarative base, a
+        mixin): read from its module, its bases through that module's imports."""
+        if depth <= 0:
+            return _UNKNOWN
+        module_name, _, name = qualified.rpartition(".")
+        module = _project_module(self.ctx, module_name) if module_name else None
+        cls = next(
+            (
+                s
+                for s in (module.tree.body if module is not None else [])
+                if isinstance(s, cst.ClassDef) and s.name.value == name
+            ),
+            None,
+        )
+        if cls is None:
+            return _UNKNOWN
+        found = _own_attribute(cls, attr)
+        if found is not _MISSING:
+            return found
+        for base in [*cls.bases, *cls.keywords]:
+            # A metaclass's attributes are the class's too: one of the project's may set it.
+            dotted = _dotted(base.value)
+            if dotted is None:
+                return _UNKNOWN
+            head, dot, rest = dotted.partition(".")
+            if head in module.imports:
+                target = module.imports[head] + dot + rest
+            elif head in module.defined and not rest:
+                target = f"{module_name}.{head}"
+            else:
+                return _UNKNOWN
+            if target.split(".")[0] in _ORM_LIBRARIES and not attr.startswith("_"):
+                continue
+            found = self._plain_class_attribute(target, attr, depth - 1)
             if found is not _MISSING:
                 return found
         return _MISSING
@@ -320,7 +344,7 @@ def _body_expression(
     parts = _parts(function)
     if parts is None:
         return None
-    locals_, guards, expression = parts
+    guards, expression = parts
     reads = set().union(*(_free_reads(e) for e in [expression, *guards]))
     if any(param not in reads for param in arguments):
         return None
@@ -368,7 +392,7 @@ def _body_expression(
 
 
 def _parts(function: cst.FunctionDef):
-    """(locals, guard tests, returned expression) of a body made of a docstring, `name =`
+    """(guard tests, returned expression) of a body made of a docstring, `name =`
     lines, `if test: raise ...` guards and one `return`, the locals put in place; None for
     any other body. A local read more than once must be a plain read (no call but
     `.get(...)`: a mapping's look-up)."""
@@ -437,7 +461,7 @@ def _parts(function: cst.FunctionDef):
         )
         if uses > 1 and not _plain(value):
             return None
-    return locals_, guards, expression
+    return guards, expression
 
 
 def _plain(expression: cst.BaseExpression) -> bool:
@@ -500,6 +524,39 @@ def _replace_names(
 
     wrapper = cst.Expr(value=expression)
     return wrapper.visit(_Swap()).value
+
+
+def _own_attribute(cls: cst.ClassDef, attr: str):
+    """The literal the class body assigns to `attr`; _MISSING when it assigns none;
+    _UNKNOWN when it is set otherwise (not a literal, a method)."""
+    for statement in cls.body.body:
+        for small in (
+            statement.body if isinstance(statement, cst.SimpleStatementLine) else []
+        ):
+            targets = (
+                [t.target for t in small.targets]
+                if isinstance(small, cst.Assign)
+                else [small.target]
+                if isinstance(small, cst.AnnAssign)
+                else []
+            )
+            if any(isinstance(t, cst.Name) and t.value == attr for t in targets):
+                return _literal(small.value) if small.value is not None else _UNKNOWN
+        if (
+            isinstance(statement, (cst.FunctionDef, cst.ClassDef))
+            and statement.name.value == attr
+        ):
+            return _UNKNOWN
+    return _MISSING
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
 
 
 def _literal(value: cst.BaseExpression):
