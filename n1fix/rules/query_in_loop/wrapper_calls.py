@@ -222,10 +222,35 @@ class _Inliner(cst.CSTTransformer):
 
 
 def _function(tree: cst.Module, name: str) -> cst.FunctionDef | None:
-    for statement in tree.body:
-        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
-            return statement
-    return None
+    """The module's function `name`, when nothing else at its top level binds the name
+    (a second `def`, `name = cached(name)`, an import)."""
+    found = [
+        s
+        for s in tree.body
+        if isinstance(s, (cst.FunctionDef, cst.ClassDef)) and s.name.value == name
+    ]
+    rebinds = any(
+        isinstance(n, cst.Name) and n.value == name
+        for s in tree.body
+        if isinstance(s, cst.SimpleStatementLine)
+        for small in s.body
+        if isinstance(
+            small,
+            (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Import, cst.ImportFrom),
+        )
+        for n in walk(small)
+        if not isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign))
+        or any(n is t or n in walk(t) for t in _targets(small))
+    )
+    if len(found) != 1 or rebinds or not isinstance(found[0], cst.FunctionDef):
+        return None
+    return found[0]
+
+
+def _targets(small) -> list[cst.CSTNode]:
+    if isinstance(small, cst.Assign):
+        return [t.target for t in small.targets]
+    return [small.target]
 
 
 def _project_module(ctx, qualified: str) -> _Module | None:
