@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.analysis.callees import callee_of
-from n1fix.analysis.item_facts import key_gaps
+from n1fix.analysis.item_facts import key_gaps, key_type_evidence
 from n1fix.analysis.loop_placement import NoFix, Placement, place_body, place_key
 from n1fix.analysis.loop_safety import runs_once
 from n1fix.analysis.untyped_sources import certain_key_miss
@@ -180,6 +180,11 @@ def analyze_call(
         )
         if miss:
             return no_fix(miss)
+        likely = key_type_evidence(
+            ctx, variant.model, column, placement.keys_key, frame, ancestry
+        )
+        if likely:
+            return no_fix(likely)
         unsafe.extend(
             key_gaps(ctx, variant.model, column, placement.keys_key, frame, ancestry)
         )
