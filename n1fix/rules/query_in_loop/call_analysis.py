@@ -260,9 +260,11 @@ def _project_calls_beside(
             name = _project_callee(ctx, node.func, own)
             if name is not None:
                 return [
-                    f"the batch reads through the application's session, and the loop "
-                    f"calls `{name}()`, project code that may write through it: a later "
-                    "item's lookup could see what an earlier item wrote"
+                    (
+                        "the batch reads through the application's session, and the "
+                        f"loop calls `{name}()`, project code that may write through "
+                        "it: a later item's lookup could see what an earlier item wrote"
+                    )
                 ]
     return []
 
