@@ -515,11 +515,23 @@ def _is_docstring(statement) -> bool:
 
 def _free_reads(expression: cst.BaseExpression) -> set[str]:
     """Names read as variables (not attribute names or keywords) in `expression`; a
-    lambda or comprehension (whose own names would need scoping) reads as `None`-named."""
+    lambda or comprehension (whose own names would need scoping) reads as "<scope>",
+    which no helper may read."""
     found: set[str] = set()
     skip: set[int] = set()
     for node in [expression, *walk(expression)]:
-        if isinstance(node, (cst.Lambda, cst.CompFor, cst.NamedExpr)):
+        if isinstance(
+            node,
+            (
+                cst.Lambda,
+                cst.CompFor,
+                cst.NamedExpr,
+                cst.ListComp,
+                cst.SetComp,
+                cst.DictComp,
+                cst.GeneratorExp,
+            ),
+        ):
             found.add("<scope>")
         if isinstance(node, cst.Attribute):
             skip.add(id(node.attr))
