@@ -490,3 +490,64 @@ def key_gaps(ctx, model, column, key_expr, frame: Frame, ancestry) -> list[str]:
     if type_gap:
         gaps.append(type_gap)
     return gaps
+
+
+def key_type_evidence(
+    ctx, model, column, key_expr, frame: Frame, ancestry
+) -> str | None:
+    """Why the keys are likely of another type than `column` although nothing declares
+    them (the batch's dict lookup would then miss rows SQL matched): an attribute of an
+    item of unknown model that every indexed model with that column declares otherwise
+    (`pending_cert.external_id`, a String, keying an Integer id), or a collection the code
+    tests for a string (`if "all" in pending_ids`) iterated for integer keys."""
+    column_type = _type_family(column.type)
+    if column_type is None:
+        return None
+    if (
+        isinstance(key_expr, cst.Attribute)
+        and isinstance(key_expr.value, cst.Name)
+        and key_expr.value.value in frame.targets
+        and item_model(ctx, frame, ancestry) is None
+        and ctx.project.models is not None
+    ):
+        attr = key_expr.attr.value
+        declared = {
+            (info.name, _type_family(info.column(attr).type))
+            for info in ctx.project.models.models.values()
+            if info.column(attr) is not None
+        }
+        families = {family for _, family in declared}
+        if len(families) == 1 and None not in families and column_type not in families:
+            (family,) = families
+            owners = ", ".join(sorted(name for name, _ in declared))
+            return (
+                f"`.{attr}` is {family} in every model that has it ({owners}), "
+                f"`{model.name}.{column.attr}` is {column_type}: SQL converts, the batch's "
+                "dict lookup would miss"
+            )
+        return None
+    iterable = frame.first_iter
+    if (
+        column_type != "str"
+        and isinstance(key_expr, cst.Name)
+        and key_expr.value in frame.targets
+        and isinstance(iterable, cst.Name)
+    ):
+        scope = next(
+            (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None
+        )
+        for node in walk(scope) if scope is not None else ():
+            if (
+                isinstance(node, cst.Comparison)
+                and isinstance(node.left, cst.SimpleString)
+                and len(node.comparisons) == 1
+                and isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn))
+                and isinstance(node.comparisons[0].comparator, cst.Name)
+                and node.comparisons[0].comparator.value == iterable.value
+            ):
+                return (
+                    f"`{iterable.value}` is tested for the string {node.left.value}, so it "
+                    f"holds strings, and `{model.name}.{column.attr}` is {column_type}: SQL "
+                    "converts, the batch's dict lookup would miss"
+                )
+    return None

@@ -141,6 +141,8 @@ class ModelInfo:
     # means what the project wrote, not what SQLAlchemy's Query does.
     query_class: str | None = None
     query_overrides: frozenset[str] | None = None
+    # A Flask-SQLAlchemy model (`db.Model` or below it): the class has `query`.
+    flask: bool = False
     # Methods (its own or inherited from a base or mixin) that commit, flush or write,
     # directly or through another method: (name, "commits" / "flushes" / "writes",
     # the class that defines the method). `render.save()` in a loop is then a commit.
@@ -1208,6 +1210,7 @@ class _Builder:
                 version_id=self._version_id(qualname),
                 listeners=tuple(listeners.get(qualname, ())),
                 **self._query_class(qualname),
+                flask=draft.lineage.flask,
                 writing_methods=self._writing_methods(qualname),
                 constructor=self._constructor(qualname),
             )

@@ -116,7 +116,7 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
         after=variant.callee.name,
         name=variant.name,
         code=_wrapped_signature(new_function, 4 if owner else 0, line_length),
-        imports=tuple(_added_imports(loop.ctx.text, batched)),
+        imports=tuple(_added_imports(loop.callee_text, batched)),
         first_party=frozenset(loop.ctx.first_party),
     )
     try:

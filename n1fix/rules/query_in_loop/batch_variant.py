@@ -22,6 +22,7 @@ batch safely gets no variant, and its reason is the finding's.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ from n1fix.cst.names import plural
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
+from n1fix.rules.query_in_loop.wrapper_calls import ModelFacts, inline_wrappers
 from n1fix.rules.write_in_loop.analysis import WriteForm
 
 _ALLOWED_DECORATORS = {"staticmethod", "classmethod"}
@@ -162,9 +164,11 @@ def _plan(
             module, owner_name, function, name, key_param, keys_param
         )
     else:
-        synthetic = _synthetic_module(
-            module, owner_name, function, name, key_param, keys_param
+        synthetic, added = _synthetic_module(
+            ctx, source, module, owner_name, function, name, key_param, keys_param
         )
+        if added:
+            source = dataclasses.replace(source, imports={**source.imports, **added})
     loop = _analysed_loop(ctx, synthetic, source, owner_name, function, callee.writes)
     facts = (
         _write_facts(loop.ctx, loop.finding)
@@ -320,15 +324,27 @@ def _check_transaction(function: cst.FunctionDef) -> None:
 
 
 def _synthetic_module(
+    ctx,
+    source: _CalleeSource,
     module: cst.Module,
     owner: str | None,
     function: cst.FunctionDef,
     name: str,
     key: str,
     keys: str,
-) -> str:
-    """The callee module's imports and the loop a person would write first."""
+) -> tuple[str, dict[str, str]]:
+    """The callee module's imports and the loop a person would write first (a project
+    helper it calls read as the query it runs: `wrapper_calls`), and the imports that
+    reading added (name -> qualified)."""
     statements = _work_statements(function)
+    inlined = inline_wrappers(
+        ctx,
+        ModelFacts(ctx, source.imports, source.module_name),
+        source.imports,
+        statements,
+        _bound_names(module, function),
+    )
+    statements = inlined.statements
     *assignments, last = statements
     record = cst.parse_statement(f"{BATCHED}[{key}] = x\n").with_changes(
         leading_lines=last.leading_lines
@@ -352,19 +368,60 @@ def _synthetic_module(
         params=batch_params(function.params, key, keys, annotate_for_analysis=True),
         returns=None,
     )
-    return _module_with(module, owner, new_function)
+    return _module_with(module, owner, new_function, inlined.imports), inlined.imports
+
+
+def _bound_names(module: cst.Module, function: cst.FunctionDef) -> set[str]:
+    """What a name brought into the callee must not meet: its parameters and locals, and
+    the module's own top-level definitions."""
+    names = {p.name.value for p in named_params(function.params)}
+    for node in walk(function.body):
+        target = (
+            node.target
+            if isinstance(
+                node,
+                (cst.AssignTarget, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr),
+            )
+            else node.name
+            if isinstance(node, cst.AsName)
+            else None
+        )
+        if target is not None:
+            names |= {
+                n.value for n in [target, *walk(target)] if isinstance(n, cst.Name)
+            }
+    for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    names |= {
+                        t.target.value
+                        for t in small.targets
+                        if isinstance(t.target, cst.Name)
+                    }
+    return names
 
 
 def _module_with(
-    module: cst.Module, owner: str | None, function: cst.FunctionDef
+    module: cst.Module,
+    owner: str | None,
+    function: cst.FunctionDef,
+    added: dict[str, str] | None = None,
 ) -> str:
-    """The module's imports and `function` (in a class named `owner`, when a method)."""
+    """The module's imports (and `added` ones: name -> qualified) and `function` (in a
+    class named `owner`, when a method)."""
     imports = [
         s
         for s in module.body
         if isinstance(s, cst.SimpleStatementLine)
         and isinstance(s.body[0], (cst.Import, cst.ImportFrom))
     ]
+    for bound, qualified in sorted((added or {}).items()):
+        source, _, name = qualified.rpartition(".")
+        alias = "" if name == bound else f" as {bound}"
+        imports.append(cst.parse_statement(f"from {source} import {name}{alias}\n"))
     holder: cst.CSTNode = function
     if owner is not None:
         holder = cst.ClassDef(

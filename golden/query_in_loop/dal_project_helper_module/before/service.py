@@ -1,7 +1,8 @@
 from renderapp.models import Project, Render
 
 from . import database
-from .projects import get as get_project
+from .projects import get_project
+from .users import get_by_email
 
 
 def project_names(renders: list[Render]) -> list[str]:
@@ -14,3 +15,11 @@ def project_owner_ids(renders: list[Render]) -> list[int]:
         project = database.get(Project, render.project_id)
         owners.append(project.user_id)
     return owners
+
+
+def display_names(emails: list[str]) -> list[str | None]:
+    names = []
+    for email in emails:
+        user = get_by_email(email)
+        names.append(user.display_name if user else None)
+    return names
