@@ -67,7 +67,9 @@ class RunResult:
     files_failed: int = 0  # files found that could not be read, parsed or checked
     companions: list = field(
         default_factory=list
-    )  # (CompanionEdit, Finding, caller path)
+    )  # (CompanionEdit or NewFile, Finding, caller path)
+    # The last new file of each chain created in this run (a migrations folder's new head).
+    chain_ends: dict = field(default_factory=dict)
     # The project-wide index the rules used (reports re-run one fix at a time with it).
     project: ProjectContext | None = None
 
@@ -248,7 +250,11 @@ def _settle(
 
     gates = {rule.NAME: rule() for rule in all_rules()}
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
-    callers = {change.path for change in result.changes if change.requires}
+    callers = {
+        change.path
+        for change in result.changes
+        if change.requires and change.source.exists  # not a file a fix creates
+    }
     for _ in range(MAX_ROUNDS):
         for change in result.changes:
             surveys[change.path] = survey_file(
@@ -304,12 +310,16 @@ def _apply_companions(result: RunResult) -> None:
     A caller's change depends on its companions: when one cannot be applied, the caller's
     whole change is dropped (its calls would name a method that does not exist).
     """
-    from n1fix.cst.companions import CompanionFailed, apply_companion
+    from n1fix.cst.companions import CompanionFailed, NewFile, apply_companion
 
     by_path = {change.path: change for change in result.changes}
     dropped: set[Path] = set()
     for edit, finding, caller in result.companions:
         if caller in dropped:
+            continue
+        if isinstance(edit, NewFile):
+            if not _create_companion(result, by_path, edit, finding, caller):
+                dropped.add(caller)
             continue
         change = by_path.get(edit.path)
         try:
@@ -342,6 +352,44 @@ def _apply_companions(result: RunResult) -> None:
             by_path[caller].requires.add(edit.path)
     result.changes = [c for c in result.changes if c.path not in dropped]
     result.companions = []
+
+
+def _create_companion(result: RunResult, by_path: dict, edit, finding, caller) -> bool:
+    """Add a file a fix creates to the changes, after the one before it in its chain;
+    False (and why, in the failures) when it cannot be."""
+    previous = result.chain_ends.get(edit.chain) if edit.chain else None
+    if previous is not None:
+        edit = edit.after(previous.link)
+    reason = None
+    if edit.path in by_path:
+        reason = "another fix of this run writes it"
+    elif os.path.lexists(edit.path):
+        try:
+            same = read_source(edit.path).text == edit.text
+        except SourceError as error:
+            same, reason = False, error.reason
+        if same:  # an earlier run created it
+            by_path[caller].requires.discard(edit.path)
+            return True
+        reason = reason or "a different file of that name is there"
+    if reason is not None:
+        result.failures.append(
+            f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped with the other fixes in "
+            f"its file: cannot create {edit.display} ({reason})"
+        )
+        return False
+    change = FileChange(
+        edit.path, edit.display, SourceFile.absent(edit.path), edit.text, []
+    )
+    change.companion_for.append(finding)
+    if previous is not None:
+        change.requires.add(previous.path)
+    result.changes.append(change)
+    by_path[edit.path] = change
+    by_path[caller].requires.add(edit.path)
+    if edit.chain:
+        result.chain_ends[edit.chain] = edit
+    return True
 
 
 def _survey_all(

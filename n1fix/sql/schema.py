@@ -366,6 +366,7 @@ def declared_indexes(tree: ast.Module, text: str) -> dict:
     facts = {"indexes": indexes, "migration": migration}
     if migration is not None:
         facts["tables"] = sorted(_tables_named(tree))
+        facts["migration_style"] = migration_style(tree, text)
     dialects = [name for name, pattern in DIALECTS.items() if pattern.search(text)]
     if dialects:
         facts["dialects"] = dialects
@@ -420,3 +421,32 @@ def _tables_named(tree: ast.Module) -> set[str]:
             if table:
                 tables.add(table)
     return tables
+
+
+def migration_style(tree: ast.Module, text: str) -> dict:
+    """How an Alembic migration is written, for a new one to follow: `revision: str = ...`
+    annotations, the quote its revision is written with, `def upgrade() -> None`, and
+    the lines of its header docstring."""
+    style = {"annotated": False, "quote": '"', "returns": False, "header": []}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.AnnAssign) and getattr(stmt.target, "id", None) in (
+            "revision",
+            "down_revision",
+        ):
+            style["annotated"] = True
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(getattr(t, "id", None) == "revision" for t in targets):
+                source = ast.get_source_segment(text, stmt.value) or ""
+                if source[:1] in ("'", '"'):
+                    style["quote"] = source[0]
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == "upgrade":
+            style["returns"] = stmt.returns is not None
+    docstring = ast.get_docstring(tree, clean=False)
+    if docstring:
+        style["header"] = [
+            line.split(":", 1)[0]
+            for line in docstring.splitlines()
+            if line.split(":", 1)[0] in ("Revision ID", "Revises", "Create Date")
+        ]
+    return style

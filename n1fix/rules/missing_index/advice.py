@@ -14,6 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from n1fix.rules.missing_index.migration import (
+    Migration,
+    migration_heads,
+    plan_migration,
+)
+
 if TYPE_CHECKING:
     from n1fix.orm.models import ModelInfo
     from n1fix.rules.project import ProjectContext, SharedFacts
@@ -36,20 +42,6 @@ class Site:
     line: int
     kind: str
     loop: bool
-
-
-@dataclass(frozen=True)
-class Migration:
-    """A new Alembic migration that creates the index without locking writes."""
-
-    folder: str  # the versions folder, as the user sees it
-    revision: str
-    down_revision: str
-    text: str
-
-    @property
-    def filename(self) -> str:
-        return f"{self.revision}_add_index.py"
 
 
 @dataclass
@@ -115,7 +107,7 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
     indexed = _indexed(project, files + schema_files)
     uses = _uses(project, files)
     composite = _composite_keys(project, files)
-    heads = _migration_heads(schema_files)
+    heads = migration_heads(schema_files)
     for qualname, model in sorted(project.models.models.items()):
         if model.table is None or model.django is not None:
             continue
@@ -138,7 +130,9 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
             if result.dialect == "mysql":
                 advice.where = None  # MySQL has no partial indexes
             advice.statement = create_index(advice, result.dialect)
-            advice.migration, advice.no_migration = _migration(advice, heads)
+            advice.migration, advice.no_migration = plan_migration(
+                advice.name, advice.table, advice.columns, advice.where, heads
+            )
             result.advice.append(advice)
     for model in project.models.models.values():
         if model.table and model.django is not None:
@@ -387,86 +381,3 @@ def create_index(advice: Advice, dialect: str) -> str:
     # read in the dialect it is written for: read as PostgreSQL, another dialect's
     # output would spell out PostgreSQL's NULL ordering (`NULLS LAST`)
     return sqlglot.transpile(sql, read=dialect, write=dialect)[0] + ";"
-
-
-# -- Alembic
-
-
-def _migration_heads(files: list["SharedFacts"]) -> dict[str, tuple[list[str], set]]:
-    """Per migrations folder: its heads (revisions no other revision there revises) and
-    the tables its migrations name."""
-    by_folder: dict[str, list[dict]] = defaultdict(list)
-    for facts in files:
-        migration = facts.facts.get("migration")
-        if migration:
-            folder = facts.display.rsplit("/", 1)[0] if "/" in facts.display else "."
-            tables = facts.facts.get("tables", [])
-            by_folder[folder].append({**migration, "tables": tables})
-    heads = {}
-    for folder, revisions in by_folder.items():
-        revised = {parent for r in revisions for parent in r["down"]}
-        tips = sorted({r["revision"] for r in revisions} - revised)
-        tables = {t for r in revisions for t in r["tables"]}
-        heads[folder] = (tips, tables)
-    return heads
-
-
-def _migration(
-    advice: Advice, heads: dict[str, tuple[list[str], set]]
-) -> tuple[Migration | None, str | None]:
-    if not heads:
-        return None, None
-    folders = [f for f, (_, tables) in heads.items() if advice.table in tables]
-    if not folders and len(heads) == 1:
-        folders = list(heads)
-    if len(folders) != 1:
-        return None, "no one migrations folder creates the table"
-    folder = folders[0]
-    tips = heads[folder][0]
-    if len(tips) != 1:
-        return None, f"the migrations in {folder} have {len(tips)} heads"
-    revision = hashlib.sha256(advice.name.encode()).hexdigest()[:12]
-    return Migration(
-        folder, revision, tips[0], migration_text(advice, revision, tips[0])
-    ), None
-
-
-def migration_text(advice: Advice, revision: str, down_revision: str) -> str:
-    columns = ", ".join(f'"{c}"' for c in advice.columns)
-    where = ""
-    if advice.where:
-        where = f'\n            postgresql_where=sa.text("{advice.where}"),'
-    imports = "import sqlalchemy as sa\n" if advice.where else ""
-    return f'''"""Add index {advice.name}
-
-Revision ID: {revision}
-Revises: {down_revision}
-"""
-
-{imports}from alembic import op
-
-revision = "{revision}"
-down_revision = "{down_revision}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-    # CONCURRENTLY cannot run inside a transaction, and does not block writes
-    with op.get_context().autocommit_block():
-        op.create_index(
-            "{advice.name}",
-            "{advice.table}",
-            [{columns}],{where}
-            postgresql_concurrently=True,
-        )
-
-
-def downgrade():
-    with op.get_context().autocommit_block():
-        op.drop_index(
-            "{advice.name}",
-            table_name="{advice.table}",
-            postgresql_concurrently=True,
-        )
-'''
