@@ -406,6 +406,8 @@ def apply(
                 )
             ]
             if not change.source.exists:
+                if not dry_run and change not in written:
+                    continue
                 verb = "would be created" if dry_run else "created"
                 _stderr(
                     f"note: {change.display} {verb} for the fixes at {', '.join(callers)}"

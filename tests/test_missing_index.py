@@ -506,6 +506,7 @@ def test_migration_index_counts_and_the_migration_follows_the_one_head(tmp_path)
                 session.query(Render).filter(Render.user_id == x)
                 session.query(Project).options(selectinload(Project.renders))
         """,
+        "migrations/env.py": "from alembic import context\n",
         "migrations/versions/a1_init.py": """
             revision = "a1"
             down_revision = None
@@ -531,6 +532,9 @@ def test_migration_index_counts_and_the_migration_follows_the_one_head(tmp_path)
     assert "postgresql_concurrently=True" in migration.text
     compile(migration.text, "migration.py", "exec")
     assert "revising b2" in result.findings[0].fix_note
+    assert f"the fix adds migrations/versions/{migration.filename}" in (
+        result.findings[0].fix_note
+    )
 
 
 def test_no_migration_when_the_head_is_ambiguous(tmp_path):
@@ -545,6 +549,7 @@ def test_no_migration_when_the_head_is_ambiguous(tmp_path):
                 def f(session, x):
                     session.query(Render).filter(Render.project_id == x)
             """,
+            "migrations/env.py": "from alembic import context\n",
             "migrations/versions/a1.py": 'revision = "a1"\ndown_revision = None\n',
             "migrations/versions/b1.py": 'revision = "b1"\ndown_revision = "a1"\n',
             "migrations/versions/b2.py": 'revision = "b2"\ndown_revision = "a1"\n',

@@ -361,8 +361,13 @@ def _create_companion(result: RunResult, by_path: dict, edit, finding, caller) -
     if previous is not None:
         edit = edit.after(previous.link)
     reason = None
+    folder = edit.path.parent
     if edit.path in by_path:
         reason = "another fix of this run writes it"
+    elif not folder.is_dir():
+        reason = f"{display_path(folder)} is not a folder"
+    elif not os.access(folder, os.W_OK):
+        reason = f"{display_path(folder)} is not writable"
     elif os.path.lexists(edit.path):
         try:
             same = read_source(edit.path).text == edit.text
