@@ -314,3 +314,64 @@ def test_migration_text_follows_the_unannotated_style():
     assert "postgresql_where=sa.text('d IS NULL')" in text
     assert "def upgrade():" in text
     assert textwrap.dedent(text).startswith('"""Add index ix_t_c\n\nRevision ID: r2\n')
+
+
+def test_the_interactive_prompt_shows_the_migration_and_a_declined_one_is_not_chained(
+    tmp_path,
+):
+    import pexpect
+    from n1fix_project import N1FIX
+
+    root = project(tmp_path)
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
+    child = pexpect.spawn(
+        str(N1FIX),
+        ["apply", "--interactive", "--select", "missing-index", "."],
+        cwd=str(root),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+    )
+    prompt = r"Apply this change\? \[y,n,a,d,q,\?\]"
+    child.expect(r"\+\+\+ b/app/models.py")
+    child.expect(r"--- /dev/null\s+\+\+\+ b/db/versions/\w+_add_ix_renders_project_id")
+    child.expect(prompt)
+    child.sendline("n")
+    child.expect(r"\+\+\+ b/db/versions/\w+_add_ix_renders_owner_id")
+    child.expect(prompt)
+    child.sendline("y")
+    child.expect(r"Applied 1 change, skipped 1 change; wrote 2 files\.")
+    child.expect(pexpect.EOF)
+    (written,) = new_migrations(root)
+    assert "_add_ix_renders_owner_id" in written.name
+    assert 'down_revision = "a1"' in written.read_text(encoding="utf-8") or (
+        'down_revision: Union[str, None] = "a1"' in written.read_text(encoding="utf-8")
+    )
+
+
+def test_the_bot_commits_the_migration_with_the_model_change(tmp_path, monkeypatch):
+    from n1fix.bot.edits import edits_from
+    from n1fix.config import Config
+    from n1fix.engine.runner import run
+
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    config = Config(select=["missing-index"], unsafe_fixes=True, cache=False)
+    result = run([root], root, config, fix=True)
+    (edit,) = edits_from(result, root)
+    assert edit.paths[0] == "app/models.py"
+    assert len(edit.paths) == 3
+    assert all(p.startswith("db/versions/") for p in edit.paths[1:])
+    assert len(edit.findings) == 2
+
+
+def test_a_new_file_is_not_written_over_one_that_appeared_meanwhile(tmp_path):
+    from n1fix.engine.fileio import FileChanged, SourceFile, write_atomic
+
+    path = tmp_path / "new.py"
+    write_atomic(path, b"x = 1\n", original=SourceFile.absent(path))
+    assert path.read_bytes() == b"x = 1\n"
+    with pytest.raises(FileChanged, match="created by someone else"):
+        write_atomic(path, b"x = 2\n", original=SourceFile.absent(path))
+    assert path.read_bytes() == b"x = 1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.py"]  # no temp file left

@@ -250,10 +250,13 @@ def _settle(
 
     gates = {rule.NAME: rule() for rule in all_rules()}
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
+    # Callers of code added to existing files: a file a fix creates (a migration) adds
+    # nothing the project index reads.
+    existing = {change.path for change in result.changes if change.source.exists}
     callers = {
         change.path
         for change in result.changes
-        if change.requires and change.source.exists  # not a file a fix creates
+        if change.path in existing and change.requires & existing
     }
     for _ in range(MAX_ROUNDS):
         for change in result.changes:
