@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from n1fix.rules.missing_index.uses import alternative
 from n1fix.rules.missing_index.migration import (
     Migration,
     migration_heads,
@@ -108,6 +109,7 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
     uses = _uses(project, files)
     composite = _composite_keys(project, files)
     heads = migration_heads(schema_files)
+    loaded = _relationship_keys(project)
     for qualname, model in sorted(project.models.models.items()):
         if model.table is None or model.django is not None:
             continue
@@ -123,7 +125,13 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
             if not lookups:
                 continue
             advice = _advise(
-                model, attr, column.name, lookups, uses.get(qualname, {}), leading
+                model,
+                attr,
+                column.name,
+                lookups,
+                uses.get(qualname, {}),
+                leading,
+                (qualname, attr) in loaded,
             )
             if advice is None:
                 continue
@@ -211,6 +219,33 @@ def _composite_keys(
     return found
 
 
+def _relationship_keys(project: "ProjectContext") -> set[tuple[str, str]]:
+    """(model qualname, foreign key attribute) for each collection a relationship loads
+    by that key (`Project.renders` -> (Render, project_id)); with a custom join whose
+    key is not read, every key of the target to the relationship's model. (Not yet: the
+    keys of a many-to-many relationship's secondary table.)"""
+    models = project.models
+    found = set()
+    for model in models.models.values():
+        for relationship in model.relationships.values():
+            if relationship.secondary or relationship.direction == "many_to_one":
+                continue
+            target = models.get(relationship.target) if relationship.target else None
+            if target is None:
+                continue
+            keys = relationship.foreign_key_attrs
+            if not keys and relationship.direction is None:
+                # a custom `primaryjoin`: any key of the target to this model's table
+                keys = tuple(
+                    attr
+                    for attr, column in target.columns.items()
+                    if column.foreign_key
+                    and column.foreign_key.rsplit(".", 1)[0] == model.table
+                )
+            found.update((target.qualname, attr) for attr in keys)
+    return found
+
+
 def _unique(entries: list) -> list:
     seen, kept = set(), []
     for columns, why in entries:
@@ -293,6 +328,7 @@ def _advise(
     lookups: list[tuple[dict, "SharedFacts"]],
     model_uses: dict[str, list[tuple[dict, "SharedFacts"]]],
     leading: set[str],
+    relationship_loaded: bool = False,
 ) -> Advice | None:
     """The index for `column`: alone, or with the other columns every query that
     filters on it shares (equality, then range, then ORDER BY), partial when they all
@@ -317,7 +353,10 @@ def _advise(
             else per_query[(facts.display, use["stmt"])]
         )
         return any(
-            other["kind"] == "eq" and name != column and name in leading
+            other["kind"] == "eq"
+            and name != column
+            and name in leading
+            and not alternative(use, other)
             for name, other in scope
         )
 
@@ -334,8 +373,19 @@ def _advise(
     advice = Advice(model, model.table, attr, (column,), frozenset(), None, sites)
     if any(use["kind"] == "collection" for use, _ in lookups):
         return advice  # a relationship's load carries no other condition
-    queries = {(facts.display, use["stmt"]) for use, facts in lookups}
-    shapes = {_shape(column, per_query[key]) for key in queries}
+    # the other columns each lookup's query asks for with it (not those on another
+    # side of an OR: an index led by the key does not serve them, nor they it)
+    shapes = {
+        _shape(
+            column,
+            [
+                (name, other)
+                for name, other in per_query[(facts.display, use["stmt"])]
+                if not alternative(use, other)
+            ],
+        )
+        for use, facts in lookups
+    }
     if len(shapes) != 1:
         return advice
     equal, ranged, ordered, where = next(iter(shapes))
@@ -345,7 +395,9 @@ def _advise(
     columns = tuple(dict.fromkeys((column, *equal, *ranged, *(c for c, _ in ordered))))
     advice.columns = columns
     advice.descending = frozenset(c for c, desc in ordered if desc)
-    advice.where = where
+    # a relationship's loads look rows up by the key without the condition: a partial
+    # index would serve none of them
+    advice.where = None if relationship_loaded else where
     return advice
 
 
