@@ -375,3 +375,23 @@ def test_a_new_file_is_not_written_over_one_that_appeared_meanwhile(tmp_path):
         write_atomic(path, b"x = 2\n", original=SourceFile.absent(path))
     assert path.read_bytes() == b"x = 1\n"
     assert [p.name for p in tmp_path.iterdir()] == ["new.py"]  # no temp file left
+
+
+def test_the_migration_names_the_schema_the_migrations_create_the_table_in(tmp_path):
+    from n1fix.rules.missing_index.findings import project_review
+    from n1fix.engine.runner import run
+    from n1fix.config import Config
+
+    root = project(tmp_path)
+    init = root / "db/versions/a1_init.py"
+    init.write_text(
+        init.read_text(encoding="utf-8").replace(
+            'sa.Column("name", sa.String()),\n    )',
+            'sa.Column("name", sa.String()),\n        schema="media",\n    )',
+        ),
+        encoding="utf-8",
+    )
+    result = run([root], root, Config(select=["missing-index"], cache=False), jobs=1)
+    migrations = [a.migration for a in project_review(result.project).advice]
+    assert [m.schema for m in migrations] == ["media", "media"]
+    assert all('schema="media",' in m.text for m in migrations)

@@ -366,6 +366,9 @@ def declared_indexes(tree: ast.Module, text: str) -> dict:
     facts = {"indexes": indexes, "migration": migration}
     if migration is not None:
         facts["tables"] = sorted(_tables_named(tree))
+        schemas = _table_schemas(tree)
+        if schemas:
+            facts["table_schemas"] = schemas
         facts["migration_style"] = migration_style(tree, text)
     dialects = [name for name, pattern in DIALECTS.items() if pattern.search(text)]
     if dialects:
@@ -450,3 +453,30 @@ def migration_style(tree: ast.Module, text: str) -> dict:
             if line.split(":", 1)[0] in ("Revision ID", "Revises", "Create Date")
         ]
     return style
+
+
+def _table_schemas(tree: ast.Module) -> list[list[str]]:
+    """[table, schema] for each `op.*` call of a migration that names both
+    (`op.create_table("attachments", ..., schema="attachments")`)."""
+    found = set()
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "op"
+        ):
+            continue
+        schema = next(
+            (_literal(k.value) for k in node.keywords if k.arg == "schema"), None
+        )
+        if schema is None:
+            continue
+        position = 0 if node.func.attr in TABLE_FIRST else 1
+        table = _literal(node.args[position]) if len(node.args) > position else None
+        table = table or next(
+            (_literal(k.value) for k in node.keywords if k.arg == "table_name"), None
+        )
+        if table:
+            found.add((table, schema))
+    return [list(pair) for pair in sorted(found)]

@@ -32,6 +32,7 @@ class Migration:
     columns: tuple[str, ...]
     where: str | None  # a partial index's condition, as SQL
     style: dict = field(default_factory=dict, compare=False)  # `migration_style`
+    schema: str | None = None  # the table's schema, as the migrations name it
 
     @property
     def filename(self) -> str:
@@ -60,6 +61,7 @@ class Heads:
     tips: list[str]
     tables: set[str]
     style: dict
+    schemas: dict[str, set[str]] = field(default_factory=dict)  # table -> schemas
 
 
 def migration_heads(files: list["SharedFacts"]) -> dict[str, Heads]:
@@ -81,6 +83,7 @@ def migration_heads(files: list["SharedFacts"]) -> dict[str, Heads]:
                     **migration,
                     "tables": facts.facts.get("tables", []),
                     "style": facts.facts.get("migration_style", {}),
+                    "schemas": facts.facts.get("table_schemas", []),
                 }
             )
     heads = {}
@@ -91,7 +94,11 @@ def migration_heads(files: list["SharedFacts"]) -> dict[str, Heads]:
         style = next(
             (r["style"] for r in revisions if tips and r["revision"] == tips[0]), {}
         )
-        heads[folder] = Heads(tips, tables, style)
+        schemas: dict[str, set[str]] = defaultdict(set)
+        for r in revisions:
+            for table, schema in r["schemas"]:
+                schemas[table].add(schema)
+        heads[folder] = Heads(tips, tables, style, dict(schemas))
     return heads
 
 
@@ -114,6 +121,9 @@ def plan_migration(
     tips = heads[folder].tips
     if len(tips) != 1:
         return None, f"the migrations in {folder} have {len(tips)} heads"
+    schemas = heads[folder].schemas.get(table, set())
+    if len(schemas) > 1:
+        return None, f"the migrations name {table} in {len(schemas)} schemas"
     parent = tips[0]
     migration = Migration(
         folder,
@@ -124,6 +134,7 @@ def plan_migration(
         columns,
         where,
         heads[folder].style,
+        next(iter(schemas), None),
     )
     return migration, None
 
@@ -157,6 +168,7 @@ def migration_text(m: Migration) -> str:
             "depends_on = None\n"
         )
     returns = " -> None" if style.get("returns") else ""
+    schema = f"\n            schema={s(m.schema)}," if m.schema else ""
     header_lines = "\n".join(header)
     return f'''"""Add index {m.index}
 
@@ -173,7 +185,7 @@ def upgrade(){returns}:
         op.create_index(
             {s(m.index)},
             {s(m.table)},
-            [{columns}],{where}
+            [{columns}],{schema}{where}
             postgresql_concurrently=True,
         )
 
@@ -182,7 +194,7 @@ def downgrade(){returns}:
     with op.get_context().autocommit_block():
         op.drop_index(
             {s(m.index)},
-            table_name={s(m.table)},
+            table_name={s(m.table)},{schema}
             postgresql_concurrently=True,
         )
 '''
