@@ -395,3 +395,17 @@ def test_the_migration_names_the_schema_the_migrations_create_the_table_in(tmp_p
     migrations = [a.migration for a in project_review(result.project).advice]
     assert [m.schema for m in migrations] == ["media", "media"]
     assert all('schema="media",' in m.text for m in migrations)
+
+
+def test_when_a_later_migration_cannot_be_created_the_fix_writes_none(tmp_path):
+    from n1fix.rules.missing_index.migration import revision_id
+
+    root = project(tmp_path)
+    first = revision_id("ix_renders_project_id", "a1")
+    second = revision_id("ix_renders_owner_id", first)
+    squatter = root / f"db/versions/{second}_add_ix_renders_owner_id.py"
+    squatter.write_text("# not a migration\n", encoding="utf-8")
+    run = apply(root)
+    assert "a different file of that name is there" in run.err, run.err
+    assert new_migrations(root) == [squatter]  # the first one was not written either
+    assert "index=True" not in (root / "app/models.py").read_text(encoding="utf-8")
