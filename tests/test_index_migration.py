@@ -409,3 +409,52 @@ def test_when_a_later_migration_cannot_be_created_the_fix_writes_none(tmp_path):
     assert "a different file of that name is there" in run.err, run.err
     assert new_migrations(root) == [squatter]  # the first one was not written either
     assert "index=True" not in (root / "app/models.py").read_text(encoding="utf-8")
+
+
+def test_the_migration_names_the_schema_the_model_declares(tmp_path):
+    from n1fix.config import Config
+    from n1fix.engine.runner import run
+    from n1fix.rules.missing_index.findings import project_review
+
+    root = project(tmp_path)
+    models = root / "app/models.py"
+    models.write_text(
+        models.read_text(encoding="utf-8")
+        .replace(
+            '__tablename__ = "renders"',
+            '__tablename__ = "renders"\n    __table_args__ = {"schema": "media"}',
+        )
+        .replace(
+            '__tablename__ = "projects"',
+            '__tablename__ = "projects"\n    __table_args__ = SHARED_ARGS',
+        ),
+        encoding="utf-8",
+    )
+    result = run([root], root, Config(select=["missing-index"], cache=False), jobs=1)
+    migrations = [a.migration for a in project_review(result.project).advice]
+    assert [m.schema for m in migrations] == ["media", "media"]
+    statements = sorted(a.statement for a in project_review(result.project).advice)
+    assert (
+        statements[0] == "CREATE INDEX ix_renders_owner_id ON media.renders(owner_id);"
+    )
+
+
+def test_no_migration_when_the_tables_schema_is_not_known(tmp_path):
+    # another model names a schema, this one none: it may inherit one
+    from n1fix.config import Config
+    from n1fix.engine.runner import run
+    from n1fix.rules.missing_index.findings import project_review
+
+    root = project(tmp_path)
+    models = root / "app/models.py"
+    models.write_text(
+        models.read_text(encoding="utf-8").replace(
+            '__tablename__ = "projects"',
+            '__tablename__ = "projects"\n    __table_args__ = {"schema": "core"}',
+        ),
+        encoding="utf-8",
+    )
+    result = run([root], root, Config(select=["missing-index"], cache=False), jobs=1)
+    advice = project_review(result.project).advice
+    assert [a.migration for a in advice] == [None, None]
+    assert {a.no_migration for a in advice} == {"the schema of renders is not known"}

@@ -136,6 +136,29 @@ def _table_args(cls: ast.ClassDef) -> list[dict]:
     return found
 
 
+def _class_schema(cls: ast.ClassDef) -> list[dict]:
+    """`{"class": ..., "schema": ...}` when a model's own `__table_args__` names its
+    schema (`{"schema": "users"}`, alone or last in the tuple); `"schema": None` when it
+    says one that is not a literal."""
+    for stmt in cls.body:
+        targets = (
+            stmt.targets
+            if isinstance(stmt, ast.Assign)
+            else [stmt.target]
+            if isinstance(stmt, ast.AnnAssign)
+            else []
+        )
+        if not any(getattr(t, "id", None) == "__table_args__" for t in targets):
+            continue
+        for node in ast.walk(stmt.value) if stmt.value else ():
+            if not isinstance(node, ast.Dict):
+                continue
+            for key, value in zip(node.keys, node.values):
+                if key is not None and _literal(key) == "schema":
+                    return [{"class": cls.name, "schema": _literal(value)}]
+    return []
+
+
 def _django_meta(cls: ast.ClassDef) -> list[dict]:
     meta = next(
         (s for s in cls.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None
@@ -320,9 +343,12 @@ def _revision(tree: ast.Module) -> dict | None:
 def declared_indexes(tree: ast.Module, text: str) -> dict:
     """`{"indexes": [...], "migration": {...} | None}` for one file."""
     indexes: list[dict] = []
+    schemas: list[dict] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             indexes.extend(_table_args(node))
+            if "schema" in text:
+                schemas.extend(_class_schema(node))
             if "Meta" in text:
                 indexes.extend(_django_meta(node))
     batch_tables = _batch_tables(tree) if "batch_alter_table" in text else {}
@@ -364,6 +390,8 @@ def declared_indexes(tree: ast.Module, text: str) -> dict:
         indexes.extend(sql_indexes(tree))
     migration = _revision(tree) if "down_revision" in text else None
     facts = {"indexes": indexes, "migration": migration}
+    if schemas:
+        facts["schemas"] = schemas
     if migration is not None:
         facts["tables"] = sorted(_tables_named(tree))
         schemas = _table_schemas(tree)

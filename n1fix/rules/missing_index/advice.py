@@ -57,6 +57,7 @@ class Advice:
     statement: str = ""
     migration: Migration | None = None
     no_migration: str | None = None  # why no migration is offered
+    schema: str | None = None  # the table's, as its model names it
 
     @property
     def name(self) -> str:
@@ -109,6 +110,11 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
     uses = _uses(project, files)
     composite = _composite_keys(project, files)
     heads = migration_heads(schema_files)
+    schemas = {
+        f"{f.module_name}.{entry['class']}": entry["schema"]
+        for f in files
+        for entry in f.facts.get("schemas", ())
+    }
     loaded = _relationship_keys(project)
     for qualname, model in sorted(project.models.models.items()):
         if model.table is None or model.django is not None:
@@ -137,9 +143,17 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
                 continue
             if result.dialect == "mysql":
                 advice.where = None  # MySQL has no partial indexes
+            schema, known = _schema(qualname, schemas)
+            advice.schema = schema
             advice.statement = create_index(advice, result.dialect)
             advice.migration, advice.no_migration = plan_migration(
-                advice.name, advice.table, advice.columns, advice.where, heads
+                advice.name,
+                advice.table,
+                advice.columns,
+                advice.where,
+                heads,
+                schema,
+                known,
             )
             result.advice.append(advice)
     for model in project.models.models.values():
@@ -217,6 +231,15 @@ def _composite_keys(
                     names = [_column_name(model, c) for c in index["columns"]]
                     found[model.qualname].update(names[1:])
     return found
+
+
+def _schema(qualname: str, schemas: dict[str, str | None]) -> tuple[str | None, bool]:
+    """The schema a model's own `__table_args__` names, and whether it is known: not
+    when it is not a literal, nor when the model names none while others do (it may
+    inherit one)."""
+    if qualname in schemas:
+        return schemas[qualname], schemas[qualname] is not None
+    return None, not schemas
 
 
 def _relationship_keys(project: "ProjectContext") -> set[tuple[str, str]]:
@@ -427,7 +450,8 @@ def create_index(advice: Advice, dialect: str) -> str:
     columns = ", ".join(
         f"{c} DESC" if c in advice.descending else c for c in advice.columns
     )
-    sql = f"CREATE INDEX {advice.name} ON {advice.table} ({columns})"
+    table = f"{advice.schema}.{advice.table}" if advice.schema else advice.table
+    sql = f"CREATE INDEX {advice.name} ON {table} ({columns})"
     if advice.where:
         sql += f" WHERE {advice.where}"
     # read in the dialect it is written for: read as PostgreSQL, another dialect's

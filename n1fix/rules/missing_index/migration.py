@@ -108,8 +108,11 @@ def plan_migration(
     columns: tuple[str, ...],
     where: str | None,
     heads: dict[str, Heads],
+    schema: str | None = None,
+    schema_known: bool = True,
 ) -> tuple[Migration | None, str | None]:
-    """The migration for one index, or why there is none (None, None: no Alembic)."""
+    """The migration for one index, or why there is none (None, None: no Alembic).
+    `schema`: the one the model names (`schema_known`: whether it could be read)."""
     if not heads:
         return None, None
     folders = [f for f, h in heads.items() if table in h.tables]
@@ -124,6 +127,12 @@ def plan_migration(
     schemas = heads[folder].schemas.get(table, set())
     if len(schemas) > 1:
         return None, f"the migrations name {table} in {len(schemas)} schemas"
+    named = next(iter(schemas), None)
+    if schema is None and named is None and not schema_known:
+        return None, f"the schema of {table} is not known"
+    if schema is not None and named not in (None, schema):
+        return None, f"the model and the migrations name other schemas for {table}"
+    schema = schema or named
     parent = tips[0]
     migration = Migration(
         folder,
@@ -134,7 +143,7 @@ def plan_migration(
         columns,
         where,
         heads[folder].style,
-        next(iter(schemas), None),
+        schema,
     )
     return migration, None
 
