@@ -458,3 +458,48 @@ def test_no_migration_when_the_tables_schema_is_not_known(tmp_path):
     advice = project_review(result.project).advice
     assert [a.migration for a in advice] == [None, None]
     assert {a.no_migration for a in advice} == {"the schema of renders is not known"}
+
+
+@pytest.mark.parametrize(
+    "convention, name",
+    [
+        ('"idx_%(column_0_N_label)s"', "idx_renders_project_id"),
+        ('"ix_%(table_name)s_%(column_0_name)s"', "ix_renders_project_id"),
+        ('"ix_%(unique_index)s%(table_name)s_%(column_names)s"', None),
+        ("IX_TEMPLATE", None),
+    ],
+)
+def test_the_index_is_named_by_the_projects_naming_convention(
+    tmp_path, convention, name
+):
+    # the model's `index=True` gets its name from MetaData(naming_convention=...): the
+    # migration must create the same one, or the model and the database disagree
+    from n1fix.config import Config
+    from n1fix.engine.runner import run
+    from n1fix.rules.missing_index.findings import project_review
+
+    root = project(tmp_path)
+    models = root / "app/models.py"
+    models.write_text(
+        models.read_text(encoding="utf-8").replace(
+            "Base = declarative_base()",
+            "naming_convention = {\n"
+            f'    "ix": {convention},\n'
+            '    "pk": "%(table_name)s_pkey",\n'
+            "}\n"
+            "Base = declarative_base(metadata=MetaData(naming_convention=naming_convention))",
+        ),
+        encoding="utf-8",
+    )
+    result = run([root], root, Config(select=["missing-index"], cache=False), jobs=1)
+    advice = next(
+        a for a in project_review(result.project).advice if a.attr == "project_id"
+    )
+    if name is None:
+        assert advice.migration is None
+        assert (
+            advice.no_migration == "the project's index naming convention is not read"
+        )
+    else:
+        assert advice.migration.index == name
+        assert advice.statement.startswith(f"CREATE INDEX {name} ON renders")

@@ -392,6 +392,10 @@ def declared_indexes(tree: ast.Module, text: str) -> dict:
     facts = {"indexes": indexes, "migration": migration}
     if schemas:
         facts["schemas"] = schemas
+    if "naming_convention" in text:
+        conventions = index_naming(tree)
+        if conventions:
+            facts["index_naming"] = conventions
     if migration is not None:
         facts["tables"] = sorted(_tables_named(tree))
         schemas = _table_schemas(tree)
@@ -508,3 +512,21 @@ def _table_schemas(tree: ast.Module) -> list[list[str]]:
         if table:
             found.add((table, schema))
     return [list(pair) for pair in sorted(found)]
+
+
+CONVENTION_KEYS = {"ix", "uq", "fk", "pk", "ck"}
+
+
+def index_naming(tree: ast.Module) -> list[str | None]:
+    """The `"ix"` entries of the naming conventions a file declares (a dict with
+    the keys of SQLAlchemy's `naming_convention`): the template when it is a literal
+    string, None when it is not."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict):
+            continue
+        keys = [_literal(k) if k is not None else None for k in node.keys]
+        if "ix" not in keys or len(CONVENTION_KEYS & set(keys)) < 2:
+            continue
+        found.append(_literal(node.values[keys.index("ix")]))
+    return found

@@ -10,6 +10,7 @@ queries look rows up by while no index leads with it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -59,8 +60,13 @@ class Advice:
     no_migration: str | None = None  # why no migration is offered
     schema: str | None = None  # the table's, as its model names it
 
+    # the name the project's naming convention gives the index (None: SQLAlchemy's)
+    convention_name: str | None = None
+
     @property
     def name(self) -> str:
+        if self.convention_name:
+            return self.convention_name
         name = "ix_" + "_".join([self.table, *self.columns])
         if len(name) <= MAX_NAME:
             return name
@@ -110,6 +116,7 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
     uses = _uses(project, files)
     composite = _composite_keys(project, files)
     heads = migration_heads(schema_files)
+    naming = {c for f in files for c in f.facts.get("index_naming", ())}
     schemas = {
         f"{f.module_name}.{entry['class']}": entry["schema"]
         for f in files
@@ -145,6 +152,9 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
                 advice.where = None  # MySQL has no partial indexes
             schema, known = _schema(qualname, schemas)
             advice.schema = schema
+            advice.convention_name, named = convention_name(
+                naming, advice.table, advice.columns
+            )
             advice.statement = create_index(advice, result.dialect)
             advice.migration, advice.no_migration = plan_migration(
                 advice.name,
@@ -155,6 +165,12 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
                 schema,
                 known,
             )
+            if advice.migration is not None and not named:
+                # the model's `index=True` would get another name than the migration's
+                advice.migration = None
+                advice.no_migration = (
+                    "the project's index naming convention is not read"
+                )
             result.advice.append(advice)
     for model in project.models.models.values():
         if model.table and model.django is not None:
@@ -231,6 +247,39 @@ def _composite_keys(
                     names = [_column_name(model, c) for c in index["columns"]]
                     found[model.qualname].update(names[1:])
     return found
+
+
+CONVENTION_TOKEN = re.compile(r"%\((\w+)\)s")
+
+
+def convention_name(
+    conventions: set[str | None], table: str, columns: tuple[str, ...]
+) -> tuple[str | None, bool]:
+    """The name SQLAlchemy gives an index under the project's `"ix"` naming convention
+    (None without one), and whether it is known: not with several conventions, nor one
+    not read (a template that is not a literal, or a token of the project's own)."""
+    if not conventions:
+        return None, True
+    if len(conventions) > 1 or None in conventions:
+        return None, False
+    tokens = {
+        "table_name": table,
+        "column_0_name": columns[0],
+        "column_0_label": f"{table}_{columns[0]}",
+        "column_0_key": columns[0],
+        "column_0N_name": "".join(columns),
+        "column_0_N_name": "_".join(columns),
+        "column_0N_label": "".join(f"{table}_{c}" for c in columns),
+        "column_0_N_label": "_".join(f"{table}_{c}" for c in columns),
+        "column_0N_key": "".join(columns),
+        "column_0_N_key": "_".join(columns),
+    }
+    (template,) = conventions
+    if any(t not in tokens for t in CONVENTION_TOKEN.findall(template)):
+        return None, False
+    name = CONVENTION_TOKEN.sub(lambda m: tokens[m.group(1)], template)
+    # longer: SQLAlchemy shortens it with a hash of its own
+    return (name, True) if len(name) <= MAX_NAME else (None, False)
 
 
 def _schema(qualname: str, schemas: dict[str, str | None]) -> tuple[str | None, bool]:
