@@ -23,7 +23,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ecosystem.fingerprint import fingerprints, fix_identity
+from ecosystem.fingerprint import fingerprints, fix_identity, fix_subject
 from ecosystem.model import FindingRecord, FixRecord, ProjectRun
 
 # Opt-in rules whose findings the check reviews too, like the default rules' (a ledger
@@ -84,6 +84,7 @@ def collect(root: Path, name: str, version: str) -> ProjectRun:
                 (fix.display, fix.source.text, fix.new_text),
                 *((o.display, o.source.text, o.new_text) for o in fix.others),
             ],
+            fix_subject(f.rule, f.message),
         )
         for f, fix in fixed
     )

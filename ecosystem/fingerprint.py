@@ -4,14 +4,17 @@ A fix's fingerprint hashes its rule, the file of its finding, and for every file
 edits, that file's name and the removed and added lines (the `-` and `+` lines of its
 diff, without hunk positions, context or blank lines). Lines added or removed elsewhere in the file
 leave it unchanged; a rule change that alters the diff changes it, so the new diff is
-reviewed again. Identical fixes in one file (the same code twice) are told apart by an
-occurrence index, in file order.
+reviewed again. A fix whose lines may not say what it is about names its subject too:
+a `missing-index` fix's `index=True` line is the same for every column written alike,
+so its identity holds the column it indexes (`fix_subject`). Identical fixes in one file
+(the same code twice) are told apart by an occurrence index, in file order.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -37,9 +40,27 @@ def changed_lines(old: str, new: str) -> list[str]:
     return removed + added
 
 
-def fix_identity(rule: str, path: str, edits: Iterable[tuple[str, str, str]]) -> str:
-    """What a fix is: `edits` are (file, old text, new text), the finding's file first."""
+# What a rule's fix is about, read from its finding's message.
+SUBJECTS = {"missing-index": re.compile(r"foreign key `([^`]+)`")}
+
+
+def fix_subject(rule: str, message: str) -> str | None:
+    pattern = SUBJECTS.get(rule)
+    found = pattern.search(message) if pattern else None
+    return found.group(1) if found else None
+
+
+def fix_identity(
+    rule: str,
+    path: str,
+    edits: Iterable[tuple[str, str, str]],
+    subject: str | None = None,
+) -> str:
+    """What a fix is: `edits` are (file, old text, new text), the finding's file first;
+    `subject` what it is about, where its lines may not say (`fix_subject`)."""
     parts = [rule, path]
+    if subject is not None:
+        parts.append(f"subject {subject}")
     for display, old, new in edits:
         parts.append(f"file {display}")
         parts.extend(changed_lines(old, new))

@@ -405,6 +405,14 @@ def apply(
                     {(f.path, f.line) for f in change.companion_for}
                 )
             ]
+            if not change.source.exists:
+                if not dry_run and change not in written:
+                    continue
+                verb = "would be created" if dry_run else "created"
+                _stderr(
+                    f"note: {change.display} {verb} for the fixes at {', '.join(callers)}"
+                )
+                continue
             verb = "would gain" if dry_run else "gained"
             _stderr(
                 f"note: {change.display} {verb} the batch methods that the fixes at {', '.join(callers)} call"

@@ -21,7 +21,12 @@ sys.path.insert(0, str(REPO))
 from ecosystem import check, runs, summary  # noqa: E402
 from ecosystem.collect import collect  # noqa: E402
 from ecosystem.compare import compare, ledger_failures, updated  # noqa: E402
-from ecosystem.fingerprint import changed_lines, fingerprints, fix_identity  # noqa: E402
+from ecosystem.fingerprint import (  # noqa: E402
+    changed_lines,
+    fingerprints,
+    fix_identity,
+    fix_subject,
+)
 from ecosystem.ledger import (  # noqa: E402
     LedgerError,
     LedgerFinding,
@@ -563,3 +568,26 @@ def test_the_check_end_to_end(tmp_path, capsys):
         "| demo | 1.0 | 4 | 1 | 0 | 3 | 2 | 1 | 3 | 0 | 0 | 0 | 0 | 0 | 0% | 0% |"
         in capsys.readouterr().out
     )
+
+
+def test_identical_index_fixes_are_told_apart_by_their_column_not_their_order():
+    # two columns written alike: `index=True` adds the same line to each
+    old = "a = Column(\n    ForeignKey('x.id'),\n)\nb = Column(\n    ForeignKey('x.id'),\n)\n"
+    first = old.replace("'x.id'),\n)\nb", "'x.id'),\n    index=True,\n)\nb")
+    second = old[: old.index("b =")] + old[old.index("b =") :].replace(
+        "'x.id'),", "'x.id'),\n    index=True,"
+    )
+    assert changed_lines(old, first) == changed_lines(old, second)
+
+    def identity(text, column):
+        message = (
+            f"foreign key `t.{column}` has no index, and 1 query looks rows up by it"
+        )
+        subject = fix_subject("missing-index", message)
+        return fix_identity("missing-index", "m.py", [("m.py", old, text)], subject)
+
+    a_then_b = fingerprints([identity(first, "a"), identity(second, "b")])
+    b_alone = fingerprints([identity(second, "b")])  # a's finding gone
+    assert b_alone[0] == a_then_b[1]
+    assert a_then_b[0] != a_then_b[1]
+    assert fix_subject("query-in-loop", "foreign key `t.a`") is None

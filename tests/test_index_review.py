@@ -73,6 +73,7 @@ def test_recommended_index_with_its_statement_and_migration(tmp_path):
         "app/__init__.py": "",
         "app/models.py": MODELS,
         "app/queries.py": QUERIES,
+        "alembic/env.py": "from alembic import context\n",
         "alembic/versions/1a_init.py": 'revision = "1a"\ndown_revision = None\n',
         "alembic/versions/2b_status.py": 'revision = "2b"\ndown_revision = "1a"\n',
     }

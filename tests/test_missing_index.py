@@ -506,6 +506,7 @@ def test_migration_index_counts_and_the_migration_follows_the_one_head(tmp_path)
                 session.query(Render).filter(Render.user_id == x)
                 session.query(Project).options(selectinload(Project.renders))
         """,
+        "migrations/env.py": "from alembic import context\n",
         "migrations/versions/a1_init.py": """
             revision = "a1"
             down_revision = None
@@ -531,6 +532,9 @@ def test_migration_index_counts_and_the_migration_follows_the_one_head(tmp_path)
     assert "postgresql_concurrently=True" in migration.text
     compile(migration.text, "migration.py", "exec")
     assert "revising b2" in result.findings[0].fix_note
+    assert f"the fix adds migrations/versions/{migration.filename}" in (
+        result.findings[0].fix_note
+    )
 
 
 def test_no_migration_when_the_head_is_ambiguous(tmp_path):
@@ -545,6 +549,7 @@ def test_no_migration_when_the_head_is_ambiguous(tmp_path):
                 def f(session, x):
                     session.query(Render).filter(Render.project_id == x)
             """,
+            "migrations/env.py": "from alembic import context\n",
             "migrations/versions/a1.py": 'revision = "a1"\ndown_revision = None\n',
             "migrations/versions/b1.py": 'revision = "b1"\ndown_revision = "a1"\n',
             "migrations/versions/b2.py": 'revision = "b2"\ndown_revision = "a1"\n',
@@ -663,3 +668,91 @@ def test_a_project_helper_that_creates_an_index_counts(tmp_path):
     }
     result = scan(tmp_path, files)
     assert result.findings == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "or_(Render.project_id == x, Render.owner_id == x)",
+        "(Render.project_id == x) | (Render.owner_id == x)",
+    ],
+)
+def test_an_or_of_two_foreign_keys_is_two_single_column_indexes(tmp_path, condition):
+    # a B-tree on (project_id, owner_id) does not serve `owner_id = x`: each side of
+    # the OR needs an index that leads with its column (a BitmapOr of the two)
+    result = scan(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/queries.py": f"""
+                from sqlalchemy import or_
+                from app.models import Render
+
+                def f(session, x):
+                    return session.query(Render).filter({condition}).all()
+            """,
+        },
+    )
+    statements = sorted(a.statement for a in project_review(result.project).advice)
+    assert statements == [
+        "CREATE INDEX ix_renders_owner_id ON renders(owner_id);",
+        "CREATE INDEX ix_renders_project_id ON renders(project_id);",
+    ]
+
+
+def test_an_indexed_column_on_the_other_side_of_an_or_serves_no_lookup(tmp_path):
+    result = scan(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/queries.py": """
+                from sqlalchemy import and_, or_
+                from app.models import Render
+
+                def f(session, x, s):
+                    # chain_id leads ix_renders_chain_status: it serves its own side only
+                    session.query(Render).filter(
+                        or_(Render.chain_id == x, and_(Render.user_id == x, Render.status == s))
+                    )
+
+                def g(session, x):
+                    # both sides indexed (chain_id, id): nothing to add
+                    session.query(Render).filter(or_(Render.chain_id == x, Render.id == x))
+            """,
+        },
+    )
+    (advice,) = project_review(result.project).advice
+    assert advice.statement == (
+        "CREATE INDEX ix_renders_user_id_status ON renders(user_id, status);"
+    )
+
+
+def test_no_partial_index_when_a_relationship_loads_by_the_key(tmp_path):
+    # fittrackee: follow requests looked up by `followed_user_id` with `updated_at IS
+    # NULL` in one query, but User.received_follow_requests (and the followers read
+    # through it) loads them by the key with no such condition: a partial index would
+    # serve the one query and none of those loads
+    models = MODELS.replace(
+        "id = Column(Integer, primary_key=True)\n\n\nclass Render",
+        "id = Column(Integer, primary_key=True)\n"
+        '    renders = relationship("Render", primaryjoin="User.id == Render.user_id", '
+        'lazy="dynamic")\n\n\nclass Render',
+    )
+    assert models != MODELS
+    result = scan(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": models,
+            "app/queries.py": """
+                from app.models import Render
+
+                def pending(session, user_id):
+                    return session.query(Render).filter_by(user_id=user_id, deleted_at=None).all()
+            """,
+        },
+    )
+    (advice,) = project_review(result.project).advice
+    assert advice.statement == "CREATE INDEX ix_renders_user_id ON renders(user_id);"

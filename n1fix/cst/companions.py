@@ -1,4 +1,4 @@
-"""Edits a fix makes to a file other than the one it fixes.
+"""Edits a fix makes to a file other than the one it fixes, and files it creates.
 
 A loop that calls `RendersDAL.latest_for_project()` per item is fixed in the caller's
 file, but the batch method it then calls (`latest_for_projects`) belongs next to the
@@ -36,6 +36,29 @@ class CompanionEdit:
     first_party: frozenset[str] = (
         frozenset()
     )  # the edited module's first-party packages
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file a fix creates (an Alembic migration beside the model change that needs it).
+
+    New files of one `chain` (a migrations folder) form a line: each names the one it
+    follows (`parent`) and is named by `link`. When one run creates several, each after
+    the first is placed after the one before it (`after`), so the line stays one line.
+    Creating one is idempotent: a file already there with the same text is left alone.
+    """
+
+    path: Path  # where it goes (resolved)
+    display: str  # as the user sees it
+    name: str  # what it is, for messages
+    text: str
+    chain: str | None = None
+    link: str | None = None
+    parent: str | None = None
+
+    def after(self, parent: str) -> "NewFile":
+        """The same file, following `parent` in its chain."""
+        raise NotImplementedError
 
 
 class CompanionFailed(Exception):

@@ -97,6 +97,13 @@ class SourceFile:
     # then the bytes) so that an edit made while n1fix ran is never overwritten.
     mtime_ns: int = 0
     size: int = -1
+    # False: a file a fix creates (`absent`); it is written only if still not there.
+    exists: bool = True
+
+    @classmethod
+    def absent(cls, path: Path) -> "SourceFile":
+        """A file not there yet, to be created as UTF-8 with "\\n" line endings."""
+        return cls(path, "", "utf-8", False, "\n", exists=False)
 
 
 def os_error_reason(exc: OSError) -> str:
@@ -215,15 +222,37 @@ def write_atomic(path: Path, data: bytes, original: SourceFile | None = None) ->
             os.fsync(fd)
         finally:
             os.close(fd)
-        if original is not None:
-            _check_unchanged(path, target, original)
-        os.replace(tmp, target)
+        if original is not None and not original.exists:
+            _create_only(path, tmp, target)
+        else:
+            if original is not None:
+                _check_unchanged(path, target, original)
+            os.replace(tmp, target)
     except BaseException as exc:
         _unlink_quietly(tmp)
         if isinstance(exc, OSError):
             raise SourceError(path, os_error_reason(exc)) from exc
         raise
     _fsync_directory(target.parent)
+
+
+def _create_only(path: Path, tmp: Path, target: Path) -> None:
+    """Put the new file in place unless one appeared meanwhile (a hard link fails on an
+    existing name; where the file system has no hard links, the name is checked)."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError as exc:
+        raise FileChanged(
+            path, "created by someone else since n1fix looked; not written"
+        ) from exc
+    except OSError:
+        if os.path.lexists(target):
+            raise FileChanged(
+                path, "created by someone else since n1fix looked; not written"
+            ) from None
+        os.replace(tmp, target)
+    else:
+        _unlink_quietly(tmp)
 
 
 def _check_unchanged(path: Path, target: Path, original: SourceFile) -> None:

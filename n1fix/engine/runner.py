@@ -67,7 +67,9 @@ class RunResult:
     files_failed: int = 0  # files found that could not be read, parsed or checked
     companions: list = field(
         default_factory=list
-    )  # (CompanionEdit, Finding, caller path)
+    )  # (CompanionEdit or NewFile, Finding, caller path)
+    # The last new file of each chain created in this run (a migrations folder's new head).
+    chain_ends: dict = field(default_factory=dict)
     # The project-wide index the rules used (reports re-run one fix at a time with it).
     project: ProjectContext | None = None
 
@@ -248,7 +250,14 @@ def _settle(
 
     gates = {rule.NAME: rule() for rule in all_rules()}
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
-    callers = {change.path for change in result.changes if change.requires}
+    # Callers of code added to existing files: a file a fix creates (a migration) adds
+    # nothing the project index reads.
+    existing = {change.path for change in result.changes if change.source.exists}
+    callers = {
+        change.path
+        for change in result.changes
+        if change.path in existing and change.requires & existing
+    }
     for _ in range(MAX_ROUNDS):
         for change in result.changes:
             surveys[change.path] = survey_file(
@@ -302,14 +311,26 @@ def _apply_companions(result: RunResult) -> None:
     """Add the code fixes need in other files (batch methods) to those files' changes.
 
     A caller's change depends on its companions: when one cannot be applied, the caller's
-    whole change is dropped (its calls would name a method that does not exist).
+    whole change is dropped (its calls would name a method that does not exist). Files
+    fixes create come last, for the callers still kept, so none is created for a caller
+    dropped afterwards (a chain of them would then follow a file never written).
     """
-    from n1fix.cst.companions import CompanionFailed, apply_companion
+    from n1fix.cst.companions import CompanionFailed, NewFile, apply_companion
 
     by_path = {change.path: change for change in result.changes}
     dropped: set[Path] = set()
-    for edit, finding, caller in result.companions:
+    edits = [c for c in result.companions if not isinstance(c[0], NewFile)]
+    edits += [c for c in result.companions if isinstance(c[0], NewFile)]
+    created: dict[Path, Path] = {}  # a file created -> the caller it is for
+    for edit, finding, caller in edits:
         if caller in dropped:
+            continue
+        if isinstance(edit, NewFile):
+            path = _create_companion(result, by_path, edit, finding, caller)
+            if path is None:
+                dropped.add(caller)
+            elif path in by_path:
+                created[path] = caller
             continue
         change = by_path.get(edit.path)
         try:
@@ -340,8 +361,74 @@ def _apply_companions(result: RunResult) -> None:
             result.changes.append(change)
         if caller != edit.path:
             by_path[caller].requires.add(edit.path)
-    result.changes = [c for c in result.changes if c.path not in dropped]
+    gone = _uncreate(created, dropped, by_path)
+    result.changes = [
+        c for c in result.changes if c.path not in dropped and c.path not in gone
+    ]
     result.companions = []
+
+
+def _uncreate(created: dict, dropped: set, by_path: dict) -> set:
+    """The created files whose caller was dropped (a later file of the same caller could
+    not be created), and, in turn, the callers of files chained after them."""
+    gone: set[Path] = set()
+    changed = True
+    while changed:
+        changed = False
+        for path, caller in created.items():
+            if caller in dropped and path not in gone:
+                gone.add(path)
+                changed = True
+            elif caller not in dropped and by_path[path].requires & gone:
+                dropped.add(caller)
+                changed = True
+    return gone
+
+
+def _create_companion(
+    result: RunResult, by_path: dict, edit, finding, caller
+) -> Path | None:
+    """Add a file a fix creates to the changes, after the one before it in its chain,
+    and give its path (also when an earlier run created it as it is); None (and why, in
+    the failures) when it cannot be."""
+    previous = result.chain_ends.get(edit.chain) if edit.chain else None
+    if previous is not None:
+        edit = edit.after(previous.link)
+    reason = None
+    folder = edit.path.parent
+    if edit.path in by_path:
+        reason = "another fix of this run writes it"
+    elif not folder.is_dir():
+        reason = f"{display_path(folder)} is not a folder"
+    elif not os.access(folder, os.W_OK):
+        reason = f"{display_path(folder)} is not writable"
+    elif os.path.lexists(edit.path):
+        try:
+            same = read_source(edit.path).text == edit.text
+        except SourceError as error:
+            same, reason = False, error.reason
+        if same:  # an earlier run created it
+            by_path[caller].requires.discard(edit.path)
+            return edit.path  # nothing to create
+        reason = reason or "a different file of that name is there"
+    if reason is not None:
+        result.failures.append(
+            f"{finding.path}:{finding.line}:{finding.column}: {finding.rule}: fix dropped with the other fixes in "
+            f"its file: cannot create {edit.display} ({reason})"
+        )
+        return None
+    change = FileChange(
+        edit.path, edit.display, SourceFile.absent(edit.path), edit.text, []
+    )
+    change.companion_for.append(finding)
+    if previous is not None:
+        change.requires.add(previous.path)
+    result.changes.append(change)
+    by_path[edit.path] = change
+    by_path[caller].requires.add(edit.path)
+    if edit.chain:
+        result.chain_ends[edit.chain] = edit
+    return edit.path
 
 
 def _survey_all(

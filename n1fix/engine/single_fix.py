@@ -141,10 +141,16 @@ def _other_files(companions) -> list[FileEdit] | None:
     write the fix either)."""
     if not companions:
         return []
-    from n1fix.cst.companions import CompanionFailed, apply_companion
+    from n1fix.cst.companions import CompanionFailed, NewFile, apply_companion
 
     edits: dict[Path, FileEdit] = {}
     for edit, _finding in companions:
+        if isinstance(edit, NewFile):
+            if edit.path.exists():
+                return None  # apply would not create it either
+            source = SourceFile.absent(edit.path)
+            edits[edit.path] = FileEdit(edit.path, edit.display, source, edit.text)
+            continue
         if edit.path not in edits:
             try:
                 source = read_source(edit.path)

@@ -14,10 +14,10 @@ from typing import TextIO
 def unified(change) -> str:
     old = change.source.text.splitlines(keepends=True)
     new = change.new_text.splitlines(keepends=True)
+    # a file the change creates is shown as git shows one: from /dev/null
+    before = f"a/{change.display}" if change.source.exists else "/dev/null"
     return "".join(
-        difflib.unified_diff(
-            old, new, fromfile=f"a/{change.display}", tofile=f"b/{change.display}"
-        )
+        difflib.unified_diff(old, new, fromfile=before, tofile=f"b/{change.display}")
     )
 
 

@@ -132,12 +132,12 @@ class Reviewer:
         return f"Applied {applied}, skipped {skipped}; wrote {plural(files_written, 'file')}."
 
 
-def _diff(display: str, old: str, new: str) -> str:
+def _diff(display: str, old: str, new: str, new_file: bool = False) -> str:
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True),
             new.splitlines(keepends=True),
-            fromfile=f"a/{display}",
+            fromfile="/dev/null" if new_file else f"a/{display}",
             tofile=f"b/{display}",
         )
     )
@@ -145,9 +145,11 @@ def _diff(display: str, old: str, new: str) -> str:
 
 def _companion_diff(edit) -> str:
     """The other file's part of a change, as it would be applied to that file now."""
-    from n1fix.cst.companions import apply_companion
+    from n1fix.cst.companions import NewFile, apply_companion
     from n1fix.engine.fileio import SourceError, read_source
 
+    if isinstance(edit, NewFile):
+        return _diff(edit.display, "", edit.text, new_file=True)
     try:
         old = read_source(Path(edit.path)).text
         new = apply_companion(old, edit)

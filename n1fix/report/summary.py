@@ -91,6 +91,10 @@ def changed_lines(written) -> list[str]:
     for change in sorted(written, key=lambda change: change.display):
         if change.applied:
             lines.append(f"{change.display}: {fixes(len(change.applied))}")
+        elif not change.source.exists:
+            lines.append(
+                f"{change.display}: created for {fixes(len(change.companion_for))} in other files"
+            )
         elif change.companion_for:
             lines.append(
                 f"{change.display}: batch methods for {fixes(len(change.companion_for))} in other files"

@@ -136,6 +136,29 @@ def _table_args(cls: ast.ClassDef) -> list[dict]:
     return found
 
 
+def _class_schema(cls: ast.ClassDef) -> list[dict]:
+    """`{"class": ..., "schema": ...}` when a model's own `__table_args__` names its
+    schema (`{"schema": "users"}`, alone or last in the tuple); `"schema": None` when it
+    says one that is not a literal."""
+    for stmt in cls.body:
+        targets = (
+            stmt.targets
+            if isinstance(stmt, ast.Assign)
+            else [stmt.target]
+            if isinstance(stmt, ast.AnnAssign)
+            else []
+        )
+        if not any(getattr(t, "id", None) == "__table_args__" for t in targets):
+            continue
+        for node in ast.walk(stmt.value) if stmt.value else ():
+            if not isinstance(node, ast.Dict):
+                continue
+            for key, value in zip(node.keys, node.values):
+                if key is not None and _literal(key) == "schema":
+                    return [{"class": cls.name, "schema": _literal(value)}]
+    return []
+
+
 def _django_meta(cls: ast.ClassDef) -> list[dict]:
     meta = next(
         (s for s in cls.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None
@@ -320,9 +343,12 @@ def _revision(tree: ast.Module) -> dict | None:
 def declared_indexes(tree: ast.Module, text: str) -> dict:
     """`{"indexes": [...], "migration": {...} | None}` for one file."""
     indexes: list[dict] = []
+    schemas: list[dict] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             indexes.extend(_table_args(node))
+            if "schema" in text:
+                schemas.extend(_class_schema(node))
             if "Meta" in text:
                 indexes.extend(_django_meta(node))
     batch_tables = _batch_tables(tree) if "batch_alter_table" in text else {}
@@ -364,8 +390,18 @@ def declared_indexes(tree: ast.Module, text: str) -> dict:
         indexes.extend(sql_indexes(tree))
     migration = _revision(tree) if "down_revision" in text else None
     facts = {"indexes": indexes, "migration": migration}
+    if schemas:
+        facts["schemas"] = schemas
+    if "naming_convention" in text:
+        conventions = index_naming(tree)
+        if conventions:
+            facts["index_naming"] = conventions
     if migration is not None:
         facts["tables"] = sorted(_tables_named(tree))
+        schemas = _table_schemas(tree)
+        if schemas:
+            facts["table_schemas"] = schemas
+        facts["migration_style"] = migration_style(tree, text)
     dialects = [name for name, pattern in DIALECTS.items() if pattern.search(text)]
     if dialects:
         facts["dialects"] = dialects
@@ -420,3 +456,77 @@ def _tables_named(tree: ast.Module) -> set[str]:
             if table:
                 tables.add(table)
     return tables
+
+
+def migration_style(tree: ast.Module, text: str) -> dict:
+    """How an Alembic migration is written, for a new one to follow: `revision: str = ...`
+    annotations, the quote its revision is written with, `def upgrade() -> None`, and
+    the lines of its header docstring."""
+    style = {"annotated": False, "quote": '"', "returns": False, "header": []}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.AnnAssign) and getattr(stmt.target, "id", None) in (
+            "revision",
+            "down_revision",
+        ):
+            style["annotated"] = True
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(getattr(t, "id", None) == "revision" for t in targets):
+                source = ast.get_source_segment(text, stmt.value) or ""
+                if source[:1] in ("'", '"'):
+                    style["quote"] = source[0]
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == "upgrade":
+            style["returns"] = stmt.returns is not None
+    docstring = ast.get_docstring(tree, clean=False)
+    if docstring:
+        style["header"] = [
+            line.split(":", 1)[0]
+            for line in docstring.splitlines()
+            if line.split(":", 1)[0] in ("Revision ID", "Revises", "Create Date")
+        ]
+    return style
+
+
+def _table_schemas(tree: ast.Module) -> list[list[str]]:
+    """[table, schema] for each `op.*` call of a migration that names both
+    (`op.create_table("attachments", ..., schema="attachments")`)."""
+    found = set()
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "op"
+        ):
+            continue
+        schema = next(
+            (_literal(k.value) for k in node.keywords if k.arg == "schema"), None
+        )
+        if schema is None:
+            continue
+        position = 0 if node.func.attr in TABLE_FIRST else 1
+        table = _literal(node.args[position]) if len(node.args) > position else None
+        table = table or next(
+            (_literal(k.value) for k in node.keywords if k.arg == "table_name"), None
+        )
+        if table:
+            found.add((table, schema))
+    return [list(pair) for pair in sorted(found)]
+
+
+CONVENTION_KEYS = {"ix", "uq", "fk", "pk", "ck"}
+
+
+def index_naming(tree: ast.Module) -> list[str | None]:
+    """The `"ix"` entries of the naming conventions a file declares (a dict with
+    the keys of SQLAlchemy's `naming_convention`): the template when it is a literal
+    string, None when it is not."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict):
+            continue
+        keys = [_literal(k) if k is not None else None for k in node.keys]
+        if "ix" not in keys or len(CONVENTION_KEYS & set(keys)) < 2:
+            continue
+        found.append(_literal(node.values[keys.index("ix")]))
+    return found

@@ -1,5 +1,6 @@
 """Indexes declared in files the scan does not check: Alembic migrations (in folders the
-default excludes skip, `*migrations*/`) and `.sql` DDL files.
+default excludes skip, `*migrations*/`) and `.sql` DDL files; and where Alembic keeps its
+migrations (`{"alembic_versions": [...]}` entries, from `alembic.ini` or `env.py`).
 
 `schema_indexes(root)` answers once per run (the runner clears it) with plain data, so a
 check that reads it can note it as a project fact (`FileContext.note_fact`) and the
@@ -9,6 +10,7 @@ results cache asks it again of today's files.
 from __future__ import annotations
 
 import ast
+import configparser
 import functools
 import os
 from pathlib import Path
@@ -38,6 +40,8 @@ def schema_indexes(root: Path) -> list[dict]:
             path = Path(folder, name)
             if name.endswith(".sql"):
                 facts = _sql_file(path)
+            elif name in ("alembic.ini", "env.py"):
+                facts = _alembic_setup(path, root)
             elif name.endswith(".py") and _may_migrate(path, root):
                 facts = _migration_file(path)
             else:
@@ -79,3 +83,51 @@ def _sql_file(path: Path) -> dict | None:
         return None
     indexes = ddl_indexes(text)
     return {"indexes": indexes, "migration": None} if indexes else None
+
+
+def _alembic_setup(path: Path, root: Path) -> dict | None:
+    """The versions folders an `alembic.ini` names (`script_location`'s `versions/`,
+    or its `version_locations`) or an Alembic `env.py` sits beside, relative to `root`;
+    None when there is none inside the project."""
+    if path.name == "env.py":
+        text = _read(path)
+        if text is None or "alembic" not in text:
+            return None
+        folders = [path.parent / "versions"]
+    else:
+        folders = _ini_versions(path)
+    found = []
+    for folder in folders:
+        try:
+            if folder.is_dir() and folder.resolve().is_relative_to(root.resolve()):
+                found.append(folder.resolve().relative_to(root.resolve()).as_posix())
+        except (OSError, ValueError):
+            continue
+    if not found:
+        return None
+    return {"indexes": [], "migration": None, "alembic_versions": found}
+
+
+def _ini_versions(path: Path) -> list[Path]:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return []
+    if not parser.has_section("alembic"):
+        return []
+    section = parser["alembic"]
+    here = str(path.parent)
+
+    def resolved(value: str) -> Path | None:
+        value = value.strip().replace("%(here)s", here)
+        if not value or ":" in value or "%(" in value:
+            return None  # a package resource or another interpolation: not known here
+        return path.parent / value
+
+    locations = section.get("version_locations", "")
+    if locations.strip():
+        separator = "," if "," in locations else None
+        return [p for p in map(resolved, locations.split(separator)) if p]
+    script = resolved(section.get("script_location", ""))
+    return [script / "versions"] if script is not None else []

@@ -1,9 +1,11 @@
-"""The `missing-index` rewrite: `index=True` on the foreign key's `Column(...)`."""
+"""The `missing-index` rewrite: `index=True` on the foreign key's `Column(...)`, and in a
+project with Alembic, a new migration that creates the index (`migration_file.py`)."""
 
 from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.codemods.missing_index.migration_file import migration_file
 from n1fix.cst.errors import FixFailed
 from n1fix.rules.base import Finding
 from n1fix.rules.missing_index.findings import IndexPlan
@@ -58,10 +60,13 @@ def _with_index(call: cst.Call) -> list[cst.Arg]:
     ]
 
 
-def fix(ctx, finding: Finding) -> cst.Module:
+def fix(ctx, finding: Finding):
     plan: IndexPlan = finding.plan
     transformer = _AddIndex(plan.call)
     module = ctx.module.visit(transformer)
     if not transformer.done:
         raise FixFailed("the column's definition is no longer there")
-    return module
+    migration = plan.advice.migration
+    if migration is None:
+        return module
+    return module, [migration_file(ctx.project.root, migration)]

@@ -10,9 +10,17 @@ queries look rows up by while no index leads with it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from n1fix.rules.missing_index.uses import alternative
+from n1fix.rules.missing_index.migration import (
+    Migration,
+    migration_heads,
+    plan_migration,
+)
 
 if TYPE_CHECKING:
     from n1fix.orm.models import ModelInfo
@@ -38,20 +46,6 @@ class Site:
     loop: bool
 
 
-@dataclass(frozen=True)
-class Migration:
-    """A new Alembic migration that creates the index without locking writes."""
-
-    folder: str  # the versions folder, as the user sees it
-    revision: str
-    down_revision: str
-    text: str
-
-    @property
-    def filename(self) -> str:
-        return f"{self.revision}_add_index.py"
-
-
 @dataclass
 class Advice:
     model: "ModelInfo"
@@ -64,9 +58,15 @@ class Advice:
     statement: str = ""
     migration: Migration | None = None
     no_migration: str | None = None  # why no migration is offered
+    schema: str | None = None  # the table's, as its model names it
+
+    # the name the project's naming convention gives the index (None: SQLAlchemy's)
+    convention_name: str | None = None
 
     @property
     def name(self) -> str:
+        if self.convention_name:
+            return self.convention_name
         name = "ix_" + "_".join([self.table, *self.columns])
         if len(name) <= MAX_NAME:
             return name
@@ -115,7 +115,14 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
     indexed = _indexed(project, files + schema_files)
     uses = _uses(project, files)
     composite = _composite_keys(project, files)
-    heads = _migration_heads(schema_files)
+    heads = migration_heads(schema_files)
+    naming = {c for f in files for c in f.facts.get("index_naming", ())}
+    schemas = {
+        f"{f.module_name}.{entry['class']}": entry["schema"]
+        for f in files
+        for entry in f.facts.get("schemas", ())
+    }
+    loaded = _relationship_keys(project)
     for qualname, model in sorted(project.models.models.items()):
         if model.table is None or model.django is not None:
             continue
@@ -131,14 +138,39 @@ def review(project: "ProjectContext", schema: list[dict]) -> IndexReview:
             if not lookups:
                 continue
             advice = _advise(
-                model, attr, column.name, lookups, uses.get(qualname, {}), leading
+                model,
+                attr,
+                column.name,
+                lookups,
+                uses.get(qualname, {}),
+                leading,
+                (qualname, attr) in loaded,
             )
             if advice is None:
                 continue
             if result.dialect == "mysql":
                 advice.where = None  # MySQL has no partial indexes
+            schema, known = _schema(qualname, schemas)
+            advice.schema = schema
+            advice.convention_name, named = convention_name(
+                naming, advice.table, advice.columns
+            )
             advice.statement = create_index(advice, result.dialect)
-            advice.migration, advice.no_migration = _migration(advice, heads)
+            advice.migration, advice.no_migration = plan_migration(
+                advice.name,
+                advice.table,
+                advice.columns,
+                advice.where,
+                heads,
+                schema,
+                known,
+            )
+            if advice.migration is not None and not named:
+                # the model's `index=True` would get another name than the migration's
+                advice.migration = None
+                advice.no_migration = (
+                    "the project's index naming convention is not read"
+                )
             result.advice.append(advice)
     for model in project.models.models.values():
         if model.table and model.django is not None:
@@ -214,6 +246,75 @@ def _composite_keys(
                 if model is not None:
                     names = [_column_name(model, c) for c in index["columns"]]
                     found[model.qualname].update(names[1:])
+    return found
+
+
+CONVENTION_TOKEN = re.compile(r"%\((\w+)\)s")
+
+
+def convention_name(
+    conventions: set[str | None], table: str, columns: tuple[str, ...]
+) -> tuple[str | None, bool]:
+    """The name SQLAlchemy gives an index under the project's `"ix"` naming convention
+    (None without one), and whether it is known: not with several conventions, nor one
+    not read (a template that is not a literal, or a token of the project's own)."""
+    if not conventions:
+        return None, True
+    if len(conventions) > 1 or None in conventions:
+        return None, False
+    tokens = {
+        "table_name": table,
+        "column_0_name": columns[0],
+        "column_0_label": f"{table}_{columns[0]}",
+        "column_0_key": columns[0],
+        "column_0N_name": "".join(columns),
+        "column_0_N_name": "_".join(columns),
+        "column_0N_label": "".join(f"{table}_{c}" for c in columns),
+        "column_0_N_label": "_".join(f"{table}_{c}" for c in columns),
+        "column_0N_key": "".join(columns),
+        "column_0_N_key": "_".join(columns),
+    }
+    (template,) = conventions
+    if any(t not in tokens for t in CONVENTION_TOKEN.findall(template)):
+        return None, False
+    name = CONVENTION_TOKEN.sub(lambda m: tokens[m.group(1)], template)
+    # longer: SQLAlchemy shortens it with a hash of its own
+    return (name, True) if len(name) <= MAX_NAME else (None, False)
+
+
+def _schema(qualname: str, schemas: dict[str, str | None]) -> tuple[str | None, bool]:
+    """The schema a model's own `__table_args__` names, and whether it is known: not
+    when it is not a literal, nor when the model names none while others do (it may
+    inherit one)."""
+    if qualname in schemas:
+        return schemas[qualname], schemas[qualname] is not None
+    return None, not schemas
+
+
+def _relationship_keys(project: "ProjectContext") -> set[tuple[str, str]]:
+    """(model qualname, foreign key attribute) for each collection a relationship loads
+    by that key (`Project.renders` -> (Render, project_id)); with a custom join whose
+    key is not read, every key of the target to the relationship's model. (Not yet: the
+    keys of a many-to-many relationship's secondary table.)"""
+    models = project.models
+    found = set()
+    for model in models.models.values():
+        for relationship in model.relationships.values():
+            if relationship.secondary or relationship.direction == "many_to_one":
+                continue
+            target = models.get(relationship.target) if relationship.target else None
+            if target is None:
+                continue
+            keys = relationship.foreign_key_attrs
+            if not keys and relationship.direction is None:
+                # a custom `primaryjoin`: any key of the target to this model's table
+                keys = tuple(
+                    attr
+                    for attr, column in target.columns.items()
+                    if column.foreign_key
+                    and column.foreign_key.rsplit(".", 1)[0] == model.table
+                )
+            found.update((target.qualname, attr) for attr in keys)
     return found
 
 
@@ -299,6 +400,7 @@ def _advise(
     lookups: list[tuple[dict, "SharedFacts"]],
     model_uses: dict[str, list[tuple[dict, "SharedFacts"]]],
     leading: set[str],
+    relationship_loaded: bool = False,
 ) -> Advice | None:
     """The index for `column`: alone, or with the other columns every query that
     filters on it shares (equality, then range, then ORDER BY), partial when they all
@@ -323,7 +425,10 @@ def _advise(
             else per_query[(facts.display, use["stmt"])]
         )
         return any(
-            other["kind"] == "eq" and name != column and name in leading
+            other["kind"] == "eq"
+            and name != column
+            and name in leading
+            and not alternative(use, other)
             for name, other in scope
         )
 
@@ -340,8 +445,19 @@ def _advise(
     advice = Advice(model, model.table, attr, (column,), frozenset(), None, sites)
     if any(use["kind"] == "collection" for use, _ in lookups):
         return advice  # a relationship's load carries no other condition
-    queries = {(facts.display, use["stmt"]) for use, facts in lookups}
-    shapes = {_shape(column, per_query[key]) for key in queries}
+    # the other columns each lookup's query asks for with it (not those on another
+    # side of an OR: an index led by the key does not serve them, nor they it)
+    shapes = {
+        _shape(
+            column,
+            [
+                (name, other)
+                for name, other in per_query[(facts.display, use["stmt"])]
+                if not alternative(use, other)
+            ],
+        )
+        for use, facts in lookups
+    }
     if len(shapes) != 1:
         return advice
     equal, ranged, ordered, where = next(iter(shapes))
@@ -351,7 +467,9 @@ def _advise(
     columns = tuple(dict.fromkeys((column, *equal, *ranged, *(c for c, _ in ordered))))
     advice.columns = columns
     advice.descending = frozenset(c for c, desc in ordered if desc)
-    advice.where = where
+    # a relationship's loads look rows up by the key without the condition: a partial
+    # index would serve none of them
+    advice.where = None if relationship_loaded else where
     return advice
 
 
@@ -381,92 +499,10 @@ def create_index(advice: Advice, dialect: str) -> str:
     columns = ", ".join(
         f"{c} DESC" if c in advice.descending else c for c in advice.columns
     )
-    sql = f"CREATE INDEX {advice.name} ON {advice.table} ({columns})"
+    table = f"{advice.schema}.{advice.table}" if advice.schema else advice.table
+    sql = f"CREATE INDEX {advice.name} ON {table} ({columns})"
     if advice.where:
         sql += f" WHERE {advice.where}"
     # read in the dialect it is written for: read as PostgreSQL, another dialect's
     # output would spell out PostgreSQL's NULL ordering (`NULLS LAST`)
     return sqlglot.transpile(sql, read=dialect, write=dialect)[0] + ";"
-
-
-# -- Alembic
-
-
-def _migration_heads(files: list["SharedFacts"]) -> dict[str, tuple[list[str], set]]:
-    """Per migrations folder: its heads (revisions no other revision there revises) and
-    the tables its migrations name."""
-    by_folder: dict[str, list[dict]] = defaultdict(list)
-    for facts in files:
-        migration = facts.facts.get("migration")
-        if migration:
-            folder = facts.display.rsplit("/", 1)[0] if "/" in facts.display else "."
-            tables = facts.facts.get("tables", [])
-            by_folder[folder].append({**migration, "tables": tables})
-    heads = {}
-    for folder, revisions in by_folder.items():
-        revised = {parent for r in revisions for parent in r["down"]}
-        tips = sorted({r["revision"] for r in revisions} - revised)
-        tables = {t for r in revisions for t in r["tables"]}
-        heads[folder] = (tips, tables)
-    return heads
-
-
-def _migration(
-    advice: Advice, heads: dict[str, tuple[list[str], set]]
-) -> tuple[Migration | None, str | None]:
-    if not heads:
-        return None, None
-    folders = [f for f, (_, tables) in heads.items() if advice.table in tables]
-    if not folders and len(heads) == 1:
-        folders = list(heads)
-    if len(folders) != 1:
-        return None, "no one migrations folder creates the table"
-    folder = folders[0]
-    tips = heads[folder][0]
-    if len(tips) != 1:
-        return None, f"the migrations in {folder} have {len(tips)} heads"
-    revision = hashlib.sha256(advice.name.encode()).hexdigest()[:12]
-    return Migration(
-        folder, revision, tips[0], migration_text(advice, revision, tips[0])
-    ), None
-
-
-def migration_text(advice: Advice, revision: str, down_revision: str) -> str:
-    columns = ", ".join(f'"{c}"' for c in advice.columns)
-    where = ""
-    if advice.where:
-        where = f'\n            postgresql_where=sa.text("{advice.where}"),'
-    imports = "import sqlalchemy as sa\n" if advice.where else ""
-    return f'''"""Add index {advice.name}
-
-Revision ID: {revision}
-Revises: {down_revision}
-"""
-
-{imports}from alembic import op
-
-revision = "{revision}"
-down_revision = "{down_revision}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
-    # CONCURRENTLY cannot run inside a transaction, and does not block writes
-    with op.get_context().autocommit_block():
-        op.create_index(
-            "{advice.name}",
-            "{advice.table}",
-            [{columns}],{where}
-            postgresql_concurrently=True,
-        )
-
-
-def downgrade():
-    with op.get_context().autocommit_block():
-        op.drop_index(
-            "{advice.name}",
-            table_name="{advice.table}",
-            postgresql_concurrently=True,
-        )
-'''

@@ -144,10 +144,9 @@ def _note(advice: Advice) -> str:
     if advice.migration is not None:
         m = advice.migration
         return (
-            f"{UNSAFE_NOTE}; with Alembic: a migration in {m.folder} revising "
-            f"{m.down_revision} that runs op.create_index(..., "
-            "postgresql_concurrently=True) in an autocommit block (`n1fix audit` "
-            "writes it)"
+            f"{UNSAFE_NOTE}; with Alembic: the fix adds {m.folder}/{m.filename}, "
+            f"revising {m.down_revision}, that runs op.create_index(..., "
+            "postgresql_concurrently=True) in an autocommit block"
         )
     if advice.no_migration:
         return f"{UNSAFE_NOTE}; no migration offered: {advice.no_migration}"

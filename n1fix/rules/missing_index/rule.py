@@ -16,8 +16,9 @@ The finding sits on the column's definition and counts the queries that would us
 index (and how many run once per item of a loop), with the `CREATE INDEX` statement in
 the project's dialect. When every query that filters on the key also filters on the same
 other columns, or orders by the same columns, the index is composite (equality columns,
-then a range, then the order); when they all carry the same `IS NULL` or flag
-condition, it is partial.
+then a range, then the order; the sides of an OR are alternatives, each its own
+index); when they all carry the same `IS NULL` or flag condition, and no relationship
+loads rows by the key without it, it is partial.
 
 ## Why is this bad?
 PostgreSQL (and SQLite) create no index for a foreign key: only the referenced side's
@@ -54,13 +55,15 @@ def upgrade():
             postgresql_concurrently=True,
         )
 ```
-The finding's note names that migration (its `down_revision` is the project's one
-head); `n1fix audit` writes it out in full.
+With Alembic (a versions folder named by `alembic.ini` or beside `env.py`) and one
+head, `apply` writes that migration beside the model change, revising the head; the
+audit shows it in full.
 
 ## Fix safety
 Always unsafe: the fix changes the model (`index=True` on the column), and a schema
 change also needs the index created in every database (a migration, run and reviewed;
-on a large table `CREATE INDEX CONCURRENTLY`, which the migration uses). No fix for a
+on a large table `CREATE INDEX CONCURRENTLY`, which the migration uses). The fix and its
+migration are written together or not at all. No fix for a
 composite or partial index (write the `Index(...)` in `__table_args__` from the
 statement), nor when the column is defined in another class than the model's own.
 

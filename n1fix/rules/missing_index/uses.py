@@ -11,7 +11,9 @@ column, or a relationship joined or loaded: `rel` then names the relationship), 
 (ORDER BY, `desc` for a descending one). `stmt` is the line of the statement the query sits
 in, `function` the line of the function's `def` (0 outside one); `value` says, for `null`, whether it is IS NOT NULL and, for `flag`, the flag compared
 with, so that the uses of one query can be told apart from another's; `loop` says whether it
-runs once per item of a loop in its function.
+runs once per item of a loop in its function; `alt` (inside an OR) lists the ORs around
+it and which operand of each it is in (`alternative` tells two uses apart that need not
+both hold).
 
 SQL written as a string (`text(...)`, `cursor.execute(...)`) gives uses with a `table`
 instead of a `ref`, read with sqlglot, which is imported only for a file that sends one.
@@ -118,8 +120,12 @@ class _Collector(ast.NodeVisitor):
         self.stmt = 0
         self.function = 0
         self.sql_calls: list[tuple[str, int, int, bool]] = []
+        self.ors = 0  # ORs seen, to number them
+        self.branches: list[tuple[int, int]] = []  # (OR, operand) around this node
 
     def add(self, ref: tuple[str, str], kind: str, node: ast.AST, **extra) -> None:
+        if self.branches:
+            extra["alt"] = [list(b) for b in self.branches]
         self.uses.append(
             {
                 "ref": ref[0],
@@ -132,6 +138,28 @@ class _Collector(ast.NodeVisitor):
                 **extra,
             }
         )
+
+    def _alternatives(self, operands: list[ast.AST]) -> None:
+        """The operands of an OR (`or_(...)`, `|`), each in a branch of its own: a
+        use in one branch holds without the others (`alternative`)."""
+        self.ors += 1
+        number = self.ors
+        for branch, operand in enumerate(operands):
+            self.branches.append((number, branch))
+            self.visit(operand)
+            self.branches.pop()
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        if isinstance(node.op, ast.BitOr):
+            self._alternatives([node.left, node.right])
+        else:
+            self.generic_visit(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        if isinstance(node.op, ast.Or):
+            self._alternatives(node.values)
+        else:
+            self.generic_visit(node)
 
     def generic_visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.stmt):
@@ -232,6 +260,10 @@ class _Collector(ast.NodeVisitor):
         name = getattr(func, "attr", None) or getattr(func, "id", None)
         if name in MAPPING_CALLS:
             return  # `primaryjoin=(id == Link.entity_in_id)`: how to join, not a lookup
+        if name == "or_" and not node.keywords:
+            self.visit(func)
+            self._alternatives(node.args)
+            return
         if isinstance(func, ast.Attribute):
             self._method_call(node, func)
         elif isinstance(func, ast.Name):
@@ -357,3 +389,12 @@ def query_uses(tree: ast.Module) -> list[dict]:
                     }
                 )
     return uses
+
+
+def alternative(a: dict, b: dict) -> bool:
+    """Are two uses of one query in different operands of an OR (either may hold alone)?"""
+    branches = dict(map(tuple, a.get("alt", ())))
+    return any(
+        number in branches and branches[number] != branch
+        for number, branch in b.get("alt", ())
+    )
