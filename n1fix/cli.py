@@ -225,7 +225,15 @@ def scan(
 
         known = load_baseline(baseline)
     with ScanProgress() as progress:
-        result = run(paths, root, config, jobs=jobs, progress=progress)
+        # SARIF plans each fix again with the project index: the run memo has none.
+        result = run(
+            paths,
+            root,
+            config,
+            jobs=jobs,
+            progress=progress,
+            memo=output_format is not OutputFormat.sarif,
+        )
     _remove_stale_temps(result.temps)
     if write_baseline:
         from n1fix.report.baseline import write_baseline as write_file
