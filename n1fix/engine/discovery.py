@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from n1fix.engine.ignore_patterns import compile_pattern
 from n1fix.engine.fileio import TEMP_NAME, SourceError, os_error_reason, read_regular
 
 __all__ = [
@@ -139,8 +140,8 @@ def discover(
     """
     root = Path(os.path.abspath(root))
     defaults = [*(DEFAULT_EXCLUDES if exclude is None else exclude)]
-    # Compiled (and pathspec imported) only when some path needs them: a run over files
-    # named one by one, the way a pre-commit hook runs, asks no pattern.
+    # Compiled only when some path needs them: a run over files named one by one, the
+    # way a pre-commit hook runs, asks no pattern.
     with_tests = _lazy_rules(root, [*defaults, *TEST_PATTERNS, *extend_exclude])
     without_tests = _lazy_rules(root, [*defaults, *extend_exclude])
     tests_only = _lazy_rules(root, TEST_PATTERNS)
@@ -244,17 +245,6 @@ def _lazy_rules(base: Path, lines: list[str]) -> Callable[[], _Rules]:
     return functools.cache(lambda: _Rules.from_lines(base, lines))
 
 
-@functools.cache
-def _pattern_factory() -> Callable[[str], pathspec.Pattern]:
-    import pathspec
-
-    # pathspec 1.x calls gitignore patterns "gitignore" and deprecates "gitwildmatch".
-    try:
-        return pathspec.lookup_pattern("gitignore")
-    except LookupError:
-        return pathspec.lookup_pattern("gitwildmatch")
-
-
 # A named group of pathspec's regexes; several patterns joined into one must not repeat it.
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _ANY_DEPTH = "^(?:.+/)?"
@@ -303,7 +293,7 @@ class _Rules:
 
     @classmethod
     def from_lines(cls, base: Path, lines: Iterable[str]) -> _Rules:
-        compiled = (_pattern_factory()(line) for line in lines)
+        compiled = (compile_pattern(line) for line in lines)
         return cls(base, tuple(p for p in compiled if p.include is not None))
 
     def verdict(self, path: Path, is_dir: bool) -> bool | None:
