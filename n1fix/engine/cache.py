@@ -63,6 +63,8 @@ class Cache:
         self.settings = settings
         # Values are JSON as read (decoded when first looked up) or the objects themselves.
         self._surveys: dict[str, Any] = {}
+        # The surveys decoded this run (their JSON stays in `_surveys`, saved as read).
+        self._decoded: dict[str, Any] = {}
         self._findings: dict[str, Any] = {}
         self.dirty = False
         # Why the cache is not used, for a one-line warning; None when it is.
@@ -103,6 +105,8 @@ class Cache:
         from n1fix.engine.survey import Survey
 
         key = _key(str(path), digest)
+        if key in self._decoded:
+            return self._decoded[key]
         value = self._surveys.get(key)
         if value is None or isinstance(value, Survey):
             return value
@@ -118,11 +122,13 @@ class Cache:
         if survey.path != path or survey.digest != digest:
             del self._surveys[key]
             return None
-        self._surveys[key] = survey
+        self._decoded[key] = survey
         return survey
 
     def add_survey(self, survey) -> None:
-        self._surveys[_key(str(survey.path), survey.digest)] = survey
+        key = _key(str(survey.path), survey.digest)
+        self._surveys[key] = survey
+        self._decoded.pop(key, None)
         self.dirty = True
 
     def findings(self, path: Path, digest: str, base: str, replay) -> list | None:

@@ -50,7 +50,7 @@ from n1fix import __version__
 RACY_NS = 2_000_000_000
 # Entries kept: one per command (a pre-commit hook and a full scan of the same tree differ).
 KEEP = 8
-FORMAT = 1
+FORMAT = 2
 NAME = f"runs-{__version__}.json"
 
 
@@ -199,35 +199,54 @@ class RunMemo:
             return None
         return Answer(findings, list(entry["errors"]), entry["files_failed"])
 
+    def stamps(
+        self,
+        surveyed: dict[str, str],
+        read_files: Iterable[str],
+        file_digest: Callable[[str], str],
+    ) -> dict[str, list] | None:
+        """Each file's stamp, content hash and whether it was surveyed (`surveyed`: path
+        -> content hash; `read_files`: the others a check read); None when one changed
+        too recently for its stamp to be trusted (the next run writes the memo)."""
+        if self._code is None:
+            return None
+        files: dict[str, list] = {}
+        for path, digest in surveyed.items():
+            files[path] = [*stamp(path), digest, 1]
+        for path in read_files:
+            if path not in files:
+                files[path] = [*stamp(path), file_digest(path), 0]
+        newest = self.started_ns - RACY_NS
+        for known in files.values():
+            if known[0] >= newest or known[1] >= newest:
+                return None
+        return files
+
+    def surveyed_unchanged(self, path: str) -> bool:
+        """Was `path` surveyed by the memo's run, and is it unchanged since? (Its
+        imports were looked up then: the folders they listed are in the memo.)"""
+        return self.digest(path) is not None and self._entry["files"][path][5] == 1
+
     def record(
         self,
         *,
         checked: list[Path],
-        digests: dict[str, str],
-        read_files: Iterable[str],
+        files: dict[str, list],
         dirs: Iterable[str],
         facts: dict[str, str],
         line_length: int,
         findings: list,
         errors: list[str],
         files_failed: int,
-        file_digest: Callable[[str], str],
     ) -> None:
-        """Keep this run's answer, unless a path it depends on changed too recently for
-        its stamp to be trusted (then the next run writes it)."""
-        if self._code is None:
-            return
-        files: dict[str, list] = {}
-        for path, digest in digests.items():
-            files[path] = [*stamp(path), digest]
-        for path in read_files:
-            if path not in files:
-                files[path] = [*stamp(path), file_digest(path)]
-        newest = self.started_ns - RACY_NS
-        for known in files.values():
-            if known[0] >= newest or known[1] >= newest:
-                return
-        folders = {path: listing(path) for path in dirs}
+        """Keep this run's answer (`files` from `stamps`, `dirs` the folders whose
+        listings this run read; when the memo's folders are unchanged, they are kept)."""
+        folders = {}
+        if self.folders_unchanged():
+            folders = dict(self._entry["dirs"])
+        for path in dirs:
+            if path not in folders:
+                folders[path] = listing(path)
         entry = {
             "checked": [str(path) for path in checked],
             "files": files,
@@ -264,9 +283,10 @@ def _well_formed(entry: Any) -> bool:
             and type(entry["files"]) is dict
             and all(
                 type(v) is list
-                and len(v) == 5
+                and len(v) == 6
                 and all(type(n) is int for n in v[:4])
                 and type(v[4]) is str
+                and v[5] in (0, 1)
                 for v in entry["files"].values()
             )
             and type(entry["dirs"]) is dict

@@ -276,18 +276,26 @@ def _remember(
     """Keep this run's answer in the run memo, with what it depended on."""
     from n1fix.orm.imports import listed_folders, resolve_module_path
 
-    read_files: set[str] = set()
-    facts: dict[str, str] = {}
+    if any(type(reads) is not dict for reads in used_reads):
+        return  # a check whose reads are not known: nothing says what it used
+    read_files = {path for reads in used_reads for path in reads["files"]}
+    stamps = last_run.stamps(
+        {str(path): survey.digest for path, survey in surveys.items()},
+        read_files,
+        _file_digests(surveys, root),
+    )
+    if stamps is None:
+        return
+    # The folders each survey's import check lists, and each check's resolutions (made
+    # in workers, or in an earlier run): looked up here, so that they are known. The
+    # memo knows those of the files it saw unchanged, while no folder has changed.
+    reuse = last_run.folders_unchanged()
     is_file = functools.cache(Path.is_file)
-    # The listings each survey's import check reads, and each cached check's
-    # resolutions (made in workers, or in an earlier run): looked up here, so that
-    # the folders they list are known.
-    for survey in surveys.values():
-        _imports_still_resolve(survey, root, is_file)
+    for path, survey in surveys.items():
+        if not (reuse and last_run.surveyed_unchanged(str(path))):
+            _imports_still_resolve(survey, root, is_file)
+    facts: dict[str, str] = {}
     for reads in used_reads:
-        if type(reads) is not dict:
-            return  # a check whose reads are not known: nothing says what it used
-        read_files.update(reads["files"])
         facts.update(reads["facts"])
         for key in reads["resolved"]:
             module, top, near = json.loads(key)
@@ -296,15 +304,13 @@ def _remember(
             )
     last_run.record(
         checked=files,
-        digests={str(path): survey.digest for path, survey in surveys.items()},
-        read_files=read_files,
+        files=stamps,
         dirs=listed_folders(),
         facts=facts,
         line_length=result.project.line_length,
         findings=result.findings,
         errors=result.errors[errors_before:],
         files_failed=result.files_failed,
-        file_digest=_file_digests(surveys, root),
     )
 
 
