@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -20,7 +21,6 @@ from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.engine.hook_modules import hook_surveys, walks_project
 from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.django_models import with_django_models
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
@@ -33,8 +33,6 @@ from n1fix.rules.project import (
     SharedFacts,
     line_length_for,
 )
-from n1fix.sql.schema_files import schema_indexes
-from n1fix.sql.drivers import declares_psycopg2
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -106,8 +104,7 @@ def run(
     """
     started_ns = time.time_ns()
     clear_resolution_cache()
-    declares_psycopg2.cache_clear()  # the dependency files may have changed
-    schema_indexes.cache_clear()  # and the migrations
+    _forget_project_facts()
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()
@@ -312,6 +309,18 @@ def _remember(
         errors=result.errors[errors_before:],
         files_failed=result.files_failed,
     )
+
+
+def _forget_project_facts() -> None:
+    """The project facts read from files other than modules are remembered per process:
+    forget them (the dependency files and migrations may have changed). A module not yet
+    imported remembers nothing, and is not imported for this."""
+    for module, function in (
+        ("n1fix.sql.drivers", "declares_psycopg2"),
+        ("n1fix.sql.schema_files", "schema_indexes"),
+    ):
+        if module in sys.modules:
+            getattr(sys.modules[module], function).cache_clear()
 
 
 MAX_ROUNDS = 3
@@ -568,11 +577,12 @@ def _project(
         (f for survey in surveys.values() for f in survey.functions),
         (name for survey in surveys.values() for name in survey.defined),
     )
-    models = with_django_models(
-        ModelIndex.from_facts(facts),
-        (f for survey in surveys.values() for f in survey.django_models),
-        facts,
-    )
+    models = ModelIndex.from_facts(facts)
+    django = [f for survey in surveys.values() for f in survey.django_models]
+    if django:  # (imported only then)
+        from n1fix.orm.django_models import with_django_models
+
+        models = with_django_models(models, django, facts)
     return ProjectContext(
         root=root,
         models=models,
