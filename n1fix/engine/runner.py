@@ -640,15 +640,19 @@ def _check_base(
     dialect_name: str, project: ProjectContext, selected: set[str], gated
 ) -> str:
     """What a file's cached findings are keyed by besides its content and its reads: the
-    dialect, the line length of generated code, the rules that checked it, and the facts
-    of the whole project those rules read (`Rule.SHARES_FACTS`)."""
+    dialect, the line length of generated code, the rules that checked it, the facts
+    of the whole project those rules read (`Rule.SHARES_FACTS`), and the folder n1fix
+    runs from (a message names another file as seen from there)."""
     rules = sorted(name for name in selected if gated is None or name in gated)
     shared = "".join(
         project.shared_fingerprint(name)
         for name in rules
         if name in project.shared_facts
     )
-    return f"{dialect_name}:{project.line_length}:{','.join(rules)}{':' + shared if shared else ''}"
+    return (
+        f"{dialect_name}:{project.line_length}:{','.join(rules)}"
+        f"{':' + shared if shared else ''}:{os.getcwd()}"
+    )
 
 
 def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], str]:
