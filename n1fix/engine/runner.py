@@ -483,7 +483,10 @@ def _survey_all(
                 if target not in surveys and target not in queued:
                     queued.add(target)
                     pending.append(target)
-    return surveys
+    # One order whatever came from the cache: where two files define the same name (a
+    # tree holding a copy of itself), the project index keeps one of them, and its
+    # answers and fingerprint must not depend on which files were cached.
+    return {path: surveys[path] for path in sorted(surveys, key=str)}
 
 
 def _imports_still_resolve(
