@@ -1,20 +1,36 @@
 """The `n1fix` command: thin; it parses flags and hands the work to the engine.
 
-Exit codes: 0 clean (or fixes written), 1 findings (scan) or changes pending
-(`apply --dry-run`), 2 usage errors, unreadable or unparsable files, fixes not written,
-internal errors; 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM). 2 wins over 1.
+The commands and their options are declared here, with typer; what `scan` does, the
+helpers every command shares and the exit codes are in `n1fix.cli_scan`, which a plain
+`n1fix scan` reaches without typer (`n1fix.cli_plain`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
+from n1fix import cli_scan
+from n1fix.cli_scan import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FOUND,
+    EXIT_INTERRUPTED,
+    Interrupted,
+    OutputFormat,
+    _common,
+    _errors,
+    _paths,
+    _remove_stale_temps,
+    _split,
+    _stderr,
+    _warn_if_no_files,
+    _warnings,
+    guarded,
+)
 from n1fix.report.wording import plural
 
 app = typer.Typer(
@@ -26,17 +42,6 @@ app = typer.Typer(
     },  # inherited by every command
     help="Find database round-trip waste (N+1 queries) in Python code and rewrite it.",
 )
-
-EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
-
-
-class Interrupted(Exception):
-    """A command stopped by a signal has said what it left behind; exit with `code`."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _show_version(value: bool) -> None:
@@ -58,73 +63,6 @@ def _app_options(
     ),
 ) -> None:
     """Find database round-trip waste (N+1 queries) in Python code and rewrite it."""
-
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    markdown = "markdown"
-
-
-def _common(
-    paths,
-    select,
-    ignore,
-    exclude,
-    extend_exclude,
-    unsafe_fixes=None,
-    jobs=None,
-    force_exclude=False,
-    include_tests=False,
-):
-    from n1fix.config import load_config
-    from n1fix.engine.discovery import find_project_root
-
-    root = find_project_root(paths)
-    file_config = load_config(root)
-    cli_select = _split(select)
-    _check_rule_names(root, file_config, cli_select, _split(ignore))
-    # As in ruff: a rule selected on the command line is on, even if the file ignores it.
-    file_ignore = [
-        name for name in file_config.ignore if name not in (cli_select or [])
-    ]
-    config = dataclasses.replace(file_config, ignore=file_ignore).merged(
-        select=cli_select,
-        ignore=_split(ignore),
-        exclude=_split(exclude),
-        extend_exclude=_split(extend_exclude),
-        force_exclude=force_exclude or None,
-        include_tests=include_tests or None,
-        unsafe_fixes=unsafe_fixes or None,
-        jobs=jobs,
-    )
-    return root, config
-
-
-def _check_rule_names(root: Path, file_config, cli_select, cli_ignore) -> None:
-    """Every rule name is checked where it was written, so the error says where."""
-    from n1fix.rules import unknown_rules
-
-    where_file = f"{root / 'pyproject.toml'}: [tool.n1fix]"
-    for names, where in (
-        (cli_select, "--select"),
-        (cli_ignore, "--ignore"),
-        (file_config.select, f"{where_file} select"),
-        (file_config.ignore, f"{where_file} ignore"),
-    ):
-        error = unknown_rules(names or [], where)
-        if error:
-            raise ValueError(error)
-
-
-def _split(values: Optional[List[str]]) -> Optional[list[str]]:
-    if not values:
-        return None
-    return [
-        part.strip() for value in values for part in value.split(",") if part.strip()
-    ]
 
 
 PathsArg = typer.Argument(
@@ -197,99 +135,28 @@ def scan(
     verbose: bool = VerboseOpt,
 ) -> None:
     """Report round-trip waste; exit 1 when something (new) was found."""
-    from n1fix.engine.runner import run
-    from n1fix.report.progress import ScanProgress
-
     if write_baseline and baseline is None:
         raise typer.BadParameter(
             "--write-baseline needs --baseline FILE", param_hint="--write-baseline"
         )
-    paths = _paths(paths)
-    root, config = _common(
-        paths,
-        select,
-        ignore,
-        exclude,
-        extend_exclude,
-        jobs=jobs,
-        force_exclude=force_exclude,
-        include_tests=include_tests,
-    )
-    if no_cache:
-        config = config.merged(cache=False)
-    if require_reason:
-        config = config.merged(require_reason=True)
-    known = None
-    if baseline is not None and not write_baseline:
-        from n1fix.report.baseline import load_baseline
-
-        known = load_baseline(baseline)
-    with ScanProgress() as progress:
-        result = run(paths, root, config, jobs=jobs, progress=progress)
-    _remove_stale_temps(result.temps)
-    if write_baseline:
-        from n1fix.report.baseline import write_baseline as write_file
-
-        write_file(baseline, result.findings, root)
-        _stderr(
-            f"Wrote {plural(len(result.findings), 'finding')} to the baseline {baseline}."
+    raise typer.Exit(
+        cli_scan.scan(
+            paths,
+            output_format,
+            select,
+            ignore,
+            exclude,
+            extend_exclude,
+            force_exclude=force_exclude,
+            include_tests=include_tests,
+            jobs=jobs,
+            no_cache=no_cache,
+            baseline=baseline,
+            write_baseline=write_baseline,
+            statistics=statistics,
+            require_reason=require_reason,
         )
-        _warnings(result.warnings)
-        _errors(result.errors)
-        raise typer.Exit(_exit_code(result.errors, False))
-    prints = None
-    if known is not None:
-        from n1fix.report.baseline import new_findings
-        from n1fix.report.fingerprints import fingerprint_map
-
-        total = len(result.findings)
-        prints = fingerprint_map(result.findings, root)
-        result.findings = new_findings(result.findings, known, prints)
-        hidden = total - len(result.findings)
-        if hidden:
-            _stderr(
-                f"{plural(hidden, 'finding')} recorded in the baseline {baseline} not shown."
-            )
-    _warn_if_no_files(result, paths)
-    if statistics:
-        from n1fix.report import statistics as statistics_report
-
-        statistics_report.write(result, sys.stdout, unsafe_fixes=config.unsafe_fixes)
-    else:
-        _write_report(output_format, result, root, config, prints)
-    _warnings(result.warnings)
-    _errors(result.errors)
-    raise typer.Exit(_exit_code(result.errors, bool(result.findings)))
-
-
-def _write_report(
-    output_format: OutputFormat, result, root: Path, config, prints: dict | None = None
-) -> None:
-    from n1fix.report import (
-        github_report,
-        json_report,
-        markdown_report,
-        sarif_report,
-        text_report,
     )
-
-    if output_format is OutputFormat.json:
-        json_report.write(result, sys.stdout)
-    elif output_format is OutputFormat.sarif:
-        from n1fix.engine.single_fix import single_fixes
-        from n1fix.rules import select_rules
-
-        rules = [rule.NAME for rule in select_rules(config.select, config.ignore)]
-        fixes = single_fixes(result.findings, root, config, result.project)
-        sarif_report.write(
-            result, sys.stdout, root=root, rules=rules, fixes=fixes, prints=prints
-        )
-    elif output_format is OutputFormat.github:
-        github_report.write(result, sys.stdout)
-    elif output_format is OutputFormat.markdown:
-        markdown_report.write(result, sys.stdout)
-    else:
-        text_report.write(result, sys.stdout, unsafe_fixes=config.unsafe_fixes)
 
 
 @app.command()
@@ -616,19 +483,6 @@ def rules(
         raise typer.Exit(EXIT_ERROR)
 
 
-def _paths(paths: Optional[List[Path]]) -> list[Path]:
-    """The paths given, or the current directory (as ruff, black and the bot do)."""
-    return list(paths) if paths else [Path(".")]
-
-
-def _warn_if_no_files(result, paths: list[Path]) -> None:
-    """A mistyped path in CI must not pass as "all clear" in silence (ruff warns too)."""
-    if result.files_checked == 0 and not result.errors:
-        from n1fix.report.summary import no_python_files
-
-        _stderr(no_python_files(paths))
-
-
 def _interrupted_while_writing(report) -> None:
     left = len(report.not_reached)
     _stderr(
@@ -641,59 +495,13 @@ def _interrupted_while_writing(report) -> None:
         _stderr(f"  not written: {change.display}")
 
 
-def _exit_code(errors: list[str], found: bool) -> int:
-    if errors:
-        return EXIT_ERROR
-    return EXIT_FOUND if found else EXIT_CLEAN
-
-
-def _remove_stale_temps(temps: list[Path]) -> None:
-    """Remove the temp files an n1fix run that was killed while writing left behind."""
-    from n1fix.engine.fileio import remove_stale_temp
-    from n1fix.engine.runner import display_path
-
-    for path in temps:
-        if remove_stale_temp(path):
-            _stderr(
-                f"note: removed {display_path(path)}, a temp file left by an interrupted n1fix run"
-            )
-
-
-def _warnings(warnings: list[str]) -> None:
-    for warning in warnings:
-        _stderr(f"n1fix: warning: {warning}")
-
-
-def _errors(errors: list[str]) -> None:
-    for error in errors:
-        _stderr(f"n1fix: error: {error}")
-
-
-def _stderr(line: str) -> None:
-    print(line, file=sys.stderr)
-
-
-def _show_notes() -> None:
-    """`--verbose` also prints the notes rules log about what they left alone (a SQL
-    string n1fix cannot read), one line each on stderr."""
-    import logging
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("n1fix: note: %(message)s"))
-    notes = logging.getLogger("n1fix")
-    notes.addHandler(handler)
-    notes.setLevel(logging.INFO)
-
-
 def main() -> None:
-    """Console entry point: one handler turns every failure into a message and exit 2."""
-    from n1fix.report.shown import show_on
+    """Every command, through typer (`n1fix.cli_plain.main`, the console entry point,
+    comes here for anything but a plain `scan`)."""
+    guarded(_run_app)
 
-    verbose = "--verbose" in sys.argv or "-v" in sys.argv
-    if verbose:
-        _show_notes()
-    show_on(sys.stdout)
-    show_on(sys.stderr)
+
+def _run_app() -> int | None:
     try:
         code = app(standalone_mode=False)
         if (
@@ -702,8 +510,6 @@ def main() -> None:
             _stderr("n1fix: interrupted")
     except typer.Exit as exit_:
         code = exit_.exit_code
-    except Interrupted as interrupted:
-        code = interrupted.code
     except typer.TyperException as error:  # usage errors: bad option, missing argument
         show = getattr(error, "show", None)
         show() if show else _stderr(f"n1fix: error: {error.format_message()}")
@@ -711,22 +517,4 @@ def main() -> None:
     except typer.Abort:
         _stderr("n1fix: aborted")
         code = EXIT_ERROR
-    except KeyboardInterrupt:
-        _stderr("n1fix: interrupted")
-        code = EXIT_INTERRUPTED
-    except Exception as error:  # noqa: BLE001 - the one top-level handler
-        from n1fix.config import ConfigError
-
-        if isinstance(error, (ConfigError, ValueError)) and not verbose:
-            _stderr("n1fix: error: " + " ".join(str(error).split()))
-        else:
-            if verbose:
-                import traceback
-
-                traceback.print_exc()
-            message = " ".join(f"{type(error).__name__}: {error}".split())
-            _stderr(
-                f"n1fix: internal error: {message} (run with --verbose for the traceback)"
-            )
-        code = EXIT_ERROR
-    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+    return code

@@ -223,7 +223,7 @@ def n1fix(
     timeout: float = 120,
 ) -> Run:
     """Run the `n1fix` command in `cwd`, in this process: what the console script does
-    (`n1fix.cli.main`), with its stdin empty, its stdout and stderr pipes read back as
+    (`n1fix.cli_plain.main`: a plain scan without typer, the rest `n1fix.cli.main`), with its stdin empty, its stdout and stderr pipes read back as
     text, and `env` (a value of None removes the variable) on top of this environment.
 
     A run that takes longer than `timeout` seconds is stopped with `Hung`. Tests of the
@@ -231,7 +231,7 @@ def n1fix(
     kill ends) use `n1fix_process`.
     """
     with in_process(args, cwd, env, timeout) as streams:
-        from n1fix.cli import main
+        from n1fix.cli_plain import main
 
         try:
             main()

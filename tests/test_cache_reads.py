@@ -344,3 +344,26 @@ WIDGET_MODEL = """
 class Widget(models.Model):
     name = models.CharField(max_length=50)
 """
+
+
+def test_findings_cached_from_another_folder_name_files_as_seen_from_this_one(
+    project: Path,
+) -> None:
+    """A message names the file a call queries in (`queries.py:6`) as seen from the
+    folder n1fix runs in: findings cached from the project's root are not shown from
+    its `app/` folder."""
+    (project / "app" / "queries.py").write_text(
+        "from sqlalchemy import select\n\nfrom app.models import User\n\n\n"
+        "def load_user(session, user_id):\n"
+        "    return session.scalars(select(User).where(User.id == user_id)).one()\n"
+    )
+    (project / "app" / "loop.py").write_text(
+        "from app.queries import load_user\n\n\n"
+        "def users(session, ids):\n"
+        "    return [load_user(session, i) for i in ids]\n"
+    )
+    n1fix("scan", "--format", "json", "app", cwd=project)
+    warm = n1fix("scan", "--format", "json", ".", cwd=project / "app")
+    cold = n1fix("scan", "--format", "json", "--no-cache", ".", cwd=project / "app")
+    assert "(queries.py:6)" in cold.out
+    assert (warm.code, warm.out) == (cold.code, cold.out)

@@ -13,12 +13,15 @@ import textwrap
 from pathlib import Path
 
 HEAVY = ("libcst", "sqlglot")
+# What a plain `scan` of a clean file leaves alone besides: the CLI framework (typer, its
+# click and rich) and pathspec (the default excludes are plain patterns).
+CLI = ("typer", "click", "rich", "pathspec")
 
 # Runs the CLI in a fresh interpreter and prints which heavy modules it imported.
 PROBE = textwrap.dedent(
     """\
     import json, sys
-    from n1fix.cli import main
+    from n1fix.cli_plain import main  # the console script's entry point
     sys.argv = ["n1fix", "scan", *sys.argv[1:]]
     try:
         main()
@@ -26,7 +29,7 @@ PROBE = textwrap.dedent(
         code = exit_.code
     print(json.dumps({"code": code, "imported": [m for m in %r if m in sys.modules]}))
     """
-    % (HEAVY,)
+    % ((*HEAVY, *CLI),)
 )
 
 
@@ -50,7 +53,8 @@ def _project(tmp_path: Path, text: str) -> Path:
 
 def test_a_clean_file_is_scanned_without_libcst(tmp_path: Path) -> None:
     """A loop over a query's rows that reads columns only, in a project with no
-    relationship: no rule can report it, and the precise pass is not even imported."""
+    relationship: no rule can report it, and the precise pass is not even imported;
+    nor typer (a plain scan does without) nor pathspec."""
     path = _project(
         tmp_path,
         """\
@@ -89,3 +93,4 @@ def test_a_file_with_a_finding_still_gets_the_precise_pass(tmp_path: Path) -> No
     outcome = _scan(path, tmp_path)
     assert outcome["code"] == 1
     assert "libcst" in outcome["imported"]
+    assert "typer" not in outcome["imported"]

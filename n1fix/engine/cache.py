@@ -63,6 +63,8 @@ class Cache:
         self.settings = settings
         # Values are JSON as read (decoded when first looked up) or the objects themselves.
         self._surveys: dict[str, Any] = {}
+        # The surveys decoded this run (their JSON stays in `_surveys`, saved as read).
+        self._decoded: dict[str, Any] = {}
         self._findings: dict[str, Any] = {}
         self.dirty = False
         # Why the cache is not used, for a one-line warning; None when it is.
@@ -103,6 +105,8 @@ class Cache:
         from n1fix.engine.survey import Survey
 
         key = _key(str(path), digest)
+        if key in self._decoded:
+            return self._decoded[key]
         value = self._surveys.get(key)
         if value is None or isinstance(value, Survey):
             return value
@@ -118,11 +122,13 @@ class Cache:
         if survey.path != path or survey.digest != digest:
             del self._surveys[key]
             return None
-        self._surveys[key] = survey
+        self._decoded[key] = survey
         return survey
 
     def add_survey(self, survey) -> None:
-        self._surveys[_key(str(survey.path), survey.digest)] = survey
+        key = _key(str(survey.path), survey.digest)
+        self._surveys[key] = survey
+        self._decoded.pop(key, None)
         self.dirty = True
 
     def findings(self, path: Path, digest: str, base: str, replay) -> list | None:
@@ -147,6 +153,11 @@ class Cache:
         ):  # TypeError: a field the codec cannot hold
             del self._findings[key]
             return None
+
+    def reads(self, path: Path, digest: str, base: str) -> dict | None:
+        """What the check behind `findings(path, digest, base)` read of the project."""
+        value = self._findings.get(_key(str(path), digest, base))
+        return value.get("reads") if type(value) is dict else None
 
     def add_findings(
         self, path: Path, digest: str, base: str, reads: dict, findings: list
@@ -198,48 +209,53 @@ class Cache:
             pass  # a read-only tree still scans; it just stays cold
 
     def _write(self, data: bytes) -> None:
-        if os.path.islink(self.directory):
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        flags = (
-            os.O_WRONLY
-            | os.O_CREAT
-            | os.O_EXCL
-            | getattr(os, "O_NOFOLLOW", 0)
-            | getattr(os, "O_CLOEXEC", 0)
-        )
-        try:
-            ignore = os.open(self.directory / ".gitignore", flags, 0o666)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(ignore, "w") as handle:
-                handle.write("*\n")
-        self._remove_stale_temps()
-        tmp = self.directory / f".{self.path.name}.{secrets.token_hex(4)}.n1fix-tmp"
-        fd = os.open(tmp, flags, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            # Replacing a symlink named like the cache replaces the link, not its target.
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_private(self.directory, self.path, data)
 
-    def _remove_stale_temps(self) -> None:
-        """Temp files of saves that were killed (this directory is n1fix's own)."""
-        cutoff = time.time() - STALE_SECONDS
-        with contextlib.suppress(OSError), os.scandir(self.directory) as entries:
-            for entry in entries:
-                stale = entry.name.endswith(".n1fix-tmp") or entry.name.startswith(
-                    ".tmp-"
-                )
-                if (
-                    stale
-                    and entry.is_file(follow_symlinks=False)
-                    and entry.stat(follow_symlinks=False).st_mtime < cutoff
-                ):
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
+
+def write_private(directory: Path, path: Path, data: bytes) -> None:
+    """Write `path` in n1fix's own folder `directory` atomically (neither through a
+    symlink nor outside the project), the folder made and git-ignored on first use."""
+    if os.path.islink(directory):
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    flags = (
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+    )
+    try:
+        ignore = os.open(directory / ".gitignore", flags, 0o666)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(ignore, "w") as handle:
+            handle.write("*\n")
+    _remove_stale_temps(directory)
+    tmp = directory / f".{path.name}.{secrets.token_hex(4)}.n1fix-tmp"
+    fd = os.open(tmp, flags, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        # Replacing a symlink named like the cache replaces the link, not its target.
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _remove_stale_temps(directory: Path) -> None:
+    """Temp files of saves that were killed (this directory is n1fix's own)."""
+    cutoff = time.time() - STALE_SECONDS
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            stale = entry.name.endswith(".n1fix-tmp") or entry.name.startswith(".tmp-")
+            if (
+                stale
+                and entry.is_file(follow_symlinks=False)
+                and entry.stat(follow_symlinks=False).st_mtime < cutoff
+            ):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)

@@ -21,14 +21,16 @@ the command line is checked (unless `force_exclude`), as with the other excludes
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
-
+from n1fix.engine.ignore_patterns import compile_pattern
 from n1fix.engine.fileio import TEMP_NAME, SourceError, os_error_reason, read_regular
 
 __all__ = [
@@ -39,6 +41,9 @@ __all__ = [
     "discover",
     "find_project_root",
 ]
+
+if TYPE_CHECKING:
+    import pathspec
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
@@ -135,9 +140,11 @@ def discover(
     """
     root = Path(os.path.abspath(root))
     defaults = [*(DEFAULT_EXCLUDES if exclude is None else exclude)]
-    with_tests = _Rules.from_lines(root, [*defaults, *TEST_PATTERNS, *extend_exclude])
-    without_tests = _Rules.from_lines(root, [*defaults, *extend_exclude])
-    tests_only = _Rules.from_lines(root, TEST_PATTERNS)
+    # Compiled only when some path needs them: a run over files named one by one, the
+    # way a pre-commit hook runs, asks no pattern.
+    with_tests = _lazy_rules(root, [*defaults, *TEST_PATTERNS, *extend_exclude])
+    without_tests = _lazy_rules(root, [*defaults, *extend_exclude])
+    tests_only = _lazy_rules(root, TEST_PATTERNS)
     alembic = exclude is None  # part of the defaults: `exclude` replaces it too
     result = DiscoveryResult()
     found: set[Path] = set()
@@ -149,12 +156,17 @@ def discover(
         except OSError as exc:
             result.errors.append(SourceError(given, os_error_reason(exc)))
             continue
+        if not is_dir and not force_exclude:
+            # A file named is taken as it is: no pattern is asked (nor compiled).
+            found.add(path)
+            result.temps.extend(_own_temps(path))
+            continue
         base = _anchor(path, root)
         named_test_code = _excluded_with_parents(
-            path, is_dir, _Rules(base, tests_only.patterns), False
+            path, is_dir, _Rules(base, tests_only().patterns), False
         )
         skip_tests = not include_tests and (force_exclude or not named_test_code)
-        rules = _Rules(base, (with_tests if skip_tests else without_tests).patterns)
+        rules = _Rules(base, (with_tests if skip_tests else without_tests)().patterns)
         if force_exclude and _excluded_with_parents(path, is_dir, rules, alembic):
             continue
         if not is_dir:
@@ -229,15 +241,40 @@ def _excluded_with_parents(
     return False
 
 
-def _pattern_factory() -> Callable[[str], pathspec.Pattern]:
-    # pathspec 1.x calls gitignore patterns "gitignore" and deprecates "gitwildmatch".
+def _lazy_rules(base: Path, lines: list[str]) -> Callable[[], _Rules]:
+    return functools.cache(lambda: _Rules.from_lines(base, lines))
+
+
+# A named group of pathspec's regexes; several patterns joined into one must not repeat it.
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_ANY_DEPTH = "^(?:.+/)?"
+
+
+def _any_of(patterns: tuple[pathspec.Pattern, ...]) -> re.Pattern | None:
+    """One regex matching wherever any of the patterns matches (most paths match none,
+    and one search rules them all out), or None when the patterns cannot be joined."""
+    regexes = [getattr(pattern, "regex", None) for pattern in patterns]
+    if not regexes or any(
+        not isinstance(regex, re.Pattern)
+        or not isinstance(regex.pattern, str)
+        or "(?P=" in regex.pattern
+        or regex.flags != regexes[0].flags
+        for regex in regexes
+    ):
+        return None
+    sources = [_NAMED_GROUP.sub("(?:", regex.pattern) for regex in regexes]
+    # Most start "at any depth": that part once, not once per pattern (each would scan
+    # the path's folders again).
+    deep = [s[len(_ANY_DEPTH) :] for s in sources if s.startswith(_ANY_DEPTH)]
+    others = [s for s in sources if not s.startswith(_ANY_DEPTH)]
+    parts = [f"(?:{source})" for source in others]
+    if deep:
+        parts.append(_ANY_DEPTH + "(?:" + "|".join(f"(?:{d})" for d in deep) + ")")
+    joined = "|".join(parts)
     try:
-        return pathspec.lookup_pattern("gitignore")
-    except LookupError:
-        return pathspec.lookup_pattern("gitwildmatch")
-
-
-_PATTERN = _pattern_factory()
+        return re.compile(joined, regexes[0].flags)
+    except re.error:
+        return None
 
 
 @dataclass(frozen=True)
@@ -246,10 +283,17 @@ class _Rules:
 
     base: Path
     patterns: tuple[pathspec.Pattern, ...]
+    _any: re.Pattern | None = field(init=False, repr=False, compare=False)
+    _prefix: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_any", _any_of(self.patterns))
+        base = str(self.base)
+        object.__setattr__(self, "_prefix", base if base.endswith("/") else base + "/")
 
     @classmethod
     def from_lines(cls, base: Path, lines: Iterable[str]) -> _Rules:
-        compiled = (_PATTERN(line) for line in lines)
+        compiled = (compile_pattern(line) for line in lines)
         return cls(base, tuple(p for p in compiled if p.include is not None))
 
     def verdict(self, path: Path, is_dir: bool) -> bool | None:
@@ -258,8 +302,20 @@ class _Rules:
             rel = path.relative_to(self.base).as_posix()
         except ValueError:
             return None
+        return self._verdict(rel, is_dir)
+
+    def verdict_at(self, path: str, is_dir: bool) -> bool | None:
+        """`verdict` of an absolute, normalised path as `os.scandir` spells it (no
+        `Path` built: the walk asks this of every entry)."""
+        if not path.startswith(self._prefix):
+            return self.verdict(Path(path), is_dir)
+        return self._verdict(path[len(self._prefix) :], is_dir)
+
+    def _verdict(self, rel: str, is_dir: bool) -> bool | None:
         parent = rel.rpartition("/")[0]
         rel += "/" if is_dir else ""
+        if self._any is not None and self._any.search(rel) is None:
+            return None
         for pattern in reversed(self.patterns):
             # pathspec matches a directory's descendants too. A match the parent already
             # has is inherited, not the path's own: it only matters for a directory the
@@ -335,9 +391,9 @@ class _Walker:
             if entry.name.endswith(".n1fix-tmp") and TEMP_NAME.match(entry.name):
                 self.result.temps.append(Path(entry.path))
             return
-        path = Path(entry.path)
-        if self._skipped(path, is_dir, ignores):
+        if self._skipped(entry.path, is_dir, ignores):
             return
+        path = Path(entry.path)
         if is_dir:
             stack.append((path, ignores))
             return
@@ -360,14 +416,19 @@ class _Walker:
                 SourceError(path, f"{_kind(mode)}, not a file; skipped")
             )
 
-    def _skipped(self, path: Path, is_dir: bool, ignores: list[_Rules]) -> bool:
-        if self.excludes.verdict(path, is_dir):
+    def _skipped(self, path: str, is_dir: bool, ignores: list[_Rules]) -> bool:
+        if self.excludes.verdict_at(path, is_dir):
             return True
-        if is_dir and self.alembic_versions and _is_alembic_versions(path):
+        if (
+            is_dir
+            and self.alembic_versions
+            and path.endswith("/versions")
+            and _is_alembic_versions(Path(path))
+        ):
             return True
         # The deepest .gitignore with an opinion decides, as in git.
         for rules in reversed(ignores):
-            verdict = rules.verdict(path, is_dir)
+            verdict = rules.verdict_at(path, is_dir)
             if verdict is not None:
                 return verdict
         return False

@@ -52,14 +52,7 @@ def hook_modules(
 ) -> list[Path]:
     """Project files not in `surveys` that may register a hook on a model of the ORMs
     the surveyed files import, when `paths` are not the whole project."""
-    if any(Path(path).resolve() == root.resolve() for path in paths):
-        return []
-    imported = {
-        qualified.partition(".")[0]
-        for survey in surveys.values()
-        for qualified in survey.imports.values()
-    }
-    markers = {parts for top in imported & _MARKERS.keys() for parts in _MARKERS[top]}
+    markers = _markers(paths, surveys, root)
     if not markers:
         return []
     found = discover(
@@ -81,6 +74,25 @@ def hook_modules(
         if any(all(part in data for part in parts) for parts in markers):
             modules.append(path)
     return modules
+
+
+def walks_project(paths: list[Path], surveys: dict[Path, Survey], root: Path) -> bool:
+    """Does `hook_modules` look through the whole project (so that its answer depends on
+    every file of it)?"""
+    return bool(_markers(paths, surveys, root))
+
+
+def _markers(
+    paths: list[Path], surveys: dict[Path, Survey], root: Path
+) -> set[tuple[bytes, ...]]:
+    if any(Path(path).resolve() == root.resolve() for path in paths):
+        return set()
+    imported = {
+        qualified.partition(".")[0]
+        for survey in surveys.values()
+        for qualified in survey.imports.values()
+    }
+    return {parts for top in imported & _MARKERS.keys() for parts in _MARKERS[top]}
 
 
 def hook_surveys(

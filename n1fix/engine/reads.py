@@ -261,6 +261,18 @@ class observing:
         orm_imports.set_observer(None)
 
 
+def fact_digest(key: str, project_root: Path) -> str | None:
+    """Today's answer to a noted project fact (`_Observer.fact`'s key); None (a miss) for
+    a fact not in `PROJECT_FACTS` or of another root than the project's (a crafted
+    entry). Raises what `json.loads` and the fact raise on a malformed key."""
+    name, root = json.loads(key)
+    if name not in PROJECT_FACTS or Path(root) != Path(project_root):
+        return None
+    module, function = PROJECT_FACTS[name]
+    ask = getattr(importlib.import_module(module), function)
+    return digest(ask(Path(root)))
+
+
 class Replay:
     """Do a cached check's reads give the same answers on today's project? One per run:
     answers are remembered, since many files ask the same questions."""
@@ -329,16 +341,8 @@ class Replay:
         return known[1]
 
     def _fact(self, key: str) -> str | None:
-        """Today's answer to a noted project fact; None (a miss) for a fact not in
-        `PROJECT_FACTS` or of another root than the project's (a crafted entry)."""
         if key not in self._facts:
-            name, root = json.loads(key)
-            answer = None
-            if name in PROJECT_FACTS and Path(root) == Path(self.project.root):
-                module, function = PROJECT_FACTS[name]
-                ask = getattr(importlib.import_module(module), function)
-                answer = digest(ask(Path(root)))
-            self._facts[key] = answer
+            self._facts[key] = fact_digest(key, self.project.root)
         return self._facts[key]
 
     def _resolve(self, key: str) -> str | None:

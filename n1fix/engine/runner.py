@@ -7,7 +7,10 @@ start-up; a handful of files (a pre-commit run) stay in this process.
 from __future__ import annotations
 
 import functools
+import json
 import os
+import sys
+import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -16,9 +19,8 @@ from typing import Callable, Collection, Iterable
 from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
-from n1fix.engine.hook_modules import hook_surveys
+from n1fix.engine.hook_modules import hook_surveys, walks_project
 from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.django_models import with_django_models
 from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.orm.models import ModelIndex
@@ -31,8 +33,6 @@ from n1fix.rules.project import (
     SharedFacts,
     line_length_for,
 )
-from n1fix.sql.schema_files import schema_indexes
-from n1fix.sql.drivers import declares_psycopg2
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -93,17 +93,20 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     review=None,
     share_facts: bool = False,
+    memo: bool = False,
 ) -> RunResult:
     """Check (and with `fix`, rewrite in memory) the Python files under `paths`.
 
     `use_gate=False` sends every file to every rule: for testing that the gate only
     saves time and never loses a finding. `progress(done, total)` is told after each
     file the precise pass checks. `review` (with `fix`) is asked about each fix, file by
-    file in this process (the interactive prompt; see `fixer.fix_text`).
+    file in this process (the interactive prompt; see `fixer.fix_text`). With `memo`
+    (and the cache on), an unchanged tree gets the last same command's answer
+    (`engine/run_memo.py`), without the project index (`result.project` None).
     """
+    started_ns = time.time_ns()
     clear_resolution_cache()
-    declares_psycopg2.cache_clear()  # the dependency files may have changed
-    schema_indexes.cache_clear()  # and the migrations
+    _forget_project_facts()
     rules = [rule() for rule in select_rules(config.select, config.ignore)]
     selected = {rule.NAME for rule in rules}
     result = RunResult()
@@ -122,12 +125,27 @@ def run(
     )
     result.temps = found.temps
     jobs = jobs or config.jobs or os.cpu_count() or 1
+    settings = repr((sorted(r.NAME for r in rules), use_gate))
+
+    last_run = None
+    if memo and config.cache and not fix and not share_facts:
+        from n1fix.engine.run_memo import RunMemo, command_key
+
+        key = command_key(Path.cwd(), paths, config, settings, use_gate)
+        last_run = RunMemo.load(root, key, started_ns)
+        answer = last_run.answer(found.files, root)
+        if answer is not None:
+            result.findings = answer.findings
+            result.errors.extend(answer.errors)
+            result.files_failed = answer.files_failed
+            result.files_checked = len(found.files) - answer.files_failed
+            return result
+    errors_before = len(result.errors)
 
     cache = None
     if config.cache and not fix:
         from n1fix.engine.cache import Cache
 
-        settings = repr((sorted(r.NAME for r in rules), use_gate))
         cache = Cache.load(root, settings)
         if cache.unusable:
             result.warnings.append(cache.unusable)
@@ -136,7 +154,11 @@ def run(
         facts_of = selected
         if share_facts:
             facts_of = selected | {r.NAME for r in all_rules() if r.SHARES_FACTS}
-        surveys = _survey_all(found.files, root, jobs, cache, facts_of=facts_of)
+        surveys = _survey_all(
+            found.files, root, jobs, cache, facts_of=facts_of, memo=last_run
+        )
+        if last_run is not None and walks_project(paths, surveys, root):
+            last_run = None  # which files hook models depends on every project file
         surveys.update(hook_surveys(paths, surveys, root, config))
         project = _project(root, surveys, with_orm=False)
         result.project = project
@@ -153,6 +175,7 @@ def run(
         if not use_gate:
             targets = [surveys[p] for p in found.files if not surveys[p].error]
         bases: dict[Path, str] = {}
+        used_reads: list = []  # what each target's check read, cached or new
         if cache is not None and targets:
             from n1fix.engine.reads import Replay
             from n1fix.orm.dialects import dialect_name_for
@@ -171,6 +194,9 @@ def run(
                 if hit is None:
                     pending.append(survey)
                 else:
+                    used_reads.append(
+                        cache.reads(survey.path, survey.digest, bases[survey.path])
+                    )
                     # The cache holds them as the run that checked the file named it,
                     # from its own directory: name it from this run's.
                     display = display_path(survey.path)
@@ -217,6 +243,7 @@ def run(
             if cache is not None and outcome[0] == "found" and outcome[2] is not None:
                 reads = outcome[2].to_json(file_digest)
                 reads["whole_key"] = replay.whole_key(reads)
+                used_reads.append(reads)
                 cache.add_findings(
                     survey.path, survey.digest, bases[survey.path], reads, outcome[1]
                 )
@@ -229,7 +256,73 @@ def run(
         _apply_companions(result)
         _settle(result, surveys, root, config, review)
     result.findings.sort(key=Finding.sort_key)
+    if last_run is not None:
+        _remember(
+            last_run, result, found.files, surveys, root, used_reads, errors_before
+        )
     return result
+
+
+def _remember(
+    last_run,
+    result: RunResult,
+    files: list[Path],
+    surveys: dict[Path, Survey],
+    root: Path,
+    used_reads: list,
+    errors_before: int,
+) -> None:
+    """Keep this run's answer in the run memo, with what it depended on."""
+    from n1fix.orm.imports import listed_folders, resolve_module_path
+
+    if any(type(reads) is not dict for reads in used_reads):
+        return  # a check whose reads are not known: nothing says what it used
+    read_files = {path for reads in used_reads for path in reads["files"]}
+    stamps = last_run.stamps(
+        {str(path): survey.digest for path, survey in surveys.items()},
+        read_files,
+        _file_digests(surveys, root),
+    )
+    if stamps is None:
+        return
+    # The folders each survey's import check lists, and each check's resolutions (made
+    # in workers, or in an earlier run): looked up here, so that they are known. The
+    # memo knows those of the files it saw unchanged, while no folder has changed.
+    reuse = last_run.folders_unchanged()
+    is_file = functools.cache(Path.is_file)
+    for path, survey in surveys.items():
+        if not (reuse and last_run.surveyed_unchanged(str(path))):
+            _imports_still_resolve(survey, root, is_file)
+    facts: dict[str, str] = {}
+    for reads in used_reads:
+        facts.update(reads["facts"])
+        for key in reads["resolved"]:
+            module, top, near = json.loads(key)
+            resolve_module_path(
+                module, Path(top), near=None if near is None else Path(near)
+            )
+    last_run.record(
+        checked=files,
+        files=stamps,
+        dirs=listed_folders(),
+        facts=facts,
+        line_length=result.project.line_length,
+        findings=result.findings,
+        errors=result.errors[errors_before:],
+        files_failed=result.files_failed,
+    )
+
+
+def _forget_project_facts() -> None:
+    """The project facts read from files other than modules are remembered per process:
+    forget them (the dependency files and migrations may have changed). A module not yet
+    imported remembers nothing, and is not imported for this."""
+    for module, function in (
+        ("n1fix.sql.drivers", "declares_psycopg2"),
+        ("n1fix.sql.schema_files", "schema_indexes"),
+    ):
+        if module in sys.modules:
+            getattr(sys.modules[module], function).cache_clear()
 
 
 MAX_ROUNDS = 3
@@ -437,6 +530,7 @@ def _survey_all(
     jobs: int = 1,
     cache=None,
     facts_of: Collection[str] | None = None,
+    memo=None,
 ) -> dict[Path, Survey]:
     """Survey the files and every project module they import; a pool only for many files
     still to read (a warm run with everything cached starts no process). The rules named
@@ -452,7 +546,7 @@ def _survey_all(
             for name, rule in gates.items()
             if rule.surveys_files() and (facts_of is None or name in facts_of)
         }
-        pending = _cached_surveys(pending, root, surveys, cache, wanted)
+        pending = _cached_surveys(pending, root, surveys, cache, wanted, memo)
     while pending:
         if jobs > 1 and len(pending) >= POOL_THRESHOLD:
             from concurrent.futures import ProcessPoolExecutor
@@ -476,7 +570,10 @@ def _survey_all(
                 if target not in surveys and target not in queued:
                     queued.add(target)
                     pending.append(target)
-    return surveys
+    # One order whatever came from the cache: where two files define the same name (a
+    # tree holding a copy of itself), the project index keeps one of them, and its
+    # answers and fingerprint must not depend on which files were cached.
+    return {path: surveys[path] for path in sorted(surveys, key=str)}
 
 
 def _imports_still_resolve(
@@ -506,14 +603,22 @@ def _has_facts(survey: Survey, wanted: set[str]) -> bool:
 
 
 def _cached_surveys(
-    paths: list[Path], root: Path, surveys: dict[Path, Survey], cache, wanted: set[str]
+    paths: list[Path],
+    root: Path,
+    surveys: dict[Path, Survey],
+    cache,
+    wanted: set[str],
+    memo=None,
 ) -> list[Path]:
     """Fill `surveys` from the cache; return the paths still to survey (and what they import).
 
     A survey made while other rules were selected may lack the facts of a rule in `wanted`:
-    the file is surveyed again."""
+    the file is surveyed again. A file the run memo saw unchanged is not read to hash it,
+    and when no folder import resolution looked at has changed either, its imports
+    resolve as they did."""
     from n1fix.engine.fileio import content_hash, read_regular
 
+    listings_unchanged = memo is not None and memo.folders_unchanged()
     missing: list[Path] = []
     # Many files import the same modules: each looked at once.
     is_file = functools.cache(Path.is_file)
@@ -521,16 +626,26 @@ def _cached_surveys(
     seen = set(queue)
     while queue:
         path = queue.pop()
-        try:
-            digest = content_hash(read_regular(path))
-        except OSError:
-            missing.append(path)
-            continue
+        digest = memo.digest(str(path)) if memo is not None else None
+        known = digest is not None
+        if digest is None:
+            try:
+                digest = content_hash(read_regular(path))
+            except OSError:
+                missing.append(path)
+                continue
         survey = cache.survey(path, digest)
         if (
             survey is None
             or not _has_facts(survey, wanted)
-            or not _imports_still_resolve(survey, root, is_file)
+            or not (
+                (
+                    known
+                    and listings_unchanged
+                    and all(memo.digest(str(t)) for t in survey.resolved)
+                )
+                or _imports_still_resolve(survey, root, is_file)
+            )
         ):
             missing.append(path)
             continue
@@ -552,11 +667,12 @@ def _project(
         (f for survey in surveys.values() for f in survey.functions),
         (name for survey in surveys.values() for name in survey.defined),
     )
-    models = with_django_models(
-        ModelIndex.from_facts(facts),
-        (f for survey in surveys.values() for f in survey.django_models),
-        facts,
-    )
+    models = ModelIndex.from_facts(facts)
+    django = [f for survey in surveys.values() for f in survey.django_models]
+    if django:  # (imported only then)
+        from n1fix.orm.django_models import with_django_models
+
+        models = with_django_models(models, django, facts)
     return ProjectContext(
         root=root,
         models=models,
@@ -614,15 +730,19 @@ def _check_base(
     dialect_name: str, project: ProjectContext, selected: set[str], gated
 ) -> str:
     """What a file's cached findings are keyed by besides its content and its reads: the
-    dialect, the line length of generated code, the rules that checked it, and the facts
-    of the whole project those rules read (`Rule.SHARES_FACTS`)."""
+    dialect, the line length of generated code, the rules that checked it, the facts
+    of the whole project those rules read (`Rule.SHARES_FACTS`), and the folder n1fix
+    runs from (a message names another file as seen from there)."""
     rules = sorted(name for name in selected if gated is None or name in gated)
     shared = "".join(
         project.shared_fingerprint(name)
         for name in rules
         if name in project.shared_facts
     )
-    return f"{dialect_name}:{project.line_length}:{','.join(rules)}{':' + shared if shared else ''}"
+    return (
+        f"{dialect_name}:{project.line_length}:{','.join(rules)}"
+        f"{':' + shared if shared else ''}:{os.getcwd()}"
+    )
 
 
 def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], str]:

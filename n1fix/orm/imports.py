@@ -235,6 +235,16 @@ def clear_resolution_cache() -> None:
     _RESOLVED.clear()
 
 
+def listed_folders() -> set[str]:
+    """Every folder whose listing a look-up of this run read (whether it exists or not):
+    a file added to or removed from one of them may change what a module resolves to."""
+    return {
+        str(key[1])
+        for key in _RESOLVED
+        if type(key) is tuple and key[0] in ("names", "entries")
+    }
+
+
 def _module_file(directory: Path, parts: list[str]) -> Path | None:
     key = (directory, tuple(parts))
     if key not in _RESOLVED:

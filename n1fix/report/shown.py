@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import os
-from urllib.parse import quote
 
 SHOWN = "n1fix-shown"
 
@@ -44,6 +43,10 @@ def path_bytes(text: str) -> bytes:
 
 def uri_path(posix: str) -> str:
     """A relative POSIX path as a URI reference (RFC 3986): every other byte percent-encoded."""
+    from urllib.parse import (
+        quote,
+    )  # only here: a run that names no such path never needs it
+
     return quote(path_bytes(posix), safe="/")
 
 

@@ -1,0 +1,178 @@
+"""The run memo gives the last answer again only while nothing it depended on changed:
+the files found, their contents, the folders imports were looked up in, the project
+facts; anything else is a run the long way, with the answer a run without any cache gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from n1fix_project import MODELS, PYPROJECT, SERVICE, n1fix
+
+import n1fix.engine.cache as cache_module
+from n1fix.config import Config
+from n1fix.engine import run_memo, runner
+
+# A loop with a raw statement per row (a finding), importing a module the project lacks.
+LEAF = """\
+from sqlalchemy import text
+
+from build.helpers import audit
+
+
+def touch_all(session, ids):
+    for i in ids:
+        session.execute(text("update t set n = n + 1 where id = :i"), {"i": i})
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    # Files written by the test are seconds old at most: trust their stamps anyway (one
+    # test below keeps the rule).
+    monkeypatch.setattr(run_memo, "RACY_NS", 0)
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    for name, text in {
+        "__init__.py": "",
+        "models.py": MODELS,
+        "service.py": SERVICE,
+        "leaf.py": LEAF,
+    }.items():
+        (root / "app" / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def long_way(monkeypatch) -> list:
+    """Each run that opened the results cache (the memo did not answer)."""
+    loads: list = []
+    load = cache_module.Cache.load.__func__
+
+    def counted(cls, root, settings):
+        loads.append(root)
+        return load(cls, root, settings)
+
+    monkeypatch.setattr(cache_module.Cache, "load", classmethod(counted))
+    return loads
+
+
+def _findings(result) -> list:
+    return [f.to_json() | {"fix_note": f.fix_note} for f in result.findings]
+
+
+def _scan(root: Path, long_way: list) -> tuple[bool, list]:
+    """(did the memo answer, findings), the findings checked against a run without cache."""
+    long_way.clear()
+    result = runner.run([root], root, Config(), jobs=1, memo=True)
+    answered = not long_way
+    fresh = runner.run([root], root, Config(cache=False), jobs=1)
+    assert _findings(result) == _findings(fresh)
+    assert result.errors == fresh.errors
+    assert result.files_checked == fresh.files_checked
+    return answered, _findings(result)
+
+
+def test_an_unchanged_tree_is_answered_by_the_memo(
+    project: Path, long_way: list
+) -> None:
+    answered, findings = _scan(project, long_way)
+    assert not answered and findings
+    answered, again = _scan(project, long_way)
+    assert answered and again == findings
+
+
+def test_a_changed_file_is_a_miss(project: Path, long_way: list) -> None:
+    _scan(project, long_way)
+    leaf = project / "app" / "leaf.py"
+    leaf.write_text(LEAF.replace("for i in ids:", "for i in sorted(ids):"))
+    answered, _ = _scan(project, long_way)
+    assert not answered
+
+
+def test_a_change_of_the_same_size_is_a_miss(project: Path, long_way: list) -> None:
+    _scan(project, long_way)
+    leaf = project / "app" / "leaf.py"
+    before = leaf.stat()
+    leaf.write_text(LEAF.replace("n + 1", "n + 2"))
+    os.utime(leaf, ns=(before.st_atime_ns, before.st_mtime_ns))
+    answered, findings = _scan(project, long_way)
+    assert not answered
+    assert any("leaf.py" in f["path"] for f in findings)
+
+
+def test_a_new_file_is_a_miss(project: Path, long_way: list) -> None:
+    _scan(project, long_way)
+    (project / "app" / "more.py").write_text(LEAF)
+    answered, findings = _scan(project, long_way)
+    assert not answered
+    assert any(f["path"].endswith("more.py") for f in findings)
+
+
+def test_a_module_that_an_import_now_finds_is_a_miss(
+    project: Path, long_way: list
+) -> None:
+    """`build.helpers` is not in the project; once it is, leaf.py imports it. `build/`
+    is excluded (discovery does not see the new file): the folder's listing does."""
+    (project / "build").mkdir()
+    (project / "build" / "other.py").write_text("")
+    _scan(project, long_way)
+    assert _scan(project, long_way)[0]
+    (project / "build" / "helpers.py").write_text("def audit():\n    pass\n")
+    answered, _ = _scan(project, long_way)
+    assert not answered
+
+
+def test_another_command_is_not_answered(project: Path, long_way: list) -> None:
+    _scan(project, long_way)
+    long_way.clear()
+    runner.run(
+        [project], project, Config(ignore=["raw-sql-in-loop"]), jobs=1, memo=True
+    )
+    assert long_way
+
+
+def test_a_recent_change_leaves_no_memo(
+    project: Path, long_way: list, monkeypatch
+) -> None:
+    """A file written within the clock's tick of a later edit keeps its stamp: one
+    changed just before the run is not trusted, and no memo is written."""
+    monkeypatch.setattr(run_memo, "RACY_NS", 2_000_000_000)
+    _scan(project, long_way)
+    answered, _ = _scan(project, long_way)
+    assert not answered
+    assert not list((project / cache_module.CACHE_DIR).glob("runs-*.json"))
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda entry: entry.update(findings=[["not", "a", "finding"]]),
+        lambda entry: entry.update(files={"x": "y"}),
+        lambda entry: entry.update(facts={"[1, 2, 3]": "x"}),
+        lambda entry: entry["findings"][0].__setitem__(7, "fatal"),
+        lambda entry: entry.clear(),
+    ],
+)
+def test_a_malformed_memo_is_a_miss(project: Path, long_way: list, spoil) -> None:
+    _scan(project, long_way)
+    memo = next((project / cache_module.CACHE_DIR).glob("runs-*.json"))
+    data = json.loads(memo.read_text())
+    for entry in data["runs"].values():
+        spoil(entry)
+    memo.write_text(json.dumps(data))
+    answered, _ = _scan(project, long_way)
+    assert not answered
+
+
+def test_the_cli_answers_the_same_from_the_memo(project: Path, monkeypatch) -> None:
+    first = n1fix("scan", "--format", "json", ".", cwd=project)
+    time.sleep(0.01)
+    second = n1fix("scan", "--format", "json", ".", cwd=project)
+    assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
+    assert first.code == 1
+    assert list((project / cache_module.CACHE_DIR).glob("runs-*.json"))
