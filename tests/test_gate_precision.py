@@ -283,3 +283,50 @@ def test_connection_leak_gate_knows_every_package_the_openers_name():
     for name in names:
         assert name.split(".")[0] in OPENER_MODULES, name
         assert set(name.split(".")) <= OPENER_NAME_PARTS, name
+
+
+def test_lazy_load_gate_wants_a_view_the_template_check_reads():
+    # a template rendered with a computed name or context, a project's own base view
+    assert not _gate(
+        LazyLoadInLoop,
+        """
+        from django.shortcuts import render
+        from django.views.generic import ListView
+        from app.mixins import EventMixin
+
+        def page(request):
+            return render(request, get_template_name(), make_context())
+
+        class Orders(EventMixin, ListView):
+            model = Order
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        from django.shortcuts import render
+
+        def page(request):
+            return render(request, "books/list.html", {"books": Book.objects.all()})
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        from django.views import generic
+
+        class Books(generic.ListView):
+            model = Book
+        """,
+    )
+    # a context built elsewhere in the function, a `**` argument
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        from django.template.response import TemplateResponse
+
+        def page(request, **kwargs):
+            context = {"books": Book.objects.all()}
+            return TemplateResponse(request, "books/list.html", context)
+        """,
+    )
