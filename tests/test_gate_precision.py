@@ -330,3 +330,19 @@ def test_lazy_load_gate_wants_a_view_the_template_check_reads():
             return TemplateResponse(request, "books/list.html", context)
         """,
     )
+
+
+def test_nodes_of_finds_what_ast_walk_finds():
+    from n1fix.cst.astwalk import nodes_of
+
+    tree, _ = _tree(
+        """
+        def f(xs):
+            return [len(x.all()) for x in xs if g(x)[0]], {k: v for k, v in xs}
+        """
+    )
+    for kind in (ast.Call, ast.ListComp, ast.DictComp, ast.Subscript, ast.Name):
+        walked = [node for node in ast.walk(tree) if type(node) is kind]
+        assert sorted(map(id, nodes_of(tree, kind))) == sorted(map(id, walked))
+    other, _ = _tree("x = len(y)\n")
+    assert len(nodes_of(other, ast.Call)) == 1  # a new tree, a new index

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import re
 
+from n1fix.cst.astwalk import nodes_of
+
 # The packages whose names `openers` and `engines` qualify (tests/test_gate_precision.py
 # holds the two lists together).
 OPENER_MODULES = frozenset({"sqlalchemy", "sqlite3", "psycopg", "psycopg2", "asyncpg"})
@@ -78,6 +80,4 @@ def imported_factory_names(tree: ast.Module) -> set[str]:
 
 def _imports(tree: ast.Module):
     """Every import statement, at any depth (the import map reads nested ones too)."""
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield node
+    return nodes_of(tree, ast.Import, ast.ImportFrom)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
-from n1fix.cst.astwalk import ast_dotted_name, child_nodes
+from n1fix.cst.astwalk import ast_dotted_name, child_nodes, nodes_of
 
 # DRF's own list views, the only ones `drf` reads.
 LIST_VIEWS = {
@@ -152,8 +152,7 @@ def _import_aliases(tree: ast.Module, names: set[str]) -> dict[str, str]:
     """`as` names the file's imports give to `names` (`render as r`: `r` -> `render`)."""
     return {
         alias.asname: alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom)
+        for node in nodes_of(tree, ast.ImportFrom)
         for alias in node.names
         if alias.asname and alias.name in names
     }
@@ -163,7 +162,7 @@ def _maybe_django_names(tree: ast.Module) -> set[str]:
     """Names the imports bind that may qualify to `django.`: imported from a `django`
     module, or relatively (the project may be Django itself)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             names.update(
                 alias.asname or alias.name.split(".", 1)[0]
