@@ -208,3 +208,141 @@ def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
         WriteInLoop,
         "for n in names:\n    instance.listeners.filter(name=n).delete()\n",
     )
+
+
+# -- connection-leak ----------------------------------------------------------------------
+
+
+def test_connection_leak_gate_wants_an_opener_the_imports_can_prove():
+    from n1fix.rules.connection_leak.rule import ConnectionLeak
+
+    # Django: a signal's connect(), a session store, request.session
+    assert not _gate(
+        ConnectionLeak,
+        """
+        from django.db.models.signals import post_save
+
+        def ready():
+            post_save.connect(handler, sender=Book)
+            request.user.has_active_staff_session(request.session.session_key)
+        """,
+    )
+    assert _gate(
+        ConnectionLeak,
+        """
+        from sqlalchemy.orm import Session
+
+        def f(engine):
+            session = Session(engine)
+        """,
+    )
+    assert _gate(
+        ConnectionLeak,
+        """
+        import sqlite3
+
+        def f():
+            conn = sqlite3.connect("x.db")
+        """,
+    )
+    # a sessionmaker imported from the project: looked up there by the check
+    assert _gate(
+        ConnectionLeak,
+        """
+        from app.db import SessionLocal
+
+        def f():
+            session = SessionLocal()
+        """,
+    )
+    # inside SQLAlchemy's own package, a relative import may name its opener
+    assert _gate(
+        ConnectionLeak,
+        """
+        from .session import Session
+
+        def f(engine):
+            session = Session(engine)
+        """,
+    )
+
+
+def test_connection_leak_gate_knows_every_package_the_openers_name():
+    from n1fix.rules.connection_leak import engines, openers
+    from n1fix.rules.connection_leak.gate import OPENER_MODULES, OPENER_NAME_PARTS
+
+    names = {
+        *openers._SESSION_CLASSES,
+        *openers._ASYNC_SESSION_CLASSES,
+        *openers._MAKERS,
+        *openers._ANNOTATIONS,
+        *openers.DBAPI_CONNECTS,
+        "asyncpg.connect",
+        *engines.ENGINE_MAKERS,
+    }
+    for name in names:
+        assert name.split(".")[0] in OPENER_MODULES, name
+        assert set(name.split(".")) <= OPENER_NAME_PARTS, name
+
+
+def test_lazy_load_gate_wants_a_view_the_template_check_reads():
+    # a template rendered with a computed name or context, a project's own base view
+    assert not _gate(
+        LazyLoadInLoop,
+        """
+        from django.shortcuts import render
+        from django.views.generic import ListView
+        from app.mixins import EventMixin
+
+        def page(request):
+            return render(request, get_template_name(), make_context())
+
+        class Orders(EventMixin, ListView):
+            model = Order
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        from django.shortcuts import render
+
+        def page(request):
+            return render(request, "books/list.html", {"books": Book.objects.all()})
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        from django.views import generic
+
+        class Books(generic.ListView):
+            model = Book
+        """,
+    )
+    # a context built elsewhere in the function, a `**` argument
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        from django.template.response import TemplateResponse
+
+        def page(request, **kwargs):
+            context = {"books": Book.objects.all()}
+            return TemplateResponse(request, "books/list.html", context)
+        """,
+    )
+
+
+def test_nodes_of_finds_what_ast_walk_finds():
+    from n1fix.cst.astwalk import nodes_of
+
+    tree, _ = _tree(
+        """
+        def f(xs):
+            return [len(x.all()) for x in xs if g(x)[0]], {k: v for k, v in xs}
+        """
+    )
+    for kind in (ast.Call, ast.ListComp, ast.DictComp, ast.Subscript, ast.Name):
+        walked = [node for node in ast.walk(tree) if type(node) is kind]
+        assert sorted(map(id, nodes_of(tree, kind))) == sorted(map(id, walked))
+    other, _ = _tree("x = len(y)\n")
+    assert len(nodes_of(other, ast.Call)) == 1  # a new tree, a new index

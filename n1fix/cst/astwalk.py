@@ -43,6 +43,48 @@ def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
             yield value
 
 
+# The last tree `nodes_of` indexed, and its nodes by class.
+_INDEXED: tuple[ast.AST, dict[type, list[ast.AST]]] | None = None
+
+
+def nodes_of(tree: ast.AST, *types: type) -> list[ast.AST]:
+    """Every node of `tree` (itself included) whose class is one of `types` (exact
+    classes; not `ctx` or operator nodes), in no particular order.
+
+    The survey's gates each look for a few kinds of node in the same tree: one walk
+    indexes it by class for all of them (the last tree asked about is kept, the survey
+    reading one file at a time), where each `ast.walk` of its own cost a whole walk."""
+    global _INDEXED
+    if _INDEXED is None or _INDEXED[0] is not tree:
+        _INDEXED = (tree, _by_class(tree))
+    index = _INDEXED[1]
+    if len(types) == 1:
+        return index.get(types[0], [])
+    return [node for kind in types for node in index.get(kind, ())]
+
+
+def _by_class(tree: ast.AST) -> dict[type, list[ast.AST]]:
+    index: dict[type, list[ast.AST]] = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        found = index.get(kind)
+        if found is None:
+            found = index[kind] = []
+        found.append(node)
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(n for n in kind._fields if n not in _LEAVES)
+        for name in names:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return index
+
+
 _FOR_LOOPS = (ast.For, ast.AsyncFor)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from n1fix.cst.astwalk import ast_dotted_name, called_name
+from n1fix.cst.astwalk import ast_dotted_name, called_name, nodes_of
 from n1fix.orm.imports import import_map
 from n1fix.orm.model_facts import module_statements
 
@@ -505,6 +505,15 @@ def _receivers(
     tree: ast.Module, module: str, names: dict[str, str]
 ) -> list[DjangoReceiverFacts]:
     found: list[DjangoReceiverFacts] = []
+    if not any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "connect"
+        or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.decorator_list
+        for node in nodes_of(tree, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef)
+    ):
+        return found  # the walk below, in order, only where it may find one
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:

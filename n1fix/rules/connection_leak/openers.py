@@ -17,13 +17,13 @@ binding n1fix cannot see is unknown, and unknown is not reported.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import libcst as cst
 
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import named_params
+from n1fix.rules.connection_leak.gate import FACTORY_NAME
 
 # What an opener gives, and so how it is closed.
 SESSION, ASYNC_SESSION = "session", "async session"
@@ -85,8 +85,8 @@ OPENER_METHODS = frozenset(
     {"connect", "begin", "acquire", "Session", "AsyncSession", "sessionmaker"}
 )
 # An imported name is looked up in its project module only when it reads like a
-# sessionmaker or an engine (a module's LibCST parse is dear; the gate asks the same).
-FACTORY_NAME = re.compile(r"(?i)session|maker|engine|^db$")
+# sessionmaker or an engine (`FACTORY_NAME`: a module's LibCST parse is dear; the gate
+# asks the same).
 # Calls that hand back the same object, configured (`engine.connect().execution_options(...)`).
 SAME_OBJECT = {"execution_options"}
 

@@ -87,6 +87,10 @@ from collections.abc import Iterable
 
 from n1fix.cst.astwalk import called_name
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
+from n1fix.rules.connection_leak.gate import (
+    imported_factory_names,
+    imports_opener_names,
+)
 
 # The words an opener's file holds (a cheap first look before `ast`).
 OPENER_TEXT = re.compile(r"(?i)session|maker|connect|begin|acquire|engine")
@@ -108,14 +112,20 @@ class ConnectionLeak(Rule):
         if not OPENER_TEXT.search(text):
             return False
         makers = _module_level_calls(tree)
+        heads: set[str | None] = set()
         for node in _outer_functions(tree):
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Call) and (
                     _may_open(inner.func)
                     or (isinstance(inner.func, ast.Name) and inner.func.id in makers)
                 ):
-                    return True
-        return False
+                    heads.add(_head(inner.func))
+        if not heads:
+            return False
+        # What the call may open is proven from the imports (`gate` module).
+        if imports_opener_names(tree):
+            return True
+        return not imported_factory_names(tree).isdisjoint(heads)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.connection_leak.analysis import find
@@ -133,6 +143,14 @@ def _outer_functions(tree: ast.Module):
                 yield child
             elif isinstance(child, (ast.stmt, ast.ClassDef)):
                 stack.append(child)
+
+
+def _head(func: ast.AST) -> str | None:
+    """The name a called dotted name starts with (`engine` of `engine.connect`); None
+    for `sessionmaker(...)()`."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def _module_level_calls(tree: ast.Module) -> set[str]:

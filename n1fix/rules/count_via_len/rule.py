@@ -52,6 +52,7 @@ import ast
 import re
 from collections.abc import Iterable
 
+from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 LEN_CALL = re.compile(r"\blen\s*\(")
@@ -76,7 +77,7 @@ def counted(node: ast.AST) -> bool:
 def gate(tree: ast.Module, text: str) -> bool:
     if not LEN_CALL.search(text):
         return False
-    return any(counted(node) for node in ast.walk(tree))
+    return any(counted(node) for node in nodes_of(tree, ast.Call))
 
 
 class CountViaLen(Rule):

@@ -86,6 +86,7 @@ import re
 from typing import Iterable
 
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
+from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 _IF_KEYWORD = re.compile(r"\bif\b")
@@ -96,12 +97,8 @@ def _filters_query_rows(tree: ast.Module) -> bool:
     rows may be a SQLAlchemy query's, or a name assigned one? (`analysis._check` reads
     nothing else: rows from `row_source` without following helpers, not Django's.)"""
     rows = None
-    for node in ast.walk(tree):
-        if not (
-            isinstance(node, _COMPREHENSIONS)
-            and len(node.generators) == 1
-            and node.generators[0].ifs
-        ):
+    for node in nodes_of(tree, *_COMPREHENSIONS):
+        if not (len(node.generators) == 1 and node.generators[0].ifs):
             continue
         loop = loop_rows(node)
         if loop is None or not isinstance(loop[0], ast.Name):

@@ -41,6 +41,7 @@ import ast
 import re
 from collections.abc import Iterable
 
+from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 ALL_INDEXED = re.compile(r"\.all\(\)\s*\[\s*0\s*\]")
@@ -60,7 +61,7 @@ def indexed(node: ast.AST) -> bool:
 def gate(tree: ast.Module, text: str) -> bool:
     if not ALL_INDEXED.search(text):
         return False
-    return any(indexed(node) for node in ast.walk(tree))
+    return any(indexed(node) for node in nodes_of(tree, ast.Subscript))
 
 
 class FirstRowViaAll(Rule):

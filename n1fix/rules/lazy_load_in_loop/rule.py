@@ -161,6 +161,7 @@ from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 from n1fix.rules.lazy_load_in_loop.gate import (
     attributes_of_loop_names,
     may_hold_list_view,
+    may_render_template,
 )
 
 _FOR_KEYWORD = re.compile(r"\bfor\b")
@@ -250,7 +251,11 @@ class LazyLoadInLoop(Rule):
             may_hold_list_view(tree)
         ):
             return True  # a Django admin's changelist, a DRF list view
-        if "django" in text and _TEMPLATE_VIEW.search(text):
+        if (
+            "django" in text
+            and _TEMPLATE_VIEW.search(text)
+            and may_render_template(tree)
+        ):
             return True  # a view rendering a template
         # Otherwise the file alone cannot say: whether it reads a relationship depends
         # on the models (`survey` and `project_gate` decide).

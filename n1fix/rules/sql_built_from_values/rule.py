@@ -66,6 +66,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.raw_sql_in_loop.rule import SQL_TEXT
 
@@ -117,8 +118,8 @@ class SqlBuiltFromValues(Rule):
     def gate(self, tree: ast.Module, text: str) -> bool:
         if not SQL_TEXT.search(text):
             return False
-        return any(
-            builds_string(node) or assigns_built_string(node) for node in ast.walk(tree)
+        return any(builds_string(node) for node in nodes_of(tree, ast.Call)) or any(
+            assigns_built_string(node) for node in nodes_of(tree, ast.Assign)
         )
 
     def check(self, ctx) -> Iterable[Finding]:

@@ -46,6 +46,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 
@@ -68,7 +69,7 @@ def one_column(node: ast.AST) -> bool:
 def gate(tree: ast.Module, text: str) -> bool:
     if "select(" not in text and "query" not in text and ".objects" not in text:
         return False
-    return any(one_column(node) for node in ast.walk(tree))
+    return any(one_column(node) for node in nodes_of(tree, ast.ListComp))
 
 
 class WholeRowsForOneColumn(Rule):
