@@ -190,6 +190,17 @@ INJECTION = [
         "unsafe",
     ),
     ('cur.execute("SELECT id FROM %s WHERE id = 1" % project.name)', None),
+    # a choice between literals written in the code is not data from outside (ckan's
+    # `indisunique = {unique}`.format(unique='true' if unique else 'false'))
+    (
+        'cur.execute("SELECT id FROM renders WHERE done = {d}".format(d="true" if project.id else "false"))',
+        None,
+    ),
+    ('cur.execute(f"SELECT id FROM renders WHERE id = {7}")', None),
+    (
+        'cur.execute("SELECT id FROM renders WHERE done = {d} AND id = {i}".format(d="true" if project.id else "false", i=project.id))',
+        "none",  # reported for `i`; `{d}` is SQL text that no parameter can stand for
+    ),
     # a conversion with a format, and values from a tuple not written out
     ('cur.execute("SELECT id FROM renders WHERE id = %05d" % project.id)', "none"),
     ('cur.execute("SELECT id FROM renders WHERE id = %s AND n = %s" % ids)', "none"),

@@ -54,7 +54,9 @@ def find(ctx, rule) -> Iterable[Finding]:
         if built is None:
             continue
         found = splices(built)
-        if not found or not any(s.place in _REPORTED for s in found):
+        if not found or not any(
+            s.place in _REPORTED and not _chosen_in_code(s.expression) for s in found
+        ):
             # only names (tables, columns, settings), or nothing n1fix can place: a
             # parameter could not stand for them, and they come from code far more
             # often than from users
@@ -76,6 +78,16 @@ def find(ctx, rule) -> Iterable[Finding]:
                 fix_note=UNSAFE_NOTE,
                 plan=plan,
             )
+
+
+def _chosen_in_code(expr: cst.BaseExpression) -> bool:
+    """A literal, or a choice between literals (`'true' if unique else 'false'`): text
+    the code picks, not data from outside."""
+    if isinstance(expr, (cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.IfExp):
+        return _chosen_in_code(expr.body) and _chosen_in_code(expr.orelse)
+    return False
 
 
 def _article(form: str) -> str:

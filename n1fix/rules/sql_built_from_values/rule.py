@@ -8,7 +8,8 @@ assigns once and reads only in that call (`sql = f"..."` then `cursor.execute(sq
 Only strings that splice at least one value are reported: one that splices names alone
 (a table, a column, DDL) is not, nor a `SET` of a setting, as a parameter cannot stand
 for a name and such names and settings come from code far more often than from users.
-A string with `%s` placeholders passed with its parameters is the right form, and never
+Nor is a spliced literal or a choice between literals (`'true' if unique else 'false'`):
+the code picks that text. A string with `%s` placeholders passed with its parameters is the right form, and never
 reported.
 
 ## Why is this bad?
