@@ -100,7 +100,14 @@ def _patched(prelude: str, *args: str, cwd: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it: a suite started in the background of a
+        # script has SIGINT ignored, and a child would inherit that
+        preexec_fn=_default_sigint,  # noqa: PLW1509 (the test starts no threads first)
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _finish(proc: subprocess.Popen, timeout: float = 120) -> Run:
