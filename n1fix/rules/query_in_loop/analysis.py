@@ -483,12 +483,15 @@ def _analyze_loop(
     if shape.style is not Style.DJANGO and application_session(
         ctx, shape.session, ancestry
     ):
-        writes = project_writes_beside(
+        # Project code that may write but is not shown to is left as it was: the
+        # inline check has not weighed calls the loop does not pass the session.
+        writes, _ = project_writes_beside(
             ctx,
             frame,
             shape.node,
             ancestry,
             lambda call: reads_only(ctx, call, ancestry),
+            (entity_code or "").rpartition(".")[2] or None,
         )
         if writes and not keys_distinct(frame, keys_key):
             return no_fix(writes)

@@ -176,13 +176,18 @@ def analyze_call(
     if variant.session_param is None and not callee.writes:
         # The batch method reads the application's session, which the caller does not
         # pass: the body check cannot see project code writing through it.
-        writes = project_writes_beside(
-            ctx, frame, call, ancestry, lambda other: reads_only(ctx, other, ancestry)
+        writes, may_write = project_writes_beside(
+            ctx,
+            frame,
+            call,
+            ancestry,
+            lambda other: reads_only(ctx, other, ancestry),
+            (callee.model or "").rpartition(".")[2] or None,
         )
         if writes and not keys_distinct(frame, placement.keys_key):
             return no_fix(writes)
-        if writes:
-            unsafe.append(writes)
+        if writes or may_write:
+            unsafe.append(writes or may_write)
     column = (
         variant.model.column(variant.key_column) if variant.model is not None else None
     )

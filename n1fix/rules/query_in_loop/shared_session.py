@@ -18,13 +18,32 @@ from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import names_assigned, walk
 
 _DISTINCT_BUILDERS = {"set", "frozenset"}
+# What writes through a session (`database.create` -> `db.session.add(...)`, `commit()`).
+_SESSION_WRITES = {
+    "add",
+    "add_all",
+    "delete",
+    "merge",
+    "flush",
+    "commit",
+    "bulk_save_objects",
+    "bulk_insert_mappings",
+}
+_WRITE_DEPTH = 3  # project calls followed below the one the loop makes
 
 
 def project_writes_beside(
-    ctx, frame: Frame, query: cst.CSTNode, ancestry: list[cst.CSTNode], reads_only
-) -> str | None:
-    """Why a project call in the loop (besides `query`) may write what a later item's
-    lookup reads, or None. `reads_only(call)` says a call only reads."""
+    ctx,
+    frame: Frame,
+    query: cst.CSTNode,
+    ancestry: list[cst.CSTNode],
+    reads_only,
+    model: str | None,
+) -> tuple[str | None, str | None]:
+    """Project calls in the loop (besides `query`) that may write what a later item's
+    lookup reads: (why the loop creates rows of the queried `model`, shown from the
+    callee's body: it builds a `model(...)` and adds or commits through a session; why
+    it may write). `reads_only(call)` says a call only reads."""
     parts = (
         [frame.node.body]
         if frame.is_for
@@ -37,6 +56,7 @@ def project_writes_beside(
     own = _module_functions(ctx.module) - (
         _local_names(function) if function is not None else set()
     )
+    maybe = None
     for part in parts:
         for node in [part, *walk(part)]:
             if not isinstance(node, cst.Call) or id(node) in inside_query:
@@ -44,14 +64,100 @@ def project_writes_beside(
             if reads_only(node):
                 continue
             name = _project_callee(ctx, node.func, own, function)
-            if name is not None:
+            if name is None:
+                continue
+            if model is not None and _shown_to_create(ctx, node, model):
                 return (
-                    "the query reads through the application's session, and the loop "
-                    f"calls `{name}()`, project code that may write through it (get-or-"
-                    "create): a later item's lookup sees what an earlier item wrote, and a "
-                    "key repeated in the items would miss it in a batch run before the loop"
+                    "get-or-create: the query reads through the application's session, "
+                    f"and the loop calls `{name}()`, project code that creates "
+                    f"`{model}` rows through it: "
+                    "a later item's lookup sees what an earlier item wrote, so a key "
+                    "repeated in the items would miss it in a batch run before the loop",
+                    None,
                 )
-    return None
+            maybe = maybe or (
+                "the query reads through the application's session, and the loop "
+                f"calls `{name}()`, project code that may write through it: a later "
+                "item's lookup could see what an earlier item wrote"
+            )
+    return None, maybe
+
+
+def _shown_to_create(ctx, call: cst.Call, model: str) -> bool:
+    """The called project function builds a `model(...)` (or is handed one) and adds,
+    flushes or commits through a session, itself or through the project functions it
+    calls (a few calls deep)."""
+    from n1fix.rules.query_in_loop.wrapper_calls import _project_module
+
+    module = _project_module(ctx, ctx.module_name)
+    if module is None:
+        return False
+    found = _resolve(ctx, module, call.func)
+    seen: set[str] = set()
+    builds = any(_builds(node, model) for node in walk(call))
+    writes = False
+    stack = [(found, _WRITE_DEPTH)] if found is not None else []
+    while stack:
+        (module, function), depth = stack.pop()
+        key = f"{module.qualified}.{function.name.value}"
+        if key in seen:
+            continue
+        seen.add(key)
+        for node in walk(function.body):
+            if not isinstance(node, cst.Call):
+                continue
+            builds = builds or _builds(node, model)
+            if (
+                isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in _SESSION_WRITES
+            ):
+                writes = True
+            if depth > 0:
+                callee = _resolve(ctx, module, node.func)
+                if callee is not None:
+                    stack.append((callee, depth - 1))
+    return writes and builds
+
+
+def _builds(node: cst.CSTNode, model: str) -> bool:
+    """`Role(...)` or `models.Role(...)` for the model `Role`."""
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    name = (
+        func.value
+        if isinstance(func, cst.Name)
+        else func.attr.value
+        if isinstance(func, cst.Attribute)
+        else None
+    )
+    return name == model
+
+
+def _resolve(ctx, module, func: cst.BaseExpression):
+    """The project module and top-level function a call names, or None."""
+    from n1fix.rules.query_in_loop.wrapper_calls import _function, _project_module
+
+    parts = []
+    head = func
+    while isinstance(head, cst.Attribute):
+        parts.append(head.attr.value)
+        head = head.value
+    if not isinstance(head, cst.Name):
+        return None
+    rest = ".".join(reversed(parts))
+    if head.value in module.imports:
+        qualified = module.imports[head.value] + (f".{rest}" if rest else "")
+    elif head.value in module.defined and not rest:
+        qualified = f"{module.qualified}.{head.value}"
+    else:
+        return None
+    module_name, _, name = qualified.rpartition(".")
+    target = _project_module(ctx, module_name) if module_name else None
+    if target is None:
+        return None
+    function = _function(target.tree, name)
+    return (target, function) if function is not None else None
 
 
 def keys_distinct(frame: Frame, keys_key: cst.BaseExpression) -> bool:
