@@ -16,6 +16,7 @@ import libcst as cst
 
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import names_assigned, walk
+from n1fix.rules.query_in_loop.wrapper_calls import _function, _project_module
 
 _DISTINCT_BUILDERS = {"set", "frozenset"}
 # What writes through a session (`database.create` -> `db.session.add(...)`, `commit()`).
@@ -87,8 +88,6 @@ def _shown_to_create(ctx, call: cst.Call, model: str) -> bool:
     """The called project function builds a `model(...)` (or is handed one) and adds,
     flushes or commits through a session, itself or through the project functions it
     calls (a few calls deep)."""
-    from n1fix.rules.query_in_loop.wrapper_calls import _project_module
-
     module = _project_module(ctx, ctx.module_name)
     if module is None:
         return False
@@ -136,8 +135,6 @@ def _builds(node: cst.CSTNode, model: str) -> bool:
 
 def _resolve(ctx, module, func: cst.BaseExpression):
     """The project module and top-level function a call names, or None."""
-    from n1fix.rules.query_in_loop.wrapper_calls import _function, _project_module
-
     parts = []
     head = func
     while isinstance(head, cst.Attribute):
