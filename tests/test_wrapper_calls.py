@@ -70,13 +70,26 @@ def test_a_helper_whose_guards_hold_for_the_arguments_is_read_through(tmp_path):
 def test_a_guard_that_would_raise_keeps_the_call(tmp_path):
     dal = DAL.replace(
         "database.get(Render, render_id)",
+        'database.get(Render, render_id, field="id")',
+    )
+    assert _finding(tmp_path, dal=dal).applicability.value == "safe"
+    # the model marks the field sensitive: the helper raises, and n1fix leaves it alone
+    finding = _finding(tmp_path, dal=dal, sensitive="id")
+    assert finding.applicability.value == "none"
+    assert "not unique" not in finding.message
+
+
+def test_a_helper_ending_in_query_scalar_on_a_key_not_unique_gets_no_fix(tmp_path):
+    """1.x `Query.scalar()` is `.one()` with None for no row: two renders of one project
+    raise MultipleResultsFound, where a batch would keep one of them (lemur's
+    `sources/cli.py`, `Destination.label`)."""
+    dal = DAL.replace(
+        "database.get(Render, render_id)",
         'database.get(Render, render_id, field="project_id")',
     )
-    # read through (unsafe: `project_id` is not unique, and `.scalar()` picks a row)
-    assert _finding(tmp_path, dal=dal).applicability.value == "unsafe"
-    # the model marks the field sensitive: the helper raises, and n1fix leaves it alone
-    finding = _finding(tmp_path, dal=dal, sensitive="project_id")
+    finding = _finding(tmp_path, dal=dal)
     assert finding.applicability.value == "none"
+    assert "`Render.project_id` is not shown unique" in finding.message
     # a field that is no column of the model: the look-up guard raises
     dal = DAL.replace(
         "database.get(Render, render_id)",

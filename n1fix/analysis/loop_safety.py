@@ -95,13 +95,13 @@ def inspect_body(
                 return BodyVerdict(
                     blocking=f"the loop calls `{session_code}.{method}()`"
                 )
-            if (
-                method in _SESSION_WRITES
-                and verdict.weakening is None
-                and _flask_session_of(session_code, receiver_code)
+            if method in _SESSION_WRITES and _flask_session_of(
+                session_code, receiver_code
             ):
-                verdict.weakening = (
-                    f"the loop calls `{receiver_code}.{method}()`, and `{session_code}` reads "
+                # get-or-create on the scoped session: a later item's query sees what
+                # an earlier item wrote, a batch run before the loop would not
+                return BodyVerdict(
+                    blocking=f"the loop calls `{receiver_code}.{method}()`, and `{session_code}` reads "
                     "through that session: a later item's query may see what an earlier item wrote"
                 )
             hidden = writes_of(node) if writes_of is not None else None

@@ -492,7 +492,11 @@ def _recognize_v1(
         elif name == "get" and len(terminal.call.args) == 1:
             cardinality = Cardinality.OPTIONAL
             get_key = terminal.call.args[0].value
-        elif name in {"all", "first", "one", "one_or_none", "scalar"}:
+        elif name == "scalar":
+            # 1.x `Query.scalar()` is `.one()` with None for no row: it raises on
+            # several rows, unlike 2.0's `Result.scalar()`, which takes the first.
+            cardinality = Cardinality.OPTIONAL
+        elif name in {"all", "first", "one", "one_or_none"}:
             cardinality = _RESULT_TERMINALS[name]
         else:
             return None

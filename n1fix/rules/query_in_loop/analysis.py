@@ -39,6 +39,11 @@ from n1fix.cst.syntax import (
 from n1fix.orm.dialect import Cardinality, Predicate, QueryShape, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
+from n1fix.rules.query_in_loop.shared_session import (
+    application_session,
+    keys_distinct,
+    project_writes_beside,
+)
 from n1fix.rules.query_in_loop.multi_key import (
     GET_ORDER_GAP,
     KeyPart,
@@ -475,6 +480,23 @@ def _analyze_loop(
         return no_fix(str(reason))
     unsafe = placement.unsafe
     keys_key = placement.keys_key
+    if shape.style is not Style.DJANGO and application_session(
+        ctx, shape.session, ancestry
+    ):
+        # Project code that may write but is not shown to is left as it was: the
+        # inline check has not weighed calls the loop does not pass the session.
+        writes, _ = project_writes_beside(
+            ctx,
+            frame,
+            shape.node,
+            ancestry,
+            lambda call: reads_only(ctx, call, ancestry),
+            (entity_code or "").rpartition(".")[2] or None,
+        )
+        if writes and not keys_distinct(frame, keys_key):
+            return no_fix(writes)
+        if writes:
+            unsafe.append(writes)
     item_keys = tuple_elements(keys_key, len(parts)) if len(parts) > 1 else [keys_key]
     if key_pred is not None and key_pred.object_key:
         unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)
@@ -484,6 +506,9 @@ def _analyze_loop(
         miss = _certain_key_miss(ctx, model, part.column, item_key, frame, ancestry)
         if miss:
             return no_fix(miss)
+    duplicates = _raises_on_duplicates(ctx, shape, cardinality, model, parts, key_pred)
+    if duplicates:
+        return no_fix(duplicates)
     proved: list[str] = []
     if len(parts) > 1:
         unsafe.extend(
@@ -915,10 +940,6 @@ def _several_columns_gaps(
             f"`{model.name}`"
             + (f" and the query fixes {', '.join(fixed)}" if fixed else "")
         )
-    if card is Cardinality.OPTIONAL and not unique:
-        gaps.append(
-            f"({columns}) is not unique in `{model.name}`; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one"
-        )
     if card is Cardinality.FIRST or (
         card is Cardinality.LIST and shape.limit is not None
     ):
@@ -997,10 +1018,6 @@ def _contract_gaps(
             f"`{model.name}` and the query fixes all but `{key_column}`"
         )
     unique = model.is_unique(key_column) or bool(unique_with)
-    if card is Cardinality.OPTIONAL and not unique:
-        gaps.append(
-            f"`{model.name}.{key_column}` is not unique; `.{shape.terminal.name}()` raises on duplicates, a dict keeps one"
-        )
     if card is Cardinality.FIRST or (
         card is Cardinality.LIST and shape.limit is not None
     ):
@@ -1011,6 +1028,41 @@ def _contract_gaps(
                 f"{what} needs an ORDER BY that includes a unique column to pick the same rows"
             )
     return gaps
+
+
+def _raises_on_duplicates(
+    ctx,
+    shape: QueryShape,
+    card: Cardinality,
+    model,
+    parts: list[KeyPart],
+    key_pred: Predicate | None,
+) -> str | None:
+    """Why no batch keeps what the query does with two rows of one key (None: it
+    does). `.one_or_none()`, `.one()`, 1.x `Query.scalar()` raise MultipleResultsFound
+    there; a batch that keeps one row a key would pick one silently, a changed outcome
+    and an arbitrary row, so a key not shown unique gets no fix. Django's own checks
+    (`batch_gaps`) and a model n1fix does not know are judged elsewhere."""
+    if card not in (Cardinality.OPTIONAL, Cardinality.ONE) or model is None:
+        return None
+    if ctx.orm.batch_gaps(shape, model, parts[0].column, card) is not None:
+        return None
+    if len(parts) > 1:
+        unique = unique_columns(shape, model, parts, ctx.code(_selected_model(shape)))
+        what = f"({', '.join(part.column for part in parts)}) is not unique in `{model.name}`"
+    else:
+        key_column = parts[0].column
+        unique = model.is_unique(key_column) or _unique_with_fixed_columns(
+            shape, model, key_column, key_pred
+        )
+        what = f"`{model.name}.{key_column}` is not shown unique"
+    if unique:
+        return None
+    terminal = shape.terminal.name if shape.terminal is not None else "get"
+    return (
+        f"{what}: `.{terminal}()` raises MultipleResultsFound on two rows of "
+        "a key, where a batch would keep one of them"
+    )
 
 
 def _unique_with_fixed_columns(

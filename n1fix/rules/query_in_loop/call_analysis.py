@@ -26,6 +26,10 @@ from n1fix.cst.syntax import names_read, walk
 from n1fix.orm.dialect import QueryFunction
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
+from n1fix.rules.query_in_loop.shared_session import (
+    keys_distinct,
+    project_writes_beside,
+)
 
 
 _CACHE_WORDS = re.compile(r"cache|memo", re.IGNORECASE)
@@ -170,7 +174,20 @@ def analyze_call(
         return no_fix(str(reason))
     unsafe = [*placement.unsafe, *variant.unsafe, *_evaluated_once(ctx, call, key_arg)]
     if variant.session_param is None and not callee.writes:
-        unsafe.extend(_project_calls_beside(ctx, frame, call, ancestry))
+        # The batch method reads the application's session, which the caller does not
+        # pass: the body check cannot see project code writing through it.
+        writes, may_write = project_writes_beside(
+            ctx,
+            frame,
+            call,
+            ancestry,
+            lambda other: reads_only(ctx, other, ancestry),
+            (callee.model or "").rpartition(".")[2] or None,
+        )
+        if writes and not keys_distinct(frame, placement.keys_key):
+            return no_fix(writes)
+        if writes or may_write:
+            unsafe.append(writes or may_write)
     column = (
         variant.model.column(variant.key_column) if variant.model is not None else None
     )
@@ -233,64 +250,6 @@ def analyze_call(
         plan,
         loop=frame.node,
     )
-
-
-def _project_calls_beside(
-    ctx, frame: Frame, call: cst.Call, ancestry: list[cst.CSTNode]
-) -> list[str]:
-    """The batch method queries through a session the caller does not pass (the
-    application's, reached from the callee: `Model.query`, a module's `session`), so
-    the loop hands no session to what else it calls, and the body check cannot see a
-    write through it. Project code called in the loop may write through that session
-    (`create(...)`, which adds and commits): a later item's lookup would then see what
-    an earlier item wrote, and the batch, run before the loop, would not."""
-    parts = (
-        [frame.node.body]
-        if frame.is_for
-        else [frame.node.elt if hasattr(frame.node, "elt") else frame.node]
-        + [if_.test for clause in frame.clauses for if_ in clause.ifs]
-    )
-    own = _module_functions(ctx.module)
-    for part in parts:
-        for node in [part, *walk(part)]:
-            if not isinstance(node, cst.Call) or node is call:
-                continue
-            if reads_only(ctx, node, ancestry):
-                continue
-            name = _project_callee(ctx, node.func, own)
-            if name is not None:
-                return [
-                    (
-                        "the batch reads through the application's session, and the "
-                        f"loop calls `{name}()`, project code that may write through "
-                        "it: a later item's lookup could see what an earlier item wrote"
-                    )
-                ]
-    return []
-
-
-def _module_functions(module: cst.Module) -> set[str]:
-    return {
-        s.name.value
-        for s in module.body
-        if isinstance(s, (cst.FunctionDef, cst.ClassDef))
-    }
-
-
-def _project_callee(ctx, func: cst.BaseExpression, own: set[str]) -> str | None:
-    """`func` as written when it names a function of the project (defined in this
-    module, or imported from a package of the project), else None."""
-    head = func
-    while isinstance(head, cst.Attribute):
-        head = head.value
-    if not isinstance(head, cst.Name):
-        return None
-    if head.value in own:
-        return ctx.code(func)
-    qualified = ctx.imports.get(head.value)
-    if qualified is not None and qualified.split(".")[0] in ctx.first_party:
-        return ctx.code(func)
-    return None
 
 
 def _sole_statement_of_loop(frame: Frame, site: cst.BaseExpression) -> str | None:

@@ -95,9 +95,19 @@ does not, so keys read from a list of unknown type (ids from a JSON payload) are
 shown to match. When a precondition cannot be shown the fix is unsafe (applied with
 `--unsafe-fixes`): `.one()` and `.scalar_one()` raise `NoResultFound` where the batch
 gives a `KeyError`.
+`.one()`, `.one_or_none()` and 1.x `Query.scalar()` (which is `.one()` with None for no
+row; 2.0's `session.scalar()` takes the first row instead) raise `MultipleResultsFound`
+on two rows of a key: on a key not shown unique there is no fix, since a batch would keep
+one of them silently.
 A write on `db.session` (or any `<x>.session`) in a loop whose query is
-Flask-SQLAlchemy's `Model.query` makes the fix unsafe: both may be the one scoped session,
-and a later item's query would see what an earlier item added.
+Flask-SQLAlchemy's `Model.query` gets no fix: both may be the one scoped session, and a
+later item's query would see what an earlier item added. Likewise get-or-create on the
+application's session (`Model.query`, a module's `session`, a helper module's `get`): when
+the loop calls project code that builds a row of the queried model and adds or commits it
+(read a few calls deep), a key repeated in the items finds, the second time, the row the
+first created, and a batch run before the loop would create it twice; no fix, unless the
+keys are shown distinct (the loop iterates a set or a dict's keys), which leaves it
+unsafe. Other project calls beside a helper's lookup on that session make the fix unsafe.
 For a key of several columns, each column's key is held to that contract on its own
 (a nullable column whose key may be None makes the fix unsafe: `A.city == None` finds
 the rows without a city, a row value with a NULL matches nothing; a key of another type

@@ -15,10 +15,11 @@ def get_projects(project_ids):
     """
     if not project_ids:
         return {}
-    first_project_by_id = {}
-    for project in database.session.query(Project).filter(Project.id.in_(project_ids)):
-        first_project_by_id.setdefault(project.id, project)
-    return {
-        project_id: first_project_by_id.get(project_id)
-        for project_id in project_ids
+    projects_by_id = {
+        project.id: project
+        for project in (
+            database.session.query(Project)
+            .filter(Project.id.in_(project_ids))
+        )
     }
+    return {project_id: projects_by_id.get(project_id) for project_id in project_ids}

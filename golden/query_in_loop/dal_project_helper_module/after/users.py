@@ -15,7 +15,8 @@ def get_by_emails(emails):
     """
     if not emails:
         return {}
-    first_user_by_email = {}
-    for user in database.session.query(User).filter(User.email.in_(emails)):
-        first_user_by_email.setdefault(user.email, user)
-    return {email: first_user_by_email.get(email) for email in emails}
+    users_by_email = {
+        user.email: user
+        for user in database.session.query(User).filter(User.email.in_(emails))
+    }
+    return {email: users_by_email.get(email) for email in emails}

@@ -1,0 +1,23 @@
+"""Flask style: one application-wide session, and a helper that adds and commits."""
+from datetime import datetime
+
+from renderapp.models import User
+
+session = None  # the application's scoped session, bound when the app starts
+
+
+def create_user(email: str) -> User:
+    user = User(email=email, display_name=email.partition("@")[0], created_at=datetime(2024, 1, 1))
+    session.add(user)
+    session.commit()
+    return user
+
+
+def ensure_users(emails: list[str]) -> list[int]:
+    ids = []
+    for email in emails:
+        user = session.query(User).filter(User.email == email).scalar()
+        if user is None:
+            user = create_user(email)
+        ids.append(user.id)
+    return ids
