@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from n1fix.analysis.loop_placement import NoFix
-from n1fix.cst.method_syntax import named_params
+from n1fix.cst.chains import dotted_name
+from n1fix.cst.method_syntax import is_docstring, named_params
 from n1fix.cst.syntax import walk
 
 _DEPTH = 3
@@ -157,7 +158,7 @@ class ModelFacts:
             return found
         for base in [*cls.bases, *cls.keywords]:
             # A metaclass's attributes are the class's too: one of the project's may set it.
-            dotted = _dotted(base.value)
+            dotted = dotted_name(base.value)
             if dotted is None:
                 return _UNKNOWN
             head, dot, rest = dotted.partition(".")
@@ -422,7 +423,7 @@ def _parts(function: cst.FunctionDef):
     any other body. A local read more than once must be a plain read (no call but
     `.get(...)`: a mapping's look-up)."""
     body = [
-        s for i, s in enumerate(function.body.body) if not (i == 0 and _is_docstring(s))
+        s for i, s in enumerate(function.body.body) if not (i == 0 and is_docstring(s))
     ]
     if not body:
         return None
@@ -502,17 +503,6 @@ def _plain(expression: cst.BaseExpression) -> bool:
     return True
 
 
-def _is_docstring(statement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(
-            statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
-        )
-    )
-
-
 def _free_reads(expression: cst.BaseExpression) -> set[str]:
     """Names read as variables (not attribute names or keywords) in `expression`; a
     lambda or comprehension (whose own names would need scoping) reads as "<scope>",
@@ -585,15 +575,6 @@ def _own_attribute(cls: cst.ClassDef, attr: str):
         ):
             return _UNKNOWN
     return _MISSING
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head else None
-    return None
 
 
 def _literal(value: cst.BaseExpression):
