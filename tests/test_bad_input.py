@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from n1fix_project import SERVICE, make_project, n1fix
+from n1fix_project import SERVICE, make_project, n1fix, n1fix_process
 
 # Python's parser gives up on this (RecursionError); CPython cannot compile it either.
 TOO_DEEP_FOR_PYTHON = "x = " + " + ".join(["1"] * 20_000) + "\n"
@@ -31,6 +31,8 @@ def _named(run, name: str) -> list[str]:
 
 
 def _deep_project(project: Path) -> Path:
+    # Run as a process: how deep a nesting Python and LibCST take depends on the
+    # stack, which pytest's frames (and its unraisable-exception hook) change in-process.
     (project / "app" / "deep.py").write_text(TOO_DEEP_FOR_PYTHON, encoding="utf-8")
     (project / "app" / "deeper.py").write_text(TOO_DEEP_FOR_LIBCST, encoding="utf-8")
     return project
@@ -51,7 +53,7 @@ def test_too_deep_files_are_their_own_errors_in_scan(
     project: Path, output: str
 ) -> None:
     _deep_project(project)
-    run = n1fix(
+    run = n1fix_process(
         "scan", "app", "--format", output, "--no-cache", "--jobs", "1", cwd=project
     )
     assert run.code == 2, run
@@ -68,7 +70,7 @@ def test_too_deep_files_are_their_own_errors_in_scan(
 
 def test_too_deep_files_are_their_own_errors_in_apply(project: Path) -> None:
     _deep_project(project)
-    run = n1fix("apply", "app", "--jobs", "1", cwd=project)
+    run = n1fix_process("apply", "app", "--jobs", "1", cwd=project)
     assert run.code == 2, run
     _assert_deep_files_named(run)
     assert (project / "app" / "service.py").read_text(encoding="utf-8") != SERVICE
@@ -82,7 +84,7 @@ def test_too_deep_files_are_their_own_errors_in_apply(project: Path) -> None:
 
 def test_too_deep_file_in_audit(project: Path) -> None:
     _deep_project(project)
-    run = n1fix("audit", "app", "--jobs", "1", cwd=project)
+    run = n1fix_process("audit", "app", "--jobs", "1", cwd=project)
     assert run.code == 2, run
     _assert_deep_files_named(run)
     assert "app/service.py" in run.out
@@ -93,7 +95,7 @@ def test_too_deep_files_in_worker_processes(project: Path) -> None:
     _deep_project(project)
     for i in range(30):
         (project / "app" / f"service_{i}.py").write_text(SERVICE, encoding="utf-8")
-    run = n1fix(
+    run = n1fix_process(
         "scan", "app", "--format", "json", "--no-cache", "--jobs", "2", cwd=project
     )
     assert run.code == 2, run
@@ -110,8 +112,8 @@ def test_too_deep_files_in_worker_processes(project: Path) -> None:
 
 def test_cached_scan_still_names_the_deep_files(project: Path) -> None:
     _deep_project(project)
-    first = n1fix("scan", "app", "--jobs", "1", cwd=project)
-    second = n1fix("scan", "app", "--jobs", "1", cwd=project)
+    first = n1fix_process("scan", "app", "--jobs", "1", cwd=project)
+    second = n1fix_process("scan", "app", "--jobs", "1", cwd=project)
     assert first.code == second.code == 2
     _assert_deep_files_named(second)
 
