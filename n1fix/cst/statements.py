@@ -1,4 +1,5 @@
-"""Finding the function around a statement, and replacing a run of consecutive statements
+"""Finding the function around a statement, reading a line's one small statement, and
+replacing a run of consecutive statements
 of one block with new ones (the gather rewrites of sequential-awaits and awaits-in-loop)."""
 
 from __future__ import annotations
@@ -7,6 +8,23 @@ import libcst as cst
 
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.syntax import walk
+
+
+def sole_small_statement(statement) -> cst.BaseSmallStatement | None:
+    """The one small statement of a line that holds only it (`x = 1`, not `x = 1; y = 2`
+    nor a compound statement); None otherwise."""
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        return statement.body[0]
+    return None
+
+
+def is_name_assignment(small) -> bool:
+    """`name = value`: one plain name as the only target."""
+    return (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+    )
 
 
 def enclosing_function(ctx, statement):

@@ -39,6 +39,7 @@ from n1fix.cst.method_syntax import (
     with_tail,
 )
 from n1fix.cst.names import plural
+from n1fix.cst.statements import is_name_assignment, sole_small_statement
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
@@ -246,25 +247,11 @@ def _work_statements(function: cst.FunctionDef) -> list[cst.SimpleStatementLine]
         raise NoFix(f"`{callee.value}` has an empty body")
     *assignments, last = statements
     for statement in assignments:
-        small = (
-            statement.body[0]
-            if isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            else None
-        )
-        if not (
-            isinstance(small, cst.Assign)
-            and len(small.targets) == 1
-            and isinstance(small.targets[0].target, cst.Name)
-        ):
+        if not is_name_assignment(sole_small_statement(statement)):
             raise NoFix(
                 f"`{callee.value}` does more than run its query; n1fix batches methods whose body is the query"
             )
-    small = (
-        last.body[0]
-        if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1
-        else None
-    )
+    small = sole_small_statement(last)
     if not (isinstance(small, cst.Return) and small.value is not None):
         raise NoFix(f"`{callee.value}` does not end by returning its query's result")
     for node in walk(function.body):

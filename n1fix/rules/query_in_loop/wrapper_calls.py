@@ -42,6 +42,7 @@ import libcst as cst
 from n1fix.analysis.loop_placement import NoFix
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import is_docstring, named_params
+from n1fix.cst.statements import is_name_assignment, sole_small_statement
 from n1fix.cst.syntax import walk
 
 _DEPTH = 3
@@ -443,27 +444,14 @@ def _parts(function: cst.FunctionDef):
                 return None
             guards.append(_replace_names(statement.test, locals_))
             continue
-        small = (
-            statement.body[0]
-            if isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            else None
-        )
-        if not (
-            isinstance(small, cst.Assign)
-            and len(small.targets) == 1
-            and isinstance(small.targets[0].target, cst.Name)
-        ):
+        small = sole_small_statement(statement)
+        if not is_name_assignment(small):
             return None
         name = small.targets[0].target.value
         if name in locals_:
             return None
         locals_[name] = _replace_names(small.value, locals_)
-    small = (
-        last.body[0]
-        if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1
-        else None
-    )
+    small = sole_small_statement(last)
     if not isinstance(small, cst.Return) or small.value is None:
         return None
     expression = _replace_names(small.value, locals_)
