@@ -26,10 +26,8 @@ from n1fix.cst.syntax import names_read, walk
 from n1fix.orm.dialect import QueryFunction
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
-from n1fix.rules.query_in_loop.shared_session import (
-    keys_distinct,
-    project_writes_beside,
-)
+from n1fix.rules.query_in_loop.distinct_keys import distinct_keys_proof
+from n1fix.rules.query_in_loop.shared_session import project_writes_beside
 
 
 _CACHE_WORDS = re.compile(r"cache|memo", re.IGNORECASE)
@@ -184,8 +182,15 @@ def analyze_call(
             lambda other: reads_only(ctx, other, ancestry),
             (callee.model or "").rpartition(".")[2] or None,
         )
-        if writes and not keys_distinct(frame, placement.keys_key):
+        distinct = (
+            distinct_keys_proof(ctx, frame, placement.keys_key, ancestry)
+            if writes
+            else None
+        )
+        if writes and distinct is None:
             return no_fix(writes)
+        if writes:
+            writes = f"{writes}; {distinct}"
         if writes or may_write:
             unsafe.append(writes or may_write)
     column = (
