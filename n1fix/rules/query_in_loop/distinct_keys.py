@@ -23,10 +23,9 @@ import libcst as cst
 
 from n1fix.analysis.item_facts import bindings, model_of_name
 from n1fix.analysis.row_sources import row_source
-from n1fix.cst.chains import unwind
+from n1fix.cst.chains import dotted_name, unwind
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import walk
-from n1fix.orm.query_shape import is_model_like
 from n1fix.rules.query_in_loop.shared_session import keys_distinct
 
 # Chain calls that only filter, order or slice the rows of one entity: none repeats a row.
@@ -166,11 +165,17 @@ def _names_other_model(node: cst.CSTNode, entity: str) -> bool:
     for sub in [node, *walk(node)]:
         if (
             isinstance(sub, cst.Attribute)
-            and is_model_like(sub.value)
+            and _class_like(sub.value)
             and _last_name(sub.value) != head
         ):
             return True
     return False
+
+
+def _class_like(node: cst.BaseExpression) -> bool:
+    """`Tagging`, `models.Tagging`: a CapWords name, as classes are spelled."""
+    last = (dotted_name(node) or "").rpartition(".")[2]
+    return last[:1].isupper() and not last.isupper()
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:
