@@ -39,6 +39,7 @@ from n1fix.cst.syntax import (
 from n1fix.orm.dialect import Cardinality, Predicate, QueryShape, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
+from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
@@ -516,6 +517,9 @@ def _analyze_loop(
             return no_fix(writes)
         if writes:
             unsafe.append(f"{writes}; {distinct}")
+    expired = commits_expire_rows(ctx, frame, ancestry[-1], ancestry)
+    if expired:
+        return no_fix(expired)
     item_keys = tuple_elements(keys_key, len(parts)) if len(parts) > 1 else [keys_key]
     if key_pred is not None and key_pred.object_key:
         unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)

@@ -26,6 +26,7 @@ from n1fix.cst.syntax import names_read, walk
 from n1fix.orm.dialect import QueryFunction
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
+from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import distinct_keys_proof
 from n1fix.rules.query_in_loop.shared_session import project_writes_beside
 
@@ -170,6 +171,9 @@ def analyze_call(
         )
     except NoFix as reason:
         return no_fix(str(reason))
+    expired = commits_expire_rows(ctx, frame, ancestry[-1], ancestry)
+    if expired:
+        return no_fix(expired)
     unsafe = [*placement.unsafe, *variant.unsafe, *_evaluated_once(ctx, call, key_arg)]
     if variant.session_param is None and not callee.writes:
         # The batch method reads the application's session, which the caller does not
