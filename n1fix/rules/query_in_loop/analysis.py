@@ -517,7 +517,16 @@ def _analyze_loop(
             return no_fix(writes)
         if writes:
             unsafe.append(f"{writes}; {distinct}")
-    expired = commits_expire_rows(ctx, frame, ancestry[-1], ancestry)
+    expired = commits_expire_rows(
+        ctx,
+        frame,
+        ancestry[-1],
+        ancestry,
+        None
+        if shape.style is not Style.DJANGO
+        and application_session(ctx, shape.session, ancestry)
+        else code(shape.session),
+    )
     if expired:
         return no_fix(expired)
     item_keys = tuple_elements(keys_key, len(parts)) if len(parts) > 1 else [keys_key]

@@ -171,7 +171,13 @@ def analyze_call(
         )
     except NoFix as reason:
         return no_fix(str(reason))
-    expired = commits_expire_rows(ctx, frame, ancestry[-1], ancestry)
+    expired = commits_expire_rows(
+        ctx,
+        frame,
+        ancestry[-1],
+        ancestry,
+        ctx.code(session_arg) if session_arg is not None else None,
+    )
     if expired:
         return no_fix(expired)
     unsafe = [*placement.unsafe, *variant.unsafe, *_evaluated_once(ctx, call, key_arg)]

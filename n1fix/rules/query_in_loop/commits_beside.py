@@ -27,10 +27,16 @@ _COMMIT_DEPTH = 3  # project calls followed below the one the loop makes
 
 
 def commits_expire_rows(
-    ctx, frame: Frame, site: cst.CSTNode, ancestry: list[cst.CSTNode]
+    ctx,
+    frame: Frame,
+    site: cst.CSTNode,
+    ancestry: list[cst.CSTNode],
+    session_code: str | None,
 ) -> str | None:
     """Why a batch of `site`'s rows would save nothing: the loop reads an attribute of
-    the row it looks up and calls, in every item, project code that commits; else None."""
+    the row it looks up and calls, in every item, project code that commits the session
+    the lookup reads (`session_code` passed to it; None: the lookup reads the
+    application's session, which project code reaches on its own); else None."""
     if not frame.is_for or not _attribute_read(site, ancestry, frame):
         return None
     module = _project_module(ctx, ctx.module_name)
@@ -50,6 +56,10 @@ def commits_expire_rows(
             continue
         name = _project_callee(ctx, call.func, own, function)
         if name is None:
+            continue
+        if session_code is not None and not any(
+            ctx.code(arg.value) == session_code for arg in call.args
+        ):
             continue
         found = _resolve(ctx, module, call.func)
         if found is not None and _commits(ctx, found):
