@@ -41,6 +41,7 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
+from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
     project_writes_beside,
@@ -105,12 +106,8 @@ def find(ctx, rule) -> Iterable[Finding]:
         callee = callee_of(ctx, call, ancestry)
         if callee is not None:
             finding = analyze_call(rule, ctx, call, site, ancestry, callee)
-            if (
-                finding is not None
-                and finding.fixable
-                and few_fixed_items(frames_of(ancestry))
-            ):
-                finding = without_fix(finding, FEW_ITEMS_NOTE)
+            if finding is not None and finding.fixable:
+                finding = _few_items(ctx, finding, ancestry)
             if finding is not None:
                 yield finding
 
@@ -273,9 +270,19 @@ def _analyze(
     rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]
 ) -> Finding | None:
     finding = _analyze_loop(rule, ctx, shape, ancestry)
-    if finding is not None and finding.fixable and few_fixed_items(frames_of(ancestry)):
-        return without_fix(finding, FEW_ITEMS_NOTE)
+    if finding is not None and finding.fixable:
+        return _few_items(ctx, finding, ancestry)
     return finding
+
+
+def _few_items(ctx, finding: Finding, ancestry: list[cst.CSTNode]) -> Finding:
+    """`finding` without its fix when the loop runs over a few items: written out in
+    the code, or typed on the command line."""
+    frames = frames_of(ancestry)
+    if few_fixed_items(frames):
+        return without_fix(finding, FEW_ITEMS_NOTE)
+    typed = typed_items(ctx, frames, ancestry)
+    return without_fix(finding, typed) if typed else finding
 
 
 def without_fix(finding: Finding, note: str) -> Finding:
