@@ -162,6 +162,31 @@ def test_keys_not_shown_distinct_or_rows_not_keyed_by_their_item_get_no_fix(
     assert "db.session.add()" in finding.message
 
 
+ADD_FIRST = """
+    from app import db
+    from app.models import ProjectTypeLink, Template, TemplateTypeLink
+
+
+    def apply_template(project, template: Template):
+        for link in TemplateTypeLink.query.filter_by(template_id=template.id).all():
+            db.session.add(ProjectTypeLink(project_id=project.id, type_id=link.type_id))
+            existing = ProjectTypeLink.query.filter_by(
+                project_id=project.id, type_id=link.type_id
+            ).first()
+            print(existing)
+"""
+
+
+def test_a_row_added_before_the_items_own_lookup_gets_no_fix(tmp_path):
+    """The item's own lookup finds the row it has just added; a batch would not."""
+    _scan(tmp_path)
+    service = tmp_path / "app" / "service.py"
+    service.write_text(textwrap.dedent(ADD_FIRST))
+    (finding,) = scan_source(service, service.read_text())
+    assert finding.applicability.value == "none", finding.message
+    assert "db.session.add()" in finding.message
+
+
 def test_a_set_of_keys_lets_an_add_keyed_by_the_item_through(tmp_path):
     finding = _scan(
         tmp_path,

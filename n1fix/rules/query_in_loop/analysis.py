@@ -469,7 +469,13 @@ def _analyze_loop(
 
     def harmless_write(call: cst.Call) -> bool:
         if distinct is None or not adds_own_row(
-            ctx, call, frame, (key_expr, placement.keys_key), model, key_column
+            ctx,
+            call,
+            frame,
+            (key_expr, placement.keys_key),
+            model,
+            key_column,
+            ancestry,
         ):
             return False
         own_rows[:] = [

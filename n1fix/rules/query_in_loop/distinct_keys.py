@@ -25,7 +25,7 @@ from n1fix.analysis.item_facts import bindings, model_of_name
 from n1fix.analysis.row_sources import row_source
 from n1fix.cst.chains import dotted_name, unwind
 from n1fix.cst.loop_frames import Frame
-from n1fix.cst.syntax import walk
+from n1fix.cst.syntax import COMPREHENSIONS, walk
 from n1fix.rules.query_in_loop.shared_session import keys_distinct
 
 # Chain calls that only filter, order or slice the rows of one entity: none repeats a row.
@@ -246,12 +246,20 @@ def adds_own_row(
     keys: tuple[cst.BaseExpression, ...],
     model,
     column: str,
+    ancestry,
 ) -> bool:
-    """`session.add(obj)` where `obj` is a new `model` row built in the loop by the
-    ORM's constructor, with only columns as keywords and `column=` the item's key (as
-    written in `keys`): with the keys distinct, no later item's lookup can match it."""
+    """`session.add(obj)` after the lookup (at `ancestry[-1]`, run once an item), where
+    `obj` is a new `model` row built in the loop by the ORM's constructor, with only
+    columns as keywords and `column=` the item's key (as written in `keys`): with the
+    keys distinct, no later item's lookup can match it, nor can its own, run before."""
     if model is None or model.constructor is not None:
         return False
+    between = ancestry[frame.index + 1 : -1]
+    if any(isinstance(n, (cst.For, cst.While, *COMPREHENSIONS)) for n in between):
+        return False  # the lookup runs more than once an item
+    order = {id(n): i for i, n in enumerate(walk(frame.node.body))}
+    if order.get(id(call), -1) <= order.get(id(ancestry[-1]), len(order)):
+        return False  # added before the item's own lookup, which would find it
     if not (
         isinstance(call.func, cst.Attribute)
         and call.func.attr.value == "add"
