@@ -96,10 +96,16 @@ def _iterated_rows(ctx, frame: Frame, ancestry):
     source = row_source(ctx, iterable, ancestry)
     if source is None or source.model is None:
         return None
+    names: set[str] = set()
     for expression in (source.layout, source.chain):
-        _, calls, _ = unwind(expression)
-        if any(call.name not in _ROW_PRESERVING for call in calls):
-            return None
+        names |= {call.name for call in unwind(expression)[1]}
+    if names - _ROW_PRESERVING:
+        return None
+    model = source.model
+    if model.query_class is not None and (
+        model.query_overrides is None or names & model.query_overrides
+    ):
+        return None  # a project's query class may mean something else by them
     entity = source.entity_code
     pinned: set[str] = set()
     for pred in source.shape.predicates:
@@ -110,7 +116,7 @@ def _iterated_rows(ctx, frame: Frame, ancestry):
         if isinstance(pred.value, cst.Name) and pred.value.value == "None":
             continue
         pinned.add(pred.attr)
-    return source.model, pinned, "the loop's query"
+    return model, pinned, "the loop's query"
 
 
 def _collection_rows(ctx, iterable: cst.Attribute, frame: Frame, ancestry):
