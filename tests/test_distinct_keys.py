@@ -187,6 +187,36 @@ def test_a_row_added_before_the_items_own_lookup_gets_no_fix(tmp_path):
     assert "db.session.add()" in finding.message
 
 
+NESTED = """
+    from app import db
+    from app.models import ProjectTypeLink, Template, TemplateTypeLink
+
+
+    def create_link(project, type_id):
+        db.session.add(ProjectTypeLink(project_id=project.id, type_id=type_id))
+        db.session.commit()
+
+
+    def apply_template(projects, template: Template):
+        for link in TemplateTypeLink.query.filter_by(template_id=template.id).all():
+            for project in projects:
+                existing = ProjectTypeLink.query.filter_by(type_id=link.type_id).first()
+                if existing is None:
+                    create_link(project, link.type_id)
+"""
+
+
+def test_a_lookup_repeated_by_a_nested_loop_has_repeated_keys(tmp_path):
+    """Each link's key is looked up once per project: the second finds what the first
+    created, a batch would create it again."""
+    _scan(tmp_path)
+    service = tmp_path / "app" / "service.py"
+    service.write_text(textwrap.dedent(NESTED))
+    (finding,) = scan_source(service, service.read_text())
+    assert finding.applicability.value == "none", finding.message
+    assert "get-or-create" in finding.message
+
+
 def test_a_set_of_keys_lets_an_add_keyed_by_the_item_through(tmp_path):
     finding = _scan(
         tmp_path,

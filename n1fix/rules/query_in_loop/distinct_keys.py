@@ -56,7 +56,11 @@ _LENGTH_READERS = {"len", "bool"}
 def distinct_keys_proof(
     ctx, frame: Frame, keys_key: cst.BaseExpression, ancestry
 ) -> str | None:
-    """Why no key comes twice among the loop's items, or None when that is not shown."""
+    """Why no key comes twice among the lookups the loop runs, or None when that is not
+    shown. A lookup inside a nested loop runs several times an item, with one key."""
+    between = ancestry[frame.index + 1 : -1]
+    if any(isinstance(n, (cst.For, cst.While, *COMPREHENSIONS)) for n in between):
+        return None
     if keys_distinct(frame, keys_key):
         return "the keys are distinct: the loop iterates a set (or a dict's keys)"
     if not frame.is_for or not isinstance(frame.node.target, cst.Name):
