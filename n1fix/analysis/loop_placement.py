@@ -173,6 +173,7 @@ def place_body(
     reads_only=None,
     returns_of=None,
     hoisted: list[cst.CSTNode] = (),
+    harmless_write=None,
 ) -> None:
     """Find where the batch goes, and judge the loop body for the hoisting contract.
 
@@ -196,6 +197,7 @@ def place_body(
         writes_of=lambda call: (
             model_method_write(ctx, call, ancestry) or _dialect_write(ctx, call)
         ),
+        harmless_write=harmless_write,
     )
     if verdict.blocking:
         raise NoFix(verdict.blocking)

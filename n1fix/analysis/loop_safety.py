@@ -67,13 +67,16 @@ def inspect_body(
     query: cst.CSTNode | None = None,
     reads_only=None,
     writes_of=None,
+    harmless_write=None,
 ) -> BodyVerdict:
     """Judge a loop body (a `for` body, or a comprehension) for the hoisting contract.
 
     `reads_only(call)` says whether a call is known to only read (a project query
     function): passing it the session does not weaken the verdict. `writes_of(call)` says
     whether a call is a model method that commits or writes (`group.save()`, see
-    `analysis.model_writes`).
+    `analysis.model_writes`). `harmless_write(call)` says a session write is shown not to
+    change what any later item's query returns (a new row keyed by its own item, the
+    keys distinct).
     """
     verdict = BodyVerdict()
     iter_name = iterable.value if isinstance(iterable, cst.Name) else None
@@ -91,6 +94,16 @@ def inspect_body(
                 return BodyVerdict(
                     blocking=f"the loop calls `{receiver_code}.{method}()`"
                 )
+            if (
+                method in _SESSION_WRITES
+                and harmless_write is not None
+                and (
+                    receiver_code == session_code
+                    or _flask_session_of(session_code, receiver_code)
+                )
+                and harmless_write(node)
+            ):
+                continue
             if method in _SESSION_WRITES and receiver_code == session_code:
                 return BodyVerdict(
                     blocking=f"the loop calls `{session_code}.{method}()`"

@@ -39,9 +39,11 @@ from n1fix.cst.syntax import (
 from n1fix.orm.dialect import Cardinality, Predicate, QueryShape, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
+from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
+from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
+from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
-    keys_distinct,
     project_writes_beside,
 )
 from n1fix.rules.query_in_loop.multi_key import (
@@ -104,12 +106,8 @@ def find(ctx, rule) -> Iterable[Finding]:
         callee = callee_of(ctx, call, ancestry)
         if callee is not None:
             finding = analyze_call(rule, ctx, call, site, ancestry, callee)
-            if (
-                finding is not None
-                and finding.fixable
-                and few_fixed_items(frames_of(ancestry))
-            ):
-                finding = without_fix(finding, FEW_ITEMS_NOTE)
+            if finding is not None and finding.fixable:
+                finding = _few_items(ctx, finding, ancestry)
             if finding is not None:
                 yield finding
 
@@ -272,9 +270,19 @@ def _analyze(
     rule, ctx, shape: QueryShape, ancestry: list[cst.CSTNode]
 ) -> Finding | None:
     finding = _analyze_loop(rule, ctx, shape, ancestry)
-    if finding is not None and finding.fixable and few_fixed_items(frames_of(ancestry)):
-        return without_fix(finding, FEW_ITEMS_NOTE)
+    if finding is not None and finding.fixable:
+        return _few_items(ctx, finding, ancestry)
     return finding
+
+
+def _few_items(ctx, finding: Finding, ancestry: list[cst.CSTNode]) -> Finding:
+    """`finding` without its fix when the loop runs over a few items: written out in
+    the code, or typed on the command line."""
+    frames = frames_of(ancestry)
+    if few_fixed_items(frames):
+        return without_fix(finding, FEW_ITEMS_NOTE)
+    typed = typed_items(ctx, frames, ancestry)
+    return without_fix(finding, typed) if typed else finding
 
 
 def without_fix(finding: Finding, note: str) -> Finding:
@@ -452,6 +460,30 @@ def _analyze_loop(
 
     if runs_once_per_loop(placement, ancestry):
         return None  # the body always leaves after its first item: no N+1
+    distinct = (
+        distinct_keys_proof(ctx, frame, placement.keys_key, ancestry)
+        if len(parts) == 1 and shape.style is not Style.DJANGO
+        else None
+    )
+    own_rows: list[str] = []  # the proof, once a write relied on it
+
+    def harmless_write(call: cst.Call) -> bool:
+        if distinct is None or not adds_own_row(
+            ctx,
+            call,
+            frame,
+            (key_expr, placement.keys_key),
+            model,
+            key_column,
+            ancestry,
+        ):
+            return False
+        own_rows[:] = [
+            f"{distinct}; each row the loop adds carries its own item's "
+            f"`{key_column}`, so no later item's lookup can find it"
+        ]
+        return True
+
     try:
         place_body(
             ctx,
@@ -475,6 +507,7 @@ def _analyze_loop(
                     else []
                 ),
             ],
+            harmless_write=harmless_write,
         )
     except NoFix as reason:
         return no_fix(str(reason))
@@ -493,10 +526,22 @@ def _analyze_loop(
             lambda call: reads_only(ctx, call, ancestry),
             (entity_code or "").rpartition(".")[2] or None,
         )
-        if writes and not keys_distinct(frame, keys_key):
+        if writes and distinct is None:
             return no_fix(writes)
         if writes:
-            unsafe.append(writes)
+            unsafe.append(f"{writes}; {distinct}")
+    expired = commits_expire_rows(
+        ctx,
+        frame,
+        ancestry[-1],
+        ancestry,
+        None
+        if shape.style is not Style.DJANGO
+        and application_session(ctx, shape.session, ancestry)
+        else code(shape.session),
+    )
+    if expired:
+        return no_fix(expired)
     item_keys = tuple_elements(keys_key, len(parts)) if len(parts) > 1 else [keys_key]
     if key_pred is not None and key_pred.object_key:
         unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)
@@ -509,7 +554,7 @@ def _analyze_loop(
     duplicates = _raises_on_duplicates(ctx, shape, cardinality, model, parts, key_pred)
     if duplicates:
         return no_fix(duplicates)
-    proved: list[str] = []
+    proved: list[str] = list(own_rows)
     if len(parts) > 1:
         unsafe.extend(
             _several_columns_gaps(

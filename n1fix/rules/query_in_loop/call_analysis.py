@@ -26,10 +26,9 @@ from n1fix.cst.syntax import names_read, walk
 from n1fix.orm.dialect import QueryFunction
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
-from n1fix.rules.query_in_loop.shared_session import (
-    keys_distinct,
-    project_writes_beside,
-)
+from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
+from n1fix.rules.query_in_loop.distinct_keys import distinct_keys_proof
+from n1fix.rules.query_in_loop.shared_session import project_writes_beside
 
 
 _CACHE_WORDS = re.compile(r"cache|memo", re.IGNORECASE)
@@ -172,6 +171,15 @@ def analyze_call(
         )
     except NoFix as reason:
         return no_fix(str(reason))
+    expired = commits_expire_rows(
+        ctx,
+        frame,
+        ancestry[-1],
+        ancestry,
+        ctx.code(session_arg) if session_arg is not None else None,
+    )
+    if expired:
+        return no_fix(expired)
     unsafe = [*placement.unsafe, *variant.unsafe, *_evaluated_once(ctx, call, key_arg)]
     if variant.session_param is None and not callee.writes:
         # The batch method reads the application's session, which the caller does not
@@ -184,8 +192,15 @@ def analyze_call(
             lambda other: reads_only(ctx, other, ancestry),
             (callee.model or "").rpartition(".")[2] or None,
         )
-        if writes and not keys_distinct(frame, placement.keys_key):
+        distinct = (
+            distinct_keys_proof(ctx, frame, placement.keys_key, ancestry)
+            if writes
+            else None
+        )
+        if writes and distinct is None:
             return no_fix(writes)
+        if writes:
+            writes = f"{writes}; {distinct}"
         if writes or may_write:
             unsafe.append(writes or may_write)
     column = (

@@ -106,8 +106,20 @@ application's session (`Model.query`, a module's `session`, a helper module's `g
 the loop calls project code that builds a row of the queried model and adds or commits it
 (read a few calls deep), a key repeated in the items finds, the second time, the row the
 first created, and a batch run before the loop would create it twice; no fix, unless the
-keys are shown distinct (the loop iterates a set or a dict's keys), which leaves it
-unsafe. Other project calls beside a helper's lookup on that session make the fix unsafe.
+keys are shown distinct, which leaves it unsafe. The keys are distinct when the loop
+iterates a set or a dict's keys, or the rows of one query of a model (no join, no other
+table in its filters) or of a one-to-many collection, and the key is `row.c` where `c` is
+unique among them: a NOT NULL unique column, or part of a NOT NULL composite primary key
+or unique constraint whose other columns the query (or the collection's foreign key)
+holds to one value. With distinct keys, a `session.add(Model(c=<the item's key>, ...))`
+after the lookup is no obstacle (built by the ORM's constructor, only columns as
+keywords): no later item's lookup can find the row it adds, so the batch stays safe and
+the message states the proof. Other project calls beside a helper's lookup on that
+session make the fix unsafe. A loop that calls project code committing that session in
+every item, and reads an attribute of the row it looked up, gets no fix: each commit
+expires the rows a batch loaded before the loop (`expire_on_commit`), and they load
+again one per item. Nor does a loop over the values of a repeatable click option or a
+variadic argument: a few values, typed when the command runs.
 For a key of several columns, each column's key is held to that contract on its own
 (a nullable column whose key may be None makes the fix unsafe: `A.city == None` finds
 the rows without a city, a row value with a NULL matches nothing; a key of another type
