@@ -1,8 +1,8 @@
 """Loops whose keys the distinct-keys proof takes as distinct although they can repeat,
 or whose added row can be found by a later item's lookup (second review of the
-distinct-keys get-or-create fix). Each shape was run on SQLite: the loop as written
-adds one row, the batched loop adds the same key twice (IntegrityError at commit).
-Strict xfail until the proof refuses them."""
+distinct-keys get-or-create fix). Run on SQLite (all but the Table variant of the
+alias), the loop as written adds one row and the batched loop adds the same key twice
+(IntegrityError at commit). Strict xfail until the proof refuses them."""
 
 from __future__ import annotations
 
@@ -33,6 +33,17 @@ MODELS = """
         type_id = db.Column(db.Integer, primary_key=True)
 
 
+    class Soft(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        type_id = db.Column(db.Integer, nullable=False)
+        deleted = db.Column(db.Boolean, nullable=False)
+        __table_args__ = (
+            db.Index(
+                "ix_soft_type", "type_id", unique=True, sqlite_where=db.text("NOT deleted")
+            ),
+        )
+
+
     class NormalisedLink(db.Model):
         project_id = db.Column(db.Integer, primary_key=True)
         type_id = db.Column(db.Integer, primary_key=True)
@@ -47,7 +58,13 @@ SERVICE = """
     from sqlalchemy.orm import aliased
 
     from app import db
-    from app.models import NormalisedLink, ProjectTypeLink, Template, TemplateTypeLink
+    from app.models import (
+        NormalisedLink,
+        ProjectTypeLink,
+        Soft,
+        Template,
+        TemplateTypeLink,
+    )
 
 
     def apply_template(project, template):
@@ -99,6 +116,9 @@ OWN_TEMPLATE = "TemplateTypeLink.query.filter_by(template_id=template.id).all()"
         # keys distinct, but a validator maps -5 and 5 to one stored key: the row added
         # for -5 is what the lookup for 5 finds
         ("", OWN_TEMPLATE, "NormalisedLink"),
+        # a partial unique index (soft delete): unique only among the rows not deleted,
+        # and the loop iterates every row
+        ("", "Soft.query.all()", "ProjectTypeLink"),
     ],
 )
 def test_keys_that_may_repeat_get_no_safe_fix(tmp_path, before, rows, target):
