@@ -44,6 +44,16 @@ MODELS = """
         )
 
 
+    class Tag(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        type_id = db.Column(db.String(50), unique=True, nullable=False)
+
+
+    class ProjectTag(db.Model):
+        project_id = db.Column(db.Integer, primary_key=True)
+        type_id = db.Column(db.String(50, collation="NOCASE"), primary_key=True)
+
+
     class NormalisedLink(db.Model):
         project_id = db.Column(db.Integer, primary_key=True)
         type_id = db.Column(db.Integer, primary_key=True)
@@ -60,8 +70,10 @@ SERVICE = """
     from app import db
     from app.models import (
         NormalisedLink,
+        ProjectTag,
         ProjectTypeLink,
         Soft,
+        Tag,
         Template,
         TemplateTypeLink,
     )
@@ -119,6 +131,9 @@ OWN_TEMPLATE = "TemplateTypeLink.query.filter_by(template_id=template.id).all()"
         # a partial unique index (soft delete): unique only among the rows not deleted,
         # and the loop iterates every row
         ("", "Soft.query.all()", "ProjectTypeLink"),
+        # distinct under the rows' collation ("Foo", "foo"), one key under the
+        # lookup's (NOCASE): the row added for "Foo" is what the lookup for "foo" finds
+        ("", "Tag.query.all()", "ProjectTag"),
     ],
 )
 def test_keys_that_may_repeat_get_no_safe_fix(tmp_path, before, rows, target):
