@@ -277,3 +277,41 @@ def test_a_key_that_reads_a_global_is_unsafe(tmp_path):
         ),
     )
     assert local.applicability.value == "safe", local.message
+
+
+@pytest.mark.parametrize(
+    "body, applicability, says",
+    [
+        # rebound once, before the query, to a pure function of the item
+        (
+            "        tag_id = str(tag_id)\n        names.append(session.get(Tag, tag_id))",
+            "safe",
+            None,
+        ),
+        # rebound twice: at the query the name is not `str(item)`
+        (
+            "        tag_id = str(tag_id)\n        names.append(session.get(Tag, tag_id))\n"
+            "        tag_id = 't-1'",
+            "none",
+            "`tag_id` is bound more than once in the loop body",
+        ),
+        # rebound only on some passes
+        (
+            "        if count:\n            tag_id = str(tag_id)\n"
+            "        names.append(session.get(Tag, tag_id))",
+            "none",
+            "`tag_id` is not rebound by one plain `=` before the query",
+        ),
+        # rebound through a method n1fix cannot show to be pure
+        (
+            "        tag_id = tag_id.strip()\n        names.append(session.get(Tag, tag_id))",
+            "none",
+            "the key calls code n1fix cannot show to be pure",
+        ),
+    ],
+)
+def test_a_loop_variable_rebound_in_the_body(tmp_path, body, applicability, says):
+    (finding,) = _scan(tmp_path, TAG_LOOP.format(body=body))
+    assert finding.applicability.value == applicability, finding.message
+    if says:
+        assert says in finding.message
