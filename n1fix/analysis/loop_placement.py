@@ -23,6 +23,7 @@ from n1fix.analysis.item_facts import (
     loaded_collection,
     reiterable,
     returned_collection,
+    str_targets,
 )
 from n1fix.analysis.item_keys import judge_key
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
@@ -133,6 +134,7 @@ def place_key(
         invariant,
         ctx.module,
         local=lambda name: bool(bindings(name, ancestry, comprehensions=False)),
+        str_names=str_targets(frame, ancestry),
     )
     if facts.problem:
         raise NoFix(
@@ -311,7 +313,9 @@ def _substitute_body_names(
             if statement is not binding
         ):
             return None, f"`{name}` is bound more than once in the loop body"
-        problem = judge_key(value, frame, invariant, ctx.module).problem
+        problem = judge_key(
+            value, frame, invariant, ctx.module, str_names=str_targets(frame, ancestry)
+        ).problem
         if problem:
             return None, f"`{name} = {ctx.code(value)}`: {problem}"
         substitutions[name] = value

@@ -70,9 +70,11 @@ def _keys(
         )
     keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
     if keys_ref is None:
-        wanted = keys_name(
-            plan.keys_key, f"{target_name}_keys" if target_name else "keys"
-        )
+        fallback = f"{target_name}_keys" if target_name else "keys"
+        as_written = getattr(plan, "key", None)
+        if isinstance(as_written, cst.Name) and as_written.value != target_name:
+            fallback = plural(as_written.value)  # `label = name.strip()`: `labels`
+        wanted = keys_name(plan.keys_key, fallback)
         keys_ref = names.pick(
             wanted,
             *_converted(plan.keys_key, wanted),
