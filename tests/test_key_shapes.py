@@ -277,3 +277,88 @@ def test_a_key_that_reads_a_global_is_unsafe(tmp_path):
         ),
     )
     assert local.applicability.value == "safe", local.message
+
+
+@pytest.mark.parametrize(
+    "body, applicability, says",
+    [
+        # rebound once, before the query, to a pure function of the item
+        (
+            "        tag_id = str(tag_id)\n        names.append(session.get(Tag, tag_id))",
+            "safe",
+            None,
+        ),
+        # rebound twice: at the query the name is not `str(item)`
+        (
+            "        tag_id = str(tag_id)\n        names.append(session.get(Tag, tag_id))\n"
+            "        tag_id = 't-1'",
+            "none",
+            "`tag_id` is bound more than once in the loop body",
+        ),
+        # rebound only on some passes
+        (
+            "        if count:\n            tag_id = str(tag_id)\n"
+            "        names.append(session.get(Tag, tag_id))",
+            "none",
+            "`tag_id` is not rebound by one plain `=` before the query",
+        ),
+        # rebound through a method n1fix cannot show to be pure
+        (
+            "        tag_id = tag_id.strip()\n        names.append(session.get(Tag, tag_id))",
+            "none",
+            "the key calls code n1fix cannot show to be pure",
+        ),
+    ],
+)
+def test_a_loop_variable_rebound_in_the_body(tmp_path, body, applicability, says):
+    (finding,) = _scan(tmp_path, TAG_LOOP.format(body=body))
+    assert finding.applicability.value == applicability, finding.message
+    if says:
+        assert says in finding.message
+
+
+@pytest.mark.parametrize(
+    "body, applicability, says",
+    [
+        # `names: list[str]`: `.strip()` of a str is a pure function of it
+        (
+            "        found.append(session.scalars(select(Sport).where(Sport.label == name.strip())).first())",
+            "safe",
+            None,
+        ),
+        (
+            "        label = name.strip().lower()\n"
+            "        found.append(session.scalars(select(Sport).where(Sport.label == label)).first())",
+            "safe",
+            None,
+        ),
+        # an argument n1fix does not read as characters to strip
+        (
+            "        found.append(session.scalars(select(Sport).where(Sport.label == name.strip(chars))).first())",
+            "none",
+            "with arguments n1fix does not read",
+        ),
+        # `.title()` is not among the text methods n1fix takes as pure
+        (
+            "        found.append(session.scalars(select(Sport).where(Sport.label == name.title())).first())",
+            "none",
+            "the key calls code n1fix cannot show to be pure",
+        ),
+    ],
+)
+def test_text_methods_of_str_items(tmp_path, body, applicability, says):
+    code = LEVEL_LOOP.replace("labels: dict[str, str]", "chars: str").format(body=body)
+    (finding,) = _scan(tmp_path, code)
+    assert finding.applicability.value == applicability, finding.message
+    if says:
+        assert says in finding.message
+
+
+def test_text_methods_of_items_of_unknown_type_are_not_pure(tmp_path):
+    """`for name in names` without an annotation: `.strip()` is whatever `name` has."""
+    code = LEVEL_LOOP.replace("names: list[str]", "names").format(
+        body="        found.append(session.scalars(select(Sport).where(Sport.label == name.strip())).first())"
+    )
+    (finding,) = _scan(tmp_path, code)
+    assert finding.applicability.value == "none", finding.message
+    assert "the key calls code n1fix cannot show to be pure" in finding.message

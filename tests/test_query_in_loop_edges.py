@@ -365,3 +365,71 @@ def test_where_the_query_runs_for_every_item(tmp_path, body, applicability):
     assert [f.applicability.value for f in findings] == (
         [applicability] if applicability else []
     ), [f.message for f in findings]
+
+
+@pytest.mark.parametrize(
+    "body, found",
+    [
+        # a 1.x Query of a column built per item and turned into an EXISTS clause: no
+        # statement runs in the loop (mlflow's trace search filters)
+        (
+            "[~session.query(Render.id).filter(Render.project_id == p.id).exists() for p in projects]",
+            [],
+        ),
+        (
+            "[session.query(Render.status).filter(Render.project_id == p.id).subquery() for p in projects]",
+            [],
+        ),
+        # ... but iterated, it runs once per item
+        (
+            "[[s for (s,) in session.query(Render.status).filter(Render.project_id == p.id)] for p in projects]",
+            ["none"],
+        ),
+    ],
+)
+def test_a_column_query_kept_as_a_clause_runs_nothing(tmp_path, body, found):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent(SERVICE).format(body=body))
+    findings = scan_source(service, service.read_text())
+    assert [f.applicability.value for f in findings] == found, [
+        f.message for f in findings
+    ]
+
+
+def test_a_helper_that_returns_a_subquery_runs_nothing(tmp_path):
+    """A project function whose query ends in `.subquery()` builds a clause the caller
+    joins; calling it per item sends no statement (mlflow's latest-metric subquery)."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    service = tmp_path / "service.py"
+    service.write_text(
+        textwrap.dedent("""
+        from sqlalchemy.orm import Session
+
+        from renderapp.models import Project, Render
+
+
+        def statuses_subquery(session: Session, project_id: int):
+            return (
+                session.query(Render.id, Render.status)
+                .filter(Render.project_id == project_id)
+                .subquery()
+            )
+
+
+        def statuses_query(session: Session, project_id: int):
+            return session.query(Render.status).filter(Render.project_id == project_id).all()
+
+
+        def clauses(session: Session, projects: list[Project]):
+            return [statuses_subquery(session, p.id) for p in projects]
+
+
+        def rows(session: Session, projects: list[Project]):
+            return [statuses_query(session, p.id) for p in projects]
+        """)
+    )
+    findings = scan_source(service, service.read_text())
+    assert [f.line for f in findings] == [24], [f.message for f in findings]

@@ -197,6 +197,21 @@ def _element_annotation(frame: Frame, ancestry):
     return None
 
 
+def str_targets(frame: Frame, ancestry) -> frozenset[str]:
+    """The loop target, when the code shows its items are `str` (`for name in names`
+    with `names: list[str]`, or over string literals)."""
+    target = frame.node.target if frame.is_for else frame.clauses[0].target
+    if not isinstance(target, cst.Name):
+        return frozenset()
+    element = _element_annotation(frame, ancestry)
+    shown = (
+        dotted_name(element) == "str"
+        if element is not None
+        else _literal_type(frame) == "str"
+    )
+    return frozenset({target.value}) if shown else frozenset()
+
+
 def key_may_be_none(ctx, key_expr, frame: Frame, ancestry) -> bool:
     """True unless the key reads a NOT NULL column of a model the loop's items are known
     to be, or is the result of a conversion (`str(...)`, an f-string), never None."""

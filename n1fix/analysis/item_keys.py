@@ -26,6 +26,9 @@ from n1fix.cst.syntax import target_names, walk
 # Builtin conversions a key may go through, and the Python type of what they give.
 CONVERSIONS = {"str": "str", "int": "int", "float": "float"}
 _RAISING_CONVERSIONS = {"int", "float"}  # ValueError for text that is no number
+# Methods of `str` that give a new `str` from it alone (with at most a string argument:
+# the characters to strip) and never raise.
+TEXT_METHODS = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold"}
 # Methods that only read a mapping; any other use of it in the loop may change it.
 _READING_METHODS = {"get", "keys", "values", "items", "copy", "count", "index"}
 
@@ -37,18 +40,27 @@ class KeyFacts:
     problem: str | None = None  # why the batch cannot compute it before the loop
     raises: list[str] = field(default_factory=list)  # how it may raise per item
     unsure: list[str] = field(default_factory=list)  # other facts not shown (unsafe)
+    # Asked, not found: the loop targets the code shows to hold `str` (`for name in
+    # names` with `names: list[str]`), whose text methods are pure.
+    str_names: frozenset[str] = frozenset()
 
 
 def judge_key(
-    key: cst.BaseExpression, frame: Frame, invariant, module: cst.Module, local=None
+    key: cst.BaseExpression,
+    frame: Frame,
+    invariant,
+    module: cst.Module,
+    local=None,
+    str_names: frozenset[str] = frozenset(),
 ) -> KeyFacts:
     """Whether `key` (in terms of the loop's item) can be computed again before the loop.
 
     `invariant(name)` says whether a name other than the loop's targets keeps one value
     over the whole loop; `local(name)` whether the enclosing function binds it (a global
-    could be rebound by any code the loop calls).
+    could be rebound by any code the loop calls); `str_names` the loop targets shown to
+    hold `str`.
     """
-    facts = KeyFacts()
+    facts = KeyFacts(str_names=str_names)
     _judge(key, frame, invariant, module, facts)
     if local is not None:
         outside = sorted(
@@ -157,6 +169,9 @@ def _judge_subscript(expr: cst.Subscript, frame, invariant, module, facts) -> No
 
 
 def _judge_call(expr: cst.Call, frame, invariant, module, facts) -> None:
+    if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in TEXT_METHODS:
+        _judge_text_method(expr, frame, invariant, module, facts)
+        return
     name = expr.func.value if isinstance(expr.func, cst.Name) else None
     if name not in CONVERSIONS:
         facts.problem = "the key calls code n1fix cannot show to be pure"
@@ -177,10 +192,52 @@ def _judge_call(expr: cst.Call, frame, invariant, module, facts) -> None:
         )
 
 
+def _judge_text_method(expr: cst.Call, frame, invariant, module, facts) -> None:
+    """`name.strip()`, `name.lower()` on a value shown to be a `str`: a pure function
+    of it that never raises. On anything else the method is the object's own code."""
+    receiver = expr.func.value
+    if not _is_text(receiver, facts.str_names):
+        facts.problem = "the key calls code n1fix cannot show to be pure"
+        return
+    if (
+        any(
+            arg.keyword is not None
+            or arg.star
+            or not isinstance(arg.value, cst.SimpleString)
+            for arg in expr.args
+        )
+        or len(expr.args) > 1
+    ):
+        facts.problem = f"the key calls `.{expr.func.attr.value}()` with arguments n1fix does not read"
+        return
+    _judge(receiver, frame, invariant, module, facts)
+
+
+def _is_text(expr: cst.BaseExpression, str_names: frozenset[str]) -> bool:
+    """A `str` for certain: a loop target shown to hold one, an f-string, or a text
+    method of one (`str(...)` is the builtin only when not shadowed: not taken here)."""
+    if isinstance(expr, cst.Name):
+        return expr.value in str_names
+    if isinstance(expr, cst.FormattedString):
+        return True
+    return (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value in TEXT_METHODS
+        and _is_text(expr.func.value, str_names)
+    )
+
+
 def converted_type(key: cst.BaseExpression) -> str | None:
     """The Python type a key certainly has: `str` for `str(...)` and f-strings."""
     if isinstance(key, cst.FormattedString):
         return "str"
+    if (
+        isinstance(key, cst.Call)
+        and isinstance(key.func, cst.Attribute)
+        and key.func.attr.value in TEXT_METHODS
+    ):
+        return "str"  # judged a text method of a str, or the key has no batch
     if (
         isinstance(key, cst.Call)
         and isinstance(key.func, cst.Name)

@@ -23,10 +23,12 @@ from n1fix.analysis.item_facts import (
     loaded_collection,
     reiterable,
     returned_collection,
+    str_targets,
 )
 from n1fix.analysis.item_keys import judge_key
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.analysis.model_writes import MethodWrite, model_method_write
+from n1fix.analysis.rebound_target import rebound_key
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import (
     Frame,
@@ -92,23 +94,31 @@ def place_key(
     outer = set().union(*(f.varying for f in frames[: frames.index(frame)]))
     if (key_names - frame.varying) & outer:
         raise NoFix(frame=frame, reason="the key combines items of nested loops")
-    # A loop variable the body rebinds (`item_id = int(item_id)`) is no longer the item.
+    # A loop variable the body rebinds (`item_id = int(item_id)`) is no longer the item:
+    # the key is restated as the value it is rebound to (`rebound_target`).
     rebound = (
         key_names & frame.targets & names_assigned(frame.node.body)
         if frame.is_for
         else set()
     )
-    if rebound:
-        raise NoFix(
-            frame=frame,
-            reason=f"the loop body rebinds `{sorted(rebound)[0]}` before the query; the key is not the item as iterated",
-        )
 
     def invariant(name: str) -> bool:
         return name not in varying_all
 
     keys_key = key_expr
-    if not key_names <= frame.targets:
+    if rebound:
+        why = None
+        if key_names <= frame.targets:
+            keys_key, why = rebound_key(
+                ctx, key_expr, rebound, frame, ancestry, invariant
+            )
+        if keys_key is None or not key_names <= frame.targets:
+            raise NoFix(
+                frame=frame,
+                reason=f"the loop body rebinds `{sorted(rebound)[0]}` before the query; the key is not the item as iterated"
+                + (f" ({why})" if why else ""),
+            )
+    elif not key_names <= frame.targets:
         keys_key, why = _substitute_body_names(
             ctx, key_expr, key_names - frame.targets, frame, ancestry, invariant
         )
@@ -124,6 +134,7 @@ def place_key(
         invariant,
         ctx.module,
         local=lambda name: bool(bindings(name, ancestry, comprehensions=False)),
+        str_names=str_targets(frame, ancestry),
     )
     if facts.problem:
         raise NoFix(
@@ -304,7 +315,9 @@ def _substitute_body_names(
             if statement is not binding
         ):
             return None, f"`{name}` is bound more than once in the loop body"
-        problem = judge_key(value, frame, invariant, ctx.module).problem
+        problem = judge_key(
+            value, frame, invariant, ctx.module, str_names=str_targets(frame, ancestry)
+        ).problem
         if problem:
             return None, f"`{name} = {ctx.code(value)}`: {problem}"
         substitutions[name] = value

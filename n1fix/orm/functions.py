@@ -170,12 +170,13 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
     keys: set[str] = set()
     model: str | None = None
     runs = False
+    clauses = _queries_made_clauses(function)
     for node in walk_own_body(function):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         method = node.func.attr
         if method in ("execute", "scalars", "scalar", "query") and node.args:
-            runs = True
+            runs = runs or node not in clauses
         elif method == "get" and len(node.args) == 2 and class_like(node.args[0]):
             runs = True  # session.get(Model, key), not dict.get(key, default)
         if method in _FILTER_METHODS:
@@ -199,6 +200,30 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
                 keys.add(node.args[1].id)
                 model = model or ast_dotted_name(node.args[0])
     return keys, model, runs
+
+
+# What turns a 1.x Query into part of another statement, which runs nothing itself.
+_CLAUSE_METHODS = {"subquery", "cte", "exists", "scalar_subquery", "as_scalar"}
+
+
+def _queries_made_clauses(function) -> set[ast.Call]:
+    """The `session.query(...)` calls of chains that end by making a clause
+    (`session.query(A.id).filter(...).subquery()`): no statement is sent for them."""
+    found: set[ast.Call] = set()
+    for node in walk_own_body(function):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _CLAUSE_METHODS
+        ):
+            continue
+        inner = node.func.value
+        while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            if inner.func.attr == "query":
+                found.add(inner)
+                break
+            inner = inner.func.value
+    return found
 
 
 def _conjuncts(expr: ast.AST) -> list[ast.AST]:

@@ -43,6 +43,12 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
     lookup_name = names.pick(_lookup_name(plan))
     condition = guard_code(ctx.code, plan.placement.batch_guards)
     statement = f"{lookup_name} = {call_code}"
+    if variant.rows_by is not None:
+        # The project's variant was not written to return early for no keys: the batch
+        # must not cost a query the loop would not have run.
+        condition = f"{keys_ref} and {condition}" if condition else keys_ref
+        call_code = _rows_by_key(ctx, plan, call_code, lookup_name, bool(condition))
+        statement = f"{lookup_name} = {call_code}"
     indent = ctx.range_of(plan.anchor).start.column + (len(INDENT) if condition else 0)
     if not fits(statement, indent, ctx.project.line_length):
         broken = broken_expression(
@@ -61,8 +67,12 @@ def fix_call(ctx, finding: Finding) -> tuple[cst.Module, list[CompanionEdit]]:
         new_statements = [
             cst.parse_statement(s + "\n", config=config) for s in statements
         ]
+        key_code = ctx.code(plan.placement.key)
         lookup = cst.parse_expression(
-            f"{lookup_name}[{ctx.code(plan.placement.key)}]", config=config
+            f"{lookup_name}.get({key_code})"
+            if variant.rows_by is not None
+            else f"{lookup_name}[{key_code}]",
+            config=config,
         )
     except cst.ParserSyntaxError as error:
         raise FixFailed(
@@ -104,6 +114,28 @@ def _finish(
         else:
             companions.append(edit)
     return module, companions
+
+
+def _rows_by_key(
+    ctx, plan: CallPlan, call_code: str, lookup_name: str, guarded: bool
+) -> str:
+    """`{tag.name: tag for tag in TagDAO.find_by_names(names)}`: the rows of an existing
+    variant that returns a list, keyed by the column (unique: one row a key)."""
+    model = plan.variant.model
+    row = singular_snake(model.name) if model is not None else "row"
+    if row == lookup_name:
+        row = "row"
+    attr = plan.variant.rows_by
+    one_line = f"{{{row}.{attr}: {row} for {row} in {call_code}}}"
+    indent = (
+        ctx.range_of(plan.anchor).start.column
+        + (len(INDENT) if guarded else 0)
+        + len(lookup_name)
+        + 3
+    )
+    if fits(one_line, indent, ctx.project.line_length):
+        return one_line
+    return f"{{\n{INDENT}{row}.{attr}: {row} for {row} in {call_code}\n}}"
 
 
 def _replace_loop(
@@ -164,6 +196,8 @@ def _imported_function(ctx, plan: CallPlan) -> str | None:
 def _lookup_name(plan: CallPlan) -> str:
     """`latest` -> `latest_by_project`; otherwise named from what the query returns."""
     suffix = _key_noun(plan.placement.keys_key, plan.item_target)
+    if plan.variant.rows_by is not None:
+        suffix = plan.variant.rows_by  # the rows are keyed by that column
     if plan.result_name and plan.result_name != suffix:
         return f"{plan.result_name}_by_{suffix}"
     model = plan.variant.model

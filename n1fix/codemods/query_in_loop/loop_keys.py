@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.item_keys import CONVERSIONS
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.layout import fits
 from n1fix.cst.names import (
@@ -69,14 +70,30 @@ def _keys(
         )
     keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
     if keys_ref is None:
-        wanted = keys_name(
-            plan.keys_key, f"{target_name}_keys" if target_name else "keys"
-        )
+        fallback = f"{target_name}_keys" if target_name else "keys"
+        as_written = getattr(plan, "key", None)
+        if isinstance(as_written, cst.Name) and as_written.value != target_name:
+            fallback = plural(as_written.value)  # `label = name.strip()`: `labels`
+        wanted = keys_name(plan.keys_key, fallback)
         keys_ref = names.pick(
-            wanted, *qualified(wanted, target_name, _items_name(plan))
+            wanted,
+            *_converted(plan.keys_key, wanted),
+            *qualified(wanted, target_name, _items_name(plan)),
         )
         statements.append(_fitted(ctx, plan, f"{keys_ref} = ", comprehension))
     return statements, keys_ref, replace_iter
+
+
+def _converted(key: cst.BaseExpression, wanted: str) -> list[str]:
+    """`int_dashboard_ids` for the keys `int(dashboard_id)` when `dashboard_ids` is
+    taken (by the items themselves, which hold the unconverted values)."""
+    if (
+        isinstance(key, cst.Call)
+        and isinstance(key.func, cst.Name)
+        and key.func.value in CONVERSIONS
+    ):
+        return [f"{key.func.value}_{wanted}"]
+    return []
 
 
 def _fitted(ctx, plan: LoopQueryPlan, head: str, comprehension: str) -> str:

@@ -308,8 +308,7 @@ def _analyze_loop(
     not_a_session = _project_receiver_of(ctx, shape, ancestry)
 
     if (
-        shape.cardinality is Cardinality.LIST
-        and shape.terminal is None
+        _kept_as_object(shape)
         and not _iterated_directly(ancestry)
         and not _iterated_through_name(ancestry)
     ):
@@ -1185,6 +1184,20 @@ def _iterated_directly(ancestry) -> bool:
 
 
 _COPIES = {"list", "tuple", "sorted", "set", "enumerate"}
+
+
+def _kept_as_object(shape: QueryShape) -> bool:
+    """A query with nothing that runs it: rows of a model (a `select()` run by no
+    session, a `Query` with no `.all()`), or a 1.x `Query` of columns with no terminal
+    (`session.query(Tag.request_id).filter(...)`, which code more often turns into a
+    clause with `.exists()` or `.subquery()` than iterates)."""
+    if shape.terminal is not None:
+        return False
+    return shape.cardinality is Cardinality.LIST or (
+        shape.cardinality is Cardinality.SCALAR
+        and shape.style is Style.V1
+        and shape.entity is None
+    )
 
 
 def _iterated_through_name(ancestry) -> bool:

@@ -43,6 +43,7 @@ from n1fix.cst.statements import is_name_assignment, sole_small_statement
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
+from n1fix.rules.query_in_loop.rows_variant import rows_key
 from n1fix.rules.query_in_loop.wrapper_calls import ModelFacts, inline_wrappers
 from n1fix.rules.write_in_loop.analysis import WriteForm
 
@@ -79,6 +80,9 @@ class BatchVariant:
     exists: bool  # the project has the variant already (else the fix adds it)
     loop: BatchLoop
     unsafe: list[str] = field(default_factory=list)
+    # An existing variant that returns the rows: the attribute to key them by
+    # (`rows_variant`); None for a variant returning a dict by key.
+    rows_by: str | None = None
 
 
 def batch_name(name: str, key: str) -> str:
@@ -212,6 +216,17 @@ def _check_writable(ctx, variant: BatchVariant, module: cst.Module) -> None:
     if problem is not None:
         raise NoFix(problem)
     if variant.exists:
+        variant.rows_by = rows_key(
+            module,
+            variant.loop.owner,
+            variant.name,
+            variant.callee,
+            variant.key_param,
+            variant.keys_param,
+            variant.key_column,
+            variant.model,
+        )
+    if variant.exists and variant.rows_by is None:
         _check_existing(
             module,
             variant.loop.owner,

@@ -64,7 +64,11 @@ together): same parameters with `project_ids` for `project_id`, same session han
 (a session parameter, or the `with` block that opens one), the same query batched as
 above, a docstring, `if not project_ids: return {}`, and a dict that gives every id its
 entry (what the original returns for it). An existing variant is reused when it is of
-that dict-returning kind. A per-item write call whose loop does nothing else becomes one
+that dict-returning kind, or when it returns the rows of the original's query for a list
+of keys (`find_by_names`: the same query with `in_(names)` and `.all()`) and the original
+returns one row of a unique column (`.first()`, `.one_or_none()`): its rows are keyed by
+the column (`{tag.name: tag for tag in TagDAO.find_by_names(names)}`) and read with
+`.get()`. A per-item write call whose loop does nothing else becomes one
 call of a bulk variant (`remove_renders(session, chain_id, render_ids)`) that runs one
 `UPDATE ... WHERE id IN (...)`, built the way `write-in-loop` builds it.
 
@@ -84,8 +88,10 @@ on the primary key `(user_id, sport_id)`); the message then says what was proved
 The key may be a pure function of the item rather than its attribute: a builtin
 conversion no binding of the module shadows (`str(group_id)` for `for group_id, count in
 rows`, `int(...)`), an f-string, a lookup in a mapping the loop does not change
-(`labels[item.code]`, `Level[row.level]`), or such a value bound in the loop body before
-the query (`key = str(item.id)`). The batch computes it again for every item before the
+(`labels[item.code]`, `Level[row.level]`), a text method of an item the code shows is a
+`str` (`name.strip()` for `names: list[str]`), or such a value bound in the loop body
+before the query (`key = str(item.id)`, also `item_id = int(item_id)` rebinding the loop
+variable itself). The batch computes it again for every item before the
 loop, so a key that calls the project's code gets no fix; a key that may raise
 (`int(...)`, a lookup) makes the fix unsafe, since the batch would raise before the loop
 did its work for the items before it (and no fix inside a `try` of the loop); `str()`
