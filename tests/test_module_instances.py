@@ -106,3 +106,34 @@ def test_a_batch_variant_next_to_the_method_is_found_through_the_instance():
         functions.sibling(callee, "get_user_by_ids")
         == "app.tables.UsersTable.get_user_by_ids"
     )
+
+
+ASYNC_TABLES = """\
+from app.db import async_session
+from app.models import User
+
+
+class UsersTable:
+    async def get_user_by_id(self, id):
+        async with async_session() as session:
+            return await session.get(User, id)
+
+
+Users = UsersTable()
+"""
+
+
+def test_session_use_knows_the_instances_methods_open_their_own_session():
+    from n1fix.orm.session_use import SessionUseIndex, extract_session_use
+
+    found = extract_session_use(
+        ast.parse(ASYNC_TABLES),
+        "app.tables",
+        "app/tables.py",
+        {"User": "app.models.User", "async_session": "app.db.async_session"},
+    )
+    index = SessionUseIndex.from_facts(found)
+    by_instance = index.resolve("app.tables.Users.get_user_by_id")
+    assert by_instance is not None and by_instance.opens_session
+    assert by_instance.owner == "app.tables.UsersTable"
+    assert index.resolve("app.tables.UsersTable.get_user_by_id") is not None
