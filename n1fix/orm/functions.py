@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from n1fix.cst.astwalk import (
@@ -22,6 +22,7 @@ from n1fix.cst.astwalk import (
     class_like,
     walk_own_body,
 )
+from n1fix.orm.instances import module_instances
 
 _FILTER_METHODS = {"where", "filter"}
 _WRITE_METHODS = {
@@ -101,7 +102,27 @@ def extract_functions(
                         path,
                         _method_kind(item),
                     )
-    return found
+    return found + _instance_methods(found, tree, module_name)
+
+
+def _instance_methods(
+    found: list[QueryFunction], tree: ast.Module, module_name: str
+) -> list[QueryFunction]:
+    """The query methods again under a module-level instance of their class
+    (`Users.get_user_by_id` for `Users = UsersTable()`): a call through the instance
+    runs the class's method. The owner stays the class, where the method is written."""
+    instances = module_instances(tree) if found else {}
+    if not instances:
+        return []
+    by_owner: dict[str, list[QueryFunction]] = {}
+    for function in found:
+        if function.owner is not None and function.kind != "property":
+            by_owner.setdefault(function.owner, []).append(function)
+    return [
+        replace(function, qualname=f"{module_name}.{instance}.{function.name}")
+        for instance, cls in sorted(instances.items())
+        for function in by_owner.get(f"{module_name}.{cls}", [])
+    ]
 
 
 def _method_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
@@ -337,7 +358,8 @@ class FunctionIndex:
 
     def sibling(self, function: QueryFunction, name: str) -> str | None:
         """`RendersDAL.latest_for_projects` when it exists next to `latest_for_project`."""
-        owner = function.qualname.rpartition(".")[0]
+        # the class, also for a method reached through a module-level instance
+        owner = function.owner or function.qualname.rpartition(".")[0]
         qualified = f"{owner}.{name}"
         return qualified if qualified in self.defined else None
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from n1fix.cst.astwalk import (
@@ -39,6 +39,7 @@ from n1fix.cst.astwalk import (
     class_like,
     walk_own_body,
 )
+from n1fix.orm.instances import module_instances
 
 # Methods that make a receiver a session or connection (SQLAlchemy's AsyncSession,
 # AsyncConnection, and the `databases`/asyncpg spellings).
@@ -198,7 +199,27 @@ def extract_session_use(
                             imports,
                         )
                     )
-    return found
+    return found + _instance_methods(found, tree, module_name)
+
+
+def _instance_methods(found: list, tree: ast.Module, module_name: str) -> list:
+    """The methods again under a module-level instance of their class (`Users =
+    UsersTable()`): awaiting `Users.get_user_by_id(...)` runs the class's method."""
+    instances = module_instances(tree)
+    if not instances:
+        return []
+    by_owner: dict[str, list] = {}
+    for fact in found:
+        if isinstance(fact, SessionUse) and fact.owner is not None:
+            by_owner.setdefault(fact.owner, []).append(fact)
+    return [
+        replace(
+            fact,
+            qualname=f"{module_name}.{instance}.{fact.qualname.rpartition('.')[2]}",
+        )
+        for instance, cls in sorted(instances.items())
+        for fact in by_owner.get(f"{module_name}.{cls}", [])
+    ]
 
 
 def _raiser(

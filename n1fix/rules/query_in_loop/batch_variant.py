@@ -279,27 +279,51 @@ def _inline_single_use(
     statements: list[cst.SimpleStatementLine],
 ) -> list[cst.SimpleStatementLine]:
     """`result = await session.execute(q)` / `return result.scalars().all()` reads as
-    `return (await session.execute(q)).scalars().all()`: the form the recognizer knows."""
-    if len(statements) < 2:
-        return statements
-    assign = statements[-2].body[0]
+    `return (await session.execute(q)).scalars().all()`: the form the recognizer knows.
+    The same for a result read on the next line that is not the return (`note =
+    result.scalars().first()`, then `return NoteModel.model_validate(note)`)."""
+    statements = list(statements)
+    i = len(statements) - 2
+    while i >= 0:
+        inlined = _inline_into_next(statements, i)
+        if inlined is not None:
+            statements[i : i + 2] = [inlined]
+        i -= 1
+    return statements
+
+
+def _inline_into_next(
+    statements: list[cst.SimpleStatementLine], i: int
+) -> cst.SimpleStatementLine | None:
+    """Statement `i`'s awaited value written where statement `i + 1`, its one reader,
+    reads its name; None when that is not how the two read."""
+    assign = statements[i].body[0]
+    value = assign.value
+    if not isinstance(value, cst.Await):
+        return None  # `stmt = select(...)`: the loop analysis reads statement variables itself
     name = assign.targets[0].target.value
-    ret = statements[-1].body[0]
-    uses = [n for n in walk(ret) if isinstance(n, cst.Name) and n.value == name]
+    following = statements[i + 1]
+    uses = [n for n in walk(following) if isinstance(n, cst.Name) and n.value == name]
     if len(uses) != 1 or any(
         isinstance(n, cst.Name) and n.value == name
-        for s in statements[:-2]
+        for k, s in enumerate(statements)
+        if k not in (i, i + 1)
         for n in walk(s)
     ):
-        return statements
-    value = assign.value
+        return None
+    if isinstance(following.body[0], cst.Assign) and any(
+        isinstance(n, cst.Name) and n.value == name
+        for t in following.body[0].targets
+        for n in walk(t)
+    ):
+        return None  # `result = result.scalars()`: rebound, not read once
     target = uses[0]
-    if not isinstance(value, cst.Await):
-        return statements  # `stmt = select(...)`: the loop analysis reads statement variables itself
+    if not _read_first(following.body[0].value, target):
+        return None  # something else in the statement would run before the query
     # `(await session.execute(q)).scalars()` needs the brackets; `list(await ...)` does not.
     receiver = any(
         isinstance(n, (cst.Attribute, cst.Subscript)) and n.value is target
-        for n in walk(ret)
+        for n in walk(following)
     )
     if receiver and not value.lpar:
         value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
@@ -308,7 +332,43 @@ def _inline_single_use(
         def on_leave(self, original, updated):
             return value if original is target else updated
 
-    return [*statements[:-2], statements[-1].visit(_Inline())]
+    return following.visit(_Inline()).with_changes(
+        leading_lines=statements[i].leading_lines
+    )
+
+
+def _read_first(expression: cst.BaseExpression | None, target: cst.Name) -> bool:
+    """Is `target` the first thing `expression` evaluates, so that writing the awaited
+    query in its place runs nothing before it that ran after it? `result.scalars()
+    .first()`, `list(renders)`, `result.scalar_one_or_none()`: a chain of attributes and
+    calls without arguments that call code, down to the name; or the left side of an
+    operator (`count or 0`), the test of a conditional."""
+    node = expression
+    while node is not None and node is not target:
+        if isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        elif isinstance(node, (cst.BooleanOperation, cst.BinaryOperation)):
+            node = node.left
+        elif isinstance(node, cst.Comparison):
+            node = node.left
+        elif isinstance(node, cst.UnaryOperation):
+            node = node.expression
+        elif isinstance(node, cst.IfExp):
+            node = node.test
+        elif isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Name):
+                node = node.args[0].value if len(node.args) == 1 else None
+                continue
+            if any(
+                isinstance(n, (cst.Call, cst.Await, cst.Yield, cst.NamedExpr))
+                for arg in node.args
+                for n in [arg.value, *walk(arg.value)]
+            ):
+                return False
+            node = node.func
+        else:
+            return False
+    return node is target
 
 
 def _check_transaction(function: cst.FunctionDef) -> None:

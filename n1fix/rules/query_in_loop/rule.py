@@ -71,6 +71,10 @@ the column (`{tag.name: tag for tag in TagDAO.find_by_names(names)}`) and read w
 `.get()`. A per-item write call whose loop does nothing else becomes one
 call of a bulk variant (`remove_renders(session, chain_id, render_ids)`) that runs one
 `UPDATE ... WHERE id IN (...)`, built the way `write-in-loop` builds it.
+The method may be called through its module's one instance of its class (`Renders =
+RendersTable()` at the top level of the class's module, bound nowhere else in it):
+`Renders.get_renders_by_project_id(project.id)` runs `RendersTable`'s method, and its
+batch variant goes into that class.
 
 ## Fix safety
 The fix is safe when n1fix can show the rewrite contract holds: the model is in the
