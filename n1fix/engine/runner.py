@@ -669,7 +669,7 @@ def _project(
     )
     models = ModelIndex.from_facts(facts)
     django = [f for survey in surveys.values() for f in survey.django_models]
-    if django:  # (imported only then)
+    if django and _may_use_django(surveys):  # (imported only then)
         from n1fix.orm.django_models import with_django_models
 
         models = with_django_models(models, django, facts)
@@ -685,6 +685,28 @@ def _project(
         read_module=partial(_project_module, root=root),
         shared_facts=_shared_facts(surveys),
     )
+
+
+def _may_use_django(surveys: dict[Path, Survey]) -> bool:
+    """Can a class of the project be a Django model, or Django's own be used? Only when
+    some module imports from `django` (a model's base, a contrib model, the user
+    model's getter all come from there), or is Django's own code. A file of classes in a
+    `models` module of a project that never imports Django (prefect's) gives Django
+    class facts that join to nothing: joining them, with Django's contrib models, took
+    a fifth of a one-file re-scan."""
+    from n1fix.orm.django_facts import DjangoBindingFacts
+
+    for survey in surveys.values():
+        if survey.module_name.partition(".")[0] == "django" or any(
+            isinstance(fact, DjangoBindingFacts) for fact in survey.django_models
+        ):
+            return True
+        if any(
+            qualified.partition(".")[0] == "django"
+            for qualified in survey.imports.values()
+        ):
+            return True
+    return False
 
 
 def _shared_facts(surveys: dict[Path, Survey]) -> dict[str, dict[str, SharedFacts]]:
