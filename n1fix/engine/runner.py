@@ -157,23 +157,26 @@ def run(
         surveys = _survey_all(
             found.files, root, jobs, cache, facts_of=facts_of, memo=last_run
         )
-        if last_run is not None and walks_project(paths, surveys, root):
-            last_run = None  # which files hook models depends on every project file
-        surveys.update(hook_surveys(paths, surveys, root, config))
         project = _project(root, surveys, with_orm=False)
+        targets = _gated(found.files, surveys, project, rules, selected, use_gate)
+        # The modules hooking the models matter to the checks alone (a bulk write skips
+        # the hooks): when no file is to be checked, the project is not walked for them
+        # (the gates ask no model about its hooks), and the run can be remembered.
+        if targets and walks_project(paths, surveys, root):
+            last_run = None  # which files hook models depends on every project file
+            hooks = hook_surveys(paths, surveys, root, config)
+            if hooks:
+                surveys.update(hooks)
+                project = _project(root, surveys, with_orm=False)
+                targets = _gated(
+                    found.files, surveys, project, rules, selected, use_gate
+                )
         result.project = project
-        targets: list[Survey] = []
         for path in found.files:
-            survey = surveys[path]
-            gate_on_project(survey, project, rules)
-            if survey.error:
-                result.errors.append(f"{display_path(path)}: {survey.error}")
+            if surveys[path].error:
+                result.errors.append(f"{display_path(path)}: {surveys[path].error}")
                 result.files_failed += 1
-            elif survey.gated is None or set(survey.gated) & selected:
-                targets.append(survey)
         result.files_checked = len(found.files) - result.files_failed
-        if not use_gate:
-            targets = [surveys[p] for p in found.files if not surveys[p].error]
         bases: dict[Path, str] = {}
         used_reads: list = []  # what each target's check read, cached or new
         if cache is not None and targets:
@@ -261,6 +264,27 @@ def run(
             last_run, result, found.files, surveys, root, used_reads, errors_before
         )
     return result
+
+
+def _gated(
+    files: list[Path],
+    surveys: dict[Path, Survey],
+    project: ProjectContext,
+    rules: list[Rule],
+    selected: set[str],
+    use_gate: bool,
+) -> list[Survey]:
+    """The surveys of the files some selected rule is to check (every readable file
+    without `use_gate`), each let through by the project gates first."""
+    targets = []
+    for path in files:
+        survey = surveys[path]
+        gate_on_project(survey, project, rules)
+        if survey.error:
+            continue
+        if not use_gate or survey.gated is None or set(survey.gated) & selected:
+            targets.append(survey)
+    return targets
 
 
 def _remember(
