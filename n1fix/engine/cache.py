@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -233,6 +232,8 @@ def write_private(directory: Path, path: Path, data: bytes) -> None:
         with os.fdopen(ignore, "w") as handle:
             handle.write("*\n")
     _remove_stale_temps(directory)
+    import secrets  # (with random and hmac: only when writing)
+
     tmp = directory / f".{path.name}.{secrets.token_hex(4)}.n1fix-tmp"
     fd = os.open(tmp, flags, 0o600)
     try:

@@ -14,17 +14,12 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Collection, Iterable
+from typing import TYPE_CHECKING, Callable, Collection, Iterable
 
 from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
-from n1fix.engine.hook_modules import hook_surveys, walks_project
-from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
-from n1fix.orm.models import ModelIndex
-from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules.base import Finding, Rule
 from n1fix.rules.project import (
@@ -33,6 +28,10 @@ from n1fix.rules.project import (
     SharedFacts,
     line_length_for,
 )
+
+if TYPE_CHECKING:
+    from n1fix.engine.survey import Survey
+    from n1fix.orm.models import ModelIndex
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -162,8 +161,10 @@ def run(
         # The modules hooking the models matter to the checks alone (a bulk write skips
         # the hooks): when no file is to be checked, the project is not walked for them
         # (the gates ask no model about its hooks), and the run can be remembered.
-        if targets and walks_project(paths, surveys, root):
+        if targets and _walks_project(paths, surveys, root):
             last_run = None  # which files hook models depends on every project file
+            from n1fix.engine.hook_modules import hook_surveys
+
             hooks = hook_surveys(paths, surveys, root, config)
             if hooks:
                 surveys.update(hooks)
@@ -264,6 +265,21 @@ def run(
             last_run, result, found.files, surveys, root, used_reads, errors_before
         )
     return result
+
+
+def survey_file(*args, **kwargs) -> Survey:
+    """`n1fix.engine.survey.survey_file`, imported when first needed: the survey's fact
+    modules are a third of a clean file's start-up, and a run the memo answers surveys
+    nothing."""
+    from n1fix.engine.survey import survey_file as survey
+
+    return survey(*args, **kwargs)
+
+
+def _walks_project(paths: list[Path], surveys: dict[Path, Survey], root: Path) -> bool:
+    from n1fix.engine.hook_modules import walks_project
+
+    return walks_project(paths, surveys, root)
 
 
 def _gated(
@@ -686,6 +702,10 @@ def _project(
 ) -> ProjectContext:
     """The project index joined from the surveys; without its ORM dialect (None) unless
     `with_orm`."""
+    from n1fix.orm.functions import FunctionIndex
+    from n1fix.orm.models import ModelIndex
+    from n1fix.orm.session_use import SessionUseIndex
+
     facts = [fact for survey in surveys.values() for fact in survey.models]
     functions = FunctionIndex.from_facts(
         (f for survey in surveys.values() for f in survey.functions),
