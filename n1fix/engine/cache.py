@@ -25,6 +25,7 @@ neither read nor written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -45,8 +46,11 @@ STALE_SECONDS = 60
 CHANGES_KEPT = 64
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """n1fix's own code: a cache written by other code (an upgrade, an edit) is not read."""
+    """n1fix's own code: a cache written by other code (an upgrade, an edit) is not read.
+    Taken once per process (the results cache and the run memo each ask; it stats every
+    module of n1fix): a process runs the code it loaded, whatever is edited later."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     for path in sorted(package.rglob("*.py")):
