@@ -461,3 +461,16 @@ def test_many_changes_write_the_whole_cache_again(project: Path, monkeypatch) ->
     _edit_and_scan(project, LEAF + "\nN = 1\n")
     assert json.loads(whole.read_text())["id"] != first
     assert not whole.with_name(f"changes-{__version__}.json").exists()
+
+
+def test_a_whole_write_leaves_out_older_versions_of_the_files(
+    project: Path, monkeypatch
+) -> None:
+    import n1fix.engine.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "CHANGES_KEPT", 0)
+    for n in range(3):
+        _edit_and_scan(project, LEAF + f"\nN = {n}\n")
+    data = json.loads(_cache_file(project).read_text())
+    assert len([k for k in data["surveys"] if "leaf.py" in k]) == 1
+    assert len([k for k in data["findings"] if "leaf.py" in k]) == 1

@@ -84,6 +84,9 @@ class Cache:
         self._base_size = 0
         self._changed_surveys: set[str] = set()
         self._changed_findings: set[str] = set()
+        # The content hash of each file this run looked up: an entry of an older
+        # version of that file is not written again with the whole cache.
+        self._current: dict[str, str] = {}
         # Why the cache is not used, for a one-line warning; None when it is.
         self.unusable: str | None = None
 
@@ -144,6 +147,7 @@ class Cache:
         from n1fix.engine.survey import Survey
 
         key = _key(str(path), digest)
+        self._current[str(path)] = digest
         if key in self._decoded:
             return self._decoded[key]
         value = self._surveys.get(key)
@@ -166,6 +170,7 @@ class Cache:
 
     def add_survey(self, survey) -> None:
         key = _key(str(survey.path), survey.digest)
+        self._current[str(survey.path)] = survey.digest
         self._surveys[key] = survey
         self._decoded.pop(key, None)
         self._changed_surveys.add(key)
@@ -230,6 +235,7 @@ class Cache:
         few = changes <= max(CHANGES_KEPT, self._base_size // 8)
         keys = self._changed_surveys if self._base is not None and few else None
         surveys = {}
+        # A whole write leaves out the entries of older versions of the files looked up.
         for key in self._surveys if keys is None else sorted(keys):
             value = self._surveys.get(key)
             if isinstance(value, Survey):
@@ -237,7 +243,7 @@ class Cache:
                     value = encode(value)
                 except (Malformed, TypeError):
                     continue  # not cached; a later run surveys the file again
-            if value is not None:
+            if value is not None and (keys is not None or self._is_current(key)):
                 surveys[key] = value
         try:
             if keys is not None:
@@ -258,13 +264,23 @@ class Cache:
                 "settings": self.settings,
                 "id": secrets.token_hex(8),
                 "surveys": surveys,
-                "findings": self._findings,
+                "findings": {
+                    key: value
+                    for key, value in self._findings.items()
+                    if self._is_current(key)
+                },
             }
             self._write_to(self.path, data)
             with contextlib.suppress(OSError):
                 os.unlink(self.changes_path)
         except OSError:
             pass  # a read-only tree still scans; it just stays cold
+
+    def _is_current(self, key: str) -> bool:
+        """Is the entry not of an older version of a file this run looked up?"""
+        path, _, rest = key.partition("\0")
+        known = self._current.get(path)
+        return known is None or rest.partition("\0")[0] == known
 
     def _write_to(self, path: Path, data: dict) -> None:
         encoded = json.dumps(data, separators=(",", ":")).encode("ascii")
