@@ -8,7 +8,6 @@ off without the user noticing.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import tomllib
 from collections.abc import Callable
@@ -104,6 +103,8 @@ def load_config(root: Path) -> Config:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
+            import difflib  # (only for the message)
+
             hint = difflib.get_close_matches(key, _KEYS, n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
             raise ConfigError(f"{path}: [tool.n1fix] unknown key '{key}'{suggestion}")

@@ -386,3 +386,91 @@ def test_cached_findings_are_shown_from_where_this_run_is(project: Path) -> None
     assert run.out.startswith("app/service.py:"), run
     cold = n1fix("scan", ".", "--no-cache", cwd=project)
     assert run.out == cold.out
+
+
+def _edit_and_scan(project: Path, text: str) -> list:
+    (project / "app" / "leaf.py").write_text(text)
+    warm = runner.run([project / "app"], project, Config(), jobs=1)
+    fresh = runner.run([project / "app"], project, Config(cache=False), jobs=1)
+    assert [f.to_json() for f in warm.findings] == [f.to_json() for f in fresh.findings]
+    return warm.findings
+
+
+# A statement per id (raw-sql-in-loop): the file is checked, and has a finding.
+LEAF = """\
+from sqlalchemy import text
+
+
+def touch_all(session, ids):
+    for i in ids:
+        session.execute(text("update t set n = n + 1 where id = :i"), {"i": i})
+"""
+
+
+def test_a_one_file_change_writes_only_what_changed(project: Path) -> None:
+    """The whole cache is not encoded again for one file's survey and findings: they go
+    to the changes file, which the next run reads with the whole one."""
+    _edit_and_scan(project, LEAF)
+    whole = _cache_file(project)
+    before = whole.read_bytes()
+    changes = whole.with_name(f"changes-{__version__}.json")
+    assert not changes.exists()
+    for n in range(3):
+        _edit_and_scan(project, LEAF + f"\nN = {n}\n")
+        assert whole.read_bytes() == before
+        data = json.loads(changes.read_text())
+        assert data["base"] == json.loads(before)["id"]
+        leaf_surveys = [k for k in data["surveys"] if "leaf.py" in k]
+        assert (
+            len(leaf_surveys) == n + 1
+        )  # each version of the file, none of the others
+    calls = []
+    survey = runner.survey_file
+    runner.survey_file = lambda *a, **k: calls.append(a[0]) or survey(*a, **k)
+    try:
+        runner.run([project / "app"], project, Config(), jobs=1)  # all cached
+    finally:
+        runner.survey_file = survey
+    assert calls == []
+
+
+def test_a_changes_file_of_another_whole_file_is_not_read(project: Path) -> None:
+    _edit_and_scan(project, LEAF)
+    _edit_and_scan(project, LEAF + "\nN = 1\n")
+    whole = _cache_file(project)
+    changes = whole.with_name(f"changes-{__version__}.json")
+    data = json.loads(changes.read_text())
+    assert data["findings"]
+    # Read, its entries would say the file has no findings (the scan compares with a
+    # run without the cache), but a changes file naming another whole file is not read.
+    data["base"] = "another"
+    for entry in data["findings"].values():
+        entry["findings"] = []
+    changes.write_text(json.dumps(data))
+    findings = _edit_and_scan(project, LEAF + "\nN = 1\n")
+    assert any(f.path.endswith("leaf.py") for f in findings)
+
+
+def test_many_changes_write_the_whole_cache_again(project: Path, monkeypatch) -> None:
+    import n1fix.engine.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "CHANGES_KEPT", 0)
+    _edit_and_scan(project, LEAF)
+    whole = _cache_file(project)
+    first = json.loads(whole.read_text())["id"]
+    _edit_and_scan(project, LEAF + "\nN = 1\n")
+    assert json.loads(whole.read_text())["id"] != first
+    assert not whole.with_name(f"changes-{__version__}.json").exists()
+
+
+def test_a_whole_write_leaves_out_older_versions_of_the_files(
+    project: Path, monkeypatch
+) -> None:
+    import n1fix.engine.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "CHANGES_KEPT", 0)
+    for n in range(3):
+        _edit_and_scan(project, LEAF + f"\nN = {n}\n")
+    data = json.loads(_cache_file(project).read_text())
+    assert len([k for k in data["surveys"] if "leaf.py" in k]) == 1
+    assert len([k for k in data["findings"] if "leaf.py" in k]) == 1

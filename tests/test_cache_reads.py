@@ -367,3 +367,112 @@ def test_findings_cached_from_another_folder_name_files_as_seen_from_this_one(
     cold = n1fix("scan", "--format", "json", "--no-cache", ".", cwd=project / "app")
     assert "(queries.py:6)" in cold.out
     assert (warm.code, warm.out) == (cold.code, cold.out)
+
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+# Another data-access module: its async functions are in the session-use index too.
+OTHER_DAL = """\
+from renderapp.async_dal import async_session
+from renderapp.models import User
+
+
+async def count_users() -> int:
+    async with async_session() as session:
+        return len((await session.scalars(User.__table__.select())).all())
+"""
+
+
+@pytest.fixture
+def async_project(tmp_path: Path) -> Path:
+    """The golden renderapp package, with the profile-stats function of the
+    sequential-awaits case (four DAL reads, each asked about through the session-use
+    index: `resolve`, then `effects` and `raises` of the function found)."""
+    root = tmp_path / "asyncproj"
+    package = root / "renderapp"
+    package.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    for name in ("__init__.py", "models.py", "async_dal.py"):
+        (package / name).write_text((GOLDEN / "renderapp" / name).read_text())
+    stats = GOLDEN / "sequential_awaits" / "profile_stats" / "before.py"
+    (package / "stats.py").write_text(stats.read_text())
+    (package / "other_dal.py").write_text(OTHER_DAL)
+    return root
+
+
+def _scan_async(root: Path, checked: Counter) -> tuple[set[str], list]:
+    checked.clear()
+    result = runner.run([root / "renderapp"], root, Config(), jobs=1)
+    names = set(checked)
+    fresh = runner.run([root / "renderapp"], root, Config(cache=False), jobs=1)
+    assert [f.to_json() for f in result.findings] == [
+        f.to_json() for f in fresh.findings
+    ]
+    checked.clear()
+    return names, result.findings
+
+
+def test_a_session_function_moved_elsewhere_does_not_recheck_its_non_callers(
+    async_project: Path, checked: Counter
+) -> None:
+    """The check of stats.py asks what each DAL function it awaits does (`effects`,
+    `raises`): those reads name the function, so a new async function in another
+    module, which moves that module's functions down a line, is not its business."""
+    cold, findings = _scan_async(async_project, checked)
+    assert "stats.py" in cold
+    assert _messages(findings, "stats.py")
+    other = async_project / "renderapp" / "other_dal.py"
+    other.write_text(
+        OTHER_DAL.replace(
+            "\n\nasync def count_users",
+            "\n\nasync def no_users() -> int:\n    return 0\n\n\nasync def count_users",
+        )
+    )
+    after, _ = _scan_async(async_project, checked)
+    assert "stats.py" not in after, after
+
+
+def test_a_change_to_what_an_awaited_function_does_rechecks_its_caller(
+    async_project: Path, checked: Counter
+) -> None:
+    """`BillingDAL.get_credits` now writes: the awaits of stats.py may no longer run
+    together, and the file is checked again (its findings those of a fresh run)."""
+    _scan_async(async_project, checked)
+    dal = async_project / "renderapp" / "async_dal.py"
+    text = dal.read_text()
+    old = "            return balance or 0\n"
+    assert old in text
+    dal.write_text(text.replace(old, "            await session.commit()\n" + old))
+    after, _ = _scan_async(async_project, checked)
+    assert "stats.py" in after
+
+
+# A keyed query function of the project (in its function index) that nobody calls.
+UNCALLED = """\
+from sqlalchemy import select
+
+from app.models import Render
+
+
+def render_by_id(session, render_id: int):
+    return session.scalars(select(Render).where(Render.id == render_id)).one()
+"""
+
+
+def test_a_batch_variant_planned_by_the_check_itself_is_not_keyed_by_the_project(
+    tmp_path: Path, checked: Counter
+) -> None:
+    """service.py's fix plans a batch variant of `RendersDAL.by_project`: the plan is
+    made by its own check (a miss in the run's plans), from reads that are noted, so a
+    change elsewhere in the function index does not re-check it."""
+    from test_batch_variant import SERVICE
+    from test_call_batch import _project
+
+    root = _project(tmp_path, SERVICE)
+    (root / "app" / "uncalled.py").write_text(UNCALLED)
+    cold, findings = _scan(root, checked)
+    assert "service.py" in cold
+    assert [f.applicability.value for f in findings] == ["safe"]
+    (root / "app" / "uncalled.py").write_text("# moved down a line\n" + UNCALLED)
+    after, _ = _scan(root, checked)
+    assert "service.py" not in after, after

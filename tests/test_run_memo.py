@@ -176,3 +176,56 @@ def test_the_cli_answers_the_same_from_the_memo(project: Path, monkeypatch) -> N
     assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
     assert first.code == 1
     assert list((project / cache_module.CACHE_DIR).glob("runs-*.json"))
+
+
+# Reads columns only of a query's rows: every gate turns it away.
+CLEAN = """\
+from sqlalchemy import select
+
+
+def users_by_id(session, model, ids):
+    rows = session.scalars(select(model).where(model.id.in_(ids)))
+    return {row.id: row for row in rows}
+"""
+
+
+@pytest.fixture
+def walks(monkeypatch) -> list:
+    """Each look through the whole project for modules hooking the models."""
+    from n1fix.engine import hook_modules
+
+    looked: list = []
+    real = hook_modules.hook_modules
+
+    def counted(*args):
+        looked.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(hook_modules, "hook_modules", counted)
+    return looked
+
+
+def test_one_clean_file_of_an_orm_project_is_answered_by_the_memo(
+    project: Path, long_way: list, walks: list
+) -> None:
+    """A pre-commit hook's run over one file that no rule checks: the project is not
+    walked for the modules hooking its models (only a check asks about them), so the
+    answer depends on the file and its imports alone, and the memo gives it again."""
+    clean = project / "app" / "clean.py"
+    clean.write_text(CLEAN)
+    for _ in range(2):
+        long_way.clear()
+        result = runner.run([clean], project, Config(), jobs=1, memo=True)
+        assert result.findings == [] and result.files_checked == 1
+    assert long_way == [] and walks == []
+
+
+def test_one_checked_file_of_an_orm_project_still_looks_for_hooks(
+    project: Path, long_way: list, walks: list
+) -> None:
+    service = project / "app" / "service.py"
+    for _ in range(2):
+        long_way.clear()
+        result = runner.run([service], project, Config(), jobs=1, memo=True)
+        assert result.findings
+    assert long_way and len(walks) == 2

@@ -94,3 +94,58 @@ def test_a_file_with_a_finding_still_gets_the_precise_pass(tmp_path: Path) -> No
     assert outcome["code"] == 1
     assert "libcst" in outcome["imported"]
     assert "typer" not in outcome["imported"]
+
+
+# What a run answered by the run memo does without: the survey and its fact modules, the
+# model index, the results cache's codec, and the standard modules only some runs need.
+UNSURVEYED = (
+    "n1fix.engine.survey",
+    "n1fix.engine.hook_modules",
+    "n1fix.engine.cache_codec",
+    "n1fix.orm.models",
+    "n1fix.orm.model_facts",
+    "n1fix.orm.django_facts",
+    "n1fix.orm.session_use",
+    "n1fix.orm.functions",
+    "configparser",
+    "difflib",
+    "secrets",
+)
+
+
+def test_a_clean_file_scanned_again_is_answered_without_the_survey(
+    tmp_path: Path,
+) -> None:
+    """A pre-commit hook runs on the same clean file again and again: once the run memo
+    holds its answer, the run imports nothing that would survey it."""
+    import time
+
+    path = _project(
+        tmp_path,
+        """\
+        from sqlalchemy import select
+
+
+        def users_by_id(session, model, ids):
+            rows = session.scalars(select(model).where(model.id.in_(ids)))
+            return {row.id: row for row in rows}
+        """,
+    )
+    # A file changed within the last two seconds is not trusted by its stamp (its
+    # status-change time, which no tool sets back): the memo is written once it is older.
+    time.sleep(2.1)
+    probe = PROBE.replace(repr((*HEAVY, *CLI)), repr(UNSURVEYED))
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe, str(path)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for _ in range(2)
+    ]
+    first, again = (json.loads(r.stdout.splitlines()[-1]) for r in runs)
+    assert first["code"] == again["code"] == 0
+    assert "n1fix.engine.survey" in first["imported"]
+    assert again["imported"] == []

@@ -12,7 +12,11 @@ it is JSON, never pickle, and its records are rebuilt only as the classes `cache
 lists. An unreadable, malformed or wrongly typed cache, or entry, is treated as missing.
 JSON rather than sqlite: the whole file is read once per run (`json.loads` of a 4 MB
 cache takes tens of milliseconds), entries are decoded only when looked up, and a run
-that changes nothing writes nothing.
+that changes nothing writes nothing. A run that changes a few entries (one file edited)
+writes them alone, with the others it added since, to a second file naming the whole
+file it extends (`changes-*.json`; encoding the whole cache again took most of such a
+run's saving); once those are many, the whole file is written again and the changes
+file removed.
 
 Written atomically, and only inside the project: a `.n1fix_cache` that is a symlink is
 neither read nor written.
@@ -21,10 +25,10 @@ neither read nor written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
-import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -37,10 +41,16 @@ CACHE_DIR = ".n1fix_cache"
 FORMAT = 3
 # A temp file of an interrupted save is removed by the next save once it is this old.
 STALE_SECONDS = 60
+# The entries the changes file may hold before the whole cache is written again: this
+# many, or an eighth of the whole file's, whichever is more.
+CHANGES_KEPT = 64
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """n1fix's own code: a cache written by other code (an upgrade, an edit) is not read."""
+    """n1fix's own code: a cache written by other code (an upgrade, an edit) is not read.
+    Taken once per process (the results cache and the run memo each ask; it stats every
+    module of n1fix): a process runs the code it loaded, whatever is edited later."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     for path in sorted(package.rglob("*.py")):
@@ -60,6 +70,7 @@ class Cache:
     def __init__(self, root: Path, settings: str) -> None:
         self.directory = root / CACHE_DIR
         self.path = self.directory / f"results-{__version__}.json"
+        self.changes_path = self.directory / f"changes-{__version__}.json"
         self.settings = settings
         # Values are JSON as read (decoded when first looked up) or the objects themselves.
         self._surveys: dict[str, Any] = {}
@@ -67,6 +78,15 @@ class Cache:
         self._decoded: dict[str, Any] = {}
         self._findings: dict[str, Any] = {}
         self.dirty = False
+        # The whole file's id when it was read with this run's settings (the changes
+        # file extends it), and the keys added since it was written.
+        self._base: str | None = None
+        self._base_size = 0
+        self._changed_surveys: set[str] = set()
+        self._changed_findings: set[str] = set()
+        # The content hash of each file this run looked up: an entry of an older
+        # version of that file is not written again with the whole cache.
+        self._current: dict[str, str] = {}
         # Why the cache is not used, for a one-line warning; None when it is.
         self.unusable: str | None = None
 
@@ -97,7 +117,29 @@ class Cache:
             cache._surveys = data["surveys"]
             if data.get("settings") == settings:
                 cache._findings = data["findings"]
+                if type(data.get("id")) is str:
+                    cache._base = data["id"]
+                    cache._base_size = len(cache._surveys) + len(cache._findings)
+                    cache._load_changes(read_regular)
         return cache
+
+    def _load_changes(self, read_regular) -> None:
+        """The entries added since the whole file was written, when the changes file
+        extends this one (else it is left to be replaced)."""
+        try:
+            data = json.loads(read_regular(self.changes_path))
+        except (OSError, ValueError, RecursionError):
+            return
+        if (
+            type(data) is dict
+            and data.get("base") == self._base
+            and type(data.get("surveys")) is dict
+            and type(data.get("findings")) is dict
+        ):
+            self._surveys.update(data["surveys"])
+            self._findings.update(data["findings"])
+            self._changed_surveys.update(data["surveys"])
+            self._changed_findings.update(data["findings"])
 
     def survey(self, path: Path, digest: str):
         """The cached survey of `path` with content `digest`, or None."""
@@ -105,6 +147,7 @@ class Cache:
         from n1fix.engine.survey import Survey
 
         key = _key(str(path), digest)
+        self._current[str(path)] = digest
         if key in self._decoded:
             return self._decoded[key]
         value = self._surveys.get(key)
@@ -127,8 +170,10 @@ class Cache:
 
     def add_survey(self, survey) -> None:
         key = _key(str(survey.path), survey.digest)
+        self._current[str(survey.path)] = survey.digest
         self._surveys[key] = survey
         self._decoded.pop(key, None)
+        self._changed_surveys.add(key)
         self.dirty = True
 
     def findings(self, path: Path, digest: str, base: str, replay) -> list | None:
@@ -169,10 +214,9 @@ class Cache:
             encoded = encoder(list[Finding])(findings)
         except (Malformed, TypeError):
             return
-        self._findings[_key(str(path), digest, base)] = {
-            "reads": reads,
-            "findings": encoded,
-        }
+        key = _key(str(path), digest, base)
+        self._findings[key] = {"reads": reads, "findings": encoded}
+        self._changed_findings.add(key)
         self.dirty = True
 
     def save(self) -> None:
@@ -187,26 +231,63 @@ class Cache:
             TypeError
         ):  # a Survey field the codec cannot hold (test_cache says which)
             return
+        changes = len(self._changed_surveys) + len(self._changed_findings)
+        few = changes <= max(CHANGES_KEPT, self._base_size // 8)
+        keys = self._changed_surveys if self._base is not None and few else None
         surveys = {}
-        for key, value in self._surveys.items():
+        # A whole write leaves out the entries of older versions of the files looked up.
+        for key in self._surveys if keys is None else sorted(keys):
+            value = self._surveys.get(key)
             if isinstance(value, Survey):
                 try:
                     value = encode(value)
                 except (Malformed, TypeError):
                     continue  # not cached; a later run surveys the file again
-            surveys[key] = value
-        data = {
-            "format": FORMAT,
-            "version": __version__,
-            "code": code_fingerprint(),
-            "settings": self.settings,
-            "surveys": surveys,
-            "findings": self._findings,
-        }
+            if value is not None and (keys is not None or self._is_current(key)):
+                surveys[key] = value
         try:
-            self._write(json.dumps(data, separators=(",", ":")).encode("ascii"))
+            if keys is not None:
+                findings = {
+                    key: self._findings[key]
+                    for key in sorted(self._changed_findings)
+                    if key in self._findings
+                }
+                data = {"base": self._base, "surveys": surveys, "findings": findings}
+                self._write_to(self.changes_path, data)
+                return
+            import secrets  # (only when writing the whole file)
+
+            data = {
+                "format": FORMAT,
+                "version": __version__,
+                "code": code_fingerprint(),
+                "settings": self.settings,
+                "id": secrets.token_hex(8),
+                "surveys": surveys,
+                "findings": {
+                    key: value
+                    for key, value in self._findings.items()
+                    if self._is_current(key)
+                },
+            }
+            self._write_to(self.path, data)
+            with contextlib.suppress(OSError):
+                os.unlink(self.changes_path)
         except OSError:
             pass  # a read-only tree still scans; it just stays cold
+
+    def _is_current(self, key: str) -> bool:
+        """Is the entry not of an older version of a file this run looked up?"""
+        path, _, rest = key.partition("\0")
+        known = self._current.get(path)
+        return known is None or rest.partition("\0")[0] == known
+
+    def _write_to(self, path: Path, data: dict) -> None:
+        encoded = json.dumps(data, separators=(",", ":")).encode("ascii")
+        if path == self.path:
+            self._write(encoded)
+        else:
+            write_private(self.directory, path, encoded)
 
     def _write(self, data: bytes) -> None:
         write_private(self.directory, self.path, data)
@@ -233,6 +314,8 @@ def write_private(directory: Path, path: Path, data: bytes) -> None:
         with os.fdopen(ignore, "w") as handle:
             handle.write("*\n")
     _remove_stale_temps(directory)
+    import secrets  # (with random and hmac: only when writing)
+
     tmp = directory / f".{path.name}.{secrets.token_hex(4)}.n1fix-tmp"
     fd = os.open(tmp, flags, 0o600)
     try:

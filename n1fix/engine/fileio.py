@@ -15,7 +15,6 @@ import hashlib
 import io
 import os
 import re
-import secrets
 import stat
 import tokenize
 from dataclasses import dataclass
@@ -340,6 +339,8 @@ def _create_temp(
     # A new file gets 0o666 minus the umask, like any file the user's editor would create.
     mode = 0o600 if st is not None else 0o666
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    import secrets  # (with random and hmac: only when writing)
+
     while True:
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.n1fix-tmp")
         try:

@@ -11,7 +11,9 @@ skipped the stock receiver of `shop/signals.py`. So when the files checked use a
 every project file whose text may register one of its hooks is surveyed too, for the
 hooks alone: its receivers and listeners join the model index, nothing else of it does
 (not its models, imports or functions: a run over part of a project reads the rest as
-before), and it is not checked. A run over the whole project has them already.
+before), and it is not checked. A run over the whole project has them already, and a
+run none of whose files is to be checked does not look (the gates ask no model about
+its hooks: they only annotate models the surveyed files define).
 """
 
 from __future__ import annotations

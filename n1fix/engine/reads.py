@@ -8,11 +8,12 @@ through `n1fix.orm.imports`, which project file a module name resolves to and wh
 a file defines. While a file is checked, each of these is wrapped so that every read is
 noted with a digest of its answer:
 
-- a method call on an index, with plain arguments (strings, numbers, a dict of strings):
+- a method call on an index, with plain arguments (strings, numbers, a dict of strings)
+  or values the index holds (a function, named as the index knows it: `reference`):
   the method, the arguments and a digest of the answer; replayed on the new index;
 - anything else read from an index (a dict it holds, a call with other arguments): the
   whole index, keyed by its fingerprint;
-- the batch-variant memo (a plan another file's check may have made, from reads that
+- a hit in the batch-variant memo (a plan another file's check made, from reads that
   this file did not make): the whole project;
 - a module resolved to a file: the module, where from, and the file found (or none);
 - another file read or parsed: its content hash (a module another rule's question needs,
@@ -39,6 +40,8 @@ from typing import Any, Callable
 from n1fix.orm import imports as orm_imports
 
 INDEXES = ("models", "functions", "session_use")
+# An argument noted by the name its index knows it by (see `_referenced_args`).
+REF = "$ref"
 EVERYTHING = "project"  # in `whole`: every index, every file
 # The project facts a check may note (`n1fix.orm.imports.note_fact`), by name: the
 # function of the project's root that answers it, as module and name (imported when a
@@ -98,6 +101,36 @@ def _plain_args(args: tuple, kwargs: dict) -> bool:
     return all(map(plain, args)) and all(map(plain, kwargs.values()))
 
 
+def _referenced_args(index: Any, args: tuple) -> tuple | None:
+    """`args` with each value the index itself holds (a function `effects()` is asked
+    about) as `[REF, name]`, the name the index knows it by (`index.reference`); None
+    when a value is neither plain nor the index's."""
+    reference = getattr(index, "reference", None)
+    noted = []
+    for value in args:
+        if value is None or isinstance(value, (bool, int, str, dict)):
+            noted.append(value)
+            continue
+        name = reference(value) if reference is not None else None
+        if type(name) is not str:
+            return None
+        noted.append([REF, name])
+    return tuple(noted)
+
+
+def _plain_or_referenced(args: tuple, kwargs: dict) -> bool:
+    return _plain_args(tuple(None if _is_ref(a) else a for a in args), kwargs)
+
+
+def _is_ref(value: Any) -> bool:
+    return (
+        type(value) is list
+        and len(value) == 2
+        and value[0] == REF
+        and type(value[1]) is str
+    )
+
+
 def _replayable(method: str) -> bool:
     """A method a cache entry may name for replay: public ones only (the cache sits in
     the scanned tree; an entry naming `__init__` must not re-make the index)."""
@@ -147,7 +180,8 @@ class _RecordedIndex:
         return call
 
     def _note(self, method: str, args: tuple, kwargs: dict, answer: Any) -> None:
-        if not _plain_args(args, kwargs):
+        args = _referenced_args(self._index, args)
+        if args is None or not _plain_or_referenced(args, kwargs):
             self._reads.whole.add(self._name)
             return
         try:
@@ -178,14 +212,16 @@ class _RecordedIndex:
 
 
 class _RecordedMemo:
-    """The batch-variant memo: a hit may hold another file's reads, so any use of it
-    makes the whole project the key."""
+    """The batch-variant memo: a hit holds a plan another file's check made, from reads
+    that this file did not make, so a hit makes the whole project the key. A miss is
+    planned by this check, its reads noted as it makes them."""
 
     def __init__(self, memo: dict, reads: FileReads) -> None:
         self._memo, self._reads = memo, reads
 
     def get(self, key, default=None):
-        self._reads.whole.add(EVERYTHING)
+        if key in self._memo:
+            self._reads.whole.add(EVERYTHING)
         return self._memo.get(key, default)
 
     def __getitem__(self, key):
@@ -193,12 +229,13 @@ class _RecordedMemo:
         return self._memo[key]
 
     def __setitem__(self, key, value) -> None:
-        self._reads.whole.add(EVERYTHING)
         self._memo[key] = value
 
     def __contains__(self, key) -> bool:
-        self._reads.whole.add(EVERYTHING)
-        return key in self._memo
+        found = key in self._memo
+        if found:
+            self._reads.whole.add(EVERYTHING)
+        return found
 
 
 class _Observer:
@@ -326,11 +363,34 @@ class Replay:
                 elif not _replayable(method):
                     answer = None
                 else:
-                    answer = self._digest(getattr(index, method)(*args, **kwargs))
+                    args = self._dereferenced(index, args)
+                    answer = (
+                        None
+                        if args is None
+                        else self._digest(getattr(index, method)(*args, **kwargs))
+                    )
             except Unstable:
                 answer = None
             self._answers[(name, key)] = answer
         return self._answers[(name, key)]
+
+    @staticmethod
+    def _dereferenced(index: Any, args: list) -> list | None:
+        """The noted arguments with each `[REF, name]` looked up in today's index;
+        None when one is not there (or the index gives none by name)."""
+        if not any(_is_ref(arg) for arg in args):
+            return args
+        referenced = getattr(index, "referenced", None)
+        if referenced is None:
+            return None
+        values = []
+        for arg in args:
+            if _is_ref(arg):
+                arg = referenced(arg[1])
+                if arg is None:
+                    return None
+            values.append(arg)
+        return values
 
     def _digest(self, value: Any) -> str:
         if value is None or isinstance(value, (bool, int, str)):

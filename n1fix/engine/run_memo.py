@@ -28,9 +28,10 @@ leaves no memo; the next run, once the file has aged, writes one.
 
 Like the results cache, the memo sits in the scanned tree: it is JSON, never pickle, and
 is checked field by field; a malformed memo is a miss. A run over part of a project whose
-files use an ORM surveys every project module that may register hooks on its models
-(`hook_modules`): which modules those are depends on every file of the project, so such
-a run keeps no memo.
+files use an ORM, when some of its files are to be checked, surveys every project module
+that may register hooks on its models (`hook_modules`): which modules those are depends
+on every file of the project, so such a run keeps no memo (one whose files the gates all
+turn away, a pre-commit hook's usual run, does not look for them, and keeps one).
 """
 
 from __future__ import annotations

@@ -14,17 +14,12 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Collection, Iterable
+from typing import TYPE_CHECKING, Callable, Collection, Iterable
 
 from n1fix.config import Config
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
-from n1fix.engine.hook_modules import hook_surveys, walks_project
-from n1fix.engine.survey import Survey, survey_file
-from n1fix.orm.functions import FunctionIndex
 from n1fix.orm.imports import clear_resolution_cache
-from n1fix.orm.models import ModelIndex
-from n1fix.orm.session_use import SessionUseIndex
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules.base import Finding, Rule
 from n1fix.rules.project import (
@@ -33,6 +28,10 @@ from n1fix.rules.project import (
     SharedFacts,
     line_length_for,
 )
+
+if TYPE_CHECKING:
+    from n1fix.engine.survey import Survey
+    from n1fix.orm.models import ModelIndex
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 24
@@ -157,23 +156,28 @@ def run(
         surveys = _survey_all(
             found.files, root, jobs, cache, facts_of=facts_of, memo=last_run
         )
-        if last_run is not None and walks_project(paths, surveys, root):
-            last_run = None  # which files hook models depends on every project file
-        surveys.update(hook_surveys(paths, surveys, root, config))
         project = _project(root, surveys, with_orm=False)
+        targets = _gated(found.files, surveys, project, rules, selected, use_gate)
+        # The modules hooking the models matter to the checks alone (a bulk write skips
+        # the hooks): when no file is to be checked, the project is not walked for them
+        # (the gates ask no model about its hooks), and the run can be remembered.
+        if targets and _walks_project(paths, surveys, root):
+            last_run = None  # which files hook models depends on every project file
+            from n1fix.engine.hook_modules import hook_surveys
+
+            hooks = hook_surveys(paths, surveys, root, config)
+            if hooks:
+                surveys.update(hooks)
+                project = _project(root, surveys, with_orm=False)
+                targets = _gated(
+                    found.files, surveys, project, rules, selected, use_gate
+                )
         result.project = project
-        targets: list[Survey] = []
         for path in found.files:
-            survey = surveys[path]
-            gate_on_project(survey, project, rules)
-            if survey.error:
-                result.errors.append(f"{display_path(path)}: {survey.error}")
+            if surveys[path].error:
+                result.errors.append(f"{display_path(path)}: {surveys[path].error}")
                 result.files_failed += 1
-            elif survey.gated is None or set(survey.gated) & selected:
-                targets.append(survey)
         result.files_checked = len(found.files) - result.files_failed
-        if not use_gate:
-            targets = [surveys[p] for p in found.files if not surveys[p].error]
         bases: dict[Path, str] = {}
         used_reads: list = []  # what each target's check read, cached or new
         if cache is not None and targets:
@@ -261,6 +265,42 @@ def run(
             last_run, result, found.files, surveys, root, used_reads, errors_before
         )
     return result
+
+
+def survey_file(*args, **kwargs) -> Survey:
+    """`n1fix.engine.survey.survey_file`, imported when first needed: the survey's fact
+    modules are a third of a clean file's start-up, and a run the memo answers surveys
+    nothing."""
+    from n1fix.engine.survey import survey_file as survey
+
+    return survey(*args, **kwargs)
+
+
+def _walks_project(paths: list[Path], surveys: dict[Path, Survey], root: Path) -> bool:
+    from n1fix.engine.hook_modules import walks_project
+
+    return walks_project(paths, surveys, root)
+
+
+def _gated(
+    files: list[Path],
+    surveys: dict[Path, Survey],
+    project: ProjectContext,
+    rules: list[Rule],
+    selected: set[str],
+    use_gate: bool,
+) -> list[Survey]:
+    """The surveys of the files some selected rule is to check (every readable file
+    without `use_gate`), each let through by the project gates first."""
+    targets = []
+    for path in files:
+        survey = surveys[path]
+        gate_on_project(survey, project, rules)
+        if survey.error:
+            continue
+        if not use_gate or survey.gated is None or set(survey.gated) & selected:
+            targets.append(survey)
+    return targets
 
 
 def _remember(
@@ -662,6 +702,10 @@ def _project(
 ) -> ProjectContext:
     """The project index joined from the surveys; without its ORM dialect (None) unless
     `with_orm`."""
+    from n1fix.orm.functions import FunctionIndex
+    from n1fix.orm.models import ModelIndex
+    from n1fix.orm.session_use import SessionUseIndex
+
     facts = [fact for survey in surveys.values() for fact in survey.models]
     functions = FunctionIndex.from_facts(
         (f for survey in surveys.values() for f in survey.functions),
@@ -669,7 +713,7 @@ def _project(
     )
     models = ModelIndex.from_facts(facts)
     django = [f for survey in surveys.values() for f in survey.django_models]
-    if django:  # (imported only then)
+    if django and _may_use_django(surveys):  # (imported only then)
         from n1fix.orm.django_models import with_django_models
 
         models = with_django_models(models, django, facts)
@@ -685,6 +729,28 @@ def _project(
         read_module=partial(_project_module, root=root),
         shared_facts=_shared_facts(surveys),
     )
+
+
+def _may_use_django(surveys: dict[Path, Survey]) -> bool:
+    """Can a class of the project be a Django model, or Django's own be used? Only when
+    some module imports from `django` (a model's base, a contrib model, the user
+    model's getter all come from there), or is Django's own code. A file of classes in a
+    `models` module of a project that never imports Django (prefect's) gives Django
+    class facts that join to nothing: joining them, with Django's contrib models, took
+    a fifth of a one-file re-scan."""
+    from n1fix.orm.django_facts import DjangoBindingFacts
+
+    for survey in surveys.values():
+        if survey.module_name.partition(".")[0] == "django" or any(
+            isinstance(fact, DjangoBindingFacts) for fact in survey.django_models
+        ):
+            return True
+        if any(
+            qualified.partition(".")[0] == "django"
+            for qualified in survey.imports.values()
+        ):
+            return True
+    return False
 
 
 def _shared_facts(surveys: dict[Path, Survey]) -> dict[str, dict[str, SharedFacts]]:

@@ -356,6 +356,21 @@ class FunctionIndex:
     def is_empty(self) -> bool:
         return not self.functions
 
+    def reference(self, value: object) -> str | None:
+        """The name a function this index holds is known by, so that a read asking
+        `sibling(function, ...)` can be noted and asked again (`engine/reads.py`); None
+        for anything else."""
+        if (
+            isinstance(value, QueryFunction)
+            and self.functions.get(value.qualname) is value
+        ):
+            return value.qualname
+        return None
+
+    def referenced(self, name: str) -> QueryFunction | None:
+        """The function `reference` named `name`, in this index."""
+        return self.functions.get(name) if type(name) is str else None
+
     def sibling(self, function: QueryFunction, name: str) -> str | None:
         """`RendersDAL.latest_for_projects` when it exists next to `latest_for_project`."""
         # the class, also for a method reached through a module-level instance

@@ -644,6 +644,21 @@ class SessionUseIndex:
         digest.update(repr(sorted(self.factories)).encode())
         return digest.hexdigest()
 
+    def reference(self, value: object) -> str | None:
+        """The name a function this index holds is known by, so that a read asking
+        `effects(function)` can be noted and asked again (`engine/reads.py`); None for
+        anything else."""
+        if (
+            isinstance(value, SessionUse)
+            and self.functions.get(value.qualname) is value
+        ):
+            return value.qualname
+        return None
+
+    def referenced(self, name: str) -> SessionUse | None:
+        """The function `reference` named `name`, in this index."""
+        return self.functions.get(name) if type(name) is str else None
+
     def is_factory(self, qualified: str) -> bool:
         """A sessionmaker, by qualified name or a unique dotted suffix (`app.db.async_session`)."""
         if qualified in self.factories:

@@ -9,7 +9,6 @@ read only when they are regular files (a FIFO planted as `setup.cfg` must not ha
 
 from __future__ import annotations
 
-import configparser
 import tomllib
 from pathlib import Path
 
@@ -42,10 +41,16 @@ def _black(root: Path) -> int | None:
 
 def _flake8(root: Path) -> int | None:
     for name in _FLAKE8_FILES:
+        try:
+            text = read_regular(root / name).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        import configparser  # (a start-up cost only for a project with such a file)
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
-            parser.read_string(read_regular(root / name).decode("utf-8"))
-        except (OSError, configparser.Error, UnicodeDecodeError):
+            parser.read_string(text)
+        except configparser.Error:
             continue
         for section in _FLAKE8_SECTIONS:
             if parser.has_section(section):

@@ -206,7 +206,6 @@ import re
 from typing import Iterable
 
 from n1fix.cst.astwalk import any_in_loop, class_like
-from n1fix.orm.functions import loop_called_names
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
@@ -310,6 +309,8 @@ class QueryInLoop(Rule):
     def survey(self, tree: ast.Module, text: str) -> list[str]:
         # The names the file may call in a loop (a superset), sorted so that the cache's
         # bytes are stable.
+        from n1fix.orm.functions import loop_called_names  # not needed at start-up
+
         return sorted(loop_called_names(tree))
 
     def project_gate(self, facts: list[str] | None, project) -> bool:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-from n1fix.orm.dialect import MANY_TO_ONE
-
 # `.rel.key` not followed by a call; whitespace around the dots as Python allows it
 _PAIR = re.compile(r"\.\s*([A-Za-z_]\w*)\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\()")
 
@@ -30,6 +28,9 @@ def key_reads(text: str) -> list[str]:
 def model_key_pairs(models) -> frozenset[str]:
     """`relationship.target primary key` for every many-to-one relationship of the index
     (and `relationship.pk` when the target is a Django model)."""
+    # (imported here: the dialect seam and the model index are not needed at start-up)
+    from n1fix.orm.dialect import MANY_TO_ONE
+
     pairs = set()
     for model in models.models.values():
         for rel in model.relationships.values():
