@@ -166,6 +166,8 @@ def _lookup_name(plan: CallPlan) -> str:
     suffix = _key_noun(plan.placement.keys_key, plan.item_target)
     if plan.result_name and plan.result_name != suffix:
         return f"{plan.result_name}_by_{suffix}"
+    if plan.variant.shaped:  # what the callee makes of its rows, not the rows
+        return f"{plan.variant.callee.name.removeprefix('get_')}_by_{suffix}"
     model = plan.variant.model
     entity = singular_snake(model.name) if model is not None else "result"
     card = plan.variant.cardinality

@@ -1,0 +1,40 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from renderapp.models import User
+
+SEEN: set[str] = set()
+
+
+def first_visit(session: Session, email: str) -> dict:
+    user = session.scalars(select(User).where(User.email == email)).first()
+    if user:
+        return {"name": user.display_name, "first": email not in SEEN}
+    return {"name": "", "first": email not in SEEN}
+
+
+def badge(user: User) -> str:
+    SEEN.add(user.email)
+    return f"{user.display_name} <{user.email}>"
+
+
+def user_badge(session: Session, email: str) -> str:
+    user = session.scalars(select(User).where(User.email == email)).first()
+    if not user:
+        return ""
+    return badge(user)
+
+
+def visits(session: Session, emails: list[str]) -> list[dict]:
+    out = []
+    for email in emails:
+        out.append(first_visit(session, email))
+        SEEN.add(email)
+    return out
+
+
+def badges(session: Session, emails: list[str]) -> list[tuple[str, dict]]:
+    out = []
+    for email in emails:
+        out.append((user_badge(session, email), first_visit(session, email)))
+    return out
