@@ -58,9 +58,7 @@ def test_each_return_is_recorded_for_its_key_and_the_loop_goes_on():
     assert work.unsafe == []
     assert work.reads == {"display_name"}
     code = _code(work)
-    assert (
-        'n1fix_batched_[email] = {"name": user.display_name}\n    continue' in code
-    )
+    assert 'n1fix_batched_[email] = {"name": user.display_name}\n    continue' in code
     assert code.rstrip().endswith('n1fix_batched_[email] = {"name": ""}')
 
 

@@ -88,8 +88,8 @@ def display_name_for_emails(session: Session, emails: list[str]) -> dict[str, st
 
 
 def project_names(session: Session, project_ids: list[int]) -> list[str]:
-    project_by_project = get_projects(session, project_ids)
-    projects = [project_by_project[project_id] for project_id in project_ids]
+    projects_by_id = get_projects(session, project_ids)
+    projects = [projects_by_id[project_id] for project_id in project_ids]
     return [project.name for project in projects]
 
 

@@ -156,7 +156,7 @@ def _tidy_write(
             original.params, _key_of(original, keys), keys, annotate_for_analysis=False
         )
     )
-    noun = keys[:-4] + "s" if keys.endswith("_ids") else keys
+    noun = plural(keys[:-4]) if keys.endswith("_ids") else keys
     docstring = cst.parse_statement(
         f'"""`{original.name.value}` for many {noun.replace("_", " ")} in one statement."""\n'
     )
@@ -374,7 +374,7 @@ def _with_preamble(
     function: cst.FunctionDef, original_name: str, keys: str, indent: int
 ) -> cst.FunctionDef:
     """A docstring, and no query at all for no keys."""
-    noun = keys[:-4] + "s" if keys.endswith("_ids") else keys
+    noun = plural(keys[:-4]) if keys.endswith("_ids") else keys
     pad = " " * indent  # the docstring's own lines sit at the body's indentation
     docstring = cst.parse_statement(
         f'"""`{original_name}` for many {noun.replace("_", " ")} in one query.\n\n'

@@ -167,7 +167,7 @@ def _lookup_name(plan: CallPlan) -> str:
     if plan.result_name and plan.result_name != suffix:
         return f"{plan.result_name}_by_{suffix}"
     if plan.variant.shaped:  # what the callee makes of its rows, not the rows
-        return f"{plan.variant.callee.name.removeprefix('get_')}_by_{suffix}"
+        return _shaped_name(plan.variant.callee.name, suffix, plan.variant.key_param)
     model = plan.variant.model
     entity = singular_snake(model.name) if model is not None else "result"
     card = plan.variant.cardinality
@@ -182,6 +182,17 @@ def _lookup_name(plan: CallPlan) -> str:
         if card is Cardinality.COUNT
         else f"{entity}_by_{suffix}"
     )
+
+
+def _shaped_name(callee: str, suffix: str, key_param: str) -> str:
+    """`account_summary` -> `account_summary_by_email`; `_get_policy` keyed by
+    `policy_id` -> `policies_by_id`."""
+    noun = callee.lstrip("_")
+    for verb in ("get_", "find_", "fetch_", "load_"):
+        noun = noun.removeprefix(verb)
+    if noun == suffix and key_param.endswith("_id"):
+        return f"{plural(noun)}_by_id"
+    return f"{noun}_by_{suffix}"
 
 
 def _key_noun(key: cst.BaseExpression, target) -> str:
