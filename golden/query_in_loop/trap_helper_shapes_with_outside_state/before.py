@@ -38,3 +38,18 @@ def badges(session: Session, emails: list[str]) -> list[tuple[str, dict]]:
     for email in emails:
         out.append((user_badge(session, email), first_visit(session, email)))
     return out
+
+
+def display_label(session: Session, email: str) -> str:
+    user = session.scalars(select(User).where(User.email == email)).first()
+    if not user:
+        return ""
+    return user.display_name
+
+
+def relabel(session: Session, users: list[User], emails: list[str]) -> list[str]:
+    labels = []
+    for email in emails:
+        labels.append(display_label(session, email))
+        users[0].display_name = "renamed"
+    return labels

@@ -12,4 +12,7 @@ def run(module, session):
     module.SEEN.clear()
     # each badge marks its user seen before the same item's visit is read
     shown = module.badges(session, emails)
-    return seen_visits, shown
+    # the loop renames the first user after the first label: later labels see the name
+    users = list(session.scalars(select(User).order_by(User.id)))
+    labels = module.relabel(session, users, emails)
+    return seen_visits, shown, labels
