@@ -145,3 +145,22 @@ def test_a_shadowed_conversion_is_not_the_builtin():
                 return str(user.id)
             """
         )
+
+
+def test_an_async_helper_keeps_the_plain_reading_or_gets_no_batch():
+    plain = """
+        async def label(session, email):
+            user = await session.scalar(select(User).where(User.email == email))
+            return user.display_name if user else ""
+        """
+    assert _read(plain) is None
+    with pytest.raises(NoFix, match="does more than run its query"):
+        _read(
+            """
+            async def label(session, email):
+                user = await session.scalar(select(User).where(User.email == email))
+                if not user:
+                    return ""
+                return user.display_name
+            """
+        )

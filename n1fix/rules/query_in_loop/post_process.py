@@ -89,17 +89,19 @@ def shaped_result(
         at += 1
     post = statements[at:]
     judge = _Judge(name, shadowed_builtins(module), key, statements[:at])
-    if len(post) == 1 and not judge.shapes(sole_small_statement(post[0])):
-        return None
+    awaits = any(isinstance(n, cst.Await) for n in walk(function.body))
+    if len(post) == 1 and (awaits or not judge.shapes(sole_small_statement(post[0]))):
+        return None  # the plain reading (it reads `return (await ...).x` itself)
     if not post or not isinstance(sole_small_statement(post[-1]), cst.Return):
         raise NoFix(f"`{name}` does not end by returning its query's result")
     if at == 0:
         raise NoFix(
             f"`{name}` does more than run its query; n1fix batches methods whose body is the query"
         )
-    for node in walk(function.body):
-        if isinstance(node, (cst.Yield, cst.Await)):
-            raise NoFix(f"`{name}` yields or awaits after its query")
+    if awaits or any(isinstance(n, cst.Yield) for n in walk(function.body)):
+        raise NoFix(
+            f"`{name}` does more than run its query; n1fix batches methods whose body is the query"
+        )
     work: list[cst.BaseStatement] = list(statements[:at])
     unsafe: list[str] = []
     for statement in post[:-1]:
