@@ -15,7 +15,7 @@ from n1fix.rules.query_in_loop.post_process import shaped_result
 def _read(source: str, key: str = "email"):
     module = cst.parse_module(textwrap.dedent(source))
     function = [s for s in module.body if isinstance(s, cst.FunctionDef)][-1]
-    return shaped_result(function, module, key)
+    return shaped_result(function, module, key, lambda node: False)
 
 
 def _code(work) -> str:
@@ -163,4 +163,25 @@ def test_an_async_helper_keeps_the_plain_reading_or_gets_no_batch():
                     return ""
                 return user.display_name
             """
+        )
+
+
+def test_a_helper_of_two_queries_gets_no_batch():
+    """superset's `DatasetDAO.get_related_objects`: charts, then dashboards of those charts,
+    returned in a dict. Only the first would be batched; the second would run once per key
+    in the batch method's loop."""
+    with pytest.raises(NoFix, match="runs more than one query"):
+        _read(
+            """
+            def related(session, project_id):
+                renders = session.scalars(
+                    select(Render).where(Render.project_id == project_id)
+                ).all()
+                render_ids = [render.id for render in renders]
+                items = session.scalars(
+                    select(GalleryItem).where(GalleryItem.render_id.in_(render_ids))
+                ).all()
+                return {"renders": renders, "items": items}
+            """,
+            key="project_id",
         )

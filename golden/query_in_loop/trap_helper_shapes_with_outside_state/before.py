@@ -1,7 +1,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from renderapp.models import User
+from renderapp.models import Project, Render, User
 
 SEEN: set[str] = set()
 
@@ -53,3 +53,18 @@ def relabel(session: Session, users: list[User], emails: list[str]) -> list[str]
         labels.append(display_label(session, email))
         users[0].display_name = "renamed"
     return labels
+
+
+def related(session: Session, user_id: int) -> dict:
+    projects = session.scalars(select(Project).where(Project.user_id == user_id)).all()
+    project_ids = [project.id for project in projects]
+    renders = session.scalars(select(Render).where(Render.project_id.in_(project_ids))).all()
+    return {"projects": projects, "renders": renders}
+
+
+def related_counts(session: Session, user_ids: list[int]) -> list[tuple[int, int]]:
+    counts = []
+    for user_id in user_ids:
+        found = related(session, user_id)
+        counts.append((len(found["projects"]), len(found["renders"])))
+    return counts

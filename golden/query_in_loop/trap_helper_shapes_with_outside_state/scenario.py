@@ -15,4 +15,5 @@ def run(module, session):
     # the loop renames the first user after the first label: later labels see the name
     users = list(session.scalars(select(User).order_by(User.id)))
     labels = module.relabel(session, users, emails)
-    return seen_visits, shown, labels
+    related = module.related_counts(session, [1, 2, 4, 1])
+    return seen_visits, shown, labels, related

@@ -168,7 +168,12 @@ def _plan(
             module, owner_name, function, name, key_param, keys_param
         )
     else:
-        shaped = shaped_result(function, module, key_param)
+        shaped = shaped_result(
+            function,
+            module,
+            key_param,
+            lambda node: ctx.orm.query_shape(node) is not None,
+        )
         synthetic, added = _synthetic_module(
             ctx,
             source,

@@ -73,13 +73,17 @@ class KeyWork:
     reads: set[str] = field(default_factory=set)
 
 
+_RUNNERS = {"execute", "scalars", "scalar", "query", "get"}
+
+
 def shaped_result(
-    function: cst.FunctionDef, module: cst.Module, key: str
+    function: cst.FunctionDef, module: cst.Module, key: str, is_query
 ) -> KeyWork | None:
     """The per-key loop body of a query followed by pure post-processing, or None when the
     body is the plain query (`name = ...` lines and a `return` of the result or of the
     query), which the caller reads itself. Raises NoFix when the post-processing is not one
-    n1fix can repeat."""
+    n1fix can repeat. `is_query(node)` says whether an expression is a query the ORM layer
+    recognises."""
     name = function.name.value
     statements, _ = tail_block(function)
     at = 0
@@ -101,6 +105,13 @@ def shaped_result(
     if awaits or any(isinstance(n, cst.Yield) for n in walk(function.body)):
         raise NoFix(
             f"`{name}` does more than run its query; n1fix batches methods whose body is the query"
+        )
+    querying = [s for s in statements[:at] if _runs_a_query(s, is_query)]
+    if len(querying) > 1:
+        # Only one query is batched: the others would stay in the batch method's loop,
+        # once per key.
+        raise NoFix(
+            f"`{name}` runs more than one query; n1fix batches methods whose body is one query"
         )
     work: list[cst.BaseStatement] = list(statements[:at])
     unsafe: list[str] = []
@@ -201,6 +212,19 @@ class _Judge:
                 raise NoFix(
                     f"`{self.name}` shapes its query's result in a way n1fix cannot show to be pure"
                 )
+
+
+def _runs_a_query(statement, is_query) -> bool:
+    """A statement with a recognised query in it, or a call of a session's runner
+    (`session.scalars(stmt)`, whose statement sits in a variable)."""
+    for node in walk(statement):
+        if not isinstance(node, cst.Call):
+            continue
+        if is_query(node):
+            return True
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _RUNNERS:
+            return True
+    return False
 
 
 def _guarded_exit(statement) -> cst.Raise | cst.Return | None:
