@@ -108,6 +108,7 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
             variant.key_param,
             variant.keys_param,
             line_length,
+            kept_loop=variant.shaped,
         )
     edit = CompanionEdit(
         path=loop.ctx.path,
@@ -218,8 +219,12 @@ def _tidy(
     key: str,
     keys: str,
     line_length: int,
+    *,
+    kept_loop: bool = False,
 ) -> cst.FunctionDef:
-    """From the batched synthetic loop to the method a person would write."""
+    """From the batched synthetic loop to the method a person would write. `kept_loop`:
+    the callee shapes its result (`rules.query_in_loop.post_process`), so the loop over
+    the keys may stay."""
     function = find_function(fixed, owner, name)
     statements, _ = tail_block(function)
     if len(statements) < 3:
@@ -235,8 +240,11 @@ def _tidy(
         if isinstance(record, cst.SimpleStatementLine) and len(record.body) == 1
         else None
     )
-    if cst.Module([]).code_for_node(start).strip() == f"{BATCHED} = {{}}" and (
-        isinstance(loop, cst.For) and not isinstance(small, cst.Assign)
+    if (
+        kept_loop
+        and cst.Module([]).code_for_node(start).strip() == f"{BATCHED} = {{}}"
+        and isinstance(loop, cst.For)
+        and not isinstance(small, cst.Assign)
     ):
         return _tidy_kept_loop(function, original, name, key, keys, owner)
     if (
