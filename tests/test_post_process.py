@@ -185,3 +185,15 @@ def test_a_helper_of_two_queries_gets_no_batch():
             """,
             key="project_id",
         )
+
+
+def test_a_key_rebound_after_the_query_gets_no_batch():
+    with pytest.raises(NoFix, match="rebinds `email`"):
+        _read(
+            """
+            def canonical(session, email):
+                user = session.scalars(select(User).where(User.email == email)).first()
+                email = user.email if user else email
+                return {"email": email, "known": user is not None}
+            """
+        )

@@ -31,7 +31,7 @@ from n1fix.analysis.item_keys import CONVERSIONS, shadowed_builtins
 from n1fix.analysis.loop_placement import NoFix
 from n1fix.cst.method_syntax import BATCHED, tail_block
 from n1fix.cst.statements import is_name_assignment, sole_small_statement
-from n1fix.cst.syntax import walk
+from n1fix.cst.syntax import target_names, walk
 
 _PURE_CALLS = {*CONVERSIONS, "bool"}
 _PURE_NODES = (
@@ -92,6 +92,14 @@ def shaped_result(
     ):
         at += 1
     post = statements[at:]
+    if any(
+        isinstance(n, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign))
+        and key in target_names(n.target)
+        for n in walk(function.body)
+    ):
+        raise NoFix(
+            f"`{name}` rebinds `{key}`; its batch method records each result under the key it was given"
+        )
     judge = _Judge(name, shadowed_builtins(module), key, statements[:at])
     awaits = any(isinstance(n, cst.Await) for n in walk(function.body))
     if len(post) == 1 and (awaits or not judge.shapes(sole_small_statement(post[0]))):
