@@ -108,6 +108,7 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
             variant.key_param,
             variant.keys_param,
             line_length,
+            kept_loop=variant.shaped,
         )
     edit = CompanionEdit(
         path=loop.ctx.path,
@@ -156,7 +157,7 @@ def _tidy_write(
             original.params, _key_of(original, keys), keys, annotate_for_analysis=False
         )
     )
-    noun = keys[:-4] + "s" if keys.endswith("_ids") else keys
+    noun = plural(keys[:-4]) if keys.endswith("_ids") else keys
     docstring = cst.parse_statement(
         f'"""`{original.name.value}` for many {noun.replace("_", " ")} in one statement."""\n'
     )
@@ -218,8 +219,12 @@ def _tidy(
     key: str,
     keys: str,
     line_length: int,
+    *,
+    kept_loop: bool = False,
 ) -> cst.FunctionDef:
-    """From the batched synthetic loop to the method a person would write."""
+    """From the batched synthetic loop to the method a person would write. `kept_loop`:
+    the callee shapes its result (`rules.query_in_loop.post_process`), so the loop over
+    the keys may stay."""
     function = find_function(fixed, owner, name)
     statements, _ = tail_block(function)
     if len(statements) < 3:
@@ -235,6 +240,13 @@ def _tidy(
         if isinstance(record, cst.SimpleStatementLine) and len(record.body) == 1
         else None
     )
+    if (
+        kept_loop
+        and cst.Module([]).code_for_node(start).strip() == f"{BATCHED} = {{}}"
+        and isinstance(loop, cst.For)
+        and not isinstance(small, cst.Assign)
+    ):
+        return _tidy_kept_loop(function, original, name, key, keys, owner)
     if (
         not isinstance(small, cst.Assign)
         or cst.Module([]).code_for_node(start).strip() != f"{BATCHED} = {{}}"
@@ -263,6 +275,46 @@ def _tidy(
             value = broken.replace("\n", "\n    ") if broken else value
         returned = f"return {{\n    {key}: {value}\n    for {key} in {keys}\n}}"
     tail = [*middle, cst.parse_statement(returned + "\n")]
+    new_function = with_tail(original, tail).with_changes(name=cst.Name(name))
+    new_function = new_function.with_changes(
+        params=batch_params(original.params, key, keys, annotate_for_analysis=False),
+        returns=_dict_return(original, key),
+    )
+    return _with_preamble(new_function, original.name.value, keys, 8 if owner else 4)
+
+
+def _tidy_kept_loop(
+    function: cst.FunctionDef,
+    original: cst.FunctionDef,
+    name: str,
+    key: str,
+    keys: str,
+    owner: str | None,
+) -> cst.FunctionDef:
+    """The batched query, then the callee's own shaping of each key's result in a loop
+    over the keys (`rules.query_in_loop.post_process`): the loop stays, its result dict
+    gets a name of the domain."""
+    statements, _ = tail_block(function)
+    _, *middle, loop, _ = statements
+    taken = {n.value for n in walk(function) if isinstance(n, cst.Name)}
+    results = next(
+        candidate
+        for candidate in ("results", *(f"results_{i}" for i in range(2, 100)))
+        if candidate not in taken
+    )
+
+    class _Rename(cst.CSTTransformer):
+        def leave_Name(self, original_node, updated_node):
+            if original_node.value == BATCHED:
+                return updated_node.with_changes(value=results)
+            return updated_node
+
+    tail = [
+        *middle,
+        cst.parse_statement(f"{results} = {{}}\n"),
+        loop.visit(_Rename()),
+        cst.parse_statement(f"return {results}\n"),
+    ]
     new_function = with_tail(original, tail).with_changes(name=cst.Name(name))
     new_function = new_function.with_changes(
         params=batch_params(original.params, key, keys, annotate_for_analysis=False),
@@ -330,7 +382,7 @@ def _with_preamble(
     function: cst.FunctionDef, original_name: str, keys: str, indent: int
 ) -> cst.FunctionDef:
     """A docstring, and no query at all for no keys."""
-    noun = keys[:-4] + "s" if keys.endswith("_ids") else keys
+    noun = plural(keys[:-4]) if keys.endswith("_ids") else keys
     pad = " " * indent  # the docstring's own lines sit at the body's indentation
     docstring = cst.parse_statement(
         f'"""`{original_name}` for many {noun.replace("_", " ")} in one query.\n\n'

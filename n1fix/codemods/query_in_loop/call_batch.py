@@ -200,6 +200,8 @@ def _lookup_name(plan: CallPlan) -> str:
         suffix = plan.variant.rows_by  # the rows are keyed by that column
     if plan.result_name and plan.result_name != suffix:
         return f"{plan.result_name}_by_{suffix}"
+    if plan.variant.shaped:  # what the callee makes of its rows, not the rows
+        return _shaped_name(plan.variant.callee.name, suffix, plan.variant.key_param)
     model = plan.variant.model
     entity = singular_snake(model.name) if model is not None else "result"
     card = plan.variant.cardinality
@@ -214,6 +216,17 @@ def _lookup_name(plan: CallPlan) -> str:
         if card is Cardinality.COUNT
         else f"{entity}_by_{suffix}"
     )
+
+
+def _shaped_name(callee: str, suffix: str, key_param: str) -> str:
+    """`account_summary` -> `account_summary_by_email`; `_get_policy` keyed by
+    `policy_id` -> `policies_by_id`."""
+    noun = callee.lstrip("_")
+    for verb in ("get_", "find_", "fetch_", "load_"):
+        noun = noun.removeprefix(verb)
+    if noun == suffix and key_param.endswith("_id"):
+        return f"{plural(noun)}_by_id"
+    return f"{noun}_by_{suffix}"
 
 
 def _key_noun(key: cst.BaseExpression, target) -> str:

@@ -43,6 +43,7 @@ from n1fix.cst.statements import is_name_assignment, sole_small_statement
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
+from n1fix.rules.query_in_loop.post_process import KeyWork, shaped_result
 from n1fix.rules.query_in_loop.rows_variant import rows_key
 from n1fix.rules.query_in_loop.wrapper_calls import ModelFacts, inline_wrappers
 from n1fix.rules.write_in_loop.analysis import WriteForm
@@ -83,6 +84,7 @@ class BatchVariant:
     # An existing variant that returns the rows: the attribute to key them by
     # (`rows_variant`); None for a variant returning a dict by key.
     rows_by: str | None = None
+    shaped: bool = False  # the callee shapes its query's result (`post_process`)
 
 
 def batch_name(name: str, key: str) -> str:
@@ -164,13 +166,28 @@ def _plan(
         and ctx.project.functions.sibling(callee, name) is not None
     )
 
+    shaped = None
     if callee.writes:
         synthetic = _synthetic_write_module(
             module, owner_name, function, name, key_param, keys_param
         )
     else:
+        shaped = shaped_result(
+            function,
+            module,
+            key_param,
+            lambda node: ctx.orm.query_shape(node) is not None,
+        )
         synthetic, added = _synthetic_module(
-            ctx, source, module, owner_name, function, name, key_param, keys_param
+            ctx,
+            source,
+            module,
+            owner_name,
+            function,
+            shaped,
+            name,
+            key_param,
+            keys_param,
         )
         if added:
             source = dataclasses.replace(source, imports={**source.imports, **added})
@@ -187,12 +204,13 @@ def _plan(
         keys_param=keys_param,
         model=facts["model"],
         key_column=facts["key_column"],
-        columns=facts["columns"],
+        columns=facts["columns"] | (shaped.reads if shaped else set()),
         session_param=facts["session"] if facts["session"] in callee.params else None,
         cardinality=facts["cardinality"],
         exists=exists,
         loop=loop,
-        unsafe=facts["unsafe"],
+        unsafe=[*facts["unsafe"], *(shaped.unsafe if shaped else [])],
+        shaped=shaped is not None,
     )
     _check_writable(ctx, variant, module)
     return variant
@@ -391,6 +409,7 @@ def _synthetic_module(
     module: cst.Module,
     owner: str | None,
     function: cst.FunctionDef,
+    shaped: KeyWork | None,
     name: str,
     key: str,
     keys: str,
@@ -398,7 +417,7 @@ def _synthetic_module(
     """The callee module's imports and the loop a person would write first (a project
     helper it calls read as the query it runs: `wrapper_calls`), and the imports that
     reading added (name -> qualified)."""
-    statements = _work_statements(function)
+    statements = shaped.statements if shaped else _work_statements(function)
     inlined = inline_wrappers(
         ctx,
         ModelFacts(ctx, source.imports, source.module_name),
@@ -407,17 +426,19 @@ def _synthetic_module(
         _bound_names(module, function),
     )
     statements = inlined.statements
-    *assignments, last = statements
-    record = cst.parse_statement(f"{BATCHED}[{key}] = x\n").with_changes(
-        leading_lines=last.leading_lines
-    )
-    record = record.with_changes(
-        body=[record.body[0].with_changes(value=last.body[0].value)]
-    )
+    if shaped is None:
+        *assignments, last = statements
+        record = cst.parse_statement(f"{BATCHED}[{key}] = x\n").with_changes(
+            leading_lines=last.leading_lines
+        )
+        record = record.with_changes(
+            body=[record.body[0].with_changes(value=last.body[0].value)]
+        )
+        statements = [*assignments, record]
     loop = cst.For(
         target=cst.Name(key),
         iter=cst.Name(keys),
-        body=cst.IndentedBlock(body=[*assignments, record]),
+        body=cst.IndentedBlock(body=statements),
     )
     tail = [
         cst.parse_statement(f"{BATCHED} = {{}}\n"),
