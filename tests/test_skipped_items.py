@@ -31,7 +31,7 @@ def _service(tmp_path, body: str) -> Path:
     shutil.copytree(GOLDEN / "pairapp", tmp_path / "pairapp")
     service = tmp_path / "service.py"
     code = f"""
-        def assets(session: Session, refs: list[TaskRef], allowed: set[str], seen: set[str]):
+        def assets(session: Session, refs: list[TaskRef], allowed: set[str], seen: set[str], memo: dict):
             out = []
             for ref in refs:
         {textwrap.indent(textwrap.dedent(body), " " * 16)}
@@ -104,6 +104,15 @@ def _fixed(tmp_path, body: str):
             """,
             "dag_ids = [ref.dag_id for ref in refs if ref.dag_id not in seen]",
         ),
+        # a dict memoising the rows per key: `memo[key] = ...` adds the key it tests
+        (
+            f"""
+            if ref.dag_id not in memo:
+                memo[ref.dag_id] = {QUERY}
+            out.append(memo[ref.dag_id])
+            """,
+            "dag_ids = [ref.dag_id for ref in refs if ref.dag_id not in memo]",
+        ),
     ],
 )
 def test_conditions_the_loop_skips_items_by_filter_the_keys(tmp_path, body, keys):
@@ -142,6 +151,17 @@ def test_conditions_the_loop_skips_items_by_filter_the_keys(tmp_path, body, keys
             continue
         seen.add(ref.task_id)
         out.append({QUERY})
+        """,
+        # a memo given another key than the one it tests
+        f"""
+        if ref.dag_id not in memo:
+            memo[ref.task_id] = {QUERY}
+        """,
+        # a memo the loop also takes keys out of
+        f"""
+        if ref.dag_id not in memo:
+            memo[ref.dag_id] = {QUERY}
+        del memo[ref.task_id]
         """,
         # a test reading a name the body binds after it
         f"""

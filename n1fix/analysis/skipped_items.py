@@ -20,8 +20,9 @@ loop would have queried:
 A condition qualifies when it calls nothing and reads only the item, names the body binds
 from the item before it (restated in terms of the item), `None`/`True`/`False`, and names
 of the enclosing function that nothing in the loop (nor a nested function) changes. One
-change is allowed, the "seen set": `seen` changed only by `seen.add(key)` statements on the
-query's own path, `key` being what the condition tests against `seen`. The set then only
+change is allowed, the "seen set": `seen` changed only by `seen.add(key)` (or, a dict
+memoising a value per key, `seen[key] = value`) statements on the query's own path, `key`
+being what the condition tests against `seen`, and otherwise only read. The set then only
 grows, by keys the loop queries; a key not in it before the loop is queried by the first
 item that reaches the query with it, and a key already in it is queried by no item, so the
 test read before the loop keeps exactly the keys the loop would have queried.
@@ -217,8 +218,9 @@ def _seen_sets(
 ) -> set[str]:
     """The names the conditions test as seen sets: `key not in seen` on the way to the
     query (`if key in seen: continue`, or `if key not in seen:` around it), `seen`
-    changed in the loop only by `seen.add(key)` statements at the top of the blocks on
-    the query's path, read nowhere else in the loop."""
+    changed in the loop only by `seen.add(key)` (or, for a dict memoising a value per
+    key, `seen[key] = value`) statements at the top of the blocks on the query's path,
+    used nowhere else in the loop."""
     top = path[1]
     code = cst.Module([]).code_for_node
     tested: dict[str, list[_Condition]] = {}
@@ -242,42 +244,89 @@ def _seen_sets(
             for line in block.body
             if isinstance(line, cst.SimpleStatementLine)
             for small in line.body
-            if _adds_to(small, name)
+            if _added_key(small, name) is not None
         ]
         keys = {
             code(key) if key is not None else None
             for key in [
                 *(restate(c.test.left, c.held_by) for c in uses),
-                *(restate(small.value.args[0].value, held) for small, held in adds),
+                *(restate(_added_key(small, name), held) for small, held in adds),
             ]
         }
         if not adds or len(keys) != 1 or None in keys:
             continue
-        allowed = {id(small.value.func.value) for small, _ in adds}
+        allowed = {id(_receiver(small)) for small, _ in adds}
         allowed |= {id(c.test.comparisons[0].comparator) for c in uses}
-        if all(
-            id(n) in allowed
-            for n in walk(loop.body, into_scopes=True)
-            if isinstance(n, cst.Name) and n.value == name
-        ):
+        if _otherwise_only_read(name, loop, allowed):
             found.add(name)
     return found
 
 
-def _adds_to(small: cst.BaseSmallStatement, name: str) -> bool:
-    """`name.add(x)` as a statement of its own."""
-    if not isinstance(small, cst.Expr) or not isinstance(call := small.value, cst.Call):
+def _otherwise_only_read(name: str, loop: cst.For, allowed: set[int]) -> bool:
+    """Is every use of `name` in the loop one of `allowed` (the tests and the adds), a
+    lookup `name[k]` or `name.get(k)`, or an `in` test? Nothing else may change it."""
+    parents: dict[int, cst.CSTNode] = {}
+    for node in walk(loop.body, into_scopes=True):
+        for child in children(node):
+            parents[id(child)] = node
+    for node in walk(loop.body, into_scopes=True):
+        if not isinstance(node, cst.Name) or node.value != name or id(node) in allowed:
+            continue
+        parent = parents.get(id(node))
+        grandparent = parents.get(id(parent))
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            if isinstance(grandparent, (cst.AssignTarget, cst.AugAssign, cst.Del)):
+                return False
+            continue
+        if (
+            isinstance(parent, cst.Attribute)
+            and parent.value is node
+            and parent.attr.value == "get"
+            and isinstance(grandparent, cst.Call)
+        ):
+            continue
+        if isinstance(parent, cst.ComparisonTarget) and isinstance(
+            parent.operator, (cst.In, cst.NotIn)
+        ):
+            continue
         return False
-    func = call.func
-    return (
-        isinstance(func, cst.Attribute)
-        and isinstance(func.value, cst.Name)
-        and func.value.value == name
-        and func.attr.value == "add"
-        and len(call.args) == 1
-        and call.args[0].keyword is None
-        and not call.args[0].star
-    )
+    return True
+
+
+def _added_key(small: cst.BaseSmallStatement, name: str) -> cst.BaseExpression | None:
+    """`key` of `name.add(key)` or `name[key] = value` (a set of seen keys, a dict
+    memoising a value per key) as a statement of its own; None for anything else."""
+    if isinstance(small, cst.Expr) and isinstance(call := small.value, cst.Call):
+        func = call.func
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == name
+            and func.attr.value == "add"
+            and len(call.args) == 1
+            and call.args[0].keyword is None
+            and not call.args[0].star
+        ):
+            return call.args[0].value
+        return None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+        if (
+            isinstance(target, cst.Subscript)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == name
+            and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index)
+        ):
+            return target.slice[0].slice.value
+    return None
+
+
+def _receiver(small: cst.BaseSmallStatement) -> cst.Name:
+    """The set or dict a statement `_added_key` read adds to."""
+    if isinstance(small, cst.Expr):
+        return small.value.func.value
+    return small.targets[0].target.value
 
 
 def _evaluable_before(
