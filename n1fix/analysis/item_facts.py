@@ -218,7 +218,7 @@ def key_may_be_none(ctx, key_expr, frame: Frame, ancestry) -> bool:
     to be, or is the result of a conversion (`str(...)`, an f-string), never None."""
     if converted_type(key_expr) is not None:
         return False
-    if key_from_not_null_column(ctx, key_expr, frame, ancestry):
+    if key_from_not_null_column(ctx, key_expr, frame, ancestry, bindings):
         return False
     if not (
         isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name)

@@ -25,15 +25,19 @@ _KEEPING_METHODS = {"get", "keys", "values", "items", "pop", "copy"}
 
 
 def key_from_not_null_column(
-    ctx, key: cst.BaseExpression, frame: Frame, ancestry
+    ctx, key: cst.BaseExpression, frame: Frame, ancestry, bindings
 ) -> bool:
     """Is `key` the loop's key of a dict whose every key is a NOT NULL column of loaded
-    rows (`for name, bundle in stored.items()`, `for name in stored`)?"""
+    rows (`for name, bundle in stored.items()`, `for name in stored`)? `bindings(name,
+    ancestry)` lists the (value, annotation) pairs binding `name` in the function."""
     if not frame.is_for or not isinstance(key, cst.Name):
         return False
     mapping = _mapping_iterated(frame.node, key.value)
     if mapping is None or key.value in names_assigned(frame.node.body):
         return False
+    found = bindings(mapping, ancestry)
+    if len(found) != 1 or not isinstance(found[0][0], cst.DictComp):
+        return False  # the common case, answered without walking the function
     function = next(
         (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None
     )

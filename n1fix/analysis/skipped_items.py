@@ -30,6 +30,7 @@ test read before the loop keeps exactly the keys the loop would have queried.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import libcst as cst
@@ -365,8 +366,17 @@ def _evaluable_before(
 def _captured(name: str, function: cst.FunctionDef) -> bool:
     """Does a function or lambda nested in `function` read `name`? Calling it in the
     loop could change what `name` holds without the loop's body naming it."""
-    return any(
-        isinstance(scope, (cst.FunctionDef, cst.Lambda))
-        and any(isinstance(n, cst.Name) and n.value == name for n in walk(scope))
+    return name in _names_in_nested_scopes(function)
+
+
+@functools.lru_cache(maxsize=256)
+def _names_in_nested_scopes(function: cst.FunctionDef) -> frozenset[str]:
+    # LibCST nodes hash by identity and never change; the cache holds the node, so its
+    # id is not reused while it is a key.
+    return frozenset(
+        n.value
         for scope in walk(function.body, into_scopes=True)
+        if isinstance(scope, (cst.FunctionDef, cst.Lambda))
+        for n in walk(scope)
+        if isinstance(n, cst.Name)
     )
