@@ -10,6 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.item_keys import converted_type
+from n1fix.analysis.row_keyed_dicts import key_from_not_null_column
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, frames_of
 from n1fix.cst.method_syntax import named_params
@@ -216,6 +217,8 @@ def key_may_be_none(ctx, key_expr, frame: Frame, ancestry) -> bool:
     """True unless the key reads a NOT NULL column of a model the loop's items are known
     to be, or is the result of a conversion (`str(...)`, an f-string), never None."""
     if converted_type(key_expr) is not None:
+        return False
+    if key_from_not_null_column(ctx, key_expr, frame, ancestry, bindings):
         return False
     if not (
         isinstance(key_expr, cst.Attribute) and isinstance(key_expr.value, cst.Name)

@@ -157,7 +157,7 @@ def _judge_subscript(expr: cst.Subscript, frame, invariant, module, facts) -> No
     if not invariant(mapping.value):
         facts.problem = f"`{mapping.value}` changes in the loop"
         return
-    changed = _changed_in_loop(mapping.value, frame)
+    changed = changed_in_loop(mapping.value, frame)
     if changed:
         facts.problem = f"the loop may change `{mapping.value}` ({changed}), so its keys before the loop may differ"
         return
@@ -247,7 +247,7 @@ def converted_type(key: cst.BaseExpression) -> str | None:
     return None
 
 
-def _changed_in_loop(name: str, frame: Frame) -> str | None:
+def changed_in_loop(name: str, frame: Frame) -> str | None:
     """How the loop body may change the mapping `name`: written into, deleted from,
     rebound, given to a call, or called with a method that is not a read."""
     body = frame.node.body if frame.is_for else frame.node

@@ -25,10 +25,11 @@ from n1fix.analysis.item_facts import (
     returned_collection,
     str_targets,
 )
-from n1fix.analysis.item_keys import judge_key
+from n1fix.analysis.item_keys import changed_in_loop, judge_key
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.analysis.model_writes import MethodWrite, model_method_write
 from n1fix.analysis.rebound_target import rebound_key
+from n1fix.analysis.skipped_items import item_filters
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import (
     Frame,
@@ -234,14 +235,25 @@ def place_body(
         if exit_reason:
             unsafe.append(exit_reason)
         guard, conditional = _guard(ancestry, frame, site_index, placement.varying)
-        if guard is not None:
-            placement.keys_filter.append(guard)
-        if (conditional and not same_for_all) or has_continue(
+        skips = (conditional and not same_for_all) or has_continue(
             frame.node.body, before=ancestry[frame.index + 2]
-        ):
-            unsafe.append(
-                "the query runs only for some items; the batch loads rows for all of them"
-            )
+        )
+        filters = (
+            _skip_filters(ctx, placement, ancestry, site_index)
+            if skips or guard is not None
+            else None
+        )
+        if filters is not None:
+            placement.keys_filter.extend(filters)
+        else:
+            if guard is not None and not _changes_in_loop(guard, frame):
+                placement.keys_filter.append(guard)
+            elif guard is not None:
+                skips = True
+            if skips:
+                unsafe.append(
+                    "the query runs only for some items; the batch loads rows for all of them"
+                )
     else:
         for clause in frame.clauses:
             for if_ in clause.ifs:
@@ -267,6 +279,42 @@ def place_body(
         reiterable(placement.items, ancestry, anchor_index)
         or loaded_collection(ctx, placement.items, ancestry, frame)
         or returned_collection(placement.items, ancestry, returns_of)
+    )
+
+
+def _skip_filters(
+    ctx, placement: Placement, ancestry, site_index: int
+) -> list[cst.BaseExpression] | None:
+    """The conditions on the way to the query as a filter of the keys (`skipped_items`)."""
+    frame = placement.frame
+
+    def invariant(name: str) -> bool:
+        return name not in placement.varying
+
+    def restate(expr: cst.BaseExpression, statement: cst.CSTNode):
+        body_names = names_read(expr) & (frame.varying - frame.targets)
+        if not body_names:
+            return expr
+        up_to = [*ancestry[: frame.index + 2], statement]
+        restated, _ = _substitute_body_names(
+            ctx, expr, body_names, frame, up_to, invariant
+        )
+        return restated
+
+    return item_filters(
+        frame,
+        ancestry,
+        site_index,
+        restate,
+        local=lambda name: bool(bindings(name, ancestry, comprehensions=False)),
+    )
+
+
+def _changes_in_loop(test: cst.BaseExpression, frame: Frame) -> bool:
+    """Does the loop change a name `test` reads (`if ref.id in allowed:` with
+    `allowed.add(...)` in the body)? Then the test read before the loop may differ."""
+    return any(
+        changed_in_loop(name, frame) for name in names_read(test) - frame.targets
     )
 
 

@@ -62,12 +62,12 @@ def _keys(
         and (isinstance(plan.items, cst.Name) or replace_iter is not None)
     ):
         return statements, iter_code, replace_iter  # the items are the keys
+    parts: list[str] = []
     if key_is_item and not plan.keys_filter:  # `[x for x in xs]` is a copy
         comprehension = f"list({iter_code})"
     else:
-        comprehension = (
-            f"[{code(plan.keys_key)} {_clauses_code(plan, code, iter_code)}]"
-        )
+        parts = [code(plan.keys_key), *_clauses_code(plan, code, iter_code)]
+        comprehension = f"[{' '.join(parts)}]"
     keys_ref = _hoisted_keys(ctx, plan, comprehension) if replace_iter is None else None
     if keys_ref is None:
         fallback = f"{target_name}_keys" if target_name else "keys"
@@ -80,7 +80,7 @@ def _keys(
             *_converted(plan.keys_key, wanted),
             *qualified(wanted, target_name, _items_name(plan)),
         )
-        statements.append(_fitted(ctx, plan, f"{keys_ref} = ", comprehension))
+        statements.append(_fitted(ctx, plan, f"{keys_ref} = ", comprehension, parts))
     return statements, keys_ref, replace_iter
 
 
@@ -96,20 +96,49 @@ def _converted(key: cst.BaseExpression, wanted: str) -> list[str]:
     return []
 
 
-def _fitted(ctx, plan: LoopQueryPlan, head: str, comprehension: str) -> str:
-    """`keys = [...]`, the comprehension's body on a line of its own when the line is
-    too long, as black breaks it (a key of several columns is a tuple, and long)."""
+def _fitted(
+    ctx, plan: LoopQueryPlan, head: str, comprehension: str, parts: list[str]
+) -> str:
+    """`keys = [...]`, broken as black breaks it when the line is too long (a key of
+    several columns is a tuple, and long): the comprehension's body on a line of its
+    own, or, when that is too long too, its element and each clause on lines of their
+    own, a long `if` split before its `and`s."""
     one_line = f"{head}{comprehension}"
     indent = ctx.range_of(plan.anchor).start.column
+    limit = ctx.project.line_length
     inner = comprehension[1:-1]
     if (
-        fits(one_line, indent, ctx.project.line_length)
+        fits(one_line, indent, limit)
         or not comprehension.startswith("[")
         or "\n" in comprehension
-        or not fits(inner, indent + 4, ctx.project.line_length)
     ):
         return one_line
-    return f"{head}[\n    {inner}\n]"
+    if fits(inner, indent + 4, limit):
+        return f"{head}[\n    {inner}\n]"
+    lines: list[str] = []
+    for part in parts:
+        if part.startswith("if ") and not fits(part, indent + 4, limit):
+            first, *rest = _top_level_ands(part[len("if ") :])
+            lines += [f"if {first}", *(f"and {operand}" for operand in rest)]
+        else:
+            lines.append(part)
+    body = "".join(f"\n    {line}" for line in lines)
+    return f"{head}[{body}\n]"
+
+
+def _top_level_ands(test: str) -> list[str]:
+    """The operands of the `and`s of `test` outside brackets and strings."""
+    expression = cst.parse_expression(test)
+    operands: list[cst.BaseExpression] = []
+    while (
+        isinstance(expression, cst.BooleanOperation)
+        and isinstance(expression.operator, cst.And)
+        and not expression.lpar
+    ):
+        operands.insert(0, expression.right)
+        expression = expression.left
+    operands.insert(0, expression)
+    return [cst.Module([]).code_for_node(operand) for operand in operands]
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -340,18 +369,38 @@ def _items_name(plan: LoopQueryPlan) -> str | None:
     return plan.items.value if isinstance(plan.items, cst.Name) else None
 
 
-def _clauses_code(plan: LoopQueryPlan, code, first_iter_code: str) -> str:
+def _clauses_code(plan: LoopQueryPlan, code, first_iter_code: str) -> list[str]:
+    """The comprehension's clauses: `for item in items`, then `if a and b` for the
+    conditions a `for` loop ran the query under, or a comprehension's own clauses."""
     frame = plan.frame
-    filters = (
-        "".join(f" if {code(test)}" for test in plan.keys_filter)
-        if frame.is_for
-        else ""
-    )
     if frame.is_for:
-        return f"for {code(plan.item_target)} in {first_iter_code}{filters}"
+        clauses = [f"for {code(plan.item_target)} in {first_iter_code}"]
+        if plan.keys_filter:
+            tests = [
+                _and_operand(code, test, plan.keys_filter) for test in plan.keys_filter
+            ]
+            clauses.append(f"if {' and '.join(tests)}")
+        return clauses
     parts = []
     for i, clause in enumerate(frame.clauses):
         iterable = first_iter_code if i == 0 else code(clause.iter)
         ifs = "".join(f" if {code(if_.test)}" for if_ in clause.ifs)
         parts.append(f"for {code(clause.target)} in {iterable}{ifs}")
-    return " ".join(parts)
+    return parts
+
+
+def _and_operand(code, test: cst.BaseExpression, tests: list) -> str:
+    """`test` as an operand of `and` (`a or b` and `x if c else y` need brackets)."""
+    text = code(test)
+    needs_brackets = (
+        len(tests) > 1
+        and not test.lpar
+        and (
+            isinstance(test, cst.IfExp)
+            or (
+                isinstance(test, cst.BooleanOperation)
+                and isinstance(test.operator, cst.Or)
+            )
+        )
+    )
+    return f"({text})" if needs_brackets else text

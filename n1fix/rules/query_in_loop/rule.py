@@ -83,7 +83,10 @@ write, flush, commit or roll back (also through a model's own method, such as a 
 `save()` that commits), and does not change the list it iterates; the query runs for
 every item (not under an `if`, after a `continue`, or in a loop that may `break` or
 `return`), or under conditions that are the same for every item (`... if user else
-None`), which the batch then runs under too (`if project_ids and user:`); a `None` key cannot meet a nullable column (`Col == None` means
+None`), which the batch then runs under too (`if project_ids and user:`), or under
+conditions on the item that give the same answer before the loop (`if T: continue`, an
+`if` around the query, a seen set `if key not in seen: seen.add(key)`), which filter the
+key list so that the batch reads exactly the keys the loop queried; a `None` key cannot meet a nullable column (`Col == None` means
 `IS NULL`, but `Col.in_([None])` matches nothing); `.first()` and per-item LIMIT have an
 ORDER BY that includes a unique column; `one_or_none()`/`get()` look up a unique column.
 A key column is unique also when it completes a composite primary key or unique set whose
