@@ -346,3 +346,88 @@ def test_nodes_of_finds_what_ast_walk_finds():
         assert sorted(map(id, nodes_of(tree, kind))) == sorted(map(id, walked))
     other, _ = _tree("x = len(y)\n")
     assert len(nodes_of(other, ast.Call)) == 1  # a new tree, a new index
+
+
+# -- sequential-awaits and awaits-in-loop -----------------------------------------------
+
+
+def _gates(rule, source: str, names: set[str]) -> bool:
+    """The per-file gate, else the project gate with `names` indexed (as `runner`)."""
+    from types import SimpleNamespace
+
+    from n1fix.orm.session_use import SessionUse
+
+    tree, text = _tree(source)
+    checker = rule()
+    if checker.gate(tree, text):
+        return True
+    index = SimpleNamespace(
+        functions={f"app.dal.{name}": SessionUse.__new__(SessionUse) for name in names}
+    )
+    for function in index.functions.values():
+        object.__setattr__(function, "queries", True)
+    return checker.project_gate(
+        checker.survey(tree, text), SimpleNamespace(session_use=index)
+    )
+
+
+def test_sequential_awaits_gate_wants_two_awaits_that_may_reach_the_database():
+    from n1fix.rules.sequential_awaits.rule import SequentialAwaits
+
+    plain = """
+        async def f(flow_id):
+            a = await client.read(flow_id)
+            b = await render(a)
+    """
+    assert not _gates(SequentialAwaits, plain, set())
+    assert _gates(SequentialAwaits, plain, {"read", "render"})
+    assert not _gates(SequentialAwaits, plain, {"read"})  # one is not two
+    # a session passed, a session's own method, a string (a write statement?)
+    assert _gates(
+        SequentialAwaits,
+        """
+        async def f(session, flow_id):
+            a = await read_flow(session, flow_id)
+            b = await session.execute(q)
+        """,
+        set(),
+    )
+    assert _gates(
+        SequentialAwaits,
+        """
+        async def f(db: AsyncSession, flow_id):
+            await run(db, "DELETE FROM flows")
+            await run("UPDATE flows SET x = 1")
+        """,
+        set(),
+    )
+    # an imported name is looked up by the name it was imported as, too
+    assert _gates(
+        SequentialAwaits,
+        """
+        from app.dal import read_flow as rf, read_run as rr
+
+        async def f(flow_id):
+            a = await rf(flow_id)
+            b = await rr(flow_id)
+        """,
+        {"read_flow", "read_run"},
+    )
+
+
+def test_awaits_in_loop_gate_wants_a_callee_the_project_knows_to_query():
+    from n1fix.rules.awaits_in_loop.rule import AwaitsInLoop
+
+    source = """
+        async def f(ids):
+            for i in ids:
+                total += await fetch_one(i)
+    """
+    assert not _gates(AwaitsInLoop, source, set())
+    assert not _gates(AwaitsInLoop, source, {"other"})
+    assert _gates(AwaitsInLoop, source, {"fetch_one"})
+    # what the check reads: `out.append(await f(x))`, `return await f(x)` in a loop
+    appended = "async def f(ids):\n    for i in ids:\n        out.append(await g(i))\n"
+    assert _gates(AwaitsInLoop, appended, {"g"})
+    assert AwaitsInLoop().gate_alone(*_tree(appended))
+    assert not AwaitsInLoop().gate_alone(*_tree("async def f():\n    await g()\n"))
