@@ -431,3 +431,40 @@ def test_awaits_in_loop_gate_wants_a_callee_the_project_knows_to_query():
     assert _gates(AwaitsInLoop, appended, {"g"})
     assert AwaitsInLoop().gate_alone(*_tree(appended))
     assert not AwaitsInLoop().gate_alone(*_tree("async def f():\n    await g()\n"))
+
+
+def test_query_in_loop_project_gate_wants_the_callees_qualifier():
+    from types import SimpleNamespace
+
+    from n1fix.analysis.ast_loop_calls import loop_callees
+
+    functions = SimpleNamespace(
+        functions={"app.models.users.UsersTable.get": None, "app.dal.read_flow": None}
+    )
+    project = SimpleNamespace(functions=functions)
+
+    def through(source: str) -> bool:
+        tree, text = _tree(source)
+        return QueryInLoop().project_gate(QueryInLoop().survey(tree, text), project)
+
+    # `data.get(k)` cannot resolve to `UsersTable.get`: its qualified name ends `data.get`
+    assert sorted(loop_callees(_tree("for k in ks:\n    data.get(k)\n")[0])) == [
+        "data.get"
+    ]
+    assert not through("for k in ks:\n    data.get(k)\n")
+    assert through(
+        "from app.models.users import UsersTable\nfor k in ks:\n    UsersTable.get(k)\n"
+    )
+    # imported under another name, or the module in front
+    assert through(
+        "from app.models.users import UsersTable as U\nfor k in ks:\n    U.get(k)\n"
+    )
+    assert through(
+        "from app.models import users\nfor k in ks:\n    users.UsersTable.get(k)\n"
+    )
+    # the qualifier is the module or the class: any function of that name
+    assert through(
+        "class A:\n    def f(self, ks):\n        for k in ks:\n            self.get(k)\n"
+    )
+    assert through("for k in ks:\n    read_flow(k)\n")
+    assert through("from app.dal import read_flow as rf\nfor k in ks:\n    rf(k)\n")
