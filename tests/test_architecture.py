@@ -58,11 +58,6 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
         for name in ("note_fact", "note_read")
     },
     (
-        "n1fix.rules.query_in_loop.rule",
-        "n1fix.orm.functions",
-        "loop_called_names",
-    ): "the survey's text scan for called names, no ORM question: belongs in cst/",
-    (
         "n1fix.rules.write_in_loop.loop_body",
         "n1fix.orm.query_shape",
         "is_model_like",
@@ -103,6 +98,15 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
             "SESSION_TYPE",
             "WRITE_METHODS",
         )
+    },
+    **{
+        (
+            "n1fix.analysis.ast_awaits",
+            "n1fix.orm.session_use",
+            name,
+        ): "the same names as `await_calls`, read by the awaits rules' gates (a superset of"
+        " what it reads): they move with it"
+        for name in ("READ_METHODS", "SESSION_NAME", "SESSION_TYPE", "WRITE_METHODS")
     },
 }
 # Only the engine chooses the dialect; nothing below it names the implementation.

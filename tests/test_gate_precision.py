@@ -346,3 +346,125 @@ def test_nodes_of_finds_what_ast_walk_finds():
         assert sorted(map(id, nodes_of(tree, kind))) == sorted(map(id, walked))
     other, _ = _tree("x = len(y)\n")
     assert len(nodes_of(other, ast.Call)) == 1  # a new tree, a new index
+
+
+# -- sequential-awaits and awaits-in-loop -----------------------------------------------
+
+
+def _gates(rule, source: str, names: set[str]) -> bool:
+    """The per-file gate, else the project gate with `names` indexed (as `runner`)."""
+    from types import SimpleNamespace
+
+    from n1fix.orm.session_use import SessionUse
+
+    tree, text = _tree(source)
+    checker = rule()
+    if checker.gate(tree, text):
+        return True
+    index = SimpleNamespace(
+        functions={f"app.dal.{name}": SessionUse.__new__(SessionUse) for name in names}
+    )
+    for function in index.functions.values():
+        object.__setattr__(function, "queries", True)
+    return checker.project_gate(
+        checker.survey(tree, text), SimpleNamespace(session_use=index)
+    )
+
+
+def test_sequential_awaits_gate_wants_two_awaits_that_may_reach_the_database():
+    from n1fix.rules.sequential_awaits.rule import SequentialAwaits
+
+    plain = """
+        async def f(flow_id):
+            a = await client.read(flow_id)
+            b = await render(a)
+    """
+    assert not _gates(SequentialAwaits, plain, set())
+    assert _gates(SequentialAwaits, plain, {"read", "render"})
+    assert not _gates(SequentialAwaits, plain, {"read"})  # one is not two
+    # a session passed, a session's own method, a string (a write statement?)
+    assert _gates(
+        SequentialAwaits,
+        """
+        async def f(session, flow_id):
+            a = await read_flow(session, flow_id)
+            b = await session.execute(q)
+        """,
+        set(),
+    )
+    assert _gates(
+        SequentialAwaits,
+        """
+        async def f(db: AsyncSession, flow_id):
+            await run(db, "DELETE FROM flows")
+            await run("UPDATE flows SET x = 1")
+        """,
+        set(),
+    )
+    # an imported name is looked up by the name it was imported as, too
+    assert _gates(
+        SequentialAwaits,
+        """
+        from app.dal import read_flow as rf, read_run as rr
+
+        async def f(flow_id):
+            a = await rf(flow_id)
+            b = await rr(flow_id)
+        """,
+        {"read_flow", "read_run"},
+    )
+
+
+def test_awaits_in_loop_gate_wants_a_callee_the_project_knows_to_query():
+    from n1fix.rules.awaits_in_loop.rule import AwaitsInLoop
+
+    source = """
+        async def f(ids):
+            for i in ids:
+                total += await fetch_one(i)
+    """
+    assert not _gates(AwaitsInLoop, source, set())
+    assert not _gates(AwaitsInLoop, source, {"other"})
+    assert _gates(AwaitsInLoop, source, {"fetch_one"})
+    # what the check reads: `out.append(await f(x))`, `return await f(x)` in a loop
+    appended = "async def f(ids):\n    for i in ids:\n        out.append(await g(i))\n"
+    assert _gates(AwaitsInLoop, appended, {"g"})
+    assert AwaitsInLoop().gate_alone(*_tree(appended))
+    assert not AwaitsInLoop().gate_alone(*_tree("async def f():\n    await g()\n"))
+
+
+def test_query_in_loop_project_gate_wants_the_callees_qualifier():
+    from types import SimpleNamespace
+
+    from n1fix.analysis.ast_loop_calls import loop_callees
+
+    functions = SimpleNamespace(
+        functions={"app.models.users.UsersTable.get": None, "app.dal.read_flow": None}
+    )
+    project = SimpleNamespace(functions=functions)
+
+    def through(source: str) -> bool:
+        tree, text = _tree(source)
+        return QueryInLoop().project_gate(QueryInLoop().survey(tree, text), project)
+
+    # `data.get(k)` cannot resolve to `UsersTable.get`: its qualified name ends `data.get`
+    assert sorted(loop_callees(_tree("for k in ks:\n    data.get(k)\n")[0])) == [
+        "data.get"
+    ]
+    assert not through("for k in ks:\n    data.get(k)\n")
+    assert through(
+        "from app.models.users import UsersTable\nfor k in ks:\n    UsersTable.get(k)\n"
+    )
+    # imported under another name, or the module in front
+    assert through(
+        "from app.models.users import UsersTable as U\nfor k in ks:\n    U.get(k)\n"
+    )
+    assert through(
+        "from app.models import users\nfor k in ks:\n    users.UsersTable.get(k)\n"
+    )
+    # the qualifier is the module or the class: any function of that name
+    assert through(
+        "class A:\n    def f(self, ks):\n        for k in ks:\n            self.get(k)\n"
+    )
+    assert through("for k in ks:\n    read_flow(k)\n")
+    assert through("from app.dal import read_flow as rf\nfor k in ks:\n    rf(k)\n")

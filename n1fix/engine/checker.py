@@ -6,6 +6,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from n1fix.cst.parsing import parse_module
 from n1fix.engine.suppressions import apply_suppressions
 from n1fix.rules.base import Finding, Rule
 from n1fix.rules.context import FileContext, ProjectContext
@@ -17,7 +18,7 @@ class ParseFailure(Exception):
 
 def parse(text: str) -> cst.Module:
     try:
-        return cst.parse_module(text)
+        return parse_module(text)
     except cst.ParserSyntaxError as error:
         raise ParseFailure(_syntax_message(text, error)) from None
 

@@ -383,9 +383,9 @@ def _unbound_problem(new_text: str, ctx: FileContext) -> str | None:
 
 def _reparsed(text: str, ctx: FileContext):
     """The rewrite as the file will hold it (a codemod's tree may share nodes)."""
-    import libcst as cst
+    from n1fix.cst.parsing import parse_module
 
-    return cst.parse_module(text, config=ctx.module.config_for_parsing)
+    return parse_module(text, config=ctx.module.config_for_parsing)
 
 
 def _numbered(ctx: FileContext, findings: list[Finding], unsafe_fixes: bool):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from n1fix.cst.parsing import parse_module
 from n1fix.cst.positions import Positions
 from n1fix.rules.project import ProjectContext
 
@@ -46,7 +47,7 @@ class FileContext:
         """A context for other code seen from this one (the loop a batch method is planned
         from): `text` parsed, the same project, `changes` to the other fields."""
         return dataclasses.replace(
-            self, module=cst.parse_module(text), source=text, _positions=None, **changes
+            self, module=parse_module(text), source=text, _positions=None, **changes
         )
 
     @property
@@ -121,7 +122,7 @@ class FileContext:
 @functools.lru_cache(maxsize=64)
 def _parsed_at(path: Path, mtime_ns: int) -> cst.Module | None:
     try:
-        return cst.parse_module(path.read_text(encoding="utf-8"))
+        return parse_module(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
         return None
 

@@ -100,16 +100,24 @@ class AwaitsInLoop(Rule):
     SPLIT_FROM = "sequential-awaits"
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        if "await" not in text or "async def" not in text:
-            return False
-        for function in ast.walk(tree):
-            if isinstance(function, ast.AsyncFunctionDef):
-                for node in ast.walk(function):
-                    if isinstance(node, (ast.For, ast.AsyncFor)) and any(
-                        _awaits_a_call(s) for s in node.body
-                    ):
-                        return True
-        return False
+        return False  # only the project's session-use index can say (`project_gate`)
+
+    def gate_alone(self, tree: ast.Module, text: str) -> bool:
+        """May the file hold a finding, whatever the rest of the project holds?"""
+        from n1fix.rules.awaits_in_loop.gate import gate_alone
+
+        return gate_alone(tree, text)
+
+    def survey(self, tree: ast.Module, text: str):
+        from n1fix.rules.awaits_in_loop.gate import callee_names
+
+        return callee_names(tree, text)
+
+    def project_gate(self, facts, project) -> bool:
+        from n1fix.analysis.ast_awaits import indexed_names
+        from n1fix.rules.awaits_in_loop.gate import project_gate
+
+        return project_gate(facts, indexed_names(project.session_use, querying=True))
 
     def check(self, ctx) -> Iterable[Finding]:
         import libcst as cst
@@ -162,13 +170,3 @@ class AwaitsInLoop(Rule):
             plan,
             loop=loop,
         )
-
-
-def _awaits_a_call(statement: ast.stmt) -> bool:
-    """`x = await f()`, `await f()`, `out[k] = await f()` or `out.append(await f())`."""
-    if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
-        value = statement.value
-        if isinstance(value, ast.Call) and len(value.args) == 1:
-            value = value.args[0]  # out.append(await fetch(x))
-        return isinstance(value, ast.Await) and isinstance(value.value, ast.Call)
-    return False

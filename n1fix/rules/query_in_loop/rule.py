@@ -208,8 +208,9 @@ import ast
 import re
 from typing import Iterable
 
+from n1fix.analysis.ast_loop_calls import loop_callees, resolvable
 from n1fix.cst.astwalk import any_in_loop, class_like
-from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
 # `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
@@ -312,16 +313,14 @@ class QueryInLoop(Rule):
     def survey(self, tree: ast.Module, text: str) -> list[str]:
         # The names the file may call in a loop (a superset), sorted so that the cache's
         # bytes are stable.
-        from n1fix.orm.functions import loop_called_names  # not needed at start-up
-
-        return sorted(loop_called_names(tree))
+        return sorted(loop_callees(tree))
 
     def project_gate(self, facts: list[str] | None, project) -> bool:
         """Let a file through when it may call a project function that runs a query (the
         per-file gate sees no query in such a loop: it needs the whole function index)."""
         if project.functions is None:
             return False
-        return facts is None or not project.functions.names.isdisjoint(facts)
+        return facts is None or resolvable(facts, project.functions)
 
     def check(self, ctx) -> Iterable[Finding]:
         # LibCST is imported only for files that pass the gate.

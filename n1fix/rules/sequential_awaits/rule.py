@@ -140,22 +140,26 @@ class SequentialAwaits(Rule):
     ROUND_TRIPS = ("k, one after another", "k, at once")
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        if "await" not in text or "async def" not in text:
-            return False
-        for function in ast.walk(tree):
-            if isinstance(function, ast.AsyncFunctionDef):
-                for node in ast.walk(function):
-                    for name in ("body", "orelse", "finalbody"):
-                        block = getattr(node, name, None)
-                        if isinstance(block, list) and _two_awaits_in_a_row(block):
-                            return True
-                    for handler in getattr(node, "handlers", ()) or ():
-                        if _two_awaits_in_a_row(handler.body):
-                            return True
-                    for case in getattr(node, "cases", ()) or ():
-                        if _two_awaits_in_a_row(case.body):
-                            return True
-        return False
+        from n1fix.rules.sequential_awaits.gate import gate
+
+        return gate(tree, text)
+
+    def gate_alone(self, tree: ast.Module, text: str) -> bool:
+        """May the file hold a finding, whatever the rest of the project holds?"""
+        from n1fix.rules.sequential_awaits.gate import gate_alone
+
+        return gate_alone(tree, text)
+
+    def survey(self, tree: ast.Module, text: str):
+        from n1fix.rules.sequential_awaits.gate import survey
+
+        return survey(tree, text)
+
+    def project_gate(self, facts, project) -> bool:
+        from n1fix.analysis.ast_awaits import indexed_names
+        from n1fix.rules.sequential_awaits.gate import project_gate
+
+        return project_gate(facts, indexed_names(project.session_use))
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.cst.async_functions import async_functions
@@ -313,20 +317,3 @@ def _labels(members) -> str:
         else f"{label} {count} times"
         for label, count in parts
     )
-
-
-def _two_awaits_in_a_row(block: list) -> bool:
-    previous = False
-    for statement in block:
-        current = _awaits_a_call(statement)
-        if current and previous:
-            return True
-        previous = current
-    return False
-
-
-def _awaits_a_call(statement: ast.stmt) -> bool:
-    if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign)):
-        value = statement.value
-        return isinstance(value, ast.Await) and isinstance(value.value, ast.Call)
-    return False
