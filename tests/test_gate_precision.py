@@ -376,12 +376,22 @@ def test_related_key_survey_keeps_reads_on_names_the_check_can_type():
         async def awaited(session):
             order = await session.get(Order, 1)
             return order.fee.id
+
+        def in_a_class_body_and_a_decorator(rows):
+            for row in rows:
+                class Local:
+                    key = row.subevent.pk
+
+                @register(row.quota.pk)  # read in `hook`, where `row` is unbound
+                def hook():
+                    pass
     """
     assert _key_reads(source) == [
         "event.pk",
         "fee.id",
         "item.pk",
         "seat.id",
+        "subevent.pk",
         "voucher.pk",
     ]
 

@@ -19,10 +19,10 @@ relationships can match it.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_right
 
 from n1fix.cst.astwalk import child_nodes, nodes_of
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NOT_METHODS = {"staticmethod", "classmethod"}
 
 
@@ -31,60 +31,75 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
     finds, and `Class:rel.key` for `self.rel.key` in a method of `Class` (also under
     the imported name when the class's name is an import's `as` name, which
     `model_for` looks up first)."""
-    renamed = _import_renames(tree)
-    found: set[str] = set()
-    typed: dict[ast.AST, frozenset[str]] = {}
-    # (node, innermost function, innermost class, that class when it encloses the
-    # function: `_owner_model` takes `self` for a model only then)
-    stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None, ast.AST | None]] = [
-        (tree, None, None, None)
+    called = {id(call.func) for call in nodes_of(tree, ast.Call)}
+    reads = [
+        node
+        for node in nodes_of(tree, ast.Attribute)
+        if type(node.ctx) is ast.Load
+        and type(node.value) is ast.Attribute
+        and type(node.value.value) is ast.Name
+        and id(node) not in called  # `owner.rel.key(...)` calls `key`: no column
     ]
-    while stack:
-        node, function, cls, method_of = stack.pop()
-        if isinstance(node, ast.Attribute) and function is not None:
-            pair = _read_pair(node)
-            if pair is not None:
-                owner = node.value.value.id
-                if owner != "self":
-                    names = typed.get(function)
-                    if names is None:
-                        names = typed[function] = _typed_names(function)
-                    if owner in names:
-                        found.add(pair)
-                elif method_of is not None and _is_method(function):
-                    found.add(f"{method_of.name}:{pair}")
-                    if method_of.name in renamed:
-                        found.add(f"{renamed[method_of.name]}:{pair}")
-        if isinstance(node, _FUNCTIONS):
-            function, method_of = node, cls
-        elif isinstance(node, ast.ClassDef):
-            cls, method_of = node, None
-        for child in _read_children(node):
-            stack.append((child, function, cls, method_of))
+    if not reads:
+        return set()
+    scopes = _Scopes(tree)
+    renamed: dict[str, str] | None = None
+    typed: dict[ast.AST, frozenset[str]] = {}
+    found: set[str] = set()
+    for node in reads:
+        function, method_of = scopes.around(node)
+        if function is None:
+            continue
+        pair = f"{node.value.attr}.{node.attr}"
+        owner = node.value.value.id
+        if owner != "self":
+            names = typed.get(function)
+            if names is None:
+                names = typed[function] = _typed_names(function)
+            if owner in names:
+                found.add(pair)
+        elif method_of is not None and _is_method(function):
+            found.add(f"{method_of.name}:{pair}")
+            if renamed is None:
+                renamed = _import_renames(tree)
+            if method_of.name in renamed:
+                found.add(f"{renamed[method_of.name]}:{pair}")
     return found
 
 
-def _read_children(node: ast.AST):
-    """The children of `node`, but a call's own attribute: `owner.rel.key(...)` calls
-    `key`, it reads no column."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        yield node.func.value
-        yield from node.args
-        yield from node.keywords
-        return
-    yield from child_nodes(node)
+class _Scopes:
+    """The functions and classes of a module by where they stand in the text (their
+    decorators included), for what the check's `ancestry` tells of a few nodes."""
 
+    def __init__(self, tree: ast.Module) -> None:
+        spans = []
+        for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            start = (node.lineno, node.col_offset)
+            if node.decorator_list:
+                first = node.decorator_list[0]
+                start = min(start, (first.lineno, first.col_offset))
+            spans.append((start, (node.end_lineno, node.end_col_offset), node))
+        spans.sort(key=lambda span: span[0])
+        self._starts = [span[0] for span in spans]
+        self._spans = spans
 
-def _read_pair(node: ast.Attribute) -> str | None:
-    """`rel.key` of a read `name.rel.key` (not assigned or deleted)."""
-    inner = node.value
-    if (
-        isinstance(node.ctx, ast.Load)
-        and isinstance(inner, ast.Attribute)
-        and isinstance(inner.value, ast.Name)
-    ):
-        return f"{inner.attr}.{node.attr}"
-    return None
+    def around(self, node: ast.AST) -> tuple[ast.AST | None, ast.AST | None]:
+        """The innermost function around `node`, and the innermost class around it
+        when that class also encloses the function (else None)."""
+        at = (node.lineno, node.col_offset)
+        function, class_inside = None, False
+        for _, end, scope in reversed(self._spans[: bisect_right(self._starts, at)]):
+            if not at < end:
+                continue  # a scope before the node, closed
+            if isinstance(scope, ast.ClassDef):
+                if function is not None:
+                    return function, scope
+                class_inside = True  # inside whatever function is found next
+            elif function is None:
+                function = scope
+                if class_inside:
+                    return function, None
+        return function, None
 
 
 def _is_method(function: ast.AST) -> bool:
