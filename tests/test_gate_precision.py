@@ -468,3 +468,112 @@ def test_query_in_loop_project_gate_wants_the_callees_qualifier():
     )
     assert through("for k in ks:\n    read_flow(k)\n")
     assert through("from app.dal import read_flow as rf\nfor k in ks:\n    rf(k)\n")
+
+
+# -- related-key-via-relationship ----------------------------------------------------------
+
+
+def _key_reads(source: str) -> list[str]:
+    from n1fix.rules.related_key_via_relationship.rule import RelatedKeyViaRelationship
+
+    return RelatedKeyViaRelationship().survey(*_tree(source))
+
+
+def test_related_key_survey_keeps_reads_on_names_the_check_can_type():
+    source = """
+        def loop(orders):
+            for order in orders:
+                print(order.event.pk)
+
+        def comprehension(orders):
+            return [o.item.pk for o in orders]
+
+        def annotated(order: Order):
+            return order.voucher.pk
+
+        def fetched():
+            order = Order.objects.get(pk=1)
+            return order.seat.id
+
+        async def awaited(session):
+            order = await session.get(Order, 1)
+            return order.fee.id
+
+        def in_a_class_body_and_a_decorator(rows):
+            for row in rows:
+                class Local:
+                    key = row.subevent.pk
+
+                @register(row.quota.pk)  # read in `hook`, where `row` is unbound
+                def hook():
+                    pass
+    """
+    assert _key_reads(source) == [
+        "event.pk",
+        "fee.id",
+        "item.pk",
+        "seat.id",
+        "subevent.pk",
+        "voucher.pk",
+    ]
+
+
+def test_related_key_survey_skips_names_with_no_model_to_find():
+    # `request.event.pk` in a view: an unannotated parameter; `self.request.event.pk`
+    # starts with an attribute; a module-level read; a call; an assignment; a name
+    # bound otherwise (not a call's result)
+    source = """
+        def view(request, pk):
+            if request.event.pk == pk:
+                return self.request.event.pk
+
+        current = order.event.pk
+
+        def other(order, data):
+            order.event.pk = 1
+            o = data["order"]
+            return order.event.pk(), o.event.pk
+    """
+    assert _key_reads(source) == []
+
+
+def test_related_key_survey_names_the_class_of_self():
+    source = """
+        class OrderPosition(Model):
+            def price(self):
+                return self.item.pk
+
+            @staticmethod
+            def static(self):
+                return self.tax.pk
+
+            def nested(self):
+                def inner():
+                    return self.variation.pk
+                return inner
+
+        def build():
+            class Local:
+                x = self.seat.pk
+
+                def method(self):
+                    return self.voucher.pk
+    """
+    assert _key_reads(source) == [
+        "Local:voucher.pk",
+        "OrderPosition:item.pk",
+        "OrderPosition:variation.pk",
+    ]
+
+
+def test_related_key_project_gate_matches_self_reads_to_that_models_relationships():
+    from n1fix.rules.related_key_via_relationship.gate import KeyPairs
+
+    pairs = KeyPairs(
+        frozenset({"event.pk", "item.pk"}), {"Order": frozenset({"event.pk"})}
+    )
+    assert pairs.any_read(["item.pk"])
+    assert pairs.any_read(["Order:event.pk"])
+    assert not pairs.any_read(["Order:item.pk"])  # a relationship of another model
+    assert not pairs.any_read(["EventForm:event.pk"])  # no model of that name
+    assert not pairs.any_read(["user.pk"])

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Collection
 
 from n1fix.engine.fileio import SourceError, read_source
+from n1fix.engine.older_syntax import as_older_syntax
 from n1fix.orm.django_facts import DjangoFacts, extract_django, mentions_django
 from n1fix.orm.functions import QueryFunction, defined_functions, extract_functions
 from n1fix.orm.imports import (
@@ -80,8 +81,11 @@ def survey_file(
         survey.digest = source.digest
     try:
         tree = ast.parse(text, filename=str(path))
-    except (SyntaxError, ValueError):
-        return survey  # gated stays None: LibCST reads it or reports why it can't
+    except SyntaxError:
+        _gate_newer_syntax(survey, text, rules, facts_of)
+        return survey  # else gated stays None: LibCST reads it or reports why it can't
+    except ValueError:
+        return survey
     except (RecursionError, MemoryError):
         # CPython's own parser gives up: the file cannot be compiled or run either.
         survey.error = "too deeply nested to parse (Python itself cannot compile it)"
@@ -95,6 +99,31 @@ def survey_file(
             f"internal error while surveying: {type(error).__name__}: {error}"
         )
     return survey
+
+
+def _gate_newer_syntax(
+    survey: Survey,
+    text: str,
+    rules: dict[str, Rule],
+    facts_of: Collection[str] | None,
+) -> None:
+    """Gate a file of syntax newer than the running Python's (`older_syntax`), and
+    gather the rules' facts for their project gates; nothing else: the project index
+    and the check read such a file as before, without its survey."""
+    older = as_older_syntax(text)
+    if older is None:
+        return
+    try:
+        tree = ast.parse(older)
+        rule_facts = {
+            name: rule.survey(tree, text)
+            for name, rule in rules.items()
+            if rule.surveys_files() and (facts_of is None or name in facts_of)
+        }
+        gated = [name for name, rule in rules.items() if rule.gate(tree, text)]
+    except Exception:  # noqa: BLE001 - not read here: LibCST reads it, every rule looks
+        return
+    survey.rule_facts, survey.gated = rule_facts, gated
 
 
 def one_line(message: str) -> str:

@@ -56,7 +56,11 @@ import ast
 from typing import Iterable
 
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
-from n1fix.rules.related_key_via_relationship.gate import key_reads, model_key_pairs
+from n1fix.rules.related_key_via_relationship.gate import (
+    KeyPairs,
+    key_reads,
+    model_key_pairs,
+)
 
 
 class RelatedKeyViaRelationship(Rule):
@@ -68,7 +72,7 @@ class RelatedKeyViaRelationship(Rule):
     # In a loop: the rows' query, then one SELECT per row's parent; with the column: none.
     ROUND_TRIPS = ("1 + N", "1")
     # The model index `project_gate` last saw, and its `rel.pk` pairs.
-    _pairs_of: tuple[object, frozenset[str]] | None = None
+    _pairs_of: tuple[object, KeyPairs] | None = None
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         # Whether `x.rel.key` reads a relationship's primary key depends on the model
@@ -77,7 +81,7 @@ class RelatedKeyViaRelationship(Rule):
         return False
 
     def survey(self, tree: ast.Module, text: str) -> list[str]:
-        return key_reads(text)
+        return key_reads(tree, text)
 
     def project_gate(self, facts: list[str] | None, project) -> bool:
         if project.models is None:
@@ -87,7 +91,7 @@ class RelatedKeyViaRelationship(Rule):
         # Every file of a run asks about the same index: its pairs are found once.
         if self._pairs_of is None or self._pairs_of[0] is not project.models:
             self._pairs_of = (project.models, model_key_pairs(project.models))
-        return not self._pairs_of[1].isdisjoint(facts)
+        return self._pairs_of[1].any_read(facts)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.related_key_via_relationship.analysis import find

@@ -1,0 +1,97 @@
+"""Files of syntax newer than the running Python still go through the gates.
+
+Python 3.12's type parameters and `type` statements are syntax errors for the `ast` of
+an older Python; such a file used to reach LibCST for every rule. `older_syntax` blanks
+those parts out (they name types only) so that the gates read the rest.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.older_syntax import as_older_syntax
+from n1fix.engine.survey import survey_file
+from n1fix.rules import all_rules
+
+READABLE = [
+    "def first[T](items: list[T]) -> T:\n    return items[0]\n",
+    "async def first[T](items: list[T]) -> T:\n    return items[0]\n",
+    "class Box[T: int, *Ts, **P](Base, metaclass=M):\n    pass\n",
+    "class Pool[\n    T: A | B,  # a comment\n](Base):\n    pass\n",
+    "type Pair = tuple[int, int]\n",
+    "type Tree[T] = T | list[Tree[T]]\n",
+    "if True:\n    type Key = str\n",
+    "x = 1; type Key = str\n",
+    "def f[T = int](): pass\n",  # a default (Python 3.13)
+]
+
+
+@pytest.mark.parametrize("source", READABLE)
+def test_newer_syntax_reads_as_older_on_the_same_lines(source):
+    older = as_older_syntax(source)
+    assert older is not None
+    ast.parse(older)
+    assert older.count("\n") == source.count("\n")
+
+
+def test_the_rest_of_the_line_keeps_its_columns():
+    older = as_older_syntax("def f[T](rows: list[T]) -> T:\n    return rows[0]\n")
+    assert older.index("(rows") == 8
+    assert as_older_syntax("type Key = str\n") == "Key = str\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = 1\n",  # nothing newer
+        "type = 3\nprint(type(x))\n",  # `type` the builtin, not a statement
+        "class A[]:\n    pass\n",  # wrong for every Python: LibCST reports it
+        "def f[1](): pass\n",
+        "class A[T,,]: pass\n",
+        "type X[] = int\n",
+        'f"{x!r:{"nested"}}"\n',  # Python 3.12's f-strings: not read here
+    ],
+)
+def test_other_text_is_left_alone(source):
+    assert as_older_syntax(source) is None
+
+
+def _survey(tmp_path: Path, source: str):
+    path = tmp_path / "app.py"
+    path.write_text(source)
+    return survey_file(path, tmp_path, {rule.NAME: rule() for rule in all_rules()})
+
+
+def test_a_file_of_newer_syntax_is_gated(tmp_path):
+    loop = _survey(
+        tmp_path,
+        "type Ids = list[int]\n\n"
+        "def names[T](session, ids: Ids) -> list[T]:\n"
+        "    for i in ids:\n"
+        "        yield session.get(User, i)\n",
+    )
+    assert loop.gated is not None and "query-in-loop" in loop.gated
+    quiet = _survey(tmp_path, "class Box[T]:\n    def get(self) -> T: ...\n")
+    assert quiet.gated == []
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="ast reads it whole there")
+def test_only_the_gates_read_it_on_an_older_python(tmp_path):
+    # The model index and the check read the file as before: without its survey.
+    survey = _survey(
+        tmp_path,
+        "from sqlalchemy.orm import DeclarativeBase\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n"
+        "class User(Base):\n    __tablename__ = 'users'\n\n"
+        "def first[T](xs: list[T]) -> T:\n    return xs[0]\n",
+    )
+    assert survey.gated is not None
+    assert survey.imports == {} and survey.models == []
+
+
+def test_a_file_wrong_for_every_python_still_reaches_libcst(tmp_path):
+    assert _survey(tmp_path, "class A[]:\n    pass\n").gated is None
