@@ -1,0 +1,23 @@
+"""Categories "books" (deleted, then re-created live), "games" and "music"; shop 1 already
+carries "games", shop 2 carries nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from softapp.models import Category, Shop, ShopCategory
+
+
+def seed(session: Session) -> None:
+    session.add_all(
+        [
+            Category(id=1, code="books", deleted=True),
+            Category(id=2, code="games", deleted=False),
+            Category(id=3, code="books", deleted=False),
+            Category(id=4, code="music", deleted=False),
+        ]
+    )
+    session.add_all([Shop(id=1, name="north"), Shop(id=2, name="south")])
+    session.flush()
+    session.add(ShopCategory(shop_id=1, code="games"))
+    session.flush()
