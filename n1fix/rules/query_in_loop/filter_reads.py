@@ -89,10 +89,7 @@ def _reads(ctx, node, entity: str, ancestry, depth: int = 0) -> set[str] | None:
             return None
         return _reads(ctx, node.value, entity, ancestry, depth)
     if isinstance(node, cst.Call):
-        parts = [node.func, *(arg.value for arg in node.args)]
-        if isinstance(node.func, cst.Name) and node.func.value in _BUILTINS:
-            parts = parts[1:]
-        return _all(ctx, parts, entity, ancestry, depth)
+        return _call_reads(ctx, node, entity, ancestry, depth)
     if isinstance(node, cst.Comparison):
         return _all(
             ctx,
@@ -117,6 +114,73 @@ def _reads(ctx, node, entity: str, ancestry, depth: int = 0) -> set[str] | None:
             parts.append(element.slice.value)
         return _all(ctx, parts, entity, ancestry, depth)
     return None
+
+
+def _call_reads(ctx, call: cst.Call, entity: str, ancestry, depth: int):
+    """A call's arguments, and what the callee returns: a builtin's or SQLAlchemy
+    helper's value, a model's own method (`Template.get(id)`: not a column of it), or
+    what every `return` of a function of this module gives."""
+    args = _all(ctx, [arg.value for arg in call.args], entity, ancestry, depth)
+    if args is None:
+        return None
+    func = call.func
+    if isinstance(func, cst.Name) and func.value in _BUILTINS:
+        return args
+    if isinstance(func, cst.Name) and not bindings(func.value, ancestry):
+        helper = _module_function(ctx.module, func.value)
+        if helper is not None:
+            returned = _returns_reads(ctx, helper, entity, depth)
+            return None if returned is None else args | returned
+    if isinstance(func, cst.Attribute) and func.attr.value not in _TABLE_ATTRS:
+        model = ctx.model_for(func.value)
+        if (
+            model is not None
+            and ctx.code(func.value) != entity
+            and model.column(func.attr.value) is None
+            and model.relationship(func.attr.value) is None
+            and not _bound_in_function(func.value, ancestry)
+        ):
+            return args  # a query or constructor method of the model: rows, values
+    callee = _reads(ctx, func, entity, ancestry, depth)
+    return None if callee is None else args | callee
+
+
+def _bound_in_function(node: cst.BaseExpression, ancestry) -> bool:
+    head = node
+    while isinstance(head, cst.Attribute):
+        head = head.value
+    return isinstance(head, cst.Name) and bool(bindings(head.value, ancestry))
+
+
+def _module_function(module: cst.Module, name: str) -> cst.FunctionDef | None:
+    """The module-level function `name`, when nothing else of the module binds it."""
+    values = _module_values(module, name)
+    found = [
+        s
+        for s in module.body
+        if isinstance(s, cst.FunctionDef) and s.name.value == name
+    ]
+    return found[0] if len(found) == 1 and len(values) == 1 else None
+
+
+def _returns_reads(ctx, helper: cst.FunctionDef, entity: str, depth: int):
+    if any(isinstance(n, (cst.Yield, cst.Await)) for n in walk(helper.body)):
+        return None
+    found: set[str] = set()
+    for node in walk(helper.body):
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return None  # a nested scope's returns are not the function's
+        if isinstance(node, cst.Return):
+            if node.value is None:
+                found.add(_VALUE)
+                continue
+            reads = _reads(
+                ctx, node.value, entity, [ctx.module, helper, node], depth + 1
+            )
+            if reads is None:
+                return None
+            found |= reads
+    return found or {_VALUE}
 
 
 def _all(ctx, nodes, entity: str, ancestry, depth: int) -> set[str] | None:
