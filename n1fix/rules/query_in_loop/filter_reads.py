@@ -117,9 +117,12 @@ def _reads(ctx, node, entity: str, ancestry, depth: int = 0) -> set[str] | None:
 
 
 def _call_reads(ctx, call: cst.Call, entity: str, ancestry, depth: int):
-    """A call's arguments, and what the callee returns: a builtin's or SQLAlchemy
-    helper's value, a model's own method (`Template.get(id)`: not a column of it), or
-    what every `return` of a function of this module gives."""
+    """A call's arguments, and what the callee returns: a query's rows, a builtin's or
+    SQLAlchemy helper's value, a model's own method (`Template.get(id)`: not a column of
+    it), or what every `return` of a function of this module gives."""
+    shape = ctx.orm.query_shape(call)
+    if shape is not None and shape.entity is not None and shape.terminal is not None:
+        return {_VALUE}  # a query run apart (`.get()`, `.first()`): rows, values here
     args = _all(ctx, [arg.value for arg in call.args], entity, ancestry, depth)
     if args is None:
         return None
