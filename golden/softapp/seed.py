@@ -1,11 +1,12 @@
 """Categories "books" (deleted, then re-created live), "games" and "music"; shop 1 already
-carries "games", shop 2 carries nothing."""
+carries "games", shop 2 carries nothing. Labels "Sale", "sale" and "New"; shop 1 carries
+"new"."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from softapp.models import Category, Shop, ShopCategory
+from softapp.models import Category, Label, Shop, ShopCategory, ShopLabel
 
 
 def seed(session: Session) -> None:
@@ -20,4 +21,8 @@ def seed(session: Session) -> None:
     session.add_all([Shop(id=1, name="north"), Shop(id=2, name="south")])
     session.flush()
     session.add(ShopCategory(shop_id=1, code="games"))
+    session.add_all(
+        [Label(id=1, name="Sale"), Label(id=2, name="sale"), Label(id=3, name="New")]
+    )
+    session.add(ShopLabel(shop_id=1, name="New"))
     session.flush()
