@@ -92,7 +92,6 @@ SERVICE = """
 OWN_TEMPLATE = "TemplateTypeLink.query.filter_by(template_id=template.id).all()"
 
 
-@pytest.mark.xfail(strict=True, reason="distinct-keys proof accepts repeated keys")
 @pytest.mark.parametrize(
     "before,rows,target",
     [

@@ -1134,3 +1134,52 @@ def test_fingerprint_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
         )
         prints.add(run.stdout.strip())
     assert len(prints) == 1
+
+
+def test_partial_unique_index_validators_and_collation(tmp_path: Path) -> None:
+    index = build(
+        tmp_path,
+        {
+            "soft/__init__.py": "",
+            "soft/models.py": """
+                from sqlalchemy import Column, Index, Integer, String, text
+                from sqlalchemy.orm import declarative_base, validates
+
+                Base = declarative_base()
+
+
+                class Keyed:
+                    @validates("code", "label")
+                    def _strip(self, key, value):
+                        return value.strip()
+
+
+                class Soft(Base, Keyed):
+                    __tablename__ = "soft"
+                    id = Column(Integer, primary_key=True)
+                    code = Column(String(20, collation="NOCASE"), nullable=False)
+                    slug = Column(String(20), nullable=False)
+                    name = Column(String(20), nullable=False)
+                    __table_args__ = (
+                        Index(
+                            "ix_soft_code",
+                            "code",
+                            unique=True,
+                            postgresql_where=text("deleted_at IS NULL"),
+                        ),
+                        Index("ix_soft_slug", "slug", unique=True),
+                        Index("ix_soft_name", "name", unique=True, sqlite_where=text("1")),
+                    )
+            """,
+        },
+    )
+    soft = index.get("soft.models.Soft")
+    assert soft is not None
+    # Unique only among the rows the condition keeps: not unique over the table.
+    assert not soft.is_unique("code") and not soft.is_unique("name")
+    assert soft.is_unique("slug")
+    assert soft.validated == ("code", "label")  # from the mixin
+    code, slug = soft.column("code"), soft.column("slug")
+    assert code.collation == "NOCASE" and slug.collation is None
+    assert (code.type, code.type_args) == ("String", "20, collation='NOCASE'")
+    assert (slug.type, slug.type_args) == ("String", "20")

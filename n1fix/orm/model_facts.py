@@ -111,6 +111,10 @@ class ColumnFacts:
     )
     uncertain: bool = False  # **kwargs or an unreadable annotation: nullability unknown
     sqlmodel: bool = False  # a plain annotated field: a column only in SQLModel tables
+    # The SQL type's own arguments as written (`50, collation='NOCASE'`), and its
+    # collation (`collation=`, "?" when not a literal or not told apart from a length).
+    type_args: str | None = None
+    collation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,8 @@ class ClassFacts:
     table_foreign_keys: tuple[tuple[str, str], ...] = ()  # (column name, "table.col")
     version_id: bool = False  # `__mapper_args__` names a `version_id_col`
     methods: tuple[str, ...] = ()  # the methods the class body defines itself
+    # The attributes `@validates(...)` methods of the class body rewrite ("?": unreadable).
+    validated: tuple[str, ...] = ()
     # Per method that may touch the database: (name, what it does itself: "commits",
     # "flushes", "writes" or "", the names of the methods it calls on anything).
     method_effects: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
@@ -405,6 +411,7 @@ def _column_call(
             continue
         elif "type" not in values and _last(arg) is not None:
             values["type"] = _last(arg)
+            values.update(_type_details(arg))
     sa_column: ColumnFacts | None = None
     for keyword in call.keywords:
         key, value = keyword.arg, keyword.value
@@ -419,6 +426,7 @@ def _column_call(
             values["name"] = _literal(value)
         elif key in ("type_", "sa_type") and _last(value) is not None:
             values["type"] = _last(value)
+            values.update(_type_details(value))
         elif key == "foreign_key":
             literal = _literal(value)
             values["foreign_key"] = literal if isinstance(literal, str) else None
@@ -431,6 +439,26 @@ def _column_call(
     if sa_column is not None:
         return sa_column
     return ColumnFacts(attr=attr, classic=classic, uncertain=uncertain, **values)  # type: ignore[arg-type]
+
+
+def _type_details(node: ast.AST) -> dict[str, str]:
+    """`String(50, collation="NOCASE")`: its arguments as written and its collation
+    ("?" for two positional arguments: a string type's second one is its collation)."""
+    if not isinstance(node, ast.Call):
+        return {}
+    details = {
+        "type_args": ", ".join(
+            [ast.unparse(arg) for arg in node.args]
+            + [ast.unparse(keyword) for keyword in node.keywords]
+        )
+    }
+    for keyword in node.keywords:
+        if keyword.arg == "collation" or keyword.arg is None:
+            literal = _literal(keyword.value)
+            details["collation"] = literal if isinstance(literal, str) else "?"
+    if len(node.args) > 1 or any(isinstance(a, ast.Starred) for a in node.args):
+        details.setdefault("collation", "?")
+    return details
 
 
 def _target(node: ast.AST | None, ctx: _Context) -> tuple[str | None, str | None]:
@@ -640,8 +668,14 @@ def _table_args(
             names = _names_in(item.args, columns)
             if names:
                 out["unique_sets"].append(names)
-        elif kind == "Index" and any(
-            k.arg == "unique" and _flag(k.value) for k in item.keywords
+        elif (
+            kind == "Index"
+            and any(k.arg == "unique" and _flag(k.value) for k in item.keywords)
+            # A partial index (`postgresql_where=`, `sqlite_where=`): unique only
+            # among the rows its condition keeps, not over the table.
+            and not any(
+                k.arg is None or k.arg.endswith("_where") for k in item.keywords
+            )
         ):
             names = _names_in(item.args[1:], columns)
             if names:
@@ -867,6 +901,7 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         if dotted:
             bases.append(ctx.qualify(dotted))
     info["methods"] = _own_methods(cls)
+    info["validated"] = _validated(cls)
     info["method_effects"] = _method_effects(cls)
     return ClassFacts(
         qualname=f"{ctx.module}.{cls.name}",
@@ -892,6 +927,28 @@ def _own_methods(cls: ast.ClassDef) -> tuple[str, ...]:
         for stmt in _class_statements(cls.body)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
     )
+
+
+def _validated(cls: ast.ClassDef) -> tuple[str, ...]:
+    """The attributes named by `@validates("a", "b")` on the class body's methods."""
+    found: list[str] = []
+    for stmt in _class_statements(cls.body):
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in stmt.decorator_list:
+            if _last(decorator) != "validates":
+                continue
+            if (
+                not isinstance(decorator, ast.Call)
+                or decorator.keywords
+                and any(k.arg is None for k in decorator.keywords)
+            ):
+                found.append("?")
+                continue
+            for arg in decorator.args:
+                literal = _literal(arg)
+                found.append(literal if isinstance(literal, str) else "?")
+    return tuple(dict.fromkeys(found))
 
 
 _SESSION_RECEIVER = re.compile(r"session|conn|\bdb\b", re.IGNORECASE)

@@ -86,6 +86,9 @@ class ColumnInfo:
     nullable: bool  # True when unknown
     index: bool
     foreign_key: str | None  # "table.column" (or as written when unresolvable)
+    # The SQL type's arguments as written, and its `collation=` ("?": unreadable).
+    type_args: str | None = None
+    collation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ class ModelInfo:
     # A Django model's own facts (ordering, managers, overrides, receivers), which only
     # the Django dialect reads; None for other ORMs' models.
     django: DjangoModel | None = None
+    # Attributes a `@validates` method (its own or inherited) rewrites; "?": unreadable.
+    validated: tuple[str, ...] = ()
 
     def writing_method(self, name: str) -> tuple[str, str] | None:
         """(what it does, the defining class) when the method `name` writes."""
@@ -780,6 +785,7 @@ class _Builder:
             nullable = True
         else:
             nullable = optional
+        typed = column if column.type or spec is None else spec
         return ColumnInfo(
             attr=column.attr,
             name=str(name),
@@ -791,6 +797,8 @@ class _Builder:
             nullable=nullable,
             index=bool(pick("index")),
             foreign_key=pick("foreign_key") or table_fks.get(str(name)),  # type: ignore[arg-type]
+            type_args=typed.type_args if typed is not None else None,
+            collation=typed.collation if typed is not None else None,
         )
 
     def _draft_columns_parent_first(self, qualname: str, done: set[str]) -> None:
@@ -1110,6 +1118,15 @@ class _Builder:
                     return "?"  # pydantic's validating __init__, or a class not read
         return None
 
+    def _validated(self, qualname: str) -> tuple[str, ...]:
+        found = [
+            attr
+            for q in sorted({qualname, *self._ancestors(qualname)})
+            if q in self.classes
+            for attr in self.classes[q].validated
+        ]
+        return tuple(dict.fromkeys(found))
+
     def _version_id(self, qualname: str) -> bool:
         return any(
             self.classes[q].version_id
@@ -1213,6 +1230,7 @@ class _Builder:
                 flask=draft.lineage.flask,
                 writing_methods=self._writing_methods(qualname),
                 constructor=self._constructor(qualname),
+                validated=self._validated(qualname),
             )
             for qualname, draft in self.drafts.items()
         }

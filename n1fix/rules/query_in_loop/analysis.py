@@ -460,8 +460,10 @@ def _analyze_loop(
     if runs_once_per_loop(placement, ancestry):
         return None  # the body always leaves after its first item: no N+1
     distinct = (
-        distinct_keys_proof(ctx, frame, placement.keys_key, ancestry)
-        if len(parts) == 1 and shape.style is not Style.DJANGO
+        distinct_keys_proof(
+            ctx, frame, placement.keys_key, ancestry, model.column(key_column)
+        )
+        if len(parts) == 1 and shape.style is not Style.DJANGO and model is not None
         else None
     )
     own_rows: list[str] = []  # the proof, once a write relied on it

@@ -193,7 +193,15 @@ def analyze_call(
             (callee.model or "").rpartition(".")[2] or None,
         )
         distinct = (
-            distinct_keys_proof(ctx, frame, placement.keys_key, ancestry)
+            distinct_keys_proof(
+                ctx,
+                frame,
+                placement.keys_key,
+                ancestry,
+                variant.model.column(variant.key_column)
+                if variant.model is not None
+                else None,
+            )
             if writes
             else None
         )

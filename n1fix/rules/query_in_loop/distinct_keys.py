@@ -9,12 +9,17 @@ item's key, no later item's lookup can see an earlier item's row, so the batch r
 what every lookup did. The keys are distinct when:
 
 - the loop iterates the rows of one query of model `R` (no join, no other table in its
-  filters: those can repeat a row), or a one-to-many relationship's collection, and the
-  key is `row.c` where `c` is unique in `R` given the columns the query fixes by
-  equality (a single-column primary key or `unique=True` column; a composite primary key
-  or unique constraint whose other columns the query, or the relationship's foreign
-  key, fixes), every column of it NOT NULL (unique constraints let NULLs repeat);
-- or the items are a set, or a dict's keys (`shared_session.keys_distinct`).
+  filters: those can repeat a row; `filter_reads`), or a one-to-many relationship's
+  collection, and the key is `row.c` where `c` is unique in `R` given the columns the
+  query fixes by equality to a value (a single-column primary key or `unique=True`
+  column; a composite primary key or unique constraint whose other columns the query,
+  or the relationship's foreign key, fixes; a partial unique index is none), every
+  column of it NOT NULL (unique constraints let NULLs repeat), and `c` is of the lookup
+  column's type and collation;
+- or the items are a set, or a dict's keys (`shared_session.keys_distinct`);
+
+and the lookup column compares distinct values as distinct (`key_storage`: no
+collation, a type that binds values as they are).
 """
 
 from __future__ import annotations
@@ -23,9 +28,15 @@ import libcst as cst
 
 from n1fix.analysis.item_facts import bindings, model_of_name
 from n1fix.analysis.row_sources import row_source
-from n1fix.cst.chains import dotted_name, unwind
+from n1fix.cst.chains import unwind
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import COMPREHENSIONS, walk
+from n1fix.rules.query_in_loop.filter_reads import pinned_by_values
+from n1fix.rules.query_in_loop.key_storage import (
+    key_rewritten,
+    plain_key_column,
+    same_comparison,
+)
 from n1fix.rules.query_in_loop.shared_session import keys_distinct
 
 # Chain calls that only filter, order or slice the rows of one entity: none repeats a row.
@@ -54,12 +65,15 @@ _LENGTH_READERS = {"len", "bool"}
 
 
 def distinct_keys_proof(
-    ctx, frame: Frame, keys_key: cst.BaseExpression, ancestry
+    ctx, frame: Frame, keys_key: cst.BaseExpression, ancestry, lookup
 ) -> str | None:
-    """Why no key comes twice among the lookups the loop runs, or None when that is not
-    shown. A lookup inside a nested loop runs several times an item, with one key."""
+    """Why no key comes twice among the lookups the loop runs on the column `lookup`
+    (its `ColumnInfo`; None: unknown), or None when that is not shown. A lookup inside
+    a nested loop runs several times an item, with one key."""
     between = ancestry[frame.index + 1 : -1]
     if any(isinstance(n, (cst.For, cst.While, *COMPREHENSIONS)) for n in between):
+        return None
+    if lookup is None or plain_key_column(lookup) is not None:
         return None
     if keys_distinct(frame, keys_key):
         return "the keys are distinct: the loop iterates a set (or a dict's keys)"
@@ -78,8 +92,13 @@ def distinct_keys_proof(
     model, pinned, where = rows
     column = keys_key.attr.value
     unique = _unique_given(model, column, pinned)
-    if unique is None:
-        return None
+    source_column = model.column(column)
+    if (
+        unique is None
+        or source_column is None
+        or not same_comparison(source_column, lookup)
+    ):
+        return None  # another type or collation may compare distinct keys as one
     fixed = sorted(set(unique) - {column})
     given = f" with `{'`, `'.join(fixed)}` fixed by {where}" if fixed else ""
     return (
@@ -110,16 +129,9 @@ def _iterated_rows(ctx, frame: Frame, ancestry):
         model.query_overrides is None or names & model.query_overrides
     ):
         return None  # a project's query class may mean something else by them
-    entity = source.entity_code
-    pinned: set[str] = set()
-    for pred in source.shape.predicates:
-        if _names_other_model(pred.node, entity):
-            return None  # another table in the FROM list can repeat a row
-        if not pred.attr or (pred.model is not None and pred.model != entity):
-            continue
-        if isinstance(pred.value, cst.Name) and pred.value.value == "None":
-            continue
-        pinned.add(pred.attr)
+    pinned = pinned_by_values(ctx, source, ancestry)
+    if pinned is None:
+        return None  # another table in the FROM list can repeat a row
     return model, pinned, "the loop's query"
 
 
@@ -167,25 +179,6 @@ def _unique_given(model, column: str, pinned: set[str]) -> tuple[str, ...] | Non
         ):
             return tuple(attrs)
     return None
-
-
-def _names_other_model(node: cst.CSTNode, entity: str) -> bool:
-    """The filter reads a column of a class other than the queried entity."""
-    head = entity.rpartition(".")[2]
-    for sub in [node, *walk(node)]:
-        if (
-            isinstance(sub, cst.Attribute)
-            and _class_like(sub.value)
-            and _last_name(sub.value) != head
-        ):
-            return True
-    return False
-
-
-def _class_like(node: cst.BaseExpression) -> bool:
-    """`Tagging`, `models.Tagging`: a CapWords name, as classes are spelled."""
-    last = (dotted_name(node) or "").rpartition(".")[2]
-    return last[:1].isupper() and not last.isupper()
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:
@@ -262,7 +255,7 @@ def adds_own_row(
     `obj` is a new `model` row built in the loop by the ORM's constructor, with only
     columns as keywords and `column=` the item's key (as written in `keys`): with the
     keys distinct, no later item's lookup can match it, nor can its own, run before."""
-    if model is None or model.constructor is not None:
+    if model is None or model.constructor is not None or key_rewritten(model, column):
         return False
     between = ancestry[frame.index + 1 : -1]
     if any(isinstance(n, (cst.For, cst.While, *COMPREHENSIONS)) for n in between):
