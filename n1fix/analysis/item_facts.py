@@ -498,9 +498,12 @@ def reiterable_value(value: cst.BaseExpression) -> bool:
     return False
 
 
-def key_gaps(ctx, model, column, key_expr, frame: Frame, ancestry) -> list[str]:
-    """What the per-item keys may do differently in `in_` than in `==`, and where the
-    batch's matching of rows to keys in Python may differ from SQL's."""
+def key_gaps(
+    ctx, model, column, key_expr, frame: Frame, ancestry, matched_in_python=True
+) -> list[str]:
+    """What the per-item keys may do differently in `in_` than in `==`, and, when the
+    batch matches rows to keys in Python (a dict by the key; not a batched write), where
+    that matching may differ from SQL's."""
     gaps: list[str] = []
     if column.nullable and key_may_be_none(ctx, key_expr, frame, ancestry):
         gaps.append(
@@ -509,7 +512,7 @@ def key_gaps(ctx, model, column, key_expr, frame: Frame, ancestry) -> list[str]:
     type_gap = key_type_gap(ctx, model, column, key_expr, frame, ancestry)
     if type_gap:
         gaps.append(type_gap)
-    collation = column_collation_gap(model, column)
+    collation = column_collation_gap(model, column) if matched_in_python else None
     if collation:
         gaps.append(collation)
     return gaps
