@@ -422,3 +422,61 @@ def test_a_third_party_callee_is_not_reported(tmp_path):
     """,
     )
     assert _run(root).findings == []
+
+
+def test_a_string_key_makes_a_read_batch_unsafe_not_a_write_batch(tmp_path):
+    """The read's batch matches rows to labels in a dict (the column's collation may
+    match others in SQL); the write's batch matches them in SQL, as each call did."""
+    models = MODELS + textwrap.indent(
+        textwrap.dedent(
+            """
+
+            class Label(Base):
+                __tablename__ = "labels"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                name: Mapped[str] = mapped_column(unique=True)
+                archived: Mapped[bool]
+            """
+        ),
+        "    ",
+    )
+    dal = """
+        from sqlalchemy import select, update
+        from sqlalchemy.orm import Session
+
+        from app.models import Label
+
+
+        class LabelsDAL:
+            @staticmethod
+            def by_name(session: Session, name: str) -> Label | None:
+                return session.scalars(select(Label).where(Label.name == name)).first()
+
+            @staticmethod
+            def archive(session: Session, name: str) -> None:
+                session.execute(update(Label).where(Label.name == name).values(archived=True))
+    """
+    root = _project(
+        tmp_path,
+        """
+        from app.dal import LabelsDAL
+
+
+        def found(session, names: list[str]):
+            return [LabelsDAL.by_name(session, name) for name in names]
+
+
+        def archive_all(session, names: list[str]):
+            for name in names:
+                LabelsDAL.archive(session, name)
+    """,
+        dal,
+    )
+    (root / "app" / "models.py").write_text(textwrap.dedent(models))
+    read, write = sorted(_run(root).findings, key=lambda f: f.line)
+    assert read.applicability.value == "unsafe", read.message
+    assert read.fix_note == (
+        "`Label.name` is compared as a string: the database's collation (case, "
+        "trailing spaces) may match other rows than Python"
+    )
+    assert write.applicability.value == "safe", write.message

@@ -663,3 +663,41 @@ def test_a_case_insensitive_lookup_per_item_is_reported_without_a_fix(
     assert fix_source(path, path.read_text(), unsafe_fixes=True).text == (
         path.read_text()
     )
+
+
+def test_a_lookup_keyed_by_a_text_field_is_at_most_unsafe(tmp_path: Path) -> None:
+    # the rows are matched to the names in Python, SQL matched them under the column's
+    # collation (MySQL's default ignores case): golden trap_string_key_collation
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/lookups.py": """
+                from app.models import Author, Book
+
+
+                def authors_named(names: list[str]) -> list[Author | None]:
+                    return [Author.objects.filter(name=name).first() for name in names]
+
+
+                def books_of(authors: list[Author]) -> list[list[str]]:
+                    return [
+                        [b.title for b in Book.objects.filter(author_id=a.pk).order_by("pk")]
+                        for a in authors
+                    ]
+            """,
+        },
+    )
+    path = tmp_path / "app" / "lookups.py"
+    named, of_author = sorted(
+        (f for f in scan_source(path, path.read_text()) if f.rule == "query-in-loop"),
+        key=lambda f: f.line,
+    )
+    assert named.applicability is Applicability.UNSAFE, named.message
+    assert "`Author.name` is compared as a string: the database's collation" in (
+        named.fix_note or ""
+    )
+    # an integer key is not affected
+    assert of_author.applicability is Applicability.SAFE, of_author.message

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from collation_gaps import COLLATION_ONLY, label
 
 from n1fix.engine.api import scan_source
 
@@ -47,19 +48,19 @@ def _one(tmp_path, query: str, items: str = "refs: list[TaskRef]", item: str = "
         # the pair is TaskState's primary key: one row a key
         (
             "session.scalars(select(TaskState).where(TaskState.dag_id == ref.dag_id, TaskState.task_id == ref.task_id)).one_or_none()",
-            "safe",
-            "(dag_id, task_id) identifies a row of `TaskState`",
+            COLLATION_ONLY,
+            "dag_id` is compared as a string",
         ),
         (
             "session.query(TaskState).filter_by(task_id=ref.task_id, dag_id=ref.dag_id).first()",
-            "safe",
-            "(dag_id, task_id) identifies a row of `TaskState`",
+            COLLATION_ONLY,
+            "dag_id` is compared as a string",
         ),
         # (name, country) is unique together in Affiliation; the other column is fixed
         (
             "session.scalars(select(Affiliation).where(Affiliation.name == member.affiliation_name, Affiliation.country == member.affiliation_country, Affiliation.id > 0)).one_or_none()",
-            "safe",
-            "(name, country) identifies a row of `Affiliation`",
+            COLLATION_ONLY,
+            "name` is compared as a string",
         ),
         # several rows a pair: one_or_none() raises on duplicates, a batch would keep
         # one of them silently, so no fix
@@ -76,8 +77,8 @@ def _one(tmp_path, query: str, items: str = "refs: list[TaskRef]", item: str = "
         ),
         (
             "session.scalars(select(AssetRef).where(AssetRef.dag_id == ref.dag_id, AssetRef.task_id == ref.task_id).order_by(AssetRef.id)).first()",
-            "safe",
-            "tuple_(dag_id, task_id).in_()",
+            COLLATION_ONLY,
+            "task_id` is compared as a string",
         ),
         # .one() raises for a missing row; the batch gives no such error
         (
@@ -96,7 +97,7 @@ def test_a_key_of_several_columns_is_batched_on_what_the_code_proves(
         else ("refs: list[TaskRef]", "ref")
     )
     finding = _one(tmp_path, query, items, item)
-    assert finding.applicability.value == applicability, finding.message
+    assert label(finding) == applicability, finding.message
     assert said in finding.message
 
 

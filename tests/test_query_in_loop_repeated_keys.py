@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from collation_gaps import COLLATION_ONLY, label
 
 from n1fix.engine.api import scan_source
 
@@ -67,7 +68,7 @@ def _scan(tmp_path, text: str):
         # 1.x Query.scalar() of an entity is .one() with None for none: unique key only
         (
             "[session.query(User).filter(User.email == e).scalar() for e in emails]",
-            "safe",
+            COLLATION_ONLY,
         ),
         (
             "[session.query(Project).filter(Project.name == n).scalar() for n in names]",
@@ -93,7 +94,7 @@ def test_a_lookup_that_raises_on_duplicates_needs_a_unique_key(
     tmp_path, body, applicability
 ):
     findings = _scan(tmp_path, SCALAR.format(body=body))
-    assert [f.applicability.value for f in findings] == [applicability], [
+    assert [label(f) for f in findings] == [applicability], [
         f.message for f in findings
     ]
 
@@ -122,7 +123,7 @@ def test_a_local_name_shadowing_a_project_function_is_no_project_call(tmp_path):
             keys="titles = []", items="emails", create="titles.append(email)"
         ),
     )
-    assert finding.applicability.value == "safe"
+    assert label(finding) == COLLATION_ONLY, finding.message
 
 
 def test_a_write_on_the_scoped_session_beside_model_query_gets_no_fix(tmp_path):

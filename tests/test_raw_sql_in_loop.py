@@ -88,6 +88,13 @@ CASES = [
         "unsafe",
         "model index",
     ),
+    # keyed by a string column: the rows are grouped in Python, SQL matched them
+    # under the column's collation
+    (
+        'rows = session.execute(text("SELECT id, name FROM projects WHERE name = :n"), {"n": project.name}).all()',
+        "unsafe",
+        "`projects.name` is compared as a string",
+    ),
     # writes
     (
         'cur.execute("UPDATE renders SET status = ? WHERE id = ?", ("done", project.id))',

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from collation_gaps import COLLATION_ONLY, label
 
 from n1fix.engine.api import fix_source, scan_source
 
@@ -117,7 +118,7 @@ def _fixed(tmp_path, body: str):
 )
 def test_conditions_the_loop_skips_items_by_filter_the_keys(tmp_path, body, keys):
     finding, written = _fixed(tmp_path, body)
-    assert finding.applicability.value == "safe", finding.message
+    assert label(finding) == COLLATION_ONLY, finding.message
     assert written == [ast.unparse(ast.parse(keys))]
 
 

@@ -11,6 +11,7 @@ import libcst as cst
 
 from n1fix.analysis.item_keys import converted_type
 from n1fix.analysis.row_keyed_dicts import key_from_not_null_column
+from n1fix.analysis.string_collation import column_collation_gap
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, frames_of
 from n1fix.cst.method_syntax import named_params
@@ -497,8 +498,12 @@ def reiterable_value(value: cst.BaseExpression) -> bool:
     return False
 
 
-def key_gaps(ctx, model, column, key_expr, frame: Frame, ancestry) -> list[str]:
-    """What the per-item keys themselves may do differently in `in_` than in `==`."""
+def key_gaps(
+    ctx, model, column, key_expr, frame: Frame, ancestry, matched_in_python=True
+) -> list[str]:
+    """What the per-item keys may do differently in `in_` than in `==`, and, when the
+    batch matches rows to keys in Python (a dict by the key; not a batched write), where
+    that matching may differ from SQL's."""
     gaps: list[str] = []
     if column.nullable and key_may_be_none(ctx, key_expr, frame, ancestry):
         gaps.append(
@@ -507,6 +512,9 @@ def key_gaps(ctx, model, column, key_expr, frame: Frame, ancestry) -> list[str]:
     type_gap = key_type_gap(ctx, model, column, key_expr, frame, ancestry)
     if type_gap:
         gaps.append(type_gap)
+    collation = column_collation_gap(model, column) if matched_in_python else None
+    if collation:
+        gaps.append(collation)
     return gaps
 
 

@@ -16,6 +16,7 @@ import libcst as cst
 
 from n1fix.analysis.item_facts import bindings
 from n1fix.analysis.row_sources import Source, row_source
+from n1fix.analysis.string_collation import string_collation_gap
 from n1fix.cst.syntax import COMPREHENSIONS, children, names_assigned, walk
 from n1fix.orm.dialect import Cardinality, Style
 from n1fix.rules.base import Applicability, Finding
@@ -363,7 +364,7 @@ def _value_gap(column, literal, value: str, operator: str) -> str | None:
     if kind == "none":
         return None
     if kind == "str" or family == "str":
-        return f"`{column.attr}` is compared as a string: the database's collation (case, trailing spaces) may match other rows than Python"
+        return string_collation_gap(column.attr)
     if kind == "float":
         return "a float literal: the database may round or convert it differently than Python compares it"
     if family is None:

@@ -226,7 +226,15 @@ def analyze_call(
         if likely:
             return no_fix(likely)
         unsafe.extend(
-            key_gaps(ctx, variant.model, column, placement.keys_key, frame, ancestry)
+            key_gaps(
+                ctx,
+                variant.model,
+                column,
+                placement.keys_key,
+                frame,
+                ancestry,
+                matched_in_python=not callee.writes,
+            )
         )
     elif variant.model is None:
         unsafe.append(

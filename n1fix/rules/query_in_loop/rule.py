@@ -105,7 +105,11 @@ did its work for the items before it (and no fix inside a `try` of the loop); `s
 and f-strings are taken not to raise and are never `None`.
 A key must also have the column's Python type: SQL matches `'1'` to `1`, a dict lookup
 does not, so keys read from a list of unknown type (ids from a JSON payload) are not
-shown to match. When a precondition cannot be shown the fix is unsafe (applied with
+shown to match. A key column of a string type (String, Text, Unicode, CharField, ...)
+makes the fix unsafe at best: SQL compares strings under the column's collation (MySQL's
+and SQL Server's defaults ignore case, MySQL's trailing spaces too), the batch's dict
+does not, and the code does not show which database runs it (an Enum, integer or UUID
+key is exact). When a precondition cannot be shown the fix is unsafe (applied with
 `--unsafe-fixes`): `.one()` and `.scalar_one()` raise `NoResultFound` where the batch
 gives a `KeyError`.
 `.one()`, `.one_or_none()` and 1.x `Query.scalar()` (which is `.one()` with None for no

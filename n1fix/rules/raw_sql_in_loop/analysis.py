@@ -12,6 +12,7 @@ import libcst as cst
 
 from n1fix.analysis.item_facts import key_type_gap, reiterable
 from n1fix.analysis.loop_safety import early_exit, inspect_body
+from n1fix.analysis.string_collation import is_string_type, string_collation_gap
 from n1fix.cst.loop_frames import Frame, frames_of, is_conditional_in, loop_words
 from n1fix.cst.syntax import (
     children,
@@ -334,7 +335,11 @@ def _type_gap(ctx, facts, key, key_expr, frame, ancestry) -> str | None:
             "is not shown to match the column's (SQL matches '1' to 1, a dict lookup "
             "does not)"
         )
-    return key_type_gap(ctx, model, column, key_expr, frame, ancestry)
+    type_gap = key_type_gap(ctx, model, column, key_expr, frame, ancestry)
+    if type_gap is None and is_string_type(column.type):
+        # the rows are grouped by the key in Python
+        return string_collation_gap(f"{facts.table}.{key.column}")
+    return type_gap
 
 
 def _operator_before(sql: str, start: int) -> int | None:

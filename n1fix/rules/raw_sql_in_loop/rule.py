@@ -61,7 +61,9 @@ columns (adding it would change the rows' shape: no fix); the result is read wit
 the statement after the `execute`); the loop runs the query for every item (no
 `break`, `return`, or `if` around it) and does not write or commit. The fix is safe when
 the table's model is in the project's model index and the key has the column's type (SQL
-matches `'1'` to `1`, a dict lookup does not); otherwise it is unsafe. A psycopg batch is unsafe: its rows are grouped
+matches `'1'` to `1`, a dict lookup does not) and is not a string column (SQL compares
+strings under the column's collation, which may ignore case; the grouping does not);
+otherwise it is unsafe. A psycopg batch is unsafe: its rows are grouped
 by `row[i]`, which reads psycopg's default tuple rows, and the cursor's row factory is set
 where the cursor or its connection was made (a dict row factory would need `row["col"]`).
 A `None` key
