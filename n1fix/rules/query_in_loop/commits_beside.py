@@ -20,7 +20,11 @@ import libcst as cst
 
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import walk
-from n1fix.rules.query_in_loop.shared_session import _project_callee, _resolve
+from n1fix.rules.query_in_loop.shared_session import (
+    _project_callee,
+    _resolve,
+    calls_reached,
+)
 from n1fix.rules.query_in_loop.wrapper_calls import _project_module
 
 _COMMIT_DEPTH = 3  # project calls followed below the one the loop makes
@@ -116,25 +120,9 @@ def _unconditional_calls(node: cst.CSTNode):
 def _commits(ctx, found) -> bool:
     """The function's body, or a project function it calls (a few calls deep), calls
     `.commit()` or `commit()`."""
-    seen: set[str] = set()
-    stack = [(found, _COMMIT_DEPTH)]
-    while stack:
-        (module, function), depth = stack.pop()
-        key = f"{module.qualified}.{function.name.value}"
-        if key in seen:
-            continue
-        seen.add(key)
-        for node in walk(function.body):
-            if not isinstance(node, cst.Call):
-                continue
-            if (
-                isinstance(node.func, cst.Attribute)
-                and node.func.attr.value == "commit"
-                and not node.args
-            ):
-                return True
-            if depth > 0:
-                callee = _resolve(ctx, module, node.func)
-                if callee is not None:
-                    stack.append((callee, depth - 1))
-    return False
+    return any(
+        isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "commit"
+        and not node.args
+        for node in calls_reached(ctx, found, _COMMIT_DEPTH)
+    )

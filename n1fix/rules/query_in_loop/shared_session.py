@@ -12,6 +12,8 @@ shown distinct.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from n1fix.cst.loop_frames import Frame
@@ -92,12 +94,25 @@ def _shown_to_create(ctx, call: cst.Call, model: str) -> bool:
     if module is None:
         return False
     found = _resolve(ctx, module, call.func)
-    seen: set[str] = set()
     builds = any(_builds(node, model) for node in walk(call))
     writes = False
-    stack = [(found, _WRITE_DEPTH)] if found is not None else []
+    for node in calls_reached(ctx, found, _WRITE_DEPTH) if found is not None else ():
+        builds = builds or _builds(node, model)
+        if (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in _SESSION_WRITES
+        ):
+            writes = True
+    return writes and builds
+
+
+def calls_reached(ctx, found, depth: int) -> Iterator[cst.Call]:
+    """Every call in the project function `found` (a (module, function) pair) and in
+    the project functions it calls, `depth` calls deep, each function once."""
+    seen: set[str] = set()
+    stack = [(found, depth)]
     while stack:
-        (module, function), depth = stack.pop()
+        (module, function), left = stack.pop()
         key = f"{module.qualified}.{function.name.value}"
         if key in seen:
             continue
@@ -105,17 +120,11 @@ def _shown_to_create(ctx, call: cst.Call, model: str) -> bool:
         for node in walk(function.body):
             if not isinstance(node, cst.Call):
                 continue
-            builds = builds or _builds(node, model)
-            if (
-                isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in _SESSION_WRITES
-            ):
-                writes = True
-            if depth > 0:
+            yield node
+            if left > 0:
                 callee = _resolve(ctx, module, node.func)
                 if callee is not None:
-                    stack.append((callee, depth - 1))
-    return writes and builds
+                    stack.append((callee, left - 1))
 
 
 def _builds(node: cst.CSTNode, model: str) -> bool:
