@@ -99,3 +99,27 @@ def test_an_enum_key_stays_safe_a_string_key_does_not(tmp_path):
         "`Preset.name` is compared as a string: the database's collation (case, "
         "trailing spaces) may match other rows than Python"
     )
+
+
+def test_a_project_type_annotated_as_str_is_a_string_key(tmp_path):
+    # Airflow's `dag_id: Mapped[str] = mapped_column(StringID())`: the SQL type is a
+    # project function n1fix does not read, the annotation says the values are strings.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    path = tmp_path / "presets.py"
+    source = textwrap.dedent(MODELS).replace(
+        "name: Mapped[str] = mapped_column(String(40), unique=True)",
+        "name: Mapped[str] = mapped_column(StringID(), unique=True)",
+    )
+    source = source.replace(
+        "class Base(DeclarativeBase):",
+        "def StringID():\n    return String(250, collation=_id_collation())\n\n\n"
+        "class Base(DeclarativeBase):",
+    )
+    path.write_text(source)
+    kind, name = sorted(
+        (f for f in scan_source(path, path.read_text()) if f.rule == "query-in-loop"),
+        key=lambda f: f.line,
+    )
+    assert kind.applicability.value == "safe", kind.message
+    assert name.applicability.value == "unsafe", name.message
+    assert "`Preset.name` is compared as a string" in name.fix_note

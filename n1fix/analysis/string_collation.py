@@ -61,6 +61,6 @@ def string_collation_gap(what: str) -> str:
 def column_collation_gap(model, column) -> str | None:
     """The collation gap of a key column a batch matches rows to in Python, or None when
     its type is not a string type."""
-    if not is_string_type(column.type):
+    if not (is_string_type(column.type) or is_string_type(column.python_type)):
         return None
     return string_collation_gap(f"{model.name}.{column.attr}")

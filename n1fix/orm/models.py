@@ -89,6 +89,9 @@ class ColumnInfo:
     # The SQL type's arguments as written, and its `collation=` ("?": unreadable).
     type_args: str | None = None
     collation: str | None = None
+    # The `Mapped[...]` annotation's Python type (`str`), beside a SQL type n1fix may
+    # not know (`mapped_column(StringID())`).
+    python_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -799,6 +802,7 @@ class _Builder:
             foreign_key=pick("foreign_key") or table_fks.get(str(name)),  # type: ignore[arg-type]
             type_args=typed.type_args if typed is not None else None,
             collation=typed.collation if typed is not None else None,
+            python_type=column.python_type or (spec and spec.python_type) or None,
         )
 
     def _draft_columns_parent_first(self, qualname: str, done: set[str]) -> None:
