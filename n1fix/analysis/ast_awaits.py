@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from n1fix.cst.astwalk import ast_dotted_name
 from n1fix.orm.session_use import (
     READ_METHODS,
     SESSION_NAME,
@@ -89,7 +90,7 @@ class CallerFacts:
             if isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS:
-                    receiver = _dotted(func.value)
+                    receiver = ast_dotted_name(func.value)
                     if receiver is not None:
                         self.sessions.add(receiver)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -102,7 +103,7 @@ class CallerFacts:
                 self.text_names.update(t.id for t in targets if isinstance(t, ast.Name))
 
     def may_be_session(self, expr: ast.AST) -> bool:
-        name = _dotted(expr)
+        name = ast_dotted_name(expr)
         if name is None:
             return False
         return name in self.sessions or bool(
@@ -119,7 +120,7 @@ class CallerFacts:
         if (
             isinstance(func, ast.Attribute)
             and func.attr in _SESSION_METHODS
-            and _dotted(func.value) is not None
+            and ast_dotted_name(func.value) is not None
         ):
             return LOCAL
         if isinstance(func, ast.Name) and func.id in self.local_functions:
@@ -129,7 +130,7 @@ class CallerFacts:
     def possible_callees(self, call: ast.Call) -> list[str]:
         """The last names the call's callee may have in the session-use index (which
         `await_calls.describe` looks it up in by its qualified name, or a suffix)."""
-        path = _dotted(_callee_path(call.func))
+        path = ast_dotted_name(_callee_path(call.func))
         if path is None:
             return []
         names = [path.rpartition(".")[2]]
@@ -188,17 +189,6 @@ def _callee_path(func: ast.AST) -> ast.AST:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
         return ast.Attribute(value=func.value.func, attr=func.attr, ctx=ast.Load())
     return func
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 # The last session-use index asked about, and its functions' last names, by `queries`.
