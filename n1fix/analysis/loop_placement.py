@@ -28,7 +28,7 @@ from n1fix.analysis.item_facts import (
 from n1fix.analysis.item_keys import changed_in_loop, judge_key
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.analysis.model_writes import MethodWrite, model_method_write
-from n1fix.analysis.rebound_target import rebound_key
+from n1fix.analysis.rebound_target import rebound_key, restate_bound_names
 from n1fix.analysis.skipped_items import item_filters
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import (
@@ -326,57 +326,11 @@ def _substitute_body_names(
     Only a `for` body's top-level, single-target assignments of a pure function of the
     loop target count (`pid = str(project.id)`, `level = Level[row.level]`, see
     `item_keys`); anything else (reassignment, a call into the project) could differ per
-    item. Whether the value may raise is judged again on the substituted key. Gives the
-    key in terms of the item, or None and why not.
+    item. Gives the key in terms of the item, or None and why not.
     """
     if not frame.is_for:
         return None, None
-    body = frame.node.body
-    query_statement = next(
-        (n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None
-    )
-    bindings: dict[str, tuple[cst.BaseExpression, cst.CSTNode]] = {}
-    for statement in body.body:
-        if statement is query_statement:
-            break
-        small = (
-            statement.body[0]
-            if isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            else None
-        )
-        if (
-            isinstance(small, cst.Assign)
-            and len(small.targets) == 1
-            and isinstance(small.targets[0].target, cst.Name)
-        ):
-            bindings.setdefault(small.targets[0].target.value, (small.value, statement))
-    substitutions = {}
-    for name in sorted(names):
-        if name not in bindings:
-            return None, f"`{name}` is not bound by one plain `=` before the query"
-        value, binding = bindings[name]
-        # Bound once before the query, and nowhere else in the body (`+=`, a loop, `as`).
-        if any(
-            name in names_assigned(statement)
-            for statement in body.body
-            if statement is not binding
-        ):
-            return None, f"`{name}` is bound more than once in the loop body"
-        problem = judge_key(
-            value, frame, invariant, ctx.module, str_names=str_targets(frame, ancestry)
-        ).problem
-        if problem:
-            return None, f"`{name} = {ctx.code(value)}`: {problem}"
-        substitutions[name] = value
-
-    class _Substitute(cst.CSTTransformer):
-        def leave_Name(self, original, updated):
-            return substitutions.get(original.value, updated)
-
-    if isinstance(key, cst.Name):
-        return substitutions.get(key.value), None
-    return key.visit(_Substitute()), None
+    return restate_bound_names(ctx, key, names, frame, ancestry, invariant)
 
 
 def _items_of(frame: Frame, keys_key) -> tuple[cst.BaseExpression, cst.BaseExpression]:

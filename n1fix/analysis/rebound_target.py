@@ -25,12 +25,30 @@ def rebound_key(
 ) -> tuple[cst.BaseExpression | None, str | None]:
     """`key` restated in terms of the item as iterated, each rebound loop variable
     replaced by the value the body gives it; or None and why not."""
+    return restate_bound_names(
+        ctx, key, rebound, frame, ancestry, invariant, verb="rebound"
+    )
+
+
+def restate_bound_names(
+    ctx,
+    key: cst.BaseExpression,
+    names: set[str],
+    frame: Frame,
+    ancestry,
+    invariant,
+    verb: str = "bound",
+) -> tuple[cst.BaseExpression | None, str | None]:
+    """`key` with each of `names` replaced by the value the `for` body binds it to: one
+    top-level `name = value` before the query, the body's only binding of the name, and
+    a pure function of the item (`item_keys.judge_key`; whether it may raise is judged
+    again on the restated key). Gives the restated key, or None and why not."""
     body = frame.node.body
     query_statement = next(
         (n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None
     )
     values: dict[str, cst.BaseExpression] = {}
-    for name in sorted(rebound):
+    for name in sorted(names):
         binding = None
         for statement in body.body:
             if statement is query_statement:
@@ -40,7 +58,8 @@ def rebound_key(
                 binding = statement
                 break
         if binding is None:
-            return None, f"`{name}` is not rebound by one plain `=` before the query"
+            return None, f"`{name}` is not {verb} by one plain `=` before the query"
+        # Bound once before the query, and nowhere else in the body (`+=`, a loop, `as`).
         if any(
             name in names_assigned(statement)
             for statement in body.body
