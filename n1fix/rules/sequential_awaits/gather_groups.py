@@ -53,6 +53,8 @@ class Group:
     members: list[AwaitedCall]
     blocked_on_session: str | None = None  # the shared session, when that was why
     reasons_unsafe: list[str] = field(default_factory=list)
+    # why a failure of one member leaves another running on a session the caller owns
+    outlives_failure: str | None = None
 
     @property
     def database(self) -> list[AwaitedCall]:
@@ -178,7 +180,28 @@ def split(run: Run, own_session: str | None = None) -> list[Group]:
             groups.append(Group([member]))
     for group in groups:
         group.reasons_unsafe = [m.unknown for m in group.members if m.unknown]
+        group.outlives_failure = _outlives_failure(group.members, own_session)
     return groups
+
+
+def _outlives_failure(
+    members: list[AwaitedCall], own_session: str | None
+) -> str | None:
+    """Any await can fail (a database or network error), not only by design: gathered,
+    the error reaches the caller while a partner still runs. A partner on a session it
+    did not open (the caller's) is then closed under it by the caller's teardown."""
+    if len(members) < 2:
+        return None
+    for held in members:
+        session = next((key for key in held.sessions if key != own_session), None)
+        if session is None:
+            continue
+        other = next(m for m in members if m is not held)
+        return (
+            f"if {other.label} fails, gather raises while {held.label} is still using "
+            f"`{session}`, which the caller then closes under it"
+        )
+    return None
 
 
 def _conflict(

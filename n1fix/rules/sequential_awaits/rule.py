@@ -78,7 +78,7 @@ not reported (unless each read can get a session of its own, below):
   cannot see into is not proven independent, so it cuts nothing); so is a group
   whose tuple of targets would not fit in the project's line length.
 The fix is safe when every call of the group is a project function the index can see
-into (or a method of a session that no other call uses). A call n1fix cannot see into (a
+into and every call opens the sessions it uses. A call n1fix cannot see into (a
 callee it has not indexed, such as a function passed in, a method of an object of
 unknown class like `Users = UsersTable()`, or a function that calls one) counts as
 possibly writing and possibly raising: it orders the awaits after it, and joins the ones
@@ -86,6 +86,10 @@ before it only when every one of them is proven (indexed, writes nothing, raises
 by design, uses no session it did not open). Then the fix is **unsafe**: if it writes,
 the reads gathered with it may see the write or miss it; if it raises, they run anyway
 (harmless for reads on sessions of their own). Otherwise there is no fix.
+A group where one call uses a session it did not open (the caller's `db`) is **unsafe**
+too: any await can fail, not only by design (a database or network error), and gathered,
+the error reaches the caller while that call still runs on the session the caller's
+teardown then closes under it.
 
 When independent reads share one session and the module defines or imports an
 `async_sessionmaker` (or the method's class holds one: `self.session_factory`, from
@@ -288,6 +292,16 @@ class SequentialAwaits(Rule):
                 f"unsafe: {group.reasons_unsafe[0]}; it may write (the reads gathered with it could see the "
                 "write or miss it) or raise (the others would run anyway, on no session of the caller's)"
             )
+            return self.finding_at(
+                ctx,
+                members[0].statement,
+                f"{message}; {note}",
+                Applicability.UNSAFE,
+                note,
+                plan,
+            )
+        if group.outlives_failure:
+            note = f"unsafe: {group.outlives_failure}"
             return self.finding_at(
                 ctx,
                 members[0].statement,
