@@ -34,6 +34,19 @@ def _by_keys(head: str, keys_ref: str, suffix: str) -> list[str]:
     return [f"{head}{key}"] if key and key != suffix else []
 
 
+# Past this, a dict named after the model (`first_project_preview_background_file_link_by_
+# preview_background_file_id`) reads worse than one named after the loop's own variable.
+_LONG_NAME = 40
+
+
+def _group_head(head: str, suffix: str, result: str | None) -> str:
+    """`head` (`first_project_asset_type_link_by_`), or `existing_by_` after the name the
+    loop assigns the row to (`existing = ...first()`), when `head` makes a long name."""
+    if result and len(f"{head}{suffix}") > _LONG_NAME:
+        return f"{result}_by_"
+    return head
+
+
 def _nested_call(call: str, depth: int, indent: int, limit: int) -> str:
     """`f(args)` as a line `depth` blocks into a generated statement at `indent`; when too
     long, its arguments on a line of their own, as black breaks it."""
@@ -60,19 +73,21 @@ def _grouped_loop(
     symbol,
     indent: int,
     limit: int,
+    result: str | None = None,
 ) -> _Batch:
     """The rows of `for {row} in {source}` grouped by `key` before the loop: the first
     `value` of each key (`first_renders_by_project`), or every one in a list
-    (`renders_by_project`, at most `top_n` each); `noun` names what is grouped, `symbol`
-    spells `collections.defaultdict` (importing it) for the lists."""
+    (`renders_by_project`, at most `top_n` each); `noun` names what is grouped (or
+    `result`, the loop's name for it, when `noun` is long), `symbol` spells
+    `collections.defaultdict` (importing it) for the lists."""
     if first:
-        head = f"first_{noun}_by_"
+        head = _group_head(f"first_{noun}_by_", suffix, result)
         group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
         nested = _nested_call if not key.startswith("(") else lambda call, *_: call
         keep_first = nested(f"{group}.setdefault({key}, {value})", 1, indent, limit)
         loop = f"for {row} in {source}:\n    {keep_first}"
         return _Batch(f"{group} = {{}}", [loop], True, f"{group}.get({key_code})")
-    head = f"{plural(noun)}_by_"
+    head = _group_head(f"{plural(noun)}_by_", suffix, result)
     group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
     # A key tuple (several columns) is left whole: `right_hand_split` breaks it after.
     nested = _nested_call if not key.startswith("(") else lambda call, *_: call

@@ -17,6 +17,7 @@ from n1fix.codemods.query_in_loop.batch_parts import (
     _Batch,
     _BatchQuery,
     _by_keys,
+    _group_head,
     _dedented,
     _dict_comprehension,
     _in_predicate,
@@ -263,11 +264,10 @@ def _batch(
         and not fits(f"    for {row} in {source}", indent, limit)
     ):
         source = _get_source(ctx, plan, keys_ref, symbol, broken=True)
+    result = _assigned_name(plan)
     if card in (Cardinality.OPTIONAL, Cardinality.ONE):
-        group = names.pick(
-            f"{plural(entity)}_by_{suffix}",
-            *_by_keys(f"{plural(entity)}_by_", keys_ref, suffix),
-        )
+        head = _group_head(f"{plural(entity)}_by_", suffix, result)
+        group = names.pick(f"{head}{suffix}", *_by_keys(head, keys_ref, suffix))
         fill = _dict_comprehension(
             group,
             f"{_row_key(plan, row)}: {row}",
@@ -327,8 +327,28 @@ def _batch(
             symbol=symbol,
             indent=indent,
             limit=limit,
+            result=result,
         )
     raise FixFailed(f"no batched form for a {card.value} query")
+
+
+def _assigned_name(plan: LoopQueryPlan) -> str | None:
+    """`existing` for `existing = <the query>`: the loop's own name for what it reads."""
+    statement = plan.query_statement
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target, value = small.targets[0].target, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target, value = small.target, small.value
+    else:
+        return None
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if not isinstance(target, cst.Name) or value is not plan.shape.location:
+        return None
+    return target.value
 
 
 def _right_hand_split(source: str, head: str, indent: int, limit: int) -> str | None:
@@ -355,15 +375,20 @@ def _right_hand_split(source: str, head: str, indent: int, limit: int) -> str | 
 
 def _lookup_fitted(ctx, plan: LoopQueryPlan, lookup: str) -> str:
     """`group.get(key, [])` with its arguments on a line of their own, as black breaks
-    it, when the statement it goes in would be too long (a key of several columns is a
-    tuple, longer than one column's key)."""
-    if not plan.key_parts or "\n" in lookup:
+    it, when the statement it goes in would be too long."""
+    if "\n" in lookup:
         return lookup
     statement = ctx.code(plan.query_statement).strip("\n")
     indent = ctx.range_of(plan.query_statement).start.column
     replaced = statement.replace(ctx.code(plan.shape.location), lookup, 1)
-    if all(
-        fits(line, indent, ctx.project.line_length) for line in replaced.split("\n")
+    # Only the line the lookup lands on: a loop's header, not the body below it.
+    lines = [line for line in replaced.split("\n") if lookup in line]
+    if all(fits(line, indent, ctx.project.line_length) for line in lines):
+        return lookup
+    # One key's lookup is broken where black would break it: at its own brackets when
+    # it ends the line (`x = g.get(\n    k\n)`), not inside a comprehension around it.
+    if not plan.key_parts and not all(
+        line.rstrip().removesuffix(":").endswith(lookup) for line in lines
     ):
         return lookup
     call = cst.parse_expression(lookup)
