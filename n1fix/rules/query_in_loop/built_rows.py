@@ -194,9 +194,7 @@ def _copied(init: cst.FunctionDef, this: str, params: set[str], model) -> set[st
                 and target.value.value == this
             ):
                 set_count[target.attr.value] = set_count.get(target.attr.value, 0) + 1
-        elif isinstance(node, (cst.For, cst.CompFor)):
-            rebound |= target_names(node.target)
-        elif isinstance(node, cst.NamedExpr):
+        elif isinstance(node, (cst.For, cst.CompFor, cst.NamedExpr)):
             rebound |= target_names(node.target)
     copied = set()
     body = init.body.body if isinstance(init.body, cst.IndentedBlock) else []

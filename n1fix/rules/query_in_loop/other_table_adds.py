@@ -33,8 +33,8 @@ import libcst as cst
 
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import walk
+from n1fix.rules.query_in_loop.added_object import added_object
 from n1fix.rules.query_in_loop.built_rows import built_row
-from n1fix.rules.query_in_loop.distinct_keys import _assigned_in
 
 # Loader strategies that read the relationship only when it is touched, after the loop
 # has flushed what it added, as the original did.
@@ -50,14 +50,12 @@ def adds_other_table_row(
     if model is None or not model.table or model.django is not None:
         return None
     if not (
-        isinstance(call.func, cst.Attribute)
+        frame.is_for
+        and isinstance(call.func, cst.Attribute)
         and call.func.attr.value == "add"
-        and len(call.args) == 1
-        and call.args[0].keyword is None
-        and not call.args[0].star
     ):
         return None
-    built = _built_in_loop(call.args[0].value, frame)
+    built = added_object(frame.node.body, call)
     if built is None:
         return None
     models = ctx.project.models
@@ -78,19 +76,6 @@ def adds_other_table_row(
         f"the rows the loop adds are `{added.name}` rows, of another table "
         f"(`{added.table}`), which the `{model.name}` lookup does not read"
     )
-
-
-def _built_in_loop(value: cst.BaseExpression, frame: Frame) -> cst.Call | None:
-    """The constructor call of the object added: written in the `add(...)`, or the one
-    value a name is bound to in the loop body."""
-    if isinstance(value, cst.Name):
-        if not frame.is_for:
-            return None
-        found = _assigned_in(frame.node.body, value.value)
-        if len(found) != 1 or found[0] is None:
-            return None
-        value = found[0]
-    return value if isinstance(value, cst.Call) else None
 
 
 def _related_by_inheritance(models, one, other) -> bool:
