@@ -42,6 +42,7 @@ from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, re
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
 from n1fix.rules.query_in_loop.other_table_adds import adds_other_table_row
+from n1fix.rules.query_in_loop.query_variable import recognize_through_query_variable
 from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
@@ -138,8 +139,12 @@ def _queries(
         stack.append(None)
         shape = None
         if isinstance(node, (cst.Call, cst.Await)):
-            shape = orm.query_shape(node) or _recognize_through_variable(
-                orm, node, ancestry
+            shape = (
+                orm.query_shape(node)
+                or _recognize_through_variable(orm, node, ancestry)
+                or recognize_through_query_variable(
+                    orm, node, ancestry, _loop_body_binding
+                )
             )
         elif isinstance(node, cst.Subscript):  # a sliced QuerySet (`qs[:3]`)
             shape = orm.query_shape(node)
