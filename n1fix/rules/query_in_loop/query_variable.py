@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.orm.query_shape import QueryShape, Style
+from n1fix.orm.dialect import QueryShape, Style
 
 
 def recognize_through_query_variable(
