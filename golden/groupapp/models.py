@@ -69,3 +69,20 @@ class GroupMembership(Base):
     def __init__(self, token_id, group_name):
         self.token_id = token_id
         self.tokengroup = Tokengroup(group_name)
+
+
+class TokenInfo(Base):
+    """Key/value settings of a token, one row per key."""
+
+    __tablename__ = "tokeninfo"
+    __table_args__ = (UniqueConstraint("token_id", "Key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("token.id"))
+    Key: Mapped[str] = mapped_column(String(80))
+    Value: Mapped[str] = mapped_column(String(200), default="")
+
+    def __init__(self, token_id, Key, Value=None):
+        self.token_id = token_id
+        self.Key = Key
+        self.Value = "" if Value is None else str(Value)
