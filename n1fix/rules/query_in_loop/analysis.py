@@ -41,6 +41,8 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
+from n1fix.rules.query_in_loop.other_table_adds import adds_other_table_row
+from n1fix.rules.query_in_loop.query_variable import recognize_through_query_variable
 from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
@@ -137,8 +139,12 @@ def _queries(
         stack.append(None)
         shape = None
         if isinstance(node, (cst.Call, cst.Await)):
-            shape = orm.query_shape(node) or _recognize_through_variable(
-                orm, node, ancestry
+            shape = (
+                orm.query_shape(node)
+                or _recognize_through_variable(orm, node, ancestry)
+                or recognize_through_query_variable(
+                    orm, node, ancestry, _loop_body_binding
+                )
             )
         elif isinstance(node, cst.Subscript):  # a sliced QuerySet (`qs[:3]`)
             shape = orm.query_shape(node)
@@ -469,6 +475,17 @@ def _analyze_loop(
     own_rows: list[str] = []  # the proof, once a write relied on it
 
     def harmless_write(call: cst.Call) -> bool:
+        other_table = adds_other_table_row(
+            ctx,
+            call,
+            frame,
+            model,
+            [n for n in (shape.node, shape.statement_binding) if n is not None],
+        )
+        if other_table is not None:
+            if other_table not in own_rows:
+                own_rows.append(other_table)
+            return True
         if distinct is None or not adds_own_row(
             ctx,
             call,
@@ -479,10 +496,12 @@ def _analyze_loop(
             ancestry,
         ):
             return False
-        own_rows[:] = [
+        proof = (
             f"{distinct}; each row the loop adds carries its own item's "
             f"`{key_column}`, so no later item's lookup can find it"
-        ]
+        )
+        if proof not in own_rows:
+            own_rows.append(proof)
         return True
 
     try:

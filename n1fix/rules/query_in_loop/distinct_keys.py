@@ -31,6 +31,8 @@ from n1fix.analysis.row_sources import row_source
 from n1fix.cst.chains import unwind
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import COMPREHENSIONS, walk
+from n1fix.rules.query_in_loop.added_object import added_object
+from n1fix.rules.query_in_loop.built_rows import built_row
 from n1fix.rules.query_in_loop.filter_reads import pinned_by_values
 from n1fix.rules.query_in_loop.key_storage import (
     key_rewritten,
@@ -252,10 +254,11 @@ def adds_own_row(
     ancestry,
 ) -> bool:
     """`session.add(obj)` after the lookup (at `ancestry[-1]`, run once an item), where
-    `obj` is a new `model` row built in the loop by the ORM's constructor, with only
-    columns as keywords and `column=` the item's key (as written in `keys`): with the
-    keys distinct, no later item's lookup can match it, nor can its own, run before."""
-    if model is None or model.constructor is not None or key_rewritten(model, column):
+    `obj` is a new `model` row built in the loop from columns only, by the ORM's
+    constructor or an `__init__` shown to copy `column` from its keyword (`built_rows`),
+    with `column=` the item's key (as written in `keys`): with the keys distinct, no
+    later item's lookup can match it, nor can its own, run before."""
+    if model is None or key_rewritten(model, column):
         return False
     between = ancestry[frame.index + 1 : -1]
     if any(isinstance(n, (cst.For, cst.While, *COMPREHENSIONS)) for n in between):
@@ -263,62 +266,33 @@ def adds_own_row(
     order = {id(n): i for i, n in enumerate(walk(frame.node.body))}
     if order.get(id(call), -1) <= order.get(id(ancestry[-1]), len(order)):
         return False  # added before the item's own lookup, which would find it
+    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "add"):
+        return False
+    built = added_object(frame.node.body, call)
     if not (
-        isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "add"
-        and len(call.args) == 1
-        and call.args[0].keyword is None
-        and call.args[0].star == ""
+        isinstance(built, cst.Call)
+        and _last_name(built.func) == model.name
+        and not _key_set_on_objects(frame.node.body, column)
     ):
         return False
-    built = call.args[0].value
-    if isinstance(built, cst.Name):
-        found = [value for value in _assigned_in(frame.node.body, built.value)]
-        if len(found) != 1 or found[0] is None:
-            return False
-        built = found[0]
-    if not (isinstance(built, cst.Call) and _last_name(built.func) == model.name):
-        return False
+    row = built_row(ctx, model, built)
+    if row is None or column not in row.copied:
+        return False  # not shown to build the row from columns, its key from the item
     key_codes = {ctx.code(key) for key in keys}
-    carries_key = False
-    for arg in built.args:
-        if arg.keyword is None or arg.star:
-            return False
-        attr = arg.keyword.value
-        if model.column(attr) is None:
-            return False  # a relationship could cascade other rows in
-        if any(isinstance(n, cst.Call) for n in [arg.value, *walk(arg.value)]):
-            return False
-        if attr == column and ctx.code(arg.value) in key_codes:
-            carries_key = True
-    return carries_key
+    return any(
+        arg.keyword is not None
+        and arg.keyword.value == column
+        and ctx.code(arg.value) in key_codes
+        for arg in built.args
+    )
 
 
-def _assigned_in(body: cst.CSTNode, name: str) -> list[cst.BaseExpression | None]:
-    """The values `name` is bound to in the loop body (None: not a plain assignment)."""
-    found: list[cst.BaseExpression | None] = []
-    for node in walk(body):
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                if isinstance(target.target, cst.Name) and target.target.value == name:
-                    found.append(node.value)
-                elif name in {
-                    n.value for n in walk(target.target) if isinstance(n, cst.Name)
-                }:
-                    found.append(None)
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.With)):
-            targets = (
-                [node.target]
-                if not isinstance(node, cst.With)
-                else [i.asname.name for i in node.items if i.asname is not None]
-            )
-            for target in targets:
-                if name in {
-                    n.value for n in [target, *walk(target)] if isinstance(n, cst.Name)
-                }:
-                    found.append(None)
-        elif isinstance(node, cst.NamedExpr) and (
-            isinstance(node.target, cst.Name) and node.target.value == name
-        ):
-            found.append(None)
-    return found
+def _key_set_on_objects(body: cst.CSTNode, column: str) -> bool:
+    """`obj.<column> = ...` somewhere in the loop: an added row's key may change after
+    it was built."""
+    return any(
+        isinstance(node, (cst.AssignTarget, cst.AugAssign))
+        and isinstance(node.target, cst.Attribute)
+        and node.target.attr.value == column
+        for node in walk(body)
+    )

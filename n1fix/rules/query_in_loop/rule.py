@@ -129,9 +129,16 @@ table in its filters) or of a one-to-many collection, and the key is `row.c` whe
 unique among them: a NOT NULL unique column, or part of a NOT NULL composite primary key
 or unique constraint whose other columns the query (or the collection's foreign key)
 holds to one value. With distinct keys, a `session.add(Model(c=<the item's key>, ...))`
-after the lookup is no obstacle (built by the ORM's constructor, only columns as
-keywords): no later item's lookup can find the row it adds, so the batch stays safe and
-the message states the proof. Other project calls beside a helper's lookup on that
+after the lookup is no obstacle (built by the ORM's constructor with only columns as
+keywords, or by the model's own `__init__` when it sets `c` from its keyword, sets only
+columns, and writes nothing, itself or a few calls deep): no later item's lookup can find
+the row it adds, so the batch stays safe and the message states the proof. Nor is
+adding a new row of another table (`session.add(TokenRealm(realm_id=realm.id))` beside
+a `Realm` lookup), built the same way, of a model with no ORM listeners that neither
+inherits the looked-up one nor is inherited by it, when the lookup names nothing of it
+and loads nothing eagerly: no such row can change what a lookup returns. A 1.x Query the
+loop body builds in steps (`q = session.query(M)`, then `q.filter_by(k=key).first()`)
+is read as the chain written out. Other project calls beside a helper's lookup on that
 session make the fix unsafe. A loop that calls project code committing that session in
 every item, and reads an attribute of the row it looked up, gets no fix: each commit
 expires the rows a batch loaded before the loop (`expire_on_commit`), and they load

@@ -168,7 +168,10 @@ def _resolve(ctx, module, func: cst.BaseExpression):
 
 def keys_distinct(frame: Frame, keys_key: cst.BaseExpression) -> bool:
     """The loop's keys are its items themselves, and the items a set (`set(...)`, a set
-    literal or comprehension) or a dict's keys: no key comes twice."""
+    literal or comprehension) or a dict's keys: no key comes twice. Also the keys of
+    `for key, value in mapping.items()`."""
+    if frame.is_for and _dict_items_key(frame.node, keys_key):
+        return True
     if not frame.is_for or not isinstance(frame.node.target, cst.Name):
         return False
     if not (
@@ -185,6 +188,23 @@ def keys_distinct(frame: Frame, keys_key: cst.BaseExpression) -> bool:
         return func.value in _DISTINCT_BUILDERS
     return (
         isinstance(func, cst.Attribute) and func.attr.value == "keys" and not items.args
+    )
+
+
+def _dict_items_key(loop: cst.For, keys_key: cst.BaseExpression) -> bool:
+    """`for key, value in mapping.items()` keyed by `key`."""
+    target, items = loop.target, loop.iter
+    return (
+        isinstance(target, cst.Tuple)
+        and len(target.elements) == 2
+        and all(isinstance(e.value, cst.Name) for e in target.elements)
+        and isinstance(keys_key, cst.Name)
+        and target.elements[0].value.value == keys_key.value
+        and target.elements[1].value.value != keys_key.value
+        and isinstance(items, cst.Call)
+        and isinstance(items.func, cst.Attribute)
+        and items.func.attr.value == "items"
+        and not items.args
     )
 
 
