@@ -17,6 +17,7 @@ import ast
 
 import libcst as cst
 
+from n1fix.codemods.query_in_loop.commit_tail import with_own_commit
 from n1fix.cst.companions import CompanionEdit, apply_companion
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.layout import broken_expression, fits, one_line
@@ -99,6 +100,15 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
         new_function = _tidy_write(
             fixed, owner, loop.original, variant.name, variant.keys_param
         )
+        if variant.commit is not None:
+            new_function = with_own_commit(
+                new_function,
+                variant.commit,
+                variant.callee.name,
+                variant.keys_param,
+                4 if owner else 0,
+                line_length,
+            )
     else:
         new_function = _tidy(
             fixed,
