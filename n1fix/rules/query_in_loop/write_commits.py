@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.analysis.loop_placement import NoFix
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import tail_block
 from n1fix.cst.syntax import walk
 
@@ -38,7 +39,7 @@ class OwnCommit:
 
     statements: list  # the write (and the assignments before it): the per-key work
     commit: cst.SimpleStatementLine  # `await db.commit()`
-    session: str  # `db`: the session the commit is called on, as written
+    session: str  # `db`, `db.session`: the session the commit is called on, as written
     returned: str | None  # `result`, of `return result.rowcount`; None: no return
 
     def unsafe(self, name: str) -> str:
@@ -75,7 +76,8 @@ def own_commit(function: cst.FunctionDef) -> OwnCommit | None:
         call = call.expression
     if call is not calls[0] or call.func.attr.value != "commit" or call.args:
         raise refused
-    if not isinstance(call.func.value, cst.Name):
+    session = dotted_name(call.func.value)
+    if session is None:
         raise refused
     writes = statements[:-1]
     if returned is not None:
@@ -92,7 +94,7 @@ def own_commit(function: cst.FunctionDef) -> OwnCommit | None:
     return OwnCommit(
         statements=writes,
         commit=commit,
-        session=call.func.value.value,
+        session=session,
         returned=returned,
     )
 
