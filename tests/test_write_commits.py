@@ -122,3 +122,99 @@ def test_other_transactions_get_no_batch(body):
     )
     with pytest.raises(NoFix, match="one transaction per call"):
         own_commit(function)
+
+
+MODELS = """
+    from sqlalchemy import ForeignKey, String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Grant(Base):
+        __tablename__ = "grants"
+
+        id: Mapped[int] = mapped_column(primary_key=True)
+        resource_type: Mapped[str] = mapped_column(String(20))
+        resource_id: Mapped[str] = mapped_column(String(36), index=True)
+"""
+
+DAL = """
+    from sqlalchemy import delete
+
+    from app.models import Grant
+
+
+    class GrantsTable:
+        def revoke_all(self, resource_type, resource_id, session) -> int:
+            result = session.execute(
+                delete(Grant).filter_by(resource_type=resource_type, resource_id=resource_id)
+            )
+            {commit}
+            return result.rowcount
+
+
+    Grants = GrantsTable()
+"""
+
+SERVICE = """
+    from app.dal import Grants
+
+
+    def revoke_knowledge(session, knowledge_ids):
+        for knowledge_id in knowledge_ids:
+            Grants.revoke_all("knowledge", knowledge_id, session)
+"""
+
+
+def _scan(tmp_path, commit="session.commit()"):
+    from n1fix.engine.api import scan_source
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(textwrap.dedent(MODELS))
+    (package / "dal.py").write_text(textwrap.dedent(DAL).format(commit=commit))
+    service = package / "service.py"
+    service.write_text(textwrap.dedent(SERVICE))
+    (finding,) = [f for f in scan_source(service, service.read_text())]
+    return finding
+
+
+def test_a_committing_helper_keyed_through_filter_by_gets_an_unsafe_batch(tmp_path):
+    finding = _scan(tmp_path)
+    assert finding.applicability.value == "unsafe", finding.message
+    assert "`revoke_all` commits after each call" in finding.message
+    assert "revoke_all_for_resource_ids" in finding.message
+    # The batched DELETE matches rows in SQL, as each call did: no dict lookup whose
+    # key type could differ.
+    assert "type is unknown" not in finding.message
+
+
+def test_a_helper_that_commits_twice_gets_no_batch(tmp_path):
+    finding = _scan(tmp_path, commit="session.commit()\n        session.commit()")
+    assert finding.applicability.value == "none"
+    assert "one transaction per call" in finding.message
+
+
+def test_a_model_defined_beside_its_helper_is_bound_for_the_batch_method(tmp_path):
+    """open-webui defines each model in the module of its table class: the batched
+    `filter_by()` key reads the model once more, which the method's module binds."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    models = textwrap.dedent(MODELS)
+    dal = textwrap.dedent(DAL).format(commit="session.commit()")
+    (package / "dal.py").write_text(
+        dal.replace("from app.models import Grant\n", models)
+    )
+    service = package / "service.py"
+    service.write_text(textwrap.dedent(SERVICE))
+    from n1fix.engine.api import scan_source
+
+    (finding,) = [f for f in scan_source(service, service.read_text())]
+    assert finding.applicability.value == "unsafe", finding.message

@@ -71,7 +71,9 @@ def batched_loop(loop: BatchLoop) -> str:
         compile(text, ctx.display_path, "exec", dont_inherit=True)
         if (
             new_unbound_reads(
-                ctx.module, cst.parse_module(text, config=ctx.module.config_for_parsing)
+                ctx.module,
+                cst.parse_module(text, config=ctx.module.config_for_parsing),
+                _top_level_names(loop.callee_text),
             )
             is not None
         ):
@@ -89,6 +91,20 @@ def batched_loop(loop: BatchLoop) -> str:
     except Exception:  # noqa: BLE001 - any failure of the codemod or of its check: no method
         raise failed from None
     return text
+
+
+def _top_level_names(text: str) -> frozenset[str]:
+    """The classes, functions and assigned names of the callee's module: bound where the
+    method goes, though the synthetic loop's module (imports and the method) lacks them
+    (a model defined next to its DAL, read again by the batched statement)."""
+    names = set()
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return frozenset(names)
 
 
 def method_edit(variant: BatchVariant, batched: str, line_length: int) -> CompanionEdit:
