@@ -83,6 +83,15 @@ def test_no_transaction_is_not_a_commit_helper():
         except Exception:
             session.rollback()
         """,
+        # a failure caught per call (open-webui's `except Exception: return False`)
+        """
+        try:
+            session.execute(delete(Grant).where(Grant.resource_id == resource_id))
+            session.commit()
+            return True
+        except Exception:
+            return False
+        """,
         # a write after the commit: two transactions per call
         """
         session.execute(delete(Grant).where(Grant.resource_id == resource_id))
