@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.orm.query_shape import Predicate
+from n1fix.orm.dialect import Predicate
 
 
 class FilterByKeyToIn(cst.CSTTransformer):
