@@ -509,7 +509,12 @@ def key_gaps(
         gaps.append(
             f"`{model.name}.{column.attr}` is nullable and the key may be None (`== None` matches NULL rows, `in_` does not)"
         )
-    type_gap = key_type_gap(ctx, model, column, key_expr, frame, ancestry)
+    # A batched write matches rows in SQL alone, as the per-item statements did.
+    type_gap = (
+        key_type_gap(ctx, model, column, key_expr, frame, ancestry)
+        if matched_in_python
+        else None
+    )
     if type_gap:
         gaps.append(type_gap)
     collation = column_collation_gap(model, column) if matched_in_python else None

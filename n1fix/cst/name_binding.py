@@ -24,15 +24,20 @@ _UNDEFINED = "undefined"
 _BEFORE_ASSIGNMENT = "before assignment"
 
 
-def new_unbound_reads(before: cst.Module, after: cst.Module) -> str | None:
+def new_unbound_reads(
+    before: cst.Module, after: cst.Module, defined: frozenset[str] = frozenset()
+) -> str | None:
     """Why `after` reads a name that is not bound where it is read, when `before` did not;
-    None when every read the rewrite added is bound."""
+    None when every read the rewrite added is bound. `defined`: names bound elsewhere
+    (the top level of the module a synthetic excerpt stands for)."""
     old = _unbound_reads(before)
     new = _unbound_reads(after)
     # A name defined nowhere is undefined in every scope: a rewrite that moves its read into
     # a new function (a gather's helper) adds no NameError the code did not already have.
     old_undefined, new_undefined = _undefined_by_name(old), _undefined_by_name(new)
     for (scope, name, kind), count in sorted(new.items()):
+        if kind == _UNDEFINED and name in defined:
+            continue
         if kind == _UNDEFINED:
             if new_undefined[name] <= old_undefined[name]:
                 continue

@@ -17,6 +17,7 @@ import ast
 
 import libcst as cst
 
+from n1fix.codemods.query_in_loop.commit_tail import with_own_commit
 from n1fix.cst.companions import CompanionEdit, apply_companion
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.layout import broken_expression, fits, one_line
@@ -70,7 +71,9 @@ def batched_loop(loop: BatchLoop) -> str:
         compile(text, ctx.display_path, "exec", dont_inherit=True)
         if (
             new_unbound_reads(
-                ctx.module, cst.parse_module(text, config=ctx.module.config_for_parsing)
+                ctx.module,
+                cst.parse_module(text, config=ctx.module.config_for_parsing),
+                _top_level_names(loop.callee_text),
             )
             is not None
         ):
@@ -90,6 +93,20 @@ def batched_loop(loop: BatchLoop) -> str:
     return text
 
 
+def _top_level_names(text: str) -> frozenset[str]:
+    """The classes, functions and assigned names of the callee's module: bound where the
+    method goes, though the synthetic loop's module (imports and the method) lacks them
+    (a model defined next to its DAL, read again by the batched statement)."""
+    names = set()
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return frozenset(names)
+
+
 def method_edit(variant: BatchVariant, batched: str, line_length: int) -> CompanionEdit:
     """The method made of the batched loop (`batched_loop`), as an edit of the callee's module."""
     loop = variant.loop
@@ -99,6 +116,15 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
         new_function = _tidy_write(
             fixed, owner, loop.original, variant.name, variant.keys_param
         )
+        if variant.commit is not None:
+            new_function = with_own_commit(
+                new_function,
+                variant.commit,
+                variant.callee.name,
+                variant.keys_param,
+                4 if owner else 0,
+                line_length,
+            )
     else:
         new_function = _tidy(
             fixed,

@@ -17,6 +17,7 @@ from n1fix.cst.names import NamePicker, keys_name, plural, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.tidy import as_list, is_identity
 from n1fix.rules.base import Finding
+from n1fix.codemods.write_in_loop.filter_by_key import FilterByKeyToIn
 from n1fix.codemods.write_in_loop.merge import fix_merge
 from n1fix.codemods.write_in_loop.model_writes import fix_model_write
 from n1fix.rules.write_in_loop.analysis import RefreshPlan, WriteForm, WritePlan
@@ -180,15 +181,18 @@ def _batched_call(
     session = ctx.code(shape.session)
     awaited = "await " if shape.is_async else ""
     if plan.form is WriteForm.IN:
-        in_expr = cst.parse_expression(f"{ctx.code(plan.column)}.in_({collection})")
-        written = _dedented(
-            render(shape.node.visit(_ReplaceNode(plan.predicate.node, in_expr)))
+        in_expr = cst.parse_expression(f"{_code(ctx, plan.column)}.in_({collection})")
+        keyed = (
+            FilterByKeyToIn(plan.predicate, in_expr)
+            if plan.predicate.via_filter_by
+            else _ReplaceNode(plan.predicate.node, in_expr)
         )
+        written = _dedented(render(shape.node.visit(keyed)))
         if "\n" in written and all(
             indent + len(line) <= limit for line in written.split("\n")
         ):
             return written
-        statement = shape.statement.visit(_ReplaceNode(plan.predicate.node, in_expr))
+        statement = shape.statement.visit(keyed)
         args = [render(statement)]
     elif plan.form is WriteForm.BY_PK:  # `session.execute(update(M), rows)`
         args = [" ".join(render(shape.head).split()), collection]

@@ -45,6 +45,7 @@ from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
 from n1fix.rules.query_in_loop.post_process import KeyWork, shaped_result
 from n1fix.rules.query_in_loop.rows_variant import rows_key
+from n1fix.rules.query_in_loop.write_commits import OwnCommit, own_commit
 from n1fix.rules.query_in_loop.wrapper_calls import ModelFacts, inline_wrappers
 from n1fix.rules.write_in_loop.analysis import WriteForm
 
@@ -85,6 +86,9 @@ class BatchVariant:
     # (`rows_variant`); None for a variant returning a dict by key.
     rows_by: str | None = None
     shaped: bool = False  # the callee shapes its query's result (`post_process`)
+    # A write helper that commits after its statement (`write_commits`): the batch
+    # method commits once, after the batched statement.
+    commit: OwnCommit | None = None
 
 
 def batch_name(name: str, key: str) -> str:
@@ -156,7 +160,7 @@ def _plan(
     if function is None:
         raise NoFix(f"`{callee.name}` is not where the index saw it")
     _check_signature(function, key_param, callee)
-    _check_transaction(function)
+    commit = own_commit(function) if callee.writes else _check_transaction(function)
     keys_param = plural(key_param)
     if keys_param == key_param or keys_param in callee.params:
         raise NoFix(f"no free parameter name for the list of `{key_param}` values")
@@ -169,7 +173,13 @@ def _plan(
     shaped = None
     if callee.writes:
         synthetic = _synthetic_write_module(
-            module, owner_name, function, name, key_param, keys_param
+            module,
+            owner_name,
+            function,
+            name,
+            key_param,
+            keys_param,
+            commit.statements if commit else tail_block(function)[0],
         )
     else:
         shaped = shaped_result(
@@ -211,7 +221,14 @@ def _plan(
         loop=loop,
         unsafe=[*facts["unsafe"], *(shaped.unsafe if shaped else [])],
         shaped=shaped is not None,
+        commit=commit,
     )
+    if commit is not None:
+        if commit.session != facts["session"]:
+            raise NoFix(
+                f"`{callee.name}` commits `{commit.session}`, not the session it writes with"
+            )
+        variant.unsafe.append(commit.unsafe(callee.name))
     _check_writable(ctx, variant, module)
     return variant
 
@@ -597,9 +614,10 @@ def _synthetic_write_module(
     name: str,
     key: str,
     keys: str,
+    statements: list,
 ) -> str:
-    """The callee module's imports and the per-key loop of the write method."""
-    statements, _ = tail_block(function)
+    """The callee module's imports and the per-key loop of the write method, made of
+    `statements` (its body, or the write of one that commits: `write_commits`)."""
     for statement in statements:
         if not isinstance(statement, cst.SimpleStatementLine) or any(
             not isinstance(small, (cst.Expr, cst.Assign)) for small in statement.body
@@ -607,7 +625,7 @@ def _synthetic_write_module(
             raise NoFix(
                 f"`{function.name.value}` does more than run its statement; n1fix batches methods whose body is the write"
             )
-    for node in walk(function.body):
+    for node in walk(cst.IndentedBlock(body=statements)):
         if isinstance(node, (cst.Return, cst.Yield)):
             raise NoFix(f"`{function.name.value}` returns a value per key")
     loop = cst.For(

@@ -174,7 +174,12 @@ unsafe: it would run once instead of N times), and the callee must be nothing bu
 query: a body of `name = ...` lines and one `return`, inside `with` blocks at most, with
 no decorator but `@staticmethod`/`@classmethod` (a cache, a retry or a log line would run
 once instead of per item, or not at all). Callees that commit, or whose query n1fix
-cannot batch, get no fix; the message says why.
+cannot batch, get no fix; the message says why. One exception: a write helper whose body
+is its statement, then one commit of the session it wrote with (then at most
+`return result.rowcount`), called alone in the loop, gets a batch method that runs the
+statement once and commits once (nothing for no keys): unsafe, because a failure part-way
+no longer leaves the earlier keys' writes committed as the per-call commits did. A helper
+that rolls back, commits twice or writes after its commit gets no fix.
 
 Django (a project that imports `django` and not SQLAlchemy): a QuerySet on a model's
 manager keyed by the item (`filter(author_id=author.pk)`, `filter(author=author.pk)`,

@@ -303,11 +303,12 @@ def _statement_write(
         predicate = tied[0]
         if not predicate.attr:
             return no_fix("a predicate other than `Col == key` changes per item")
-        if predicate.via_filter_by:
+        if predicate.via_filter_by and model is None:
             return no_fix(
-                "a `filter_by()` key is not batched yet; write it as `M.col == key`"
+                f"`{entity}` is not a model n1fix knows, so the column its `filter_by()` "
+                "key names is unknown"
             )
-        if predicate.model != entity:
+        if not predicate.via_filter_by and predicate.model != entity:
             return no_fix(
                 f"the key column `{predicate.model}.{predicate.attr}` is not on `{entity}`"
             )
@@ -317,6 +318,11 @@ def _statement_write(
         if shape.values is not None and any(
             names_read(arg.value) & varying for arg in shape.values.call.args
         ):
+            if predicate.via_filter_by:
+                return no_fix(
+                    "the values change per item and the key is a `filter_by()` "
+                    "keyword; write it as `M.col == key`"
+                )
             if _is_connection(ctx, shape.session, ancestry):
                 return _core_executemany(
                     ctx,
@@ -332,13 +338,7 @@ def _statement_write(
             return _by_primary_key(
                 ctx, loop, ancestry, shape, predicate, model, statement, unsafe, finding
             )
-        left, right = predicate.node.left, predicate.node.comparisons[0].comparator
-        column = (
-            left
-            if dotted_name(left)
-            in (f"{entity}.{predicate.attr}", f"{entity}.c.{predicate.attr}")
-            else right
-        )
+        column = _key_column(shape, predicate, entity)
         if model is not None:
             info = model.column(predicate.attr)
             if info is None:
@@ -404,6 +404,22 @@ def _statement_write(
     if unsafe:
         return finding(Applicability.UNSAFE, "; ".join(unsafe), plan)
     return finding(Applicability.SAFE, None, plan)
+
+
+def _key_column(
+    shape: WriteShape, predicate: Predicate, entity: str
+) -> cst.BaseExpression:
+    """The key column as the statement names it: the side of `Col == key` that is the
+    column, or for `filter_by(col=key)` the attribute of the written model (built)."""
+    if predicate.via_filter_by:
+        return cst.Attribute(value=shape.target, attr=cst.Name(predicate.attr))
+    left, right = predicate.node.left, predicate.node.comparisons[0].comparator
+    return (
+        left
+        if dotted_name(left)
+        in (f"{entity}.{predicate.attr}", f"{entity}.c.{predicate.attr}")
+        else right
+    )
 
 
 def _by_primary_key(

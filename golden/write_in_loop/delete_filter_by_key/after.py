@@ -1,0 +1,14 @@
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from renderapp.models import GalleryItem
+
+
+def unpublish_private_items(session: Session, render_ids: list[int]) -> None:
+    """Drop the private gallery items of each render; public ones stay."""
+    if render_ids:
+        session.execute(
+            delete(GalleryItem)
+            .filter_by(is_public=False)
+            .where(GalleryItem.render_id.in_(render_ids))
+        )
