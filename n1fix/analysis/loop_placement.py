@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.analysis.dict_items import dict_targets
 from n1fix.analysis.hoist_guards import (
     Guard,
     guards_on_path,
@@ -136,6 +137,7 @@ def place_key(
         ctx.module,
         local=lambda name: bool(bindings(name, ancestry, comprehensions=False)),
         str_names=str_targets(frame, ancestry),
+        dict_names=dict_targets(frame, ancestry),
     )
     if facts.problem:
         raise NoFix(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.dict_items import dict_targets
 from n1fix.analysis.item_facts import str_targets
 from n1fix.analysis.item_keys import judge_key
 from n1fix.cst.loop_frames import Frame
@@ -68,7 +69,12 @@ def restate_bound_names(
             return None, f"`{name}` is bound more than once in the loop body"
         value = sole_small_statement(binding).value
         problem = judge_key(
-            value, frame, invariant, ctx.module, str_names=str_targets(frame, ancestry)
+            value,
+            frame,
+            invariant,
+            ctx.module,
+            str_names=str_targets(frame, ancestry),
+            dict_names=dict_targets(frame, ancestry),
         ).problem
         if problem:
             return None, f"`{name} = {ctx.code(value)}`: {problem}"

@@ -1,0 +1,134 @@
+"""Keys read from dict items with `.get("field")`, and loops that change their items."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import scan_source
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+HEADER = """
+    from sqlalchemy.orm import Session
+
+    from keyapp.models import Tagging
+"""
+
+
+def _scan(tmp_path, code: str):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "keyapp", tmp_path / "keyapp")
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent(HEADER) + textwrap.dedent(code))
+    (finding,) = scan_source(service, service.read_text())
+    return finding
+
+
+LOOP = """
+def taggings(session: Session, {params}):
+    found = []
+    for entry in {iterable}:
+{body}
+        found.append(session.get(Tagging, {key}))
+    return found
+"""
+
+
+@pytest.mark.parametrize(
+    "params, iterable, key",
+    [
+        # a parameter annotated as a list of dicts with int values
+        ("entries: list[dict[str, int]]", "entries", 'entry.get("id")'),
+        ("entries: 'list[dict[str, int]]'", "entries", 'entry.get("id")'),
+        ("entries: list[dict[str, int]]", "entries", 'entry.get("id", 0)'),
+        # the same dicts copied, or a display of dict displays
+        ("entries: list[dict[str, int]]", "sorted(entries)", 'entry.get("id")'),
+        ("ids: list[int]", '[{"id": i} for i in ids]', 'entry.get("id")'),
+    ],
+)
+def test_a_field_read_of_an_item_shown_to_be_a_dict_is_batched(
+    tmp_path, params, iterable, key
+):
+    code = LOOP.format(params=params, iterable=iterable, body="", key=key)
+    finding = _scan(tmp_path, code)
+    assert finding.applicability.value != "none", finding.message
+
+
+@pytest.mark.parametrize(
+    "params, key, says",
+    [
+        # nothing shows what the items are: `.get` may be any object's code
+        ("entries", 'entry.get("id")', "calls code n1fix cannot show to be pure"),
+        (
+            "entries: list[object]",
+            'entry.get("id")',
+            "calls code n1fix cannot show to be pure",
+        ),
+        # a field named by a variable, or a default that calls code
+        (
+            "entries: list[dict[str, int]], field: str",
+            "entry.get(field)",
+            "with arguments n1fix does not read",
+        ),
+        (
+            "entries: list[dict[str, int]]",
+            'entry.get("id", fallback())',
+            "with arguments n1fix does not read",
+        ),
+    ],
+)
+def test_a_get_n1fix_cannot_read_as_a_dict_read_has_no_fix(tmp_path, params, key, says):
+    code = LOOP.format(params=params, iterable="entries", body="", key=key)
+    finding = _scan(tmp_path, code)
+    assert finding.applicability.value == "none"
+    assert says in finding.message
+
+
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        ('        entry["id"] = entry["other"]', "assigns into it"),
+        ('        del entry["id"]', "assigns into it"),
+        ("        entry.update(id=3)", "calls `.update()` on it"),
+        ("        entry.setdefault('id', 3)", "calls `.setdefault()` on it"),
+        ("        fill(entry)", "gives it to `fill()`"),
+        ('        entries[0]["id"] = 4', "assigns into it"),
+        ("        entries[-1].pop('id')", "calls `.pop()` on it"),
+    ],
+)
+def test_a_loop_that_changes_its_items_has_no_fix(tmp_path, body, says):
+    for key in ('entry.get("id")', 'entry["id"]'):
+        code = LOOP.format(
+            params="entries: list[dict[str, int]]",
+            iterable="entries",
+            body=body,
+            key=key,
+        )
+        finding = _scan(tmp_path / key[5:8], code)
+        assert finding.applicability.value == "none", (key, finding.message)
+        assert says in finding.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "        found.append(entry)",
+        "        print(len(entry), entry)",
+        '        entry["meta"]["seen"] = True',  # changes an object inside the entry
+        '        other = entry.get("other")',
+    ],
+)
+def test_reading_or_storing_the_item_keeps_the_fix(tmp_path, body):
+    code = LOOP.format(
+        params="entries: list[dict[str, int]]",
+        iterable="entries",
+        body=body,
+        key='entry.get("id")',
+    )
+    finding = _scan(tmp_path, code)
+    assert finding.applicability.value != "none", finding.message
