@@ -15,7 +15,7 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 HEADER = """
     from sqlalchemy.orm import Session
 
-    from keyapp.models import Tagging
+    from keyapp.models import Tag, Tagging
 """
 
 
@@ -62,10 +62,9 @@ def test_a_field_read_of_an_item_shown_to_be_a_dict_is_batched(
 @pytest.mark.parametrize(
     "params, key, says",
     [
-        # nothing shows what the items are: `.get` may be any object's code
-        ("entries", 'entry.get("id")', "calls code n1fix cannot show to be pure"),
+        # the items are declared as something else: `.get` is that object's code
         (
-            "entries: list[object]",
+            "entries: list[Tagging]",
             'entry.get("id")',
             "calls code n1fix cannot show to be pure",
         ),
@@ -132,3 +131,70 @@ def test_reading_or_storing_the_item_keeps_the_fix(tmp_path, body):
     )
     finding = _scan(tmp_path, code)
     assert finding.applicability.value != "none", finding.message
+
+
+@pytest.mark.parametrize("params", ["entries", "entries: list", "entries: list[Any]"])
+def test_a_get_on_items_nothing_declares_is_taken_for_a_dict_read_unsafe(
+    tmp_path, params
+):
+    # Tag.id is a string: what a JSON payload holds matches it
+    code = "from typing import Any\n" + LOOP.format(
+        params=params, iterable="entries", body="", key='entry.get("id")'
+    ).replace("Tagging", "Tag")
+    finding = _scan(tmp_path, code)
+    assert finding.applicability.value == "unsafe", finding.message
+    assert "`entry` is taken to be a dict" in finding.message
+
+
+BRANCH = """
+def taggings(session: Session, entries: list[dict[str, int]]):
+    found = []
+    for entry in entries:
+        if entry.get("kind") == 1:
+{binding}
+            found.append(session.get(Tagging, tagging_id))
+{other}
+    return found
+"""
+
+
+def test_a_key_bound_in_the_branch_of_its_query_is_restated_with_the_branch_as_filter(
+    tmp_path,
+):
+    code = BRANCH.format(
+        binding='            tagging_id = entry.get("id")',
+        other="        else:\n            found.append(None)",
+    )
+    finding = _scan(tmp_path, code)
+    assert finding.applicability.value == "safe", finding.message
+
+
+@pytest.mark.parametrize(
+    "binding, other, says",
+    [
+        # bound in the other branch too: no one binding gives its value at the query
+        (
+            '            tagging_id = entry.get("id")',
+            '        else:\n            tagging_id = entry.get("other")',
+            "is bound more than once in the loop body",
+        ),
+        # bound in an inner loop: it changes per item of that loop
+        (
+            '            for tagging_id in (entry.get("id"),):\n                pass',
+            "",
+            "not bound by one plain `=` before the query",
+        ),
+        # bound after the query (by the branch before it, for the next item)
+        (
+            "            pass",
+            '        tagging_id = entry.get("id")',
+            "not bound by one plain `=` before the query",
+        ),
+    ],
+)
+def test_a_key_bound_elsewhere_than_once_on_the_way_to_its_query_has_no_fix(
+    tmp_path, binding, other, says
+):
+    finding = _scan(tmp_path, BRANCH.format(binding=binding, other=other))
+    assert finding.applicability.value == "none"
+    assert says in finding.message

@@ -31,6 +31,34 @@ def dict_targets(frame: Frame, ancestry) -> frozenset[str]:
     return frozenset()
 
 
+def undeclared_targets(frame: Frame, ancestry) -> frozenset[str]:
+    """The loop target, when nothing in the code says what its items are (an untyped
+    parameter, a call's result, a request payload): not shown to be dicts, nor shown to
+    be anything else. An annotation or a display that says otherwise leaves it out."""
+    target = frame.node.target if frame.is_for else frame.clauses[0].target
+    if not isinstance(target, cst.Name) or _declared(frame.first_iter, ancestry):
+        return frozenset()
+    return frozenset({target.value})
+
+
+def _declared(expr: cst.BaseExpression, ancestry) -> bool:
+    """Does the code say what the items of `expr` are (a display of values, a name
+    annotated with an element type other than `Any`)?"""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return True
+    if not isinstance(expr, cst.Name):
+        return False
+    for _value, annotation in bindings(expr.value, ancestry):
+        if annotation is None:
+            continue
+        element = annotation_element(_unquoted(annotation))
+        head = element.value if isinstance(element, cst.Subscript) else element
+        name = dotted_name(head) if head is not None else None
+        if name is not None and name.rsplit(".", 1)[-1] not in {"Any", "object"}:
+            return True
+    return False
+
+
 def _holds_dicts(expr: cst.BaseExpression, ancestry, target: str, depth: int) -> bool:
     if depth > _MAX_DEPTH:
         return False
