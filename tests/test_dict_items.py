@@ -49,6 +49,8 @@ def taggings(session: Session, {params}):
         # the same dicts copied, or a display of dict displays
         ("entries: list[dict[str, int]]", "sorted(entries)", 'entry.get("id")'),
         ("ids: list[int]", '[{"id": i} for i in ids]', 'entry.get("id")'),
+        # the first of two fields that is set
+        ("entries: list[dict[str, int]]", "entries", 'entry.get("id") or entry["pk"]'),
     ],
 )
 def test_a_field_read_of_an_item_shown_to_be_a_dict_is_batched(

@@ -139,6 +139,12 @@ def _judge(expr, frame: Frame, invariant, module, facts: KeyFacts) -> None:
                 return
             _judge(element.value, frame, invariant, module, facts)
         return
+    if isinstance(expr, cst.BooleanOperation):
+        # `entry.get("id") or entry.get("url") or ""`: the first truthy part; a key's
+        # values (text, numbers, None) are true or false by what they hold
+        _judge(expr.left, frame, invariant, module, facts)
+        _judge(expr.right, frame, invariant, module, facts)
+        return
     if isinstance(expr, cst.FormattedString):
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringExpression):
