@@ -51,7 +51,7 @@ def _declared(expr: cst.BaseExpression, ancestry) -> bool:
     for _value, annotation in bindings(expr.value, ancestry):
         if annotation is None:
             continue
-        element = annotation_element(_unquoted(annotation))
+        element = annotation_element(_not_none(_unquoted(annotation)))
         head = element.value if isinstance(element, cst.Subscript) else element
         name = dotted_name(head) if head is not None else None
         if name is not None and name.rsplit(".", 1)[-1] not in {"Any", "object"}:
@@ -78,6 +78,13 @@ def _holds_dicts(expr: cst.BaseExpression, ancestry, target: str, depth: int) ->
         ):
             return _holds_dicts(expr.args[0].value, ancestry, target, depth + 1)
         return False
+    if (
+        isinstance(expr, cst.BooleanOperation)
+        and isinstance(expr.operator, cst.Or)
+        and isinstance(expr.right, (cst.List, cst.Tuple))
+        and not expr.right.elements
+    ):  # `group_dicts or []`
+        return _holds_dicts(expr.left, ancestry, target, depth + 1)
     if isinstance(expr, cst.Name) and expr.value != target:
         found = bindings(expr.value, ancestry)
         return bool(found) and all(
@@ -89,7 +96,7 @@ def _holds_dicts(expr: cst.BaseExpression, ancestry, target: str, depth: int) ->
 
 def _bound_to_dicts(value, annotation, ancestry, target: str, depth: int) -> bool:
     if annotation is not None:
-        element = annotation_element(_unquoted(annotation))
+        element = annotation_element(_not_none(_unquoted(annotation)))
         head = element.value if isinstance(element, cst.Subscript) else element
         name = dotted_name(head) if head is not None else None
         return name is not None and name.rsplit(".", 1)[-1] in DICT_HEADS
@@ -98,6 +105,26 @@ def _bound_to_dicts(value, annotation, ancestry, target: str, depth: int) -> boo
 
 def _is_dict(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, (cst.Dict, cst.DictComp))
+
+
+def _not_none(annotation: cst.BaseExpression) -> cst.BaseExpression:
+    """`list[dict]` of `Optional[list[dict]]` or `list[dict] | None`: a loop over the
+    value runs only when it is not None."""
+    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+        name = dotted_name(annotation.value) or ""
+        inner = annotation.slice[0].slice
+        if name.rsplit(".", 1)[-1] == "Optional" and isinstance(inner, cst.Index):
+            return inner.value
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(
+        annotation.operator, cst.BitOr
+    ):
+        for side, other in (
+            (annotation.left, annotation.right),
+            (annotation.right, annotation.left),
+        ):
+            if isinstance(other, cst.Name) and other.value == "None":
+                return side
+    return annotation
 
 
 def _unquoted(annotation: cst.BaseExpression) -> cst.BaseExpression:
