@@ -118,6 +118,8 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
         key_type = _type_family(dotted_name(value)) if value is not None else None
     else:
         element = _element_annotation(frame, ancestry)
+        if element is not None and reads_item_field(key_expr, frame):
+            element = mapping_values(element)  # `entry.get("id")` of `dict[str, int]`
         key_type = (
             _type_family(dotted_name(element))
             if element is not None
@@ -153,6 +155,41 @@ def _mapping_values_annotation(name: str, ancestry):
             and isinstance(annotation.slice[1].slice, cst.Index)
         ):
             return annotation.slice[1].slice.value
+    return None
+
+
+def reads_item_field(key_expr, frame: Frame) -> bool:
+    """`entry["id"]` or `entry.get("id")`: one field of the loop's item, by a literal."""
+    if isinstance(key_expr, cst.Subscript):
+        receiver, index = key_expr.value, key_expr.slice[0].slice
+        field = index.value if isinstance(index, cst.Index) else None
+    elif (
+        isinstance(key_expr, cst.Call)
+        and isinstance(key_expr.func, cst.Attribute)
+        and key_expr.func.attr.value == "get"
+        and key_expr.args
+    ):
+        receiver, field = key_expr.func.value, key_expr.args[0].value
+    else:
+        return False
+    return (
+        isinstance(receiver, cst.Name)
+        and receiver.value in frame.targets
+        and isinstance(field, (cst.SimpleString, cst.Integer))
+    )
+
+
+def mapping_values(annotation: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`int` of `dict[str, int]` (or `Mapping[...]`); None for anything else."""
+    head = annotation.value if isinstance(annotation, cst.Subscript) else None
+    name = dotted_name(head) if head is not None else None
+    if (
+        name is not None
+        and name.rsplit(".", 1)[-1] in {"dict", "Dict", "Mapping", "MutableMapping"}
+        and len(annotation.slice) == 2
+        and isinstance(annotation.slice[1].slice, cst.Index)
+    ):
+        return annotation.slice[1].slice.value
     return None
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import target_names, walk
 
@@ -43,6 +44,10 @@ class KeyFacts:
     # Asked, not found: the loop targets the code shows to hold `str` (`for name in
     # names` with `names: list[str]`), whose text methods are pure.
     str_names: frozenset[str] = frozenset()
+    # The loop targets the code shows to hold dicts (`dict_items`), whose `.get` only reads.
+    dict_names: frozenset[str] = frozenset()
+    # Those whose items nothing declares: a `.get` on them is taken to be a dict's (unsafe).
+    undeclared_names: frozenset[str] = frozenset()
 
 
 def judge_key(
@@ -52,15 +57,20 @@ def judge_key(
     module: cst.Module,
     local=None,
     str_names: frozenset[str] = frozenset(),
+    dict_names: frozenset[str] = frozenset(),
+    undeclared_names: frozenset[str] = frozenset(),
 ) -> KeyFacts:
     """Whether `key` (in terms of the loop's item) can be computed again before the loop.
 
     `invariant(name)` says whether a name other than the loop's targets keeps one value
     over the whole loop; `local(name)` whether the enclosing function binds it (a global
     could be rebound by any code the loop calls); `str_names` the loop targets shown to
-    hold `str`.
+    hold `str`; `dict_names` those shown to hold dicts, `undeclared_names` those whose
+    items nothing declares.
     """
-    facts = KeyFacts(str_names=str_names)
+    facts = KeyFacts(
+        str_names=str_names, dict_names=dict_names, undeclared_names=undeclared_names
+    )
     _judge(key, frame, invariant, module, facts)
     if local is not None:
         outside = sorted(
@@ -129,6 +139,12 @@ def _judge(expr, frame: Frame, invariant, module, facts: KeyFacts) -> None:
                 return
             _judge(element.value, frame, invariant, module, facts)
         return
+    if isinstance(expr, cst.BooleanOperation):
+        # `entry.get("id") or entry.get("url") or ""`: the first truthy part; a key's
+        # values (text, numbers, None) are true or false by what they hold
+        _judge(expr.left, frame, invariant, module, facts)
+        _judge(expr.right, frame, invariant, module, facts)
+        return
     if isinstance(expr, cst.FormattedString):
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringExpression):
@@ -149,6 +165,7 @@ def _judge_subscript(expr: cst.Subscript, frame, invariant, module, facts) -> No
     if isinstance(index, (cst.SimpleString, cst.Integer)):
         # `row["id"]`: a fixed field of the item, as a plain attribute is
         _judge(expr.value, frame, invariant, module, facts)
+        _judge_item_kept(expr.value, index, frame, facts)
         return
     mapping = expr.value
     if not (isinstance(mapping, cst.Name) and mapping.value not in frame.targets):
@@ -171,6 +188,9 @@ def _judge_subscript(expr: cst.Subscript, frame, invariant, module, facts) -> No
 def _judge_call(expr: cst.Call, frame, invariant, module, facts) -> None:
     if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in TEXT_METHODS:
         _judge_text_method(expr, frame, invariant, module, facts)
+        return
+    if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+        _judge_field_read(expr, frame, facts)
         return
     name = expr.func.value if isinstance(expr.func, cst.Name) else None
     if name not in CONVERSIONS:
@@ -211,6 +231,64 @@ def _judge_text_method(expr: cst.Call, frame, invariant, module, facts) -> None:
         facts.problem = f"the key calls `.{expr.func.attr.value}()` with arguments n1fix does not read"
         return
     _judge(receiver, frame, invariant, module, facts)
+
+
+_LITERALS = (cst.SimpleString, cst.Integer, cst.Float)
+
+
+def _judge_field_read(expr: cst.Call, frame, facts) -> None:
+    """`item.get("key")` (or with a literal default) on the loop's item: on a dict a
+    plain read of one field, as `item["key"]` is. Taken as such when the code shows the
+    items are dicts (`dict_items`); assumed, for an unsafe fix, when nothing says what
+    they are; otherwise (`list[Assignment]`) `.get` is the object's own code."""
+    receiver = expr.func.value
+    if not (
+        isinstance(receiver, cst.Name)
+        and receiver.value in frame.targets
+        and receiver.value in facts.dict_names | facts.undeclared_names
+    ):
+        facts.problem = "the key calls code n1fix cannot show to be pure"
+        return
+    if receiver.value not in facts.dict_names:
+        facts.unsure.append(
+            f"`{receiver.value}` is taken to be a dict, whose `.get()` only reads: "
+            "nothing in the code says what the items are"
+        )
+    args = expr.args
+    if not (
+        1 <= len(args) <= 2
+        and all(arg.keyword is None and not arg.star for arg in args)
+        and isinstance(args[0].value, _LITERALS)
+        and all(_is_literal(arg.value) for arg in args[1:])
+    ):
+        facts.problem = "the key calls `.get()` with arguments n1fix does not read"
+        return
+    _judge_item_kept(receiver, args[0].value, frame, facts)
+
+
+def _judge_item_kept(receiver: cst.BaseExpression, field, frame, facts) -> None:
+    """A field read of the item before the loop gives what the query read only when the
+    loop changes neither that field of the item nor, through its iterable, of any other
+    item."""
+    if facts.problem or not isinstance(receiver, cst.Name):
+        return
+    objects = [(receiver.value, 0)]  # the item, and the items of its iterable
+    if isinstance(frame.first_iter, cst.Name):
+        objects.append((frame.first_iter.value, 1))
+    for name, depth in objects:
+        changed = changed_inside(name, frame, depth, field=_literal_value(field))
+        if changed:
+            facts.problem = (
+                f"the loop may change `{name}` ({changed}), so the key read before the "
+                "loop may differ"
+            )
+            return
+
+
+def _is_literal(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, _LITERALS) or (
+        isinstance(expr, cst.Name) and expr.value in {"None", "True", "False"}
+    )
 
 
 def _is_text(expr: cst.BaseExpression, str_names: frozenset[str]) -> bool:
@@ -273,6 +351,103 @@ def changed_in_loop(name: str, frame: Frame) -> str | None:
                 if isinstance(arg.value, cst.Name) and arg.value.value == name:
                     return "passes it to a call"
     return None
+
+
+# Calls that take an object without changing it: the builtins that read one, and a
+# container's methods that store it (`results.append(entry)`).
+_READING_BUILTINS = {"len", "str", "repr", "bool", "isinstance", "print", "id", "hash"}
+_STORING_METHODS = {"append", "add", "extend", "insert", "appendleft"}
+# `log.debug("items: %s", items)`: a logger formats what it is given, with `str()`.
+_LOGGERS = {"log", "logger", "logging", "_log", "_logger", "LOG", "LOGGER"}
+_LOGGING_METHODS = {
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+}
+
+
+def _literal_value(expr: cst.BaseExpression):
+    if isinstance(expr, cst.SimpleString):
+        return expr.evaluated_value
+    if isinstance(expr, cst.Integer):
+        return expr.evaluated_value
+    return None
+
+
+def changed_inside(name: str, frame: Frame, depth: int = 0, field=None) -> str | None:
+    """How the loop body may change the object `name` holds, or (`depth` 1) an object
+    directly inside it (an item of a list of dicts): assigning or deleting into it
+    (`entry["id"] = ...`, `entries[0]["id"] = ...`), calling a method on it that is not
+    a read, or giving it to code other than a reading builtin or a container storing it
+    (`results.append(entry)`). Rebinding `name` changes no object: not counted. With
+    `field`, a write of another literal field (`del entry["data"]` when the key reads
+    `entry["id"]`) leaves the field alone: not counted either."""
+    body = frame.node.body if frame.is_for else frame.node
+    for node in walk(body, into_scopes=True):
+        if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Del)):
+            target = node.target
+            if (
+                isinstance(target, (cst.Subscript, cst.Attribute))
+                and _within(target.value, name, depth)
+                and not _other_field(target, name, depth, field)
+            ):
+                return "assigns into it"
+        elif isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and _within(func.value, name, depth):
+                if func.attr.value not in _READING_METHODS:
+                    return f"calls `.{func.attr.value}()` on it"
+                continue
+            if any(_within(arg.value, name, depth) for arg in node.args) and not (
+                _only_reads_arguments(func)
+            ):
+                return f"gives it to `{dotted_name(func) or 'a call'}()`"
+    return None
+
+
+def _only_reads_arguments(func: cst.BaseExpression) -> bool:
+    """A reading builtin, a container storing what it is given, or a logger."""
+    if isinstance(func, cst.Name):
+        return func.value in _READING_BUILTINS
+    if not isinstance(func, cst.Attribute):
+        return False
+    if func.attr.value in _STORING_METHODS:
+        return True
+    owner = dotted_name(func.value)
+    return (
+        func.attr.value in _LOGGING_METHODS
+        and owner is not None
+        and owner.rsplit(".", 1)[-1] in _LOGGERS
+    )
+
+
+def _other_field(target, name: str, depth: int, field) -> bool:
+    """`entry["data"]` (or `entries[i]["data"]`) when the key reads another field of
+    the item."""
+    if field is None or not isinstance(target, cst.Subscript):
+        return False
+    steps, expr = 0, target.value
+    while isinstance(expr, (cst.Subscript, cst.Attribute)):
+        expr, steps = expr.value, steps + 1
+    if steps != depth or len(target.slice) != 1:
+        return False
+    index = target.slice[0].slice
+    if not isinstance(index, cst.Index):
+        return False
+    value = _literal_value(index.value)
+    return value is not None and value != field
+
+
+def _within(expr: cst.BaseExpression, name: str, depth: int) -> bool:
+    """Is `expr` the name `name`, or at most `depth` subscripts or attributes into it?"""
+    steps = 0
+    while isinstance(expr, (cst.Subscript, cst.Attribute)):
+        expr, steps = expr.value, steps + 1
+    return isinstance(expr, cst.Name) and expr.value == name and steps <= depth
 
 
 def _is_item_of(target: cst.CSTNode, name: str) -> bool:

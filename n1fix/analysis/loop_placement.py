@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.analysis.dict_items import dict_targets, undeclared_targets
 from n1fix.analysis.hoist_guards import (
     Guard,
     guards_on_path,
@@ -136,6 +137,8 @@ def place_key(
         ctx.module,
         local=lambda name: bool(bindings(name, ancestry, comprehensions=False)),
         str_names=str_targets(frame, ancestry),
+        dict_names=dict_targets(frame, ancestry),
+        undeclared_names=undeclared_targets(frame, ancestry),
     )
     if facts.problem:
         raise NoFix(
@@ -301,12 +304,19 @@ def _skip_filters(
         )
         return restated
 
+    dicts = dict_targets(frame, ancestry)
+
+    def pure_call(call: cst.Call) -> bool:
+        facts = judge_key(call, frame, invariant, ctx.module, dict_names=dicts)
+        return not (facts.problem or facts.raises or facts.unsure)
+
     return item_filters(
         frame,
         ancestry,
         site_index,
         restate,
         local=lambda name: bool(bindings(name, ancestry, comprehensions=False)),
+        pure_call=pure_call,
     )
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.analysis.dict_items import dict_targets, undeclared_targets
 from n1fix.analysis.item_facts import str_targets
 from n1fix.analysis.item_keys import judge_key
+from n1fix.analysis.path_bindings import binding_on_path, bound_once
 from n1fix.cst.loop_frames import Frame
-from n1fix.cst.statements import is_name_assignment, sole_small_statement
-from n1fix.cst.syntax import names_assigned
+from n1fix.cst.statements import sole_small_statement
 
 
 def rebound_key(
@@ -44,31 +45,24 @@ def restate_bound_names(
     a pure function of the item (`item_keys.judge_key`; whether it may raise is judged
     again on the restated key). Gives the restated key, or None and why not."""
     body = frame.node.body
-    query_statement = next(
-        (n for n in ancestry[frame.index + 2 :] if any(n is b for b in body.body)), None
-    )
     values: dict[str, cst.BaseExpression] = {}
     for name in sorted(names):
-        binding = None
-        for statement in body.body:
-            if statement is query_statement:
-                break
-            small = sole_small_statement(statement)
-            if is_name_assignment(small) and small.targets[0].target.value == name:
-                binding = statement
-                break
+        # At the top of the body or in a branch on the way to the query (`path_bindings`).
+        binding = binding_on_path(name, frame, ancestry)
         if binding is None:
             return None, f"`{name}` is not {verb} by one plain `=` before the query"
         # Bound once before the query, and nowhere else in the body (`+=`, a loop, `as`).
-        if any(
-            name in names_assigned(statement)
-            for statement in body.body
-            if statement is not binding
-        ):
+        if not bound_once(name, body):
             return None, f"`{name}` is bound more than once in the loop body"
         value = sole_small_statement(binding).value
         problem = judge_key(
-            value, frame, invariant, ctx.module, str_names=str_targets(frame, ancestry)
+            value,
+            frame,
+            invariant,
+            ctx.module,
+            str_names=str_targets(frame, ancestry),
+            dict_names=dict_targets(frame, ancestry),
+            undeclared_names=undeclared_targets(frame, ancestry),
         ).problem
         if problem:
             return None, f"`{name} = {ctx.code(value)}`: {problem}"

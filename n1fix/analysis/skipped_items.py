@@ -50,6 +50,7 @@ def item_filters(
     site_index: int,
     restate,
     local,
+    pure_call=None,
 ) -> list[cst.BaseExpression] | None:
     """The tests an item passes exactly when the loop reaches the query at
     `ancestry[site_index]` for it, each in terms of the item and evaluable before the
@@ -57,7 +58,8 @@ def item_filters(
 
     `restate(expr, statement)` gives `expr` with the names the loop body binds before its
     top-level `statement` replaced by their values (None when it cannot); `local(name)`
-    says whether the enclosing function binds `name`.
+    says whether the enclosing function binds `name`; `pure_call(call)` whether a call
+    is a pure read of the item (`entry.get("kind")` of a dict), which a test may make.
     """
     if not frame.is_for:
         return None
@@ -79,7 +81,11 @@ def item_filters(
     )
     filters: list[cst.BaseExpression] = []
     for condition in conditions:
-        if any(isinstance(n, _IMPURE) for n in [condition.test, *walk(condition.test)]):
+        if any(
+            isinstance(n, _IMPURE)
+            and not (isinstance(n, cst.Call) and pure_call and pure_call(n))
+            for n in [condition.test, *walk(condition.test)]
+        ):
             return None
         test = restate(condition.test, condition.held_by)
         if test is None or not _evaluable_before(

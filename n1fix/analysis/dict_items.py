@@ -1,0 +1,137 @@
+"""Loop items the code shows to be dicts, so `item.get("key")` only reads them.
+
+Request payloads and rows turned into dicts are walked as `for entry in entries:` with a
+key read by `entry.get("message_id")`. On a `dict` that is a plain read, as pure as
+`entry["message_id"]`; on another object `.get` is that object's own code. The code shows
+the items are dicts when the iterable is a display or comprehension of dict displays
+(`[{"id": k, "name": v} for k, v in pairs]`), or a name every binding of which is one, or
+annotated as a collection of dicts (`entries: list[dict[str, str]]`).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.analysis.item_facts import annotation_element, bindings
+from n1fix.cst.chains import dotted_name
+from n1fix.cst.loop_frames import Frame
+
+DICT_HEADS = {"dict", "Dict", "Mapping", "MutableMapping"}
+_COPIES = {"list", "tuple", "sorted", "reversed"}
+_MAX_DEPTH = 6
+
+
+def dict_targets(frame: Frame, ancestry) -> frozenset[str]:
+    """The loop target, when the code shows every item it takes is a dict."""
+    target = frame.node.target if frame.is_for else frame.clauses[0].target
+    if not isinstance(target, cst.Name):
+        return frozenset()
+    if _holds_dicts(frame.first_iter, ancestry, target.value, 0):
+        return frozenset({target.value})
+    return frozenset()
+
+
+def undeclared_targets(frame: Frame, ancestry) -> frozenset[str]:
+    """The loop target, when nothing in the code says what its items are (an untyped
+    parameter, a call's result, a request payload): not shown to be dicts, nor shown to
+    be anything else. An annotation or a display that says otherwise leaves it out."""
+    target = frame.node.target if frame.is_for else frame.clauses[0].target
+    if not isinstance(target, cst.Name) or _declared(frame.first_iter, ancestry):
+        return frozenset()
+    return frozenset({target.value})
+
+
+def _declared(expr: cst.BaseExpression, ancestry) -> bool:
+    """Does the code say what the items of `expr` are (a display of values, a name
+    annotated with an element type other than `Any`)?"""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return True
+    if not isinstance(expr, cst.Name):
+        return False
+    for _value, annotation in bindings(expr.value, ancestry):
+        if annotation is None:
+            continue
+        element = annotation_element(_not_none(_unquoted(annotation)))
+        head = element.value if isinstance(element, cst.Subscript) else element
+        name = dotted_name(head) if head is not None else None
+        if name is not None and name.rsplit(".", 1)[-1] not in {"Any", "object"}:
+            return True
+    return False
+
+
+def _holds_dicts(expr: cst.BaseExpression, ancestry, target: str, depth: int) -> bool:
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return bool(expr.elements) and all(
+            isinstance(element, cst.Element) and _is_dict(element.value)
+            for element in expr.elements
+        )
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return _is_dict(expr.elt)
+    if isinstance(expr, cst.Call):
+        if (
+            dotted_name(expr.func) in _COPIES
+            and expr.args
+            and expr.args[0].keyword is None
+            and not expr.args[0].star
+        ):
+            return _holds_dicts(expr.args[0].value, ancestry, target, depth + 1)
+        return False
+    if (
+        isinstance(expr, cst.BooleanOperation)
+        and isinstance(expr.operator, cst.Or)
+        and isinstance(expr.right, (cst.List, cst.Tuple))
+        and not expr.right.elements
+    ):  # `group_dicts or []`
+        return _holds_dicts(expr.left, ancestry, target, depth + 1)
+    if isinstance(expr, cst.Name) and expr.value != target:
+        found = bindings(expr.value, ancestry)
+        return bool(found) and all(
+            _bound_to_dicts(value, annotation, ancestry, target, depth)
+            for value, annotation in found
+        )
+    return False
+
+
+def _bound_to_dicts(value, annotation, ancestry, target: str, depth: int) -> bool:
+    if annotation is not None:
+        element = annotation_element(_not_none(_unquoted(annotation)))
+        head = element.value if isinstance(element, cst.Subscript) else element
+        name = dotted_name(head) if head is not None else None
+        return name is not None and name.rsplit(".", 1)[-1] in DICT_HEADS
+    return value is not None and _holds_dicts(value, ancestry, target, depth + 1)
+
+
+def _is_dict(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, (cst.Dict, cst.DictComp))
+
+
+def _not_none(annotation: cst.BaseExpression) -> cst.BaseExpression:
+    """`list[dict]` of `Optional[list[dict]]` or `list[dict] | None`: a loop over the
+    value runs only when it is not None."""
+    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+        name = dotted_name(annotation.value) or ""
+        inner = annotation.slice[0].slice
+        if name.rsplit(".", 1)[-1] == "Optional" and isinstance(inner, cst.Index):
+            return inner.value
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(
+        annotation.operator, cst.BitOr
+    ):
+        for side, other in (
+            (annotation.left, annotation.right),
+            (annotation.right, annotation.left),
+        ):
+            if isinstance(other, cst.Name) and other.value == "None":
+                return side
+    return annotation
+
+
+def _unquoted(annotation: cst.BaseExpression) -> cst.BaseExpression:
+    """`list[dict]` of `"list[dict]"`, as far as a string annotation parses."""
+    if isinstance(annotation, cst.SimpleString):
+        try:
+            return cst.parse_expression(annotation.evaluated_value)
+        except (cst.ParserSyntaxError, TypeError):
+            return annotation
+    return annotation
