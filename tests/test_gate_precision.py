@@ -194,7 +194,9 @@ def test_filter_in_python_gate_wants_a_sqlalchemy_querys_rows():
 
 
 def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
-    assert _gate(WriteInLoop, "for b in books:\n    b.save()\n")
+    assert _gate(
+        WriteInLoop, "books = Book.objects.all()\nfor b in books:\n    b.save()\n"
+    )
     assert _gate(WriteInLoop, "for n in names:\n    Tag.objects.create(name=n)\n")
     assert _gate(
         WriteInLoop, "for b in books:\n    Review.objects.filter(book=b).delete()\n"
@@ -204,6 +206,9 @@ def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
     )
     # a form's save, a related manager's create, a dict's update, a related delete
     assert not _gate(WriteInLoop, "for f in fields:\n    form.save()\n")
+    # rows whose model the check cannot find: a name bound to no query, a list
+    assert not _gate(WriteInLoop, "for b in books:\n    b.save()\n")
+    assert not _gate(WriteInLoop, "for b in [x, y]:\n    b.save()\n")
     assert not _gate(
         WriteInLoop, "for n in names:\n    instance.listeners.create(name=n)\n"
     )
