@@ -157,6 +157,43 @@ def test_lazy_load_gate_wants_a_list_view_or_an_admin_changelist():
         LazyLoadInLoop,
         'def columns(view):\n    return view.list_display + ("id",)\n',
     )
+    # a list view whose rows or serializer are its own: `get_queryset` not narrowing
+    # `super()`'s, `list` or `get_serializer` overridden, no serializer to name
+    for own in (
+        "def get_queryset(self):\n        return self.request.event.items.all()",
+        "def list(self, request):\n        return Response([])",
+        "def get_serializer(self, *args):\n        return S(*args)",
+    ):
+        assert not _gate(
+            LazyLoadInLoop,
+            "class Items(viewsets.ModelViewSet):\n"
+            "    queryset = Item.objects.none()\n"
+            "    serializer_class = ItemSerializer\n"
+            f"    {own}\n",
+        )
+    assert not _gate(
+        LazyLoadInLoop,
+        """
+        class Items(viewsets.ModelViewSet):
+            queryset = Item.objects.all()
+            serializer_class = serializers[0]
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        class Items(viewsets.ReadOnlyModelViewSet):
+            queryset = Item.objects.all()
+
+            def get_queryset(self):
+                if self.request.user.is_staff:
+                    return super().get_queryset()
+                return super().get_queryset().filter(public=True)
+
+            def get_serializer_class(self):
+                return ItemSerializer
+        """,
+    )
 
 
 # -- filter-in-python --------------------------------------------------------------------

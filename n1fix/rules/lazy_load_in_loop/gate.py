@@ -32,9 +32,8 @@ _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambd
 
 
 def may_hold_list_view(tree: ast.Module) -> bool:
-    """A module-level class that may be a DRF list view (`drf.find_drf`: a list view's
-    bases and a `queryset`) or a model admin with a literal `list_display`
-    (`admin._check_admin`)."""
+    """A module-level class that may be a DRF list view `drf._check_view` reads, or a
+    model admin with a literal `list_display` (`admin._check_admin`)."""
     for statement in tree.body:
         if not isinstance(statement, ast.ClassDef):
             continue
@@ -42,7 +41,60 @@ def may_hold_list_view(tree: ast.Module) -> bool:
         if isinstance(assigned.get("list_display"), (ast.Tuple, ast.List)):
             return True
         if "queryset" in assigned and _list_view_bases(statement):
+            if _may_serialize_its_queryset(statement, assigned):
+                return True
+    return False
+
+
+def _may_serialize_its_queryset(cls: ast.ClassDef, assigned: dict) -> bool:
+    """What `drf._check_view` wants of a list view besides its `queryset`: neither
+    `get_serializer` nor `list` of its own, a `get_queryset` (if any) whose every
+    `return` starts from `super().get_queryset()`, and a serializer it can name (a
+    `serializer_class` name, or a `get_serializer_class`)."""
+    methods = {
+        statement.name: statement
+        for statement in cls.body
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    if "get_serializer" in methods or "list" in methods:
+        return False
+    narrowing = methods.get("get_queryset")
+    if narrowing is not None:
+        returns = _own_returns(narrowing)
+        if not returns or not all(_from_super_queryset(r.value) for r in returns):
+            return False
+    return (
+        isinstance(assigned.get("serializer_class"), ast.Name)
+        or "get_serializer_class" in methods
+    )
+
+
+def _own_returns(function: ast.AST) -> list[ast.Return]:
+    """The `return`s of `function` itself, not of a function or class in it."""
+    found: list[ast.Return] = []
+    stack = list(child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _NESTED_SCOPES):
+            continue
+        if isinstance(node, ast.Return):
+            found.append(node)
+        stack.extend(child_nodes(node))
+    return found
+
+
+def _from_super_queryset(value: ast.AST | None) -> bool:
+    """A chain starting from `super().get_queryset()` (`drf._super_queryset`)."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        inner = value.func.value
+        if (
+            value.func.attr == "get_queryset"
+            and isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Name)
+            and inner.func.id == "super"
+        ):
             return True
+        value = inner
     return False
 
 
