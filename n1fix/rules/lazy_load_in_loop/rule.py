@@ -302,9 +302,10 @@ class LazyLoadInLoop(Rule):
         """Let a file through when it reads an attribute named like a relationship of
         some model of the project (only those can load lazily), or when a template one
         of its views renders is found (`templates_found`)."""
-        if facts is None:  # not surveyed: cannot tell
+        # Not surveyed (or facts of another shape, from a foreign cache): cannot tell.
+        if not isinstance(facts, dict):
             return True
-        reads, templates = facts["reads"], facts["templates"]
+        reads, templates = facts.get("reads") or [], facts.get("templates") or []
         if (
             reads
             and project.models is not None
