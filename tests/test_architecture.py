@@ -82,8 +82,17 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
         for module, name in (
             ("template_reads", "find_template"),
             ("templates", "places_fact"),
+            ("gate", "find_template"),
+            ("gate", "places_fact"),
+            ("gate", "template_places"),
         )
     },
+    (
+        "n1fix.rules.lazy_load_in_loop.gate",
+        "n1fix.orm.imports",
+        "note_fact",
+    ): "the template places a project gate read, noted for the run memo (module"
+    " resolution's observer, no ORM question): belongs in cst/ or the engine",
     **{
         (
             "n1fix.analysis.await_calls",

@@ -580,6 +580,36 @@ def test_a_template_change_checks_the_view_that_renders_it(tmp_path, monkeypatch
     assert scan() == [] and "views.py" in checked
 
 
+def test_a_template_that_appears_is_read_though_the_memo_answered_before(
+    tmp_path, monkeypatch
+):
+    """A view whose template is not found is turned away before LibCST (the check would
+    find nothing): the places the project gate looked at key the run memo's answer, so
+    that the template appearing there re-checks the view."""
+    from n1fix.config import Config
+    from n1fix.engine import run_memo, runner
+
+    monkeypatch.setattr(run_memo, "RACY_NS", 0)  # files written just now
+    project(tmp_path, FUNCTION_VIEW, {})
+    checked: list[str] = []
+    work = runner._work
+
+    def counted(task):
+        checked.append(task[0].name)
+        return work(task)
+
+    monkeypatch.setattr(runner, "_work", counted)
+
+    def scan() -> list[str]:
+        result = runner.run([tmp_path], tmp_path, Config(), jobs=1, memo=True)
+        return [f.message.split(": ", 1)[0] for f in result.findings]
+
+    assert scan() == [] and "views.py" not in checked
+    template = tmp_path / "app" / "templates" / "app" / "books.html"
+    template.write_text("{% for book in books %}{{ book.author }}{% endfor %}")
+    assert scan() == ["app/templates/app/books.html:1"] and "views.py" in checked
+
+
 def test_rows_rendered_under_an_if_and_a_queryset_used_elsewhere(tmp_path):
     view = FUNCTION_VIEW.replace(
         "        return render(",

@@ -68,7 +68,11 @@ def test_query_in_loop_gate_skips_a_query_that_only_gives_the_rows():
 
 
 def _read_names(source: str) -> list[str]:
-    return LazyLoadInLoop().survey(*_tree(source))
+    return LazyLoadInLoop().survey(*_tree(source))["reads"]
+
+
+def _templates(source: str) -> list[str]:
+    return LazyLoadInLoop().survey(*_tree(source))["templates"]
 
 
 def test_lazy_load_survey_keeps_attributes_read_on_rows_of_a_query():
@@ -153,6 +157,43 @@ def test_lazy_load_gate_wants_a_list_view_or_an_admin_changelist():
         LazyLoadInLoop,
         'def columns(view):\n    return view.list_display + ("id",)\n',
     )
+    # a list view whose rows or serializer are its own: `get_queryset` not narrowing
+    # `super()`'s, `list` or `get_serializer` overridden, no serializer to name
+    for own in (
+        "def get_queryset(self):\n        return self.request.event.items.all()",
+        "def list(self, request):\n        return Response([])",
+        "def get_serializer(self, *args):\n        return S(*args)",
+    ):
+        assert not _gate(
+            LazyLoadInLoop,
+            "class Items(viewsets.ModelViewSet):\n"
+            "    queryset = Item.objects.none()\n"
+            "    serializer_class = ItemSerializer\n"
+            f"    {own}\n",
+        )
+    assert not _gate(
+        LazyLoadInLoop,
+        """
+        class Items(viewsets.ModelViewSet):
+            queryset = Item.objects.all()
+            serializer_class = serializers[0]
+        """,
+    )
+    assert _gate(
+        LazyLoadInLoop,
+        """
+        class Items(viewsets.ReadOnlyModelViewSet):
+            queryset = Item.objects.all()
+
+            def get_queryset(self):
+                if self.request.user.is_staff:
+                    return super().get_queryset()
+                return super().get_queryset().filter(public=True)
+
+            def get_serializer_class(self):
+                return ItemSerializer
+        """,
+    )
 
 
 # -- filter-in-python --------------------------------------------------------------------
@@ -190,7 +231,9 @@ def test_filter_in_python_gate_wants_a_sqlalchemy_querys_rows():
 
 
 def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
-    assert _gate(WriteInLoop, "for b in books:\n    b.save()\n")
+    assert _gate(
+        WriteInLoop, "books = Book.objects.all()\nfor b in books:\n    b.save()\n"
+    )
     assert _gate(WriteInLoop, "for n in names:\n    Tag.objects.create(name=n)\n")
     assert _gate(
         WriteInLoop, "for b in books:\n    Review.objects.filter(book=b).delete()\n"
@@ -200,6 +243,9 @@ def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
     )
     # a form's save, a related manager's create, a dict's update, a related delete
     assert not _gate(WriteInLoop, "for f in fields:\n    form.save()\n")
+    # rows whose model the check cannot find: a name bound to no query, a list
+    assert not _gate(WriteInLoop, "for b in books:\n    b.save()\n")
+    assert not _gate(WriteInLoop, "for b in [x, y]:\n    b.save()\n")
     assert not _gate(
         WriteInLoop, "for n in names:\n    instance.listeners.create(name=n)\n"
     )
@@ -285,51 +331,106 @@ def test_connection_leak_gate_knows_every_package_the_openers_name():
         assert set(name.split(".")) <= OPENER_NAME_PARTS, name
 
 
-def test_lazy_load_gate_wants_a_view_the_template_check_reads():
-    # a template rendered with a computed name or context, a project's own base view
-    assert not _gate(
-        LazyLoadInLoop,
-        """
-        from django.shortcuts import render
-        from django.views.generic import ListView
-        from app.mixins import EventMixin
+def test_lazy_load_survey_keeps_the_templates_the_check_reads():
+    # a template rendered with a computed name or context, a project's own base view,
+    # a class view with a computed template name
+    assert (
+        _templates(
+            """
+            from django.shortcuts import render
+            from django.views.generic import ListView, DetailView
+            from app.mixins import EventMixin
 
-        def page(request):
-            return render(request, get_template_name(), make_context())
+            def page(request):
+                return render(request, get_template_name(), make_context())
 
-        class Orders(EventMixin, ListView):
-            model = Order
-        """,
+            def other(request):
+                return render(request, "books/other.html", make_context())
+
+            class Orders(EventMixin, ListView):
+                model = Order
+
+            class Order(DetailView):
+                model = Order
+                template_name = "orders/" + "detail.html" if x else "y.html"
+            """
+        )
+        == []
     )
-    assert _gate(
-        LazyLoadInLoop,
+    assert _templates(
         """
         from django.shortcuts import render
 
         def page(request):
             return render(request, "books/list.html", {"books": Book.objects.all()})
-        """,
-    )
-    assert _gate(
-        LazyLoadInLoop,
+        """
+    ) == ["books/list.html"]
+    # a class view with Django's default template name: `*` (the model's app decides)
+    assert _templates(
         """
         from django.views import generic
 
         class Books(generic.ListView):
             model = Book
-        """,
-    )
+
+        class Book(generic.DetailView):
+            model = Book
+            template_name = "books/book.html"
+
+        class Both(generic.DetailView):
+            model = Book
+            template_name = other_name = "books/both.html"
+        """
+    ) == ["*", "books/book.html"]
     # a context built elsewhere in the function, a `**` argument
-    assert _gate(
-        LazyLoadInLoop,
+    assert _templates(
         """
         from django.template.response import TemplateResponse
 
         def page(request, **kwargs):
             context = {"books": Book.objects.all()}
             return TemplateResponse(request, "books/list.html", context)
-        """,
-    )
+
+        def other(request, **kwargs):
+            return TemplateResponse(request, "books/other.html", **kwargs)
+        """
+    ) == ["books/list.html", "books/other.html"]
+    # without the word `django` or a renderer's name, no view is looked for
+    assert _templates('def f():\n    return render(r, "a.html", {})\n') == []
+
+
+def test_lazy_load_project_gate_wants_a_template_that_is_found(tmp_path):
+    """The check reads a view only when its template is found where Django looks it
+    up: the project gate asks the template places, and notes what it looked at."""
+    from types import SimpleNamespace
+
+    from n1fix.engine.reads import FileReads, observing
+
+    (tmp_path / "app" / "templates" / "books").mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "templates" / "books" / "list.html").write_text("{{ x }}")
+    project = SimpleNamespace(root=tmp_path, models=None)
+    rule = LazyLoadInLoop()
+
+    def through(*templates: str) -> bool:
+        facts = {"reads": ["author"], "templates": list(templates)}
+        return rule.project_gate(facts, project)
+
+    assert through("books/list.html")
+    assert not through("books/other.html") and not through()
+    assert through("*", "books/other.html")
+    reads = FileReads()
+    with observing(reads):
+        through("books/other.html")
+    assert str(tmp_path / "app" / "templates" / "books" / "other.html") in reads.files
+    assert [key for key in reads.facts if "template_places" in key]
+    # settings whose template folders n1fix cannot compute: no template is known
+    (tmp_path / "settings.py").write_text("TEMPLATES = [{'DIRS': [somewhere()]}]\n")
+    from n1fix.orm.django_template_places import _walked_once
+
+    _walked_once.cache_clear()
+    assert not through("books/list.html") and not through("*")
+    _walked_once.cache_clear()
 
 
 def test_nodes_of_finds_what_ast_walk_finds():

@@ -287,14 +287,54 @@ def test_gate_sees_writes_in_loops_only():
         source = textwrap.dedent(source)
         return gate(ast.parse(source), source)
 
-    assert gated("for r in rs:\n    s.execute(delete(R).where(R.id == r.id))\n")
-    assert gated("async def f():\n    for r in rs:\n        await s.execute(x)\n")
-    assert gated("for r in rs:\n    s.delete(r)\n")
+    assert gated(
+        "from sqlalchemy import delete\n"
+        "for r in rs:\n    s.execute(delete(R).where(R.id == r.id))\n"
+    )
+    assert gated(
+        "import sqlalchemy as sa\n"
+        "async def f():\n    for r in rs:\n        await s.execute(x)\n"
+    )
+    assert gated("for r in rs:\n    session.delete(r)\n")
     assert not gated("s.execute(delete(R))\nfor r in rs:\n    print(r)\n")
     # a function defined in a loop does not run per item
     assert not gated("for r in rs:\n    def f():\n        s.execute(x)\n")
     # the loop's iterable runs once
     assert not gated("for r in s.execute(select(R)):\n    print(r)\n")
+
+
+def test_gate_wants_what_the_check_reads_as_a_write():
+    def gated(source: str) -> bool:
+        source = textwrap.dedent(source)
+        return gate(ast.parse(source), source)
+
+    # `execute` writes only a SQLAlchemy statement the imports name: a git command, a
+    # cursor of another library, are not; a relative import may be SQLAlchemy's own
+    assert not gated("for r in rs:\n    repo.execute(['git', 'add', r])\n")
+    assert gated("from . import x\nfor r in rs:\n    s.execute(delete(R))\n")
+    # delete / merge / refresh of an object, through a session only
+    assert not gated("for u in units:\n    store.merge(u)\n    tree.delete(u)\n")
+    assert gated("for u in units:\n    self.db_session.merge(u)\n")
+    # an item's save() / delete(): the loop's one name, over rows that may have a model
+    assert not gated("for i, item in enumerate(items):\n    item.save()\n")
+    assert not gated("for form in [a, b]:\n    form.save()\n")
+    assert not gated("def f(forms):\n    for form in forms:\n        form.save()\n")
+    assert not gated(
+        "def f():\n    forms = [make(x) for x in xs]\n"
+        "    for form in forms:\n        form.save()\n"
+    )
+    assert gated("def f(books: list[Book]):\n    for b in books:\n        b.save()\n")
+    assert gated(
+        "def f():\n    books = Book.objects.all()\n"
+        "    for b in books:\n        b.save()\n"
+    )
+    assert gated("for b in author.books.all():\n    b.save()\n")
+    assert gated("for b in self.books:\n    b.delete()\n")
+    # a nested loop's or a while's body is not the outer loop's
+    assert not gated(
+        "for b in Book.objects.all():\n    for x in xs:\n        b.save()\n"
+    )
+    assert not gated("for b in Book.objects.all():\n    while x:\n        b.save()\n")
 
 
 def _index(*modules: tuple[str, str]) -> ModelIndex:

@@ -157,7 +157,12 @@ def run(
             found.files, root, jobs, cache, facts_of=facts_of, memo=last_run
         )
         project = _project(root, surveys, with_orm=False)
-        targets = _gated(found.files, surveys, project, rules, selected, use_gate)
+        # What the project gates read besides the surveys (the templates a view
+        # renders): the run memo keys this run's answer on it too.
+        gate_reads = _gate_reads() if last_run is not None else None
+        targets = _gated(
+            found.files, surveys, project, rules, selected, use_gate, gate_reads
+        )
         # The modules hooking the models matter to the checks alone (a bulk write skips
         # the hooks): when no file is to be checked, the project is not walked for them
         # (the gates ask no model about its hooks), and the run can be remembered.
@@ -261,6 +266,8 @@ def run(
         _settle(result, surveys, root, config, review)
     result.findings.sort(key=Finding.sort_key)
     if last_run is not None:
+        if gate_reads is not None:
+            used_reads.append(gate_reads.to_json(_file_digests(surveys, root)))
         _remember(
             last_run, result, found.files, surveys, root, used_reads, errors_before
         )
@@ -289,18 +296,35 @@ def _gated(
     rules: list[Rule],
     selected: set[str],
     use_gate: bool,
+    reads=None,
 ) -> list[Survey]:
     """The surveys of the files some selected rule is to check (every readable file
-    without `use_gate`), each let through by the project gates first."""
+    without `use_gate`), each let through by the project gates first; what those read
+    of the project's other files is noted in `reads` (a `FileReads`) when given."""
+    from contextlib import nullcontext
+
     targets = []
-    for path in files:
-        survey = surveys[path]
-        gate_on_project(survey, project, rules)
-        if survey.error:
-            continue
-        if not use_gate or survey.gated is None or set(survey.gated) & selected:
-            targets.append(survey)
+    with _observing(reads) if reads is not None else nullcontext():
+        for path in files:
+            survey = surveys[path]
+            gate_on_project(survey, project, rules)
+            if survey.error:
+                continue
+            if not use_gate or survey.gated is None or set(survey.gated) & selected:
+                targets.append(survey)
     return targets
+
+
+def _gate_reads():
+    from n1fix.engine.reads import FileReads
+
+    return FileReads()
+
+
+def _observing(reads):
+    from n1fix.engine.reads import observing
+
+    return observing(reads)
 
 
 def _remember(

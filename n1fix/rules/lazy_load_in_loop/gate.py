@@ -1,16 +1,24 @@
 """What lazy-load-in-loop's gate and survey read of a file with `ast`, before LibCST.
 
-Each answer is a superset of what the check (`analysis`, `drf`, `admin`) could report
-on: a file no loop of which may run over a query's rows, and that holds no list view or
-admin changelist, never reaches LibCST for this rule.
+Each answer is a superset of what the check (`analysis`, `drf`, `admin`, `templates`)
+could report on: a file no loop of which may run over a query's rows, that holds no list
+view or admin changelist, and none of whose views renders a template that is found,
+never reaches LibCST for this rule.
 """
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
 from n1fix.cst.astwalk import ast_dotted_name, child_nodes, nodes_of
+from n1fix.orm.django_template_places import (
+    find_template,
+    places_fact,
+    template_places,
+)
+from n1fix.orm.imports import note_fact
 
 # DRF's own list views, the only ones `drf` reads.
 LIST_VIEWS = {
@@ -24,9 +32,8 @@ _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambd
 
 
 def may_hold_list_view(tree: ast.Module) -> bool:
-    """A module-level class that may be a DRF list view (`drf.find_drf`: a list view's
-    bases and a `queryset`) or a model admin with a literal `list_display`
-    (`admin._check_admin`)."""
+    """A module-level class that may be a DRF list view `drf._check_view` reads, or a
+    model admin with a literal `list_display` (`admin._check_admin`)."""
     for statement in tree.body:
         if not isinstance(statement, ast.ClassDef):
             continue
@@ -34,7 +41,60 @@ def may_hold_list_view(tree: ast.Module) -> bool:
         if isinstance(assigned.get("list_display"), (ast.Tuple, ast.List)):
             return True
         if "queryset" in assigned and _list_view_bases(statement):
+            if _may_serialize_its_queryset(statement, assigned):
+                return True
+    return False
+
+
+def _may_serialize_its_queryset(cls: ast.ClassDef, assigned: dict) -> bool:
+    """What `drf._check_view` wants of a list view besides its `queryset`: neither
+    `get_serializer` nor `list` of its own, a `get_queryset` (if any) whose every
+    `return` starts from `super().get_queryset()`, and a serializer it can name (a
+    `serializer_class` name, or a `get_serializer_class`)."""
+    methods = {
+        statement.name: statement
+        for statement in cls.body
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    if "get_serializer" in methods or "list" in methods:
+        return False
+    narrowing = methods.get("get_queryset")
+    if narrowing is not None:
+        returns = _own_returns(narrowing)
+        if not returns or not all(_from_super_queryset(r.value) for r in returns):
+            return False
+    return (
+        isinstance(assigned.get("serializer_class"), ast.Name)
+        or "get_serializer_class" in methods
+    )
+
+
+def _own_returns(function: ast.AST) -> list[ast.Return]:
+    """The `return`s of `function` itself, not of a function or class in it."""
+    found: list[ast.Return] = []
+    stack = list(child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _NESTED_SCOPES):
+            continue
+        if isinstance(node, ast.Return):
+            found.append(node)
+        stack.extend(child_nodes(node))
+    return found
+
+
+def _from_super_queryset(value: ast.AST | None) -> bool:
+    """A chain starting from `super().get_queryset()` (`drf._super_queryset`)."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        inner = value.func.value
+        if (
+            value.func.attr == "get_queryset"
+            and isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Name)
+            and inner.func.id == "super"
+        ):
             return True
+        value = inner
     return False
 
 
@@ -115,15 +175,28 @@ _RENDERERS = {
 _GENERIC_VIEWS = {"ListView", "DetailView"}
 
 
+# A class view whose template name is Django's default (`<app>/<model>_list.html`):
+# which one depends on its model's app, a fact of the project.
+DEFAULT_TEMPLATE = "*"
+
+
 def may_render_template(tree: ast.Module) -> bool:
-    """A view `templates.find_templated` may read: a call of a renderer inside a
-    function, with a literal template name and a context that is a dict or a name
-    (`_function_views`), or a module-level class with a `ListView` / `DetailView` base
-    whose other bases may be Django's (`_generic_kind`: a base of the project's may
-    render otherwise). Names are read by their last part, or through an import's `as`:
-    the check qualifies them by the imports."""
+    """A view `templates.find_templated` may read (see `rendered_templates`)."""
+    return bool(rendered_templates(tree))
+
+
+def rendered_templates(tree: ast.Module) -> list[str]:
+    """The names of the templates the views `templates.find_templated` may read render
+    (sorted; `DEFAULT_TEMPLATE` for a class view with no `template_name` of its own):
+    a call of a renderer inside a function, with a literal template name and a context
+    that is a dict or a name (`_function_views`), or a module-level class with a
+    `ListView` / `DetailView` base whose other bases may be Django's (`_generic_kind`:
+    a base of the project's may render otherwise). Names are read by their last part,
+    or through an import's `as`: the check qualifies them by the imports. The check
+    reads a view only when its template is found (`render_tree`)."""
     aliases = _import_aliases(tree, set(_RENDERERS) | _GENERIC_VIEWS)
     django_names = _maybe_django_names(tree)
+    names: set[str] = set()
     for statement in tree.body:
         if not isinstance(statement, ast.ClassDef):
             continue
@@ -134,7 +207,7 @@ def may_render_template(tree: ast.Module) -> bool:
             kind or _head(base) in django_names
             for kind, base in zip(kinds, statement.bases)
         ):
-            return True
+            names.update(_class_template(statement))
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_function = stack.pop()
@@ -142,10 +215,41 @@ def may_render_template(tree: ast.Module) -> bool:
             in_function = True
         elif in_function and isinstance(node, ast.Call):
             renderer = _RENDERERS.get(_last_name(node.func, aliases))
-            if renderer is not None and _may_render(node, *renderer):
-                return True
+            if renderer is not None:
+                names.update(_rendered(node, *renderer))
         stack.extend((child, in_function) for child in child_nodes(node))
+    return sorted(names)
+
+
+def templates_found(root: Path, names: list[str]) -> bool:
+    """Is one of the templates `names` (`rendered_templates`) found where Django looks
+    it up? The check reads a view only then (`template_reads.render_tree`); a default
+    name is taken as found wherever the places are known. Each place looked at is
+    noted as read (`find_template`), and the places as a project fact: the run memo
+    keys a file this turned away on them, as the results cache keys a check."""
+    root = Path(root)
+    note_fact("template_places", root, places_fact(root))
+    for name in names:
+        if name == DEFAULT_TEMPLATE:
+            if template_places(root).known:
+                return True
+        elif find_template(root, name) is not None:
+            return True
     return False
+
+
+def _class_template(cls: ast.ClassDef) -> set[str]:
+    """The literal `template_name`s a class view assigns, or `DEFAULT_TEMPLATE` when it
+    assigns none (a computed one is a view the check does not read)."""
+    values = [
+        value
+        for statement in cls.body
+        for target, value in _assignment(statement)
+        if isinstance(target, ast.Name) and target.id == "template_name"
+    ]
+    if not values:
+        return {DEFAULT_TEMPLATE}
+    return {name for value in values if (name := _literal(value)) is not None}
 
 
 def _import_aliases(tree: ast.Module, names: set[str]) -> dict[str, str]:
@@ -190,15 +294,21 @@ def _last_name(expr: ast.AST, aliases: dict[str, str]) -> str:
     return ""
 
 
-def _may_render(
+def _assignment(statement: ast.stmt) -> list[tuple[ast.AST, ast.AST]]:
+    """(target, value) of a class body's assignment as `drf._class_attributes` reads
+    it: one target, and an annotated one only with a value."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        return [(statement.targets[0], statement.value)]
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return [(statement.target, statement.value)]
+    return []
+
+
+def _rendered(
     call: ast.Call, name_at: int, context_at: int, name_kw: str, context_kw: str
-) -> bool:
-    """A literal template name and a context dict or name, where `templates._argument`
-    finds them; a `*` or `**` argument may hold them."""
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(
-        k.arg is None for k in call.keywords
-    ):
-        return True
+) -> set[str]:
+    """The literal template name where `templates._argument` finds it, when the context
+    is a dict or a name there; a `*` or `**` argument may hold the context."""
     keywords = {k.arg: k.value for k in call.keywords}
 
     def argument(position: int, keyword: str) -> ast.AST | None:
@@ -206,10 +316,22 @@ def _may_render(
             return call.args[position]
         return keywords.get(keyword)
 
-    template = argument(name_at, name_kw)
-    context = argument(context_at, context_kw)
-    return (
-        isinstance(template, ast.Constant)
-        and isinstance(template.value, (str, bytes))
-        and isinstance(context, (ast.Dict, ast.Name))
+    starred = any(isinstance(a, ast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
     )
+    names = {
+        name
+        for value in (argument(name_at, name_kw), keywords.get(name_kw))
+        if value is not None and (name := _literal(value)) is not None
+    }
+    context = argument(context_at, context_kw)
+    if starred or isinstance(context, (ast.Dict, ast.Name)):
+        return names
+    return set()
+
+
+def _literal(value: ast.AST) -> str | None:
+    """A template name as the check reads it (`str()` of a string's value)."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
+        return str(value.value)
+    return None

@@ -161,7 +161,8 @@ from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 from n1fix.rules.lazy_load_in_loop.gate import (
     attributes_of_loop_names,
     may_hold_list_view,
-    may_render_template,
+    rendered_templates,
+    templates_found,
 )
 
 _FOR_KEYWORD = re.compile(r"\bfor\b")
@@ -215,6 +216,12 @@ def _queryset_call(node: ast.AST) -> bool:
     return name[:1].isupper()
 
 
+def _rendered_templates(tree: ast.Module, text: str) -> list[str]:
+    if "django" in text and _TEMPLATE_VIEW.search(text):
+        return rendered_templates(tree)
+    return []
+
+
 def _loop_and_query(scope: ast.AST, nested: list[ast.AST]) -> bool:
     """Does `scope` itself (not a function or class in it) hold both a loop or
     comprehension and a query call? The scopes nested in it are added to `nested`."""
@@ -251,24 +258,34 @@ class LazyLoadInLoop(Rule):
             may_hold_list_view(tree)
         ):
             return True  # a Django admin's changelist, a DRF list view
-        if (
-            "django" in text
-            and _TEMPLATE_VIEW.search(text)
-            and may_render_template(tree)
-        ):
-            return True  # a view rendering a template
         # Otherwise the file alone cannot say: whether it reads a relationship depends
-        # on the models (`survey` and `project_gate` decide).
+        # on the models, whether a view's template loops over its rows on the
+        # project's templates (`survey` and `project_gate` decide).
         return False
 
-    def survey(self, tree: ast.Module, text: str) -> list[str]:
-        """The attribute names the file reads on a name bound inside a loop
-        (`attributes_of_loop_names`), when some scope of it (a function, or the module)
-        holds both a loop or comprehension and a query call; none otherwise. Sorted, so
-        that the cache's bytes are stable. Every lazy load the rule reports outside an
-        admin or a DRF view starts with `row.<relationship>` in a loop of such a file,
-        where `row` is the loop's variable or a name the loop binds to a related row
-        (the rows may come from a function of the same module, so every loop counts)."""
+    def gate_alone(self, tree: ast.Module, text: str) -> bool:
+        """What may fire in the file alone, whatever the project holds: a list view, an
+        admin, or a view rendering a template (for `unused-suppression`)."""
+        return self.gate(tree, text) or bool(_rendered_templates(tree, text))
+
+    def survey(self, tree: ast.Module, text: str) -> dict[str, list[str]]:
+        """`reads`: the attribute names the file reads on a name bound inside a loop
+        (`attributes_of_loop_names`), when some scope of it (a function, or the
+        module) holds both a loop or comprehension and a query call; none otherwise.
+        Every lazy load the rule reports outside an admin, a DRF view or a template
+        starts with `row.<relationship>` in a loop of such a file, where `row` is the
+        loop's variable or a name the loop binds to a related row (the rows may come
+        from a function of the same module, so every loop counts).
+
+        `templates`: the names of the templates its views may render
+        (`rendered_templates`). Both sorted, so that the cache's bytes are stable."""
+        return {
+            "reads": self._loop_reads(tree, text),
+            "templates": _rendered_templates(tree, text),
+        }
+
+    @staticmethod
+    def _loop_reads(tree: ast.Module, text: str) -> list[str]:
         if not _FOR_KEYWORD.search(text):
             return []
         from n1fix.rules.query_in_loop.rule import QUERY_TEXT
@@ -281,15 +298,21 @@ class LazyLoadInLoop(Rule):
                 return sorted(attributes_of_loop_names(tree))
         return []
 
-    def project_gate(self, facts: list[str] | None, project) -> bool:
+    def project_gate(self, facts: dict[str, list[str]] | None, project) -> bool:
         """Let a file through when it reads an attribute named like a relationship of
-        some model of the project: only those can load lazily."""
-        if facts is None:  # not surveyed: cannot tell
+        some model of the project (only those can load lazily), or when a template one
+        of its views renders is found (`templates_found`)."""
+        # Not surveyed (or facts of another shape, from a foreign cache): cannot tell.
+        if not isinstance(facts, dict):
             return True
-        return (
-            project.models is not None
-            and not project.models.relationship_names().isdisjoint(facts)
-        )
+        reads, templates = facts.get("reads") or [], facts.get("templates") or []
+        if (
+            reads
+            and project.models is not None
+            and not project.models.relationship_names().isdisjoint(reads)
+        ):
+            return True
+        return bool(templates) and templates_found(project.root, templates)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.lazy_load_in_loop.admin import find_admin

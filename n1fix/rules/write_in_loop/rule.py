@@ -255,89 +255,12 @@ is reported without a fix.
 from __future__ import annotations
 
 import ast
-import re
 from typing import Iterable
 
-from n1fix.cst.astwalk import child_nodes, class_like
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules.write_in_loop.gate import gate
 
-_WRITE_TEXT = re.compile(
-    r"\.\s*a?(?:execute|delete|merge|refresh|create|save|update|get_or_create"
-    r"|update_or_create)\s*\("
-)
-_WRITE_CALLS = {"execute", "delete", "merge", "refresh"}
-# Writes through a model's API (Django), with or without arguments; `update` only on a
-# queryset chain (`.filter(...).update(...)`), not a dict's.
-_MANAGER_WRITE_CALLS = {
-    f"{prefix}{name}"
-    for prefix in ("", "a")
-    for name in ("create", "get_or_create", "update_or_create")
-}
-_ITEM_WRITE_CALLS = {"save", "asave", "delete", "adelete"}
-_QUERYSET_WRITE_CALLS = {"update", "aupdate", "delete", "adelete"}
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def gate(tree: ast.Module, text: str) -> bool:
-    """Is there a `for` loop whose body calls `.execute(...)`, `.delete(...)`, `.merge(...)`
-    or `.refresh(...)`, or a model's write: `.create(...)` (`.get_or_create(...)`...) on
-    a manager of a class-like name, `.save()` / `.delete()` on a loop's item, a
-    queryset's `.update(...)` / `.delete()`? (What `ctx.orm.model_write` reads, and
-    `model_writes` reports only on an item of the loop.)"""
-    if not _WRITE_TEXT.search(text):
-        return False
-    stack: list[tuple[ast.AST, frozenset[str] | None]] = [(tree, None)]
-    while stack:
-        node, items = (
-            stack.pop()
-        )  # items: the names enclosing loops bind; None: no loop
-        if (
-            items is not None
-            and isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and _may_write(node.func, bool(node.args), items)
-        ):
-            return True
-        if isinstance(node, _SCOPES):
-            items = None
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            inner = (items or frozenset()) | _target_names(node.target)
-            for child in child_nodes(node):
-                stack.append(
-                    (child, inner if any(child is s for s in node.body) else items)
-                )
-            continue
-        stack.extend((child, items) for child in child_nodes(node))
-    return False
-
-
-def _may_write(func: ast.Attribute, has_args: bool, items: frozenset[str]) -> bool:
-    attr, receiver = func.attr, func.value
-    if attr in _WRITE_CALLS and has_args:
-        return True
-    if attr in _MANAGER_WRITE_CALLS:
-        return isinstance(receiver, ast.Attribute) and class_like(receiver.value)
-    if attr in _ITEM_WRITE_CALLS and isinstance(receiver, ast.Name):
-        return receiver.id in items
-    # `Model.objects.filter(...).update(...)`, `.delete()`: a QuerySet chain the Django
-    # dialect reads starts at a manager of a class-like name.
-    return attr in _QUERYSET_WRITE_CALLS and _on_manager(receiver)
-
-
-def _on_manager(expr: ast.AST) -> bool:
-    if not isinstance(expr, ast.Call):
-        return False
-    while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-        expr = expr.func.value
-    return isinstance(expr, ast.Attribute) and class_like(expr.value)
-
-
-def _target_names(target: ast.AST) -> frozenset[str]:
-    return frozenset(
-        node.id
-        for node in ast.walk(target)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-    )
+__all__ = ["WriteInLoop", "gate"]
 
 
 class WriteInLoop(Rule):
