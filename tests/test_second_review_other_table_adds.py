@@ -10,6 +10,7 @@ import pytest
 
 from n1fix.engine.api import scan_source
 from tests.test_other_table_adds import APP, CONFIG_MODELS, CONFIG_SERVICE, _scan
+from tests.test_query_variable import _scan as scan_query_variable
 
 HOLE = "second review: hole in the other-table-adds proof"
 
@@ -106,3 +107,31 @@ def test_a_dict_changed_while_its_items_are_iterated_is_not_batched(tmp_path):
     findings = list(scan_source(service, source))
     assert [f.rule for f in findings] == ["query-in-loop"], findings
     assert findings[0].applicability.value == "none", findings[0].message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="second review: a query variable rebound by a for/with/walrus is inlined",
+)
+@pytest.mark.parametrize(
+    "rebinding",
+    [
+        "for query in [session.query(Summary)]:\n    pass",
+        "with session.no_autoflush as query:\n    pass",
+        "if (query := session.query(Summary)) is None:\n    continue",
+    ],
+    ids=["for-target", "with-as", "walrus"],
+)
+def test_a_query_variable_rebound_otherwise_than_by_assignment_is_not_inlined(
+    tmp_path, rebinding
+):
+    # Only `=`/`+=` bindings are counted: the lookup runs on the unfiltered query the
+    # rebinding left in `query`, the fix on the filtered chain of the `=` line (the
+    # for-target case gets a *safe* fix that drops rows with total <= 0).
+    body = (
+        "query = session.query(Summary).filter(Summary.total > 0)\n"
+        f"{rebinding}\n"
+        "out[package_id] = query.filter_by(id=package_id).one_or_none()"
+    )
+    findings = scan_query_variable(tmp_path, body)
+    assert all(f.applicability.value == "none" for f in findings), findings
