@@ -135,3 +135,35 @@ def test_a_query_variable_rebound_otherwise_than_by_assignment_is_not_inlined(
     )
     findings = scan_query_variable(tmp_path, body)
     assert all(f.applicability.value == "none" for f in findings), findings
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="second review: `.items()` of any receiver is read as a dict's distinct keys",
+)
+def test_items_of_what_may_not_be_a_dict_are_not_distinct_keys(tmp_path):
+    # An email Message's items() repeats a header that comes twice (so does a pandas
+    # Series' with a repeated index): the original loop's second "X-Tag" finds the row
+    # its first one added and updates it; the batch misses it and adds it again (a
+    # unique violation at the commit). Without the distinct proof the loop's add
+    # leaves no fix; the message now only names the key's type and collation.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text(textwrap.dedent(APP))
+    (package / "models.py").write_text(
+        textwrap.dedent(CONFIG_MODELS).format(key_line="self.Key = Key")
+    )
+    source = (
+        textwrap.dedent(CONFIG_SERVICE)
+        .replace("data: dict[str, str]", "data: Message")
+        .replace(
+            "from sqlalchemy import select",
+            "from email.message import Message\n\nfrom sqlalchemy import select",
+        )
+    )
+    service = package / "service.py"
+    service.write_text(source)
+    findings = list(scan_source(service, source))
+    assert [f.rule for f in findings] == ["query-in-loop"], findings
+    assert findings[0].applicability.value == "none", findings[0].message
