@@ -41,6 +41,7 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
+from n1fix.rules.query_in_loop.result_variable import read_through_result
 from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
@@ -137,8 +138,10 @@ def _queries(
         stack.append(None)
         shape = None
         if isinstance(node, (cst.Call, cst.Await)):
-            shape = orm.query_shape(node) or _recognize_through_variable(
-                orm, node, ancestry
+            shape = (
+                orm.query_shape(node)
+                or _recognize_through_variable(orm, node, ancestry)
+                or read_through_result(orm, node, ancestry)
             )
         elif isinstance(node, cst.Subscript):  # a sliced QuerySet (`qs[:3]`)
             shape = orm.query_shape(node)
@@ -155,7 +158,19 @@ def _queries(
         below = list(children(node))
         below.reverse()
         stack.extend(below)
-    return found
+    # A `result = await session.execute(...)` read through on the next line is that
+    # reading's query, not one of its own.
+    read_through = {
+        id(shape.result_binding.body[0].value)
+        for shape, _ in found
+        if shape.result_binding is not None
+    }
+    return [
+        (shape, ancestry)
+        for shape, ancestry in found
+        if id(shape.node) not in read_through
+        and id(getattr(shape.node, "expression", None)) not in read_through
+    ]
 
 
 _RUNNERS = {"execute", "scalars", "scalar"}
@@ -507,6 +522,7 @@ def _analyze_loop(
                     if shape.statement_binding is not None
                     else []
                 ),
+                *([shape.result_binding] if shape.result_binding is not None else []),
             ],
             harmless_write=harmless_write,
         )
