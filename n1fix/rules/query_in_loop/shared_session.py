@@ -168,7 +168,10 @@ def _resolve(ctx, module, func: cst.BaseExpression):
 
 def keys_distinct(frame: Frame, keys_key: cst.BaseExpression) -> bool:
     """The loop's keys are its items themselves, and the items a set (`set(...)`, a set
-    literal or comprehension) or a dict's keys: no key comes twice."""
+    literal or comprehension) or a dict's keys (also as the first of `for k, v in
+    d.items()`): no key comes twice."""
+    if frame.is_for and _dict_item_key(frame.node, keys_key):
+        return True
     if not frame.is_for or not isinstance(frame.node.target, cst.Name):
         return False
     if not (
@@ -185,6 +188,27 @@ def keys_distinct(frame: Frame, keys_key: cst.BaseExpression) -> bool:
         return func.value in _DISTINCT_BUILDERS
     return (
         isinstance(func, cst.Attribute) and func.attr.value == "keys" and not items.args
+    )
+
+
+def _dict_item_key(loop: cst.For, keys_key: cst.BaseExpression) -> bool:
+    """`for key, value in d.items()` with the key `key`: a dict's keys, each once."""
+    target, items = loop.target, loop.iter
+    if not (
+        isinstance(target, cst.Tuple)
+        and len(target.elements) == 2
+        and not any(isinstance(e, cst.StarredElement) for e in target.elements)
+        and isinstance(items, cst.Call)
+        and isinstance(items.func, cst.Attribute)
+        and items.func.attr.value == "items"
+        and not items.args
+    ):
+        return False
+    key = target.elements[0].value
+    return (
+        isinstance(key, cst.Name)
+        and isinstance(keys_key, cst.Name)
+        and keys_key.value == key.value
     )
 
 
