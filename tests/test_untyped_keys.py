@@ -135,6 +135,11 @@ def test_untyped_keys_against_an_int_column_get_no_fix(service, body, reason):
         ),
         # declared int: typed
         ("return [session.get(User, user_id) for user_id in ids]", "safe"),
+        # the keys of a mapping declared `dict[int, ...]` are ints, whatever its values
+        (
+            "by_id: dict[int, str] = dict.fromkeys(ids, '')\n    out = []\n    for user_id, _ in by_id.items():\n        out.append(session.get(User, user_id))\n    return out",
+            "safe",
+        ),
         # unannotated: unknown, not known untyped (unsafe, as before)
         ("return [session.get(User, user_id) for user_id in raw]", "unsafe"),
     ],

@@ -120,6 +120,8 @@ def key_type_gap(ctx, model, column, key_expr, frame: Frame, ancestry) -> str | 
         element = _element_annotation(frame, ancestry)
         if element is not None and reads_item_field(key_expr, frame):
             element = mapping_values(element)  # `entry.get("id")` of `dict[str, int]`
+        if element is None:  # `for key, value in d.items()` keyed by `key`
+            element = _dict_key_annotation(frame, key_expr, ancestry)
         key_type = (
             _type_family(dotted_name(element))
             if element is not None
@@ -233,6 +235,32 @@ def _element_annotation(frame: Frame, ancestry):
     for _value, annotation in bindings(iterable.value, ancestry):
         if annotation is not None:
             return annotation_element(annotation)
+    return None
+
+
+def _dict_key_annotation(frame: Frame, key_expr, ancestry):
+    """`int` for the key of `for key, value in mapping.items()` over a name annotated
+    `dict[int, ...]` (or `Mapping[int, ...]`, ...)."""
+    target, iterable = (
+        (frame.node.target, frame.node.iter) if frame.is_for else (None, None)
+    )
+    if not (
+        isinstance(target, cst.Tuple)
+        and len(target.elements) == 2
+        and isinstance(target.elements[0].value, cst.Name)
+        and isinstance(key_expr, cst.Name)
+        and target.elements[0].value.value == key_expr.value
+        and isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Attribute)
+        and iterable.func.attr.value == "items"
+        and not iterable.args
+        and isinstance(iterable.func.value, cst.Name)
+    ):
+        return None
+    for _value, annotation in bindings(iterable.func.value.value, ancestry):
+        if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 2:
+            key = annotation.slice[0].slice
+            return key.value if isinstance(key, cst.Index) else None
     return None
 
 

@@ -207,6 +207,9 @@ class _UntypedValues:
                     if isinstance(key, cst.Index) and dotted_name(key.value) == "str":
                         source = f"`{mapping.value}: {self.ctx.module.code_for_node(annotation)}`"
                         return STR, f"the keys of {source}"
+                    # `dict[int, str]`: the declared key type, not the values', is
+                    # what the keys are
+                    return None
         found = self.kind(mapping)
         return (STR, found[1]) if found is not None else None
 

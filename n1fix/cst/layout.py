@@ -194,6 +194,13 @@ def broken_expression(expr: cst.BaseExpression) -> str | None:
         return None
     prefix = ""
     if isinstance(expr, cst.Await):
+        if expr.lpar:
+            # `(await session.execute(stmt))`: its brackets make a trailer that follows
+            # apply to the awaited result, so they stay, broken as black breaks them.
+            inner = broken_expression(expr.with_changes(lpar=[], rpar=[]))
+            if inner is None:
+                return None
+            return f"(\n{INDENT}{inner.replace(chr(10), chr(10) + INDENT)}\n)"
         prefix, expr = "await ", expr.expression
     if isinstance(expr, cst.Call) and expr.args:
         return f"{prefix}{render(expr.func)}(\n{INDENT}{_args(expr)}\n)"
@@ -203,8 +210,10 @@ def broken_expression(expr: cst.BaseExpression) -> str | None:
         and isinstance(expr.func, cst.Attribute)
         and not expr.args
     ):
-        inner = broken_expression(expr.func.value)
-        if inner is not None and not inner.startswith("("):
+        receiver = expr.func.value
+        inner = broken_expression(receiver)
+        awaited = isinstance(receiver, cst.Await) and bool(receiver.lpar)
+        if inner is not None and (awaited or not inner.startswith("(")):
             return f"{prefix}{inner}.{expr.func.attr.value}()"
     return None
 

@@ -88,6 +88,9 @@ class QueryShape:
     )  # exists().where(...) filters
     site: cst.BaseExpression | None = None
     statement_binding: cst.SimpleStatementLine | None = None  # the `stmt = ...` line
+    # The `result = await session.execute(...)` line whose `Result` the query reads on
+    # the next line (`result.scalars().first()`); the rewrite removes it.
+    result_binding: cst.SimpleStatementLine | None = None
     # The one column whose values the query returns, when it selects a column rather
     # than a model and hands back values, not rows (`session.scalars(select(A.x))`,
     # `session.scalar(select(A.x))`, `session.query(A.x).scalar()`).

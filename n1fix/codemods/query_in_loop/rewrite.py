@@ -122,7 +122,7 @@ def fix(ctx, finding: Finding):
             lookup_node,
             plan.items if replace_iter else None,
             replace_iter,
-            _dead_binding(shape, plan),
+            shape.result_binding or _dead_binding(shape, plan),
             _outside(ctx, plan.scope),
         )
     )

@@ -43,6 +43,7 @@ from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
 from n1fix.rules.query_in_loop.other_table_adds import adds_other_table_row
 from n1fix.rules.query_in_loop.query_variable import recognize_through_query_variable
+from n1fix.rules.query_in_loop.result_variable import read_through_result
 from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
@@ -145,6 +146,7 @@ def _queries(
                 or recognize_through_query_variable(
                     orm, node, ancestry, _loop_body_binding
                 )
+                or read_through_result(orm, node, ancestry)
             )
         elif isinstance(node, cst.Subscript):  # a sliced QuerySet (`qs[:3]`)
             shape = orm.query_shape(node)
@@ -161,7 +163,19 @@ def _queries(
         below = list(children(node))
         below.reverse()
         stack.extend(below)
-    return found
+    # A `result = await session.execute(...)` read through on the next line is that
+    # reading's query, not one of its own.
+    read_through = {
+        id(shape.result_binding.body[0].value)
+        for shape, _ in found
+        if shape.result_binding is not None
+    }
+    return [
+        (shape, ancestry)
+        for shape, ancestry in found
+        if id(shape.node) not in read_through
+        and id(getattr(shape.node, "expression", None)) not in read_through
+    ]
 
 
 _RUNNERS = {"execute", "scalars", "scalar"}
@@ -526,6 +540,7 @@ def _analyze_loop(
                     if shape.statement_binding is not None
                     else []
                 ),
+                *([shape.result_binding] if shape.result_binding is not None else []),
             ],
             harmless_write=harmless_write,
         )

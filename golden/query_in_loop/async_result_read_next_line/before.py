@@ -1,0 +1,18 @@
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from renderapp.models import GalleryItem, Render
+
+
+async def gallery_titles(session: AsyncSession, renders: Sequence[Render]) -> dict[int, list[str]]:
+    """The titles of each render's gallery items, in the order they were added."""
+    titles: dict[int, list[str]] = {}
+    for render in renders:
+        result = await session.execute(
+            select(GalleryItem).where(GalleryItem.render_id == render.id).order_by(GalleryItem.id)
+        )
+        items = result.scalars().all()
+        titles[render.id] = [item.title for item in items]
+    return titles

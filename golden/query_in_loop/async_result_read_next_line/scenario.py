@@ -1,0 +1,13 @@
+from sqlalchemy import select
+
+from renderapp.models import Render
+
+
+async def run(module, session):
+    # renders 1 (three items), 5, 10 (two) have gallery items, the rest none
+    renders = (await session.scalars(select(Render).order_by(Render.id))).all()
+    return await module.gallery_titles(session, renders)
+
+
+async def run_empty(module, session):
+    return await module.gallery_titles(session, [])
