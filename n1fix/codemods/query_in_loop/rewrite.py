@@ -199,6 +199,8 @@ def _batch(
     target_name = _target_name(plan)
     suffix = target_name if _key_is_item_pk(plan, target_name) else _key_words(plan)
     key_code = ctx.code(plan.key)
+    if plan.keys_as_text:
+        key_code = f"str({key_code})"
     indent = ctx.range_of(plan.anchor).start.column
     if not ctx.keys_never_empty or plan.batch_guards:
         indent += len(INDENT)  # the query runs under `if keys:`

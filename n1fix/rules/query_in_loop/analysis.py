@@ -41,6 +41,7 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
+from n1fix.rules.query_in_loop.text_keys import settled_by_text, text_keys_gap
 from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
@@ -92,6 +93,8 @@ class LoopQueryPlan:
     # `get`): batched by `tuple_(A.x, A.y).in_(keys)`, `key` and `keys_key` then tuples of
     # one value a part; empty for a one-column key.
     key_parts: tuple[KeyPart, ...] = ()
+    # UUID keys of unshown type: the batch groups and looks up by `str()` (text_keys).
+    keys_as_text: bool = False
 
 
 def find(ctx, rule) -> Iterable[Finding]:
@@ -548,10 +551,16 @@ def _analyze_loop(
         unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)
         if unshown:
             return no_fix(unshown)
+    text_keys = None
     for part, item_key in zip(parts, item_keys):
         miss = _certain_key_miss(ctx, model, part.column, item_key, frame, ancestry)
         if miss:
-            return no_fix(miss)
+            text_keys = len(parts) == 1 and text_keys_gap(
+                ctx, shape, cardinality, model, part.column, item_key, frame, ancestry
+            )
+            if not text_keys:
+                return no_fix(miss)
+            unsafe.append(text_keys)
     duplicates = _raises_on_duplicates(ctx, shape, cardinality, model, parts, key_pred)
     if duplicates:
         return no_fix(duplicates)
@@ -586,6 +595,10 @@ def _analyze_loop(
             )
         )
 
+    if text_keys:
+        unsafe = settled_by_text(
+            ctx, model, key_column, keys_key, frame, ancestry, unsafe
+        )
     top_n = None
     if shape.limit is not None and shape.cardinality is Cardinality.LIST:
         top_n = shape.limit.call.args[0].value if shape.limit.call.args else None
@@ -617,6 +630,7 @@ def _analyze_loop(
         needs_unique=_joins_collections(ctx, shape, model),
         batch_guards=placement.batch_guards,
         key_parts=tuple(parts) if len(parts) > 1 else (),
+        keys_as_text=bool(text_keys),
     )
     return _finding(
         rule,
