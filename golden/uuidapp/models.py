@@ -44,3 +44,21 @@ class LoginLog(Base):
         UUIDType(), ForeignKey("persons.id"), index=True
     )
     day: Mapped[int]
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+
+
+class TeamMember(Base):
+    """A person on a team: one row per (team, person), the primary key."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        UUIDType(), ForeignKey("persons.id"), primary_key=True
+    )

@@ -41,6 +41,11 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
+from n1fix.rules.query_in_loop.recorded_adds import (
+    AUTOFLUSH_GAP,
+    RecordedAdd,
+    recorded_add,
+)
 from n1fix.rules.query_in_loop.text_keys import settled_by_text, text_keys_gap
 from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
@@ -95,6 +100,8 @@ class LoopQueryPlan:
     key_parts: tuple[KeyPart, ...] = ()
     # UUID keys of unshown type: the batch groups and looks up by `str()` (text_keys).
     keys_as_text: bool = False
+    # Rows a get-or-create adds, recorded in the batch for later items (recorded_adds).
+    record_adds: tuple[RecordedAdd, ...] = ()
 
 
 def find(ctx, rule) -> Iterable[Finding]:
@@ -470,8 +477,27 @@ def _analyze_loop(
         else None
     )
     own_rows: list[str] = []  # the proof, once a write relied on it
+    recorded: list[RecordedAdd] = []  # adds the batch must record (keys may repeat)
 
     def harmless_write(call: cst.Call) -> bool:
+        if (
+            distinct is None
+            and len(parts) == 1
+            and shape.style is not Style.DJANGO
+            and cardinality in (Cardinality.FIRST, Cardinality.OPTIONAL)
+        ):
+            record = recorded_add(
+                ctx,
+                call,
+                frame,
+                shape,
+                model,
+                {ctx.code(key_expr), ctx.code(placement.keys_key)},
+                ancestry,
+            )
+            if record is not None and record not in recorded:
+                recorded.append(record)
+            return record is not None
         if distinct is None or not adds_own_row(
             ctx,
             call,
@@ -595,6 +621,8 @@ def _analyze_loop(
             )
         )
 
+    if recorded:
+        unsafe.append(AUTOFLUSH_GAP)
     if text_keys:
         unsafe = settled_by_text(
             ctx, model, key_column, keys_key, frame, ancestry, unsafe
@@ -631,6 +659,7 @@ def _analyze_loop(
         batch_guards=placement.batch_guards,
         key_parts=tuple(parts) if len(parts) > 1 else (),
         keys_as_text=bool(text_keys),
+        record_adds=tuple(recorded),
     )
     return _finding(
         rule,
