@@ -64,16 +64,33 @@ def _service(lookup: str = LOOKUP, terminal: str = "first", branch: str = "") ->
     )
 
 
-def test_get_or_create_records_each_added_row(tmp_path):
-    path = write_service(tmp_path, MODELS, HEADER, _service())
+@pytest.mark.parametrize(
+    "branch,recorded",
+    [
+        (
+            "",
+            "            session.add(link)\n"
+            "            first_membership_by_person_id[person_id] = link\n",
+        ),
+        # an upsert: the add in the `else` of `if link:`, under another name
+        (
+            "        if link:\n"
+            "            link.role = 1\n"
+            "        else:\n"
+            "            new = Membership(team_id=team.id, person_id=person_id, role=1)\n"
+            "            session.add(new)\n",
+            "            session.add(new)\n"
+            "            first_membership_by_person_id[person_id] = new\n",
+        ),
+    ],
+)
+def test_get_or_create_records_each_added_row(tmp_path, branch, recorded):
+    path = write_service(tmp_path, MODELS, HEADER, _service(branch=branch))
     findings = scan_source(path, path.read_text())
     assert [f.applicability.value for f in findings] == ["unsafe"], findings
     assert "relies on the session's autoflush" in findings[0].message
     fixed = fix_source(path, path.read_text(), unsafe_fixes=True).text
-    assert (
-        "            session.add(link)\n"
-        "            first_membership_by_person_id[person_id] = link\n"
-    ) in fixed, fixed
+    assert recorded in fixed, fixed
 
 
 @pytest.mark.parametrize(
@@ -94,11 +111,19 @@ def test_get_or_create_records_each_added_row(tmp_path):
             "        link = Membership(team_id=team.id, person_id=person_id)\n"
             "        session.add(link)\n",
         ),
-        # added under another name: the lookup's result stays None for the item
+        # the object added is built before the lookup, not in the branch
         (
             LOOKUP,
             "first",
+            "        new = Membership(team_id=team.id, person_id=person_id)\n"
             "        if link is None:\n"
+            "            session.add(new)\n",
+        ),
+        # added when the lookup found a row
+        (
+            LOOKUP,
+            "first",
+            "        if link is not None:\n"
             "            new = Membership(team_id=team.id, person_id=person_id)\n"
             "            session.add(new)\n",
         ),

@@ -14,8 +14,9 @@ That holds when:
 - the new row is built in the loop body by the model's own constructor, with only column
   keywords, no call in their values, and each filtered column set to the code the query
   compares it with (the key, and the same loop-invariant values): the query would find it;
-- it is added, `session.add(name)`, inside `if name is None:` (or `if not name:`) where
-  `name` holds the lookup's result: a key the batch found adds nothing;
+- it is added, `session.add(new)`, in the branch that runs when the lookup found nothing
+  (`if found is None:` / `if not found:`, or the `else` of `if found:`), built in that
+  branch before the add: a key the batch found adds nothing;
 - the session autoflushes before a query (SQLAlchemy's default, which the code does not
   show): without it the original's second lookup finds nothing and adds the row twice.
   So the fix is unsafe and says so; inside `with session.no_autoflush:` it is no fix.
@@ -43,7 +44,8 @@ AUTOFLUSH_GAP = (
 @dataclass(frozen=True)
 class RecordedAdd:
     """Where the rewrite records a row the loop adds: after `statement`, under the
-    item's key, the object `value` names."""
+    item's key, the object `value` names (what a later item's lookup of that key
+    returns in the original, once autoflushed)."""
 
     statement: cst.SimpleStatementLine
     value: str
@@ -68,24 +70,28 @@ def recorded_add(
     if lookup_name is None or not _is_add_of_name(call):
         return None
     name = call.args[0].value.value
-    statement, guard = _statement_and_guard(frame.node.body, call)
-    if statement is None or not _tests_missing(guard, lookup_name):
+    statement, block, guard = _statement_and_guard(frame.node.body, call)
+    if statement is None or not _runs_when_missing(guard, block, lookup_name):
         return None
-    if name != lookup_name:
-        return None  # the new row must become the item's lookup result
     order = {id(n): i for i, n in enumerate(walk(frame.node.body))}
     if order.get(id(guard), -1) <= order.get(id(ancestry[-1]), len(order)):
         return None
+    position = block.body.index(statement)
     built = [
-        node.value
-        for node in walk(guard.body)
+        (index, node.value)
+        for index, line in enumerate(block.body)
+        for node in walk(line)
         if isinstance(node, cst.Assign)
         and any(
             isinstance(t.target, cst.Name) and t.target.value == name
             for t in node.targets
         )
     ]
-    if len(built) != 1 or not _builds_matching_row(ctx, built[0], model, filtered):
+    if (
+        len(built) != 1
+        or built[0][0] >= position
+        or not _builds_matching_row(ctx, built[0][1], model, filtered)
+    ):
         return None
     if not _filtered_key_present(filtered, key_codes):
         return None
@@ -150,42 +156,63 @@ def _is_add_of_name(call: cst.Call) -> bool:
 
 
 def _statement_and_guard(body: cst.CSTNode, call: cst.Call):
-    """The statement line `call` stands alone in (`session.add(x)`), and the `if` whose
-    body holds it directly; (None, None) otherwise."""
+    """The statement line `call` stands alone in (`session.add(x)`), the block holding
+    it directly, and the `if` that block is the body or the `else` of; Nones otherwise."""
     for node in walk(body):
-        if not isinstance(node, cst.If) or not isinstance(node.body, cst.IndentedBlock):
+        if not isinstance(node, cst.If):
             continue
-        for statement in node.body.body:
-            if (
-                isinstance(statement, cst.SimpleStatementLine)
-                and len(statement.body) == 1
-                and isinstance(statement.body[0], cst.Expr)
-                and statement.body[0].value is call
-            ):
-                return statement, node
-    return None, None
+        blocks = [node.body]
+        if isinstance(node.orelse, cst.Else):
+            blocks.append(node.orelse.body)
+        for block in blocks:
+            if not isinstance(block, cst.IndentedBlock):
+                continue
+            for statement in block.body:
+                if (
+                    isinstance(statement, cst.SimpleStatementLine)
+                    and len(statement.body) == 1
+                    and isinstance(statement.body[0], cst.Expr)
+                    and statement.body[0].value is call
+                ):
+                    return statement, block, node
+    return None, None, None
 
 
-def _tests_missing(guard: cst.If | None, name: str) -> bool:
-    """`if name is None:` or `if not name:`, with no `else`."""
-    if guard is None or guard.orelse is not None:
-        return False
-    test = guard.test
+def _runs_when_missing(guard: cst.If, block, name: str) -> bool:
+    """`block` runs exactly when the lookup bound to `name` found nothing: the body of
+    `if name is None:` / `if not name:`, or the `else` of `if name:` /
+    `if name is not None:`."""
+    missing = _tests(guard.test, name)
+    if block is guard.body:
+        return missing is True
+    return missing is False
+
+
+def _tests(test: cst.BaseExpression, name: str) -> bool | None:
+    """True for a test that `name` is missing (`is None`, `not name`), False for one that
+    it was found (`is not None`, `name`), None for anything else."""
+    if isinstance(test, cst.Name):
+        return False if test.value == name else None
     if (
         isinstance(test, cst.UnaryOperation)
         and isinstance(test.operator, cst.Not)
         and isinstance(test.expression, cst.Name)
     ):
-        return test.expression.value == name
-    return (
+        return True if test.expression.value == name else None
+    if (
         isinstance(test, cst.Comparison)
         and isinstance(test.left, cst.Name)
         and test.left.value == name
         and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, cst.Is)
         and isinstance(test.comparisons[0].comparator, cst.Name)
         and test.comparisons[0].comparator.value == "None"
-    )
+    ):
+        operator = test.comparisons[0].operator
+        if isinstance(operator, cst.Is):
+            return True
+        if isinstance(operator, cst.IsNot):
+            return False
+    return None
 
 
 def _builds_matching_row(ctx, built, model, filtered: dict[str, str]) -> bool:
