@@ -12,8 +12,8 @@ That holds when:
 - the query reads one entity, filtered only by columns equal to values (no join, no
   other condition): so a row matches exactly when those columns hold those values;
 - the new row is built in the loop body by the model's own constructor, with only column
-  keywords, no call in their values, and each filtered column set to the code the query
-  compares it with (the key, and the same loop-invariant values): the query would find it;
+  keywords, and each filtered column set to the code the query compares it with (the
+  key, and the same loop-invariant values), without a call: the query would find it;
 - it is added, `session.add(new)`, in the branch that runs when the lookup found nothing
   (`if found is None:` / `if not found:`, or the `else` of `if found:`), built in that
   branch before the add: a key the batch found adds nothing;
@@ -216,8 +216,9 @@ def _tests(test: cst.BaseExpression, name: str) -> bool | None:
 
 
 def _builds_matching_row(ctx, built, model, filtered: dict[str, str]) -> bool:
-    """`Model(col=value, ...)`: only column keywords, no call in a value, and each
-    filtered column given the code the query compares it with."""
+    """`Model(col=value, ...)`: only column keywords, and each filtered column given the
+    code the query compares it with, without a call (the loop's other calls, those in
+    the other columns' values too, are judged as every call of the loop is)."""
     if not isinstance(built, cst.Call):
         return False
     func = built.func
@@ -237,7 +238,9 @@ def _builds_matching_row(ctx, built, model, filtered: dict[str, str]) -> bool:
         attr = arg.keyword.value
         if model.column(attr) is None:
             return False  # a relationship could cascade other rows in
-        if any(isinstance(n, cst.Call) for n in [arg.value, *walk(arg.value)]):
-            return False
+        if attr in filtered and any(
+            isinstance(n, cst.Call) for n in [arg.value, *walk(arg.value)]
+        ):
+            return False  # a call may give another value than the query's
         given[attr] = ctx.code(arg.value)
     return all(given.get(attr) == code for attr, code in filtered.items())
