@@ -67,6 +67,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1156,6 +1157,7 @@ _SCALARS = (
     datetime.datetime,
     datetime.time,
     datetime.timedelta,
+    uuid.UUID,
 )
 
 

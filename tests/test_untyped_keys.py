@@ -176,7 +176,7 @@ class LoginLog(Base):
 """
 
 UUID_SERVICE = """
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from uuidapp.models import LoginLog, Person
@@ -194,13 +194,19 @@ def logs(session: Session, people, person_ids, known_people: list[Person]):
 @pytest.mark.parametrize(
     "body,applicability",
     [
-        # zou: rows serialised to dicts keep their ids as strings; a parameter of unknown type
+        # zou: rows serialised to dicts keep their ids as strings; a parameter of unknown
+        # type: the batch compares the keys as text (`str()` both sides), unsafe
         (
             "return [session.scalars(select(LoginLog).where(LoginLog.person_id == person['id'])).all() for person in serialized_people(session)]",
-            "none",
+            "unsafe",
         ),
         (
             "return [session.scalars(select(LoginLog).where(LoginLog.person_id == person_id)).all() for person_id in person_ids]",
+            "unsafe",
+        ),
+        # a COUNT's batch is keyed by the UUIDs the database returns: no text comparison
+        (
+            "return [session.scalar(select(func.count()).select_from(LoginLog).where(LoginLog.person_id == person_id)) for person_id in person_ids]",
             "none",
         ),
         # an attribute of a loaded row is a UUID object: the usual fix
@@ -211,7 +217,7 @@ def logs(session: Session, people, person_ids, known_people: list[Person]):
     ],
 )
 @pytest.mark.parametrize("uuid_type", ["Uuid", "UUIDType(binary=False)"])
-def test_keys_of_unshown_type_against_a_uuid_column_get_no_fix(
+def test_keys_of_unshown_type_against_a_uuid_column_compare_as_text(
     tmp_path, body, applicability, uuid_type
 ):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
@@ -231,3 +237,7 @@ def test_keys_of_unshown_type_against_a_uuid_column_get_no_fix(
             "is a UUID and nothing shows the keys are UUID objects"
             in findings[0].message
         )
+    if applicability == "unsafe":
+        message = findings[0].message
+        assert "the batch compares both as text" in message, message
+        assert "the key's type is unknown" not in message, message

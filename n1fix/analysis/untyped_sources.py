@@ -105,7 +105,8 @@ def certain_key_miss(
     found = _UntypedValues(ctx, ancestry, frame).of_key(key_expr)
     if found is None:
         if family == "uuid" and key_type_unshown(key_expr, frame, ancestry):
-            # Serialisers, URLs and JSON hold UUIDs as strings; SQL matches either form.
+            # Serialisers, URLs and JSON hold UUIDs as strings; SQL matches either form
+            # (`uuid_keys_of_unshown_type`: a batch may compare them as text).
             return (
                 f"`{model.name}.{column.attr}` is a UUID and nothing shows the keys are UUID objects, not "
                 "their strings (as serialised rows, URLs and JSON hold them): SQL matches either, the batch's "
@@ -122,6 +123,17 @@ def certain_key_miss(
     return (
         f"the keys are {what} but `{model.name}.{column.attr}` is {family}: SQL converts them, "
         f"the batch's dict lookup would miss every row"
+    )
+
+
+def uuid_keys_of_unshown_type(ctx, column, key_expr, frame: Frame, ancestry) -> bool:
+    """`column` is a UUID and nothing shows whether the keys are UUID objects or their
+    strings (the case `certain_key_miss` turns away): neither is known, either may be."""
+    return (
+        _type_family(column.type) == "uuid"
+        and converted_type(key_expr) is None
+        and _UntypedValues(ctx, ancestry, frame).of_key(key_expr) is None
+        and key_type_unshown(key_expr, frame, ancestry)
     )
 
 

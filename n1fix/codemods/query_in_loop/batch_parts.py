@@ -161,6 +161,8 @@ def _row_key(plan: LoopQueryPlan, row: str) -> str:
     several columns (`(row.dag_id, row.task_id)`), equal to the item's key tuple."""
     if plan.key_parts:
         return "(" + ", ".join(f"{row}.{part.column}" for part in plan.key_parts) + ")"
+    if plan.keys_as_text:
+        return f"str({row}.{plan.key_column})"
     return f"{row}.{plan.key_column}"
 
 

@@ -7,6 +7,7 @@ import libcst as cst
 
 from n1fix.analysis.item_keys import CONVERSIONS
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.errors import FixFailed
 from n1fix.cst.layout import fits
 from n1fix.cst.names import (
     NamePicker,
@@ -152,7 +153,9 @@ class _Rewriter(cst.CSTTransformer):
         new_iter_name,
         dead=None,
         outside=None,
+        records=(),
     ) -> None:
+        self.records = {id(after): statement for after, statement in records}
         self.outside = outside
         self.dead = dead
         self.anchor = anchor
@@ -178,6 +181,15 @@ class _Rewriter(cst.CSTTransformer):
         return self._insert(original, updated)
 
     def _insert(self, original, updated):
+        if any(id(statement) in self.records for statement in original.body):
+            if len(original.body) != len(updated.body):
+                raise FixFailed("the block of a recorded add lost a statement")
+            body = []  # the loop's block: a statement recorded after its add
+            for old, new in zip(original.body, updated.body):
+                body.append(new)
+                if id(old) in self.records:
+                    body.append(self.records[id(old)])
+            return updated.with_changes(body=body)
         for i, statement in enumerate(original.body):
             if statement is self.anchor:
                 anchor = updated.body[i]

@@ -109,6 +109,10 @@ def fix(ctx, finding: Finding):
         lookup_node = cst.parse_expression(
             _lookup_fitted(ctx, plan, batch.lookup), config=config
         )
+        records = [
+            (record.statement, cst.parse_statement(line + "\n", config=config))
+            for record, line in zip(plan.record_adds, _record_lines(ctx, plan, batch))
+        ]
     except cst.ParserSyntaxError as error:  # a bug in the templates
         raise FixFailed(
             f"generated code does not parse: {str(error).splitlines()[0]}"
@@ -124,6 +128,7 @@ def fix(ctx, finding: Finding):
             replace_iter,
             shape.result_binding or _dead_binding(shape, plan),
             _outside(ctx, plan.scope),
+            records,
         )
     )
     for source_module, name in dict.fromkeys(needed_imports):
@@ -132,6 +137,16 @@ def fix(ctx, finding: Finding):
     for name in names_read(shape.node) & set(ctx.imports):
         module = remove_unused_import(module, name)
     return module
+
+
+def _record_lines(ctx, plan: LoopQueryPlan, batch: _Batch) -> list[str]:
+    """`links_by_person_id[person_id] = link`: each row a get-or-create adds, recorded
+    under its key for a later item's lookup (recorded_adds)."""
+    group = batch.empty.partition(" = ")[0]
+    key_code = ctx.code(plan.key)
+    if plan.keys_as_text:
+        key_code = f"str({key_code})"
+    return [f"{group}[{key_code}] = {record.value}" for record in plan.record_adds]
 
 
 def batch_method_problem(variant, line_length: int) -> str | None:
@@ -200,6 +215,8 @@ def _batch(
     target_name = _target_name(plan)
     suffix = target_name if _key_is_item_pk(plan, target_name) else _key_words(plan)
     key_code = ctx.code(plan.key)
+    if plan.keys_as_text:
+        key_code = f"str({key_code})"
     indent = ctx.range_of(plan.anchor).start.column
     if not ctx.keys_never_empty or plan.batch_guards:
         indent += len(INDENT)  # the query runs under `if keys:`

@@ -44,6 +44,12 @@ from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_
 from n1fix.rules.query_in_loop.other_table_adds import adds_other_table_row
 from n1fix.rules.query_in_loop.query_variable import recognize_through_query_variable
 from n1fix.rules.query_in_loop.result_variable import read_through_result
+from n1fix.rules.query_in_loop.recorded_adds import (
+    AUTOFLUSH_GAP,
+    RecordedAdd,
+    recorded_add,
+)
+from n1fix.rules.query_in_loop.text_keys import settled_by_text, text_keys_gap
 from n1fix.rules.query_in_loop.typed_items import typed_items
 from n1fix.rules.query_in_loop.shared_session import (
     application_session,
@@ -95,6 +101,10 @@ class LoopQueryPlan:
     # `get`): batched by `tuple_(A.x, A.y).in_(keys)`, `key` and `keys_key` then tuples of
     # one value a part; empty for a one-column key.
     key_parts: tuple[KeyPart, ...] = ()
+    # UUID keys of unshown type: the batch groups and looks up by `str()` (text_keys).
+    keys_as_text: bool = False
+    # Rows a get-or-create adds, recorded in the batch for later items (recorded_adds).
+    record_adds: tuple[RecordedAdd, ...] = ()
 
 
 def find(ctx, rule) -> Iterable[Finding]:
@@ -487,6 +497,7 @@ def _analyze_loop(
         else None
     )
     own_rows: list[str] = []  # the proof, once a write relied on it
+    recorded: list[RecordedAdd] = []  # adds the batch must record (keys may repeat)
 
     def harmless_write(call: cst.Call) -> bool:
         other_table = adds_other_table_row(
@@ -500,6 +511,24 @@ def _analyze_loop(
             if other_table not in own_rows:
                 own_rows.append(other_table)
             return True
+        if (
+            distinct is None
+            and len(parts) == 1
+            and shape.style is not Style.DJANGO
+            and cardinality in (Cardinality.FIRST, Cardinality.OPTIONAL)
+        ):
+            record = recorded_add(
+                ctx,
+                call,
+                frame,
+                shape,
+                model,
+                {ctx.code(key_expr), ctx.code(placement.keys_key)},
+                ancestry,
+            )
+            if record is not None and record not in recorded:
+                recorded.append(record)
+            return record is not None
         if distinct is None or not adds_own_row(
             ctx,
             call,
@@ -582,10 +611,16 @@ def _analyze_loop(
         unshown = _object_key_unshown(ctx, model, key_column, keys_key, frame, ancestry)
         if unshown:
             return no_fix(unshown)
+    text_keys = None
     for part, item_key in zip(parts, item_keys):
         miss = _certain_key_miss(ctx, model, part.column, item_key, frame, ancestry)
         if miss:
-            return no_fix(miss)
+            text_keys = len(parts) == 1 and text_keys_gap(
+                ctx, shape, cardinality, model, part.column, item_key, frame, ancestry
+            )
+            if not text_keys:
+                return no_fix(miss)
+            unsafe.append(text_keys)
     duplicates = _raises_on_duplicates(ctx, shape, cardinality, model, parts, key_pred)
     if duplicates:
         return no_fix(duplicates)
@@ -620,6 +655,12 @@ def _analyze_loop(
             )
         )
 
+    if recorded:
+        unsafe.append(AUTOFLUSH_GAP)
+    if text_keys:
+        unsafe = settled_by_text(
+            ctx, model, key_column, keys_key, frame, ancestry, unsafe
+        )
     top_n = None
     if shape.limit is not None and shape.cardinality is Cardinality.LIST:
         top_n = shape.limit.call.args[0].value if shape.limit.call.args else None
@@ -651,6 +692,8 @@ def _analyze_loop(
         needs_unique=_joins_collections(ctx, shape, model),
         batch_guards=placement.batch_guards,
         key_parts=tuple(parts) if len(parts) > 1 else (),
+        keys_as_text=bool(text_keys),
+        record_adds=tuple(recorded),
     )
     return _finding(
         rule,

@@ -144,6 +144,17 @@ every item, and reads an attribute of the row it looked up, gets no fix: each co
 expires the rows a batch loaded before the loop (`expire_on_commit`), and they load
 again one per item. Nor does a loop over the values of a repeatable click option or a
 variadic argument: a few values, typed when the command runs.
+Keys that may repeat do not block a get-or-create written in the loop when the row it adds
+is the one the lookup would find (built by the model's constructor with every filtered
+column set as the query compares it, in the branch that runs when the lookup found nothing,
+the query filtered by equalities alone, `.first()` or `.one_or_none()`): the batch records
+the row under its key right after the add (`links_by_person_id[person_id] = link`), so a
+repeated key finds it, as the per-item query did once autoflushed; unsafe, since that
+relies on the session's autoflush (no fix inside `with session.no_autoflush:`). A UUID key
+column whose keys are of a type nothing shows (an unannotated parameter, a serialised
+row's `person["id"]`) is compared as text by a batch keyed by the rows' column (`str()` on
+both sides): unsafe, since a key spelled otherwise than `str(uuid)` still matches in SQL;
+a count or existence batch of such keys gets no fix.
 For a key of several columns, each column's key is held to that contract on its own
 (a nullable column whose key may be None makes the fix unsafe: `A.city == None` finds
 the rows without a city, a row value with a NULL matches nothing; a key of another type
