@@ -299,7 +299,11 @@ def gate(tree: ast.Module, text: str) -> bool:
     if not QUERY_TEXT.search(text):
         return False
     statements_in_names = _SELECT_TEXT.search(text) is not None
-    return any_in_loop(tree, lambda node: may_query(node, statements_in_names))
+    return any_in_loop(
+        tree,
+        lambda node: may_query(node, statements_in_names),
+        types=(ast.Call, ast.Attribute),  # the only nodes `may_query` matches
+    )
 
 
 class QueryInLoop(Rule):
