@@ -86,6 +86,7 @@ import re
 from collections.abc import Iterable
 
 from n1fix.cst.astwalk import below_any, called_name, nodes_of
+from n1fix.cst.text_scan import mentions_any
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.connection_leak.gate import (
     imported_factory_names,
@@ -93,7 +94,7 @@ from n1fix.rules.connection_leak.gate import (
 )
 
 # The words an opener's file holds (a cheap first look before `ast`).
-OPENER_TEXT = re.compile(r"(?i)session|maker|connect|begin|acquire|engine")
+_OPENER_WORDS = ("session", "maker", "connect", "begin", "acquire", "engine")
 # Called names that may open something: the known openers, and names that may be bound
 # to a sessionmaker elsewhere (`SessionLocal()`, `async_session()`, `get_db_session()`).
 _CALLED = re.compile(
@@ -109,7 +110,7 @@ class ConnectionLeak(Rule):
     FIX = FixAvailability.SOMETIMES
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        if not OPENER_TEXT.search(text):
+        if not mentions_any(text, _OPENER_WORDS, ignore_case=True):
             return False
         makers = _module_level_calls(tree)
         heads: set[str | None] = set()
