@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from n1fix.cst.astwalk import ast_dotted_name
+from n1fix.cst.astwalk import ast_dotted_name, nodes_of, nodes_within
 from n1fix.orm.session_use import (
     READ_METHODS,
     SESSION_NAME,
@@ -43,10 +43,28 @@ _BLOCKS = ("body", "orelse", "finalbody")
 LOCAL = True
 
 
-def async_functions(tree: ast.AST) -> Iterator[ast.AsyncFunctionDef]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncFunctionDef):
-            yield node
+# Nodes that hold blocks of statements (`body`, `orelse`, `finalbody`, `handlers`,
+# `cases`): the only ones `blocks` finds a block in.
+_BLOCK_HOLDERS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.If,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+    ast.ExceptHandler,
+    ast.Match,
+    ast.match_case,
+)
+
+
+def async_functions(tree: ast.AST) -> list[ast.AsyncFunctionDef]:
+    return nodes_of(tree, ast.AsyncFunctionDef)
 
 
 def awaited_call(statement: ast.stmt) -> ast.Call | None:
@@ -59,9 +77,12 @@ def awaited_call(statement: ast.stmt) -> ast.Call | None:
     return None
 
 
-def blocks(function: ast.AsyncFunctionDef) -> Iterator[list[ast.stmt]]:
-    """Every statement block of the function, those of nested functions included."""
-    for node in ast.walk(function):
+def blocks(
+    tree: ast.Module, function: ast.AsyncFunctionDef
+) -> Iterator[list[ast.stmt]]:
+    """Every statement block of the function, those of nested functions included (read
+    off the node index of `tree`, which holds the function)."""
+    for node in nodes_within(tree, function, *_BLOCK_HOLDERS):
         for name in _BLOCKS:
             block = getattr(node, name, None)
             if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
@@ -76,7 +97,12 @@ class CallerFacts:
     """What `await_calls.CallerScope` knows of an `async def`, as a superset: the dotted
     names that may be its sessions, its local functions, the file's import aliases."""
 
-    def __init__(self, function: ast.AsyncFunctionDef, aliases: dict[str, str]):
+    def __init__(
+        self,
+        tree: ast.Module,
+        function: ast.AsyncFunctionDef,
+        aliases: dict[str, list[str]],
+    ):
         self.aliases = aliases
         self.sessions: set[str] = set()
         self.local_functions: set[str] = set()
@@ -86,7 +112,15 @@ class CallerFacts:
             annotation = ast.unparse(param.annotation) if param.annotation else ""
             if SESSION_TYPE.search(annotation):
                 self.sessions.add(param.arg)
-        for node in ast.walk(function):
+        for node in nodes_within(
+            tree,
+            function,
+            ast.Call,
+            ast.FunctionDef,
+            ast.AsyncFunctionDef,
+            ast.Assign,
+            ast.AnnAssign,
+        ):
             if isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Attribute) and func.attr in _SESSION_METHODS:
@@ -134,8 +168,7 @@ class CallerFacts:
         if path is None:
             return []
         names = [path.rpartition(".")[2]]
-        imported = self.aliases.get(path)
-        if imported is not None:
+        for imported in self.aliases.get(path, ()):
             names.append(imported.rpartition(".")[2])
         return names
 
@@ -147,14 +180,16 @@ class CallerFacts:
         return _is_text(expr)
 
 
-def import_aliases(tree: ast.Module) -> dict[str, str]:
-    """Name bound by an import -> what it imports (`gu` -> `get_user`)."""
-    aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
+def import_aliases(tree: ast.Module) -> dict[str, list[str]]:
+    """Name bound by an import -> what it imports (`gu` -> `get_user`); every name, when
+    imports in different places bind the same one."""
+    aliases: dict[str, list[str]] = {}
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
+        for alias in node.names:
+            if alias.asname:
+                names = aliases.setdefault(alias.asname, [])
+                if alias.name not in names:
+                    names.append(alias.name)
     return aliases
 
 

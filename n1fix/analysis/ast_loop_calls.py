@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 
-from n1fix.cst.astwalk import child_nodes
+from n1fix.cst.astwalk import below_any, nodes_of
 
 _LOOPS = (
     ast.For,
@@ -31,22 +31,17 @@ def loop_callees(tree: ast.Module) -> set[str]:
     """`X.m` or `m` for every call anywhere inside a loop or comprehension (header,
     body, nested functions), as `orm.functions.loop_called_names` finds them."""
     imported: dict[str, set[str]] = {}  # bound name -> last names of what it imports
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
+        for alias in node.names:
+            bound = alias.asname or alias.name.partition(".")[0]
+            imported.setdefault(bound, set()).add(alias.name.rpartition(".")[2])
     called: list[tuple[list[str] | None, str]] = []  # (dotted parts, last name)
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:
-        node, in_loop = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                bound = alias.asname or alias.name.partition(".")[0]
-                imported.setdefault(bound, set()).add(alias.name.rpartition(".")[2])
-        elif in_loop and isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute):
-                called.append((_dotted_parts(func), func.attr))
-            elif isinstance(func, ast.Name):
-                called.append((None, func.id))
-        inner = in_loop or isinstance(node, _LOOPS)
-        stack.extend((child, inner) for child in child_nodes(node))
+    for node in below_any(tree, nodes_of(tree, *_LOOPS), nodes_of(tree, ast.Call)):
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            called.append((_dotted_parts(func), func.attr))
+        elif isinstance(func, ast.Name):
+            called.append((None, func.id))
     keys: set[str] = set()
     for parts, last in called:
         if parts is None or parts[0] in ("self", "cls") and len(parts) == 2:

@@ -8,6 +8,7 @@ standard library's generator, which dominates a cold scan otherwise.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left, bisect_right
 from typing import Callable, Iterator
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -43,59 +44,298 @@ def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
             yield value
 
 
-# The last tree `nodes_of` indexed, and its nodes by class.
-_INDEXED: tuple[ast.AST, dict[type, list[ast.AST]]] | None = None
+# Nodes whose subtree `nodes_within` and `LoopRegions` ask about: where each ends in
+# the index's order is kept for these only.
+_CONTAINERS = frozenset(
+    {
+        ast.Module,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.Lambda,
+        ast.For,
+        ast.AsyncFor,
+        ast.ListComp,
+        ast.SetComp,
+        ast.DictComp,
+        ast.GeneratorExp,
+    }
+)
+
+
+class _Close:
+    """Pushed after a container's children: popped, the container's subtree is done."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: ast.AST) -> None:
+        self.node = node
+
+
+class NodeIndex:
+    """Every node of a tree by class, in pre-order (a node, then its children field by
+    field: statements in the order written, a function's body before its decorators), with each node's number in that order, and where the
+    subtree of each container (module, function, class, lambda, loop, comprehension)
+    ends: a node lies in a container's subtree when its number falls in that range."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        by_class: dict[type, list[ast.AST]] = {}
+        numbers_by_class: dict[type, list[int]] = {}
+        number: dict[int, int] = {}
+        ends: dict[int, int] = {}
+        stack: list = [tree]
+        push, pop = stack.append, stack.pop
+        node_class, containers, fields = ast.AST, _CONTAINERS, _REVERSED_FIELDS
+        count = 0
+        while stack:
+            node = pop()
+            kind = type(node)
+            if kind is _Close:
+                ends[id(node.node)] = count
+                continue
+            found = by_class.get(kind)
+            if found is None:
+                found = by_class[kind] = []
+                numbers_by_class[kind] = []
+            found.append(node)
+            numbers_by_class[kind].append(count)
+            number[id(node)] = count
+            count += 1
+            if kind in containers:
+                push(_Close(node))
+            names = fields.get(kind)
+            if names is None:
+                names = fields[kind] = tuple(
+                    reversed([n for n in kind._fields if n not in _LEAVES])
+                )
+            for name in names:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in reversed(value):
+                        if isinstance(item, node_class):
+                            push(item)
+                elif isinstance(value, node_class):
+                    push(value)
+        self.by_class = by_class
+        self.numbers_by_class = numbers_by_class
+        self.number = number
+        self.ends = ends
+        self.loops: LoopRegions | None = None
+        self.scopes: ScopeRegions | None = None
+
+    def within(self, scope: ast.AST, types: tuple[type, ...]) -> list[ast.AST]:
+        start = self.number[id(scope)]
+        end = self.ends[id(scope)]
+        found: list[ast.AST] = []
+        for kind in types:
+            numbers = self.numbers_by_class.get(kind)
+            if numbers:
+                nodes = self.by_class[kind]
+                found.extend(
+                    nodes[bisect_left(numbers, start) : bisect_left(numbers, end)]
+                )
+        if len(types) > 1:
+            number = self.number
+            found.sort(key=lambda node: number[id(node)])
+        return found
+
+
+_REVERSED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+# The last tree indexed: the survey reads one file at a time, and its gates and fact
+# extractors each ask about the same tree in turn.
+_INDEXED: tuple[ast.AST, NodeIndex] | None = None
+
+
+def index_of(tree: ast.AST) -> NodeIndex:
+    global _INDEXED
+    if _INDEXED is None or _INDEXED[0] is not tree:
+        _INDEXED = (tree, NodeIndex(tree))
+    return _INDEXED[1]
 
 
 def nodes_of(tree: ast.AST, *types: type) -> list[ast.AST]:
     """Every node of `tree` (itself included) whose class is one of `types` (exact
-    classes; not `ctx` or operator nodes), in no particular order.
+    classes; not `ctx` or operator nodes), class by class, each in pre-order.
 
     The survey's gates each look for a few kinds of node in the same tree: one walk
     indexes it by class for all of them (the last tree asked about is kept, the survey
     reading one file at a time), where each `ast.walk` of its own cost a whole walk."""
-    global _INDEXED
-    if _INDEXED is None or _INDEXED[0] is not tree:
-        _INDEXED = (tree, _by_class(tree))
-    index = _INDEXED[1]
+    by_class = index_of(tree).by_class
     if len(types) == 1:
-        return index.get(types[0], [])
-    return [node for kind in types for node in index.get(kind, ())]
+        return by_class.get(types[0], [])
+    return [node for kind in types for node in by_class.get(kind, ())]
 
 
-def _by_class(tree: ast.AST) -> dict[type, list[ast.AST]]:
-    index: dict[type, list[ast.AST]] = {}
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        found = index.get(kind)
-        if found is None:
-            found = index[kind] = []
-        found.append(node)
-        names = _FIELDS.get(kind)
-        if names is None:
-            names = _FIELDS[kind] = tuple(n for n in kind._fields if n not in _LEAVES)
-        for name in names:
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
-    return index
+def nodes_within(tree: ast.AST, scope: ast.AST, *types: type) -> list[ast.AST]:
+    """The nodes of `scope`'s subtree (`scope` included) whose class is one of `types`,
+    in pre-order: what `ast.walk(scope)` finds of them, read off the index of
+    `tree`, which holds `scope`. `scope` is a module, function, class, lambda, loop or
+    comprehension."""
+    return index_of(tree).within(scope, types)
+
+
+def indexed_within(scope: ast.AST, *types: type) -> list[ast.AST] | None:
+    """`nodes_within` for a `scope` of the tree indexed last, without naming the tree;
+    None when that index does not hold `scope` (the caller walks it instead). The
+    indexed tree is kept alive with its index, so a node whose id it numbers is that
+    node."""
+    if _INDEXED is None:
+        return None
+    index = _INDEXED[1]
+    if id(scope) not in index.ends:
+        return None
+    return index.within(scope, types)
+
+
+class LoopRegions:
+    """Which nodes run once per item of a loop, as `any_in_loop`'s walk reads them: a
+    `for` statement's body, and all of a comprehension but its first iterable; a
+    function, class or lambda inside such a part starts afresh (its inside is not per
+    item). Each such part is a range of the index's numbers; the ranges nest, and the
+    innermost one around a node decides."""
+
+    def __init__(self, index: NodeIndex) -> None:
+        number, ends = index.number, index.ends
+        regions: list[tuple[int, int, bool]] = []  # (start, end, per item)
+        for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda):
+            for scope in index.by_class.get(kind, ()):
+                regions.append((number[id(scope)] + 1, ends[id(scope)], False))
+        for kind in _FOR_LOOPS:
+            for loop in index.by_class.get(kind, ()):
+                end = number[id(loop.orelse[0])] if loop.orelse else ends[id(loop)]
+                regions.append((number[id(loop.body[0])], end, True))
+        for kind in _COMPREHENSIONS:
+            for comprehension in index.by_class.get(kind, ()):
+                start, end = number[id(comprehension)] + 1, ends[id(comprehension)]
+                generators = comprehension.generators
+                first = generators[0]
+                # The first iterable runs once: a hole in the per-item range.
+                hole_start = number[id(first.iter)]
+                hole_end = (
+                    number[id(first.ifs[0])]
+                    if first.ifs
+                    else number[id(generators[1])]
+                    if len(generators) > 1
+                    else end
+                )
+                regions.append((start, hole_start, True))
+                if hole_end < end:
+                    regions.append((hole_end, end, True))
+        regions.sort()
+        self._starts = [region[0] for region in regions]
+        self._regions = regions
+        self._number = number
+
+    def per_item(self, node: ast.AST) -> bool:
+        at = self._number[id(node)]
+        regions = self._regions
+        for position in range(bisect_right(self._starts, at) - 1, -1, -1):
+            start, end, per_item = regions[position]
+            if at < end:
+                return per_item
+        return False
+
+
+class ScopeRegions:
+    """The functions, classes and lambdas of a tree as ranges of the index's numbers:
+    the innermost one strictly around a node is the scope the node belongs to (a
+    function's decorators, defaults and annotations included, as a walk of the
+    function's children reads them)."""
+
+    def __init__(self, index: NodeIndex) -> None:
+        number, ends = index.number, index.ends
+        spans = sorted(
+            (
+                (number[id(scope)] + 1, ends[id(scope)], scope)
+                for kind in _NESTED_SCOPES
+                for scope in index.by_class.get(kind, ())
+            ),
+            key=lambda span: span[0],
+        )
+        self._starts = [span[0] for span in spans]
+        self._spans = spans
+        self._number = number
+
+    def owner(self, node: ast.AST) -> ast.AST | None:
+        at = self._number[id(node)]
+        spans = self._spans
+        for position in range(bisect_right(self._starts, at) - 1, -1, -1):
+            _, end, scope = spans[position]
+            if at < end:
+                return scope
+        return None
+
+
+def owner_scope(tree: ast.AST, node: ast.AST) -> ast.AST:
+    """The innermost function, class or lambda of `tree` strictly around `node`, else
+    `tree` itself."""
+    index = index_of(tree)
+    if index.scopes is None:
+        index.scopes = ScopeRegions(index)
+    owner = index.scopes.owner(node)
+    return tree if owner is None else owner
+
+
+def below_any(
+    tree: ast.AST, containers: list[ast.AST], nodes: list[ast.AST]
+) -> list[ast.AST]:
+    """Those of `nodes` strictly below one of `containers` (modules, functions,
+    classes, lambdas, loops or comprehensions of `tree`), placed by the shared index."""
+    if not nodes or not containers:
+        return []
+    index = index_of(tree)
+    number, ends = index.number, index.ends
+    spans = sorted((number[id(node)] + 1, ends[id(node)]) for node in containers)
+    starts: list[int] = []
+    stops: list[int] = []
+    for start, stop in spans:  # joined: a container inside another adds nothing
+        if stops and start < stops[-1]:
+            stops[-1] = max(stops[-1], stop)
+        else:
+            starts.append(start)
+            stops.append(stop)
+    found = []
+    for node in nodes:
+        at = number[id(node)]
+        position = bisect_right(starts, at) - 1
+        if position >= 0 and at < stops[position]:
+            found.append(node)
+    return found
+
+
+def runs_per_item(tree: ast.AST, node: ast.AST) -> bool:
+    """Does `node` of `tree` run once per item of a loop, as `any_in_loop` reads it?"""
+    index = index_of(tree)
+    if index.loops is None:
+        index.loops = LoopRegions(index)
+    return index.loops.per_item(node)
 
 
 _FOR_LOOPS = (ast.For, ast.AsyncFor)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def any_in_loop(tree: ast.AST, matches: Callable[[ast.AST], bool]) -> bool:
+def any_in_loop(
+    tree: ast.AST,
+    matches: Callable[[ast.AST], bool],
+    types: tuple[type, ...] | None = None,
+) -> bool:
     """Does some node that runs once per item of a loop or comprehension `match`?
 
     The per-item parts are those `loop_frames.frames_of` reads as a frame: a `for`
     statement's body (not its iterable, target or `else`), and everything of a
     comprehension but its first iterable, which runs once, where the comprehension
-    stands. A function or class defined inside a loop does not run per item."""
+    stands. A function or class defined inside a loop does not run per item.
+
+    With `types`, only nodes of those classes can match: they are read off the shared
+    index (`runs_per_item`) instead of a walk of the tree."""
+    if types is not None:
+        return any(
+            runs_per_item(tree, node)
+            for node in nodes_of(tree, *types)
+            if matches(node)
+        )
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_loop = stack.pop()
@@ -156,13 +396,30 @@ def walk_own_body(
     function: ast.FunctionDef | ast.AsyncFunctionDef,
 ) -> Iterator[ast.AST]:
     """The nodes of the function's own body, not those of nested functions, classes or lambdas."""
+    return iter(_own_body(function))
+
+
+def _own_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    # `child_nodes` inlined: every function of every file is walked this way.
+    found: list[ast.AST] = []
     stack: list[ast.AST] = list(function.body)
+    scopes = _NESTED_SCOPES
     while stack:
         node = stack.pop()
-        yield node
-        for child in child_nodes(node):
-            if not isinstance(child, _NESTED_SCOPES):
-                stack.append(child)
+        found.append(node)
+        kind = type(node)
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(n for n in kind._fields if n not in _LEAVES)
+        for name in names:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, scopes):
+                        stack.append(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, scopes):
+                stack.append(value)
+    return found
 
 
 def function_spans(tree: ast.Module) -> list[tuple[int, int, str]]:

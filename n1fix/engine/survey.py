@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection
 
+from n1fix.cst.astwalk import index_of
 from n1fix.engine.fileio import SourceError, read_source
 from n1fix.engine.older_syntax import as_older_syntax
 from n1fix.orm.django_facts import DjangoFacts, extract_django, mentions_django
@@ -139,6 +140,7 @@ def _gather_facts(
     facts_of: Collection[str] | None,
 ) -> None:
     path, module_name = survey.path, survey.module_name
+    index_of(tree)  # one walk, read by the fact extractors and the gates below
     is_package = path.name == "__init__.py"
     survey.imports = import_map(tree, module_name, is_package)
     imported = imported_modules(tree, module_name, is_package)

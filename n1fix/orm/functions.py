@@ -191,10 +191,13 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
     keys: set[str] = set()
     model: str | None = None
     runs = False
-    clauses = _queries_made_clauses(function)
-    for node in walk_own_body(function):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
+    calls = [
+        node
+        for node in walk_own_body(function)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    ]
+    clauses = _queries_made_clauses(calls)
+    for node in calls:
         method = node.func.attr
         if method in ("execute", "scalars", "scalar", "query") and node.args:
             runs = runs or node not in clauses
@@ -227,16 +230,13 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
 _CLAUSE_METHODS = {"subquery", "cte", "exists", "scalar_subquery", "as_scalar"}
 
 
-def _queries_made_clauses(function) -> set[ast.Call]:
+def _queries_made_clauses(calls: list[ast.Call]) -> set[ast.Call]:
     """The `session.query(...)` calls of chains that end by making a clause
-    (`session.query(A.id).filter(...).subquery()`): no statement is sent for them."""
+    (`session.query(A.id).filter(...).subquery()`): no statement is sent for them.
+    `calls`: the function's own `x.method(...)` calls."""
     found: set[ast.Call] = set()
-    for node in walk_own_body(function):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _CLAUSE_METHODS
-        ):
+    for node in calls:
+        if node.func.attr not in _CLAUSE_METHODS:
             continue
         inner = node.func.value
         while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):

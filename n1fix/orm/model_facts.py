@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Union
 
-from n1fix.cst.astwalk import ast_dotted_name, child_nodes
+from n1fix.cst.astwalk import ast_dotted_name, child_nodes, indexed_within
 from n1fix.orm.imports import import_map
 
 __all__ = [
@@ -1000,8 +1000,12 @@ def _method_effects(cls: ast.ClassDef) -> tuple[tuple[str, str, tuple[str, ...]]
 
 
 def _method_calls(function: ast.AST) -> list[ast.Call]:
-    """The `x.method(...)` calls inside `function`, in `ast.walk`'s order (a walk with
-    `child_nodes`, about twice as fast: every method of every class is read)."""
+    """The `x.method(...)` calls inside `function` (every method of every class is read:
+    off the survey's node index when it holds the function, else a walk with
+    `child_nodes`). In no particular order: `_method_effects` ranks what it finds."""
+    calls = indexed_within(function, ast.Call)
+    if calls is not None:
+        return [call for call in calls if isinstance(call.func, ast.Attribute)]
     found = []
     queue = deque([function])
     while queue:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 from n1fix.analysis.ast_awaits import CallerFacts, async_functions, import_aliases
+from n1fix.cst.astwalk import nodes_within
 
 _LOOPS = (ast.For, ast.AsyncFor)
 
@@ -23,16 +24,14 @@ def callee_names(tree: ast.Module, text: str) -> list[str]:
     aliases = None
     for function in async_functions(tree):
         caller = None
-        for loop in ast.walk(function):
-            if not isinstance(loop, _LOOPS):
-                continue
+        for loop in nodes_within(tree, function, *_LOOPS):
             for statement in loop.body:
                 call = _awaited_in(statement)
                 if call is None:
                     continue
                 if caller is None:
                     aliases = aliases if aliases is not None else import_aliases(tree)
-                    caller = CallerFacts(function, aliases)
+                    caller = CallerFacts(tree, function, aliases)
                 names.update(caller.possible_callees(call))
     return sorted(names)
 
@@ -69,7 +68,7 @@ def _awaits_in_loop(tree: ast.Module, text: str) -> bool:
     if "await" not in text or "async def" not in text:
         return False
     return any(
-        isinstance(loop, _LOOPS) and any(_awaited_in(s) for s in loop.body)
+        any(_awaited_in(s) for s in loop.body)
         for function in async_functions(tree)
-        for loop in ast.walk(function)
+        for loop in nodes_within(tree, function, *_LOOPS)
     )

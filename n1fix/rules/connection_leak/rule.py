@@ -85,7 +85,8 @@ import ast
 import re
 from collections.abc import Iterable
 
-from n1fix.cst.astwalk import called_name
+from n1fix.cst.astwalk import below_any, called_name, nodes_of
+from n1fix.cst.text_scan import mentions_any
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.connection_leak.gate import (
     imported_factory_names,
@@ -93,7 +94,7 @@ from n1fix.rules.connection_leak.gate import (
 )
 
 # The words an opener's file holds (a cheap first look before `ast`).
-OPENER_TEXT = re.compile(r"(?i)session|maker|connect|begin|acquire|engine")
+_OPENER_WORDS = ("session", "maker", "connect", "begin", "acquire", "engine")
 # Called names that may open something: the known openers, and names that may be bound
 # to a sessionmaker elsewhere (`SessionLocal()`, `async_session()`, `get_db_session()`).
 _CALLED = re.compile(
@@ -109,17 +110,17 @@ class ConnectionLeak(Rule):
     FIX = FixAvailability.SOMETIMES
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        if not OPENER_TEXT.search(text):
+        if not mentions_any(text, _OPENER_WORDS, ignore_case=True):
             return False
         makers = _module_level_calls(tree)
         heads: set[str | None] = set()
-        for node in _outer_functions(tree):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Call) and (
-                    _may_open(inner.func)
-                    or (isinstance(inner.func, ast.Name) and inner.func.id in makers)
-                ):
-                    heads.add(_head(inner.func))
+        # Calls in functions, at any depth: the check reads what a function opens.
+        functions = nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
+        for inner in below_any(tree, functions, nodes_of(tree, ast.Call)):
+            if _may_open(inner.func) or (
+                isinstance(inner.func, ast.Name) and inner.func.id in makers
+            ):
+                heads.add(_head(inner.func))
         if not heads:
             return False
         # What the call may open is proven from the imports (`gate` module).
@@ -131,18 +132,6 @@ class ConnectionLeak(Rule):
         from n1fix.rules.connection_leak.analysis import find
 
         return find(ctx, self)
-
-
-def _outer_functions(tree: ast.Module):
-    """The functions not inside another function (each walked once, nested ones with it)."""
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                yield child
-            elif isinstance(child, (ast.stmt, ast.ClassDef)):
-                stack.append(child)
 
 
 def _head(func: ast.AST) -> str | None:

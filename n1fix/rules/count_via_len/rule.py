@@ -49,13 +49,11 @@ and nothing in it makes the loaded list shorter than the SQL's rows:
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable
 
 from n1fix.cst.astwalk import nodes_of
+from n1fix.cst.text_scan import calls_word
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
-
-LEN_CALL = re.compile(r"\blen\s*\(")
 
 
 def counted(node: ast.AST) -> bool:
@@ -75,7 +73,7 @@ def counted(node: ast.AST) -> bool:
 
 
 def gate(tree: ast.Module, text: str) -> bool:
-    if not LEN_CALL.search(text):
+    if not calls_word(text, "len"):
         return False
     return any(counted(node) for node in nodes_of(tree, ast.Call))
 

@@ -156,7 +156,7 @@ import ast
 import re
 from typing import Iterable
 
-from n1fix.cst.astwalk import child_nodes
+from n1fix.cst.astwalk import nodes_of, owner_scope
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 from n1fix.rules.lazy_load_in_loop.gate import (
     attributes_of_loop_names,
@@ -222,26 +222,21 @@ def _rendered_templates(tree: ast.Module, text: str) -> list[str]:
     return []
 
 
-def _loop_and_query(scope: ast.AST, nested: list[ast.AST]) -> bool:
-    """Does `scope` itself (not a function or class in it) hold both a loop or
-    comprehension and a query call? The scopes nested in it are added to `nested`."""
-    has_loop = has_query = False
-    stack = list(child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        if isinstance(
-            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-        ):
-            nested.append(node)
-            continue
-        if isinstance(node, (ast.For, ast.comprehension)):
-            has_loop = True
-        elif (
-            isinstance(node, ast.Attribute) and node.attr in _QUERY_ATTRS
-        ) or _queryset_call(node):
-            has_query = True
-        stack.extend(child_nodes(node))
-    return has_loop and has_query
+def _loop_and_query(tree: ast.Module) -> bool:
+    """Does some scope of the module (the module itself, a function, class or lambda,
+    not counting what is nested in it) hold both a loop or comprehension and a query
+    call? Read off the shared node index, each node placed in its scope."""
+    loops = nodes_of(tree, ast.For, ast.comprehension)
+    if not loops:
+        return False
+    queries = [
+        node for node in nodes_of(tree, ast.Attribute) if node.attr in _QUERY_ATTRS
+    ]
+    queries.extend(node for node in nodes_of(tree, ast.Call) if _queryset_call(node))
+    if not queries:
+        return False
+    with_loops = {id(owner_scope(tree, loop)) for loop in loops}
+    return any(id(owner_scope(tree, query)) in with_loops for query in queries)
 
 
 class LazyLoadInLoop(Rule):
@@ -292,10 +287,8 @@ class LazyLoadInLoop(Rule):
 
         if QUERY_TEXT.search(text) is None:
             return []
-        scopes: list[ast.AST] = [tree]
-        while scopes:
-            if _loop_and_query(scopes.pop(), scopes):
-                return sorted(attributes_of_loop_names(tree))
+        if _loop_and_query(tree):
+            return sorted(attributes_of_loop_names(tree))
         return []
 
     def project_gate(self, facts: dict[str, list[str]] | None, project) -> bool:

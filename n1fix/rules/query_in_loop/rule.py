@@ -237,6 +237,7 @@ from typing import Iterable
 
 from n1fix.analysis.ast_loop_calls import loop_callees, resolvable
 from n1fix.cst.astwalk import any_in_loop, class_like
+from n1fix.cst.text_scan import calls_word
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
@@ -314,15 +315,18 @@ QUERY_TEXT = re.compile(
     r"\.\s*(?:execute|scalars?|query|get|filter|exclude|first|last|count|exists|all"
     r"|aget|afirst|alast|acount|aexists)\b"
 )
-_SELECT_TEXT = re.compile(r"\bselect\s*\(")
 
 
 def gate(tree: ast.Module, text: str) -> bool:
     """Is there a loop or comprehension with something query-like inside it?"""
     if not QUERY_TEXT.search(text):
         return False
-    statements_in_names = _SELECT_TEXT.search(text) is not None
-    return any_in_loop(tree, lambda node: may_query(node, statements_in_names))
+    statements_in_names = calls_word(text, "select")
+    return any_in_loop(
+        tree,
+        lambda node: may_query(node, statements_in_names),
+        types=(ast.Call, ast.Attribute),  # the only nodes `may_query` matches
+    )
 
 
 class QueryInLoop(Rule):

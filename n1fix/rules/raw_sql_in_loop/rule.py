@@ -90,14 +90,18 @@ keys share one list of rows. The keys are sent as one `IN` list: SQLite accepts 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable
 
 from n1fix.cst.astwalk import any_in_loop
+from n1fix.cst.text_scan import calls_word, mentions_any
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
-# A file sends SQL strings only if it names one of these.
-SQL_TEXT = re.compile(r"\btext\s*\(|exec_driver_sql|sqlite3|psycopg|asyncpg")
+_SQL_WORDS = ("exec_driver_sql", "sqlite3", "psycopg", "asyncpg")
+
+
+def mentions_sql(text: str) -> bool:
+    """A file sends SQL strings only if it calls `text(...)` or names one of these."""
+    return mentions_any(text, _SQL_WORDS) or calls_word(text, "text")
 
 
 def sends_string(node: ast.AST) -> bool:
@@ -121,9 +125,9 @@ def sends_string(node: ast.AST) -> bool:
 
 def gate(tree: ast.Module, text: str) -> bool:
     """Is there a loop with a call that sends a string?"""
-    if not SQL_TEXT.search(text):
+    if not mentions_sql(text):
         return False
-    return any_in_loop(tree, sends_string)
+    return any_in_loop(tree, sends_string, types=(ast.Call,))
 
 
 class RawSqlInLoop(Rule):

@@ -32,7 +32,7 @@ def runs(tree: ast.Module, text: str) -> list[list]:
         aliases = import_aliases(tree)
         for function in async_functions(tree):
             caller = None
-            for block in blocks(function):
+            for block in blocks(tree, function):
                 run: list = []
                 for statement in [*block, None]:
                     call = awaited_call(statement) if statement is not None else None
@@ -40,7 +40,7 @@ def runs(tree: ast.Module, text: str) -> list[list]:
                         run.append(call)
                         continue
                     if len(run) >= 2:
-                        caller = caller or CallerFacts(function, aliases)
+                        caller = caller or CallerFacts(tree, function, aliases)
                         found.append([caller.callee_names(c) for c in run])
                     run = []
     _LAST = (tree, found)

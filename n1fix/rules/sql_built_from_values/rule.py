@@ -69,7 +69,7 @@ from collections.abc import Iterable
 
 from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
-from n1fix.rules.raw_sql_in_loop.rule import SQL_TEXT
+from n1fix.rules.raw_sql_in_loop.rule import mentions_sql
 
 
 def builds_string(node: ast.AST) -> bool:
@@ -117,7 +117,7 @@ class SqlBuiltFromValues(Rule):
     FIX = FixAvailability.SOMETIMES
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        if not SQL_TEXT.search(text):
+        if not mentions_sql(text):
             return False
         return any(builds_string(node) for node in nodes_of(tree, ast.Call)) or any(
             assigns_built_string(node) for node in nodes_of(tree, ast.Assign)
