@@ -117,7 +117,11 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
         after=variant.callee.name,
         name=variant.name,
         code=_wrapped_signature(new_function, 4 if owner else 0, line_length),
-        imports=tuple(_added_imports(loop.callee_text, batched)),
+        imports=tuple(
+            (source, name)
+            for source, name in _added_imports(loop.callee_text, batched)
+            if source != loop.ctx.module_name  # the synthetic module's own names
+        ),
         first_party=frozenset(loop.ctx.first_party),
     )
     try:

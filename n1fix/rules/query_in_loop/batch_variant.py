@@ -426,6 +426,7 @@ def _synthetic_module(
         _bound_names(module, function),
     )
     statements = inlined.statements
+    own = _own_names(module, owner, statements, source.module_name)
     if shaped is None:
         *assignments, last = statements
         record = cst.parse_statement(f"{BATCHED}[{key}] = x\n").with_changes(
@@ -451,7 +452,35 @@ def _synthetic_module(
         params=batch_params(function.params, key, keys, annotate_for_analysis=True),
         returns=None,
     )
-    return _module_with(module, owner, new_function, inlined.imports), inlined.imports
+    imports = {**own, **inlined.imports}
+    return _module_with(module, owner, new_function, imports), imports
+
+
+def _own_names(
+    module: cst.Module, owner: str | None, statements: list, module_name: str
+) -> dict[str, str]:
+    """The module's own top-level classes, functions and variables the body reads (an
+    ORM model defined beside the table class that queries it), imported from the module
+    itself into the synthetic one so that they are bound there as they are in the
+    callee (name -> qualified)."""
+    if not module_name:
+        return {}
+    read = {n.value for s in statements for n in walk(s) if isinstance(n, cst.Name)}
+    defined = set()
+    for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            defined.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    defined |= {
+                        t.target.value
+                        for t in small.targets
+                        if isinstance(t.target, cst.Name)
+                    }
+    return {
+        name: f"{module_name}.{name}" for name in sorted((read & defined) - {owner})
+    }
 
 
 def _bound_names(module: cst.Module, function: cst.FunctionDef) -> set[str]:

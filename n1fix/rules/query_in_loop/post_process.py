@@ -101,8 +101,14 @@ def shaped_result(
             f"`{name}` rebinds `{key}`; its batch method records each result under the key it was given"
         )
     judge = _Judge(name, shadowed_builtins(module), key, statements[:at])
-    awaits = any(isinstance(n, cst.Await) for n in walk(function.body))
-    if len(post) == 1 and (awaits or not judge.shapes(sole_small_statement(post[0]))):
+    # An await after the query is more I/O per key; an await in the lines that run the
+    # query (`file = await db.get(File, id)`) is the query's own.
+    awaits = any(isinstance(n, cst.Await) for s in post for n in walk(s))
+    if len(post) == 1 and (
+        awaits
+        or not judge.shapes(sole_small_statement(post[0]))
+        or _inlined(statements[:at], post[0])
+    ):
         return None  # the plain reading (it reads `return (await ...).x` itself)
     if not post or not isinstance(sole_small_statement(post[-1]), cst.Return):
         raise NoFix(f"`{name}` does not end by returning its query's result")
@@ -115,6 +121,15 @@ def shaped_result(
             f"`{name}` does more than run its query; n1fix batches methods whose body is the query"
         )
     querying = [s for s in statements[:at] if _runs_a_query(s, is_query)]
+    if any(
+        isinstance(n, cst.Await)
+        for s in statements[:at]
+        if s not in querying
+        for n in walk(s)
+    ):
+        raise NoFix(
+            f"`{name}` awaits more than its query; n1fix batches methods whose body is the query"
+        )
     if len(querying) > 1:
         # Only one query is batched: the others would stay in the batch method's loop,
         # once per key.
@@ -220,6 +235,19 @@ class _Judge:
                 raise NoFix(
                     f"`{self.name}` shapes its query's result in a way n1fix cannot show to be pure"
                 )
+
+
+def _inlined(assignments: list, returned) -> bool:
+    """Does the plain reading write the awaited query into the return (`count = await
+    session.scalar(q)`, `return count or 0`: `return (await session.scalar(q)) or 0`)?
+    It does when the return reads each awaited name once."""
+    awaited = [
+        sole_small_statement(s).targets[0].target.value
+        for s in assignments
+        if isinstance(sole_small_statement(s).value, cst.Await)
+    ]
+    uses = [n.value for n in walk(returned) if isinstance(n, cst.Name)]
+    return bool(awaited) and all(uses.count(name) == 1 for name in awaited)
 
 
 def _runs_a_query(statement, is_query) -> bool:
