@@ -17,6 +17,7 @@ import ast
 
 import libcst as cst
 
+from n1fix.codemods.query_in_loop.caught_failures import guarded_method
 from n1fix.cst.companions import CompanionEdit, apply_companion
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.layout import broken_expression, fits, one_line
@@ -110,6 +111,10 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
             line_length,
             kept_loop=variant.shaped,
         )
+        if variant.caught is not None:
+            new_function = guarded_method(
+                new_function, variant.caught, variant.key_param, variant.keys_param
+            )
     edit = CompanionEdit(
         path=loop.ctx.path,
         display=loop.ctx.display_path,

@@ -43,6 +43,7 @@ from n1fix.cst.statements import is_name_assignment, sole_small_statement
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
+from n1fix.rules.query_in_loop.caught_failures import CaughtFailure, caught_failure
 from n1fix.rules.query_in_loop.post_process import KeyWork, shaped_result
 from n1fix.rules.query_in_loop.rows_variant import rows_key
 from n1fix.rules.query_in_loop.wrapper_calls import ModelFacts, inline_wrappers
@@ -85,6 +86,9 @@ class BatchVariant:
     # (`rows_variant`); None for a variant returning a dict by key.
     rows_by: str | None = None
     shaped: bool = False  # the callee shapes its query's result (`post_process`)
+    # The callee catches its own failure (`caught_failures`): the method it was read as
+    # is `loop.original`; the batch method guards its query and each key's shaping again.
+    caught: CaughtFailure | None = None
 
 
 def batch_name(name: str, key: str) -> str:
@@ -155,6 +159,9 @@ def _plan(
     function = find_function(module, owner_name, callee.name)
     if function is None:
         raise NoFix(f"`{callee.name}` is not where the index saw it")
+    caught = None if callee.writes else caught_failure(function)
+    if caught is not None:
+        function = caught.inner
     _check_signature(function, key_param, callee)
     _check_transaction(function)
     keys_param = plural(key_param)
@@ -177,6 +184,7 @@ def _plan(
             module,
             key_param,
             lambda node: ctx.orm.query_shape(node) is not None,
+            caught=caught is not None,
         )
         synthetic, added = _synthetic_module(
             ctx,
@@ -209,8 +217,13 @@ def _plan(
         cardinality=facts["cardinality"],
         exists=exists,
         loop=loop,
-        unsafe=[*facts["unsafe"], *(shaped.unsafe if shaped else [])],
+        unsafe=[
+            *facts["unsafe"],
+            *(shaped.unsafe if shaped else []),
+            *([caught.note(callee.name)] if caught else []),
+        ],
         shaped=shaped is not None,
+        caught=caught,
     )
     _check_writable(ctx, variant, module)
     return variant
