@@ -147,13 +147,46 @@ def test_a_shadowed_conversion_is_not_the_builtin():
         )
 
 
-def test_an_async_helper_keeps_the_plain_reading_or_gets_no_batch():
-    plain = """
+def test_an_async_helper_reads_its_awaited_query_once_or_shapes_its_result():
+    """A return that reads the awaited row once keeps the plain reading, which writes the
+    query into it (`return (await session.scalar(q)) or 0`); one that reads it twice, or a
+    guard before it, is shaping (open-webui's table methods: `return
+    FileModel.model_validate(file) if file else None`)."""
+    assert (
+        _read(
+            """
+            async def count(session, email):
+                total = await session.scalar(select(func.count(User.id)).where(User.email == email))
+                return total or 0
+            """
+        )
+        is None
+    )
+    work = _read(
+        """
         async def label(session, email):
             user = await session.scalar(select(User).where(User.email == email))
             return user.display_name if user else ""
         """
-    assert _read(plain) is None
+    )
+    assert (
+        _code(work)
+        .rstrip()
+        .endswith('n1fix_batched_[email] = user.display_name if user else ""')
+    )
+    work = _read(
+        """
+        async def label(session, email):
+            user = await session.scalar(select(User).where(User.email == email))
+            if not user:
+                return ""
+            return user.display_name
+        """
+    )
+    assert "user = await session.scalar(" in _code(work)
+
+
+def test_an_await_after_the_query_gets_no_batch():
     with pytest.raises(NoFix, match="does more than run its query"):
         _read(
             """
@@ -161,7 +194,16 @@ def test_an_async_helper_keeps_the_plain_reading_or_gets_no_batch():
                 user = await session.scalar(select(User).where(User.email == email))
                 if not user:
                     return ""
-                return user.display_name
+                return await describe(user)
+            """
+        )
+    with pytest.raises(NoFix, match="awaits more than its query"):
+        _read(
+            """
+            async def label(session, email):
+                domain = await current_domain()
+                user = await session.scalar(select(User).where(User.email == email))
+                return user.display_name if user else domain
             """
         )
 

@@ -18,6 +18,7 @@ import ast
 import libcst as cst
 
 from n1fix.codemods.query_in_loop.commit_tail import with_own_commit
+from n1fix.codemods.query_in_loop.caught_failures import guarded_method
 from n1fix.cst.companions import CompanionEdit, apply_companion
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.layout import broken_expression, fits, one_line
@@ -136,6 +137,10 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
             line_length,
             kept_loop=variant.shaped,
         )
+        if variant.caught is not None:
+            new_function = guarded_method(
+                new_function, variant.caught, variant.key_param, variant.keys_param
+            )
     edit = CompanionEdit(
         path=loop.ctx.path,
         display=loop.ctx.display_path,
@@ -143,7 +148,11 @@ def method_edit(variant: BatchVariant, batched: str, line_length: int) -> Compan
         after=variant.callee.name,
         name=variant.name,
         code=_wrapped_signature(new_function, 4 if owner else 0, line_length),
-        imports=tuple(_added_imports(loop.callee_text, batched)),
+        imports=tuple(
+            (source, name)
+            for source, name in _added_imports(loop.callee_text, batched)
+            if source != loop.ctx.module_name  # the synthetic module's own names
+        ),
         first_party=frozenset(loop.ctx.first_party),
     )
     try:

@@ -220,11 +220,13 @@ def _lookup_name(plan: CallPlan) -> str:
 
 def _shaped_name(callee: str, suffix: str, key_param: str) -> str:
     """`account_summary` -> `account_summary_by_email`; `_get_policy` keyed by
-    `policy_id` -> `policies_by_id`."""
+    `policy_id` -> `policies_by_id`; `get_file_by_id` keyed by `id` over file ids ->
+    `files_by_id`."""
     noun = callee.lstrip("_")
     for verb in ("get_", "find_", "fetch_", "load_"):
         noun = noun.removeprefix(verb)
-    if noun == suffix and key_param.endswith("_id"):
+    noun = noun.removesuffix(f"_by_{key_param}") or noun
+    if noun == suffix and (key_param == "id" or key_param.endswith("_id")):
         return f"{plural(noun)}_by_id"
     return f"{noun}_by_{suffix}"
 

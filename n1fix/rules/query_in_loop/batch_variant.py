@@ -43,6 +43,7 @@ from n1fix.cst.statements import is_name_assignment, sole_small_statement
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
+from n1fix.rules.query_in_loop.caught_failures import CaughtFailure, caught_failure
 from n1fix.rules.query_in_loop.post_process import KeyWork, shaped_result
 from n1fix.rules.query_in_loop.rows_variant import rows_key
 from n1fix.rules.query_in_loop.write_commits import OwnCommit, own_commit
@@ -89,6 +90,9 @@ class BatchVariant:
     # A write helper that commits after its statement (`write_commits`): the batch
     # method commits once, after the batched statement.
     commit: OwnCommit | None = None
+    # The callee catches its own failure (`caught_failures`): the method it was read as
+    # is `loop.original`; the batch method guards its query and each key's shaping again.
+    caught: CaughtFailure | None = None
 
 
 def batch_name(name: str, key: str) -> str:
@@ -159,6 +163,9 @@ def _plan(
     function = find_function(module, owner_name, callee.name)
     if function is None:
         raise NoFix(f"`{callee.name}` is not where the index saw it")
+    caught = None if callee.writes else caught_failure(function)
+    if caught is not None:
+        function = caught.inner
     _check_signature(function, key_param, callee)
     commit = own_commit(function) if callee.writes else _check_transaction(function)
     keys_param = plural(key_param)
@@ -187,6 +194,7 @@ def _plan(
             module,
             key_param,
             lambda node: ctx.orm.query_shape(node) is not None,
+            caught=caught is not None,
         )
         synthetic, added = _synthetic_module(
             ctx,
@@ -219,9 +227,14 @@ def _plan(
         cardinality=facts["cardinality"],
         exists=exists,
         loop=loop,
-        unsafe=[*facts["unsafe"], *(shaped.unsafe if shaped else [])],
+        unsafe=[
+            *facts["unsafe"],
+            *(shaped.unsafe if shaped else []),
+            *([caught.note(callee.name)] if caught else []),
+        ],
         shaped=shaped is not None,
         commit=commit,
+        caught=caught,
     )
     if commit is not None:
         if commit.session != facts["session"]:
@@ -443,6 +456,7 @@ def _synthetic_module(
         _bound_names(module, function),
     )
     statements = inlined.statements
+    own = _own_names(module, owner, statements, source.module_name)
     if shaped is None:
         *assignments, last = statements
         record = cst.parse_statement(f"{BATCHED}[{key}] = x\n").with_changes(
@@ -468,7 +482,35 @@ def _synthetic_module(
         params=batch_params(function.params, key, keys, annotate_for_analysis=True),
         returns=None,
     )
-    return _module_with(module, owner, new_function, inlined.imports), inlined.imports
+    imports = {**own, **inlined.imports}
+    return _module_with(module, owner, new_function, imports), imports
+
+
+def _own_names(
+    module: cst.Module, owner: str | None, statements: list, module_name: str
+) -> dict[str, str]:
+    """The module's own top-level classes, functions and variables the body reads (an
+    ORM model defined beside the table class that queries it), imported from the module
+    itself into the synthetic one so that they are bound there as they are in the
+    callee (name -> qualified)."""
+    if not module_name:
+        return {}
+    read = {n.value for s in statements for n in walk(s) if isinstance(n, cst.Name)}
+    defined = set()
+    for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            defined.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    defined |= {
+                        t.target.value
+                        for t in small.targets
+                        if isinstance(t.target, cst.Name)
+                    }
+    return {
+        name: f"{module_name}.{name}" for name in sorted((read & defined) - {owner})
+    }
 
 
 def _bound_names(module: cst.Module, function: cst.FunctionDef) -> set[str]:

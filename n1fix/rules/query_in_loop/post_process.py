@@ -32,6 +32,7 @@ from n1fix.analysis.loop_placement import NoFix
 from n1fix.cst.method_syntax import BATCHED, tail_block
 from n1fix.cst.statements import is_name_assignment, sole_small_statement
 from n1fix.cst.syntax import target_names, walk
+from n1fix.rules.query_in_loop.pure_models import pure_model_fields
 
 _PURE_CALLS = {*CONVERSIONS, "bool"}
 _PURE_NODES = (
@@ -77,13 +78,18 @@ _RUNNERS = {"execute", "scalars", "scalar", "query", "get"}
 
 
 def shaped_result(
-    function: cst.FunctionDef, module: cst.Module, key: str, is_query
+    function: cst.FunctionDef,
+    module: cst.Module,
+    key: str,
+    is_query,
+    *,
+    caught: bool = False,
 ) -> KeyWork | None:
     """The per-key loop body of a query followed by pure post-processing, or None when the
     body is the plain query (`name = ...` lines and a `return` of the result or of the
     query), which the caller reads itself. Raises NoFix when the post-processing is not one
     n1fix can repeat. `is_query(node)` says whether an expression is a query the ORM layer
-    recognises."""
+    recognises; `caught`: the callee catches its own failure (`caught_failures`)."""
     name = function.name.value
     statements, _ = tail_block(function)
     at = 0
@@ -100,9 +106,15 @@ def shaped_result(
         raise NoFix(
             f"`{name}` rebinds `{key}`; its batch method records each result under the key it was given"
         )
-    judge = _Judge(name, shadowed_builtins(module), key, statements[:at])
-    awaits = any(isinstance(n, cst.Await) for n in walk(function.body))
-    if len(post) == 1 and (awaits or not judge.shapes(sole_small_statement(post[0]))):
+    judge = _Judge(name, shadowed_builtins(module), key, statements[:at], module)
+    # An await after the query is more I/O per key; an await in the lines that run the
+    # query (`file = await db.get(File, id)`) is the query's own.
+    awaits = any(isinstance(n, cst.Await) for s in post for n in walk(s))
+    if len(post) == 1 and (
+        awaits
+        or not judge.shapes(sole_small_statement(post[0]))
+        or _inlined(statements[:at], post[0])
+    ):
         return None  # the plain reading (it reads `return (await ...).x` itself)
     if not post or not isinstance(sole_small_statement(post[-1]), cst.Return):
         raise NoFix(f"`{name}` does not end by returning its query's result")
@@ -115,6 +127,15 @@ def shaped_result(
             f"`{name}` does more than run its query; n1fix batches methods whose body is the query"
         )
     querying = [s for s in statements[:at] if _runs_a_query(s, is_query)]
+    if any(
+        isinstance(n, cst.Await)
+        for s in statements[:at]
+        if s not in querying
+        for n in walk(s)
+    ):
+        raise NoFix(
+            f"`{name}` awaits more than its query; n1fix batches methods whose body is the query"
+        )
     if len(querying) > 1:
         # Only one query is batched: the others would stay in the batch method's loop,
         # once per key.
@@ -153,7 +174,9 @@ def shaped_result(
     work.append(
         _record(key, last.value).with_changes(leading_lines=post[-1].leading_lines)
     )
-    return KeyWork(work, unsafe, judge.reads)
+    # A callee that catches its own failure gives the key whose shaping raises its
+    # default, and so does the batch method, each key's shaping in a `try` of its own.
+    return KeyWork(work, [*unsafe, *([] if caught else judge.raises)], judge.reads)
 
 
 class _Judge:
@@ -161,9 +184,13 @@ class _Judge:
     builtin conversions, no names but the function's own locals (a parameter or a global
     may be an object the caller's loop changes between calls)."""
 
-    def __init__(self, name: str, shadowed: frozenset[str], key: str, assignments):
+    def __init__(
+        self, name: str, shadowed: frozenset[str], key: str, assignments, module
+    ):
         self.name = name
         self.shadowed = shadowed
+        self.module = module
+        self.raises: list[str] = []  # what the shaping may raise, as unsafe notes
         self.local = {key, "None", "True", "False"}
         self.local |= {
             sole_small_statement(s).targets[0].target.value for s in assignments
@@ -186,6 +213,10 @@ class _Judge:
     def check(self, expr: cst.CSTNode) -> None:
         called = set()
         for node in [expr, *walk(expr)]:
+            if id(node) in called:
+                continue
+            if isinstance(node, cst.Call) and self._validated(node, called):
+                continue
             if isinstance(node, cst.Call):
                 func = node.func
                 if not (
@@ -220,6 +251,46 @@ class _Judge:
                 raise NoFix(
                     f"`{self.name}` shapes its query's result in a way n1fix cannot show to be pure"
                 )
+
+    def _validated(self, call: cst.Call, called: set[int]) -> bool:
+        """`Model.model_validate(row)` of a pure pydantic model of the module
+        (`pure_models`): what it reads of the row are the model's fields."""
+        func = call.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "model_validate"
+            and isinstance(func.value, cst.Name)
+            and len(call.args) == 1
+            and call.args[0].keyword is None
+            and not call.args[0].star
+        ):
+            return False
+        fields = pure_model_fields(self.module, func.value.value)
+        if fields is None:
+            return False
+        self.reads |= fields
+        raises = (
+            f"`{func.value.value}.model_validate` raises for a row its fields do not "
+            "accept; the batch method raises for the first such key before the loop "
+            "runs, where each call raised at its item"
+        )
+        if raises not in self.raises:
+            self.raises.append(raises)
+        called.update({id(func), id(func.value), id(func.attr)})
+        return True
+
+
+def _inlined(assignments: list, returned) -> bool:
+    """Does the plain reading write the awaited query into the return (`count = await
+    session.scalar(q)`, `return count or 0`: `return (await session.scalar(q)) or 0`)?
+    It does when the return reads each awaited name once."""
+    awaited = [
+        sole_small_statement(s).targets[0].target.value
+        for s in assignments
+        if isinstance(sole_small_statement(s).value, cst.Await)
+    ]
+    uses = [n.value for n in walk(returned) if isinstance(n, cst.Name)]
+    return bool(awaited) and all(uses.count(name) == 1 for name in awaited)
 
 
 def _runs_a_query(statement, is_query) -> bool:
