@@ -254,6 +254,7 @@ def place_body(
             elif guard is not None:
                 skips = True
             if skips:
+                _key_read_for_skipped_items(ctx, placement)
                 unsafe.append(
                     "the query runs only for some items; the batch loads rows for all of them"
                 )
@@ -266,6 +267,7 @@ def place_body(
                     )
                 placement.keys_filter.append(if_.test)
         if is_conditional_in(ancestry, frame.index, site_index) and not same_for_all:
+            _key_read_for_skipped_items(ctx, placement)
             unsafe.append(
                 "the query runs only for some items; the batch loads rows for all of them"
             )
@@ -283,6 +285,25 @@ def place_body(
         or loaded_collection(ctx, placement.items, ancestry, frame)
         or returned_collection(placement.items, ancestry, returns_of)
     )
+
+
+def _key_read_for_skipped_items(ctx, placement: Placement) -> None:
+    """The key list is read for every item, the skipped ones too: a key that may raise
+    for them (`entry["id"]` of an entry without one, `int(x)`, `a.b.c` through a None)
+    would raise before the loop where the loop skipped. The item itself and one
+    attribute of it are read safely."""
+    key = placement.keys_key
+    parts = key.elements if isinstance(key, cst.Tuple) else [key]
+    for part in parts:
+        value = part.value if isinstance(part, cst.Element) else part
+        if isinstance(value, cst.Name) or (
+            isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name)
+        ):
+            continue
+        raise NoFix(
+            f"the query runs only for some items, and the key `{ctx.code(value)}` may "
+            "raise for the items the loop skips; the batch would read it for every item"
+        )
 
 
 def _skip_filters(
