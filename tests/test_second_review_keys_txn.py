@@ -202,3 +202,64 @@ def test_a_session_level_bulk_listener_keeps_the_delete_from_a_safe_fix(tmp_path
     run = n1fix("scan", "app/service.py", "--no-cache", cwd=tmp_path)
     assert "write-in-loop" in run.out, run.out
     assert "[*]" not in run.out, run.out
+
+
+NULLABLE_HELPER = {
+    "pyproject.toml": "[project]\nname = 'app'\nversion = '0'\n",
+    "app/__init__.py": "",
+    "app/models.py": """
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Render(Base):
+            __tablename__ = "renders"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            chain_id: Mapped[int | None]
+            status: Mapped[str]
+    """,
+    "app/service.py": """
+        from sqlalchemy import update
+        from sqlalchemy.orm import Session
+
+        from app.models import Render
+
+
+        class Renders:
+            def archive_chain(self, session: Session, chain_id: int | None) -> int:
+                result = session.execute(
+                    update(Render).filter_by(chain_id=chain_id).values(status="archived")
+                )
+                session.commit()
+                return result.rowcount
+
+
+        renders = Renders()
+
+
+        def archive(session: Session, chain_ids: list[int | None]) -> None:
+            # None stands for the renders in no chain
+            for chain_id in chain_ids:
+                renders.archive_chain(session, chain_id)
+    """,
+}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=SECOND_REVIEW + "keys declared `int | None` against a nullable column: "
+    "`filter_by(chain_id=None)` is `IS NULL`, `in_([None])` matches nothing; "
+    "write-in-loop gives no fix for this (golden trap_nullable_key), the committing "
+    "helper's batch method is offered as unsafe",
+)
+def test_a_committing_helper_keyed_by_a_declared_none_gets_no_batch_method(tmp_path):
+    for name, text in NULLABLE_HELPER.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    run = n1fix("scan", "app/service.py", "--no-cache", cwd=tmp_path)
+    assert "query-in-loop" in run.out, run.out
+    assert "unsafe fix" not in run.out and "[*]" not in run.out, run.out
