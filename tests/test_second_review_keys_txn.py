@@ -263,3 +263,32 @@ def test_a_committing_helper_keyed_by_a_declared_none_gets_no_batch_method(tmp_p
     run = n1fix("scan", "app/service.py", "--no-cache", cwd=tmp_path)
     assert "query-in-loop" in run.out, run.out
     assert "unsafe fix" not in run.out and "[*]" not in run.out, run.out
+
+
+APPENDED = """
+class Row:
+    def get(self, key, default=None):
+        return 1
+
+
+def taggings(session: Session, ids: list[int]):
+    entries = [{"id": i} for i in ids]
+    entries.append(Row())
+    found = []
+    for entry in entries:
+        found.append(session.get(Tagging, entry.get("id")))
+    return found
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=SECOND_REVIEW + "`dict_items` takes a name whose every binding is a list of "
+    "dicts to hold dicts, but the list may grow other items before the loop "
+    "(`.append(Row())`); the unsafe fix does not say its items are taken to be dicts",
+)
+def test_a_list_of_dicts_that_grows_other_items_is_not_shown_to_hold_dicts(tmp_path):
+    finding = _scan(tmp_path, APPENDED)
+    assert (
+        finding.applicability.value == "none" or "taken to be a dict" in finding.message
+    ), finding.message
