@@ -1,0 +1,25 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from renderapp.models import User
+
+
+def reviewer_names(session: Session, reviews: list[dict[str, int]]) -> list[str]:
+    """A review handed on to someone else names its delegate instead of its reviewer."""
+    names = []
+    user_ids = [review.get("reviewer_id") for review in reviews if review.get("open")]
+    users_by_id = {}
+    if user_ids:
+        users_by_id = {
+            user.id: user
+            for user in session.scalars(select(User).where(User.id.in_(user_ids)))
+        }
+    for review in reviews:
+        if review.get("open"):
+            user_id = review.get("reviewer_id")
+            match review.get("delegate_id"):
+                case int() as user_id:
+                    pass
+            user = users_by_id.get(user_id)
+            names.append(user.display_name if user is not None else "unknown")
+    return names
