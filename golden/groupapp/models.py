@@ -86,3 +86,51 @@ class TokenInfo(Base):
         self.token_id = token_id
         self.Key = Key
         self.Value = "" if Value is None else str(Value)
+
+
+class Label(Base):
+    """A named label; a Note may hold several."""
+
+    __tablename__ = "label"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("note.id"))
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class Note(Base):
+    """A note on a token, whose constructor grows its labels by a method call."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("token.id"))
+    labels: Mapped[list[Label]] = relationship(Label, foreign_keys=[Label.note_id])
+
+    def __init__(self, token_id, label_name=None):
+        self.token_id = token_id
+        if label_name:
+            self.labels.append(Label(label_name))
+
+
+class LabelledNote(Base):
+    """A note with one label, whose constructor hands itself to a helper that sets it."""
+
+    __tablename__ = "labelled_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("token.id"))
+    label_id: Mapped[int | None] = mapped_column(ForeignKey("label.id"))
+    label: Mapped[Label | None] = relationship(Label, foreign_keys=[label_id])
+
+    def __init__(self, token_id, label_name=None):
+        self.token_id = token_id
+        if label_name:
+            attach_label(self, label_name)
+
+
+def attach_label(note, name):
+    note.label = Label(name)

@@ -15,6 +15,7 @@ import libcst as cst
 from n1fix.analysis.item_facts import annotation_element, bindings
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
+from n1fix.cst.syntax import walk
 
 DICT_HEADS = {"dict", "Dict", "Mapping", "MutableMapping"}
 _COPIES = {"list", "tuple", "sorted", "reversed"}
@@ -57,6 +58,49 @@ def _declared(expr: cst.BaseExpression, ancestry) -> bool:
         if name is not None and name.rsplit(".", 1)[-1] not in {"Any", "object"}:
             return True
     return False
+
+
+def shown_dict(expr: cst.BaseExpression, ancestry, depth: int = 0) -> bool:
+    """The code shows `expr` is a dict (whose keys are distinct): a dict display or
+    comprehension, `dict(...)`, or a name every binding of which is one of those or is
+    annotated as a mapping. `.items()` of another object (an email `Message`, a pandas
+    `Series`) may repeat a key."""
+    if _is_dict(expr):
+        return True
+    if isinstance(expr, cst.Call):
+        return dotted_name(expr.func) == "dict"
+    if not isinstance(expr, cst.Name) or depth > _MAX_DEPTH:
+        return False
+    scope = next(
+        (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), ancestry[0]
+    )
+    if _bound_by_as(expr.value, scope):
+        return (
+            False  # `with ... as d`, `except ... as d`, `import ... as d`: not listed
+        )
+    found = bindings(expr.value, ancestry)
+    return bool(found) and all(
+        _mapping_annotation(annotation)
+        if annotation is not None
+        else value is not None and shown_dict(value, ancestry, depth + 1)
+        for value, annotation in found
+    )
+
+
+def _mapping_annotation(annotation: cst.BaseExpression) -> bool:
+    annotation = _not_none(_unquoted(annotation))
+    head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+    name = dotted_name(head)
+    return name is not None and name.rsplit(".", 1)[-1] in DICT_HEADS
+
+
+def _bound_by_as(name: str, scope: cst.CSTNode) -> bool:
+    return any(
+        isinstance(node, cst.AsName)
+        and isinstance(node.name, cst.Name)
+        and node.name.value == name
+        for node in walk(scope)
+    )
 
 
 def _holds_dicts(expr: cst.BaseExpression, ancestry, target: str, depth: int) -> bool:

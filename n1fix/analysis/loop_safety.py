@@ -48,7 +48,10 @@ _MUTATORS = {
     "add",
     "discard",
     "update",
+    "setdefault",
+    "popitem",
 }
+_DICT_VIEWS = {"items", "keys", "values"}
 
 
 @dataclass
@@ -79,7 +82,7 @@ def inspect_body(
     keys distinct).
     """
     verdict = BodyVerdict()
-    iter_name = iterable.value if isinstance(iterable, cst.Name) else None
+    iter_name = _iterated_name(iterable)
     inside_query = (
         {id(n) for n in walk(query)} | {id(query)} if query is not None else set()
     )
@@ -172,6 +175,22 @@ def inspect_body(
                 blocking=f"the loop changes `{iter_name}` while iterating it"
             )
     return verdict
+
+
+def _iterated_name(iterable: cst.BaseExpression) -> str | None:
+    """The name whose contents the loop walks: `xs`, or `d` of `d.items()`,
+    `d.keys()`, `d.values()` (a view of the dict, which sees every write to it)."""
+    if isinstance(iterable, cst.Name):
+        return iterable.value
+    if (
+        isinstance(iterable, cst.Call)
+        and not iterable.args
+        and isinstance(iterable.func, cst.Attribute)
+        and iterable.func.attr.value in _DICT_VIEWS
+        and isinstance(iterable.func.value, cst.Name)
+    ):
+        return iterable.func.value.value
+    return None
 
 
 def _flask_session_of(session_code: str, receiver_code: str) -> bool:

@@ -221,8 +221,13 @@ class ModelIndex:
         models: dict[str, ModelInfo],
         aliases: dict[str, str] | None = None,
         session_query_classes: dict[str, frozenset[str] | None] | None = None,
+        session_listeners: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.models = models
+        # (event, where) of the project's Session event listeners (`before_flush` on
+        # `db.session`, a `sessionmaker`, `Session`): they run on every flush of any
+        # model, whatever a model's own listeners are.
+        self.session_listeners = session_listeners
         # Query classes of the project that sessions are built with (`query_cls=`), and
         # the methods each defines (None: unreadable): `session.query(...)` may be one.
         self.session_query_classes = session_query_classes or {}
@@ -239,11 +244,15 @@ class ModelIndex:
             "models": self.models,
             "aliases": self.aliases,
             "session_query_classes": self.session_query_classes,
+            "session_listeners": self.session_listeners,
         }
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(
-            state["models"], state["aliases"], state.get("session_query_classes")
+            state["models"],
+            state["aliases"],
+            state.get("session_query_classes"),
+            state.get("session_listeners", ()),
         )  # type: ignore[misc, arg-type]
 
     def __len__(self) -> int:
@@ -371,6 +380,8 @@ class ModelIndex:
                     "utf-8", "surrogateescape"
                 )
             )
+        for event, where in self.session_listeners:
+            digest.update(f"session:{event}@{where}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     @classmethod
@@ -1250,7 +1261,50 @@ class _Builder:
                     fact.qualname, "", fact.module, (), query_class=fact.query_class
                 )
                 session_query_classes[query_class] = self._query_methods(stand_in)
-        return ModelIndex(models, self._aliases(), session_query_classes)
+        return ModelIndex(
+            models, self._aliases(), session_query_classes, self._session_listeners()
+        )
+
+    def _session_listeners(self) -> tuple[tuple[str, str], ...]:
+        """(event, where) of every listener of a Session event, or of an event n1fix
+        cannot read, whatever it is registered on."""
+        return tuple(
+            (listener.event, f"{listener.module}:{listener.line}")
+            for listener in self.listeners
+            if listener.event in _SESSION_EVENTS or listener.event == "?"
+        )
+
+
+# SQLAlchemy's SessionEvents: registered on a session, a sessionmaker or `Session`.
+_SESSION_EVENTS = frozenset(
+    {
+        "after_transaction_create",
+        "after_transaction_end",
+        "before_commit",
+        "after_commit",
+        "after_rollback",
+        "after_soft_rollback",
+        "before_flush",
+        "after_flush",
+        "after_flush_postexec",
+        "after_begin",
+        "before_attach",
+        "after_attach",
+        "after_bulk_update",
+        "after_bulk_delete",
+        "do_orm_execute",
+        "transient_to_pending",
+        "pending_to_transient",
+        "persistent_to_transient",
+        "pending_to_persistent",
+        "loaded_as_persistent",
+        "persistent_to_deleted",
+        "deleted_to_persistent",
+        "deleted_to_detached",
+        "persistent_to_detached",
+        "detached_to_persistent",
+    }
+)
 
 
 def _stable_repr(value: object) -> str:

@@ -41,6 +41,7 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
+from n1fix.rules.query_in_loop.only_binding import only_binding
 from n1fix.rules.query_in_loop.other_table_adds import adds_other_table_row
 from n1fix.rules.query_in_loop.query_variable import recognize_through_query_variable
 from n1fix.rules.query_in_loop.result_variable import read_through_result
@@ -281,17 +282,9 @@ def _loop_body_binding(
             ]
             if len(bindings) != 1 or len(bindings[0].body[0].targets) != 1:
                 return None
-            if (
-                sum(
-                    1
-                    for n in walk(node.body)
-                    if isinstance(n, (cst.AssignTarget, cst.AugAssign))
-                    and name in target_names(n.target)
-                )
-                != 1
-            ):
-                return None
             binding = bindings[0]
+            if not only_binding(name, node.body, binding, ancestry[0]):
+                return None
             return binding if body.index(binding) < position else None
     return None
 

@@ -10,6 +10,9 @@ when it is shown to:
 
 - take no `*args`/`**kwargs`, carry no decorator, and call no method of `self` nor
   `super()` (either could run code n1fix has not read);
+- use `self` only as `self.<column>`: no method of what it holds is called
+  (`self.groups.append(Group(...))` cascades the new group in), and `self` is passed
+  to nothing (a helper handed it may set a relationship on it);
 - assign only columns of the model on `self` (no relationship, no other attribute);
 - write nothing, itself or through the project functions it calls a few calls deep:
   no session method that adds, deletes, flushes or commits, no INSERT/UPDATE/DELETE
@@ -135,8 +138,10 @@ def _own_init(ctx, model) -> BuiltRow | None:
 
 
 def _only_sets_columns(init: cst.FunctionDef, this: str, model) -> bool:
-    """Every attribute set on the object is a column; no method of it or of `super()`
-    is called."""
+    """Every attribute set on the object is a column; `super()` is not called, and the
+    object is used only as `self.<column>`, read or set: no method of it or of what it
+    holds is called (`self.groups.append(...)` grows a relationship), and it is passed
+    to nothing (a function handed `self` may set a relationship on it)."""
     for node in walk(init.body):
         if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
             for target in [node.target, *walk(node.target)]:
@@ -151,15 +156,43 @@ def _only_sets_columns(init: cst.FunctionDef, this: str, model) -> bool:
             func = node.func
             if isinstance(func, cst.Name) and func.value == "super":
                 return False
-            if (
-                isinstance(func, cst.Attribute)
-                and isinstance(func.value, cst.Name)
-                and func.value.value == this
-            ):
-                return False
         if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             return False  # code defined here runs who knows when
-    return True
+    return _object_used_as_columns(init, this, model)
+
+
+def _object_used_as_columns(init: cst.FunctionDef, this: str, model) -> bool:
+    """Every use of the name `this` is `this.<column>`, neither called nor reached
+    through (`this.column.method()`, `this.column.x`)."""
+    nodes = list(walk(init.body))
+    not_variables = set()  # `x.this`, `f(this=...)`: names, not the variable
+    passed_on = set()  # called, or the base of a further attribute or subscript
+    for node in nodes:
+        if isinstance(node, cst.Attribute):
+            not_variables.add(id(node.attr))
+            passed_on.add(id(node.value))
+        elif isinstance(node, cst.Subscript):
+            passed_on.add(id(node.value))
+        elif isinstance(node, cst.Call):
+            passed_on.add(id(node.func))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            not_variables.add(id(node.keyword))
+    column_uses = {
+        id(node.value)
+        for node in nodes
+        if isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == this
+        and model.column(node.attr.value) is not None
+        and id(node) not in passed_on
+    }
+    return not any(
+        isinstance(node, cst.Name)
+        and node.value == this
+        and id(node) not in not_variables
+        and id(node) not in column_uses
+        for node in nodes
+    )
 
 
 def _writes(ctx, module, init: cst.FunctionDef) -> bool:

@@ -77,7 +77,7 @@ def distinct_keys_proof(
         return None
     if lookup is None or plain_key_column(lookup) is not None:
         return None
-    if keys_distinct(frame, keys_key):
+    if keys_distinct(frame, keys_key, ancestry):
         return "the keys are distinct: the loop iterates a set (or a dict's keys)"
     if not frame.is_for or not isinstance(frame.node.target, cst.Name):
         return None

@@ -15,7 +15,9 @@ the lookups batched before the loop return what each one did. This holds when:
   table with it;
 - the two models map different tables, and neither inherits the other (a subclass row is
   also a row of its parent's table);
-- the added model has no ORM event listeners (a `before_insert` hook may write anywhere);
+- the added model has no ORM event listeners (a `before_insert` hook may write anywhere),
+  and the project registers no Session event listener (a `before_flush` on
+  `db.session` sees every object the loop adds, and may add a looked-up row for it);
 - the lookup names nothing of the added model and carries no loader options, and the
   looked-up model loads no relationship eagerly that could reach the added rows (a
   collection loaded after an earlier item's link was flushed would hold it, one loaded
@@ -67,6 +69,7 @@ def adds_other_table_row(
         or added.table == model.table
         or added.django is not None
         or added.listeners
+        or models.session_listeners
         or _related_by_inheritance(models, model, added)
         or built_row(ctx, added, built) is None
         or _lookup_reaches(model, added, query_nodes)

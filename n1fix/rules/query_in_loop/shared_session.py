@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from n1fix.analysis.dict_items import shown_dict
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import names_assigned, walk
 from n1fix.rules.query_in_loop.wrapper_calls import _function, _project_module
@@ -166,11 +167,12 @@ def _resolve(ctx, module, func: cst.BaseExpression):
     return (target, function) if function is not None else None
 
 
-def keys_distinct(frame: Frame, keys_key: cst.BaseExpression) -> bool:
+def keys_distinct(frame: Frame, keys_key: cst.BaseExpression, ancestry) -> bool:
     """The loop's keys are its items themselves, and the items a set (`set(...)`, a set
     literal or comprehension) or a dict's keys: no key comes twice. Also the keys of
-    `for key, value in mapping.items()`."""
-    if frame.is_for and _dict_items_key(frame.node, keys_key):
+    `for key, value in mapping.items()`. The dict must be shown to be one
+    (`dict_items.shown_dict`): another object's `.keys()`/`.items()` may repeat a key."""
+    if frame.is_for and _dict_items_key(frame.node, keys_key, ancestry):
         return True
     if not frame.is_for or not isinstance(frame.node.target, cst.Name):
         return False
@@ -187,11 +189,14 @@ def keys_distinct(frame: Frame, keys_key: cst.BaseExpression) -> bool:
     if isinstance(func, cst.Name):
         return func.value in _DISTINCT_BUILDERS
     return (
-        isinstance(func, cst.Attribute) and func.attr.value == "keys" and not items.args
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "keys"
+        and not items.args
+        and shown_dict(func.value, ancestry)
     )
 
 
-def _dict_items_key(loop: cst.For, keys_key: cst.BaseExpression) -> bool:
+def _dict_items_key(loop: cst.For, keys_key: cst.BaseExpression, ancestry) -> bool:
     """`for key, value in mapping.items()` keyed by `key`."""
     target, items = loop.target, loop.iter
     return (
@@ -205,6 +210,7 @@ def _dict_items_key(loop: cst.For, keys_key: cst.BaseExpression) -> bool:
         and isinstance(items.func, cst.Attribute)
         and items.func.attr.value == "items"
         and not items.args
+        and shown_dict(items.func.value, ancestry)
     )
 
 
