@@ -20,6 +20,7 @@ from n1fix.analysis.callees import callee_of
 from n1fix.analysis.item_facts import key_gaps, key_type_evidence
 from n1fix.analysis.loop_placement import NoFix, Placement, place_body, place_key
 from n1fix.analysis.loop_safety import runs_once
+from n1fix.analysis.normalised_keys import normalised_column_miss
 from n1fix.analysis.untyped_sources import certain_key_miss
 from n1fix.cst.loop_frames import Frame, frames_of, loop_words
 from n1fix.cst.syntax import names_read, walk
@@ -29,7 +30,6 @@ from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import distinct_keys_proof
 from n1fix.rules.query_in_loop.shared_session import project_writes_beside
-
 
 _CACHE_WORDS = re.compile(r"cache|memo", re.IGNORECASE)
 
@@ -225,6 +225,13 @@ def analyze_call(
         )
         if likely:
             return no_fix(likely)
+        normalised = (
+            None
+            if callee.writes
+            else normalised_column_miss(ctx, variant.model, column, placement.keys_key)
+        )
+        if normalised:
+            return no_fix(normalised)
         unsafe.extend(
             key_gaps(
                 ctx,
