@@ -12,7 +12,6 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.string_collation import is_string_type
-from n1fix.orm.normalised_values import NORMALISERS
 
 
 def normalised_column_miss(ctx, model, column, key_expr) -> str | None:
@@ -22,7 +21,7 @@ def normalised_column_miss(ctx, model, column, key_expr) -> str | None:
     if not (is_string_type(column.type) or is_string_type(column.python_type)):
         return None
     index = ctx.project.models
-    if index is None or not hasattr(index, "normalised_sites"):
+    if index is None:
         return None
     sites = index.normalised_sites(model.qualname, column.attr)
     if not sites:
@@ -41,11 +40,11 @@ def normalised_column_miss(ctx, model, column, key_expr) -> str | None:
 
 
 def _key_methods(key_expr: cst.BaseExpression) -> set[str]:
-    """The normalising methods the key's own chain of method calls applies."""
+    """The methods the key's own chain of method calls applies (`name.strip().lower()`:
+    strip, lower)."""
     methods: set[str] = set()
     node = key_expr
     while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        if node.func.attr.value in NORMALISERS:
-            methods.add(node.func.attr.value)
+        methods.add(node.func.attr.value)
         node = node.func.value
     return methods
