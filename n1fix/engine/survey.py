@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
 from n1fix.cst.astwalk import index_of
 from n1fix.engine.fileio import SourceError, read_source

@@ -31,6 +31,7 @@ from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import distinct_keys_proof
 from n1fix.rules.query_in_loop.shared_session import project_writes_beside
 
+
 _CACHE_WORDS = re.compile(r"cache|memo", re.IGNORECASE)
 
 
