@@ -40,6 +40,7 @@ from n1fix.orm.model_facts import (
     RelationshipFacts,
     SessionQueryFacts,
 )
+from n1fix.orm.normalised_values import NormalisedValueFacts
 from n1fix.orm.session_use import Raiser, SessionFactory, SessionUse
 from n1fix.rules.base import Facts, Finding
 
@@ -55,6 +56,7 @@ RECORDS: dict[type, tuple[str, ...]] = {
     ModuleFacts: (),
     ListenerFacts: (),
     SessionQueryFacts: (),
+    NormalisedValueFacts: (),
     DjangoClassFacts: (),
     DjangoFieldFacts: (),
     DjangoManagerFacts: (),

@@ -7,6 +7,7 @@ cache stores it as JSON (`cache_codec`), so every field is annotated with its ex
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection
@@ -24,6 +25,7 @@ from n1fix.orm.imports import (
 )
 from n1fix.orm.model_facts import ModelFacts
 from n1fix.orm.models import extract_models
+from n1fix.orm.normalised_values import extract_normalised_values
 from n1fix.orm.session_use import (
     Raiser,
     SessionFactory,
@@ -127,6 +129,17 @@ def _gate_newer_syntax(
     survey.rule_facts, survey.gated = rule_facts, gated
 
 
+# A file that may normalise a column's values (`n1fix.orm.normalised_values`).
+_NORMALISING = re.compile(r"\.(?:lower|upper|casefold|strip)\(")
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def one_line(message: str) -> str:
     return " ".join(message.split())
 
@@ -148,6 +161,10 @@ def _gather_facts(
     survey.resolved = [target for target in targets.values() if target]
     survey.unresolved = sorted(m for m, target in targets.items() if target is None)
     survey.models = extract_models(tree, module_name, is_package)
+    if _NORMALISING.search(text):
+        survey.models += extract_normalised_values(
+            tree, survey.imports, module_name, _relative(path, root)
+        )
     if mentions_django(text, module_name):
         survey.django_models = extract_django(tree, module_name, is_package, text)
     survey.functions = extract_functions(tree, module_name, str(path), text)

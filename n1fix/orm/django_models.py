@@ -109,6 +109,7 @@ def with_django_models(
         {**index.models, **models},
         {**index.aliases, **aliases},
         index.session_query_classes,
+        index.normalised_values,
     )
 
 

@@ -27,6 +27,7 @@ from typing import Union
 
 from n1fix.cst.astwalk import ast_dotted_name, child_nodes, indexed_within
 from n1fix.orm.imports import import_map
+from n1fix.orm.normalised_values import NormalisedValueFacts
 
 __all__ = [
     "REF_PREFIX",
@@ -227,7 +228,12 @@ class SessionQueryFacts:
 
 
 ModelFacts = Union[
-    ClassFacts, AliasFacts, ModuleFacts, ListenerFacts, SessionQueryFacts
+    ClassFacts,
+    AliasFacts,
+    ModuleFacts,
+    ListenerFacts,
+    SessionQueryFacts,
+    NormalisedValueFacts,
 ]
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from n1fix.orm.django_facts import DjangoModel
 from n1fix.orm.imports import STAR_PREFIX, module_name_for, parse_file
+from n1fix.orm.normalised_values import NormalisedValueFacts
 from n1fix.orm.model_facts import (
     REF_PREFIX,
     AliasFacts,
@@ -222,12 +223,16 @@ class ModelIndex:
         aliases: dict[str, str] | None = None,
         session_query_classes: dict[str, frozenset[str] | None] | None = None,
         session_listeners: tuple[tuple[str, str], ...] = (),
+        normalised_values: tuple[NormalisedValueFacts, ...] = (),
     ) -> None:
         self.models = models
         # (event, where) of the project's Session event listeners (`before_flush` on
         # `db.session`, a `sessionmaker`, `Session`): they run on every flush of any
         # model, whatever a model's own listeners are.
         self.session_listeners = session_listeners
+        # Where the project normalises the values it stores in or compares with a
+        # column (`n1fix.orm.normalised_values`).
+        self.normalised_values = normalised_values
         # Query classes of the project that sessions are built with (`query_cls=`), and
         # the methods each defines (None: unreadable): `session.query(...)` may be one.
         self.session_query_classes = session_query_classes or {}
@@ -245,6 +250,7 @@ class ModelIndex:
             "aliases": self.aliases,
             "session_query_classes": self.session_query_classes,
             "session_listeners": self.session_listeners,
+            "normalised_values": self.normalised_values,
         }
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -253,6 +259,7 @@ class ModelIndex:
             state["aliases"],
             state.get("session_query_classes"),
             state.get("session_listeners", ()),
+            state.get("normalised_values", ()),
         )  # type: ignore[misc, arg-type]
 
     def __len__(self) -> int:
@@ -260,6 +267,26 @@ class ModelIndex:
 
     def __contains__(self, qualname: object) -> bool:
         return qualname in self.models
+
+    def normalised_sites(
+        self, qualname: str, attr: str
+    ) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+        """(path, line, methods) of every site where the project normalises a value it
+        stores in or compares with `attr` of the model `qualname`: a site of that model,
+        or of an object the code does not show to be another model."""
+        sites = []
+        for fact in self.normalised_values:
+            if fact.attr != attr:
+                continue
+            model = self.get(fact.model) if fact.model else None
+            if model is None and fact.model and not fact.exact:
+                model = self._by_suffix(fact.model, fact.model)
+            if model is not None and model.qualname != qualname:
+                continue
+            if model is None and fact.exact:
+                continue
+            sites.append((fact.path, fact.line, fact.methods))
+        return tuple(sorted(set(sites)))
 
     def get(self, qualname: str) -> ModelInfo | None:
         """The model of a qualified name, or of one of its aliases."""
@@ -374,6 +401,8 @@ class ModelIndex:
             digest.update(
                 f"{alias}={self.aliases[alias]}".encode("utf-8", "surrogateescape")
             )
+        for fact in sorted(self.normalised_values, key=_stable_repr):
+            digest.update(_stable_repr(fact).encode("utf-8", "surrogateescape"))
         for query_class in sorted(self.session_query_classes):
             digest.update(
                 f"{query_class}:{_stable_repr(self.session_query_classes[query_class])}".encode(
@@ -557,8 +586,11 @@ class _Builder:
         self.modules: dict[str, dict[str, str]] = {}
         self.listeners: list[ListenerFacts] = []
         self.session_queries: list[SessionQueryFacts] = []
+        self.normalised_values: list[NormalisedValueFacts] = []
         for fact in facts:
-            if isinstance(fact, ListenerFacts):
+            if isinstance(fact, NormalisedValueFacts):
+                self.normalised_values.append(fact)
+            elif isinstance(fact, ListenerFacts):
                 self.listeners.append(fact)
             elif isinstance(fact, ClassFacts):
                 self.classes[fact.qualname] = fact
@@ -1262,7 +1294,11 @@ class _Builder:
                 )
                 session_query_classes[query_class] = self._query_methods(stand_in)
         return ModelIndex(
-            models, self._aliases(), session_query_classes, self._session_listeners()
+            models,
+            self._aliases(),
+            session_query_classes,
+            self._session_listeners(),
+            tuple(self.normalised_values),
         )
 
     def _session_listeners(self) -> tuple[tuple[str, str], ...]:

@@ -17,6 +17,7 @@ from n1fix.analysis.loop_placement import (
     place_key,
     runs_once_per_loop,
 )
+from n1fix.analysis.normalised_keys import normalised_column_miss
 from n1fix.analysis.query_columns import columns_read, counted_model
 from n1fix.analysis.untyped_sources import certain_key_miss
 from n1fix.cst.chains import dotted_name, unwind
@@ -1092,7 +1093,9 @@ def _certain_key_miss(
     column = model.column(key_column) if model is not None else None
     if column is None or ctx.keys_checked_elsewhere:
         return None
-    return certain_key_miss(ctx, model, column, keys_key, frame, ancestry)
+    return certain_key_miss(
+        ctx, model, column, keys_key, frame, ancestry
+    ) or normalised_column_miss(ctx, model, column, keys_key)
 
 
 def _contract_gaps(

@@ -20,6 +20,7 @@ from n1fix.analysis.callees import callee_of
 from n1fix.analysis.item_facts import key_gaps, key_type_evidence
 from n1fix.analysis.loop_placement import NoFix, Placement, place_body, place_key
 from n1fix.analysis.loop_safety import runs_once
+from n1fix.analysis.normalised_keys import normalised_column_miss
 from n1fix.analysis.untyped_sources import certain_key_miss
 from n1fix.cst.loop_frames import Frame, frames_of, loop_words
 from n1fix.cst.syntax import names_read, walk
@@ -225,6 +226,13 @@ def analyze_call(
         )
         if likely:
             return no_fix(likely)
+        normalised = (
+            None
+            if callee.writes
+            else normalised_column_miss(ctx, variant.model, column, placement.keys_key)
+        )
+        if normalised:
+            return no_fix(normalised)
         unsafe.extend(
             key_gaps(
                 ctx,

@@ -109,7 +109,11 @@ shown to match. A key column of a string type (String, Text, Unicode, CharField,
 makes the fix unsafe at best: SQL compares strings under the column's collation (MySQL's
 and SQL Server's defaults ignore case, MySQL's trailing spaces too), the batch's dict
 does not, and the code does not show which database runs it (an Enum, integer or UUID
-key is exact). When a precondition cannot be shown the fix is unsafe (applied with
+key is exact). When the project normalises the column's values where it stores or
+compares them (`Realm(name=name.lower())`, `filter_by(name=name.strip())`, anywhere in
+the project) and the loop's key does not apply the same methods, the project relies on
+the collation to match the keys: no fix, and the message names where it normalises.
+When a precondition cannot be shown the fix is unsafe (applied with
 `--unsafe-fixes`): `.one()` and `.scalar_one()` raise `NoResultFound` where the batch
 gives a `KeyError`.
 `.one()`, `.one_or_none()` and 1.x `Query.scalar()` (which is `.one()` with None for no

@@ -1,0 +1,178 @@
+"""Where a project normalises the values of a column, read from one module's `ast` tree.
+
+A project that stores `name.lower()` (or compares a column with `value.strip()`) shows
+that it keeps one spelling of each value. When it then looks rows up by values it did
+not normalise, it relies on the database's collation to find them (MySQL's default
+ignores case): a batch that matches the fetched rows to the keys in Python would not.
+
+Each site is recorded as a `NormalisedValueFacts`: the column's attribute, the model as
+the module names it (qualified through its imports; None when the code does not show
+it), the normalising methods and the line. A value is normalised when its chain of
+method calls applies one (`name.lower().strip()`, `realm.replace(" ", "-")` on a name
+bound to such a value earlier in the function). The sites read:
+
+- a constructor keyword: `Realm(name=name.lower())`;
+- an attribute assignment: `realm.name = name.lower()` (the model: the class of
+  `self` in a class body, else unknown);
+- `insert(Realm).values(name=...)` (the model when `insert(...)` names it);
+- a comparison with the column: `Realm.name == name.lower()`, `filter_by(name=...)`
+  (the model when the query names it: `select(Realm)`, `query(Realm)`, `Realm.query`).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from n1fix.cst.astwalk import ast_dotted_name
+
+__all__ = ["NORMALISERS", "NormalisedValueFacts", "extract_normalised_values"]
+
+NORMALISERS = frozenset({"lower", "upper", "casefold", "strip"})
+# Methods whose keywords are a query's columns: `insert(...).values`, `filter_by`.
+_QUERY_KEYWORDS = frozenset({"values", "filter_by"})
+_QUERY_STARTS = frozenset({"select", "query", "insert", "update", "delete"})
+
+
+@dataclass(frozen=True)
+class NormalisedValueFacts:
+    attr: str  # the column's attribute
+    model: str | None  # qualified through the module's imports; None: not shown
+    # The site stores into `model` only if it is a model (a constructor's keyword, a
+    # model's own `self.attr`): a call of anything else is no site.
+    exact: bool
+    methods: tuple[str, ...]  # the normalising methods applied, sorted
+    path: str  # the file, relative to the project root
+    line: int
+
+
+def extract_normalised_values(
+    tree: ast.Module, imports: dict[str, str], module_name: str, path: str
+) -> list[NormalisedValueFacts]:
+    found: list[NormalisedValueFacts] = []
+    _Reader(imports, module_name, path, found).visit(tree)
+    return found
+
+
+def chain_methods(node: ast.AST) -> tuple[tuple[str, ...], ast.AST]:
+    """The normalising methods a chain of method calls applies, and the chain's base
+    (`name` in `name.lower().strip()`)."""
+    methods: set[str] = set()
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in NORMALISERS:
+            methods.add(node.func.attr)
+        node = node.func.value
+    return tuple(sorted(methods)), node
+
+
+class _Reader(ast.NodeVisitor):
+    def __init__(self, imports, module_name, path, found) -> None:
+        self.imports, self.module_name = imports, module_name
+        self.path, self.found = path, found
+        self.classes: list[str] = []
+        # Names bound to a normalised value in the function being read, with its methods.
+        self.bound: list[dict[str, tuple[str, ...]]] = [{}]
+
+    # -- scopes ---------------------------------------------------------------------------
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node.name)
+        self.generic_visit(node)
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node) -> None:
+        self.bound.append({})
+        self.generic_visit(node)
+        self.bound.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    # -- values ---------------------------------------------------------------------------
+
+    def _normalised(self, value: ast.AST) -> tuple[str, ...]:
+        methods, base = chain_methods(value)
+        if isinstance(base, ast.Name):
+            methods = tuple(sorted({*methods, *self.bound[-1].get(base.id, ())}))
+        return methods
+
+    def _model(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        first, dot, rest = name.partition(".")
+        if first in self.imports:
+            return self.imports[first] + dot + rest
+        return f"{self.module_name}.{name}"
+
+    def _note(self, attr, model, methods, node: ast.AST, exact=False) -> None:
+        self.found.append(
+            NormalisedValueFacts(
+                attr, model, exact, tuple(methods), self.path, node.lineno
+            )
+        )
+
+    # -- sites ----------------------------------------------------------------------------
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        methods = self._normalised(node.value)
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                if methods:
+                    self.bound[-1][target.id] = methods
+                else:
+                    self.bound[-1].pop(target.id, None)
+            elif isinstance(target, ast.Attribute) and methods:
+                owner = (
+                    self.classes[-1]
+                    if isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                    and self.classes
+                    else None
+                )
+                self._note(
+                    target.attr, self._model(owner), methods, node, owner is not None
+                )
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        keywords = [(k.arg, self._normalised(k.value)) for k in node.keywords if k.arg]
+        keywords = [(arg, methods) for arg, methods in keywords if methods]
+        if keywords:
+            func = node.func
+            query = isinstance(func, ast.Attribute) and func.attr in _QUERY_KEYWORDS
+            model = self._model(
+                _query_model(func.value) if query else ast_dotted_name(func)
+            )
+            for arg, methods in keywords:
+                self._note(arg, model, methods, node, exact=not query)
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            for column, value in (
+                (node.left, node.comparators[0]),
+                (node.comparators[0], node.left),
+            ):
+                methods = self._normalised(value)
+                if methods and isinstance(column, ast.Attribute):
+                    owner = ast_dotted_name(column.value)
+                    self._note(column.attr, self._model(owner), methods, node)
+        self.generic_visit(node)
+
+
+def _query_model(node: ast.AST) -> str | None:
+    """`Realm` in `select(Realm).where(...)`, `session.query(Realm)`, `Realm.query`,
+    `insert(Realm)`; None when the chain does not name one model."""
+    while True:
+        if isinstance(node, ast.Call):
+            name = ast_dotted_name(node.func) or ""
+            if name.rsplit(".", 1)[-1] in _QUERY_STARTS:
+                if len(node.args) == 1:
+                    return ast_dotted_name(node.args[0])
+                return None
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "query":
+                return ast_dotted_name(node.value)
+            node = node.value
+        else:
+            return None
