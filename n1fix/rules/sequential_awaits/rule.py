@@ -177,12 +177,12 @@ class SequentialAwaits(Rule):
         from n1fix.rules.sequential_awaits.gather_groups import split
         from n1fix.rules.sequential_awaits.own_sessions import own_session_groups
 
-        reads = [m for m in run.members if m.database and not m.writes]
+        reads = [m for m in run.members if m.round_trip and not m.writes]
         if len(reads) < 2:
             return
         first = run.members[0].statement
         groups = split(run)
-        fixable = [g for g in groups if len(g.members) >= 2 and len(g.database) >= 2]
+        fixable = [g for g in groups if len(g.members) >= 2 and len(g.round_trips) >= 2]
         if not fixable and sum(1 for m in reads if m.seen) < 2:
             return  # nothing to offer, and a call n1fix knows nothing about (obj.delete_async()) may well write
         shared = next(
