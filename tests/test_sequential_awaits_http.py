@@ -70,6 +70,17 @@ def test_a_get_beside_a_read_on_a_session_of_its_own_is_gathered(tmp_path):
             "    client: Client = make()\n",
             "    a = await client.get('/a')\n    b = await client.get('/b')\n",
         ),
+        # Also a loop target: not every binding is a client.
+        (
+            "    for client in make():\n        pass\n    client = httpx.AsyncClient()\n",
+            "    a = await client.get('/a')\n    b = await client.get('/b')\n",
+        ),
+        # A parameter of unknown type rebound to a client inside.
+        (
+            "",
+            "    async with httpx.AsyncClient() as make:\n"
+            "        a = await make.get('/a')\n        b = await make.get('/b')\n",
+        ),
         # A POST between: it may change what the GET after it sees.
         (
             "",

@@ -16,45 +16,73 @@ import libcst as cst
 from n1fix.analysis.http_methods import CLIENT_CLASSES, REQUEST_METHODS
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import named_params
-from n1fix.cst.syntax import walk
+from n1fix.cst.syntax import target_names, walk
 
 
 def http_clients(ctx, function: cst.FunctionDef) -> dict[str, str]:
     """Names of the function that hold an async HTTP client -> its class
-    (`httpx.AsyncClient`)."""
-    found: dict[str, str] = {}
+    (`httpx.AsyncClient`): every binding of the name (parameter, assignment, `with ...
+    as`, loop target, import, `global`) shows the same client class."""
+    classes: dict[str, set[str | None]] = {}
     for param in named_params(function.params):
-        if param.annotation is not None:
-            cls = _client_class(ctx, param.annotation.annotation)
-            if cls is not None:
-                found[param.name.value] = cls
-    assigned: dict[str, list[str | None]] = {}
-    for node in walk(function.body):
-        if isinstance(node, cst.WithItem) and isinstance(
-            getattr(node.asname, "name", None), cst.Name
-        ):
-            assigned.setdefault(node.asname.name.value, []).append(
-                _constructed(ctx, node.item)
-            )
+        annotation = param.annotation
+        classes.setdefault(param.name.value, set()).add(
+            _class_named(ctx, annotation.annotation) if annotation else None
+        )
+    for name, cls in _bindings(ctx, function.body):
+        classes.setdefault(name, set()).add(cls)
+    return {
+        name: next(iter(found))
+        for name, found in classes.items()
+        if len(found) == 1 and None not in found
+    }
+
+
+def _bindings(ctx, body: cst.CSTNode):
+    """(name, client class or None) for every binding in `body`, nested scopes aside."""
+    proven: dict[int, str | None] = {}  # binding node -> the client class it binds
+    for node in walk(body):
+        if isinstance(node, cst.WithItem) and node.asname is not None:
+            if isinstance(node.asname.name, cst.Name):
+                proven[id(node.asname)] = _constructed(ctx, node.item)
         elif isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
-                    assigned.setdefault(target.target.value, []).append(
-                        _constructed(ctx, node.value)
-                    )
+                    proven[id(target)] = _constructed(ctx, node.value)
         elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name):
-            assigned.setdefault(node.target.value, []).append(
-                _client_class(ctx, node.annotation.annotation)
+            proven[id(node)] = (
+                _class_named(ctx, node.annotation.annotation)
                 if node.value is None
                 else _constructed(ctx, node.value)
             )
-    for name, classes in assigned.items():
-        known = set(classes) | ({found[name]} if name in found else set())
-        if len(known) == 1 and None not in known:
-            found[name] = known.pop()
+    for node in walk(body):
+        if isinstance(node, cst.AsName):
+            names = target_names(node.name)
+        elif isinstance(
+            node,
+            (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr),
+        ):
+            names = target_names(node.target)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            names = {item.name.value for item in node.names}
+        elif isinstance(node, cst.ImportAlias):
+            names = {_import_name(node)}
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            names = {node.name.value}
         else:
-            found.pop(name, None)  # bound to something else too: not proven a client
-    return found
+            continue
+        for name in names:
+            yield name, proven.get(id(node))
+
+
+def _import_name(alias: cst.ImportAlias) -> str:
+    """The name `import a.b` / `import a as b` / `from m import a` binds."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    root = alias.name
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    return root.value if isinstance(root, cst.Name) else ""
 
 
 def request_of(call: cst.Call, clients: dict[str, str]) -> tuple[str, str] | None:
@@ -72,10 +100,6 @@ def _constructed(ctx, expr: cst.BaseExpression) -> str | None:
     if isinstance(expr, cst.Call):
         return _class_named(ctx, expr.func)
     return None
-
-
-def _client_class(ctx, annotation: cst.BaseExpression) -> str | None:
-    return _class_named(ctx, annotation)
 
 
 def _class_named(ctx, expr: cst.BaseExpression) -> str | None:
