@@ -123,3 +123,38 @@ def test_the_gate_lets_request_methods_through_only_beside_an_http_import():
     with_import = "import httpx\n\n\n" + body
     assert rule.gate(ast.parse(with_import), with_import)
     assert not rule.gate(ast.parse(body), body)
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "    client: httpx.AsyncClient\n\n"
+        "    def __init__(self, client):\n        self.client = client\n",
+        "    def __init__(self):\n"
+        "        self.client: httpx.AsyncClient = httpx.AsyncClient()\n",
+    ],
+)
+def test_an_attribute_the_class_annotates_as_a_client_counts(tmp_path, declared):
+    source = (
+        "import httpx\n\n\n"
+        "class Api:\n" + declared + "\n    async def card(self, url):\n"
+        "        a = await self.client.get(url)\n"
+        "        b = await self.client.get(url)\n"
+        "        return a, b\n"
+    )
+    findings = scan(tmp_path, source)
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert "the HTTP client `self.client`" in findings[0].message
+
+
+def test_an_attribute_annotated_otherwise_is_not_a_client(tmp_path):
+    source = (
+        "import httpx\n\n\n"
+        "class Api:\n"
+        "    client: Other\n\n"
+        "    async def card(self, url):\n"
+        "        a = await self.client.get(url)\n"
+        "        b = await self.client.get(url)\n"
+        "        return a, b\n"
+    )
+    assert found(tmp_path, source) == []

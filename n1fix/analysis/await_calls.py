@@ -206,7 +206,7 @@ class CallerScope:
             declared,
             local_functions,
             assigned,
-            http_clients(ctx, function),
+            http_clients(ctx, function, _local_class(ctx, owner), self_name),
         )
 
     def is_session(self, expr: cst.BaseExpression) -> str | None:
@@ -226,6 +226,12 @@ class CallerScope:
         if head in self.imports:
             return self.imports[head] + (f".{rest}" if rest else "")
         return f"{self.module_name}.{dotted}"
+
+
+def _local_class(ctx, owner: str | None) -> str | None:
+    """`app.api.Client.Inner` -> `Client.Inner`: the class's path in this module."""
+    prefix = f"{ctx.module_name}."
+    return owner[len(prefix) :] if owner and owner.startswith(prefix) else None
 
 
 def _is_static(function: cst.FunctionDef) -> bool:

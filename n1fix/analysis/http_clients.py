@@ -19,11 +19,21 @@ from n1fix.cst.method_syntax import named_params
 from n1fix.cst.syntax import target_names, walk
 
 
-def http_clients(ctx, function: cst.FunctionDef) -> dict[str, str]:
+def http_clients(
+    ctx,
+    function: cst.FunctionDef,
+    owner: str | None = None,
+    self_name: str | None = None,
+) -> dict[str, str]:
     """Names of the function that hold an async HTTP client -> its class
     (`httpx.AsyncClient`): every binding of the name (parameter, assignment, `with ...
-    as`, loop target, import, `global`) shows the same client class."""
+    as`, loop target, import, `global`) shows the same client class. In a method of
+    `owner` (a class of this module), also `self.client` for an attribute the class
+    annotates as a client."""
     classes: dict[str, set[str | None]] = {}
+    if owner is not None and self_name is not None:
+        for attribute, cls in _annotated_attributes(ctx, owner).items():
+            classes[f"{self_name}.{attribute}"] = {cls}
     for param in named_params(function.params):
         annotation = param.annotation
         classes.setdefault(param.name.value, set()).add(
@@ -36,6 +46,52 @@ def http_clients(ctx, function: cst.FunctionDef) -> dict[str, str]:
         for name, found in classes.items()
         if len(found) == 1 and None not in found
     }
+
+
+def _annotated_attributes(ctx, owner: str) -> dict[str, str | None]:
+    """Attributes of the class `owner` (its dotted path in this module) annotated in its
+    body (`client: httpx.AsyncClient`) or in a method (`self.client: httpx.AsyncClient
+    = ...`) -> the client class, or None when an annotation says something else."""
+    node: cst.CSTNode | None = ctx.module
+    for part in owner.split("."):
+        body = node.body.body if isinstance(node, cst.ClassDef) else node.body
+        node = next(
+            (s for s in body if isinstance(s, cst.ClassDef) and s.name.value == part),
+            None,
+        )
+        if node is None:
+            return {}
+    found: dict[str, str | None] = {}
+
+    def note(name: str, cls: str | None) -> None:
+        found[name] = cls if found.get(name, cls) == cls else None
+
+    for statement in node.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(
+                    small.target, cst.Name
+                ):
+                    note(
+                        small.target.value,
+                        _class_named(ctx, small.annotation.annotation),
+                    )
+        elif isinstance(statement, cst.FunctionDef):
+            params = named_params(statement.params)
+            if not params:
+                continue
+            self_name = params[0].name.value
+            for small in walk(statement.body):
+                if (
+                    isinstance(small, cst.AnnAssign)
+                    and isinstance(small.target, cst.Attribute)
+                    and dotted_name(small.target.value) == self_name
+                ):
+                    note(
+                        small.target.attr.value,
+                        _class_named(ctx, small.annotation.annotation),
+                    )
+    return {name: cls for name, cls in found.items() if cls is not None}
 
 
 def _bindings(ctx, body: cst.CSTNode):

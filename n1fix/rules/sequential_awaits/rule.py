@@ -93,8 +93,8 @@ teardown then closes under it.
 
 HTTP requests are awaits of the same kind: a GET, HEAD or OPTIONS awaited on a client the
 function shows to be an `httpx.AsyncClient` or an `aiohttp.ClientSession` (a parameter
-annotated as one, `async with httpx.AsyncClient(...) as client`, or every assignment of
-the name a constructor) joins a run like a database read; any other method (`post`,
+or an attribute of the method's class annotated as one, `async with
+httpx.AsyncClient(...) as client`, or every binding of the name a constructor) joins a run like a database read; any other method (`post`,
 `put`, `patch`, `delete`, `request`, `send`, `stream`) is a write. The client serves
 concurrent requests, so two requests on it do not share a session; but each uses a
 client it did not open, so the gather is **unsafe** for the same reason as the caller's
@@ -122,8 +122,6 @@ that raises is followed only when it is a project function (a library's is taken
 raise by design).
 Names are matched by spelling: a session stored under an unusual name and passed to an unindexed function
 is not recognised (the call is then unknown, so the fix is at most unsafe).
-An HTTP client held in an attribute (`self.client`, annotated in the class) is not yet
-recognised: its requests count as calls n1fix cannot see into (fewer findings).
 """
 
 from __future__ import annotations
