@@ -3,7 +3,8 @@
 `await client.get(url)` is a request, not a database call, when `client` is an
 `httpx.AsyncClient` or an `aiohttp.ClientSession` by what the caller shows: a parameter
 annotated as one, `async with httpx.AsyncClient(...) as client`, or `client =
-httpx.AsyncClient(...)` (every assignment of the name). Such a client serves concurrent
+httpx.AsyncClient(...)` (every binding of the name showing one), or `self.client` for an
+attribute the method's class annotates as one. Such a client serves concurrent
 requests, so two requests on it are not two statements on one `AsyncSession`. GET, HEAD
 and OPTIONS are idempotent reads; every other method changes (or may change) what the
 server holds, so it counts as a write (`http_methods`).
