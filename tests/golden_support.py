@@ -120,6 +120,10 @@ class GoldenCase:
     # A bounded gather: never more than this many statements in flight at once (a
     # semaphore sized to the connection pool); test_gather_concurrency checks it.
     max_in_flight: int | None = None
+    # The code sends HTTP requests to the golden tree's stand-in API (golden/httpstub),
+    # not statements to the database: test_gather_concurrency checks that the after's
+    # requests overlap where the before's never did.
+    concurrent_requests: bool = False
     # What the after must lower: "round_trips" (default) or "rows" (rows loaded, in no
     # more round trips: a filter moved into the WHERE); or "results": nothing to lower,
     # the same results in no more round trips (values passed as parameters instead of
@@ -310,6 +314,7 @@ def load_case(case_dir: Path) -> GoldenCase:
         "reason",
         "concurrent",
         "max_in_flight",
+        "concurrent_requests",
         "before_raises",
         "measure",
         "rejected",
@@ -354,6 +359,7 @@ def load_case(case_dir: Path) -> GoldenCase:
         reason=reason,
         concurrent=bool(run.get("concurrent", False)),
         max_in_flight=bound,
+        concurrent_requests=bool(run.get("concurrent_requests", False)),
         before_raises=run.get("before_raises"),
         measure=run.get("measure", "round_trips"),
         entry=entry,

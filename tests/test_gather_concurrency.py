@@ -29,6 +29,7 @@ from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 ensure_golden_on_path()
 CONCURRENT = [case for case in discover_cases() if case.concurrent]
+CONCURRENT_REQUESTS = [case for case in discover_cases() if case.concurrent_requests]
 
 
 class InFlight:
@@ -119,6 +120,27 @@ def test_after_overlaps_statements_before_never_did(case, backend_name, request)
         assert after.peak <= case.max_in_flight, (
             f"after.py had {after.peak} statements in flight at once"
         )
+
+
+@pytest.mark.parametrize("case", CONCURRENT_REQUESTS, ids=lambda case: case.id)
+def test_after_overlaps_requests_before_never_did(case):
+    """The same for HTTP requests to the stand-in API (golden/httpstub), whose handler
+    holds each request in flight and counts the most at once. No database: SQLite only
+    hands the scenario its unused session."""
+    import httpstub
+
+    with httpstub.recording() as before:
+        before_result, _ = run_scenario_detailed(case, "before", SQLiteBackend())
+    with httpstub.recording(patience=2.0) as after:
+        after_result, _ = run_scenario_detailed(case, "after", SQLiteBackend())
+    assert after_result == before_result
+    assert before.requests and sorted(before.requests) == sorted(after.requests)
+    assert before.peak == 1, f"before.py already had {before.peak} requests in flight"
+    assert after.peak >= 2, "after.py never had two requests in flight at once"
+
+
+def test_there_are_request_cases():
+    assert CONCURRENT_REQUESTS
 
 
 def test_there_are_bounded_cases():

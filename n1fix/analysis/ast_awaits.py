@@ -12,6 +12,8 @@ the database when:
   a string (which may be a write statement);
 - it calls a session's method (`session.execute(...)`) on a dotted name;
 - it calls a function defined in the caller (it may close over a session);
+- it calls a request method (`client.get(url)`) on a dotted name in a file that imports
+  httpx or aiohttp (`http_clients` may show the receiver to be a client);
 - or else the project's session-use index may know its callee: the callee's last name
   (and, for an imported name, the name it was imported as) is kept for `project_gate`,
   since a resolved callee's qualified name always ends with it.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from n1fix.analysis.http_methods import HTTP_MODULES, REQUEST_METHODS
 from n1fix.cst.astwalk import ast_dotted_name, nodes_of, nodes_within
 from n1fix.orm.session_use import (
     READ_METHODS,
@@ -104,6 +107,7 @@ class CallerFacts:
         aliases: dict[str, list[str]],
     ):
         self.aliases = aliases
+        self.http = imports_http_client(tree)
         self.sessions: set[str] = set()
         self.local_functions: set[str] = set()
         self.text_names: set[str] = set()  # names the function assigns a string
@@ -159,6 +163,13 @@ class CallerFacts:
             return LOCAL
         if isinstance(func, ast.Name) and func.id in self.local_functions:
             return LOCAL
+        if (
+            self.http
+            and isinstance(func, ast.Attribute)
+            and func.attr in REQUEST_METHODS
+            and ast_dotted_name(func.value) is not None
+        ):
+            return LOCAL
         return self.possible_callees(call)
 
     def possible_callees(self, call: ast.Call) -> list[str]:
@@ -191,6 +202,18 @@ def import_aliases(tree: ast.Module) -> dict[str, list[str]]:
                 if alias.name not in names:
                     names.append(alias.name)
     return aliases
+
+
+def imports_http_client(tree: ast.Module) -> bool:
+    """The file imports httpx or aiohttp (or something from them), anywhere."""
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            names = [node.module or ""] if node.level == 0 else []
+        if any(name.split(".", 1)[0] in HTTP_MODULES for name in names):
+            return True
+    return False
 
 
 def _passed(call: ast.Call) -> Iterator[ast.AST]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.analysis.http_clients import http_clients, request_of
+from n1fix.analysis.http_methods import READ_REQUESTS
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import named_params
 from n1fix.cst.syntax import all_names, children, walk
@@ -87,6 +89,12 @@ class AwaitedCall:
     raises: str | None = (
         None  # why it can raise by design (a gate: `raise HTTPException(403)`)
     )
+    client: str | None = None  # the HTTP client it sends a request through
+
+    @property
+    def round_trip(self) -> bool:
+        """It waits on another server: the database, or an HTTP request."""
+        return self.database or self.client is not None
 
     @property
     def may_raise(self) -> str | None:
@@ -140,6 +148,7 @@ class CallerScope:
     declared: set[str]  # of those, the ones named, annotated or opened as one
     local_functions: dict[str, cst.FunctionDef]
     assigned: dict[str, list[cst.BaseExpression]]
+    clients: dict[str, str] = field(default_factory=dict)  # name -> HTTP client class
 
     @classmethod
     def of(cls, ctx, function: cst.FunctionDef, owner: str | None) -> "CallerScope":
@@ -197,6 +206,7 @@ class CallerScope:
             declared,
             local_functions,
             assigned,
+            http_clients(ctx, function, _local_class(ctx, owner), self_name),
         )
 
     def is_session(self, expr: cst.BaseExpression) -> str | None:
@@ -216,6 +226,12 @@ class CallerScope:
         if head in self.imports:
             return self.imports[head] + (f".{rest}" if rest else "")
         return f"{self.module_name}.{dotted}"
+
+
+def _local_class(ctx, owner: str | None) -> str | None:
+    """`app.api.Client.Inner` -> `Client.Inner`: the class's path in this module."""
+    prefix = f"{ctx.module_name}."
+    return owner[len(prefix) :] if owner and owner.startswith(prefix) else None
 
 
 def _is_static(function: cst.FunctionDef) -> bool:
@@ -266,6 +282,10 @@ def describe(
             # `execute_query('DELETE FROM ...')`: a generic helper told to write
             member.writes = f"{member.label} is given a write statement"
             member.database = True
+    request = request_of(call, scope.clients)
+    if request is not None:
+        _http_request(member, *request)
+        return member
     if isinstance(call.func, cst.Attribute) and _session_method(call):
         receiver = scope.is_session(call.func.value)
         if receiver is not None:
@@ -321,6 +341,17 @@ def describe(
         or effects.writes
     )
     return member
+
+
+def _http_request(member: AwaitedCall, client: str, method: str) -> None:
+    """A request on a client that serves concurrent requests: not a session it shares.
+    Only GET, HEAD and OPTIONS leave the server as it was."""
+    member.client = client
+    member.seen = True
+    if method not in READ_REQUESTS:
+        member.writes = (
+            f"{member.label} sends a request that may change what the server holds"
+        )
 
 
 def _raised_in(ctx, function: cst.FunctionDef) -> str | None:

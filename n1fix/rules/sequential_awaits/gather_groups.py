@@ -60,6 +60,11 @@ class Group:
     def database(self) -> list[AwaitedCall]:
         return [m for m in self.members if m.database]
 
+    @property
+    def round_trips(self) -> list[AwaitedCall]:
+        """Members that wait on another server: the database, or an HTTP request."""
+        return [m for m in self.members if m.round_trip]
+
 
 def runs_in(ctx, function: cst.FunctionDef, owner: str | None) -> Iterator[Run]:
     scope: CallerScope | None = None
@@ -200,6 +205,20 @@ def _outlives_failure(
         return (
             f"if {other.label} fails, gather raises while {held.label} is still using "
             f"`{session}`, which the caller then closes under it"
+        )
+    for held in members:
+        if held.client is None:
+            continue
+        other = next(m for m in members if m is not held)
+        failing, running = (
+            (f"one {held.label}", "the other")
+            if other.label == held.label
+            else (other.label, held.label)
+        )
+        return (
+            f"if {failing} fails, gather raises while {running} is still using "
+            f"the HTTP client `{held.client}`, which it did not open and the caller may "
+            "then close under it (its request is cancelled or fails on a closed client)"
         )
     return None
 

@@ -91,6 +91,17 @@ too: any await can fail, not only by design (a database or network error), and g
 the error reaches the caller while that call still runs on the session the caller's
 teardown then closes under it.
 
+HTTP requests are awaits of the same kind: a GET, HEAD or OPTIONS awaited on a client the
+function shows to be an `httpx.AsyncClient` or an `aiohttp.ClientSession` (a parameter
+or an attribute of the method's class annotated as one, `async with
+httpx.AsyncClient(...) as client`, or every binding of the name a constructor) joins a run like a database read; any other method (`post`,
+`put`, `patch`, `delete`, `request`, `send`, `stream`) is a write. The client serves
+concurrent requests, so two requests on it do not share a session; but each uses a
+client it did not open, so the gather is **unsafe** for the same reason as the caller's
+session: if one request fails, gather raises while the other still runs on a client the
+caller may then close. A client known only by its name or an unknown annotation is not
+one (the call is then not seen as a request).
+
 When independent reads share one session and the module defines or imports an
 `async_sessionmaker` (or the method's class holds one: `self.session_factory`, from
 `async_sessionmaker(...)` or a parameter annotated as one), an **unsafe** fix gives each read that used the session a
@@ -177,12 +188,12 @@ class SequentialAwaits(Rule):
         from n1fix.rules.sequential_awaits.gather_groups import split
         from n1fix.rules.sequential_awaits.own_sessions import own_session_groups
 
-        reads = [m for m in run.members if m.database and not m.writes]
+        reads = [m for m in run.members if m.round_trip and not m.writes]
         if len(reads) < 2:
             return
         first = run.members[0].statement
         groups = split(run)
-        fixable = [g for g in groups if len(g.members) >= 2 and len(g.database) >= 2]
+        fixable = [g for g in groups if len(g.members) >= 2 and len(g.round_trips) >= 2]
         if not fixable and sum(1 for m in reads if m.seen) < 2:
             return  # nothing to offer, and a call n1fix knows nothing about (obj.delete_async()) may well write
         shared = next(
