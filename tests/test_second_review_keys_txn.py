@@ -84,11 +84,6 @@ def taggings(session: Session, entries: list[dict[str, int]]):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "the item is changed through another name before the "
-    "query: a SAFE fix reads the key before the loop, the query read the changed one",
-)
 @pytest.mark.parametrize("code", [ALIAS, STORED, MATCH_REBINDS])
 def test_a_key_changed_before_the_query_by_another_name_gets_no_fix(tmp_path, code):
     finding = _scan(tmp_path, code)
@@ -137,11 +132,6 @@ def taggings(session: Session, entries: list[Mapping[str, int]]):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "`Mapping.get` calls the class's own `__getitem__` (a "
-    "lazy or counting mapping): not shown to be a plain read, so not a SAFE fix",
-)
 def test_items_annotated_mapping_are_not_shown_to_be_dicts(tmp_path):
     finding = _scan(tmp_path, MAPPING_ITEMS)
     assert finding.applicability.value != "safe", finding.message

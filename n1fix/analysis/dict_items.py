@@ -17,7 +17,7 @@ from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import walk
 
-DICT_HEADS = {"dict", "Dict", "Mapping", "MutableMapping"}
+DICT_HEADS = {"dict", "Dict"}
 _COPIES = {"list", "tuple", "sorted", "reversed"}
 _MAX_DEPTH = 6
 

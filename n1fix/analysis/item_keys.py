@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.analysis.item_aliases import changed_through_alias
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import target_names, walk
@@ -406,7 +407,7 @@ def changed_inside(name: str, frame: Frame, depth: int = 0, field=None) -> str |
                 _only_reads_arguments(func)
             ):
                 return f"gives it to `{dotted_name(func) or 'a call'}()`"
-    return None
+    return changed_through_alias(name, body, depth)
 
 
 def _only_reads_arguments(func: cst.BaseExpression) -> bool:
