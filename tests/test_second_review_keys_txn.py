@@ -178,14 +178,41 @@ SESSION_LISTENED = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "a Session-level `after_bulk_delete` (or `do_orm_execute`) "
-    "listener ran once per key and runs once after the batch; only listeners on the "
-    "model keep the fix from being SAFE",
+WHERE_FORM = "delete(Grant).where(Grant.resource_id == resource_id)"
+SESSIONMAKER_HOOKS = """
+    from sqlalchemy import event
+    from sqlalchemy.orm import sessionmaker
+
+    SessionLocal = sessionmaker()
+    seen = []
+
+
+    @event.listens_for(SessionLocal, "do_orm_execute")
+    def record(state):
+        seen.append(state.statement)
+"""
+
+
+@pytest.mark.parametrize(
+    "statement, hooks",
+    [
+        (None, None),
+        (WHERE_FORM, None),
+        (None, SESSIONMAKER_HOOKS),
+        (WHERE_FORM, SESSIONMAKER_HOOKS),
+    ],
 )
-def test_a_session_level_bulk_listener_keeps_the_delete_from_a_safe_fix(tmp_path):
-    for name, text in SESSION_LISTENED.items():
+def test_a_session_level_bulk_listener_keeps_the_delete_from_a_safe_fix(
+    tmp_path, statement, hooks
+):
+    files = dict(SESSION_LISTENED)
+    if statement:
+        files["app/service.py"] = files["app/service.py"].replace(
+            "delete(Grant).filter_by(resource_id=resource_id)", statement
+        )
+    if hooks:
+        files["app/hooks.py"] = hooks
+    for name, text in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip())

@@ -280,6 +280,10 @@ def _statement_write(
         ]
         if listeners:
             event, where = listeners[0]
+            if event in _SESSION_STATEMENT_EVENTS:
+                return no_fix(
+                    f"a session event listener (`{event}` at {where}) runs once per statement: once for the batch where the loop ran it once per key"
+                )
             return no_fix(
                 f"`{model.name}` has ORM event listeners (`{event}` at {where}); bulk statements skip per-row hooks, so n1fix leaves its writes alone"
             )
@@ -776,6 +780,10 @@ _PER_ROW_EVENTS = {
     "modified",
     "?",
 }
+# Session listeners on each statement (the model index gives them to every model): a
+# batch runs them once, not once per key.
+_SESSION_STATEMENT_EVENTS = {"after_bulk_delete", "after_bulk_update", "do_orm_execute"}
+_PER_ROW_EVENTS |= _SESSION_STATEMENT_EVENTS
 
 _SQL_NAMES = {
     "func",
