@@ -100,12 +100,6 @@ def taggings(session: Session, {params}):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "the loop writes a later item's key through its list; "
-    "checked only when the loop runs over a plain name, not `entries or []` "
-    "(CKAN's shape) or `holder.entries`",
-)
 @pytest.mark.parametrize(
     "params, iterable, iterable_name",
     [
@@ -298,12 +292,6 @@ def taggings(session: Session, ids: list[int]):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "`dict_items` takes a name whose every binding is a list of "
-    "dicts to hold dicts, but the list may grow other items before the loop "
-    "(`.append(Row())`); the unsafe fix does not say its items are taken to be dicts",
-)
 def test_a_list_of_dicts_that_grows_other_items_is_not_shown_to_hold_dicts(tmp_path):
     finding = _scan(tmp_path, APPENDED)
     assert (
