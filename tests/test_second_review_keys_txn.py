@@ -259,13 +259,6 @@ NULLABLE_HELPER = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "keys declared `int | None` against a nullable column: "
-    "`filter_by(chain_id=None)` is `IS NULL`, `in_([None])` matches nothing; "
-    "write-in-loop gives no fix for this (golden trap_nullable_key), the committing "
-    "helper's batch method is offered as unsafe",
-)
 def test_a_committing_helper_keyed_by_a_declared_none_gets_no_batch_method(tmp_path):
     for name, text in NULLABLE_HELPER.items():
         path = tmp_path / name
