@@ -1049,8 +1049,6 @@ class _Builder:
                 "sqlalchemy"
             ):
                 hit = list(self.drafts)
-            elif _session_level(listener.event, target):
-                hit = list(self.drafts)  # it sees every model's statements
             elif target in self.drafts:
                 hit = [target] + [q for q, up in ancestry.items() if target in up]
             elif owner in self.drafts:  # an attribute event: `Render.status`
@@ -1367,23 +1365,3 @@ def _stable_repr(value: object) -> str:
         )
         return f"{type(value).__name__}({fields})"
     return repr(value)
-
-
-# Session events that see each ORM statement a session runs (a bulk DELETE or UPDATE
-# among them), whatever the target: a `Session` class, a `sessionmaker`, one session.
-SESSION_STATEMENT_EVENTS = frozenset(
-    {"after_bulk_delete", "after_bulk_update", "do_orm_execute"}
-)
-_SESSION_TARGETS = {"Session", "sessionmaker", "scoped_session", "AsyncSession"}
-
-
-def _session_level(event: str, target: str) -> bool:
-    """A listener on a session's statements: one of their events, or an event whose
-    name is not a literal registered on SQLAlchemy's session classes."""
-    if event in SESSION_STATEMENT_EVENTS:
-        return True
-    return (
-        event == "?"
-        and target.startswith("sqlalchemy")
-        and target.rsplit(".", 1)[-1] in _SESSION_TARGETS
-    )
