@@ -104,10 +104,9 @@ def _target_roots(target: cst.BaseExpression) -> set[str]:
 
 
 def _root(expr: cst.BaseExpression) -> str | None:
-    steps = 0
+    """`seen` of `seen[-1]`, `seen.items`, `seen.get(k)`."""
     while isinstance(expr, (cst.Subscript, cst.Attribute, cst.Call)):
         expr = expr.func if isinstance(expr, cst.Call) else expr.value
-        steps += 1
     return expr.value if isinstance(expr, cst.Name) else None
 
 
