@@ -84,11 +84,6 @@ def taggings(session: Session, entries: list[dict[str, int]]):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "the item is changed through another name before the "
-    "query: a SAFE fix reads the key before the loop, the query read the changed one",
-)
 @pytest.mark.parametrize("code", [ALIAS, STORED, MATCH_REBINDS])
 def test_a_key_changed_before_the_query_by_another_name_gets_no_fix(tmp_path, code):
     finding = _scan(tmp_path, code)
@@ -105,12 +100,6 @@ def taggings(session: Session, {params}):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "the loop writes a later item's key through its list; "
-    "checked only when the loop runs over a plain name, not `entries or []` "
-    "(CKAN's shape) or `holder.entries`",
-)
 @pytest.mark.parametrize(
     "params, iterable, iterable_name",
     [
@@ -137,11 +126,6 @@ def taggings(session: Session, entries: list[Mapping[str, int]]):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "`Mapping.get` calls the class's own `__getitem__` (a "
-    "lazy or counting mapping): not shown to be a plain read, so not a SAFE fix",
-)
 def test_items_annotated_mapping_are_not_shown_to_be_dicts(tmp_path):
     finding = _scan(tmp_path, MAPPING_ITEMS)
     assert finding.applicability.value != "safe", finding.message
@@ -188,14 +172,41 @@ SESSION_LISTENED = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "a Session-level `after_bulk_delete` (or `do_orm_execute`) "
-    "listener ran once per key and runs once after the batch; only listeners on the "
-    "model keep the fix from being SAFE",
+WHERE_FORM = "delete(Grant).where(Grant.resource_id == resource_id)"
+SESSIONMAKER_HOOKS = """
+    from sqlalchemy import event
+    from sqlalchemy.orm import sessionmaker
+
+    SessionLocal = sessionmaker()
+    seen = []
+
+
+    @event.listens_for(SessionLocal, "do_orm_execute")
+    def record(state):
+        seen.append(state.statement)
+"""
+
+
+@pytest.mark.parametrize(
+    "statement, hooks",
+    [
+        (None, None),
+        (WHERE_FORM, None),
+        (None, SESSIONMAKER_HOOKS),
+        (WHERE_FORM, SESSIONMAKER_HOOKS),
+    ],
 )
-def test_a_session_level_bulk_listener_keeps_the_delete_from_a_safe_fix(tmp_path):
-    for name, text in SESSION_LISTENED.items():
+def test_a_session_level_bulk_listener_keeps_the_delete_from_a_safe_fix(
+    tmp_path, statement, hooks
+):
+    files = dict(SESSION_LISTENED)
+    if statement:
+        files["app/service.py"] = files["app/service.py"].replace(
+            "delete(Grant).filter_by(resource_id=resource_id)", statement
+        )
+    if hooks:
+        files["app/hooks.py"] = hooks
+    for name, text in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip())
@@ -248,13 +259,6 @@ NULLABLE_HELPER = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "keys declared `int | None` against a nullable column: "
-    "`filter_by(chain_id=None)` is `IS NULL`, `in_([None])` matches nothing; "
-    "write-in-loop gives no fix for this (golden trap_nullable_key), the committing "
-    "helper's batch method is offered as unsafe",
-)
 def test_a_committing_helper_keyed_by_a_declared_none_gets_no_batch_method(tmp_path):
     for name, text in NULLABLE_HELPER.items():
         path = tmp_path / name
@@ -281,12 +285,6 @@ def taggings(session: Session, ids: list[int]):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=SECOND_REVIEW + "`dict_items` takes a name whose every binding is a list of "
-    "dicts to hold dicts, but the list may grow other items before the loop "
-    "(`.append(Row())`); the unsafe fix does not say its items are taken to be dicts",
-)
 def test_a_list_of_dicts_that_grows_other_items_is_not_shown_to_hold_dicts(tmp_path):
     finding = _scan(tmp_path, APPENDED)
     assert (

@@ -13,11 +13,12 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.analysis.item_facts import annotation_element, bindings
+from n1fix.analysis.list_growth import may_gain_other_items
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import walk
 
-DICT_HEADS = {"dict", "Dict", "Mapping", "MutableMapping"}
+DICT_HEADS = {"dict", "Dict"}
 _COPIES = {"list", "tuple", "sorted", "reversed"}
 _MAX_DEPTH = 6
 
@@ -131,9 +132,13 @@ def _holds_dicts(expr: cst.BaseExpression, ancestry, target: str, depth: int) ->
         return _holds_dicts(expr.left, ancestry, target, depth + 1)
     if isinstance(expr, cst.Name) and expr.value != target:
         found = bindings(expr.value, ancestry)
-        return bool(found) and all(
-            _bound_to_dicts(value, annotation, ancestry, target, depth)
-            for value, annotation in found
+        return (
+            bool(found)
+            and all(
+                _bound_to_dicts(value, annotation, ancestry, target, depth)
+                for value, annotation in found
+            )
+            and not may_gain_other_items(expr.value, ancestry)
         )
     return False
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.analysis.item_aliases import changed_through_alias
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import target_names, walk
@@ -273,8 +274,9 @@ def _judge_item_kept(receiver: cst.BaseExpression, field, frame, facts) -> None:
     if facts.problem or not isinstance(receiver, cst.Name):
         return
     objects = [(receiver.value, 0)]  # the item, and the items of its iterable
-    if isinstance(frame.first_iter, cst.Name):
-        objects.append((frame.first_iter.value, 1))
+    holder = _iterable_holder(frame.first_iter)
+    if holder is not None:
+        objects.append(holder)
     for name, depth in objects:
         changed = changed_inside(name, frame, depth, field=_literal_value(field))
         if changed:
@@ -283,6 +285,29 @@ def _judge_item_kept(receiver: cst.BaseExpression, field, frame, facts) -> None:
                 "loop may differ"
             )
             return
+
+
+def _iterable_holder(expr: cst.BaseExpression) -> tuple[str, int] | None:
+    """The name the loop's items are reached through, and how many steps into it they
+    are: `entries` (1), `entries or []` (1), `holder.entries` (2), `sorted(entries)`."""
+    while True:
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            expr = expr.left  # `entries or []`: the right side is a new list
+        elif (
+            isinstance(expr, cst.Call)
+            and dotted_name(expr.func) in _ITEM_COPIES
+            and expr.args
+        ):
+            expr = expr.args[0].value  # a new list of the same items
+        else:
+            break
+    steps = 1
+    while isinstance(expr, (cst.Attribute, cst.Subscript)):
+        expr, steps = expr.value, steps + 1
+    return (expr.value, steps) if isinstance(expr, cst.Name) else None
+
+
+_ITEM_COPIES = {"list", "tuple", "sorted", "reversed", "enumerate", "iter"}
 
 
 def _is_literal(expr: cst.BaseExpression) -> bool:
@@ -406,7 +431,7 @@ def changed_inside(name: str, frame: Frame, depth: int = 0, field=None) -> str |
                 _only_reads_arguments(func)
             ):
                 return f"gives it to `{dotted_name(func) or 'a call'}()`"
-    return None
+    return changed_through_alias(name, body, depth)
 
 
 def _only_reads_arguments(func: cst.BaseExpression) -> bool:

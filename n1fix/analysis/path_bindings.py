@@ -19,9 +19,15 @@ import libcst as cst
 
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.statements import is_name_assignment, sole_small_statement
-from n1fix.cst.syntax import SCOPES, target_names, walk
+from n1fix.cst.syntax import SCOPES, pattern_captures, target_names, walk
 
-_BINDERS = (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)
+_BINDERS = (
+    cst.AssignTarget,
+    cst.AnnAssign,
+    cst.AugAssign,
+    cst.For,
+    cst.NamedExpr,
+)
 
 
 def binding_on_path(
@@ -62,7 +68,11 @@ def _bound_by(node: cst.CSTNode) -> set[str]:
         return target_names(node.name)
     if isinstance(node, cst.ImportAlias):
         return _imported(node)
-    return set()
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        return {node.name.value}
+    if isinstance(node, cst.Del):
+        return target_names(node.target)
+    return pattern_captures(node)
 
 
 def _imported(alias: cst.ImportAlias) -> set[str]:

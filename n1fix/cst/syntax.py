@@ -182,7 +182,19 @@ def _names_assigned(body: cst.CSTNode) -> frozenset[str]:
             bound |= target_names(node.target)
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             bound.add(node.name.value)
+        else:
+            bound |= pattern_captures(node)
     return frozenset(bound)
+
+
+def pattern_captures(node: cst.CSTNode) -> set[str]:
+    """Names a `match` pattern node binds: `case int() as x`, `case x`, `case [*rest]`,
+    `case {"id": x, **rest}`."""
+    if isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
+        return {node.name.value}
+    if isinstance(node, cst.MatchMapping) and node.rest is not None:
+        return {node.rest.value}
+    return set()
 
 
 def all_names(node: cst.CSTNode) -> set[str]:

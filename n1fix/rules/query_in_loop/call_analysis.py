@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from n1fix.analysis.callees import callee_of
+from n1fix.analysis.declared_none import keys_declared_none
 from n1fix.analysis.item_facts import key_gaps, key_type_evidence
 from n1fix.analysis.loop_placement import NoFix, Placement, place_body, place_key
 from n1fix.analysis.loop_safety import runs_once
@@ -233,6 +234,14 @@ def analyze_call(
         )
         if normalised:
             return no_fix(normalised)
+        if (
+            callee.writes
+            and column.nullable
+            and keys_declared_none(placement.keys_key, frame, ancestry)
+        ):
+            return no_fix(
+                f"`{variant.model.name}.{column.attr}` is nullable and the keys are declared to hold None (`== None` matches NULL rows, `in_()` never does)"
+            )
         unsafe.extend(
             key_gaps(
                 ctx,

@@ -103,6 +103,13 @@ loop, so a key that calls the project's code gets no fix; a key that may raise
 (`int(...)`, a lookup) makes the fix unsafe, since the batch would raise before the loop
 did its work for the items before it (and no fix inside a `try` of the loop); `str()`
 and f-strings are taken not to raise and are never `None`.
+A field read of a dict item (`entry.get("id")`, `entry["id"]`) is such a key only when
+the code shows the items are dicts (`dict`/`Dict` annotations, dict displays; not
+`Mapping`, whose `.get` is the class's own code, nor a list that may take other items)
+and the loop changes neither the item nor, through its iterable (`entries`, `entries or
+[]`, `holder.entries`), a later item: also not through another name or a container that
+holds the item (`alias = entry; alias["id"] = ...`), and the key's name is bound once
+(a `match` capture counts).
 A key must also have the column's Python type: SQL matches `'1'` to `1`, a dict lookup
 does not, so keys read from a list of unknown type (ids from a JSON payload) are not
 shown to match. A key column of a string type (String, Text, Unicode, CharField, ...)

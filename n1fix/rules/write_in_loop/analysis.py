@@ -272,6 +272,17 @@ def _statement_write(
         unsafe.append(
             f"`{entity}` is a Core table n1fix has no model for, so whether the key column may be NULL is unknown"
         )
+    session_hooks = [
+        (event, where)
+        for event, where in ctx.project.models.session_listeners
+        if event in _SESSION_STATEMENT_EVENTS or event == "?"
+        if not (shape.kind == "insert" and event.startswith("after_bulk_"))
+    ]
+    if session_hooks:
+        event, where = session_hooks[0]
+        return no_fix(
+            f"a session event listener (`{event}` at {where}) may run once per statement: once for the batch where the loop ran it once per key"
+        )
     if model is not None:
         listeners = [
             (event, where)
@@ -776,6 +787,9 @@ _PER_ROW_EVENTS = {
     "modified",
     "?",
 }
+# Session listeners on each statement (a `Session`, a `sessionmaker`, one session's):
+# a batch runs them once, not once per key.
+_SESSION_STATEMENT_EVENTS = {"after_bulk_delete", "after_bulk_update", "do_orm_execute"}
 
 _SQL_NAMES = {
     "func",

@@ -141,7 +141,9 @@ not `return` or `yield` part-way; the statement's result (`rowcount`) is not use
 INSERT's rows are plain values (no SQL expressions). No fix is offered when the mapped
 class has ORM event listeners (`@event.listens_for(M, ...)` anywhere in the project) or
 a `version_id_col`: n1fix leaves writes to models with per-row hooks or version counters
-to a person. The bulk UPDATE by primary key is always unsafe: it raises `StaleDataError` when a key
+to a person. Nor when the project listens to a session's statements
+(`after_bulk_delete`, `after_bulk_update`, `do_orm_execute` on `Session`, a
+`sessionmaker` or a session): the listener ran once per key and would run once. The bulk UPDATE by primary key is always unsafe: it raises `StaleDataError` when a key
 matches no row, where the per-item UPDATE updated nothing; it needs an ORM Session (a
 receiver shown to be a Connection gets the Core executemany below; one that may be
 either, no fix), the model's primary key as the key and no other condition. The fix is also
