@@ -109,7 +109,8 @@ def with_django_models(
         {**index.models, **models},
         {**index.aliases, **aliases},
         index.session_query_classes,
-        index.normalised_values,
+        session_listeners=index.session_listeners,
+        normalised_values=index.normalised_values,
     )
 
 
