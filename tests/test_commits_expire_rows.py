@@ -133,3 +133,28 @@ def test_commits_not_in_every_item_or_rows_not_read_keep_the_fix(
 ):
     finding = _scan(tmp_path, lookup=lookup, read=read, write=write)
     assert EXPIRES not in finding.message, finding.message
+
+
+def test_a_commit_on_each_side_of_an_if_else_counts(tmp_path):
+    """lemur's pending-certificate loops: `if real_cert: create(...) else: update(...)`,
+    each side committing: every item that goes on commits."""
+    finding = _scan(
+        tmp_path,
+        write=(
+            "if cert.rotation:\n            database.update(cert)\n"
+            "        else:\n            database.update(authority)"
+        ),
+    )
+    assert finding.applicability.value == "none"
+    assert EXPIRES in finding.message, finding.message
+
+
+def test_an_elif_chain_without_else_does_not_count(tmp_path):
+    finding = _scan(
+        tmp_path,
+        write=(
+            "if cert.rotation:\n            database.update(cert)\n"
+            "        elif cert.id:\n            database.update(authority)"
+        ),
+    )
+    assert EXPIRES not in finding.message, finding.message

@@ -10,8 +10,8 @@ loop keeps its finding with that reason and no fix: commit once after the loop, 
 batch.
 
 Only calls that run in every item are counted (a statement of the loop body, or of a
-`try` / `with` block in it, not under a branch), and only project code whose body, a
-few calls deep, calls `.commit()`.
+`try` / `with` block in it, or one on each side of an `if` / `else` chain), and only
+project code whose body, a few calls deep, calls `.commit()`.
 """
 
 from __future__ import annotations
@@ -55,25 +55,59 @@ def commits_expire_rows(
         if isinstance(s, (cst.FunctionDef, cst.ClassDef))
     }
     inside = {id(n) for n in [site, *walk(site)]}
-    for call in _every_item_calls(frame.node.body):
+
+    def committing(call: cst.Call) -> str | None:
         if id(call) in inside:
-            continue
+            return None
         name = _project_callee(ctx, call.func, own, function)
         if name is None:
-            continue
+            return None
         if session_code is not None and not any(
             ctx.code(arg.value) == session_code for arg in call.args
         ):
-            continue
+            return None
         found = _resolve(ctx, module, call.func)
-        if found is not None and _commits(ctx, found):
-            return (
-                f"the loop calls `{name}()` in every item, which commits: each commit "
-                "expires every loaded object (expire_on_commit), so the rows a batch "
-                "loaded before the loop would load again, one per item, when read; "
-                "commit once after the loop"
-            )
+        return name if found is not None and _commits(ctx, found) else None
+
+    name = _block_commits(frame.node.body, committing)
+    if name is not None:
+        return (
+            f"the loop calls `{name}()` in every item, which commits: each commit "
+            "expires every loaded object (expire_on_commit), so the rows a batch "
+            "loaded before the loop would load again, one per item, when read; "
+            "commit once after the loop"
+        )
     return None
+
+
+def _block_commits(block: cst.BaseSuite, committing) -> str | None:
+    """The committing call the block makes in every item that gets past its skips: one
+    of its own statements', a `try` / `with` body's, or one on each side of an `if` /
+    `else` (lemur's `if real_cert: create_certificate(...) else: update(...)`)."""
+    for call in _every_item_calls(block):
+        name = committing(call)
+        if name is not None:
+            return name
+    for statement in getattr(block, "body", ()):
+        if isinstance(statement, cst.If):
+            name = _branches_commit(statement, committing)
+            if name is not None:
+                return name
+    return None
+
+
+def _branches_commit(statement: cst.If, committing) -> str | None:
+    """Every branch of an `if` / `elif` / `else` chain commits (an `if` with no `else`
+    does not: the items it skips run no commit)."""
+    first = _block_commits(statement.body, committing)
+    orelse = statement.orelse
+    if first is None or orelse is None:
+        return None
+    if isinstance(orelse, cst.If):
+        rest = _branches_commit(orelse, committing)
+    else:
+        rest = _block_commits(orelse.body, committing)
+    return first if rest is not None else None
 
 
 def _attribute_read(site: cst.CSTNode, ancestry, frame: Frame) -> bool:
