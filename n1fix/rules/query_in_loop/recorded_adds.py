@@ -30,6 +30,7 @@ import libcst as cst
 
 from n1fix.cst.loop_frames import Frame
 from n1fix.cst.syntax import COMPREHENSIONS, walk
+from n1fix.rules.query_in_loop.shared_session import _builds
 
 _FILTERS = {"where", "filter", "filter_by"}
 _ALLOWED_CALLS = _FILTERS | {"query", "select", "options", "order_by"}
@@ -219,17 +220,7 @@ def _builds_matching_row(ctx, built, model, filtered: dict[str, str]) -> bool:
     """`Model(col=value, ...)`: only column keywords, and each filtered column given the
     code the query compares it with, without a call (the loop's other calls, those in
     the other columns' values too, are judged as every call of the loop is)."""
-    if not isinstance(built, cst.Call):
-        return False
-    func = built.func
-    name = (
-        func.value
-        if isinstance(func, cst.Name)
-        else func.attr.value
-        if isinstance(func, cst.Attribute)
-        else None
-    )
-    if name != model.name:
+    if not _builds(built, model.name):
         return False
     given: dict[str, str] = {}
     for arg in built.args:

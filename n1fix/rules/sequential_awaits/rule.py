@@ -298,21 +298,15 @@ class SequentialAwaits(Rule):
             annotations=[m.annotation for m in members],
             calls=[m.call for m in members],
         )
-        if group.reasons_unsafe:
-            note = (
-                f"unsafe: {group.reasons_unsafe[0]}; it may write (the reads gathered with it could see the "
-                "write or miss it) or raise (the others would run anyway, on no session of the caller's)"
-            )
-            return self.finding_at(
-                ctx,
-                members[0].statement,
-                f"{message}; {note}",
-                Applicability.UNSAFE,
-                note,
-                plan,
-            )
-        if group.outlives_failure:
-            note = f"unsafe: {group.outlives_failure}"
+        note = (
+            f"unsafe: {group.reasons_unsafe[0]}; it may write (the reads gathered with it could see the "
+            "write or miss it) or raise (the others would run anyway, on no session of the caller's)"
+            if group.reasons_unsafe
+            else f"unsafe: {group.outlives_failure}"
+            if group.outlives_failure
+            else None
+        )
+        if note is not None:
             return self.finding_at(
                 ctx,
                 members[0].statement,
