@@ -110,6 +110,7 @@ LOOP = """
 
 
 def _scan(tmp_path, key: str, writer: str = WRITER):
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     package = tmp_path / "app"
     package.mkdir()
@@ -150,3 +151,54 @@ def test_another_models_normalised_column_is_no_reason(tmp_path):
     )
     finding = _scan(tmp_path, "name", writer=writer)
     assert finding.applicability.value == "unsafe", finding.message
+
+
+# open-webui's routers: `form_data.id = form_data.id.lower()` on a pydantic form read as
+# touching every model's `id` turned away batches by `File.id`.
+FORM_WRITER = """
+    from pydantic import BaseModel
+
+    from app.models import Realm
+
+
+    class RealmForm(BaseModel):
+        name: str
+
+
+    def create(form_data: RealmForm | None, realm: "Realm", other):
+        form_data.name = form_data.name.lower()
+        realm.name = realm.name.lower()
+"""
+
+
+def test_objects_annotated_with_a_class_name_their_model():
+    tree = ast.parse(textwrap.dedent(FORM_WRITER))
+    imports = {"Realm": "app.models.Realm", "BaseModel": "pydantic.BaseModel"}
+    facts = extract_normalised_values(tree, imports, "app.lib", "app/lib.py")
+    assert [(f.attr, f.model, f.exact, f.line) for f in facts] == [
+        ("name", "app.lib.RealmForm", True, 12),
+        ("name", "app.models.Realm", True, 13),
+    ]
+
+
+def test_a_form_that_is_no_model_is_no_site(tmp_path):
+    writer = FORM_WRITER.replace("realm.name = realm.name.lower()", "pass")
+    finding = _scan(tmp_path, "name", writer=writer)
+    assert finding.applicability.value == "unsafe", finding.message
+
+
+def test_an_annotated_model_and_an_object_of_unknown_type_are_sites(tmp_path):
+    finding = _scan(tmp_path / "annotated", "name", writer=FORM_WRITER)
+    assert "(app/realms.py:13)" in finding.message, finding.message
+    unknown = FORM_WRITER.replace(
+        "realm.name = realm.name.lower()", "other.name = other.name.lower()"
+    )
+    finding = _scan(tmp_path / "unknown", "name", writer=unknown)
+    assert finding.applicability.value == "none", finding.message
+    assert "(app/realms.py:13)" in finding.message
+    built = FORM_WRITER.replace(
+        "realm.name = realm.name.lower()",
+        "made = Realm(name='x')\n        made.name = made.name.lower()",
+    )
+    finding = _scan(tmp_path / "built", "name", writer=built)
+    assert "(app/realms.py:14)" in finding.message, finding.message

@@ -279,11 +279,16 @@ class ModelIndex:
             if fact.attr != attr:
                 continue
             model = self.get(fact.model) if fact.model else None
-            if model is None and fact.model and not fact.exact:
+            if model is None and fact.model:
                 model = self._by_suffix(fact.model, fact.model)
-            if model is not None and model.qualname != qualname:
-                continue
             if model is None and fact.exact:
+                # A class the code names (`x: Form`, `Form(...)`) is no model unless
+                # a model of the index has its name.
+                if not fact.model or not self._named(
+                    fact.model.rsplit(".", 1)[-1], qualname
+                ):
+                    continue
+            elif model is not None and model.qualname != qualname:
                 continue
             sites.append((fact.path, fact.line, fact.methods))
         return tuple(sorted(set(sites)))
@@ -371,19 +376,30 @@ class ModelIndex:
             return self._by_suffix(candidates[0], module_name)
         return None
 
-    def _by_suffix(self, qualified: str, near: str) -> ModelInfo | None:
-        """`renderapp.models.Render` for `golden.renderapp.models.Render`: the same module
-        seen from a directory below the project root (nearest one when ambiguous)."""
+    def _named(self, name: str, qualname: str) -> bool:
+        """Is `qualname`, or one of its aliases, a model called `name`?"""
+        model = self.models.get(qualname)
+        return any(
+            self.get(found) is model for found in self._last_names().get(name, ())
+        )
+
+    def _last_names(self) -> dict[str, list[str]]:
+        """Every model's qualified names and aliases, by their last part."""
         if self._by_last is None:
             by_last: dict[str, list[str]] = defaultdict(list)
             for name in (*self.models, *self.aliases):
                 by_last[name.rsplit(".", 1)[-1]].append(name)
             self._by_last = dict(by_last)
+        return self._by_last
+
+    def _by_suffix(self, qualified: str, near: str) -> ModelInfo | None:
+        """`renderapp.models.Render` for `golden.renderapp.models.Render`: the same module
+        seen from a directory below the project root (nearest one when ambiguous)."""
         suffix = "." + qualified
         found = _nearest(
             [
                 n
-                for n in self._by_last.get(qualified.rsplit(".", 1)[-1], ())
+                for n in self._last_names().get(qualified.rsplit(".", 1)[-1], ())
                 if n.endswith(suffix)
             ],
             near,

@@ -13,7 +13,8 @@ bound to such a value earlier in the function). The sites read:
 
 - a constructor keyword: `Realm(name=name.lower())`;
 - an attribute assignment: `realm.name = name.lower()` (the model: the class of
-  `self` in a class body, else unknown);
+  `self` in a class body, the class a parameter is annotated with or a name was built
+  from, `realm = Realm(...)`; else unknown);
 - `insert(Realm).values(name=...)` (the model when `insert(...)` names it);
 - a comparison with the column: `Realm.name == name.lower()`, `filter_by(name=...)`
   (the model when the query names it: `select(Realm)`, `query(Realm)`, `Realm.query`).
@@ -72,6 +73,9 @@ class _Reader(ast.NodeVisitor):
         self.classes: list[str] = []
         # Names bound to a normalised value in the function being read, with its methods.
         self.bound: list[dict[str, tuple[str, ...]]] = [{}]
+        # The class each name of the function being read is shown to hold: its
+        # parameter's annotation, `x: C = ...`, `x = C(...)`.
+        self.types: list[dict[str, str]] = [{}]
 
     # -- scopes ---------------------------------------------------------------------------
 
@@ -82,7 +86,9 @@ class _Reader(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node) -> None:
         self.bound.append({})
+        self.types.append(_parameter_types(node.args))
         self.generic_visit(node)
+        self.types.pop()
         self.bound.pop()
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -112,25 +118,42 @@ class _Reader(ast.NodeVisitor):
 
     # -- sites ----------------------------------------------------------------------------
 
+    def _owner(self, node: ast.AST) -> str | None:
+        """The class the object `node` names is shown to be: `self`'s in a class body,
+        a name's annotated or constructed class; None when the code does not show it."""
+        if not isinstance(node, ast.Name):
+            return None
+        if node.id == "self":
+            return self.classes[-1] if self.classes else None
+        return self.types[-1].get(node.id)
+
     def visit_Assign(self, node: ast.Assign) -> None:
         methods = self._normalised(node.value)
+        built = _constructed_class(node.value)
         for target in node.targets:
             if isinstance(target, ast.Name):
                 if methods:
                     self.bound[-1][target.id] = methods
                 else:
                     self.bound[-1].pop(target.id, None)
+                if built:
+                    self.types[-1][target.id] = built
+                else:
+                    self.types[-1].pop(target.id, None)
             elif isinstance(target, ast.Attribute) and methods:
-                owner = (
-                    self.classes[-1]
-                    if isinstance(target.value, ast.Name)
-                    and target.value.id == "self"
-                    and self.classes
-                    else None
-                )
+                owner = self._owner(target.value)
                 self._note(
                     target.attr, self._model(owner), methods, node, owner is not None
                 )
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if isinstance(node.target, ast.Name):
+            shown = _annotated_class(node.annotation)
+            if shown:
+                self.types[-1][node.target.id] = shown
+            else:
+                self.types[-1].pop(node.target.id, None)
         self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -154,9 +177,58 @@ class _Reader(ast.NodeVisitor):
             ):
                 methods = self._normalised(value)
                 if methods and isinstance(column, ast.Attribute):
-                    owner = ast_dotted_name(column.value)
-                    self._note(column.attr, self._model(owner), methods, node)
+                    shown = self._owner(column.value)
+                    owner = shown or ast_dotted_name(column.value)
+                    self._note(
+                        column.attr, self._model(owner), methods, node, bool(shown)
+                    )
         self.generic_visit(node)
+
+
+def _parameter_types(args: ast.arguments) -> dict[str, str]:
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    return {
+        arg.arg: shown
+        for arg in every
+        if arg.annotation is not None and (shown := _annotated_class(arg.annotation))
+    }
+
+
+def _annotated_class(annotation: ast.AST) -> str | None:
+    """`Form` in `Form`, `"Form"`, `Form | None`, `Optional[Form]`; None for anything
+    else (a union of classes, a container)."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        sides = [annotation.left, annotation.right]
+        kept = [side for side in sides if not _is_none(side)]
+        return _annotated_class(kept[0]) if len(kept) == 1 else None
+    if isinstance(annotation, ast.Subscript):
+        if (ast_dotted_name(annotation.value) or "").rsplit(".", 1)[-1] == "Optional":
+            return _annotated_class(annotation.slice)
+        return None
+    return _class_name(annotation)
+
+
+def _constructed_class(value: ast.AST) -> str | None:
+    """`Realm` in `Realm(...)`: a call of a capitalised name, as classes are spelled."""
+    if isinstance(value, ast.Call):
+        return _class_name(value.func)
+    return None
+
+
+def _class_name(node: ast.AST) -> str | None:
+    name = ast_dotted_name(node)
+    if name and name.rsplit(".", 1)[-1][:1].isupper():
+        return name
+    return None
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _query_model(node: ast.AST) -> str | None:
