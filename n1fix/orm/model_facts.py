@@ -175,6 +175,9 @@ class ClassFacts:
     query_class: str | None = None
     query_class_methods: tuple[str, ...] | None = None
     query_class_bases: tuple[str, ...] = ()
+    # Mapped by `registry.map_imperatively(cls, table)` in its module
+    # (`imperative_mappings`): a model whatever its bases.
+    imperative: bool = False
 
 
 @dataclass(frozen=True)
@@ -1185,6 +1188,9 @@ def extract_models(
         else:
             names.pop(target, None)
     facts.extend(_listeners(tree, ctx))
+    from n1fix.orm.imperative_mappings import mapped_imperatively
+
+    facts = mapped_imperatively(tree.body, ctx, facts)
     if names:
         facts.append(ModuleFacts(module_name, tuple(sorted(names.items()))))
     return facts
