@@ -97,12 +97,18 @@ class BatchVariant:
 
 
 def batch_name(name: str, key: str) -> str:
-    """`get_by_project_id` -> `get_by_project_ids`, `latest_for_project` -> `latest_for_projects`."""
+    """`get_by_project_id` -> `get_by_project_ids`, `latest_for_project` ->
+    `latest_for_projects`, `read_block_type_by_slug` (keyed by `block_type_slug`) ->
+    `read_block_type_by_slugs`."""
     noun = key[:-3] if key.endswith("_id") else key
     if name.endswith(key):
         return name[: -len(key)] + plural(key)
     if name.endswith(noun):
         return name[: -len(noun)] + plural(noun)
+    last = key.rpartition("_")[2]
+    if key != last and last != "id" and name.endswith(f"_by_{last}"):
+        # `read_block_type_by_slug` keyed by `block_type_slug`: `read_block_type_by_slugs`
+        return name + plural(last)[len(last) :]
     if name.endswith(("_of", "_for", "_by", "_in")):
         return f"{name}_{plural(noun)}"
     return f"{name}_for_{plural(key)}"
