@@ -25,6 +25,10 @@ class Member(Base):
     pass
 
 
+class Account(Base):
+    """Mapped with a synonym: `password` reads the `secret` column."""
+
+
 group_table = Table(
     "group",
     metadata,
@@ -41,9 +45,19 @@ member_table = Table(
     Column("user_name", UnicodeText, nullable=False),
 )
 
+account_table = Table(
+    "account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("secret", UnicodeText),
+)
+
 registry.map_imperatively(Group, group_table)
 registry.map_imperatively(
     Member,
     member_table,
     properties={"group": orm.relationship(Group, backref=orm.backref("members"))},
+)
+registry.map_imperatively(
+    Account, account_table, properties={"password": orm.synonym("secret")}
 )

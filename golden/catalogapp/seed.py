@@ -1,10 +1,11 @@
-"""Groups "red" (id 1), "green" (2) and "blue" (3); red has two members, blue one."""
+"""Groups "red" (id 1), "green" (2) and "blue" (3); red has two members, blue one;
+accounts 1 and 2."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from catalogapp.models import Group, Member
+from catalogapp.models import Account, Group, Member
 
 
 def seed(session: Session) -> None:
@@ -22,4 +23,6 @@ def seed(session: Session) -> None:
             Member(id=3, group_id=3, user_name="cy"),
         ]
     )
+    session.flush()
+    session.add_all([Account(id=1, secret="s1"), Account(id=2, secret="s2")])
     session.flush()
