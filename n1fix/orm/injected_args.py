@@ -62,16 +62,42 @@ def injected_count(decorator: str, path: Path, root: Path) -> int | None:
     if qualified is None:
         return None
     key = (qualified, Path(root))
-    if key not in _MEMO:
+    hit = _MEMO.get(key)
+    if hit is None or any(_state(path) != state for path, state in hit[1]):
         reads: list[Path] = []
-        _MEMO[key] = (
-            _Resolver(Path(root), reads).decorator(qualified, 0),
-            tuple(reads),
-        )
-    count, reads = _MEMO[key]
-    for read in reads:
-        note_read(read)  # the answer depends on these files, also when remembered
-    return count
+        count = _Resolver(Path(root), reads).decorator(qualified, 0)
+        hit = _MEMO[key] = (count, tuple((path, _state(path)) for path in reads))
+    for path, _ in hit[1]:
+        note_read(path)  # the answer depends on these files, also when remembered
+    return hit[0]
+
+
+def _state(path: Path) -> object:
+    """What tells a file changed since an answer was worked out from it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def defined_at(qualified: str, root: Path) -> str | None:
+    """Where the class or function `qualified` (`prefect.server.database.
+    PrefectDBInterface`, a package's re-export) is defined in the project
+    (`prefect.server.database.interface.PrefectDBInterface`); None when not found."""
+    key = ("defined", qualified, Path(root))
+    hit = _DEFINED.get(key)
+    if hit is None or any(_state(path) != state for path, state in hit[1]):
+        reads: list[Path] = []
+        found = _Resolver(Path(root), reads).definition(qualified, 0)
+        where = None if found is None else f"{found[0].name}.{found[1].name}"
+        hit = _DEFINED[key] = (where, tuple((path, _state(path)) for path in reads))
+    for path, _ in hit[1]:
+        note_read(path)
+    return hit[0]
+
+
+_DEFINED: dict[tuple, tuple[str | None, tuple[tuple[Path, object], ...]]] = {}
 
 
 class _Module:
