@@ -48,12 +48,14 @@ from app.models import Group, Setting
 """
 
 
-def _findings(tmp_path: Path, body: str, rule: str = "query-in-loop"):
+def _findings(
+    tmp_path: Path, body: str, rule: str = "query-in-loop", models: str = MODELS
+):
     files = {
         "pyproject.toml": "[project]\nname = 'app'\n",
         "app/__init__.py": "",
         "app/db.py": "session = None\n",
-        "app/models.py": MODELS,
+        "app/models.py": models,
         "app/service.py": SERVICE_HEADER + textwrap.dedent(body),
     }
     for name, text in files.items():
@@ -112,6 +114,26 @@ def test_an_object_of_unknown_class_with_a_committing_method_name_is_only_unsafe
     assert (
         "`outbox.save()`, which may be `CRUDMixin.save` and commits" in finding.message
     )
+
+
+def test_a_set_of_models_is_no_model_whose_method_writes(tmp_path):
+    # `groups.add(group)` on `groups: set[Group]` is the set's own `add` (ckan's
+    # package_membership_list_save), though a model method of that name would commit.
+    models = MODELS.replace("def save(self):", "def add(self):")
+    (finding,) = _findings(
+        tmp_path,
+        """
+        def found(keys: list[str]) -> set[Group]:
+            groups: set[Group] = set()
+            for key in keys:
+                group = session.scalars(select(Group).where(Group.key == key)).first()
+                groups.add(group)
+            return groups
+    """,
+        models=models,
+    )
+    assert "groups.add()" not in finding.message
+    assert finding.applicability.value != "none"
 
 
 def test_write_in_loop_treats_a_model_save_as_a_commit(tmp_path):

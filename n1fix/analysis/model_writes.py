@@ -62,9 +62,10 @@ def model_method_write(
 
 
 def _receiver_models(
-    ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]
+    ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode], items=False
 ) -> list | None:
-    """The models the receiver may be (empty: known not to be a model), None: unknown."""
+    """The models the receiver may be (empty: known not to be a model), None: unknown.
+    `items`: the models the receiver's items may be (`for g in groups`)."""
     if isinstance(receiver, cst.Call):
         model = ctx.model_for(receiver.func)
         return [model] if model is not None else None
@@ -78,7 +79,7 @@ def _receiver_models(
     name = receiver.value
     for param in named_params(function.params):
         if param.name.value == name:
-            return _annotated(ctx, param.annotation)
+            return _annotated(ctx, param.annotation, items)
     values: list[cst.BaseExpression] = []
     annotations: list[cst.Annotation] = []
     for node in walk(function.body):
@@ -106,10 +107,10 @@ def _receiver_models(
                 return None
             iterable = node.iter
             if isinstance(iterable, cst.Name) and iterable.value != name:
-                return _receiver_models(ctx, iterable, ancestry)
+                return _receiver_models(ctx, iterable, ancestry, items=True)
             return _value_models(ctx, iterable) or None
     if annotations:
-        models = _annotated(ctx, annotations[0])
+        models = _annotated(ctx, annotations[0], items)
         if models is not None:
             return models
     found = []
@@ -150,10 +151,31 @@ def _value_models(ctx, value: cst.BaseExpression) -> list | None:
     return None
 
 
-def _annotated(ctx, annotation: cst.Annotation | None) -> list | None:
-    """`group: SettingsGroup`, `Optional[Setting]`, `Setting | None`: the models named."""
+# Annotations of a collection: what the name holds is the collection, whose methods
+# (`groups.add(group)` on `groups: set[Group]`) are not the model's.
+_BUILTIN_COLLECTIONS = {"set", "frozenset", "list", "dict", "tuple"}
+_TYPING_COLLECTIONS = {"Set", "FrozenSet", "List", "Dict", "Tuple"}
+
+
+def _collection(ctx, node: cst.BaseExpression) -> bool:
+    name = dotted_name(node)
+    if name is None:
+        return False
+    head, _, rest = name.partition(".")
+    if head in ctx.imports:
+        qualified = ctx.imports[head] + ("." + rest if rest else "")
+        return qualified in {f"typing.{n}" for n in _TYPING_COLLECTIONS}
+    return name in _BUILTIN_COLLECTIONS
+
+
+def _annotated(ctx, annotation: cst.Annotation | None, items=False) -> list | None:
+    """`group: SettingsGroup`, `Optional[Setting]`, `Setting | None`: the models named;
+    for `groups: set[Group]`, no model (`items`: the models of its items)."""
     if annotation is None:
         return None
+    head = annotation.annotation
+    if not items and isinstance(head, cst.Subscript) and _collection(ctx, head.value):
+        return []
     found = []
     for node in [annotation.annotation, *walk(annotation.annotation)]:
         if isinstance(node, (cst.Name, cst.Attribute)) and dotted_name(node):

@@ -26,7 +26,9 @@ from dataclasses import dataclass, replace
 from typing import Union
 
 from n1fix.cst.astwalk import ast_dotted_name, child_nodes, indexed_within
+from n1fix.orm.imperative_mappings import Mapping, imperative_mappings
 from n1fix.orm.imports import import_map
+from n1fix.orm.model_properties import property_names
 from n1fix.orm.normalised_values import NormalisedValueFacts
 
 __all__ = [
@@ -175,6 +177,9 @@ class ClassFacts:
     query_class: str | None = None
     query_class_methods: tuple[str, ...] | None = None
     query_class_bases: tuple[str, ...] = ()
+    # Mapped by `registry.map_imperatively(cls, table)` in its module
+    # (`imperative_mappings`): a model whatever its bases.
+    imperative: bool = False
 
 
 @dataclass(frozen=True)
@@ -818,6 +823,28 @@ def _imperative_table(
     return (name if isinstance(name, str) else None), columns
 
 
+def _mapped_class(facts: ClassFacts, mapping: Mapping, ctx: _Context) -> ClassFacts:
+    """The class's facts as its imperative mapping makes them (`imperative_mappings`):
+    the table's name and columns, the relationships of `properties=`."""
+    name, columns = _imperative_table(mapping.table, ctx)
+    if name is None or not columns:
+        return facts
+    relationships = tuple(
+        _relationship_call(call, attr, None, ctx)
+        for attr, call in mapping.relationships
+    )
+    taken = {r.attr for r in relationships}
+    return replace(
+        facts,
+        tablename=name,
+        tablename_rule="literal",
+        has_table=True,
+        imperative=True,
+        columns=tuple(c for c in columns if c.attr not in taken),
+        relationships=relationships,
+    )
+
+
 def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
     columns: dict[str, ColumnFacts] = {}
     relationships: dict[str, RelationshipFacts] = {}
@@ -1154,6 +1181,9 @@ def extract_models(
         if isinstance(stmt, ast.ClassDef):
             facts.append(_class_facts(stmt, ctx))
             names.pop(stmt.name, None)
+            handed_out = property_names(stmt, ctx.qualify)
+            if handed_out:
+                facts.append(ModuleFacts(f"{module_name}.{stmt.name}", handed_out))
             continue
         if (
             isinstance(stmt, ast.Assign)
@@ -1185,6 +1215,14 @@ def extract_models(
         else:
             names.pop(target, None)
     facts.extend(_listeners(tree, ctx))
+    mappings = imperative_mappings(module_statements(tree.body))
+    if mappings:
+        facts = [
+            _mapped_class(fact, mappings[fact.name], ctx)
+            if isinstance(fact, ClassFacts) and fact.name in mappings
+            else fact
+            for fact in facts
+        ]
     if names:
         facts.append(ModuleFacts(module_name, tuple(sorted(names.items()))))
     return facts

@@ -663,7 +663,9 @@ class _Builder:
         self._lineage[qualname] = _Lineage("plain")  # cycle guard
         facts = self.classes[qualname]
         decorators = {d.rsplit(".", 1)[-1] for d in facts.decorators}
-        mapped = bool(decorators & {"mapped", "mapped_as_dataclass"})
+        mapped = (
+            bool(decorators & {"mapped", "mapped_as_dataclass"}) or facts.imperative
+        )
         is_base = bool(decorators & {"as_declarative", "as_declarative_base"})
         sqlmodel = flask = False
         parent_model = None

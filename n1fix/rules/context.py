@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from n1fix.cst.chains import dotted_name
 from n1fix.cst.parsing import parse_module
 from n1fix.cst.positions import Positions
 from n1fix.rules.project import ProjectContext
@@ -43,7 +44,7 @@ class FileContext:
     source: str | None = field(default=None, repr=False)
     _positions: Positions | None = field(default=None, repr=False)
 
-    def derived(self, text: str, **changes) -> "FileContext":
+    def derived(self, text: str, **changes) -> FileContext:
         """A context for other code seen from this one (the loop a batch method is planned
         from): `text` parsed, the same project, `changes` to the other fields."""
         return dataclasses.replace(
@@ -51,17 +52,54 @@ class FileContext:
         )
 
     @property
-    def orm(self) -> "OrmDialect":
+    def orm(self) -> OrmDialect:
         """The project's ORM dialect: ask it whether an expression is a query, a write..."""
         return self.project.dialect()
 
-    def model_for(self, expr: cst.CSTNode | None) -> "ModelInfo | None":
+    def model_for(self, expr: cst.CSTNode | None) -> ModelInfo | None:
         """The model a class reference (`Render`, `models.Render`) names, if indexed."""
         if expr is None:
             return None
-        return self.project.dialect().model_for(
+        found = self.project.dialect().model_for(
             self.project.models, expr, self.imports, self.module_name
         )
+        if found is None:
+            found = self._typed_model(expr)
+        return found
+
+    def _typed_model(self, expr: cst.CSTNode) -> ModelInfo | None:
+        """`db.WorkQueue` where the module binds `db` only as a parameter annotated
+        with a project class whose property `WorkQueue` hands out a model
+        (`analysis.typed_names`, `orm.model_properties`)."""
+        name = dotted_name(expr) if isinstance(expr, cst.BaseExpression) else None
+        head, _, rest = (name or "").partition(".")
+        if not rest or head in self.imports:
+            return None
+        annotation = self._parameter_classes.get(head)
+        if annotation is None:
+            return None
+        first, dot, tail = annotation.partition(".")
+        if first in self.imports:
+            qualified = self.imports[first] + dot + tail
+        else:
+            qualified = f"{self.module_name}.{annotation}"
+        from n1fix.orm.injected_args import defined_at
+
+        defined = defined_at(qualified, self.project.root)
+        if defined is None:
+            return None
+        return self.project.dialect().model_for(
+            self.project.models,
+            cst.parse_expression(f"{head}.{rest}"),
+            {head: defined},
+            self.module_name,
+        )
+
+    @functools.cached_property
+    def _parameter_classes(self) -> dict[str, str]:
+        from n1fix.analysis.typed_names import parameter_classes
+
+        return parameter_classes(self.module)
 
     @property
     def text(self) -> str:

@@ -44,13 +44,14 @@ from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
 from n1fix.rules.query_in_loop.caught_failures import CaughtFailure, caught_failure
+from n1fix.rules.query_in_loop.injected_params import PLAIN_DECORATORS, injected
 from n1fix.rules.query_in_loop.post_process import KeyWork, shaped_result
 from n1fix.rules.query_in_loop.rows_variant import rows_key
-from n1fix.rules.query_in_loop.write_commits import OwnCommit, own_commit
 from n1fix.rules.query_in_loop.wrapper_calls import ModelFacts, inline_wrappers
+from n1fix.rules.query_in_loop.write_commits import OwnCommit, own_commit
 from n1fix.rules.write_in_loop.analysis import WriteForm
 
-_ALLOWED_DECORATORS = {"staticmethod", "classmethod"}
+_ALLOWED_DECORATORS = PLAIN_DECORATORS
 
 
 @dataclass
@@ -96,12 +97,18 @@ class BatchVariant:
 
 
 def batch_name(name: str, key: str) -> str:
-    """`get_by_project_id` -> `get_by_project_ids`, `latest_for_project` -> `latest_for_projects`."""
+    """`get_by_project_id` -> `get_by_project_ids`, `latest_for_project` ->
+    `latest_for_projects`, `read_block_type_by_slug` (keyed by `block_type_slug`) ->
+    `read_block_type_by_slugs`."""
     noun = key[:-3] if key.endswith("_id") else key
     if name.endswith(key):
         return name[: -len(key)] + plural(key)
     if name.endswith(noun):
         return name[: -len(noun)] + plural(noun)
+    last = key.rpartition("_")[2]
+    if key != last and last != "id" and name.endswith(f"_by_{last}"):
+        # `read_block_type_by_slug` keyed by `block_type_slug`: `read_block_type_by_slugs`
+        return name + plural(last)[len(last) :]
     if name.endswith(("_of", "_for", "_by", "_in")):
         return f"{name}_{plural(noun)}"
     return f"{name}_for_{plural(key)}"
@@ -166,7 +173,7 @@ def _plan(
     caught = None if callee.writes else caught_failure(function)
     if caught is not None:
         function = caught.inner
-    _check_signature(function, key_param, callee)
+    _check_signature(function, key_param, callee, injected(ctx, callee))
     commit = own_commit(function) if callee.writes else _check_transaction(function)
     keys_param = plural(key_param)
     if keys_param == key_param or keys_param in callee.params:
@@ -286,11 +293,16 @@ def _check_writable(ctx, variant: BatchVariant, module: cst.Module) -> None:
 
 
 def _check_signature(
-    function: cst.FunctionDef, key_param: str, callee: QueryFunction
+    function: cst.FunctionDef,
+    key_param: str,
+    callee: QueryFunction,
+    supplied: int | None,
 ) -> None:
+    """`supplied`: how many leading parameters a decorator the batch method repeats
+    supplies itself (`injected_params`); None when a decorator is not one of those."""
     for decorator in function.decorators:
         name = cst.Module([]).code_for_node(decorator.decorator)
-        if name not in _ALLOWED_DECORATORS:
+        if name not in _ALLOWED_DECORATORS and supplied is None:
             raise NoFix(
                 f"`{callee.name}` is decorated with `@{name}`, which a batch method would not repeat"
             )

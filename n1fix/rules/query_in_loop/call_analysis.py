@@ -30,8 +30,8 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.batch_variant import BatchVariant, plan_variant
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import distinct_keys_proof
+from n1fix.rules.query_in_loop.injected_params import call_params
 from n1fix.rules.query_in_loop.shared_session import project_writes_beside
-
 
 _CACHE_WORDS = re.compile(r"cache|memo", re.IGNORECASE)
 
@@ -104,7 +104,7 @@ def analyze_call(
     varying = set().union(*(f.varying for f in frames))
     keyed: list[tuple[str, cst.BaseExpression]] = []
     for param in callee.key_params:
-        arg = _argument_for(call, callee, param)
+        arg = _argument_for(call, call_params(ctx, callee), param)
         if arg is not None and names_read(arg) & varying:
             keyed.append((param, arg))
     if not keyed:
@@ -155,7 +155,7 @@ def analyze_call(
         if alone:
             return no_fix(alone)
     session_arg = (
-        _argument_for(call, callee, variant.session_param)
+        _argument_for(call, call_params(ctx, callee), variant.session_param)
         if variant.session_param
         else None
     )
@@ -365,15 +365,19 @@ def _evaluated_once(ctx, call: cst.Call, key_arg: cst.BaseExpression) -> list[st
 
 
 def _argument_for(
-    call: cst.Call, callee: QueryFunction, param: str
+    call: cst.Call, params: tuple[str, ...], param: str
 ) -> cst.BaseExpression | None:
+    """The argument of `call` bound to `param`; `params`: what its arguments bind, in
+    order (`injected_params.call_params`)."""
     if any(arg.star for arg in call.args):
         return None
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == param:
             return arg.value
     positional = [arg.value for arg in call.args if arg.keyword is None]
-    index = callee.params.index(param)
+    if param not in params:
+        return None  # supplied by a decorator
+    index = params.index(param)
     return positional[index] if index < len(positional) else None
 
 

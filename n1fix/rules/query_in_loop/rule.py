@@ -195,7 +195,10 @@ every other argument must be the same for each item (one that calls code makes t
 unsafe: it would run once instead of N times), and the callee must be nothing but its
 query: a body of `name = ...` lines and one `return`, inside `with` blocks at most, with
 no decorator but `@staticmethod`/`@classmethod` (a cache, a retry or a log line would run
-once instead of per item, or not at all). Callees that commit, or whose query n1fix
+once instead of per item, or not at all), or one whose source shows it only hands the
+function its first arguments (prefect's `@db_injector`: `func(db, *args, **kwargs)` with a
+`db` it makes itself); the batch method is then decorated the same way, and the call's
+arguments bind the parameters after the supplied ones. Callees that commit, or whose query n1fix
 cannot batch, get no fix; the message says why. One exception: a write helper whose body
 is its statement, then one commit of the session it wrote with (then at most
 `return result.rowcount`), called alone in the loop, gets a batch method that runs the

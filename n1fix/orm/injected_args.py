@@ -1,0 +1,499 @@
+"""Decorators that supply a function's first arguments themselves.
+
+prefect's model functions read `async def read_work_queue_by_name(db, session, ...)` and
+are decorated with `@db_injector`, whose wrapper calls `func(db, *args, **kwargs)` with a
+`db` it made itself: callers write `read_work_queue_by_name(session=..., ...)`, and their
+first positional argument is the function's second parameter. A batch method decorated
+the same way and called the same way gets its `db` the same way.
+
+The decorator's effect is read from its source, never from its name: it is a project
+function taking the function (`def d(func)`) that returns either
+
+- a nested wrapper `def wrapper(*args, **kwargs): ...; return func(E, *args, **kwargs)`
+  (decorated at most with `functools.wraps(func)`), or
+- an instance of a project class, `C(func)`, whose `__init__` stores `func` on
+  `self.<attr>` (directly, by `object.__setattr__`, or through `super().__init__(func)`)
+  and whose `__call__(self, *args, **kwargs)` returns `self.<attr>(E, *args, **kwargs)`,
+  or another such decorator called with `func` (a re-export that delegates).
+
+The injected expressions `E` must not read the caller's arguments, and everything before
+the return may only bind local names. Anything else, or any step that cannot be
+resolved inside the project, means "not an injector" (None).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from n1fix.cst.astwalk import ast_dotted_name
+from n1fix.orm.imports import (
+    import_map,
+    module_name_for,
+    note_read,
+    parse_file,
+    resolve_module_path,
+)
+
+_DEPTH = 6  # re-exports and delegations followed before giving up
+_WRAPS = {"wraps", "functools.wraps"}
+_CASTS = {"cast", "typing.cast"}
+# Classes that define neither `__init__` nor `__new__` of their own.
+_EMPTY_BASES = {
+    "object",
+    "abc.ABC",
+    "typing.Generic",
+    "typing_extensions.Generic",
+}
+
+# (decorator as qualified, root) -> (injected count or None, the files read to decide
+# with their state then): a file that changed since makes the answer be worked out again.
+_MEMO: dict[tuple[str, Path], tuple[int | None, tuple[tuple[Path, object], ...]]] = {}
+
+
+def injected_count(decorator: str, path: Path, root: Path) -> int | None:
+    """How many leading positional arguments `@decorator`, as written in the module at
+    `path`, supplies to the function it decorates; None when it is not shown to be an
+    injector."""
+    module = _Module.read(Path(path), Path(root))
+    if module is None:
+        return None
+    qualified = module.qualify(decorator)
+    if qualified is None:
+        return None
+    key = (qualified, Path(root))
+    hit = _MEMO.get(key)
+    if hit is None or any(_state(path) != state for path, state in hit[1]):
+        reads: list[Path] = []
+        count = _Resolver(Path(root), reads).decorator(qualified, 0)
+        hit = _MEMO[key] = (count, tuple((path, _state(path)) for path in reads))
+    for path, _ in hit[1]:
+        note_read(path)  # the answer depends on these files, also when remembered
+    return hit[0]
+
+
+def _state(path: Path) -> object:
+    """What tells a file changed since an answer was worked out from it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def defined_at(qualified: str, root: Path) -> str | None:
+    """Where the class or function `qualified` (`prefect.server.database.
+    PrefectDBInterface`, a package's re-export) is defined in the project
+    (`prefect.server.database.interface.PrefectDBInterface`); None when not found."""
+    key = ("defined", qualified, Path(root))
+    hit = _DEFINED.get(key)
+    if hit is None or any(_state(path) != state for path, state in hit[1]):
+        reads: list[Path] = []
+        found = _Resolver(Path(root), reads).definition(qualified, 0)
+        where = None if found is None else f"{found[0].name}.{found[1].name}"
+        hit = _DEFINED[key] = (where, tuple((path, _state(path)) for path in reads))
+    for path, _ in hit[1]:
+        note_read(path)
+    return hit[0]
+
+
+_DEFINED: dict[tuple, tuple[str | None, tuple[tuple[Path, object], ...]]] = {}
+
+
+class _Module:
+    def __init__(self, path: Path, tree: ast.Module, name: str):
+        self.path = path
+        self.tree = tree
+        self.name = name
+        self.imports = import_map(tree, name, path.name == "__init__.py")
+
+    @classmethod
+    def read(cls, path: Path, root: Path) -> _Module | None:
+        tree = parse_file(path)
+        return None if tree is None else cls(path, tree, module_name_for(path, root))
+
+    def qualify(self, dotted: str) -> str | None:
+        head, dot, rest = dotted.partition(".")
+        if head in self.imports:
+            return self.imports[head] + dot + rest
+        if not rest and self.top_level(head) is not None:
+            return f"{self.name}.{head}"
+        return None
+
+    def top_level(self, name: str) -> ast.AST | None:
+        found = None
+        for node in self.tree.body:
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and node.name == name
+            ):
+                found = node  # the last definition wins, as at run time
+        return found
+
+
+class _Resolver:
+    def __init__(self, root: Path, reads: list[Path]):
+        self.root = root
+        self.reads = reads
+
+    def _module_of(self, qualified: str) -> tuple[_Module, str] | None:
+        module, _, attr = qualified.rpartition(".")
+        path = resolve_module_path(module, self.root) if module else None
+        if path is None:
+            return None
+        self.reads.append(path)
+        read = _Module.read(path, self.root)
+        return (read, attr) if read is not None else None
+
+    def definition(self, qualified: str, depth: int) -> tuple[_Module, ast.AST] | None:
+        """The def or class `qualified` names, through package re-exports."""
+        if depth > _DEPTH:
+            return None
+        found = self._module_of(qualified)
+        if found is None:
+            return None
+        module, attr = found
+        node = module.top_level(attr)
+        if node is not None:
+            return module, node
+        if attr in module.imports and module.imports[attr] != qualified:
+            return self.definition(module.imports[attr], depth + 1)
+        return None
+
+    def decorator(self, qualified: str, depth: int) -> int | None:
+        found = self.definition(qualified, depth)
+        if found is None:
+            return None
+        module, node = found
+        if not isinstance(node, ast.FunctionDef):
+            return None
+        func = _sole_param(node)
+        if func is None:
+            return None
+        local_imports = dict(module.imports)
+        wrappers: dict[str, ast.AST] = {}
+        *before, last = _without_docstring(node.body)
+        for statement in before:
+            if isinstance(statement, ast.ImportFrom):
+                local_imports.update(
+                    import_map(
+                        ast.Module(body=[statement], type_ignores=[]), module.name
+                    )
+                )
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                wrappers[statement.name] = statement
+            else:
+                return None
+        if not (isinstance(last, ast.Return) and last.value is not None):
+            return None
+        value = last.value
+        if isinstance(value, ast.Name) and value.id in wrappers:
+            return _wrapper_count(wrappers[value.id], func)
+        if not (
+            isinstance(value, ast.Call)
+            and len(value.args) == 1
+            and not value.keywords
+            and _is_name(value.args[0], func)
+        ):
+            return None
+        called = ast_dotted_name(value.func)
+        head, dot, rest = (called or "").partition(".")
+        if head in local_imports:
+            target = local_imports[head] + dot + rest
+        elif called and not rest and module.top_level(head) is not None:
+            target = f"{module.name}.{head}"
+        else:
+            return None
+        inner = self.definition(target, depth + 1)
+        if inner is None:
+            return None
+        if isinstance(inner[1], ast.ClassDef):
+            return self._class_count(inner[0], inner[1], depth + 1)
+        return self.decorator(target, depth + 1)
+
+    def _class_count(
+        self, module: _Module, cls: ast.ClassDef, depth: int
+    ) -> int | None:
+        methods = _methods(cls)
+        if "__new__" in methods or "__call__" not in methods:
+            return None
+        held = self._stored_attr(module, cls, depth)
+        if held is None:
+            return None
+        call = methods["__call__"]
+        args = call.args
+        if (
+            len(args.posonlyargs) + len(args.args) != 1
+            or args.kwonlyargs
+            or args.vararg is None
+            or args.kwarg is None
+        ):
+            return None
+        self_name = (args.posonlyargs or args.args)[0].arg
+        return _forwarding_count(
+            call.body,
+            lambda expr, bound: _holds_attr(expr, bound, self_name, held),
+            args.vararg.arg,
+            args.kwarg.arg,
+        )
+
+    def _stored_attr(
+        self, module: _Module, cls: ast.ClassDef, depth: int
+    ) -> str | None:
+        """The attribute `__init__(self, func)` stores the function on."""
+        if depth > _DEPTH:
+            return None
+        init = _methods(cls).get("__init__")
+        if init is None:
+            return None
+        args = init.args
+        params = [a.arg for a in (*args.posonlyargs, *args.args)]
+        if len(params) != 2 or args.vararg or args.kwarg or args.kwonlyargs:
+            return None
+        self_name, func = params
+        # `self.attr = func` goes through a `__setattr__` the class may define
+        custom_setattr = any(
+            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.name == "__setattr__"
+            for n in ast.walk(cls)
+        )
+        stored = None
+        for statement in _without_docstring(init.body):
+            attr = _stores(statement, self_name, func, custom_setattr)
+            if attr is not None and stored is None:
+                stored = attr
+                continue
+            if _is_super_init(statement, func) and stored is None:
+                base = self._project_base(module, cls)
+                if base is None:
+                    return None
+                stored = self._stored_attr(base[0], base[1], depth + 1)
+                if stored is None:
+                    return None
+                continue
+            return None
+        return stored
+
+    def _project_base(
+        self, module: _Module, cls: ast.ClassDef
+    ) -> tuple[_Module, ast.ClassDef] | None:
+        """The base whose `__init__` `super().__init__` reaches: the first project base
+        that defines one, passing over project bases that define none and derive only
+        from classes without one (`ABC`, `Generic[...]`)."""
+        for base in cls.bases:
+            found = self._base(module, base)
+            if found is None:
+                return None
+            if found == "empty":
+                continue
+            base_module, base_cls = found
+            methods = _methods(base_cls)
+            if "__new__" in methods:
+                return None
+            if "__init__" in methods:
+                return base_module, base_cls
+            if any(self._base(base_module, b) != "empty" for b in base_cls.bases):
+                return None
+        return None
+
+    def _base(self, module: _Module, base: ast.AST):
+        """ "empty" for a class known to define no `__init__` or `__new__`, the project
+        class `base` names, or None."""
+        if isinstance(base, ast.Subscript):
+            base = base.value  # `Wrapper[P, R]`
+        name = ast_dotted_name(base)
+        if name is None:
+            return None
+        qualified = module.qualify(name) or name
+        if qualified in _EMPTY_BASES:
+            return "empty"
+        found = self.definition(qualified, 0)
+        if found is None or not isinstance(found[1], ast.ClassDef):
+            return None
+        return found
+
+
+def _wrapper_count(wrapper: ast.AST, func: str) -> int | None:
+    args = wrapper.args
+    if (
+        args.posonlyargs
+        or args.args
+        or args.kwonlyargs
+        or args.vararg is None
+        or args.kwarg is None
+    ):
+        return None
+    for decorator in wrapper.decorator_list:
+        if not (
+            isinstance(decorator, ast.Call)
+            and ast_dotted_name(decorator.func) in _WRAPS
+            and len(decorator.args) == 1
+            and _is_name(decorator.args[0], func)
+        ):
+            return None
+    return _forwarding_count(
+        wrapper.body,
+        lambda expr, bound: _is_name(expr, func) and func not in bound,
+        args.vararg.arg,
+        args.kwarg.arg,
+    )
+
+
+def _forwarding_count(body, is_function, star: str, double: str) -> int | None:
+    """`n` for a body of local assignments ending `return f(E1, ..., En, *args,
+    **kwargs)` (or `return await f(...)`), with `f` the wrapped function and no `E`
+    reading the caller's arguments; else None."""
+    *before, last = _without_docstring(body)
+    bound: dict[str, ast.AST] = {}
+    for statement in before:
+        if not (
+            isinstance(statement, (ast.Assign, ast.AnnAssign))
+            and statement.value is not None
+        ):
+            return None
+        targets = (
+            statement.targets
+            if isinstance(statement, ast.Assign)
+            else [statement.target]
+        )
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+            return None
+        if _reads(statement.value, {star, double}):
+            return None
+        bound[targets[0].id] = statement.value
+    if not (isinstance(last, ast.Return) and last.value is not None):
+        return None
+    value = last.value.value if isinstance(last.value, ast.Await) else last.value
+    if not isinstance(value, ast.Call) or not is_function(value.func, bound):
+        return None
+    *injected, forwarded = value.args if value.args else [None]
+    if not (
+        isinstance(forwarded, ast.Starred)
+        and _is_name(forwarded.value, star)
+        and len(value.keywords) == 1
+        and value.keywords[0].arg is None
+        and _is_name(value.keywords[0].value, double)
+    ):
+        return None
+    if not injected or any(
+        isinstance(e, ast.Starred) or _reads(e, {star, double}) for e in injected
+    ):
+        return None
+    return len(injected)
+
+
+def _holds_attr(
+    expr: ast.AST, bound: dict[str, ast.AST], self_name: str, attr: str
+) -> bool:
+    """`self.<attr>`, `cast(T, self.<attr>)`, or a local name assigned one of them."""
+    if isinstance(expr, ast.Name) and expr.id in bound:
+        return _holds_attr(bound[expr.id], {}, self_name, attr)
+    if (
+        isinstance(expr, ast.Call)
+        and ast_dotted_name(expr.func) in _CASTS
+        and len(expr.args) == 2
+    ):
+        expr = expr.args[1]
+    return (
+        isinstance(expr, ast.Attribute)
+        and expr.attr == attr
+        and _is_name(expr.value, self_name)
+    )
+
+
+def _stores(
+    statement: ast.stmt, self_name: str, func: str, custom_setattr: bool
+) -> str | None:
+    """`self.attr = func` or `object.__setattr__(self, "attr", func)`: `attr`."""
+    if (
+        not custom_setattr
+        and isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Attribute)
+        and _is_name(statement.targets[0].value, self_name)
+        and _is_function_value(statement.value, func)
+    ):
+        return statement.targets[0].attr
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+        if (
+            ast_dotted_name(call.func) == "object.__setattr__"
+            and len(call.args) == 3
+            and not call.keywords
+            and _is_name(call.args[0], self_name)
+            and isinstance(call.args[1], ast.Constant)
+            and isinstance(call.args[1].value, str)
+            and _is_function_value(call.args[2], func)
+        ):
+            return call.args[1].value
+    return None
+
+
+def _is_super_init(statement: ast.stmt, func: str) -> bool:
+    if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+        return False
+    call = statement.value
+    return (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr == "__init__"
+        and isinstance(call.func.value, ast.Call)
+        and ast_dotted_name(call.func.value.func) == "super"
+        and not call.func.value.args
+        and len(call.args) == 1
+        and not call.keywords
+        and _is_function_value(call.args[0], func)
+    )
+
+
+def _is_function_value(expr: ast.AST, func: str) -> bool:
+    """`func` or `cast(T, func)`."""
+    if (
+        isinstance(expr, ast.Call)
+        and ast_dotted_name(expr.func) in _CASTS
+        and len(expr.args) == 2
+    ):
+        expr = expr.args[1]
+    return _is_name(expr, func)
+
+
+def _methods(cls: ast.ClassDef) -> dict[str, ast.FunctionDef]:
+    """The methods the class body defines at run time (not under `if TYPE_CHECKING:`)."""
+    found: dict[str, ast.FunctionDef] = {}
+    for node in cls.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = node
+    return found
+
+
+def _sole_param(function: ast.FunctionDef) -> str | None:
+    args = function.args
+    params = [*args.posonlyargs, *args.args]
+    if (
+        len(params) != 1
+        or args.vararg
+        or args.kwarg
+        or args.kwonlyargs
+        or args.defaults
+        or function.decorator_list
+    ):
+        return None
+    return params[0].arg
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        body = body[1:]
+    return body or [ast.Pass()]
+
+
+def _is_name(node: ast.AST | None, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _reads(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
