@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.codemods.lazy_load_in_loop.rewrite import fix as add_loader_option
+from n1fix.codemods.write_in_loop.filter_by_key import FilterByKeyToIn
+from n1fix.codemods.write_in_loop.merge import fix_merge
+from n1fix.codemods.write_in_loop.model_writes import fix_model_write
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_from_import, spelled_or_needed
 from n1fix.cst.layout import INDENT, chain_lines, fits, render
@@ -17,9 +21,7 @@ from n1fix.cst.names import NamePicker, keys_name, plural, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.tidy import as_list, is_identity
 from n1fix.rules.base import Finding
-from n1fix.codemods.write_in_loop.filter_by_key import FilterByKeyToIn
-from n1fix.codemods.write_in_loop.merge import fix_merge
-from n1fix.codemods.write_in_loop.model_writes import fix_model_write
+from n1fix.rules.lazy_load_in_loop.analysis import LazyLoadPlan
 from n1fix.rules.write_in_loop.analysis import RefreshPlan, WriteForm, WritePlan
 from n1fix.rules.write_in_loop.merge import MergePlan
 from n1fix.rules.write_in_loop.model_writes import ModelWritePlan
@@ -47,6 +49,10 @@ def fix(ctx, finding: Finding) -> cst.Module:
         return fix_model_write(ctx, finding.plan)
     if isinstance(finding.plan, MergePlan):
         return fix_merge(ctx, finding.plan)
+    if isinstance(finding.plan, LazyLoadPlan):
+        return add_loader_option(
+            ctx, finding
+        )  # `session.delete()`'s loads, with the rows
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
     collection = (

@@ -26,6 +26,7 @@ from n1fix.rules.write_in_loop.loop_body import (
     other_statements_may_raise,
     reads_attribute,
 )
+from n1fix.rules.write_in_loop.delete_loads import delete_loads_plan
 from n1fix.rules.write_in_loop.merge import judge_merge
 
 
@@ -957,24 +958,33 @@ def _session_call(
     ]
     if not loaded:
         return None  # the unit of work sends the DELETEs together at flush: nothing per item
-    rel = loaded[0]
+    judged = delete_loads_plan(ctx, loop, ancestry, call, model, loaded)
+    if judged is None:
+        return None  # the query loads every collection the deletes load: no SELECT per item
+    applicability, note, plan = judged
+    rel = model.relationships[plan.path[0]] if plan is not None else loaded[0]
     deletes = (
         bool(rel.cascade)
         and "delete" in (rel.cascade or "")
         or (rel.cascade or "").startswith("all")
     )
     action = "delete" if deletes else "unlink"
-    note = (
-        "a bulk `delete(...).where(... in_(...))` would skip that ORM bookkeeping (cascades, unlinking "
-        f"children, events), so n1fix offers no rewrite; load `{model.name}.{rel.attr}` with `selectinload` "
-        "in the query that fetched the rows, or let the database do it (`ON DELETE` with `passive_deletes=True`)"
-    )
     message = (
         f"{shown} runs once per item of {where}: the DELETEs go out together at flush, but first the session "
         f"loads `{model.name}.{rel.attr}` of each item to {action} its rows (a SELECT per item unless loaded); "
-        f"no fix: {note}"
+        f"{_FIX_WORDS[applicability]}: {note}"
     )
-    return rule.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+    fix_note = None if applicability is Applicability.SAFE else note
+    return rule.finding_at(
+        ctx, node, message, applicability, fix_note, plan=plan, loop=loop
+    )
+
+
+_FIX_WORDS = {
+    Applicability.SAFE: "fix",
+    Applicability.UNSAFE: "unsafe fix",
+    Applicability.NONE: "no fix",
+}
 
 
 def _merge_finding(

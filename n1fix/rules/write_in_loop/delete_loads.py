@@ -1,0 +1,152 @@
+"""`session.delete(row)` per row of a query: load what each delete loads, with the rows.
+
+    tags = session.query(Tag).filter(Tag.name.in_(names))
+    for tag in tags:
+        session.delete(tag)
+
+Before the DELETEs go out, the session loads each row's one-to-many and many-to-many
+collections (unless `passive_deletes`): to delete the children with the row (a delete
+cascade, loaded at `session.delete()`) or to set their foreign key to NULL (loaded when
+the flush sends the DELETEs). Unloaded, that is a SELECT per row. A `selectinload` of
+the collection in the query the rows come from loads every row's collection in one
+SELECT; the deletes stay as they were, with all their bookkeeping.
+
+What must be shown (else no fix):
+- the rows come from a query n1fix sees (in the function, or a helper of the module
+  returning it), whose options it can read; the loop's items are those rows;
+- the loop does nothing but delete its item: no commit, flush or expiry between two
+  deletes that would drop the loaded collections, no other write;
+- one collection only is loaded by the delete (n1fix writes one option; with several,
+  the others would still load per row).
+Safe when the collection cascades the delete: the original loads it at `session.delete()`,
+in the loop, right after the query, as the option does. When the delete only unlinks the
+children, the original loads them when the flush sends the DELETEs, which may be later:
+a child row written in between without going through the relationship (a Core INSERT)
+would be missed by the rows loaded before. That fix is unsafe.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.analysis.row_sources import row_source
+from n1fix.orm.dialect import Loading
+from n1fix.rules.base import Applicability
+from n1fix.rules.lazy_load_in_loop.analysis import LazyLoadPlan
+
+
+def delete_loads_plan(
+    ctx, loop: cst.For, ancestry, call: cst.Call, model, loaded: list
+) -> tuple[Applicability, str, LazyLoadPlan | None] | None:
+    """(applicability, why, plan) for a `session.delete(item)` per row whose delete
+    loads `loaded` (the model's collections); None when the query already loads every
+    one of them (no SELECT per row)."""
+    source = row_source(ctx, loop.iter, ancestry)
+    if (
+        source is None
+        or source.model is None
+        or source.model.qualname != model.qualname
+    ):
+        return Applicability.NONE, _no_query(model, loaded), None
+    if source.options.opaque:
+        return Applicability.NONE, _no_query(model, loaded), None
+    lazy = [
+        rel
+        for rel in loaded
+        if ctx.orm.loading(source.options, (rel.attr,), rel) is Loading.LAZY
+    ]
+    if not lazy:
+        return None
+    if len(lazy) > 1:
+        spelled = [f"`{model.name}.{rel.attr}`" for rel in lazy]
+        names = ", ".join(spelled[:-1]) + f" and {spelled[-1]}"
+        why = (
+            f"each delete loads {names}; load them with `selectinload` in the query"
+            " that fetched the rows (n1fix writes one loader option), or let the"
+            " database do it (`ON DELETE` with `passive_deletes=True`)"
+        )
+        return Applicability.NONE, why, None
+    rel = lazy[0]
+    option = f"selectinload({source.entity_code}.{rel.attr})"
+    blocker = _loop_blocker(loop, call)
+    if blocker is None and (rel.lazy or "select") not in _PLAIN_LAZY:
+        blocker = f"`{model.name}.{rel.attr}` is loaded with `lazy={rel.lazy!r}`"
+    if blocker:
+        why = (
+            f"{blocker}; load `{model.name}.{rel.attr}` with `{option}` in the query"
+            " that fetched the rows, or let the database do it (`ON DELETE` with"
+            " `passive_deletes=True`)"
+        )
+        return Applicability.NONE, why, None
+    plan = LazyLoadPlan(
+        site=call.func,
+        source=source,
+        path=(rel.attr,),
+        steps=[(source.entity_code, rel.attr, "selectinload")],
+        extend=None,
+    )
+    if source.helper is not None:
+        why = (
+            f"`{option}` goes into `{source.helper}()`, which returns the rows: every"
+            f" caller of it loads `{rel.attr}` from then on"
+        )
+        return Applicability.UNSAFE, why, plan
+    if _cascades_delete(rel):
+        why = (
+            f"`{option}` loads every row's `{rel.attr}` with the rows, where each"
+            " `delete()` loaded its own (the delete cascades to them)"
+        )
+        return Applicability.SAFE, why, plan
+    why = (
+        f"`{option}` loads every row's `{rel.attr}` with the rows; the original loaded"
+        " them when the flush sent the DELETEs (to set their foreign key to NULL),"
+        f" which may be later: a `{rel.attr}` row written in between other than through"
+        " the relationship would not be unlinked"
+    )
+    return Applicability.UNSAFE, why, plan
+
+
+# A relationship loaded on first access by a SELECT of its rows, which `selectinload`
+# replaces (a dynamic or write-only one takes no loader option).
+_PLAIN_LAZY = {"select", "True", "true"}
+
+
+def _cascades_delete(rel) -> bool:
+    cascade = rel.cascade or ""
+    parts = {part.strip() for part in cascade.split(",")}
+    return "delete" in parts or "all" in parts
+
+
+def _loop_blocker(loop: cst.For, call: cst.Call) -> str | None:
+    """Why the loop is not one that only deletes its items, or None."""
+    if loop.asynchronous is not None:
+        return "an `async for` loop's rows are produced as it runs"
+    if loop.orelse is not None:
+        return "the loop has an `else:` block"
+    body = loop.body
+    statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
+    only = statements[0] if len(statements) == 1 else None
+    small = (
+        only.body[0]
+        if isinstance(only, cst.SimpleStatementLine) and len(only.body) == 1
+        else None
+    )
+    if not (
+        isinstance(small, cst.Expr)
+        and (
+            small.value is call
+            or (isinstance(small.value, cst.Await) and small.value.expression is call)
+        )
+    ):
+        return "the loop does more than delete its rows"
+    return None
+
+
+def _no_query(model, loaded) -> str:
+    rel = loaded[0]
+    return (
+        "a bulk `delete(...).where(... in_(...))` would skip that ORM bookkeeping"
+        " (cascades, unlinking children, events), so n1fix offers no rewrite; load"
+        f" `{model.name}.{rel.attr}` with `selectinload` in the query that fetched the"
+        " rows, or let the database do it (`ON DELETE` with `passive_deletes=True`)"
+    )

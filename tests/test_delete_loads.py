@@ -1,0 +1,137 @@
+"""write-in-loop, `session.delete(row)` per row of a query: the collections each delete
+loads go into the query as a `selectinload` (delete_loads.py), when the loop only
+deletes and one collection is loaded; else the finding stays without a fix."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import fix_source, scan_source
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+
+def _findings(tmp_path: Path, source: str):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    shutil.copytree(GOLDEN / "purgeapp", tmp_path / "purgeapp")
+    service = tmp_path / "service.py"
+    service.write_text(textwrap.dedent(source))
+    return service, [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "write-in-loop"
+    ]
+
+
+HEADER = """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from purgeapp.models import Album, Folder
+"""
+
+
+def test_a_cascaded_collection_is_loaded_with_the_rows(tmp_path):
+    service, findings = _findings(
+        tmp_path,
+        HEADER
+        + """
+def purge(session: Session):
+    for album in session.query(Album).filter(Album.archived).all():
+        session.delete(album)
+""",
+    )
+    assert [f.applicability.value for f in findings] == ["safe"]
+    assert "fix: `selectinload(Album.photos)`" in findings[0].message
+    text = fix_source(service, service.read_text()).text
+    assert (
+        "session.query(Album)\n        .options(selectinload(Album.photos))" in text
+    ), text
+
+
+def test_an_unlinked_collection_is_an_unsafe_fix(tmp_path):
+    _, findings = _findings(
+        tmp_path,
+        HEADER
+        + """
+def drop(session: Session, names: list[str]):
+    for folder in session.scalars(select(Folder).where(Folder.name.in_(names))):
+        session.delete(folder)
+""",
+    )
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert "to set their foreign key to NULL" in findings[0].fix_note
+
+
+def test_rows_returned_by_a_helper_get_the_option_there_unsafely(tmp_path):
+    _, findings = _findings(
+        tmp_path,
+        HEADER
+        + """
+def archived(session: Session):
+    return session.scalars(select(Album).where(Album.archived)).all()
+
+
+def purge(session: Session):
+    albums: list[Album] = archived(session)
+    for album in albums:
+        session.delete(album)
+""",
+    )
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert "goes into `archived()`" in findings[0].fix_note
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # something else per item: no fix
+        "    log.append(album.id)\n    session.delete(album)\n",
+        # a flush per item: the loaded collections gain nothing over per-row loads
+        "    session.delete(album)\n    session.flush()\n",
+    ],
+)
+def test_a_loop_that_does_more_gets_no_fix(tmp_path, body):
+    _, findings = _findings(
+        tmp_path,
+        HEADER
+        + "\n\ndef purge(session: Session, log: list):\n"
+        + "  for album in session.scalars(select(Album)).all():\n"
+        + textwrap.indent(body, "  "),
+    )
+    assert [f.applicability.value for f in findings] == ["none"]
+    assert "selectinload(Album.photos)" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "option", ["selectinload(Album.photos)", "joinedload(Album.photos)"]
+)
+def test_a_collection_the_query_loads_is_not_reported(tmp_path, option):
+    _, findings = _findings(
+        tmp_path,
+        HEADER
+        + f"""
+def purge(session: Session):
+    rows = session.scalars(select(Album).options({option})).unique().all()
+    for album in rows:
+        session.delete(album)
+""",
+    )
+    assert findings == [], [f.message for f in findings]
+
+
+def test_rows_from_elsewhere_get_no_fix(tmp_path):
+    _, findings = _findings(
+        tmp_path,
+        HEADER
+        + """
+def purge(session: Session, albums: list[Album]):
+    for album in albums:
+        session.delete(album)
+""",
+    )
+    assert [f.applicability.value for f in findings] == ["none"]
