@@ -64,7 +64,7 @@ def drop(session: Session, names: list[str]):
 """,
     )
     assert [f.applicability.value for f in findings] == ["unsafe"]
-    assert "to set their foreign key to NULL" in findings[0].fix_note
+    assert "when the flush sent the DELETEs (to unlink them)" in findings[0].fix_note
 
 
 def test_rows_returned_by_a_helper_get_the_option_there_unsafely(tmp_path):

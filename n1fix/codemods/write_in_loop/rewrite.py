@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.codemods.lazy_load_in_loop.rewrite import fix as add_loader_option
+from n1fix.codemods.write_in_loop.delete_loads import fix_delete_loads
 from n1fix.codemods.write_in_loop.filter_by_key import FilterByKeyToIn
 from n1fix.codemods.write_in_loop.merge import fix_merge
 from n1fix.codemods.write_in_loop.model_writes import fix_model_write
@@ -21,8 +21,8 @@ from n1fix.cst.names import NamePicker, keys_name, plural, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.tidy import as_list, is_identity
 from n1fix.rules.base import Finding
-from n1fix.rules.lazy_load_in_loop.analysis import LazyLoadPlan
 from n1fix.rules.write_in_loop.analysis import RefreshPlan, WriteForm, WritePlan
+from n1fix.rules.write_in_loop.delete_loads import DeleteLoadsPlan
 from n1fix.rules.write_in_loop.merge import MergePlan
 from n1fix.rules.write_in_loop.model_writes import ModelWritePlan
 
@@ -49,10 +49,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
         return fix_model_write(ctx, finding.plan)
     if isinstance(finding.plan, MergePlan):
         return fix_merge(ctx, finding.plan)
-    if isinstance(finding.plan, LazyLoadPlan):
-        return add_loader_option(
-            ctx, finding
-        )  # `session.delete()`'s loads, with the rows
+    if isinstance(finding.plan, DeleteLoadsPlan):
+        return fix_delete_loads(ctx, finding.plan)
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
     collection = (

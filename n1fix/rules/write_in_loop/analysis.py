@@ -26,7 +26,7 @@ from n1fix.rules.write_in_loop.loop_body import (
     other_statements_may_raise,
     reads_attribute,
 )
-from n1fix.rules.write_in_loop.delete_loads import delete_loads_plan
+from n1fix.rules.write_in_loop.delete_loads import cascades_delete, delete_loads_plan
 from n1fix.rules.write_in_loop.merge import judge_merge
 
 
@@ -962,16 +962,17 @@ def _session_call(
     if judged is None:
         return None  # the query loads every collection the deletes load: no SELECT per item
     applicability, note, plan = judged
-    rel = model.relationships[plan.path[0]] if plan is not None else loaded[0]
-    deletes = (
-        bool(rel.cascade)
-        and "delete" in (rel.cascade or "")
-        or (rel.cascade or "").startswith("all")
+    rels = (
+        [model.relationships[attr] for attr in plan.attrs]
+        if plan is not None
+        else loaded[:1]
     )
-    action = "delete" if deletes else "unlink"
+    actions = {"delete" if cascades_delete(rel) else "unlink" for rel in rels}
+    action = " or ".join(sorted(actions))
+    named = " and ".join(f"`{model.name}.{rel.attr}`" for rel in rels)
     message = (
         f"{shown} runs once per item of {where}: the DELETEs go out together at flush, but first the session "
-        f"loads `{model.name}.{rel.attr}` of each item to {action} its rows (a SELECT per item unless loaded); "
+        f"loads {named} of each item to {action} its rows (a SELECT per item unless loaded); "
         f"{_FIX_WORDS[applicability]}: {note}"
     )
     fix_note = None if applicability is Applicability.SAFE else note

@@ -16,9 +16,9 @@ What must be shown (else no fix):
   returning it), whose options it can read; the loop's items are those rows;
 - the loop does nothing but delete its item: no commit, flush or expiry between two
   deletes that would drop the loaded collections, no other write;
-- one collection only is loaded by the delete (n1fix writes one option; with several,
-  the others would still load per row).
-Safe when the collection cascades the delete: the original loads it at `session.delete()`,
+- every collection it loads is a plain lazy one (`lazy="select"`), which `selectinload`
+  loads instead.
+Safe when every such collection cascades the delete: the original loads it at `session.delete()`,
 in the loop, right after the query, as the option does. When the delete only unlinks the
 children, the original loads them when the flush sends the DELETEs, which may be later:
 a child row written in between without going through the relationship (a Core INSERT)
@@ -27,17 +27,27 @@ would be missed by the rows loaded before. That fix is unsafe.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
-from n1fix.analysis.row_sources import row_source
+from n1fix.analysis.row_sources import Source, row_source
 from n1fix.orm.dialect import Loading
 from n1fix.rules.base import Applicability
-from n1fix.rules.lazy_load_in_loop.analysis import LazyLoadPlan
+
+
+@dataclass
+class DeleteLoadsPlan:
+    """`selectinload(<entity>.<attr>)` for each of `attrs`, added to the query the
+    deleted rows come from."""
+
+    source: Source
+    attrs: tuple[str, ...]
 
 
 def delete_loads_plan(
     ctx, loop: cst.For, ancestry, call: cst.Call, model, loaded: list
-) -> tuple[Applicability, str, LazyLoadPlan | None] | None:
+) -> tuple[Applicability, str, DeleteLoadsPlan | None] | None:
     """(applicability, why, plan) for a `session.delete(item)` per row whose delete
     loads `loaded` (the model's collections); None when the query already loads every
     one of them (no SELECT per row)."""
@@ -50,60 +60,59 @@ def delete_loads_plan(
         return Applicability.NONE, _no_query(model, loaded), None
     if source.options.opaque:
         return Applicability.NONE, _no_query(model, loaded), None
-    lazy = [
-        rel
-        for rel in loaded
-        if ctx.orm.loading(source.options, (rel.attr,), rel) is Loading.LAZY
-    ]
+
+    def loading(rel) -> Loading:
+        return ctx.orm.loading(source.options, (rel.attr,), rel)
+
+    lazy = [rel for rel in loaded if loading(rel) is not Loading.EAGER]
     if not lazy:
-        return None
-    if len(lazy) > 1:
-        spelled = [f"`{model.name}.{rel.attr}`" for rel in lazy]
-        names = ", ".join(spelled[:-1]) + f" and {spelled[-1]}"
-        why = (
-            f"each delete loads {names}; load them with `selectinload` in the query"
-            " that fetched the rows (n1fix writes one loader option), or let the"
-            " database do it (`ON DELETE` with `passive_deletes=True`)"
-        )
-        return Applicability.NONE, why, None
-    rel = lazy[0]
-    option = f"selectinload({source.entity_code}.{rel.attr})"
+        return None  # the query loads them with the rows
+    options = ", ".join(f"selectinload({source.entity_code}.{r.attr})" for r in lazy)
+    named = _and(f"`{model.name}.{r.attr}`" for r in lazy)
     blocker = _loop_blocker(loop, call)
-    if blocker is None and (rel.lazy or "select") not in _PLAIN_LAZY:
-        blocker = f"`{model.name}.{rel.attr}` is loaded with `lazy={rel.lazy!r}`"
+    odd = next(
+        (
+            r
+            for r in lazy
+            if loading(r) is not Loading.LAZY or r.lazy not in _PLAIN_LAZY
+        ),
+        None,
+    )
+    if blocker is None and odd is not None:
+        blocker = f"`{model.name}.{odd.attr}` is not loaded by a plain lazy SELECT"
     if blocker:
         why = (
-            f"{blocker}; load `{model.name}.{rel.attr}` with `{option}` in the query"
-            " that fetched the rows, or let the database do it (`ON DELETE` with"
-            " `passive_deletes=True`)"
+            f"{blocker}; load {named} with `{options}` in the query that fetched the"
+            " rows, or let the database do it (`ON DELETE` with `passive_deletes=True`)"
         )
         return Applicability.NONE, why, None
-    plan = LazyLoadPlan(
-        site=call.func,
-        source=source,
-        path=(rel.attr,),
-        steps=[(source.entity_code, rel.attr, "selectinload")],
-        extend=None,
-    )
+    plan = DeleteLoadsPlan(source, tuple(r.attr for r in lazy))
     if source.helper is not None:
         why = (
-            f"`{option}` goes into `{source.helper}()`, which returns the rows: every"
-            f" caller of it loads `{rel.attr}` from then on"
+            f"`{options}` goes into `{source.helper}()`, which returns the rows: every"
+            " caller of it loads them from then on"
         )
         return Applicability.UNSAFE, why, plan
-    if _cascades_delete(rel):
+    unlinked = [r for r in lazy if not cascades_delete(r)]
+    if not unlinked:
         why = (
-            f"`{option}` loads every row's `{rel.attr}` with the rows, where each"
-            " `delete()` loaded its own (the delete cascades to them)"
+            f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the rows,"
+            " where each `delete()` loaded its own (the delete cascades to them)"
         )
         return Applicability.SAFE, why, plan
+    attrs = _and(f"`{r.attr}`" for r in unlinked)
     why = (
-        f"`{option}` loads every row's `{rel.attr}` with the rows; the original loaded"
-        " them when the flush sent the DELETEs (to set their foreign key to NULL),"
-        f" which may be later: a `{rel.attr}` row written in between other than through"
-        " the relationship would not be unlinked"
+        f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the rows; the"
+        f" original loaded {attrs} when the flush sent the DELETEs (to unlink them),"
+        " which may be later: a row written in between other than through the"
+        " relationship would not be unlinked"
     )
     return Applicability.UNSAFE, why, plan
+
+
+def _and(words) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" and {words[-1]}"
 
 
 # A relationship loaded on first access by a SELECT of its rows, which `selectinload`
@@ -111,7 +120,7 @@ def delete_loads_plan(
 _PLAIN_LAZY = {"select", "True", "true"}
 
 
-def _cascades_delete(rel) -> bool:
+def cascades_delete(rel) -> bool:
     cascade = rel.cascade or ""
     parts = {part.strip() for part in cascade.split(",")}
     return "delete" in parts or "all" in parts
