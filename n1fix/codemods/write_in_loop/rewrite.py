@@ -12,6 +12,7 @@ import libcst as cst
 
 from n1fix.codemods.write_in_loop.delete_loads import fix_delete_loads
 from n1fix.codemods.write_in_loop.filter_by_key import FilterByKeyToIn
+from n1fix.codemods.write_in_loop.fresh_merge import fix_fresh_merge
 from n1fix.codemods.write_in_loop.merge import fix_merge
 from n1fix.codemods.write_in_loop.model_writes import fix_model_write
 from n1fix.cst.errors import FixFailed
@@ -23,6 +24,7 @@ from n1fix.cst.tidy import as_list, is_identity
 from n1fix.rules.base import Finding
 from n1fix.rules.write_in_loop.analysis import RefreshPlan, WriteForm, WritePlan
 from n1fix.rules.write_in_loop.delete_loads import DeleteLoadsPlan
+from n1fix.rules.write_in_loop.fresh_merge import FreshMergePlan
 from n1fix.rules.write_in_loop.merge import MergePlan
 from n1fix.rules.write_in_loop.model_writes import ModelWritePlan
 
@@ -51,6 +53,8 @@ def fix(ctx, finding: Finding) -> cst.Module:
         return fix_merge(ctx, finding.plan)
     if isinstance(finding.plan, DeleteLoadsPlan):
         return fix_delete_loads(ctx, finding.plan)
+    if isinstance(finding.plan, FreshMergePlan):
+        return fix_fresh_merge(ctx, finding.plan)
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
     collection = (

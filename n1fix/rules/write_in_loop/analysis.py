@@ -21,12 +21,13 @@ from n1fix.cst.syntax import (
 )
 from n1fix.orm.dialect import Predicate, WriteShape
 from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.write_in_loop.delete_loads import cascades_delete, delete_loads_plan
+from n1fix.rules.write_in_loop.fresh_merge import judge_fresh_merge
 from n1fix.rules.write_in_loop.loop_body import (
     body_blocker,
     other_statements_may_raise,
     reads_attribute,
 )
-from n1fix.rules.write_in_loop.delete_loads import cascades_delete, delete_loads_plan
 from n1fix.rules.write_in_loop.merge import judge_merge
 
 
@@ -991,6 +992,18 @@ _FIX_WORDS = {
 def _merge_finding(
     rule, ctx, loop, ancestry, frame, node, call, path, shown
 ) -> Finding | None:
+    fresh = judge_fresh_merge(ctx, loop, ancestry, node, call, path)
+    if fresh is not None:
+        applicability, why, plan = fresh
+        message = (
+            f"{shown} runs once per item of {loop_words(ctx, frame)}: each merge looks"
+            " its object up by primary key first (a SELECT per item), for a row that"
+            f" cannot exist; {_FIX_WORDS[applicability]} (`session.add()`): {why}"
+        )
+        fix_note = None if applicability is Applicability.SAFE else why
+        return rule.finding_at(
+            ctx, node, message, applicability, fix_note, plan, loop=loop
+        )
     judged = judge_merge(ctx, loop, ancestry, frame, node, call, path)
     if judged is None:
         return None  # every merge has the same key: one SELECT at most
