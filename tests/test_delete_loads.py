@@ -135,3 +135,37 @@ def purge(session: Session, albums: list[Album]):
 """,
     )
     assert [f.applicability.value for f in findings] == ["none"]
+
+
+def test_options_past_the_line_length_go_one_a_line(tmp_path):
+    service, findings = _findings(
+        tmp_path,
+        """\
+from sqlalchemy.orm import Session
+
+from purgeapp.models import Board
+
+
+class Boards:
+    def drop(self, session: Session, names: list[str], lock, really: bool):
+        with lock:
+            if really:
+                if names:
+                    boards = session.query(Board).filter(Board.name.in_(names))
+                    for board in boards:
+                        session.delete(board)
+""",
+    )
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    text = fix_source(service, service.read_text(), unsafe_fixes=True).text
+    expected = """\
+                    boards = (
+                        session.query(Board)
+                        .options(
+                            selectinload(Board.pins),
+                            selectinload(Board.followers),
+                        )
+                        .filter(Board.name.in_(names))
+                    )
+"""
+    assert expected in text, text

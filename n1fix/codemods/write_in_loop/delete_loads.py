@@ -17,6 +17,7 @@ from n1fix.codemods.lazy_load_in_loop.rewrite import (
     with_argument,
 )
 from n1fix.cst.imports import add_from_import, spelling
+from n1fix.cst.layout import render
 from n1fix.rules.write_in_loop.delete_loads import DeleteLoadsPlan
 
 
@@ -43,4 +44,28 @@ def fix_delete_loads(ctx, plan: DeleteLoadsPlan) -> cst.Module:
         module = add_from_import(
             module, "sqlalchemy.orm", "selectinload", ctx.first_party
         )
-    return module
+    return _options_one_a_line(ctx, module, [render(option) for option in options])
+
+
+def _options_one_a_line(ctx, module: cst.Module, options: list[str]) -> cst.Module:
+    """A `.options(a, b)` line of a chain broken one call a line that runs past the
+    line length gets one option a line, as black writes it."""
+    one_line = f".options({', '.join(options)})"
+    lines = module.code.splitlines(keepends=True)
+    changed = False
+    for number, line in enumerate(lines):
+        text = line.rstrip("\r\n")
+        if text.strip() != one_line or len(text) <= ctx.project.line_length:
+            continue
+        end = line[len(text) :]
+        indent = text[: len(text) - len(text.lstrip())]
+        inner = indent + module.default_indent
+        lines[number] = (
+            f"{indent}.options({end}"
+            + "".join(f"{inner}{option},{end}" for option in options)
+            + f"{indent}){end}"
+        )
+        changed = True
+    if not changed:
+        return module
+    return cst.parse_module("".join(lines), config=module.config_for_parsing)
