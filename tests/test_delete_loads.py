@@ -169,3 +169,56 @@ class Boards:
                     )
 """
     assert expected in text, text
+
+
+LINKAPP = '''\
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Role(Base):
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grants: Mapped[list[Grant]] = relationship(
+        foreign_keys="Grant.role_id", cascade="all, delete-orphan"
+    )
+
+
+class Grant(Base):
+    """A grant of a role, given by another role: two foreign keys to roles."""
+
+    __tablename__ = "grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
+'''
+
+
+def test_a_cascaded_collection_whose_rows_hang_off_two_rows_is_unsafe(tmp_path):
+    (tmp_path / "linkapp").mkdir()
+    (tmp_path / "linkapp" / "__init__.py").write_text("")
+    (tmp_path / "linkapp" / "models.py").write_text(LINKAPP)
+    _, findings = _findings(
+        tmp_path,
+        """\
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linkapp.models import Role
+
+
+def drop(session: Session, ids: list[int]):
+    for role in session.scalars(select(Role).where(Role.id.in_(ids))):
+        session.delete(role)
+""",
+    )
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert "2 foreign keys to `roles`" in findings[0].fix_note

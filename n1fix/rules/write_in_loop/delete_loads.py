@@ -18,11 +18,14 @@ What must be shown (else no fix):
   deletes that would drop the loaded collections, no other write;
 - every collection it loads is a plain lazy one (`lazy="select"`), which `selectinload`
   loads instead.
-Safe when every such collection cascades the delete: the original loads it at `session.delete()`,
-in the loop, right after the query, as the option does. When the delete only unlinks the
-children, the original loads them when the flush sends the DELETEs, which may be later:
-a child row written in between without going through the relationship (a Core INSERT)
-would be missed by the rows loaded before. That fix is unsafe.
+Safe when every such collection cascades the delete: the original loads it at
+`session.delete()`, in the loop, as the option does with the rows; each load first
+autoflushes the deletes before it, which cannot change a collection whose rows have one
+foreign key to the table (else, or when their model is unknown: unsafe). When the
+delete only unlinks the children, the original loads them when the flush sends the
+DELETEs, which may be later: a child row written in between without going through the
+relationship (a Core INSERT) would be missed by the rows loaded before. That fix is
+unsafe.
 """
 
 from __future__ import annotations
@@ -95,6 +98,16 @@ def delete_loads_plan(
         return Applicability.UNSAFE, why, plan
     unlinked = [r for r in lazy if not cascades_delete(r)]
     if not unlinked:
+        doubly = _doubly_linked(ctx, model, lazy)
+        if doubly:
+            why = (
+                f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the"
+                f" rows; but {doubly}: each `delete()` loaded its own after the"
+                " autoflush of the deletes before it, which may have removed such rows"
+                " (`ON DELETE CASCADE`), where rows loaded before the loop still hold"
+                " them"
+            )
+            return Applicability.UNSAFE, why, plan
         why = (
             f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the rows,"
             " where each `delete()` loaded its own (the delete cascades to them)"
@@ -108,6 +121,26 @@ def delete_loads_plan(
         " relationship would not be unlinked"
     )
     return Applicability.UNSAFE, why, plan
+
+
+def _doubly_linked(ctx, model, rels) -> str | None:
+    """Why a row of one of `rels` may also belong to another row of `model`'s table
+    (its model unknown, or a second foreign key to that table), or None."""
+    for rel in rels:
+        target = ctx.project.models.get(rel.target or "")
+        if target is None:
+            return f"the model of `{model.name}.{rel.attr}` is not known"
+        links = [
+            column.attr
+            for column in target.columns.values()
+            if (column.foreign_key or "").split(".", 1)[0] == model.table
+        ]
+        if len(links) != 1:
+            return (
+                f"`{target.name}` has {len(links)} foreign keys to `{model.table}`"
+                f" ({', '.join(links) or 'none n1fix reads'})"
+            )
+    return None
 
 
 def _and(words) -> str:
