@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from n1fix.codemods.write_in_loop.delete_loads import fix_delete_loads
+from n1fix.codemods.write_in_loop.filter_by_key import FilterByKeyToIn
+from n1fix.codemods.write_in_loop.fresh_merge import fix_fresh_merge
+from n1fix.codemods.write_in_loop.merge import fix_merge
+from n1fix.codemods.write_in_loop.model_writes import fix_model_write
 from n1fix.cst.errors import FixFailed
 from n1fix.cst.imports import add_from_import, spelled_or_needed
 from n1fix.cst.layout import INDENT, chain_lines, fits, render
@@ -17,10 +22,9 @@ from n1fix.cst.names import NamePicker, keys_name, plural, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.tidy import as_list, is_identity
 from n1fix.rules.base import Finding
-from n1fix.codemods.write_in_loop.filter_by_key import FilterByKeyToIn
-from n1fix.codemods.write_in_loop.merge import fix_merge
-from n1fix.codemods.write_in_loop.model_writes import fix_model_write
 from n1fix.rules.write_in_loop.analysis import RefreshPlan, WriteForm, WritePlan
+from n1fix.rules.write_in_loop.delete_loads import DeleteLoadsPlan
+from n1fix.rules.write_in_loop.fresh_merge import FreshMergePlan
 from n1fix.rules.write_in_loop.merge import MergePlan
 from n1fix.rules.write_in_loop.model_writes import ModelWritePlan
 
@@ -47,6 +51,10 @@ def fix(ctx, finding: Finding) -> cst.Module:
         return fix_model_write(ctx, finding.plan)
     if isinstance(finding.plan, MergePlan):
         return fix_merge(ctx, finding.plan)
+    if isinstance(finding.plan, DeleteLoadsPlan):
+        return fix_delete_loads(ctx, finding.plan)
+    if isinstance(finding.plan, FreshMergePlan):
+        return fix_fresh_merge(ctx, finding.plan)
     plan: WritePlan = finding.plan
     names = NamePicker(plan.scope, ctx.module)
     collection = (

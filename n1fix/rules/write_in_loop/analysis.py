@@ -21,6 +21,8 @@ from n1fix.cst.syntax import (
 )
 from n1fix.orm.dialect import Predicate, WriteShape
 from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.write_in_loop.delete_loads import cascades_delete, delete_loads_plan
+from n1fix.rules.write_in_loop.fresh_merge import judge_fresh_merge
 from n1fix.rules.write_in_loop.loop_body import (
     body_blocker,
     other_statements_may_raise,
@@ -957,29 +959,51 @@ def _session_call(
     ]
     if not loaded:
         return None  # the unit of work sends the DELETEs together at flush: nothing per item
-    rel = loaded[0]
-    deletes = (
-        bool(rel.cascade)
-        and "delete" in (rel.cascade or "")
-        or (rel.cascade or "").startswith("all")
+    judged = delete_loads_plan(ctx, loop, ancestry, call, model, loaded)
+    if judged is None:
+        return None  # the query loads every collection the deletes load: no SELECT per item
+    applicability, note, plan = judged
+    rels = (
+        [model.relationships[attr] for attr in plan.attrs]
+        if plan is not None
+        else loaded[:1]
     )
-    action = "delete" if deletes else "unlink"
-    note = (
-        "a bulk `delete(...).where(... in_(...))` would skip that ORM bookkeeping (cascades, unlinking "
-        f"children, events), so n1fix offers no rewrite; load `{model.name}.{rel.attr}` with `selectinload` "
-        "in the query that fetched the rows, or let the database do it (`ON DELETE` with `passive_deletes=True`)"
-    )
+    actions = {"delete" if cascades_delete(rel) else "unlink" for rel in rels}
+    action = " or ".join(sorted(actions))
+    named = " and ".join(f"`{model.name}.{rel.attr}`" for rel in rels)
     message = (
         f"{shown} runs once per item of {where}: the DELETEs go out together at flush, but first the session "
-        f"loads `{model.name}.{rel.attr}` of each item to {action} its rows (a SELECT per item unless loaded); "
-        f"no fix: {note}"
+        f"loads {named} of each item to {action} its rows (a SELECT per item unless loaded); "
+        f"{_FIX_WORDS[applicability]}: {note}"
     )
-    return rule.finding_at(ctx, node, message, Applicability.NONE, note, loop=loop)
+    fix_note = None if applicability is Applicability.SAFE else note
+    return rule.finding_at(
+        ctx, node, message, applicability, fix_note, plan=plan, loop=loop
+    )
+
+
+_FIX_WORDS = {
+    Applicability.SAFE: "fix",
+    Applicability.UNSAFE: "unsafe fix",
+    Applicability.NONE: "no fix",
+}
 
 
 def _merge_finding(
     rule, ctx, loop, ancestry, frame, node, call, path, shown
 ) -> Finding | None:
+    fresh = judge_fresh_merge(ctx, loop, ancestry, node, call, path)
+    if fresh is not None:
+        applicability, why, plan = fresh
+        message = (
+            f"{shown} runs once per item of {loop_words(ctx, frame)}: each merge looks"
+            " its object up by primary key first (a SELECT per item), for a row that"
+            f" cannot exist; {_FIX_WORDS[applicability]} (`session.add()`): {why}"
+        )
+        fix_note = None if applicability is Applicability.SAFE else why
+        return rule.finding_at(
+            ctx, node, message, applicability, fix_note, plan, loop=loop
+        )
     judged = judge_merge(ctx, loop, ancestry, frame, node, call, path)
     if judged is None:
         return None  # every merge has the same key: one SELECT at most

@@ -107,6 +107,11 @@ for tag_id, name in names.items():
     session.merge(Tag(id=tag_id, name=name))
 del existing_tags
 ```
+A `session.merge(M(id=uuid.uuid4(), ...))` per item, its result unused, becomes
+`session.add(M(id=uuid.uuid4(), ...))`: the key was drawn at random a moment before, so
+merge's lookup is a SELECT that cannot find a row. A `session.delete(row)` per row of a
+query whose delete loads the row's collections first gets them loaded with the rows, one
+SELECT for all: `select(Tag).options(selectinload(Tag.objects)).where(...)`.
 The list holds the rows for the loop's duration (the identity map holds clean objects
 weakly; the `del` says so, and keeps linters from calling the name unused). A key part
 that is the same for every item stays an `==` (`M.member_id == member_id,
@@ -128,6 +133,16 @@ Render.objects.filter(chain_id=chain_id).update(chain=None, chain_position=None)
 No `if objs:` guard: `bulk_create([])` and `bulk_update([], ...)` run no query.
 
 ## Fix safety
+Of `session.delete(row)` per row, the `selectinload` fix is safe when every collection
+the delete loads cascades the delete (the original loaded each at `delete()`, in a loop
+that does nothing else, as the option does with the rows); unsafe when one is only
+unlinked (its foreign key set to NULL, or a many-to-many row deleted), which the
+original loaded when the flush sent the DELETEs, possibly later. A loop that does more
+than delete, rows from elsewhere, or a collection that is not a plain lazy one: no fix.
+`merge` -> `add` is safe when the object is built inside `merge(...)` by the model's own
+constructor with column keywords only and a primary key column set to `uuid.uuid4()` or
+`uuid.uuid1()` (its `.hex` or `str()`), nothing rewriting it (`@validates`); unsafe in
+a `try` block (an INSERT that fails does so at the next flush, not at the next merge).
 The fix is safe when n1fix can show the batched statement writes the same rows: the
 model is in the project's model index; the key changes per item and nothing else in the
 statement does; the key column is not nullable, or the key cannot be None

@@ -1,0 +1,11 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from purgeapp.models import Album
+
+
+def purge_archived(session: Session) -> None:
+    albums = session.scalars(select(Album).where(Album.archived)).all()
+    for album in albums:
+        session.delete(album)
+    session.flush()

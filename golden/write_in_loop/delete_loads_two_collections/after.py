@@ -1,0 +1,14 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from purgeapp.models import Board
+
+
+def delete_boards(session: Session, names: list[str]) -> None:
+    for board in session.scalars(
+        select(Board)
+        .options(selectinload(Board.pins), selectinload(Board.followers))
+        .where(Board.name.in_(names))
+    ):
+        session.delete(board)
+    session.flush()

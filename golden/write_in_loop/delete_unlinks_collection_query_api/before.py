@@ -1,0 +1,10 @@
+from sqlalchemy.orm import Session
+
+from purgeapp.models import Folder
+
+
+def drop_old_folders(session: Session) -> None:
+    folders = session.query(Folder).filter(Folder.name.like("old-%"))
+    for folder in folders:
+        session.delete(folder)
+    session.commit()

@@ -1,0 +1,5 @@
+SEED = "purgeapp"
+
+
+def run(module, session):
+    module.purge_archived(session)
