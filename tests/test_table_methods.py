@@ -434,3 +434,30 @@ def test_validators_that_only_normalise_their_input_keep_a_model_pure():
 )
 def test_validators_that_call_out_or_read_more_than_their_input_are_not_pure(name):
     assert pure_model_fields(_module(VALIDATED), name) is None
+
+
+def test_module_constants_are_names_bound_once_and_never_rebound():
+    from n1fix.rules.query_in_loop.pure_validators import _module_constants
+
+    module = _module(
+        """
+        URL = '/a/{id}'
+        SIZE = 3
+        LIMIT = 10
+        LIMIT += 1
+        NAME = 'x'
+        for NAME in names:
+            pass
+        PAIR = 'a'
+        PAIR, OTHER = 'b', 'c'
+        ITEMS = ['a']
+        LOCAL = 'a'
+
+        def f():
+            LOCAL = 'b'  # a local of f, not the module's
+            return LOCAL
+        """
+    )
+    assert _module_constants(module) == {"URL", "SIZE", "LOCAL"}
+    starred = _module("URL = '/a'\nfrom settings import *\n")
+    assert _module_constants(starred) == set()
