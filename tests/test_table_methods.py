@@ -291,3 +291,173 @@ def test_shaping_in_a_comprehension_over_the_keys_is_not_written():
                     return {id: FileModel.model_validate(files_by_id[id]) for id in ids}
             """
         )
+
+
+VALIDATED = """
+    from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+    _DEFAULT_IMAGE = '/api/v1/users/{user_id}/profile/image'
+    _REBOUND = 'a'
+    _REBOUND = 'b'
+    _CHANGED = 'a'
+
+    def change():
+        global _CHANGED
+        _CHANGED = 'b'
+
+    class Settings(BaseModel):
+        ui: dict | None = {}
+        model_config = ConfigDict(extra='allow')
+        pass
+
+    class UserModel(BaseModel):
+        id: str
+        profile_image_url: str | None = None
+        variables: dict = Field(default_factory=dict, exclude=True)
+        settings: Settings | None = None
+
+        @model_validator(mode='after')
+        def _ensure_profile_image(self) -> 'UserModel':
+            \"\"\"Assign a generated avatar when no profile image is provided.\"\"\"
+            self.profile_image_url = self.profile_image_url or _DEFAULT_IMAGE.format(
+                user_id=self.id
+            )
+            return self
+
+        @field_validator('variables', mode='before')
+        @classmethod
+        def normalize_variables(cls, value):
+            return value if isinstance(value, dict) else {}
+
+    class Checked(BaseModel):
+        id: str
+
+        @field_validator('id')
+        def check(cls, value, info):
+            if not isinstance(value, (str, bytes)):
+                return ''
+            return value
+
+        @model_validator(mode='after')
+        def check_all(self):
+            if self.id == '':
+                raise ValueError('no id')
+            return self
+
+    class Rebound(BaseModel):
+        id: str | None = None
+
+        @model_validator(mode='after')
+        def fill(self):
+            self.id = self.id or _REBOUND
+            return self
+
+    class Changed(BaseModel):
+        id: str | None = None
+
+        @model_validator(mode='after')
+        def fill_changed(self):
+            self.id = self.id or _CHANGED
+            return self
+
+    class CallsOut(BaseModel):
+        id: str
+
+        @field_validator('id')
+        @classmethod
+        def check(cls, value):
+            return validate_image_url(value)
+
+    class ReadsInfo(BaseModel):
+        id: str
+
+        @field_validator('id')
+        @classmethod
+        def check(cls, value, info):
+            return info.data
+
+    class Wraps(BaseModel):
+        id: str
+
+        @field_validator('id', mode='wrap')
+        @classmethod
+        def check(cls, value, handler):
+            return value
+
+    class Before(BaseModel):
+        id: str
+
+        @model_validator(mode='before')
+        @classmethod
+        def fill(cls, data):
+            return data
+
+    class WritesOther(BaseModel):
+        id: str
+
+        @model_validator(mode='after')
+        def remember(self):
+            SEEN.id = self.id
+            return self
+
+    class Method(BaseModel):
+        id: str
+
+        def label(self):
+            return self.id
+"""
+
+
+def test_validators_that_only_normalise_their_input_keep_a_model_pure():
+    module = _module(VALIDATED)
+    assert pure_model_fields(module, "UserModel") == {
+        "id",
+        "profile_image_url",
+        "variables",
+        "settings",
+    }
+    assert pure_model_fields(module, "Checked") == {"id"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Rebound",  # a module name bound twice is no constant
+        "Changed",  # nor one a function rebinds with `global`
+        "CallsOut",  # a project function
+        "ReadsInfo",  # pydantic's validation info: other fields
+        "Wraps",  # pydantic's handler
+        "Before",  # a before-model validator sees the raw input
+        "WritesOther",  # writes outside the instance
+        "Method",  # any other method: not read
+    ],
+)
+def test_validators_that_call_out_or_read_more_than_their_input_are_not_pure(name):
+    assert pure_model_fields(_module(VALIDATED), name) is None
+
+
+def test_module_constants_are_names_bound_once_and_never_rebound():
+    from n1fix.rules.query_in_loop.pure_validators import _module_constants
+
+    module = _module(
+        """
+        URL = '/a/{id}'
+        SIZE = 3
+        LIMIT = 10
+        LIMIT += 1
+        NAME = 'x'
+        for NAME in names:
+            pass
+        PAIR = 'a'
+        PAIR, OTHER = 'b', 'c'
+        ITEMS = ['a']
+        LOCAL = 'a'
+
+        def f():
+            LOCAL = 'b'  # a local of f, not the module's
+            return LOCAL
+        """
+    )
+    assert _module_constants(module) == {"URL", "SIZE", "LOCAL"}
+    starred = _module("URL = '/a'\nfrom settings import *\n")
+    assert _module_constants(starred) == set()

@@ -4,14 +4,16 @@ Table methods often hand back a pydantic copy of the row they loaded rather than
 itself (open-webui: `return FileModel.model_validate(file) if file else None`). A batch
 method repeats that shaping for every key before the caller's loop runs, so it must give
 each key what the call gave it: the validation must depend on the row alone and change
-nothing else. Pydantic's own validation of plain field types does; a validator, a
-property, a custom `__init__` or `model_post_init`, or a field type n1fix does not know
+nothing else. Pydantic's own validation of plain field types does, and so does a
+validator that only normalises what it is given (`pure_validators`); any other validator,
+a property, a custom `__init__` or `model_post_init`, or a field type n1fix does not know
 (an `Annotated` type may carry a validator) is code that may call out, and is not shown to.
 
 A model is read as pure when it is a class of the callee's own module whose bases are
 `pydantic.BaseModel` or such pure models, and whose body holds only annotated fields
-(with literal defaults or `Field(...)` of literals), `model_config = ConfigDict(...)` of
-literals and a docstring; its field types are built from builtin types, `typing`'s
+(with literal defaults, empty containers, which pydantic copies for each instance, or
+`Field(...)` of literals), `model_config = ConfigDict(...)` of literals, pure validators
+and a docstring; its field types are built from builtin types, `typing`'s
 `Optional` / `Union` / `Any` / `Literal`, the date and time types, and other pure models
 of the module. What it reads of the row are its field names.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.cst.method_syntax import is_docstring
+from n1fix.rules.query_in_loop.pure_validators import ValidatorReader
 
 _PLAIN_TYPES = {
     "str",
@@ -69,6 +72,11 @@ class _Reader:
         self.base_model = _imported_from_pydantic(module, "BaseModel")
         self.field_factory = _imported_from_pydantic(module, "Field")
         self.config_dict = _imported_from_pydantic(module, "ConfigDict")
+        self.validators = ValidatorReader(
+            module,
+            _imported_from_pydantic(module, "field_validator"),
+            _imported_from_pydantic(module, "model_validator"),
+        )
 
     def fields(self, name: str, seen: frozenset[str]) -> set[str] | None:
         cls = self.classes.get(name)
@@ -92,6 +100,10 @@ class _Reader:
             return None
         for statement in cls.body.body:
             if is_docstring(statement):
+                continue
+            if isinstance(statement, cst.FunctionDef) and self.validators.is_pure(
+                statement
+            ):
                 continue
             if not isinstance(statement, cst.SimpleStatementLine):
                 return None  # a method: a validator, a property, `__init__`
@@ -123,7 +135,7 @@ class _Reader:
         return None
 
     def _default(self, value: cst.BaseExpression) -> bool:
-        if _literal(value):
+        if _literal(value) or _empty_container(value):
             return True
         if not _call_of(value, self.field_factory):
             return False
@@ -180,6 +192,10 @@ def _literal(value: cst.BaseExpression) -> bool:
     if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
         return isinstance(value.expression, (cst.Integer, cst.Float))
     return False
+
+
+def _empty_container(value: cst.BaseExpression) -> bool:
+    return isinstance(value, (cst.Dict, cst.List)) and not value.elements
 
 
 def _call_of(value: cst.BaseExpression, name: str | None) -> bool:

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from renderapp.models import User
+
+_AVATAR_URL = "/avatars/{user_id}.png"
+
+
+def use_avatar_host(host: str) -> None:
+    """Serve the next avatars from `host` (a CDN switch, say)."""
+    global _AVATAR_URL
+    _AVATAR_URL = host + "/avatars/{user_id}.png"
+
+
+class UserCard(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    display_name: str
+    avatar_url: str | None = None
+
+    @model_validator(mode="after")
+    def _ensure_avatar(self) -> UserCard:
+        self.avatar_url = self.avatar_url or _AVATAR_URL.format(user_id=self.id)
+        return self
+
+
+class UsersTable:
+    def get_user_card_by_id(self, session: Session, id: int) -> UserCard | None:
+        user = session.get(User, id)
+        return UserCard.model_validate(user) if user else None
+
+    def get_user_card_by_ids(
+        self, session: Session, ids: list[int]
+    ) -> dict[int, UserCard | None]:
+        if not ids:
+            return {}
+        users_by_id = {
+            user.id: user
+            for user in session.scalars(select(User).where(User.id.in_(ids)))
+        }
+        results = {}
+        for id in ids:
+            user = users_by_id.get(id)
+            results[id] = UserCard.model_validate(user) if user else None
+        return results
+
+
+Users = UsersTable()
+
+
+def cards(session: Session, user_ids: list[int]) -> list[tuple[int, str | None]]:
+    found = []
+    cards_by_id = Users.get_user_card_by_ids(session, user_ids)
+    for user_id in user_ids:
+        card = cards_by_id[user_id]
+        if card:
+            found.append((card.id, card.avatar_url))
+        use_avatar_host("https://cdn.example.com")
+    return found
