@@ -107,6 +107,32 @@ def test_lazy_load_survey_keeps_attributes_read_on_rows_of_a_query():
     assert {"author", "publisher"} <= set(names)
 
 
+def test_lazy_load_survey_reads_every_loop_of_the_file_index():
+    # A loop over rows inside another one, a loop in a function defined in a loop, a
+    # loop in a lambda's comprehension, and a helper whose `return` is in a function
+    # nested in it (the check reads every `return` of a helper's body).
+    names = _read_names(
+        """
+        def helper():
+            def inner():
+                return Shelf.objects.all()
+            return inner
+
+        def show(session):
+            for book in Book.objects.all():
+                for copy in Copy.objects.filter(book=book):
+                    print(copy.owner)
+                def later():
+                    for page in Page.objects.all():
+                        print(page.chapter)
+                key = lambda: [n.ledger for n in Note.objects.all()]
+            for shelf in helper():
+                print(shelf.room)
+        """
+    )
+    assert {"owner", "chapter", "ledger", "room"} <= set(names)
+
+
 def test_lazy_load_survey_skips_loops_over_rows_it_cannot_see():
     # Rows passed in, a dict's items, an attribute: the check finds no query for them,
     # whatever the loop reads, and `self.event` is no row's relation.

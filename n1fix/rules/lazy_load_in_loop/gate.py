@@ -29,6 +29,7 @@ LIST_VIEWS = {
 }
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def may_hold_list_view(tree: ast.Module) -> bool:
@@ -130,31 +131,29 @@ def attributes_of_loop_names(tree: ast.Module) -> set[str]:
     attributes are not such reads."""
     rows = QueryRows(tree)
     found: set[str] = set()
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
+    # Every loop of the index, each read on its own: a loop nested in another one read
+    # adds nothing (its names and reads are the outer loop's too), and a function in a
+    # loop holds loops of its own.
+    for node in nodes_of(tree, ast.For, *_COMPREHENSIONS):
         loop = loop_rows(node)
         if (
             loop is not None
             and isinstance(loop[0], ast.Name)
             and rows.may_hold(loop[1])
         ):
-            found |= _bound_attributes(node, stack)
-        else:
-            stack.extend(child_nodes(node))
+            found |= _bound_attributes(node)
     return found
 
 
-def _bound_attributes(loop: ast.AST, scopes: list[ast.AST]) -> set[str]:
+def _bound_attributes(loop: ast.AST) -> set[str]:
     """The attributes read on names bound in the loop (its own scope only: the functions
-    and classes in it are added to `scopes`, to be read on their own)."""
+    and classes in it are read on their own)."""
     bound: set[str] = set()
     reads: list[ast.Attribute] = []
     stack = [loop]
     while stack:
         node = stack.pop()
         if isinstance(node, _NESTED_SCOPES):
-            scopes.append(node)
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             bound.add(node.id)
