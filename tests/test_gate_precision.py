@@ -280,6 +280,29 @@ def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
         WriteInLoop,
         "for n in names:\n    instance.listeners.filter(name=n).delete()\n",
     )
+    # an item saved per row of a query the check reads (a manager's chain, a session's
+    # rows, awaited or bound to a name), not of a call it cannot type: a related
+    # manager of an object whose model is unknown, a helper's list
+    assert _gate(WriteInLoop, "for b in Book.objects.filter(a=1):\n    b.save()\n")
+    assert _gate(
+        WriteInLoop,
+        "async def f():\n    for b in await session.scalars(q):\n"
+        "        await b.adelete()\n",
+    )
+    assert _gate(
+        WriteInLoop,
+        "def f():\n    rows = session.query(Book).all()\n    for b in rows:\n"
+        "        b.save()\n",
+    )
+    assert _gate(WriteInLoop, "for b in shelf.books:\n    b.save()\n")
+    assert not _gate(
+        WriteInLoop, "for item in instance.items.all():\n    item.save()\n"
+    )
+    assert not _gate(WriteInLoop, "for item in load_items():\n    item.save()\n")
+    assert not _gate(
+        WriteInLoop,
+        "def f():\n    rows = self.get_items()\n    for b in rows:\n        b.delete()\n",
+    )
 
 
 # -- connection-leak ----------------------------------------------------------------------
