@@ -305,6 +305,28 @@ def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
     )
 
 
+def test_whole_rows_gate_wants_a_querys_rows():
+    from n1fix.rules.whole_rows_for_one_column.rule import WholeRowsForOneColumn
+
+    kept = [
+        "ids = [b.id for b in Book.objects.filter(a=1)]\n",
+        "ids = [b.id for b in session.query(Book).all()]\n",
+        "ids = [b.id for b in session.scalars(select(Book))]\n",
+        "async def f():\n    return [b.id for b in await db.scalars(select(B))]\n",
+        "ids = [b.id for b in (await s.execute(select(B))).scalars().all()]\n",
+    ]
+    for source in kept:
+        assert _gate(WholeRowsForOneColumn, source), source
+    # a related manager, a form's fields, a helper: no query the check reads
+    turned_away = [
+        "ids = [i.id for i in instance.items.all()]\nBook.objects.get(pk=1)\n",
+        "names = [f.label for f in form.fields.values()]\nquery = 1\n",
+        "ids = [b.id for b in load_books()]\nquery = 1\n",
+    ]
+    for source in turned_away:
+        assert not _gate(WholeRowsForOneColumn, source), source
+
+
 # -- connection-leak ----------------------------------------------------------------------
 
 
