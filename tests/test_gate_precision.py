@@ -466,6 +466,21 @@ def test_lazy_load_survey_keeps_the_templates_the_check_reads():
             return TemplateResponse(request, "books/other.html", **kwargs)
         """
     ) == ["books/list.html", "books/other.html"]
+    # a renderer in a method, in a function nested in one, under an alias; none at
+    # module level (no view renders it)
+    assert _templates(
+        """
+        from django.shortcuts import render as show
+
+        page = show(None, "books/module.html", {})  # render(...)
+
+        class Views:
+            def page(self, request):
+                def inner():
+                    return show(request, "books/inner.html", {})
+                return show(request, "books/method.html", context)
+        """
+    ) == ["books/inner.html", "books/method.html"]
     # without the word `django` or a renderer's name, no view is looked for
     assert _templates('def f():\n    return render(r, "a.html", {})\n') == []
 

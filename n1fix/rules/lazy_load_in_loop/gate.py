@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
-from n1fix.cst.astwalk import ast_dotted_name, child_nodes, nodes_of
+from n1fix.cst.astwalk import ast_dotted_name, below_any, child_nodes, nodes_of
 from n1fix.orm.django_template_places import (
     find_template,
     places_fact,
@@ -207,16 +207,15 @@ def rendered_templates(tree: ast.Module) -> list[str]:
             for kind, base in zip(kinds, statement.bases)
         ):
             names.update(_class_template(statement))
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:
-        node, in_function = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            in_function = True
-        elif in_function and isinstance(node, ast.Call):
-            renderer = _RENDERERS.get(_last_name(node.func, aliases))
-            if renderer is not None:
-                names.update(_rendered(node, *renderer))
-        stack.extend((child, in_function) for child in child_nodes(node))
+    # Renderer calls anywhere inside a function, read off the file's node index.
+    calls = [
+        node
+        for node in nodes_of(tree, ast.Call)
+        if _last_name(node.func, aliases) in _RENDERERS
+    ]
+    functions = nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
+    for call in below_any(tree, functions, calls):
+        names.update(_rendered(call, *_RENDERERS[_last_name(call.func, aliases)]))
     return sorted(names)
 
 
