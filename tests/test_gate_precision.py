@@ -107,6 +107,32 @@ def test_lazy_load_survey_keeps_attributes_read_on_rows_of_a_query():
     assert {"author", "publisher"} <= set(names)
 
 
+def test_lazy_load_survey_reads_every_loop_of_the_file_index():
+    # A loop over rows inside another one, a loop in a function defined in a loop, a
+    # loop in a lambda's comprehension, and a helper whose `return` is in a function
+    # nested in it (the check reads every `return` of a helper's body).
+    names = _read_names(
+        """
+        def helper():
+            def inner():
+                return Shelf.objects.all()
+            return inner
+
+        def show(session):
+            for book in Book.objects.all():
+                for copy in Copy.objects.filter(book=book):
+                    print(copy.owner)
+                def later():
+                    for page in Page.objects.all():
+                        print(page.chapter)
+                key = lambda: [n.ledger for n in Note.objects.all()]
+            for shelf in helper():
+                print(shelf.room)
+        """
+    )
+    assert {"owner", "chapter", "ledger", "room"} <= set(names)
+
+
 def test_lazy_load_survey_skips_loops_over_rows_it_cannot_see():
     # Rows passed in, a dict's items, an attribute: the check finds no query for them,
     # whatever the loop reads, and `self.event` is no row's relation.
@@ -254,6 +280,51 @@ def test_write_in_loop_gate_reads_django_writes_as_the_check_does():
         WriteInLoop,
         "for n in names:\n    instance.listeners.filter(name=n).delete()\n",
     )
+    # an item saved per row of a query the check reads (a manager's chain, a session's
+    # rows, awaited or bound to a name), not of a call it cannot type: a related
+    # manager of an object whose model is unknown, a helper's list
+    assert _gate(WriteInLoop, "for b in Book.objects.filter(a=1):\n    b.save()\n")
+    assert _gate(
+        WriteInLoop,
+        "async def f():\n    for b in await session.scalars(q):\n"
+        "        await b.adelete()\n",
+    )
+    assert _gate(
+        WriteInLoop,
+        "def f():\n    rows = session.query(Book).all()\n    for b in rows:\n"
+        "        b.save()\n",
+    )
+    assert _gate(WriteInLoop, "for b in shelf.books:\n    b.save()\n")
+    assert not _gate(
+        WriteInLoop, "for item in instance.items.all():\n    item.save()\n"
+    )
+    assert not _gate(WriteInLoop, "for item in load_items():\n    item.save()\n")
+    assert not _gate(
+        WriteInLoop,
+        "def f():\n    rows = self.get_items()\n    for b in rows:\n        b.delete()\n",
+    )
+
+
+def test_whole_rows_gate_wants_a_querys_rows():
+    from n1fix.rules.whole_rows_for_one_column.rule import WholeRowsForOneColumn
+
+    kept = [
+        "ids = [b.id for b in Book.objects.filter(a=1)]\n",
+        "ids = [b.id for b in session.query(Book).all()]\n",
+        "ids = [b.id for b in session.scalars(select(Book))]\n",
+        "async def f():\n    return [b.id for b in await db.scalars(select(B))]\n",
+        "ids = [b.id for b in (await s.execute(select(B))).scalars().all()]\n",
+    ]
+    for source in kept:
+        assert _gate(WholeRowsForOneColumn, source), source
+    # a related manager, a form's fields, a helper: no query the check reads
+    turned_away = [
+        "ids = [i.id for i in instance.items.all()]\nBook.objects.get(pk=1)\n",
+        "names = [f.label for f in form.fields.values()]\nquery = 1\n",
+        "ids = [b.id for b in load_books()]\nquery = 1\n",
+    ]
+    for source in turned_away:
+        assert not _gate(WholeRowsForOneColumn, source), source
 
 
 # -- connection-leak ----------------------------------------------------------------------
@@ -395,6 +466,21 @@ def test_lazy_load_survey_keeps_the_templates_the_check_reads():
             return TemplateResponse(request, "books/other.html", **kwargs)
         """
     ) == ["books/list.html", "books/other.html"]
+    # a renderer in a method, in a function nested in one, under an alias; none at
+    # module level (no view renders it)
+    assert _templates(
+        """
+        from django.shortcuts import render as show
+
+        page = show(None, "books/module.html", {})  # render(...)
+
+        class Views:
+            def page(self, request):
+                def inner():
+                    return show(request, "books/inner.html", {})
+                return show(request, "books/method.html", context)
+        """
+    ) == ["books/inner.html", "books/method.html"]
     # without the word `django` or a renderer's name, no view is looked for
     assert _templates('def f():\n    return render(r, "a.html", {})\n') == []
 

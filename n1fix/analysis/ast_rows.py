@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from n1fix.cst.astwalk import child_nodes, class_like
+from n1fix.cst.astwalk import class_like, nodes_of, owner_scope
 
 # The first call of a SQLAlchemy query on a session (`session.scalars(...)`,
 # `session.query(...)`).
@@ -101,28 +101,29 @@ _LAST: list = [None, None]
 
 def _bindings(tree: ast.Module) -> tuple[_Assigned, _Returns]:
     """(name, value) of every `name = value` / `name: T = value` in the module, and the
-    values every function or method returns, by its name; one walk."""
+    values every function or method returns, by its name; read off the survey's index
+    of the tree (`nodes_of`), not a walk of its own."""
     if _LAST[0] is tree:
         return _LAST[1]
     assigned: _Assigned = []
+    for node in nodes_of(tree, ast.Assign):
+        assigned.extend(
+            (t.id, node.value) for t in node.targets if isinstance(t, ast.Name)
+        )
+    assigned.extend(
+        (node.target.id, node.value)
+        for node in nodes_of(tree, ast.AnnAssign)
+        if isinstance(node.target, ast.Name)
+    )
     returns: _Returns = {}
-    # The functions around each node: a `return` counts for each of them, as the check
-    # reads every `return` inside a helper's body, nested functions' too.
-    stack: list[tuple[ast.AST, tuple[str, ...]]] = [(tree, ())]
-    while stack:
-        node, functions = stack.pop()
-        if isinstance(node, ast.Assign):
-            assigned.extend(
-                (t.id, node.value) for t in node.targets if isinstance(t, ast.Name)
-            )
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            assigned.append((node.target.id, node.value))
-        elif isinstance(node, ast.Return):
-            for function in functions:
-                returns.setdefault(function, []).append(node.value)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions = (*functions, node.name)
-        stack.extend((child, functions) for child in child_nodes(node))
+    # A `return` counts for every function around it, as the check reads every
+    # `return` inside a helper's body, nested functions' too.
+    for node in nodes_of(tree, ast.Return):
+        scope = owner_scope(tree, node)
+        while scope is not tree:
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                returns.setdefault(scope.name, []).append(node.value)
+            scope = owner_scope(tree, scope)
     _LAST[0], _LAST[1] = tree, (assigned, returns)
     return assigned, returns
 

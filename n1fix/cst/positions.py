@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -25,11 +23,17 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 
 @dataclass(frozen=False)
 class _OffsetState(CodegenState):
-    """A codegen state that records each node's span as character offsets."""
+    """A codegen state that records each node's span as character offsets.
+
+    Spans are kept by the node's `id` (LibCST's `__hash__` is a Python call per
+    lookup; the module keeps every node alive, so their ids stay theirs), and the
+    syntactic positions are recorded by a small context manager of its own rather than
+    a `contextlib` generator: these hooks run for every node of the module, and the
+    printing they add to is the whole cost of a module's positions."""
 
     offset: int = 0
     line_ends: list[int] = field(default_factory=list)  # offset just after each newline
-    spans: dict[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
     _starts: list[int] = field(default_factory=list)
 
     def add_indent_tokens(self) -> None:
@@ -50,27 +54,42 @@ class _OffsetState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._starts.pop()
-        if node not in self.spans:  # a syntactic position recorded inside wins
-            self.spans[node] = (start, self.offset)
+        key = id(node)
+        if key not in self.spans:  # a syntactic position recorded inside wins
+            self.spans[key] = (start, self.offset)
 
-    @contextmanager
     def record_syntactic_position(
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            if start_node is not None:
-                start = self.spans[start_node][0]
-            if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+    ) -> _Syntactic:
+        return _Syntactic(self, node, start_node, end_node)
+
+
+class _Syntactic:
+    """`with state.record_syntactic_position(node, ...)`: the span of what the block
+    prints, or from `start_node`'s start / to `end_node`'s end, recorded as the node's
+    (also when the block raises, as LibCST's own does)."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state, node, start_node, end_node) -> None:
+        self.state, self.node = state, node
+        self.start_node, self.end_node = start_node, end_node
+
+    def __enter__(self) -> None:
+        self.start = self.state.offset
+
+    def __exit__(self, *exc_info) -> None:
+        state = self.state
+        start, end = self.start, state.offset
+        if self.start_node is not None:
+            start = state.spans[id(self.start_node)][0]
+        if self.end_node is not None:
+            end = state.spans[id(self.end_node)][1]
+        state.spans[id(self.node)] = (start, end)
 
 
 class Positions:
@@ -85,7 +104,7 @@ class Positions:
         self._line_ends = state.line_ends
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        start, end = self._spans[node]
+        start, end = self._spans[id(node)]
         return CodeRange(self._position(start), self._position(end))
 
     def _position(self, offset: int) -> CodePosition:

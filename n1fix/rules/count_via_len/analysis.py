@@ -14,7 +14,6 @@ from n1fix.analysis.fetched_rows import (
     FetchedRows,
     all_rows,
     bound_query_rows,
-    django_models,
     django_rows,
     scopes,
 )
@@ -64,7 +63,7 @@ def query_rows(ctx, expr: cst.BaseExpression) -> FetchedRows | None:
         if rows.style == V1 and ctx.model_for(rows.entity) is None:
             return None  # `session.query(...)` of something not known to be a model
         return rows if "unique" not in rows.call_names else None
-    rows = django_rows(expr, django_models(ctx))
+    rows = django_rows(expr, ctx)
     return rows
 
 

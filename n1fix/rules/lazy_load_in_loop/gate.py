@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
-from n1fix.cst.astwalk import ast_dotted_name, child_nodes, nodes_of
+from n1fix.cst.astwalk import ast_dotted_name, below_any, child_nodes, nodes_of
 from n1fix.orm.django_template_places import (
     find_template,
     places_fact,
@@ -29,6 +29,7 @@ LIST_VIEWS = {
 }
 
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def may_hold_list_view(tree: ast.Module) -> bool:
@@ -130,31 +131,29 @@ def attributes_of_loop_names(tree: ast.Module) -> set[str]:
     attributes are not such reads."""
     rows = QueryRows(tree)
     found: set[str] = set()
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
+    # Every loop of the index, each read on its own: a loop nested in another one read
+    # adds nothing (its names and reads are the outer loop's too), and a function in a
+    # loop holds loops of its own.
+    for node in nodes_of(tree, ast.For, *_COMPREHENSIONS):
         loop = loop_rows(node)
         if (
             loop is not None
             and isinstance(loop[0], ast.Name)
             and rows.may_hold(loop[1])
         ):
-            found |= _bound_attributes(node, stack)
-        else:
-            stack.extend(child_nodes(node))
+            found |= _bound_attributes(node)
     return found
 
 
-def _bound_attributes(loop: ast.AST, scopes: list[ast.AST]) -> set[str]:
+def _bound_attributes(loop: ast.AST) -> set[str]:
     """The attributes read on names bound in the loop (its own scope only: the functions
-    and classes in it are added to `scopes`, to be read on their own)."""
+    and classes in it are read on their own)."""
     bound: set[str] = set()
     reads: list[ast.Attribute] = []
     stack = [loop]
     while stack:
         node = stack.pop()
         if isinstance(node, _NESTED_SCOPES):
-            scopes.append(node)
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             bound.add(node.id)
@@ -208,16 +207,15 @@ def rendered_templates(tree: ast.Module) -> list[str]:
             for kind, base in zip(kinds, statement.bases)
         ):
             names.update(_class_template(statement))
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:
-        node, in_function = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            in_function = True
-        elif in_function and isinstance(node, ast.Call):
-            renderer = _RENDERERS.get(_last_name(node.func, aliases))
-            if renderer is not None:
-                names.update(_rendered(node, *renderer))
-        stack.extend((child, in_function) for child in child_nodes(node))
+    # Renderer calls anywhere inside a function, read off the file's node index.
+    calls = [
+        node
+        for node in nodes_of(tree, ast.Call)
+        if _last_name(node.func, aliases) in _RENDERERS
+    ]
+    functions = nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
+    for call in below_any(tree, functions, calls):
+        names.update(_rendered(call, *_RENDERERS[_last_name(call.func, aliases)]))
     return sorted(names)
 
 

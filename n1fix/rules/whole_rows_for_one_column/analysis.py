@@ -12,7 +12,6 @@ from n1fix.analysis.fetched_rows import (
     V1,
     FetchedRows,
     all_rows,
-    django_models,
     django_rows,
     strip_parens,
 )
@@ -46,7 +45,7 @@ def find(ctx, rule) -> Iterable[Finding]:
         attr, iterable, had_all = _one_column_of(node)
         if _per_item(iterable, ancestry + [node]):
             continue  # one query per item of a loop: query-in-loop's, whose batch replaces it
-        if (rows := django_rows(iterable, django_models(ctx))) is not None:
+        if (rows := django_rows(iterable, ctx)) is not None:
             yield from _django_finding(ctx, rule, node, rows, attr)
             continue
         rows = all_rows(iterable if had_all else _with_all(iterable))

@@ -51,7 +51,7 @@ from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 
 def one_column(node: ast.AST) -> bool:
-    """`[x.attr for x in <call>]` with no `if`."""
+    """`[x.attr for x in <query>]` with no `if`."""
     if not isinstance(node, ast.ListComp) or len(node.generators) != 1:
         return False
     generator = node.generators[0]
@@ -62,7 +62,36 @@ def one_column(node: ast.AST) -> bool:
         and isinstance(node.elt, ast.Attribute)
         and isinstance(node.elt.value, ast.Name)
         and node.elt.value.id == generator.target.id
-        and isinstance(generator.iter, (ast.Call, ast.Await))
+        and _may_fetch_rows(generator.iter)
+    )
+
+
+# The session calls whose rows `fetched_rows.all_rows` reads (`session.query(M)`,
+# `session.scalars(select(M))`, `session.execute(...)`).
+_RUNNERS = {"query", "scalars", "execute"}
+
+
+def _may_fetch_rows(iterable: ast.AST) -> bool:
+    """A method chain (awaited or not) the check may read as a query's rows: one whose
+    first call is a session's `query` / `scalars` / `execute`, or one on a manager
+    `Name.objects` (`fetched_rows.django_rows`); not a call of anything else
+    (`form.fields.values()`, `instance.items.all()`)."""
+    first = None
+    while True:
+        if isinstance(iterable, ast.Await):
+            iterable = iterable.value
+        elif isinstance(iterable, ast.Call) and isinstance(
+            iterable.func, ast.Attribute
+        ):
+            first, iterable = iterable.func.attr, iterable.func.value
+        else:
+            break
+    if first is None:
+        return False
+    return first in _RUNNERS or (
+        isinstance(iterable, ast.Attribute)
+        and iterable.attr == "objects"
+        and isinstance(iterable.value, ast.Name)
     )
 
 

@@ -83,8 +83,15 @@ def find(ctx, rule) -> Iterable[Finding]:
                 yield finding
 
 
+# The loops of the module last asked about: the statement writes (`find`) and the
+# model writes (`model_writes.find_model_writes`) each read the same module's.
+_LAST: list = [None, None]
+
+
 def _for_loops(module: cst.Module) -> list[tuple[cst.For, list[cst.CSTNode]]]:
     """Every `for` statement with its ancestry (module first, the loop last)."""
+    if _LAST[0] is module:
+        return _LAST[1]
     found = []
     ancestry: list[cst.CSTNode] = []
     stack: list[cst.CSTNode | None] = [module]
@@ -100,6 +107,7 @@ def _for_loops(module: cst.Module) -> list[tuple[cst.For, list[cst.CSTNode]]]:
         below = list(children(node))
         below.reverse()
         stack.extend(below)
+    _LAST[0], _LAST[1] = module, found
     return found
 
 

@@ -13,8 +13,8 @@ A superset of the calls its check examines (`analysis._writes_in`,
 - a model's write (`ctx.orm.model_write`): `.create(...)` and its kin on a manager of a
   class-like name, `.update(...)` / `.delete()` on a queryset chain, and `.save()` /
   `.delete()` on the loop's item, where the item is the loop's one target name and its
-  rows may have a model (`item_facts.item_model`: a call or an awaited one, a name the
-  function binds to a call or annotates, an attribute of a name).
+  rows may have a model (`item_facts.item_model`: a query a dialect may read, awaited
+  or not, a name the function binds to one or annotates, an attribute of a name).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import re
 
+from n1fix.analysis.ast_rows import may_be_query
 from n1fix.cst.astwalk import ast_dotted_name, child_nodes, class_like, nodes_of
 
 WRITE_TEXT = re.compile(
@@ -131,11 +132,13 @@ def _on_manager(expr: ast.AST) -> bool:
 
 
 def _may_have_a_model(rows: ast.AST, scope: ast.AST) -> bool:
-    """Rows `item_model` may find a model for: a query (a call, awaited or not), a
-    relationship (`owner.rel`), or a name the function binds to a call or annotates
+    """Rows `item_model` may find a model for: a query a dialect may read
+    (`ast_rows.may_be_query`: `query_shape` reads no other call, so not
+    `instance.items.all()`, whose owner's model is unknown), a relationship
+    (`owner.rel`), or a name the function binds to such a query or annotates
     (`bindings`: its assignments, its parameters)."""
     if isinstance(rows, (ast.Call, ast.Await)):
-        return True
+        return may_be_query(rows)
     if isinstance(rows, ast.Attribute):
         return isinstance(rows.value, ast.Name)
     if not isinstance(rows, ast.Name):
@@ -153,9 +156,7 @@ def _may_have_a_model(rows: ast.AST, scope: ast.AST) -> bool:
             if arg is not None and arg.arg == name and arg.annotation is not None:
                 return True
     for node in ast.walk(scope):
-        if isinstance(node, ast.Assign) and isinstance(
-            node.value, (ast.Call, ast.Await)
-        ):
+        if isinstance(node, ast.Assign) and may_be_query(node.value):
             if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
                 return True
         elif (
