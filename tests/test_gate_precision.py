@@ -313,6 +313,37 @@ def test_connection_leak_gate_wants_an_opener_the_imports_can_prove():
     )
 
 
+def test_connection_leak_gate_wants_an_opener_assigned_to_a_name():
+    """The check looks for an opener in `name = opener(...)` only (`analysis._may_open`):
+    one opened in `with`, passed on or returned is no leak it reports."""
+    from n1fix.rules.connection_leak.rule import ConnectionLeak
+
+    head = "from sqlalchemy.orm import Session\n\n"
+    for body in (
+        "with Session(engine) as session:\n        pass\n",
+        "return Session(engine)\n",
+        "run(Session(engine))\n",
+        "self.session = Session(engine)\n",
+        "a, b = Session(engine), 1\n",
+    ):
+        assert not _gate(ConnectionLeak, f"{head}def f(engine):\n    {body}")
+    for body in (
+        "session = Session(engine)\n",
+        "session: Session = Session(engine)\n",
+        "conn = engine.connect().execution_options(x=1)\n",
+        "conn = await engine.connect()\n",
+        "session = sessionmaker(engine)()\n",
+    ):
+        source = f"{head}async def f(engine):\n    {body}"
+        assert _gate(ConnectionLeak, source), body
+    # an engine built per call may be any call's: the gate then reads every call
+    assert _gate(
+        ConnectionLeak,
+        "from sqlalchemy import create_engine\n\n"
+        "def f(url):\n    return run(create_engine(url))\n",
+    )
+
+
 def test_connection_leak_gate_knows_every_package_the_openers_name():
     from n1fix.rules.connection_leak import engines, openers
     from n1fix.rules.connection_leak.gate import OPENER_MODULES, OPENER_NAME_PARTS
@@ -540,9 +571,13 @@ def test_sequential_awaits_gate_wants_two_that_may_go_in_one_group():
     # two sessions: they may go together
     assert gates("a = await read_flow(session, flow_id)\nb = await read_run(db)\n")
     # the second reads, or assigns again, what the first assigns
-    assert not gates("a = await read_flow(db)\nb = await read_run(a.id, other_session)\n")
+    assert not gates(
+        "a = await read_flow(db)\nb = await read_run(a.id, other_session)\n"
+    )
     assert not gates("a = await read_flow(db)\na = await read_run(other_session)\n")
-    assert gates("a = await read_flow(db)\nb = await read_run(flow_id, other_session)\n")
+    assert gates(
+        "a = await read_flow(db)\nb = await read_run(flow_id, other_session)\n"
+    )
     # each read may get a session of its own when a sessionmaker is in reach
     factory = "async_session = async_sessionmaker(engine)\n"
     assert _gates(
