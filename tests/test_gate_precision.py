@@ -384,6 +384,37 @@ def test_connection_leak_gate_wants_an_opener_the_imports_can_prove():
     )
 
 
+def test_connection_leak_gate_wants_an_opener_assigned_to_a_name():
+    """The check looks for an opener in `name = opener(...)` only (`analysis._may_open`):
+    one opened in `with`, passed on or returned is no leak it reports."""
+    from n1fix.rules.connection_leak.rule import ConnectionLeak
+
+    head = "from sqlalchemy.orm import Session\n\n"
+    for body in (
+        "with Session(engine) as session:\n        pass\n",
+        "return Session(engine)\n",
+        "run(Session(engine))\n",
+        "self.session = Session(engine)\n",
+        "a, b = Session(engine), 1\n",
+    ):
+        assert not _gate(ConnectionLeak, f"{head}def f(engine):\n    {body}")
+    for body in (
+        "session = Session(engine)\n",
+        "session: Session = Session(engine)\n",
+        "conn = engine.connect().execution_options(x=1)\n",
+        "conn = await engine.connect()\n",
+        "session = sessionmaker(engine)()\n",
+    ):
+        source = f"{head}async def f(engine):\n    {body}"
+        assert _gate(ConnectionLeak, source), body
+    # an engine built per call may be any call's: the gate then reads every call
+    assert _gate(
+        ConnectionLeak,
+        "from sqlalchemy import create_engine\n\n"
+        "def f(url):\n    return run(create_engine(url))\n",
+    )
+
+
 def test_connection_leak_gate_knows_every_package_the_openers_name():
     from n1fix.rules.connection_leak import engines, openers
     from n1fix.rules.connection_leak.gate import OPENER_MODULES, OPENER_NAME_PARTS
@@ -538,8 +569,11 @@ def test_nodes_of_finds_what_ast_walk_finds():
 # -- sequential-awaits and awaits-in-loop -----------------------------------------------
 
 
-def _gates(rule, source: str, names: set[str]) -> bool:
-    """The per-file gate, else the project gate with `names` indexed (as `runner`)."""
+def _gates(
+    rule, source: str, names: set[str], factories: frozenset[str] = frozenset()
+) -> bool:
+    """The per-file gate, else the project gate with `names` indexed (as `runner`), and
+    `factories` as its sessionmakers."""
     from types import SimpleNamespace
 
     from n1fix.orm.session_use import SessionUse
@@ -549,7 +583,8 @@ def _gates(rule, source: str, names: set[str]) -> bool:
     if checker.gate(tree, text):
         return True
     index = SimpleNamespace(
-        functions={f"app.dal.{name}": SessionUse.__new__(SessionUse) for name in names}
+        functions={f"app.dal.{name}": SessionUse.__new__(SessionUse) for name in names},
+        factories=factories,
     )
     for function in index.functions.values():
         object.__setattr__(function, "queries", True)
@@ -564,18 +599,18 @@ def test_sequential_awaits_gate_wants_two_awaits_that_may_reach_the_database():
     plain = """
         async def f(flow_id):
             a = await client.read(flow_id)
-            b = await render(a)
+            b = await render(flow_id)
     """
     assert not _gates(SequentialAwaits, plain, set())
-    assert _gates(SequentialAwaits, plain, {"read", "render"})
-    assert not _gates(SequentialAwaits, plain, {"read"})  # one is not two
+    assert _gates(SequentialAwaits, plain, {"client.read", "render"})
+    assert not _gates(SequentialAwaits, plain, {"client.read"})  # one is not two
     # a session passed, a session's own method, a string (a write statement?)
     assert _gates(
         SequentialAwaits,
         """
-        async def f(session, flow_id):
+        async def f(session, db, flow_id):
             a = await read_flow(session, flow_id)
-            b = await session.execute(q)
+            b = await db.execute(q)
         """,
         set(),
     )
@@ -600,6 +635,69 @@ def test_sequential_awaits_gate_wants_two_awaits_that_may_reach_the_database():
         """,
         {"read_flow", "read_run"},
     )
+
+
+def test_sequential_awaits_gate_wants_two_that_may_go_in_one_group():
+    """Neighbours that share a session, or where one reads what the other assigns,
+    never go in one group (`gather_groups._conflict`)."""
+    from n1fix.rules.sequential_awaits.rule import SequentialAwaits
+
+    def gates(body: str, names=frozenset(), factories=frozenset()) -> bool:
+        source = "async def f(session, flow_id):\n" + textwrap.indent(body, "    ")
+        return _gates(SequentialAwaits, source, set(names), frozenset(factories))
+
+    shared = (
+        "a = await read_flow(session, flow_id)\nb = await read_run(session=session)\n"
+    )
+    assert not gates(shared)
+    assert not gates(shared, {"read_flow", "read_run"})
+    # a session's own method on it, or a write on it, cuts the run too
+    assert not gates("await session.execute(q)\nawait session.refresh(a)\n")
+    assert not gates("await session.flush()\nawait read(db)\n")
+    # two sessions: they may go together
+    assert gates("a = await read_flow(session, flow_id)\nb = await read_run(db)\n")
+    # the second reads, or assigns again, what the first assigns
+    assert not gates(
+        "a = await read_flow(db)\nb = await read_run(a.id, other_session)\n"
+    )
+    assert not gates("a = await read_flow(db)\na = await read_run(other_session)\n")
+    assert gates(
+        "a = await read_flow(db)\nb = await read_run(flow_id, other_session)\n"
+    )
+    # each read may get a session of its own when a sessionmaker is in reach
+    factory = "async_session = async_sessionmaker(engine)\n"
+    assert _gates(
+        SequentialAwaits,
+        factory + "async def f(session):\n" + textwrap.indent(shared, "    "),
+        set(),
+    )
+    imported = "from app.db import async_session\n"
+    source = (
+        imported + "async def f(session, flow_id):\n" + textwrap.indent(shared, "    ")
+    )
+    assert not _gates(SequentialAwaits, source, set())
+    assert _gates(SequentialAwaits, source, set(), frozenset({"app.db.async_session"}))
+    # a call on a name that is no import or parameter is known by its last two names
+    assert not gates(
+        "a = await client.read(1)\nb = await client.load(2)\n", {"read", "load"}
+    )
+    assert gates(
+        "a = await client.read(1)\nb = await client.load(2)\n",
+        {"x.client.read", "y.client.load"},
+    )
+    assert gates(
+        "a = await client.read(1)\nb = await client.load(2)\n",
+        {"client.read", "client.load"},
+    )
+    # (the first parameter of another function is no `self` of this one)
+    other = "def g(client):\n    pass\n\n"
+    for known, found in (({"app.read", "app.load"}, False), ({"read", "load"}, False)):
+        source = other + "async def f():\n    a = await client.read(1)\n"
+        source += "    b = await client.load(2)\n"
+        assert _gates(SequentialAwaits, source, known) is found
+    source = "async def f(client):\n    a = await client.read(1)\n"
+    source += "    b = await client.load(2)\n"
+    assert _gates(SequentialAwaits, source, {"app.read", "app.load"})
 
 
 def test_awaits_in_loop_gate_wants_a_callee_the_project_knows_to_query():

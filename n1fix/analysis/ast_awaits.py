@@ -269,3 +269,11 @@ def indexed_names(index, querying: bool = False) -> set[str]:
                 queries.add(last)
         _INDEXED = (index, every, queries)
     return _INDEXED[2] if querying else _INDEXED[1]
+
+
+def factory_names(index) -> set[str]:
+    """The last names of a session-use index's sessionmakers (`is_factory` matches a
+    qualified name ending with one of them)."""
+    if index is None:
+        return set()
+    return {name.rpartition(".")[2] for name in getattr(index, "factories", ())}

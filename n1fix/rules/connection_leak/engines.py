@@ -10,7 +10,6 @@ a container: a registry of engines, one per database) or returned is not one per
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import libcst as cst
@@ -18,6 +17,7 @@ import libcst as cst
 from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.syntax import COMPREHENSIONS, SCOPES, walk
 from n1fix.rules.base import Finding
+from n1fix.rules.connection_leak.gate import ENGINE_TEXT  # noqa: F401 - re-exported
 from n1fix.rules.connection_leak.openers import qualified
 
 ENGINE_MAKERS = frozenset(
@@ -31,7 +31,6 @@ ENGINE_MAKERS = frozenset(
     }
 )
 # A module that may build an engine says so.
-ENGINE_TEXT = re.compile(r"create_engine|create_async_engine|engine_from_config")
 # Decorators that make a function a request handler (`@app.get("/")`, `@bp.route(...)`,
 # Flask-AppBuilder's `@expose(...)`, DRF's `@api_view`, Pyramid's `@view_config`).
 _HANDLER_DECORATORS = frozenset(

@@ -48,6 +48,42 @@ OPENER_NAME_PARTS = frozenset(
 # An imported name is looked up in its project module only when it reads like a
 # sessionmaker or an engine (`openers.binding`).
 FACTORY_NAME = re.compile(r"(?i)session|maker|engine|^db$")
+# A file that may build an engine per call (`engines.per_call_engines` looks no further).
+ENGINE_TEXT = re.compile(r"create_engine|create_async_engine|engine_from_config")
+# Methods that open something on their receiver, and classes reached as attributes.
+OPENER_METHODS = frozenset(
+    {"connect", "begin", "acquire", "Session", "AsyncSession", "sessionmaker"}
+)
+# Calls that hand back the same object, configured (`engine.connect().execution_options(...)`).
+SAME_OBJECT = frozenset({"execution_options"})
+
+
+def opened_call(statement: ast.Assign | ast.AnnAssign) -> ast.Call | None:
+    """The call of `name = call(...)` (or awaited, or configured: `SAME_OBJECT`) when it
+    could be an opener by its shape, as `analysis._may_open` reads the statement: the
+    only statements whose opener the check looks for (an engine built per call aside)."""
+    if isinstance(statement, ast.Assign):
+        if len(statement.targets) != 1 or not isinstance(
+            statement.targets[0], ast.Name
+        ):
+            return None
+    elif statement.value is None or not isinstance(statement.target, ast.Name):
+        return None
+    value = statement.value
+    if isinstance(value, ast.Await):
+        value = value.value
+    while (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in SAME_OBJECT
+    ):
+        value = value.func.value
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if isinstance(func, ast.Attribute):
+        return value if func.attr in OPENER_METHODS else None
+    return value if isinstance(func, (ast.Name, ast.Call)) else None
 
 
 def imports_opener_names(tree: ast.Module) -> bool:

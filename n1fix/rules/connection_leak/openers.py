@@ -23,7 +23,11 @@ import libcst as cst
 
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import named_params
-from n1fix.rules.connection_leak.gate import FACTORY_NAME
+from n1fix.rules.connection_leak.gate import (  # noqa: F401 - re-exported
+    FACTORY_NAME,
+    OPENER_METHODS,
+    SAME_OBJECT,
+)
 
 # What an opener gives, and so how it is closed.
 SESSION, ASYNC_SESSION = "session", "async session"
@@ -80,15 +84,10 @@ DBAPI_CONNECTS = {
     "psycopg.connect": "psycopg",
     "psycopg2.connect": "psycopg2",
 }
-# Methods that open something on their receiver, and classes reached as attributes.
-OPENER_METHODS = frozenset(
-    {"connect", "begin", "acquire", "Session", "AsyncSession", "sessionmaker"}
-)
 # An imported name is looked up in its project module only when it reads like a
 # sessionmaker or an engine (`FACTORY_NAME`: a module's LibCST parse is dear; the gate
-# asks the same).
-# Calls that hand back the same object, configured (`engine.connect().execution_options(...)`).
-SAME_OBJECT = {"execution_options"}
+# asks the same). The gate reads the opening statement's shape too (`OPENER_METHODS`,
+# `SAME_OBJECT`).
 
 
 @dataclass(frozen=True)

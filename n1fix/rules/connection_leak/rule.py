@@ -89,8 +89,10 @@ from n1fix.cst.astwalk import below_any, called_name, nodes_of
 from n1fix.cst.text_scan import mentions_any
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.connection_leak.gate import (
+    ENGINE_TEXT,
     imported_factory_names,
     imports_opener_names,
+    opened_call,
 )
 
 # The words an opener's file holds (a cheap first look before `ast`).
@@ -114,9 +116,16 @@ class ConnectionLeak(Rule):
             return False
         makers = _module_level_calls(tree)
         heads: set[str | None] = set()
-        # Calls in functions, at any depth: the check reads what a function opens.
+        # Calls in functions, at any depth: the check reads what a function opens. It
+        # looks for an opener in `name = opener(...)` only, but for an engine built per
+        # call (`engines`), which any call may be.
         functions = nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
-        for inner in below_any(tree, functions, nodes_of(tree, ast.Call)):
+        if ENGINE_TEXT.search(text):
+            calls = nodes_of(tree, ast.Call)
+        else:
+            statements = nodes_of(tree, ast.Assign, ast.AnnAssign)
+            calls = list(filter(None, map(opened_call, statements)))
+        for inner in below_any(tree, functions, calls):
             if _may_open(inner.func) or (
                 isinstance(inner.func, ast.Name) and inner.func.id in makers
             ):

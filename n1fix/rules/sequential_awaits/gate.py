@@ -1,14 +1,30 @@
-"""sequential-awaits' gate: a run of awaits two of which may talk to the database.
+"""sequential-awaits' gate: a run of awaits two of which may talk to the database and
+may run together.
 
 The check reports a run of awaited statements when two of them talk to the database
 (`AwaitedCall.database`, read in `analysis.await_calls.describe`); `ast_awaits` says,
 as a superset, which awaited calls may, and which only if the project's session-use
-index knows their callee (`project_gate`)."""
+index knows their callee (`project_gate`).
+
+It reports them only when they can go in one gather group, or each can get a session of
+its own (`own_sessions`). Two awaits next to each other that pass the same session, or
+where the second reads or assigns again the name the first assigns, never share a group
+(`gather_groups._conflict`), so such pairs cut a run into segments
+(`analysis.ast_await_runs`), and two database awaits must sit in one segment. The
+own-session rewrite needs a sessionmaker in reach: one the file names (`sessionmaker`
+in its text), or one it imports, which the project's index knows by name; then two
+database awaits anywhere in the run are enough."""
 
 from __future__ import annotations
 
 import ast
 
+from n1fix.analysis.ast_await_runs import (
+    callee_suffix,
+    heads_qualified_elsewhere,
+    imported_last_names,
+    split_at_conflicts,
+)
 from n1fix.analysis.ast_awaits import (
     LOCAL,
     CallerFacts,
@@ -22,51 +38,110 @@ from n1fix.analysis.ast_awaits import (
 _LAST: tuple[ast.AST, list] | None = None
 
 
-def runs(tree: ast.Module, text: str) -> list[list]:
-    """Per run of two or more awaited calls in a row, each call's `callee_names`."""
+def runs(tree: ast.Module, text: str) -> list[list[list]]:
+    """Per run of two or more awaited calls in a row, its segments (`split_at_conflicts`),
+    each a list of its calls' `callee_names`, or `[a.m]` (`callee_suffix`) when the
+    index can only know the callee by its last two names."""
     global _LAST
     if _LAST is not None and _LAST[0] is tree:
         return _LAST[1]
-    found: list[list] = []
+    found: list[list[list]] = []
     if "await" in text and "async def" in text:
         aliases = import_aliases(tree)
         for function in async_functions(tree):
-            caller = None
+            caller = heads = None
             for block in blocks(tree, function):
                 run: list = []
                 for statement in [*block, None]:
                     call = awaited_call(statement) if statement is not None else None
                     if call is not None:
-                        run.append(call)
+                        run.append((statement, call))
                         continue
                     if len(run) >= 2:
                         caller = caller or CallerFacts(tree, function, aliases)
-                        found.append([caller.callee_names(c) for c in run])
+                        if heads is None:
+                            heads = heads_qualified_elsewhere(tree, function)
+                        found.append(
+                            [
+                                [_member(caller, call, heads) for _, call in segment]
+                                for segment in split_at_conflicts(run)
+                            ]
+                        )
                     run = []
     _LAST = (tree, found)
     return found
 
 
+def _member(caller: CallerFacts, call: ast.Call, heads: set[str]) -> bool | list[str]:
+    names = caller.callee_names(call)
+    if names is LOCAL or not names:
+        return names
+    suffix = callee_suffix(call, heads)
+    return names if suffix is None else [suffix]
+
+
+def _names_sessionmaker(text: str) -> bool:
+    return "sessionmaker" in text
+
+
+def _locals(members: list) -> int:
+    return sum(1 for m in members if m is LOCAL)
+
+
 def gate(tree: ast.Module, text: str) -> bool:
-    return any(sum(1 for m in run if m is LOCAL) >= 2 for run in runs(tree, text))
+    own = _names_sessionmaker(text)
+    for run in runs(tree, text):
+        if any(_locals(segment) >= 2 for segment in run):
+            return True
+        if own and _locals([m for segment in run for m in segment]) >= 2:
+            return True
+    return False
 
 
-def survey(tree: ast.Module, text: str) -> list[list] | None:
-    """The runs `gate` could not decide alone (at least two members may reach the
-    database): `true` for a member that may whatever the project, else its callee's
-    possible last names. Empty when the gate let the file through."""
+def survey(tree: ast.Module, text: str) -> dict | None:
+    """What `gate` could not decide alone: the runs in which at least two members may
+    reach the database (`true` for a member that may whatever the project, else its
+    callee's possible last names), in their segments; and, for the own-session rewrite,
+    whether the file names a sessionmaker and the last names it imports. No runs when
+    the gate let the file through."""
     if gate(tree, text):
-        return []
-    return [run for run in runs(tree, text) if sum(1 for m in run if m) >= 2]
+        return {"runs": []}
+    undecided = [
+        run
+        for run in runs(tree, text)
+        if sum(1 for segment in run for m in segment if m) >= 2
+    ]
+    return {
+        "runs": undecided,
+        "sessionmaker": _names_sessionmaker(text),
+        "imported": imported_last_names(tree) if undecided else [],
+    }
 
 
-def project_gate(facts: list[list] | None, database_names: set[str]) -> bool:
+def project_gate(
+    facts: dict | None,
+    database_names: set[str],
+    database_suffixes: set[str],
+    factory_names: set[str],
+) -> bool:
     if facts is None:
         return True  # not surveyed: nothing says it cannot
-    return any(
-        sum(1 for m in run if m is True or not database_names.isdisjoint(m)) >= 2
-        for run in facts
+    own = facts.get("sessionmaker", True) or not factory_names.isdisjoint(
+        facts.get("imported", ())
     )
+
+    def known(name: str) -> bool:
+        return name in (database_suffixes if "." in name else database_names)
+
+    def database(members: list) -> int:
+        return sum(1 for m in members if m is True or any(map(known, m)))
+
+    for run in facts["runs"]:
+        if any(database(segment) >= 2 for segment in run):
+            return True
+        if own and database([m for segment in run for m in segment]) >= 2:
+            return True
+    return False
 
 
 def gate_alone(tree: ast.Module, text: str) -> bool:
