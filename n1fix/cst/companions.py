@@ -66,7 +66,7 @@ class CompanionFailed(Exception):
 
 
 def apply_companion(text: str, edit: CompanionEdit) -> str:
-    module = cst.parse_module(text)
+    module = original = cst.parse_module(text)
     block_owner = _owner_block(module, edit.owner)
     if block_owner is None:
         raise CompanionFailed(f"class `{edit.owner}` is not in {edit.display}")
@@ -110,7 +110,9 @@ def apply_companion(text: str, edit: CompanionEdit) -> str:
         )
     for source, name in edit.imports:
         module = add_from_import(module, source, name, set(edit.first_party))
-    unbound = new_unbound_reads(cst.parse_module(text), cst.parse_module(module.code))
+    # `original` is `text` parsed (the edits above built new trees beside it): parsed
+    # and analysed once, not again.
+    unbound = new_unbound_reads(original, cst.parse_module(module.code))
     if unbound is not None:  # the same check as every rewrite of the fixed file
         raise CompanionFailed(f"{edit.display}: {unbound}")
     return module.code

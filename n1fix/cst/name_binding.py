@@ -12,13 +12,9 @@ from __future__ import annotations
 from collections import Counter
 
 import libcst as cst
-from libcst.metadata import (
-    Assignment,
-    FunctionScope,
-    MetadataWrapper,
-    PositionProvider,
-    ScopeProvider,
-)
+from libcst.metadata import Assignment, FunctionScope, MetadataWrapper, ScopeProvider
+
+from n1fix.cst.positions import Positions
 
 _UNDEFINED = "undefined"
 _BEFORE_ASSIGNMENT = "before assignment"
@@ -58,11 +54,43 @@ def _undefined_by_name(reads: Counter[tuple[str, str, str]]) -> Counter[str]:
     return counts
 
 
+# The last modules' answers: `apply` asks about the text before a fix once per fix it
+# tries there, and a verified fix's text is the next step's text before (LibCST's scope
+# analysis of a large module costs a second). A module is immutable, and kept here, so
+# its identity cannot be reused by another while its entry lives.
+_KEPT = 4
+_recent: list[tuple[cst.Module, Counter[tuple[str, str, str]]]] = []
+
+
 def _unbound_reads(module: cst.Module) -> Counter[tuple[str, str, str]]:
     """(scope label, name, kind) of every read that no binding reaches."""
+    for known, reads in _recent:
+        if known is module:
+            return reads
+    reads = _unbound_reads_of(module)
+    _recent.insert(0, (module, reads))
+    del _recent[_KEPT:]
+    return reads
+
+
+class _PositionsOf:
+    """`PositionProvider`'s answers (`positions.get(node)`), counted by one print of the
+    module (`n1fix.cst.positions`) instead of LibCST's regular expression per token."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self._positions = Positions(module)
+
+    def get(self, node: cst.CSTNode):
+        try:
+            return self._positions[node]
+        except KeyError:
+            return None
+
+
+def _unbound_reads_of(module: cst.Module) -> Counter[tuple[str, str, str]]:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
-    positions = wrapper.resolve(PositionProvider)
+    positions = _PositionsOf(wrapper.module)
     layout = _Layout()
     wrapper.module.visit(layout)
     found: Counter[tuple[str, str, str]] = Counter()

@@ -16,11 +16,27 @@ class ParseFailure(Exception):
     """The file is not valid Python; `str()` says where."""
 
 
+# A module handed from `apply`'s check of a rewrite's names to the re-check of that same
+# text (`hand_over`), so that the rewrite is parsed once, not twice; taken by the next
+# `parse` of that text only, so no two contexts share a tree.
+_handed: list[tuple[str, cst.Module]] = []
+
+
 def parse(text: str) -> cst.Module:
+    if _handed:
+        handed_text, module = _handed.pop()
+        if handed_text == text:
+            return module
     try:
         return parse_module(text)
     except cst.ParserSyntaxError as error:
         raise ParseFailure(_syntax_message(text, error)) from None
+
+
+def hand_over(text: str, module: cst.Module) -> None:
+    """Let the next `parse(text)` return `module`, a fresh parse of `text` that nothing
+    else keeps."""
+    _handed[:] = [(text, module)]
 
 
 def _syntax_message(text: str, error: cst.ParserSyntaxError) -> str:

@@ -17,7 +17,7 @@ import libcst as cst
 
 from n1fix.cst.companions import CompanionEdit
 from n1fix.cst.name_binding import new_unbound_reads
-from n1fix.engine.checker import ParseFailure, file_context, run_rules
+from n1fix.engine.checker import ParseFailure, file_context, hand_over, run_rules
 from n1fix.orm.imports import import_map
 from n1fix.rules import codemod_for, rule_by_name
 from n1fix.rules.base import Applicability, Finding, Rule
@@ -382,10 +382,21 @@ def _unbound_problem(new_text: str, ctx: FileContext) -> str | None:
 
 
 def _reparsed(text: str, ctx: FileContext):
-    """The rewrite as the file will hold it (a codemod's tree may share nodes)."""
+    """The rewrite as the file will hold it (a codemod's tree may share nodes), parsed
+    with the defaults of the text before. When the text's own defaults are those, the
+    tree is the one the re-check of the rewrite parses: it is handed over to it."""
     from n1fix.cst.parsing import parse_module
 
-    return parse_module(text, config=ctx.module.config_for_parsing)
+    module = parse_module(text)
+    if _defaults(module) != _defaults(ctx.module):
+        return parse_module(text, config=ctx.module.config_for_parsing)
+    hand_over(text, module)
+    return module
+
+
+def _defaults(module: cst.Module) -> tuple:
+    """What `Module.config_for_parsing` passes to a parse (the rest is inferred alike)."""
+    return (module.encoding, module.default_indent, module.default_newline)
 
 
 def _numbered(ctx: FileContext, findings: list[Finding], unsafe_fixes: bool):
