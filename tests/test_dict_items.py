@@ -206,3 +206,112 @@ def test_a_key_bound_elsewhere_than_once_on_the_way_to_its_query_has_no_fix(
     finding = _scan(tmp_path, BRANCH.format(binding=binding, other=other))
     assert finding.applicability.value == "none"
     assert says in finding.message
+
+
+FILTERED = """
+{helper}
+def taggings(session: Session, entries: {annotation}):
+{prelude}
+    found = []
+    for entry in {iterable}:
+        found.append(session.get(Tagging, entry.get("id")))
+    return found
+"""
+
+
+@pytest.mark.parametrize(
+    "annotation, prelude, helper",
+    [
+        # a filter of itself keeps what its parameter holds (open-webui's folder files)
+        (
+            "list[dict[str, int]]",
+            '    entries = [e for e in entries if e.get("id")]',
+            "",
+        ),
+        # a filter that checks each item is a dict, over items nothing declares
+        (
+            "list",
+            '    checked = [e for e in entries if isinstance(e, dict) and e.get("id")]',
+            "",
+        ),
+        # handed to a function of the module that declares it takes dicts
+        (
+            "Optional[list[dict[str, int]]]",
+            "    allowed(entries)",
+            "def allowed(entries: Optional[list[dict]] = None) -> bool:\n"
+            "    return bool(entries)\n",
+        ),
+    ],
+)
+def test_items_kept_as_dicts_by_a_filter_or_a_declared_callee_are_dicts(
+    tmp_path, annotation, prelude, helper
+):
+    iterable = "checked" if "checked" in prelude else "entries"
+    code = "from typing import Optional\n" + FILTERED.format(
+        annotation=annotation, prelude=prelude, helper=helper, iterable=iterable
+    )
+    finding = _scan(tmp_path, code)
+    assert finding.applicability.value != "none", finding.message
+    assert "taken to be a dict" not in finding.message
+
+
+@pytest.mark.parametrize(
+    "annotation, prelude, helper",
+    [
+        # a filter of items declared as something else
+        ("list[Tagging]", "    entries = [e for e in entries if e.id]", ""),
+        # a comprehension that makes new items of them
+        ("list[dict[str, int]]", "    entries = [wrap(e) for e in entries]", ""),
+        # `dict` is not the builtin in this module
+        (
+            "list[Tagging]",
+            "    entries = [e for e in entries if isinstance(e, dict)]",
+            "dict = Tagging\n",
+        ),
+        # handed to a function that declares nothing about what it puts in
+        (
+            "list[dict[str, int]]",
+            "    fill(entries)",
+            "def fill(entries: list) -> None:\n    entries.append(Tagging())\n",
+        ),
+    ],
+)
+def test_items_not_shown_to_stay_dicts_have_no_fix(
+    tmp_path, annotation, prelude, helper
+):
+    code = FILTERED.format(
+        annotation=annotation, prelude=prelude, helper=helper, iterable="entries"
+    )
+    finding = _scan(tmp_path, code)
+    assert finding.applicability.value == "none", finding.message
+
+
+SKIPPED = """
+def taggings(session: Session, entries: list[dict[str, int]]):
+    found = []
+    seen = set()
+    for entry in entries:
+        entry_id = {key}
+        if entry.get("kind") == 1 and entry_id not in seen:
+            tagging = session.get(Tagging, entry_id)
+            if tagging is not None:
+                found.append(tagging)
+                seen.add(entry_id)
+        else:
+            seen.add(entry.get("other"))
+    return found
+"""
+
+
+def test_a_dict_field_read_is_read_for_the_items_the_loop_skips(tmp_path):
+    # `.get` gives None for an entry without the field: reading it for every item, the
+    # skipped ones too, raises nowhere
+    finding = _scan(tmp_path, SKIPPED.format(key='entry.get("id")'))
+    assert finding.applicability.value == "unsafe", finding.message
+    assert "the query runs only for some items" in finding.message
+
+
+def test_a_subscript_key_is_not_read_for_the_items_the_loop_skips(tmp_path):
+    finding = _scan(tmp_path, SKIPPED.format(key='entry["id"]'))
+    assert finding.applicability.value == "none"
+    assert "may raise for the items the loop skips" in finding.message

@@ -254,7 +254,7 @@ def place_body(
             elif guard is not None:
                 skips = True
             if skips:
-                _key_read_for_skipped_items(ctx, placement)
+                _key_read_for_skipped_items(ctx, placement, ancestry)
                 unsafe.append(
                     "the query runs only for some items; the batch loads rows for all of them"
                 )
@@ -267,7 +267,7 @@ def place_body(
                     )
                 placement.keys_filter.append(if_.test)
         if is_conditional_in(ancestry, frame.index, site_index) and not same_for_all:
-            _key_read_for_skipped_items(ctx, placement)
+            _key_read_for_skipped_items(ctx, placement, ancestry)
             unsafe.append(
                 "the query runs only for some items; the batch loads rows for all of them"
             )
@@ -287,23 +287,43 @@ def place_body(
     )
 
 
-def _key_read_for_skipped_items(ctx, placement: Placement) -> None:
+def _key_read_for_skipped_items(ctx, placement: Placement, ancestry) -> None:
     """The key list is read for every item, the skipped ones too: a key that may raise
     for them (`entry["id"]` of an entry without one, `int(x)`, `a.b.c` through a None)
-    would raise before the loop where the loop skipped. The item itself and one
-    attribute of it are read safely."""
+    would raise before the loop where the loop skipped. The item itself, one attribute
+    of it, and `.get("field")` of an item shown to be a dict are read safely."""
     key = placement.keys_key
     parts = key.elements if isinstance(key, cst.Tuple) else [key]
+    dicts = None
     for part in parts:
         value = part.value if isinstance(part, cst.Element) else part
         if isinstance(value, cst.Name) or (
             isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name)
         ):
             continue
+        if dicts is None:
+            dicts = dict_targets(placement.frame, ancestry)
+        if _dict_field_read(ctx, value, placement.frame, dicts):
+            continue
         raise NoFix(
             f"the query runs only for some items, and the key `{ctx.code(value)}` may "
             "raise for the items the loop skips; the batch would read it for every item"
         )
+
+
+def _dict_field_read(ctx, value, frame: Frame, dicts: frozenset[str]) -> bool:
+    """`entry.get("id")` (a literal default allowed) with `entry` shown to hold dicts:
+    a read that gives None for a missing field and never raises."""
+    if not (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value == "get"
+        and isinstance(value.func.value, cst.Name)
+        and value.func.value.value in dicts
+    ):
+        return False
+    facts = judge_key(value, frame, lambda name: False, ctx.module, dict_names=dicts)
+    return not (facts.problem or facts.raises or facts.unsure)
 
 
 def _skip_filters(
