@@ -21,9 +21,7 @@ def test_project_wraps_lookalike_is_not_functools(tmp_path: Path) -> None:
     source = WRAPPER_FORM.replace("import functools", "from app.util import wraps")
     source = source.replace("@functools.wraps(fn)", "@wraps(fn)")
     path = _project(tmp_path, source)
-    (tmp_path / "app" / "util.py").write_text(
-        "def wraps(fn):\n    return retrying\n"
-    )
+    (tmp_path / "app" / "util.py").write_text("def wraps(fn):\n    return retrying\n")
     assert injected_count("db_injector", path, tmp_path) is None
 
 
