@@ -94,3 +94,50 @@ def test_imperative_column_shadowed_by_a_property(tmp_path: Path) -> None:
     index = build(tmp_path, {"catalog/__init__.py": "", "catalog/models.py": source})
     group = index.get("catalog.models.Group")
     assert group is None or group.column("title") is None
+
+
+@pytest.mark.xfail(strict=True, reason="the annotation is taken over the value")
+def test_set_annotation_over_a_relationship_collection(tmp_path: Path) -> None:
+    # `settings: set[Setting] = group.settings` is the relationship's collection: its
+    # `.add` sets group_id on the next autoflush, which the lookup filters on; with a
+    # repeated id the loop finds the setting once, a batch for every repeat. Before the
+    # annotation was read as "a set, no model", `.add` was suspected of committing.
+    from tests.test_model_method_writes import MODELS, _findings
+
+    models = (
+        MODELS.replace("def save(self):", "def add(self):")
+        .replace(
+            "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column",
+            "from sqlalchemy.orm import (\n"
+            "        DeclarativeBase, Mapped, mapped_column, relationship\n    )",
+        )
+        .replace(
+            "        key: Mapped[str] = mapped_column(unique=True)\n",
+            "        key: Mapped[str] = mapped_column(unique=True)\n"
+            "        settings: Mapped[set[Setting]] = relationship(collection_class=set)\n",
+        )
+        .replace(
+            'group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))',
+            'group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))',
+        )
+    )
+    (finding,) = _findings(
+        tmp_path,
+        """
+        def adopt(group: Group, ids: list[int]) -> list[int]:
+            settings: set[Setting] = group.settings
+            adopted = []
+            for setting_id in ids:
+                setting = session.scalars(
+                    select(Setting).where(
+                        Setting.id == setting_id, Setting.group_id.is_(None)
+                    )
+                ).first()
+                if setting is not None:
+                    settings.add(setting)
+                    adopted.append(setting_id)
+            return adopted
+    """,
+        models=models,
+    )
+    assert finding.applicability.value != "safe"
