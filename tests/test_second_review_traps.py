@@ -96,7 +96,6 @@ def test_imperative_column_shadowed_by_a_property(tmp_path: Path) -> None:
     assert group is None or group.column("title") is None
 
 
-@pytest.mark.xfail(strict=True, reason="the annotation is taken over the value")
 def test_set_annotation_over_a_relationship_collection(tmp_path: Path) -> None:
     # `settings: set[Setting] = group.settings` is the relationship's collection: its
     # `.add` sets group_id on the next autoflush, which the lookup filters on; with a
