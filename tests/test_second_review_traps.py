@@ -69,7 +69,6 @@ def test_injected_value_from_a_recording_call(tmp_path: Path) -> None:
     assert injected_count("db_injector", path, tmp_path) is None
 
 
-@pytest.mark.xfail(strict=True, reason="Column(key=...) renames the attribute")
 def test_imperative_column_key_renames_the_attribute(tmp_path: Path) -> None:
     # `Column("group_id", ..., key="gid")`: the mapped attribute is `gid`;
     # `Member.group_id` does not exist.
@@ -82,7 +81,6 @@ def test_imperative_column_key_renames_the_attribute(tmp_path: Path) -> None:
     assert member is None or member.column("group_id") is None
 
 
-@pytest.mark.xfail(strict=True, reason="a class property named like a column wins")
 def test_imperative_column_shadowed_by_a_property(tmp_path: Path) -> None:
     # SQLAlchemy leaves a table column unmapped when the class already has a
     # descriptor of that name (Mapper._should_exclude): `Group.title` is the property.
