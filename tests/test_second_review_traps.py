@@ -1,6 +1,6 @@
 """Counter-examples found by the second review of the injected-argument, imperative
 mapping and collection-annotation proofs: each is a fact the proof takes for shown
-when the code does not show it. Strict xfail until the proof is tightened."""
+when the code does not show it. Each was a strict xfail until the proof was tightened."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from n1fix.orm.injected_args import injected_count
+from n1fix.orm.injected_args import injected_count, injection
 from tests.test_imperative_mappings import CATALOG
 from tests.test_injected_args import CLASS_FORM, WRAPPER_FORM, _project
 from tests.test_model_index import build
 
 
-@pytest.mark.xfail(strict=True, reason="`wraps` is taken by its name, not its source")
 def test_project_wraps_lookalike_is_not_functools(tmp_path: Path) -> None:
     # A project `wraps` that retries (or caches) the call: the wrapper runs the
     # function through it, so the batch method would retry once for all items.
@@ -22,39 +21,35 @@ def test_project_wraps_lookalike_is_not_functools(tmp_path: Path) -> None:
     source = source.replace("@functools.wraps(fn)", "@wraps(fn)")
     path = _project(tmp_path, source)
     (tmp_path / "app" / "util.py").write_text("def wraps(fn):\n    return retrying\n")
-    assert injected_count("db_injector", path, tmp_path) is None
+    assert injection("db_injector", path, tmp_path) is None
 
 
-@pytest.mark.xfail(strict=True, reason="a later module-level rebinding is not read")
 def test_decorator_rebound_after_its_def(tmp_path: Path) -> None:
     # `db_injector = audited(db_injector)`: what `@db_injector` means at run time is
     # the audited one, not the def that was read.
     source = WRAPPER_FORM + "\n\n    db_injector = audited(db_injector)\n"
     path = _project(tmp_path, source)
-    assert injected_count("db_injector", path, tmp_path) is None
+    assert injection("db_injector", path, tmp_path) is None
 
 
-@pytest.mark.xfail(strict=True, reason="a class-level `__call__ = ...` is not read")
 def test_call_rebound_in_class_body(tmp_path: Path) -> None:
     source = CLASS_FORM.replace(
         "    def db_injector(func):",
         "    Injector.__call__ = retrying(Injector.__call__)\n\n\n    def db_injector(func):",
     )
     path = _project(tmp_path, source)
-    assert injected_count("db_injector", path, tmp_path) is None
+    assert injection("db_injector", path, tmp_path) is None
 
 
-@pytest.mark.xfail(strict=True, reason="class decorators and metaclass are not read")
 def test_class_decorator_or_metaclass(tmp_path: Path) -> None:
     source = CLASS_FORM.replace(
         "class Injector(_Wrapper[P, R]):",
         "class Injector(_Wrapper[P, R], metaclass=Caching):",
     )
     path = _project(tmp_path, source)
-    assert injected_count("db_injector", path, tmp_path) is None
+    assert injection("db_injector", path, tmp_path) is None
 
 
-@pytest.mark.xfail(strict=True, reason="an injected value made by a call runs per call")
 def test_injected_value_from_a_recording_call(tmp_path: Path) -> None:
     # `db = provide()` is accepted whatever `provide` does; here it appends to an audit
     # trail (the golden trap_decorator_records_calls, with the append moved into a
@@ -67,6 +62,9 @@ def test_injected_value_from_a_recording_call(tmp_path: Path) -> None:
         + "    AUDIT.append(1)\n    return object()\n"
     )
     assert injected_count("db_injector", path, tmp_path) is None
+    assert injection("db_injector", path, tmp_path).per_call == (
+        "record_and_provide()",
+    )
 
 
 def test_imperative_column_key_renames_the_attribute(tmp_path: Path) -> None:
