@@ -63,12 +63,15 @@ PAST_THE_SEAM: dict[tuple[str, str, str | None], str] = {
         "defined_at",
     ): "where a class a parameter is annotated with is defined, through re-exports"
     " (module resolution, no ORM question): belongs in cst/ or the engine with module resolution",
-    (
-        "n1fix.rules.query_in_loop.injected_params",
-        "n1fix.orm.injected_args",
-        "injected_count",
-    ): "what a project decorator does to its function's parameters, read from its source"
-    " (module resolution, no ORM question): belongs in cst/ or the engine with module resolution",
+    **{
+        (
+            "n1fix.rules.query_in_loop.injected_params",
+            "n1fix.orm.injected_args",
+            name,
+        ): "what a project decorator does to its function's parameters, read from its source"
+        " (module resolution, no ORM question): belongs in cst/ or the engine with module resolution"
+        for name in ("injection", "Injection")
+    },
     (
         "n1fix.rules.write_in_loop.loop_body",
         "n1fix.orm.query_shape",

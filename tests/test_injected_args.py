@@ -3,12 +3,13 @@ its source shows it (prefect's `@db_injector`), never because of its name."""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from n1fix.orm.injected_args import injected_count
+from n1fix.orm.injected_args import injected_count, injection
 
 USE = """
 from app.inject import {name}
@@ -66,10 +67,50 @@ WRAPPER_FORM = """
 """
 
 
+# `provide` shown to run no code of its own: a project function returning a new
+# instance of a project class without `__init__`.
+PURE_PROVIDE = """
+
+    class Database:
+        pass
+
+
+    def provide():
+        return Database()
+"""
+
+
 @pytest.mark.parametrize("source", [CLASS_FORM, WRAPPER_FORM])
 def test_injector_supplies_first_argument(tmp_path: Path, source: str) -> None:
-    path = _project(tmp_path, source)
+    path = _project(tmp_path, source + PURE_PROVIDE)
     assert injected_count("db_injector", path, tmp_path) == 1
+
+
+@pytest.mark.parametrize("source", [CLASS_FORM, WRAPPER_FORM])
+def test_injected_value_made_by_an_unknown_call(tmp_path: Path, source: str) -> None:
+    # `provide()` runs once per call of the function, once for a batch method: the
+    # injector is read, with the call named, and not counted as free of effects.
+    path = _project(tmp_path, source)
+    assert injection("db_injector", path, tmp_path).count == 1
+    assert injection("db_injector", path, tmp_path).per_call == ("provide()",)
+    assert injected_count("db_injector", path, tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    "provide",
+    [
+        PURE_PROVIDE.replace(
+            "        pass", "        def __init__(self):\n            log()"
+        ),
+        PURE_PROVIDE.replace("return Database()", "log()\n        return Database()"),
+        PURE_PROVIDE.replace("return Database()", "return Database(log())"),
+    ],
+)
+def test_a_provider_that_runs_code_is_not_free_of_effects(
+    tmp_path: Path, provide: str
+) -> None:
+    path = _project(tmp_path, WRAPPER_FORM + provide)
+    assert injection("db_injector", path, tmp_path).per_call == ("provide()",)
 
 
 def test_delegating_re_export_is_followed(tmp_path: Path) -> None:
@@ -79,7 +120,7 @@ def test_delegating_re_export_is_followed(tmp_path: Path) -> None:
         + "\n\ndef db_injector_again(func):\n"
         + "    return db_injector(func)\n"
     )
-    assert injected_count("db_injector_again", path, tmp_path) == 1
+    assert injection("db_injector_again", path, tmp_path).count == 1
 
 
 @pytest.mark.parametrize(
@@ -102,7 +143,7 @@ def test_delegating_re_export_is_followed(tmp_path: Path) -> None:
 )
 def test_not_shown_to_inject(tmp_path: Path, source: str) -> None:
     path = _project(tmp_path, source)
-    assert injected_count("db_injector", path, tmp_path) is None
+    assert injection("db_injector", path, tmp_path) is None
 
 
 def test_setattr_override_blocks_plain_store(tmp_path: Path) -> None:
@@ -110,7 +151,7 @@ def test_setattr_override_blocks_plain_store(tmp_path: Path) -> None:
         'object.__setattr__(self, "_func", func)', "self._func = func"
     )
     path = _project(tmp_path, source)
-    assert injected_count("db_injector", path, tmp_path) == 1
+    assert injection("db_injector", path, tmp_path).count == 1
     overridden = source.replace(
         "class Injector(_Wrapper[P, R]):",
         "class Injector(_Wrapper[P, R]):\n        def __setattr__(self, name, value):\n"
@@ -123,9 +164,54 @@ def test_setattr_override_blocks_plain_store(tmp_path: Path) -> None:
     _project_again = tmp_path / "again"
     _project_again.mkdir()
     path = _project(_project_again, overridden)
-    assert injected_count("db_injector", path, _project_again) is None
+    assert injection("db_injector", path, _project_again) is None
 
 
 def test_unknown_decorator(tmp_path: Path) -> None:
     path = _project(tmp_path, "import functools\n", name="functools")
     assert injected_count("functools.cache", path, tmp_path) is None
+
+
+GOLDEN = Path(__file__).parent.parent / "golden"
+
+
+def _injected_case(tmp_path: Path, injection_text: str):
+    """The golden injected_first_argument tree as package `app`, next to `renderapp`,
+    with its injection module replaced; the findings on its routes."""
+    from n1fix.engine.api import scan_source
+
+    shutil.copytree(
+        GOLDEN / "query_in_loop/injected_first_argument/before", tmp_path / "app"
+    )
+    shutil.copytree(GOLDEN / "renderapp", tmp_path / "renderapp")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "injection.py").write_text(injection_text)
+    routes = tmp_path / "app" / "routes.py"
+    return [
+        f for f in scan_source(routes, routes.read_text()) if f.rule == "query-in-loop"
+    ]
+
+
+def test_a_batch_through_an_injector_whose_provider_runs_code_is_unsafe(
+    tmp_path: Path,
+) -> None:
+    # The wrapper calls `provide_clock()` per call; here it counts its calls, so the
+    # batch method (one call) changes what it records: unsafe, and says why.
+    text = (
+        GOLDEN / "query_in_loop/injected_first_argument/before/injection.py"
+    ).read_text()
+    assert "def provide_clock() -> Clock:\n    return Clock()" in text
+    counted = text.replace(
+        "def provide_clock() -> Clock:\n    return Clock()",
+        "CALLS = []\n\n\ndef provide_clock() -> Clock:\n    CALLS.append(1)\n"
+        "    return Clock()",
+    )
+    findings = _injected_case(tmp_path, counted)
+    assert [f.applicability.value for f in findings] == ["unsafe", "unsafe"]
+    assert all("`provide_clock()`" in f.message for f in findings)
+    # as written in the golden case (a provider that only makes a new Clock): safe
+    again = tmp_path / "again"
+    again.mkdir()
+    findings = _injected_case(again, text)
+    assert [f.applicability.value for f in findings] == ["safe", "safe"]

@@ -29,6 +29,7 @@ from n1fix.analysis.item_facts import (
 from n1fix.analysis.item_keys import changed_in_loop, judge_key
 from n1fix.analysis.loop_safety import early_exit, has_continue, inspect_body, runs_once
 from n1fix.analysis.model_writes import MethodWrite, model_method_write
+from n1fix.analysis.relationship_writes import relationship_write
 from n1fix.analysis.rebound_target import rebound_key, restate_bound_names
 from n1fix.analysis.skipped_items import item_filters
 from n1fix.cst.chains import dotted_name
@@ -209,8 +210,15 @@ def place_body(
         query_columns=columns,
         query=site,
         reads_only=reads_only,
-        writes_of=lambda call: (
-            model_method_write(ctx, call, ancestry) or _dialect_write(ctx, call)
+        writes_of=lambda node: (
+            relationship_write(ctx, node, ancestry)
+            or (
+                isinstance(node, cst.Call)
+                and (
+                    model_method_write(ctx, node, ancestry) or _dialect_write(ctx, node)
+                )
+            )
+            or None
         ),
         harmless_write=harmless_write,
     )

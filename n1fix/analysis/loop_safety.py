@@ -75,9 +75,10 @@ def inspect_body(
     """Judge a loop body (a `for` body, or a comprehension) for the hoisting contract.
 
     `reads_only(call)` says whether a call is known to only read (a project query
-    function): passing it the session does not weaken the verdict. `writes_of(call)` says
+    function): passing it the session does not weaken the verdict. `writes_of(node)` says
     whether a call is a model method that commits or writes (`group.save()`, see
-    `analysis.model_writes`). `harmless_write(call)` says a session write is shown not to
+    `analysis.model_writes`), or a call or augmented assignment changes a relationship
+    collection (`analysis.relationship_writes`). `harmless_write(call)` says a session write is shown not to
     change what any later item's query returns (a new row keyed by its own item, the
     keys distinct).
     """
@@ -156,6 +157,14 @@ def inspect_body(
                 if code_of(arg.value) == session_code:
                     callee = code_of(node.func)
                     verdict.weakening = f"the loop passes `{session_code}` to `{callee}()`, which may write"
+        if isinstance(node, cst.AugAssign) and writes_of is not None:
+            hidden = writes_of(node)  # `chain.renders += [...]`
+            if hidden is not None and hidden.certain:
+                return BodyVerdict(blocking=f"the loop does {hidden.reason}")
+            if hidden is not None:
+                verdict.weakening = (
+                    verdict.weakening or f"the loop does {hidden.reason}"
+                )
         if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
             target = node.target
             if isinstance(target, cst.Attribute) and target.attr.value in query_columns:

@@ -61,6 +61,14 @@ def model_method_write(
     )
 
 
+def receiver_models(
+    ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode]
+) -> list | None:
+    """The models the name or call `receiver` may be (empty: known not to be a
+    model), None: unknown."""
+    return _receiver_models(ctx, receiver, ancestry)
+
+
 def _receiver_models(
     ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode], items=False
 ) -> list | None:
@@ -110,7 +118,10 @@ def _receiver_models(
                 return _receiver_models(ctx, iterable, ancestry, items=True)
             return _value_models(ctx, iterable) or None
     if annotations:
-        models = _annotated(ctx, annotations[0], items)
+        # `groups: set[Group] = set()` holds a new set; `settings: set[Setting] =
+        # group.settings` holds the relationship's collection, whatever it is called.
+        fresh = bool(values) and all(_new_collection(v) for v in values)
+        models = _annotated(ctx, annotations[0], items, fresh)
         if models is not None:
             return models
     found = []
@@ -168,14 +179,40 @@ def _collection(ctx, node: cst.BaseExpression) -> bool:
     return name in _BUILTIN_COLLECTIONS
 
 
-def _annotated(ctx, annotation: cst.Annotation | None, items=False) -> list | None:
+def _new_collection(value: cst.BaseExpression) -> bool:
+    """A collection made here: a display, a comprehension, or `set()`, `list(...)`."""
+    if isinstance(
+        value,
+        (
+            cst.List,
+            cst.Set,
+            cst.Dict,
+            cst.Tuple,
+            cst.ListComp,
+            cst.SetComp,
+            cst.DictComp,
+        ),
+    ):
+        return True
+    return (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value in _BUILTIN_COLLECTIONS
+    )
+
+
+def _annotated(
+    ctx, annotation: cst.Annotation | None, items=False, fresh=False
+) -> list | None:
     """`group: SettingsGroup`, `Optional[Setting]`, `Setting | None`: the models named;
-    for `groups: set[Group]`, no model (`items`: the models of its items)."""
+    for `groups: set[Group]` bound to a new collection (`fresh`), no model; bound to
+    anything else (a parameter, `group.settings`), unknown (`items`: the models of its
+    items)."""
     if annotation is None:
         return None
     head = annotation.annotation
     if not items and isinstance(head, cst.Subscript) and _collection(ctx, head.value):
-        return []
+        return [] if fresh else None
     found = []
     for node in [annotation.annotation, *walk(annotation.annotation)]:
         if isinstance(node, (cst.Name, cst.Attribute)) and dotted_name(node):

@@ -14,6 +14,11 @@ defined there, the call names nothing else than the class, the table and `proper
 and every property is a `relationship(...)` (a renamed column, `column_property` or
 `synonym` would change what the attributes mean). Anything else leaves the class as it
 was: not a model, which keeps every fix on it unsafe or absent.
+
+A column's attribute is its `key=` when it has one (`Column("group_id", ..., key="gid")`
+maps `gid`); a column named like something the class body (or a base's body in the
+module) defines, a method, a property or a class attribute, is not mapped at all, as
+SQLAlchemy leaves such a user attribute in place.
 """
 
 from __future__ import annotations
@@ -30,14 +35,21 @@ _RELATIONSHIP_CALLS = {"relationship", "relation"}
 class Mapping:
     table: ast.Call  # the `Table(...)` call the class is mapped to
     relationships: tuple[tuple[str, ast.Call], ...]  # (attribute, `relationship(...)`)
+    # The names the class body (and its bases' bodies in the module) give a value:
+    # methods, properties, class attributes. A table column of such a name is not
+    # mapped (SQLAlchemy leaves a user-defined attribute of the class in place).
+    class_members: frozenset[str] = frozenset()
 
 
 def imperative_mappings(statements: Iterable[ast.stmt]) -> dict[str, Mapping]:
     """Class name -> its mapping, for the classes the statements map imperatively and
     readably (see the module's docstring)."""
     tables: dict[str, ast.Call] = {}
+    classes: dict[str, ast.ClassDef] = {}
     mapped: dict[str, tuple[str, tuple[tuple[str, ast.Call], ...]] | None] = {}
     for stmt in statements:
+        if isinstance(stmt, ast.ClassDef):
+            classes[stmt.name] = stmt
         if (
             isinstance(stmt, ast.Assign)
             and len(stmt.targets) == 1
@@ -65,8 +77,37 @@ def imperative_mappings(statements: Iterable[ast.stmt]) -> dict[str, Mapping]:
         table = tables[read[0]]
         if table.keywords or any(isinstance(a, ast.Starred) for a in table.args):
             continue
-        found[cls] = Mapping(table, read[1])
+        found[cls] = Mapping(table, read[1], _class_members(cls, classes))
     return found
+
+
+def _class_members(name: str, classes: dict[str, ast.ClassDef]) -> frozenset[str]:
+    """The names the class body defines with a value, and those of its bases defined
+    in the module (bases defined elsewhere are not read)."""
+    members: set[str] = set()
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        cls = classes.get(todo.pop())
+        if cls is None or cls.name in seen:
+            continue
+        seen.add(cls.name)
+        for stmt in cls.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                members.add(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    members.update(
+                        n.id for n in ast.walk(target) if isinstance(n, ast.Name)
+                    )
+            elif (
+                isinstance(stmt, ast.AnnAssign)
+                and stmt.value is not None
+                and isinstance(stmt.target, ast.Name)
+            ):
+                members.add(stmt.target.id)
+        todo.extend(b.id for b in cls.bases if isinstance(b, ast.Name))
+    return frozenset(members)
 
 
 def _mapping(call: ast.Call) -> tuple[str, tuple[tuple[str, ast.Call], ...]] | None:

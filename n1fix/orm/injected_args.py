@@ -19,11 +19,25 @@ function taking the function (`def d(func)`) that returns either
 The injected expressions `E` must not read the caller's arguments, and everything before
 the return may only bind local names. Anything else, or any step that cannot be
 resolved inside the project, means "not an injector" (None).
+
+What the names mean at run time is what was read: `wraps` is `functools.wraps` and
+`cast` is `typing.cast` by their imports; the decorator and the class are not bound
+again after their definition (`db_injector = audited(db_injector)`) nor given attributes
+from outside (`Injector.__call__ = ...`); the class and its project bases have no class
+decorator, no `metaclass=`, no `__getattribute__` or `__init_subclass__`, and their
+bodies bind none of the methods read by assignment.
+
+The wrapper runs once per call of the function, a batch method once for all its keys:
+the calls it makes to get the injected values (prefect's `provide_database_interface()`)
+are listed (`Injection.per_call`) unless shown free of effects (a project function whose
+body is one `return` of such calls, constants and names; a project class without
+`__init__` or `__new__`, instantiated without arguments).
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from pathlib import Path
 
 from n1fix.cst.astwalk import ast_dotted_name
@@ -36,8 +50,11 @@ from n1fix.orm.imports import (
 )
 
 _DEPTH = 6  # re-exports and delegations followed before giving up
-_WRAPS = {"wraps", "functools.wraps"}
-_CASTS = {"cast", "typing.cast"}
+_WRAPS = {"functools.wraps"}
+_CASTS = {"typing.cast", "typing_extensions.cast"}
+# Methods whose definition by assignment in a class body, or in a base, changes what the
+# class does per call or per attribute read.
+_HOOKS = {"__call__", "__init__", "__new__", "__setattr__", "__getattribute__"}
 # Classes that define neither `__init__` nor `__new__` of their own.
 _EMPTY_BASES = {
     "object",
@@ -46,15 +63,33 @@ _EMPTY_BASES = {
     "typing_extensions.Generic",
 }
 
-# (decorator as qualified, root) -> (injected count or None, the files read to decide
+
+@dataclass(frozen=True)
+class Injection:
+    count: int  # leading positional arguments supplied
+    # Calls the wrapper makes on every call to get the injected values, not shown free
+    # of effects (`provide_database_interface()`): a batch method makes them once.
+    per_call: tuple[str, ...] = ()
+
+
+# (decorator as qualified, root) -> (the injection or None, the files read to decide
 # with their state then): a file that changed since makes the answer be worked out again.
-_MEMO: dict[tuple[str, Path], tuple[int | None, tuple[tuple[Path, object], ...]]] = {}
+_MEMO: dict[
+    tuple[str, Path], tuple[Injection | None, tuple[tuple[Path, object], ...]]
+] = {}
 
 
 def injected_count(decorator: str, path: Path, root: Path) -> int | None:
     """How many leading positional arguments `@decorator`, as written in the module at
     `path`, supplies to the function it decorates; None when it is not shown to be an
-    injector."""
+    injector whose every call is free of effects besides the call it wraps."""
+    found = injection(decorator, path, root)
+    return found.count if found is not None and not found.per_call else None
+
+
+def injection(decorator: str, path: Path, root: Path) -> Injection | None:
+    """What `@decorator`, as written in the module at `path`, supplies to the function
+    it decorates; None when it is not shown to be an injector."""
     module = _Module.read(Path(path), Path(root))
     if module is None:
         return None
@@ -66,9 +101,9 @@ def injected_count(decorator: str, path: Path, root: Path) -> int | None:
     if hit is None or any(_state(path) != state for path, state in hit[1]):
         reads: list[Path] = []
         count = _Resolver(Path(root), reads).decorator(qualified, 0)
-        hit = _MEMO[key] = (count, tuple((path, _state(path)) for path in reads))
-    for path, _ in hit[1]:
-        note_read(path)  # the answer depends on these files, also when remembered
+        hit = _MEMO[key] = (count, tuple((read, _state(read)) for read in reads))
+    for read, _ in hit[1]:
+        note_read(read)  # the answer depends on these files, also when remembered
     return hit[0]
 
 
@@ -100,6 +135,32 @@ def defined_at(qualified: str, root: Path) -> str | None:
 _DEFINED: dict[tuple, tuple[str | None, tuple[tuple[Path, object], ...]]] = {}
 
 
+def _module_bindings(tree: ast.Module):
+    """Every statement that runs at module level (through `if`, `try`, `with`, `for`,
+    `while`; not inside functions or classes), with the names it binds."""
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node, {node.name}
+            continue
+        names: set[str] = set()
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                names.add(child.id)
+            elif isinstance(child, ast.alias):
+                names.add((child.asname or child.name).split(".")[0])
+            elif isinstance(child, ast.NamedExpr):
+                names.add(child.target.id)
+        yield node, names
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            for child in getattr(node, field, None) or ():
+                if isinstance(child, ast.ExceptHandler):
+                    todo.extend(child.body)
+                else:
+                    todo.append(child)
+
+
 class _Module:
     def __init__(self, path: Path, tree: ast.Module, name: str):
         self.path = path
@@ -119,6 +180,55 @@ class _Module:
         if not rest and self.top_level(head) is not None:
             return f"{self.name}.{head}"
         return None
+
+    def resolves_to(
+        self, node: ast.AST, wanted: set[str], local: dict[str, str] | None = None
+    ) -> bool:
+        """`node` (`wraps`, `functools.wraps`) names one of `wanted` by the imports."""
+        dotted = ast_dotted_name(node)
+        if dotted is None:
+            return False
+        imports = self.imports if local is None else local
+        head, dot, rest = dotted.partition(".")
+        if head not in imports or self.top_level(head) is not None:
+            return False
+        return imports[head] + dot + rest in wanted
+
+    def rebound(self, name: str, definition: ast.AST) -> bool:
+        """Is `name` bound again after its `definition` runs, or given an attribute
+        from the module (`Injector.__call__ = ...`, `setattr(Injector, ...)`)?"""
+        for node, names in _module_bindings(self.tree):
+            if (
+                node is not definition
+                and name in names
+                and (
+                    node.lineno > definition.lineno
+                    or node.end_lineno > (definition.end_lineno or 0)
+                )
+            ):
+                return True
+        for node in ast.walk(self.tree):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, (ast.AugAssign, ast.AnnAssign))
+                else []
+            )
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and ast_dotted_name(target.value) == name
+                ):
+                    return True
+            if (
+                isinstance(node, ast.Call)
+                and ast_dotted_name(node.func) in {"setattr", "delattr"}
+                and node.args
+                and ast_dotted_name(node.args[0]) == name
+            ):
+                return True
+        return False
 
     def top_level(self, name: str) -> ast.AST | None:
         found = None
@@ -155,12 +265,20 @@ class _Resolver:
         module, attr = found
         node = module.top_level(attr)
         if node is not None:
-            return module, node
-        if attr in module.imports and module.imports[attr] != qualified:
+            return None if module.rebound(attr, node) else (module, node)
+        if (
+            attr in module.imports
+            and module.imports[attr] != qualified
+            and all(
+                isinstance(node, (ast.Import, ast.ImportFrom))
+                for node, names in _module_bindings(module.tree)
+                if attr in names
+            )
+        ):
             return self.definition(module.imports[attr], depth + 1)
         return None
 
-    def decorator(self, qualified: str, depth: int) -> int | None:
+    def decorator(self, qualified: str, depth: int) -> Injection | None:
         found = self.definition(qualified, depth)
         if found is None:
             return None
@@ -188,7 +306,13 @@ class _Resolver:
             return None
         value = last.value
         if isinstance(value, ast.Name) and value.id in wrappers:
-            return _wrapper_count(wrappers[value.id], func)
+            wrapper = wrappers[value.id]
+            if not all(
+                _is_wraps_of(d, func, module, local_imports)
+                for d in wrapper.decorator_list
+            ):
+                return None
+            return self._wrapper_count(module, wrapper, func, local_imports, depth)
         if not (
             isinstance(value, ast.Call)
             and len(value.args) == 1
@@ -211,11 +335,143 @@ class _Resolver:
             return self._class_count(inner[0], inner[1], depth + 1)
         return self.decorator(target, depth + 1)
 
+    def _wrapper_count(
+        self,
+        module: _Module,
+        wrapper: ast.AST,
+        func: str,
+        local_imports: dict[str, str],
+        depth: int,
+    ) -> Injection | None:
+        args = wrapper.args
+        if (
+            args.posonlyargs
+            or args.args
+            or args.kwonlyargs
+            or args.vararg is None
+            or args.kwarg is None
+        ):
+            return None
+        return self._forwarding(
+            module,
+            wrapper.body,
+            lambda expr, bound: _is_name(expr, func) and func not in bound,
+            args.vararg.arg,
+            args.kwarg.arg,
+            local_imports,
+            depth,
+        )
+
+    def _forwarding(
+        self, module, body, is_function, star, double, local_imports, depth
+    ) -> Injection | None:
+        """`_forwarding_count`, with the calls it makes that are not shown free of
+        effects."""
+        casts = _spellings(module, _CASTS, local_imports)
+        shape = _forwarding_count(body, is_function, star, double, casts)
+        if shape is None:
+            return None
+        count, made_by = shape
+        per_call = []
+        for expr in made_by:
+            for node in ast.walk(expr):
+                if (
+                    isinstance(node, ast.Call)
+                    and ast_dotted_name(node.func) not in casts
+                    and not self._pure_call(module, node, local_imports, depth + 1)
+                ):
+                    per_call.append(f"{ast.unparse(node.func)}()")
+        return Injection(count, tuple(dict.fromkeys(per_call)))
+
+    def _pure_call(
+        self, module: _Module, call: ast.Call, local_imports: dict[str, str], depth
+    ) -> bool:
+        """A call shown free of effects: of a project function whose body is one
+        `return` of pure expressions, or of a project class that runs no code of its own
+        when made (no `__init__`, `__new__`, in it or its bases), without arguments."""
+        if depth > _DEPTH or not all(
+            _pure_expr(a) for a in [*call.args, *(k.value for k in call.keywords)]
+        ):
+            return False
+        called = ast_dotted_name(call.func)
+        head, dot, rest = (called or "").partition(".")
+        if head in local_imports and module.top_level(head) is None:
+            target = local_imports[head] + dot + rest
+        elif called and not rest and module.top_level(head) is not None:
+            target = f"{module.name}.{head}"
+        else:
+            return False
+        found = self.definition(target, depth)
+        if found is None:
+            return False
+        inner_module, node = found
+        if isinstance(node, ast.ClassDef):
+            return (
+                not call.args
+                and not call.keywords
+                and self._plain_hierarchy(inner_module, node, depth, constructs=True)
+            )
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        body = _without_docstring(node.body)
+        if node.decorator_list or len(body) != 1:
+            return False
+        (only,) = body
+        if not isinstance(only, ast.Return):
+            return False
+        value = only.value
+        if value is None or _pure_expr(value):
+            return True
+        return isinstance(value, ast.Call) and self._pure_call(
+            inner_module, value, inner_module.imports, depth + 1
+        )
+
+    def _plain_hierarchy(
+        self, module: _Module, cls: ast.ClassDef, depth: int, constructs=False
+    ) -> bool:
+        """The class and its project bases are what their bodies say: no class
+        decorator, no `metaclass=` or other class keyword, no `__getattribute__` or
+        `__init_subclass__`, no method bound by assignment; every base is a project
+        class of the same kind or known to define nothing (`object`, `Generic`).
+        `constructs`: nor does any of them define `__init__` or `__new__`."""
+        if depth > _DEPTH or cls.decorator_list or cls.keywords:
+            return False
+        forbidden = {"__getattribute__", "__init_subclass__"}
+        if constructs:
+            forbidden |= {"__init__", "__new__"}
+        defined = {
+            n.name
+            for n in ast.walk(cls)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        if defined & forbidden:
+            return False
+        for statement in cls.body:
+            if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                names = {
+                    n.id
+                    for n in ast.walk(statement)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                }
+                if names & (defined | _HOOKS | forbidden):
+                    return False
+        for base in cls.bases:
+            found = self._base(module, base)
+            if found is None:
+                return False
+            if found != "empty" and not self._plain_hierarchy(
+                found[0], found[1], depth + 1, constructs
+            ):
+                return False
+        return True
+
     def _class_count(
         self, module: _Module, cls: ast.ClassDef, depth: int
-    ) -> int | None:
+    ) -> Injection | None:
         methods = _methods(cls)
         if "__new__" in methods or "__call__" not in methods:
+            return None
+        if not self._plain_hierarchy(module, cls, depth):
             return None
         held = self._stored_attr(module, cls, depth)
         if held is None:
@@ -230,11 +486,15 @@ class _Resolver:
         ):
             return None
         self_name = (args.posonlyargs or args.args)[0].arg
-        return _forwarding_count(
+        casts = _spellings(module, _CASTS, module.imports)
+        return self._forwarding(
+            module,
             call.body,
-            lambda expr, bound: _holds_attr(expr, bound, self_name, held),
+            lambda expr, bound: _holds_attr(expr, bound, self_name, held, casts),
             args.vararg.arg,
             args.kwarg.arg,
+            module.imports,
+            depth,
         )
 
     def _stored_attr(
@@ -257,13 +517,14 @@ class _Resolver:
             and n.name == "__setattr__"
             for n in ast.walk(cls)
         )
+        casts = _spellings(module, _CASTS, module.imports)
         stored = None
         for statement in _without_docstring(init.body):
-            attr = _stores(statement, self_name, func, custom_setattr)
+            attr = _stores(statement, self_name, func, custom_setattr, casts)
             if attr is not None and stored is None:
                 stored = attr
                 continue
-            if _is_super_init(statement, func) and stored is None:
+            if _is_super_init(statement, func, casts) and stored is None:
                 base = self._project_base(module, cls)
                 if base is None:
                     return None
@@ -313,36 +574,49 @@ class _Resolver:
         return found
 
 
-def _wrapper_count(wrapper: ast.AST, func: str) -> int | None:
-    args = wrapper.args
-    if (
-        args.posonlyargs
-        or args.args
-        or args.kwonlyargs
-        or args.vararg is None
-        or args.kwarg is None
-    ):
-        return None
-    for decorator in wrapper.decorator_list:
-        if not (
-            isinstance(decorator, ast.Call)
-            and ast_dotted_name(decorator.func) in _WRAPS
-            and len(decorator.args) == 1
-            and _is_name(decorator.args[0], func)
-        ):
-            return None
-    return _forwarding_count(
-        wrapper.body,
-        lambda expr, bound: _is_name(expr, func) and func not in bound,
-        args.vararg.arg,
-        args.kwarg.arg,
+def _is_wraps_of(
+    decorator: ast.AST, func: str, module: _Module, local_imports: dict[str, str]
+) -> bool:
+    """`@functools.wraps(func)`, `functools` or `wraps` imported as such."""
+    return (
+        isinstance(decorator, ast.Call)
+        and module.resolves_to(decorator.func, _WRAPS, local_imports)
+        and len(decorator.args) == 1
+        and not decorator.keywords
+        and _is_name(decorator.args[0], func)
     )
 
 
-def _forwarding_count(body, is_function, star: str, double: str) -> int | None:
-    """`n` for a body of local assignments ending `return f(E1, ..., En, *args,
-    **kwargs)` (or `return await f(...)`), with `f` the wrapped function and no `E`
-    reading the caller's arguments; else None."""
+def _spellings(
+    module: _Module, wanted: set[str], local_imports: dict[str, str]
+) -> set[str]:
+    """How the module writes the names `wanted` (`cast`, `typing.cast`, `t.cast`)."""
+    found = set()
+    for name, qualified in local_imports.items():
+        if module.top_level(name) is not None:
+            continue
+        if qualified in wanted:
+            found.add(name)
+        for full in wanted:
+            owner, _, attr = full.rpartition(".")
+            if qualified == owner:
+                found.add(f"{name}.{attr}")
+    return found
+
+
+def _pure_expr(node: ast.AST) -> bool:
+    """Constants and names (and tuples of them): reading them runs no code."""
+    if isinstance(node, ast.Tuple):
+        return all(_pure_expr(e) for e in node.elts)
+    return isinstance(node, (ast.Constant, ast.Name))
+
+
+def _forwarding_count(
+    body, is_function, star: str, double: str, casts: set[str]
+) -> tuple[int, list[ast.AST]] | None:
+    """(`n`, the expressions evaluated to get the `E`s) for a body of local assignments
+    ending `return f(E1, ..., En, *args, **kwargs)` (or `return await f(...)`), with `f`
+    the wrapped function and no `E` reading the caller's arguments; else None."""
     *before, last = _without_docstring(body)
     bound: dict[str, ast.AST] = {}
     for statement in before:
@@ -379,18 +653,18 @@ def _forwarding_count(body, is_function, star: str, double: str) -> int | None:
         isinstance(e, ast.Starred) or _reads(e, {star, double}) for e in injected
     ):
         return None
-    return len(injected)
+    return len(injected), [*bound.values(), *injected]
 
 
 def _holds_attr(
-    expr: ast.AST, bound: dict[str, ast.AST], self_name: str, attr: str
+    expr: ast.AST, bound: dict[str, ast.AST], self_name: str, attr: str, casts
 ) -> bool:
     """`self.<attr>`, `cast(T, self.<attr>)`, or a local name assigned one of them."""
     if isinstance(expr, ast.Name) and expr.id in bound:
-        return _holds_attr(bound[expr.id], {}, self_name, attr)
+        return _holds_attr(bound[expr.id], {}, self_name, attr, casts)
     if (
         isinstance(expr, ast.Call)
-        and ast_dotted_name(expr.func) in _CASTS
+        and ast_dotted_name(expr.func) in casts
         and len(expr.args) == 2
     ):
         expr = expr.args[1]
@@ -402,7 +676,7 @@ def _holds_attr(
 
 
 def _stores(
-    statement: ast.stmt, self_name: str, func: str, custom_setattr: bool
+    statement: ast.stmt, self_name: str, func: str, custom_setattr: bool, casts
 ) -> str | None:
     """`self.attr = func` or `object.__setattr__(self, "attr", func)`: `attr`."""
     if (
@@ -411,7 +685,7 @@ def _stores(
         and len(statement.targets) == 1
         and isinstance(statement.targets[0], ast.Attribute)
         and _is_name(statement.targets[0].value, self_name)
-        and _is_function_value(statement.value, func)
+        and _is_function_value(statement.value, func, casts)
     ):
         return statement.targets[0].attr
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
@@ -423,13 +697,13 @@ def _stores(
             and _is_name(call.args[0], self_name)
             and isinstance(call.args[1], ast.Constant)
             and isinstance(call.args[1].value, str)
-            and _is_function_value(call.args[2], func)
+            and _is_function_value(call.args[2], func, casts)
         ):
             return call.args[1].value
     return None
 
 
-def _is_super_init(statement: ast.stmt, func: str) -> bool:
+def _is_super_init(statement: ast.stmt, func: str, casts) -> bool:
     if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
         return False
     call = statement.value
@@ -441,15 +715,15 @@ def _is_super_init(statement: ast.stmt, func: str) -> bool:
         and not call.func.value.args
         and len(call.args) == 1
         and not call.keywords
-        and _is_function_value(call.args[0], func)
+        and _is_function_value(call.args[0], func, casts)
     )
 
 
-def _is_function_value(expr: ast.AST, func: str) -> bool:
+def _is_function_value(expr: ast.AST, func: str, casts) -> bool:
     """`func` or `cast(T, func)`."""
     if (
         isinstance(expr, ast.Call)
-        and ast_dotted_name(expr.func) in _CASTS
+        and ast_dotted_name(expr.func) in casts
         and len(expr.args) == 2
     ):
         expr = expr.args[1]

@@ -818,9 +818,20 @@ def _imperative_table(
     for arg in call.args[1:]:
         if isinstance(arg, ast.Call) and _last(arg) == "Column":
             column = _column_call(arg, "", ctx, classic=True)
-            if column.name:
-                columns.append(replace(column, attr=column.name))
+            attr = _column_key(arg, column.name)
+            if attr:
+                columns.append(replace(column, attr=attr))
     return (name if isinstance(name, str) else None), columns
+
+
+def _column_key(call: ast.Call, name: str | None) -> str | None:
+    """The attribute a table's `Column(...)` is mapped to: its `key=` (`Column("group_id",
+    ..., key="gid")` maps `gid`), else its name; None when `key=` is not a literal."""
+    for keyword in call.keywords:
+        if keyword.arg == "key":
+            key = _literal(keyword.value)
+            return key if isinstance(key, str) else None
+    return name
 
 
 def _mapped_class(facts: ClassFacts, mapping: Mapping, ctx: _Context) -> ClassFacts:
@@ -833,7 +844,9 @@ def _mapped_class(facts: ClassFacts, mapping: Mapping, ctx: _Context) -> ClassFa
         _relationship_call(call, attr, None, ctx)
         for attr, call in mapping.relationships
     )
-    taken = {r.attr for r in relationships}
+    # A class attribute named like a column (a property, a method) keeps it unmapped
+    # (SQLAlchemy's `Mapper._should_exclude`).
+    taken = {r.attr for r in relationships} | mapping.class_members
     return replace(
         facts,
         tablename=name,

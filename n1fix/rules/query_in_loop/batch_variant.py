@@ -44,7 +44,11 @@ from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
 from n1fix.rules.base import Finding
 from n1fix.rules.query_in_loop.caught_failures import CaughtFailure, caught_failure
-from n1fix.rules.query_in_loop.injected_params import PLAIN_DECORATORS, injected
+from n1fix.rules.query_in_loop.injected_params import (
+    PLAIN_DECORATORS,
+    injected,
+    per_call_unsafe,
+)
 from n1fix.rules.query_in_loop.post_process import KeyWork, shaped_result
 from n1fix.rules.query_in_loop.rows_variant import rows_key
 from n1fix.rules.query_in_loop.wrapper_calls import ModelFacts, inline_wrappers
@@ -238,6 +242,7 @@ def _plan(
             *facts["unsafe"],
             *(shaped.unsafe if shaped else []),
             *([caught.note(callee.name)] if caught else []),
+            *per_call_unsafe(ctx, callee),
         ],
         shaped=shaped is not None,
         commit=commit,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from n1fix.orm.dialect import QueryFunction
-from n1fix.orm.injected_args import injected_count
+from n1fix.orm.injected_args import Injection, injection
 
 # Decorators the batch method repeats without changing what a call means.
 PLAIN_DECORATORS = {"staticmethod", "classmethod"}
@@ -20,12 +20,35 @@ def injected(ctx, callee: QueryFunction) -> int | None:
     others = [d for d in callee.decorators if d not in PLAIN_DECORATORS]
     if not others:
         return 0
+    found = _injection(ctx, callee, others)
+    return None if found is None else found.count
+
+
+def per_call_unsafe(ctx, callee: QueryFunction) -> list[str]:
+    """Why a batch method changes what the injector does: it makes the calls that get
+    the injected values (`provide_database_interface()`) once, where the loop made
+    them once per item."""
+    others = [d for d in callee.decorators if d not in PLAIN_DECORATORS]
+    found = _injection(ctx, callee, others) if others else None
+    if found is None or not found.per_call:
+        return []
+    calls = ", ".join(f"`{call}`" for call in found.per_call)
+    return [
+        (
+            f"`@{others[0]}` calls {calls} on every call of `{callee.name}`; the batch "
+            "method calls it once for all the keys, and n1fix has not shown that call "
+            "free of effects"
+        )
+    ]
+
+
+def _injection(ctx, callee: QueryFunction, others: list[str]) -> Injection | None:
     if len(others) > 1 or callee.kind != "function" or ctx.project.root is None:
         return None
-    count = injected_count(others[0], Path(callee.path), Path(ctx.project.root))
-    if count is None or count > len(callee.params):
+    found = injection(others[0], Path(callee.path), Path(ctx.project.root))
+    if found is None or found.count > len(callee.params):
         return None
-    return count
+    return found
 
 
 def call_params(ctx, callee: QueryFunction) -> tuple[str, ...]:

@@ -1,0 +1,13 @@
+from sqlalchemy.orm import Session
+
+from renderapp.models import Render, RenderChain
+
+
+def attach(session: Session, chain: RenderChain, render_ids: list[int]) -> list[int]:
+    attached = []
+    for render_id in render_ids:
+        render = session.query(Render).filter(Render.id == render_id, Render.chain_id.is_(None)).first()
+        if render is not None:
+            chain.renders.append(render)
+            attached.append(render.id)
+    return attached

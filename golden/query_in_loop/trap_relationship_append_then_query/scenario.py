@@ -1,0 +1,8 @@
+from renderapp.models import RenderChain
+
+
+def run(service, session):
+    # Render 1 has no chain: the first lookup finds it and appends it to chain 1; the
+    # second lookup of 1 autoflushes that append (chain_id = 1) and finds nothing.
+    chain = session.get(RenderChain, 1)
+    return service.attach(session, chain, [1, 1, 4])

@@ -1,0 +1,115 @@
+"""Writes made through a relationship collection: `chain.renders.append(render)`.
+
+Appending to (adding to, removing from, extending) a model's relationship collection
+is a unit-of-work change: the next query's autoflush sends it, setting (or clearing)
+the foreign key of the object moved (`Render.chain_id = chain.id`). A lookup in the same
+loop that filters on that key sees what an earlier item did; a batch run before the loop
+does not. Such a call is a write in the loop, as `session.add()` is.
+
+The collection is `obj.rel`, or a name the function binds to one (`renders =
+chain.renders`), with `rel` the name of a relationship. When `obj` is shown to be a model
+that has `rel`, the write is certain; when it cannot be told what `obj` is, the call is
+only suspect (an unsafe fix, not a safe one); when `obj` is shown to be no such model,
+it is no write.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from n1fix.analysis.model_writes import MethodWrite, receiver_models
+from n1fix.cst.syntax import target_names, walk
+
+# What changes a relationship collection (list, set or dict collections).
+_COLLECTION_CHANGES = {
+    "append",
+    "add",
+    "extend",
+    "remove",
+    "insert",
+    "discard",
+    "pop",
+    "clear",
+    "update",
+}
+
+
+def relationship_write(
+    ctx, node: cst.CSTNode, ancestry: list[cst.CSTNode]
+) -> MethodWrite | None:
+    """Whether `node` (a call or an augmented assignment) changes a relationship
+    collection of a model object."""
+    if isinstance(node, cst.AugAssign):
+        collection = node.target
+    elif (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in _COLLECTION_CHANGES
+    ):
+        collection = node.func.value
+    else:
+        return None
+    names = ctx.project.models.relationship_names()
+    if not names:
+        return None
+    attribute = _relationship_attribute(collection, ancestry, names)
+    if attribute is None:
+        return None
+    owner, rel = attribute.value, attribute.attr.value
+    what = (
+        f"`{ctx.code(node.target)} {ctx.code(node.operator).strip()} ...`"
+        if isinstance(node, cst.AugAssign)
+        else f"`{ctx.code(node.func)}()`"
+    )
+    models = (
+        receiver_models(ctx, owner, ancestry) if isinstance(owner, cst.Name) else None
+    )
+    if models is None:
+        return MethodWrite(
+            f"{what}, which may change the relationship collection `.{rel}` "
+            "(the next query's autoflush writes it)",
+            False,
+            "writes",
+        )
+    for model in models:
+        if model.relationship(rel) is not None:
+            return MethodWrite(
+                f"{what}, which changes the relationship collection "
+                f"`{model.name}.{rel}` (the next query's autoflush writes it)",
+                True,
+                "writes",
+            )
+    return None
+
+
+def _relationship_attribute(
+    collection: cst.BaseExpression, ancestry: list[cst.CSTNode], names: frozenset[str]
+) -> cst.Attribute | None:
+    """`obj.rel` for `obj.rel`, or for a name the function binds to `obj.rel`."""
+    if isinstance(collection, cst.Attribute):
+        return collection if collection.attr.value in names else None
+    if not isinstance(collection, cst.Name):
+        return None
+    function = next(
+        (n for n in reversed(ancestry) if isinstance(n, cst.FunctionDef)), None
+    )
+    if function is None:
+        return None
+    name = collection.value
+    for node in walk(function.body):
+        if isinstance(node, cst.Assign) and any(
+            name in target_names(t.target) for t in node.targets
+        ):
+            value = node.value
+        elif (
+            isinstance(node, cst.AnnAssign)
+            and isinstance(node.target, cst.Name)
+            and node.target.value == name
+            and node.value is not None
+        ):
+            value = node.value
+        else:
+            continue
+        if isinstance(value, cst.Attribute) and value.attr.value in names:
+            return value
+    return None
