@@ -1,0 +1,159 @@
+"""Counter-examples to the delete-loads and merge-to-add proofs, found in their second
+review: each is a fix n1fix offers today that changes what the program does. Strict
+xfail until the rule stops offering it (or labels it as the proof allows)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.engine.api import scan_source
+
+
+def _findings(tmp_path: Path, models: str, service: str):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(textwrap.dedent(models))
+    path = package / "service.py"
+    path.write_text(textwrap.dedent(service))
+    return [f for f in scan_source(path, path.read_text()) if f.rule == "write-in-loop"]
+
+
+PASSIVE_BACKREF = """\
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import backref, declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Parent(Base):
+    __tablename__ = "parent"
+    id = Column(Integer, primary_key=True)
+
+
+class Child(Base):
+    __tablename__ = "child"
+    id = Column(Integer, primary_key=True)
+    parent_id = Column(Integer, ForeignKey("parent.id", ondelete="CASCADE"))
+    parent = relationship(Parent, backref=backref("children", passive_deletes=True))
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="backref(..., passive_deletes=True) is not read: the delete never loaded"
+    " Parent.children (the database cascades), but the fix loads it, and the ORM then"
+    " sets each loaded child's parent_id to NULL: the children survive the delete",
+)
+def test_a_passive_deletes_backref_gets_no_selectinload(tmp_path):
+    findings = _findings(
+        tmp_path,
+        PASSIVE_BACKREF,
+        """\
+        from app.models import Parent
+
+
+        def purge(session, ids):
+            for parent in session.query(Parent).filter(Parent.id.in_(ids)):
+                session.delete(parent)
+        """,
+    )
+    assert [f.applicability.value for f in findings if f.plan is not None] == []
+
+
+CASCADE_THROUGH_ANOTHER_TABLE = """\
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id = Column(Integer, primary_key=True)
+    objects = relationship("Obj", cascade="all, delete-orphan")
+    subs = relationship("Sub", cascade="all, delete-orphan")
+
+
+class Obj(Base):
+    __tablename__ = "obj"
+    id = Column(Integer, primary_key=True)
+    tag_id = Column(ForeignKey("tag.id"))
+
+
+class Sub(Base):
+    __tablename__ = "sub"
+    id = Column(Integer, primary_key=True)
+    tag_id = Column(ForeignKey("tag.id"))
+    obj_id = Column(ForeignKey("obj.id", ondelete="CASCADE"))
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Sub has one foreign key to tag, but an ON DELETE CASCADE from obj: tag 1's"
+    " deletes, autoflushed before tag 2's subs load, remove tag 2's sub through tag 1's"
+    " obj; loaded up front, the sub is deleted again (0 rows matched: a warning, a"
+    " StaleDataError with a version_id_col, its before_delete event fired for a row"
+    " that is gone)",
+)
+def test_a_database_cascade_through_another_table_is_not_safe(tmp_path):
+    findings = _findings(
+        tmp_path,
+        CASCADE_THROUGH_ANOTHER_TABLE,
+        """\
+        from app.models import Tag
+
+
+        def purge(session, ids):
+            for tag in session.query(Tag).filter(Tag.id.in_(ids)):
+                session.delete(tag)
+        """,
+    )
+    assert [f.applicability.value for f in findings] != ["safe"]
+
+
+VALIDATED_BODY = """\
+from sqlalchemy import Column, String
+from sqlalchemy.orm import declarative_base, validates
+
+Base = declarative_base()
+
+
+class Note(Base):
+    __tablename__ = "note"
+    id = Column(String(32), primary_key=True)
+    body = Column(String)
+
+    @validates("body")
+    def tag(self, key, value):
+        return "[x]" + value
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="merge() copies each attribute onto a new instance through the attribute"
+    " events, so a @validates of any column (not only the key) runs twice: the merged"
+    " row stored '[x][x]a', session.add() stores '[x]a'",
+)
+def test_a_validator_on_another_column_keeps_the_merge(tmp_path):
+    findings = _findings(
+        tmp_path,
+        VALIDATED_BODY,
+        """\
+        import uuid
+
+        from app.models import Note
+
+
+        def save(session, bodies):
+            for body in bodies:
+                session.merge(Note(id=uuid.uuid4().hex, body=body))
+        """,
+    )
+    assert [f.applicability.value for f in findings] != ["safe"]
