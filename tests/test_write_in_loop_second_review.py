@@ -157,3 +157,48 @@ def test_a_validator_on_another_column_keeps_the_merge(tmp_path):
         """,
     )
     assert [f.applicability.value for f in findings] != ["safe"]
+
+
+ONE_CASCADE = """\
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id = Column(Integer, primary_key=True)
+    objects = relationship("Obj", cascade="all, delete-orphan")
+
+
+class Obj(Base):
+    __tablename__ = "obj"
+    id = Column(Integer, primary_key=True)
+    tag_id = Column(ForeignKey("tag.id"), nullable=False)
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the rows are loaded (.all()) before a write that adds a child by its"
+    " foreign key column: each delete() autoflushed it and loaded it with the"
+    " collection, so it was deleted with its tag; loaded up front, it is missed and"
+    " the flush raises IntegrityError (tag deleted under a child)",
+)
+def test_a_write_between_the_rows_and_the_loop_is_not_safe(tmp_path):
+    findings = _findings(
+        tmp_path,
+        ONE_CASCADE,
+        """\
+        from app.models import Obj, Tag
+
+
+        def purge(session, ids):
+            tags = session.query(Tag).filter(Tag.id.in_(ids)).all()
+            session.add(Obj(tag_id=tags[0].id))
+            for tag in tags:
+                session.delete(tag)
+        """,
+    )
+    assert [f.applicability.value for f in findings] != ["safe"]
