@@ -202,3 +202,27 @@ def test_a_write_between_the_rows_and_the_loop_is_not_safe(tmp_path):
         """,
     )
     assert [f.applicability.value for f in findings] != ["safe"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a commit between the rows' query and the loop expires the collections the"
+    " fix loads (expire_on_commit): each delete() loads its own again, the selectinload"
+    " only adds SELECTs",
+)
+def test_a_commit_between_the_rows_and_the_loop_gets_no_fix(tmp_path):
+    findings = _findings(
+        tmp_path,
+        ONE_CASCADE,
+        """\
+        from app.models import Tag
+
+
+        def purge(session, ids):
+            tags = session.query(Tag).filter(Tag.id.in_(ids)).all()
+            session.commit()
+            for tag in tags:
+                session.delete(tag)
+        """,
+    )
+    assert [f.plan for f in findings if f.plan is not None] == []
