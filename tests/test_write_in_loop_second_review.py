@@ -1,13 +1,11 @@
 """Counter-examples to the delete-loads and merge-to-add proofs, found in their second
-review: each is a fix n1fix offers today that changes what the program does. Strict
-xfail until the rule stops offering it (or labels it as the proof allows)."""
+review: each was a fix n1fix offered that changes what the program does; the rule no
+longer offers it (or labels it as the proof allows)."""
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-
-import pytest
 
 from n1fix.engine.api import scan_source
 
@@ -43,13 +41,10 @@ class Child(Base):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backref(..., passive_deletes=True) is not read: the delete never loaded"
-    " Parent.children (the database cascades), but the fix loads it, and the ORM then"
-    " sets each loaded child's parent_id to NULL: the children survive the delete",
-)
 def test_a_passive_deletes_backref_gets_no_selectinload(tmp_path):
+    """With `backref(..., passive_deletes=True)` the delete never loads Parent.children
+    (the database cascades); a fix loading it would make the ORM set each loaded child's
+    parent_id to NULL: the children would survive the delete."""
     findings = _findings(
         tmp_path,
         PASSIVE_BACKREF,
@@ -93,15 +88,11 @@ class Sub(Base):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Sub has one foreign key to tag, but an ON DELETE CASCADE from obj: tag 1's"
-    " deletes, autoflushed before tag 2's subs load, remove tag 2's sub through tag 1's"
-    " obj; loaded up front, the sub is deleted again (0 rows matched: a warning, a"
-    " StaleDataError with a version_id_col, its before_delete event fired for a row"
-    " that is gone)",
-)
 def test_a_database_cascade_through_another_table_is_not_safe(tmp_path):
+    """Sub has one foreign key to tag, but an ON DELETE CASCADE from obj: tag 1's deletes,
+    autoflushed before tag 2's subs load, remove tag 2's sub through tag 1's obj; loaded
+    up front, the sub is deleted again (0 rows matched: a warning, a StaleDataError with
+    a version_id_col, its before_delete event fired for a row that is gone)."""
     findings = _findings(
         tmp_path,
         CASCADE_THROUGH_ANOTHER_TABLE,
@@ -135,13 +126,10 @@ class Note(Base):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="merge() copies each attribute onto a new instance through the attribute"
-    " events, so a @validates of any column (not only the key) runs twice: the merged"
-    " row stored '[x][x]a', session.add() stores '[x]a'",
-)
 def test_a_validator_on_another_column_keeps_the_merge(tmp_path):
+    """`merge()` copies each attribute onto a new instance through the attribute events, so a
+    @validates of any column (not only the key) runs twice: the merged row stored
+    '[x][x]a', session.add() stores '[x]a'."""
     findings = _findings(
         tmp_path,
         VALIDATED_BODY,
@@ -179,14 +167,11 @@ class Obj(Base):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the rows are loaded (.all()) before a write that adds a child by its"
-    " foreign key column: each delete() autoflushed it and loaded it with the"
-    " collection, so it was deleted with its tag; loaded up front, it is missed and"
-    " the flush raises IntegrityError (tag deleted under a child)",
-)
 def test_a_write_between_the_rows_and_the_loop_is_not_safe(tmp_path):
+    """The rows are loaded (.all()) before a write that adds a child by its foreign key
+    column: each delete() autoflushed it and loaded it with the collection, so it was
+    deleted with its tag; loaded up front, it is missed and the flush raises
+    IntegrityError (tag deleted under a child)."""
     findings = _findings(
         tmp_path,
         ONE_CASCADE,
@@ -204,13 +189,10 @@ def test_a_write_between_the_rows_and_the_loop_is_not_safe(tmp_path):
     assert [f.applicability.value for f in findings] != ["safe"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a commit between the rows' query and the loop expires the collections the"
-    " fix loads (expire_on_commit): each delete() loads its own again, the selectinload"
-    " only adds SELECTs",
-)
 def test_a_commit_between_the_rows_and_the_loop_gets_no_fix(tmp_path):
+    """A commit between the rows' query and the loop expires the collections the fix loads
+    (expire_on_commit): each delete() loads its own again, the selectinload only adds
+    SELECTs."""
     findings = _findings(
         tmp_path,
         ONE_CASCADE,

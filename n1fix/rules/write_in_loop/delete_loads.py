@@ -34,9 +34,11 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import bindings
 from n1fix.analysis.row_sources import Source, row_source
-from n1fix.orm.dialect import Loading
+from n1fix.orm.dialect import Loading, Style
 from n1fix.rules.base import Applicability
+from n1fix.rules.write_in_loop.before_loop import Between, between_query_and_loop
 
 
 @dataclass
@@ -83,6 +85,14 @@ def delete_loads_plan(
     )
     if blocker is None and odd is not None:
         blocker = f"`{model.name}.{odd.attr}` is not loaded by a plain lazy SELECT"
+    between = _between(ctx, loop, ancestry, source)
+    if blocker is None and between is not None and between.expires:
+        why = (
+            f"{between.what}: it expires what `{options}` would load with the rows, and"
+            " each `delete()` loads its own again; add the option to a query run after"
+            " it, or let the database do it (`ON DELETE` with `passive_deletes=True`)"
+        )
+        return Applicability.NONE, why, None
     if blocker:
         why = (
             f"{blocker}; load {named} with `{options}` in the query that fetched the"
@@ -96,6 +106,13 @@ def delete_loads_plan(
             " caller of it loads them from then on"
         )
         return Applicability.UNSAFE, why, plan
+    if between is not None:
+        why = (
+            f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the rows;"
+            f" but {between.what}: it may write what each `delete()` loaded after its"
+            " autoflush, and the option, run before it, would miss"
+        )
+        return Applicability.UNSAFE, why, plan
     unlinked = [r for r in lazy if not cascades_delete(r)]
     if not unlinked:
         doubly = _doubly_linked(ctx, model, lazy)
@@ -103,9 +120,9 @@ def delete_loads_plan(
             why = (
                 f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the"
                 f" rows; but {doubly}: each `delete()` loaded its own after the"
-                " autoflush of the deletes before it, which may have removed such rows"
-                " (`ON DELETE CASCADE`), where rows loaded before the loop still hold"
-                " them"
+                " autoflush of the deletes before it, whose `ON DELETE` actions may have"
+                " removed or changed such rows, where rows loaded before the loop still"
+                " hold them"
             )
             return Applicability.UNSAFE, why, plan
         why = (
@@ -121,6 +138,21 @@ def delete_loads_plan(
         " relationship would not be unlinked"
     )
     return Applicability.UNSAFE, why, plan
+
+
+def _between(ctx, loop, ancestry, source: Source) -> Between | None:
+    """What may touch the session between the query that loads the rows (when it
+    runs before the loop: a list, a result) and the loop."""
+    if not isinstance(loop.iter, cst.Name):
+        return None  # the query runs at the loop
+    if source.shape.style is Style.V1 and source.shape.terminal is None:
+        return None  # a Query: it runs when the loop iterates it
+    found = bindings(loop.iter.value, ancestry)
+    if len(found) != 1 or found[0][0] is None:
+        return Between(
+            "n1fix cannot tell what runs between the rows' query and the loop", False
+        )
+    return between_query_and_loop(ctx, loop, ancestry, found[0][0])
 
 
 def _doubly_linked(ctx, model, rels) -> str | None:
@@ -140,7 +172,28 @@ def _doubly_linked(ctx, model, rels) -> str | None:
                 f"`{target.name}` has {len(links)} foreign keys to `{model.table}`"
                 f" ({', '.join(links) or 'none n1fix reads'})"
             )
+        acting = next(
+            (
+                column
+                for column in target.columns.values()
+                if column.foreign_key
+                and column.attr != links[0]
+                and column.ondelete not in _INERT_ON_DELETE
+            ),
+            None,
+        )
+        if acting is not None:
+            return (
+                f"`{target.name}.{acting.attr}` is a foreign key with `ON DELETE"
+                f" {acting.ondelete}`"
+            )
     return None
+
+
+# What the database does to a child row when the row its foreign key names is deleted:
+# nothing (it refuses the delete instead); any other action may remove or change the
+# row of a collection between two deletes of the loop.
+_INERT_ON_DELETE = {None, "RESTRICT", "NO ACTION"}
 
 
 def _and(words) -> str:
