@@ -208,3 +208,35 @@ def test_a_commit_between_the_rows_and_the_loop_gets_no_fix(tmp_path):
         """,
     )
     assert [f.plan for f in findings if f.plan is not None] == []
+
+
+CASCADE_THROUGH_THE_ORM = CASCADE_THROUGH_ANOTHER_TABLE.replace(
+    'obj_id = Column(ForeignKey("obj.id", ondelete="CASCADE"))',
+    'obj_id = Column(ForeignKey("obj.id"))',
+).replace(
+    '    tag_id = Column(ForeignKey("tag.id"))\n\n\nclass Sub',
+    '    tag_id = Column(ForeignKey("tag.id"))\n'
+    '    subs = relationship("Sub", cascade="all, delete-orphan")\n\n\nclass Sub',
+)
+
+
+def test_an_orm_cascade_through_another_table_is_not_safe(tmp_path):
+    """Found with the holes above: Tag.objects -> Obj.subs cascades tag 1's delete to
+    tag 2's sub; an autoflush in the loop (tag 2's obj's subs, lazily loaded by its
+    cascade) sends that DELETE before tag 2's subs would load; loaded up front, they
+    still hold it and tag 2's delete deletes it again (0 rows matched)."""
+    assert 'subs = relationship("Sub"' in CASCADE_THROUGH_THE_ORM.split("class Sub")[0]
+    findings = _findings(
+        tmp_path,
+        CASCADE_THROUGH_THE_ORM,
+        """\
+        from app.models import Tag
+
+
+        def purge(session, ids):
+            for tag in session.query(Tag).filter(Tag.id.in_(ids)):
+                session.delete(tag)
+        """,
+    )
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert "`Obj.subs` also cascades the delete to `Sub` rows" in findings[0].fix_note

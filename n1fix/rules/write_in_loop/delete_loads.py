@@ -16,14 +16,18 @@ What must be shown (else no fix):
   returning it), whose options it can read; the loop's items are those rows;
 - the loop does nothing but delete its item: no commit, flush or expiry between two
   deletes that would drop the loaded collections, no other write;
+- no commit, rollback or expiry runs between the query (when it runs before the loop)
+  and the loop: it would expire what the option loads;
 - every collection it loads is a plain lazy one (`lazy="select"`), which `selectinload`
   loads instead.
 Safe when every such collection cascades the delete: the original loads it at
 `session.delete()`, in the loop, as the option does with the rows; each load first
 autoflushes the deletes before it, which cannot change a collection whose rows have one
-foreign key to the table (else, or when their model is unknown: unsafe). When the
-delete only unlinks the children, the original loads them when the flush sends the
-DELETEs, which may be later: a child row written in between without going through the
+foreign key to the table, no other foreign key with an `ON DELETE` action, and no other
+delete cascade of the ORM reaching them (else, or when their model is unknown: unsafe);
+and nothing between the query and the loop may write (before_loop.py). When the delete
+only unlinks the children, the original loads them when the flush sends the DELETEs,
+which may be later: a child row written in between without going through the
 relationship (a Core INSERT) would be missed by the rows loaded before. That fix is
 unsafe.
 """
@@ -39,6 +43,7 @@ from n1fix.analysis.row_sources import Source, row_source
 from n1fix.orm.dialect import Loading, Style
 from n1fix.rules.base import Applicability
 from n1fix.rules.write_in_loop.before_loop import Between, between_query_and_loop
+from n1fix.rules.write_in_loop.cascade_paths import cascades_delete, other_cascade_to
 
 
 @dataclass
@@ -120,9 +125,9 @@ def delete_loads_plan(
             why = (
                 f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the"
                 f" rows; but {doubly}: each `delete()` loaded its own after the"
-                " autoflush of the deletes before it, whose `ON DELETE` actions may have"
-                " removed or changed such rows, where rows loaded before the loop still"
-                " hold them"
+                " autoflush of the deletes before it, which may have removed or changed"
+                " such rows, where rows loaded before the loop still hold them (and"
+                " delete them again)"
             )
             return Applicability.UNSAFE, why, plan
         why = (
@@ -156,8 +161,9 @@ def _between(ctx, loop, ancestry, source: Source) -> Between | None:
 
 
 def _doubly_linked(ctx, model, rels) -> str | None:
-    """Why a row of one of `rels` may also belong to another row of `model`'s table
-    (its model unknown, or a second foreign key to that table), or None."""
+    """Why a row of one of `rels` may be changed by the deletes of other rows of
+    `model`'s table (its model unknown, a second foreign key to that table, another
+    foreign key with an ON DELETE action, another cascade path to it), or None."""
     for rel in rels:
         target = ctx.project.models.get(rel.target or "")
         if target is None:
@@ -187,6 +193,9 @@ def _doubly_linked(ctx, model, rels) -> str | None:
                 f"`{target.name}.{acting.attr}` is a foreign key with `ON DELETE"
                 f" {acting.ondelete}`"
             )
+        elsewhere = other_cascade_to(ctx, model, rel)
+        if elsewhere is not None:
+            return elsewhere
     return None
 
 
@@ -204,12 +213,6 @@ def _and(words) -> str:
 # A relationship loaded on first access by a SELECT of its rows, which `selectinload`
 # replaces (a dynamic or write-only one takes no loader option).
 _PLAIN_LAZY = {"select", "True", "true"}
-
-
-def cascades_delete(rel) -> bool:
-    cascade = rel.cascade or ""
-    parts = {part.strip() for part in cascade.split(",")}
-    return "delete" in parts or "all" in parts
 
 
 def _loop_blocker(loop: cst.For, call: cst.Call) -> str | None:
