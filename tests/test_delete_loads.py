@@ -318,6 +318,7 @@ def _purge(tmp_path, body: str):
         "    log.info('deleting %d albums', len(albums))\n",
         "    if not albums:\n        raise LookupError(ids)\n",
         "    count = len(albums)\n",
+        "    first, *rest = albums\n",
     ],
 )
 def test_reads_and_logging_between_the_rows_and_the_loop_keep_it_safe(

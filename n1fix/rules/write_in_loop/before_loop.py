@@ -136,7 +136,7 @@ def _touches(ctx, piece: cst.CSTNode) -> list[Between]:
             )
         elif isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
             target = node.target
-            if not isinstance(target, cst.Name):
+            if not _names_only(target):
                 found.append(
                     Between(f"an assignment to `{ctx.code(target)}` {_BETWEEN}", False)
                 )
@@ -147,6 +147,15 @@ def _touches(ctx, piece: cst.CSTNode) -> list[Between]:
                 Between(f"a `{type(node).__name__.lower()}` block {_BETWEEN}", False)
             )
     return found
+
+
+def _names_only(target: cst.BaseExpression) -> bool:
+    """`x`, `a, b`, `[a, *rest]`: a binding of local names, not a write to an object."""
+    if isinstance(target, cst.Name):
+        return True
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return all(_names_only(element.value) for element in target.elements)
+    return False
 
 
 def _harmless(ctx, call: cst.Call) -> bool:
