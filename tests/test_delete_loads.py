@@ -222,3 +222,182 @@ def drop(session: Session, ids: list[int]):
     )
     assert [f.applicability.value for f in findings] == ["unsafe"]
     assert "2 foreign keys to `roles`" in findings[0].fix_note
+
+
+ACTIONS = """\
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Integer
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id = Column(Integer, primary_key=True)
+    nulled = relationship("Nulled", cascade="all, delete-orphan")
+    constrained = relationship("Constrained", cascade="all, delete-orphan")
+    restricted = relationship("Restricted", cascade="all, delete-orphan")
+
+
+class Owner(Base):
+    __tablename__ = "owner"
+    id = Column(Integer, primary_key=True)
+
+
+class Nulled(Base):
+    __tablename__ = "nulled"
+    id = Column(Integer, primary_key=True)
+    tag_id = Column(ForeignKey("tag.id"))
+    owner_id = Column(ForeignKey("owner.id", ondelete="set null"))
+
+
+class Constrained(Base):
+    __tablename__ = "constrained"
+    __table_args__ = (
+        ForeignKeyConstraint(["owner_id"], ["owner.id"], ondelete="CASCADE"),
+    )
+    id = Column(Integer, primary_key=True)
+    tag_id = Column(ForeignKey("tag.id"))
+    owner_id = Column(Integer)
+
+
+class Restricted(Base):
+    __tablename__ = "restricted"
+    id = Column(Integer, primary_key=True)
+    tag_id = Column(ForeignKey("tag.id", ondelete="CASCADE"))
+    owner_id = Column(ForeignKey("owner.id", ondelete="RESTRICT"))
+"""
+
+
+@pytest.mark.parametrize(
+    ("collection", "safe"),
+    [("nulled", False), ("constrained", False), ("restricted", True)],
+)
+def test_an_on_delete_action_on_another_foreign_key_makes_it_unsafe(
+    tmp_path, collection, safe
+):
+    """A database action on the rows' other foreign key (ForeignKey or a table's
+    ForeignKeyConstraint) may change them between two deletes; RESTRICT changes none,
+    nor does the link's own CASCADE (it acts on rows of rows already deleted)."""
+    (tmp_path / "actionapp").mkdir()
+    (tmp_path / "actionapp" / "__init__.py").write_text("")
+    kept = "".join(
+        line
+        for line in ACTIONS.splitlines(keepends=True)
+        if "= relationship(" not in line or line.startswith(f"    {collection} =")
+    )
+    (tmp_path / "actionapp" / "models.py").write_text(kept)
+    _, findings = _findings(
+        tmp_path,
+        """\
+from sqlalchemy.orm import Session
+
+from actionapp.models import Tag
+
+
+def drop(session: Session, ids: list[int]):
+    for tag in session.query(Tag).filter(Tag.id.in_(ids)):
+        session.delete(tag)
+""",
+    )
+    assert [f.applicability.value for f in findings] == ["safe" if safe else "unsafe"]
+    if not safe:
+        assert "is a foreign key with `ON DELETE" in findings[0].fix_note
+
+
+def _purge(tmp_path, body: str):
+    return _findings(
+        tmp_path,
+        HEADER + "\n\ndef purge(session: Session, log, ids: list[int]):\n" + body,
+    )
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "    log.info('deleting %d albums', len(albums))\n",
+        "    if not albums:\n        raise LookupError(ids)\n",
+        "    count = len(albums)\n",
+        "    first, *rest = albums\n",
+    ],
+)
+def test_reads_and_logging_between_the_rows_and_the_loop_keep_it_safe(
+    tmp_path, between
+):
+    _, findings = _purge(
+        tmp_path,
+        "    albums = session.query(Album).filter(Album.id.in_(ids)).all()\n"
+        + between
+        + "    for album in albums:\n        session.delete(album)\n",
+    )
+    assert [f.applicability.value for f in findings] == ["safe"]
+
+
+def test_a_loop_under_an_if_after_the_rows_is_still_safe(tmp_path):
+    _, findings = _purge(
+        tmp_path,
+        "    albums = session.scalars(select(Album).where(Album.id.in_(ids))).all()\n"
+        "    if albums:\n"
+        "        for album in albums:\n"
+        "            session.delete(album)\n",
+    )
+    assert [f.applicability.value for f in findings] == ["safe"]
+
+
+@pytest.mark.parametrize(
+    ("between", "said"),
+    [
+        ("    albums[0].title = 'x'\n", "an assignment to `albums[0].title`"),
+        ("    archive(albums)\n", "`archive(albums)` runs between"),
+        ("    session.flush()\n", "`session.flush()` runs between"),
+        ("    if ids:\n        session.add(Album(title='x'))\n", "`session.add("),
+    ],
+)
+def test_anything_else_between_the_rows_and_the_loop_is_unsafe(tmp_path, between, said):
+    _, findings = _purge(
+        tmp_path,
+        "    albums = session.query(Album).filter(Album.id.in_(ids)).all()\n"
+        + between
+        + "    for album in albums:\n        session.delete(album)\n",
+    )
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert said in findings[0].fix_note
+
+
+def test_rows_bound_in_another_block_are_unsafe(tmp_path):
+    _, findings = _purge(
+        tmp_path,
+        "    with session.begin():\n"
+        "        albums = session.query(Album).filter(Album.id.in_(ids)).all()\n"
+        "    for album in albums:\n"
+        "        session.delete(album)\n",
+    )
+    assert [f.applicability.value for f in findings] == ["unsafe"]
+    assert "cannot tell what runs between" in findings[0].fix_note
+
+
+@pytest.mark.parametrize(
+    "expiry", ["session.rollback()", "session.expire_all()", "db.session.commit()"]
+)
+def test_an_expiry_between_the_rows_and_the_loop_gets_no_fix(tmp_path, expiry):
+    _, findings = _purge(
+        tmp_path,
+        "    albums = session.query(Album).filter(Album.id.in_(ids)).all()\n"
+        f"    {expiry}\n"
+        "    for album in albums:\n        session.delete(album)\n",
+    )
+    assert [(f.applicability.value, f.plan) for f in findings] == [("none", None)]
+    assert "expires what `selectinload(Album.photos)` would load" in findings[0].message
+
+
+def test_a_query_bound_to_a_name_runs_at_the_loop_after_what_is_between(tmp_path):
+    """A 1.x Query is run when the loop iterates it: a write or a commit before is
+    autoflushed or done before the option loads anything."""
+    _, findings = _purge(
+        tmp_path,
+        "    albums = session.query(Album).filter(Album.id.in_(ids))\n"
+        "    session.add(Album(title='x'))\n"
+        "    session.commit()\n"
+        "    for album in albums:\n        session.delete(album)\n",
+    )
+    assert [f.applicability.value for f in findings] == ["safe"]

@@ -104,3 +104,28 @@ def test_anything_else_is_not_made_an_add(tmp_path, merge):
     text = fix_source(service, service.read_text()).text
     assert "session.add(" not in text, text
     assert all("cannot exist" not in f.message for f in findings)
+
+
+def test_an_attribute_event_on_the_model_keeps_the_merge(tmp_path):
+    """merge copies each attribute onto its new instance through the attribute events:
+    a `set` listener on any column runs twice for a merged object, once for an added
+    one."""
+    service, findings = _findings(
+        tmp_path,
+        """
+from sqlalchemy import event
+
+
+@event.listens_for(Person.full_name, "set", retval=True)
+def tidy(target, value, old, initiator):
+    return value.strip()
+
+
+def run(session: Session, names: list[str]):
+    for name in names:
+        session.merge(Person(id=uuid.uuid4(), full_name=name))
+""",
+    )
+    text = fix_source(service, service.read_text()).text
+    assert "session.add(" not in text, text
+    assert all(f.applicability.value != "safe" for f in findings)

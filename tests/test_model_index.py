@@ -1184,3 +1184,67 @@ def test_partial_unique_index_validators_and_collation(tmp_path: Path) -> None:
     assert code.collation == "NOCASE" and slug.collation is None
     assert (code.type, code.type_args) == ("String", "20, collation='NOCASE'")
     assert (slug.type, slug.type_args) == ("String", "20")
+
+
+def test_backref_options_and_on_delete_actions(tmp_path: Path) -> None:
+    """A backref's cascade and passive_deletes belong to the reverse collection; a
+    foreign key's ondelete is read from ForeignKey, ForeignKeyConstraint and SQLModel's
+    Field."""
+    index = build(
+        tmp_path,
+        {
+            "kin/__init__.py": "",
+            "kin/models.py": """
+                from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Integer
+                from sqlalchemy.orm import backref, declarative_base, relationship
+
+                Base = declarative_base()
+
+
+                class Parent(Base):
+                    __tablename__ = "parent"
+                    id = Column(Integer, primary_key=True)
+
+
+                class Child(Base):
+                    __tablename__ = "child"
+                    __table_args__ = (
+                        ForeignKeyConstraint(["other_id"], ["parent.id"], ondelete="SET NULL"),
+                    )
+                    id = Column(Integer, primary_key=True)
+                    parent_id = Column(Integer, ForeignKey("parent.id", ondelete="cascade"))
+                    other_id = Column(Integer)
+                    plain_id = Column(Integer, ForeignKey("parent.id"))
+                    parent = relationship(
+                        Parent,
+                        foreign_keys=[parent_id],
+                        backref=backref(
+                            "children", cascade="all, delete-orphan", passive_deletes=True
+                        ),
+                    )
+                    other = relationship(Parent, foreign_keys=[other_id], backref="others")
+            """,
+            "kin/heroes.py": """
+                from sqlmodel import Field, SQLModel
+
+
+                class Team(SQLModel, table=True):
+                    id: int | None = Field(default=None, primary_key=True)
+
+
+                class Hero(SQLModel, table=True):
+                    id: int | None = Field(default=None, primary_key=True)
+                    team_id: int | None = Field(foreign_key="team.id", ondelete="CASCADE")
+            """,
+        },
+    )
+    parent, child = index.get("kin.models.Parent"), index.get("kin.models.Child")
+    children = parent.relationships["children"]
+    assert children.from_backref
+    assert children.cascade == "all, delete-orphan" and children.passive_deletes is True
+    others = parent.relationships["others"]
+    assert others.cascade is None and others.passive_deletes is False
+    assert child.column("parent_id").ondelete == "CASCADE"
+    assert child.column("other_id").ondelete == "SET NULL"
+    assert child.column("plain_id").ondelete is None
+    assert index.get("kin.heroes.Hero").column("team_id").ondelete == "CASCADE"

@@ -118,6 +118,8 @@ class ColumnFacts:
     # collation (`collation=`, "?" when not a literal or not told apart from a length).
     type_args: str | None = None
     collation: str | None = None
+    # The foreign key's `ondelete=` as written, upper-cased ("?": not a literal).
+    ondelete: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class RelationshipFacts:
     backref_lazy: str | None = None
     backref_uselist: bool | None = None
     backref_remote_side: bool = False
+    backref_cascade: str | None = None  # as written; "?" when not a literal
+    backref_passive_deletes: bool | str = False  # True, "all", or False
     secondary: bool = False
     # foreign_keys=: (class as written or None for this class, its qualified guess, attr)
     foreign_keys: tuple[tuple[str | None, str | None, str], ...] = ()
@@ -165,6 +169,8 @@ class ClassFacts:
     unique_sets: tuple[tuple[str, ...], ...] = ()  # column names, from __table_args__
     primary_key_names: tuple[str, ...] = ()  # PrimaryKeyConstraint column names
     table_foreign_keys: tuple[tuple[str, str], ...] = ()  # (column name, "table.col")
+    # (column name, `ondelete=` upper-cased or "?") of a ForeignKeyConstraint that has one
+    table_foreign_key_ondelete: tuple[tuple[str, str], ...] = ()
     version_id: bool = False  # `__mapper_args__` names a `version_id_col`
     methods: tuple[str, ...] = ()  # the methods the class body defines itself
     # The attributes `@validates(...)` methods of the class body rewrite ("?": unreadable).
@@ -418,6 +424,9 @@ def _column_call(
                 values["name"] = arg.value
         elif isinstance(arg, ast.Call) and _last(arg) == "ForeignKey":
             values["foreign_key"] = _foreign_key(arg, ctx)
+            ondelete = _ondelete(arg.keywords)
+            if ondelete is not None:
+                values["ondelete"] = ondelete
         elif isinstance(arg, ast.Call) and _last(arg) in _COLUMN_EXTRAS:
             continue
         elif "type" not in values and _last(arg) is not None:
@@ -441,6 +450,8 @@ def _column_call(
         elif key == "foreign_key":
             literal = _literal(value)
             values["foreign_key"] = literal if isinstance(literal, str) else None
+        elif key == "ondelete":  # SQLModel's Field(foreign_key=..., ondelete=...)
+            values["ondelete"] = _ondelete([keyword])
         elif (
             key == "sa_column"
             and isinstance(value, ast.Call)
@@ -450,6 +461,18 @@ def _column_call(
     if sa_column is not None:
         return sa_column
     return ColumnFacts(attr=attr, classic=classic, uncertain=uncertain, **values)  # type: ignore[arg-type]
+
+
+def _ondelete(keywords: list[ast.keyword]) -> str | None:
+    """A foreign key's `ondelete=` upper-cased; "?" when not a literal (or in
+    `**options`); None when not given."""
+    for keyword in keywords:
+        if keyword.arg is None:
+            return "?"
+        if keyword.arg == "ondelete":
+            literal = _literal(keyword.value)
+            return literal.strip().upper() if isinstance(literal, str) else "?"
+    return None
 
 
 def _type_details(node: ast.AST) -> dict[str, str]:
@@ -550,13 +573,9 @@ def _relationship_keywords(
         elif key == "viewonly":
             values["viewonly"] = bool(_flag(value))
         elif key == "cascade":
-            literal = _literal(value)
-            values["cascade"] = literal if isinstance(literal, str) else "?"
+            values["cascade"] = _cascade(value)
         elif key == "passive_deletes":
-            literal = _literal(value)
-            values["passive_deletes"] = (
-                literal if literal in (True, False, "all") else True
-            )
+            values["passive_deletes"] = _passive_deletes(value)
         elif key == "sa_relationship_kwargs" and isinstance(value, ast.Dict):
             pairs = [
                 (_literal(k) if k is not None else None, v)
@@ -585,6 +604,24 @@ def _backref(node: ast.AST, values: dict[str, object]) -> None:
             values["backref_uselist"] = _flag(keyword.value)
         elif keyword.arg == "remote_side":
             values["backref_remote_side"] = _literal(keyword.value) is not None
+        elif keyword.arg == "cascade":
+            values["backref_cascade"] = _cascade(keyword.value)
+        elif keyword.arg == "passive_deletes":
+            values["backref_passive_deletes"] = _passive_deletes(keyword.value)
+        elif keyword.arg is None:
+            # `backref("x", **options)`: any of them may be a cascade or passive_deletes
+            values["backref_cascade"] = "?"
+            values["backref_passive_deletes"] = True
+
+
+def _cascade(node: ast.AST) -> str:
+    literal = _literal(node)
+    return literal if isinstance(literal, str) else "?"
+
+
+def _passive_deletes(node: ast.AST) -> bool | str:
+    literal = _literal(node)
+    return literal if literal in (True, False, "all") else True  # type: ignore[return-value]
 
 
 def _relationship_call(
@@ -708,6 +745,11 @@ def _table_args(
                     and all(isinstance(r, str) for r in remotes)
                 ):
                     out["table_foreign_keys"].extend(zip(locals_, remotes))  # type: ignore[arg-type]
+                    ondelete = _ondelete(item.keywords)
+                    if ondelete is not None:
+                        out["table_foreign_key_ondelete"].extend(
+                            (name, ondelete) for name in locals_
+                        )
 
 
 def _names_version_id(node: ast.AST | None) -> bool:
@@ -865,6 +907,7 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         "unique_sets": [],
         "primary_key_names": [],
         "table_foreign_keys": [],
+        "table_foreign_key_ondelete": [],
     }
     info: dict[str, object] = {}
     table_args: ast.AST | None = None
@@ -963,6 +1006,7 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
         unique_sets=tuple(table["unique_sets"]),
         primary_key_names=tuple(table["primary_key_names"]),
         table_foreign_keys=tuple(table["table_foreign_keys"]),
+        table_foreign_key_ondelete=tuple(table["table_foreign_key_ondelete"]),
         **info,  # type: ignore[arg-type]
     )
 

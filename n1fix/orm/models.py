@@ -93,6 +93,8 @@ class ColumnInfo:
     # The `Mapped[...]` annotation's Python type (`str`), beside a SQL type n1fix may
     # not know (`mapped_column(StringID())`).
     python_type: str | None = None
+    # The foreign key's ON DELETE as written, upper-cased ("CASCADE"); "?": unreadable.
+    ondelete: str | None = None
 
 
 @dataclass(frozen=True)
@@ -817,6 +819,7 @@ class _Builder:
         module: str,
         pk_names: set[str],
         table_fks: dict[str, str],
+        table_ondelete: dict[str, str],
     ) -> ColumnInfo:
         spec = self._column_type(column, module)
 
@@ -864,6 +867,7 @@ class _Builder:
             type_args=typed.type_args if typed is not None else None,
             collation=typed.collation if typed is not None else None,
             python_type=column.python_type or (spec and spec.python_type) or None,
+            ondelete=pick("ondelete") or table_ondelete.get(str(name)),  # type: ignore[arg-type]
         )
 
     def _draft_columns_parent_first(self, qualname: str, done: set[str]) -> None:
@@ -889,11 +893,12 @@ class _Builder:
         args = self._nearest_definer(qualname, "defines_table_args", skip_models=False)
         pk_names = set(args.primary_key_names) if args else set()
         table_fks = dict(args.table_foreign_keys) if args else {}
+        table_ondelete = dict(args.table_foreign_key_ondelete) if args else {}
         for column in columns.values():
             if column.sqlmodel and not sqlmodel:
                 continue
             draft.columns[column.attr] = self._column(
-                column, facts.module, pk_names, table_fks
+                column, facts.module, pk_names, table_fks, table_ondelete
             )
         by_name = {c.name: c.attr for c in draft.columns.values()}
         sets = list(args.unique_sets) if args else []
@@ -1033,6 +1038,8 @@ class _Builder:
             direction=direction,
             viewonly=facts.viewonly,
             from_backref=True,
+            cascade=facts.backref_cascade,
+            passive_deletes=facts.backref_passive_deletes,
             primaryjoin=facts.primaryjoin,
         )
 

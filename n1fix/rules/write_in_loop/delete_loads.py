@@ -16,14 +16,18 @@ What must be shown (else no fix):
   returning it), whose options it can read; the loop's items are those rows;
 - the loop does nothing but delete its item: no commit, flush or expiry between two
   deletes that would drop the loaded collections, no other write;
+- no commit, rollback or expiry runs between the query (when it runs before the loop)
+  and the loop: it would expire what the option loads;
 - every collection it loads is a plain lazy one (`lazy="select"`), which `selectinload`
   loads instead.
 Safe when every such collection cascades the delete: the original loads it at
 `session.delete()`, in the loop, as the option does with the rows; each load first
 autoflushes the deletes before it, which cannot change a collection whose rows have one
-foreign key to the table (else, or when their model is unknown: unsafe). When the
-delete only unlinks the children, the original loads them when the flush sends the
-DELETEs, which may be later: a child row written in between without going through the
+foreign key to the table, no other foreign key with an `ON DELETE` action, and no other
+delete cascade of the ORM reaching them (else, or when their model is unknown: unsafe);
+and nothing between the query and the loop may write (before_loop.py). When the delete
+only unlinks the children, the original loads them when the flush sends the DELETEs,
+which may be later: a child row written in between without going through the
 relationship (a Core INSERT) would be missed by the rows loaded before. That fix is
 unsafe.
 """
@@ -34,9 +38,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from n1fix.analysis.item_facts import bindings
 from n1fix.analysis.row_sources import Source, row_source
-from n1fix.orm.dialect import Loading
+from n1fix.orm.dialect import Loading, Style
 from n1fix.rules.base import Applicability
+from n1fix.rules.write_in_loop.before_loop import Between, between_query_and_loop
+from n1fix.rules.write_in_loop.cascade_paths import cascades_delete, other_cascade_to
 
 
 @dataclass
@@ -83,6 +90,14 @@ def delete_loads_plan(
     )
     if blocker is None and odd is not None:
         blocker = f"`{model.name}.{odd.attr}` is not loaded by a plain lazy SELECT"
+    between = _between(ctx, loop, ancestry, source)
+    if blocker is None and between is not None and between.expires:
+        why = (
+            f"{between.what}: it expires what `{options}` would load with the rows, and"
+            " each `delete()` loads its own again; add the option to a query run after"
+            " it, or let the database do it (`ON DELETE` with `passive_deletes=True`)"
+        )
+        return Applicability.NONE, why, None
     if blocker:
         why = (
             f"{blocker}; load {named} with `{options}` in the query that fetched the"
@@ -96,6 +111,13 @@ def delete_loads_plan(
             " caller of it loads them from then on"
         )
         return Applicability.UNSAFE, why, plan
+    if between is not None:
+        why = (
+            f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the rows;"
+            f" but {between.what}: it may write what each `delete()` loaded after its"
+            " autoflush, and the option, run before it, would miss"
+        )
+        return Applicability.UNSAFE, why, plan
     unlinked = [r for r in lazy if not cascades_delete(r)]
     if not unlinked:
         doubly = _doubly_linked(ctx, model, lazy)
@@ -103,9 +125,9 @@ def delete_loads_plan(
             why = (
                 f"`{options}` loads every row's {_and(r.attr for r in lazy)} with the"
                 f" rows; but {doubly}: each `delete()` loaded its own after the"
-                " autoflush of the deletes before it, which may have removed such rows"
-                " (`ON DELETE CASCADE`), where rows loaded before the loop still hold"
-                " them"
+                " autoflush of the deletes before it, which may have removed or changed"
+                " such rows, where rows loaded before the loop still hold them (and"
+                " delete them again)"
             )
             return Applicability.UNSAFE, why, plan
         why = (
@@ -123,9 +145,25 @@ def delete_loads_plan(
     return Applicability.UNSAFE, why, plan
 
 
+def _between(ctx, loop, ancestry, source: Source) -> Between | None:
+    """What may touch the session between the query that loads the rows (when it
+    runs before the loop: a list, a result) and the loop."""
+    if not isinstance(loop.iter, cst.Name):
+        return None  # the query runs at the loop
+    if source.shape.style is Style.V1 and source.shape.terminal is None:
+        return None  # a Query: it runs when the loop iterates it
+    found = bindings(loop.iter.value, ancestry)
+    if len(found) != 1 or found[0][0] is None:
+        return Between(
+            "n1fix cannot tell what runs between the rows' query and the loop", False
+        )
+    return between_query_and_loop(ctx, loop, ancestry, found[0][0])
+
+
 def _doubly_linked(ctx, model, rels) -> str | None:
-    """Why a row of one of `rels` may also belong to another row of `model`'s table
-    (its model unknown, or a second foreign key to that table), or None."""
+    """Why a row of one of `rels` may be changed by the deletes of other rows of
+    `model`'s table (its model unknown, a second foreign key to that table, another
+    foreign key with an ON DELETE action, another cascade path to it), or None."""
     for rel in rels:
         target = ctx.project.models.get(rel.target or "")
         if target is None:
@@ -140,7 +178,31 @@ def _doubly_linked(ctx, model, rels) -> str | None:
                 f"`{target.name}` has {len(links)} foreign keys to `{model.table}`"
                 f" ({', '.join(links) or 'none n1fix reads'})"
             )
+        acting = next(
+            (
+                column
+                for column in target.columns.values()
+                if column.foreign_key
+                and column.attr != links[0]
+                and column.ondelete not in _INERT_ON_DELETE
+            ),
+            None,
+        )
+        if acting is not None:
+            return (
+                f"`{target.name}.{acting.attr}` is a foreign key with `ON DELETE"
+                f" {acting.ondelete}`"
+            )
+        elsewhere = other_cascade_to(ctx, model, rel)
+        if elsewhere is not None:
+            return elsewhere
     return None
+
+
+# What the database does to a child row when the row its foreign key names is deleted:
+# nothing (it refuses the delete instead); any other action may remove or change the
+# row of a collection between two deletes of the loop.
+_INERT_ON_DELETE = {None, "RESTRICT", "NO ACTION"}
 
 
 def _and(words) -> str:
@@ -151,12 +213,6 @@ def _and(words) -> str:
 # A relationship loaded on first access by a SELECT of its rows, which `selectinload`
 # replaces (a dynamic or write-only one takes no loader option).
 _PLAIN_LAZY = {"select", "True", "true"}
-
-
-def cascades_delete(rel) -> bool:
-    cascade = rel.cascade or ""
-    parts = {part.strip() for part in cascade.split(",")}
-    return "delete" in parts or "all" in parts
 
 
 def _loop_blocker(loop: cst.For, call: cst.Call) -> str | None:

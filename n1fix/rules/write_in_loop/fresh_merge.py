@@ -15,7 +15,10 @@ What must be shown (else the merge is judged as any other, by merge.py):
   the object, and no relationship brings other objects along (merge and add cascade
   along different relationships);
 - a primary key column is given a fresh random UUID: `uuid.uuid4()` or `uuid.uuid1()`,
-  as the object, its `.hex` or its `str()`, and no `@validates` method rewrites it;
+  as the object, its `.hex` or its `str()`;
+- the model has no `@validates` method and no attribute event listener (`set`...):
+  merge copies each attribute onto a new instance through the attribute events, so
+  they run twice for a merged object, once for an added one;
 - the merge's result is not used (`merge` returns the copy; `add` returns None).
 Unsafe when the loop or the merge sits in a `try` block of the function: the INSERT
 now fails at the next flush rather than at the next item's merge, possibly outside it.
@@ -31,6 +34,16 @@ from n1fix.cst.chains import dotted_name
 from n1fix.rules.base import Applicability
 
 _RANDOM_UUIDS = {"uuid.uuid4", "uuid.uuid1"}
+# Attribute events (and an event name n1fix cannot read), which merge's copy fires again.
+_ATTRIBUTE_EVENTS = {
+    "set",
+    "append",
+    "remove",
+    "bulk_replace",
+    "modified",
+    "init_scalar",
+    "?",
+}
 
 
 @dataclass
@@ -68,14 +81,15 @@ def judge_fresh_merge(
         keywords[argument.keyword.value] = argument.value
     if any(model.column(name) is None for name in keywords):
         return None
+    if model.validated or any(
+        event in _ATTRIBUTE_EVENTS for event, _ in model.listeners
+    ):
+        return None
     fresh = next(
         (
             attr
             for attr in model.primary_key
-            if attr in keywords
-            and _random_uuid(ctx, keywords[attr])
-            and attr not in model.validated
-            and "?" not in model.validated
+            if attr in keywords and _random_uuid(ctx, keywords[attr])
         ),
         None,
     )

@@ -135,14 +135,21 @@ No `if objs:` guard: `bulk_create([])` and `bulk_update([], ...)` run no query.
 ## Fix safety
 Of `session.delete(row)` per row, the `selectinload` fix is safe when every collection
 the delete loads cascades the delete (the original loaded each at `delete()`, in a loop
-that does nothing else, as the option does with the rows); unsafe when one is only
+that does nothing else, as the option does with the rows) and no earlier delete of the
+loop can change a later row's collection: its rows have one foreign key to the table,
+no other foreign key with an `ON DELETE` action, and no other delete cascade of the ORM
+reaches them; and nothing between the query and the loop may write (a call n1fix cannot
+show harmless, an attribute assignment). Else unsafe, as when a collection is only
 unlinked (its foreign key set to NULL, or a many-to-many row deleted), which the
 original loaded when the flush sent the DELETEs, possibly later. A loop that does more
-than delete, rows from elsewhere, or a collection that is not a plain lazy one: no fix.
-`merge` -> `add` is safe when the object is built inside `merge(...)` by the model's own
-constructor with column keywords only and a primary key column set to `uuid.uuid4()` or
-`uuid.uuid1()` (its `.hex` or `str()`), nothing rewriting it (`@validates`); unsafe in
-a `try` block (an INSERT that fails does so at the next flush, not at the next merge).
+than delete, rows from elsewhere, a collection that is not a plain lazy one, or a
+commit, rollback or expiry between the query and the loop (it expires what the option
+loads): no fix. `merge` -> `add` is safe when the object is built inside `merge(...)`
+by the model's own constructor with column keywords only and a primary key column set
+to `uuid.uuid4()` or `uuid.uuid1()` (its `.hex` or `str()`), and the model has no
+`@validates` method and no attribute event listener (merge runs them again on its
+copy); unsafe in a `try` block (an INSERT that fails does so at the next flush, not at
+the next merge).
 The fix is safe when n1fix can show the batched statement writes the same rows: the
 model is in the project's model index; the key changes per item and nothing else in the
 statement does; the key column is not nullable, or the key cannot be None
