@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from n1fix.engine.api import scan_source
 from tests.test_model_method_writes import RELATED_MODELS, _findings
 
 LOOKUP = (
@@ -175,3 +176,50 @@ def test_an_attribute_of_a_dict_is_no_relationship(tmp_path):
     )
     assert "relationship" not in finding.message
     assert finding.applicability.value == "safe"
+
+
+DJANGO_MODELS = """
+from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = "app"
+
+
+class Chapter(models.Model):
+    book = models.ForeignKey(Book, null=True, on_delete=models.CASCADE)
+
+    class Meta:
+        app_label = "app"
+"""
+
+
+def test_a_django_relationship_assigned_without_save_is_no_write(tmp_path):
+    # Django tracks no loaded objects: `chapter.book = book` writes nothing until
+    # `chapter.save()`, and the next lookup sees the table as it was.
+    files = {
+        "pyproject.toml": "[project]\nname = 'app'\n",
+        "app/__init__.py": "",
+        "app/models.py": DJANGO_MODELS,
+        "app/service.py": (
+            "from app.models import Book, Chapter\n\n\n"
+            "def link(chapters: list[Chapter], ids: list[int]) -> None:\n"
+            "    for chapter, book_id in zip(chapters, ids):\n"
+            "        book = Book.objects.filter(pk=book_id).first()\n"
+            "        chapter.book = book\n"
+        ),
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    service = tmp_path / "app" / "service.py"
+    (finding,) = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "query-in-loop"
+    ]
+    assert "relationship" not in finding.message
