@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from n1fix.engine.api import scan_source
 from tests.test_model_method_writes import RELATED_MODELS, _findings
 
 LOOKUP = (
@@ -89,3 +90,136 @@ def test_a_collection_annotation_over_another_value_is_not_trusted(tmp_path):
     )
     assert "groups.add()`, which may be `CRUDMixin.add`" in finding.message
     assert finding.applicability.value == "unsafe"
+
+
+# Setting gains a scalar relationship to its group; Group keeps its settings by key as
+# well (`collection_class=attribute_keyed_dict("value")`).
+KEYED_MODELS = (
+    RELATED_MODELS.replace(
+        '        settings: Mapped[list["Setting"]] = relationship()\n',
+        '        settings: Mapped[list["Setting"]] = relationship()\n'
+        '        by_value: Mapped[dict[str, "Setting"]] = relationship(\n'
+        '            collection_class=attribute_keyed_dict("value"), viewonly=False\n'
+        "        )\n",
+    )
+    .replace(
+        "        value: Mapped[str]\n",
+        "        value: Mapped[str]\n"
+        '        group: Mapped["Group | None"] = relationship()\n',
+    )
+    .replace(
+        "DeclarativeBase, Mapped,", "DeclarativeBase, Mapped, attribute_keyed_dict,"
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "relationship"),
+    [
+        ("setting.group = group", "Setting.group"),
+        ("setting.group: Group = group", "Setting.group"),
+        ("del setting.group", "Setting.group"),
+        ("group.settings = [setting]", "Group.settings"),
+        ("group.by_value[setting.value] = setting", "Group.by_value"),
+        ("del group.by_value[setting.value]", "Group.by_value"),
+        ("group.by_value.setdefault(setting.value, setting)", "Group.by_value"),
+        ("by_value[setting.value] = setting", "Group.by_value"),  # `= group.by_value`
+    ],
+)
+def test_a_relationship_assigned_in_the_loop_is_a_write(tmp_path, change, relationship):
+    # `setting.group = group` sets `setting.group_id` at the next autoflush, which the
+    # next item's lookup (filtering on `group_id`) triggers and then sees.
+    (finding,) = _findings(
+        tmp_path,
+        f"""
+        def adopt(group: Group, ids: list[int]):
+            by_value = group.by_value
+            for setting_id in ids:
+                {LOOKUP}
+                {change}
+    """,
+        models=KEYED_MODELS,
+    )
+    assert finding.applicability.value == "none"
+    assert f"`{relationship}`" in finding.message
+
+
+def test_a_relationship_assigned_on_an_object_not_shown_a_model_is_only_suspect(
+    tmp_path,
+):
+    (finding,) = _findings(
+        tmp_path,
+        f"""
+        def adopt(holder, group: Group, ids: list[int]):
+            for setting_id in ids:
+                {LOOKUP}
+                holder.group = group
+    """,
+        models=KEYED_MODELS,
+    )
+    assert finding.applicability.value == "unsafe"
+    assert "may set the relationship `.group`" in finding.message
+
+
+def test_an_attribute_of_a_dict_is_no_relationship(tmp_path):
+    (finding,) = _findings(
+        tmp_path,
+        f"""
+        def adopt(group: Group, ids: list[int]):
+            seen = {{}}
+            for setting_id in ids:
+                {LOOKUP}
+                seen[setting_id] = setting
+            return seen
+    """,
+        models=KEYED_MODELS,
+    )
+    assert "relationship" not in finding.message
+    assert finding.applicability.value == "safe"
+
+
+DJANGO_MODELS = """
+from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = "app"
+
+
+class Chapter(models.Model):
+    book = models.ForeignKey(Book, null=True, on_delete=models.CASCADE)
+
+    class Meta:
+        app_label = "app"
+"""
+
+
+def test_a_django_relationship_assigned_without_save_is_no_write(tmp_path):
+    # Django tracks no loaded objects: `chapter.book = book` writes nothing until
+    # `chapter.save()`, and the next lookup sees the table as it was.
+    files = {
+        "pyproject.toml": "[project]\nname = 'app'\n",
+        "app/__init__.py": "",
+        "app/models.py": DJANGO_MODELS,
+        "app/service.py": (
+            "from app.models import Book, Chapter\n\n\n"
+            "def link(chapters: list[Chapter], ids: list[int]) -> None:\n"
+            "    for chapter, book_id in zip(chapters, ids):\n"
+            "        book = Book.objects.filter(pk=book_id).first()\n"
+            "        chapter.book = book\n"
+        ),
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    service = tmp_path / "app" / "service.py"
+    (finding,) = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "query-in-loop"
+    ]
+    assert "relationship" not in finding.message

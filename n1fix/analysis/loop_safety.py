@@ -78,7 +78,7 @@ def inspect_body(
     function): passing it the session does not weaken the verdict. `writes_of(node)` says
     whether a call is a model method that commits or writes (`group.save()`, see
     `analysis.model_writes`), or a call or augmented assignment changes a relationship
-    collection (`analysis.relationship_writes`). `harmless_write(call)` says a session write is shown not to
+    collection or assigns a relationship (`analysis.relationship_writes`). `harmless_write(call)` says a session write is shown not to
     change what any later item's query returns (a new row keyed by its own item, the
     keys distinct).
     """
@@ -157,8 +157,11 @@ def inspect_body(
                 if code_of(arg.value) == session_code:
                     callee = code_of(node.func)
                     verdict.weakening = f"the loop passes `{session_code}` to `{callee}()`, which may write"
-        if isinstance(node, cst.AugAssign) and writes_of is not None:
-            hidden = writes_of(node)  # `chain.renders += [...]`
+        if (
+            isinstance(node, (cst.AugAssign, cst.Assign, cst.AnnAssign, cst.Del))
+            and writes_of is not None
+        ):
+            hidden = writes_of(node)  # `chain.renders += [...]`, `render.chain = ...`
             if hidden is not None and hidden.certain:
                 return BodyVerdict(blocking=f"the loop does {hidden.reason}")
             if hidden is not None:

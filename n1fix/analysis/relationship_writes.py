@@ -1,4 +1,5 @@
-"""Writes made through a relationship collection: `chain.renders.append(render)`.
+"""Writes made through a relationship: `chain.renders.append(render)`, `render.chain =
+chain`, `chain.by_key[key] = render`.
 
 Appending to (adding to, removing from, extending) a model's relationship collection
 is a unit-of-work change: the next query's autoflush sends it, setting (or clearing)
@@ -11,6 +12,13 @@ chain.renders`), with `rel` the name of a relationship. When `obj` is shown to b
 that has `rel`, the write is certain; when it cannot be told what `obj` is, the call is
 only suspect (an unsafe fix, not a safe one); when `obj` is shown to be no such model,
 it is no write.
+
+Assigning the relationship itself (`render.chain = chain`, `del render.chain`,
+`chain.renders = [...]`) or an item of a keyed collection (`chain.by_key[key] = render`,
+`del chain.by_key[key]`) is the same kind of write: the autoflush sets
+`render.chain_id`, which a lookup filtering on `Render.chain_id` then sees. That holds
+where the session tracks the objects it loaded (an identity map and a unit of work);
+a Django assignment writes nothing until `save()`.
 """
 
 from __future__ import annotations
@@ -31,14 +39,18 @@ _COLLECTION_CHANGES = {
     "pop",
     "clear",
     "update",
+    "setdefault",
+    "popitem",
 }
 
 
 def relationship_write(
     ctx, node: cst.CSTNode, ancestry: list[cst.CSTNode]
 ) -> MethodWrite | None:
-    """Whether `node` (a call or an augmented assignment) changes a relationship
-    collection of a model object."""
+    """Whether `node` (a call, an assignment, an augmented assignment or a `del`)
+    changes a relationship of a model object."""
+    if isinstance(node, (cst.Assign, cst.AnnAssign, cst.Del)):
+        return _assigned_relationship(ctx, node, ancestry)
     if isinstance(node, cst.AugAssign):
         collection = node.target
     elif (
@@ -76,6 +88,79 @@ def relationship_write(
             return MethodWrite(
                 f"{what}, which changes the relationship collection "
                 f"`{model.name}.{rel}` (the next query's autoflush writes it)",
+                True,
+                "writes",
+            )
+    return None
+
+
+def _assigned_relationship(
+    ctx, node: cst.Assign | cst.AnnAssign | cst.Del, ancestry: list[cst.CSTNode]
+) -> MethodWrite | None:
+    """`obj.rel = ...`, `del obj.rel`, `obj.rel[key] = ...` or `del obj.rel[key]`."""
+    if not ctx.orm.identity_map:
+        return None
+    names = ctx.project.models.relationship_names()
+    if not names:
+        return None
+    if isinstance(node, cst.Assign):
+        targets = [t.target for t in node.targets]
+    else:
+        targets = [node.target]
+    found = None
+    for target in _flat_targets(targets):
+        write = _target_write(ctx, target, ancestry, names)
+        if write is not None and write.certain:
+            return write
+        found = found or write
+    return found
+
+
+def _flat_targets(targets: list[cst.BaseExpression]):
+    for target in targets:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            yield from _flat_targets([e.value for e in target.elements])
+        elif isinstance(target, cst.StarredElement):
+            yield from _flat_targets([target.value])
+        else:
+            yield target
+
+
+def _target_write(
+    ctx,
+    target: cst.BaseExpression,
+    ancestry: list[cst.CSTNode],
+    names: frozenset[str],
+) -> MethodWrite | None:
+    if isinstance(target, cst.Attribute) and target.attr.value in names:
+        attribute, kind = target, "relationship"
+    elif isinstance(target, cst.Subscript):
+        attribute = _relationship_attribute(target.value, ancestry, names)
+        kind = "relationship collection"
+    else:
+        return None
+    if attribute is None:
+        return None
+    owner, rel = attribute.value, attribute.attr.value
+    what = f"`{ctx.code(target)}`"
+    verb, may_verb = (
+        ("changes", "change") if kind == "relationship collection" else ("sets", "set")
+    )
+    models = (
+        receiver_models(ctx, owner, ancestry) if isinstance(owner, cst.Name) else None
+    )
+    if models is None:
+        return MethodWrite(
+            f"{what}, which may {may_verb} the {kind} `.{rel}` "
+            "(the next query's autoflush writes it)",
+            False,
+            "writes",
+        )
+    for model in models:
+        if model.relationship(rel) is not None:
+            return MethodWrite(
+                f"{what}, which {verb} the {kind} `{model.name}.{rel}` "
+                "(the next query's autoflush writes it)",
                 True,
                 "writes",
             )
