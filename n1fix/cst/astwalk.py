@@ -385,6 +385,18 @@ def ast_dotted_name(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+def ast_without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A function's or class's statements without its leading docstring."""
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        return body[1:]
+    return body
+
+
 def called_name(func: ast.AST) -> str:
     """The last name of what a call calls: `f` for `f(...)` and `x.f(...)`, else ""."""
     if isinstance(func, ast.Attribute):

@@ -40,7 +40,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from n1fix.cst.astwalk import ast_dotted_name
+from n1fix.cst.astwalk import ast_dotted_name, ast_without_docstring
 from n1fix.orm.imports import (
     import_map,
     module_name_for,
@@ -755,14 +755,7 @@ def _sole_param(function: ast.FunctionDef) -> str | None:
 
 
 def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
-    if (
-        body
-        and isinstance(body[0], ast.Expr)
-        and isinstance(body[0].value, ast.Constant)
-        and isinstance(body[0].value.value, str)
-    ):
-        body = body[1:]
-    return body or [ast.Pass()]
+    return ast_without_docstring(body) or [ast.Pass()]
 
 
 def _is_name(node: ast.AST | None, name: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from n1fix.cst.astwalk import ast_dotted_name
+from n1fix.cst.astwalk import ast_dotted_name, ast_without_docstring
 
 
 def property_names(cls: ast.ClassDef, qualify) -> tuple[tuple[str, str], ...]:
@@ -25,14 +25,7 @@ def property_names(cls: ast.ClassDef, qualify) -> tuple[tuple[str, str], ...]:
         if [ast_dotted_name(d) for d in node.decorator_list] != ["property"]:
             found.pop(node.name, None)  # a later definition replaces the property
             continue
-        body = node.body
-        if (
-            body
-            and isinstance(body[0], ast.Expr)
-            and isinstance(body[0].value, ast.Constant)
-            and isinstance(body[0].value.value, str)
-        ):
-            body = body[1:]
+        body = ast_without_docstring(node.body)
         if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value:
             returned = ast_dotted_name(body[0].value)
             if returned is not None:
