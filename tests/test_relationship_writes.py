@@ -223,3 +223,32 @@ def test_a_django_relationship_assigned_without_save_is_no_write(tmp_path):
         if f.rule == "query-in-loop"
     ]
     assert "relationship" not in finding.message
+
+
+def test_a_django_related_manager_write_keeps_its_reason(tmp_path):
+    # label-studio's remove_duplicates: `Task.objects.get(...).annotations.update(...)`
+    # writes at once; the relationship reading (an unknown owner: "may change") must
+    # not stand in for the dialect's certain write, which gives no fix.
+    files = {
+        "pyproject.toml": "[project]\nname = 'app'\n",
+        "app/__init__.py": "",
+        "app/models.py": DJANGO_MODELS,
+        "app/service.py": (
+            "from app.models import Book\n\n\n"
+            "def move(rows: list[dict], first: int) -> None:\n"
+            "    for row in rows:\n"
+            "        Book.objects.get(id=row['id']).chapter_set.update(book_id=first)\n"
+        ),
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    service = tmp_path / "app" / "service.py"
+    (finding,) = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "query-in-loop"
+    ]
+    assert finding.applicability.value == "none", finding.message
+    assert "of a queryset or manager, which writes" in finding.message

@@ -210,16 +210,7 @@ def place_body(
         query_columns=columns,
         query=site,
         reads_only=reads_only,
-        writes_of=lambda node: (
-            relationship_write(ctx, node, ancestry)
-            or (
-                isinstance(node, cst.Call)
-                and (
-                    model_method_write(ctx, node, ancestry) or _dialect_write(ctx, node)
-                )
-            )
-            or None
-        ),
+        writes_of=lambda node: _loop_write(ctx, node, ancestry),
         harmless_write=harmless_write,
     )
     if verdict.blocking:
@@ -453,6 +444,18 @@ def _runs_first_in_try(node: cst.CSTNode, below: list[cst.CSTNode]) -> bool:
             if dotted is None or dotted.rsplit(".", 1)[-1] not in _MISSING_ROW:
                 return False
     return True
+
+
+def _loop_write(ctx, node: cst.CSTNode, ancestry: list[cst.CSTNode]):
+    """The write `node` does in the loop, a certain one before a possible one: Django's
+    `task.annotations.update(...)` is certainly a write of a manager, though the object
+    it is called on is unknown to the relationship reading."""
+    found = [relationship_write(ctx, node, ancestry)]
+    if isinstance(node, cst.Call):
+        found += [model_method_write(ctx, node, ancestry), _dialect_write(ctx, node)]
+    writes = [write for write in found if write]
+    certain = [write for write in writes if write.certain]
+    return (certain or writes or [None])[0]
 
 
 def _dialect_write(ctx, call: cst.Call) -> MethodWrite | None:

@@ -48,7 +48,11 @@ def relationship_write(
     ctx, node: cst.CSTNode, ancestry: list[cst.CSTNode]
 ) -> MethodWrite | None:
     """Whether `node` (a call, an assignment, an augmented assignment or a `del`)
-    changes a relationship of a model object."""
+    changes a relationship of a model object. Only where the session tracks the
+    objects it loaded and flushes their changes before a query (`ctx.orm.identity_map`):
+    Django's related managers write at once, which the dialect reads as a write."""
+    if not ctx.orm.identity_map:
+        return None
     if isinstance(node, (cst.Assign, cst.AnnAssign, cst.Del)):
         return _assigned_relationship(ctx, node, ancestry)
     if isinstance(node, cst.AugAssign):
@@ -98,8 +102,6 @@ def _assigned_relationship(
     ctx, node: cst.Assign | cst.AnnAssign | cst.Del, ancestry: list[cst.CSTNode]
 ) -> MethodWrite | None:
     """`obj.rel = ...`, `del obj.rel`, `obj.rel[key] = ...` or `del obj.rel[key]`."""
-    if not ctx.orm.identity_map:
-        return None
     names = ctx.project.models.relationship_names()
     if not names:
         return None
