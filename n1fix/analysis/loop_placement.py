@@ -447,15 +447,22 @@ def _runs_first_in_try(node: cst.CSTNode, below: list[cst.CSTNode]) -> bool:
 
 
 def _loop_write(ctx, node: cst.CSTNode, ancestry: list[cst.CSTNode]):
-    """The write `node` does in the loop, a certain one before a possible one: Django's
-    `task.annotations.update(...)` is certainly a write of a manager, though the object
-    it is called on is unknown to the relationship reading."""
-    found = [relationship_write(ctx, node, ancestry)]
+    """The write `node` does in the loop: the first certain one the readings find, else
+    the first possible one (a possible relationship change must not hide a model
+    method's or the dialect's certain write)."""
+    readings = [lambda: relationship_write(ctx, node, ancestry)]
     if isinstance(node, cst.Call):
-        found += [model_method_write(ctx, node, ancestry), _dialect_write(ctx, node)]
-    writes = [write for write in found if write]
-    certain = [write for write in writes if write.certain]
-    return (certain or writes or [None])[0]
+        readings += [
+            lambda: model_method_write(ctx, node, ancestry),
+            lambda: _dialect_write(ctx, node),
+        ]
+    possible = None
+    for reading in readings:
+        write = reading()
+        if write and write.certain:
+            return write
+        possible = possible or write or None
+    return possible
 
 
 def _dialect_write(ctx, call: cst.Call) -> MethodWrite | None:
