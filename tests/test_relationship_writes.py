@@ -197,20 +197,13 @@ class Chapter(models.Model):
 """
 
 
-def test_a_django_relationship_assigned_without_save_is_no_write(tmp_path):
-    # Django tracks no loaded objects: `chapter.book = book` writes nothing until
-    # `chapter.save()`, and the next lookup sees the table as it was.
+def _django_finding(tmp_path, service_text: str):
+    """The one query-in-loop finding of `app/service.py` beside the Django models."""
     files = {
         "pyproject.toml": "[project]\nname = 'app'\n",
         "app/__init__.py": "",
         "app/models.py": DJANGO_MODELS,
-        "app/service.py": (
-            "from app.models import Book, Chapter\n\n\n"
-            "def link(chapters: list[Chapter], ids: list[int]) -> None:\n"
-            "    for chapter, book_id in zip(chapters, ids):\n"
-            "        book = Book.objects.filter(pk=book_id).first()\n"
-            "        chapter.book = book\n"
-        ),
+        "app/service.py": service_text,
     }
     for name, text in files.items():
         path = tmp_path / name
@@ -222,6 +215,22 @@ def test_a_django_relationship_assigned_without_save_is_no_write(tmp_path):
         for f in scan_source(service, service.read_text())
         if f.rule == "query-in-loop"
     ]
+    return finding
+
+
+def test_a_django_relationship_assigned_without_save_is_no_write(tmp_path):
+    # Django tracks no loaded objects: `chapter.book = book` writes nothing until
+    # `chapter.save()`, and the next lookup sees the table as it was.
+    finding = _django_finding(
+        tmp_path,
+        (
+            "from app.models import Book, Chapter\n\n\n"
+            "def link(chapters: list[Chapter], ids: list[int]) -> None:\n"
+            "    for chapter, book_id in zip(chapters, ids):\n"
+            "        book = Book.objects.filter(pk=book_id).first()\n"
+            "        chapter.book = book\n"
+        ),
+    )
     assert "relationship" not in finding.message
 
 
@@ -229,26 +238,14 @@ def test_a_django_related_manager_write_keeps_its_reason(tmp_path):
     # label-studio's remove_duplicates: `Task.objects.get(...).annotations.update(...)`
     # writes at once; the relationship reading (an unknown owner: "may change") must
     # not stand in for the dialect's certain write, which gives no fix.
-    files = {
-        "pyproject.toml": "[project]\nname = 'app'\n",
-        "app/__init__.py": "",
-        "app/models.py": DJANGO_MODELS,
-        "app/service.py": (
+    finding = _django_finding(
+        tmp_path,
+        (
             "from app.models import Book\n\n\n"
             "def move(rows: list[dict], first: int) -> None:\n"
             "    for row in rows:\n"
             "        Book.objects.get(id=row['id']).chapter_set.update(book_id=first)\n"
         ),
-    }
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    service = tmp_path / "app" / "service.py"
-    (finding,) = [
-        f
-        for f in scan_source(service, service.read_text())
-        if f.rule == "query-in-loop"
-    ]
+    )
     assert finding.applicability.value == "none", finding.message
     assert "of a queryset or manager, which writes" in finding.message
