@@ -71,31 +71,12 @@ def relationship_write(
     attribute = _relationship_attribute(collection, ancestry, names)
     if attribute is None:
         return None
-    owner, rel = attribute.value, attribute.attr.value
     what = (
         f"`{ctx.code(node.target)} {ctx.code(node.operator).strip()} ...`"
         if isinstance(node, cst.AugAssign)
         else f"`{ctx.code(node.func)}()`"
     )
-    models = (
-        receiver_models(ctx, owner, ancestry) if isinstance(owner, cst.Name) else None
-    )
-    if models is None:
-        return MethodWrite(
-            f"{what}, which may change the relationship collection `.{rel}` "
-            "(the next query's autoflush writes it)",
-            False,
-            "writes",
-        )
-    for model in models:
-        if model.relationship(rel) is not None:
-            return MethodWrite(
-                f"{what}, which changes the relationship collection "
-                f"`{model.name}.{rel}` (the next query's autoflush writes it)",
-                True,
-                "writes",
-            )
-    return None
+    return _write_on(ctx, attribute, ancestry, what, "relationship collection")
 
 
 def _assigned_relationship(
@@ -143,8 +124,20 @@ def _target_write(
         return None
     if attribute is None:
         return None
+    return _write_on(ctx, attribute, ancestry, f"`{ctx.code(target)}`", kind)
+
+
+def _write_on(
+    ctx,
+    attribute: cst.Attribute,
+    ancestry: list[cst.CSTNode],
+    what: str,
+    kind: str,
+) -> MethodWrite | None:
+    """The write `what` does to `obj.rel` (`attribute`), a `kind` ("relationship" or
+    "relationship collection"): certain when `obj` is shown to be a model with that
+    relationship, possible when what `obj` is cannot be told, none otherwise."""
     owner, rel = attribute.value, attribute.attr.value
-    what = f"`{ctx.code(target)}`"
     verb, may_verb = (
         ("changes", "change") if kind == "relationship collection" else ("sets", "set")
     )
