@@ -308,3 +308,47 @@ def test_the_facts_survive_the_results_cache(tmp_path: Path) -> None:
     assert survey.django_models
     back = decoder(Survey)(json.loads(json.dumps(encoder(Survey)(survey))))
     assert back.django_models == survey.django_models
+
+
+def test_receivers_beside_other_decorators(tmp_path: Path) -> None:
+    # Only a `@receiver(...)` or a `.connect(...)` sends the module through the walk
+    # for receivers: one among plain decorators and nested functions is still found.
+    import ast
+
+    from n1fix.orm.django_facts import DjangoReceiverFacts, extract_django
+
+    source = textwrap.dedent(
+        """
+        from django.db.models.signals import post_save, pre_delete
+        from django.dispatch import receiver
+        from shop.models import Order
+
+        class Helper:
+            @property
+            def name(self):
+                return "x"
+
+        def install():
+            @receiver(post_save, sender=Order)
+            def touched(sender, instance, **kwargs):
+                pass
+
+            def forget(sender, instance, **kwargs):
+                pass
+
+            pre_delete.connect(forget, sender=Order)
+        """
+    )
+    facts = extract_django(ast.parse(source), "shop.signals", text=source)
+    receivers = [f for f in facts if isinstance(f, DjangoReceiverFacts)]
+    assert [(r.signal, r.sender) for r in receivers] == [
+        ("django.db.models.signals.post_save", "shop.models.Order"),
+        ("django.db.models.signals.pre_delete", "shop.models.Order"),
+    ]
+    plain = (
+        "from django.db import models\nclass A:\n    @property\n    def x(self): pass\n"
+    )
+    assert not any(
+        isinstance(f, DjangoReceiverFacts)
+        for f in extract_django(ast.parse(plain), "shop.other", text=plain + "receiver")
+    )

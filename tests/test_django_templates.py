@@ -710,3 +710,31 @@ def test_a_custom_tag_in_a_branch_before_the_loop_unbinds_after_it(tmp_path):
     )
     path = project(tmp_path, FUNCTION_VIEW, {"app/books.html": template})
     assert findings(path) == []
+
+
+# -- the cheap test for a view that renders a template ------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "return render(request, 'a.html')",
+        "x.render(request)",
+        "prerender(x)",
+        "return TemplateResponse(request, 'a.html')",
+        "MyTemplateResponse(request)",
+        "render_to_string('a.html', {})",
+        "loader.render_to_string('a.html')",
+        "class V(ListView): pass",
+        "class V(generic.DetailView): pass",
+        "class V(ListViewMixin): pass",
+        "SortedListView",
+        "x.render( render(",
+        "ListViews DetailView",
+        "",
+    ],
+)
+def test_renders_template_agrees_with_the_pattern(text):
+    from n1fix.rules.lazy_load_in_loop.rule import _TEMPLATE_VIEW, renders_template
+
+    assert renders_template(text) == bool(_TEMPLATE_VIEW.search(text))

@@ -505,23 +505,20 @@ def _receivers(
     tree: ast.Module, module: str, names: dict[str, str]
 ) -> list[DjangoReceiverFacts]:
     found: list[DjangoReceiverFacts] = []
-    if not any(
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "connect"
-        or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.decorator_list
-        for node in nodes_of(tree, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef)
+    # The walk below, in its order, only where it finds one: its own tests on the
+    # nodes the index holds. (Testing for any decorated function instead, a
+    # `@property` sent most model modules through the walk: half of pretix's
+    # Django facts.)
+    if not any(_connects(node) for node in nodes_of(tree, ast.Call)) and not any(
+        _receiver_decorator(decorator)
+        for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
+        for decorator in node.decorator_list
     ):
-        return found  # the walk below, in order, only where it may find one
+        return found
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
-                if (
-                    isinstance(decorator, ast.Call)
-                    and called_name(decorator.func) == "receiver"
-                    and decorator.args
-                ):
+                if _receiver_decorator(decorator):
                     signals = decorator.args[0]
                     elements = (
                         signals.elts
@@ -533,14 +530,28 @@ def _receivers(
                         found.extend(
                             _receiver(signal, sender, module, names, node.lineno)
                         )
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "connect"
-        ):
+        elif _connects(node):
             sender = _keywords(node).get("sender")
             found.extend(_receiver(node.func.value, sender, module, names, node.lineno))
     return found
+
+
+def _receiver_decorator(decorator: ast.expr) -> bool:
+    """`@receiver(signal, ...)`"""
+    return (
+        isinstance(decorator, ast.Call)
+        and called_name(decorator.func) == "receiver"
+        and bool(decorator.args)
+    )
+
+
+def _connects(node: ast.AST) -> bool:
+    """`signal.connect(...)`"""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "connect"
+    )
 
 
 def _receiver(
