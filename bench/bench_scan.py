@@ -765,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary (CPU seconds; wall seconds in brackets; ratios of CPU seconds, or of wall when CPU is unknown):"
     )
     print(
-        f"{'tree':<20} {'files':>6} {'lines':>8} {'cold':>16} {'warm':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'cold/ruff':>9} {'warm/ruff':>9} {'peak MB':>7}"
+        f"{'tree':<20} {'files':>6} {'lines':>8} {'cold':>16} {'warm':>14} {'1 changed':>14} {'ruff':>14} {'semgrep':>14} {'cold/semgrep':>12} {'cold/ruff':>9} {'warm/ruff':>9} {'peak MB':>7}"
         f" {'checked':>7} {'s/1k files':>10} {'s/100k lines':>12}"
     )
     for line in summary:
@@ -1008,7 +1008,7 @@ def bench_tree(
         "targets (issue 17): cold scan at most half of Semgrep's time; warm at most 1.5x ruff; one clean file under 0.1 s."
     )
     return (
-        f"{label:<20} {len(files):>6} {lines:>8} {_both(cold_row):>16} {_both(warm_row):>14} {_both(ruff_row):>14} "
+        f"{label:<20} {len(files):>6} {lines:>8} {_both(cold_row):>16} {_both(warm_row):>14} {_both(changed_row):>14} {_both(ruff_row):>14} "
         f"{_both(semgrep_row):>14} {_ratio(cold_row, semgrep_row):>12} {_ratio(cold_row, ruff_row):>9} {_ratio(warm_row, ruff_row):>9} "
         f"{cold_row.peak_mb or 0:>7.0f} {checked if checked is not None else '?':>7}"
         f" {_per(cold_row, checked, 1_000):>10} {_per(cold_row, lines, 100_000):>12}"
