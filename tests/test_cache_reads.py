@@ -129,6 +129,23 @@ def test_a_model_change_checks_the_files_that_use_the_model(
     assert not after & {"tag_service.py", "leaf.py"}, after
 
 
+def test_a_comment_added_to_a_model_file_checks_that_file_only(
+    project: Path, checked: Counter
+) -> None:
+    """The bench's "one changed file" row: a model file edited without changing its
+    facts re-checks it alone (nothing its users read changed), and the findings are
+    those of a run without cache on the changed tree (`_scan`)."""
+    _scan(project, checked)
+    models = project / "app" / "models.py"
+    models.write_text(MODELS + "# a comment\n")
+    after, findings = _scan(project, checked)
+    assert after <= {"models.py"}, after
+    assert {f.path.rsplit("/", 1)[-1] for f in findings} >= {
+        "service.py",
+        "tag_service.py",
+    }
+
+
 def test_a_change_to_another_model_file_checks_its_users_only(
     project: Path, checked: Counter
 ) -> None:

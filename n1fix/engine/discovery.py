@@ -100,6 +100,12 @@ class DiscoveryResult:
     errors: list[SourceError] = field(default_factory=list)
     skipped: list[SourceError] = field(default_factory=list)
     temps: list[Path] = field(default_factory=list)
+    # What decides the answer besides the files found (for a memo of it): the folders
+    # listed, the ignore files read or looked for, and the paths whose existence alone
+    # placed the git checkout's top.
+    listed: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)
+    probed: list[str] = field(default_factory=list)
 
 
 def find_project_root(paths: Sequence[Path], cwd: Path | None = None) -> Path:
@@ -173,7 +179,7 @@ def discover(
             found.add(path)
             result.temps.extend(_own_temps(path))
             continue
-        ignores = _inherited_gitignores(path, base) if respect_gitignore else []
+        ignores = _inherited_gitignores(path, base, result) if respect_gitignore else []
         walker = _Walker(rules, respect_gitignore, found, result, alembic)
         walker.walk(path, ignores)
 
@@ -327,7 +333,10 @@ class _Rules:
         return None
 
 
-def _read_gitignore(directory: Path, *names: str) -> _Rules | None:
+def _read_gitignore(
+    directory: Path, *names: str, result: DiscoveryResult
+) -> _Rules | None:
+    result.read.append(str(directory.joinpath(*names)))
     try:
         text = read_regular(directory.joinpath(*names)).decode(
             "utf-8", errors="replace"
@@ -338,18 +347,25 @@ def _read_gitignore(directory: Path, *names: str) -> _Rules | None:
     return rules if rules.patterns else None
 
 
-def _inherited_gitignores(start: Path, base: Path) -> list[_Rules]:
+def _inherited_gitignores(
+    start: Path, base: Path, result: DiscoveryResult
+) -> list[_Rules]:
     """Ignore rules from above `start`: ``.git/info/exclude`` and parent ``.gitignore`` files.
 
     They are read from the enclosing git checkout's top (or `base`, outside git)
     down to `start`'s parent; `start`'s own ``.gitignore`` is read when it is walked.
     """
-    top = next((d for d in (start, *start.parents) if (d / ".git").exists()), None)
+    top = None
+    for directory in (start, *start.parents):
+        result.probed.append(str(directory / ".git"))
+        if (directory / ".git").exists():
+            top = directory
+            break
     if top is None:
         top = base
-    rules = [_read_gitignore(top, ".git", "info", "exclude")]
+    rules = [_read_gitignore(top, ".git", "info", "exclude", result=result)]
     chain = [d for d in (start, *start.parents) if d.is_relative_to(top) and d != start]
-    rules += [_read_gitignore(d, ".gitignore") for d in reversed(chain)]
+    rules += [_read_gitignore(d, ".gitignore", result=result) for d in reversed(chain)]
     return [r for r in rules if r is not None]
 
 
@@ -367,6 +383,7 @@ class _Walker:
         stack: list[tuple[Path, list[_Rules]]] = [(start, inherited)]
         while stack:
             directory, ignores = stack.pop()
+            self.result.listed.append(str(directory))
             try:
                 with os.scandir(directory) as it:
                     entries = list(it)
@@ -374,7 +391,7 @@ class _Walker:
                 self.result.errors.append(SourceError(directory, os_error_reason(exc)))
                 continue
             if self.respect_gitignore and any(e.name == ".gitignore" for e in entries):
-                own = _read_gitignore(directory, ".gitignore")
+                own = _read_gitignore(directory, ".gitignore", result=self.result)
                 ignores = [*ignores, own] if own else ignores
             for entry in entries:
                 self._visit(entry, ignores, stack)

@@ -14,10 +14,14 @@ hooks alone: its receivers and listeners join the model index, nothing else of i
 before), and it is not checked. A run over the whole project has them already, and a
 run none of whose files is to be checked does not look (the gates ask no model about
 its hooks: they only annotate models the surveyed files define).
+
+Which modules those are depends on every project file, so the walk says what it looked
+at (`Hooks`): the run memo keeps the run's answer on it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from n1fix.config import Config
@@ -49,11 +53,28 @@ _MARKERS = {
 }
 
 
+@dataclass
+class Hooks:
+    """The hook modules' surveys, and what deciding which modules they are looked at:
+    the folders listed, the files read (the ignore files, every project file), and the
+    paths whose existence alone placed the git checkout's top."""
+
+    surveys: dict[Path, Survey] = field(default_factory=dict)
+    listed: list[str] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)
+    probed: list[str] = field(default_factory=list)
+
+
 def hook_modules(
-    paths: list[Path], surveys: dict[Path, Survey], root: Path, config: Config
+    paths: list[Path],
+    surveys: dict[Path, Survey],
+    root: Path,
+    config: Config,
+    looked_at: Hooks | None = None,
 ) -> list[Path]:
     """Project files not in `surveys` that may register a hook on a model of the ORMs
-    the surveyed files import, when `paths` are not the whole project."""
+    the surveyed files import, when `paths` are not the whole project; what the walk
+    depended on goes to `looked_at`."""
     markers = _markers(paths, surveys, root)
     if not markers:
         return []
@@ -65,6 +86,11 @@ def hook_modules(
         respect_gitignore=config.respect_gitignore,
         include_tests=config.include_tests,
     )
+    if looked_at is not None:
+        looked_at.listed += found.listed
+        looked_at.read += found.read
+        looked_at.read += map(str, found.files)
+        looked_at.probed += found.probed
     modules = []
     for path in found.files:
         if path in surveys:
@@ -99,12 +125,12 @@ def _markers(
 
 def hook_surveys(
     paths: list[Path], surveys: dict[Path, Survey], root: Path, config: Config
-) -> dict[Path, Survey]:
+) -> Hooks:
     """The surveys of `hook_modules`, holding their receivers and listeners alone."""
-    hooks = {}
-    for path in hook_modules(paths, surveys, root, config):
+    hooks = Hooks()
+    for path in hook_modules(paths, surveys, root, config, hooks):
         full = survey_file(path, root, {}, facts_of=())
-        hooks[path] = Survey(
+        hooks.surveys[path] = Survey(
             path=path,
             module_name=full.module_name,
             digest=full.digest,

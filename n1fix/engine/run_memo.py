@@ -12,7 +12,12 @@ failed, with their errors) and everything that answer depended on:
   module added where an import looks changes what an unchanged file imports;
 - the project facts a check read from files that are not modules (`reads.PROJECT_FACTS`:
   the dependency files, the migrations), asked again, as the cache's replay does;
-- the line length of generated code (the project's formatter settings), asked again.
+- the line length of generated code (the project's formatter settings), asked again;
+- when the run walked the project for modules hooking its models (a run over part of a
+  project, `hook_modules`), what that walk looked at: every folder it listed, by a
+  digest of its entries and their kinds (but n1fix's own cache folder, which the walk
+  never enters), every file it read, by stamp, and the paths whose existence placed the
+  git checkout's top.
 
 The next run of the same command discovers the files (a changed exclude or a new file
 shows there), compares the stamps and gives the same answer when all of them agree,
@@ -27,11 +32,7 @@ changed less than `RACY_NS` before the run started is therefore not trusted, and
 leaves no memo; the next run, once the file has aged, writes one.
 
 Like the results cache, the memo sits in the scanned tree: it is JSON, never pickle, and
-is checked field by field; a malformed memo is a miss. A run over part of a project whose
-files use an ORM, when some of its files are to be checked, surveys every project module
-that may register hooks on its models (`hook_modules`): which modules those are depends
-on every file of the project, so such a run keeps no memo (one whose files the gates all
-turn away, a pre-commit hook's usual run, does not look for them, and keeps one).
+is checked field by field; a malformed memo is a miss.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from n1fix import __version__
 RACY_NS = 2_000_000_000
 # Entries kept: one per command (a pre-commit hook and a full scan of the same tree differ).
 KEEP = 8
-FORMAT = 2
+FORMAT = 3
 NAME = f"runs-{__version__}.json"
 
 
@@ -73,6 +74,24 @@ def listing(path: str) -> str | None:
     None when it cannot be listed."""
     try:
         names = sorted(os.listdir(path))
+    except (OSError, ValueError):
+        return None
+    return hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
+
+
+def walked_listing(path: str) -> str | None:
+    """A digest of the entries of the folder `path` and their kinds, as a walk of the
+    project sees them (n1fix's cache folder, which a run may have just created, left
+    out); None when it cannot be listed."""
+    from n1fix.engine.cache import CACHE_DIR
+
+    try:
+        with os.scandir(path) as entries:
+            names = sorted(
+                f"{e.name}/" if e.is_dir(follow_symlinks=False) else e.name
+                for e in entries
+                if e.name != CACHE_DIR
+            )
     except (OSError, ValueError):
         return None
     return hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
@@ -179,7 +198,7 @@ class RunMemo:
         for path, known in entry["files"].items():
             if known[:4] != stamp(path):
                 return None
-        if not self.folders_unchanged():
+        if not self.folders_unchanged() or not _walk_unchanged(entry["walk"]):
             return None
         if entry["facts"]:
             from n1fix.engine.reads import fact_digest
@@ -223,6 +242,19 @@ class RunMemo:
                 return None
         return files
 
+    def walk_stamps(self, hooks) -> dict | None:
+        """What a walk of the project looked at (`hook_modules.Hooks`), as `record`
+        keeps it; None when a file changed too recently for its stamp to be trusted."""
+        stamps = {path: stamp(path) for path in hooks.read}
+        newest = self.started_ns - RACY_NS
+        if any(known[0] >= newest or known[1] >= newest for known in stamps.values()):
+            return None
+        return {
+            "listed": {path: walked_listing(path) for path in hooks.listed},
+            "stamps": stamps,
+            "exist": {path: os.path.exists(path) for path in hooks.probed},
+        }
+
     def surveyed_unchanged(self, path: str) -> bool:
         """Was `path` surveyed by the memo's run, and is it unchanged since? (Its
         imports were looked up then: the folders they listed are in the memo.)"""
@@ -233,6 +265,7 @@ class RunMemo:
         *,
         checked: list[Path],
         files: dict[str, list],
+        walk: dict,
         dirs: Iterable[str],
         facts: dict[str, str],
         line_length: int,
@@ -240,8 +273,9 @@ class RunMemo:
         errors: list[str],
         files_failed: int,
     ) -> None:
-        """Keep this run's answer (`files` from `stamps`, `dirs` the folders whose
-        listings this run read; when the memo's folders are unchanged, they are kept)."""
+        """Keep this run's answer (`files` from `stamps`, `walk` from `walk_stamps` or
+        empty, `dirs` the folders whose listings this run read; when the memo's folders
+        are unchanged, they are kept)."""
         folders = {}
         if self.folders_unchanged():
             folders = dict(self._entry["dirs"])
@@ -251,6 +285,7 @@ class RunMemo:
         entry = {
             "checked": [str(path) for path in checked],
             "files": files,
+            "walk": walk,
             "dirs": folders,
             "facts": facts,
             "line_length": line_length,
@@ -290,6 +325,7 @@ def _well_formed(entry: Any) -> bool:
                 and v[5] in (0, 1)
                 for v in entry["files"].values()
             )
+            and _well_formed_walk(entry["walk"])
             and type(entry["dirs"]) is dict
             and all(v is None or type(v) is str for v in entry["dirs"].values())
             and type(entry["facts"]) is dict
@@ -301,6 +337,32 @@ def _well_formed(entry: Any) -> bool:
         )
     except KeyError:
         return False
+
+
+def _well_formed_walk(walk: Any) -> bool:
+    if walk == {}:
+        return True
+    return (
+        type(walk) is dict
+        and type(walk.get("listed")) is dict
+        and all(v is None or type(v) is str for v in walk["listed"].values())
+        and type(walk.get("stamps")) is dict
+        and all(
+            type(v) is list and len(v) == 4 and all(type(n) is int for n in v)
+            for v in walk["stamps"].values()
+        )
+        and type(walk.get("exist")) is dict
+        and all(type(v) is bool for v in walk["exist"].values())
+    )
+
+
+def _walk_unchanged(walk: dict) -> bool:
+    """Would the walk of the project (when the memo's run made one) see the same?"""
+    return not walk or (
+        all(known == stamp(path) for path, known in walk["stamps"].items())
+        and all(known == walked_listing(p) for p, known in walk["listed"].items())
+        and all(os.path.exists(p) is known for p, known in walk["exist"].items())
+    )
 
 
 def _list_of(value: Any, kind: type) -> bool:

@@ -165,14 +165,14 @@ def run(
         )
         # The modules hooking the models matter to the checks alone (a bulk write skips
         # the hooks): when no file is to be checked, the project is not walked for them
-        # (the gates ask no model about its hooks), and the run can be remembered.
+        # (the gates ask no model about its hooks).
+        hooks = None
         if targets and _walks_project(paths, surveys, root):
-            last_run = None  # which files hook models depends on every project file
             from n1fix.engine.hook_modules import hook_surveys
 
             hooks = hook_surveys(paths, surveys, root, config)
-            if hooks:
-                surveys.update(hooks)
+            if hooks.surveys:
+                surveys.update(hooks.surveys)
                 project = _project(root, surveys, with_orm=False)
                 targets = _gated(
                     found.files, surveys, project, rules, selected, use_gate
@@ -269,7 +269,14 @@ def run(
         if gate_reads is not None:
             used_reads.append(gate_reads.to_json(_file_digests(surveys, root)))
         _remember(
-            last_run, result, found.files, surveys, root, used_reads, errors_before
+            last_run,
+            result,
+            found.files,
+            surveys,
+            root,
+            used_reads,
+            errors_before,
+            hooks,
         )
     return result
 
@@ -335,8 +342,10 @@ def _remember(
     root: Path,
     used_reads: list,
     errors_before: int,
+    hooks=None,
 ) -> None:
-    """Keep this run's answer in the run memo, with what it depended on."""
+    """Keep this run's answer in the run memo, with what it depended on (with `hooks`,
+    the paths the walk for hook modules looked at: `hook_modules.Hooks`)."""
     from n1fix.orm.imports import listed_folders, resolve_module_path
 
     if any(type(reads) is not dict for reads in used_reads):
@@ -347,7 +356,8 @@ def _remember(
         read_files,
         _file_digests(surveys, root),
     )
-    if stamps is None:
+    walk = last_run.walk_stamps(hooks) if hooks else {}
+    if stamps is None or walk is None:
         return
     # The folders each survey's import check lists, and each check's resolutions (made
     # in workers, or in an earlier run): looked up here, so that they are known. The
@@ -368,6 +378,7 @@ def _remember(
     last_run.record(
         checked=files,
         files=stamps,
+        walk=walk,
         dirs=listed_folders(),
         facts=facts,
         line_length=result.project.line_length,
