@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from n1fix.engine.collector import collect_rarely
+
 # Options taking a value: the name of `cli_scan.scan`'s parameter, and whether it
 # collects every occurrence (a list) or keeps the last.
 VALUED = {
@@ -89,6 +91,7 @@ def _typed(options: dict) -> dict | None:
 
 def main() -> None:
     """`n1fix`: a plain scan here, everything else through typer (`n1fix.cli`)."""
+    collect_rarely()
     options = plain_scan(sys.argv[1:])
     if options is None:
         from n1fix.cli import main as full

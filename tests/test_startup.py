@@ -149,3 +149,45 @@ def test_a_clean_file_scanned_again_is_answered_without_the_survey(
     assert first["code"] == again["code"] == 0
     assert "n1fix.engine.survey" in first["imported"]
     assert again["imported"] == []
+
+
+def test_a_run_and_its_workers_collect_garbage_rarely(tmp_path: Path) -> None:
+    """LibCST's trees are many live objects: the default collector thresholds would walk
+    them again and again. The CLI sets its own, and a pool worker has them too, however
+    it was started."""
+    import gc
+
+    from n1fix.engine.collector import THRESHOLDS
+
+    probe = textwrap.dedent(
+        """\
+        import gc, json, multiprocessing, sys
+        from n1fix.cli_plain import main
+        from n1fix.engine import runner
+        seen = {}
+        original = runner._init_worker
+        def init(*args):
+            original(*args)
+            seen["worker"] = gc.get_threshold()
+        runner._init_worker = init
+        sys.argv = ["n1fix", "scan", "--no-cache", "-j", "1", sys.argv[1]]
+        try:
+            main()
+        except SystemExit:
+            pass
+        print(json.dumps({"run": gc.get_threshold(), **seen}))
+        """
+    )
+    (tmp_path / "app.py").write_text(
+        "for user in users:\n    session.execute(select(Order).where(Order.user_id == user.id))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "app.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert tuple(seen["run"]) == THRESHOLDS != gc.get_threshold()
+    assert tuple(seen["worker"]) == THRESHOLDS

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection, Iterable
 
 from n1fix.config import Config
+from n1fix.engine.collector import collect_rarely
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.orm.imports import clear_resolution_cache
@@ -900,6 +901,7 @@ _STATE: dict = {}
 def _init_worker(
     project: ProjectContext, config: Config, fix: bool, review=None
 ) -> None:
+    collect_rarely()  # a worker started by spawn, not fork, has the default thresholds
     _STATE["review"] = review
     _STATE["project"] = project
     _STATE["config"] = config
