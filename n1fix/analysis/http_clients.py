@@ -49,10 +49,24 @@ def http_clients(
     }
 
 
+# The classes of the module last asked about, each read once: every method of a class
+# asks about the same class.
+_READ: list = [None, None, {}]
+
+
 def _annotated_attributes(ctx, owner: str) -> dict[str, str | None]:
     """Attributes of the class `owner` (its dotted path in this module) annotated in its
     body (`client: httpx.AsyncClient`) or in a method (`self.client: httpx.AsyncClient
     = ...`) -> the client class, or None when an annotation says something else."""
+    if _READ[0] is not ctx.module or _READ[1] is not ctx.imports:
+        _READ[:] = [ctx.module, ctx.imports, {}]  # the imports name the classes
+    known = _READ[2].get(owner)
+    if known is None:
+        known = _READ[2][owner] = _read_attributes(ctx, owner)
+    return known
+
+
+def _read_attributes(ctx, owner: str) -> dict[str, str | None]:
     node: cst.CSTNode | None = ctx.module
     for part in owner.split("."):
         body = node.body.body if isinstance(node, cst.ClassDef) else node.body
