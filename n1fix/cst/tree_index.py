@@ -17,7 +17,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from n1fix.cst.node_children import children
+from n1fix.cst.node_children import child_list
 
 _SCOPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 
@@ -33,17 +33,22 @@ class TreeIndex:
         by_kind: dict[type, list[int]] = {}
         number: dict[int, int] = {}
         scopes: list[int] = []
-        stack: list = [(root, -1, -1)]
+        # The nodes whose subtree is being read, and the scope their children are in.
+        open_nodes: list[int] = [-1]
+        open_scopes: list[int] = [-1]
+        stack: list = [root]
+        push, pop = stack.append, stack.pop
         while stack:
-            item = stack.pop()
-            if type(item) is int:  # every node below the one numbered `item` is done
-                ends[item] = len(nodes)
+            node = pop()
+            if type(node) is int:  # every node below the one numbered `node` is done
+                ends[node] = len(nodes)
+                open_nodes.pop()
+                open_scopes.pop()
                 continue
-            node, parent, owner = item
             at = len(nodes)
             nodes.append(node)
-            ends.append(0)
-            parents.append(parent)
+            parents.append(open_nodes[-1])
+            owner = open_scopes[-1]
             owners.append(owner)
             kind = type(node)
             found = by_kind.get(kind)
@@ -55,8 +60,14 @@ class TreeIndex:
             if kind in _SCOPES:
                 scopes.append(at)
                 owner = at
-            stack.append(at)
-            below = [(child, at, owner) for child in children(node)]
+            below = child_list(node)
+            if not below:
+                ends.append(at + 1)
+                continue
+            ends.append(0)
+            open_nodes.append(at)
+            open_scopes.append(owner)
+            push(at)
             below.reverse()
             stack.extend(below)
         self.root = root
