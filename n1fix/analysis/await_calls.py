@@ -17,7 +17,7 @@ from n1fix.analysis.http_clients import http_clients, request_of
 from n1fix.analysis.http_methods import READ_REQUESTS
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import named_params
-from n1fix.cst.syntax import all_names, children, walk
+from n1fix.cst.syntax import all_names, children, walk, walk_kinds
 from n1fix.orm.session_use import (
     HARMLESS,
     READ_METHODS,
@@ -136,6 +136,10 @@ def awaited_statement(
     return target, annotation, value.expression
 
 
+# The nodes `CallerScope.of` reads.
+_SCOPE_FACTS = frozenset({cst.Call, cst.FunctionDef, cst.Assign, cst.WithItem})
+
+
 @dataclass
 class CallerScope:
     """The enclosing `async def`: which of its names and attributes are sessions."""
@@ -171,7 +175,7 @@ class CallerScope:
         sessions: set[str] = set()
         local_functions: dict[str, cst.FunctionDef] = {}
         assigned: dict[str, list[cst.BaseExpression]] = {}
-        for node in walk(function.body):
+        for node in walk_kinds(function.body, _SCOPE_FACTS):
             if (
                 isinstance(node, cst.Call)
                 and isinstance(node.func, cst.Attribute)

@@ -17,7 +17,7 @@ import libcst as cst
 from n1fix.analysis.http_methods import CLIENT_CLASSES, REQUEST_METHODS
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import named_params
-from n1fix.cst.syntax import target_names, walk
+from n1fix.cst.syntax import target_names, walk_kinds
 
 
 def http_clients(
@@ -49,10 +49,24 @@ def http_clients(
     }
 
 
+# The classes of the module last asked about, each read once: every method of a class
+# asks about the same class.
+_READ: list = [None, None, {}]
+
+
 def _annotated_attributes(ctx, owner: str) -> dict[str, str | None]:
     """Attributes of the class `owner` (its dotted path in this module) annotated in its
     body (`client: httpx.AsyncClient`) or in a method (`self.client: httpx.AsyncClient
     = ...`) -> the client class, or None when an annotation says something else."""
+    if _READ[0] is not ctx.module or _READ[1] is not ctx.imports:
+        _READ[:] = [ctx.module, ctx.imports, {}]  # the imports name the classes
+    known = _READ[2].get(owner)
+    if known is None:
+        known = _READ[2][owner] = _read_attributes(ctx, owner)
+    return known
+
+
+def _read_attributes(ctx, owner: str) -> dict[str, str | None]:
     node: cst.CSTNode | None = ctx.module
     for part in owner.split("."):
         body = node.body.body if isinstance(node, cst.ClassDef) else node.body
@@ -82,7 +96,7 @@ def _annotated_attributes(ctx, owner: str) -> dict[str, str | None]:
             if not params:
                 continue
             self_name = params[0].name.value
-            for small in walk(statement.body):
+            for small in walk_kinds(statement.body, _ANNOTATED):
                 if (
                     isinstance(small, cst.AnnAssign)
                     and isinstance(small.target, cst.Attribute)
@@ -95,10 +109,13 @@ def _annotated_attributes(ctx, owner: str) -> dict[str, str | None]:
     return {name: cls for name, cls in found.items() if cls is not None}
 
 
+_ANNOTATED = frozenset({cst.AnnAssign})
+
+
 def _bindings(ctx, body: cst.CSTNode):
     """(name, client class or None) for every binding in `body`, nested scopes aside."""
     proven: dict[int, str | None] = {}  # binding node -> the client class it binds
-    for node in walk(body):
+    for node in walk_kinds(body, _PROVING):
         if isinstance(node, cst.WithItem) and node.asname is not None:
             if isinstance(node.asname.name, cst.Name):
                 proven[id(node.asname)] = _constructed(ctx, node.item)
@@ -112,7 +129,7 @@ def _bindings(ctx, body: cst.CSTNode):
                 if node.value is None
                 else _constructed(ctx, node.value)
             )
-    for node in walk(body):
+    for node in walk_kinds(body, _BINDING):
         if isinstance(node, cst.AsName):
             names = target_names(node.name)
         elif isinstance(
@@ -130,6 +147,24 @@ def _bindings(ctx, body: cst.CSTNode):
             continue
         for name in names:
             yield name, proven.get(id(node))
+
+
+_PROVING = frozenset({cst.WithItem, cst.Assign, cst.AnnAssign})
+_BINDING = frozenset(
+    {
+        cst.AsName,
+        cst.AssignTarget,
+        cst.AnnAssign,
+        cst.AugAssign,
+        cst.For,
+        cst.NamedExpr,
+        cst.Global,
+        cst.Nonlocal,
+        cst.ImportAlias,
+        cst.FunctionDef,
+        cst.ClassDef,
+    }
+)
 
 
 def _import_name(alias: cst.ImportAlias) -> str:

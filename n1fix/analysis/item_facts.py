@@ -15,7 +15,7 @@ from n1fix.analysis.string_collation import column_collation_gap
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame, frames_of
 from n1fix.cst.method_syntax import named_params
-from n1fix.cst.syntax import names_assigned, target_names, walk
+from n1fix.cst.syntax import names_assigned, target_names, walk, walk_kinds
 from n1fix.orm.dialect import Cardinality
 
 _REITERABLE_CALLS = {"list", "sorted", "tuple", "set", "frozenset", "dict"}
@@ -412,6 +412,10 @@ def bindings(
     return found
 
 
+_BINDINGS = frozenset(
+    {cst.Assign, cst.AnnAssign, cst.For, cst.CompFor, cst.AugAssign, cst.NamedExpr}
+)
+
 # The bindings of the scopes of the module last asked about, each walked once: rules ask
 # about many names in one function.
 _WALKED: list = [None, {}]
@@ -426,7 +430,7 @@ def _bindings_in(scope: cst.CSTNode, module: cst.CSTNode) -> list[tuple]:
     if known is not None:
         return known
     events = []
-    for node in walk(scope):
+    for node in walk_kinds(scope, _BINDINGS):
         if isinstance(node, cst.Assign):
             names = {
                 t.target.value for t in node.targets if isinstance(t.target, cst.Name)

@@ -23,7 +23,7 @@ import libcst as cst
 from n1fix.analysis.item_aliases import changed_through_alias
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.loop_frames import Frame
-from n1fix.cst.syntax import target_names, walk
+from n1fix.cst.syntax import target_names, walk, walk_kinds
 
 # Builtin conversions a key may go through, and the Python type of what they give.
 CONVERSIONS = {"str": "str", "int": "int", "float": "float"}
@@ -492,6 +492,18 @@ _TARGETED = (
     cst.NamedExpr,
 )
 
+_BINDERS = frozenset(
+    {
+        *_TARGETED,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.Param,
+        cst.ImportFrom,
+        cst.ImportAlias,
+        cst.AsName,
+    }
+)
+
 # The builtins bound somewhere in the module last asked about.
 _SHADOWED: list = [None, frozenset()]
 
@@ -502,7 +514,7 @@ def shadowed_builtins(module: cst.Module) -> frozenset[str]:
     if _SHADOWED[0] is module:
         return _SHADOWED[1]
     bound: set[str] = set()
-    for node in walk(module, into_scopes=True):
+    for node in walk_kinds(module, _BINDERS, into_scopes=True):
         if isinstance(node, _TARGETED):
             bound |= target_names(node.target)
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Param)):

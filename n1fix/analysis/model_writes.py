@@ -20,7 +20,7 @@ import libcst as cst
 
 from n1fix.cst.chains import dotted_name
 from n1fix.cst.method_syntax import named_params
-from n1fix.cst.syntax import target_names, walk
+from n1fix.cst.syntax import target_names, walk, walk_kinds
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,9 @@ def receiver_models(
     return _receiver_models(ctx, receiver, ancestry)
 
 
+_BINDINGS = frozenset({cst.Assign, cst.AnnAssign, cst.For, cst.CompFor})
+
+
 def _receiver_models(
     ctx, receiver: cst.BaseExpression, ancestry: list[cst.CSTNode], items=False
 ) -> list | None:
@@ -90,7 +93,7 @@ def _receiver_models(
             return _annotated(ctx, param.annotation, items)
     values: list[cst.BaseExpression] = []
     annotations: list[cst.Annotation] = []
-    for node in walk(function.body):
+    for node in walk_kinds(function.body, _BINDINGS):
         if isinstance(node, cst.Assign) and any(
             name in target_names(t.target) for t in node.targets
         ):

@@ -13,9 +13,33 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.cst.chains import dotted_name
-from n1fix.cst.syntax import target_names, walk
+from n1fix.cst.syntax import target_names, walk_kinds
 
 _UNTYPED = ""  # a name bound otherwise, or under several annotations
+
+# Every class `parameter_classes` reads a binding from.
+_BINDERS = frozenset(
+    {
+        cst.Param,
+        cst.Assign,
+        cst.AnnAssign,
+        cst.AugAssign,
+        cst.For,
+        cst.CompFor,
+        cst.WithItem,
+        cst.ExceptHandler,
+        cst.NamedExpr,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.Import,
+        cst.ImportFrom,
+        cst.Global,
+        cst.Nonlocal,
+        cst.MatchAs,
+        cst.MatchStar,
+        cst.MatchMapping,
+    }
+)
 
 
 def parameter_classes(module: cst.Module) -> dict[str, str]:
@@ -28,7 +52,7 @@ def parameter_classes(module: cst.Module) -> dict[str, str]:
             annotation = _UNTYPED
         seen[name] = annotation
 
-    for node in walk(module, into_scopes=True):
+    for node in walk_kinds(module, _BINDERS, into_scopes=True):
         if isinstance(node, cst.Param):
             annotation = (
                 dotted_name(node.annotation.annotation)

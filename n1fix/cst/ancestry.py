@@ -8,14 +8,28 @@ from typing import Callable
 import libcst as cst
 
 from n1fix.cst.syntax import children
+from n1fix.cst.tree_index import indexed
 
 
 def nodes_with_ancestry(
-    root: cst.CSTNode, wanted: Callable[[cst.CSTNode, list[cst.CSTNode]], bool]
+    root: cst.CSTNode,
+    wanted: Callable[[cst.CSTNode, list[cst.CSTNode]], bool],
+    kinds: frozenset[type] | None = None,
 ) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
     """Every node below `root` (itself included) for which `wanted(node, ancestry)` holds,
     in source order, each with its ancestry: `root` first, down to the node's parent
-    (`wanted` sees the walk's own list: it must not keep or change it)."""
+    (`wanted` sees the walk's own list: it must not keep or change it). With `kinds`
+    (exact classes), `wanted` is asked only about nodes of those classes."""
+    found_in_index = indexed(root)
+    if found_in_index is not None:
+        index, at = found_in_index
+        return index.with_ancestry(at, wanted, kinds)
+    if kinds is not None:
+        return _with_ancestry(root, lambda n, a: type(n) in kinds and wanted(n, a))
+    return _with_ancestry(root, wanted)
+
+
+def _with_ancestry(root, wanted):
     found = []
     ancestry: list[cst.CSTNode] = []
     stack: list[cst.CSTNode | None] = [root]

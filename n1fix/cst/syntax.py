@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import Callable, Iterator
 
 import libcst as cst
+
+from n1fix.cst import tree_index
+from n1fix.cst.node_children import children
 
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -26,37 +28,8 @@ def target_names(target: cst.BaseExpression) -> set[str]:
     return set()
 
 
-# Fields that only ever hold whitespace, punctuation or operators: never worth a visit.
-_SKIPPED_FIELD_PREFIXES = (
-    "whitespace",
-    "lpar",
-    "rpar",
-    "leading_lines",
-    "lines_after_decorators",
-    "header",
-    "footer",
-    "comma",
-    "semicolon",
-    "newline",
-    "colon",
-    "equal",
-    "dot",
-    "star",
-    "operator",
-    "trailing_whitespace",
-    "first_line",
-    "empty_lines",
-    "lbrace",
-    "rbrace",
-    "lbracket",
-    "rbracket",
-    "between",
-    "asynchronous",
-)
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-# `isinstance` against LibCST's node classes goes through `ABCMeta.__instancecheck__`
-# (a Python-level call); the walks below ask it millions of times, so they ask once per type.
-_IS_NODE: dict[type, bool] = {}
+# Asked once per type of node: `isinstance` against LibCST's node classes goes through
+# `ABCMeta.__instancecheck__`, a Python-level call.
 _IS_SCOPE: dict[type, bool] = {}
 
 
@@ -74,40 +47,27 @@ def kind_test(classes: type | tuple[type, ...]) -> Callable[[object], bool]:
     return test
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The syntactic children of a node, skipping whitespace and punctuation.
-
-    About three times faster than LibCST's `children` or a `CSTVisitor`, which rebuild
-    every node they pass; rules walk whole files, so this matters.
-    """
-    names = _CHILD_FIELDS.get(type(node))
-    if names is None:
-        names = tuple(
-            f.name
-            for f in dataclasses.fields(node)
-            if not f.name.startswith(_SKIPPED_FIELD_PREFIXES)
-        )
-        _CHILD_FIELDS[type(node)] = names
-    for name in names:
-        value = getattr(node, name)
-        kind = type(value)
-        is_node = _IS_NODE.get(kind)
-        if is_node is None:
-            is_node = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-        if is_node:
-            yield value
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                kind = type(item)
-                is_node = _IS_NODE.get(kind)
-                if is_node is None:
-                    is_node = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-                if is_node:
-                    yield item
-
-
 def walk(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNode]:
     """Every node below `node` (pre-order), not entering nested functions or classes."""
+    found = tree_index.walk_indexed(node, into_scopes)
+    if found is not None:
+        return found
+    return _walk(node, into_scopes)
+
+
+def walk_kinds(
+    node: cst.CSTNode, kinds: frozenset[type], *, into_scopes: bool = False
+) -> list[cst.CSTNode]:
+    """The nodes `walk` yields whose class is one of `kinds` (exact classes), in the
+    same order: read off the module's index where it holds `node`, without testing
+    every node of the subtree."""
+    found = tree_index.kinds_indexed(node, kinds, into_scopes)
+    if found is not None:
+        return found
+    return [n for n in _walk(node, into_scopes) if type(n) in kinds]
+
+
+def _walk(node: cst.CSTNode, into_scopes: bool) -> Iterator[cst.CSTNode]:
     stack = list(children(node))
     stack.reverse()
     while stack:
@@ -151,6 +111,26 @@ def names_assigned(body: cst.CSTNode) -> set[str]:
     return set(_names_assigned(body))
 
 
+# Every class `_names_assigned` reads a binding from.
+_BINDERS = frozenset(
+    {
+        cst.AssignTarget,
+        cst.AnnAssign,
+        cst.AugAssign,
+        cst.For,
+        cst.CompFor,
+        cst.ImportAlias,
+        cst.AsName,
+        cst.NamedExpr,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.MatchAs,
+        cst.MatchStar,
+        cst.MatchMapping,
+    }
+)
+
+
 # Every rule asks this of the same loop bodies and functions, once per query or write in
 # them (a tenth of a Django project's check). LibCST nodes are immutable and hash by
 # identity, so the answer for a node never changes; the cache holds its nodes, which
@@ -158,7 +138,7 @@ def names_assigned(body: cst.CSTNode) -> set[str]:
 @functools.lru_cache(maxsize=1024)
 def _names_assigned(body: cst.CSTNode) -> frozenset[str]:
     bound: set[str] = set()
-    for node in walk(body):
+    for node in walk_kinds(body, _BINDERS):
         if isinstance(node, cst.AssignTarget):
             bound |= target_names(node.target)
         elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):

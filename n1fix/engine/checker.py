@@ -7,6 +7,7 @@ from pathlib import Path
 import libcst as cst
 
 from n1fix.cst.parsing import parse_module
+from n1fix.cst.tree_index import index_tree
 from n1fix.engine.suppressions import apply_suppressions
 from n1fix.rules.base import Finding, Rule
 from n1fix.rules.context import FileContext, ProjectContext
@@ -74,6 +75,7 @@ def file_context(
 
 def run_rules(ctx: FileContext, rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
+    index_tree(ctx.module)
     for rule in rules:
         findings.extend(rule.check(ctx))
     findings, used = apply_suppressions(findings, ctx.text)

@@ -86,11 +86,8 @@ def find(ctx, rule) -> Iterable[Finding]:
     mains = {id(f) for f in _script_mains(ctx.module)}
     lines = nodes_with_ancestry(
         ctx.module,
-        lambda node, _: (
-            isinstance(node, cst.SimpleStatementLine)
-            and len(node.body) == 1
-            and _may_open(node.body[0])
-        ),
+        lambda node, _: len(node.body) == 1 and _may_open(node.body[0]),
+        frozenset({cst.SimpleStatementLine}),
     )
     for line, ancestry in lines:
         at = next(

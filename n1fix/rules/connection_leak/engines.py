@@ -83,7 +83,7 @@ def per_call_engines(ctx, rule) -> Iterable[Finding]:
     for function in functions:
         handler = is_handler(function)
         for node, ancestry in nodes_with_ancestry(
-            function.body, lambda n, _: isinstance(n, cst.Call)
+            function.body, lambda n, _: True, frozenset({cst.Call})
         ):
             if any(isinstance(a, SCOPES) for a in ancestry):
                 continue
@@ -119,7 +119,7 @@ def _local_engines(ctx, function: cst.FunctionDef):
     """(the engine call, whether it runs in a loop) for `name = create_engine(...)` in
     the function's own body, when the engine does not leave it."""
     for node, ancestry in nodes_with_ancestry(
-        function.body, lambda n, _: isinstance(n, cst.Call)
+        function.body, lambda n, _: True, frozenset({cst.Call})
     ):
         if any(isinstance(a, SCOPES) for a in ancestry):
             continue
@@ -144,7 +144,8 @@ def _leaves(function: cst.FunctionDef, name: str) -> bool:
     """Is the engine returned, yielded, stored anywhere but a local, or global?"""
     for node, ancestry in nodes_with_ancestry(
         function.body,
-        lambda n, _: isinstance(n, (cst.Name, cst.Global, cst.Nonlocal)),
+        lambda n, _: True,
+        frozenset({cst.Name, cst.Global, cst.Nonlocal}),
     ):
         if isinstance(node, (cst.Global, cst.Nonlocal)):
             if any(n.name.value == name for n in node.names):

@@ -51,7 +51,8 @@ def lifetime(function: cst.FunctionDef, name: str, opened: Opener) -> Lifetime:
     found = Lifetime()
     for node, ancestry in nodes_with_ancestry(
         function.body,
-        lambda n, _: isinstance(n, (cst.Name, cst.Global, cst.Nonlocal)),
+        lambda n, _: True,
+        frozenset({cst.Name, cst.Global, cst.Nonlocal}),
     ):
         if isinstance(node, (cst.Global, cst.Nonlocal)):
             if any(n.name.value == name for n in node.names):

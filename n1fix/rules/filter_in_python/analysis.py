@@ -17,7 +17,8 @@ import libcst as cst
 from n1fix.analysis.item_facts import bindings
 from n1fix.analysis.row_sources import Source, row_source
 from n1fix.analysis.string_collation import string_collation_gap
-from n1fix.cst.syntax import COMPREHENSIONS, children, names_assigned, walk
+from n1fix.cst.ancestry import nodes_with_ancestry
+from n1fix.cst.syntax import COMPREHENSIONS, names_assigned, walk
 from n1fix.orm.dialect import Cardinality, Style
 from n1fix.rules.base import Applicability, Finding
 
@@ -103,25 +104,11 @@ def find(ctx, rule) -> Iterable[Finding]:
 def _comprehensions(module: cst.Module):
     """Comprehensions with an `if`, each with its ancestors (module first), the innermost
     and last first."""
-    found = []
-    ancestry: list[cst.CSTNode] = []
-    stack: list[cst.CSTNode | None] = [module]
-    while stack:
-        node = stack.pop()
-        if node is None:  # leaving the node on top of the ancestry
-            ancestry.pop()
-            continue
-        if (
-            isinstance(node, COMPREHENSIONS)
-            and node.for_in.ifs
-            and node.for_in.asynchronous is None
-        ):
-            found.append((node, list(ancestry)))
-        ancestry.append(node)
-        stack.append(None)
-        below = list(children(node))
-        below.reverse()
-        stack.extend(below)
+    found = nodes_with_ancestry(
+        module,
+        lambda node, _: bool(node.for_in.ifs) and node.for_in.asynchronous is None,
+        frozenset(COMPREHENSIONS),
+    )
     found.reverse()
     return found
 

@@ -117,7 +117,12 @@ def _read_elsewhere(ctx, rule):
 
 def _loops(module: cst.Module):
     """Every `for` statement and comprehension, with its ancestry (module first)."""
-    return nodes_with_ancestry(module, lambda node, ancestry: _is_sync_loop(node))
+    return nodes_with_ancestry(
+        module, lambda node, ancestry: _is_sync_loop(node), _LOOPS
+    )
+
+
+_LOOPS = frozenset({cst.For, *COMPREHENSIONS})
 
 
 def _is_sync_loop(node: cst.CSTNode) -> bool:

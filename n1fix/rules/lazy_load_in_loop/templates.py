@@ -151,9 +151,8 @@ def _argument(call: cst.Call, position: int, keyword: str):
 def _function_views(ctx) -> Iterable[_View]:
     calls = nodes_with_ancestry(
         ctx.module,
-        lambda node, ancestry: (
-            isinstance(node, cst.Call) and _qualified(ctx, node.func) in _RENDERERS
-        ),
+        lambda node, ancestry: _qualified(ctx, node.func) in _RENDERERS,
+        frozenset({cst.Call}),
     )
     for call, ancestry in calls:
         function = next(

@@ -37,6 +37,7 @@ from n1fix.cst.syntax import (
     target_names,
     walk,
 )
+from n1fix.cst.tree_index import index_of
 from n1fix.orm.dialect import Cardinality, Predicate, QueryShape, Style
 from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
@@ -136,22 +137,20 @@ def _queries(
     ancestry), for matching against the project's query functions.
     """
     found: list[tuple[QueryShape, list[cst.CSTNode]]] = []
-    ancestry: list[cst.CSTNode] = []
-    loops = 0  # loops and comprehensions in the ancestry
-    # Iterative, not recursive: generated code can nest deeper than Python's stack allows.
-    stack: list[cst.CSTNode | None] = [module]
-    while stack:
-        node = stack.pop()
-        if node is None:  # leaving the node on top of the ancestry
-            if _is_loop(ancestry.pop()):
-                loops -= 1
+    # Only calls, awaits and subscripts can be queries: read off the module's index,
+    # each with its ancestry, in the order a walk meets them; nothing inside a query
+    # found is looked at.
+    index = index_of(module)
+    nodes, ends = index.nodes, index.ends
+    inside_query = 0  # the numbers below the last query found end here
+    for number in index.kinds_below(0, _MAYBE_QUERY, True):
+        if number < inside_query:
             continue
+        node = nodes[number]
+        ancestry = index.ancestry(0, number)
         ancestry.append(node)
-        if _is_loop(node):
-            loops += 1
-        stack.append(None)
         shape = None
-        if isinstance(node, (cst.Call, cst.Await)):
+        if type(node) is not cst.Subscript:
             shape = (
                 orm.query_shape(node)
                 or _recognize_through_variable(orm, node, ancestry)
@@ -160,21 +159,23 @@ def _queries(
                 )
                 or read_through_result(orm, node, ancestry)
             )
-        elif isinstance(node, cst.Subscript):  # a sliced QuerySet (`qs[:3]`)
+        else:  # a sliced QuerySet (`qs[:3]`)
             shape = orm.query_shape(node)
         if shape is not None:
-            found.append((shape, list(ancestry)))
+            found.append((shape, ancestry))
+            inside_query = ends[number]
             continue
-        if calls is not None and isinstance(node, cst.Call) and loops:
+        if (
+            calls is not None
+            and type(node) is cst.Call
+            and any(_is_loop(above) for above in ancestry)
+        ):
             site = (
                 ancestry[-2]
                 if len(ancestry) > 1 and isinstance(ancestry[-2], cst.Await)
                 else node
             )
             calls.append((node, site, list(ancestry)))
-        below = list(children(node))
-        below.reverse()
-        stack.extend(below)
     # A `result = await session.execute(...)` read through on the next line is that
     # reading's query, not one of its own.
     read_through = {
@@ -194,6 +195,7 @@ _RUNNERS = {"execute", "scalars", "scalar"}
 
 
 _is_loop = kind_test((cst.For, *COMPREHENSIONS))
+_MAYBE_QUERY = frozenset({cst.Call, cst.Await, cst.Subscript})
 
 
 def _recognize_through_variable(

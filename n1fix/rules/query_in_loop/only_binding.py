@@ -20,7 +20,7 @@ import functools
 
 import libcst as cst
 
-from n1fix.cst.syntax import names_assigned, target_names, walk
+from n1fix.cst.syntax import names_assigned, target_names, walk_kinds
 
 
 def only_binding(
@@ -51,9 +51,13 @@ def _bound_by(statement: cst.CSTNode) -> set[str]:
     return bound
 
 
+_DEL = frozenset({cst.Del})
+_SHARED = frozenset({cst.Global, cst.Nonlocal})
+
+
 def _deleted(statement: cst.CSTNode) -> set[str]:
     found: set[str] = set()
-    for node in walk(statement):
+    for node in walk_kinds(statement, _DEL):
         if isinstance(node, cst.Del):
             found |= target_names(node.target)
     return found
@@ -64,7 +68,6 @@ def _declared_shared(module: cst.CSTNode) -> frozenset[str]:
     """Names any function or class of `module` declares `global` or `nonlocal`."""
     return frozenset(
         alias.name.value
-        for node in walk(module, into_scopes=True)
-        if isinstance(node, (cst.Global, cst.Nonlocal))
+        for node in walk_kinds(module, _SHARED, into_scopes=True)
         for alias in node.names
     )

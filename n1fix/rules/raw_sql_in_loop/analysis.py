@@ -13,9 +13,9 @@ import libcst as cst
 from n1fix.analysis.item_facts import key_type_gap, reiterable
 from n1fix.analysis.loop_safety import early_exit, inspect_body
 from n1fix.analysis.string_collation import is_string_type, string_collation_gap
+from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.loop_frames import Frame, frames_of, is_conditional_in, loop_words
 from n1fix.cst.syntax import (
-    children,
     is_pure_key,
     names_assigned,
     names_read,
@@ -113,18 +113,15 @@ def find(ctx, rule) -> Iterable[Finding]:
 
 def _calls_in_loops(module: cst.Module):
     """Every call with a loop or comprehension around it, with its ancestry."""
-    ancestry: list[cst.CSTNode] = []
-    stack: list[cst.CSTNode | None] = [module]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            ancestry.pop()
-            continue
-        ancestry.append(node)
-        stack.append(None)
-        if isinstance(node, cst.Call):
-            yield node, list(ancestry)
-        stack.extend(reversed(list(children(node))))
+    for node, ancestry in nodes_with_ancestry(module, _ANY, _CALL):
+        yield node, [*ancestry, node]
+
+
+_CALL = frozenset({cst.Call})
+
+
+def _ANY(node, ancestry) -> bool:
+    return True
 
 
 def _param_values(raw: RawSqlCall) -> list[cst.BaseExpression]:

@@ -93,7 +93,9 @@ def find(ctx, rule) -> Iterable[Finding]:
 def _reads(module: cst.Module):
     """`name.attr.attr` expressions that are read (not assigned or deleted), with ancestry
     (module first, the expression last)."""
-    found = nodes_with_ancestry(module, _is_read_of_attribute_of_attribute)
+    found = nodes_with_ancestry(
+        module, _is_read_of_attribute_of_attribute, frozenset({cst.Attribute})
+    )
     return [(node, [*ancestry, node]) for node, ancestry in found]
 
 

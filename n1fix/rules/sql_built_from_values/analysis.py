@@ -46,7 +46,7 @@ class ParameterPlan:
 
 def find(ctx, rule) -> Iterable[Finding]:
     drivers = file_drivers(ctx.imports, ctx.text)
-    calls = nodes_with_ancestry(ctx.module, lambda node, _: isinstance(node, cst.Call))
+    calls = nodes_with_ancestry(ctx.module, lambda node, _: True, frozenset({cst.Call}))
     for node, ancestry in calls:
         built = built_sql_call(
             node, drivers, functools.partial(single_assignment, ancestry=ancestry)

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from n1fix.cst.syntax import walk
+from n1fix.cst.syntax import walk_kinds
+
+
+_NAME_OR_ASSIGN = frozenset({cst.Name, cst.Assign})
 
 
 def single_assignment(name: cst.Name, ancestry: list[cst.CSTNode]):
@@ -32,7 +35,7 @@ def single_assignment(name: cst.Name, ancestry: list[cst.CSTNode]):
         return None
     value = None
     mentions = 0
-    for node in walk(function.body, into_scopes=True):
+    for node in walk_kinds(function.body, _NAME_OR_ASSIGN, into_scopes=True):
         if isinstance(node, cst.Name) and node.value == name.value:
             mentions += 1
         elif isinstance(node, cst.Assign):

@@ -39,7 +39,9 @@ class ColumnPlan:
 
 def find(ctx, rule) -> Iterable[Finding]:
     wanted = nodes_with_ancestry(
-        ctx.module, lambda node, _: _one_column_of(node) is not None
+        ctx.module,
+        lambda node, _: _one_column_of(node) is not None,
+        frozenset({cst.ListComp}),
     )
     for node, ancestry in wanted:
         attr, iterable, had_all = _one_column_of(node)

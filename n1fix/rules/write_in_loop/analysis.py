@@ -10,6 +10,7 @@ import libcst as cst
 
 from n1fix.analysis.item_facts import bindings, item_model, key_may_be_none, reiterable
 from n1fix.cst.chains import dotted_name
+from n1fix.cst.ancestry import nodes_with_ancestry
 from n1fix.cst.loop_frames import Frame, loop_words
 from n1fix.cst.syntax import (
     SCOPES,
@@ -86,27 +87,21 @@ def find(ctx, rule) -> Iterable[Finding]:
 # The loops of the module last asked about: the statement writes (`find`) and the
 # model writes (`model_writes.find_model_writes`) each read the same module's.
 _LAST: list = [None, None]
+_FOR = frozenset({cst.For})
+
+
+def _ANY(node, ancestry) -> bool:
+    return True
 
 
 def _for_loops(module: cst.Module) -> list[tuple[cst.For, list[cst.CSTNode]]]:
     """Every `for` statement with its ancestry (module first, the loop last)."""
     if _LAST[0] is module:
         return _LAST[1]
-    found = []
-    ancestry: list[cst.CSTNode] = []
-    stack: list[cst.CSTNode | None] = [module]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            ancestry.pop()
-            continue
-        ancestry.append(node)
-        stack.append(None)
-        if isinstance(node, cst.For):
-            found.append((node, list(ancestry)))
-        below = list(children(node))
-        below.reverse()
-        stack.extend(below)
+    found = [
+        (loop, [*ancestry, loop])
+        for loop, ancestry in nodes_with_ancestry(module, _ANY, _FOR)
+    ]
     _LAST[0], _LAST[1] = module, found
     return found
 
