@@ -11,8 +11,8 @@ the same facts twice.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 
 def as_discovered(files: Iterable[Path]) -> Callable[[Path], Path]:
