@@ -202,3 +202,36 @@ def test_an_annotated_model_and_an_object_of_unknown_type_are_sites(tmp_path):
     )
     finding = _scan(tmp_path / "built", "name", writer=built)
     assert "(app/realms.py:14)" in finding.message, finding.message
+
+
+def test_functions_without_a_normalising_call_are_skipped_not_their_sites():
+    # The reader skips a function whose subtree calls no normalising method: a site in
+    # a default, a decorator or a nested function is still in that subtree.
+    source = """
+        def plain(name):
+            return Realm(name=name)
+
+        def outer(name):
+            def inner(key):
+                return Realm(name=key.lower())
+            return inner
+
+        def defaulted(realm=Realm(name="x".strip())):
+            return realm
+
+        @register(Realm(name=NAME.upper()))
+        def decorated():
+            pass
+
+        def bound_outside(realm):
+            return select(Realm).filter_by(name=realm)
+
+        realm = realm.lower()
+        select(Realm).filter_by(name=realm)
+    """
+    assert sites(source) == [
+        ("name", "app.models.Realm", True, ("lower",), 7),
+        ("name", "app.models.Realm", True, ("strip",), 10),
+        ("name", "app.models.Realm", True, ("upper",), 13),
+        ("name", "app.models.Realm", False, ("lower",), 21),
+    ]

@@ -613,16 +613,21 @@ def _survey_all(
     in `facts_of` (default: all) gather their facts."""
     # Every rule's gate, not only the selected ones: surveys are cached across runs
     # whose selections differ.
+    from n1fix.engine.same_files import as_discovered
+
     gates = {rule.NAME: rule() for rule in all_rules()}
     surveys: dict[Path, Survey] = {}
     pending = list(files)
+    discovered = as_discovered(files)
     if cache is not None:
         wanted = {
             name
             for name, rule in gates.items()
             if rule.surveys_files() and (facts_of is None or name in facts_of)
         }
-        pending = _cached_surveys(pending, root, surveys, cache, wanted, memo)
+        pending = _cached_surveys(
+            pending, root, surveys, cache, wanted, memo, discovered
+        )
     while pending:
         if jobs > 1 and len(pending) >= POOL_THRESHOLD:
             from concurrent.futures import ProcessPoolExecutor
@@ -638,6 +643,7 @@ def _survey_all(
         queued: set[Path] = set()
         for survey in batch:
             surveys[survey.path] = survey
+            survey.resolved = [discovered(target) for target in survey.resolved]
             if cache is not None and survey.digest and not survey.error:
                 cache.add_survey(survey)
         # Follow imports into the project so the model index covers what the files use.
@@ -685,6 +691,7 @@ def _cached_surveys(
     cache,
     wanted: set[str],
     memo=None,
+    discovered: Callable[[Path], Path] = lambda path: path,
 ) -> list[Path]:
     """Fill `surveys` from the cache; return the paths still to survey (and what they import).
 
@@ -726,7 +733,7 @@ def _cached_surveys(
             missing.append(path)
             continue
         surveys[path] = survey
-        for target in survey.resolved:
+        for target in map(discovered, survey.resolved):
             if target not in seen:
                 seen.add(target)
                 queue.append(target)

@@ -23,9 +23,10 @@ bound to such a value earlier in the function). The sites read:
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from dataclasses import dataclass
 
-from n1fix.cst.astwalk import ast_dotted_name
+from n1fix.cst.astwalk import ast_dotted_name, child_nodes, index_of, nodes_of
 
 __all__ = ["NORMALISERS", "NormalisedValueFacts", "extract_normalised_values"]
 
@@ -51,8 +52,24 @@ def extract_normalised_values(
     tree: ast.Module, imports: dict[str, str], module_name: str, path: str
 ) -> list[NormalisedValueFacts]:
     found: list[NormalisedValueFacts] = []
-    _Reader(imports, module_name, path, found).visit(tree)
+    normalising = _normalising_calls(tree)
+    if normalising:
+        _Reader(imports, module_name, path, found, tree, normalising).visit(tree)
     return found
+
+
+def _normalising_calls(tree: ast.Module) -> list[int]:
+    """The index numbers of the calls of a normalising method (`x.lower()`), ascending.
+
+    Every site needs one: a value is normalised by a chain holding such a call, or by a
+    name an assignment of such a chain bound earlier in the same function; a function
+    (its defaults and decorators included) holding none is read for nothing."""
+    number = index_of(tree).number
+    return [
+        number[id(call)]
+        for call in nodes_of(tree, ast.Call)
+        if isinstance(call.func, ast.Attribute) and call.func.attr in NORMALISERS
+    ]
 
 
 def chain_methods(node: ast.AST) -> tuple[tuple[str, ...], ast.AST]:
@@ -67,15 +84,31 @@ def chain_methods(node: ast.AST) -> tuple[tuple[str, ...], ast.AST]:
 
 
 class _Reader(ast.NodeVisitor):
-    def __init__(self, imports, module_name, path, found) -> None:
+    def __init__(self, imports, module_name, path, found, tree, normalising) -> None:
         self.imports, self.module_name = imports, module_name
         self.path, self.found = path, found
+        index = index_of(tree)
+        self.number, self.ends = index.number, index.ends
+        self.normalising = normalising
         self.classes: list[str] = []
         # Names bound to a normalised value in the function being read, with its methods.
         self.bound: list[dict[str, tuple[str, ...]]] = [{}]
         # The class each name of the function being read is shown to hold: its
         # parameter's annotation, `x: C = ...`, `x = C(...)`.
         self.types: list[dict[str, str]] = [{}]
+
+    # `ast.NodeVisitor`'s order, without its per-node `getattr` by name and its walk
+    # of every field (operators, contexts and constants hold no site).
+    def visit(self, node: ast.AST) -> None:
+        visitor = _VISITORS.get(type(node))
+        if visitor is None:
+            self.generic_visit(node)
+        else:
+            visitor(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for child in child_nodes(node):
+            self.visit(child)
 
     # -- scopes ---------------------------------------------------------------------------
 
@@ -85,6 +118,14 @@ class _Reader(ast.NodeVisitor):
         self.classes.pop()
 
     def visit_FunctionDef(self, node) -> None:
+        # A function keeps its names to itself: one without a normalising call (see
+        # `_normalising_calls`) notes nothing and changes nothing around it.
+        start = bisect_left(self.normalising, self.number[id(node)])
+        if (
+            start == len(self.normalising)
+            or self.normalising[start] >= self.ends[id(node)]
+        ):
+            return
         self.bound.append({})
         self.types.append(_parameter_types(node.args))
         self.generic_visit(node)
@@ -183,6 +224,20 @@ class _Reader(ast.NodeVisitor):
                         column.attr, self._model(owner), methods, node, bool(shown)
                     )
         self.generic_visit(node)
+
+
+_VISITORS = {
+    kind: getattr(_Reader, f"visit_{kind.__name__}")
+    for kind in (
+        ast.ClassDef,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.Assign,
+        ast.AnnAssign,
+        ast.Call,
+        ast.Compare,
+    )
+}
 
 
 def _parameter_types(args: ast.arguments) -> dict[str, str]:
