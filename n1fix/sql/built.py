@@ -29,8 +29,8 @@ from n1fix.sql.drivers import (
 )
 from n1fix.sql.formats import FORMAT, PERCENT, Hole, Piece, split
 from n1fix.sql.placeholders import PlaceholderError, Style, tokenize
-from n1fix.sql.sending import DBAPI_METHODS, DRIVER_SQL, TEXT_RUNNERS
 from n1fix.sql.sending import ASYNCPG_METHODS as ASYNCPG_SENDERS
+from n1fix.sql.sending import DBAPI_METHODS, DRIVER_SQL, TEXT_RUNNERS
 from n1fix.sql.statements import quiet_sqlglot
 
 VALUE, QUOTED, NAME, UNKNOWN = "value", "quoted value", "name", "unknown"
