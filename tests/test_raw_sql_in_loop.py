@@ -3,6 +3,7 @@ leaves without a fix, and why (each line of a case is the loop's body)."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import textwrap
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from n1fix.engine.api import scan_source
+from n1fix.rules import rule_by_name
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 
@@ -40,7 +42,19 @@ def _findings(
     service.write_text(
         SERVICE.format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 8))
     )
-    return [f for f in scan_source(service, service.read_text()) if f.rule == rule]
+    return _reported(service, rule)
+
+
+def _reported(path: Path, rule: str):
+    """The rule's findings in the file, checked to pass the rule's `ast` gate too: a
+    file the gate turned away would never be checked."""
+    text = path.read_text()
+    found = [f for f in scan_source(path, text) if f.rule == rule]
+    if found:
+        assert rule_by_name(rule)().gate(ast.parse(text), text), (
+            f"gate turns away {rule}"
+        )
+    return found
 
 
 SELECT = 'session.execute(text("SELECT id, project_id FROM renders WHERE project_id = :p"), {"p": project.id})'
@@ -141,6 +155,78 @@ CASES = [
         "not written out",
     ),
 ]
+
+
+# Spellings at the edge of what the rules' `ast` gates read (`n1fix.sql.sending`): each
+# is reported, so each must pass the gate (`_reported` checks that).
+GATE_EDGES = [
+    (
+        "raw-sql-in-loop",
+        'session.execute(text(text="SELECT id, project_id FROM renders WHERE project_id = :p"), {"p": project.id}).all()',
+    ),
+    (
+        "raw-sql-in-loop",
+        'session.scalars(text("SELECT id FROM renders WHERE project_id = :p"), {"p": project.id}).all()',
+    ),
+    (
+        "raw-sql-in-loop",
+        'cur.executemany("INSERT INTO tags (name) VALUES (?)", [(project.name,)])',
+    ),
+    (
+        "raw-sql-in-loop",
+        'cur.execute("UPDATE renders SET status = ? " "WHERE id = ?", ("done", project.id))',
+    ),
+    (
+        "sql-built-from-values",
+        'session.execute(text(text=f"SELECT id FROM renders WHERE id = {project.id}"))',
+    ),
+    (
+        "sql-built-from-values",
+        'sql = f"SELECT id FROM renders WHERE id = {project.id}"\nsession.execute(text(sql))',
+    ),
+    (
+        "sql-built-from-values",
+        'session.scalar(text("SELECT id FROM renders WHERE id = %d" % project.id))',
+    ),
+    (
+        "sql-built-from-values",
+        "cur.executemany(f\"UPDATE renders SET status = '{project.name}'\", [(1,)])",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "body"), GATE_EDGES)
+def test_the_gates_let_through_every_spelling_reported(tmp_path, rule, body):
+    assert _findings(tmp_path, body, rule)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'log.info("SELECT id FROM renders WHERE id = %s", project.id)',
+        'names.append("SELECT id FROM renders")',
+        'cur.execute(f"SELECT id FROM renders WHERE id = {project.id}")',
+        "cur.execute(sql)",
+        "session.scalars(select(Project))",
+    ],
+)
+def test_raw_sql_in_loop_gate_wants_a_string_sent_to_the_database(body):
+    source = SERVICE.format(body=" " * 8 + body)
+    assert not rule_by_name("raw-sql-in-loop")().gate(ast.parse(source), source)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'log.info(f"SELECT id FROM renders WHERE id = {project.id}")',
+        'message = f"renders of {project.id}"\nlog.info(message)',
+        'sql = f"SELECT id FROM renders WHERE id = {project.id}"\ncur.execute(other)',
+        'cur.execute("SELECT id FROM renders WHERE id = ?", (project.id,))',
+    ],
+)
+def test_sql_built_from_values_gate_wants_a_built_string_sent(body):
+    source = SERVICE.format(body=textwrap.indent(body, " " * 8))
+    assert not rule_by_name("sql-built-from-values")().gate(ast.parse(source), source)
 
 
 @pytest.mark.parametrize(("body", "applicability", "note"), CASES)
@@ -299,11 +385,7 @@ def test_psycopg_select_shapes(tmp_path, body, applicability, word):
     service.write_text(
         PSYCOPG2_SERVICE.format(body=textwrap.indent(textwrap.dedent(body), " " * 8))
     )
-    found = [
-        f
-        for f in scan_source(service, service.read_text())
-        if f.rule == "raw-sql-in-loop"
-    ]
+    found = _reported(service, "raw-sql-in-loop")
     assert [f.applicability.value for f in found] == [applicability]
     if word:
         assert word in found[0].fix_note
@@ -348,7 +430,7 @@ def test_exec_driver_sql_on_a_driver_not_shown_has_no_fix(tmp_path):
     )
     service = tmp_path / "service.py"
     service.write_text(body)
-    found = scan_source(service, body)
+    found = _reported(service, "sql-built-from-values")
     assert [f.applicability.value for f in found] == ["none"]
     assert "placeholder style" in found[0].fix_note
     from n1fix.engine.api import fix_source

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from n1fix.sql.calls import SQLALCHEMY_STYLES, TEXT_RUNNERS, string_value
+from n1fix.sql.calls import SQLALCHEMY_STYLES, string_value
 from n1fix.sql.drivers import (
     ASYNCPG,
     DRIVERS,
@@ -29,14 +29,16 @@ from n1fix.sql.drivers import (
 )
 from n1fix.sql.formats import FORMAT, PERCENT, Hole, Piece, split
 from n1fix.sql.placeholders import PlaceholderError, Style, tokenize
+from n1fix.sql.sending import ASYNCPG_METHODS as ASYNCPG_SENDERS
+from n1fix.sql.sending import DBAPI_METHODS, DRIVER_SQL, TEXT_RUNNERS
 from n1fix.sql.statements import quiet_sqlglot
 
 VALUE, QUOTED, NAME, UNKNOWN = "value", "quoted value", "name", "unknown"
 IN_STRING = "inside a quoted string"  # `LIKE '%{term}%'`: part of a longer string
-DBAPI_METHODS = {"execute", "executemany"}
 # The value a local variable holds, when one assignment gives it (see the rule).
 Resolve = Callable[[cst.Name], cst.BaseExpression | None]
-ASYNCPG_METHODS = {"fetch", "fetchrow", "fetchval", "execute"}
+# the asyncpg methods read here: not `executemany`, which raw-sql-in-loop reads too
+ASYNCPG_METHODS = ASYNCPG_SENDERS - {"executemany"}
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def built_sql_call(
     if found is None:
         return None
     form, pieces = found
-    if method == "exec_driver_sql":
+    if method == DRIVER_SQL:
         driver = DRIVERS.get(drivers.url_driver or "") or drivers.only(
             SQLITE3, PSYCOPG, PSYCOPG2
         )

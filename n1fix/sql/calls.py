@@ -26,11 +26,14 @@ from n1fix.sql.drivers import (
     FileDrivers,
 )
 from n1fix.sql.placeholders import Style
+from n1fix.sql.sending import (
+    ASYNCPG_METHODS,
+    DBAPI_METHODS,
+    DRIVER_SQL,
+    TEXT_RUNNERS,
+)
 from n1fix.sql.statements import SqlFacts, Unreadable, read_sql
 
-TEXT_RUNNERS = {"execute", "scalars", "scalar"}
-DBAPI_METHODS = {"execute", "executemany"}
-ASYNCPG_METHODS = {"fetch", "fetchrow", "fetchval", "execute", "executemany"}
 SQLALCHEMY_STYLES = frozenset({Style.NAMED})
 
 
@@ -78,7 +81,7 @@ def raw_sql_call(call: cst.Call, drivers: FileDrivers) -> RawSqlCall | None:
     sql = string_value(first.value)
     if sql is None:
         return None
-    if method == "exec_driver_sql":
+    if method == DRIVER_SQL:
         driver = DRIVERS.get(drivers.url_driver or "") or drivers.only(
             SQLITE3, PSYCOPG, PSYCOPG2
         )

@@ -95,6 +95,7 @@ from collections.abc import Iterable
 from n1fix.cst.astwalk import any_in_loop
 from n1fix.cst.text_scan import calls_word, mentions_any
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
+from n1fix.sql.sending import is_plain_string, sent_sql
 
 _SQL_WORDS = ("exec_driver_sql", "sqlite3", "psycopg", "asyncpg")
 
@@ -105,22 +106,13 @@ def mentions_sql(text: str) -> bool:
 
 
 def sends_string(node: ast.AST) -> bool:
-    """A call whose first argument is a string, or `text("...")`: SQL it may send."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+    """A call that may send a SQL string `raw_sql_call` reads: `text("...")` to a
+    statement runner, or a plain string to a method that hands it to a driver (the
+    method names and the argument as `sending.sent_sql` reads them; `raw_sql_call` reads
+    no f-string, `%`-formatting or name, so neither does this)."""
+    if not isinstance(node, ast.Call):
         return False
-    if not node.args:
-        return False
-    first = node.args[0]
-    if isinstance(first, (ast.Constant, ast.JoinedStr, ast.BinOp)):
-        return True
-    return (
-        isinstance(first, ast.Call)
-        and bool(first.args)
-        and (
-            getattr(first.func, "id", None) == "text"
-            or getattr(first.func, "attr", None) == "text"
-        )
-    )
+    return is_plain_string(sent_sql(node))
 
 
 def gate(tree: ast.Module, text: str) -> bool:

@@ -70,22 +70,31 @@ from collections.abc import Iterable
 from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.raw_sql_in_loop.rule import mentions_sql
+from n1fix.sql.sending import sent_sql
 
 
-def builds_string(node: ast.AST) -> bool:
-    """A call whose first argument (or `text(...)`'s) builds a string from values."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-        return False
-    if not node.args:
-        return False
-    first = node.args[0]
-    if isinstance(first, ast.Call) and first.args:
-        name = getattr(first.func, "id", None) or getattr(first.func, "attr", None)
-        if name == "text":
-            first = first.args[0]
-        elif name != "format":
-            return False
-    return isinstance(first, (ast.JoinedStr, ast.BinOp, ast.Call))
+def sends_built_sql(tree: ast.Module) -> bool:
+    """Does a call send SQL that `built_sql_call` may read as built from values: an
+    f-string, a `%` or `+` expression or a call (`.format()`) as the SQL it sends
+    (`sending.sent_sql`), or a name that the file assigns such a string
+    (`single_assignment` follows only a plain `name = ...`)?"""
+    built_names: set[str] | None = None
+    for call in nodes_of(tree, ast.Call):
+        sent = sent_sql(call)
+        if isinstance(sent, (ast.JoinedStr, ast.BinOp, ast.Call)):
+            return True
+        if isinstance(sent, ast.Name):
+            if built_names is None:
+                built_names = {
+                    target.id
+                    for node in nodes_of(tree, ast.Assign)
+                    if assigns_built_string(node)
+                    for target in node.targets
+                    if isinstance(target, ast.Name)
+                }
+            if sent.id in built_names:
+                return True
+    return False
 
 
 def assigns_built_string(node: ast.AST) -> bool:
@@ -119,9 +128,7 @@ class SqlBuiltFromValues(Rule):
     def gate(self, tree: ast.Module, text: str) -> bool:
         if not mentions_sql(text):
             return False
-        return any(builds_string(node) for node in nodes_of(tree, ast.Call)) or any(
-            assigns_built_string(node) for node in nodes_of(tree, ast.Assign)
-        )
+        return sends_built_sql(tree)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.sql_built_from_values.analysis import find
