@@ -17,7 +17,9 @@ from pathlib import Path
 import libcst as cst
 
 from n1fix.cst.imports import add_from_import
+from n1fix.cst.inserted_reads import inserted_reads_bound
 from n1fix.cst.name_binding import new_unbound_reads
+from n1fix.cst.parsing import parsed
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class CompanionFailed(Exception):
 
 
 def apply_companion(text: str, edit: CompanionEdit) -> str:
-    module = original = cst.parse_module(text)
+    module = original = parsed(text)
     block_owner = _owner_block(module, edit.owner)
     if block_owner is None:
         raise CompanionFailed(f"class `{edit.owner}` is not in {edit.display}")
@@ -110,12 +112,17 @@ def apply_companion(text: str, edit: CompanionEdit) -> str:
         )
     for source, name in edit.imports:
         module = add_from_import(module, source, name, set(edit.first_party))
+    code = module.code
+    if inserted_reads_bound(text, module, function, [name for _, name in edit.imports]):
+        return (
+            code  # what `new_unbound_reads` would say, asked of less (`inserted_reads`)
+        )
     # `original` is `text` parsed (the edits above built new trees beside it): parsed
     # and analysed once, not again.
-    unbound = new_unbound_reads(original, cst.parse_module(module.code))
+    unbound = new_unbound_reads(original, cst.parse_module(code))
     if unbound is not None:  # the same check as every rewrite of the fixed file
         raise CompanionFailed(f"{edit.display}: {unbound}")
-    return module.code
+    return code
 
 
 def _owner_block(module: cst.Module, owner: str | None):

@@ -10,6 +10,7 @@ are new in the rewrite count: the text before and after are compared, scope by s
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import libcst as cst
 from libcst.metadata import Assignment, FunctionScope, MetadataWrapper, ScopeProvider
@@ -88,33 +89,56 @@ class _PositionsOf:
 
 
 def _unbound_reads_of(module: cst.Module) -> Counter[tuple[str, str, str]]:
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
-    positions = _PositionsOf(wrapper.module)
-    layout = _Layout()
-    wrapper.module.visit(layout)
     found: Counter[tuple[str, str, str]] = Counter()
-    star_import = any(
-        isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar)
-        for line in module.body
-        if isinstance(line, cst.SimpleStatementLine)
-        for node in line.body
-    )
-    for scope in {s for s in scopes.values() if s is not None}:
-        for access in scope.accesses:
-            node = access.node
-            if (
-                not isinstance(node, cst.Name)
-                or access.is_annotation
-                or access.is_type_hint
-            ):
-                continue
-            kind = _unbound_kind(access, scope, positions, layout)
-            if kind == _UNDEFINED and star_import:  # `from x import *` may define it
-                continue
-            if kind is not None:
-                found[(layout.labels.get(scope.node, ""), node.value, kind)] += 1
+    for label, node, kind in ScopeReads(module).unbound():
+        found[(label, node.value, kind)] += 1
     return found
+
+
+class ScopeReads:
+    """LibCST's scope analysis of one module, read for names read unbound."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self._scopes = wrapper.resolve(ScopeProvider)
+        self._positions = _PositionsOf(wrapper.module)
+        self._layout = _Layout()
+        wrapper.module.visit(self._layout)
+
+    def module_level_names(self) -> set[str]:
+        """Every name read at module level (bound or not)."""
+        scope = self._scopes.get(self._module)
+        return {
+            access.node.value
+            for access in (scope.accesses if scope is not None else ())
+            if isinstance(access.node, cst.Name)
+        }
+
+    def unbound(self) -> Iterator[tuple[str, cst.Name, str]]:
+        """(scope label, name node, kind) of every read that no binding reaches."""
+        positions, layout = self._positions, self._layout
+        star_import = any(
+            isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar)
+            for line in self._module.body
+            if isinstance(line, cst.SimpleStatementLine)
+            for node in line.body
+        )
+        for scope in {s for s in self._scopes.values() if s is not None}:
+            for access in scope.accesses:
+                node = access.node
+                if (
+                    not isinstance(node, cst.Name)
+                    or access.is_annotation
+                    or access.is_type_hint
+                ):
+                    continue
+                kind = _unbound_kind(access, scope, positions, layout)
+                # `from x import *` may define it
+                if kind == _UNDEFINED and star_import:
+                    continue
+                if kind is not None:
+                    yield layout.labels.get(scope.node, ""), node, kind
 
 
 def _unbound_kind(access, scope, positions, layout: "_Layout") -> str | None:

@@ -769,7 +769,7 @@ def _project(
         session_use=SessionUseIndex.from_facts(
             f for survey in surveys.values() for f in survey.session_use
         ),
-        read_module=partial(_project_module, root=root),
+        read_module=_ProjectModules(root),
         shared_facts=_shared_facts(surveys),
     )
 
@@ -875,16 +875,32 @@ def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], st
     return digest
 
 
-def _project_module(path: Path, root: Path) -> ProjectModule | str:
-    """A project file as a rule reads it to plan code in it, or why it cannot be read."""
-    try:
-        text = read_source(path).text
-    except SourceError as error:
-        return error.reason
-    survey = survey_file(path, root, {}, text=text)
-    return ProjectModule(
-        path, display_path(path), text, survey.module_name, survey.imports
-    )
+class _ProjectModules:
+    """Reads a project file as a rule reads it to plan code in it (`read_module`), or
+    says why it cannot be read. A file is surveyed once per text: query-in-loop plans
+    many callees in the same few modules (open-webui: 76 reads of 17 files)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._read: dict[Path, ProjectModule] = {}
+
+    def __call__(self, path: Path) -> ProjectModule | str:
+        try:
+            text = read_source(path).text
+        except SourceError as error:
+            return error.reason
+        kept = self._read.get(path)
+        if kept is not None and kept.text == text:
+            return kept
+        survey = survey_file(path, self.root, {}, text=text)
+        module = ProjectModule(
+            path, display_path(path), text, survey.module_name, survey.imports
+        )
+        self._read[path] = module
+        return module
+
+    def __getstate__(self) -> dict:
+        return {"root": self.root, "_read": {}}  # each process reads its own
 
 
 def gate_on_project(

@@ -32,6 +32,7 @@ from n1fix.cst.method_syntax import (
     without_docstring,
 )
 from n1fix.cst.names import plural
+from n1fix.cst.parsing import parsed
 from n1fix.cst.syntax import walk
 from n1fix.rules.query_in_loop.batch_variant import BatchLoop, BatchVariant
 
@@ -432,9 +433,9 @@ def _with_preamble(
 
 
 def _added_imports(before: str, after: str) -> list[tuple[str, str]]:
-    def pairs(text: str) -> set[tuple[str, str]]:
+    def pairs(module: cst.Module) -> set[tuple[str, str]]:
         found = set()
-        for statement in cst.parse_module(text).body:
+        for statement in module.body:
             if isinstance(statement, cst.SimpleStatementLine) and isinstance(
                 statement.body[0], cst.ImportFrom
             ):
@@ -448,4 +449,5 @@ def _added_imports(before: str, after: str) -> list[tuple[str, str]]:
                 }
         return found
 
-    return sorted(pairs(after) - pairs(before))
+    # `before` is the callee's module, parsed once for the plan (`parsed`).
+    return sorted(pairs(cst.parse_module(after)) - pairs(parsed(before)))

@@ -39,6 +39,7 @@ from n1fix.cst.method_syntax import (
     with_tail,
 )
 from n1fix.cst.names import plural
+from n1fix.cst.parsing import parsed
 from n1fix.cst.statements import is_name_assignment, sole_small_statement
 from n1fix.cst.syntax import walk
 from n1fix.orm.dialect import Cardinality, QueryFunction
@@ -169,7 +170,7 @@ def _callee_source(ctx, callee: QueryFunction) -> _CalleeSource:
 def _plan(
     ctx, callee: QueryFunction, key_param: str, source: _CalleeSource
 ) -> BatchVariant:
-    module = cst.parse_module(source.text)
+    module = parsed(source.text)
     owner_name = callee.owner.rpartition(".")[2] if callee.owner else None
     function = find_function(module, owner_name, callee.name)
     if function is None:
