@@ -45,16 +45,3 @@ def test_every_node_has_libcsts_range(text):
     assert expected
     for node, code_range in expected.items():
         assert positions[node] == code_range, type(node).__name__
-
-
-@pytest.mark.parametrize("text", list(_cases()))
-def test_ranges_do_not_depend_on_the_order_they_are_asked_in(text):
-    """The module is printed only as far as asked: a node of the first statement asked
-    about after one of the last, or the other way round, has the same range."""
-    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
-    expected = list(wrapper.resolve(PositionProvider).items())
-    middle = len(expected) // 2
-    for order in (expected[::-1], expected[middle:] + expected[:middle]):
-        positions = Positions(wrapper.module)
-        for node, code_range in order:
-            assert positions[node] == code_range, type(node).__name__

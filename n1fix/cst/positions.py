@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -94,48 +93,21 @@ class _Syntactic:
 
 
 class Positions:
-    """`positions[node]` -> the node's `CodeRange`, equal to `PositionProvider`'s.
-
-    The module is printed only as far as the nodes asked about: one top-level statement
-    at a time, as `Module._codegen` prints it, until the node's span is known (a span
-    is complete once its statement is printed, and what follows changes no offset
-    before it). Findings are often early in a module."""
+    """`positions[node]` -> the node's `CodeRange`, equal to `PositionProvider`'s."""
 
     def __init__(self, module: cst.Module) -> None:
         state = _OffsetState(
             default_indent=module.default_indent, default_newline=module.default_newline
         )
+        module._codegen(state)
         self._spans = state.spans
         self._line_ends = state.line_ends
-        self._printing = _print(module, state)
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        key = id(node)
-        while key not in self._spans and next(self._printing, None) is not None:
-            pass
-        start, end = self._spans[key]
+        start, end = self._spans[id(node)]
         return CodeRange(self._position(start), self._position(end))
 
     def _position(self, offset: int) -> CodePosition:
         newlines = bisect_right(self._line_ends, offset)
         line_start = self._line_ends[newlines - 1] if newlines else 0
         return CodePosition(newlines + 1, offset - line_start)
-
-
-def _print(module: cst.Module, state: _OffsetState) -> Iterator[bool]:
-    """`module._codegen(state)`, pausing after each top-level statement."""
-    state.before_codegen(module)
-    for header in module.header:
-        header._codegen(state)
-    for statement in module.body:
-        statement._codegen(state)
-        yield True
-    for footer in module.footer:
-        footer._codegen(state)
-    if module.has_trailing_newline:
-        if len(state.tokens) == 0:
-            state.add_token(state.default_newline)
-    else:
-        state.pop_trailing_newline()
-    state.after_codegen(module)
-    yield True
