@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections import Counter
 
 import libcst as cst
-from libcst.metadata import Assignment, FunctionScope, MetadataWrapper, ScopeProvider
+from libcst.metadata import (
+    Assignment,
+    FunctionScope,
+    GlobalScope,
+    MetadataWrapper,
+    ScopeProvider,
+)
 
 from n1fix.cst.positions import Positions
 
@@ -113,8 +119,13 @@ def _unbound_reads_of(module: cst.Module) -> Counter[tuple[str, str, str]]:
             if kind == _UNDEFINED and star_import:  # `from x import *` may define it
                 continue
             if kind is not None:
-                found[(layout.labels.get(scope.node, ""), node.value, kind)] += 1
+                found[(_label(scope, layout), node.value, kind)] += 1
     return found
+
+
+def _label(scope, layout: "_Layout") -> str:
+    # LibCST gives the module's scope no node: a read there is at module level.
+    return "" if isinstance(scope, GlobalScope) else layout.labels.get(scope.node, "")
 
 
 def _unbound_kind(access, scope, positions, layout: "_Layout") -> str | None:
