@@ -158,3 +158,26 @@ def test_a_name_defined_nowhere_moved_into_a_new_function_is_no_new_error():
         _check(before, twice)
         == "the rewrite reads `User` in `f`, where no such name is defined (NameError)"
     )
+
+
+def test_a_module_level_read_no_binding_reaches_is_read_not_a_crash():
+    # `__file__` is bound by the import system, not in the module (nor a builtin): the
+    # module scope, which LibCST gives no node, must be labelled, not crash the check.
+    before = """
+        from pathlib import Path
+
+        HERE = Path(__file__).parent
+
+
+        def by_id(session, id):
+            return session.get(Thing, id)
+    """
+    batch = before + (
+        "\n\n        def by_ids(session, ids):\n"
+        "            return {thing.id: thing for thing in session.scalars(ids)}\n"
+    )
+    assert _check(before, batch) is None
+    assert (
+        _check(before, before.replace("HERE = ", "HERE = undefined_root or "))
+        == "the rewrite reads `undefined_root` at module level, where no such name is defined (NameError)"
+    )

@@ -24,9 +24,7 @@ unbound, and that can be asked of a far smaller module:
 When a read inside the function is unbound, the caller asks `new_unbound_reads` of the
 whole modules, for its exact answer and message; so it does when the module reads at
 module level a name the edit binds there, since only `before` may read it unbound (the
-whole-module check raises on an unbound module-level read: `name_binding.ScopeReads`
-labels it by a scope node that LibCST's module scope lacks; the excerpt has every other
-module-level read, and raises as it does).
+excerpt has every other module-level read, bound or not, as the whole module has).
 """
 
 from __future__ import annotations

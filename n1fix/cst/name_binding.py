@@ -13,7 +13,13 @@ from collections import Counter
 from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import Assignment, FunctionScope, MetadataWrapper, ScopeProvider
+from libcst.metadata import (
+    Assignment,
+    FunctionScope,
+    GlobalScope,
+    MetadataWrapper,
+    ScopeProvider,
+)
 
 from n1fix.cst.positions import Positions
 
@@ -138,7 +144,12 @@ class ScopeReads:
                 if kind == _UNDEFINED and star_import:
                     continue
                 if kind is not None:
-                    yield layout.labels.get(scope.node, ""), node, kind
+                    yield _label(scope, layout), node, kind
+
+
+def _label(scope, layout: "_Layout") -> str:
+    # LibCST gives the module's scope no node: a read there is at module level.
+    return "" if isinstance(scope, GlobalScope) else layout.labels.get(scope.node, "")
 
 
 def _unbound_kind(access, scope, positions, layout: "_Layout") -> str | None:
