@@ -1,4 +1,5 @@
-"""Shared fixtures: the databases the golden scenarios run on.
+"""Shared fixtures: the databases the golden scenarios run on, and the runs the run
+memo did not answer (`long_way`).
 
 The suite runs in parallel (pytest-xdist, `-n auto` in pyproject.toml). One PostgreSQL
 cluster serves the whole run: the run's directory is made by the controlling process and
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 from golden_support import find_postgres_binaries
 from shared_postgres import shared_server, stop_shared, watch_run
+
+import n1fix.engine.cache as cache_module
 
 RUN_DIR = "n1fix_run_dir"  # the key of the run's directory in a worker's workerinput
 WATCHER = "n1fix_watcher"  # the controlling process's end of the pipe to the watcher
@@ -75,3 +78,17 @@ def postgres_server(request):
         yield server
     finally:
         server.detach()
+
+
+@pytest.fixture
+def long_way(monkeypatch) -> list:
+    """Each run that opened the results cache (the run memo did not answer)."""
+    loads: list = []
+    load = cache_module.Cache.load.__func__
+
+    def counted(cls, root, settings):
+        loads.append(root)
+        return load(cls, root, settings)
+
+    monkeypatch.setattr(cache_module.Cache, "load", classmethod(counted))
+    return loads

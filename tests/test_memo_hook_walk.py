@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from test_hook_modules import FILES, NO_FIX
 
-import n1fix.engine.cache as cache_module
 from n1fix.config import Config
 from n1fix.engine import run_memo, runner
 
@@ -26,20 +25,6 @@ def shop(tmp_path: Path, monkeypatch) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip())
     return tmp_path
-
-
-@pytest.fixture
-def long_way(monkeypatch) -> list:
-    """Each run that opened the results cache (the memo did not answer)."""
-    loads: list = []
-    load = cache_module.Cache.load.__func__
-
-    def counted(cls, root, settings):
-        loads.append(root)
-        return load(cls, root, settings)
-
-    monkeypatch.setattr(cache_module.Cache, "load", classmethod(counted))
-    return loads
 
 
 def _restock(shop: Path, long_way: list) -> tuple[bool, str]:

@@ -47,20 +47,6 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     return root
 
 
-@pytest.fixture
-def long_way(monkeypatch) -> list:
-    """Each run that opened the results cache (the memo did not answer)."""
-    loads: list = []
-    load = cache_module.Cache.load.__func__
-
-    def counted(cls, root, settings):
-        loads.append(root)
-        return load(cls, root, settings)
-
-    monkeypatch.setattr(cache_module.Cache, "load", classmethod(counted))
-    return loads
-
-
 def _findings(result) -> list:
     return [f.to_json() | {"fix_note": f.fix_note} for f in result.findings]
 
