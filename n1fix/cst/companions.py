@@ -113,10 +113,10 @@ def apply_companion(text: str, edit: CompanionEdit) -> str:
     for source, name in edit.imports:
         module = add_from_import(module, source, name, set(edit.first_party))
     code = module.code
+    # What `new_unbound_reads` would say when every read of the new function is bound,
+    # asked of a smaller module (`inserted_reads`).
     if inserted_reads_bound(text, module, function, [name for _, name in edit.imports]):
-        return (
-            code  # what `new_unbound_reads` would say, asked of less (`inserted_reads`)
-        )
+        return code
     # `original` is `text` parsed (the edits above built new trees beside it): parsed
     # and analysed once, not again.
     unbound = new_unbound_reads(original, cst.parse_module(code))

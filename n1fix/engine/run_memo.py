@@ -76,7 +76,7 @@ def listing(path: str) -> str | None:
         names = sorted(os.listdir(path))
     except (OSError, ValueError):
         return None
-    return hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
+    return _digest(names)
 
 
 def walked_listing(path: str) -> str | None:
@@ -94,6 +94,10 @@ def walked_listing(path: str) -> str | None:
             )
     except (OSError, ValueError):
         return None
+    return _digest(names)
+
+
+def _digest(names: list[str]) -> str:
     return hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
 
 
