@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from n1fix.config import Config
 from n1fix.engine.older_syntax import as_older_syntax
+from n1fix.engine.runner import run
 from n1fix.engine.survey import survey_file
 from n1fix.rules import all_rules
 
@@ -80,17 +82,54 @@ def test_a_file_of_newer_syntax_is_gated(tmp_path):
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="ast reads it whole there")
-def test_only_the_gates_read_it_on_an_older_python(tmp_path):
-    # The model index and the check read the file as before: without its survey.
+def test_only_the_gates_and_imports_are_read_on_an_older_python(tmp_path):
+    # The model index reads the file as before, without its models; its imports are
+    # read, so that the check knows what its names refer to.
+    (tmp_path / "helpers.py").write_text("def first(xs):\n    return xs[0]\n")
     survey = _survey(
         tmp_path,
-        "from sqlalchemy.orm import DeclarativeBase\n\n"
+        "from sqlalchemy.orm import DeclarativeBase\n"
+        "from helpers import first as head\n"
+        "import missing_module\n\n"
         "class Base(DeclarativeBase):\n    pass\n\n"
         "class User(Base):\n    __tablename__ = 'users'\n\n"
+        "type Pair = tuple[int, int]\n\n"
         "def first[T](xs: list[T]) -> T:\n    return xs[0]\n",
     )
     assert survey.gated is not None
-    assert survey.imports == {} and survey.models == []
+    assert survey.models == []
+    assert survey.imports["DeclarativeBase"] == "sqlalchemy.orm.DeclarativeBase"
+    assert survey.imports["head"] == "helpers.first"
+    assert survey.resolved == [tmp_path / "helpers.py"]
+    assert "missing_module" in survey.unresolved
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="ast reads it whole there")
+def test_a_query_in_newer_syntax_knows_its_imported_model(tmp_path):
+    (tmp_path / "models.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n"
+        "class User(Base):\n    __tablename__ = 'users'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    name: Mapped[str]\n"
+    )
+    (tmp_path / "service.py").write_text(
+        "from sqlalchemy import select\n"
+        "from sqlalchemy.ext.asyncio import AsyncSession\n\n"
+        "from models import User\n\n"
+        "type Ids = list[int]\n\n"
+        "async def names(session: AsyncSession, ids: list[int]) -> list[str]:\n"
+        "    out = []\n"
+        "    for user_id in ids:\n"
+        "        user = await session.scalar(select(User).where(User.id == user_id))\n"
+        "        out.append(user.name)\n"
+        "    return out\n"
+    )
+    result = run([tmp_path / "service.py"], tmp_path, Config(cache=False), jobs=1)
+    assert not result.errors
+    (finding,) = result.findings
+    assert finding.rule == "query-in-loop"
+    assert "not in the model index" not in finding.message
 
 
 def test_a_file_wrong_for_every_python_still_reaches_libcst(tmp_path):

@@ -85,7 +85,7 @@ def survey_file(
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError:
-        _gate_newer_syntax(survey, text, rules, facts_of)
+        _gate_newer_syntax(survey, text, root, rules, facts_of)
         return survey  # else gated stays None: LibCST reads it or reports why it can't
     except ValueError:
         return survey
@@ -107,12 +107,14 @@ def survey_file(
 def _gate_newer_syntax(
     survey: Survey,
     text: str,
+    root: Path,
     rules: dict[str, Rule],
     facts_of: Collection[str] | None,
 ) -> None:
-    """Gate a file of syntax newer than the running Python's (`older_syntax`), and
-    gather the rules' facts for their project gates; nothing else: the project index
-    and the check read such a file as before, without its survey."""
+    """Gate a file of syntax newer than the running Python's (`older_syntax`), gather
+    the rules' facts for their project gates, and read its imports (which the older
+    reading leaves as written), so that the check knows what its names refer to. The
+    project index reads such a file as before, without its models or functions."""
     older = as_older_syntax(text)
     if older is None:
         return
@@ -127,6 +129,20 @@ def _gate_newer_syntax(
     except Exception:  # noqa: BLE001 - not read here: LibCST reads it, every rule looks
         return
     survey.rule_facts, survey.gated = rule_facts, gated
+    try:
+        _gather_imports(survey, tree, root)
+    except Exception:  # noqa: BLE001 - the imports are extra; the gates have answered
+        survey.imports, survey.resolved, survey.unresolved = {}, [], []
+
+
+def _gather_imports(survey: Survey, tree: ast.Module, root: Path) -> None:
+    path, module_name = survey.path, survey.module_name
+    is_package = path.name == "__init__.py"
+    survey.imports = import_map(tree, module_name, is_package)
+    imported = imported_modules(tree, module_name, is_package)
+    targets = {m: resolve_module_path(m, root, near=path) for m in imported}
+    survey.resolved = [target for target in targets.values() if target]
+    survey.unresolved = sorted(m for m, target in targets.items() if target is None)
 
 
 # A file that may normalise a column's values (`n1fix.orm.normalised_values`).
@@ -155,11 +171,7 @@ def _gather_facts(
     path, module_name = survey.path, survey.module_name
     index_of(tree)  # one walk, read by the fact extractors and the gates below
     is_package = path.name == "__init__.py"
-    survey.imports = import_map(tree, module_name, is_package)
-    imported = imported_modules(tree, module_name, is_package)
-    targets = {m: resolve_module_path(m, root, near=path) for m in imported}
-    survey.resolved = [target for target in targets.values() if target]
-    survey.unresolved = sorted(m for m, target in targets.items() if target is None)
+    _gather_imports(survey, tree, root)
     survey.models = extract_models(tree, module_name, is_package)
     if _NORMALISING.search(text):
         survey.models += extract_normalised_values(
