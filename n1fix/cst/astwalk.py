@@ -8,6 +8,7 @@ standard library's generator, which dominates a cold scan otherwise.
 from __future__ import annotations
 
 import ast
+import re
 from bisect import bisect_left, bisect_right
 from typing import Callable, Iterator
 
@@ -25,15 +26,43 @@ _LEAVES = {
     "simple",
     "value_kind",
 }
+# Field types of the grammar (`ast`'s ASDL) whose values are never nodes.
+_PLAIN_TYPES = frozenset({"identifier", "string", "constant", "int"})
+_SIGNATURE = re.compile(r"\w+\((.*)\)")
 _FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(kind: type) -> tuple[str, ...]:
+    """The fields of `kind` that may hold nodes, in order: not `_LEAVES`, and not of a
+    plain type (a name, a string, a constant, a number) by the grammar line Python
+    gives as each node class's docstring (`Name(identifier id, expr_context ctx)`).
+    Reading those found nothing but cost a `getattr` and a test per node; a class whose
+    docstring does not read as such a line keeps all its fields."""
+    declared: dict[str, str] = {}
+    match = _SIGNATURE.fullmatch((kind.__doc__ or "").strip())
+    if match:
+        for part in match.group(1).split(","):
+            words = part.split()
+            if len(words) == 2:
+                declared[words[1]] = words[0].rstrip("*?")
+    return tuple(
+        name
+        for name in kind._fields
+        if name not in _LEAVES and declared.get(name) not in _PLAIN_TYPES
+    )
+
+
+def _fields_of(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = _node_fields(kind)
+    return names
 
 
 def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
     names = _FIELDS.get(type(node))
     if names is None:
-        names = _FIELDS[type(node)] = tuple(
-            n for n in type(node)._fields if n not in _LEAVES
-        )
+        names = _fields_of(type(node))
     for name in names:
         value = getattr(node, name, None)
         if isinstance(value, list):
@@ -63,15 +92,6 @@ _CONTAINERS = frozenset(
 )
 
 
-class _Close:
-    """Pushed after a container's children: popped, the container's subtree is done."""
-
-    __slots__ = ("node",)
-
-    def __init__(self, node: ast.AST) -> None:
-        self.node = node
-
-
 class NodeIndex:
     """Every node of a tree by class, in pre-order (a node, then its children field by
     field: statements in the order written, a function's body before its decorators), with each node's number in that order, and where the
@@ -80,57 +100,70 @@ class NodeIndex:
 
     def __init__(self, tree: ast.AST) -> None:
         by_class: dict[type, list[ast.AST]] = {}
-        numbers_by_class: dict[type, list[int]] = {}
         number: dict[int, int] = {}
         ends: dict[int, int] = {}
+        # Per class: how to add a node of it, whether it is a container, its node
+        # fields last first (the stack pops them first first). One look-up per node.
+        kinds: dict[type, tuple] = {}
         stack: list = [tree]
-        push, pop = stack.append, stack.pop
-        node_class, containers, fields = ast.AST, _CONTAINERS, _REVERSED_FIELDS
+        push, pop, extend = stack.append, stack.pop, stack.extend
         count = 0
         while stack:
             node = pop()
             kind = type(node)
-            if kind is _Close:
-                ends[id(node.node)] = count
-                continue
-            found = by_class.get(kind)
-            if found is None:
-                found = by_class[kind] = []
-                numbers_by_class[kind] = []
-            found.append(node)
-            numbers_by_class[kind].append(count)
+            spec = kinds.get(kind)
+            if spec is None:
+                if kind is tuple:  # `(container,)`, pushed before its children
+                    ends[id(node[0])] = count
+                    continue
+                if not isinstance(node, ast.AST):
+                    continue  # None: a dict's `**` key, a keyword-only argument's default
+                found: list[ast.AST] = []
+                by_class[kind] = found
+                spec = kinds[kind] = (
+                    found.append,
+                    kind in _CONTAINERS,
+                    tuple(reversed(_fields_of(kind))),
+                )
+            add, container, names = spec
+            add(node)
             number[id(node)] = count
             count += 1
-            if kind in containers:
-                push(_Close(node))
-            names = fields.get(kind)
-            if names is None:
-                names = fields[kind] = tuple(
-                    reversed([n for n in kind._fields if n not in _LEAVES])
-                )
+            if container:
+                push((node,))
             for name in names:
                 value = getattr(node, name, None)
                 if type(value) is list:
-                    for item in reversed(value):
-                        if isinstance(item, node_class):
-                            push(item)
-                elif isinstance(value, node_class):
+                    extend(reversed(value))
+                elif value is not None:
                     push(value)
         self.by_class = by_class
-        self.numbers_by_class = numbers_by_class
         self.number = number
         self.ends = ends
+        self._numbers_by_class: dict[type, list[int]] = {}
         self.loops: LoopRegions | None = None
         self.scopes: ScopeRegions | None = None
+        self.own_bodies: dict[int, list[ast.AST]] = {}
+
+    def numbers_of(self, kind: type) -> list[int]:
+        """The numbers of the nodes of class `kind`, ascending (counted when first asked:
+        most classes never are)."""
+        numbers = self._numbers_by_class.get(kind)
+        if numbers is None:
+            number = self.number
+            numbers = self._numbers_by_class[kind] = [
+                number[id(node)] for node in self.by_class.get(kind, ())
+            ]
+        return numbers
 
     def within(self, scope: ast.AST, types: tuple[type, ...]) -> list[ast.AST]:
         start = self.number[id(scope)]
         end = self.ends[id(scope)]
         found: list[ast.AST] = []
         for kind in types:
-            numbers = self.numbers_by_class.get(kind)
-            if numbers:
-                nodes = self.by_class[kind]
+            nodes = self.by_class.get(kind)
+            if nodes:
+                numbers = self.numbers_of(kind)
                 found.extend(
                     nodes[bisect_left(numbers, start) : bisect_left(numbers, end)]
                 )
@@ -139,8 +172,6 @@ class NodeIndex:
             found.sort(key=lambda node: number[id(node)])
         return found
 
-
-_REVERSED_FIELDS: dict[type, tuple[str, ...]] = {}
 
 # The last tree indexed: the survey reads one file at a time, and its gates and fact
 # extractors each ask about the same tree in turn.
@@ -408,29 +439,54 @@ def walk_own_body(
     function: ast.FunctionDef | ast.AsyncFunctionDef,
 ) -> Iterator[ast.AST]:
     """The nodes of the function's own body, not those of nested functions, classes or lambdas."""
-    return iter(_own_body(function))
+    index = _INDEXED[1] if _INDEXED is not None else None
+    if index is None or id(function) not in index.ends:
+        return iter(_own_body(function))
+    # A function of the tree indexed last (kept alive with its index, so its id names
+    # it): the survey's extractors each walk the same functions, the walk is kept.
+    found = index.own_bodies.get(id(function))
+    if found is None:
+        found = index.own_bodies[id(function)] = _own_body(function)
+    return iter(found)
+
+
+# Node fields by class, for the classes `_own_body` walks into (not nested scopes).
+_OWN_BODY_FIELDS: dict[type, tuple[str, ...]] = {}
+_NESTED_SCOPE_CLASSES = frozenset(_NESTED_SCOPES)
 
 
 def _own_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
-    # `child_nodes` inlined: every function of every file is walked this way.
+    # A stack walk, last child first: the order every caller has read so far. A nested
+    # function, class or lambda is left out with everything below it, except where it
+    # is a statement of the body itself (its inside is walked, as it always was).
     found: list[ast.AST] = []
-    stack: list[ast.AST] = list(function.body)
-    scopes = _NESTED_SCOPES
+    add = found.append
+    stack: list = list(function.body)
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    fields = _OWN_BODY_FIELDS
+    statements: set[int] | None = None
     while stack:
-        node = stack.pop()
-        found.append(node)
-        kind = type(node)
-        names = _FIELDS.get(kind)
+        node = pop()
+        names = fields.get(type(node))
         if names is None:
-            names = _FIELDS[kind] = tuple(n for n in kind._fields if n not in _LEAVES)
+            kind = type(node)
+            if not isinstance(node, ast.AST):
+                continue  # None: a dict's `**` key, a keyword-only argument's default
+            if kind in _NESTED_SCOPE_CLASSES:
+                if statements is None:
+                    statements = {id(statement) for statement in function.body}
+                if id(node) not in statements:
+                    continue
+                names = _fields_of(kind)
+            else:
+                names = fields[kind] = _fields_of(kind)
+        add(node)
         for name in names:
             value = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, scopes):
-                        stack.append(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, scopes):
-                stack.append(value)
+            if type(value) is list:
+                extend(value)
+            elif value is not None:
+                push(value)
     return found
 
 

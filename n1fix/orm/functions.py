@@ -81,10 +81,38 @@ _KEYED_TEXT = re.compile(
 )
 
 
+# `_KEYED_TEXT` without its first alternative, which is slow to search (it may start
+# at any capital letter): `_may_key` finds it from the `.column ==` it ends with.
+_KEYED_TEXT_REST = re.compile(
+    r"==\s*[A-Z]\w*\.\w|filter_by\s*\(\s*\w+\s*=|\.get\s*\(\s*[\w.]*[A-Z]"
+)
+_COLUMN_EQUALS = re.compile(r"\.\w+\s*==")
+
+
+def _may_key(text: str) -> bool:
+    """`_KEYED_TEXT.search(text)`, found faster (equal on every .py file of the
+    corpus the speed work was measured on). The first alternative,
+    `[A-Z]\\w*\\.\\w+\\s*==`, matches where a `.column ==` follows a run of word
+    characters holding a capital letter; each `.column ==` is found by its dot, and
+    the run before it read backwards (`\\w` is what `str.isalnum` or `_` is)."""
+    if _KEYED_TEXT_REST.search(text):
+        return True
+    for match in _COLUMN_EQUALS.finditer(text):
+        start = match.start()
+        while start > 0:
+            char = text[start - 1]
+            if not (char.isalnum() or char == "_"):
+                break
+            if "A" <= char <= "Z":
+                return True
+            start -= 1
+    return False
+
+
 def extract_functions(
     tree: ast.Module, module_name: str, path: str, text: str | None = None
 ) -> list[QueryFunction]:
-    if text is not None and not _KEYED_TEXT.search(text):
+    if text is not None and not _may_key(text):
         return []
     found: list[QueryFunction] = []
     for node in tree.body:

@@ -57,7 +57,11 @@ def import_root(path: Path, root: Path) -> Path:
     is `app.models`, as when `apps/api` itself is scanned.
     """
     path, root = _resolved_dir(Path(path)), _resolved_dir(Path(root))
-    directory = path if _is_dir(path) else path.parent
+    return _folder_import_root(path if _is_dir(path) else path.parent, root)
+
+
+def _folder_import_root(directory: Path, root: Path) -> Path:
+    """`import_root` of a file in `directory` (both resolved)."""
     key = ("import_root", directory, root)
     if key not in _RESOLVED:
         found = root
@@ -82,12 +86,18 @@ def module_name_for(path: Path, root: Path) -> str:
     `root/src/pkg/mod.py` -> `pkg.mod` (a `src/` layout), `root/pkg/__init__.py` -> `pkg`.
     A file outside `root` is named by its stem alone.
     """
-    path = Path(path).resolve()
-    root = Path(root).resolve()
-    try:
-        parts = list(path.relative_to(import_root(path, root)).parts)
-    except ValueError:
-        parts = [path.name]
+    path = real_path(Path(path))
+    root = _resolved_dir(Path(root))
+    if _is_dir(path):
+        try:
+            parts = list(path.relative_to(import_root(path, root)).parts)
+        except ValueError:
+            parts = [path.name]
+    else:
+        # Every file of a folder has the same import root: the folder's part of the
+        # name is worked out once.
+        folder = _folder_parts(path.parent, root)
+        parts = [path.name] if folder is None else [*folder, path.name]
     if len(parts) > 1 and parts[0] == "src":
         parts = parts[1:]
     last = parts[-1]
@@ -99,6 +109,27 @@ def module_name_for(path: Path, root: Path) -> str:
     if parts[-1] == "__init__" and len(parts) > 1:
         parts = parts[:-1]
     return ".".join(parts)
+
+
+def _folder_parts(folder: Path, root: Path) -> tuple[str, ...] | None:
+    """The parts of resolved `folder` below its import root, None when it is not below
+    it (a file there is named by its stem)."""
+    key = ("folder parts", folder, root)
+    if key not in _RESOLVED:
+        try:
+            _RESOLVED[key] = folder.relative_to(_folder_import_root(folder, root)).parts
+        except ValueError:
+            _RESOLVED[key] = None
+    return _RESOLVED[key]
+
+
+def real_path(path: Path) -> Path:
+    """`path.resolve()`, with each folder's resolution looked up once per run: a file
+    that is not a symlink is its folder's real path and its own name (what
+    `os.path.realpath` makes of it)."""
+    if os.path.islink(path) or path.name in ("", ".", ".."):
+        return path.resolve()
+    return _resolved_dir(path.parent) / path.name
 
 
 def resolve_relative(
@@ -122,26 +153,57 @@ def resolve_relative(
     return ".".join(base) if base else None
 
 
-def _import_nodes(
-    body: list[ast.stmt], top: bool
-) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
-    """Every import statement under `body`, with whether it runs at module level.
+# The statements with statements inside (the fields `_add_imports` reads); any other
+# holds no import.
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+_BLOCKS = frozenset(
+    kind
+    for kind in vars(ast).values()
+    if isinstance(kind, type)
+    and issubclass(kind, ast.stmt)
+    and set(kind._fields) & set(_BLOCK_FIELDS)
+)
+
+
+def _add_imports(
+    body: list[ast.stmt],
+    top: bool,
+    found: list[tuple[ast.Import | ast.ImportFrom, bool]],
+) -> None:
+    """Every import statement under `body`, with whether it runs at module level, in
+    order (a statement's body, else and finally blocks, then its handlers and cases).
 
     Descends through statement bodies only; expressions are never visited.
     """
     for stmt in body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            yield stmt, top
+            found.append((stmt, top))
+            continue
+        if type(stmt) not in _BLOCKS:
             continue
         inner_top = top and not isinstance(stmt, _SCOPE_NODES)
         for field in ("body", "orelse", "finalbody"):
             sub = getattr(stmt, field, None)
             if sub:
-                yield from _import_nodes(sub, inner_top)
+                _add_imports(sub, inner_top, found)
         for handler in getattr(stmt, "handlers", ()) or ():
-            yield from _import_nodes(handler.body, inner_top)
+            _add_imports(handler.body, inner_top, found)
         for case in getattr(stmt, "cases", ()) or ():
-            yield from _import_nodes(case.body, inner_top)
+            _add_imports(case.body, inner_top, found)
+
+
+# The import statements of the last tree asked about: the survey reads the same file's
+# imports twice in a row (`import_map`, `imported_modules`).
+_LAST_IMPORTS: tuple[ast.Module, list] | None = None
+
+
+def _imports_in(tree: ast.Module) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
+    global _LAST_IMPORTS
+    if _LAST_IMPORTS is None or _LAST_IMPORTS[0] is not tree:
+        found: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
+        _add_imports(tree.body, True, found)
+        _LAST_IMPORTS = (tree, found)
+    return _LAST_IMPORTS[1]
 
 
 def import_map(
@@ -159,7 +221,7 @@ def import_map(
     """
     top_level: dict[str, str] = {}
     nested: dict[str, str] = {}
-    for node, top in _import_nodes(tree.body, True):
+    for node, top in _imports_in(tree):
         target = top_level if top else nested
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -189,7 +251,7 @@ def imported_modules(
     `from a import b` -> `a.b` (b may be a submodule) and `a`. Parent packages are not
     listed (see `project_closure`)."""
     seen: dict[str, None] = {}
-    for node, _top in _import_nodes(tree.body, True):
+    for node, _top in _imports_in(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 seen.setdefault(alias.name)
@@ -294,24 +356,69 @@ def resolve_module_path(
     """
     if not qualified_module:
         return None
-    parts = qualified_module.split(".")
-    if any(not part.isidentifier() for part in parts):
+    near_key = ("near", root, near)
+    answers = _RESOLVED.get(near_key)
+    if answers is None:
+        answers = _RESOLVED[near_key] = _answers_from(root, near)
+    found = answers.found.get(qualified_module, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = answers.found[qualified_module] = answers.look_up(qualified_module)
+    if _observer is not None:
+        _observer.resolved(qualified_module, root, near, found)
+    return found
+
+
+_UNKNOWN = object()
+
+
+class _Answers:
+    """The modules looked up from one folder, and their files: every file of a folder
+    searches the same directories (the search starts at its folder), so each module is
+    looked up once per folder, not per file."""
+
+    __slots__ = ("root", "place", "found", "_real_root", "_directories")
+
+    def __init__(self, root: Path, place: Path | None) -> None:
+        self.root = root
+        self.place = place
+        self.found: dict[str, Path | None] = {}
+        self._real_root: Path | None = None
+        self._directories: list[tuple[Path, str]] | None = None
+
+    def look_up(self, qualified_module: str) -> Path | None:
+        parts = qualified_module.split(".")
+        if any(not part.isidentifier() for part in parts):
+            return None
+        if self._directories is None:
+            self._real_root = _resolved_dir(Path(self.root))
+            self._directories = [
+                (directory, str(directory))
+                for directory in _search_dirs(self._real_root, self.place)
+            ]
+        first = parts[0]
+        for directory, name in self._directories:
+            # Most imports are stdlib or third party: one cached look at the top-level
+            # name rules a directory out without building every candidate path.
+            if first not in _entries_at(name):
+                continue
+            found = _module_file(directory, parts)
+            if found is not None and _is_within(_resolved_file(found), self._real_root):
+                return found
         return None
-    # The same answer for every file of a directory (the search starts at its folder):
-    # one look-up per module and folder, not per module and file.
+
+
+def _answers_from(root: Path, near: Path | str | None) -> _Answers:
+    """The look-ups of modules imported from `near` (a file or a folder), shared by
+    every `near` of the same folder."""
     place = near
     if place is not None:
         place = place if isinstance(place, Path) else Path(place)
         if place.suffix in (".py", ".pyi"):
             place = place.parent
-    key = ("resolve", qualified_module, root, place)
-    if key in _RESOLVED:
-        found = _RESOLVED[key]
-    else:
-        _RESOLVED[key] = found = _resolve_module_path(parts, Path(root), place)
-    if _observer is not None:
-        _observer.resolved(qualified_module, root, near, found)
-    return found
+    key = ("answers", root, place)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = _Answers(root, place)
+    return _RESOLVED[key]
 
 
 def top_level_names(root: Path, near: Path | None = None) -> frozenset[str]:
@@ -323,21 +430,6 @@ def top_level_names(root: Path, near: Path | None = None) -> frozenset[str]:
         directories = _search_dirs(_resolved_dir(root), near)
         _RESOLVED[key] = frozenset().union(*map(_entries, directories))
     return _RESOLVED[key]
-
-
-def _resolve_module_path(
-    parts: list[str], root: Path, near: Path | None
-) -> Path | None:
-    root = _resolved_dir(root)
-    for directory in _search_dirs(root, near):
-        # Most imports are stdlib or third party: one cached look at the top-level name
-        # rules a directory out without building every candidate path.
-        if parts[0] not in _entries(directory):
-            continue
-        found = _module_file(directory, parts)
-        if found is not None and _is_within(_resolved_file(found), root):
-            return found
-    return None
 
 
 def _search_dirs(root: Path, near: Path | None) -> list[Path]:
