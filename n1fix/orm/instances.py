@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from n1fix.cst.astwalk import child_nodes
+from n1fix.cst.astwalk import nodes_of
 
 
 def module_instances(tree: ast.Module) -> dict[str, str]:
@@ -52,24 +52,27 @@ def module_instances(tree: ast.Module) -> dict[str, str]:
 def _binding_counts(tree: ast.Module, names: set[str]) -> dict[str, int]:
     """How often each of `names` is bound anywhere in the module (any scope: a
     `global` rebinding in a function counts, and a local of that name is counted too,
-    which only ever makes the answer more cautious)."""
+    which only ever makes the answer more cautious). Read off the survey's node index
+    of the tree (every node a walk of it reaches), class by class."""
+    bound: list[str] = [
+        node.id
+        for node in nodes_of(tree, ast.Name)
+        if node.id in names and isinstance(node.ctx, (ast.Store, ast.Del))
+    ]
+    bound.extend(
+        node.name
+        for node in nodes_of(
+            tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler
+        )
+        if node.name
+    )
+    bound.extend(
+        (node.asname or node.name).split(".")[0] for node in nodes_of(tree, ast.alias)
+    )
+    for node in nodes_of(tree, ast.Global, ast.Nonlocal):
+        bound.extend(node.names)
     counts: dict[str, int] = {}
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        bound: list[str] = []
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            bound.append(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.append(node.name)
-        elif isinstance(node, ast.alias):
-            bound.append((node.asname or node.name).split(".")[0])
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            bound.extend(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.append(node.name)
-        for name in bound:
-            if name in names:
-                counts[name] = counts.get(name, 0) + 1
-        stack.extend(child_nodes(node))
+    for name in bound:
+        if name in names:
+            counts[name] = counts.get(name, 0) + 1
     return counts

@@ -12,7 +12,13 @@ import ast
 from pathlib import Path
 
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
-from n1fix.cst.astwalk import ast_dotted_name, below_any, child_nodes, nodes_of
+from n1fix.cst.astwalk import (
+    ast_dotted_name,
+    below_any,
+    child_nodes,
+    nodes_of,
+    nodes_within,
+)
 from n1fix.orm.django_template_places import (
     find_template,
     places_fact,
@@ -121,19 +127,24 @@ def _list_view_bases(cls: ast.ClassDef) -> bool:
 
 
 def attributes_of_loop_names(tree: ast.Module) -> set[str]:
-    """`attr` of every `name.attr` read in a loop that may run over a query's rows, on a
-    name the loop binds (its target, a nested loop's, an assignment in its body).
+    """`attr` of every `row.attr` read in a loop that may run over a query's rows,
+    where `row` is the name the loop binds to each row.
 
-    A superset of what the check follows (`analysis._check_loop`): it starts at a
-    synchronous loop whose item is one name, over rows `row_source` finds (see
-    `n1fix.analysis.ast_rows`), and every path it reads begins with
-    `row.<relationship>` on a name bound in that loop; `self.attr` or a parameter's
-    attributes are not such reads."""
+    A superset of the first steps of what the check follows (`analysis._check_loop`):
+    it starts at a synchronous loop whose item is one name (`loop_rows` reads it as
+    `analysis._rows_of` does, through `enumerate` / `sorted` ...), over rows
+    `row_source` finds (see `n1fix.analysis.ast_rows`), with that one name bound to
+    the rows' model (`env`). Every other name it follows is bound later to what a
+    relationship path from that name holds (`x = row.rel`, `for x in row.rel`), so
+    every path it records, a related manager's call included, starts with a
+    relationship read as `row.<relationship>` on the loop's own name, in the loop
+    and not in a function, class or lambda inside it (`_Reads.visit` stops there).
+    `self.attr`, a parameter's attributes, or another loop variable's are not such
+    reads; a nested loop over rows of its own is read as a loop of its own."""
     rows = QueryRows(tree)
     found: set[str] = set()
-    # Every loop of the index, each read on its own: a loop nested in another one read
-    # adds nothing (its names and reads are the outer loop's too), and a function in a
-    # loop holds loops of its own.
+    # Every loop of the index, each read on its own: a function in a loop holds loops
+    # of its own.
     for node in nodes_of(tree, ast.For, *_COMPREHENSIONS):
         loop = loop_rows(node)
         if (
@@ -141,26 +152,25 @@ def attributes_of_loop_names(tree: ast.Module) -> set[str]:
             and isinstance(loop[0], ast.Name)
             and rows.may_hold(loop[1])
         ):
-            found |= _bound_attributes(node)
+            found |= _row_attributes(tree, node, loop[0].id)
     return found
 
 
-def _bound_attributes(loop: ast.AST) -> set[str]:
-    """The attributes read on names bound in the loop (its own scope only: the functions
-    and classes in it are read on their own)."""
-    bound: set[str] = set()
-    reads: list[ast.Attribute] = []
-    stack = [loop]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _NESTED_SCOPES):
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            bound.add(node.id)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            reads.append(node)
-        stack.extend(child_nodes(node))
-    return {node.attr for node in reads if node.value.id in bound}
+def _row_attributes(tree: ast.Module, loop: ast.AST, row: str) -> set[str]:
+    """The attributes read on the name `row` in `loop` (its own scope only: the
+    functions, classes and lambdas in it are read on their own)."""
+    reads = [
+        node
+        for node in nodes_within(tree, loop, ast.Attribute)
+        if type(node.value) is ast.Name and node.value.id == row
+    ]
+    if not reads:
+        return set()
+    scopes = nodes_within(tree, loop, *_NESTED_SCOPES)
+    if scopes:
+        inside = {id(node) for node in below_any(tree, scopes, reads)}
+        reads = [node for node in reads if id(node) not in inside]
+    return {node.attr for node in reads}
 
 
 # What `templates` reads: Django's renderers, by their last name, with the positions and

@@ -21,9 +21,18 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 
 from n1fix.analysis.ast_rows import may_be_query
-from n1fix.cst.astwalk import ast_dotted_name, child_nodes, class_like, nodes_of
+from n1fix.cst.astwalk import (
+    NodeIndex,
+    ast_dotted_name,
+    child_nodes,
+    class_like,
+    index_of,
+    nodes_of,
+    owner_scope,
+)
 
 WRITE_TEXT = re.compile(
     r"\.\s*a?(?:execute|delete|merge|refresh|create|save|update|get_or_create"
@@ -39,6 +48,11 @@ _MANAGER_WRITE_CALLS = {
 }
 _ITEM_WRITE_CALLS = {"save", "asave", "delete", "adelete"}
 _QUERYSET_WRITE_CALLS = {"update", "aupdate", "delete", "adelete"}
+# Every method name a write above may call.
+_WRITE_NAMES = frozenset(
+    {"execute", *_SESSION_CALLS, *_MANAGER_WRITE_CALLS, *_ITEM_WRITE_CALLS}
+    | _QUERYSET_WRITE_CALLS
+)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (*_FUNCTIONS, ast.Lambda, ast.ClassDef)
 
@@ -65,55 +79,119 @@ class _Loop:
 
 
 def gate(tree: ast.Module, text: str) -> bool:
-    """May a `for` loop's own body write per item as the check reads writes?"""
+    """May a `for` loop's own body write per item as the check reads writes?
+
+    Read off the survey's node index: the calls of a write's name first (most files
+    have none, or none that can be a write whatever loop holds them), then, for those
+    left, the loop whose own body holds each (`_OwnBodies`)."""
     if not WRITE_TEXT.search(text):
         return False
-    imports_sqlalchemy = "sqlalchemy" in text or any(
-        node.level for node in nodes_of(tree, ast.ImportFrom)
-    )
-    stack: list[tuple[ast.AST, _Loop | None, ast.AST]] = [(tree, None, tree)]
-    while stack:
-        node, loop, scope = stack.pop()
-        if (
-            loop is not None
-            and isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and _may_write(node, loop, imports_sqlalchemy)
-        ):
-            return True
-        if isinstance(node, _SCOPES):
-            loop = None
-            if isinstance(node, _FUNCTIONS):
-                scope = node
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            own = _Loop(node, scope)
-            stack.extend((child, own, scope) for child in node.body)
-            stack.extend(
-                (child, None, scope) for child in (node.target, node.iter, *node.orelse)
-            )
+    imports_sqlalchemy: bool | None = None
+    # (call, a write in any loop's body), else an item's `.save()` / `.delete()`.
+    candidates: list[tuple[ast.Call, bool]] = []
+    for call in nodes_of(tree, ast.Call):
+        func = call.func
+        if type(func) is not ast.Attribute or func.attr not in _WRITE_NAMES:
             continue
-        elif isinstance(node, ast.While):
-            loop = None  # not examined: neither a loop of the check's nor its body
-        stack.extend((child, loop, scope) for child in child_nodes(node))
+        if func.attr == "execute":
+            if not call.args:
+                continue
+            if imports_sqlalchemy is None:
+                imports_sqlalchemy = "sqlalchemy" in text or any(
+                    node.level for node in nodes_of(tree, ast.ImportFrom)
+                )
+            if imports_sqlalchemy:
+                candidates.append((call, True))
+        elif _may_write_in_any_loop(call):
+            candidates.append((call, True))
+        elif func.attr in _ITEM_WRITE_CALLS and isinstance(func.value, ast.Name):
+            candidates.append((call, False))
+    if not candidates:
+        return False
+    bodies = _OwnBodies(tree)
+    for call, always in candidates:
+        loop = bodies.loop_of(call)
+        if loop is not None and (always or call.func.value.id == loop.item()):
+            return True
     return False
 
 
-def _may_write(call: ast.Call, loop: _Loop, imports_sqlalchemy: bool) -> bool:
+class _OwnBodies:
+    """Which `for` loop's own body each node of a tree is in, as the check examines
+    loops: a `for` statement's body, not its target, iterable or `else`, nor what a
+    nested `for`, a `while`, a function, class or lambda holds (each read on its own,
+    or not at all). Each such part is a range of the node index's numbers; the ranges
+    nest, and the innermost one around a node decides."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        index = index_of(tree)
+        number, ends = index.number, index.ends
+        self._tree, self._index, self._loops = tree, index, {}
+        # (start, end, rank, loop): a node's subtree ranks 1, a loop's body 0.
+        regions: list[tuple[int, int, int, ast.AST | None]] = []
+        for kind in _SCOPES:
+            for scope in index.by_class.get(kind, ()):
+                regions.append((number[id(scope)], ends[id(scope)], 1, None))
+        for node in index.by_class.get(ast.While, ()):
+            regions.append((number[id(node)], _subtree_end(index, node), 1, None))
+        for kind in (ast.For, ast.AsyncFor):
+            for loop in index.by_class.get(kind, ()):
+                start, end = number[id(loop)], ends[id(loop)]
+                body = number[id(loop.body[0])]
+                body_end = number[id(loop.orelse[0])] if loop.orelse else end
+                regions.append((start, end, 1, None))  # target, iterable, `else`
+                regions.append((body, body_end, 0, loop))
+        # Innermost last among regions starting at one number: the shorter one, and
+        # of a body and the one statement filling it, the statement.
+        regions.sort(key=lambda region: (region[0], -region[1], region[2]))
+        self._starts = [region[0] for region in regions]
+        self._regions = regions
+
+    def loop_of(self, node: ast.AST) -> _Loop | None:
+        """The loop whose own body holds `node`, else None."""
+        at = self._index.number[id(node)]
+        regions = self._regions
+        for position in range(bisect_right(self._starts, at) - 1, -1, -1):
+            _, end, _, loop = regions[position]
+            if at < end:
+                return None if loop is None else self._loop(loop)
+        return None
+
+    def _loop(self, loop: ast.AST) -> _Loop:
+        found = self._loops.get(id(loop))
+        if found is None:
+            scope = owner_scope(self._tree, loop)
+            while isinstance(scope, (ast.ClassDef, ast.Lambda)):
+                scope = owner_scope(self._tree, scope)
+            found = self._loops[id(loop)] = _Loop(loop, scope)
+        return found
+
+
+def _subtree_end(index: NodeIndex, node: ast.AST) -> int:
+    """The number after the last node of `node`'s subtree: its last child's, followed
+    down to a container (whose end the index keeps) or a leaf."""
+    ends, number = index.ends, index.number
+    while id(node) not in ends:
+        last = None
+        for last in child_nodes(node):
+            pass
+        if last is None:
+            return number[id(node)] + 1
+        node = last
+    return ends[id(node)]
+
+
+def _may_write_in_any_loop(call: ast.Call) -> bool:
+    """A write whatever loop holds the call: `.delete(obj)` / `.merge(obj)` /
+    `.refresh(obj)` on a session, a manager's `.create(...)` and its kin, a queryset
+    chain's `.update(...)` / `.delete()` (not `.execute`, nor an item's `.save()`)."""
     func: ast.Attribute = call.func
     attr, receiver = func.attr, func.value
-    if attr == "execute":
-        return bool(call.args) and imports_sqlalchemy
     if attr in _SESSION_CALLS and call.args and _names_a_session(receiver):
         return True
     if attr in _MANAGER_WRITE_CALLS:
         return isinstance(receiver, ast.Attribute) and class_like(receiver.value)
-    if attr in _QUERYSET_WRITE_CALLS and _on_manager(receiver):
-        return True
-    return (
-        attr in _ITEM_WRITE_CALLS
-        and isinstance(receiver, ast.Name)
-        and receiver.id == loop.item()
-    )
+    return attr in _QUERYSET_WRITE_CALLS and _on_manager(receiver)
 
 
 def _names_a_session(receiver: ast.AST) -> bool:
