@@ -210,9 +210,7 @@ def _config(cache: bool = False) -> Config:
 def test_turned_away_files_hold_no_finding(project: Path, checked: Counter) -> None:
     gated = runner.run([project / "app"], project, _config(), jobs=1)
     turned = set(checked)
-    ungated = runner.run(
-        [project / "app"], project, _config(), jobs=1, use_gate=False
-    )
+    ungated = runner.run([project / "app"], project, _config(), jobs=1, use_gate=False)
     assert _leaks(gated) == _leaks(ungated)
     found = {name.partition(":")[0] for name in _leaks(gated)}
     # not vacuous: every tricky caller is found, with the gate
@@ -294,9 +292,8 @@ def test_a_file_turned_away_is_checked_again_when_the_module_it_imports_changes(
     impl = project / "app" / "helpers_impl.py"
     impl.write_text(
         "from sqlalchemy.orm import sessionmaker\n\n"
-        "get_session = sessionmaker()\n" + textwrap.dedent(NOT_MAKERS).replace(
-            "def get_session", "def unused"
-        ),
+        "get_session = sessionmaker()\n"
+        + textwrap.dedent(NOT_MAKERS).replace("def get_session", "def unused"),
         encoding="utf-8",
     )
     loads = len(long_way)

@@ -963,7 +963,11 @@ def turn_away_on_project(
         if rule is not None:
             if file is None:
                 file = GatedFile(
-                    survey.path, survey.module_name, survey.imports, facts_of
+                    survey.path,
+                    survey.module_name,
+                    survey.imports,
+                    facts_of,
+                    partial(_find_module, root=project.root, near=survey.path),
                 )
             if rule.project_turns_away(survey.rule_facts.get(name), file, project):
                 continue
@@ -971,6 +975,12 @@ def turn_away_on_project(
     if len(kept) == len(survey.gated):
         return survey
     return replace(survey, gated=kept)
+
+
+def _find_module(qualified_module: str, root: Path, near: Path) -> Path | None:
+    from n1fix.orm.imports import resolve_module_path
+
+    return resolve_module_path(qualified_module, root, near=near)
 
 
 _STATE: dict = {}

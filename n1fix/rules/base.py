@@ -29,6 +29,9 @@ class GatedFile:
     # resolution gives (`facts_of(rule name, path)`); KeyError when this run did not
     # survey that file, or not for that rule.
     facts_of: Callable[[str, Path], Facts | None] = field(repr=False, compare=False)
+    # The project file of a module as `FileContext.project_module` finds it from this
+    # file (`orm.imports.resolve_module_path`), or None.
+    find_module: Callable[[str], Path | None] = field(repr=False, compare=False)
 
 
 class Severity(str, enum.Enum):

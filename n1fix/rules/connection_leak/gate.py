@@ -165,7 +165,7 @@ def maker_bound_names(tree: ast.Module) -> list[str]:
     return sorted(found)
 
 
-def turned_away(facts: dict | None, file, project, rule_name: str) -> bool:
+def turned_away(facts: dict | None, file, rule_name: str) -> bool:
     """Can a file the gate let through by imported names alone (`facts["through"]`) be
     turned away, knowing the project? Yes when none of them can open anything:
     `openers.binding` looks an imported name up only when its import names a module
@@ -176,21 +176,18 @@ def turned_away(facts: dict | None, file, project, rule_name: str) -> bool:
     if not facts or "through" not in facts:
         return False  # let through by what it imports from a driver: the check decides
     return not any(
-        _may_be_maker(name, facts, file, project, rule_name)
-        for name in facts["through"]
+        _may_be_maker(name, facts, file, rule_name) for name in facts["through"]
     )
 
 
-def _may_be_maker(name: str, facts: dict, file, project, rule_name: str) -> bool:
-    from n1fix.orm.imports import resolve_module_path
-
+def _may_be_maker(name: str, facts: dict, file, rule_name: str) -> bool:
     target = file.imports.get(name)
     if target is None or "." not in target or not FACTORY_NAME.search(name):
         return False  # `binding` does not look it up
     module_name, _, attr = target.rpartition(".")
     if module_name == file.module_name:
         return attr in facts.get("makers", ())
-    path = resolve_module_path(module_name, project.root, near=file.path)
+    path = file.find_module(module_name)
     if path is None:
         return False  # no module of the project: `project_module` gives None
     try:

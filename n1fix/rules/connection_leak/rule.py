@@ -131,7 +131,7 @@ class ConnectionLeak(Rule):
         return facts or None
 
     def project_turns_away(self, facts, file, project) -> bool:
-        return turned_away(facts, file, project, self.NAME)
+        return turned_away(facts, file, self.NAME)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.connection_leak.analysis import find

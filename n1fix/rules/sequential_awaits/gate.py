@@ -29,8 +29,8 @@ from n1fix.analysis.ast_await_runs import (
 )
 from n1fix.analysis.ast_awaits import (
     LOCAL,
+    READ_METHODS,
     CallerFacts,
-    _passed,
     async_functions,
     awaited_call,
     blocks,
@@ -38,7 +38,6 @@ from n1fix.analysis.ast_awaits import (
 )
 from n1fix.analysis.http_methods import READ_REQUESTS
 from n1fix.cst.astwalk import ast_dotted_name
-from n1fix.orm.session_use import READ_METHODS
 
 # The last tree read and its runs: the gate and the survey read the same file in turn.
 _LAST: tuple[ast.AST, list] | None = None
@@ -110,6 +109,26 @@ def read_member(caller: CallerFacts, call: ast.Call) -> bool | list[str]:
     if isinstance(func, ast.Name) and func.id in caller.local_functions:
         return LOCAL
     return caller.possible_callees(call)
+
+
+def _passed(call: ast.Call):
+    """Every argument, those given to a call in the receiver chain included, keywords
+    and starred ones too (as `await_calls._passed` reads them)."""
+    func = call.func
+    while isinstance(func, (ast.Attribute, ast.Call)):
+        if isinstance(func, ast.Call):
+            yield from _arguments(func)
+            func = func.func
+        else:
+            func = func.value
+    yield from _arguments(call)
+
+
+def _arguments(call: ast.Call):
+    for arg in call.args:
+        yield arg.value if isinstance(arg, ast.Starred) else arg
+    for keyword in call.keywords:
+        yield keyword.value
 
 
 def _names_sessionmaker(text: str) -> bool:
