@@ -570,25 +570,54 @@ def test_nodes_of_finds_what_ast_walk_finds():
 # -- sequential-awaits and awaits-in-loop -----------------------------------------------
 
 
+def _function(qualname: str, **facts):
+    """A session-use fact of a project function that runs a query (`facts` change it)."""
+    from n1fix.orm.session_use import SessionUse
+
+    fields = dict(
+        qualname=qualname,
+        name=qualname.rpartition(".")[2],
+        owner=None,
+        path="app/dal.py",
+        line=1,
+        params=(),
+        opens_session=False,
+        session_params=(),
+        instance_session=None,
+        global_sessions=(),
+        queries=True,
+        writes=False,
+        delegates=(),
+    )
+    fields.update(facts)
+    return SessionUse(**fields)
+
+
 def _gates(
-    rule, source: str, names: set[str], factories: frozenset[str] = frozenset()
+    rule,
+    source: str,
+    names: set[str],
+    factories: frozenset[str] = frozenset(),
+    functions=(),
 ) -> bool:
-    """The per-file gate, else the project gate with `names` indexed (as `runner`), and
-    `factories` as its sessionmakers."""
+    """The per-file gate, else the project gate with `names` indexed as functions that
+    run a query (as `runner`), `functions` (`_function`) too, and `factories` as its
+    sessionmakers."""
     from types import SimpleNamespace
 
-    from n1fix.orm.session_use import SessionUse
+    from n1fix.orm.session_use import SessionUseIndex
 
     tree, text = _tree(source)
     checker = rule()
     if checker.gate(tree, text):
         return True
-    index = SimpleNamespace(
-        functions={f"app.dal.{name}": SessionUse.__new__(SessionUse) for name in names},
-        factories=factories,
+    index = SessionUseIndex(
+        {
+            **{f"app.dal.{name}": _function(f"app.dal.{name}") for name in names},
+            **{f.qualname: f for f in functions},
+        },
+        frozenset(factories),
     )
-    for function in index.functions.values():
-        object.__setattr__(function, "queries", True)
     return checker.project_gate(
         checker.survey(tree, text), SimpleNamespace(session_use=index)
     )
@@ -605,7 +634,7 @@ def test_sequential_awaits_gate_wants_two_awaits_that_may_reach_the_database():
     assert not _gates(SequentialAwaits, plain, set())
     assert _gates(SequentialAwaits, plain, {"client.read", "render"})
     assert not _gates(SequentialAwaits, plain, {"client.read"})  # one is not two
-    # a session passed, a session's own method, a string (a write statement?)
+    # a session passed, a session's own method
     assert _gates(
         SequentialAwaits,
         """
@@ -615,7 +644,8 @@ def test_sequential_awaits_gate_wants_two_awaits_that_may_reach_the_database():
         """,
         set(),
     )
-    assert _gates(
+    # a string passed is a write statement or nothing (`describe`): no read
+    assert not _gates(
         SequentialAwaits,
         """
         async def f(db: AsyncSession, flow_id):
@@ -863,3 +893,95 @@ def test_related_key_project_gate_matches_self_reads_to_that_models_relationship
     assert not pairs.any_read(["Order:item.pk"])  # a relationship of another model
     assert not pairs.any_read(["EventForm:event.pk"])  # no model of that name
     assert not pairs.any_read(["user.pk"])
+
+
+def test_sequential_awaits_gate_wants_two_awaits_that_may_be_reads():
+    """The check reports a run only with two reads in it (`round_trip and not writes`):
+    a session's write method (`_direct`) and a request that is not a GET, HEAD or
+    OPTIONS (`_http_request`) are writes whatever the project holds, and count only
+    when the project indexes a reading function of their name."""
+    from n1fix.rules.sequential_awaits.rule import SequentialAwaits
+
+    def gates(body: str, names=frozenset(), functions=(), head: str = "") -> bool:
+        source = head + "async def f(flow_id):\n" + textwrap.indent(body, "    ")
+        return _gates(SequentialAwaits, source, set(names), functions=functions)
+
+    writes = "await repo.commit()\nawait store.add_all(rows)\n"
+    assert not gates(writes)
+    # a project method of that name that reads (known by its last two names)
+    assert gates(writes, {"repo.commit", "store.add_all"})
+    # a session's read methods, on any dotted receiver, under any name
+    assert gates("a = await repo.execute(q)\nb = await self.store.scalars(q)\n")
+    assert gates("a = await repo.get(User, 1)\nb = await other.query(User)\n")
+    # requests, in a file that imports an HTTP client
+    http = "import httpx\n\n"
+    assert gates("a = await client.get(u)\nb = await api.head(v)\n", head=http)
+    posts = "a = await client.post(u)\nb = await api.delete(v)\n"
+    assert not gates(posts, head=http)
+    assert gates(posts, {"client.post", "api.delete"}, head=http)
+    # a local function (it may close over a session) still counts, nested or not
+    local = "async def g():\n    pass\n\na = await g()\nb = await g()\n"
+    assert gates(local)
+    # a string passed never makes a read; the session passed with it does
+    assert gates('a = await run(db, "select 1")\nb = await load(session_a)\n')
+    assert not gates('a = await run("select 1")\nb = await load(session_a)\n')
+
+
+def test_sequential_awaits_project_gate_wants_callees_that_may_read():
+    """A callee the index knows is a read when it reaches the database (runs a query,
+    opens a session, takes one, uses its object's or a module-level one) and writes
+    nothing, itself or through what it awaits (`Effects.writes`)."""
+    from n1fix.rules.sequential_awaits.rule import SequentialAwaits
+
+    body = (
+        "from app.dal import load_a as la\n\n"
+        "async def f(flow_id):\n    a = await la(flow_id)\n"
+        "    b = await svc.load_b(flow_id)\n"
+    )
+
+    def gates(**b_facts) -> bool:
+        functions = [
+            _function("app.dal.load_a"),
+            _function("app.svc.load_b", **b_facts),
+            _function("app.dal.save", writes=True),
+        ]
+        return _gates(SequentialAwaits, body, set(), functions=functions)
+
+    assert gates()
+    assert not gates(writes=True)
+    assert not gates(delegates=("app.dal.save",))  # writes through what it awaits
+    assert not gates(queries=False)  # waits on nothing n1fix knows of
+    assert gates(queries=False, opens_session=True)
+    assert gates(queries=False, session_params=("session",))
+    assert gates(queries=False, instance_session="session")
+    assert gates(queries=False, global_sessions=("app.db.session",))
+
+
+def test_awaits_in_loop_project_gate_wants_a_callee_the_check_may_report():
+    """`awaits_in_loops` passes over a call that writes or does something n1fix cannot
+    see (`AwaitedCall.writes`, `.unknown`, from the callee's `Effects`)."""
+    from n1fix.rules.awaits_in_loop.rule import AwaitsInLoop
+
+    source = """
+        from app.dal import fetch_one as fo
+
+        async def f(ids):
+            for i in ids:
+                total += await fo(i)
+    """
+
+    def gates(**facts) -> bool:
+        functions = [
+            _function("app.dal.fetch_one", **facts),
+            _function("app.dal.save", writes=True),
+            _function("app.dal.plain"),
+        ]
+        return _gates(AwaitsInLoop, source, set(), functions=functions)
+
+    assert gates()
+    assert gates(delegates=("app.dal.plain",))
+    assert not gates(queries=False)
+    assert not gates(writes=True)
+    assert not gates(delegates=("app.dal.save",))
+    assert not gates(delegates=("?unknown_call",))
+    assert not gates(delegates=("library.call",))  # not indexed: unknown

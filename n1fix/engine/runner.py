@@ -22,7 +22,7 @@ from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
 from n1fix.orm.imports import clear_resolution_cache
 from n1fix.rules import all_rules, select_rules
-from n1fix.rules.base import Finding, Rule
+from n1fix.rules.base import Finding, GatedFile, Rule
 from n1fix.rules.project import (
     ProjectContext,
     ProjectModule,
@@ -312,15 +312,40 @@ def _gated(
     from contextlib import nullcontext
 
     targets = []
+    facts_of = _facts_of(files, surveys)
     with _observing(reads) if reads is not None else nullcontext():
         for path in files:
             survey = surveys[path]
             gate_on_project(survey, project, rules)
             if survey.error:
                 continue
+            if use_gate:
+                survey = turn_away_on_project(survey, project, rules, facts_of)
             if not use_gate or survey.gated is None or set(survey.gated) & selected:
                 targets.append(survey)
     return targets
+
+
+def _facts_of(
+    files: list[Path], surveys: dict[Path, Survey]
+) -> Callable[[str, Path], object]:
+    """A rule's survey facts of a project file by the path import resolution gives
+    (`GatedFile.facts_of`); KeyError when the run did not survey it for that rule."""
+    from n1fix.engine.same_files import as_discovered
+
+    discovered = None
+
+    def facts_of(rule: str, path: Path):
+        nonlocal discovered
+        survey = surveys.get(path)
+        if survey is None:
+            discovered = discovered or as_discovered(files)
+            survey = surveys.get(discovered(path))
+        if survey is None:
+            raise KeyError(path)
+        return survey.rule_facts[rule]
+
+    return facts_of
 
 
 def _gate_reads():
@@ -916,6 +941,46 @@ def gate_on_project(
             survey.rule_facts.get(rule.NAME), project
         ):
             survey.gated.append(rule.NAME)
+
+
+def turn_away_on_project(
+    survey: Survey,
+    project: ProjectContext,
+    rules: Iterable[Rule],
+    facts_of: Callable[[str, Path], object],
+) -> Survey:
+    """The survey as the checks are to see it: without the rules whose
+    `project_turns_away` says that, knowing the whole project, the file holds nothing
+    for them though their gate let it through. A copy when a rule is taken off: the
+    survey itself, which the results cache keeps, keeps every rule its gate let
+    through, so that a later run whose project says otherwise checks the file again."""
+    if not survey.gated:
+        return survey
+    file = None
+    kept = []
+    for name in survey.gated:
+        rule = next((r for r in rules if r.NAME == name), None)
+        if rule is not None:
+            if file is None:
+                file = GatedFile(
+                    survey.path,
+                    survey.module_name,
+                    survey.imports,
+                    facts_of,
+                    partial(_find_module, root=project.root, near=survey.path),
+                )
+            if rule.project_turns_away(survey.rule_facts.get(name), file, project):
+                continue
+        kept.append(name)
+    if len(kept) == len(survey.gated):
+        return survey
+    return replace(survey, gated=kept)
+
+
+def _find_module(qualified_module: str, root: Path, near: Path) -> Path | None:
+    from n1fix.orm.imports import resolve_module_path
+
+    return resolve_module_path(qualified_module, root, near=near)
 
 
 _STATE: dict = {}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Callable, ClassVar, Iterable
 
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
@@ -15,6 +16,22 @@ if TYPE_CHECKING:
 # and lists and str-keyed dicts of them; no tuples, sets or floats), since the results
 # cache keeps them and a warm run must hand `project_gate` what a cold run did.
 Facts = Annotated[object, "plain JSON"]
+
+
+@dataclass(frozen=True)
+class GatedFile:
+    """A file some rule's gate let through, as `Rule.project_turns_away` reads it."""
+
+    path: Path
+    module_name: str
+    imports: dict[str, str]  # local name -> qualified name (`orm.imports.import_map`)
+    # What a rule's `survey` found in another file of the project, by the path import
+    # resolution gives (`facts_of(rule name, path)`); KeyError when this run did not
+    # survey that file, or not for that rule.
+    facts_of: Callable[[str, Path], Facts | None] = field(repr=False, compare=False)
+    # The project file of a module as `FileContext.project_module` finds it from this
+    # file (`orm.imports.resolve_module_path`), or None.
+    find_module: Callable[[str], Path | None] = field(repr=False, compare=False)
 
 
 class Severity(str, enum.Enum):
@@ -141,6 +158,19 @@ class Rule:
         project is known? `facts` is what `survey` found in the file.
 
         Like `gate`, it may say yes too often, never too rarely.
+        """
+        return False
+
+    def project_turns_away(
+        self, facts: Facts | None, file: "GatedFile", project: "ProjectContext"
+    ) -> bool:
+        """Can a file that `gate` let through be turned away after all, now that the whole
+        project is known? `facts` is what `survey` found in it; `file` says where it is,
+        what it imports, and what `survey` found in the project's other files.
+
+        The reverse of `project_gate`: it may say no too often, never yes too often (a
+        file it turns away is not checked). An answer that reads another file's facts is
+        asked again in every run, from that file's survey of the run: nothing keeps it.
         """
         return False
 

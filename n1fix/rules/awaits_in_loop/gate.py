@@ -1,10 +1,12 @@
 """awaits-in-loop's gate: an await in a loop whose callee the project may know to query.
 
-The check reports an awaited call in a loop when it runs a query (`AwaitedCall.queries`)
-and is not query-in-loop's (a session's own method): only a project function the
-session-use index resolves, and knows to run a query, is such a call. The survey keeps
-the last names the awaited callees may have (`ast_awaits`); `project_gate` lets the file
-through when one of them names such a function."""
+The check reports an awaited call in a loop when it runs a query (`AwaitedCall.queries`),
+writes nothing, does nothing n1fix cannot see (`AwaitedCall.unknown`) and is not
+query-in-loop's (a session's own method): only a project function the session-use index
+resolves, and knows to run a query and no write or unknown call, is such a call
+(`reported_callees`). The survey keeps the last names the awaited callees may have
+(`ast_awaits`); `project_gate` lets the file through when one of them names such a
+function."""
 
 from __future__ import annotations
 
@@ -52,10 +54,33 @@ def _awaited_in(statement: ast.stmt) -> ast.Call | None:
     return None
 
 
-def project_gate(facts: list[str] | None, querying_names: set[str]) -> bool:
+def project_gate(facts: list[str] | None, reported_names: set[str]) -> bool:
     if facts is None:
         return True  # not surveyed: nothing says it cannot
-    return not querying_names.isdisjoint(facts)
+    return not reported_names.isdisjoint(facts)
+
+
+# The last session-use index asked about, and `reported_callees` of it.
+_REPORTED: tuple[object, set[str]] | None = None
+
+
+def reported_callees(index) -> set[str]:
+    """The last names of the functions of a session-use index a call of which
+    `loop_gather.awaits_in_loops` may report: `describe` gives it the callee's `queries`,
+    a write when `Effects.writes`, and an unknown when `Effects.unknown` (both followed
+    through what the callee awaits), and a write or an unknown is not reported."""
+    global _REPORTED
+    if index is None:
+        return set()
+    if _REPORTED is None or _REPORTED[0] is not index:
+        names = set()
+        for qualname, function in index.functions.items():
+            if function.queries:
+                effects = index.effects(function)
+                if not effects.writes and not effects.unknown:
+                    names.add(qualname.rpartition(".")[2])
+        _REPORTED = (index, names)
+    return _REPORTED[1]
 
 
 def gate_alone(tree: ast.Module, text: str) -> bool:

@@ -114,10 +114,9 @@ class AwaitsInLoop(Rule):
         return callee_names(tree, text)
 
     def project_gate(self, facts, project) -> bool:
-        from n1fix.analysis.ast_awaits import indexed_names
-        from n1fix.rules.awaits_in_loop.gate import project_gate
+        from n1fix.rules.awaits_in_loop.gate import project_gate, reported_callees
 
-        return project_gate(facts, indexed_names(project.session_use, querying=True))
+        return project_gate(facts, reported_callees(project.session_use))
 
     def check(self, ctx) -> Iterable[Finding]:
         import libcst as cst

@@ -6,6 +6,12 @@ an annotation `Engine`), or a name imported from a project module that reads lik
 sessionmaker or an engine (`FACTORY_NAME`: `SessionLocal`, looked up there). A file
 with neither never reaches LibCST for this rule: in a Django application, that is
 `post_save.connect(...)` and `request.session` everywhere.
+
+A file let through by an imported name alone is turned away once the project is known
+(`turned_away`) when no such name can be a sessionmaker or an engine where
+`openers.binding` looks it up: the top level of the module it is imported from, read
+by the called name (`_bound_elsewhere`). The survey keeps, for every file, the names its
+top level binds to such a call (`maker_bound_names`).
 """
 
 from __future__ import annotations
@@ -50,6 +56,17 @@ OPENER_NAME_PARTS = frozenset(
 FACTORY_NAME = re.compile(r"(?i)session|maker|engine|^db$")
 # A file that may build an engine per call (`engines.per_call_engines` looks no further).
 ENGINE_TEXT = re.compile(r"create_engine|create_async_engine|engine_from_config")
+# What `openers._bound_elsewhere` reads a sessionmaker or an engine from, by the called
+# name's last part (`openers._MAKER_NAMES`: tests/test_gate_precision.py holds them together).
+MAKER_CALLS = frozenset(
+    {
+        "sessionmaker",
+        "async_sessionmaker",
+        "create_engine",
+        "create_async_engine",
+        "engine_from_config",
+    }
+)
 # Methods that open something on their receiver, and classes reached as attributes.
 OPENER_METHODS = frozenset(
     {"connect", "begin", "acquire", "Session", "AsyncSession", "sessionmaker"}
@@ -117,3 +134,64 @@ def imported_factory_names(tree: ast.Module) -> set[str]:
 def _imports(tree: ast.Module):
     """Every import statement, at any depth (the import map reads nested ones too)."""
     return nodes_of(tree, ast.Import, ast.ImportFrom)
+
+
+def maker_bound_names(tree: ast.Module) -> list[str]:
+    """The names the module's top level assigns a call of a `MAKER_CALLS` name to (a
+    superset of those `openers._bound_elsewhere` finds a sessionmaker or an engine in:
+    it reads top-level `name = call(...)` statements only, by the called name's last
+    part)."""
+    found: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets = [statement.target]
+        else:
+            continue
+        value = statement.value
+        if not isinstance(value, ast.Call):
+            continue
+        func = value.func
+        called = (
+            func.id
+            if isinstance(func, ast.Name)
+            else func.attr
+            if isinstance(func, ast.Attribute)
+            else None
+        )
+        if called in MAKER_CALLS:
+            found.update(t.id for t in targets if isinstance(t, ast.Name))
+    return sorted(found)
+
+
+def turned_away(facts: dict | None, file, rule_name: str) -> bool:
+    """Can a file the gate let through by imported names alone (`facts["through"]`) be
+    turned away, knowing the project? Yes when none of them can open anything:
+    `openers.binding` looks an imported name up only when its import names a module
+    (`a.b.Name`) and the name reads like a factory (`FACTORY_NAME`), in that module,
+    found as `FileContext.project_module` finds it (the file itself when it imports
+    from itself), and a name its top level does not bind to a `MAKER_CALLS` call is
+    no sessionmaker or engine there. A module this run did not survey may be one."""
+    if not facts or "through" not in facts:
+        return False  # let through by what it imports from a driver: the check decides
+    return not any(
+        _may_be_maker(name, facts, file, rule_name) for name in facts["through"]
+    )
+
+
+def _may_be_maker(name: str, facts: dict, file, rule_name: str) -> bool:
+    target = file.imports.get(name)
+    if target is None or "." not in target or not FACTORY_NAME.search(name):
+        return False  # `binding` does not look it up
+    module_name, _, attr = target.rpartition(".")
+    if module_name == file.module_name:
+        return attr in facts.get("makers", ())
+    path = file.find_module(module_name)
+    if path is None:
+        return False  # no module of the project: `project_module` gives None
+    try:
+        other = file.facts_of(rule_name, path)
+    except KeyError:
+        return True  # not surveyed: nothing says what it binds
+    return attr in (other or {}).get("makers", ())

@@ -92,7 +92,9 @@ from n1fix.rules.connection_leak.gate import (
     ENGINE_TEXT,
     imported_factory_names,
     imports_opener_names,
+    maker_bound_names,
     opened_call,
+    turned_away,
 )
 
 # The words an opener's file holds (a cheap first look before `ast`).
@@ -112,35 +114,71 @@ class ConnectionLeak(Rule):
     FIX = FixAvailability.SOMETIMES
 
     def gate(self, tree: ast.Module, text: str) -> bool:
-        if not mentions_any(text, _OPENER_WORDS, ignore_case=True):
-            return False
-        makers = _module_level_calls(tree)
-        heads: set[str | None] = set()
-        # Calls in functions, at any depth: the check reads what a function opens. It
-        # looks for an opener in `name = opener(...)` only, but for an engine built per
-        # call (`engines`), which any call may be.
-        functions = nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
-        if ENGINE_TEXT.search(text):
-            calls = nodes_of(tree, ast.Call)
-        else:
-            statements = nodes_of(tree, ast.Assign, ast.AnnAssign)
-            calls = list(filter(None, map(opened_call, statements)))
-        for inner in below_any(tree, functions, calls):
-            if _may_open(inner.func) or (
-                isinstance(inner.func, ast.Name) and inner.func.id in makers
-            ):
-                heads.add(_head(inner.func))
-        if not heads:
-            return False
-        # What the call may open is proven from the imports (`gate` module).
-        if imports_opener_names(tree):
-            return True
-        return not imported_factory_names(tree).isdisjoint(heads)
+        return _gate_answer(tree, text) is not None
+
+    def survey(self, tree: ast.Module, text: str):
+        """The names the file's top level binds to a sessionmaker or engine call
+        (`makers`: what `project_turns_away` reads of a module another file imports
+        from), and, when the gate let the file through by imported names alone, those
+        names (`through`)."""
+        facts = {}
+        makers = maker_bound_names(tree)
+        if makers:
+            facts["makers"] = makers
+        through = _gate_answer(tree, text)
+        if isinstance(through, list):
+            facts["through"] = through
+        return facts or None
+
+    def project_turns_away(self, facts, file, project) -> bool:
+        return turned_away(facts, file, self.NAME)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.connection_leak.analysis import find
 
         return find(ctx, self)
+
+
+# The last tree the gate read and its answer: the survey and the gate read it in turn.
+_LAST: tuple[ast.AST, bool | list[str] | None] | None = None
+
+
+def _gate_answer(tree: ast.Module, text: str) -> bool | list[str] | None:
+    """Why the gate lets the file through: True when it imports from a package whose
+    openers `openers` knows; else the imported names, read like a factory, that a call
+    in a function may open something through (sorted); None when it may open nothing."""
+    global _LAST
+    if _LAST is None or _LAST[0] is not tree:
+        _LAST = (tree, _answer(tree, text))
+    return _LAST[1]
+
+
+def _answer(tree: ast.Module, text: str) -> bool | list[str] | None:
+    if not mentions_any(text, _OPENER_WORDS, ignore_case=True):
+        return None
+    makers = _module_level_calls(tree)
+    heads: set[str | None] = set()
+    # Calls in functions, at any depth: the check reads what a function opens. It
+    # looks for an opener in `name = opener(...)` only, but for an engine built per
+    # call (`engines`), which any call may be.
+    functions = nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
+    if ENGINE_TEXT.search(text):
+        calls = nodes_of(tree, ast.Call)
+    else:
+        statements = nodes_of(tree, ast.Assign, ast.AnnAssign)
+        calls = list(filter(None, map(opened_call, statements)))
+    for inner in below_any(tree, functions, calls):
+        if _may_open(inner.func) or (
+            isinstance(inner.func, ast.Name) and inner.func.id in makers
+        ):
+            heads.add(_head(inner.func))
+    if not heads:
+        return None
+    # What the call may open is proven from the imports (`gate` module).
+    if imports_opener_names(tree):
+        return True
+    through = sorted(imported_factory_names(tree) & heads)
+    return through or None
 
 
 def _head(func: ast.AST) -> str | None:

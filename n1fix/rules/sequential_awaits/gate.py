@@ -1,10 +1,12 @@
 """sequential-awaits' gate: a run of awaits two of which may talk to the database and
 may run together.
 
-The check reports a run of awaited statements when two of them talk to the database
-(`AwaitedCall.database`, read in `analysis.await_calls.describe`); `ast_awaits` says,
-as a superset, which awaited calls may, and which only if the project's session-use
-index knows their callee (`project_gate`).
+The check reports a run of awaited statements only when two of them are reads: they
+wait on the database or a server (`AwaitedCall.round_trip`, read in
+`analysis.await_calls.describe`) and do not write (`_check_run`: `m.round_trip and not
+m.writes`). `read_member` says, as a superset, which awaited calls may be such a read
+whatever the project holds, and which only if the project's session-use index knows
+their callee to be one (`project_gate`, `read_callees`).
 
 It reports them only when they can go in one gather group, or each can get a session of
 its own (`own_sessions`). Two awaits next to each other that pass the same session, or
@@ -27,12 +29,15 @@ from n1fix.analysis.ast_await_runs import (
 )
 from n1fix.analysis.ast_awaits import (
     LOCAL,
+    READ_METHODS,
     CallerFacts,
     async_functions,
     awaited_call,
     blocks,
     import_aliases,
 )
+from n1fix.analysis.http_methods import READ_REQUESTS
+from n1fix.cst.astwalk import ast_dotted_name
 
 # The last tree read and its runs: the gate and the survey read the same file in turn.
 _LAST: tuple[ast.AST, list] | None = None
@@ -73,11 +78,57 @@ def runs(tree: ast.Module, text: str) -> list[list[list]]:
 
 
 def _member(caller: CallerFacts, call: ast.Call, heads: set[str]) -> bool | list[str]:
-    names = caller.callee_names(call)
+    names = read_member(caller, call)
     if names is LOCAL or not names:
         return names
     suffix = callee_suffix(call, heads)
     return names if suffix is None else [suffix]
+
+
+def read_member(caller: CallerFacts, call: ast.Call) -> bool | list[str]:
+    """`LOCAL` when the awaited call may be a read whatever the project holds, else the
+    last names its callee may have in the session-use index (`possible_callees`).
+
+    `CallerFacts.callee_names` less what `describe` makes a write, never a read:
+    - a string argument: `_is_dml_text` makes the call a write when the string is one,
+      and a string that is not a write makes nothing;
+    - a session method outside `READ_METHODS`: `_direct` makes it a write;
+    - an HTTP request other than `READ_REQUESTS`: `_http_request` makes it a write.
+    Such a call is still a read when its callee is one the index knows (`describe` goes
+    on to the index when the receiver is not a session or a client): its names are kept.
+    """
+    for arg in _passed(call):
+        if caller.may_be_session(arg):
+            return LOCAL
+    func = call.func
+    if isinstance(func, ast.Attribute) and ast_dotted_name(func.value) is not None:
+        if func.attr in READ_METHODS:
+            return LOCAL
+        if caller.http and func.attr in READ_REQUESTS:
+            return LOCAL
+    if isinstance(func, ast.Name) and func.id in caller.local_functions:
+        return LOCAL
+    return caller.possible_callees(call)
+
+
+def _passed(call: ast.Call):
+    """Every argument, those given to a call in the receiver chain included, keywords
+    and starred ones too (as `await_calls._passed` reads them)."""
+    func = call.func
+    while isinstance(func, (ast.Attribute, ast.Call)):
+        if isinstance(func, ast.Call):
+            yield from _arguments(func)
+            func = func.func
+        else:
+            func = func.value
+    yield from _arguments(call)
+
+
+def _arguments(call: ast.Call):
+    for arg in call.args:
+        yield arg.value if isinstance(arg, ast.Starred) else arg
+    for keyword in call.keywords:
+        yield keyword.value
 
 
 def _names_sessionmaker(text: str) -> bool:
@@ -120,10 +171,12 @@ def survey(tree: ast.Module, text: str) -> dict | None:
 
 def project_gate(
     facts: dict | None,
-    database_names: set[str],
-    database_suffixes: set[str],
+    read_names: set[str],
+    read_suffixes: set[str],
     factory_names: set[str],
 ) -> bool:
+    """May the file hold a finding, knowing the project? `read_names` and
+    `read_suffixes` (`read_callees`): what a read member's callee may be named."""
     if facts is None:
         return True  # not surveyed: nothing says it cannot
     own = facts.get("sessionmaker", True) or not factory_names.isdisjoint(
@@ -131,7 +184,7 @@ def project_gate(
     )
 
     def known(name: str) -> bool:
-        return name in (database_suffixes if "." in name else database_names)
+        return name in (read_suffixes if "." in name else read_names)
 
     def database(members: list) -> int:
         return sum(1 for m in members if m is True or any(map(known, m)))
@@ -142,6 +195,44 @@ def project_gate(
         if own and database([m for segment in run for m in segment]) >= 2:
             return True
     return False
+
+
+# The last session-use index asked about, and the last names and last two names of its
+# functions a call of which may be a read.
+_READS: tuple[object, set[str], set[str]] | None = None
+
+
+def read_callees(index) -> tuple[set[str], set[str]]:
+    """The last names, and the last two names, of the functions of a session-use index a
+    call of which `describe` may make a read: it talks to the database (the callee runs a
+    query, opens a session, takes a session, uses its object's or a module-level one) and
+    does not write (`Effects.writes`, followed through what it awaits). A call of any
+    other indexed function is a write or waits on nothing."""
+    global _READS
+    if index is None:
+        return set(), set()
+    if _READS is None or _READS[0] is not index:
+        names: set[str] = set()
+        suffixes: set[str] = set()
+        for qualname, function in index.functions.items():
+            if _may_read(index, function):
+                names.add(qualname.rpartition(".")[2])
+                suffixes.add(".".join(qualname.split(".")[-2:]))
+        _READS = (index, names, suffixes)
+    return _READS[1], _READS[2]
+
+
+def _may_read(index, function) -> bool:
+    effects = index.effects(function)
+    if effects.writes:
+        return False
+    return bool(
+        function.queries
+        or effects.opens_session
+        or function.session_params
+        or function.instance_session is not None
+        or effects.shared
+    )
 
 
 def gate_alone(tree: ast.Module, text: str) -> bool:

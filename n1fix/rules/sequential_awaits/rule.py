@@ -171,14 +171,11 @@ class SequentialAwaits(Rule):
         return survey(tree, text)
 
     def project_gate(self, facts, project) -> bool:
-        from n1fix.analysis.ast_await_runs import indexed_suffixes
-        from n1fix.analysis.ast_awaits import factory_names, indexed_names
-        from n1fix.rules.sequential_awaits.gate import project_gate
+        from n1fix.analysis.ast_awaits import factory_names
+        from n1fix.rules.sequential_awaits.gate import project_gate, read_callees
 
         index = project.session_use
-        return project_gate(
-            facts, indexed_names(index), indexed_suffixes(index), factory_names(index)
-        )
+        return project_gate(facts, *read_callees(index), factory_names(index))
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.cst.async_functions import async_functions
