@@ -5,15 +5,14 @@ The check (`analysis.find`) reports `owner.rel.key` only where it finds the mode
 
 - `self` in a method of a class that is itself a model (`ctx.model_for(cls.name)`), the
   method not a `staticmethod` / `classmethod`;
-- any other name through `model_of_name` and its fallback: a loop's or comprehension's
-  target, an annotated parameter or variable, or a name assigned a call (a query's row,
-  `Model(...)`), all in the innermost function around the read.
+- any other name through `model_of_name` and its fallback: the item of a loop around
+  the read, an annotated parameter or variable, or a name assigned a call (a query's
+  row, `Model(...)`), all in the innermost function around the read (`owners.Owners`
+  says which, and why).
 
 A name bound only as an unannotated parameter (`request.event.pk` in a view), or not
-bound in the function at all, has no model the check can find. What is kept is a
-superset: a name bound in one of those ways anywhere in the function counts, whatever
-the loop or call. A `self` read is kept with its class's name, since only that model's
-relationships can match it.
+bound in the function at all, has no model the check can find. A `self` read is kept
+with its class's name, since only that model's relationships can match it.
 """
 
 from __future__ import annotations
@@ -21,7 +20,8 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 
-from n1fix.cst.astwalk import child_nodes, nodes_of
+from n1fix.cst.astwalk import nodes_of
+from n1fix.rules.related_key_via_relationship.owners import Owners
 
 _NOT_METHODS = {"staticmethod", "classmethod"}
 
@@ -44,7 +44,7 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
         return set()
     scopes = _Scopes(tree)
     renamed: dict[str, str] | None = None
-    typed: dict[ast.AST, frozenset[str]] = {}
+    owners: Owners | None = None
     found: set[str] = set()
     for node in reads:
         function, method_of = scopes.around(node)
@@ -53,10 +53,11 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
         pair = f"{node.value.attr}.{node.attr}"
         owner = node.value.value.id
         if owner != "self":
-            names = typed.get(function)
-            if names is None:
-                names = typed[function] = _typed_names(function)
-            if owner in names:
+            if pair in found:
+                continue
+            if owners is None:
+                owners = Owners(tree)
+            if owners.may_have_model(node, function):
                 found.add(pair)
         elif method_of is not None and _is_method(function):
             found.add(f"{method_of.name}:{pair}")
@@ -107,37 +108,6 @@ def _is_method(function: ast.AST) -> bool:
         isinstance(d, ast.Name) and d.id in _NOT_METHODS
         for d in function.decorator_list
     )
-
-
-def _typed_names(function: ast.AST) -> frozenset[str]:
-    """Names the function may give a model: its annotated parameters, and the names
-    its body binds as loop or comprehension targets, with an annotation, or to a call."""
-    names: set[str] = set()
-    args = function.args
-    for arg in (
-        *args.posonlyargs,
-        *args.args,
-        *args.kwonlyargs,
-        *((args.vararg,) if args.vararg else ()),
-        *((args.kwarg,) if args.kwarg else ()),
-    ):
-        if arg.annotation is not None:
-            names.add(arg.arg)
-    stack = list(child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign)):
-            names.update(_stored(node.target))
-        elif isinstance(node, ast.Assign) and isinstance(
-            node.value, (ast.Call, ast.Await)
-        ):
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        stack.extend(child_nodes(node))
-    return frozenset(names)
-
-
-def _stored(target: ast.AST) -> list[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
 def _import_renames(tree: ast.Module) -> dict[str, str]:
