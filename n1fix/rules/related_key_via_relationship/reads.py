@@ -47,14 +47,14 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
     owners: Owners | None = None
     found: set[str] = set()
     for node in reads:
+        pair = f"{node.value.attr}.{node.attr}"
+        owner = node.value.value.id
+        if owner != "self" and pair in found:
+            continue  # kept already: no need to place this read
         function, method_of = scopes.around(node)
         if function is None:
             continue
-        pair = f"{node.value.attr}.{node.attr}"
-        owner = node.value.value.id
         if owner != "self":
-            if pair in found:
-                continue
             if owners is None:
                 owners = Owners(tree)
             if owners.may_have_model(node, function):
@@ -89,7 +89,9 @@ class _Scopes:
         when that class also encloses the function (else None)."""
         at = (node.lineno, node.col_offset)
         function, class_inside = None, False
-        for _, end, scope in reversed(self._spans[: bisect_right(self._starts, at)]):
+        spans = self._spans
+        for position in range(bisect_right(self._starts, at) - 1, -1, -1):
+            _, end, scope = spans[position]
             if not at < end:
                 continue  # a scope before the node, closed
             if isinstance(scope, ast.ClassDef):
