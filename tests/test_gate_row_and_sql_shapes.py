@@ -103,6 +103,16 @@ def through_relationship(team: Team):
         print(m.team.id)
 
 
+def built_under_another_name():
+    m = Person(team_id=1)
+    return m.team.id
+
+
+def built_through_the_module():
+    m = models.Member(team_id=1)
+    return m.team.id
+
+
 def inner_loop_rebinds(session, items):
     for m in items:
         for m in session.scalars(select(Person)):
@@ -257,6 +267,8 @@ def test_every_spelling_is_found(both_runs):
             "decorated",
             "through_relationship",
             "inner_loop_rebinds",
+            "built_under_another_name",
+            "built_through_the_module",
         ]
     )
     assert _functions(gated.findings, "filters.py", "filter-in-python") == sorted(
@@ -341,7 +353,7 @@ def test_related_key_survey_keeps_what_the_loop_or_binding_types():
 
         def rebound_by_a_call(items):
             for m in items:
-                m = Member()
+                m = session.get(Member, 1)
                 print(m.voucher.pk)
 
         def dotted(m: models.Member, o: "Order"):
@@ -356,6 +368,47 @@ def test_related_key_survey_keeps_what_the_loop_or_binding_types():
         "team.id",
         "voucher.pk",
     ]
+
+
+def test_related_key_survey_names_the_callee_that_alone_can_type_a_name():
+    # `_owner_model`'s fallback: the one binding is a call, whose callee is the model;
+    # `f(...)` is no query (no method call in it), awaited or not
+    source = """
+        from app.models import Member as Person, Team as Person
+        import app.models as Person
+
+        def built():
+            m = Person(team_id=1)
+            return m.team.id
+
+        def helper_in_loop(items):
+            for m in items:
+                m = make()
+                print(m.seat.id)
+
+        async def awaited_helper():
+            m = await make()
+            return m.fee.id
+
+        def through_a_call_of_a_call():
+            m = factory()()
+            return m.item.pk
+    """
+    assert _key_reads(source) == [
+        "Member:team.id",
+        "Person:team.id",
+        "Team:team.id",
+        "make:seat.id",
+        "models:team.id",
+    ]
+
+
+def test_related_key_project_gate_wants_a_model_named_as_the_callee():
+    from n1fix.rules.related_key_via_relationship.gate import KeyPairs
+
+    pairs = KeyPairs(frozenset({"team.id"}), {"Member": frozenset({"team.id"})})
+    assert pairs.any_read(["Member:team.id"])
+    assert not pairs.any_read(["get_run_context:team.id"])
 
 
 def _gate(rule, source: str) -> bool:

@@ -6,15 +6,21 @@ for a name other than `self`), read with `ast` for the survey.
 that run per item of some of its clauses; a function, lambda or class starts afresh).
 If one does, only that loop's items count (`item_model`): it must be a `for` or a
 comprehension of one covering clause whose target is the plain name, iterating a call
-(a query), `owner.rel` (a relationship), or a name the function binds to a call or
+(a query), `owner.rel` (a relationship), or a name the function binds to a query or
 annotates with a subscript (`list[Model]`). Otherwise the name's bindings in the
-function count: an annotation that is a dotted name, or a call assigned (a query's
-one row). Either way, `_owner_model` then falls back to the one binding of the name
-being a call (`Member(...)`), so a name the function assigns a call always counts.
+function count: an annotation that is a dotted name, or a query assigned (its one
+row). Either way, `_owner_model` then falls back to the one binding of the name being
+a call, whose callee names the model (`Member(...)`, `models.Member(...)`).
+
+A query is what a dialect's `query_shape` may read: a chain of method calls
+(`chains.unwind` finds no call in `f(...)`, awaited or not), so a name assigned
+`f(...)` has a model only when `f` names one: the rule's project gate reads that
+read as `f:rel.key` (the last part of what `f` imports, as `models.resolve` finds
+it), as it does `self.rel.key` in a method of a class `f`.
 
 What is kept is a superset: the function's bindings are read in nested functions and
-classes too, and a call or relationship iterated is not asked whether a dialect reads it
-as a query.
+classes too, and a chain of calls or a relationship iterated is not asked whether a
+dialect reads it as a query.
 """
 
 from __future__ import annotations
@@ -41,13 +47,14 @@ class _Frame:
 class _Bound:
     """What a function binds its names to."""
 
-    typed: frozenset[str]  # annotated with a dotted name, or assigned a call
-    called: frozenset[str]  # assigned a call
-    iterables: frozenset[str]  # assigned a call, or annotated with a subscript
+    annotated: frozenset[str]  # with a dotted name
+    queried: frozenset[str]  # assigned a chain of method calls, awaited or not
+    built: dict[str, frozenset[str]]  # name -> `f` of each `name = f(...)`
+    iterables: frozenset[str]  # assigned a chain of method calls, or `x: list[...]`
 
 
 class Owners:
-    """Answers `may_have_model` for the reads of one tree."""
+    """Answers `model_names` for the reads of one tree."""
 
     def __init__(self, tree: ast.Module) -> None:
         self._tree = tree
@@ -57,26 +64,33 @@ class Owners:
         self._frames = frames
         self._bound: dict[int, _Bound] = {}
 
-    def may_have_model(self, read: ast.Attribute, function: ast.AST) -> bool:
-        """Whether the check may find a model for the name `read` (`owner.rel.key`)
-        starts with, `function` being the innermost function around it."""
+    def model_names(
+        self, read: ast.Attribute, function: ast.AST
+    ) -> tuple[bool, frozenset[str]]:
+        """How the check may find a model for the name `read` (`owner.rel.key`) starts
+        with, `function` being the innermost function around it: (any model, as a query,
+        an annotation or a loop gives it; the callees `f` of `owner = f(...)`, whose
+        model `_owner_model`'s fallback takes)."""
         owner = read.value.value.id
         bound = self._bound.get(id(function))
         if bound is None:
             bound = self._bound[id(function)] = _bindings(self._tree, function)
+        built = bound.built.get(owner, frozenset())
         frame = self._innermost_binding(read, owner)
         if frame is None:
-            return owner in bound.typed
-        if owner in bound.called:
-            return True  # `_owner_model`'s fallback
+            return owner in bound.annotated or owner in bound.queried, built
+        if owner in bound.queried:
+            return True, built  # `_owner_model`'s fallback: `models.Member(...)`
         if frame.item != owner:
-            return False
+            return False, built
         iterable = frame.iterable
-        if isinstance(iterable, (ast.Call, ast.Await)):
-            return True
         if isinstance(iterable, ast.Attribute):
-            return isinstance(iterable.value, ast.Name)
-        return isinstance(iterable, ast.Name) and iterable.id in bound.iterables
+            typed = isinstance(iterable.value, ast.Name)
+        elif isinstance(iterable, ast.Name):
+            typed = iterable.id in bound.iterables
+        else:
+            typed = _chain_of_calls(iterable)
+        return typed, built
 
     def _innermost_binding(self, read: ast.AST, owner: str) -> _Frame | None:
         """The innermost frame around `read` binding `owner`, inside the innermost
@@ -154,8 +168,9 @@ def _target_names(target: ast.expr) -> list[str]:
 
 
 def _bindings(tree: ast.Module, function: ast.AST) -> _Bound:
-    typed: set[str] = set()
-    called: set[str] = set()
+    annotated: set[str] = set()
+    queried: set[str] = set()
+    built: dict[str, set[str]] = {}
     iterables: set[str] = set()
     args = function.args
     for arg in (
@@ -165,25 +180,39 @@ def _bindings(tree: ast.Module, function: ast.AST) -> _Bound:
         *((args.vararg,) if args.vararg else ()),
         *((args.kwarg,) if args.kwarg else ()),
     ):
-        _annotated(arg.arg, arg.annotation, typed, iterables)
+        _annotated(arg.arg, arg.annotation, annotated, iterables)
     for node in nodes_within(tree, function, ast.Assign, ast.AnnAssign):
         value = node.value
         if isinstance(node, ast.AnnAssign):
             if not isinstance(node.target, ast.Name):
                 continue
             names = [node.target.id]
-            _annotated(names[0], node.annotation, typed, iterables)
+            _annotated(names[0], node.annotation, annotated, iterables)
         else:
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-        if isinstance(value, (ast.Call, ast.Await)):
-            typed.update(names)
-            called.update(names)
+        if _chain_of_calls(value):
+            queried.update(names)
             iterables.update(names)
-    return _Bound(frozenset(typed), frozenset(called), frozenset(iterables))
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            for name in names:
+                built.setdefault(name, set()).add(value.func.id)
+    return _Bound(
+        frozenset(annotated),
+        frozenset(queried),
+        {name: frozenset(callees) for name, callees in built.items()},
+        frozenset(iterables),
+    )
+
+
+def _chain_of_calls(expr: ast.expr | None) -> bool:
+    """`x.m(...)`, awaited or not: a value in which `unwind` finds a method call."""
+    while isinstance(expr, ast.Await):
+        expr = expr.value
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
 
 
 def _annotated(
-    name: str, annotation: ast.expr | None, typed: set[str], iterables: set[str]
+    name: str, annotation: ast.expr | None, annotated: set[str], iterables: set[str]
 ) -> None:
     if annotation is None:
         return
@@ -192,4 +221,4 @@ def _annotated(
     while isinstance(annotation, ast.Attribute):
         annotation = annotation.value
     if isinstance(annotation, ast.Name):
-        typed.add(name)
+        annotated.add(name)

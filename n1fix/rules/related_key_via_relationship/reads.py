@@ -12,7 +12,9 @@ The check (`analysis.find`) reports `owner.rel.key` only where it finds the mode
 
 A name bound only as an unannotated parameter (`request.event.pk` in a view), or not
 bound in the function at all, has no model the check can find. A `self` read is kept
-with its class's name, since only that model's relationships can match it.
+with its class's name, since only that model's relationships can match it; so is a
+read on a name whose only model can be its callee's (`m = Member(...)`: `Member:`, also
+under the name an `as` import gives it).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
     """`rel.key` for each `owner.rel.key` read whose owner may have a model the check
     finds, and `Class:rel.key` for `self.rel.key` in a method of `Class` (also under
     the imported name when the class's name is an import's `as` name, which
-    `model_for` looks up first)."""
+    `model_for` looks up first) or for `owner = Class(...)`."""
     called = {id(call.func) for call in nodes_of(tree, ast.Call)}
     reads = [
         node
@@ -45,6 +47,7 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
     scopes = _Scopes(tree)
     renamed: dict[str, str] | None = None
     owners: Owners | None = None
+    sources: dict[str, set[str]] | None = None
     found: set[str] = set()
     for node in reads:
         pair = f"{node.value.attr}.{node.attr}"
@@ -57,8 +60,14 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
         if owner != "self":
             if owners is None:
                 owners = Owners(tree)
-            if owners.may_have_model(node, function):
+            any_model, callees = owners.model_names(node, function)
+            if any_model:
                 found.add(pair)
+            for callee in callees:
+                if sources is None:
+                    sources = _imported_as(tree)
+                found.add(f"{callee}:{pair}")
+                found.update(f"{name}:{pair}" for name in sources.get(callee, ()))
         elif method_of is not None and _is_method(function):
             found.add(f"{method_of.name}:{pair}")
             if renamed is None:
@@ -120,3 +129,14 @@ def _import_renames(tree: ast.Module) -> dict[str, str]:
         for alias in node.names
         if alias.asname
     }
+
+
+def _imported_as(tree: ast.Module) -> dict[str, set[str]]:
+    """`as` name -> the last part of every name imported under it (`models.resolve`
+    looks a model up by what the local name imports)."""
+    found: dict[str, set[str]] = {}
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
+        for alias in node.names:
+            if alias.asname:
+                found.setdefault(alias.asname, set()).add(alias.name.rsplit(".", 1)[-1])
+    return found
