@@ -403,6 +403,52 @@ def test_related_key_survey_names_the_callee_that_alone_can_type_a_name():
     ]
 
 
+def test_related_key_survey_reads_queries_of_one_row_and_typed_callees():
+    # a chain a dialect may read as a query of one row, or a callee whose head is no
+    # import (a property of an annotated parameter's class may give the model): any
+    # model; a call of an imported name's method: a model named as its last part
+    source = """
+        from prefect.context import FlowRunContext
+        import app.models as models
+
+        def context():
+            ctx = FlowRunContext.get()
+            return ctx.flow_run.id
+
+        def helper():
+            run = models.read_run()
+            return run.task_run.id
+
+        def first_row(session):
+            m = session.scalars(q).first()
+            return m.team.id
+
+        def manager():
+            m = Team.objects.get(pk=1)
+            return m.event.pk
+
+        async def awaited(session):
+            m = await session.get(Member, 1)
+            return m.fee.id
+
+        def typed_parameter(db: Database):
+            m = db.Member()
+            return m.item.pk
+
+        async def awaited_list(s):
+            m = await FlowRunContext.get().all()
+            return m.seat.pk
+    """
+    assert _key_reads(source) == [
+        "event.pk",
+        "fee.id",
+        "get:flow_run.id",
+        "item.pk",
+        "read_run:task_run.id",
+        "team.id",
+    ]
+
+
 def test_related_key_project_gate_wants_a_model_named_as_the_callee():
     from n1fix.rules.related_key_via_relationship.gate import KeyPairs
 

@@ -5,22 +5,23 @@ for a name other than `self`), read with `ast` for the survey.
 (`loop_frames.frames_of`: a `for` statement's body, or the parts of a comprehension
 that run per item of some of its clauses; a function, lambda or class starts afresh).
 If one does, only that loop's items count (`item_model`): it must be a `for` or a
-comprehension of one covering clause whose target is the plain name, iterating a call
-(a query), `owner.rel` (a relationship), or a name the function binds to a query or
-annotates with a subscript (`list[Model]`). Otherwise the name's bindings in the
-function count: an annotation that is a dotted name, or a query assigned (its one
-row). Either way, `_owner_model` then falls back to the one binding of the name being
-a call, whose callee names the model (`Member(...)`, `models.Member(...)`).
+comprehension of one covering clause whose target is the plain name, iterating a
+chain of method calls (a query), `owner.rel` (a relationship), or a name the function
+binds to such a chain or annotates with a subscript (`list[Model]`). Otherwise the
+name's bindings in the function count: an annotation that is a dotted name, or a query
+of one row assigned (`_one_row_query`). Either way, `_owner_model` then falls back to
+the one binding of the name being a call (not awaited), whose callee names the model.
 
-A query is what a dialect's `query_shape` may read: a chain of method calls
-(`chains.unwind` finds no call in `f(...)`, awaited or not), so a name assigned
-`f(...)` has a model only when `f` names one: the rule's project gate reads that
-read as `f:rel.key` (the last part of what `f` imports, as `models.resolve` finds
-it), as it does `self.rel.key` in a method of a class `f`.
+The callee of that fallback is resolved by `models.resolve` (a model whose name ends
+with the callee's last part: `Member(...)`, `models.Member(...)`, or what `Member`
+imports under `as`) or, for `a.B(...)` with `a` not imported, by a property of `a`'s
+annotated class (`FileContext._typed_model`): the first kind is kept as `B:rel.key`,
+which the rule's project gate matches against the relationships of models named `B`
+only, as it does `self.rel.key` in a method of a class `B`.
 
 What is kept is a superset: the function's bindings are read in nested functions and
-classes too, and a chain of calls or a relationship iterated is not asked whether a
-dialect reads it as a query.
+classes too, a relative import is taken for a name not imported, and a chain of calls
+is read only for the spelling a dialect needs before it reads the query.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import ast
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from n1fix.cst.astwalk import index_of, nodes_within, owner_scope
+from n1fix.cst.astwalk import ast_dotted_name, index_of, nodes_of, nodes_within, owner_scope
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -48,8 +49,9 @@ class _Bound:
     """What a function binds its names to."""
 
     annotated: frozenset[str]  # with a dotted name
-    queried: frozenset[str]  # assigned a chain of method calls, awaited or not
-    built: dict[str, frozenset[str]]  # name -> `f` of each `name = f(...)`
+    one_row: frozenset[str]  # assigned a query of one row (`_one_row_query`)
+    typed: frozenset[str]  # assigned `a.B(...)`, `a` not imported: `_typed_model`
+    built: dict[str, frozenset[str]]  # name -> the model names its callees may give
     iterables: frozenset[str]  # assigned a chain of method calls, or `x: list[...]`
 
 
@@ -63,24 +65,33 @@ class Owners:
         self._starts = [frame.start for frame in frames]
         self._frames = frames
         self._bound: dict[int, _Bound] = {}
+        self._imports: _Imports | None = None
 
     def model_names(
         self, read: ast.Attribute, function: ast.AST
     ) -> tuple[bool, frozenset[str]]:
         """How the check may find a model for the name `read` (`owner.rel.key`) starts
-        with, `function` being the innermost function around it: (any model, as a query,
-        an annotation or a loop gives it; the callees `f` of `owner = f(...)`, whose
-        model `_owner_model`'s fallback takes)."""
+        with, `function` being the innermost function around it: (whether any model,
+        as a query, an annotation, a loop or a typed parameter gives it; the names of
+        the models the callee of `owner = f(...)` may name)."""
         owner = read.value.value.id
         bound = self._bound.get(id(function))
         if bound is None:
-            bound = self._bound[id(function)] = _bindings(self._tree, function)
+            if self._imports is None:
+                self._imports = _Imports(self._tree)
+            bound = _bindings(self._tree, function, self._imports)
+            self._bound[id(function)] = bound
         built = bound.built.get(owner, frozenset())
         frame = self._innermost_binding(read, owner)
         if frame is None:
-            return owner in bound.annotated or owner in bound.queried, built
-        if owner in bound.queried:
-            return True, built  # `_owner_model`'s fallback: `models.Member(...)`
+            typed = (
+                owner in bound.annotated
+                or owner in bound.one_row
+                or owner in bound.typed
+            )
+            return typed, built
+        if owner in bound.typed:
+            return True, built  # `_owner_model`'s fallback
         if frame.item != owner:
             return False, built
         iterable = frame.iterable
@@ -167,9 +178,29 @@ def _target_names(target: ast.expr) -> list[str]:
     return []
 
 
-def _bindings(tree: ast.Module, function: ast.AST) -> _Bound:
+class _Imports:
+    """The names a module's imports bind: which may not be in `import_map` (a relative
+    import, which it skips when it does not resolve), and the last part of what each
+    `as` name imports."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.absolute: set[str] = set()
+        self.renamed: dict[str, set[str]] = {}
+        for node in nodes_of(tree, ast.Import, ast.ImportFrom):
+            relative = isinstance(node, ast.ImportFrom) and node.level > 0
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".", 1)[0]
+                if not relative:
+                    self.absolute.add(local)
+                if alias.asname:
+                    last = alias.name.rsplit(".", 1)[-1]
+                    self.renamed.setdefault(alias.asname, set()).add(last)
+
+
+def _bindings(tree: ast.Module, function: ast.AST, imports: _Imports) -> _Bound:
     annotated: set[str] = set()
-    queried: set[str] = set()
+    one_row: set[str] = set()
+    typed: set[str] = set()
     built: dict[str, set[str]] = {}
     iterables: set[str] = set()
     args = function.args
@@ -190,16 +221,30 @@ def _bindings(tree: ast.Module, function: ast.AST) -> _Bound:
             _annotated(names[0], node.annotation, annotated, iterables)
         else:
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if not names:
+            continue
         if _chain_of_calls(value):
-            queried.update(names)
             iterables.update(names)
-        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-            for name in names:
-                built.setdefault(name, set()).add(value.func.id)
+            if _one_row_query(value):
+                one_row.update(names)
+        if not isinstance(value, ast.Call):
+            continue  # the fallback reads a call, not an await
+        callee = ast_dotted_name(value.func)
+        if callee is None:
+            continue
+        head, dot, _ = callee.partition(".")
+        models = {callee.rsplit(".", 1)[-1]}
+        if not dot:
+            models |= imports.renamed.get(head, set())
+        elif head not in imports.absolute:
+            typed.update(names)
+        for name in names:
+            built.setdefault(name, set()).update(models)
     return _Bound(
         frozenset(annotated),
-        frozenset(queried),
-        {name: frozenset(callees) for name, callees in built.items()},
+        frozenset(one_row),
+        frozenset(typed),
+        {name: frozenset(models) for name, models in built.items()},
         frozenset(iterables),
     )
 
@@ -209,6 +254,59 @@ def _chain_of_calls(expr: ast.expr | None) -> bool:
     while isinstance(expr, ast.Await):
         expr = expr.value
     return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
+
+
+# The last calls after which a query gives one row: SQLAlchemy's `_RESULT_TERMINALS`,
+# 2.0's `session.get()` and 1.x's `Query.get()`, Django's `_TERMINALS` of one row, and
+# `.unique()`, which 2.0's recogniser skips.
+_ONE_ROW_TERMINALS = frozenset(
+    {
+        "get",
+        "first",
+        "one",
+        "one_or_none",
+        "scalar",
+        "scalar_one",
+        "scalar_one_or_none",
+        "unique",
+        "afirst",
+        "last",
+        "alast",
+        "aget",
+    }
+)
+# The first calls of the chains `query_shape.recognize` reads (besides `get`, which it
+# reads as `session.get(Model, key)`: two arguments).
+_FIRST_CALLS = frozenset({"scalars", "execute", "scalar", "query"})
+
+
+def _one_row_query(expr: ast.expr) -> bool:
+    """Whether a dialect's `query_shape` may read `expr` as a query of at most one
+    row: its last method call ends such a query, and the chain starts as SQLAlchemy's
+    recognisers need (`session.get(M, k)`, `session.scalars(...)`, `...execute`,
+    `...scalar`, `session.query(...)`) or on an attribute (`Model.query`, a Django
+    manager `Model.objects`)."""
+    while isinstance(expr, ast.Await):
+        expr = expr.value
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)):
+        return False
+    if expr.func.attr not in _ONE_ROW_TERMINALS:
+        return False
+    first = expr
+    while True:  # down the chain to its first call, through awaits as `unwind` does
+        inner = first.func.value
+        while isinstance(inner, ast.Await):
+            inner = inner.value
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            first = inner
+        else:
+            break
+    if isinstance(inner, ast.Attribute):
+        return True
+    name = first.func.attr
+    if name == "get":
+        return len(first.args) + len(first.keywords) == 2
+    return name in _FIRST_CALLS
 
 
 def _annotated(

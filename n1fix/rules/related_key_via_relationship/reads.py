@@ -47,7 +47,6 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
     scopes = _Scopes(tree)
     renamed: dict[str, str] | None = None
     owners: Owners | None = None
-    sources: dict[str, set[str]] | None = None
     found: set[str] = set()
     for node in reads:
         pair = f"{node.value.attr}.{node.attr}"
@@ -62,12 +61,9 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
                 owners = Owners(tree)
             any_model, callees = owners.model_names(node, function)
             if any_model:
-                found.add(pair)
-            for callee in callees:
-                if sources is None:
-                    sources = _imported_as(tree)
-                found.add(f"{callee}:{pair}")
-                found.update(f"{name}:{pair}" for name in sources.get(callee, ()))
+                found.add(pair)  # (a model of any name: those of `callees` too)
+            else:
+                found.update(f"{model}:{pair}" for model in callees)
         elif method_of is not None and _is_method(function):
             found.add(f"{method_of.name}:{pair}")
             if renamed is None:
@@ -130,13 +126,3 @@ def _import_renames(tree: ast.Module) -> dict[str, str]:
         if alias.asname
     }
 
-
-def _imported_as(tree: ast.Module) -> dict[str, set[str]]:
-    """`as` name -> the last part of every name imported under it (`models.resolve`
-    looks a model up by what the local name imports)."""
-    found: dict[str, set[str]] = {}
-    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
-        for alias in node.names:
-            if alias.asname:
-                found.setdefault(alias.asname, set()).add(alias.name.rsplit(".", 1)[-1])
-    return found
