@@ -215,3 +215,28 @@ def test_a_batch_through_an_injector_whose_provider_runs_code_is_unsafe(
     again.mkdir()
     findings = _injected_case(again, text)
     assert [f.applicability.value for f in findings] == ["safe", "safe"]
+
+
+def test_the_callees_module_is_parsed_once_while_it_is_unchanged(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import n1fix.orm.injected_args as injected_args
+
+    dal = _project(tmp_path, WRAPPER_FORM + PURE_PROVIDE)
+    parsed: list[Path] = []
+    parse = injected_args.parse_file
+
+    def counting(path: Path):
+        parsed.append(Path(path))
+        return parse(path)
+
+    monkeypatch.setattr(injected_args, "parse_file", counting)
+    assert injected_count("db_injector", dal, tmp_path) == 1
+    assert injected_count("db_injector", dal, tmp_path) == 1
+    assert parsed.count(dal) == 1
+    # another state of the file (here: its size) is read again
+    dal.write_text(USE.format(name="db_injector") + "\n\nOTHER = 1\n")
+    assert injected_count("db_injector", dal, tmp_path) == 1
+    assert parsed.count(dal) == 2
+    dal.write_text("from app import inject\n")
+    assert injected_count("db_injector", dal, tmp_path) is None

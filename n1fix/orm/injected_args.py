@@ -37,6 +37,7 @@ body is one `return` of such calls, constants and names; a project class without
 from __future__ import annotations
 
 import ast
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,6 +162,11 @@ def _module_bindings(tree: ast.Module):
                     todo.append(child)
 
 
+# (path, root) -> (the file's state when read, its module), the most recent last.
+_READ: OrderedDict[tuple[Path, Path], tuple[object, _Module | None]] = OrderedDict()
+_READ_KEPT = 32
+
+
 class _Module:
     def __init__(self, path: Path, tree: ast.Module, name: str):
         self.path = path
@@ -170,8 +176,21 @@ class _Module:
 
     @classmethod
     def read(cls, path: Path, root: Path) -> _Module | None:
+        """The module at `path`, parsed once while the file keeps its state: each call
+        of a decorated project function asks about its callee's module again."""
+        state = _state(path)
+        key = (path, root)
+        hit = _READ.get(key)
+        if hit is not None and state is not None and hit[0] == state:
+            _READ.move_to_end(key)
+            note_read(path)  # as `parse_file` notes it
+            return hit[1]
         tree = parse_file(path)
-        return None if tree is None else cls(path, tree, module_name_for(path, root))
+        module = None if tree is None else cls(path, tree, module_name_for(path, root))
+        _READ[key] = (state, module)
+        if len(_READ) > _READ_KEPT:
+            _READ.popitem(last=False)
+        return module
 
     def qualify(self, dotted: str) -> str | None:
         head, dot, rest = dotted.partition(".")

@@ -88,20 +88,23 @@ from typing import Iterable
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
 from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
+from n1fix.rules.filter_in_python.gate import row_filter_tests
 
 _IF_KEYWORD = re.compile(r"\bif\b")
 
 
 def _filters_query_rows(tree: ast.Module) -> bool:
-    """Is there a comprehension with an `if` and one `for` clause over one name, whose
-    rows may be a SQLAlchemy query's, or a name assigned one? (`analysis._check` reads
-    nothing else: rows from `row_source` without following helpers, not Django's.)"""
+    """Is there a comprehension with one `for` clause over one name, whose every `if`
+    test may be a WHERE condition on the row's columns (`gate.row_filter_tests`), and
+    whose rows may be a SQLAlchemy query's, or a name assigned one? (`analysis._check`
+    reads nothing else: rows from `row_source` without following helpers, not
+    Django's.)"""
     rows = None
     for node in nodes_of(tree, *_COMPREHENSIONS):
-        if not (len(node.generators) == 1 and node.generators[0].ifs):
+        if not row_filter_tests(node):
             continue
         loop = loop_rows(node)
-        if loop is None or not isinstance(loop[0], ast.Name):
+        if loop is None:
             continue
         if rows is None:
             rows = QueryRows(tree, django=False, helpers=False)

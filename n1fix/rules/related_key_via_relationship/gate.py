@@ -5,9 +5,10 @@ relationship whose target's primary key is `key`?), which the per-file gate does
 have. The rule's survey records the `.rel.key` pairs the file reads on a name whose
 model the check may find (`key_reads`, see `reads.owned_key_reads`); once the index is
 built, a file goes on only when one of its pairs is a relationship and its target's
-primary key (for `self.rel.key` in a method of `Class`, a relationship of a model
-named `Class`). A pair is written `"rel.key"`, or `"Class:rel.key"`: plain JSON, as a
-survey's facts must be.
+primary key (for `self.rel.key` in a method of `Class`, or `x.rel.key` where only
+`x = Class(...)` can give `x` a model, a relationship of a model named `Class`). A
+pair is written `"rel.key"`, or `"Class:rel.key"`: plain JSON, as a survey's facts
+must be.
 """
 
 from __future__ import annotations

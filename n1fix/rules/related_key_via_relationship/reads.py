@@ -5,15 +5,16 @@ The check (`analysis.find`) reports `owner.rel.key` only where it finds the mode
 
 - `self` in a method of a class that is itself a model (`ctx.model_for(cls.name)`), the
   method not a `staticmethod` / `classmethod`;
-- any other name through `model_of_name` and its fallback: a loop's or comprehension's
-  target, an annotated parameter or variable, or a name assigned a call (a query's row,
-  `Model(...)`), all in the innermost function around the read.
+- any other name through `model_of_name` and its fallback: the item of a loop around
+  the read, an annotated parameter or variable, or a name assigned a call (a query's
+  row, `Model(...)`), all in the innermost function around the read (`owners.Owners`
+  says which, and why).
 
 A name bound only as an unannotated parameter (`request.event.pk` in a view), or not
-bound in the function at all, has no model the check can find. What is kept is a
-superset: a name bound in one of those ways anywhere in the function counts, whatever
-the loop or call. A `self` read is kept with its class's name, since only that model's
-relationships can match it.
+bound in the function at all, has no model the check can find. A `self` read is kept
+with its class's name, since only that model's relationships can match it; so is a
+read on a name whose only model can be its callee's (`m = Member(...)`: `Member:`, also
+under the name an `as` import gives it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 
-from n1fix.cst.astwalk import child_nodes, nodes_of
+from n1fix.cst.astwalk import nodes_of
+from n1fix.rules.related_key_via_relationship.owners import Owners
 
 _NOT_METHODS = {"staticmethod", "classmethod"}
 
@@ -30,7 +32,7 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
     """`rel.key` for each `owner.rel.key` read whose owner may have a model the check
     finds, and `Class:rel.key` for `self.rel.key` in a method of `Class` (also under
     the imported name when the class's name is an import's `as` name, which
-    `model_for` looks up first)."""
+    `model_for` looks up first) or for `owner = Class(...)`."""
     called = {id(call.func) for call in nodes_of(tree, ast.Call)}
     reads = [
         node
@@ -44,20 +46,24 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
         return set()
     scopes = _Scopes(tree)
     renamed: dict[str, str] | None = None
-    typed: dict[ast.AST, frozenset[str]] = {}
+    owners: Owners | None = None
     found: set[str] = set()
     for node in reads:
+        pair = f"{node.value.attr}.{node.attr}"
+        owner = node.value.value.id
+        if owner != "self" and pair in found:
+            continue  # kept already: no need to place this read
         function, method_of = scopes.around(node)
         if function is None:
             continue
-        pair = f"{node.value.attr}.{node.attr}"
-        owner = node.value.value.id
         if owner != "self":
-            names = typed.get(function)
-            if names is None:
-                names = typed[function] = _typed_names(function)
-            if owner in names:
-                found.add(pair)
+            if owners is None:
+                owners = Owners(tree)
+            any_model, callees = owners.model_names(node, function)
+            if any_model:
+                found.add(pair)  # (a model of any name: those of `callees` too)
+            else:
+                found.update(f"{model}:{pair}" for model in callees)
         elif method_of is not None and _is_method(function):
             found.add(f"{method_of.name}:{pair}")
             if renamed is None:
@@ -88,7 +94,9 @@ class _Scopes:
         when that class also encloses the function (else None)."""
         at = (node.lineno, node.col_offset)
         function, class_inside = None, False
-        for _, end, scope in reversed(self._spans[: bisect_right(self._starts, at)]):
+        spans = self._spans
+        for position in range(bisect_right(self._starts, at) - 1, -1, -1):
+            _, end, scope = spans[position]
             if not at < end:
                 continue  # a scope before the node, closed
             if isinstance(scope, ast.ClassDef):
@@ -109,37 +117,6 @@ def _is_method(function: ast.AST) -> bool:
     )
 
 
-def _typed_names(function: ast.AST) -> frozenset[str]:
-    """Names the function may give a model: its annotated parameters, and the names
-    its body binds as loop or comprehension targets, with an annotation, or to a call."""
-    names: set[str] = set()
-    args = function.args
-    for arg in (
-        *args.posonlyargs,
-        *args.args,
-        *args.kwonlyargs,
-        *((args.vararg,) if args.vararg else ()),
-        *((args.kwarg,) if args.kwarg else ()),
-    ):
-        if arg.annotation is not None:
-            names.add(arg.arg)
-    stack = list(child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign)):
-            names.update(_stored(node.target))
-        elif isinstance(node, ast.Assign) and isinstance(
-            node.value, (ast.Call, ast.Await)
-        ):
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        stack.extend(child_nodes(node))
-    return frozenset(names)
-
-
-def _stored(target: ast.AST) -> list[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
-
-
 def _import_renames(tree: ast.Module) -> dict[str, str]:
     """`as` name -> the imported name's last part, for every import of the module."""
     return {
@@ -148,3 +125,4 @@ def _import_renames(tree: ast.Module) -> dict[str, str]:
         for alias in node.names
         if alias.asname
     }
+

@@ -70,18 +70,32 @@ from collections.abc import Iterable
 from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.raw_sql_in_loop.rule import mentions_sql
-from n1fix.sql.sending import sent_sql
+from n1fix.sql.drivers import ASYNCPG, PSYCOPG, PSYCOPG2, SQLITE3
+from n1fix.sql.sending import DRIVER_SQL, is_plain_string, sent_sql
 
 
 def sends_built_sql(tree: ast.Module) -> bool:
-    """Does a call send SQL that `built_sql_call` may read as built from values: an
-    f-string, a `%` or `+` expression or a call (`.format()`) as the SQL it sends
-    (`sending.sent_sql`), or a name that the file assigns such a string
-    (`single_assignment` follows only a plain `name = ...`)?"""
+    """Does a call send SQL that `built_sql_call` may read as built from values, in a
+    form `formats.split` reads (`splices` places nothing else: a `+` concatenation, or a
+    call other than `"...".format(...)`, is never a finding): an f-string with a spliced
+    value, a string literal `%` values, or `"...".format(...)` with arguments, as the
+    SQL it sends (`sending.sent_sql`), or a name that the file assigns such a string
+    (`single_assignment` follows only a plain `name = ...`)? A string handed to a
+    driver's `execute` / `fetch`... other than `exec_driver_sql` is read only when the
+    file imports a driver (`drivers.file_drivers`: `only(...)` finds none otherwise)."""
     built_names: set[str] | None = None
+    drivers: bool | None = None
     for call in nodes_of(tree, ast.Call):
         sent = sent_sql(call)
-        if isinstance(sent, (ast.JoinedStr, ast.BinOp, ast.Call)):
+        if sent is None:
+            continue
+        if sent is call.args[0] and call.func.attr != DRIVER_SQL:
+            # not `text(...)`'s argument: a string a driver's method sends
+            if drivers is None:
+                drivers = may_import_a_driver(tree)
+            if not drivers:
+                continue
+        if builds_string(sent):
             return True
         if isinstance(sent, ast.Name):
             if built_names is None:
@@ -100,22 +114,38 @@ def sends_built_sql(tree: ast.Module) -> bool:
 def assigns_built_string(node: ast.AST) -> bool:
     """`name = f"..."`, `name = "..." % ...` or `name = "...".format(...)`: a string
     built from values in a variable a call may send."""
-    if not isinstance(node, ast.Assign):
-        return False
-    value = node.value
+    return isinstance(node, ast.Assign) and builds_string(node.value)
+
+
+def builds_string(value: ast.expr) -> bool:
+    """An f-string with a spliced value, a string literal `%` values, or
+    `"...".format(...)` with arguments: what `formats.split` may split into pieces."""
     if isinstance(value, ast.JoinedStr):
         return any(isinstance(v, ast.FormattedValue) for v in value.values)
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
-        return isinstance(value.left, ast.Constant) and isinstance(
-            value.left.value, str
-        )
+        return is_plain_string(value.left)
     return (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Attribute)
         and value.func.attr == "format"
-        and isinstance(value.func.value, ast.Constant)
-        and isinstance(value.func.value.value, str)
+        and is_plain_string(value.func.value)
+        and bool(value.args or value.keywords)
     )
+
+
+def may_import_a_driver(tree: ast.Module) -> bool:
+    """Whether `import_map` may name sqlite3, psycopg, psycopg2 or asyncpg: an import
+    of one, or any relative import (inside such a package it resolves to it)."""
+    for node in nodes_of(tree, ast.Import, ast.ImportFrom):
+        if isinstance(node, ast.ImportFrom):
+            if node.level or (node.module or "").split(".")[0] in _DRIVER_MODULES:
+                return True
+        elif any(alias.name.split(".")[0] in _DRIVER_MODULES for alias in node.names):
+            return True
+    return False
+
+
+_DRIVER_MODULES = frozenset({SQLITE3, PSYCOPG, PSYCOPG2, ASYNCPG})
 
 
 class SqlBuiltFromValues(Rule):
