@@ -286,7 +286,7 @@ _SCOPE_KINDS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 def _numbered_between(
     index: NodeIndex, kind: type, start: int, end: int
 ) -> list[ast.AST]:
-    numbers = index.numbers_by_class.get(kind)
+    numbers = index.numbers_of(kind)
     if not numbers:
         return []
     return index.by_class[kind][bisect_left(numbers, start) : bisect_left(numbers, end)]
