@@ -843,7 +843,9 @@ def test_query_in_loop_project_gate_turns_away_calls_never_reported():
     assert not through("[x for x in read_flow(k)]\n")
     assert not through("for k in ks:\n    def f():\n        read_flow(k)\n")
     assert not through("for k in ks:\n    f = lambda: read_flow(k)\n")
-    assert not through("for k in ks:\n    @register(read_flow(k))\n    def f():\n        pass\n")
+    assert not through(
+        "for k in ks:\n    @register(read_flow(k))\n    def f():\n        pass\n"
+    )
     # a function that is no chain of names, or an attribute of `self`
     assert not through("for k in ks:\n    dal().read_flow(k)\n")
     assert not through(
