@@ -778,12 +778,113 @@ def test_query_in_loop_project_gate_wants_the_callees_qualifier():
     assert through(
         "from app.models import users\nfor k in ks:\n    users.UsersTable.get(k)\n"
     )
-    # the qualifier is the module or the class: any function of that name
+    # `self.get` resolves in the class around it: `UsersTable.get`, not `A.get`
     assert through(
+        "class UsersTable:\n    def f(self, ks):\n        for k in ks:\n"
+        "            self.get(k)\n"
+    )
+    assert not through(
         "class A:\n    def f(self, ks):\n        for k in ks:\n            self.get(k)\n"
     )
     assert through("for k in ks:\n    read_flow(k)\n")
     assert through("from app.dal import read_flow as rf\nfor k in ks:\n    rf(k)\n")
+
+
+def _project_gate_through(source: str) -> bool:
+    from types import SimpleNamespace
+
+    functions = SimpleNamespace(
+        functions={"app.models.users.UsersTable.get": None, "app.dal.read_flow": None}
+    )
+    tree, text = _tree(source)
+    return QueryInLoop().project_gate(
+        QueryInLoop().survey(tree, text), SimpleNamespace(functions=functions)
+    )
+
+
+def test_query_in_loop_project_gate_keeps_calls_keyed_per_item():
+    """What `call_analysis.analyze_call` can report: an argument that reads a name the
+    loop binds, the call in the loop's per-item part, its function a chain of names."""
+    through = _project_gate_through
+    # the loop's target, read through an attribute, a keyword, a subscript, a call
+    assert through("for k in ks:\n    read_flow(session, k.id)\n")
+    assert through("for k in ks:\n    read_flow(session, flow_id=k['id'])\n")
+    assert through("for k in ks:\n    read_flow(session, str(k))\n")
+    # a name the body binds: assignment, tuple target, with-as, except-as, walrus,
+    # match capture, import, augmented assignment
+    assert through("for r in rs:\n    key = r.k\n    read_flow(key)\n")
+    assert through("for a, (b, c) in rs:\n    read_flow(c)\n")
+    assert through("for r in rs:\n    with r.open() as h:\n        read_flow(h)\n")
+    assert through(
+        "for r in rs:\n    try:\n        pass\n    except E as e:\n        read_flow(e)\n"
+    )
+    assert through("for r in rs:\n    read_flow((k := r.id))\n")
+    assert through(
+        "for r in rs:\n    match r:\n        case {'id': k}:\n            read_flow(k)\n"
+    )
+    assert through("for r in rs:\n    import m as k\n    read_flow(k)\n")
+    assert through("for r in rs:\n    n += r\n    read_flow(n)\n")
+    # a lambda's parameter named like the item (LibCST reads it as a name)
+    assert through("for k in ks:\n    read_flow(lambda k: 1)\n")
+    # comprehensions: the element, a condition, a later iterable; nested loops
+    assert through("[read_flow(k) for k in ks]\n")
+    assert through("[k for k in ks if read_flow(k)]\n")
+    assert through("[f for k in ks for f in read_flow(k)]\n")
+    assert through("{k: read_flow(k) for k in ks}\n")
+    assert through("for g in gs:\n    for k in g:\n        read_flow(g)\n")
+    # async, decorated functions, a loop inside a function inside a loop
+    assert through(
+        "async def f(ks):\n    async for k in ks:\n        await read_flow(k)\n"
+    )
+    assert through("@cache\ndef f(ks):\n    for k in ks:\n        read_flow(k)\n")
+    assert through(
+        "for g in gs:\n    def f():\n        for k in g:\n            read_flow(k)\n"
+    )
+    # imports under other names, module aliases, star imports, re-exports
+    assert through("from app.dal import read_flow as rf\nfor k in ks:\n    rf(k)\n")
+    assert through("import app.dal as d\nfor k in ks:\n    d.read_flow(k)\n")
+    assert through("from app.dal import *\nfor k in ks:\n    read_flow(k)\n")
+    assert through("from app import dal\nfor k in ks:\n    dal.read_flow(k)\n")
+    assert through(
+        "from app.models import U as UsersTable\n[UsersTable.get(k) for k in ks]\n"
+    )
+    # `self`/`cls` in a method of the class, also from a nested function or lambda
+    assert through(
+        "class UsersTable:\n    @classmethod\n    def f(cls, ks):\n"
+        "        return [cls.get(k) for k in ks]\n"
+    )
+    assert through(
+        "class UsersTable:\n    def f(self, ks):\n        def g():\n"
+        "            for k in ks:\n                self.get(k)\n"
+    )
+
+
+def test_query_in_loop_project_gate_turns_away_calls_never_reported():
+    through = _project_gate_through
+    # no argument, or `*args`/`**kwargs` (no argument is read for a key parameter)
+    assert not through("for k in ks:\n    read_flow()\n")
+    assert not through("for k in ks:\n    read_flow(*k)\n")
+    assert not through("for k in ks:\n    read_flow(k, **options)\n")
+    # no argument reads what the loop binds
+    assert not through("for k in ks:\n    read_flow(session, flow_id)\n")
+    assert not through("for k in ks:\n    read_flow(1, 'x')\n")
+    # not per item: the iterable, the `else`, a function or class defined in the loop
+    assert not through("for k in read_flow(k):\n    pass\n")
+    assert not through("for k in ks:\n    pass\nelse:\n    read_flow(k)\n")
+    assert not through("[x for x in read_flow(k)]\n")
+    assert not through("for k in ks:\n    def f():\n        read_flow(k)\n")
+    assert not through("for k in ks:\n    f = lambda: read_flow(k)\n")
+    assert not through(
+        "for k in ks:\n    @register(read_flow(k))\n    def f():\n        pass\n"
+    )
+    # a function that is no chain of names, or an attribute of `self`
+    assert not through("for k in ks:\n    dal().read_flow(k)\n")
+    assert not through(
+        "class UsersTable:\n    def f(self, ks):\n        for k in ks:\n"
+        "            self.users.get(k)\n"
+    )
+    # `self` outside a class resolves nowhere
+    assert not through("def f(self, ks):\n    for k in ks:\n        self.get(k)\n")
 
 
 # -- related-key-via-relationship ----------------------------------------------------------

@@ -9,13 +9,16 @@ name's last for `head.m(...)` when `head` is imported (`from app.models import U
 `Users`). So each call in a loop is kept as `X.m` (a function named `m` below an `X`),
 or as `m` alone when `X` is not known from the file (`self.m()`, a bare `m()`, whose
 module or class is the qualifier, a call on a call). No LibCST here.
+
+`keyed_loop_callees` keeps only the calls the check can report: see its docstring.
 """
 
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 
-from n1fix.cst.astwalk import below_any, nodes_of
+from n1fix.cst.astwalk import below_any, index_of, nodes_of
 
 _LOOPS = (
     ast.For,
@@ -30,30 +33,228 @@ _LOOPS = (
 def loop_callees(tree: ast.Module) -> set[str]:
     """`X.m` or `m` for every call anywhere inside a loop or comprehension (header,
     body, nested functions), as `orm.functions.loop_called_names` finds them."""
-    imported: dict[str, set[str]] = {}  # bound name -> last names of what it imports
+    imported = _imported_last_names(tree)
+    keys: set[str] = set()
+    for node in below_any(tree, nodes_of(tree, *_LOOPS), nodes_of(tree, ast.Call)):
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            _add_keys(keys, _dotted_parts(func), func.attr, imported)
+        elif isinstance(func, ast.Name):
+            _add_keys(keys, None, func.id, imported)
+    return keys
+
+
+def keyed_loop_callees(tree: ast.Module) -> set[str]:
+    """`loop_callees` narrowed to the calls query-in-loop's check can report.
+
+    The check (`analysis.find`, `call_analysis.analyze_call`) reports a call only when
+    - `callees.callee_of` resolves it: its function is a chain of names (`a.b.m`, not
+      `f().m`), and one starting at `self`/`cls` is `self.m` inside a class, which
+      resolves as `<module>.<that class>.m` (so `Owner.m` is kept, not `m`);
+    - it has an argument for a key parameter, without `*args`/`**kwargs`
+      (`_argument_for`), that reads a name varying per item: bound by a loop around the
+      call, below the call's own function, class or lambda (`loop_frames.frames_of`:
+      the loop's targets and whatever its body binds; here, any name bound anywhere in
+      the loop, a superset). The call runs per item of that loop (`frames_of` has a
+      frame for it), as `LoopRegions` reads it.
+    """
+    imported = _imported_last_names(tree)
+    index = index_of(tree)
+    number = index.number
+    calls = [
+        call
+        for call in below_any(tree, nodes_of(tree, *_LOOPS), nodes_of(tree, ast.Call))
+        if _may_take_a_key(call)
+    ]
+    if not calls:
+        return set()
+    calls.sort(key=lambda call: number[id(call)])
+    bound_in: dict[int, set[str]] = {}  # a loop's id -> names bound in it
+    keys: set[str] = set()
+    for call, around in zip(calls, _containers_around(index, calls)):
+        func = call.func
+        parts = _dotted_parts(func) if isinstance(func, ast.Attribute) else None
+        if parts is None and not isinstance(func, ast.Name):
+            continue  # `f().m(...)`: no qualified name to resolve
+        varying: set[str] = set()
+        for loop in _per_item_loops(index, call, around):
+            names = bound_in.get(id(loop))
+            if names is None:
+                names = bound_in[id(loop)] = _names_bound(index, loop)
+            varying |= names
+        if not varying or not _reads_any(call, varying):
+            continue
+        if parts is not None and parts[0] in ("self", "cls"):
+            owner = next(
+                (node for node in reversed(around) if isinstance(node, ast.ClassDef)),
+                None,
+            )
+            if len(parts) == 2 and owner is not None:
+                keys.add(f"{owner.name}.{parts[1]}")
+            continue  # `self.a.m()`, or no class around: `callee_of` gives up
+        last = func.attr if parts is not None else func.id
+        _add_keys(keys, parts, last, imported)
+    return keys
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_CONTAINERS = (*_SCOPES, *_LOOPS)
+
+
+def _may_take_a_key(call: ast.Call) -> bool:
+    """Has the call an argument, none of them `*x` or `**x` (`_argument_for` reads no
+    argument of such a call)?"""
+    if not call.args and not call.keywords:
+        return False
+    return not any(isinstance(arg, ast.Starred) for arg in call.args) and all(
+        keyword.arg is not None for keyword in call.keywords
+    )
+
+
+def _containers_around(index, calls: list[ast.Call]) -> list[list[ast.AST]]:
+    """For each call (in the index's order), the functions, classes, lambdas, loops and
+    comprehensions around it, outermost first: one sweep over both lists."""
+    number, ends = index.number, index.ends
+    containers = sorted(
+        (node for kind in _CONTAINERS for node in index.by_class.get(kind, ())),
+        key=lambda node: number[id(node)],
+    )
+    around: list[list[ast.AST]] = []
+    open_: list[ast.AST] = []
+    next_container = 0
+    for call in calls:
+        at = number[id(call)]
+        while (
+            next_container < len(containers)
+            and number[id(containers[next_container])] < at
+        ):
+            container = containers[next_container]
+            next_container += 1
+            while open_ and ends[id(open_[-1])] <= number[id(container)]:
+                open_.pop()
+            open_.append(container)
+        while open_ and ends[id(open_[-1])] <= at:
+            open_.pop()
+        around.append(list(open_))
+    return around
+
+
+def _per_item_loops(index, call: ast.Call, around: list[ast.AST]) -> list[ast.AST]:
+    """The loops of `around` whose per-item part holds the call (a `for`'s body, all of
+    a comprehension but its first iterable), up to the call's own function, class or
+    lambda: `frames_of`'s frames, as `LoopRegions` reads them."""
+    number, ends = index.number, index.ends
+    at = number[id(call)]
+    loops: list[ast.AST] = []
+    for node in reversed(around):
+        if isinstance(node, _SCOPES):
+            break
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            end = number[id(node.orelse[0])] if node.orelse else ends[id(node)]
+            if number[id(node.body[0])] <= at < end:
+                loops.append(node)
+            continue
+        generators = node.generators
+        first = generators[0]
+        hole_start = number[id(first.iter)]
+        hole_end = (
+            number[id(first.ifs[0])]
+            if first.ifs
+            else number[id(generators[1])]
+            if len(generators) > 1
+            else ends[id(node)]
+        )
+        if not hole_start <= at < hole_end:
+            loops.append(node)
+    return loops
+
+
+_BINDERS = (
+    ast.Name,
+    ast.alias,
+    ast.ExceptHandler,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.MatchAs,
+    ast.MatchStar,
+    ast.MatchMapping,
+)
+
+
+def _names_bound(index, loop: ast.AST) -> set[str]:
+    """Every name bound anywhere in `loop` (its targets, its body's assignments, with-as,
+    walrus, imports, `except ... as`, `match` captures, nested definitions): a superset
+    of `loop_frames.Frame.varying`."""
+    names: set[str] = set()
+    start, end = index.number[id(loop)], index.ends[id(loop)]
+    for kind in _BINDERS:
+        numbers = index.numbers_by_class.get(kind)
+        if not numbers:
+            continue
+        nodes = index.by_class[kind][
+            bisect_left(numbers, start) : bisect_left(numbers, end)
+        ]
+        if kind is ast.Name:
+            names.update(node.id for node in nodes if type(node.ctx) is not ast.Load)
+        elif kind is ast.alias:
+            names.update(node.asname or node.name.partition(".")[0] for node in nodes)
+        elif kind is ast.MatchMapping:
+            names.update(node.rest for node in nodes if node.rest is not None)
+        else:
+            names.update(node.name for node in nodes if node.name is not None)
+    return names
+
+
+def _reads_any(call: ast.Call, names: set[str]) -> bool:
+    """Does an argument of the call refer to one of `names` (as `syntax.names_read`
+    reads an argument: lambda parameters too, which LibCST spells as names)?"""
+    values = [*call.args, *(keyword.value for keyword in call.keywords)]
+    for value in values:
+        while type(value) is ast.Attribute:  # `item.id`: the common case, no walk
+            value = value.value
+        if type(value) is ast.Name:
+            if value.id in names:
+                return True
+            continue
+        if type(value) is ast.Constant:
+            continue
+        for node in ast.walk(value):
+            kind = type(node)
+            if kind is ast.Name and node.id in names:
+                return True
+            if kind is ast.arg and node.arg in names:
+                return True
+    return False
+
+
+def _imported_last_names(tree: ast.Module) -> dict[str, set[str]]:
+    """Bound name -> last names of what it imports."""
+    imported: dict[str, set[str]] = {}
     for node in nodes_of(tree, ast.Import, ast.ImportFrom):
         for alias in node.names:
             bound = alias.asname or alias.name.partition(".")[0]
             imported.setdefault(bound, set()).add(alias.name.rpartition(".")[2])
-    called: list[tuple[list[str] | None, str]] = []  # (dotted parts, last name)
-    for node in below_any(tree, nodes_of(tree, *_LOOPS), nodes_of(tree, ast.Call)):
-        func = node.func
-        if isinstance(func, ast.Attribute):
-            called.append((_dotted_parts(func), func.attr))
-        elif isinstance(func, ast.Name):
-            called.append((None, func.id))
-    keys: set[str] = set()
-    for parts, last in called:
-        if parts is None or parts[0] in ("self", "cls") and len(parts) == 2:
-            keys.add(last)  # the qualifier is the module or the class: any
-            for original in imported.get(last, ()):
-                keys.add(original)  # `from m import g as f`: `f()` resolves as `m.g`
-            continue
-        keys.add(f"{parts[-2]}.{last}")
-        if len(parts) == 2:
-            for original in imported.get(parts[0], ()):
-                keys.add(f"{original}.{last}")
-    return keys
+    return imported
+
+
+def _add_keys(
+    keys: set[str],
+    parts: list[str] | None,
+    last: str,
+    imported: dict[str, set[str]],
+) -> None:
+    """The keys of one call `parts` (dotted, None when not a chain of names) ending in
+    `last`."""
+    if parts is None or parts[0] in ("self", "cls") and len(parts) == 2:
+        keys.add(last)  # the qualifier is the module or the class: any
+        for original in imported.get(last, ()):
+            keys.add(original)  # `from m import g as f`: `f()` resolves as `m.g`
+        return
+    keys.add(f"{parts[-2]}.{last}")
+    if len(parts) == 2:
+        for original in imported.get(parts[0], ()):
+            keys.add(f"{original}.{last}")
 
 
 # The last function index asked about: its functions' names before the last, by last.

@@ -21,7 +21,7 @@ from n1fix.config import Config
 from n1fix.engine.collector import collect_rarely
 from n1fix.engine.discovery import discover
 from n1fix.engine.fileio import SourceError, SourceFile, read_source
-from n1fix.orm.imports import clear_resolution_cache
+from n1fix.orm.imports import clear_resolution_cache, module_name_for
 from n1fix.rules import all_rules, select_rules
 from n1fix.rules.base import Finding, GatedFile, Rule
 from n1fix.rules.project import (
@@ -911,8 +911,9 @@ def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], st
 
 class _ProjectModules:
     """Reads a project file as a rule reads it to plan code in it (`read_module`), or
-    says why it cannot be read. A file is surveyed once per text: query-in-loop plans
-    many callees in the same few modules (open-webui: 76 reads of 17 files)."""
+    says why it cannot be read. Its name and imports are read once per text:
+    query-in-loop plans many callees in the same few modules (open-webui: 76 reads of
+    17 files)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -926,15 +927,34 @@ class _ProjectModules:
         kept = self._read.get(path)
         if kept is not None and kept.text == text:
             return kept
-        survey = survey_file(path, self.root, {}, text=text)
+        module_name = module_name_for(path, self.root)
         module = ProjectModule(
-            path, display_path(path), text, survey.module_name, survey.imports
+            path,
+            display_path(path),
+            text,
+            module_name,
+            _module_imports(path, text, module_name),
         )
         self._read[path] = module
         return module
 
     def __getstate__(self) -> dict:
         return {"root": self.root, "_read": {}}  # each process reads its own
+
+
+def _module_imports(path: Path, text: str, module_name: str) -> dict[str, str]:
+    """The imports `survey_file(path, root, {}, text=text)` finds (none for a file `ast`
+    cannot parse), without the survey's fact extractors (models, query functions,
+    session use): a plan reads only the module's name and imports."""
+    import ast
+
+    from n1fix.orm.imports import import_map
+
+    try:
+        tree = ast.parse(text, filename=str(path))
+        return import_map(tree, module_name, path.name == "__init__.py")
+    except Exception:  # noqa: BLE001 - as the survey: no imports
+        return {}
 
 
 def gate_on_project(

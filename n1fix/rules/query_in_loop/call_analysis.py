@@ -103,8 +103,11 @@ def analyze_call(
         return None
     varying = set().union(*(f.varying for f in frames))
     keyed: list[tuple[str, cst.BaseExpression]] = []
+    # What the arguments bind: read once (a decorator's injection is worked out from
+    # the callee's module, parsed again on each ask).
+    params = call_params(ctx, callee) if callee.key_params else ()
     for param in callee.key_params:
-        arg = _argument_for(call, call_params(ctx, callee), param)
+        arg = _argument_for(call, params, param)
         if arg is not None and names_read(arg) & varying:
             keyed.append((param, arg))
     if not keyed:
@@ -155,7 +158,7 @@ def analyze_call(
         if alone:
             return no_fix(alone)
     session_arg = (
-        _argument_for(call, call_params(ctx, callee), variant.session_param)
+        _argument_for(call, params, variant.session_param)
         if variant.session_param
         else None
     )

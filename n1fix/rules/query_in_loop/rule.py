@@ -249,7 +249,7 @@ import ast
 import re
 from typing import Iterable
 
-from n1fix.analysis.ast_loop_calls import loop_callees, resolvable
+from n1fix.analysis.ast_loop_calls import keyed_loop_callees, resolvable
 from n1fix.cst.astwalk import any_in_loop, class_like
 from n1fix.cst.text_scan import calls_word
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
@@ -356,9 +356,10 @@ class QueryInLoop(Rule):
         return gate(tree, text)
 
     def survey(self, tree: ast.Module, text: str) -> list[str]:
-        # The names the file may call in a loop (a superset), sorted so that the cache's
-        # bytes are stable.
-        return sorted(loop_callees(tree))
+        # The names the file may call in a loop with a key that varies per item (a
+        # superset of the calls the check reports), sorted so that the cache's bytes are
+        # stable.
+        return sorted(keyed_loop_callees(tree))
 
     def project_gate(self, facts: list[str] | None, project) -> bool:
         """Let a file through when it may call a project function that runs a query (the
