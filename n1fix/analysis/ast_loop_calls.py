@@ -189,7 +189,7 @@ def _names_bound(index, loop: ast.AST) -> set[str]:
     names: set[str] = set()
     start, end = index.number[id(loop)], index.ends[id(loop)]
     for kind in _BINDERS:
-        numbers = index.numbers_by_class.get(kind)
+        numbers = index.numbers_of(kind)
         if not numbers:
             continue
         nodes = index.by_class[kind][
