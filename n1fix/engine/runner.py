@@ -943,18 +943,12 @@ class _ProjectModules:
 
 
 def _module_imports(path: Path, text: str, module_name: str) -> dict[str, str]:
-    """The imports `survey_file(path, root, {}, text=text)` finds (none for a file `ast`
-    cannot parse), without the survey's fact extractors (models, query functions,
-    session use): a plan reads only the module's name and imports."""
-    import ast
+    """The imports `survey_file(path, root, {}, text=text)` finds, without the survey's
+    fact extractors (models, query functions, session use): a plan reads only the
+    module's name and imports."""
+    from n1fix.engine.survey import imports_of
 
-    from n1fix.orm.imports import import_map
-
-    try:
-        tree = ast.parse(text, filename=str(path))
-        return import_map(tree, module_name, path.name == "__init__.py")
-    except Exception:  # noqa: BLE001 - as the survey: no imports
-        return {}
+    return imports_of(path, text, module_name)
 
 
 def gate_on_project(

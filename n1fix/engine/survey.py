@@ -135,6 +135,28 @@ def _gate_newer_syntax(
         survey.imports, survey.resolved, survey.unresolved = {}, [], []
 
 
+def imports_of(path: Path, text: str, module_name: str) -> dict[str, str]:
+    """The import map `survey_file` gives the file: read from the older-syntax reading
+    of a file whose syntax is newer than the running Python's; empty when neither
+    reading parses."""
+    try:
+        tree = ast.parse(text, filename=str(path))
+    except SyntaxError:
+        older = as_older_syntax(text)
+        if older is None:
+            return {}
+        try:
+            tree = ast.parse(older)
+        except Exception:  # noqa: BLE001 - as the survey: no imports
+            return {}
+    except Exception:  # noqa: BLE001 - as the survey: no imports
+        return {}
+    try:
+        return import_map(tree, module_name, path.name == "__init__.py")
+    except Exception:  # noqa: BLE001 - as the survey: no imports
+        return {}
+
+
 def _gather_imports(survey: Survey, tree: ast.Module, root: Path) -> None:
     path, module_name = survey.path, survey.module_name
     is_package = path.name == "__init__.py"

@@ -30,7 +30,13 @@ import ast
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from n1fix.cst.astwalk import ast_dotted_name, index_of, nodes_of, nodes_within, owner_scope
+from n1fix.cst.astwalk import (
+    ast_dotted_name,
+    index_of,
+    nodes_of,
+    nodes_within,
+    owner_scope,
+)
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 

@@ -125,4 +125,3 @@ def _import_renames(tree: ast.Module) -> dict[str, str]:
         for alias in node.names
         if alias.asname
     }
-
