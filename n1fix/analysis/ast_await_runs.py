@@ -28,7 +28,7 @@ from n1fix.analysis.ast_awaits import (
     SESSION_NAME,
     WRITE_METHODS,
     _callee_path,
-    _passed,
+    passed_arguments,
 )
 from n1fix.analysis.http_methods import REQUEST_METHODS
 from n1fix.cst.astwalk import ast_dotted_name, nodes_of, nodes_within
@@ -110,7 +110,7 @@ def _class_like(expr: ast.AST) -> bool:
 
 def _sessions_passed(call: ast.Call) -> set[str]:
     found = set()
-    for arg in _passed(call):
+    for arg in passed_arguments(call):
         name = ast_dotted_name(arg)
         if name is not None and SESSION_NAME.search(name.rpartition(".")[2]):
             found.add(name)

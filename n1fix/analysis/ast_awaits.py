@@ -151,7 +151,7 @@ class CallerFacts:
     def callee_names(self, call: ast.Call) -> bool | list[str]:
         """`LOCAL` when the call may talk to the database whatever the project holds,
         else the last names its callee may have in the session-use index."""
-        for arg in _passed(call):
+        for arg in passed_arguments(call):
             if self.may_be_session(arg) or self._may_be_text(arg):
                 return LOCAL
         func = call.func
@@ -216,7 +216,7 @@ def imports_http_client(tree: ast.Module) -> bool:
     return False
 
 
-def _passed(call: ast.Call) -> Iterator[ast.AST]:
+def passed_arguments(call: ast.Call) -> Iterator[ast.AST]:
     """Every argument, those given to a call in the receiver chain included (as
     `await_calls._passed`), keywords and starred ones too."""
     func = call.func

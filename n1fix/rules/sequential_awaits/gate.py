@@ -35,6 +35,7 @@ from n1fix.analysis.ast_awaits import (
     awaited_call,
     blocks,
     import_aliases,
+    passed_arguments,
 )
 from n1fix.analysis.http_methods import READ_REQUESTS
 from n1fix.cst.astwalk import ast_dotted_name
@@ -97,7 +98,7 @@ def read_member(caller: CallerFacts, call: ast.Call) -> bool | list[str]:
     Such a call is still a read when its callee is one the index knows (`describe` goes
     on to the index when the receiver is not a session or a client): its names are kept.
     """
-    for arg in _passed(call):
+    for arg in passed_arguments(call):
         if caller.may_be_session(arg):
             return LOCAL
     func = call.func
@@ -109,26 +110,6 @@ def read_member(caller: CallerFacts, call: ast.Call) -> bool | list[str]:
     if isinstance(func, ast.Name) and func.id in caller.local_functions:
         return LOCAL
     return caller.possible_callees(call)
-
-
-def _passed(call: ast.Call):
-    """Every argument, those given to a call in the receiver chain included, keywords
-    and starred ones too (as `await_calls._passed` reads them)."""
-    func = call.func
-    while isinstance(func, (ast.Attribute, ast.Call)):
-        if isinstance(func, ast.Call):
-            yield from _arguments(func)
-            func = func.func
-        else:
-            func = func.value
-    yield from _arguments(call)
-
-
-def _arguments(call: ast.Call):
-    for arg in call.args:
-        yield arg.value if isinstance(arg, ast.Starred) else arg
-    for keyword in call.keywords:
-        yield keyword.value
 
 
 def _names_sessionmaker(text: str) -> bool:
