@@ -84,10 +84,15 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def timed(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> Run:
+def timed(cmd: list[str], *, timeout: float, cwd: Path = WORK) -> Run:
     """Wall seconds, CPU seconds and peak memory of one command. On a shared machine the
     CPU seconds are the steadier figure: other work stretches the wall time, not the CPU
     time used.
+
+    Every command runs in `bench/.work`, never in the directory the bench was started
+    from: `--n1fix "env PYTHONPATH=<checkout> python -m n1fix"` started from a checkout
+    of n1fix would import that checkout's package (`-m` puts the working directory
+    before `PYTHONPATH` on `sys.path`), not the one named.
 
     `os.wait4` gives this command's own resource use (its children that it waited for,
     such as a process pool's workers, included), where `getrusage(RUSAGE_CHILDREN)`
