@@ -16,9 +16,8 @@ module or class is the qualifier, a call on a call). No LibCST here.
 from __future__ import annotations
 
 import ast
-from bisect import bisect_left
 
-from n1fix.cst.astwalk import below_any, index_of, nodes_of
+from n1fix.cst.astwalk import below_any, index_of, nodes_of, per_item_ranges
 
 _LOOPS = (
     ast.For,
@@ -143,28 +142,12 @@ def _per_item_loops(index, call: ast.Call, around: list[ast.AST]) -> list[ast.AS
     """The loops of `around` whose per-item part holds the call (a `for`'s body, all of
     a comprehension but its first iterable), up to the call's own function, class or
     lambda: `frames_of`'s frames, as `LoopRegions` reads them."""
-    number, ends = index.number, index.ends
-    at = number[id(call)]
+    at = index.number[id(call)]
     loops: list[ast.AST] = []
     for node in reversed(around):
         if isinstance(node, _SCOPES):
             break
-        if isinstance(node, (ast.For, ast.AsyncFor)):
-            end = number[id(node.orelse[0])] if node.orelse else ends[id(node)]
-            if number[id(node.body[0])] <= at < end:
-                loops.append(node)
-            continue
-        generators = node.generators
-        first = generators[0]
-        hole_start = number[id(first.iter)]
-        hole_end = (
-            number[id(first.ifs[0])]
-            if first.ifs
-            else number[id(generators[1])]
-            if len(generators) > 1
-            else ends[id(node)]
-        )
-        if not hole_start <= at < hole_end:
+        if any(start <= at < end for start, end in per_item_ranges(index, node)):
             loops.append(node)
     return loops
 
@@ -189,12 +172,7 @@ def _names_bound(index, loop: ast.AST) -> set[str]:
     names: set[str] = set()
     start, end = index.number[id(loop)], index.ends[id(loop)]
     for kind in _BINDERS:
-        numbers = index.numbers_of(kind)
-        if not numbers:
-            continue
-        nodes = index.by_class[kind][
-            bisect_left(numbers, start) : bisect_left(numbers, end)
-        ]
+        nodes = index.between(start, end, kind)
         if kind is ast.Name:
             names.update(node.id for node in nodes if type(node.ctx) is not ast.Load)
         elif kind is ast.alias:

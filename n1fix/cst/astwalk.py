@@ -156,17 +156,21 @@ class NodeIndex:
             ]
         return numbers
 
+    def between(self, start: int, end: int, kind: type) -> list[ast.AST]:
+        """The nodes of class `kind` numbered from `start` up to `end` (not included),
+        in pre-order."""
+        nodes = self.by_class.get(kind)
+        if not nodes:
+            return []
+        numbers = self.numbers_of(kind)
+        return nodes[bisect_left(numbers, start) : bisect_left(numbers, end)]
+
     def within(self, scope: ast.AST, types: tuple[type, ...]) -> list[ast.AST]:
         start = self.number[id(scope)]
         end = self.ends[id(scope)]
         found: list[ast.AST] = []
         for kind in types:
-            nodes = self.by_class.get(kind)
-            if nodes:
-                numbers = self.numbers_of(kind)
-                found.extend(
-                    nodes[bisect_left(numbers, start) : bisect_left(numbers, end)]
-                )
+            found.extend(self.between(start, end, kind))
         if len(types) > 1:
             number = self.number
             found.sort(key=lambda node: number[id(node)])
@@ -232,27 +236,11 @@ class LoopRegions:
         for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda):
             for scope in index.by_class.get(kind, ()):
                 regions.append((number[id(scope)] + 1, ends[id(scope)], False))
-        for kind in _FOR_LOOPS:
+        for kind in (*_FOR_LOOPS, *_COMPREHENSIONS):
             for loop in index.by_class.get(kind, ()):
-                end = number[id(loop.orelse[0])] if loop.orelse else ends[id(loop)]
-                regions.append((number[id(loop.body[0])], end, True))
-        for kind in _COMPREHENSIONS:
-            for comprehension in index.by_class.get(kind, ()):
-                start, end = number[id(comprehension)] + 1, ends[id(comprehension)]
-                generators = comprehension.generators
-                first = generators[0]
-                # The first iterable runs once: a hole in the per-item range.
-                hole_start = number[id(first.iter)]
-                hole_end = (
-                    number[id(first.ifs[0])]
-                    if first.ifs
-                    else number[id(generators[1])]
-                    if len(generators) > 1
-                    else end
+                regions.extend(
+                    (start, end, True) for start, end in per_item_ranges(index, loop)
                 )
-                regions.append((start, hole_start, True))
-                if hole_end < end:
-                    regions.append((hole_end, end, True))
         regions.sort()
         self._starts = [region[0] for region in regions]
         self._regions = regions
@@ -266,6 +254,30 @@ class LoopRegions:
             if at < end:
                 return per_item
         return False
+
+
+def per_item_ranges(index: NodeIndex, loop: ast.AST) -> list[tuple[int, int]]:
+    """The ranges of `index`'s numbers that run once per item of `loop`: a `for`
+    statement's body (not its `else`); all of a comprehension but its first iterable."""
+    number, ends = index.number, index.ends
+    if isinstance(loop, _FOR_LOOPS):
+        end = number[id(loop.orelse[0])] if loop.orelse else ends[id(loop)]
+        return [(number[id(loop.body[0])], end)]
+    start, end = number[id(loop)] + 1, ends[id(loop)]
+    generators = loop.generators
+    first = generators[0]
+    # The first iterable runs once: a hole in the per-item range.
+    hole_start = number[id(first.iter)]
+    hole_end = (
+        number[id(first.ifs[0])]
+        if first.ifs
+        else number[id(generators[1])]
+        if len(generators) > 1
+        else end
+    )
+    if hole_end < end:
+        return [(start, hole_start), (hole_end, end)]
+    return [(start, hole_start)]
 
 
 class ScopeRegions:

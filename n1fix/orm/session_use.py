@@ -29,7 +29,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
@@ -263,12 +262,12 @@ def _own_body_nodes(
     pruned: list[tuple[int, int]] = []
     statements = {id(statement) for statement in function.body}
     for kind in _SCOPE_KINDS:
-        for scope in _numbered_between(index, kind, start, end):
+        for scope in index.between(start, end, kind):
             if id(scope) not in statements:
                 pruned.append((number[id(scope)], index.ends[id(scope)]))
     found: list[ast.AST] = []
     for kind in kinds:
-        nodes = _numbered_between(index, kind, start, end)
+        nodes = index.between(start, end, kind)
         if pruned:
             nodes = [node for node in nodes if not _inside(number[id(node)], pruned)]
         found.extend(nodes)
@@ -281,15 +280,6 @@ def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
 
 
 _SCOPE_KINDS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def _numbered_between(
-    index: NodeIndex, kind: type, start: int, end: int
-) -> list[ast.AST]:
-    numbers = index.numbers_of(kind)
-    if not numbers:
-        return []
-    return index.by_class[kind][bisect_left(numbers, start) : bisect_left(numbers, end)]
 
 
 def _after_body(index: NodeIndex, function: ast.FunctionDef) -> int:

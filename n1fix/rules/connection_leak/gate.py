@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import re
 
-from n1fix.cst.astwalk import nodes_of
+from n1fix.cst.astwalk import called_name, nodes_of
 
 # The packages whose names `openers` and `engines` qualify (tests/test_gate_precision.py
 # holds the two lists together).
@@ -152,15 +152,7 @@ def maker_bound_names(tree: ast.Module) -> list[str]:
         value = statement.value
         if not isinstance(value, ast.Call):
             continue
-        func = value.func
-        called = (
-            func.id
-            if isinstance(func, ast.Name)
-            else func.attr
-            if isinstance(func, ast.Attribute)
-            else None
-        )
-        if called in MAKER_CALLS:
+        if called_name(value.func) in MAKER_CALLS:
             found.update(t.id for t in targets if isinstance(t, ast.Name))
     return sorted(found)
 
