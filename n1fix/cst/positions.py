@@ -3,8 +3,9 @@
 `MetadataWrapper(module).resolve(PositionProvider)` prints the module while tracking the
 line and column after every token (a regular-expression split per token), and then walks
 the whole tree once more for batchable providers even when none was asked for. Here the
-module is printed once, counting characters only; a token's newlines are looked for only
-when it has one, and offsets become (line, column) only for the nodes asked about.
+module, or only the function around the nodes asked about, is printed once, counting
+characters only; a token's newlines are looked for only when it has one, and offsets
+become (line, column) only for the nodes asked about.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
+
+from n1fix.cst.tree_index import indexed
 
 # The newlines LibCST's position provider counts (`position_provider.NEWLINE_RE`).
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -93,21 +96,103 @@ class _Syntactic:
 
 
 class Positions:
-    """`positions[node]` -> the node's `CodeRange`, equal to `PositionProvider`'s."""
+    """`positions[node]` -> the node's `CodeRange`, equal to `PositionProvider`'s.
 
-    def __init__(self, module: cst.Module) -> None:
+    With the module's source text at hand and the module indexed (`tree_index`), only
+    the function or class around the node asked about is printed: printed alone, with
+    the indentation of the blocks around it, it is the very text the whole module prints
+    there, so where that text occurs once in the source its offset is where it starts.
+    Findings sit in a few functions of a file; printing the whole module for their lines
+    cost as much as a tenth of a scan. The whole module is printed when the text occurs
+    more than once, for a node outside any function or class, and for a source with a
+    carriage return (LibCST counts a newline per token, which the source text alone does
+    not show)."""
+
+    def __init__(self, module: cst.Module, source: str | None = None) -> None:
+        self._module = module
+        self._spans: dict[int, tuple[int, int]] = {}
+        self._printed: set[int] = set()  # the ids of the statements printed alone
+        self._whole = source is None or "\r" in source
+        self._source = source
+        self._line_ends: list[int] = []
+        if self._whole:
+            self._print_module()
+        else:
+            self._line_ends = [match.end() for match in _LINE_END.finditer(source)]
+
+    def __getitem__(self, node: cst.CSTNode) -> CodeRange:
+        span = self._spans.get(id(node))
+        if span is None and not self._whole:
+            if not self._print_around(node):
+                self._print_module()
+            span = self._spans.get(id(node))
+        if span is None:
+            raise KeyError(node)
+        start, end = span
+        return CodeRange(self._position(start), self._position(end))
+
+    def _print_module(self) -> None:
+        module = self._module
         state = _OffsetState(
             default_indent=module.default_indent, default_newline=module.default_newline
         )
         module._codegen(state)
         self._spans = state.spans
         self._line_ends = state.line_ends
+        self._whole = True
 
-    def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        start, end = self._spans[id(node)]
-        return CodeRange(self._position(start), self._position(end))
+    def _print_around(self, node: cst.CSTNode) -> bool:
+        """Print the innermost function or class around `node` (or `node`, if one) whose
+        text occurs once in the source, else an outer one; False when none does."""
+        found = indexed(node)
+        if found is None or found[0].root is not self._module:
+            return False
+        index, at = found
+        ancestry = index.ancestry(0, at) + [node]
+        for depth in range(len(ancestry) - 1, 0, -1):
+            candidate = ancestry[depth]
+            if type(candidate) in _PRINTED_ALONE and self._print_alone(
+                candidate, ancestry[:depth]
+            ):
+                return True
+        return False
+
+    def _print_alone(self, statement: cst.CSTNode, ancestry: list[cst.CSTNode]) -> bool:
+        """Print `statement`, below `ancestry`, alone; False when its text does not
+        occur exactly once in the source."""
+        module = self._module
+        state = _OffsetState(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            indent_tokens=_indent_tokens(ancestry, module.default_indent),
+        )
+        statement._codegen(state)
+        text = "".join(state.tokens)
+        source = self._source
+        start = source.find(text)
+        if start < 0 or source.find(text, start + 1) >= 0:
+            return False
+        self._printed.add(id(statement))
+        spans = self._spans
+        for key, (begin, end) in state.spans.items():
+            spans[key] = (begin + start, end + start)
+        return True
 
     def _position(self, offset: int) -> CodePosition:
         newlines = bisect_right(self._line_ends, offset)
         line_start = self._line_ends[newlines - 1] if newlines else 0
         return CodePosition(newlines + 1, offset - line_start)
+
+
+_LINE_END = re.compile("\n")
+_PRINTED_ALONE = frozenset({cst.FunctionDef, cst.ClassDef})
+
+
+def _indent_tokens(ancestry: list[cst.CSTNode], default_indent: str) -> list[str]:
+    """The indentation the blocks of `ancestry` push while the module is printed: each
+    indented block, and each `match` for its cases, push theirs (their `_codegen`)."""
+    return [
+        default_indent if node.indent is None else node.indent
+        for node in ancestry
+        if isinstance(node, (cst.IndentedBlock, cst.Match))
+    ]

@@ -110,9 +110,7 @@ class FileContext:
 
     def range_of(self, node: cst.CSTNode) -> CodeRange:
         if self._positions is None:
-            self._positions = Positions(
-                self.module
-            )  # once per module, for every finding
+            self._positions = Positions(self.module, self.source)
         return self._positions[node]
 
     def code(self, node: cst.CSTNode) -> str:
