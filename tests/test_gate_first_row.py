@@ -147,7 +147,9 @@ def test_the_gate_turns_away_what_is_no_query():
 
 
 def test_the_copied_sets_match_the_check():
-    from n1fix.analysis.fetched_rows import RUNNERS, STATEMENT_CALLS
+    from n1fix.analysis import ast_fetched_rows
+    from n1fix.analysis.fetched_rows import DJANGO_CALLS, RUNNERS, STATEMENT_CALLS
 
-    assert first_row._RUNNERS == set(RUNNERS)
-    assert first_row._STATEMENT_CALLS == STATEMENT_CALLS
+    assert ast_fetched_rows._RUNNERS == set(RUNNERS)
+    assert ast_fetched_rows._STATEMENT_CALLS == STATEMENT_CALLS
+    assert ast_fetched_rows._DJANGO_CALLS == DJANGO_CALLS

@@ -41,6 +41,7 @@ import ast
 import re
 from collections.abc import Iterable
 
+from n1fix.analysis.ast_fetched_rows import may_be_read_whole
 from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
@@ -62,65 +63,8 @@ def gate(tree: ast.Module, text: str) -> bool:
     if not ALL_INDEXED.search(text):
         return False
     return any(
-        indexed(node) and _may_be_query_rows(node.value.func.value)
+        indexed(node) and may_be_read_whole(node.value.func.value)
         for node in nodes_of(tree, ast.Subscript)
-    )
-
-
-# `fetched_rows.RUNNERS` and `STATEMENT_CALLS` (tests/test_gate_first_row.py holds them
-# equal): imported from there, the gate would load LibCST.
-_RUNNERS = {"scalars", "execute"}
-_STATEMENT_CALLS = {
-    "where",
-    "filter",
-    "filter_by",
-    "order_by",
-    "limit",
-    "offset",
-    "options",
-    "execution_options",
-    "distinct",
-    "group_by",
-    "having",
-    "join",
-    "outerjoin",
-    "join_from",
-    "outerjoin_from",
-    "select_from",
-}
-
-
-def _may_be_query_rows(receiver: ast.AST) -> bool:
-    """May `<receiver>.all()` be rows the check reads (a superset of
-    `fetched_rows.all_rows` and `bound_query_rows`)? A runner's call
-    (`session.scalars(...)`, awaited or not), a chain of statement calls on a 1.x
-    `....query(...)` or `Model.query`, or a name (a Query bound in the function). Not
-    a Django related manager's `op.linked_media.all()[0]`."""
-    if isinstance(receiver, ast.Name):
-        return True
-    if isinstance(receiver, ast.Await):
-        receiver = receiver.value
-        return _runs_a_statement(receiver)
-    if _runs_a_statement(receiver):
-        return True
-    while (
-        isinstance(receiver, ast.Call)
-        and isinstance(receiver.func, ast.Attribute)
-        and receiver.func.attr != "query"
-    ):
-        if receiver.func.attr not in _STATEMENT_CALLS:
-            return False
-        receiver = receiver.func.value
-    if isinstance(receiver, ast.Call):
-        return isinstance(receiver.func, ast.Attribute)  # `....query(...)`
-    return isinstance(receiver, ast.Attribute) and receiver.attr == "query"
-
-
-def _runs_a_statement(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _RUNNERS
     )
 
 
