@@ -352,3 +352,70 @@ def test_receivers_beside_other_decorators(tmp_path: Path) -> None:
         isinstance(f, DjangoReceiverFacts)
         for f in extract_django(ast.parse(plain), "shop.other", text=plain + "receiver")
     )
+
+
+def test_receivers_of_own_signals_and_walk_order() -> None:
+    # A module whose receivers are all of the project's own signals gives no receiver
+    # fact (and is not walked); one with a model signal among them keeps the walk's
+    # order, whatever the index's order of functions and calls.
+    import ast
+
+    from n1fix.orm.django_facts import DjangoReceiverFacts, extract_django
+
+    own = textwrap.dedent(
+        """
+        from django.dispatch import receiver
+        from shop.signals import order_placed, periodic_task
+        from shop import signals as s
+
+        @receiver(order_placed, dispatch_uid="a")
+        def placed(sender, **kwargs):
+            pass
+
+        @receiver([periodic_task, s.order_paid])
+        async def tick(sender, **kwargs):
+            pass
+
+        s.order_paid.connect(placed)
+        """
+    )
+    assert not any(
+        isinstance(f, DjangoReceiverFacts)
+        for f in extract_django(ast.parse(own), "shop.handlers", text=own)
+    )
+    mixed = textwrap.dedent(
+        """
+        from django.db.models import signals as sig
+        from django.dispatch import receiver
+        from shop.signals import order_placed
+        from shop.models import Order, Item
+
+        class Hooks:
+            def install(self):
+                sig.post_delete.connect(self.gone, sender=Item)
+
+        @receiver(order_placed)
+        def placed(sender, **kwargs):
+            pass
+
+        def outer():
+            @receiver([order_placed, sig.pre_save], sender=Order)
+            async def inner(sender, **kwargs):
+                pass
+
+        sig.m2m_changed.connect(placed)
+        """
+    )
+    receivers = [
+        (f.signal.rsplit(".", 1)[-1], f.sender, f.line)
+        for f in extract_django(ast.parse(mixed), "shop.handlers", text=mixed)
+        if isinstance(f, DjangoReceiverFacts)
+    ]
+    # `ast.walk` is breadth first: `inner` (a statement of `outer`) and the call of
+    # the `sig.m2m_changed.connect(...)` statement are two levels down, the call in
+    # `Hooks.install` four; not the order of the lines.
+    assert receivers == [
+        ("pre_save", "shop.models.Order", 17),
+        ("m2m_changed", None, 20),
+        ("post_delete", "shop.models.Item", 9),
+    ]

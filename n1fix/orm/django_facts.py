@@ -504,36 +504,56 @@ _SIGNAL_MODULES = ("django.db.models.signals.", "django.db.models.")
 def _receivers(
     tree: ast.Module, module: str, names: dict[str, str]
 ) -> list[DjangoReceiverFacts]:
-    found: list[DjangoReceiverFacts] = []
-    # The walk below, in its order, only where it finds one: its own tests on the
-    # nodes the index holds. (Testing for any decorated function instead, a
-    # `@property` sent most model modules through the walk: half of pretix's
-    # Django facts.)
-    if not any(_connects(node) for node in nodes_of(tree, ast.Call)) and not any(
-        _receiver_decorator(decorator)
+    # The walk below, in its order, only where a receiver it finds gives a fact: the
+    # same tests on the nodes the index holds first. (Testing for any decorated
+    # function instead, a `@property` sent most model modules through the walk; and
+    # a project's `@receiver(...)` of its own signals, which give no fact, sent
+    # pretix's signal modules through it.)
+    if not any(
+        _decorator_facts(node, decorator, module, names)
         for node in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
         for decorator in node.decorator_list
+    ) and not any(
+        _connect_facts(node, module, names) for node in nodes_of(tree, ast.Call)
     ):
-        return found
+        return []
+    found: list[DjangoReceiverFacts] = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
-                if _receiver_decorator(decorator):
-                    signals = decorator.args[0]
-                    elements = (
-                        signals.elts
-                        if isinstance(signals, (ast.List, ast.Tuple))
-                        else [signals]
-                    )
-                    sender = _keywords(decorator).get("sender")
-                    for signal in elements:
-                        found.extend(
-                            _receiver(signal, sender, module, names, node.lineno)
-                        )
-        elif _connects(node):
-            sender = _keywords(node).get("sender")
-            found.extend(_receiver(node.func.value, sender, module, names, node.lineno))
+                found.extend(_decorator_facts(node, decorator, module, names))
+        else:
+            found.extend(_connect_facts(node, module, names))
     return found
+
+
+def _decorator_facts(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    decorator: ast.expr,
+    module: str,
+    names: dict[str, str],
+) -> list[DjangoReceiverFacts]:
+    """The receivers `@receiver(signal_or_signals, sender=...)` connects, if it is one."""
+    if not _receiver_decorator(decorator):
+        return []
+    signals = decorator.args[0]  # type: ignore[attr-defined]
+    elements = signals.elts if isinstance(signals, (ast.List, ast.Tuple)) else [signals]
+    sender = _keywords(decorator).get("sender")  # type: ignore[arg-type]
+    return [
+        fact
+        for signal in elements
+        for fact in _receiver(signal, sender, module, names, function.lineno)
+    ]
+
+
+def _connect_facts(
+    node: ast.AST, module: str, names: dict[str, str]
+) -> list[DjangoReceiverFacts]:
+    """The receiver `signal.connect(f, sender=...)` connects, if `node` is one."""
+    if not _connects(node):
+        return []
+    sender = _keywords(node).get("sender")  # type: ignore[arg-type]
+    return _receiver(node.func.value, sender, module, names, node.lineno)  # type: ignore[attr-defined]
 
 
 def _receiver_decorator(decorator: ast.expr) -> bool:

@@ -51,13 +51,16 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from n1fix.analysis.ast_fetched_rows import may_be_django_rows, may_be_read_whole
 from n1fix.cst.astwalk import nodes_of
 from n1fix.cst.text_scan import calls_word
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
 
 def counted(node: ast.AST) -> bool:
-    """`len(<x>.all())` or `len(<x>.objects...)`: a length that may be of a query."""
+    """`len(<x>)` where `x` may be a query read whole as the check reads one
+    (`analysis.query_rows`, `bound_query_rows`): `<rows>.all()` of a SQLAlchemy query or
+    a name, or a queryset on `Model.objects`; not `len(item.variations.all())`."""
     if not (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
@@ -66,10 +69,15 @@ def counted(node: ast.AST) -> bool:
     ):
         return False
     arg = node.args[0]
-    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute):
-        if arg.func.attr == "all" and not arg.args:
-            return True
-    return "objects" in ast.dump(arg)
+    if (
+        isinstance(arg, ast.Call)
+        and isinstance(arg.func, ast.Attribute)
+        and arg.func.attr == "all"
+        and not arg.args
+        and may_be_read_whole(arg.func.value)
+    ):
+        return True
+    return may_be_django_rows(arg)
 
 
 def gate(tree: ast.Module, text: str) -> bool:

@@ -41,6 +41,7 @@ import ast
 import re
 from collections.abc import Iterable
 
+from n1fix.analysis.ast_fetched_rows import may_be_read_whole
 from n1fix.cst.astwalk import nodes_of
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 
@@ -61,7 +62,10 @@ def indexed(node: ast.AST) -> bool:
 def gate(tree: ast.Module, text: str) -> bool:
     if not ALL_INDEXED.search(text):
         return False
-    return any(indexed(node) for node in nodes_of(tree, ast.Subscript))
+    return any(
+        indexed(node) and may_be_read_whole(node.value.func.value)
+        for node in nodes_of(tree, ast.Subscript)
+    )
 
 
 class FirstRowViaAll(Rule):

@@ -250,9 +250,10 @@ import re
 from typing import Iterable
 
 from n1fix.analysis.ast_loop_calls import keyed_loop_callees, resolvable
-from n1fix.cst.astwalk import any_in_loop, class_like
+from n1fix.cst.astwalk import class_like, nodes_of, runs_per_item
 from n1fix.cst.text_scan import calls_word
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
+from n1fix.rules.query_in_loop.kept_querysets import ROW_CHAIN, QuerySetUses
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
 # `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
@@ -331,16 +332,28 @@ QUERY_TEXT = re.compile(
 )
 
 
+# The calls `may_query` takes for a QuerySet on a manager that return one (others
+# run it: `get`, `first`, `count`...).
+_ROW_QUERIES = QUERYSET_CALLS & ROW_CHAIN
+
+
 def gate(tree: ast.Module, text: str) -> bool:
-    """Is there a loop or comprehension with something query-like inside it?"""
+    """Is there a loop or comprehension with something query-like inside it?
+
+    A QuerySet of rows on a manager (`Book.objects.filter(...)`) counts only where the
+    check may read it (`QuerySetUses.may_run`): not one built as a subquery."""
     if not QUERY_TEXT.search(text):
         return False
     statements_in_names = calls_word(text, "select")
-    return any_in_loop(
-        tree,
-        lambda node: may_query(node, statements_in_names),
-        types=(ast.Call, ast.Attribute),  # the only nodes `may_query` matches
-    )
+    uses: QuerySetUses | None = None
+    for node in nodes_of(tree, ast.Call, ast.Attribute):  # what `may_query` matches
+        if may_query(node, statements_in_names) and runs_per_item(tree, node):
+            if type(node) is ast.Call and node.func.attr in _ROW_QUERIES:  # type: ignore[attr-defined]
+                uses = uses or QuerySetUses(tree)
+                if not uses.may_run(node):
+                    continue
+            return True
+    return False
 
 
 class QueryInLoop(Rule):

@@ -79,13 +79,42 @@ class _Loop:
 
 
 def gate(tree: ast.Module, text: str) -> bool:
-    """May a `for` loop's own body write per item as the check reads writes?
+    """May a `for` loop's own body write per item as the check reads writes?"""
+    return _gate_answer(tree, text) is not None
+
+
+def relation_rows(tree: ast.Module, text: str) -> list[str] | None:
+    """When the gate lets the file through only for an item's `.save()` / `.delete()`
+    in loops over `owner.rel`, those relationship names (sorted); else None.
+
+    `item_model` finds the items' model there only through the owner's model's
+    relationship of that name (`_relationship_of`): with no model of the project
+    holding one, the check reports nothing (`WriteInLoop.project_turns_away`)."""
+    answer = _gate_answer(tree, text)
+    return answer if isinstance(answer, list) else None
+
+
+# The last tree the gate read and its answer: the gate and the survey read it in turn.
+_LAST: tuple[ast.AST, bool | list[str] | None] | None = None
+
+
+def _gate_answer(tree: ast.Module, text: str) -> bool | list[str] | None:
+    global _LAST
+    if _LAST is None or _LAST[0] is not tree:
+        _LAST = (tree, _answer(tree, text))
+    return _LAST[1]
+
+
+def _answer(tree: ast.Module, text: str) -> bool | list[str] | None:
+    """True when a loop's own body may write per item, the relationship names of
+    `relation_rows` when only items of `owner.rel` may be written, None when nothing
+    may be.
 
     Read off the survey's node index: the calls of a write's name first (most files
     have none, or none that can be a write whatever loop holds them), then, for those
     left, the loop whose own body holds each (`_OwnBodies`)."""
     if not WRITE_TEXT.search(text):
-        return False
+        return None
     imports_sqlalchemy: bool | None = None
     # (call, a write in any loop's body), else an item's `.save()` / `.delete()`.
     candidates: list[tuple[ast.Call, bool]] = []
@@ -107,13 +136,21 @@ def gate(tree: ast.Module, text: str) -> bool:
         elif func.attr in _ITEM_WRITE_CALLS and isinstance(func.value, ast.Name):
             candidates.append((call, False))
     if not candidates:
-        return False
+        return None
     bodies = _OwnBodies(tree)
+    relations: set[str] = set()
     for call, always in candidates:
         loop = bodies.loop_of(call)
-        if loop is not None and (always or call.func.value.id == loop.item()):
+        if loop is None:
+            continue
+        if always:
             return True
-    return False
+        if call.func.value.id == loop.item():
+            rows = loop.loop.iter
+            if not isinstance(rows, ast.Attribute):
+                return True
+            relations.add(rows.attr)  # `owner.rel` (`_may_have_a_model`)
+    return sorted(relations) or None
 
 
 class _OwnBodies:

@@ -282,7 +282,7 @@ import ast
 from typing import Iterable
 
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
-from n1fix.rules.write_in_loop.gate import gate
+from n1fix.rules.write_in_loop.gate import gate, relation_rows
 
 __all__ = ["WriteInLoop", "gate"]
 
@@ -295,9 +295,25 @@ class WriteInLoop(Rule):
     FIX = FixAvailability.SOMETIMES
     # One statement per item; bulk: one statement (one executemany).
     ROUND_TRIPS = ("N", "1")
+    # (the model index, the names of its models' relationships), for the last index
+    _relations_of: tuple[object, frozenset[str]] | None = None
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         return gate(tree, text)
+
+    def survey(self, tree: ast.Module, text: str) -> list[str] | None:
+        # The relationship names of `relation_rows` (None for most files).
+        return relation_rows(tree, text)
+
+    def project_turns_away(self, facts, file, project) -> bool:
+        """A file let through only for items of `owner.rel` rows (`relation_rows`)
+        holds nothing when no model of the project has a relationship of any of those
+        names: `item_model` cannot find the items' model (a view's `self.forms`)."""
+        if not facts or project.models is None:
+            return False
+        if self._relations_of is None or self._relations_of[0] is not project.models:
+            self._relations_of = (project.models, _relationship_names(project.models))
+        return self._relations_of[1].isdisjoint(facts)
 
     def check(self, ctx) -> Iterable[Finding]:
         from n1fix.rules.write_in_loop.analysis import find
@@ -305,3 +321,10 @@ class WriteInLoop(Rule):
 
         yield from find(ctx, self)
         yield from find_model_writes(ctx, self)
+
+
+def _relationship_names(models) -> frozenset[str]:
+    """Every relationship attribute of every model of the index."""
+    return frozenset(
+        attr for model in models.models.values() for attr in model.relationships
+    )
