@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -275,3 +276,21 @@ def test_one_checked_file_of_an_orm_project_is_answered_after_its_walk(
         answers.append((bool(long_way), _findings(result)))
     assert answers[0][0] and not answers[1][0] and answers[0][1] == answers[1][1]
     assert len(walks) == 1
+
+
+@pytest.mark.skipif(
+    sys.platform in ("win32", "darwin"),
+    reason="file names are bytes only on POSIX file systems like Linux's",
+)
+def test_a_file_name_that_is_not_utf8_is_remembered(
+    project: Path, long_way: list
+) -> None:
+    """A folder listing holding `bad\\xff.py` (surrogate escapes in Python) is digested
+    by its bytes: the run keeps a memo (it raised UnicodeEncodeError before), and the
+    next run is answered by it."""
+    bad = Path(os.fsdecode(os.fsencode(project / "app") + b"/bad\xff.py"))
+    bad.write_text(LEAF)
+    answered, findings = _scan(project, long_way)
+    assert not answered and any("bad" in f["path"] for f in findings)
+    answered, again = _scan(project, long_way)
+    assert answered and again == findings

@@ -107,7 +107,9 @@ def walked_listing(path: str) -> str | None:
 
 
 def _digest(names: list[str]) -> str:
-    return hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
+    # A name that is not UTF-8 (`bad\xff.py`) is listed with surrogate escapes: its bytes.
+    text = "\0".join(names).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=12).hexdigest()
 
 
 def command_key(
