@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -122,16 +123,71 @@ def test_another_command_is_not_answered(project: Path, long_way: list) -> None:
     assert long_way
 
 
-def test_a_recent_change_leaves_no_memo(
+def _memo_stamps(project: Path) -> dict[str, list]:
+    """The stamps the memo keeps, by path, for every command it holds."""
+    memo = next((project / cache_module.CACHE_DIR).glob("runs-*.json"))
+    return {
+        path: known[:4]
+        for entry in json.loads(memo.read_text())["runs"].values()
+        for path, known in entry["files"].items()
+    }
+
+
+def test_a_recent_change_is_not_trusted_by_its_stamp(
     project: Path, long_way: list, monkeypatch
 ) -> None:
     """A file written within the clock's tick of a later edit keeps its stamp: one
-    changed just before the run is not trusted, and no memo is written."""
+    changed just before the run is not trusted by it. The memo keeps it as untrusted,
+    and the next run compares its content instead."""
+    monkeypatch.setattr(run_memo, "RACY_NS", 2_000_000_000)
+    answered, findings = _scan(project, long_way)
+    assert not answered
+    assert set(map(tuple, _memo_stamps(project).values())) == {
+        tuple(run_memo.UNTRUSTED)
+    }
+    answered, again = _scan(project, long_way)
+    assert answered and again == findings
+
+
+def test_a_recent_edit_of_the_same_size_and_stamp_is_a_miss(
+    project: Path, long_way: list, monkeypatch
+) -> None:
+    """The racy case itself: the content changed, the times put back (as a write within
+    one tick of the clock leaves them). An untrusted file is hashed: a miss."""
     monkeypatch.setattr(run_memo, "RACY_NS", 2_000_000_000)
     _scan(project, long_way)
-    answered, _ = _scan(project, long_way)
+    leaf = project / "app" / "leaf.py"
+    before = leaf.stat()
+    leaf.write_text(LEAF.replace("n + 1", "n + 2"))
+    os.utime(leaf, ns=(before.st_atime_ns, before.st_mtime_ns))
+    answered, findings = _scan(project, long_way)
     assert not answered
-    assert not list((project / cache_module.CACHE_DIR).glob("runs-*.json"))
+    assert any("leaf.py" in f["path"] for f in findings)
+
+
+def test_a_file_written_again_unchanged_is_answered_and_restamped(
+    project: Path, long_way: list, monkeypatch
+) -> None:
+    """Its stamp differs, its content hash does not: the same answer, and the memo keeps
+    the new stamp (the next run does not hash the file again)."""
+    answered, findings = _scan(project, long_way)
+    leaf = project / "app" / "leaf.py"
+    time.sleep(0.01)
+    leaf.write_text(leaf.read_text())
+    hashed: list = []
+    real = run_memo._same_content
+
+    def counted(path, digest):
+        hashed.append(path)
+        return real(path, digest)
+
+    monkeypatch.setattr(run_memo, "_same_content", counted)
+    answered, again = _scan(project, long_way)
+    assert answered and again == findings and hashed == [str(leaf)]
+    assert _memo_stamps(project)[str(leaf)] == run_memo.stamp(str(leaf))
+    hashed.clear()
+    answered, _ = _scan(project, long_way)
+    assert answered and hashed == []
 
 
 @pytest.mark.parametrize(
@@ -220,3 +276,21 @@ def test_one_checked_file_of_an_orm_project_is_answered_after_its_walk(
         answers.append((bool(long_way), _findings(result)))
     assert answers[0][0] and not answers[1][0] and answers[0][1] == answers[1][1]
     assert len(walks) == 1
+
+
+@pytest.mark.skipif(
+    sys.platform in ("win32", "darwin"),
+    reason="file names are bytes only on POSIX file systems like Linux's",
+)
+def test_a_file_name_that_is_not_utf8_is_remembered(
+    project: Path, long_way: list
+) -> None:
+    """A folder listing holding `bad\\xff.py` (surrogate escapes in Python) is digested
+    by its bytes: the run keeps a memo (it raised UnicodeEncodeError before), and the
+    next run is answered by it."""
+    bad = Path(os.fsdecode(os.fsencode(project / "app") + b"/bad\xff.py"))
+    bad.write_text(LEAF)
+    answered, findings = _scan(project, long_way)
+    assert not answered and any("bad" in f["path"] for f in findings)
+    answered, again = _scan(project, long_way)
+    assert answered and again == findings

@@ -51,14 +51,24 @@ def code_fingerprint() -> str:
     """n1fix's own code: a cache written by other code (an upgrade, an edit) is not read.
     Taken once per process (the results cache and the run memo each ask; it stats every
     module of n1fix): a process runs the code it loaded, whatever is edited later."""
-    package = Path(__file__).resolve().parent.parent
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        digest.update(
-            f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-        )
+    for parts in sorted(_modules(package, ())):
+        stat = os.stat(os.path.join(package, *parts))
+        digest.update(f"{'/'.join(parts)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
+
+
+def _modules(folder: str, parts: tuple[str, ...]):
+    """The `.py` files under `folder`, each as the parts of its path below the package
+    (the order and names `Path.rglob` gives, sorted as paths sort: with `os.scandir`, a
+    third of the time, which a clean file's run pays)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                yield from _modules(entry.path, (*parts, entry.name))
+            elif entry.name.endswith(".py"):
+                yield (*parts, entry.name)
 
 
 def _key(*parts: str) -> str:

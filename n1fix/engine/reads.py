@@ -160,11 +160,33 @@ class FileReads:
         }
 
 
+class _Digests:
+    """Digests of the answers one check is given, remembered by identity: a check asks
+    about the same few models again and again (pretix's `orders.py`: 223 `model_for`
+    calls), and digesting a model walks all of its fields. The indexes are not changed
+    while a file is checked (the replay remembers its digests the same way), and each
+    answer is kept, so that its id is not reused."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Any, str]] = {}
+
+    def __call__(self, value: Any) -> str:
+        if value is None or isinstance(value, (bool, int, str)):
+            return digest(value)
+        known = self._known.get(id(value))
+        if known is None:
+            known = self._known[id(value)] = (value, digest(value))
+        return known[1]
+
+
 class _RecordedIndex:
     """An index as one check sees it: every read noted in `reads`."""
 
-    def __init__(self, name: str, index: Any, reads: FileReads) -> None:
+    def __init__(
+        self, name: str, index: Any, reads: FileReads, digests: _Digests
+    ) -> None:
         self._name, self._index, self._reads = name, index, reads
+        self._digest = digests
 
     def __getattr__(self, attr: str) -> Any:
         value = getattr(self._index, attr)
@@ -185,7 +207,7 @@ class _RecordedIndex:
             self._reads.whole.add(self._name)
             return
         try:
-            answer_digest = digest(answer)
+            answer_digest = self._digest(answer)
         except Unstable:
             self._reads.whole.add(self._name)
             return
@@ -263,8 +285,9 @@ class _Observer:
 
 def recording(project, reads: FileReads):
     """`project` as one file's check sees it, its reads noted in `reads`."""
+    digests = _Digests()
     changes: dict[str, Any] = {
-        name: _RecordedIndex(name, getattr(project, name), reads)
+        name: _RecordedIndex(name, getattr(project, name), reads, digests)
         for name in INDEXES
         if getattr(project, name) is not None
     }
@@ -321,9 +344,8 @@ class Replay:
         self._answers: dict[tuple[str, str], str | None] = {}
         self._resolved: dict[str, str | None] = {}
         self._facts: dict[str, str | None] = {}
-        # Many calls answer with the same object (a model): digested once, by identity
-        # (the object is kept, so that its id is not reused).
-        self._digests: dict[int, tuple[Any, str]] = {}
+        # Many calls answer with the same object (a model): digested once.
+        self._digest = _Digests()
 
     def still_hold(self, reads: Any) -> bool:
         try:
@@ -391,14 +413,6 @@ class Replay:
                     return None
             values.append(arg)
         return values
-
-    def _digest(self, value: Any) -> str:
-        if value is None or isinstance(value, (bool, int, str)):
-            return digest(value)
-        known = self._digests.get(id(value))
-        if known is None:
-            known = self._digests[id(value)] = (value, digest(value))
-        return known[1]
 
     def _fact(self, key: str) -> str | None:
         if key not in self._facts:

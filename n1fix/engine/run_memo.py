@@ -21,15 +21,21 @@ failed, with their errors) and everything that answer depended on:
 
 The next run of the same command discovers the files (a changed exclude or a new file
 shows there), compares the stamps and gives the same answer when all of them agree,
-without opening the results cache. Anything else is a miss, and the run goes the long
-way (still using the stamps: a file whose stamp agrees is not read to hash it).
+without opening the results cache. A file whose stamp differs is read and hashed: the
+same content is the same answer (a file written again unchanged, as a checkout or an
+editor's save may do, or one the memo could not trust by its stamp). Anything else is a
+miss, and the run goes the long way (still using the stamps: a file whose stamp agrees
+is not read to hash it).
 
 A stamp is a path's modification and status-change times (nanoseconds), size and inode.
 The status change time cannot be set back by a tool that restores modification times, so
 a stamp that agrees is the same bytes, with one exception that Git's index knows too: a
-file written twice within one tick of the file system's clock keeps its stamp. A path
-changed less than `RACY_NS` before the run started is therefore not trusted, and the run
-leaves no memo; the next run, once the file has aged, writes one.
+file written twice within one tick of the file system's clock keeps its stamp. A file
+changed less than `RACY_NS` before the run started is therefore not trusted by its
+stamp: the memo keeps `UNTRUSTED` for it, so that the next run hashes it. (A walk of the
+project that read such a file leaves no memo; the next run, once the file has aged,
+writes one.) An answer given by hashing keeps the files' new stamps once they can be
+trusted, so that later runs need not hash them again.
 
 Like the results cache, the memo sits in the scanned tree: it is JSON, never pickle, and
 is checked field by field; a malformed memo is a miss.
@@ -58,6 +64,9 @@ NAME = f"runs-{__version__}.json"
 
 # The stamp of a path that does not exist (or cannot be looked at).
 MISSING = [0, 0, -1, 0]
+# The stamp kept for a file changed too recently to be trusted by its stamp: no path
+# has it, so the next run compares the file's content hash instead.
+UNTRUSTED = [0, 0, -2, 0]
 
 
 def stamp(path: str) -> list[int]:
@@ -98,7 +107,9 @@ def walked_listing(path: str) -> str | None:
 
 
 def _digest(names: list[str]) -> str:
-    return hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
+    # A name that is not UTF-8 (`bad\xff.py`) is listed with surrogate escapes: its bytes.
+    text = "\0".join(names).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=12).hexdigest()
 
 
 def command_key(
@@ -199,9 +210,13 @@ class RunMemo:
         entry = self._entry
         if entry is None or entry["checked"] != [str(path) for path in files]:
             return None
+        restamped: dict[str, list[int]] = {}
         for path, known in entry["files"].items():
-            if known[:4] != stamp(path):
-                return None
+            now = stamp(path)
+            if known[:4] != now:
+                if not _same_content(path, known[4]):
+                    return None
+                restamped[path] = now
         if not self.folders_unchanged() or not _walk_unchanged(entry["walk"]):
             return None
         if entry["facts"]:
@@ -221,7 +236,19 @@ class RunMemo:
             findings = [_finding(value) for value in entry["findings"]]
         except (TypeError, ValueError):
             return None
+        if restamped:
+            self._restamp(restamped)
         return Answer(findings, list(entry["errors"]), entry["files_failed"])
+
+    def _restamp(self, stamps: dict[str, list[int]]) -> None:
+        """Keep the new stamps of files whose content `answer` found unchanged, when
+        they can be trusted (else the next run hashes them again)."""
+        newest = self.started_ns - RACY_NS
+        if any(known[0] >= newest or known[1] >= newest for known in stamps.values()):
+            return
+        for path, known in stamps.items():
+            self._entry["files"][path][:4] = known
+        self._write(self._runs)
 
     def stamps(
         self,
@@ -230,8 +257,9 @@ class RunMemo:
         file_digest: Callable[[str], str],
     ) -> dict[str, list] | None:
         """Each file's stamp, content hash and whether it was surveyed (`surveyed`: path
-        -> content hash; `read_files`: the others a check read); None when one changed
-        too recently for its stamp to be trusted (the next run writes the memo)."""
+        -> content hash; `read_files`: the others a check read); a file changed too
+        recently for its stamp to be trusted gets `UNTRUSTED` (the next run hashes it).
+        None when there is no memo to keep."""
         if self._code is None:
             return None
         files: dict[str, list] = {}
@@ -243,7 +271,7 @@ class RunMemo:
         newest = self.started_ns - RACY_NS
         for known in files.values():
             if known[0] >= newest or known[1] >= newest:
-                return None
+                known[:4] = UNTRUSTED
         return files
 
     def walk_stamps(self, hooks) -> dict | None:
@@ -300,6 +328,9 @@ class RunMemo:
         runs = {k: v for k, v in self._runs.items() if k != self.key}
         runs = dict(list(runs.items())[-(KEEP - 1) :])
         runs[self.key] = entry
+        self._write(runs)
+
+    def _write(self, runs: dict) -> None:
         data = {"format": FORMAT, "code": self._code, "runs": runs}
         from n1fix.engine.cache import write_private
 
@@ -340,6 +371,16 @@ def _well_formed(entry: Any) -> bool:
             and type(entry["files_failed"]) is int
         )
     except KeyError:
+        return False
+
+
+def _same_content(path: str, digest: str) -> bool:
+    """Does the file `path` hold the content whose hash is `digest`?"""
+    from n1fix.engine.fileio import content_hash, read_regular
+
+    try:
+        return content_hash(read_regular(Path(path))) == digest
+    except (OSError, ValueError):
         return False
 
 
