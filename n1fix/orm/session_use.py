@@ -362,6 +362,10 @@ def _decorator(node: ast.AST) -> str:
     )
 
 
+# The statements `_Walker` reads a binding from.
+_BINDERS = frozenset((ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith))
+
+
 class _Walker:
     """One function's sessions: where each local name used as a session comes from."""
 
@@ -477,8 +481,24 @@ def _facts(
     all_params = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = all_params[0].arg if is_method and all_params else None
     params = [a.arg for a in all_params if a.arg != self_name]
-    nodes = list(walk_own_body(function))  # walked once, read three times
-    walker = _Walker(nodes, params, self_name)
+    # Walked once, and split by what each reading looks at, each part in the walk's
+    # order (the only order that matters: the bindings' among themselves, and the
+    # session calls' among themselves).
+    binders: list[ast.AST] = []  # what `_Walker` reads
+    calls: list[ast.Call] = []
+    awaits: list[ast.Await] = []
+    raises: list[ast.Raise] = []
+    for node in walk_own_body(function):
+        kind = type(node)
+        if kind is ast.Call:
+            calls.append(node)
+        elif kind is ast.Await:
+            awaits.append(node)
+        elif kind in _BINDERS:
+            binders.append(node)
+        elif kind is ast.Raise:
+            raises.append(node)
+    walker = _Walker(binders, params, self_name)
     session_params = {
         a.arg
         for a in all_params
@@ -489,14 +509,11 @@ def _facts(
     instance: str | None = None
     globals_: set[str] = set()
     delegates: set[str] = set()
-    for node in nodes:
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-            if (
-                isinstance(node, ast.Await)
-                and isinstance(node.value, ast.Call)
-                and isinstance(node.value.func, ast.Name)
-            ):
-                delegates.add(_qualify(node.value.func.id, module_name, imports, owner))
+    for node in awaits:
+        if isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
+            delegates.add(_qualify(node.value.func.id, module_name, imports, owner))
+    for node in calls:
+        if not isinstance(node.func, ast.Attribute):
             continue
         method = node.func.attr
         if not _is_session_call(node, method):
@@ -522,12 +539,8 @@ def _facts(
                 writes = True
         else:
             writes = True
-    for node in nodes:
-        if (
-            isinstance(node, ast.Await)
-            and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Attribute)
-        ):
+    for node in awaits:
+        if isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute):
             call = node.value
             if (
                 _is_session_call(call, call.func.attr)
@@ -555,8 +568,10 @@ def _facts(
         queries=queries,
         writes=writes,
         delegates=tuple(sorted(delegates)),
-        raises=_raised(nodes),
-        calls=_plain_calls(nodes, module_name, imports, owner, self_name, local_names),
+        raises=_raised(raises),
+        calls=_plain_calls(
+            [*awaits, *calls], module_name, imports, owner, self_name, local_names
+        ),
     )
 
 

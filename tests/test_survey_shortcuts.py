@@ -1,0 +1,270 @@
+"""The survey's shortcuts give what the plain readings gave: the listeners in `ast.walk`'s
+order, a session-use fact read off one split of the function's walk, sequential-awaits'
+runs without the functions holding fewer than two awaits, connection-leak's engine test
+with str searches, and module look-ups shared between folders."""
+
+from __future__ import annotations
+
+import ast
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from n1fix.cst.astwalk import index_of
+from n1fix.orm import imports
+from n1fix.orm.model_facts import _Context, _listeners, _literal
+from n1fix.orm.session_use import SessionUse, extract_session_use
+from n1fix.rules.connection_leak.gate import ENGINE_TEXT, may_build_engine
+from n1fix.rules.sequential_awaits.gate import runs
+
+
+def _walked_listeners(tree: ast.Module, ctx: _Context) -> list[tuple]:
+    """What `_listeners` read with `ast.walk`, before the node index."""
+    from n1fix.cst.astwalk import ast_dotted_name
+
+    found = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, (ast.Name, ast.Attribute))
+            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
+            in ("listen", "listens_for")
+            and len(node.args) >= 2
+        ):
+            continue
+        func = ast_dotted_name(node.func)
+        if func is None or not ctx.qualify(func).startswith("sqlalchemy.event"):
+            continue
+        target = ast_dotted_name(node.args[0])
+        if target is None:
+            continue
+        event = _literal(node.args[1])
+        found.append(
+            (ctx.qualify(target), event if isinstance(event, str) else "?", node.lineno)
+        )
+    return found
+
+
+LISTENERS = '''
+from sqlalchemy import event
+from sqlalchemy.event import listens_for as lf, listen, listens_for
+from app.models import User, Group
+
+def setup():
+    if True:
+        for model in (User, Group):
+            listen(model.name, "set", handler)
+    listen(User, "after_insert", handler)
+
+@listens_for(Group.members, "append")
+def on_append(target, value, initiator):
+    event.listen(Group, "before_update", handler)
+
+@lf(User, "load")
+def on_load(target, context):
+    pass
+
+class Hooks:
+    @listens_for(User.email, "set", retval=True)
+    def on_email(target, value, old, initiator):
+        return value.lower()
+
+    handlers = [event.listen(User, "expire", h) for h in (a, b)]
+
+event.listen(User, "refresh", handler)
+event.listen(Group, "refresh", lambda *a: event.listen(User, "deep", handler))
+x = dict(a=listen(Group.name, "set", handler, propagate=True))
+'''
+
+
+def test_listeners_come_in_the_order_ast_walk_meets_them():
+    tree = ast.parse(LISTENERS)
+    index_of(tree)
+    ctx = _context_of(tree)
+    found = [(f.target, f.event, f.line) for f in _listeners(tree, ctx)]
+    expected = _walked_listeners(tree, ctx)
+    assert found == expected
+    assert len(expected) >= 8  # at several depths, several of each
+    assert sorted(expected, key=lambda item: item[2]) != expected  # not line order
+
+
+def _context_of(tree: ast.Module) -> _Context:
+    return _Context("app.hooks", imports.import_map(tree, "app.hooks"))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from sqlalchemy import event\nevent.listen(User, 'load', f)\n",
+        "import sqlalchemy.event\nx = 1\n",
+        "from sqlalchemy import event\nlisten(User, 'load')\n",  # not qualified
+        "from sqlalchemy import event\nevent.listen(a.b(), 'load', f)\n",
+    ],
+)
+def test_listeners_of_few_calls(source):
+    tree = ast.parse(source)
+    ctx = _context_of(tree)
+    assert [(f.target, f.event, f.line) for f in _listeners(tree, ctx)] == (
+        _walked_listeners(tree, ctx)
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "engine = create_engine(url)",
+        "e = create_async_engine(url)",
+        "engine_from_config(cfg)",
+        "from sqlalchemy import create_engine as ce",
+        "create_ engine",
+        "CREATE_ENGINE",
+        "create_async_engine_from_config",
+        "my_create_enginex",
+        "# create_engine in a comment",
+    ],
+)
+def test_may_build_engine_is_the_regex(text):
+    assert may_build_engine(text) == bool(ENGINE_TEXT.search(text))
+
+
+SESSIONS = '''
+class Repo:
+    async def get(self, key, db: AsyncSession, *, session=None):
+        s = self.other
+        s = self.session
+        async with self.maker() as s:
+            conn = await db.connection()
+        async with engine.begin() as s:
+            pass
+        async with s.begin():
+            rows = await s.execute(text("update t set a = 1"))
+        await self.helper(key)
+        await crud.fetch(db, key)
+        x = await self.cache.scalar(select(Item))
+        await self.session.scalar(select(Item).where(Item.k == self.other.get(Model, key)))
+        helper(lambda: db.add(obj))
+        def inner():
+            raise KeyError(key)
+        if key:
+            raise LookupError("missing")
+        return rows, [await q.execute(stmt) for q in (s, session)]
+'''
+
+
+def test_async_facts_read_from_one_split_walk():
+    tree = ast.parse(SESSIONS)
+    index_of(tree)
+    (facts,) = [
+        f
+        for f in extract_session_use(tree, "app.repo", "repo.py", {})
+        if isinstance(f, SessionUse)
+    ]
+    # The walk takes a body's last statement first: `self.session` before `self.cache`.
+    assert facts.instance_session == "session"
+    assert facts.opens_session and facts.writes and facts.queries
+    assert facts.session_params == ("db", "session")
+    assert facts.global_sessions == ("app.repo.crud", "app.repo.q")
+    assert facts.delegates == ("?db.connection", "app.repo.Repo.helper")
+    assert facts.raises == "KeyError"  # a `def` in the body itself is walked
+    assert facts.calls == (
+        "app.repo.KeyError",
+        "app.repo.LookupError",
+        "app.repo.Repo.maker",
+        "app.repo.engine.begin",
+        "app.repo.helper",
+        "app.repo.select",
+        "app.repo.select.where",
+        "app.repo.text",
+    )
+
+
+def test_runs_skip_functions_with_fewer_than_two_awaits():
+    source = textwrap.dedent(
+        """
+        async def one():
+            await a()
+            b()
+
+        async def two():
+            await a()
+            await b()
+
+        async def nested():
+            async def inner():
+                x = await a()
+                y: int = await b()
+            return inner
+
+        async def apart():
+            await a()
+            x = 1
+            await b()
+        """
+    )
+    tree = ast.parse(source)
+    found = runs(tree, source)
+    # `two`, `inner`, and `inner` again as a block of `nested`.
+    assert len(found) == 3
+
+
+def test_look_ups_shared_between_folders(tmp_path):
+    root = tmp_path
+    (root / "app" / "models").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "models" / "__init__.py").write_text("")
+    (root / "app" / "models" / "user.py").write_text("")
+    (root / "app" / "views").mkdir()
+    (root / "app" / "views" / "app.py").write_text("")  # shadows `app` from here
+    (root / "scripts").mkdir()
+    (root / "scripts" / "models.py").write_text("")
+    outside = tmp_path.parent / (tmp_path.name + "-outside")
+    outside.mkdir()
+    (outside / "secret.py").write_text("")
+    os.symlink(outside / "secret.py", root / "app" / "secret.py")
+    imports.clear_resolution_cache()
+    near_views = root / "app" / "views" / "v.py"
+    near_scripts = root / "scripts" / "s.py"
+    asked = [
+        ("app.models.user", near_scripts),
+        ("app.models.user", near_views),
+        ("app.models.user.User", near_views),
+        ("app.models", near_views),
+        ("app", near_views),
+        ("app.secret", near_scripts),
+        ("models", near_scripts),
+        ("models", near_views),
+        ("sqlalchemy.orm", near_views),
+        ("sqlalchemy", near_views),
+        ("app.views.app", near_scripts),
+        ("app.nothing", near_scripts),
+        ("app.nothing", near_scripts),
+        ("app.1x", near_scripts),
+    ]
+    found = [imports.resolve_module_path(m, root, near=n) for m, n in asked]
+    assert found == [
+        root / "app" / "models" / "user.py",
+        root / "app" / "models" / "user.py",
+        None,
+        root / "app" / "models" / "__init__.py",
+        root / "app" / "__init__.py",
+        None,  # a symlink out of the project
+        root / "scripts" / "models.py",
+        root / "app" / "models" / "__init__.py",  # from `app`, above `views`
+        None,
+        None,
+        root / "app" / "views" / "app.py",
+        None,
+        None,
+        None,
+    ]
+    listed = imports.listed_folders()
+    assert str(root / "app" / "models") in listed
+    imports.clear_resolution_cache()
+    # The same answers asked in another order, with fresh look-ups.
+    again = [imports.resolve_module_path(m, root, near=n) for m, n in reversed(asked)]
+    assert again == list(reversed(found))
+    assert all(isinstance(path, (Path, type(None))) for path in again)
+    imports.clear_resolution_cache()
