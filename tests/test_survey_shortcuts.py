@@ -47,7 +47,7 @@ def _walked_listeners(tree: ast.Module, ctx: _Context) -> list[tuple]:
     return found
 
 
-LISTENERS = '''
+LISTENERS = """
 from sqlalchemy import event
 from sqlalchemy.event import listens_for as lf, listen, listens_for
 from app.models import User, Group
@@ -76,7 +76,7 @@ class Hooks:
 event.listen(User, "refresh", handler)
 event.listen(Group, "refresh", lambda *a: event.listen(User, "deep", handler))
 x = dict(a=listen(Group.name, "set", handler, propagate=True))
-'''
+"""
 
 
 def test_listeners_come_in_the_order_ast_walk_meets_them():
@@ -130,7 +130,7 @@ def test_may_build_engine_is_the_regex(text):
     assert may_build_engine(text) == bool(ENGINE_TEXT.search(text))
 
 
-SESSIONS = '''
+SESSIONS = """
 class Repo:
     async def get(self, key, db: AsyncSession, *, session=None):
         s = self.other
@@ -151,7 +151,7 @@ class Repo:
         if key:
             raise LookupError("missing")
         return rows, [await q.execute(stmt) for q in (s, session)]
-'''
+"""
 
 
 def test_async_facts_read_from_one_split_walk():
@@ -268,3 +268,138 @@ def test_look_ups_shared_between_folders(tmp_path):
     assert again == list(reversed(found))
     assert all(isinstance(path, (Path, type(None))) for path in again)
     imports.clear_resolution_cache()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "for",
+        "for x in y",
+        "x = [a for a in b]",
+        "before = format(x)",
+        "fore; _for; for_; for1; 1for",
+        "éfor foré",
+        "forfor for",
+        "# for\n",
+        "'for'",
+        "x.for_each()",
+    ],
+)
+def test_has_word_is_the_regex(text):
+    import re
+
+    from n1fix.cst.text_scan import has_word
+
+    assert has_word(text, "for") == (re.search(r"\bfor\b", text) is not None)
+
+
+SCOPES = """
+import x
+
+@decorate(lambda: a)
+def outer(p=lambda q: q + 1, *, k: int = (lambda: 2)()):
+    def inner():
+        class Local:
+            attr = [y for y in range(3)]
+            def method(self, f=lambda: 0):
+                return lambda: self
+        return Local
+    values = {k: (lambda v: v)(k) for k in p}
+    return inner
+
+class Top(Base):
+    first = 1
+    def a(self):
+        pass
+    def b(self):
+        for item in self.items:
+            yield item
+    last = lambda self: self.first
+
+after = [outer(), Top()]
+"""
+
+
+def test_owner_scope_climbs_to_the_innermost_scope():
+    from n1fix.cst.astwalk import owner_scope
+
+    tree = ast.parse(SCOPES)
+    indexed = index_of(tree).number
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    checked = 0
+    for node in ast.walk(tree):
+        if node is tree or id(node) not in indexed:
+            continue  # operators and contexts are not indexed
+        expected = parents[id(node)]
+        while expected is not tree and not isinstance(expected, scopes):
+            expected = parents[id(expected)]
+        assert owner_scope(tree, node) is expected, ast.dump(node)[:60]
+        checked += 1
+    assert checked > 80
+
+
+def test_import_map_kept_for_the_last_tree_is_a_copy_per_caller():
+    tree = ast.parse(
+        "from . import a\nimport b.c as d\ndef f():\n    from e import g\n"
+    )
+    first = imports.import_map(tree, "pkg.mod")
+    first["x"] = "changed"
+    assert imports.import_map(tree, "pkg.mod") == {"a": "pkg.a", "d": "b.c", "g": "e.g"}
+    assert imports.import_map(tree, "pkg", True) == {
+        "a": "pkg.a",
+        "d": "b.c",
+        "g": "e.g",
+    }
+    assert imports.import_map(tree, "other.mod") == {
+        "a": "other.a",
+        "d": "b.c",
+        "g": "e.g",
+    }
+    assert imports.import_map(ast.parse("import z"), "pkg.mod") == {"z": "z"}
+
+
+KEYED = """
+def one(a, b):
+    x = s.query(Alpha).filter(Alpha.id == a)
+    y = s.query(Beta).filter(Beta.id == b)
+    return x, y
+
+def nested(a, b):
+    return s.query(Alpha).filter(Alpha.x == a).filter(Beta.y == b).all()
+
+def gets(a, b):
+    s.get(Item, a)
+    s.execute(select(User).where(and_(User.id == b, User.org == a)))
+
+def inner_scopes(a, b):
+    def helper():
+        return s.query(Gamma).filter(Gamma.id == a).all()
+    rows = [s.query(Delta).filter(Delta.id == b).first() for _ in range(2)]
+    return s.execute(select(Epsilon).where(Epsilon.id == a)), lambda: s.get(Zeta, b)
+
+class Repo:
+    async def find(self, key, other):
+        await s.scalars(select(Alpha).where(Alpha.k == key))
+        if other:
+            return await s.get(Beta, other)
+"""
+
+
+def test_keyed_query_model_is_the_first_in_the_walks_order():
+    from n1fix.orm.functions import extract_functions
+
+    tree = ast.parse(KEYED)
+    index_of(tree)
+    found = {f.name: f for f in extract_functions(tree, "app.repo", "repo.py")}
+    assert found["one"].model == "Beta"  # the walk takes the last statement first
+    assert found["one"].key_params == ("a", "b")
+    assert found["nested"].model == "Beta"
+    assert found["gets"].model == "User"
+    assert found["inner_scopes"].model == "Epsilon"  # the def in the body is walked too
+    assert found["inner_scopes"].key_params == ("a", "b")
+    assert found["find"].model == "Beta"

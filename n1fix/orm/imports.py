@@ -219,6 +219,30 @@ def import_map(
     level. `from m import *` is recorded as `STAR_PREFIX + m` -> `m`; unresolvable relative
     imports are skipped.
     """
+    global _LAST_MAP
+    # The survey asks for the same file's map in turn (its imports, the model facts,
+    # the Django facts): the last answer is kept, and each caller gets its own copy.
+    last = _LAST_MAP
+    if (
+        last is None
+        or last[0] is not tree
+        or last[1] != module_name
+        or last[2] != is_package
+    ):
+        last = _LAST_MAP = (
+            tree,
+            module_name,
+            is_package,
+            _import_map(tree, module_name, is_package),
+        )
+    return dict(last[3])
+
+
+# The last tree `import_map` read, with its arguments and its answer.
+_LAST_MAP: tuple[ast.Module, str, bool, dict[str, str]] | None = None
+
+
+def _import_map(tree: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
     top_level: dict[str, str] = {}
     nested: dict[str, str] = {}
     for node, top in _imports_in(tree):

@@ -39,6 +39,7 @@ from n1fix.cst.astwalk import (
     child_nodes,
     class_like,
     index_of,
+    indexed_own_body,
     walk_own_body,
 )
 from n1fix.orm.instances import module_instances
@@ -239,62 +240,12 @@ def _raiser(
     args = function.args
     params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = params[0] if is_method and params else None
-    nodes = _own_body_nodes(index, function, (ast.Raise, ast.Await, ast.Call))
+    nodes = indexed_own_body(index, function, (ast.Raise, ast.Await, ast.Call))
     return Raiser(
         qualname,
         _raised(nodes),
         _plain_calls(nodes, module_name, imports, owner, self_name, set(params)),
     )
-
-
-def _own_body_nodes(
-    index: NodeIndex, function: ast.FunctionDef, kinds: tuple[type, ...]
-) -> list[ast.AST]:
-    """The nodes of `kinds` that `walk_own_body(function)` yields, in no set order,
-    read off the file's node index: those of the body's part of the function's
-    range, less the subtrees of the functions, classes and lambdas in it, except a
-    statement of the body itself (the walk starts from those unfiltered: a `def`
-    directly in the body is walked, not the functions inside it). `_raised` and
-    `_plain_calls` read them in any order."""
-    number = index.number
-    start = number[id(function.body[0])]
-    end = _after_body(index, function)
-    pruned: list[tuple[int, int]] = []
-    statements = {id(statement) for statement in function.body}
-    for kind in _SCOPE_KINDS:
-        for scope in index.between(start, end, kind):
-            if id(scope) not in statements:
-                pruned.append((number[id(scope)], index.ends[id(scope)]))
-    found: list[ast.AST] = []
-    for kind in kinds:
-        nodes = index.between(start, end, kind)
-        if pruned:
-            nodes = [node for node in nodes if not _inside(number[id(node)], pruned)]
-        found.extend(nodes)
-    return found
-
-
-def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
-    """Is `at` in one of `spans` (subtrees' ranges: nested or apart, never crossing)?"""
-    return any(low <= at < high for low, high in spans)
-
-
-_SCOPE_KINDS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def _after_body(index: NodeIndex, function: ast.FunctionDef) -> int:
-    """The index's number of the first node after the body: a decorator, the return
-    annotation (the fields after `body`, in the index's order), else the function's
-    end."""
-    number = index.number
-    if function.decorator_list:
-        return number[id(function.decorator_list[0])]
-    if function.returns is not None:
-        return number[id(function.returns)]
-    type_params = getattr(function, "type_params", None)
-    if type_params:
-        return number[id(type_params[0])]
-    return index.ends[id(function)]
 
 
 def _raised(nodes: list[ast.AST]) -> str | None:
@@ -540,7 +491,9 @@ def _facts(
         else:
             writes = True
     for node in awaits:
-        if isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute):
+        if isinstance(node.value, ast.Call) and isinstance(
+            node.value.func, ast.Attribute
+        ):
             call = node.value
             if (
                 _is_session_call(call, call.func.attr)

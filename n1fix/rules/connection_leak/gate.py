@@ -66,6 +66,8 @@ def may_build_engine(text: str) -> bool:
         or "create_async_engine" in text
         or "engine_from_config" in text
     )
+
+
 # What `openers._bound_elsewhere` reads a sessionmaker or an engine from, by the called
 # name's last part (`openers._MAKER_NAMES`: tests/test_gate_precision.py holds them together).
 MAKER_CALLS = frozenset(
