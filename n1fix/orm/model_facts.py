@@ -654,19 +654,34 @@ def _relationship_call(
 
 
 def _column_from_annotation(
-    attr: str, ann: _Annotation, base: ColumnFacts | None
+    attr: str, ann: _Annotation, base: ColumnFacts | None, sqlmodel: bool = False
 ) -> ColumnFacts:
+    """The column `base` (None: a bare annotation) with what its annotation says;
+    `sqlmodel` marks a plain field, a column only in SQLModel tables."""
     described = ann.described
-    facts = base or ColumnFacts(attr=attr)
-    if facts.classic:
-        return replace(facts, python_type=described.type_name)
+    if base is None:
+        # As replacing the fields of `ColumnFacts(attr=attr)` gives (most of a pydantic
+        # application's fields: `replace` is slow).
+        return ColumnFacts(
+            attr=attr,
+            python_type=described.type_name,
+            optional=described.optional,
+            type_ref=described.type_ref,
+            annotated=True,
+            uncertain=described.unknown,
+            sqlmodel=sqlmodel,
+        )
+    more = {"sqlmodel": True} if sqlmodel else {}
+    if base.classic:
+        return replace(base, python_type=described.type_name, **more)
     return replace(
-        facts,
+        base,
         python_type=described.type_name,
         optional=described.optional,
         type_ref=described.type_ref,
         annotated=True,
-        uncertain=facts.uncertain or described.unknown,
+        uncertain=base.uncertain or described.unknown,
+        **more,
     )
 
 
@@ -813,7 +828,8 @@ def _in_walk_order(tree: ast.Module, nodes: list[ast.AST]) -> list[ast.AST]:
     index = index_of(tree)
     number = index.number
     return sorted(
-        nodes, key=lambda node: (_depth(tree, number[id(node)], number), number[id(node)])
+        nodes,
+        key=lambda node: (_depth(tree, number[id(node)], number), number[id(node)]),
     )
 
 
@@ -999,8 +1015,7 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
                 if kind == "Field"
                 else None
             )  # type: ignore[arg-type]
-            column = _column_from_annotation(attr, ann, base)
-            columns[attr] = replace(column, sqlmodel=True)
+            columns[attr] = _column_from_annotation(attr, ann, base, sqlmodel=True)
     if table_args is not None:
         _table_args(table_args, columns, table)
     keywords = {k.arg: k.value for k in cls.keywords if k.arg}
