@@ -284,6 +284,9 @@ def test_look_ups_shared_between_folders(tmp_path):
         "# for\n",
         "'for'",
         "x.for_each()",
+        "a if b else c",
+        "elif; iff; if_; _if; if1; ifé",
+        "[x for x in y if x]",
     ],
 )
 def test_has_word_is_the_regex(text):
@@ -291,7 +294,9 @@ def test_has_word_is_the_regex(text):
 
     from n1fix.cst.text_scan import has_word
 
-    assert has_word(text, "for") == (re.search(r"\bfor\b", text) is not None)
+    for word in ("for", "if"):
+        expected = re.search(rf"\b{word}\b", text) is not None
+        assert has_word(text, word) == expected, (word, text)
 
 
 SCOPES = """
