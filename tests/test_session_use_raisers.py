@@ -1,5 +1,5 @@
 """A plain function's `Raiser` facts are read off the file's node index
-(`session_use._own_body_nodes`); they must equal what a walk of the function's own body
+(`astwalk.indexed_own_body`); they must equal what a walk of the function's own body
 (`walk_own_body`) gives, quirks included: the walk starts from the body's statements
 unfiltered, so a `def` or `class` directly in the body is walked, not one deeper."""
 

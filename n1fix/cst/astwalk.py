@@ -299,14 +299,26 @@ class ScopeRegions:
         self._starts = [span[0] for span in spans]
         self._spans = spans
         self._number = number
+        # Each span's innermost enclosing span (-1: none). Spans nest or lie apart, so
+        # the spans around a node are the one starting last before it and the spans
+        # around that one: `owner` climbs those instead of every earlier span.
+        self._outer: list[int] = []
+        open_spans: list[int] = []
+        for position, (start, end, _scope) in enumerate(spans):
+            while open_spans and spans[open_spans[-1]][1] <= start:
+                open_spans.pop()
+            self._outer.append(open_spans[-1] if open_spans else -1)
+            open_spans.append(position)
 
     def owner(self, node: ast.AST) -> ast.AST | None:
         at = self._number[id(node)]
-        spans = self._spans
-        for position in range(bisect_right(self._starts, at) - 1, -1, -1):
+        spans, outer = self._spans, self._outer
+        position = bisect_right(self._starts, at) - 1
+        while position >= 0:
             _, end, scope = spans[position]
             if at < end:
                 return scope
+            position = outer[position]
         return None
 
 
@@ -460,6 +472,68 @@ def walk_own_body(
     if found is None:
         found = index.own_bodies[id(function)] = _own_body(function)
     return iter(found)
+
+
+def own_body_nodes(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, kinds: tuple[type, ...]
+) -> list[ast.AST]:
+    """The nodes of classes `kinds` that `walk_own_body(function)` yields, in no set
+    order: read off the node index when the function is of the tree indexed last,
+    else picked from the walk."""
+    index = _INDEXED[1] if _INDEXED is not None else None
+    if index is None or id(function) not in index.ends:
+        return [node for node in walk_own_body(function) if type(node) in kinds]
+    return indexed_own_body(index, function, kinds)
+
+
+def indexed_own_body(
+    index: NodeIndex,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    kinds: tuple[type, ...],
+) -> list[ast.AST]:
+    """The nodes of `kinds` that `walk_own_body(function)` yields, in no set order,
+    read off the file's node index: those of the body's part of the function's
+    range, less the subtrees of the functions, classes and lambdas in it, except a
+    statement of the body itself (the walk starts from those unfiltered: a `def`
+    directly in the body is walked, not the functions inside it)."""
+    number = index.number
+    start = number[id(function.body[0])]
+    end = _after_body(index, function)
+    pruned: list[tuple[int, int]] = []
+    statements = {id(statement) for statement in function.body}
+    for kind in _NESTED_SCOPES:
+        for scope in index.between(start, end, kind):
+            if id(scope) not in statements:
+                pruned.append((number[id(scope)], index.ends[id(scope)]))
+    found: list[ast.AST] = []
+    for kind in kinds:
+        nodes = index.between(start, end, kind)
+        if pruned:
+            nodes = [node for node in nodes if not _inside(number[id(node)], pruned)]
+        found.extend(nodes)
+    return found
+
+
+def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
+    """Is `at` in one of `spans` (subtrees' ranges: nested or apart, never crossing)?"""
+    return any(low <= at < high for low, high in spans)
+
+
+def _after_body(
+    index: NodeIndex, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> int:
+    """The index's number of the first node after the body: a decorator, the return
+    annotation (the fields after `body`, in the index's order), else the function's
+    end."""
+    number = index.number
+    if function.decorator_list:
+        return number[id(function.decorator_list[0])]
+    if function.returns is not None:
+        return number[id(function.returns)]
+    type_params = getattr(function, "type_params", None)
+    if type_params:
+        return number[id(type_params[0])]
+    return index.ends[id(function)]
 
 
 # Node fields by class, for the classes `_own_body` walks into (not nested scopes).

@@ -32,6 +32,23 @@ def calls_word(text: str, name: str) -> bool:
     return False
 
 
+def has_word(text: str, word: str) -> bool:
+    """Does `text` hold `word` as a whole word, as `re.search(rf"\\b{word}\\b", text)`
+    finds it? (`word` is letters, digits and underscores; `re`'s word characters are
+    those `str.isalnum` accepts, and `_`.)"""
+    find, size = text.find, len(word)
+    at = find(word)
+    while at != -1:
+        before = text[at - 1] if at else " "
+        after = text[at + size] if at + size < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (
+            after.isalnum() or after == "_"
+        ):
+            return True
+        at = find(word, at + 1)
+    return False
+
+
 def mentions_any(text: str, words: tuple[str, ...], ignore_case: bool = False) -> bool:
     """Does `text` hold one of `words` (lower-case words when `ignore_case`)?"""
     if ignore_case:

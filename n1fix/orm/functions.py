@@ -20,6 +20,7 @@ from n1fix.cst.astwalk import (
     called_name,
     child_nodes,
     class_like,
+    own_body_nodes,
     walk_own_body,
 )
 from n1fix.orm.instances import module_instances
@@ -216,14 +217,37 @@ def _add(
 
 def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool]:
     """(parameters used as query keys, the model, whether a query runs at all)."""
-    keys: set[str] = set()
-    model: str | None = None
-    runs = False
+    # The function's own `x.method(...)` calls, in no set order: the keys and whether
+    # a query runs do not depend on it, the model (the first one a key names, in the
+    # walk's order) only when the keys name more than one.
     calls = [
         node
-        for node in walk_own_body(function)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        for node in own_body_nodes(function, (ast.Call,))
+        if isinstance(node.func, ast.Attribute)
     ]
+    keys, models, runs = _read_calls(calls, params)
+    if len(set(models)) > 1:
+        walked = [
+            node
+            for node in walk_own_body(function)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        ]
+        models = _read_calls(walked, params)[1]
+    model = None
+    for named in models:
+        model = model or named
+    return keys, model, runs
+
+
+def _read_calls(
+    calls: list[ast.Call], params: set[str]
+) -> tuple[set[str], list[str | None], bool]:
+    """(parameters used as query keys, what each key names as its model in the order
+    of `calls` (a name, or "" or None when it cannot be read), whether a query runs
+    at all)."""
+    keys: set[str] = set()
+    models: list[str | None] = []
+    runs = False
     clauses = _queries_made_clauses(calls)
     for node in calls:
         method = node.func.attr
@@ -237,7 +261,7 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
                     hit = _column_equals_param(compare, params)
                     if hit:
                         keys.add(hit[1])
-                        model = model or hit[0]
+                        models.append(hit[0])
         elif method == "filter_by":
             for keyword in node.keywords:
                 if isinstance(keyword.value, ast.Name) and keyword.value.id in params:
@@ -250,8 +274,8 @@ def _keyed_query(function, params: set[str]) -> tuple[set[str], str | None, bool
         ):
             if class_like(node.args[0]):
                 keys.add(node.args[1].id)
-                model = model or ast_dotted_name(node.args[0])
-    return keys, model, runs
+                models.append(ast_dotted_name(node.args[0]))
+    return keys, models, runs
 
 
 # What turns a 1.x Query into part of another statement, which runs nothing itself.

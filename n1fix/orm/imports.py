@@ -219,6 +219,30 @@ def import_map(
     level. `from m import *` is recorded as `STAR_PREFIX + m` -> `m`; unresolvable relative
     imports are skipped.
     """
+    global _LAST_MAP
+    # The survey asks for the same file's map in turn (its imports, the model facts,
+    # the Django facts): the last answer is kept, and each caller gets its own copy.
+    last = _LAST_MAP
+    if (
+        last is None
+        or last[0] is not tree
+        or last[1] != module_name
+        or last[2] != is_package
+    ):
+        last = _LAST_MAP = (
+            tree,
+            module_name,
+            is_package,
+            _import_map(tree, module_name, is_package),
+        )
+    return dict(last[3])
+
+
+# The last tree `import_map` read, with its arguments and its answer.
+_LAST_MAP: tuple[ast.Module, str, bool, dict[str, str]] | None = None
+
+
+def _import_map(tree: ast.Module, module_name: str, is_package: bool) -> dict[str, str]:
     top_level: dict[str, str] = {}
     nested: dict[str, str] = {}
     for node, top in _imports_in(tree):
@@ -294,7 +318,9 @@ def note_fact(name: str, root: Path, answer: object) -> None:
 
 def clear_resolution_cache() -> None:
     """Forget file look-ups (the engine calls this at the start of every run)."""
+    global _LAST_NEAR
     _RESOLVED.clear()
+    _LAST_NEAR = None
 
 
 def listed_folders() -> set[str]:
@@ -307,32 +333,46 @@ def listed_folders() -> set[str]:
     }
 
 
-def _module_file(directory: Path, parts: list[str]) -> Path | None:
-    key = (directory, tuple(parts))
-    if key not in _RESOLVED:
-        _RESOLVED[key] = _find_module_file(directory, parts)
-    return _RESOLVED[key]
-
-
-def _find_module_file(directory: Path, parts: list[str]) -> Path | None:
+def _find_module_file(top: str, qualified_module: str) -> Path | None:
+    """The file of `qualified_module` below the folder `top`: `a/b.py`, `a/b/__init__.py`,
+    `a/b.pyi` or `a/b/__init__.pyi`."""
     # Each folder on the way must list the next name (one cached listing per folder):
     # most look-ups that find nothing (`from app.models import User` asks for a module
     # `app.models.User` too) end here, without a stat per candidate.
-    folder = str(directory)
-    for part in parts:
-        if part not in _entries_at(folder):
-            return None
-        folder = os.path.join(folder, part)
-    stem = directory.joinpath(*parts)
+    package, _, last = qualified_module.rpartition(".")
+    folder = _package_folder(top, package)
+    if folder is None or last not in _entries_at(folder):
+        return None
+    stem = os.path.join(folder, last)
     for candidate in (
-        stem.with_name(stem.name + ".py"),
-        stem / "__init__.py",
-        stem.with_name(stem.name + ".pyi"),
-        stem / "__init__.pyi",
+        stem + ".py",
+        os.path.join(stem, "__init__.py"),
+        stem + ".pyi",
+        os.path.join(stem, "__init__.pyi"),
     ):
-        if candidate.is_file():
-            return candidate
+        path = Path(candidate)
+        if path.is_file():
+            return path
     return None
+
+
+def _package_folder(top: str, package: str) -> str | None:
+    """The folder of the dotted `package` below the folder `top` when each folder on the
+    way lists the next name, else None; `top` itself for no package. Many modules of a
+    package are looked up: the walk to its folder is made once."""
+    if not package:
+        return top
+    key = ("package", top, package)
+    folder = _RESOLVED.get(key, _UNKNOWN)
+    if folder is _UNKNOWN:
+        parent_package, _, last = package.rpartition(".")
+        parent = _package_folder(top, parent_package)
+        if parent is None or last not in _entries_at(parent):
+            folder = None
+        else:
+            folder = os.path.join(parent, last)
+        _RESOLVED[key] = folder
+    return folder
 
 
 def _is_within(path: Path, root: Path) -> bool:
@@ -354,12 +394,19 @@ def resolve_module_path(
     `root/golden/renderapp/models.py`. Tries `a/b.py`, then `a/b/__init__.py` (and `.pyi`).
     Only files inside `root` are returned.
     """
+    global _LAST_NEAR
     if not qualified_module:
         return None
-    near_key = ("near", root, near)
-    answers = _RESOLVED.get(near_key)
-    if answers is None:
-        answers = _RESOLVED[near_key] = _answers_from(root, near)
+    # A file's imports are looked up in a row, with the same `root` and `near`.
+    last = _LAST_NEAR
+    if last is not None and last[0] is root and last[1] is near:
+        answers = last[2]
+    else:
+        near_key = ("near", root, near)
+        answers = _RESOLVED.get(near_key)
+        if answers is None:
+            answers = _RESOLVED[near_key] = _answers_from(root, near)
+        _LAST_NEAR = (root, near, answers)
     found = answers.found.get(qualified_module, _UNKNOWN)
     if found is _UNKNOWN:
         found = answers.found[qualified_module] = answers.look_up(qualified_module)
@@ -369,6 +416,8 @@ def resolve_module_path(
 
 
 _UNKNOWN = object()
+# The last `root` and `near` asked about, and their answers (cleared with `_RESOLVED`).
+_LAST_NEAR: tuple[Path, Path | None, _Answers] | None = None
 
 
 class _Answers:
@@ -376,14 +425,17 @@ class _Answers:
     searches the same directories (the search starts at its folder), so each module is
     looked up once per folder, not per file."""
 
-    __slots__ = ("root", "place", "found", "_real_root", "_directories")
+    __slots__ = ("root", "place", "found", "_real_root", "_directories", "_holding")
 
     def __init__(self, root: Path, place: Path | None) -> None:
         self.root = root
         self.place = place
         self.found: dict[str, Path | None] = {}
         self._real_root: Path | None = None
-        self._directories: list[tuple[Path, str]] | None = None
+        self._directories: list[str] | None = None  # by name: the search order
+        # First part of a module name -> the search directories that list it, known
+        # once a look-up has read every directory's listing for that name.
+        self._holding: dict[str, list[str]] = {}
 
     def look_up(self, qualified_module: str) -> Path | None:
         parts = qualified_module.split(".")
@@ -392,19 +444,46 @@ class _Answers:
         if self._directories is None:
             self._real_root = _resolved_dir(Path(self.root))
             self._directories = [
-                (directory, str(directory))
+                str(directory)
                 for directory in _search_dirs(self._real_root, self.place)
             ]
         first = parts[0]
-        for directory, name in self._directories:
-            # Most imports are stdlib or third party: one cached look at the top-level
-            # name rules a directory out without building every candidate path.
+        # Most imports are stdlib or third party. Once a look-up has read every
+        # directory's listing for a first name, the next ones look only in the
+        # directories that list it: the others' listings, read already, rule them out.
+        holding = self._holding.get(first)
+        if holding is not None:
+            for name in holding:
+                found = _module_in(name, qualified_module, self._real_root)
+                if found is not None:
+                    return found
+            return None
+        holding = []
+        for name in self._directories:
+            # One cached look at the top-level name rules a directory out without
+            # building every candidate path.
             if first not in _entries_at(name):
                 continue
-            found = _module_file(directory, parts)
-            if found is not None and _is_within(_resolved_file(found), self._real_root):
+            holding.append(name)
+            found = _module_in(name, qualified_module, self._real_root)
+            if found is not None:
                 return found
+        self._holding[first] = holding
         return None
+
+
+def _module_in(name: str, qualified_module: str, real_root: Path) -> Path | None:
+    """The file of `qualified_module` in the folder `name` when it lies inside
+    `real_root` once resolved, else None; one look per folder and module, whatever
+    folder the search started from."""
+    key = ("in", name, qualified_module, real_root)
+    found = _RESOLVED.get(key, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = _find_module_file(name, qualified_module)
+        if found is not None and not _is_within(_resolved_file(found), real_root):
+            found = None
+        _RESOLVED[key] = found
+    return found
 
 
 def _answers_from(root: Path, near: Path | str | None) -> _Answers:
@@ -499,7 +578,7 @@ def _resolved_dir(path: Path) -> Path:
 def _resolved_file(path: Path) -> Path:
     key = ("file", path)
     if key not in _RESOLVED:
-        _RESOLVED[key] = path.resolve()
+        _RESOLVED[key] = real_path(path)
     return _RESOLVED[key]
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Union
 
-from n1fix.cst.astwalk import ast_dotted_name, child_nodes, indexed_within
+from n1fix.cst.astwalk import ast_dotted_name, child_nodes, index_of, indexed_within
 from n1fix.orm.imperative_mappings import Mapping, imperative_mappings
 from n1fix.orm.imports import import_map
 from n1fix.orm.model_properties import property_names
@@ -654,19 +654,34 @@ def _relationship_call(
 
 
 def _column_from_annotation(
-    attr: str, ann: _Annotation, base: ColumnFacts | None
+    attr: str, ann: _Annotation, base: ColumnFacts | None, sqlmodel: bool = False
 ) -> ColumnFacts:
+    """The column `base` (None: a bare annotation) with what its annotation says;
+    `sqlmodel` marks a plain field, a column only in SQLModel tables."""
     described = ann.described
-    facts = base or ColumnFacts(attr=attr)
-    if facts.classic:
-        return replace(facts, python_type=described.type_name)
+    if base is None:
+        # As replacing the fields of `ColumnFacts(attr=attr)` gives (most of a pydantic
+        # application's fields: `replace` is slow).
+        return ColumnFacts(
+            attr=attr,
+            python_type=described.type_name,
+            optional=described.optional,
+            type_ref=described.type_ref,
+            annotated=True,
+            uncertain=described.unknown,
+            sqlmodel=sqlmodel,
+        )
+    more = {"sqlmodel": True} if sqlmodel else {}
+    if base.classic:
+        return replace(base, python_type=described.type_name, **more)
     return replace(
-        facts,
+        base,
         python_type=described.type_name,
         optional=described.optional,
         type_ref=described.type_ref,
         annotated=True,
-        uncertain=facts.uncertain or described.unknown,
+        uncertain=base.uncertain or described.unknown,
+        **more,
     )
 
 
@@ -778,13 +793,14 @@ def _listeners(tree: ast.Module, ctx: _Context) -> list[ListenerFacts]:
     ):
         return []
     found = []
-    for node in ast.walk(tree):
-        if not (
-            isinstance(node, ast.Call)
-            and _last(node) in _LISTEN_CALLS
-            and len(node.args) >= 2
-        ):
-            continue
+    for node in _in_walk_order(
+        tree,
+        [
+            node
+            for node in index_of(tree).by_class.get(ast.Call, ())
+            if _last(node) in _LISTEN_CALLS and len(node.args) >= 2
+        ],
+    ):
         func = ast_dotted_name(node.func)
         if func is None or not ctx.qualify(func).startswith("sqlalchemy.event"):
             continue
@@ -801,6 +817,35 @@ def _listeners(tree: ast.Module, ctx: _Context) -> list[ListenerFacts]:
             )
         )
     return found
+
+
+def _in_walk_order(tree: ast.Module, nodes: list[ast.AST]) -> list[ast.AST]:
+    """`nodes` (of `tree`, in the node index's pre-order) in the order `ast.walk(tree)`
+    meets them, which the listeners were always listed in: breadth first, so by depth,
+    and in pre-order among nodes of one depth."""
+    if len(nodes) < 2:
+        return nodes
+    index = index_of(tree)
+    number = index.number
+    return sorted(
+        nodes,
+        key=lambda node: (_depth(tree, number[id(node)], number), number[id(node)]),
+    )
+
+
+def _depth(tree: ast.Module, target: int, number: dict[int, int]) -> int:
+    """How far below `tree` the node numbered `target` lies: down from the top, the
+    child holding it is the last one numbered at or before it (children are numbered
+    in the order `child_nodes` gives them)."""
+    node, depth = tree, 0
+    while number[id(node)] != target:
+        holder = None
+        for child in child_nodes(node):
+            if number[id(child)] > target:
+                break
+            holder = child
+        node, depth = holder, depth + 1
+    return depth
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -970,8 +1015,7 @@ def _class_facts(cls: ast.ClassDef, ctx: _Context) -> ClassFacts:
                 if kind == "Field"
                 else None
             )  # type: ignore[arg-type]
-            column = _column_from_annotation(attr, ann, base)
-            columns[attr] = replace(column, sqlmodel=True)
+            columns[attr] = _column_from_annotation(attr, ann, base, sqlmodel=True)
     if table_args is not None:
         _table_args(table_args, columns, table)
     keywords = {k.arg: k.value for k in cls.keywords if k.arg}

@@ -39,6 +39,7 @@ from n1fix.cst.astwalk import (
     child_nodes,
     class_like,
     index_of,
+    indexed_own_body,
     walk_own_body,
 )
 from n1fix.orm.instances import module_instances
@@ -239,62 +240,12 @@ def _raiser(
     args = function.args
     params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = params[0] if is_method and params else None
-    nodes = _own_body_nodes(index, function, (ast.Raise, ast.Await, ast.Call))
+    nodes = indexed_own_body(index, function, (ast.Raise, ast.Await, ast.Call))
     return Raiser(
         qualname,
         _raised(nodes),
         _plain_calls(nodes, module_name, imports, owner, self_name, set(params)),
     )
-
-
-def _own_body_nodes(
-    index: NodeIndex, function: ast.FunctionDef, kinds: tuple[type, ...]
-) -> list[ast.AST]:
-    """The nodes of `kinds` that `walk_own_body(function)` yields, in no set order,
-    read off the file's node index: those of the body's part of the function's
-    range, less the subtrees of the functions, classes and lambdas in it, except a
-    statement of the body itself (the walk starts from those unfiltered: a `def`
-    directly in the body is walked, not the functions inside it). `_raised` and
-    `_plain_calls` read them in any order."""
-    number = index.number
-    start = number[id(function.body[0])]
-    end = _after_body(index, function)
-    pruned: list[tuple[int, int]] = []
-    statements = {id(statement) for statement in function.body}
-    for kind in _SCOPE_KINDS:
-        for scope in index.between(start, end, kind):
-            if id(scope) not in statements:
-                pruned.append((number[id(scope)], index.ends[id(scope)]))
-    found: list[ast.AST] = []
-    for kind in kinds:
-        nodes = index.between(start, end, kind)
-        if pruned:
-            nodes = [node for node in nodes if not _inside(number[id(node)], pruned)]
-        found.extend(nodes)
-    return found
-
-
-def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
-    """Is `at` in one of `spans` (subtrees' ranges: nested or apart, never crossing)?"""
-    return any(low <= at < high for low, high in spans)
-
-
-_SCOPE_KINDS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def _after_body(index: NodeIndex, function: ast.FunctionDef) -> int:
-    """The index's number of the first node after the body: a decorator, the return
-    annotation (the fields after `body`, in the index's order), else the function's
-    end."""
-    number = index.number
-    if function.decorator_list:
-        return number[id(function.decorator_list[0])]
-    if function.returns is not None:
-        return number[id(function.returns)]
-    type_params = getattr(function, "type_params", None)
-    if type_params:
-        return number[id(type_params[0])]
-    return index.ends[id(function)]
 
 
 def _raised(nodes: list[ast.AST]) -> str | None:
@@ -360,6 +311,10 @@ def _decorator(node: ast.AST) -> str:
         if isinstance(node, ast.Attribute)
         else ""
     )
+
+
+# The statements `_Walker` reads a binding from.
+_BINDERS = frozenset((ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith))
 
 
 class _Walker:
@@ -477,8 +432,24 @@ def _facts(
     all_params = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     self_name = all_params[0].arg if is_method and all_params else None
     params = [a.arg for a in all_params if a.arg != self_name]
-    nodes = list(walk_own_body(function))  # walked once, read three times
-    walker = _Walker(nodes, params, self_name)
+    # Walked once, and split by what each reading looks at, each part in the walk's
+    # order (the only order that matters: the bindings' among themselves, and the
+    # session calls' among themselves).
+    binders: list[ast.AST] = []  # what `_Walker` reads
+    calls: list[ast.Call] = []
+    awaits: list[ast.Await] = []
+    raises: list[ast.Raise] = []
+    for node in walk_own_body(function):
+        kind = type(node)
+        if kind is ast.Call:
+            calls.append(node)
+        elif kind is ast.Await:
+            awaits.append(node)
+        elif kind in _BINDERS:
+            binders.append(node)
+        elif kind is ast.Raise:
+            raises.append(node)
+    walker = _Walker(binders, params, self_name)
     session_params = {
         a.arg
         for a in all_params
@@ -489,14 +460,11 @@ def _facts(
     instance: str | None = None
     globals_: set[str] = set()
     delegates: set[str] = set()
-    for node in nodes:
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-            if (
-                isinstance(node, ast.Await)
-                and isinstance(node.value, ast.Call)
-                and isinstance(node.value.func, ast.Name)
-            ):
-                delegates.add(_qualify(node.value.func.id, module_name, imports, owner))
+    for node in awaits:
+        if isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
+            delegates.add(_qualify(node.value.func.id, module_name, imports, owner))
+    for node in calls:
+        if not isinstance(node.func, ast.Attribute):
             continue
         method = node.func.attr
         if not _is_session_call(node, method):
@@ -522,11 +490,9 @@ def _facts(
                 writes = True
         else:
             writes = True
-    for node in nodes:
-        if (
-            isinstance(node, ast.Await)
-            and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Attribute)
+    for node in awaits:
+        if isinstance(node.value, ast.Call) and isinstance(
+            node.value.func, ast.Attribute
         ):
             call = node.value
             if (
@@ -555,8 +521,10 @@ def _facts(
         queries=queries,
         writes=writes,
         delegates=tuple(sorted(delegates)),
-        raises=_raised(nodes),
-        calls=_plain_calls(nodes, module_name, imports, owner, self_name, local_names),
+        raises=_raised(raises),
+        calls=_plain_calls(
+            [*awaits, *calls], module_name, imports, owner, self_name, local_names
+        ),
     )
 
 

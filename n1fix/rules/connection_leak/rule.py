@@ -89,10 +89,10 @@ from n1fix.cst.astwalk import below_any, called_name, nodes_of
 from n1fix.cst.text_scan import mentions_any
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.connection_leak.gate import (
-    ENGINE_TEXT,
     imported_factory_names,
     imports_opener_names,
     maker_bound_names,
+    may_build_engine,
     opened_call,
     turned_away,
 )
@@ -162,7 +162,7 @@ def _answer(tree: ast.Module, text: str) -> bool | list[str] | None:
     # looks for an opener in `name = opener(...)` only, but for an engine built per
     # call (`engines`), which any call may be.
     functions = nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)
-    if ENGINE_TEXT.search(text):
+    if may_build_engine(text):
         calls = nodes_of(tree, ast.Call)
     else:
         statements = nodes_of(tree, ast.Assign, ast.AnnAssign)

@@ -82,15 +82,13 @@ made to loaded objects and not flushed are seen by the Python test but not by th
 from __future__ import annotations
 
 import ast
-import re
 from typing import Iterable
 
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
 from n1fix.cst.astwalk import nodes_of
+from n1fix.cst.text_scan import has_word
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 from n1fix.rules.filter_in_python.gate import row_filter_tests
-
-_IF_KEYWORD = re.compile(r"\bif\b")
 
 
 def _filters_query_rows(tree: ast.Module) -> bool:
@@ -127,7 +125,7 @@ class FilterInPython(Rule):
 
     def gate(self, tree: ast.Module, text: str) -> bool:
         # A comprehension with an `if` over rows the check may see as a query's.
-        if not _IF_KEYWORD.search(text):
+        if not has_word(text, "if"):
             return False
         from n1fix.rules.query_in_loop.rule import QUERY_TEXT
 

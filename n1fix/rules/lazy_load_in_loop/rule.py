@@ -157,6 +157,7 @@ import re
 from typing import Iterable
 
 from n1fix.cst.astwalk import nodes_of, owner_scope
+from n1fix.cst.text_scan import has_word
 from n1fix.rules.base import FixAvailability, Finding, Rule, Severity
 from n1fix.rules.lazy_load_in_loop.gate import (
     attributes_of_loop_names,
@@ -165,7 +166,6 @@ from n1fix.rules.lazy_load_in_loop.gate import (
     templates_found,
 )
 
-_FOR_KEYWORD = re.compile(r"\bfor\b")
 # A Django view that renders a template: `render(`, `TemplateResponse(`,
 # `render_to_string(`, a generic `ListView` / `DetailView`.
 _TEMPLATE_VIEW = re.compile(
@@ -312,7 +312,7 @@ class LazyLoadInLoop(Rule):
 
     @staticmethod
     def _loop_reads(tree: ast.Module, text: str) -> list[str]:
-        if not _FOR_KEYWORD.search(text):
+        if not has_word(text, "for"):
             return []
         from n1fix.rules.query_in_loop.rule import QUERY_TEXT
 

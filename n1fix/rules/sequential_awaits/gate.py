@@ -38,7 +38,7 @@ from n1fix.analysis.ast_awaits import (
     passed_arguments,
 )
 from n1fix.analysis.http_methods import READ_REQUESTS
-from n1fix.cst.astwalk import ast_dotted_name
+from n1fix.cst.astwalk import ast_dotted_name, index_of
 
 # The last tree read and its runs: the gate and the survey read the same file in turn.
 _LAST: tuple[ast.AST, list] | None = None
@@ -54,7 +54,13 @@ def runs(tree: ast.Module, text: str) -> list[list[list]]:
     found: list[list[list]] = []
     if "await" in text and "async def" in text:
         aliases = import_aliases(tree)
+        index = index_of(tree)
         for function in async_functions(tree):
+            # A run is two awaited statements in a row, each holding an `await`: a
+            # function with fewer than two in its subtree (most) holds none.
+            start, end = index.number[id(function)], index.ends[id(function)]
+            if len(index.between(start, end, ast.Await)) < 2:
+                continue
             caller = heads = None
             for block in blocks(tree, function):
                 run: list = []
