@@ -10,7 +10,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-import n1fix.cst.name_binding as name_binding
+from n1fix.cst import name_binding
 from n1fix.cst.name_binding import new_unbound_reads
 from n1fix.cst.unchanged_bodies import MAX_DEPTH, excerpts
 
@@ -83,7 +83,9 @@ BASE = textwrap.dedent(
     """
 )
 
-WITHOUT_STAR = BASE.replace("from app.models import *\n", "from app.models import Thing\n")
+WITHOUT_STAR = BASE.replace(
+    "from app.models import *\n", "from app.models import Thing\n"
+)
 
 
 def _edit(old: str, new: str, base: str = BASE) -> tuple[str, str]:
@@ -133,9 +135,7 @@ EDITS = {
         "import os.path\nfrom sqlalchemy import select\n",
         BASE.replace("return [self.by_id(i) for i in ids]", "return select(ids)"),
     ),
-    "the global declaration removed": _edit(
-        "    global REGISTRY\n", "", WITHOUT_STAR
-    ),
+    "the global declaration removed": _edit("    global REGISTRY\n", "", WITHOUT_STAR),
     "a global declared in a changed function": _edit(
         "        return [self.by_id(i)",
         "        global LATER\n        LATER = 1\n        return [self.by_id(i)",
@@ -173,7 +173,10 @@ EDITS = {
         WITHOUT_STAR,
         WITHOUT_STAR.replace(
             "def decorate(function):\n    return function\n\n\n", ""
-        ).replace("class Store:", "def decorate(function):\n    return function\n\n\nclass Store:"),
+        ).replace(
+            "class Store:",
+            "def decorate(function):\n    return function\n\n\nclass Store:",
+        ),
     ),
     "nothing changed": (BASE, BASE),
 }
@@ -235,7 +238,9 @@ def test_a_module_nested_too_deep_gets_no_excerpts():
 
 def test_a_chain_too_deep_for_the_analysis_still_fails_as_before():
     chain = " + ".join(f"a{i}" for i in range(400))
-    before = cst.parse_module(f"def f():\n    return {chain}\n\n\ndef g():\n    return 1\n")
+    before = cst.parse_module(
+        f"def f():\n    return {chain}\n\n\ndef g():\n    return 1\n"
+    )
     after = cst.parse_module(before.code.replace("return 1", "return 2"))
     with pytest.raises(RecursionError):
         new_unbound_reads(before, after)

@@ -129,7 +129,7 @@ def _unbound_reads_of(module: cst.Module) -> Counter[tuple[str, str, str]]:
     return _counted(ScopeReads(module))
 
 
-def _counted(reads: "ScopeReads") -> Counter[tuple[str, str, str]]:
+def _counted(reads: ScopeReads) -> Counter[tuple[str, str, str]]:
     found: Counter[tuple[str, str, str]] = Counter()
     for label, node, kind in reads.unbound():
         found[(label, node.value, kind)] += 1

@@ -69,7 +69,8 @@ def excerpts(
         del shared[key]
     if not shared:
         return None
-    return _stubbed(before, _left_out(old, shared)), _stubbed(after, _left_out(new, shared))
+    old_excerpt = _stubbed(before, _left_out(old, shared))
+    return old_excerpt, _stubbed(after, _left_out(new, shared))
 
 
 # The last modules read: `apply` checks each rewrite against the text before it, and a
