@@ -54,6 +54,15 @@ MODULES = {
     "reads what the edit imports": DAL.replace("LIMIT = 10", "LIMIT = select"),
     # Bound only by `configure`'s `global`: the excerpt must keep that body.
     "reads a global a function binds": DAL + "\n\nDEFAULTS = REGISTRY\n",
+    # The excerpt leaves out other classes' bodies, and the signatures of the owner's
+    # other methods unless one binds a name in the class (`:=`).
+    "another class, a sibling binding by walrus": DAL.replace(
+        "class ThingTable:\n    default_size = 5\n",
+        "class Other:\n    other_size = 3\n\n    def more(self):\n        return 1\n\n\n"
+        "class ThingTable:\n    default_size = 5\n\n"
+        "    @(decorated := staticmethod)\n    def sibling(x: int = LIMIT) -> int:\n"
+        "        return x\n",
+    ).replace("global REGISTRY", ""),
 }
 
 METHODS = {
@@ -66,6 +75,9 @@ METHODS = {
     "a local before its assignment": "def by_ids(self, ids):\n    total = total + len(ids)\n    return total\n",
     "a comprehension": "def by_ids(self, ids):\n    return {i: nowhere for i in ids}\n",
     "an added import": "def by_ids(self, ids):\n    return select(Thing).where(Thing.id.in_(ids))\n",
+    "another class's attribute, bare": "def by_ids(self, ids):\n    return other_size\n",
+    "a name a sibling's decorator binds, as a default": "def by_ids(self, ids, d=decorated):\n    return d\n",
+    "a name a sibling's decorator binds, bare": "def by_ids(self, ids):\n    return decorated\n",
 }
 
 

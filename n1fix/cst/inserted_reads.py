@@ -89,24 +89,54 @@ def _path_to(module: cst.Module, node: cst.CSTNode) -> tuple[int, ...] | None:
 
 
 def _without_bodies(
-    statements, inserted: cst.FunctionDef, keep_bodies: bool
+    statements, inserted: cst.FunctionDef, keep_bodies: bool, in_owner: bool = False
 ) -> list[cst.BaseStatement]:
     """`statements` with the body of each function in them (and in their classes) but
-    `inserted` replaced by `...`."""
+    `inserted` replaced by `...`. Without `keep_bodies`, less goes too: the body of a
+    class `inserted` is not in (read and bound in that class's own scope, which no read
+    of `inserted` sees), and a method beside `inserted` becomes `def name(): ...` (its
+    decorators, parameters and annotations are read in the class's scope, where only
+    `inserted`'s decorators and defaults read: what they bind there is the method's
+    name alone, unless one holds a `:=`)."""
     result = []
     for statement in statements:
         if isinstance(statement, cst.FunctionDef) and statement is not inserted:
             if not keep_bodies:
-                statement = statement.with_changes(body=_stub())
+                statement = (
+                    _bare(statement)
+                    if in_owner and not _walrus_in_signature(statement)
+                    else statement.with_changes(body=_stub())
+                )
         elif isinstance(statement, cst.ClassDef) and isinstance(
             statement.body, cst.IndentedBlock
         ):
-            body = _without_bodies(statement.body.body, inserted, keep_bodies)
-            statement = statement.with_changes(
-                body=statement.body.with_changes(body=body)
-            )
+            owner = any(member is inserted for member in statement.body.body)
+            if keep_bodies or owner:
+                body = _without_bodies(
+                    statement.body.body, inserted, keep_bodies, owner
+                )
+                statement = statement.with_changes(
+                    body=statement.body.with_changes(body=body)
+                )
+            else:
+                statement = statement.with_changes(body=_stub())
         result.append(statement)
     return result
+
+
+def _bare(function: cst.FunctionDef) -> cst.FunctionDef:
+    return function.with_changes(
+        decorators=[], params=cst.Parameters(), returns=None, body=_stub()
+    )
+
+
+def _walrus_in_signature(function: cst.FunctionDef) -> bool:
+    parts = [*function.decorators, function.params]
+    if function.returns is not None:
+        parts.append(function.returns)
+    return any(
+        isinstance(node, cst.NamedExpr) for part in parts for node in _below(part)
+    )
 
 
 def _stub() -> cst.IndentedBlock:

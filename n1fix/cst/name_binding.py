@@ -33,8 +33,39 @@ def new_unbound_reads(
     """Why `after` reads a name that is not bound where it is read, when `before` did not;
     None when every read the rewrite added is bound. `defined`: names bound elsewhere
     (the top level of the module a synthetic excerpt stands for)."""
-    old = _unbound_reads(before)
-    new = _unbound_reads(after)
+    if _excerpts_say_none(before, after, defined):
+        return None
+    return _first_new_read(_unbound_reads(before), _unbound_reads(after), defined)
+
+
+def _excerpts_say_none(
+    before: cst.Module, after: cst.Module, defined: frozenset[str]
+) -> bool:
+    """True when the modules without the bodies of the functions the rewrite left alone
+    show no new unbound read, which then holds for the whole modules
+    (`unchanged_bodies` says why); False when the whole modules must be asked."""
+    from n1fix.cst.unchanged_bodies import excerpts
+
+    try:
+        pair = excerpts(before, after)
+        if pair is None:
+            return False
+        old, new = ScopeReads(pair[0]), ScopeReads(pair[1])
+        if not old.module_level_bindings() <= new.module_level_bindings():
+            return False
+        if old.star_import() and not new.star_import():
+            return False
+        found = _first_new_read(_counted(old), _counted(new), defined)
+    except Exception:  # noqa: BLE001 - the whole modules' check answers, or raises, as it always did
+        return False
+    return found is None
+
+
+def _first_new_read(
+    old: Counter[tuple[str, str, str]],
+    new: Counter[tuple[str, str, str]],
+    defined: frozenset[str],
+) -> str | None:
     # A name defined nowhere is undefined in every scope: a rewrite that moves its read into
     # a new function (a gather's helper) adds no NameError the code did not already have.
     old_undefined, new_undefined = _undefined_by_name(old), _undefined_by_name(new)
@@ -95,8 +126,12 @@ class _PositionsOf:
 
 
 def _unbound_reads_of(module: cst.Module) -> Counter[tuple[str, str, str]]:
+    return _counted(ScopeReads(module))
+
+
+def _counted(reads: ScopeReads) -> Counter[tuple[str, str, str]]:
     found: Counter[tuple[str, str, str]] = Counter()
-    for label, node, kind in ScopeReads(module).unbound():
+    for label, node, kind in reads.unbound():
         found[(label, node.value, kind)] += 1
     return found
 
@@ -121,15 +156,27 @@ class ScopeReads:
             if isinstance(access.node, cst.Name)
         }
 
-    def unbound(self) -> Iterator[tuple[str, cst.Name, str]]:
-        """(scope label, name node, kind) of every read that no binding reaches."""
-        positions, layout = self._positions, self._layout
-        star_import = any(
+    def module_level_bindings(self) -> set[str]:
+        """Every name bound at module level (dotted import names too: `os.path`)."""
+        scope = self._scopes.get(self._module)
+        return {
+            assignment.name
+            for assignment in (scope.assignments if scope is not None else ())
+        }
+
+    def star_import(self) -> bool:
+        """Does the module say `from x import *` at its top level?"""
+        return any(
             isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar)
             for line in self._module.body
             if isinstance(line, cst.SimpleStatementLine)
             for node in line.body
         )
+
+    def unbound(self) -> Iterator[tuple[str, cst.Name, str]]:
+        """(scope label, name node, kind) of every read that no binding reaches."""
+        positions, layout = self._positions, self._layout
+        star_import = self.star_import()
         for scope in {s for s in self._scopes.values() if s is not None}:
             for access in scope.accesses:
                 node = access.node
