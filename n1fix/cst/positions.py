@@ -104,9 +104,9 @@ class Positions:
     there, so where that text occurs once in the source its offset is where it starts.
     Findings sit in a few functions of a file; printing the whole module for their lines
     cost as much as a tenth of a scan. The whole module is printed when the text occurs
-    more than once, for a node outside any function or class, and for a source with a
-    carriage return (LibCST counts a newline per token, which the source text alone does
-    not show)."""
+    more than once, for a node outside any function or class, for a module nested
+    deeper than `_PRINTABLE_DEPTH`, and for a source with a carriage return (LibCST
+    counts a newline per token, which the source text alone does not show)."""
 
     def __init__(self, module: cst.Module, source: str | None = None) -> None:
         self._module = module
@@ -148,6 +148,8 @@ class Positions:
         if found is None or found[0].root is not self._module:
             return False
         index, at = found
+        if index.depth > _PRINTABLE_DEPTH:
+            return False
         ancestry = index.ancestry(0, at) + [node]
         for depth in range(len(ancestry) - 1, 0, -1):
             candidate = ancestry[depth]
@@ -185,6 +187,11 @@ class Positions:
 
 
 _LINE_END = re.compile("\n")
+# A module nested deeper (in the index's nodes) is printed whole, as it always was: that
+# print runs out of Python's stack on the deepest modules (two frames a level, about 500
+# levels), and the file is then reported as too deeply nested to analyse, not checked
+# as if its fixes could be printed. Below this depth the whole print never fails.
+_PRINTABLE_DEPTH = 200
 _PRINTED_ALONE = frozenset({cst.FunctionDef, cst.ClassDef})
 
 

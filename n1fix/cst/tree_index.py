@@ -12,6 +12,7 @@ it; the index keeps its module alive, so a node whose id it numbers is that node
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from typing import Iterator
 
@@ -78,6 +79,16 @@ class TreeIndex:
         self._owners = owners
         self._by_kind = by_kind
         self._scopes = scopes
+
+    @functools.cached_property
+    def depth(self) -> int:
+        """How many nodes deep the tree is: its longest chain from the root to a leaf
+        (among the nodes the index holds)."""
+        depths = [0] * len(self.nodes)
+        for number, parent in enumerate(self._parents):
+            if parent >= 0:
+                depths[number] = depths[parent] + 1
+        return max(depths, default=0) + 1
 
     def below(self, at: int, into_scopes: bool) -> list[cst.CSTNode]:
         """What `syntax.walk` yields for the node numbered `at`: its subtree without
