@@ -144,3 +144,12 @@ def test_every_spelling_is_found(both_runs):
 def test_the_gate_turns_away_what_is_no_query():
     for name, text in _modules(SPELLINGS).items():
         assert first_row.gate(ast.parse(text), text) is (name not in TURNED_AWAY), name
+
+
+def test_the_copied_sets_match_the_check():
+    from n1fix.analysis import ast_fetched_rows
+    from n1fix.analysis.fetched_rows import DJANGO_CALLS, RUNNERS, STATEMENT_CALLS
+
+    assert ast_fetched_rows._RUNNERS == set(RUNNERS)
+    assert ast_fetched_rows._STATEMENT_CALLS == STATEMENT_CALLS
+    assert ast_fetched_rows._DJANGO_CALLS == DJANGO_CALLS

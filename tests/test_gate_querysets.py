@@ -17,7 +17,7 @@ import pytest
 
 from n1fix.config import Config
 from n1fix.engine.runner import run
-from n1fix.rules.query_in_loop.kept_querysets import CONSUMING_CALLS
+from n1fix.rules.query_in_loop.kept_querysets import CONSUMING_CALLS, ROW_CHAIN
 from n1fix.rules.query_in_loop.rule import QueryInLoop
 
 MODELS = """\
@@ -268,7 +268,9 @@ def test_a_chain_the_check_may_run_is_kept_in_any_place():
 
 def test_the_copied_sets_match_the_check():
     from n1fix.analysis.loop_placement import CONSUMERS
+    from n1fix.orm.django_dialect import _CHAIN
     from n1fix.rules.query_in_loop.analysis import _COPIES
 
+    assert ROW_CHAIN == _CHAIN
     assert CONSUMING_CALLS == CONSUMERS | {"enumerate"}
     assert _COPIES <= CONSUMING_CALLS

@@ -10,7 +10,27 @@ from __future__ import annotations
 
 import ast
 
-from n1fix.orm.call_names import DJANGO_CALLS, RUNNERS, STATEMENT_CALLS
+# `fetched_rows.RUNNERS`, `STATEMENT_CALLS` and `DJANGO_CALLS` (tests/test_gate_first_row.py
+# holds them equal): imported from there, a gate would load LibCST.
+_RUNNERS = {"scalars", "execute"}
+_STATEMENT_CALLS = {
+    "where",
+    "filter",
+    "filter_by",
+    "order_by",
+    "limit",
+    "offset",
+    "options",
+    "execution_options",
+    "distinct",
+    "group_by",
+    "having",
+    "join",
+    "outerjoin",
+    "join_from",
+    "outerjoin_from",
+    "select_from",
+}
 
 
 def may_be_read_whole(receiver: ast.AST) -> bool:
@@ -31,7 +51,7 @@ def may_be_read_whole(receiver: ast.AST) -> bool:
         and isinstance(receiver.func, ast.Attribute)
         and receiver.func.attr != "query"
     ):
-        if receiver.func.attr not in STATEMENT_CALLS:
+        if receiver.func.attr not in _STATEMENT_CALLS:
             return False
         receiver = receiver.func.value
     if isinstance(receiver, ast.Call):
@@ -43,15 +63,29 @@ def _runs_a_statement(node: ast.AST) -> bool:
     return (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
-        and node.func.attr in RUNNERS
+        and node.func.attr in _RUNNERS
     )
+
+
+_DJANGO_CALLS = {
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "only",
+    "defer",
+    "distinct",
+    "using",
+}
 
 
 def may_be_django_rows(expr: ast.AST) -> bool:
     """May `expr` be a queryset on a model's manager (a superset of
-    `fetched_rows.django_rows`): a chain of `DJANGO_CALLS` on `Name.objects`."""
+    `fetched_rows.django_rows`): a chain of `_DJANGO_CALLS` on `Name.objects`."""
     while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-        if expr.func.attr not in DJANGO_CALLS:
+        if expr.func.attr not in _DJANGO_CALLS:
             return False
         expr = expr.func.value
     return (

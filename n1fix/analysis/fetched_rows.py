@@ -11,9 +11,39 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from n1fix.cst.chains import MethodCall
-from n1fix.orm.call_names import DJANGO_CALLS, JOINS, RUNNERS, STATEMENT_CALLS
 
 V2, V1, DJANGO = "2.0", "1.x", "django"
+RUNNERS = ("scalars", "execute")
+# Calls of a select()/Query chain that join other tables: a 1.x Query de-duplicates the
+# entities of such rows, so its `.all()` may hold fewer objects than the SQL has rows.
+JOINS = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
+# Calls of a select()/Query chain that keep it one query of the same rows.
+STATEMENT_CALLS = {
+    "where",
+    "filter",
+    "filter_by",
+    "order_by",
+    "limit",
+    "offset",
+    "options",
+    "execution_options",
+    "distinct",
+    "group_by",
+    "having",
+    *JOINS,
+}
+DJANGO_CALLS = {
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "only",
+    "defer",
+    "distinct",
+    "using",
+}
 
 
 @dataclass
@@ -193,7 +223,7 @@ def is_django_model(ctx, name: cst.Name) -> bool:
 
 
 def _chain(
-    node: cst.BaseExpression, allowed: frozenset[str] = STATEMENT_CALLS
+    node: cst.BaseExpression, allowed: set[str] = STATEMENT_CALLS
 ) -> tuple[cst.BaseExpression | None, list[MethodCall]]:
     """(head, calls): `head.c1(...).c2(...)` with every call in `allowed`, or None for
     the head when some call is not (its meaning unknown)."""

@@ -35,7 +35,6 @@ import libcst as cst
 
 from n1fix.cst.chains import MethodCall, dotted_name, unwind
 from n1fix.orm import django_loading
-from n1fix.orm.call_names import DJANGO_ROW_CHAIN
 from n1fix.orm.dialect import BatchQuery, Loading, ManagerRead, RowLoader
 from n1fix.orm.loader_options import Options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
@@ -45,6 +44,24 @@ from n1fix.orm.write_shape import ModelWrite, WriteShape
 if TYPE_CHECKING:
     from n1fix.rules.context import FileContext
 
+# QuerySet methods that narrow, order or load without changing what a row is.
+_CHAIN = {
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "only",
+    "defer",
+    "using",
+    "annotate",
+    "alias",
+    "select_for_update",
+    "distinct",
+    "reverse",
+    "iterator",
+}
 _OPAQUE = {"distinct": "distinct", "select_for_update": "with_for_update"}
 _SCALAR_CHAIN = {"values", "values_list", "dates", "datetimes"}
 _TERMINALS = {
@@ -143,7 +160,7 @@ class DjangoDialect:
                     else Cardinality.SCALAR
                 )
                 continue
-            if mc.name not in DJANGO_ROW_CHAIN:
+            if mc.name not in _CHAIN:
                 return None  # union(), raw(), extra(), a custom QuerySet method
             if mc.name in _OPAQUE:
                 opaque.append(_OPAQUE[mc.name])

@@ -9,10 +9,10 @@ argument of a `_COPIES` call) or read through on the next line
 (`result_variable.read_through_result`: `name.first()`, `name.count()`).
 
 A chain on a model's manager of methods that keep a QuerySet of rows only
-(`Book.objects.filter(author=a).order_by("-id")`: `call_names.DJANGO_ROW_CHAIN`) is such
-a query for every dialect: Django reads it as rows with no terminal (LIST); SQLAlchemy
-reads no chain that starts neither at `get` / `execute` / `scalars` / `scalar` /
-`query` nor on `Model.query` (`query_shape.recognize`). pretix builds many of them in loops as
+(`Book.objects.filter(author=a).order_by("-id")`: Django's `_CHAIN`) is such a query for
+every dialect: Django reads it as rows with no terminal (LIST); SQLAlchemy reads no chain
+that starts neither at `get` / `execute` / `scalars` / `scalar` / `query` nor on
+`Model.query` (`query_shape.recognize`). pretix builds many of them in loops as
 subqueries (`Exists(EventMetaValue.objects.filter(property=p, ...))`), which no check
 reports. `QuerySetUses.may_run` tells the gate whether a chain may be read; a superset of
 the places above: any `name.method(...)` counts as a read through, a subscript, an
@@ -24,8 +24,28 @@ from __future__ import annotations
 import ast
 
 from n1fix.cst.astwalk import ast_dotted_name, nodes_of
-from n1fix.orm.call_names import DJANGO_ROW_CHAIN
 
+# `django_dialect._CHAIN`: QuerySet methods that narrow, order or load without changing
+# what a row is (tests/test_gate_precision.py holds the two sets equal).
+ROW_CHAIN = frozenset(
+    {
+        "all",
+        "filter",
+        "exclude",
+        "order_by",
+        "select_related",
+        "prefetch_related",
+        "only",
+        "defer",
+        "using",
+        "annotate",
+        "alias",
+        "select_for_update",
+        "distinct",
+        "reverse",
+        "iterator",
+    }
+)
 # `loop_placement.CONSUMERS | {"enumerate"}`, which holds `analysis._COPIES` (the
 # same test holds them equal).
 CONSUMING_CALLS = frozenset(
@@ -81,18 +101,18 @@ class QuerySetUses:
 
     def may_run(self, call: ast.Call) -> bool:
         """May the check read the query `call` is part of? False only for a chain of
-        `DJANGO_ROW_CHAIN` methods on `Class.attr` (not `Model.query`) whose outermost call is
+        `ROW_CHAIN` methods on `Class.attr` (not `Model.query`) whose outermost call is
         neither iterated where it stands nor bound to a name read as rows."""
         current: ast.expr = call
         while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
-            if current.func.attr not in DJANGO_ROW_CHAIN:
+            if current.func.attr not in ROW_CHAIN:
                 return True
             current = current.func.value
         if not isinstance(current, ast.Attribute) or current.attr == "query":
             return True
         top = call
         while (above := self._called_on.get(id(top))) is not None:
-            if above.func.attr not in DJANGO_ROW_CHAIN:  # type: ignore[attr-defined]
+            if above.func.attr not in ROW_CHAIN:  # type: ignore[attr-defined]
                 return True  # a terminal (`.first()`), `values()`, another method
             top = above
         if id(top) in self._iterated:

@@ -252,9 +252,8 @@ from typing import Iterable
 from n1fix.analysis.ast_loop_calls import keyed_loop_callees, resolvable
 from n1fix.cst.astwalk import class_like, nodes_of, runs_per_item
 from n1fix.cst.text_scan import calls_word
-from n1fix.orm.call_names import DJANGO_ROW_CHAIN
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
-from n1fix.rules.query_in_loop.kept_querysets import QuerySetUses
+from n1fix.rules.query_in_loop.kept_querysets import ROW_CHAIN, QuerySetUses
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
 # `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
@@ -335,7 +334,7 @@ QUERY_TEXT = re.compile(
 
 # The calls `may_query` takes for a QuerySet on a manager that return one (others
 # run it: `get`, `first`, `count`...).
-_ROW_QUERIES = QUERYSET_CALLS & DJANGO_ROW_CHAIN
+_ROW_QUERIES = QUERYSET_CALLS & ROW_CHAIN
 
 
 def gate(tree: ast.Module, text: str) -> bool:
