@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import ast
 
-# `fetched_rows.RUNNERS`, `STATEMENT_CALLS` and `DJANGO_CALLS` (tests/test_gate_first_row.py
-# holds them equal): imported from there, a gate would load LibCST.
-_RUNNERS = {"scalars", "execute"}
-_STATEMENT_CALLS = {
+# The calls the check (`fetched_rows`) reads as running, continuing or reading a query;
+# kept here, where a gate may import them without loading LibCST, and read by the check.
+RUNNERS = ("scalars", "execute")
+# Calls of a select()/Query chain that join other tables: a 1.x Query de-duplicates the
+# entities of such rows, so its `.all()` may hold fewer objects than the SQL has rows.
+JOINS = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
+# Calls of a select()/Query chain that keep it one query of the same rows.
+STATEMENT_CALLS = {
     "where",
     "filter",
     "filter_by",
@@ -25,11 +29,20 @@ _STATEMENT_CALLS = {
     "distinct",
     "group_by",
     "having",
-    "join",
-    "outerjoin",
-    "join_from",
-    "outerjoin_from",
-    "select_from",
+    *JOINS,
+}
+# Calls of a Django queryset read whole (`fetched_rows.django_rows`).
+DJANGO_CALLS = {
+    "all",
+    "filter",
+    "exclude",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "only",
+    "defer",
+    "distinct",
+    "using",
 }
 
 
@@ -51,7 +64,7 @@ def may_be_read_whole(receiver: ast.AST) -> bool:
         and isinstance(receiver.func, ast.Attribute)
         and receiver.func.attr != "query"
     ):
-        if receiver.func.attr not in _STATEMENT_CALLS:
+        if receiver.func.attr not in STATEMENT_CALLS:
             return False
         receiver = receiver.func.value
     if isinstance(receiver, ast.Call):
@@ -63,29 +76,15 @@ def _runs_a_statement(node: ast.AST) -> bool:
     return (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _RUNNERS
+        and node.func.attr in RUNNERS
     )
-
-
-_DJANGO_CALLS = {
-    "all",
-    "filter",
-    "exclude",
-    "order_by",
-    "select_related",
-    "prefetch_related",
-    "only",
-    "defer",
-    "distinct",
-    "using",
-}
 
 
 def may_be_django_rows(expr: ast.AST) -> bool:
     """May `expr` be a queryset on a model's manager (a superset of
-    `fetched_rows.django_rows`): a chain of `_DJANGO_CALLS` on `Name.objects`."""
+    `fetched_rows.django_rows`): a chain of `DJANGO_CALLS` on `Name.objects`."""
     while isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-        if expr.func.attr not in _DJANGO_CALLS:
+        if expr.func.attr not in DJANGO_CALLS:
             return False
         expr = expr.func.value
     return (

@@ -10,40 +10,15 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from n1fix.analysis.ast_fetched_rows import (
+    DJANGO_CALLS,
+    JOINS,
+    RUNNERS,
+    STATEMENT_CALLS,
+)
 from n1fix.cst.chains import MethodCall
 
 V2, V1, DJANGO = "2.0", "1.x", "django"
-RUNNERS = ("scalars", "execute")
-# Calls of a select()/Query chain that join other tables: a 1.x Query de-duplicates the
-# entities of such rows, so its `.all()` may hold fewer objects than the SQL has rows.
-JOINS = {"join", "outerjoin", "join_from", "outerjoin_from", "select_from"}
-# Calls of a select()/Query chain that keep it one query of the same rows.
-STATEMENT_CALLS = {
-    "where",
-    "filter",
-    "filter_by",
-    "order_by",
-    "limit",
-    "offset",
-    "options",
-    "execution_options",
-    "distinct",
-    "group_by",
-    "having",
-    *JOINS,
-}
-DJANGO_CALLS = {
-    "all",
-    "filter",
-    "exclude",
-    "order_by",
-    "select_related",
-    "prefetch_related",
-    "only",
-    "defer",
-    "distinct",
-    "using",
-}
 
 
 @dataclass
