@@ -11,7 +11,6 @@ import libcst as cst
 from n1fix.analysis.callees import callee_of
 from n1fix.analysis.item_facts import item_model, key_gaps
 from n1fix.analysis.loop_placement import (
-    CONSUMERS,
     NoFix,
     place_body,
     place_key,
@@ -43,6 +42,7 @@ from n1fix.rules.base import Applicability, Finding
 from n1fix.rules.query_in_loop.call_analysis import analyze_call, reads_only, returns_of
 from n1fix.rules.query_in_loop.commits_beside import commits_expire_rows
 from n1fix.rules.query_in_loop.distinct_keys import adds_own_row, distinct_keys_proof
+from n1fix.rules.query_in_loop.kept_querysets import CONSUMING_CALLS
 from n1fix.rules.query_in_loop.only_binding import only_binding
 from n1fix.rules.query_in_loop.other_table_adds import adds_other_table_row
 from n1fix.rules.query_in_loop.query_variable import recognize_through_query_variable
@@ -1254,7 +1254,7 @@ def _iterated_directly(ancestry) -> bool:
         call = ancestry[-3]
         return (
             isinstance(call, cst.Call)
-            and dotted_name(call.func) in CONSUMERS | {"enumerate"}
+            and dotted_name(call.func) in CONSUMING_CALLS
             and len(call.args) == 1
         )
     return False

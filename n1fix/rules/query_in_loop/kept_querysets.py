@@ -46,8 +46,9 @@ ROW_CHAIN = frozenset(
         "iterator",
     }
 )
-# `loop_placement.CONSUMERS | {"enumerate"}`, which holds `analysis._COPIES` (the
-# same test holds them equal).
+# Calls that consume a query's rows where it stands, for the gate and the check
+# (`analysis._iterated_directly`): `loop_placement.CONSUMERS | {"enumerate"}`, which
+# holds `analysis._COPIES` (a test holds them so).
 CONSUMING_CALLS = frozenset(
     {
         "list",
