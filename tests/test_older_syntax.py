@@ -18,6 +18,7 @@ from n1fix.engine.older_syntax import as_older_syntax
 from n1fix.engine.runner import run
 from n1fix.engine.survey import survey_file
 from n1fix.rules import all_rules
+from n1fix.rules.base import Applicability
 
 READABLE = [
     "def first[T](items: list[T]) -> T:\n    return items[0]\n",
@@ -81,27 +82,82 @@ def test_a_file_of_newer_syntax_is_gated(tmp_path):
     assert quiet.gated == []
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="ast reads it whole there")
-def test_only_the_gates_and_imports_are_read_on_an_older_python(tmp_path):
-    # The model index reads the file as before, without its models; its imports are
-    # read, so that the check knows what its names refer to.
+def test_a_file_of_newer_syntax_is_surveyed_whole(tmp_path):
+    # Its models, query functions and imports go to the project index as any other
+    # file's: a model or a receiver defined beside a `type` statement is still known.
     (tmp_path / "helpers.py").write_text("def first(xs):\n    return xs[0]\n")
     survey = _survey(
         tmp_path,
-        "from sqlalchemy.orm import DeclarativeBase\n"
+        "from sqlalchemy import select\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
         "from helpers import first as head\n"
         "import missing_module\n\n"
         "class Base(DeclarativeBase):\n    pass\n\n"
-        "class User(Base):\n    __tablename__ = 'users'\n\n"
+        "class User(Base):\n    __tablename__ = 'users'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n\n"
         "type Pair = tuple[int, int]\n\n"
-        "def first[T](xs: list[T]) -> T:\n    return xs[0]\n",
+        "def first[T](xs: list[T]) -> T:\n    return xs[0]\n\n"
+        "def user_by_id[S](session: S, user_id: int) -> User:\n"
+        "    return session.scalars(select(User).where(User.id == user_id)).one()\n",
     )
-    assert survey.gated is not None
-    assert survey.models == []
+    assert survey.error is None and survey.gated is not None
+    assert "User" in {getattr(facts, "name", None) for facts in survey.models}
+    assert [function.qualname for function in survey.functions] == ["app.user_by_id"]
     assert survey.imports["DeclarativeBase"] == "sqlalchemy.orm.DeclarativeBase"
     assert survey.imports["head"] == "helpers.first"
     assert survey.resolved == [tmp_path / "helpers.py"]
     assert "missing_module" in survey.unresolved
+
+
+_BOOKS = """\
+from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    price = models.IntegerField()
+"""
+
+_RECEIVER = """\
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from app.models import Book
+
+type Pair = tuple[int, int]
+
+
+@receiver(post_save, sender=Book)
+def book_saved(sender, instance, **kwargs):
+    print("saved", instance.pk)
+"""
+
+_REPRICE = """\
+from app.models import Book
+
+
+def reprice(books: list[Book]) -> None:
+    for book in books:
+        book.price = 10
+        book.save(update_fields=["price"])
+"""
+
+
+def test_a_receiver_beside_newer_syntax_keeps_the_bulk_update_away(tmp_path):
+    # bulk_update() sends no post_save: with the receiver unseen, the fix was offered
+    # as safe and would have skipped it for every book.
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(_BOOKS)
+    (app / "signals.py").write_text(_RECEIVER)
+    (app / "views.py").write_text(_REPRICE)
+    result = run([tmp_path], tmp_path, Config(cache=False), jobs=1)
+    assert not result.errors
+    (finding,) = result.findings
+    assert finding.rule == "write-in-loop"
+    assert finding.applicability is Applicability.NONE
+    assert "a `post_save` receiver for `Book` (app.signals:" in finding.message
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="ast reads it whole there")

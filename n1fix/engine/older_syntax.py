@@ -1,16 +1,17 @@
-"""A file of newer Python syntax, made readable by the running Python's `ast` for the gates.
+"""A file of newer Python syntax, made readable by the running Python's `ast` for the survey.
 
 A project may require a newer Python than the one n1fix runs on: Python 3.12's type
 parameters (`def first[T](items: list[T]) -> T`, `class Box[T]:`) and `type` statements
 (`type Pair = tuple[int, int]`) are syntax errors for the `ast` of 3.11. Such a file
-used to skip the survey and go to LibCST, which reads it, for every rule. What those
-constructs add is names of types only: with the type parameter lists blanked out and
-`type X = ...` read as `X = ...`, every statement, call, loop and attribute read is
-on the line where it was, which is all the gates look at.
+used to skip the survey, so its models, signal receivers and query functions were
+missing from the project index (a `post_save` receiver beside a `type` statement was
+unseen, and a bulk write that skips it was offered as safe). What those constructs add
+is names of types only: with the type parameter lists blanked out and `type X = ...`
+read as `X = ...`, every statement, call, class, decorator and attribute read is on the
+line where it was, which is all the survey and the gates look at.
 
 Other new syntax (Python 3.12's f-strings that nest their own quotes) is left alone:
-the file stays unreadable here, and goes to LibCST whole as before.
-"""
+the file stays unreadable here, and goes to LibCST whole, for every rule."""
 
 from __future__ import annotations
 

@@ -85,8 +85,9 @@ def survey_file(
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError:
-        _gate_newer_syntax(survey, text, root, rules, facts_of)
-        return survey  # else gated stays None: LibCST reads it or reports why it can't
+        tree = _older_syntax_tree(text)
+        if tree is None:
+            return survey  # gated stays None: LibCST reads it or reports why it can't
     except ValueError:
         return survey
     except (RecursionError, MemoryError):
@@ -104,35 +105,22 @@ def survey_file(
     return survey
 
 
-def _gate_newer_syntax(
-    survey: Survey,
-    text: str,
-    root: Path,
-    rules: dict[str, Rule],
-    facts_of: Collection[str] | None,
-) -> None:
-    """Gate a file of syntax newer than the running Python's (`older_syntax`), gather
-    the rules' facts for their project gates, and read its imports (which the older
-    reading leaves as written), so that the check knows what its names refer to. The
-    project index reads such a file as before, without its models or functions."""
+def _older_syntax_tree(text: str) -> ast.Module | None:
+    """The `ast` of a file of syntax newer than the running Python's, read as
+    `older_syntax` gives it; None when that reading does not parse either.
+
+    The survey reads it as any other file: its models, receivers, functions and
+    imports go to the project index. Only type parameter lists and `type` statements
+    differ, and they name types only: every class, call, decorator and assignment is
+    where it was, on the same line.
+    """
     older = as_older_syntax(text)
     if older is None:
-        return
+        return None
     try:
-        tree = ast.parse(older)
-        rule_facts = {
-            name: rule.survey(tree, text)
-            for name, rule in rules.items()
-            if rule.surveys_files() and (facts_of is None or name in facts_of)
-        }
-        gated = [name for name, rule in rules.items() if rule.gate(tree, text)]
-    except Exception:  # noqa: BLE001 - not read here: LibCST reads it, every rule looks
-        return
-    survey.rule_facts, survey.gated = rule_facts, gated
-    try:
-        _gather_imports(survey, tree, root)
-    except Exception:  # noqa: BLE001 - the imports are extra; the gates have answered
-        survey.imports, survey.resolved, survey.unresolved = {}, [], []
+        return ast.parse(older)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def imports_of(path: Path, text: str, module_name: str) -> dict[str, str]:
@@ -142,12 +130,8 @@ def imports_of(path: Path, text: str, module_name: str) -> dict[str, str]:
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError:
-        older = as_older_syntax(text)
-        if older is None:
-            return {}
-        try:
-            tree = ast.parse(older)
-        except Exception:  # noqa: BLE001 - as the survey: no imports
+        tree = _older_syntax_tree(text)
+        if tree is None:
             return {}
     except Exception:  # noqa: BLE001 - as the survey: no imports
         return {}
