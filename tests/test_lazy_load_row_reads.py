@@ -95,6 +95,28 @@ class View:
         session.execute(select(Book.id))
         return {b.id: b.chapters for b in cls.rows(session)}
 """,
+    # rows from a helper of the module, with no query call beside the loop: the check
+    # follows the rows into the helper's one `return`
+    "helper_method.py": """\
+class Shelf:
+    @staticmethod
+    def rows(session):
+        return session.scalars(select(Book)).all()
+
+    @classmethod
+    def chapters_by_book(cls, session):
+        return {b.id: b.chapters for b in cls.rows(session)}
+""",
+    "module_helper_bound.py": """\
+def _all_books(session):
+    return session.scalars(select(Book)).all()
+
+
+def report(session):
+    books = _all_books(session)
+    for book in books:
+        print(book.author.publisher)
+""",
     # the old gate's reads, none on the row's own name: the check finds nothing
     "other_names_in_loop.py": """\
 def f(session, people):
@@ -145,6 +167,8 @@ def test_the_files_let_through_are_the_files_with_a_finding(tmp_path: Path) -> N
         "enumerated_sorted_aliased.py",
         "comprehension_condition.py",
         "decorated_method.py",
+        "helper_method.py",
+        "module_helper_bound.py",
     }
     assert gated == found
 

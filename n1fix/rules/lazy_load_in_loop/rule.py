@@ -249,7 +249,8 @@ def _rendered_templates(tree: ast.Module, text: str) -> list[str]:
 def _loop_and_query(tree: ast.Module) -> bool:
     """Does some scope of the module (the module itself, a function, class or lambda,
     not counting what is nested in it) hold both a loop or comprehension and a query
-    call? Read off the shared node index, each node placed in its scope."""
+    call, or a call of a function of the module that holds one (`_helper_calls`)?
+    Read off the shared node index, each node placed in its scope."""
     loops = nodes_of(tree, ast.For, ast.comprehension)
     if not loops:
         return False
@@ -265,8 +266,40 @@ def _loop_and_query(tree: ast.Module) -> bool:
     )
     if not queries:
         return False
+    queries.extend(_helper_calls(tree, queries))
     with_loops = {id(owner_scope(tree, loop)) for loop in loops}
     return any(id(owner_scope(tree, query)) in with_loops for query in queries)
+
+
+def _helper_calls(tree: ast.Module, queries: list[ast.AST]) -> list[ast.Call]:
+    """Calls of a function of the module that holds a query: `helper(...)`, or
+    `self.helper(...)` / `cls.helper(...)`. The check follows the rows of a loop into
+    such a helper when it returns the query (`row_sources._through_helper`), so the
+    call counts as the loop's query. Matched by name alone (any function so named,
+    nested ones included): this may let a file through that the check then finds
+    nothing in, never the other way."""
+    helpers: set[str] = set()
+    for query in queries:
+        scope = owner_scope(tree, query)
+        while scope is not tree:
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                helpers.add(scope.name)
+            scope = owner_scope(tree, scope)
+    if not helpers:
+        return []
+    return [call for call in nodes_of(tree, ast.Call) if _callee(call.func) in helpers]
+
+
+def _callee(func: ast.expr) -> str | None:
+    if type(func) is ast.Name:
+        return func.id
+    if (
+        type(func) is ast.Attribute
+        and type(func.value) is ast.Name
+        and func.value.id in ("self", "cls")
+    ):
+        return func.attr
+    return None
 
 
 class LazyLoadInLoop(Rule):
@@ -296,12 +329,13 @@ class LazyLoadInLoop(Rule):
     def survey(self, tree: ast.Module, text: str) -> dict[str, list[str]]:
         """`reads`: the attribute names the file reads on the name a loop binds to
         each row (`attributes_of_loop_names`), when some scope of it (a function, or
-        the module) holds both a loop or comprehension and a query call; none
-        otherwise. Every lazy load the rule reports outside an admin, a DRF view or a
-        template starts with `row.<relationship>` in a loop of such a file, where
-        `row` is the loop's variable (a deeper read, `row.rel.other` or through a name
-        bound to `row.rel`, starts there too; the rows may come from a function of the
-        same module, so every loop counts).
+        the module) holds both a loop or comprehension and a query call, or a call of
+        a helper of the module that holds one; none otherwise. Every lazy load the
+        rule reports outside an admin, a DRF view or a template starts with
+        `row.<relationship>` in a loop of such a file, where `row` is the loop's
+        variable (a deeper read, `row.rel.other` or through a name bound to
+        `row.rel`, starts there too; the rows may come from a function of the same
+        module, so every loop counts).
 
         `templates`: the names of the templates its views may render
         (`rendered_templates`). Both sorted, so that the cache's bytes are stable."""
