@@ -1,5 +1,5 @@
 """`python -m n1fix`: the same as the `n1fix` command (handy under a profiler)."""
 
-from n1fix.cli_plain import main
+from n1fix.cli_plain import console_script
 
-main()
+console_script()

@@ -101,3 +101,15 @@ def main() -> None:
     from n1fix.cli_scan import guarded, scan
 
     guarded(lambda: scan(**options))
+
+
+def console_script() -> None:
+    """The `n1fix` command and `python -m n1fix`: `main`, then the process ends at once
+    (`n1fix.process_exit`), with the exit code `main` gave. Tests run `main`, which
+    leaves their process as it was."""
+    try:
+        main()
+    except SystemExit as exit_:
+        from n1fix.process_exit import exit_at_once
+
+        exit_at_once(exit_.code)

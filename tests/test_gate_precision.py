@@ -1085,3 +1085,17 @@ def test_awaits_in_loop_project_gate_wants_a_callee_the_check_may_report():
     assert not gates(delegates=("app.dal.save",))
     assert not gates(delegates=("?unknown_call",))
     assert not gates(delegates=("library.call",))  # not indexed: unknown
+
+
+def test_connection_leak_project_gate_knows_every_opener_called_by_its_name():
+    """`gate.OPENER_TARGETS` is what `openers.opener` proves from a called name's
+    import alone: the gate keeps its own copy (it imports no LibCST)."""
+    from n1fix.rules.connection_leak import openers
+    from n1fix.rules.connection_leak.gate import OPENER_TARGETS
+
+    assert OPENER_TARGETS == {
+        *openers._SESSION_CLASSES,
+        *openers._ASYNC_SESSION_CLASSES,
+        *openers.DBAPI_CONNECTS,
+        "asyncpg.connect",
+    }

@@ -326,3 +326,150 @@ def test_a_file_turned_away_is_checked_when_its_module_appears(
     changed, after = _scan(project, checked, True)
     assert "missing.py" in changed
     assert any(name.startswith("missing.py") for name in after)
+
+
+# Callers that import from SQLAlchemy or a driver themselves: a call through a name the
+# file only imports is decided by that import (`gate.called_by_imported_names`).
+DRIVER_CALLERS = {
+    "d_session.py": """
+        from sqlalchemy.orm import Session, object_session
+
+
+        def archive(engine, project):
+            session = Session(engine)
+            session.get(project)
+            other = object_session(project)
+    """,
+    "d_dbapi.py": """
+        from sqlite3 import connect
+        from sqlalchemy import select
+
+
+        async def count():
+            conn = connect("x.db")
+            conn.execute("select 1")
+    """,
+    # let through (a star import may bind any name); the check reads no `Session` there
+    "d_star.py": """
+        from sqlalchemy.orm import *
+
+
+        def archive(engine):
+            session = Session(engine)
+            session.get(1)
+    """,
+    "d_project_maker.py": """
+        from sqlalchemy import select
+
+        from app.db import SessionLocal as make_session
+
+
+        class Jobs:
+            @staticmethod
+            def run():
+                def inner():
+                    session = make_session()
+                    session.get(1)
+
+                return [inner() for _ in range(2)]
+    """,
+    "d_local_maker.py": """
+        from sqlalchemy.orm import sessionmaker
+
+
+        def archive(engine):
+            make_session = sessionmaker(bind=engine)
+            session = make_session()
+            session.get(1)
+    """,
+    "d_param.py": """
+        from sqlalchemy.orm import sessionmaker
+
+
+        def archive(maker: sessionmaker):
+            session = maker()
+            session.get(1)
+    """,
+    "d_rebound.py": """
+        from sqlalchemy.orm import sessionmaker
+        from app.helpers_impl import get_session
+
+
+        def archive(engine):
+            get_session = sessionmaker(bind=engine)
+            session = get_session()
+            session.get(1)
+    """,
+    # turned away: what these names are called through opens nothing
+    "d_object_session.py": """
+        from sqlalchemy.orm import object_session
+
+
+        def owner(row):
+            session = object_session(row)
+            return session.get(1)
+    """,
+    "d_project_function.py": """
+        import sqlalchemy as sa
+
+        from app.helpers_impl import SessionManager, get_session as fetch_session
+
+
+        async def work():
+            session = fetch_session()
+            manager = SessionManager()
+    """,
+    "d_defined.py": """
+        from sqlalchemy import select
+
+
+        class SessionFetcher:
+            pass
+
+
+        def work():
+            fetcher = SessionFetcher()
+    """,
+}
+
+DRIVER_TURNED_AWAY = {"d_object_session.py", "d_project_function.py", "d_defined.py"}
+
+
+def test_a_file_importing_a_driver_is_turned_away_by_the_names_it_calls(
+    project: Path, checked: Counter
+) -> None:
+    _write(project, DRIVER_CALLERS)
+    gated = runner.run([project / "app"], project, _config(), jobs=1)
+    turned = set(checked)
+    ungated = runner.run([project / "app"], project, _config(), jobs=1, use_gate=False)
+    assert _leaks(gated) == _leaks(ungated)
+    found = {name.partition(":")[0] for name in _leaks(gated)}
+    assert found >= set(DRIVER_CALLERS) - DRIVER_TURNED_AWAY - {"d_star.py"}
+    assert not found & DRIVER_TURNED_AWAY
+    assert not turned & DRIVER_TURNED_AWAY, turned
+    assert set(DRIVER_CALLERS) - DRIVER_TURNED_AWAY <= turned
+
+
+def test_the_per_file_gate_passes_names_only_imported_to_the_project_gate() -> None:
+    import ast
+
+    from n1fix.cst.astwalk import index_of
+
+    rule = ConnectionLeak()
+    expected = {
+        "d_object_session.py": ["object_session"],
+        "d_project_function.py": ["SessionManager", "fetch_session"],
+        "d_defined.py": None,  # a class of the module: no opener at all
+        "d_session.py": ["Session", "object_session"],
+        "d_star.py": True,
+        "d_local_maker.py": True,
+        "d_param.py": True,
+        "d_rebound.py": True,
+    }
+    for name, answer in expected.items():
+        text = textwrap.dedent(DRIVER_CALLERS[name])
+        tree = ast.parse(text)
+        index_of(tree)
+        assert rule.gate(tree, text) == (answer is not None), name
+        through = (rule.survey(tree, text) or {}).get("through")
+        assert through == (answer if isinstance(answer, list) else None), name

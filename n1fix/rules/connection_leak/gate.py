@@ -171,8 +171,9 @@ def maker_bound_names(tree: ast.Module) -> list[str]:
 
 def turned_away(facts: dict | None, file, rule_name: str) -> bool:
     """Can a file the gate let through by imported names alone (`facts["through"]`) be
-    turned away, knowing the project? Yes when none of them can open anything:
-    `openers.binding` looks an imported name up only when its import names a module
+    turned away, knowing the project? Yes when none of them can open anything: a name
+    whose import (the import map the check reads, `file.imports`) is one of
+    `OPENER_TARGETS` may; else `openers.binding` looks an imported name up only when its import names a module
     (`a.b.Name`) and the name reads like a factory (`FACTORY_NAME`), in that module,
     found as `FileContext.project_module` finds it (the file itself when it imports
     from itself), and a name its top level does not bind to a `MAKER_CALLS` call is
@@ -184,8 +185,27 @@ def turned_away(facts: dict | None, file, rule_name: str) -> bool:
     )
 
 
+# The imported names `openers.opener` proves to open something when called by their
+# name (`_SESSION_CLASSES`, `_ASYNC_SESSION_CLASSES`, `DBAPI_CONNECTS`, asyncpg's
+# `connect`; tests/test_gate_precision.py holds them equal).
+OPENER_TARGETS = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlite3.connect",
+        "psycopg.connect",
+        "psycopg2.connect",
+        "asyncpg.connect",
+    }
+)
+
+
 def _may_be_maker(name: str, facts: dict, file, rule_name: str) -> bool:
     target = file.imports.get(name)
+    if target in OPENER_TARGETS:
+        return True  # `Session(engine)`, `connect(path)`: an opener by its import
     if target is None or "." not in target or not FACTORY_NAME.search(name):
         return False  # `binding` does not look it up
     module_name, _, attr = target.rpartition(".")
@@ -199,3 +219,66 @@ def _may_be_maker(name: str, facts: dict, file, rule_name: str) -> bool:
     except KeyError:
         return True  # not surveyed: nothing says what it binds
     return attr in (other or {}).get("makers", ())
+
+
+def called_by_imported_names(
+    tree: ast.Module, calls: list[ast.Call]
+) -> list[str] | None:
+    """The names `calls` are made through, when each is a plain name (`name(...)`) that
+    the file binds by imports alone, or a function or class of its top level; those
+    are left out (`openers.opener` gives nothing for them: `_defined_here`). None when
+    some call is made otherwise (through an attribute, a call's result, a name the file
+    assigns, takes as a parameter or binds in any other way), or the file has a star
+    import (which may bind any name).
+
+    For such a name, `openers.opener` decides by the import alone: its qualified name
+    (`qualified`, from the import map) or, failing that, `binding`, which finds no
+    parameter, no assignment in the function or at the top level (`_bound_in`), and
+    looks the name up in the module it is imported from: what `turned_away` reads."""
+    defined = {
+        statement.name
+        for statement in tree.body
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
+    names: set[str] = set()
+    for call in calls:
+        func = call.func
+        if type(func) is not ast.Name:
+            return None
+        if func.id not in defined:
+            names.add(func.id)
+    if not names:
+        return []
+    imported, bound = _import_and_other_bindings(tree)
+    if imported is None or not names <= imported or names & bound:
+        return None
+    return sorted(names)
+
+
+def _import_and_other_bindings(tree: ast.Module) -> tuple[set[str] | None, set[str]]:
+    """(the names the file's imports bind, None with a star import; every name bound
+    any other way, anywhere in the file)."""
+    imported: set[str] = set()
+    for node in _imports(tree):
+        for alias in node.names:
+            if alias.name == "*":
+                return None, set()
+            imported.add(alias.asname or alias.name.split(".", 1)[0])
+    bound: set[str] = set()
+    for node in nodes_of(tree, ast.Name):
+        if type(node.ctx) is not ast.Load:
+            bound.add(node.id)  # assigned, a loop's or `with`'s target, deleted
+    for node in nodes_of(tree, ast.arg):
+        bound.add(node.arg)
+    for node in nodes_of(
+        tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler
+    ):
+        if node.name:
+            bound.add(node.name)
+    for node in nodes_of(tree, ast.MatchAs, ast.MatchStar):
+        if node.name:
+            bound.add(node.name)
+    for node in nodes_of(tree, ast.MatchMapping):
+        if node.rest:
+            bound.add(node.rest)
+    return imported, bound

@@ -89,6 +89,7 @@ from n1fix.cst.astwalk import below_any, called_name, nodes_of
 from n1fix.cst.text_scan import mentions_any
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.connection_leak.gate import (
+    called_by_imported_names,
     imported_factory_names,
     imports_opener_names,
     maker_bound_names,
@@ -167,16 +168,24 @@ def _answer(tree: ast.Module, text: str) -> bool | list[str] | None:
     else:
         statements = nodes_of(tree, ast.Assign, ast.AnnAssign)
         calls = list(filter(None, map(opened_call, statements)))
+    opening: list[ast.Call] = []
     for inner in below_any(tree, functions, calls):
         if _may_open(inner.func) or (
             isinstance(inner.func, ast.Name) and inner.func.id in makers
         ):
             heads.add(_head(inner.func))
+            opening.append(inner)
     if not heads:
         return None
     # What the call may open is proven from the imports (`gate` module).
     if imports_opener_names(tree):
-        return True
+        if may_build_engine(text):
+            return True
+        # Every call made through a name the file only imports (`object_session`,
+        # a project's `get_sessions_for_user`) is decided by that import: the names
+        # go to `turned_away`, as for a file importing no driver.
+        through = called_by_imported_names(tree, opening)
+        return True if through is None else through or None
     through = sorted(imported_factory_names(tree) & heads)
     return through or None
 
