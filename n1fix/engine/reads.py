@@ -454,8 +454,8 @@ class Replay:
             if read_module is not None and self.file_digest(path) != OUTSIDE:
                 try:
                     answer = self._digest(read_module(Path(path)))
-                except Unstable:
-                    pass
+                except (Unstable, OSError):
+                    pass  # a miss
             self._modules[path] = answer
         return self._modules[path]
 
