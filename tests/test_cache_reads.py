@@ -493,3 +493,122 @@ def test_a_batch_variant_planned_by_the_check_itself_is_not_keyed_by_the_project
     (root / "app" / "uncalled.py").write_text("# moved down a line\n" + UNCALLED)
     after, _ = _scan(root, checked)
     assert "service.py" not in after, after
+
+
+# What the plan of `RendersDAL.by_project`'s batch method reads of app/dal.py: the
+# method itself, its class, the module's imports and names. Each edit below changes
+# one of them; a comment after the last line of code changes none.
+def _batched(tmp_path: Path, checked: Counter) -> tuple[Path, list]:
+    from test_batch_variant import SERVICE
+    from test_call_batch import _project
+
+    root = _project(tmp_path, SERVICE)
+    cold, findings = _scan(root, checked)
+    assert "service.py" in cold
+    assert [(f.path.rsplit("/", 1)[-1], f.applicability.value) for f in findings] == [
+        ("service.py", "safe")
+    ]
+    return root, findings
+
+
+@pytest.mark.parametrize(
+    "appended",
+    [
+        "# a comment at the end\n",
+        "\n\n# two lines\n   # and an indented one\n\n",
+        "        # in the last method's block\n",
+    ],
+)
+def test_a_comment_after_the_last_line_of_a_planned_module_leaves_its_callers_cached(
+    tmp_path: Path, checked: Counter, appended: str
+) -> None:
+    """The bench's "one changed file" row on open-webui: service.py's fix plans a
+    batch method in app/dal.py, and the plan reads that module without the comment
+    lines after its last line of code, so such a comment does not re-check service.py
+    (the findings those of a run without cache: `_scan`)."""
+    root, before = _batched(tmp_path, checked)
+    dal = root / "app" / "dal.py"
+    dal.write_text(dal.read_text() + appended)
+    after, findings = _scan(root, checked)
+    assert after <= {"dal.py"}, after
+    assert [f.to_json() for f in findings] == [f.to_json() for f in before]
+
+
+@pytest.mark.parametrize(
+    "old, new, applicability",
+    [
+        # the callee commits: one transaction per call, no batch method
+        (
+            "    def by_project(session: Session, project_id: int, limit: int = 10) -> list[Render]:\n",
+            "    def by_project(session: Session, project_id: int, limit: int = 10) -> list[Render]:\n"
+            "        session.commit()\n",
+            "none",
+        ),
+        # the batch method's name is taken by another method: n1fix cannot reuse it
+        (
+            "    @staticmethod\n    def live_by_project(",
+            "    @staticmethod\n    def by_projects(session: Session, project_ids):\n"
+            "        return []\n\n    @staticmethod\n    def live_by_project(",
+            "none",
+        ),
+        # the query skips rows: batching would change what each key gets (no line moves,
+        # and the function index answers as before: only the plan read it)
+        (".limit(limit))", ".limit(limit).offset(0))", "none"),
+        # a line the plan reads though its answer stays (a module-level name)
+        ("log = logging.getLogger(__name__)", "log = logging.getLogger('x')", "safe"),
+        # a comment in the middle of the module: not after its last line of code, so
+        # read (the findings stay as they were)
+        ("\n\nclass RendersDAL:", "\n# renders\n\nclass RendersDAL:", "safe"),
+        # code after a trailing comment: the comment is no longer trailing
+        ("", "# a comment\nLIMIT = 10\n", "safe"),
+        # the module's imports: the batch method's names come from them
+        ("import functools\n", "import functools\nimport itertools\n", "safe"),
+    ],
+)
+def test_an_edit_of_what_a_plan_reads_rechecks_the_file_whose_fix_planned_it(
+    tmp_path: Path, checked: Counter, old: str, new: str, applicability: str
+) -> None:
+    """Each edit changes what the plan read of app/dal.py: service.py is checked again,
+    and its finding is a run without cache's (`_scan`), whether the fix stays or goes."""
+    root, _ = _batched(tmp_path, checked)
+    dal = root / "app" / "dal.py"
+    text = dal.read_text()
+    if old:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    else:
+        text += new
+    dal.write_text(text)
+    after, findings = _scan(root, checked)
+    assert "service.py" in after, after
+    assert [
+        f.applicability.value for f in findings if f.path.endswith("service.py")
+    ] == [applicability]
+
+
+def test_a_crafted_module_read_outside_the_project_is_a_miss_and_not_read(
+    tmp_path: Path, checked: Counter, monkeypatch
+) -> None:
+    """A module read noted in the cache is asked of `read_module` again only for a file
+    of the project: an entry naming another file is a miss, that file not read."""
+    import json
+
+    from n1fix.engine.cache import CACHE_DIR
+
+    root, _ = _batched(tmp_path, checked)
+    cache = next((root / CACHE_DIR).glob("results-*.json"))
+    data = json.loads(cache.read_text())
+    outside = str(tmp_path.parent / "elsewhere.py")
+    for entry in data["findings"].values():
+        entry["reads"]["modules"] = {outside: ["x", "y"]}
+    cache.write_text(json.dumps(data))
+    read = []
+    modules = runner._ProjectModules.__call__
+    monkeypatch.setattr(
+        runner._ProjectModules,
+        "__call__",
+        lambda self, path: read.append(str(path)) or modules(self, path),
+    )
+    after, _ = _scan(root, checked)
+    assert "service.py" in after
+    assert outside not in read

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from n1fix_project import RENDER_MODELS
 
 from n1fix.engine.api import fix_source, scan_source
@@ -66,3 +68,26 @@ def test_comment_for_another_rule_does_not_silence(tmp_path):
         "query-in-loop",
         "unused-suppression",
     ]
+
+
+@pytest.mark.parametrize(
+    "text, lines",
+    [
+        # the text names n1fix elsewhere: the comment is still found
+        ("# checked by n1fix\nx = 1  # n1fix: ignore[query-in-loop] one row\n", [2]),
+        ("# n1fix bench\nx = 1  #N1FIX:\tIGNORE\n", [2]),
+        ("# n1fix\nx = 1  # n1fix:ignore[a, b]\n", [2]),
+        ("# n1fix\nx = 1  # n1fix: ignored later\n", [2]),
+        # in a string, not a comment: nothing
+        ('# n1fix\ns = "# n1fix: ignore"\n', []),
+        # names n1fix, no suppression: nothing (and not tokenized)
+        ("# n1fix bench: one changed file\nx = 1\n", []),
+        ("# n1fix: ignore-me-not\n", [1]),
+    ],
+)
+def test_a_suppression_is_found_wherever_the_text_names_n1fix(
+    text: str, lines: list[int]
+) -> None:
+    from n1fix.engine.suppressions import find_suppressions
+
+    assert [s.line for s in find_suppressions(text)] == lines

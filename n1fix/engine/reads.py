@@ -18,6 +18,11 @@ noted with a digest of its answer:
 - a module resolved to a file: the module, where from, and the file found (or none);
 - another file read or parsed: its content hash (a module another rule's question needs,
   such as the serializers a Django REST framework view names: `FileContext.project_module`);
+- a module read to plan code in it (`read_module`: the callee's module of a batch
+  method): its content hash and a digest of what `read_module` gave, which leaves out
+  the comment lines after the module's last line of code; when the content changed,
+  the replay asks `read_module` again, so a comment added at the end of the module does
+  not re-check the files whose plans read it;
 - a fact of the project read from files that are not modules (`PROJECT_FACTS`: does it
   install psycopg 2, from its dependency files): a digest of the answer, which the replay
   asks again of today's files.
@@ -43,6 +48,8 @@ INDEXES = ("models", "functions", "session_use")
 # An argument noted by the name its index knows it by (see `_referenced_args`).
 REF = "$ref"
 EVERYTHING = "project"  # in `whole`: every index, every file
+# What `file_digest` gives for a path outside the project (which is not read).
+OUTSIDE = "outside the project"
 # The project facts a check may note (`n1fix.orm.imports.note_fact`), by name: the
 # function of the project's root that answers it, as module and name (imported when a
 # cached check's read is replayed).
@@ -147,6 +154,8 @@ class FileReads:
     # JSON of [module, root, near] -> the file found, or None
     resolved: dict[str, str | None] = dataclasses.field(default_factory=dict)
     files: set[str] = dataclasses.field(default_factory=set)  # other files read
+    # path -> digest of `read_module`'s answer (a module read to plan code in it)
+    modules: dict[str, str] = dataclasses.field(default_factory=dict)
     # JSON of [fact, root] -> digest of the answer
     facts: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -156,6 +165,10 @@ class FileReads:
             "whole": sorted(self.whole),
             "resolved": self.resolved,
             "files": {path: file_digest(path) for path in sorted(self.files)},
+            "modules": {
+                path: [file_digest(path), answer]
+                for path, answer in sorted(self.modules.items())
+            },
             "facts": self.facts,
         }
 
@@ -301,11 +314,25 @@ def recording(project, reads: FileReads):
         read_module = project.read_module
 
         def read(path: Path):
-            reads.files.add(str(path))
-            return read_module(path)
+            answer = read_module(path)
+            _note_module(reads, digests, str(path), answer)
+            return answer
 
         changes["read_module"] = read
     return dataclasses.replace(project, **changes)
+
+
+def _note_module(reads: FileReads, digests: _Digests, path: str, answer: Any) -> None:
+    """Note what `read_module` gave for `path`; the whole file when the answer has no
+    digest, or when the check was given two answers for it (the file changed while it
+    ran)."""
+    try:
+        answer_digest = digests(answer)
+    except Unstable:
+        reads.files.add(path)
+        return
+    if reads.modules.setdefault(path, answer_digest) != answer_digest:
+        reads.files.add(path)
 
 
 class observing:
@@ -344,6 +371,7 @@ class Replay:
         self._answers: dict[tuple[str, str], str | None] = {}
         self._resolved: dict[str, str | None] = {}
         self._facts: dict[str, str | None] = {}
+        self._modules: dict[str, str | None] = {}
         # Many calls answer with the same object (a model): digested once.
         self._digest = _Digests()
 
@@ -367,6 +395,9 @@ class Replay:
                 return False
         for path, file_digest in reads["files"].items():
             if self.file_digest(path) != file_digest:
+                return False
+        for path, (file_digest, answer) in reads["modules"].items():
+            if self.file_digest(path) != file_digest and self._module(path) != answer:
                 return False
         for key, answer in reads["facts"].items():
             if self._fact(key) != answer:
@@ -413,6 +444,20 @@ class Replay:
                     return None
             values.append(arg)
         return values
+
+    def _module(self, path: str) -> str | None:
+        """A digest of what `read_module` gives for `path` today; None (a miss) for a
+        path outside the project (only a crafted entry names one: it is not read)."""
+        if path not in self._modules:
+            read_module = self.project.read_module
+            answer = None
+            if read_module is not None and self.file_digest(path) != OUTSIDE:
+                try:
+                    answer = self._digest(read_module(Path(path)))
+                except (Unstable, OSError):
+                    pass  # a miss
+            self._modules[path] = answer
+        return self._modules[path]
 
     def _fact(self, key: str) -> str | None:
         if key not in self._facts:

@@ -384,7 +384,12 @@ def _remember(
 
     if any(type(reads) is not dict for reads in used_reads):
         return  # a check whose reads are not known: nothing says what it used
-    read_files = {path for reads in used_reads for path in reads["files"]}
+    read_files = {
+        path
+        for reads in used_reads
+        for kind in ("files", "modules")
+        for path in reads[kind]
+    }
     stamps = last_run.stamps(
         {str(path): survey.digest for path, survey in surveys.items()},
         read_files,
@@ -892,6 +897,7 @@ def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], st
     """The content hash of a project file by its path, from its survey or read once (a
     path outside the project, which only a crafted cache entry names, is not read)."""
     from n1fix.engine.fileio import content_hash, read_regular
+    from n1fix.engine.reads import OUTSIDE
 
     known = {str(path): s.digest for path, s in surveys.items() if s.digest}
     top = os.path.abspath(root)
@@ -899,7 +905,7 @@ def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], st
     def digest(path: str) -> str:
         if path not in known:
             if os.path.commonpath([top, os.path.abspath(path)]) != top:
-                return "outside the project"
+                return OUTSIDE
             try:
                 known[path] = content_hash(read_regular(Path(path)))
             except OSError:
@@ -911,17 +917,21 @@ def _file_digests(surveys: dict[Path, Survey], root: Path) -> Callable[[str], st
 
 class _ProjectModules:
     """Reads a project file as a rule reads it to plan code in it (`read_module`), or
-    says why it cannot be read. Its name and imports are read once per text:
-    query-in-loop plans many callees in the same few modules (open-webui: 76 reads of
-    17 files)."""
+    says why it cannot be read: without the comment and blank lines after its last line
+    of code (`cst.trailing_comments`), so that the plans of the files that call into it,
+    and their cached findings, do not change with those lines. Its name and imports are
+    read once per text: query-in-loop plans many callees in the same few modules
+    (open-webui: 76 reads of 17 files)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._read: dict[Path, ProjectModule] = {}
 
     def __call__(self, path: Path) -> ProjectModule | str:
+        from n1fix.cst.trailing_comments import without_trailing_comments
+
         try:
-            text = read_source(path).text
+            text = without_trailing_comments(read_source(path).text)
         except SourceError as error:
             return error.reason
         kept = self._read.get(path)

@@ -44,8 +44,14 @@ class Suppression:
         return f"# n1fix: ignore{listed}"
 
 
+# Every comment `_COMMENT` matches holds this text, so a module without it has no
+# suppression and is not tokenized (a module naming n1fix elsewhere, in a comment or a
+# string, is common: tokenizing pretix's 3,500-line `orders.py` cost 0.06 CPU s).
+_MARKER = re.compile(r"n1fix:\s*ignore", re.IGNORECASE)
+
+
 def find_suppressions(text: str) -> list[Suppression]:
-    if "n1fix" not in text:
+    if "n1fix" not in text or _MARKER.search(text) is None:
         return []
     found = []
     for line, column, comment in _comments(text):

@@ -23,6 +23,8 @@ class ProjectModule:
 
     path: Path
     display: str  # as the user sees it
+    # without the comment and blank lines after its last line of code (see
+    # `cst.trailing_comments`)
     text: str
     module_name: str
     imports: dict[str, str]

@@ -152,6 +152,10 @@ class _CalleeSource:
 
 
 def _callee_source(ctx, callee: QueryFunction) -> _CalleeSource:
+    """The callee's module as the plan reads it: the checked module itself, or another
+    as `read_module` gives it (without the comment lines after its last line of code,
+    so that the cached findings of this file, keyed by what it read, stay valid when
+    only those lines change: `engine/reads.py`)."""
     path = Path(callee.path)
     if path == ctx.path:
         return _CalleeSource(
