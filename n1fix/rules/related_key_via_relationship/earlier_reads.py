@@ -21,6 +21,7 @@ comes first: the check drops the key's read. What this does not see is kept.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_right
 
 _ASSIGNMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)
 _NOT_ALWAYS_RUN = (
@@ -38,6 +39,8 @@ class EarlierReads:
     def __init__(self) -> None:
         # A statement's id -> the (owner, rel, what follows) it surely reads.
         self._reads: dict[int, list[tuple[str, str, str]]] = {}
+        # A block's id -> where each of its statements starts.
+        self._starts: dict[int, list[tuple[int, int]]] = {}
 
     def read_before(self, read: ast.Attribute, function: ast.AST) -> bool:
         """Whether `read` (`owner.rel.key`, inside `function` and no function, class or
@@ -47,7 +50,7 @@ class EarlierReads:
         at = (read.lineno, read.col_offset)
         block: list[ast.stmt] | None = function.body
         while block:
-            position = _holding(block, at)
+            position = self._holding(block, at)
             if position is None:
                 return False
             for statement in block[:position]:
@@ -56,6 +59,19 @@ class EarlierReads:
                         return True
             block = _inner_block(block[position], at)
         return False
+
+    def _holding(self, block: list[ast.stmt], at: tuple[int, int]) -> int | None:
+        """The position of the statement of `block` whose text holds the point `at`."""
+        starts = self._starts.get(id(block))
+        if starts is None:
+            starts = self._starts[id(block)] = [
+                (statement.lineno, statement.col_offset) for statement in block
+            ]
+        position = bisect_right(starts, at) - 1
+        if position < 0:
+            return None
+        statement = block[position]
+        return position if at < (statement.end_lineno, statement.end_col_offset) else None
 
     def _reads_of(self, statement: ast.stmt) -> list[tuple[str, str, str]]:
         found = self._reads.get(id(statement))
@@ -90,14 +106,14 @@ def _always_read(
         _always_read(child, node, found)
 
 
-def _holding(block: list[ast.stmt], at: tuple[int, int]) -> int | None:
-    """The position of the statement of `block` whose text holds the point `at`."""
-    for position, statement in enumerate(block):
-        start = (statement.lineno, statement.col_offset)
-        end = (statement.end_lineno, statement.end_col_offset)
-        if start <= at < end:
-            return position
-    return None
+def _holding(block: list[ast.stmt], at: tuple[int, int]) -> bool:
+    """Whether a statement of `block` holds the point `at` in its text."""
+    return any(
+        (statement.lineno, statement.col_offset)
+        <= at
+        < (statement.end_lineno, statement.end_col_offset)
+        for statement in block
+    )
 
 
 def _inner_block(statement: ast.stmt, at: tuple[int, int]) -> list[ast.stmt] | None:
@@ -113,6 +129,6 @@ def _inner_block(statement: ast.stmt, at: tuple[int, int]) -> list[ast.stmt] | N
     elif isinstance(statement, ast.Match):
         blocks += [case.body for case in statement.cases]
     for block in blocks:
-        if block and _holding(block, at) is not None:
+        if block and _holding(block, at):
             return block
     return None

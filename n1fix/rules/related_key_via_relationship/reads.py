@@ -59,22 +59,27 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
         function, method_of = scopes.around(node)
         if function is None:
             continue
-        if earlier.read_before(node, function) and owner_scope(tree, node) is function:
-            continue  # `owner.rel` surely read before: the row is loaded anyway
         if owner != "self":
             if owners is None:
                 owners = Owners(tree)
             any_model, callees = owners.model_names(node, function)
             if any_model:
-                found.add(pair)  # (a model of any name: those of `callees` too)
+                kept = {pair}  # (a model of any name: those of `callees` too)
             else:
-                found.update(f"{model}:{pair}" for model in callees)
+                kept = {f"{model}:{pair}" for model in callees}
         elif method_of is not None and _is_method(function):
-            found.add(f"{method_of.name}:{pair}")
+            kept = {f"{method_of.name}:{pair}"}
             if renamed is None:
                 renamed = _import_renames(tree)
             if method_of.name in renamed:
-                found.add(f"{renamed[method_of.name]}:{pair}")
+                kept.add(f"{renamed[method_of.name]}:{pair}")
+        else:
+            continue
+        if kept <= found:
+            continue
+        if earlier.read_before(node, function) and owner_scope(tree, node) is function:
+            continue  # `owner.rel` surely read before: the row is loaded anyway
+        found |= kept
     return found
 
 
