@@ -182,6 +182,7 @@ def test_the_survey_reads_only_loops_over_one_query_binding() -> None:
     assert attributes_of_loop_names(ast.parse(AWAY)) == set()
     # the same loops, each name bound once to a query, are read
     once = AWAY.replace("    rows = rows.filter(title=title)\n", "").replace(
-        "def a_parameter(rows):\n", "def a_parameter():\n    rows = Book.objects.all()\n"
+        "def a_parameter(rows):\n",
+        "def a_parameter():\n    rows = Book.objects.all()\n",
     )
     assert attributes_of_loop_names(ast.parse(once)) == {"author"}

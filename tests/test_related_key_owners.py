@@ -223,13 +223,25 @@ def test_the_survey_keeps_what_any_model_may_type(source: str) -> None:
         # no dialect reads these calls as a query of rows
         ("def f(self):\n    for c in self.rows():\n        c.book.pk\n", []),
         ("def f(b):\n    for c in b.author.chapters.all():\n        c.book.pk\n", []),
-        ("def f(d):\n    rows = d.values()\n    for c in rows:\n        c.book.pk\n", []),
+        (
+            "def f(d):\n    rows = d.values()\n    for c in rows:\n        c.book.pk\n",
+            [],
+        ),
         # `kwargs` and `serializer` are no annotated parameters: only a model named
         # as the callee may type the name
-        ("def f(**kwargs):\n    c = kwargs.get('c', None)\n    return c.book.pk\n", ["get:book.pk"]),
-        ("def f(serializer):\n    c = serializer.save()\n    return c.book.pk\n", ["save:book.pk"]),
+        (
+            "def f(**kwargs):\n    c = kwargs.get('c', None)\n    return c.book.pk\n",
+            ["get:book.pk"],
+        ),
+        (
+            "def f(serializer):\n    c = serializer.save()\n    return c.book.pk\n",
+            ["save:book.pk"],
+        ),
         # the items of `self.forms`: a relationship named `forms` only
-        ("def f(self):\n    for c in self.forms:\n        c.book.pk\n", ["@forms:book.pk"]),
+        (
+            "def f(self):\n    for c in self.forms:\n        c.book.pk\n",
+            ["@forms:book.pk"],
+        ),
     ],
 )
 def test_the_survey_narrows_what_no_model_types(source: str, kept: list[str]) -> None:

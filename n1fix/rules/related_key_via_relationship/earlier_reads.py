@@ -71,7 +71,9 @@ class EarlierReads:
         if position < 0:
             return None
         statement = block[position]
-        return position if at < (statement.end_lineno, statement.end_col_offset) else None
+        return (
+            position if at < (statement.end_lineno, statement.end_col_offset) else None
+        )
 
     def _reads_of(self, statement: ast.stmt) -> list[tuple[str, str, str]]:
         found = self._reads.get(id(statement))
