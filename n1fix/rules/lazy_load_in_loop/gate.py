@@ -18,6 +18,7 @@ from n1fix.cst.astwalk import (
     child_nodes,
     nodes_of,
     nodes_within,
+    owner_scope,
 )
 from n1fix.orm.django_template_places import (
     find_template,
@@ -140,8 +141,12 @@ def attributes_of_loop_names(tree: ast.Module) -> set[str]:
     relationship read as `row.<relationship>` on the loop's own name, in the loop
     and not in a function, class or lambda inside it (`_Reads.visit` stops there).
     `self.attr`, a parameter's attributes, or another loop variable's are not such
-    reads; a nested loop over rows of its own is read as a loop of its own."""
+    reads; a nested loop over rows of its own is read as a loop of its own.
+
+    Rows named by a name count only where `row_source` may read that name's one
+    binding (`_OneBinding`)."""
     rows = QueryRows(tree)
+    bound = _OneBinding(tree, rows)
     found: set[str] = set()
     # Every loop of the index, each read on its own: a function in a loop holds loops
     # of its own.
@@ -151,9 +156,78 @@ def attributes_of_loop_names(tree: ast.Module) -> set[str]:
             loop is not None
             and isinstance(loop[0], ast.Name)
             and rows.may_hold(loop[1])
+            and bound.may_hold(node, loop[1])
         ):
             found |= _row_attributes(tree, node, loop[0].id)
     return found
+
+
+class _OneBinding:
+    """`row_source` reads rows named by a name only through the one binding the
+    function around the loop gives it (`bindings`: its named parameters, and the
+    assignments, loop and comprehension targets, augmented assignments and walruses of
+    its own scope, not of a function, class or lambda in it); with two or more it
+    finds no rows, and with one it reads that value (a parameter's or a loop target's
+    is none). Of those bindings this counts the ones it is sure of (named parameters,
+    plain and annotated assignments to the name, `for` targets), for a loop directly
+    in a function: two or more, or one that is no value `QueryRows` may read as
+    rows, and the check finds no rows there. Anything else is left to `QueryRows`."""
+
+    def __init__(self, tree: ast.Module, rows: QueryRows) -> None:
+        self._tree, self._rows = tree, rows
+        # A function's id -> name -> the values it is bound to (None: no value).
+        self._bindings: dict[int, dict[str, list[ast.AST | None]]] = {}
+
+    def may_hold(self, loop: ast.AST, iterable: ast.AST) -> bool:
+        if not isinstance(iterable, ast.Name):
+            return True
+        function = owner_scope(self._tree, loop)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return True
+        values = self._of(function).get(iterable.id, [])
+        if not values:
+            return True
+        if len(values) > 1 or values[0] is None:
+            return False
+        return self._rows.may_hold(values[0])
+
+    def _of(self, function: ast.AST) -> dict[str, list[ast.AST | None]]:
+        found = self._bindings.get(id(function))
+        if found is not None:
+            return found
+        found = self._bindings[id(function)] = {}
+        args = function.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            found.setdefault(arg.arg, []).append(None)
+        tree = self._tree
+        for node in nodes_within(
+            tree, function, ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor
+        ):
+            if owner_scope(tree, node) is not function:
+                continue
+            # One binding per statement and name, as `bindings` counts them.
+            if isinstance(node, ast.Assign):
+                names = {t.id for t in node.targets if isinstance(t, ast.Name)}
+                value = node.value
+            elif isinstance(node, ast.AnnAssign):
+                names = {node.target.id} if isinstance(node.target, ast.Name) else set()
+                value = node.value
+            else:
+                names, value = set(_loop_target_names(node.target)), None
+            for name in names:
+                found.setdefault(name, []).append(value)
+        return found
+
+
+def _loop_target_names(target: ast.AST) -> list[str]:
+    """The names a `for` target binds (`syntax.target_names`)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _loop_target_names(element)]
+    if isinstance(target, ast.Starred):
+        return _loop_target_names(target.value)
+    return []
 
 
 def _row_attributes(tree: ast.Module, loop: ast.AST, row: str) -> set[str]:

@@ -17,7 +17,19 @@ with the callee's last part: `Member(...)`, `models.Member(...)`, or what `Membe
 imports under `as`) or, for `a.B(...)` with `a` not imported, by a property of `a`'s
 annotated class (`FileContext._typed_model`): the first kind is kept as `B:rel.key`,
 which the rule's project gate matches against the relationships of models named `B`
-only, as it does `self.rel.key` in a method of a class `B`.
+only, as it does `self.rel.key` in a method of a class `B`. `_typed_model` reads `a`
+only when `typed_names.parameter_classes` has it: a name the module binds only as
+parameters, all annotated with one dotted name; so `a.B(...)` counts as typed only
+where `a` is some parameter's name with an annotation (`serializer.save(...)`,
+`kwargs.get(...)`, `qs.filter(...).first()` in a view do not).
+
+Of a loop's iterable, `item_model` reads a call only through `query_shape` (a query of
+rows: `ast_rows.may_be_query` is a superset of what every dialect recognises; a
+chain on `self.fields` or on a related manager `obj.rel.items.all()` is none), a name
+only through its bindings to such a query or a `list[...]`-like annotation, and
+`owner.rel` only as a relationship named `rel` of some model: its items are that
+relationship's target (`@rel:key.pair`, matched by the project gate against the
+targets of the relationships of that name; a view's `self.cartpositions` is none).
 
 What is kept is a superset: the function's bindings are read in nested functions and
 classes too, a relative import is taken for a name not imported, and a chain of calls
@@ -30,8 +42,10 @@ import ast
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from n1fix.analysis.ast_rows import may_be_query
 from n1fix.cst.astwalk import (
     ast_dotted_name,
+    class_like,
     index_of,
     nodes_of,
     nodes_within,
@@ -39,6 +53,8 @@ from n1fix.cst.astwalk import (
 )
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Starts the name of a fact's owner that is the items of a relationship of that name.
+RELATED = "@"
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,8 @@ class Owners:
         """How the check may find a model for the name `read` (`owner.rel.key`) starts
         with, `function` being the innermost function around it: (whether any model,
         as a query, an annotation, a loop or a typed parameter gives it; the names of
-        the models the callee of `owner = f(...)` may name)."""
+        the models the callee of `owner = f(...)` may name, and `@rel` when the name
+        is an item of a loop over `x.rel`)."""
         owner = read.value.value.id
         bound = self._bound.get(id(function))
         if bound is None:
@@ -102,12 +119,12 @@ class Owners:
             return False, built
         iterable = frame.iterable
         if isinstance(iterable, ast.Attribute):
-            typed = isinstance(iterable.value, ast.Name)
-        elif isinstance(iterable, ast.Name):
-            typed = iterable.id in bound.iterables
-        else:
-            typed = _chain_of_calls(iterable)
-        return typed, built
+            if isinstance(iterable.value, ast.Name):
+                return False, built | {RELATED + iterable.attr}
+            return False, built
+        if isinstance(iterable, ast.Name):
+            return iterable.id in bound.iterables, built
+        return may_be_query(iterable), built
 
     def _innermost_binding(self, read: ast.AST, owner: str) -> _Frame | None:
         """The innermost frame around `read` binding `owner`, inside the innermost
@@ -192,6 +209,10 @@ class _Imports:
     def __init__(self, tree: ast.Module) -> None:
         self.absolute: set[str] = set()
         self.renamed: dict[str, set[str]] = {}
+        # The names of the parameters with an annotation: all `_typed_model` may read.
+        self.annotated_parameters = {
+            arg.arg for arg in nodes_of(tree, ast.arg) if arg.annotation is not None
+        }
         for node in nodes_of(tree, ast.Import, ast.ImportFrom):
             relative = isinstance(node, ast.ImportFrom) and node.level > 0
             for alias in node.names:
@@ -229,10 +250,10 @@ def _bindings(tree: ast.Module, function: ast.AST, imports: _Imports) -> _Bound:
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
         if not names:
             continue
-        if _chain_of_calls(value):
+        if may_be_query(value):
             iterables.update(names)
-            if _one_row_query(value):
-                one_row.update(names)
+        if _one_row_query(value):
+            one_row.update(names)
         if not isinstance(value, ast.Call):
             continue  # the fallback reads a call, not an await
         callee = ast_dotted_name(value.func)
@@ -242,7 +263,7 @@ def _bindings(tree: ast.Module, function: ast.AST, imports: _Imports) -> _Bound:
         models = {callee.rsplit(".", 1)[-1]}
         if not dot:
             models |= imports.renamed.get(head, set())
-        elif head not in imports.absolute:
+        elif head not in imports.absolute and head in imports.annotated_parameters:
             typed.update(names)
         for name in names:
             built.setdefault(name, set()).update(models)
@@ -253,13 +274,6 @@ def _bindings(tree: ast.Module, function: ast.AST, imports: _Imports) -> _Bound:
         {name: frozenset(models) for name, models in built.items()},
         frozenset(iterables),
     )
-
-
-def _chain_of_calls(expr: ast.expr | None) -> bool:
-    """`x.m(...)`, awaited or not: a value in which `unwind` finds a method call."""
-    while isinstance(expr, ast.Await):
-        expr = expr.value
-    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
 
 
 # The last calls after which a query gives one row: SQLAlchemy's `_RESULT_TERMINALS`,
@@ -311,7 +325,10 @@ def _one_row_query(expr: ast.expr) -> bool:
         return True
     name = first.func.attr
     if name == "get":
-        return len(first.args) + len(first.keywords) == 2
+        # `session.get(Model, key)`: `_recognize_v2` wants two arguments, the first a
+        # class (`kwargs.get("instance", None)` is none)
+        values = [*first.args, *(keyword.value for keyword in first.keywords)]
+        return len(values) == 2 and any(class_like(value) for value in values)
     return name in _FIRST_CALLS
 
 

@@ -14,7 +14,8 @@ A name bound only as an unannotated parameter (`request.event.pk` in a view), or
 bound in the function at all, has no model the check can find. A `self` read is kept
 with its class's name, since only that model's relationships can match it; so is a
 read on a name whose only model can be its callee's (`m = Member(...)`: `Member:`, also
-under the name an `as` import gives it).
+under the name an `as` import gives it). A read after a statement that surely reads
+`owner.rel` otherwise is left out: the check drops it (`earlier_reads`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 
-from n1fix.cst.astwalk import nodes_of
+from n1fix.cst.astwalk import nodes_of, owner_scope
+from n1fix.rules.related_key_via_relationship.earlier_reads import EarlierReads
 from n1fix.rules.related_key_via_relationship.owners import Owners
 
 _NOT_METHODS = {"staticmethod", "classmethod"}
@@ -47,6 +49,7 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
     scopes = _Scopes(tree)
     renamed: dict[str, str] | None = None
     owners: Owners | None = None
+    earlier = EarlierReads()
     found: set[str] = set()
     for node in reads:
         pair = f"{node.value.attr}.{node.attr}"
@@ -61,15 +64,22 @@ def owned_key_reads(tree: ast.Module) -> set[str]:
                 owners = Owners(tree)
             any_model, callees = owners.model_names(node, function)
             if any_model:
-                found.add(pair)  # (a model of any name: those of `callees` too)
+                kept = {pair}  # (a model of any name: those of `callees` too)
             else:
-                found.update(f"{model}:{pair}" for model in callees)
+                kept = {f"{model}:{pair}" for model in callees}
         elif method_of is not None and _is_method(function):
-            found.add(f"{method_of.name}:{pair}")
+            kept = {f"{method_of.name}:{pair}"}
             if renamed is None:
                 renamed = _import_renames(tree)
             if method_of.name in renamed:
-                found.add(f"{renamed[method_of.name]}:{pair}")
+                kept.add(f"{renamed[method_of.name]}:{pair}")
+        else:
+            continue
+        if kept <= found:
+            continue
+        if earlier.read_before(node, function) and owner_scope(tree, node) is function:
+            continue  # `owner.rel` surely read before: the row is loaded anyway
+        found |= kept
     return found
 
 
