@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from gate_agreement import count_checked, found, write_app
 
 import n1fix.engine.runner as runner
 from n1fix.config import Config
@@ -133,37 +134,18 @@ class View:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "models.py").write_text(MODELS)
-    (app / "found.py").write_text(FOUND)
-    (app / "away.py").write_text(AWAY)
-    return tmp_path
+    return write_app(
+        tmp_path, {"models.py": MODELS, "found.py": FOUND, "away.py": AWAY}
+    )
 
 
 @pytest.fixture
 def checked(monkeypatch) -> Counter:
-    """The files the precise pass checks for the rule, by name."""
-    counts: Counter = Counter()
-    work = runner._work
-
-    def counted(task):
-        if task[3] is None or RULE in task[3]:
-            counts[task[0].name] += 1
-        return work(task)
-
-    monkeypatch.setattr(runner, "_work", counted)
-    return counts
+    return count_checked(monkeypatch, RULE)
 
 
 def _found(result) -> list[str]:
-    return sorted(
-        f"{f.path.rsplit('/', 1)[-1]}:{f.line}"
-        for f in result.findings
-        if f.rule == RULE
-    )
+    return found(result, RULE)
 
 
 def test_findings_are_the_same_with_and_without_the_gates(
