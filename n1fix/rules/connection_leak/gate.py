@@ -173,11 +173,12 @@ def turned_away(facts: dict | None, file, rule_name: str) -> bool:
     """Can a file the gate let through by imported names alone (`facts["through"]`) be
     turned away, knowing the project? Yes when none of them can open anything: a name
     whose import (the import map the check reads, `file.imports`) is one of
-    `OPENER_TARGETS` may; else `openers.binding` looks an imported name up only when its import names a module
-    (`a.b.Name`) and the name reads like a factory (`FACTORY_NAME`), in that module,
-    found as `FileContext.project_module` finds it (the file itself when it imports
-    from itself), and a name its top level does not bind to a `MAKER_CALLS` call is
-    no sessionmaker or engine there. A module this run did not survey may be one."""
+    `OPENER_TARGETS` may; else `openers.binding` looks an imported name up only when
+    its import names a module (`a.b.Name`) and the name reads like a factory
+    (`FACTORY_NAME`), in that module, found as `FileContext.project_module` finds it
+    (the file itself when it imports from itself), and a name its top level does not
+    bind to a `MAKER_CALLS` call is no sessionmaker or engine there. A module this run
+    did not survey may be one."""
     if not facts or "through" not in facts:
         return False  # let through by what it imports from a driver: the check decides
     return not any(
