@@ -61,6 +61,16 @@ def test_comment_inside_the_query_silences(tmp_path):
     assert scan_source(service, service.read_text()) == []
 
 
+def test_a_comment_in_capitals_silences_in_a_file_naming_n1fix_nowhere_else(tmp_path):
+    # The comment's pattern ignores case; the quick test for "n1fix" before it used to
+    # look for the word in lower case only, and so found no suppression here.
+    service = _service(tmp_path, header="  # N1FIX: IGNORE[query-in-loop] 3 at most")
+    text = service.read_text()
+    assert "n1fix" not in text
+    assert scan_source(service, text) == []
+    assert fix_source(service, text).text == text
+
+
 def test_comment_for_another_rule_does_not_silence(tmp_path):
     service = _service(tmp_path, header="  # n1fix: ignore[sequential-awaits]")
     # The query is reported, and the comment, which silences nothing, too.
@@ -83,6 +93,10 @@ def test_comment_for_another_rule_does_not_silence(tmp_path):
         # names n1fix, no suppression: nothing (and not tokenized)
         ("# n1fix bench: one changed file\nx = 1\n", []),
         ("# n1fix: ignore-me-not\n", [1]),
+        # in capitals, with no "n1fix" in lower case anywhere
+        ("x = 1  # N1FIX: ignore[query-in-loop] one row\n", [1]),
+        ("x = 1  # N1Fix:IGNORE\n", [1]),
+        ('s = "N1FIX: ignore"\n', []),
     ],
 )
 def test_a_suppression_is_found_wherever_the_text_names_n1fix(

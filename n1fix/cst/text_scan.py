@@ -57,3 +57,14 @@ def mentions_any(text: str, words: tuple[str, ...], ignore_case: bool = False) -
             return re.search(pattern, text, re.IGNORECASE) is not None
         text = text.lower()
     return any(word in text for word in words)
+
+
+# The literal digit first: a search for "1" is fast, one starting with a letter in any
+# case is tried at every position (0.004 against 0.07 CPU s over pretix's files).
+_ONE_FIX = re.compile(r"1(?i:fix)")
+
+
+def may_name_n1fix(text: str) -> bool:
+    """Might `text` hold "n1fix" in any case? True whenever it does (a suppression
+    comment may be written `# N1FIX: ignore`), and for "1fix" after any other letter."""
+    return _ONE_FIX.search(text) is not None

@@ -18,6 +18,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
+from n1fix.cst.text_scan import may_name_n1fix
 from n1fix.rules import names_covering
 from n1fix.rules.base import Finding
 
@@ -44,14 +45,14 @@ class Suppression:
         return f"# n1fix: ignore{listed}"
 
 
-# Every comment `_COMMENT` matches holds this text, so a module without it has no
-# suppression and is not tokenized (a module naming n1fix elsewhere, in a comment or a
-# string, is common: tokenizing pretix's 3,500-line `orders.py` cost 0.06 CPU s).
+# Every comment `_COMMENT` matches holds this text, in any case, so a module without it
+# has no suppression and is not tokenized (a module naming n1fix elsewhere, in a comment
+# or a string, is common: tokenizing pretix's 3,500-line `orders.py` cost 0.06 CPU s).
 _MARKER = re.compile(r"n1fix:\s*ignore", re.IGNORECASE)
 
 
 def find_suppressions(text: str) -> list[Suppression]:
-    if "n1fix" not in text or _MARKER.search(text) is None:
+    if not may_name_n1fix(text) or _MARKER.search(text) is None:
         return []
     found = []
     for line, column, comment in _comments(text):

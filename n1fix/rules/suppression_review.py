@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from n1fix.cst.text_scan import may_name_n1fix
 from n1fix.rules.base import Applicability, Finding
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ _MARK = re.compile(r"#\s*n1fix:\s*ignore", re.IGNORECASE)
 def has_suppression_comment(text: str) -> bool:
     """The gate of the rules about suppressions: the comment's text is there (perhaps in a
     string, which the rules then tell apart)."""
-    return "n1fix" in text and _MARK.search(text) is not None
+    return may_name_n1fix(text) and _MARK.search(text) is not None
 
 
 def finding_at_comment(rule, ctx, suppression: Suppression, message: str) -> Finding:
