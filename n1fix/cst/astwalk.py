@@ -452,6 +452,18 @@ def ast_without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
     return body
 
 
+def ast_target_names(target: ast.AST) -> list[str]:
+    """The names a `for` or comprehension target binds, in order: a name, or the names
+    of a tuple, list or starred target (`syntax.target_names` for LibCST)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in ast_target_names(element)]
+    if isinstance(target, ast.Starred):
+        return ast_target_names(target.value)
+    return []
+
+
 def called_name(func: ast.AST) -> str:
     """The last name of what a call calls: `f` for `f(...)` and `x.f(...)`, else ""."""
     if isinstance(func, ast.Attribute):

@@ -14,6 +14,7 @@ from pathlib import Path
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
 from n1fix.cst.astwalk import (
     ast_dotted_name,
+    ast_target_names,
     below_any,
     child_nodes,
     nodes_of,
@@ -213,21 +214,10 @@ class _OneBinding:
                 names = {node.target.id} if isinstance(node.target, ast.Name) else set()
                 value = node.value
             else:
-                names, value = set(_loop_target_names(node.target)), None
+                names, value = set(ast_target_names(node.target)), None
             for name in names:
                 found.setdefault(name, []).append(value)
         return found
-
-
-def _loop_target_names(target: ast.AST) -> list[str]:
-    """The names a `for` target binds (`syntax.target_names`)."""
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [name for element in target.elts for name in _loop_target_names(element)]
-    if isinstance(target, ast.Starred):
-        return _loop_target_names(target.value)
-    return []
 
 
 def _row_attributes(tree: ast.Module, loop: ast.AST, row: str) -> set[str]:

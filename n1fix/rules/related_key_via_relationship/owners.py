@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from n1fix.analysis.ast_rows import may_be_query
 from n1fix.cst.astwalk import (
     ast_dotted_name,
+    ast_target_names,
     class_like,
     index_of,
     nodes_of,
@@ -156,7 +157,7 @@ def _frames(tree: ast.Module) -> list[_Frame]:
                 _Frame(
                     number[id(loop.body[0])],
                     end,
-                    frozenset(_target_names(loop.target)),
+                    frozenset(ast_target_names(loop.target)),
                     _item(loop.target),
                     loop.iter,
                 )
@@ -169,7 +170,9 @@ def _frames(tree: ast.Module) -> list[_Frame]:
             def frame(start: int, stop: int, covering: int) -> None:
                 clauses = generators[:covering]
                 targets = frozenset(
-                    name for clause in clauses for name in _target_names(clause.target)
+                    name
+                    for clause in clauses
+                    for name in ast_target_names(clause.target)
                 )
                 item = _item(clauses[0].target) if covering == 1 else None
                 found.append(_Frame(start, stop, targets, item, clauses[0].iter))
@@ -188,17 +191,6 @@ def _frames(tree: ast.Module) -> list[_Frame]:
 
 def _item(target: ast.expr) -> str | None:
     return target.id if isinstance(target, ast.Name) else None
-
-
-def _target_names(target: ast.expr) -> list[str]:
-    """`loop_frames`' `target_names`: a name, or the names of a tuple or list target."""
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [name for element in target.elts for name in _target_names(element)]
-    if isinstance(target, ast.Starred):
-        return _target_names(target.value)
-    return []
 
 
 class _Imports:
