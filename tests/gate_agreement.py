@@ -1,6 +1,7 @@
 """Helpers for tests that hold a rule's gate to its check on a small project: the
-project on disk, the files the rule's check was given, and the findings by file and
-line. Shared by the gate tests of related-key-via-relationship and lazy-load-in-loop."""
+project on disk, the rule's findings with and without the gates, and the files the
+gated run gave the rule's check. Shared by the gate tests of
+related-key-via-relationship and lazy-load-in-loop."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import n1fix.engine.runner as runner
+from n1fix.config import Config
 
 
 def write_app(root: Path, files: dict[str, str]) -> Path:
@@ -42,3 +44,16 @@ def found(result, rule: str) -> list[str]:
         for f in result.findings
         if f.rule == rule
     )
+
+
+def with_and_without_gates(
+    root: Path, rule: str, monkeypatch
+) -> tuple[list[str], list[str], set[str]]:
+    """`rule` alone on `root/app`: its findings with the gates, its findings without
+    them (`found`), and the names of the files the gated run gave its check."""
+    checked = count_checked(monkeypatch, rule)
+    config = Config(select=[rule], cache=False)
+    gated = runner.run([root / "app"], root, config, jobs=1)
+    turned = set(checked)
+    ungated = runner.run([root / "app"], root, config, jobs=1, use_gate=False)
+    return found(gated, rule), found(ungated, rule), turned

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from gate_agreement import count_checked, found, write_app
+from gate_agreement import with_and_without_gates, write_app
 
-import n1fix.engine.runner as runner
-from n1fix.config import Config
 from n1fix.rules.related_key_via_relationship.rule import RelatedKeyViaRelationship
 
 RULE = "related-key-via-relationship"
@@ -129,27 +126,15 @@ def project(tmp_path: Path) -> Path:
     )
 
 
-@pytest.fixture
-def checked(monkeypatch) -> Counter:
-    return count_checked(monkeypatch, RULE)
-
-
-def _found(result) -> list[str]:
-    return found(result, RULE)
-
-
 def test_findings_are_the_same_with_and_without_the_gates(
-    project: Path, checked: Counter
+    project: Path, monkeypatch
 ) -> None:
-    config = Config(select=[RULE], cache=False)
-    gated = runner.run([project / "app"], project, config, jobs=1)
-    turned = set(checked)
-    ungated = runner.run([project / "app"], project, config, jobs=1, use_gate=False)
-    assert _found(gated) == _found(ungated)
-    kept = [name for name in _found(gated) if name.startswith("kept.py")]
+    gated, ungated, turned = with_and_without_gates(project, RULE, monkeypatch)
+    assert gated == ungated
+    kept = [name for name in gated if name.startswith("kept.py")]
     # every function of kept.py but `same_key` (two findings) has one
     assert len(kept) == 10
-    assert not any(name.startswith("dropped.py") for name in _found(gated))
+    assert not any(name.startswith("dropped.py") for name in gated)
     assert "kept.py" in turned and "dropped.py" not in turned
 
 

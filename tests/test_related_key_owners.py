@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from gate_agreement import count_checked, found, write_app
+from gate_agreement import with_and_without_gates, write_app
 
 import n1fix.engine.runner as runner
 from n1fix.config import Config
@@ -139,26 +138,14 @@ def project(tmp_path: Path) -> Path:
     )
 
 
-@pytest.fixture
-def checked(monkeypatch) -> Counter:
-    return count_checked(monkeypatch, RULE)
-
-
-def _found(result) -> list[str]:
-    return found(result, RULE)
-
-
 def test_findings_are_the_same_with_and_without_the_gates(
-    project: Path, checked: Counter
+    project: Path, monkeypatch
 ) -> None:
-    config = Config(select=[RULE], cache=False)
-    gated = runner.run([project / "app"], project, config, jobs=1)
-    turned = set(checked)
-    ungated = runner.run([project / "app"], project, config, jobs=1, use_gate=False)
-    assert _found(gated) == _found(ungated)
+    gated, ungated, turned = with_and_without_gates(project, RULE, monkeypatch)
+    assert gated == ungated
     # one finding in each function of found.py
-    assert len(_found(gated)) == 10
-    assert {name.partition(":")[0] for name in _found(gated)} == {"found.py"}
+    assert len(gated) == 10
+    assert {name.partition(":")[0] for name in gated} == {"found.py"}
     assert "found.py" in turned and "away.py" not in turned
 
 
