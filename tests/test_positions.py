@@ -77,6 +77,23 @@ ALONE = [
         True,
     ),
     ("def f():\r\n    return 1\r\n", False),
+    # An `elif` printed alone says `if`, and here that text is the first statement's:
+    # the `if` / `elif` around is printed instead.
+    (
+        "def f(x):\n    if x == 2:\n        y = 2\n    if x == 1:\n        z = 1\n    elif x == 2:\n        y = 2\n    return y\n",
+        True,
+    ),
+    # The last line has no newline and its text, with one, is an earlier line: printed
+    # alone it would be found there. The whole module is printed instead.
+    ("def f():\n    return x\ndef g():\n    return x", False),
+    (
+        "async def f(db):\n    while True:\n        async with db.begin() as tx:\n            try:\n                rows = await tx.all()\n            except KeyError:\n                rows = []  # none\n            finally:\n                tx.close()\n        for row in rows:\n            if row:\n                yield row\n            else:\n                break\n",
+        True,
+    ),
+    (
+        "def f(cmd):\n    match cmd:\n        case [x, *rest]:\n            for r in rest:\n                print(r)\n        case _:\n            pass\n",
+        True,
+    ),
 ]
 
 
@@ -127,3 +144,16 @@ def _in_function_or_class(target) -> bool:
     index, at = found
     ancestry = index.ancestry(0, at) + [target]
     return any(isinstance(node, (cst.FunctionDef, cst.ClassDef)) for node in ancestry)
+
+
+@pytest.mark.parametrize("text", [text for text, _ in ALONE])
+def test_each_node_asked_first_gets_libcsts_range(text):
+    """What a statement printed alone answers for the first node asked: nothing printed
+    before can correct it (an `elif` printed as an `if`, a last line without newline)."""
+    from n1fix.cst.tree_index import index_tree
+
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+    expected = wrapper.resolve(PositionProvider)
+    index_tree(wrapper.module)
+    for node, code_range in expected.items():
+        assert Positions(wrapper.module, text)[node] == code_range, type(node).__name__

@@ -99,20 +99,27 @@ class Positions:
     """`positions[node]` -> the node's `CodeRange`, equal to `PositionProvider`'s.
 
     With the module's source text at hand and the module indexed (`tree_index`), only
-    the function or class around the node asked about is printed: printed alone, with
-    the indentation of the blocks around it, it is the very text the whole module prints
-    there, so where that text occurs once in the source its offset is where it starts.
-    Findings sit in a few functions of a file; printing the whole module for their lines
-    cost as much as a tenth of a scan. The whole module is printed when the text occurs
-    more than once, for a node outside any function or class, for a module nested
-    deeper than `_PRINTABLE_DEPTH`, and for a source with a carriage return (LibCST
-    counts a newline per token, which the source text alone does not show)."""
+    the innermost statement around the node asked about (a line, a loop, a function...)
+    is printed: printed alone, with the indentation of the blocks around it, it is the
+    very text the whole module prints there, so where that text occurs once in the
+    source its offset is where it starts. Findings sit in a few statements of a file;
+    printing the whole module for their lines cost as much as a tenth of a scan, and
+    printing the whole function around them still a few percent. When the statement's
+    text occurs more than once, the statement around it is tried, and so on out. The
+    whole module is printed when no statement around the node has a text of its own,
+    for a module nested deeper than `_PRINTABLE_DEPTH`, for a source with a carriage
+    return (LibCST counts a newline per token, which the source text alone does not
+    show) and for one whose last line has no newline (a statement printed alone ends
+    with one, so the last statement's text would be looked for, and perhaps found,
+    elsewhere)."""
 
     def __init__(self, module: cst.Module, source: str | None = None) -> None:
         self._module = module
         self._spans: dict[int, tuple[int, int]] = {}
         self._printed: set[int] = set()  # the ids of the statements printed alone
-        self._whole = source is None or "\r" in source
+        self._whole = (
+            source is None or "\r" in source or not module.has_trailing_newline
+        )
         self._source = source
         self._line_ends: list[int] = []
         if self._whole:
@@ -142,8 +149,8 @@ class Positions:
         self._whole = True
 
     def _print_around(self, node: cst.CSTNode) -> bool:
-        """Print the innermost function or class around `node` (or `node`, if one) whose
-        text occurs once in the source, else an outer one; False when none does."""
+        """Print the innermost statement around `node` (or `node`, if one) whose text
+        occurs once in the source, else an outer one; False when none does."""
         found = indexed(node)
         if found is None or found[0].root is not self._module:
             return False
@@ -153,7 +160,10 @@ class Positions:
         ancestry = index.ancestry(0, at) + [node]
         for depth in range(len(ancestry) - 1, 0, -1):
             candidate = ancestry[depth]
-            if type(candidate) in _PRINTED_ALONE and self._print_alone(
+            kind = type(candidate)
+            if kind is cst.If and type(ancestry[depth - 1]) is cst.If:
+                continue  # an `elif`: printed alone, it would say `if`
+            if kind in _PRINTED_ALONE and self._print_alone(
                 candidate, ancestry[:depth]
             ):
                 return True
@@ -192,7 +202,23 @@ _LINE_END = re.compile("\n")
 # levels), and the file is then reported as too deeply nested to analyse, not checked
 # as if its fixes could be printed. Below this depth the whole print never fails.
 _PRINTABLE_DEPTH = 200
-_PRINTED_ALONE = frozenset({cst.FunctionDef, cst.ClassDef})
+# The statements whose text does not depend on where they are printed, but for the
+# indentation of the blocks around them (`_indent_tokens`) and an `If` printed as an
+# `elif` by the `If` it follows (skipped in `_print_around`).
+_PRINTED_ALONE = frozenset(
+    {
+        cst.SimpleStatementLine,
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.With,
+        cst.Try,
+        cst.TryStar,
+        cst.Match,
+        cst.FunctionDef,
+        cst.ClassDef,
+    }
+)
 
 
 def _indent_tokens(ancestry: list[cst.CSTNode], default_indent: str) -> list[str]:
