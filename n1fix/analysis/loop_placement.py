@@ -175,7 +175,7 @@ def _inside_try(ancestry, frame: Frame) -> bool:
 def runs_once_per_loop(placement: Placement, ancestry) -> bool:
     """Does the loop body always leave after its first item (so there is no N+1)?"""
     frame = placement.frame
-    return frame.is_for and runs_once(frame.node.body, ancestry[frame.index + 2])
+    return frame.is_for and runs_once(ancestry[frame.index + 1 :])
 
 
 def place_body(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -311,16 +312,78 @@ def _targets_name(target: cst.CSTNode, name: str) -> bool:
     return False
 
 
-def runs_once(body: cst.IndentedBlock, statement: cst.CSTNode) -> bool:
-    """The loop body always ends with `break`/`return`/`raise` after `statement`: it runs once."""
-    statements = list(body.body)
-    position = next((i for i, s in enumerate(statements) if s is statement), None)
-    if position is None:
+def runs_once(chain: Sequence[cst.CSTNode]) -> bool:
+    """The statement at the end of `chain` (a loop's body, then the nodes down to the
+    statement) runs at most once per run of the loop: once it has run, the loop is
+    always left, by a `break`, a `return` or a `raise` after it.
+
+    Read from the loop's body down, block by block (an `if`'s, a `with`'s, a `match`
+    case's...): an exit among the statements from the one holding the statement on, at
+    that block's own level, is reached whenever that statement runs. Not when the loop
+    may `continue` after the statement (the exit may be skipped: a `continue` of the
+    loop in the body's statements from the one holding it on), nor for an exit inside a
+    `try` of the body (a handler may keep the loop going after an error between the
+    statement and the exit, and a `finally` may `continue`), nor for a `raise` inside a
+    `with` (its context manager may swallow it). A nested loop, function or class ends
+    the reading: its exits leave only it."""
+    body = chain[0]
+    if len(chain) < 2 or not isinstance(body, _BLOCKS):
         return False
-    for later in statements[position:]:
-        if isinstance(later, cst.SimpleStatementLine) and any(
-            isinstance(small, (cst.Break, cst.Return, cst.Raise))
-            for small in later.body
-        ):
+    statements = list(body.body)
+    position = next((i for i, s in enumerate(statements) if s is chain[1]), None)
+    if position is None or any(_continues(s) for s in statements[position:]):
+        return False
+    in_with = False
+    for at in range(len(chain) - 1):
+        block, inner = chain[at], chain[at + 1]
+        if isinstance(block, _BLOCKS):
+            statements = list(block.body)
+            position = next((i for i, s in enumerate(statements) if s is inner), None)
+            if position is not None and any(
+                _exits(later, in_with) for later in statements[position:]
+            ):
+                return True
+        if isinstance(inner, (cst.Try, cst.TryStar, *_OWN_EXITS)):
+            return False
+        in_with = in_with or isinstance(inner, cst.With)
+    return False
+
+
+# What holds statements one after the other: a block, a one-line body, a line.
+_BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)
+# Their `break` / `continue` (or `return`) are their own.
+_OWN_EXITS = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def _exits(statement: cst.CSTNode, in_with: bool) -> bool:
+    """Is `statement` (a line, or one small statement of a line) a way out of the loop?"""
+    smalls = (
+        statement.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        else [statement]
+    )
+    return any(
+        isinstance(small, (cst.Break, cst.Return))
+        or (isinstance(small, cst.Raise) and not in_with)
+        for small in smalls
+    )
+
+
+def _continues(statement: cst.CSTNode) -> bool:
+    """A `continue` of the loop in `statement`, a statement of its body: not one of a
+    nested loop's body, but one in a nested loop's `else`, which continues this loop."""
+    stack = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Continue):
             return True
+        if isinstance(
+            node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, *COMPREHENSIONS)
+        ):
+            continue
+        if isinstance(node, (cst.For, cst.While)):
+            if node.orelse is not None:
+                stack.append(node.orelse)
+            continue
+        stack.extend(children(node))
     return False

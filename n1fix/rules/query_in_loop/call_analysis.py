@@ -114,7 +114,7 @@ def analyze_call(
         return None
     names = set().union(*(names_read(arg) for _, arg in keyed)) & varying
     frame = [f for f in frames if f.varying & names][-1]
-    if frame.is_for and runs_once(frame.node.body, ancestry[frame.index + 2]):
+    if frame.is_for and runs_once(ancestry[frame.index + 1 :]):
         return None  # the body always leaves after its first item
     where = f"{_display(callee.path)}:{callee.line}"
     what = f"`{callee.model}`" if callee.model else "the database"

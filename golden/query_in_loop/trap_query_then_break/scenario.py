@@ -1,0 +1,12 @@
+from sqlalchemy import select
+
+from renderapp.models import Project
+
+
+def run(module, session):
+    projects = session.scalars(select(Project).order_by(Project.id)).all()
+    # "Spring lookbook" (project 1) has seven renders; no project is named "Nothing"
+    return (
+        module.renders_of_first_named(session, projects, "Spring lookbook"),
+        module.renders_of_first_named(session, projects, "Nothing"),
+    )
