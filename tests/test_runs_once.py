@@ -79,6 +79,17 @@ ONCE = {
                 q(x)
                 raise ValueError(x)
         """,
+    "in an except handler that breaks": """
+        for x in xs:
+            try:
+                rebuild(x)
+            except Exception:
+                try:
+                    q(x)
+                except Exception:
+                    log(x)
+                break
+        """,
     "a match case that breaks": """
         for x in xs:
             match x:
@@ -120,6 +131,13 @@ NOT_ONCE = {
                 break
             except ValueError:
                 pass
+        """,
+    "in a try whose handler breaks": """
+        for x in xs:
+            try:
+                q(x)
+            except ValueError:
+                break
         """,
     "a raise inside a with": """
         for x in xs:

@@ -321,11 +321,12 @@ def runs_once(chain: Sequence[cst.CSTNode]) -> bool:
     case's...): an exit among the statements from the one holding the statement on, at
     that block's own level, is reached whenever that statement runs. Not when the loop
     may `continue` after the statement (the exit may be skipped: a `continue` of the
-    loop in the body's statements from the one holding it on), nor for an exit inside a
-    `try` of the body (a handler may keep the loop going after an error between the
-    statement and the exit, and a `finally` may `continue`), nor for a `raise` inside a
-    `with` (its context manager may swallow it). A nested loop, function or class ends
-    the reading: its exits leave only it."""
+    loop in the body's statements from the one holding it on, a `finally` included),
+    nor for an exit inside the `try:` block of a `try` in the body (a handler may keep
+    the loop going after an error between the statement and the exit; an exit in a
+    handler, `else` or `finally` counts: their errors go past that `try`), nor for a
+    `raise` inside a `with` (its context manager may swallow it). A nested loop,
+    function or class ends the reading: its exits leave only it."""
     body = chain[0]
     if len(chain) < 2 or not isinstance(body, _BLOCKS):
         return False
@@ -343,8 +344,12 @@ def runs_once(chain: Sequence[cst.CSTNode]) -> bool:
                 _exits(later, in_with) for later in statements[position:]
             ):
                 return True
-        if isinstance(inner, (cst.Try, cst.TryStar, *_OWN_EXITS)):
+        if isinstance(inner, _OWN_EXITS):
             return False
+        if isinstance(inner, (cst.Try, cst.TryStar)) and (
+            at + 2 >= len(chain) or chain[at + 2] is inner.body
+        ):
+            return False  # below a `try:` itself; not below its handlers or clauses
         in_with = in_with or isinstance(inner, cst.With)
     return False
 

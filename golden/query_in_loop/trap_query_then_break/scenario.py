@@ -9,4 +9,6 @@ def run(module, session):
     return (
         module.renders_of_first_named(session, projects, "Spring lookbook"),
         module.renders_of_first_named(session, projects, "Nothing"),
+        # no project is named by a number: the first one's renders, then the loop ends
+        module.numbered_until_first_other(session, projects),
     )
