@@ -524,10 +524,10 @@ class DjangoDialect:
             f" `.{terminal.name}()` raises MultipleObjectsReturned"
         )
         return (
-            f"`{model.name}.{written}` is not unique as `in_bulk()` needs it"
+            f"`{model.name}.{written}` is not shown unique as `in_bulk()` needs it"
             " (`unique=True`, a `OneToOneField`, or a `UniqueConstraint` of that field"
-            f' alone without a condition), so `in_bulk(keys, field_name="{written}")`'
-            f" raises ValueError{duplicates}"
+            f' alone without a condition), and `in_bulk(keys, field_name="{written}")`'
+            f" raises ValueError on a field that is not{duplicates}"
         )
 
     def batch_gaps(
