@@ -29,6 +29,28 @@ class Tag(models.Model):
         ordering = ["name"]
 
 
+class Edition(models.Model):
+    # unique by a total UniqueConstraint: in_bulk(keys, field_name="isbn") accepts it
+    isbn = models.CharField(max_length=20)
+    # unique only among the editions in print (a conditional constraint): in_bulk
+    # refuses it (ValueError), and a code may repeat across in-print and retired ones
+    code = models.CharField(max_length=20)
+    in_print = models.BooleanField(default=True)
+    # unique through a unique_together of one field, which in_bulk refuses too
+    slug = models.SlugField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["isbn"], name="edition_isbn_unique"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(in_print=True),
+                name="edition_code_in_print_unique",
+            ),
+        ]
+        unique_together = [("slug",)]
+
+
 class PublishedManager(models.Manager):
     def get_queryset(self):
         return super().get_queryset().filter(is_published=True)

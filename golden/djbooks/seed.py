@@ -7,7 +7,8 @@ What the scenarios lean on (ids are fixed):
   no reviews and no tags;
 - review ratings tie within a book (book 1: 4 and 4, book 4: 5 and 5): only an order_by
   that ends in the primary key is deterministic;
-- loans 1, 2 and 4 are out, 3 came back; sales 1 and 2 are already taken from the stock.
+- loans 1, 2 and 4 are out, 3 came back; sales 1 and 2 are already taken from the stock;
+- edition code "SR" is held by edition 1 (in print) and edition 2 (retired).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
-from djbooks.models import Author, Book, Loan, Publisher, Review, Sale, Tag
+from djbooks.models import Author, Book, Edition, Loan, Publisher, Review, Sale, Tag
 
 BASE_TIME = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 
@@ -28,6 +29,12 @@ def at(minutes: int) -> datetime:
 
 PUBLISHERS = [(1, "Harbor Press"), (2, "Quill & Ink"), (3, "Northwind Books")]
 AUTHORS = [(1, "Ada", 1), (2, "Ben", 1), (3, "Cleo", 2), (4, "Dan", None)]
+# id, isbn, code, in print, slug: code "SR" is one edition in print and one retired
+EDITIONS = [
+    (1, "9780000000011", "SR", True, "salt-road"),
+    (2, "9780000000028", "SR", False, "salt-road-first"),
+    (3, "9780000000035", "WG", True, "winter-garden"),
+]
 TAGS = [(1, "mystery"), (2, "classic"), (3, "travel"), (4, "fantasy"), (5, "poetry")]
 # id, author, title, pages, price, stock, is_published, tag ids
 BOOKS = [
@@ -69,6 +76,10 @@ def seed() -> None:
         Author(id=id_, name=name, publisher_id=publisher) for id_, name, publisher in AUTHORS
     )
     Tag.objects.bulk_create(Tag(id=id_, name=name) for id_, name in TAGS)
+    Edition.objects.bulk_create(
+        Edition(id=id_, isbn=isbn, code=code, in_print=in_print, slug=slug)
+        for id_, isbn, code, in_print, slug in EDITIONS
+    )
     Book.objects.bulk_create(
         Book(
             id=id_,

@@ -111,6 +111,7 @@ _ASYNC = {name for name in _TERMINALS if name.startswith("a") and name != "aggre
 _MANAGER_WRITES = {"create", "get_or_create", "update_or_create"}
 _MODEL_WRITES = _MANAGER_WRITES | {"save", "delete", "update"}
 _MANAGERS_BY_SPELLING = {"objects", "_default_manager", "_base_manager"}
+_DEFERS = {"only", "defer"}
 
 
 class DjangoDialect:
@@ -170,15 +171,23 @@ class DjangoDialect:
                 predicates.extend(self._predicates(mc.call, model, keyed=False))
             elif mc.name == "order_by":
                 order_by = [arg.value for arg in mc.call.args]
-        get_key = None
+        get_key = get_key_column = None
         if terminal is not None and terminal.name in ("get", "aget"):
             got = self._predicates(terminal.call, model, keyed=True)
+            field_name = (
+                in_bulk_field(model, got[0].node.keyword.value)
+                if len(got) == 1 and model is not None and got[0].node.keyword
+                else None
+            )
             if (
                 len(got) == 1
                 and model is not None
                 and (got[0].attr,) == model.primary_key
             ):
                 get_key = got[0].value  # `.get(pk=key)`: a lookup by primary key
+            elif field_name is not None and not got[0].object_key:
+                # `.get(slug=key)` of a field `in_bulk(field_name=...)` accepts
+                get_key, get_key_column = got[0].value, field_name
             else:
                 predicates.extend(got)
         elif terminal is not None and terminal.call.args:
@@ -198,6 +207,7 @@ class DjangoDialect:
             order_by=order_by,
             opaque=opaque,
             get_key=get_key,
+            get_key_column=get_key_column,
         )
 
     def _sliced_shape(self, node: cst.Subscript) -> QueryShape | None:
@@ -483,12 +493,41 @@ class DjangoDialect:
             return None
         field, _, lookup = arg.keyword.value.rpartition("__")
         if lookup != "iexact" or not field:
-            return None
+            return self._unbatchable_get(shape, predicate)
         return (
             f"`{field}__iexact` matches case-insensitively, and no batch keeps that:"
             f" `{field}__in=keys` compares exactly, and grouping rows by a lower-cased"
             " key is not what `iexact` compares on every database (PostgreSQL compares"
             " `UPPER()`; Unicode case folding differs)"
+        )
+
+    def _unbatchable_get(self, shape: QueryShape, predicate: Predicate) -> str | None:
+        """`.get(name=x)` per item, `name` a field of the model that is no primary key
+        and that `in_bulk(field_name=...)` refuses: why no `in_bulk` batches it."""
+        terminal = shape.terminal
+        if (
+            terminal is None
+            or terminal.name not in ("get", "aget")
+            or predicate.container is not terminal.call
+            or len(terminal.call.args) != 1
+            or shape.entity is None
+        ):
+            return None
+        model = self._model(shape.entity)
+        written = predicate.node.keyword.value.removesuffix("__exact")  # type: ignore[attr-defined]
+        if model is None or model.column(written) is None:
+            return None
+        duplicates = (
+            ""
+            if model.is_unique(written)
+            else "; a dict by the key would also keep one row where"
+            f" `.{terminal.name}()` raises MultipleObjectsReturned"
+        )
+        return (
+            f"`{model.name}.{written}` is not shown unique as `in_bulk()` needs it"
+            " (`unique=True`, a `OneToOneField`, or a `UniqueConstraint` of that field"
+            f' alone without a condition), and `in_bulk(keys, field_name="{written}")`'
+            f" raises ValueError on a field that is not{duplicates}"
         )
 
     def batch_gaps(
@@ -512,7 +551,14 @@ class DjangoDialect:
                 f"`{model.name}.{manager}` is a manager n1fix cannot read; its QuerySet"
                 " may not filter or order as Django's does"
             )
-        if cardinality is Cardinality.ONE and not model.is_unique(key_column):
+        if shape.get_key_column is not None:
+            loads = [mc.name for mc in shape.statement_calls if mc.name in _DEFERS]
+            if loads:
+                gaps.append(
+                    f"`in_bulk()` reads `{key_column}` of each row, which `.{loads[0]}()`"
+                    " may leave deferred (a query per row to load it)"
+                )
+        elif cardinality is Cardinality.ONE and not model.is_unique(key_column):
             gaps.append(
                 f"`{model.name}.{key_column}` is not unique; `.get()` raises on"
                 " duplicates, a dict keeps one"
@@ -588,6 +634,14 @@ class DjangoDialect:
             )
         if cardinality is Cardinality.EXISTS:
             return f"{query} for the keys that have rows"
+        if cardinality is Cardinality.ONE and shape.get_key_column is not None:
+            return (
+                f'one `in_bulk(keys, field_name="{key_column}")` query, a dict by'
+                f" `{key_column}` as loaded (`{model.name if model else '?'}.{key_column}`"
+                " is unique as `in_bulk()` needs it); a key it does not find (another"
+                " type, another case, None) runs the original `.get()`, which finds"
+                " the row or raises `DoesNotExist` as before"
+            )
         if cardinality is Cardinality.ONE:
             return (
                 f"one `in_bulk(keys)` query, a dict by `{key_column}`; a key it does not"
@@ -685,8 +739,13 @@ class DjangoDialect:
             # not find reruns the per-item `.get()`, which raises as it did.
             bulk = "ain_bulk" if shape.is_async else "in_bulk"
             awaited = "await " if shape.is_async else ""
+            field_name = (
+                f', field_name="{shape.get_key_column}"'
+                if shape.get_key_column is not None
+                else ""
+            )
             return BatchQuery(
-                f"{awaited}{manager}{own_chain}.{bulk}({keys_ref})",
+                f"{awaited}{manager}{own_chain}.{bulk}({keys_ref}{field_name})",
                 on_miss=code(shape.node),
                 mapping=True,
             )
@@ -716,6 +775,28 @@ class DjangoDialect:
 
     def __hash__(self) -> int:
         return hash(self.name)
+
+
+def in_bulk_field(model: ModelInfo, lookup: str) -> str | None:
+    """The `field_name` `in_bulk()` takes for `.get(<lookup>=x)`, None when it takes
+    none: an exact lookup (`slug=x`, `slug__exact=x`) of a field of the model other than
+    its primary key, unique as Django's `in_bulk()` checks it (else it raises
+    ValueError): the field's `unique` (`unique=True`, a `OneToOneField`, a foreign key
+    named by its `attname`, `owner_id`, whose dict is then keyed by the key, not the
+    object), or a `UniqueConstraint` of that field alone without a condition or
+    expressions. Not a one-field `unique_together`, which `in_bulk()` refuses, nor a
+    lookup through a relation (`author__name=x`)."""
+    name = lookup.removesuffix("__exact")
+    column = model.column(name)
+    if "__" in name or column is None or column.primary_key:
+        return None
+    if column.unique:
+        return name
+    relation = model.relationship(name.removesuffix("_id"))
+    django = model.django
+    if relation is None and django is not None and name in django.total_unique_fields:
+        return name
+    return None
 
 
 def _is_manager(base: cst.BaseExpression) -> bool:

@@ -112,6 +112,11 @@ class DjangoClassFacts:
     # strings (an ordering that cannot be read orders in an unknown way).
     ordering: tuple[str, ...] | None = None
     unique_together: tuple[tuple[str, ...], ...] = ()
+    # The fields each unique alone by a `UniqueConstraint` of `Meta.constraints` without
+    # a condition or expressions (what Django's `Options.total_unique_constraints`
+    # holds, of one field): None when this `Meta` sets no `constraints`, () when it sets
+    # them but none such can be read.
+    total_unique_fields: tuple[str, ...] | None = None
     # Declared under `if not is_model_registered("app", "Model"):` (django-oscar): a
     # project that forks the app declares its own class instead.
     forkable: bool = False
@@ -176,6 +181,9 @@ class DjangoModel:
     opaque_managers: tuple[str, ...] = ()
     # A project may replace the class with its own (`DjangoClassFacts.forkable`).
     forkable: bool = False
+    # Fields unique alone by a total `UniqueConstraint` of the model's own `Meta` (as
+    # Django inherits it: from abstract parents only), `DjangoClassFacts`' sense.
+    total_unique_fields: tuple[str, ...] = ()
 
     def manager_filters(self, attr: str) -> bool:
         """Whether `Model.<attr>` may return fewer rows than the table holds (or unknown)."""
@@ -300,6 +308,7 @@ def _class_facts(
         app_label=meta.get("app_label"),  # type: ignore[arg-type]
         ordering=meta.get("ordering"),  # type: ignore[arg-type]
         unique_together=meta.get("unique_together", ()),  # type: ignore[arg-type]
+        total_unique_fields=meta.get("constraints"),  # type: ignore[arg-type]
         forkable=forkable,
     )
 
@@ -393,6 +402,8 @@ def _meta(node: ast.ClassDef) -> dict[str, object]:
                 # ordered, but in a way not read here.
                 else (_UNKNOWN,)
             )
+        elif target == "constraints":
+            meta[target] = _total_unique_fields(value)
         elif target == "unique_together":
             single = _strings(value)
             if single is not None:
@@ -404,6 +415,34 @@ def _meta(node: ast.ClassDef) -> dict[str, object]:
                     if (group := _strings(element)) is not None
                 )
     return meta
+
+
+def _total_unique_fields(value: ast.expr) -> tuple[str, ...]:
+    """The fields `Meta.constraints` makes unique alone for every row:
+    `UniqueConstraint(fields=["slug"], name=...)` without `condition` or expressions
+    (a partial or functional constraint is none Django's `in_bulk()` accepts). A
+    constraint list that is not a literal shows none."""
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return ()
+    found = []
+    for element in value.elts:
+        if not (
+            isinstance(element, ast.Call)
+            and called_name(element.func) == "UniqueConstraint"
+            and not element.args
+            and all(k.arg is not None for k in element.keywords)
+        ):
+            continue
+        keywords = _keywords(element)
+        fields = _strings(keywords["fields"]) if "fields" in keywords else None
+        if (
+            fields is not None
+            and len(fields) == 1
+            and "condition" not in keywords
+            and "expressions" not in keywords
+        ):
+            found.append(fields[0])
+    return tuple(found)
 
 
 def _field(

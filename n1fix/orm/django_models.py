@@ -638,6 +638,7 @@ class _Builder:
                 attr for attr, (facts, _) in draft.fields.items() if facts.auto_now
             ),
             forkable=draft.facts.forkable,
+            total_unique_fields=self._meta(qualname, "total_unique_fields") or (),  # type: ignore[arg-type]
         )
 
     def _manager_verdict(self, manager: DjangoManagerFacts, module: str) -> str:

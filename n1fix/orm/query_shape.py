@@ -81,6 +81,9 @@ class QueryShape:
     count_call: cst.Call | None = None  # func.count(...) of a 2.0 count select
     select_call: cst.Call | None = None  # the select(...) / session.query(...) call
     get_key: cst.BaseExpression | None = None  # session.get(Model, key)
+    # The column `get_key` is compared with when it is not the primary key (Django's
+    # `.get(slug=x)` of a field `in_bulk(field_name=...)` accepts): the batch's key.
+    get_key_column: str | None = None
     # Where the query runs in the module, when `node` was rebuilt around a statement
     # held in a variable (`stmt = select(...)`, then `session.scalars(stmt)`).
     exists_calls: list[MethodCall] = field(

@@ -28,7 +28,9 @@ model's `Meta.ordering`. `.first()` / `.last()` take the first row per key of th
 batch; `.count()` becomes one grouped count
 (`values_list("author").annotate(count=Count("pk")).order_by()`, 0 for a key without
 rows); `.exists()` the set of keys with rows; `get(pk=key)` one `in_bulk(keys)`, where a
-key it did not find runs the `get()` again, which raises `DoesNotExist` as before; a
+key it did not find runs the `get()` again, which raises `DoesNotExist` as before (and
+`get(slug=key)` one `in_bulk(keys, field_name="slug")` when `in_bulk()` takes that unique
+field); a
 slice `[:n]` after `order_by()` a `ROW_NUMBER()` window filtered in the query. The async
 API (`acount()`, `afirst()`, `aget()`) gets the same batches, read with `async for` and
 `ain_bulk()`.""",

@@ -246,6 +246,29 @@ class _Rewriter(cst.CSTTransformer):
                     lpar=[cst.LeftParen()], rpar=[cst.RightParen()]
                 )
             )
+        if (
+            isinstance(updated, cst.Call)
+            and len(updated.args) == 1
+            and updated.args[0].value is self.lookup
+            and not updated.args[0].keyword
+            and not updated.args[0].star
+            and isinstance(self.lookup, cst.IfExp)
+            and len(self.lookup.lpar) == 1
+            and isinstance(
+                self.lookup.lpar[0].whitespace_after, cst.ParenthesizedWhitespace
+            )
+        ):
+            # `f(\n    found[k] if k in found else get(k)\n)`, as black breaks it: the
+            # call's own parentheses hold the broken lookup, not a second pair
+            return updated.with_changes(
+                whitespace_before_args=self.lookup.lpar[0].whitespace_after,
+                args=[
+                    updated.args[0].with_changes(
+                        value=self.lookup.with_changes(lpar=[], rpar=[]),
+                        whitespace_after_arg=self.lookup.rpar[0].whitespace_before,
+                    )
+                ],
+            )
         if self.old_iter is not None and original is self.old_iter:
             return cst.Name(self.new_iter_name)
         return super().on_leave(original, updated)

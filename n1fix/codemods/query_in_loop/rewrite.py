@@ -45,7 +45,7 @@ from n1fix.cst.layout import (
     render,
     with_long_calls_exploded,
 )
-from n1fix.cst.chains import dotted_name
+from n1fix.cst.chains import dotted_name, unwind
 from n1fix.cst.names import NamePicker, plural, qualified, singular_snake
 from n1fix.cst.pragmas import pragmas_beside, with_pragmas
 from n1fix.cst.syntax import names_read, walk
@@ -88,6 +88,10 @@ def fix(ctx, finding: Finding):
     fill_indent = (
         indent if ctx.keys_never_empty else indent + len(INDENT)
     )  # under `if keys:`
+    if not batch.guarded:  # Django's `found = ....in_bulk(keys, field_name="slug")`
+        batch.fill = [
+            _in_bulk_split(statement, indent, limit) for statement in batch.fill
+        ]
     if plan.key_parts:  # row values and key tuples make long lines
         batch.fill = [
             right_hand_split(statement, fill_indent, limit) for statement in batch.fill
@@ -414,6 +418,35 @@ def _lookup_fitted(ctx, plan: LoopQueryPlan, lookup: str) -> str:
     args = ", ".join(render(arg.value) for arg in call.args)
     # LibCST writes the lines inside the brackets relative to the statement's block.
     return f"{render(call.func)}(\n{INDENT}{args}\n)"
+
+
+def _in_bulk_split(statement: str, indent: int, limit: int) -> str:
+    """`found = chain.in_bulk(keys, ...)` past the limit broken as black breaks it: in
+    `in_bulk(`'s own parentheses after one call at most, else the chain in parentheses
+    (on one line, or a call a line); as it is when none of that fits."""
+    if fits(statement, indent, limit):
+        return statement
+    assign = cst.parse_statement(statement + "\n").body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return statement
+    target, value = render(assign.targets[0].target), assign.value
+    _, calls, _ = unwind(value)
+    if len(calls) <= 2:  # black keeps `x = Model.objects.f(...).in_bulk(` whole
+        split = right_hand_split(statement, indent, limit)
+        lines = split.split("\n")
+        if lines[0].endswith("in_bulk(") and all(
+            fits(line, indent, limit) for line in lines
+        ):
+            return split
+        return statement
+    if fits(render(value), indent + len(INDENT), limit):
+        return f"{target} = (\n{INDENT}{render(value)}\n)"
+    awaited = isinstance(value, cst.Await)
+    lines = chain_lines(value.expression if awaited else value)
+    if lines is None:
+        return statement
+    body = f"\n{INDENT}".join(lines)
+    return f"{target} = (\n{INDENT}{'await ' if awaited else ''}{body}\n)"
 
 
 def _fallback_lookup(ctx, plan: LoopQueryPlan, found: str, test: str, miss: str) -> str:

@@ -400,9 +400,17 @@ def _analyze_loop(
         varying_preds = [
             p for p in shape.predicates if names_read(p.value) & varying_all
         ]
+        # (`.get(email__iexact=x)`: the terminal varies by the predicate it holds.)
+        holder = (
+            [f"`.{shape.terminal.name}()`"]
+            if len(varying_preds) == 1
+            and shape.terminal is not None
+            and varying_preds[0].container is shape.terminal.call
+            else []
+        )
         gap = (
             ctx.orm.unbatchable_lookup(shape, varying_preds[0])
-            if len(varying_preds) == 1 and depends == ["a second predicate"]
+            if len(varying_preds) == 1 and depends == ["a second predicate", *holder]
             else None
         )
         if gap is None:
@@ -437,7 +445,15 @@ def _analyze_loop(
 
     depends = _dependent_parts(shape, placement.varying, exclude=key_preds)
     if depends:
-        return no_fix(f"{depends[0]} also changes per item")
+        # `.get(name=key)`: the key is the terminal's own argument
+        unbatchable = (
+            ctx.orm.unbatchable_lookup(shape, key_pred)
+            if key_pred is not None
+            and shape.terminal is not None
+            and depends == [f"`.{shape.terminal.name}()`"]
+            else None
+        )
+        return no_fix(unbatchable or f"{depends[0]} also changes per item")
 
     # What the query returns, and whether we can rebuild it batched.
     cardinality = _effective_cardinality(shape)
@@ -1009,6 +1025,8 @@ def _key_parts(
             column, column_expr = _key_column(shape, pred, model)
             parts.append(KeyPart(column, column_expr, pred.value, pred))
         return parts, ""
+    if shape.get_key_column is not None:  # Django's `.get(slug=key)`
+        return [KeyPart(shape.get_key_column, None, key_expr)], ""
     if model is None:
         # session.get(): assume the conventional primary key; unsafe below
         return [KeyPart("id", None, key_expr)], ""
@@ -1123,7 +1141,10 @@ def _contract_gaps(
     column = model.column(key_column)
     if column is None:
         return [f"`{model.name}.{key_column}` is not a known column"]
-    if not ctx.keys_checked_elsewhere:
+    if not ctx.keys_checked_elsewhere and shape.get_key_column is None:
+        # (Django's `.get(slug=key)` batched by `in_bulk(keys, field_name="slug")`:
+        # its dict holds a key only for the row the `.get()` finds, and a key it
+        # misses, None, another type or another case, reruns the `.get()`.)
         gaps.extend(key_gaps(ctx, model, column, key_expr, frame, ancestry))
     dialect_gaps = ctx.orm.batch_gaps(shape, model, key_column, card)
     if dialect_gaps is not None:

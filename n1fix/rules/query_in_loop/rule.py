@@ -216,7 +216,20 @@ either order by primary key (as Django does), and are safe only when that order 
 a unique column or the key is unique (an order a custom `get_queryset()` may set, or an
 unreadable `Meta.ordering`, makes them unsafe). `.count()` becomes one grouped count,
 `.exists()` the set of keys with rows, and `get(pk=key)` one `in_bulk(keys)`: a key it
-did not find reruns the original `get()`, which raises `DoesNotExist` as before. An
+did not find reruns the original `get()`, which raises `DoesNotExist` as before.
+`get(slug=key)` (or `slug__exact=key`), `slug` a field other than the primary key, is one
+`in_bulk(keys, field_name="slug")` on the same queryset (its `filter()`s and manager
+kept), with the same rerun for a key it did not find, when Django's `in_bulk()` takes
+that field: `unique=True`, a `OneToOneField` or unique foreign key named by its attname
+(`user_id`), or a `UniqueConstraint` of that field alone without a condition or
+expressions in the model's `Meta.constraints` (inherited from an abstract parent as
+Django inherits it). A field unique otherwise (a one-field `unique_together`, a
+conditional or functional constraint) or not at all makes `in_bulk()` raise ValueError:
+no fix, and the message says so; nor for `iexact` or a lookup through a relation
+(`author__name=x`). The dict holds a key only for the row the `get()` finds, so a key
+of another type, another case or None misses and reruns the `get()`: no proof of the
+key's type or of the column's collation is needed. `only()` / `defer()` make it unsafe
+(`in_bulk()` reads the field of each row, which they may leave deferred). An
 object compared (`filter(author=author)`) is batched by its `pk` only when the loop's
 items are shown to be rows of the related model (`authors: list[Author]`, a query of
 `Author`): `author` may otherwise be a key.
