@@ -638,6 +638,17 @@ class _Builder:
                 attr for attr, (facts, _) in draft.fields.items() if facts.auto_now
             ),
             forkable=draft.facts.forkable,
+            attributes=tuple(
+                dict.fromkeys(
+                    name for owner in lineage for name in self.classes[owner].attributes
+                )
+            ),
+            bases_known=all(
+                base in self.classes or base in _MODEL_BASES
+                for owner in lineage
+                for base in self.bases(owner)
+            ),
+            default_manager_name=self._meta(qualname, "default_manager_name"),  # type: ignore[arg-type]
         )
 
     def _manager_verdict(self, manager: DjangoManagerFacts, module: str) -> str:
