@@ -79,8 +79,9 @@ def filtered_prefetch(
         base = unwind(chain)[0]
         if not iterated:
             return missing(
-                f"`{ctx.code(chain)}` is used as a QuerySet, not only iterated: a"
-                " list cannot stand in for it"
+                f"`{ctx.code(chain)}` does more than iterate the rows: the list a"
+                " `Prefetch(..., queryset=..., to_attr=...)` would fill stands in"
+                " only for rows iterated"
             )
         if not (isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name)):
             return missing("the related manager is reached through more than the row")
@@ -95,9 +96,6 @@ def filtered_prefetch(
             " writes, a Prefetch reads every row's before the first"
         )
     chains = distinct_chains(read)
-    why = _unstable_arguments(ctx, loop, ancestry, source, read, chains)
-    if why is not None:
-        return missing(why)
     rel = read.relationships[-1]
     related = ctx.project.models.get(rel.target) if rel.target else None
     target, symbol = None, None
@@ -106,7 +104,7 @@ def filtered_prefetch(
         if needed is not None:
             target, symbol = "{" + needed[1] + "}", f"{needed[0]}.{needed[1]}"
     names = {n.attr.value for n in walk(loop) if isinstance(n, cst.Attribute)}
-    return ctx.orm.row_prefetch(
+    loader = ctx.orm.row_prefetch(
         source.shape,
         source.model,
         rel,
@@ -115,6 +113,10 @@ def filtered_prefetch(
         target,
         symbol,
     )
+    if loader is None or loader.missing is not None:
+        return loader
+    why = _unstable_arguments(ctx, loop, ancestry, source, read, chains)
+    return missing(why) if why is not None else loader
 
 
 def _unstable_arguments(ctx, loop, ancestry, source, read, chains) -> str | None:
