@@ -31,32 +31,24 @@ _LITERAL_NAMES = {"True", "False", "None"}
 def distinct_chains(read) -> list[tuple[str, list[MethodCall]]]:
     """(code, calls after the manager) of each distinct chain of `read`, first seen first."""
     found: dict[str, list[MethodCall]] = {}
-    module = cst.Module([])
     for chain, _ in read.chains:
-        calls = unwind(chain)[1]
-        text = ".".join(
-            module.code_for_node(mc.call.func.attr) + _args_code(mc) for mc in calls
-        )  # type: ignore[attr-defined]
-        found.setdefault(text, calls)
+        found.setdefault(_chain_text(chain), unwind(chain)[1])
     return list(found.items())
 
 
 def prefetch_attrs(read, loader: RowLoader) -> list[str]:
     """The attribute each of `read.chains` becomes, in their order."""
     order = [text for text, _ in distinct_chains(read)]
+    return [loader.to_attrs[order.index(_chain_text(c))] for c, _ in read.chains]
+
+
+def _chain_text(chain: cst.BaseExpression) -> str:
+    """`filter(a=1).order_by("x")`: the calls after the manager, as written."""
     module = cst.Module([])
-    attrs = []
-    for chain, _ in read.chains:
-        calls = unwind(chain)[1]
-        text = ".".join(
-            module.code_for_node(mc.call.func.attr) + _args_code(mc) for mc in calls
-        )  # type: ignore[attr-defined]
-        attrs.append(loader.to_attrs[order.index(text)])
-    return attrs
-
-
-def _args_code(mc: MethodCall) -> str:
-    return cst.Module([]).code_for_node(cst.Call(cst.Name("f"), mc.call.args))[1:]
+    return ".".join(
+        mc.name + module.code_for_node(cst.Call(cst.Name("f"), mc.call.args))[1:]
+        for mc in unwind(chain)[1]
+    )
 
 
 def filtered_prefetch(
