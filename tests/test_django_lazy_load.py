@@ -36,6 +36,7 @@ MODELS = """
 
     class Book(models.Model):
         title = models.CharField(max_length=200)
+        is_draft = models.BooleanField(default=False)
         author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
         shelf = models.ForeignKey("Shelf", on_delete=models.CASCADE)
         tags = models.ManyToManyField(Tag, related_name="books")
@@ -232,11 +233,8 @@ def test_the_author_of_a_books_rows_is_reported_without_the_point_back(tmp_path)
             "book.tags.count() + book.tags.exists()",
             "annotate(Count(..., distinct=True))",
         ),
-        (
-            "list(book.tags.filter(name='x'))",
-            "Prefetch(..., queryset=..., to_attr=...)",
-        ),
-        ("book.tags.first()", "Prefetch(..., queryset=..., to_attr=...)"),
+        ("book.tags.first()", "stands in only for rows iterated"),
+        ("book.tags.filter(name='x')[:2]", "stands in only for rows iterated"),
     ],
 )
 def test_counts_and_filtered_managers_are_reported_without_a_fix(tmp_path, read, words):
@@ -343,7 +341,7 @@ def test_related_exists_without_a_fix(tmp_path, models, read, words):
 
 
 def test_filtered_manager_is_reported_even_when_prefetched(tmp_path):
-    _, found = lazy(
+    service, found = lazy(
         tmp_path,
         """
 
@@ -352,7 +350,147 @@ def test_filtered_manager_is_reported_even_when_prefetched(tmp_path):
         """,
     )
     [finding] = found
-    assert finding.applicability.value == "none"
+    assert finding.applicability.value == "unsafe"
+    assert compact(
+        'Book.objects.prefetch_related("tags").prefetch_related(Prefetch("tags",'
+        ' queryset=Tag.objects.filter(name="x"), to_attr="filtered_tags"))'
+    ) in compact(fixed(service, unsafe=True))
+    assert "list(b.filtered_tags)" in fixed(service, unsafe=True)
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        # a boolean field read true, and false
+        (
+            "[b.title for b in author.books.filter(is_draft=False)]",
+            "[b.title for b in author.not_draft_books]",
+        ),
+        (
+            "[b.title for b in author.books.exclude(is_draft=True).order_by('-title')]",
+            "[b.title for b in author.not_draft_books]",
+        ),
+        # an order alone; len() reads every row as a list does
+        ("len(author.books.order_by('title'))", "len(author.books_by_title)"),
+        # a lookup through a forward foreign key, the same chain read twice: one Prefetch
+        (
+            "(list(author.books.filter(shelf__name='a')), len(author.books.filter(shelf__name='a')))",
+            "(list(author.filtered_books), len(author.filtered_books))",
+        ),
+    ],
+)
+def test_filtered_manager_becomes_a_prefetch_to_a_list(tmp_path, before, after):
+    service, found = lazy(
+        tmp_path,
+        f"""
+
+        def rows():
+            return [{before} for author in Author.objects.filter(name__gt="")]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "unsafe"
+    assert "a list the loop reads where it had a QuerySet" in finding.fix_note
+    text = fixed(service, unsafe=True)
+    assert after in text
+    assert text.count("Prefetch(") == 1
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        # a lookup through a relation with many rows per book
+        (
+            "[b.id for b in author.books.filter(tags__name='x')]",
+            "single-valued relations",
+        ),
+        ("[b.id for b in author.books.filter(Q(title='x'))]", "cannot read"),
+        (
+            "[b.id for b in author.books.filter(title=author.name)]",
+            "evaluated for each row",
+        ),
+        (
+            "[b.id for b in author.books.annotate(n=Count('tags'))]",
+            "not read as a queryset",
+        ),
+        (
+            "[b.id for b in author.books.select_related('shelf')]",
+            "only loads relations",
+        ),
+        ("author.books.filter(title='x').exists()", "stands in only for rows iterated"),
+    ],
+)
+def test_filtered_manager_without_a_prefetch(tmp_path, body, words):
+    service, found = lazy(
+        tmp_path,
+        f"""
+        from django.db.models import Count, Q
+
+
+        def rows():
+            return [{body} for author in Author.objects.filter(name__gt="")]
+        """,
+    )
+    [finding] = [f for f in found if "books" in f.message]
+    assert finding.applicability.value == "none", finding.message
+    assert words in finding.message
+
+
+@pytest.mark.parametrize(
+    "function, fixed_ok",
+    [
+        # a parameter, a module constant, a local bound before the queryset
+        ("def rows(title):\n    qs = Author.objects.all()\n    LOOP", True),
+        (
+            "def rows():\n    qs = Author.objects.all()\n    title = TITLE\n    LOOP",
+            False,
+        ),
+        (
+            "def rows():\n    title = TITLE\n    qs = Author.objects.all()\n    LOOP",
+            True,
+        ),
+        # rebound, or handed on, between the queryset and the loop or in it
+        (
+            "def rows(title):\n    qs = Author.objects.all()\n    title = title.strip()\n    LOOP",
+            False,
+        ),
+        (
+            "def rows(title):\n    qs = Author.objects.all()\n    seen(title)\n    LOOP",
+            False,
+        ),
+        (
+            "def rows(title):\n    qs = Author.objects.all()\n    LOOP\n        title = 'y'",
+            False,
+        ),
+        # read where the queryset is built: n1fix does not tell a read from a change
+        (
+            "def rows(title):\n    if title:\n        qs = Author.objects.all()\n        LOOP",
+            False,
+        ),
+        (
+            "def rows():\n    if TITLE:\n        title = 'x'\n    qs = Author.objects.all()\n    LOOP",
+            False,
+        ),
+    ],
+)
+def test_filter_values_the_same_where_the_queryset_is_built(
+    tmp_path, function, fixed_ok
+):
+    indent = "        " if "    if title:" in function else "    "
+    loop = (
+        "for author in qs:\n"
+        f"{indent}    print([b.id for b in author.books.filter(title=title)])"
+    )
+    body = "\n\nTITLE = 'x'\n\n\ndef seen(value):\n    pass\n\n\n" + function.replace(
+        "LOOP", loop
+    )
+    service = write_service(tmp_path, MODELS, HEADER, body)
+    [finding] = [
+        f
+        for f in scan_source(service, service.read_text())
+        if f.rule == "lazy-load-in-loop"
+    ]
+    assert (finding.applicability.value == "unsafe") is fixed_ok, finding.message
 
 
 def test_iterator_makes_a_prefetch_unsafe_and_gives_it_a_chunk_size(tmp_path):

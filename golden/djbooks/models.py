@@ -75,6 +75,11 @@ class Book(models.Model):
         # a query of its own per book: a prefetch of `reviews` does not serve it
         return self.reviews.order_by("-rating", "id")[:2]
 
+    def returned_loans(self):
+        # Django's prefetch takes a to_attr the object already has as filled: a
+        # Prefetch(..., to_attr="returned_loans") would load nothing and leave this method
+        return self.loans.filter(returned=True)
+
 
 class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
@@ -104,3 +109,23 @@ class Loan(models.Model):
     returned = models.BooleanField(default=False)
     # set on every save(); bulk_update() and queryset.update() leave it as it was
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class ShownManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(hidden=False)
+
+
+class Note(models.Model):
+    # Declared first, `shown` is the default manager: `book.notes` is built on its class,
+    # so hidden notes are left out of every related read, not only of `Note.shown`
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="notes")
+    text = models.CharField(max_length=200)
+    pinned = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False)
+
+    shown = ShownManager()
+    objects = models.Manager()
+
+    class Meta:
+        ordering = ["id"]

@@ -8,7 +8,9 @@ What the scenarios lean on (ids are fixed):
 - review ratings tie within a book (book 1: 4 and 4, book 4: 5 and 5): only an order_by
   that ends in the primary key is deterministic;
 - loans 1, 2 and 4 are out, 3 came back; sales 1 and 2 are already taken from the stock;
-- edition code "SR" is held by edition 1 (in print) and edition 2 (retired).
+- edition code "SR" is held by edition 1 (in print) and edition 2 (retired);
+- notes 2 and 4 are hidden (Note's default manager, and so `book.notes`, leaves them out);
+  note 2 is pinned.
 """
 
 from __future__ import annotations
@@ -18,7 +20,17 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
-from djbooks.models import Author, Book, Edition, Loan, Publisher, Review, Sale, Tag
+from djbooks.models import (
+    Author,
+    Book,
+    Edition,
+    Loan,
+    Note,
+    Publisher,
+    Review,
+    Sale,
+    Tag,
+)
 
 BASE_TIME = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 
@@ -64,7 +76,20 @@ REVIEWS = [
 ]
 SALES = [(1, 1, 1, 30), (2, 4, 2, 31)]
 # id, book, borrower, returned
-LOANS = [(1, 1, "kim", False), (2, 2, "lou", False), (3, 4, "noa", True), (4, 6, "max", False)]
+LOANS = [
+    (1, 1, "kim", False),
+    (2, 2, "lou", False),
+    (3, 4, "noa", True),
+    (4, 6, "max", False),
+]
+# id, book, text, pinned, hidden
+NOTES = [
+    (1, 1, "signed copy", True, False),
+    (2, 1, "water damage", True, True),
+    (3, 4, "first edition", True, False),
+    (4, 4, "spine cracked", False, True),
+    (5, 6, "gift wrap", False, False),
+]
 
 
 def seed() -> None:
@@ -73,7 +98,8 @@ def seed() -> None:
         Publisher(id=id_, name=name, slug=slugify(name)) for id_, name in PUBLISHERS
     )
     Author.objects.bulk_create(
-        Author(id=id_, name=name, publisher_id=publisher) for id_, name, publisher in AUTHORS
+        Author(id=id_, name=name, publisher_id=publisher)
+        for id_, name, publisher in AUTHORS
     )
     Tag.objects.bulk_create(Tag(id=id_, name=name) for id_, name in TAGS)
     Edition.objects.bulk_create(
@@ -93,7 +119,9 @@ def seed() -> None:
         for id_, author, title, pages, price, stock, published, _ in BOOKS
     )
     Book.tags.through.objects.bulk_create(
-        Book.tags.through(book_id=book[0], tag_id=tag) for book in BOOKS for tag in book[7]
+        Book.tags.through(book_id=book[0], tag_id=tag)
+        for book in BOOKS
+        for tag in book[7]
     )
     Review.objects.bulk_create(
         Review(id=id_, book_id=book, reviewer=who, rating=rating, created_at=at(minute))
@@ -109,3 +137,7 @@ def seed() -> None:
         for id_, book, who, returned in LOANS
     )
     Loan.objects.update(updated_at=at(0))
+    Note.objects.bulk_create(
+        Note(id=id_, book_id=book, text=text, pinned=pinned, hidden=hidden)
+        for id_, book, text, pinned, hidden in NOTES
+    )

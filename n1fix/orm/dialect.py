@@ -202,6 +202,9 @@ class RowLoader:
     reads_as: str | None = None
     # More names the calls use, each written `{<last name>}` (`{Exists}`), imported too.
     symbols: tuple[str, ...] = ()
+    # A filtered related manager loaded into lists (`Prefetch(..., to_attr=...)`): the
+    # attribute each read becomes, in the order of the reads the rule gave.
+    to_attrs: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -288,6 +291,23 @@ class OrmDialect(Protocol):
         """Whether each row's `relationship` has rows, computed with the rows of `shape`
         (`target`: how the module spells the related model, None when it does not), or
         None when the dialect has no such fix."""
+        ...
+
+    def row_prefetch(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        chains: list[list[MethodCall]],
+        loop_names: set[str],
+        target: str | None,
+        target_symbol: str | None,
+    ) -> RowLoader | None:
+        """Each of `chains` (the calls after a related manager, `row.<relationship>`,
+        read per row of `shape` and only iterated) loaded with the rows into a list
+        attribute of its own (`target`: how the module spells the related model, a
+        `{Name}` placeholder when `target_symbol` must be imported), or None when the
+        dialect has no such fix."""
         ...
 
     def write_shape(

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from n1fix.cst.chains import MethodCall, dotted_name, unwind
-from n1fix.orm import django_loading
+from n1fix.orm import django_loading, django_prefetch
 from n1fix.orm.dialect import BatchQuery, Loading, ManagerRead, RowLoader
 from n1fix.orm.loader_options import Options
 from n1fix.orm.models import ModelIndex, ModelInfo, RelationshipInfo
@@ -406,6 +406,33 @@ class DjangoDialect:
         )
         return django_loading.row_exists(
             shape, model, relationship, related, loop_names, target
+        )
+
+    def row_prefetch(
+        self,
+        shape: QueryShape,
+        model: ModelInfo,
+        relationship: RelationshipInfo,
+        chains: list[list[MethodCall]],
+        loop_names: set[str],
+        target: str | None,
+        target_symbol: str | None,
+    ) -> RowLoader | None:
+        related = (
+            self.models.get(relationship.target)
+            if self.models is not None and relationship.target
+            else None
+        )
+        return django_prefetch.row_prefetch(
+            shape.statement_calls,
+            model,
+            relationship,
+            related,
+            chains,
+            loop_names,
+            target,
+            target_symbol,
+            self.models,
         )
 
     def write_shape(

@@ -120,6 +120,11 @@ class DjangoClassFacts:
     # Declared under `if not is_model_registered("app", "Model"):` (django-oscar): a
     # project that forks the app declares its own class instead.
     forkable: bool = False
+    # Every name the class body binds (fields, managers, methods, properties, plain
+    # attributes, nested classes): what an instance already has under that name.
+    attributes: tuple[str, ...] = ()
+    # Meta.default_manager_name ("?" when not a literal string), None when not set here.
+    default_manager_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,13 @@ class DjangoModel:
     # Fields unique alone by a total `UniqueConstraint` of the model's own `Meta` (as
     # Django inherits it: from abstract parents only), `DjangoClassFacts`' sense.
     total_unique_fields: tuple[str, ...] = ()
+    # The names the model's class bodies bind, its own and its project bases'
+    # (`DjangoClassFacts.attributes`); `bases_known`: every base is a project class or
+    # Django's `Model`, so no other class adds names.
+    attributes: tuple[str, ...] = ()
+    bases_known: bool = False
+    # Meta.default_manager_name as Django inherits it ("?": unreadable), None: not set.
+    default_manager_name: str | None = None
 
     def manager_filters(self, attr: str) -> bool:
         """Whether `Model.<attr>` may return fewer rows than the table holds (or unknown)."""
@@ -277,6 +289,7 @@ def _class_facts(
     managers: list[DjangoManagerFacts] = []
     methods: list[str] = []
     meta: dict[str, object] = {}
+    attributes = _class_body_names(node)
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             methods.append(stmt.name)
@@ -310,7 +323,23 @@ def _class_facts(
         unique_together=meta.get("unique_together", ()),  # type: ignore[arg-type]
         total_unique_fields=meta.get("constraints"),  # type: ignore[arg-type]
         forkable=forkable,
+        attributes=attributes,
+        default_manager_name=meta.get("default_manager_name"),  # type: ignore[arg-type]
     )
+
+
+def _class_body_names(node: ast.ClassDef) -> tuple[str, ...]:
+    """The names a class body binds at its top level (not `Meta`)."""
+    names = []
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if stmt.name != "Meta":
+                names.append(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                names.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return tuple(dict.fromkeys(names))
 
 
 def _binding(stmt: ast.stmt, module: str) -> DjangoBindingFacts | None:
@@ -391,7 +420,7 @@ def _meta(node: ast.ClassDef) -> dict[str, object]:
             meta[target] = _literal(value) is True or (
                 _UNKNOWN if not isinstance(value, ast.Constant) else False
             )
-        elif target in ("db_table", "app_label"):
+        elif target in ("db_table", "app_label", "default_manager_name"):
             literal = _literal(value)
             meta[target] = literal if isinstance(literal, str) else _UNKNOWN
         elif target == "ordering":

@@ -220,13 +220,13 @@ def row_loader(
         return RowLoader(
             method, lookup, missing="no fix: no QuerySet call to load it on"
         )
-    target, base = _new_call_place(calls)
+    target, base = new_call_place(calls)
     return RowLoader(
         method, lookup, target=target, base=base, argument=chunked, unsafe=unsafe
     )
 
 
-def _new_call_place(
+def new_call_place(
     calls: list[MethodCall],
 ) -> tuple[cst.BaseExpression, cst.BaseExpression]:
     """(target, base) for a call added to a chain: before its `iterator()`, in place of
@@ -314,7 +314,7 @@ def row_count(
             f"; `{model.name}.{manager}` has its own queryset, which may order its rows"
             " or follow the relation"
         )
-    target, base = _new_call_place(calls)
+    target, base = new_call_place(calls)
     return RowLoader(
         "annotate",
         query,
@@ -382,7 +382,7 @@ def row_exists(
         f"annotate({attr}={{Exists}}({target}.objects.filter({back}={{OuterRef}}"
         '("pk"))))'
     )
-    place, base = _new_call_place(calls)
+    place, base = new_call_place(calls)
     return RowLoader(
         "annotate",
         relationship.attr,

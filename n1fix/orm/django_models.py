@@ -639,6 +639,17 @@ class _Builder:
             ),
             forkable=draft.facts.forkable,
             total_unique_fields=self._meta(qualname, "total_unique_fields") or (),  # type: ignore[arg-type]
+            attributes=tuple(
+                dict.fromkeys(
+                    name for owner in lineage for name in self.classes[owner].attributes
+                )
+            ),
+            bases_known=all(
+                base in self.classes or base in _MODEL_BASES
+                for owner in lineage
+                for base in self.bases(owner)
+            ),
+            default_manager_name=self._meta(qualname, "default_manager_name"),  # type: ignore[arg-type]
         )
 
     def _manager_verdict(self, manager: DjangoManagerFacts, module: str) -> str:

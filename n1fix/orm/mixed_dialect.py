@@ -102,6 +102,11 @@ class MixedDialect:
     def row_exists(self, shape, model, relationship, loop_names, target):
         return None
 
+    def row_prefetch(
+        self, shape, model, relationship, chains, loop_names, target, target_symbol
+    ):
+        return None
+
     def loop_write(self, call: cst.Call) -> str | None:
         return self.django.loop_write(call)
 

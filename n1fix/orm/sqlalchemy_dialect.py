@@ -84,6 +84,11 @@ class SqlAlchemyDialect:
     def row_exists(self, shape, model, relationship, loop_names, target):
         return None  # reported without a fix, as counts are
 
+    def row_prefetch(
+        self, shape, model, relationship, chains, loop_names, target, target_symbol
+    ):
+        return None
+
     def write_shape(
         self,
         node: cst.BaseExpression,

@@ -202,7 +202,7 @@ def _chain_rebroken(
         <= ctx.project.line_length
     ):
         return new
-    block = _block_indent(ctx.module, original)
+    block = block_indent(ctx.module, original)
     if block is None or start.column < block:
         return new
     base, calls, _ = unwind(new)
@@ -228,7 +228,7 @@ def _chain_rebroken(
     return new.visit(_Break())
 
 
-def _block_indent(module: cst.Module, node: cst.CSTNode) -> int | None:
+def block_indent(module: cst.Module, node: cst.CSTNode) -> int | None:
     """The indentation of the block whose statement holds `node`."""
     stack: list[tuple[cst.CSTNode, int]] = [(module, 0)]
     while stack:

@@ -15,10 +15,13 @@ from __future__ import annotations
 import libcst as cst
 
 from n1fix.codemods.lazy_load_in_loop.rewrite import (
+    block_indent,
     edited_query,
     with_argument,
 )
+from n1fix.cst.chains import unwind
 from n1fix.cst.imports import add_from_import, spelling
+from n1fix.cst.layout import render, with_long_calls_exploded
 from n1fix.orm.dialect import RowLoader
 
 
@@ -35,19 +38,45 @@ def fix_with_row_loader(ctx, plan) -> cst.Module:
         spelled[placeholder] = found
     edit = _Edit(loader, ctx.module.config_for_parsing, spelled)
     query, new_query = edited_query(ctx, plan.source, edit)
-    module = ctx.module.visit(_Replace({query: new_query}, plan.reads, loader.reads_as))
+    if loader.to_attrs:
+        new_query = _arguments_broken(ctx, query, new_query)
+    module = ctx.module.visit(
+        _Replace({query: new_query}, plan.reads, loader.reads_as, plan.replaced)
+    )
     for module_name, name in needed:
         module = add_from_import(module, module_name, name, ctx.first_party)
     return module
 
 
-class _Replace(cst.CSTTransformer):
-    """The query replaced, and each per-row call a count read as `row.<reads_as>`."""
+def _arguments_broken(ctx, query, new_query):
+    """The query with each added call still past the line length broken one argument a
+    line, as black writes it (a `Prefetch(...)` with its queryset is long)."""
+    indent = block_indent(ctx.module, query)
+    code = render(new_query)
+    if indent is None or "\n" not in code:
+        return new_query
+    # A query on a continuation line (a comprehension's `for` in a `return {...}`): its
+    # lines go deeper than the block by as much as that line does
+    line = ctx.text.splitlines()[ctx.range_of(query).start.line - 1]
+    deeper = len(line) - len(line.lstrip(" ")) - indent
+    if deeper > 0 and "\n" not in ctx.code(query):
+        first, *rest = code.split("\n")
+        code = "\n".join([first, *(" " * deeper + r for r in rest)])
+    broken = with_long_calls_exploded(code, indent, ctx.project.line_length)
+    return cst.parse_expression(broken, config=ctx.module.config_for_parsing)
 
-    def __init__(self, replaced: dict, reads: list, reads_as: str | None) -> None:
+
+class _Replace(cst.CSTTransformer):
+    """The query replaced, each per-row call a count read as `row.<reads_as>`, and each
+    chain on a related manager a Prefetch loads read as `row.<its to_attr>`."""
+
+    def __init__(
+        self, replaced: dict, reads: list, reads_as: str | None, chains: list
+    ) -> None:
         self.replaced = replaced
         self.reads = reads
         self.reads_as = reads_as
+        self.chains = chains
 
     def on_leave(self, original, updated):
         if original in self.replaced:
@@ -55,6 +84,12 @@ class _Replace(cst.CSTTransformer):
         if any(original is read for read in self.reads):
             row = updated.func.value.value  # `row.rel.count()` -> `row`
             return cst.Attribute(row, cst.Name(self.reads_as))
+        for chain, attr in self.chains:
+            if original is chain:
+                row = unwind(updated)[0].value  # `row.rel.filter(...)` -> `row`
+                return cst.Attribute(
+                    row, cst.Name(attr), lpar=updated.lpar, rpar=updated.rpar
+                )
         return updated
 
 

@@ -31,6 +31,10 @@ from n1fix.cst.syntax import (
 )
 from n1fix.orm.dialect import Loading, ManagerRead, OptionChain, RowLoader, Style
 from n1fix.rules.base import Applicability, Finding
+from n1fix.rules.lazy_load_in_loop.filtered_reads import (
+    filtered_prefetch,
+    prefetch_attrs,
+)
 from n1fix.rules.lazy_load_in_loop.identity_map import (
     one_target_through_join,
     points_back,
@@ -53,6 +57,9 @@ class Read:
     manager: ManagerRead | None = None
     method: str | None = None  # the manager's method called (`all`)
     calls: list = field(default_factory=list)  # every such call on the path (`count`s)
+    # For each of `calls`: the whole chain it starts on the manager
+    # (`row.rel.filter(...).order_by(...)`), and whether its rows are only iterated
+    chains: list = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +78,8 @@ class LazyLoadPlan:
     # A loader written as a call on the query (Django's select_related); then no steps
     row_loader: RowLoader | None = None
     reads: list = field(default_factory=list)  # calls that become `row.<reads_as>`
+    # (chain on a related manager, attribute): each becomes `row.<attribute>`
+    replaced: list = field(default_factory=list)
 
 
 def find(ctx, rule) -> Iterable[Finding]:
@@ -155,7 +164,7 @@ def _check_loop(rule, ctx, loop, ancestry: list[cst.CSTNode]) -> Iterable[Findin
         if points_back(read):
             continue  # `render.project` inside `project.renders`: the outer row itself
         if not identity_map:
-            yield from _finding(rule, ctx, loop, source, read, None)
+            yield from _finding(rule, ctx, loop, source, read, None, ancestry=ancestry)
             continue
         if len(read.path) == 1 and targets_already_loaded(
             ctx, source, read.relationships[0], ancestry
@@ -261,6 +270,8 @@ class _Reads:
         # Expressions whose rows are read where they stand: iterated, or handed to a
         # builtin that iterates them (`list(...)`, `len(...)`)
         self.evaluated: set[int] = set()
+        # Each call of a method chain -> the chain's outermost call (seen first)
+        self.outermost: dict[int, cst.Call] = {}
 
     def visit(self, node: cst.CSTNode, env: dict, conditional: bool) -> None:
         if isinstance(node, SCOPES):
@@ -271,6 +282,10 @@ class _Reads:
         if isinstance(node, cst.Call):
             if isinstance(node.func, cst.Name) and node.func.value in _ITERATING:
                 self.evaluated.update(id(arg.value) for arg in node.args)
+            inner = node
+            while isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute):
+                self.outermost.setdefault(id(inner), node)
+                inner = inner.func.value
             self._manager_call(node, env, conditional)
         if isinstance(node, cst.For):
             self.evaluated.add(id(node.iter))
@@ -478,6 +493,8 @@ class _Reads:
             known.manager, known.method, known.node = manager, method, node
         if call is not None:
             known.calls.append(call)
+            chain = self.outermost.get(id(call), call)
+            known.chains.append((chain, id(chain) in self.evaluated))
 
 
 # Builtins that read every row of what they are given.
@@ -531,6 +548,7 @@ def _finding(
     read: Read,
     commit: Commit | None,
     passed_in: str | None = None,
+    ancestry=None,
 ) -> Iterable[Finding]:
     options = source.options
     filtered = read.manager is ManagerRead.FILTERED
@@ -563,7 +581,9 @@ def _finding(
         message = (
             f"`{reading}` runs a query once per item of {where} (1 + N round trips)"
         )
-        yield from _manager_finding(rule, ctx, loop, source, read, loader, message)
+        yield from _manager_finding(
+            rule, ctx, loop, source, read, loader, message, ancestry
+        )
         return
     message = f"`{reading}` lazy-loads `{target}` once per item of {where} (1 + N round trips)"
     if loader is not None:
@@ -642,15 +662,46 @@ def _finding(
 
 
 def _manager_finding(
-    rule, ctx, loop, source: Source, read: Read, loader: RowLoader | None, message: str
+    rule,
+    ctx,
+    loop,
+    source: Source,
+    read: Read,
+    loader: RowLoader | None,
+    message: str,
+    ancestry=None,
 ) -> Iterable[Finding]:
     """A call on a related manager per row: `.all()` -> the rows loaded with the query's;
-    `.count()` / `.exists()` and filtered calls reported without a fix."""
+    a filtered one -> a `Prefetch(..., to_attr=...)` when it can be shown to load the
+    same rows; `.count()` / `.exists()` -> an annotation; else reported without a fix."""
     if read.manager is ManagerRead.FILTERED:
+        prefetch = filtered_prefetch(
+            ctx,
+            loop,
+            ancestry or [],
+            source,
+            read,
+            _loop_write(ctx, loop, source, read),
+            lambda model: _spell_model(ctx, model, source),
+        )
+        if prefetch is not None and prefetch.missing is None:
+            replaced = [
+                (chain, attr)
+                for (chain, _), attr in zip(read.chains, prefetch_attrs(read, prefetch))
+            ]
+            yield from _row_loader_finding(
+                rule, ctx, loop, source, read, prefetch, message, replaced
+            )
+            return
         missing = (
-            f"no fix: `.{read.method}()` on the related manager queries whatever the"
-            " rows loaded; a `Prefetch(..., queryset=..., to_attr=...)` would load it"
-            " with the rows, but into another attribute the loop must then read"
+            prefetch.missing
+            if prefetch is not None
+            else (
+                f"no fix: `.{read.method}()` on the related manager queries whatever"
+                " the rows loaded; a `Prefetch(..., queryset=..., to_attr=...)` would"
+                " load it with the rows, but into another attribute the loop must then"
+                " read"
+            )
         )
         yield rule.finding_at(
             ctx,
@@ -753,7 +804,14 @@ def _row_exists(ctx, loop, source: Source, read: Read) -> RowLoader | None:
 
 
 def _row_loader_finding(
-    rule, ctx, loop, source: Source, read: Read, loader: RowLoader | None, message: str
+    rule,
+    ctx,
+    loop,
+    source: Source,
+    read: Read,
+    loader: RowLoader | None,
+    message: str,
+    replaced: list | None = None,
 ) -> Iterable[Finding]:
     """The finding whose fix is a loader written as a call on the rows' query."""
     if loader is None or loader.missing is not None:
@@ -801,6 +859,7 @@ def _row_loader_finding(
         None,
         row_loader=loader,
         reads=list(read.calls) if loader.reads_as else [],
+        replaced=replaced or [],
     )
     yield rule.finding_at(
         ctx, read.node, message, applicability, note, plan=plan, loop=loop

@@ -57,9 +57,11 @@ loads, through a `Prefetch(...)` too (below a `Prefetch` with its own `queryset=
 is loaded is unknown), nor after `select_related()` with no argument, nor for a reverse
 foreign key's rows read back (`book.author` for each `book in author.books.all()`: Django
 sets it). `.exists()` and `.count()` per row on a related manager are reported without
-a fix when they cannot become an annotation (see below); a filtered related manager
-per row (`.filter()`, `.order_by()`, `.first()`...) is a query whatever
-was prefetched: reported, no fix (`Prefetch(..., to_attr=...)` changes the attribute).
+a fix when they cannot become an annotation (see below). A filtered related manager
+per row (`.filter()`, `.exclude()`, `.order_by()`...) is a query whatever was
+prefetched; when its rows are only iterated (`for`, a comprehension, `list()`, `len()`
+and the other builtins that read every row) it becomes a `Prefetch` into a list,
+one per distinct chain on the manager (below).
 With `.iterator()`, a prefetch runs only given a `chunk_size` (Django 4.1+; 5.0 raises
 without one): the fix adds `chunk_size=2000` and is unsafe. No fix under `only()` /
 `defer()` (a relation both deferred and selected raises; a prefetch needs the key) or
@@ -75,6 +77,51 @@ related `.exists()` per row becomes `annotate(has_<relation>=Exists(<Related>.ob
 a correlated subquery that keeps the rows and their order; only when the module already
 names the related model, its default manager is the stock `objects` (the related
 manager's rows come from it) and its foreign key holds the row's primary key.
+
+A filtered related manager iterated per row of a queryset:
+```python
+for author in Author.objects.filter(active=True):
+    for book in author.books.filter(is_published=True).order_by("-pages"):
+        ...
+```
+becomes a `Prefetch` on the queryset, read from the list it fills:
+```python
+for author in (
+    Author.objects.filter(active=True)
+    .prefetch_related(
+        Prefetch(
+            "books",
+            queryset=Book.objects.filter(is_published=True).order_by("-pages"),
+            to_attr="published_books",
+        )
+    )
+):
+    for book in author.published_books:
+        ...
+```
+One query for every row's list, each list in the chain's `order_by()` (else
+`Meta.ordering`) as the per-row query was; `Prefetch` and the related model are imported
+when missing. Only for a reverse foreign key or a many-to-many read on the rows
+themselves, with a chain of `filter()` / `exclude()` (keyword lookups), `order_by()`
+and `select_related()` (literal fields) whose lookups follow only single-valued
+relations (on a many-to-many, the related manager's own condition shares its join with
+the next filter; a Prefetch queryset's filters join apart), and only when the related
+model's default manager is a stock `objects` (the related manager is built on the
+default manager's class: a custom one that filters would be lost). Each argument must
+have the same value where the queryset is built as where each row read it: a literal,
+or a parameter, a local bound before the queryset or a module-level name, that nothing
+between the queryset and the loop (nor the loop) rebinds, changes or hands on; never the
+row, a name the loop binds, an attribute or a call (pretix's
+`cp.variation.quotas.filter(subevent=cp.subevent)`: one queryset cannot hold each row's
+value). The list's name reads as the chain says (`published_books` for
+`is_published=True`, `not_published_books` for `False`, `books_by_pages` for an order
+alone, else `filtered_books`) and must not be taken by a field, relation, manager,
+method or attribute of the rows' model, an annotation or another `to_attr` of the
+queryset, or another read: Django takes a `to_attr` the rows already have as filled and
+loads nothing. No fix either for `.first()`, `.exists()`, a slice or a QuerySet handed
+on (a list stands in only for rows iterated), a loop that writes (each row's query saw
+the earlier rows' writes), `iterator()`, `only()` / `defer()`, or rows built by a
+helper other callers share.
 
 The admin's changelist is such a loop: a nullable foreign key in `list_display` (Django's
 automatic `select_related()` follows non-null ones only), or a relation a `list_display`
@@ -104,7 +151,11 @@ unsafe fix, as a branch in a Python loop does; so does a queryset the view also 
 elsewhere (`books.only(...)` would refuse a `select_related`).
 
 ## Fix safety
-The fix is safe: loader options change how rows are loaded, never which. It is unsafe when
+The fix is safe: loader options change how rows are loaded, never which. The Django
+`Prefetch(..., to_attr=...)` of a filtered related manager is always unsafe: each row
+carries a new attribute, a list where the code had a QuerySet, filled when the rows load,
+and a name n1fix cannot see (set in `__init__`, by a library's base class) may clash.
+A loader option is unsafe when
 the relationship is read only in some iterations (under an `if`, after `and`/`or`, in a
 loop that may `break` or `return`): the option loads it for every row, one more query
 even when the branch never runs, and more rows held in memory; n1fix cannot tell how
