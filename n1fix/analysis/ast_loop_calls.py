@@ -122,6 +122,11 @@ def loop_names(tree: ast.Module, node: ast.AST) -> set[str]:
     return names
 
 
+def names_bound_in(tree: ast.Module, loop: ast.AST) -> set[str]:
+    """Every name bound anywhere in `loop` of `tree` (`_names_bound`)."""
+    return _names_bound(index_of(tree), loop)
+
+
 def _may_take_a_key(call: ast.Call) -> bool:
     """Has the call an argument, none of them `*x` or `**x` (`_argument_for` reads no
     argument of such a call)?"""

@@ -27,31 +27,21 @@ it found per item:
   the later line's arguments, which the gate does not see from `node`: a `.query` in a
   chain that is the value of an assignment counts as read per item, whatever it reads.
 
-A chain on `Cls.attr` that SQLAlchemy's recognizer cannot start (no `execute`,
-`scalars`, `scalar`, `query` anywhere on it, no `get` with positional arguments) is
-read by the Django dialect alone (`DjangoDialect.query_shape`). Its predicates are the
-keyword arguments of `filter`, `exclude` and `get` / `aget` (`_predicates`: `Q(...)` and
-`**kw` are none); a key is one of `filter`'s or `get`'s whose lookup `lookup_column`
-reads as an equality on one column: after a trailing `__exact`, one part, or two whose
-second is `pk` or the related model's primary key, a field name, so never a Python
-keyword (`id__in`); three parts or more never. Without a key the one report left is a
-lookup ending in `__iexact` (`unbatchable_lookup`, of any of the three calls). So such a
-chain counts only when one of those keywords reads a name bound in the loop:
-`Order.objects.filter(pk__in=chunk, event=event)` per chunk is a batch already.
+A chain only the Django dialect reads (`ast_query_keys.django_key_values`) has a key
+(`_key_of`) only in a `filter` / `get` keyword that may compare one column, and without
+a key the one report left is an `__iexact` lookup whose value changes per item
+(`unbatchable_lookup`, with nothing else varying). So such a chain counts only when one
+of those keywords reads a name bound in the loop: `Order.objects.filter(pk__in=chunk,
+event=event)` per chunk is a batch already.
 """
 
 from __future__ import annotations
 
 import ast
-from keyword import iskeyword
 
 from n1fix.analysis.ast_loop_calls import loop_names
+from n1fix.analysis.ast_query_keys import chain_below, django_key_values, reads_any
 from n1fix.cst.astwalk import nodes_of
-
-# The first calls of a chain SQLAlchemy's recognizer reads (`query_shape.recognize`),
-# besides `get(Model, key)` and `Model.query`.
-_SQLALCHEMY_STARTS = frozenset({"execute", "scalars", "scalar", "query"})
-_KEYED_CALLS = frozenset({"filter", "get", "aget"})  # keyed=True in `_predicates`
 
 
 class VaryingReads:
@@ -67,7 +57,7 @@ class VaryingReads:
         item) is part of? False only when it surely reads nothing that changes per item
         in a way the check can key or report (module docstring)."""
         top = self._top(node)
-        path = _chain(top)
+        path = chain_below(top)
         if self._is_assigned(top) and any(
             type(part) is ast.Attribute and part.attr == "query" for part in path
         ):
@@ -75,10 +65,10 @@ class VaryingReads:
         varying = loop_names(self._tree, node)
         if not varying:
             return False
-        keyed = _django_keyed_values(path)
+        keyed = django_key_values(path)
         if keyed is not None:
-            return any(_reads(value, varying) for value in keyed)
-        return _reads(top, varying)
+            return any(reads_any(value, varying) for value in keyed)
+        return reads_any(top, varying)
 
     def _top(self, node: ast.AST) -> ast.AST:
         if self._above is None:
@@ -99,83 +89,3 @@ class VaryingReads:
                 id(assign.value) for assign in nodes_of(self._tree, ast.Assign)
             }
         return id(top) in self._assigned
-
-
-def _chain(top: ast.AST) -> list[ast.AST]:
-    """`top` and the nodes below it through `.value` and `.func`, top first; the
-    last is the chain's base."""
-    path = [top]
-    node = top
-    while True:
-        kind = type(node)
-        if kind is ast.Call:
-            node = node.func
-        elif kind in (ast.Attribute, ast.Await, ast.Subscript):
-            node = node.value
-        else:
-            return path
-        path.append(node)
-
-
-def _django_keyed_values(path: list[ast.AST]) -> list[ast.expr] | None:
-    """For a chain only the Django dialect reads (on `Cls.attr`), the values of the
-    keyword arguments that may be a key or an `__iexact` lookup; None for any other
-    chain."""
-    base = path[-1]
-    if (
-        len(path) < 2
-        or type(path[-2]) is not ast.Attribute
-        or path[-2].value is not base
-    ):
-        return None
-    if path[-2].attr == "query":
-        return None  # Flask-SQLAlchemy's `Model.query`
-    values: list[ast.expr] = []
-    for part in path:
-        if type(part) is ast.Attribute and part.attr in _SQLALCHEMY_STARTS:
-            return None
-        if type(part) is not ast.Call or type(part.func) is not ast.Attribute:
-            continue
-        method = part.func.attr
-        if method == "get" and part.args:
-            return None  # `session.get(Model, key)` is SQLAlchemy's too
-        if method in _KEYED_CALLS:
-            values.extend(
-                keyword.value
-                for keyword in part.keywords
-                if keyword.arg is not None
-                and (_may_key(keyword.arg) or _iexact(keyword.arg))
-            )
-        elif method == "exclude":
-            values.extend(
-                keyword.value
-                for keyword in part.keywords
-                if keyword.arg is not None and _iexact(keyword.arg)
-            )
-    return values
-
-
-def _may_key(lookup: str) -> bool:
-    """May `DjangoDialect.lookup_column` read `lookup` as an equality on one column?"""
-    parts = lookup.split("__")
-    if parts[-1] == "exact":
-        parts.pop()
-    return len(parts) <= 1 or (len(parts) == 2 and not iskeyword(parts[1]))
-
-
-def _iexact(lookup: str) -> bool:
-    """`field__iexact`, as `DjangoDialect.unbatchable_lookup` reads a keyword."""
-    field, _, last = lookup.rpartition("__")
-    return last == "iexact" and bool(field)
-
-
-def _reads(expr: ast.AST, names: set[str]) -> bool:
-    """Does `expr` refer to one of `names` (as `syntax.names_read` reads it: any name
-    below it, lambda parameters too, which LibCST spells as names)?"""
-    for node in ast.walk(expr):
-        kind = type(node)
-        if kind is ast.Name and node.id in names:
-            return True
-        if kind is ast.arg and node.arg in names:
-            return True
-    return False
