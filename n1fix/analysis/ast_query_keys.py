@@ -42,28 +42,40 @@ def chain_below(top: ast.AST) -> list[ast.AST]:
         path.append(node)
 
 
-def django_key_values(path: list[ast.AST]) -> list[ast.expr] | None:
-    """For a chain (`chain_below`) only the Django dialect reads, on `Cls.attr`, the
-    values of the keyword arguments that may be a key or an `__iexact` lookup (module
-    docstring); None for any other chain."""
+def django_only(path: list[ast.AST]) -> bool:
+    """Is the chain (`chain_below`) on `Cls.attr`, and one SQLAlchemy's recognizer
+    cannot start anywhere on it (module docstring)?"""
     base = path[-1]
     if (
         len(path) < 2
         or type(path[-2]) is not ast.Attribute
         or path[-2].value is not base
     ):
-        return None
-    if path[-2].attr == "query":
-        return None  # Flask-SQLAlchemy's `Model.query`
-    values: list[ast.expr] = []
+        return False
     for part in path:
         if type(part) is ast.Attribute and part.attr in _SQLALCHEMY_STARTS:
-            return None
+            return False  # `Model.query` (Flask-SQLAlchemy) among them
+        if (
+            type(part) is ast.Call
+            and type(part.func) is ast.Attribute
+            and part.func.attr == "get"
+            and part.args
+        ):
+            return False  # `session.get(Model, key)` is SQLAlchemy's too
+    return True
+
+
+def django_key_values(path: list[ast.AST]) -> list[ast.expr] | None:
+    """For a chain (`chain_below`) only the Django dialect reads, on `Cls.attr`, the
+    values of the keyword arguments that may be a key or an `__iexact` lookup (module
+    docstring); None for any other chain."""
+    if not django_only(path):
+        return None
+    values: list[ast.expr] = []
+    for part in path:
         if type(part) is not ast.Call or type(part.func) is not ast.Attribute:
             continue
         method = part.func.attr
-        if method == "get" and part.args:
-            return None  # `session.get(Model, key)` is SQLAlchemy's too
         if method in _KEYED_CALLS:
             values.extend(
                 keyword.value
