@@ -100,6 +100,33 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _CONTAINERS = (*_SCOPES, *_LOOPS)
 
 
+def loop_names(tree: ast.Module, node: ast.AST) -> set[str]:
+    """Every name bound anywhere in the loops whose per-item part holds `node`, up to
+    its own function, class or lambda: a superset of the names `loop_frames.frames_of`
+    counts as varying around it (`Frame.varying`)."""
+    index = index_of(tree)
+    number, ends = index.number, index.ends
+    at = number[id(node)]
+    around = sorted(
+        (
+            container
+            for kind in _CONTAINERS
+            for container in index.by_class.get(kind, ())
+            if number[id(container)] < at < ends[id(container)]
+        ),
+        key=lambda container: number[id(container)],
+    )
+    names: set[str] = set()
+    for loop in _per_item_loops(index, node, around):
+        names |= _names_bound(index, loop)
+    return names
+
+
+def names_bound_in(tree: ast.Module, loop: ast.AST) -> set[str]:
+    """Every name bound anywhere in `loop` of `tree` (`_names_bound`)."""
+    return _names_bound(index_of(tree), loop)
+
+
 def _may_take_a_key(call: ast.Call) -> bool:
     """Has the call an argument, none of them `*x` or `**x` (`_argument_for` reads no
     argument of such a call)?"""

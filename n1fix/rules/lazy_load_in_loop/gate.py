@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from n1fix.analysis.ast_query_keys import chain_below, django_only
 from n1fix.analysis.ast_rows import QueryRows, loop_rows
 from n1fix.cst.astwalk import (
     ast_dotted_name,
@@ -27,6 +28,7 @@ from n1fix.orm.django_template_places import (
     template_places,
 )
 from n1fix.orm.imports import note_fact
+from n1fix.rules.query_in_loop.kept_querysets import ROW_CHAIN
 
 # DRF's own list views, the only ones `drf` reads.
 LIST_VIEWS = {
@@ -67,6 +69,8 @@ def _may_serialize_its_queryset(cls: ast.ClassDef, assigned: dict) -> bool:
     }
     if "get_serializer" in methods or "list" in methods:
         return False
+    if _no_rows(_queryset_read(cls)):
+        return False
     narrowing = methods.get("get_queryset")
     if narrowing is not None:
         returns = _own_returns(narrowing)
@@ -75,6 +79,39 @@ def _may_serialize_its_queryset(cls: ast.ClassDef, assigned: dict) -> bool:
     return (
         isinstance(assigned.get("serializer_class"), ast.Name)
         or "get_serializer_class" in methods
+    )
+
+
+def _queryset_read(cls: ast.ClassDef) -> ast.AST | None:
+    """The `queryset` `drf._class_attributes` reads: the last one-target assignment of
+    the class body, or annotated assignment with a value."""
+    found = None
+    for statement in cls.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target = statement.target
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id == "queryset":
+            found = statement.value
+    return found
+
+
+def _no_rows(queryset: ast.AST | None) -> bool:
+    """A `queryset` `drf._check_view` finds no rows in: it reads them with `row_source`
+    (without following helpers), which wants a query of a list of rows. A chain on
+    `Cls.attr` that only Django reads (`ast_query_keys.django_only`) is one only when
+    every call on it keeps a QuerySet of rows (`DjangoDialect.query_shape` gives up at
+    any other method, and no terminal gives a list): `Event.objects.none()` is none."""
+    if not isinstance(queryset, (ast.Call, ast.Await)):
+        return False
+    path = chain_below(queryset)
+    return django_only(path) and any(
+        type(part) is ast.Call
+        and type(part.func) is ast.Attribute
+        and part.func.attr not in ROW_CHAIN
+        for part in path
     )
 
 

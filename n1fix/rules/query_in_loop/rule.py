@@ -267,6 +267,7 @@ from n1fix.cst.astwalk import class_like, nodes_of, runs_per_item
 from n1fix.cst.text_scan import calls_word
 from n1fix.rules.base import Finding, FixAvailability, Rule, Severity
 from n1fix.rules.query_in_loop.kept_querysets import ROW_CHAIN, QuerySetUses
+from n1fix.rules.query_in_loop.varying_reads import VaryingReads
 
 # Every query shape n1fix recognises runs through one of these calls (`session.execute`,
 # `.scalars`, `.scalar`, `.query`, `session.get(Model, key)`) or Flask's `Model.query`.
@@ -354,18 +355,24 @@ def gate(tree: ast.Module, text: str) -> bool:
     """Is there a loop or comprehension with something query-like inside it?
 
     A QuerySet of rows on a manager (`Book.objects.filter(...)`) counts only where the
-    check may read it (`QuerySetUses.may_run`): not one built as a subquery."""
+    check may read it (`QuerySetUses.may_run`): not one built as a subquery. A query
+    counts only when it reads something that changes per item in a way the check can
+    report (`VaryingReads.may_be_reported`): not `Model.objects.get(organizer=o)`
+    retried in a loop, nor `filter(pk__in=chunk)` per chunk."""
     if not QUERY_TEXT.search(text):
         return False
     statements_in_names = calls_word(text, "select")
     uses: QuerySetUses | None = None
+    reads: VaryingReads | None = None
     for node in nodes_of(tree, ast.Call, ast.Attribute):  # what `may_query` matches
         if may_query(node, statements_in_names) and runs_per_item(tree, node):
             if type(node) is ast.Call and node.func.attr in _ROW_QUERIES:  # type: ignore[attr-defined]
                 uses = uses or QuerySetUses(tree)
                 if not uses.may_run(node):
                     continue
-            return True
+            reads = reads or VaryingReads(tree)
+            if reads.may_be_reported(node):
+                return True
     return False
 
 

@@ -15,6 +15,13 @@ A superset of the calls its check examines (`analysis._writes_in`,
   `.delete()` on the loop's item, where the item is the loop's one target name and its
   rows may have a model (`item_facts.item_model`: a query a dialect may read, awaited
   or not, a name the function binds to one or annotates, an attribute of a name).
+  `model_writes._analyze` reports a manager's or a queryset's write only when it reads
+  a name of the loop's frame (its target, what its body binds: here any name bound in
+  the loop) and stands in no `return` of the loop's body (the loop ends at the first
+  write); a queryset's only when a predicate with a column reads one, which on a chain
+  only the Django dialect reads is a `filter` / `get` keyword that may compare one
+  column (`ast_query_keys.django_key_values`): `filter(pk__in=chunk).delete()` per chunk
+  is a batch already.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import ast
 import re
 from bisect import bisect_right
 
+from n1fix.analysis.ast_loop_calls import names_bound_in
+from n1fix.analysis.ast_query_keys import chain_below, django_key_values, reads_any
 from n1fix.analysis.ast_rows import may_be_query
 from n1fix.cst.astwalk import (
     NodeIndex,
@@ -144,6 +153,8 @@ def _answer(tree: ast.Module, text: str) -> bool | list[str] | None:
         if loop is None:
             continue
         if always:
+            if _model_api_write(call) and not _may_vary(tree, call, loop.loop):
+                continue
             return True
         if call.func.value.id == loop.item():
             rows = loop.loop.iter
@@ -229,6 +240,33 @@ def _may_write_in_any_loop(call: ast.Call) -> bool:
     if attr in _MANAGER_WRITE_CALLS:
         return isinstance(receiver, ast.Attribute) and class_like(receiver.value)
     return attr in _QUERYSET_WRITE_CALLS and _on_manager(receiver)
+
+
+def _model_api_write(call: ast.Call) -> bool:
+    """A manager's `.create(...)` and its kin, a queryset chain's `.update(...)` /
+    `.delete()`: the writes `model_writes` reads (not a session's)."""
+    return call.func.attr in _MANAGER_WRITE_CALLS or (
+        call.func.attr in _QUERYSET_WRITE_CALLS and _on_manager(call.func.value)
+    )
+
+
+def _may_vary(tree: ast.Module, call: ast.Call, loop: ast.AST) -> bool:
+    """May `model_writes._analyze` report the model-API write `call` of the own body
+    of `loop` (module docstring): not in a `return`, reading a name bound in the loop,
+    for a queryset's write in a predicate that may have a column."""
+    index = index_of(tree)
+    at = index.number[id(call)]
+    start, end = index.number[id(loop)], index.ends[id(loop)]
+    for statement in index.between(start, end, ast.Return):
+        if index.number[id(statement)] < at < _subtree_end(index, statement):
+            return False
+    names = names_bound_in(tree, loop)
+    if call.func.attr in _MANAGER_WRITE_CALLS:
+        return reads_any(call, names)
+    keyed = django_key_values(chain_below(call.func.value))
+    if keyed is None:
+        return reads_any(call, names)
+    return any(reads_any(value, names) for value in keyed)
 
 
 def _names_a_session(receiver: ast.AST) -> bool:
