@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 
+from n1fix.analysis.ast_query_keys import reads_any
 from n1fix.cst.astwalk import below_any, index_of, nodes_of, per_item_ranges
 
 _LOOPS = (
@@ -224,12 +225,8 @@ def _reads_any(call: ast.Call, names: set[str]) -> bool:
             continue
         if type(value) is ast.Constant:
             continue
-        for node in ast.walk(value):
-            kind = type(node)
-            if kind is ast.Name and node.id in names:
-                return True
-            if kind is ast.arg and node.arg in names:
-                return True
+        if reads_any(value, names):
+            return True
     return False
 
 

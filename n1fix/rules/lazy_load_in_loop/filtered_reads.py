@@ -201,20 +201,24 @@ def _assigned_before(before: list, name: str) -> bool:
     for stmt in before:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
-        for small in stmt.body:
-            if isinstance(small, cst.Assign) and any(
-                isinstance(t.target, cst.Name) and t.target.value == name
-                for t in small.targets
-            ):
-                return True
-            if (
-                isinstance(small, cst.AnnAssign)
-                and small.value is not None
-                and isinstance(small.target, cst.Name)
-                and small.target.value == name
-            ):
-                return True
+        if any(_assigns(small, name) for small in stmt.body):
+            return True
     return False
+
+
+def _assigns(small: cst.BaseSmallStatement, name: str) -> bool:
+    """`name = ...` or `name: T = ...` (an annotation alone binds nothing)."""
+    if isinstance(small, cst.Assign):
+        return any(
+            isinstance(t.target, cst.Name) and t.target.value == name
+            for t in small.targets
+        )
+    return (
+        isinstance(small, cst.AnnAssign)
+        and small.value is not None
+        and isinstance(small.target, cst.Name)
+        and small.target.value == name
+    )
 
 
 def _module_name(module: cst.Module, name: str) -> bool:
@@ -233,16 +237,7 @@ def _module_name(module: cst.Module, name: str) -> bool:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
         for small in stmt.body:
-            if isinstance(small, cst.Assign) and any(
-                isinstance(t.target, cst.Name) and t.target.value == name
-                for t in small.targets
-            ):
-                return True
-            if (
-                isinstance(small, cst.AnnAssign)
-                and isinstance(small.target, cst.Name)
-                and small.target.value == name
-            ):
+            if _assigns(small, name):
                 return True
             if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
                 small.names, cst.ImportStar
