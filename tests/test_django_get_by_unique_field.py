@@ -187,6 +187,20 @@ SERVICE = """
 
     def by_user(users) -> list[int]:
         return [Profile.objects.get(user=user).pk for user in users]
+
+
+    def by_user_of_boss(user_ids: list[int]) -> list[int]:
+        return [
+            Profile.objects.filter(boss__username="x").get(user_id=u).pk
+            for u in user_ids
+        ]
+
+
+    def by_user_in_group(user_ids: list[int]) -> list[int]:
+        return [
+            Profile.objects.filter(user__groups__name="x").get(user_id=u).pk
+            for u in user_ids
+        ]
 """
 
 
@@ -336,3 +350,17 @@ def test_a_one_to_one_attname_runs_the_same_with_fewer_queries(tmp_path: Path) -
     assert before["[1, 4, 2]"]["result"][0] == "DoesNotExist"
     assert before["[1, '2']"]["result"] == ["u0", "u1"]
     assert after["[3, 1, 3, 2]"]["queries"] == 1 < before["[3, 1, 3, 2]"]["queries"]
+
+
+def test_a_filter_through_a_relation_with_many_rows_makes_the_batch_unsafe(
+    service,
+) -> None:
+    """`filter(user__groups__name=...)` joins a many-to-many: a profile whose user is in
+    two such groups is two rows, where `.get()` raises MultipleObjectsReturned and
+    `in_bulk()` keeps one. Through forward foreign keys alone no row repeats."""
+    findings, _ = service
+    forward = _finding(findings, 'filter(boss__username="x")')
+    assert forward.applicability is Applicability.SAFE
+    many = _finding(findings, 'filter(user__groups__name="x")')
+    assert many.applicability is Applicability.UNSAFE
+    assert "MultipleObjectsReturned" in many.message

@@ -590,6 +590,14 @@ class DjangoDialect:
                 f"`{model.name}.{key_column}` is not unique; `.get()` raises on"
                 " duplicates, a dict keeps one"
             )
+        if cardinality is Cardinality.ONE:
+            joined = self._joined_condition(shape, model)
+            if joined is not None:
+                gaps.append(
+                    f"`{joined}` may join a relation with many rows, which repeats a"
+                    " row: `.get()` then raises MultipleObjectsReturned, where"
+                    " `in_bulk()` keeps one"
+                )
         if cardinality is Cardinality.LIST and shape.limit is not None:
             order = self.ordering(shape, model)
             if order is None or not any(model.is_unique(name) for name in order):
@@ -611,6 +619,39 @@ class DjangoDialect:
                     " can tie: the batch may pick another of the tied rows"
                 )
         return gaps
+
+    def _joined_condition(self, shape: QueryShape, model: ModelInfo) -> str | None:
+        """A condition of the queryset that may join a reverse foreign key or a
+        many-to-many (`filter(books__pages__gt=300)`), one n1fix cannot read (`Q(...)`)
+        included, as written; None when every condition stays on single-valued
+        relations."""
+        for mc in shape.statement_calls:
+            if mc.name != "filter":  # `exclude()` tests many rows in a subquery
+                continue
+            for arg in mc.call.args:
+                if arg.keyword is None:
+                    return f".{mc.name}({_code(arg.value)})"
+                if not self._single_valued(model, arg.keyword.value):
+                    return f".{mc.name}({arg.keyword.value}=...)"
+        return None
+
+    def _single_valued(self, model: ModelInfo, lookup: str) -> bool:
+        """`lookup` reaches a field of `model`, or one of another model through forward
+        foreign keys and one-to-ones only (what follows the field is a transform or a
+        lookup); False when a step is a relation with many rows, or unknown."""
+        current: ModelInfo | None = model
+        for part in lookup.split("__"):
+            if current is None:
+                return False
+            if part == "pk" or current.column(part) is not None:
+                return True
+            rel = current.relationship(part)
+            if rel is None or rel.uselist is not False:
+                return False
+            current = (
+                self.models.get(rel.target) if rel.target and self.models else None
+            )
+        return True  # ends on a single-valued relation: compares its key
 
     def ordering(self, shape: QueryShape, model: ModelInfo) -> list[str] | None:
         """The columns a query is ordered by (its `order_by`, else `Meta.ordering`, else
