@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from n1fix.engine.api import fix_source, scan_source
+from n1fix.orm import django_prefetch
 from n1fix_project import write_service
 
 MODELS = """
@@ -340,6 +341,29 @@ def test_related_exists_without_a_fix(tmp_path, models, read, words):
     assert words in finding.message
 
 
+@pytest.fixture
+def prefetch_offered(monkeypatch):
+    """The filtered-manager Prefetch fix, written but not offered yet
+    (`django_prefetch.OFFERED`): these tests check the rewrite itself."""
+    monkeypatch.setattr(django_prefetch, "OFFERED", True)
+
+
+def test_the_filtered_manager_prefetch_is_not_offered_yet(tmp_path):
+    _, found = lazy(
+        tmp_path,
+        """
+
+        def rows():
+            return [list(b.tags.filter(name="x")) for b in Book.objects.all()]
+        """,
+    )
+    [finding] = found
+    assert finding.applicability.value == "none"
+    assert 'a `Prefetch("tags", queryset=..., to_attr=...)`' in finding.message
+    assert "(into `filtered_tags`)" in finding.message
+
+
+@pytest.mark.usefixtures("prefetch_offered")
 def test_filtered_manager_is_reported_even_when_prefetched(tmp_path):
     service, found = lazy(
         tmp_path,
@@ -379,6 +403,7 @@ def test_filtered_manager_is_reported_even_when_prefetched(tmp_path):
         ),
     ],
 )
+@pytest.mark.usefixtures("prefetch_offered")
 def test_filtered_manager_becomes_a_prefetch_to_a_list(tmp_path, before, after):
     service, found = lazy(
         tmp_path,
@@ -420,6 +445,7 @@ def test_filtered_manager_becomes_a_prefetch_to_a_list(tmp_path, before, after):
         ("author.books.filter(title='x').exists()", "stands in only for rows iterated"),
     ],
 )
+@pytest.mark.usefixtures("prefetch_offered")
 def test_filtered_manager_without_a_prefetch(tmp_path, body, words):
     service, found = lazy(
         tmp_path,
@@ -473,6 +499,7 @@ def test_filtered_manager_without_a_prefetch(tmp_path, body, words):
         ),
     ],
 )
+@pytest.mark.usefixtures("prefetch_offered")
 def test_filter_values_the_same_where_the_queryset_is_built(
     tmp_path, function, fixed_ok
 ):

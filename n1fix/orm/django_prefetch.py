@@ -63,6 +63,19 @@ _NO_PREFETCH = {
 }
 
 
+# The fix is written but not offered: a second review (session 34) ran rewrites it
+# would make that fail or change the results, from facts it does not prove yet: a
+# filter value changed through an alias or by a function the loop calls, a write in a
+# function the loop calls or through a related manager's `add()` / `set()`, a `yield`
+# in the loop, the rows' queryset evaluated or reused before or after the loop (the
+# prefetch goes where it is built), a `to_attr` name an `annotate(**names)`, the
+# manager's own annotation, a mixin's property or `__init__` sets, a local or module
+# `Prefetch` shadowing Django's, the related model's import closing an import cycle,
+# and a multi-line string re-indented. Until each is proven, the finding says which
+# Prefetch would do and gives no fix; the tests of the rewrite itself set this.
+OFFERED = False
+
+
 def row_prefetch(
     calls: list[MethodCall],
     model: ModelInfo,
@@ -140,6 +153,13 @@ def row_prefetch(
         )
         prefetches.append(
             f'{{Prefetch}}("{lookup}", queryset={queryset}, to_attr="{attr}")'
+        )
+    if not OFFERED:
+        return missing(
+            f'a `Prefetch("{lookup}", queryset=..., to_attr=...)` on the rows\' queryset'
+            f" (into {_listed(attrs)}) would load these rows with them; n1fix does not"
+            " write it yet: it cannot yet show that nothing between the queryset and"
+            " the loop changes what the filters read or the rows they find"
         )
     unsafe = (
         f"each `{model.name}` row now carries {_listed(attrs)}, a list the loop reads"

@@ -60,8 +60,9 @@ sets it). `.exists()` and `.count()` per row on a related manager are reported w
 a fix when they cannot become an annotation (see below). A filtered related manager
 per row (`.filter()`, `.exclude()`, `.order_by()`...) is a query whatever was
 prefetched; when its rows are only iterated (`for`, a comprehension, `list()`, `len()`
-and the other builtins that read every row) it becomes a `Prefetch` into a list,
-one per distinct chain on the manager (below).
+and the other builtins that read every row) the finding names the `Prefetch` into a list
+that would serve it, one per distinct chain on the manager (below): that fix is written
+but not offered yet (`orm/django_prefetch.OFFERED`).
 With `.iterator()`, a prefetch runs only given a `chunk_size` (Django 4.1+; 5.0 raises
 without one): the fix adds `chunk_size=2000` and is unsafe. No fix under `only()` /
 `defer()` (a relation both deferred and selected raises; a prefetch needs the key) or
@@ -78,7 +79,13 @@ a correlated subquery that keeps the rows and their order; only when the module 
 names the related model, its default manager is the stock `objects` (the related
 manager's rows come from it) and its foreign key holds the row's primary key.
 
-A filtered related manager iterated per row of a queryset:
+Not offered yet: a filtered related manager iterated per row of a queryset. A second
+review found rewrites this fix would make that change the results or fail, from facts
+it does not prove yet (a filter value changed through an alias or by a function the
+loop calls, a write in such a function or through a related manager's `add()`, a
+`yield` in the loop, the rows' queryset used before or after the loop, a `to_attr`
+name set by `__init__`, a mixin or the manager's annotation, a shadowed `Prefetch`,
+an import that closes a cycle). Written, it reads:
 ```python
 for author in Author.objects.filter(active=True):
     for book in author.books.filter(is_published=True).order_by("-pages"):
@@ -152,7 +159,8 @@ elsewhere (`books.only(...)` would refuse a `select_related`).
 
 ## Fix safety
 The fix is safe: loader options change how rows are loaded, never which. The Django
-`Prefetch(..., to_attr=...)` of a filtered related manager is always unsafe: each row
+`Prefetch(..., to_attr=...)` of a filtered related manager, once offered, is always
+unsafe: each row
 carries a new attribute, a list where the code had a QuerySet, filled when the rows load,
 and a name n1fix cannot see (set in `__init__`, by a library's base class) may clash.
 A loader option is unsafe when
