@@ -364,3 +364,89 @@ def test_a_filter_through_a_relation_with_many_rows_makes_the_batch_unsafe(
     many = _finding(findings, 'filter(user__groups__name="x")')
     assert many.applicability is Applicability.UNSAFE
     assert "MultipleObjectsReturned" in many.message
+
+
+JOINING_MODELS = """
+    from django.db import models
+
+
+    class JoinedManager(models.Manager):
+        def get_queryset(self):
+            return super().get_queryset().filter(books__title__startswith="x")
+
+
+    class Sticker(models.Model):
+        pass
+
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=100, unique=True)
+
+        objects = models.Manager()
+        joined = JoinedManager()
+        plain = Sticker()  # no manager n1fix knows
+
+        class Meta:
+            app_label = "app"
+
+
+    class Book(models.Model):
+        title = models.CharField(max_length=100)
+        tags = models.ManyToManyField(Tag, related_name="books")
+
+        class Meta:
+            app_label = "app"
+"""
+
+JOINING_SERVICE = """
+    from django.db.models import F
+
+    from app.models import Tag
+
+
+    def annotated(names: list[str]) -> list[int]:
+        return [Tag.objects.annotate(t=F("books__title")).get(name=n).pk for n in names]
+
+
+    def through_a_filtering_manager(names: list[str]) -> list[int]:
+        return [Tag.joined.get(name=n).pk for n in names]
+
+
+    def through_an_unknown_attribute(names: list[str]) -> list[int]:
+        return [Tag.plain.get(name=n).pk for n in names]
+
+
+    def plain(names: list[str]) -> list[int]:
+        return [Tag.objects.get(name=n).pk for n in names]
+"""
+
+
+def test_what_may_join_a_relation_with_many_rows_makes_the_batch_unsafe(
+    tmp_path: Path,
+) -> None:
+    """An `annotate()` (`F("books__title")` repeats a tag per book), a manager whose
+    own queryset filters (through a many-to-many here), an attribute n1fix knows as no
+    manager: `.get()` may raise MultipleObjectsReturned where `in_bulk()` keeps one."""
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
+            "app/__init__.py": "",
+            "app/models.py": JOINING_MODELS,
+            "app/service.py": JOINING_SERVICE,
+        },
+    )
+    path = tmp_path / "app" / "service.py"
+    text = path.read_text()
+    lines = text.splitlines()
+    found = {
+        lines[f.line - 1].strip(): f
+        for f in scan_source(path, text)
+        if f.rule == "query-in-loop"
+    }
+    assert _finding(found, "Tag.objects.get(name=n)").applicability is (
+        Applicability.SAFE
+    )
+    for fragment in ("annotate(", "Tag.joined.get", "Tag.plain.get"):
+        finding = _finding(found, fragment)
+        assert finding.applicability is Applicability.UNSAFE, fragment

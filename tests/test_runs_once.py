@@ -58,12 +58,6 @@ ONCE = {
                 pass
             break
         """,
-    "a break inside a with": """
-        for x in xs:
-            with lock:
-                q(x)
-                break
-        """,
     "one line": """
         for x in xs: q(x); break
         """,
@@ -138,6 +132,23 @@ NOT_ONCE = {
                 q(x)
             except ValueError:
                 break
+        """,
+    "a break inside a with that may swallow the error": """
+        for x in xs:
+            with suppress(LookupError):
+                q(x)
+                break
+        """,
+    "a while holding it, then a break": """
+        for x in xs:
+            while x.parent:
+                x = q(x.parent)
+            break
+        """,
+    "a comprehension holding it, then a break": """
+        for x in xs:
+            found = [q(y) for y in ys]
+            break
         """,
     "a raise inside a with": """
         for x in xs:

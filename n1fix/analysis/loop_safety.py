@@ -317,50 +317,58 @@ def runs_once(chain: Sequence[cst.CSTNode]) -> bool:
     statement) runs at most once per run of the loop: once it has run, the loop is
     always left, by a `break`, a `return` or a `raise` after it.
 
-    Read from the loop's body down, block by block (an `if`'s, a `with`'s, a `match`
-    case's...): an exit among the statements from the one holding the statement on, at
-    that block's own level, is reached whenever that statement runs. Not when the loop
-    may `continue` after the statement (the exit may be skipped: a `continue` of the
-    loop in the body's statements from the one holding it on, a `finally` included),
-    nor for an exit inside the `try:` block of a `try` in the body (a handler may keep
-    the loop going after an error between the statement and the exit; an exit in a
-    handler, `else` or `finally` counts: their errors go past that `try`), nor for a
-    `raise` inside a `with` (its context manager may swallow it). A nested loop,
-    function or class ends the reading: its exits leave only it."""
+    Read from the loop's body down, block by block (an `if`'s, a `match` case's...): an
+    exit among the statements from the one holding the statement on, at that block's
+    own level, is reached whenever that statement runs. Not when the statement sits in a
+    nested loop, comprehension, function or class (it runs once per item of that, or
+    not at all where it is defined), nor when the loop may `continue` after it (the
+    exit may be skipped: a `continue` of the loop in the body's statements from the one
+    holding it on, a `finally` included), nor for an exit inside the `try:` block of a
+    `try` in the body (a handler may keep the loop going after an error between the
+    statement and the exit; an exit in a handler, `else` or `finally` counts: their
+    errors go past that `try`) or inside a `with` (its context manager may swallow the
+    error, as `suppress()` does)."""
     body = chain[0]
     if len(chain) < 2 or not isinstance(body, _BLOCKS):
+        return False
+    if any(isinstance(node, _OWN_RUNS) for node in chain[1:]):
         return False
     statements = list(body.body)
     position = next((i for i, s in enumerate(statements) if s is chain[1]), None)
     if position is None or any(_continues(s) for s in statements[position:]):
         return False
-    in_with = False
     for at in range(len(chain) - 1):
         block, inner = chain[at], chain[at + 1]
         if isinstance(block, _BLOCKS):
             statements = list(block.body)
             position = next((i for i, s in enumerate(statements) if s is inner), None)
             if position is not None and any(
-                _exits(later, in_with) for later in statements[position:]
+                _exits(later) for later in statements[position:]
             ):
                 return True
-        if isinstance(inner, _OWN_EXITS):
-            return False
+        if isinstance(inner, cst.With):
+            return False  # below a `with`: its `__exit__` may swallow an error
         if isinstance(inner, (cst.Try, cst.TryStar)) and (
             at + 2 >= len(chain) or chain[at + 2] is inner.body
         ):
             return False  # below a `try:` itself; not below its handlers or clauses
-        in_with = in_with or isinstance(inner, cst.With)
     return False
 
 
 # What holds statements one after the other: a block, a one-line body, a line.
 _BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)
-# Their `break` / `continue` (or `return`) are their own.
-_OWN_EXITS = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef)
+# What runs its inside once per item of its own, or not where it stands.
+_OWN_RUNS = (
+    cst.For,
+    cst.While,
+    *COMPREHENSIONS,
+    cst.FunctionDef,
+    cst.Lambda,
+    cst.ClassDef,
+)
 
 
-def _exits(statement: cst.CSTNode, in_with: bool) -> bool:
+def _exits(statement: cst.CSTNode) -> bool:
     """Is `statement` (a line, or one small statement of a line) a way out of the loop?"""
     smalls = (
         statement.body
@@ -368,9 +376,7 @@ def _exits(statement: cst.CSTNode, in_with: bool) -> bool:
         else [statement]
     )
     return any(
-        isinstance(small, (cst.Break, cst.Return))
-        or (isinstance(small, cst.Raise) and not in_with)
-        for small in smalls
+        isinstance(small, (cst.Break, cst.Return, cst.Raise)) for small in smalls
     )
 
 

@@ -573,7 +573,10 @@ class DjangoDialect:
         django = model.django
         manager = shape.session.attr.value  # type: ignore[attr-defined]
         gaps = []
-        if django is not None and manager in django.opaque_managers:
+        if django is not None and (
+            manager in django.opaque_managers
+            or manager not in ({m.attr for m in django.managers} or {"objects"})
+        ):
             gaps.append(
                 f"`{model.name}.{manager}` is a manager n1fix cannot read; its QuerySet"
                 " may not filter or order as Django's does"
@@ -621,11 +624,18 @@ class DjangoDialect:
         return gaps
 
     def _joined_condition(self, shape: QueryShape, model: ModelInfo) -> str | None:
-        """A condition of the queryset that may join a reverse foreign key or a
-        many-to-many (`filter(books__pages__gt=300)`), one n1fix cannot read (`Q(...)`)
-        included, as written; None when every condition stays on single-valued
-        relations."""
+        """What in the queryset may join a reverse foreign key or a many-to-many, as
+        written: a filter through one (`filter(books__pages__gt=300)`), one n1fix cannot
+        read (`Q(...)`), any `annotate()` / `alias()` (`F("reviews__stars")` joins one;
+        which expressions do is not read), a manager whose own queryset filters (its
+        conditions are not read here); None when every condition stays on
+        single-valued relations."""
+        manager = shape.session.attr.value  # type: ignore[attr-defined]
+        if model.django is not None and model.django.manager_filters(manager):
+            return f"{model.name}.{manager}"
         for mc in shape.statement_calls:
+            if mc.name in ("annotate", "alias"):
+                return f".{mc.name}(...)"
             if mc.name != "filter":  # `exclude()` tests many rows in a subquery
                 continue
             for arg in mc.call.args:
