@@ -627,12 +627,12 @@ class DjangoDialect:
         """What in the queryset may join a reverse foreign key or a many-to-many, as
         written: a filter through one (`filter(books__pages__gt=300)`), one n1fix cannot
         read (`Q(...)`), any `annotate()` / `alias()` (`F("reviews__stars")` joins one;
-        which expressions do is not read), a manager whose own queryset filters (its
-        conditions are not read here); None when every condition stays on
+        which expressions do is not read), a manager of the project whose own queryset
+        filters (its conditions are not read here); None when every condition stays on
         single-valued relations."""
         manager = shape.session.attr.value  # type: ignore[attr-defined]
-        if model.django is not None and model.django.manager_filters(manager):
-            return f"{model.name}.{manager}"
+        if model.django is not None and manager in model.django.filtering_managers:
+            return f"{model.name}.{manager}"  # (an opaque one has a gap of its own)
         for mc in shape.statement_calls:
             if mc.name in ("annotate", "alias"):
                 return f".{mc.name}(...)"
