@@ -95,6 +95,20 @@ def while_loop(session, ids: list[int]):
     while ids:
         print(session.get(User, ids.pop()))
 """,
+    # `session.get()` with its arguments named: the only query of its file, so the
+    # gate alone decides whether the file is checked
+    "edge/named_get.py": """\
+from edge.models import User
+
+
+def named_key(session, ids: list[int]):
+    return [session.get(User, ident=i) for i in ids]
+
+
+def named_both(session, ids: list[int]):
+    for i in ids:
+        print(session.get(entity=User, ident=i))
+""",
     "edge/near_misses.py": """\
 from sqlalchemy import select
 
@@ -380,6 +394,7 @@ def test_edge_cases_are_found(both_runs) -> None:
     paths = {f.path for f in gated.findings}
     assert any(p.endswith("edge/loops.py") for p in paths), paths
     assert any(p.endswith("edge/dal_in_loops.py") for p in paths), paths
+    assert any(p.endswith("edge/named_get.py") for p in paths), paths
     assert not any(p.endswith("edge/near_misses.py") for p in paths)
 
 

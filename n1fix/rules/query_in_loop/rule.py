@@ -289,7 +289,12 @@ def may_query(node: ast.AST, statements_in_names: bool) -> bool:
             )
         if attr == "query":
             return bool(node.args)
-        return attr == "get" and len(node.args) == 2 and class_like(node.args[0])
+        if attr != "get" or len(node.args) + len(node.keywords) != 2:
+            return False
+        # `session.get(Model, key)`, its arguments also named (`ident=key`,
+        # `entity=Model`): the recognizer reads the first two arguments however written
+        first = node.args[0] if node.args else node.keywords[0].value
+        return class_like(first)
     return (
         isinstance(node, ast.Attribute)
         and node.attr == "query"
