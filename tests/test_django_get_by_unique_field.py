@@ -204,16 +204,16 @@ SERVICE = """
 """
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("djservice")
+def _project(root: Path, models: str, service: str) -> tuple[dict, Path, str]:
+    """A project of `app/models.py` and `app/service.py`: query-in-loop's findings in
+    the service by the stripped line they are on, its path and its text."""
     _write(
         root,
         {
             "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
             "app/__init__.py": "",
-            "app/models.py": MODELS,
-            "app/service.py": SERVICE,
+            "app/models.py": models,
+            "app/service.py": service,
         },
     )
     path = root / "app" / "service.py"
@@ -224,6 +224,14 @@ def service(tmp_path_factory: pytest.TempPathFactory):
         for f in scan_source(path, text)
         if f.rule == "query-in-loop"
     }
+    return findings, path, text
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory):
+    findings, path, text = _project(
+        tmp_path_factory.mktemp("djservice"), MODELS, SERVICE
+    )
     return findings, fix_source(path, text, unsafe_fixes=True).text
 
 
@@ -427,23 +435,7 @@ def test_what_may_join_a_relation_with_many_rows_makes_the_batch_unsafe(
     """An `annotate()` (`F("books__title")` repeats a tag per book), a manager whose
     own queryset filters (through a many-to-many here), an attribute n1fix knows as no
     manager: `.get()` may raise MultipleObjectsReturned where `in_bulk()` keeps one."""
-    _write(
-        tmp_path,
-        {
-            "pyproject.toml": "[project]\nname = 'x'\nversion = '0'\n",
-            "app/__init__.py": "",
-            "app/models.py": JOINING_MODELS,
-            "app/service.py": JOINING_SERVICE,
-        },
-    )
-    path = tmp_path / "app" / "service.py"
-    text = path.read_text()
-    lines = text.splitlines()
-    found = {
-        lines[f.line - 1].strip(): f
-        for f in scan_source(path, text)
-        if f.rule == "query-in-loop"
-    }
+    found, _, _ = _project(tmp_path, JOINING_MODELS, JOINING_SERVICE)
     assert _finding(found, "Tag.objects.get(name=n)").applicability is (
         Applicability.SAFE
     )
