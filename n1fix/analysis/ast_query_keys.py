@@ -116,3 +116,13 @@ def reads_any(expr: ast.AST, names: set[str]) -> bool:
         if kind is ast.arg and node.arg in names:
             return True
     return False
+
+
+def key_reads_any(path: list[ast.AST], names: set[str]) -> bool:
+    """Does the chain (`chain_below`, its top first) read one of `names` where a check
+    may key or report it: a chain only the Django dialect reads in a keyword that may be
+    a key or an `__iexact` lookup (`django_key_values`), any other chain anywhere?"""
+    keyed = django_key_values(path)
+    if keyed is None:
+        return reads_any(path[0], names)
+    return any(reads_any(value, names) for value in keyed)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import ast
 
 from n1fix.analysis.ast_loop_calls import loop_names
-from n1fix.analysis.ast_query_keys import chain_below, django_key_values, reads_any
+from n1fix.analysis.ast_query_keys import chain_below, key_reads_any
 from n1fix.cst.astwalk import nodes_of
 
 
@@ -65,10 +65,7 @@ class VaryingReads:
         varying = loop_names(self._tree, node)
         if not varying:
             return False
-        keyed = django_key_values(path)
-        if keyed is not None:
-            return any(reads_any(value, varying) for value in keyed)
-        return reads_any(top, varying)
+        return key_reads_any(path, varying)
 
     def _top(self, node: ast.AST) -> ast.AST:
         if self._above is None:

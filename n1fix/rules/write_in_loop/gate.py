@@ -31,7 +31,7 @@ import re
 from bisect import bisect_right
 
 from n1fix.analysis.ast_loop_calls import names_bound_in
-from n1fix.analysis.ast_query_keys import chain_below, django_key_values, reads_any
+from n1fix.analysis.ast_query_keys import chain_below, key_reads_any, reads_any
 from n1fix.analysis.ast_rows import may_be_query
 from n1fix.cst.astwalk import (
     NodeIndex,
@@ -263,10 +263,8 @@ def _may_vary(tree: ast.Module, call: ast.Call, loop: ast.AST) -> bool:
     names = names_bound_in(tree, loop)
     if call.func.attr in _MANAGER_WRITE_CALLS:
         return reads_any(call, names)
-    keyed = django_key_values(chain_below(call.func.value))
-    if keyed is None:
-        return reads_any(call, names)
-    return any(reads_any(value, names) for value in keyed)
+    # (the write itself, `.update(...)` / `.delete()`, is no key of the chain below it)
+    return key_reads_any(chain_below(call), names)
 
 
 def _names_a_session(receiver: ast.AST) -> bool:
