@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from n1fix.config import Config
-from n1fix.engine.runner import run
 from n1fix.rules.query_in_loop.kept_querysets import CONSUMING_CALLS, ROW_CHAIN
 from n1fix.rules.query_in_loop.rule import QueryInLoop
+from tests.gate_agreement import modules_per_function, spelling_runs
 
 MODELS = """\
 from django.db import models
@@ -179,35 +178,11 @@ TURNED_AWAY = [
 ]
 
 
-def _modules(source: str) -> dict[str, str]:
-    """function name -> the module holding it alone (with the source's header)."""
-    lines = source.splitlines(keepends=True)
-    starts = [
-        i for i, line in enumerate(lines) if line.startswith(("def ", "async def "))
-    ]
-    header = "".join(lines[: starts[0]])
-    modules = {}
-    for start, end in zip(starts, [*starts[1:], len(lines)]):
-        name = lines[start].split("def ", 1)[1].split("(", 1)[0]
-        modules[name] = header + "".join(lines[start:end])
-    return modules
-
-
 @pytest.fixture(scope="module")
 def both_runs(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("querysets")
-    (root / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
-    (root / "app").mkdir()
-    (root / "app" / "__init__.py").write_text("")
-    (root / "app" / "models.py").write_text(MODELS)
-    (root / "app" / "spellings").mkdir()
-    (root / "app" / "spellings" / "__init__.py").write_text("")
-    for name, text in _modules(SPELLINGS).items():
-        (root / "app" / "spellings" / f"{name}.py").write_text(text)
-    config = Config(cache=False, select=("query-in-loop",))
-    gated = run([root], root, config, use_gate=True)
-    ungated = run([root], root, config, use_gate=False)
-    return gated, ungated
+    return spelling_runs(
+        tmp_path_factory.mktemp("querysets"), MODELS, SPELLINGS, "query-in-loop"
+    )
 
 
 def _found_in(result) -> list[str]:
@@ -226,11 +201,11 @@ def test_the_gate_loses_no_finding(both_runs):
 def test_every_spelling_is_found(both_runs):
     gated, _ = both_runs
     found = set(_found_in(gated))
-    assert found == set(_modules(SPELLINGS)) - set(TURNED_AWAY)
+    assert found == set(modules_per_function(SPELLINGS)) - set(TURNED_AWAY)
 
 
 def test_the_gate_turns_away_querysets_that_stay_objects():
-    for name, text in _modules(SPELLINGS).items():
+    for name, text in modules_per_function(SPELLINGS).items():
         tree = ast.parse(text)
         assert QueryInLoop().gate(tree, text) is (name not in TURNED_AWAY), name
 

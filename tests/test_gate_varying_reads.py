@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from n1fix.config import Config
-from n1fix.engine.runner import run
 from n1fix.rules.query_in_loop.rule import QueryInLoop
+from tests.gate_agreement import modules_per_function, spelling_runs
 
 DJANGO_MODELS = """\
 from django.db import models
@@ -260,48 +259,23 @@ def a_get_that_never_changes(session, authors: list[Author]):
 SQLALCHEMY_TURNED_AWAY = ["a_query_that_never_changes", "a_get_that_never_changes"]
 
 
-def _modules(source: str) -> dict[str, str]:
-    """function name -> the module holding it alone (with the source's header)."""
-    lines = source.splitlines(keepends=True)
-    starts = [
-        i for i, line in enumerate(lines) if line.startswith(("def ", "async def "))
-    ]
-    header = "".join(lines[: starts[0]])
-    modules = {}
-    for start, end in zip(starts, [*starts[1:], len(lines)]):
-        name = lines[start].split("def ", 1)[1].split("(", 1)[0]
-        modules[name] = header + "".join(lines[start:end])
-    return modules
-
-
-def _both_runs(root: Path, models: str, spellings: str):
-    (root / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
-    (root / "app").mkdir()
-    (root / "app" / "__init__.py").write_text("")
-    (root / "app" / "models.py").write_text(models)
-    (root / "app" / "spellings").mkdir()
-    (root / "app" / "spellings" / "__init__.py").write_text("")
-    for name, text in _modules(spellings).items():
-        (root / "app" / "spellings" / f"{name}.py").write_text(text)
-    config = Config(cache=False, select=("query-in-loop",))
-    return run([root], root, config, use_gate=True), run(
-        [root], root, config, use_gate=False
-    )
-
-
 @pytest.fixture(scope="module")
 def django_runs(tmp_path_factory: pytest.TempPathFactory):
-    return _both_runs(
-        tmp_path_factory.mktemp("varying-django"), DJANGO_MODELS, DJANGO_SPELLINGS
+    return spelling_runs(
+        tmp_path_factory.mktemp("varying-django"),
+        DJANGO_MODELS,
+        DJANGO_SPELLINGS,
+        "query-in-loop",
     )
 
 
 @pytest.fixture(scope="module")
 def sqlalchemy_runs(tmp_path_factory: pytest.TempPathFactory):
-    return _both_runs(
+    return spelling_runs(
         tmp_path_factory.mktemp("varying-sqlalchemy"),
         SQLALCHEMY_MODELS,
         SQLALCHEMY_SPELLINGS,
+        "query-in-loop",
     )
 
 
@@ -327,7 +301,7 @@ def test_the_gate_loses_no_finding_and_every_key_is_found(
 ):
     gated, ungated = request.getfixturevalue(runs)
     assert _same_findings(gated, ungated)
-    assert _found_in(gated) == set(_modules(spellings)) - set(unreported)
+    assert _found_in(gated) == set(modules_per_function(spellings)) - set(unreported)
 
 
 @pytest.mark.parametrize(
@@ -338,7 +312,7 @@ def test_the_gate_loses_no_finding_and_every_key_is_found(
     ],
 )
 def test_the_gate_turns_away_what_never_changes_per_item(spellings, away):
-    for name, text in _modules(spellings).items():
+    for name, text in modules_per_function(spellings).items():
         assert QueryInLoop().gate(ast.parse(text), text) is (name not in away), name
 
 
